@@ -1,0 +1,235 @@
+"""Check-in: a credential and the time in, a Result out (DESIGN §4).
+
+Find the member, find what is due for them now, and sign in when exactly one thing is due.  The
+SignIn, its PointsEntry and both outbox facts commit in one IMMEDIATE transaction.
+"""
+import logging
+import sqlite3
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
+
+from peewee import IntegrityError, OperationalError, fn
+
+from kiosk import facts, ids, tokens
+from kiosk.credentials import Credential
+from kiosk.db import write
+from kiosk.models import (Activity, Course, Enrollment, Lesson, Member, PointsEntry, Registration,
+                          SignIn)
+from kiosk.schedule import Item, activity_item, lesson_item
+
+log = logging.getLogger(__name__)
+
+KINDS = ("ok", "already", "choose", "not_due", "not_enrolled", "unknown_card", "invalid_card",
+         "expired_card", "error")
+
+
+@dataclass(frozen=True)
+class Result:
+    kind: str                              # one of KINDS
+    member_no: str = ""
+    display_name: str = ""                 # masked unless display.mask_names is false
+    item: Item | None = None               # what was (or already had been) signed in to
+    points_gained: int = 0
+    balance: int | None = None
+    first_time: datetime | None = None     # with "already": when the first sign-in was
+    options: tuple[Item, ...] = ()         # with "choose"
+    today: tuple[Item, ...] = ()           # with "not_due": the member's day
+    detail: str = ""                       # message key or text for staff and the log
+    repeat: bool = False                   # a repeated read of the same card: nothing new happened
+
+
+class CheckIn:
+    """The check-in rules for one kiosk, with its settings and its memory of recent reads."""
+
+    def __init__(self, settings: SimpleNamespace):
+        self.kiosk_id = settings.kiosk.id
+        self.site_code = settings.site.code
+        self.rules = settings.checkin
+        self.mask = settings.display.mask_names
+        self.id_key = bytes.fromhex(settings.security.id_hash_key)
+        self.card_key = bytes.fromhex(settings.security.card_key)
+        self._recent: dict[str, tuple[datetime, Result]] = {}
+
+    # -- entry points -----------------------------------------------------------------------
+
+    def handle(self, cred: Credential, now: datetime) -> Result:
+        """Decide and record what a read means.  Never raises: a failure is an "error" Result."""
+        repeat = self._repeat(cred, now)
+        if repeat:
+            return repeat
+        try:
+            result = self._handle(cred, now)
+        except (OperationalError, sqlite3.OperationalError) as e:
+            log.error("check-in failed on the database: %s", e)
+            result = Result("error", detail=str(e))
+        except Exception:
+            log.exception("check-in failed")
+            result = Result("error", detail="internal error")
+        self._recent[cred.key()] = (now, result)
+        log.info("check-in %s via %s: %s %s", result.member_no or "-", cred.method, result.kind,
+                 result.detail)
+        return result
+
+    def choose(self, member_no: str, item: Item, method: str, now: datetime) -> Result:
+        """Sign in to the item the senior picked on the choice screen."""
+        try:
+            member = Member.get_or_none(Member.member_no == member_no)
+            if member is None:
+                return Result("unknown_card")
+            if item not in self._due(member, now):
+                return self._nothing_due(member, now)
+            return self._sign_in(member, item, method, now)
+        except Exception:
+            log.exception("check-in (choice) failed")
+            return Result("error", detail="internal error")
+
+    # -- steps --------------------------------------------------------------------------------
+
+    def _repeat(self, cred: Credential, now: datetime) -> Result | None:
+        window = timedelta(seconds=self.rules.repeat_window_s)
+        self._recent = {k: v for k, v in self._recent.items() if now - v[0] < window}
+        seen = self._recent.get(cred.key())
+        return replace(seen[1], repeat=True) if seen else None
+
+    def _handle(self, cred: Credential, now: datetime) -> Result:
+        member, problem = self._identify(cred, now)
+        if member is None:
+            return problem
+        due = self._due(member, now)
+        if not due:
+            return self._nothing_due(member, now)
+        signed = self._signed_in(member, due)
+        pending = [i for i in due if i not in signed]
+        if not pending:
+            item = min(signed, key=lambda i: signed[i].at)
+            return self._result("already", member, item=item, first_time=signed[item].at)
+        if len(pending) > 1:
+            return self._result("choose", member, options=tuple(pending))
+        return self._sign_in(member, pending[0], cred.method, now)
+
+    def _identify(self, cred: Credential, now: datetime) -> tuple[Member | None, Result | None]:
+        if cred.method == "qr":
+            try:
+                member_no, issue = tokens.read(cred.text, self.card_key)
+            except tokens.TokenError as e:
+                return None, Result("invalid_card", detail=e.reason)
+            member = Member.get_or_none(Member.member_no == member_no)
+            if member is None or not member.active:
+                return None, Result("unknown_card", detail=f"member {member_no} not on this kiosk")
+            if issue != member.card_issue:
+                return None, Result("invalid_card", member_no=member_no, detail="card.revoked")
+            return member, None
+        problem = ids.id_problem(cred.id_number)
+        if problem:
+            return None, Result("invalid_card", detail=problem)
+        if cred.valid_from and cred.valid_from > now.date():
+            return None, Result("invalid_card", detail="card.id_not_yet_valid")
+        if not cred.long_term and cred.valid_to and cred.valid_to < now.date():
+            return None, Result("expired_card", detail=f"valid to {cred.valid_to}")
+        member = Member.get_or_none(Member.id_hash == ids.id_hash(cred.id_number, self.id_key))
+        if member is None or not member.active:
+            return None, Result("unknown_card", detail=f"ID card …{ids.last4(cred.id_number)} not registered")
+        return member, None
+
+    def _window(self, now: datetime) -> tuple[datetime, datetime]:
+        # Due when start - before <= now <= start + after.
+        return (now - timedelta(minutes=self.rules.window_after_min),
+                now + timedelta(minutes=self.rules.window_before_min))
+
+    def _due(self, member: Member, now: datetime) -> list[Item]:
+        lo, hi = self._window(now)
+        lessons = (Lesson.select(Lesson, Course).join(Course)
+                   .join(Enrollment, on=(Enrollment.course == Course.id))
+                   .where(Enrollment.member == member, Enrollment.status == "enrolled",
+                          Lesson.start.between(lo, hi), ~Lesson.cancelled))
+        registered = Registration.select(Registration.activity).where(
+            Registration.member == member, Registration.status == "registered")
+        activities = Activity.select().where(Activity.start.between(lo, hi), ~Activity.cancelled,
+                                             Activity.open | Activity.id.in_(registered))
+        items = [lesson_item(x) for x in lessons] + [activity_item(a) for a in activities]
+        return sorted(items, key=lambda i: (i.start, i.title))
+
+    def _signed_in(self, member: Member, items: list[Item]) -> dict[Item, SignIn]:
+        lesson_ids = [i.id for i in items if i.kind == "lesson"]
+        activity_ids = [i.id for i in items if i.kind == "activity"]
+        rows = SignIn.select().where(SignIn.member == member,
+                                     SignIn.lesson.in_(lesson_ids) | SignIn.activity.in_(activity_ids))
+        by_key = {("lesson", r.lesson_id) if r.lesson_id else ("activity", r.activity_id): r for r in rows}
+        return {i: by_key[(i.kind, i.id)] for i in items if (i.kind, i.id) in by_key}
+
+    def _nothing_due(self, member: Member, now: datetime) -> Result:
+        lo, hi = self._window(now)
+        other = (Lesson.select(Lesson, Course).join(Course)
+                 .where(Lesson.start.between(lo, hi), ~Lesson.cancelled).order_by(Lesson.start).first())
+        if other is not None:
+            return self._result("not_enrolled", member, item=lesson_item(other))
+        return self._result("not_due", member, today=tuple(self._member_day(member, now.date())))
+
+    def _member_day(self, member: Member, day: date) -> list[Item]:
+        start = datetime.combine(day, time.min)
+        end = start + timedelta(days=1)
+        lessons = (Lesson.select(Lesson, Course).join(Course)
+                   .join(Enrollment, on=(Enrollment.course == Course.id))
+                   .where(Enrollment.member == member, Enrollment.status == "enrolled",
+                          Lesson.start >= start, Lesson.start < end, ~Lesson.cancelled))
+        registered = Registration.select(Registration.activity).where(
+            Registration.member == member, Registration.status == "registered")
+        activities = Activity.select().where(Activity.start >= start, Activity.start < end, ~Activity.cancelled,
+                                             Activity.open | Activity.id.in_(registered))
+        items = [lesson_item(x) for x in lessons] + [activity_item(a) for a in activities]
+        return sorted(items, key=lambda i: (i.start, i.title))
+
+    def _sign_in(self, member: Member, item: Item, method: str, now: datetime) -> Result:
+        try:
+            with write():
+                signin, gained = self._record(member, item, method, now)
+        except IntegrityError:
+            # Another read won the race for the same lesson: report the first sign-in.
+            first = self._signed_in(member, [item])[item]
+            return self._result("already", member, item=item, first_time=first.at)
+        return self._result("ok", member, item=item, points_gained=gained)
+
+    def _record(self, member: Member, item: Item, method: str, now: datetime) -> tuple[SignIn, int]:
+        event_id = facts.new_event_id()
+        target = {"lesson": item.id} if item.kind == "lesson" else {"activity": item.id}
+        signin = SignIn.create(event_id=event_id, member=member, at=now, method=method,
+                               kiosk_id=self.kiosk_id, **target)
+        facts.record("signin", event_id, {
+            "member_no": member.member_no, "kind": item.kind, "item_id": item.id, "title": item.title,
+            "start": item.start.isoformat(), "at": now.isoformat(), "method": method,
+            "kiosk_id": self.kiosk_id, "site": self.site_code}, now)
+        amount = self._award(member, item, now)
+        if amount:
+            entry_id = facts.new_event_id()
+            PointsEntry.create(event_id=entry_id, member=member, amount=amount, kind=item.kind,
+                               rule=f"{item.kind}_attendance", signin=signin, at=now)
+            facts.record("points", entry_id, {
+                "member_no": member.member_no, "amount": amount, "kind": item.kind,
+                "rule": f"{item.kind}_attendance", "signin": event_id, "at": now.isoformat(),
+                "kiosk_id": self.kiosk_id, "site": self.site_code}, now)
+        return signin, amount
+
+    def _award(self, member: Member, item: Item, now: datetime) -> int:
+        if item.kind == "lesson":
+            amount = self.rules.points_per_lesson
+        else:
+            points = Activity.get_by_id(item.id).points
+            amount = self.rules.points_per_activity if points is None else points
+        day = datetime.combine(now.date(), time.min)
+        earned = (PointsEntry.select(fn.COALESCE(fn.SUM(PointsEntry.amount), 0))
+                  .where(PointsEntry.member == member, PointsEntry.kind.in_(["lesson", "activity"]),
+                         PointsEntry.at >= day, PointsEntry.at < day + timedelta(days=1)).scalar())
+        return max(0, min(amount, self.rules.points_daily_cap - earned))
+
+    def _result(self, kind: str, member: Member, **fields) -> Result:
+        name = ids.mask_name(member.name) if self.mask else member.name
+        return Result(kind, member_no=member.member_no, display_name=name,
+                      balance=balance(member), **fields)
+
+
+def balance(member: Member) -> int:
+    """The bureau's confirmed balance plus this kiosk's provisional entries (DESIGN §4)."""
+    provisional = (PointsEntry.select(fn.COALESCE(fn.SUM(PointsEntry.amount), 0))
+                   .where(PointsEntry.member == member, PointsEntry.status == "provisional").scalar())
+    return member.points_confirmed + provisional

@@ -1,0 +1,163 @@
+"""Settings: config/default.toml overlaid by a site file.
+
+default.toml is also the schema: a site file may only name keys that exist there, with a value
+of the same type.  Every problem stops start-up with one message naming the key and the file.
+"""
+import tomllib
+from pathlib import Path
+from types import SimpleNamespace
+
+from kiosk import PROJECT_DIR
+from kiosk.i18n import t
+
+DEFAULT_FILE = PROJECT_DIR / "config" / "default.toml"
+
+
+class ConfigError(Exception):
+    """A setting is wrong, unknown or missing; str() is the message for the operator."""
+
+
+def load(path: str | Path | None = None, data_dir: str | Path | None = None) -> SimpleNamespace:
+    """The settings from default.toml, overlaid by `path`, with `data_dir` overriding kiosk.data_dir."""
+    settings = _read(DEFAULT_FILE)
+    source = {key: DEFAULT_FILE for key in _leaves(settings)}
+    if path is not None:
+        overlay = _read(Path(path))
+        _merge(settings, overlay, Path(path), source)
+    if data_dir is not None:
+        settings["kiosk"]["data_dir"] = str(data_dir)
+    _validate(settings, source)
+    _resolve_paths(settings)
+    return _namespace(settings)
+
+
+def _read(path: Path) -> dict:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(t("config.missing_file", file=path)) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(t("config.syntax", file=path, error=e)) from None
+    except OSError as e:
+        raise ConfigError(t("config.unreadable", file=path, error=e.strerror)) from None
+
+
+def _leaves(d: dict, prefix: str = "") -> list[str]:
+    keys = []
+    for k, v in d.items():
+        if isinstance(v, dict):
+            keys += _leaves(v, f"{prefix}{k}.")
+        else:
+            keys.append(f"{prefix}{k}")
+    return keys
+
+
+def _merge(base: dict, overlay: dict, file: Path, source: dict, prefix: str = "") -> None:
+    for k, v in overlay.items():
+        key = f"{prefix}{k}"
+        if k not in base:
+            raise ConfigError(t("config.unknown_key", key=key, file=file))
+        if isinstance(base[k], dict):
+            if not isinstance(v, dict):
+                raise ConfigError(t("config.need_table", key=key, file=file))
+            _merge(base[k], v, file, source, f"{key}.")
+            continue
+        if not _same_type(base[k], v):
+            raise ConfigError(t("config.wrong_type", key=key, file=file,
+                                expected=_type_word(base[k]), value=repr(v)))
+        base[k] = float(v) if isinstance(base[k], float) else v
+        source[key] = file
+
+
+def _same_type(default, value) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return type(default) is type(value)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    if isinstance(default, list):
+        return isinstance(value, list) and all(isinstance(x, str) for x in value)
+    return type(default) is type(value)
+
+
+def _type_word(default) -> str:
+    for typ, word in ((bool, "bool"), (int, "int"), (float, "float"), (str, "str"), (list, "list")):
+        if isinstance(default, typ):
+            return t(f"config.type.{word}")
+    return type(default).__name__
+
+
+# Checks beyond the type: (key, test, message key).
+_RULES = [
+    ("site.code", lambda v: v.strip() != "", "config.required"),
+    ("kiosk.id", lambda v: v.strip() != "", "config.required"),
+    ("kiosk.data_dir", lambda v: v.strip() != "", "config.required"),
+    ("security.id_hash_key", lambda v: _hex_len(v) >= 32, "config.bad_key"),
+    ("security.card_key", lambda v: _hex_len(v) >= 32, "config.bad_key"),
+    ("checkin.window_before_min", lambda v: 0 <= v <= 24 * 60, "config.range"),
+    ("checkin.window_after_min", lambda v: 0 <= v <= 24 * 60, "config.range"),
+    ("checkin.repeat_window_s", lambda v: 0 <= v <= 600, "config.range"),
+    ("checkin.points_per_lesson", lambda v: 0 <= v <= 1000, "config.range"),
+    ("checkin.points_per_activity", lambda v: 0 <= v <= 1000, "config.range"),
+    ("checkin.points_daily_cap", lambda v: 0 <= v <= 100000, "config.range"),
+    ("display.width", lambda v: 320 <= v <= 10000, "config.range"),
+    ("display.height", lambda v: 240 <= v <= 10000, "config.range"),
+    ("display.px_per_mm", lambda v: 1.0 <= v <= 40.0, "config.range"),
+    ("display.result_timeout_s", lambda v: 10 <= v <= 600, "config.range"),
+    ("devices.keyboard_wedge.max_key_gap_ms", lambda v: 1 <= v <= 10000, "config.range"),
+    ("devices.keyboard_wedge.min_length", lambda v: 1 <= v <= 1000, "config.range"),
+    ("logging.level", lambda v: v in ("DEBUG", "INFO", "WARNING", "ERROR"), "config.choice"),
+    ("logging.max_bytes", lambda v: v >= 10_000, "config.range"),
+    ("logging.backups", lambda v: 1 <= v <= 1000, "config.range"),
+]
+
+
+def _hex_len(value: str) -> int:
+    try:
+        return len(bytes.fromhex(value))
+    except ValueError:
+        return 0
+
+
+def _get(settings: dict, key: str):
+    node = settings
+    for part in key.split("."):
+        node = node[part]
+    return node
+
+
+def _validate(settings: dict, source: dict) -> None:
+    from kiosk import i18n
+    for key, ok, message in _RULES:
+        value = _get(settings, key)
+        if not ok(value):
+            raise ConfigError(t(message, key=key, file=source.get(key, "--data-dir"), value=repr(value)))
+    language = settings["kiosk"]["language"]
+    if language not in i18n.languages():
+        raise ConfigError(t("config.choice", key="kiosk.language", file=source["kiosk.language"],
+                            value=repr(language)))
+    for key in ("display.font", "display.font_bold"):
+        if not _project_path(_get(settings, key)).is_file():
+            raise ConfigError(t("config.no_such_file", key=key, file=source[key], value=_get(settings, key)))
+    demo = settings["site"]["demo_data"]
+    if demo and not _project_path(demo).is_file():
+        raise ConfigError(t("config.no_such_file", key="site.demo_data", file=source["site.demo_data"], value=demo))
+
+
+def _project_path(value: str) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else PROJECT_DIR / p
+
+
+def _resolve_paths(settings: dict) -> None:
+    settings["kiosk"]["data_dir"] = str(_project_path(settings["kiosk"]["data_dir"]))
+    d = settings["display"]
+    d["font"], d["font_bold"] = str(_project_path(d["font"])), str(_project_path(d["font_bold"]))
+    # A missing fallback font only narrows coverage; fonts.py logs it.
+    d["fallback_fonts"] = [str(_project_path(p)) for p in d["fallback_fonts"]]
+    demo = settings["site"]["demo_data"]
+    settings["site"]["demo_data"] = str(_project_path(demo)) if demo else ""
+
+
+def _namespace(d: dict) -> SimpleNamespace:
+    return SimpleNamespace(**{k: _namespace(v) if isinstance(v, dict) else v for k, v in d.items()})

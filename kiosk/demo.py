@@ -1,0 +1,91 @@
+"""The demo site: loaded from config/demo/site.toml into an empty database on first start."""
+import json
+import logging
+import tomllib
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+from kiosk import ids, schedule
+from kiosk.db import write
+from kiosk.models import (Activity, Course, Enrollment, Holiday, Lesson, Member, Registration, Site,
+                          Term)
+
+log = logging.getLogger(__name__)
+
+
+def read(path: str | Path) -> dict:
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
+def load_if_empty(settings: SimpleNamespace, now: datetime) -> bool:
+    """Load the demo data when the database has no site yet; True if it did."""
+    if not settings.site.demo_data or Site.select().exists():
+        return False
+    data = read(settings.site.demo_data)
+    with write():
+        _load(data, bytes.fromhex(settings.security.id_hash_key), now.date())
+    log.info("demo data loaded from %s", settings.site.demo_data)
+    return True
+
+
+def ensure_due(settings: SimpleNamespace, now: datetime) -> None:
+    """Give the always-due demo course a lesson in the sign-in window now, unless one is there."""
+    if not settings.site.demo_data:
+        return
+    names = [c["name"] for c in read(settings.site.demo_data)["courses"] if c.get("always_due")]
+    course = Course.get_or_none(Course.name.in_(names))
+    if course is None:
+        return
+    lo = now - timedelta(minutes=settings.checkin.window_after_min)
+    hi = now + timedelta(minutes=settings.checkin.window_before_min)
+    if course.lessons.where(Lesson.start.between(lo, hi), ~Lesson.cancelled).exists():
+        return
+    # The latest half hour not after now: always inside the window.
+    start = now.replace(minute=now.minute - now.minute % 30, second=0, microsecond=0)
+    with write():
+        Lesson.insert(course=course, start=start, end=start + timedelta(hours=2), room="",
+                      cancelled=False).on_conflict_ignore().execute()
+
+
+def _load(data: dict, id_key: bytes, first_day: date) -> None:
+    site = Site.create(**data["site"])
+    term = _term(site, data["term"], first_day)
+    courses = {}
+    for c in data["courses"]:
+        schedule_json = json.dumps(c["schedule"], ensure_ascii=False)
+        courses[c["name"]] = Course.create(term=term, name=c["name"], category=c["category"],
+                                           teacher=c["teacher"], room=c["room"],
+                                           capacity=c["capacity"], schedule=schedule_json)
+    for course in courses.values():
+        schedule.generate_lessons(course)
+    members = {}
+    for m in data["members"]:
+        members[m["no"]] = Member.create(
+            member_no=m["no"], name=m["name"], id_hash=ids.id_hash(m["id"], id_key),
+            id_last4=ids.last4(m["id"]), gender=m["gender"], birth_year=int(m["id"][6:10]),
+            phone_last4=m["phone"], site=site, points_confirmed=m["points"])
+        for name in m["courses"]:
+            Enrollment.create(member=members[m["no"]], course=courses[name])
+    for a in data["activities"]:
+        day = first_day + timedelta(days=a["day"])
+        activity = Activity.create(
+            site=site, title=a["title"], kind=a["kind"], place=a["place"],
+            start=datetime.combine(day, schedule.hm(a["start"])), end=datetime.combine(day, schedule.hm(a["end"])),
+            capacity=a["capacity"], open=a["open"], points=a["points"])
+        for no in a.get("registered", []):
+            Registration.create(member=members[no], activity=activity)
+
+
+def _term(site: Site, t: dict, first_day: date) -> Term:
+    monday = first_day - timedelta(days=first_day.weekday())
+    start = monday - timedelta(weeks=t["starts_weeks_before"])
+    end = start + timedelta(weeks=t["weeks"], days=-1)
+    season = "春季" if 2 <= start.month <= 7 else "秋季"
+    term = Term.create(site=site, name=t["name"].format(year=start.year, season=season),
+                       start=start, end=end)
+    for h in t["holidays"]:
+        day = start + timedelta(weeks=h["week"] - 1, days=h["weekday"] - 1)
+        Holiday.create(term=term, day=day, name=h["name"])
+    return term

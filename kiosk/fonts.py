@@ -1,0 +1,55 @@
+"""Which font draws which character, so that rare characters in names never show as empty boxes.
+
+The main font (SC glyph forms) draws almost everything; characters it lacks, such as some CJK
+extension B-F ideographs, are drawn with the first fallback font that has them (senior-ui T-7).
+"""
+import logging
+from functools import lru_cache
+
+from fontTools.ttLib import TTFont
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=None)
+def cmap(path: str) -> frozenset[int]:
+    """The code points the font at `path` has glyphs for."""
+    with TTFont(path, lazy=True, fontNumber=0) as font:
+        return frozenset(font.getBestCmap())
+
+
+class FontChain:
+    """The main font and its fallbacks, in order."""
+
+    def __init__(self, main: str, fallbacks: list[str]):
+        self.fonts = [main]
+        for path in fallbacks:
+            try:
+                cmap(path)
+                self.fonts.append(path)
+            except OSError as e:
+                log.warning("fallback font %s not usable: %s", path, e)
+
+    def font_for(self, char: str) -> str | None:
+        """The first font with a glyph for `char`, or None when no font has it."""
+        if char.isspace():
+            return self.fonts[0]
+        return next((f for f in self.fonts if ord(char) in cmap(f)), None)
+
+    def runs(self, text: str) -> list[tuple[str, str]]:
+        """`text` cut into (font, piece) runs; a character no font has stays with the main font."""
+        out: list[tuple[str, str]] = []
+        for ch in text:
+            font = self.font_for(ch)
+            if font is None:
+                log.warning("no font has a glyph for U+%04X", ord(ch))
+                font = self.fonts[0]
+            if out and out[-1][0] == font:
+                out[-1] = (font, out[-1][1] + ch)
+            else:
+                out.append((font, ch))
+        return out
+
+    def missing(self, text: str) -> list[str]:
+        """Characters of `text` that no font in the chain can draw."""
+        return [ch for ch in text if self.font_for(ch) is None]

@@ -1,0 +1,35 @@
+"""Message catalog: every user-visible string comes from kiosk/messages/<language>.toml."""
+import tomllib
+from pathlib import Path
+
+_DIR = Path(__file__).parent / "messages"
+_catalog: dict[str, str] = {}
+
+
+def load(language: str = "zh_CN") -> None:
+    path = _DIR / f"{language}.toml"
+    with path.open("rb") as f:
+        _catalog.clear()
+        _catalog.update(_flatten(tomllib.load(f)))
+
+
+def languages() -> list[str]:
+    return sorted(p.stem for p in _DIR.glob("*.toml"))
+
+
+def t(key: str, **values) -> str:
+    """The message for `key` with `values` filled in; the key itself if it is missing."""
+    if not _catalog:
+        load()
+    text = _catalog.get(key, key)
+    return text.format(**values) if values else text
+
+
+def _flatten(d: dict, prefix: str = "") -> dict[str, str]:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out

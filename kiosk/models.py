@@ -1,0 +1,151 @@
+"""The kiosk's tables (DESIGN §3).  The schema itself is made by kiosk/migrations/*.sql."""
+from peewee import (AutoField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
+                    IntegerField, Model, TextField)
+
+from kiosk.db import db
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Site(BaseModel):
+    code = CharField(unique=True)
+    name = CharField()
+    kind = CharField(default="center")    # center, university, school, branch, teaching_point
+    address = CharField(default="")
+
+
+class Member(BaseModel):
+    member_no = CharField(unique=True)     # bureau-wide number printed on the card
+    name = CharField()
+    id_hash = CharField(null=True, unique=True)   # HMAC-SHA256 of the ID number, hex
+    id_last4 = CharField(default="")
+    gender = CharField(default="")         # 男, 女 or ""
+    birth_year = IntegerField(null=True)
+    phone_last4 = CharField(default="")
+    site = ForeignKeyField(Site, backref="members")
+    card_issue = IntegerField(default=1)   # QR tokens of an older issue are revoked
+    points_confirmed = IntegerField(default=0)   # balance the bureau confirmed at the last sync
+    active = BooleanField(default=True)
+
+
+class Staff(BaseModel):
+    name = CharField()
+    pin_hash = CharField()
+    role = CharField(default="staff")      # staff, admin
+    site = ForeignKeyField(Site, backref="staff")
+
+
+class Term(BaseModel):
+    site = ForeignKeyField(Site, backref="terms")
+    name = CharField()
+    start = DateField()
+    end = DateField()
+
+
+class Holiday(BaseModel):
+    term = ForeignKeyField(Term, backref="holidays", on_delete="CASCADE")
+    day = DateField()
+    name = CharField(default="")
+
+    class Meta:
+        indexes = ((("term", "day"), True),)
+
+
+class Course(BaseModel):
+    term = ForeignKeyField(Term, backref="courses")
+    name = CharField()                     # 太极拳（二）班
+    category = CharField(default="lesson")  # points category
+    teacher = CharField(default="")
+    room = CharField(default="")
+    capacity = IntegerField(default=0)     # 0 = no limit
+    schedule = TextField(default="[]")     # JSON: [{"weekday": 1..7, "start": "09:00", "end": "11:00"}]
+
+
+class Lesson(BaseModel):
+    course = ForeignKeyField(Course, backref="lessons")
+    start = DateTimeField(index=True)
+    end = DateTimeField()
+    room = CharField(default="")           # "" = the course's room
+    cancelled = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("course", "start"), True),)
+
+
+class Enrollment(BaseModel):
+    member = ForeignKeyField(Member, backref="enrollments")
+    course = ForeignKeyField(Course, backref="enrollments")
+    status = CharField(default="enrolled")  # enrolled, waitlisted, withdrawn
+
+    class Meta:
+        indexes = ((("member", "course"), True),)
+
+
+class Activity(BaseModel):
+    site = ForeignKeyField(Site, backref="activities")
+    title = CharField()
+    kind = CharField(default="activity")   # report, walk, party_day, performance, volunteer ...
+    place = CharField(default="")
+    start = DateTimeField(index=True)
+    end = DateTimeField()
+    capacity = IntegerField(default=0)     # 0 = no limit
+    open = BooleanField(default=False)     # anyone may sign in without registering
+    points = IntegerField(null=True)       # None = checkin.points_per_activity
+    cancelled = BooleanField(default=False)
+
+
+class Registration(BaseModel):
+    member = ForeignKeyField(Member, backref="registrations")
+    activity = ForeignKeyField(Activity, backref="registrations")
+    status = CharField(default="registered")  # registered, waitlisted, cancelled
+
+    class Meta:
+        indexes = ((("member", "activity"), True),)
+
+
+class SignIn(BaseModel):
+    event_id = CharField(unique=True)      # UUIDv7, also the outbox fact's id
+    member = ForeignKeyField(Member, backref="signins")
+    lesson = ForeignKeyField(Lesson, null=True, backref="signins")
+    activity = ForeignKeyField(Activity, null=True, backref="signins")
+    at = DateTimeField()
+    method = CharField()                   # qr, idcard, staff
+    kiosk_id = CharField()
+
+    class Meta:
+        # NULLs are distinct in SQLite, so each pair is unique only where it is set.
+        indexes = ((("member", "lesson"), True), (("member", "activity"), True))
+
+
+class PointsEntry(BaseModel):
+    event_id = CharField(unique=True)
+    member = ForeignKeyField(Member, backref="points")
+    amount = IntegerField()
+    kind = CharField()                     # lesson, activity, volunteer, redeem, correction, reversal
+    rule = CharField(default="")
+    signin = ForeignKeyField(SignIn, null=True, backref="points")
+    reverses = ForeignKeyField("self", null=True)
+    status = CharField(default="provisional")  # provisional until the bureau confirms it
+    at = DateTimeField()
+    note = CharField(default="")
+
+    class Meta:
+        indexes = ((("member", "status"), False),)
+
+
+class Outbox(BaseModel):
+    seq = AutoField()                      # gap-free: max + 1 inside the write transaction
+    event_id = CharField(unique=True)
+    kind = CharField()
+    schema_v = IntegerField(default=1)
+    wall_ms = IntegerField()
+    payload = TextField()                  # JSON
+    state = CharField(default="pending")   # pending, acked, rejected
+
+
+ALL = [Site, Member, Staff, Term, Holiday, Course, Lesson, Enrollment, Activity, Registration,
+       SignIn, PointsEntry, Outbox]

@@ -1,0 +1,62 @@
+"""银龄签到 Yinling Kiosk.
+
+    python main.py [--config FILE] [--data-dir DIR]                 start the kiosk
+    python main.py [--config FILE] cards --out FILE.pdf [NO ...]    print QR member cards
+"""
+import argparse
+import logging
+import sys
+from datetime import datetime
+
+from kiosk import cards, config, demo, i18n, logs
+from kiosk.db import open_db
+
+log = logging.getLogger("kiosk")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="main.py", description="银龄签到 — sign-in kiosk for senior activity centers")
+    parser.add_argument("--config", metavar="FILE", help="site settings that overlay config/default.toml")
+    parser.add_argument("--data-dir", metavar="DIR", help="where kiosk.db and logs/ live (overrides kiosk.data_dir)")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="start the kiosk (the default)")
+    p = sub.add_parser("cards", help="render a printable A4 sheet of QR member cards")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("members", nargs="*", metavar="NO", help="member numbers (default: every active member)")
+    return parser.parse_args(argv)
+
+
+def start(args: argparse.Namespace):
+    """Settings, logs and the database, ready for any command; exits with a message on bad settings."""
+    try:
+        settings = config.load(args.config, args.data_dir)
+    except config.ConfigError as e:
+        print(e, file=sys.stderr)
+        sys.exit(2)
+    i18n.load(settings.kiosk.language)
+    logs.setup(settings)
+    open_db(settings.kiosk.data_dir)
+    now = datetime.now()
+    demo.load_if_empty(settings, now)
+    demo.ensure_due(settings, now)
+    return settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    settings = start(args)
+    if args.command == "cards":
+        try:
+            chosen = cards.members_for(args.members)
+        except KeyError as e:
+            print(f"找不到会员号：{e.args[0]}", file=sys.stderr)
+            return 2
+        pages = cards.render(settings, chosen, args.out)
+        print(f"{len(chosen)} 张会员卡，{pages} 页 → {args.out}")
+        return 0
+    from screens.app import run
+    return run(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
