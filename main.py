@@ -49,10 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             chosen = cards.members_for(args.members)
         except KeyError as e:
-            print(f"找不到会员号：{e.args[0]}", file=sys.stderr)
+            print(i18n.t("cards.unknown_members", numbers=e.args[0]), file=sys.stderr)
+            return 2
+        if not chosen:
+            print(i18n.t("cards.no_members"), file=sys.stderr)
             return 2
         pages = cards.render(settings, chosen, args.out)
-        print(f"{len(chosen)} 张会员卡，{pages} 页 → {args.out}")
+        print(i18n.t("cards.written", count=len(chosen), pages=pages, out=args.out))
         return 0
     from screens.app import run
     return run(settings)

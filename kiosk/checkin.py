@@ -9,14 +9,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
-from peewee import IntegrityError, OperationalError, fn
+from peewee import IntegrityError, OperationalError
 
 from kiosk import facts, ids, tokens
 from kiosk.credentials import Credential
-from kiosk.db import write
-from kiosk.models import (Activity, Course, Enrollment, Lesson, Member, PointsEntry, Registration,
-                          SignIn)
-from kiosk.schedule import Item, activity_item, lesson_item
+from kiosk.db import db, write
+from kiosk.models import Activity, Course, Lesson, Member, PointsEntry, SignIn
+from kiosk.schedule import Item, lesson_item
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +65,8 @@ class CheckIn:
         except Exception:
             log.exception("check-in failed")
             result = Result("error", detail="internal error")
-        self._recent[cred.key()] = (now, result)
+        if result.kind != "error":   # after a failure the senior may simply try again
+            self._recent[cred.key()] = (now, result)
         log.info("check-in %s via %s: %s %s", result.member_no or "-", cred.method, result.kind,
                  result.detail)
         return result
@@ -139,22 +139,13 @@ class CheckIn:
 
     def _due(self, member: Member, now: datetime) -> list[Item]:
         lo, hi = self._window(now)
-        lessons = (Lesson.select(Lesson, Course).join(Course)
-                   .join(Enrollment, on=(Enrollment.course == Course.id))
-                   .where(Enrollment.member == member, Enrollment.status == "enrolled",
-                          Lesson.start.between(lo, hi), ~Lesson.cancelled))
-        registered = Registration.select(Registration.activity).where(
-            Registration.member == member, Registration.status == "registered")
-        activities = Activity.select().where(Activity.start.between(lo, hi), ~Activity.cancelled,
-                                             Activity.open | Activity.id.in_(registered))
-        items = [lesson_item(x) for x in lessons] + [activity_item(a) for a in activities]
-        return sorted(items, key=lambda i: (i.start, i.title))
+        return member_items(member, lo, hi)
 
     def _signed_in(self, member: Member, items: list[Item]) -> dict[Item, SignIn]:
         lesson_ids = [i.id for i in items if i.kind == "lesson"]
         activity_ids = [i.id for i in items if i.kind == "activity"]
-        rows = SignIn.select().where(SignIn.member == member,
-                                     SignIn.lesson.in_(lesson_ids) | SignIn.activity.in_(activity_ids))
+        rows = SignIn.raw(_SIGNED_IN.format(lessons=_marks(lesson_ids), activities=_marks(activity_ids)),
+                          member.id, *lesson_ids, *activity_ids)
         by_key = {("lesson", r.lesson_id) if r.lesson_id else ("activity", r.activity_id): r for r in rows}
         return {i: by_key[(i.kind, i.id)] for i in items if (i.kind, i.id) in by_key}
 
@@ -168,17 +159,7 @@ class CheckIn:
 
     def _member_day(self, member: Member, day: date) -> list[Item]:
         start = datetime.combine(day, time.min)
-        end = start + timedelta(days=1)
-        lessons = (Lesson.select(Lesson, Course).join(Course)
-                   .join(Enrollment, on=(Enrollment.course == Course.id))
-                   .where(Enrollment.member == member, Enrollment.status == "enrolled",
-                          Lesson.start >= start, Lesson.start < end, ~Lesson.cancelled))
-        registered = Registration.select(Registration.activity).where(
-            Registration.member == member, Registration.status == "registered")
-        activities = Activity.select().where(Activity.start >= start, Activity.start < end, ~Activity.cancelled,
-                                             Activity.open | Activity.id.in_(registered))
-        items = [lesson_item(x) for x in lessons] + [activity_item(a) for a in activities]
-        return sorted(items, key=lambda i: (i.start, i.title))
+        return member_items(member, start, start + timedelta(days=1, microseconds=-1))
 
     def _sign_in(self, member: Member, item: Item, method: str, now: datetime) -> Result:
         try:
@@ -217,9 +198,7 @@ class CheckIn:
             points = Activity.get_by_id(item.id).points
             amount = self.rules.points_per_activity if points is None else points
         day = datetime.combine(now.date(), time.min)
-        earned = (PointsEntry.select(fn.COALESCE(fn.SUM(PointsEntry.amount), 0))
-                  .where(PointsEntry.member == member, PointsEntry.kind.in_(["lesson", "activity"]),
-                         PointsEntry.at >= day, PointsEntry.at < day + timedelta(days=1)).scalar())
+        earned = db.execute_sql(_EARNED_ON, (member.id, day, day + timedelta(days=1))).fetchone()[0]
         return max(0, min(amount, self.rules.points_daily_cap - earned))
 
     def _result(self, kind: str, member: Member, **fields) -> Result:
@@ -230,6 +209,41 @@ class CheckIn:
 
 def balance(member: Member) -> int:
     """The bureau's confirmed balance plus this kiosk's provisional entries (DESIGN §4)."""
-    provisional = (PointsEntry.select(fn.COALESCE(fn.SUM(PointsEntry.amount), 0))
-                   .where(PointsEntry.member == member, PointsEntry.status == "provisional").scalar())
+    provisional = db.execute_sql(_PROVISIONAL, (member.id,)).fetchone()[0]
     return member.points_confirmed + provisional
+
+
+def member_items(member: Member, lo: datetime, hi: datetime) -> list[Item]:
+    """The member's lessons (enrolled courses) and activities (registered or open) starting in [lo, hi]."""
+    when = Lesson.start.python_value
+    items = [Item("lesson", i, title, place, when(start), when(end))
+             for i, title, place, start, end in db.execute_sql(_LESSONS_IN, (member.id, lo, hi))]
+    items += [Item("activity", i, title, place, when(start), when(end))
+              for i, title, place, start, end in db.execute_sql(_ACTIVITIES_IN, (lo, hi, member.id))]
+    return sorted(items, key=lambda i: (i.start, i.title))
+
+
+# The check-in's reads are SQL text: building a query with peewee's expressions costs 0.2-0.5 ms
+# of CPU on a 2-core machine, 10-40 times running it, and made the sign-in miss its 5 ms target
+# on the 10-year database (bench/signin.py).  Each uses an index (EXPLAIN QUERY PLAN).
+_LESSONS_IN = """
+    SELECT l.id, c.name, coalesce(nullif(l.room, ''), c.room), l.start, l."end"
+    FROM enrollment e JOIN course c ON c.id = e.course_id JOIN lesson l ON l.course_id = c.id
+    WHERE e.member_id = ? AND e.status = 'enrolled' AND l.start BETWEEN ? AND ? AND NOT l.cancelled"""
+_ACTIVITIES_IN = """
+    SELECT id, title, place, start, "end" FROM activity
+    WHERE start BETWEEN ? AND ? AND NOT cancelled
+      AND (open OR id IN (SELECT activity_id FROM registration
+                          WHERE member_id = ? AND status = 'registered'))"""
+_SIGNED_IN = """
+    SELECT * FROM sign_in
+    WHERE member_id = ? AND (lesson_id IN ({lessons}) OR activity_id IN ({activities}))"""
+_EARNED_ON = """
+    SELECT coalesce(sum(amount), 0) FROM points_entry
+    WHERE member_id = ? AND kind IN ('lesson', 'activity') AND at >= ? AND at < ?"""
+_PROVISIONAL = """
+    SELECT coalesce(sum(amount), 0) FROM points_entry WHERE member_id = ? AND status = 'provisional'"""
+
+
+def _marks(values: list) -> str:
+    return ", ".join(["?"] * len(values))

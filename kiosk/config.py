@@ -26,6 +26,7 @@ def load(path: str | Path | None = None, data_dir: str | Path | None = None) -> 
         _merge(settings, overlay, Path(path), source)
     if data_dir is not None:
         settings["kiosk"]["data_dir"] = str(data_dir)
+        source["kiosk.data_dir"] = "--data-dir"
     _validate(settings, source)
     _resolve_paths(settings)
     return _namespace(settings)
@@ -37,7 +38,7 @@ def _read(path: Path) -> dict:
             return tomllib.load(f)
     except FileNotFoundError:
         raise ConfigError(t("config.missing_file", file=path)) from None
-    except tomllib.TOMLDecodeError as e:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:   # TOML files must be UTF-8
         raise ConfigError(t("config.syntax", file=path, error=e)) from None
     except OSError as e:
         raise ConfigError(t("config.unreadable", file=path, error=e.strerror)) from None
@@ -131,7 +132,7 @@ def _validate(settings: dict, source: dict) -> None:
     for key, ok, message in _RULES:
         value = _get(settings, key)
         if not ok(value):
-            raise ConfigError(t(message, key=key, file=source.get(key, "--data-dir"), value=repr(value)))
+            raise ConfigError(t(message, key=key, file=source[key], value=repr(value)))
     language = settings["kiosk"]["language"]
     if language not in i18n.languages():
         raise ConfigError(t("config.choice", key="kiosk.language", file=source["kiosk.language"],

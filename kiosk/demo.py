@@ -42,8 +42,10 @@ def ensure_due(settings: SimpleNamespace, now: datetime) -> None:
     hi = now + timedelta(minutes=settings.checkin.window_before_min)
     if course.lessons.where(Lesson.start.between(lo, hi), ~Lesson.cancelled).exists():
         return
-    # The latest half hour not after now: always inside the window.
-    start = now.replace(minute=now.minute - now.minute % 30, second=0, microsecond=0)
+    # The latest half hour not after now, else the latest whole minute, else now itself: the first
+    # of these inside the window (a window shorter than 30 minutes after the start excludes the first).
+    half_hour = now.replace(minute=now.minute - now.minute % 30, second=0, microsecond=0)
+    start = next(t for t in (half_hour, now.replace(second=0, microsecond=0), now) if t >= lo)
     with write():
         Lesson.insert(course=course, start=start, end=start + timedelta(hours=2), room="",
                       cancelled=False).on_conflict_ignore().execute()
@@ -82,8 +84,12 @@ def _term(site: Site, t: dict, first_day: date) -> Term:
     monday = first_day - timedelta(days=first_day.weekday())
     start = monday - timedelta(weeks=t["starts_weeks_before"])
     end = start + timedelta(weeks=t["weeks"], days=-1)
-    season = "春季" if 2 <= start.month <= 7 else "秋季"
-    term = Term.create(site=site, name=t["name"].format(year=start.year, season=season),
+    # Named by its middle: a term starting in late January is a spring term, one starting in late
+    # July an autumn term, and an autumn term's year is the year it began in.
+    middle = start + (end - start) / 2
+    season = "春季" if 2 <= middle.month <= 7 else "秋季"
+    year = middle.year - 1 if middle.month == 1 else middle.year
+    term = Term.create(site=site, name=t["name"].format(year=year, season=season),
                        start=start, end=end)
     for h in t["holidays"]:
         day = start + timedelta(weeks=h["week"] - 1, days=h["weekday"] - 1)

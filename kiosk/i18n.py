@@ -17,8 +17,11 @@ def languages() -> list[str]:
     return sorted(p.stem for p in _DIR.glob("*.toml"))
 
 
-def t(key: str, **values) -> str:
-    """The message for `key` with `values` filled in; the key itself if it is missing."""
+def t(key: str, /, **values) -> str:
+    """The message for `key` with `values` filled in; the key itself if it is missing.
+
+    `key` is positional-only so that a message may itself have a {key} placeholder (config.*).
+    """
     if not _catalog:
         load()
     text = _catalog.get(key, key)

@@ -10,7 +10,7 @@ from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_FORMAT = re.compile(r"^\d{17}[\dX]$")
+_FORMAT = re.compile(r"^[0-9]{17}[0-9X]$")   # ASCII only: \d would also take full-width digits
 
 
 def check_char(first17: str) -> str:

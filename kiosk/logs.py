@@ -5,8 +5,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import SimpleNamespace
 
-# 18-character ID numbers (and 15-digit old ones) anywhere in a message.
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8,11}([\dXx])(?![0-9A-Za-z])")
+# 18-character ID numbers (and 15-digit old ones) anywhere in a message, even glued to letters.
+_ID_NUMBER = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8,11}([0-9Xx])(?![0-9])")
 
 
 def redact(text: str) -> str:

@@ -13,7 +13,7 @@ import hmac
 import re
 
 VERSION = "YL1"
-_SHAPE = re.compile(r"^YL1-([A-Z0-9]{2,20})-([1-9]\d{0,5})-([A-Z2-7]{16})$")
+_SHAPE = re.compile(r"^YL1-([A-Z0-9]{2,20})-([1-9][0-9]{0,5})-([A-Z2-7]{16})$")   # ASCII only
 
 
 class TokenError(Exception):

@@ -1,0 +1,61 @@
+"""Test data builders: fixed times, fictional ID numbers and a small hand-built site."""
+from datetime import date, datetime, timedelta
+
+from kiosk import ids, tokens
+from kiosk.credentials import Credential
+from kiosk.models import Activity, Course, Enrollment, Lesson, Member, Registration, Site, Term
+
+# A Monday morning in term: the hand-built lesson starts then.
+LESSON_START = datetime(2025, 3, 10, 9, 0)
+# Valid fictional ID numbers (check characters verified in test_ids.py against the reference).
+ID_WANG = "120103198806018241"
+ID_LI = "360426199101010071"
+ID_NOT_REGISTERED = "440308199901101512"
+
+
+class World:
+    """A small hand-built site: one term, and helpers for courses, lessons, members, activities."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.id_key = bytes.fromhex(settings.security.id_hash_key)
+        self.card_key = bytes.fromhex(settings.security.card_key)
+        self.site = Site.create(code=settings.site.code, name="测试区老干部活动中心")
+        self.term = Term.create(site=self.site, name="2025年春季学期",
+                                start=date(2025, 2, 24), end=date(2025, 6, 29))
+
+    def member(self, no: str, name: str = "王建华", id_number: str | None = None, **fields) -> Member:
+        extra = {}
+        if id_number:
+            extra = {"id_hash": ids.id_hash(id_number, self.id_key), "id_last4": ids.last4(id_number)}
+        return Member.create(member_no=no, name=name, site=self.site, **extra, **fields)
+
+    def course(self, name: str, **fields) -> Course:
+        fields.setdefault("room", "一楼 多功能厅")
+        return Course.create(term=self.term, name=name, **fields)
+
+    def lesson(self, course: Course, start: datetime, minutes: int = 120, **fields) -> Lesson:
+        return Lesson.create(course=course, start=start, end=start + timedelta(minutes=minutes), **fields)
+
+    def enroll(self, member: Member, course: Course, status: str = "enrolled") -> Enrollment:
+        return Enrollment.create(member=member, course=course, status=status)
+
+    def activity(self, title: str, start: datetime, minutes: int = 90, **fields) -> Activity:
+        return Activity.create(site=self.site, title=title, start=start,
+                               end=start + timedelta(minutes=minutes), **fields)
+
+    def register(self, member: Member, activity: Activity, status: str = "registered") -> Registration:
+        return Registration.create(member=member, activity=activity, status=status)
+
+    def token(self, member: Member) -> str:
+        return tokens.make(member.member_no, member.card_issue, self.card_key)
+
+    def qr(self, member: Member) -> Credential:
+        return Credential.qr(self.token(member))
+
+    @staticmethod
+    def idcard(id_number: str, valid_from: date | None = date(2020, 1, 1),
+               valid_to: date | None = date(2040, 1, 1), long_term: bool = False,
+               name: str = "王建华") -> Credential:
+        return Credential(method="idcard", id_number=id_number, name=name, valid_from=valid_from,
+                          valid_to=valid_to, long_term=long_term)

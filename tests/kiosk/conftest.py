@@ -1,0 +1,73 @@
+"""Fixtures for the core tests: real settings, a real SQLite file in tmp_path, small hand-built sites.
+
+Every fixture builds what its test needs from nothing, so no test depends on another's leftovers
+or on the order tests run in.
+"""
+import logging
+from pathlib import Path
+
+import pytest
+
+from kiosk import config
+from kiosk.checkin import CheckIn
+from kiosk.db import open_db
+
+from .builders import ID_WANG, LESSON_START, World
+
+
+def write_site_file(folder: Path, text: str = "", name: str = "site.toml") -> Path:
+    """A site file that turns the demo data off, plus `text`."""
+    path = folder / name
+    path.write_text('[site]\ndemo_data = ""\n' + text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def site_file(tmp_path) -> Path:
+    return write_site_file(tmp_path)
+
+
+@pytest.fixture
+def settings(tmp_path, site_file):
+    """The default settings overlaid by a site file without demo data; data in tmp_path/data."""
+    return config.load(site_file, tmp_path / "data")
+
+
+@pytest.fixture
+def database(settings):
+    """A fresh, migrated kiosk.db in tmp_path, bound to the models."""
+    database = open_db(settings.kiosk.data_dir)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def world(settings, database) -> World:
+    return World(settings)
+
+
+@pytest.fixture
+def wang(world):
+    """Member DM9001 王建华 with an ID card, enrolled in 太极拳（一）班 whose lesson is at LESSON_START."""
+    member = world.member("DM9001", "王建华", ID_WANG, points_confirmed=10)
+    course = world.course("太极拳（一）班")
+    lesson = world.lesson(course, LESSON_START)
+    world.enroll(member, course)
+    return member, lesson
+
+
+@pytest.fixture
+def checkin(settings, database) -> CheckIn:
+    return CheckIn(settings)
+
+
+@pytest.fixture
+def kiosk_logging():
+    """Undo logs.setup() after the test: remove its handler and restore the root level."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in [h for h in root.handlers if getattr(h, "yinling", False)]:
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(level)

@@ -1,0 +1,101 @@
+"""Settings: defaults, the site overlay, and one clear message naming the key and the file."""
+from pathlib import Path
+
+import pytest
+
+from kiosk import PROJECT_DIR, config
+
+from .bad_configs import CASES
+
+
+def test_defaults_load_with_their_types():
+    s = config.load()
+    assert s.site.code == "DEMO-001"
+    assert s.checkin.window_before_min == 30 and s.checkin.window_after_min == 30
+    assert s.checkin.repeat_window_s == 5
+    assert isinstance(s.display.px_per_mm, float)
+    assert s.display.mask_names is True
+    assert s.devices.keyboard_wedge.max_key_gap_ms == 60
+    assert len(bytes.fromhex(s.security.card_key)) >= 32
+
+
+def test_relative_paths_resolve_against_the_project_folder():
+    s = config.load()
+    assert Path(s.kiosk.data_dir) == PROJECT_DIR / "data"
+    assert Path(s.display.font) == PROJECT_DIR / "assets/fonts/NotoSansCJKsc-Regular.otf"
+    assert Path(s.site.demo_data) == PROJECT_DIR / "config/demo/site.toml"
+    assert all(Path(p).is_absolute() for p in s.display.fallback_fonts)
+
+
+def test_site_file_overlays_only_the_keys_it_names(tmp_path):
+    path = tmp_path / "site.toml"
+    path.write_text('[site]\ncode = "GZ-TH-002"\n[checkin]\nwindow_before_min = 15\n'
+                    '[display]\npx_per_mm = 4\n[devices.keyboard_wedge]\naccept_typed = false\n',
+                    encoding="utf-8")
+    s = config.load(path)
+    assert s.site.code == "GZ-TH-002"
+    assert s.site.name == "示范区老干部活动中心"          # untouched default
+    assert s.checkin.window_before_min == 15
+    assert s.checkin.window_after_min == 30
+    assert s.display.px_per_mm == 4.0 and isinstance(s.display.px_per_mm, float)
+    assert s.devices.keyboard_wedge.accept_typed is False
+    assert s.devices.keyboard_wedge.enabled is True
+
+
+def test_data_dir_argument_overrides_the_setting(tmp_path):
+    path = tmp_path / "site.toml"
+    path.write_text('[kiosk]\ndata_dir = "/somewhere/else"\n', encoding="utf-8")
+    assert config.load(path, tmp_path / "d").kiosk.data_dir == str(tmp_path / "d")
+
+
+def test_empty_demo_data_means_none(tmp_path):
+    path = tmp_path / "site.toml"
+    path.write_text('[site]\ndemo_data = ""\n', encoding="utf-8")
+    assert config.load(path).site.demo_data == ""
+
+
+def assert_clear(message: str, file: Path, key: str | None, also=()):
+    assert message.startswith("配置错误")
+    assert "\n" not in message
+    assert str(file) in message
+    if key is not None:
+        assert f"“{key}”" in message
+    for text in also:
+        assert text in message
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_site_file_gives_one_message_naming_key_and_file(tmp_path, case):
+    path = tmp_path / "bad.toml"
+    path.write_bytes(case.content)
+    with pytest.raises(config.ConfigError) as e:
+        config.load(path)
+    assert_clear(str(e.value), path, case.key, case.also)
+
+
+def test_missing_site_file_is_named(tmp_path):
+    path = tmp_path / "nowhere" / "site.toml"
+    with pytest.raises(config.ConfigError) as e:
+        config.load(path)
+    assert_clear(str(e.value), path, None)
+
+
+def test_site_file_that_is_a_folder_is_named(tmp_path):
+    with pytest.raises(config.ConfigError) as e:
+        config.load(tmp_path)
+    assert_clear(str(e.value), tmp_path, None)
+
+
+def test_empty_data_dir_argument_is_named():
+    with pytest.raises(config.ConfigError) as e:
+        config.load(None, "")
+    assert "“kiosk.data_dir”" in str(e.value) and "--data-dir" in str(e.value)
+
+
+def test_first_problem_wins_and_names_its_own_file(tmp_path):
+    # A bad value that came from the site file is reported against the site file, not default.toml.
+    path = tmp_path / "site.toml"
+    path.write_text('[logging]\nbackups = 0\n', encoding="utf-8")
+    with pytest.raises(config.ConfigError) as e:
+        config.load(path)
+    assert str(path) in str(e.value) and str(config.DEFAULT_FILE) not in str(e.value)

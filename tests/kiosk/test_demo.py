@@ -1,0 +1,154 @@
+"""The demo site: loaded once into an empty database, always something to sign in to, no ID numbers kept."""
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from kiosk import config, demo, schedule, tokens
+from kiosk.checkin import CheckIn
+from kiosk.credentials import Credential
+from kiosk.db import open_db
+from kiosk.models import (Activity, Course, Enrollment, Holiday, Lesson, Member, Registration, Site,
+                          SignIn, Term)
+
+# A Wednesday evening: no scheduled demo lesson is due then.
+NOW = datetime(2025, 3, 12, 20, 10)
+
+
+@pytest.fixture
+def demo_settings(tmp_path):
+    return config.load(None, tmp_path / "data")
+
+
+@pytest.fixture
+def demo_db(demo_settings):
+    database = open_db(demo_settings.kiosk.data_dir)
+    assert demo.load_if_empty(demo_settings, NOW) is True
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def data(demo_settings):
+    return demo.read(demo_settings.site.demo_data)
+
+
+def test_loads_once(demo_settings, demo_db):
+    assert demo.load_if_empty(demo_settings, NOW) is False
+    assert Site.select().count() == 1 and Member.select().count() == 200
+
+
+def test_nothing_is_loaded_when_demo_data_is_off(settings, database):
+    assert demo.load_if_empty(settings, NOW) is False
+    demo.ensure_due(settings, NOW)
+    assert Site.select().count() == 0 and Lesson.select().count() == 0
+
+
+def test_demo_contents(demo_db, data):
+    assert Member.select().count() == 200
+    assert Course.select().count() >= 12
+    assert Activity.select().count() == len(data["activities"])
+    assert Registration.select().count() == sum(len(a.get("registered", [])) for a in data["activities"])
+    assert Enrollment.select().count() == sum(len(m["courses"]) for m in data["members"])
+    always = [c["name"] for c in data["courses"] if c.get("always_due")]
+    for course in Course.select():
+        if course.name in always:
+            continue
+        expected = len(schedule.lesson_times(course, course.term, {h.day for h in Holiday.select()}))
+        assert course.lessons.count() == expected > 0, course.name
+
+
+def test_term_is_placed_around_the_first_start(demo_db, data):
+    term = Term.get()
+    monday = NOW.date() - timedelta(days=NOW.weekday())
+    assert term.start == monday - timedelta(weeks=data["term"]["starts_weeks_before"])
+    assert term.start.isoweekday() == 1
+    assert (term.end - term.start).days + 1 == data["term"]["weeks"] * 7
+    assert term.name == "2025年春季学期"          # starts 27 January, runs into June
+
+
+@pytest.mark.parametrize("first_start, name", [
+    (datetime(2025, 3, 12, 9), "2025年春季学期"),     # term starts in January
+    (datetime(2025, 5, 20, 9), "2025年春季学期"),
+    (datetime(2025, 9, 10, 9), "2025年秋季学期"),     # term starts in July
+    (datetime(2025, 12, 1, 9), "2025年秋季学期"),
+    (datetime(2026, 1, 5, 9), "2025年秋季学期"),      # an autumn term reaching into the new year
+])
+def test_term_name_follows_the_season_it_mostly_covers(demo_settings, first_start, name):
+    database = open_db(demo_settings.kiosk.data_dir)
+    demo.load_if_empty(demo_settings, first_start)
+    assert Term.get().name == name
+    database.close()
+
+
+def test_holidays_are_skipped(demo_db):
+    holiday = Holiday.get()
+    term = Term.get()
+    assert holiday.day == term.start + timedelta(weeks=8, days=2)     # week 9, Wednesday
+    assert not Lesson.select().where(Lesson.start.between(datetime.combine(holiday.day, datetime.min.time()),
+                                                         datetime.combine(holiday.day, datetime.max.time()))).exists()
+    # The same courses do meet on the Wednesdays around it.
+    wednesday_courses = [c for c in Course.select() if any(s["weekday"] == 3 for s in schedule.weekly_slots(c))]
+    assert wednesday_courses
+    for course in wednesday_courses:
+        days = {x.start.date() for x in course.lessons}
+        assert holiday.day - timedelta(weeks=1) in days and holiday.day + timedelta(weeks=1) in days
+
+
+def test_members_have_hashes_and_last4_only(demo_db, data):
+    by_no = {m["no"]: m for m in data["members"]}
+    for member in Member.select():
+        assert len(member.id_hash) == 64
+        assert member.id_last4 == by_no[member.member_no]["id"][-4:]
+    assert Member.select(Member.id_hash).distinct().count() == 200
+
+
+def test_ensure_due_lets_a_demo_member_sign_in(demo_settings, demo_db):
+    checkin = CheckIn(demo_settings)
+    assert checkin.handle(Credential.qr(_token(demo_settings, "DM0004")), NOW).kind == "not_due"
+    demo.ensure_due(demo_settings, NOW)
+    r = checkin.handle(Credential.qr(_token(demo_settings, "DM0004")), NOW + timedelta(minutes=1))
+    assert r.kind == "ok" and r.item.title == "智能手机应用（体验课堂）"
+    assert SignIn.select().count() == 1
+
+
+def test_a_demo_id_card_signs_in(demo_settings, demo_db, data):
+    demo.ensure_due(demo_settings, NOW)
+    number = next(m["id"] for m in data["members"] if m["no"] == "DM0004")
+    r = CheckIn(demo_settings).handle(Credential(method="idcard", id_number=number, valid_to=date(2040, 1, 1)), NOW)
+    assert r.kind == "ok" and r.member_no == "DM0004"
+
+
+def test_ensure_due_adds_one_lesson_only(demo_settings, demo_db):
+    demo.ensure_due(demo_settings, NOW)
+    count = Lesson.select().count()
+    demo.ensure_due(demo_settings, NOW + timedelta(minutes=5))
+    assert Lesson.select().count() == count
+
+
+@pytest.mark.parametrize("before, after", [(30, 30), (10, 5), (0, 0), (60, 0), (0, 29)])
+@pytest.mark.parametrize("minute, second", [(0, 0), (10, 0), (29, 59), (44, 30)])
+def test_ensure_due_works_for_any_window(demo_settings, demo_db, before, after, minute, second):
+    demo_settings.checkin.window_before_min, demo_settings.checkin.window_after_min = before, after
+    now = NOW.replace(minute=minute, second=second)
+    demo.ensure_due(demo_settings, now)
+    r = CheckIn(demo_settings).handle(Credential.qr(_token(demo_settings, "DM0004")), now)
+    assert r.kind == "ok"
+
+
+def test_no_full_id_number_anywhere_in_the_database_files(demo_settings, demo_db, data):
+    demo.ensure_due(demo_settings, NOW)
+    CheckIn(demo_settings).handle(
+        Credential(method="idcard", id_number=data["members"][3]["id"], valid_to=date(2040, 1, 1)), NOW)
+    folder = demo_settings.kiosk.data_dir
+    assert (Path(folder) / "kiosk.db-wal").is_file()
+    raw = b"".join(p.read_bytes() for p in sorted(Path(folder).glob("kiosk.db*")))
+    assert len(raw) > 100_000
+    for m in data["members"]:
+        number = m["id"].encode("ascii")
+        assert number not in raw and number[:17] not in raw, m["no"]
+        assert m["id"].encode("utf-16-le") not in raw
+
+
+def _token(settings, member_no):
+    return tokens.make(member_no, 1, bytes.fromhex(settings.security.card_key))

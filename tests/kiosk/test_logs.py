@@ -1,0 +1,88 @@
+"""Logging: a rotating file under data_dir/logs, and no ID number ever reaches it."""
+import logging
+from pathlib import Path
+
+import pytest
+
+from kiosk import logs
+from kiosk.checkin import CheckIn
+
+from .builders import ID_NOT_REGISTERED, ID_WANG, LESSON_START
+
+
+def flush():
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+
+
+@pytest.fixture
+def log_file(settings, kiosk_logging) -> Path:
+    path = logs.setup(settings)
+    assert path == Path(settings.kiosk.data_dir) / "logs" / "kiosk.log"
+    return path
+
+
+def test_id_number_in_a_message_is_redacted(log_file):
+    logging.getLogger("kiosk.test").warning("身份证%s读卡成功, again: %s.", ID_WANG, "44040119580101000x")
+    flush()
+    text = log_file.read_text(encoding="utf-8")
+    assert ID_WANG not in text and ID_WANG[6:14] not in text
+    assert "44040119580101000" not in text
+    assert "身份证120103************读卡成功" in text
+    assert "440401************." in text
+
+
+def test_id_number_in_a_traceback_is_redacted(log_file):
+    try:
+        raise ValueError(f"bad card {ID_WANG}")
+    except ValueError:
+        logging.getLogger("kiosk.test").exception("reading failed")
+    flush()
+    text = log_file.read_text(encoding="utf-8")
+    assert "Traceback" in text and "bad card 120103" in text
+    assert ID_WANG not in text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("old card 440308990110151 read", "old card 440308********* read"),   # 15-digit first generation
+    ("member DM0001, phone 2960, lesson 2025-03-10 09:00", None),        # left alone
+    ("seq 20250310 wall_ms 1741568400000", None),                        # 8 and 13 digits
+    ("1234567890123456789012", None),                                    # longer than an ID number
+    ("ID440308199901101512:", "ID440308************:"),                  # glued to letters
+])
+def test_redact(text, expected):
+    assert logs.redact(text) == (expected or text)
+
+
+def test_check_ins_with_id_cards_log_no_number(log_file, world, wang, settings):
+    checkin = CheckIn(settings)
+    checkin.handle(world.idcard(ID_WANG), LESSON_START)
+    checkin.handle(world.idcard(ID_NOT_REGISTERED), LESSON_START)
+    checkin.handle(world.idcard(ID_WANG[:17] + "0"), LESSON_START)
+    flush()
+    text = log_file.read_text(encoding="utf-8")
+    assert "check-in DM9001 via idcard: ok" in text
+    for number in (ID_WANG, ID_NOT_REGISTERED, ID_WANG[:17]):
+        assert number not in text
+
+
+def test_setup_twice_keeps_one_handler_and_follows_the_level(settings, kiosk_logging):
+    settings.logging.level = "WARNING"
+    logs.setup(settings)
+    logs.setup(settings)
+    root = logging.getLogger()
+    assert len([h for h in root.handlers if getattr(h, "yinling", False)]) == 1
+    assert root.level == logging.WARNING
+
+
+def test_log_rotates_and_keeps_the_backups(settings, kiosk_logging):
+    settings.logging.max_bytes, settings.logging.backups = 10_000, 2
+    path = logs.setup(settings)
+    log = logging.getLogger("kiosk.test")
+    for n in range(400):
+        log.warning("line %d %s", n, "x" * 100)
+    flush()
+    names = sorted(p.name for p in path.parent.iterdir())
+    assert names == ["kiosk.log", "kiosk.log.1", "kiosk.log.2"]
+    assert all(p.stat().st_size <= 10_000 for p in path.parent.iterdir())
+    assert "line 399" in path.read_text(encoding="utf-8")

@@ -1,0 +1,62 @@
+"""Lessons in time: weekly schedules, holidays, and the day's list."""
+import json
+from datetime import date, datetime, time, timedelta
+
+from kiosk import schedule
+from kiosk.models import Holiday, Lesson, Term
+
+from .builders import LESSON_START
+
+
+def slots(*entries):
+    return json.dumps([{"weekday": w, "start": s, "end": e} for w, s, e in entries])
+
+
+def test_hm():
+    assert schedule.hm("09:30") == time(9, 30)
+    assert schedule.hm("14:05") == time(14, 5)
+
+
+def test_lesson_times_follow_weekdays_and_skip_holidays(world):
+    term = Term.create(site=world.site, name="短学期", start=date(2025, 3, 3), end=date(2025, 3, 16))
+    course = world.course("书法（一）班", schedule=slots((1, "09:00", "11:00"), (7, "14:30", "16:30")))
+    course.term = term
+    got = schedule.lesson_times(course, term, {date(2025, 3, 10)})
+    assert got == [
+        (datetime(2025, 3, 3, 9, 0), datetime(2025, 3, 3, 11, 0)),       # Monday = 1
+        (datetime(2025, 3, 9, 14, 30), datetime(2025, 3, 9, 16, 30)),    # Sunday = 7
+        (datetime(2025, 3, 16, 14, 30), datetime(2025, 3, 16, 16, 30)),  # the term's last day counts
+    ]
+
+
+def test_generate_lessons_is_idempotent_and_skips_holidays(world):
+    term = Term.create(site=world.site, name="短学期", start=date(2025, 3, 3), end=date(2025, 3, 30))
+    Holiday.create(term=term, day=date(2025, 3, 19), name="校庆日")
+    course = world.course("智能手机应用班", schedule=slots((3, "09:00", "11:00")))
+    course.term = term
+    course.save()
+    assert schedule.generate_lessons(course) == 3
+    assert schedule.generate_lessons(course) == 0
+    days = [x.start.date() for x in Lesson.select().order_by(Lesson.start)]
+    assert days == [date(2025, 3, 5), date(2025, 3, 12), date(2025, 3, 26)]
+    assert all(x.room == "" and not x.cancelled for x in Lesson.select())
+
+
+def test_empty_schedule_generates_nothing(world):
+    assert schedule.generate_lessons(world.course("体验课堂")) == 0
+
+
+def test_today_lists_the_days_lessons_and_activities_in_order(world):
+    course = world.course("太极拳（一）班", room="一楼 多功能厅")
+    morning = world.lesson(course, LESSON_START)
+    moved = world.lesson(world.course("书法（一）班", room="二楼 201"), LESSON_START.replace(hour=14), room="三楼 301")
+    world.lesson(course, LESSON_START.replace(hour=16), cancelled=True)
+    world.lesson(course, LESSON_START + timedelta(days=1))
+    walk = world.activity("重阳健步行", LESSON_START.replace(hour=8), place="滨河公园", open=True)
+    world.activity("取消的活动", LESSON_START.replace(hour=10), cancelled=True)
+    items = schedule.today(LESSON_START.replace(hour=23, minute=59))
+    assert [(i.kind, i.id) for i in items] == [("activity", walk.id), ("lesson", morning.id), ("lesson", moved.id)]
+    assert items[1].place == "一楼 多功能厅"                 # the course's room
+    assert items[2].place == "三楼 301"                     # the lesson's own room
+    assert items[0].place == "滨河公园"
+    assert schedule.today(datetime(2025, 3, 12, 9, 0)) == []
