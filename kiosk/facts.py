@@ -2,7 +2,6 @@
 import json
 from datetime import datetime
 
-from peewee import fn
 from uuid6 import uuid7
 
 from kiosk.models import Outbox
@@ -17,8 +16,8 @@ def new_event_id() -> str:
 
 def record(kind: str, event_id: str, payload: dict, now: datetime) -> int:
     """Append a fact; call inside db.write() so it commits with its domain row.  Returns its seq."""
-    seq = (Outbox.select(fn.MAX(Outbox.seq)).scalar() or 0) + 1   # gap-free under the write lock
-    Outbox.insert(seq=seq, event_id=event_id, kind=kind, schema_v=SCHEMA_V,
-                  wall_ms=int(now.timestamp() * 1000),
-                  payload=json.dumps(payload, ensure_ascii=False, sort_keys=True)).execute()
-    return seq
+    # seq is an INTEGER PRIMARY KEY: SQLite gives it max + 1, and a rolled-back fact leaves no
+    # gap.  Outbox rows are never deleted (acknowledged ones change state), so it is gap-free.
+    return Outbox.insert(event_id=event_id, kind=kind, schema_v=SCHEMA_V,
+                         wall_ms=int(now.timestamp() * 1000),
+                         payload=json.dumps(payload, ensure_ascii=False, sort_keys=True)).execute()

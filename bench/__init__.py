@@ -1,0 +1,42 @@
+"""Benchmarks: they print the figures of DESIGN §10; tests assert behaviour, these measure.
+
+    python -m bench                  every benchmark, then a summary table
+    python -m bench signin coldstart only these (names: tenyear, signin, coldstart)
+    ./dev bench [names]              the same under xvfb-run, as the project runs it
+
+tenyear    builds the 10-year database once (50,000 members, 2,000,000 sign-ins with their
+           points and acked outbox facts, 20 terms of ~150 courses) and caches it under
+           $YINLING_BENCH_DIR (default /tmp/yinling-bench), keyed by the generator's source.
+           The first build takes a few minutes; later runs reuse it.
+signin     sign-in decision + commit on a copy of that database: CheckIn.handle on a QR card for
+           2,000 different members, each with one lesson due; p50/p95/p99/max.  Target p95 ≤ 5 ms.
+           Wall-clock, so other load on the machine shows in it: the line under it gives the load
+           average and the CPU time the sign-ins took themselves.
+coldstart  `python main.py --data-dir DIR` from spawn until kiosk.log says "home screen ready":
+           the first start (empty data dir, demo data loaded) and 5 warm starts.  Needs a DISPLAY
+           (./dev bench provides one).  Target ≤ 3 s.
+
+Each benchmark prints its own lines as it goes and returns Figures for the summary.  The exit
+status is 1 when a figure misses its target or a benchmark could not run.
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: str
+    target: str = ""
+    ok: bool | None = None      # None: no target, or it could not be measured
+
+    def verdict(self) -> str:
+        if not self.target:
+            return ""
+        return {True: "PASS", False: "FAIL", None: "n/a"}[self.ok]
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank) of `values`."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * p // 100))
+    return ordered[int(rank) - 1]
