@@ -1,0 +1,50 @@
+"""Result: one screen for every kind of Result, each with its own colour, icon and words (T-5)."""
+from pathlib import Path
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+from kivy.uix.screenmanager import Screen
+
+from kiosk.checkin import Result
+from screens import present, typeface
+from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
+
+
+class ResultScreen(Screen):
+    """Shows a Result until the senior taps 「返回首页」 or the time is up (I-1)."""
+    kind = StringProperty("ok")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._timer = None
+
+    def show(self, result: Result, timeout_s: float) -> None:
+        """Render `result` and (re)start the way home."""
+        app = App.get_running_app()
+        view = present.result_view(result)
+        self.kind = view.kind
+        self.ids.word.text = view.word
+        self.ids.name.text = typeface.markup(app.fonts, view.name)
+        self.ids.heading.text = view.heading
+        for i, label in enumerate(self._lines()):
+            label.text = view.lines[i] if i < len(view.lines) else ""
+        self.ids.figure.text = view.figure
+        if self._timer:
+            self._timer.cancel()
+        self._timer = Clock.schedule_once(lambda dt: app.go_home(), timeout_s)
+
+    def on_leave(self, *_) -> None:
+        # Nothing personal stays in the widgets once the senior has gone (I-3).
+        if self._timer:
+            self._timer.cancel()
+            self._timer = None
+        for label in (self.ids.name, self.ids.heading, self.ids.figure, *self._lines()):
+            label.text = ""
+
+    def _lines(self) -> list:
+        return [self.ids[f"line{i}"] for i in range(present.RESULT_LINES)]
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,187 @@
+"""Screenshots of the real screens: python -m screens.screenshots [OUT_DIR]  (default docs/screenshots)
+
+Runs the real app at 1920 x 1080 on a temporary data dir with the demo data, produces every kind
+of result through the real core (a forged token, an unknown member, an expired ID card ...) and
+saves home.png, choice.png and result_<kind>.png.  Needs a display: ./dev screenshots runs it
+under Xvfb.
+"""
+import argparse
+import sys
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from kiosk import PROJECT_DIR, demo, tokens
+from kiosk.checkin import CheckIn
+from kiosk.credentials import Credential
+from kiosk.db import db, write
+from kiosk.models import Activity, Course, Enrollment, Lesson, Member, Registration, Site
+
+KINDS = ("ok", "already", "not_due", "not_enrolled", "unknown_card", "invalid_card",
+         "expired_card", "error")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m screens.screenshots")
+    parser.add_argument("out", nargs="?", default=str(PROJECT_DIR / "docs" / "screenshots"))
+    out = Path(parser.parse_args(argv).out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="yinling-shots-") as data_dir:
+        settings = _start(data_dir)
+        from screens.app import KioskApp, configure
+        configure(settings)
+        app = KioskApp(settings)
+        tour = Tour(app, settings, out)
+        app.bind(on_start=lambda _app: tour.start())
+        app.run()
+    missing = [name for name in tour.names() if not (out / name).is_file()]
+    for name in tour.names():
+        print(out / name)
+    if missing or tour.failure:
+        print(f"failed: {tour.failure or 'missing ' + ', '.join(missing)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _start(data_dir: str):
+    """Settings, logs, database and demo data, exactly as main.py starts the kiosk."""
+    sys.path.insert(0, str(PROJECT_DIR))
+    import main as kiosk_main
+    return kiosk_main.start(argparse.Namespace(config=None, data_dir=data_dir))
+
+
+class Tour:
+    """The scripted walk through every screen."""
+
+    def __init__(self, app, settings, out: Path):
+        self.app, self.settings, self.out = app, settings, out
+        self.key = bytes.fromhex(settings.security.card_key)
+        self.failure = ""
+        self._cancelled: list[int] = []
+
+    def names(self) -> list[str]:
+        return ["home.png", "choice.png"] + [f"result_{kind}.png" for kind in KINDS]
+
+    def start(self) -> None:
+        from screens.script import Script, screenshot
+        steps = [self._home, screenshot(self.out / "home.png")]
+        for kind, arrange, cred in self._cases():
+            steps += [_just(arrange), lambda c=cred, k=kind: self._submit(c(), k),
+                      screenshot(self.out / f"result_{kind}.png"), self._home]
+        steps += [_just(self._add_open_activity),
+                  lambda: self._submit(self._card("DM0019"), "choice"),
+                  screenshot(self.out / "choice.png")]
+        self.script = Script(steps, done=self.app.stop)     # the Clock holds it only weakly
+        self.script.start()
+
+    def _cases(self) -> list:
+        """(kind, what to arrange in the database first, the credential to present)."""
+        nothing = lambda: None  # noqa: E731
+        return [
+            ("ok", nothing, lambda: self._card("DM0001")),
+            ("already", lambda: self._sign_in_elsewhere("DM0002"), lambda: self._card("DM0002")),
+            ("not_enrolled", lambda: self._withdraw("DM0003"), lambda: self._card("DM0003")),
+            ("unknown_card", nothing, lambda: tokens.make("DM9999", 1, self.key)),
+            ("invalid_card", nothing, lambda: "YL1-DM0001-1-AAAAAAAAAAAAAAAA"),
+            ("expired_card", nothing, self._expired_id_card),
+            ("error", self._refuse_writes, lambda: self._card("DM0006")),
+            ("not_due", self._nothing_due_now, lambda: self._card("DM0008")),
+        ]
+
+    # -- steps ----------------------------------------------------------------------------------
+
+    def _home(self):
+        db.execute_sql("PRAGMA query_only = OFF")          # undoes _refuse_writes
+        self.app.go_home()
+        return lambda: self.app.screens.current == "home"
+
+    def _submit(self, cred, kind: str):
+        self.app.submit(Credential.qr(cred) if isinstance(cred, str) else cred)
+
+        def shown() -> bool:
+            if self.app.reading.showing:
+                return False
+            got = "choice" if self.app.screens.current == "choice" else self.app.result.kind
+            if got != kind:
+                self.failure = f"wanted {kind}, the core said {got}"
+                self.app.stop()
+            return True
+        return shown
+
+    # -- arranging the database -----------------------------------------------------------------
+
+    def _card(self, member_no: str) -> str:
+        return tokens.make(member_no, 1, self.key)
+
+    def _sign_in_elsewhere(self, member_no: str) -> None:
+        # Another kiosk signed this member in a few minutes ago.
+        CheckIn(self.settings).handle(Credential.qr(self._card(member_no)),
+                                      datetime.now() - timedelta(minutes=3))
+
+    @staticmethod
+    def _refuse_writes() -> None:
+        # The database fails the sign-in's write, as a full or broken disk would.
+        db.execute_sql("PRAGMA query_only = ON")
+
+    def _withdraw(self, member_no: str) -> None:
+        with write():
+            Enrollment.update(status="withdrawn").where(
+                Enrollment.member == Member.get(Member.member_no == member_no),
+                Enrollment.course.in_(self._always_due())).execute()
+
+    def _always_due(self) -> list[Course]:
+        names = [c["name"] for c in demo.read(self.settings.site.demo_data)["courses"]
+                 if c.get("always_due")]
+        return list(Course.select().where(Course.name.in_(names)))
+
+    def _expired_id_card(self) -> Credential:
+        person = next(m for m in demo.read(self.settings.site.demo_data)["members"]
+                      if m["no"] == "DM0005")
+        return Credential(method="idcard", id_number=person["id"], name=person["name"],
+                          valid_from=date(2005, 3, 1), valid_to=date(2025, 3, 1))
+
+    def _nothing_due_now(self) -> None:
+        """Cancel what is due now, and give the member two activities at other times today."""
+        now = datetime.now()
+        lo, hi = now - timedelta(hours=1), now + timedelta(hours=1)
+        member = Member.get(Member.member_no == "DM0008")
+        site = Site.get()
+        due = Lesson.select(Lesson.id).where(Lesson.start.between(lo, hi), ~Lesson.cancelled)
+        self._cancelled = [lesson.id for lesson in due]
+        with write():
+            Lesson.update(cancelled=True).where(Lesson.id.in_(self._cancelled)).execute()
+            for hours, title, place in ((-3, "重阳健步行 集合说明会", "一楼 大厅"),
+                                        (2, "形势报告会：老龄事业新政策解读", "五楼 报告厅")):
+                start = _same_day(now, hours)
+                activity = Activity.create(site=site, title=title, kind="report", place=place,
+                                           start=start, end=start + timedelta(minutes=90))
+                Registration.create(member=member, activity=activity)
+
+    def _add_open_activity(self):
+        """A second thing due now, so the member has to choose."""
+        now = datetime.now()
+        start = now.replace(second=0, microsecond=0)
+        with write():
+            Lesson.update(cancelled=False).where(Lesson.id.in_(self._cancelled)).execute()
+            Activity.create(site=Site.get(), title="重阳健步行", kind="walk",
+                            place="滨河公园 东门集合", start=start, end=start + timedelta(hours=2),
+                            open=True, points=5)
+
+
+def _just(action):
+    """A step that runs `action` and waits for nothing."""
+    def step() -> None:
+        action()
+    return step
+
+
+def _same_day(now: datetime, hours: int) -> datetime:
+    """now + hours, mirrored to now - hours when that would be another day."""
+    start = (now + timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0)
+    if start.date() != now.date():
+        start = (now - timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0)
+    return start
+
+
+if __name__ == "__main__":
+    sys.exit(main())

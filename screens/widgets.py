@@ -1,0 +1,102 @@
+"""The few widgets every screen is made of: text, buttons, coloured panels and the result icon."""
+from pathlib import Path
+
+from kivy.graphics import Color, Ellipse, InstructionGroup, Line
+from kivy.lang import Builder
+from kivy.properties import ColorProperty, NumericProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+
+class Text(Label):
+    """Any text: the SC font, ink on paper, lines at least 1.3 em apart (T-3, see theme.py)."""
+
+
+class BoxText(Text):
+    """Text aligned inside the box its layout gives it."""
+
+
+class FlowText(Text):
+    """Text that wraps to its width and is as tall as its lines; takes no room when empty."""
+
+
+class LineText(FlowText):
+    """One line that ends in … rather than wrap, where the screen has no room for more lines."""
+
+
+class Panel(BoxLayout):
+    """A box with a solid background colour."""
+    bg = ColorProperty((1, 1, 1, 1))
+
+
+class KioskButton(ButtonBehavior, Label):
+    """A big solid button.  ButtonBehavior fires on release, and not at all when the finger slides
+    off first (always_release is False): a trembling press does not act twice (F-5)."""
+    bg = ColorProperty((0, 0, 0, 1))
+    bg_down = ColorProperty((0, 0, 0, 1))     # while pressed: the finger sees it was taken (F-1)
+
+
+class LightButton(KioskButton):
+    """A big button for a dark background."""
+
+
+class OptionButton(ButtonBehavior, BoxLayout):
+    """One choice on the choice screen: a title and, below it, time and place."""
+    title = StringProperty("")
+    detail = StringProperty("")
+
+
+class StatusIcon(Widget):
+    """A white disc with a glyph for a result kind, drawn with lines so no font can lack it (T-5)."""
+    kind = StringProperty("ok")
+    colour = ColorProperty((0, 0, 0, 1))
+    stroke = NumericProperty(20)
+
+    def __init__(self, **kwargs):
+        self._glyph = InstructionGroup()
+        super().__init__(**kwargs)
+        self.canvas.after.add(self._glyph)
+        self.bind(kind=self._draw, colour=self._draw, stroke=self._draw, pos=self._draw, size=self._draw)
+
+    def _draw(self, *_) -> None:
+        self._glyph.clear()
+        self._glyph.add(Color(rgba=self.colour))
+        size = min(self.width, self.height)
+        x0, y0 = self.center_x - size / 2, self.center_y - size / 2
+        for shape in GLYPHS.get(self.kind, GLYPHS["error"]):
+            self._glyph.add(_instruction(shape, x0, y0, size, self.stroke))
+
+
+def _instruction(shape: tuple, x0: float, y0: float, size: float, stroke: float):
+    """One shape of a glyph in unit coordinates (0..1, origin bottom left) on the icon's square."""
+    kind, *args = shape
+    if kind == "dot":
+        cx, cy, r = args
+        return Ellipse(pos=(x0 + (cx - r) * size, y0 + (cy - r) * size), size=(2 * r * size,) * 2)
+    if kind == "arc":
+        cx, cy, r, start, end = args
+        return Line(circle=(x0 + cx * size, y0 + cy * size, r * size, start, end), width=stroke / 2,
+                    cap="round")
+    points = [v * size + (x0 if i % 2 == 0 else y0) for i, v in enumerate(args[0])]
+    return Line(points=points, width=stroke / 2, cap="round", joint="round", close=kind == "loop")
+
+
+# Glyphs per result kind as ("line" | "loop", [x, y, ...]), ("dot", cx, cy, r) or
+# ("arc", cx, cy, r, start°, end°) with angles clockwise from 12 o'clock (Kivy's Line circle).
+GLYPHS = {
+    "ok": [("line", [0.27, 0.51, 0.43, 0.35, 0.74, 0.66])],                       # ✓
+    "already": [("line", [0.17, 0.51, 0.31, 0.37, 0.58, 0.64]),                   # ✓✓
+                ("line", [0.43, 0.37, 0.70, 0.64])],
+    "not_due": [("arc", 0.5, 0.5, 0.29, 0, 360),                                  # a clock
+                ("line", [0.5, 0.68, 0.5, 0.5, 0.63, 0.42])],
+    "not_enrolled": [("dot", 0.5, 0.73, 0.065), ("line", [0.5, 0.56, 0.5, 0.27])],  # i
+    "unknown_card": [("arc", 0.5, 0.61, 0.14, -90, 150),                          # ?
+                     ("line", [0.57, 0.49, 0.5, 0.43, 0.5, 0.38]), ("dot", 0.5, 0.25, 0.055)],
+    "invalid_card": [("line", [0.31, 0.31, 0.69, 0.69]), ("line", [0.31, 0.69, 0.69, 0.31])],  # ✗
+    "expired_card": [("loop", [0.33, 0.74, 0.67, 0.74, 0.33, 0.26, 0.67, 0.26])],  # an hourglass
+    "error": [("line", [0.5, 0.73, 0.5, 0.42]), ("dot", 0.5, 0.27, 0.065)],        # !
+}
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
