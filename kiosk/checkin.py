@@ -13,7 +13,7 @@ from peewee import IntegrityError, OperationalError
 
 from kiosk import facts, ids, tokens
 from kiosk.credentials import Credential
-from kiosk.db import db, write
+from kiosk.db import db, get_by, insert, write
 from kiosk.models import Activity, Course, Lesson, Member, PointsEntry, SignIn
 from kiosk.schedule import Item, lesson_item
 
@@ -74,7 +74,7 @@ class CheckIn:
     def choose(self, member_no: str, item: Item, method: str, now: datetime) -> Result:
         """Sign in to the item the senior picked on the choice screen."""
         try:
-            member = Member.get_or_none(Member.member_no == member_no)
+            member = get_by(Member, "member_no", member_no)
             if member is None:
                 return Result("unknown_card")
             if item not in self._due(member, now):
@@ -114,7 +114,7 @@ class CheckIn:
                 member_no, issue = tokens.read(cred.text, self.card_key)
             except tokens.TokenError as e:
                 return None, Result("invalid_card", detail=e.reason)
-            member = Member.get_or_none(Member.member_no == member_no)
+            member = get_by(Member, "member_no", member_no)
             if member is None or not member.active:
                 return None, Result("unknown_card", detail=f"member {member_no} not on this kiosk")
             if issue != member.card_issue:
@@ -127,7 +127,7 @@ class CheckIn:
             return None, Result("invalid_card", detail="card.id_not_yet_valid")
         if not cred.long_term and cred.valid_to and cred.valid_to < now.date():
             return None, Result("expired_card", detail=f"valid to {cred.valid_to}")
-        member = Member.get_or_none(Member.id_hash == ids.id_hash(cred.id_number, self.id_key))
+        member = get_by(Member, "id_hash", ids.id_hash(cred.id_number, self.id_key))
         if member is None or not member.active:
             return None, Result("unknown_card", detail=f"ID card …{ids.last4(cred.id_number)} not registered")
         return member, None
@@ -164,18 +164,18 @@ class CheckIn:
     def _sign_in(self, member: Member, item: Item, method: str, now: datetime) -> Result:
         try:
             with write():
-                signin, gained = self._record(member, item, method, now)
+                gained = self._record(member, item, method, now)
         except IntegrityError:
             # Another read won the race for the same lesson: report the first sign-in.
             first = self._signed_in(member, [item])[item]
             return self._result("already", member, item=item, first_time=first.at)
         return self._result("ok", member, item=item, points_gained=gained)
 
-    def _record(self, member: Member, item: Item, method: str, now: datetime) -> tuple[SignIn, int]:
+    def _record(self, member: Member, item: Item, method: str, now: datetime) -> int:
         event_id = facts.new_event_id()
         target = {"lesson": item.id} if item.kind == "lesson" else {"activity": item.id}
-        signin = SignIn.create(event_id=event_id, member=member, at=now, method=method,
-                               kiosk_id=self.kiosk_id, **target)
+        signin = insert(SignIn, event_id=event_id, member=member, at=now, method=method,
+                        kiosk_id=self.kiosk_id, **target)
         facts.record("signin", event_id, {
             "member_no": member.member_no, "kind": item.kind, "item_id": item.id, "title": item.title,
             "start": item.start.isoformat(), "at": now.isoformat(), "method": method,
@@ -183,13 +183,13 @@ class CheckIn:
         amount = self._award(member, item, now)
         if amount:
             entry_id = facts.new_event_id()
-            PointsEntry.create(event_id=entry_id, member=member, amount=amount, kind=item.kind,
-                               rule=f"{item.kind}_attendance", signin=signin, at=now)
+            insert(PointsEntry, event_id=entry_id, member=member, amount=amount, kind=item.kind,
+                   rule=f"{item.kind}_attendance", signin=signin, at=now)
             facts.record("points", entry_id, {
                 "member_no": member.member_no, "amount": amount, "kind": item.kind,
                 "rule": f"{item.kind}_attendance", "signin": event_id, "at": now.isoformat(),
                 "kiosk_id": self.kiosk_id, "site": self.site_code}, now)
-        return signin, amount
+        return amount
 
     def _award(self, member: Member, item: Item, now: datetime) -> int:
         if item.kind == "lesson":

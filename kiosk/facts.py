@@ -4,6 +4,7 @@ from datetime import datetime
 
 from uuid6 import uuid7
 
+from kiosk.db import insert
 from kiosk.models import Outbox
 
 SCHEMA_V = 1
@@ -18,6 +19,6 @@ def record(kind: str, event_id: str, payload: dict, now: datetime) -> int:
     """Append a fact; call inside db.write() so it commits with its domain row.  Returns its seq."""
     # seq is an INTEGER PRIMARY KEY: SQLite gives it max + 1, and a rolled-back fact leaves no
     # gap.  Outbox rows are never deleted (acknowledged ones change state), so it is gap-free.
-    return Outbox.insert(event_id=event_id, kind=kind, schema_v=SCHEMA_V,
-                         wall_ms=int(now.timestamp() * 1000),
-                         payload=json.dumps(payload, ensure_ascii=False, sort_keys=True)).execute()
+    return insert(Outbox, event_id=event_id, kind=kind, schema_v=SCHEMA_V,
+                  wall_ms=int(now.timestamp() * 1000),
+                  payload=json.dumps(payload, ensure_ascii=False, sort_keys=True))

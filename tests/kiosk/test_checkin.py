@@ -432,20 +432,20 @@ def fail_on_call(real, n):
 
 
 @pytest.mark.parametrize("where", ["signin fact", "points row", "points fact"])
-def test_failure_half_way_leaves_nothing(world, wang, checkin, monkeypatch, where):
+def test_failure_half_way_leaves_nothing(world, wang, checkin, database, monkeypatch, where):
     if where == "signin fact":
         monkeypatch.setattr(facts, "record", fail_on_call(facts.record, 1))
     elif where == "points fact":
         monkeypatch.setattr(facts, "record", fail_on_call(facts.record, 2))
-    else:
-        def create(cls, **fields):
-            raise Boom("disk full half-way")
-        monkeypatch.setattr(PointsEntry, "create", classmethod(create))
+    else:   # the database itself refuses the points row, after the sign-in and its fact went in
+        database.execute_sql("CREATE TRIGGER refuse BEFORE INSERT ON points_entry "
+                             "BEGIN SELECT RAISE(ABORT, 'disk full half-way'); END")
     r = checkin.handle(world.qr(wang[0]), LESSON_START)
     assert r.kind == "error"
     assert counts() == (0, 0, 0)
 
     monkeypatch.undo()
+    database.execute_sql("DROP TRIGGER IF EXISTS refuse")
     r = checkin.handle(world.qr(wang[0]), LESSON_START + timedelta(minutes=1))
     assert r.kind == "ok"
     assert counts() == (1, 1, 2)
@@ -490,12 +490,10 @@ def test_choose_on_a_failing_database_is_an_error_result(world, two_due, checkin
     assert counts() == (0, 0, 0)
 
 
-def test_database_gone_while_reading_is_an_error_result(world, wang, checkin, monkeypatch):
-    def get_or_none(cls, *query):
-        raise sqlite3.OperationalError("unable to open database file")
-    monkeypatch.setattr(Member, "get_or_none", classmethod(get_or_none))
+def test_database_gone_while_reading_is_an_error_result(world, wang, checkin, database):
+    database.execute_sql("ALTER TABLE member RENAME TO member_gone")   # the member table is unreadable
     r = checkin.handle(world.qr(wang[0]), LESSON_START)
-    assert r.kind == "error" and "unable to open" in r.detail
+    assert r.kind == "error" and "no such table" in r.detail
 
 
 # -- every kind --------------------------------------------------------------------------------

@@ -4,12 +4,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 from peewee import IntegrityError
 
 from kiosk import PROJECT_DIR
-from kiosk.db import open_db, write
+from kiosk.db import get_by, insert, open_db, write
 from kiosk.models import Member, Outbox, PointsEntry, SignIn
 
 from .builders import LESSON_START
@@ -33,6 +34,38 @@ def test_open_db_creates_the_folder_and_file(tmp_path):
 def test_foreign_keys_are_enforced(database):
     with pytest.raises(IntegrityError):
         Member.create(member_no="DM0001", name="王建华", site=999)
+
+
+def test_insert_stores_what_peewee_would(world, wang):
+    member, lesson = wang
+    at = LESSON_START + timedelta(microseconds=123456)
+    fields = dict(member=member, amount=3, kind="lesson", signin=None, at=at)
+    fast = insert(PointsEntry, event_id="fast", **fields)
+    slow = PointsEntry.insert(event_id="slow", **fields).execute()
+    rows = PointsEntry.select().where(PointsEntry.id.in_([fast, slow])).order_by(PointsEntry.id).dicts()
+    a, b = list(rows)
+    assert a.pop("id") == fast and b.pop("id") == slow
+    assert a.pop("event_id") == "fast" and b.pop("event_id") == "slow"
+    assert a == b                                       # same values, defaults and datetime text
+    assert a["status"] == "provisional" and a["at"] == at and a["member"] == member.id
+
+
+def test_insert_reuses_its_sql_for_other_values_and_column_sets(world, wang):
+    member, lesson = wang
+    first = insert(SignIn, event_id="e1", member=member, lesson=lesson, at=LESSON_START,
+                   method="qr", kiosk_id="K1")
+    other = insert(SignIn, event_id="e2", member=member, activity=None, at=LESSON_START,
+                   method="staff", kiosk_id="K2")
+    got = {s.id: (s.event_id, s.lesson_id, s.method, s.kiosk_id) for s in SignIn.select()}
+    assert got == {first: ("e1", lesson.id, "qr", "K1"), other: ("e2", None, "staff", "K2")}
+
+
+def test_get_by_finds_one_row_or_none(world, wang):
+    member, _ = wang
+    found = get_by(Member, "member_no", "DM9001")
+    assert found.id == member.id and found.name == "王建华" and found.points_confirmed == 10
+    assert get_by(Member, "id_hash", member.id_hash).id == member.id
+    assert get_by(Member, "member_no", "DM0000") is None
 
 
 def test_write_takes_the_lock_at_begin(database):
