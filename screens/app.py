@@ -17,6 +17,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from devices.wedge import Wedge
+from kiosk import demo
 from kiosk.checkin import CheckIn, Result
 from kiosk.credentials import Credential
 from kiosk.fonts import FontChain, cmap
@@ -31,6 +32,7 @@ from screens.theme import PAPER, Theme, rgba
 
 log = logging.getLogger(__name__)
 
+DEMO_TOP_UP_S = 300
 ENTER_KEYS = (13, 271)        # Return, keypad Enter
 BACKSPACE = 8
 
@@ -85,12 +87,18 @@ class KioskApp(App):
         if self.settings.devices.keyboard_wedge.enabled:
             Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
         Window.bind(on_flip=self._first_frame)
+        if self.settings.site.demo_data:
+            # A demo left running keeps something due, as it was when it started.
+            Clock.schedule_interval(self._top_up_demo, DEMO_TOP_UP_S)
 
     def _first_frame(self, window) -> None:
         window.unbind(on_flip=self._first_frame)
         log.info("home screen ready")
         # Reading the fonts' character maps takes ~0.3 s each: not at start-up, not at a scan.
         threading.Thread(target=self._warm_fonts, name="fonts", daemon=True).start()
+
+    def _top_up_demo(self, _dt: float) -> None:
+        demo.ensure_due(self.settings, datetime.now())
 
     @staticmethod
     def _refuse_close(*_args, **_kwargs) -> bool:

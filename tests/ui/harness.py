@@ -248,8 +248,27 @@ def _id_of(screen, widget) -> str:
     return ""
 
 
+def demo_top_up(app, settings, obs):
+    """A demo left running: its due lesson is gone, the app's periodic top-up brings one back."""
+    from kivy.clock import Clock
+
+    from kiosk.models import Course, Lesson
+    from screens.app import DEMO_TOP_UP_S
+
+    def time_moves_on():
+        course = Course.get(Course.name == "智能手机应用（体验课堂）")
+        Lesson.delete().where(Lesson.course == course).execute()
+        events = [e for e in Clock.get_events() if e.get_callback() == app._top_up_demo]
+        obs["top_up_every_s"] = [e.timeout for e in events]
+        for event in events:
+            event.get_callback()(0)
+        type_scan(token(settings))
+        return result_shown(app)
+    return [time_moves_on, lambda: observe_result(app, obs)]
+
+
 SCENARIOS = {f.__name__: f for f in (scan, scan_real_keys, repeat, escape, choose, slide_off,
-                                      checklist)}
+                                      checklist, demo_top_up)}
 
 
 def main() -> int:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from kiosk.i18n import t
 from kiosk.ids import mask_name
+from screens.app import DEMO_TOP_UP_S
 
 MEMBER_NAME = "谢素珍"          # DM0001 in config/demo/site.toml
 
@@ -81,3 +82,10 @@ def test_escape_does_not_close_the_app_in_kiosk_mode(run_scenario):
     assert obs["close_refused"] is True
     assert obs["config"] == {"exit_on_escape": "0", "fullscreen": "auto", "borderless": "1",
                              "show_cursor": "0"}
+
+
+def test_a_demo_left_running_keeps_something_due(run_scenario):
+    obs, data_dir = run_scenario("demo_top_up")
+    assert obs["top_up_every_s"] == [DEMO_TOP_UP_S]
+    assert obs["kind"] == "ok" and obs["name"] == "谢*珍"
+    assert len(signins(data_dir, "DM0001")) == 1
