@@ -9,7 +9,7 @@ lessons are due then and on every weekday after it; nobody has signed in on or a
 The schema comes from kiosk.db.open_db (the real migrations); rows go in with executemany on
 the underlying sqlite3 connection, one transaction per term, with journalling off while building
 into a temporary folder that is renamed into place at the end.  The cache lives under
-$YINLING_BENCH_DIR (default /tmp/yinling-bench), keyed by a hash of this file and the size, so
+$YINLING_BENCH_DIR (default: yinling-bench in the temporary folder), keyed by a hash of this file and the size, so
 a changed generator builds a new database.
 """
 import hashlib
@@ -17,6 +17,7 @@ import json
 import os
 import random
 import shutil
+import tempfile
 import time
 from dataclasses import astuple, dataclass, field
 from datetime import date, datetime, timedelta
@@ -66,7 +67,7 @@ _METHODS = ("qr",) * 12 + ("idcard",) * 7 + ("staff",)
 # -- the cache ---------------------------------------------------------------------------------
 
 def bench_root() -> Path:
-    return Path(os.environ.get("YINLING_BENCH_DIR", "/tmp/yinling-bench"))
+    return Path(os.environ.get("YINLING_BENCH_DIR") or Path(tempfile.gettempdir()) / "yinling-bench")
 
 
 def cache_key(size: Size) -> str:

@@ -7,7 +7,7 @@ from hypothesis import example, given, strategies as st
 
 from kiosk import ids
 
-# /work/shared/reference/idcard-sam.md §1.10
+# shared/reference/idcard-sam.md §1.10
 VALID = ["440308199901101512", "44040119580101000X", "810000199408230021", "830000199201300022",
          "360426199101010071", "120103198806018241"]
 INVALID_CHECK = ["440308199901101513", "360426199101010072"]
