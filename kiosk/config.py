@@ -143,6 +143,10 @@ def _validate(settings: dict, source: dict) -> None:
     demo = settings["site"]["demo_data"]
     if demo and not _project_path(demo).is_file():
         raise ConfigError(t("config.no_such_file", key="site.demo_data", file=source["site.demo_data"], value=demo))
+    # A real site (no demo data) must not run on the public demo keys of default.toml.
+    for key in ("security.id_hash_key", "security.card_key"):
+        if not demo and source[key] == DEFAULT_FILE:
+            raise ConfigError(t("config.demo_key", key=key, file=source["site.demo_data"]))
 
 
 def _project_path(value: str) -> Path:

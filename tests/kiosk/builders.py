@@ -12,6 +12,9 @@ ID_WANG = "120103198806018241"
 ID_LI = "360426199101010071"
 ID_NOT_REGISTERED = "440308199901101512"
 
+# A real site's own keys: with the demo data off, the public demo keys are refused.
+SITE_KEYS = '[security]\nid_hash_key = "{}"\ncard_key = "{}"\n'.format("1f" * 32, "2e" * 32)
+
 
 class World:
     """A small hand-built site: one term, and helpers for courses, lessons, members, activities."""

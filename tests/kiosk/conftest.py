@@ -12,13 +12,13 @@ from kiosk import config
 from kiosk.checkin import CheckIn
 from kiosk.db import open_db
 
-from .builders import ID_WANG, LESSON_START, World
+from .builders import ID_WANG, LESSON_START, SITE_KEYS, World
 
 
 def write_site_file(folder: Path, text: str = "", name: str = "site.toml") -> Path:
-    """A site file that turns the demo data off, plus `text`."""
+    """A site file that turns the demo data off and sets its own keys, plus `text`."""
     path = folder / name
-    path.write_text('[site]\ndemo_data = ""\n' + text, encoding="utf-8")
+    path.write_text('[site]\ndemo_data = ""\n' + SITE_KEYS + text, encoding="utf-8")
     return path
 
 

@@ -6,6 +6,7 @@ import pytest
 from kiosk import PROJECT_DIR, config
 
 from .bad_configs import CASES
+from .builders import SITE_KEYS
 
 
 def test_defaults_load_with_their_types():
@@ -50,8 +51,22 @@ def test_data_dir_argument_overrides_the_setting(tmp_path):
 
 def test_empty_demo_data_means_none(tmp_path):
     path = tmp_path / "site.toml"
-    path.write_text('[site]\ndemo_data = ""\n', encoding="utf-8")
+    path.write_text('[site]\ndemo_data = ""\n' + SITE_KEYS, encoding="utf-8")
     assert config.load(path).site.demo_data == ""
+
+
+@pytest.mark.parametrize("kept", ["security.id_hash_key", "security.card_key"])
+def test_a_real_site_on_the_public_demo_keys_is_refused(tmp_path, kept):
+    # A site file that turns the demo off but leaves one key at default.toml's public value.
+    section, key = kept.split(".")
+    own = {"id_hash_key": "1f" * 32, "card_key": "2e" * 32}
+    del own[key]
+    path = tmp_path / "site.toml"
+    path.write_text('[site]\ndemo_data = ""\n[security]\n'
+                    + "".join(f'{k} = "{v}"\n' for k, v in own.items()), encoding="utf-8")
+    with pytest.raises(config.ConfigError) as e:
+        config.load(path)
+    assert_clear(str(e.value), path, kept)
 
 
 def assert_clear(message: str, file: Path, key: str | None, also=()):
