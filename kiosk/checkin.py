@@ -15,7 +15,7 @@ from kiosk import facts, ids, tokens
 from kiosk.credentials import Credential
 from kiosk.db import db, get_by, insert, write
 from kiosk.models import Activity, Course, Lesson, Member, PointsEntry, SignIn
-from kiosk.schedule import Item, lesson_item
+from kiosk.schedule import Item, activity_item, lesson_item
 
 log = logging.getLogger(__name__)
 
@@ -150,11 +150,16 @@ class CheckIn:
         return {i: by_key[(i.kind, i.id)] for i in items if (i.kind, i.id) in by_key}
 
     def _nothing_due(self, member: Member, now: datetime) -> Result:
+        # Something else signing in now that the member did not enrol or register for.
         lo, hi = self._window(now)
-        other = (Lesson.select(Lesson, Course).join(Course)
-                 .where(Lesson.start.between(lo, hi), ~Lesson.cancelled).order_by(Lesson.start).first())
-        if other is not None:
-            return self._result("not_enrolled", member, item=lesson_item(other))
+        lesson = (Lesson.select(Lesson, Course).join(Course)
+                  .where(Lesson.start.between(lo, hi), ~Lesson.cancelled).order_by(Lesson.start).first())
+        if lesson is not None:
+            return self._result("not_enrolled", member, item=lesson_item(lesson))
+        activity = (Activity.select().where(Activity.start.between(lo, hi), ~Activity.cancelled,
+                                            ~Activity.open).order_by(Activity.start).first())
+        if activity is not None:
+            return self._result("not_enrolled", member, item=activity_item(activity))
         return self._result("not_due", member, today=tuple(self._member_day(member, now.date())))
 
     def _member_day(self, member: Member, day: date) -> list[Item]:

@@ -87,8 +87,10 @@ def _not_due(view: ResultView, r: Result) -> ResultView:
 
 
 def _not_enrolled(view: ResultView, r: Result) -> ResultView:
+    # A class is enrolled in (报名这个班); an activity is registered for (报名这个活动).
+    word = t("result.not_registered") if r.item.kind == "activity" else view.word
     hint = t("result.detail.not_enrolled_hint", title=r.item.title)
-    return replace(view, lines=(hint, when_where(r.item)))
+    return replace(view, word=word, lines=(hint, when_where(r.item)))
 
 
 def _invalid_card(view: ResultView, r: Result) -> ResultView:

@@ -19,6 +19,8 @@ from kiosk.models import Activity, Course, Enrollment, Lesson, Member, Registrat
 
 KINDS = ("ok", "already", "not_due", "not_enrolled", "unknown_card", "invalid_card",
          "expired_card", "error")
+# Shots of a kind in another state: the file's name → the Result kind it shows.
+VARIANTS = {"not_registered": "not_enrolled"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,14 +62,15 @@ class Tour:
         self._cancelled: list[int] = []
 
     def names(self) -> list[str]:
-        return ["home.png", "choice.png"] + [f"result_{kind}.png" for kind in KINDS]
+        return ["home.png", "choice.png"] + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
 
     def start(self) -> None:
         from screens.script import Script, screenshot
         steps = [self._home, screenshot(self.out / "home.png")]
-        for kind, arrange, cred in self._cases():
+        for name, arrange, cred in self._cases():
+            kind = VARIANTS.get(name, name)
             steps += [_just(arrange), lambda c=cred, k=kind: self._submit(c(), k),
-                      screenshot(self.out / f"result_{kind}.png"), self._home]
+                      screenshot(self.out / f"result_{name}.png"), self._home]
         steps += [_just(self._add_open_activity),
                   lambda: self._submit(self._card("DM0019"), "choice"),
                   screenshot(self.out / "choice.png")]
@@ -75,7 +78,7 @@ class Tour:
         self.script.start()
 
     def _cases(self) -> list:
-        """(kind, what to arrange in the database first, the credential to present)."""
+        """(shot name, what to arrange in the database first, the credential to present)."""
         nothing = lambda: None  # noqa: E731
         return [
             ("ok", nothing, lambda: self._card("DM0001")),
@@ -86,6 +89,7 @@ class Tour:
             ("expired_card", nothing, self._expired_id_card),
             ("error", self._refuse_writes, lambda: self._card("DM0006")),
             ("not_due", self._nothing_due_now, lambda: self._card("DM0008")),
+            ("not_registered", self._report_now, lambda: self._card("DM0009")),
         ]
 
     # -- steps ----------------------------------------------------------------------------------
@@ -156,6 +160,15 @@ class Tour:
                 activity = Activity.create(site=site, title=title, kind="report", place=place,
                                            start=start, end=start + timedelta(minutes=90))
                 Registration.create(member=member, activity=activity)
+
+    @staticmethod
+    def _report_now() -> None:
+        """With the lessons still cancelled: a registration-only report starting now."""
+        start = datetime.now().replace(second=0, microsecond=0)
+        with write():
+            Activity.create(site=Site.get(), title="形势报告会：老龄事业新政策解读", kind="report",
+                            place="五楼 报告厅", start=start, end=start + timedelta(minutes=90),
+                            capacity=150, open=False, points=5)
 
     def _add_open_activity(self):
         """A second thing due now, so the member has to choose."""

@@ -169,9 +169,17 @@ def test_withdrawn_or_waitlisted_is_not_enrolled(world, checkin):
 
 def test_unregistered_member_cannot_sign_in_to_a_closed_activity(world, checkin):
     member = world.member("DM9002", "李秀英")
-    world.activity("形势报告会", LESSON_START, open=False)
-    assert checkin.handle(world.qr(member), LESSON_START).kind == "not_due"
+    report = world.activity("形势报告会", LESSON_START, open=False)
+    r = checkin.handle(world.qr(member), LESSON_START)
+    assert r.kind == "not_enrolled" and (r.item.kind, r.item.id) == ("activity", report.id)
     assert counts() == (0, 0, 0)
+
+
+def test_a_cancelled_or_open_activity_is_not_a_reason_for_not_enrolled(world, checkin):
+    member = world.member("DM9002", "李秀英")
+    world.activity("形势报告会", LESSON_START, open=False, cancelled=True)
+    world.activity("健步行", LESSON_START + timedelta(days=1), open=True)
+    assert checkin.handle(world.qr(member), LESSON_START).kind == "not_due"
 
 
 # -- already, and repeated reads ---------------------------------------------------------------

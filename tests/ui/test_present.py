@@ -63,7 +63,14 @@ def test_a_long_day_is_cut_with_a_count_of_the_rest():
 
 def test_not_enrolled_names_what_is_signing_in_now():
     view = present.result_view(Result("not_enrolled", item=LESSON, balance=5))
+    assert view.word == t("result.not_enrolled")
     assert view.lines[0] == t("result.detail.not_enrolled_hint", title="太极拳（二）班")
+
+
+def test_not_registered_for_an_activity_says_activity_not_class():
+    view = present.result_view(Result("not_enrolled", item=WALK, balance=5))
+    assert view.word == t("result.not_registered") != t("result.not_enrolled")
+    assert view.lines[0] == t("result.detail.not_enrolled_hint", title=WALK.title)
 
 
 def test_invalid_card_tells_the_senior_what_to_do_without_accusing():
