@@ -6,7 +6,8 @@
 
 tenyear    builds the 10-year database once (50,000 members, 2,000,000 sign-ins with their
            points and acked outbox facts, 20 terms of ~150 courses) and caches it under
-           $YINLING_BENCH_DIR (default: yinling-bench in the temporary folder), keyed by the generator's source.
+           $YINLING_BENCH_DIR (default: yinling-bench in the temporary folder), keyed by the
+           generator's source.
            The first build takes a few minutes; later runs reuse it.
 signin     sign-in decision + commit on a copy of that database: CheckIn.handle on a QR card for
            2,000 different members, each with one lesson due; p50/p95/p99/max.  Target p95 ≤ 5 ms.

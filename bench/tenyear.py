@@ -9,8 +9,8 @@ lessons are due then and on every weekday after it; nobody has signed in on or a
 The schema comes from kiosk.db.open_db (the real migrations); rows go in with executemany on
 the underlying sqlite3 connection, one transaction per term, with journalling off while building
 into a temporary folder that is renamed into place at the end.  The cache lives under
-$YINLING_BENCH_DIR (default: yinling-bench in the temporary folder), keyed by a hash of this file and the size, so
-a changed generator builds a new database.
+$YINLING_BENCH_DIR (default: yinling-bench in the temporary folder), keyed by a hash of this
+file and the size, so a changed generator builds a new database.
 """
 import hashlib
 import json

@@ -3,14 +3,12 @@ import logging
 from pathlib import Path
 
 from kivy.app import App
-from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.uix.screenmanager import Screen
 
 from kiosk.checkin import Result
 from kiosk.schedule import Item
 from screens import present, typeface
-from screens.widgets import OptionButton
+from screens.widgets import OptionButton, TimedScreen
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +18,7 @@ OPTIONS = 3
 IDLE_S = 90        # back home when nobody chooses (senior-ui I-2)
 
 
-class ChoiceScreen(Screen):
+class ChoiceScreen(TimedScreen):
     """Built once with OPTIONS buttons; the unused ones are hidden."""
 
     def __init__(self, **kwargs):
@@ -31,7 +29,6 @@ class ChoiceScreen(Screen):
         self.member_no = ""
         self.method = ""
         self._items: dict[OptionButton, Item] = {}
-        self._timer = None
 
     def show(self, result: Result, method: str) -> None:
         """Offer the options of a "choose" Result read with `method` (qr, idcard ...)."""
@@ -43,15 +40,11 @@ class ChoiceScreen(Screen):
         self._items = dict(zip(self.buttons, result.options))
         for button in self.buttons:
             self._show_option(button, self._items.get(button))
-        if self._timer:
-            self._timer.cancel()
-        self._timer = Clock.schedule_once(lambda dt: app.go_home(), IDLE_S)
+        self.home_after(IDLE_S)
 
     def on_leave(self, *_) -> None:
         # Nothing personal stays in the widgets once the senior has gone (I-3).
-        if self._timer:
-            self._timer.cancel()
-            self._timer = None
+        self.stop_timer()
         self.ids.name.text = ""
         self.member_no = ""
         self._items = {}

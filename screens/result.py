@@ -2,23 +2,17 @@
 from pathlib import Path
 
 from kivy.app import App
-from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import StringProperty
-from kivy.uix.screenmanager import Screen
 
 from kiosk.checkin import Result
 from screens import present, typeface
-from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
+from screens.widgets import TimedScreen
 
 
-class ResultScreen(Screen):
+class ResultScreen(TimedScreen):
     """Shows a Result until the senior taps 「返回首页」 or the time is up (I-1)."""
     kind = StringProperty("ok")
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._timer = None
 
     def show(self, result: Result, timeout_s: float) -> None:
         """Render `result` and (re)start the way home."""
@@ -31,15 +25,11 @@ class ResultScreen(Screen):
         for i, label in enumerate(self._lines()):
             label.text = view.lines[i] if i < len(view.lines) else ""
         self.ids.figure.text = view.figure
-        if self._timer:
-            self._timer.cancel()
-        self._timer = Clock.schedule_once(lambda dt: app.go_home(), timeout_s)
+        self.home_after(timeout_s)
 
     def on_leave(self, *_) -> None:
         # Nothing personal stays in the widgets once the senior has gone (I-3).
-        if self._timer:
-            self._timer.cancel()
-            self._timer = None
+        self.stop_timer()
         for label in (self.ids.name, self.ids.heading, self.ids.figure, *self._lines()):
             label.text = ""
 

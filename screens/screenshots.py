@@ -15,7 +15,7 @@ from kiosk import PROJECT_DIR, demo, tokens
 from kiosk.checkin import CheckIn
 from kiosk.credentials import Credential
 from kiosk.db import db, write
-from kiosk.models import Activity, Course, Enrollment, Lesson, Member, Registration, Site
+from kiosk.models import Activity, Enrollment, Lesson, Member, Registration, Site
 
 KINDS = ("ok", "already", "not_due", "not_enrolled", "unknown_card", "invalid_card",
          "expired_card", "error")
@@ -131,12 +131,7 @@ class Tour:
         with write():
             Enrollment.update(status="withdrawn").where(
                 Enrollment.member == Member.get(Member.member_no == member_no),
-                Enrollment.course.in_(self._always_due())).execute()
-
-    def _always_due(self) -> list[Course]:
-        names = [c["name"] for c in demo.read(self.settings.site.demo_data)["courses"]
-                 if c.get("always_due")]
-        return list(Course.select().where(Course.name.in_(names)))
+                Enrollment.course.in_(demo.always_due_courses(self.settings))).execute()
 
     def _expired_id_card(self) -> Credential:
         person = next(m for m in demo.read(self.settings.site.demo_data)["members"]

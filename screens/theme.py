@@ -68,7 +68,7 @@ def contrast(a: str, b: str) -> float:
 # the name, the result word and the balance 20 mm (T-2); buttons 20 x 20 mm (L-1); gaps 5 mm (L-2).
 SIZES_MM = {
     "body": 11,          # schedule rows, small print
-    "detail": 12,        # result details, option details
+    "detail": 12,        # home schedule rows, option details
     "heading": 14,       # headings, titles, button words
     "figure": 20,        # the name, the balance, the home prompt
     "word": 24,          # the result word: 签到成功

@@ -1,13 +1,35 @@
-"""The few widgets every screen is made of: text, buttons, coloured panels and the result icon."""
+"""The few pieces every screen is made of: text, buttons, coloured panels, the result icon and
+the screen that goes home by itself."""
 from pathlib import Path
 
+from kivy.app import App
+from kivy.clock import Clock
 from kivy.graphics import Color, Ellipse, InstructionGroup, Line
 from kivy.lang import Builder
 from kivy.properties import ColorProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
+
+
+class TimedScreen(Screen):
+    """A senior screen that goes back home by itself, and forgets its timer when left (I-1, I-2)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._timer = None
+
+    def home_after(self, seconds: float) -> None:
+        """(Re)start the way home."""
+        self.stop_timer()
+        self._timer = Clock.schedule_once(lambda dt: App.get_running_app().go_home(), seconds)
+
+    def stop_timer(self) -> None:
+        if self._timer:
+            self._timer.cancel()
+            self._timer = None
 
 
 class Text(Label):
