@@ -1,0 +1,48 @@
+"""What every serial device driver shares: the port, opened exclusively, and its faults.
+
+A driver subclasses SerialDevice and implements poll().  The device manager opens it, calls
+poll() in the device's own thread, and on any OSError or serial.SerialException (the device was
+unplugged) closes it and opens it again later (reference/idcard-sam.md §4.3).
+"""
+import logging
+from collections.abc import Callable
+
+import serial
+
+from kiosk.credentials import Credential
+
+log = logging.getLogger(__name__)
+
+
+class SerialDevice:
+    kind = "serial"                    # "idcard" or "qr": what the health corner calls it
+
+    def __init__(self, name: str, port: str, baud: int):
+        self.name = name
+        self.port = port               # a /dev/serial/by-id/… path survives re-plugging
+        self.baud = baud
+        self.serial: serial.Serial | None = None
+        # Called with a short reason for faults that do not lose the port (a bad frame, a SAM
+        # fault); the manager counts them.  Log-only until a manager takes the device.
+        self.on_fault: Callable[[str], None] = lambda reason: log.warning("%s: %s", self.name, reason)
+
+    def open(self) -> None:
+        """Open the port, exclusively: two kiosk processes must not share a reader."""
+        self.serial = serial.Serial(self.port, self.baud, timeout=0.05, exclusive=True)
+        self.serial.reset_input_buffer()
+        self.opened()
+
+    def opened(self) -> None:
+        """Called after open(): a driver resets its state for a fresh connection."""
+
+    def close(self) -> None:
+        if self.serial is not None:
+            try:
+                self.serial.close()
+            except (OSError, serial.SerialException):
+                pass                   # an unplugged port may fail to close; it is gone anyway
+            self.serial = None
+
+    def poll(self) -> list[Credential]:
+        """One step of work, blocking at most about a tenth of a second; the credentials read."""
+        raise NotImplementedError
