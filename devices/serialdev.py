@@ -5,6 +5,7 @@ poll() in the device's own thread, and on any OSError or serial.SerialException 
 unplugged) closes it and opens it again later (reference/idcard-sam.md §4.3).
 """
 import logging
+import threading
 from collections.abc import Callable
 
 import serial
@@ -22,6 +23,8 @@ class SerialDevice:
         self.port = port               # a /dev/serial/by-id/… path survives re-plugging
         self.baud = baud
         self.serial: serial.Serial | None = None
+        self.answering = True          # False while a port is open but the device says nothing
+        self.stopping = threading.Event()
         # Called with a short reason for faults that do not lose the port (a bad frame, a SAM
         # fault); the manager counts them.  Log-only until a manager takes the device.
         self.on_fault: Callable[[str], None] = lambda reason: log.warning("%s: %s", self.name, reason)
@@ -44,5 +47,9 @@ class SerialDevice:
             self.serial = None
 
     def poll(self) -> list[Credential]:
-        """One step of work, blocking at most about a tenth of a second; the credentials read."""
+        """One step of work (at most one card read or a short wait); the credentials read."""
         raise NotImplementedError
+
+    def wait(self, seconds: float) -> None:
+        """Pause between polls, cut short when the kiosk stops."""
+        self.stopping.wait(seconds)

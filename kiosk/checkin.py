@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from peewee import IntegrityError, OperationalError
 
-from kiosk import facts, ids, tokens
+from kiosk import facts, ids, newcomers, tokens
 from kiosk.credentials import Credential
 from kiosk.db import db, get_by, insert, write
 from kiosk.models import Activity, Course, Lesson, Member, PointsEntry, SignIn
@@ -36,6 +36,7 @@ class Result:
     today: tuple[Item, ...] = ()           # with "not_due": the member's day
     detail: str = ""                       # message key or text for staff and the log
     repeat: bool = False                   # a repeated read of the same card: nothing new happened
+    method: str = ""                       # how the card was read: "qr" or "idcard"
 
 
 class CheckIn:
@@ -58,13 +59,15 @@ class CheckIn:
         if repeat:
             return repeat
         try:
-            result = self._handle(cred, now)
+            result = replace(self._handle(cred, now), method=cred.method)
         except (OperationalError, sqlite3.OperationalError) as e:
             log.error("check-in failed on the database: %s", e)
-            result = Result("error", detail=str(e))
+            result = Result("error", detail=str(e), method=cred.method)
         except Exception:
             log.exception("check-in failed")
-            result = Result("error", detail="internal error")
+            result = Result("error", detail="internal error", method=cred.method)
+        if result.kind == "unknown_card" and cred.method == "idcard":
+            self._keep_newcomer(cred, now)
         if result.kind != "error":   # after a failure the senior may simply try again
             self._recent[cred.key()] = (now, result)
         log.info("check-in %s via %s: %s %s", result.member_no or "-", cred.method, result.kind,
@@ -83,6 +86,13 @@ class CheckIn:
         except Exception:
             log.exception("check-in (choice) failed")
             return Result("error", detail="internal error")
+
+    def _keep_newcomer(self, cred: Credential, now: datetime) -> None:
+        # For staff to register them; a failure here must not change what the senior sees.
+        try:
+            newcomers.remember(cred, self.id_key, now)
+        except Exception:
+            log.exception("could not keep the unregistered card …%s", ids.last4(cred.id_number))
 
     # -- steps --------------------------------------------------------------------------------
 
@@ -120,7 +130,7 @@ class CheckIn:
             if issue != member.card_issue:
                 return None, Result("invalid_card", member_no=member_no, detail="card.revoked")
             return member, None
-        problem = ids.id_problem(cred.id_number)
+        problem = ids.id_problem(cred.id_number, cred.card_type or "resident")
         if problem:
             return None, Result("invalid_card", detail=problem)
         if cred.valid_from and cred.valid_from > now.date():

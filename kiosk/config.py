@@ -89,6 +89,8 @@ def _type_word(default) -> str:
 
 
 # Checks beyond the type: (key, test, message key).
+SIMULATOR = "simulator"         # a device port that starts the built-in simulator
+BAUDS = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400)
 _RULES = [
     ("site.code", lambda v: v.strip() != "", "config.required"),
     ("kiosk.id", lambda v: v.strip() != "", "config.required"),
@@ -105,6 +107,10 @@ _RULES = [
     ("display.height", lambda v: 240 <= v <= 10000, "config.range"),
     ("display.px_per_mm", lambda v: 1.0 <= v <= 40.0, "config.range"),
     ("display.result_timeout_s", lambda v: 10 <= v <= 600, "config.range"),
+    ("devices.idcard.baud", lambda v: v in BAUDS, "config.choice"),
+    ("devices.idcard.poll_interval_ms", lambda v: 20 <= v <= 5000, "config.range"),
+    ("devices.qr_serial.baud", lambda v: v in BAUDS, "config.choice"),
+    ("devices.qr_serial.idle_gap_ms", lambda v: 10 <= v <= 5000, "config.range"),
     ("devices.keyboard_wedge.max_key_gap_ms", lambda v: 1 <= v <= 10000, "config.range"),
     ("devices.keyboard_wedge.min_length", lambda v: 1 <= v <= 1000, "config.range"),
     ("logging.level", lambda v: v in ("DEBUG", "INFO", "WARNING", "ERROR"), "config.choice"),
@@ -147,6 +153,10 @@ def _validate(settings: dict, source: dict) -> None:
     for key in ("security.id_hash_key", "security.card_key"):
         if not demo and source[key] == DEFAULT_FILE:
             raise ConfigError(t("config.demo_key", key=key, file=source["site.demo_data"]))
+    # ... nor on simulated devices, which would show fake cards at a real front desk.
+    for key in ("devices.idcard.port", "devices.qr_serial.port"):
+        if not demo and _get(settings, key) == SIMULATOR:
+            raise ConfigError(t("config.simulator", key=key, file=source[key]))
 
 
 def _project_path(value: str) -> Path:

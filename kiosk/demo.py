@@ -77,9 +77,11 @@ def _load(data: dict, id_key: bytes, first_day: date) -> None:
         schedule.generate_lessons(course)
     members = {}
     for m in data["members"]:
+        # Foreigners' numbers ('I', 'Y') hold no birth date at 6..14: their birth_year is given.
         members[m["no"]] = Member.create(
             member_no=m["no"], name=m["name"], id_hash=ids.id_hash(m["id"], id_key),
-            id_last4=ids.last4(m["id"]), gender=m["gender"], birth_year=int(m["id"][6:10]),
+            id_last4=ids.last4(m["id"]), gender=m["gender"],
+            birth_year=m.get("birth_year") or int(m["id"][6:10]),
             phone_last4=m["phone"], site=site, points_confirmed=m["points"])
         for name in m["courses"]:
             Enrollment.create(member=members[m["no"]], course=courses[name])

@@ -1,4 +1,4 @@
-"""Resident ID numbers (GB 11643, ISO 7064 MOD 11-2), keyed hashing and name masking.
+"""ID numbers of the four card types (GB 11643, ISO 7064 MOD 11-2), keyed hashing and name masking.
 
 A full ID number is never stored or logged: members are matched by an HMAC of it with the
 bureau's key (the same person matches at every site) and staff see only the last 4 characters.
@@ -10,7 +10,10 @@ from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_FORMAT = re.compile(r"^[0-9]{17}[0-9X]$")   # ASCII only: \d would also take full-width digits
+# ASCII only: \d would also take full-width digits.
+_FORMATS = {"resident": re.compile(r"[0-9]{17}[0-9X]"), "hmt": re.compile(r"8[123][0-9]{15}[0-9X]"),
+            "foreign2023": re.compile(r"9[0-9]{16}[0-9X]"),
+            "foreign2017": re.compile(r"[A-Z]{3}[0-9]{12}")}   # no public check rule: format only
 
 
 def check_char(first17: str) -> str:
@@ -22,12 +25,19 @@ def normalize(number: str) -> str:
     return number.strip().upper()
 
 
-def id_problem(number: str) -> str | None:
-    """None for a well-formed ID number, else the message key saying what is wrong."""
+def id_problem(number: str, card_type: str = "resident") -> str | None:
+    """None for a well-formed number of that card type ("" = resident), else the message key saying
+    what is wrong."""
+    card_type = card_type or "resident"
+    if card_type not in _FORMATS:
+        raise ValueError(f"unknown card type {card_type!r}")
     n = normalize(number)
-    if not _FORMAT.match(n):
+    # isascii: str.upper() turns some non-ASCII letters into ASCII ones (ß → SS).
+    if not number.strip().isascii() or not _FORMATS[card_type].fullmatch(n):
         return "card.id_bad_format"
-    # 2023 foreigners' cards start with 9 and hold no birth date at this place.
+    if card_type == "foreign2017":
+        return None
+    # 'Y' numbers start with 9 and hold no birth date at this place; resident and 'J' ones do.
     if n[0] != "9" and not _is_date(n[6:14]):
         return "card.id_bad_format"
     if check_char(n[:17]) != n[17]:
@@ -49,6 +59,7 @@ def id_hash(number: str, key: bytes) -> str:
 
 
 def last4(number: str) -> str:
+    """The last 4 characters, which staff see: for every card type, 18- or 15-character numbers."""
     return normalize(number)[-4:]
 
 

@@ -147,5 +147,22 @@ class Outbox(BaseModel):
     state = CharField(default="pending")   # pending, acked, rejected
 
 
+class NewcomerCard(BaseModel):
+    """An ID card that matched no member, kept for staff to register its holder (DESIGN §9:
+    a keyed hash and the last 4 characters, never the full number; pruned after a few days)."""
+    id_hash = CharField(unique=True)
+    id_last4 = CharField()
+    at = DateTimeField(index=True)         # the latest read
+    card_type = CharField()                # resident, hmt, foreign2017, foreign2023
+    name = CharField()
+    name_flagged = BooleanField(default=False)   # a character of the name needs staff to fix it
+    gender = CharField()
+    birth_date = DateField(null=True)
+    nation = CharField()
+    address = CharField()
+    valid_to = DateField(null=True)
+    long_term = BooleanField(default=False)
+
+
 ALL = [Site, Member, Staff, Term, Holiday, Course, Lesson, Enrollment, Activity, Registration,
-       SignIn, PointsEntry, Outbox]
+       SignIn, PointsEntry, Outbox, NewcomerCard]

@@ -16,8 +16,11 @@ from kivy.config import Config
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from devices import configured
+from devices.manager import DeviceManager, Health
+from devices.sim import demo as sim_demo
 from devices.wedge import Wedge
-from kiosk import demo
+from kiosk import demo, device_facts
 from kiosk.checkin import CheckIn, Result
 from kiosk.credentials import Credential
 from kiosk.fonts import FontChain, cmap
@@ -34,6 +37,7 @@ log = logging.getLogger(__name__)
 
 DEMO_TOP_UP_S = 300
 ENTER_KEYS = (13, 271)        # Return, keypad Enter
+F1 = 282                      # Kivy's key code of F1; F2..F12 follow
 BACKSPACE = 8
 
 
@@ -63,6 +67,9 @@ class KioskApp(App):
         self.checkin = CheckIn(settings)
         self.wedge = Wedge.from_settings(settings)
         self._fonts: FontChain | None = None
+        self.devices = configured.Devices()
+        self.device_manager: DeviceManager | None = None
+        self._device_states: dict[str, str] = {}
 
     # -- building ----------------------------------------------------------------------------
 
@@ -86,7 +93,10 @@ class KioskApp(App):
             Window.bind(on_request_close=self._refuse_close)                  # K-2, I-5
         if self.settings.devices.keyboard_wedge.enabled:
             Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
+        else:
+            Window.bind(on_key_down=self._on_demo_key)
         Window.bind(on_flip=self._first_frame)
+        self._start_devices()
         if self.settings.site.demo_data:
             # A demo left running keeps something due, as it was when it started.
             Clock.schedule_interval(self._top_up_demo, DEMO_TOP_UP_S)
@@ -96,6 +106,11 @@ class KioskApp(App):
         log.info("home screen ready")
         # Reading the fonts' character maps takes ~0.3 s each: not at start-up, not at a scan.
         threading.Thread(target=self._warm_fonts, name="fonts", daemon=True).start()
+
+    def on_stop(self) -> None:
+        if self.device_manager:
+            self.device_manager.stop()
+        self.devices.close_simulators()
 
     def _top_up_demo(self, _dt: float) -> None:
         demo.ensure_due(self.settings, datetime.now())
@@ -130,7 +145,40 @@ class KioskApp(App):
         if key == BACKSPACE:
             self.wedge.backspace(time.monotonic())
             return True
-        return False
+        return self._on_demo_key(_window, key)
+
+    def _on_demo_key(self, _window, key: int, *_args) -> bool:
+        if not F1 <= key < F1 + 12:
+            return False
+        done = sim_demo.press(self.devices, key - F1 + 1, self.settings)
+        if done:
+            log.info("demo: %s", done)
+        return done is not None
+
+    # -- serial devices -----------------------------------------------------------------------
+
+    def _start_devices(self) -> None:
+        self.devices = configured.from_settings(self.settings)
+        self.device_manager = DeviceManager(self.devices.devices, self._from_device, self._from_health)
+        self.device_manager.start()
+        if self.devices.idcard_sim or self.devices.qr_sim:
+            log.info(sim_demo.HELP)
+
+    def _from_device(self, cred: Credential) -> None:
+        # Called in a device's thread: the UI is only touched from Kivy's.
+        Clock.schedule_once(lambda dt: self.submit(cred))
+
+    def _from_health(self, health: Health) -> None:
+        Clock.schedule_once(lambda dt: self.show_health(health))
+
+    def show_health(self, health: Health) -> None:
+        self.home.ids.status.show(health)
+        if self._device_states.get(health.name) != health.state():
+            self._device_states[health.name] = health.state()
+            try:
+                device_facts.record(self.settings, health, datetime.now())
+            except Exception:
+                log.exception("could not record the state of %s", health.name)
 
     # -- reads and results --------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from kivy.uix.screenmanager import Screen
 from kiosk import schedule
 from kiosk.i18n import t
 from screens import present
-from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
+from screens import status, widgets  # noqa: F401  (register the widget classes the .kv uses)
 
 ROWS = 4          # schedule rows under the prompt; more become 「另有 N 项」
 

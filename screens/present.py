@@ -6,6 +6,7 @@ reads is tested without a display.  The screens only put these strings into labe
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from devices.manager import Health
 from kiosk.checkin import Result
 from kiosk.i18n import t
 from kiosk.schedule import Item
@@ -100,6 +101,13 @@ def _invalid_card(view: ResultView, r: Result) -> ResultView:
     return replace(view, lines=(t(key),))
 
 
+def _unknown_card(view: ResultView, r: Result) -> ResultView:
+    # An ID card of no member is a newcomer to register; an unknown QR card is something else.
+    if r.method == "idcard":
+        return replace(view, word=t("result.unknown_id"), lines=(t("result.help.unknown_id"),))
+    return _help(view, r)
+
+
 def _help(view: ResultView, r: Result) -> ResultView:
     return replace(view, lines=(t(f"result.help.{r.kind}"),))
 
@@ -115,5 +123,15 @@ def _balance(r: Result) -> str:
 
 
 _DETAIL = {"ok": _ok, "already": _already, "not_due": _not_due, "not_enrolled": _not_enrolled,
-           "invalid_card": _invalid_card, "unknown_card": _help, "expired_card": _help,
+           "invalid_card": _invalid_card, "unknown_card": _unknown_card, "expired_card": _help,
            "error": _help}
+
+
+def device_status(health: Health) -> str:
+    """One device in the status corner: 身份证读卡器 正常 · 14:05 读卡 · 2 次故障"""
+    parts = [t(f"device.{health.kind}"), t(f"device.{health.state()}")]
+    if health.last_read:
+        parts.append(t("device.last_read", time=f"{health.last_read:%H:%M}"))
+    if health.faults:
+        parts.append(t("device.faults", count=health.faults))
+    return " · ".join(parts[:1]) + " " + " · ".join(parts[1:])

@@ -12,8 +12,10 @@ ID_WANG = "120103198806018241"
 ID_LI = "360426199101010071"
 ID_NOT_REGISTERED = "440308199901101512"
 
-# A real site's own keys: with the demo data off, the public demo keys are refused.
-SITE_KEYS = '[security]\nid_hash_key = "{}"\ncard_key = "{}"\n'.format("1f" * 32, "2e" * 32)
+# A real site's own keys and devices: with the demo data off, the public demo keys and the
+# simulated devices are refused.
+SITE_KEYS = ('[security]\nid_hash_key = "{}"\ncard_key = "{}"\n'.format("1f" * 32, "2e" * 32)
+             + '[devices.idcard]\nport = ""\n[devices.qr_serial]\nport = ""\n')
 
 
 class World:

@@ -69,6 +69,28 @@ def test_a_real_site_on_the_public_demo_keys_is_refused(tmp_path, kept):
     assert_clear(str(e.value), path, kept)
 
 
+@pytest.mark.parametrize("device", ["idcard", "qr_serial"])
+def test_a_real_site_on_simulated_devices_is_refused(tmp_path, device):
+    path = tmp_path / "real.toml"
+    path.write_text(SITE_KEYS.replace(f'[devices.{device}]\nport = ""', f'[devices.{device}]\nport = "simulator"')
+                    + '[site]\ndemo_data = ""\n', encoding="utf-8")
+    with pytest.raises(config.ConfigError) as e:
+        config.load(path)
+    assert_clear(str(e.value), path, f"devices.{device}.port")
+
+
+@pytest.mark.parametrize("setting", ["idcard.baud = 12345", "qr_serial.baud = 0",
+                                     "idcard.poll_interval_ms = 0", "qr_serial.idle_gap_ms = 99999"])
+def test_device_settings_out_of_range_are_refused(tmp_path, setting):
+    key, value = setting.split(" = ")
+    section, name = key.split(".")
+    path = tmp_path / "site.toml"
+    path.write_text(f"[devices.{section}]\n{name} = {value}\n", encoding="utf-8")
+    with pytest.raises(config.ConfigError) as e:
+        config.load(path)
+    assert_clear(str(e.value), path, f"devices.{key}")
+
+
 def assert_clear(message: str, file: Path, key: str | None, also=()):
     assert message.startswith("配置错误")
     assert "\n" not in message

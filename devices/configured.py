@@ -1,0 +1,51 @@
+"""The kiosk's devices as its settings describe them, with simulators where a port says so.
+
+A port of "simulator" (the demo) starts the built-in simulator on a pty under
+<data_dir>/dev/ and points the real driver at it, so the demo runs exactly the driver code a
+site runs.  Its cards are laid from the keyboard (screens/app.py) or a script.
+"""
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+from kiosk.config import SIMULATOR
+
+
+@dataclass
+class Devices:
+    devices: list = field(default_factory=list)      # drivers for the device manager
+    idcard_sim: object = None                        # devices.sim.idcard.SamSim, when simulated
+    qr_sim: object = None                            # devices.sim.qr.QrSim, when simulated
+
+    def close_simulators(self) -> None:
+        for sim in (self.idcard_sim, self.qr_sim):
+            if sim is not None:
+                sim.close()
+
+
+def from_settings(settings: SimpleNamespace) -> Devices:
+    cfg, found = settings.devices, Devices()
+    sim_dir = Path(settings.kiosk.data_dir) / "dev"
+    if cfg.idcard.port:
+        from devices.idcard import IdCardReader
+        port = cfg.idcard.port
+        if port == SIMULATOR:
+            from devices.sim.idcard import SamSim
+            sim_dir.mkdir(parents=True, exist_ok=True)
+            found.idcard_sim = SamSim(str(sim_dir / "idcard"))
+            port = found.idcard_sim.path
+        found.devices.append(IdCardReader("idcard", port, cfg.idcard.baud,
+                                          cfg.idcard.poll_interval_ms / 1000, cfg.idcard.fingerprint))
+    if cfg.qr_serial.port:
+        from devices.qrscanner import QrScanner
+        port = cfg.qr_serial.port
+        if port == SIMULATOR:
+            from devices.sim.qr import QrSim
+            sim_dir.mkdir(parents=True, exist_ok=True)
+            found.qr_sim = QrSim(str(sim_dir / "qr"))
+            port = found.qr_sim.path
+        found.devices.append(QrScanner("qr", port, cfg.qr_serial.baud, cfg.qr_serial.idle_gap_ms))
+    if cfg.evdev.device_name:
+        from devices.evdev_scanner import EvdevScanner
+        found.devices.append(EvdevScanner("scanner", cfg.evdev.device_name))
+    return found
