@@ -1,7 +1,7 @@
 """Benchmarks: they print the figures of DESIGN §10; tests assert behaviour, these measure.
 
     python -m bench                  every benchmark, then a summary table
-    python -m bench signin coldstart only these (names: tenyear, signin, coldstart)
+    python -m bench signin coldstart only these (names: tenyear, signin, coldstart, devices, screen)
     ./dev bench [names]              the same under xvfb-run, as the project runs it
 
 tenyear    builds the 10-year database once (50,000 members, 2,000,000 sign-ins with their
@@ -16,6 +16,11 @@ signin     sign-in decision + commit on a copy of that database: CheckIn.handle 
 coldstart  `python main.py --data-dir DIR` from spawn until kiosk.log says "home screen ready":
            the first start (empty data dir, demo data loaded) and 5 warm starts.  Needs a DISPLAY
            (./dev bench provides one).  Target ≤ 3 s.
+devices    ID-card driver time beyond the wire time of a full read (1295 bytes at 115200 baud,
+           over a pty from the simulator sending at that rate), target ≤ 10 %; and reconnect
+           after a replug, target ≤ 2 s.
+screen     ID card bytes in → result screen drawn, the real app under Xvfb with the simulated
+           reader: p95 beyond the read reply's wire time, target ≤ 100 ms.
 
 Each benchmark prints its own lines as it goes and returns Figures for the summary.  The exit
 status is 1 when a figure misses its target or a benchmark could not run.

@@ -5,7 +5,7 @@ import traceback
 
 from bench import Figure
 
-BENCHMARKS = ("tenyear", "signin", "coldstart")
+BENCHMARKS = ("tenyear", "signin", "coldstart", "devices", "screen")
 
 
 def main(argv: list[str]) -> int:

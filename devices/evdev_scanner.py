@@ -7,6 +7,7 @@ Keyboard mode suits ASCII/URL codes only (US layout); Chinese needs the scanner'
 """
 import logging
 import select
+import threading
 from collections.abc import Callable
 
 from kiosk.credentials import Credential
@@ -32,9 +33,9 @@ KEYS: dict[int, tuple[str, str]] = {
 }
 KEYS[57] = (" ", " ")                                          # KEY_SPACE
 # The keypad, as sent by scanners set to "emulate keypad" (NumLock on).
-for _code, _ch in {55: "*", 71: "7", 72: "8", 73: "9", 74: "-", 75: "4", 76: "5", 77: "6",
-                   78: "+", 79: "1", 80: "2", 81: "3", 82: "0", 83: ".", 98: "/"}.items():
-    KEYS[_code] = (_ch, _ch)
+_KEYPAD = {55: "*", 71: "7", 72: "8", 73: "9", 74: "-", 75: "4", 76: "5", 77: "6", 78: "+",
+           79: "1", 80: "2", 81: "3", 82: "0", 83: ".", 98: "/"}
+KEYS.update({code: (ch, ch) for code, ch in _KEYPAD.items()})
 
 
 class KeyAssembler:
@@ -97,7 +98,8 @@ def _find(evdev, pattern: str):
 
 
 class EvdevScanner:
-    """Same interface as SerialDevice: name, kind, port, open(), close(), poll(), on_fault."""
+    """What the manager uses of a SerialDevice: name, kind, port, open(), close(), poll(),
+    wait(), on_fault, answering and stopping."""
     kind = "qr"
 
     def __init__(self, name: str, port: str, max_length: int = 4096):
@@ -105,6 +107,8 @@ class EvdevScanner:
         self.port = port                  # a substring of the device's name, e.g. "Barcode"
         self.device = None
         self.assembler = KeyAssembler(max_length)
+        self.answering = True             # what the manager reads of a SerialDevice
+        self.stopping = threading.Event()
         self.on_fault: Callable[[str], None] = lambda reason: log.warning("%s: %s", self.name, reason)
 
     def open(self) -> None:
@@ -128,6 +132,10 @@ class EvdevScanner:
             except OSError:
                 pass                      # an unplugged device may fail to close; it is gone
             self.device = None
+
+    def wait(self, seconds: float) -> None:
+        """Pause between attempts to open, cut short when the kiosk stops."""
+        self.stopping.wait(seconds)
 
     def poll(self) -> list[Credential]:
         """Scans completed within about 0.05 s.  Unplugging raises OSError (ENODEV)."""

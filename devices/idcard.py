@@ -79,7 +79,7 @@ class IdCardReader(SerialDevice):
     def ask(self, cmd: tuple[int, int], timeout: float) -> tuple[int, bytes] | None:
         """Send a command; (SW3, data) of the reply, or None if no good frame came in time."""
         port = self.serial
-        port.reset_input_buffer()             # a late reply to an earlier command is not this one's
+        self.discard_input()                  # a late reply to an earlier command is not this one's
         self.frames.clear()
         port.write(sam.command(cmd))
         deadline = time.monotonic() + timeout

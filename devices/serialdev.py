@@ -5,6 +5,7 @@ poll() in the device's own thread, and on any OSError or serial.SerialException 
 unplugged) closes it and opens it again later (reference/idcard-sam.md §4.3).
 """
 import logging
+import termios
 import threading
 from collections.abc import Callable
 
@@ -32,7 +33,7 @@ class SerialDevice:
     def open(self) -> None:
         """Open the port, exclusively: two kiosk processes must not share a reader."""
         self.serial = serial.Serial(self.port, self.baud, timeout=0.05, exclusive=True)
-        self.serial.reset_input_buffer()
+        self.discard_input()
         self.opened()
 
     def opened(self) -> None:
@@ -49,6 +50,13 @@ class SerialDevice:
     def poll(self) -> list[Credential]:
         """One step of work (at most one card read or a short wait); the credentials read."""
         raise NotImplementedError
+
+    def discard_input(self) -> None:
+        """Drop unread bytes; an unplugged port fails here with termios.error, made a SerialException."""
+        try:
+            self.serial.reset_input_buffer()
+        except termios.error as e:
+            raise serial.SerialException(f"port gone: {e}") from e
 
     def wait(self, seconds: float) -> None:
         """Pause between polls, cut short when the kiosk stops."""

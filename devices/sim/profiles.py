@@ -29,7 +29,13 @@ def load(path: str | Path = DEFAULT) -> dict[str, Profile]:
     """Every profile in the file by name; ValueError naming the profile for a wrong entry."""
     with open(path, "rb") as f:
         data = tomllib.load(f)
-    return {name: _profile(name, dict(entry)) for name, entry in data.items()}
+    loaded = {}
+    for name, entry in data.items():
+        try:
+            loaded[name] = _profile(name, dict(entry))
+        except ValueError as e:
+            raise ValueError(f"card profile {name!r} in {path}: {e}") from None
+    return loaded
 
 
 def text_block(profile: Profile) -> bytes:
@@ -42,11 +48,11 @@ def _profile(name: str, entry: dict) -> Profile:
     size = entry.pop("fingerprint", 0)
     unknown = set(entry) - _CARD_KEYS
     if unknown:
-        raise ValueError(f"card profile {name!r}: unknown keys {sorted(unknown)}")
+        raise ValueError(f"unknown keys {sorted(unknown)}")
     if size not in FINGERPRINT_SIZES:
-        raise ValueError(f"card profile {name!r}: fingerprint must be one of {FINGERPRINT_SIZES}")
+        raise ValueError(f"fingerprint must be one of {FINGERPRINT_SIZES}")
     if extra_address is not None and len(extra_address.encode("utf-16-le")) > EXTRA_ADDRESS_SIZE:
-        raise ValueError(f"card profile {name!r}: extra_address longer than {EXTRA_ADDRESS_SIZE} bytes")
+        raise ValueError(f"extra_address longer than {EXTRA_ADDRESS_SIZE} bytes")
     if entry.get("card_type") == "foreign2017" and not entry.get("name"):
         entry["name"] = entry.get("name_en", "")        # as decode() gives it: no Chinese name
     long_term = entry.get("valid_to") == LONG_TERM

@@ -34,11 +34,12 @@ HELP = """commands:
 
 
 class QrSim:
-    """Writes scans to a VirtualPort.  With `chunk`, each scan trickles out `chunk` bytes at a
-    time, `delay` seconds apart, as a real scanner's UART does."""
+    """Writes scans to a VirtualPort: a new one (under `link`, if given) or `port`.  With `chunk`,
+    each scan trickles out `chunk` bytes at a time, `delay` seconds apart, as a real UART does."""
 
-    def __init__(self, port: VirtualPort | None = None, chunk: int = 0, delay: float = 0.0):
-        self.port = port or VirtualPort()
+    def __init__(self, link: str | None = None, *, port: VirtualPort | None = None,
+                 chunk: int = 0, delay: float = 0.0):
+        self.port = port or VirtualPort(link)
         self.chunk = chunk
         self.delay = delay
 
@@ -114,8 +115,8 @@ def run(link: str | None, script: str | None,
         stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """The command line: prints the port, then runs the script, or stdin, until quit."""
     stdout = stdout or sys.stdout
-    sim = QrSim(VirtualPort(link))
-    print(f"QR scanner on {sim.path}", file=stdout, flush=True)
+    sim = QrSim(link)
+    print(f"QR scanner on {sim.path}   (type `help` for commands)", file=stdout, flush=True)
     try:
         if script:
             with open(script, encoding="utf-8") as lines:

@@ -2,6 +2,7 @@
 a stand-in evdev module (this machine has no /dev/input and no python-evdev)."""
 import importlib.util
 import os
+import queue
 import sys
 import types
 from collections import namedtuple
@@ -9,7 +10,8 @@ from collections import namedtuple
 import pytest
 
 from devices import evdev_scanner
-from devices.evdev_scanner import EV_KEY, KeyAssembler, EvdevScanner
+from devices.evdev_scanner import EV_KEY, EvdevScanner, KeyAssembler
+from devices.manager import DeviceManager
 from kiosk.credentials import Credential
 
 SHIFT, RSHIFT, ENTER, KPENTER = 42, 54, 28, 96
@@ -67,7 +69,7 @@ def test_unknown_keys_are_ignored():
 
 
 def test_consecutive_scans_and_empty_enters():
-    keys = [(ENTER, 1)] + events("AB") + [(57, 1), (ENTER, 1)] + events("CD")  # space alone: nothing
+    keys = [(ENTER, 1)] + events("AB") + [(57, 1), (ENTER, 1)] + events("CD")  # a lone space: none
     assert type_all(KeyAssembler(), keys) == ["AB", "CD"]
 
 
@@ -112,11 +114,12 @@ class FakeDevice:
 
 @pytest.fixture
 def fake_evdev(monkeypatch):
-    devices = {
-        "/dev/input/event3": FakeDevice("/dev/input/event3", "Newtologic Barcode Scanner Consumer", [115], []),
-        "/dev/input/event4": FakeDevice("/dev/input/event4", "Newtologic Barcode Scanner", [2, 28], []),
-        "/dev/input/event5": FakeDevice("/dev/input/event5", "AT keyboard", [2, 28], []),
-    }
+    nodes = [                         # a scanner's second node types no Enter (media keys only)
+        ("/dev/input/event3", "Newtologic Barcode Scanner Consumer", [115]),
+        ("/dev/input/event4", "Newtologic Barcode Scanner", [2, 28]),
+        ("/dev/input/event5", "AT keyboard", [2, 28]),
+    ]
+    devices = {path: FakeDevice(path, name, keys, []) for path, name, keys in nodes}
 
     def input_device(path):
         if path == "/dev/input/event0":
@@ -198,3 +201,31 @@ def test_open_without_python_evdev(monkeypatch):
     monkeypatch.setitem(sys.modules, "evdev", None)              # makes `import evdev` fail
     with pytest.raises(OSError, match="^python-evdev is not installed$"):
         EvdevScanner("hid-qr", "Barcode").open()
+
+
+def test_the_device_manager_runs_it(fake_evdev):
+    scanner = EvdevScanner("hid-qr", "Barcode Scanner")
+    read, health = queue.Queue(), queue.Queue()
+    manager = DeviceManager([scanner], read.put, health.put)
+    manager.start()
+    try:
+        assert health.get(timeout=3).connected
+        fake_evdev["/dev/input/event4"].push(key_events("YL1-DM0001"))
+        assert read.get(timeout=3) == Credential.qr("YL1-DM0001")
+    finally:
+        manager.stop()
+    assert not manager.threads[0].thread.is_alive()
+    assert scanner.device is None
+
+
+def test_the_device_manager_reports_evdev_missing(monkeypatch):
+    monkeypatch.setitem(sys.modules, "evdev", None)
+    health = queue.Queue()
+    manager = DeviceManager([EvdevScanner("hid-qr", "Barcode")], lambda cred: None, health.put)
+    manager.start()
+    try:
+        first = health.get(timeout=3)
+        assert (first.connected, first.last_error) == (False, "python-evdev is not installed")
+    finally:
+        manager.stop()
+    assert not manager.threads[0].thread.is_alive()

@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from devices.qrscanner import QrScanner, Splitter
-from devices.sim.pty import VirtualPort
 from devices.sim.qr import QrSim, run, run_commands
 from kiosk.credentials import Credential
 
@@ -177,7 +176,7 @@ def poll_until(device, deadline_s: float = 3.0) -> list[Credential]:
 
 @pytest.fixture
 def sim(tmp_path):
-    sim = QrSim(VirtualPort(str(tmp_path / "qr0")))
+    sim = QrSim(str(tmp_path / "qr0"))
     yield sim
     sim.close()
 
@@ -199,7 +198,7 @@ def test_driver_reads_a_chinese_scan(sim, encoding):
 
 
 def test_driver_reads_trickled_scans_and_a_leading_cr(sim):
-    sim.chunk, sim.delay = 3, 0.002
+    sim = QrSim(port=sim.port, chunk=3, delay=0.002)
     scanner = open_scanner(sim.path)
     try:
         sim.scan(TOKEN, terminator=b"\r\n", leading=b"\r")
@@ -324,7 +323,7 @@ def test_run_drives_a_real_scanner_from_stdin(tmp_path):
         return replies.readline().rstrip("\n")
 
     try:
-        assert replies.readline() == f"QR scanner on {link}\n"
+        assert replies.readline() == f"QR scanner on {link}   (type `help` for commands)\n"
         scanner = open_scanner(link)
         assert say("scan-gbk 京A12345") == "sent 9 bytes"      # 2 + 6 + CR
         assert poll_until(scanner) == [Credential.qr("京A12345")]
@@ -355,7 +354,7 @@ def test_run_reads_a_script(tmp_path):
     out = io.StringIO()
     assert run(str(tmp_path / "qr"), str(script), stdout=out) == 0
     lines = out.getvalue().splitlines()
-    assert lines[0] == f"QR scanner on {tmp_path / 'qr'}"
+    assert lines[0].startswith(f"QR scanner on {tmp_path / 'qr'} ")
     assert lines[1] == "sent 3 bytes"
     assert lines[2] == "unknown command 'bogus'"
     assert lines[-1] == "waited 0.0 s"

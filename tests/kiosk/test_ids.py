@@ -117,3 +117,59 @@ def test_last4():
 ])
 def test_mask_name(name, masked):
     assert ids.mask_name(name) == masked
+
+
+# Other card types (shared/reference/idcard-sam.md §1.8): 'J' and 'Y' numbers check like resident
+# ones; the 2017 foreigner's number (3 letters + 12 digits) is checked for its format only.
+@pytest.mark.parametrize("number, card_type", [
+    ("810000199408230021", "hmt"), ("830000199201300022", "hmt"), ("820000195503120027", "hmt"),
+    ("911410195602140039", "foreign2023"), ("GBR115307210015", "foreign2017"),
+    ("gbr115307210015 ", "foreign2017"), ("440308199901101512", "resident"), ("440308199901101512", ""),
+])
+def test_valid_numbers_of_each_card_type(number, card_type):
+    assert ids.id_problem(number, card_type) is None
+
+
+@pytest.mark.parametrize("number, card_type", [
+    ("440308199901101512", "hmt"),              # a resident number on a 'J' card
+    ("840000199408230021", "hmt"),              # 84 is no HMT prefix
+    ("810000199402300021", "hmt"),              # 30 February
+    ("440308199901101512", "foreign2023"),      # does not start with 9
+    ("91141019560214003", "foreign2023"),       # 17 characters
+    ("GBR115307210015", "resident"),
+    ("GB1115307210015", "foreign2017"),         # 2 letters
+    ("GBR11530721001", "foreign2017"),          # 11 digits
+    ("GBR1153072100150", "foreign2017"),        # 13 digits
+    ("GBR11530721001X", "foreign2017"),
+    ("ＧＢＲ115307210015", "foreign2017"),        # full-width letters
+    ("ßr115307210015", "foreign2017"),          # upper() makes 'SSR…' of it: still not a number
+    ("440308199901101512", "foreign2017"),
+])
+def test_malformed_numbers_of_each_card_type(number, card_type):
+    assert ids.id_problem(number, card_type) == "card.id_bad_format"
+
+
+@pytest.mark.parametrize("number, card_type", [("810000199408230022", "hmt"), ("911410195602140038", "foreign2023")])
+def test_hmt_and_2023_foreigner_numbers_have_a_mod_11_2_check(number, card_type):
+    assert ids.id_problem(number, card_type) == "card.id_bad_check"
+
+
+def test_an_unknown_card_type_is_a_programming_error():
+    with pytest.raises(ValueError):
+        ids.id_problem("440308199901101512", "passport")
+
+
+@given(st.text(max_size=30), st.sampled_from(["resident", "hmt", "foreign2017", "foreign2023"]))
+@example("gbr115307210015", "foreign2017")
+@example("ßr115307210015", "foreign2017")
+def test_a_number_of_any_card_type_that_passes_can_always_be_hashed(text, card_type):
+    if ids.id_problem(text, card_type) is None:
+        assert re.fullmatch(r"[0-9]{17}[0-9X]|[A-Z]{3}[0-9]{12}", ids.normalize(text))
+        assert len(ids.id_hash(text, KEY)) == 64
+
+
+def test_15_character_numbers_hash_and_show_their_last_4():
+    h = ids.id_hash("GBR115307210015", KEY)
+    assert re.fullmatch(r"[0-9a-f]{64}", h) and ids.id_hash(" gbr115307210015\n", KEY) == h
+    assert ids.id_hash("GBR115307210016", KEY) != h
+    assert ids.last4("gbr115307210015") == "0015"

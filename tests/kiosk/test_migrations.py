@@ -50,8 +50,12 @@ def test_reopening_migrates_nothing(settings, database):
     database.close()
     again = open_db(settings.kiosk.data_dir)
     assert schema(again) == before
-    assert versions(again) == [(1, "0001_initial.sql")]
+    assert versions(again) == REAL
     again.close()
+
+
+REAL = [(n, p.name) for n, p in migrations.scripts()]
+NEXT = len(REAL) + 1
 
 
 def test_scripts_are_numbered_in_order():
@@ -61,32 +65,32 @@ def test_scripts_are_numbered_in_order():
 
 @pytest.fixture
 def extra_script(tmp_path, monkeypatch):
-    """A temporary 0002 script added to the real ones; the test writes its text."""
-    path = tmp_path / "scripts" / "0002_volunteer_hours.sql"
+    """A temporary script after the real ones; the test writes its text."""
+    path = tmp_path / "scripts" / f"{NEXT:04d}_volunteer_hours.sql"
     path.parent.mkdir()
     real = migrations.scripts()
-    monkeypatch.setattr(migrations, "scripts", lambda: real + [(2, path)])
+    monkeypatch.setattr(migrations, "scripts", lambda: real + [(NEXT, path)])
     return path
 
 
 def test_interrupted_migration_leaves_schema_and_version_unchanged(settings, database, extra_script):
     before = schema(database)
     extra_script.write_text(
-        "-- 0002: volunteer hours\n"
+        "-- a later migration: volunteer hours\n"
         'CREATE TABLE "volunteer_hours" ("id" INTEGER NOT NULL PRIMARY KEY, "member_id" INTEGER NOT NULL);\n'
         'ALTER TABLE "member" ADD COLUMN "volunteer_minutes" INTEGER NOT NULL DEFAULT 0;\n'
         'CREATE INDEX "vh_missing" ON "no_such_table" ("id");\n', encoding="utf-8")
     with pytest.raises(OperationalError):
         migrations.migrate(database)
     assert schema(database) == before
-    assert versions(database) == [(1, "0001_initial.sql")]
+    assert versions(database) == REAL
 
     # Fixed and started again: the whole script applies, with its version row.
     extra_script.write_text(extra_script.read_text(encoding="utf-8").replace('"no_such_table"', '"volunteer_hours"'),
                             encoding="utf-8")
     database.close()
     again = open_db(settings.kiosk.data_dir)
-    assert versions(again) == [(1, "0001_initial.sql"), (2, "0002_volunteer_hours.sql")]
+    assert versions(again) == REAL + [(NEXT, extra_script.name)]
     after = schema(again)
     assert "volunteer_hours" in after
     assert "volunteer_minutes" in [c[1] for c in after["member"]["columns"]]
@@ -99,7 +103,7 @@ def test_a_failing_second_statement_rolls_back_the_first(database, extra_script)
     with pytest.raises(OperationalError):
         migrations.migrate(database)
     assert "a" not in schema(database)
-    assert migrations.current_version(database) == 1
+    assert migrations.current_version(database) == NEXT - 1
     extra_script.write_text('CREATE TABLE "a" ("id" INTEGER PRIMARY KEY);\n', encoding="utf-8")
-    assert migrations.migrate(database) == 2
+    assert migrations.migrate(database) == NEXT
     assert "a" in schema(database)

@@ -1,0 +1,107 @@
+"""Card bytes in → result screen drawn, under Xvfb (DESIGN §10: p95 ≤ 100 ms beyond wire time).
+
+Runs the real kiosk app in a child process (Kivy allows one window a process) on a fresh demo
+data dir, with the built-in ID-card simulator sending at 115200 baud.  Cards of demo members
+are laid one after another; for each, the time from the last byte of the read reply leaving the
+simulator to the first frame flipped with that result on screen.  Everything after the wire is
+counted: the driver, the hand-over to the UI thread, the 「正在识别…」 frame, check-in with its
+commit, and drawing the result.
+
+    python -m bench screen            (parent: prints the figure)
+    python -m bench.screen DIR OUT    (child: runs the app and writes the samples to OUT)
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench import Figure, percentile
+from kiosk import PROJECT_DIR
+
+READS = 60
+TARGET_MS = 100.0
+CARDS = ("resident", "rare", "longterm", "hmt", "foreign2017", "foreign2023")
+# The bench's site file: the demo, fast polling, and no collapsing of the repeated members.
+OVERLAY = """
+[checkin]
+repeat_window_s = 0
+[devices.idcard]
+poll_interval_ms = 20
+"""
+
+
+def run() -> list[Figure]:
+    name = "ID card bytes in → result drawn"
+    if not os.environ.get("DISPLAY"):
+        print(f"{name}: not measured, no DISPLAY (run it with ./dev bench, under xvfb-run)")
+        return [Figure(name, "not measured: no DISPLAY", f"p95 ≤ {TARGET_MS:g} ms beyond wire", None)]
+    with tempfile.TemporaryDirectory(prefix="yinling-bench-screen-") as tmp:
+        out = Path(tmp) / "samples.json"
+        subprocess.run([sys.executable, "-m", "bench.screen", tmp, str(out)], cwd=PROJECT_DIR,
+                       check=True, timeout=600)
+        samples = json.loads(out.read_text())
+    ms = [s * 1000 for s in samples]
+    p50, p95 = percentile(ms, 50), percentile(ms, 95)
+    ok = p95 <= TARGET_MS
+    print(f"{name} (Xvfb, {len(ms)} reads): after the reply's last byte p50 {p50:.1f} ms, "
+          f"p95 {p95:.1f} ms, max {max(ms):.1f} ms [target p95 ≤ {TARGET_MS:g} ms: "
+          f"{'PASS' if ok else 'FAIL'}]")
+    return [Figure(name, f"p95 {p95:.1f} ms beyond wire time (p50 {p50:.1f} ms)",
+                   f"≤ {TARGET_MS:g} ms", ok)]
+
+
+def child(data_dir: str, out: str) -> int:
+    sys.path.insert(0, str(PROJECT_DIR))
+    import main as kiosk_main
+    site = Path(data_dir) / "bench.toml"
+    site.write_text(OVERLAY, encoding="utf-8")
+    settings = kiosk_main.start(argparse.Namespace(config=str(site), data_dir=str(Path(data_dir) / "data")))
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+    from screens.app import KioskApp, configure
+    configure(settings)
+    app = KioskApp(settings)
+    samples: list[float] = []
+    drawn = threading.Event()
+    waiting = {"since": None}
+    shown = app.show
+
+    def show(result, method):
+        shown(result, method)
+        if result.kind != "error" and waiting["since"] is not None:
+            Window.bind(on_flip=flipped)
+
+    def flipped(window):
+        window.unbind(on_flip=flipped)
+        samples.append(time.monotonic() - waiting["since"])
+        waiting["since"] = None
+        drawn.set()
+
+    def lay_cards():
+        sim = app.devices.idcard_sim
+        sim.behaviour.pace_baud = 115200
+        for i in range(READS + 1):
+            drawn.clear()
+            reads = sim.counts.get("read", 0)
+            sim.lay(CARDS[i % len(CARDS)])
+            sim.wait_for(lambda: sim.counts.get("read", 0) > reads, 10)
+            waiting["since"] = sim.read_sent[1]          # the reply's last byte left the reader
+            if not drawn.wait(10):
+                raise RuntimeError("no result drawn within 10 s")
+        samples.pop(0)                                   # the first read warms the fonts and caches
+        Path(out).write_text(json.dumps(samples))
+        Clock.schedule_once(lambda dt: app.stop())
+
+    app.show = show
+    app.bind(on_start=lambda _app: threading.Thread(target=lay_cards, daemon=True).start())
+    app.run()
+    return 0 if len(samples) == READS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(child(*sys.argv[1:3]))
