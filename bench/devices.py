@@ -6,8 +6,9 @@ overhead   The simulator sends every reply at 115200 baud (a piece is written on
            Credential; what it takes beyond the reply's wire time is the driver's overhead
            (parsing, checking, decoding, and the pty and thread hand-offs).  Target ≤ 10 %.
 reconnect  The reader is unplugged (its pty hung up, its by-id link removed) long enough for
-           the retry pause to reach its cap, then plugged in again; the time from the replug
-           to the manager reporting it connected.  Target ≤ 2 s.
+           the retry pause to reach its cap (1 s), then plugged in again at a different point of
+           that pause each time; the time from the replug to the manager reporting it
+           connected.  Target ≤ 2 s.
 """
 import statistics
 import tempfile
@@ -24,8 +25,9 @@ BAUD = 115200
 READ_BYTES = 1295
 WIRE_S = READ_BYTES * 10 / BAUD
 READS = 40
-REPLUGS = 6
-UNPLUGGED_S = 2.5           # longer than the retry pause's climb to its cap
+REPLUGS = 8
+UNPLUGGED_S = 2.6           # longer than the retry pause's climb to its cap (2.5 s) ...
+PHASE_S = 0.13              # ... plus a step a replug, so the replugs fall all over a 1 s pause
 CARDS = ("resident", "rare", "longterm", "hmt", "foreign2017", "foreign2023")
 
 
@@ -67,13 +69,13 @@ def reconnect() -> list[float]:
         manager.start()
         times = []
         try:
-            for _ in range(REPLUGS):
+            for i in range(REPLUGS):
                 with state:
                     state.wait_for(lambda: connected[0], 10)
                 sim.unplug()
                 with state:
                     state.wait_for(lambda: not connected[0], 10)
-                time.sleep(UNPLUGGED_S)          # the cable stays out a while: this is the scenario
+                time.sleep(UNPLUGGED_S + i * PHASE_S)   # the cable stays out a while: the scenario
                 plugged = time.monotonic()
                 sim.replug()
                 with state:
@@ -98,7 +100,8 @@ def run() -> list[Figure]:
     times = reconnect()
     worst_r = max(times)
     ok_r = worst_r <= 2.0
-    print(f"reconnect after replug ({REPLUGS} replugs after {UNPLUGGED_S:g} s unplugged): median "
+    print(f"reconnect after replug ({REPLUGS} replugs after {UNPLUGGED_S:g}-"
+          f"{UNPLUGGED_S + (REPLUGS - 1) * PHASE_S:g} s unplugged): median "
           f"{statistics.median(times):.2f} s, max {worst_r:.2f} s [target ≤ 2 s: {'PASS' if ok_r else 'FAIL'}]")
     return [Figure("ID-card driver beyond wire time", f"p95 {p95 * 1000:.2f} ms = {p95 / WIRE_S:.1%} "
                    f"of {WIRE_S * 1000:.0f} ms (p50 {p50 / WIRE_S:.1%})", "≤ 10 %", ok),

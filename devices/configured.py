@@ -25,27 +25,28 @@ class Devices:
 
 def from_settings(settings: SimpleNamespace) -> Devices:
     cfg, found = settings.devices, Devices()
-    sim_dir = Path(settings.kiosk.data_dir) / "dev"
+    sims = Path(settings.kiosk.data_dir) / "dev"
     if cfg.idcard.port:
         from devices.idcard import IdCardReader
-        port = cfg.idcard.port
-        if port == SIMULATOR:
-            from devices.sim.idcard import SamSim
-            sim_dir.mkdir(parents=True, exist_ok=True)
-            found.idcard_sim = SamSim(str(sim_dir / "idcard"))
-            port = found.idcard_sim.path
+        from devices.sim.idcard import SamSim
+        found.idcard_sim, port = _simulated(cfg.idcard.port, SamSim, sims / "idcard")
         found.devices.append(IdCardReader("idcard", port, cfg.idcard.baud,
                                           cfg.idcard.poll_interval_ms / 1000, cfg.idcard.fingerprint))
     if cfg.qr_serial.port:
         from devices.qrscanner import QrScanner
-        port = cfg.qr_serial.port
-        if port == SIMULATOR:
-            from devices.sim.qr import QrSim
-            sim_dir.mkdir(parents=True, exist_ok=True)
-            found.qr_sim = QrSim(str(sim_dir / "qr"))
-            port = found.qr_sim.path
+        from devices.sim.qr import QrSim
+        found.qr_sim, port = _simulated(cfg.qr_serial.port, QrSim, sims / "qr")
         found.devices.append(QrScanner("qr", port, cfg.qr_serial.baud, cfg.qr_serial.idle_gap_ms))
     if cfg.evdev.device_name:
         from devices.evdev_scanner import EvdevScanner
         found.devices.append(EvdevScanner("scanner", cfg.evdev.device_name))
     return found
+
+
+def _simulated(port: str, simulator, link: Path):
+    """(the simulator, the port to open): a started simulator for "simulator", else (None, port)."""
+    if port != SIMULATOR:
+        return None, port
+    link.parent.mkdir(parents=True, exist_ok=True)
+    sim = simulator(str(link))
+    return sim, sim.path

@@ -160,6 +160,8 @@ class KioskApp(App):
     def _start_devices(self) -> None:
         self.devices = configured.from_settings(self.settings)
         self.device_manager = DeviceManager(self.devices.devices, self._from_device, self._from_health)
+        for health in self.device_manager.health():   # the corner lists them in this order
+            self.home.ids.status.show(health)
         self.device_manager.start()
         if self.devices.idcard_sim or self.devices.qr_sim:
             log.info(sim_demo.HELP)

@@ -20,7 +20,7 @@ from kiosk.models import Activity, Enrollment, Lesson, Member, Registration, Sit
 KINDS = ("ok", "already", "not_due", "not_enrolled", "unknown_card", "invalid_card",
          "expired_card", "error")
 # Shots of a kind in another state: the file's name → the Result kind it shows.
-VARIANTS = {"not_registered": "not_enrolled"}
+VARIANTS = {"not_registered": "not_enrolled", "unknown_id": "unknown_card"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,18 +62,20 @@ class Tour:
         self._cancelled: list[int] = []
 
     def names(self) -> list[str]:
-        return ["home.png", "choice.png"] + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
+        return (["home.png", "choice.png", "home_reader_unplugged.png"]
+                + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)])
 
     def start(self) -> None:
         from screens.script import Script, screenshot
-        steps = [self._home, screenshot(self.out / "home.png")]
+        steps = [self._home, self._devices_ready, screenshot(self.out / "home.png")]
         for name, arrange, cred in self._cases():
             kind = VARIANTS.get(name, name)
             steps += [_just(arrange), lambda c=cred, k=kind: self._submit(c(), k),
                       screenshot(self.out / f"result_{name}.png"), self._home]
         steps += [_just(self._add_open_activity),
                   lambda: self._submit(self._card("DM0019"), "choice"),
-                  screenshot(self.out / "choice.png")]
+                  screenshot(self.out / "choice.png"), self._home, self._unplug_reader,
+                  screenshot(self.out / "home_reader_unplugged.png")]
         self.script = Script(steps, done=self.app.stop)     # the Clock holds it only weakly
         self.script.start()
 
@@ -90,6 +92,7 @@ class Tour:
             ("error", self._refuse_writes, lambda: self._card("DM0006")),
             ("not_due", self._nothing_due_now, lambda: self._card("DM0008")),
             ("not_registered", self._report_now, lambda: self._card("DM0009")),
+            ("unknown_id", nothing, lambda: self._lay("unknown")),
         ]
 
     # -- steps ----------------------------------------------------------------------------------
@@ -99,11 +102,25 @@ class Tour:
         self.app.go_home()
         return lambda: self.app.screens.current == "home"
 
+    def _devices_ready(self):
+        lines = self.app.home.ids.status.lines
+        return lambda: len(lines) == 2 and all(line.state == "ok" for line in lines.values())
+
+    def _unplug_reader(self):
+        self.app.devices.idcard_sim.unplug()
+        line = self.app.home.ids.status.lines["idcard"]
+        return lambda: line.state == "absent"
+
+    def _lay(self, profile: str) -> None:
+        """A card on the simulated reader: the real driver reads it and submits it."""
+        self.app.devices.idcard_sim.lay(profile)
+
     def _submit(self, cred, kind: str):
-        self.app.submit(Credential.qr(cred) if isinstance(cred, str) else cred)
+        if cred is not None:
+            self.app.submit(Credential.qr(cred) if isinstance(cred, str) else cred)
 
         def shown() -> bool:
-            if self.app.reading.showing:
+            if self.app.reading.showing or self.app.screens.current == "home":
                 return False
             got = "choice" if self.app.screens.current == "choice" else self.app.result.kind
             if got != kind:

@@ -34,7 +34,8 @@ def reader(sim):
 
 
 def read_card(reader, timeout: float = 10.0) -> list:
-    """Poll until the driver yields something, or the deadline passes; what it yielded."""
+    """Poll until the driver yields something, or the deadline passes; what it yielded.
+    poll() itself waits for bytes (about 0.05 s), so this never spins."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         creds = reader.poll()

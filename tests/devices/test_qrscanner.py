@@ -14,6 +14,8 @@ from devices.qrscanner import QrScanner, Splitter
 from devices.sim.qr import QrSim, run, run_commands
 from kiosk.credentials import Credential
 
+from .conftest import read_card
+
 TOKEN = "YL1-DM0001-1-K3J5QX2M7RT4BW6Y"
 GAP = 0.08
 
@@ -164,16 +166,6 @@ def test_terminated_payloads_come_back_exactly_however_chopped(scans, cuts):
 
 # --- the driver on a pty ----------------------------------------------------------------------
 
-def poll_until(device, deadline_s: float = 3.0) -> list[Credential]:
-    """Polls until something is read; poll() itself blocks ~0.05 s, so this never spins."""
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        got = device.poll()
-        if got:
-            return got
-    return []
-
-
 @pytest.fixture
 def sim(tmp_path):
     sim = QrSim(str(tmp_path / "qr0"))
@@ -192,7 +184,7 @@ def test_driver_reads_a_chinese_scan(sim, encoding):
     scanner = open_scanner(sim.path)
     try:
         sim.scan("京A12345中文", encoding=encoding)
-        assert poll_until(scanner) == [Credential.qr("京A12345中文")]
+        assert read_card(scanner) == [Credential.qr("京A12345中文")]
     finally:
         scanner.close()
 
@@ -216,7 +208,7 @@ def test_driver_splits_on_the_idle_gap_without_terminator(sim):
     scanner = open_scanner(sim.path)
     try:
         sim.scan("NO-TERMINATOR", terminator=b"")
-        assert poll_until(scanner) == [Credential.qr("NO-TERMINATOR")]
+        assert read_card(scanner) == [Credential.qr("NO-TERMINATOR")]
     finally:
         scanner.close()
 
@@ -228,7 +220,7 @@ def test_driver_reports_faults(sim):
     scanner.open()
     try:
         sim.scan_bytes(b"\xff\xfe\r")
-        assert poll_until(scanner) == [Credential.qr("\ufffd\ufffd")]
+        assert read_card(scanner) == [Credential.qr("\ufffd\ufffd")]
         assert faults == ["scan of 2 bytes is neither UTF-8 nor GBK"]
     finally:
         scanner.close()
@@ -239,7 +231,7 @@ def test_bytes_sent_before_open_are_not_a_scan(sim):
     scanner = open_scanner(sim.path)
     try:
         sim.scan("FRESH")
-        assert poll_until(scanner) == [Credential.qr("FRESH")]
+        assert read_card(scanner) == [Credential.qr("FRESH")]
     finally:
         scanner.close()
 
@@ -248,7 +240,7 @@ def test_unplug_raises_and_replug_opens_again_on_the_same_link(sim):
     scanner = open_scanner(sim.path)
     sim.unplug()
     with pytest.raises((serial.SerialException, OSError)):
-        poll_until(scanner)
+        read_card(scanner)
     scanner.close()
     with pytest.raises((serial.SerialException, OSError)):
         open_scanner(sim.path)                   # the by-id link is gone while unplugged
@@ -256,7 +248,7 @@ def test_unplug_raises_and_replug_opens_again_on_the_same_link(sim):
     again = open_scanner(sim.path)
     try:
         sim.scan(TOKEN)
-        assert poll_until(again) == [Credential.qr(TOKEN)]
+        assert read_card(again) == [Credential.qr(TOKEN)]
     finally:
         again.close()
 
@@ -326,15 +318,15 @@ def test_run_drives_a_real_scanner_from_stdin(tmp_path):
         assert replies.readline() == f"QR scanner on {link}   (type `help` for commands)\n"
         scanner = open_scanner(link)
         assert say("scan-gbk 京A12345") == "sent 9 bytes"      # 2 + 6 + CR
-        assert poll_until(scanner) == [Credential.qr("京A12345")]
+        assert read_card(scanner) == [Credential.qr("京A12345")]
         assert say("unplug") == "unplugged"
         with pytest.raises((serial.SerialException, OSError)):
-            poll_until(scanner)
+            read_card(scanner)
         scanner.close()
         assert say("replug") == f"replugged on {link}"
         scanner = open_scanner(link)
         say("scan YL1-DM0001")
-        assert poll_until(scanner) == [Credential.qr("YL1-DM0001")]
+        assert read_card(scanner) == [Credential.qr("YL1-DM0001")]
         scanner.close()
         commands.write("quit\n")
         commands.flush()
@@ -372,6 +364,6 @@ def test_reopening_forgets_a_partial_scan(sim):
     scanner.open()
     try:
         sim.scan("WHOLE")
-        assert poll_until(scanner) == [Credential.qr("WHOLE")]
+        assert read_card(scanner) == [Credential.qr("WHOLE")]
     finally:
         scanner.close()

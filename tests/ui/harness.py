@@ -267,8 +267,81 @@ def demo_top_up(app, settings, obs):
     return [time_moves_on, lambda: observe_result(app, obs)]
 
 
+# -- the demo's simulated devices: the real drivers reading a pty ---------------------------------
+
+F2, F10 = 283, 291            # Kivy key codes
+
+
+def id_cards(app, settings, obs):
+    """F2 lays the demo's ID card; then a card of each other type; then a QR card over serial."""
+    cards = obs.setdefault("cards", {})
+
+    def fresh_result(lay):
+        def step():
+            sim = app.devices.idcard_sim           # started with the app
+            before = sim.counts.get("read", 0)
+            app.go_home()
+            lay()
+            return lambda: (sim.counts.get("read", 0) > before and app.screens.current == "result"
+                            and not app.reading.showing)
+        return step
+
+    def look(name):
+        return lambda: cards.update({name: {"kind": app.result.kind, "word": app.result.ids.word.text,
+                                            "name": plain(app.result.ids.name.text)}})
+
+    steps = [fresh_result(lambda: press(F2, 59, None)), look("resident")]
+    for name in ("hmt", "foreign2017", "foreign2023", "rare", "unknown"):
+        steps += [fresh_result(lambda name=name: app.devices.idcard_sim.lay(name)), look(name)]
+
+    def qr_over_serial():
+        app.go_home()
+        press(F10, 67, None)
+        return result_shown(app)
+    return steps + [qr_over_serial, look("qr_serial"), lambda: obs.update(signins=_signins())]
+
+
+def _signins() -> dict:
+    from kiosk.models import Member, SignIn
+    return {m.member_no: m.method for m in SignIn.select(SignIn.method, Member.member_no).join(Member)
+            .objects()}
+
+
+def unplug(app, settings, obs):
+    """The reader's cable pulled and put back while the app runs: the corner says so, reads go on."""
+    def sim():
+        return app.devices.idcard_sim               # started with the app
+
+    def line(device: str = "idcard") -> str:
+        corner = app.home.ids.status
+        return corner.lines[device].text if device in corner.lines else ""
+
+    def pull():
+        obs["before"] = line()
+        obs["qr_line"] = line("qr")
+        sim().unplug()
+        return lambda: "未连接" in line()
+
+    def put_back():
+        obs["unplugged"] = line()
+        sim().replug()
+        return lambda: "正常" in line()
+
+    def read():
+        obs["replugged"] = line()
+        sim().lay("resident")
+        return result_shown(app)
+
+    def facts():
+        from kiosk.models import Outbox
+        obs["device_facts"] = [json.loads(o.payload) for o in Outbox.select().where(Outbox.kind == "device")
+                               .order_by(Outbox.seq)]
+    return [lambda: (lambda: "正常" in line()), pull, put_back, read,
+            lambda: observe_result(app, obs), facts]
+
+
 SCENARIOS = {f.__name__: f for f in (scan, scan_real_keys, repeat, escape, choose, slide_off,
-                                      checklist, demo_top_up)}
+                                      checklist, demo_top_up, id_cards, unplug)}
 
 
 def main() -> int:
