@@ -134,4 +134,4 @@ def device_status(health: Health) -> str:
         parts.append(t("device.last_read", time=f"{health.last_read:%H:%M}"))
     if health.faults:
         parts.append(t("device.faults", count=health.faults))
-    return " · ".join(parts[:1]) + " " + " · ".join(parts[1:])
+    return f"{parts[0]} {' · '.join(parts[1:])}"

@@ -107,25 +107,24 @@ def test_from_settings_reads_the_keyboard_wedge_section():
 printable = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=8, max_size=40)
 
 
-@given(printable, st.lists(st.floats(0, 0.059), min_size=41, max_size=41))
-def test_any_fast_burst_comes_back_unchanged(text, gaps):
-    w = strict()
+def typed(w, text: str, gaps: list[float]) -> str | None:
+    """`text` keyed with `gaps` seconds before each key, then Enter after the last gap."""
     at = 0.0
     for ch, gap in zip(text, gaps):
         at += gap
         w.key(ch, at)
-    assert w.enter(at + gaps[-1]) == text
+    return w.enter(at + gaps[-1])
+
+
+@given(printable, st.lists(st.floats(0, 0.059), min_size=41, max_size=41))
+def test_any_fast_burst_comes_back_unchanged(text, gaps):
+    assert typed(strict(), text, gaps) == text
 
 
 @given(printable, st.lists(st.floats(0.061, 9.9), min_size=41, max_size=41))
 def test_any_typed_text_comes_back_unchanged_when_accept_typed(text, gaps):
     # A person: every key more than the scanner gap apart, never pausing over TYPED_PAUSE_S.
-    w = lenient()
-    at = 0.0
-    for ch, gap in zip(text, gaps):
-        at += gap
-        w.key(ch, at)
-    assert w.enter(at + gaps[-1]) == text
+    assert typed(lenient(), text, gaps) == text
 
 
 def test_stray_keys_before_a_scanner_burst_do_not_spoil_the_scan():

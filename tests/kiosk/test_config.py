@@ -79,18 +79,6 @@ def test_a_real_site_on_simulated_devices_is_refused(tmp_path, device):
     assert_clear(str(e.value), path, f"devices.{device}.port")
 
 
-@pytest.mark.parametrize("setting", ["idcard.baud = 12345", "qr_serial.baud = 0",
-                                     "idcard.poll_interval_ms = 0", "qr_serial.idle_gap_ms = 99999"])
-def test_device_settings_out_of_range_are_refused(tmp_path, setting):
-    key, value = setting.split(" = ")
-    section, name = key.split(".")
-    path = tmp_path / "site.toml"
-    path.write_text(f"[devices.{section}]\n{name} = {value}\n", encoding="utf-8")
-    with pytest.raises(config.ConfigError) as e:
-        config.load(path)
-    assert_clear(str(e.value), path, f"devices.{key}")
-
-
 def assert_clear(message: str, file: Path, key: str | None, also=()):
     assert message.startswith("配置错误")
     assert "\n" not in message
