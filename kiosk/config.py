@@ -4,6 +4,7 @@ default.toml is also the schema: a site file may only name keys that exist there
 of the same type.  Every problem stops start-up with one message naming the key and the file.
 """
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -100,13 +101,20 @@ _RULES = [
     ("checkin.window_before_min", lambda v: 0 <= v <= 24 * 60, "config.range"),
     ("checkin.window_after_min", lambda v: 0 <= v <= 24 * 60, "config.range"),
     ("checkin.repeat_window_s", lambda v: 0 <= v <= 600, "config.range"),
-    ("checkin.points_per_lesson", lambda v: 0 <= v <= 1000, "config.range"),
-    ("checkin.points_per_activity", lambda v: 0 <= v <= 1000, "config.range"),
-    ("checkin.points_daily_cap", lambda v: 0 <= v <= 100000, "config.range"),
     ("display.width", lambda v: 320 <= v <= 10000, "config.range"),
     ("display.height", lambda v: 240 <= v <= 10000, "config.range"),
     ("display.px_per_mm", lambda v: 1.0 <= v <= 40.0, "config.range"),
     ("display.result_timeout_s", lambda v: 10 <= v <= 600, "config.range"),
+    ("display.large_text_scale", lambda v: 1.0 <= v <= 2.0, "config.range"),
+    ("display.idle_s", lambda v: 30 <= v <= 3600, "config.range"),
+    ("display.idle_warning_s", lambda v: 20 <= v <= 600, "config.range"),
+    ("display.attract_after_s", lambda v: 10 <= v <= 3600, "config.range"),
+    ("display.attract_rotate_s", lambda v: 5 <= v <= 600, "config.range"),
+    ("display.open_from", lambda v: _hhmm(v), "config.time"),
+    ("display.open_until", lambda v: _hhmm(v), "config.time"),
+    ("voice.volume", lambda v: 0 <= v <= 100, "config.range"),
+    ("voice.player", lambda v: len(v) > 0 and v[0].strip() != "", "config.required"),
+    ("voice.pack", lambda v: v.strip() != "", "config.required"),
     ("devices.idcard.baud", lambda v: v in BAUDS, "config.choice"),
     ("devices.idcard.poll_interval_ms", lambda v: 20 <= v <= 5000, "config.range"),
     ("devices.qr_serial.baud", lambda v: v in BAUDS, "config.choice"),
@@ -117,6 +125,13 @@ _RULES = [
     ("logging.max_bytes", lambda v: v >= 10_000, "config.range"),
     ("logging.backups", lambda v: 1 <= v <= 1000, "config.range"),
 ]
+
+
+def _hhmm(value: str) -> bool:
+    try:
+        return datetime.strptime(value, "%H:%M").strftime("%H:%M") == value
+    except ValueError:
+        return False
 
 
 def _hex_len(value: str) -> int:
@@ -139,6 +154,10 @@ def _validate(settings: dict, source: dict) -> None:
         value = _get(settings, key)
         if not ok(value):
             raise ConfigError(t(message, key=key, file=source[key], value=repr(value)))
+    display = settings["display"]
+    if display["idle_warning_s"] >= display["idle_s"]:
+        raise ConfigError(t("config.range", key="display.idle_warning_s", file=source["display.idle_warning_s"],
+                            value=repr(display["idle_warning_s"])))
     language = settings["kiosk"]["language"]
     if language not in i18n.languages():
         raise ConfigError(t("config.choice", key="kiosk.language", file=source["kiosk.language"],
@@ -172,6 +191,9 @@ def _resolve_paths(settings: dict) -> None:
     d["fallback_fonts"] = [str(_project_path(p)) for p in d["fallback_fonts"]]
     demo = settings["site"]["demo_data"]
     settings["site"]["demo_data"] = str(_project_path(demo)) if demo else ""
+    v = settings["voice"]
+    v["pack"] = str(_project_path(v["pack"]))
+    v["recorded"] = str(_project_path(v["recorded"])) if v["recorded"] else ""
 
 
 def _namespace(d: dict) -> SimpleNamespace:

@@ -1,5 +1,5 @@
 """The kiosk's tables (DESIGN §3).  The schema itself is made by kiosk/migrations/*.sql."""
-from peewee import (AutoField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
+from peewee import (SQL, AutoField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
                     IntegerField, Model, TextField)
 
 from kiosk.db import db
@@ -30,6 +30,9 @@ class Member(BaseModel):
     card_issue = IntegerField(default=1)   # QR tokens of an older issue are revoked
     points_confirmed = IntegerField(default=0)   # balance the bureau confirmed at the last sync
     active = BooleanField(default=True)
+    # The senior's preferences (added by ALTER TABLE, hence the SQL defaults).
+    large_text = BooleanField(default=False, constraints=[SQL("DEFAULT 0")])   # type a size larger
+    voice = BooleanField(default=True, constraints=[SQL("DEFAULT 1")])         # speak the results
 
 
 class Staff(BaseModel):
@@ -94,7 +97,7 @@ class Activity(BaseModel):
     end = DateTimeField()
     capacity = IntegerField(default=0)     # 0 = no limit
     open = BooleanField(default=False)     # anyone may sign in without registering
-    points = IntegerField(null=True)       # None = checkin.points_per_activity
+    points = IntegerField(null=True)       # None = the points rule of its category
     cancelled = BooleanField(default=False)
 
 
@@ -102,9 +105,12 @@ class Registration(BaseModel):
     member = ForeignKeyField(Member, backref="registrations")
     activity = ForeignKeyField(Activity, backref="registrations")
     status = CharField(default="registered")  # registered, waitlisted, cancelled
+    at = DateTimeField(null=True)          # when signed up (or waitlisted): the waitlist's order
+    promoted_at = DateTimeField(null=True)  # moved up from the waitlist
+    notify = BooleanField(default=False, constraints=[SQL("DEFAULT 0")])   # promoted, not told yet
 
     class Meta:
-        indexes = ((("member", "activity"), True),)
+        indexes = ((("member", "activity"), True), (("activity", "status"), False))
 
 
 class SignIn(BaseModel):
@@ -134,7 +140,20 @@ class PointsEntry(BaseModel):
     note = CharField(default="")
 
     class Meta:
-        indexes = ((("member", "status"), False),)
+        indexes = ((("member", "status"), False), (("member", "at"), False))
+
+
+class PointsRule(BaseModel):
+    """How many points a category earns (DESIGN §3).  Defaults come with migration 0003; the
+    bureau replaces them through sync."""
+    category = CharField(unique=True)      # lesson, activity, party, volunteer
+    points = IntegerField()                # per attendance, or per hour of volunteer service
+    per = CharField(default="attendance")  # attendance, hour
+    daily_cap = IntegerField(default=0)    # most points a member earns in this category a day; 0 = no cap
+    once_per_item = BooleanField(default=True)   # one award per member per lesson or activity
+    version = IntegerField(default=0)
+    source = CharField(default="default")  # default, bureau
+    updated_at = DateTimeField()
 
 
 class Outbox(BaseModel):
@@ -165,4 +184,4 @@ class NewcomerCard(BaseModel):
 
 
 ALL = [Site, Member, Staff, Term, Holiday, Course, Lesson, Enrollment, Activity, Registration,
-       SignIn, PointsEntry, Outbox, NewcomerCard]
+       SignIn, PointsEntry, PointsRule, Outbox, NewcomerCard]
