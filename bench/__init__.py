@@ -1,7 +1,8 @@
 """Benchmarks: they print the figures of DESIGN §10; tests assert behaviour, these measure.
 
     python -m bench                  every benchmark, then a summary table
-    python -m bench signin coldstart only these (names: tenyear, signin, coldstart, devices, screen)
+    python -m bench signin coldstart only these (names: tenyear, signin, coldstart, devices, screen,
+                                     selfservice)
     ./dev bench [names]              the same under xvfb-run, as the project runs it
 
 tenyear    builds the 10-year database once (50,000 members, 2,000,000 sign-ins with their
@@ -21,6 +22,9 @@ devices    ID-card driver time beyond the wire time of a full read (1295 bytes a
            after a replug, target ≤ 2 s.
 screen     ID card bytes in → result screen drawn, the real app under Xvfb with the simulated
            reader: p95 beyond the read reply's wire time, target ≤ 100 ms.
+selfservice a member's card read on 「我的积分」 / 「近期活动」 → that screen drawn with their
+           passbook / activities, the real app under Xvfb on a copy of the 10-year database;
+           p50/p95/max per screen, target p95 ≤ 100 ms.
 
 Each benchmark prints its own lines as it goes and returns Figures for the summary.  The exit
 status is 1 when a figure misses its target or a benchmark could not run.

@@ -5,7 +5,7 @@ import traceback
 
 from bench import Figure
 
-BENCHMARKS = ("tenyear", "signin", "coldstart", "devices", "screen")
+BENCHMARKS = ("tenyear", "signin", "coldstart", "devices", "screen", "selfservice")
 
 
 def main(argv: list[str]) -> int:

@@ -2,9 +2,12 @@
 
 50,000 members on the bureau's roster, 20 terms of about 150 courses whose lessons come from
 weekly schedules, about 2,400 members active each term with 3-5 courses each, activities with
-registrations, and 2,000,000 sign-ins, each with its PointsEntry and its two outbox facts (acked:
-the kiosk has synced).  "Now" in it is ANCHOR, a Monday morning in week 11 of the last term, so
-lessons are due then and on every weekday after it; nobody has signed in on or after that day.
+registrations, and 2,000,000 sign-ins, each with its award by the points rules (daily caps
+included) and its outbox facts (acked: the kiosk has synced).  Besides the awards, each ledger
+holds a few percent of volunteer service, redemptions and corrections, as a passbook shows them.
+The bureau has confirmed every entry but those of the last few days, which are still
+provisional.  "Now" in it is ANCHOR, a Monday morning in week 11 of the last term, so lessons are
+due then and on every weekday after it; nobody has signed in on or after that day.
 
 The schema comes from kiosk.db.open_db (the real migrations); rows go in with executemany on
 the underlying sqlite3 connection, one transaction per term, with journalling off while building
@@ -26,9 +29,9 @@ from types import SimpleNamespace
 
 from peewee import SqliteDatabase
 
-from kiosk import config, ids
+from kiosk import config, ids, points
 from kiosk.db import open_db
-from kiosk.models import Course, Term
+from kiosk.models import Activity, Course, Term
 from kiosk.schedule import lesson_times
 
 from bench import Figure
@@ -62,6 +65,32 @@ _CATEGORIES = ("书法", "国画", "声乐合唱", "太极拳", "摄影", "智�
 _ACTIVITY_KINDS = (("report", "形势报告会"), ("walk", "健步行"), ("party_day", "主题党日"),
                    ("performance", "文艺汇演"), ("exhibition", "书画展"), ("volunteer", "志愿服务"))
 _METHODS = ("qr",) * 12 + ("idcard",) * 7 + ("staff",)
+# Staff's entries, as shares of the sign-ins: volunteer hours, redemptions and corrections.
+_VOLUNTEER_SHARE, _REDEEM_SHARE, _CORRECTION_SHARE = 0.015, 0.012, 0.003
+_VOLUNTEER_HOURS = (2, 2.5, 3, 3, 4, 6)
+_GIFTS = (("环保袋", 15), ("毛巾", 20), ("书法字帖", 30), ("雨伞", 40), ("老花镜", 50), ("保温杯", 60),
+          ("电子血压计", 200))
+_REASONS = ("重复计分", "代刷卡签到", "课程临时取消", "误签其他班级")
+_PROVISIONAL_DAYS = 3  # the bureau has not confirmed the entries of the last days yet
+
+# Every INSERT names its columns: later migrations add columns (with defaults) to these tables.
+_COLUMNS = {
+    "site": ("id", "code", "name", "kind", "address"),
+    "member": ("id", "member_no", "name", "id_hash", "id_last4", "gender", "birth_year", "phone_last4",
+               "site_id", "card_issue", "points_confirmed", "active", "large_text", "voice"),
+    "term": ("id", "site_id", "name", "start", "end"),
+    "holiday": ("term_id", "day", "name"),
+    "course": ("id", "term_id", "name", "category", "teacher", "room", "capacity", "schedule"),
+    "lesson": ("id", "course_id", "start", "end", "room", "cancelled"),
+    "enrollment": ("member_id", "course_id", "status"),
+    "activity": ("id", "site_id", "title", "kind", "place", "start", "end", "capacity", "open", "points",
+                 "cancelled"),
+    "registration": ("member_id", "activity_id", "status", "at"),
+    "sign_in": ("id", "event_id", "member_id", "lesson_id", "activity_id", "at", "method", "kiosk_id"),
+    "points_entry": ("id", "event_id", "member_id", "amount", "kind", "rule", "signin_id", "reverses_id",
+                     "status", "at", "note"),
+    "outbox": ("seq", "event_id", "kind", "schema_v", "wall_ms", "payload", "state"),
+}
 
 
 # -- the cache ---------------------------------------------------------------------------------
@@ -141,7 +170,8 @@ class _TermData:
     course_names: dict[int, str] = field(default_factory=dict)
     lessons: dict[int, list[tuple[int, datetime]]] = field(default_factory=dict)  # course -> past
     enrolled: list[tuple[int, int]] = field(default_factory=list)          # (member, course)
-    activities: dict[int, tuple[datetime, str, int]] = field(default_factory=dict)  # past ones
+    # Past activities: (start, title, points category, own points or None).
+    activities: dict[int, tuple[datetime, str, str, int | None]] = field(default_factory=dict)
     attendees: list[tuple[int, int]] = field(default_factory=list)         # (member, activity)
 
     def candidates(self) -> int:
@@ -172,10 +202,17 @@ class _Builder:
         self.size, self.now, self.settings = size, now, settings
         self.rng = random.Random(SEED)
         self.cutoff = datetime.combine(now.date(), datetime.min.time())  # no sign-ins from here on
+        self.provisional_from = now - timedelta(days=_PROVISIONAL_DAYS)
+        self.rules = points.rules()  # the migration's defaults: what the kiosk awarded by
         self.ids = {"course": 0, "lesson": 0, "activity": 0, "sign_in": 0, "points_entry": 0,
                     "outbox": 0}
         self.member_nos: list[str] = [""]  # index = member id
-        self.points = [0] * (size.members + 1)
+        self.confirmed = [0] * (size.members + 1)  # each member's confirmed entries' sum
+        self.balance = [0] * (size.members + 1)    # ... and with the provisional ones
+        # Per term, filled as its ledger is written in order of time:
+        self.rows: dict[str, list[tuple]] = {}
+        self.earned: dict[tuple[int, date, str], int] = {}  # (member, day, category): for the caps
+        self.awards: dict[int, list[tuple[int, str, int]]] = {}  # member: (entry id, event id, amount)
 
     def run(self) -> None:
         with self.db.atomic():
@@ -188,13 +225,19 @@ class _Builder:
         quotas = _quotas([term.candidates() for term in terms], self.size.signins)
         for term, quota in zip(terms, quotas):
             with self.db.atomic():
-                self._signins(term, quota)
+                self._ledger(term, quota)
         with self.db.atomic():
             self._finish_members(terms[-1])
 
     def _next(self, table: str) -> int:
         self.ids[table] += 1
         return self.ids[table]
+
+    def _insert(self, table: str, rows: list[tuple]) -> None:
+        columns = _COLUMNS[table]
+        names = ", ".join(f'"{c}"' for c in columns)
+        self.conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})',
+                              rows)
 
     # sites and members
 
@@ -203,7 +246,7 @@ class _Builder:
         rows = [(1, s.code, s.name, "center", "")]
         rows += [(i + 2, f"BUREAU-{i + 2:03d}", f"第{i + 2}活动中心", "branch", "")
                  for i in range(_OTHER_SITES)]
-        self.conn.executemany('INSERT INTO site VALUES (?, ?, ?, ?, ?)', rows)
+        self._insert("site", rows)
         return 1
 
     def _members(self) -> None:
@@ -219,8 +262,9 @@ class _Builder:
                          ids.last4(number) if has_card else "", "男" if int(number[16]) % 2 else "女",
                          int(number[6:10]), f"{self.rng.randrange(10000):04d}",
                          1 if self.rng.random() < 0.7 else self.rng.randint(2, _OTHER_SITES + 1),
-                         2 if self.rng.random() < 0.03 else 1, 0, 1))
-        self.conn.executemany("INSERT INTO member VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                         2 if self.rng.random() < 0.03 else 1, 0, 1,
+                         int(self.rng.random() < 0.12), int(self.rng.random() > 0.05)))
+        self._insert("member", rows)
 
     def _id_number(self, seen: set[str]) -> str:
         while True:
@@ -245,11 +289,9 @@ class _Builder:
     def _term(self, site_id: int, term_id: int, start: date) -> _TermData:
         end = start + timedelta(weeks=_TERM_WEEKS, days=-1)
         season = "春季" if 2 <= start.month <= 7 else "秋季"
-        self.conn.execute("INSERT INTO term VALUES (?, ?, ?, ?, ?)",
-                          (term_id, site_id, f"{start.year}年{season}学期", str(start), str(end)))
+        self._insert("term", [(term_id, site_id, f"{start.year}年{season}学期", str(start), str(end))])
         holidays = [start + timedelta(weeks=4, days=2), start + timedelta(weeks=12, days=4)]
-        self.conn.executemany("INSERT INTO holiday (term_id, day, name) VALUES (?, ?, ?)",
-                              [(term_id, str(d), "校历假日") for d in holidays])
+        self._insert("holiday", [(term_id, str(d), "校历假日") for d in holidays])
         term = _TermData(start, self._active_members(term_id))
         slots = self._courses(term, Term(start=start, end=end), set(holidays), term_id)
         self._enrol(term, slots)
@@ -267,24 +309,23 @@ class _Builder:
     def _courses(self, term: _TermData, term_row: Term, holidays: set[date],
                  term_id: int) -> dict[int, set[tuple[int, str]]]:
         """Courses with weekly schedules and their lessons; returns each course's weekly slots."""
-        slots_of, lessons = {}, []
+        slots_of, courses, lessons = {}, [], []
         for n in range(self.size.courses_per_term):
             course_id = self._next("course")
             category = _CATEGORIES[n % len(_CATEGORIES)]
             name = f"{category}（{n // len(_CATEGORIES) + 1}）班"
             hour, days = self._weekly(n)
             schedule = [{"weekday": d, "start": hour, "end": _plus(hour, 105)} for d in sorted(days)]
-            self.conn.execute("INSERT INTO course VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                              (course_id, term_id, name, category, self._name(),
-                               f"{self.rng.randint(1, 5)}楼 {self.rng.randint(1, 12):02d} 室",
-                               self.rng.choice((60, 80, 100, 120)),
-                               json.dumps(schedule, ensure_ascii=False)))
+            courses.append((course_id, term_id, name, category, self._name(),
+                            f"{self.rng.randint(1, 5)}楼 {self.rng.randint(1, 12):02d} 室",
+                            self.rng.choice((60, 80, 100, 120)), json.dumps(schedule, ensure_ascii=False)))
             term.course_names[course_id] = name
             term.lessons[course_id] = []
             slots_of[course_id] = {(d, hour) for d in days}
             lessons += self._lessons(term, course_id, lesson_times(Course(schedule=json.dumps(schedule)),
                                                                   term_row, holidays))
-        self.conn.executemany("INSERT INTO lesson VALUES (?, ?, ?, ?, ?, ?)", lessons)
+        self._insert("course", courses)
+        self._insert("lesson", lessons)
         return slots_of
 
     def _weekly(self, n: int) -> tuple[str, list[int]]:
@@ -323,8 +364,7 @@ class _Builder:
                     term.enrolled.append((member_id, course_id))
                 if not wanted:
                     break
-        self.conn.executemany("INSERT INTO enrollment (member_id, course_id, status) VALUES (?, ?, ?)",
-                              rows)
+        self._insert("enrollment", rows)
 
     def _activities(self, term: _TermData, site_id: int) -> None:
         """One-off events at noon on weekdays or on Saturday mornings: never due with a lesson."""
@@ -335,76 +375,143 @@ class _Builder:
             day = term.start + timedelta(weeks=self.rng.randrange(_TERM_WEEKS), days=self.rng.randrange(6))
             start = datetime.combine(day, _hm("09:30" if day.isoweekday() == 6 else "12:00"))
             is_open = self.rng.random() < 0.3
-            points = self.rng.choice((None, None, 5, 10))
+            own = self.rng.choice((None, None, 5, 10))
             rows.append((activity_id, site_id, f"{day:%m月}{title}", kind, "一楼 多功能厅", str(start),
                          str(start + timedelta(minutes=90)), 0 if is_open else 200, int(is_open),
-                         points, 0))
+                         own, 0))
             people = self.rng.sample(term.active, min(len(term.active), self.size.registrations_per_activity))
             if not is_open:
-                people = self._register(registrations, activity_id, people)
+                people = self._register(registrations, activity_id, start, people)
             if start < self.cutoff:
-                amount = self.settings.checkin.points_per_activity if points is None else points
-                term.activities[activity_id] = (start, rows[-1][2], amount)
+                category = points.activity_category(Activity(kind=kind))
+                term.activities[activity_id] = (start, rows[-1][2], category, own)
                 term.attendees += [(m, activity_id) for m in people]
-        self.conn.executemany("INSERT INTO activity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        self.conn.executemany("INSERT INTO registration (member_id, activity_id, status) VALUES (?, ?, ?)",
-                              registrations)
+        self._insert("activity", rows)
+        self._insert("registration", registrations)
 
-    def _register(self, registrations: list, activity_id: int, people: list[int]) -> list[int]:
-        """Registration rows for `people`; returns those whose registration stands."""
+    def _register(self, registrations: list, activity_id: int, start: datetime,
+                  people: list[int]) -> list[int]:
+        """Registration rows for `people`, signed up days before; returns those whose registration stands."""
         statuses = self.rng.choices(("registered", "cancelled", "waitlisted"), (90, 5, 5), k=len(people))
-        registrations += [(m, activity_id, status) for m, status in zip(people, statuses)]
+        registrations += [(m, activity_id, status,
+                           str(start - timedelta(days=self.rng.randint(1, 20), minutes=self.rng.randrange(600))))
+                          for m, status in zip(people, statuses)]
         return [m for m, status in zip(people, statuses) if status == "registered"]
 
-    # sign-ins with their points and outbox facts
+    # the ledger: sign-ins with their awards, volunteer service, redemptions, corrections
 
-    def _signins(self, term: _TermData, quota: int) -> None:
-        chosen = self._choose(term, quota)
-        signins, points, outbox = [], [], []
-        for at, member_id, kind, item_id, item_start, title, amount in chosen:
-            self._signin_rows(signins, points, outbox, at, member_id, kind, item_id, item_start,
-                              title, amount)
-        self.conn.executemany("INSERT INTO sign_in VALUES (?, ?, ?, ?, ?, ?, ?, ?)", signins)
-        self.conn.executemany("INSERT INTO points_entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", points)
-        self.conn.executemany("INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?)", outbox)
+    def _ledger(self, term: _TermData, quota: int) -> None:
+        """The term's sign-ins and other ledger entries, written in order of time as a kiosk would,
+        so the daily caps and the balances a redemption needs are those of the moment."""
+        self.rows = {"sign_in": [], "points_entry": [], "outbox": []}
+        self.earned, self.awards = {}, {}
+        events = self._choose(term, quota) + self._other_entries(term, quota)
+        events.sort(key=lambda e: e[0])
+        for at, member_id, write, args in events:
+            write(at, member_id, *args)
+        for table, rows in self.rows.items():
+            self._insert(table, rows)
 
     def _choose(self, term: _TermData, quota: int) -> list[tuple]:
-        """`quota` of the term's possible attendances, in order of time."""
-        lesson_points = self.settings.checkin.points_per_lesson
-        possible = [(m, "lesson", lid, start, term.course_names[c], lesson_points)
+        """`quota` of the term's possible attendances, as events of the ledger."""
+        possible = [(m, "lesson", lid, start, term.course_names[c], "lesson", None)
                     for m, c in term.enrolled for lid, start in term.lessons[c]]
         possible += [(m, "activity", a, *term.activities[a]) for m, a in term.attendees]
-        chosen = []
-        for m, kind, item_id, start, title, amount in self.rng.sample(possible, quota):
-            at = start + timedelta(seconds=self.rng.randint(-20 * 60, 15 * 60))
-            chosen.append((at, m, kind, item_id, start, title, amount))
-        chosen.sort()
-        return chosen
+        events = []
+        for m, *item in self.rng.sample(possible, quota):
+            at = item[2] + timedelta(seconds=self.rng.randint(-20 * 60, 15 * 60))
+            events.append((at, m, self._signin, item))
+        return events
 
-    def _signin_rows(self, signins: list, points: list, outbox: list, at: datetime, member_id: int,
-                     kind: str, item_id: int, item_start: datetime, title: str, amount: int) -> None:
-        """One sign-in as checkin._record writes it, with its points confirmed and both facts acked."""
+    def _other_entries(self, term: _TermData, quota: int) -> list[tuple]:
+        """Volunteer hours, redemptions and corrections that staff record, a few percent of the ledger."""
+        events = [(self._office_hours(term), self.rng.choice(term.active), self._volunteer,
+                   (self.rng.choice(_VOLUNTEER_HOURS),)) for _ in range(round(quota * _VOLUNTEER_SHARE))]
+        events += [(self._office_hours(term), self.rng.choice(term.active), self._redeem, ())
+                   for _ in range(round(quota * _REDEEM_SHARE))]
+        events += [(self._office_hours(term), self.rng.choice(term.active), self._correct, ())
+                   for _ in range(round(quota * _CORRECTION_SHARE))]
+        return events
+
+    def _office_hours(self, term: _TermData) -> datetime:
+        """A moment on a past day of the term, not a Sunday, when staff are at the desk."""
+        days = min(_TERM_WEEKS * 7, (self.cutoff.date() - term.start).days)
+        day = term.start + timedelta(days=self.rng.randrange(days))
+        day -= timedelta(days=day.isoweekday() == 7)
+        return datetime.combine(day, _hm("09:00")) + timedelta(seconds=self.rng.randrange(8 * 3600))
+
+    def _signin(self, at: datetime, member_id: int, kind: str, item_id: int, item_start: datetime,
+                title: str, category: str, own: int | None) -> None:
+        """One sign-in as checkin._record writes it, with its award by the rules and both facts."""
         kiosk, site, member_no = self.settings.kiosk.id, self.settings.site.code, self.member_nos[member_id]
         ms = int(at.timestamp() * 1000)
         method = self.rng.choice(_METHODS)
         signin_id, event_id = self._next("sign_in"), self._uuid7(ms)
-        signins.append((signin_id, event_id, member_id, item_id if kind == "lesson" else None,
-                        item_id if kind == "activity" else None, str(at), method, kiosk))
-        self._fact(outbox, "signin", event_id, ms, {
+        self.rows["sign_in"].append((signin_id, event_id, member_id, item_id if kind == "lesson" else None,
+                                     item_id if kind == "activity" else None, str(at), method, kiosk))
+        self._fact("signin", event_id, ms, {
             "member_no": member_no, "kind": kind, "item_id": item_id, "title": title,
             "start": item_start.isoformat(), "at": at.isoformat(), "method": method,
             "kiosk_id": kiosk, "site": site})
-        entry_id, rule = self._uuid7(ms), f"{kind}_attendance"
-        points.append((self._next("points_entry"), entry_id, member_id, amount, kind, rule,
-                       signin_id, None, "confirmed", str(at), ""))
-        self._fact(outbox, "points", entry_id, ms, {
-            "member_no": member_no, "amount": amount, "kind": kind, "rule": rule,
-            "signin": event_id, "at": at.isoformat(), "kiosk_id": kiosk, "site": site})
-        self.points[member_id] += amount
+        rule = self.rules[category]
+        amount = self._capped(member_id, at, category, rule.points if own is None else own)
+        if amount:
+            entry_id, entry_event = self._entry(at, member_id, amount, category, f"{category}_attendance",
+                                                signin_id=signin_id, signin=event_id, rule_version=rule.version)
+            self.awards.setdefault(member_id, []).append((entry_id, entry_event, amount))
 
-    def _fact(self, outbox: list, kind: str, event_id: str, ms: int, payload: dict) -> None:
-        outbox.append((self._next("outbox"), event_id, kind, 1, ms,
-                       json.dumps(payload, ensure_ascii=False, sort_keys=True), "acked"))
+    def _volunteer(self, at: datetime, member_id: int, hours: float) -> None:
+        amount = self._capped(member_id, at, "volunteer", points.volunteer_points(hours))
+        if amount:
+            self._entry(at, member_id, amount, "volunteer", "volunteer_hour", note=f"志愿服务 {hours:g} 小时",
+                        rule_version=self.rules["volunteer"].version)
+
+    def _redeem(self, at: datetime, member_id: int) -> None:
+        affordable = [gift for gift in _GIFTS if gift[1] <= self.balance[member_id]]
+        if affordable:
+            name, cost = self.rng.choice(affordable)
+            self._entry(at, member_id, -cost, "redeem", "", note=f"兑换 {name}")
+
+    def _correct(self, at: datetime, member_id: int) -> None:
+        """Reverse one of the member's awards this term, each at most once, never below a zero balance."""
+        awards = [a for a in self.awards.get(member_id, ()) if a[2] <= self.balance[member_id]]
+        if awards:
+            award = self.rng.choice(awards)
+            self.awards[member_id].remove(award)
+            entry_id, event_id, amount = award
+            self._entry(at, member_id, -amount, "correction", "", note=f"更正：{self.rng.choice(_REASONS)}",
+                        reverses_id=entry_id, reverses=event_id)
+
+    def _capped(self, member_id: int, at: datetime, category: str, amount: int) -> int:
+        """`amount` within what the category's daily cap leaves the member that day."""
+        cap = self.rules[category].daily_cap
+        if not cap:
+            return amount
+        key = (member_id, at.date(), category)
+        amount = max(0, min(amount, cap - self.earned.get(key, 0)))
+        self.earned[key] = self.earned.get(key, 0) + amount
+        return amount
+
+    def _entry(self, at: datetime, member_id: int, amount: int, kind: str, rule: str, note: str = "",
+               signin_id: int | None = None, reverses_id: int | None = None, **fact) -> tuple[int, str]:
+        """A ledger entry and its fact; confirmed by the bureau unless it is of the last few days."""
+        ms = int(at.timestamp() * 1000)
+        entry_id, event_id = self._next("points_entry"), self._uuid7(ms)
+        status = "provisional" if at >= self.provisional_from else "confirmed"
+        self.rows["points_entry"].append((entry_id, event_id, member_id, amount, kind, rule, signin_id,
+                                          reverses_id, status, str(at), note))
+        self._fact("points", event_id, ms, {
+            "member_no": self.member_nos[member_id], "amount": amount, "kind": kind, "rule": rule,
+            "at": at.isoformat(), "kiosk_id": self.settings.kiosk.id, "site": self.settings.site.code,
+            **({"note": note} if note else {}), **fact})
+        self.balance[member_id] += amount
+        if status == "confirmed":
+            self.confirmed[member_id] += amount
+        return entry_id, event_id
+
+    def _fact(self, kind: str, event_id: str, ms: int, payload: dict) -> None:
+        self.rows["outbox"].append((self._next("outbox"), event_id, kind, 1, ms,
+                                    json.dumps(payload, ensure_ascii=False, sort_keys=True), "acked"))
 
     def _uuid7(self, ms: int) -> str:
         """A UUIDv7 for a past moment, as facts.new_event_id would have made it then."""
@@ -415,7 +522,7 @@ class _Builder:
     def _finish_members(self, last: _TermData) -> None:
         """Confirmed balances; a few who left before the last term are no longer active."""
         self.conn.executemany("UPDATE member SET points_confirmed = ? WHERE id = ?",
-                              [(p, m) for m, p in enumerate(self.points) if p])
+                              [(p, m) for m, p in enumerate(self.confirmed) if p])
         current = set(last.active)
         gone = [(m,) for m in range(1, self.size.members + 1)
                 if m not in current and self.rng.random() < 0.02]

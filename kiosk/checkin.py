@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from peewee import IntegrityError, OperationalError
 
-from kiosk import facts, ids, newcomers, tokens
+from kiosk import facts, ids, newcomers, points, tokens
 from kiosk.credentials import Credential
 from kiosk.db import db, get_by, insert, write
 from kiosk.models import Activity, Course, Lesson, Member, PointsEntry, SignIn
@@ -86,6 +86,16 @@ class CheckIn:
         except Exception:
             log.exception("check-in (choice) failed")
             return Result("error", detail="internal error")
+
+    def identify(self, cred: Credential, now: datetime) -> tuple[Member | None, Result | None]:
+        """Whose card this is, without signing in (the self-service screens): the member, or the
+        Result saying why not.  An unregistered ID card is kept for staff, as at a sign-in."""
+        member, problem = self._identify(cred, now)
+        if problem is not None and problem.kind == "unknown_card" and cred.method == "idcard":
+            self._keep_newcomer(cred, now)
+        log.info("identified %s via %s: %s", member.member_no if member else "-", cred.method,
+                 problem.kind if problem else "ok")
+        return member, problem
 
     def _keep_newcomer(self, cred: Credential, now: datetime) -> None:
         # For staff to register them; a failure here must not change what the senior sees.
@@ -195,37 +205,21 @@ class CheckIn:
             "member_no": member.member_no, "kind": item.kind, "item_id": item.id, "title": item.title,
             "start": item.start.isoformat(), "at": now.isoformat(), "method": method,
             "kiosk_id": self.kiosk_id, "site": self.site_code}, now)
-        amount = self._award(member, item, now)
-        if amount:
-            entry_id = facts.new_event_id()
-            insert(PointsEntry, event_id=entry_id, member=member, amount=amount, kind=item.kind,
-                   rule=f"{item.kind}_attendance", signin=signin, at=now)
+        award = points.award(member.id, item.kind, item.id, now)
+        if award.amount:
+            entry_id, rule = facts.new_event_id(), f"{award.category}_attendance"
+            insert(PointsEntry, event_id=entry_id, member=member, amount=award.amount,
+                   kind=award.category, rule=rule, signin=signin, at=now)
             facts.record("points", entry_id, {
-                "member_no": member.member_no, "amount": amount, "kind": item.kind,
-                "rule": f"{item.kind}_attendance", "signin": event_id, "at": now.isoformat(),
-                "kiosk_id": self.kiosk_id, "site": self.site_code}, now)
-        return amount
-
-    def _award(self, member: Member, item: Item, now: datetime) -> int:
-        if item.kind == "lesson":
-            amount = self.rules.points_per_lesson
-        else:
-            points = Activity.get_by_id(item.id).points
-            amount = self.rules.points_per_activity if points is None else points
-        day = datetime.combine(now.date(), time.min)
-        earned = db.execute_sql(_EARNED_ON, (member.id, day, day + timedelta(days=1))).fetchone()[0]
-        return max(0, min(amount, self.rules.points_daily_cap - earned))
+                "member_no": member.member_no, "amount": award.amount, "kind": award.category,
+                "rule": rule, "rule_version": award.rule.version, "signin": event_id,
+                "at": now.isoformat(), "kiosk_id": self.kiosk_id, "site": self.site_code}, now)
+        return award.amount
 
     def _result(self, kind: str, member: Member, **fields) -> Result:
         name = ids.mask_name(member.name) if self.mask else member.name
         return Result(kind, member_no=member.member_no, display_name=name,
-                      balance=balance(member), **fields)
-
-
-def balance(member: Member) -> int:
-    """The bureau's confirmed balance plus this kiosk's provisional entries (DESIGN §4)."""
-    provisional = db.execute_sql(_PROVISIONAL, (member.id,)).fetchone()[0]
-    return member.points_confirmed + provisional
+                      balance=points.balance(member), **fields)
 
 
 def member_items(member: Member, lo: datetime, hi: datetime) -> list[Item]:
@@ -253,11 +247,6 @@ _ACTIVITIES_IN = """
 _SIGNED_IN = """
     SELECT * FROM sign_in
     WHERE member_id = ? AND (lesson_id IN ({lessons}) OR activity_id IN ({activities}))"""
-_EARNED_ON = """
-    SELECT coalesce(sum(amount), 0) FROM points_entry
-    WHERE member_id = ? AND kind IN ('lesson', 'activity') AND at >= ? AND at < ?"""
-_PROVISIONAL = """
-    SELECT coalesce(sum(amount), 0) FROM points_entry WHERE member_id = ? AND status = 'provisional'"""
 
 
 def _marks(values: list) -> str:

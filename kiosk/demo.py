@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
-from kiosk import ids, schedule
+from kiosk import facts, ids, points, schedule
 from kiosk.db import write
-from kiosk.models import (Activity, Course, Enrollment, Holiday, Lesson, Member, Registration, Site,
-                          Term)
+from kiosk.models import (Activity, Course, Enrollment, Holiday, Lesson, Member, PointsEntry, Registration,
+                          SignIn, Site, Term)
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def load_if_empty(settings: SimpleNamespace, now: datetime) -> bool:
         return False
     data = read(settings.site.demo_data)
     with write():
-        _load(data, bytes.fromhex(settings.security.id_hash_key), now.date())
+        _load(data, settings, now)
     log.info("demo data loaded from %s", settings.site.demo_data)
     return True
 
@@ -64,19 +64,32 @@ def ensure_due(settings: SimpleNamespace, now: datetime) -> None:
                       cancelled=False).on_conflict_ignore().execute()
 
 
-def _load(data: dict, id_key: bytes, first_day: date) -> None:
+def _load(data: dict, settings: SimpleNamespace, now: datetime) -> None:
     site = Site.create(**data["site"])
-    term = _term(site, data["term"], first_day)
+    term = _term(site, data["term"], now.date())
+    courses = _courses(term, data["courses"])
+    members = _members(site, data["members"], courses, bytes.fromhex(settings.security.id_hash_key))
+    for a in data["activities"]:
+        _activity(site, a, members, now)
+    for h in data.get("history", []):
+        _history(members[h["member"]], h, courses, now, settings)
+
+
+def _courses(term: Term, rows: list[dict]) -> dict[str, Course]:
     courses = {}
-    for c in data["courses"]:
+    for c in rows:
         schedule_json = json.dumps(c["schedule"], ensure_ascii=False)
         courses[c["name"]] = Course.create(term=term, name=c["name"], category=c["category"],
                                            teacher=c["teacher"], room=c["room"],
                                            capacity=c["capacity"], schedule=schedule_json)
     for course in courses.values():
         schedule.generate_lessons(course)
+    return courses
+
+
+def _members(site: Site, rows: list[dict], courses: dict[str, Course], id_key: bytes) -> dict[str, Member]:
     members = {}
-    for m in data["members"]:
+    for m in rows:
         # Foreigners' numbers ('I', 'Y') hold no birth date at 6..14: their birth_year is given.
         members[m["no"]] = Member.create(
             member_no=m["no"], name=m["name"], id_hash=ids.id_hash(m["id"], id_key),
@@ -85,14 +98,68 @@ def _load(data: dict, id_key: bytes, first_day: date) -> None:
             phone_last4=m["phone"], site=site, points_confirmed=m["points"])
         for name in m["courses"]:
             Enrollment.create(member=members[m["no"]], course=courses[name])
-    for a in data["activities"]:
-        day = first_day + timedelta(days=a["day"])
-        activity = Activity.create(
-            site=site, title=a["title"], kind=a["kind"], place=a["place"],
-            start=datetime.combine(day, schedule.hm(a["start"])), end=datetime.combine(day, schedule.hm(a["end"])),
-            capacity=a["capacity"], open=a["open"], points=a["points"])
-        for no in a.get("registered", []):
-            Registration.create(member=members[no], activity=activity)
+    return members
+
+
+def _activity(site: Site, a: dict, members: dict[str, Member], now: datetime) -> None:
+    day = now.date() + timedelta(days=a["day"])
+    activity = Activity.create(
+        site=site, title=a["title"], kind=a["kind"], place=a["place"],
+        start=datetime.combine(day, schedule.hm(a["start"])), end=datetime.combine(day, schedule.hm(a["end"])),
+        capacity=a["capacity"], open=a["open"], points=a["points"])
+    # Signed up a minute apart three days ago, in the file's order (the waitlist's order); the
+    # promoted moved up yesterday.
+    queue = ([(no, "registered", False) for no in a.get("registered", [])]
+             + [(no, "registered", True) for no in a.get("promoted", [])]
+             + [(no, "waitlisted", False) for no in a.get("waitlisted", [])])
+    signed_up = now - timedelta(days=3)
+    for n, (no, status, promoted) in enumerate(queue):
+        Registration.create(member=members[no], activity=activity, status=status,
+                            at=signed_up + timedelta(minutes=n),
+                            promoted_at=now - timedelta(days=1) if promoted else None, notify=promoted)
+
+
+def _history(member: Member, h: dict, courses: dict[str, Course], now: datetime,
+             settings: SimpleNamespace) -> None:
+    """The member's sign-ins and ledger entries, as confirmed by the bureau; their sum is added to
+    the confirmed balance."""
+    # Only lessons whose sign-in window has closed, so none makes a lesson due now "already".
+    closed = now - timedelta(minutes=settings.checkin.window_after_min)
+    lesson_points = points.rule("lesson").points
+    total = sum(_attendance(member, courses[a["course"]], a, closed, settings.kiosk.id, lesson_points)
+                for a in h.get("attendance", []))
+    total += sum(_entry(member, e, now.date()) for e in h.get("entries", []))
+    member.points_confirmed += total
+    member.save()
+
+
+def _attendance(member: Member, course: Course, spec: dict, closed: datetime, kiosk_id: str,
+                amount: int) -> int:
+    held = list(course.lessons.where(~Lesson.cancelled, Lesson.start < closed).order_by(Lesson.start))
+    last = len(held) - spec.get("missed_last", 0)
+    came = [x for n, x in enumerate(held, 1) if n not in spec.get("missed", []) and n <= last]
+    for n, lesson in enumerate(came):
+        at = lesson.start - timedelta(minutes=5 + 3 * n % 11)     # a few minutes early, varying
+        signin = SignIn.create(event_id=facts.new_event_id(), member=member, lesson=lesson, at=at,
+                               method="idcard", kiosk_id=kiosk_id)
+        _confirmed(member, amount, "lesson", at, rule="lesson_attendance", signin=signin)
+    return amount * len(came)
+
+
+def _entry(member: Member, e: dict, today: date) -> int:
+    at = datetime.combine(today - timedelta(days=e["days_before"]), schedule.hm(e["time"]))
+    if e["kind"] == "volunteer":
+        amount = points.volunteer_points(e["hours"])
+        _confirmed(member, amount, "volunteer", at, rule="volunteer_hour", note=e["note"])
+    else:
+        amount = e["amount"]
+        _confirmed(member, amount, e["kind"], at, note=e["note"])
+    return amount
+
+
+def _confirmed(member: Member, amount: int, kind: str, at: datetime, **fields) -> None:
+    PointsEntry.create(event_id=facts.new_event_id(), member=member, amount=amount, kind=kind,
+                       status="confirmed", at=at, **fields)
 
 
 def _term(site: Site, t: dict, first_day: date) -> Term:

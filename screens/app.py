@@ -20,17 +20,26 @@ from devices import configured
 from devices.manager import DeviceManager, Health
 from devices.sim import demo as sim_demo
 from devices.wedge import Wedge
-from kiosk import demo, device_facts
+from kiosk import activities, demo, device_facts, seniors, voice
 from kiosk.checkin import CheckIn, Result
 from kiosk.credentials import Credential
 from kiosk.fonts import FontChain, cmap
 from kiosk.i18n import t
+from kiosk.idle import IdleTimer, is_open
 from kiosk.schedule import Item
-from screens import typeface
+from screens import present, present_service, typeface
+from screens.activities import ActivitiesScreen
+from screens.attract import AttractScreen
 from screens.choice import ChoiceScreen
+from screens.courses import CoursesScreen
 from screens.home import HomeScreen
+from screens.idle_prompt import MoreTimePrompt
+from screens.night import NightScreen
+from screens.points import PointsScreen
+from screens.preferences import PreferencesScreen
 from screens.reading import ReadingOverlay
 from screens.result import ResultScreen
+from screens.service import ServiceScreen
 from screens.theme import PAPER, Theme, rgba
 
 log = logging.getLogger(__name__)
@@ -39,6 +48,10 @@ DEMO_TOP_UP_S = 300
 ENTER_KEYS = (13, 271)        # Return, keypad Enter
 F1 = 282                      # Kivy's key code of F1; F2..F12 follow
 BACKSPACE = 8
+IDLE_CHECK_S = 0.25
+# Screens where a senior may linger: idle, they ask 「还需要更多时间吗？」 and then go home (I-2).
+LINGERING = ("points", "activities", "courses", "settings", "choice")
+RESTING = ("home", "attract", "night")
 
 
 def configure(settings: SimpleNamespace) -> None:
@@ -70,6 +83,11 @@ class KioskApp(App):
         self.devices = configured.Devices()
         self.device_manager: DeviceManager | None = None
         self._device_states: dict[str, str] = {}
+        self.voice = voice.Voice(settings.voice)
+        self.senior: seniors.Senior | None = None
+        self.clock = time.monotonic           # the idle timer's clock; tests move a fake one
+        display = settings.display
+        self.idle = IdleTimer(display.idle_s, display.idle_warning_s, self.clock())
 
     # -- building ----------------------------------------------------------------------------
 
@@ -78,8 +96,16 @@ class KioskApp(App):
         self.home = HomeScreen(self.settings.site.name, name="home")
         self.result = ResultScreen(name="result")
         self.choice = ChoiceScreen(name="choice")
-        for screen in (self.home, self.result, self.choice):
+        self.services = {"points": PointsScreen(name="points"),
+                         "activities": ActivitiesScreen(name="activities"),
+                         "courses": CoursesScreen(name="courses"),
+                         "settings": PreferencesScreen(name="settings")}
+        self.attract = AttractScreen(name="attract")
+        self.night = NightScreen(name="night")
+        for screen in (self.home, self.result, self.choice, *self.services.values(), self.attract,
+                       self.night):
             self.screens.add_widget(screen)
+        self.more_time_prompt = MoreTimePrompt()
         self.reading = ReadingOverlay()
         root = FloatLayout()
         root.add_widget(self.screens)
@@ -96,6 +122,9 @@ class KioskApp(App):
         else:
             Window.bind(on_key_down=self._on_demo_key)
         Window.bind(on_flip=self._first_frame)
+        # Any touch anywhere is someone at the kiosk; it must still reach the widgets.
+        Window.bind(on_touch_down=lambda *_: self.idle.touch(self.clock()))
+        Clock.schedule_interval(self._watch_idle, IDLE_CHECK_S)
         self._start_devices()
         if self.settings.site.demo_data:
             # A demo left running keeps something due, as it was when it started.
@@ -111,6 +140,7 @@ class KioskApp(App):
         if self.device_manager:
             self.device_manager.stop()
         self.devices.close_simulators()
+        self.voice.close()
 
     def _top_up_demo(self, _dt: float) -> None:
         demo.ensure_due(self.settings, datetime.now())
@@ -185,9 +215,15 @@ class KioskApp(App):
     # -- reads and results --------------------------------------------------------------------
 
     def submit(self, cred: Credential) -> None:
-        """A card was read: acknowledge at once, decide once the acknowledgement is on screen."""
+        """A card was read: acknowledge at once, decide once the acknowledgement is on screen.
+        On a senior's own screen the card identifies them; anywhere else it signs in."""
         self.reading.showing = True
-        _after_next_frame(lambda: self.show(self.checkin.handle(cred, datetime.now()), cred.method))
+        self.idle.touch(self.clock())
+        screen = self.screens.current_screen
+        if isinstance(screen, ServiceScreen):
+            _after_next_frame(lambda: self._identify(cred, screen))
+        else:
+            _after_next_frame(lambda: self.show(self.checkin.handle(cred, datetime.now()), cred.method))
 
     def choose(self, member_no: str, item: Item, method: str) -> None:
         """The senior picked `item` on the choice screen."""
@@ -196,19 +232,161 @@ class KioskApp(App):
             self.checkin.choose(member_no, item, method, datetime.now()), method))
 
     def show(self, result: Result, method: str) -> None:
-        """Put a Result on screen; a repeated read changes nothing, not even the timer."""
+        """Put a Result on screen and say it; a repeated read changes nothing, not even the timer."""
         self.reading.showing = False
         if result.repeat:
             return
+        self._recognise(result.member_no)
+        news = self._news()
         if result.kind == "choose":
             self.choice.show(result, method)
             self.screens.current = "choice"
         else:
-            self.result.show(result, self.settings.display.result_timeout_s)
+            self.result.show(result, self.settings.display.result_timeout_s, news)
             self.screens.current = "result"
+        name, numbers = present.phrase(result)
+        self.say(name, **numbers)
 
     def go_home(self) -> None:
+        """Back to the start: no senior, no personal data anywhere, normal type (I-3)."""
+        self.more_time_prompt.close()
+        self.senior = None
+        self.theme.scale = 1.0
+        self.idle.touch(self.clock())
         self.screens.current = "home"
+
+    # -- the seniors' own screens ---------------------------------------------------------------
+
+    def open_service(self, name: str) -> None:
+        """A home button: 我的积分, 近期活动, 我的课程 or 大字与声音, waiting for a card."""
+        self.idle.touch(self.clock())
+        self.screens.current = name
+        self.say("activities" if name == "activities" else f"{name}_prompt")
+
+    def _identify(self, cred: Credential, screen: ServiceScreen) -> None:
+        self.reading.showing = False
+        found = seniors.identify(self.checkin, cred, datetime.now())
+        if isinstance(found, Result):             # unknown, expired ...: the result screen says why
+            self.show(found, cred.method)
+            return
+        if self.senior and self.senior.member_no == found.member_no and screen.senior:
+            return                                # the same card again: nothing new
+        self._apply(found)
+        try:
+            screen.identified(found, self._news())
+        except Exception:
+            log.exception("could not show %s for %s", screen.name, found.member_no)
+            self.show(Result("error", detail="internal error"), cred.method)
+            return
+        self._speak_service(screen)
+
+    def _recognise(self, member_no: str) -> None:
+        # The senior a Result names gets their own type size and voice on the result screen too.
+        try:
+            found = seniors.find(member_no, self.checkin.mask) if member_no else None
+        except Exception:
+            log.exception("could not read the preferences of %s", member_no)
+            found = None
+        if found:
+            self._apply(found)
+
+    def _apply(self, senior: seniors.Senior) -> None:
+        """The senior's own preferences, from the moment they are identified (issue 4 §7)."""
+        self.senior = senior
+        self.theme.scale = self.settings.display.large_text_scale if senior.large_text else 1.0
+
+    def _news(self) -> str:
+        """Good news for the senior just identified: a promotion from a waitlist, told once."""
+        try:
+            notices = activities.take_notices(self.senior.member, datetime.now()) if self.senior else []
+        except Exception:
+            log.exception("could not read the notices of %s", self.senior.member_no)
+            return ""
+        return "；".join(t("service.promoted", title=n.title) for n in notices)
+
+    def _speak_service(self, screen: ServiceScreen) -> None:
+        if screen.name == "points":
+            self.say("points_balance", n=screen.balance)
+        elif screen.name == "courses":
+            self.say("courses")
+
+    def change_activity(self, view: activities.ActivityView) -> None:
+        """The one big button of an activity: sign up, join the waitlist, or cancel."""
+        self.idle.touch(self.clock())
+        screen = self.services["activities"]
+        change = view.status and activities.cancel or activities.sign_up
+        try:
+            done = change(self.senior.member, view.id, datetime.now(), self.settings.kiosk.id,
+                          self.settings.site.code)
+        except Exception:
+            log.exception("activity %s change failed for %s", view.id, self.senior.member_no)
+            screen.show(t("service.failed"))
+            self.say("error")
+            return
+        log.info("activity %s for %s: %s%s", view.id, self.senior.member_no, done.outcome,
+                 f", {done.promoted} moved up from the waitlist" if done.promoted else "")
+        screen.show(present_service.change_message(done))
+        self.say(present.change_phrase(done.outcome))
+
+    def change_preference(self, what: str) -> None:
+        """大字 or 声音 turned on or off by the senior, kept on their record."""
+        self.idle.touch(self.clock())
+        screen = self.services["settings"]
+        turn_on = not getattr(self.senior, what)
+        if what == "voice" and not turn_on:
+            self.say("voice_off")                 # said before it goes quiet
+        try:
+            senior = seniors.set_prefs(self.senior, self.settings, datetime.now(), **{what: turn_on})
+        except Exception:
+            log.exception("could not keep the preference of %s", self.senior.member_no)
+            screen.show(t("service.failed"))
+            return
+        self._apply(senior)
+        screen.senior = senior
+        screen.show()
+        if what != "voice" or turn_on:
+            self.say(f"{what}_{'on' if turn_on else 'off'}")
+
+    def more_time(self) -> None:
+        """「继续」 on the idle prompt."""
+        self.idle.touch(self.clock())
+        self.more_time_prompt.close()
+
+    def say(self, name: str, **numbers: int) -> None:
+        """Speak a phrase, unless the voice is off for the kiosk or for this senior."""
+        if not name or (self.senior is not None and not self.senior.voice):
+            return
+        self.voice.say(name, **numbers)
+
+    # -- nobody at the kiosk --------------------------------------------------------------------
+
+    def _watch_idle(self, _dt: float) -> None:
+        now = self.clock()
+        current = self.screens.current
+        if current in LINGERING:
+            state = self.idle.state(now)
+            if state == "expired":
+                self.go_home()
+            elif state == "warning":
+                if not self.more_time_prompt.showing:
+                    self.say("more_time")
+                self.more_time_prompt.ask(self.idle.left(now))
+            else:
+                self.more_time_prompt.close()
+        elif current in RESTING:
+            self._rest(current, self.idle.idle(now))
+
+    def _rest(self, current: str, idle_s: float) -> None:
+        display = self.settings.display
+        wall = datetime.now()
+        closed = display.dim_outside_hours and not is_open(wall, display.open_from, display.open_until)
+        if closed and idle_s >= display.attract_after_s:
+            self.night.refresh(wall)
+            self.screens.current = "night"
+        elif current == "night" and not closed:
+            self.go_home()
+        elif current == "home" and idle_s >= display.attract_after_s:
+            self.screens.current = "attract"
 
 
 def _after_next_frame(action) -> None:

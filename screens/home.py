@@ -13,7 +13,7 @@ from kiosk.i18n import t
 from screens import present
 from screens import status, widgets  # noqa: F401  (register the widget classes the .kv uses)
 
-ROWS = 4          # schedule rows under the prompt; more become 「另有 N 项」
+ROWS = 3          # schedule rows under the prompt; more become 「另有 N 项」
 
 
 class ScheduleRow(BoxLayout):

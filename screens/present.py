@@ -135,3 +135,22 @@ def device_status(health: Health) -> str:
     if health.faults:
         parts.append(t("device.faults", count=health.faults))
     return f"{parts[0]} {' · '.join(parts[1:])}"
+
+
+def phrase(result: Result) -> tuple[str, dict]:
+    """The voice phrase for a Result and its numbers (kiosk/voice.py PHRASES): never a name."""
+    if result.kind == "not_enrolled" and result.item and result.item.kind == "activity":
+        return "not_registered", {}
+    if result.kind == "unknown_card" and result.method == "idcard":
+        return "unknown_id", {}
+    if result.kind == "ok":
+        return "ok", {"gained": result.points_gained}
+    return result.kind, {}
+
+
+CHANGE_PHRASES = {"registered": "signed_up", "waitlisted": "waitlisted", "cancelled": "cancelled"}
+
+
+def change_phrase(outcome: str) -> str:
+    """The voice phrase for what a tap on an activity's button did ("" = say nothing)."""
+    return CHANGE_PHRASES.get(outcome, "")

@@ -14,8 +14,8 @@ class ResultScreen(TimedScreen):
     """Shows a Result until the senior taps 「返回首页」 or the time is up (I-1)."""
     kind = StringProperty("ok")
 
-    def show(self, result: Result, timeout_s: float) -> None:
-        """Render `result` and (re)start the way home."""
+    def show(self, result: Result, timeout_s: float, news: str = "") -> None:
+        """Render `result` with any good news for the senior, and (re)start the way home."""
         app = App.get_running_app()
         view = present.result_view(result)
         self.kind = view.kind
@@ -25,12 +25,13 @@ class ResultScreen(TimedScreen):
         for i, label in enumerate(self._lines()):
             label.text = view.lines[i] if i < len(view.lines) else ""
         self.ids.figure.text = view.figure
+        self.ids.news.text = news
         self.home_after(timeout_s)
 
     def on_leave(self, *_) -> None:
         # Nothing personal stays in the widgets once the senior has gone (I-3).
         self.stop_timer()
-        for label in (self.ids.name, self.ids.heading, self.ids.figure, *self._lines()):
+        for label in (self.ids.name, self.ids.heading, self.ids.figure, self.ids.news, *self._lines()):
             label.text = ""
 
     def _lines(self) -> list:

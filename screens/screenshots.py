@@ -21,6 +21,11 @@ KINDS = ("ok", "already", "not_due", "not_enrolled", "unknown_card", "invalid_ca
          "expired_card", "error")
 # Shots of a kind in another state: the file's name → the Result kind it shows.
 VARIANTS = {"not_registered": "not_enrolled", "unknown_id": "unknown_card"}
+# The seniors' own screens: shot name → (screen, the member whose card is read there; "" = none).
+SERVICE_SHOTS = [("points_prompt", ("points", "")), ("points", ("points", "DM0001")),
+                 ("activities_anonymous", ("activities", "")), ("activities", ("activities", "DM0001")),
+                 ("courses", ("courses", "DM0001")), ("settings", ("settings", "DM0001")),
+                 ("points_large", ("points", "DM0004")), ("activities_large", ("activities", "DM0004"))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,7 +68,8 @@ class Tour:
 
     def names(self) -> list[str]:
         return (["home.png", "choice.png", "home_reader_unplugged.png"]
-                + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)])
+                + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
+                + [f"{name}.png" for name, _ in SERVICE_SHOTS] + ["idle_prompt.png", "attract.png", "night.png"])
 
     def start(self) -> None:
         from screens.script import Script, screenshot
@@ -76,6 +82,12 @@ class Tour:
                   lambda: self._submit(self._card("DM0019"), "choice"),
                   screenshot(self.out / "choice.png"), self._home, self._unplug_reader,
                   screenshot(self.out / "home_reader_unplugged.png")]
+        for name, (service, member) in SERVICE_SHOTS:
+            steps += [self._home, self._open(service, member, name.endswith("_large")),
+                      screenshot(self.out / f"{name}.png")]
+        steps += [self._idle_prompt, screenshot(self.out / "idle_prompt.png"),
+                  self._attract, screenshot(self.out / "attract.png"),
+                  self._night, screenshot(self.out / "night.png"), self._home]
         self.script = Script(steps, done=self.app.stop)     # the Clock holds it only weakly
         self.script.start()
 
@@ -128,6 +140,38 @@ class Tour:
                 self.app.stop()
             return True
         return shown
+
+    def _open(self, service: str, member_no: str, large: bool):
+        """A home button, then (unless member_no is "") a card read on that screen."""
+        def step():
+            if large:
+                with write():
+                    Member.update(large_text=True).where(Member.member_no == member_no).execute()
+            self.app.open_service(service)
+            screen = self.app.services[service]
+            if not member_no:
+                return lambda: self.app.screens.current == service
+            self.app.submit(Credential.qr(self._card(member_no)))
+            return lambda: screen.senior is not None and not self.app.reading.showing
+        return step
+
+    def _idle_prompt(self):
+        self.app.open_service("points")
+        self.app.submit(Credential.qr(self._card("DM0001")))
+        prompt = self.app.more_time_prompt
+        # As if the senior had stood still for 70 seconds.
+        self.app.idle.since -= self.settings.display.idle_s - self.settings.display.idle_warning_s
+        return lambda: prompt.showing
+
+    def _attract(self):
+        self.app.go_home()
+        self.app.idle.since -= self.settings.display.attract_after_s + 1
+        return lambda: self.app.screens.current == "attract"
+
+    def _night(self):
+        self.app.night.refresh(datetime.now())
+        self.app.screens.current = "night"
+        return None
 
     # -- arranging the database -----------------------------------------------------------------
 

@@ -4,6 +4,8 @@ Sizes are millimetres on the panel, turned into pixels with display.px_per_mm: K
 not a physical unit on a Linux kiosk (senior-ui §2.6).  Plain Python, so it is tested without a
 display.
 """
+from kivy.event import EventDispatcher
+from kivy.properties import NumericProperty
 
 # -- colours ------------------------------------------------------------------------------------
 
@@ -15,6 +17,9 @@ NAVY = "#0B3A66"         # header band, prompt, buttons
 NAVY_DOWN = "#05203A"    # a button while pressed
 TINT = "#DCE6F2"         # an option button while pressed
 RULE = "#8A8A8A"         # thin separating lines (no text on them)
+NOTE = "#FFF4D6"         # a gentle note's background (a missed lesson, good news)
+NIGHT = "#000000"        # outside opening hours: a dark screen saves the panel
+NIGHT_INK = "#A6A6A6"    # ... with the clock and hours still legible on it
 
 # One colour per result kind; the words and icon differ too, so colour is never the only signal (T-5).
 STATUS = {
@@ -30,7 +35,7 @@ STATUS = {
 
 # Every (text or icon colour, background) pair drawn on screen; each must reach 7:1 (T-4, AAA).
 PAIRS = ([(INK, PAPER), (INK_SOFT, PAPER), (WHITE, NAVY), (WHITE, NAVY_DOWN), (NAVY, PAPER),
-          (NAVY, WHITE), (INK, WHITE), (INK, TINT)]
+          (NAVY, WHITE), (INK, WHITE), (INK, TINT), (INK, NOTE), (NIGHT_INK, NIGHT)]
          + [(WHITE, c) for c in STATUS.values()]        # word and name on the status band
          + [(c, WHITE) for c in STATUS.values()]        # the icon's glyph on its white disc
          + [(c, PAPER) for c in STATUS.values()])       # the points figure below the band
@@ -39,7 +44,8 @@ MIN_CONTRAST = 7.0
 
 # The named colours as theme attributes (theme.ink, theme.navy, ...) for the .kv files.
 COLOURS = {"paper": PAPER, "ink": INK, "ink_soft": INK_SOFT, "white": WHITE, "navy": NAVY,
-           "navy_down": NAVY_DOWN, "tint": TINT, "rule": RULE}
+           "navy_down": NAVY_DOWN, "tint": TINT, "rule": RULE, "note": NOTE, "night": NIGHT,
+           "night_ink": NIGHT_INK}
 
 
 def rgba(colour: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
@@ -73,6 +79,7 @@ SIZES_MM = {
     "figure": 20,        # the name, the balance, the home prompt
     "word": 24,          # the result word: 签到成功
     "clock": 36,
+    "balance": 36,       # the points balance on 「我的积分」
     "gap": 6,            # between targets and blocks
     "pad": 10,           # screen margins
     "button_h": 26,
@@ -83,7 +90,7 @@ SIZES_MM = {
     "border": 1.5,       # outline of option buttons
     "radius": 3,
 }
-KEY_FIGURES = ("figure", "word", "clock")
+KEY_FIGURES = ("figure", "word", "clock", "balance")
 
 # Kivy's line_height multiplies the font's own line box, which for Noto Sans CJK is already
 # 1.448 em (hhea ascent + descent): lines are 1.448 em apart, above T-3's 1.3.  More would only
@@ -92,19 +99,34 @@ LINE_HEIGHT = 1.0
 MIN_LINE_SPACING_EM = 1.3   # T-3
 
 
-class Theme:
-    """SIZES_MM in pixels for one panel (theme.body, theme.gap ...) and COLOURS as Kivy rgba."""
+# Type that grows for a senior who chose 「大字」; clock, targets and gaps keep their size.
+TEXT_SIZES = ("body", "detail", "heading", "figure", "word", "balance")
+
+
+class Theme(EventDispatcher):
+    """SIZES_MM in pixels for one panel (theme.body, theme.gap ...) and COLOURS as Kivy rgba.
+
+    The type sizes are Kivy properties, so every .kv rule using them follows `scale`."""
+    scale = NumericProperty(1.0)
 
     def __init__(self, px_per_mm: float):
+        super().__init__()
         self.px_per_mm = px_per_mm
         for name, mm in SIZES_MM.items():
-            setattr(self, name, self.mm(mm))
+            if name in TEXT_SIZES:
+                self.create_property(name, self.mm(mm))
+            else:
+                setattr(self, name, self.mm(mm))
         for name, colour in COLOURS.items():
             setattr(self, name, rgba(colour))
         self.line_height = LINE_HEIGHT
 
     def mm(self, millimetres: float) -> int:
         return round(millimetres * self.px_per_mm)
+
+    def on_scale(self, _theme, scale: float) -> None:
+        for name in TEXT_SIZES:
+            setattr(self, name, self.mm(SIZES_MM[name] * scale))
 
     @staticmethod
     def status(kind: str) -> tuple[float, float, float, float]:

@@ -44,6 +44,10 @@ class FlowText(Text):
     """Text that wraps to its width and is as tall as its lines; takes no room when empty."""
 
 
+class NewsLine(FlowText):
+    """A line of news over a senior's screen (good news, what a tap did) on a soft yellow band."""
+
+
 class LineText(FlowText):
     """One line that ends in … rather than wrap, where the screen has no room for more lines."""
 

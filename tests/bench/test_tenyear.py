@@ -4,11 +4,11 @@ from datetime import timedelta
 import pytest
 
 from bench import signin, tenyear
-from kiosk import config, tokens
+from kiosk import config, points, tokens
 from kiosk.checkin import CheckIn
 from kiosk.credentials import Credential
 from kiosk.db import open_db
-from kiosk.models import Enrollment, Lesson, Member, Outbox, PointsEntry, SignIn, Term
+from kiosk.models import Enrollment, Lesson, Member, Outbox, PointsEntry, Registration, SignIn, Term
 
 NOW = tenyear.ANCHOR
 SIZES = {
@@ -29,29 +29,94 @@ def built(request, tmp_path_factory):
     database.close()
 
 
+def sql(query: str, *args) -> list[tuple]:
+    return Member._meta.database.execute_sql(query, args).fetchall()
+
+
 def test_counts_match_the_size(built):
     size, _, counts = built
     assert counts["member"] == Member.select().count() == size.members
     assert counts["sign_in"] == SignIn.select().count() == size.signins
-    assert PointsEntry.select().where(PointsEntry.status == "confirmed").count() == size.signins
-    assert Outbox.select().where(Outbox.state == "acked").count() == 2 * size.signins
+    assert counts["points_entry"] == PointsEntry.select().count()
     assert Term.select().count() == 2 * size.years
 
 
-def test_every_signin_has_its_points_and_facts_in_order(built):
-    size, _, _ = built
-    assert PointsEntry.select(PointsEntry.signin).distinct().count() == size.signins
+def test_every_signin_and_entry_has_its_fact_in_order(built):
+    size, _, counts = built
+    facts = counts["sign_in"] + counts["points_entry"]
     assert Outbox.select().where(Outbox.event_id.in_(SignIn.select(SignIn.event_id))).count() == size.signins
-    assert Outbox.select().order_by(Outbox.seq.desc()).first().seq == 2 * size.signins  # gap-free
+    assert Outbox.select().where(Outbox.event_id.in_(PointsEntry.select(PointsEntry.event_id))).count() == (
+        counts["points_entry"])
+    assert Outbox.select().where(Outbox.state == "acked").count() == facts
+    assert Outbox.select().order_by(Outbox.seq.desc()).first().seq == facts  # gap-free
     assert SignIn.select().where(SignIn.at >= NOW.replace(hour=0, minute=0)).count() == 0
 
 
-def test_confirmed_balances_are_the_ledger_sums(built):
-    wrong = Member._meta.database.execute_sql(
-        "SELECT m.id FROM member m LEFT JOIN (SELECT member_id, sum(amount) AS total FROM points_entry"
-        " WHERE status = 'confirmed' GROUP BY member_id) p ON p.member_id = m.id"
-        " WHERE m.points_confirmed != coalesce(p.total, 0)").fetchall()
+def test_sign_ins_are_awarded_by_the_rules_within_the_daily_caps(built):
+    size, _, _ = built
+    awards = PointsEntry.select().where(PointsEntry.signin.is_null(False))
+    assert awards.count() == awards.select(PointsEntry.signin).distinct().count()  # at most one each
+    assert awards.count() > 0.98 * size.signins                                   # the caps seldom bite
+    assert {(e.kind, e.rule) for e in awards.select(PointsEntry.kind, PointsEntry.rule).distinct()} <= {
+        (c, f"{c}_attendance") for c in points.CATEGORIES}
+    caps = {c: r.daily_cap for c, r in points.rules().items()}
+    by_day = sql("SELECT kind, max(total) FROM (SELECT member_id, kind, date(at), sum(amount) AS total"
+                 " FROM points_entry WHERE kind IN ('lesson', 'activity', 'party', 'volunteer')"
+                 " GROUP BY 1, 2, 3) GROUP BY kind")
+    assert by_day and all(most <= caps[kind] for kind, most in by_day)
+
+
+def test_ledgers_hold_volunteer_service_redemptions_and_corrections(built):
+    _, _, counts = built
+    extra = {kind: n for kind, n in sql("SELECT kind, count(*) FROM points_entry WHERE signin_id IS NULL"
+                                         " GROUP BY kind")}
+    assert set(extra) == {"volunteer", "redeem", "correction"}
+    assert 0.01 * counts["points_entry"] < sum(extra.values()) < 0.06 * counts["points_entry"]
+    assert sql("SELECT count(*) FROM points_entry WHERE kind = 'volunteer' AND signin_id IS NULL"
+               " AND (amount <= 0 OR note NOT GLOB '志愿服务 * 小时')") == [(0,)]
+    assert sql("SELECT count(*) FROM points_entry WHERE kind = 'redeem'"
+               " AND (amount >= 0 OR note NOT LIKE '兑换 %')") == [(0,)]
+    # A correction takes back one earlier award of the same member, and each award at most once.
+    wrong = sql("SELECT c.id FROM points_entry c LEFT JOIN points_entry a ON a.id = c.reverses_id"
+                " WHERE c.kind = 'correction' AND (a.id IS NULL OR a.member_id != c.member_id"
+                " OR a.amount != -c.amount OR a.at > c.at OR a.signin_id IS NULL OR c.note NOT LIKE '更正：%')")
     assert wrong == []
+    assert sql("SELECT count(*) - count(DISTINCT reverses_id) FROM points_entry WHERE kind = 'correction'") == [(0,)]
+
+
+def test_only_the_last_days_are_provisional(built):
+    since = NOW - timedelta(days=3)
+    assert PointsEntry.select().where(PointsEntry.status == "provisional").count() > 0
+    assert PointsEntry.select().where((PointsEntry.status == "provisional") != (PointsEntry.at >= since)).count() == 0
+
+
+def test_confirmed_balances_are_the_ledger_sums(built):
+    wrong = sql("SELECT m.id FROM member m LEFT JOIN (SELECT member_id, sum(amount) AS total FROM points_entry"
+                " WHERE status = 'confirmed' GROUP BY member_id) p ON p.member_id = m.id"
+                " WHERE m.points_confirmed != coalesce(p.total, 0)")
+    assert wrong == []
+    assert sql("SELECT count(*) FROM member WHERE points_confirmed < 0") == [(0,)]
+
+
+def test_registrations_are_made_before_their_activity(built):
+    assert Registration.select().count() > 0
+    assert sql("SELECT count(*) FROM registration r JOIN activity a ON a.id = r.activity_id"
+               " WHERE r.at IS NULL OR r.at >= a.start") == [(0,)]
+
+
+def test_members_have_their_preferences(built):
+    assert 0 < Member.select().where(Member.large_text).count() < Member.select().count()
+    assert 0 < Member.select().where(~Member.voice).count() < Member.select().count()
+
+
+def test_the_passbook_of_the_busiest_member(built):
+    (member_id,), = sql("SELECT member_id FROM points_entry GROUP BY member_id ORDER BY count(*) DESC LIMIT 1")
+    member = Member.get_by_id(member_id)
+    book = points.passbook(member)
+    assert book.total == PointsEntry.select().where(PointsEntry.member == member).count() > 5
+    assert len(book.entries) == 5 and all(e.title for e in book.entries)
+    assert [e.at for e in book.entries] == sorted((e.at for e in book.entries), reverse=True)
+    assert book.balance == points.balance(member)
 
 
 def test_references_hold(built):
@@ -71,9 +136,10 @@ def test_a_lesson_is_due_now_and_signing_in_to_it_works(built):
     member = enrolment.member
     card = Credential.qr(tokens.make(member.member_no, member.card_issue,
                                      bytes.fromhex(settings.security.card_key)))
+    before = points.balance(member)
     result = CheckIn(settings).handle(card, NOW)
-    assert (result.kind, result.points_gained) == ("ok", settings.checkin.points_per_lesson)
-    assert result.balance == member.points_confirmed + settings.checkin.points_per_lesson
+    assert (result.kind, result.points_gained) == ("ok", points.rule("lesson").points)
+    assert result.balance == before + points.rule("lesson").points
 
 
 def test_the_signin_benchmark_plan_gets_ok_for_different_members(built):

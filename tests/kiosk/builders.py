@@ -1,9 +1,10 @@
 """Test data builders: fixed times, fictional ID numbers and a small hand-built site."""
 from datetime import date, datetime, timedelta
 
-from kiosk import ids, tokens
+from kiosk import facts, ids, tokens
 from kiosk.credentials import Credential
-from kiosk.models import Activity, Course, Enrollment, Lesson, Member, Registration, Site, Term
+from kiosk.models import (Activity, Course, Enrollment, Lesson, Member, PointsEntry, Registration, SignIn,
+                          Site, Term)
 
 # A Monday morning in term: the hand-built lesson starts then.
 LESSON_START = datetime(2025, 3, 10, 9, 0)
@@ -51,6 +52,16 @@ class World:
 
     def register(self, member: Member, activity: Activity, status: str = "registered") -> Registration:
         return Registration.create(member=member, activity=activity, status=status)
+
+    def sign_in(self, member: Member, at: datetime, **target) -> SignIn:
+        """A sign-in row as a kiosk keeps it; `target` is lesson= or activity=."""
+        return SignIn.create(event_id=facts.new_event_id(), member=member, at=at, method="qr",
+                             kiosk_id=self.settings.kiosk.id, **target)
+
+    def entry(self, member: Member, amount: int, kind: str, at: datetime, **fields) -> PointsEntry:
+        """A ledger entry, provisional unless `status` says otherwise."""
+        return PointsEntry.create(event_id=facts.new_event_id(), member=member, amount=amount, kind=kind,
+                                  at=at, **fields)
 
     def token(self, member: Member) -> str:
         return tokens.make(member.member_no, member.card_issue, self.card_key)

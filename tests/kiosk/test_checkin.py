@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from kiosk import checkin as checkin_module, facts, tokens
+from kiosk import facts, points, tokens
 from kiosk.checkin import KINDS, CheckIn
 from kiosk.credentials import Credential
 from kiosk.models import Lesson, Member, Outbox, PointsEntry, SignIn
@@ -33,7 +33,7 @@ def test_qr_card_signs_in_to_the_one_due_lesson(world, wang, checkin, settings):
     assert r.kind == "ok"
     assert r.member_no == "DM9001" and r.display_name == "王*华"
     assert (r.item.kind, r.item.id, r.item.title, r.item.place) == ("lesson", lesson.id, "太极拳（一）班", "一楼 多功能厅")
-    assert r.points_gained == settings.checkin.points_per_lesson == 2
+    assert r.points_gained == points.rule("lesson").points == 2
     assert r.balance == 10 + 2
     assert not r.repeat
 
@@ -41,7 +41,8 @@ def test_qr_card_signs_in_to_the_one_due_lesson(world, wang, checkin, settings):
     assert (signin.member_id, signin.lesson_id, signin.activity_id) == (member.id, lesson.id, None)
     assert (signin.at, signin.method, signin.kiosk_id) == (now, "qr", settings.kiosk.id)
     entry = PointsEntry.get()
-    assert (entry.amount, entry.kind, entry.signin_id, entry.status, entry.at) == (2, "lesson", signin.id, "provisional", now)
+    assert (entry.amount, entry.kind, entry.rule, entry.signin_id, entry.status, entry.at) == (
+        2, "lesson", "lesson_attendance", signin.id, "provisional", now)
 
     first, second = outbox()
     assert (first.seq, first.kind, first.event_id) == (1, "signin", signin.event_id)
@@ -49,7 +50,9 @@ def test_qr_card_signs_in_to_the_one_due_lesson(world, wang, checkin, settings):
     payload = json.loads(first.payload)
     assert payload["member_no"] == "DM9001" and payload["item_id"] == lesson.id
     assert payload["method"] == "qr" and payload["site"] == settings.site.code
-    assert json.loads(second.payload)["signin"] == signin.event_id
+    award = json.loads(second.payload)
+    assert award["signin"] == signin.event_id
+    assert (award["kind"], award["rule"], award["rule_version"], award["amount"]) == ("lesson", "lesson_attendance", 0, 2)
     assert first.wall_ms == int(now.timestamp() * 1000)
 
 
@@ -78,11 +81,11 @@ def test_registered_activity_signs_in_with_its_own_points(world, checkin):
     assert SignIn.get().activity_id == activity.id
 
 
-def test_open_activity_needs_no_registration_and_uses_the_default_points(world, checkin, settings):
+def test_open_activity_needs_no_registration_and_uses_its_category_rule(world, checkin):
     member = world.member("DM9002", "李秀英")
     world.activity("重阳健步行", LESSON_START, open=True)
     r = checkin.handle(world.qr(member), LESSON_START)
-    assert r.kind == "ok" and r.points_gained == settings.checkin.points_per_activity
+    assert r.kind == "ok" and r.points_gained == points.rule("activity").points == 5
 
 
 # -- the sign-in window ------------------------------------------------------------------------
@@ -301,10 +304,10 @@ def test_choosing_an_item_no_longer_due_signs_nothing(world, two_due, checkin):
 
 # -- points ---------------------------------------------------------------------------------
 
-def test_daily_points_cap(world, wang, settings):
-    settings.checkin.points_per_lesson, settings.checkin.points_daily_cap = 2, 3
+def test_daily_points_cap(world, wang, checkin):
+    rows = [dict(category="lesson", points=2, per="attendance", daily_cap=3, once_per_item=True)]
+    points.replace_rules(rows, 1, LESSON_START)
     member, _ = wang
-    checkin = CheckIn(settings)
     course = world.course("书法（一）班")
     world.enroll(member, course)
     starts = [LESSON_START + timedelta(hours=h) for h in (2, 5)] + [LESSON_START + timedelta(days=1)]
@@ -317,7 +320,7 @@ def test_daily_points_cap(world, wang, settings):
     assert SignIn.select().count() == 4
     kinds = [o.kind for o in outbox()]
     assert kinds.count("signin") == 4 and kinds.count("points") == 3
-    assert checkin_module.balance(Member.get()) == 10 + 5
+    assert points.balance(Member.get()) == 10 + 5
 
 
 def test_balance_counts_provisional_entries_only(world, wang, checkin):

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import config, demo, schedule, tokens
+from kiosk import activities, config, courses, demo, points, schedule, tokens
 from kiosk.checkin import CheckIn
 from kiosk.credentials import Credential
 from kiosk.db import open_db
-from kiosk.models import (Activity, Course, Enrollment, Holiday, Lesson, Member, Registration, Site,
-                          SignIn, Term)
+from kiosk.models import (Activity, Course, Enrollment, Holiday, Lesson, Member, Outbox, PointsEntry,
+                          Registration, Site, SignIn, Term)
 
 # A Wednesday evening: no scheduled demo lesson is due then.
 NOW = datetime(2025, 3, 12, 20, 10)
@@ -48,7 +48,8 @@ def test_demo_contents(demo_db, data):
     assert Member.select().count() == 200
     assert Course.select().count() >= 12
     assert Activity.select().count() == len(data["activities"])
-    assert Registration.select().count() == sum(len(a.get("registered", [])) for a in data["activities"])
+    assert Registration.select().count() == sum(len(a.get(k, [])) for a in data["activities"]
+                                                for k in ("registered", "promoted", "waitlisted"))
     assert Enrollment.select().count() == sum(len(m["courses"]) for m in data["members"])
     always = [c["name"] for c in data["courses"] if c.get("always_due")]
     for course in Course.select():
@@ -109,7 +110,7 @@ def test_ensure_due_lets_a_demo_member_sign_in(demo_settings, demo_db):
     demo.ensure_due(demo_settings, NOW)
     r = checkin.handle(Credential.qr(_token(demo_settings, "DM0004")), NOW + timedelta(minutes=1))
     assert r.kind == "ok" and r.item.title == "智能手机应用（体验课堂）"
-    assert SignIn.select().count() == 1
+    assert SignIn.select().where(SignIn.member == member("DM0004")).count() == 1
 
 
 def test_a_demo_id_card_signs_in(demo_settings, demo_db, data):
@@ -148,6 +149,96 @@ def test_no_full_id_number_anywhere_in_the_database_files(demo_settings, demo_db
         number = m["id"].encode("ascii")
         assert number not in raw and number[:17] not in raw, m["no"]
         assert m["id"].encode("utf-16-le") not in raw
+
+
+# -- what the seniors' own screens show on the first start ----------------------------------------
+
+def member(no: str) -> Member:
+    return Member.get(Member.member_no == no)
+
+
+def test_the_coming_three_weeks_have_activities_of_every_kind(demo_db):
+    coming = activities.upcoming(NOW, member("DM0001"), days=21)
+    assert len(coming) >= 5
+    kinds = {Activity.get_by_id(v.id).kind for v in coming}
+    assert kinds >= {"report", "walk", "party_day", "performance", "exhibition", "volunteer"}
+    assert any(v.status == "registered" and v.can_change for v in coming)      # DM0001 signed up
+    assert any(v.open for v in coming)
+    assert any(v.places_left and v.status == "" and v.can_change for v in coming)
+
+
+def test_a_full_activity_with_dm0002_first_on_its_waitlist(demo_db):
+    full = [v for v in activities.upcoming(NOW, member("DM0002"), days=21) if v.places_left == 0]
+    assert len(full) == 1
+    v = full[0]
+    assert (v.status, v.waitlist_position, v.can_change) == ("waitlisted", 1, True)
+    waiting = Registration.select().where(Registration.activity == v.id, Registration.status == "waitlisted")
+    assert waiting.count() >= 2
+    # Anyone else signing up joins the back of the queue.
+    change = activities.sign_up(member("DM0100"), v.id, NOW, "KIOSK-DEMO-01", "DEMO-001")
+    assert change.outcome == "waitlisted" and change.view.waitlist_position == waiting.count()
+
+
+def test_dm0003_is_told_of_a_place_once(demo_db):
+    notices = activities.take_notices(member("DM0003"), NOW)
+    assert [n.title for n in notices] == ["志愿服务：社区助老义诊引导"]
+    assert notices[0].start > NOW
+    assert activities.take_notices(member("DM0003"), NOW) == []
+    assert not Registration.select().where(Registration.notify).exists()
+
+
+def test_dm0001s_passbook_spans_pages_and_every_kind(demo_db, data):
+    dm = member("DM0001")
+    book = points.passbook(dm, per_page=5)
+    assert book.total >= 12 and book.pages >= 3
+    entries = list(PointsEntry.select().where(PointsEntry.member == dm))
+    assert {e.status for e in entries} == {"confirmed"}
+    notes = {e.kind: e.note for e in entries if e.kind != "lesson"}
+    assert notes == {"volunteer": "志愿服务 3 小时", "redeem": "兑换 老年大学纪念保温杯",
+                     "correction": "积分更正：停电时签到未记录，工作人员已核实"}
+    assert next(e.amount for e in entries if e.kind == "redeem") < 0
+    assert all(e.at < NOW for e in entries)
+    # The confirmed balance: what was carried over from earlier terms plus this term's entries.
+    carried = next(m["points"] for m in data["members"] if m["no"] == "DM0001")
+    assert dm.points_confirmed == carried + sum(e.amount for e in entries) == book.balance
+
+
+def test_history_is_loaded_as_already_synced(demo_db):
+    assert Outbox.select().count() == 0
+    assert SignIn.select().count() == PointsEntry.select().where(PointsEntry.kind == "lesson").count() > 0
+
+
+def test_dm0001_came_to_nearly_every_lesson_but_missed_the_last_two_of_one_course(demo_db):
+    views = {v.name: v for v in courses.my_courses(member("DM0001"), NOW)}
+    assert set(views) == {"国画花鸟班", "摄影入门班", "智能手机应用（体验课堂）"}
+    painting, photo = views["国画花鸟班"], views["摄影入门班"]
+    assert painting.held >= 12 and painting.attended == painting.held - 1 and painting.missed_in_a_row == 0
+    assert photo.held >= 6 and photo.attended == photo.held - 2 and photo.missed_in_a_row == 2
+    assert views["智能手机应用（体验课堂）"].missed_in_a_row == 0
+
+
+# Other first starts: a Tuesday and a Thursday while DM0001's lessons are on, a Monday morning, midnight.
+@pytest.mark.parametrize("first_start", [NOW, datetime(2025, 3, 11, 9, 20), datetime(2025, 3, 13, 14, 45),
+                                         datetime(2025, 3, 10, 7, 0), datetime(2025, 3, 14, 0, 5)])
+def test_history_never_makes_a_lesson_due_now_already(demo_settings, first_start):
+    database = open_db(demo_settings.kiosk.data_dir)
+    demo.load_if_empty(demo_settings, first_start)
+    window = timedelta(minutes=demo_settings.checkin.window_after_min)
+    signed = SignIn.select(SignIn, Lesson).join(Lesson)
+    assert signed.count() >= 15
+    assert all(s.lesson.start < first_start - window and s.at < first_start for s in signed)
+    demo.ensure_due(demo_settings, first_start)
+    r = CheckIn(demo_settings).handle(Credential.qr(_token(demo_settings, "DM0001")), first_start)
+    assert r.kind in ("ok", "choose")
+    photo = next(v for v in courses.my_courses(member("DM0001"), first_start) if v.name == "摄影入门班")
+    assert photo.missed_in_a_row >= 2
+    database.close()
+
+
+def test_dm0001_has_the_always_due_lesson_only(demo_settings, demo_db):
+    demo.ensure_due(demo_settings, NOW)
+    r = CheckIn(demo_settings).handle(Credential.qr(_token(demo_settings, "DM0001")), NOW)
+    assert r.kind == "ok" and r.item.title == "智能手机应用（体验课堂）"
 
 
 def _token(settings, member_no):

@@ -15,6 +15,7 @@ import main as kiosk_main
 from kiosk import tokens
 from screens.app import KioskApp, configure
 from screens.script import Script
+from tests.ui import scenarios_service
 
 MEMBER = "DM0001"          # a demo member with exactly one thing due (the always-due lesson)
 
@@ -211,35 +212,6 @@ def slide_off(app, settings, obs):
     return [show_ok, slide, tap]
 
 
-def checklist(app, settings, obs):
-    """The widgets of home, result and choice, for the senior-ui checklist (T-1, T-2, L-1 ...)."""
-    from kivy.uix.behaviors import ButtonBehavior
-    from kivy.uix.label import Label
-
-    def walk(name: str):
-        screen = app.screens.get_screen(name)
-        labels, buttons, classes = [], [], set()
-        for w in screen.walk(restrict=True):
-            classes.add(type(w).__name__)
-            if isinstance(w, Label) and w.text:
-                labels.append({"id": _id_of(screen, w), "text": plain(w.text),
-                               "font_size": w.font_size})
-            if isinstance(w, ButtonBehavior) and not w.disabled:
-                buttons.append({"size": list(w.size), "box": [w.x, w.y, w.right, w.top]})
-        obs[name] = {"labels": labels, "buttons": buttons, "classes": sorted(classes)}
-
-    def show_ok():
-        type_scan(token(settings))
-        return result_shown(app)
-
-    def show_choice():
-        add_open_activity()
-        type_scan(token(settings, "DM0002"))
-        return choice_shown(app)
-    return [lambda: walk("home"), show_ok, lambda: walk("result"), show_choice,
-            lambda: walk("choice")]
-
-
 def _id_of(screen, widget) -> str:
     for holder in [screen] + list(screen.walk(restrict=True)):
         for key, value in getattr(holder, "ids", {}).items():
@@ -341,7 +313,8 @@ def unplug(app, settings, obs):
 
 
 SCENARIOS = {f.__name__: f for f in (scan, scan_real_keys, repeat, escape, choose, slide_off,
-                                      checklist, demo_top_up, id_cards, unplug)}
+                                      demo_top_up, id_cards, unplug)}
+SCENARIOS.update({f.__name__: f for f in scenarios_service.SCENARIOS})
 
 
 def main() -> int:
@@ -353,15 +326,29 @@ def main() -> int:
     args = parser.parse_args()
     settings = kiosk_main.start(argparse.Namespace(config=None, data_dir=args.data_dir))
     settings.kiosk.kiosk_mode = args.kiosk
+    settings.voice.player = ["aplay", "-q", "-D", "null"]    # a real player; no sound card here
     configure(settings)
     app = KioskApp(settings)
     obs = {"finished": False}
-    steps = SCENARIOS[args.scenario](app, settings, obs)
-    script = Script([lambda: None] + steps + [lambda: obs.update(finished=True)], done=app.stop)
-    app.bind(on_start=lambda _app: script.start(),
-             on_stop=lambda _app: Path(args.out).write_text(json.dumps(obs, ensure_ascii=False)))
-    app.run()
+
+    def begin() -> None:
+        # The scenario's steps are made once the app is built and running.
+        script.steps[0:0] = [_named(step, obs) for step in SCENARIOS[args.scenario](app, settings, obs)]
+    script = Script([lambda: None, begin, lambda: obs.update(finished=True)], done=app.stop)
+    app.bind(on_start=lambda _app: script.start())
+    try:
+        app.run()
+    finally:                # what was seen, also when a step waited in vain
+        Path(args.out).write_text(json.dumps(obs, ensure_ascii=False))
     return 0
+
+
+def _named(step, obs: dict):
+    """The step, noting its name first: a failure report says which step waited in vain."""
+    def run():
+        obs["step"] = getattr(step, "__name__", "?")
+        return step()
+    return run
 
 
 if __name__ == "__main__":
