@@ -393,9 +393,9 @@ class _Builder:
                   people: list[int]) -> list[int]:
         """Registration rows for `people`, signed up days before; returns those whose registration stands."""
         statuses = self.rng.choices(("registered", "cancelled", "waitlisted"), (90, 5, 5), k=len(people))
-        registrations += [(m, activity_id, status,
-                           str(start - timedelta(days=self.rng.randint(1, 20), minutes=self.rng.randrange(600))))
-                          for m, status in zip(people, statuses)]
+        for m, status in zip(people, statuses):
+            at = start - timedelta(days=self.rng.randint(1, 20), minutes=self.rng.randrange(600))
+            registrations.append((m, activity_id, status, str(at)))
         return [m for m, status in zip(people, statuses) if status == "registered"]
 
     # the ledger: sign-ins with their awards, volunteer service, redemptions, corrections
@@ -456,15 +456,15 @@ class _Builder:
         rule = self.rules[category]
         amount = self._capped(member_id, at, category, rule.points if own is None else own)
         if amount:
-            entry_id, entry_event = self._entry(at, member_id, amount, category, f"{category}_attendance",
-                                                signin_id=signin_id, signin=event_id, rule_version=rule.version)
-            self.awards.setdefault(member_id, []).append((entry_id, entry_event, amount))
+            entry = self._entry(at, member_id, amount, category, f"{category}_attendance",
+                                signin_id=signin_id, signin=event_id, rule_version=rule.version)
+            self.awards.setdefault(member_id, []).append((*entry, amount))
 
     def _volunteer(self, at: datetime, member_id: int, hours: float) -> None:
         amount = self._capped(member_id, at, "volunteer", points.volunteer_points(hours))
         if amount:
-            self._entry(at, member_id, amount, "volunteer", "volunteer_hour", note=f"志愿服务 {hours:g} 小时",
-                        rule_version=self.rules["volunteer"].version)
+            self._entry(at, member_id, amount, "volunteer", "volunteer_hour",
+                        note=f"志愿服务 {hours:g} 小时", rule_version=self.rules["volunteer"].version)
 
     def _redeem(self, at: datetime, member_id: int) -> None:
         affordable = [gift for gift in _GIFTS if gift[1] <= self.balance[member_id]]
@@ -479,8 +479,8 @@ class _Builder:
             award = self.rng.choice(awards)
             self.awards[member_id].remove(award)
             entry_id, event_id, amount = award
-            self._entry(at, member_id, -amount, "correction", "", note=f"更正：{self.rng.choice(_REASONS)}",
-                        reverses_id=entry_id, reverses=event_id)
+            self._entry(at, member_id, -amount, "correction", "",
+                        note=f"更正：{self.rng.choice(_REASONS)}", reverses_id=entry_id, reverses=event_id)
 
     def _capped(self, member_id: int, at: datetime, category: str, amount: int) -> int:
         """`amount` within what the category's daily cap leaves the member that day."""

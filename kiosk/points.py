@@ -133,22 +133,27 @@ def _checked(rows: list[dict], version: int) -> list[dict]:
         missing = [k for k in _FIELDS if k not in row]
         if missing:
             raise ValueError(f"points rule {n}: missing {', '.join(missing)}")
-        category = row["category"]
-        if category not in CATEGORIES:
-            raise ValueError(f"points rule {n}: unknown category {category!r} (known: {', '.join(CATEGORIES)})")
-        if category in seen:
-            raise ValueError(f"points rule {n}: category {category!r} given twice")
-        if row["per"] not in PER:
-            raise ValueError(f"points rule {n} ({category}): per must be attendance or hour, not {row['per']!r}")
-        for key in ("points", "daily_cap"):
-            if not _count(row[key]):
-                raise ValueError(f"points rule {n} ({category}): {key} must be a whole number ≥ 0, not {row[key]!r}")
-        if not isinstance(row["once_per_item"], bool):
-            raise ValueError(f"points rule {n} ({category}): once_per_item must be true or false, "
-                             f"not {row['once_per_item']!r}")
-        seen.add(category)
+        problem = _problem(row, seen)
+        if problem:
+            raise ValueError(f"points rule {n} ({row['category']!r}): {problem}")
+        seen.add(row["category"])
     # Only the known fields: a newer bureau may send more than this kiosk understands.
     return [{k: row[k] for k in _FIELDS} for row in rows]
+
+
+def _problem(row: dict, seen: set[str]) -> str:
+    if row["category"] not in CATEGORIES:
+        return f"unknown category (known: {', '.join(CATEGORIES)})"
+    if row["category"] in seen:
+        return "category given twice"
+    if row["per"] not in PER:
+        return f"per must be attendance or hour, not {row['per']!r}"
+    for key in ("points", "daily_cap"):
+        if not _count(row[key]):
+            return f"{key} must be a whole number ≥ 0, not {row[key]!r}"
+    if not isinstance(row["once_per_item"], bool):
+        return f"once_per_item must be true or false, not {row['once_per_item']!r}"
+    return ""
 
 
 def _count(value) -> bool:

@@ -40,7 +40,8 @@ from screens.preferences import PreferencesScreen
 from screens.reading import ReadingOverlay
 from screens.result import ResultScreen
 from screens.service import ServiceScreen
-from screens.theme import PAPER, Theme, rgba
+from screens.live_theme import Theme
+from screens.theme import PAPER, rgba
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ class CourseRow(BoxLayout):
 
     def show(self, lines: present_service.CourseLines | None) -> None:
         self.filled = lines is not None
-        self.ids.name.text = lines.name if lines else ""
+        self.ids.course.text = lines.name if lines else ""
         self.ids.attended.text = lines.attended if lines else ""
         self.ids.next.text = lines.next if lines else ""
         self.ids.note.text = lines.note if lines else ""

@@ -4,9 +4,6 @@ Sizes are millimetres on the panel, turned into pixels with display.px_per_mm: K
 not a physical unit on a Linux kiosk (senior-ui §2.6).  Plain Python, so it is tested without a
 display.
 """
-from kivy.event import EventDispatcher
-from kivy.properties import NumericProperty
-
 # -- colours ------------------------------------------------------------------------------------
 
 PAPER = "#FAF8F3"        # page background: a warm white glares less than pure white
@@ -91,43 +88,11 @@ SIZES_MM = {
     "radius": 3,
 }
 KEY_FIGURES = ("figure", "word", "clock", "balance")
+# Type that grows for a senior who chose 「大字」; clock, targets and gaps keep their size.
+TEXT_SIZES = ("body", "detail", "heading", "figure", "word", "balance")
 
 # Kivy's line_height multiplies the font's own line box, which for Noto Sans CJK is already
 # 1.448 em (hhea ascent + descent): lines are 1.448 em apart, above T-3's 1.3.  More would only
 # push single lines off the centre of their boxes.
 LINE_HEIGHT = 1.0
 MIN_LINE_SPACING_EM = 1.3   # T-3
-
-
-# Type that grows for a senior who chose 「大字」; clock, targets and gaps keep their size.
-TEXT_SIZES = ("body", "detail", "heading", "figure", "word", "balance")
-
-
-class Theme(EventDispatcher):
-    """SIZES_MM in pixels for one panel (theme.body, theme.gap ...) and COLOURS as Kivy rgba.
-
-    The type sizes are Kivy properties, so every .kv rule using them follows `scale`."""
-    scale = NumericProperty(1.0)
-
-    def __init__(self, px_per_mm: float):
-        super().__init__()
-        self.px_per_mm = px_per_mm
-        for name, mm in SIZES_MM.items():
-            if name in TEXT_SIZES:
-                self.create_property(name, self.mm(mm))
-            else:
-                setattr(self, name, self.mm(mm))
-        for name, colour in COLOURS.items():
-            setattr(self, name, rgba(colour))
-        self.line_height = LINE_HEIGHT
-
-    def mm(self, millimetres: float) -> int:
-        return round(millimetres * self.px_per_mm)
-
-    def on_scale(self, _theme, scale: float) -> None:
-        for name in TEXT_SIZES:
-            setattr(self, name, self.mm(SIZES_MM[name] * scale))
-
-    @staticmethod
-    def status(kind: str) -> tuple[float, float, float, float]:
-        return rgba(STATUS.get(kind, STATUS["error"]))

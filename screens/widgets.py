@@ -33,7 +33,12 @@ class TimedScreen(Screen):
 
 
 class Text(Label):
-    """Any text: the SC font, ink on paper, lines at least 1.3 em apart (T-3, see theme.py)."""
+    """Any text: the SC font, ink on paper, lines at least 1.3 em apart (T-3, see theme.py).
+
+    Its size is named by `role` (body, heading, figure ... in theme.SIZES_MM), not set as
+    font_size: a rule binding font_size to a theme size stays bound under a later rule that sets
+    it again, and would win whenever the type is scaled for 「大字」."""
+    role = StringProperty("body")
 
 
 class BoxText(Text):
@@ -60,6 +65,7 @@ class Panel(BoxLayout):
 class KioskButton(ButtonBehavior, Label):
     """A big solid button.  ButtonBehavior fires on release, and not at all when the finger slides
     off first (always_release is False): a trembling press does not act twice (F-5)."""
+    role = StringProperty("heading")       # its type size, as Text.role
     bg = ColorProperty((0, 0, 0, 1))
     bg_down = ColorProperty((0, 0, 0, 1))     # while pressed: the finger sees it was taken (F-1)
 

@@ -29,8 +29,8 @@ def built(request, tmp_path_factory):
     database.close()
 
 
-def sql(query: str, *args) -> list[tuple]:
-    return Member._meta.database.execute_sql(query, args).fetchall()
+def sql(query: str) -> list[tuple]:
+    return Member._meta.database.execute_sql(query).fetchall()
 
 
 def test_counts_match_the_size(built):
@@ -79,20 +79,22 @@ def test_ledgers_hold_volunteer_service_redemptions_and_corrections(built):
     # A correction takes back one earlier award of the same member, and each award at most once.
     wrong = sql("SELECT c.id FROM points_entry c LEFT JOIN points_entry a ON a.id = c.reverses_id"
                 " WHERE c.kind = 'correction' AND (a.id IS NULL OR a.member_id != c.member_id"
-                " OR a.amount != -c.amount OR a.at > c.at OR a.signin_id IS NULL OR c.note NOT LIKE '更正：%')")
+                " OR a.amount != -c.amount OR a.at > c.at OR a.signin_id IS NULL"
+                " OR c.note NOT LIKE '更正：%')")
     assert wrong == []
-    assert sql("SELECT count(*) - count(DISTINCT reverses_id) FROM points_entry WHERE kind = 'correction'") == [(0,)]
+    assert sql("SELECT count(*) - count(DISTINCT reverses_id) FROM points_entry"
+               " WHERE kind = 'correction'") == [(0,)]
 
 
 def test_only_the_last_days_are_provisional(built):
-    since = NOW - timedelta(days=3)
-    assert PointsEntry.select().where(PointsEntry.status == "provisional").count() > 0
-    assert PointsEntry.select().where((PointsEntry.status == "provisional") != (PointsEntry.at >= since)).count() == 0
+    provisional = PointsEntry.status == "provisional"
+    assert PointsEntry.select().where(provisional).count() > 0
+    assert PointsEntry.select().where(provisional != (PointsEntry.at >= NOW - timedelta(days=3))).count() == 0
 
 
 def test_confirmed_balances_are_the_ledger_sums(built):
-    wrong = sql("SELECT m.id FROM member m LEFT JOIN (SELECT member_id, sum(amount) AS total FROM points_entry"
-                " WHERE status = 'confirmed' GROUP BY member_id) p ON p.member_id = m.id"
+    wrong = sql("SELECT m.id FROM member m LEFT JOIN (SELECT member_id, sum(amount) AS total"
+                " FROM points_entry WHERE status = 'confirmed' GROUP BY member_id) p ON p.member_id = m.id"
                 " WHERE m.points_confirmed != coalesce(p.total, 0)")
     assert wrong == []
     assert sql("SELECT count(*) FROM member WHERE points_confirmed < 0") == [(0,)]
@@ -110,7 +112,8 @@ def test_members_have_their_preferences(built):
 
 
 def test_the_passbook_of_the_busiest_member(built):
-    (member_id,), = sql("SELECT member_id FROM points_entry GROUP BY member_id ORDER BY count(*) DESC LIMIT 1")
+    (member_id,), = sql("SELECT member_id FROM points_entry GROUP BY member_id"
+                        " ORDER BY count(*) DESC LIMIT 1")
     member = Member.get_by_id(member_id)
     book = points.passbook(member)
     assert book.total == PointsEntry.select().where(PointsEntry.member == member).count() > 5

@@ -163,7 +163,7 @@ def test_defaults_give_way_to_the_first_bureau_version(database):
 
 
 @pytest.mark.parametrize("rows, version, message", [
-    ([row("lesson", 2), row("dance", 2)], 1, "unknown category 'dance'"),
+    ([row("lesson", 2), row("dance", 2)], 1, r"rule 2 \('dance'\): unknown category"),
     ([row("lesson", -1)], 1, "points must be a whole number"),
     ([row("lesson", 2.5)], 1, "points must be a whole number"),
     ([row("lesson", True)], 1, "points must be a whole number"),
@@ -171,7 +171,7 @@ def test_defaults_give_way_to_the_first_bureau_version(database):
     ([row("lesson", 2, daily_cap=-3)], 1, "daily_cap must be a whole number"),
     ([row("lesson", 2, per="day")], 1, "per must be attendance or hour"),
     ([row("lesson", 2, once_per_item="yes")], 1, "once_per_item must be true or false"),
-    ([row("lesson", 2), row("lesson", 3)], 1, "category 'lesson' given twice"),
+    ([row("lesson", 2), row("lesson", 3)], 1, r"rule 2 \('lesson'\): category given twice"),
     ([{"category": "lesson", "points": 2}], 1, "missing per, daily_cap, once_per_item"),
     (["lesson"], 1, "points rule 1: expected the fields"),
     ([], 1, "no points rules given"),
@@ -237,7 +237,8 @@ def test_passbook_newest_first_with_what_each_entry_was_for(ledger):
         Entry(at[2], "volunteer", "志愿服务 3 小时", 6, False),
         Entry(at[1], "activity", "形势报告会", 5, False),
     ))
-    assert points.passbook(member, page=1).entries == (Entry(at[0], "lesson", "太极拳（一）班", 2, False),)
+    oldest = Entry(at[0], "lesson", "太极拳（一）班", 2, False)
+    assert points.passbook(member, page=1).entries == (oldest,)
     assert book.balance == points.balance(member)
 
 

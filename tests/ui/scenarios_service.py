@@ -274,7 +274,7 @@ def courses(app, settings, obs):
         return identified(app, "courses")
 
     def look():
-        obs["rows"] = [{"name": r.ids.name.text, "attended": r.ids.attended.text, "next": r.ids.next.text,
+        obs["rows"] = [{"name": r.ids.course.text, "attended": r.ids.attended.text, "next": r.ids.next.text,
                         "note": r.ids.note.text, "missed": r.missed} for r in screen.rows]
         obs["pages"] = screen.pages
         pages = []
@@ -349,6 +349,12 @@ def open_now(settings) -> None:
     settings.display.open_until = (now + timedelta(hours=1)).strftime("%H:%M")
 
 
+def closed_now(settings) -> None:
+    now = datetime.now()
+    settings.display.open_from = (now + timedelta(hours=1)).strftime("%H:%M")
+    settings.display.open_until = (now + timedelta(hours=2)).strftime("%H:%M")
+
+
 def resting(app, settings, obs):
     """Home untouched: the attract screen at 60 s, a touch back home; outside opening hours the
     dark screen, where a card still signs in."""
@@ -368,9 +374,7 @@ def resting(app, settings, obs):
         return shown(app, "home")
 
     def close_kiosk():
-        now = datetime.now()
-        settings.display.open_from = (now + timedelta(hours=1)).strftime("%H:%M")
-        settings.display.open_until = (now + timedelta(hours=2)).strftime("%H:%M")
+        closed_now(settings)
         clock.advance(settings.display.attract_after_s + 1)
         return shown(app, "night")
 
@@ -459,21 +463,21 @@ def checklist_all(app, settings, obs):
         return shown(app, "attract")
 
     def night():
-        app.night.refresh(datetime.now())
-        app.screens.current = "night"
-        return None
+        closed_now(settings)
+        clock.advance(settings.display.attract_after_s + 1)
+        return shown(app, "night")
 
     return [look("home"),
             *go("points"), look("points_prompt"), scan("points"), look("points"),
             *go("activities"), look("activities_anonymous"), scan("activities"), look("activities"),
             *go("courses"), scan("courses"), look("courses"),
             *go("settings"), scan("settings"), look("settings"),
-            sign_in, look("result"), choice, look("choice"),
-            large_type, *go("points"), scan("points", "DM0004"), look("points_large"),
+            sign_in, look("result"), large_type,
+            lambda: (app.go_home(), scan_member(app, "DM0004"), shown(app, "result"))[-1],
+            look("result_large"), choice, look("choice"),
+            *go("points"), scan("points", "DM0004"), look("points_large"),
             *go("activities"), scan("activities", "DM0004"), look("activities_large"),
             *go("courses"), scan("courses", "DM0004"), look("courses_large"),
-            lambda: (app.go_home(), scan_member(app, "DM0004"), shown(app, "result"))[-1],
-            look("result_large"),
             *go("points"), idle_prompt, lambda: obs.update(idle_prompt=walk(app.more_time_prompt),
                                             idle_prompt_box=[*app.more_time_prompt.pos,
                                                              *app.more_time_prompt.size]),

@@ -5,6 +5,8 @@ from fontTools.ttLib import TTFont
 from kiosk import config
 from kiosk.checkin import KINDS
 from screens import theme
+from screens.live_theme import Theme
+from screens.widgets import GLYPHS
 
 
 def test_contrast_of_known_pairs():
@@ -41,9 +43,26 @@ def test_sizes_meet_the_checklist_floors():
 
 
 def test_sizes_in_pixels_follow_the_panel_density():
-    t = theme.Theme(4.03)
+    t = Theme(4.03)
     assert t.body == 44 and t.figure == 81 and t.gap == 24
-    assert theme.Theme(8.0).body == 88
+    assert Theme(8.0).body == 88
+
+
+def test_large_type_grows_the_text_but_not_targets_or_the_clock():
+    t = Theme(4.03)
+    t.scale = 1.25
+    assert t.body == 55 and t.size("figure", t.scale) == 101
+    assert t.size("clock", t.scale) == t.clock == 145 and t.button_h == 105
+    t.scale = 1.0
+    assert t.body == 44
+
+
+def test_every_result_kind_has_a_word_and_an_icon():
+    # T-5: colour is never the only signal.
+    from kiosk.i18n import t as words
+    shown = [k for k in KINDS if k != "choose"]
+    assert len({words(f"result.{k}") for k in shown}) == len(shown)
+    assert set(shown) <= set(GLYPHS)
 
 
 def test_line_spacing_is_at_least_1_3_em_with_the_bundled_fonts():
