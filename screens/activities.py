@@ -50,10 +50,7 @@ class ActivitiesScreen(ServiceScreen):
 
     def show(self, news: str = "") -> None:
         views = activities.upcoming(datetime.now(), self.senior.member if self.senior else None)
-        per_page = ROWS if App.get_running_app().theme.scale == 1 else ROWS_LARGE
-        self.pages = max(1, -(-len(views) // per_page))
-        self.page = min(self.page, self.pages - 1)
-        shown = views[self.page * per_page:(self.page + 1) * per_page]
+        shown = self.page_of(views, self.rows, ROWS_LARGE)
         self._shown = {}
         for i, row in enumerate(self.rows):
             view = shown[i] if i < len(shown) else None

@@ -3,7 +3,6 @@ missed lessons in a row."""
 from datetime import datetime
 from pathlib import Path
 
-from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -39,10 +38,7 @@ class CoursesScreen(ServiceScreen):
 
     def show(self, news: str = "") -> None:
         views = courses.my_courses(self.senior.member, datetime.now())
-        per_page = ROWS if App.get_running_app().theme.scale == 1 else ROWS_LARGE
-        self.pages = max(1, -(-len(views) // per_page))
-        self.page = min(self.page, self.pages - 1)
-        shown = views[self.page * per_page:(self.page + 1) * per_page]
+        shown = self.page_of(views, self.rows, ROWS_LARGE)
         for i, row in enumerate(self.rows):
             row.show(present_service.course_lines(shown[i]) if i < len(shown) else None)
         self.ids.empty.text = "" if views else t("courses.none")

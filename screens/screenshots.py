@@ -164,14 +164,20 @@ class Tour:
         return lambda: prompt.showing
 
     def _attract(self):
+        self._open_hours(-1, 1)                 # whatever the time of day the tour runs at
         self.app.go_home()
         self.app.idle.since -= self.settings.display.attract_after_s + 1
         return lambda: self.app.screens.current == "attract"
 
     def _night(self):
-        self.app.night.refresh(datetime.now())
-        self.app.screens.current = "night"
-        return None
+        self._open_hours(1, 2)
+        self.app.idle.since -= self.settings.display.attract_after_s + 1
+        return lambda: self.app.screens.current == "night"
+
+    def _open_hours(self, from_h: int, until_h: int) -> None:
+        now, display = datetime.now(), self.settings.display
+        display.open_from = (now + timedelta(hours=from_h)).strftime("%H:%M")
+        display.open_until = (now + timedelta(hours=until_h)).strftime("%H:%M")
 
     # -- arranging the database -----------------------------------------------------------------
 

@@ -34,8 +34,17 @@ class ServiceScreen(Screen):
     def show(self, news: str = "") -> None:
         raise NotImplementedError
 
-    def say_news(self, text: str) -> None:
-        self.ids.news.text = text
+    def page_of(self, views: list, rows: list, large_rows: int) -> list:
+        """The views of the current page: as many as `rows`, fewer in large type, where the rows
+        left over take no room."""
+        from kivy.app import App
+        per_page = len(rows) if App.get_running_app().theme.scale == 1 else large_rows
+        for i, row in enumerate(rows):
+            row.size_hint_y = 1 if i < per_page else None
+            row.height = 0
+        self.pages = max(1, -(-len(views) // per_page))
+        self.page = min(self.page, self.pages - 1)
+        return views[self.page * per_page:(self.page + 1) * per_page]
 
     def forget(self) -> None:
         """Blank every personal datum in the widgets, not just the screen (I-3)."""

@@ -7,7 +7,6 @@ scans, and idle time passes on a fake clock that the app's idle timer reads (app
 from datetime import datetime, timedelta
 
 from kiosk.i18n import t
-from kiosk.ids import mask_name
 
 MEMBER, OTHER = "DM0001", "DM0005"
 
