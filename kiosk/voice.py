@@ -312,7 +312,7 @@ class Voice:
                                                 else tempfile.gettempdir()))
         self.hang_s = hang_s
         self._cond = threading.Condition()
-        self._pending: tuple[str, dict] | None = None     # the next phrase: only the latest counts
+        self._pending: tuple[str, dict, tuple] | None = None   # the next phrase: only the latest counts
         self._busy = False
         self._player: subprocess.Popen | None = None
         self._cut = False                                   # the player was stopped on purpose
@@ -321,8 +321,9 @@ class Voice:
         self._thread = threading.Thread(target=self._run, name="voice", daemon=True)
         self._thread.start()
 
-    def say(self, name: str, **numbers: int) -> None:
-        """Say phrase `name` (a key of PHRASES) with its numbers, cutting off any phrase still playing.
+    def say(self, name: str, then: tuple[str, ...] = (), **numbers: int) -> None:
+        """Say phrase `name` (a key of PHRASES) with its numbers, and then the phrases `then` (with
+        no numbers), cutting off any phrase still playing.
 
         Returns at once.  Does nothing when the voice is off or at volume 0.
         """
@@ -331,7 +332,7 @@ class Voice:
         with self._cond:
             if self._closed:
                 return
-            self._pending = (name, numbers)
+            self._pending = (name, numbers, then)
             self._stop_player()
             self._cond.notify_all()
 
@@ -361,10 +362,10 @@ class Voice:
                 self._cond.wait_for(lambda: self._pending is not None or self._closed)
                 if self._closed:
                     return
-                (name, numbers), self._pending = self._pending, None
+                (name, numbers, then), self._pending = self._pending, None
                 self._busy = True
             try:
-                self._speak(name, numbers)
+                self._speak(name, numbers, then)
             except Exception:           # a bug in one phrase must not silence the kiosk for good
                 log.exception("voice: saying %r failed", name)
             finally:
@@ -372,9 +373,9 @@ class Voice:
                     self._busy = False
                     self._cond.notify_all()
 
-    def _speak(self, name: str, numbers: dict) -> None:
+    def _speak(self, name: str, numbers: dict, then: tuple[str, ...] = ()) -> None:
         try:
-            parts = phrase(name, **numbers)
+            parts = phrase(name, **numbers) + [p for more in then for p in phrase(more)]
         except (KeyError, ValueError, TypeError) as e:        # a mistake in the caller: still a sound
             self._fail(f"phrase {name}", "voice: cannot say %r %s (%s): a chime instead", name, numbers, e)
             parts = []

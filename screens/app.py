@@ -246,7 +246,7 @@ class KioskApp(App):
             self.result.show(result, self.settings.display.result_timeout_s, news)
             self.screens.current = "result"
         name, numbers = present.phrase(result)
-        self.say(name, **numbers)
+        self.say(name, then=("promoted",) if news else (), **numbers)
 
     def go_home(self) -> None:
         """Back to the start: no senior, no personal data anywhere, normal type (I-3)."""
@@ -306,10 +306,13 @@ class KioskApp(App):
         return "；".join(t("service.promoted", title=n.title) for n in notices)
 
     def _speak_service(self, screen: ServiceScreen) -> None:
+        then = ("promoted",) if screen.ids.news.text else ()
         if screen.name == "points":
-            self.say("points_balance", n=screen.balance)
+            self.say("points_balance", then=then, n=screen.balance)
         elif screen.name == "courses":
-            self.say("courses")
+            self.say("courses", then=then)
+        elif then:
+            self.say("promoted")
 
     def change_activity(self, view: activities.ActivityView) -> None:
         """The one big button of an activity: sign up, join the waitlist, or cancel."""
@@ -353,11 +356,12 @@ class KioskApp(App):
         self.idle.touch(self.clock())
         self.more_time_prompt.close()
 
-    def say(self, name: str, **numbers: int) -> None:
-        """Speak a phrase, unless the voice is off for the kiosk or for this senior."""
+    def say(self, name: str, then: tuple[str, ...] = (), **numbers: int) -> None:
+        """Speak a phrase (and then the phrases `then`), unless the voice is off for the kiosk or
+        for this senior."""
         if not name or (self.senior is not None and not self.senior.voice):
             return
-        self.voice.say(name, **numbers)
+        self.voice.say(name, then=then, **numbers)
 
     # -- nobody at the kiosk --------------------------------------------------------------------
 

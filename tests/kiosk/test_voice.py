@@ -404,6 +404,16 @@ def test_a_phrase_plays_through_aplay(make_voice, scratch, tmp_path, caplog):
     assert list(scratch.iterdir()) == []                        # the phrase's WAV is removed
 
 
+def test_a_phrase_then_more_phrases_play_as_one(make_voice, tmp_path):
+    # A sign-in with good news: 「签到成功，积分加 2 分」 then 「您候补的活动已经报上名了」, not cut off.
+    played = tmp_path / "played.wav"
+    keeping = make_voice(["sh", "-c", f'cp "$1" {shlex.quote(str(played))}', "sh"])
+    keeping.say("ok", then=("promoted",), gained=2)
+    assert keeping.wait_idle(WAIT_S)
+    parts = phrase("ok", gained=2) + phrase("promoted")
+    assert played.read_bytes() == Pack(PACK).assemble(parts, volume=80)
+
+
 def test_say_returns_at_once_and_a_new_phrase_cuts_off_the_one_playing(make_voice, player, scratch, caplog):
     v = make_voice(player.command)
     with caplog.at_level(logging.WARNING):

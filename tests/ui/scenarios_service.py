@@ -71,7 +71,7 @@ def spy_voice(app, obs) -> None:
     real = app.voice.say
 
     def say(name, *args, **kwargs):
-        spoken.append([name, kwargs])
+        spoken.append([name, {k: v for k, v in kwargs.items() if k != "then" or v}])
         return real(name, *args, **kwargs)
     app.voice.say = say
 

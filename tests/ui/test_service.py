@@ -110,6 +110,7 @@ def test_a_cancel_promotes_the_waitlisted_senior_who_is_told_once(signup):
     assert obs["after_cancel"]["news"] == t("activities.done_cancelled", title="测试汇演")
     assert obs["result_kind"] in ("ok", "already")
     assert obs["result_news"] == t("service.promoted", title="测试汇演")
+    assert ["ok", {"gained": 2, "then": ["promoted"]}] in obs["spoken"]     # heard as well as seen
     assert obs["news_second_visit"] == ""
     assert _row(obs["rows_second_visit"], "测试汇演")["mark"] == t("activities.registered")
     with sqlite3.connect(data_dir / "kiosk.db") as db:
