@@ -246,47 +246,52 @@ class Pack:
         self.folders = [Path(recorded)] if recorded else []
         self.folders.append(Path(folder))
         self._warned: set[str] = set()
-        self._cache: dict[Path, tuple[tuple[int, int], array.array]] = {}
+        self._cache: dict[Path, tuple[tuple[int, int], dict[int, array.array]]] = {}   # by volume
 
     def assemble(self, parts: Sequence[Part], volume: int = 100) -> bytes:
         """A WAV saying `parts` in order with a pause between them; a clip missing or unusable is
         skipped (logged once), and a chime stands in when none is left."""
-        sounds = [s for s in (self._part([p] if isinstance(p, str) else p) for p in parts) if s]
+        sounds = [s for s in (self._part([p] if isinstance(p, str) else p, volume) for p in parts) if s]
         out = array.array("h")
-        for sound in sounds or [chime()]:
+        for sound in sounds or [scale(chime(), volume)]:
             if out:
                 out += silence(PAUSE_S)
             out += sound
-        return to_wav(scale(out, volume))
+        return to_wav(out)
 
-    def _part(self, names: Sequence[str]) -> array.array:
+    def _part(self, names: Sequence[str], volume: int) -> array.array:
         out = array.array("h")
         for name in names:
-            out += self.clip(name)
+            out += self.clip(name, volume)
         return out
 
-    def clip(self, name: str) -> array.array:
-        """Clip `name` in the pack's format; empty when no folder has a usable one."""
+    def clip(self, name: str, volume: int = 100) -> array.array:
+        """Clip `name` in the pack's format at `volume`; empty when no folder has a usable one."""
         for folder in self.folders:
             path = folder / f"{name}.wav"
             if not path.is_file():
                 continue
             try:
-                return self._read(path)
+                return self._read(path, volume)
             except CLIP_ERRORS as e:
                 self._warn_once(str(path), "voice clip %s is unusable, skipped: %s", path, e)
         self._warn_once(name, "voice clip %r: no usable %s.wav in %s, skipped",
                         name, name, " or ".join(map(str, self.folders)))
         return array.array("h")
 
-    def _read(self, path: Path) -> array.array:
-        """read_clip(path), remembered until the file changes: converting a recorded clip is slow."""
+    def _read(self, path: Path, volume: int) -> array.array:
+        """read_clip(path) at `volume`, remembered until the file changes: converting a recorded
+        clip is slow, and scaling in Python on the voice thread would hold the GIL while the
+        screen is being drawn."""
         stat = path.stat()
         version = (stat.st_mtime_ns, stat.st_size)
         cached = self._cache.get(path)
         if cached is None or cached[0] != version:
-            cached = self._cache[path] = (version, read_clip(path))
-        return cached[1]
+            cached = self._cache[path] = (version, {100: read_clip(path)})
+        levels = cached[1]
+        if volume not in levels:
+            levels[volume] = scale(levels[100], volume)
+        return levels[volume]
 
     def _warn_once(self, key: str, message: str, *args) -> None:
         if key not in self._warned:
