@@ -75,3 +75,21 @@ class World:
                name: str = "王建华") -> Credential:
         return Credential(method="idcard", id_number=id_number, name=name, valid_from=valid_from,
                           valid_to=valid_to, long_term=long_term)
+
+
+# -- failures half-way through a transaction ---------------------------------------------------
+
+class Boom(Exception):
+    pass
+
+
+def fail_on_call(real, n):
+    """`real`, raising Boom on its n-th call: a write failing part-way (a full disk, say)."""
+    calls = []
+
+    def wrapper(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == n:
+            raise Boom("disk full half-way")
+        return real(*args, **kwargs)
+    return wrapper

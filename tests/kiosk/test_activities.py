@@ -10,7 +10,7 @@ from kiosk import activities, facts
 from kiosk.db import db
 from kiosk.models import Outbox, Registration
 
-from .builders import LESSON_START
+from .builders import LESSON_START, Boom, fail_on_call
 
 NOW = LESSON_START
 SOON = NOW + timedelta(days=2)       # the activities' start
@@ -276,21 +276,6 @@ def test_an_unknown_activity_is_not_found(world, people):
 
 
 # -- one transaction ------------------------------------------------------------------------------
-
-class Boom(Exception):
-    pass
-
-
-def fail_on_call(real, n):
-    calls = []
-
-    def wrapper(*args, **kwargs):
-        calls.append(args)
-        if len(calls) == n:
-            raise Boom("disk full half-way")
-        return real(*args, **kwargs)
-    return wrapper
-
 
 def test_a_failing_fact_leaves_no_sign_up(world, people, report, monkeypatch):
     monkeypatch.setattr(facts, "record", fail_on_call(facts.record, 1))

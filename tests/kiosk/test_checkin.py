@@ -10,7 +10,7 @@ from kiosk.checkin import KINDS, CheckIn
 from kiosk.credentials import Credential
 from kiosk.models import Lesson, Member, Outbox, PointsEntry, SignIn
 
-from .builders import ID_LI, ID_NOT_REGISTERED, ID_WANG, LESSON_START
+from .builders import ID_LI, ID_NOT_REGISTERED, ID_WANG, LESSON_START, Boom, fail_on_call
 
 SECOND = timedelta(seconds=1)
 MINUTE = timedelta(minutes=1)
@@ -426,21 +426,6 @@ def test_long_term_id_card_is_accepted(world, wang, checkin, valid_to):
 
 
 # -- failures: an "error" Result, never an exception, and nothing half-written ------------------
-
-class Boom(Exception):
-    pass
-
-
-def fail_on_call(real, n):
-    calls = []
-
-    def wrapper(*args, **kwargs):
-        calls.append(args)
-        if len(calls) == n:
-            raise Boom("disk full half-way")
-        return real(*args, **kwargs)
-    return wrapper
-
 
 @pytest.mark.parametrize("where", ["signin fact", "points row", "points fact"])
 def test_failure_half_way_leaves_nothing(world, wang, checkin, database, monkeypatch, where):
