@@ -62,13 +62,7 @@ class ActivitiesScreen(ServiceScreen):
         if self.senior:
             self.frame(news)
         else:
-            self._bar_anonymous()
-
-    def _bar_anonymous(self) -> None:
-        # Anyone may look through the list before reading a card.
-        bar = self.ids.bar
-        bar.page, bar.pages = self.page, self.pages
-        bar.page_text = present_service.page(self.page, self.pages)
+            self._bar()                          # anyone may page through the list
 
     def _tapped(self, row: ActivityRow) -> None:
         view = self._shown.get(row)

@@ -53,6 +53,9 @@ IDLE_CHECK_S = 0.25
 # Screens where a senior may linger: idle, they ask 「还需要更多时间吗？」 and then go home (I-2).
 LINGERING = ("points", "activities", "courses", "settings", "choice")
 RESTING = ("home", "attract", "night")
+# What each senior screen says when it opens: 近期活动 can be read before a card, the others wait.
+OPENING_PHRASES = {"points": "points_prompt", "activities": "activities", "courses": "courses_prompt",
+                   "settings": "settings_prompt"}
 
 
 def configure(settings: SimpleNamespace) -> None:
@@ -251,8 +254,7 @@ class KioskApp(App):
     def go_home(self) -> None:
         """Back to the start: no senior, no personal data anywhere, normal type (I-3)."""
         self.more_time_prompt.close()
-        self.senior = None
-        self.theme.scale = 1.0
+        self._apply(None)
         self.idle.touch(self.clock())
         self.screens.current = "home"
 
@@ -262,7 +264,7 @@ class KioskApp(App):
         """A home button: 我的积分, 近期活动, 我的课程 or 大字与声音, waiting for a card."""
         self.idle.touch(self.clock())
         self.screens.current = name
-        self.say("activities" if name == "activities" else f"{name}_prompt")
+        self.say(OPENING_PHRASES[name])
 
     def _identify(self, cred: Credential, screen: ServiceScreen) -> None:
         self.reading.showing = False
@@ -273,28 +275,30 @@ class KioskApp(App):
         if self.senior and self.senior.member_no == found.member_no and screen.senior:
             return                                # the same card again: nothing new
         self._apply(found)
+        news = self._news()
         try:
-            screen.identified(found, self._news())
+            screen.identified(found, news)
         except Exception:
             log.exception("could not show %s for %s", screen.name, found.member_no)
             self.show(Result("error", detail="internal error"), cred.method)
             return
-        self._speak_service(screen)
+        self._speak_service(screen, news)
 
     def _recognise(self, member_no: str) -> None:
-        # The senior a Result names gets their own type size and voice on the result screen too.
+        # The senior a Result names gets their own type size and voice on the result screen too;
+        # a Result naming nobody (an unknown card) must not keep the last senior's.
         try:
             found = seniors.find(member_no, self.checkin.mask) if member_no else None
         except Exception:
             log.exception("could not read the preferences of %s", member_no)
             found = None
-        if found:
-            self._apply(found)
+        self._apply(found)
 
-    def _apply(self, senior: seniors.Senior) -> None:
+    def _apply(self, senior: seniors.Senior | None) -> None:
         """The senior's own preferences, from the moment they are identified (issue 4 §7)."""
         self.senior = senior
-        self.theme.scale = self.settings.display.large_text_scale if senior.large_text else 1.0
+        large = senior is not None and senior.large_text
+        self.theme.scale = self.settings.display.large_text_scale if large else 1.0
 
     def _news(self) -> str:
         """Good news for the senior just identified: a promotion from a waitlist, told once."""
@@ -305,8 +309,8 @@ class KioskApp(App):
             return ""
         return "；".join(t("service.promoted", title=n.title) for n in notices)
 
-    def _speak_service(self, screen: ServiceScreen) -> None:
-        then = ("promoted",) if screen.ids.news.text else ()
+    def _speak_service(self, screen: ServiceScreen, news: str) -> None:
+        then = ("promoted",) if news else ()
         if screen.name == "points":
             self.say("points_balance", then=then, n=screen.balance)
         elif screen.name == "courses":
@@ -318,7 +322,7 @@ class KioskApp(App):
         """The one big button of an activity: sign up, join the waitlist, or cancel."""
         self.idle.touch(self.clock())
         screen = self.services["activities"]
-        change = view.status and activities.cancel or activities.sign_up
+        change = activities.cancel if view.status else activities.sign_up
         try:
             done = change(self.senior.member, view.id, datetime.now(), self.settings.kiosk.id,
                           self.settings.site.code)

@@ -12,7 +12,7 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk import activities, schedule
 from kiosk.i18n import t
-from screens import present
+from screens import present, present_service
 
 SLIDES = ("prompt", "today", "activities")
 SHIFT_MM = (0, 4, 8, 4)            # the whole panel moves this far right and down, in turn
@@ -64,7 +64,8 @@ class AttractScreen(Screen):
             items = present.still_on(schedule.today(now), now)
             return present.fit([present.row(i) for i in items], LINES) or [t("home.nothing_today")]
         views = activities.upcoming(now)[:LINES]
-        return [f"{v.start.month}月{v.start.day}日　{v.title}　{v.place}" for v in views] or [t("activities.none")]
+        return ([t("format.row", time=present_service.day(v.start), title=v.title, place=v.place) for v in views]
+                or [t("activities.none")])
 
     def on_touch_down(self, touch) -> bool:
         App.get_running_app().go_home()

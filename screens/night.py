@@ -24,7 +24,6 @@ class NightScreen(Screen):
         self.dx, self.dy = app.theme.mm(dx), app.theme.mm(dy)
         self.ids.clock.text = present.clock(now)
         display = app.settings.display
-        self.ids.closed.text = t("night.closed")
         self.ids.hours.text = t("night.hours", open_from=display.open_from, open_until=display.open_until)
 
     def on_touch_down(self, touch) -> bool:

@@ -36,7 +36,7 @@ def date_line(now: datetime) -> str:
 
 
 def span(item: Item) -> str:
-    """09:30–11:30"""
+    """09:30–11:30 (of anything with a start and an end: an Item, an activity's view)"""
     return t("format.span", start=f"{item.start:%H:%M}", end=f"{item.end:%H:%M}")
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.i18n import t
-from kiosk.schedule import Item
 from screens.present import span
 
 
@@ -65,8 +64,7 @@ def page(number: int, pages: int) -> str:
 
 def activity_lines(view, identified: bool) -> ActivityLines:
     weekday = t("home.weekday")[view.start.weekday()]
-    when = t("activities.when", date=day(view.start), weekday=weekday,
-             time=span(Item("activity", view.id, view.title, view.place, view.start, view.end)))
+    when = t("activities.when", date=day(view.start), weekday=weekday, time=span(view))
     when = t("format.when_where", time=when, place=view.place)
     return ActivityLines(view.title, when, _facts(view), _mark(view), _action(view) if identified else "")
 

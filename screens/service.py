@@ -3,13 +3,14 @@ the title and, once a card is read, the senior's name; a prompt to read a card u
 line for news; and a bar with 上一页 / 下一页 / 返回首页.  Paging, never scrolling (L-3)."""
 from pathlib import Path
 
+from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from kiosk.seniors import Senior
-from screens import present_service
+from screens import present_service, typeface
 from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
 from screens.widgets import Panel
 
@@ -37,7 +38,6 @@ class ServiceScreen(Screen):
     def page_of(self, views: list, rows: list, large_rows: int) -> list:
         """The views of the current page: as many as `rows`, fewer in large type, where the rows
         left over take no room."""
-        from kivy.app import App
         per_page = len(rows) if App.get_running_app().theme.scale == 1 else large_rows
         for i, row in enumerate(rows):
             row.size_hint_y = 1 if i < per_page else None
@@ -59,8 +59,6 @@ class ServiceScreen(Screen):
 
     def frame(self, news: str = "") -> None:
         """The header, news line and page bar for the current senior and page."""
-        from kivy.app import App
-        from screens import typeface
         self.ids.header.who = typeface.markup(App.get_running_app().fonts, self.senior.name)
         if news:
             self.ids.news.text = news
@@ -69,7 +67,7 @@ class ServiceScreen(Screen):
     def _bar(self) -> None:
         bar = self.ids.bar
         bar.page, bar.pages = self.page, self.pages
-        bar.page_text = present_service.page(self.page, self.pages) if self.senior else ""
+        bar.page_text = present_service.page(self.page, self.pages)
 
 
 class ServiceHeader(Panel):

@@ -337,8 +337,14 @@ def preferences(app, settings, obs):
         from kiosk.models import Member
         m = Member.get(Member.member_no == MEMBER)
         obs["stored"] = {"large_text": m.large_text, "voice": m.voice}
+        scan_member(app, "DM9999")             # the next card, still on that result: nobody's
+        return lambda: app.result.kind == "unknown_card" and not app.reading.showing
+
+    def strangers_result():
+        obs["stranger"] = {"scale": app.theme.scale, "spoken": obs["spoken"][-1][0],
+                           "senior": app.senior is not None}
     return [open_settings, scan, large, after_large, result_large, *open_from_home(app, "settings"),
-            scan_again, voice_off, quiet, silent_result]
+            scan_again, voice_off, quiet, silent_result, strangers_result]
 
 
 def open_now(settings) -> None:

@@ -143,6 +143,8 @@ def test_preferences_apply_at_once_and_at_the_next_card(run_scenario):
     assert obs["spoken_at_off"] == obs["spoken_before_off"] + 1
     assert obs["spoken_after_off"] == obs["spoken_at_off"]
     assert obs["result_kind"] == "already"
+    # The next card is somebody else's: that senior's large type and silence do not carry over.
+    assert obs["stranger"] == {"scale": 1.0, "spoken": "unknown_card", "senior": False}
 
 
 def test_attract_after_a_minute_and_night_outside_opening_hours(run_scenario):
