@@ -1,14 +1,16 @@
 """银龄签到 Yinling Kiosk.
 
     python main.py [--config FILE] [--data-dir DIR]                 start the kiosk
-    python main.py [--config FILE] cards --out FILE.pdf [NO ...]    print QR member cards
+    python main.py [--config FILE] COMMAND …                        an operator's command
+                                                                    (kiosk/cli/, `--help` lists them)
 """
 import argparse
 import logging
 import sys
 from datetime import datetime
 
-from kiosk import cards, config, demo, i18n, logs
+from kiosk import config, demo, i18n, logs
+from kiosk.cli import COMMANDS
 from kiosk.db import open_db
 
 log = logging.getLogger("kiosk")
@@ -20,9 +22,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--data-dir", metavar="DIR", help="where kiosk.db and logs/ live (overrides kiosk.data_dir)")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the kiosk (the default)")
-    p = sub.add_parser("cards", help="render a printable A4 sheet of QR member cards")
-    p.add_argument("--out", required=True, metavar="FILE.pdf")
-    p.add_argument("members", nargs="*", metavar="NO", help="member numbers (default: every active member)")
+    for command in COMMANDS.values():
+        command.add(sub)
     return parser.parse_args(argv)
 
 
@@ -45,18 +46,8 @@ def start(args: argparse.Namespace):
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     settings = start(args)
-    if args.command == "cards":
-        try:
-            chosen = cards.members_for(args.members)
-        except KeyError as e:
-            print(i18n.t("cards.unknown_members", numbers=e.args[0]), file=sys.stderr)
-            return 2
-        if not chosen:
-            print(i18n.t("cards.no_members"), file=sys.stderr)
-            return 2
-        pages = cards.render(settings, chosen, args.out)
-        print(i18n.t("cards.written", count=len(chosen), pages=pages, out=args.out))
-        return 0
+    if args.command in COMMANDS:
+        return COMMANDS[args.command].run(args, settings)
     from screens.app import run
     return run(settings)
 

@@ -197,29 +197,37 @@ class CheckIn:
         return self._result("ok", member, item=item, points_gained=gained)
 
     def _record(self, member: Member, item: Item, method: str, now: datetime) -> int:
-        event_id = facts.new_event_id()
-        target = {"lesson": item.id} if item.kind == "lesson" else {"activity": item.id}
-        signin = insert(SignIn, event_id=event_id, member=member, at=now, method=method,
-                        kiosk_id=self.kiosk_id, **target)
-        facts.record("signin", event_id, {
-            "member_no": member.member_no, "kind": item.kind, "item_id": item.id, "title": item.title,
-            "start": item.start.isoformat(), "at": now.isoformat(), "method": method,
-            "kiosk_id": self.kiosk_id, "site": self.site_code}, now)
-        award = points.award(member.id, item.kind, item.id, now)
-        if award.amount:
-            entry_id, rule = facts.new_event_id(), f"{award.category}_attendance"
-            insert(PointsEntry, event_id=entry_id, member=member, amount=award.amount,
-                   kind=award.category, rule=rule, signin=signin, at=now)
-            facts.record("points", entry_id, {
-                "member_no": member.member_no, "amount": award.amount, "kind": award.category,
-                "rule": rule, "rule_version": award.rule.version, "signin": event_id,
-                "at": now.isoformat(), "kiosk_id": self.kiosk_id, "site": self.site_code}, now)
-        return award.amount
+        return record_sign_in(member, item, method, now, self.kiosk_id, self.site_code)
 
     def _result(self, kind: str, member: Member, **fields) -> Result:
         name = ids.mask_name(member.name) if self.mask else member.name
         return Result(kind, member_no=member.member_no, display_name=name,
                       balance=points.balance(member), **fields)
+
+
+def record_sign_in(member: Member, item: Item, method: str, now: datetime, kiosk_id: str, site: str,
+                   staff_id: int | None = None, reason: str = "") -> int:
+    """The SignIn, its points by rule, and both facts; call inside db.write().  Returns the points
+    gained.  `staff_id` and `reason` mark a sign-in staff made by hand (补签)."""
+    event_id = facts.new_event_id()
+    target = {"lesson": item.id} if item.kind == "lesson" else {"activity": item.id}
+    by_hand = {"staff": staff_id, "reason": reason} if staff_id is not None or reason else {}
+    signin = insert(SignIn, event_id=event_id, member=member, at=now, method=method,
+                    kiosk_id=kiosk_id, **target, **by_hand)
+    facts.record("signin", event_id, {
+        "member_no": member.member_no, "kind": item.kind, "item_id": item.id, "title": item.title,
+        "start": item.start.isoformat(), "at": now.isoformat(), "method": method,
+        "kiosk_id": kiosk_id, "site": site, **by_hand}, now)
+    award = points.award(member.id, item.kind, item.id, now)
+    if award.amount:
+        entry_id, rule = facts.new_event_id(), f"{award.category}_attendance"
+        insert(PointsEntry, event_id=entry_id, member=member, amount=award.amount,
+               kind=award.category, rule=rule, signin=signin, at=now)
+        facts.record("points", entry_id, {
+            "member_no": member.member_no, "amount": award.amount, "kind": award.category,
+            "rule": rule, "rule_version": award.rule.version, "signin": event_id,
+            "at": now.isoformat(), "kiosk_id": kiosk_id, "site": site}, now)
+    return award.amount
 
 
 def member_items(member: Member, lo: datetime, hi: datetime) -> list[Item]:

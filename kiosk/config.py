@@ -3,6 +3,7 @@
 default.toml is also the schema: a site file may only name keys that exist there, with a value
 of the same type.  Every problem stops start-up with one message naming the key and the file.
 """
+import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
@@ -112,6 +113,14 @@ _RULES = [
     ("display.attract_rotate_s", lambda v: 5 <= v <= 600, "config.range"),
     ("display.open_from", lambda v: _hhmm(v), "config.time"),
     ("display.open_until", lambda v: _hhmm(v), "config.time"),
+    ("staff.idle_s", lambda v: 30 <= v <= 3600, "config.range"),
+    ("staff.idle_warning_s", lambda v: 5 <= v <= 600, "config.range"),
+    ("staff.lockout_after", lambda v: 1 <= v <= 20, "config.range"),
+    ("staff.lockout_first_s", lambda v: 1 <= v <= 86400, "config.range"),
+    ("staff.lockout_max_s", lambda v: 1 <= v <= 7 * 86400, "config.range"),
+    ("staff.member_prefix", lambda v: re.fullmatch(r"[A-Z][A-Z0-9]{0,9}", v) is not None, "config.choice"),
+    ("staff.care_missed_in_row", lambda v: 1 <= v <= 50, "config.range"),
+    ("staff.care_absent_weeks", lambda v: 1 <= v <= 104, "config.range"),
     ("voice.volume", lambda v: 0 <= v <= 100, "config.range"),
     ("voice.player", lambda v: len(v) > 0 and v[0].strip() != "", "config.required"),
     ("voice.pack", lambda v: v.strip() != "", "config.required"),
@@ -154,10 +163,11 @@ def _validate(settings: dict, source: dict) -> None:
         value = _get(settings, key)
         if not ok(value):
             raise ConfigError(t(message, key=key, file=source[key], value=repr(value)))
-    display = settings["display"]
-    if display["idle_warning_s"] >= display["idle_s"]:
-        raise ConfigError(t("config.range", key="display.idle_warning_s", file=source["display.idle_warning_s"],
-                            value=repr(display["idle_warning_s"])))
+    for section in ("display", "staff"):
+        timer = settings[section]
+        if timer["idle_warning_s"] >= timer["idle_s"]:
+            key = f"{section}.idle_warning_s"
+            raise ConfigError(t("config.range", key=key, file=source[key], value=repr(timer["idle_warning_s"])))
     language = settings["kiosk"]["language"]
     if language not in i18n.languages():
         raise ConfigError(t("config.choice", key="kiosk.language", file=source["kiosk.language"],
@@ -194,6 +204,9 @@ def _resolve_paths(settings: dict) -> None:
     v = settings["voice"]
     v["pack"] = str(_project_path(v["pack"]))
     v["recorded"] = str(_project_path(v["recorded"])) if v["recorded"] else ""
+    s = settings["staff"]
+    s["export_dir"] = str(_project_path(s["export_dir"])) if s["export_dir"] else str(
+        Path(settings["kiosk"]["data_dir"]) / "exports")
 
 
 def _namespace(d: dict) -> SimpleNamespace:

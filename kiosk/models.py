@@ -25,7 +25,7 @@ class Member(BaseModel):
     id_last4 = CharField(default="")
     gender = CharField(default="")         # 男, 女 or ""
     birth_year = IntegerField(null=True)
-    phone_last4 = CharField(default="")
+    phone_last4 = CharField(default="", index=True)
     site = ForeignKeyField(Site, backref="members")
     card_issue = IntegerField(default=1)   # QR tokens of an older issue are revoked
     points_confirmed = IntegerField(default=0)   # balance the bureau confirmed at the last sync
@@ -33,13 +33,24 @@ class Member(BaseModel):
     # The senior's preferences (added by ALTER TABLE, hence the SQL defaults).
     large_text = BooleanField(default=False, constraints=[SQL("DEFAULT 0")])   # type a size larger
     voice = BooleanField(default=True, constraints=[SQL("DEFAULT 1")])         # speak the results
+    # Staff mode (migration 0004).  Never the ID number itself: id_hash and id_last4 above.
+    initials = CharField(default="", index=True, constraints=[SQL("DEFAULT ''")])   # 王建华 → wjh
+    phone = CharField(default="", constraints=[SQL("DEFAULT ''")])   # for staff to call (care list)
+    birth_date = DateField(null=True)
+    nation = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    address = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    joined = DateField(null=True)          # the day the member was registered at this site
 
 
 class Staff(BaseModel):
     name = CharField()
-    pin_hash = CharField()
+    pin_hash = CharField()                 # kiosk.access: scrypt$n$r$p$salt$hash
     role = CharField(default="staff")      # staff, admin
     site = ForeignKeyField(Site, backref="staff")
+    active = BooleanField(default=True, constraints=[SQL("DEFAULT 1")])
+    failures = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])   # wrong PINs since the last good one
+    lockouts = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])   # each lockout is longer than the last
+    locked_until = DateTimeField(null=True)
 
 
 class Term(BaseModel):
@@ -74,6 +85,7 @@ class Lesson(BaseModel):
     end = DateTimeField()
     room = CharField(default="")           # "" = the course's room
     cancelled = BooleanField(default=False)
+    note = CharField(default="", constraints=[SQL("DEFAULT ''")])   # why it was cancelled or moved
 
     class Meta:
         indexes = ((("course", "start"), True),)
@@ -83,9 +95,10 @@ class Enrollment(BaseModel):
     member = ForeignKeyField(Member, backref="enrollments")
     course = ForeignKeyField(Course, backref="enrollments")
     status = CharField(default="enrolled")  # enrolled, waitlisted, withdrawn
+    at = DateTimeField(null=True)          # when enrolled (or waitlisted): the waitlist's order
 
     class Meta:
-        indexes = ((("member", "course"), True),)
+        indexes = ((("member", "course"), True), (("course", "status"), False))
 
 
 class Activity(BaseModel):
@@ -121,6 +134,8 @@ class SignIn(BaseModel):
     at = DateTimeField()
     method = CharField()                   # qr, idcard, staff
     kiosk_id = CharField()
+    staff = ForeignKeyField(Staff, null=True)   # who signed the senior in by hand (补签) ...
+    reason = CharField(default="", constraints=[SQL("DEFAULT ''")])   # ... and why
 
     class Meta:
         # NULLs are distinct in SQLite, so each pair is unique only where it is set.
@@ -138,6 +153,7 @@ class PointsEntry(BaseModel):
     status = CharField(default="provisional")  # provisional until the bureau confirms it
     at = DateTimeField()
     note = CharField(default="")
+    staff = ForeignKeyField(Staff, null=True)   # who recorded it, for volunteer hours, redemptions, corrections
 
     class Meta:
         indexes = ((("member", "status"), False), (("member", "at"), False))
@@ -183,5 +199,17 @@ class NewcomerCard(BaseModel):
     long_term = BooleanField(default=False)
 
 
+class Audit(BaseModel):
+    """Every change staff make (DESIGN §9): who, when, what, why; also an "audit" outbox fact."""
+    event_id = CharField(unique=True)
+    at = DateTimeField(index=True)
+    staff = ForeignKeyField(Staff, null=True)   # None: the command line
+    staff_name = CharField()
+    action = CharField()                   # e.g. signin.manual, enrol, points.redeem (kiosk.audit)
+    target = CharField()                   # what it changed, e.g. "member DM0001", "lesson 42"
+    reason = CharField(default="")
+    detail = TextField(default="{}")       # JSON: the values before and after
+
+
 ALL = [Site, Member, Staff, Term, Holiday, Course, Lesson, Enrollment, Activity, Registration,
-       SignIn, PointsEntry, PointsRule, Outbox, NewcomerCard]
+       SignIn, PointsEntry, PointsRule, Outbox, NewcomerCard, Audit]

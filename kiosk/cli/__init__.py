@@ -1,0 +1,5 @@
+"""The operator's commands of `python main.py …`: one module a command, each with
+`add(subparsers)` that declares it and `run(args, settings) -> int` that carries it out."""
+from kiosk.cli import cards
+
+COMMANDS = {"cards": cards}
