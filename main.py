@@ -9,7 +9,7 @@ import logging
 import sys
 from datetime import datetime
 
-from kiosk import config, demo, i18n, logs
+from kiosk import config, demo, i18n, logs, search, sites
 from kiosk.cli import COMMANDS
 from kiosk.db import open_db
 
@@ -40,6 +40,8 @@ def start(args: argparse.Namespace):
     now = datetime.now()
     demo.load_if_empty(settings, now)
     demo.ensure_due(settings, now)
+    sites.ensure(settings)
+    search.fill_initials()       # members from before staff mode, or from the bureau
     return settings
 
 

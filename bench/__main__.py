@@ -5,7 +5,7 @@ import traceback
 
 from bench import Figure
 
-BENCHMARKS = ("tenyear", "signin", "coldstart", "devices", "screen", "selfservice")
+BENCHMARKS = ("tenyear", "signin", "coldstart", "devices", "screen", "selfservice", "staffdata")
 
 
 def main(argv: list[str]) -> int:

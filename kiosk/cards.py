@@ -1,4 +1,5 @@
 """Printable A4 sheets of QR member cards (ten bank-card-sized cards a page, cut along the lines)."""
+import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -58,6 +59,23 @@ def render(settings: SimpleNamespace, members: list[Member], out: str | Path) ->
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(out))
     return pdf.pages_count
+
+
+def send_to_printer(command: list[str], path: str | Path, timeout: float = 60) -> str:
+    """Run the print command with the sheet's path appended: "" when it worked, else why not (the
+    printer's own words when it gave any).  A stuck printer is given up after `timeout` seconds."""
+    try:
+        done = subprocess.run([*command, str(path)], capture_output=True, text=True, timeout=timeout)
+    except FileNotFoundError:
+        return t("cards_staff.printer_missing", command=command[0])
+    except subprocess.TimeoutExpired:
+        return t("cards_staff.printer_timeout", seconds=f"{timeout:g}")
+    except OSError as e:
+        return t("cards_staff.printer_failed", code="-", error=e.strerror or str(e))
+    if done.returncode != 0:
+        said = (done.stderr.strip() or done.stdout.strip()).splitlines()
+        return t("cards_staff.printer_failed", code=done.returncode, error=said[-1] if said else "")
+    return ""
 
 
 def _card(pdf: FPDF, x: float, y: float, member: Member, site_name: str, token: str) -> None:

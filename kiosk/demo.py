@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
-from kiosk import facts, ids, points, schedule
+from kiosk import access, facts, ids, points, schedule, search
 from kiosk.db import write
 from kiosk.models import (Activity, Course, Enrollment, Holiday, Lesson, Member, PointsEntry, Registration,
-                          SignIn, Site, Term)
+                          SignIn, Site, Staff, Term)
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,9 @@ def _load(data: dict, settings: SimpleNamespace, now: datetime) -> None:
     term = _term(site, data["term"], now.date())
     courses = _courses(term, data["courses"])
     members = _members(site, data["members"], courses, bytes.fromhex(settings.security.id_hash_key))
+    for person in data.get("staff", []):
+        Staff.create(name=person["name"], role=person["role"], pin_hash=access.hash_pin(person["pin"]),
+                     site=site)
     for a in data["activities"]:
         _activity(site, a, members, now)
     for h in data.get("history", []):
@@ -95,7 +98,7 @@ def _members(site: Site, rows: list[dict], courses: dict[str, Course], id_key: b
             member_no=m["no"], name=m["name"], id_hash=ids.id_hash(m["id"], id_key),
             id_last4=ids.last4(m["id"]), gender=m["gender"],
             birth_year=m.get("birth_year") or int(m["id"][6:10]),
-            phone_last4=m["phone"], site=site, points_confirmed=m["points"])
+            phone_last4=m["phone"], site=site, points_confirmed=m["points"], initials=search.initials(m["name"]))
         for name in m["courses"]:
             Enrollment.create(member=members[m["no"]], course=courses[name])
     return members

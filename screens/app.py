@@ -11,6 +11,7 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from kivy.app import App
+from kivy.properties import StringProperty
 from kivy.clock import Clock
 from kivy.config import Config
 from kivy.uix.floatlayout import FloatLayout
@@ -21,13 +22,14 @@ from devices.manager import DeviceManager, Health
 from devices.sim import demo as sim_demo
 from devices.wedge import Wedge
 from kiosk import activities, demo, device_facts, seniors, voice
+from kiosk.audit import Actor
 from kiosk.checkin import CheckIn, Result
 from kiosk.credentials import Credential
 from kiosk.fonts import FontChain, cmap
 from kiosk.i18n import t
 from kiosk.idle import IdleTimer, is_open
 from kiosk.schedule import Item
-from screens import present, present_service, typeface
+from screens import present, present_service, present_staff, typeface
 from screens.activities import ActivitiesScreen
 from screens.attract import AttractScreen
 from screens.choice import ChoiceScreen
@@ -40,6 +42,17 @@ from screens.preferences import PreferencesScreen
 from screens.reading import ReadingOverlay
 from screens.result import ResultScreen
 from screens.service import ServiceScreen
+from screens.staff import StaffScreen
+from screens.staff_home import StaffHomeScreen
+from screens.staff_idle import StaffIdlePrompt
+from screens.staff_audit import StaffAuditScreen
+from screens.staff_courses import StaffCoursesScreen
+from screens.staff_exports import StaffExportsScreen
+from screens.staff_login import StaffLoginScreen
+from screens.staff_member import StaffMemberScreen
+from screens.staff_members import StaffMembersScreen
+from screens.staff_newcomers import StaffNewcomersScreen
+from screens.staff_today import StaffTodayScreen
 from screens.live_theme import Theme
 from screens.theme import PAPER, rgba
 
@@ -76,6 +89,8 @@ def configure(settings: SimpleNamespace) -> None:
 
 
 class KioskApp(App):
+    staff_label = StringProperty("")       # who is signed in to staff mode, for the staff header
+
     def __init__(self, settings: SimpleNamespace, **kwargs):
         super().__init__(**kwargs)
         self.settings = settings
@@ -92,6 +107,8 @@ class KioskApp(App):
         self.clock = time.monotonic           # the idle timer's clock; tests move a fake one
         display = settings.display
         self.idle = IdleTimer(display.idle_s, display.idle_warning_s, self.clock())
+        self.staff: Actor | None = None       # signed in to staff mode
+        self.staff_idle = IdleTimer(settings.staff.idle_s, settings.staff.idle_warning_s, self.clock())
 
     # -- building ----------------------------------------------------------------------------
 
@@ -106,10 +123,17 @@ class KioskApp(App):
                          "settings": PreferencesScreen(name="settings")}
         self.attract = AttractScreen(name="attract")
         self.night = NightScreen(name="night")
+        self.staff_screens = {s.name: s for s in (
+            StaffLoginScreen(name="staff_login"), StaffHomeScreen(name="staff_home"),
+            StaffTodayScreen(name="staff_today"), StaffMembersScreen(name="staff_members"),
+            StaffMemberScreen(name="staff_member"), StaffNewcomersScreen(name="staff_newcomers"),
+            StaffCoursesScreen(name="staff_courses"), StaffExportsScreen(name="staff_exports"),
+            StaffAuditScreen(name="staff_audit"))}
         for screen in (self.home, self.result, self.choice, *self.services.values(), self.attract,
-                       self.night):
+                       self.night, *self.staff_screens.values()):
             self.screens.add_widget(screen)
         self.more_time_prompt = MoreTimePrompt()
+        self.staff_idle_prompt = StaffIdlePrompt()
         self.reading = ReadingOverlay()
         root = FloatLayout()
         root.add_widget(self.screens)
@@ -127,12 +151,17 @@ class KioskApp(App):
             Window.bind(on_key_down=self._on_demo_key)
         Window.bind(on_flip=self._first_frame)
         # Any touch anywhere is someone at the kiosk; it must still reach the widgets.
-        Window.bind(on_touch_down=lambda *_: self.idle.touch(self.clock()))
+        Window.bind(on_touch_down=self._touched)
         Clock.schedule_interval(self._watch_idle, IDLE_CHECK_S)
         self._start_devices()
         if self.settings.site.demo_data:
             # A demo left running keeps something due, as it was when it started.
             Clock.schedule_interval(self._top_up_demo, DEMO_TOP_UP_S)
+
+    def _touched(self, *_args) -> None:
+        now = self.clock()
+        self.idle.touch(now)
+        self.staff_idle.touch(now)
 
     def _first_frame(self, window) -> None:
         window.unbind(on_flip=self._first_frame)
@@ -222,9 +251,11 @@ class KioskApp(App):
         """A card was read: acknowledge at once, decide once the acknowledgement is on screen.
         On a senior's own screen the card identifies them; anywhere else it signs in."""
         self.reading.showing = True
-        self.idle.touch(self.clock())
+        self._touched()
         screen = self.screens.current_screen
-        if isinstance(screen, ServiceScreen):
+        if isinstance(screen, StaffScreen):
+            _after_next_frame(lambda: self._staff_card(cred, screen))
+        elif isinstance(screen, ServiceScreen):
             _after_next_frame(lambda: self._identify(cred, screen))
         else:
             _after_next_frame(lambda: self.show(self.checkin.handle(cred, datetime.now()), cred.method))
@@ -367,12 +398,79 @@ class KioskApp(App):
             return
         self.voice.say(name, then=then, **numbers)
 
+    # -- staff mode ---------------------------------------------------------------------------
+
+    def staff_enter(self) -> None:
+        """The 工作人员 button on the home screen: the PIN pad."""
+        self._apply(None)
+        self.staff_idle.touch(self.clock())
+        self.screens.current = "staff_login"
+
+    def staff_login(self, staff) -> None:
+        self.staff = Actor.of(staff, self.settings)
+        self.staff_label = t("staff.who", name=staff.name, role=t(f"staff.role.{staff.role}"))
+        log.info("staff %s signed in", staff.name)
+        self.staff_open("staff_home")
+
+    def staff_open(self, name: str) -> None:
+        if self.staff is None and name != "staff_login":
+            name = "staff_login"
+        self.staff_idle.touch(self.clock())
+        self.screens.current = name
+
+    def staff_logout(self) -> None:
+        """退出, or two idle minutes: every staff page forgets what it showed, then home."""
+        if self.staff:
+            log.info("staff %s signed out", self.staff.name)
+        self.staff, self.staff_label = None, ""
+        self.staff_idle_prompt.close()
+        for screen in self.staff_screens.values():
+            screen.forget()
+        self.go_home()
+
+    def staff_continue(self) -> None:
+        """「继续操作」 on the auto-logout warning."""
+        self.staff_idle.touch(self.clock())
+        self.staff_idle_prompt.close()
+
+    def _staff_card(self, cred: Credential, screen: StaffScreen) -> None:
+        """A card read in staff mode: the page may want it (enrol by card …); else the member's
+        page, or registration for an ID card nobody has."""
+        self.reading.showing = False
+        if self.staff is None:
+            return
+        found = seniors.identify(self.checkin, cred, datetime.now())
+        card = getattr(screen, "card", None)
+        if card is not None and card(cred, found):
+            return
+        if isinstance(found, Result):
+            if found.kind == "unknown_card" and cred.method == "idcard" and "staff_newcomers" in self.staff_screens:
+                self.staff_screens["staff_newcomers"].select_latest()
+                self.staff_open("staff_newcomers")
+            else:
+                screen.tell(present_staff.staff_card_problem(found), problem=True)
+            return
+        if "staff_member" in self.staff_screens:
+            self.staff_screens["staff_member"].member_no = found.member_no
+            self.staff_open("staff_member")
+
+    def _watch_staff(self, now: float) -> None:
+        state = self.staff_idle.state(now)
+        if state == "expired":
+            self.staff_logout()
+        elif state == "warning":
+            self.staff_idle_prompt.ask(self.staff_idle.left(now))
+        else:
+            self.staff_idle_prompt.close()
+
     # -- nobody at the kiosk --------------------------------------------------------------------
 
     def _watch_idle(self, _dt: float) -> None:
         now = self.clock()
         current = self.screens.current
-        if current in LINGERING:
+        if current in self.staff_screens:
+            self._watch_staff(now)
+        elif current in LINGERING:
             state = self.idle.state(now)
             if state == "expired":
                 self.go_home()

@@ -15,7 +15,7 @@ from kiosk import PROJECT_DIR, demo, tokens
 from kiosk.checkin import CheckIn
 from kiosk.credentials import Credential
 from kiosk.db import db, write
-from kiosk.models import Activity, Enrollment, Lesson, Member, Registration, Site
+from kiosk.models import Activity, Enrollment, Lesson, Member, Registration, Site, Staff
 
 KINDS = ("ok", "already", "not_due", "not_enrolled", "unknown_card", "invalid_card",
          "expired_card", "error")
@@ -69,7 +69,8 @@ class Tour:
     def names(self) -> list[str]:
         return (["home.png", "choice.png", "home_reader_unplugged.png"]
                 + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
-                + [f"{name}.png" for name, _ in SERVICE_SHOTS] + ["idle_prompt.png", "attract.png", "night.png"])
+                + [f"{name}.png" for name, _ in SERVICE_SHOTS] + ["idle_prompt.png", "attract.png", "night.png"]
+                + [f"{name}.png" for name, _ in STAFF_SHOTS])
 
     def start(self) -> None:
         from screens.script import Script, screenshot
@@ -88,6 +89,8 @@ class Tour:
         steps += [self._idle_prompt, screenshot(self.out / "idle_prompt.png"),
                   self._attract, screenshot(self.out / "attract.png"),
                   self._night, screenshot(self.out / "night.png"), self._home]
+        for name, step in STAFF_SHOTS:
+            steps += [lambda step=step: step(self), screenshot(self.out / f"{name}.png")]
         self.script = Script(steps, done=self.app.stop)     # the Clock holds it only weakly
         self.script.start()
 
@@ -241,6 +244,52 @@ class Tour:
             Activity.create(site=Site.get(), title="重阳健步行", kind="walk",
                             place="滨河公园 东门集合", start=start, end=start + timedelta(hours=2),
                             open=True, points=5)
+
+
+def _staff_login(tour):
+    tour.app.staff_enter()
+    login = tour.app.staff_screens["staff_login"]
+    login.choose(Staff.get(Staff.name == "张老师"))
+    for key in "25":                      # half the PIN typed
+        login.body.ids.pad.press(key)
+    return lambda: tour.app.screens.current == "staff_login"
+
+
+def _staff_home(tour):
+    for key in "80":
+        tour.app.staff_screens["staff_login"].body.ids.pad.press(key)
+    tour.app.staff_screens["staff_login"].enter()
+    return lambda: tour.app.screens.current == "staff_home"
+
+
+def _staff_open(name: str, arrange=None):
+    def step(tour):
+        tour.app.staff_open(name)
+        if arrange:
+            arrange(tour.app.staff_screens[name])
+        return lambda: tour.app.screens.current == name
+    return step
+
+
+def _staff_search(screen) -> None:
+    for key in "XS":                      # 谢素珍 and the others whose initials begin so
+        screen.body.ids.pad.press(key)
+
+
+def _staff_member(tour):
+    tour.app.staff_screens["staff_member"].member_no = "DM0001"
+    return _staff_open("staff_member")(tour)
+
+
+def _staff_idle(tour):
+    tour.app.staff_idle.since -= tour.settings.staff.idle_s - tour.settings.staff.idle_warning_s + 1
+    return lambda: tour.app.staff_idle_prompt.showing
+
+
+STAFF_SHOTS = [("staff_login", _staff_login), ("staff_home", _staff_home),
+               ("staff_today", _staff_open("staff_today")),
+               ("staff_members", _staff_open("staff_members", _staff_search)),
+               ("staff_member", _staff_member), ("staff_idle", _staff_idle)]
 
 
 def _just(action):

@@ -86,6 +86,13 @@ SIZES_MM = {
     "stroke": 5,         # line width of icon glyphs
     "border": 1.5,       # outline of option buttons
     "radius": 3,
+    # Staff pages: denser than the seniors' screens (staff read them at arm's length, often), and
+    # the PIN pad's keys above I-5's 15 mm.
+    "staff_text": 7,
+    "staff_title": 9,
+    "staff_button_h": 16,
+    "staff_row_h": 15,
+    "staff_key": 24,
 }
 KEY_FIGURES = ("figure", "word", "clock", "balance")
 # Type that grows for a senior who chose 「大字」; clock, targets and gaps keep their size.

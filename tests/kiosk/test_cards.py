@@ -68,3 +68,27 @@ def test_members_for_names_every_unknown_number(twelve):
     with pytest.raises(KeyError) as e:
         cards.members_for(["DM0001", "XX0001", "DM0002", "XX0002"])
     assert e.value.args[0] == "XX0001, XX0002"
+
+
+# -- sending a sheet to the printer --------------------------------------------------------------
+
+def test_send_to_printer_appends_the_path(tmp_path):
+    sheet, spool = tmp_path / "会员卡.pdf", tmp_path / "spool"
+    sheet.write_bytes(b"%PDF-1.4")
+    spool.mkdir()
+    assert cards.send_to_printer(["cp", "-t", str(spool)], sheet) == ""
+    assert (spool / "会员卡.pdf").read_bytes() == b"%PDF-1.4"
+
+
+@pytest.mark.parametrize("command, said", [
+    (["sh", "-c", "echo 'lp: 打印机未连接'; exit 1", "lp"], "打印失败（代码 1）：lp: 打印机未连接"),   # stdout only
+    (["sh", "-c", "exit 4", "lp"], "打印失败（代码 4）："),
+    (["/no/such/lp"], "找不到打印命令 /no/such/lp，会员卡文件已保存"),
+])
+def test_send_to_printer_says_why_it_failed(tmp_path, command, said):
+    assert cards.send_to_printer(command, tmp_path / "x.pdf") == said
+
+
+def test_a_stuck_printer_is_given_up(tmp_path):
+    assert cards.send_to_printer(["sh", "-c", "exec sleep 30", "lp"], tmp_path / "x.pdf", timeout=0.2) == (
+        "打印机 0.2 秒没有响应，会员卡文件已保存")

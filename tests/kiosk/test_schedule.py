@@ -60,3 +60,51 @@ def test_today_lists_the_days_lessons_and_activities_in_order(world):
     assert items[2].place == "三楼 301"                     # the lesson's own room
     assert items[0].place == "滨河公园"
     assert schedule.today(datetime(2025, 3, 12, 9, 0)) == []
+
+
+# -- weekly schedules as staff write them ---------------------------------------------------------
+
+def test_parse_slots_reads_what_staff_write():
+    assert schedule.parse_slots("周二 09:00-11:00；周四 14:00-16:00") == [
+        {"weekday": 2, "start": "09:00", "end": "11:00"}, {"weekday": 4, "start": "14:00", "end": "16:00"}]
+    assert schedule.parse_slots(" 星期日 8:30～10:00, 礼拜三 14：00至15：30 / 5 9:00 到 9:45 ") == [
+        {"weekday": 7, "start": "08:30", "end": "10:00"}, {"weekday": 3, "start": "14:00", "end": "15:30"},
+        {"weekday": 5, "start": "09:00", "end": "09:45"}]
+    assert schedule.parse_slots("周天 09:00—11:00\n周一 09:00–11:00；") == [
+        {"weekday": 7, "start": "09:00", "end": "11:00"}, {"weekday": 1, "start": "09:00", "end": "11:00"}]
+
+
+def test_format_slots_writes_what_parse_slots_reads():
+    text = "周一 09:00-11:00；周日 14:30-16:30"
+    assert schedule.format_slots(schedule.parse_slots(text)) == text
+    assert schedule.format_slots([]) == ""
+
+
+def raises(call, key, **values):
+    try:
+        call()
+    except schedule.SlotError as e:
+        assert (e.key, e.values) == (key, values)
+    else:
+        raise AssertionError(f"no {key}")
+
+
+def test_parse_slots_says_what_it_cannot_read():
+    raises(lambda: schedule.parse_slots("周八 09:00-11:00"), "schedule.unreadable", part="周八 09:00-11:00")
+    raises(lambda: schedule.parse_slots("周二上午"), "schedule.unreadable", part="周二上午")
+    raises(lambda: schedule.parse_slots("周二 25:00-26:00"), "schedule.unreadable", part="周二 25:00-26:00")
+    raises(lambda: schedule.parse_slots(" ；"), "schedule.empty")
+    raises(lambda: schedule.parse_slots("周二 11:00-09:00"), "schedule.backwards", slot="周二 11:00-09:00")
+    raises(lambda: schedule.parse_slots("周二 09:00-11:00；周二 10:30-12:00"), "schedule.self_overlap",
+           a="周二 09:00-11:00", b="周二 10:30-12:00")
+
+
+def test_check_slots_and_overlap():
+    schedule.check_slots([{"weekday": 2, "start": "09:00", "end": "11:00"},
+                          {"weekday": 2, "start": "11:00", "end": "12:00"}])      # touching is no overlap
+    raises(lambda: schedule.check_slots([{"weekday": 3, "start": "09:00", "end": "09:00"}]),
+           "schedule.backwards", slot="周三 09:00-09:00")
+    a = {"weekday": 1, "start": "09:00", "end": "11:00"}
+    assert schedule.slots_overlap(a, {"weekday": 1, "start": "10:59", "end": "12:00"})
+    assert not schedule.slots_overlap(a, {"weekday": 1, "start": "11:00", "end": "12:00"})
+    assert not schedule.slots_overlap(a, {"weekday": 2, "start": "09:00", "end": "11:00"})

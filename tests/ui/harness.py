@@ -15,7 +15,7 @@ import main as kiosk_main
 from kiosk import tokens
 from screens.app import KioskApp, configure
 from screens.script import Script
-from tests.ui import scenarios_service
+from tests.ui import scenarios_service, scenarios_staff, scenarios_staff_courses, scenarios_staff_desk
 
 MEMBER = "DM0001"          # a demo member with exactly one thing due (the always-due lesson)
 
@@ -314,7 +314,8 @@ def unplug(app, settings, obs):
 
 SCENARIOS = {f.__name__: f for f in (scan, scan_real_keys, repeat, escape, choose, slide_off,
                                       demo_top_up, id_cards, unplug)}
-SCENARIOS.update({f.__name__: f for f in scenarios_service.SCENARIOS})
+for module in (scenarios_service, scenarios_staff, scenarios_staff_courses, scenarios_staff_desk):
+    SCENARIOS.update({f.__name__: f for f in module.SCENARIOS})
 
 
 def main() -> int:

@@ -1,0 +1,90 @@
+"""python main.py member …: an operator's work on one member.
+
+    member show NO                                      the member's page (ID: last 4 only)
+    member reissue NO --reason R                        a new QR card; older ones stop working
+    member points NO --volunteer HOURS --reason R       volunteer hours
+    member points NO --redeem N --reason R              spend points
+
+The operator acts as "命令行" in the audit trail.  A reason is free text or a key of the
+ledger's reason lists (kiosk.ledger).
+"""
+import argparse
+import sys
+from datetime import datetime
+from types import SimpleNamespace
+
+from kiosk import ledger, members
+from kiosk.audit import Actor
+from kiosk.db import get_by
+from kiosk.i18n import t
+from kiosk.models import Member
+from kiosk.refused import Refused
+
+
+def add(sub) -> None:
+    p = sub.add_parser("member", help="show a member, reissue their card, record points")
+    actions = p.add_subparsers(dest="action", required=True)
+    show = actions.add_parser("show", help="the member's page (ID number: last 4 only)")
+    show.add_argument("number", metavar="NO")
+    reissue = actions.add_parser("reissue", help="a new QR card; every older card stops working")
+    reissue.add_argument("number", metavar="NO")
+    reissue.add_argument("--reason", required=True, metavar="R")
+    entry = actions.add_parser("points", help="volunteer hours or a redemption")
+    entry.add_argument("number", metavar="NO")
+    kind = entry.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--volunteer", metavar="HOURS", help="hours of service, in half hours")
+    kind.add_argument("--redeem", metavar="N", help="points to spend")
+    entry.add_argument("--reason", required=True, metavar="R",
+                       help=f"text, or one of: {', '.join(ledger.VOLUNTEER_REASONS + ledger.REDEEM_REASONS)}")
+
+
+def run(args: argparse.Namespace, settings: SimpleNamespace) -> int:
+    member = get_by(Member, "member_no", args.number.strip().upper())
+    if member is None:
+        print(t("members.unknown", number=args.number), file=sys.stderr)
+        return 2
+    try:
+        print(_ACTIONS[args.action](args, member, Actor.of(None, settings), datetime.now()))
+    except Refused as e:
+        print(e.message(), file=sys.stderr)
+        return 2
+    return 0
+
+
+def _show(args: argparse.Namespace, member: Member, actor: Actor, now: datetime) -> str:
+    p = members.profile(member, now)
+    none = t("members.none")
+    return t("members.show", member_no=p.member_no, name=p.name, gender=p.gender or none,
+             age=none if p.age is None else p.age, phone=p.phone_last4 or none, id=p.id_last4 or none,
+             joined=p.joined or none, issue=p.card_issue,
+             state=t("members.active" if p.active else "members.inactive"),
+             balance=p.balance, last=f"{p.last_sign_in:%Y-%m-%d %H:%M}" if p.last_sign_in else none,
+             count=p.sign_ins_this_year)
+
+
+def _reissue(args: argparse.Namespace, member: Member, actor: Actor, now: datetime) -> str:
+    member = members.reissue_card(actor, member, args.reason, now)
+    return t("members.reissued", member_no=member.member_no, issue=member.card_issue)
+
+
+def _points(args: argparse.Namespace, member: Member, actor: Actor, now: datetime) -> str:
+    if args.volunteer is not None:
+        hours = _number(args.volunteer, float, Refused("ledger.bad_hours", hours=args.volunteer,
+                                                       most=ledger.MAX_HOURS))
+        done = ledger.volunteer(actor, member, hours, args.reason, now)
+        said = t("ledger.volunteered", member_no=member.member_no, hours=f"{hours:g}", amount=done.amount,
+                 balance=done.balance)
+        return f"{said}\n{t('ledger.capped', held_back=done.held_back)}" if done.capped else said
+    amount = _number(args.redeem, int, Refused("ledger.bad_amount", amount=args.redeem))
+    done = ledger.redeem(actor, member, amount, args.reason, now)
+    return t("ledger.redeemed", member_no=member.member_no, amount=amount, balance=done.balance)
+
+
+def _number(text: str, kind: type, refused: Refused):
+    try:
+        return kind(text)
+    except ValueError:
+        raise refused from None
+
+
+_ACTIONS = {"show": _show, "reissue": _reissue, "points": _points}
