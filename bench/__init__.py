@@ -2,7 +2,7 @@
 
     python -m bench                  every benchmark, then a summary table
     python -m bench signin coldstart only these (names: tenyear, signin, coldstart, devices, screen,
-                                     selfservice)
+                                     selfservice, staffdata)
     ./dev bench [names]              the same under xvfb-run, as the project runs it
 
 tenyear    builds the 10-year database once (50,000 members, 2,000,000 sign-ins with their
@@ -25,6 +25,8 @@ screen     ID card bytes in → result screen drawn, the real app under Xvfb wit
 selfservice a member's card read on 「我的积分」 / 「近期活动」 → that screen drawn with their
            passbook / activities, the real app under Xvfb on a copy of the 10-year database;
            p50/p95/max per screen, target p95 ≤ 100 ms.
+staffdata  staff work on a full site: import of a 3,000-member roster from .xlsx (target ≤ 10 s)
+           and a term's attendance export for 300 courses to .xlsx (target ≤ 5 s) and .csv.
 
 Each benchmark prints its own lines as it goes and returns Figures for the summary.  The exit
 status is 1 when a figure misses its target or a benchmark could not run.

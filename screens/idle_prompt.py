@@ -14,9 +14,10 @@ from screens import widgets  # noqa: F401  (registers the widget classes the .kv
 
 class MoreTimePrompt(ModalView):
     countdown = StringProperty("")
+    countdown_key = "idle.left"             # the line under the question, with the seconds left
 
     def ask(self, seconds_left: int) -> None:
-        self.countdown = t("idle.left", seconds=seconds_left)
+        self.countdown = t(self.countdown_key, seconds=seconds_left)
         if not self._is_open:
             self.open(animation=False)
 
