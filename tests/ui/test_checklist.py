@@ -79,9 +79,9 @@ def test_l3_no_scrolling_and_at_most_6_targets(trees, screen):
     assert len(trees[screen]["buttons"]) <= 6
 
 
-def test_home_offers_the_four_services(trees):
+def test_home_offers_the_four_services_and_the_staff_entry(trees):
     words = {b["text"] for b in trees["home"]["buttons"]}
-    assert words == {"我的积分", "近期活动", "我的课程", "大字与声音"}
+    assert words == {"我的积分", "近期活动", "我的课程", "大字与声音", "工作人员"}
 
 
 def test_screens_waiting_for_a_card_offer_only_the_way_home(trees):
