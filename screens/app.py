@@ -444,15 +444,14 @@ class KioskApp(App):
         if card is not None and card(cred, found):
             return
         if isinstance(found, Result):
-            if found.kind == "unknown_card" and cred.method == "idcard" and "staff_newcomers" in self.staff_screens:
+            if found.kind == "unknown_card" and cred.method == "idcard":
                 self.staff_screens["staff_newcomers"].select_latest()
                 self.staff_open("staff_newcomers")
             else:
                 screen.tell(present_staff.staff_card_problem(found), problem=True)
             return
-        if "staff_member" in self.staff_screens:
-            self.staff_screens["staff_member"].member_no = found.member_no
-            self.staff_open("staff_member")
+        self.staff_screens["staff_member"].member_no = found.member_no
+        self.staff_open("staff_member")
 
     def _watch_staff(self, now: float) -> None:
         state = self.staff_idle.state(now)

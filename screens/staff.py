@@ -108,7 +108,6 @@ class KeyPad(GridLayout):
     value = StringProperty("")
     keys = ListProperty([])
     max_length = NumericProperty(12)
-    __events__ = ("on_enter",)
 
     def on_keys(self, *_) -> None:
         self.clear_widgets()
@@ -122,13 +121,8 @@ class KeyPad(GridLayout):
             self.value = ""
         elif key == "back":
             self.value = self.value[:-1]
-        elif key == "enter":
-            self.dispatch("on_enter")
         elif len(self.value) < self.max_length:
             self.value += key
-
-    def on_enter(self) -> None:
-        pass
 
 
 class KeyButton(KioskButton):
