@@ -6,8 +6,10 @@ what, into which files (DESIGN §9).
 """
 import csv
 import glob
+import logging
 import os
 import re
+import shutil
 import unicodedata
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from kiosk import audit, reports
 from kiosk.audit import Actor
 from kiosk.db import write
+from kiosk.files import free_path
 from kiosk.i18n import t
 from kiosk.refused import Refused
 from kiosk.reports import Table
@@ -36,6 +39,8 @@ _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _FILE_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _WIDTH_ROWS = 500                            # column widths are measured on the first rows only
 _BOLD = Font(bold=True)
+
+log = logging.getLogger(__name__)
 
 
 def write_xlsx(tables: list[Table], path: str | Path) -> Path:
@@ -87,21 +92,23 @@ def export(actor: Actor, report: str, fmt: str, folder: str | Path, now: datetim
     label, tables, described = _report(report, now, params)
     if not tables:
         raise Refused("exports.empty", name=label)
-    stem = _file_name(f"{label}_{now:%Y%m%d}")
-    written: list[Path] = []
+    several = fmt == "csv" and len(tables) > 1            # one CSV a table, in a folder of their own
+    target = free_path(folder / (_file_name(f"{label}_{now:%Y%m%d}") + ("" if several else f".{fmt}")))
     try:
         if fmt == "xlsx":
-            written.append(write_xlsx(tables, folder / f"{stem}.xlsx"))
-        elif len(tables) == 1:
-            written.append(write_csv(tables[0], folder / f"{stem}.csv"))
+            written = [write_xlsx(tables, target)]
+        elif not several:
+            written = [write_csv(tables[0], target)]
         else:
-            (folder / stem).mkdir(exist_ok=True)
+            target.mkdir()
             names: set[str] = set()
-            for table in tables:
-                written.append(write_csv(table, folder / stem / f"{_unique(_file_name(table.title), names)}.csv"))
+            written = [write_csv(table, target / f"{_unique(_file_name(table.title), names)}.csv")
+                       for table in tables]
     except OSError:
-        for path in written:
-            path.unlink(missing_ok=True)
+        if target.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            target.unlink(missing_ok=True)
         raise Refused("exports.folder_unwritable", folder=folder) from None
     with write():
         audit.record(actor, "export", f"report {report}", now, report=report, format=fmt, folder=str(folder),
@@ -112,9 +119,13 @@ def export(actor: Actor, report: str, fmt: str, folder: str | Path, now: datetim
 
 def folders(settings: SimpleNamespace, media: tuple[str, ...] = MEDIA) -> list[Path]:
     """Where staff may export to: the export folder (made if missing), then each mounted
-    removable medium that can be written."""
+    removable medium that can be written.  The export folder is offered even when it cannot be
+    made, so that exporting there says why it fails."""
     home = Path(settings.staff.export_dir)
-    home.mkdir(parents=True, exist_ok=True)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        log.warning("export folder %s cannot be made: %s", home, e)
     found = [home]
     for pattern in media:
         for path in sorted(map(Path, glob.glob(pattern))):

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from kiosk import audit, cards, facts, newcomers, points, search
 from kiosk.audit import Actor
 from kiosk.db import db, get_by, write
+from kiosk.files import free_path
 from kiosk.i18n import t
 from kiosk.models import Member, NewcomerCard, SignIn, Site
 from kiosk.refused import Refused
@@ -204,12 +205,7 @@ def _age(member: Member, today: date) -> int | None:
 
 def _free_name(folder: Path, now: datetime) -> Path:
     """会员卡_20261121_0930.pdf, or …_0930_2.pdf when a sheet was made in the same minute."""
-    stem = t("cards_staff.file", time=f"{now:%Y%m%d_%H%M}")
-    path, n = folder / f"{stem}.pdf", 1
-    while path.exists():
-        n += 1
-        path = folder / f"{stem}_{n}.pdf"
-    return path
+    return free_path(folder / f"{t('cards_staff.file', time=f'{now:%Y%m%d_%H%M}')}.pdf")
 
 
 _HIGHEST = """

@@ -72,7 +72,7 @@ class Holiday(BaseModel):
 class Course(BaseModel):
     term = ForeignKeyField(Term, backref="courses")
     name = CharField()                     # 太极拳（二）班
-    category = CharField(default="lesson")  # points category
+    category = CharField(default="lesson")  # the subject as the centre files it (书法, 国画); points use the lesson rule
     teacher = CharField(default="")
     room = CharField(default="")
     capacity = IntegerField(default=0)     # 0 = no limit

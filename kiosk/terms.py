@@ -19,7 +19,6 @@ from kiosk.access import require
 from kiosk.audit import Actor
 from kiosk.db import db, write
 from kiosk.models import Course, Holiday, Lesson, SignIn, Site, Term
-from kiosk.points import CATEGORIES
 from kiosk.refused import Refused
 from kiosk.schedule import SlotError, check_slots, format_slots, lesson_times, slots_overlap, weekly_slots
 
@@ -219,7 +218,6 @@ def create_course(actor: Actor, term: Term, name: str, slots: list[dict], now: d
     with write():
         term = Term.get_by_id(term.id)
         check_course(term, name, slots, room, capacity)
-        _check_category(category)
         course = Course.create(term=term, name=name.strip(), teacher=teacher.strip(), room=room.strip(),
                                capacity=capacity, category=category, schedule=_schedule(slots))
         added = _fill(actor, course, term, now)
@@ -244,7 +242,6 @@ def edit_course(actor: Actor, course: Course, now: datetime, reason: str = "", *
         after = {**before, **{k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}}
         check_course(course.term, after["name"], after["slots"], after["room"], after["capacity"],
                      exclude=course)
-        _check_category(after["category"])
         course.name, course.teacher, course.room = after["name"], after["teacher"], after["room"]
         course.capacity, course.category = after["capacity"], after["category"]
         course.schedule = _schedule(after["slots"])
@@ -263,8 +260,8 @@ def edit_course(actor: Actor, course: Course, now: datetime, reason: str = "", *
 
 
 def generate_lessons(actor: Actor, course: Course, now: datetime) -> int:
-    """Lessons for the course's whole term from its weekly schedule, skipping holidays and keeping
-    the lessons there are (and the original times of moved ones); returns how many are new."""
+    """Lessons for the rest of the course's term from its weekly schedule, skipping holidays and
+    keeping the lessons there are (and the original times of moved ones); returns how many are new."""
     require(actor, "admin")
     with write():
         course = Course.get_by_id(course.id)
@@ -293,12 +290,7 @@ def _reschedule(actor: Actor, course: Course, now: datetime) -> tuple[int, int]:
         if not keep and not _signed(lesson):
             _delete_lesson(actor, lesson, now)
             deleted += 1
-    return deleted, len(_fill(actor, course, course.term, now, lambda s: s > now))
-
-
-def _check_category(category: str) -> None:
-    if category not in CATEGORIES:
-        raise Refused("terms.category_unknown", category=category)
+    return deleted, len(_fill(actor, course, course.term, now))
 
 
 def _fields(course: Course) -> dict:
@@ -418,14 +410,15 @@ def _room(lesson: Lesson) -> str:
 # -- lesson rows and their facts ----------------------------------------------------------------
 
 def _fill(actor: Actor, course: Course, term: Term, now: datetime, wanted=lambda start: True) -> list[Lesson]:
-    """Create the schedule's missing lessons whose start is `wanted`, skipping holidays and the
-    original times of moved lessons, each with its fact."""
+    """Create the schedule's missing lessons after `now` whose start is `wanted`, skipping holidays
+    and the original times of moved lessons, each with its fact.  Never in the past: a lesson
+    nobody could come to would count as missed in attendance and on the care list."""
     holidays = {h.day for h in term.holidays}
     existing = list(course.lessons)
     taken = {x.start for x in existing} | {s for s in (_moved_from(x, term) for x in existing) if s}
     added = []
     for start, end in lesson_times(course, term, holidays):
-        if start not in taken and wanted(start):
+        if start > now and start not in taken and wanted(start):
             lesson = Lesson.create(course=course, start=start, end=end, room="", cancelled=False)
             _lesson_fact(actor, lesson, "add", now)
             added.append(lesson)

@@ -46,6 +46,7 @@ from screens.staff import StaffScreen
 from screens.staff_home import StaffHomeScreen
 from screens.staff_idle import StaffIdlePrompt
 from screens.staff_audit import StaffAuditScreen
+from screens.staff_course import StaffCourseScreen
 from screens.staff_courses import StaffCoursesScreen
 from screens.staff_exports import StaffExportsScreen
 from screens.staff_login import StaffLoginScreen
@@ -127,7 +128,8 @@ class KioskApp(App):
             StaffLoginScreen(name="staff_login"), StaffHomeScreen(name="staff_home"),
             StaffTodayScreen(name="staff_today"), StaffMembersScreen(name="staff_members"),
             StaffMemberScreen(name="staff_member"), StaffNewcomersScreen(name="staff_newcomers"),
-            StaffCoursesScreen(name="staff_courses"), StaffExportsScreen(name="staff_exports"),
+            StaffCoursesScreen(name="staff_courses"), StaffCourseScreen(name="staff_course"),
+            StaffExportsScreen(name="staff_exports"),
             StaffAuditScreen(name="staff_audit"))}
         for screen in (self.home, self.result, self.choice, *self.services.values(), self.attract,
                        self.night, *self.staff_screens.values()):

@@ -15,7 +15,7 @@ from kiosk import PROJECT_DIR, demo, tokens
 from kiosk.checkin import CheckIn
 from kiosk.credentials import Credential
 from kiosk.db import db, write
-from kiosk.models import Activity, Enrollment, Lesson, Member, Registration, Site, Staff
+from kiosk.models import Activity, Course, Enrollment, Lesson, Member, Registration, Site, Staff
 
 KINDS = ("ok", "already", "not_due", "not_enrolled", "unknown_card", "invalid_card",
          "expired_card", "error")
@@ -281,6 +281,34 @@ def _staff_member(tour):
     return _staff_open("staff_member")(tour)
 
 
+def _staff_newcomer(screen) -> None:
+    screen.select_latest()
+    for key in "1391234":                 # a phone number half typed
+        screen.body.ids.pad.press(key)
+
+
+def _staff_registered(tour):
+    screen = tour.app.staff_screens["staff_newcomers"]
+    for key in "5678":
+        screen.body.ids.pad.press(key)
+    screen.register()
+    return lambda: bool(screen.registered)
+
+
+def _staff_exported(screen) -> None:
+    screen.export()
+
+
+def _staff_course(tour):
+    course = Course.get(Course.name == "国画花鸟班")
+    tour.app.staff_screens["staff_course"].open_course(course.id)
+    return lambda: tour.app.screens.current == "staff_course"
+
+
+def _staff_course_roster(screen) -> None:
+    screen.show("roster")
+
+
 def _staff_idle(tour):
     tour.app.staff_idle.since -= tour.settings.staff.idle_s - tour.settings.staff.idle_warning_s + 1
     return lambda: tour.app.staff_idle_prompt.showing
@@ -289,7 +317,14 @@ def _staff_idle(tour):
 STAFF_SHOTS = [("staff_login", _staff_login), ("staff_home", _staff_home),
                ("staff_today", _staff_open("staff_today")),
                ("staff_members", _staff_open("staff_members", _staff_search)),
-               ("staff_member", _staff_member), ("staff_idle", _staff_idle)]
+               ("staff_member", _staff_member),
+               ("staff_newcomers", _staff_open("staff_newcomers", _staff_newcomer)),
+               ("staff_newcomer_registered", _staff_registered),
+               ("staff_exports", _staff_open("staff_exports", _staff_exported)),
+               ("staff_audit", _staff_open("staff_audit")),
+               ("staff_courses", _staff_open("staff_courses")), ("staff_course", _staff_course),
+               ("staff_course_roster", _staff_open("staff_course", _staff_course_roster)),
+               ("staff_idle", _staff_idle)]
 
 
 def _just(action):

@@ -141,13 +141,34 @@ def test_a_missing_or_unwritable_folder_is_refused_and_nothing_is_recorded(tmp_p
 
 
 def test_a_write_failing_half_way_leaves_no_file_and_no_audit(tmp_path, world, term_data, actor):
-    (tmp_path / "2025年春季学期考勤_20250318").mkdir()
-    (tmp_path / "2025年春季学期考勤_20250318" / "太极拳（一）班.csv").mkdir()     # in the way of the second file
+    world.course("龙" * 90)                 # sorts last; 270 bytes is more than a file name may have
+    usb = tmp_path / "usb"
+    usb.mkdir()
     with pytest.raises(Refused) as e:
-        exports.export(actor, "attendance", "csv", tmp_path, NOW, term=world.term)
+        exports.export(actor, "attendance", "csv", usb, NOW, term=world.term)
     assert e.value.key == "exports.folder_unwritable"
-    assert not (tmp_path / "2025年春季学期考勤_20250318" / "合唱班.csv").exists()
+    assert list(usb.iterdir()) == []                    # nor the files written before it
     assert Audit.select().count() == 0
+
+
+@pytest.mark.parametrize("fmt, first, second", [
+    ("xlsx", "2025年春季学期考勤_20250318.xlsx", "2025年春季学期考勤_20250318_2.xlsx"),
+    ("csv", "2025年春季学期考勤_20250318", "2025年春季学期考勤_20250318_2"),
+])
+def test_a_second_export_the_same_day_never_overwrites_the_first(tmp_path, world, term_data, actor,
+                                                                  fmt, first, second):
+    exports.export(actor, "attendance", fmt, tmp_path, NOW, term=world.term)
+    again = exports.export(actor, "attendance", fmt, tmp_path, NOW, term=world.term)
+    assert again[0].relative_to(tmp_path).parts[0] == second
+    assert (tmp_path / first).exists()
+    assert [json.loads(a.detail)["files"][0].split("/")[0] for a in Audit.select().order_by(Audit.id)] == [
+        first, second]
+
+
+def test_an_export_folder_that_cannot_be_made_is_still_offered(tmp_path, settings):
+    (tmp_path / "blocked").write_text("")
+    settings.staff.export_dir = str(tmp_path / "blocked" / "exports")
+    assert exports.folders(settings, media=()) == [tmp_path / "blocked" / "exports"]
 
 
 def test_unknown_reports_formats_and_empty_terms(tmp_path, world, actor):
