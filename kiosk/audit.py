@@ -52,6 +52,10 @@ def record(actor: Actor, action: str, target: str, now: datetime, reason: str = 
     return event_id
 
 
+def count() -> int:
+    return Audit.select().count()
+
+
 def recent(limit: int = 50, offset: int = 0) -> list[Audit]:
     """The newest entries first."""
     return list(Audit.select().order_by(Audit.at.desc(), Audit.id.desc()).offset(offset).limit(limit))

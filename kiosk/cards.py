@@ -2,13 +2,16 @@
 import subprocess
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import qrcode
-from fpdf import FPDF
 
 from kiosk import tokens
 from kiosk.i18n import t
 from kiosk.models import Member, Site
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 CARD_W, CARD_H = 85.6, 54.0          # ISO/IEC 7810 ID-1, mm
 COLS, ROWS = 2, 5
@@ -37,6 +40,7 @@ def members_for(numbers: list[str]) -> list[Member]:
 
 def render(settings: SimpleNamespace, members: list[Member], out: str | Path) -> int:
     """Write the card sheet PDF to `out`; returns the number of pages."""
+    from fpdf import FPDF       # here: loading it takes 0.4 s, which every command would pay
     key = bytes.fromhex(settings.security.card_key)
     site = Site.get_or_none(Site.code == settings.site.code)
     site_name = site.name if site else settings.site.name
@@ -78,7 +82,7 @@ def send_to_printer(command: list[str], path: str | Path, timeout: float = 60) -
     return ""
 
 
-def _card(pdf: FPDF, x: float, y: float, member: Member, site_name: str, token: str) -> None:
+def _card(pdf: "FPDF", x: float, y: float, member: Member, site_name: str, token: str) -> None:
     pdf.set_draw_color(160, 160, 160)
     pdf.set_line_width(0.2)
     pdf.rect(x, y, CARD_W, CARD_H)                 # the cutting line

@@ -3,6 +3,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
+FLAGGED = "□"        # stands in for a name character the card could not give us
+
 
 @dataclass(frozen=True)
 class Credential:

@@ -99,8 +99,11 @@ def _members(site: Site, rows: list[dict], courses: dict[str, Course], id_key: b
             id_last4=ids.last4(m["id"]), gender=m["gender"],
             birth_year=m.get("birth_year") or int(m["id"][6:10]),
             phone_last4=m["phone"], site=site, points_confirmed=m["points"], initials=search.initials(m["name"]))
-        for name in m["courses"]:
-            Enrollment.create(member=members[m["no"]], course=courses[name])
+        for n, name in enumerate(m["courses"]):
+            # Enrolled in the week before the term, in roster order: the waitlist's order needs a time.
+            at = datetime.combine(courses[name].term.start - timedelta(days=7), datetime.min.time())
+            Enrollment.create(member=members[m["no"]], course=courses[name],
+                              at=at + timedelta(minutes=len(members) * 10 + n))
     return members
 
 

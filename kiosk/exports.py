@@ -15,11 +15,6 @@ from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from kiosk import audit, reports
 from kiosk.audit import Actor
 from kiosk.db import write
@@ -38,7 +33,6 @@ _SHEET_MAX = 31                              # Excel's limit on a sheet name
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _FILE_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _WIDTH_ROWS = 500                            # column widths are measured on the first rows only
-_BOLD = Font(bold=True)
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +40,11 @@ log = logging.getLogger(__name__)
 def write_xlsx(tables: list[Table], path: str | Path) -> Path:
     """A workbook with one sheet per table: bold, frozen header row and columns wide enough to read.
     Written streaming (write-only), so a term's 300 sheets take seconds."""
-    path = Path(path)
+    from openpyxl import Workbook           # here: loading it takes 0.1 s, which every command would pay
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    path, bold = Path(path), Font(bold=True)
     book = Workbook(write_only=True)
     names: set[str] = set()
     for table in tables:
@@ -57,7 +55,7 @@ def write_xlsx(tables: list[Table], path: str | Path) -> Path:
         header = []
         for value in table.columns:
             cell = WriteOnlyCell(sheet, value=value)
-            cell.font = _BOLD
+            cell.font = bold
             header.append(cell)
         sheet.append(header)
         for row in table.rows:

@@ -20,8 +20,6 @@ from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from peewee import chunked
 
 from kiosk import audit, facts, ids, search
@@ -650,6 +648,8 @@ def _read(path: str | Path, columns: dict[str, tuple[str, ...]], required: tuple
 
 def _xlsx_rows(data: bytes, name: str) -> list[tuple[int, tuple]]:
     """The first sheet's rows with Excel's row numbers."""
+    from openpyxl import load_workbook      # here: loading it takes 0.1 s, which every command would pay
+    from openpyxl.utils.exceptions import InvalidFileException
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):

@@ -104,7 +104,7 @@ def reverse(actor: Actor, entry: PointsEntry, reason: str, now: datetime) -> Rec
     text = _reason(reason)
     with write():
         entry = PointsEntry.get_by_id(entry.id)
-        if entry.reverses_id is not None or entry.kind in ("correction", "reversal"):
+        if _is_correction(entry.kind, entry.reverses_id):
             raise Refused("ledger.is_correction")
         if db.execute_sql(_REVERSED, (entry.member_id, entry.id)).fetchone():
             raise Refused("ledger.already_reversed")
@@ -124,7 +124,7 @@ def entries(member: Member, page: int = 0, per_page: int = 10) -> list[EntryRow]
     when = PointsEntry.at.python_value
     rows = db.execute_sql(_PAGE, (member.id, per_page, max(page, 0) * per_page))
     return [EntryRow(id, when(at), kind, t(f"points.kind.{kind}"), amount, note or "",
-                     staff or "", bool(reversed_), reverses is not None,
+                     staff or "", bool(reversed_), _is_correction(kind, reverses),
                      status == "provisional")
             for id, at, kind, amount, note, staff, reversed_, reverses, status in rows]
 
@@ -135,6 +135,11 @@ def count(member: Member) -> int:
 
 
 # -- steps --------------------------------------------------------------------------------------
+
+def _is_correction(kind: str, reverses_id: int | None) -> bool:
+    # A correction the bureau made (kind only) is as final as one made here (reverses an entry).
+    return reverses_id is not None or kind in ("correction", "reversal")
+
 
 def _half_hours(hours) -> bool:
     # Ranges first: NaN and infinity fail them before int() could choke on them.

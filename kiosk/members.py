@@ -13,8 +13,10 @@ from types import SimpleNamespace
 
 from kiosk import audit, cards, facts, newcomers, points, search
 from kiosk.audit import Actor
+from kiosk.credentials import FLAGGED
 from kiosk.db import db, get_by, write
 from kiosk.files import free_path
+from kiosk.gbcodes import nation_name
 from kiosk.i18n import t
 from kiosk.models import Member, NewcomerCard, SignIn, Site
 from kiosk.refused import Refused
@@ -73,7 +75,7 @@ def register(actor: Actor, card: NewcomerCard, now: datetime, settings: SimpleNa
             member_no=_next_number(settings.staff.member_prefix), name=card.name,
             initials=search.initials(card.name), gender=_GENDERS.get(card.gender, ""),
             birth_date=card.birth_date, birth_year=card.birth_date.year if card.birth_date else None,
-            nation=card.nation, address=card.address, id_hash=card.id_hash, id_last4=card.id_last4,
+            nation=nation_name(card.nation), address=card.address, id_hash=card.id_hash, id_last4=card.id_last4,
             phone=phone, phone_last4=phone[-4:], joined=now.date(), site=site)
         NewcomerCard.delete().where(NewcomerCard.id == card.id).execute()
         _fact(actor, member, now)
@@ -84,22 +86,31 @@ def register(actor: Actor, card: NewcomerCard, now: datetime, settings: SimpleNa
 
 
 def update(actor: Actor, member: Member, now: datetime, reason: str = "", phone: str | None = None,
-           active: bool | None = None) -> Member:
-    """Change the phone ("" clears it) or whether the member is active; None leaves a field as it
-    is.  Nothing is written when nothing changes."""
+           active: bool | None = None, name: str | None = None) -> Member:
+    """Change the phone ("" clears it), whether the member is active, or the name (a character the
+    card could not give, 「□」, put right from the card itself; the reason is then required);
+    None leaves a field as it is.  Nothing is written when nothing changes."""
     if phone is not None:
         phone = _phone(phone)
+    if name is not None:
+        name = name.strip()
+        if not name or FLAGGED in name:
+            raise Refused("members.bad_name", name=name)
     with write():
         current = Member.get_by_id(member.id)
-        wanted = {"phone": phone, "active": active}
+        wanted = {"phone": phone, "active": active, "name": name}
         changes = {k: v for k, v in wanted.items() if v is not None and getattr(current, k) != v}
         if not changes:
             return current
+        if "name" in changes and not reason.strip():
+            raise Refused("members.reason_required")
         before = _shown(current, changes)
         for k, v in changes.items():
             setattr(current, k, v)
         if "phone" in changes:
             current.phone_last4 = current.phone[-4:]
+        if "name" in changes:
+            current.initials = search.initials(current.name)
         current.save()
         _fact(actor, current, now)
         audit.record(actor, "member.update", _target(current), now, reason.strip(),

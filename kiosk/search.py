@@ -4,8 +4,6 @@ import logging
 import re
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin
-from pypinyin.constants import PHRASES_DICT
 
 from kiosk.db import db, write
 from kiosk.models import Member
@@ -21,6 +19,7 @@ class Hit:
 
 def initials(name: str) -> str:
     """The lower-case pinyin initials of a name; characters without pinyin are left out."""
+    from pypinyin import Style, lazy_pinyin    # here: loading it takes 0.3 s, which every command would pay
     letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
     return "".join(x[0] for x in letters if x and x[0].isascii() and x[0].isalpha()).lower()
 
@@ -84,6 +83,7 @@ def _initials_of(name: str, memo: dict[str, str]) -> str:
     # word of the phrase dictionary in it is read character by character, the same as
     # initials() reads it, so each character's reading is looked up once (a few thousand
     # characters make most names); the rest go through initials() itself.
+    from pypinyin.constants import PHRASES_DICT
     for i in range(len(name)):
         for j in range(i + 2, len(name) + 1):
             if name[i:j] in PHRASES_DICT:

@@ -7,6 +7,7 @@ from kiosk import audit
 from kiosk.audit import Actor
 from kiosk.checkin import record_sign_in
 from kiosk.db import db, write
+from kiosk.i18n import t
 from kiosk.models import Activity, Course, Enrollment, Lesson, Member, Registration, SignIn
 from kiosk.refused import Refused
 from kiosk.schedule import Item, activity_item, lesson_item
@@ -75,6 +76,7 @@ def manual_sign_in(actor: Actor, member: Member, item: Item, reason: str, now: d
     window: the points follow the same rules as at the reader, and the audit trail says who and why."""
     if reason not in REASONS:
         raise Refused("today.bad_reason", reason=reason)
+    said = t(f"today.reason.{reason}")          # kept in words, as every other audit reason is
     with write():
         row, current = _current(item, now.date())
         member = Member.get_or_none(Member.id == member.id, Member.active)
@@ -85,8 +87,8 @@ def manual_sign_in(actor: Actor, member: Member, item: Item, reason: str, now: d
         if first is not None:
             raise Refused("today.already", time=first.at.strftime("%H:%M"))
         points = record_sign_in(member, current, "staff", now, actor.kiosk_id, actor.site,
-                                staff_id=actor.staff_id, reason=reason)
-        audit.record(actor, "signin.manual", f"member {member.member_no}", now, reason=reason,
+                                staff_id=actor.staff_id, reason=said)
+        audit.record(actor, "signin.manual", f"member {member.member_no}", now, reason=said,
                      kind=current.kind, item_id=current.id, title=current.title,
                      start=current.start.isoformat(), points=points)
     return ManualSignIn(points, now)

@@ -2,10 +2,12 @@
 line that says what the last tap did; lists paged (never scrolled) in rows; a keypad; and a
 pop-up to pick one of a few choices, so nothing needs Chinese typing (senior-ui I-5)."""
 import logging
+import threading
 from pathlib import Path
 from typing import Callable
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -13,6 +15,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 
+from kiosk.db import db
 from kiosk.i18n import t
 from kiosk.refused import Refused
 from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
@@ -28,6 +31,7 @@ class StaffScreen(Screen):
     title = StringProperty("")
     message = StringProperty("")
     problem = BooleanProperty(False)       # the message says something was refused
+    working = BooleanProperty(False)       # a task runs in the background
     back_to = StringProperty("staff_home")   # where 返回 goes; "" hides it
     Body: type | None = None
 
@@ -66,9 +70,39 @@ class StaffScreen(Screen):
             done(outcome)
         return True
 
+    def attempt_in_background(self, action: Callable, done: Callable, busy: str) -> None:
+        """attempt() for a task of seconds (a sheet of hundreds of cards): it runs on a worker
+        thread while the page says `busy` and stays alive; the outcome comes back on the UI thread.
+        One at a time: a tap while it runs is told to wait."""
+        if self.working:
+            self.tell(t("staff.busy"), problem=True)
+            return
+        self.working = True
+        self.tell(busy)
+
+        def work() -> None:
+            try:
+                outcome, error = action(), None
+            except Exception as e:                  # handed to attempt(), which logs or says it
+                outcome, error = None, e
+            finally:
+                db.close()                          # this thread's own connection
+            Clock.schedule_once(lambda dt: self._finished(outcome, error, done))
+        threading.Thread(target=work, name=f"{self.name}-task", daemon=True).start()
+
+    def _finished(self, outcome, error: Exception | None, done: Callable) -> None:
+        self.working = False
+        self.attempt(lambda: _outcome(outcome, error), done)
+
     @property
     def app(self):
         return App.get_running_app()
+
+
+def _outcome(outcome, error: Exception | None):
+    if error is not None:
+        raise error
+    return outcome
 
 
 class StaffBody(BoxLayout):

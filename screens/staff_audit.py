@@ -8,8 +8,6 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk import audit
 from kiosk.i18n import t
-from kiosk.models import Audit
-from kiosk.today import REASONS
 from screens.staff import StaffBody, StaffScreen
 
 PER_PAGE = 10
@@ -25,15 +23,15 @@ class StaffAuditScreen(StaffScreen):
 
     def show(self) -> None:
         pager = self.body.ids.pager
-        total = Audit.select().count()
+        total = audit.count()
         pager.pages = max(1, -(-total // PER_PAGE))
         pager.page = min(pager.page, pager.pages - 1)
         rows = self.body.ids.rows
         rows.clear_widgets()
         for entry in audit.recent(PER_PAGE, pager.page * PER_PAGE):
-            rows.add_widget(AuditRow(at=f"{entry.at:%m-%d %H:%M}", who=entry.staff_name,
+            rows.add_widget(AuditRow(at=f"{entry.at:%Y-%m-%d %H:%M}", who=entry.staff_name,
                                      action=action_label(entry.action), target=target_label(entry.target),
-                                     reason=reason_label(entry.action, entry.reason)))
+                                     reason=entry.reason))
         self.body.ids.count.text = t("staff.audit.count", count=total)
         if not total:
             self.tell(t("staff.audit.none"))
@@ -57,11 +55,6 @@ def target_label(target: str) -> str:
     if word == "report":
         rest = _label(f"staff.exports.report.{rest}", rest)
     return f"{t(f'staff.audit.target.{word}')} {rest}"
-
-
-def reason_label(action: str, reason: str) -> str:
-    """The reason as written, or for 补签 (kept as the key of the reason picked) in Chinese."""
-    return t(f"today.reason.{reason}") if action == "signin.manual" and reason in REASONS else reason
 
 
 def _label(key: str, otherwise: str) -> str:

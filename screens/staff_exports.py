@@ -5,7 +5,6 @@ stick (an admin's task), checked first with every wrong row shown."""
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
@@ -212,11 +211,11 @@ class StaffExportsScreen(StaffScreen):
                   list(Member.select().join(Enrollment).where(Enrollment.course == course_id,
                                                               Enrollment.status == "enrolled")
                        .order_by(Member.member_no)))
-        # A sheet of a few hundred cards takes seconds: say so on screen first.
-        self.tell(t("staff.exports.printing", count=len(chosen)))
-        Clock.schedule_once(lambda dt: Clock.schedule_once(lambda dt: self.attempt(
-            lambda: members.print_cards(self.app.staff, chosen, self.app.settings, folder, datetime.now()),
-            lambda done: self.tell(printed(done), problem=bool(done.error))), 0), 0)
+        actor, settings = self.app.staff, self.app.settings
+        self.attempt_in_background(
+            lambda: members.print_cards(actor, chosen, settings, folder, datetime.now()),
+            lambda done: self.tell(printed(done), problem=bool(done.error)),
+            t("staff.exports.printing", count=len(chosen)))
 
     # -- importing from a USB stick (an admin) ------------------------------------------------
 

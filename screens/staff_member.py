@@ -8,6 +8,7 @@ from kivy.lang import Builder
 from kivy.properties import StringProperty
 
 from kiosk import enrollments, exports, ledger, members, terms, today
+from kiosk.credentials import FLAGGED
 from kiosk.i18n import t
 from kiosk.models import Course, Member, PointsEntry
 from screens.staff import Pick, StaffBody, StaffScreen
@@ -31,6 +32,8 @@ class StaffMemberScreen(StaffScreen):
         self.show_profile()
         self.show_courses()
         self.show_entries()
+        if FLAGGED in self.member.name:
+            self.tell(t("staff.member.name_flagged"), problem=True)
 
     def show_profile(self) -> None:
         p = members.profile(self.member, datetime.now())
@@ -60,7 +63,7 @@ class StaffMemberScreen(StaffScreen):
         self.body.ids.entry_pager.pages = max(1, -(-ledger.count(self.member) // ENTRIES_PER_PAGE))
         admin = self.app.staff.staff.role == "admin"
         for e in listed:
-            line = CourseLine(text=t("staff.member.entry", at=e.at.strftime("%m-%d"), what=e.label,
+            line = CourseLine(text=t("staff.member.entry", at=e.at.strftime("%Y-%m-%d"), what=e.label,
                                      amount=f"{e.amount:+d}", note=e.note))
             line.ids.act.text = t("staff.member.reverse")
             line.ids.act.disabled = not admin or not e.reversible

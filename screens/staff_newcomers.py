@@ -9,7 +9,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from devices.cardtext import nation_name
+from kiosk.gbcodes import nation_name
 from kiosk import exports, members
 from kiosk.checkin import Result
 from kiosk.i18n import t

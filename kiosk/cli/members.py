@@ -2,6 +2,7 @@
 
     member show NO                                      the member's page (ID: last 4 only)
     member reissue NO --reason R                        a new QR card; older ones stop working
+    member rename NO --name NAME --reason R             correct a name the card could not give
     member points NO --volunteer HOURS --reason R       volunteer hours
     member points NO --redeem N --reason R              spend points
 
@@ -22,13 +23,17 @@ from kiosk.refused import Refused
 
 
 def add(sub) -> None:
-    p = sub.add_parser("member", help="show a member, reissue their card, record points")
+    p = sub.add_parser("member", help="show a member, reissue their card, correct the name, record points")
     actions = p.add_subparsers(dest="action", required=True)
     show = actions.add_parser("show", help="the member's page (ID number: last 4 only)")
     show.add_argument("number", metavar="NO")
     reissue = actions.add_parser("reissue", help="a new QR card; every older card stops working")
     reissue.add_argument("number", metavar="NO")
     reissue.add_argument("--reason", required=True, metavar="R")
+    rename = actions.add_parser("rename", help="correct the name, e.g. a character the card showed as □")
+    rename.add_argument("number", metavar="NO")
+    rename.add_argument("--name", required=True)
+    rename.add_argument("--reason", required=True, metavar="R")
     entry = actions.add_parser("points", help="volunteer hours or a redemption")
     entry.add_argument("number", metavar="NO")
     kind = entry.add_mutually_exclusive_group(required=True)
@@ -67,6 +72,11 @@ def _reissue(args: argparse.Namespace, member: Member, actor: Actor, now: dateti
     return t("members.reissued", member_no=member.member_no, issue=member.card_issue)
 
 
+def _rename(args: argparse.Namespace, member: Member, actor: Actor, now: datetime) -> str:
+    member = members.update(actor, member, now, args.reason, name=args.name)
+    return t("members.renamed", member_no=member.member_no, name=member.name)
+
+
 def _points(args: argparse.Namespace, member: Member, actor: Actor, now: datetime) -> str:
     if args.volunteer is not None:
         hours = _number(args.volunteer, float, Refused("ledger.bad_hours", hours=args.volunteer,
@@ -87,4 +97,4 @@ def _number(text: str, kind: type, refused: Refused):
         raise refused from None
 
 
-_ACTIONS = {"show": _show, "reissue": _reissue, "points": _points}
+_ACTIONS = {"show": _show, "reissue": _reissue, "rename": _rename, "points": _points}

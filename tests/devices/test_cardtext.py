@@ -7,6 +7,7 @@ from hypothesis import given, strategies as st
 
 from devices import cardtext
 from devices.cardtext import CardTextError, IdCard, decode, encode
+from kiosk.gbcodes import NATIONS
 from devices.sim import profiles
 
 SP = b" \x00"          # one UCS-2 space: the padding of every field
@@ -159,16 +160,6 @@ def test_a_lone_surrogate_outside_the_name_is_replaced_not_flagged():
     card.address.encode("utf-8")             # storable
 
 
-def test_gender_and_nation_names():
-    assert [cardtext.gender_name(c) for c in "0129"] == ["未知", "男", "女", "未说明"]
-    assert cardtext.gender_name("3") == cardtext.gender_name("") == ""      # not 'female'
-    assert len(cardtext.NATIONS) == 58
-    assert [cardtext.nation_name(c) for c in ("01", "03", "36", "46", "56", "97", "98")] == [
-        "汉", "回", "毛南", "德昂", "基诺", "其他", "外国血统中国籍人士"]
-    for unknown in ("00", "57", "99", "1", ""):
-        assert cardtext.nation_name(unknown) == ""
-
-
 @pytest.mark.parametrize("name, profile", profiles.load().items())
 def test_every_simulator_profile_round_trips(name, profile):
     text = profiles.text_block(profile)
@@ -300,7 +291,7 @@ def cards(draw) -> IdCard:
     common = dict(gender=draw(st.sampled_from(["", "0", "1", "2", "9"])), birth_date=draw(dates),
                   valid_from=draw(dates), valid_to=None if long_term else draw(dates), long_term=long_term)
     if card_type == "resident":
-        return IdCard(card_type=card_type, name=draw(field_text(30)), nation=draw(st.sampled_from(["", *cardtext.NATIONS])),
+        return IdCard(card_type=card_type, name=draw(field_text(30)), nation=draw(st.sampled_from(["", *NATIONS])),
                       address=draw(field_text(70)), id_number=draw(number(digits, 16)), issuer=draw(field_text(30)), **common)
     if card_type == "hmt":
         return IdCard(card_type=card_type, name=draw(field_text(30)), address=draw(field_text(70)),

@@ -189,6 +189,12 @@ def test_an_entry_is_reversed_once_and_a_correction_never(world, desk, admin, me
     refused("ledger.is_correction", ledger.reverse, admin, correction, "duplicate", NOW)
 
 
+def test_a_correction_the_bureau_made_is_final_and_shown_so(world, admin, member):
+    bureau = world.entry(member, 2, "correction", NOW)           # no entry of this ledger it reverses
+    assert not ledger.entries(member)[0].reversible
+    refused("ledger.is_correction", ledger.reverse, admin, bureau, "duplicate", NOW)
+
+
 def test_plain_staff_cannot_reverse(world, desk, member):
     entry = world.entry(member, 2, "lesson", NOW)
     refused("access.admin_only", ledger.reverse, desk, entry, "duplicate", NOW)

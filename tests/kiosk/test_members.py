@@ -62,7 +62,7 @@ def test_register_makes_a_member_from_the_card_and_forgets_the_card(world, desk,
     assert (m.member_no, m.name, m.initials, m.gender, m.birth_date, m.birth_year) == (
         "DM0001", "刘桂兰", "lgl", "女", date(1945, 3, 7), 1945)
     assert (m.nation, m.address, m.joined, m.site.code, m.card_issue, m.active) == (
-        "01", "天津市河西区友谊路 1 号", NOW.date(), settings.site.code, 1, True)
+        "汉", "天津市河西区友谊路 1 号", NOW.date(), settings.site.code, 1, True)
     assert (m.id_hash, m.id_last4) == (ids.id_hash(ID_LIU, world.id_key), ID_LIU[-4:])
     assert (m.phone, m.phone_last4) == ("13800138000", "8000")
     assert NewcomerCard.select().count() == 0
@@ -166,6 +166,17 @@ def test_update_without_a_change_writes_nothing(world, desk):
     before = counts()
     assert members.update(desk, member, NOW, phone="138-0013-8000", active=True).phone == "13800138000"
     assert counts() == before
+
+
+def test_a_flagged_name_is_corrected_with_a_reason(world, desk):
+    member = world.member("DM0001", "王□华", initials="wh")
+    refused("members.reason_required", members.update, desk, member, NOW, name="王堃华")
+    for bad in ("", "  ", "王□华"):
+        refused("members.bad_name", members.update, desk, member, NOW, "核对原件", name=bad)
+    changed = members.update(desk, member, NOW, "核对身份证原件", name=" 王堃华 ")
+    assert (changed.name, changed.initials) == ("王堃华", "wkh")
+    assert json.loads(Audit.get().detail) == {"before": {"name": "王□华"}, "after": {"name": "王堃华"}}
+    assert facts("member")[0]["name"] == "王堃华"
 
 
 def test_update_refuses_a_bad_phone(world, desk):

@@ -156,7 +156,7 @@ def test_manual_sign_in_after_the_window(day, staff):
     assert done == today.ManualSignIn(points=2, at=NOW)
     row = SignIn.get(SignIn.member == m["li"], SignIn.lesson == items["taiji"])
     assert (row.method, row.staff_id, row.reason, row.at, row.kiosk_id) == (
-        "staff", staff.staff_id, "forgot_card", NOW, staff.kiosk_id)
+        "staff", staff.staff_id, "忘带卡", NOW, staff.kiosk_id)
     entry = PointsEntry.get(PointsEntry.signin == row)
     assert (entry.amount, entry.kind, entry.member_id) == (2, "lesson", m["li"].id)
     assert counts() == {"signin": before["signin"] + 1, "points": before["points"] + 1,
@@ -165,11 +165,11 @@ def test_manual_sign_in_after_the_window(day, staff):
     assert sorted(kinds) == ["audit", "points", "signin"]
     signin = facts("signin")[-1]
     assert (signin["member_no"], signin["method"], signin["staff"], signin["reason"]) == (
-        "DM0002", "staff", staff.staff_id, "forgot_card")
+        "DM0002", "staff", staff.staff_id, "忘带卡")
     assert facts("points")[-1]["signin"] == row.event_id
     audit = facts("audit")[-1]
     assert (audit["action"], audit["target"], audit["reason"], audit["staff"]) == (
-        "signin.manual", "member DM0002", "forgot_card", "张三")
+        "signin.manual", "member DM0002", "忘带卡", "张三")
     assert audit["detail"]["item_id"] == items["taiji"].id and audit["detail"]["points"] == 2
     entry = Audit.select().order_by(Audit.id.desc()).first()
     assert (entry.action, entry.staff_id) == ("signin.manual", staff.staff_id)
@@ -187,7 +187,7 @@ def test_manual_sign_in_to_activities(day, staff, settings):
     done = today.manual_sign_in(cli, m["sun"], item_of(today.day(NOW), "主题党日").item, "other", NOW)
     assert done.points == 5
     row = SignIn.get(SignIn.member == m["sun"], SignIn.activity == items["party"])
-    assert (row.staff_id, row.reason) == (None, "other")
+    assert (row.staff_id, row.reason) == (None, "其他")
     assert Audit.select().order_by(Audit.id.desc()).first().staff_name == "命令行"
 
 

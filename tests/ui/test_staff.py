@@ -44,9 +44,9 @@ def test_manual_sign_in_from_today_records_who_and_why(scenario):
     (method, staff, reason), = rows(data_dir, """
         SELECT s.method, st.name, s.reason FROM sign_in s JOIN member m ON m.id = s.member_id
         JOIN staff st ON st.id = s.staff_id WHERE m.member_no = ?""", obs["member_no"])
-    assert (method, staff, reason) == ("staff", "张老师", "forgot_card")
+    assert (method, staff, reason) == ("staff", "张老师", "忘带卡")
     audit = rows(data_dir, "SELECT staff_name, reason FROM audit WHERE action = 'signin.manual'")
-    assert audit == [("张老师", "forgot_card")]
+    assert audit == [("张老师", "忘带卡")]
     kinds = [k for k, in rows(data_dir, "SELECT kind FROM outbox ORDER BY seq")]
     assert {"signin", "audit"} <= set(kinds)
 

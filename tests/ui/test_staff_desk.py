@@ -64,7 +64,7 @@ def test_registering_makes_a_member_with_the_hash_and_last_4_and_never_the_id_nu
         SELECT name, gender, birth_date, nation, id_hash, id_last4, phone, phone_last4, initials
         FROM member WHERE member_no = ?""", member_no)
     assert (name, gender, born, nation, last4, phone, phone_last4, initials) == (
-        "马秀英", "女", "1952-08-17", "03", "0022", PHONE, PHONE[-4:], "mxy")
+        "马秀英", "女", "1952-08-17", "回", "0022", PHONE, PHONE[-4:], "mxy")
     assert len(id_hash) == 64
     assert rows(data_dir, "SELECT count(*) FROM newcomer_card WHERE id_hash = ?", id_hash) == [(0,)]
     assert rows(data_dir, "SELECT staff_name FROM audit WHERE action = 'member.register' AND target = ?",

@@ -73,6 +73,18 @@ def test_reissue_needs_a_reason(kiosk):
     assert counts() == before and Member.get(Member.member_no == "DM9001").card_issue == 1
 
 
+def test_rename_a_name_the_card_could_not_give(kiosk):
+    Member.update(name="王□华").where(Member.member_no == "DM9001").execute()
+    before = counts()
+    refused(kiosk("member", "rename", "DM9001", "--name", "王□华", "--reason", "核对原件"), "□")
+    assert counts() == before
+    out = ok(kiosk("member", "rename", "DM9001", "--name", "王堃华", "--reason", "核对身份证原件"))
+    assert "王堃华" in out
+    assert Member.get(Member.member_no == "DM9001").initials == "wkh"
+    entry = Audit.get()
+    assert (entry.action, entry.staff_name, entry.reason) == ("member.update", "命令行", "核对身份证原件")
+
+
 def test_volunteer_hours(kiosk):
     out = ok(kiosk("member", "points", "DM9001", "--volunteer", "2.5", "--reason", "library"))
     assert "2.5 小时" in out and "+5" in out and "共 15 分" in out
