@@ -92,18 +92,20 @@ def _courses(term: Term, rows: list[dict]) -> dict[str, Course]:
 
 def _members(site: Site, rows: list[dict], courses: dict[str, Course], id_key: bytes) -> dict[str, Member]:
     members = {}
-    for m in rows:
+    first_term = min((c.term.start for c in courses.values()), default=date.today())
+    for n, m in enumerate(rows):
         # Foreigners' numbers ('I', 'Y') hold no birth date at 6..14: their birth_year is given.
         members[m["no"]] = Member.create(
             member_no=m["no"], name=m["name"], id_hash=ids.id_hash(m["id"], id_key),
             id_last4=ids.last4(m["id"]), gender=m["gender"],
             birth_year=m.get("birth_year") or int(m["id"][6:10]),
-            phone_last4=m["phone"], site=site, points_confirmed=m["points"], initials=search.initials(m["name"]))
-        for n, name in enumerate(m["courses"]):
+            phone_last4=m["phone"], site=site, points_confirmed=m["points"], initials=search.initials(m["name"]),
+            joined=first_term.replace(year=first_term.year - n % 6, day=1))      # members for up to six years
+        for k, name in enumerate(m["courses"]):
             # Enrolled in the week before the term, in roster order: the waitlist's order needs a time.
             at = datetime.combine(courses[name].term.start - timedelta(days=7), datetime.min.time())
             Enrollment.create(member=members[m["no"]], course=courses[name],
-                              at=at + timedelta(minutes=len(members) * 10 + n))
+                              at=at + timedelta(minutes=n * 10 + k))
     return members
 
 
