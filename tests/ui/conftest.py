@@ -1,6 +1,7 @@
 """UI scenarios run the real app in a child process each (Kivy allows one window per process)."""
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,27 @@ def run_harness(name: str, folder: Path, kiosk: bool = False) -> tuple[dict, Pat
     seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
     assert done.returncode == 0, f"at step {seen.get('step')}: {detail}"
     return seen, data_dir
+
+
+def rows(data_dir: Path, sql: str, *args) -> list[tuple]:
+    """What the scenario left in its kiosk.db, read with plain sqlite3."""
+    with sqlite3.connect(data_dir / "kiosk.db") as db:
+        return db.execute(sql, args).fetchall()
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    """scenario(name) -> (observations, data dir) of a scenario that ran to its end, run once for
+    all the tests of a module that check it."""
+    seen = {}
+
+    def run(name: str):
+        if name not in seen:
+            obs, data_dir = run_harness(name, tmp_path_factory.mktemp(name))
+            assert obs["finished"], obs.get("step")
+            seen[name] = obs, data_dir
+        return seen[name]
+    return run
 
 
 @pytest.fixture

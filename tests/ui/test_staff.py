@@ -1,29 +1,8 @@
 """Staff mode in the real app (Xvfb): PIN pad and lockout, auto-logout, Today's 补签, and the
 tasks on a senior's page, each checked on the screen and in the database file (issue 5)."""
-import sqlite3
-
-import pytest
 
 from kiosk.i18n import t
-from tests.ui.conftest import run_harness
-
-
-def rows(data_dir, sql: str, *args) -> list[tuple]:
-    with sqlite3.connect(data_dir / "kiosk.db") as db:
-        return db.execute(sql, args).fetchall()
-
-
-@pytest.fixture(scope="module")
-def scenario(tmp_path_factory):
-    seen = {}
-
-    def run(name: str):
-        if name not in seen:
-            obs, data_dir = run_harness(name, tmp_path_factory.mktemp(name))
-            assert obs["finished"]
-            seen[name] = obs, data_dir
-        return seen[name]
-    return run
+from tests.ui.conftest import rows
 
 
 def test_five_wrong_pins_lock_the_account_and_the_right_pin_is_refused_while_locked(scenario):

@@ -1,32 +1,13 @@
 """学期与课程 in the real app (Xvfb): 停课 with a reason, a 调课 onto a holiday refused, a course
 copied into a new class, and a plain staff member refused — each checked on the screen and in the
 database file (issue 5)."""
-import json
-import sqlite3
 
-import pytest
+import json
+
 
 from kiosk.i18n import t
-from tests.ui.conftest import run_harness
+from tests.ui.conftest import rows
 from tests.ui.scenarios_staff_courses import COPIED, COPY_TO, COURSE
-
-
-def rows(data_dir, sql: str, *args) -> list[tuple]:
-    with sqlite3.connect(data_dir / "kiosk.db") as db:
-        return db.execute(sql, args).fetchall()
-
-
-@pytest.fixture(scope="module")
-def scenario(tmp_path_factory):
-    seen = {}
-
-    def run(name: str):
-        if name not in seen:
-            obs, data_dir = run_harness(name, tmp_path_factory.mktemp(name))
-            assert obs["finished"], obs.get("step")
-            seen[name] = obs, data_dir
-        return seen[name]
-    return run
 
 
 def test_the_page_shows_the_current_term_and_its_courses(scenario):

@@ -3,38 +3,26 @@ on the simulated reader, reports exported and read back, and the audit trail tha
 each checked on the screen, in the files and in the database file (issue 5)."""
 import csv
 import json
-import sqlite3
 
 import pytest
 from openpyxl import load_workbook
 
 from kiosk.i18n import t
-from tests.ui.conftest import run_harness
+from tests.ui.conftest import rows
 from tests.ui.scenarios_staff_desk import COURSE, EXPORT_DIR, PHONE
 
 UNKNOWN_ID = "110102195208170022"        # the simulator's [unknown] card (devices/sim/cards.toml)
 FLAGGED_ID = "110104194502280036"        # its [pua] card
 
 
-def rows(data_dir, sql: str, *args) -> list[tuple]:
-    with sqlite3.connect(data_dir / "kiosk.db") as db:
-        return db.execute(sql, args).fetchall()
-
-
-def scenario(name: str, tmp_path_factory) -> tuple[dict, object]:
-    obs, data_dir = run_harness(name, tmp_path_factory.mktemp(name))
-    assert obs["finished"]
-    return obs, data_dir
+@pytest.fixture(scope="module")
+def desk(scenario):
+    return scenario("newcomer_and_exports")
 
 
 @pytest.fixture(scope="module")
-def desk(tmp_path_factory):
-    return scenario("newcomer_and_exports", tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def roster(tmp_path_factory):
-    return scenario("roster_import", tmp_path_factory)
+def roster(scenario):
+    return scenario("roster_import")
 
 
 def test_a_newcomers_card_read_in_staff_mode_opens_the_form_filled_from_the_card(desk):
