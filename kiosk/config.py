@@ -121,6 +121,14 @@ _RULES = [
     ("staff.member_prefix", lambda v: re.fullmatch(r"[A-Z][A-Z0-9]{0,9}", v) is not None, "config.choice"),
     ("staff.care_missed_in_row", lambda v: 1 <= v <= 50, "config.range"),
     ("staff.care_absent_weeks", lambda v: 1 <= v <= 104, "config.range"),
+    ("sync.url", lambda v: v == "" or re.fullmatch(r"https?://[^\s/]+(/\S*)?", v) is not None, "config.url"),
+    ("sync.batch", lambda v: 1 <= v <= 500, "config.range"),
+    ("sync.push_delay_s", lambda v: 0 <= v <= 600, "config.range"),
+    ("sync.pull_every_s", lambda v: 10 <= v <= 86400, "config.range"),
+    ("sync.nightly_at", lambda v: _hhmm(v), "config.time"),
+    ("sync.timeout_s", lambda v: 1 <= v <= 600, "config.range"),
+    ("sync.backoff_first_s", lambda v: 0.1 <= v <= 600, "config.range"),
+    ("sync.backoff_max_s", lambda v: 1 <= v <= 86400, "config.range"),
     ("voice.volume", lambda v: 0 <= v <= 100, "config.range"),
     ("voice.player", lambda v: len(v) > 0 and v[0].strip() != "", "config.required"),
     ("voice.pack", lambda v: v.strip() != "", "config.required"),
@@ -186,6 +194,10 @@ def _validate(settings: dict, source: dict) -> None:
     for key in ("devices.idcard.port", "devices.qr_serial.port"):
         if not demo and _get(settings, key) == SIMULATOR:
             raise ConfigError(t("config.simulator", key=key, file=source[key]))
+    # A bureau needs the key it issued to this kiosk.
+    sync = settings["sync"]
+    if sync["url"] and _hex_len(sync["key"]) != 32:
+        raise ConfigError(t("config.sync_key", key="sync.key", file=source["sync.url"]))
 
 
 def _project_path(value: str) -> Path:

@@ -1,5 +1,6 @@
 """The sync outbox: every fact the bureau must receive, written in the domain row's transaction."""
 import json
+import threading
 from datetime import datetime
 
 from uuid6 import uuid7
@@ -8,6 +9,7 @@ from kiosk.db import insert
 from kiosk.models import Outbox
 
 SCHEMA_V = 1
+written = threading.Event()     # set by each fact; wakes the sync thread (kiosk.sync.worker)
 
 
 def new_event_id() -> str:
@@ -19,6 +21,8 @@ def record(kind: str, event_id: str, payload: dict, now: datetime) -> int:
     """Append a fact; call inside db.write() so it commits with its domain row.  Returns its seq."""
     # seq is an INTEGER PRIMARY KEY: SQLite gives it max + 1, and a rolled-back fact leaves no
     # gap.  Outbox rows are never deleted (acknowledged ones change state), so it is gap-free.
+    # Set before the commit: the sync thread waits push_delay_s more before it reads the outbox.
+    written.set()
     return insert(Outbox, event_id=event_id, kind=kind, schema_v=SCHEMA_V,
                   wall_ms=int(now.timestamp() * 1000),
                   payload=json.dumps(payload, ensure_ascii=False, sort_keys=True))

@@ -179,7 +179,15 @@ class Outbox(BaseModel):
     schema_v = IntegerField(default=1)
     wall_ms = IntegerField()
     payload = TextField()                  # JSON
-    state = CharField(default="pending")   # pending, acked, rejected
+    state = CharField(default="pending", index=True)   # pending, acked, rejected
+    reject_code = CharField(default="", constraints=[SQL("DEFAULT ''")])    # why the bureau refused it
+    reject_reason = TextField(default="", constraints=[SQL("DEFAULT ''")])
+
+
+class SyncState(BaseModel):
+    """The sync client's own state, a value per key (kiosk.sync.state)."""
+    key = CharField(primary_key=True)
+    value = TextField()
 
 
 class NewcomerCard(BaseModel):
@@ -212,4 +220,4 @@ class Audit(BaseModel):
 
 
 ALL = [Site, Member, Staff, Term, Holiday, Course, Lesson, Enrollment, Activity, Registration,
-       SignIn, PointsEntry, PointsRule, Outbox, NewcomerCard, Audit]
+       SignIn, PointsEntry, PointsRule, Outbox, SyncState, NewcomerCard, Audit]

@@ -29,6 +29,8 @@ from kiosk.fonts import FontChain, cmap
 from kiosk.i18n import t
 from kiosk.idle import IdleTimer, is_open
 from kiosk.schedule import Item
+from kiosk.sync.status import Status as SyncStatus
+from kiosk.sync.worker import SyncWorker
 from screens import present, present_service, present_staff, typeface
 from screens.activities import ActivitiesScreen
 from screens.attract import AttractScreen
@@ -103,6 +105,8 @@ class KioskApp(App):
         self.devices = configured.Devices()
         self.device_manager: DeviceManager | None = None
         self._device_states: dict[str, str] = {}
+        self.sync: SyncWorker | None = None
+        self.sync_status: SyncStatus | None = None      # the sync thread's latest, for the staff pages
         self.voice = voice.Voice(settings.voice)
         self.senior: seniors.Senior | None = None
         self.clock = time.monotonic           # the idle timer's clock; tests move a fake one
@@ -156,6 +160,9 @@ class KioskApp(App):
         Window.bind(on_touch_down=self._touched)
         Clock.schedule_interval(self._watch_idle, IDLE_CHECK_S)
         self._start_devices()
+        if self.settings.sync.url:
+            self.sync = SyncWorker(self.settings, lambda s: Clock.schedule_once(lambda _dt: self._synced(s)))
+            self.sync.start()
         if self.settings.site.demo_data:
             # A demo left running keeps something due, as it was when it started.
             Clock.schedule_interval(self._top_up_demo, DEMO_TOP_UP_S)
@@ -171,7 +178,12 @@ class KioskApp(App):
         # Reading the fonts' character maps takes ~0.3 s each: not at start-up, not at a scan.
         threading.Thread(target=self._warm_fonts, name="fonts", daemon=True).start()
 
+    def _synced(self, status: SyncStatus) -> None:
+        self.sync_status = status
+
     def on_stop(self) -> None:
+        if self.sync:
+            self.sync.stop()
         if self.device_manager:
             self.device_manager.stop()
         self.devices.close_simulators()

@@ -1,0 +1,123 @@
+"""Push: the outbox up to the bureau in batches of contiguous seqs (reference §7.3).
+
+The bureau is idempotent by event id and keeps the acknowledged seq, so a batch sent twice —
+after a lost reply, a kill -9, a restore — is harmless; this side only ever moves acked_seq to
+what the bureau says.  No write transaction is held across a request."""
+import json
+import logging
+import time
+from dataclasses import dataclass
+
+from kiosk.db import db, write
+from kiosk.sync import state
+from kiosk.sync.client import Bureau
+
+log = logging.getLogger(__name__)
+
+CLIENT_VERSION = "0.1.0"
+
+
+class Denied(Exception):
+    """The bureau refused the kiosk itself (unknown, revoked, bad signature): a person must act."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Pushed:
+    sent: int
+    inserted: int
+    duplicates: int
+    rejected: int
+    acked_seq: int
+
+
+def backlog() -> int:
+    """Facts the bureau has not acknowledged yet."""
+    return db.execute_sql("SELECT count(*) FROM outbox WHERE seq > ?", (state.get_int("acked_seq"),)).fetchone()[0]
+
+
+def push_once(bureau: Bureau, batch: int) -> Pushed | None:
+    """Send the next batch after acked_seq; None when there is nothing to send.  A reply that
+    moves the kiosk back (a gap, a new epoch) is applied and counts as a batch of 0."""
+    epoch, acked = state.get_int("epoch", 1), state.get_int("acked_seq")
+    rows = db.execute_sql(_BATCH, (acked, batch)).fetchall()
+    if not rows:
+        return None
+    reply = bureau.post("/v1/push", _body(bureau.kiosk_id, epoch, rows))
+    data = reply.data
+    if reply.status == 200:
+        _acknowledged(acked, data)
+        return Pushed(len(rows), data["inserted"], data["duplicates"], len(data["rejected"]), data["acked_seq"])
+    error = data.get("error", "")
+    if reply.status == 409 and error == "gap":
+        _rewind(data["acked_seq"])
+    elif reply.status == 409 and error in ("epoch", "epoch_conflict"):
+        _new_epoch(bureau, error)
+    elif reply.status == 401:
+        raise Denied(error or "unauthorized")
+    else:
+        raise Denied(f"HTTP {reply.status} {error}".strip())
+    return Pushed(0, 0, 0, 0, state.get_int("acked_seq"))
+
+
+def push_all(bureau: Bureau, batch: int) -> list[Pushed]:
+    """Push until the outbox is drained (what the nightly run and `sync --once` do)."""
+    done = []
+    while (pushed := push_once(bureau, batch)) is not None:
+        done.append(pushed)
+    return done
+
+
+def _body(kiosk_id: str, epoch: int, rows: list[tuple]) -> bytes:
+    # Payloads are stored as JSON text: spliced in as they are rather than parsed and dumped again.
+    events = ",".join(
+        f'{{"event_id":{json.dumps(event_id)},"seq":{seq},"kind":{json.dumps(kind)},'
+        f'"schema_v":{schema_v},"wall_ms":{wall_ms},"payload":{payload}}}'
+        for seq, event_id, kind, schema_v, wall_ms, payload in rows)
+    head = json.dumps({"kiosk_id": kiosk_id, "epoch": epoch, "first_seq": rows[0][0], "last_seq": rows[-1][0],
+                       "client_version": CLIENT_VERSION})
+    return f'{head[:-1]},"events":[{events}]}}'.encode()
+
+
+def _acknowledged(acked: int, data: dict) -> None:
+    now = time.time()
+    with write():
+        upto = max(acked, int(data["acked_seq"]))
+        db.execute_sql("UPDATE outbox SET state = 'acked' WHERE seq <= ? AND state = 'pending'", (upto,))
+        for r in data["rejected"]:
+            db.execute_sql("UPDATE outbox SET state = 'rejected', reject_code = ?, reject_reason = ? "
+                           "WHERE event_id = ?", (r["code"], r.get("reason", ""), r["event_id"]))
+            log.warning("the bureau refused fact %s (seq %s): %s %s", r["event_id"], r.get("seq"), r["code"],
+                        r.get("reason", ""))
+        state.put(acked_seq=upto, last_push_ok=now)
+    if data["rejected"]:
+        log.info("pushed up to seq %d: %d new, %d already there, %d refused", upto, data["inserted"],
+                 data["duplicates"], len(data["rejected"]))
+
+
+def _rewind(acked: int) -> None:
+    """The bureau has less than we thought (its store was restored): send again from its acked_seq."""
+    log.warning("the bureau has acknowledged only up to seq %d: sending again from there", acked)
+    with write():
+        db.execute_sql("UPDATE outbox SET state = 'pending' WHERE seq > ? AND state = 'acked'", (acked,))
+        state.put(acked_seq=acked)
+
+
+def _new_epoch(bureau: Bureau, why: str) -> None:
+    """This kiosk.db is not the one the bureau knows (restored from an old copy, reinstalled): start
+    a new epoch and send the whole outbox again.  Facts the bureau has are duplicates by event id;
+    the others — written since the copy was made — are new.  Nothing is lost either way."""
+    reply = bureau.post("/v1/epoch", {"kiosk_id": bureau.kiosk_id})
+    if reply.status != 200:
+        raise Denied(reply.data.get("error", f"HTTP {reply.status}"))
+    log.warning("the bureau did not recognise this kiosk's outbox (%s): epoch %d, sending it all again",
+                why, reply.data["epoch"])
+    with write():
+        db.execute_sql("UPDATE outbox SET state = 'pending' WHERE state = 'acked'")
+        state.put(epoch=reply.data["epoch"], acked_seq=0)
+
+
+_BATCH = "SELECT seq, event_id, kind, schema_v, wall_ms, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"
