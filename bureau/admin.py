@@ -1,0 +1,98 @@
+"""The bureau operator's work: register sites and kiosks, rotate and revoke kiosk keys.
+
+The CLI (bureau/__main__.py) prints what these return; the tests call them directly.
+"""
+import json
+import re
+from datetime import timedelta
+
+from kiosk import signing
+
+from bureau.models import Kiosk, Site
+from bureau.store import utcnow, write
+
+SITE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+DEFAULT_URL = "http://127.0.0.1:8800"
+DEFAULT_GRACE = timedelta(hours=72)
+
+
+class AdminError(Exception):
+    """An operator's request that cannot be carried out (the message says why)."""
+
+
+def add_site(code: str, name: str) -> Site:
+    if not SITE_CODE.fullmatch(code):
+        raise AdminError(f"site code {code!r}: 1-32 letters, digits, - or _")
+    if not name.strip():
+        raise AdminError("a site needs a name")
+    with write():
+        if Site.get_or_none(Site.code == code):
+            raise AdminError(f"site {code} already exists")
+        return Site.create(code=code, name=name.strip())
+
+
+def sites() -> list[Site]:
+    return list(Site.select().order_by(Site.code))
+
+
+def add_kiosk(site_code: str, name: str = "") -> Kiosk:
+    """A new kiosk of the site, numbered <CODE>-K01, -K02 … (the next free number), with a new key."""
+    with write():
+        site = _site(site_code)
+        taken = [re.fullmatch(rf"{re.escape(site.code)}-K(\d+)", k.kiosk_id)
+                 for k in Kiosk.select(Kiosk.kiosk_id).where(Kiosk.site == site)]
+        number = max((int(m.group(1)) for m in taken if m), default=0) + 1
+        return Kiosk.create(kiosk_id=f"{site.code}-K{number:02d}", site=site, name=name,
+                            key=signing.new_key())
+
+
+def kiosks() -> list[Kiosk]:
+    return list(Kiosk.select(Kiosk, Site).join(Site).order_by(Kiosk.kiosk_id))
+
+
+def rotate_key(kiosk_id: str, grace: timedelta = DEFAULT_GRACE) -> Kiosk:
+    """Give the kiosk a new key; its current key is still accepted for `grace`, so a kiosk that
+    has not yet been given the new site file keeps syncing meanwhile."""
+    if grace < timedelta(0):
+        raise AdminError("the grace period cannot be negative")
+    with write():
+        kiosk = _kiosk(kiosk_id)
+        if kiosk.revoked_at:
+            raise AdminError(f"kiosk {kiosk_id} is revoked: add a new kiosk instead")
+        kiosk.old_key, kiosk.old_key_until = kiosk.key, utcnow() + grace
+        kiosk.key = signing.new_key()
+        kiosk.save()
+        return kiosk
+
+
+def revoke(kiosk_id: str) -> Kiosk:
+    """Refuse every later request of the kiosk (a stolen or retired machine).  Revoking twice
+    keeps the first time."""
+    with write():
+        kiosk = _kiosk(kiosk_id)
+        if not kiosk.revoked_at:
+            kiosk.revoked_at = utcnow()
+            kiosk.save()
+        return kiosk
+
+
+def site_file(kiosk: Kiosk, url: str = DEFAULT_URL) -> str:
+    """The lines of the kiosk's site file that connect it to the bureau (config/default.toml)."""
+    def toml(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)   # a JSON string is a TOML basic string
+    return (f"[kiosk]\nid = {toml(kiosk.kiosk_id)}\n"
+            f"[sync]\nurl = {toml(url)}\nkey = {toml(kiosk.key)}\n")
+
+
+def _site(code: str) -> Site:
+    site = Site.get_or_none(Site.code == code)
+    if site is None:
+        raise AdminError(f"unknown site {code!r} (python -m bureau site list)")
+    return site
+
+
+def _kiosk(kiosk_id: str) -> Kiosk:
+    kiosk = Kiosk.get_or_none(Kiosk.kiosk_id == kiosk_id)
+    if kiosk is None:
+        raise AdminError(f"unknown kiosk {kiosk_id!r} (python -m bureau kiosk list)")
+    return kiosk

@@ -1,0 +1,248 @@
+"""Fixtures for the bureau tests: real stores and a real server.
+
+Every test that takes `store_url` runs twice: on a SQLite file in tmp_path and on a fresh
+database of a private PostgreSQL 15 cluster (started once per session, as user postgres).
+`server` is `python -m bureau serve` in a subprocess on 127.0.0.1, and `client` signs its
+requests with kiosk/signing.py as a kiosk would.  Nothing is shared between tests.
+"""
+import gzip
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg2
+import pytest
+from uuid6 import uuid7
+
+from bureau import admin
+from bureau.models import Kiosk
+from bureau.store import close_store, open_store
+from kiosk import PROJECT_DIR, signing
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+SITE = "DEMO-001"
+SITE_NAME = "示范区老干部活动中心"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(condition, timeout: float, what: str):
+    """Poll `condition` until it returns something true, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.02)
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+@dataclass
+class Cluster:
+    port: int
+
+    def url(self, name: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def sql(self, statement: str) -> None:
+        """Run one statement in the maintenance database (CREATE/DROP DATABASE need autocommit)."""
+        connection = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
+        try:
+            connection.autocommit = True
+            with connection.cursor() as cursor:
+                cursor.execute(statement)
+        finally:
+            connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A private PostgreSQL 15 cluster in a temporary folder, on a free port, with its socket there.
+    PostgreSQL refuses to run as root, so as root it runs as user postgres."""
+    missing = [tool for tool in ("initdb", "pg_ctl") if not (PG_BIN / tool).is_file()]
+    if missing:
+        pytest.fail(f"PostgreSQL 15 is not installed ({', '.join(missing)} missing in {PG_BIN}): "
+                    "apt-get install postgresql-15 (./dev test installs it)")
+    folder = Path(tempfile.mkdtemp(prefix="bureau-pg-"))
+    as_postgres = []
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+    data, log = folder / "data", folder / "server.log"
+
+    def pg(*args: str) -> None:
+        done = subprocess.run([*as_postgres, *args], capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            tail = log.read_text()[-2000:] if log.exists() else ""
+            pytest.fail(f"{' '.join(args[:2])} failed:\n{done.stdout}{done.stderr}{tail}")
+
+    # fsync off: a test cluster need not survive a power cut, and CREATE DATABASE per test is faster.
+    pg(str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+       "--locale=C", "--no-sync")
+    port = free_port()
+    pg(str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o",
+       f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+    try:
+        yield Cluster(port)
+    finally:
+        pg(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """A new, empty store: a SQLite file, or a database made from template0 (dropped after)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bureau.db'}"
+        return
+    cluster = request.getfixturevalue("postgres_cluster")
+    name = f"bureau_{uuid.uuid4().hex[:12]}"
+    cluster.sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    yield cluster.url(name)
+    cluster.sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def store(store_url):
+    """The store opened in the test process too, to set up and to check what the server wrote."""
+    database = open_store(store_url)
+    yield database
+    close_store()
+
+
+# --- the bureau ---------------------------------------------------------------------------------
+
+def bureau_env() -> dict:
+    return {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}
+
+
+def cli(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`python -m bureau --db url args…`, as an operator runs it."""
+    return subprocess.run([sys.executable, "-m", "bureau", "--db", url, *args], capture_output=True,
+                          text=True, cwd=cwd, env=bureau_env(), timeout=60)
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def peak_rss_kib(self) -> int:
+        """The server process's peak resident memory so far (VmHWM), in KiB."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+        raise AssertionError("no VmHWM in /proc/<pid>/status")
+
+
+@pytest.fixture
+def server(store, store_url, tmp_path):
+    """`python -m bureau serve` on a free port of 127.0.0.1, ready (its /v1/health answers)."""
+    port = free_port()
+    log = tmp_path / "server.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "bureau", "serve", "--db", store_url,
+                                    "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
+                                   cwd=tmp_path, env=bureau_env())
+    url = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"the bureau exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            return httpx.get(url + "/v1/health", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_until(ready, 30, "the bureau to answer /v1/health")
+        yield Server(url, process, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def kiosk(store) -> Kiosk:
+    """Kiosk DEMO-001-K01 of site DEMO-001, registered through bureau.admin."""
+    admin.add_site(SITE, SITE_NAME)
+    return admin.add_kiosk(SITE, "front desk")
+
+
+@pytest.fixture
+def client(server, kiosk):
+    with Client(server.url, kiosk.kiosk_id, kiosk.key) as c:
+        yield c
+
+
+# --- a kiosk's side of the protocol ---------------------------------------------------------------
+
+class Client:
+    """Signed requests to the bureau, as the kiosk's sync client makes them."""
+
+    def __init__(self, url: str, kiosk_id: str, key: str):
+        self.kiosk_id, self.key = kiosk_id, key
+        self.http = httpx.Client(base_url=url, timeout=60)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.http.close()
+
+    def headers(self, method: str, target: str, body: bytes = b"", *, key: str | None = None,
+                timestamp: int | None = None, nonce: str | None = None) -> dict:
+        stamp = int(time.time()) if timestamp is None else timestamp
+        return {"X-Kiosk": self.kiosk_id, **signing.sign(key or self.key, method, target, stamp, body, nonce)}
+
+    def send(self, method: str, target: str, body: bytes = b"", headers: dict | None = None,
+             **sign) -> httpx.Response:
+        """Send `body` signed (headers given replace or add to the signed ones)."""
+        signed = self.headers(method, target, body, **sign)
+        return self.http.request(method, target, content=body, headers={**signed, **(headers or {})})
+
+    def state(self, **sign) -> httpx.Response:
+        return self.send("GET", "/v1/state", **sign)
+
+    def push(self, batch: dict, *, compress: bool = False, **sign) -> httpx.Response:
+        body = json.dumps(batch, ensure_ascii=False).encode()
+        if compress:
+            return self.send("POST", "/v1/push", gzip.compress(body), {"Content-Encoding": "gzip"}, **sign)
+        return self.send("POST", "/v1/push", body, **sign)
+
+    def new_epoch(self) -> httpx.Response:
+        return self.send("POST", "/v1/epoch", json.dumps({"kiosk_id": self.kiosk_id}).encode())
+
+
+def fact(seq: int, kind: str = "signin", payload=None, **fields) -> dict:
+    """One outbox fact as the kiosk sends it (fields override the defaults)."""
+    event = {"event_id": str(uuid7()), "seq": seq, "kind": kind, "schema_v": 1,
+             "wall_ms": int(time.time() * 1000),
+             "payload": {"member": f"DM{seq:04d}", "lesson": 7, "method": "idcard"} if payload is None else payload}
+    return {**event, **fields}
+
+
+def batch(kiosk_id: str, events: list[dict], epoch: int = 1, client_version: str = "0.1.0") -> dict:
+    return {"kiosk_id": kiosk_id, "epoch": epoch, "first_seq": events[0]["seq"],
+            "last_seq": events[-1]["seq"], "client_version": client_version, "events": events}

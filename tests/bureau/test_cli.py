@@ -1,0 +1,98 @@
+"""`python -m bureau …`: the operator registers sites and kiosks and manages their keys."""
+import re
+import tomllib
+from datetime import timedelta
+
+from bureau.models import Kiosk, Site
+from bureau.store import utcnow
+
+from .conftest import SITE, SITE_NAME, Client, cli
+
+
+def refused(done, *words: str) -> None:
+    """Exit status 2 and one line on stderr that says why."""
+    assert done.returncode == 2, done
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("python -m bureau: "), done.stderr
+    for word in words:
+        assert word in done.stderr, done.stderr
+
+
+def test_site_add_and_list(store, store_url, tmp_path):
+    done = cli(store_url, "site", "add", SITE, SITE_NAME, cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout == f"site {SITE} {SITE_NAME}\n"
+    assert cli(store_url, "site", "add", "UNI-002", "老年大学", cwd=tmp_path).returncode == 0
+    assert [(s.code, s.name) for s in Site.select().order_by(Site.code)] == [(SITE, SITE_NAME), ("UNI-002", "老年大学")]
+    listed = cli(store_url, "site", "list", cwd=tmp_path)
+    assert listed.stdout == f"{SITE}\t{SITE_NAME}\nUNI-002\t老年大学\n"
+    refused(cli(store_url, "site", "add", SITE, "again", cwd=tmp_path), SITE, "exists")
+    refused(cli(store_url, "site", "add", "bad code!", "x", cwd=tmp_path), "site code")
+    assert Site.select().count() == 2
+
+
+def test_kiosk_add_prints_the_kiosk_site_file(store, store_url, tmp_path):
+    cli(store_url, "site", "add", SITE, SITE_NAME, cwd=tmp_path)
+    first = cli(store_url, "kiosk", "add", "--site", SITE, "--name", "前台", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    settings = tomllib.loads(first.stdout)
+    assert settings == {"kiosk": {"id": "DEMO-001-K01"},
+                        "sync": {"url": "http://127.0.0.1:8800", "key": settings["sync"]["key"]}}
+    assert re.fullmatch(r"[0-9a-f]{64}", settings["sync"]["key"])
+    # --db after the command wins over the one before it.
+    second = tomllib.loads(cli(str(tmp_path / "elsewhere.db"), "kiosk", "add", "--site", SITE,
+                               "--url", "https://bureau.example.gov.cn", "--db", store_url, cwd=tmp_path).stdout)
+    assert second["kiosk"]["id"] == "DEMO-001-K02" and second["sync"]["url"] == "https://bureau.example.gov.cn"
+    assert second["sync"]["key"] != settings["sync"]["key"]
+    kiosks = {k.kiosk_id: k for k in Kiosk.select()}
+    assert sorted(kiosks) == ["DEMO-001-K01", "DEMO-001-K02"]
+    one = kiosks["DEMO-001-K01"]
+    assert (one.key, one.name, one.site.code, one.epoch, one.acked_seq) == (settings["sync"]["key"], "前台", SITE, 1, 0)
+    assert one.revoked_at is None and one.old_key is None
+
+
+def test_kiosk_add_for_an_unknown_site_is_refused(store, store_url, tmp_path):
+    refused(cli(store_url, "kiosk", "add", "--site", "NOPE-9", cwd=tmp_path), "unknown site", "NOPE-9")
+    assert Kiosk.select().count() == 0
+
+
+def test_kiosk_list(store, store_url, tmp_path, kiosk):
+    cli(store_url, "kiosk", "add", "--site", SITE, cwd=tmp_path)
+    Kiosk.update(acked_seq=42, epoch=3).where(Kiosk.id == kiosk.id).execute()
+    lines = cli(store_url, "kiosk", "list", cwd=tmp_path).stdout.splitlines()
+    assert lines == ["kiosk\tsite\tepoch\tacked_seq\tlast_seen\trevoked",
+                     "DEMO-001-K01\tDEMO-001\t3\t42\t-\t-",
+                     "DEMO-001-K02\tDEMO-001\t1\t0\t-\t-"]
+
+
+def test_kiosk_rotate_prints_a_new_key_and_keeps_the_old_one_a_while(store, store_url, tmp_path, kiosk):
+    done = cli(store_url, "kiosk", "rotate", kiosk.kiosk_id, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    settings = tomllib.loads(done.stdout)
+    assert settings["kiosk"]["id"] == kiosk.kiosk_id and settings["sync"]["key"] != kiosk.key
+    after = Kiosk.get(Kiosk.id == kiosk.id)
+    assert (after.key, after.old_key) == (settings["sync"]["key"], kiosk.key)
+    assert abs(after.old_key_until - (utcnow() + timedelta(hours=72))) < timedelta(minutes=1)
+    cli(store_url, "kiosk", "rotate", kiosk.kiosk_id, "--grace-hours", "1", cwd=tmp_path)
+    again = Kiosk.get(Kiosk.id == kiosk.id)
+    assert again.old_key == after.key and again.key not in (after.key, kiosk.key)
+    assert abs(again.old_key_until - (utcnow() + timedelta(hours=1))) < timedelta(minutes=1)
+    refused(cli(store_url, "kiosk", "rotate", "DEMO-001-K09", cwd=tmp_path), "unknown kiosk")
+
+
+def test_kiosk_revoke_refuses_every_later_request(store_url, tmp_path, server, kiosk):
+    with Client(server.url, kiosk.kiosk_id, kiosk.key) as client:
+        assert client.state().status_code == 200
+        done = cli(store_url, "kiosk", "revoke", kiosk.kiosk_id, cwd=tmp_path)
+        assert done.returncode == 0 and done.stdout.startswith(f"kiosk {kiosk.kiosk_id} revoked at ")
+        reply = client.state()
+        assert reply.status_code == 401 and reply.json()["error"] == "revoked"
+    revoked_at = Kiosk.get(Kiosk.id == kiosk.id).revoked_at
+    assert abs(revoked_at - utcnow()) < timedelta(minutes=1)
+    assert cli(store_url, "kiosk", "list", cwd=tmp_path).stdout.splitlines()[1].endswith(" UTC")
+    refused(cli(store_url, "kiosk", "rotate", kiosk.kiosk_id, cwd=tmp_path), "revoked")
+    refused(cli(store_url, "kiosk", "revoke", "DEMO-001-K09", cwd=tmp_path), "unknown kiosk")
+    assert Kiosk.get(Kiosk.id == kiosk.id).revoked_at == revoked_at
+
+
+def test_a_store_that_cannot_be_opened_is_one_line_on_stderr(tmp_path):
+    refused(cli("mysql://nobody@127.0.0.1/x", "site", "list", cwd=tmp_path), "mysql")
+    refused(cli(f"sqlite:///{tmp_path}/no/such/folder/bureau.db", "site", "list", cwd=tmp_path))
