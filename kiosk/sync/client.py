@@ -17,6 +17,7 @@ from kiosk.sync import state
 log = logging.getLogger(__name__)
 
 GZIP_FROM = 1024            # bodies smaller than this go as they are
+OFFSET_SLACK_MS = 1000      # the bureau's clock is kept again only when it moved more than this
 
 
 class Unreachable(Exception):
@@ -78,6 +79,8 @@ class Bureau:
         if "server_time" in data:
             # The middle of the round trip is the best guess of when the bureau read its clock.
             middle = (sent + time.time()) / 2
-            with write():
-                state.put(clock_offset_ms=round((float(data["server_time"]) - middle) * 1000))
+            offset = round((float(data["server_time"]) - middle) * 1000)
+            if abs(offset - state.get_int("clock_offset_ms")) > OFFSET_SLACK_MS:   # no write a request
+                with write():
+                    state.put(clock_offset_ms=offset)
         return Reply(response.status_code, data)

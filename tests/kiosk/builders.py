@@ -1,8 +1,10 @@
 """Test data builders: fixed times, fictional ID numbers and a small hand-built site."""
+import threading
 from datetime import date, datetime, timedelta
 
 from kiosk import facts, ids, tokens
 from kiosk.credentials import Credential
+from kiosk.db import db
 from kiosk.models import (Activity, Course, Enrollment, Lesson, Member, PointsEntry, Registration, SignIn,
                           Site, Term)
 
@@ -93,3 +95,26 @@ def fail_on_call(real, n):
             raise Boom("disk full half-way")
         return real(*args, **kwargs)
     return wrapper
+
+
+def race(calls: list) -> list:
+    """Run the calls at once, each in its own thread with its own connection; their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [None] * len(calls), []
+
+    def run(n, call):
+        try:
+            barrier.wait(timeout=10)
+            results[n] = call()
+        except Exception as e:          # reported below: an exception in a thread would be lost
+            errors.append(e)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert not errors and not any(t.is_alive() for t in threads)
+    return results

@@ -1,16 +1,14 @@
 """Activity sign-up: places, the waitlist and promotion, closed activities, facts, and races."""
 import json
 import sqlite3
-import threading
 from datetime import timedelta
 
 import pytest
 
 from kiosk import activities, facts
-from kiosk.db import db
 from kiosk.models import Outbox, Registration
 
-from .builders import LESSON_START, Boom, fail_on_call
+from .builders import LESSON_START, Boom, fail_on_call, race
 
 NOW = LESSON_START
 SOON = NOW + timedelta(days=2)       # the activities' start
@@ -310,29 +308,7 @@ def test_a_locked_database_raises_and_changes_nothing(world, people, report, dat
     assert Registration.select().count() == 0
 
 
-# -- races ----------------------------------------------------------------------------------------
-
-def race(calls):
-    """Run the calls at once, each in its own thread with its own connection; their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [None] * len(calls), []
-
-    def run(n, call):
-        try:
-            barrier.wait(timeout=10)
-            results[n] = call()
-        except Exception as e:          # reported below: an exception in a thread would be lost
-            errors.append(e)
-        finally:
-            db.close()
-
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert not errors and not any(t.is_alive() for t in threads)
-    return results
+# -- races --------------------------------------------------------------------------------------
 
 
 def test_two_kiosks_racing_for_the_last_place_never_overbook(world, people):

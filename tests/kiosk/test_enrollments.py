@@ -1,6 +1,5 @@
 """Enrolment in courses: places, the waitlist and moving up, refusals that change nothing, races."""
 import json
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -11,7 +10,7 @@ from kiosk.db import db
 from kiosk.models import Audit, Enrollment, Outbox, Staff, Term
 from kiosk.refused import Refused
 
-from .builders import LESSON_START, Boom, fail_on_call
+from .builders import LESSON_START, Boom, fail_on_call, race
 
 NOW = LESSON_START
 
@@ -230,29 +229,7 @@ def test_a_failing_promotion_undoes_the_withdrawal(world, actor, people, taiji, 
     assert enrollments.withdraw(actor, people[0], taiji, "", NOW).promoted == "DM9103"
 
 
-# -- races ----------------------------------------------------------------------------------------
-
-def race(calls):
-    """Run the calls at once, each in its own thread with its own connection; their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [None] * len(calls), []
-
-    def run(n, call):
-        try:
-            barrier.wait(timeout=10)
-            results[n] = call()
-        except Exception as e:          # reported below: an exception in a thread would be lost
-            errors.append(e)
-        finally:
-            db.close()
-
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert not errors and not any(t.is_alive() for t in threads)
-    return results
+# -- races --------------------------------------------------------------------------------------
 
 
 def test_two_staff_enrolling_into_the_last_place_never_overbook(world, actor, people, database):
