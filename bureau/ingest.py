@@ -44,6 +44,7 @@ class Batch:
     last_seq: int
     client_version: str
     events: list[dict]
+    head_seq: int          # the newest seq in the kiosk's outbox as it sent this (its backlog)
 
 
 def parse_batch(data: bytes, kiosk_id: str) -> Batch:
@@ -62,7 +63,8 @@ def parse_batch(data: bytes, kiosk_id: str) -> Batch:
     if len(events) > MAX_EVENTS:
         raise Refusal(413, "too_many_events", detail=f"{len(events)} events; at most {MAX_EVENTS} a push")
     batch = Batch(kiosk_id, _int(body, "epoch", 1, 2 ** 31 - 1), _int(body, "first_seq", 1, BIG),
-                  _int(body, "last_seq", 1, BIG), _str(body, "client_version"), events)
+                  _int(body, "last_seq", 1, BIG), _str(body, "client_version"), events, 0)
+    batch.head_seq = _int(body, "head_seq", batch.last_seq, BIG) if "head_seq" in body else batch.last_seq
     for i, event in enumerate(events):
         _check_event(i, event)
     if [e["seq"] for e in events] != list(range(batch.first_seq, batch.last_seq + 1)):
@@ -123,7 +125,8 @@ def push(kiosk_pk: int, batch: Batch, now: float) -> dict:
         for chunk in chunked(rejects, CHUNK):
             insert_new(EventReject, chunk, ("event_id",))
         acked = max(acked, batch.last_seq)
-        (Kiosk.update(acked_seq=acked, client_version=batch.client_version, last_seen=at)
+        (Kiosk.update(acked_seq=acked, head_seq=max(acked, batch.head_seq), client_version=batch.client_version,
+                      last_seen=at)
          .where(Kiosk.id == kiosk.id).execute())
     # A row the insert skipped was stored meanwhile by another request: a duplicate too.
     duplicates += len(held) + len(rows) - inserted

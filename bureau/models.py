@@ -2,7 +2,7 @@
 
 The same models serve SQLite and PostgreSQL; times are UTC without a zone (store.utcnow()).
 """
-from peewee import (BigIntegerField, BooleanField, CharField, DateTimeField, ForeignKeyField,
+from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
                     IntegerField, Model, TextField, UUIDField)
 
 from bureau.store import db, utcnow
@@ -36,6 +36,9 @@ class Kiosk(BaseModel):
     last_seen = DateTimeField(null=True)
     client_version = CharField(max_length=64, default="")
     created_at = DateTimeField(default=utcnow)
+    # The newest seq in the kiosk's outbox when it last pushed: head_seq - acked_seq is its backlog.
+    head_seq = BigIntegerField(default=0)
+    last_pull = DateTimeField(null=True)
 
 
 class Event(BaseModel):
@@ -82,4 +85,116 @@ class Nonce(BaseModel):
         indexes = ((("kiosk", "nonce"), True),)
 
 
-MODELS = [Site, Kiosk, Event, EventReject, Nonce]
+class Member(BaseModel):
+    """The bureau-wide roster, built from the kiosks' "member" facts (bureau.rules).  The same
+    person registered at two sites (one id_hash) is one member: the later number is merged_into
+    the first one the bureau received, and every points entry goes to that one."""
+    member_no = CharField(max_length=32, unique=True)
+    name = CharField()
+    gender = CharField(default="")
+    birth_year = IntegerField(null=True)
+    id_hash = CharField(max_length=64, null=True, index=True)
+    id_last4 = CharField(default="")
+    phone_last4 = CharField(default="")
+    site = ForeignKeyField(Site, backref="members")     # where the member was registered
+    joined = DateField(null=True)
+    active = BooleanField(default=True)
+    merged_into = CharField(max_length=32, null=True)   # member_no of the member this one is
+    balance = IntegerField(default=0)                    # confirmed points: the sum of the ledger
+    updated_at = DateTimeField(default=utcnow)
+
+
+class LedgerEntry(BaseModel):
+    """The bureau's points ledger: immutable; a correction is another entry that reverses one.
+    A kiosk's entry keeps the kiosk's event_id as its entry_id; the bureau's own entries (a
+    reversal of a double award, the excess over a daily cap) get a UUID of their own."""
+    entry_id = CharField(max_length=64, unique=True)
+    member_no = CharField(max_length=32, index=True)     # the member it counts for (after merging)
+    amount = IntegerField()                              # signed
+    kind = CharField(max_length=32)                      # lesson, activity, party, volunteer, redeem, correction, reversal
+    rule = CharField(default="")
+    site = ForeignKeyField(Site, null=True, backref="ledger")
+    kiosk = ForeignKeyField(Kiosk, null=True, backref="ledger", index=False)
+    reverses = CharField(max_length=64, null=True)       # entry_id of the entry this one undoes
+    business_day = DateField()
+    award_key = CharField(null=True, unique=True)        # once per member per item: category|member|title|start
+    balance_after = IntegerField()                       # the member's balance with this entry
+    note = CharField(default="")
+    at = DateTimeField()                                 # when it happened (the kiosk's time, corrected)
+    recorded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("member_no", "business_day"), False),)
+
+
+class RuleCursor(BaseModel):
+    """How far the rules worker has read each kiosk's facts, per epoch (seqs are contiguous)."""
+    kiosk = ForeignKeyField(Kiosk, backref="rule_cursors", index=False)
+    epoch = IntegerField()
+    seq = BigIntegerField(default=0)
+
+    class Meta:
+        indexes = ((("kiosk", "epoch"), True),)
+
+
+class Attendance(BaseModel):
+    """One sign-in, from a kiosk's "signin" fact (bureau.rules): what the reports count.  A lesson
+    or activity is known bureau-wide by its site, title and start (kiosk ids are local)."""
+    event_id = CharField(max_length=64, unique=True)
+    member_no = CharField(max_length=32)                 # after merging
+    site = ForeignKeyField(Site, backref="attendance", index=False)
+    kiosk = ForeignKeyField(Kiosk, backref="attendance", index=False)
+    kind = CharField(max_length=16)                      # lesson, activity
+    title = CharField()
+    start = DateTimeField()                              # the lesson's or activity's start (local time)
+    at = DateTimeField()                                 # when the senior signed in (local time)
+    business_day = DateField()
+    method = CharField(max_length=16)                    # qr, idcard, staff
+
+    class Meta:
+        indexes = ((("site", "business_day"), False), (("member_no", "business_day"), False))
+
+
+class DeviceState(BaseModel):
+    """The latest "device" fact of each device of each kiosk (bureau.rules), for kiosk health."""
+    kiosk = ForeignKeyField(Kiosk, backref="devices", index=False)
+    device = CharField(max_length=64)
+    kind = CharField(max_length=32, default="")
+    state = CharField(max_length=32)                     # connected, silent, absent ...
+    reads = IntegerField(default=0)
+    faults = IntegerField(default=0)
+    disconnects = IntegerField(default=0)
+    last_error = CharField(max_length=200, default="")
+    at = DateTimeField()
+
+    class Meta:
+        indexes = ((("kiosk", "device"), True),)
+
+
+class StreamMeta(BaseModel):
+    """A pull stream (bureau.streams): its newest rev, and the handle a kiosk's cursor belongs to.
+    Revs below min_retained_rev are forgotten: a cursor older than that must fetch it all again."""
+    stream = CharField(max_length=32, primary_key=True)
+    handle = CharField(max_length=32)
+    head_rev = BigIntegerField(default=0)
+    min_retained_rev = BigIntegerField(default=0)
+
+
+class StreamRow(BaseModel):
+    """The current value of one entity of a stream, at the rev that last changed it.  A pull
+    after rev R reads the rows with rev > R: every entity changed since, each once."""
+    stream = CharField(max_length=32)
+    entity_id = CharField(max_length=128)
+    rev = BigIntegerField()
+    scope = CharField(max_length=80, default="")         # "" every kiosk, "site:CODE", "kiosk:ID"
+    deleted = BooleanField(default=False)                # a tombstone, kept until retention ends
+    data = TextField()                                   # canonical JSON (bureau.streams.canonical)
+    crc = BigIntegerField()                              # crc32 of entity_id and data: the checksum's part
+    changed_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("stream", "entity_id"), True), (("stream", "rev"), True))
+
+
+MODELS = [Site, Kiosk, Event, EventReject, Nonce, Member, LedgerEntry, RuleCursor, Attendance, DeviceState,
+          StreamMeta, StreamRow]

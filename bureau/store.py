@@ -69,6 +69,8 @@ def open_store(url: str) -> Database:
     db.initialize(database)
     with database.connection_context():
         database.create_tables(MODELS, safe=True)
+        from bureau.streams import ensure_streams
+        ensure_streams()
     return database
 
 

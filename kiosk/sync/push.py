@@ -77,8 +77,9 @@ def _body(kiosk_id: str, epoch: int, rows: list[tuple]) -> bytes:
         f'{{"event_id":{json.dumps(event_id)},"seq":{seq},"kind":{json.dumps(kind)},'
         f'"schema_v":{schema_v},"wall_ms":{wall_ms},"payload":{payload}}}'
         for seq, event_id, kind, schema_v, wall_ms, payload in rows)
+    newest = db.execute_sql("SELECT max(seq) FROM outbox").fetchone()[0]
     head = json.dumps({"kiosk_id": kiosk_id, "epoch": epoch, "first_seq": rows[0][0], "last_seq": rows[-1][0],
-                       "client_version": CLIENT_VERSION})
+                       "head_seq": newest, "client_version": CLIENT_VERSION})
     return f'{head[:-1]},"events":[{events}]}}'.encode()
 
 
