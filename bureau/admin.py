@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from kiosk import signing
 
+from bureau import streams
 from bureau.models import Kiosk, Site
 from bureau.store import utcnow, write
 
@@ -28,7 +29,9 @@ def add_site(code: str, name: str) -> Site:
     with write():
         if Site.get_or_none(Site.code == code):
             raise AdminError(f"site {code} already exists")
-        return Site.create(code=code, name=name.strip())
+        site = Site.create(code=code, name=name.strip())
+        streams.publish("sites", site.code, {"code": site.code, "name": site.name})
+        return site
 
 
 def sites() -> list[Site]:

@@ -4,9 +4,13 @@
     GET  /v1/state    the kiosk's epoch and acked_seq at the bureau
     POST /v1/push     a batch of outbox facts (bureau/ingest.py)
     POST /v1/epoch    start the kiosk's next epoch after its database was restored
+    GET  /v1/pull     ?stream=S&after=R&handle=H&limit=N: a page of a pull stream (bureau/streams.py)
+    GET  /v1/checksum ?stream=S: the count and checksum of what the kiosk may see of a stream
 
 Every other /v1 request is signed by the kiosk's key (bureau/auth.py), and every reply, error
-or not, carries the bureau's clock as "server_time" (unix seconds) so a kiosk can correct its own.
+or not, carries the bureau's clock as "server_time" (unix seconds) so a kiosk can correct its own,
+and "Cache-Control: no-store" (each reply is one kiosk's).  Replies over 1 KB are gzipped for a
+client that accepts it.
 Endpoints read the body on the event loop and do the blocking peewee work in the thread pool,
 each with its own connection (from the pool on PostgreSQL).
 """
@@ -17,20 +21,26 @@ from contextlib import asynccontextmanager
 from typing import Callable
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
+from peewee import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from bureau import body, ingest
+from bureau import body, ingest, rules, streams, web
 from bureau.auth import AuthError, authenticate, signed_headers
-from bureau.errors import Refusal
+from bureau.errors import Refusal, malformed
 from bureau.models import Kiosk
-from bureau.store import close_store, db, open_store, write
+from bureau.store import close_store, connection_lost, db, open_store, utcnow, write
 
 ENV_DB = "BUREAU_DB"          # the store URL `python -m bureau serve` hands to create_app
 log = logging.getLogger("bureau.app")
 
 Action = Callable[[Kiosk, bytes, str | None, float], dict]
+GZIP_FROM = 1024              # bytes: a smaller reply gains less than gzip costs
+# Streams that reflect the kiosks' own pushes: the rules run before these are pulled, so the
+# bureau's confirmations of a kiosk's points arrive in the sync cycle that pushed them.
+RULED_STREAMS = ("members", "balances")
 
 
 def reply(status: int, fields: dict) -> JSONResponse:
@@ -49,6 +59,7 @@ def create_app(url: str | None = None) -> FastAPI:
         close_store()
 
     app = FastAPI(title="银龄签到 bureau", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -75,6 +86,17 @@ def create_app(url: str | None = None) -> FastAPI:
     async def epoch(request: Request) -> JSONResponse:
         return await signed(request, _epoch)
 
+    @app.get("/v1/pull")
+    async def pull(request: Request) -> JSONResponse:
+        query = request.query_params
+        return await signed(request, lambda kiosk, raw, encoding, now: _pull(kiosk, query))
+
+    @app.get("/v1/checksum")
+    async def checksum(request: Request) -> JSONResponse:
+        query = request.query_params
+        return await signed(request, lambda kiosk, raw, encoding, now: _checksum(kiosk, query))
+
+    app.include_router(web.router)      # the staff's read-only pages under /web
     return app
 
 
@@ -91,7 +113,9 @@ async def signed(request: Request, action: Action) -> JSONResponse:
     status, fields = await run_in_threadpool(
         _handle, action, request.method, target, signed_headers(request.headers), raw,
         request.headers.get("content-encoding"))
-    return reply(status, fields)
+    response = reply(status, fields)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def read_body(request: Request) -> bytes:
@@ -111,19 +135,38 @@ async def read_body(request: Request) -> bytes:
 def _handle(action: Action, method: str, target: str, headers: dict, raw: bytes,
             encoding: str | None) -> tuple[int, dict]:
     now = time.time()
-    with db.connection_context():
-        try:
-            # A transaction of its own: the nonce stays recorded whatever the action does.
-            with write():
-                kiosk = authenticate(method, target, headers, raw, now)
-        except AuthError as e:
-            log.warning("%s %s refused: %s (X-Kiosk %r)", method, target, e.code, headers.get("X-Kiosk"))
-            return 401, {"error": e.code}
-        try:
-            return 200, action(kiosk, raw, encoding, now)
-        except Refusal as r:
-            log.warning("%s %s from %s refused: %s", method, target, kiosk.kiosk_id, r.reply)
-            return r.status, r.reply
+    try:
+        kiosk = _on_a_live_connection(lambda: _authenticate(method, target, headers, raw, now))
+    except AuthError as e:
+        log.warning("%s %s refused: %s (X-Kiosk %r)", method, target, e.code, headers.get("X-Kiosk"))
+        return 401, {"error": e.code}
+    try:
+        # Only the action is tried again: its authentication committed, nonce and all.
+        return 200, _on_a_live_connection(lambda: action(kiosk, raw, encoding, now))
+    except Refusal as r:
+        log.warning("%s %s from %s refused: %s", method, target, kiosk.kiosk_id, r.reply)
+        return r.status, r.reply
+
+
+def _authenticate(method: str, target: str, headers: dict, raw: bytes, now: float) -> Kiosk:
+    # A transaction of its own: the nonce stays recorded whatever the action does.
+    with write():
+        return authenticate(method, target, headers, raw, now)
+
+
+def _on_a_live_connection(step: Callable[[], object]):
+    """step() on a connection of the pool, and once more on another if PostgreSQL closed this one
+    under it.  A step is transactions that rolled back with the connection (a push is one; a
+    pull's rules are idempotent), so running it again is what the kiosk's own retry would do,
+    without the 500 it would first get for each dead connection."""
+    for attempt in (1, 2):
+        with db.connection_context():
+            try:
+                return step()
+            except (OperationalError, InterfaceError) as e:
+                if attempt == 2 or not connection_lost():
+                    raise
+                log.warning("the store closed a connection (%s): trying again on another", str(e).strip())
 
 
 def _state(kiosk: Kiosk, raw: bytes, encoding: str | None, now: float) -> dict:
@@ -139,3 +182,27 @@ def _push(kiosk: Kiosk, raw: bytes, encoding: str | None, now: float) -> dict:
 def _epoch(kiosk: Kiosk, raw: bytes, encoding: str | None, now: float) -> dict:
     ingest.parse_epoch_request(body.decode(raw, encoding), kiosk.kiosk_id)
     return ingest.new_epoch(kiosk.id)
+
+
+def _pull(kiosk: Kiosk, query) -> dict:
+    stream = query.get("stream", "")
+    after, limit = _number(query, "after", 0), _number(query, "limit", streams.PAGE)
+    if stream in RULED_STREAMS:
+        rules.catch_up()
+    page = streams.pull(stream, after, query.get("handle"), limit, kiosk.site.code, kiosk.kiosk_id)
+    with write():
+        Kiosk.update(last_pull=utcnow()).where(Kiosk.id == kiosk.id).execute()
+    return page
+
+
+def _checksum(kiosk: Kiosk, query) -> dict:
+    return streams.checksum(query.get("stream", ""), kiosk.site.code, kiosk.kiosk_id)
+
+
+def _number(query, name: str, default: int) -> int:
+    text = query.get(name)
+    if text is None:
+        return default
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise malformed(f"{name} must be a whole number")
+    return int(text)

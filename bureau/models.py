@@ -115,7 +115,7 @@ class LedgerEntry(BaseModel):
     rule = CharField(default="")
     site = ForeignKeyField(Site, null=True, backref="ledger")
     kiosk = ForeignKeyField(Kiosk, null=True, backref="ledger", index=False)
-    reverses = CharField(max_length=64, null=True)       # entry_id of the entry this one undoes
+    reverses = CharField(max_length=64, null=True, index=True)   # entry_id of the entry this one undoes
     business_day = DateField()
     award_key = CharField(null=True, unique=True)        # once per member per item: category|member|title|start
     balance_after = IntegerField()                       # the member's balance with this entry
@@ -198,3 +198,30 @@ class StreamRow(BaseModel):
 
 MODELS = [Site, Kiosk, Event, EventReject, Nonce, Member, LedgerEntry, RuleCursor, Attendance, DeviceState,
           StreamMeta, StreamRow]
+
+
+class BureauUser(BaseModel):
+    """A member of the bureau's staff who may read the reports on the web page (bureau/users.py)."""
+    username = CharField(max_length=64, unique=True)
+    password_hash = CharField(max_length=200)            # scrypt$n$r$p$salt$hash, never the password
+    disabled = BooleanField(default=False)
+    failures = IntegerField(default=0)                   # wrong passwords in a row
+    locked_until = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    last_login = DateTimeField(null=True)
+
+
+class WebSession(BaseModel):
+    """A signed-in browser: only the sha256 of its cookie's token is kept, so a copy of the store
+    opens no session."""
+    token_hash = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(BureauUser, backref="sessions", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField(index=True)
+
+
+# The kiosk-health report counts each kiosk's skewed facts of the last 7 days: skewed facts are
+# few, so an index of those alone costs ingest almost nothing and spares a scan of every Event.
+Event.add_index(Event.kiosk, Event.received_at, where=Event.skewed)
+
+MODELS += [BureauUser, WebSession]

@@ -135,9 +135,12 @@ class CheckIn:
             except tokens.TokenError as e:
                 return None, Result("invalid_card", detail=e.reason)
             member = get_by(Member, "member_no", member_no)
+            if member is not None and member.merged_into and issue == member.card_issue:
+                # A second registration the bureau merged: its card still finds the senior.
+                member = get_by(Member, "member_no", member.merged_into)
             if member is None or not member.active:
                 return None, Result("unknown_card", detail=f"member {member_no} not on this kiosk")
-            if issue != member.card_issue:
+            if issue != member.card_issue and member.member_no == member_no:
                 return None, Result("invalid_card", member_no=member_no, detail="card.revoked")
             return member, None
         problem = ids.id_problem(cred.id_number, cred.card_type or "resident")

@@ -3,6 +3,7 @@
 default.toml is also the schema: a site file may only name keys that exist there, with a value
 of the same type.  Every problem stops start-up with one message naming the key and the file.
 """
+import logging
 import re
 import tomllib
 from datetime import datetime
@@ -11,8 +12,10 @@ from types import SimpleNamespace
 
 from kiosk import PROJECT_DIR
 from kiosk.i18n import t
+from kiosk.sync import overlay
 
 DEFAULT_FILE = PROJECT_DIR / "config" / "default.toml"
+log = logging.getLogger(__name__)
 
 
 class ConfigError(Exception):
@@ -29,6 +32,7 @@ def load(path: str | Path | None = None, data_dir: str | Path | None = None) -> 
     if data_dir is not None:
         settings["kiosk"]["data_dir"] = str(data_dir)
         source["kiosk.data_dir"] = "--data-dir"
+    _bureau(settings)
     _validate(settings, source)
     _resolve_paths(settings)
     return _namespace(settings)
@@ -71,6 +75,26 @@ def _merge(base: dict, overlay: dict, file: Path, source: dict, prefix: str = ""
                                 expected=_type_word(base[k]), value=repr(v)))
         base[k] = float(v) if isinstance(base[k], float) else v
         source[key] = file
+
+
+def _bureau(settings: dict) -> None:
+    """The bureau's settings for this kiosk, as last pulled, over the files: only the keys it may
+    set, and only good values (checked here, so validation never fails for them), as the bureau
+    must never stop a kiosk from starting."""
+    rows = overlay.stored(_project_path(settings["kiosk"]["data_dir"]))
+    for key, value in overlay.merged(rows, settings["site"]["code"], settings["kiosk"]["id"]).items():
+        section, name = key.split(".")
+        settings[section][name] = from_bureau(key, value, settings[section][name])
+
+
+def from_bureau(key: str, value, current):
+    """`value` if it is good for `key` (the type of its default, within its rule), else `current`
+    with a warning."""
+    check = _CHECKS.get(key)
+    if _same_type(current, value) and (check is None or check(value)):
+        return value
+    log.warning("the bureau's value %r for %s is not valid: %r kept", value, key, current)
+    return current
 
 
 def _same_type(default, value) -> bool:
@@ -142,6 +166,7 @@ _RULES = [
     ("logging.max_bytes", lambda v: v >= 10_000, "config.range"),
     ("logging.backups", lambda v: 1 <= v <= 1000, "config.range"),
 ]
+_CHECKS = {key: ok for key, ok, _ in _RULES}
 
 
 def _hhmm(value: str) -> bool:

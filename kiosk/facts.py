@@ -25,4 +25,4 @@ def record(kind: str, event_id: str, payload: dict, now: datetime) -> int:
     written.set()
     return insert(Outbox, event_id=event_id, kind=kind, schema_v=SCHEMA_V,
                   wall_ms=int(now.timestamp() * 1000),
-                  payload=json.dumps(payload, ensure_ascii=False, sort_keys=True))
+                  payload=json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")))

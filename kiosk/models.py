@@ -1,6 +1,6 @@
 """The kiosk's tables (DESIGN §3).  The schema itself is made by kiosk/migrations/*.sql."""
-from peewee import (SQL, AutoField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
-                    IntegerField, Model, TextField)
+from peewee import (SQL, AutoField, BooleanField, CharField, CompositeKey, DateField, DateTimeField,
+                    ForeignKeyField, IntegerField, Model, TextField)
 
 from kiosk.db import db
 
@@ -40,6 +40,9 @@ class Member(BaseModel):
     nation = CharField(default="", constraints=[SQL("DEFAULT ''")])
     address = CharField(default="", constraints=[SQL("DEFAULT ''")])
     joined = DateField(null=True)          # the day the member was registered at this site
+    # The bureau found this to be a second registration of a person: the member_no of the first
+    # (migration 0006).  Such a member is inactive; its card finds the first (kiosk.checkin).
+    merged_into = CharField(null=True, index=True)
 
 
 class Staff(BaseModel):
@@ -77,6 +80,7 @@ class Course(BaseModel):
     room = CharField(default="")
     capacity = IntegerField(default=0)     # 0 = no limit
     schedule = TextField(default="[]")     # JSON: [{"weekday": 1..7, "start": "09:00", "end": "11:00"}]
+    bureau_key = CharField(null=True, unique=True)   # "course:<uuid>" when the bureau published it
 
 
 class Lesson(BaseModel):
@@ -112,6 +116,7 @@ class Activity(BaseModel):
     open = BooleanField(default=False)     # anyone may sign in without registering
     points = IntegerField(null=True)       # None = the points rule of its category
     cancelled = BooleanField(default=False)
+    bureau_key = CharField(null=True, unique=True)   # "activity:<uuid>" when the bureau published it
 
 
 class Registration(BaseModel):
@@ -190,6 +195,26 @@ class SyncState(BaseModel):
     value = TextField()
 
 
+class Pulled(BaseModel):
+    """What this kiosk applied of each pull stream (kiosk.sync.pull): per entity, the rev it
+    applied and the crc the bureau computed, so the nightly sync can compare checksums."""
+    stream = CharField()
+    entity_id = CharField()
+    rev = IntegerField()                   # -1: kept from before a refetch, not yet seen again
+    crc = IntegerField()
+    deleted = BooleanField(default=False)  # a tombstone: kept for its rev, left out of the checksum
+
+    class Meta:
+        primary_key = CompositeKey("stream", "entity_id")
+
+
+class BureauSetting(BaseModel):
+    """The "settings" stream: "*", "site:CODE" or this kiosk's id → a JSON object of
+    {"section.key": value}, laid over the site file at start-up (kiosk.config)."""
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
 class NewcomerCard(BaseModel):
     """An ID card that matched no member, kept for staff to register its holder (DESIGN §9:
     a keyed hash and the last 4 characters, never the full number; pruned after a few days)."""
@@ -220,4 +245,4 @@ class Audit(BaseModel):
 
 
 ALL = [Site, Member, Staff, Term, Holiday, Course, Lesson, Enrollment, Activity, Registration,
-       SignIn, PointsEntry, PointsRule, Outbox, SyncState, NewcomerCard, Audit]
+       SignIn, PointsEntry, PointsRule, Outbox, SyncState, Pulled, BureauSetting, NewcomerCard, Audit]

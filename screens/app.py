@@ -11,7 +11,7 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from kivy.app import App
-from kivy.properties import StringProperty
+from kivy.properties import ObjectProperty, StringProperty
 from kivy.clock import Clock
 from kivy.config import Config
 from kivy.uix.floatlayout import FloatLayout
@@ -55,6 +55,7 @@ from screens.staff_login import StaffLoginScreen
 from screens.staff_member import StaffMemberScreen
 from screens.staff_members import StaffMembersScreen
 from screens.staff_newcomers import StaffNewcomersScreen
+from screens.staff_sync import StaffSyncScreen
 from screens.staff_today import StaffTodayScreen
 from screens.live_theme import Theme
 from screens.theme import PAPER, rgba
@@ -93,6 +94,9 @@ def configure(settings: SimpleNamespace) -> None:
 
 class KioskApp(App):
     staff_label = StringProperty("")       # who is signed in to staff mode, for the staff header
+    # The sync thread's latest, for the staff pages; every report is news (an equal one included:
+    # it ends 「正在同步…」), hence compared by identity.
+    sync_status = ObjectProperty(None, allownone=True, comparator=lambda a, b: a is b)
 
     def __init__(self, settings: SimpleNamespace, **kwargs):
         super().__init__(**kwargs)
@@ -106,7 +110,6 @@ class KioskApp(App):
         self.device_manager: DeviceManager | None = None
         self._device_states: dict[str, str] = {}
         self.sync: SyncWorker | None = None
-        self.sync_status: SyncStatus | None = None      # the sync thread's latest, for the staff pages
         self.voice = voice.Voice(settings.voice)
         self.senior: seniors.Senior | None = None
         self.clock = time.monotonic           # the idle timer's clock; tests move a fake one
@@ -134,7 +137,7 @@ class KioskApp(App):
             StaffMemberScreen(name="staff_member"), StaffNewcomersScreen(name="staff_newcomers"),
             StaffCoursesScreen(name="staff_courses"), StaffCourseScreen(name="staff_course"),
             StaffExportsScreen(name="staff_exports"),
-            StaffAuditScreen(name="staff_audit"))}
+            StaffAuditScreen(name="staff_audit"), StaffSyncScreen(name="staff_sync"))}
         for screen in (self.home, self.result, self.choice, *self.services.values(), self.attract,
                        self.night, *self.staff_screens.values()):
             self.screens.add_widget(screen)

@@ -1,4 +1,5 @@
 """Screenshots of the real screens: python -m screens.screenshots [OUT_DIR]  (default docs/screenshots)
+[--only PREFIX]  (only the staff pages' shots named so, e.g. --only staff_sync)
 
 Runs the real app at 1920 x 1080 on a temporary data dir with the demo data, produces every kind
 of result through the real core (a forged token, an unknown member, an expired ID card ...) and
@@ -6,17 +7,21 @@ saves home.png, choice.png and result_<kind>.png.  Needs a display: ./dev screen
 under Xvfb.
 """
 import argparse
+import json
 import sys
 import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from kiosk import PROJECT_DIR, demo, tokens
+from kiosk import PROJECT_DIR, demo, facts, tokens
 from kiosk.checkin import CheckIn
 from kiosk.credentials import Credential
 from kiosk.db import db, write
 from kiosk.models import Activity, Course, Enrollment, Lesson, Member, Registration, Site, Staff
+from kiosk.sync import state as sync_state
 
+# The bureau's pull streams (common spec), for the nightly sync's result.
+STREAMS = ("sites", "members", "items", "rules", "settings", "balances")
 KINDS = ("ok", "already", "not_due", "not_enrolled", "unknown_card", "invalid_card",
          "expired_card", "error")
 # Shots of a kind in another state: the file's name → the Result kind it shows.
@@ -31,14 +36,17 @@ SERVICE_SHOTS = [("points_prompt", ("points", "")), ("points", ("points", "DM000
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m screens.screenshots")
     parser.add_argument("out", nargs="?", default=str(PROJECT_DIR / "docs" / "screenshots"))
-    out = Path(parser.parse_args(argv).out).resolve()
+    parser.add_argument("--only", metavar="PREFIX", default="",
+                        help="save only the staff pages' shots whose names begin so (e.g. staff_sync)")
+    args = parser.parse_args(argv)
+    out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="yinling-shots-") as data_dir:
         settings = _start(data_dir)
         from screens.app import KioskApp, configure
         configure(settings)
         app = KioskApp(settings)
-        tour = Tour(app, settings, out)
+        tour = Tour(app, settings, out, args.only)
         app.bind(on_start=lambda _app: tour.start())
         app.run()
     missing = [name for name in tour.names() if not (out / name).is_file()]
@@ -60,20 +68,36 @@ def _start(data_dir: str):
 class Tour:
     """The scripted walk through every screen."""
 
-    def __init__(self, app, settings, out: Path):
-        self.app, self.settings, self.out = app, settings, out
+    def __init__(self, app, settings, out: Path, only: str = ""):
+        self.app, self.settings, self.out, self.only = app, settings, out, only
         self.key = bytes.fromhex(settings.security.card_key)
         self.failure = ""
         self._cancelled: list[int] = []
 
     def names(self) -> list[str]:
+        if self.only:
+            return [f"{name}.png" for name, _ in STAFF_SHOTS if name.startswith(self.only)]
         return (["home.png", "choice.png", "home_reader_unplugged.png"]
                 + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
                 + [f"{name}.png" for name, _ in SERVICE_SHOTS] + ["idle_prompt.png", "attract.png", "night.png"]
                 + [f"{name}.png" for name, _ in STAFF_SHOTS])
 
     def start(self) -> None:
-        from screens.script import Script, screenshot
+        from screens.script import Script
+        # --only: no senior screens; signed in to staff mode, only the wanted staff shots.
+        steps = [self._home] if self.only else self._senior_steps()
+        for name, step in STAFF_SHOTS:
+            if name.startswith(self.only) or name in SIGN_IN:
+                steps += [lambda step=step: step(self)] + self._shot(name)
+        self.script = Script(steps, done=self.app.stop)     # the Clock holds it only weakly
+        self.script.start()
+
+    def _shot(self, name: str) -> list:
+        from screens.script import screenshot
+        return [screenshot(self.out / f"{name}.png")] if name.startswith(self.only) else []
+
+    def _senior_steps(self) -> list:
+        from screens.script import screenshot
         steps = [self._home, self._devices_ready, screenshot(self.out / "home.png")]
         for name, arrange, cred in self._cases():
             kind = VARIANTS.get(name, name)
@@ -89,10 +113,7 @@ class Tour:
         steps += [self._idle_prompt, screenshot(self.out / "idle_prompt.png"),
                   self._attract, screenshot(self.out / "attract.png"),
                   self._night, screenshot(self.out / "night.png"), self._home]
-        for name, step in STAFF_SHOTS:
-            steps += [lambda step=step: step(self), screenshot(self.out / f"{name}.png")]
-        self.script = Script(steps, done=self.app.stop)     # the Clock holds it only weakly
-        self.script.start()
+        return steps
 
     def _cases(self) -> list:
         """(shot name, what to arrange in the database first, the credential to present)."""
@@ -314,6 +335,57 @@ def _staff_idle(tour):
     return lambda: tour.app.staff_idle_prompt.showing
 
 
+def _sync_page(arrange):
+    """The sync page with a bureau set (the tour's kiosk has none) and its state as `arrange`
+    leaves it; no worker runs, so nothing moves while the shot is taken."""
+    def step(tour):
+        tour.settings.sync.url = "https://bureau.example.gov.cn"
+        now = datetime.now()
+        with write():
+            newest = db.execute_sql("SELECT max(seq) FROM outbox").fetchone()[0] or 0
+            db.execute_sql("UPDATE outbox SET state = 'acked' WHERE state = 'pending'")
+            sync_state.put(acked_seq=newest, last_error="", clock_offset_ms=0,
+                           last_push_ok=(now - timedelta(minutes=2)).timestamp(),
+                           last_pull_ok=(now - timedelta(minutes=1)).timestamp(),
+                           last_nightly_ok=now.replace(hour=2, minute=30, second=4).timestamp(),
+                           last_nightly_result=json.dumps(dict.fromkeys(STREAMS, "ok")))
+            arrange(now)
+        screen = tour.app.staff_screens["staff_sync"]
+        tour.app.staff_continue()             # after the idle warning's shot
+        tour.app.staff_open("staff_sync")
+        screen.refresh()
+        return lambda: tour.app.screens.current == "staff_sync"
+    return step
+
+
+def _sync_offline(now: datetime) -> None:
+    """A dozen sign-ins since the network went down an hour ago; the kiosk clock 3 minutes fast."""
+    sign_ins = [facts.record("signin", facts.new_event_id(), {"member_no": f"DM{i:04d}", "site": "DEMO-001"},
+                             now - timedelta(minutes=58 - 4 * i)) for i in range(1, 13)]
+    sync_state.put(acked_seq=sign_ins[0] - 1, last_push_ok=(now - timedelta(minutes=62)).timestamp(),
+                   last_pull_ok=(now - timedelta(minutes=61)).timestamp(),
+                   last_error="ConnectError: [Errno 111] Connection refused", last_error_at=now.timestamp(),
+                   clock_offset_ms=-183_000,
+                   last_nightly_result=json.dumps({**dict.fromkeys(STREAMS, "ok"), "members": "refetched"}))
+
+
+def _sync_rejected(now: datetime) -> None:
+    """Facts the bureau refused: two of other sites, one it could not read."""
+    refused = [("signin", {"member_no": "DM0003", "site": "DEMO-002"}, "wrong_site",
+                "payload site 'DEMO-002' is not this kiosk's site DEMO-001"),
+               ("points", {"member_no": "DM0007", "amount": 2}, "invalid", "schema_v 2 is not 1"),
+               ("member", {"member_no": "DM0012", "site": "DEMO-009"}, "wrong_site",
+                "payload site 'DEMO-009' is not this kiosk's site DEMO-001")]
+    for minutes, (kind, payload, code, reason) in enumerate(refused):
+        event_id = facts.new_event_id()
+        facts.record(kind, event_id, payload, now - timedelta(minutes=30 - 10 * minutes))
+        db.execute_sql("UPDATE outbox SET state = 'rejected', reject_code = ?, reject_reason = ? "
+                       "WHERE event_id = ?", (code, reason, event_id))
+    newest = db.execute_sql("SELECT max(seq) FROM outbox").fetchone()[0]
+    sync_state.put(acked_seq=newest)
+
+
+SIGN_IN = ("staff_login", "staff_home")     # the shots that sign in to staff mode, for --only
 STAFF_SHOTS = [("staff_login", _staff_login), ("staff_home", _staff_home),
                ("staff_today", _staff_open("staff_today")),
                ("staff_members", _staff_open("staff_members", _staff_search)),
@@ -324,7 +396,9 @@ STAFF_SHOTS = [("staff_login", _staff_login), ("staff_home", _staff_home),
                ("staff_audit", _staff_open("staff_audit")),
                ("staff_courses", _staff_open("staff_courses")), ("staff_course", _staff_course),
                ("staff_course_roster", _staff_open("staff_course", _staff_course_roster)),
-               ("staff_idle", _staff_idle)]
+               ("staff_idle", _staff_idle), ("staff_sync", _sync_page(lambda now: None)),
+               ("staff_sync_offline", _sync_page(_sync_offline)),
+               ("staff_sync_rejected", _sync_page(_sync_rejected))]
 
 
 def _just(action):

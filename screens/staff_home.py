@@ -6,7 +6,9 @@ from kivy.lang import Builder
 
 from kiosk import newcomers, today
 from kiosk.i18n import t
+from kiosk.sync import status as sync_status
 from screens.staff import StaffBody, StaffScreen
+from screens.staff_sync import summary
 
 
 class StaffHomeScreen(StaffScreen):
@@ -24,6 +26,8 @@ class StaffHomeScreen(StaffScreen):
         # Plain staff see the terms and courses but change nothing there (kiosk.access).
         admin = self.app.staff.staff.role == "admin"
         ids.courses.text = t("staff.home.courses") if admin else t("staff.home.courses_view")
+        url = self.app.settings.sync.url
+        ids.sync.text = t("staff_sync.tile", summary=summary(sync_status.status(bool(url), url)))
 
 
 class HomeBody(StaffBody):

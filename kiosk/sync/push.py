@@ -79,7 +79,7 @@ def _body(kiosk_id: str, epoch: int, rows: list[tuple]) -> bytes:
         for seq, event_id, kind, schema_v, wall_ms, payload in rows)
     newest = db.execute_sql("SELECT max(seq) FROM outbox").fetchone()[0]
     head = json.dumps({"kiosk_id": kiosk_id, "epoch": epoch, "first_seq": rows[0][0], "last_seq": rows[-1][0],
-                       "head_seq": newest, "client_version": CLIENT_VERSION})
+                       "head_seq": newest, "sent_ms": int(time.time() * 1000), "client_version": CLIENT_VERSION})
     return f'{head[:-1]},"events":[{events}]}}'.encode()
 
 

@@ -8,18 +8,14 @@ requests with kiosk/signing.py as a kiosk would.  Nothing is shared between test
 import gzip
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import psycopg2
 import pytest
 from uuid6 import uuid7
 
@@ -27,16 +23,11 @@ from bureau import admin
 from bureau.models import Kiosk
 from bureau.store import close_store, open_store
 from kiosk import PROJECT_DIR, signing
+from tests import pgcluster
+from tests.pgcluster import free_port
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SITE = "DEMO-001"
 SITE_NAME = "示范区老干部活动中心"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until(condition, timeout: float, what: str):
@@ -53,56 +44,15 @@ def wait_until(condition, timeout: float, what: str):
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 
-@dataclass
-class Cluster:
-    port: int
-
-    def url(self, name: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
-
-    def sql(self, statement: str) -> None:
-        """Run one statement in the maintenance database (CREATE/DROP DATABASE need autocommit)."""
-        connection = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
-        try:
-            connection.autocommit = True
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
-        finally:
-            connection.close()
-
-
 @pytest.fixture(scope="session")
 def postgres_cluster():
-    """A private PostgreSQL 15 cluster in a temporary folder, on a free port, with its socket there.
-    PostgreSQL refuses to run as root, so as root it runs as user postgres."""
-    missing = [tool for tool in ("initdb", "pg_ctl") if not (PG_BIN / tool).is_file()]
-    if missing:
-        pytest.fail(f"PostgreSQL 15 is not installed ({', '.join(missing)} missing in {PG_BIN}): "
-                    "apt-get install postgresql-15 (./dev test installs it)")
-    folder = Path(tempfile.mkdtemp(prefix="bureau-pg-"))
-    as_postgres = []
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    data, log = folder / "data", folder / "server.log"
-
-    def pg(*args: str) -> None:
-        done = subprocess.run([*as_postgres, *args], capture_output=True, text=True, timeout=120)
-        if done.returncode:
-            tail = log.read_text()[-2000:] if log.exists() else ""
-            pytest.fail(f"{' '.join(args[:2])} failed:\n{done.stdout}{done.stderr}{tail}")
-
-    # fsync off: a test cluster need not survive a power cut, and CREATE DATABASE per test is faster.
-    pg(str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-       "--locale=C", "--no-sync")
-    port = free_port()
-    pg(str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o",
-       f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+    """A private PostgreSQL 15 cluster for the whole session (tests/pgcluster.py).  fsync off: a
+    test cluster need not survive a power cut, and CREATE DATABASE per test is faster."""
     try:
-        yield Cluster(port)
-    finally:
-        pg(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(folder, ignore_errors=True)
+        with pgcluster.cluster(fsync=False) as cluster:
+            yield cluster
+    except RuntimeError as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -4,14 +4,17 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 
 import pytest
 from peewee import IntegrityError
 
 from kiosk import PROJECT_DIR
-from kiosk.db import get_by, insert, open_db, write
+from kiosk.db import db, get_by, insert, open_db, turns, write
 from kiosk.models import Member, Outbox, PointsEntry, SignIn
+
+from tests.bureau.conftest import wait_until
 
 from .builders import LESSON_START
 
@@ -79,6 +82,33 @@ def test_write_takes_the_lock_at_begin(database):
         other.execute("ROLLBACK")
     finally:
         other.close()
+
+
+def test_writers_of_this_process_take_turns_in_the_order_they_asked(database):
+    """kiosk.db.Turns: a thread that writes again at once queues behind one already waiting; a
+    write inside a write is the same turn."""
+    order, first_in = [], threading.Event()
+
+    def writer(name: str, times: int, hold: bool) -> None:
+        try:
+            for n in range(times):
+                with write():
+                    with write():                   # nested: a savepoint, the same turn
+                        order.append(name)
+                    if hold and n == 0:             # a holds its first turn until b queues
+                        first_in.set()
+                        wait_until(lambda: turns.waiting() == 1, 10, "the other writer to queue")
+        finally:
+            db.close()                              # this thread's connection
+
+    a = threading.Thread(target=writer, args=("a", 2, True))
+    a.start()
+    assert first_in.wait(10)
+    b = threading.Thread(target=writer, args=("b", 1, False))
+    b.start()
+    for t in (a, b):
+        t.join(10)
+    assert order == ["a", "b", "a"] and turns.waiting() == 0
 
 
 CHILD = r"""

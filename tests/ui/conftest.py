@@ -11,14 +11,15 @@ import pytest
 from kiosk import PROJECT_DIR
 
 
-def run_harness(name: str, folder: Path, kiosk: bool = False) -> tuple[dict, Path]:
-    """Run tests/ui/harness.py's scenario `name` on a fresh data dir in `folder`:
-    (what it observed, the data dir)."""
+def run_harness(name: str, folder: Path, kiosk: bool = False, config: Path | None = None) -> tuple[dict, Path]:
+    """Run tests/ui/harness.py's scenario `name` on the data dir in `folder` (fresh the first time),
+    with the site file `config` if given: (what it observed, the data dir)."""
     if not os.environ.get("DISPLAY"):
         pytest.fail("needs a display: run the tests with ./dev test (it starts Xvfb)")
     data_dir, out = folder / "data", folder / f"{name}.json"
     command = [sys.executable, "-m", "tests.ui.harness", name, str(data_dir), str(out)]
-    done = subprocess.run(command + (["--kiosk"] if kiosk else []), cwd=PROJECT_DIR,
+    command += (["--kiosk"] if kiosk else []) + (["--config", str(config)] if config else [])
+    done = subprocess.run(command, cwd=PROJECT_DIR,
                           capture_output=True, text=True, timeout=120)
     log = data_dir / "logs" / "kiosk.log"
     detail = (f"exit {done.returncode}\n{done.stderr[-4000:]}\n"

@@ -1,4 +1,5 @@
 """One UI scenario in a fresh process: python -m tests.ui.harness SCENARIO DATA_DIR OUT.json [--kiosk]
+[--config SITE_FILE]
 
 Kivy allows one window per process, so tests/ui/conftest.py runs each scenario here.  It starts
 the kiosk as main.py does (settings, logs, database, demo data) on DATA_DIR, runs the REAL
@@ -15,7 +16,8 @@ import main as kiosk_main
 from kiosk import tokens
 from screens.app import KioskApp, configure
 from screens.script import Script
-from tests.ui import scenarios_service, scenarios_staff, scenarios_staff_courses, scenarios_staff_desk
+from tests.ui import (scenarios_service, scenarios_staff, scenarios_staff_courses, scenarios_staff_desk,
+                      scenarios_staff_sync)
 
 MEMBER = "DM0001"          # a demo member with exactly one thing due (the always-due lesson)
 
@@ -314,7 +316,8 @@ def unplug(app, settings, obs):
 
 SCENARIOS = {f.__name__: f for f in (scan, scan_real_keys, repeat, escape, choose, slide_off,
                                       demo_top_up, id_cards, unplug)}
-for module in (scenarios_service, scenarios_staff, scenarios_staff_courses, scenarios_staff_desk):
+for module in (scenarios_service, scenarios_staff, scenarios_staff_courses, scenarios_staff_desk,
+               scenarios_staff_sync):
     SCENARIOS.update({f.__name__: f for f in module.SCENARIOS})
 
 
@@ -324,8 +327,9 @@ def main() -> int:
     parser.add_argument("data_dir")
     parser.add_argument("out")
     parser.add_argument("--kiosk", action="store_true")
+    parser.add_argument("--config", help="a site file, as main.py --config takes it")
     args = parser.parse_args()
-    settings = kiosk_main.start(argparse.Namespace(config=None, data_dir=args.data_dir))
+    settings = kiosk_main.start(argparse.Namespace(config=args.config, data_dir=args.data_dir))
     settings.kiosk.kiosk_mode = args.kiosk
     settings.voice.player = ["aplay", "-q", "-D", "null"]    # a real player; no sound card here
     configure(settings)

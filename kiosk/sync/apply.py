@@ -1,0 +1,293 @@
+"""What the bureau publishes, applied to the kiosk's own tables: one pulled item at a time, inside
+the write transaction of its page (kiosk.sync.pull).
+
+Idempotent: table `pulled` keeps the rev each entity was applied at, and an item not newer than
+that is ignored, so a page applied twice, or an old value arriving late, changes nothing.  A
+delete ("op": "delete", data None) goes through the same functions: what it means depends on the
+stream (a member is deactivated, never deleted: sign-ins reference it).  Nothing here writes to
+the outbox: what the bureau sent is not a fact of this kiosk.
+"""
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Callable
+
+from peewee import IntegrityError
+
+from kiosk import points
+from kiosk.db import db, get_by
+from kiosk.models import (Activity, BureauSetting, Course, Lesson, Member, PointsEntry, PointsRule, Pulled, SignIn,
+                          Site, Term)
+from kiosk.schedule import lesson_times
+from kiosk.search import initials
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Here:
+    """What applying needs to know of this kiosk: items are for its site; lessons after `now`."""
+    site: str
+    kiosk_id: str
+    now: datetime
+
+
+class Unapplied(Exception):
+    """An item this kiosk cannot apply (yet): left out of `pulled`, so the nightly checksum differs
+    and the stream is fetched again then."""
+
+
+def ready(stream: str) -> None:
+    """Load what applying `stream` needs before its write transaction begins: pypinyin, for the
+    members' initials, takes ~0.3 s to load, which the check-in would otherwise wait for."""
+    if stream == "members":
+        initials("")
+
+
+def item(stream: str, entry: dict, here: Here) -> bool:
+    """Apply one item of a page ({rev, id, op, data, crc}); False when it was not newer than what
+    this kiosk holds, or could not be applied.  Call inside the page's write transaction."""
+    entity, rev = entry["id"], int(entry["rev"])
+    held = Pulled.get_or_none(Pulled.stream == stream, Pulled.entity_id == entity)
+    if held is not None and rev <= held.rev:
+        return False
+    data = entry["data"] if entry["op"] == "put" else None
+    try:
+        with db.atomic():             # a savepoint: an item refused leaves nothing half done
+            APPLY[stream](entity, data, here)
+    except Unapplied as e:
+        log.warning("%s %s not applied: %s", stream, entity, e)
+        return False
+    except (KeyError, TypeError, ValueError, IntegrityError) as e:   # a value this kiosk cannot take
+        log.warning("%s %s not applied: %s %s", stream, entity, type(e).__name__, e)
+        return False
+    (Pulled.insert(stream=stream, entity_id=entity, rev=rev, crc=int(entry["crc"]), deleted=data is None)
+     .on_conflict(conflict_target=[Pulled.stream, Pulled.entity_id],
+                  preserve=[Pulled.rev, Pulled.crc, Pulled.deleted])
+     .execute())
+    return True
+
+
+def forget(stream: str, entity: str, here: Here) -> None:
+    """An entity the bureau's snapshot no longer has: as if it had been deleted there."""
+    APPLY[stream](entity, None, here)
+
+
+# -- sites ----------------------------------------------------------------------------------------
+
+def site(code: str, data: dict | None, here: Here) -> None:
+    if data is None:
+        return                        # members, terms and staff still belong to it
+    (Site.insert(code=code, name=data["name"])
+     .on_conflict(conflict_target=[Site.code], preserve=[Site.name]).execute())
+
+
+def _site(code: str) -> Site:
+    """The site of `code`, made with its code as name if the sites stream has not brought it yet."""
+    found = get_by(Site, "code", code)
+    return found if found is not None else Site.create(code=code, name=code)
+
+
+# -- members --------------------------------------------------------------------------------------
+
+def member(member_no: str, data: dict | None, here: Here) -> None:
+    """Upsert by member_no.  A member the bureau merged into another (a second registration of the
+    same person) loses its id_hash, which is unique here, and its rows move to the first one."""
+    if data is None:
+        Member.update(active=False).where(Member.member_no == member_no).execute()
+        return
+    alias_of = data.get("merged_into") or None
+    id_hash = None if alias_of else (data.get("id_hash") or None)
+    if id_hash:
+        # The same person registered again elsewhere: the bureau keeps the first number it received,
+        # which is this one, and will merge the other when its fact arrives.
+        other = Member.get_or_none(Member.id_hash == id_hash, Member.member_no != member_no)
+        if other is not None:
+            Member.update(id_hash=None, active=False, merged_into=member_no).where(Member.id == other.id).execute()
+    fields = {
+        "name": data["name"], "gender": data.get("gender") or "", "birth_year": data.get("birth_year"),
+        "id_hash": id_hash, "id_last4": data.get("id_last4") or "", "phone_last4": data.get("phone_last4") or "",
+        "site": _site(data["site"]), "joined": _day(data.get("joined")),
+        "active": bool(data.get("active", True)) and alias_of is None, "merged_into": alias_of,
+        "points_confirmed": int(data.get("balance") or 0), "initials": initials(data["name"]),
+    }
+    found = get_by(Member, "member_no", member_no)
+    if found is None:
+        found = Member.create(member_no=member_no, **fields)
+    else:
+        Member.update(**fields).where(Member.id == found.id).execute()
+    if alias_of:
+        _repoint(found.id, alias_of)
+    for alias in Member.select(Member.id).where(Member.merged_into == member_no):
+        _repoint(alias.id, member_no)
+
+
+def _repoint(alias_id: int, canonical_no: str) -> None:
+    """Move the alias's sign-ins, points, enrollments and registrations to the canonical member,
+    except those the canonical member already has (a unique index): they stay on the alias."""
+    canonical = get_by(Member, "member_no", canonical_no)
+    if canonical is None or canonical.id == alias_id:
+        return                        # it comes later in the stream; applying it re-points then
+    for sql in _REPOINT:
+        db.execute_sql(sql, {"alias": alias_id, "canonical": canonical.id})
+
+
+def canonical(found: Member | None) -> Member | None:
+    """The member a merged one was merged into (itself otherwise)."""
+    if found is not None and found.merged_into:
+        return get_by(Member, "member_no", found.merged_into)
+    return found
+
+
+_REPOINT = [
+    """UPDATE sign_in SET member_id = :canonical WHERE member_id = :alias AND NOT EXISTS (
+         SELECT 1 FROM sign_in o WHERE o.member_id = :canonical
+         AND (o.lesson_id = sign_in.lesson_id OR o.activity_id = sign_in.activity_id))""",
+    "UPDATE points_entry SET member_id = :canonical WHERE member_id = :alias",
+    """UPDATE enrollment SET member_id = :canonical WHERE member_id = :alias AND NOT EXISTS (
+         SELECT 1 FROM enrollment o WHERE o.member_id = :canonical AND o.course_id = enrollment.course_id)""",
+    """UPDATE registration SET member_id = :canonical WHERE member_id = :alias AND NOT EXISTS (
+         SELECT 1 FROM registration o WHERE o.member_id = :canonical AND o.activity_id = registration.activity_id)""",
+]
+
+
+# -- balances -------------------------------------------------------------------------------------
+
+def balance(entry_id: str, data: dict | None, here: Here) -> None:
+    """A bureau ledger entry: this kiosk's own entry becomes confirmed, any other (other sites',
+    the bureau's reversals) is added as confirmed; the member's confirmed balance follows it.
+    Entries come in ledger order, so the last one of a member leaves the bureau's balance."""
+    if data is None:
+        return                        # the ledger is append-only: nothing is taken back this way
+    owner = canonical(get_by(Member, "member_no", data["member_no"]))
+    if owner is None:
+        raise Unapplied(f"member {data['member_no']} is not on this kiosk")
+    local = get_by(PointsEntry, "event_id", entry_id)
+    if local is not None:
+        PointsEntry.update(status="confirmed").where(PointsEntry.id == local.id).execute()
+    else:
+        reversed_ = get_by(PointsEntry, "event_id", data["reverses"]) if data.get("reverses") else None
+        PointsEntry.create(event_id=entry_id, member=owner, amount=int(data["amount"]), kind=data["kind"],
+                           rule=data.get("rule") or "", note=data.get("note") or "", at=_moment(data["at"]),
+                           reverses=reversed_, status="confirmed")
+    Member.update(points_confirmed=int(data["balance"])).where(Member.id == owner.id).execute()
+
+
+# -- rules ----------------------------------------------------------------------------------------
+
+def rule(category: str, data: dict | None, here: Here) -> None:
+    if data is None:
+        PointsRule.delete().where(PointsRule.category == category).execute()
+        return
+    try:
+        (row,) = points._checked([data], data.get("version", 0))   # the same checks as the bureau's full set
+    except ValueError as e:
+        raise Unapplied(str(e)) from None
+    values = {**row, "version": data["version"], "source": "bureau", "updated_at": here.now}
+    (PointsRule.insert(values)
+     .on_conflict(conflict_target=[PointsRule.category], update={getattr(PointsRule, k): v for k, v in values.items()})
+     .execute())
+
+
+# -- items: activities and courses ----------------------------------------------------------------
+
+def published(key: str, data: dict | None, here: Here) -> None:
+    kind = key.split(":", 1)[0]
+    if kind not in _ITEMS:
+        raise Unapplied(f"unknown kind of item {kind!r}")
+    _ITEMS[kind](key, data, here)
+
+
+def _activity(key: str, data: dict | None, here: Here) -> None:
+    """Upsert by the bureau's key, for this kiosk's site; a delete cancels it (sign-ins stay)."""
+    if data is None:
+        Activity.update(cancelled=True).where(Activity.bureau_key == key).execute()
+        return
+    fields = {"site": _site(here.site), "title": data["title"], "kind": data.get("category") or "activity",
+              "place": data.get("place") or "", "start": _moment(data["start"]), "end": _moment(data["end"]),
+              "capacity": int(data.get("capacity") or 0), "open": bool(data.get("open")),
+              "points": data.get("points"), "cancelled": False}
+    if Activity.update(**fields).where(Activity.bureau_key == key).execute() == 0:
+        Activity.create(bureau_key=key, **fields)
+
+
+def _course(key: str, data: dict | None, here: Here) -> None:
+    """Upsert the term (by site and name) and the course (by the bureau's key), then the course's
+    future lessons follow its schedule.  A delete leaves only the lessons that took place."""
+    course = Course.get_or_none(Course.bureau_key == key)
+    if data is None:
+        if course is not None:
+            _follow_schedule(course, {}, here.now)
+        return
+    term = _term(_site(here.site), data["term"])
+    fields = {"term": term, "name": data["title"], "category": data.get("category") or "lesson",
+              "teacher": data.get("teacher") or "", "room": data.get("room") or "",
+              "capacity": int(data.get("capacity") or 0),
+              "schedule": json.dumps([{k: s[k] for k in ("weekday", "start", "end")} for s in data["schedule"]])}
+    if course is None:
+        course = Course.create(bureau_key=key, **fields)
+    else:
+        Course.update(**fields).where(Course.id == course.id).execute()
+        course = Course.get_by_id(course.id)
+    holidays = {h.day for h in term.holidays}
+    _follow_schedule(course, dict(lesson_times(course, term, holidays)), here.now)
+
+
+def _term(site_row: Site, data: dict) -> Term:
+    start, end = date.fromisoformat(data["start"]), date.fromisoformat(data["end"])
+    term = Term.get_or_none(Term.site == site_row, Term.name == data["name"])
+    if term is None:
+        return Term.create(site=site_row, name=data["name"], start=start, end=end)
+    if (term.start, term.end) != (start, end):
+        Term.update(start=start, end=end).where(Term.id == term.id).execute()
+        term = Term.get_by_id(term.id)
+    return term
+
+
+def _follow_schedule(course: Course, wanted: dict[datetime, datetime], now: datetime) -> None:
+    """Lessons after `now` become those `wanted` (start → end): the others go unless someone
+    signed in to them, the missing ones are added.  Past lessons are history and stay; none is
+    made in the past, where it would count as missed (as kiosk.terms does)."""
+    future = list(course.lessons.where(Lesson.start > now))
+    signed = {s.lesson_id for s in SignIn.select(SignIn.lesson).where(SignIn.lesson.in_([x.id for x in future]))}
+    for lesson in future:
+        if wanted.get(lesson.start) != lesson.end and lesson.id not in signed:
+            lesson.delete_instance()
+    have = {x.start for x in course.lessons}
+    rows = [{"course": course.id, "start": s, "end": e, "room": "", "cancelled": False}
+            for s, e in wanted.items() if s > now and s not in have]
+    if rows:
+        Lesson.insert_many(rows).execute()
+
+
+_ITEMS: dict[str, Callable[[str, dict | None, Here], None]] = {"activity": _activity, "course": _course}
+
+
+# -- settings -------------------------------------------------------------------------------------
+
+def setting(key: str, data: dict | None, here: Here) -> None:
+    """Kept as sent; kiosk.sync.overlay merges them and kiosk.config checks each value at start-up."""
+    if data is None:
+        BureauSetting.delete().where(BureauSetting.key == key).execute()
+        return
+    value = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    (BureauSetting.insert(key=key, value=value)
+     .on_conflict(conflict_target=[BureauSetting.key], preserve=[BureauSetting.value]).execute())
+
+
+# -- values ---------------------------------------------------------------------------------------
+
+def _moment(text: str) -> datetime:
+    """An ISO datetime as the kiosk keeps times: local, naive."""
+    value = datetime.fromisoformat(text)
+    return value.astimezone().replace(tzinfo=None) if value.tzinfo else value
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+APPLY: dict[str, Callable[[str, dict | None, Here], None]] = {
+    "sites": site, "members": member, "balances": balance, "rules": rule, "items": published,
+    "settings": setting}
