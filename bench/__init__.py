@@ -2,7 +2,7 @@
 
     python -m bench                  every benchmark, then a summary table
     python -m bench signin coldstart only these (names: tenyear, signin, coldstart, devices, screen,
-                                     selfservice, staffdata)
+                                     selfservice, staffdata, sync)
     ./dev bench [names]              the same under xvfb-run, as the project runs it
 
 tenyear    builds the 10-year database once (50,000 members, 2,000,000 sign-ins with their
@@ -27,6 +27,11 @@ selfservice a member's card read on 「我的积分」 / 「近期活动」 → 
            p50/p95/max per screen, target p95 ≤ 100 ms.
 staffdata  staff work on a full site: import of a 3,000-member roster from .xlsx (target ≤ 10 s)
            and a term's attendance export for 300 courses to .xlsx (target ≤ 5 s) and .csv.
+sync       kiosks pushing to a real bureau on loopback, on SQLite and on a private PostgreSQL
+           (fsync on): a 30,000-fact backlog through the real client (target ≤ 5 s); the bureau's
+           ingest rate (≥ 5,000 facts/s) and its ratio to the driver's own bulk insert (≥ 0.5);
+           200 kiosks × 1,000 facts from 16 pushers at once (p99 request < 2 s, no 5xx, every
+           fact once); bytes per fact on the wire.  `python -m bench.sync --quick` runs it small.
 
 Each benchmark prints its own lines as it goes and returns Figures for the summary.  The exit
 status is 1 when a figure misses its target or a benchmark could not run.

@@ -5,7 +5,7 @@ import traceback
 
 from bench import Figure
 
-BENCHMARKS = ("tenyear", "signin", "coldstart", "devices", "screen", "selfservice", "staffdata")
+BENCHMARKS = ("tenyear", "signin", "coldstart", "devices", "screen", "selfservice", "staffdata", "sync")
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,580 @@
+"""Sync with the bureau at scale (issue 6, sync-protocol §10), on SQLite and on PostgreSQL.
+
+backlog  a 30-day backlog of one kiosk (30,000 facts: sign-ins with their points, some members,
+         enrolments and device facts, as kiosk code writes them) drained from a real kiosk.db
+         through the real client (kiosk.sync.push.push_all) to a real `python -m bureau serve`
+         on loopback.  Target ≤ 5 s.
+ingest   the bureau's own rate: another 30,000 facts as 60 signed, gzipped pushes made
+         beforehand, sent one after another on one connection (facts/s, target ≥ 5,000/s), and
+         its ratio to a raw bulk insert of the same Event rows into the same table with the
+         driver itself (sqlite3 / psycopg2: a multi-row INSERT … ON CONFLICT DO NOTHING of 500
+         rows, a transaction each), target ≥ 0.5.  The same push path is also timed without HTTP and
+         without the bureau's rules worker (authenticate + ingest in this process), to tell the
+         three apart.
+storm    200 kiosks × 1,000 facts pushed by 16 concurrent pushers (processes, each a real client
+         with the kiosk's own id, key and kiosk.db): total time, facts/s, p99 request time
+         (target < 2 s), 5xx (target 0), and the check that the bureau holds every fact once:
+         count == distinct event_ids == 200,000, and each kiosk's seqs exactly 1..1,000.
+wire     bytes per fact of the backlog's requests: as sent (gzip) and as raw JSON.  Targets
+         ≤ 50 B and ≤ 300 B.
+
+Each part ends when the bureau's rules (bureau/rules.py, a worker thread in the server) have
+applied every fact: "rules done after" is that time from the part's first push.
+PostgreSQL is a private cluster with fsync on; SQLite runs with synchronous=FULL (both printed).
+Wall-clock on a shared machine: every part also prints the bureau process's CPU seconds and the
+load average.  `python -m bench.sync --quick` runs it all small (the smoke test does).
+"""
+import gzip
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import httpx
+from uuid6 import uuid7
+
+from bench import Figure, percentile
+
+BACKLOG_TARGET_S = 5.0
+RATE_TARGET, RATIO_TARGET = 5_000, 0.5
+P99_TARGET_S = 2.0
+GZIP_TARGET_B, RAW_TARGET_B = 50, 300
+SITE = "BENCH-001"
+BATCH = 500
+SEED = 20261121
+
+
+@dataclass(frozen=True)
+class Size:
+    backlog: int = 30_000          # facts of the 30-day backlog (and as many for the ingest rate)
+    kiosks: int = 200
+    per_kiosk: int = 1_000
+    pushers: int = 16
+    members: int = 3_000           # the site's roster, known to the bureau before the kiosks push
+
+
+FULL = Size()
+QUICK = Size(backlog=600, kiosks=3, per_kiosk=200, pushers=2, members=50)
+
+
+@dataclass
+class Requests:
+    """What a client sent: per request its seconds, raw and sent bytes, and the 5xx it met."""
+    seconds: list[float] = field(default_factory=list)
+    raw_bytes: int = 0
+    sent_bytes: int = 0
+    server_errors: int = 0
+
+
+@dataclass(frozen=True)
+class Phase:
+    seconds: float                  # the pushes, from the first sent to the last answered
+    server_cpu_s: float             # the bureau process's CPU meanwhile (its rules worker's too)
+    rules_s: float                  # from the first push until the rules had applied every fact
+
+
+@dataclass
+class Measured:
+    store: str
+    durability: str                 # synchronous=FULL / fsync=on
+    backlog: Phase
+    backlog_requests: Requests
+    ingest: Phase
+    direct_s: float                 # the same number of facts through the push path in this process
+    raw_s: float
+    storm: Phase
+    storm_requests: Requests
+    stored: int                     # Event rows at the end
+    distinct: int
+    contiguous: bool                # every storm kiosk's seqs are exactly 1..per_kiosk, acked
+
+
+# --- facts as a kiosk writes them ------------------------------------------------------------------
+
+_TITLES = ("书法（1）班", "太极拳（2）班", "声乐合唱（1）班", "智能手机（3）班", "国画（2）班", "八段锦（1）班",
+           "重阳节文艺汇演", "健康讲座：冬季养生")
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭"
+
+
+def outbox_rows(n: int, kiosk_id: str, rng: random.Random, members: int, days: int = 30) -> list[tuple]:
+    """`n` outbox rows (event_id, kind, schema_v, wall_ms, payload) of `days` days at one kiosk:
+    sign-ins of the site's `members` each with its points fact (as kiosk.checkin.record_sign_in),
+    and now and then a new member, an enrolment or a device report, in time order."""
+    start = datetime(2026, 10, 22, 8, 30)
+    step = timedelta(days=days) / max(1, n)
+    rows: list[tuple] = []
+    while len(rows) < n:
+        now = start + step * len(rows)
+        for event_id, kind, payload in _facts(kiosk_id, now, rng, members):
+            rows.append((event_id, kind, 1, int(now.timestamp() * 1000),
+                         json.dumps(payload, ensure_ascii=False, sort_keys=True)))
+    return rows[:n]
+
+
+def roster_rows(members: int, rng: random.Random) -> list[tuple]:
+    """A "member" fact for each of the site's members: pushed before the figures are taken."""
+    now = datetime(2026, 10, 1, 9, 0)
+    return [(str(uuid7()), "member", 1, int(now.timestamp() * 1000),
+             json.dumps(_member(f"BN{n:05d}", now, rng), ensure_ascii=False, sort_keys=True)) for n in range(members)]
+
+
+def _member(member_no: str, now: datetime, rng: random.Random) -> dict:
+    return {"member_no": member_no, "name": rng.choice(_SURNAMES) + "建华", "gender": rng.choice("男女"),
+            "birth_year": rng.randrange(1935, 1960), "id_hash": f"{rng.getrandbits(256):064x}",
+            "id_last4": f"{rng.randrange(10000):04d}", "phone_last4": f"{rng.randrange(10000):04d}", "site": SITE,
+            "joined": now.date().isoformat(), "active": True, "at": now.isoformat()}
+
+
+def _facts(kiosk_id: str, now: datetime, rng: random.Random, members: int) -> list[tuple[str, str, dict]]:
+    member_no = f"BN{rng.randrange(members):05d}"
+    roll = rng.random()
+    if roll < 0.03:
+        return [(str(uuid7()), "member", _member(f"BN{rng.randrange(10 ** 5, 10 ** 6)}", now, rng))]
+    if roll < 0.05:
+        return [(str(uuid7()), "enrollment", {"member_no": member_no, "course_id": rng.randrange(1, 300), "status": "enrolled",
+                                "at": now.isoformat(), "kiosk_id": kiosk_id, "site": SITE})]
+    if roll < 0.06:
+        return [(str(uuid7()), "device", {"device": "idcard", "kind": "idcard", "port": "/dev/ttyUSB0", "state": "connected",
+                            "reads": rng.randrange(5000), "faults": 0, "disconnects": rng.randrange(3),
+                            "last_error": "", "at": now.isoformat(), "kiosk_id": kiosk_id, "site": SITE})]
+    kind = "lesson" if rng.random() < 0.8 else "activity"
+    title = rng.choice(_TITLES)
+    item_start = now.replace(minute=0, second=0, microsecond=0)
+    signin_id = str(uuid7())
+    signin = {"member_no": member_no, "kind": kind, "item_id": rng.randrange(1, 5000), "title": title,
+              "start": item_start.isoformat(), "at": now.isoformat(), "method": rng.choice(("qr", "idcard")),
+              "kiosk_id": kiosk_id, "site": SITE}
+    points = {"member_no": member_no, "amount": 2 if kind == "lesson" else 5, "kind": kind,
+              "rule": f"{kind}_attendance", "rule_version": 1, "signin": signin_id, "at": now.isoformat(),
+              "kiosk_id": kiosk_id, "site": SITE}
+    return [(signin_id, "signin", signin), (str(uuid7()), "points", points)]
+
+
+def build_kiosk_db(template: Path, folder: Path, rows: list[tuple]) -> Path:
+    """A kiosk data folder whose kiosk.db (a copy of the migrated `template`) has `rows` pending."""
+    folder.mkdir(parents=True)
+    shutil.copy(template / "kiosk.db", folder / "kiosk.db")
+    with sqlite3.connect(folder / "kiosk.db") as connection:
+        connection.executemany("INSERT INTO outbox (event_id, kind, schema_v, wall_ms, payload, state)"
+                               " VALUES (?, ?, ?, ?, ?, 'pending')", rows)
+    connection.close()
+    return folder
+
+
+def migrated_template(folder: Path) -> Path:
+    """An empty kiosk.db with every migration applied, made by the kiosk's own open_db."""
+    from kiosk.db import db, open_db
+    open_db(folder)
+    db.close()
+    return folder
+
+
+# --- the kiosk side --------------------------------------------------------------------------------
+
+def bureau_for(url: str, kiosk_id: str, key: str, requests: Requests):
+    """kiosk.sync.client.Bureau as the kiosk makes it, counting what it sends and how long it waits."""
+    from kiosk.sync.client import Bureau, Unreachable
+
+    class Counted(Bureau):
+        def request(self, method: str, target: str, raw: bytes):
+            requests.raw_bytes += len(raw)
+            return super().request(method, target, raw)
+
+        def _send(self, method: str, target: str, body: bytes, headers: dict):
+            requests.sent_bytes += len(body)
+            started = time.perf_counter()
+            try:
+                return super()._send(method, target, body, headers)
+            except Unreachable as e:
+                requests.server_errors += str(e).startswith("HTTP 5")
+                raise
+            finally:
+                requests.seconds.append(time.perf_counter() - started)
+
+    settings = SimpleNamespace(kiosk=SimpleNamespace(id=kiosk_id),
+                               sync=SimpleNamespace(url=url, key=key, timeout_s=120))
+    return Counted(settings)
+
+
+def drain(folder: Path, url: str, kiosk_id: str, key: str, requests: Requests) -> int:
+    """Open the kiosk.db in `folder` and push its whole outbox: the seq the bureau acknowledged
+    last.  A 5xx (counted) is retried at once, as the kiosk's worker would after its backoff."""
+    from kiosk.db import db, open_db
+    from kiosk.sync import state
+    from kiosk.sync.client import Unreachable
+    from kiosk.sync.push import push_all
+    open_db(folder)
+    bureau = bureau_for(url, kiosk_id, key, requests)
+    try:
+        for _ in range(10):
+            try:
+                push_all(bureau, BATCH)
+                return state.get_int("acked_seq")
+            except Unreachable:
+                continue
+        raise RuntimeError(f"{kiosk_id}: the bureau kept failing")
+    finally:
+        bureau.close()
+        db.close()
+
+
+def _pusher(url: str, jobs, results, ready, go) -> None:
+    """A storm pusher process: take kiosks off `jobs` until its None, drain each."""
+    ready.put(os.getpid())
+    go.wait()
+    requests = Requests()
+    while (job := jobs.get()) is not None:
+        folder, kiosk_id, key = job
+        drain(Path(folder), url, kiosk_id, key, requests)
+    results.put((requests.seconds, requests.raw_bytes, requests.sent_bytes, requests.server_errors))
+
+
+def storm(url: str, kiosks: list[tuple[str, str, str]], pushers: int) -> tuple[float, Requests]:
+    """Push every kiosk's outbox with `pushers` processes at once: the seconds from the start
+    signal until the last is done, and the requests of all."""
+    context = multiprocessing.get_context("spawn")     # no store connection inherited
+    jobs, results, ready, go = context.Queue(), context.Queue(), context.Queue(), context.Event()
+    for job in [*kiosks, *[None] * pushers]:
+        jobs.put(job)
+    processes = [context.Process(target=_pusher, args=(url, jobs, results, ready, go)) for _ in range(pushers)]
+    for p in processes:
+        p.start()
+    for _ in processes:
+        ready.get(timeout=120)
+    started = time.perf_counter()
+    go.set()
+    total = Requests()
+    for _ in processes:
+        seconds, raw, sent, errors = results.get(timeout=1800)
+        total.seconds += seconds
+        total.raw_bytes += raw
+        total.sent_bytes += sent
+        total.server_errors += errors
+    elapsed = time.perf_counter() - started
+    for p in processes:
+        p.join()
+    if any(p.exitcode for p in processes):
+        raise RuntimeError("a pusher failed (see above)")
+    return elapsed, total
+
+
+def push_directly(store_url: str, kiosk_id: str, key: str, bodies: list[bytes]) -> float:
+    """The bureau's push path without HTTP and without its rules worker, in this process, as
+    bureau.app does it for POST /v1/push: authenticate (a transaction), then ingest (another)."""
+    from bureau import body as bodies_, ingest
+    from bureau.auth import authenticate
+    from bureau.store import close_store, db, open_store, write
+    from kiosk import signing
+    open_store(store_url)
+    try:
+        with db.connection_context():
+            started = time.perf_counter()
+            for raw in bodies:
+                now = time.time()
+                headers = {"X-Kiosk": kiosk_id, **signing.sign(key, "POST", "/v1/push", int(now), raw)}
+                with write():
+                    kiosk = authenticate("POST", "/v1/push", headers, raw, now)
+                ingest.push(kiosk.id, ingest.parse_batch(bodies_.decode(raw, "gzip"), kiosk_id), now)
+            return time.perf_counter() - started
+    finally:
+        close_store()
+
+
+def signed_pushes(folder: Path, kiosk_id: str) -> list[bytes]:
+    """The kiosk's outbox as the gzipped bodies push_all would send (built by its own _body)."""
+    from kiosk.db import db, open_db
+    from kiosk.sync import push
+    open_db(folder)
+    try:
+        rows = db.execute_sql(push._BATCH, (0, 10 ** 9)).fetchall()
+        return [gzip.compress(push._body(kiosk_id, 1, rows[i:i + BATCH]), 6) for i in range(0, len(rows), BATCH)]
+    finally:
+        db.close()
+
+
+def send_all(url: str, kiosk_id: str, key: str, bodies: list[bytes], facts: int) -> float:
+    """POST each body signed, one after another on one connection: the seconds it took."""
+    from kiosk import signing
+    with httpx.Client(base_url=url, timeout=120) as http:
+        started, inserted = time.perf_counter(), 0
+        for body in bodies:
+            headers = {"X-Kiosk": kiosk_id, "Content-Type": "application/json", "Content-Encoding": "gzip",
+                       **signing.sign(key, "POST", "/v1/push", int(time.time()), body)}
+            response = http.post("/v1/push", content=body, headers=headers)
+            if response.status_code != 200:
+                raise RuntimeError(f"push refused: {response.status_code} {response.text[:300]}")
+            inserted += response.json()["inserted"]
+        elapsed = time.perf_counter() - started
+    if inserted != facts:
+        raise RuntimeError(f"the bureau stored {inserted} of {facts} facts")
+    return elapsed
+
+
+# --- the bureau side -------------------------------------------------------------------------------
+
+@dataclass
+class Bureau:
+    url: str
+    process: subprocess.Popen
+
+    def cpu_s(self) -> float:
+        """The server process's CPU seconds so far (user + system)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def serving(store_url: str, folder: Path) -> Iterator[Bureau]:
+    """`python -m bureau serve` on a free port of 127.0.0.1, ready; stopped after."""
+    from kiosk import PROJECT_DIR
+    from tests.bureau.conftest import free_port
+    port = free_port()
+    with open(folder / "server.log", "wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "bureau", "serve", "--db", store_url, "--port", str(port)],
+                                   stdout=out, stderr=subprocess.STDOUT, cwd=folder,
+                                   env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the bureau exited:\n{(folder / 'server.log').read_text()[-3000:]}")
+            try:
+                if httpx.get(url + "/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the bureau did not answer /v1/health within 60 s")
+            time.sleep(0.05)
+        yield Bureau(url, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def register(store_url: str, names: list[str]) -> dict[str, tuple[str, str, int]]:
+    """Site SITE and a kiosk per name: {name: (kiosk_id, key, kiosk pk)}; and the site's pk."""
+    from bureau import admin
+    from bureau.store import close_store, open_store
+    open_store(store_url)
+    try:
+        admin.add_site(SITE, "基准测试中心")
+        made = {}
+        for name in names:
+            kiosk = admin.add_kiosk(SITE, name)
+            made[name] = (kiosk.kiosk_id, kiosk.key, kiosk.id)
+        return made
+    finally:
+        close_store()
+
+
+def event_rows(rows: list[tuple], kiosk_pk: int, site_pk: int) -> list[tuple]:
+    """The Event rows the bureau stores for these outbox rows (see bureau.ingest._judge)."""
+    received = datetime(2026, 11, 21, 9, 0)
+    return [(event_id.replace("-", ""), kiosk_pk, 1, seq, site_pk, kind, 1, wall_ms, received, 0, False, payload)
+            for seq, (event_id, kind, _, wall_ms, payload) in enumerate(rows, 1)]
+
+
+_RAW_COLUMNS = ("event_id, kiosk_id, epoch, seq, site_id, kind, schema_v, wall_ms, received_at, skew_ms, "
+                "skewed, payload")
+
+
+def raw_insert(store_url: str, connect, placeholder: str, rows: list[tuple]) -> float:
+    """The driver's own multi-row INSERT of `rows` into the event table, BATCH rows a transaction."""
+    connection = connect()
+    try:
+        values = "(" + ", ".join([placeholder] * 12) + ")"
+        started = time.perf_counter()
+        for i in range(0, len(rows), BATCH):
+            chunk = rows[i:i + BATCH]
+            sql = (f"INSERT INTO event ({_RAW_COLUMNS}) VALUES {', '.join([values] * len(chunk))}"
+                   " ON CONFLICT (event_id) DO NOTHING")
+            cursor = connection.cursor()
+            cursor.execute(sql, [v for row in chunk for v in row])
+            connection.commit()
+        return time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def check_storm(store_url: str, kiosk_pks: list[int], per_kiosk: int) -> tuple[int, int, bool]:
+    """Event rows, distinct event ids, and whether each kiosk holds seqs 1..per_kiosk exactly, acked."""
+    from bureau.models import Event, Kiosk
+    from bureau.store import close_store, db, open_store
+    from peewee import fn
+    open_store(store_url)
+    try:
+        stored, distinct = db.execute_sql("SELECT count(*), count(DISTINCT event_id) FROM event").fetchone()
+        per = {k: (n, lo, hi, d) for k, n, lo, hi, d in
+               Event.select(Event.kiosk, fn.count(Event.id), fn.min(Event.seq), fn.max(Event.seq),
+                            fn.count(Event.seq.distinct()))
+               .where(Event.kiosk.in_(kiosk_pks)).group_by(Event.kiosk).tuples()}
+        acked = dict(Kiosk.select(Kiosk.id, Kiosk.acked_seq).where(Kiosk.id.in_(kiosk_pks)).tuples())
+        whole = (per_kiosk, 1, per_kiosk, per_kiosk)
+        contiguous = all(per.get(k) == whole and acked[k] == per_kiosk for k in kiosk_pks)
+        return stored, distinct, contiguous
+    finally:
+        close_store()
+
+
+# --- one store -------------------------------------------------------------------------------------
+
+def measure(store: str, folder: Path, size: Size, cluster=None) -> Measured:
+    """Every part on one store: "sqlite", or "postgresql" in `cluster` (tests.pgcluster)."""
+    rng = random.Random(SEED)
+    template = migrated_template(folder / "template")
+    names = ["roster", "backlog", "ingest", "direct"] + [f"storm{i:03d}" for i in range(size.kiosks)]
+    if store == "sqlite":
+        store_url, raw_url = f"sqlite:///{folder / 'bureau.db'}", f"sqlite:///{folder / 'raw.db'}"
+        connect, placeholder = (lambda: sqlite3.connect(folder / "raw.db")), "?"
+        durability = "synchronous=FULL, WAL"
+    else:
+        store_url, raw_url = cluster.new_store("bench_sync"), cluster.new_store("bench_raw")
+        connect, placeholder = (lambda: cluster.connect("bench_raw")), "%s"
+        durability = f"fsync={cluster.sql('SHOW fsync')[0][0]}, synchronous_commit=" \
+                     f"{cluster.sql('SHOW synchronous_commit')[0][0]}"
+    kiosks = register(store_url, names)
+    raw_kiosk = register(raw_url, ["ingest"])["ingest"][2]
+    site_pk = 1                                       # the only site of each store
+
+    def kiosk_db(name: str, rows: list[tuple]) -> Path:
+        return build_kiosk_db(template, folder / name, rows)
+
+    roster = kiosk_db("roster", roster_rows(size.members, rng))
+    backlog = kiosk_db("backlog", outbox_rows(size.backlog, kiosks["backlog"][0], rng, size.members))
+    ingest_rows = outbox_rows(size.backlog, kiosks["ingest"][0], rng, size.members)
+    bodies = signed_pushes(kiosk_db("ingest", ingest_rows), kiosks["ingest"][0])
+    direct_bodies = signed_pushes(kiosk_db("direct", outbox_rows(size.backlog, kiosks["direct"][0], rng,
+                                                                 size.members)), kiosks["direct"][0])
+    storm_jobs = [(str(kiosk_db(name, outbox_rows(size.per_kiosk, kiosks[name][0], rng, size.members))),
+                   *kiosks[name][:2]) for name in names[4:]]
+
+    raw_s = raw_insert(raw_url, connect, placeholder, event_rows(ingest_rows, raw_kiosk, site_pk))
+
+    with serving(store_url, folder) as bureau:
+        untimed = Requests()
+        timed(bureau, store_url, lambda: drain(roster, bureau.url, *kiosks["roster"][:2], untimed))
+        backlog_requests = Requests()
+        backlog_phase, acked = timed(bureau, store_url,
+                                     lambda: drain(backlog, bureau.url, *kiosks["backlog"][:2], backlog_requests))
+        assert acked == size.backlog, f"the bureau acknowledged {acked} of the backlog's {size.backlog} facts"
+        ingest_phase, _ = timed(bureau, store_url,
+                                lambda: send_all(bureau.url, *kiosks["ingest"][:2], bodies, size.backlog))
+        storm_phase, (_, storm_requests) = timed(bureau, store_url,
+                                                 lambda: storm(bureau.url, storm_jobs, size.pushers))
+
+    direct_s = push_directly(store_url, *kiosks["direct"][:2], direct_bodies)
+    stored, distinct, contiguous = check_storm(store_url, [kiosks[name][2] for name in names[4:]], size.per_kiosk)
+    if cluster is not None:
+        for name in ("bench_sync", "bench_raw"):
+            cluster.sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    return Measured(store, durability, backlog_phase, backlog_requests, ingest_phase, direct_s, raw_s, storm_phase,
+                    storm_requests, stored, distinct, contiguous)
+
+
+def timed(bureau: Bureau, store_url: str, pushes) -> tuple[Phase, object]:
+    """Run `pushes`, then wait until the bureau's rules have applied every fact: its Phase and result."""
+    cpu, started = bureau.cpu_s(), time.perf_counter()
+    result = pushes()
+    seconds, server_cpu = time.perf_counter() - started, bureau.cpu_s() - cpu
+    wait_for_rules(store_url)
+    return Phase(seconds, server_cpu, time.perf_counter() - started), result
+
+
+# A kiosk whose acknowledged facts the rules have not all applied (bureau.rules keeps a cursor
+# per kiosk and epoch).
+_RULES_BEHIND = ('SELECT count(*) FROM "kiosk" AS k WHERE k.acked_seq > COALESCE('
+                 '(SELECT max(c.seq) FROM "rule_cursor" AS c WHERE c.kiosk_id = k.id AND c.epoch = k.epoch), 0)')
+
+
+def wait_for_rules(store_url: str, timeout: float = 900) -> None:
+    from bureau.store import close_store, db, open_store
+    open_store(store_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while db.execute_sql(_RULES_BEHIND).fetchone()[0]:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the bureau's rules were still behind after {timeout} s")
+            time.sleep(0.05)
+    finally:
+        close_store()
+
+
+# --- figures ---------------------------------------------------------------------------------------
+
+def figures(m: Measured, size: Size) -> list[Figure]:
+    """Print the table of one store and return its figures for the summary."""
+    storm_facts = size.kiosks * size.per_kiosk
+    expected = size.members + 3 * size.backlog + storm_facts
+    rate, raw_rate = size.backlog / m.ingest.seconds, size.backlog / m.raw_s
+    direct_rate = size.backlog / m.direct_s
+    p99 = percentile(m.storm_requests.seconds, 99)
+    pushes = len(m.backlog_requests.seconds)
+    gzip_b, raw_b = m.backlog_requests.sent_bytes / size.backlog, m.backlog_requests.raw_bytes / size.backlog
+    once = m.stored == m.distinct == expected and m.contiguous
+    s = m.store
+    rows = [
+        (f"{s}: {size.backlog:,}-fact backlog, push_all", f"{m.backlog.seconds:.2f} s in {pushes} pushes "
+         f"({_phase(m.backlog)})", f"≤ {BACKLOG_TARGET_S:g} s", m.backlog.seconds <= BACKLOG_TARGET_S),
+        (f"{s}: ingest over HTTP", f"{rate:,.0f} facts/s ({m.ingest.seconds:.2f} s, {_phase(m.ingest)})",
+         f"≥ {RATE_TARGET:,}/s", rate >= RATE_TARGET),
+        (f"{s}: ingest / raw driver insert", f"{rate / raw_rate:.2f} (raw {raw_rate:,.0f} rows/s)",
+         f"≥ {RATIO_TARGET}", rate / raw_rate >= RATIO_TARGET),
+        (f"{s}: push path alone (no HTTP, no rules)", f"{direct_rate:,.0f} facts/s, {direct_rate / raw_rate:.2f} of raw",
+         "", None),
+        (f"{s}: storm {size.kiosks}×{size.per_kiosk:,}, {size.pushers} pushers",
+         f"{m.storm.seconds:.2f} s, {storm_facts / m.storm.seconds:,.0f} facts/s ({_phase(m.storm)})", "", None),
+        (f"{s}: storm p99 request", f"{p99 * 1000:.0f} ms over {len(m.storm_requests.seconds)} requests",
+         f"< {P99_TARGET_S:g} s", p99 < P99_TARGET_S),
+        (f"{s}: storm 5xx", str(m.storm_requests.server_errors), "0", m.storm_requests.server_errors == 0),
+        (f"{s}: every fact once", f"{m.stored:,} rows, {m.distinct:,} distinct, "
+         f"seqs {'contiguous' if m.contiguous else 'NOT contiguous'}", f"= {expected:,}, contiguous", once),
+        (f"{s}: bytes/fact on the wire", f"{gzip_b:.1f} B gzip, {raw_b:.0f} B raw JSON",
+         f"≤ {GZIP_TARGET_B} B / ≤ {RAW_TARGET_B} B", gzip_b <= GZIP_TARGET_B and raw_b <= RAW_TARGET_B),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{s} ({m.durability})")
+    out = []
+    for name, value, target, ok in rows:
+        verdict = f"  [target {target}: {'PASS' if ok else 'FAIL'}]" if target else ""
+        print(f"  {name:<{width}}  {value}{verdict}", flush=True)
+        out.append(Figure(name, value, target, ok if target else None))
+    return out
+
+
+def _phase(phase: Phase) -> str:
+    return f"bureau CPU {phase.server_cpu_s:.2f} s; rules done after {phase.rules_s:.1f} s"
+
+
+def run(size: Size = FULL) -> list[Figure]:
+    from tests import pgcluster
+    out = []
+    with tempfile.TemporaryDirectory(prefix="yinling-sync-") as tmp:
+        out += figures(measure("sqlite", Path(tmp) / "sqlite", size), size)
+        with pgcluster.cluster(fsync=True) as cluster:
+            out += figures(measure("postgresql", Path(tmp) / "postgresql", size, cluster), size)
+    load = os.getloadavg()
+    print(f"  {os.cpu_count()} CPU cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (1/5/15 min)")
+    return out
+
+
+if __name__ == "__main__":
+    figures_ = run(QUICK if "--quick" in sys.argv[1:] else FULL)
+    sys.exit(0 if all(f.ok is not False for f in figures_) else 1)
