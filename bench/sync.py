@@ -18,7 +18,7 @@ storm    200 kiosks × 1,000 facts pushed by 16 concurrent pushers (processes, e
 wire     bytes per fact of the backlog's requests: as sent (gzip) and as raw JSON.  Targets
          ≤ 50 B and ≤ 300 B.
 
-Each part ends when the bureau's rules (bureau/rules.py, a worker thread in the server) have
+Each part ends when the bureau's rules (bureau/rules.py, a process beside the server) have
 applied every fact: "rules done after" is that time from the part's first push.
 PostgreSQL is a private cluster with fsync on; SQLite runs with synchronous=FULL (both printed).
 Wall-clock on a shared machine: every part also prints the bureau process's CPU seconds and the

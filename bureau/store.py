@@ -7,8 +7,6 @@
 Every time the bureau stores is UTC without a zone (utcnow()), so the two stores agree.
 """
 import re
-import threading
-from collections import deque
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -17,6 +15,8 @@ from urllib.parse import urlparse
 from peewee import Database, DatabaseProxy, Field, Model, PostgresqlDatabase, SqliteDatabase
 from playhouse import db_url
 from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
+
+from kiosk.turns import Turns
 
 db = DatabaseProxy()
 
@@ -111,45 +111,10 @@ def write():
     return _sqlite_write() if is_sqlite() else db.atomic()
 
 
-class TurnLock:
-    """A re-entrant lock handed to its waiters in the order they came (threading.RLock is not:
-    a thread that releases it and asks again at once, as the rules worker does between its
-    rounds, mostly gets it back, and a push could wait for the whole catch-up)."""
-
-    def __init__(self):
-        self._guard = threading.Lock()
-        self._owner: int | None = None
-        self._depth = 0
-        self._queue: deque[tuple[int, threading.Lock]] = deque()
-
-    def __enter__(self) -> None:
-        me = threading.get_ident()
-        with self._guard:
-            if self._owner in (None, me):
-                self._owner, self._depth = me, self._depth + 1
-                return
-            turn = threading.Lock()
-            turn.acquire()
-            self._queue.append((me, turn))
-        turn.acquire()              # released by __exit__ of the thread before: this one owns it now
-
-    def __exit__(self, *exc) -> None:
-        with self._guard:
-            self._depth -= 1
-            if self._depth:
-                return
-            if not self._queue:
-                self._owner = None
-                return
-            self._owner, turn = self._queue.popleft()
-            self._depth = 1
-        turn.release()
-
-
 # SQLite's own wait for its write lock polls with sleeps of up to 100 ms, first come not first
 # served: with 16 kiosks pushing at once a push waited over 5 s and failed with "database is
 # locked".  This process's writers take turns on a lock of their own first.
-_sqlite_writer = TurnLock()
+_sqlite_writer = Turns()
 
 
 @contextmanager

@@ -1,11 +1,12 @@
 """The kiosk's SQLite store: pragmas for durability, and the one way to write."""
 import re
-import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 from peewee import DatabaseProxy, Field, Model, SqliteDatabase
+
+from kiosk.turns import Turns
 
 db = DatabaseProxy()
 
@@ -30,41 +31,6 @@ def open_db(data_dir: str | Path) -> SqliteDatabase:
     database.connect(reuse_if_open=True)
     migrations.migrate(database)
     return database
-
-
-class Turns:
-    """A re-entrant lock that this process's threads get in the order they asked for it.
-
-    SQLite's own wait for its write lock polls with sleeps of up to 100 ms, so a thread that
-    commits and begins again at once (the sync thread applying a page part by part) keeps a
-    waiting check-in out until it is done; here the check-in's turn comes after the part."""
-
-    def __init__(self):
-        self._changed = threading.Condition()
-        self._owner: int | None = None
-        self._depth = self._next = self._serving = 0
-
-    def __enter__(self) -> None:
-        me = threading.get_ident()
-        with self._changed:
-            if self._owner == me:
-                self._depth += 1
-                return
-            ticket, self._next = self._next, self._next + 1
-            self._changed.wait_for(lambda: self._serving == ticket)
-            self._owner, self._depth = me, 1
-
-    def __exit__(self, *exc) -> None:
-        with self._changed:
-            self._depth -= 1
-            if self._depth == 0:
-                self._owner, self._serving = None, self._serving + 1
-                self._changed.notify_all()
-
-    def waiting(self) -> int:
-        """Threads waiting for their turn."""
-        with self._changed:
-            return self._next - self._serving - (self._owner is not None)
 
 
 turns = Turns()
