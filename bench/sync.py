@@ -25,7 +25,6 @@ Wall-clock on a shared machine: every part also prints the bureau process's CPU 
 load average.  `python -m bench.sync --quick` runs it all small (the smoke test does).
 """
 import gzip
-import json
 import multiprocessing
 import os
 import random
@@ -46,6 +45,7 @@ import httpx
 from uuid6 import uuid7
 
 from bench import Figure, percentile
+from kiosk import facts
 
 BACKLOG_TARGET_S = 5.0
 RATE_TARGET, RATIO_TARGET = 5_000, 0.5
@@ -119,7 +119,7 @@ def outbox_rows(n: int, kiosk_id: str, rng: random.Random, members: int, days: i
         now = start + step * len(rows)
         for event_id, kind, payload in _facts(kiosk_id, now, rng, members):
             rows.append((event_id, kind, 1, int(now.timestamp() * 1000),
-                         json.dumps(payload, ensure_ascii=False, sort_keys=True)))
+                         facts.payload_text(payload)))
     return rows[:n]
 
 
@@ -127,7 +127,7 @@ def roster_rows(members: int, rng: random.Random) -> list[tuple]:
     """A "member" fact for each of the site's members: pushed before the figures are taken."""
     now = datetime(2026, 10, 1, 9, 0)
     return [(str(uuid7()), "member", 1, int(now.timestamp() * 1000),
-             json.dumps(_member(f"BN{n:05d}", now, rng), ensure_ascii=False, sort_keys=True)) for n in range(members)]
+             facts.payload_text(_member(f"BN{n:05d}", now, rng))) for n in range(members)]
 
 
 def _member(member_no: str, now: datetime, rng: random.Random) -> dict:
@@ -339,7 +339,7 @@ class Bureau:
 def serving(store_url: str, folder: Path) -> Iterator[Bureau]:
     """`python -m bureau serve` on a free port of 127.0.0.1, ready; stopped after."""
     from kiosk import PROJECT_DIR
-    from tests.bureau.conftest import free_port
+    from tests.pgcluster import free_port
     port = free_port()
     with open(folder / "server.log", "wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "bureau", "serve", "--db", store_url, "--port", str(port)],

@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from peewee import PeeweeException
 
 from bureau import admin, publish, reports, rules, streams, users
-from bureau.store import StoreError, close_store, open_store, utcnow
+from bureau.store import StoreError, close_store, is_sqlite, open_store, utcnow
 
 PROG = "python -m bureau"
 DEFAULT_DB = "bureau.db"
@@ -309,16 +309,19 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
     # Each worker process builds its app from this variable (uvicorn's factory takes no arguments).
     os.environ["BUREAU_DB"] = args.db
-    # One rules process for all HTTP workers (bureau.rules.follow); a pull of members or balances
-    # still applies what is pending first, so a kiosk sees its own pushes in the same sync.
-    applier = multiprocessing.get_context("spawn").Process(
+    # On PostgreSQL one rules process serves all HTTP workers (bureau.rules.follow), so the rules
+    # never hold the GIL a push needs; on SQLite they run in the app (see bureau.app).  A pull of
+    # members or balances still applies what is pending first: a kiosk sees its own pushes at once.
+    applier = None if is_sqlite() else multiprocessing.get_context("spawn").Process(
         target=rules.follow, args=(args.db, os.getpid()), name="bureau-rules", daemon=True)
-    applier.start()
+    if applier:
+        applier.start()
     try:
         uvicorn.run("bureau.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers)
     finally:
-        applier.terminate()
-        applier.join(10)
+        if applier:
+            applier.terminate()
+            applier.join(10)
     return 0
 
 

@@ -31,7 +31,7 @@ from bureau import body, ingest, rules, streams, web
 from bureau.auth import AuthError, authenticate, signed_headers
 from bureau.errors import Refusal, malformed
 from bureau.models import Kiosk
-from bureau.store import close_store, connection_lost, db, open_store, utcnow, write
+from bureau.store import close_store, connection_lost, db, is_sqlite, open_store, utcnow, write
 
 ENV_DB = "BUREAU_DB"          # the store URL `python -m bureau serve` hands to create_app
 log = logging.getLogger("bureau.app")
@@ -55,7 +55,15 @@ def create_app(url: str | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # On SQLite the rules run here, taking turns with the pushes for the one write lock
+        # (bureau.store.write); across processes SQLite would make them poll for it instead.
+        # On PostgreSQL `serve` runs them in a process of their own (bureau.rules.follow).
+        worker = rules.Worker() if is_sqlite() else None
+        if worker:
+            worker.start()
         yield
+        if worker:
+            worker.stop()
         close_store()
 
     app = FastAPI(title="银龄签到 bureau", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
@@ -176,7 +184,9 @@ def _state(kiosk: Kiosk, raw: bytes, encoding: str | None, now: float) -> dict:
 
 def _push(kiosk: Kiosk, raw: bytes, encoding: str | None, now: float) -> dict:
     batch = ingest.parse_batch(body.decode(raw, encoding), kiosk.kiosk_id)
-    return ingest.push(kiosk.id, batch, now)
+    done = ingest.push(kiosk.id, batch, now)
+    rules.notify()
+    return done
 
 
 def _epoch(kiosk: Kiosk, raw: bytes, encoding: str | None, now: float) -> dict:

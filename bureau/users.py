@@ -6,8 +6,6 @@ service does not reset it.  A session is a random token in the browser's cookie;
 only its sha256, and the session ends after eight hours whatever happens.
 """
 import hashlib
-import hmac
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -15,16 +13,15 @@ from datetime import datetime, timedelta
 
 from bureau.models import BureauUser, WebSession
 from bureau.store import utcnow, write
+from kiosk import scrypt
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
-_SALT_BYTES, _KEY_BYTES = 16, 32
 MAX_FAILURES = 5
 LOCK = timedelta(minutes=10)
 SESSION_LIFE = timedelta(hours=8)
 MIN_PASSWORD = 8
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 # Checked against when the username is unknown, so a wrong name takes as long as a wrong password.
-_NOBODY = "scrypt$16384$8$1$00000000000000000000000000000000$" + "00" * _KEY_BYTES
+_NOBODY = f"scrypt${scrypt.N}${scrypt.R}${scrypt.P}${'00' * scrypt.SALT_BYTES}${'00' * scrypt.KEY_BYTES}"
 
 
 class UserError(Exception):
@@ -33,26 +30,12 @@ class UserError(Exception):
 
 def hash_password(password: str) -> str:
     """"scrypt$n$r$p$<salt hex>$<hash hex>" with a fresh random salt."""
-    salt = os.urandom(_SALT_BYTES)
-    key = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, _KEY_BYTES)
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${key.hex()}"
+    return scrypt.make(password)
 
 
 def verify_password(password: str, stored: str) -> bool:
     """Whether `password` is the one `stored` was made from; a malformed `stored` matches nothing."""
-    try:
-        scheme, n, r, p, salt, key = stored.split("$")
-        n, r, p, salt, key = int(n), int(r), int(p), bytes.fromhex(salt), bytes.fromhex(key)
-    except ValueError:
-        return False
-    if scheme != "scrypt" or not key:
-        return False
-    return hmac.compare_digest(_scrypt(password, salt, n, r, p, len(key)), key)
-
-
-def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
-    maxmem = 128 * r * (n + p + 2) + (1 << 20)      # OpenSSL refuses above 32 MB unless told
-    return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=maxmem)
+    return scrypt.check(password, stored)
 
 
 # --- accounts (python -m bureau user …) -------------------------------------------------------------

@@ -3,16 +3,13 @@
 A PIN is kept only as a salted scrypt hash.  Wrong PINs lock the account for longer each time,
 and that state is in the Staff row, so turning the kiosk off and on again does not reset it.
 """
-import hashlib
-import hmac
 import logging
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from kiosk import audit, facts
+from kiosk import audit, facts, scrypt
 from kiosk.audit import Actor
 from kiosk.db import write
 from kiosk.models import Site, Staff
@@ -22,10 +19,6 @@ log = logging.getLogger(__name__)
 
 ROLES = ("staff", "admin")
 
-# scrypt's cost: ~50 ms on a kiosk, which makes guessing from a stolen database slow.  Each hash
-# carries its own parameters, so raising them later still verifies the older ones.
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
-_SALT_BYTES, _KEY_BYTES = 16, 32
 _PIN = re.compile(r"[0-9]{4,8}")
 
 
@@ -42,28 +35,13 @@ class Login:
 # -- PINs ---------------------------------------------------------------------------------------
 
 def hash_pin(pin: str) -> str:
-    """"scrypt$n$r$p$<salt hex>$<hash hex>" of the PIN with a fresh random salt."""
-    salt = os.urandom(_SALT_BYTES)
-    key = _scrypt(pin, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, _KEY_BYTES)
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${key.hex()}"
+    """"scrypt$n$r$p$<salt hex>$<hash hex>" with a fresh random salt."""
+    return scrypt.make(pin)
 
 
 def verify_pin(pin: str, stored: str) -> bool:
     """Whether `pin` is the one `stored` was made from; a malformed `stored` matches nothing."""
-    try:
-        scheme, n, r, p, salt, key = stored.split("$")
-        n, r, p, salt, key = int(n), int(r), int(p), bytes.fromhex(salt), bytes.fromhex(key)
-    except ValueError:
-        return False
-    if scheme != "scrypt" or not key:
-        return False
-    return hmac.compare_digest(_scrypt(pin, salt, n, r, p, len(key)), key)
-
-
-def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
-    # OpenSSL refuses by default above 32 MB; allow what the parameters need.
-    maxmem = 128 * r * (n + p + 2) + (1 << 20)
-    return hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=maxmem)
+    return scrypt.check(pin, stored)
 
 
 def check_pin(pin: str) -> None:

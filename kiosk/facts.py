@@ -25,4 +25,9 @@ def record(kind: str, event_id: str, payload: dict, now: datetime) -> int:
     written.set()
     return insert(Outbox, event_id=event_id, kind=kind, schema_v=SCHEMA_V,
                   wall_ms=int(now.timestamp() * 1000),
-                  payload=json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+                  payload=payload_text(payload))
+
+
+def payload_text(payload: dict) -> str:
+    """A fact's payload as stored and sent: compact JSON, keys sorted, Chinese as it is."""
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

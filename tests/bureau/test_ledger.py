@@ -10,15 +10,8 @@ from bureau import rules, streams
 from bureau.models import Attendance, LedgerEntry, Member
 from bureau.store import write
 
-from .test_rules import DAY, OTHER_SITE, SITE, Till, ledger_sums, member, member_fact, points_fact, published
-
-
-@pytest.fixture
-def sites(store):
-    from bureau import admin
-    from .conftest import SITE_NAME
-    admin.add_site(SITE, SITE_NAME)
-    admin.add_site(OTHER_SITE, "第二活动中心")
+from .test_rules import (DAY, OTHER_SITE, SITE, Till, ledger_sums, member, member_fact, points_fact,  # noqa: F401
+                         published, sites)
 
 
 @pytest.fixture
