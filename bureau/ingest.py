@@ -149,8 +149,10 @@ def push(kiosk_pk: int, batch: Batch, now: float) -> dict:
 
 
 # The push's own reads and writes of its kiosk as SQL text: building them with peewee cost ~2 ms
-# of CPU a push.  FOR UPDATE OF the kiosk alone: two pushes of one kiosk take turns, but the
+# of CPU a push.  The kiosk row alone is locked: two pushes of one kiosk take turns, but the
 # kiosks of a site do not wait for each other (a plain FOR UPDATE would lock the site row too).
+# NO KEY UPDATE, as an UPDATE of the row takes: the nonce the push inserted in its transaction
+# holds a KEY SHARE lock on the row (its foreign key), which FOR UPDATE would deadlock with.
 _KIOSK = ('SELECT k.kiosk_id, k.epoch, k.acked_seq, s.id, s.code FROM "kiosk" AS k'
           ' JOIN "site" AS s ON s.id = k.site_id WHERE k.id = {p}')
 _ACKED = 'UPDATE "kiosk" SET acked_seq = {p}, head_seq = {p}, client_version = {p}, last_seen = {p} WHERE id = {p}'
@@ -158,7 +160,7 @@ _ACKED = 'UPDATE "kiosk" SET acked_seq = {p}, head_seq = {p}, client_version = {
 
 def _locked_kiosk(kiosk_pk: int) -> Kiosk:
     """The kiosk with its site, locked for this transaction (see locked())."""
-    sql = _KIOSK.format(p=db.param) + ("" if is_sqlite() else " FOR UPDATE OF k")
+    sql = _KIOSK.format(p=db.param) + ("" if is_sqlite() else " FOR NO KEY UPDATE OF k")
     kiosk_id, epoch, acked, site_pk, site_code = db.execute_sql(sql, (kiosk_pk,)).fetchone()
     return Kiosk(id=kiosk_pk, kiosk_id=kiosk_id, epoch=epoch, acked_seq=acked, site=Site(id=site_pk, code=site_code))
 
