@@ -28,6 +28,13 @@ def t(key: str, /, **values) -> str:
     return text.format(**values) if values else text
 
 
+def label(key: str, otherwise: str) -> str:
+    """The message for `key`, or `otherwise` when the catalog has none (a code from outside,
+    such as a refusal code from the bureau, shown as it is)."""
+    text = t(key)
+    return otherwise if text == key else text
+
+
 def _flatten(d: dict, prefix: str = "") -> dict[str, str]:
     out = {}
     for k, v in d.items():

@@ -7,7 +7,7 @@ from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk import audit
-from kiosk.i18n import t
+from kiosk.i18n import label, t
 from screens.staff import StaffBody, StaffScreen
 
 PER_PAGE = 10
@@ -44,7 +44,7 @@ class StaffAuditScreen(StaffScreen):
 
 def action_label(action: str) -> str:
     """The Chinese name of an audit action; the action itself when the catalog has none."""
-    return _label(f"staff.audit.action.{action}", action)
+    return label(f"staff.audit.action.{action}", action)
 
 
 def target_label(target: str) -> str:
@@ -53,13 +53,8 @@ def target_label(target: str) -> str:
     if word not in TARGETS or not rest:
         return target
     if word == "report":
-        rest = _label(f"staff.exports.report.{rest}", rest)
+        rest = label(f"staff.exports.report.{rest}", rest)
     return f"{t(f'staff.audit.target.{word}')} {rest}"
-
-
-def _label(key: str, otherwise: str) -> str:
-    label = t(key)
-    return otherwise if label == key else label
 
 
 class AuditRow(BoxLayout):

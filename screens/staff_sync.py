@@ -8,7 +8,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.i18n import t
+from kiosk.i18n import label, t
 from kiosk.sync import status as sync_status
 from kiosk.sync.status import Rejected, Status
 from screens.staff import StaffBody, StaffScreen
@@ -115,7 +115,7 @@ def nightly_line(s: Status) -> str:
 
 
 def _stream_result(stream: str, result: str) -> str:
-    name = _label(f"staff_sync.stream.{stream}", stream)
+    name = label(f"staff_sync.stream.{stream}", stream)
     if result in ("refetched", "unchecked"):
         return t(f"staff_sync.nightly_{result}", stream=name)
     return t("staff_sync.nightly_error", stream=name, error=result)
@@ -129,17 +129,12 @@ def clock_line(offset_ms: int) -> str:
 
 def rejected_row(fact: Rejected) -> dict:
     return {"seq": t("staff_sync.seq", seq=fact.seq), "at": f"{fact.written:%Y-%m-%d %H:%M}",
-            "kind": _label(f"staff_sync.kind.{fact.kind}", fact.kind),
-            "code": _label(f"staff_sync.code.{fact.code}", fact.code), "reason": fact.reason}
+            "kind": label(f"staff_sync.kind.{fact.kind}", fact.kind),
+            "code": label(f"staff_sync.code.{fact.code}", fact.code), "reason": fact.reason}
 
 
 def _when(at: datetime | None) -> str:
     return f"{at:%Y-%m-%d %H:%M:%S}" if at else t("staff_sync.never")
-
-
-def _label(key: str, otherwise: str) -> str:
-    label = t(key)
-    return otherwise if label == key else label
 
 
 class RejectedRow(BoxLayout):
