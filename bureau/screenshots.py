@@ -7,6 +7,7 @@ shoot() is what the tests call on their own server; main() makes a demo bureau o
 temporary folder: two sites, three kiosks, a staff user, and facts pushed through the real
 service, as kiosks send them, which the bureau's rules turn into the figures.
 """
+import argparse
 import json
 import subprocess
 import sys
@@ -88,7 +89,11 @@ LESSONS = [("太极拳", 9), ("书法", 14), ("合唱团", 10)]
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[0]) if argv else PROJECT_DIR / "docs" / "screenshots"
+    parser = argparse.ArgumentParser(prog="python -m bureau.screenshots",
+                                     description="the bureau's web pages of a demo bureau, as PNG files")
+    parser.add_argument("out", nargs="?", type=Path, default=PROJECT_DIR / "docs" / "screenshots",
+                        help="the folder (default docs/screenshots)")
+    out = parser.parse_args(argv).out
     with tempfile.TemporaryDirectory(prefix="bureau-demo-") as folder:
         store = str(Path(folder) / "bureau.db")
         keys = _setup(store)
