@@ -41,7 +41,7 @@ def sites() -> list[Site]:
 def add_kiosk(site_code: str, name: str = "") -> Kiosk:
     """A new kiosk of the site, numbered <CODE>-K01, -K02 … (the next free number), with a new key."""
     with write():
-        site = _site(site_code)
+        site = find_site(site_code)
         taken = [re.fullmatch(rf"{re.escape(site.code)}-K(\d+)", k.kiosk_id)
                  for k in Kiosk.select(Kiosk.kiosk_id).where(Kiosk.site == site)]
         number = max((int(m.group(1)) for m in taken if m), default=0) + 1
@@ -87,10 +87,11 @@ def site_file(kiosk: Kiosk, url: str = DEFAULT_URL) -> str:
             f"[sync]\nurl = {toml(url)}\nkey = {toml(kiosk.key)}\n")
 
 
-def _site(code: str) -> Site:
+def find_site(code: str, error: type[Exception] = AdminError) -> Site:
+    """The site with `code`, or `error` saying how to list the sites."""
     site = Site.get_or_none(Site.code == code)
     if site is None:
-        raise AdminError(f"unknown site {code!r} (python -m bureau site list)")
+        raise error(f"unknown site {code!r} (python -m bureau site list)")
     return site
 
 

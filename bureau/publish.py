@@ -14,9 +14,9 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Callable
 
-from bureau import streams
+from bureau import admin, streams
 from bureau.admin import AdminError
-from bureau.models import Kiosk, Site, StreamRow
+from bureau.models import Kiosk, StreamRow
 from bureau.store import write
 
 RULE_CATEGORIES = ("lesson", "activity", "party", "volunteer")
@@ -144,7 +144,7 @@ def set_settings(assignments: list[str], site: str | None = None, kiosk: str | N
     values = dict(_setting(text) for text in assignments)
     with write():
         if site:
-            entity, scope = f"site:{_site(site).code}", f"site:{site}"
+            entity, scope = f"site:{admin.find_site(site, PublishError).code}", f"site:{site}"
         elif kiosk:
             entity, scope = _kiosk(kiosk).kiosk_id, f"kiosk:{kiosk}"
         else:
@@ -204,15 +204,8 @@ def _data(row: StreamRow | None) -> dict | None:
     return None if row is None or row.deleted else streams.data(row)
 
 
-def _site(code: str) -> Site:
-    site = Site.get_or_none(Site.code == code)
-    if site is None:
-        raise PublishError(f"unknown site {code!r} (python -m bureau site list)")
-    return site
-
-
 def _site_scope(code: str) -> str:
-    return f"site:{_site(code).code}"
+    return f"site:{admin.find_site(code, PublishError).code}"
 
 
 def _kiosk(kiosk_id: str) -> Kiosk:
