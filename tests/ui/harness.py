@@ -152,7 +152,7 @@ def escape(app, settings, obs):
     return [press_escape] + [lambda: None] * 10 + [lambda: obs.update(alive=True)]
 
 
-def add_open_activity() -> None:
+def add_open_activity(title: str = "重阳健步行") -> None:
     """A second thing due now for every member: an open activity starting this minute."""
     from datetime import datetime, timedelta
 
@@ -160,7 +160,7 @@ def add_open_activity() -> None:
     from kiosk.models import Activity, Site
     start = datetime.now().replace(second=0, microsecond=0)
     with write():
-        Activity.create(site=Site.get(), title="重阳健步行", kind="walk", place="滨河公园",
+        Activity.create(site=Site.get(), title=title, kind="walk", place="滨河公园",
                         start=start, end=start + timedelta(hours=2), open=True, points=5)
 
 
