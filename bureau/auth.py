@@ -4,7 +4,8 @@ The checks run in this order, and the first that fails names the 401:
 kiosk known → not revoked → timestamp within WINDOW_S → signature by the current key (or the
 old one during a rotation's grace) → nonce not seen before.  Call authenticate() inside a write
 transaction of its own: it records the nonce and the kiosk's last_seen, which stay recorded
-whatever becomes of the request itself.
+whatever becomes of the request itself.  A push splits it: verify() before the work that needs
+no lock, record() in the write transaction that stores the batch.
 """
 import re
 import time
@@ -14,7 +15,8 @@ from typing import Mapping
 from kiosk import signing
 from kiosk.signing import WINDOW_S
 
-from bureau.models import Kiosk, Nonce
+from bureau.models import Kiosk, Nonce, Site
+from bureau.store import db
 
 TIMESTAMP = re.compile(r"-?\d{1,12}")
 NONCE = re.compile(r"[0-9a-fA-F]{16,64}")
@@ -44,10 +46,17 @@ def signed_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def authenticate(method: str, target: str, headers: Mapping[str, str], body: bytes, now: float) -> Kiosk:
-    """The kiosk that signed this request, or AuthError.  `target` is the path plus "?query",
-    `body` the bytes as sent (still compressed), `now` the bureau's unix time."""
+    """The kiosk that signed this request, with its site, or AuthError.  `target` is the path
+    plus "?query", `body` the bytes as sent (still compressed), `now` the bureau's unix time."""
+    kiosk = verify(method, target, headers, body, now)
+    record(kiosk, headers, now)
+    return kiosk
+
+
+def verify(method: str, target: str, headers: Mapping[str, str], body: bytes, now: float) -> Kiosk:
+    """Every check but the nonce's, writing nothing: the kiosk, or AuthError."""
     kiosk_id = headers.get("X-Kiosk", "")
-    kiosk = Kiosk.get_or_none(Kiosk.kiosk_id == kiosk_id) if kiosk_id else None
+    kiosk = _kiosk(kiosk_id) if kiosk_id else None
     if kiosk is None:
         raise AuthError("unknown_kiosk")
     if kiosk.revoked_at is not None:
@@ -55,22 +64,43 @@ def authenticate(method: str, target: str, headers: Mapping[str, str], body: byt
     stamp = headers.get("X-Timestamp", "")
     if not TIMESTAMP.fullmatch(stamp) or abs(int(stamp) - now) > WINDOW_S:
         raise AuthError("stale_timestamp")
-    at = as_utc(now)
     keys = [kiosk.key]
-    if kiosk.old_key and kiosk.old_key_until and at < kiosk.old_key_until:
+    if kiosk.old_key and kiosk.old_key_until and as_utc(now) < kiosk.old_key_until:
         keys.append(kiosk.old_key)
     nonce = headers.get("X-Nonce", "")
     if not NONCE.fullmatch(nonce) or not any(signing.verify(k, method, target, headers, body) for k in keys):
         raise AuthError("bad_signature")
-    fresh = (Nonce.insert(kiosk=kiosk, nonce=nonce.lower(), at=at)
-             .on_conflict(action="NOTHING", conflict_target=[Nonce.kiosk, Nonce.nonce])
-             .as_rowcount().execute())
-    if not fresh:
+    return kiosk
+
+
+def record(kiosk: Kiosk, headers: Mapping[str, str], now: float) -> None:
+    """Record the verified request's nonce (AuthError "replayed" if it was seen) and last_seen."""
+    at = as_utc(now)
+    stored_at = Nonce.at.db_value(at)
+    if not db.execute_sql(_NONCE.format(p=db.param), (kiosk.id, headers["X-Nonce"].lower(), stored_at)).rowcount:
         raise AuthError("replayed")
-    Kiosk.update(last_seen=at).where(Kiosk.id == kiosk.id).execute()
+    db.execute_sql(_SEEN.format(p=db.param), (stored_at, kiosk.id))
     kiosk.last_seen = at
     _prune_nonces(at)
-    return kiosk
+
+
+# Every signed request runs these: as SQL text they cost a tenth of what peewee takes to build
+# them (~1 ms of a push's CPU).
+_KIOSK = ('SELECT k.id, k.key, k.old_key, k.old_key_until, k.revoked_at, k.epoch, k.acked_seq, s.id, s.code'
+          ' FROM "kiosk" AS k JOIN "site" AS s ON s.id = k.site_id WHERE k.kiosk_id = {p}')
+_NONCE = 'INSERT INTO "nonce" ("kiosk_id", "nonce", "at") VALUES ({p}, {p}, {p}) ON CONFLICT ("kiosk_id", "nonce") DO NOTHING'
+_SEEN = 'UPDATE "kiosk" SET "last_seen" = {p} WHERE "id" = {p}'
+
+
+def _kiosk(kiosk_id: str) -> Kiosk | None:
+    row = db.execute_sql(_KIOSK.format(p=db.param), (kiosk_id,)).fetchone()
+    if row is None:
+        return None
+    pk, key, old_key, old_key_until, revoked_at, epoch, acked_seq, site_pk, site_code = row
+    return Kiosk(id=pk, kiosk_id=kiosk_id, key=key, old_key=old_key,
+                 old_key_until=Kiosk.old_key_until.python_value(old_key_until),
+                 revoked_at=Kiosk.revoked_at.python_value(revoked_at), epoch=epoch, acked_seq=acked_seq,
+                 site=Site(id=site_pk, code=site_code))
 
 
 def _prune_nonces(at: datetime) -> None:

@@ -2,7 +2,7 @@
 attendance, device health and the confirmed points ledger.
 
     catch_up()        apply every fact not yet applied; returns how many it applied
-    Worker()          a thread doing catch_up every second, or at once after notify()
+    Worker()          a thread doing catch_up every second, and after notify() once pushes pause
 
 Roster.  A "member" fact upserts Member (the latest fact wins); a new member_no carrying the
 id_hash of an existing member is merged_into the first member that held it, and from then on its
@@ -49,6 +49,7 @@ import json
 import logging
 import os
 import threading
+import time
 import uuid
 from contextlib import suppress
 from dataclasses import dataclass
@@ -97,11 +98,17 @@ def catch_up(limit: int | None = None) -> int:
 
 
 class Worker(threading.Thread):
-    """catch_up every `every_s` seconds, and soon after notify(); it logs errors and carries on."""
+    """catch_up every `every_s` seconds, and soon after notify(); it logs errors and carries on.
 
-    def __init__(self, every_s: float = 1.0):
+    Pushes go first: the rules are asynchronous, and in one process (the bureau on SQLite) each
+    round takes the GIL and the write lock from the pushes, which kiosks are waiting on (a rules
+    thread beside them quartered the ingest rate).  So while pushes keep notifying, a round waits
+    until none has come for `quiet_s`, yet runs at least every `busy_every_s` so confirmations
+    still move under a steady load; a pull of members or balances catches up first anyway."""
+
+    def __init__(self, every_s: float = 1.0, quiet_s: float = 0.25, busy_every_s: float = 5.0):
         super().__init__(name="bureau-rules", daemon=True)
-        self.every_s = every_s
+        self.every_s, self.quiet_s, self.busy_every_s = every_s, quiet_s, busy_every_s
         self.wake = threading.Event()
         self.stopping = threading.Event()
 
@@ -110,20 +117,33 @@ class Worker(threading.Thread):
         try:
             while not self.stopping.is_set():
                 self.wake.wait(self.every_s)
-                self.wake.clear()
-                if not self.stopping.is_set():
-                    self.step()
+                last = time.monotonic()
+                while self._quiet_or_overdue(last + self.busy_every_s) and self.step():
+                    last = time.monotonic()
         finally:
             _workers.discard(self)
 
-    def step(self) -> None:
+    def _quiet_or_overdue(self, due: float) -> bool:
+        """Wait until no push has notified for quiet_s, or the monotonic time `due`: False once stopping."""
+        while self.wake.is_set() and not self.stopping.is_set():
+            self.wake.clear()
+            left = due - time.monotonic()
+            if left <= 0:
+                break
+            self.wake.wait(min(self.quiet_s, left))
+        return not self.stopping.is_set()
+
+    def step(self) -> int:
+        """One round: how many facts it applied (0 when none was waiting or it failed)."""
         try:
             with db.connection_context():
-                applied = catch_up()
+                applied = catch_up(BATCH)
             if applied:
                 log.info("rules: %d facts applied", applied)
+            return applied
         except Exception:
             log.exception("rules: catch_up failed; trying again in %s s", self.every_s)
+            return 0
 
     def notify(self) -> None:
         self.wake.set()

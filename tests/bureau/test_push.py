@@ -183,3 +183,20 @@ def test_pushes_of_one_kiosk_at_once_store_each_fact_once(client, kiosk):
     assert sum(r.json()["inserted"] for r in replies) == 40
     assert all(r.json()["inserted"] + r.json()["duplicates"] == 40 for r in replies)
     assert stored(kiosk) == ids(events) and row(kiosk).acked_seq == 40
+
+
+def test_each_payload_is_stored_as_the_text_the_kiosk_sent(client, kiosk):
+    """The bureau keeps a payload's JSON as it came (it parses it only to check it), and a
+    payload that is not UTF-8 is refused on its own: the facts around it are stored."""
+    events = [fact(1), fact(2), fact(3)]
+    texts = ['{"member": "DM0001",  "名字": "王建华", "note": "\\u8865\\u7b7e", "site": "%s"}' % SITE,
+             '{"member":"DM0002","bad":"\xff\xfe"}', '{ "member" : "DM0003" }']
+    raw = json.dumps(batch(kiosk.kiosk_id, events), ensure_ascii=False).encode()
+    for event, text in zip(events, texts):           # splice each payload in, byte for byte
+        raw = raw.replace(json.dumps(event["payload"], ensure_ascii=False).encode(), text.encode("latin-1")
+                          if "\xff" in text else text.encode(), 1)
+    reply = ok(client.send("POST", "/v1/push", raw))
+    assert (reply["acked_seq"], reply["inserted"]) == (3, 2)
+    assert [(r["seq"], r["code"], r["reason"]) for r in reply["rejected"]] == [(2, "invalid", "payload is not UTF-8 text")]
+    assert {e.seq: e.payload for e in Event.select()} == {1: texts[0], 3: texts[2]}
+    assert EventReject.get().seq == 2
