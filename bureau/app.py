@@ -66,11 +66,7 @@ def create_app(url: str | None = None) -> FastAPI:
         worker = rules.Worker() if is_sqlite() else None
         if worker:
             worker.start()
-        # A push allocates some 10,000 objects, and at CPython's default threshold (700) the
-        # cyclic collector ran dozens of times in each, over everything the process holds: a
-        # quarter of a push's time.  What start-up made is frozen out of its sight.
-        gc.freeze()
-        gc.set_threshold(*GC_THRESHOLDS)
+        tune_gc()
         yield
         if worker:
             worker.stop()
@@ -119,6 +115,14 @@ def create_app(url: str | None = None) -> FastAPI:
 
     app.include_router(web.router)      # the staff's read-only pages under /web
     return app
+
+
+def tune_gc() -> None:
+    """A push allocates some 10,000 objects, and at CPython's default threshold (700) the cyclic
+    collector ran dozens of times in each, over everything the process holds: a quarter of a
+    push's time.  What start-up made is frozen out of its sight."""
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 async def signed(request: Request, handler: Handler) -> JSONResponse:

@@ -10,6 +10,7 @@ import re
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
+from itertools import chain
 from urllib.parse import urlparse
 
 from peewee import Database, DatabaseProxy, Field, Model, PostgresqlDatabase, SqliteDatabase
@@ -181,4 +182,4 @@ def insert_values(model: type[Model], names: tuple[str, ...], rows: list[tuple],
     if not rows:
         return 0
     sql = _values_sql(model, names, conflict, len(rows), db.obj.param)
-    return db.execute_sql(sql, [value for row in rows for value in row]).rowcount
+    return db.execute_sql(sql, list(chain.from_iterable(rows))).rowcount
