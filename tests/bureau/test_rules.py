@@ -4,6 +4,7 @@ kiosk pushing to a real server whose worker applies what it pushed."""
 import json
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
@@ -353,47 +354,42 @@ def test_the_worker_applies_a_push_when_notified(tills):
     assert not worker.is_alive()
 
 
-def notifying(until: threading.Event) -> threading.Thread:
-    """Pushes arriving every 50 ms (each notifies the rules, as bureau.app does) until `until`."""
-    def run():
-        while not until.wait(0.05):
+@contextmanager
+def pushes_arriving(till, **timing):
+    """A started rules Worker (`timing` its quiet_s and busy_every_s), a member fact pushed, and
+    then pushes arriving every 50 ms, each notifying the rules as bureau.app does, until the
+    Event this yields is set."""
+    worker = rules.Worker(every_s=60, **timing)
+    worker.start()
+    over = threading.Event()
+
+    def arrive():
+        while not over.wait(0.05):
             rules.notify()
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
+    try:
+        wait_until(lambda: worker in rules._workers, 5, "the worker to start")
+        till.push(member_fact("A0001", "hash-wang"))
+        threading.Thread(target=arrive, daemon=True).start()
+        yield over
+    finally:
+        over.set()
+        worker.stop()
+
+
+def applied() -> Member | None:
+    return Member.get_or_none(Member.member_no == "A0001")
 
 
 def test_the_worker_waits_for_the_pushes_to_pause(tills):
-    first, _ = tills
-    worker = rules.Worker(every_s=60, quiet_s=2.0, busy_every_s=600)
-    worker.start()
-    pushes_over = threading.Event()
-    try:
-        wait_until(lambda: worker in rules._workers, 5, "the worker to start")
-        first.push(member_fact("A0001", "hash-wang"))
-        pusher = notifying(pushes_over)
+    with pushes_arriving(tills[0], quiet_s=2.0, busy_every_s=600) as over:
         busy_until = time.monotonic() + 4
         while time.monotonic() < busy_until:          # pushes keep coming: the rules wait
-            assert Member.get_or_none(Member.member_no == "A0001") is None
-            pushes_over.wait(0.2)
-        pushes_over.set()
-        pusher.join()
-        wait_until(lambda: Member.get_or_none(Member.member_no == "A0001"), 20, "the worker to apply it once quiet")
-    finally:
-        pushes_over.set()
-        worker.stop()
+            assert applied() is None
+            over.wait(0.2)
+        over.set()
+        wait_until(applied, 20, "the worker to apply it once the pushes paused")
 
 
 def test_the_worker_still_applies_under_pushes_that_never_pause(tills):
-    first, _ = tills
-    worker = rules.Worker(every_s=60, quiet_s=600, busy_every_s=1.0)
-    worker.start()
-    pushes_over = threading.Event()
-    try:
-        wait_until(lambda: worker in rules._workers, 5, "the worker to start")
-        first.push(member_fact("A0001", "hash-wang"))
-        notifying(pushes_over)
-        wait_until(lambda: Member.get_or_none(Member.member_no == "A0001"), 20, "a round within busy_every_s")
-    finally:
-        pushes_over.set()
-        worker.stop()
+    with pushes_arriving(tills[0], quiet_s=600, busy_every_s=1.0):
+        wait_until(applied, 20, "a round within busy_every_s")
