@@ -17,6 +17,7 @@ from pathlib import Path
 from kiosk import PROJECT_DIR
 
 from bench import Figure, tenyear
+from tests.pgcluster import stop_process
 
 READY = "home screen ready"
 WARM_RUNS = 5
@@ -36,7 +37,7 @@ def start_time(data_dir: Path, console: Path) -> float:
         try:
             return _wait_ready(proc, log, offset, started, console)
         finally:
-            _stop(proc)
+            stop_process(proc)
 
 
 def _wait_ready(proc: subprocess.Popen, log: Path, offset: int, started: float, console: Path) -> float:
@@ -57,15 +58,6 @@ def _logged(log: Path, offset: int) -> bool:
             return READY.encode() in f.read()
     except FileNotFoundError:
         return False
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def _tail(path: Path, lines: int = 25) -> str:

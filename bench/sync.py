@@ -356,7 +356,7 @@ class Bureau:
 def serving(store_url: str, folder: Path) -> Iterator[Bureau]:
     """`python -m bureau serve` on a free port of 127.0.0.1, ready; stopped after."""
     from kiosk import PROJECT_DIR
-    from tests.pgcluster import free_port
+    from tests.pgcluster import free_port, stop_process
     port = free_port()
     with open(folder / "server.log", "wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "bureau", "serve", "--db", store_url, "--port", str(port)],
@@ -378,12 +378,7 @@ def serving(store_url: str, folder: Path) -> Iterator[Bureau]:
             time.sleep(0.05)
         yield Bureau(url, process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=20)
 
 
 def register(store_url: str, names: list[str]) -> dict[str, tuple[str, str, int]]:

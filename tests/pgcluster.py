@@ -1,7 +1,8 @@
 """A private PostgreSQL 15 cluster in a temporary folder, on a free port, with its socket there:
 the bureau tests' store (tests/bureau/conftest.py, fsync off) and the benches' (fsync on, so the
 figures are what a production store would give).  PostgreSQL refuses to run as root, so as root
-it runs as user postgres."""
+it runs as user postgres.  With it, the helpers for the other servers they start (free_port,
+stop_process)."""
 import os
 import shutil
 import socket
@@ -23,6 +24,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM, and SIGKILL if it has not exited within `timeout` seconds (a server the tests
+    or benches started)."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @dataclass(frozen=True)

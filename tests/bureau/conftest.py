@@ -22,9 +22,11 @@ from uuid6 import uuid7
 from bureau import admin
 from bureau.models import Kiosk
 from bureau.store import close_store, open_store
-from kiosk import PROJECT_DIR, signing
+from kiosk import PROJECT_DIR, config, signing
+from kiosk.db import db as kiosk_db, open_db
 from tests import pgcluster
-from tests.pgcluster import free_port
+from tests.kiosk.conftest import write_site_file
+from tests.pgcluster import free_port, stop_process
 
 SITE = "DEMO-001"
 SITE_NAME = "示范区老干部活动中心"
@@ -125,12 +127,7 @@ def server(store, store_url, tmp_path):
         wait_until(ready, 30, "the bureau to answer /v1/health")
         yield Server(url, process, log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @pytest.fixture
@@ -144,6 +141,17 @@ def kiosk(store) -> Kiosk:
 def client(server, kiosk):
     with Client(server.url, kiosk.kiosk_id, kiosk.key) as c:
         yield c
+
+
+@pytest.fixture
+def settings(tmp_path, server, kiosk):
+    """A kiosk's settings as `kiosk` syncing with `server`, and its kiosk.db open."""
+    site = write_site_file(tmp_path, f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "{server.url}"\n'
+                                     f'key = "{kiosk.key}"\n', name="kiosk.toml")
+    settings = config.load(site, tmp_path / "kiosk-data")
+    open_db(settings.kiosk.data_dir)
+    yield settings
+    kiosk_db.close()
 
 
 # --- a kiosk's side of the protocol ---------------------------------------------------------------

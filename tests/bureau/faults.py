@@ -14,6 +14,7 @@ A test heals its faults, quiesces, drains with a clean sync (and pull) and then 
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import sqlite3
@@ -259,6 +260,25 @@ def open_kiosk(folder: Path, kiosk: Kiosk, url: str, batch: int = 5):
     settings = config.load(kiosk_site_file(folder, kiosk, url, batch), folder / "kiosk-data")
     open_db(settings.kiosk.data_dir)
     return settings
+
+
+def back_up(data: Path, backup: Path) -> None:
+    """Copy the kiosk.db in `data` to `backup` as a backup would take it: closed, its WAL
+    checkpointed; then open it again."""
+    from kiosk.db import db as kiosk_db, open_db
+    kiosk_db.close()
+    shutil.copy(data / "kiosk.db", backup)
+    open_db(data)
+
+
+def restore(data: Path, backup: Path) -> None:
+    """Put `backup` in place of the kiosk.db in `data`, as after its disk died, and open it."""
+    from kiosk.db import db as kiosk_db, open_db
+    kiosk_db.close()
+    for leftover in data.glob("kiosk.db*"):
+        leftover.unlink()
+    shutil.copy(backup, data / "kiosk.db")
+    open_db(data)
 
 
 def write_facts(n: int, now) -> list[str]:

@@ -4,18 +4,16 @@ checks I1 (nothing acknowledged is lost) and I2 (nothing doubled, seqs contiguou
 nothing per batch).  The seed is printed; a failure replays with FAULT_SEED=<seed>."""
 import os
 import random
-import shutil
 from datetime import datetime
 
 from bureau.models import Event, EventReject, Kiosk
-from kiosk.db import db as kiosk_db, open_db, write as kiosk_write
+from kiosk.db import db as kiosk_db, write as kiosk_write
 from kiosk.facts import new_event_id, record
 from kiosk.sync.client import Bureau, Unreachable
 from kiosk.sync.push import backlog, push_all, push_once
 
-from .faults import (CUT, DROP, PASS, Fault, KioskProcess, Proxy, check_i1, check_i2, check_i3, check_i4,
-                     kiosk_site_file,
-                     kiosk_state, open_kiosk, push_faults, write_facts)
+from .faults import (CUT, DROP, PASS, Fault, KioskProcess, Proxy, back_up, check_i1, check_i2, check_i3,
+                     check_i4, kiosk_site_file, kiosk_state, open_kiosk, push_faults, restore, write_facts)
 
 FAULTED_PUSHES = 200     # per store: half cut before the bureau has the body, half with the reply lost
 BATCH = 5                # small batches: many requests
@@ -151,16 +149,10 @@ def test_poison_and_a_restored_kiosk_db_under_a_faulty_network_lose_and_double_n
             record("no_such_kind", poison, {"site": "DEMO-001"}, now)
         written += write_facts(17, now)
         push_through(bureau)
-        kiosk_db.close()
-        shutil.copy(data / "kiosk.db", tmp_path / "old.db")        # a backup, taken now
-        open_db(data)
+        back_up(data, tmp_path / "old.db")                          # a backup, taken now
         written += write_facts(30, now)
         push_through(bureau)
-        kiosk_db.close()
-        for leftover in data.glob("kiosk.db*"):
-            leftover.unlink()
-        shutil.copy(tmp_path / "old.db", data / "kiosk.db")        # … restored after the disk died
-        open_db(data)
+        restore(data, tmp_path / "old.db")                          # … after the disk died
         written += write_facts(25, now)                             # the same seqs again, new facts
         push_through(bureau)
         proxy.heal()

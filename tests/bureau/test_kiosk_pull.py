@@ -16,7 +16,7 @@ from bureau.store import write as bureau_write
 from kiosk import config, facts, points
 from kiosk.cli import sync as cli_sync
 from kiosk.checkin import record_sign_in
-from kiosk.db import db as kiosk_db, open_db, write
+from kiosk.db import write
 from kiosk.models import Activity, Course, Member, Outbox, PointsEntry, PointsRule, Pulled, Site
 from kiosk.schedule import activity_item
 from kiosk.sync import nightly, state
@@ -31,15 +31,11 @@ from .conftest import SITE, Client, batch, fact, wait_until
 
 
 @pytest.fixture
-def settings(tmp_path, server, kiosk):
-    site = write_site_file(tmp_path, f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "{server.url}"\n'
-                                     f'key = "{kiosk.key}"\n', name="kiosk.toml")
-    settings = config.load(site, tmp_path / "kiosk-data")
-    open_db(settings.kiosk.data_dir)
+def settings(settings):
+    """conftest's, with this site known to the kiosk."""
     with write():
         Site.create(code=SITE, name="本站")
-    yield settings
-    kiosk_db.close()
+    return settings
 
 
 @pytest.fixture

@@ -2,31 +2,20 @@
 in one sync with nothing lost or doubled, a poison fact dead-lettered, a kiosk.db restored from
 an old copy, a revoked kiosk and an unreachable bureau."""
 import json
-import shutil
 
 import pytest
 
 from bureau import admin
 from bureau.models import Event, EventReject
-from kiosk import config, facts
-from kiosk.db import db as kiosk_db, open_db, write
+from kiosk import facts
+from kiosk.db import write
 from kiosk.models import Outbox
 from kiosk.sync import state
 from kiosk.sync.client import Bureau, Unreachable
 from kiosk.sync.push import Denied, backlog, push_all
-from tests.kiosk.conftest import write_site_file
 
 from .conftest import free_port
-
-
-@pytest.fixture
-def settings(tmp_path, server, kiosk):
-    site = write_site_file(tmp_path, f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "{server.url}"\n'
-                                     f'key = "{kiosk.key}"\n', name="kiosk.toml")
-    settings = config.load(site, tmp_path / "kiosk-data")
-    open_db(settings.kiosk.data_dir)
-    yield settings
-    kiosk_db.close()
+from .faults import back_up, restore
 
 
 def write_facts(n: int, kind: str = "signin", start: int = 0) -> list[str]:
@@ -85,17 +74,11 @@ def test_a_poison_fact_is_dead_lettered_and_never_blocks_the_rest(settings):
 def test_a_kiosk_db_restored_from_an_old_copy_loses_nothing_and_doubles_nothing(settings, tmp_path):
     first = write_facts(100)
     sync(settings)
-    kiosk_db.close()
     data = tmp_path / "kiosk-data"
-    shutil.copy(data / "kiosk.db", tmp_path / "old.db")          # a backup taken now (WAL checkpointed)
-    open_db(data)
+    back_up(data, tmp_path / "old.db")                            # a backup, taken now
     second = write_facts(50, start=100)
     sync(settings)
-    kiosk_db.close()
-    for leftover in data.glob("kiosk.db*"):
-        leftover.unlink()
-    shutil.copy(tmp_path / "old.db", data / "kiosk.db")          # … restored after the disk died
-    open_db(data)
+    restore(data, tmp_path / "old.db")                            # … after the disk died
     third = write_facts(30, start=150)                            # the same seqs 101-130, new facts
     sync(settings)
     assert at_bureau() == set(first + second + third) and Event.select().count() == 180
