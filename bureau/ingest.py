@@ -13,7 +13,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta, Raw, Struct
@@ -33,7 +33,9 @@ KINDS = frozenset({"signin", "points", "registration", "enrollment", "member", "
                    "course", "lesson", "term", "staff", "audit", "device"})
 SKEW_FLAG_MS = 5 * 60 * 1000           # a fact whose kiosk clock was off by more is flagged
 CHUNK = 500                            # rows per INSERT (12 columns: far below SQLite's 32,766 variables)
-UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+UUID_TEXT = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+UUID = re.compile(UUID_TEXT)
+UUID_LINES = re.compile(f"(?:{UUID_TEXT}\n)*{UUID_TEXT}")     # a batch's event_ids checked in one call
 MAX_ID = 64                            # longest event_id or client_version stored
 BIG = 2 ** 62                          # seq and wall_ms fit a BIGINT with room to spare
 
@@ -51,6 +53,12 @@ class Fact(Struct, frozen=True):
     payload: Raw
 
 
+class _GoodFact(Fact, frozen=True):
+    """A fact whose kind and schema_v are as a kiosk writes them (see _judged_at_once)."""
+    kind: Literal[tuple(sorted(KINDS))]
+    schema_v: Literal[SCHEMA_V]
+
+
 class _Body(Struct):
     kiosk_id: str
     epoch: Annotated[int, Meta(ge=1, le=2 ** 31 - 1)]
@@ -62,12 +70,17 @@ class _Body(Struct):
     sent_ms: Annotated[int, Meta(ge=-BIG, le=BIG)] | None = None
 
 
+class _GoodBody(_Body):
+    events: Annotated[list[_GoodFact], Meta(min_length=1)]
+
+
 class _Sited(Struct):
     """What the bureau reads of a payload at once: that it is an object, and its site if any."""
     site: Any = msgspec.UNSET
 
 
 _body = msgspec.json.Decoder(_Body)
+_good_body = msgspec.json.Decoder(_GoodBody)
 _sited = msgspec.json.Decoder(_Sited)
 
 
@@ -86,11 +99,11 @@ class Batch:
 def parse_batch(data: bytes, kiosk_id: str) -> Batch:
     """The push body `data` (decompressed) checked for shape, or Refusal 400 / 413."""
     try:
-        body = _body.decode(data)
-    except msgspec.ValidationError as e:
-        raise malformed(str(e)) from None
-    except (msgspec.DecodeError, UnicodeDecodeError) as e:
-        raise malformed(f"not JSON: {e}") from None
+        body = _good_body.decode(data)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        # A fact whose kind or schema_v is not as a kiosk writes them is refused on its own:
+        # parsed again without those checks, and judged fact by fact.
+        body = _parsed(data)
     if body.kiosk_id != kiosk_id:
         raise malformed(f"kiosk_id {body.kiosk_id!r} is not the X-Kiosk {kiosk_id!r}")
     events = body.events
@@ -103,6 +116,15 @@ def parse_batch(data: bytes, kiosk_id: str) -> Batch:
         raise malformed(f"the events' seqs are not exactly {body.first_seq}..{body.last_seq} in order")
     return Batch(kiosk_id, body.epoch, body.first_seq, body.last_seq, body.client_version, events, head_seq,
                  body.sent_ms)
+
+
+def _parsed(data: bytes) -> _Body:
+    try:
+        return _body.decode(data)
+    except msgspec.ValidationError as e:
+        raise malformed(str(e)) from None
+    except (msgspec.DecodeError, UnicodeDecodeError) as e:
+        raise malformed(f"not JSON: {e}") from None
 
 
 def canonical_id(event_id: str) -> str:
@@ -235,10 +257,15 @@ def _judge(kiosk_pk: int, site: Site, epoch: int, events: list[Fact], now: float
     Whether a good one is stored already shows when it is inserted (see _stored_before).
     skew_ms is the kiosk clock's error, from the clock it sent the batch with; a client that
     does not send it gets each fact's age instead, which also counts its time in the outbox."""
-    good, rows, rejects, seen = [], [], [], set()
-    at, now_ms, site_pk, site_code = as_utc(now), int(now * 1000), site.id, site.code
+    at, now_ms = as_utc(now), int(now * 1000)
     # sqlite3 would turn the datetime into this same text for each row.
     received = str(at) if is_sqlite() else at
+    if events and type(events[0]) is _GoodFact:          # a batch's facts are all of one type
+        rows = _judged_at_once(kiosk_pk, site, epoch, events, now_ms, sent_ms, received)
+        if rows is not None:
+            return list(events), rows, []
+    good, rows, rejects, seen = [], [], [], set()
+    site_pk, site_code = site.id, site.code
     for event in events:
         event_id = event.event_id
         is_uuid = UUID.fullmatch(event_id) is not None
@@ -259,6 +286,31 @@ def _judge(kiosk_pk: int, site: Site, epoch: int, events: list[Fact], now: float
         rows.append((event_id.replace("-", ""), kiosk_pk, epoch, event.seq, site_pk, event.kind, SCHEMA_V,
                      event.wall_ms, received, skew, abs(skew) > SKEW_FLAG_MS, payload))
     return good, rows, rejects
+
+
+def _judged_at_once(kiosk_pk: int, site: Site, epoch: int, events: list[Fact], now_ms: int, sent_ms: int | None,
+                    received) -> list[tuple] | None:
+    """The Event rows of facts whose kind and schema_v msgspec checked as it parsed them
+    (_GoodFact), the rest checked for all of them at once; None when one of them needs judging
+    on its own.  About two thirds of the CPU of judging them one by one, on nearly every push."""
+    ids = [event.event_id.lower() for event in events]
+    lines = "\n".join(ids)
+    # With the length, each line is one whole event_id: none can hide a newline.
+    if len(lines) != 37 * len(ids) - 1 or not UUID_LINES.fullmatch(lines) or len(set(ids)) < len(ids):
+        return None
+    rows, site_pk, site_code, decode = [], site.id, site.code, _sited.decode
+    for event, event_id in zip(events, ids):
+        try:
+            where = decode(event.payload).site
+            payload = str(event.payload, "utf-8")
+        except (msgspec.ValidationError, UnicodeDecodeError):
+            return None
+        if where is not msgspec.UNSET and where != site_code:
+            return None
+        skew = sent_ms - now_ms if sent_ms is not None else event.wall_ms - now_ms
+        rows.append((event_id.replace("-", ""), kiosk_pk, epoch, event.seq, site_pk, event.kind, SCHEMA_V,
+                     event.wall_ms, received, skew, abs(skew) > SKEW_FLAG_MS, payload))
+    return rows
 
 
 def _stored_before(kiosk: Kiosk, good: list[Fact], rows: list[tuple]) -> list[tuple[Fact, int]]:
