@@ -52,7 +52,7 @@ def reply(status: int, fields: dict) -> JSONResponse:
     return JSONResponse({**fields, "server_time": time.time()}, status_code=status)
 
 
-def create_app(url: str | None = None) -> FastAPI:
+def create_app(url: str | None = None) -> Callable:
     """The service on the store `url` (default: $BUREAU_DB, else bureau.db here)."""
     # Workers started by uvicorn are fresh processes: give the push log lines somewhere to go.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -95,10 +95,6 @@ def create_app(url: str | None = None) -> FastAPI:
     async def state(request: Request) -> JSONResponse:
         return await signed(request, acting(_state))
 
-    @app.post("/v1/push")
-    async def push(request: Request) -> JSONResponse:
-        return await signed(request, _push)
-
     @app.post("/v1/epoch")
     async def epoch(request: Request) -> JSONResponse:
         return await signed(request, acting(_epoch))
@@ -114,7 +110,32 @@ def create_app(url: str | None = None) -> FastAPI:
         return await signed(request, acting(lambda kiosk, raw, encoding, now: _checksum(kiosk, query)))
 
     app.include_router(web.router)      # the staff's read-only pages under /web
-    return app
+    return _pushes_first(app)
+
+
+def _pushes_first(app: FastAPI) -> Callable:
+    """`app`, with POST /v1/push served before its middleware and routing.  Pushes are what a
+    bureau mostly does (200 kiosks each night), and FastAPI's layers cost ~0.3 ms of CPU a
+    request, 4 % of a whole 500-fact push; this path keeps what a push needs of them: the reply
+    gzipped for a client that accepts it, and a 500 for an error."""
+    push = GZipMiddleware(_push_endpoint, minimum_size=GZIP_FROM, compresslevel=6)
+
+    async def serve(scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/v1/push" and scope["method"] == "POST":
+            await push(scope, receive, send)
+        else:
+            await app(scope, receive, send)
+    return serve
+
+
+async def _push_endpoint(scope, receive, send) -> None:
+    request = Request(scope, receive)
+    try:
+        response = await signed(request, _push)
+    except Exception:
+        log.exception("POST /v1/push failed")
+        response = reply(500, {"error": "internal"})
+    await response(scope, receive, send)
 
 
 def tune_gc() -> None:
