@@ -10,10 +10,12 @@ ingest   the bureau's own rate: another 30,000 facts in three trials of 10,000, 
          CPU a push from the same 2 cores), facts/s, target ≥ 5,000/s; and its ratio to a raw
          bulk insert of the same Event rows into the same table with the driver itself (sqlite3 /
          psycopg2: a multi-row INSERT … ON CONFLICT DO NOTHING of 500 rows, a transaction each),
-         run just before each trial, target ≥ 0.5.  The medians of the trials are the figures
-         (the machine is shared: a single run of either moves by a third).  The same push path is also timed without HTTP and
-         without the bureau's rules worker (authenticate + ingest in this process), to tell the
-         three apart.
+         target ≥ 0.5.  Each push is sent right after the raw insert of its own 500 rows, so the
+         two meet the same moment of this shared machine (timed a trial apart, either moved by a
+         third between trials); the ratio is the raw inserts' time over the pushes'.  The
+         medians of the trials are the figures.  The same push path is also timed without HTTP
+         and without the bureau's rules worker (authenticate + ingest in this process), to tell
+         the three apart.
 storm    200 kiosks × 1,000 facts pushed by 16 concurrent pushers (processes, each a real client
          with the kiosk's own id, key and kiosk.db): total time, facts/s, p99 request time
          (target < 2 s), 5xx (target 0), and the check that the bureau holds every fact once:
@@ -41,7 +43,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from http.client import HTTPConnection
 from pathlib import Path
@@ -89,7 +91,7 @@ class Requests:
 
 @dataclass(frozen=True)
 class Phase:
-    seconds: float                  # the pushes, from the first sent to the last answered
+    seconds: float                  # the pushes, from the first sent to the last answered (ingest: their own time)
     server_cpu_s: float             # the bureau process's CPU meanwhile (its rules worker's too)
     rules_s: float                  # from the first push until the rules had applied every fact
 
@@ -315,28 +317,32 @@ def signed_pushes(folder: Path, kiosk_id: str) -> list[bytes]:
         db.close()
 
 
-def send_all(url: str, kiosk_id: str, key: str, bodies: list[bytes], facts: int) -> float:
-    """POST each body signed, one after another on one connection: the seconds it took."""
+def ingest_trial(url: str, kiosk_id: str, key: str, bodies: list[bytes], raw: "RawInsert") -> tuple[float, float]:
+    """POST each body signed, one after another on one connection, each right after the raw
+    insert of its own rows: (seconds of the raw inserts, seconds of the pushes)."""
     from kiosk import signing
     address = urlsplit(url)
     http = HTTPConnection(address.hostname, address.port, timeout=120)
+    raw_s = push_s = 0.0
+    inserted = 0
     try:
-        started, inserted = time.perf_counter(), 0
-        for body in bodies:
+        for i, body in enumerate(bodies):
+            raw_s += raw.insert(i)
+            started = time.perf_counter()
             headers = {"X-Kiosk": kiosk_id, "Content-Type": "application/json", "Content-Encoding": "gzip",
                        **signing.sign(key, "POST", "/v1/push", int(time.time()), body)}
             http.request("POST", "/v1/push", body, headers)
             response = http.getresponse()
             reply = response.read()
+            push_s += time.perf_counter() - started
             if response.status != 200:
                 raise RuntimeError(f"push refused: {response.status} {reply[:300]!r}")
             inserted += json.loads(reply)["inserted"]
-        elapsed = time.perf_counter() - started
     finally:
         http.close()
-    if inserted != facts:
-        raise RuntimeError(f"the bureau stored {inserted} of {facts} facts")
-    return elapsed
+    if inserted != len(raw.rows):
+        raise RuntimeError(f"the bureau stored {inserted} of {len(raw.rows)} facts")
+    return raw_s, push_s
 
 
 # --- the bureau side -------------------------------------------------------------------------------
@@ -410,22 +416,25 @@ _RAW_COLUMNS = ("event_id, kiosk_id, epoch, seq, site_id, kind, schema_v, wall_m
                 "skewed, payload")
 
 
-def raw_insert(store_url: str, connect, placeholder: str, rows: list[tuple]) -> float:
-    """The driver's own multi-row INSERT of `rows` into the event table, BATCH rows a transaction."""
-    connection = connect()
-    try:
-        values = "(" + ", ".join([placeholder] * 12) + ")"
+@dataclass
+class RawInsert:
+    """The driver's own multi-row INSERT of `rows` into the event table, BATCH rows a transaction,
+    on a connection of its own."""
+    connection: object
+    placeholder: str
+    rows: list[tuple]
+
+    def insert(self, i: int) -> float:
+        """Insert the i-th BATCH of rows and commit: the seconds it took."""
+        chunk = self.rows[i * BATCH:(i + 1) * BATCH]
+        values = "(" + ", ".join([self.placeholder] * 12) + ")"
         started = time.perf_counter()
-        for i in range(0, len(rows), BATCH):
-            chunk = rows[i:i + BATCH]
-            sql = (f"INSERT INTO event ({_RAW_COLUMNS}) VALUES {', '.join([values] * len(chunk))}"
-                   " ON CONFLICT (event_id) DO NOTHING")
-            cursor = connection.cursor()
-            cursor.execute(sql, [v for row in chunk for v in row])
-            connection.commit()
+        sql = (f"INSERT INTO event ({_RAW_COLUMNS}) VALUES {', '.join([values] * len(chunk))}"
+               " ON CONFLICT (event_id) DO NOTHING")
+        cursor = self.connection.cursor()
+        cursor.execute(sql, [v for row in chunk for v in row])
+        self.connection.commit()
         return time.perf_counter() - started
-    finally:
-        connection.close()
 
 
 def check_storm(store_url: str, kiosk_pks: list[int], per_kiosk: int) -> tuple[int, int, bool]:
@@ -494,9 +503,15 @@ def measure(store: str, folder: Path, size: Size, cluster=None) -> Measured:
         assert acked == size.backlog, f"the bureau acknowledged {acked} of the backlog's {size.backlog} facts"
         ingest_phases, raw_s = [], []
         for (kiosk_id, key), bodies, raw_rows in ingest_jobs:
-            raw_s.append(raw_insert(raw_url, connect, placeholder, raw_rows))
-            ingest_phases.append(timed(bureau, store_url,
-                                       lambda: send_all(bureau.url, kiosk_id, key, bodies, len(raw_rows)))[0])
+            connection = connect()
+            try:
+                raw = RawInsert(connection, placeholder, raw_rows)
+                phase, (raw_seconds, push_seconds) = timed(
+                    bureau, store_url, lambda: ingest_trial(bureau.url, kiosk_id, key, bodies, raw))
+            finally:
+                connection.close()
+            ingest_phases.append(replace(phase, seconds=push_seconds))
+            raw_s.append(raw_seconds)
         storm_phase, (_, storm_requests) = timed(bureau, store_url,
                                                  lambda: storm(bureau.url, storm_jobs, size.pushers))
 
