@@ -22,11 +22,14 @@ def test_the_quick_run_measures_both_stores(capsys):
     size = sync.QUICK
     for store in ("sqlite", "postgresql"):
         once = figures[f"{store}: every fact once"]
-        expected = size.members + 3 * size.backlog + size.kiosks * size.per_kiosk
+        expected = (size.members + 2 * size.backlog + sync.INGEST_TRIALS * size.per_trial
+                    + size.kiosks * size.per_kiosk)
         assert once.ok and once.value.startswith(f"{expected:,} rows, {expected:,} distinct"), once
         assert figures[f"{store}: storm 5xx"].value == "0"
         assert f"in {-(-size.backlog // sync.BATCH)} pushes" in figures[f"{store}: {size.backlog:,}-fact backlog, push_all"].value
         assert figures[f"{store}: ingest / raw driver insert"].target == "≥ 0.5"
+        trials = figures[f"{store}: ingest / raw driver insert"].value.split("median of ")[1].split(" (")[0]
+        assert len(trials.split(", ")) == sync.INGEST_TRIALS                   # each trial's ratio
         assert "of raw" in figures[f"{store}: push path alone (no HTTP, no rules)"].value
         assert f"over {size.kiosks * -(-size.per_kiosk // sync.BATCH)} requests" in figures[f"{store}: storm p99 request"].value
     out = capsys.readouterr().out
