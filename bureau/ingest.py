@@ -281,10 +281,8 @@ def _judge(kiosk_pk: int, site: Site, epoch: int, events: list[Fact], now: float
         if problem:
             rejects.append(_reject(kiosk_pk, epoch, event, event_id, *problem, at))
             continue
-        skew = sent_ms - now_ms if sent_ms is not None else event.wall_ms - now_ms
         good.append(event)
-        rows.append((event_id.replace("-", ""), kiosk_pk, epoch, event.seq, site_pk, event.kind, SCHEMA_V,
-                     event.wall_ms, received, skew, abs(skew) > SKEW_FLAG_MS, payload))
+        rows.append(_event_row(event, event_id, payload, kiosk_pk, epoch, site_pk, received, now_ms, sent_ms))
     return good, rows, rejects
 
 
@@ -307,10 +305,16 @@ def _judged_at_once(kiosk_pk: int, site: Site, epoch: int, events: list[Fact], n
             return None
         if where is not msgspec.UNSET and where != site_code:
             return None
-        skew = sent_ms - now_ms if sent_ms is not None else event.wall_ms - now_ms
-        rows.append((event_id.replace("-", ""), kiosk_pk, epoch, event.seq, site_pk, event.kind, SCHEMA_V,
-                     event.wall_ms, received, skew, abs(skew) > SKEW_FLAG_MS, payload))
+        rows.append(_event_row(event, event_id, payload, kiosk_pk, epoch, site_pk, received, now_ms, sent_ms))
     return rows
+
+
+def _event_row(event: Fact, event_id: str, payload: str, kiosk_pk: int, epoch: int, site_pk: int, received,
+               now_ms: int, sent_ms: int | None) -> tuple:
+    """The Event row of a good fact (EVENT_COLUMNS), its event_id canonical (canonical_id)."""
+    skew = (sent_ms if sent_ms is not None else event.wall_ms) - now_ms
+    return (event_id.replace("-", ""), kiosk_pk, epoch, event.seq, site_pk, event.kind, SCHEMA_V, event.wall_ms,
+            received, skew, abs(skew) > SKEW_FLAG_MS, payload)
 
 
 def _stored_before(kiosk: Kiosk, good: list[Fact], rows: list[tuple]) -> list[tuple[Fact, int]]:
