@@ -302,11 +302,11 @@ class Round:
         self.ledger: list[tuple] = []
         self.balances: list[tuple[str, dict]] = []
         self.devices: dict[tuple[int, str], tuple] = {}
+        self.warnings: dict[str, list[str]] = {}            # what went wrong -> an example of each time
 
     def apply(self) -> None:
         self._load_roster()
         self._prefetch()
-        skipped = []
         for fact in self.facts:
             handler = _HANDLERS.get(fact.kind)
             if handler is None:
@@ -314,11 +314,17 @@ class Round:
             try:
                 handler(self, fact, fact.payload)
             except BadFact as e:
-                skipped.append(f"{fact.kind} fact {fact.event_id} (kiosk pk {fact.kiosk} seq {fact.seq}): {e}")
-        if skipped:         # one line a round: a kiosk sending bad facts must not flood the log
-            log.warning("rules: %d facts skipped, e.g. %s", len(skipped), skipped[0])
-            log.debug("rules: skipped:\n%s", "\n".join(skipped))
+                self.warn("facts skipped",
+                          f"{fact.kind} fact {fact.event_id} (kiosk pk {fact.kiosk} seq {fact.seq}): {e}")
         self.flush()
+        # One line a round for each kind of trouble: a backlog of such facts must not flood the log.
+        for what, examples in self.warnings.items():
+            log.warning("rules: %d %s, e.g. %s", len(examples), what, examples[0])
+            log.debug("rules: %s:\n%s", what, "\n".join(examples))
+
+    def warn(self, what: str, example: str) -> None:
+        """Note one case of `what` for the round's summary in the log."""
+        self.warnings.setdefault(what, []).append(example)
 
     # -- members
 
@@ -386,8 +392,8 @@ class Round:
         """The member `no` counts as, made with the fact's site when the bureau has never heard of it."""
         person = self.person(no)
         if person is None:
-            log.warning("rules: member %s is unknown to the bureau: made from %s fact %s with no name",
-                        no, fact.kind, fact.event_id)
+            self.warn("members unknown to the bureau, made from a fact with no name",
+                      f"{no} from {fact.kind} fact {fact.event_id}")
             person = self.people[no] = Person(no, "", "", None, None, "", "", fact.site, None, True, None, 0)
             self.dirty[no] = person
         return (self.person(person.merged_into) or person) if person.merged_into else person
@@ -522,8 +528,8 @@ class Round:
         if signin not in self.signins:
             self._load_signins([signin])
         if signin not in self.signins:
-            log.warning("rules: an award names sign-in %s, which the bureau does not hold: no once-per-item check",
-                        signin)
+            self.warn("awards naming a sign-in the bureau does not hold, with no once-per-item check",
+                      f"sign-in {signin}")
             return None
         _, title, start = self.signins[signin]
         return _award_key(category, member_no, title, start)

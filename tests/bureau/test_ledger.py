@@ -124,6 +124,21 @@ def test_a_fact_the_rules_cannot_use_is_skipped_and_the_rest_applied(tills, capl
     assert Member.get_or_none(Member.member_no == "A0009") is None
 
 
+def test_each_kind_of_trouble_is_one_log_line_a_round(tills, caplog):
+    first, _ = tills
+    unheld = "0190f1a2-0000-7000-8000-000000000001"
+    first.push(*[points_fact(f"Z000{i}", 2, "lesson", at=DAY) for i in range(3)],
+               points_fact("A0001", 2, "lesson", at=DAY, signin=unheld))
+    rules.catch_up()
+    assert sorted(m.member_no for m in Member.select().where(Member.member_no.startswith("Z"))) == \
+        ["Z0000", "Z0001", "Z0002"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "bureau.rules" and r.levelname == "WARNING"]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("rules: 3 members unknown to the bureau, made from a fact with no name, e.g. Z0000")
+    assert lines[1] == ("rules: 1 awards naming a sign-in the bureau does not hold, with no once-per-item check, "
+                        f"e.g. sign-in {unheld}")
+
+
 def test_a_points_fact_reusing_an_entry_id_is_skipped(tills):
     first, second = tills
     first.attend("A0001", "太极拳", DAY)
