@@ -52,6 +52,12 @@ def reply(status: int, fields: dict) -> JSONResponse:
     return JSONResponse({**fields, "server_time": time.time()}, status_code=status)
 
 
+def internal_error(request: Request) -> JSONResponse:
+    """The 500 for an error the bureau did not expect, logged with its traceback (call it in an except)."""
+    log.exception("%s %s failed", request.method, request.url.path)
+    return reply(500, {"error": "internal"})
+
+
 def create_app(url: str | None = None) -> Callable:
     """The service on the store `url` (default: $BUREAU_DB, else bureau.db here)."""
     # Workers started by uvicorn are fresh processes: give the push log lines somewhere to go.
@@ -84,8 +90,7 @@ def create_app(url: str | None = None) -> Callable:
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("%s %s failed", request.method, request.url.path)
-        return reply(500, {"error": "internal"})
+        return internal_error(request)
 
     @app.get("/v1/health")
     async def health() -> JSONResponse:
@@ -133,8 +138,7 @@ async def _push_endpoint(scope, receive, send) -> None:
     try:
         response = await signed(request, _push)
     except Exception:
-        log.exception("POST /v1/push failed")
-        response = reply(500, {"error": "internal"})
+        response = internal_error(request)
     await response(scope, receive, send)
 
 
