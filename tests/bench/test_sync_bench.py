@@ -1,6 +1,9 @@
 """The sync benchmark, run small on both stores: it pushes what it built, and the bureau holds it once."""
 import json
 import random
+import sqlite3
+
+import pytest
 
 from bench import sync
 
@@ -31,6 +34,21 @@ def test_the_quick_run_measures_both_stores(capsys):
         trials = figures[f"{store}: ingest / raw driver insert"].value.split("median of ")[1].split(" (")[0]
         assert len(trials.split(", ")) == sync.INGEST_TRIALS                   # each trial's ratio
         assert "of raw" in figures[f"{store}: push path alone (no HTTP, no rules)"].value
+        assert (f"{store}: ingest / raw insert, foreign keys unchecked" in figures) == (store == "sqlite")
         assert f"over {size.kiosks * -(-size.per_kiosk // sync.BATCH)} requests" in figures[f"{store}: storm p99 request"].value
     out = capsys.readouterr().out
     assert "synchronous=FULL" in out and "fsync=on" in out and "load average" in out
+
+
+def test_the_raw_insert_checks_foreign_keys_as_the_store_does(tmp_path):
+    url = f"sqlite:///{tmp_path / 'raw.db'}"
+    kiosk_pk = sync.register(url, ["only"])["only"][2]
+    rows = sync.event_rows(sync.outbox_rows(2, "BENCH-001-K01", random.Random(1), members=5), kiosk_pk, 1, True)
+    connection = sync.store_like(tmp_path / "raw.db")
+    try:
+        assert sync.RawInsert(connection, "?", rows[:1]).insert(0) > 0
+        unknown_kiosk = [(rows[1][0], kiosk_pk + 1, *rows[1][2:])]
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            sync.RawInsert(connection, "?", unknown_kiosk).insert(0)
+    finally:
+        connection.close()

@@ -27,8 +27,11 @@ FAULTS = {
     "payload of another site": {"payload": {"member": "DM0001", "site": "OTHER-002"}},
     "payload of this site": {"payload": {"member": "DM0001", "site": SITE}},
     "payload site not text": {"payload": {"site": 7}},
+    "payload site a list": {"payload": {"site": [SITE]}},
+    "kiosk clock a day behind": {"wall_ms": int(time.time() * 1000) - 86_400_000},     # stored, flagged
 }
 SITE_ROW = Site(id=1, code=SITE)
+ROWS = ingest._Rows(kiosk_pk=1, epoch=1, site_pk=1, received="now", now_ms=0, sent_ms=None)
 
 
 def body(faults: list[str], repeats: list[int]) -> bytes:
@@ -39,18 +42,19 @@ def body(faults: list[str], repeats: list[int]) -> bytes:
     return json.dumps(batch("K", events)).encode()
 
 
-def judged_one_by_one(data: bytes, now: float) -> tuple:
+def judged_one_by_one(data: bytes, now: float, sent_ms: int | None) -> tuple:
     parsed = ingest._parsed(data)           # every fact a plain Fact: the fast path cannot apply
-    return ingest._judge(1, SITE_ROW, 1, parsed.events, now, None)
+    return ingest._judge(1, SITE_ROW, 1, parsed.events, now, sent_ms)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(sorted(FAULTS)), min_size=1, max_size=12), st.lists(st.integers(0, 11), max_size=2))
-def test_judging_at_once_and_one_by_one_agree(faults, repeats):
+@given(st.lists(st.sampled_from(sorted(FAULTS)), min_size=1, max_size=12), st.lists(st.integers(0, 11), max_size=2),
+       st.one_of(st.none(), st.integers(-10 ** 13, 10 ** 13)))
+def test_judging_at_once_and_one_by_one_agree(faults, repeats, sent_ms):
     data, now = body(faults, repeats), time.time()
     batch_ = ingest.parse_batch(data, "K")
-    fast = ingest._judge(1, SITE_ROW, 1, batch_.events, now, None)
-    slow = judged_one_by_one(data, now)
+    fast = ingest._judge(1, SITE_ROW, 1, batch_.events, now, sent_ms)
+    slow = judged_one_by_one(data, now, sent_ms)
     assert fast[1:] == slow[1:]
     assert [e.seq for e in fast[0]] == [e.seq for e in slow[0]]
 
@@ -59,12 +63,12 @@ def test_an_honest_batch_is_judged_at_once():
     data = body(["good", "payload of this site", "upper-case id"], [])
     batch_ = ingest.parse_batch(data, "K")
     assert all(type(e) is ingest._GoodFact for e in batch_.events)
-    assert ingest._judged_at_once(1, SITE_ROW, 1, batch_.events, 0, None, "now") is not None
+    assert ingest._judged_at_once(ROWS, SITE, batch_.events) is not None
 
 
 def test_a_bad_fact_sends_its_batch_to_be_judged_one_by_one():
     data = body(["good", "not a uuid"], [])
     batch_ = ingest.parse_batch(data, "K")
-    assert ingest._judged_at_once(1, SITE_ROW, 1, batch_.events, 0, None, "now") is None
+    assert ingest._judged_at_once(ROWS, SITE, batch_.events) is None
     good, rows, rejects = ingest._judge(1, SITE_ROW, 1, batch_.events, time.time(), None)
     assert [e.seq for e in good] == [1] and [r["seq"] for r in rejects] == [2]
