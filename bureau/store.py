@@ -124,6 +124,17 @@ def _sqlite_write():
         yield
 
 
+def write_turn_now() -> bool:
+    """On SQLite, take this process's write turn (see write()) if it is free: True, and the
+    caller gives it back with give_back_write_turn().  False on PostgreSQL, or while another
+    writer of this process holds or awaits it."""
+    return is_sqlite() and _sqlite_writer.try_enter()
+
+
+def give_back_write_turn() -> None:
+    _sqlite_writer.__exit__()
+
+
 def locked(query):
     """`query` with FOR UPDATE on PostgreSQL, so two requests of one kiosk take turns; SQLite has
     no row locks and needs none, its write transaction already holds the whole database."""

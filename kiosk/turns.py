@@ -26,6 +26,19 @@ class Turns:
             self._changed.wait_for(lambda: self._serving == ticket)
             self._owner, self._depth = me, 1
 
+    def try_enter(self) -> bool:
+        """Take it now if no other thread holds it or waits for it (True), else take nothing."""
+        me = threading.get_ident()
+        with self._changed:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            if self._owner is not None or self._next != self._serving:
+                return False
+            self._next += 1
+            self._owner, self._depth = me, 1
+            return True
+
     def __exit__(self, *exc) -> None:
         with self._changed:
             self._depth -= 1

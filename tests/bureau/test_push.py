@@ -1,11 +1,16 @@
 """POST /v1/push and /v1/epoch: facts stored once, acked_seq, gaps, epochs and poison facts."""
+import asyncio
 import json
 import threading
 import time
 import uuid
 
-from bureau import admin
+import httpx
+
+from bureau import admin, app
 from bureau.models import Event, EventReject, Kiosk
+from bureau.store import close_store, db, write
+from kiosk import signing
 
 from .conftest import SITE, Client, batch, fact
 
@@ -200,3 +205,43 @@ def test_each_payload_is_stored_as_the_text_the_kiosk_sent(client, kiosk):
     assert [(r["seq"], r["code"], r["reason"]) for r in reply["rejected"]] == [(2, "invalid", "payload is not UTF-8 text")]
     assert {e.seq: e.payload for e in Event.select()} == {1: texts[0], 3: texts[2]}
     assert EventReject.get().seq == 2
+
+
+def test_a_push_waits_in_a_pool_thread_while_a_writer_of_the_process_has_the_turn(tmp_path):
+    """On SQLite a push runs on the event loop only while the write turn is free: with another
+    writer of the process holding it, the push waits in a pool thread and the loop still answers."""
+    served = app.create_app(f"sqlite:///{tmp_path / 'bureau.db'}")
+    holding, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with db.connection_context(), write():
+            holding.set()
+            release.wait(20)
+
+    def push(http: httpx.AsyncClient, kiosk: Kiosk, first: int):
+        body = json.dumps(batch(kiosk.kiosk_id, [fact(first), fact(first + 1)])).encode()
+        headers = {"X-Kiosk": kiosk.kiosk_id, **signing.sign(kiosk.key, "POST", "/v1/push", int(time.time()), body)}
+        return http.post("/v1/push", content=body, headers=headers)
+
+    async def scenario(kiosk: Kiosk) -> list[httpx.Response]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url="http://bureau") as http:
+            waiting = asyncio.create_task(push(http, kiosk, 1))
+            health = await asyncio.wait_for(http.get("/v1/health"), 10)
+            assert health.status_code == 200 and not waiting.done()
+            release.set()
+            return [await asyncio.wait_for(waiting, 20), await push(http, kiosk, 3)]   # the next: turn free
+
+    thread = threading.Thread(target=writer)
+    try:
+        admin.add_site(SITE, "示范中心")
+        kiosk = admin.add_kiosk(SITE)
+        thread.start()
+        assert holding.wait(10)
+        replies = asyncio.run(scenario(kiosk))
+        assert [(r.status_code, r.json()["acked_seq"], r.json()["inserted"]) for r in replies] == [(200, 2, 2), (200, 4, 2)]
+        assert [e.seq for e in Event.select().order_by(Event.seq)] == [1, 2, 3, 4]
+    finally:
+        release.set()
+        if thread.ident is not None:
+            thread.join(10)
+        close_store()
