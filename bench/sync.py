@@ -5,19 +5,20 @@ backlog  a 30-day backlog of one kiosk (30,000 facts: sign-ins with their points
          through the real client (kiosk.sync.push.push_all) to a real `python -m bureau serve`
          on loopback.  Target ≤ 5 s.
 ingest   the bureau's own rate: five trials of 10,000 facts, each as 20 signed, gzipped pushes
-         made beforehand and sent one after another on one keep-alive connection by a lean client (the standard library's http.client: httpx took ~2 ms of
-         CPU a push from the same 2 cores), facts/s, target ≥ 5,000/s; and its ratio to a raw
-         bulk insert of the same Event rows into the same table with the driver itself (sqlite3 /
-         psycopg2: a multi-row INSERT … ON CONFLICT DO NOTHING of 500 rows, a transaction each,
-         on a connection with the store's own settings: on SQLite WAL, synchronous=FULL and its
-         foreign keys checked, as PostgreSQL always checks them), target ≥ 0.5.  On SQLite the
-         same rows also go into a third file on a plain connection, foreign keys unchecked, and
-         the ratio to that is printed too.  Each push is sent right after the raw insert of its own 500 rows, so the
-         two meet the same moment of this shared machine (timed a trial apart, either moved by a
-         third between trials); the ratio is the raw inserts' time over the pushes'.  The
-         medians of the trials are the figures.  The same push path is also timed without HTTP
-         and without the bureau's rules worker (authenticate + ingest in this process), to tell
-         the three apart.
+         made beforehand and sent one after another on one keep-alive connection by a lean
+         client (the standard library's http.client: httpx took ~2 ms of CPU a push from the
+         same 2 cores), facts/s, target ≥ 5,000/s; and its ratio to a raw bulk insert of the same
+         Event rows into the same table with the driver itself (sqlite3 / psycopg2: a multi-row
+         INSERT … ON CONFLICT DO NOTHING of 500 rows, a transaction each), target ≥ 0.5.  The
+         raw insert's connection has the store's own settings: on SQLite WAL, synchronous=FULL
+         and foreign keys checked, as the bureau's connections have them and as PostgreSQL always
+         checks them.  On SQLite the same rows also go into a third file on a plain connection,
+         foreign keys unchecked, and the ratio to that is printed too.  Each push is sent right
+         after the raw inserts of its own 500 rows, so they meet the same moment of this shared
+         machine (timed a trial apart, either moved by a third between trials); a ratio is the
+         raw inserts' time over the pushes'.  The medians of the trials are the figures.  The
+         same push path is also timed without HTTP and without the bureau's rules worker
+         (authenticate + ingest in this process), to tell the three apart.
 storm    200 kiosks × 1,000 facts pushed by 16 concurrent pushers (processes, each a real client
          with the kiosk's own id, key and kiosk.db): total time, facts/s, p99 request time
          (target < 2 s), 5xx (target 0), and the check that the bureau holds every fact once:
