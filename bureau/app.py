@@ -221,10 +221,10 @@ def _authenticate(method: str, target: str, headers: dict, raw: bytes, now: floa
 def _push(method: str, target: str, headers: dict, raw: bytes, encoding: str | None) -> tuple[int, dict]:
     """POST /v1/push: the signature checked, the batch parsed and judged with no lock held, then
     the nonce and the batch stored in one transaction: a push costs one commit, not two, which on
-    a durable store is most of its time, and holds SQLite's one write lock only to write.  The
-    store's own write() is a savepoint inside it: a refused batch rolls back to it and the nonce
-    still commits; a connection lost midway rolls back both, so trying again on another
-    connection is not a replay."""
+    a durable store is most of its time, and holds SQLite's one write lock only to write.  A
+    refused batch is refused before the store writes anything, and the nonce still commits; a
+    connection lost midway rolls back both, so trying again on another connection is not a
+    replay."""
     now = time.time()
     try:
         kiosk = _on_a_live_connection(lambda: verify(method, target, headers, raw, now))

@@ -150,7 +150,8 @@ class Judged:
 def push(kiosk_pk: int, batch: Batch, now: float) -> dict:
     """Store `batch` from the kiosk with primary key `kiosk_pk`: the reply's fields, or Refusal 409."""
     kiosk = Kiosk.select(Kiosk, Site).join(Site).where(Kiosk.id == kiosk_pk).get()
-    return store(judge(kiosk, batch, now))
+    with write():
+        return store(judge(kiosk, batch, now))
 
 
 def judge(kiosk: Kiosk, batch: Batch, now: float) -> Judged:
@@ -161,46 +162,52 @@ def judge(kiosk: Kiosk, batch: Batch, now: float) -> Judged:
 
 
 def store(judged: Judged) -> dict:
-    """Write a judged batch in one transaction: the reply's fields, or Refusal 409."""
+    """Write a judged batch in the caller's write transaction (write()): the reply's fields, or
+    Refusal 409.  A refusal comes before anything is written, so the caller may still commit
+    what else it wrote (bureau.app records the request's nonce in the same transaction)."""
+    kiosk, held, (good, rows, rejects) = _checked(judged)
     batch, at = judged.batch, as_utc(judged.now)
-    good, rows, rejects = judged.good, judged.rows, judged.rejects
-    with write():
-        kiosk = _locked_kiosk(judged.kiosk.id)
-        acked = kiosk.acked_seq
-        if batch.epoch != kiosk.epoch:
-            raise Refusal(409, "epoch", expected_epoch=kiosk.epoch, acked_seq=acked)
-        if batch.first_seq > acked + 1:
-            raise Refusal(409, "gap", acked_seq=acked)
-        # The seqs are contiguous from first_seq, so the ones the bureau already holds lead.
-        held = batch.events[:max(0, acked - batch.first_seq + 1)]
-        if held:
-            if not _same_as_held(kiosk, held):
-                raise Refusal(409, "epoch_conflict", acked_seq=acked)
-            # Judged again without them: a fact repeats another of the batch among the new ones only.
-            good, rows, rejects = _judge(kiosk.id, kiosk.site, batch.epoch, batch.events[len(held):], judged.now,
-                                         batch.sent_ms)
-        inserted = sum(insert_values(Event, EVENT_COLUMNS, chunk, ("event_id",)) for chunk in chunked(rows, CHUNK))
-        duplicates = len(held)
-        if inserted < len(rows):
-            # Facts stored before: a duplicate when this kiosk sent it, refused when another did.
-            for event, owner in _stored_before(kiosk, good, rows):
-                if owner == kiosk.id:
-                    duplicates += 1
-                else:
-                    rejects.append(_reject(kiosk.id, kiosk.epoch, event, canonical_id(event.event_id), "invalid",
-                                           "event_id is stored from another kiosk", at))
-            rejects.sort(key=lambda r: r["seq"])
-        for chunk in chunked(rejects, CHUNK):
-            insert_new(EventReject, chunk, ("event_id",))
-        acked = max(acked, batch.last_seq)
-        db.execute_sql(_ACKED.format(p=db.param),
-                       (acked, max(acked, batch.head_seq), batch.client_version, at, kiosk.id))
+    inserted = sum(insert_values(Event, EVENT_COLUMNS, chunk, ("event_id",)) for chunk in chunked(rows, CHUNK))
+    duplicates = len(held)
+    if inserted < len(rows):
+        # Facts stored before: a duplicate when this kiosk sent it, refused when another did.
+        for event, owner in _stored_before(kiosk, good, rows):
+            if owner == kiosk.id:
+                duplicates += 1
+            else:
+                rejects.append(_reject(kiosk.id, kiosk.epoch, event, canonical_id(event.event_id), "invalid",
+                                       "event_id is stored from another kiosk", at))
+        rejects.sort(key=lambda r: r["seq"])
+    for chunk in chunked(rejects, CHUNK):
+        insert_new(EventReject, chunk, ("event_id",))
+    acked = max(kiosk.acked_seq, batch.last_seq)
+    db.execute_sql(_ACKED.format(p=db.param), (acked, max(acked, batch.head_seq), batch.client_version, at, kiosk.id))
     skewed = sum(row[SKEWED] for row in rows)
     log.info("push %s epoch %d seq %d-%d: inserted %d, duplicates %d, rejected %d%s",
              kiosk.kiosk_id, batch.epoch, batch.first_seq, batch.last_seq, inserted, duplicates,
              len(rejects), f", {skewed} with the kiosk clock off by over 5 min" if skewed else "")
     return {"acked_seq": acked, "inserted": inserted, "duplicates": duplicates,
             "rejected": [{k: r[k] for k in ("event_id", "seq", "code", "reason")} for r in rejects]}
+
+
+def _checked(judged: Judged) -> tuple[Kiosk, list[Fact], tuple[list[Fact], list[tuple], list[dict]]]:
+    """Every check of store() that can refuse the batch, writing nothing: the kiosk locked, the
+    facts the bureau already holds, and the judged facts to write (good, rows, rejects)."""
+    batch = judged.batch
+    kiosk = _locked_kiosk(judged.kiosk.id)
+    acked = kiosk.acked_seq
+    if batch.epoch != kiosk.epoch:
+        raise Refusal(409, "epoch", expected_epoch=kiosk.epoch, acked_seq=acked)
+    if batch.first_seq > acked + 1:
+        raise Refusal(409, "gap", acked_seq=acked)
+    # The seqs are contiguous from first_seq, so the ones the bureau already holds lead.
+    held = batch.events[:max(0, acked - batch.first_seq + 1)]
+    if not held:
+        return kiosk, held, (judged.good, judged.rows, judged.rejects)
+    if not _same_as_held(kiosk, held):
+        raise Refusal(409, "epoch_conflict", acked_seq=acked)
+    # Judged again without them: a fact repeats another of the batch among the new ones only.
+    return kiosk, held, _judge(kiosk.id, kiosk.site, batch.epoch, batch.events[len(held):], judged.now, batch.sent_ms)
 
 
 # The push's own reads and writes of its kiosk as SQL text: building them with peewee cost ~2 ms

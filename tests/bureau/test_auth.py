@@ -93,6 +93,16 @@ def test_a_replayed_request_is_refused(client, kiosk):
     assert Event.select().count() == 2 and row(kiosk).acked_seq == 2
 
 
+def test_a_refused_push_still_spends_its_nonce_and_writes_nothing(client, kiosk):
+    body = json.dumps(batch(kiosk.kiosk_id, [fact(5), fact(6)])).encode()      # a gap: nothing acked yet
+    headers = client.headers("POST", "/v1/push", body)
+    first = client.http.post("/v1/push", content=body, headers=headers)
+    assert first.status_code == 409 and first.json()["error"] == "gap"
+    assert_refused(client.http.post("/v1/push", content=body, headers=headers), "replayed")
+    assert [n.nonce for n in Nonce.select()] == [headers["X-Nonce"]]
+    assert Event.select().count() == 0 and row(kiosk).acked_seq == 0 and row(kiosk).last_seen is not None
+
+
 def test_an_unknown_kiosk_is_refused(client, kiosk):
     client.kiosk_id = "DEMO-001-K99"
     assert_refused(client.state(), "unknown_kiosk")
