@@ -4,10 +4,10 @@ backlog  a 30-day backlog of one kiosk (30,000 facts: sign-ins with their points
          enrolments and device facts, as kiosk code writes them) drained from a real kiosk.db
          through the real client (kiosk.sync.push.push_all) to a real `python -m bureau serve`
          on loopback.  Target ≤ 5 s.
-ingest   the bureau's own rate: five trials of 10,000 facts, each as 20 signed, gzipped pushes
-         made beforehand and sent one after another on one keep-alive connection by a lean
-         client (the standard library's http.client: httpx took ~2 ms of CPU a push from the
-         same 2 cores), facts/s, target ≥ 5,000/s; and its ratio to a raw bulk insert of the same
+ingest   the bureau's own rate: five trials of 10,000 facts, each as 20 gzipped pushes made
+         beforehand, signed as they are sent one after another on one keep-alive connection by
+         a lean client (the standard library's http.client: httpx took ~2 ms of CPU a push from
+         the same 2 cores), facts/s, target ≥ 5,000/s; and its ratio to a raw bulk insert of the same
          Event rows into the same table with the driver itself (sqlite3 / psycopg2: a multi-row
          INSERT … ON CONFLICT DO NOTHING of 500 rows, a transaction each), target ≥ 0.5.  The
          raw insert's connection has the store's own settings: on SQLite WAL, synchronous=FULL

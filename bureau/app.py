@@ -18,7 +18,7 @@ import gc
 import logging
 import os
 import time
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from typing import Callable
 
 from fastapi import FastAPI, Request
@@ -33,8 +33,8 @@ from bureau import body, ingest, rules, streams, web
 from bureau.auth import AuthError, authenticate, record, signed_headers, verify
 from bureau.errors import Refusal, malformed
 from bureau.models import Kiosk
-from bureau.store import (close_store, connection_lost, db, give_back_write_turn, is_sqlite, open_store, utcnow,
-                          write, write_turn_now)
+from bureau.store import (close_store, connection_lost, db, is_sqlite, open_store, utcnow, write,
+                          write_turn_if_free)
 
 ENV_DB = "BUREAU_DB"          # the store URL `python -m bureau serve` hands to create_app
 log = logging.getLogger("bureau.app")
@@ -168,13 +168,8 @@ async def signed(request: Request, handler: Handler, inline: bool = False) -> JS
     query = request.scope.get("query_string", b"")
     target = (path + b"?" + query if query else path).decode("latin-1")
     args = (request.method, target, signed_headers(request.headers), raw, request.headers.get("content-encoding"))
-    if inline and write_turn_now():
-        try:
-            status, fields = handler(*args)
-        finally:
-            give_back_write_turn()
-    else:
-        status, fields = await run_in_threadpool(handler, *args)
+    with write_turn_if_free() if inline else nullcontext(False) as ours:
+        status, fields = handler(*args) if ours else await run_in_threadpool(handler, *args)
     response = reply(status, fields)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -7,6 +7,7 @@
 Every time the bureau stores is UTC without a zone (utcnow()), so the two stores agree.
 """
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -124,15 +125,17 @@ def _sqlite_write():
         yield
 
 
-def write_turn_now() -> bool:
-    """On SQLite, take this process's write turn (see write()) if it is free: True, and the
-    caller gives it back with give_back_write_turn().  False on PostgreSQL, or while another
-    writer of this process holds or awaits it."""
-    return is_sqlite() and _sqlite_writer.try_enter()
-
-
-def give_back_write_turn() -> None:
-    _sqlite_writer.__exit__()
+@contextmanager
+def write_turn_if_free() -> Iterator[bool]:
+    """On SQLite, this process's write turn (see write()) if it is free, held in the block: True.
+    False, holding nothing, on PostgreSQL or while another writer of this process holds or
+    awaits it."""
+    taken = is_sqlite() and _sqlite_writer.try_enter()
+    try:
+        yield taken
+    finally:
+        if taken:
+            _sqlite_writer.__exit__()
 
 
 def locked(query):
