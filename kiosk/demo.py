@@ -14,6 +14,10 @@ from kiosk.models import (Activity, Course, Enrollment, Holiday, Lesson, Member,
 
 log = logging.getLogger(__name__)
 
+# The app tops up every 5 minutes (screens.app.DEMO_TOP_UP_S): a lesson it finds or makes stays
+# due longer than that, so a demo member always has something to sign in to.
+DUE_FOR = timedelta(minutes=10)
+
 
 def read(path: str | Path) -> dict:
     with open(path, "rb") as f:
@@ -44,21 +48,25 @@ def always_due_courses(settings: SimpleNamespace) -> list[Course]:
 
 
 def ensure_due(settings: SimpleNamespace, now: datetime) -> None:
-    """Give the always-due demo course a lesson in the sign-in window now, unless one is there."""
+    """Give the always-due demo course a lesson in the sign-in window now that stays in it for
+    DUE_FOR (as far as the window allows), unless one is there."""
     if not settings.site.demo_data:
         return
     courses = always_due_courses(settings)
     if not courses:
         return
     course = courses[0]
-    lo = now - timedelta(minutes=settings.checkin.window_after_min)
     hi = now + timedelta(minutes=settings.checkin.window_before_min)
-    if course.lessons.where(Lesson.start.between(lo, hi), ~Lesson.cancelled).exists():
+    # A lesson starting at `earliest` or later is due now and for DUE_FOR more.
+    earliest = min(now - timedelta(minutes=settings.checkin.window_after_min) + DUE_FOR, hi)
+    if course.lessons.where(Lesson.start.between(earliest, hi), ~Lesson.cancelled).exists():
         return
-    # The latest half hour not after now, else the latest whole minute, else now itself: the first
-    # of these inside the window (a window shorter than 30 minutes after the start excludes the first).
-    half_hour = now.replace(minute=now.minute - now.minute % 30, second=0, microsecond=0)
-    start = next(t for t in (half_hour, now.replace(second=0, microsecond=0), now) if t >= lo)
+    # The latest half hour not after now, else the latest whole minute, else now itself, else the
+    # first whole minute from `earliest`, else `earliest`: the first of these that is early enough.
+    minute = now.replace(second=0, microsecond=0)
+    half_hour = minute.replace(minute=now.minute - now.minute % 30)
+    later = earliest.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    start = next(t for t in (half_hour, minute, now, later, earliest) if earliest <= t <= hi)
     with write():
         Lesson.insert(course=course, start=start, end=start + timedelta(hours=2), room="",
                       cancelled=False).on_conflict_ignore().execute()

@@ -127,6 +127,17 @@ def test_ensure_due_adds_one_lesson_only(demo_settings, demo_db):
     assert Lesson.select().count() == count
 
 
+@pytest.mark.parametrize("minute, second", [(0, 0), (29, 50), (44, 30), (59, 59)])
+def test_a_lesson_ensured_stays_due_until_the_next_top_up(demo_settings, demo_db, minute, second):
+    """The app tops up every 5 minutes: a lesson made at 20:01, found again at 20:29:50, is
+    not one that leaves the window seconds later."""
+    demo.ensure_due(demo_settings, NOW.replace(minute=1))
+    now = NOW.replace(minute=minute, second=second)
+    demo.ensure_due(demo_settings, now)
+    r = CheckIn(demo_settings).handle(Credential.qr(_token(demo_settings, "DM0004")), now + timedelta(minutes=5))
+    assert r.kind == "ok"
+
+
 @pytest.mark.parametrize("before, after", [(30, 30), (10, 5), (0, 0), (60, 0), (0, 29)])
 @pytest.mark.parametrize("minute, second", [(0, 0), (10, 0), (29, 59), (44, 30)])
 def test_ensure_due_works_for_any_window(demo_settings, demo_db, before, after, minute, second):
