@@ -9,6 +9,7 @@ the window (the bureau's clock moved on with faketime) as stale; a rotated or re
 refused; nothing is stored twice."""
 import shutil
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -36,6 +37,19 @@ def needs_faketime():
         pytest.fail("libfaketime is not installed: apt-get install faketime (./dev test installs it)")
 
 
+@pytest.fixture(autouse=True)
+def no_stale_faketime_files():
+    """libfaketime keeps a semaphore and shared memory named by its PID in /dev/shm, and leaves
+    them behind when killed (or even on exit).  On a machine whose PIDs wrap (pid_max 32768) a
+    later process with that PID then fails at start: "sem_open: File exists".  Those of dead
+    processes go before each test."""
+    shm = Path("/dev/shm")
+    for path in [*shm.glob("faketime_shm_*"), *shm.glob("sem.faketime_sem_*")]:
+        pid = path.name.rsplit("_", 1)[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            path.unlink(missing_ok=True)
+
+
 def stale_refusals(log: str, kiosk_id: str) -> int:
     return sum(1 for line in log.splitlines() if "refused: stale_timestamp" in line and f"'{kiosk_id}'" in line)
 
@@ -49,9 +63,14 @@ def test_a_kiosk_with_a_wrong_clock_syncs_after_one_retry_and_its_facts_are_flag
         drivers[offset] = (this, KioskProcess(kiosk_site_file(folder, this, server.url), folder / "data",
                                               prefix=(FAKETIME, "-f", offset)))
         drivers[offset][1].start("--write", "3", "--drain")
-    for this, driver in drivers.values():
-        driver.finish()
-        assert driver.drained and len(driver.acked) == 9        # 3 members sign in: member, signin, points
+    try:
+        for this, driver in drivers.values():
+            driver.finish()
+            assert driver.drained and len(driver.acked) == 9    # 3 members sign in: member, signin, points
+    finally:
+        for _, driver in drivers.values():                      # none left running when one failed
+            if driver.process.poll() is None:
+                driver.kill()
     after = date.today()
     log = server.log.read_text()
     for offset, seconds in CLOCKS:
