@@ -9,9 +9,10 @@ import logging
 import sys
 from datetime import datetime
 
-from kiosk import config, demo, i18n, logs, search, sites
+from kiosk import config, demo, i18n, logs, sites
+from kiosk.people import search
 from kiosk.cli import COMMANDS
-from kiosk.db import open_db
+from kiosk.store.db import open_db
 
 log = logging.getLogger("kiosk")
 
@@ -19,7 +20,7 @@ log = logging.getLogger("kiosk")
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="main.py", description="银龄签到 — sign-in kiosk for senior activity centers")
     parser.add_argument("--config", metavar="FILE", help="site settings that overlay config/default.toml")
-    parser.add_argument("--data-dir", metavar="DIR", help="where kiosk.db and logs/ live (overrides kiosk.data_dir)")
+    parser.add_argument("--data-dir", metavar="DIR", help="where kiosk.store.db and logs/ live (overrides kiosk.data_dir)")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the kiosk (the default)")
     for command in COMMANDS.values():

@@ -17,7 +17,7 @@ from pathlib import Path
 from kiosk import PROJECT_DIR
 
 from bench import Figure, tenyear
-from tests.pgcluster import stop_process
+from tools.pgcluster import stop_process
 
 READY = "home screen ready"
 WARM_RUNS = 5

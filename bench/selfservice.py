@@ -47,7 +47,7 @@ def run() -> list[Figure]:
         return [Figure(n, "not measured: no DISPLAY", f"p95 ≤ {TARGET_MS:g} ms", None) for n in names.values()]
     folder, manifest = tenyear.ensure()
     with tempfile.TemporaryDirectory(dir=tenyear.bench_root(), prefix="selfservice-") as tmp:
-        _copy(folder / "kiosk.db", Path(tmp) / "kiosk.db")
+        _copy(folder / "kiosk.store.db", Path(tmp) / "kiosk.store.db")
         out = Path(tmp) / "samples.json"
         subprocess.run([sys.executable, "-m", "bench.selfservice", tmp, str(out)], cwd=PROJECT_DIR,
                        check=True, timeout=900, env=dict(os.environ, KIVY_NO_CONSOLELOG="1"))
@@ -75,9 +75,9 @@ def child(data_dir: str, out: str) -> int:
     from kivy.clock import Clock
     from kivy.core.window import Window
 
-    from kiosk import tokens
-    from kiosk.credentials import Credential
-    from kiosk.db import db
+    from kiosk.identity import tokens
+    from kiosk.identity.credentials import Credential
+    from kiosk.store.db import db
     from screens.app import KioskApp, configure
     configure(settings)
     app = KioskApp(settings)

@@ -18,10 +18,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
-from kiosk import config, logs, tokens
-from kiosk.checkin import CheckIn
-from kiosk.credentials import Credential
-from kiosk.db import db, open_db
+from kiosk import config, logs
+from kiosk.identity import tokens
+from kiosk.checkin.signin import CheckIn
+from kiosk.identity.credentials import Credential
+from kiosk.store.db import db, open_db
 
 from bench import Figure, percentile, tenyear
 
@@ -84,7 +85,7 @@ def run() -> list[Figure]:
     root = tenyear.bench_root()
     with tempfile.TemporaryDirectory(dir=root, prefix="signin-") as tmp:
         started = time.perf_counter()
-        _copy(folder / "kiosk.db", Path(tmp) / "kiosk.db")
+        _copy(folder / "kiosk.store.db", Path(tmp) / "kiosk.store.db")
         print(f"copied the cached database ({manifest['bytes'] / 1e9:.2f} GB) "
               f"in {time.perf_counter() - started:.1f} s", flush=True)
         timings, conditions = _run_on(Path(tmp), datetime.fromisoformat(manifest["anchor"]))

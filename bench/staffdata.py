@@ -1,13 +1,13 @@
 """Staff data at a large site's scale (issue 5): a roster in, a term's attendance out.
 
 import   a 3,000-member roster from .xlsx (name, phone, a valid ID number, 1-3 courses each out of
-         a term of 300), through kiosk.imports.import_members end to end: reading the file,
+         a term of 300), through kiosk.desk.imports.import_members end to end: reading the file,
          checking every row, the enrolments with their capacity, and the one transaction with a
          fact per member and per enrolment.  Target ≤ 10 s.  Each run starts from a fresh copy of
          the database holding the term and its courses (imported from a course list first: that
          time is printed too), so every run creates the same 3,000 members.
 export   the attendance of that term's 300 courses (≈ 20 members each, 16 weekly lessons, ~80 %
-         signed in) through kiosk.exports.export to .xlsx, one sheet per course.  Target ≤ 5 s.
+         signed in) through kiosk.desk.exports.export to .xlsx, one sheet per course.  Target ≤ 5 s.
          The same to .csv (a file per course) is printed without a target.
 
 p50 and max over Size.runs runs; the verdict is on the wall-clock p50, so other load on the
@@ -28,10 +28,12 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from kiosk import config, exports, ids, imports
-from kiosk.audit import Actor
-from kiosk.db import db, open_db
-from kiosk.models import Enrollment, Lesson, SignIn, Site, Term
+from kiosk import config
+from kiosk.desk import exports, imports
+from kiosk.identity import ids
+from kiosk.staff.audit import Actor
+from kiosk.store.db import db, open_db
+from kiosk.store.models import Enrollment, Lesson, SignIn, Site, Term
 
 from bench import Figure
 

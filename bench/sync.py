@@ -1,7 +1,7 @@
 """Sync with the bureau at scale (issue 6, sync-protocol §10), on SQLite and on PostgreSQL.
 
 backlog  a 30-day backlog of one kiosk (30,000 facts: sign-ins with their points, some members,
-         enrolments and device facts, as kiosk code writes them) drained from a real kiosk.db
+         enrolments and device facts, as kiosk code writes them) drained from a real kiosk.store.db
          through the real client (kiosk.sync.push.push_all) to a real `python -m bureau serve`
          on loopback.  Target ≤ 5 s.
 ingest   the bureau's own rate: five trials of 10,000 facts, each as 20 gzipped pushes made
@@ -20,7 +20,7 @@ ingest   the bureau's own rate: five trials of 10,000 facts, each as 20 gzipped 
          same push path is also timed without HTTP and without the bureau's rules worker
          (authenticate + ingest in this process), to tell the three apart.
 storm    200 kiosks × 1,000 facts pushed by 16 concurrent pushers (processes, each a real client
-         with the kiosk's own id, key and kiosk.db): total time, facts/s, p99 request time
+         with the kiosk's own id, key and kiosk.store.db): total time, facts/s, p99 request time
          (target < 2 s), 5xx (target 0), and the check that the bureau holds every fact once:
          count == distinct event_ids == 200,000, and each kiosk's seqs exactly 1..1,000.
 wire     bytes per fact of the backlog's requests: as sent (gzip) and as raw JSON.  Targets
@@ -58,7 +58,7 @@ import httpx
 from uuid6 import uuid7
 
 from bench import Figure, percentile
-from kiosk import facts
+from kiosk.store import facts
 
 BACKLOG_TARGET_S = 5.0
 RATE_TARGET, RATIO_TARGET = 5_000, 0.5
@@ -126,7 +126,7 @@ _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭"
 
 def outbox_rows(n: int, kiosk_id: str, rng: random.Random, members: int, days: int = 30) -> list[tuple]:
     """`n` outbox rows (event_id, kind, schema_v, wall_ms, payload) of `days` days at one kiosk:
-    sign-ins of the site's `members` each with its points fact (as kiosk.checkin.record_sign_in),
+    sign-ins of the site's `members` each with its points fact (as kiosk.checkin.signin.record_sign_in),
     and now and then a new member, an enrolment or a device report, in time order."""
     start = datetime(2026, 10, 22, 8, 30)
     step = timedelta(days=days) / max(1, n)
@@ -179,10 +179,10 @@ def _facts(kiosk_id: str, now: datetime, rng: random.Random, members: int) -> li
 
 
 def build_kiosk_db(template: Path, folder: Path, rows: list[tuple]) -> Path:
-    """A kiosk data folder whose kiosk.db (a copy of the migrated `template`) has `rows` pending."""
+    """A kiosk data folder whose kiosk.store.db (a copy of the migrated `template`) has `rows` pending."""
     folder.mkdir(parents=True)
-    shutil.copy(template / "kiosk.db", folder / "kiosk.db")
-    with sqlite3.connect(folder / "kiosk.db") as connection:
+    shutil.copy(template / "kiosk.store.db", folder / "kiosk.store.db")
+    with sqlite3.connect(folder / "kiosk.store.db") as connection:
         connection.executemany("INSERT INTO outbox (event_id, kind, schema_v, wall_ms, payload, state)"
                                " VALUES (?, ?, ?, ?, ?, 'pending')", rows)
     connection.close()
@@ -190,8 +190,8 @@ def build_kiosk_db(template: Path, folder: Path, rows: list[tuple]) -> Path:
 
 
 def migrated_template(folder: Path) -> Path:
-    """An empty kiosk.db with every migration applied, made by the kiosk's own open_db."""
-    from kiosk.db import db, open_db
+    """An empty kiosk.store.db with every migration applied, made by the kiosk's own open_db."""
+    from kiosk.store.db import db, open_db
     open_db(folder)
     db.close()
     return folder
@@ -225,9 +225,9 @@ def bureau_for(url: str, kiosk_id: str, key: str, requests: Requests):
 
 
 def drain(folder: Path, url: str, kiosk_id: str, key: str, requests: Requests) -> int:
-    """Open the kiosk.db in `folder` and push its whole outbox: the seq the bureau acknowledged
+    """Open the kiosk.store.db in `folder` and push its whole outbox: the seq the bureau acknowledged
     last.  A 5xx (counted) is retried at once, as the kiosk's worker would after its backoff."""
-    from kiosk.db import db, open_db
+    from kiosk.store.db import db, open_db
     from kiosk.sync import state
     from kiosk.sync.client import Unreachable
     from kiosk.sync.push import push_all
@@ -291,7 +291,7 @@ def push_directly(store_url: str, kiosk_id: str, key: str, bodies: list[bytes]) 
     bureau.app runs in its thread pool for POST /v1/push."""
     from bureau import app
     from bureau.store import close_store, db, open_store
-    from kiosk import signing
+    from contract import signing
     open_store(store_url)
     thresholds = gc.get_threshold()
     app.tune_gc()                                  # as the server does at start-up
@@ -312,7 +312,7 @@ def push_directly(store_url: str, kiosk_id: str, key: str, bodies: list[bytes]) 
 
 def signed_pushes(folder: Path, kiosk_id: str) -> list[bytes]:
     """The kiosk's outbox as the gzipped bodies push_all would send (built by its own _body)."""
-    from kiosk.db import db, open_db
+    from kiosk.store.db import db, open_db
     from kiosk.sync import push
     open_db(folder)
     try:
@@ -326,7 +326,7 @@ def ingest_trial(url: str, kiosk_id: str, key: str, bodies: list[bytes],
                  raws: list["RawInsert"]) -> tuple[list[float], float]:
     """POST each body signed, one after another on one connection, each right after the raw
     inserts of its own rows: (seconds of each RawInsert, seconds of the pushes)."""
-    from kiosk import signing
+    from contract import signing
     address = urlsplit(url)
     http = HTTPConnection(address.hostname, address.port, timeout=120)
     raw_s, push_s = [0.0] * len(raws), 0.0
@@ -369,7 +369,7 @@ class Bureau:
 def serving(store_url: str, folder: Path) -> Iterator[Bureau]:
     """`python -m bureau serve` on a free port of 127.0.0.1, ready; stopped after."""
     from kiosk import PROJECT_DIR
-    from tests.pgcluster import free_port, stop_process
+    from tools.pgcluster import free_port, stop_process
     port = free_port()
     with open(folder / "server.log", "wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "bureau", "serve", "--db", store_url, "--port", str(port)],
@@ -476,7 +476,7 @@ def check_storm(store_url: str, kiosk_pks: list[int], per_kiosk: int) -> tuple[i
 # --- one store -------------------------------------------------------------------------------------
 
 def measure(store: str, folder: Path, size: Size, cluster=None) -> Measured:
-    """Every part on one store: "sqlite", or "postgresql" in `cluster` (tests.pgcluster)."""
+    """Every part on one store: "sqlite", or "postgresql" in `cluster` (tools.pgcluster)."""
     rng = random.Random(SEED)
     template = migrated_template(folder / "template")
     trials = [f"ingest{t}" for t in range(INGEST_TRIALS)]
@@ -630,7 +630,7 @@ def _phase(phase: Phase) -> str:
 
 
 def run(size: Size = FULL) -> list[Figure]:
-    from tests import pgcluster
+    from tools import pgcluster
     out = []
     with tempfile.TemporaryDirectory(prefix="yinling-sync-") as tmp:
         out += figures(measure("sqlite", Path(tmp) / "sqlite", size), size)

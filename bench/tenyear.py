@@ -9,7 +9,7 @@ The bureau has confirmed every entry but those of the last few days, which are s
 provisional.  "Now" in it is ANCHOR, a Monday morning in week 11 of the last term, so lessons are
 due then and on every weekday after it; nobody has signed in on or after that day.
 
-The schema comes from kiosk.db.open_db (the real migrations); rows go in with executemany on
+The schema comes from kiosk.store.db.open_db (the real migrations); rows go in with executemany on
 the underlying sqlite3 connection, one transaction per term, with journalling off while building
 into a temporary folder that is renamed into place at the end.  The cache lives under
 $YINLING_BENCH_DIR (default: yinling-bench in the temporary folder), keyed by a hash of this
@@ -29,10 +29,12 @@ from types import SimpleNamespace
 
 from peewee import SqliteDatabase
 
-from kiosk import config, ids, points
-from kiosk.db import open_db
-from kiosk.models import Activity, Course, Term
-from kiosk.schedule import lesson_times
+from kiosk import config
+from kiosk.identity import ids
+from kiosk.points import awards as points
+from kiosk.store.db import open_db
+from kiosk.store.models import Activity, Course, Term
+from kiosk.programme.schedule import lesson_times
 
 from bench import Figure
 
@@ -122,10 +124,10 @@ def _build_into(folder: Path, size: Size) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     started = time.perf_counter()
     counts = build(tmp, size, ANCHOR, config.load(data_dir=tmp))
-    flush(tmp / "kiosk.db")  # built without fsync: write it out now, not during a measurement
+    flush(tmp / "kiosk.store.db")  # built without fsync: write it out now, not during a measurement
     manifest = {"size": astuple(size), "anchor": ANCHOR.isoformat(), "counts": counts,
                 "build_s": round(time.perf_counter() - started, 1),
-                "bytes": (tmp / "kiosk.db").stat().st_size}
+                "bytes": (tmp / "kiosk.store.db").stat().st_size}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
     try:
         tmp.rename(folder)
@@ -179,7 +181,7 @@ class _TermData:
 
 
 def build(folder: Path, size: Size, now: datetime, settings: SimpleNamespace) -> dict[str, int]:
-    """Create <folder>/kiosk.db for `size` with "now" at `now`; returns the row count per table."""
+    """Create <folder>/kiosk.store.db for `size` with "now" at `now`; returns the row count per table."""
     database = open_db(folder)
     # Bulk load: no rollback journal or fsync (a failed build is thrown away), no per-row FK checks.
     for pragma in ("journal_mode = OFF", "synchronous = OFF", "foreign_keys = OFF",

@@ -6,7 +6,7 @@ import json
 import re
 from datetime import timedelta
 
-from kiosk import signing
+from contract import signing
 
 from bureau import streams
 from bureau.models import Kiosk, Site

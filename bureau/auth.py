@@ -1,4 +1,4 @@
-"""Which kiosk sent a request: its HMAC signature (kiosk/signing.py), timestamp and nonce.
+"""Which kiosk sent a request: its HMAC signature (contract/signing.py), timestamp and nonce.
 
 The checks run in this order, and the first that fails names the 401:
 kiosk known → not revoked → timestamp within WINDOW_S → signature by the current key (or the
@@ -12,8 +12,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Mapping
 
-from kiosk import signing
-from kiosk.signing import WINDOW_S
+from contract import signing
+from contract.signing import WINDOW_S
 
 from bureau.models import Kiosk, Nonce, Site
 from bureau.store import db

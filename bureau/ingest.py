@@ -30,7 +30,7 @@ log = logging.getLogger("bureau.ingest")
 
 MAX_EVENTS = 500
 SCHEMA_V = 1
-# The facts a kiosk writes (kiosk/facts.py record(kind, …) across kiosk/).
+# The facts a kiosk writes (kiosk/store/facts.py record(kind, …) across kiosk/).
 KINDS = frozenset({"signin", "points", "registration", "enrollment", "member", "member_prefs", "card",
                    "course", "lesson", "term", "staff", "audit", "device"})
 SKEW_FLAG_MS = 5 * 60 * 1000           # a fact whose kiosk clock was off by more is flagged

@@ -42,7 +42,7 @@ class Kiosk(BaseModel):
 
 
 class Event(BaseModel):
-    """A fact a kiosk pushed (kiosk/facts.py), stored once by its event_id."""
+    """A fact a kiosk pushed (kiosk/store/facts.py), stored once by its event_id."""
     event_id = UUIDField(unique=True)
     kiosk = ForeignKeyField(Kiosk, backref="events", index=False)   # (kiosk, epoch, seq) indexes it
     epoch = IntegerField()

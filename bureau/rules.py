@@ -64,7 +64,7 @@ log = logging.getLogger("bureau.rules")
 BATCH = 500                     # facts a round applies in one transaction
 LOCK_KEY = 0x72756C6573         # pg_advisory_xact_lock key of the rules ("rules")
 AWARD_KINDS = frozenset({"lesson", "activity", "party", "volunteer"})
-# A kiosk's default rules (kiosk/migrations/0003_self_service.sql), until the bureau publishes its own.
+# A kiosk's default rules (kiosk/store/migrations/0003_self_service.sql), until the bureau publishes its own.
 DEFAULT_RULES = {
     "lesson": {"category": "lesson", "points": 2, "per": "attendance", "daily_cap": 10, "once_per_item": True},
     "activity": {"category": "activity", "points": 5, "per": "attendance", "daily_cap": 10, "once_per_item": True},

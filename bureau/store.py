@@ -18,7 +18,7 @@ from peewee import Database, DatabaseProxy, Field, Model, PostgresqlDatabase, Sq
 from playhouse import db_url
 from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
 
-from kiosk.turns import Turns
+from contract.fairlock import Turns
 
 db = DatabaseProxy()
 

@@ -1,6 +1,6 @@
 """Bureau staff accounts for the read-only web page (bureau/web.py), and their sessions.
 
-A password is kept only as a salted scrypt hash (as kiosk/access.py keeps PINs).  Five wrong
+A password is kept only as a salted scrypt hash (as kiosk/staff/access.py keeps PINs).  Five wrong
 passwords in a row lock the account for ten minutes; the state is in the row, so restarting the
 service does not reset it.  A session is a random token in the browser's cookie; the store keeps
 only its sha256, and the session ends after eight hours whatever happens.
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bureau.models import BureauUser, WebSession
 from bureau.store import utcnow, write
-from kiosk import scrypt
+from contract import passwords as scrypt
 
 MAX_FAILURES = 5
 LOCK = timedelta(minutes=10)

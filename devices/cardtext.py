@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-from kiosk.credentials import FLAGGED, Credential
-from kiosk.gbcodes import NATIONS
+from kiosk.identity.credentials import FLAGGED, Credential
+from kiosk.identity.gbcodes import NATIONS
 
 SIZE = 256
 LONG_TERM = "长期"

@@ -10,7 +10,7 @@ import select
 import threading
 from collections.abc import Callable
 
-from kiosk.credentials import Credential
+from kiosk.identity.credentials import Credential
 
 log = logging.getLogger(__name__)
 

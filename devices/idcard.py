@@ -12,7 +12,7 @@ import time
 
 from devices import cardtext, sam
 from devices.serialdev import SerialDevice
-from kiosk.credentials import Credential
+from kiosk.identity.credentials import Credential
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import serial
 
-from kiosk.credentials import Credential
+from kiosk.identity.credentials import Credential
 
 from .serialdev import SerialDevice
 

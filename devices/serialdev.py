@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import serial
 
-from kiosk.credentials import Credential
+from kiosk.identity.credentials import Credential
 
 log = logging.getLogger(__name__)
 

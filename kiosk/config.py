@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 from kiosk import PROJECT_DIR
 from kiosk.i18n import t
-from kiosk.sync import overlay
+from kiosk import overlay
 
 DEFAULT_FILE = PROJECT_DIR / "config" / "default.toml"
 log = logging.getLogger(__name__)

@@ -7,9 +7,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
-from kiosk import access, facts, ids, points, schedule, search
-from kiosk.db import write
-from kiosk.models import (Activity, Course, Enrollment, Holiday, Lesson, Member, PointsEntry, Registration,
+from kiosk.staff import access
+from kiosk.store import facts
+from kiosk.identity import ids
+from kiosk.points import awards as points
+from kiosk.programme import schedule
+from kiosk.people import search
+from kiosk.store.db import write
+from kiosk.store.models import (Activity, Course, Enrollment, Holiday, Lesson, Member, PointsEntry, Registration,
                           SignIn, Site, Staff, Term)
 
 log = logging.getLogger(__name__)

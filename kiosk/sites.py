@@ -1,8 +1,8 @@
 """The kiosk's own site: the row every member, term and staff account of this kiosk belongs to."""
 from types import SimpleNamespace
 
-from kiosk.db import write
-from kiosk.models import Site
+from kiosk.store.db import write
+from kiosk.store.models import Site
 
 
 def ensure(settings: SimpleNamespace) -> Site:

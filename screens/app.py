@@ -1,7 +1,7 @@
 """The kiosk app: screens built once, a card read in, its Result on screen (DESIGN §2).
 
 A keyboard-wedge scanner types into the window itself: Window key events go to devices.wedge,
-and a completed scan becomes a Credential for kiosk.checkin.  Other devices will hand their
+and a completed scan becomes a Credential for kiosk.checkin.signin.  Other devices will hand their
 Credentials to KioskApp.submit from their threads with Clock.schedule_once.
 """
 import logging
@@ -21,42 +21,47 @@ from devices import configured
 from devices.manager import DeviceManager, Health
 from devices.sim import demo as sim_demo
 from devices.wedge import Wedge
-from kiosk import activities, demo, device_facts, seniors, voice
-from kiosk.audit import Actor
-from kiosk.checkin import CheckIn, Result
-from kiosk.credentials import Credential
+from kiosk.programme import activities
+from kiosk import demo
+from kiosk.sync import device_facts
+from kiosk.checkin import seniors
+from screens.support import voice
+from kiosk.staff.audit import Actor
+from kiosk.checkin.signin import CheckIn, Result
+from kiosk.identity.credentials import Credential
 from kiosk.fonts import FontChain, cmap
 from kiosk.i18n import t
-from kiosk.idle import IdleTimer, is_open
-from kiosk.schedule import Item
+from screens.support.idle import IdleTimer, is_open
+from kiosk.programme.schedule import Item
 from kiosk.sync.status import Status as SyncStatus
 from kiosk.sync.worker import SyncWorker
-from screens import present, present_service, present_staff, typeface
-from screens.activities import ActivitiesScreen
-from screens.attract import AttractScreen
-from screens.choice import ChoiceScreen
-from screens.courses import CoursesScreen
-from screens.home import HomeScreen
-from screens.idle_prompt import MoreTimePrompt
-from screens.night import NightScreen
-from screens.points import PointsScreen
-from screens.preferences import PreferencesScreen
-from screens.reading import ReadingOverlay
-from screens.result import ResultScreen
-from screens.service import ServiceScreen
-from screens.staff import StaffScreen
-from screens.staff_home import StaffHomeScreen
-from screens.staff_idle import StaffIdlePrompt
-from screens.staff_audit import StaffAuditScreen
-from screens.staff_course import StaffCourseScreen
-from screens.staff_courses import StaffCoursesScreen
-from screens.staff_exports import StaffExportsScreen
-from screens.staff_login import StaffLoginScreen
-from screens.staff_member import StaffMemberScreen
-from screens.staff_members import StaffMembersScreen
-from screens.staff_newcomers import StaffNewcomersScreen
-from screens.staff_sync import StaffSyncScreen
-from screens.staff_today import StaffTodayScreen
+from screens.present import senior as present, service as present_service, staff as present_staff
+from screens import typeface
+from screens.senior.activities import ActivitiesScreen
+from screens.senior.attract import AttractScreen
+from screens.senior.choice import ChoiceScreen
+from screens.senior.courses import CoursesScreen
+from screens.senior.home import HomeScreen
+from screens.senior.idle_prompt import MoreTimePrompt
+from screens.senior.night import NightScreen
+from screens.senior.points import PointsScreen
+from screens.senior.preferences import PreferencesScreen
+from screens.senior.reading import ReadingOverlay
+from screens.senior.result import ResultScreen
+from screens.senior.service import ServiceScreen
+from screens.staff.frame import StaffScreen
+from screens.staff.home import StaffHomeScreen
+from screens.staff.idle import StaffIdlePrompt
+from screens.staff.audit import StaffAuditScreen
+from screens.staff.course import StaffCourseScreen
+from screens.staff.courses import StaffCoursesScreen
+from screens.staff.exports import StaffExportsScreen
+from screens.staff.login import StaffLoginScreen
+from screens.staff.member import StaffMemberScreen
+from screens.staff.members import StaffMembersScreen
+from screens.staff.newcomers import StaffNewcomersScreen
+from screens.staff.sync import StaffSyncScreen
+from screens.staff.today import StaffTodayScreen
 from screens.live_theme import Theme
 from screens.theme import PAPER, rgba
 

@@ -1,6 +1,6 @@
 """Each pytest-xdist worker draws on a virtual screen of its own.  One X server shared by two
 workers would give the keyboard focus to one worker's kiosk window, and key presses faked
-through XTest (tests/ui/harness.py) would land in the other's."""
+through XTest (tests/screens/harness.py) would land in the other's."""
 import os
 import subprocess
 

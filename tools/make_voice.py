@@ -3,7 +3,7 @@
     python tools/make_voice.py [PACK_FOLDER]        (default: assets/voice/zh_CN)
 
 Needs espeak-ng (apt-get install espeak-ng); the kiosk itself does not.  Each clip is written as
-<name>.wav in the pack's format (mono, 16-bit, kiosk.voice.RATE), silence trimmed, peak normalised.
+<name>.wav in the pack's format (mono, 16-bit, screens.support.voice.RATE), silence trimmed, peak normalised.
 Running it again changes nothing unless clips.toml or espeak-ng changed: a WAV is rewritten only when
 its sound differs, and WAVs no longer listed in clips.toml are removed.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kiosk import PROJECT_DIR  # noqa: E402
-from kiosk.voice import clip_texts, read_clip, to_wav, trim  # noqa: E402
+from screens.support.voice import clip_texts, read_clip, to_wav, trim  # noqa: E402
 
 # espeak-ng's plain `cmn` voice reads the pinyin of many characters as English words ("qian one");
 # `cmn-latn-pinyin` is the same Mandarin voice reading that pinyin as Mandarin.

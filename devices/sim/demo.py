@@ -6,7 +6,7 @@ cable or puts it back.
 """
 from types import SimpleNamespace
 
-from kiosk import tokens
+from kiosk.identity import tokens
 
 CARDS = {2: "resident", 3: "rare", 4: "hmt", 5: "foreign2017", 6: "foreign2023", 7: "unknown",
          8: "expired"}

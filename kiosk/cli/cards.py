@@ -3,7 +3,7 @@ import argparse
 import sys
 from types import SimpleNamespace
 
-from kiosk import cards
+from kiosk.people import cards
 from kiosk.i18n import t
 
 

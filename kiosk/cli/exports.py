@@ -1,17 +1,17 @@
 """python main.py export REPORT [--term NAME] [--course NAME] [--member NO] [--date D]
-[--from D --to D] [--format xlsx|csv] [--out DIR]: a report to Excel or CSV (kiosk.exports)."""
+[--from D --to D] [--format xlsx|csv] [--out DIR]: a report to Excel or CSV (kiosk.desk.exports)."""
 import argparse
 import sys
 from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-from kiosk import exports
-from kiosk.audit import Actor
-from kiosk.db import get_by
+from kiosk.desk import exports
+from kiosk.staff.audit import Actor
+from kiosk.store.db import get_by
 from kiosk.i18n import t
-from kiosk.models import Course, Member, Site, Term
-from kiosk.refused import Refused
+from kiosk.store.models import Course, Member, Site, Term
+from kiosk.staff.refused import Refused
 
 
 def add(sub) -> None:

@@ -1,15 +1,15 @@
 """python main.py import members|courses FILE [--term NAME] [--dry-run]: a roster or a course list
-from Excel or CSV, all or nothing (kiosk.imports)."""
+from Excel or CSV, all or nothing (kiosk.desk.imports)."""
 import argparse
 import sys
 from datetime import datetime
 from types import SimpleNamespace
 
-from kiosk import imports
-from kiosk.audit import Actor
+from kiosk.desk import imports
+from kiosk.staff.audit import Actor
 from kiosk.i18n import t
-from kiosk.models import Site, Term
-from kiosk.refused import Refused
+from kiosk.store.models import Site, Term
+from kiosk.staff.refused import Refused
 
 
 def add(sub) -> None:

@@ -7,19 +7,20 @@
     member points NO --redeem N --reason R              spend points
 
 The operator acts as "命令行" in the audit trail.  A reason is free text or a key of the
-ledger's reason lists (kiosk.ledger).
+ledger's reason lists (kiosk.points.ledger).
 """
 import argparse
 import sys
 from datetime import datetime
 from types import SimpleNamespace
 
-from kiosk import ledger, members
-from kiosk.audit import Actor
-from kiosk.db import get_by
+from kiosk.points import ledger
+from kiosk.people import members
+from kiosk.staff.audit import Actor
+from kiosk.store.db import get_by
 from kiosk.i18n import t
-from kiosk.models import Member
-from kiosk.refused import Refused
+from kiosk.store.models import Member
+from kiosk.staff.refused import Refused
 
 
 def add(sub) -> None:

@@ -6,10 +6,10 @@ import sys
 from datetime import datetime
 from types import SimpleNamespace
 
-from kiosk import access
-from kiosk.audit import Actor
+from kiosk.staff import access
+from kiosk.staff.audit import Actor
 from kiosk.i18n import t
-from kiosk.refused import Refused
+from kiosk.staff.refused import Refused
 
 
 def add(sub) -> None:

@@ -15,12 +15,12 @@ from typing import Callable
 
 from peewee import IntegrityError
 
-from kiosk import points
-from kiosk.db import db, get_by
-from kiosk.models import (Activity, BureauSetting, Course, Lesson, Member, PointsEntry, PointsRule, Pulled, SignIn,
+from kiosk.points import awards as points
+from kiosk.store.db import db, get_by
+from kiosk.store.models import (Activity, BureauSetting, Course, Lesson, Member, PointsEntry, PointsRule, Pulled, SignIn,
                           Site, Term)
-from kiosk.schedule import lesson_times
-from kiosk.search import initials
+from kiosk.programme.schedule import lesson_times
+from kiosk.people.search import initials
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +248,7 @@ def _term(site_row: Site, data: dict) -> Term:
 def _follow_schedule(course: Course, wanted: dict[datetime, datetime], now: datetime) -> None:
     """Lessons after `now` become those `wanted` (start → end): the others go unless someone
     signed in to them, the missing ones are added.  Past lessons are history and stay; none is
-    made in the past, where it would count as missed (as kiosk.terms does)."""
+    made in the past, where it would count as missed (as kiosk.programme.terms does)."""
     future = list(course.lessons.where(Lesson.start > now))
     signed = {s.lesson_id for s in SignIn.select(SignIn.lesson).where(SignIn.lesson.in_([x.id for x in future]))}
     for lesson in future:
@@ -267,7 +267,7 @@ _ITEMS: dict[str, Callable[[str, dict | None, Here], None]] = {"activity": _acti
 # -- settings -------------------------------------------------------------------------------------
 
 def setting(key: str, data: dict | None, here: Here) -> None:
-    """Kept as sent; kiosk.sync.overlay merges them and kiosk.config checks each value at start-up."""
+    """Kept as sent; kiosk.overlay merges them and kiosk.config checks each value at start-up."""
     if data is None:
         BureauSetting.delete().where(BureauSetting.key == key).execute()
         return

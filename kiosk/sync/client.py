@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import httpx
 
-from kiosk import signing
-from kiosk.db import write
+from contract import signing
+from kiosk.store.db import write
 from kiosk.sync import state
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-from kiosk.db import db, write
-from kiosk.schedule import hm
+from kiosk.store.db import db, write
+from kiosk.programme.schedule import hm
 from kiosk.sync import state
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau

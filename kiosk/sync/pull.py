@@ -22,8 +22,8 @@ import logging
 import time
 from dataclasses import dataclass
 
-from kiosk import models
-from kiosk.db import write
+from kiosk.store import models
+from kiosk.store.db import write
 from kiosk.sync import apply, state
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau

@@ -10,9 +10,11 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Callable
 
-from kiosk import config, facts
-from kiosk.db import db
-from kiosk.sync import nightly, overlay
+from kiosk import config
+from kiosk.store import facts
+from kiosk.store.db import db
+from kiosk.sync import nightly
+from kiosk import overlay
 from kiosk.sync import status as sync_status
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau, Unreachable
@@ -107,7 +109,7 @@ class SyncWorker(threading.Thread):
         return now >= self.next_nightly
 
     def _timers(self, now: datetime) -> None:
-        """The pull interval and the nightly time as the bureau set them last (kiosk.sync.overlay),
+        """The pull interval and the nightly time as the bureau set them last (kiosk.overlay),
         else as the kiosk started with."""
         s = self.settings
         values = overlay.merged(overlay.stored(s.kiosk.data_dir), s.site.code, s.kiosk.id)

@@ -4,11 +4,13 @@ from datetime import timedelta
 import pytest
 
 from bench import signin, tenyear
-from kiosk import config, points, tokens
-from kiosk.checkin import CheckIn
-from kiosk.credentials import Credential
-from kiosk.db import open_db
-from kiosk.models import Enrollment, Lesson, Member, Outbox, PointsEntry, Registration, SignIn, Term
+from kiosk import config
+from kiosk.points import awards as points
+from kiosk.identity import tokens
+from kiosk.checkin.signin import CheckIn
+from kiosk.identity.credentials import Credential
+from kiosk.store.db import open_db
+from kiosk.store.models import Enrollment, Lesson, Member, Outbox, PointsEntry, Registration, SignIn, Term
 
 NOW = tenyear.ANCHOR
 SIZES = {
@@ -159,9 +161,9 @@ def test_ensure_builds_once_and_drops_stale_versions(tmp_path):
     stale = tmp_path / f"tenyear-{size.members}m-{size.signins}s-000000000000"
     stale.mkdir()
     folder, manifest = tenyear.ensure(size, root=tmp_path)
-    built_at = (folder / "kiosk.db").stat().st_mtime_ns
+    built_at = (folder / "kiosk.store.db").stat().st_mtime_ns
     again, manifest_again = tenyear.ensure(size, root=tmp_path)
     assert again == folder and manifest_again == manifest
-    assert (folder / "kiosk.db").stat().st_mtime_ns == built_at
+    assert (folder / "kiosk.store.db").stat().st_mtime_ns == built_at
     assert manifest["counts"]["sign_in"] == size.signins
     assert not stale.exists()

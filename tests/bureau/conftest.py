@@ -3,7 +3,7 @@
 Every test that takes `store_url` runs twice: on a SQLite file in tmp_path and on a fresh
 database of a private PostgreSQL 15 cluster (started once per session, as user postgres).
 `server` is `python -m bureau serve` in a subprocess on 127.0.0.1, and `client` signs its
-requests with kiosk/signing.py as a kiosk would.  Nothing is shared between tests.
+requests with contract/signing.py as a kiosk would.  Nothing is shared between tests.
 """
 import gzip
 import json
@@ -22,11 +22,12 @@ from uuid6 import uuid7
 from bureau import admin
 from bureau.models import Kiosk
 from bureau.store import close_store, open_store
-from kiosk import PROJECT_DIR, config, signing
-from kiosk.db import db as kiosk_db, open_db
-from tests import pgcluster
+from kiosk import PROJECT_DIR, config
+from contract import signing
+from kiosk.store.db import db as kiosk_db, open_db
+from tools import pgcluster
 from tests.kiosk.conftest import write_site_file
-from tests.pgcluster import free_port, stop_process
+from tools.pgcluster import free_port, stop_process
 
 SITE = "DEMO-001"
 SITE_NAME = "示范区老干部活动中心"
@@ -48,7 +49,7 @@ def wait_until(condition, timeout: float, what: str):
 
 @pytest.fixture(scope="session")
 def postgres_cluster():
-    """A private PostgreSQL 15 cluster for the whole session (tests/pgcluster.py).  fsync off: a
+    """A private PostgreSQL 15 cluster for the whole session (tools/pgcluster.py).  fsync off: a
     test cluster need not survive a power cut, and CREATE DATABASE per test is faster."""
     try:
         with pgcluster.cluster(fsync=False) as cluster:
@@ -145,7 +146,7 @@ def client(server, kiosk):
 
 @pytest.fixture
 def settings(tmp_path, server, kiosk):
-    """A kiosk's settings as `kiosk` syncing with `server`, and its kiosk.db open."""
+    """A kiosk's settings as `kiosk` syncing with `server`, and its kiosk.store.db open."""
     site = write_site_file(tmp_path, f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "{server.url}"\n'
                                      f'key = "{kiosk.key}"\n', name="kiosk.toml")
     settings = config.load(site, tmp_path / "kiosk-data")

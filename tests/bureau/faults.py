@@ -254,37 +254,37 @@ def sqlite_bureau(tmp_path):
 
 
 def open_kiosk(folder: Path, kiosk: Kiosk, url: str, batch: int = 5):
-    """This process as the kiosk: its settings, and its kiosk.db bound (close kiosk.db.db after)."""
+    """This process as the kiosk: its settings, and its kiosk.store.db bound (close kiosk.store.db.db after)."""
     from kiosk import config
-    from kiosk.db import open_db
+    from kiosk.store.db import open_db
     settings = config.load(kiosk_site_file(folder, kiosk, url, batch), folder / "kiosk-data")
     open_db(settings.kiosk.data_dir)
     return settings
 
 
 def back_up(data: Path, backup: Path) -> None:
-    """Copy the kiosk.db in `data` to `backup` as a backup would take it: closed, its WAL
+    """Copy the kiosk.store.db in `data` to `backup` as a backup would take it: closed, its WAL
     checkpointed; then open it again."""
-    from kiosk.db import db as kiosk_db, open_db
+    from kiosk.store.db import db as kiosk_db, open_db
     kiosk_db.close()
-    shutil.copy(data / "kiosk.db", backup)
+    shutil.copy(data / "kiosk.store.db", backup)
     open_db(data)
 
 
 def restore(data: Path, backup: Path) -> None:
-    """Put `backup` in place of the kiosk.db in `data`, as after its disk died, and open it."""
-    from kiosk.db import db as kiosk_db, open_db
+    """Put `backup` in place of the kiosk.store.db in `data`, as after its disk died, and open it."""
+    from kiosk.store.db import db as kiosk_db, open_db
     kiosk_db.close()
-    for leftover in data.glob("kiosk.db*"):
+    for leftover in data.glob("kiosk.store.db*"):
         leftover.unlink()
-    shutil.copy(backup, data / "kiosk.db")
+    shutil.copy(backup, data / "kiosk.store.db")
     open_db(data)
 
 
 def write_facts(n: int, now) -> list[str]:
     """`n` sign-in facts in one local transaction, as the check-in writes them (outbox only)."""
-    from kiosk import facts
-    from kiosk.db import write
+    from kiosk.store import facts
+    from kiosk.store.db import write
     ids = []
     with write():
         for _ in range(n):
@@ -296,7 +296,7 @@ def write_facts(n: int, now) -> list[str]:
 
 @dataclass
 class KioskProcess:
-    """tests/bureau/kiosk_driver.py on one kiosk.db; what it printed is kept across restarts."""
+    """tests/bureau/kiosk_driver.py on one kiosk.store.db; what it printed is kept across restarts."""
     site_file: Path
     data_dir: Path
     prefix: tuple[str, ...] = ()
@@ -365,8 +365,8 @@ class KioskProcess:
 
 @contextmanager
 def kiosk_db_file(data_dir: Path | str):
-    """kiosk.db opened with sqlite3 (this process's kiosk.db binding, if any, is left alone)."""
-    con = sqlite3.connect(Path(data_dir) / "kiosk.db")
+    """kiosk.store.db opened with sqlite3 (this process's kiosk.store.db binding, if any, is left alone)."""
+    con = sqlite3.connect(Path(data_dir) / "kiosk.store.db")
     try:
         yield con
     finally:
@@ -415,9 +415,9 @@ def check_i1(acknowledged: list[str], kiosk_id: str | None = None) -> None:
 
 def check_i2(kiosk_id: str, data_dir: Path | None = None) -> None:
     """I2: one row per event_id; the kiosk's facts are seqs 1..acked_seq of its epoch, each once
-    (no gap, nothing past acked_seq: a batch was all or nothing); and, given its kiosk.db, they
+    (no gap, nothing past acked_seq: a batch was all or nothing); and, given its kiosk.store.db, they
     are exactly its outbox and its acked_seq is the bureau's.  After a new epoch (a restored
-    kiosk.db) the outbox is sent again: a fact the bureau holds from an earlier epoch stays under
+    kiosk.store.db) the outbox is sent again: a fact the bureau holds from an earlier epoch stays under
     its first (epoch, seq) and fills its seq of the new epoch."""
     total, distinct = (Event.select(fn.COUNT(Event.id), fn.COUNT(Event.event_id.distinct())).tuples().get())
     assert total == distinct, f"I2: {total} Event rows for {distinct} event_ids"
@@ -485,11 +485,11 @@ def rules_ready() -> bool:
 # -- offline kiosks -------------------------------------------------------------------------------
 
 def register(site_code: str, number: str, now, id_hash: str | None = None):
-    """A senior registers at this kiosk (its kiosk.db is bound): the Member and its member fact,
+    """A senior registers at this kiosk (its kiosk.store.db is bound): the Member and its member fact,
     in the caller's write transaction."""
-    from kiosk import facts
-    from kiosk.db import get_by, insert
-    from kiosk.models import Member, Site
+    from kiosk.store import facts
+    from kiosk.store.db import get_by, insert
+    from kiosk.store.models import Member, Site
     site = get_by(Site, "code", site_code) or Site.create(code=site_code, name=site_code)
     fields = {"member_no": number, "name": "测试", "gender": "", "birth_year": None, "id_hash": id_hash,
               "id_last4": "1234" if id_hash else "", "phone_last4": ""}
@@ -502,8 +502,8 @@ def register(site_code: str, number: str, now, id_hash: str | None = None):
 def activity_on(site_code: str, title: str, start, bureau_key: str | None = None):
     """The kiosk's Item for an activity at `start` (made here unless the bureau published it)."""
     from datetime import timedelta
-    from kiosk.models import Activity, Site
-    from kiosk.schedule import Item
+    from kiosk.store.models import Activity, Site
+    from kiosk.programme.schedule import Item
     found = Activity.get_or_none(Activity.bureau_key == bureau_key) if bureau_key else None
     if found is None:
         site = Site.get(Site.code == site_code)
@@ -514,11 +514,11 @@ def activity_on(site_code: str, title: str, start, bureau_key: str | None = None
 
 def offline_month(settings, members: int, days: int, until) -> list[str]:
     """A kiosk offline for `days` days up to `until`: `members` seniors register on the first day
-    and sign in to that day's activity every day (signin and points facts: kiosk.checkin), one
+    and sign in to that day's activity every day (signin and points facts: kiosk.checkin.signin), one
     write transaction a day.  The event_ids of the facts written, in order."""
     from datetime import timedelta
-    from kiosk.checkin import record_sign_in
-    from kiosk.db import db, write
+    from kiosk.checkin.signin import record_sign_in
+    from kiosk.store.db import db, write
     code, kiosk_id = settings.site.code, settings.kiosk.id
     newest = db.execute_sql("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
     first = (until - timedelta(days=days - 1)).replace(hour=9, minute=0, second=0, microsecond=0)

@@ -1,12 +1,12 @@
 """A kiosk as a process of its own, for the fault tests (tests/bureau/faults.py): it signs seniors
-in on a real kiosk.db and pushes its outbox to the bureau, and can be killed with SIGKILL at any
-moment and started again on the same kiosk.db.
+in on a real kiosk.store.db and pushes its outbox to the bureau, and can be killed with SIGKILL at any
+moment and started again on the same kiosk.store.db.
 
     python -m tests.bureau.kiosk_driver SITE_FILE DATA_DIR [--write N | --forever] [--push-every K]
                                          [--drain] [--pull]
 
 Each sign-in is one IMMEDIATE transaction: a new member registers (its "member" fact) and signs
-in (kiosk.checkin.record_sign_in: the SignIn, its points entry and both their facts); once its
+in (kiosk.checkin.signin.record_sign_in: the SignIn, its points entry and both their facts); once its
 commit has returned, the driver prints `ack <event_id> …` with the facts it wrote, flushed, so
 the test knows what was acknowledged.  A push the bureau answered prints `pushed <acked_seq>`, a
 drained outbox `drained`, and a pull of every stream `pulled` and the streams that failed.  With
@@ -19,11 +19,12 @@ from itertools import count
 
 from uuid6 import uuid7
 
-from kiosk import config, facts
-from kiosk.checkin import record_sign_in
-from kiosk.db import db, insert, open_db, write
-from kiosk.models import Activity, Member, Site
-from kiosk.schedule import Item
+from kiosk import config
+from kiosk.store import facts
+from kiosk.checkin.signin import record_sign_in
+from kiosk.store.db import db, insert, open_db, write
+from kiosk.store.models import Activity, Member, Site
+from kiosk.programme.schedule import Item
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau, Unreachable
 from kiosk.sync.pull import pull_all

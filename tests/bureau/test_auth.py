@@ -8,7 +8,7 @@ import httpx
 from bureau import admin
 from bureau.models import Event, Kiosk, Nonce
 from bureau.store import utcnow
-from kiosk.signing import WINDOW_S
+from contract.signing import WINDOW_S
 
 from .conftest import batch, fact
 

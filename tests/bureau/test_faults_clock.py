@@ -15,7 +15,7 @@ import pytest
 
 from bureau import admin
 from bureau.models import Attendance, Event, Kiosk
-from kiosk.db import db as kiosk_db
+from kiosk.store.db import db as kiosk_db
 from kiosk.sync.client import Bureau
 from kiosk.sync.push import push_all
 

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from bureau import publish, rules, streams
 from bureau.models import Attendance, Member as BureauMember, StreamRow
 from bureau.store import utcnow, write as bureau_write
-from kiosk import points
-from kiosk.db import db as kiosk_db
-from kiosk.models import Activity, BureauSetting, Member
+from kiosk.points import awards as points
+from kiosk.store.db import db as kiosk_db
+from kiosk.store.models import Activity, BureauSetting, Member
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau
 from kiosk.sync.pull import pull_all

@@ -15,10 +15,10 @@ from types import SimpleNamespace
 
 from bureau import admin, publish, rules
 from bureau.models import Event, LedgerEntry, Member as BureauMember
-from kiosk import points
-from kiosk.checkin import record_sign_in
-from kiosk.db import db as kiosk_db, open_db, write
-from kiosk.models import Member
+from kiosk.points import awards as points
+from kiosk.checkin.signin import record_sign_in
+from kiosk.store.db import db as kiosk_db, open_db, write
+from kiosk.store.models import Member
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau
 from kiosk.sync.pull import pull_all
@@ -36,7 +36,7 @@ BATCH = 4
 
 @dataclass
 class Desk:
-    """One kiosk of the test: its settings and folder; use() binds kiosk.db to it."""
+    """One kiosk of the test: its settings and folder; use() binds kiosk.store.db to it."""
     settings: SimpleNamespace
     data: Path
     written: list

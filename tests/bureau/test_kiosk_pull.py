@@ -13,12 +13,14 @@ import pytest
 
 from bureau import admin, publish, streams
 from bureau.store import write as bureau_write
-from kiosk import config, facts, points
+from kiosk import config
+from kiosk.store import facts
+from kiosk.points import awards as points
 from kiosk.cli import sync as cli_sync
-from kiosk.checkin import record_sign_in
-from kiosk.db import write
-from kiosk.models import Activity, Course, Member, Outbox, PointsEntry, PointsRule, Pulled, Site
-from kiosk.schedule import activity_item
+from kiosk.checkin.signin import record_sign_in
+from kiosk.store.db import write
+from kiosk.store.models import Activity, Course, Member, Outbox, PointsEntry, PointsRule, Pulled, Site
+from kiosk.programme.schedule import activity_item
 from kiosk.sync import nightly, state
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau

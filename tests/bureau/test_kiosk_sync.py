@@ -1,5 +1,5 @@
 """The kiosk's sync client against a real bureau on loopback, on both stores: a backlog drained
-in one sync with nothing lost or doubled, a poison fact dead-lettered, a kiosk.db restored from
+in one sync with nothing lost or doubled, a poison fact dead-lettered, a kiosk.store.db restored from
 an old copy, a revoked kiosk and an unreachable bureau."""
 import json
 
@@ -7,9 +7,9 @@ import pytest
 
 from bureau import admin
 from bureau.models import Event, EventReject
-from kiosk import facts
-from kiosk.db import write
-from kiosk.models import Outbox
+from kiosk.store import facts
+from kiosk.store.db import write
+from kiosk.store.models import Outbox
 from kiosk.sync import state
 from kiosk.sync.client import Bureau, Unreachable
 from kiosk.sync.push import Denied, backlog, push_all

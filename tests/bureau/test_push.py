@@ -10,7 +10,7 @@ import httpx
 from bureau import admin, app
 from bureau.models import Event, EventReject, Kiosk
 from bureau.store import close_store, db, write
-from kiosk import signing
+from contract import signing
 
 from .conftest import SITE, Client, batch, fact
 

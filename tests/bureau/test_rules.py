@@ -51,7 +51,7 @@ class Till:
 
     def attend(self, member_no: str, title: str, start: datetime, amount: int = 2, kind: str = "lesson",
                at: datetime | None = None, **push) -> tuple[str, str]:
-        """A sign-in and its award, as kiosk.checkin.record_sign_in writes them: (signin, points) ids."""
+        """A sign-in and its award, as kiosk.checkin.signin.record_sign_in writes them: (signin, points) ids."""
         at = at or start + timedelta(minutes=1)
         signin, item = str(uuid7()), "lesson" if kind == "lesson" else "activity"
         kind_, payload = signin_fact(member_no, title, start, at, item)
@@ -296,10 +296,12 @@ def test_catch_up_in_two_threads_applies_each_fact_once(tills, store_url, monkey
 # -- a real kiosk and a real server ----------------------------------------------------------------
 
 def test_a_kiosk_signing_in_is_reflected_by_the_servers_worker(tmp_path, server, kiosk):
-    from kiosk import config, ledger, members
-    from kiosk.audit import Actor
-    from kiosk.checkin import CheckIn
-    from kiosk.db import db as kiosk_db, open_db
+    from kiosk import config
+    from kiosk.points import ledger
+    from kiosk.people import members
+    from kiosk.staff.audit import Actor
+    from kiosk.checkin.signin import CheckIn
+    from kiosk.store.db import db as kiosk_db, open_db
     from kiosk.sync.client import Bureau
     from kiosk.sync.push import push_all
     from tests.kiosk.builders import ID_WANG, LESSON_START, World

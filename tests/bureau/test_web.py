@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 import httpx
 import pytest
 
-from bureau import reports, rules, screenshots, users
+from bureau import reports, rules, users
+from tools import bureau_screenshots as screenshots
 from bureau.models import BureauUser, WebSession
 from bureau.store import utcnow
 

@@ -7,7 +7,7 @@ import pytest
 from devices.idcard import IdCardReader
 from devices.sim.idcard import SamSim
 from kiosk import config, demo
-from kiosk.db import open_db
+from kiosk.store.db import open_db
 
 # A Wednesday evening: only the demo's always-due lesson is due, as ensure_due places it.
 NOW = datetime(2025, 3, 12, 20, 10)

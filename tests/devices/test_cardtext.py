@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 
 from devices import cardtext
 from devices.cardtext import CardTextError, IdCard, decode, encode
-from kiosk.gbcodes import NATIONS
+from kiosk.identity.gbcodes import NATIONS
 from devices.sim import profiles
 
 SP = b" \x00"          # one UCS-2 space: the padding of every field

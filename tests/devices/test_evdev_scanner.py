@@ -12,7 +12,7 @@ import pytest
 from devices import evdev_scanner
 from devices.evdev_scanner import EV_KEY, EvdevScanner, KeyAssembler
 from devices.manager import DeviceManager
-from kiosk.credentials import Credential
+from kiosk.identity.credentials import Credential
 
 SHIFT, RSHIFT, ENTER, KPENTER = 42, 54, 28, 96
 CODES = {ch: code for code, (ch, _) in evdev_scanner.KEYS.items() if code not in range(55, 99)}

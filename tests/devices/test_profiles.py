@@ -7,7 +7,7 @@ import pytest
 
 from devices.cardtext import decode
 from devices.sim import profiles
-from kiosk import ids
+from kiosk.identity import ids
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = tomllib.loads((ROOT / "config" / "demo" / "site.toml").read_text("utf-8"))

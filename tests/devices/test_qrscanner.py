@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from devices.qrscanner import QrScanner, Splitter
 from devices.sim.qr import QrSim, run, run_commands
-from kiosk.credentials import Credential
+from kiosk.identity.credentials import Credential
 
 from .conftest import read_card
 

@@ -2,10 +2,11 @@
 import threading
 from datetime import date, datetime, timedelta
 
-from kiosk import facts, ids, tokens
-from kiosk.credentials import Credential
-from kiosk.db import db
-from kiosk.models import (Activity, Course, Enrollment, Lesson, Member, PointsEntry, Registration, SignIn,
+from kiosk.store import facts
+from kiosk.identity import ids, tokens
+from kiosk.identity.credentials import Credential
+from kiosk.store.db import db
+from kiosk.store.models import (Activity, Course, Enrollment, Lesson, Member, PointsEntry, Registration, SignIn,
                           Site, Term)
 
 # A Monday morning in term: the hand-built lesson starts then.

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from kiosk import config
-from kiosk.checkin import CheckIn
-from kiosk.db import open_db
+from kiosk.checkin.signin import CheckIn
+from kiosk.store.db import open_db
 
-from .builders import ID_WANG, LESSON_START, SITE_KEYS, World
+from tests.kiosk.builders import ID_WANG, LESSON_START, SITE_KEYS, World
 
 
 def write_site_file(folder: Path, text: str = "", name: str = "site.toml") -> Path:
@@ -35,7 +35,7 @@ def settings(tmp_path, site_file):
 
 @pytest.fixture
 def database(settings):
-    """A fresh, migrated kiosk.db in tmp_path, bound to the models."""
+    """A fresh, migrated kiosk.store.db in tmp_path, bound to the models."""
     database = open_db(settings.kiosk.data_dir)
     yield database
     database.close()

@@ -5,8 +5,8 @@ import pytest
 
 from kiosk import PROJECT_DIR, config
 
-from .bad_configs import CASES
-from .builders import SITE_KEYS
+from tests.kiosk.bad_configs import CASES
+from tests.kiosk.builders import SITE_KEYS
 
 
 def test_defaults_load_with_their_types():

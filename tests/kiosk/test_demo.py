@@ -4,11 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import activities, config, courses, demo, points, schedule, tokens
-from kiosk.checkin import CheckIn
-from kiosk.credentials import Credential
-from kiosk.db import open_db
-from kiosk.models import (Activity, Course, Enrollment, Holiday, Lesson, Member, Outbox, PointsEntry,
+from kiosk.programme import activities, my_courses as courses, schedule
+from kiosk import config, demo
+from kiosk.points import awards as points
+from kiosk.identity import tokens
+from kiosk.checkin.signin import CheckIn
+from kiosk.identity.credentials import Credential
+from kiosk.store.db import open_db
+from kiosk.store.models import (Activity, Course, Enrollment, Holiday, Lesson, Member, Outbox, PointsEntry,
                           Registration, Site, SignIn, Term)
 
 # A Wednesday evening: no scheduled demo lesson is due then.
@@ -153,8 +156,8 @@ def test_no_full_id_number_anywhere_in_the_database_files(demo_settings, demo_db
     CheckIn(demo_settings).handle(
         Credential(method="idcard", id_number=data["members"][3]["id"], valid_to=date(2040, 1, 1)), NOW)
     folder = demo_settings.kiosk.data_dir
-    assert (Path(folder) / "kiosk.db-wal").is_file()
-    raw = b"".join(p.read_bytes() for p in sorted(Path(folder).glob("kiosk.db*")))
+    assert (Path(folder) / "kiosk.store.db-wal").is_file()
+    raw = b"".join(p.read_bytes() for p in sorted(Path(folder).glob("kiosk.store.db*")))
     assert len(raw) > 100_000
     for m in data["members"]:
         number = m["id"].encode("ascii")

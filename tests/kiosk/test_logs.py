@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from kiosk import logs
-from kiosk.checkin import CheckIn
+from kiosk.checkin.signin import CheckIn
 
-from .builders import ID_NOT_REGISTERED, ID_WANG, LESSON_START
+from tests.kiosk.builders import ID_NOT_REGISTERED, ID_WANG, LESSON_START
 
 
 def flush():

@@ -7,9 +7,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from kiosk import config, ids, points
-from kiosk.db import write
-from kiosk.models import (Activity, BureauSetting, Course, Enrollment, Lesson, Member, PointsEntry, PointsRule,
+from kiosk import config
+from kiosk.identity import ids
+from kiosk.points import awards as points
+from kiosk.store.db import write
+from kiosk.store.models import (Activity, BureauSetting, Course, Enrollment, Lesson, Member, PointsEntry, PointsRule,
                           Pulled, Registration, SignIn, Site, Term)
 from kiosk.sync import apply
 from kiosk.sync.apply import Here

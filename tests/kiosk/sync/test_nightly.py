@@ -1,7 +1,7 @@
 """When the nightly full sync runs, and the checksum this kiosk computes of what it pulled."""
 from datetime import datetime, timedelta
 
-from kiosk.db import write
+from kiosk.store.db import write
 from kiosk.sync import nightly, state
 from kiosk.sync.apply import Here
 from kiosk.sync.pull import apply_page

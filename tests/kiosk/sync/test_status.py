@@ -1,4 +1,4 @@
-"""What staff see of sync, read from a real kiosk.db: backlog, the last successes, the nightly
+"""What staff see of sync, read from a real kiosk.store.db: backlog, the last successes, the nightly
 result written by the nightly sync, the clock offset, the bureau's host, the refused facts, and
 the one-word headline with what the last error means."""
 import json
@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from kiosk import facts
-from kiosk.db import db, write
+from kiosk.store import facts
+from kiosk.store.db import db, write
 from kiosk.sync import state
 from kiosk.sync.status import REJECTED_SHOWN, error_kind, failed, headline, host, status, succeeded
 

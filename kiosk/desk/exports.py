@@ -1,0 +1,194 @@
+"""Reports to files: .xlsx (one sheet a table) or .csv (UTF-8 with a BOM, so Excel on Chinese
+Windows reads it right), into the export folder or onto a USB stick.
+
+An export carries personal data out of the kiosk, so each one is an audit entry: who exported
+what, into which files (DESIGN §9).
+"""
+import csv
+import glob
+import logging
+import os
+import re
+import shutil
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+from kiosk.staff import audit
+from kiosk.desk import reports
+from kiosk.staff.audit import Actor
+from kiosk.store.db import write
+from kiosk.files import free_path
+from kiosk.i18n import t
+from kiosk.staff.refused import Refused
+from kiosk.desk.reports import Table
+
+REPORTS = ("attendance", "course", "member", "day", "activities", "points", "care")
+FORMATS = ("xlsx", "csv")
+# Where removable media are mounted: /media/<user>/<label> (udisks on Debian and Ubuntu) and
+# /run/media/<user>/<label> (udisks elsewhere).
+MEDIA = ("/media/*/*", "/run/media/*/*")
+
+_SHEET_MAX = 31                              # Excel's limit on a sheet name
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+_FILE_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_WIDTH_ROWS = 500                            # column widths are measured on the first rows only
+
+log = logging.getLogger(__name__)
+
+
+def write_xlsx(tables: list[Table], path: str | Path) -> Path:
+    """A workbook with one sheet per table: bold, frozen header row and columns wide enough to read.
+    Written streaming (write-only), so a term's 300 sheets take seconds."""
+    from openpyxl import Workbook           # here: loading it takes 0.1 s, which every command would pay
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    path, bold = Path(path), Font(bold=True)
+    book = Workbook(write_only=True)
+    names: set[str] = set()
+    for table in tables:
+        sheet = book.create_sheet(_sheet_name(table.title, names))
+        for i, width in enumerate(_widths(table), 1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.freeze_panes = "A2"
+        header = []
+        for value in table.columns:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in table.rows:
+            sheet.append([None if value == "" else value for value in row])   # no cell at all: faster
+    book.save(path)
+    return path
+
+
+def write_csv(table: Table, path: str | Path) -> Path:
+    """The table as CSV in UTF-8 with a BOM: without one, Excel takes the Chinese for GBK."""
+    path = Path(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(table.columns)
+        out.writerows(table.rows)
+    return path
+
+
+def export(actor: Actor, report: str, fmt: str, folder: str | Path, now: datetime, **params) -> list[Path]:
+    """Write `report` (one of REPORTS) as `fmt` into `folder`, named in Chinese with the date;
+    returns the files.  Several tables as CSV go one file each into a folder of their own.
+
+    params by report: attendance term=; course course=; member member=, term=; day day=;
+    activities and points start=, end= (dates, both included); care missed_in_row=, absent_weeks=."""
+    if report not in REPORTS:
+        raise Refused("exports.unknown_report", name=report)
+    if fmt not in FORMATS:
+        raise Refused("exports.unknown_format", fmt=fmt)
+    folder = Path(folder)
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise Refused("exports.folder_unwritable", folder=folder)
+    label, tables, described = _report(report, now, params)
+    if not tables:
+        raise Refused("exports.empty", name=label)
+    several = fmt == "csv" and len(tables) > 1            # one CSV a table, in a folder of their own
+    target = free_path(folder / (_file_name(f"{label}_{now:%Y%m%d}") + ("" if several else f".{fmt}")))
+    try:
+        if fmt == "xlsx":
+            written = [write_xlsx(tables, target)]
+        elif not several:
+            written = [write_csv(tables[0], target)]
+        else:
+            target.mkdir()
+            names: set[str] = set()
+            written = [write_csv(table, target / f"{_unique(_file_name(table.title), names)}.csv")
+                       for table in tables]
+    except OSError:
+        if target.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            target.unlink(missing_ok=True)
+        raise Refused("exports.folder_unwritable", folder=folder) from None
+    with write():
+        audit.record(actor, "export", f"report {report}", now, report=report, format=fmt, folder=str(folder),
+                     files=[str(p.relative_to(folder)) for p in written],
+                     rows=sum(len(table.rows) for table in tables), **described)
+    return written
+
+
+def folders(settings: SimpleNamespace, media: tuple[str, ...] = MEDIA) -> list[Path]:
+    """Where staff may export to: the export folder (made if missing), then each mounted
+    removable medium that can be written.  The export folder is offered even when it cannot be
+    made, so that exporting there says why it fails."""
+    home = Path(settings.staff.export_dir)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        log.warning("export folder %s cannot be made: %s", home, e)
+    found = [home]
+    for pattern in media:
+        for path in sorted(map(Path, glob.glob(pattern))):
+            if path.is_dir() and os.access(path, os.W_OK | os.X_OK) and path not in found:
+                found.append(path)
+    return found
+
+
+def _report(report: str, now: datetime, p: dict) -> tuple[str, list[Table], dict]:
+    """The file name's words, the tables, and what the audit entry says was exported."""
+    if report == "attendance":
+        term = p["term"]
+        return t("exports.name.attendance", term=term.name), reports.term_attendance(term), {"term": term.name}
+    if report == "course":
+        course = p["course"]
+        return (t("exports.name.course", course=course.name), [reports.course_attendance(course)],
+                {"course": course.name, "course_id": course.id})
+    if report == "member":
+        member, term = p["member"], p["term"]
+        return (t("exports.name.member", name=member.name, member_no=member.member_no, term=term.name),
+                [reports.member_attendance(member, term)], {"member_no": member.member_no, "term": term.name})
+    if report == "day":
+        day: date = p["day"]
+        return t("exports.name.day", day=day.isoformat()), [reports.day_attendance(day)], {"day": day.isoformat()}
+    if report == "care":
+        missed, weeks = p["missed_in_row"], p["absent_weeks"]
+        return (t("exports.name.care"), [reports.care_list(now, missed, weeks)],
+                {"missed_in_row": missed, "absent_weeks": weeks})
+    start, end = p["start"], p["end"]
+    make = reports.activity_signups if report == "activities" else reports.points_report
+    return (t(f"exports.name.{report}", start=start.isoformat(), end=end.isoformat()), [make(start, end)],
+            {"start": start.isoformat(), "end": end.isoformat()})
+
+
+def _widths(table: Table) -> list[float]:
+    """Each column as wide as its widest value in the header and first rows (a Chinese character
+    is two), within 6-50."""
+    widths = [_display_width(c) for c in table.columns]
+    for row in table.rows[:_WIDTH_ROWS]:
+        for i, value in enumerate(row[:len(widths)]):
+            widths[i] = max(widths[i], _display_width(value))
+    return [min(50, max(6, w + 2)) for w in widths]
+
+
+def _display_width(value) -> int:
+    text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    """A sheet name Excel accepts: ≤ 31 characters, none of []:*?/\\, unique ignoring case."""
+    name = _SHEET_BAD.sub("_", title).strip("' ") or "Sheet"
+    return _unique(name, taken, _SHEET_MAX)
+
+
+def _unique(name: str, taken: set[str], limit: int = 100) -> str:
+    candidate, n = name[:limit], 1
+    while candidate.casefold() in taken:
+        n += 1
+        suffix = f"({n})"
+        candidate = name[:limit - len(suffix)] + suffix
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _file_name(text: str) -> str:
+    return _FILE_BAD.sub("_", text).strip(" .") or "export"

@@ -1,0 +1,230 @@
+"""Members for staff: registering a newcomer from the ID card, changing a member, reissuing and
+printing QR member cards, and the member's page.
+
+Every change writes the member row, its "member" or "card" fact and one audit entry in one
+IMMEDIATE transaction.  A full ID number never reaches this module: a NewcomerCard holds the
+keyed hash and the last 4 characters only (kiosk.people.newcomers).
+"""
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+from kiosk.staff import audit
+from kiosk.people import cards, newcomers, search
+from kiosk.store import facts
+from kiosk.points import awards as points
+from kiosk.staff.audit import Actor
+from kiosk.identity.credentials import FLAGGED
+from kiosk.store.db import db, get_by, write
+from kiosk.files import free_path
+from kiosk.identity.gbcodes import nation_name
+from kiosk.i18n import t
+from kiosk.store.models import Member, NewcomerCard, SignIn, Site
+from kiosk.staff.refused import Refused
+
+# A mainland mobile number; spaces and hyphens as people write them are ignored.
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_GENDERS = {"1": "男", "2": "女"}     # GB/T 2261.1 codes from the card; 0 and 9 say nothing
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the staff's member page shows: never the full ID number, nor the full phone."""
+    member_no: str
+    name: str
+    gender: str
+    age: int | None
+    phone_last4: str
+    id_last4: str
+    joined: date | None
+    card_issue: int
+    active: bool
+    balance: int
+    last_sign_in: datetime | None
+    sign_ins_this_year: int
+
+
+@dataclass(frozen=True)
+class Printed:
+    path: Path         # the card sheet, kept whatever the printer did
+    pages: int
+    count: int         # cards on the sheet
+    printed: bool      # sent to settings.staff.print_command without an error
+    error: str = ""    # why the printer failed
+
+
+def waiting(now: datetime) -> list[NewcomerCard]:
+    """Unregistered ID cards read lately, the latest first: the newcomers at the front desk."""
+    return newcomers.recent(now)
+
+
+def register(actor: Actor, card: NewcomerCard, now: datetime, settings: SimpleNamespace, phone: str = "",
+             name_confirmed: bool = False) -> Member:
+    """Make a member of the holder of an unregistered ID card and forget the card's row.  A name
+    the card could not give in full needs staff to have looked at the card (`name_confirmed`)."""
+    phone = _phone(phone)
+    if card.name_flagged and not name_confirmed:
+        raise Refused("members.name_flagged", name=card.name)
+    with write():
+        existing = get_by(Member, "id_hash", card.id_hash)
+        if existing is not None:
+            raise Refused("members.duplicate", member_no=existing.member_no, name=existing.name)
+        site = Site.get_or_none(Site.code == settings.site.code)
+        if site is None:
+            raise Refused("members.no_site", code=settings.site.code)
+        member = Member.create(
+            member_no=_next_number(settings.staff.member_prefix), name=card.name,
+            initials=search.initials(card.name), gender=_GENDERS.get(card.gender, ""),
+            birth_date=card.birth_date, birth_year=card.birth_date.year if card.birth_date else None,
+            nation=nation_name(card.nation), address=card.address, id_hash=card.id_hash, id_last4=card.id_last4,
+            phone=phone, phone_last4=phone[-4:], joined=now.date(), site=site)
+        NewcomerCard.delete().where(NewcomerCard.id == card.id).execute()
+        _fact(actor, member, now)
+        audit.record(actor, "member.register", _target(member), now, member_no=member.member_no,
+                     name=member.name, id_last4=member.id_last4, phone_last4=member.phone_last4,
+                     name_flagged=card.name_flagged)
+    return member
+
+
+def update(actor: Actor, member: Member, now: datetime, reason: str = "", phone: str | None = None,
+           active: bool | None = None, name: str | None = None) -> Member:
+    """Change the phone ("" clears it), whether the member is active, or the name (a character the
+    card could not give, 「□」, put right from the card itself; the reason is then required);
+    None leaves a field as it is.  Nothing is written when nothing changes."""
+    if phone is not None:
+        phone = _phone(phone)
+    if name is not None:
+        name = name.strip()
+        if not name or FLAGGED in name:
+            raise Refused("members.bad_name", name=name)
+    with write():
+        current = Member.get_by_id(member.id)
+        wanted = {"phone": phone, "active": active, "name": name}
+        changes = {k: v for k, v in wanted.items() if v is not None and getattr(current, k) != v}
+        if not changes:
+            return current
+        if "name" in changes and not reason.strip():
+            raise Refused("members.reason_required")
+        before = _shown(current, changes)
+        for k, v in changes.items():
+            setattr(current, k, v)
+        if "phone" in changes:
+            current.phone_last4 = current.phone[-4:]
+        if "name" in changes:
+            current.initials = search.initials(current.name)
+        current.save()
+        _fact(actor, current, now)
+        audit.record(actor, "member.update", _target(current), now, reason.strip(),
+                     before=before, after=_shown(current, changes))
+    return current
+
+
+def reissue_card(actor: Actor, member: Member, reason: str, now: datetime) -> Member:
+    """Raise the member's card issue: every QR card printed before no longer signs in
+    (card.revoked), so a lost card found by someone else is useless."""
+    reason = reason.strip()
+    if not reason:
+        raise Refused("members.reason_required")
+    with write():
+        Member.update(card_issue=Member.card_issue + 1).where(Member.id == member.id).execute()
+        current = Member.get_by_id(member.id)
+        facts.record("card", facts.new_event_id(), {
+            "member_no": current.member_no, "card_issue": current.card_issue, "reason": reason,
+            "at": now.isoformat(), **actor.origin()}, now)
+        audit.record(actor, "card.reissue", _target(current), now, reason,
+                     before={"card_issue": current.card_issue - 1}, after={"card_issue": current.card_issue})
+    return current
+
+
+def profile(member: Member, now: datetime) -> Profile:
+    """The member's page: who they are, their points, and how often they come."""
+    year = datetime(now.year, 1, 1)
+    last, this_year = db.execute_sql(_SIGN_INS, (member.id, member.id, year, now)).fetchone()
+    return Profile(member.member_no, member.name, member.gender, _age(member, now.date()),
+                   member.phone_last4, member.id_last4, member.joined, member.card_issue, member.active,
+                   points.balance(member), SignIn.at.python_value(last), this_year)
+
+
+def print_cards(actor: Actor, members: list[Member], settings: SimpleNamespace, folder: str | Path,
+                now: datetime) -> Printed:
+    """Write a sheet of the members' QR cards into `folder` (the kiosk's export folder is made when
+    missing; another one, a USB stick, must be there) and send it to the printer when one is set."""
+    if not members:
+        raise Refused("cards_staff.none")
+    folder = Path(folder)
+    path = None
+    try:
+        if folder.resolve() == Path(settings.staff.export_dir).resolve():
+            folder.mkdir(parents=True, exist_ok=True)
+        if not folder.is_dir():
+            raise FileNotFoundError(folder)
+        path = _free_name(folder, now)
+        pages = cards.render(settings, members, path)
+    except OSError:
+        if path is not None:
+            path.unlink(missing_ok=True)
+        raise Refused("members.folder_unwritable", folder=str(folder)) from None
+    error = cards.send_to_printer(settings.staff.print_command, path) if settings.staff.print_command else ""
+    printed = bool(settings.staff.print_command) and not error
+    with write():
+        audit.record(actor, "cards.print", path.name, now, members=[m.member_no for m in members],
+                     pages=pages, printed=printed, error=error)
+    return Printed(path, pages, len(members), printed, error)
+
+
+# -- steps --------------------------------------------------------------------------------------
+
+def _phone(text: str) -> str:
+    phone = re.sub(r"[\s-]", "", text)
+    if phone and not _MOBILE.fullmatch(phone):
+        raise Refused("members.bad_phone", phone=text.strip())
+    return phone
+
+
+def _next_number(prefix: str) -> str:
+    """The prefix and one more than the highest number after it (4 digits at least).  Call inside
+    the write transaction, so two registrations cannot take the same number."""
+    # GLOB, not LIKE: case-sensitive, and "DM" must not take "DMX12" for one of its numbers.
+    highest = db.execute_sql(_HIGHEST, (len(prefix) + 1, prefix + "[0-9]*", len(prefix) + 1)).fetchone()[0]
+    return f"{prefix}{(highest or 0) + 1:04d}"
+
+
+def _fact(actor: Actor, member: Member, now: datetime) -> None:
+    facts.record("member", facts.new_event_id(), {
+        "member_no": member.member_no, "name": member.name, "gender": member.gender,
+        "birth_year": member.birth_year, "id_hash": member.id_hash, "id_last4": member.id_last4,
+        "phone_last4": member.phone_last4, "site": member.site.code,
+        "joined": member.joined.isoformat() if member.joined else None, "active": member.active,
+        "at": now.isoformat(), **actor.origin()}, now)
+
+
+def _target(member: Member) -> str:
+    return f"member {member.member_no}"
+
+
+def _shown(member: Member, changes: dict) -> dict:
+    # What the audit trail keeps of the changed fields: a phone's last 4 digits only.
+    return {("phone_last4" if k == "phone" else k): (member.phone[-4:] if k == "phone" else getattr(member, k))
+            for k in changes}
+
+
+def _age(member: Member, today: date) -> int | None:
+    born = member.birth_date
+    if born is not None:
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return today.year - member.birth_year if member.birth_year else None
+
+
+def _free_name(folder: Path, now: datetime) -> Path:
+    """会员卡_20261121_0930.pdf, or …_0930_2.pdf when a sheet was made in the same minute."""
+    return free_path(folder / f"{t('cards_staff.file', time=f'{now:%Y%m%d_%H%M}')}.pdf")
+
+
+_HIGHEST = """
+    SELECT max(CAST(substr(member_no, ?) AS INTEGER)) FROM member
+    WHERE member_no GLOB ? AND substr(member_no, ?) NOT GLOB '*[^0-9]*'"""
+_SIGN_INS = """
+    SELECT (SELECT max(at) FROM sign_in WHERE member_id = ?),
+           (SELECT count(*) FROM sign_in WHERE member_id = ? AND at >= ? AND at <= ?)"""

@@ -1,0 +1,32 @@
+"""ID cards that matched no member, kept for staff to register the holder (staff mode).
+
+What the card says (name, gender, birth date, nation, address, validity) is kept with the keyed
+hash and last 4 characters of the number, never the number itself, and only for a few days:
+long enough for the newcomer to reach the front desk, short enough to keep no one's data idly.
+"""
+from datetime import datetime, timedelta
+
+from kiosk.identity import ids
+from kiosk.identity.credentials import Credential
+from kiosk.store.db import write
+from kiosk.store.models import NewcomerCard
+
+KEEP = timedelta(days=7)
+
+
+def remember(cred: Credential, id_key: bytes, now: datetime) -> None:
+    """Keep (or refresh) an unregistered ID card's fields."""
+    fields = dict(id_last4=ids.last4(cred.id_number), at=now, card_type=cred.card_type or "resident",
+                  name=cred.name, name_flagged=cred.name_flagged, gender=cred.gender,
+                  birth_date=cred.birth_date, nation=cred.nation, address=cred.address,
+                  valid_to=cred.valid_to, long_term=cred.long_term)
+    with write():
+        NewcomerCard.delete().where(NewcomerCard.at < now - KEEP).execute()
+        (NewcomerCard.insert(id_hash=ids.id_hash(cred.id_number, id_key), **fields)
+         .on_conflict(conflict_target=[NewcomerCard.id_hash], update=fields).execute())
+
+
+def recent(now: datetime) -> list[NewcomerCard]:
+    """Cards waiting for registration, the latest first."""
+    return list(NewcomerCard.select().where(NewcomerCard.at >= now - KEEP)
+                .order_by(NewcomerCard.at.desc()))

@@ -1,0 +1,203 @@
+"""Points entries staff make: volunteer hours, redemptions and corrections (DESIGN §4).
+
+The ledger is append-only.  A mistake is put right by a correction that reverses the entry, never
+by editing it; only an admin may do that.  Each entry commits with its "points" fact and one audit
+entry in one IMMEDIATE transaction, and balances and caps are read inside it, so two kiosks cannot
+both spend the same points.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from kiosk.staff import access, audit
+from kiosk.store import facts
+from kiosk.points import awards as points
+from kiosk.staff.audit import Actor
+from kiosk.store.db import db, insert, write
+from kiosk.i18n import t
+from kiosk.store.models import Member, PointsEntry
+from kiosk.staff.refused import Refused
+
+# The reasons the staff screen offers as buttons (no Chinese typing on the kiosk); labels are
+# ledger.reason.<key>.  Each function also takes free text, from the command line or an import.
+VOLUNTEER_REASONS = ("library", "reception", "class_helper", "event_helper", "visiting", "teaching")
+REDEEM_REASONS = ("gift", "daily_goods", "service", "book")
+REVERSE_REASONS = ("wrong_member", "wrong_amount", "duplicate", "not_held")
+
+MAX_HOURS = 12
+
+
+@dataclass(frozen=True)
+class Recorded:
+    entry_id: int
+    event_id: str
+    amount: int            # as entered in the ledger: negative for a redemption
+    balance: int           # the member's balance after it
+    capped: bool = False   # volunteer hours: the daily cap held points back ...
+    held_back: int = 0     # ... this many
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """One line of a member's ledger on the staff screen."""
+    id: int
+    at: datetime
+    kind: str
+    label: str             # the kind in words
+    amount: int
+    note: str              # the reason, or the course or activity of a sign-in award
+    staff: str             # who entered it at a kiosk; "" for sign-in awards, the command line, the bureau
+    reversed: bool         # a correction has reversed it
+    correction: bool       # it is itself a correction
+    provisional: bool      # not yet confirmed by the bureau
+
+    @property
+    def reversible(self) -> bool:
+        return not (self.reversed or self.correction)
+
+
+def reason_text(reason: str) -> str:
+    """The words for a reason: the label of a key of the reason lists, else the text itself."""
+    reason = reason.strip()
+    if reason in VOLUNTEER_REASONS + REDEEM_REASONS + REVERSE_REASONS:
+        return t(f"ledger.reason.{reason}")
+    return reason
+
+
+def volunteer(actor: Actor, member: Member, hours: float, reason: str, now: datetime) -> Recorded:
+    """Points for hours of volunteer service today, at the volunteer rule's rate, within its
+    daily cap counting what the member already earned as a volunteer today."""
+    if not _half_hours(hours):
+        raise Refused("ledger.bad_hours", hours=hours, most=MAX_HOURS)
+    text = _reason(reason)
+    with write():
+        rule = points.rule("volunteer")
+        wanted = points.volunteer_points(hours)
+        amount = wanted
+        if rule is not None and rule.daily_cap:
+            earned = db.execute_sql(_VOLUNTEER_ON, (member.id, *_day(now.date()))).fetchone()[0]
+            amount = max(0, min(wanted, rule.daily_cap - earned))
+        note = t("ledger.volunteer_note", reason=text, hours=f"{hours:g}")
+        recorded = _enter(actor, member, amount, "volunteer", "volunteer_hour", note, now, text,
+                          rule_version=rule.version if rule else None, hours=hours)
+        audit.record(actor, "points.volunteer", _target(member), now, text, entry=recorded.event_id,
+                     hours=hours, amount=amount, held_back=wanted - amount)
+    return Recorded(recorded.entry_id, recorded.event_id, amount, recorded.balance, amount < wanted,
+                    wanted - amount)
+
+
+def redeem(actor: Actor, member: Member, amount: int, reason: str, now: datetime) -> Recorded:
+    """Spend `amount` points (a gift, a service): never more than the balance."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise Refused("ledger.bad_amount", amount=amount)
+    text = _reason(reason)
+    with write():
+        balance = points.balance(Member.get_by_id(member.id))
+        if amount > balance:
+            raise Refused("ledger.not_enough", amount=amount, balance=balance)
+        recorded = _enter(actor, member, -amount, "redeem", "", text, now, text)
+        audit.record(actor, "points.redeem", _target(member), now, text, entry=recorded.event_id,
+                     amount=-amount, balance_before=balance)
+    return recorded
+
+
+def reverse(actor: Actor, entry: PointsEntry, reason: str, now: datetime) -> Recorded:
+    """Put a wrong entry right with a correction of the opposite amount (admins only)."""
+    access.require(actor, "admin")
+    text = _reason(reason)
+    with write():
+        entry = PointsEntry.get_by_id(entry.id)
+        if _is_correction(entry.kind, entry.reverses_id):
+            raise Refused("ledger.is_correction")
+        if db.execute_sql(_REVERSED, (entry.member_id, entry.id)).fetchone():
+            raise Refused("ledger.already_reversed")
+        member = entry.member
+        recorded = _enter(actor, member, -entry.amount, "correction", entry.rule, text, now, text,
+                          reverses=entry)
+        audit.record(actor, "points.reverse", _target(member), now, text, entry=recorded.event_id,
+                     reverses=entry.event_id, kind=entry.kind, amount=-entry.amount,
+                     at=entry.at.isoformat())
+    return recorded
+
+
+def entries(member: Member, page: int = 0, per_page: int = 10) -> list[EntryRow]:
+    """One page (0-based) of the member's ledger for staff, newest first."""
+    if per_page < 1:
+        raise ValueError(f"per_page must be at least 1, not {per_page}")
+    when = PointsEntry.at.python_value
+    rows = db.execute_sql(_PAGE, (member.id, per_page, max(page, 0) * per_page))
+    return [EntryRow(id, when(at), kind, t(f"points.kind.{kind}"), amount, note or "",
+                     staff or "", bool(reversed_), _is_correction(kind, reverses),
+                     status == "provisional")
+            for id, at, kind, amount, note, staff, reversed_, reverses, status in rows]
+
+
+def count(member: Member) -> int:
+    """How many entries the member's ledger has: for paging `entries`."""
+    return db.execute_sql(_COUNT, (member.id,)).fetchone()[0]
+
+
+# -- steps --------------------------------------------------------------------------------------
+
+def _is_correction(kind: str, reverses_id: int | None) -> bool:
+    # A correction the bureau made (kind only) is as final as one made here (reverses an entry).
+    return reverses_id is not None or kind in ("correction", "reversal")
+
+
+def _half_hours(hours) -> bool:
+    # Ranges first: NaN and infinity fail them before int() could choke on them.
+    return (isinstance(hours, int | float) and not isinstance(hours, bool) and 0 < hours <= MAX_HOURS
+            and hours * 2 == int(hours * 2))
+
+
+def _reason(reason: str) -> str:
+    text = reason_text(reason)
+    if not text:
+        raise Refused("ledger.reason_required")
+    return text
+
+
+def _enter(actor: Actor, member: Member, amount: int, kind: str, rule: str, note: str, now: datetime,
+           reason: str, reverses: PointsEntry | None = None, **extra) -> Recorded:
+    """The entry and its fact; inside the write transaction."""
+    event_id = facts.new_event_id()
+    entry_id = insert(PointsEntry, event_id=event_id, member=member.id, amount=amount, kind=kind, rule=rule,
+                      at=now, note=note, staff=actor.staff_id, reverses=reverses.id if reverses else None)
+    facts.record("points", event_id, {
+        "member_no": member.member_no, "amount": amount, "kind": kind, "rule": rule, "reason": reason,
+        "reverses": reverses.event_id if reverses else None, "at": now.isoformat(), **extra,
+        **actor.origin()}, now)
+    return Recorded(entry_id, event_id, amount, points.balance(Member.get_by_id(member.id)))
+
+
+def _target(member: Member) -> str:
+    return f"member {member.member_no}"
+
+
+def _day(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time.min)
+    return start, start + timedelta(days=1)
+
+
+# points_entry has no index on reverses_id: each lookup keeps to the member's own entries
+# (points_entry_member_id_at).
+_REVERSED = "SELECT 1 FROM points_entry WHERE member_id = ? AND reverses_id = ? LIMIT 1"
+# What the member earned as a volunteer on a day (sign-ins to volunteer activities and hours
+# entered by staff), less what corrections took back.
+_VOLUNTEER_ON = """
+    SELECT coalesce(sum(p.amount), 0) FROM points_entry p
+    WHERE p.member_id = ? AND p.kind = 'volunteer' AND p.at >= ? AND p.at < ?
+      AND NOT EXISTS (SELECT 1 FROM points_entry c WHERE c.member_id = p.member_id AND c.reverses_id = p.id)"""
+_COUNT = "SELECT count(*) FROM points_entry WHERE member_id = ?"
+_PAGE = """
+    SELECT p.id, p.at, p.kind, p.amount,
+           CASE WHEN p.signin_id IS NULL THEN p.note ELSE coalesce(c.name, a.title) END,
+           st.name, EXISTS (SELECT 1 FROM points_entry r WHERE r.member_id = p.member_id AND r.reverses_id = p.id),
+           p.reverses_id, p.status
+    FROM (SELECT id FROM points_entry WHERE member_id = ? ORDER BY at DESC, id DESC LIMIT ? OFFSET ?) page
+    JOIN points_entry p ON p.id = page.id
+    LEFT JOIN staff st ON st.id = p.staff_id
+    LEFT JOIN sign_in s ON s.id = p.signin_id
+    LEFT JOIN lesson l ON l.id = s.lesson_id
+    LEFT JOIN course c ON c.id = l.course_id
+    LEFT JOIN activity a ON a.id = s.activity_id
+    ORDER BY p.at DESC, p.id DESC"""

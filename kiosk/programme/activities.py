@@ -1,0 +1,200 @@
+"""Activity sign-up (活动报名): places, the waitlist, and moving up when a place frees.
+
+Every change commits with its outbox fact in one IMMEDIATE transaction, and the places are counted
+inside it: two kiosks (or two taps) racing for the last place cannot both get it.  Database errors
+are raised; the screen catches them and shows an error.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from kiosk.store import facts
+from kiosk.store.db import write
+from kiosk.store.models import Activity, Member, Registration
+from kiosk.points.awards import activity_points
+
+ACTIVE = ("registered", "waitlisted")
+
+
+@dataclass(frozen=True)
+class ActivityView:
+    id: int
+    title: str
+    place: str
+    start: datetime
+    end: datetime
+    points: int                       # what attending earns (activity_points)
+    capacity: int                     # 0 = no limit
+    places_left: int | None           # None = no limit; 0 = full (signing up joins the waitlist)
+    open: bool                        # anyone may come without signing up
+    status: str                       # for the member asked about: "", "registered" or "waitlisted"
+    waitlist_position: int | None     # 1-based, when waitlisted
+    can_change: bool                  # sign-up/cancel still possible (not open, not cancelled, before start)
+
+
+@dataclass(frozen=True)
+class Change:
+    # sign_up: "registered", "waitlisted", "already", "closed" (started, cancelled or open), "not_found"
+    # cancel: "cancelled", "not_registered", "closed", "not_found"
+    outcome: str
+    view: ActivityView | None         # the activity as the member now sees it
+    promoted: str = ""                # cancel only: member_no of the senior moved up from the waitlist
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A place the senior got from the waitlist, to tell them when they next identify."""
+    title: str
+    start: datetime
+    place: str
+
+
+@dataclass(frozen=True)
+class _Origin:
+    kiosk_id: str
+    site: str
+
+
+def upcoming(now: datetime, member: Member | None = None, days: int = 30) -> list[ActivityView]:
+    """Activities not cancelled starting in [now, now + days], soonest first, as `member` sees them."""
+    member_id = member.id if member is not None else None
+    rows = Activity.raw(_VIEWS + _UPCOMING, member_id, now, now + timedelta(days=days))
+    return [_view_of(a, now) for a in rows]
+
+
+def sign_up(member: Member, activity_id: int, now: datetime, kiosk_id: str, site: str) -> Change:
+    """Take a place, or join the back of the waitlist when the activity is full."""
+    with write():
+        activity = Activity.get_or_none(Activity.id == activity_id)
+        if activity is None:
+            return Change("not_found", None)
+        reg = _registration(member, activity)
+        if not _changeable(activity, now):
+            outcome = "closed"
+        elif reg is not None and reg.status in ACTIVE:
+            outcome = "already"
+        else:
+            outcome = _join(member, activity, reg, now, _Origin(kiosk_id, site))
+        return Change(outcome, _view(activity_id, now, member))
+
+
+def cancel(member: Member, activity_id: int, now: datetime, kiosk_id: str, site: str) -> Change:
+    """Give up a place (the first on the waitlist moves up) or leave the waitlist."""
+    with write():
+        activity = Activity.get_or_none(Activity.id == activity_id)
+        if activity is None:
+            return Change("not_found", None)
+        reg = _registration(member, activity)
+        promoted = ""
+        if not _changeable(activity, now):
+            outcome = "closed"
+        elif reg is None or reg.status not in ACTIVE:
+            outcome = "not_registered"
+        else:
+            origin = _Origin(kiosk_id, site)
+            reg.notify = False                 # a place given up needs no notice
+            previous = _set_status(reg, member, activity, "cancelled", now, origin)
+            if previous == "registered":
+                promoted = _promote(activity, now, origin)
+            outcome = "cancelled"
+        return Change(outcome, _view(activity_id, now, member), promoted)
+
+
+def take_notices(member: Member, now: datetime) -> list[Notice]:
+    """Promotions from the waitlist the senior has not been told of, once: the flags are cleared.
+    Those of activities since cancelled, ended or given up are cleared without a notice."""
+    if not _untold(member).exists():     # the usual case: no write lock for every card read
+        return []
+    with write():
+        rows = list(_untold(member))
+        Registration.update(notify=False).where(Registration.id.in_([r.id for r in rows])).execute()
+    return [Notice(r.activity.title, r.activity.start, r.activity.place) for r in rows
+            if r.status == "registered" and not r.activity.cancelled and r.activity.end > now]
+
+
+# -- steps --------------------------------------------------------------------------------------
+
+def _untold(member: Member):
+    return (Registration.select(Registration, Activity).join(Activity)
+            .where(Registration.member == member, Registration.notify).order_by(Activity.start))
+
+
+def _changeable(activity: Activity, now: datetime) -> bool:
+    return not activity.open and not activity.cancelled and now < activity.start
+
+
+def _registration(member: Member, activity: Activity) -> Registration | None:
+    return Registration.get_or_none(Registration.member == member, Registration.activity == activity)
+
+
+def _has_room(activity: Activity) -> bool:
+    # Called inside the write transaction, so no other writer can take a place meanwhile.
+    if not activity.capacity:
+        return True
+    taken = (Registration.select()
+             .where(Registration.activity == activity, Registration.status == "registered").count())
+    return taken < activity.capacity
+
+
+def _join(member: Member, activity: Activity, reg: Registration | None, now: datetime,
+          origin: _Origin) -> str:
+    status = "registered" if _has_room(activity) else "waitlisted"
+    if reg is None:
+        reg = Registration(member=member, activity=activity, status="")
+    # A new sign-up, or one after a cancel, goes to the back of the queue: `at` orders the waitlist.
+    reg.at, reg.promoted_at, reg.notify = now, None, False
+    _set_status(reg, member, activity, status, now, origin)
+    return status
+
+
+def _promote(activity: Activity, now: datetime, origin: _Origin) -> str:
+    if not _has_room(activity):     # the capacity may have been lowered since the others signed up
+        return ""
+    first = (Registration.select(Registration, Member).join(Member)
+             .where(Registration.activity == activity, Registration.status == "waitlisted")
+             .order_by(Registration.at, Registration.id).first())
+    if first is None:
+        return ""
+    first.promoted_at, first.notify = now, True
+    _set_status(first, first.member, activity, "registered", now, origin, promoted=True)
+    return first.member.member_no
+
+
+def _set_status(reg: Registration, member: Member, activity: Activity, status: str, now: datetime,
+                origin: _Origin, promoted: bool = False) -> str:
+    """Save the registration with its new status and its fact; returns the previous status."""
+    previous = reg.status
+    reg.status = status
+    reg.save()
+    facts.record("registration", facts.new_event_id(), {
+        "member_no": member.member_no, "activity_id": activity.id, "title": activity.title,
+        "start": activity.start.isoformat(), "status": status, "previous": previous,
+        "promoted": promoted, "at": now.isoformat(), "kiosk_id": origin.kiosk_id, "site": origin.site}, now)
+    return previous
+
+
+def _view(activity_id: int, now: datetime, member: Member) -> ActivityView:
+    return _view_of(Activity.raw(_VIEWS + _ONE, member.id, activity_id)[0], now)
+
+
+def _view_of(a: Activity, now: datetime) -> ActivityView:
+    status = a.mine if a.mine in ACTIVE else ""
+    left = max(0, a.capacity - a.taken) if a.capacity else None
+    return ActivityView(a.id, a.title, a.place, a.start, a.end, activity_points(a), a.capacity, left,
+                        a.open, status, a.position if status == "waitlisted" else None,
+                        _changeable(a, now))
+
+
+# Places taken, and the member's own registration with its place in the queue, per activity
+# (registration_activity_id_status and registration_member_id_activity_id).  Waitlist order is
+# `at`, then id; rows from before `at` existed (NULL) come first, as they signed up earlier.
+_VIEWS = """
+    SELECT a.*,
+      (SELECT count(*) FROM registration r WHERE r.activity_id = a.id AND r.status = 'registered') AS taken,
+      coalesce(m.status, '') AS mine,
+      (SELECT count(*) FROM registration w WHERE w.activity_id = a.id AND w.status = 'waitlisted'
+         AND (coalesce(w.at, ''), w.id) <= (coalesce(m.at, ''), m.id)) AS position
+    FROM activity a LEFT JOIN registration m ON m.activity_id = a.id AND m.member_id = ?"""
+_UPCOMING = """
+    WHERE a.start BETWEEN ? AND ? AND NOT a.cancelled ORDER BY a.start, a.id"""
+_ONE = """
+    WHERE a.id = ?"""

@@ -1,0 +1,527 @@
+"""Terms, holidays, courses and their lessons, as an admin sets them up (学期、节假日、课程、课次).
+
+Every change commits its rows, its facts ("term", "course", one "lesson" fact per lesson added,
+changed or deleted) and one audit entry in one IMMEDIATE transaction.  The rules are checked inside
+it, so a refusal rolls everything back.  Facts name things by what the bureau also knows them by:
+a term by name and site, a course by name and term, a lesson by course and start.
+
+A lesson that took place (has sign-ins) is never deleted, moved or cancelled.  A moved lesson keeps
+its original time in its note (「调课：原 3月10日 09:00」), so the weekly schedule never brings the
+original back when lessons are generated again.
+"""
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from kiosk.staff import audit
+from kiosk.programme import enrollments
+from kiosk.store import facts
+from kiosk.staff.access import require
+from kiosk.staff.audit import Actor
+from kiosk.store.db import db, write
+from kiosk.store.models import Course, Holiday, Lesson, SignIn, Site, Term
+from kiosk.staff.refused import Refused
+from kiosk.programme.schedule import SlotError, check_slots, format_slots, lesson_times, slots_overlap, weekly_slots
+
+COURSE_FIELDS = ("name", "teacher", "room", "capacity", "slots", "category")
+
+_MOVED = re.compile(r"调课：原 (\d{1,2})月(\d{1,2})日 (\d{2}:\d{2})")
+_SEP = "；"
+
+
+@dataclass(frozen=True)
+class CourseView:
+    id: int
+    name: str
+    teacher: str
+    room: str
+    capacity: int             # 0 = no limit
+    category: str
+    slots: str                # 「周二 09:00-11:00；周四 14:00-16:00」
+    enrolled: int
+    waitlisted: int
+    lessons: int              # not cancelled
+
+
+@dataclass(frozen=True)
+class LessonView:
+    id: int
+    start: datetime
+    end: datetime
+    room: str                 # where it is: its own room, else the course's
+    cancelled: bool
+    note: str                 # why it was cancelled or moved
+    signed: int               # sign-ins
+
+
+# -- terms ----------------------------------------------------------------------------------------
+
+def create_term(actor: Actor, name: str, start: date, end: date, now: datetime) -> Term:
+    """A term of the actor's site, overlapping none of its others: a day's lessons belong to one term."""
+    require(actor, "admin")
+    name = name.strip()
+    with write():
+        site = Site.get_or_none(Site.code == actor.site)
+        if site is None:
+            raise Refused("terms.no_site", site=actor.site)
+        _check_term(site, name, start, end)
+        term = Term.create(site=site, name=name, start=start, end=end)
+        _term_fact(actor, term, "create", now)
+        audit.record(actor, "term.create", f"term {name}", now, start=start, end=end)
+        return term
+
+
+def edit_term(actor: Actor, term: Term, now: datetime, reason: str = "", name: str | None = None,
+              start: date | None = None, end: date | None = None) -> Term:
+    """Rename the term or change its dates.  Lessons outside new dates are deleted (refused if one
+    has sign-ins), as are holidays there; days added get their lessons from the schedules."""
+    require(actor, "admin")
+    with write():
+        term = Term.get_by_id(term.id)
+        before = {"name": term.name, "start": term.start, "end": term.end}
+        name = term.name if name is None else name.strip()
+        start = term.start if start is None else start
+        end = term.end if end is None else end
+        _check_term(term.site, name, start, end, exclude=term)
+        outside = list(_term_lessons(term).where(
+            (Lesson.start < _midnight(start)) | (Lesson.start >= _midnight(end + timedelta(days=1))))
+            .order_by(Lesson.start))
+        for lesson in outside:
+            if _signed(lesson):
+                raise Refused("terms.shrink_signins", course=lesson.course.name, day=_day(lesson.start))
+        for lesson in outside:
+            _delete_lesson(actor, lesson, now)
+        dropped = [h.day.isoformat() for h in term.holidays.where((Holiday.day < start) | (Holiday.day > end))]
+        Holiday.delete().where(Holiday.term == term, (Holiday.day < start) | (Holiday.day > end)).execute()
+        old_start, old_end = term.start, term.end
+        term.name, term.start, term.end = name, start, end
+        term.save()
+        added = 0
+        for course in term.courses:
+            added += len(_fill(actor, course, term, now, lambda s: not old_start <= s.date() <= old_end))
+        _term_fact(actor, term, "edit", now, previous=before["name"], holidays_removed=dropped)
+        audit.record(actor, "term.edit", f"term {name}", now, reason, before=before,
+                     after={"name": name, "start": start, "end": end}, lessons_deleted=len(outside),
+                     lessons_added=added)
+        return term
+
+
+def terms(site: str) -> list[Term]:
+    """The site's terms (by site code), in order of time."""
+    return list(Term.select().join(Site).where(Site.code == site).order_by(Term.start))
+
+
+def current_term(site: str, today: date) -> Term | None:
+    """The site's term containing `today`."""
+    return (Term.select().join(Site)
+            .where(Site.code == site, Term.start <= today, Term.end >= today).first())
+
+
+def _check_term(site: Site, name: str, start: date, end: date, exclude: Term | None = None) -> None:
+    if not name:
+        raise Refused("terms.name_empty")
+    if end < start:
+        raise Refused("terms.backwards", start=_day(start), end=_day(end))
+    others = Term.select().where(Term.site == site)
+    if exclude is not None:
+        others = others.where(Term.id != exclude.id)
+    if others.where(Term.name == name).exists():
+        raise Refused("terms.name_taken", name=name)
+    other = others.where(Term.start <= end, Term.end >= start).first()
+    if other is not None:
+        raise Refused("terms.overlap", other=other.name, start=_day(other.start), end=_day(other.end))
+
+
+# -- holidays -------------------------------------------------------------------------------------
+
+def add_holiday(actor: Actor, term: Term, day: date, name: str, now: datetime) -> Holiday:
+    """A day without lessons: the lessons that day are cancelled, noted 「节假日：<name>」."""
+    require(actor, "admin")
+    name = name.strip()
+    with write():
+        term = Term.get_by_id(term.id)
+        if not name:
+            raise Refused("terms.holiday_name_empty")
+        if not term.start <= day <= term.end:
+            raise Refused("terms.holiday_outside", day=_day(day), term=term.name)
+        if term.holidays.where(Holiday.day == day).exists():
+            raise Refused("terms.holiday_exists", day=_day(day))
+        that_day = list(_on_day(_term_lessons(term), day))
+        for lesson in that_day:
+            if _signed(lesson):
+                raise Refused("terms.holiday_has_signins", course=lesson.course.name, day=_day(day))
+        holiday = Holiday.create(term=term, day=day, name=name)
+        cancelled = [x for x in that_day if not x.cancelled]
+        for lesson in cancelled:
+            _change_lesson(actor, lesson, "cancel", now, cancelled=True,
+                           note=_note(lesson, _holiday_note(holiday)))
+        _term_fact(actor, term, "holiday_add", now, day=day.isoformat(), holiday=name)
+        audit.record(actor, "holiday.add", f"term {term.name}", now, day=day, name=name,
+                     lessons_cancelled=len(cancelled))
+        return holiday
+
+
+def remove_holiday(actor: Actor, holiday: Holiday, now: datetime) -> int:
+    """Lessons come back on the day: those the holiday cancelled are restored, missing ones are
+    generated.  Returns how many lessons take place again."""
+    require(actor, "admin")
+    with write():
+        holiday = Holiday.get_by_id(holiday.id)
+        term, day = holiday.term, holiday.day
+        holiday.delete_instance()
+        restored = [x for x in _on_day(_term_lessons(term), day)
+                    if x.cancelled and x.note.endswith(_holiday_note(holiday))]
+        for lesson in restored:
+            _change_lesson(actor, lesson, "restore", now, cancelled=False, note=_moved_note(lesson.note))
+        added = sum(len(_fill(actor, c, term, now, lambda s: s.date() == day)) for c in term.courses)
+        _term_fact(actor, term, "holiday_remove", now, day=day.isoformat(), holiday=holiday.name)
+        audit.record(actor, "holiday.remove", f"term {term.name}", now, day=day, name=holiday.name,
+                     lessons_restored=len(restored), lessons_added=added)
+        return len(restored) + added
+
+
+def _holiday_note(holiday: Holiday) -> str:
+    return f"节假日：{holiday.name}"
+
+
+# -- courses --------------------------------------------------------------------------------------
+
+def check_course(term: Term, name: str, slots: list[dict], room: str, capacity: int,
+                 exclude: Course | None = None) -> None:
+    """Refused unless the course could be saved in the term: a name of its own, a capacity of 0
+    (no limit) or more, a weekly schedule that reads, and no other course of the term in the same
+    room at an overlapping time.  Writes nothing: the Excel import checks rows with it."""
+    name, room = name.strip(), room.strip()
+    if not name:
+        raise Refused("terms.course_name_empty")
+    others = Course.select().where(Course.term == term)
+    if exclude is not None:
+        others = others.where(Course.id != exclude.id)
+    if others.where(Course.name == name).exists():
+        raise Refused("terms.course_name_taken", name=name, term=term.name)
+    if not isinstance(capacity, int) or capacity < 0:
+        raise Refused("terms.capacity_negative", capacity=capacity)
+    try:
+        check_slots(slots)
+    except SlotError as e:
+        raise Refused(e.key, **e.values) from None
+    if room:
+        for other in others.where(Course.room == room):
+            for slot in slots:
+                if any(slots_overlap(slot, theirs) for theirs in weekly_slots(other)):
+                    raise Refused("terms.room_clash", course=other.name, slot=format_slots([slot]), room=room)
+
+
+def create_course(actor: Actor, term: Term, name: str, slots: list[dict], now: datetime,
+                  teacher: str = "", room: str = "", capacity: int = 0, category: str = "lesson") -> Course:
+    """A course and its lessons for the whole term (holidays skipped)."""
+    require(actor, "admin")
+    with write():
+        term = Term.get_by_id(term.id)
+        check_course(term, name, slots, room, capacity)
+        course = Course.create(term=term, name=name.strip(), teacher=teacher.strip(), room=room.strip(),
+                               capacity=capacity, category=category, schedule=_schedule(slots))
+        added = _fill(actor, course, term, now)
+        _course_fact(actor, course, "create", now)
+        audit.record(actor, "course.create", f"course {course.name}", now, term=term.name,
+                     **_fields(course), lessons_added=len(added))
+        return course
+
+
+def edit_course(actor: Actor, course: Course, now: datetime, reason: str = "", **changes) -> Course:
+    """Change any of COURSE_FIELDS.  A new schedule replaces the lessons after `now` that nobody
+    signed in to (those still on the schedule stay as they are).  A new room needs no new lessons:
+    those without a room of their own are in the course's.  A raised capacity lets the waitlist
+    move up."""
+    require(actor, "admin")
+    unknown = set(changes) - set(COURSE_FIELDS)
+    if unknown:
+        raise TypeError(f"edit_course() got unexpected fields {sorted(unknown)}")
+    with write():
+        course = Course.get_by_id(course.id)
+        before = _fields(course)
+        after = {**before, **{k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}}
+        check_course(course.term, after["name"], after["slots"], after["room"], after["capacity"],
+                     exclude=course)
+        course.name, course.teacher, course.room = after["name"], after["teacher"], after["room"]
+        course.capacity, course.category = after["capacity"], after["category"]
+        course.schedule = _schedule(after["slots"])
+        course.save()
+        deleted = added = 0
+        if weekly_slots(course) != before["slots"]:
+            deleted, added = _reschedule(actor, course, now)
+        promoted = []
+        if before["capacity"] and (not after["capacity"] or after["capacity"] > before["capacity"]):
+            promoted = enrollments.promote(course, now, actor)
+        _course_fact(actor, course, "edit", now, previous=before["name"])
+        changed = {k: [before[k], after[k]] for k in COURSE_FIELDS if before[k] != after[k]}
+        audit.record(actor, "course.edit", f"course {course.name}", now, reason, term=course.term.name,
+                     changed=changed, lessons_deleted=deleted, lessons_added=added, promoted=promoted)
+        return course
+
+
+def generate_lessons(actor: Actor, course: Course, now: datetime) -> int:
+    """Lessons for the rest of the course's term from its weekly schedule, skipping holidays and
+    keeping the lessons there are (and the original times of moved ones); returns how many are new."""
+    require(actor, "admin")
+    with write():
+        course = Course.get_by_id(course.id)
+        added = _fill(actor, course, course.term, now)
+        if added:
+            audit.record(actor, "lessons.generate", f"course {course.name}", now, term=course.term.name,
+                         count=len(added))
+        return len(added)
+
+
+def courses(term: Term) -> list[CourseView]:
+    """The term's courses by name, with their places and lessons, for the staff screens."""
+    return [CourseView(i, name, teacher, room, capacity, category, format_slots(json.loads(schedule)),
+                       enrolled, waitlisted, count)
+            for i, name, teacher, room, capacity, category, schedule, enrolled, waitlisted, count
+            in db.execute_sql(_COURSES, (term.id,))]
+
+
+def _reschedule(actor: Actor, course: Course, now: datetime) -> tuple[int, int]:
+    """Lessons after `now` follow the new schedule: deleted unless still on it (or signed in to)."""
+    holidays = {h.day for h in course.term.holidays}
+    wanted = dict(lesson_times(course, course.term, holidays))
+    deleted = 0
+    for lesson in course.lessons.where(Lesson.start > now):
+        keep = wanted.get(lesson.start) == lesson.end and not _moved_note(lesson.note)
+        if not keep and not _signed(lesson):
+            _delete_lesson(actor, lesson, now)
+            deleted += 1
+    return deleted, len(_fill(actor, course, course.term, now))
+
+
+def _fields(course: Course) -> dict:
+    return {"name": course.name, "teacher": course.teacher, "room": course.room,
+            "capacity": course.capacity, "slots": weekly_slots(course), "category": course.category}
+
+
+def _schedule(slots: list[dict]) -> str:
+    return json.dumps([{"weekday": s["weekday"], "start": s["start"], "end": s["end"]} for s in slots])
+
+
+# -- lessons --------------------------------------------------------------------------------------
+
+def cancel_lesson(actor: Actor, lesson: Lesson, reason: str, now: datetime) -> Lesson:
+    """停课: the lesson stays in the list, cancelled, with the reason as its note."""
+    require(actor, "admin")
+    reason = reason.strip()
+    with write():
+        lesson = Lesson.get_by_id(lesson.id)
+        if not reason:
+            raise Refused("terms.reason_required")
+        if lesson.cancelled:
+            raise Refused("terms.lesson_already_cancelled", when=_when(lesson.start))
+        if _signed(lesson):
+            raise Refused("terms.lesson_has_signins", when=_when(lesson.start), count=_signed(lesson))
+        _change_lesson(actor, lesson, "cancel", now, reason, cancelled=True,
+                       note=_note(lesson, f"停课：{reason}"))
+        audit.record(actor, "lesson.cancel", f"lesson {lesson.id}", now, reason, course=lesson.course.name,
+                     start=lesson.start)
+        return lesson
+
+
+def restore_lesson(actor: Actor, lesson: Lesson, now: datetime) -> Lesson:
+    """Undo a cancellation; not on a holiday (remove the holiday instead)."""
+    require(actor, "admin")
+    with write():
+        lesson = Lesson.get_by_id(lesson.id)
+        term = lesson.course.term
+        if not lesson.cancelled:
+            raise Refused("terms.lesson_not_cancelled", when=_when(lesson.start))
+        holiday = term.holidays.where(Holiday.day == lesson.start.date()).first()
+        if holiday is not None:
+            raise Refused("terms.restore_holiday", day=_day(holiday.day), holiday=holiday.name)
+        clash = _clash(lesson, lesson.start, lesson.end, _room(lesson))
+        if clash is not None:
+            raise Refused("terms.restore_clash", **clash)
+        _change_lesson(actor, lesson, "restore", now, cancelled=False, note=_moved_note(lesson.note))
+        audit.record(actor, "lesson.restore", f"lesson {lesson.id}", now, course=lesson.course.name,
+                     start=lesson.start)
+        return lesson
+
+
+def move_lesson(actor: Actor, lesson: Lesson, start: datetime, end: datetime, now: datetime, reason: str,
+                room: str | None = None) -> Lesson:
+    """调课: to another time in the term (and another room, "" = the course's).  A lesson cancelled
+    (for a holiday, say) takes place at its new time."""
+    require(actor, "admin")
+    reason = reason.strip()
+    with write():
+        lesson = Lesson.get_by_id(lesson.id)
+        course, term = lesson.course, lesson.course.term
+        room = lesson.room if room is None else room.strip()
+        if not reason:
+            raise Refused("terms.reason_required")
+        if _signed(lesson):
+            raise Refused("terms.lesson_has_signins", when=_when(lesson.start), count=_signed(lesson))
+        if end <= start:
+            raise Refused("terms.move_backwards", start=_when(start), end=_when(end))
+        if start < now:
+            raise Refused("terms.move_past", when=_when(start))
+        if not term.start <= start.date() <= term.end or end.date() != start.date():
+            raise Refused("terms.move_outside", when=_when(start), term=term.name,
+                          start=_day(term.start), end=_day(term.end))
+        holiday = term.holidays.where(Holiday.day == start.date()).first()
+        if holiday is not None:
+            raise Refused("terms.move_holiday", day=_day(holiday.day), holiday=holiday.name)
+        clash = _clash(lesson, start, end, room or course.room)
+        if clash is not None:
+            raise Refused("terms.move_clash", **clash)
+        previous = lesson.start
+        original = _moved_from(lesson, term) or previous
+        note = "" if original == start else f"调课：原 {_when(original)}"
+        _change_lesson(actor, lesson, "move", now, reason, start=start, end=end, room=room,
+                       cancelled=False, note=note, previous_start=previous.isoformat())
+        audit.record(actor, "lesson.move", f"lesson {lesson.id}", now, reason, course=course.name,
+                     before=previous, after=start, end=end, room=room)
+        return lesson
+
+
+def lessons(course: Course) -> list[LessonView]:
+    """The course's lessons in order of time, with how many signed in to each."""
+    when = Lesson.start.python_value
+    return [LessonView(i, when(start), when(end), room, bool(cancelled), note, signed)
+            for i, start, end, room, cancelled, note, signed in db.execute_sql(_LESSONS, (course.id,))]
+
+
+def _clash(lesson: Lesson, start: datetime, end: datetime, room: str) -> dict | None:
+    """What the lesson would meet at [start, end): another lesson of its course (any at the same
+    start, as there is one lesson per course and start), or another lesson in the same room."""
+    site = lesson.course.term.site
+    overlapping = (Lesson.select(Lesson, Course).join(Course).join(Term)
+                   .where(Term.site == site, Lesson.id != lesson.id, Lesson.start < end, Lesson.end > start))
+    same_course = (Lesson.course == lesson.course) & ((Lesson.start == start) | ~Lesson.cancelled)
+    other = overlapping.where(same_course).first()
+    if other is None and room:
+        rooms = overlapping.where(~Lesson.cancelled, Lesson.course != lesson.course)
+        other = next((x for x in rooms if _room(x) == room), None)
+    if other is None:
+        return None
+    return {"course": other.course.name, "when": _when(other.start), "room": _room(other)}
+
+
+def _room(lesson: Lesson) -> str:
+    return lesson.room or lesson.course.room
+
+
+# -- lesson rows and their facts ----------------------------------------------------------------
+
+def _fill(actor: Actor, course: Course, term: Term, now: datetime, wanted=lambda start: True) -> list[Lesson]:
+    """Create the schedule's missing lessons after `now` whose start is `wanted`, skipping holidays
+    and the original times of moved lessons, each with its fact.  Never in the past: a lesson
+    nobody could come to would count as missed in attendance and on the care list."""
+    holidays = {h.day for h in term.holidays}
+    existing = list(course.lessons)
+    taken = {x.start for x in existing} | {s for s in (_moved_from(x, term) for x in existing) if s}
+    added = []
+    for start, end in lesson_times(course, term, holidays):
+        if start > now and start not in taken and wanted(start):
+            lesson = Lesson.create(course=course, start=start, end=end, room="", cancelled=False)
+            _lesson_fact(actor, lesson, "add", now)
+            added.append(lesson)
+    return added
+
+
+def _change_lesson(actor: Actor, lesson: Lesson, action: str, now: datetime, reason: str = "",
+                   previous_start: str = "", **values) -> None:
+    for field, value in values.items():
+        setattr(lesson, field, value)
+    lesson.save()
+    _lesson_fact(actor, lesson, action, now, reason=reason, previous_start=previous_start)
+
+
+def _delete_lesson(actor: Actor, lesson: Lesson, now: datetime) -> None:
+    _lesson_fact(actor, lesson, "delete", now)
+    lesson.delete_instance()
+
+
+def _lesson_fact(actor: Actor, lesson: Lesson, action: str, now: datetime, **extra) -> None:
+    course = lesson.course
+    facts.record("lesson", facts.new_event_id(), {
+        "action": action, "course": course.name, "term": course.term.name, "start": lesson.start.isoformat(),
+        "end": lesson.end.isoformat(), "room": lesson.room, "cancelled": lesson.cancelled, "note": lesson.note,
+        "at": now.isoformat(), **{k: v for k, v in extra.items() if v}, **actor.origin()}, now)
+
+
+def _term_fact(actor: Actor, term: Term, action: str, now: datetime, **extra) -> None:
+    facts.record("term", facts.new_event_id(), {
+        "action": action, "name": term.name, "start": term.start.isoformat(), "end": term.end.isoformat(),
+        "at": now.isoformat(), **extra, **actor.origin()}, now)
+
+
+def _course_fact(actor: Actor, course: Course, action: str, now: datetime, **extra) -> None:
+    facts.record("course", facts.new_event_id(), {
+        "action": action, **_fields(course), "term": course.term.name, "at": now.isoformat(),
+        **extra, **actor.origin()}, now)
+
+
+# -- notes --------------------------------------------------------------------------------------
+
+def _note(lesson: Lesson, why: str) -> str:
+    """A cancellation note that keeps the lesson's move note, if it was moved."""
+    return _SEP.join(x for x in (_moved_note(lesson.note), why) if x)
+
+
+def _moved_note(note: str) -> str:
+    m = _MOVED.search(note)
+    return m.group(0) if m else ""
+
+
+def _moved_from(lesson: Lesson, term: Term) -> datetime | None:
+    """The original time of a moved lesson, from its note: the note has no year, the term does."""
+    m = _MOVED.search(lesson.note)
+    if m is None:
+        return None
+    month, day, hhmm = int(m.group(1)), int(m.group(2)), m.group(3)
+    for year in range(term.start.year, term.end.year + 1):
+        try:
+            when = date(year, month, day)
+        except ValueError:
+            continue
+        if term.start <= when <= term.end:
+            return datetime.combine(when, time.fromisoformat(hhmm))
+    return None
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+def _term_lessons(term: Term):
+    return Lesson.select(Lesson, Course).join(Course).where(Course.term == term)
+
+
+def _on_day(query, day: date):
+    return query.where(Lesson.start >= _midnight(day), Lesson.start < _midnight(day + timedelta(days=1)))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min)
+
+
+def _signed(lesson: Lesson) -> int:
+    return SignIn.select().where(SignIn.lesson == lesson).count()
+
+
+def _day(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def _when(at: datetime) -> str:
+    return f"{at.month}月{at.day}日 {at:%H:%M}"
+
+
+_COURSES = """
+    SELECT c.id, c.name, c.teacher, c.room, c.capacity, c.category, c.schedule,
+      (SELECT count(*) FROM enrollment e WHERE e.course_id = c.id AND e.status = 'enrolled'),
+      (SELECT count(*) FROM enrollment e WHERE e.course_id = c.id AND e.status = 'waitlisted'),
+      (SELECT count(*) FROM lesson l WHERE l.course_id = c.id AND NOT l.cancelled)
+    FROM course c WHERE c.term_id = ? ORDER BY c.name, c.id"""
+
+_LESSONS = """
+    SELECT l.id, l.start, l."end", coalesce(nullif(l.room, ''), c.room), l.cancelled, l.note,
+      (SELECT count(*) FROM sign_in s WHERE s.lesson_id = l.id)
+    FROM lesson l JOIN course c ON c.id = l.course_id WHERE l.course_id = ? ORDER BY l.start"""

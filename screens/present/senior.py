@@ -1,0 +1,156 @@
+"""What the screens say: the clock, the date, schedule rows and results as lines of text.
+
+Plain Python over the core's Items and Results and the message catalog, so every word a senior
+reads is tested without a display.  The screens only put these strings into labels.
+"""
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from devices.manager import Health
+from kiosk.checkin.signin import Result
+from kiosk.i18n import t
+from kiosk.programme.schedule import Item
+
+RESULT_LINES = 4          # detail lines under the result heading; more become 「另有 N 项」
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """A Result in words: the result word, whose it is, and what follows."""
+    kind: str
+    word: str
+    name: str = ""                 # plain text; the screen draws rare characters with a fallback font
+    heading: str = ""
+    lines: tuple[str, ...] = ()
+    figure: str = ""               # points gained and balance: a key figure (T-2)
+
+
+def clock(now: datetime) -> str:
+    return f"{now:%H:%M}"
+
+
+def date_line(now: datetime) -> str:
+    """2025年11月21日 星期五"""
+    weekday = t("home.weekday")[now.weekday()]
+    return f"{t('home.date', year=now.year, month=now.month, day=now.day)} {weekday}"
+
+
+def span(item: Item) -> str:
+    """09:30–11:30 (of anything with a start and an end: an Item, an activity's view)"""
+    return t("format.span", start=f"{item.start:%H:%M}", end=f"{item.end:%H:%M}")
+
+
+def when_where(item: Item) -> str:
+    """09:30–11:30　一楼 大厅"""
+    return t("format.when_where", time=span(item), place=item.place)
+
+
+def row(item: Item) -> str:
+    """One item of a day on one line: time, title and place."""
+    return t("format.row", time=span(item), title=item.title, place=item.place)
+
+
+def still_on(items: list[Item], now: datetime) -> list[Item]:
+    """The items of the day that have not ended yet: what a senior arriving now cares about."""
+    return [i for i in items if i.end > now]
+
+
+def fit(lines: list[str], limit: int) -> list[str]:
+    """At most `limit` lines; when there are more, the last says how many were left out."""
+    if len(lines) <= limit:
+        return lines
+    return lines[:limit - 1] + [t("home.more", count=len(lines) - limit + 1)]
+
+
+def result_view(result: Result) -> ResultView:
+    """The words for every kind of Result except "choose", which has its own screen."""
+    base = ResultView(result.kind, t(f"result.{result.kind}"), result.display_name)
+    detail = _DETAIL.get(result.kind)
+    return detail(base, result) if detail else base
+
+
+def _ok(view: ResultView, r: Result) -> ResultView:
+    return replace(view, heading=r.item.title, lines=(when_where(r.item),), figure=_points(r))
+
+
+def _already(view: ResultView, r: Result) -> ResultView:
+    first = t("result.detail.first_time", time=f"{r.first_time:%H:%M}")
+    return replace(view, heading=r.item.title, lines=(first, when_where(r.item)),
+                    figure=_balance(r))
+
+
+def _not_due(view: ResultView, r: Result) -> ResultView:
+    if not r.today:
+        return replace(view, heading=t("result.detail.today_none"), figure=_balance(r))
+    lines = fit([row(i) for i in r.today], RESULT_LINES)
+    return replace(view, heading=t("result.detail.today_heading"), lines=tuple(lines),
+                    figure=_balance(r))
+
+
+def _not_enrolled(view: ResultView, r: Result) -> ResultView:
+    # A class is enrolled in (报名这个班); an activity is registered for (报名这个活动).
+    word = t("result.not_registered") if r.item.kind == "activity" else view.word
+    hint = t("result.detail.not_enrolled_hint", title=r.item.title)
+    return replace(view, word=word, lines=(hint, when_where(r.item)))
+
+
+def _invalid_card(view: ResultView, r: Result) -> ResultView:
+    # The senior gets a kind next step; the technical reason (forged, malformed ...) goes to the
+    # log for staff, never as an accusation on the public screen.
+    key = "result.help.revoked" if r.detail == "card.revoked" else "result.help.invalid_card"
+    return replace(view, lines=(t(key),))
+
+
+def _unknown_card(view: ResultView, r: Result) -> ResultView:
+    # An ID card of no member is a newcomer to register; an unknown QR card is something else.
+    if r.method == "idcard":
+        return replace(view, word=t("result.unknown_id"), lines=(t("result.help.unknown_id"),))
+    return _help(view, r)
+
+
+def _help(view: ResultView, r: Result) -> ResultView:
+    return replace(view, lines=(t(f"result.help.{r.kind}"),))
+
+
+def _points(r: Result) -> str:
+    if r.points_gained > 0:
+        return t("result.detail.points", gained=r.points_gained, balance=r.balance)
+    return _balance(r)
+
+
+def _balance(r: Result) -> str:
+    return "" if r.balance is None else t("result.detail.balance", balance=r.balance)
+
+
+_DETAIL = {"ok": _ok, "already": _already, "not_due": _not_due, "not_enrolled": _not_enrolled,
+           "invalid_card": _invalid_card, "unknown_card": _unknown_card, "expired_card": _help,
+           "error": _help}
+
+
+def device_status(health: Health) -> str:
+    """One device in the status corner: 身份证读卡器 正常 · 14:05 读卡 · 2 次故障"""
+    parts = [t(f"device.{health.kind}"), t(f"device.{health.state()}")]
+    if health.last_read:
+        parts.append(t("device.last_read", time=f"{health.last_read:%H:%M}"))
+    if health.faults:
+        parts.append(t("device.faults", count=health.faults))
+    return f"{parts[0]} {' · '.join(parts[1:])}"
+
+
+def phrase(result: Result) -> tuple[str, dict]:
+    """The voice phrase for a Result and its numbers (screens/support/voice.py PHRASES): never a name."""
+    if result.kind == "not_enrolled" and result.item and result.item.kind == "activity":
+        return "not_registered", {}
+    if result.kind == "unknown_card" and result.method == "idcard":
+        return "unknown_id", {}
+    if result.kind == "ok":
+        return "ok", {"gained": result.points_gained}
+    return result.kind, {}
+
+
+CHANGE_PHRASES = {"registered": "signed_up", "waitlisted": "waitlisted", "cancelled": "cancelled"}
+
+
+def change_phrase(outcome: str) -> str:
+    """The voice phrase for what a tap on an activity's button did ("" = say nothing)."""
+    return CHANGE_PHRASES.get(outcome, "")

@@ -1,0 +1,131 @@
+"""What the seniors' own screens say: passbook rows, activities and courses as lines of text.
+
+Plain Python over the core's views and the message catalog, tested without a display, like
+present.py for results.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from kiosk.i18n import t
+from screens.present.senior import span
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the passbook."""
+    date: str
+    what: str
+    amount: str
+    gain: bool                  # drawn in the 「成功」 green; the sign says it too (T-5)
+
+
+@dataclass(frozen=True)
+class ActivityLines:
+    title: str
+    when: str                   # 11月25日 星期二 09:00–11:00　一楼 大厅
+    facts: str                  # 积分 5 · 还有 12 个名额
+    mark: str                   # ✓ 您已报名 / 您在候补第 2 位
+    action: str                 # the button's word, "" = no button
+
+
+@dataclass(frozen=True)
+class CourseLines:
+    name: str
+    attended: str
+    next: str
+    note: str
+    missed: bool                # the note is the gentle one about missed lessons
+
+
+def day(moment: datetime) -> str:
+    """11月25日"""
+    return t("points.date", month=moment.month, day=moment.day)
+
+
+def passbook_row(entry) -> Row:
+    kind = t(f"points.kind.{entry.kind}") if entry.kind in _KINDS else entry.kind
+    # A note may already start with its kind (积分更正：…): say it once.
+    what = f"{kind} · {entry.title}" if entry.title and not entry.title.startswith(kind) else entry.title or kind
+    sign = "points.amount_plus" if entry.amount >= 0 else "points.amount_minus"
+    return Row(day(entry.at), what, t(sign, amount=abs(entry.amount)), entry.amount > 0)
+
+
+_KINDS = ("lesson", "activity", "party", "volunteer", "redeem", "correction", "reversal")
+
+
+def balance(points: int) -> str:
+    return t("points.figure", balance=points)
+
+
+def page(number: int, pages: int) -> str:
+    """第 1 / 3 页 (number is 0-based); nothing when everything fits on one page."""
+    return t("service.page", page=number + 1, pages=pages) if pages > 1 else ""
+
+
+def activity_lines(view, identified: bool) -> ActivityLines:
+    weekday = t("home.weekday")[view.start.weekday()]
+    when = t("activities.when", date=day(view.start), weekday=weekday, time=span(view))
+    when = t("format.when_where", time=when, place=view.place)
+    return ActivityLines(view.title, when, _facts(view), _mark(view), _action(view) if identified else "")
+
+
+def _facts(view) -> str:
+    if view.open:
+        return t("activities.open")
+    points = t("activities.points", points=view.points)
+    if view.places_left is None:
+        room = t("activities.unlimited")
+    elif view.places_left > 0:
+        room = t("activities.left", count=view.places_left)
+    else:
+        room = t("activities.full")
+    return f"{points} · {room}"
+
+
+def _mark(view) -> str:
+    if view.status == "registered":
+        return t("activities.registered")
+    if view.status == "waitlisted":
+        return t("activities.waitlisted", position=view.waitlist_position)
+    return ""
+
+
+def _action(view) -> str:
+    if not view.can_change:
+        return ""
+    if view.status == "registered":
+        return t("activities.cancel")
+    if view.status == "waitlisted":
+        return t("activities.leave_waitlist")
+    return t("activities.join_waitlist") if view.places_left == 0 else t("activities.sign_up")
+
+
+def course_lines(view) -> CourseLines:
+    if view.next_lesson:
+        item = view.next_lesson
+        weekday = t("home.weekday")[item.start.weekday()]
+        when = f"{day(item.start)} {weekday} {span(item)}"
+        following = t("courses.next", when=when, place=item.place)
+    else:
+        following = t("courses.no_next")
+    attended = t("courses.attended", attended=view.attended, held=view.held) if view.held else ""
+    missed = view.status == "enrolled" and view.missed_in_a_row >= 2
+    if view.status == "waitlisted":
+        note = t("courses.waitlisted")
+    else:
+        note = t("courses.missed") if missed else ""
+    return CourseLines(view.name, attended, following, note, missed)
+
+
+def change_message(change) -> str:
+    """What a tap on an activity's button did, in a line over the list."""
+    title = change.view.title if change.view else ""
+    view = change.view
+    # "already" and "not_registered" come from a second tap racing the first: say how it stands.
+    if change.outcome in ("registered", "already") and view and view.status == "registered":
+        return t("activities.done_registered", title=title)
+    if change.outcome in ("waitlisted", "already") and view and view.status == "waitlisted":
+        return t("activities.done_waitlisted", position=view.waitlist_position)
+    if change.outcome in ("cancelled", "not_registered"):
+        return t("activities.done_cancelled", title=title)
+    return t("activities.done_closed")

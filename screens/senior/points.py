@@ -1,0 +1,56 @@
+"""我的积分: the balance in very large type and the passbook, five entries a page."""
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.points import awards as points
+from kiosk.i18n import t
+from screens.present import service as present_service
+from screens.senior.service import ServiceScreen
+
+ROWS = 5
+
+
+class PassbookRow(BoxLayout):
+    """Date, what for, ± points."""
+    gain = BooleanProperty(False)
+    filled = BooleanProperty(False)
+
+    def show(self, row: present_service.Row | None) -> None:
+        self.filled = row is not None
+        self.ids.date.text = row.date if row else ""
+        self.ids.what.text = row.what if row else ""
+        self.ids.amount.text = row.amount if row else ""
+        self.gain = bool(row and row.gain)
+
+
+class PointsScreen(ServiceScreen):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.balance = 0               # for the voice: 「您的积分是 N 分」
+        self.rows = [PassbookRow() for _ in range(ROWS)]
+        for row in self.rows:
+            self.ids.rows.add_widget(row)
+
+    def show(self, news: str = "") -> None:
+        book = points.passbook(self.senior.member, self.page, ROWS)
+        self.page, self.pages = book.page, book.pages
+        self.balance = book.balance
+        self.ids.balance.text = present_service.balance(book.balance)
+        self.ids.empty.text = "" if book.entries else t("points.empty")
+        for i, row in enumerate(self.rows):
+            row.show(present_service.passbook_row(book.entries[i]) if i < len(book.entries) else None)
+        self.frame(news)
+
+    def forget(self) -> None:
+        super().forget()
+        self.balance = 0
+        self.ids.balance.text = ""
+        self.ids.empty.text = ""
+        for row in self.rows:
+            row.show(None)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

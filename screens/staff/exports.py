@@ -1,0 +1,409 @@
+"""报表导出: a report, its term, course, day or period, the format and the folder (the kiosk's
+export folder or a USB stick), each picked from a list; then the files written.  Also sheets of
+QR member cards for a course or for everyone, and rosters and course lists imported from a USB
+stick (an admin's task), checked first with every wrong row shown."""
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.desk import exports, imports
+from kiosk.people import members
+from kiosk.programme import terms
+from kiosk.i18n import t
+from kiosk.store.models import Course, Enrollment, Member, Site, Term
+from kiosk.staff.refused import Refused
+from kiosk.checkin.seniors import Senior
+from screens.staff.frame import Pick, StaffBody, StaffScreen
+from screens.widgets import FlowText, Text
+
+DAYS_BACK = 14
+SPANS = ("this_month", "last_month", "this_term", "this_year")
+IMPORTABLE = (".xlsx", ".csv")
+
+
+class StaffExportsScreen(StaffScreen):
+    report = StringProperty("attendance")
+    pending = BooleanProperty(False)        # a checked import waits for 「确认导入」
+    member = ObjectProperty(None, allownone=True)    # for 单个学员: the member whose card was read
+    lines: list[str] = []                   # under the choices: files written, rows to fix, the note
+
+    def refresh(self) -> None:
+        self.title = t("staff.exports.title")
+        today = datetime.now().date()
+        self.terms = terms.terms(self.app.settings.site.code)
+        current = terms.current_term(self.app.settings.site.code, today)
+        self.term = current or (self.terms[-1] if self.terms else None)
+        self.course = None
+        self.day = today
+        self.span = SPANS[0]
+        self.fmt = "xlsx"
+        self.folders = exports.folders(self.app.settings)
+        self.folder = self.folders[0]
+        self.to_import = None
+        self.body.ids.import_.disabled = not self.is_admin()
+        self.body.ids.import_.text = t("staff.exports.import" if self.is_admin()
+                                       else "staff.exports.import_admin")
+        self.show_reports()
+        self.show_params()
+        self.show_note()
+
+    def is_admin(self) -> bool:
+        return self.app.staff is not None and self.app.staff.staff.role == "admin"
+
+    # -- what to export -----------------------------------------------------------------------
+
+    def show_reports(self) -> None:
+        box = self.body.ids.reports
+        box.clear_widgets()
+        for report in exports.REPORTS:
+            box.add_widget(ChoiceRow(text=t(f"staff.exports.report.{report}"), value=report,
+                                     chosen=report == self.report, on_release=lambda r: self.choose(r.value)))
+
+    def choose(self, report: str) -> None:
+        self.report = report
+        self.show_reports()
+        self.show_params()
+        if report == "member" and self.member is None:
+            self.tell(t("staff.exports.member_card"))
+
+    def show_params(self) -> None:
+        box = self.body.ids.params
+        box.clear_widgets()
+        for name, value, change in self.params():
+            row = ParamRow(label=t(f"staff.exports.param.{name}"), value=value)
+            row.ids.change.disabled = change is None
+            row.ids.change.opacity = 0 if change is None else 1
+            row.ids.change.bind(on_release=lambda b, c=change: c())
+            box.add_widget(row)
+        usb = self.folders[1:]
+        self.body.ids.usb.text = (t("staff.exports.usb_found", count=len(usb)) if usb
+                                  else t("staff.exports.no_usb"))
+        self.body.ids.usb.bold = not usb
+
+    def params(self) -> list[tuple[str, str, object]]:
+        """(name, what is chosen, how to change it) for the chosen report, format and folder."""
+        term = ("term", self.term.name if self.term else t("staff.exports.no_terms"), self.ask_term)
+        if self.report == "attendance":
+            found = [term]
+        elif self.report == "course":
+            chosen = self.course.name if self.course else t("staff.exports.choose")
+            found = [("course", chosen, self.ask_course)]
+        elif self.report == "member":
+            found = [("member", t("staff.exports.member_is", name=self.member.name, no=self.member.member_no)
+                      if self.member else t("staff.exports.member_card"), None), term]
+        elif self.report == "day":
+            found = [("day", _day_label(self.day), self.ask_day)]
+        elif self.report == "care":
+            staff = self.app.settings.staff
+            found = [("care", t("staff.exports.care_rule", missed=staff.care_missed_in_row,
+                                weeks=staff.care_absent_weeks), None)]
+        else:
+            found = [("span", self._span_label(), self.ask_span)]
+        return found + [("format", t(f"staff.exports.format.{self.fmt}"), self.ask_format),
+                        ("folder", self._folder_label(self.folder), self.ask_folder)]
+
+    def ask_term(self) -> None:
+        if not self.terms:
+            self.tell(t("staff.exports.no_terms"), problem=True)
+            return
+        Pick().ask(t("staff.exports.term_what"), [(x.name, x.id) for x in reversed(self.terms)],
+                   lambda term_id: self._set(term=Term.get_by_id(term_id)))
+
+    def ask_course(self) -> None:
+        current = terms.current_term(self.app.settings.site.code, datetime.now().date())
+        if current is None:
+            self.tell(t("staff.exports.no_current_term"), problem=True)
+            return
+        Pick().ask(t("staff.exports.course_what", term=current.name),
+                   [(t("staff.exports.course_count", name=c.name, count=c.enrolled), c.id)
+                    for c in terms.courses(current)],
+                   lambda course_id: self._set(course=Course.get_by_id(course_id)))
+
+    def ask_day(self) -> None:
+        today = datetime.now().date()
+        days = [today - timedelta(days=n) for n in range(DAYS_BACK)]
+        Pick().ask(t("staff.exports.day_what"), [(_day_label(d), d) for d in days],
+                   lambda day: self._set(day=day))
+
+    def ask_span(self) -> None:
+        Pick().ask(t("staff.exports.span_what"), [(self._span_label(s), s) for s in SPANS],
+                   lambda span: self._set(span=span))
+
+    def ask_format(self) -> None:
+        Pick().ask(t("staff.exports.format_what"),
+                   [(t(f"staff.exports.format.{f}"), f) for f in exports.FORMATS],
+                   lambda fmt: self._set(fmt=fmt))
+
+    def ask_folder(self) -> None:
+        """The folders as they are now: a USB stick put in a moment ago is there."""
+        self.folders = exports.folders(self.app.settings)
+        if len(self.folders) == 1:
+            self._set(folder=self.folders[0])
+            self.tell(t("staff.exports.no_usb"), problem=True)
+            return
+        Pick().ask(t("staff.exports.folder_what"), [(self._folder_label(f), f) for f in self.folders],
+                   lambda folder: self._set(folder=folder))
+
+    def _set(self, **chosen) -> None:
+        for name, value in chosen.items():
+            setattr(self, name, value)
+        self.show_params()
+
+    def card(self, cred, found) -> bool:
+        """A member's card read here chooses them for 单个学员."""
+        if not isinstance(found, Senior):
+            return False
+        self.member = found.member
+        self.choose("member")
+        self.tell(t("staff.exports.member_chosen", name=self.member.name))
+        return True
+
+    # -- doing it -----------------------------------------------------------------------------
+
+    def export(self) -> None:
+        folder = self.folder
+        self.attempt(lambda: exports.export(self.app.staff, self.report, self.fmt, folder, datetime.now(),
+                                            **self.report_params()),
+                     lambda written: self._exported(folder, written))
+
+    def report_params(self) -> dict:
+        """The parameters exports.export takes for the chosen report; Refused when one is missing."""
+        if self.report in ("attendance", "member") and self.term is None:
+            raise Refused("staff.exports.no_terms")
+        if self.report == "attendance":
+            return {"term": self.term}
+        if self.report == "course":
+            if self.course is None:
+                raise Refused("staff.exports.need_course")
+            return {"course": self.course}
+        if self.report == "member":
+            if self.member is None:
+                raise Refused("staff.exports.member_card")
+            return {"member": self.member, "term": self.term}
+        if self.report == "day":
+            return {"day": self.day}
+        if self.report == "care":
+            staff = self.app.settings.staff
+            return {"missed_in_row": staff.care_missed_in_row, "absent_weeks": staff.care_absent_weeks}
+        start, end = self._span(self.span)
+        return {"start": start, "end": end}
+
+    def _exported(self, folder: Path, written: list[Path]) -> None:
+        self.show_lines(t("exports.written", count=len(written)),
+                        [str(p.relative_to(folder)) for p in written])
+        self.tell(t("staff.exports.exported", count=len(written), folder=self._folder_label(folder)))
+
+    def ask_print(self) -> None:
+        current = terms.current_term(self.app.settings.site.code, datetime.now().date())
+        everyone = _active(self.app.settings.site.code).count()
+        choices = [(t("staff.exports.print_all", count=everyone), 0)]
+        if current is not None:
+            choices += [(t("staff.exports.course_count", name=c.name, count=c.enrolled), c.id)
+                        for c in terms.courses(current)]
+        Pick().ask(t("staff.exports.print_who"), choices, self._print)
+
+    def _print(self, course_id: int) -> None:
+        """Cards for the course's enrolled members (0: every active member of the site)."""
+        folder = self.folder
+        chosen = (list(_active(self.app.settings.site.code)) if not course_id else
+                  list(Member.select().join(Enrollment).where(Enrollment.course == course_id,
+                                                              Enrollment.status == "enrolled")
+                       .order_by(Member.member_no)))
+        actor, settings = self.app.staff, self.app.settings
+        self.attempt_in_background(
+            lambda: members.print_cards(actor, chosen, settings, folder, datetime.now()),
+            lambda done: self.tell(printed(done), problem=bool(done.error)),
+            t("staff.exports.printing", count=len(chosen)))
+
+    # -- importing from a USB stick (an admin) ------------------------------------------------
+
+    def ask_import(self) -> None:
+        self.attempt(lambda: self._importable(self.folder), self._ask_file)
+
+    def _importable(self, folder: Path) -> list[Path]:
+        """The spreadsheets in the folder (not Excel's ~$ lock files); Refused when there are none."""
+        label = self._folder_label(folder)
+        try:
+            found = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMPORTABLE
+                           and not p.name.startswith((".", "~$")))
+        except OSError:
+            raise Refused("staff.exports.folder_gone", folder=label) from None
+        if not found:
+            raise Refused("staff.exports.no_files", folder=label)
+        return found
+
+    def _ask_file(self, found: list[Path]) -> None:
+        Pick().ask(t("staff.exports.file_what", folder=self._folder_label(self.folder)),
+                   [(p.name, p) for p in found],
+                   lambda path: Pick().ask(t("staff.exports.kind_what", file=path.name),
+                                           [(t(f"staff.exports.kind.{k}"), k) for k in ("members", "courses")],
+                                           lambda kind: self._import_kind(path, kind)))
+
+    def _import_kind(self, path: Path, kind: str) -> None:
+        if kind == "courses" and self.terms:
+            Pick().ask(t("staff.exports.import_term_what"), [(x.name, x.id) for x in reversed(self.terms)],
+                       lambda term_id: self._check(path, kind, Term.get_by_id(term_id)))
+        else:
+            self._check(path, kind, None)
+
+    def _check(self, path: Path, kind: str, term: Term | None) -> None:
+        """The dry run: every wrong row, or what the import would do."""
+        self.to_import = None
+        self.pending = False
+        self.attempt(lambda: self._run_import(path, kind, term, dry_run=True),
+                     lambda report: self._checked(report, (path, kind, term)))
+
+    def _checked(self, report: imports.ImportReport, plan: tuple) -> None:
+        if self._show_report(report):
+            self.to_import, self.pending = plan, True
+            self.tell(t("staff.exports.check_ok"))
+
+    def confirm_import(self) -> None:
+        path, kind, term = self.to_import
+        self.to_import, self.pending = None, False
+        self.attempt(lambda: self._run_import(path, kind, term, dry_run=False), self._imported)
+
+    def _imported(self, report: imports.ImportReport) -> None:
+        if self._show_report(report):
+            self.tell(t("staff.exports.imported"))
+
+    def _run_import(self, path: Path, kind: str, term: Term | None, dry_run: bool) -> imports.ImportReport:
+        now = datetime.now()
+        if kind == "members":
+            return imports.import_members(self.app.staff, path, now, self.app.settings, dry_run=dry_run)
+        return imports.import_courses(self.app.staff, path, now, term=term, dry_run=dry_run)
+
+    def _show_report(self, report: imports.ImportReport) -> bool:
+        """The rows to fix, or the counts and warnings; True when the file is clean."""
+        if report.errors:
+            self.show_lines(t("imports.rejected", file=report.file, count=len(report.errors)),
+                            [str(e) for e in report.errors])
+            self.tell(t("staff.exports.check_failed", count=len(report.errors)), problem=True)
+            return False
+        self.show_lines(report.summary(), [t("imports.warning", text=w) for w in report.warnings])
+        return True
+
+    # -- the lines under the choices ------------------------------------------------------------
+
+    def show_note(self) -> None:
+        """How to import from Excel on the command line: what the lines say until something is done."""
+        self.pending = False
+        self.show_lines(t("staff.exports.note_title"), t("staff.exports.note").splitlines())
+
+    def show_lines(self, title: str, lines: list[str]) -> None:
+        self.body.ids.out_title.text = title
+        self.lines = lines
+        self.body.ids.out_pager.page = 0
+        self.show_page()
+
+    def show_page(self) -> None:
+        """A page of the lines: as many as the box holds at its present size, a long line wrapping."""
+        box, room, pager = self.body.ids.out, self.body.ids.room, self.body.ids.out_pager
+        pages = paginate(self.lines, room.width, room.height)
+        pager.pages = len(pages)
+        pager.page = min(pager.page, pager.pages - 1)
+        box.clear_widgets()
+        for line in pages[pager.page]:
+            box.add_widget(OutLine(text=line))
+
+    def forget(self) -> None:
+        super().forget()
+        self.member, self.to_import, self.pending, self.lines = None, None, False, []
+        ids = self.body.ids
+        ids.out_title.text = ""
+        for box in (ids.out, ids.params, ids.reports):
+            box.clear_widgets()
+
+    # -- labels -------------------------------------------------------------------------------
+
+    def _folder_label(self, folder: Path) -> str:
+        if folder == self.folders[0]:
+            return t("staff.exports.folder_home", path=folder)
+        return t("staff.exports.folder_usb", name=folder.name, path=folder)
+
+    def _span(self, span: str) -> tuple[date, date]:
+        today = datetime.now().date()
+        if span == "this_month":
+            return today.replace(day=1), today
+        if span == "last_month":
+            end = today.replace(day=1) - timedelta(days=1)
+            return end.replace(day=1), end
+        if span == "this_year":
+            return today.replace(month=1, day=1), today
+        current = terms.current_term(self.app.settings.site.code, today)
+        if current is None:
+            raise Refused("staff.exports.no_current_term")
+        return current.start, current.end
+
+    def _span_label(self, span: str | None = None) -> str:
+        span = span or self.span
+        try:
+            start, end = self._span(span)
+        except Refused as e:
+            return t(f"staff.exports.span.{span}") + "　" + e.message()
+        return t("staff.exports.span_is", name=t(f"staff.exports.span.{span}"), start=start.isoformat(),
+                 end=end.isoformat())
+
+
+def printed(done: members.Printed) -> str:
+    """What became of a sheet of cards: printed, saved, or saved with the printer's complaint."""
+    if done.error:
+        return t("staff.exports.print_failed", count=done.count, path=done.path, error=done.error)
+    return t("staff.exports.printed" if done.printed else "staff.exports.saved", count=done.count,
+             pages=done.pages, path=done.path)
+
+
+def paginate(lines: list[str], width: float, height: float) -> list[list[str]]:
+    """The lines in pages that fit width × height, each line measured in the type it is shown in."""
+    probe = Text(role="staff_text")           # unwrapped: one line as wide as the text
+    pages, used = [[]], 0
+    for line in lines:
+        probe.text = line
+        probe.texture_update()
+        w, h = probe.texture_size
+        rows = max(1, -(-int(w) // max(1, int(width * 0.95))))     # Kivy wraps at spaces: keep a margin
+        if pages[-1] and used + rows * h > height:
+            pages.append([])
+            used = 0
+        pages[-1].append(line)
+        used += rows * h
+    return pages
+
+
+def _active(site: str):
+    """The site's active members, whose cards 「全部在册学员」 prints."""
+    return Member.select().join(Site).where(Member.active, Site.code == site).order_by(Member.member_no)
+
+
+def _day_label(day: date) -> str:
+    today = datetime.now().date()
+    extra = {0: t("staff.exports.today"), 1: t("staff.exports.yesterday")}.get((today - day).days, "")
+    return t("staff.exports.day_is", day=day.isoformat(), weekday=t("home.weekday")[day.weekday()],
+             extra=extra)
+
+
+class ChoiceRow(ButtonBehavior, BoxLayout):
+    text = StringProperty("")
+    value = StringProperty("")
+    chosen = BooleanProperty(False)
+
+
+class ParamRow(BoxLayout):
+    label = StringProperty("")
+    value = StringProperty("")
+
+
+class OutLine(FlowText):
+    """A line under the choices: a file written, a row to fix in an import."""
+
+
+class ExportsBody(StaffBody):
+    pass
+
+
+StaffExportsScreen.Body = ExportsBody
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,192 @@
+"""The frame of the staff pages: a header with the page, who is signed in, 返回 and 退出; a message
+line that says what the last tap did; lists paged (never scrolled) in rows; a keypad; and a
+pop-up to pick one of a few choices, so nothing needs Chinese typing (senior-ui I-5)."""
+import logging
+import threading
+from pathlib import Path
+from typing import Callable
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.modalview import ModalView
+from kivy.uix.screenmanager import Screen
+
+from kiosk.store.db import db
+from kiosk.i18n import t
+from kiosk.staff.refused import Refused
+from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
+from screens.widgets import KioskButton
+
+log = logging.getLogger(__name__)
+
+
+class StaffScreen(Screen):
+    """A staff page.  Subclasses name their `Body` (a widget class whose .kv rule lays out the
+    page; it reaches the screen as `root.screen`), draw in refresh(), which runs each time the
+    page opens, and blank what they show in forget(), which runs at logout."""
+    title = StringProperty("")
+    message = StringProperty("")
+    problem = BooleanProperty(False)       # the message says something was refused
+    working = BooleanProperty(False)       # a task runs in the background
+    back_to = StringProperty("staff_home")   # where 返回 goes; "" hides it
+    Body: type | None = None
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.body = self.Body(screen=self) if self.Body else None
+        if self.body:
+            self.ids.body.add_widget(self.body)
+
+    def on_pre_enter(self, *_) -> None:
+        self.message = ""
+        self.refresh()
+
+    def refresh(self) -> None:
+        pass
+
+    def forget(self) -> None:
+        self.message = ""
+        self.title = ""                    # may name a senior (学员：王建华)
+
+    def tell(self, text: str, problem: bool = False) -> None:
+        self.message, self.problem = text, problem
+
+    def attempt(self, action: Callable, done: Callable | None = None) -> bool:
+        """Run a staff action: a Refused says why on the message line; True when it went through."""
+        try:
+            outcome = action()
+        except Refused as e:
+            self.tell(e.message(), problem=True)
+            return False
+        except Exception:
+            log.exception("staff action failed on %s", self.name)
+            self.tell(t("staff.failed"), problem=True)
+            return False
+        if done:
+            done(outcome)
+        return True
+
+    def attempt_in_background(self, action: Callable, done: Callable, busy: str) -> None:
+        """attempt() for a task of seconds (a sheet of hundreds of cards): it runs on a worker
+        thread while the page says `busy` and stays alive; the outcome comes back on the UI thread.
+        One at a time: a tap while it runs is told to wait."""
+        if self.working:
+            self.tell(t("staff.busy"), problem=True)
+            return
+        self.working = True
+        self.tell(busy)
+
+        def work() -> None:
+            try:
+                outcome, error = action(), None
+            except Exception as e:                  # handed to attempt(), which logs or says it
+                outcome, error = None, e
+            finally:
+                db.close()                          # this thread's own connection
+            Clock.schedule_once(lambda dt: self._finished(outcome, error, done))
+        threading.Thread(target=work, name=f"{self.name}-task", daemon=True).start()
+
+    def _finished(self, outcome, error: Exception | None, done: Callable) -> None:
+        self.working = False
+        self.attempt(lambda: _outcome(outcome, error), done)
+
+    @property
+    def app(self):
+        return App.get_running_app()
+
+
+def _outcome(outcome, error: Exception | None):
+    if error is not None:
+        raise error
+    return outcome
+
+
+class StaffBody(BoxLayout):
+    """The page below the header; its rule refers to the screen as root.screen."""
+    screen = ObjectProperty(None)
+
+
+class StaffButton(KioskButton):
+    """A staff page's button: smaller type than a senior's, still a 16 mm target."""
+
+
+class StaffLightButton(StaffButton):
+    """An outlined button for a secondary action."""
+
+
+class Pager(BoxLayout):
+    """上一页 / 第 n / m 页 / 下一页 under a list of rows."""
+    page = NumericProperty(0)
+    pages = NumericProperty(1)
+    __events__ = ("on_turn",)
+
+    def turn(self, step: int) -> None:
+        self.page = max(0, min(self.pages - 1, self.page + step))
+        self.dispatch("on_turn")
+
+    def on_turn(self) -> None:
+        pass
+
+    def slice(self, items: list, per_page: int) -> list:
+        self.pages = max(1, -(-len(items) // per_page))
+        self.page = min(self.page, self.pages - 1)
+        return items[self.page * per_page:(self.page + 1) * per_page]
+
+
+class KeyPad(GridLayout):
+    """Keys that type into `value`: digits for a PIN, letters and digits for a search."""
+    value = StringProperty("")
+    keys = ListProperty([])
+    max_length = NumericProperty(12)
+
+    def on_keys(self, *_) -> None:
+        self.clear_widgets()
+        for key in self.keys:
+            button = KeyButton(text=t(f"staff.key.{key}") if len(key) > 1 else key)
+            button.bind(on_release=lambda b, k=key: self.press(k))
+            self.add_widget(button)
+
+    def press(self, key: str) -> None:
+        if key == "clear":
+            self.value = ""
+        elif key == "back":
+            self.value = self.value[:-1]
+        elif len(self.value) < self.max_length:
+            self.value += key
+
+
+class KeyButton(KioskButton):
+    pass
+
+
+class Pick(ModalView):
+    """A pop-up with one button per choice (a page of them at a time) and 取消: reasons, hours,
+    courses …"""
+    question = StringProperty("")
+    PER_PAGE = 10
+
+    def ask(self, question: str, choices: list[tuple[str, object]], on_pick: Callable) -> None:
+        self.question, self.choices, self.on_pick = question, choices, on_pick
+        self.ids.pager.page = 0
+        self.show()
+        self.open(animation=False)
+
+    def show(self) -> None:
+        box = self.ids.choices
+        box.clear_widgets()
+        box.cols = 1 if len(self.choices) <= 5 else 2
+        for label, value in self.ids.pager.slice(self.choices, self.PER_PAGE):
+            button = StaffButton(text=label, size_hint_x=1)
+            button.bind(on_release=lambda b, v=value: self._picked(v))
+            box.add_widget(button)
+
+    def _picked(self, value) -> None:
+        self.dismiss(animation=False)
+        self.on_pick(value)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,360 @@
+"""One UI scenario in a fresh process: python -m tests.screens.harness SCENARIO DATA_DIR OUT.json [--kiosk]
+[--config SITE_FILE]
+
+Kivy allows one window per process, so tests/screens/conftest.py runs each scenario here.  It starts
+the kiosk as main.py does (settings, logs, database, demo data) on DATA_DIR, runs the REAL
+KioskApp, drives it with scripted steps frame by frame, and writes what it observed to OUT.json.
+"""
+import argparse
+import ctypes
+import json
+import re
+import sys
+from pathlib import Path
+
+import main as kiosk_main
+from kiosk.identity import tokens
+from screens.app import KioskApp, configure
+from tools.script import Script
+from tests.screens import (scenarios_service, scenarios_staff, scenarios_staff_courses, scenarios_staff_desk,
+                      scenarios_staff_sync)
+
+MEMBER = "DM0001"          # a demo member with exactly one thing due (the always-due lesson)
+
+
+def observe_result(app: KioskApp, obs: dict) -> None:
+    ids = app.result.ids
+    obs.update(screen=app.screens.current, kind=app.result.kind, word=ids.word.text,
+               name=plain(ids.name.text), name_markup=ids.name.text, heading=ids.heading.text,
+               figure=ids.figure.text)
+
+
+def plain(markup: str) -> str:
+    """Label markup without its tags."""
+    return re.sub(r"\[/?[a-z]+(=[^\]]*)?\]", "", markup).replace("&bl;", "[").replace(
+        "&br;", "]").replace("&amp;", "&")
+
+
+# -- typing on the window's keyboard events, in the order Kivy's SDL2 window sends them -------
+
+def press(key: int, scancode: int, codepoint: str | None, text: str | None = None) -> None:
+    from kivy.core.window import Window
+    if not Window.dispatch("on_key_down", key, scancode, codepoint, []):
+        Window.dispatch("on_keyboard", key, scancode, codepoint, [])
+    if text:
+        Window.dispatch("on_textinput", text)
+    Window.dispatch("on_key_up", key, scancode)
+
+
+def type_scan(text: str) -> None:
+    """A keyboard-wedge scanner: every character and Enter within one frame."""
+    for ch in text:
+        press(ord(ch.lower()), 0, ch.lower(), ch)
+    press(13, 40, None)
+
+
+# -- real key presses through the X server (XTest), for the whole X -> SDL -> Kivy path ------
+
+class XKeyboard:
+    def __init__(self):
+        self.x11 = ctypes.cdll.LoadLibrary("libX11.so.6")
+        self.xtst = ctypes.cdll.LoadLibrary("libXtst.so.6")
+        self.x11.XOpenDisplay.restype = ctypes.c_void_p
+        self.x11.XStringToKeysym.restype = ctypes.c_ulong
+        self.display = ctypes.c_void_p(self.x11.XOpenDisplay(None))
+
+    def _code(self, keysym: str) -> int:
+        sym = self.x11.XStringToKeysym(keysym.encode("ascii"))
+        return self.x11.XKeysymToKeycode(self.display, ctypes.c_ulong(sym))
+
+    def _tap(self, keysym: str, shift: bool = False) -> None:
+        fake = self.xtst.XTestFakeKeyEvent
+        if shift:
+            fake(self.display, self._code("Shift_L"), True, 0)
+        fake(self.display, self._code(keysym), True, 0)
+        fake(self.display, self._code(keysym), False, 0)
+        if shift:
+            fake(self.display, self._code("Shift_L"), False, 0)
+
+    def type_scan(self, text: str) -> None:
+        for ch in text:
+            self._tap("minus" if ch == "-" else ch, shift=ch.isupper())
+        self._tap("Return")
+        self.x11.XFlush(self.display)
+
+
+# -- scenarios: (app, settings, obs) -> steps ---------------------------------------------------
+
+def token(settings, member_no: str = MEMBER) -> str:
+    return tokens.make(member_no, 1, bytes.fromhex(settings.security.card_key))
+
+
+def result_shown(app: KioskApp):
+    return lambda: app.screens.current == "result" and not app.reading.showing
+
+
+def scan(app, settings, obs):
+    """A wedge scan of a demo member's card: acknowledgement first, then the result."""
+    from kivy.core.window import Window
+    frames = obs.setdefault("frames", [])
+    Window.bind(on_flip=lambda w: frames.append(
+        {"reading": app.reading.showing, "screen": app.screens.current}))
+
+    def scan_card():
+        type_scan(token(settings))
+        obs["ack_at_once"] = app.reading.showing
+        obs["frames_before_scan"] = len(frames)
+        return result_shown(app)
+    return [scan_card, lambda: observe_result(app, obs)]
+
+
+def scan_real_keys(app, settings, obs):
+    """The same scan as key presses on the X server, through SDL into the window."""
+    keyboard = XKeyboard()
+
+    def scan_card():
+        keyboard.type_scan(token(settings))
+        return result_shown(app)
+    return [scan_card, lambda: observe_result(app, obs)]
+
+
+def repeat(app, settings, obs):
+    """A second read of the same card while its result shows changes nothing."""
+    def first():
+        type_scan(token(settings))
+        return result_shown(app)
+
+    def second():
+        obs["timer_before"] = id(app.result._timer)
+        app.result.ids.heading.text = "SENTINEL"       # a re-render would overwrite it
+        type_scan(token(settings))
+        return lambda: not app.reading.showing
+
+    def after():
+        obs["timer_after"] = id(app.result._timer)
+        obs["heading_after"] = app.result.ids.heading.text
+        obs["screen"] = app.screens.current
+    return [first, second, after]
+
+
+def escape(app, settings, obs):
+    """Escape and a window-close request in kiosk mode."""
+    from kivy.config import Config
+    from kivy.core.window import Window
+
+    def press_escape():
+        obs["config"] = {"exit_on_escape": Config.get("kivy", "exit_on_escape"),
+                         "fullscreen": Config.get("graphics", "fullscreen"),
+                         "borderless": Config.get("graphics", "borderless"),
+                         "show_cursor": Config.get("graphics", "show_cursor")}
+        press(27, 41, None)
+        obs["close_refused"] = bool(Window.dispatch("on_request_close"))
+    return [press_escape] + [lambda: None] * 10 + [lambda: obs.update(alive=True)]
+
+
+def add_open_activity(title: str = "重阳健步行") -> None:
+    """A second thing due now for every member: an open activity starting this minute."""
+    from datetime import datetime, timedelta
+
+    from kiosk.store.db import write
+    from kiosk.store.models import Activity, Site
+    start = datetime.now().replace(second=0, microsecond=0)
+    with write():
+        Activity.create(site=Site.get(), title=title, kind="walk", place="滨河公园",
+                        start=start, end=start + timedelta(hours=2), open=True, points=5)
+
+
+def choice_shown(app: KioskApp):
+    return lambda: app.screens.current == "choice" and not app.reading.showing
+
+
+def choose(app, settings, obs):
+    """Two things due: the choice screen, then a finger on the second option."""
+    from kivy.tests.common import UnitTestTouch
+
+    def add_activity():
+        add_open_activity()
+        type_scan(token(settings))
+        return choice_shown(app)
+
+    def tap():
+        buttons = [b for b in app.choice.buttons if not b.disabled]
+        obs["options"] = [b.title for b in buttons]
+        x, y = buttons[1].to_window(*buttons[1].center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+        return result_shown(app)
+    return [add_activity, tap, lambda: observe_result(app, obs)]
+
+
+def slide_off(app, settings, obs):
+    """A finger that slides off 「返回首页」 before lifting does nothing; a tap goes home (F-5)."""
+    from kivy.tests.common import UnitTestTouch
+
+    def show_ok():
+        type_scan(token(settings))
+        return result_shown(app)
+
+    def touch(slide: bool):
+        button = app.result.ids.home
+        touch = UnitTestTouch(*button.to_window(*button.center))
+        touch.touch_down()
+        if slide:
+            touch.touch_move(*button.to_window(button.x - 200, button.y - 200))
+        touch.touch_up()
+
+    def slide():
+        touch(slide=True)
+        obs["after_slide"] = app.screens.current
+
+    def tap():
+        touch(slide=False)
+        obs["after_tap"] = app.screens.current
+    return [show_ok, slide, tap]
+
+
+def _id_of(screen, widget) -> str:
+    for holder in [screen] + list(screen.walk(restrict=True)):
+        for key, value in getattr(holder, "ids", {}).items():
+            if value.__self__ is widget:
+                return key
+    return ""
+
+
+def demo_top_up(app, settings, obs):
+    """A demo left running: its due lesson is gone, the app's periodic top-up brings one back."""
+    from kivy.clock import Clock
+
+    from kiosk.store.models import Course, Lesson
+    from screens.app import DEMO_TOP_UP_S
+
+    def time_moves_on():
+        course = Course.get(Course.name == "智能手机应用（体验课堂）")
+        Lesson.delete().where(Lesson.course == course).execute()
+        events = [e for e in Clock.get_events() if e.get_callback() == app._top_up_demo]
+        obs["top_up_every_s"] = [e.timeout for e in events]
+        for event in events:
+            event.get_callback()(0)
+        type_scan(token(settings))
+        return result_shown(app)
+    return [time_moves_on, lambda: observe_result(app, obs)]
+
+
+# -- the demo's simulated devices: the real drivers reading a pty ---------------------------------
+
+F2, F10 = 283, 291            # Kivy key codes
+
+
+def id_cards(app, settings, obs):
+    """F2 lays the demo's ID card; then a card of each other type; then a QR card over serial."""
+    cards = obs.setdefault("cards", {})
+
+    def fresh_result(lay):
+        def step():
+            sim = app.devices.idcard_sim           # started with the app
+            before = sim.counts.get("read", 0)
+            app.go_home()
+            lay()
+            return lambda: (sim.counts.get("read", 0) > before and app.screens.current == "result"
+                            and not app.reading.showing)
+        return step
+
+    def look(name):
+        return lambda: cards.update({name: {"kind": app.result.kind, "word": app.result.ids.word.text,
+                                            "name": plain(app.result.ids.name.text)}})
+
+    steps = [fresh_result(lambda: press(F2, 59, None)), look("resident")]
+    for name in ("hmt", "foreign2017", "foreign2023", "rare", "unknown"):
+        steps += [fresh_result(lambda name=name: app.devices.idcard_sim.lay(name)), look(name)]
+
+    def qr_over_serial():
+        app.go_home()
+        press(F10, 67, None)
+        return result_shown(app)
+    return steps + [qr_over_serial, look("qr_serial"), lambda: obs.update(signins=_signins())]
+
+
+def _signins() -> dict:
+    from kiosk.store.models import Member, SignIn
+    return {m.member_no: m.method for m in SignIn.select(SignIn.method, Member.member_no).join(Member)
+            .objects()}
+
+
+def unplug(app, settings, obs):
+    """The reader's cable pulled and put back while the app runs: the corner says so, reads go on."""
+    def sim():
+        return app.devices.idcard_sim               # started with the app
+
+    def line(device: str = "idcard") -> str:
+        corner = app.home.ids.status
+        return corner.lines[device].text if device in corner.lines else ""
+
+    def pull():
+        obs["before"] = line()
+        obs["qr_line"] = line("qr")
+        sim().unplug()
+        return lambda: "未连接" in line()
+
+    def put_back():
+        obs["unplugged"] = line()
+        sim().replug()
+        return lambda: "正常" in line()
+
+    def read():
+        obs["replugged"] = line()
+        sim().lay("resident")
+        return result_shown(app)
+
+    def facts():
+        from kiosk.store.models import Outbox
+        obs["device_facts"] = [json.loads(o.payload) for o in Outbox.select().where(Outbox.kind == "device")
+                               .order_by(Outbox.seq)]
+    return [lambda: (lambda: "正常" in line()), pull, put_back, read,
+            lambda: observe_result(app, obs), facts]
+
+
+SCENARIOS = {f.__name__: f for f in (scan, scan_real_keys, repeat, escape, choose, slide_off,
+                                      demo_top_up, id_cards, unplug)}
+for module in (scenarios_service, scenarios_staff, scenarios_staff_courses, scenarios_staff_desk,
+               scenarios_staff_sync):
+    SCENARIOS.update({f.__name__: f for f in module.SCENARIOS})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scenario", choices=SCENARIOS)
+    parser.add_argument("data_dir")
+    parser.add_argument("out")
+    parser.add_argument("--kiosk", action="store_true")
+    parser.add_argument("--config", help="a site file, as main.py --config takes it")
+    args = parser.parse_args()
+    settings = kiosk_main.start(argparse.Namespace(config=args.config, data_dir=args.data_dir))
+    settings.kiosk.kiosk_mode = args.kiosk
+    settings.voice.player = ["aplay", "-q", "-D", "null"]    # a real player; no sound card here
+    configure(settings)
+    app = KioskApp(settings)
+    obs = {"finished": False}
+
+    def begin() -> None:
+        # The scenario's steps are made once the app is built and running.
+        script.steps[0:0] = [_named(step, obs) for step in SCENARIOS[args.scenario](app, settings, obs)]
+    script = Script([lambda: None, begin, lambda: obs.update(finished=True)], done=app.stop)
+    app.bind(on_start=lambda _app: script.start())
+    try:
+        app.run()
+    finally:                # what was seen, also when a step waited in vain
+        Path(args.out).write_text(json.dumps(obs, ensure_ascii=False))
+    return 0
+
+
+def _named(step, obs: dict):
+    """The step, noting its name first: a failure report says which step waited in vain."""
+    def run():
+        obs["step"] = getattr(step, "__name__", "?")
+        return step()
+    return run
+
+
+if __name__ == "__main__":
+    sys.exit(main())

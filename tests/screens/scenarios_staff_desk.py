@@ -1,0 +1,204 @@
+"""UI scenarios for the front desk in staff mode (issue 5), run by tests/screens/harness.py: a newcomer's
+ID card read on the simulated reader and registered from the form, reports exported and cards
+printed to a folder, a roster imported from it, and the audit trail — real taps on the real buttons."""
+import csv
+from pathlib import Path
+
+from kiosk.i18n import t
+from kiosk.store.models import Member
+from tests.screens.scenarios_service import tap
+from tests.screens.scenarios_staff import ADMIN, ADMIN_PIN, CLERK, button, login_steps, on, pick, texts
+
+PHONE = "13912345678"
+CLERK_PIN = "1357"
+COURSE = "书法（一）班"                # a demo course of the current term
+EXPORT_DIR = "desk_exports"            # under the data dir: where the scenario's exports go
+
+
+def newcomer_and_exports(app, settings, obs):
+    """张老师 signs in; a newcomer's card is laid on the reader; registered with a phone typed on the
+    keypad (a wrong one first); a card whose name could not be read is refused until staff confirm
+    it; 学期考勤 exported as .xlsx and as .csv; cards printed for a course; then the audit trail, and
+    logging out."""
+    settings.staff.export_dir = str(Path(settings.kiosk.data_dir) / EXPORT_DIR)
+    newcomers = app.staff_screens["staff_newcomers"]
+    exports = app.staff_screens["staff_exports"]
+    audit = app.staff_screens["staff_audit"]
+    reader = app.devices.idcard_sim                  # started with the app
+
+    def lay(profile: str, name: str):
+        def step():
+            reader.lay(profile)
+            return lambda: (app.screens.current == "staff_newcomers" and newcomers.chosen is not None
+                            and newcomers.chosen.name == name and not app.reading.showing)
+        return step
+
+    def type_phone(digits: str) -> None:
+        tap(button(newcomers.body.ids.pad, t("staff.key.clear")))
+        for digit in digits:
+            tap(button(newcomers.body.ids.pad, digit))
+
+    def register() -> None:
+        tap(button(newcomers.body.ids.actions, t("staff.newcomers.register")))
+
+    def look_at_form():
+        obs["form_heading"] = newcomers.body.ids.heading.text
+        obs["form"] = texts(newcomers.body.ids.fields)
+        obs["listed"] = [r.card.name for r in newcomers.body.ids.rows.children]
+        obs["members_before"] = Member.select().count()
+        type_phone(PHONE[:3])
+        register()
+
+    def right_phone():
+        obs["bad_phone_message"] = newcomers.message
+        obs["still_waiting"] = newcomers.chosen is not None
+        obs["members_after_refusal"] = Member.select().count()
+        type_phone(PHONE)
+        obs["phone_shown"] = newcomers.body.ids.phone.text
+        register()
+
+    def registered():
+        obs["registered"] = newcomers.registered
+        obs["registered_message"] = newcomers.message
+        obs["done_heading"] = newcomers.body.ids.heading.text
+        obs["done_fields"] = texts(newcomers.body.ids.fields)
+
+    def flagged_refused():
+        obs["flagged_warning"] = newcomers.body.ids.flag.text
+        register()
+        obs["flagged_message"] = newcomers.message
+        tap(newcomers.body.ids.confirm)
+
+    def flagged_confirmed():
+        register()
+        obs["flagged_registered"] = newcomers.registered
+
+    def open_exports():
+        obs["flagged_message_after"] = newcomers.message
+        app.staff_open("staff_home")
+        return on(app, "staff_home")
+
+    def exports_tile():
+        tap(app.staff_screens["staff_home"].body.ids.exports)
+        return on(app, "staff_exports")
+
+    def export_xlsx():
+        obs["usb_line"] = exports.body.ids.usb.text
+        obs["params"] = {r.label: r.value for r in exports.body.ids.params.children}
+        tap(exports.body.ids.export)
+
+    def change_format():
+        obs["xlsx_message"] = exports.message
+        obs["xlsx_lines"] = [line.text for line in reversed(exports.body.ids.out.children)]
+        row = next(r for r in exports.body.ids.params.children if r.label == t("staff.exports.param.format"))
+        tap(row.ids.change)
+
+    def csv_format():
+        pick(t("staff.exports.format.csv"))
+
+    def export_csv():
+        tap(exports.body.ids.export)
+
+    def next_page():
+        obs["csv_message"] = exports.message
+        obs["csv_title"] = exports.body.ids.out_title.text
+        obs["csv_lines"] = [line.text for line in reversed(exports.body.ids.out.children)]
+        if exports.body.ids.out_pager.pages > 1:
+            tap(button(exports.body.ids.out_pager, t("service.next")))
+
+    def print_cards():
+        if exports.body.ids.out_pager.pages > 1:
+            obs["csv_lines"] += [line.text for line in reversed(exports.body.ids.out.children)]
+        tap(exports.body.ids.print)
+
+    def for_a_course():
+        from kivy.core.window import Window
+        from screens.staff.frame import Pick
+        popup = next(w for w in Window.children if isinstance(w, Pick))
+        choice = next(b for b in popup.ids.choices.children if b.text.startswith(COURSE))
+        obs["print_choice"] = choice.text
+        tap(choice)
+        obs["printing_message"] = exports.message
+        return lambda: exports.message != obs["printing_message"]
+
+    def open_audit():
+        obs["printed_message"] = exports.message
+        app.staff_open("staff_home")
+        return on(app, "staff_home")
+
+    def audit_tile():
+        tap(app.staff_screens["staff_home"].body.ids.audit)
+        return on(app, "staff_audit")
+
+    def log_out():
+        obs["audit_rows"] = [[r.who, r.action, r.target] for r in reversed(audit.body.ids.rows.children)]
+        tap(audit.ids.logout)
+        return on(app, "home")
+
+    def left_behind():
+        shown = [x for s in (newcomers, exports, audit) for x in texts(s)]
+        obs["left_behind"] = [x for x in shown if "马秀英" in x or PHONE[-4:] in x or "DM" in x]
+    return login_steps(app, ADMIN, ADMIN_PIN) + [
+        lay("unknown", "马秀英"), look_at_form, right_phone, registered,
+        lay("pua", "刘\u25a1生"), flagged_refused, flagged_confirmed,
+        open_exports, exports_tile, export_xlsx, change_format, csv_format, export_csv, next_page,
+        print_cards, for_a_course, open_audit, audit_tile, log_out, left_behind]
+
+
+BAD_ROSTER = [["姓名", "性别", "手机号"], ["王桂兰", "女", "1381234"], ["赵德明", "人", "13812345678"]]
+GOOD_ROSTER = [["姓名", "性别", "手机号", "课程"], ["王桂兰", "女", "13812340001", "书法（一）班"],
+               ["赵德明", "男", "13812340002", ""]]
+
+
+def roster_import(app, settings, obs):
+    """An admin imports a roster from the folder (a USB stick's stand-in): a file with wrong rows
+    shows them and writes nothing; a clean one is checked, then imported on 「确认导入」.  A clerk
+    cannot start an import."""
+    folder = Path(settings.kiosk.data_dir) / EXPORT_DIR
+    settings.staff.export_dir = str(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, table in (("名单_有错.csv", BAD_ROSTER), ("名单.csv", GOOD_ROSTER)):
+        with (folder / name).open("w", encoding="utf-8-sig", newline="") as f:
+            csv.writer(f).writerows(table)
+    exports = app.staff_screens["staff_exports"]
+
+    def open_exports():
+        obs["members_before"] = Member.select().count()
+        tap(app.staff_screens["staff_home"].body.ids.exports)
+        return on(app, "staff_exports")
+
+    def start(file: str):
+        def step():
+            tap(exports.body.ids.import_)
+        return [step, lambda: pick(file), lambda: pick(t("staff.exports.kind.members"))]
+
+    def rejected():
+        obs["rejected_title"] = exports.body.ids.out_title.text
+        obs["rejected_lines"] = [line.text for line in reversed(exports.body.ids.out.children)]
+        obs["rejected_pending"] = exports.pending
+        obs["members_after_rejection"] = Member.select().count()
+
+    def checked():
+        obs["checked_title"] = exports.body.ids.out_title.text
+        obs["checked_message"] = exports.message
+        obs["members_after_check"] = Member.select().count()
+        tap(exports.body.ids.confirm)
+
+    def imported():
+        obs["imported_title"] = exports.body.ids.out_title.text
+        obs["imported_message"] = exports.message
+        obs["pending_after"] = exports.pending
+
+    def clerk_exports():
+        app.staff_open("staff_exports")
+        return on(app, "staff_exports")
+
+    def clerk_sees():
+        button = exports.body.ids.import_
+        obs["clerk_import"] = [button.text, button.disabled]
+    return (login_steps(app, ADMIN, ADMIN_PIN) + [open_exports] + start("名单_有错.csv") + [rejected]
+            + start("名单.csv") + [checked, imported]
+            + login_steps(app, CLERK, CLERK_PIN) + [clerk_exports, clerk_sees])
+
+
+SCENARIOS = [newcomer_and_exports, roster_import]

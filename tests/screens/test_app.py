@@ -1,0 +1,93 @@
+"""The real app under a real Kivy window (Xvfb): scans, choices, repeats, kiosk mode."""
+import sqlite3
+from pathlib import Path
+
+from kiosk.i18n import t
+from kiosk.identity.ids import mask_name
+from screens.app import DEMO_TOP_UP_S
+
+MEMBER_NAME = "谢素珍"          # DM0001 in config/demo/site.toml
+
+
+def signins(data_dir: Path, member_no: str) -> list[tuple]:
+    """The member's sign-ins made while the test ran (the demo's history is older than that)."""
+    with sqlite3.connect(data_dir / "kiosk.store.db") as db:
+        return db.execute(
+            "SELECT s.method, s.kiosk_id, s.lesson_id, s.activity_id FROM sign_in s "
+            "JOIN member m ON m.id = s.member_id WHERE m.member_no = ? "
+            "AND s.at >= datetime('now', 'localtime', '-10 minutes')", (member_no,)).fetchall()
+
+
+def test_wedge_scan_signs_in_and_shows_the_result(run_scenario):
+    # A scanner types a demo member's card token and Enter into the window.
+    obs, data_dir = run_scenario("scan")
+    assert obs["finished"]
+    assert obs["screen"] == "result" and obs["kind"] == "ok"
+    assert obs["word"] == t("result.ok") == "签到成功"
+    assert obs["name"] == mask_name(MEMBER_NAME) == "谢*珍"
+    assert obs["figure"].startswith("积分 +")
+    rows = signins(data_dir, "DM0001")
+    assert len(rows) == 1 and rows[0][0] == "qr" and rows[0][2] is not None
+
+
+def test_scan_is_acknowledged_on_screen_before_the_result(run_scenario):
+    # F-1: 「正在识别…」 is set at once and drawn in a frame of its own, then the result.
+    obs, _ = run_scenario("scan")
+    assert obs["ack_at_once"]
+    after = obs["frames"][obs["frames_before_scan"]:]
+    first_ack = next(i for i, f in enumerate(after) if f["reading"])
+    assert first_ack == 0, "the frame right after the scan shows the acknowledgement"
+    assert any(f["screen"] == "result" and not f["reading"] for f in after[first_ack + 1:])
+
+
+def test_start_logs_home_screen_ready_once(run_scenario):
+    _, data_dir = run_scenario("scan")
+    log = (data_dir / "logs" / "kiosk.log").read_text(encoding="utf-8")
+    assert [line for line in log.splitlines() if "home screen ready" in line and " INFO " in line]
+    assert log.count("home screen ready") == 1
+
+
+def test_real_key_presses_reach_the_wedge(run_scenario):
+    # The whole path: X server key events -> SDL -> Kivy's Window -> devices.wedge -> check-in.
+    obs, data_dir = run_scenario("scan_real_keys")
+    assert obs["kind"] == "ok" and obs["name"] == "谢*珍"
+    assert len(signins(data_dir, "DM0001")) == 1
+
+
+def test_a_repeated_read_neither_re_renders_nor_restarts_the_timer(run_scenario):
+    obs, data_dir = run_scenario("repeat")
+    assert obs["finished"] and obs["screen"] == "result"
+    assert obs["heading_after"] == "SENTINEL"
+    assert obs["timer_after"] == obs["timer_before"]
+    assert len(signins(data_dir, "DM0001")) == 1
+
+
+def test_choice_screen_signs_in_to_the_option_tapped(run_scenario):
+    obs, data_dir = run_scenario("choose")
+    assert len(obs["options"]) == 2 and "重阳健步行" in obs["options"]
+    tapped = obs["options"][1]
+    assert obs["kind"] == "ok" and obs["heading"] == tapped
+    rows = signins(data_dir, "DM0001")
+    assert len(rows) == 1
+    assert (rows[0][3] is not None) == (tapped == "重阳健步行")
+
+
+def test_buttons_fire_on_release_and_not_when_the_finger_slides_off(run_scenario):
+    obs, _ = run_scenario("slide_off")
+    assert obs["after_slide"] == "result"
+    assert obs["after_tap"] == "home"
+
+
+def test_escape_does_not_close_the_app_in_kiosk_mode(run_scenario):
+    obs, _ = run_scenario("escape", kiosk=True)
+    assert obs.get("alive") and obs["finished"], "the app stopped"
+    assert obs["close_refused"] is True
+    assert obs["config"] == {"exit_on_escape": "0", "fullscreen": "auto", "borderless": "1",
+                             "show_cursor": "0"}
+
+
+def test_a_demo_left_running_keeps_something_due(run_scenario):
+    obs, data_dir = run_scenario("demo_top_up")
+    assert obs["top_up_every_s"] == [DEMO_TOP_UP_S]
+    assert obs["kind"] == "ok" and obs["name"] == "谢*珍"
+    assert len(signins(data_dir, "DM0001")) == 1

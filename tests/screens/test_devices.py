@@ -1,0 +1,47 @@
+"""The demo's simulated reader and scanner in the running app: the real drivers over ptys."""
+import pytest
+
+from kiosk.i18n import t
+
+
+@pytest.fixture(scope="module")
+def cards(tmp_path_factory):
+    from tests.screens.conftest import run_harness
+    obs, _ = run_harness("id_cards", tmp_path_factory.mktemp("id_cards"))
+    assert obs["finished"]
+    return obs
+
+
+@pytest.mark.parametrize("card, member", [("resident", "DM0001"), ("hmt", "DM0010"),
+                                          ("foreign2017", "DM0011"), ("foreign2023", "DM0012"),
+                                          ("rare", "DM0007")])
+def test_each_id_card_type_signs_in_from_the_reader(cards, card, member):
+    assert cards["cards"][card]["kind"] == "ok"
+    assert cards["cards"][card]["word"] == t("result.ok")
+    assert cards["signins"][member] == "idcard"
+
+
+def test_the_rare_name_reaches_the_screen_masked(cards):
+    assert cards["cards"]["rare"]["name"] == "王*祥"
+
+
+def test_an_unregistered_id_card_asks_for_staff(cards):
+    assert cards["cards"]["unknown"]["word"] == "未登记，请找工作人员"
+
+
+def test_a_qr_card_scanned_over_serial_signs_in(cards):
+    assert cards["cards"]["qr_serial"]["kind"] == "ok"
+    assert cards["signins"]["DM0002"] == "qr"
+
+
+def test_unplug_and_replug_while_running(run_scenario):
+    obs, _ = run_scenario("unplug")
+    assert obs["finished"]
+    assert "身份证读卡器" in obs["before"] and "正常" in obs["before"]
+    assert "扫码器" in obs["qr_line"] and "正常" in obs["qr_line"]
+    assert "未连接" in obs["unplugged"]
+    assert "正常" in obs["replugged"]
+    assert obs["kind"] == "ok"                  # and the reader reads again
+    states = [f["state"] for f in obs["device_facts"] if f["device"] == "idcard"]
+    assert states == ["ok", "absent", "ok"]
+    assert obs["device_facts"][-1]["disconnects"] == 1

@@ -1,0 +1,108 @@
+"""What the screens say for each Result, in the catalog's words (no display needed)."""
+from datetime import datetime
+
+import pytest
+
+from kiosk.checkin.signin import KINDS, Result
+from kiosk.i18n import t
+from kiosk.programme.schedule import Item
+from screens.present import senior as present
+
+LESSON = Item("lesson", 1, "太极拳（二）班", "三楼 301", datetime(2025, 3, 4, 9, 0),
+              datetime(2025, 3, 4, 11, 0))
+WALK = Item("activity", 2, "重阳健步行", "滨河公园 东门集合", datetime(2025, 3, 4, 14, 30),
+            datetime(2025, 3, 4, 16, 0))
+
+
+def lines_of(view: present.ResultView) -> list[str]:
+    return [view.word, view.name, view.heading, *view.lines, view.figure]
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "choose"])
+def test_every_kind_has_its_own_words(kind):
+    view = present.result_view(Result(kind, item=LESSON, first_time=LESSON.start, balance=10))
+    assert view.word == t(f"result.{kind}") != f"result.{kind}"
+
+
+def test_ok_shows_name_title_place_time_points_and_balance():
+    r = Result("ok", "DM0001", "王*华", item=LESSON, points_gained=2, balance=128)
+    view = present.result_view(r)
+    assert (view.word, view.name, view.heading) == ("签到成功", "王*华", "太极拳（二）班")
+    assert view.lines == ("09:00–11:00　三楼 301",)
+    assert view.figure == "积分 +2，共 128 分"
+
+
+def test_ok_without_points_shows_the_balance_only():
+    view = present.result_view(Result("ok", item=LESSON, points_gained=0, balance=20))
+    assert view.figure == "共 20 分"
+
+
+def test_already_shows_the_first_sign_in_time():
+    r = Result("already", item=LESSON, first_time=datetime(2025, 3, 4, 8, 47), balance=128)
+    view = present.result_view(r)
+    assert "您在 08:47 已签到" in view.lines and view.figure == "共 128 分"
+
+
+def test_not_due_shows_the_members_day():
+    view = present.result_view(Result("not_due", today=(LESSON, WALK), balance=5))
+    assert view.heading == t("result.detail.today_heading")
+    assert view.lines == ("09:00–11:00　太极拳（二）班　三楼 301",
+                          "14:30–16:00　重阳健步行　滨河公园 东门集合")
+
+
+def test_not_due_with_an_empty_day_says_so():
+    view = present.result_view(Result("not_due", balance=5))
+    assert view.heading == t("result.detail.today_none") and view.lines == ()
+
+
+def test_a_long_day_is_cut_with_a_count_of_the_rest():
+    view = present.result_view(Result("not_due", today=(LESSON,) * 6, balance=5))
+    assert len(view.lines) == present.RESULT_LINES
+    assert view.lines[-1] == t("home.more", count=6 - present.RESULT_LINES + 1)
+
+
+def test_not_enrolled_names_what_is_signing_in_now():
+    view = present.result_view(Result("not_enrolled", item=LESSON, balance=5))
+    assert view.word == t("result.not_enrolled")
+    assert view.lines[0] == t("result.detail.not_enrolled_hint", title="太极拳（二）班")
+
+
+def test_not_registered_for_an_activity_says_activity_not_class():
+    view = present.result_view(Result("not_enrolled", item=WALK, balance=5))
+    assert view.word == t("result.not_registered") != t("result.not_enrolled")
+    assert view.lines[0] == t("result.detail.not_enrolled_hint", title=WALK.title)
+
+
+def test_invalid_card_tells_the_senior_what_to_do_without_accusing():
+    view = present.result_view(Result("invalid_card", detail="card.revoked"))
+    assert view.lines == (t("result.help.revoked"),)
+    for reason in ("card.forged", "card.malformed", "card.unknown_prefix", "card.id_bad_check"):
+        lines = present.result_view(Result("invalid_card", detail=reason)).lines
+        assert lines == (t("result.help.invalid_card"),)
+        assert t(reason) not in lines
+
+
+@pytest.mark.parametrize("kind", ["unknown_card", "expired_card", "error"])
+def test_problems_say_what_to_do_next(kind):
+    view = present.result_view(Result(kind, detail="internal error"))
+    assert view.lines == (t(f"result.help.{kind}"),) and "internal" not in "".join(view.lines)
+
+
+def test_no_line_is_longer_than_40_characters():
+    # T-3: lines of at most 40 CJK characters.
+    r = Result("not_due", today=(LESSON, WALK), balance=5)
+    for kind in [k for k in KINDS if k != "choose"]:
+        view = present.result_view(Result(kind, item=WALK, first_time=WALK.start,
+                                          today=r.today, balance=5, detail="card.forged"))
+        assert all(len(line) <= 40 for line in lines_of(view)), kind
+
+
+def test_clock_and_date():
+    now = datetime(2025, 3, 4, 8, 5)
+    assert present.clock(now) == "08:05"
+    assert present.date_line(now) == "2025年3月4日 星期二"
+
+
+def test_still_on_drops_what_has_ended():
+    assert present.still_on([LESSON, WALK], datetime(2025, 3, 4, 12, 0)) == [WALK]
+    assert present.still_on([LESSON, WALK], datetime(2025, 3, 4, 10, 0)) == [LESSON, WALK]

@@ -1,0 +1,63 @@
+"""How the UI meets Kivy before any window exists (no display needed)."""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from kiosk import PROJECT_DIR, config
+
+
+def test_importing_the_app_opens_no_window_so_configure_comes_first():
+    # Kivy reads Config when kivy.core.window is imported (senior-ui §2.6).  HOME is not
+    # writable: Kivy must not try to keep a config of its own there.
+    probe = ("import sys, os, screens.app\n"
+             "assert 'kivy.core.window' not in sys.modules\n"
+             "assert os.environ['KIVY_NO_ARGS'] == '1' and os.environ['KIVY_NO_CONFIG'] == '1'\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_DIR, capture_output=True,
+                          text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"})
+    assert done.returncode == 0, done.stderr
+
+
+def test_demo_mode_is_a_normal_window_of_the_configured_size():
+    from kivy.config import Config
+
+    from screens.app import configure
+    settings = config.load()
+    settings.kiosk.kiosk_mode = False
+    configure(settings)
+    assert Config.get("graphics", "fullscreen") == "0"
+    assert Config.get("graphics", "borderless") == "0"
+    assert (Config.getint("graphics", "width"), Config.getint("graphics", "height")) == (
+        settings.display.width, settings.display.height)
+    assert Config.get("kivy", "exit_on_escape") == "1"
+
+
+def test_one_input_provider_so_a_tap_is_one_event():
+    # K-3: probesysfs would add the touch panel a second time next to X's pointer.
+    from kivy.config import Config
+
+    from screens.app import configure
+    configure(config.load())
+    assert dict(Config.items("input")) == {"mouse": "mouse,disable_multitouch"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_core_and_devices_never_import_kivy():
+    files = [*(PROJECT_DIR / "kiosk").rglob("*.py"), *(PROJECT_DIR / "devices").rglob("*.py")]
+    assert files
+    assert [str(f) for f in files if "kivy" in _imports(f)] == []
+
+
+def test_theme_and_present_are_plain_python():
+    for name in ("theme.py", "present/senior.py", "present/service.py", "present/staff.py"):
+        assert "kivy" not in _imports(PROJECT_DIR / "screens" / name)
