@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kiosk import PROJECT_DIR
+from tools.checkout import ROOT
 
 from bench import Figure, tenyear
 from tools.pgcluster import stop_process
@@ -33,7 +33,7 @@ def start_time(data_dir: Path, console: Path) -> float:
     with console.open("wb") as out:
         started = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "main.py", "--data-dir", str(data_dir)],
-                                cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT)
+                                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
         try:
             return _wait_ready(proc, log, offset, started, console)
         finally:

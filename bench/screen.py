@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from bench import Figure, percentile
-from kiosk import PROJECT_DIR
+from tools.checkout import ROOT
 
 READS = 60
 TARGET_MS = 100.0
@@ -42,7 +42,7 @@ def run() -> list[Figure]:
         return [Figure(name, "not measured: no DISPLAY", f"p95 ≤ {TARGET_MS:g} ms beyond wire", None)]
     with tempfile.TemporaryDirectory(prefix="yinling-bench-screen-") as tmp:
         out = Path(tmp) / "samples.json"
-        subprocess.run([sys.executable, "-m", "bench.screen", tmp, str(out)], cwd=PROJECT_DIR,
+        subprocess.run([sys.executable, "-m", "bench.screen", tmp, str(out)], cwd=ROOT,
                        check=True, timeout=600, env=dict(os.environ, KIVY_NO_CONSOLELOG="1"))
         samples = json.loads(out.read_text())
     ms = [s * 1000 for s in samples]
@@ -56,11 +56,10 @@ def run() -> list[Figure]:
 
 
 def child(data_dir: str, out: str) -> int:
-    sys.path.insert(0, str(PROJECT_DIR))
-    import main as kiosk_main
+    from kiosk import boot
     site = Path(data_dir) / "bench.toml"
     site.write_text(OVERLAY, encoding="utf-8")
-    settings = kiosk_main.start(argparse.Namespace(config=str(site), data_dir=str(Path(data_dir) / "data")))
+    settings = boot.start(argparse.Namespace(config=str(site), data_dir=str(Path(data_dir) / "data")))
     from kivy.clock import Clock
     from kivy.core.window import Window
     from screens.app import KioskApp, configure

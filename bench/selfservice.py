@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench import Figure, percentile, tenyear
 from bench.signin import _copy
-from kiosk import PROJECT_DIR
+from tools.checkout import ROOT
 
 READS = 60               # per screen, after one warm-up read
 TARGET_MS = 100.0
@@ -49,7 +49,7 @@ def run() -> list[Figure]:
     with tempfile.TemporaryDirectory(dir=tenyear.bench_root(), prefix="selfservice-") as tmp:
         _copy(folder / "kiosk.store.db", Path(tmp) / "kiosk.store.db")
         out = Path(tmp) / "samples.json"
-        subprocess.run([sys.executable, "-m", "bench.selfservice", tmp, str(out)], cwd=PROJECT_DIR,
+        subprocess.run([sys.executable, "-m", "bench.selfservice", tmp, str(out)], cwd=ROOT,
                        check=True, timeout=900, env=dict(os.environ, KIVY_NO_CONSOLELOG="1"))
         samples = json.loads(out.read_text())
     figures = []
@@ -67,11 +67,10 @@ def run() -> list[Figure]:
 
 
 def child(data_dir: str, out: str) -> int:
-    sys.path.insert(0, str(PROJECT_DIR))
-    import main as kiosk_main
+    from kiosk import boot
     site = Path(data_dir) / "bench.toml"
     site.write_text(OVERLAY, encoding="utf-8")
-    settings = kiosk_main.start(argparse.Namespace(config=str(site), data_dir=data_dir))
+    settings = boot.start(argparse.Namespace(config=str(site), data_dir=data_dir))
     from kivy.clock import Clock
     from kivy.core.window import Window
 

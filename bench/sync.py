@@ -290,7 +290,8 @@ def push_directly(store_url: str, kiosk_id: str, key: str, bodies: list[bytes]) 
     """The bureau's push path without HTTP and without its rules worker, in this process: what
     bureau.app runs in its thread pool for POST /v1/push."""
     from bureau import app
-    from bureau.store import close_store, db, open_store
+    from bureau.schema import open_store
+    from bureau.store import close_store, db
     from contract import signing
     open_store(store_url)
     thresholds = gc.get_threshold()
@@ -368,13 +369,13 @@ class Bureau:
 @contextmanager
 def serving(store_url: str, folder: Path) -> Iterator[Bureau]:
     """`python -m bureau serve` on a free port of 127.0.0.1, ready; stopped after."""
-    from kiosk import PROJECT_DIR
+    from tools.checkout import ROOT
     from tools.pgcluster import free_port, stop_process
     port = free_port()
     with open(folder / "server.log", "wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "bureau", "serve", "--db", store_url, "--port", str(port)],
                                    stdout=out, stderr=subprocess.STDOUT, cwd=folder,
-                                   env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)})
+                                   env={**os.environ, "PYTHONPATH": str(ROOT)})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -397,7 +398,8 @@ def serving(store_url: str, folder: Path) -> Iterator[Bureau]:
 def register(store_url: str, names: list[str]) -> dict[str, tuple[str, str, int]]:
     """Site SITE and a kiosk per name: {name: (kiosk_id, key, kiosk pk)}; and the site's pk."""
     from bureau import admin
-    from bureau.store import close_store, open_store
+    from bureau.schema import open_store
+    from bureau.store import close_store
     open_store(store_url)
     try:
         admin.add_site(SITE, "基准测试中心")
@@ -456,7 +458,8 @@ class RawInsert:
 def check_storm(store_url: str, kiosk_pks: list[int], per_kiosk: int) -> tuple[int, int, bool]:
     """Event rows, distinct event ids, and whether each kiosk holds seqs 1..per_kiosk exactly, acked."""
     from bureau.models import Event, Kiosk
-    from bureau.store import close_store, db, open_store
+    from bureau.schema import open_store
+    from bureau.store import close_store, db
     from peewee import fn
     open_store(store_url)
     try:
@@ -564,7 +567,8 @@ _RULES_BEHIND = ('SELECT count(*) FROM "kiosk" AS k WHERE k.acked_seq > COALESCE
 
 
 def wait_for_rules(store_url: str, timeout: float = 900) -> None:
-    from bureau.store import close_store, db, open_store
+    from bureau.schema import open_store
+    from bureau.store import close_store, db
     open_store(store_url)
     try:
         deadline = time.monotonic() + timeout

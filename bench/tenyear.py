@@ -31,7 +31,7 @@ from peewee import SqliteDatabase
 
 from kiosk import config
 from kiosk.identity import ids
-from kiosk.points import awards as points
+from kiosk.points import awards
 from kiosk.store.db import open_db
 from kiosk.store.models import Activity, Course, Term
 from kiosk.programme.schedule import lesson_times
@@ -205,7 +205,7 @@ class _Builder:
         self.rng = random.Random(SEED)
         self.cutoff = datetime.combine(now.date(), datetime.min.time())  # no sign-ins from here on
         self.provisional_from = now - timedelta(days=_PROVISIONAL_DAYS)
-        self.rules = points.rules()  # the migration's defaults: what the kiosk awarded by
+        self.rules = awards.rules()  # the migration's defaults: what the kiosk awarded by
         self.ids = {"course": 0, "lesson": 0, "activity": 0, "sign_in": 0, "points_entry": 0,
                     "outbox": 0}
         self.member_nos: list[str] = [""]  # index = member id
@@ -385,7 +385,7 @@ class _Builder:
             if not is_open:
                 people = self._register(registrations, activity_id, start, people)
             if start < self.cutoff:
-                category = points.activity_category(Activity(kind=kind))
+                category = awards.activity_category(Activity(kind=kind))
                 term.activities[activity_id] = (start, rows[-1][2], category, own)
                 term.attendees += [(m, activity_id) for m in people]
         self._insert("activity", rows)
@@ -463,7 +463,7 @@ class _Builder:
             self.awards.setdefault(member_id, []).append((*entry, amount))
 
     def _volunteer(self, at: datetime, member_id: int, hours: float) -> None:
-        amount = self._capped(member_id, at, "volunteer", points.volunteer_points(hours))
+        amount = self._capped(member_id, at, "volunteer", awards.volunteer_points(hours))
         if amount:
             self._entry(at, member_id, amount, "volunteer", "volunteer_hour",
                         note=f"志愿服务 {hours:g} 小时", rule_version=self.rules["volunteer"].version)

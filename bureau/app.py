@@ -33,8 +33,8 @@ from bureau import body, ingest, rules, streams, web
 from bureau.auth import AuthError, authenticate, record, signed_headers, verify
 from bureau.errors import Refusal, malformed
 from bureau.models import Kiosk
-from bureau.store import (close_store, connection_lost, db, is_sqlite, open_store, utcnow, write,
-                          write_turn_if_free)
+from bureau.schema import open_store
+from bureau.store import close_store, connection_lost, db, is_sqlite, utcnow, write, write_turn_if_free
 
 ENV_DB = "BUREAU_DB"          # the store URL `python -m bureau serve` hands to create_app
 log = logging.getLogger("bureau.app")

@@ -15,67 +15,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
 from operator import attrgetter
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import msgspec
-from msgspec import Meta, Raw, Struct
+from msgspec import Struct
 from peewee import chunked
 
 from bureau.auth import as_utc
+from contract.facts import KINDS, MAX_EVENTS, SCHEMA_V, Fact, KnownFact, KnownPush, Push
 from bureau.errors import Refusal, malformed
 from bureau.models import Event, EventReject, Kiosk, Site
 from bureau.store import db, insert_new, insert_values, is_sqlite, locked, write
 
 log = logging.getLogger("bureau.ingest")
 
-MAX_EVENTS = 500
-SCHEMA_V = 1
-# The facts a kiosk writes (kiosk/store/facts.py record(kind, …) across kiosk/).
-KINDS = frozenset({"signin", "points", "registration", "enrollment", "member", "member_prefs", "card",
-                   "course", "lesson", "term", "staff", "audit", "device"})
 SKEW_FLAG_MS = 5 * 60 * 1000           # a fact whose kiosk clock was off by more is flagged
 CHUNK = 500                            # rows per INSERT (12 columns: far below SQLite's 32,766 variables)
 UUID_TEXT = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 UUID = re.compile(UUID_TEXT)
 UUID_LINES = re.compile(f"(?:{UUID_TEXT}\n)*{UUID_TEXT}")     # a batch's event_ids checked in one call
-MAX_ID = 64                            # longest event_id or client_version stored
-BIG = 2 ** 62                          # seq and wall_ms fit a BIGINT with room to spare
 
-# The push body, checked for shape by msgspec as it is parsed: a batch is parsed and checked in
-# C, and each payload kept as the JSON text the kiosk sent (it is stored as that text), where
-# json.loads, per-fact checks in Python and dumping each payload again cost 4/5 of a push's CPU.
-# gc=False: parsed JSON holds no cycles, and 500 facts the collector need not track are a fifth
-# less CPU to parse.
-
-
-class Fact(Struct, frozen=True, gc=False):
-    event_id: Annotated[str, Meta(min_length=1, max_length=MAX_ID)]
-    seq: int
-    kind: str
-    schema_v: Any                      # a wrong one refuses the fact, not the batch (see _problem)
-    wall_ms: Annotated[int, Meta(ge=-BIG, le=BIG)]
-    payload: Raw
-
-
-class _GoodFact(Fact, frozen=True, gc=False):
-    """A fact whose kind and schema_v are as a kiosk writes them (see _judged_at_once)."""
-    kind: Literal[tuple(sorted(KINDS))]
-    schema_v: Literal[SCHEMA_V]
-
-
-class _Body(Struct):
-    kiosk_id: str
-    epoch: Annotated[int, Meta(ge=1, le=2 ** 31 - 1)]
-    first_seq: Annotated[int, Meta(ge=1, le=BIG)]
-    last_seq: Annotated[int, Meta(ge=1, le=BIG)]
-    client_version: Annotated[str, Meta(max_length=MAX_ID)]
-    events: Annotated[list[Fact], Meta(min_length=1)]
-    head_seq: Annotated[int, Meta(le=BIG)] | None = None
-    sent_ms: Annotated[int, Meta(ge=-BIG, le=BIG)] | None = None
-
-
-class _GoodBody(_Body):
-    events: Annotated[list[_GoodFact], Meta(min_length=1)]
+# The push body is parsed and checked in C (contract.facts), each payload kept as the JSON text
+# the kiosk sent (it is stored as that text): json.loads, per-fact checks in Python and dumping
+# each payload again cost 4/5 of a push's CPU.
 
 
 class _Sited(Struct):
@@ -83,8 +45,8 @@ class _Sited(Struct):
     site: Any = msgspec.UNSET
 
 
-_body = msgspec.json.Decoder(_Body)
-_good_body = msgspec.json.Decoder(_GoodBody)
+_body = msgspec.json.Decoder(Push)
+_good_body = msgspec.json.Decoder(KnownPush)
 _sited = msgspec.json.Decoder(_Sited)
 
 
@@ -122,7 +84,7 @@ def parse_batch(data: bytes, kiosk_id: str) -> Batch:
                  body.sent_ms)
 
 
-def _parsed(data: bytes) -> _Body:
+def _parsed(data: bytes) -> Push:
     try:
         return _body.decode(data)
     except msgspec.ValidationError as e:
@@ -269,7 +231,7 @@ def _judge(kiosk_pk: int, site: Site, epoch: int, events: list[Fact], now: float
     at = as_utc(now)
     # sqlite3 would turn the datetime into this same text for each row.
     made = _Rows(kiosk_pk, epoch, site.id, str(at) if is_sqlite() else at, int(now * 1000), sent_ms)
-    if events and type(events[0]) is _GoodFact:          # a batch's facts are all of one type
+    if events and type(events[0]) is KnownFact:          # a batch's facts are all of one type
         rows = _judged_at_once(made, site.code, events)
         if rows is not None:
             return list(events), rows, []
@@ -297,7 +259,7 @@ def _judge(kiosk_pk: int, site: Site, epoch: int, events: list[Fact], now: float
 
 def _judged_at_once(made: "_Rows", site_code: str, events: list[Fact]) -> list[tuple] | None:
     """The Event rows of facts whose kind and schema_v msgspec checked as it parsed them
-    (_GoodFact), the rest checked for all of them at once, with no Python code run per fact;
+    (KnownFact), the rest checked for all of them at once, with no Python code run per fact;
     None when one of them needs judging on its own.  Nearly every push is judged here."""
     lines = "\n".join(map(EVENT_ID, events)).lower()
     # With the length, each line is one whole event_id: none can hide a newline.

@@ -18,9 +18,8 @@ from bureau import admin, streams
 from bureau.admin import AdminError
 from bureau.models import Kiosk, StreamRow
 from bureau.store import write
+from contract.points import CATEGORIES, PER
 
-RULE_CATEGORIES = ("lesson", "activity", "party", "volunteer")
-PER = ("attendance", "hour")
 ACTIVITY_CATEGORIES = ("report", "walk", "party_day", "performance", "volunteer", "activity")
 NEW_RULE = {"per": "attendance", "daily_cap": 0, "once_per_item": True, "version": 0}
 HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
@@ -38,7 +37,7 @@ def set_rule(category: str, points: int, per: str | None = None, daily_cap: int 
              once_per_item: bool | None = None) -> dict:
     """Publish the points rule of `category`, one version after the current one; what is not
     given stays as the current version has it (a new rule: per attendance, no cap, once per item)."""
-    _choice("rule category", category, RULE_CATEGORIES)
+    _choice("rule category", category, CATEGORIES)
     _at_least("points", points, 0)
     with write():
         streams.lock("rules")

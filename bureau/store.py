@@ -18,7 +18,7 @@ from peewee import Database, DatabaseProxy, Field, Model, PostgresqlDatabase, Sq
 from playhouse import db_url
 from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
 
-from contract.fairlock import Turns
+from contract.fairlock import FairLock
 
 db = DatabaseProxy()
 
@@ -74,18 +74,6 @@ def _sqlite(path: str) -> SqliteDatabase:
                                 stale_timeout=POOL_STALE_S, timeout=POOL_WAIT_S, check_same_thread=False)
 
 
-def open_store(url: str) -> Database:
-    """Bind the models to the store `url` names and create its tables if they are missing."""
-    from bureau.models import MODELS
-    database = make_database(url)
-    db.initialize(database)
-    with database.connection_context():
-        database.create_tables(MODELS, safe=True)
-        from bureau.streams import ensure_streams
-        ensure_streams()
-    return database
-
-
 def close_store() -> None:
     """Close every connection of the store (the whole pool for PostgreSQL)."""
     database = db.obj
@@ -116,7 +104,7 @@ def write():
 # SQLite's own wait for its write lock polls with sleeps of up to 100 ms, first come not first
 # served: with 16 kiosks pushing at once a push waited over 5 s and failed with "database is
 # locked".  This process's writers take turns on a lock of their own first.
-_sqlite_writer = Turns()
+_sqlite_writer = FairLock()
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bureau.models import BureauUser, WebSession
 from bureau.store import utcnow, write
-from contract import passwords as scrypt
+from contract import passwords
 
 MAX_FAILURES = 5
 LOCK = timedelta(minutes=10)
@@ -21,7 +21,7 @@ SESSION_LIFE = timedelta(hours=8)
 MIN_PASSWORD = 8
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 # Checked against when the username is unknown, so a wrong name takes as long as a wrong password.
-_NOBODY = f"scrypt${scrypt.N}${scrypt.R}${scrypt.P}${'00' * scrypt.SALT_BYTES}${'00' * scrypt.KEY_BYTES}"
+_NOBODY = f"scrypt${passwords.N}${passwords.R}${passwords.P}${'00' * passwords.SALT_BYTES}${'00' * passwords.KEY_BYTES}"
 
 
 class UserError(Exception):
@@ -30,12 +30,12 @@ class UserError(Exception):
 
 def hash_password(password: str) -> str:
     """"scrypt$n$r$p$<salt hex>$<hash hex>" with a fresh random salt."""
-    return scrypt.make(password)
+    return passwords.make(password)
 
 
 def verify_password(password: str, stored: str) -> bool:
     """Whether `password` is the one `stored` was made from; a malformed `stored` matches nothing."""
-    return scrypt.check(password, stored)
+    return passwords.check(password, stored)
 
 
 # --- accounts (python -m bureau user …) -------------------------------------------------------------

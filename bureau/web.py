@@ -13,32 +13,32 @@ the browser's Origin (or, failing that, Referer) is this very host.  That covers
 too, which SameSite alone does not (there is no session yet), without a token to keep.
 """
 from datetime import date, timedelta
+from importlib.resources import files
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, PackageLoader
 from starlette.concurrency import run_in_threadpool
 
 from bureau import reports, users
 from bureau.models import Site
 from bureau.store import db, utcnow
-from kiosk import PROJECT_DIR
 
 router = APIRouter(prefix="/web")
 
 COOKIE = "bureau_session"
 LOGIN = "/web/login"
-FONT = PROJECT_DIR / "assets" / "fonts" / "NotoSansCJKsc-Regular.otf"
+FONT = Path(str(files("assets").joinpath("fonts", "NotoSansCJKsc-Regular.otf")))     # the kiosk's own
 MAX_WEEKS, MAX_DAYS = 520, 366 * 5
 # Pages hold members' names: never cached, never framed; no script may run at all.
 HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin",
            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; font-src 'self'; "
                                       "form-action 'self'; frame-ancestors 'none'"}
 
-templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
+templates = Environment(loader=PackageLoader("bureau"), autoescape=True,
                         trim_blocks=True, lstrip_blocks=True)
 templates.globals["T"] = reports.TEXT
 templates.filters["when"] = lambda moment: reports.local_time(moment) or "从未联系"

@@ -8,7 +8,7 @@ Writers of one process take their turn on this lock first (kiosk.store.db.write,
 import threading
 
 
-class Turns:
+class FairLock:
     """Re-entrant: a thread holding it may take it again (a write inside a write)."""
 
     def __init__(self):

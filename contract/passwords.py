@@ -5,7 +5,9 @@ import hashlib
 import hmac
 import os
 
-N, R, P = 2 ** 14, 8, 1          # ~50 ms on a kiosk: guessing from a stolen database is slow
+# ~50 ms a hash on a kiosk: slow to guess a password from a stolen store.  A 4-digit PIN has too few
+# values for any hash to protect it; the kiosk's lockout and its disk do (kiosk/staff/access.py).
+N, R, P = 2 ** 14, 8, 1
 SALT_BYTES, KEY_BYTES = 16, 32
 
 

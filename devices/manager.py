@@ -8,36 +8,16 @@ thread: the app hands them to its UI thread with Clock.schedule_once.
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
+from kiosk.health import Health
 from kiosk.identity.credentials import Credential
 
 log = logging.getLogger(__name__)
 
 RETRY_FIRST_S = 0.1
 RETRY_MAX_S = 1.0
-
-
-@dataclass(frozen=True)
-class Health:
-    name: str
-    kind: str                      # "idcard" or "qr"
-    port: str
-    connected: bool = False
-    answering: bool = True         # connected and the device replies
-    since: datetime | None = None  # when `connected` last changed
-    last_read: datetime | None = None
-    reads: int = 0
-    faults: int = 0                # bad frames, failed reads, SAM faults: the port stayed open
-    disconnects: int = 0
-    last_error: str = ""
-
-    def state(self) -> str:
-        """"ok", "silent" (open but not answering) or "absent"."""
-        if not self.connected:
-            return "absent"
-        return "ok" if self.answering else "silent"
 
 
 class DeviceThread:

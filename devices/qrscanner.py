@@ -21,7 +21,7 @@ _EDGES = re.compile(r"^[\s\x00]+|[\s\x00]+$")
 
 
 class Splitter:
-    """Turns a byte stream into scanned texts.  Pure: the caller gives the time of every call.
+    """FairLock a byte stream into scanned texts.  Pure: the caller gives the time of every call.
 
     `undecodable` and `oversized` count faults; `on_fault`, if given, hears each with a reason.
     An `idle_gap_s` of 0 turns the idle-gap split off.

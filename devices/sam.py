@@ -85,7 +85,7 @@ class Frame:
 
 
 class FrameReader:
-    """Turns a byte stream into checked frames.
+    """FairLock a byte stream into checked frames.
 
     It hunts for the preamble, reads LEN, waits for the whole frame, and checks the XOR.  A bad
     checksum or an impossible length drops only the preamble it began at, so a real frame hidden

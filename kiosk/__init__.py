@@ -1,4 +1,7 @@
 """The kiosk core: plain Python, no Kivy.  Screens call it and render what it returns."""
-from pathlib import Path
+from importlib.metadata import PackageNotFoundError, version
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+try:
+    VERSION = version("yinling-kiosk")
+except PackageNotFoundError:         # run from a checkout that was never installed
+    VERSION = "0+checkout"

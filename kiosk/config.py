@@ -1,4 +1,4 @@
-"""Settings: config/default.toml overlaid by a site file.
+"""Settings: config/default.toml (shipped with the kiosk) overlaid by a site file.
 
 default.toml is also the schema: a site file may only name keys that exist there, with a value
 of the same type.  Every problem stops start-up with one message naming the key and the file.
@@ -10,11 +10,11 @@ from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-from kiosk import PROJECT_DIR
+from kiosk import resources
 from kiosk.i18n import t
 from kiosk import overlay
 
-DEFAULT_FILE = PROJECT_DIR / "config" / "default.toml"
+DEFAULT_FILE = resources.default_settings()
 log = logging.getLogger(__name__)
 
 
@@ -81,7 +81,7 @@ def _bureau(settings: dict) -> None:
     """The bureau's settings for this kiosk, as last pulled, over the files: only the keys it may
     set, and only good values (checked here, so validation never fails for them), as the bureau
     must never stop a kiosk from starting."""
-    rows = overlay.stored(_project_path(settings["kiosk"]["data_dir"]))
+    rows = overlay.stored(resources.path(settings["kiosk"]["data_dir"]))
     for key, value in overlay.merged(rows, settings["site"]["code"], settings["kiosk"]["id"]).items():
         section, name = key.split(".")
         settings[section][name] = from_bureau(key, value, settings[section][name])
@@ -206,10 +206,10 @@ def _validate(settings: dict, source: dict) -> None:
         raise ConfigError(t("config.choice", key="kiosk.language", file=source["kiosk.language"],
                             value=repr(language)))
     for key in ("display.font", "display.font_bold"):
-        if not _project_path(_get(settings, key)).is_file():
+        if not resources.path(_get(settings, key)).is_file():
             raise ConfigError(t("config.no_such_file", key=key, file=source[key], value=_get(settings, key)))
     demo = settings["site"]["demo_data"]
-    if demo and not _project_path(demo).is_file():
+    if demo and not resources.path(demo).is_file():
         raise ConfigError(t("config.no_such_file", key="site.demo_data", file=source["site.demo_data"], value=demo))
     # A real site (no demo data) must not run on the public demo keys of default.toml.
     for key in ("security.id_hash_key", "security.card_key"):
@@ -225,24 +225,20 @@ def _validate(settings: dict, source: dict) -> None:
         raise ConfigError(t("config.sync_key", key="sync.key", file=source["sync.url"]))
 
 
-def _project_path(value: str) -> Path:
-    p = Path(value).expanduser()
-    return p if p.is_absolute() else PROJECT_DIR / p
-
 
 def _resolve_paths(settings: dict) -> None:
-    settings["kiosk"]["data_dir"] = str(_project_path(settings["kiosk"]["data_dir"]))
+    settings["kiosk"]["data_dir"] = str(resources.path(settings["kiosk"]["data_dir"]))
     d = settings["display"]
-    d["font"], d["font_bold"] = str(_project_path(d["font"])), str(_project_path(d["font_bold"]))
+    d["font"], d["font_bold"] = str(resources.path(d["font"])), str(resources.path(d["font_bold"]))
     # A missing fallback font only narrows coverage; fonts.py logs it.
-    d["fallback_fonts"] = [str(_project_path(p)) for p in d["fallback_fonts"]]
+    d["fallback_fonts"] = [str(resources.path(p)) for p in d["fallback_fonts"]]
     demo = settings["site"]["demo_data"]
-    settings["site"]["demo_data"] = str(_project_path(demo)) if demo else ""
+    settings["site"]["demo_data"] = str(resources.path(demo)) if demo else ""
     v = settings["voice"]
-    v["pack"] = str(_project_path(v["pack"]))
-    v["recorded"] = str(_project_path(v["recorded"])) if v["recorded"] else ""
+    v["pack"] = str(resources.path(v["pack"]))
+    v["recorded"] = str(resources.path(v["recorded"])) if v["recorded"] else ""
     s = settings["staff"]
-    s["export_dir"] = str(_project_path(s["export_dir"])) if s["export_dir"] else str(
+    s["export_dir"] = str(resources.path(s["export_dir"])) if s["export_dir"] else str(
         Path(settings["kiosk"]["data_dir"]) / "exports")
 
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from kiosk.staff import access
 from kiosk.store import facts
 from kiosk.identity import ids
-from kiosk.points import awards as points
+from kiosk.points import awards
 from kiosk.programme import schedule
 from kiosk.people import search
 from kiosk.store.db import write
@@ -146,7 +146,7 @@ def _history(member: Member, h: dict, courses: dict[str, Course], now: datetime,
     the confirmed balance."""
     # Only lessons whose sign-in window has closed, so none makes a lesson due now "already".
     closed = now - timedelta(minutes=settings.checkin.window_after_min)
-    lesson_points = points.rule("lesson").points
+    lesson_points = awards.rule("lesson").points
     total = sum(_attendance(member, courses[a["course"]], a, closed, settings.kiosk.id, lesson_points)
                 for a in h.get("attendance", []))
     total += sum(_entry(member, e, now.date()) for e in h.get("entries", []))
@@ -170,7 +170,7 @@ def _attendance(member: Member, course: Course, spec: dict, closed: datetime, ki
 def _entry(member: Member, e: dict, today: date) -> int:
     at = datetime.combine(today - timedelta(days=e["days_before"]), schedule.hm(e["time"]))
     if e["kind"] == "volunteer":
-        amount = points.volunteer_points(e["hours"])
+        amount = awards.volunteer_points(e["hours"])
         _confirmed(member, amount, "volunteer", at, rule="volunteer_hour", note=e["note"])
     else:
         amount = e["amount"]

@@ -1,20 +1,19 @@
 """Message catalog: every user-visible string comes from kiosk/messages/<language>.toml."""
 import tomllib
-from pathlib import Path
+from importlib.resources import files
 
-_DIR = Path(__file__).parent / "messages"
+_DIR = files("kiosk").joinpath("messages")
 _catalog: dict[str, str] = {}
 
 
 def load(language: str = "zh_CN") -> None:
-    path = _DIR / f"{language}.toml"
-    with path.open("rb") as f:
+    with _DIR.joinpath(f"{language}.toml").open("rb") as f:
         _catalog.clear()
         _catalog.update(_flatten(tomllib.load(f)))
 
 
 def languages() -> list[str]:
-    return sorted(p.stem for p in _DIR.glob("*.toml"))
+    return sorted(p.name.removesuffix(".toml") for p in _DIR.iterdir() if p.name.endswith(".toml"))
 
 
 def t(key: str, /, **values) -> str:

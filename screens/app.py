@@ -1,8 +1,10 @@
-"""The kiosk app: screens built once, a card read in, its Result on screen (DESIGN §2).
+"""The kiosk app: screens built once, a card read in, the Visit it makes on screen (docs/design.md §2).
 
-A keyboard-wedge scanner types into the window itself: Window key events go to devices.wedge,
-and a completed scan becomes a Credential for kiosk.checkin.signin.  Other devices will hand their
-Credentials to KioskApp.submit from their threads with Clock.schedule_once.
+The composition root of the kiosk: it wires the devices (devices/), the core's front desk
+(kiosk.checkin.visit.Reception), the sync thread and the screens.  A keyboard-wedge scanner types
+into the window itself: Window key events go to devices.wedge, and a completed scan becomes a
+Credential.  Device and sync threads hand what they have to the UI thread (@mainthread).  The
+idle and night watch is screens/idle.py; staff mode is screens/staff/session.py.
 """
 import logging
 import threading
@@ -11,58 +13,57 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from kivy.app import App
-from kivy.properties import ObjectProperty, StringProperty
-from kivy.clock import Clock
+from kivy.clock import Clock, mainthread
 from kivy.config import Config
+from kivy.properties import ObjectProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from devices import configured
-from devices.manager import DeviceManager, Health
+from devices.manager import DeviceManager
 from devices.sim import demo as sim_demo
 from devices.wedge import Wedge
-from kiosk.programme import activities
 from kiosk import demo
-from kiosk.sync import device_facts
-from kiosk.checkin import seniors
-from screens.support import voice
-from kiosk.staff.audit import Actor
-from kiosk.checkin.signin import CheckIn, Result
-from kiosk.identity.credentials import Credential
+from kiosk.checkin.signin import Result
+from kiosk.checkin.visit import Reception, Senior, Visit
 from kiosk.fonts import FontChain, cmap
+from kiosk.health import Health
 from kiosk.i18n import t
-from screens.support.idle import IdleTimer, is_open
+from kiosk.identity.credentials import Credential
+from kiosk.programme import activities
 from kiosk.programme.schedule import Item
+from kiosk.sync import device_facts
 from kiosk.sync.status import Status as SyncStatus
 from kiosk.sync.worker import SyncWorker
-from screens.present import senior as present, service as present_service, staff as present_staff
-from screens import typeface
+from screens import present, present_service, typeface
+from screens.idle import CHECK_S, IdleWatch
+from screens.live_theme import Theme
 from screens.senior.activities import ActivitiesScreen
 from screens.senior.attract import AttractScreen
 from screens.senior.choice import ChoiceScreen
 from screens.senior.courses import CoursesScreen
 from screens.senior.home import HomeScreen
-from screens.senior.idle_prompt import MoreTimePrompt
 from screens.senior.night import NightScreen
 from screens.senior.points import PointsScreen
 from screens.senior.preferences import PreferencesScreen
 from screens.senior.reading import ReadingOverlay
 from screens.senior.result import ResultScreen
 from screens.senior.service import ServiceScreen
-from screens.staff.frame import StaffScreen
-from screens.staff.home import StaffHomeScreen
-from screens.staff.idle import StaffIdlePrompt
 from screens.staff.audit import StaffAuditScreen
 from screens.staff.course import StaffCourseScreen
 from screens.staff.courses import StaffCoursesScreen
 from screens.staff.exports import StaffExportsScreen
+from screens.staff.frame import StaffScreen
+from screens.staff.home import StaffHomeScreen
+from screens.staff.imports import StaffImportsScreen
 from screens.staff.login import StaffLoginScreen
 from screens.staff.member import StaffMemberScreen
 from screens.staff.members import StaffMembersScreen
 from screens.staff.newcomers import StaffNewcomersScreen
+from screens.staff.session import StaffSession
 from screens.staff.sync import StaffSyncScreen
 from screens.staff.today import StaffTodayScreen
-from screens.live_theme import Theme
+from screens.support import voice
 from screens.theme import PAPER, rgba
 
 log = logging.getLogger(__name__)
@@ -71,10 +72,6 @@ DEMO_TOP_UP_S = 300
 ENTER_KEYS = (13, 271)        # Return, keypad Enter
 F1 = 282                      # Kivy's key code of F1; F2..F12 follow
 BACKSPACE = 8
-IDLE_CHECK_S = 0.25
-# Screens where a senior may linger: idle, they ask 「还需要更多时间吗？」 and then go home (I-2).
-LINGERING = ("points", "activities", "courses", "settings", "choice")
-RESTING = ("home", "attract", "night")
 # What each senior screen says when it opens: 近期活动 can be read before a card, the others wait.
 OPENING_PHRASES = {"points": "points_prompt", "activities": "activities", "courses": "courses_prompt",
                    "settings": "settings_prompt"}
@@ -98,17 +95,17 @@ def configure(settings: SimpleNamespace) -> None:
 
 
 class KioskApp(App):
-    staff_label = StringProperty("")       # who is signed in to staff mode, for the staff header
     # The sync thread's latest, for the staff pages; every report is news (an equal one included:
     # it ends 「正在同步…」), hence compared by identity.
     sync_status = ObjectProperty(None, allownone=True, comparator=lambda a, b: a is b)
+    staff = ObjectProperty(None)            # the staff session, for the .kv rules
 
     def __init__(self, settings: SimpleNamespace, **kwargs):
         super().__init__(**kwargs)
         self.settings = settings
         self.title = t("screen.title")
         self.theme = Theme(settings.display.px_per_mm)
-        self.checkin = CheckIn(settings)
+        self.reception = Reception(settings)
         self.wedge = Wedge.from_settings(settings)
         self._fonts: FontChain | None = None
         self.devices = configured.Devices()
@@ -116,12 +113,9 @@ class KioskApp(App):
         self._device_states: dict[str, str] = {}
         self.sync: SyncWorker | None = None
         self.voice = voice.Voice(settings.voice)
-        self.senior: seniors.Senior | None = None
-        self.clock = time.monotonic           # the idle timer's clock; tests move a fake one
-        display = settings.display
-        self.idle = IdleTimer(display.idle_s, display.idle_warning_s, self.clock())
-        self.staff: Actor | None = None       # signed in to staff mode
-        self.staff_idle = IdleTimer(settings.staff.idle_s, settings.staff.idle_warning_s, self.clock())
+        self.senior: Senior | None = None        # identified, with their own preferences in force
+        self.clock = time.monotonic              # the idle watches' clock; tests move a fake one
+        self.staff = StaffSession(self)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -136,18 +130,17 @@ class KioskApp(App):
                          "settings": PreferencesScreen(name="settings")}
         self.attract = AttractScreen(name="attract")
         self.night = NightScreen(name="night")
-        self.staff_screens = {s.name: s for s in (
+        self.staff.build([
             StaffLoginScreen(name="staff_login"), StaffHomeScreen(name="staff_home"),
             StaffTodayScreen(name="staff_today"), StaffMembersScreen(name="staff_members"),
             StaffMemberScreen(name="staff_member"), StaffNewcomersScreen(name="staff_newcomers"),
             StaffCoursesScreen(name="staff_courses"), StaffCourseScreen(name="staff_course"),
-            StaffExportsScreen(name="staff_exports"),
-            StaffAuditScreen(name="staff_audit"), StaffSyncScreen(name="staff_sync"))}
+            StaffExportsScreen(name="staff_exports"), StaffImportsScreen(name="staff_imports"),
+            StaffAuditScreen(name="staff_audit"), StaffSyncScreen(name="staff_sync")])
         for screen in (self.home, self.result, self.choice, *self.services.values(), self.attract,
-                       self.night, *self.staff_screens.values()):
+                       self.night, *self.staff.screens.values()):
             self.screens.add_widget(screen)
-        self.more_time_prompt = MoreTimePrompt()
-        self.staff_idle_prompt = StaffIdlePrompt()
+        self.idle = IdleWatch(self)
         self.reading = ReadingOverlay()
         root = FloatLayout()
         root.add_widget(self.screens)
@@ -166,19 +159,18 @@ class KioskApp(App):
         Window.bind(on_flip=self._first_frame)
         # Any touch anywhere is someone at the kiosk; it must still reach the widgets.
         Window.bind(on_touch_down=self._touched)
-        Clock.schedule_interval(self._watch_idle, IDLE_CHECK_S)
+        Clock.schedule_interval(self.idle.watch, CHECK_S)
         self._start_devices()
         if self.settings.sync.url:
-            self.sync = SyncWorker(self.settings, lambda s: Clock.schedule_once(lambda _dt: self._synced(s)))
+            self.sync = SyncWorker(self.settings, self._synced)
             self.sync.start()
         if self.settings.site.demo_data:
             # A demo left running keeps something due, as it was when it started.
             Clock.schedule_interval(self._top_up_demo, DEMO_TOP_UP_S)
 
     def _touched(self, *_args) -> None:
-        now = self.clock()
-        self.idle.touch(now)
-        self.staff_idle.touch(now)
+        self.idle.touch()
+        self.staff.touch()
 
     def _first_frame(self, window) -> None:
         window.unbind(on_flip=self._first_frame)
@@ -186,6 +178,7 @@ class KioskApp(App):
         # Reading the fonts' character maps takes ~0.3 s each: not at start-up, not at a scan.
         threading.Thread(target=self._warm_fonts, name="fonts", daemon=True).start()
 
+    @mainthread
     def _synced(self, status: SyncStatus) -> None:
         self.sync_status = status
 
@@ -244,20 +237,18 @@ class KioskApp(App):
 
     def _start_devices(self) -> None:
         self.devices = configured.from_settings(self.settings)
-        self.device_manager = DeviceManager(self.devices.devices, self._from_device, self._from_health)
+        self.device_manager = DeviceManager(self.devices.devices, self._from_device, self.show_health)
         for health in self.device_manager.health():   # the corner lists them in this order
             self.home.ids.status.show(health)
         self.device_manager.start()
         if self.devices.idcard_sim or self.devices.qr_sim:
             log.info(sim_demo.HELP)
 
+    @mainthread
     def _from_device(self, cred: Credential) -> None:
-        # Called in a device's thread: the UI is only touched from Kivy's.
-        Clock.schedule_once(lambda dt: self.submit(cred))
+        self.submit(cred)
 
-    def _from_health(self, health: Health) -> None:
-        Clock.schedule_once(lambda dt: self.show_health(health))
-
+    @mainthread
     def show_health(self, health: Health) -> None:
         self.home.ids.status.show(health)
         if self._device_states.get(health.name) != health.state():
@@ -267,11 +258,12 @@ class KioskApp(App):
             except Exception:
                 log.exception("could not record the state of %s", health.name)
 
-    # -- reads and results --------------------------------------------------------------------
+    # -- reads and visits ---------------------------------------------------------------------
 
     def submit(self, cred: Credential) -> None:
         """A card was read: acknowledge at once, decide once the acknowledgement is on screen.
-        On a senior's own screen the card identifies them; anywhere else it signs in."""
+        On a senior's own screen the card identifies them; in staff mode it is the page's; anywhere
+        else it signs in."""
         self.reading.showing = True
         self._touched()
         screen = self.screens.current_screen
@@ -280,21 +272,23 @@ class KioskApp(App):
         elif isinstance(screen, ServiceScreen):
             _after_next_frame(lambda: self._identify(cred, screen))
         else:
-            _after_next_frame(lambda: self.show(self.checkin.handle(cred, datetime.now()), cred.method))
+            _after_next_frame(lambda: self.show(self.reception.sign_in(cred, datetime.now()), cred.method))
 
     def choose(self, member_no: str, item: Item, method: str) -> None:
         """The senior picked `item` on the choice screen."""
         self.reading.showing = True
-        _after_next_frame(lambda: self.show(
-            self.checkin.choose(member_no, item, method, datetime.now()), method))
+        _after_next_frame(lambda: self.show(self.reception.choose(member_no, item, method, datetime.now()),
+                                            method))
 
-    def show(self, result: Result, method: str) -> None:
-        """Put a Result on screen and say it; a repeated read changes nothing, not even the timer."""
+    def show(self, visit: Visit, method: str) -> None:
+        """Put a Visit's Result on screen and say it; a repeated read changes nothing, not even
+        the timer."""
         self.reading.showing = False
+        result = visit.result
         if result.repeat:
             return
-        self._recognise(result.member_no)
-        news = self._news()
+        self._apply(visit.senior)          # nobody named (an unknown card): nobody's preferences
+        news = present_service.news(visit.news)
         if result.kind == "choose":
             self.choice.show(result, method)
             self.screens.current = "choice"
@@ -306,61 +300,46 @@ class KioskApp(App):
 
     def go_home(self) -> None:
         """Back to the start: no senior, no personal data anywhere, normal type (I-3)."""
-        self.more_time_prompt.close()
+        self.idle.prompt.close()
         self._apply(None)
-        self.idle.touch(self.clock())
+        self.idle.touch()
         self.screens.current = "home"
+
+    def forget_senior(self) -> None:
+        """Staff mode opens: no senior's preferences stay in force."""
+        self._apply(None)
 
     # -- the seniors' own screens ---------------------------------------------------------------
 
     def open_service(self, name: str) -> None:
         """A home button: 我的积分, 近期活动, 我的课程 or 大字与声音, waiting for a card."""
-        self.idle.touch(self.clock())
+        self.idle.touch()
         self.screens.current = name
         self.say(OPENING_PHRASES[name])
 
     def _identify(self, cred: Credential, screen: ServiceScreen) -> None:
         self.reading.showing = False
-        found = seniors.identify(self.checkin, cred, datetime.now())
-        if isinstance(found, Result):             # unknown, expired ...: the result screen says why
-            self.show(found, cred.method)
+        visit = self.reception.identify(cred, datetime.now())
+        if visit.result is not None:             # unknown, expired ...: the result screen says why
+            self.show(visit, cred.method)
             return
-        if self.senior and self.senior.member_no == found.member_no and screen.senior:
-            return                                # the same card again: nothing new
-        self._apply(found)
-        news = self._news()
+        if self.senior and self.senior.member_no == visit.senior.member_no and screen.senior:
+            return                               # the same card again: nothing new
+        self._apply(visit.senior)
+        news = present_service.news(visit.news)
         try:
-            screen.identified(found, news)
+            screen.identified(visit.senior, news)
         except Exception:
-            log.exception("could not show %s for %s", screen.name, found.member_no)
-            self.show(Result("error", detail="internal error"), cred.method)
+            log.exception("could not show %s for %s", screen.name, visit.senior.member_no)
+            self.show(Visit(Result("error", detail="internal error")), cred.method)
             return
         self._speak_service(screen, news)
 
-    def _recognise(self, member_no: str) -> None:
-        # The senior a Result names gets their own type size and voice on the result screen too;
-        # a Result naming nobody (an unknown card) must not keep the last senior's.
-        try:
-            found = seniors.find(member_no, self.checkin.mask) if member_no else None
-        except Exception:
-            log.exception("could not read the preferences of %s", member_no)
-            found = None
-        self._apply(found)
-
-    def _apply(self, senior: seniors.Senior | None) -> None:
-        """The senior's own preferences, from the moment they are identified (issue 4 §7)."""
+    def _apply(self, senior: Senior | None) -> None:
+        """The senior's own preferences, from the moment they are identified (docs/design.md §8.3)."""
         self.senior = senior
         large = senior is not None and senior.large_text
         self.theme.scale = self.settings.display.large_text_scale if large else 1.0
-
-    def _news(self) -> str:
-        """Good news for the senior just identified: a promotion from a waitlist, told once."""
-        try:
-            notices = activities.take_notices(self.senior.member, datetime.now()) if self.senior else []
-        except Exception:
-            log.exception("could not read the notices of %s", self.senior.member_no)
-            return ""
-        return "；".join(t("service.promoted", title=n.title) for n in notices)
 
     def _speak_service(self, screen: ServiceScreen, news: str) -> None:
         then = ("promoted",) if news else ()
@@ -373,11 +352,11 @@ class KioskApp(App):
 
     def change_activity(self, view: activities.ActivityView) -> None:
         """The one big button of an activity: sign up, join the waitlist, or cancel."""
-        self.idle.touch(self.clock())
+        self.idle.touch()
         screen = self.services["activities"]
         change = activities.cancel if view.status else activities.sign_up
         try:
-            done = change(self.senior.member, view.id, datetime.now(), self.settings.kiosk.id,
+            done = change(self.senior.member_no, view.id, datetime.now(), self.settings.kiosk.id,
                           self.settings.site.code)
         except Exception:
             log.exception("activity %s change failed for %s", view.id, self.senior.member_no)
@@ -391,13 +370,13 @@ class KioskApp(App):
 
     def change_preference(self, what: str) -> None:
         """大字 or 声音 turned on or off by the senior, kept on their record."""
-        self.idle.touch(self.clock())
+        self.idle.touch()
         screen = self.services["settings"]
         turn_on = not getattr(self.senior, what)
         if what == "voice" and not turn_on:
             self.say("voice_off")                 # said before it goes quiet
         try:
-            senior = seniors.set_prefs(self.senior, self.settings, datetime.now(), **{what: turn_on})
+            senior = self.reception.set_prefs(self.senior, datetime.now(), **{what: turn_on})
         except Exception:
             log.exception("could not keep the preference of %s", self.senior.member_no)
             screen.show(t("service.failed"))
@@ -410,8 +389,7 @@ class KioskApp(App):
 
     def more_time(self) -> None:
         """「继续」 on the idle prompt."""
-        self.idle.touch(self.clock())
-        self.more_time_prompt.close()
+        self.idle.more_time()
 
     def say(self, name: str, then: tuple[str, ...] = (), **numbers: int) -> None:
         """Speak a phrase (and then the phrases `then`), unless the voice is off for the kiosk or
@@ -422,99 +400,9 @@ class KioskApp(App):
 
     # -- staff mode ---------------------------------------------------------------------------
 
-    def staff_enter(self) -> None:
-        """The 工作人员 button on the home screen: the PIN pad."""
-        self._apply(None)
-        self.staff_idle.touch(self.clock())
-        self.screens.current = "staff_login"
-
-    def staff_login(self, staff) -> None:
-        self.staff = Actor.of(staff, self.settings)
-        self.staff_label = t("staff.who", name=staff.name, role=t(f"staff.role.{staff.role}"))
-        log.info("staff %s signed in", staff.name)
-        self.staff_open("staff_home")
-
-    def staff_open(self, name: str) -> None:
-        if self.staff is None and name != "staff_login":
-            name = "staff_login"
-        self.staff_idle.touch(self.clock())
-        self.screens.current = name
-
-    def staff_logout(self) -> None:
-        """退出, or two idle minutes: every staff page forgets what it showed, then home."""
-        if self.staff:
-            log.info("staff %s signed out", self.staff.name)
-        self.staff, self.staff_label = None, ""
-        self.staff_idle_prompt.close()
-        for screen in self.staff_screens.values():
-            screen.forget()
-        self.go_home()
-
-    def staff_continue(self) -> None:
-        """「继续操作」 on the auto-logout warning."""
-        self.staff_idle.touch(self.clock())
-        self.staff_idle_prompt.close()
-
     def _staff_card(self, cred: Credential, screen: StaffScreen) -> None:
-        """A card read in staff mode: the page may want it (enrol by card …); else the member's
-        page, or registration for an ID card nobody has."""
         self.reading.showing = False
-        if self.staff is None:
-            return
-        found = seniors.identify(self.checkin, cred, datetime.now())
-        card = getattr(screen, "card", None)
-        if card is not None and card(cred, found):
-            return
-        if isinstance(found, Result):
-            if found.kind == "unknown_card" and cred.method == "idcard":
-                self.staff_screens["staff_newcomers"].select_latest()
-                self.staff_open("staff_newcomers")
-            else:
-                screen.tell(present_staff.staff_card_problem(found), problem=True)
-            return
-        self.staff_screens["staff_member"].member_no = found.member_no
-        self.staff_open("staff_member")
-
-    def _watch_staff(self, now: float) -> None:
-        state = self.staff_idle.state(now)
-        if state == "expired":
-            self.staff_logout()
-        elif state == "warning":
-            self.staff_idle_prompt.ask(self.staff_idle.left(now))
-        else:
-            self.staff_idle_prompt.close()
-
-    # -- nobody at the kiosk --------------------------------------------------------------------
-
-    def _watch_idle(self, _dt: float) -> None:
-        now = self.clock()
-        current = self.screens.current
-        if current in self.staff_screens:
-            self._watch_staff(now)
-        elif current in LINGERING:
-            state = self.idle.state(now)
-            if state == "expired":
-                self.go_home()
-            elif state == "warning":
-                if not self.more_time_prompt.showing:
-                    self.say("more_time")
-                self.more_time_prompt.ask(self.idle.left(now))
-            else:
-                self.more_time_prompt.close()
-        elif current in RESTING:
-            self._rest(current, self.idle.idle(now))
-
-    def _rest(self, current: str, idle_s: float) -> None:
-        display = self.settings.display
-        wall = datetime.now()
-        closed = display.dim_outside_hours and not is_open(wall, display.open_from, display.open_until)
-        if closed and idle_s >= display.attract_after_s:
-            self.night.refresh(wall)
-            self.screens.current = "night"
-        elif current == "night" and not closed:
-            self.go_home()
-        elif current == "home" and idle_s >= display.attract_after_s:
-            self.screens.current = "attract"
+        self.staff.card(cred, screen)
 
 
 def _after_next_frame(action) -> None:
@@ -523,7 +411,7 @@ def _after_next_frame(action) -> None:
 
 
 def run(settings: SimpleNamespace) -> int:
-    """Run the kiosk until it is closed; the exit status for main.py."""
+    """Run the kiosk until it is closed; the exit status for the kiosk program."""
     configure(settings)
     KioskApp(settings).run()
     return 0

@@ -1,17 +1,16 @@
 """The few pieces every screen is made of: text, buttons, coloured panels, the result icon and
 the screen that goes home by itself."""
-from pathlib import Path
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.graphics import Color, Ellipse, InstructionGroup, Line
-from kivy.lang import Builder
 from kivy.properties import ColorProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
+from screens import kv
 
 
 class TimedScreen(Screen):
@@ -131,4 +130,4 @@ GLYPHS = {
     "error": [("line", [0.5, 0.73, 0.5, 0.42]), ("dot", 0.5, 0.27, 0.065)],        # !
 }
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

@@ -5,13 +5,14 @@ import sys
 
 import pytest
 
-from kiosk import PROJECT_DIR, config
+from tools.checkout import ROOT
+from kiosk import config
 from tests.kiosk.bad_configs import CASES
 
 
 def run(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(PROJECT_DIR / "main.py"), *map(str, args)],
-                          cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
 def expected_message(path, data_dir=None) -> str:
@@ -34,7 +35,7 @@ def test_bad_config_exits_with_one_message_and_no_traceback(tmp_path, case):
     message = expected_message(path)
     assert str(path) in message and (case.key is None or case.key in message)
     assert_one_message(run("--config", path), message)
-    assert not (PROJECT_DIR / "bad.toml").exists()
+    assert not (ROOT / "bad.toml").exists()
 
 
 def test_missing_config_file(tmp_path):

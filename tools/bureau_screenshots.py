@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 from uuid6 import uuid7
 
-from kiosk import PROJECT_DIR
+from tools.checkout import ROOT
 from contract import signing
 
 CHROMIUM = "/usr/bin/chromium"
@@ -92,7 +92,7 @@ LESSONS = [("太极拳", 9), ("书法", 14), ("合唱团", 10)]
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.bureau_screenshots",
                                      description="the bureau's web pages of a demo bureau, as PNG files")
-    parser.add_argument("out", nargs="?", type=Path, default=PROJECT_DIR / "docs" / "screenshots",
+    parser.add_argument("out", nargs="?", type=Path, default=ROOT / "docs" / "screenshots",
                         help="the folder (default docs/screenshots)")
     out = parser.parse_args(argv).out
     with tempfile.TemporaryDirectory(prefix="bureau-demo-") as folder:
@@ -110,7 +110,7 @@ def main(argv: list[str]) -> int:
 
 def _bureau(store: str, *args: str, stdin: str = "") -> str:
     done = subprocess.run([sys.executable, "-m", "bureau", "--db", store, *args], input=stdin, text=True,
-                          capture_output=True, check=True, cwd=PROJECT_DIR)
+                          capture_output=True, check=True, cwd=ROOT)
     return done.stdout
 
 
@@ -175,7 +175,8 @@ def _push(url: str, kiosk_id: str, key: str, facts: list[tuple[str, dict]]) -> l
 def _wait_for_rules(store: str, facts: list[tuple[str, dict]]) -> None:
     """Until the server's rules worker has turned every sign-in and device fact into its row."""
     from bureau.models import Attendance, DeviceState
-    from bureau.store import close_store, open_store
+    from bureau.schema import open_store
+    from bureau.store import close_store
     want = (sum(kind == "signin" for kind, _ in facts), sum(kind == "device" for kind, _ in facts))
     open_store(store)
     try:
@@ -197,7 +198,7 @@ def _served(store: str, folder: Path):
         port = s.getsockname()[1]
     log = open(folder / "server.log", "wb")
     server = subprocess.Popen([sys.executable, "-m", "bureau", "--db", store, "serve", "--port", str(port)],
-                              stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_DIR)
+                              stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -1,8 +1,8 @@
 """Generate the voice pack: one WAV per clip of clips.toml, spoken by espeak-ng's Mandarin voice.
 
-    python tools/make_voice.py [PACK_FOLDER]        (default: assets/voice/zh_CN)
+    ./dev voice [PACK_FOLDER]        (python -m tools.make_voice; default: assets/voice/zh_CN)
 
-Needs espeak-ng (apt-get install espeak-ng); the kiosk itself does not.  Each clip is written as
+Needs espeak-ng, which ./dev voice installs; the kiosk itself does not.  Each clip is written as
 <name>.wav in the pack's format (mono, 16-bit, screens.support.voice.RATE), silence trimmed, peak normalised.
 Running it again changes nothing unless clips.toml or espeak-ng changed: a WAV is rewritten only when
 its sound differs, and WAVs no longer listed in clips.toml are removed.
@@ -13,10 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from kiosk import PROJECT_DIR  # noqa: E402
-from screens.support.voice import clip_texts, read_clip, to_wav, trim  # noqa: E402
+from screens.support.voice import clip_texts, read_clip, to_wav, trim
+from tools.checkout import ROOT
 
 # espeak-ng's plain `cmn` voice reads the pinyin of many characters as English words ("qian one");
 # `cmn-latn-pinyin` is the same Mandarin voice reading that pinyin as Mandarin.
@@ -36,7 +34,7 @@ def speak(text: str) -> bytes:
 
 
 def main(argv: list[str]) -> int:
-    pack = Path(argv[1]) if len(argv) > 1 else PROJECT_DIR / "assets" / "voice" / "zh_CN"
+    pack = Path(argv[1]) if len(argv) > 1 else ROOT / "assets" / "voice" / "zh_CN"
     texts = clip_texts(pack)
     changed = 0
     for name, text in texts.items():

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import psycopg2
 
-from bureau.store import close_store, open_store
+from bureau.schema import open_store
+from bureau.store import close_store
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 

@@ -13,7 +13,8 @@ import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from kiosk import PROJECT_DIR, demo
+from tools.checkout import ROOT
+from kiosk import demo
 from kiosk.store import facts
 from kiosk.identity import tokens
 from kiosk.checkin.signin import CheckIn
@@ -37,7 +38,7 @@ SERVICE_SHOTS = [("points_prompt", ("points", "")), ("points", ("points", "DM000
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.screenshots")
-    parser.add_argument("out", nargs="?", default=str(PROJECT_DIR / "docs" / "screenshots"))
+    parser.add_argument("out", nargs="?", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--only", metavar="PREFIX", default="",
                         help="save only the staff pages' shots whose names begin so (e.g. staff_sync)")
     args = parser.parse_args(argv)
@@ -61,10 +62,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _start(data_dir: str):
-    """Settings, logs, database and demo data, exactly as main.py starts the kiosk."""
-    sys.path.insert(0, str(PROJECT_DIR))
-    import main as kiosk_main
-    return kiosk_main.start(argparse.Namespace(config=None, data_dir=data_dir))
+    """Settings, logs, database and demo data, exactly as the kiosk starts (kiosk.boot)."""
+    from kiosk import boot
+    return boot.start(argparse.Namespace(config=None, data_dir=data_dir))
 
 
 class Tour:

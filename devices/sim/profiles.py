@@ -3,11 +3,12 @@ import hashlib
 import tomllib
 from dataclasses import dataclass, fields
 from datetime import date
+from importlib.resources import files
 from pathlib import Path
 
 from devices.cardtext import LONG_TERM, IdCard, encode
 
-DEFAULT = Path(__file__).with_name("cards.toml")
+DEFAULT = Path(str(files(__package__).joinpath("cards.toml")))
 PHOTO_SIZE = 1024
 FINGERPRINT_SIZES = (0, 512, 1024)
 EXTRA_ADDRESS_SIZE = 70          # the 30 03 answer, UCS-2 (§1.6)

@@ -14,7 +14,7 @@ from peewee import IntegrityError, OperationalError
 from kiosk.store import facts
 from kiosk.identity import ids, tokens
 from kiosk.people import newcomers
-from kiosk.points import awards as points
+from kiosk.points import awards, passbook
 from kiosk.identity.credentials import Credential
 from kiosk.store.db import db, get_by, insert, write
 from kiosk.store.models import Activity, Course, Lesson, Member, PointsEntry, SignIn
@@ -208,7 +208,7 @@ class CheckIn:
     def _result(self, kind: str, member: Member, **fields) -> Result:
         name = ids.mask_name(member.name) if self.mask else member.name
         return Result(kind, member_no=member.member_no, display_name=name,
-                      balance=points.balance(member), **fields)
+                      balance=passbook.balance(member), **fields)
 
 
 def record_sign_in(member: Member, item: Item, method: str, now: datetime, kiosk_id: str, site: str,
@@ -224,7 +224,7 @@ def record_sign_in(member: Member, item: Item, method: str, now: datetime, kiosk
         "member_no": member.member_no, "kind": item.kind, "item_id": item.id, "title": item.title,
         "start": item.start.isoformat(), "at": now.isoformat(), "method": method,
         "kiosk_id": kiosk_id, "site": site, **by_hand}, now)
-    award = points.award(member.id, item.kind, item.id, now)
+    award = awards.award(member.id, item.kind, item.id, now)
     if award.amount:
         entry_id, rule = facts.new_event_id(), f"{award.category}_attendance"
         insert(PointsEntry, event_id=entry_id, member=member, amount=award.amount,

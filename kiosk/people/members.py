@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from kiosk.staff import audit
 from kiosk.people import cards, newcomers, search
 from kiosk.store import facts
-from kiosk.points import awards as points
+from kiosk.points import passbook
 from kiosk.staff.audit import Actor
 from kiosk.identity.credentials import FLAGGED
 from kiosk.store.db import db, get_by, write
@@ -144,7 +144,7 @@ def profile(member: Member, now: datetime) -> Profile:
     last, this_year = db.execute_sql(_SIGN_INS, (member.id, member.id, year, now)).fetchone()
     return Profile(member.member_no, member.name, member.gender, _age(member, now.date()),
                    member.phone_last4, member.id_last4, member.joined, member.card_issue, member.active,
-                   points.balance(member), SignIn.at.python_value(last), this_year)
+                   passbook.balance(member), SignIn.at.python_value(last), this_year)
 
 
 def print_cards(actor: Actor, members: list[Member], settings: SimpleNamespace, folder: str | Path,

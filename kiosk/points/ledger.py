@@ -8,14 +8,14 @@ both spend the same points.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from kiosk.staff import access, audit
-from kiosk.store import facts
-from kiosk.points import awards as points
-from kiosk.staff.audit import Actor
-from kiosk.store.db import db, insert, write
 from kiosk.i18n import t
-from kiosk.store.models import Member, PointsEntry
+from kiosk.points import awards, passbook
+from kiosk.staff import access, audit
+from kiosk.staff.audit import Actor
 from kiosk.staff.refused import Refused
+from kiosk.store import facts
+from kiosk.store.db import db, get_by, insert, write
+from kiosk.store.models import Member, PointsEntry
 
 # The reasons the staff screen offers as buttons (no Chinese typing on the kiosk); labels are
 # ledger.reason.<key>.  Each function also takes free text, from the command line or an import.
@@ -36,25 +36,6 @@ class Recorded:
     held_back: int = 0     # ... this many
 
 
-@dataclass(frozen=True)
-class EntryRow:
-    """One line of a member's ledger on the staff screen."""
-    id: int
-    at: datetime
-    kind: str
-    label: str             # the kind in words
-    amount: int
-    note: str              # the reason, or the course or activity of a sign-in award
-    staff: str             # who entered it at a kiosk; "" for sign-in awards, the command line, the bureau
-    reversed: bool         # a correction has reversed it
-    correction: bool       # it is itself a correction
-    provisional: bool      # not yet confirmed by the bureau
-
-    @property
-    def reversible(self) -> bool:
-        return not (self.reversed or self.correction)
-
-
 def reason_text(reason: str) -> str:
     """The words for a reason: the label of a key of the reason lists, else the text itself."""
     reason = reason.strip()
@@ -63,35 +44,37 @@ def reason_text(reason: str) -> str:
     return reason
 
 
-def volunteer(actor: Actor, member: Member, hours: float, reason: str, now: datetime) -> Recorded:
+def volunteer(actor: Actor, member_no: str, hours: float, reason: str, now: datetime) -> Recorded:
     """Points for hours of volunteer service today, at the volunteer rule's rate, within its
     daily cap counting what the member already earned as a volunteer today."""
     if not _half_hours(hours):
         raise Refused("ledger.bad_hours", hours=hours, most=MAX_HOURS)
     text = _reason(reason)
     with write():
-        rule = points.rule("volunteer")
-        wanted = points.volunteer_points(hours)
+        member = _member(member_no)
+        rule = awards.rule("volunteer")
+        wanted = awards.volunteer_points(hours)
         amount = wanted
-        if rule is not None and rule.daily_cap:
+        if rule.daily_cap:
             earned = db.execute_sql(_VOLUNTEER_ON, (member.id, *_day(now.date()))).fetchone()[0]
             amount = max(0, min(wanted, rule.daily_cap - earned))
         note = t("ledger.volunteer_note", reason=text, hours=f"{hours:g}")
         recorded = _enter(actor, member, amount, "volunteer", "volunteer_hour", note, now, text,
-                          rule_version=rule.version if rule else None, hours=hours)
+                          rule_version=rule.version, hours=hours)
         audit.record(actor, "points.volunteer", _target(member), now, text, entry=recorded.event_id,
                      hours=hours, amount=amount, held_back=wanted - amount)
     return Recorded(recorded.entry_id, recorded.event_id, amount, recorded.balance, amount < wanted,
                     wanted - amount)
 
 
-def redeem(actor: Actor, member: Member, amount: int, reason: str, now: datetime) -> Recorded:
+def redeem(actor: Actor, member_no: str, amount: int, reason: str, now: datetime) -> Recorded:
     """Spend `amount` points (a gift, a service): never more than the balance."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise Refused("ledger.bad_amount", amount=amount)
     text = _reason(reason)
     with write():
-        balance = points.balance(Member.get_by_id(member.id))
+        member = _member(member_no)
+        balance = passbook.balance(member)
         if amount > balance:
             raise Refused("ledger.not_enough", amount=amount, balance=balance)
         recorded = _enter(actor, member, -amount, "redeem", "", text, now, text)
@@ -100,13 +83,15 @@ def redeem(actor: Actor, member: Member, amount: int, reason: str, now: datetime
     return recorded
 
 
-def reverse(actor: Actor, entry: PointsEntry, reason: str, now: datetime) -> Recorded:
+def reverse(actor: Actor, entry_id: int, reason: str, now: datetime) -> Recorded:
     """Put a wrong entry right with a correction of the opposite amount (admins only)."""
     access.require(actor, "admin")
     text = _reason(reason)
     with write():
-        entry = PointsEntry.get_by_id(entry.id)
-        if _is_correction(entry.kind, entry.reverses_id):
+        entry = PointsEntry.get_or_none(PointsEntry.id == entry_id)
+        if entry is None:
+            raise Refused("ledger.no_entry", entry=entry_id)
+        if passbook.is_correction(entry.kind, entry.reverses_id):
             raise Refused("ledger.is_correction")
         if db.execute_sql(_REVERSED, (entry.member_id, entry.id)).fetchone():
             raise Refused("ledger.already_reversed")
@@ -119,29 +104,7 @@ def reverse(actor: Actor, entry: PointsEntry, reason: str, now: datetime) -> Rec
     return recorded
 
 
-def entries(member: Member, page: int = 0, per_page: int = 10) -> list[EntryRow]:
-    """One page (0-based) of the member's ledger for staff, newest first."""
-    if per_page < 1:
-        raise ValueError(f"per_page must be at least 1, not {per_page}")
-    when = PointsEntry.at.python_value
-    rows = db.execute_sql(_PAGE, (member.id, per_page, max(page, 0) * per_page))
-    return [EntryRow(id, when(at), kind, t(f"points.kind.{kind}"), amount, note or "",
-                     staff or "", bool(reversed_), _is_correction(kind, reverses),
-                     status == "provisional")
-            for id, at, kind, amount, note, staff, reversed_, reverses, status in rows]
-
-
-def count(member: Member) -> int:
-    """How many entries the member's ledger has: for paging `entries`."""
-    return db.execute_sql(_COUNT, (member.id,)).fetchone()[0]
-
-
 # -- steps --------------------------------------------------------------------------------------
-
-def _is_correction(kind: str, reverses_id: int | None) -> bool:
-    # A correction the bureau made (kind only) is as final as one made here (reverses an entry).
-    return reverses_id is not None or kind in ("correction", "reversal")
-
 
 def _half_hours(hours) -> bool:
     # Ranges first: NaN and infinity fail them before int() could choke on them.
@@ -166,7 +129,14 @@ def _enter(actor: Actor, member: Member, amount: int, kind: str, rule: str, note
         "member_no": member.member_no, "amount": amount, "kind": kind, "rule": rule, "reason": reason,
         "reverses": reverses.event_id if reverses else None, "at": now.isoformat(), **extra,
         **actor.origin()}, now)
-    return Recorded(entry_id, event_id, amount, points.balance(Member.get_by_id(member.id)))
+    return Recorded(entry_id, event_id, amount, passbook.balance(Member.get_by_id(member.id)))
+
+
+def _member(member_no: str) -> Member:
+    member = get_by(Member, "member_no", member_no)
+    if member is None or not member.active:
+        raise Refused("ledger.no_member", member=member_no)
+    return member
 
 
 def _target(member: Member) -> str:
@@ -187,17 +157,3 @@ _VOLUNTEER_ON = """
     SELECT coalesce(sum(p.amount), 0) FROM points_entry p
     WHERE p.member_id = ? AND p.kind = 'volunteer' AND p.at >= ? AND p.at < ?
       AND NOT EXISTS (SELECT 1 FROM points_entry c WHERE c.member_id = p.member_id AND c.reverses_id = p.id)"""
-_COUNT = "SELECT count(*) FROM points_entry WHERE member_id = ?"
-_PAGE = """
-    SELECT p.id, p.at, p.kind, p.amount,
-           CASE WHEN p.signin_id IS NULL THEN p.note ELSE coalesce(c.name, a.title) END,
-           st.name, EXISTS (SELECT 1 FROM points_entry r WHERE r.member_id = p.member_id AND r.reverses_id = p.id),
-           p.reverses_id, p.status
-    FROM (SELECT id FROM points_entry WHERE member_id = ? ORDER BY at DESC, id DESC LIMIT ? OFFSET ?) page
-    JOIN points_entry p ON p.id = page.id
-    LEFT JOIN staff st ON st.id = p.staff_id
-    LEFT JOIN sign_in s ON s.id = p.signin_id
-    LEFT JOIN lesson l ON l.id = s.lesson_id
-    LEFT JOIN course c ON c.id = l.course_id
-    LEFT JOIN activity a ON a.id = s.activity_id
-    ORDER BY p.at DESC, p.id DESC"""

@@ -7,12 +7,11 @@ are raised; the screen catches them and shows an error.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kiosk.store import facts
-from kiosk.store.db import write
-from kiosk.store.models import Activity, Member, Registration
 from kiosk.points.awards import activity_points
-
-ACTIVE = ("registered", "waitlisted")
+from kiosk.programme.waitlist import ACTIVITIES
+from kiosk.store import facts
+from kiosk.store.db import get_by, write
+from kiosk.store.models import Activity, Member, Registration
 
 
 @dataclass(frozen=True)
@@ -54,40 +53,42 @@ class _Origin:
     site: str
 
 
-def upcoming(now: datetime, member: Member | None = None, days: int = 30) -> list[ActivityView]:
-    """Activities not cancelled starting in [now, now + days], soonest first, as `member` sees them."""
-    member_id = member.id if member is not None else None
-    rows = Activity.raw(_VIEWS + _UPCOMING, member_id, now, now + timedelta(days=days))
+def upcoming(now: datetime, member_no: str | None = None, days: int = 30) -> list[ActivityView]:
+    """Activities not cancelled starting in [now, now + days], soonest first, as the member sees them."""
+    member = get_by(Member, "member_no", member_no) if member_no else None
+    rows = Activity.raw(_VIEWS + _UPCOMING, member.id if member else None, now, now + timedelta(days=days))
     return [_view_of(a, now) for a in rows]
 
 
-def sign_up(member: Member, activity_id: int, now: datetime, kiosk_id: str, site: str) -> Change:
+def sign_up(member_no: str, activity_id: int, now: datetime, kiosk_id: str, site: str) -> Change:
     """Take a place, or join the back of the waitlist when the activity is full."""
     with write():
+        member = get_by(Member, "member_no", member_no)
         activity = Activity.get_or_none(Activity.id == activity_id)
-        if activity is None:
+        if activity is None or member is None:
             return Change("not_found", None)
         reg = _registration(member, activity)
         if not _changeable(activity, now):
             outcome = "closed"
-        elif reg is not None and reg.status in ACTIVE:
+        elif reg is not None and reg.status in ACTIVITIES.active:
             outcome = "already"
         else:
             outcome = _join(member, activity, reg, now, _Origin(kiosk_id, site))
         return Change(outcome, _view(activity_id, now, member))
 
 
-def cancel(member: Member, activity_id: int, now: datetime, kiosk_id: str, site: str) -> Change:
+def cancel(member_no: str, activity_id: int, now: datetime, kiosk_id: str, site: str) -> Change:
     """Give up a place (the first on the waitlist moves up) or leave the waitlist."""
     with write():
+        member = get_by(Member, "member_no", member_no)
         activity = Activity.get_or_none(Activity.id == activity_id)
-        if activity is None:
+        if activity is None or member is None:
             return Change("not_found", None)
         reg = _registration(member, activity)
         promoted = ""
         if not _changeable(activity, now):
             outcome = "closed"
-        elif reg is None or reg.status not in ACTIVE:
+        elif reg is None or reg.status not in ACTIVITIES.active:
             outcome = "not_registered"
         else:
             origin = _Origin(kiosk_id, site)
@@ -99,10 +100,11 @@ def cancel(member: Member, activity_id: int, now: datetime, kiosk_id: str, site:
         return Change(outcome, _view(activity_id, now, member), promoted)
 
 
-def take_notices(member: Member, now: datetime) -> list[Notice]:
+def take_notices(member_no: str, now: datetime) -> list[Notice]:
     """Promotions from the waitlist the senior has not been told of, once: the flags are cleared.
     Those of activities since cancelled, ended or given up are cleared without a notice."""
-    if not _untold(member).exists():     # the usual case: no write lock for every card read
+    member = get_by(Member, "member_no", member_no)
+    if member is None or not _untold(member).exists():     # the usual case: no write lock for every read
         return []
     with write():
         rows = list(_untold(member))
@@ -126,18 +128,9 @@ def _registration(member: Member, activity: Activity) -> Registration | None:
     return Registration.get_or_none(Registration.member == member, Registration.activity == activity)
 
 
-def _has_room(activity: Activity) -> bool:
-    # Called inside the write transaction, so no other writer can take a place meanwhile.
-    if not activity.capacity:
-        return True
-    taken = (Registration.select()
-             .where(Registration.activity == activity, Registration.status == "registered").count())
-    return taken < activity.capacity
-
-
 def _join(member: Member, activity: Activity, reg: Registration | None, now: datetime,
           origin: _Origin) -> str:
-    status = "registered" if _has_room(activity) else "waitlisted"
+    status = ACTIVITIES.joining(activity)
     if reg is None:
         reg = Registration(member=member, activity=activity, status="")
     # A new sign-up, or one after a cancel, goes to the back of the queue: `at` orders the waitlist.
@@ -147,11 +140,7 @@ def _join(member: Member, activity: Activity, reg: Registration | None, now: dat
 
 
 def _promote(activity: Activity, now: datetime, origin: _Origin) -> str:
-    if not _has_room(activity):     # the capacity may have been lowered since the others signed up
-        return ""
-    first = (Registration.select(Registration, Member).join(Member)
-             .where(Registration.activity == activity, Registration.status == "waitlisted")
-             .order_by(Registration.at, Registration.id).first())
+    first = ACTIVITIES.next_up(activity)
     if first is None:
         return ""
     first.promoted_at, first.notify = now, True
@@ -172,12 +161,12 @@ def _set_status(reg: Registration, member: Member, activity: Activity, status: s
     return previous
 
 
-def _view(activity_id: int, now: datetime, member: Member) -> ActivityView:
-    return _view_of(Activity.raw(_VIEWS + _ONE, member.id, activity_id)[0], now)
+def _view(activity_id: int, now: datetime, member: Member | None) -> ActivityView:
+    return _view_of(Activity.raw(_VIEWS + _ONE, member.id if member else None, activity_id)[0], now)
 
 
 def _view_of(a: Activity, now: datetime) -> ActivityView:
-    status = a.mine if a.mine in ACTIVE else ""
+    status = a.mine if a.mine in ACTIVITIES.active else ""
     left = max(0, a.capacity - a.taken) if a.capacity else None
     return ActivityView(a.id, a.title, a.place, a.start, a.end, activity_points(a), a.capacity, left,
                         a.open, status, a.position if status == "waitlisted" else None,

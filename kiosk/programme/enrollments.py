@@ -1,23 +1,22 @@
 """Enrolment in courses (选课): places, the waitlist, and moving up when a place frees.
 
-Modelled on kiosk.programme.activities: the places are counted inside the IMMEDIATE write, so two staff
-members enrolling seniors into the last place at once cannot both get it, and the first on the
-waitlist moves up in the same transaction that frees a place.  Every change writes its
+The places and the queue are kiosk.programme.waitlist's, counted inside the IMMEDIATE write, so
+two staff members enrolling seniors into the last place at once cannot both get it, and the first
+on the waitlist moves up in the same transaction that frees a place.  Every change writes its
 "enrollment" fact and an audit entry with it.
 """
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.staff import audit
-from kiosk.store import facts
-from kiosk.staff.audit import Actor
-from kiosk.store.db import db, write
 from kiosk.i18n import t
-from kiosk.store.models import Course, Enrollment, Member, Term
-from kiosk.staff.refused import Refused
 from kiosk.programme.schedule import format_slots, weekly_slots
-
-ACTIVE = ("enrolled", "waitlisted")
+from kiosk.programme.waitlist import COURSES
+from kiosk.staff import audit
+from kiosk.staff.audit import Actor
+from kiosk.staff.refused import Refused
+from kiosk.store import facts
+from kiosk.store.db import get_by, write
+from kiosk.store.models import Course, Enrollment, Member
 
 
 @dataclass(frozen=True)
@@ -49,38 +48,38 @@ class MemberCourse:
     position: int | None
 
 
-def enrol(actor: Actor, member: Member, course: Course, now: datetime) -> Change:
+def enrol(actor: Actor, member_no: str, course_id: int, now: datetime) -> Change:
     """Take a place in the course, or the back of its waitlist when it is full.  A withdrawn
     enrolment comes back to life (at the back of the queue)."""
     with write():
-        member, course = Member.get_by_id(member.id), Course.get_by_id(course.id)
+        member, course = _member(member_no), _course(course_id)
         term = course.term
         if not member.active:
             raise Refused("enrol.inactive", name=member.name)
         if now.date() > term.end:
             raise Refused("enrol.term_over", course=course.name, term=term.name)
         row = _enrollment(member, course)
-        if row is not None and row.status in ACTIVE:
+        if row is not None and row.status in COURSES.active:
             raise Refused("enrol.already", name=member.name, course=course.name,
                           status=t(f"enrol.status_{row.status}"))
         if row is None:
             row = Enrollment(member=member, course=course, status="")
         # A new enrolment, or one after a withdrawal, goes to the back: `at` orders the waitlist.
         row.at = now
-        status = "enrolled" if _has_room(course) else "waitlisted"
+        status = COURSES.joining(course)
         previous = _set_status(actor, row, member, course, status, now)
-        position = _position(row)
+        position = COURSES.position(row)
         audit.record(actor, "enrol.add", f"member {member.member_no}", now, course=course.name,
                      term=term.name, status=status, previous=previous, position=position)
         return Change(status, position)
 
 
-def withdraw(actor: Actor, member: Member, course: Course, reason: str, now: datetime) -> Change:
+def withdraw(actor: Actor, member_no: str, course_id: int, reason: str, now: datetime) -> Change:
     """Give up a place (the first on the waitlist moves up) or leave the waitlist."""
     with write():
-        course = Course.get_by_id(course.id)
+        member, course = _member(member_no), _course(course_id)
         row = _enrollment(member, course)
-        if row is None or row.status not in ACTIVE:
+        if row is None or row.status not in COURSES.active:
             raise Refused("enrol.not_enrolled", name=member.name, course=course.name)
         previous = _set_status(actor, row, member, course, "withdrawn", now)
         promoted = _promote_first(actor, course, now) if previous == "enrolled" else ""
@@ -89,21 +88,21 @@ def withdraw(actor: Actor, member: Member, course: Course, reason: str, now: dat
         return Change("withdrawn", None, promoted)
 
 
-def promote(course: Course, now: datetime, actor: Actor) -> list[str]:
+def promote(course_id: int, now: datetime, actor: Actor) -> list[str]:
     """Move seniors up from the waitlist, first come first, while there are places (after the
     capacity was raised); their member numbers in order."""
     with write():
-        course = Course.get_by_id(course.id)
+        course = _course(course_id)
         promoted = []
         while member_no := _promote_first(actor, course, now):
             promoted.append(member_no)
         return promoted
 
 
-def roster(course: Course) -> list[RosterRow]:
+def roster(course_id: int) -> list[RosterRow]:
     """Who is in the course: the enrolled in order of signing up, then the waitlist in its order."""
     rows = (Enrollment.select(Enrollment, Member).join(Member)
-            .where(Enrollment.course == course, Enrollment.status.in_(ACTIVE))
+            .where(Enrollment.course == course_id, Enrollment.status.in_(COURSES.active))
             .order_by(Enrollment.status == "waitlisted", Enrollment.at, Enrollment.id))
     out, waiting = [], 0
     for e in rows:
@@ -113,35 +112,37 @@ def roster(course: Course) -> list[RosterRow]:
     return out
 
 
-def member_courses(member: Member, term: Term) -> list[MemberCourse]:
+def member_courses(member_no: str, term_id: int) -> list[MemberCourse]:
     """The member's enrolled or waitlisted courses in the term, by name."""
-    rows = (Enrollment.select(Enrollment, Course).join(Course)
-            .where(Enrollment.member == member, Course.term == term, Enrollment.status.in_(ACTIVE))
+    rows = (Enrollment.select(Enrollment, Course).join(Course).switch(Enrollment).join(Member)
+            .where(Member.member_no == member_no, Course.term == term_id, Enrollment.status.in_(COURSES.active))
             .order_by(Course.name, Course.id))
     return [MemberCourse(e.course.id, e.course.name, e.course.teacher, e.course.room,
-                         format_slots(weekly_slots(e.course)), e.status, _position(e)) for e in rows]
+                         format_slots(weekly_slots(e.course)), e.status, COURSES.position(e)) for e in rows]
 
 
 # -- steps --------------------------------------------------------------------------------------
+
+def _member(member_no: str) -> Member:
+    member = get_by(Member, "member_no", member_no)
+    if member is None:
+        raise Refused("enrol.no_member", member=member_no)
+    return member
+
+
+def _course(course_id: int) -> Course:
+    course = Course.get_or_none(Course.id == course_id)
+    if course is None:
+        raise Refused("enrol.no_course", course=course_id)
+    return course
+
 
 def _enrollment(member: Member, course: Course) -> Enrollment | None:
     return Enrollment.get_or_none(Enrollment.member == member, Enrollment.course == course)
 
 
-def _has_room(course: Course) -> bool:
-    # Called inside the write transaction, so no other writer can take a place meanwhile.
-    if not course.capacity:
-        return True
-    taken = Enrollment.select().where(Enrollment.course == course, Enrollment.status == "enrolled").count()
-    return taken < course.capacity
-
-
 def _promote_first(actor: Actor, course: Course, now: datetime) -> str:
-    if not _has_room(course):     # the capacity may have been lowered since the others enrolled
-        return ""
-    first = (Enrollment.select(Enrollment, Member).join(Member)
-             .where(Enrollment.course == course, Enrollment.status == "waitlisted")
-             .order_by(Enrollment.at, Enrollment.id).first())
+    first = COURSES.next_up(course)
     if first is None:
         return ""
     _set_status(actor, first, first.member, course, "enrolled", now, promoted=True)
@@ -161,17 +162,3 @@ def _set_status(actor: Actor, row: Enrollment, member: Member, course: Course, s
         "status": status, "previous": previous, "promoted": promoted, "at": now.isoformat(),
         **actor.origin()}, now)
     return previous
-
-
-def _position(row: Enrollment) -> int | None:
-    """1-based place on the waitlist: by `at`, then id; rows without `at` (from before it was kept)
-    signed up earliest."""
-    if row.status != "waitlisted":
-        return None
-    return db.execute_sql(_POSITION, (row.course_id, row.at, row.id)).fetchone()[0]
-
-
-_POSITION = """
-    SELECT count(*) FROM enrollment
-    WHERE course_id = ? AND status = 'waitlisted'
-      AND (coalesce(at, ''), id) <= (coalesce(?, ''), ?)"""

@@ -3,13 +3,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.store.db import db
+from kiosk.store.db import db, get_by
 from kiosk.store.models import Lesson, Member
 from kiosk.programme.schedule import Item
 
 
 @dataclass(frozen=True)
-class CourseView:
+class MyCourse:
     id: int
     name: str
     teacher: str
@@ -21,15 +21,18 @@ class CourseView:
     missed_in_a_row: int      # held lessons without a sign-in, counting back from the latest held one
 
 
-def my_courses(member: Member, now: datetime) -> list[CourseView]:
+def my_courses(member_no: str, now: datetime) -> list[MyCourse]:
     """The member's enrolled or waitlisted courses in the term(s) containing today, by name."""
+    member = get_by(Member, "member_no", member_no)
+    if member is None:
+        return []
     rows = db.execute_sql(_MY_COURSES, {"member": member.id, "now": now, "today": now.date()})
     return [_view(*row) for row in rows]
 
 
 def _view(course_id: int, name: str, teacher: str, room: str, status: str, schedule: str,
           held: int, attended: int, missed: int, next_id: int | None, next_place: str,
-          next_start: str, next_end: str) -> CourseView:
+          next_start: str, next_end: str) -> MyCourse:
     when = Lesson.start.python_value
     following = (Item("lesson", next_id, name, next_place, when(next_start), when(next_end))
                  if next_id is not None else None)
@@ -38,7 +41,7 @@ def _view(course_id: int, name: str, teacher: str, room: str, status: str, sched
         # the demo has nothing due): nobody is expected at its lessons, so only those the member
         # came to count as held, and there is no missed streak.
         held, missed = attended, 0
-    return CourseView(course_id, name, teacher, room, status, following, attended, held, missed)
+    return MyCourse(course_id, name, teacher, room, status, following, attended, held, missed)
 
 
 # One statement, every step on an index (EXPLAIN QUERY PLAN): enrollment_member_id, course and term

@@ -253,7 +253,7 @@ def edit_course(actor: Actor, course: Course, now: datetime, reason: str = "", *
             deleted, added = _reschedule(actor, course, now)
         promoted = []
         if before["capacity"] and (not after["capacity"] or after["capacity"] > before["capacity"]):
-            promoted = enrollments.promote(course, now, actor)
+            promoted = enrollments.promote(course.id, now, actor)
         _course_fact(actor, course, "edit", now, previous=before["name"])
         changed = {k: [before[k], after[k]] for k in COURSE_FIELDS if before[k] != after[k]}
         audit.record(actor, "course.edit", f"course {course.name}", now, reason, term=course.term.name,

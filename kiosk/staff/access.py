@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from kiosk.staff import audit
 from kiosk.store import facts
-from contract import passwords as scrypt
+from contract import passwords
 from kiosk.staff.audit import Actor
 from kiosk.store.db import write
 from kiosk.store.models import Site, Staff
@@ -38,12 +38,12 @@ class Login:
 
 def hash_pin(pin: str) -> str:
     """"scrypt$n$r$p$<salt hex>$<hash hex>" with a fresh random salt."""
-    return scrypt.make(pin)
+    return passwords.make(pin)
 
 
 def verify_pin(pin: str, stored: str) -> bool:
     """Whether `pin` is the one `stored` was made from; a malformed `stored` matches nothing."""
-    return scrypt.check(pin, stored)
+    return passwords.check(pin, stored)
 
 
 def check_pin(pin: str) -> None:

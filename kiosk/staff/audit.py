@@ -31,6 +31,11 @@ class Actor:
         return self.staff.name if self.staff else CLI
 
     @property
+    def role(self) -> str:
+        """"admin" or "staff"; the command line may do everything (kiosk.staff.access.require)."""
+        return self.staff.role if self.staff else "admin"
+
+    @property
     def staff_id(self) -> int | None:
         return self.staff.id if self.staff else None
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from peewee import DatabaseProxy, Field, Model, SqliteDatabase
 
-from contract.fairlock import Turns
+from contract.fairlock import FairLock
 
 db = DatabaseProxy()
 
@@ -33,14 +33,14 @@ def open_db(data_dir: str | Path) -> SqliteDatabase:
     return database
 
 
-turns = Turns()
+writers = FairLock()
 
 
 @contextmanager
 def write():
     """A write transaction that takes the write lock at BEGIN, so two writers never deadlock;
-    this process's writers take it in turns (Turns)."""
-    with turns, db.atomic("IMMEDIATE"):
+    this process's writers take it in turns (FairLock)."""
+    with writers, db.atomic("IMMEDIATE"):
         yield
 
 

@@ -5,10 +5,10 @@ from datetime import datetime
 
 from uuid6 import uuid7
 
+from contract.facts import KINDS, SCHEMA_V
 from kiosk.store.db import insert
 from kiosk.store.models import Outbox
 
-SCHEMA_V = 1
 written = threading.Event()     # set by each fact; wakes the sync thread (kiosk.sync.worker)
 
 
@@ -19,6 +19,8 @@ def new_event_id() -> str:
 
 def record(kind: str, event_id: str, payload: dict, now: datetime) -> int:
     """Append a fact; call inside db.write() so it commits with its domain row.  Returns its seq."""
+    if kind not in KINDS:
+        raise ValueError(f"{kind!r} is not a kind of fact the bureau takes (contract.facts.KINDS)")
     # seq is an INTEGER PRIMARY KEY: SQLite gives it max + 1, and a rolled-back fact leaves no
     # gap.  Outbox rows are never deleted (acknowledged ones change state), so it is gap-free.
     # Set before the commit: the sync thread waits push_delay_s more before it reads the outbox.

@@ -15,7 +15,7 @@ from typing import Callable
 
 from peewee import IntegrityError
 
-from kiosk.points import awards as points
+from contract import points
 from kiosk.store.db import db, get_by
 from kiosk.store.models import (Activity, BureauSetting, Course, Lesson, Member, PointsEntry, PointsRule, Pulled, SignIn,
                           Site, Term)
@@ -177,13 +177,16 @@ def balance(entry_id: str, data: dict | None, here: Here) -> None:
 # -- rules ----------------------------------------------------------------------------------------
 
 def rule(category: str, data: dict | None, here: Here) -> None:
+    """The bureau's rule of a category; without one (deleted) the category earns by the default."""
     if data is None:
         PointsRule.delete().where(PointsRule.category == category).execute()
         return
     try:
-        (row,) = points._checked([data], data.get("version", 0))   # the same checks as the bureau's full set
+        row = points.checked(data)              # the checks the bureau's rules make of it
     except ValueError as e:
         raise Unapplied(str(e)) from None
+    if not points.is_count(data.get("version")):
+        raise Unapplied(f"version must be a whole number ≥ 0, not {data.get('version')!r}")
     values = {**row, "version": data["version"], "source": "bureau", "updated_at": here.now}
     (PointsRule.insert(values)
      .on_conflict(conflict_target=[PointsRule.category], update={getattr(PointsRule, k): v for k, v in values.items()})

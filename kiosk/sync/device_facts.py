@@ -7,12 +7,12 @@ outbox faster than the device manager's reconnect pause allows.
 from datetime import datetime
 from types import SimpleNamespace
 
+from kiosk.health import Health
 from kiosk.store import facts
 from kiosk.store.db import write
 
 
-def record(settings: SimpleNamespace, health, now: datetime) -> None:
-    """`health` is a devices.manager.Health (the core does not import devices)."""
+def record(settings: SimpleNamespace, health: Health, now: datetime) -> None:
     payload = {"device": health.name, "kind": health.kind, "port": health.port,
                "state": health.state(), "reads": health.reads, "faults": health.faults,
                "disconnects": health.disconnects, "last_error": health.last_error[:200],

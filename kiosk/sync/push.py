@@ -3,18 +3,19 @@
 The bureau is idempotent by event id and keeps the acknowledged seq, so a batch sent twice —
 after a lost reply, a kill -9, a restore — is harmless; this side only ever moves acked_seq to
 what the bureau says.  No write transaction is held across a request."""
-import json
 import logging
 import time
 from dataclasses import dataclass
 
+import msgspec
+
+from contract.facts import Fact, Push
+from kiosk import VERSION
 from kiosk.store.db import db, write
 from kiosk.sync import state
 from kiosk.sync.client import Bureau
 
 log = logging.getLogger(__name__)
-
-CLIENT_VERSION = "0.1.0"
 
 
 class Denied(Exception):
@@ -73,14 +74,11 @@ def push_all(bureau: Bureau, batch: int) -> list[Pushed]:
 
 def _body(kiosk_id: str, epoch: int, rows: list[tuple]) -> bytes:
     # Payloads are stored as JSON text: spliced in as they are rather than parsed and dumped again.
-    events = ",".join(
-        f'{{"event_id":{json.dumps(event_id)},"seq":{seq},"kind":{json.dumps(kind)},'
-        f'"schema_v":{schema_v},"wall_ms":{wall_ms},"payload":{payload}}}'
-        for seq, event_id, kind, schema_v, wall_ms, payload in rows)
+    events = [Fact(event_id, seq, kind, schema_v, wall_ms, msgspec.Raw(payload))
+              for seq, event_id, kind, schema_v, wall_ms, payload in rows]
     newest = db.execute_sql("SELECT max(seq) FROM outbox").fetchone()[0]
-    head = json.dumps({"kiosk_id": kiosk_id, "epoch": epoch, "first_seq": rows[0][0], "last_seq": rows[-1][0],
-                       "head_seq": newest, "sent_ms": int(time.time() * 1000), "client_version": CLIENT_VERSION})
-    return f'{head[:-1]},"events":[{events}]}}'.encode()
+    return msgspec.json.encode(Push(kiosk_id, epoch, rows[0][0], rows[-1][0], VERSION, events, newest,
+                                    int(time.time() * 1000)))
 
 
 def _acknowledged(acked: int, data: dict) -> None:

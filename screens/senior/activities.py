@@ -1,16 +1,15 @@
 """近期活动: upcoming activities; once a card is read, sign up or cancel with one big button."""
 import logging
 from datetime import datetime
-from pathlib import Path
 
 from kivy.app import App
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.programme import activities
 from kiosk.i18n import t
-from screens.present import service as present_service
+from screens import kv
+from screens import present_service
 from screens.senior.service import ServiceScreen
 
 log = logging.getLogger(__name__)
@@ -77,4 +76,4 @@ class ActivitiesScreen(ServiceScreen):
         self.ids.empty.text = ""
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

@@ -2,17 +2,16 @@
 (the prompt, today's timetable, the next activities), shifted a little each time so nothing stays
 burnt into the panel for hours (I-4).  A touch goes home; a card signs in as usual."""
 from datetime import datetime
-from pathlib import Path
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.lang import Builder
 from kivy.properties import NumericProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk.programme import activities, schedule
 from kiosk.i18n import t
-from screens.present import senior as present, service as present_service
+from screens import kv
+from screens import present, present_service
 
 SLIDES = ("prompt", "today", "activities")
 SHIFT_MM = (0, 4, 8, 4)            # the whole panel moves this far right and down, in turn
@@ -72,4 +71,4 @@ class AttractScreen(Screen):
         return True
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

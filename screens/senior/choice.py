@@ -1,13 +1,12 @@
 """Choice: several things are due, so the senior picks one with a big button."""
 import logging
-from pathlib import Path
 
 from kivy.app import App
-from kivy.lang import Builder
 
 from kiosk.checkin.signin import Result
 from kiosk.programme.schedule import Item
-from screens.present import senior as present
+from screens import kv
+from screens import present
 from screens import typeface
 from screens.widgets import OptionButton, TimedScreen
 
@@ -65,4 +64,4 @@ class ChoiceScreen(TimedScreen):
             App.get_running_app().choose(self.member_no, item, self.method)
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

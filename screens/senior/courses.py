@@ -1,15 +1,14 @@
 """我的课程: this term's courses, the next lesson, attendance so far, and a gentle note after two
 missed lessons in a row."""
 from datetime import datetime
-from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.programme import my_courses as courses
 from kiosk.i18n import t
-from screens.present import service as present_service
+from screens import kv
+from screens import present_service
 from screens.senior.service import ServiceScreen
 
 ROWS = 3
@@ -51,4 +50,4 @@ class CoursesScreen(ServiceScreen):
         self.ids.empty.text = ""
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

@@ -1,16 +1,15 @@
 """Home: the clock, today's lessons and activities, and 「请刷身份证或扫码签到」."""
 from datetime import datetime
-from pathlib import Path
 
 from kivy.clock import Clock
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from kiosk.programme import schedule
 from kiosk.i18n import t
-from screens.present import senior as present
+from screens import kv
+from screens import present
 from screens.senior import status
 from screens import widgets  # noqa: F401  (register the widget classes the .kv uses)
 
@@ -74,4 +73,4 @@ class HomeScreen(Screen):
         return t("home.more", count=len(items) - shown) if len(items) > shown else ""
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

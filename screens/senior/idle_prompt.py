@@ -2,13 +2,12 @@
 
 A pop-up with one big 「继续」 at the bottom centre (L-5).  Going home, not the pop-up, clears
 the senior's data."""
-from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.uix.modalview import ModalView
 
 from kiosk.i18n import t
+from screens import kv
 from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
 
 
@@ -30,4 +29,4 @@ class MoreTimePrompt(ModalView):
             self.dismiss(animation=False)
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

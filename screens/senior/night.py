@@ -1,15 +1,14 @@
 """Outside opening hours: a dark screen with a dim clock that drifts, so the panel rests and
 nothing burns in (I-4).  A touch wakes the kiosk; a card still signs in."""
 from datetime import datetime
-from pathlib import Path
 
 from kivy.app import App
-from kivy.lang import Builder
 from kivy.properties import NumericProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk.i18n import t
-from screens.present import senior as present
+from screens import kv
+from screens import present
 
 DRIFT_MM = ((0, 0), (60, -30), (120, 20), (40, 40), (-40, -20))   # a new place every minute
 
@@ -31,4 +30,4 @@ class NightScreen(Screen):
         return True
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

@@ -1,13 +1,12 @@
 """我的积分: the balance in very large type and the passbook, five entries a page."""
-from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.points import awards as points
+from kiosk.points import passbook
 from kiosk.i18n import t
-from screens.present import service as present_service
+from screens import kv
+from screens import present_service
 from screens.senior.service import ServiceScreen
 
 ROWS = 5
@@ -35,7 +34,7 @@ class PointsScreen(ServiceScreen):
             self.ids.rows.add_widget(row)
 
     def show(self, news: str = "") -> None:
-        book = points.passbook(self.senior.member, self.page, ROWS)
+        book = passbook.passbook(self.senior.member, self.page, ROWS)
         self.page, self.pages = book.page, book.pages
         self.balance = book.balance
         self.ids.balance.text = present_service.balance(book.balance)
@@ -53,4 +52,4 @@ class PointsScreen(ServiceScreen):
             row.show(None)
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

@@ -1,11 +1,10 @@
 """大字与声音: a senior turns larger type and the voice on or off for themselves; the choice is
 kept on their member record and applied whenever their card is read (issue 4 §7)."""
-from pathlib import Path
 
 from kivy.app import App
-from kivy.lang import Builder
 
 from kiosk.i18n import t
+from screens import kv
 from screens.senior.service import ServiceScreen
 
 
@@ -30,4 +29,4 @@ class PreferencesScreen(ServiceScreen):
         self.ids.voice.text = ""
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

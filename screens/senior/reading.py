@@ -3,12 +3,11 @@
 An overlay, not a screen: a repeated read must leave the screen below, its texts and its timer,
 exactly as they were.
 """
-from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty
 from kivy.uix.floatlayout import FloatLayout
 
+from screens import kv
 from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
 
 
@@ -26,4 +25,4 @@ class ReadingOverlay(FloatLayout):
         return self.showing
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

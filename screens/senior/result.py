@@ -1,12 +1,11 @@
 """Result: one screen for every kind of Result, each with its own colour, icon and words (T-5)."""
-from pathlib import Path
 
 from kivy.app import App
-from kivy.lang import Builder
 from kivy.properties import StringProperty
 
 from kiosk.checkin.signin import Result
-from screens.present import senior as present
+from screens import kv
+from screens import present
 from screens import typeface
 from screens.widgets import TimedScreen
 
@@ -39,4 +38,4 @@ class ResultScreen(TimedScreen):
         return [self.ids[f"line{i}"] for i in range(present.RESULT_LINES)]
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

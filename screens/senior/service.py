@@ -1,16 +1,15 @@
 """The frame of the seniors' own screens (我的积分, 近期活动, 我的课程, 大字与声音): a header with
 the title and, once a card is read, the senior's name; a prompt to read a card until then; a
 line for news; and a bar with 上一页 / 下一页 / 返回首页.  Paging, never scrolling (L-3)."""
-from pathlib import Path
 
 from kivy.app import App
-from kivy.lang import Builder
 from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from kiosk.checkin.seniors import Senior
-from screens.present import service as present_service
+from screens import kv
+from screens import present_service
 from screens import typeface
 from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
 from screens.widgets import Panel
@@ -96,4 +95,4 @@ class CardPrompt(BoxLayout):
     why = StringProperty("")
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

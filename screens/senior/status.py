@@ -3,14 +3,13 @@
 Soft ink and plain words, never red: a senior reading 「身份证读卡器 未连接」 learns only to use
 the QR card instead.  Staff see the time of the last read and how many faults there were.
 """
-from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from devices.manager import Health
-from screens.present import senior as present
+from kiosk.health import Health
+from screens import kv
+from screens import present
 from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
 from screens.widgets import Text
 
@@ -35,4 +34,4 @@ class DeviceLine(Text):
     state = StringProperty("ok")       # "ok", "silent" or "absent" (Health.state)
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

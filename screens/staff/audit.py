@@ -1,13 +1,12 @@
 """操作记录: every change staff made on this kiosk (and at its command line), newest first — who,
 when, what and why — a page at a time."""
-from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.staff import audit
 from kiosk.i18n import label, t
+from screens import kv
 from screens.staff.frame import StaffBody, StaffScreen
 
 PER_PAGE = 10
@@ -70,4 +69,4 @@ class AuditBody(StaffBody):
 
 
 StaffAuditScreen.Body = AuditBody
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

@@ -2,9 +2,7 @@
 order and 退课; the capacity, the weekly times, 生成课次 and a copy as a new class.  Opened from
 学期与课程 (screens/staff/courses.py); every choice is picked (senior-ui I-5)."""
 from datetime import date, datetime
-from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
@@ -12,6 +10,7 @@ from kiosk.programme import enrollments, terms
 from kiosk.i18n import t
 from kiosk.store.models import Course, Lesson, Member
 from kiosk.programme.schedule import format_slots, weekly_slots
+from screens import kv
 from screens.staff.frame import Pick, StaffBody
 from screens.staff.courses import (CoursePages, DatePick, GridPick, ask_new_class, ask_slot, ask_span, day_text,
                                    weekday_text, when_text)
@@ -34,7 +33,7 @@ class StaffCourseScreen(CoursePages):
         """Show the course, its lessons from the next one on."""
         self.course_id, self.view = course_id, "lessons"
         self._to_next = True
-        self.app.staff_open(self.name)
+        self.app.staff.open(self.name)
 
     def refresh(self) -> None:
         self.back_to = "staff_courses"
@@ -103,11 +102,11 @@ class StaffCourseScreen(CoursePages):
                                       lambda r: self._cancel(lesson, t(f"staff.courses.reason.{r}"))))
 
     def _cancel(self, lesson, reason: str) -> None:
-        self.do(lambda: terms.cancel_lesson(self.app.staff, Lesson.get_by_id(lesson.id), reason, datetime.now()),
+        self.do(lambda: terms.cancel_lesson(self.app.staff.actor, Lesson.get_by_id(lesson.id), reason, datetime.now()),
                 lambda _: t("staff.courses.cancelled_done", when=when_text(lesson.start), reason=reason))
 
     def restore(self, lesson) -> None:
-        self.do(lambda: terms.restore_lesson(self.app.staff, Lesson.get_by_id(lesson.id), datetime.now()),
+        self.do(lambda: terms.restore_lesson(self.app.staff.actor, Lesson.get_by_id(lesson.id), datetime.now()),
                 lambda _: t("staff.courses.restored", when=when_text(lesson.start)))
 
     def ask_move(self, lesson) -> None:
@@ -120,7 +119,7 @@ class StaffCourseScreen(CoursePages):
                 lambda r: self._move(lesson, _at(day, start), _at(day, end), t(f"staff.courses.reason.{r}"))))))
 
     def _move(self, lesson, start: datetime, end: datetime, reason: str) -> None:
-        self.do(lambda: terms.move_lesson(self.app.staff, Lesson.get_by_id(lesson.id), start, end,
+        self.do(lambda: terms.move_lesson(self.app.staff.actor, Lesson.get_by_id(lesson.id), start, end,
                                           datetime.now(), reason),
                 lambda _: t("staff.courses.moved", before=when_text(lesson.start), after=when_text(start)))
 
@@ -133,7 +132,7 @@ class StaffCourseScreen(CoursePages):
             [(none, 0)] + [(str(n), n) for n in CAPACITIES], self._capacity))
 
     def _capacity(self, capacity: int) -> None:
-        self.do(lambda: terms.edit_course(self.app.staff, self.course, datetime.now(), capacity=capacity),
+        self.do(lambda: terms.edit_course(self.app.staff.actor, self.course, datetime.now(), capacity=capacity),
                 lambda _: t("staff.courses.capacity_set", capacity=capacity or t("staff.courses.no_limit")))
 
     def ask_schedule(self) -> None:
@@ -154,11 +153,11 @@ class StaffCourseScreen(CoursePages):
 
     def _set_slots(self, slots: list[dict]) -> None:
         slots = sorted(slots, key=lambda s: (s["weekday"], s["start"]))
-        self.do(lambda: terms.edit_course(self.app.staff, self.course, datetime.now(), slots=slots),
+        self.do(lambda: terms.edit_course(self.app.staff.actor, self.course, datetime.now(), slots=slots),
                 lambda _: t("staff.courses.schedule_set", slots=format_slots(slots)))
 
     def generate(self) -> None:
-        self.do(lambda: terms.generate_lessons(self.app.staff, self.course, datetime.now()),
+        self.do(lambda: terms.generate_lessons(self.app.staff.actor, self.course, datetime.now()),
                 lambda n: t("staff.courses.generated", count=n) if n else t("staff.courses.generated_none"))
 
     def ask_copy(self) -> None:
@@ -179,7 +178,7 @@ class StaffCourseScreen(CoursePages):
                 return t("staff.courses.withdrawn", name=person.name, course=course.name)
             promoted = Member.get(Member.member_no == change.promoted).name
             return t("staff.courses.withdrawn_promoted", name=person.name, course=course.name, promoted=promoted)
-        self.do(lambda: enrollments.withdraw(self.app.staff, Member.get(Member.member_no == person.member_no),
+        self.do(lambda: enrollments.withdraw(self.app.staff.actor, Member.get(Member.member_no == person.member_no),
                                              course, reason, datetime.now()), said)
 
     def forget(self) -> None:
@@ -224,4 +223,4 @@ class CourseBody(StaffBody):
 
 
 StaffCourseScreen.Body = CourseBody
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

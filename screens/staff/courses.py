@@ -6,10 +6,8 @@ from the Excel import."""
 import calendar
 import re
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Callable
 
-from kivy.lang import Builder
 from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -20,6 +18,7 @@ from kiosk.programme import terms
 from kiosk.i18n import t
 from kiosk.store.models import Course, Holiday, Term
 from kiosk.programme.schedule import format_slots
+from screens import kv
 from screens.staff.frame import Pick, StaffBody, StaffScreen
 
 HOLIDAYS_PER_PAGE = 5
@@ -38,7 +37,7 @@ class CoursePages(StaffScreen):
 
     def admin(self, then: Callable[[], None]) -> None:
         """`then` (the first question of a change) for an admin; for other staff the core's refusal."""
-        self.attempt(lambda: access.require(self.app.staff, "admin"), lambda _: then())
+        self.attempt(lambda: access.require(self.app.staff.actor, "admin"), lambda _: then())
 
     def do(self, action: Callable, said: Callable) -> None:
         """Run a change; when it went through, show the page again and say what was done."""
@@ -48,7 +47,7 @@ class CoursePages(StaffScreen):
             self.tell(said(outcome[0]))
 
     def is_admin(self) -> bool:
-        return self.app.staff is not None and self.app.staff.staff.role == "admin"
+        return self.app.staff.is_admin
 
 
 class StaffCoursesScreen(CoursePages):
@@ -97,7 +96,7 @@ class StaffCoursesScreen(CoursePages):
             rows.add_widget(TermCourseRow(course=course, on_release=lambda r: self.open_course(r.course.id)))
 
     def open_course(self, course_id: int) -> None:
-        self.app.staff_screens["staff_course"].open_course(course_id)
+        self.app.staff.screens["staff_course"].open_course(course_id)
 
     # -- terms --------------------------------------------------------------------------------
 
@@ -137,7 +136,7 @@ class StaffCoursesScreen(CoursePages):
         def created(term) -> None:
             self.choose_term(term.id)
             self.tell(t("staff.courses.term_created", name=name, start=day_text(start), end=day_text(end)))
-        self.attempt(lambda: terms.create_term(self.app.staff, name, start, end, datetime.now()), created)
+        self.attempt(lambda: terms.create_term(self.app.staff.actor, name, start, end, datetime.now()), created)
 
     # -- holidays -----------------------------------------------------------------------------
 
@@ -154,7 +153,7 @@ class StaffCoursesScreen(CoursePages):
                                    lambda key: self._add_holiday(term, day, t(f"staff.courses.holiday.{key}")))))
 
     def _add_holiday(self, term, day: date, name: str) -> None:
-        self.do(lambda: terms.add_holiday(self.app.staff, term, day, name, datetime.now()),
+        self.do(lambda: terms.add_holiday(self.app.staff.actor, term, day, name, datetime.now()),
                 lambda _: t("staff.courses.holiday_added", day=day_text(day), name=name))
 
     def ask_remove_holiday(self, holiday: Holiday) -> None:
@@ -162,7 +161,7 @@ class StaffCoursesScreen(CoursePages):
         self.admin(lambda: Pick().ask(
             t("staff.courses.holiday_remove_what", day=day, name=holiday.name),
             [(t("staff.courses.holiday_remove_yes"), holiday)],
-            lambda h: self.do(lambda: terms.remove_holiday(self.app.staff, h, datetime.now()),
+            lambda h: self.do(lambda: terms.remove_holiday(self.app.staff.actor, h, datetime.now()),
                               lambda n: t("staff.courses.holiday_removed", day=day, name=h.name, count=n))))
 
     # -- new courses --------------------------------------------------------------------------
@@ -207,7 +206,7 @@ def ask_new_class(screen: CoursePages, course: Course) -> None:
         return
 
     def create(name: str, slot: dict) -> None:
-        screen.do(lambda: terms.create_course(screen.app.staff, course.term, name, [slot], datetime.now(),
+        screen.do(lambda: terms.create_course(screen.app.staff.actor, course.term, name, [slot], datetime.now(),
                                               teacher=course.teacher, room=course.room,
                                               capacity=course.capacity, category=course.category),
                   lambda new: t("staff.courses.copied", name=name, slots=format_slots([slot]),
@@ -310,4 +309,4 @@ class CoursesBody(StaffBody):
 
 
 StaffCoursesScreen.Body = CoursesBody
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

@@ -5,7 +5,6 @@ stick (an admin's task), checked first with every wrong row shown."""
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -17,6 +16,7 @@ from kiosk.i18n import t
 from kiosk.store.models import Course, Enrollment, Member, Site, Term
 from kiosk.staff.refused import Refused
 from kiosk.checkin.seniors import Senior
+from screens import kv
 from screens.staff.frame import Pick, StaffBody, StaffScreen
 from screens.widgets import FlowText, Text
 
@@ -52,7 +52,7 @@ class StaffExportsScreen(StaffScreen):
         self.show_note()
 
     def is_admin(self) -> bool:
-        return self.app.staff is not None and self.app.staff.staff.role == "admin"
+        return self.app.staff.is_admin
 
     # -- what to export -----------------------------------------------------------------------
 
@@ -166,7 +166,7 @@ class StaffExportsScreen(StaffScreen):
 
     def export(self) -> None:
         folder = self.folder
-        self.attempt(lambda: exports.export(self.app.staff, self.report, self.fmt, folder, datetime.now(),
+        self.attempt(lambda: exports.export(self.app.staff.actor, self.report, self.fmt, folder, datetime.now(),
                                             **self.report_params()),
                      lambda written: self._exported(folder, written))
 
@@ -213,7 +213,7 @@ class StaffExportsScreen(StaffScreen):
                   list(Member.select().join(Enrollment).where(Enrollment.course == course_id,
                                                               Enrollment.status == "enrolled")
                        .order_by(Member.member_no)))
-        actor, settings = self.app.staff, self.app.settings
+        actor, settings = self.app.staff.actor, self.app.settings
         self.attempt_in_background(
             lambda: members.print_cards(actor, chosen, settings, folder, datetime.now()),
             lambda done: self.tell(printed(done), problem=bool(done.error)),
@@ -274,8 +274,8 @@ class StaffExportsScreen(StaffScreen):
     def _run_import(self, path: Path, kind: str, term: Term | None, dry_run: bool) -> imports.ImportReport:
         now = datetime.now()
         if kind == "members":
-            return imports.import_members(self.app.staff, path, now, self.app.settings, dry_run=dry_run)
-        return imports.import_courses(self.app.staff, path, now, term=term, dry_run=dry_run)
+            return imports.import_members(self.app.staff.actor, path, now, self.app.settings, dry_run=dry_run)
+        return imports.import_courses(self.app.staff.actor, path, now, term=term, dry_run=dry_run)
 
     def _show_report(self, report: imports.ImportReport) -> bool:
         """The rows to fix, or the counts and warnings; True when the file is clean."""
@@ -406,4 +406,4 @@ class ExportsBody(StaffBody):
 
 
 StaffExportsScreen.Body = ExportsBody
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

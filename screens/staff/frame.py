@@ -3,21 +3,22 @@ line that says what the last tap did; lists paged (never scrolled) in rows; a ke
 pop-up to pick one of a few choices, so nothing needs Chinese typing (senior-ui I-5)."""
 import logging
 import threading
-from pathlib import Path
 from typing import Callable
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 
-from kiosk.store.db import db
+from kiosk import background
+from kiosk.checkin.visit import Visit
+from kiosk.identity.credentials import Credential
 from kiosk.i18n import t
 from kiosk.staff.refused import Refused
+from screens import kv
 from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
 from screens.widgets import KioskButton
 
@@ -55,6 +56,11 @@ class StaffScreen(Screen):
     def tell(self, text: str, problem: bool = False) -> None:
         self.message, self.problem = text, problem
 
+    def card(self, cred: Credential, visit: Visit) -> bool:
+        """A card read while this page is open: True when the page took it (enrol by card …),
+        else the member's page opens (screens/staff/session.py)."""
+        return False
+
     def attempt(self, action: Callable, done: Callable | None = None) -> bool:
         """Run a staff action: a Refused says why on the message line; True when it went through."""
         try:
@@ -82,11 +88,9 @@ class StaffScreen(Screen):
 
         def work() -> None:
             try:
-                outcome, error = action(), None
+                outcome, error = background.run(action), None
             except Exception as e:                  # handed to attempt(), which logs or says it
                 outcome, error = None, e
-            finally:
-                db.close()                          # this thread's own connection
             Clock.schedule_once(lambda dt: self._finished(outcome, error, done))
         threading.Thread(target=work, name=f"{self.name}-task", daemon=True).start()
 
@@ -189,4 +193,4 @@ class Pick(ModalView):
         self.on_pick(value)
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

@@ -1,13 +1,12 @@
 """The staff's start page: today's figures at a glance, and one big tile per task."""
 from datetime import datetime
-from pathlib import Path
 
-from kivy.lang import Builder
 
 from kiosk.people import newcomers
 from kiosk.desk import today
 from kiosk.i18n import t
 from kiosk.sync import status as sync_status
+from screens import kv
 from screens.staff.frame import StaffBody, StaffScreen
 from screens.staff.sync import summary
 
@@ -25,7 +24,7 @@ class StaffHomeScreen(StaffScreen):
         waiting = len(newcomers.recent(now))
         ids.newcomers.text = t("staff.home.newcomers", count=waiting) if waiting else t("staff.home.newcomers_none")
         # Plain staff see the terms and courses but change nothing there (kiosk.staff.access).
-        admin = self.app.staff.staff.role == "admin"
+        admin = self.app.staff.is_admin
         ids.courses.text = t("staff.home.courses") if admin else t("staff.home.courses_view")
         url = self.app.settings.sync.url
         ids.sync.text = t("staff_sync.tile", summary=summary(sync_status.status(bool(url), url)))
@@ -36,4 +35,4 @@ class HomeBody(StaffBody):
 
 
 StaffHomeScreen.Body = HomeBody
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

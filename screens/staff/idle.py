@@ -1,9 +1,8 @@
 """The warning before staff mode logs out by itself (senior-ui I-5: 2 minutes, 20 s warning):
 the seniors' 「还需要更多时间吗？」 pop-up with the staff's words and look."""
-from pathlib import Path
 
-from kivy.lang import Builder
 
+from screens import kv
 from screens.staff import frame as staff  # noqa: F401  (registers the widget classes the .kv uses)
 from screens.senior.idle_prompt import MoreTimePrompt
 
@@ -12,4 +11,4 @@ class StaffIdlePrompt(MoreTimePrompt):
     countdown_key = "staff.idle_warning"
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

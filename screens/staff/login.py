@@ -1,12 +1,12 @@
 """Staff sign in: tap your name, type your PIN on the pad (keys ≥ 15 mm, senior-ui I-5)."""
 from datetime import datetime
-from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.staff import access
+from kiosk.staff.audit import Actor
 from kiosk.i18n import t
+from screens import kv
 from screens.staff.frame import StaffBody, StaffButton, StaffScreen
 
 PER_PAGE = 6
@@ -50,7 +50,7 @@ class StaffLoginScreen(StaffScreen):
         now = datetime.now()
         done = access.login(self.chosen, pin, now, self.app.settings)
         if done.ok:
-            self.app.staff_login(done.staff)
+            self.app.staff.login(Actor.of(done.staff, self.app.settings))
         else:
             self.tell(login_message(done, now), problem=True)
 
@@ -72,4 +72,4 @@ class LoginBody(StaffBody):
 
 
 StaffLoginScreen.Body = LoginBody
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

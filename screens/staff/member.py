@@ -2,9 +2,7 @@
 for them at the desk — 补签, 选课 / 退课, volunteer hours, redemptions, corrections, a new card.
 Every choice is picked from a list; nothing needs Chinese typing."""
 from datetime import datetime
-from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import StringProperty
 
 from kiosk.programme import enrollments, terms
@@ -14,6 +12,7 @@ from kiosk.people import members
 from kiosk.identity.credentials import FLAGGED
 from kiosk.i18n import t
 from kiosk.store.models import Course, Member, PointsEntry
+from screens import kv
 from screens.staff.frame import Pick, StaffBody, StaffScreen
 
 HOURS = (0.5, 1, 1.5, 2, 3, 4, 6, 8)
@@ -64,7 +63,7 @@ class StaffMemberScreen(StaffScreen):
         page = self.body.ids.entry_pager.page
         listed = ledger.entries(self.member, page, ENTRIES_PER_PAGE)
         self.body.ids.entry_pager.pages = max(1, -(-ledger.count(self.member) // ENTRIES_PER_PAGE))
-        admin = self.app.staff.staff.role == "admin"
+        admin = self.app.staff.is_admin
         for e in listed:
             line = CourseLine(text=t("staff.member.entry", at=e.at.strftime("%Y-%m-%d"), what=e.label,
                                      amount=f"{e.amount:+d}", note=e.note))
@@ -90,7 +89,7 @@ class StaffMemberScreen(StaffScreen):
                                            lambda reason: self._sign_in(item, reason)))
 
     def _sign_in(self, item, reason: str) -> None:
-        self._do(lambda: today.manual_sign_in(self.app.staff, self.member, item, reason, datetime.now()),
+        self._do(lambda: today.manual_sign_in(self.app.staff.actor, self.member, item, reason, datetime.now()),
                  lambda done: t("staff.today.signed", name=self.member.name, title=item.title,
                                 points=done.points))
 
@@ -104,7 +103,7 @@ class StaffMemberScreen(StaffScreen):
 
     def _enrol(self, course_id: int) -> None:
         course = Course.get_by_id(course_id)
-        self._do(lambda: enrollments.enrol(self.app.staff, self.member, course, datetime.now()),
+        self._do(lambda: enrollments.enrol(self.app.staff.actor, self.member, course, datetime.now()),
                  lambda done: t(f"staff.member.enrolled_{done.outcome}", name=course.name,
                                 position=getattr(done, "position", "") or ""))
 
@@ -115,7 +114,7 @@ class StaffMemberScreen(StaffScreen):
 
     def _withdraw(self, row, reason: str) -> None:
         course = Course.get_by_id(row.course_id)
-        self._do(lambda: enrollments.withdraw(self.app.staff, self.member, course,
+        self._do(lambda: enrollments.withdraw(self.app.staff.actor, self.member, course,
                                               t(f"staff.member.withdraw_reason.{reason}"), datetime.now()),
                  lambda done: t("staff.member.withdrawn", name=course.name))
 
@@ -126,7 +125,7 @@ class StaffMemberScreen(StaffScreen):
                                             lambda reason: self._volunteer(hours, reason)))
 
     def _volunteer(self, hours: float, reason: str) -> None:
-        self._do(lambda: ledger.volunteer(self.app.staff, self.member, hours, reason, datetime.now()),
+        self._do(lambda: ledger.volunteer(self.app.staff.actor, self.member, hours, reason, datetime.now()),
                  lambda done: t("staff.member.volunteered", hours=hours, points=done.amount))
 
     def ask_redeem(self) -> None:
@@ -136,14 +135,14 @@ class StaffMemberScreen(StaffScreen):
                                         lambda reason: self._redeem(n, reason)))
 
     def _redeem(self, amount: int, reason: str) -> None:
-        self._do(lambda: ledger.redeem(self.app.staff, self.member, amount, reason, datetime.now()),
+        self._do(lambda: ledger.redeem(self.app.staff.actor, self.member, amount, reason, datetime.now()),
                  lambda done: t("staff.member.redeemed", n=amount))
 
     def ask_reverse(self, entry) -> None:
         Pick().ask(t("staff.member.reverse_why"),
                    [(t(f"ledger.reason.{r}"), r) for r in ledger.REVERSE_REASONS],
                    lambda reason: self._do(
-                       lambda: ledger.reverse(self.app.staff, PointsEntry.get_by_id(entry.id), reason,
+                       lambda: ledger.reverse(self.app.staff.actor, PointsEntry.get_by_id(entry.id), reason,
                                               datetime.now()),
                        lambda done: t("staff.member.reversed", amount=f"{-entry.amount:+d}")))
 
@@ -151,7 +150,7 @@ class StaffMemberScreen(StaffScreen):
         Pick().ask(t("staff.member.reissue_why"),
                    [(t(f"staff.member.reissue_reason.{r}"), r) for r in REISSUE_REASONS],
                    lambda reason: self._do(
-                       lambda: members.reissue_card(self.app.staff, self.member,
+                       lambda: members.reissue_card(self.app.staff.actor, self.member,
                                                     t(f"staff.member.reissue_reason.{reason}"), datetime.now()),
                        lambda done: t("staff.member.reissued", issue=done.card_issue)))
 
@@ -163,7 +162,7 @@ class StaffMemberScreen(StaffScreen):
             Pick().ask(t("staff.member.print_where"), [(str(f), f) for f in folders], self._print)
 
     def _print(self, folder) -> None:
-        self._do(lambda: members.print_cards(self.app.staff, [self.member], self.app.settings, folder,
+        self._do(lambda: members.print_cards(self.app.staff.actor, [self.member], self.app.settings, folder,
                                              datetime.now()),
                  lambda done: t("staff.member.printed" if done.printed else
                                 "staff.member.print_failed" if done.error else "staff.member.saved",
@@ -198,4 +197,4 @@ class MemberBody(StaffBody):
 
 
 StaffMemberScreen.Body = MemberBody
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

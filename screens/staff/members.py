@@ -1,14 +1,13 @@
 """Find a senior: pinyin initials (王建华 → WJH), member number, or the last 4 digits of a
 phone, typed on big keys — or simply a card laid on the reader."""
-from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.people import search
 from kiosk.i18n import t
+from screens import kv
 from screens.staff.frame import StaffBody, StaffScreen
 
 KEYS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", *"1234567890", "clear", "back"]
@@ -32,8 +31,8 @@ class StaffMembersScreen(StaffScreen):
         self.body.ids.count.text = (t("staff.members.found", count=len(hits)) if query else "")
 
     def open_member(self, member_no: str) -> None:
-        self.app.staff_screens["staff_member"].member_no = member_no
-        self.app.staff_open("staff_member")
+        self.app.staff.screens["staff_member"].member_no = member_no
+        self.app.staff.open("staff_member")
 
     def forget(self) -> None:
         super().forget()
@@ -51,4 +50,4 @@ class MembersBody(StaffBody):
 
 
 StaffMembersScreen.Body = MembersBody
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

@@ -2,9 +2,7 @@
 form filled from the card, where staff add a phone number on the keypad and register the holder.
 Everything else comes from the card, so nothing needs Chinese typing (senior-ui I-5)."""
 from datetime import datetime
-from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -15,6 +13,7 @@ from kiosk.people import members
 from kiosk.checkin.signin import Result
 from kiosk.i18n import t
 from kiosk.store.models import NewcomerCard
+from screens import kv
 from screens.staff.frame import Pick, StaffBody, StaffButton, StaffLightButton, StaffScreen
 from screens.staff.exports import printed
 
@@ -120,7 +119,7 @@ class StaffNewcomersScreen(StaffScreen):
 
     def register(self) -> None:
         card, phone = self.chosen, self.body.ids.pad.value
-        self.attempt(lambda: members.register(self.app.staff, card, datetime.now(), self.app.settings,
+        self.attempt(lambda: members.register(self.app.staff.actor, card, datetime.now(), self.app.settings,
                                               phone=phone, name_confirmed=self.confirmed),
                      self._registered)
 
@@ -138,13 +137,13 @@ class StaffNewcomersScreen(StaffScreen):
             Pick().ask(t("staff.newcomers.print_where"), [(str(f), f) for f in folders], self._print)
 
     def _print(self, folder) -> None:
-        self.attempt(lambda: members.print_cards(self.app.staff, [self.member], self.app.settings, folder,
+        self.attempt(lambda: members.print_cards(self.app.staff.actor, [self.member], self.app.settings, folder,
                                                  datetime.now()),
                      lambda done: self.tell(printed(done), problem=bool(done.error)))
 
     def enrol(self) -> None:
-        self.app.staff_screens["staff_member"].member_no = self.registered
-        self.app.staff_open("staff_member")
+        self.app.staff.screens["staff_member"].member_no = self.registered
+        self.app.staff.open("staff_member")
 
     def next_one(self) -> None:
         self.choose(None)
@@ -210,4 +209,4 @@ class NewcomersBody(StaffBody):
 
 
 StaffNewcomersScreen.Body = NewcomersBody
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

@@ -2,15 +2,14 @@
 colour, what to do about an error, the last uploads and downloads, and the facts the bureau
 refused and why — with 「立即同步」.  It follows the sync thread's reports (app.sync_status)."""
 from datetime import datetime
-from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import label, t
 from kiosk.sync import status as sync_status
 from kiosk.sync.status import Rejected, Status
+from screens import kv
 from screens.staff.frame import StaffBody, StaffScreen
 
 PER_PAGE = 4
@@ -150,4 +149,4 @@ class SyncBody(StaffBody):
 
 
 StaffSyncScreen.Body = SyncBody
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

@@ -1,9 +1,7 @@
 """Today: every lesson and activity with its live count (signed in / expected), who is missing,
 and 「补签」 for a senior who forgot the card, with a reason picked from a list."""
 from datetime import datetime
-from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -11,7 +9,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.desk import today
 from kiosk.i18n import t
 from kiosk.store.models import Member
-from screens.present import senior as present
+from screens import kv
+from screens import present
 from screens.staff.frame import Pick, StaffBody, StaffScreen
 
 ITEMS_PER_PAGE = 6
@@ -69,7 +68,7 @@ class StaffTodayScreen(StaffScreen):
     def sign_in(self, person, reason: str) -> None:
         member = Member.get(Member.member_no == person.member_no)
         item = self.chosen.item
-        if self.attempt(lambda: today.manual_sign_in(self.app.staff, member, item, reason, datetime.now()),
+        if self.attempt(lambda: today.manual_sign_in(self.app.staff.actor, member, item, reason, datetime.now()),
                         lambda done: self.tell(t("staff.today.signed", name=member.name, title=item.title,
                                                  points=done.points))):
             self.refresh_keep_message()
@@ -109,4 +108,4 @@ class TodayBody(StaffBody):
 
 
 StaffTodayScreen.Body = TodayBody
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+kv.load(__name__)

@@ -5,7 +5,7 @@ import pytest
 
 from bench import signin, tenyear
 from kiosk import config
-from kiosk.points import awards as points
+from kiosk.points import awards, passbook
 from kiosk.identity import tokens
 from kiosk.checkin.signin import CheckIn
 from kiosk.identity.credentials import Credential
@@ -61,7 +61,7 @@ def test_sign_ins_are_awarded_by_the_rules_within_the_daily_caps(built):
     assert awards.count() > 0.98 * size.signins                                   # the caps seldom bite
     assert {(e.kind, e.rule) for e in awards.select(PointsEntry.kind, PointsEntry.rule).distinct()} <= {
         (c, f"{c}_attendance") for c in points.CATEGORIES}
-    caps = {c: r.daily_cap for c, r in points.rules().items()}
+    caps = {c: r.daily_cap for c, r in awards.rules().items()}
     by_day = sql("SELECT kind, max(total) FROM (SELECT member_id, kind, date(at), sum(amount) AS total"
                  " FROM points_entry WHERE kind IN ('lesson', 'activity', 'party', 'volunteer')"
                  " GROUP BY 1, 2, 3) GROUP BY kind")
@@ -117,11 +117,11 @@ def test_the_passbook_of_the_busiest_member(built):
     (member_id,), = sql("SELECT member_id FROM points_entry GROUP BY member_id"
                         " ORDER BY count(*) DESC LIMIT 1")
     member = Member.get_by_id(member_id)
-    book = points.passbook(member)
+    book = passbook.passbook(member.member_no)
     assert book.total == PointsEntry.select().where(PointsEntry.member == member).count() > 5
     assert len(book.entries) == 5 and all(e.title for e in book.entries)
     assert [e.at for e in book.entries] == sorted((e.at for e in book.entries), reverse=True)
-    assert book.balance == points.balance(member)
+    assert book.balance == passbook.balance(member)
 
 
 def test_references_hold(built):
@@ -141,10 +141,10 @@ def test_a_lesson_is_due_now_and_signing_in_to_it_works(built):
     member = enrolment.member
     card = Credential.qr(tokens.make(member.member_no, member.card_issue,
                                      bytes.fromhex(settings.security.card_key)))
-    before = points.balance(member)
+    before = passbook.balance(member)
     result = CheckIn(settings).handle(card, NOW)
-    assert (result.kind, result.points_gained) == ("ok", points.rule("lesson").points)
-    assert result.balance == before + points.rule("lesson").points
+    assert (result.kind, result.points_gained) == ("ok", awards.rule("lesson").points)
+    assert result.balance == before + awards.rule("lesson").points
 
 
 def test_the_signin_benchmark_plan_gets_ok_for_different_members(built):

@@ -21,28 +21,19 @@ from uuid6 import uuid7
 
 from bureau import admin
 from bureau.models import Kiosk
-from bureau.store import close_store, open_store
-from kiosk import PROJECT_DIR, config
+from bureau.schema import open_store
+from bureau.store import close_store
+from tools.checkout import ROOT
+from kiosk import config
 from contract import signing
 from kiosk.store.db import db as kiosk_db, open_db
 from tools import pgcluster
 from tests.kiosk.conftest import write_site_file
 from tools.pgcluster import free_port, stop_process
+from tests.waiting import wait_until  # noqa: F401  (the bureau tests take it from here)
 
 SITE = "DEMO-001"
 SITE_NAME = "示范区老干部活动中心"
-
-
-def wait_until(condition, timeout: float, what: str):
-    """Poll `condition` until it returns something true, or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.02)
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
@@ -82,7 +73,7 @@ def store(store_url):
 # --- the bureau ---------------------------------------------------------------------------------
 
 def bureau_env() -> dict:
-    return {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def cli(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -205,3 +196,14 @@ def fact(seq: int, kind: str = "signin", payload=None, **fields) -> dict:
 def batch(kiosk_id: str, events: list[dict], epoch: int = 1, client_version: str = "0.1.0") -> dict:
     return {"kiosk_id": kiosk_id, "epoch": epoch, "first_seq": events[0]["seq"],
             "last_seq": events[-1]["seq"], "client_version": client_version, "events": events}
+
+
+def record_newer_kind(kind: str, event_id: str, payload: dict, now) -> int:
+    """A fact of a kind this kiosk's code never writes (as a newer kiosk would): straight into the
+    outbox, past kiosk.store.facts.record's check.  Its seq."""
+    from contract.facts import SCHEMA_V
+    from kiosk.store.db import insert
+    from kiosk.store.facts import payload_text
+    from kiosk.store.models import Outbox
+    return insert(Outbox, event_id=event_id, kind=kind, schema_v=SCHEMA_V, wall_ms=int(now.timestamp() * 1000),
+                  payload=payload_text(payload))

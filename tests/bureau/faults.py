@@ -33,8 +33,9 @@ from peewee import fn
 
 from bureau import admin
 from bureau.models import Event, EventReject, Kiosk
-from bureau.store import close_store, open_store
-from kiosk import PROJECT_DIR
+from bureau.schema import open_store
+from bureau.store import close_store
+from tools.checkout import ROOT
 from tests.kiosk.conftest import write_site_file
 
 from .conftest import SITE, SITE_NAME, bureau_env, free_port, wait_until
@@ -312,7 +313,7 @@ class KioskProcess:
         self.ready = threading.Event()
         self.process = subprocess.Popen(
             [*self.prefix, sys.executable, "-m", "tests.bureau.kiosk_driver", str(self.site_file),
-             str(self.data_dir), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=PROJECT_DIR,
+             str(self.data_dir), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
             env={**bureau_env(), "PYTHONUNBUFFERED": "1"}, start_new_session=True)
         self._readers = [threading.Thread(target=self._read, args=(self.process,), daemon=True),
                          threading.Thread(target=self._read_errors, args=(self.process,), daemon=True)]
@@ -474,12 +475,6 @@ def check_i4() -> None:
     keys = (LedgerEntry.select(LedgerEntry.award_key).where(LedgerEntry.award_key.is_null(False))
             .group_by(LedgerEntry.award_key).having(fn.COUNT(LedgerEntry.id) > 1).count())
     assert keys == 0, f"I4: {keys} award_keys used twice"
-
-
-def rules_ready() -> bool:
-    """Whether bureau/rules.py is the real rules worker yet (it starts as a placeholder)."""
-    from bureau import rules
-    return "placeholder" not in (rules.__doc__ or "")
 
 
 # -- offline kiosks -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bureau import admin
+from bureau import admin, rules
 from bureau.models import Attendance, Event, Kiosk
 from kiosk.store.db import db as kiosk_db
 from kiosk.sync.client import Bureau
@@ -21,7 +21,7 @@ from kiosk.sync.push import push_all
 
 from .conftest import SITE
 from .faults import (PASS, BureauProcess, Fault, KioskProcess, Proxy, check_i1, check_i2, kiosk_site_file, kiosk_state,
-                     open_kiosk, rules_ready, send_raw, write_facts)
+                     open_kiosk, send_raw, write_facts)
 from .test_faults_network import port
 
 FAKETIME = shutil.which("faketime")
@@ -84,13 +84,11 @@ def test_a_kiosk_with_a_wrong_clock_syncs_after_one_retry_and_its_facts_are_flag
             assert abs(int(kiosk_state(driver.data_dir, "clock_offset_ms")) / 1000 + seconds) < 60
         flags = {e.skewed for e in Event.select(Event.skewed).where(Event.kiosk == this.id)}
         assert flags == {outside}, offset
-    if rules_ready():
-        from bureau import rules
-        rules.catch_up()
-        kiosks = [this.id for this, _ in drivers.values()]
-        days = {a.business_day for a in Attendance.select().where(Attendance.kiosk.in_(kiosks))}
-        assert Attendance.select().where(Attendance.kiosk.in_(kiosks)).count() == 3 * len(CLOCKS)
-        assert days <= {before, after}, f"attendance filed under {days}, not the bureau's day {before}"
+    rules.catch_up()
+    kiosks = [this.id for this, _ in drivers.values()]
+    days = {a.business_day for a in Attendance.select().where(Attendance.kiosk.in_(kiosks))}
+    assert Attendance.select().where(Attendance.kiosk.in_(kiosks)).count() == 3 * len(CLOCKS)
+    assert days <= {before, after}, f"attendance filed under {days}, not the bureau's day {before}"
 
 
 def test_a_captured_push_replayed_within_or_after_the_window_or_with_an_old_key_is_refused(

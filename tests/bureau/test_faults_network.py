@@ -8,10 +8,11 @@ from datetime import datetime
 
 from bureau.models import Event, EventReject, Kiosk
 from kiosk.store.db import db as kiosk_db, write as kiosk_write
-from kiosk.store.facts import new_event_id, record
+from kiosk.store.facts import new_event_id
 from kiosk.sync.client import Bureau, Unreachable
 from kiosk.sync.push import backlog, push_all, push_once
 
+from .conftest import record_newer_kind
 from .faults import (CUT, DROP, PASS, Fault, KioskProcess, Proxy, back_up, check_i1, check_i2, check_i3,
                      check_i4, kiosk_site_file, kiosk_state, open_kiosk, push_faults, restore, write_facts)
 
@@ -146,7 +147,7 @@ def test_poison_and_a_restored_kiosk_db_under_a_faulty_network_lose_and_double_n
         written = write_facts(23, now)
         with kiosk_write():
             poison = new_event_id()
-            record("no_such_kind", poison, {"site": "DEMO-001"}, now)
+            record_newer_kind("no_such_kind", poison, {"site": "DEMO-001"}, now)
         written += write_facts(17, now)
         push_through(bureau)
         back_up(data, tmp_path / "old.db")                          # a backup, taken now

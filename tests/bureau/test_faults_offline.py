@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from bureau import publish, rules, streams
 from bureau.models import Attendance, Member as BureauMember, StreamRow
 from bureau.store import utcnow, write as bureau_write
-from kiosk.points import awards as points
+from kiosk.points import passbook
 from kiosk.store.db import db as kiosk_db
 from kiosk.store.models import Activity, BureauSetting, Member
 from kiosk.sync.apply import Here
@@ -84,7 +84,7 @@ def test_a_month_offline_drains_in_one_sync_and_only_the_trimmed_streams_are_fet
         check_i4()
         bureau_balances = dict(BureauMember.select(BureauMember.member_no, BureauMember.balance).tuples())
         for member in Member.select():
-            assert points.balance(member) == bureau_balances[member.member_no], member.member_no
+            assert passbook.balance(member) == bureau_balances[member.member_no], member.member_no
         assert set(bureau_balances.values()) == {2 * DAYS}          # every day's award confirmed
     finally:
         bureau.close()

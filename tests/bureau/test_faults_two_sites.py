@@ -14,8 +14,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from bureau import admin, publish, rules
+from bureau.rules import rounds
 from bureau.models import Event, LedgerEntry, Member as BureauMember
-from kiosk.points import awards as points
+from kiosk.points import passbook
 from kiosk.checkin.signin import record_sign_in
 from kiosk.store.db import db as kiosk_db, open_db, write
 from kiosk.store.models import Member
@@ -124,7 +125,7 @@ def test_the_same_seniors_at_two_centres_offline_converge_with_one_award_each(se
             for d in desks * 2:                                                    # healed: all in, all out
                 online(d)
             check(desks, f"健康讲座{n}", numbers, n)
-        doubles = LedgerEntry.select().where(LedgerEntry.note == rules.DOUBLE_AWARD).count()
+        doubles = LedgerEntry.select().where(LedgerEntry.note == rounds.DOUBLE_AWARD).count()
         merged = BureauMember.select().where(BureauMember.merged_into.is_null(False)).count()
         print(f"{ROUNDS} rounds: {doubles} double awards reversed, {merged} members merged")
         assert doubles >= ROUNDS * SENIORS and merged == ROUNDS
@@ -144,7 +145,7 @@ def check(desks: list[Desk], title: str, numbers: list[str], n: int) -> None:
         check_i3(d.data, d.settings.kiosk.id)
         balances = dict(BureauMember.select(BureauMember.member_no, BureauMember.balance).tuples())
         for member in Member.select().where(Member.merged_into.is_null()):
-            assert points.balance(member) == balances[member.member_no], (d.settings.kiosk.id, member.member_no)
+            assert passbook.balance(member) == balances[member.member_no], (d.settings.kiosk.id, member.member_no)
     twins = [m for m in BureauMember.select().where(BureauMember.member_no.in_([f"D{n:02d}T1", f"W{n:02d}T2"]))]
     if len(twins) == 2:
         merged = [t for t in twins if t.merged_into]

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from bureau import ingest
 from bureau.models import Site
+from contract.facts import KnownFact
 
 from .conftest import SITE, batch, fact
 
@@ -62,7 +63,7 @@ def test_judging_at_once_and_one_by_one_agree(faults, repeats, sent_ms):
 def test_an_honest_batch_is_judged_at_once():
     data = body(["good", "payload of this site", "upper-case id"], [])
     batch_ = ingest.parse_batch(data, "K")
-    assert all(type(e) is ingest._GoodFact for e in batch_.events)
+    assert all(type(e) is KnownFact for e in batch_.events)
     assert ingest._judged_at_once(ROWS, SITE, batch_.events) is not None
 
 

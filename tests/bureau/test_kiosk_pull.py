@@ -15,7 +15,7 @@ from bureau import admin, publish, streams
 from bureau.store import write as bureau_write
 from kiosk import config
 from kiosk.store import facts
-from kiosk.points import awards as points
+from kiosk.points import awards, passbook
 from kiosk.cli import sync as cli_sync
 from kiosk.checkin.signin import record_sign_in
 from kiosk.store.db import write
@@ -89,7 +89,7 @@ def test_what_staff_publish_lands_in_the_kiosks_tables(settings, bureau, kiosk, 
     assert state.get("last_pull_ok")
     code, out = sync_command(settings, capsys, "--status")
     assert code == 0 and "上次成功下载 20" in out and "上次完整同步 无" in out, out
-    assert points.rule("lesson") == points.Rule("lesson", 3, "attendance", 6, True, 1, "bureau")
+    assert awards.rule("lesson") == awards.Rule("lesson", 3, "attendance", 6, True, 1, "bureau")
     activity = Activity.get(Activity.bureau_key == f"activity:{talk}")
     assert (activity.title, activity.kind, activity.points, activity.site.code) == ("健康讲座", "report", 4, SITE)
     course = Course.get(Course.bureau_key == f"course:{tai_chi}")
@@ -115,11 +115,11 @@ def test_push_then_pull_confirms_our_points_and_brings_another_kiosks_double_awa
         facts.record("member", facts.new_event_id(), {**member("DM0001", "王建华"), "at": now.isoformat()}, now)
         walk = Activity.create(site=Site.get(), title="健步走", start=now, end=now + timedelta(hours=1), open=True)
         gained = record_sign_in(wang, activity_item(walk), "qr", now, settings.kiosk.id, SITE)
-    assert gained > 0 and points.balance(wang) == gained
+    assert gained > 0 and passbook.balance(wang) == gained
     push_all(bureau, settings.sync.batch)
     assert failures(pull_all(bureau, here(settings))) == {}
     wang = Member.get_by_id(wang.id)
-    assert (wang.points_confirmed, points.balance(wang)) == (gained, gained)       # in the same sync
+    assert (wang.points_confirmed, passbook.balance(wang)) == (gained, gained)       # in the same sync
     assert {p.status for p in PointsEntry.select()} == {"confirmed"}
 
     # Another kiosk of the site signs him in to the same walk as well: the bureau takes it back.
@@ -136,7 +136,7 @@ def test_push_then_pull_confirms_our_points_and_brings_another_kiosks_double_awa
     entries = {(p.event_id == award["event_id"], p.kind, p.amount, p.status) for p in PointsEntry.select()}
     assert entries == {(False, "activity", gained, "confirmed"), (True, "activity", gained, "confirmed"),
                        (False, "reversal", -gained, "confirmed")}
-    assert points.balance(Member.get_by_id(wang.id)) == gained
+    assert passbook.balance(Member.get_by_id(wang.id)) == gained
 
 
 def test_the_nightly_sync_finds_a_row_lost_here_and_fetches_that_stream_again(settings, bureau, capsys):
@@ -214,7 +214,7 @@ def test_the_sync_thread_pushes_then_pulls_by_itself(settings, kiosk):
     worker.start()
     try:
         wait_until(lambda: state.get("last_nightly_ok") and statuses, 20, "the first sync (a nightly one)")
-        assert points.rule("party").points == 9 and statuses[-1].backlog == 0
+        assert awards.rule("party").points == 9 and statuses[-1].backlog == 0
         publish.set_rule("party", 11)
         worker.sync_now()
         wait_until(lambda: PointsRule.get(PointsRule.category == "party").points == 11, 20, "the next pull")

@@ -7,6 +7,7 @@ import pytest
 
 from bureau import admin
 from bureau.models import Event, EventReject
+from contract.facts import KINDS
 from kiosk.store import facts
 from kiosk.store.db import write
 from kiosk.store.models import Outbox
@@ -14,7 +15,7 @@ from kiosk.sync import state
 from kiosk.sync.client import Bureau, Unreachable
 from kiosk.sync.push import Denied, backlog, push_all
 
-from .conftest import free_port
+from .conftest import free_port, record_newer_kind
 from .faults import back_up, restore
 
 
@@ -23,7 +24,8 @@ def write_facts(n: int, kind: str = "signin", start: int = 0) -> list[str]:
     with write():
         for i in range(start, start + n):
             ids.append(facts.new_event_id())
-            facts.record(kind, ids[-1], {"member_no": f"DM{i:04d}", "site": "DEMO-001"}, _now())
+            record = facts.record if kind in KINDS else record_newer_kind
+            record(kind, ids[-1], {"member_no": f"DM{i:04d}", "site": "DEMO-001"}, _now())
     return ids
 
 

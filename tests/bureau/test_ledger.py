@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 
 from bureau import rules, streams
+from bureau.rules import rounds
 from bureau.models import Attendance, LedgerEntry, Member
 from bureau.store import write
+from contract.points import DEFAULT_RULES
 
 from .test_rules import (DAY, OTHER_SITE, SITE, Till, ledger_sums, member, member_fact, points_fact,  # noqa: F401
                          published, sites)
@@ -46,7 +48,7 @@ def no_double_awards() -> None:
     keys = [e.award_key for e in entries() if e.award_key]
     assert len(keys) == len(set(keys))
     amounts = {e.entry_id: e.amount for e in entries()}
-    assert all(e.amount == -amounts[e.reverses] for e in entries() if e.note == rules.DOUBLE_AWARD)
+    assert all(e.amount == -amounts[e.reverses] for e in entries() if e.note == rounds.DOUBLE_AWARD)
 
 
 @pytest.mark.parametrize("first_pushes", ["first", "second"])
@@ -62,7 +64,7 @@ def test_one_award_per_item_across_kiosks_whoever_pushes_first(tills, first_push
         made[0][1], 2, f"lesson|A0001|太极拳|{DAY.isoformat()}", 2)
     assert (double.entry_id, double.award_key, double.balance_after) == (made[1][1], None, 4)
     assert (reversal.kind, reversal.amount, reversal.reverses, reversal.note, reversal.balance_after) == (
-        "reversal", -2, made[1][1], rules.DOUBLE_AWARD, 2)
+        "reversal", -2, made[1][1], rounds.DOUBLE_AWARD, 2)
     assert reversal.site.code == double.site.code and reversal.business_day == DAY.date()
     assert member("A0001").balance == 2 and member("B0001").balance == 0
     assert published("balances")[reversal.entry_id]["balance"] == 2
@@ -84,7 +86,7 @@ def test_the_daily_cap_across_sites_reverses_the_excess_exactly(tills):
     first.push(points_fact("A0001", 5, "activity", at=DAY))                  # another category
     rules.catch_up()
     capped = [(e.amount, e.note) for e in entries() if e.kind == "reversal"]
-    assert capped == [(-2, rules.OVER_CAP), (-3, rules.OVER_CAP)]
+    assert capped == [(-2, rounds.OVER_CAP), (-3, rounds.OVER_CAP)]
     assert member("A0001").balance == 10 + 3 + 5
     ledger_sums()
 
@@ -186,10 +188,10 @@ def test_the_ledger_sums_over_a_mixed_run(tills, monkeypatch):
     # Per member, category and day, what stands after reversals never exceeds the cap …
     net: dict[tuple, int] = {}
     for e in entries():
-        if e.kind in rules.AWARD_KINDS:
+        if e.kind in rounds.AWARD_KINDS:
             key = (e.member_no, e.kind, e.business_day)
             net[key] = net.get(key, 0) + e.amount + back.get(e.entry_id, 0)
-    caps = {k: v["daily_cap"] for k, v in rules.DEFAULT_RULES.items()}
+    caps = {k: v["daily_cap"] for k, v in DEFAULT_RULES.items()}
     assert all(value <= caps[kind] for (_, kind, _), value in net.items()), seed
     # … and each member has at most one award standing per item, whichever kiosk it came from.
     canonical = {m.member_no: m.merged_into or m.member_no for m in Member.select()}

@@ -12,7 +12,8 @@ import pytest
 
 from bureau import admin
 from bureau.models import Event, Kiosk
-from bureau.store import close_store, open_store
+from bureau.schema import open_store
+from bureau.store import close_store
 
 from .conftest import SITE, SITE_NAME, Client, batch, fact, wait_until
 from .faults import BureauProcess

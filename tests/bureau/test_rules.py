@@ -11,6 +11,8 @@ import pytest
 from uuid6 import uuid7
 
 from bureau import admin, ingest, rules
+from bureau.rules.cursors import behind
+from bureau.rules.worker import _workers as workers
 from bureau.models import Attendance, DeviceState, Event, LedgerEntry, Member, RuleCursor, StreamRow
 from bureau.store import db
 
@@ -247,7 +249,7 @@ def test_catch_up_follows_each_kiosk_across_epochs_and_past_refused_facts(tills)
     assert member("A0001").balance == 3
     cursors = {(c.kiosk.id, c.epoch): c.seq for c in RuleCursor.select()}
     assert cursors == {(first.kiosk.id, 1): 1, (first.kiosk.id, 2): 2, (second.kiosk.id, 1): 0}
-    assert not rules._behind()
+    assert not behind()
 
 
 def test_facts_are_applied_in_the_order_the_bureau_stored_them(tills):
@@ -322,7 +324,7 @@ def test_a_kiosk_signing_in_is_reflected_by_the_servers_worker(tmp_path, server,
         checkin = CheckIn(settings)
         for day in range(2):
             assert checkin.handle(world.qr(wang), LESSON_START + timedelta(days=day, minutes=5)).kind == "ok"
-        ledger.redeem(Actor.of(None, settings), wang, 3, "兑换毛巾", LESSON_START + timedelta(days=1, hours=3))
+        ledger.redeem(Actor.of(None, settings), wang.member_no, 3, "兑换毛巾", LESSON_START + timedelta(days=1, hours=3))
         bureau = Bureau(settings)
         try:
             push_all(bureau, settings.sync.batch)
@@ -348,7 +350,7 @@ def test_the_worker_applies_a_push_when_notified(tills):
     worker.start()
     try:
         first.push(member_fact("A0001", "hash-wang"))
-        wait_until(lambda: worker in rules._workers, 5, "the worker to start")
+        wait_until(lambda: worker in workers, 5, "the worker to start")
         rules.notify()
         wait_until(lambda: Member.get_or_none(Member.member_no == "A0001"), 10, "the worker to apply the member")
     finally:
@@ -369,7 +371,7 @@ def pushes_arriving(till, **timing):
         while not over.wait(0.05):
             rules.notify()
     try:
-        wait_until(lambda: worker in rules._workers, 5, "the worker to start")
+        wait_until(lambda: worker in workers, 5, "the worker to start")
         till.push(member_fact("A0001", "hash-wang"))
         threading.Thread(target=arrive, daemon=True).start()
         yield over

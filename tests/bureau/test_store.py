@@ -4,7 +4,8 @@ from peewee import SqliteDatabase
 from playhouse.pool import PooledPostgresqlDatabase
 
 from bureau.models import MODELS
-from bureau.store import StoreError, close_store, db, make_database, open_store
+from bureau.schema import open_store
+from bureau.store import StoreError, close_store, db, make_database
 
 
 @pytest.mark.parametrize("form", ["path", "url"])

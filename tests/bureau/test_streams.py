@@ -10,7 +10,8 @@ import pytest
 from bureau import admin, streams
 from bureau.errors import Refusal
 from bureau.models import StreamMeta, StreamRow
-from bureau.store import close_store, db, open_store, utcnow, write
+from bureau.schema import open_store
+from bureau.store import close_store, db, utcnow, write
 
 from .conftest import SITE, SITE_NAME, wait_until
 

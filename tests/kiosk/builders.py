@@ -2,10 +2,12 @@
 import threading
 from datetime import date, datetime, timedelta
 
-from kiosk.store import facts
 from kiosk.identity import ids, tokens
 from kiosk.identity.credentials import Credential
-from kiosk.store.db import db
+from kiosk.store import facts
+from kiosk.store.db import db, write
+from kiosk.sync import apply
+from kiosk.sync.apply import Here
 from kiosk.store.models import (Activity, Course, Enrollment, Lesson, Member, PointsEntry, Registration, SignIn,
                           Site, Term)
 
@@ -65,6 +67,13 @@ class World:
         """A ledger entry, provisional unless `status` says otherwise."""
         return PointsEntry.create(event_id=facts.new_event_id(), member=member, amount=amount, kind=kind,
                                   at=at, **fields)
+
+    def rules(self, *rules: dict, version: int = 1) -> None:
+        """Points rules as the bureau publishes them, applied as a pull applies them."""
+        here = Here(self.settings.site.code, self.settings.kiosk.id, datetime.now())
+        with write():
+            for r in rules:
+                apply.rule(r["category"], {**r, "version": version}, here)
 
     def token(self, member: Member) -> str:
         return tokens.make(member.member_no, member.card_issue, self.card_key)

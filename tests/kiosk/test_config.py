@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import PROJECT_DIR, config
+from tools.checkout import ROOT
+from kiosk import config
 
 from tests.kiosk.bad_configs import CASES
 from tests.kiosk.builders import SITE_KEYS
@@ -22,9 +23,9 @@ def test_defaults_load_with_their_types():
 
 def test_relative_paths_resolve_against_the_project_folder():
     s = config.load()
-    assert Path(s.kiosk.data_dir) == PROJECT_DIR / "data"
-    assert Path(s.display.font) == PROJECT_DIR / "assets/fonts/NotoSansCJKsc-Regular.otf"
-    assert Path(s.site.demo_data) == PROJECT_DIR / "config/demo/site.toml"
+    assert Path(s.kiosk.data_dir) == ROOT / "data"
+    assert Path(s.display.font) == ROOT / "assets/fonts/NotoSansCJKsc-Regular.otf"
+    assert Path(s.site.demo_data) == ROOT / "config/demo/site.toml"
     assert all(Path(p).is_absolute() for p in s.display.fallback_fonts)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from kiosk.programme import activities, my_courses as courses, schedule
 from kiosk import config, demo
-from kiosk.points import awards as points
+from kiosk.points import passbook
 from kiosk.identity import tokens
 from kiosk.checkin.signin import CheckIn
 from kiosk.identity.credentials import Credential
@@ -172,7 +172,7 @@ def member(no: str) -> Member:
 
 
 def test_the_coming_three_weeks_have_activities_of_every_kind(demo_db):
-    coming = activities.upcoming(NOW, member("DM0001"), days=21)
+    coming = activities.upcoming(NOW, member("DM0001").member_no, days=21)
     assert len(coming) >= 5
     kinds = {Activity.get_by_id(v.id).kind for v in coming}
     assert kinds >= {"report", "walk", "party_day", "performance", "exhibition", "volunteer"}
@@ -182,28 +182,28 @@ def test_the_coming_three_weeks_have_activities_of_every_kind(demo_db):
 
 
 def test_a_full_activity_with_dm0002_first_on_its_waitlist(demo_db):
-    full = [v for v in activities.upcoming(NOW, member("DM0002"), days=21) if v.places_left == 0]
+    full = [v for v in activities.upcoming(NOW, member("DM0002").member_no, days=21) if v.places_left == 0]
     assert len(full) == 1
     v = full[0]
     assert (v.status, v.waitlist_position, v.can_change) == ("waitlisted", 1, True)
     waiting = Registration.select().where(Registration.activity == v.id, Registration.status == "waitlisted")
     assert waiting.count() >= 2
     # Anyone else signing up joins the back of the queue.
-    change = activities.sign_up(member("DM0100"), v.id, NOW, "KIOSK-DEMO-01", "DEMO-001")
+    change = activities.sign_up(member("DM0100").member_no, v.id, NOW, "KIOSK-DEMO-01", "DEMO-001")
     assert change.outcome == "waitlisted" and change.view.waitlist_position == waiting.count()
 
 
 def test_dm0003_is_told_of_a_place_once(demo_db):
-    notices = activities.take_notices(member("DM0003"), NOW)
+    notices = activities.take_notices(member("DM0003").member_no, NOW)
     assert [n.title for n in notices] == ["志愿服务：社区助老义诊引导"]
     assert notices[0].start > NOW
-    assert activities.take_notices(member("DM0003"), NOW) == []
+    assert activities.take_notices(member("DM0003").member_no, NOW) == []
     assert not Registration.select().where(Registration.notify).exists()
 
 
 def test_dm0001s_passbook_spans_pages_and_every_kind(demo_db, data):
     dm = member("DM0001")
-    book = points.passbook(dm, per_page=5)
+    book = passbook.passbook(dm.member_no, per_page=5)
     assert book.total >= 12 and book.pages >= 3
     entries = list(PointsEntry.select().where(PointsEntry.member == dm))
     assert {e.status for e in entries} == {"confirmed"}
@@ -223,7 +223,7 @@ def test_history_is_loaded_as_already_synced(demo_db):
 
 
 def test_dm0001_came_to_nearly_every_lesson_but_missed_the_last_two_of_one_course(demo_db):
-    views = {v.name: v for v in courses.my_courses(member("DM0001"), NOW)}
+    views = {v.name: v for v in courses.my_courses(member("DM0001").member_no, NOW)}
     assert set(views) == {"国画花鸟班", "摄影入门班", "智能手机应用（体验课堂）"}
     painting, photo = views["国画花鸟班"], views["摄影入门班"]
     assert painting.held >= 12 and painting.attended == painting.held - 1 and painting.missed_in_a_row == 0
@@ -244,7 +244,7 @@ def test_history_never_makes_a_lesson_due_now_already(demo_settings, first_start
     demo.ensure_due(demo_settings, first_start)
     r = CheckIn(demo_settings).handle(Credential.qr(_token(demo_settings, "DM0001")), first_start)
     assert r.kind in ("ok", "choose")
-    photo = next(v for v in courses.my_courses(member("DM0001"), first_start) if v.name == "摄影入门班")
+    photo = next(v for v in courses.my_courses(member("DM0001").member_no, first_start) if v.name == "摄影入门班")
     assert photo.missed_in_a_row >= 2
     database.close()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import PROJECT_DIR
+from tools.checkout import ROOT
 
 
 def run_harness(name: str, folder: Path, kiosk: bool = False, config: Path | None = None) -> tuple[dict, Path]:
@@ -19,7 +19,7 @@ def run_harness(name: str, folder: Path, kiosk: bool = False, config: Path | Non
     data_dir, out = folder / "data", folder / f"{name}.json"
     command = [sys.executable, "-m", "tests.screens.harness", name, str(data_dir), str(out)]
     command += (["--kiosk"] if kiosk else []) + (["--config", str(config)] if config else [])
-    done = subprocess.run(command, cwd=PROJECT_DIR,
+    done = subprocess.run(command, cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     log = data_dir / "logs" / "kiosk.log"
     detail = (f"exit {done.returncode}\n{done.stderr[-4000:]}\n"

@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-import main as kiosk_main
+from kiosk import boot
 from kiosk.identity import tokens
 from screens.app import KioskApp, configure
 from tools.script import Script
@@ -329,7 +329,7 @@ def main() -> int:
     parser.add_argument("--kiosk", action="store_true")
     parser.add_argument("--config", help="a site file, as main.py --config takes it")
     args = parser.parse_args()
-    settings = kiosk_main.start(argparse.Namespace(config=args.config, data_dir=args.data_dir))
+    settings = boot.start(argparse.Namespace(config=args.config, data_dir=args.data_dir))
     settings.kiosk.kiosk_mode = args.kiosk
     settings.voice.player = ["aplay", "-q", "-D", "null"]    # a real player; no sound card here
     configure(settings)

@@ -4,7 +4,8 @@ import tomllib
 
 import pytest
 
-from kiosk import PROJECT_DIR, config, demo
+from tools.checkout import ROOT
+from kiosk import config, demo
 from kiosk.fonts import FontChain, cmap
 
 SETTINGS = config.load()
@@ -38,7 +39,7 @@ def _strings(node) -> list[str]:
 
 
 def test_every_ui_message_is_drawn_by_the_main_font():
-    path = PROJECT_DIR / "kiosk" / "messages" / f"{SETTINGS.kiosk.language}.toml"
+    path = ROOT / "kiosk" / "messages" / f"{SETTINGS.kiosk.language}.toml"
     catalog = tomllib.loads(path.read_text(encoding="utf-8"))
     words = "".join(s for group in ("result", "home", "choose", "screen", "format")
                     for s in _strings(catalog[group]))

@@ -6,7 +6,7 @@ import pytest
 from kiosk.checkin.signin import KINDS, Result
 from kiosk.i18n import t
 from kiosk.programme.schedule import Item
-from screens.present import senior as present
+from screens import present
 
 LESSON = Item("lesson", 1, "太极拳（二）班", "三楼 301", datetime(2025, 3, 4, 9, 0),
               datetime(2025, 3, 4, 11, 0))

@@ -7,7 +7,8 @@ import pytest
 
 from bureau import admin
 from bureau.models import Event, EventReject
-from bureau.store import close_store, open_store
+from bureau.schema import open_store
+from bureau.store import close_store
 from kiosk.i18n import t
 from tests.bureau.conftest import SITE, SITE_NAME, free_port
 from tests.screens.conftest import rows, run_harness

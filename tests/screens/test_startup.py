@@ -4,7 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kiosk import PROJECT_DIR, config
+from tools.checkout import ROOT
+from kiosk import config
 
 
 def test_importing_the_app_opens_no_window_so_configure_comes_first():
@@ -13,7 +14,7 @@ def test_importing_the_app_opens_no_window_so_configure_comes_first():
     probe = ("import sys, os, screens.app\n"
              "assert 'kivy.core.window' not in sys.modules\n"
              "assert os.environ['KIVY_NO_ARGS'] == '1' and os.environ['KIVY_NO_CONFIG'] == '1'\n")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_DIR, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
                           text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"})
     assert done.returncode == 0, done.stderr
 
@@ -53,11 +54,11 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_core_and_devices_never_import_kivy():
-    files = [*(PROJECT_DIR / "kiosk").rglob("*.py"), *(PROJECT_DIR / "devices").rglob("*.py")]
+    files = [*(ROOT / "kiosk").rglob("*.py"), *(ROOT / "devices").rglob("*.py")]
     assert files
     assert [str(f) for f in files if "kivy" in _imports(f)] == []
 
 
 def test_theme_and_present_are_plain_python():
-    for name in ("theme.py", "present/senior.py", "present/service.py", "present/staff.py"):
-        assert "kivy" not in _imports(PROJECT_DIR / "screens" / name)
+    for name in ("theme.py", "present.py", "present_service.py", "present_staff.py"):
+        assert "kivy" not in _imports(ROOT / "screens" / name)

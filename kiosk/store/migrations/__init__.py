@@ -6,18 +6,19 @@ the next start.  (SQLite DDL is transactional.)
 """
 import logging
 import re
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from peewee import SqliteDatabase
 
 log = logging.getLogger(__name__)
-_DIR = Path(__file__).parent
+_DIR = files(__name__)
 
 
-def scripts() -> list[tuple[int, Path]]:
+def scripts() -> list[tuple[int, Traversable]]:
     found = []
-    for path in sorted(_DIR.glob("*.sql")):
-        m = re.match(r"(\d{4})_", path.name)
+    for path in sorted(_DIR.iterdir(), key=lambda p: p.name):
+        m = re.fullmatch(r"(\d{4})_\w+\.sql", path.name)
         if m:
             found.append((int(m.group(1)), path))
     return found

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from kiosk.store import facts
-from kiosk.points import awards as points
+from kiosk.points import awards, passbook
 from kiosk.identity import tokens
 from kiosk.checkin.signin import KINDS, CheckIn
 from kiosk.identity.credentials import Credential
@@ -35,7 +35,7 @@ def test_qr_card_signs_in_to_the_one_due_lesson(world, wang, checkin, settings):
     assert r.kind == "ok"
     assert r.member_no == "DM9001" and r.display_name == "王*华"
     assert (r.item.kind, r.item.id, r.item.title, r.item.place) == ("lesson", lesson.id, "太极拳（一）班", "一楼 多功能厅")
-    assert r.points_gained == points.rule("lesson").points == 2
+    assert r.points_gained == awards.rule("lesson").points == 2
     assert r.balance == 10 + 2
     assert not r.repeat
 
@@ -87,7 +87,7 @@ def test_open_activity_needs_no_registration_and_uses_its_category_rule(world, c
     member = world.member("DM9002", "李秀英")
     world.activity("重阳健步行", LESSON_START, open=True)
     r = checkin.handle(world.qr(member), LESSON_START)
-    assert r.kind == "ok" and r.points_gained == points.rule("activity").points == 5
+    assert r.kind == "ok" and r.points_gained == awards.rule("activity").points == 5
 
 
 # -- the sign-in window ------------------------------------------------------------------------
@@ -307,8 +307,7 @@ def test_choosing_an_item_no_longer_due_signs_nothing(world, two_due, checkin):
 # -- points ---------------------------------------------------------------------------------
 
 def test_daily_points_cap(world, wang, checkin):
-    rows = [dict(category="lesson", points=2, per="attendance", daily_cap=3, once_per_item=True)]
-    points.replace_rules(rows, 1, LESSON_START)
+    world.rules(dict(category="lesson", points=2, per="attendance", daily_cap=3, once_per_item=True))
     member, _ = wang
     course = world.course("书法（一）班")
     world.enroll(member, course)
@@ -322,7 +321,7 @@ def test_daily_points_cap(world, wang, checkin):
     assert SignIn.select().count() == 4
     kinds = [o.kind for o in outbox()]
     assert kinds.count("signin") == 4 and kinds.count("points") == 3
-    assert points.balance(Member.get()) == 10 + 5
+    assert passbook.balance(Member.get()) == 10 + 5
 
 
 def test_balance_counts_provisional_entries_only(world, wang, checkin):

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from kiosk import PROJECT_DIR
+from tools.checkout import ROOT
 from kiosk.store.models import Audit, Course, Term
 
 TODAY = date.today()           # the command line takes the time from the clock
@@ -27,9 +27,9 @@ def kiosk(world, site_file, settings):
     world.sign_in(zhao, lesson.start, lesson=lesson)
 
     def run(*args) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, str(PROJECT_DIR / "main.py"), "--config", str(site_file),
+        return subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(site_file),
                                "--data-dir", settings.kiosk.data_dir, *map(str, args)],
-                              cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
     return run
 
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import Workbook
 
-from kiosk import PROJECT_DIR
+from tools.checkout import ROOT
 from kiosk.identity import ids
 from kiosk.store.models import Audit, Course, Enrollment, Lesson, Member, Outbox, Term
 
@@ -36,9 +36,9 @@ def kiosk(world, site_file, settings):
     Course.create(term=term, name="太极拳（一）班", room="一楼", schedule='[{"weekday": 1, "start": "09:00", "end": "11:00"}]')
 
     def run(*args) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, str(PROJECT_DIR / "main.py"), "--config", str(site_file),
+        return subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(site_file),
                                "--data-dir", settings.kiosk.data_dir, *map(str, args)],
-                              cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
     return run
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from kiosk import PROJECT_DIR
+from tools.checkout import ROOT
 from kiosk.store.models import Audit, Member, Outbox, PointsEntry
 
 from ..builders import ID_WANG, LESSON_START
@@ -19,9 +19,9 @@ def kiosk(world, wang, site_file, settings):
                   phone_last4="8000").where(Member.member_no == "DM9001").execute()
 
     def run(*args) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, str(PROJECT_DIR / "main.py"), "--config", str(site_file),
+        return subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(site_file),
                                "--data-dir", settings.kiosk.data_dir, *map(str, args)],
-                              cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
     return run
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import PROJECT_DIR
+from tools.checkout import ROOT
 from kiosk.staff import access
 from kiosk.i18n import t
 
@@ -26,9 +26,9 @@ def site(tmp_path) -> tuple[Path, Path]:
 
 def staff(site, *args, stdin: str = "") -> subprocess.CompletedProcess:
     config, data = site
-    return subprocess.run([sys.executable, str(PROJECT_DIR / "main.py"), "--config", str(config),
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(config),
                            "--data-dir", str(data), "staff", *args],
-                          cwd=PROJECT_DIR, input=stdin, capture_output=True, text=True, timeout=120,
+                          cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=120,
                           start_new_session=True)     # no terminal: getpass reads standard input
 
 

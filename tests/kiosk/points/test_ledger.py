@@ -5,9 +5,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from kiosk.points import ledger, awards as points
+from kiosk.i18n import t
+from kiosk.points import ledger, passbook
 from kiosk.staff.audit import Actor
-from kiosk.points.ledger import EntryRow, Recorded
+from kiosk.points.ledger import Recorded
 from kiosk.store.models import Audit, Member, Outbox, PointsEntry, Staff
 from kiosk.staff.refused import Refused
 
@@ -59,7 +60,7 @@ def refused(key: str, call, *args) -> Refused:
 # -- volunteer hours -----------------------------------------------------------------------------
 
 def test_volunteer_hours_earn_the_rules_points_per_hour(world, desk, member):
-    done = ledger.volunteer(desk, member, 2, "library", NOW)
+    done = ledger.volunteer(desk, member.member_no, 2, "library", NOW)
     assert done == Recorded(done.entry_id, done.event_id, 4, 14, False, 0)      # 2 points an hour
     entry = PointsEntry.get_by_id(done.entry_id)
     assert (entry.kind, entry.rule, entry.amount, entry.staff_id, entry.note, entry.at) == (
@@ -76,7 +77,7 @@ def test_volunteer_hours_earn_the_rules_points_per_hour(world, desk, member):
 
 
 def test_volunteer_half_hours_and_free_text(world, command_line, member):
-    done = ledger.volunteer(command_line, member, 1.5, "  协助社区防疫宣传  ", NOW)
+    done = ledger.volunteer(command_line, member.member_no, 1.5, "  协助社区防疫宣传  ", NOW)
     entry = PointsEntry.get_by_id(done.entry_id)
     assert (done.amount, entry.note, entry.staff_id) == (3, "协助社区防疫宣传 1.5 小时", None)
     assert points_facts()[0]["staff"] == "命令行"
@@ -89,34 +90,33 @@ def test_volunteer_refuses_hours_out_of_half_hour_steps_or_range(desk, member, h
 
 
 def test_twelve_hours_is_the_most(desk, member):
-    assert ledger.volunteer(desk, member, 12, "event_helper", NOW).amount == 16    # the daily cap
+    assert ledger.volunteer(desk, member.member_no, 12, "event_helper", NOW).amount == 16    # the daily cap
 
 
 def test_volunteer_points_stop_at_the_daily_cap(world, desk, member):
-    first = ledger.volunteer(desk, member, 5, "library", NOW)
-    second = ledger.volunteer(desk, member, 5, "reception", NOW + HOUR)
-    third = ledger.volunteer(desk, member, 1, "reception", NOW + 2 * HOUR)
+    first = ledger.volunteer(desk, member.member_no, 5, "library", NOW)
+    second = ledger.volunteer(desk, member.member_no, 5, "reception", NOW + HOUR)
+    third = ledger.volunteer(desk, member.member_no, 1, "reception", NOW + 2 * HOUR)
     assert [(r.amount, r.capped, r.held_back) for r in (first, second, third)] == [
         (10, False, 0), (6, True, 4), (0, True, 2)]
     assert points_facts()[2]["amount"] == 0                        # the hours are on record all the same
     assert PointsEntry.get_by_id(third.entry_id).note == "服务台接待 1 小时"
-    tomorrow = ledger.volunteer(desk, member, 1, "library", NOW + timedelta(days=1))
+    tomorrow = ledger.volunteer(desk, member.member_no, 1, "library", NOW + timedelta(days=1))
     assert (tomorrow.amount, tomorrow.capped) == (2, False)
 
 
 def test_volunteer_sign_ins_count_against_the_cap_and_reversed_entries_do_not(world, desk, admin, member):
     world.entry(member, 12, "volunteer", NOW - 5 * HOUR, rule="volunteer_attendance")
-    wrong = ledger.volunteer(desk, member, 1, "library", NOW - HOUR)
+    wrong = ledger.volunteer(desk, member.member_no, 1, "library", NOW - HOUR)
     assert (wrong.amount, wrong.held_back) == (2, 0)
-    ledger.reverse(admin, PointsEntry.get_by_id(wrong.entry_id), "wrong_member", NOW - HOUR)
-    done = ledger.volunteer(desk, member, 3, "library", NOW)
+    ledger.reverse(admin, wrong.entry_id, "wrong_member", NOW - HOUR)
+    done = ledger.volunteer(desk, member.member_no, 3, "library", NOW)
     assert (done.amount, done.capped, done.held_back) == (4, True, 2)     # 16 - 12
 
 
 def test_volunteer_without_a_cap(world, desk, member):
-    points.replace_rules([dict(category="volunteer", points=3, per="hour", daily_cap=0, once_per_item=False)],
-                         5, NOW)
-    assert [ledger.volunteer(desk, member, 8, "library", NOW).amount for _ in range(2)] == [24, 24]
+    world.rules(dict(category="volunteer", points=3, per="hour", daily_cap=0, once_per_item=False), version=5)
+    assert [ledger.volunteer(desk, member.member_no, 8, "library", NOW).amount for _ in range(2)] == [24, 24]
     assert points_facts()[0]["rule_version"] == 5
 
 
@@ -124,8 +124,8 @@ def test_volunteer_without_a_cap(world, desk, member):
 
 def test_redeem_spends_points(world, desk, member):
     world.entry(member, 6, "lesson", NOW - HOUR)
-    done = ledger.redeem(desk, member, 16, "gift", NOW)
-    assert (done.amount, done.balance, points.balance(member)) == (-16, 0, 0)
+    done = ledger.redeem(desk, member.member_no, 16, "gift", NOW)
+    assert (done.amount, done.balance, passbook.balance(member)) == (-16, 0, 0)
     entry = PointsEntry.get_by_id(done.entry_id)
     assert (entry.kind, entry.amount, entry.note, entry.staff_id, entry.rule) == (
         "redeem", -16, "兑换纪念品", desk.staff.id, "")
@@ -159,8 +159,8 @@ def test_staff_entries_need_a_reason(desk, member, call, args, reason):
 # -- corrections ---------------------------------------------------------------------------------
 
 def test_an_admin_reverses_an_entry_with_a_correction(world, desk, admin, member):
-    wrong = ledger.volunteer(desk, member, 3, "library", NOW)
-    done = ledger.reverse(admin, PointsEntry.get_by_id(wrong.entry_id), "wrong_member", NOW + HOUR)
+    wrong = ledger.volunteer(desk, member.member_no, 3, "library", NOW)
+    done = ledger.reverse(admin, wrong.entry_id, "wrong_member", NOW + HOUR)
     assert (done.amount, done.balance) == (-6, 10)
     original = PointsEntry.get_by_id(wrong.entry_id)
     assert (original.amount, original.kind) == (6, "volunteer")                      # never edited
@@ -177,31 +177,37 @@ def test_an_admin_reverses_an_entry_with_a_correction(world, desk, admin, member
 
 
 def test_reversing_a_redemption_gives_the_points_back(world, desk, command_line, member):
-    spent = ledger.redeem(desk, member, 4, "book", NOW)
-    done = ledger.reverse(command_line, PointsEntry.get_by_id(spent.entry_id), "输错了数", NOW)
+    spent = ledger.redeem(desk, member.member_no, 4, "book", NOW)
+    done = ledger.reverse(command_line, spent.entry_id, "输错了数", NOW)
     assert (done.amount, done.balance) == (4, 10)
 
 
 def test_an_entry_is_reversed_once_and_a_correction_never(world, desk, admin, member):
-    wrong = PointsEntry.get_by_id(ledger.volunteer(desk, member, 1, "library", NOW).entry_id)
-    correction = PointsEntry.get_by_id(ledger.reverse(admin, wrong, "duplicate", NOW).entry_id)
-    refused("ledger.already_reversed", ledger.reverse, admin, wrong, "duplicate", NOW)
-    refused("ledger.is_correction", ledger.reverse, admin, correction, "duplicate", NOW)
+    wrong = PointsEntry.get_by_id(ledger.volunteer(desk, member.member_no, 1, "library", NOW).entry_id)
+    correction = PointsEntry.get_by_id(ledger.reverse(admin, wrong.id, "duplicate", NOW).entry_id)
+    refused("ledger.already_reversed", ledger.reverse, admin, wrong.id, "duplicate", NOW)
+    refused("ledger.is_correction", ledger.reverse, admin, correction.id, "duplicate", NOW)
 
 
 def test_a_correction_the_bureau_made_is_final_and_shown_so(world, admin, member):
     bureau = world.entry(member, 2, "correction", NOW)           # no entry of this ledger it reverses
-    assert not ledger.entries(member)[0].reversible
-    refused("ledger.is_correction", ledger.reverse, admin, bureau, "duplicate", NOW)
+    assert not passbook.passbook(member.member_no).entries[0].reversible
+    refused("ledger.is_correction", ledger.reverse, admin, bureau.id, "duplicate", NOW)
 
 
 def test_plain_staff_cannot_reverse(world, desk, member):
     entry = world.entry(member, 2, "lesson", NOW)
-    refused("access.admin_only", ledger.reverse, desk, entry, "duplicate", NOW)
+    refused("access.admin_only", ledger.reverse, desk, entry.id, "duplicate", NOW)
 
 
 def test_reversing_needs_a_reason(world, admin, member):
-    refused("ledger.reason_required", ledger.reverse, admin, world.entry(member, 2, "lesson", NOW), " ", NOW)
+    refused("ledger.reason_required", ledger.reverse, admin, world.entry(member, 2, "lesson", NOW).id, " ", NOW)
+
+
+def test_an_entry_or_member_that_is_not_there_is_refused_with_a_reason(world, admin, desk):
+    refused("ledger.no_entry", ledger.reverse, admin, 999, "duplicate", NOW)
+    refused("ledger.no_member", ledger.volunteer, desk, "XX9999", 1, "library", NOW)
+    refused("ledger.no_member", ledger.redeem, desk, "XX9999", 1, "gift", NOW)
 
 
 # -- the staff's view of the ledger --------------------------------------------------------------
@@ -209,12 +215,13 @@ def test_reversing_needs_a_reason(world, admin, member):
 def test_entries_newest_first_with_who_and_whether_reversed(world, wang, desk, admin, command_line, checkin):
     member, _ = wang
     assert checkin.handle(world.qr(member), LESSON_START).kind == "ok"
-    served = ledger.volunteer(desk, member, 1, "library", LESSON_START + HOUR)
-    spent = ledger.redeem(command_line, member, 3, "gift", LESSON_START + 2 * HOUR)
-    fixed = ledger.reverse(admin, PointsEntry.get_by_id(spent.entry_id), "wrong_amount",
+    served = ledger.volunteer(desk, member.member_no, 1, "library", LESSON_START + HOUR)
+    spent = ledger.redeem(command_line, member.member_no, 3, "gift", LESSON_START + 2 * HOUR)
+    fixed = ledger.reverse(admin, spent.entry_id, "wrong_amount",
                            LESSON_START + 3 * HOUR)
-    rows = ledger.entries(member, 0, 10)
-    shown = [(r.kind, r.label, r.amount, r.note, r.staff, r.reversed, r.correction, r.reversible) for r in rows]
+    rows = passbook.passbook(member.member_no, 0, 10).entries
+    shown = [(r.kind, t(f"points.kind.{r.kind}"), r.amount, r.title, r.staff, r.reversed, r.correction,
+              r.reversible) for r in rows]
     assert shown == [
         ("correction", "积分更正", 3, "分数记错", "张主任", False, True, False),
         ("redeem", "积分兑换", -3, "兑换纪念品", "", True, False, False),
@@ -223,9 +230,9 @@ def test_entries_newest_first_with_who_and_whether_reversed(world, wang, desk, a
     ]
     assert [r.id for r in rows] == [fixed.entry_id, spent.entry_id, served.entry_id, rows[3].id]
     assert rows[0].at == LESSON_START + 3 * HOUR and all(r.provisional for r in rows)
-    assert isinstance(rows[0], EntryRow)
-    assert [r.id for r in ledger.entries(member, 1, 3)] == [rows[3].id]
-    assert ledger.entries(member, 2, 3) == [] and ledger.count(member) == 4
+    assert [r.id for r in passbook.passbook(member.member_no, 1, 3).entries] == [rows[3].id]
+    past_the_end = passbook.passbook(member.member_no, 2, 3)
+    assert (past_the_end.page, past_the_end.pages, past_the_end.total) == (1, 2, 4)
 
 
 def test_reason_keys_have_labels_and_free_text_stays(world):

@@ -17,11 +17,11 @@ KIOSK, SITE = "KIOSK-T1", "TEST-001"
 
 
 def sign_up(member, activity, at=NOW):
-    return activities.sign_up(member, activity.id, at, KIOSK, SITE)
+    return activities.sign_up(member.member_no, activity.id, at, KIOSK, SITE)
 
 
 def cancel(member, activity, at=NOW):
-    return activities.cancel(member, activity.id, at, KIOSK, SITE)
+    return activities.cancel(member.member_no, activity.id, at, KIOSK, SITE)
 
 
 def registration(member, activity) -> Registration:
@@ -29,7 +29,7 @@ def registration(member, activity) -> Registration:
 
 
 def seen_by(member, activity) -> activities.ActivityView:
-    return next(v for v in activities.upcoming(NOW, member) if v.id == activity.id)
+    return next(v for v in activities.upcoming(NOW, member.member_no) if v.id == activity.id)
 
 
 def registration_facts() -> list[dict]:
@@ -162,15 +162,15 @@ def test_cancel_promotes_the_first_on_the_waitlist_and_tells_them_once(world, pe
         "DM9103", "registered", "waitlisted", True)
     assert moved["at"] == later.isoformat() and moved["kiosk_id"] == KIOSK
 
-    assert activities.take_notices(people[2], later) == [activities.Notice("形势报告会", SOON, "五楼 报告厅")]
-    assert activities.take_notices(people[2], later) == []
+    assert activities.take_notices(people[2].member_no, later) == [activities.Notice("形势报告会", SOON, "五楼 报告厅")]
+    assert activities.take_notices(people[2].member_no, later) == []
     assert registration(people[2], report).notify is False
 
 
 def test_no_notices_for_those_not_promoted(world, people, report):
     fill(report, people[:3])
-    assert activities.take_notices(people[0], NOW) == []
-    assert activities.take_notices(people[2], NOW) == []
+    assert activities.take_notices(people[0].member_no, NOW) == []
+    assert activities.take_notices(people[2].member_no, NOW) == []
 
 
 def test_a_notice_of_an_activity_since_cancelled_or_over_is_dropped(world, people, report):
@@ -181,8 +181,8 @@ def test_a_notice_of_an_activity_since_cancelled_or_over_is_dropped(world, peopl
     cancel(people[0], other)
     report.cancelled = True
     report.save()
-    assert activities.take_notices(people[2], NOW) == []
-    notices = activities.take_notices(people[1], other.end)       # it is over
+    assert activities.take_notices(people[2].member_no, NOW) == []
+    notices = activities.take_notices(people[1].member_no, other.end)       # it is over
     assert notices == [] and not Registration.select().where(Registration.notify).exists()
 
 
@@ -270,8 +270,8 @@ def test_an_open_activity_needs_no_sign_up(world, people):
 
 
 def test_an_unknown_activity_is_not_found(world, people):
-    assert activities.sign_up(people[0], 404, NOW, KIOSK, SITE) == activities.Change("not_found", None)
-    assert activities.cancel(people[0], 404, NOW, KIOSK, SITE) == activities.Change("not_found", None)
+    assert activities.sign_up(people[0].member_no, 404, NOW, KIOSK, SITE) == activities.Change("not_found", None)
+    assert activities.cancel(people[0].member_no, 404, NOW, KIOSK, SITE) == activities.Change("not_found", None)
 
 
 # -- one transaction ------------------------------------------------------------------------------
@@ -316,7 +316,7 @@ def test_two_kiosks_racing_for_the_last_place_never_overbook(world, people):
     for round_ in range(20):
         last = world.activity(f"讲座 {round_}", SOON, capacity=2)
         sign_up(people[0], last)
-        changes = race([lambda p=p: activities.sign_up(p, last.id, NOW, f"KIOSK-{p.member_no}", SITE)
+        changes = race([lambda p=p: activities.sign_up(p.member_no, last.id, NOW, f"KIOSK-{p.member_no}", SITE)
                         for p in people[1:3]])
         assert sorted(c.outcome for c in changes) == ["registered", "waitlisted"], round_
         taken = Registration.select().where(Registration.activity == last,

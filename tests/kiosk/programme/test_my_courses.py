@@ -46,7 +46,7 @@ def came(world, member, course, *starts):
 
 
 def only(member, now=NOW) -> CourseView:
-    views = my_courses(member, now)
+    views = my_courses(member.member_no, now)
     assert len(views) == 1
     return views[0]
 
@@ -150,7 +150,7 @@ def test_enrolled_and_waitlisted_by_name_but_not_withdrawn(world, wang, taiji):
         course = world.course(name, schedule=weekly((3, "09:00", "11:00")))
         schedule.generate_lessons(course)
         world.enroll(wang, course, status)
-    views = my_courses(wang, NOW)
+    views = my_courses(wang.member_no, NOW)
     assert [(v.name, v.status) for v in views] == sorted(
         [("太极拳（二）班", "enrolled"), ("书法（一）班", "waitlisted"), ("八段锦班", "enrolled")])
     waiting = next(v for v in views if v.status == "waitlisted")
@@ -164,14 +164,14 @@ def test_only_the_terms_containing_today(world, wang, taiji):
         course = Course.create(term=term, name=name, schedule=weekly((2, "09:00", "11:00")))
         schedule.generate_lessons(course)
         world.enroll(wang, course)
-    assert [v.name for v in my_courses(wang, NOW)] == ["八段锦班", "太极拳（二）班"]
-    assert [v.name for v in my_courses(wang, datetime(2025, 1, 19, 20, 0))] == ["书法（二）班"]
-    assert [v.name for v in my_courses(wang, datetime(2025, 6, 29, 20, 0))] == ["太极拳（二）班"]
-    assert my_courses(wang, datetime(2025, 6, 30, 9)) == []
+    assert [v.name for v in my_courses(wang.member_no, NOW)] == ["八段锦班", "太极拳（二）班"]
+    assert [v.name for v in my_courses(wang.member_no, datetime(2025, 1, 19, 20, 0))] == ["书法（二）班"]
+    assert [v.name for v in my_courses(wang.member_no, datetime(2025, 6, 29, 20, 0))] == ["太极拳（二）班"]
+    assert my_courses(wang.member_no, datetime(2025, 6, 30, 9)) == []
 
 
 def test_a_member_without_courses(world, wang):
-    assert my_courses(wang, NOW) == []
+    assert my_courses(wang.member_no, NOW) == []
 
 
 def test_a_drop_in_class_has_no_missed_streak(world, wang):

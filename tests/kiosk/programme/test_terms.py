@@ -291,7 +291,7 @@ def test_check_course_writes_nothing(world, admin, taiji):
 def test_courses_view(world, admin, taiji):
     people = [world.member(f"DM91{n:02d}", f"学员{n}") for n in range(1, 4)]
     for p in people:
-        enrollments.enrol(admin, p, taiji, NOW)
+        enrollments.enrol(admin, p.member_no, taiji.id, NOW)
     terms.cancel_lesson(admin, lesson_at(taiji, datetime(2025, 3, 3, 9)), "老师生病", NOW)
     chorus = terms.create_course(admin, world.term, "合唱团", parse_slots("周二 14:00-16:00；周五 14:00-16:00"), NOW,
                                  category="activity")
@@ -338,7 +338,7 @@ def test_a_new_schedule_replaces_the_future_lessons_nobody_came_to(world, admin,
 def test_raising_the_capacity_lets_the_waitlist_move_up(world, admin, taiji):
     people = [world.member(f"DM91{n:02d}", f"学员{n}") for n in range(1, 6)]
     for n, p in enumerate(people):
-        enrollments.enrol(admin, p, taiji, NOW + timedelta(minutes=n))
+        enrollments.enrol(admin, p.member_no, taiji.id, NOW + timedelta(minutes=n))
     terms.edit_course(admin, taiji, LATER, capacity=3)
     assert json.loads(audits()[-1].detail)["promoted"] == ["DM9103"]
     terms.edit_course(admin, taiji, LATER, capacity=1)

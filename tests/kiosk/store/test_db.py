@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 from peewee import IntegrityError
 
-from kiosk import PROJECT_DIR
-from kiosk.store.db import db, get_by, insert, open_db, turns, write
+from tools.checkout import ROOT
+from kiosk.store.db import db, get_by, insert, open_db, writers, write
 from kiosk.store.models import Member, Outbox, PointsEntry, SignIn
 
-from tests.bureau.conftest import wait_until
+from tests.waiting import wait_until
 
 from tests.kiosk.builders import LESSON_START
 
@@ -85,7 +85,7 @@ def test_write_takes_the_lock_at_begin(database):
 
 
 def test_writers_of_this_process_take_turns_in_the_order_they_asked(database):
-    """kiosk.store.db.Turns: a thread that writes again at once queues behind one already waiting; a
+    """kiosk.store.db.FairLock: a thread that writes again at once queues behind one already waiting; a
     write inside a write is the same turn."""
     order, first_in = [], threading.Event()
 
@@ -97,7 +97,7 @@ def test_writers_of_this_process_take_turns_in_the_order_they_asked(database):
                         order.append(name)
                     if hold and n == 0:             # a holds its first turn until b queues
                         first_in.set()
-                        wait_until(lambda: turns.waiting() == 1, 10, "the other writer to queue")
+                        wait_until(lambda: writers.waiting() == 1, 10, "the other writer to queue")
         finally:
             db.close()                              # this thread's connection
 
@@ -108,7 +108,7 @@ def test_writers_of_this_process_take_turns_in_the_order_they_asked(database):
     b.start()
     for t in (a, b):
         t.join(10)
-    assert order == ["a", "b", "a"] and turns.waiting() == 0
+    assert order == ["a", "b", "a"] and writers.waiting() == 0
 
 
 CHILD = r"""
@@ -133,7 +133,7 @@ def test_acknowledged_sign_in_survives_kill_9(world, wang, settings, site_file, 
     database.close()
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(site_file), settings.kiosk.data_dir, token, LESSON_START.isoformat()],
-        cwd=PROJECT_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = child.stdout.readline()
         os.kill(child.pid, signal.SIGKILL)            # at once on ACK: no clean close, no checkpoint

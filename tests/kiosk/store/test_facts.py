@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from contract.facts import SCHEMA_V
 from kiosk.store import facts
 from kiosk.checkin.signin import CheckIn
 from kiosk.store.db import write
@@ -37,7 +38,7 @@ def test_record_appends_with_seq_1_to_n(database):
     assert seqs == [1, 2, 3, 4, 5]
     rows = list(Outbox.select().order_by(Outbox.seq))
     assert [r.seq for r in rows] == seqs
-    assert all(r.state == "pending" and r.schema_v == facts.SCHEMA_V for r in rows)
+    assert all(r.state == "pending" and r.schema_v == SCHEMA_V for r in rows)
     assert rows[0].wall_ms == int(now.timestamp() * 1000)
     assert json.loads(rows[2].payload) == {"n": 2, "title": "太极拳"}
     assert "太极拳" in rows[2].payload                   # stored readable, not \\u-escaped
@@ -71,3 +72,9 @@ def test_many_check_ins_give_gap_free_seq_and_time_ordered_ids(world, settings):
     ids = [r.event_id for r in rows]
     assert len(set(ids)) == len(ids) and ids == sorted(ids)
     assert {r.event_id for r in rows if r.kind == "signin"} == {s.event_id for s in SignIn.select()}
+
+
+def test_a_kind_the_bureau_does_not_take_is_refused_and_writes_nothing(database):
+    with pytest.raises(ValueError, match="not a kind of fact"), write():
+        facts.record("no_such_kind", facts.new_event_id(), {}, datetime(2026, 11, 21, 9, 0))
+    assert Outbox.select().count() == 0

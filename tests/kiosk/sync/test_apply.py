@@ -9,7 +9,7 @@ import pytest
 
 from kiosk import config
 from kiosk.identity import ids
-from kiosk.points import awards as points
+from kiosk.points import awards, passbook
 from kiosk.store.db import write
 from kiosk.store.models import (Activity, BureauSetting, Course, Enrollment, Lesson, Member, PointsEntry, PointsRule,
                           Pulled, Registration, SignIn, Site, Term)
@@ -134,7 +134,7 @@ def test_a_second_registration_merges_into_the_first_and_its_card_still_finds_th
         "signins": {("XY0001", first.id), ("DM0001", first.id), ("XY0001", first.id + 1)},
         "enrollments": {("XY0001", "太极拳（一）班"), ("DM0001", "太极拳（一）班"), ("XY0001", "书法班")},
         "registrations": ["XY0001"], "points": ["XY0001"]}
-    assert points.balance(Member.get_by_id(xy.id)) == 20 + 3
+    assert passbook.balance(Member.get_by_id(xy.id)) == 20 + 3
     # The bureau's own word on DM0001 comes later and changes nothing more.
     pull(here, "members", put(3, "DM0001", member_data("DM0001", name="王建华", id_hash=id_hash,
                                                        merged_into="XY0001", site=here.site)))
@@ -169,7 +169,7 @@ def test_balances_confirm_this_kiosks_entries_add_the_others_and_take_back_a_dou
     mine = world.entry(wang, 2, "lesson", LESSON_START)                   # awarded here ...
     twice = world.entry(wang, 2, "lesson", LESSON_START + timedelta(minutes=5))   # ... and twice here
     unseen = world.entry(wang, 5, "volunteer", LESSON_START + timedelta(hours=3))  # not pushed yet
-    assert points.balance(wang) == 10 + 9
+    assert passbook.balance(wang) == 10 + 9
     items = [put(11, mine.event_id, entry(mine.event_id, "DM9001", 2, 12)),
              put(12, "E-OTHER", entry("E-OTHER", "DM9001", 4, 16, kind="activity", note="重阳游园")),
              put(13, twice.event_id, entry(twice.event_id, "DM9001", 2, 18)),
@@ -185,9 +185,9 @@ def test_balances_confirm_this_kiosks_entries_add_the_others_and_take_back_a_dou
     assert (reversal.amount, reversal.kind, reversal.reverses_id, reversal.note) == (-2, "reversal", twice.id,
                                                                                     "double award")
     # The bureau's balance plus what this kiosk has not sent yet.
-    assert points.balance(wang) == 16 + 5
+    assert passbook.balance(wang) == 16 + 5
     assert pull(here, "balances", *items) == [False] * 4                  # the same page again
-    assert PointsEntry.select().count() == 5 and points.balance(Member.get_by_id(wang.id)) == 21
+    assert PointsEntry.select().count() == 5 and passbook.balance(Member.get_by_id(wang.id)) == 21
 
 
 def test_a_balance_entry_of_a_member_not_here_is_not_recorded(here):
@@ -197,15 +197,16 @@ def test_a_balance_entry_of_a_member_not_here_is_not_recorded(here):
 
 # -- rules ----------------------------------------------------------------------------------------
 
-def test_rules_are_upserted_by_category_a_bad_one_is_skipped_and_a_delete_removes_it(here):
+def test_rules_are_upserted_by_category_a_bad_one_is_skipped_and_a_delete_brings_the_default_back(here):
     rule = {"category": "lesson", "points": 3, "per": "attendance", "daily_cap": 6, "once_per_item": True,
             "version": 4}
-    assert pull(here, "rules", put(5, "lesson", rule), put(6, "party", {**rule, "category": "party", "per": "day"})
-                ) == [True, False]
-    assert points.rule("lesson") == points.Rule("lesson", 3, "attendance", 6, True, 4, "bureau")
-    assert points.rule("party").source == "default"                       # the migration's rule stays
-    pull(here, "rules", delete(7, "lesson"))
-    assert points.rule("lesson") is None and PointsRule.select().count() == 3
+    assert pull(here, "rules", put(5, "lesson", rule), put(6, "party", {**rule, "category": "party", "per": "day"}),
+                put(7, "activity", {**rule, "category": "activity", "version": -1})) == [True, False, False]
+    assert awards.rule("lesson") == awards.Rule("lesson", 3, "attendance", 6, True, 4, "bureau")
+    assert awards.rule("party").source == awards.rule("activity").source == "default"    # the bad ones: not taken
+    pull(here, "rules", delete(8, "lesson"))
+    assert awards.rule("lesson") == awards.Rule("lesson", 2, "attendance", 10, True, 0, "default")
+    assert PointsRule.select().count() == 0
 
 
 # -- items ----------------------------------------------------------------------------------------

@@ -6,12 +6,12 @@ import threading
 import pytest
 
 from kiosk.store import facts
-from kiosk.store.db import db, turns, write
+from kiosk.store.db import db, writers, write
 from kiosk.store.models import Member, Outbox, Pulled
 from kiosk.sync import apply, pull, state
 from kiosk.sync.apply import Here
 from kiosk.sync.pull import PullError, apply_page, begin_refetch, checked
-from tests.bureau.conftest import wait_until
+from tests.waiting import wait_until
 from tests.kiosk.builders import Boom, fail_on_call
 
 from .test_apply import NOW, delete, member_data, put
@@ -73,7 +73,7 @@ def test_a_part_ends_after_part_s_seconds_whatever_its_size(here, monkeypatch):
 
 def test_the_check_in_writes_between_the_parts_of_a_page(here, monkeypatch):
     """The sync thread asks again for the write lock right after each part; a sign-in that asked
-    meanwhile goes first (kiosk.store.db.Turns), instead of waiting for the whole page."""
+    meanwhile goes first (kiosk.store.db.FairLock), instead of waiting for the whole page."""
     monkeypatch.setattr(pull, "PART", 1)
     first_part, order = threading.Event(), []
     real = apply.item
@@ -82,7 +82,7 @@ def test_the_check_in_writes_between_the_parts_of_a_page(here, monkeypatch):
         order.append(entry["id"])
         if entry["id"] == "D1":
             first_part.set()
-            wait_until(lambda: turns.waiting() == 1, 10, "the check-in to wait for its turn")
+            wait_until(lambda: writers.waiting() == 1, 10, "the check-in to wait for its turn")
         return real(stream, entry, here_)
 
     def sync() -> None:

@@ -22,12 +22,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk import PROJECT_DIR, config
+from tools.checkout import ROOT
+from kiosk import config
 from screens.support import voice
 from screens.support.numbers_zh import number_text
 from screens.support.voice import PAUSE_S, PHRASES, RATE, Pack, Voice, clip_texts, number_clips, phrase
 
-PACK = PROJECT_DIR / "assets" / "voice" / "zh_CN"
+PACK = ROOT / "assets" / "voice" / "zh_CN"
 WAIT_S = 30                     # a bound for waiting on the worker; reached only when a test fails
 FULL = 32767
 

@@ -6,7 +6,7 @@ reads is tested without a display.  The screens only put these strings into labe
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from devices.manager import Health
+from kiosk.health import Health
 from kiosk.checkin.signin import Result
 from kiosk.i18n import t
 from kiosk.programme.schedule import Item

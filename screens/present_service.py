@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.i18n import t
-from screens.present.senior import span
+from screens.present import span
 
 
 @dataclass(frozen=True)
@@ -129,3 +129,8 @@ def change_message(change) -> str:
     if change.outcome in ("cancelled", "not_registered"):
         return t("activities.done_cancelled", title=title)
     return t("activities.done_closed")
+
+
+def news(notices) -> str:
+    """Good news for the senior just identified: each place they got from a waitlist, told once."""
+    return "；".join(t("service.promoted", title=n.title) for n in notices)

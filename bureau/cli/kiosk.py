@@ -1,0 +1,38 @@
+"""kiosk add --site CODE [--name N] [--url URL] (prints the kiosk's [kiosk] and [sync] settings)
+| kiosk list | kiosk rotate ID [--grace-hours 72] [--url URL] | kiosk revoke ID."""
+import argparse
+from datetime import timedelta
+
+from bureau import admin
+from bureau.cli.common import when
+
+
+def add(commands, db_option: argparse.ArgumentParser) -> None:
+    kiosk = commands.add_parser("kiosk", help="register kiosks and manage their keys").add_subparsers(
+        dest="action", required=True)
+    p = kiosk.add_parser("add", parents=[db_option], help="a new kiosk of a site, with its key")
+    p.add_argument("--site", required=True, metavar="CODE")
+    p.add_argument("--name", default="")
+    p.add_argument("--url", default=admin.DEFAULT_URL, help="the bureau's address as kiosks reach it")
+    kiosk.add_parser("list", parents=[db_option], help="the kiosks and their sync state")
+    p = kiosk.add_parser("rotate", parents=[db_option], help="a new key; the old one works for a while")
+    p.add_argument("kiosk_id", metavar="ID")
+    p.add_argument("--grace-hours", type=float, default=admin.DEFAULT_GRACE / timedelta(hours=1))
+    p.add_argument("--url", default=admin.DEFAULT_URL, help="the bureau's address as kiosks reach it")
+    p = kiosk.add_parser("revoke", parents=[db_option], help="refuse every later request of a kiosk")
+    p.add_argument("kiosk_id", metavar="ID")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.action == "add":
+        print(admin.site_file(admin.add_kiosk(args.site, args.name), args.url), end="")
+    elif args.action == "list":
+        print("kiosk\tsite\tepoch\tacked_seq\tlast_seen\trevoked")
+        for k in admin.kiosks():
+            print(f"{k.kiosk_id}\t{k.site.code}\t{k.epoch}\t{k.acked_seq}\t{when(k.last_seen)}\t{when(k.revoked_at)}")
+    elif args.action == "rotate":
+        print(admin.site_file(admin.rotate_key(args.kiosk_id, timedelta(hours=args.grace_hours)), args.url), end="")
+    else:
+        kiosk = admin.revoke(args.kiosk_id)
+        print(f"kiosk {kiosk.kiosk_id} revoked at {when(kiosk.revoked_at)}")
+    return 0

@@ -1,0 +1,46 @@
+"""user add NAME [--password-stdin] | user list | user disable NAME: bureau staff who may open the
+web page (bureau/users.py)."""
+import argparse
+import getpass
+import sys
+
+from bureau import users
+from bureau.cli.common import fail, when
+
+
+def add(commands, db_option: argparse.ArgumentParser) -> None:
+    user = commands.add_parser("user", help="bureau staff who may open the web page").add_subparsers(
+        dest="action", required=True)
+    p = user.add_parser("add", parents=[db_option], help="a new user (asks for the password)")
+    p.add_argument("username")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    user.add_parser("list", parents=[db_option], help="the users")
+    p = user.add_parser("disable", parents=[db_option], help="the user can no longer sign in; their sessions end")
+    p.add_argument("username")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        if args.action == "add":
+            user = users.add_user(args.username, read_password(args.password_stdin))
+            print(f"user {user.username} added")
+        elif args.action == "list":
+            print("user\tdisabled\tlast_login\tlocked_until")
+            for u in users.users():
+                print(f"{u.username}\t{'yes' if u.disabled else 'no'}\t{when(u.last_login)}\t{when(u.locked_until)}")
+        else:
+            print(f"user {users.disable(args.username).username} disabled")
+    except users.UserError as e:
+        return fail(args, str(e))
+    return 0
+
+
+def read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise users.UserError("no terminal to ask for the password: use --password-stdin")
+    password = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != password:
+        raise users.UserError("the two passwords differ")
+    return password

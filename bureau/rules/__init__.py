@@ -1,0 +1,13 @@
+"""The bureau's rules over the facts kiosks pushed: the roster (one member per person), attendance,
+device health and the confirmed points ledger (docs/sync-protocol.md §9).
+
+    catch_up()        apply every fact not yet applied; returns how many it applied
+    Worker()          a thread doing catch_up every second, and after notify() once pushes pause
+    follow(url, pid)  the same in a process of its own (the bureau on PostgreSQL)
+
+worker.py runs them, cursors.py picks the facts a round takes, rounds.py applies them, fields.py
+reads a payload's fields and sql.py holds the statements.
+"""
+from bureau.rules.worker import BATCH, Worker, catch_up, follow, notify
+
+__all__ = ["BATCH", "Worker", "catch_up", "follow", "notify"]

@@ -1,0 +1,476 @@
+"""One round of the rules: the facts of one transaction applied in order to the roster (one member
+per person), attendance, device states and the confirmed points ledger, then written and published
+at once (docs/sync-protocol.md §9.2-§9.7)."""
+import json
+import logging
+import uuid
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bureau.models import Attendance, DeviceState, LedgerEntry, Member
+from bureau.rules import sql
+from bureau.rules.cursors import Fact
+from bureau.rules.fields import (BadFact, bool_field, date_field, datetime_field, int_field, member_of,
+                                 text_field)
+from bureau.store import utcnow
+from contract.points import CATEGORIES, DEFAULT_RULES
+
+log = logging.getLogger("bureau.rules")
+
+AWARD_KINDS = frozenset(CATEGORIES)
+DOUBLE_AWARD = "重复积分冲正"     # note of the reversal of a second award for one item
+OVER_CAP = "超出每日上限"         # note of the reversal of what exceeds a daily cap
+KEY_MAX = 255                   # LedgerEntry.award_key is a VARCHAR(255)
+
+
+@dataclass(slots=True)
+class Person:
+    """A Member row as the round changes it."""
+    member_no: str
+    name: str
+    gender: str
+    birth_year: int | None
+    id_hash: str | None
+    id_last4: str
+    phone_last4: str
+    site: int
+    joined: date | None
+    active: bool
+    merged_into: str | None
+    balance: int
+
+
+class Round:
+    """The facts of one transaction, applied in order; writes wait for flush()."""
+
+    def __init__(self, facts: list[Fact]):
+        self.facts = facts
+        self.sites = dict(sql.query("SELECT id, code FROM site"))
+        self.rules = _rules()
+        self.people: dict[str, Person | None] = {}
+        self.owners: dict[str, list[str]] = {}            # id_hash -> member_nos holding it, first first
+        self.signins: dict[str, tuple[str, str, str]] = {}  # signin event_id -> (member_no, title, start)
+        self.keys: set[str] = set()                         # award keys known taken
+        self.free: set[str] = set()                         # award keys known not taken (yet)
+        self.held: set[str] = set()                         # the round's points facts already in the ledger
+        self.earned: dict[tuple[str, str, date], int] = {}  # (member, category, day) -> net awards
+        self.entries: dict[str, tuple[str, str, date, int]] = {}  # entry_id -> (member, kind, day, amount)
+        self.dirty: dict[str, Person] = {}
+        self.attendance: list[tuple] = []
+        self.ledger: list[tuple] = []
+        self.balances: list[tuple[str, dict]] = []
+        self.devices: dict[tuple[int, str], tuple] = {}
+        self.warnings: dict[str, list[str]] = {}            # what went wrong -> an example of each time
+
+    def apply(self) -> None:
+        self._load_roster()
+        self._prefetch()
+        for fact in self.facts:
+            handler = _HANDLERS.get(fact.kind)
+            if handler is None:
+                continue
+            try:
+                handler(self, fact, fact.payload)
+            except BadFact as e:
+                self.warn("facts skipped",
+                          f"{fact.kind} fact {fact.event_id} (kiosk pk {fact.kiosk} seq {fact.seq}): {e}")
+        self.flush()
+        # One line a round for each kind of trouble: a backlog of such facts must not flood the log.
+        for what, examples in self.warnings.items():
+            log.warning("rules: %d %s, e.g. %s", len(examples), what, examples[0])
+            log.debug("rules: %s:\n%s", what, "\n".join(examples))
+
+    def warn(self, what: str, example: str) -> None:
+        """Note one case of `what` for the round's summary in the log."""
+        self.warnings.setdefault(what, []).append(example)
+
+    # -- members
+
+    def _member(self, fact: Fact, p: dict) -> None:
+        no = text_field(p, "member_no", 32)
+        person = self.person(no)
+        fields = {"name": text_field(p, "name", 255, ""), "gender": text_field(p, "gender", 255, ""),
+                  "birth_year": int_field(p, "birth_year", None), "id_hash": text_field(p, "id_hash", 64, None) or None,
+                  "id_last4": text_field(p, "id_last4", 255, ""), "phone_last4": text_field(p, "phone_last4", 255, ""),
+                  "joined": date_field(p, "joined"), "active": bool_field(p, "active", True), "site": fact.site}
+        created = person is None
+        if created:
+            person = self.people[no] = Person(member_no=no, merged_into=None, balance=0, **fields)
+            before = None
+        else:
+            before = person.id_hash
+            for name, value in fields.items():
+                setattr(person, name, value)
+        self.dirty[no] = person
+        if person.id_hash and person.id_hash != before and person.merged_into is None:
+            owner = self.owner(person.id_hash, no)
+            if owner is None:
+                self.owners.setdefault(person.id_hash, []).append(no)
+            else:
+                self.merge(person, owner, had_history=not created)
+
+    def _load_roster(self) -> None:
+        """The members the round's facts name, the holders of the id numbers they carry, and the
+        members those are merged into: three queries, not three per fact."""
+        self._load_people({member_of(f) for f in self.facts} - {None})
+        carried = {f.payload.get("id_hash") for f in self.facts if f.kind == "member"}
+        hashes = sorted({h for h in carried if isinstance(h, str)} - self.owners.keys())
+        for chunk in sql.chunks(hashes, 500):
+            found: dict[str, list[str]] = {h: [] for h in chunk}
+            for id_hash, no in sql.query(_HOLDERS_OF.format(sql.marks(len(chunk))), chunk):
+                found[id_hash].append(no)
+            self.owners.update(found)
+        self._load_people({no for holders in self.owners.values() for no in holders})
+        self._load_people({p.merged_into for p in self.people.values() if p is not None and p.merged_into})
+
+    def person(self, no: str) -> Person | None:
+        if no not in self.people:
+            self._load_people({no})
+        return self.people[no]
+
+    def _load_people(self, numbers: set[str]) -> None:
+        wanted = [no for no in numbers if no not in self.people]
+        for chunk in sql.chunks(wanted, 500):
+            found = {row[0]: row for row in sql.query(_MEMBERS.format(sql.marks(len(chunk))), chunk)}
+            for no in chunk:
+                self.people[no] = _person(found[no]) if no in found else None
+
+    def owner(self, id_hash: str, other_than: str) -> str | None:
+        """The canonical member holding `id_hash` first, other than member `other_than`.  The
+        holders read from the store are checked against the round's changes to them."""
+        if id_hash not in self.owners:
+            self.owners[id_hash] = [no for (no,) in sql.query(_HOLDERS, (id_hash,))]
+        for no in self.owners[id_hash]:
+            person = self.person(no)
+            if no != other_than and person.id_hash == id_hash and person.merged_into is None:
+                return no
+        return None
+
+    def canonical(self, no: str, fact: Fact) -> Person:
+        """The member `no` counts as, made with the fact's site when the bureau has never heard of it."""
+        person = self.person(no)
+        if person is None:
+            self.warn("members unknown to the bureau, made from a fact with no name",
+                      f"{no} from {fact.kind} fact {fact.event_id}")
+            person = self.people[no] = Person(no, "", "", None, None, "", "", fact.site, None, True, None, 0)
+            self.dirty[no] = person
+        return (self.person(person.merged_into) or person) if person.merged_into else person
+
+    def merge(self, alias: Person, into: str, had_history: bool) -> None:
+        """Make `alias` one with member `into`: its aliases, sign-ins and entries follow it."""
+        log.info("rules: member %s is %s (same id number): merged", alias.member_no, into)
+        if had_history:
+            self.flush()        # what the round holds of the alias goes in first, then moves with it
+            self._move(alias.member_no, into)
+        alias.merged_into = into
+        self.dirty[alias.member_no] = alias
+        self.dirty[into] = self.person(into)
+
+    def _move(self, old: str, into: str) -> None:
+        sql.execute("UPDATE member SET merged_into = ? WHERE merged_into = ?", (into, old))
+        for person in self.people.values():
+            if person is not None and person.merged_into == old:
+                person.merged_into = into
+                self.dirty[person.member_no] = person
+        sql.execute("UPDATE attendance SET member_no = ? WHERE member_no = ?", (into, old))
+        if sql.execute("UPDATE ledger_entry SET member_no = ? WHERE member_no = ?", (into, old)):
+            self._rebalance(self.person(into))
+            self.person(old).balance = 0
+        # What the round read of either member's days and sign-ins may have changed hands.
+        self.earned.clear()
+        self.entries.clear()
+        self.signins.clear()
+
+    def _rebalance(self, person: Person) -> None:
+        """Running balances of the member's whole ledger again, after another's entries joined it."""
+        balance, changed = 0, []
+        for entry_id, amount, kind, rule, site, at, reverses, note, balance_after in sql.query(_LEDGER_OF,
+                                                                                              (person.member_no,)):
+            balance += amount
+            if balance != balance_after:
+                sql.execute("UPDATE ledger_entry SET balance_after = ? WHERE entry_id = ?", (balance, entry_id))
+            # Every entry is published again: its member_no or its balance may have changed.
+            changed.append((entry_id, self._entry_data(entry_id, person.member_no, amount, kind, rule, site,
+                                                       _as_datetime(at), reverses, note, balance)))
+        person.balance = balance
+        self.balances += changed
+        self.dirty[person.member_no] = person
+
+    # -- attendance and devices
+
+    def _signin(self, fact: Fact, p: dict) -> None:
+        no = text_field(p, "member_no", 32)
+        kind, title, method = text_field(p, "kind", 16), text_field(p, "title", 255), text_field(p, "method", 16, "")
+        start, at = datetime_field(p, "start"), self.corrected(fact, datetime_field(p, "at"))
+        person = self.person(no)
+        member = person.merged_into or no if person else no
+        self.attendance.append((fact.event_id, member, fact.site, fact.kiosk, kind, title, start, at, at.date(),
+                                method))
+        self.signins[fact.event_id] = (member, title, start.isoformat())
+
+    def _device(self, fact: Fact, p: dict) -> None:
+        device = text_field(p, "device", 64)
+        row = (fact.kiosk, device, text_field(p, "kind", 32, ""), text_field(p, "state", 32), int_field(p, "reads", 0) or 0,
+               int_field(p, "faults", 0) or 0, int_field(p, "disconnects", 0) or 0, text_field(p, "last_error", 10 ** 6, "")[:200],
+               self.corrected(fact, datetime_field(p, "at")))
+        held = self.devices.get((fact.kiosk, device))
+        if held is None or row[-1] > held[-1]:
+            self.devices[fact.kiosk, device] = row
+
+    # -- points
+
+    def _points(self, fact: Fact, p: dict) -> None:
+        amount, kind = int_field(p, "amount"), text_field(p, "kind", 32)
+        if amount is None:
+            raise BadFact("amount is missing")
+        if fact.event_id in self.held:
+            raise BadFact("its event_id is an entry of the ledger already")
+        at = self.corrected(fact, datetime_field(p, "at"))
+        reverses = text_field(p, "reverses", 64, None) or None
+        entry = dict(entry_id=fact.event_id, amount=amount, kind=kind, rule=text_field(p, "rule", 255, ""),
+                     site=fact.site, kiosk=fact.kiosk, reverses=reverses, day=at.date(), at=at,
+                     note=text_field(p, "reason", 10 ** 6, "")[:255])      # a long reason is cut, not lost
+        member = self.canonical(text_field(p, "member_no", 32), fact)     # last: it may make a member
+        if kind not in AWARD_KINDS or amount <= 0:
+            self.enter(member, **entry)
+            if reverses:
+                self._undone(reverses, amount)
+            if member.balance < 0:
+                log.warning("rules: member %s has a negative balance %d after %s entry %s (for staff to review)",
+                            member.member_no, member.balance, kind, fact.event_id)
+            return
+        rule = self.rules.get(kind, DEFAULT_RULES.get(kind))
+        key = self._award_key(kind, member.member_no, p.get("signin"), rule)
+        if key is not None and self._taken(key):
+            self.enter(member, **entry)
+            self.enter(member, **self._reversal(entry, amount, DOUBLE_AWARD))
+            return
+        earned_key = (member.member_no, kind, entry["day"])
+        earned = self._earned(earned_key)
+        cap = (rule or {}).get("daily_cap") or 0
+        excess = min(amount, max(0, earned + amount - cap)) if cap else 0
+        self.enter(member, award_key=key, **entry)
+        self.earned[earned_key] = earned + amount - excess
+        if key is not None:
+            self.keys.add(key)
+            self.free.discard(key)
+        if excess:
+            self.enter(member, **self._reversal(entry, excess, OVER_CAP))
+
+    def enter(self, member: Person, entry_id: str, amount: int, kind: str, rule: str, site: int | None,
+              kiosk: int | None, reverses: str | None, day: date, at: datetime, note: str,
+              award_key: str | None = None) -> None:
+        member.balance += amount
+        self.dirty[member.member_no] = member
+        self.ledger.append((entry_id, member.member_no, amount, kind, rule, site, kiosk, reverses, day, award_key,
+                            member.balance, note, at, utcnow()))
+        self.entries[entry_id] = (member.member_no, kind, day, amount)
+        self.balances.append((entry_id, self._entry_data(entry_id, member.member_no, amount, kind, rule, site,
+                                                         at, reverses, note, member.balance)))
+
+    def _entry_data(self, entry_id: str, member_no: str, amount: int, kind: str, rule: str, site: int | None,
+                    at: datetime, reverses: str | None, note: str, balance: int) -> dict:
+        return {"entry_id": entry_id, "member_no": member_no, "amount": amount, "kind": kind, "rule": rule,
+                "site": self.sites.get(site), "at": at.isoformat(), "reverses": reverses, "note": note,
+                "balance": balance}
+
+    def _reversal(self, entry: dict, amount: int, note: str) -> dict:
+        return dict(entry, entry_id=str(uuid.uuid4()), amount=-amount, kind="reversal", reverses=entry["entry_id"],
+                    note=note)
+
+    def _award_key(self, category: str, member_no: str, signin, rule: dict | None) -> str | None:
+        """category|member|title|start of the sign-in the award is for (None: no once-per-item check)."""
+        if not isinstance(signin, str) or not (rule or {}).get("once_per_item", True):
+            return None
+        signin = signin.lower()
+        if signin not in self.signins:
+            self._load_signins([signin])
+        if signin not in self.signins:
+            self.warn("awards naming a sign-in the bureau does not hold, with no once-per-item check",
+                      f"sign-in {signin}")
+            return None
+        _, title, start = self.signins[signin]
+        return _award_key(category, member_no, title, start)
+
+    def _load_signins(self, event_ids: list[str]) -> None:
+        for chunk in sql.chunks(event_ids, 500):
+            for event_id, member_no, title, start in sql.query(_SIGNINS.format(sql.marks(len(chunk))), chunk):
+                self.signins[event_id] = (member_no, title, _as_datetime(start).isoformat())
+
+    def _taken(self, key: str) -> bool:
+        if key not in self.keys and key not in self.free:
+            if sql.query("SELECT 1 FROM ledger_entry WHERE award_key = ?", (key,)):
+                self.keys.add(key)
+            else:
+                self.free.add(key)
+        return key in self.keys
+
+    def _prefetch(self) -> None:
+        """Read at once what the round's facts would ask one by one: the sign-ins awards name,
+        whether their award keys are taken, what the members earned on their days (as things
+        stand before the round: what the round adds is counted in memory), and which points
+        facts the ledger holds already."""
+        for fact in self.facts:
+            if fact.kind == "signin":
+                with suppress(BadFact):
+                    p = fact.payload
+                    self.signins[fact.event_id] = (text_field(p, "member_no", 32), text_field(p, "title", 255),
+                                                   datetime_field(p, "start").isoformat())
+        points = [f.event_id for f in self.facts if f.kind == "points"]
+        for chunk in sql.chunks(points, 500):      # a kiosk's fact can never overwrite an entry
+            self.held.update(e for (e,) in sql.query(_HELD.format(sql.marks(len(chunk))), chunk))
+        awards = self._awards()
+        named = {s.lower() for *_, s in awards if isinstance(s, str)}
+        self._load_signins(sorted(named - self.signins.keys()))
+        self._read_keys({_award_key(kind, member, *self.signins[s.lower()][1:]) for member, kind, _, s in awards
+                         if isinstance(s, str) and s.lower() in self.signins})
+        self._read_days({(member, kind, day) for member, kind, day, _ in awards})
+
+    def _awards(self) -> list[tuple[str, str, date, object]]:
+        """(member, category, business day, signin) of the round's awards, the member as it stands."""
+        awards = []
+        for fact in self.facts:
+            p = fact.payload
+            if fact.kind == "points" and p.get("kind") in AWARD_KINDS and isinstance(p.get("member_no"), str):
+                with suppress(BadFact):
+                    person = self.people.get(p["member_no"])
+                    member = person.merged_into or person.member_no if person else p["member_no"]
+                    day = self.corrected(fact, datetime_field(p, "at")).date()
+                    awards.append((member, p["kind"], day, p.get("signin")))
+        return awards
+
+    def _read_keys(self, keys: set[str]) -> None:
+        for chunk in sql.chunks(sorted(keys), 500):
+            self.keys.update(k for (k,) in sql.query(_TAKEN.format(sql.marks(len(chunk))), chunk))
+        self.free |= keys - self.keys
+
+    def _read_days(self, days: set[tuple[str, str, date]]) -> None:
+        earned = dict.fromkeys(days, 0)
+        dates = sorted({day for _, _, day in days})
+        for chunk in sql.chunks(sorted({member for member, _, _ in days}), 400):
+            for member, kind, day, net in sql.query(_EARNED_ON.format(sql.marks(len(chunk)), sql.marks(len(dates))),
+                                                 (*chunk, *dates)):
+                key = (member, kind, _as_date(day))
+                if key in earned:
+                    earned[key] += net
+        self.earned.update(earned)
+
+    def _earned(self, key: tuple[str, str, date]) -> int:
+        """What the member's awards of a category came to on a day, after their reversals."""
+        if key not in self.earned:
+            self.earned[key] = sql.query(_EARNED, (*key, *key))[0][0]
+        return self.earned[key]
+
+    def _undone(self, entry_id: str, amount: int) -> None:
+        """A kiosk's correction of an award lowers what that day's cap counts."""
+        if entry_id not in self.entries:
+            row = sql.query("SELECT member_no, kind, business_day, amount FROM ledger_entry WHERE entry_id = ?",
+                         (entry_id,))
+            if not row:
+                return
+            member, kind, day, was = row[0]
+            self.entries[entry_id] = (member, kind, _as_date(day), was)
+        member, kind, day, _ = self.entries[entry_id]
+        if kind in AWARD_KINDS:
+            self.earned[member, kind, day] = self._earned((member, kind, day)) + amount
+
+    # -- time
+
+    def corrected(self, fact: Fact, at: datetime) -> datetime:
+        """`at` on the bureau's clock when the kiosk's clock was off (docs/sync-protocol.md §9.7)."""
+        return at - timedelta(milliseconds=fact.skew_ms) if fact.skewed else at
+
+    # -- writing
+
+    def flush(self) -> None:
+        """Write what the round changed so far, and publish it."""
+        people = list(self.dirty.values())
+        sql.upsert(Member, _MEMBER_COLUMNS, [_member_row(p) for p in people], ("member_no",), _MEMBER_COLUMNS[1:])
+        sql.insert(Attendance, _ATTENDANCE_COLUMNS, self.attendance, ("event_id",))
+        sql.insert(LedgerEntry, _LEDGER_COLUMNS, self.ledger)
+        sql.upsert(DeviceState, _DEVICE_COLUMNS, list(self.devices.values()), ("kiosk_id", "device"),
+                _DEVICE_COLUMNS[2:], newer="at")
+        sql.publish("members", [(p.member_no, self._member_data(p)) for p in people])
+        sql.publish("balances", self.balances)
+        self.dirty, self.attendance, self.ledger, self.balances, self.devices = {}, [], [], [], {}
+
+    def _member_data(self, p: Person) -> dict:
+        return {"member_no": p.member_no, "name": p.name, "gender": p.gender, "birth_year": p.birth_year,
+                "id_hash": p.id_hash, "id_last4": p.id_last4, "phone_last4": p.phone_last4,
+                "site": self.sites.get(p.site), "joined": p.joined.isoformat() if p.joined else None,
+                "active": p.active, "merged_into": p.merged_into, "balance": p.balance}
+
+
+_HANDLERS = {"member": Round._member, "signin": Round._signin, "device": Round._device, "points": Round._points}
+
+
+def _award_key(category: str, member_no: str, title: str, start: str) -> str:
+    """Once per member per item: an item is known bureau-wide by its title and start."""
+    key = f"{category}|{member_no}|{title}|{start}"
+    if len(key) > KEY_MAX:          # a very long title: its digest keeps the key unique
+        key = f"{category}|{member_no}|{uuid.uuid5(uuid.NAMESPACE_URL, title)}|{start}"
+    return key
+
+
+def _rules() -> dict[str, dict]:
+    """The bureau's points rules by category (the "rules" stream)."""
+    found = {}
+    for entity_id, text in sql.query("SELECT entity_id, data FROM stream_row WHERE stream = 'rules' AND NOT deleted"):
+        data = json.loads(text)
+        cap = data.get("daily_cap") if isinstance(data, dict) else None
+        if type(cap) is int and cap >= 0 and isinstance(data.get("once_per_item", True), bool):
+            found[entity_id] = data
+        else:       # the kiosk's default stands: a bad rule must not stop the ledger
+            log.warning("rules: the published rule %s is not usable: %s", entity_id, text[:200])
+    return found
+
+
+def _member_row(p: Person) -> tuple:
+    return (p.member_no, p.name, p.gender, p.birth_year, p.id_hash, p.id_last4, p.phone_last4, p.site, p.joined,
+            p.active, p.merged_into, p.balance, utcnow())
+
+
+def _person(row: tuple) -> Person:
+    no, name, gender, birth_year, id_hash, id_last4, phone_last4, site, joined, active, merged_into, balance = row
+    return Person(no, name, gender, birth_year, id_hash, id_last4, phone_last4, site, _as_date(joined),
+                  bool(active), merged_into, balance)
+
+
+def _as_date(value) -> date | None:
+    return Member.joined.python_value(value)
+
+
+def _as_datetime(value) -> datetime:
+    return Attendance.start.python_value(value)
+
+
+_MEMBER_COLUMNS = ("member_no", "name", "gender", "birth_year", "id_hash", "id_last4", "phone_last4", "site_id",
+                   "joined", "active", "merged_into", "balance", "updated_at")
+_MEMBERS = f"SELECT {', '.join(_MEMBER_COLUMNS[:-1])} FROM member WHERE member_no IN ({{}})"
+_HOLDERS = "SELECT member_no FROM member WHERE id_hash = ? AND merged_into IS NULL ORDER BY id"
+_HOLDERS_OF = "SELECT id_hash, member_no FROM member WHERE id_hash IN ({}) AND merged_into IS NULL ORDER BY id"
+_ATTENDANCE_COLUMNS = ("event_id", "member_no", "site_id", "kiosk_id", "kind", "title", "start", "at",
+                       "business_day", "method")
+_LEDGER_COLUMNS = ("entry_id", "member_no", "amount", "kind", "rule", "site_id", "kiosk_id", "reverses",
+                   "business_day", "award_key", "balance_after", "note", "at", "recorded_at")
+_LEDGER_OF = """
+    SELECT entry_id, amount, kind, rule, site_id, at, reverses, note, balance_after FROM ledger_entry
+    WHERE member_no = ? ORDER BY id"""
+_DEVICE_COLUMNS = ("kiosk_id", "device", "kind", "state", "reads", "faults", "disconnects", "last_error", "at")
+_SIGNINS = "SELECT event_id, member_no, title, start FROM attendance WHERE event_id IN ({})"
+_TAKEN = "SELECT award_key FROM ledger_entry WHERE award_key IN ({})"
+_HELD = "SELECT entry_id FROM ledger_entry WHERE entry_id IN ({})"
+# Each award of the members on the days, less its reversals (whenever those were entered).
+_EARNED_ON = """
+    SELECT a.member_no, a.kind, a.business_day,
+           a.amount + coalesce((SELECT sum(r.amount) FROM ledger_entry r WHERE r.reverses = a.entry_id), 0)
+    FROM ledger_entry a
+    WHERE a.member_no IN ({}) AND a.business_day IN ({})
+      AND a.kind IN ('lesson', 'activity', 'party', 'volunteer')"""
+# Awards of a category on a day, less the reversals of them (whenever those were entered).
+_EARNED = """
+    SELECT coalesce(sum(amount), 0) + coalesce((
+        SELECT sum(r.amount) FROM ledger_entry r WHERE r.reverses IN (
+            SELECT entry_id FROM ledger_entry WHERE member_no = ? AND kind = ? AND business_day = ?)), 0)
+    FROM ledger_entry WHERE member_no = ? AND kind = ? AND business_day = ?"""
