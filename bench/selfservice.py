@@ -47,7 +47,7 @@ def run() -> list[Figure]:
         return [Figure(n, "not measured: no DISPLAY", f"p95 ≤ {TARGET_MS:g} ms", None) for n in names.values()]
     folder, manifest = tenyear.ensure()
     with tempfile.TemporaryDirectory(dir=tenyear.bench_root(), prefix="selfservice-") as tmp:
-        _copy(folder / "kiosk.store.db", Path(tmp) / "kiosk.store.db")
+        _copy(folder / "kiosk.db", Path(tmp) / "kiosk.db")
         out = Path(tmp) / "samples.json"
         subprocess.run([sys.executable, "-m", "bench.selfservice", tmp, str(out)], cwd=ROOT,
                        check=True, timeout=900, env=dict(os.environ, KIVY_NO_CONSOLELOG="1"))

@@ -85,7 +85,7 @@ def run() -> list[Figure]:
     root = tenyear.bench_root()
     with tempfile.TemporaryDirectory(dir=root, prefix="signin-") as tmp:
         started = time.perf_counter()
-        _copy(folder / "kiosk.store.db", Path(tmp) / "kiosk.store.db")
+        _copy(folder / "kiosk.db", Path(tmp) / "kiosk.db")
         print(f"copied the cached database ({manifest['bytes'] / 1e9:.2f} GB) "
               f"in {time.perf_counter() - started:.1f} s", flush=True)
         timings, conditions = _run_on(Path(tmp), datetime.fromisoformat(manifest["anchor"]))

@@ -131,7 +131,7 @@ def measure(folder: Path, size: Size) -> Measured:
         term = Term.create(site=site, name="2025年春季学期", start=TERM_START,
                            end=TERM_START + timedelta(weeks=size.weeks, days=-1))
         started = time.perf_counter()
-        courses = imports.import_courses(actor, course_list, BEFORE_TERM, term=term)
+        courses = imports.import_courses(actor, course_list, BEFORE_TERM, term_id=term.id)
         courses_s = time.perf_counter() - started
         assert courses.ok, courses.errors[:5]
     finally:
@@ -161,9 +161,9 @@ def measure(folder: Path, size: Size) -> Measured:
             out = folder / f"export{n}"
             out.mkdir()
             with xlsx.run():
-                (xlsx_file,) = exports.export(actor, "attendance", "xlsx", out, after, term=term)
+                (xlsx_file,) = exports.export(actor, "attendance", "xlsx", out, after, term_id=term.id)
             with csv.run():
-                csv_files = exports.export(actor, "attendance", "csv", out, after, term=term)
+                csv_files = exports.export(actor, "attendance", "csv", out, after, term_id=term.id)
         return Measured(courses, courses_s, timing, xlsx, csv, report, Lesson.select().count(),
                         Enrollment.select().count(), sign_ins, xlsx_file, csv_files)
     finally:

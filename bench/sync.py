@@ -1,7 +1,7 @@
 """Sync with the bureau at scale (issue 6, sync-protocol §10), on SQLite and on PostgreSQL.
 
 backlog  a 30-day backlog of one kiosk (30,000 facts: sign-ins with their points, some members,
-         enrolments and device facts, as kiosk code writes them) drained from a real kiosk.store.db
+         enrolments and device facts, as kiosk code writes them) drained from a real kiosk.db
          through the real client (kiosk.sync.push.push_all) to a real `python -m bureau serve`
          on loopback.  Target ≤ 5 s.
 ingest   the bureau's own rate: five trials of 10,000 facts, each as 20 gzipped pushes made
@@ -20,7 +20,7 @@ ingest   the bureau's own rate: five trials of 10,000 facts, each as 20 gzipped 
          same push path is also timed without HTTP and without the bureau's rules worker
          (authenticate + ingest in this process), to tell the three apart.
 storm    200 kiosks × 1,000 facts pushed by 16 concurrent pushers (processes, each a real client
-         with the kiosk's own id, key and kiosk.store.db): total time, facts/s, p99 request time
+         with the kiosk's own id, key and kiosk.db): total time, facts/s, p99 request time
          (target < 2 s), 5xx (target 0), and the check that the bureau holds every fact once:
          count == distinct event_ids == 200,000, and each kiosk's seqs exactly 1..1,000.
 wire     bytes per fact of the backlog's requests: as sent (gzip) and as raw JSON.  Targets
@@ -179,10 +179,10 @@ def _facts(kiosk_id: str, now: datetime, rng: random.Random, members: int) -> li
 
 
 def build_kiosk_db(template: Path, folder: Path, rows: list[tuple]) -> Path:
-    """A kiosk data folder whose kiosk.store.db (a copy of the migrated `template`) has `rows` pending."""
+    """A kiosk data folder whose kiosk.db (a copy of the migrated `template`) has `rows` pending."""
     folder.mkdir(parents=True)
-    shutil.copy(template / "kiosk.store.db", folder / "kiosk.store.db")
-    with sqlite3.connect(folder / "kiosk.store.db") as connection:
+    shutil.copy(template / "kiosk.db", folder / "kiosk.db")
+    with sqlite3.connect(folder / "kiosk.db") as connection:
         connection.executemany("INSERT INTO outbox (event_id, kind, schema_v, wall_ms, payload, state)"
                                " VALUES (?, ?, ?, ?, ?, 'pending')", rows)
     connection.close()
@@ -190,7 +190,7 @@ def build_kiosk_db(template: Path, folder: Path, rows: list[tuple]) -> Path:
 
 
 def migrated_template(folder: Path) -> Path:
-    """An empty kiosk.store.db with every migration applied, made by the kiosk's own open_db."""
+    """An empty kiosk.db with every migration applied, made by the kiosk's own open_db."""
     from kiosk.store.db import db, open_db
     open_db(folder)
     db.close()
@@ -225,7 +225,7 @@ def bureau_for(url: str, kiosk_id: str, key: str, requests: Requests):
 
 
 def drain(folder: Path, url: str, kiosk_id: str, key: str, requests: Requests) -> int:
-    """Open the kiosk.store.db in `folder` and push its whole outbox: the seq the bureau acknowledged
+    """Open the kiosk.db in `folder` and push its whole outbox: the seq the bureau acknowledged
     last.  A 5xx (counted) is retried at once, as the kiosk's worker would after its backoff."""
     from kiosk.store.db import db, open_db
     from kiosk.sync import state

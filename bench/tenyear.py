@@ -124,10 +124,10 @@ def _build_into(folder: Path, size: Size) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     started = time.perf_counter()
     counts = build(tmp, size, ANCHOR, config.load(data_dir=tmp))
-    flush(tmp / "kiosk.store.db")  # built without fsync: write it out now, not during a measurement
+    flush(tmp / "kiosk.db")  # built without fsync: write it out now, not during a measurement
     manifest = {"size": astuple(size), "anchor": ANCHOR.isoformat(), "counts": counts,
                 "build_s": round(time.perf_counter() - started, 1),
-                "bytes": (tmp / "kiosk.store.db").stat().st_size}
+                "bytes": (tmp / "kiosk.db").stat().st_size}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
     try:
         tmp.rename(folder)
@@ -181,7 +181,7 @@ class _TermData:
 
 
 def build(folder: Path, size: Size, now: datetime, settings: SimpleNamespace) -> dict[str, int]:
-    """Create <folder>/kiosk.store.db for `size` with "now" at `now`; returns the row count per table."""
+    """Create <folder>/kiosk.db for `size` with "now" at `now`; returns the row count per table."""
     database = open_db(folder)
     # Bulk load: no rollback journal or fsync (a failed build is thrown away), no per-row FK checks.
     for pragma in ("journal_mode = OFF", "synchronous = OFF", "foreign_keys = OFF",

@@ -1,4 +1,4 @@
-"""The bureau's settings for a kiosk: the "settings" stream as pulled into kiosk.store.db (table
+"""The bureau's settings for a kiosk: the "settings" stream as pulled into kiosk.db (table
 bureau_setting), merged "*" < its site < the kiosk itself, for the few keys the bureau may set.
 kiosk.config lays them over the site file at start-up; the sync worker reads its timers from them
 after every pull.  Read with sqlite3, not the models: settings are loaded before the database is
@@ -15,9 +15,9 @@ KEYS = frozenset({"display.mask_names", "display.open_from", "display.open_until
 
 
 def stored(data_dir: str | Path) -> dict[str, dict]:
-    """The settings rows of <data_dir>/kiosk.store.db by entity ("*", "site:CODE", a kiosk id); {} when
+    """The settings rows of <data_dir>/kiosk.db by entity ("*", "site:CODE", a kiosk id); {} when
     there is no database yet, or no table (before migration 0006)."""
-    path = Path(data_dir) / "kiosk.store.db"
+    path = Path(data_dir) / "kiosk.db"
     if not path.is_file():
         return {}
     try:

@@ -67,7 +67,7 @@ def test_cards_for_chosen_members(tmp_path, site):
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     for name, no in (("谢素珍", "DM0001"), ("梁文革", "DM0002"), ("周继承", "DM0003")):
         assert name in text and f"会员号 {no}" in text
-    assert (site / "kiosk.store.db").is_file() and (site / "logs" / "kiosk.log").is_file()
+    assert (site / "kiosk.db").is_file() and (site / "logs" / "kiosk.log").is_file()
 
 
 def test_cards_for_every_member(tmp_path, site):

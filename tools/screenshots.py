@@ -184,20 +184,20 @@ class Tour:
     def _idle_prompt(self):
         self.app.open_service("points")
         self.app.submit(Credential.qr(self._card("DM0001")))
-        prompt = self.app.more_time_prompt
+        prompt = self.app.idle.prompt
         # As if the senior had stood still for 70 seconds.
-        self.app.idle.since -= self.settings.display.idle_s - self.settings.display.idle_warning_s
+        self.app.idle.timer.since -= self.settings.display.idle_s - self.settings.display.idle_warning_s
         return lambda: prompt.showing
 
     def _attract(self):
         self._open_hours(-1, 1)                 # whatever the time of day the tour runs at
         self.app.go_home()
-        self.app.idle.since -= self.settings.display.attract_after_s + 1
+        self.app.idle.timer.since -= self.settings.display.attract_after_s + 1
         return lambda: self.app.screens.current == "attract"
 
     def _night(self):
         self._open_hours(1, 2)
-        self.app.idle.since -= self.settings.display.attract_after_s + 1
+        self.app.idle.timer.since -= self.settings.display.attract_after_s + 1
         return lambda: self.app.screens.current == "night"
 
     def _open_hours(self, from_h: int, until_h: int) -> None:
@@ -270,8 +270,8 @@ class Tour:
 
 
 def _staff_login(tour):
-    tour.app.staff_enter()
-    login = tour.app.staff_screens["staff_login"]
+    tour.app.staff.enter()
+    login = tour.app.staff.screens["staff_login"]
     login.choose(Staff.get(Staff.name == "张老师"))
     for key in "25":                      # half the PIN typed
         login.body.ids.pad.press(key)
@@ -280,16 +280,16 @@ def _staff_login(tour):
 
 def _staff_home(tour):
     for key in "80":
-        tour.app.staff_screens["staff_login"].body.ids.pad.press(key)
-    tour.app.staff_screens["staff_login"].enter()
+        tour.app.staff.screens["staff_login"].body.ids.pad.press(key)
+    tour.app.staff.screens["staff_login"].enter()
     return lambda: tour.app.screens.current == "staff_home"
 
 
 def _staff_open(name: str, arrange=None):
     def step(tour):
-        tour.app.staff_open(name)
+        tour.app.staff.open(name)
         if arrange:
-            arrange(tour.app.staff_screens[name])
+            arrange(tour.app.staff.screens[name])
         return lambda: tour.app.screens.current == name
     return step
 
@@ -300,7 +300,7 @@ def _staff_search(screen) -> None:
 
 
 def _staff_member(tour):
-    tour.app.staff_screens["staff_member"].member_no = "DM0001"
+    tour.app.staff.screens["staff_member"].member_no = "DM0001"
     return _staff_open("staff_member")(tour)
 
 
@@ -311,7 +311,7 @@ def _staff_newcomer(screen) -> None:
 
 
 def _staff_registered(tour):
-    screen = tour.app.staff_screens["staff_newcomers"]
+    screen = tour.app.staff.screens["staff_newcomers"]
     for key in "5678":
         screen.body.ids.pad.press(key)
     screen.register()
@@ -324,7 +324,7 @@ def _staff_exported(screen) -> None:
 
 def _staff_course(tour):
     course = Course.get(Course.name == "国画花鸟班")
-    tour.app.staff_screens["staff_course"].open_course(course.id)
+    tour.app.staff.screens["staff_course"].open_course(course.id)
     return lambda: tour.app.screens.current == "staff_course"
 
 
@@ -333,8 +333,8 @@ def _staff_course_roster(screen) -> None:
 
 
 def _staff_idle(tour):
-    tour.app.staff_idle.since -= tour.settings.staff.idle_s - tour.settings.staff.idle_warning_s + 1
-    return lambda: tour.app.staff_idle_prompt.showing
+    tour.app.staff.timer.since -= tour.settings.staff.idle_s - tour.settings.staff.idle_warning_s + 1
+    return lambda: tour.app.staff.prompt.showing
 
 
 def _sync_page(arrange):
@@ -352,9 +352,9 @@ def _sync_page(arrange):
                            last_nightly_ok=now.replace(hour=2, minute=30, second=4).timestamp(),
                            last_nightly_result=json.dumps(dict.fromkeys(STREAMS, "ok")))
             arrange(now)
-        screen = tour.app.staff_screens["staff_sync"]
-        tour.app.staff_continue()             # after the idle warning's shot
-        tour.app.staff_open("staff_sync")
+        screen = tour.app.staff.screens["staff_sync"]
+        tour.app.staff.keep_on()             # after the idle warning's shot
+        tour.app.staff.open("staff_sync")
         screen.refresh()
         return lambda: tour.app.screens.current == "staff_sync"
     return step

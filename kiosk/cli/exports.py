@@ -46,7 +46,7 @@ def _params(args: argparse.Namespace, settings: SimpleNamespace, today: date) ->
     """The report's parameters from the options, with the defaults the help names."""
     site = settings.site.code
     if args.report == "attendance":
-        return {"term": _term(args.term, site, today)}
+        return {"term_id": _term(args.term, site, today).id}
     if args.report == "course":
         if not args.course:
             raise Refused("exports.need_course")
@@ -54,14 +54,14 @@ def _params(args: argparse.Namespace, settings: SimpleNamespace, today: date) ->
         course = Course.get_or_none(Course.term == term, Course.name == args.course)
         if course is None:
             raise Refused("exports.unknown_course", term=term.name, name=args.course)
-        return {"course": course}
+        return {"course_id": course.id}
     if args.report == "member":
         if not args.member:
             raise Refused("exports.need_member")
         member = get_by(Member, "member_no", args.member)
         if member is None:
             raise Refused("exports.unknown_member", member_no=args.member)
-        return {"member": member, "term": _term(args.term, site, today)}
+        return {"member_no": member.member_no, "term_id": _term(args.term, site, today).id}
     if args.report == "day":
         return {"day": args.date or today}
     if args.report == "care":

@@ -32,7 +32,8 @@ def run(args: argparse.Namespace, settings: SimpleNamespace) -> int:
             report = imports.import_members(actor, args.file, now, settings, dry_run=args.dry_run)
         else:
             term = _term(args.term, settings.site.code) if args.term else None
-            report = imports.import_courses(actor, args.file, now, term=term, dry_run=args.dry_run)
+            report = imports.import_courses(actor, args.file, now, term_id=term.id if term else None,
+                                            dry_run=args.dry_run)
     except Refused as e:
         print(e.message(), file=sys.stderr)
         return 2

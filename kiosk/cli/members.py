@@ -17,9 +17,7 @@ from types import SimpleNamespace
 from kiosk.points import ledger
 from kiosk.people import members
 from kiosk.staff.audit import Actor
-from kiosk.store.db import get_by
 from kiosk.i18n import t
-from kiosk.store.models import Member
 from kiosk.staff.refused import Refused
 
 
@@ -45,20 +43,16 @@ def add(sub) -> None:
 
 
 def run(args: argparse.Namespace, settings: SimpleNamespace) -> int:
-    member = get_by(Member, "member_no", args.number.strip().upper())
-    if member is None:
-        print(t("members.unknown", number=args.number), file=sys.stderr)
-        return 2
     try:
-        print(_ACTIONS[args.action](args, member, Actor.of(None, settings), datetime.now()))
+        print(_ACTIONS[args.action](args, args.number.strip().upper(), Actor.of(None, settings), datetime.now()))
     except Refused as e:
         print(e.message(), file=sys.stderr)
         return 2
     return 0
 
 
-def _show(args: argparse.Namespace, member: Member, actor: Actor, now: datetime) -> str:
-    p = members.profile(member, now)
+def _show(args: argparse.Namespace, member_no: str, actor: Actor, now: datetime) -> str:
+    p = members.profile(member_no, now)
     none = t("members.none")
     return t("members.show", member_no=p.member_no, name=p.name, gender=p.gender or none,
              age=none if p.age is None else p.age, phone=p.phone_last4 or none, id=p.id_last4 or none,
@@ -68,27 +62,27 @@ def _show(args: argparse.Namespace, member: Member, actor: Actor, now: datetime)
              count=p.sign_ins_this_year)
 
 
-def _reissue(args: argparse.Namespace, member: Member, actor: Actor, now: datetime) -> str:
-    member = members.reissue_card(actor, member, args.reason, now)
+def _reissue(args: argparse.Namespace, member_no: str, actor: Actor, now: datetime) -> str:
+    member = members.reissue_card(actor, member_no, args.reason, now)
     return t("members.reissued", member_no=member.member_no, issue=member.card_issue)
 
 
-def _rename(args: argparse.Namespace, member: Member, actor: Actor, now: datetime) -> str:
-    member = members.update(actor, member, now, args.reason, name=args.name)
+def _rename(args: argparse.Namespace, member_no: str, actor: Actor, now: datetime) -> str:
+    member = members.update(actor, member_no, now, args.reason, name=args.name)
     return t("members.renamed", member_no=member.member_no, name=member.name)
 
 
-def _points(args: argparse.Namespace, member: Member, actor: Actor, now: datetime) -> str:
+def _points(args: argparse.Namespace, member_no: str, actor: Actor, now: datetime) -> str:
     if args.volunteer is not None:
         hours = _number(args.volunteer, float, Refused("ledger.bad_hours", hours=args.volunteer,
                                                        most=ledger.MAX_HOURS))
-        done = ledger.volunteer(actor, member, hours, args.reason, now)
-        said = t("ledger.volunteered", member_no=member.member_no, hours=f"{hours:g}", amount=done.amount,
+        done = ledger.volunteer(actor, member_no, hours, args.reason, now)
+        said = t("ledger.volunteered", member_no=member_no, hours=f"{hours:g}", amount=done.amount,
                  balance=done.balance)
         return f"{said}\n{t('ledger.capped', held_back=done.held_back)}" if done.capped else said
     amount = _number(args.redeem, int, Refused("ledger.bad_amount", amount=args.redeem))
-    done = ledger.redeem(actor, member, amount, args.reason, now)
-    return t("ledger.redeemed", member_no=member.member_no, amount=amount, balance=done.balance)
+    done = ledger.redeem(actor, member_no, amount, args.reason, now)
+    return t("ledger.redeemed", member_no=member_no, amount=amount, balance=done.balance)
 
 
 def _number(text: str, kind: type, refused: Refused):

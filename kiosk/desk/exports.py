@@ -18,7 +18,8 @@ from types import SimpleNamespace
 from kiosk.staff import audit
 from kiosk.desk import reports
 from kiosk.staff.audit import Actor
-from kiosk.store.db import write
+from kiosk.store.db import get_by, write
+from kiosk.store.models import Course, Member, Term
 from kiosk.files import free_path
 from kiosk.i18n import t
 from kiosk.staff.refused import Refused
@@ -79,7 +80,7 @@ def export(actor: Actor, report: str, fmt: str, folder: str | Path, now: datetim
     """Write `report` (one of REPORTS) as `fmt` into `folder`, named in Chinese with the date;
     returns the files.  Several tables as CSV go one file each into a folder of their own.
 
-    params by report: attendance term=; course course=; member member=, term=; day day=;
+    params by report: attendance term_id=; course course_id=; member member_no=, term_id=; day day=;
     activities and points start=, end= (dates, both included); care missed_in_row=, absent_weeks=."""
     if report not in REPORTS:
         raise Refused("exports.unknown_report", name=report)
@@ -136,14 +137,16 @@ def folders(settings: SimpleNamespace, media: tuple[str, ...] = MEDIA) -> list[P
 def _report(report: str, now: datetime, p: dict) -> tuple[str, list[Table], dict]:
     """The file name's words, the tables, and what the audit entry says was exported."""
     if report == "attendance":
-        term = p["term"]
+        term = _row(Term, p["term_id"])
         return t("exports.name.attendance", term=term.name), reports.term_attendance(term), {"term": term.name}
     if report == "course":
-        course = p["course"]
+        course = _row(Course, p["course_id"])
         return (t("exports.name.course", course=course.name), [reports.course_attendance(course)],
                 {"course": course.name, "course_id": course.id})
     if report == "member":
-        member, term = p["member"], p["term"]
+        member, term = get_by(Member, "member_no", p["member_no"]), _row(Term, p["term_id"])
+        if member is None:
+            raise Refused("exports.unknown_member", member_no=p["member_no"])
         return (t("exports.name.member", name=member.name, member_no=member.member_no, term=term.name),
                 [reports.member_attendance(member, term)], {"member_no": member.member_no, "term": term.name})
     if report == "day":
@@ -157,6 +160,13 @@ def _report(report: str, now: datetime, p: dict) -> tuple[str, list[Table], dict
     make = reports.activity_signups if report == "activities" else reports.points_report
     return (t(f"exports.name.{report}", start=start.isoformat(), end=end.isoformat()), [make(start, end)],
             {"start": start.isoformat(), "end": end.isoformat()})
+
+
+def _row(model, row_id: int):
+    row = model.get_or_none(model.id == row_id)
+    if row is None:
+        raise Refused("exports.gone")
+    return row
 
 
 def _widths(table: Table) -> list[float]:

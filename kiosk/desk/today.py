@@ -71,7 +71,7 @@ def present(item: Item) -> list[Present]:
             for no, name, phone, at, method in db.execute_sql(_PRESENT[item.kind], (item.id,))]
 
 
-def manual_sign_in(actor: Actor, member: Member, item: Item, reason: str, now: datetime) -> ManualSignIn:
+def manual_sign_in(actor: Actor, member_no: str, item: Item, reason: str, now: datetime) -> ManualSignIn:
     """Sign a senior in by hand (补签) to a lesson or activity of today, even after its sign-in
     window: the points follow the same rules as at the reader, and the audit trail says who and why."""
     if reason not in REASONS:
@@ -79,7 +79,7 @@ def manual_sign_in(actor: Actor, member: Member, item: Item, reason: str, now: d
     said = t(f"today.reason.{reason}")          # kept in words, as every other audit reason is
     with write():
         row, current = _current(item, now.date())
-        member = Member.get_or_none(Member.id == member.id, Member.active)
+        member = Member.get_or_none(Member.member_no == member_no, Member.active)
         if member is None:
             raise Refused("today.no_member")
         _check_expected(member, row, current)

@@ -21,7 +21,7 @@ from kiosk.store.db import db, get_by, write
 from kiosk.files import free_path
 from kiosk.identity.gbcodes import nation_name
 from kiosk.i18n import t
-from kiosk.store.models import Member, NewcomerCard, SignIn, Site
+from kiosk.store.models import Enrollment, Member, NewcomerCard, SignIn, Site
 from kiosk.staff.refused import Refused
 
 # A mainland mobile number; spaces and hyphens as people write them are ignored.
@@ -35,6 +35,7 @@ class Profile:
     member_no: str
     name: str
     gender: str
+    birth_date: date | None
     age: int | None
     phone_last4: str
     id_last4: str
@@ -55,19 +56,22 @@ class Printed:
     error: str = ""    # why the printer failed
 
 
-def waiting(now: datetime) -> list[NewcomerCard]:
+def waiting(now: datetime) -> list[newcomers.Newcomer]:
     """Unregistered ID cards read lately, the latest first: the newcomers at the front desk."""
     return newcomers.recent(now)
 
 
-def register(actor: Actor, card: NewcomerCard, now: datetime, settings: SimpleNamespace, phone: str = "",
-             name_confirmed: bool = False) -> Member:
+def register(actor: Actor, card_id: int, now: datetime, settings: SimpleNamespace, phone: str = "",
+             name_confirmed: bool = False) -> Profile:
     """Make a member of the holder of an unregistered ID card and forget the card's row.  A name
     the card could not give in full needs staff to have looked at the card (`name_confirmed`)."""
     phone = _phone(phone)
-    if card.name_flagged and not name_confirmed:
-        raise Refused("members.name_flagged", name=card.name)
     with write():
+        card = NewcomerCard.get_or_none(NewcomerCard.id == card_id)
+        if card is None:
+            raise Refused("members.card_gone")
+        if card.name_flagged and not name_confirmed:
+            raise Refused("members.name_flagged", name=card.name)
         existing = get_by(Member, "id_hash", card.id_hash)
         if existing is not None:
             raise Refused("members.duplicate", member_no=existing.member_no, name=existing.name)
@@ -85,11 +89,11 @@ def register(actor: Actor, card: NewcomerCard, now: datetime, settings: SimpleNa
         audit.record(actor, "member.register", _target(member), now, member_no=member.member_no,
                      name=member.name, id_last4=member.id_last4, phone_last4=member.phone_last4,
                      name_flagged=card.name_flagged)
-    return member
+    return profile(member.member_no, now)
 
 
-def update(actor: Actor, member: Member, now: datetime, reason: str = "", phone: str | None = None,
-           active: bool | None = None, name: str | None = None) -> Member:
+def update(actor: Actor, member_no: str, now: datetime, reason: str = "", phone: str | None = None,
+           active: bool | None = None, name: str | None = None) -> Profile:
     """Change the phone ("" clears it), whether the member is active, or the name (a character the
     card could not give, 「□」, put right from the card itself; the reason is then required);
     None leaves a field as it is.  Nothing is written when nothing changes."""
@@ -100,11 +104,11 @@ def update(actor: Actor, member: Member, now: datetime, reason: str = "", phone:
         if not name or FLAGGED in name:
             raise Refused("members.bad_name", name=name)
     with write():
-        current = Member.get_by_id(member.id)
+        current = _member(member_no)
         wanted = {"phone": phone, "active": active, "name": name}
         changes = {k: v for k, v in wanted.items() if v is not None and getattr(current, k) != v}
         if not changes:
-            return current
+            return profile(member_no, now)
         if "name" in changes and not reason.strip():
             raise Refused("members.reason_required")
         before = _shown(current, changes)
@@ -118,16 +122,17 @@ def update(actor: Actor, member: Member, now: datetime, reason: str = "", phone:
         _fact(actor, current, now)
         audit.record(actor, "member.update", _target(current), now, reason.strip(),
                      before=before, after=_shown(current, changes))
-    return current
+    return profile(member_no, now)
 
 
-def reissue_card(actor: Actor, member: Member, reason: str, now: datetime) -> Member:
+def reissue_card(actor: Actor, member_no: str, reason: str, now: datetime) -> Profile:
     """Raise the member's card issue: every QR card printed before no longer signs in
     (card.revoked), so a lost card found by someone else is useless."""
     reason = reason.strip()
     if not reason:
         raise Refused("members.reason_required")
     with write():
+        member = _member(member_no)
         Member.update(card_issue=Member.card_issue + 1).where(Member.id == member.id).execute()
         current = Member.get_by_id(member.id)
         facts.record("card", facts.new_event_id(), {
@@ -135,22 +140,36 @@ def reissue_card(actor: Actor, member: Member, reason: str, now: datetime) -> Me
             "at": now.isoformat(), **actor.origin()}, now)
         audit.record(actor, "card.reissue", _target(current), now, reason,
                      before={"card_issue": current.card_issue - 1}, after={"card_issue": current.card_issue})
-    return current
+    return profile(member_no, now)
 
 
-def profile(member: Member, now: datetime) -> Profile:
+def profile(member_no: str, now: datetime) -> Profile:
     """The member's page: who they are, their points, and how often they come."""
+    member = _member(member_no)
     year = datetime(now.year, 1, 1)
     last, this_year = db.execute_sql(_SIGN_INS, (member.id, member.id, year, now)).fetchone()
-    return Profile(member.member_no, member.name, member.gender, _age(member, now.date()),
+    return Profile(member.member_no, member.name, member.gender, member.birth_date, _age(member, now.date()),
                    member.phone_last4, member.id_last4, member.joined, member.card_issue, member.active,
                    passbook.balance(member), SignIn.at.python_value(last), this_year)
 
 
-def print_cards(actor: Actor, members: list[Member], settings: SimpleNamespace, folder: str | Path,
+def card_holders(site: str, course_id: int | None = None) -> list[str]:
+    """Whose cards a sheet is for: the site's active members, or the course's enrolled ones."""
+    query = Member.select(Member.member_no).join(Site).where(Member.active, Site.code == site)
+    if course_id is not None:
+        query = query.switch(Member).join(Enrollment).where(Enrollment.course == course_id,
+                                                             Enrollment.status == "enrolled")
+    return [m.member_no for m in query.order_by(Member.member_no)]
+
+
+def print_cards(actor: Actor, member_nos: list[str], settings: SimpleNamespace, folder: str | Path,
                 now: datetime) -> Printed:
     """Write a sheet of the members' QR cards into `folder` (the kiosk's export folder is made when
     missing; another one, a USB stick, must be there) and send it to the printer when one is set."""
+    try:
+        members = cards.members_for(member_nos) if member_nos else []
+    except KeyError as e:
+        raise Refused("cards.unknown_members", numbers=e.args[0]) from None
     if not members:
         raise Refused("cards_staff.none")
     folder = Path(folder)
@@ -198,6 +217,13 @@ def _fact(actor: Actor, member: Member, now: datetime) -> None:
         "phone_last4": member.phone_last4, "site": member.site.code,
         "joined": member.joined.isoformat() if member.joined else None, "active": member.active,
         "at": now.isoformat(), **actor.origin()}, now)
+
+
+def _member(member_no: str) -> Member:
+    member = get_by(Member, "member_no", member_no)
+    if member is None:
+        raise Refused("members.unknown", number=member_no)
+    return member
 
 
 def _target(member: Member) -> str:

@@ -4,7 +4,8 @@ What the card says (name, gender, birth date, nation, address, validity) is kept
 hash and last 4 characters of the number, never the number itself, and only for a few days:
 long enough for the newcomer to reach the front desk, short enough to keep no one's data idly.
 """
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from kiosk.identity import ids
 from kiosk.identity.credentials import Credential
@@ -12,6 +13,23 @@ from kiosk.store.db import write
 from kiosk.store.models import NewcomerCard
 
 KEEP = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Newcomer:
+    """An unregistered card as staff see it: never the ID number, only its last 4 characters."""
+    id: int
+    at: datetime           # when it was last read
+    card_type: str
+    name: str
+    name_flagged: bool     # the name holds a character the card could not give (□)
+    gender: str            # GB/T 2261.1 code
+    birth_date: date | None
+    nation: str            # GB 3304 code
+    address: str
+    id_last4: str
+    valid_to: date | None
+    long_term: bool
 
 
 def remember(cred: Credential, id_key: bytes, now: datetime) -> None:
@@ -26,7 +44,8 @@ def remember(cred: Credential, id_key: bytes, now: datetime) -> None:
          .on_conflict(conflict_target=[NewcomerCard.id_hash], update=fields).execute())
 
 
-def recent(now: datetime) -> list[NewcomerCard]:
+def recent(now: datetime) -> list[Newcomer]:
     """Cards waiting for registration, the latest first."""
-    return list(NewcomerCard.select().where(NewcomerCard.at >= now - KEEP)
-                .order_by(NewcomerCard.at.desc()))
+    return [Newcomer(c.id, c.at, c.card_type, c.name, c.name_flagged, c.gender, c.birth_date, c.nation, c.address,
+                     c.id_last4, c.valid_to, c.long_term)
+            for c in NewcomerCard.select().where(NewcomerCard.at >= now - KEEP).order_by(NewcomerCard.at.desc())]

@@ -31,14 +31,32 @@ _SEP = "；"
 
 
 @dataclass(frozen=True)
+class TermView:
+    id: int
+    name: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class HolidayView:
+    id: int
+    term_id: int
+    day: date
+    name: str
+
+
+@dataclass(frozen=True)
 class CourseView:
     id: int
+    term_id: int
     name: str
     teacher: str
     room: str
     capacity: int             # 0 = no limit
     category: str
     slots: str                # 「周二 09:00-11:00；周四 14:00-16:00」
+    schedule: tuple[dict, ...]  # the same as {weekday, start, end}, for editing it
     enrolled: int
     waitlisted: int
     lessons: int              # not cancelled
@@ -57,7 +75,7 @@ class LessonView:
 
 # -- terms ----------------------------------------------------------------------------------------
 
-def create_term(actor: Actor, name: str, start: date, end: date, now: datetime) -> Term:
+def create_term(actor: Actor, name: str, start: date, end: date, now: datetime) -> TermView:
     """A term of the actor's site, overlapping none of its others: a day's lessons belong to one term."""
     require(actor, "admin")
     name = name.strip()
@@ -69,53 +87,39 @@ def create_term(actor: Actor, name: str, start: date, end: date, now: datetime) 
         term = Term.create(site=site, name=name, start=start, end=end)
         _term_fact(actor, term, "create", now)
         audit.record(actor, "term.create", f"term {name}", now, start=start, end=end)
-        return term
+        return _term_view(term)
 
 
-def edit_term(actor: Actor, term: Term, now: datetime, reason: str = "", name: str | None = None,
-              start: date | None = None, end: date | None = None) -> Term:
-    """Rename the term or change its dates.  Lessons outside new dates are deleted (refused if one
-    has sign-ins), as are holidays there; days added get their lessons from the schedules."""
-    require(actor, "admin")
-    with write():
-        term = Term.get_by_id(term.id)
-        before = {"name": term.name, "start": term.start, "end": term.end}
-        name = term.name if name is None else name.strip()
-        start = term.start if start is None else start
-        end = term.end if end is None else end
-        _check_term(term.site, name, start, end, exclude=term)
-        outside = list(_term_lessons(term).where(
-            (Lesson.start < _midnight(start)) | (Lesson.start >= _midnight(end + timedelta(days=1))))
-            .order_by(Lesson.start))
-        for lesson in outside:
-            if _signed(lesson):
-                raise Refused("terms.shrink_signins", course=lesson.course.name, day=_day(lesson.start))
-        for lesson in outside:
-            _delete_lesson(actor, lesson, now)
-        dropped = [h.day.isoformat() for h in term.holidays.where((Holiday.day < start) | (Holiday.day > end))]
-        Holiday.delete().where(Holiday.term == term, (Holiday.day < start) | (Holiday.day > end)).execute()
-        old_start, old_end = term.start, term.end
-        term.name, term.start, term.end = name, start, end
-        term.save()
-        added = 0
-        for course in term.courses:
-            added += len(_fill(actor, course, term, now, lambda s: not old_start <= s.date() <= old_end))
-        _term_fact(actor, term, "edit", now, previous=before["name"], holidays_removed=dropped)
-        audit.record(actor, "term.edit", f"term {name}", now, reason, before=before,
-                     after={"name": name, "start": start, "end": end}, lessons_deleted=len(outside),
-                     lessons_added=added)
-        return term
-
-
-def terms(site: str) -> list[Term]:
+def terms(site: str) -> list[TermView]:
     """The site's terms (by site code), in order of time."""
-    return list(Term.select().join(Site).where(Site.code == site).order_by(Term.start))
+    return [_term_view(x) for x in Term.select().join(Site).where(Site.code == site).order_by(Term.start)]
 
 
-def current_term(site: str, today: date) -> Term | None:
+def current_term(site: str, today: date) -> TermView | None:
     """The site's term containing `today`."""
-    return (Term.select().join(Site)
-            .where(Site.code == site, Term.start <= today, Term.end >= today).first())
+    term = Term.select().join(Site).where(Site.code == site, Term.start <= today, Term.end >= today).first()
+    return _term_view(term) if term else None
+
+
+def holidays(term_id: int) -> list[HolidayView]:
+    """The term's holidays in order of the day."""
+    return [_holiday_view(h) for h in Holiday.select().where(Holiday.term == term_id).order_by(Holiday.day)]
+
+
+def _term_view(term: Term) -> TermView:
+    return TermView(term.id, term.name, term.start, term.end)
+
+
+def _holiday_view(holiday: Holiday) -> HolidayView:
+    return HolidayView(holiday.id, holiday.term_id, holiday.day, holiday.name)
+
+
+def _get(model, row_id: int, missing: str):
+    """The row of `model` by id, or Refused with the message key `missing` (gone since the page showed it)."""
+    row = model.get_or_none(model.id == row_id)
+    if row is None:
+        raise Refused(missing)
+    return row
 
 
 def _check_term(site: Site, name: str, start: date, end: date, exclude: Term | None = None) -> None:
@@ -135,12 +139,12 @@ def _check_term(site: Site, name: str, start: date, end: date, exclude: Term | N
 
 # -- holidays -------------------------------------------------------------------------------------
 
-def add_holiday(actor: Actor, term: Term, day: date, name: str, now: datetime) -> Holiday:
+def add_holiday(actor: Actor, term_id: int, day: date, name: str, now: datetime) -> HolidayView:
     """A day without lessons: the lessons that day are cancelled, noted 「节假日：<name>」."""
     require(actor, "admin")
     name = name.strip()
     with write():
-        term = Term.get_by_id(term.id)
+        term = _get(Term, term_id, "terms.gone")
         if not name:
             raise Refused("terms.holiday_name_empty")
         if not term.start <= day <= term.end:
@@ -159,15 +163,15 @@ def add_holiday(actor: Actor, term: Term, day: date, name: str, now: datetime) -
         _term_fact(actor, term, "holiday_add", now, day=day.isoformat(), holiday=name)
         audit.record(actor, "holiday.add", f"term {term.name}", now, day=day, name=name,
                      lessons_cancelled=len(cancelled))
-        return holiday
+        return _holiday_view(holiday)
 
 
-def remove_holiday(actor: Actor, holiday: Holiday, now: datetime) -> int:
+def remove_holiday(actor: Actor, holiday_id: int, now: datetime) -> int:
     """Lessons come back on the day: those the holiday cancelled are restored, missing ones are
     generated.  Returns how many lessons take place again."""
     require(actor, "admin")
     with write():
-        holiday = Holiday.get_by_id(holiday.id)
+        holiday = _get(Holiday, holiday_id, "terms.gone")
         term, day = holiday.term, holiday.day
         holiday.delete_instance()
         restored = [x for x in _on_day(_term_lessons(term), day)
@@ -213,12 +217,12 @@ def check_course(term: Term, name: str, slots: list[dict], room: str, capacity: 
                     raise Refused("terms.room_clash", course=other.name, slot=format_slots([slot]), room=room)
 
 
-def create_course(actor: Actor, term: Term, name: str, slots: list[dict], now: datetime,
-                  teacher: str = "", room: str = "", capacity: int = 0, category: str = "lesson") -> Course:
+def create_course(actor: Actor, term_id: int, name: str, slots: list[dict], now: datetime,
+                  teacher: str = "", room: str = "", capacity: int = 0, category: str = "lesson") -> CourseView:
     """A course and its lessons for the whole term (holidays skipped)."""
     require(actor, "admin")
     with write():
-        term = Term.get_by_id(term.id)
+        term = _get(Term, term_id, "terms.gone")
         check_course(term, name, slots, room, capacity)
         course = Course.create(term=term, name=name.strip(), teacher=teacher.strip(), room=room.strip(),
                                capacity=capacity, category=category, schedule=_schedule(slots))
@@ -226,10 +230,10 @@ def create_course(actor: Actor, term: Term, name: str, slots: list[dict], now: d
         _course_fact(actor, course, "create", now)
         audit.record(actor, "course.create", f"course {course.name}", now, term=term.name,
                      **_fields(course), lessons_added=len(added))
-        return course
+        return course_view(course.id)
 
 
-def edit_course(actor: Actor, course: Course, now: datetime, reason: str = "", **changes) -> Course:
+def edit_course(actor: Actor, course_id: int, now: datetime, reason: str = "", **changes) -> CourseView:
     """Change any of COURSE_FIELDS.  A new schedule replaces the lessons after `now` that nobody
     signed in to (those still on the schedule stay as they are).  A new room needs no new lessons:
     those without a room of their own are in the course's.  A raised capacity lets the waitlist
@@ -239,7 +243,7 @@ def edit_course(actor: Actor, course: Course, now: datetime, reason: str = "", *
     if unknown:
         raise TypeError(f"edit_course() got unexpected fields {sorted(unknown)}")
     with write():
-        course = Course.get_by_id(course.id)
+        course = _get(Course, course_id, "terms.gone")
         before = _fields(course)
         after = {**before, **{k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}}
         check_course(course.term, after["name"], after["slots"], after["room"], after["capacity"],
@@ -258,15 +262,15 @@ def edit_course(actor: Actor, course: Course, now: datetime, reason: str = "", *
         changed = {k: [before[k], after[k]] for k in COURSE_FIELDS if before[k] != after[k]}
         audit.record(actor, "course.edit", f"course {course.name}", now, reason, term=course.term.name,
                      changed=changed, lessons_deleted=deleted, lessons_added=added, promoted=promoted)
-        return course
+        return course_view(course.id)
 
 
-def generate_lessons(actor: Actor, course: Course, now: datetime) -> int:
+def generate_lessons(actor: Actor, course_id: int, now: datetime) -> int:
     """Lessons for the rest of the course's term from its weekly schedule, skipping holidays and
     keeping the lessons there are (and the original times of moved ones); returns how many are new."""
     require(actor, "admin")
     with write():
-        course = Course.get_by_id(course.id)
+        course = _get(Course, course_id, "terms.gone")
         added = _fill(actor, course, course.term, now)
         if added:
             audit.record(actor, "lessons.generate", f"course {course.name}", now, term=course.term.name,
@@ -274,12 +278,22 @@ def generate_lessons(actor: Actor, course: Course, now: datetime) -> int:
         return len(added)
 
 
-def courses(term: Term) -> list[CourseView]:
+def courses(term_id: int) -> list[CourseView]:
     """The term's courses by name, with their places and lessons, for the staff screens."""
-    return [CourseView(i, name, teacher, room, capacity, category, format_slots(json.loads(schedule)),
-                       enrolled, waitlisted, count)
-            for i, name, teacher, room, capacity, category, schedule, enrolled, waitlisted, count
-            in db.execute_sql(_COURSES, (term.id,))]
+    return [_course_row(*row) for row in db.execute_sql(_COURSES + _OF_TERM, (term_id,))]
+
+
+def course_view(course_id: int) -> CourseView | None:
+    """One course as courses() shows it; None once it is gone."""
+    row = db.execute_sql(_COURSES + _ONE, (course_id,)).fetchone()
+    return _course_row(*row) if row else None
+
+
+def _course_row(course_id: int, term_id: int, name: str, teacher: str, room: str, capacity: int, category: str,
+                schedule: str, enrolled: int, waitlisted: int, lessons_held: int) -> CourseView:
+    slots = tuple(json.loads(schedule))
+    return CourseView(course_id, term_id, name, teacher, room, capacity, category, format_slots(list(slots)),
+                      slots, enrolled, waitlisted, lessons_held)
 
 
 def _reschedule(actor: Actor, course: Course, now: datetime) -> tuple[int, int]:
@@ -306,12 +320,12 @@ def _schedule(slots: list[dict]) -> str:
 
 # -- lessons --------------------------------------------------------------------------------------
 
-def cancel_lesson(actor: Actor, lesson: Lesson, reason: str, now: datetime) -> Lesson:
+def cancel_lesson(actor: Actor, lesson_id: int, reason: str, now: datetime) -> LessonView:
     """停课: the lesson stays in the list, cancelled, with the reason as its note."""
     require(actor, "admin")
     reason = reason.strip()
     with write():
-        lesson = Lesson.get_by_id(lesson.id)
+        lesson = _get(Lesson, lesson_id, "terms.gone")
         if not reason:
             raise Refused("terms.reason_required")
         if lesson.cancelled:
@@ -322,14 +336,14 @@ def cancel_lesson(actor: Actor, lesson: Lesson, reason: str, now: datetime) -> L
                        note=_note(lesson, f"停课：{reason}"))
         audit.record(actor, "lesson.cancel", f"lesson {lesson.id}", now, reason, course=lesson.course.name,
                      start=lesson.start)
-        return lesson
+        return lesson_view(lesson.id)
 
 
-def restore_lesson(actor: Actor, lesson: Lesson, now: datetime) -> Lesson:
+def restore_lesson(actor: Actor, lesson_id: int, now: datetime) -> LessonView:
     """Undo a cancellation; not on a holiday (remove the holiday instead)."""
     require(actor, "admin")
     with write():
-        lesson = Lesson.get_by_id(lesson.id)
+        lesson = _get(Lesson, lesson_id, "terms.gone")
         term = lesson.course.term
         if not lesson.cancelled:
             raise Refused("terms.lesson_not_cancelled", when=_when(lesson.start))
@@ -342,17 +356,17 @@ def restore_lesson(actor: Actor, lesson: Lesson, now: datetime) -> Lesson:
         _change_lesson(actor, lesson, "restore", now, cancelled=False, note=_moved_note(lesson.note))
         audit.record(actor, "lesson.restore", f"lesson {lesson.id}", now, course=lesson.course.name,
                      start=lesson.start)
-        return lesson
+        return lesson_view(lesson.id)
 
 
-def move_lesson(actor: Actor, lesson: Lesson, start: datetime, end: datetime, now: datetime, reason: str,
-                room: str | None = None) -> Lesson:
+def move_lesson(actor: Actor, lesson_id: int, start: datetime, end: datetime, now: datetime, reason: str,
+                room: str | None = None) -> LessonView:
     """调课: to another time in the term (and another room, "" = the course's).  A lesson cancelled
     (for a holiday, say) takes place at its new time."""
     require(actor, "admin")
     reason = reason.strip()
     with write():
-        lesson = Lesson.get_by_id(lesson.id)
+        lesson = _get(Lesson, lesson_id, "terms.gone")
         course, term = lesson.course, lesson.course.term
         room = lesson.room if room is None else room.strip()
         if not reason:
@@ -379,14 +393,21 @@ def move_lesson(actor: Actor, lesson: Lesson, start: datetime, end: datetime, no
                        cancelled=False, note=note, previous_start=previous.isoformat())
         audit.record(actor, "lesson.move", f"lesson {lesson.id}", now, reason, course=course.name,
                      before=previous, after=start, end=end, room=room)
-        return lesson
+        return lesson_view(lesson.id)
 
 
-def lessons(course: Course) -> list[LessonView]:
+def lessons(course_id: int) -> list[LessonView]:
     """The course's lessons in order of time, with how many signed in to each."""
+    return [_lesson_row(*row) for row in db.execute_sql(_LESSONS + _OF_COURSE, (course_id,))]
+
+
+def lesson_view(lesson_id: int) -> LessonView:
+    return _lesson_row(*db.execute_sql(_LESSONS + _LESSON, (lesson_id,)).fetchone())
+
+
+def _lesson_row(lesson_id: int, start, end, room: str, cancelled, note: str, signed: int) -> LessonView:
     when = Lesson.start.python_value
-    return [LessonView(i, when(start), when(end), room, bool(cancelled), note, signed)
-            for i, start, end, room, cancelled, note, signed in db.execute_sql(_LESSONS, (course.id,))]
+    return LessonView(lesson_id, when(start), when(end), room, bool(cancelled), note, signed)
 
 
 def _clash(lesson: Lesson, start: datetime, end: datetime, room: str) -> dict | None:
@@ -515,13 +536,17 @@ def _when(at: datetime) -> str:
 
 
 _COURSES = """
-    SELECT c.id, c.name, c.teacher, c.room, c.capacity, c.category, c.schedule,
+    SELECT c.id, c.term_id, c.name, c.teacher, c.room, c.capacity, c.category, c.schedule,
       (SELECT count(*) FROM enrollment e WHERE e.course_id = c.id AND e.status = 'enrolled'),
       (SELECT count(*) FROM enrollment e WHERE e.course_id = c.id AND e.status = 'waitlisted'),
       (SELECT count(*) FROM lesson l WHERE l.course_id = c.id AND NOT l.cancelled)
-    FROM course c WHERE c.term_id = ? ORDER BY c.name, c.id"""
+    FROM course c"""
+_OF_TERM = " WHERE c.term_id = ? ORDER BY c.name, c.id"
+_ONE = " WHERE c.id = ?"
 
 _LESSONS = """
     SELECT l.id, l.start, l."end", coalesce(nullif(l.room, ''), c.room), l.cancelled, l.note,
       (SELECT count(*) FROM sign_in s WHERE s.lesson_id = l.id)
-    FROM lesson l JOIN course c ON c.id = l.course_id WHERE l.course_id = ? ORDER BY l.start"""
+    FROM lesson l JOIN course c ON c.id = l.course_id"""
+_OF_COURSE = " WHERE l.course_id = ? ORDER BY l.start"
+_LESSON = " WHERE l.id = ?"

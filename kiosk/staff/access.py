@@ -68,11 +68,20 @@ def require(actor: Actor, role: str) -> None:
 
 # -- accounts -----------------------------------------------------------------------------------
 
-def list_staff(site_code: str) -> list[Staff]:
+@dataclass(frozen=True)
+class Account:
+    """A staff member as the login page and `staff list` show them."""
+    id: int
+    name: str
+    role: str
+    locked_until: datetime | None
+
+
+def list_staff(site_code: str) -> list[Account]:
     """The site's active staff, admins first, then by name."""
-    return list(Staff.select().join(Site)
-                .where(Site.code == site_code, Staff.active)
-                .order_by(Staff.role != "admin", Staff.name, Staff.id))
+    return [Account(s.id, s.name, s.role, s.locked_until)
+            for s in Staff.select().join(Site).where(Site.code == site_code, Staff.active)
+            .order_by(Staff.role != "admin", Staff.name, Staff.id)]
 
 
 def by_name(site_code: str, name: str) -> Staff:

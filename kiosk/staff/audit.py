@@ -61,6 +61,18 @@ def count() -> int:
     return Audit.select().count()
 
 
-def recent(limit: int = 50, offset: int = 0) -> list[Audit]:
+@dataclass(frozen=True)
+class Entry:
+    """One line of the trail as staff read it."""
+    at: datetime
+    staff_name: str
+    action: str
+    target: str
+    reason: str
+    detail: dict
+
+
+def recent(limit: int = 50, offset: int = 0) -> list[Entry]:
     """The newest entries first."""
-    return list(Audit.select().order_by(Audit.at.desc(), Audit.id.desc()).offset(offset).limit(limit))
+    return [Entry(a.at, a.staff_name, a.action, a.target, a.reason, json.loads(a.detail))
+            for a in Audit.select().order_by(Audit.at.desc(), Audit.id.desc()).offset(offset).limit(limit)]

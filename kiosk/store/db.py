@@ -22,9 +22,9 @@ PRAGMAS = {
 
 
 def open_db(data_dir: str | Path) -> SqliteDatabase:
-    """Open (creating if needed) <data_dir>/kiosk.store.db, bind the models to it and migrate it."""
+    """Open (creating if needed) <data_dir>/kiosk.db, bind the models to it and migrate it."""
     from kiosk.store import migrations
-    path = Path(data_dir) / "kiosk.store.db"
+    path = Path(data_dir) / "kiosk.db"
     path.parent.mkdir(parents=True, exist_ok=True)
     database = SqliteDatabase(str(path), pragmas=PRAGMAS)
     db.initialize(database)

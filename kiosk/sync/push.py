@@ -106,7 +106,7 @@ def _rewind(acked: int) -> None:
 
 
 def _new_epoch(bureau: Bureau, why: str) -> None:
-    """This kiosk.store.db is not the one the bureau knows (restored from an old copy, reinstalled): start
+    """This kiosk.db is not the one the bureau knows (restored from an old copy, reinstalled): start
     a new epoch and send the whole outbox again.  Facts the bureau has are duplicates by event id;
     the others — written since the copy was made — are new.  Nothing is lost either way."""
     reply = bureau.post("/v1/epoch", {"kiosk_id": bureau.kiosk_id})

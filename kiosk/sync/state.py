@@ -1,4 +1,4 @@
-"""The sync client's own state in kiosk.store.db (table sync_state): epoch, acked_seq, clock offset,
+"""The sync client's own state in kiosk.db (table sync_state): epoch, acked_seq, clock offset,
 the last successes and the last error.  Written with the outbox changes it belongs to."""
 from kiosk.store.db import db
 

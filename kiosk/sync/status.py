@@ -55,7 +55,7 @@ class Status:
 
 
 def status(configured: bool, url: str = "") -> Status:
-    """The sync state as kiosk.store.db holds it: a few indexed reads, cheap enough for every sync cycle."""
+    """The sync state as kiosk.db holds it: a few indexed reads, cheap enough for every sync cycle."""
     acked = state.get_int("acked_seq")
     backlog, oldest = db.execute_sql("SELECT count(*), min(wall_ms) FROM outbox WHERE seq > ?",
                                      (acked,)).fetchone()

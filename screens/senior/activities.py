@@ -48,7 +48,7 @@ class ActivitiesScreen(ServiceScreen):
         self.show()
 
     def show(self, news: str = "") -> None:
-        views = activities.upcoming(datetime.now(), self.senior.member if self.senior else None)
+        views = activities.upcoming(datetime.now(), self.senior.member_no if self.senior else None)
         shown = self.page_of(views, self.rows, ROWS_LARGE)
         self._shown = {}
         for i, row in enumerate(self.rows):

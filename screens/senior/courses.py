@@ -36,7 +36,7 @@ class CoursesScreen(ServiceScreen):
             self.ids.rows.add_widget(row)
 
     def show(self, news: str = "") -> None:
-        views = courses.my_courses(self.senior.member, datetime.now())
+        views = courses.my_courses(self.senior.member_no, datetime.now())
         shown = self.page_of(views, self.rows, ROWS_LARGE)
         for i, row in enumerate(self.rows):
             row.show(present_service.course_lines(shown[i]) if i < len(shown) else None)

@@ -10,7 +10,7 @@ from kiosk.programme import schedule
 from kiosk.i18n import t
 from screens import kv
 from screens import present
-from screens.senior import status
+from screens.senior import status  # noqa: F401  (registers the widget classes the .kv uses)
 from screens import widgets  # noqa: F401  (register the widget classes the .kv uses)
 
 ROWS = 3          # schedule rows under the prompt; more become 「另有 N 项」

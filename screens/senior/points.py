@@ -34,7 +34,7 @@ class PointsScreen(ServiceScreen):
             self.ids.rows.add_widget(row)
 
     def show(self, news: str = "") -> None:
-        book = passbook.passbook(self.senior.member, self.page, ROWS)
+        book = passbook.passbook(self.senior.member_no, self.page, ROWS)
         self.page, self.pages = book.page, book.pages
         self.balance = book.balance
         self.ids.balance.text = present_service.balance(book.balance)

@@ -7,7 +7,7 @@ from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from kiosk.checkin.seniors import Senior
+from kiosk.checkin.visit import Senior
 from screens import kv
 from screens import present_service
 from screens import typeface

@@ -8,8 +8,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.programme import enrollments, terms
 from kiosk.i18n import t
-from kiosk.store.models import Course, Lesson, Member
-from kiosk.programme.schedule import format_slots, weekly_slots
+from kiosk.programme.schedule import format_slots
 from screens import kv
 from screens.staff.frame import Pick, StaffBody
 from screens.staff.courses import (CoursePages, DatePick, GridPick, ask_new_class, ask_slot, ask_span, day_text,
@@ -24,7 +23,7 @@ CAPACITIES = (10, 15, 20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 100, 120, 150, 200
 class StaffCourseScreen(CoursePages):
     course_id = NumericProperty(0)
     view = StringProperty("lessons")      # the list shown: "lessons" or "roster"
-    course: Course | None = None
+    course: terms.CourseView | None = None
     lessons: list = []
     roster: list = []
     _to_next = False                      # the lessons open at the page of the next one
@@ -37,14 +36,13 @@ class StaffCourseScreen(CoursePages):
 
     def refresh(self) -> None:
         self.back_to = "staff_courses"
-        self.course = Course.get_or_none(Course.id == self.course_id)
+        self.course = summary = terms.course_view(self.course_id)
         if self.course is None:
             self.title = t("staff.courses.course")
             return
         self.title = t("staff.courses.course_title", name=self.course.name)
-        summary = next(c for c in terms.courses(self.course.term) if c.id == self.course.id)
-        self.lessons = terms.lessons(self.course)
-        self.roster = enrollments.roster(self.course)
+        self.lessons = terms.lessons(self.course_id)
+        self.roster = enrollments.roster(self.course_id)
         ids = self.body.ids
         ids.info.text = t(
             "staff.courses.course_info", teacher=summary.teacher or "-", room=summary.room or "-",
@@ -102,11 +100,11 @@ class StaffCourseScreen(CoursePages):
                                       lambda r: self._cancel(lesson, t(f"staff.courses.reason.{r}"))))
 
     def _cancel(self, lesson, reason: str) -> None:
-        self.do(lambda: terms.cancel_lesson(self.app.staff.actor, Lesson.get_by_id(lesson.id), reason, datetime.now()),
+        self.do(lambda: terms.cancel_lesson(self.app.staff.actor, lesson.id, reason, datetime.now()),
                 lambda _: t("staff.courses.cancelled_done", when=when_text(lesson.start), reason=reason))
 
     def restore(self, lesson) -> None:
-        self.do(lambda: terms.restore_lesson(self.app.staff.actor, Lesson.get_by_id(lesson.id), datetime.now()),
+        self.do(lambda: terms.restore_lesson(self.app.staff.actor, lesson.id, datetime.now()),
                 lambda _: t("staff.courses.restored", when=when_text(lesson.start)))
 
     def ask_move(self, lesson) -> None:
@@ -119,7 +117,7 @@ class StaffCourseScreen(CoursePages):
                 lambda r: self._move(lesson, _at(day, start), _at(day, end), t(f"staff.courses.reason.{r}"))))))
 
     def _move(self, lesson, start: datetime, end: datetime, reason: str) -> None:
-        self.do(lambda: terms.move_lesson(self.app.staff.actor, Lesson.get_by_id(lesson.id), start, end,
+        self.do(lambda: terms.move_lesson(self.app.staff.actor, lesson.id, start, end,
                                           datetime.now(), reason),
                 lambda _: t("staff.courses.moved", before=when_text(lesson.start), after=when_text(start)))
 
@@ -132,11 +130,11 @@ class StaffCourseScreen(CoursePages):
             [(none, 0)] + [(str(n), n) for n in CAPACITIES], self._capacity))
 
     def _capacity(self, capacity: int) -> None:
-        self.do(lambda: terms.edit_course(self.app.staff.actor, self.course, datetime.now(), capacity=capacity),
+        self.do(lambda: terms.edit_course(self.app.staff.actor, self.course_id, datetime.now(), capacity=capacity),
                 lambda _: t("staff.courses.capacity_set", capacity=capacity or t("staff.courses.no_limit")))
 
     def ask_schedule(self) -> None:
-        slots = weekly_slots(self.course)
+        slots = list(self.course.schedule)
         choices = ([(t("staff.courses.schedule_change", slot=format_slots([s])), ("change", i))
                     for i, s in enumerate(slots)] + [(t("staff.courses.schedule_add"), ("add", len(slots)))]
                    + [(t("staff.courses.schedule_drop", slot=format_slots([s])), ("drop", i))
@@ -153,11 +151,11 @@ class StaffCourseScreen(CoursePages):
 
     def _set_slots(self, slots: list[dict]) -> None:
         slots = sorted(slots, key=lambda s: (s["weekday"], s["start"]))
-        self.do(lambda: terms.edit_course(self.app.staff.actor, self.course, datetime.now(), slots=slots),
+        self.do(lambda: terms.edit_course(self.app.staff.actor, self.course_id, datetime.now(), slots=slots),
                 lambda _: t("staff.courses.schedule_set", slots=format_slots(slots)))
 
     def generate(self) -> None:
-        self.do(lambda: terms.generate_lessons(self.app.staff.actor, self.course, datetime.now()),
+        self.do(lambda: terms.generate_lessons(self.app.staff.actor, self.course_id, datetime.now()),
                 lambda n: t("staff.courses.generated", count=n) if n else t("staff.courses.generated_none"))
 
     def ask_copy(self) -> None:
@@ -176,10 +174,10 @@ class StaffCourseScreen(CoursePages):
         def said(change) -> str:
             if not change.promoted:
                 return t("staff.courses.withdrawn", name=person.name, course=course.name)
-            promoted = Member.get(Member.member_no == change.promoted).name
+            promoted = next(r.name for r in self.roster if r.member_no == change.promoted)
             return t("staff.courses.withdrawn_promoted", name=person.name, course=course.name, promoted=promoted)
-        self.do(lambda: enrollments.withdraw(self.app.staff.actor, Member.get(Member.member_no == person.member_no),
-                                             course, reason, datetime.now()), said)
+        self.do(lambda: enrollments.withdraw(self.app.staff.actor, person.member_no, course.id, reason, datetime.now()),
+                said)
 
     def forget(self) -> None:
         super().forget()

@@ -16,7 +16,6 @@ from kivy.uix.modalview import ModalView
 from kiosk.staff import access
 from kiosk.programme import terms
 from kiosk.i18n import t
-from kiosk.store.models import Course, Holiday, Term
 from kiosk.programme.schedule import format_slots
 from screens import kv
 from screens.staff.frame import Pick, StaffBody, StaffScreen
@@ -52,8 +51,8 @@ class CoursePages(StaffScreen):
 
 class StaffCoursesScreen(CoursePages):
     term_id = NumericProperty(0)          # the term shown; 0 = the current one
-    term: Term | None = None
-    all_terms: list[Term] = []
+    term: terms.TermView | None = None
+    all_terms: list[terms.TermView] = []
 
     def refresh(self) -> None:
         self.title = t("staff.courses.title")
@@ -78,7 +77,7 @@ class StaffCoursesScreen(CoursePages):
     def show_holidays(self) -> None:
         rows = self.body.ids.holidays
         rows.clear_widgets()
-        listed = list(self.term.holidays.order_by(Holiday.day)) if self.term else []
+        listed = terms.holidays(self.term.id) if self.term else []
         self.body.ids.holidays_title.text = t("staff.courses.holidays", count=len(listed)) if self.term else ""
         for holiday in self.body.ids.holiday_pager.slice(listed, HOLIDAYS_PER_PAGE):
             row = TermHolidayRow(text=t("staff.courses.holiday_row", day=day_text(holiday.day),
@@ -89,7 +88,7 @@ class StaffCoursesScreen(CoursePages):
     def show_courses(self) -> None:
         rows = self.body.ids.courses
         rows.clear_widgets()
-        listed = terms.courses(self.term) if self.term else []
+        listed = terms.courses(self.term.id) if self.term else []
         self.body.ids.courses_title.text = (t("staff.courses.courses", count=len(listed)) if listed
                                             else t("staff.courses.courses_none") if self.term else "")
         for course in self.body.ids.course_pager.slice(listed, COURSES_PER_PAGE):
@@ -153,15 +152,15 @@ class StaffCoursesScreen(CoursePages):
                                    lambda key: self._add_holiday(term, day, t(f"staff.courses.holiday.{key}")))))
 
     def _add_holiday(self, term, day: date, name: str) -> None:
-        self.do(lambda: terms.add_holiday(self.app.staff.actor, term, day, name, datetime.now()),
+        self.do(lambda: terms.add_holiday(self.app.staff.actor, term.id, day, name, datetime.now()),
                 lambda _: t("staff.courses.holiday_added", day=day_text(day), name=name))
 
-    def ask_remove_holiday(self, holiday: Holiday) -> None:
+    def ask_remove_holiday(self, holiday: terms.HolidayView) -> None:
         day = day_text(holiday.day)
         self.admin(lambda: Pick().ask(
             t("staff.courses.holiday_remove_what", day=day, name=holiday.name),
             [(t("staff.courses.holiday_remove_yes"), holiday)],
-            lambda h: self.do(lambda: terms.remove_holiday(self.app.staff.actor, h, datetime.now()),
+            lambda h: self.do(lambda: terms.remove_holiday(self.app.staff.actor, h.id, datetime.now()),
                               lambda n: t("staff.courses.holiday_removed", day=day, name=h.name, count=n))))
 
     # -- new courses --------------------------------------------------------------------------
@@ -177,9 +176,9 @@ class StaffCoursesScreen(CoursePages):
             return
         term = self.term
         choices = [(t("staff.courses.copy_choice", name=c.name, teacher=c.teacher or "-"), c.id)
-                   for c in terms.courses(term)]
+                   for c in terms.courses(term.id)]
         self.admin(lambda: Pick().ask(t("staff.courses.copy_which"), choices,
-                                      lambda course_id: ask_new_class(self, Course.get_by_id(course_id))))
+                                      lambda course_id: ask_new_class(self, terms.course_view(course_id))))
 
     def forget(self) -> None:
         super().forget()
@@ -194,10 +193,10 @@ class StaffCoursesScreen(CoursePages):
 
 # -- questions both pages ask ---------------------------------------------------------------------
 
-def ask_new_class(screen: CoursePages, course: Course) -> None:
+def ask_new_class(screen: CoursePages, course: terms.CourseView) -> None:
     """A new class of `course` in its term: the same teacher, room, capacity and points category,
     the next free class name (「太极拳（三）班」), and a weekly time picked."""
-    taken = {c.name for c in course.term.courses}
+    taken = {c.name for c in terms.courses(course.term_id)}
     base = _CLASS.sub("", course.name) or course.name
     names = [name for number in t("staff.courses.class_numbers")
              if (name := t("staff.courses.class_name", base=base, number=number)) not in taken]
@@ -206,11 +205,11 @@ def ask_new_class(screen: CoursePages, course: Course) -> None:
         return
 
     def create(name: str, slot: dict) -> None:
-        screen.do(lambda: terms.create_course(screen.app.staff.actor, course.term, name, [slot], datetime.now(),
+        screen.do(lambda: terms.create_course(screen.app.staff.actor, course.term_id, name, [slot], datetime.now(),
                                               teacher=course.teacher, room=course.room,
                                               capacity=course.capacity, category=course.category),
                   lambda new: t("staff.courses.copied", name=name, slots=format_slots([slot]),
-                                count=new.lessons.count()))
+                                count=new.lessons))
     Pick().ask(t("staff.courses.copy_name_what", teacher=course.teacher or "-", room=course.room or "-",
                  capacity=course.capacity or t("staff.courses.no_limit")),
                [(name, name) for name in names],

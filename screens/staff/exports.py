@@ -1,7 +1,7 @@
 """报表导出: a report, its term, course, day or period, the format and the folder (the kiosk's
 export folder or a USB stick), each picked from a list; then the files written.  Also sheets of
-QR member cards for a course or for everyone, and rosters and course lists imported from a USB
-stick (an admin's task), checked first with every wrong row shown."""
+QR member cards for a course or for everyone.  Importing from a USB stick is its own page
+(screens/staff/imports.py)."""
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -9,27 +9,22 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.desk import exports, imports
+from kiosk.desk import exports
+from kiosk.i18n import t
 from kiosk.people import members
 from kiosk.programme import terms
-from kiosk.i18n import t
-from kiosk.store.models import Course, Enrollment, Member, Site, Term
 from kiosk.staff.refused import Refused
-from kiosk.checkin.seniors import Senior
 from screens import kv
-from screens.staff.frame import Pick, StaffBody, StaffScreen
-from screens.widgets import FlowText, Text
+from screens.staff.frame import FieldRow, Pick, StaffBody, StaffScreen
+from screens.staff.lines import LinesPane  # noqa: F401  (the .kv lays one out)
 
 DAYS_BACK = 14
 SPANS = ("this_month", "last_month", "this_term", "this_year")
-IMPORTABLE = (".xlsx", ".csv")
 
 
 class StaffExportsScreen(StaffScreen):
     report = StringProperty("attendance")
-    pending = BooleanProperty(False)        # a checked import waits for 「确认导入」
-    member = ObjectProperty(None, allownone=True)    # for 单个学员: the member whose card was read
-    lines: list[str] = []                   # under the choices: files written, rows to fix, the note
+    member = ObjectProperty(None, allownone=True)    # for 单个学员: the senior whose card was read
 
     def refresh(self) -> None:
         self.title = t("staff.exports.title")
@@ -43,16 +38,9 @@ class StaffExportsScreen(StaffScreen):
         self.fmt = "xlsx"
         self.folders = exports.folders(self.app.settings)
         self.folder = self.folders[0]
-        self.to_import = None
-        self.body.ids.import_.disabled = not self.is_admin()
-        self.body.ids.import_.text = t("staff.exports.import" if self.is_admin()
-                                       else "staff.exports.import_admin")
         self.show_reports()
         self.show_params()
-        self.show_note()
-
-    def is_admin(self) -> bool:
-        return self.app.staff.is_admin
+        self.body.ids.lines.clear()
 
     # -- what to export -----------------------------------------------------------------------
 
@@ -74,9 +62,7 @@ class StaffExportsScreen(StaffScreen):
         box = self.body.ids.params
         box.clear_widgets()
         for name, value, change in self.params():
-            row = ParamRow(label=t(f"staff.exports.param.{name}"), value=value)
-            row.ids.change.disabled = change is None
-            row.ids.change.opacity = 0 if change is None else 1
+            row = FieldRow(label=t(f"staff.exports.param.{name}"), value=value, changeable=change is not None)
             row.ids.change.bind(on_release=lambda b, c=change: c())
             box.add_widget(row)
         usb = self.folders[1:]
@@ -111,7 +97,7 @@ class StaffExportsScreen(StaffScreen):
             self.tell(t("staff.exports.no_terms"), problem=True)
             return
         Pick().ask(t("staff.exports.term_what"), [(x.name, x.id) for x in reversed(self.terms)],
-                   lambda term_id: self._set(term=Term.get_by_id(term_id)))
+                   lambda term_id: self._set(term=next(x for x in self.terms if x.id == term_id)))
 
     def ask_course(self) -> None:
         current = terms.current_term(self.app.settings.site.code, datetime.now().date())
@@ -120,8 +106,8 @@ class StaffExportsScreen(StaffScreen):
             return
         Pick().ask(t("staff.exports.course_what", term=current.name),
                    [(t("staff.exports.course_count", name=c.name, count=c.enrolled), c.id)
-                    for c in terms.courses(current)],
-                   lambda course_id: self._set(course=Course.get_by_id(course_id)))
+                    for c in terms.courses(current.id)],
+                   lambda course_id: self._set(course=terms.course_view(course_id)))
 
     def ask_day(self) -> None:
         today = datetime.now().date()
@@ -153,11 +139,11 @@ class StaffExportsScreen(StaffScreen):
             setattr(self, name, value)
         self.show_params()
 
-    def card(self, cred, found) -> bool:
+    def card(self, cred, visit) -> bool:
         """A member's card read here chooses them for 单个学员."""
-        if not isinstance(found, Senior):
+        if visit.senior is None:
             return False
-        self.member = found.member
+        self.member = members.profile(visit.senior.member_no, datetime.now())
         self.choose("member")
         self.tell(t("staff.exports.member_chosen", name=self.member.name))
         return True
@@ -175,15 +161,15 @@ class StaffExportsScreen(StaffScreen):
         if self.report in ("attendance", "member") and self.term is None:
             raise Refused("staff.exports.no_terms")
         if self.report == "attendance":
-            return {"term": self.term}
+            return {"term_id": self.term.id}
         if self.report == "course":
             if self.course is None:
                 raise Refused("staff.exports.need_course")
-            return {"course": self.course}
+            return {"course_id": self.course.id}
         if self.report == "member":
             if self.member is None:
                 raise Refused("staff.exports.member_card")
-            return {"member": self.member, "term": self.term}
+            return {"member_no": self.member.member_no, "term_id": self.term.id}
         if self.report == "day":
             return {"day": self.day}
         if self.report == "care":
@@ -193,129 +179,35 @@ class StaffExportsScreen(StaffScreen):
         return {"start": start, "end": end}
 
     def _exported(self, folder: Path, written: list[Path]) -> None:
-        self.show_lines(t("exports.written", count=len(written)),
-                        [str(p.relative_to(folder)) for p in written])
+        self.body.ids.lines.show(t("exports.written", count=len(written)),
+                                 [str(p.relative_to(folder)) for p in written])
         self.tell(t("staff.exports.exported", count=len(written), folder=self._folder_label(folder)))
 
     def ask_print(self) -> None:
         current = terms.current_term(self.app.settings.site.code, datetime.now().date())
-        everyone = _active(self.app.settings.site.code).count()
+        everyone = len(members.card_holders(self.app.settings.site.code))
         choices = [(t("staff.exports.print_all", count=everyone), 0)]
         if current is not None:
             choices += [(t("staff.exports.course_count", name=c.name, count=c.enrolled), c.id)
-                        for c in terms.courses(current)]
+                        for c in terms.courses(current.id)]
         Pick().ask(t("staff.exports.print_who"), choices, self._print)
 
     def _print(self, course_id: int) -> None:
         """Cards for the course's enrolled members (0: every active member of the site)."""
         folder = self.folder
-        chosen = (list(_active(self.app.settings.site.code)) if not course_id else
-                  list(Member.select().join(Enrollment).where(Enrollment.course == course_id,
-                                                              Enrollment.status == "enrolled")
-                       .order_by(Member.member_no)))
+        chosen = members.card_holders(self.app.settings.site.code, course_id or None)
         actor, settings = self.app.staff.actor, self.app.settings
         self.attempt_in_background(
             lambda: members.print_cards(actor, chosen, settings, folder, datetime.now()),
             lambda done: self.tell(printed(done), problem=bool(done.error)),
             t("staff.exports.printing", count=len(chosen)))
 
-    # -- importing from a USB stick (an admin) ------------------------------------------------
-
-    def ask_import(self) -> None:
-        self.attempt(lambda: self._importable(self.folder), self._ask_file)
-
-    def _importable(self, folder: Path) -> list[Path]:
-        """The spreadsheets in the folder (not Excel's ~$ lock files); Refused when there are none."""
-        label = self._folder_label(folder)
-        try:
-            found = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMPORTABLE
-                           and not p.name.startswith((".", "~$")))
-        except OSError:
-            raise Refused("staff.exports.folder_gone", folder=label) from None
-        if not found:
-            raise Refused("staff.exports.no_files", folder=label)
-        return found
-
-    def _ask_file(self, found: list[Path]) -> None:
-        Pick().ask(t("staff.exports.file_what", folder=self._folder_label(self.folder)),
-                   [(p.name, p) for p in found],
-                   lambda path: Pick().ask(t("staff.exports.kind_what", file=path.name),
-                                           [(t(f"staff.exports.kind.{k}"), k) for k in ("members", "courses")],
-                                           lambda kind: self._import_kind(path, kind)))
-
-    def _import_kind(self, path: Path, kind: str) -> None:
-        if kind == "courses" and self.terms:
-            Pick().ask(t("staff.exports.import_term_what"), [(x.name, x.id) for x in reversed(self.terms)],
-                       lambda term_id: self._check(path, kind, Term.get_by_id(term_id)))
-        else:
-            self._check(path, kind, None)
-
-    def _check(self, path: Path, kind: str, term: Term | None) -> None:
-        """The dry run: every wrong row, or what the import would do."""
-        self.to_import = None
-        self.pending = False
-        self.attempt(lambda: self._run_import(path, kind, term, dry_run=True),
-                     lambda report: self._checked(report, (path, kind, term)))
-
-    def _checked(self, report: imports.ImportReport, plan: tuple) -> None:
-        if self._show_report(report):
-            self.to_import, self.pending = plan, True
-            self.tell(t("staff.exports.check_ok"))
-
-    def confirm_import(self) -> None:
-        path, kind, term = self.to_import
-        self.to_import, self.pending = None, False
-        self.attempt(lambda: self._run_import(path, kind, term, dry_run=False), self._imported)
-
-    def _imported(self, report: imports.ImportReport) -> None:
-        if self._show_report(report):
-            self.tell(t("staff.exports.imported"))
-
-    def _run_import(self, path: Path, kind: str, term: Term | None, dry_run: bool) -> imports.ImportReport:
-        now = datetime.now()
-        if kind == "members":
-            return imports.import_members(self.app.staff.actor, path, now, self.app.settings, dry_run=dry_run)
-        return imports.import_courses(self.app.staff.actor, path, now, term=term, dry_run=dry_run)
-
-    def _show_report(self, report: imports.ImportReport) -> bool:
-        """The rows to fix, or the counts and warnings; True when the file is clean."""
-        if report.errors:
-            self.show_lines(t("imports.rejected", file=report.file, count=len(report.errors)),
-                            [str(e) for e in report.errors])
-            self.tell(t("staff.exports.check_failed", count=len(report.errors)), problem=True)
-            return False
-        self.show_lines(report.summary(), [t("imports.warning", text=w) for w in report.warnings])
-        return True
-
-    # -- the lines under the choices ------------------------------------------------------------
-
-    def show_note(self) -> None:
-        """How to import from Excel on the command line: what the lines say until something is done."""
-        self.pending = False
-        self.show_lines(t("staff.exports.note_title"), t("staff.exports.note").splitlines())
-
-    def show_lines(self, title: str, lines: list[str]) -> None:
-        self.body.ids.out_title.text = title
-        self.lines = lines
-        self.body.ids.out_pager.page = 0
-        self.show_page()
-
-    def show_page(self) -> None:
-        """A page of the lines: as many as the box holds at its present size, a long line wrapping."""
-        box, room, pager = self.body.ids.out, self.body.ids.room, self.body.ids.out_pager
-        pages = paginate(self.lines, room.width, room.height)
-        pager.pages = len(pages)
-        pager.page = min(pager.page, pager.pages - 1)
-        box.clear_widgets()
-        for line in pages[pager.page]:
-            box.add_widget(OutLine(text=line))
-
     def forget(self) -> None:
         super().forget()
-        self.member, self.to_import, self.pending, self.lines = None, None, False, []
+        self.member = None
         ids = self.body.ids
-        ids.out_title.text = ""
-        for box in (ids.out, ids.params, ids.reports):
+        ids.lines.clear()
+        for box in (ids.params, ids.reports):
             box.clear_widgets()
 
     # -- labels -------------------------------------------------------------------------------
@@ -357,28 +249,6 @@ def printed(done: members.Printed) -> str:
              pages=done.pages, path=done.path)
 
 
-def paginate(lines: list[str], width: float, height: float) -> list[list[str]]:
-    """The lines in pages that fit width × height, each line measured in the type it is shown in."""
-    probe = Text(role="staff_text")           # unwrapped: one line as wide as the text
-    pages, used = [[]], 0
-    for line in lines:
-        probe.text = line
-        probe.texture_update()
-        w, h = probe.texture_size
-        rows = max(1, -(-int(w) // max(1, int(width * 0.95))))     # Kivy wraps at spaces: keep a margin
-        if pages[-1] and used + rows * h > height:
-            pages.append([])
-            used = 0
-        pages[-1].append(line)
-        used += rows * h
-    return pages
-
-
-def _active(site: str):
-    """The site's active members, whose cards 「全部在册学员」 prints."""
-    return Member.select().join(Site).where(Member.active, Site.code == site).order_by(Member.member_no)
-
-
 def _day_label(day: date) -> str:
     today = datetime.now().date()
     extra = {0: t("staff.exports.today"), 1: t("staff.exports.yesterday")}.get((today - day).days, "")
@@ -390,15 +260,6 @@ class ChoiceRow(ButtonBehavior, BoxLayout):
     text = StringProperty("")
     value = StringProperty("")
     chosen = BooleanProperty(False)
-
-
-class ParamRow(BoxLayout):
-    label = StringProperty("")
-    value = StringProperty("")
-
-
-class OutLine(FlowText):
-    """A line under the choices: a file written, a row to fix in an import."""
 
 
 class ExportsBody(StaffBody):

@@ -114,6 +114,14 @@ class StaffBody(BoxLayout):
     screen = ObjectProperty(None)
 
 
+class FieldRow(BoxLayout):
+    """A label and its value on one row (a long value wraps); with `changeable`, a 更改 button at its
+    end whose press the page binds (ids.change)."""
+    label = StringProperty("")
+    value = StringProperty("")
+    changeable = BooleanProperty(False)
+
+
 class StaffButton(KioskButton):
     """A staff page's button: smaller type than a senior's, still a 16 mm target."""
 

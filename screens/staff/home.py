@@ -26,6 +26,7 @@ class StaffHomeScreen(StaffScreen):
         # Plain staff see the terms and courses but change nothing there (kiosk.staff.access).
         admin = self.app.staff.is_admin
         ids.courses.text = t("staff.home.courses") if admin else t("staff.home.courses_view")
+        ids.imports.text = t("staff.home.imports") if admin else t("staff.home.imports_view")
         url = self.app.settings.sync.url
         ids.sync.text = t("staff_sync.tile", summary=summary(sync_status.status(bool(url), url)))
 

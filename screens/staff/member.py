@@ -6,12 +6,13 @@ from datetime import datetime
 from kivy.properties import StringProperty
 
 from kiosk.programme import enrollments, terms
+from kiosk.points import passbook
+from kiosk.staff.refused import Refused
 from kiosk.desk import exports, today
 from kiosk.points import ledger
 from kiosk.people import members
 from kiosk.identity.credentials import FLAGGED
 from kiosk.i18n import t
-from kiosk.store.models import Course, Member, PointsEntry
 from screens import kv
 from screens.staff.frame import Pick, StaffBody, StaffScreen
 
@@ -26,7 +27,10 @@ class StaffMemberScreen(StaffScreen):
 
     def refresh(self) -> None:
         self.back_to = "staff_members"
-        self.member = Member.get_or_none(Member.member_no == self.member_no)
+        try:
+            self.member = members.profile(self.member_no, datetime.now())
+        except Refused:                     # gone since the page was asked for
+            self.member = None
         if self.member is None:
             self.title = t("staff.member.title")
             return
@@ -38,7 +42,7 @@ class StaffMemberScreen(StaffScreen):
             self.tell(t("staff.member.name_flagged"), problem=True)
 
     def show_profile(self) -> None:
-        p = members.profile(self.member, datetime.now())
+        p = self.member
         self.body.ids.profile.text = t(
             "staff.member.profile", no=p.member_no, gender=p.gender or "-", age=p.age or "-",
             phone=p.phone_last4 or "-", id=p.id_last4 or "-", joined=p.joined or "-",
@@ -49,7 +53,7 @@ class StaffMemberScreen(StaffScreen):
         term = self._term()
         rows = self.body.ids.courses
         rows.clear_widgets()
-        listed = enrollments.member_courses(self.member, term) if term else []
+        listed = enrollments.member_courses(self.member_no, term.id) if term else []
         for row in self.body.ids.course_pager.slice(listed, COURSES_PER_PAGE):
             line = CourseLine(text=t(f"staff.member.course_{row.status}", name=row.name,
                                      position=getattr(row, "position", 0) or ""))
@@ -60,13 +64,12 @@ class StaffMemberScreen(StaffScreen):
     def show_entries(self) -> None:
         rows = self.body.ids.entries
         rows.clear_widgets()
-        page = self.body.ids.entry_pager.page
-        listed = ledger.entries(self.member, page, ENTRIES_PER_PAGE)
-        self.body.ids.entry_pager.pages = max(1, -(-ledger.count(self.member) // ENTRIES_PER_PAGE))
+        book = passbook.passbook(self.member_no, self.body.ids.entry_pager.page, ENTRIES_PER_PAGE)
+        self.body.ids.entry_pager.pages = book.pages
         admin = self.app.staff.is_admin
-        for e in listed:
-            line = CourseLine(text=t("staff.member.entry", at=e.at.strftime("%Y-%m-%d"), what=e.label,
-                                     amount=f"{e.amount:+d}", note=e.note))
+        for e in book.entries:
+            line = CourseLine(text=t("staff.member.entry", at=e.at.strftime("%Y-%m-%d"),
+                                     what=t(f"points.kind.{e.kind}"), amount=f"{e.amount:+d}", note=e.title))
             line.ids.act.text = t("staff.member.reverse")
             line.ids.act.disabled = not admin or not e.reversible
             line.ids.act.opacity = 0 if line.ids.act.disabled else 1
@@ -89,7 +92,7 @@ class StaffMemberScreen(StaffScreen):
                                            lambda reason: self._sign_in(item, reason)))
 
     def _sign_in(self, item, reason: str) -> None:
-        self._do(lambda: today.manual_sign_in(self.app.staff.actor, self.member, item, reason, datetime.now()),
+        self._do(lambda: today.manual_sign_in(self.app.staff.actor, self.member_no, item, reason, datetime.now()),
                  lambda done: t("staff.today.signed", name=self.member.name, title=item.title,
                                 points=done.points))
 
@@ -98,12 +101,12 @@ class StaffMemberScreen(StaffScreen):
         if term is None:
             self.tell(t("staff.member.no_term"), problem=True)
             return
-        choices = [(f"{c.name}（{c.enrolled}/{c.capacity or '∞'}）", c.id) for c in terms.courses(term)]
+        choices = [(f"{c.name}（{c.enrolled}/{c.capacity or '∞'}）", c.id) for c in terms.courses(term.id)]
         Pick().ask(t("staff.member.enrol_what"), choices, self._enrol)
 
     def _enrol(self, course_id: int) -> None:
-        course = Course.get_by_id(course_id)
-        self._do(lambda: enrollments.enrol(self.app.staff.actor, self.member, course, datetime.now()),
+        course = terms.course_view(course_id)
+        self._do(lambda: enrollments.enrol(self.app.staff.actor, self.member_no, course_id, datetime.now()),
                  lambda done: t(f"staff.member.enrolled_{done.outcome}", name=course.name,
                                 position=getattr(done, "position", "") or ""))
 
@@ -113,10 +116,9 @@ class StaffMemberScreen(StaffScreen):
                    lambda reason: self._withdraw(row, reason))
 
     def _withdraw(self, row, reason: str) -> None:
-        course = Course.get_by_id(row.course_id)
-        self._do(lambda: enrollments.withdraw(self.app.staff.actor, self.member, course,
+        self._do(lambda: enrollments.withdraw(self.app.staff.actor, self.member_no, row.course_id,
                                               t(f"staff.member.withdraw_reason.{reason}"), datetime.now()),
-                 lambda done: t("staff.member.withdrawn", name=course.name))
+                 lambda done: t("staff.member.withdrawn", name=row.name))
 
     def ask_volunteer(self) -> None:
         Pick().ask(t("staff.member.hours_how_many"), [(t("staff.member.hours", hours=h), h) for h in HOURS],
@@ -125,7 +127,7 @@ class StaffMemberScreen(StaffScreen):
                                             lambda reason: self._volunteer(hours, reason)))
 
     def _volunteer(self, hours: float, reason: str) -> None:
-        self._do(lambda: ledger.volunteer(self.app.staff.actor, self.member, hours, reason, datetime.now()),
+        self._do(lambda: ledger.volunteer(self.app.staff.actor, self.member_no, hours, reason, datetime.now()),
                  lambda done: t("staff.member.volunteered", hours=hours, points=done.amount))
 
     def ask_redeem(self) -> None:
@@ -135,14 +137,14 @@ class StaffMemberScreen(StaffScreen):
                                         lambda reason: self._redeem(n, reason)))
 
     def _redeem(self, amount: int, reason: str) -> None:
-        self._do(lambda: ledger.redeem(self.app.staff.actor, self.member, amount, reason, datetime.now()),
+        self._do(lambda: ledger.redeem(self.app.staff.actor, self.member_no, amount, reason, datetime.now()),
                  lambda done: t("staff.member.redeemed", n=amount))
 
     def ask_reverse(self, entry) -> None:
         Pick().ask(t("staff.member.reverse_why"),
                    [(t(f"ledger.reason.{r}"), r) for r in ledger.REVERSE_REASONS],
                    lambda reason: self._do(
-                       lambda: ledger.reverse(self.app.staff.actor, PointsEntry.get_by_id(entry.id), reason,
+                       lambda: ledger.reverse(self.app.staff.actor, entry.id, reason,
                                               datetime.now()),
                        lambda done: t("staff.member.reversed", amount=f"{-entry.amount:+d}")))
 
@@ -150,7 +152,7 @@ class StaffMemberScreen(StaffScreen):
         Pick().ask(t("staff.member.reissue_why"),
                    [(t(f"staff.member.reissue_reason.{r}"), r) for r in REISSUE_REASONS],
                    lambda reason: self._do(
-                       lambda: members.reissue_card(self.app.staff.actor, self.member,
+                       lambda: members.reissue_card(self.app.staff.actor, self.member_no,
                                                     t(f"staff.member.reissue_reason.{reason}"), datetime.now()),
                        lambda done: t("staff.member.reissued", issue=done.card_issue)))
 
@@ -162,7 +164,7 @@ class StaffMemberScreen(StaffScreen):
             Pick().ask(t("staff.member.print_where"), [(str(f), f) for f in folders], self._print)
 
     def _print(self, folder) -> None:
-        self._do(lambda: members.print_cards(self.app.staff.actor, [self.member], self.app.settings, folder,
+        self._do(lambda: members.print_cards(self.app.staff.actor, [self.member_no], self.app.settings, folder,
                                              datetime.now()),
                  lambda done: t("staff.member.printed" if done.printed else
                                 "staff.member.print_failed" if done.error else "staff.member.saved",
@@ -171,7 +173,6 @@ class StaffMemberScreen(StaffScreen):
     def _do(self, action, said) -> None:
         """Run a task; on success say what was done and show the page again."""
         if self.attempt(action, lambda done: setattr(self, "_said", said(done))):
-            self.member = Member.get_by_id(self.member.id)
             self.refresh()
             self.tell(self._said)
 

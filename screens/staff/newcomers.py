@@ -10,11 +10,10 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.identity.gbcodes import nation_name
 from kiosk.desk import exports
 from kiosk.people import members
-from kiosk.checkin.signin import Result
 from kiosk.i18n import t
-from kiosk.store.models import NewcomerCard
+from kiosk.people.newcomers import Newcomer
 from screens import kv
-from screens.staff.frame import Pick, StaffBody, StaffButton, StaffLightButton, StaffScreen
+from screens.staff.frame import FieldRow, Pick, StaffBody, StaffButton, StaffLightButton, StaffScreen
 from screens.staff.exports import printed
 
 PER_PAGE = 7
@@ -22,7 +21,7 @@ PHONE_KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"]
 
 
 class StaffNewcomersScreen(StaffScreen):
-    chosen = ObjectProperty(None, allownone=True)     # the NewcomerCard whose form is shown
+    chosen = ObjectProperty(None, allownone=True)     # the Newcomer whose form is shown
     confirmed = BooleanProperty(False)                 # staff compared a flagged name with the card
     registered = StringProperty("")                    # member_no of the newcomer just registered
 
@@ -38,9 +37,9 @@ class StaffNewcomersScreen(StaffScreen):
         self.load()
         self.choose(self.waiting[0] if self.waiting else None)
 
-    def card(self, cred, found) -> bool:
+    def card(self, cred, visit) -> bool:
         """A newcomer's ID card laid on the reader while this page is open: their form."""
-        if isinstance(found, Result) and found.kind == "unknown_card" and cred.method == "idcard":
+        if visit.result is not None and visit.result.kind == "unknown_card" and cred.method == "idcard":
             self.select_latest()
             return True
         return False
@@ -61,7 +60,7 @@ class StaffNewcomersScreen(StaffScreen):
         self.body.ids.count.text = (t("staff.newcomers.waiting", count=len(self.waiting)) if self.waiting
                                     else t("staff.newcomers.waiting_none"))
 
-    def choose(self, card: NewcomerCard | None) -> None:
+    def choose(self, card: Newcomer | None) -> None:
         self.chosen, self.registered, self.member = card, "", None
         self.show_list()
         self.start_form()
@@ -119,7 +118,7 @@ class StaffNewcomersScreen(StaffScreen):
 
     def register(self) -> None:
         card, phone = self.chosen, self.body.ids.pad.value
-        self.attempt(lambda: members.register(self.app.staff.actor, card, datetime.now(), self.app.settings,
+        self.attempt(lambda: members.register(self.app.staff.actor, card.id, datetime.now(), self.app.settings,
                                               phone=phone, name_confirmed=self.confirmed),
                      self._registered)
 
@@ -137,7 +136,7 @@ class StaffNewcomersScreen(StaffScreen):
             Pick().ask(t("staff.newcomers.print_where"), [(str(f), f) for f in folders], self._print)
 
     def _print(self, folder) -> None:
-        self.attempt(lambda: members.print_cards(self.app.staff.actor, [self.member], self.app.settings, folder,
+        self.attempt(lambda: members.print_cards(self.app.staff.actor, [self.registered], self.app.settings, folder,
                                                  datetime.now()),
                      lambda done: self.tell(printed(done), problem=bool(done.error)))
 
@@ -159,7 +158,7 @@ class StaffNewcomersScreen(StaffScreen):
         ids.heading.text = ids.flag.text = ids.count.text = ""
 
 
-def _fields(card: NewcomerCard) -> list[tuple[str, str]]:
+def _fields(card: Newcomer) -> list[tuple[str, str]]:
     """(label key, value) of what the card says, as staff compare it with the card in hand."""
     valid = (t("staff.newcomers.long_term") if card.long_term
              else t("staff.newcomers.valid_to", day=card.valid_to.isoformat()) if card.valid_to else "-")
@@ -196,11 +195,6 @@ class NewcomerRow(ButtonBehavior, BoxLayout):
     card = ObjectProperty(None)
     when = StringProperty("")
     chosen = BooleanProperty(False)
-
-
-class FieldRow(BoxLayout):
-    label = StringProperty("")
-    value = StringProperty("")
 
 
 class NewcomersBody(StaffBody):

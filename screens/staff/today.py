@@ -8,7 +8,6 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.desk import today
 from kiosk.i18n import t
-from kiosk.store.models import Member
 from screens import kv
 from screens import present
 from screens.staff.frame import Pick, StaffBody, StaffScreen
@@ -66,10 +65,10 @@ class StaffTodayScreen(StaffScreen):
                    lambda reason: self.sign_in(person, reason))
 
     def sign_in(self, person, reason: str) -> None:
-        member = Member.get(Member.member_no == person.member_no)
         item = self.chosen.item
-        if self.attempt(lambda: today.manual_sign_in(self.app.staff.actor, member, item, reason, datetime.now()),
-                        lambda done: self.tell(t("staff.today.signed", name=member.name, title=item.title,
+        if self.attempt(lambda: today.manual_sign_in(self.app.staff.actor, person.member_no, item, reason,
+                                                     datetime.now()),
+                        lambda done: self.tell(t("staff.today.signed", name=person.name, title=item.title,
                                                  points=done.points))):
             self.refresh_keep_message()
 

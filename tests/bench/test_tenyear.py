@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 
 from bench import signin, tenyear
+from contract.points import CATEGORIES
 from kiosk import config
 from kiosk.points import awards, passbook
 from kiosk.identity import tokens
@@ -56,11 +57,11 @@ def test_every_signin_and_entry_has_its_fact_in_order(built):
 
 def test_sign_ins_are_awarded_by_the_rules_within_the_daily_caps(built):
     size, _, _ = built
-    awards = PointsEntry.select().where(PointsEntry.signin.is_null(False))
-    assert awards.count() == awards.select(PointsEntry.signin).distinct().count()  # at most one each
-    assert awards.count() > 0.98 * size.signins                                   # the caps seldom bite
-    assert {(e.kind, e.rule) for e in awards.select(PointsEntry.kind, PointsEntry.rule).distinct()} <= {
-        (c, f"{c}_attendance") for c in points.CATEGORIES}
+    awarded = PointsEntry.select().where(PointsEntry.signin.is_null(False))
+    assert awarded.count() == awarded.select(PointsEntry.signin).distinct().count()  # at most one each
+    assert awarded.count() > 0.98 * size.signins                                   # the caps seldom bite
+    assert {(e.kind, e.rule) for e in awarded.select(PointsEntry.kind, PointsEntry.rule).distinct()} <= {
+        (c, f"{c}_attendance") for c in CATEGORIES}
     caps = {c: r.daily_cap for c, r in awards.rules().items()}
     by_day = sql("SELECT kind, max(total) FROM (SELECT member_id, kind, date(at), sum(amount) AS total"
                  " FROM points_entry WHERE kind IN ('lesson', 'activity', 'party', 'volunteer')"
@@ -161,9 +162,9 @@ def test_ensure_builds_once_and_drops_stale_versions(tmp_path):
     stale = tmp_path / f"tenyear-{size.members}m-{size.signins}s-000000000000"
     stale.mkdir()
     folder, manifest = tenyear.ensure(size, root=tmp_path)
-    built_at = (folder / "kiosk.store.db").stat().st_mtime_ns
+    built_at = (folder / "kiosk.db").stat().st_mtime_ns
     again, manifest_again = tenyear.ensure(size, root=tmp_path)
     assert again == folder and manifest_again == manifest
-    assert (folder / "kiosk.store.db").stat().st_mtime_ns == built_at
+    assert (folder / "kiosk.db").stat().st_mtime_ns == built_at
     assert manifest["counts"]["sign_in"] == size.signins
     assert not stale.exists()

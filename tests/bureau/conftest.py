@@ -137,7 +137,7 @@ def client(server, kiosk):
 
 @pytest.fixture
 def settings(tmp_path, server, kiosk):
-    """A kiosk's settings as `kiosk` syncing with `server`, and its kiosk.store.db open."""
+    """A kiosk's settings as `kiosk` syncing with `server`, and its kiosk.db open."""
     site = write_site_file(tmp_path, f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "{server.url}"\n'
                                      f'key = "{kiosk.key}"\n', name="kiosk.toml")
     settings = config.load(site, tmp_path / "kiosk-data")

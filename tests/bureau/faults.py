@@ -255,7 +255,7 @@ def sqlite_bureau(tmp_path):
 
 
 def open_kiosk(folder: Path, kiosk: Kiosk, url: str, batch: int = 5):
-    """This process as the kiosk: its settings, and its kiosk.store.db bound (close kiosk.store.db.db after)."""
+    """This process as the kiosk: its settings, and its kiosk.db bound (close kiosk.store.db.db after)."""
     from kiosk import config
     from kiosk.store.db import open_db
     settings = config.load(kiosk_site_file(folder, kiosk, url, batch), folder / "kiosk-data")
@@ -264,21 +264,21 @@ def open_kiosk(folder: Path, kiosk: Kiosk, url: str, batch: int = 5):
 
 
 def back_up(data: Path, backup: Path) -> None:
-    """Copy the kiosk.store.db in `data` to `backup` as a backup would take it: closed, its WAL
+    """Copy the kiosk.db in `data` to `backup` as a backup would take it: closed, its WAL
     checkpointed; then open it again."""
     from kiosk.store.db import db as kiosk_db, open_db
     kiosk_db.close()
-    shutil.copy(data / "kiosk.store.db", backup)
+    shutil.copy(data / "kiosk.db", backup)
     open_db(data)
 
 
 def restore(data: Path, backup: Path) -> None:
-    """Put `backup` in place of the kiosk.store.db in `data`, as after its disk died, and open it."""
+    """Put `backup` in place of the kiosk.db in `data`, as after its disk died, and open it."""
     from kiosk.store.db import db as kiosk_db, open_db
     kiosk_db.close()
-    for leftover in data.glob("kiosk.store.db*"):
+    for leftover in data.glob("kiosk.db*"):
         leftover.unlink()
-    shutil.copy(backup, data / "kiosk.store.db")
+    shutil.copy(backup, data / "kiosk.db")
     open_db(data)
 
 
@@ -297,7 +297,7 @@ def write_facts(n: int, now) -> list[str]:
 
 @dataclass
 class KioskProcess:
-    """tests/bureau/kiosk_driver.py on one kiosk.store.db; what it printed is kept across restarts."""
+    """tests/bureau/kiosk_driver.py on one kiosk.db; what it printed is kept across restarts."""
     site_file: Path
     data_dir: Path
     prefix: tuple[str, ...] = ()
@@ -366,8 +366,8 @@ class KioskProcess:
 
 @contextmanager
 def kiosk_db_file(data_dir: Path | str):
-    """kiosk.store.db opened with sqlite3 (this process's kiosk.store.db binding, if any, is left alone)."""
-    con = sqlite3.connect(Path(data_dir) / "kiosk.store.db")
+    """kiosk.db opened with sqlite3 (this process's kiosk.db binding, if any, is left alone)."""
+    con = sqlite3.connect(Path(data_dir) / "kiosk.db")
     try:
         yield con
     finally:
@@ -416,9 +416,9 @@ def check_i1(acknowledged: list[str], kiosk_id: str | None = None) -> None:
 
 def check_i2(kiosk_id: str, data_dir: Path | None = None) -> None:
     """I2: one row per event_id; the kiosk's facts are seqs 1..acked_seq of its epoch, each once
-    (no gap, nothing past acked_seq: a batch was all or nothing); and, given its kiosk.store.db, they
+    (no gap, nothing past acked_seq: a batch was all or nothing); and, given its kiosk.db, they
     are exactly its outbox and its acked_seq is the bureau's.  After a new epoch (a restored
-    kiosk.store.db) the outbox is sent again: a fact the bureau holds from an earlier epoch stays under
+    kiosk.db) the outbox is sent again: a fact the bureau holds from an earlier epoch stays under
     its first (epoch, seq) and fills its seq of the new epoch."""
     total, distinct = (Event.select(fn.COUNT(Event.id), fn.COUNT(Event.event_id.distinct())).tuples().get())
     assert total == distinct, f"I2: {total} Event rows for {distinct} event_ids"
@@ -480,7 +480,7 @@ def check_i4() -> None:
 # -- offline kiosks -------------------------------------------------------------------------------
 
 def register(site_code: str, number: str, now, id_hash: str | None = None):
-    """A senior registers at this kiosk (its kiosk.store.db is bound): the Member and its member fact,
+    """A senior registers at this kiosk (its kiosk.db is bound): the Member and its member fact,
     in the caller's write transaction."""
     from kiosk.store import facts
     from kiosk.store.db import get_by, insert

@@ -1,6 +1,6 @@
 """A kiosk as a process of its own, for the fault tests (tests/bureau/faults.py): it signs seniors
-in on a real kiosk.store.db and pushes its outbox to the bureau, and can be killed with SIGKILL at any
-moment and started again on the same kiosk.store.db.
+in on a real kiosk.db and pushes its outbox to the bureau, and can be killed with SIGKILL at any
+moment and started again on the same kiosk.db.
 
     python -m tests.bureau.kiosk_driver SITE_FILE DATA_DIR [--write N | --forever] [--push-every K]
                                          [--drain] [--pull]

@@ -127,7 +127,7 @@ def signins_match_their_facts(data: object) -> None:
 
 def test_a_kiosk_killed_at_random_points_keeps_every_acknowledged_sign_in(sqlite_bureau, tmp_path):
     """F4: the kiosk process is killed with SIGKILL 20 times while it signs seniors in, and pushes
-    and pulls every 3 sign-ins; after each kill kiosk.store.db passes integrity_check and holds every sign-in whose
+    and pulls every 3 sign-ins; after each kill kiosk.db passes integrity_check and holds every sign-in whose
     commit returned (with its facts), and after the drain the bureau has them all once; after a
     pull the kiosk's copy of every stream and its balances are the bureau's (I3, I4)."""
     rand = random.Random(seed())

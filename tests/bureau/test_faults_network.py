@@ -133,7 +133,7 @@ def push_through(bureau: Bureau) -> None:
 
 
 def test_poison_and_a_restored_kiosk_db_under_a_faulty_network_lose_and_double_nothing(server, kiosk, tmp_path):
-    """F10, F13, F14 under F1/F2: a poison fact among good ones, then kiosk.store.db restored from an
+    """F10, F13, F14 under F1/F2: a poison fact among good ones, then kiosk.db restored from an
     old copy (its seqs used again: a new epoch, the outbox sent again), all while a third of the
     pushes are cut or lose their reply.  The poison is dead-lettered; every other fact is at the
     bureau once; the new epoch's seqs are contiguous (I2)."""

@@ -1,6 +1,6 @@
 """Batches duplicated, overlapping, replayed and out of order (reference §9 F3), on both stores:
 straight into the store through bureau.ingest.push (many cases, fast), a few over HTTP, and two
-kiosk sync threads on one kiosk.store.db by mistake.  The bureau's acked_seq never moves back, a gap
+kiosk sync threads on one kiosk.db by mistake.  The bureau's acked_seq never moves back, a gap
 is refused with 409 and where to resume, a held seq re-sent with another event_id is a 409
 epoch_conflict, and in the end every fact is there once."""
 import json
@@ -23,7 +23,7 @@ from .faults import check_i1, check_i2, open_kiosk, write_facts
 
 FACTS = 24
 # A batch: its first seq, its length (the kiosk sends facts first..first+length-1 of its outbox),
-# and whether its first fact is forged: another event_id at that seq, as from a restored kiosk.store.db.
+# and whether its first fact is forged: another event_id at that seq, as from a restored kiosk.db.
 batches = st.lists(st.tuples(st.integers(1, FACTS), st.integers(1, 6), st.booleans()), min_size=1, max_size=20)
 
 

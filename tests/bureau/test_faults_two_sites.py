@@ -37,7 +37,7 @@ BATCH = 4
 
 @dataclass
 class Desk:
-    """One kiosk of the test: its settings and folder; use() binds kiosk.store.db to it."""
+    """One kiosk of the test: its settings and folder; use() binds kiosk.db to it."""
     settings: SimpleNamespace
     data: Path
     written: list

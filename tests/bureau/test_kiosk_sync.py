@@ -1,5 +1,5 @@
 """The kiosk's sync client against a real bureau on loopback, on both stores: a backlog drained
-in one sync with nothing lost or doubled, a poison fact dead-lettered, a kiosk.store.db restored from
+in one sync with nothing lost or doubled, a poison fact dead-lettered, a kiosk.db restored from
 an old copy, a revoked kiosk and an unreachable bureau."""
 import json
 

@@ -316,7 +316,7 @@ def test_a_kiosk_signing_in_is_reflected_by_the_servers_worker(tmp_path, server,
     try:
         world = World(settings)
         wang = world.member("DM9001", "王建华", ID_WANG)
-        members.update(Actor.of(None, settings), wang, LESSON_START - timedelta(days=1), phone="13800001234")
+        members.update(Actor.of(None, settings), wang.member_no, LESSON_START - timedelta(days=1), phone="13800001234")
         course = world.course("太极拳（一）班")
         world.enroll(wang, course)
         for day in range(2):

@@ -55,7 +55,7 @@ def test_an_unregistered_card_is_kept_for_staff_without_its_number(sim, reader, 
     card = PROFILES["unknown"].card
     assert (kept.id_last4, kept.name, kept.address, kept.nation, kept.gender, kept.birth_date) == (
         card.id_number[-4:], card.name, card.address, card.nation, card.gender, card.birth_date)
-    db_file = (demo_site.kiosk.data_dir + "/kiosk.store.db")
+    db_file = (demo_site.kiosk.data_dir + "/kiosk.db")
     assert card.id_number.encode() not in open(db_file, "rb").read()
 
 

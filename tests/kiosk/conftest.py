@@ -35,7 +35,7 @@ def settings(tmp_path, site_file):
 
 @pytest.fixture
 def database(settings):
-    """A fresh, migrated kiosk.store.db in tmp_path, bound to the models."""
+    """A fresh, migrated kiosk.db in tmp_path, bound to the models."""
     database = open_db(settings.kiosk.data_dir)
     yield database
     database.close()

@@ -156,8 +156,8 @@ def test_no_full_id_number_anywhere_in_the_database_files(demo_settings, demo_db
     CheckIn(demo_settings).handle(
         Credential(method="idcard", id_number=data["members"][3]["id"], valid_to=date(2040, 1, 1)), NOW)
     folder = demo_settings.kiosk.data_dir
-    assert (Path(folder) / "kiosk.store.db-wal").is_file()
-    raw = b"".join(p.read_bytes() for p in sorted(Path(folder).glob("kiosk.store.db*")))
+    assert (Path(folder) / "kiosk.db-wal").is_file()
+    raw = b"".join(p.read_bytes() for p in sorted(Path(folder).glob("kiosk.db*")))
     assert len(raw) > 100_000
     for m in data["members"]:
         number = m["id"].encode("ascii")

@@ -30,8 +30,8 @@ def run_harness(name: str, folder: Path, kiosk: bool = False, config: Path | Non
 
 
 def rows(data_dir: Path, sql: str, *args) -> list[tuple]:
-    """What the scenario left in its kiosk.store.db, read with plain sqlite3."""
-    with sqlite3.connect(data_dir / "kiosk.store.db") as db:
+    """What the scenario left in its kiosk.db, read with plain sqlite3."""
+    with sqlite3.connect(data_dir / "kiosk.db") as db:
         return db.execute(sql, args).fetchall()
 
 

@@ -25,7 +25,7 @@ class FakeClock:
 def fake_clock(app) -> FakeClock:
     clock = FakeClock()
     app.clock = clock
-    app.idle.touch(clock())
+    app.idle.timer.touch(clock())
     return clock
 
 
@@ -136,15 +136,15 @@ def passbook(app, settings, obs):
     def second_page():
         obs["page2"] = _passbook_page(screen)
         clock.advance(70)
-        return lambda: app.more_time_prompt.showing
+        return lambda: app.idle.prompt.showing
 
     def prompt():
-        obs["prompt"] = texts(app.more_time_prompt)
-        obs["prompt_box"] = list(app.more_time_prompt.pos) + list(app.more_time_prompt.size)
-        button = app.more_time_prompt.ids.more
+        obs["prompt"] = texts(app.idle.prompt)
+        obs["prompt_box"] = list(app.idle.prompt.pos) + list(app.idle.prompt.size)
+        button = app.idle.prompt.ids.more
         obs["continue_box"] = list(button.to_window(*button.pos)) + list(button.size)
         tap(button)
-        return lambda: not app.more_time_prompt.showing
+        return lambda: not app.idle.prompt.showing
 
     def extended():
         obs["after_continue"] = app.screens.current
@@ -469,10 +469,10 @@ def checklist_all(app, settings, obs):
 
     def idle_prompt():
         clock.advance(settings.display.idle_s - settings.display.idle_warning_s)
-        return lambda: app.more_time_prompt.showing
+        return lambda: app.idle.prompt.showing
 
     def attract():
-        app.more_time_prompt.close()
+        app.idle.prompt.close()
         app.go_home()
         clock.advance(settings.display.attract_after_s + 1)
         return shown(app, "attract")
@@ -493,9 +493,9 @@ def checklist_all(app, settings, obs):
             *go("points"), scan("points", "DM0004"), look("points_large"),
             *go("activities"), scan("activities", "DM0004"), look("activities_large"),
             *go("courses"), scan("courses", "DM0004"), look("courses_large"),
-            *go("points"), idle_prompt, lambda: obs.update(idle_prompt=walk(app.more_time_prompt),
-                                            idle_prompt_box=[*app.more_time_prompt.pos,
-                                                             *app.more_time_prompt.size]),
+            *go("points"), idle_prompt, lambda: obs.update(idle_prompt=walk(app.idle.prompt),
+                                            idle_prompt_box=[*app.idle.prompt.pos,
+                                                             *app.idle.prompt.size]),
             attract, look("attract"), night, look("night")]
 
 

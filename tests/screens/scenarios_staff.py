@@ -35,7 +35,7 @@ def on(app, name: str):
 
 def login_steps(app, name: str, pin: str, then: str = "staff_home") -> list:
     """Home → 工作人员 → the name → the PIN on the pad → 确定."""
-    login = app.staff_screens["staff_login"]
+    login = app.staff.screens["staff_login"]
 
     def home():
         app.go_home()
@@ -63,7 +63,7 @@ def pick(reason_label: str):
 
 
 def lockout(app, settings, obs):
-    login = app.staff_screens["staff_login"]
+    login = app.staff.screens["staff_login"]
     messages = obs.setdefault("messages", [])
     steps = login_steps(app, CLERK, "9999", then="")
 
@@ -89,10 +89,10 @@ def lockout(app, settings, obs):
 
 
 def day(app, settings, obs):
-    today_screen = app.staff_screens["staff_today"]
+    today_screen = app.staff.screens["staff_today"]
 
     def open_today():
-        tap(app.staff_screens["staff_home"].body.ids.day)
+        tap(app.staff.screens["staff_home"].body.ids.day)
         return on(app, "staff_today")
 
     def choose_lesson():
@@ -123,23 +123,23 @@ def idle_logout(app, settings, obs):
 
     def fake_time():
         app.clock = clock
-        app.staff_idle.touch(clock())
+        app.staff.timer.touch(clock())
 
     def member_page():
-        app.staff_screens["staff_member"].member_no = MEMBER
-        app.staff_open("staff_member")
+        app.staff.screens["staff_member"].member_no = MEMBER
+        app.staff.open("staff_member")
         return on(app, "staff_member")
 
     def almost_two_minutes():
         obs["name_shown"] = any(Member.get(Member.member_no == MEMBER).name in x
-                                for x in texts(app.staff_screens["staff_member"]))
+                                for x in texts(app.staff.screens["staff_member"]))
         clock.advance(settings.staff.idle_s - settings.staff.idle_warning_s + 1)
-        return lambda: app.staff_idle_prompt.showing
+        return lambda: app.staff.prompt.showing
 
     def carry_on():
-        obs["warning"] = app.staff_idle_prompt.countdown
-        tap(app.staff_idle_prompt.ids.more)
-        return lambda: not app.staff_idle_prompt.showing
+        obs["warning"] = app.staff.prompt.countdown
+        tap(app.staff.prompt.ids.more)
+        return lambda: not app.staff.prompt.showing
 
     def still_in():
         obs["after_continue"] = app.screens.current
@@ -148,20 +148,20 @@ def idle_logout(app, settings, obs):
 
     def look():
         name = Member.get(Member.member_no == MEMBER).name
-        obs["left_behind"] = [x for s in app.staff_screens.values() for x in texts(s) if name in x]
-        obs["staff"] = app.staff is not None
+        obs["left_behind"] = [x for s in app.staff.screens.values() for x in texts(s) if name in x]
+        obs["staff"] = app.staff.actor is not None
     return [fake_time] + login_steps(app, ADMIN, ADMIN_PIN) + [member_page, almost_two_minutes, carry_on,
                                                                    still_in, look]
 
 
 def member_tasks(app, settings, obs):
     from tests.screens.harness import token, type_scan
-    members = app.staff_screens["staff_members"]
-    page = app.staff_screens["staff_member"]
+    members = app.staff.screens["staff_members"]
+    page = app.staff.screens["staff_member"]
     member = Member.get(Member.member_no == MEMBER)
 
     def open_search():
-        tap(app.staff_screens["staff_home"].body.ids.members)
+        tap(app.staff.screens["staff_home"].body.ids.members)
         return on(app, "staff_members")
 
     def type_initials():
@@ -202,7 +202,7 @@ def member_tasks(app, settings, obs):
 
     def old_card_in_staff_mode():
         obs["reissue_message"] = page.message
-        app.staff_open("staff_members")
+        app.staff.open("staff_members")
         type_scan(token(settings, MEMBER))          # the old card, read on the search page
         return lambda: not app.reading.showing and app.screens.current == "staff_members" and members.message
 
@@ -217,12 +217,12 @@ def card_opens_member(app, settings, obs):
     from tests.screens.harness import token, type_scan
 
     def scan():
-        app.staff_open("staff_members")
+        app.staff.open("staff_members")
         type_scan(token(settings, MEMBER))
         return on(app, "staff_member")
 
     def look():
-        obs["title"] = app.staff_screens["staff_member"].title
+        obs["title"] = app.staff.screens["staff_member"].title
     return login_steps(app, ADMIN, ADMIN_PIN) + [scan, look]
 
 

@@ -15,7 +15,7 @@ COPIED, COPY_TO = "书法（一）班", "书法（三）班"
 
 
 def course_page(app):
-    return app.staff_screens["staff_course"]
+    return app.staff.screens["staff_course"]
 
 
 def popup(kind):
@@ -25,7 +25,7 @@ def popup(kind):
 
 def open_course(app, name: str):
     """A step: a tap on the course's row in the list, then wait for the course's page."""
-    courses = app.staff_screens["staff_courses"]
+    courses = app.staff.screens["staff_courses"]
 
     def tap_row():
         row = next(r for r in courses.body.ids.courses.children if r.course.name == name)
@@ -41,12 +41,12 @@ def future_rows(page) -> list:
 
 
 def courses_admin(app, settings, obs):
-    courses = app.staff_screens["staff_courses"]
+    courses = app.staff.screens["staff_courses"]
     page = course_page(app)
     chosen = {}
 
     def open_courses():
-        tap(app.staff_screens["staff_home"].body.ids.courses)
+        tap(app.staff.screens["staff_home"].body.ids.courses)
         return on(app, "staff_courses")
 
     def two_to_change():
@@ -135,12 +135,12 @@ def courses_admin(app, settings, obs):
 
 
 def courses_clerk(app, settings, obs):
-    courses = app.staff_screens["staff_courses"]
+    courses = app.staff.screens["staff_courses"]
     page = course_page(app)
     refusals = obs.setdefault("refusals", {})
 
     def open_courses():
-        tile = app.staff_screens["staff_home"].body.ids.courses
+        tile = app.staff.screens["staff_home"].body.ids.courses
         obs["tile"] = tile.text
         tap(tile)
         return on(app, "staff_courses")

@@ -21,9 +21,9 @@ def newcomer_and_exports(app, settings, obs):
     it; 学期考勤 exported as .xlsx and as .csv; cards printed for a course; then the audit trail, and
     logging out."""
     settings.staff.export_dir = str(Path(settings.kiosk.data_dir) / EXPORT_DIR)
-    newcomers = app.staff_screens["staff_newcomers"]
-    exports = app.staff_screens["staff_exports"]
-    audit = app.staff_screens["staff_audit"]
+    newcomers = app.staff.screens["staff_newcomers"]
+    exports = app.staff.screens["staff_exports"]
+    audit = app.staff.screens["staff_audit"]
     reader = app.devices.idcard_sim                  # started with the app
 
     def lay(profile: str, name: str):
@@ -75,11 +75,11 @@ def newcomer_and_exports(app, settings, obs):
 
     def open_exports():
         obs["flagged_message_after"] = newcomers.message
-        app.staff_open("staff_home")
+        app.staff.open("staff_home")
         return on(app, "staff_home")
 
     def exports_tile():
-        tap(app.staff_screens["staff_home"].body.ids.exports)
+        tap(app.staff.screens["staff_home"].body.ids.exports)
         return on(app, "staff_exports")
 
     def export_xlsx():
@@ -89,7 +89,7 @@ def newcomer_and_exports(app, settings, obs):
 
     def change_format():
         obs["xlsx_message"] = exports.message
-        obs["xlsx_lines"] = [line.text for line in reversed(exports.body.ids.out.children)]
+        obs["xlsx_lines"] = exports.body.ids.lines.shown()
         row = next(r for r in exports.body.ids.params.children if r.label == t("staff.exports.param.format"))
         tap(row.ids.change)
 
@@ -101,14 +101,14 @@ def newcomer_and_exports(app, settings, obs):
 
     def next_page():
         obs["csv_message"] = exports.message
-        obs["csv_title"] = exports.body.ids.out_title.text
-        obs["csv_lines"] = [line.text for line in reversed(exports.body.ids.out.children)]
-        if exports.body.ids.out_pager.pages > 1:
-            tap(button(exports.body.ids.out_pager, t("service.next")))
+        obs["csv_title"] = exports.body.ids.lines.title
+        obs["csv_lines"] = exports.body.ids.lines.shown()
+        if exports.body.ids.lines.ids.pager.pages > 1:
+            tap(button(exports.body.ids.lines.ids.pager, t("service.next")))
 
     def print_cards():
-        if exports.body.ids.out_pager.pages > 1:
-            obs["csv_lines"] += [line.text for line in reversed(exports.body.ids.out.children)]
+        if exports.body.ids.lines.ids.pager.pages > 1:
+            obs["csv_lines"] += exports.body.ids.lines.shown()
         tap(exports.body.ids.print)
 
     def for_a_course():
@@ -123,11 +123,11 @@ def newcomer_and_exports(app, settings, obs):
 
     def open_audit():
         obs["printed_message"] = exports.message
-        app.staff_open("staff_home")
+        app.staff.open("staff_home")
         return on(app, "staff_home")
 
     def audit_tile():
-        tap(app.staff_screens["staff_home"].body.ids.audit)
+        tap(app.staff.screens["staff_home"].body.ids.audit)
         return on(app, "staff_audit")
 
     def log_out():
@@ -160,45 +160,49 @@ def roster_import(app, settings, obs):
     for name, table in (("名单_有错.csv", BAD_ROSTER), ("名单.csv", GOOD_ROSTER)):
         with (folder / name).open("w", encoding="utf-8-sig", newline="") as f:
             csv.writer(f).writerows(table)
-    exports = app.staff_screens["staff_exports"]
+    imports = app.staff.screens["staff_imports"]
 
-    def open_exports():
+    def open_imports():
         obs["members_before"] = Member.select().count()
-        tap(app.staff_screens["staff_home"].body.ids.exports)
-        return on(app, "staff_exports")
+        home = app.staff.screens["staff_home"].body.ids
+        obs["admin_tile"] = home.imports.text
+        tap(home.imports)
+        return on(app, "staff_imports")
 
     def start(file: str):
         def step():
-            tap(exports.body.ids.import_)
+            obs.setdefault("from", imports.body.ids.folder.children[0].value)
+            tap(imports.body.ids.choose)
         return [step, lambda: pick(file), lambda: pick(t("staff.exports.kind.members"))]
 
     def rejected():
-        obs["rejected_title"] = exports.body.ids.out_title.text
-        obs["rejected_lines"] = [line.text for line in reversed(exports.body.ids.out.children)]
-        obs["rejected_pending"] = exports.pending
+        obs["rejected_title"] = imports.body.ids.lines.title
+        obs["rejected_lines"] = imports.body.ids.lines.shown()
+        obs["rejected_pending"] = imports.pending
         obs["members_after_rejection"] = Member.select().count()
 
     def checked():
-        obs["checked_title"] = exports.body.ids.out_title.text
-        obs["checked_message"] = exports.message
+        obs["checked_title"] = imports.body.ids.lines.title
+        obs["checked_message"] = imports.message
         obs["members_after_check"] = Member.select().count()
-        tap(exports.body.ids.confirm)
+        tap(imports.body.ids.confirm)
 
     def imported():
-        obs["imported_title"] = exports.body.ids.out_title.text
-        obs["imported_message"] = exports.message
-        obs["pending_after"] = exports.pending
+        obs["imported_title"] = imports.body.ids.lines.title
+        obs["imported_message"] = imports.message
+        obs["pending_after"] = imports.pending
 
-    def clerk_exports():
-        app.staff_open("staff_exports")
-        return on(app, "staff_exports")
+    def clerk_imports():
+        obs["clerk_tile"] = app.staff.screens["staff_home"].body.ids.imports.text
+        app.staff.open("staff_imports")
+        return on(app, "staff_imports")
 
     def clerk_sees():
-        button = exports.body.ids.import_
-        obs["clerk_import"] = [button.text, button.disabled]
-    return (login_steps(app, ADMIN, ADMIN_PIN) + [open_exports] + start("名单_有错.csv") + [rejected]
+        obs["clerk_import"] = [imports.body.ids.choose.disabled, imports.message]
+    return (login_steps(app, ADMIN, ADMIN_PIN) + [open_imports] + start("名单_有错.csv") + [rejected]
             + start("名单.csv") + [checked, imported]
-            + login_steps(app, CLERK, CLERK_PIN) + [clerk_exports, clerk_sees])
+            + login_steps(app, CLERK, CLERK_PIN) + [clerk_imports, clerk_sees])
+
 
 
 SCENARIOS = [newcomer_and_exports, roster_import]

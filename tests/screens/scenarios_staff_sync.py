@@ -21,7 +21,7 @@ WRONG_SITE = "OTHER-9"
 
 
 def page(app):
-    return app.staff_screens["staff_sync"]
+    return app.staff.screens["staff_sync"]
 
 
 def look(app, obs: dict, key: str) -> None:
@@ -40,7 +40,7 @@ def look(app, obs: dict, key: str) -> None:
 def open_page(app, obs: dict):
     """Staff home: note the tile, tap it."""
     def step():
-        tile = app.staff_screens["staff_home"].body.ids.sync
+        tile = app.staff.screens["staff_home"].body.ids.sync
         obs["tile"] = tile.text
         tap(tile)
         return on(app, "staff_sync")
@@ -70,7 +70,7 @@ def sync_not_configured(app, settings, obs):
 
     def fake_time():
         app.clock = clock
-        app.staff_idle.touch(clock())
+        app.staff.timer.touch(clock())
 
     def tap_button():
         look(app, obs, "shown")
@@ -83,7 +83,7 @@ def sync_not_configured(app, settings, obs):
         return on(app, "home")
 
     def after_logout():
-        obs["staff"] = app.staff is not None
+        obs["staff"] = app.staff.actor is not None
         obs["left_behind"] = texts(page(app).body.ids.rows)
     return [fake_time] + login_steps(app, ADMIN, ADMIN_PIN) + [open_page(app, obs), tap_button, idle,
                                                                    after_logout]
@@ -128,7 +128,7 @@ def sync_story(app, settings, obs):
         return on(app, "staff_home")
 
     def tile_after():
-        obs["tile_after"] = app.staff_screens["staff_home"].body.ids.sync.text
+        obs["tile_after"] = app.staff.screens["staff_home"].body.ids.sync.text
 
     def headline_is(key: str):
         return lambda: screen.body.ids.headline.text == t(f"staff_sync.headline.{key}")

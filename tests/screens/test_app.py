@@ -11,7 +11,7 @@ MEMBER_NAME = "谢素珍"          # DM0001 in config/demo/site.toml
 
 def signins(data_dir: Path, member_no: str) -> list[tuple]:
     """The member's sign-ins made while the test ran (the demo's history is older than that)."""
-    with sqlite3.connect(data_dir / "kiosk.store.db") as db:
+    with sqlite3.connect(data_dir / "kiosk.db") as db:
         return db.execute(
             "SELECT s.method, s.kiosk_id, s.lesson_id, s.activity_id FROM sign_in s "
             "JOIN member m ON m.id = s.member_id WHERE m.member_no = ? "

@@ -23,7 +23,7 @@ def test_points_waits_for_a_card_then_shows_balance_and_passbook(passbook):
     assert t("service.prompt") in obs["before"] and mask_name(NAME) not in " ".join(obs["before"])
     page = obs["page1"]
     assert page["who"] == mask_name(NAME)
-    with sqlite3.connect(data_dir / "kiosk.store.db") as db:
+    with sqlite3.connect(data_dir / "kiosk.db") as db:
         confirmed, provisional = db.execute(
             "SELECT m.points_confirmed, coalesce(sum(CASE WHEN p.status = 'provisional' THEN p.amount END), 0) "
             "FROM member m LEFT JOIN points_entry p ON p.member_id = m.id WHERE m.member_no = 'DM0001'").fetchone()
@@ -113,7 +113,7 @@ def test_a_cancel_promotes_the_waitlisted_senior_who_is_told_once(signup):
     assert ["ok", {"gained": 2, "then": ["promoted"]}] in obs["spoken"]     # heard as well as seen
     assert obs["news_second_visit"] == ""
     assert _row(obs["rows_second_visit"], "测试汇演")["mark"] == t("activities.registered")
-    with sqlite3.connect(data_dir / "kiosk.store.db") as db:
+    with sqlite3.connect(data_dir / "kiosk.db") as db:
         rows = db.execute("SELECT m.member_no, r.status FROM registration r JOIN member m ON m.id = r.member_id "
                           "JOIN activity a ON a.id = r.activity_id WHERE a.title = '测试汇演'").fetchall()
         facts = db.execute("SELECT count(*) FROM outbox WHERE kind = 'registration'").fetchone()[0]

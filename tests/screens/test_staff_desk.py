@@ -57,7 +57,7 @@ def test_registering_makes_a_member_with_the_hash_and_last_4_and_never_the_id_nu
     assert rows(data_dir, "SELECT count(*) FROM newcomer_card WHERE id_hash = ?", id_hash) == [(0,)]
     assert rows(data_dir, "SELECT staff_name FROM audit WHERE action = 'member.register' AND target = ?",
                 f"member {member_no}") == [("张老师",)]
-    stored = b"".join(p.read_bytes() for p in data_dir.glob("kiosk.store.db*"))
+    stored = b"".join(p.read_bytes() for p in data_dir.glob("kiosk.db*"))
     for number in (UNKNOWN_ID, FLAGGED_ID):
         assert number.encode() not in stored and number.encode("utf-16-le") not in stored
 
@@ -160,6 +160,13 @@ def test_a_clean_roster_is_checked_first_and_imported_on_confirm(roster):
         ("张老师", "file 名单.csv")]
 
 
+def test_imports_are_a_page_of_their_own_from_the_folder_a_usb_stick_would_be(roster):
+    obs, data_dir = roster
+    assert obs["admin_tile"] == t("staff.home.imports")
+    assert obs["from"] == t("staff.exports.folder_home", path=data_dir / "desk_exports")
+
+
 def test_a_clerk_cannot_start_an_import(roster):
     obs, _ = roster
-    assert obs["clerk_import"] == [t("staff.exports.import_admin"), True]
+    assert obs["clerk_tile"] == t("staff.home.imports_view")
+    assert obs["clerk_import"] == [True, t("staff.imports.admin_only")]

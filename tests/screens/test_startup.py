@@ -1,8 +1,6 @@
 """How the UI meets Kivy before any window exists (no display needed)."""
-import ast
 import subprocess
 import sys
-from pathlib import Path
 
 from tools.checkout import ROOT
 from kiosk import config
@@ -40,25 +38,3 @@ def test_one_input_provider_so_a_tap_is_one_event():
     from screens.app import configure
     configure(config.load())
     assert dict(Config.items("input")) == {"mouse": "mouse,disable_multitouch"}
-
-
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module.split(".")[0])
-    return names
-
-
-def test_core_and_devices_never_import_kivy():
-    files = [*(ROOT / "kiosk").rglob("*.py"), *(ROOT / "devices").rglob("*.py")]
-    assert files
-    assert [str(f) for f in files if "kivy" in _imports(f)] == []
-
-
-def test_theme_and_present_are_plain_python():
-    for name in ("theme.py", "present.py", "present_service.py", "present_staff.py"):
-        assert "kivy" not in _imports(ROOT / "screens" / name)

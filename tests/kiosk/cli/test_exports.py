@@ -1,4 +1,4 @@
-"""python main.py export …, run as an operator runs it: a separate process on a kiosk.store.db built here."""
+"""python main.py export …, run as an operator runs it: a separate process on a kiosk.db built here."""
 import csv
 import json
 import subprocess
@@ -17,7 +17,7 @@ STAMP = f"{TODAY:%Y%m%d}"
 
 @pytest.fixture
 def kiosk(world, site_file, settings):
-    """main.py on this test's kiosk.store.db: a term under way with 太极拳, whose lesson a week ago 赵一 came to."""
+    """main.py on this test's kiosk.db: a term under way with 太极拳, whose lesson a week ago 赵一 came to."""
     term = Term.create(site=world.site, name="本学期", start=TODAY - timedelta(days=30), end=TODAY + timedelta(days=60))
     course = Course.create(term=term, name="太极拳（一）班", room="一楼")
     lesson = world.lesson(course, datetime.combine(TODAY - timedelta(days=7), datetime.min.time()).replace(hour=9))

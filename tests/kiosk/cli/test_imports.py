@@ -1,4 +1,4 @@
-"""python main.py import …, run as an operator runs it: a separate process on a kiosk.store.db built here."""
+"""python main.py import …, run as an operator runs it: a separate process on a kiosk.db built here."""
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -31,7 +31,7 @@ def counts() -> dict:
 
 @pytest.fixture
 def kiosk(world, site_file, settings):
-    """Run main.py on this test's site file and kiosk.store.db, with a term under way and one course in it."""
+    """Run main.py on this test's site file and kiosk.db, with a term under way and one course in it."""
     term = Term.create(site=world.site, name="本学期", start=TODAY - timedelta(days=30), end=TODAY + timedelta(days=60))
     Course.create(term=term, name="太极拳（一）班", room="一楼", schedule='[{"weekday": 1, "start": "09:00", "end": "11:00"}]')
 

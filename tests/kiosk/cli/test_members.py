@@ -1,4 +1,4 @@
-"""python main.py member …, run as an operator runs it: a separate process on a kiosk.store.db built here."""
+"""python main.py member …, run as an operator runs it: a separate process on a kiosk.db built here."""
 import json
 import subprocess
 import sys
@@ -14,7 +14,7 @@ from ..builders import ID_WANG, LESSON_START
 
 @pytest.fixture
 def kiosk(world, wang, site_file, settings):
-    """Run main.py on this test's site file and kiosk.store.db; DM9001 王建华 has 10 points."""
+    """Run main.py on this test's site file and kiosk.db; DM9001 王建华 has 10 points."""
     Member.update(birth_date=date(1946, 5, 1), birth_year=1946, phone="13800138000",
                   phone_last4="8000").where(Member.member_no == "DM9001").execute()
 

@@ -46,7 +46,7 @@ def refused(result, key: str, **values) -> None:
 
 
 def rows(site, sql: str) -> list[tuple]:
-    with closing(sqlite3.connect(site[1] / "kiosk.store.db")) as conn, conn:
+    with closing(sqlite3.connect(site[1] / "kiosk.db")) as conn, conn:
         return conn.execute(sql).fetchall()
 
 
@@ -105,7 +105,7 @@ def test_more_staff_a_new_pin_and_disabling_and_no_pin_in_any_file(site):
     changes = [json.loads(p)["change"] for (p,) in rows(site, "SELECT payload FROM outbox WHERE kind = 'staff'")]
     assert changes == ["add", "add", "add", "pin", "disable"]
     files = [p for p in site[1].rglob("*") if p.is_file()]
-    assert {"kiosk.store.db", "kiosk.log"} <= {p.name for p in files}
+    assert {"kiosk.db", "kiosk.log"} <= {p.name for p in files}
     for path in files:
         data = path.read_bytes()
         for pin in (PIN, NEW_PIN, PIN[::-1]):

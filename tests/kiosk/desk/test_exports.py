@@ -72,7 +72,7 @@ def test_a_csv_has_a_bom_so_excel_reads_the_chinese(tmp_path):
 # -- export ---------------------------------------------------------------------------------------
 
 def test_a_terms_attendance_to_excel(tmp_path, world, term_data, actor):
-    (path,) = exports.export(actor, "attendance", "xlsx", tmp_path, NOW, term=world.term)
+    (path,) = exports.export(actor, "attendance", "xlsx", tmp_path, NOW, term_id=world.term.id)
     assert path == tmp_path / "2025年春季学期考勤_20250318.xlsx"
     book = load_workbook(path)
     assert book.sheetnames == ["合唱班", "太极拳（一）班"]
@@ -91,7 +91,7 @@ def test_a_terms_attendance_to_excel(tmp_path, world, term_data, actor):
 
 
 def test_a_terms_attendance_to_csv_is_a_folder_of_files(tmp_path, world, term_data, actor):
-    paths = exports.export(actor, "attendance", "csv", tmp_path, NOW, term=world.term)
+    paths = exports.export(actor, "attendance", "csv", tmp_path, NOW, term_id=world.term.id)
     folder = tmp_path / "2025年春季学期考勤_20250318"
     assert paths == [folder / "合唱班.csv", folder / "太极拳（一）班.csv"]
     assert read_csv(paths[1]) == [["学员编号", "姓名", "03-03", "03-10（停课）", "03-17", "出勤次数"],
@@ -104,8 +104,8 @@ def test_a_terms_attendance_to_csv_is_a_folder_of_files(tmp_path, world, term_da
 
 
 @pytest.mark.parametrize("report, params, name", [
-    ("course", lambda w, d: {"course": d[0]}, "太极拳（一）班考勤_20250318"),
-    ("member", lambda w, d: {"member": d[1][0], "term": w.term}, "赵一DM00012025年春季学期考勤_20250318"),
+    ("course", lambda w, d: {"course_id": d[0].id}, "太极拳（一）班考勤_20250318"),
+    ("member", lambda w, d: {"member_no": d[1][0].member_no, "term_id": w.term.id}, "赵一DM00012025年春季学期考勤_20250318"),
     ("day", lambda w, d: {"day": date(2025, 3, 17)}, "2025-03-17签到_20250318"),
     ("activities", lambda w, d: {"start": date(2025, 3, 1), "end": date(2025, 3, 31)},
      "活动报名2025-03-01至2025-03-31_20250318"),
@@ -134,7 +134,7 @@ def test_a_missing_or_unwritable_folder_is_refused_and_nothing_is_recorded(tmp_p
     not_a_folder.write_text("x")
     for folder in (tmp_path / "usb", not_a_folder):
         with pytest.raises(Refused) as e:
-            exports.export(actor, "course", "xlsx", folder, NOW, course=term_data[0])
+            exports.export(actor, "course", "xlsx", folder, NOW, course_id=term_data[0].id)
         assert (e.value.key, e.value.values) == ("exports.folder_unwritable", {"folder": folder})
         assert str(folder) in e.value.message()
     assert Audit.select().count() == 0 and Outbox.select().count() == 0
@@ -145,7 +145,7 @@ def test_a_write_failing_half_way_leaves_no_file_and_no_audit(tmp_path, world, t
     usb = tmp_path / "usb"
     usb.mkdir()
     with pytest.raises(Refused) as e:
-        exports.export(actor, "attendance", "csv", usb, NOW, term=world.term)
+        exports.export(actor, "attendance", "csv", usb, NOW, term_id=world.term.id)
     assert e.value.key == "exports.folder_unwritable"
     assert list(usb.iterdir()) == []                    # nor the files written before it
     assert Audit.select().count() == 0
@@ -157,8 +157,8 @@ def test_a_write_failing_half_way_leaves_no_file_and_no_audit(tmp_path, world, t
 ])
 def test_a_second_export_the_same_day_never_overwrites_the_first(tmp_path, world, term_data, actor,
                                                                   fmt, first, second):
-    exports.export(actor, "attendance", fmt, tmp_path, NOW, term=world.term)
-    again = exports.export(actor, "attendance", fmt, tmp_path, NOW, term=world.term)
+    exports.export(actor, "attendance", fmt, tmp_path, NOW, term_id=world.term.id)
+    again = exports.export(actor, "attendance", fmt, tmp_path, NOW, term_id=world.term.id)
     assert again[0].relative_to(tmp_path).parts[0] == second
     assert (tmp_path / first).exists()
     assert [json.loads(a.detail)["files"][0].split("/")[0] for a in Audit.select().order_by(Audit.id)] == [
@@ -177,7 +177,7 @@ def test_unknown_reports_formats_and_empty_terms(tmp_path, world, actor):
             exports.export(actor, report, fmt, tmp_path, NOW, missed_in_row=2, absent_weeks=4)
         assert e.value.key == key
     with pytest.raises(Refused) as e:
-        exports.export(actor, "attendance", "xlsx", tmp_path, NOW, term=world.term)     # no courses
+        exports.export(actor, "attendance", "xlsx", tmp_path, NOW, term_id=world.term.id)     # no courses
     assert e.value.key == "exports.empty"
     assert list(tmp_path.glob("*.*")) == [tmp_path / "site.toml"]
 
@@ -196,6 +196,6 @@ def test_a_sheet_per_course_of_a_big_term_with_unique_names(tmp_path, world, act
     for n in range(40):
         course = world.course(f"二〇二五年春季学期老年大学书法班第{n}组上午班（周二）")
         world.lesson(course, MON[0] + timedelta(minutes=n))
-    (path,) = exports.export(actor, "attendance", "xlsx", tmp_path, NOW, term=world.term)
+    (path,) = exports.export(actor, "attendance", "xlsx", tmp_path, NOW, term_id=world.term.id)
     names = load_workbook(path, read_only=True).sheetnames
     assert len(names) == len({n.casefold() for n in names}) == 40 and max(map(len, names)) <= 31

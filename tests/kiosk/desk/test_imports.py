@@ -112,7 +112,7 @@ def test_a_roster_goes_in_with_ids_phones_and_courses(tmp_path, world, courses, 
     assert detail["sha256"] == hashlib.sha256((tmp_path / "名单.xlsx").read_bytes()).hexdigest()
     assert (detail["created"], detail["enrolled"]) == (3, 3)
     # The ID numbers themselves are nowhere: not in the database file, nor in any fact.
-    stored = b"".join(p.read_bytes() for p in (tmp_path / "data").glob("kiosk.store.db*"))
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "data").glob("kiosk.db*"))
     for number in (ID_ZHAO, ID_QIAN):
         assert number.encode() not in stored and number not in str(outbox("member"))
 
@@ -325,7 +325,7 @@ COURSE_HEADER = ["课程名称", "类别", "教师", "教室", "容量", "上课
 
 
 def import_courses(actor, path, world, **kw):
-    return imports.import_courses(actor, path, NOW, **{"term": world.term, **kw})
+    return imports.import_courses(actor, path, NOW, **{"term_id": world.term.id, **kw})
 
 
 def test_a_course_list_goes_in_with_its_lessons(tmp_path, world, actor):

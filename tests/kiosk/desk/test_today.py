@@ -153,7 +153,7 @@ def test_present_in_the_order_they_came(day):
 def test_manual_sign_in_after_the_window(day, staff):
     m, items = day
     before = counts()
-    done = today.manual_sign_in(staff, m["li"], lesson_item(items["taiji"]), "forgot_card", NOW)
+    done = today.manual_sign_in(staff, m["li"].member_no, lesson_item(items["taiji"]), "forgot_card", NOW)
     assert done == today.ManualSignIn(points=2, at=NOW)
     row = SignIn.get(SignIn.member == m["li"], SignIn.lesson == items["taiji"])
     assert (row.method, row.staff_id, row.reason, row.at, row.kiosk_id) == (
@@ -182,10 +182,10 @@ def test_manual_sign_in_to_activities(day, staff, settings):
     m, items = day
     report = item_of(today.day(NOW), "形势报告会").item
     walk = item_of(today.day(NOW), "健步行").item
-    assert today.manual_sign_in(staff, m["zhao"], report, "card_damaged", NOW).points == 5
-    assert today.manual_sign_in(staff, m["zhao"], walk, "reader_fault", NOW).points == 5
+    assert today.manual_sign_in(staff, m["zhao"].member_no, report, "card_damaged", NOW).points == 5
+    assert today.manual_sign_in(staff, m["zhao"].member_no, walk, "reader_fault", NOW).points == 5
     cli = Actor.of(None, settings)                  # from the command line: no staff id
-    done = today.manual_sign_in(cli, m["sun"], item_of(today.day(NOW), "主题党日").item, "other", NOW)
+    done = today.manual_sign_in(cli, m["sun"].member_no, item_of(today.day(NOW), "主题党日").item, "other", NOW)
     assert done.points == 5
     row = SignIn.get(SignIn.member == m["sun"], SignIn.activity == items["party"])
     assert (row.staff_id, row.reason) == (None, "其他")
@@ -206,24 +206,24 @@ def test_manual_sign_in_refusals_change_nothing(day, staff):
     m, items = day
     taiji, shufa = lesson_item(items["taiji"]), lesson_item(items["shufa"])
     report = item_of(today.day(NOW), "形势报告会").item
-    refused("today.bad_reason", staff, m["li"], taiji, "felt_like_it", NOW)
-    refused("today.not_enrolled", staff, m["li"], shufa, "forgot_card", NOW)          # only waitlisted
-    refused("today.not_enrolled", staff, m["sun"], shufa, "forgot_card", NOW)         # never enrolled
-    refused("today.not_registered", staff, m["li"], report, "forgot_card", NOW)       # waitlisted
-    refused("today.not_registered", staff, m["sun"], report, "forgot_card", NOW)      # cancelled
-    refused("today.cancelled", staff, m["li"], lesson_item(items["choir"]), "forgot_card", NOW)
-    refused("today.not_today", staff, m["wang"], lesson_item(items["tomorrow"]), "forgot_card", NOW)
-    refused("today.not_today", staff, m["li"], lesson_item(items["yesterday"]), "forgot_card", NOW)
-    refused("today.no_member", staff, m["gone"], taiji, "forgot_card", NOW)
-    e = refused("today.already", staff, m["wang"], taiji, "forgot_card", NOW)
+    refused("today.bad_reason", staff, m["li"].member_no, taiji, "felt_like_it", NOW)
+    refused("today.not_enrolled", staff, m["li"].member_no, shufa, "forgot_card", NOW)          # only waitlisted
+    refused("today.not_enrolled", staff, m["sun"].member_no, shufa, "forgot_card", NOW)         # never enrolled
+    refused("today.not_registered", staff, m["li"].member_no, report, "forgot_card", NOW)       # waitlisted
+    refused("today.not_registered", staff, m["sun"].member_no, report, "forgot_card", NOW)      # cancelled
+    refused("today.cancelled", staff, m["li"].member_no, lesson_item(items["choir"]), "forgot_card", NOW)
+    refused("today.not_today", staff, m["wang"].member_no, lesson_item(items["tomorrow"]), "forgot_card", NOW)
+    refused("today.not_today", staff, m["li"].member_no, lesson_item(items["yesterday"]), "forgot_card", NOW)
+    refused("today.no_member", staff, m["gone"].member_no, taiji, "forgot_card", NOW)
+    e = refused("today.already", staff, m["wang"].member_no, taiji, "forgot_card", NOW)
     assert e.values == {"time": "08:50"} and "08:50" in e.message()
 
 
 def test_a_second_manual_sign_in_is_refused_with_the_first_time(day, staff):
     m, items = day
     taiji = lesson_item(items["taiji"])
-    today.manual_sign_in(staff, m["li"], taiji, "forgot_card", NOW)
-    e = refused("today.already", staff, m["li"], taiji, "other", NOW + timedelta(minutes=5))
+    today.manual_sign_in(staff, m["li"].member_no, taiji, "forgot_card", NOW)
+    e = refused("today.already", staff, m["li"].member_no, taiji, "other", NOW + timedelta(minutes=5))
     assert e.values == {"time": "11:30"}
 
 
@@ -232,13 +232,13 @@ def test_an_item_cancelled_after_the_page_was_drawn_is_refused(day, staff):
     shown = item_of(today.day(NOW), "书法班").item
     items["shufa"].cancelled = True
     items["shufa"].save()
-    refused("today.cancelled", staff, m["wang"], shown, "forgot_card", NOW)
+    refused("today.cancelled", staff, m["wang"].member_no, shown, "forgot_card", NOW)
 
 
 def test_an_item_that_no_longer_exists_is_refused(day, staff):
     m, items = day
     gone = Item("activity", 9999, "不存在的活动", "", NOW, NOW)
-    refused("today.not_today", staff, m["wang"], gone, "forgot_card", NOW)
+    refused("today.not_today", staff, m["wang"].member_no, gone, "forgot_card", NOW)
 
 
 @pytest.mark.parametrize("reason", today.REASONS)

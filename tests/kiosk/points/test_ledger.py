@@ -85,7 +85,7 @@ def test_volunteer_half_hours_and_free_text(world, command_line, member):
 
 @pytest.mark.parametrize("hours", [0, -1, 0.25, 1.2, 12.5, 13, float("nan"), float("inf"), True, "2"])
 def test_volunteer_refuses_hours_out_of_half_hour_steps_or_range(desk, member, hours):
-    e = refused("ledger.bad_hours", ledger.volunteer, desk, member, hours, "library", NOW)
+    e = refused("ledger.bad_hours", ledger.volunteer, desk, member.member_no, hours, "library", NOW)
     assert "12" in e.message()
 
 
@@ -138,13 +138,13 @@ def test_redeem_spends_points(world, desk, member):
 
 def test_redeem_refuses_more_than_the_balance(world, desk, member):
     world.entry(member, 5, "lesson", NOW - HOUR)
-    e = refused("ledger.not_enough", ledger.redeem, desk, member, 16, "gift", NOW)
+    e = refused("ledger.not_enough", ledger.redeem, desk, member.member_no, 16, "gift", NOW)
     assert e.values["balance"] == 15 and "15" in e.message() and "16" in e.message()
 
 
 @pytest.mark.parametrize("amount", [0, -3, 2.5, True, "5"])
 def test_redeem_refuses_an_amount_that_is_not_a_positive_whole_number(desk, member, amount):
-    refused("ledger.bad_amount", ledger.redeem, desk, member, amount, "gift", NOW)
+    refused("ledger.bad_amount", ledger.redeem, desk, member.member_no, amount, "gift", NOW)
 
 
 @pytest.mark.parametrize("call, args", [

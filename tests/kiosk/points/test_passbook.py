@@ -10,7 +10,6 @@ from tests.kiosk.builders import LESSON_START
 
 DAY = timedelta(days=1)
 
------------------------------------------------------------------------------
 
 @pytest.fixture
 def ledger(world, wang):

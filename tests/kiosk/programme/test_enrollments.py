@@ -234,7 +234,7 @@ def test_a_failing_promotion_undoes_the_withdrawal(world, actor, people, taiji, 
 
 
 def test_two_staff_enrolling_into_the_last_place_never_overbook(world, actor, people, database):
-    assert database.database.endswith("kiosk.store.db")          # a real file, shared by the threads
+    assert database.database.endswith("kiosk.db")          # a real file, shared by the threads
     for round_ in range(20):
         last = world.course(f"太极拳 {round_} 班", capacity=2)
         enrollments.enrol(actor, people[0].member_no, last.id, NOW)

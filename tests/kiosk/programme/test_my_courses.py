@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from kiosk.programme import schedule
-from kiosk.programme.my_courses import _MY_COURSES, CourseView, my_courses
+from kiosk.programme.my_courses import _MY_COURSES, MyCourse, my_courses
 from kiosk.store.db import db
 from kiosk.store.models import Course, Holiday, Lesson, Term
 from kiosk.programme.schedule import Item
@@ -45,13 +45,13 @@ def came(world, member, course, *starts):
         world.sign_in(member, start - timedelta(minutes=10), lesson=lesson_at(course, start))
 
 
-def only(member, now=NOW) -> CourseView:
+def only(member, now=NOW) -> MyCourse:
     views = my_courses(member.member_no, now)
     assert len(views) == 1
     return views[0]
 
 
-def counts(view: CourseView) -> tuple[int, int, int]:
+def counts(view: MyCourse) -> tuple[int, int, int]:
     return view.attended, view.held, view.missed_in_a_row
 
 

@@ -30,7 +30,7 @@ def test_pragmas(database):
 
 def test_open_db_creates_the_folder_and_file(tmp_path):
     database = open_db(tmp_path / "a" / "b")
-    assert (tmp_path / "a" / "b" / "kiosk.store.db").is_file()
+    assert (tmp_path / "a" / "b" / "kiosk.db").is_file()
     database.close()
 
 

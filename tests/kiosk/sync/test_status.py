@@ -1,4 +1,4 @@
-"""What staff see of sync, read from a real kiosk.store.db: backlog, the last successes, the nightly
+"""What staff see of sync, read from a real kiosk.db: backlog, the last successes, the nightly
 result written by the nightly sync, the clock offset, the bureau's host, the refused facts, and
 the one-word headline with what the last error means."""
 import json
