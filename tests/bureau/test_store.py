@@ -19,7 +19,7 @@ def test_a_sqlite_store(tmp_path, form):
             return database.execute_sql(f"PRAGMA {name}").fetchone()[0]
         assert (pragma("journal_mode"), pragma("synchronous"), pragma("foreign_keys"),
                 pragma("busy_timeout")) == ("wal", 2, 1, 5000)                  # synchronous 2 = FULL
-        assert set(database.get_tables()) == {m._meta.table_name for m in MODELS}
+        assert set(database.get_tables()) == {m._meta.table_name for m in MODELS} | {"schema_version"}
     finally:
         close_store()
     assert open_store(str(path)).get_tables()             # opening again keeps what is there
@@ -33,7 +33,7 @@ def test_a_postgresql_store_is_a_pool(postgres_cluster):
         assert isinstance(database, PooledPostgresqlDatabase)
         assert (database._max_connections, database._stale_timeout) == (20, 300)
         assert (database.connect_params["host"], database.connect_params["port"]) == ("127.0.0.1", postgres_cluster.port)
-        assert set(database.get_tables()) == {m._meta.table_name for m in MODELS}
+        assert set(database.get_tables()) == {m._meta.table_name for m in MODELS} | {"schema_version"}
         close_store()
     finally:
         postgres_cluster.sql('DROP DATABASE "store_test" WITH (FORCE)')
