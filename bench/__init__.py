@@ -36,6 +36,7 @@ sync       kiosks pushing to a real bureau on loopback, on SQLite and on a priva
 Each benchmark prints its own lines as it goes and returns Figures for the summary.  The exit
 status is 1 when a figure misses its target or a benchmark could not run.
 """
+
 from dataclasses import dataclass
 
 
@@ -44,7 +45,7 @@ class Figure:
     name: str
     value: str
     target: str = ""
-    ok: bool | None = None      # None: no target, or it could not be measured
+    ok: bool | None = None  # None: no target, or it could not be measured
 
     def verdict(self) -> str:
         if not self.target:

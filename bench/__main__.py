@@ -1,4 +1,5 @@
 """python -m bench [name ...]: run the benchmarks (all by default) and print a summary table."""
+
 import importlib
 import sys
 import traceback

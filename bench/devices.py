@@ -10,6 +10,7 @@ reconnect  The reader is unplugged (its pty hung up, its by-id link removed) lon
            that pause each time; the time from the replug to the manager reporting it
            connected.  Target ≤ 2 s.
 """
+
 import statistics
 import tempfile
 import threading
@@ -26,8 +27,8 @@ READ_BYTES = 1295
 WIRE_S = READ_BYTES * 10 / BAUD
 READS = 40
 REPLUGS = 8
-UNPLUGGED_S = 2.6           # longer than the retry pause's climb to its cap (2.5 s) ...
-PHASE_S = 0.13              # ... plus a step a replug, so the replugs fall all over a 1 s pause
+UNPLUGGED_S = 2.6  # longer than the retry pause's climb to its cap (2.5 s) ...
+PHASE_S = 0.13  # ... plus a step a replug, so the replugs fall all over a 1 s pause
 CARDS = ("resident", "rare", "longterm", "hmt", "foreign2017", "foreign2023")
 
 
@@ -75,7 +76,7 @@ def reconnect() -> list[float]:
                 sim.unplug()
                 with state:
                     state.wait_for(lambda: not connected[0], 10)
-                time.sleep(UNPLUGGED_S + i * PHASE_S)   # the cable stays out a while: the scenario
+                time.sleep(UNPLUGGED_S + i * PHASE_S)  # the cable stays out a while: the scenario
                 plugged = time.monotonic()
                 sim.replug()
                 with state:
@@ -93,17 +94,28 @@ def run() -> list[Figure]:
     p50, p95, worst = (percentile(extra, 50), percentile(extra, 95), max(extra))
     limit = 0.10 * WIRE_S
     ok = p95 <= limit
-    print(f"ID-card read over a pty at {BAUD} baud: reply wire time {WIRE_S * 1000:.1f} ms; driver "
-          f"time beyond it over {READS} reads: p50 {p50 * 1000:.2f} ms ({p50 / WIRE_S:.1%}), "
-          f"p95 {p95 * 1000:.2f} ms ({p95 / WIRE_S:.1%}), max {worst * 1000:.2f} ms "
-          f"[target ≤ 10 % = {limit * 1000:.1f} ms: {'PASS' if ok else 'FAIL'}]")
+    print(
+        f"ID-card read over a pty at {BAUD} baud: reply wire time {WIRE_S * 1000:.1f} ms; driver "
+        f"time beyond it over {READS} reads: p50 {p50 * 1000:.2f} ms ({p50 / WIRE_S:.1%}), "
+        f"p95 {p95 * 1000:.2f} ms ({p95 / WIRE_S:.1%}), max {worst * 1000:.2f} ms "
+        f"[target ≤ 10 % = {limit * 1000:.1f} ms: {'PASS' if ok else 'FAIL'}]"
+    )
     times = reconnect()
     worst_r = max(times)
     ok_r = worst_r <= 2.0
-    print(f"reconnect after replug ({REPLUGS} replugs after {UNPLUGGED_S:g}-"
-          f"{UNPLUGGED_S + (REPLUGS - 1) * PHASE_S:g} s unplugged): median "
-          f"{statistics.median(times):.2f} s, max {worst_r:.2f} s [target ≤ 2 s: {'PASS' if ok_r else 'FAIL'}]")
-    return [Figure("ID-card driver beyond wire time", f"p95 {p95 * 1000:.2f} ms = {p95 / WIRE_S:.1%} "
-                   f"of {WIRE_S * 1000:.0f} ms (p50 {p50 / WIRE_S:.1%})", "≤ 10 %", ok),
-            Figure("reconnect after replug", f"median {statistics.median(times):.2f} s, max {worst_r:.2f} s",
-                   "≤ 2 s", ok_r)]
+    print(
+        f"reconnect after replug ({REPLUGS} replugs after {UNPLUGGED_S:g}-"
+        f"{UNPLUGGED_S + (REPLUGS - 1) * PHASE_S:g} s unplugged): median "
+        f"{statistics.median(times):.2f} s, max {worst_r:.2f} s [target ≤ 2 s: {'PASS' if ok_r else 'FAIL'}]"
+    )
+    return [
+        Figure(
+            "ID-card driver beyond wire time",
+            f"p95 {p95 * 1000:.2f} ms = {p95 / WIRE_S:.1%} of {WIRE_S * 1000:.0f} ms (p50 {p50 / WIRE_S:.1%})",
+            "≤ 10 %",
+            ok,
+        ),
+        Figure(
+            "reconnect after replug", f"median {statistics.median(times):.2f} s, max {worst_r:.2f} s", "≤ 2 s", ok_r
+        ),
+    ]

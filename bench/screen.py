@@ -10,6 +10,7 @@ commit, and drawing the result.
     python -m bench screen            (parent: prints the figure)
     python -m bench.screen DIR OUT    (child: runs the app and writes the samples to OUT)
 """
+
 import argparse
 import json
 import os
@@ -42,27 +43,36 @@ def run() -> list[Figure]:
         return [Figure(name, "not measured: no DISPLAY", f"p95 ≤ {TARGET_MS:g} ms beyond wire", None)]
     with tempfile.TemporaryDirectory(prefix="yinling-bench-screen-") as tmp:
         out = Path(tmp) / "samples.json"
-        subprocess.run([sys.executable, "-m", "bench.screen", tmp, str(out)], cwd=ROOT,
-                       check=True, timeout=600, env=dict(os.environ, KIVY_NO_CONSOLELOG="1"))
+        subprocess.run(
+            [sys.executable, "-m", "bench.screen", tmp, str(out)],
+            cwd=ROOT,
+            check=True,
+            timeout=600,
+            env=dict(os.environ, KIVY_NO_CONSOLELOG="1"),
+        )
         samples = json.loads(out.read_text())
     ms = [s * 1000 for s in samples]
     p50, p95 = percentile(ms, 50), percentile(ms, 95)
     ok = p95 <= TARGET_MS
-    print(f"{name} (Xvfb, {len(ms)} reads): after the reply's last byte p50 {p50:.1f} ms, "
-          f"p95 {p95:.1f} ms, max {max(ms):.1f} ms [target p95 ≤ {TARGET_MS:g} ms: "
-          f"{'PASS' if ok else 'FAIL'}]")
-    return [Figure(name, f"p95 {p95:.1f} ms beyond wire time (p50 {p50:.1f} ms)",
-                   f"≤ {TARGET_MS:g} ms", ok)]
+    print(
+        f"{name} (Xvfb, {len(ms)} reads): after the reply's last byte p50 {p50:.1f} ms, "
+        f"p95 {p95:.1f} ms, max {max(ms):.1f} ms [target p95 ≤ {TARGET_MS:g} ms: "
+        f"{'PASS' if ok else 'FAIL'}]"
+    )
+    return [Figure(name, f"p95 {p95:.1f} ms beyond wire time (p50 {p50:.1f} ms)", f"≤ {TARGET_MS:g} ms", ok)]
 
 
 def child(data_dir: str, out: str) -> int:
     from kiosk import boot
+
     site = Path(data_dir) / "bench.toml"
     site.write_text(OVERLAY, encoding="utf-8")
     settings = boot.start(argparse.Namespace(config=str(site), data_dir=str(Path(data_dir) / "data")))
     from kivy.clock import Clock
     from kivy.core.window import Window
+
     from screens.app import KioskApp, configure
+
     configure(settings)
     app = KioskApp(settings)
     samples: list[float] = []
@@ -94,13 +104,14 @@ def child(data_dir: str, out: str) -> int:
                 sim.lay(CARDS[i % len(CARDS)])
                 if not drawn.wait(10):
                     raise RuntimeError(f"no result drawn within 10 s for read {i}")
-            samples.pop(0)                               # the first read warms fonts and caches
+            samples.pop(0)  # the first read warms fonts and caches
             Path(out).write_text(json.dumps(samples))
         except Exception as e:
             failure.append(repr(e))
         Clock.schedule_once(lambda dt: app.stop())
 
     app.show = show
+
     def started(_app) -> None:
         # Bound callbacks run before the app's own on_start, which starts the devices (and one
         # that returns a true value would stop it from running at all).

@@ -32,6 +32,7 @@ PostgreSQL is a private cluster with fsync on; SQLite runs with synchronous=FULL
 Wall-clock on a shared machine: every part also prints the bureau process's CPU seconds and the
 load average.  `python -m bench.sync --quick` runs it all small (the smoke test does).
 """
+
 import gc
 import gzip
 import json
@@ -72,12 +73,12 @@ SEED = 20261121
 
 @dataclass(frozen=True)
 class Size:
-    backlog: int = 30_000          # facts of the 30-day backlog (and as many pushed in process)
-    per_trial: int = 10_000        # facts of each ingest trial
+    backlog: int = 30_000  # facts of the 30-day backlog (and as many pushed in process)
+    per_trial: int = 10_000  # facts of each ingest trial
     kiosks: int = 200
     per_kiosk: int = 1_000
     pushers: int = 16
-    members: int = 3_000           # the site's roster, known to the bureau before the kiosks push
+    members: int = 3_000  # the site's roster, known to the bureau before the kiosks push
 
 
 FULL = Size()
@@ -87,6 +88,7 @@ QUICK = Size(backlog=600, per_trial=200, kiosks=3, per_kiosk=200, pushers=2, mem
 @dataclass
 class Requests:
     """What a client sent: per request its seconds, raw and sent bytes, and the 5xx it met."""
+
     seconds: list[float] = field(default_factory=list)
     raw_bytes: int = 0
     sent_bytes: int = 0
@@ -95,32 +97,40 @@ class Requests:
 
 @dataclass(frozen=True)
 class Phase:
-    seconds: float                  # the pushes, from the first sent to the last answered (ingest: their own time)
-    server_cpu_s: float             # the bureau process's CPU meanwhile (its rules worker's too)
-    rules_s: float                  # from the first push until the rules had applied every fact
+    seconds: float  # the pushes, from the first sent to the last answered (ingest: their own time)
+    server_cpu_s: float  # the bureau process's CPU meanwhile (its rules worker's too)
+    rules_s: float  # from the first push until the rules had applied every fact
 
 
 @dataclass
 class Measured:
     store: str
-    durability: str                 # synchronous=FULL / fsync=on
+    durability: str  # synchronous=FULL / fsync=on
     backlog: Phase
     backlog_requests: Requests
-    ingest: list[Phase]             # per trial
-    direct_s: float                 # the same number of facts through the push path in this process
-    raw_s: list[float]              # per trial: the raw insert of the trial's rows
-    plain_raw_s: list[float]        # the same on SQLite on a plain connection (foreign keys unchecked)
+    ingest: list[Phase]  # per trial
+    direct_s: float  # the same number of facts through the push path in this process
+    raw_s: list[float]  # per trial: the raw insert of the trial's rows
+    plain_raw_s: list[float]  # the same on SQLite on a plain connection (foreign keys unchecked)
     storm: Phase
     storm_requests: Requests
-    stored: int                     # Event rows at the end
+    stored: int  # Event rows at the end
     distinct: int
-    contiguous: bool                # every storm kiosk's seqs are exactly 1..per_kiosk, acked
+    contiguous: bool  # every storm kiosk's seqs are exactly 1..per_kiosk, acked
 
 
 # --- facts as a kiosk writes them ------------------------------------------------------------------
 
-_TITLES = ("书法（1）班", "太极拳（2）班", "声乐合唱（1）班", "智能手机（3）班", "国画（2）班", "八段锦（1）班",
-           "重阳节文艺汇演", "健康讲座：冬季养生")
+_TITLES = (
+    "书法（1）班",
+    "太极拳（2）班",
+    "声乐合唱（1）班",
+    "智能手机（3）班",
+    "国画（2）班",
+    "八段锦（1）班",
+    "重阳节文艺汇演",
+    "健康讲座：冬季养生",
+)
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭"
 
 
@@ -134,47 +144,101 @@ def outbox_rows(n: int, kiosk_id: str, rng: random.Random, members: int, days: i
     while len(rows) < n:
         now = start + step * len(rows)
         for event_id, kind, payload in _facts(kiosk_id, now, rng, members):
-            rows.append((event_id, kind, 1, int(now.timestamp() * 1000),
-                         facts.payload_text(payload)))
+            rows.append((event_id, kind, 1, int(now.timestamp() * 1000), facts.payload_text(payload)))
     return rows[:n]
 
 
 def roster_rows(members: int, rng: random.Random) -> list[tuple]:
     """A "member" fact for each of the site's members: pushed before the figures are taken."""
     now = datetime(2026, 10, 1, 9, 0)
-    return [(str(uuid7()), "member", 1, int(now.timestamp() * 1000),
-             facts.payload_text(_member(f"BN{n:05d}", now, rng))) for n in range(members)]
+    return [
+        (str(uuid7()), "member", 1, int(now.timestamp() * 1000), facts.payload_text(_member(f"BN{n:05d}", now, rng)))
+        for n in range(members)
+    ]
 
 
 def _member(member_no: str, now: datetime, rng: random.Random) -> dict:
-    return {"member_no": member_no, "name": rng.choice(_SURNAMES) + "建华", "gender": rng.choice("男女"),
-            "birth_year": rng.randrange(1935, 1960), "id_hash": f"{rng.getrandbits(256):064x}",
-            "id_last4": f"{rng.randrange(10000):04d}", "phone_last4": f"{rng.randrange(10000):04d}", "site": SITE,
-            "joined": now.date().isoformat(), "active": True, "at": now.isoformat()}
+    return {
+        "member_no": member_no,
+        "name": rng.choice(_SURNAMES) + "建华",
+        "gender": rng.choice("男女"),
+        "birth_year": rng.randrange(1935, 1960),
+        "id_hash": f"{rng.getrandbits(256):064x}",
+        "id_last4": f"{rng.randrange(10000):04d}",
+        "phone_last4": f"{rng.randrange(10000):04d}",
+        "site": SITE,
+        "joined": now.date().isoformat(),
+        "active": True,
+        "at": now.isoformat(),
+    }
 
 
 def _facts(kiosk_id: str, now: datetime, rng: random.Random, members: int) -> list[tuple[str, str, dict]]:
     member_no = f"BN{rng.randrange(members):05d}"
     roll = rng.random()
     if roll < 0.03:
-        return [(str(uuid7()), "member", _member(f"BN{rng.randrange(10 ** 5, 10 ** 6)}", now, rng))]
+        return [(str(uuid7()), "member", _member(f"BN{rng.randrange(10**5, 10**6)}", now, rng))]
     if roll < 0.05:
-        return [(str(uuid7()), "enrollment", {"member_no": member_no, "course_id": rng.randrange(1, 300), "status": "enrolled",
-                                "at": now.isoformat(), "kiosk_id": kiosk_id, "site": SITE})]
+        return [
+            (
+                str(uuid7()),
+                "enrollment",
+                {
+                    "member_no": member_no,
+                    "course_id": rng.randrange(1, 300),
+                    "status": "enrolled",
+                    "at": now.isoformat(),
+                    "kiosk_id": kiosk_id,
+                    "site": SITE,
+                },
+            )
+        ]
     if roll < 0.06:
-        return [(str(uuid7()), "device", {"device": "idcard", "kind": "idcard", "port": "/dev/ttyUSB0", "state": "connected",
-                            "reads": rng.randrange(5000), "faults": 0, "disconnects": rng.randrange(3),
-                            "last_error": "", "at": now.isoformat(), "kiosk_id": kiosk_id, "site": SITE})]
+        return [
+            (
+                str(uuid7()),
+                "device",
+                {
+                    "device": "idcard",
+                    "kind": "idcard",
+                    "port": "/dev/ttyUSB0",
+                    "state": "connected",
+                    "reads": rng.randrange(5000),
+                    "faults": 0,
+                    "disconnects": rng.randrange(3),
+                    "last_error": "",
+                    "at": now.isoformat(),
+                    "kiosk_id": kiosk_id,
+                    "site": SITE,
+                },
+            )
+        ]
     kind = "lesson" if rng.random() < 0.8 else "activity"
     title = rng.choice(_TITLES)
     item_start = now.replace(minute=0, second=0, microsecond=0)
     signin_id = str(uuid7())
-    signin = {"member_no": member_no, "kind": kind, "item_id": rng.randrange(1, 5000), "title": title,
-              "start": item_start.isoformat(), "at": now.isoformat(), "method": rng.choice(("qr", "idcard")),
-              "kiosk_id": kiosk_id, "site": SITE}
-    points = {"member_no": member_no, "amount": 2 if kind == "lesson" else 5, "kind": kind,
-              "rule": f"{kind}_attendance", "rule_version": 1, "signin": signin_id, "at": now.isoformat(),
-              "kiosk_id": kiosk_id, "site": SITE}
+    signin = {
+        "member_no": member_no,
+        "kind": kind,
+        "item_id": rng.randrange(1, 5000),
+        "title": title,
+        "start": item_start.isoformat(),
+        "at": now.isoformat(),
+        "method": rng.choice(("qr", "idcard")),
+        "kiosk_id": kiosk_id,
+        "site": SITE,
+    }
+    points = {
+        "member_no": member_no,
+        "amount": 2 if kind == "lesson" else 5,
+        "kind": kind,
+        "rule": f"{kind}_attendance",
+        "rule_version": 1,
+        "signin": signin_id,
+        "at": now.isoformat(),
+        "kiosk_id": kiosk_id,
+        "site": SITE,
+    }
     return [(signin_id, "signin", signin), (str(uuid7()), "points", points)]
 
 
@@ -183,8 +247,10 @@ def build_kiosk_db(template: Path, folder: Path, rows: list[tuple]) -> Path:
     folder.mkdir(parents=True)
     shutil.copy(template / "kiosk.db", folder / "kiosk.db")
     with sqlite3.connect(folder / "kiosk.db") as connection:
-        connection.executemany("INSERT INTO outbox (event_id, kind, schema_v, wall_ms, payload, state)"
-                               " VALUES (?, ?, ?, ?, ?, 'pending')", rows)
+        connection.executemany(
+            "INSERT INTO outbox (event_id, kind, schema_v, wall_ms, payload, state) VALUES (?, ?, ?, ?, ?, 'pending')",
+            rows,
+        )
     connection.close()
     return folder
 
@@ -192,12 +258,14 @@ def build_kiosk_db(template: Path, folder: Path, rows: list[tuple]) -> Path:
 def migrated_template(folder: Path) -> Path:
     """An empty kiosk.db with every migration applied, made by the kiosk's own open_db."""
     from kiosk.store.db import db, open_db
+
     open_db(folder)
     db.close()
     return folder
 
 
 # --- the kiosk side --------------------------------------------------------------------------------
+
 
 def bureau_for(url: str, kiosk_id: str, key: str, requests: Requests):
     """kiosk.sync.client.Bureau as the kiosk makes it, counting what it sends and how long it waits."""
@@ -219,8 +287,9 @@ def bureau_for(url: str, kiosk_id: str, key: str, requests: Requests):
             finally:
                 requests.seconds.append(time.perf_counter() - started)
 
-    settings = SimpleNamespace(kiosk=SimpleNamespace(id=kiosk_id),
-                               sync=SimpleNamespace(url=url, key=key, timeout_s=120))
+    settings = SimpleNamespace(
+        kiosk=SimpleNamespace(id=kiosk_id), sync=SimpleNamespace(url=url, key=key, timeout_s=120)
+    )
     return Counted(settings)
 
 
@@ -231,6 +300,7 @@ def drain(folder: Path, url: str, kiosk_id: str, key: str, requests: Requests) -
     from kiosk.sync import state
     from kiosk.sync.client import Unreachable
     from kiosk.sync.push import push_all
+
     open_db(folder)
     bureau = bureau_for(url, kiosk_id, key, requests)
     try:
@@ -260,7 +330,7 @@ def _pusher(url: str, jobs, results, ready, go) -> None:
 def storm(url: str, kiosks: list[tuple[str, str, str]], pushers: int) -> tuple[float, Requests]:
     """Push every kiosk's outbox with `pushers` processes at once: the seconds from the start
     signal until the last is done, and the requests of all."""
-    context = multiprocessing.get_context("spawn")     # no store connection inherited
+    context = multiprocessing.get_context("spawn")  # no store connection inherited
     jobs, results, ready, go = context.Queue(), context.Queue(), context.Queue(), context.Event()
     for job in [*kiosks, *[None] * pushers]:
         jobs.put(job)
@@ -293,9 +363,10 @@ def push_directly(store_url: str, kiosk_id: str, key: str, bodies: list[bytes]) 
     from bureau.schema import open_store
     from bureau.store import close_store, db
     from contract import signing
+
     open_store(store_url)
     thresholds = gc.get_threshold()
-    app.tune_gc()                                  # as the server does at start-up
+    app.tune_gc()  # as the server does at start-up
     try:
         with db.connection_context():
             started = time.perf_counter()
@@ -315,19 +386,22 @@ def signed_pushes(folder: Path, kiosk_id: str) -> list[bytes]:
     """The kiosk's outbox as the gzipped bodies push_all would send (built by its own _body)."""
     from kiosk.store.db import db, open_db
     from kiosk.sync import push
+
     open_db(folder)
     try:
-        rows = db.execute_sql(push._BATCH, (0, 10 ** 9)).fetchall()
-        return [gzip.compress(push._body(kiosk_id, 1, rows[i:i + BATCH]), 6) for i in range(0, len(rows), BATCH)]
+        rows = db.execute_sql(push._BATCH, (0, 10**9)).fetchall()
+        return [gzip.compress(push._body(kiosk_id, 1, rows[i : i + BATCH]), 6) for i in range(0, len(rows), BATCH)]
     finally:
         db.close()
 
 
-def ingest_trial(url: str, kiosk_id: str, key: str, bodies: list[bytes],
-                 raws: list["RawInsert"]) -> tuple[list[float], float]:
+def ingest_trial(
+    url: str, kiosk_id: str, key: str, bodies: list[bytes], raws: list["RawInsert"]
+) -> tuple[list[float], float]:
     """POST each body signed, one after another on one connection, each right after the raw
     inserts of its own rows: (seconds of each RawInsert, seconds of the pushes)."""
     from contract import signing
+
     address = urlsplit(url)
     http = HTTPConnection(address.hostname, address.port, timeout=120)
     raw_s, push_s = [0.0] * len(raws), 0.0
@@ -337,8 +411,12 @@ def ingest_trial(url: str, kiosk_id: str, key: str, bodies: list[bytes],
             for j, raw in enumerate(raws):
                 raw_s[j] += raw.insert(i)
             started = time.perf_counter()
-            headers = {"X-Kiosk": kiosk_id, "Content-Type": "application/json", "Content-Encoding": "gzip",
-                       **signing.sign(key, "POST", "/v1/push", int(time.time()), body)}
+            headers = {
+                "X-Kiosk": kiosk_id,
+                "Content-Type": "application/json",
+                "Content-Encoding": "gzip",
+                **signing.sign(key, "POST", "/v1/push", int(time.time()), body),
+            }
             http.request("POST", "/v1/push", body, headers)
             response = http.getresponse()
             reply = response.read()
@@ -354,6 +432,7 @@ def ingest_trial(url: str, kiosk_id: str, key: str, bodies: list[bytes],
 
 
 # --- the bureau side -------------------------------------------------------------------------------
+
 
 @dataclass
 class Bureau:
@@ -371,11 +450,16 @@ def serving(store_url: str, folder: Path) -> Iterator[Bureau]:
     """`python -m bureau serve` on a free port of 127.0.0.1, ready; stopped after."""
     from tools.checkout import ROOT
     from tools.pgcluster import free_port, stop_process
+
     port = free_port()
     with open(folder / "server.log", "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "bureau", "serve", "--db", store_url, "--port", str(port)],
-                                   stdout=out, stderr=subprocess.STDOUT, cwd=folder,
-                                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bureau", "serve", "--db", store_url, "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=folder,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -400,6 +484,7 @@ def register(store_url: str, names: list[str]) -> dict[str, tuple[str, str, int]
     from bureau import admin
     from bureau.schema import open_store
     from bureau.store import close_store
+
     open_store(store_url)
     try:
         admin.add_site(SITE, "基准测试中心")
@@ -417,17 +502,19 @@ def event_rows(rows: list[tuple], kiosk_pk: int, site_pk: int, sqlite: bool) -> 
     driver (see bureau.ingest._judge: on SQLite the time as its text)."""
     received = datetime(2026, 11, 21, 9, 0, 0, 1)
     received = str(received) if sqlite else received
-    return [(event_id.replace("-", ""), kiosk_pk, 1, seq, site_pk, kind, 1, wall_ms, received, 0, False, payload)
-            for seq, (event_id, kind, _, wall_ms, payload) in enumerate(rows, 1)]
+    return [
+        (event_id.replace("-", ""), kiosk_pk, 1, seq, site_pk, kind, 1, wall_ms, received, 0, False, payload)
+        for seq, (event_id, kind, _, wall_ms, payload) in enumerate(rows, 1)
+    ]
 
 
-_RAW_COLUMNS = ("event_id, kiosk_id, epoch, seq, site_id, kind, schema_v, wall_ms, received_at, skew_ms, "
-                "skewed, payload")
+_RAW_COLUMNS = "event_id, kiosk_id, epoch, seq, site_id, kind, schema_v, wall_ms, received_at, skew_ms, skewed, payload"
 
 
 def store_like(path: Path) -> sqlite3.Connection:
     """A plain sqlite3 connection to `path` with the bureau store's own settings."""
     from bureau.store import SQLITE_PRAGMAS
+
     connection = sqlite3.connect(path)
     for name, value in SQLITE_PRAGMAS.items():
         connection.execute(f"PRAGMA {name} = {value}")
@@ -438,17 +525,20 @@ def store_like(path: Path) -> sqlite3.Connection:
 class RawInsert:
     """The driver's own multi-row INSERT of `rows` into the event table, BATCH rows a transaction,
     on a connection of its own."""
+
     connection: object
     placeholder: str
     rows: list[tuple]
 
     def insert(self, i: int) -> float:
         """Insert the i-th BATCH of rows and commit: the seconds it took."""
-        chunk = self.rows[i * BATCH:(i + 1) * BATCH]
+        chunk = self.rows[i * BATCH : (i + 1) * BATCH]
         values = "(" + ", ".join([self.placeholder] * 12) + ")"
         started = time.perf_counter()
-        sql = (f"INSERT INTO event ({_RAW_COLUMNS}) VALUES {', '.join([values] * len(chunk))}"
-               " ON CONFLICT (event_id) DO NOTHING")
+        sql = (
+            f"INSERT INTO event ({_RAW_COLUMNS}) VALUES {', '.join([values] * len(chunk))}"
+            " ON CONFLICT (event_id) DO NOTHING"
+        )
         cursor = self.connection.cursor()
         cursor.execute(sql, [v for row in chunk for v in row])
         self.connection.commit()
@@ -457,17 +547,24 @@ class RawInsert:
 
 def check_storm(store_url: str, kiosk_pks: list[int], per_kiosk: int) -> tuple[int, int, bool]:
     """Event rows, distinct event ids, and whether each kiosk holds seqs 1..per_kiosk exactly, acked."""
+    from peewee import fn
+
     from bureau.models import Event, Kiosk
     from bureau.schema import open_store
     from bureau.store import close_store, db
-    from peewee import fn
+
     open_store(store_url)
     try:
         stored, distinct = db.execute_sql("SELECT count(*), count(DISTINCT event_id) FROM event").fetchone()
-        per = {k: (n, lo, hi, d) for k, n, lo, hi, d in
-               Event.select(Event.kiosk, fn.count(Event.id), fn.min(Event.seq), fn.max(Event.seq),
-                            fn.count(Event.seq.distinct()))
-               .where(Event.kiosk.in_(kiosk_pks)).group_by(Event.kiosk).tuples()}
+        per = {
+            k: (n, lo, hi, d)
+            for k, n, lo, hi, d in Event.select(
+                Event.kiosk, fn.count(Event.id), fn.min(Event.seq), fn.max(Event.seq), fn.count(Event.seq.distinct())
+            )
+            .where(Event.kiosk.in_(kiosk_pks))
+            .group_by(Event.kiosk)
+            .tuples()
+        }
         acked = dict(Kiosk.select(Kiosk.id, Kiosk.acked_seq).where(Kiosk.id.in_(kiosk_pks)).tuples())
         whole = (per_kiosk, 1, per_kiosk, per_kiosk)
         contiguous = all(per.get(k) == whole and acked[k] == per_kiosk for k in kiosk_pks)
@@ -478,6 +575,7 @@ def check_storm(store_url: str, kiosk_pks: list[int], per_kiosk: int) -> tuple[i
 
 # --- one store -------------------------------------------------------------------------------------
 
+
 def measure(store: str, folder: Path, size: Size, cluster=None) -> Measured:
     """Every part on one store: "sqlite", or "postgresql" in `cluster` (tools.pgcluster)."""
     rng = random.Random(SEED)
@@ -487,22 +585,26 @@ def measure(store: str, folder: Path, size: Size, cluster=None) -> Measured:
     names = ["roster", "backlog", "direct", *trials, *storms]
     if store == "sqlite":
         store_url, raw_url = f"sqlite:///{folder / 'bureau.db'}", f"sqlite:///{folder / 'raw.db'}"
-        register(f"sqlite:///{folder / 'plain.db'}", trials)       # the same pks as raw.db's
+        register(f"sqlite:///{folder / 'plain.db'}", trials)  # the same pks as raw.db's
 
         def connect() -> list:
             return [store_like(folder / "raw.db"), sqlite3.connect(folder / "plain.db")]
+
         placeholder, durability = "?", "synchronous=FULL, WAL"
     else:
         store_url, raw_url = cluster.new_store("bench_sync"), cluster.new_store("bench_raw")
 
         def connect() -> list:
             return [cluster.connect("bench_raw")]
+
         placeholder = "%s"
-        durability = f"fsync={cluster.sql('SHOW fsync')[0][0]}, synchronous_commit=" \
-                     f"{cluster.sql('SHOW synchronous_commit')[0][0]}"
+        durability = (
+            f"fsync={cluster.sql('SHOW fsync')[0][0]}, synchronous_commit="
+            f"{cluster.sql('SHOW synchronous_commit')[0][0]}"
+        )
     kiosks = register(store_url, names)
     raw_kiosks = register(raw_url, trials)
-    site_pk = 1                                       # the only site of each store
+    site_pk = 1  # the only site of each store
 
     def kiosk_db(name: str, rows: list[tuple]) -> Path:
         return build_kiosk_db(template, folder / name, rows)
@@ -514,17 +616,21 @@ def measure(store: str, folder: Path, size: Size, cluster=None) -> Measured:
         rows = outbox_rows(size.per_trial, kiosks[name][0], rng, size.members)
         raw_rows = event_rows(rows, raw_kiosks[name][2], site_pk, store == "sqlite")
         ingest_jobs.append((kiosks[name][:2], signed_pushes(kiosk_db(name, rows), kiosks[name][0]), raw_rows))
-    direct_bodies = signed_pushes(kiosk_db("direct", outbox_rows(size.backlog, kiosks["direct"][0], rng,
-                                                                 size.members)), kiosks["direct"][0])
-    storm_jobs = [(str(kiosk_db(name, outbox_rows(size.per_kiosk, kiosks[name][0], rng, size.members))),
-                   *kiosks[name][:2]) for name in storms]
+    direct_bodies = signed_pushes(
+        kiosk_db("direct", outbox_rows(size.backlog, kiosks["direct"][0], rng, size.members)), kiosks["direct"][0]
+    )
+    storm_jobs = [
+        (str(kiosk_db(name, outbox_rows(size.per_kiosk, kiosks[name][0], rng, size.members))), *kiosks[name][:2])
+        for name in storms
+    ]
 
     with serving(store_url, folder) as bureau:
         untimed = Requests()
         timed(bureau, store_url, lambda: drain(roster, bureau.url, *kiosks["roster"][:2], untimed))
         backlog_requests = Requests()
-        backlog_phase, acked = timed(bureau, store_url,
-                                     lambda: drain(backlog, bureau.url, *kiosks["backlog"][:2], backlog_requests))
+        backlog_phase, acked = timed(
+            bureau, store_url, lambda: drain(backlog, bureau.url, *kiosks["backlog"][:2], backlog_requests)
+        )
         assert acked == size.backlog, f"the bureau acknowledged {acked} of the backlog's {size.backlog} facts"
         ingest_phases, raw_s, plain_raw_s = [], [], []
         for (kiosk_id, key), bodies, raw_rows in ingest_jobs:
@@ -532,23 +638,36 @@ def measure(store: str, folder: Path, size: Size, cluster=None) -> Measured:
             try:
                 raws = [RawInsert(connection, placeholder, raw_rows) for connection in connections]
                 phase, (raw_seconds, push_seconds) = timed(
-                    bureau, store_url, lambda: ingest_trial(bureau.url, kiosk_id, key, bodies, raws))
+                    bureau, store_url, lambda: ingest_trial(bureau.url, kiosk_id, key, bodies, raws)
+                )
             finally:
                 for connection in connections:
                     connection.close()
             ingest_phases.append(replace(phase, seconds=push_seconds))
             raw_s.append(raw_seconds[0])
             plain_raw_s += raw_seconds[1:]
-        storm_phase, (_, storm_requests) = timed(bureau, store_url,
-                                                 lambda: storm(bureau.url, storm_jobs, size.pushers))
+        storm_phase, (_, storm_requests) = timed(bureau, store_url, lambda: storm(bureau.url, storm_jobs, size.pushers))
 
     direct_s = push_directly(store_url, *kiosks["direct"][:2], direct_bodies)
     stored, distinct, contiguous = check_storm(store_url, [kiosks[name][2] for name in storms], size.per_kiosk)
     if cluster is not None:
         for name in ("bench_sync", "bench_raw"):
             cluster.sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-    return Measured(store, durability, backlog_phase, backlog_requests, ingest_phases, direct_s, raw_s, plain_raw_s,
-                    storm_phase, storm_requests, stored, distinct, contiguous)
+    return Measured(
+        store,
+        durability,
+        backlog_phase,
+        backlog_requests,
+        ingest_phases,
+        direct_s,
+        raw_s,
+        plain_raw_s,
+        storm_phase,
+        storm_requests,
+        stored,
+        distinct,
+        contiguous,
+    )
 
 
 def timed(bureau: Bureau, store_url: str, pushes) -> tuple[Phase, object]:
@@ -562,13 +681,16 @@ def timed(bureau: Bureau, store_url: str, pushes) -> tuple[Phase, object]:
 
 # A kiosk whose acknowledged facts the rules have not all applied (bureau.rules keeps a cursor
 # per kiosk and epoch).
-_RULES_BEHIND = ('SELECT count(*) FROM "kiosk" AS k WHERE k.acked_seq > COALESCE('
-                 '(SELECT max(c.seq) FROM "rule_cursor" AS c WHERE c.kiosk_id = k.id AND c.epoch = k.epoch), 0)')
+_RULES_BEHIND = (
+    'SELECT count(*) FROM "kiosk" AS k WHERE k.acked_seq > COALESCE('
+    '(SELECT max(c.seq) FROM "rule_cursor" AS c WHERE c.kiosk_id = k.id AND c.epoch = k.epoch), 0)'
+)
 
 
 def wait_for_rules(store_url: str, timeout: float = 900) -> None:
     from bureau.schema import open_store
     from bureau.store import close_store, db
+
     open_store(store_url)
     try:
         deadline = time.monotonic() + timeout
@@ -581,6 +703,7 @@ def wait_for_rules(store_url: str, timeout: float = 900) -> None:
 
 
 # --- figures ---------------------------------------------------------------------------------------
+
 
 def figures(m: Measured, size: Size) -> list[Figure]:
     """Print the table of one store and return its figures for the summary."""
@@ -598,26 +721,69 @@ def figures(m: Measured, size: Size) -> list[Figure]:
     once = m.stored == m.distinct == expected and m.contiguous
     s = m.store
     rows = [
-        (f"{s}: {size.backlog:,}-fact backlog, push_all", f"{m.backlog.seconds:.2f} s in {pushes} pushes "
-         f"({_phase(m.backlog)})", f"≤ {BACKLOG_TARGET_S:g} s", m.backlog.seconds <= BACKLOG_TARGET_S),
-        (f"{s}: ingest over HTTP", f"{rate:,.0f} facts/s, median of {', '.join(f'{r:,.0f}' for r in rates)} "
-         f"(first trial: {_phase(m.ingest[0])})", f"≥ {RATE_TARGET:,}/s", rate >= RATE_TARGET),
-        (f"{s}: ingest / raw driver insert", f"{ratio:.2f}, median of {', '.join(f'{r:.2f}' for r in ratios)} "
-         f"(raw median {raw_rate:,.0f} rows/s)", f"≥ {RATIO_TARGET}", ratio >= RATIO_TARGET),
-        *([(f"{s}: ingest / raw insert, foreign keys unchecked",
-             f"{median(plain_ratios):.2f}, median of {', '.join(f'{r:.2f}' for r in plain_ratios)} (raw median "
-             f"{median(per_trial / raw_s for raw_s in m.plain_raw_s):,.0f} rows/s)", "", None)] if plain_ratios else []),
-        (f"{s}: push path alone (no HTTP, no rules)", f"{direct_rate:,.0f} facts/s, {direct_rate / raw_rate:.2f} of raw",
-         "", None),
-        (f"{s}: storm {size.kiosks}×{size.per_kiosk:,}, {size.pushers} pushers",
-         f"{m.storm.seconds:.2f} s, {storm_facts / m.storm.seconds:,.0f} facts/s ({_phase(m.storm)})", "", None),
-        (f"{s}: storm p99 request", f"{p99 * 1000:.0f} ms over {len(m.storm_requests.seconds)} requests",
-         f"< {P99_TARGET_S:g} s", p99 < P99_TARGET_S),
+        (
+            f"{s}: {size.backlog:,}-fact backlog, push_all",
+            f"{m.backlog.seconds:.2f} s in {pushes} pushes ({_phase(m.backlog)})",
+            f"≤ {BACKLOG_TARGET_S:g} s",
+            m.backlog.seconds <= BACKLOG_TARGET_S,
+        ),
+        (
+            f"{s}: ingest over HTTP",
+            f"{rate:,.0f} facts/s, median of {', '.join(f'{r:,.0f}' for r in rates)} "
+            f"(first trial: {_phase(m.ingest[0])})",
+            f"≥ {RATE_TARGET:,}/s",
+            rate >= RATE_TARGET,
+        ),
+        (
+            f"{s}: ingest / raw driver insert",
+            f"{ratio:.2f}, median of {', '.join(f'{r:.2f}' for r in ratios)} (raw median {raw_rate:,.0f} rows/s)",
+            f"≥ {RATIO_TARGET}",
+            ratio >= RATIO_TARGET,
+        ),
+        *(
+            [
+                (
+                    f"{s}: ingest / raw insert, foreign keys unchecked",
+                    f"{median(plain_ratios):.2f}, median of {', '.join(f'{r:.2f}' for r in plain_ratios)} (raw median "
+                    f"{median(per_trial / raw_s for raw_s in m.plain_raw_s):,.0f} rows/s)",
+                    "",
+                    None,
+                )
+            ]
+            if plain_ratios
+            else []
+        ),
+        (
+            f"{s}: push path alone (no HTTP, no rules)",
+            f"{direct_rate:,.0f} facts/s, {direct_rate / raw_rate:.2f} of raw",
+            "",
+            None,
+        ),
+        (
+            f"{s}: storm {size.kiosks}×{size.per_kiosk:,}, {size.pushers} pushers",
+            f"{m.storm.seconds:.2f} s, {storm_facts / m.storm.seconds:,.0f} facts/s ({_phase(m.storm)})",
+            "",
+            None,
+        ),
+        (
+            f"{s}: storm p99 request",
+            f"{p99 * 1000:.0f} ms over {len(m.storm_requests.seconds)} requests",
+            f"< {P99_TARGET_S:g} s",
+            p99 < P99_TARGET_S,
+        ),
         (f"{s}: storm 5xx", str(m.storm_requests.server_errors), "0", m.storm_requests.server_errors == 0),
-        (f"{s}: every fact once", f"{m.stored:,} rows, {m.distinct:,} distinct, "
-         f"seqs {'contiguous' if m.contiguous else 'NOT contiguous'}", f"= {expected:,}, contiguous", once),
-        (f"{s}: bytes/fact on the wire", f"{gzip_b:.1f} B gzip, {raw_b:.0f} B raw JSON",
-         f"≤ {GZIP_TARGET_B} B / ≤ {RAW_TARGET_B} B", gzip_b <= GZIP_TARGET_B and raw_b <= RAW_TARGET_B),
+        (
+            f"{s}: every fact once",
+            f"{m.stored:,} rows, {m.distinct:,} distinct, seqs {'contiguous' if m.contiguous else 'NOT contiguous'}",
+            f"= {expected:,}, contiguous",
+            once,
+        ),
+        (
+            f"{s}: bytes/fact on the wire",
+            f"{gzip_b:.1f} B gzip, {raw_b:.0f} B raw JSON",
+            f"≤ {GZIP_TARGET_B} B / ≤ {RAW_TARGET_B} B",
+            gzip_b <= GZIP_TARGET_B and raw_b <= RAW_TARGET_B,
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{s} ({m.durability})")
@@ -635,6 +801,7 @@ def _phase(phase: Phase) -> str:
 
 def run(size: Size = FULL) -> list[Figure]:
     from tools import pgcluster
+
     out = []
     with tempfile.TemporaryDirectory(prefix="yinling-sync-") as tmp:
         out += figures(measure("sqlite", Path(tmp) / "sqlite", size), size)

@@ -15,6 +15,7 @@ into a temporary folder that is renamed into place at the end.  The cache lives 
 $YINLING_BENCH_DIR (default: yinling-bench in the temporary folder), keyed by a hash of this
 file and the size, so a changed generator builds a new database.
 """
+
 import hashlib
 import json
 import os
@@ -29,14 +30,13 @@ from types import SimpleNamespace
 
 from peewee import SqliteDatabase
 
+from bench import Figure
 from kiosk import config
 from kiosk.identity import ids
 from kiosk.points import awards
+from kiosk.programme.schedule import lesson_times
 from kiosk.store.db import open_db
 from kiosk.store.models import Activity, Course, Term
-from kiosk.programme.schedule import lesson_times
-
-from bench import Figure
 
 
 @dataclass(frozen=True)
@@ -57,45 +57,113 @@ SEED = 20261116
 _TERM_WEEKS, _TERM_SPACING_WEEKS, _ANCHOR_WEEK = 18, 26, 11
 _SLOT_STARTS = ("08:30", "10:30", "14:00", "16:00")  # 2 h apart: never two due at once
 _OTHER_SITES = 4
-_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程"
-             "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 _GIVEN = "建华国明秀英文志玉兰红军平德淑芳桂珍永福春海林强凤荣成金庆云丽新学正振兴树忠"
-_REGIONS = ("110101", "110105", "310104", "310115", "440106", "320102", "330106", "510107",
-            "420102", "610113", "370102", "210102")
-_CATEGORIES = ("书法", "国画", "声乐合唱", "太极拳", "摄影", "智能手机", "舞蹈", "英语会话", "养生保健",
-               "京剧", "钢琴", "诗词鉴赏", "剪纸", "模特走秀", "电子琴", "八段锦")
-_ACTIVITY_KINDS = (("report", "形势报告会"), ("walk", "健步行"), ("party_day", "主题党日"),
-                   ("performance", "文艺汇演"), ("exhibition", "书画展"), ("volunteer", "志愿服务"))
+_REGIONS = (
+    "110101",
+    "110105",
+    "310104",
+    "310115",
+    "440106",
+    "320102",
+    "330106",
+    "510107",
+    "420102",
+    "610113",
+    "370102",
+    "210102",
+)
+_CATEGORIES = (
+    "书法",
+    "国画",
+    "声乐合唱",
+    "太极拳",
+    "摄影",
+    "智能手机",
+    "舞蹈",
+    "英语会话",
+    "养生保健",
+    "京剧",
+    "钢琴",
+    "诗词鉴赏",
+    "剪纸",
+    "模特走秀",
+    "电子琴",
+    "八段锦",
+)
+_ACTIVITY_KINDS = (
+    ("report", "形势报告会"),
+    ("walk", "健步行"),
+    ("party_day", "主题党日"),
+    ("performance", "文艺汇演"),
+    ("exhibition", "书画展"),
+    ("volunteer", "志愿服务"),
+)
 _METHODS = ("qr",) * 12 + ("idcard",) * 7 + ("staff",)
 # Staff's entries, as shares of the sign-ins: volunteer hours, redemptions and corrections.
 _VOLUNTEER_SHARE, _REDEEM_SHARE, _CORRECTION_SHARE = 0.015, 0.012, 0.003
 _VOLUNTEER_HOURS = (2, 2.5, 3, 3, 4, 6)
-_GIFTS = (("环保袋", 15), ("毛巾", 20), ("书法字帖", 30), ("雨伞", 40), ("老花镜", 50), ("保温杯", 60),
-          ("电子血压计", 200))
+_GIFTS = (
+    ("环保袋", 15),
+    ("毛巾", 20),
+    ("书法字帖", 30),
+    ("雨伞", 40),
+    ("老花镜", 50),
+    ("保温杯", 60),
+    ("电子血压计", 200),
+)
 _REASONS = ("重复计分", "代刷卡签到", "课程临时取消", "误签其他班级")
 _PROVISIONAL_DAYS = 3  # the bureau has not confirmed the entries of the last days yet
 
 # Every INSERT names its columns: later migrations add columns (with defaults) to these tables.
 _COLUMNS = {
     "site": ("id", "code", "name", "kind", "address"),
-    "member": ("id", "member_no", "name", "id_hash", "id_last4", "gender", "birth_year", "phone_last4",
-               "site_id", "card_issue", "points_confirmed", "active", "large_text", "voice"),
+    "member": (
+        "id",
+        "member_no",
+        "name",
+        "id_hash",
+        "id_last4",
+        "gender",
+        "birth_year",
+        "phone_last4",
+        "site_id",
+        "card_issue",
+        "points_confirmed",
+        "active",
+        "large_text",
+        "voice",
+    ),
     "term": ("id", "site_id", "name", "start", "end"),
     "holiday": ("term_id", "day", "name"),
     "course": ("id", "term_id", "name", "category", "teacher", "room", "capacity", "schedule"),
     "lesson": ("id", "course_id", "start", "end", "room", "cancelled"),
     "enrollment": ("member_id", "course_id", "status"),
-    "activity": ("id", "site_id", "title", "kind", "place", "start", "end", "capacity", "open", "points",
-                 "cancelled"),
+    "activity": ("id", "site_id", "title", "kind", "place", "start", "end", "capacity", "open", "points", "cancelled"),
     "registration": ("member_id", "activity_id", "status", "at"),
     "sign_in": ("id", "event_id", "member_id", "lesson_id", "activity_id", "at", "method", "kiosk_id"),
-    "points_entry": ("id", "event_id", "member_id", "amount", "kind", "rule", "signin_id", "reverses_id",
-                     "status", "at", "note"),
+    "points_entry": (
+        "id",
+        "event_id",
+        "member_id",
+        "amount",
+        "kind",
+        "rule",
+        "signin_id",
+        "reverses_id",
+        "status",
+        "at",
+        "note",
+    ),
     "outbox": ("seq", "event_id", "kind", "schema_v", "wall_ms", "payload", "state"),
 }
 
 
 # -- the cache ---------------------------------------------------------------------------------
+
 
 def bench_root() -> Path:
     return Path(os.environ.get("YINLING_BENCH_DIR") or Path(tempfile.gettempdir()) / "yinling-bench")
@@ -125,9 +193,13 @@ def _build_into(folder: Path, size: Size) -> None:
     started = time.perf_counter()
     counts = build(tmp, size, ANCHOR, config.load(data_dir=tmp))
     flush(tmp / "kiosk.db")  # built without fsync: write it out now, not during a measurement
-    manifest = {"size": astuple(size), "anchor": ANCHOR.isoformat(), "counts": counts,
-                "build_s": round(time.perf_counter() - started, 1),
-                "bytes": (tmp / "kiosk.db").stat().st_size}
+    manifest = {
+        "size": astuple(size),
+        "anchor": ANCHOR.isoformat(),
+        "counts": counts,
+        "build_s": round(time.perf_counter() - started, 1),
+        "bytes": (tmp / "kiosk.db").stat().st_size,
+    }
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
     try:
         tmp.rename(folder)
@@ -155,26 +227,30 @@ def run() -> list[Figure]:
     """`python -m bench tenyear`: build (or find) the cached database and describe it."""
     folder, manifest = ensure()
     c = manifest["counts"]
-    text = (f"{c['member']:,} members, {c['sign_in']:,} sign-ins, {c['lesson']:,} lessons, "
-            f"{c['enrollment']:,} enrolments, {c['outbox']:,} outbox facts; "
-            f"{manifest['bytes'] / 1e9:.2f} GB, built in {manifest['build_s']:.0f} s")
+    text = (
+        f"{c['member']:,} members, {c['sign_in']:,} sign-ins, {c['lesson']:,} lessons, "
+        f"{c['enrollment']:,} enrolments, {c['outbox']:,} outbox facts; "
+        f"{manifest['bytes'] / 1e9:.2f} GB, built in {manifest['build_s']:.0f} s"
+    )
     print(f"10-year database ({folder}): {text}")
     return [Figure("10-year database", text)]
 
 
 # -- the generator -----------------------------------------------------------------------------
 
+
 @dataclass
 class _TermData:
     """What one term holds, kept in memory to draw its sign-ins from."""
+
     start: date
     active: list[int]
     course_names: dict[int, str] = field(default_factory=dict)
     lessons: dict[int, list[tuple[int, datetime]]] = field(default_factory=dict)  # course -> past
-    enrolled: list[tuple[int, int]] = field(default_factory=list)          # (member, course)
+    enrolled: list[tuple[int, int]] = field(default_factory=list)  # (member, course)
     # Past activities: (start, title, points category, own points or None).
     activities: dict[int, tuple[datetime, str, str, int | None]] = field(default_factory=dict)
-    attendees: list[tuple[int, int]] = field(default_factory=list)         # (member, activity)
+    attendees: list[tuple[int, int]] = field(default_factory=list)  # (member, activity)
 
     def candidates(self) -> int:
         return sum(len(self.lessons[c]) for _, c in self.enrolled) + len(self.attendees)
@@ -184,14 +260,14 @@ def build(folder: Path, size: Size, now: datetime, settings: SimpleNamespace) ->
     """Create <folder>/kiosk.db for `size` with "now" at `now`; returns the row count per table."""
     database = open_db(folder)
     # Bulk load: no rollback journal or fsync (a failed build is thrown away), no per-row FK checks.
-    for pragma in ("journal_mode = OFF", "synchronous = OFF", "foreign_keys = OFF",
-                   "cache_size = -1000000"):
+    for pragma in ("journal_mode = OFF", "synchronous = OFF", "foreign_keys = OFF", "cache_size = -1000000"):
         database.execute_sql(f"PRAGMA {pragma}")
     try:
         _Builder(database, size, now, settings).run()
-        counts = {t: database.execute_sql(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-                  for t in ("member", "lesson", "enrollment", "activity", "registration",
-                            "sign_in", "points_entry", "outbox")}
+        counts = {
+            t: database.execute_sql(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+            for t in ("member", "lesson", "enrollment", "activity", "registration", "sign_in", "points_entry", "outbox")
+        }
         database.execute_sql("PRAGMA journal_mode = WAL")
     finally:
         database.close()
@@ -206,11 +282,10 @@ class _Builder:
         self.cutoff = datetime.combine(now.date(), datetime.min.time())  # no sign-ins from here on
         self.provisional_from = now - timedelta(days=_PROVISIONAL_DAYS)
         self.rules = awards.rules()  # the migration's defaults: what the kiosk awarded by
-        self.ids = {"course": 0, "lesson": 0, "activity": 0, "sign_in": 0, "points_entry": 0,
-                    "outbox": 0}
+        self.ids = {"course": 0, "lesson": 0, "activity": 0, "sign_in": 0, "points_entry": 0, "outbox": 0}
         self.member_nos: list[str] = [""]  # index = member id
         self.confirmed = [0] * (size.members + 1)  # each member's confirmed entries' sum
-        self.balance = [0] * (size.members + 1)    # ... and with the provisional ones
+        self.balance = [0] * (size.members + 1)  # ... and with the provisional ones
         # Per term, filled as its ledger is written in order of time:
         self.rows: dict[str, list[tuple]] = {}
         self.earned: dict[tuple[int, date, str], int] = {}  # (member, day, category): for the caps
@@ -238,16 +313,14 @@ class _Builder:
     def _insert(self, table: str, rows: list[tuple]) -> None:
         columns = _COLUMNS[table]
         names = ", ".join(f'"{c}"' for c in columns)
-        self.conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})',
-                              rows)
+        self.conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})', rows)
 
     # sites and members
 
     def _sites(self) -> int:
         s = self.settings.site
         rows = [(1, s.code, s.name, "center", "")]
-        rows += [(i + 2, f"BUREAU-{i + 2:03d}", f"第{i + 2}活动中心", "branch", "")
-                 for i in range(_OTHER_SITES)]
+        rows += [(i + 2, f"BUREAU-{i + 2:03d}", f"第{i + 2}活动中心", "branch", "") for i in range(_OTHER_SITES)]
         self._insert("site", rows)
         return 1
 
@@ -260,12 +333,24 @@ class _Builder:
             no = f"M{member_id:07d}"
             self.member_nos.append(no)
             has_card = self.rng.random() < 0.97  # a few registered without an ID card
-            rows.append((member_id, no, self._name(), ids.id_hash(number, key) if has_card else None,
-                         ids.last4(number) if has_card else "", "男" if int(number[16]) % 2 else "女",
-                         int(number[6:10]), f"{self.rng.randrange(10000):04d}",
-                         1 if self.rng.random() < 0.7 else self.rng.randint(2, _OTHER_SITES + 1),
-                         2 if self.rng.random() < 0.03 else 1, 0, 1,
-                         int(self.rng.random() < 0.12), int(self.rng.random() > 0.05)))
+            rows.append(
+                (
+                    member_id,
+                    no,
+                    self._name(),
+                    ids.id_hash(number, key) if has_card else None,
+                    ids.last4(number) if has_card else "",
+                    "男" if int(number[16]) % 2 else "女",
+                    int(number[6:10]),
+                    f"{self.rng.randrange(10000):04d}",
+                    1 if self.rng.random() < 0.7 else self.rng.randint(2, _OTHER_SITES + 1),
+                    2 if self.rng.random() < 0.03 else 1,
+                    0,
+                    1,
+                    int(self.rng.random() < 0.12),
+                    int(self.rng.random() > 0.05),
+                )
+            )
         self._insert("member", rows)
 
     def _id_number(self, seen: set[str]) -> str:
@@ -308,8 +393,9 @@ class _Builder:
         first = 1 + (term_id - 1) * (size.members - window) // max(1, terms - 1)
         return self.rng.sample(range(first, first + window), min(size.active_per_term, window))
 
-    def _courses(self, term: _TermData, term_row: Term, holidays: set[date],
-                 term_id: int) -> dict[int, set[tuple[int, str]]]:
+    def _courses(
+        self, term: _TermData, term_row: Term, holidays: set[date], term_id: int
+    ) -> dict[int, set[tuple[int, str]]]:
         """Courses with weekly schedules and their lessons; returns each course's weekly slots."""
         slots_of, courses, lessons = {}, [], []
         for n in range(self.size.courses_per_term):
@@ -318,14 +404,24 @@ class _Builder:
             name = f"{category}（{n // len(_CATEGORIES) + 1}）班"
             hour, days = self._weekly(n)
             schedule = [{"weekday": d, "start": hour, "end": _plus(hour, 105)} for d in sorted(days)]
-            courses.append((course_id, term_id, name, category, self._name(),
-                            f"{self.rng.randint(1, 5)}楼 {self.rng.randint(1, 12):02d} 室",
-                            self.rng.choice((60, 80, 100, 120)), json.dumps(schedule, ensure_ascii=False)))
+            courses.append(
+                (
+                    course_id,
+                    term_id,
+                    name,
+                    category,
+                    self._name(),
+                    f"{self.rng.randint(1, 5)}楼 {self.rng.randint(1, 12):02d} 室",
+                    self.rng.choice((60, 80, 100, 120)),
+                    json.dumps(schedule, ensure_ascii=False),
+                )
+            )
             term.course_names[course_id] = name
             term.lessons[course_id] = []
             slots_of[course_id] = {(d, hour) for d in days}
-            lessons += self._lessons(term, course_id, lesson_times(Course(schedule=json.dumps(schedule)),
-                                                                  term_row, holidays))
+            lessons += self._lessons(
+                term, course_id, lesson_times(Course(schedule=json.dumps(schedule)), term_row, holidays)
+            )
         self._insert("course", courses)
         self._insert("lesson", lessons)
         return slots_of
@@ -337,8 +433,7 @@ class _Builder:
         days = self.rng.sample(range(1, 6), 2 if self.rng.random() < 0.3 else 1)
         return self.rng.choice(_SLOT_STARTS), days
 
-    def _lessons(self, term: _TermData, course_id: int,
-                 times: list[tuple[datetime, datetime]]) -> list[tuple]:
+    def _lessons(self, term: _TermData, course_id: int, times: list[tuple[datetime, datetime]]) -> list[tuple]:
         """Lesson rows, 1 % cancelled (never today's); the past ones are remembered for sign-ins."""
         rows = []
         for start, end in times:
@@ -378,9 +473,21 @@ class _Builder:
             start = datetime.combine(day, _hm("09:30" if day.isoweekday() == 6 else "12:00"))
             is_open = self.rng.random() < 0.3
             own = self.rng.choice((None, None, 5, 10))
-            rows.append((activity_id, site_id, f"{day:%m月}{title}", kind, "一楼 多功能厅", str(start),
-                         str(start + timedelta(minutes=90)), 0 if is_open else 200, int(is_open),
-                         own, 0))
+            rows.append(
+                (
+                    activity_id,
+                    site_id,
+                    f"{day:%m月}{title}",
+                    kind,
+                    "一楼 多功能厅",
+                    str(start),
+                    str(start + timedelta(minutes=90)),
+                    0 if is_open else 200,
+                    int(is_open),
+                    own,
+                    0,
+                )
+            )
             people = self.rng.sample(term.active, min(len(term.active), self.size.registrations_per_activity))
             if not is_open:
                 people = self._register(registrations, activity_id, start, people)
@@ -391,8 +498,7 @@ class _Builder:
         self._insert("activity", rows)
         self._insert("registration", registrations)
 
-    def _register(self, registrations: list, activity_id: int, start: datetime,
-                  people: list[int]) -> list[int]:
+    def _register(self, registrations: list, activity_id: int, start: datetime, people: list[int]) -> list[int]:
         """Registration rows for `people`, signed up days before; returns those whose registration stands."""
         statuses = self.rng.choices(("registered", "cancelled", "waitlisted"), (90, 5, 5), k=len(people))
         for m, status in zip(people, statuses):
@@ -416,8 +522,11 @@ class _Builder:
 
     def _choose(self, term: _TermData, quota: int) -> list[tuple]:
         """`quota` of the term's possible attendances, as events of the ledger."""
-        possible = [(m, "lesson", lid, start, term.course_names[c], "lesson", None)
-                    for m, c in term.enrolled for lid, start in term.lessons[c]]
+        possible = [
+            (m, "lesson", lid, start, term.course_names[c], "lesson", None)
+            for m, c in term.enrolled
+            for lid, start in term.lessons[c]
+        ]
         possible += [(m, "activity", a, *term.activities[a]) for m, a in term.attendees]
         events = []
         for m, *item in self.rng.sample(possible, quota):
@@ -427,12 +536,23 @@ class _Builder:
 
     def _other_entries(self, term: _TermData, quota: int) -> list[tuple]:
         """Volunteer hours, redemptions and corrections that staff record, a few percent of the ledger."""
-        events = [(self._office_hours(term), self.rng.choice(term.active), self._volunteer,
-                   (self.rng.choice(_VOLUNTEER_HOURS),)) for _ in range(round(quota * _VOLUNTEER_SHARE))]
-        events += [(self._office_hours(term), self.rng.choice(term.active), self._redeem, ())
-                   for _ in range(round(quota * _REDEEM_SHARE))]
-        events += [(self._office_hours(term), self.rng.choice(term.active), self._correct, ())
-                   for _ in range(round(quota * _CORRECTION_SHARE))]
+        events = [
+            (
+                self._office_hours(term),
+                self.rng.choice(term.active),
+                self._volunteer,
+                (self.rng.choice(_VOLUNTEER_HOURS),),
+            )
+            for _ in range(round(quota * _VOLUNTEER_SHARE))
+        ]
+        events += [
+            (self._office_hours(term), self.rng.choice(term.active), self._redeem, ())
+            for _ in range(round(quota * _REDEEM_SHARE))
+        ]
+        events += [
+            (self._office_hours(term), self.rng.choice(term.active), self._correct, ())
+            for _ in range(round(quota * _CORRECTION_SHARE))
+        ]
         return events
 
     def _office_hours(self, term: _TermData) -> datetime:
@@ -442,31 +562,77 @@ class _Builder:
         day -= timedelta(days=day.isoweekday() == 7)
         return datetime.combine(day, _hm("09:00")) + timedelta(seconds=self.rng.randrange(8 * 3600))
 
-    def _signin(self, at: datetime, member_id: int, kind: str, item_id: int, item_start: datetime,
-                title: str, category: str, own: int | None) -> None:
+    def _signin(
+        self,
+        at: datetime,
+        member_id: int,
+        kind: str,
+        item_id: int,
+        item_start: datetime,
+        title: str,
+        category: str,
+        own: int | None,
+    ) -> None:
         """One sign-in as checkin._record writes it, with its award by the rules and both facts."""
         kiosk, site, member_no = self.settings.kiosk.id, self.settings.site.code, self.member_nos[member_id]
         ms = int(at.timestamp() * 1000)
         method = self.rng.choice(_METHODS)
         signin_id, event_id = self._next("sign_in"), self._uuid7(ms)
-        self.rows["sign_in"].append((signin_id, event_id, member_id, item_id if kind == "lesson" else None,
-                                     item_id if kind == "activity" else None, str(at), method, kiosk))
-        self._fact("signin", event_id, ms, {
-            "member_no": member_no, "kind": kind, "item_id": item_id, "title": title,
-            "start": item_start.isoformat(), "at": at.isoformat(), "method": method,
-            "kiosk_id": kiosk, "site": site})
+        self.rows["sign_in"].append(
+            (
+                signin_id,
+                event_id,
+                member_id,
+                item_id if kind == "lesson" else None,
+                item_id if kind == "activity" else None,
+                str(at),
+                method,
+                kiosk,
+            )
+        )
+        self._fact(
+            "signin",
+            event_id,
+            ms,
+            {
+                "member_no": member_no,
+                "kind": kind,
+                "item_id": item_id,
+                "title": title,
+                "start": item_start.isoformat(),
+                "at": at.isoformat(),
+                "method": method,
+                "kiosk_id": kiosk,
+                "site": site,
+            },
+        )
         rule = self.rules[category]
         amount = self._capped(member_id, at, category, rule.points if own is None else own)
         if amount:
-            entry = self._entry(at, member_id, amount, category, f"{category}_attendance",
-                                signin_id=signin_id, signin=event_id, rule_version=rule.version)
+            entry = self._entry(
+                at,
+                member_id,
+                amount,
+                category,
+                f"{category}_attendance",
+                signin_id=signin_id,
+                signin=event_id,
+                rule_version=rule.version,
+            )
             self.awards.setdefault(member_id, []).append((*entry, amount))
 
     def _volunteer(self, at: datetime, member_id: int, hours: float) -> None:
         amount = self._capped(member_id, at, "volunteer", awards.volunteer_points(hours))
         if amount:
-            self._entry(at, member_id, amount, "volunteer", "volunteer_hour",
-                        note=f"志愿服务 {hours:g} 小时", rule_version=self.rules["volunteer"].version)
+            self._entry(
+                at,
+                member_id,
+                amount,
+                "volunteer",
+                "volunteer_hour",
+                note=f"志愿服务 {hours:g} 小时",
+                rule_version=self.rules["volunteer"].version,
+            )
 
     def _redeem(self, at: datetime, member_id: int) -> None:
         affordable = [gift for gift in _GIFTS if gift[1] <= self.balance[member_id]]
@@ -481,8 +647,16 @@ class _Builder:
             award = self.rng.choice(awards)
             self.awards[member_id].remove(award)
             entry_id, event_id, amount = award
-            self._entry(at, member_id, -amount, "correction", "",
-                        note=f"更正：{self.rng.choice(_REASONS)}", reverses_id=entry_id, reverses=event_id)
+            self._entry(
+                at,
+                member_id,
+                -amount,
+                "correction",
+                "",
+                note=f"更正：{self.rng.choice(_REASONS)}",
+                reverses_id=entry_id,
+                reverses=event_id,
+            )
 
     def _capped(self, member_id: int, at: datetime, category: str, amount: int) -> int:
         """`amount` within what the category's daily cap leaves the member that day."""
@@ -494,26 +668,58 @@ class _Builder:
         self.earned[key] = self.earned.get(key, 0) + amount
         return amount
 
-    def _entry(self, at: datetime, member_id: int, amount: int, kind: str, rule: str, note: str = "",
-               signin_id: int | None = None, reverses_id: int | None = None, **fact) -> tuple[int, str]:
+    def _entry(
+        self,
+        at: datetime,
+        member_id: int,
+        amount: int,
+        kind: str,
+        rule: str,
+        note: str = "",
+        signin_id: int | None = None,
+        reverses_id: int | None = None,
+        **fact,
+    ) -> tuple[int, str]:
         """A ledger entry and its fact; confirmed by the bureau unless it is of the last few days."""
         ms = int(at.timestamp() * 1000)
         entry_id, event_id = self._next("points_entry"), self._uuid7(ms)
         status = "provisional" if at >= self.provisional_from else "confirmed"
-        self.rows["points_entry"].append((entry_id, event_id, member_id, amount, kind, rule, signin_id,
-                                          reverses_id, status, str(at), note))
-        self._fact("points", event_id, ms, {
-            "member_no": self.member_nos[member_id], "amount": amount, "kind": kind, "rule": rule,
-            "at": at.isoformat(), "kiosk_id": self.settings.kiosk.id, "site": self.settings.site.code,
-            **({"note": note} if note else {}), **fact})
+        self.rows["points_entry"].append(
+            (entry_id, event_id, member_id, amount, kind, rule, signin_id, reverses_id, status, str(at), note)
+        )
+        self._fact(
+            "points",
+            event_id,
+            ms,
+            {
+                "member_no": self.member_nos[member_id],
+                "amount": amount,
+                "kind": kind,
+                "rule": rule,
+                "at": at.isoformat(),
+                "kiosk_id": self.settings.kiosk.id,
+                "site": self.settings.site.code,
+                **({"note": note} if note else {}),
+                **fact,
+            },
+        )
         self.balance[member_id] += amount
         if status == "confirmed":
             self.confirmed[member_id] += amount
         return entry_id, event_id
 
     def _fact(self, kind: str, event_id: str, ms: int, payload: dict) -> None:
-        self.rows["outbox"].append((self._next("outbox"), event_id, kind, 1, ms,
-                                    json.dumps(payload, ensure_ascii=False, sort_keys=True), "acked"))
+        self.rows["outbox"].append(
+            (
+                self._next("outbox"),
+                event_id,
+                kind,
+                1,
+                ms,
+                json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                "acked",
+            )
+        )
 
     def _uuid7(self, ms: int) -> str:
         """A UUIDv7 for a past moment, as facts.new_event_id would have made it then."""
@@ -523,11 +729,11 @@ class _Builder:
 
     def _finish_members(self, last: _TermData) -> None:
         """Confirmed balances; a few who left before the last term are no longer active."""
-        self.conn.executemany("UPDATE member SET points_confirmed = ? WHERE id = ?",
-                              [(p, m) for m, p in enumerate(self.confirmed) if p])
+        self.conn.executemany(
+            "UPDATE member SET points_confirmed = ? WHERE id = ?", [(p, m) for m, p in enumerate(self.confirmed) if p]
+        )
         current = set(last.active)
-        gone = [(m,) for m in range(1, self.size.members + 1)
-                if m not in current and self.rng.random() < 0.02]
+        gone = [(m,) for m in range(1, self.size.members + 1) if m not in current and self.rng.random() < 0.02]
         self.conn.executemany("UPDATE member SET active = 0 WHERE id = ?", gone)
 
 
@@ -538,7 +744,7 @@ def _quotas(candidates: list[int], total: int) -> list[int]:
         raise ValueError(f"these sizes allow only {possible:,} sign-ins, not {total:,}")
     quotas = [total * c // possible for c in candidates]
     by_remainder = sorted(range(len(candidates)), key=lambda i: -(total * candidates[i] % possible))
-    for i in by_remainder[:total - sum(quotas)]:
+    for i in by_remainder[: total - sum(quotas)]:
         quotas[i] += 1
     return quotas
 

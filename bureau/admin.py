@@ -2,15 +2,15 @@
 
 The CLI (bureau/__main__.py) prints what these return; the tests call them directly.
 """
+
 import json
 import re
 from datetime import timedelta
 
-from contract import signing
-
 from bureau import streams
 from bureau.models import Kiosk, Site
 from bureau.store import utcnow, write
+from contract import signing
 
 SITE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 DEFAULT_URL = "http://127.0.0.1:8800"
@@ -42,11 +42,12 @@ def add_kiosk(site_code: str, name: str = "") -> Kiosk:
     """A new kiosk of the site, numbered <CODE>-K01, -K02 … (the next free number), with a new key."""
     with write():
         site = find_site(site_code)
-        taken = [re.fullmatch(rf"{re.escape(site.code)}-K(\d+)", k.kiosk_id)
-                 for k in Kiosk.select(Kiosk.kiosk_id).where(Kiosk.site == site)]
+        taken = [
+            re.fullmatch(rf"{re.escape(site.code)}-K(\d+)", k.kiosk_id)
+            for k in Kiosk.select(Kiosk.kiosk_id).where(Kiosk.site == site)
+        ]
         number = max((int(m.group(1)) for m in taken if m), default=0) + 1
-        return Kiosk.create(kiosk_id=f"{site.code}-K{number:02d}", site=site, name=name,
-                            key=signing.new_key())
+        return Kiosk.create(kiosk_id=f"{site.code}-K{number:02d}", site=site, name=name, key=signing.new_key())
 
 
 def kiosks() -> list[Kiosk]:
@@ -81,10 +82,11 @@ def revoke(kiosk_id: str) -> Kiosk:
 
 def site_file(kiosk: Kiosk, url: str = DEFAULT_URL) -> str:
     """The lines of the kiosk's site file that connect it to the bureau (config/default.toml)."""
+
     def toml(text: str) -> str:
-        return json.dumps(text, ensure_ascii=False)   # a JSON string is a TOML basic string
-    return (f"[kiosk]\nid = {toml(kiosk.kiosk_id)}\n"
-            f"[sync]\nurl = {toml(url)}\nkey = {toml(kiosk.key)}\n")
+        return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
+
+    return f"[kiosk]\nid = {toml(kiosk.kiosk_id)}\n[sync]\nurl = {toml(url)}\nkey = {toml(kiosk.key)}\n"
 
 
 def find_site(code: str, error: type[Exception] = AdminError) -> Site:

@@ -14,12 +14,13 @@ client that accepts it.
 Endpoints read the body on the event loop and do the blocking peewee work in the thread pool,
 each with its own connection (from the pool on PostgreSQL).
 """
+
 import gc
 import logging
 import os
 import time
+from collections.abc import Callable
 from contextlib import asynccontextmanager, nullcontext
-from typing import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
@@ -36,17 +37,17 @@ from bureau.models import Kiosk
 from bureau.schema import open_store
 from bureau.store import close_store, connection_lost, db, is_sqlite, utcnow, write, write_turn_if_free
 
-ENV_DB = "BUREAU_DB"          # the store URL `python -m bureau serve` hands to create_app
+ENV_DB = "BUREAU_DB"  # the store URL `python -m bureau serve` hands to create_app
 log = logging.getLogger("bureau.app")
 
 Action = Callable[[Kiosk, bytes, str | None, float], dict]
 # (method, target, signing headers, body as sent, Content-Encoding) → (status, reply fields)
 Handler = Callable[[str, str, dict, bytes, str | None], tuple[int, dict]]
-GZIP_FROM = 1024              # bytes: a smaller reply gains less than gzip costs
+GZIP_FROM = 1024  # bytes: a smaller reply gains less than gzip costs
 # Streams that reflect the kiosks' own pushes: the rules run before these are pulled, so the
 # bureau's confirmations of a kiosk's points arrive in the sync cycle that pushed them.
 RULED_STREAMS = ("members", "balances")
-GC_THRESHOLDS = (50_000, 20, 100)    # gen-0 allocations, then gen-0 and gen-1 collections
+GC_THRESHOLDS = (50_000, 20, 100)  # gen-0 allocations, then gen-0 and gen-1 collections
 
 
 def reply(status: int, fields: dict) -> JSONResponse:
@@ -82,8 +83,12 @@ def create_app(url: str | None = None) -> Callable:
     app = FastAPI(title="银龄签到 bureau", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     # Level 6, not Starlette's 9: a pull page compresses nearly as well for a third of the CPU.
     # The web page's font is cached by browsers and gains little: sent as it is.
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM, compresslevel=6,
-                       exclude_content_types=DEFAULT_EXCLUDED_CONTENT_TYPES + ("font/otf",))
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=GZIP_FROM,
+        compresslevel=6,
+        exclude_content_types=DEFAULT_EXCLUDED_CONTENT_TYPES + ("font/otf",),
+    )
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -115,7 +120,7 @@ def create_app(url: str | None = None) -> Callable:
         query = request.query_params
         return await signed(request, acting(lambda kiosk, raw, encoding, now: _checksum(kiosk, query)))
 
-    app.include_router(web.router)      # the staff's read-only pages under /web
+    app.include_router(web.router)  # the staff's read-only pages under /web
     return _pushes_first(app)
 
 
@@ -131,6 +136,7 @@ def _pushes_first(app: FastAPI) -> Callable:
             await push(scope, receive, send)
         else:
             await app(scope, receive, send)
+
     return serve
 
 
@@ -192,6 +198,7 @@ async def read_body(request: Request) -> bytes:
 def acting(action: Action) -> Handler:
     """A request handler that authenticates (a transaction of its own: the nonce stays recorded
     whatever the action does), then runs `action`."""
+
     def handle(method: str, target: str, headers: dict, raw: bytes, encoding: str | None) -> tuple[int, dict]:
         now = time.time()
         try:
@@ -200,6 +207,7 @@ def acting(action: Action) -> Handler:
             return _unauthorized(method, target, headers, e)
         # Only the action is tried again: its authentication committed, nonce and all.
         return _acted(kiosk, method, target, lambda: _on_a_live_connection(lambda: action(kiosk, raw, encoding, now)))
+
     return handle
 
 
@@ -231,12 +239,13 @@ def _push(method: str, target: str, headers: dict, raw: bytes, encoding: str | N
         return _refused(kiosk, method, target, r)
     try:
         return _on_a_live_connection(lambda: _stored(kiosk, method, target, headers, judged, now))
-    except AuthError as e:           # a replayed nonce
+    except AuthError as e:  # a replayed nonce
         return _unauthorized(method, target, headers, e)
 
 
-def _stored(kiosk: Kiosk, method: str, target: str, headers: dict, judged: ingest.Judged,
-            now: float) -> tuple[int, dict]:
+def _stored(
+    kiosk: Kiosk, method: str, target: str, headers: dict, judged: ingest.Judged, now: float
+) -> tuple[int, dict]:
     with write():
         record(kiosk, headers, now)
         done = _acted(kiosk, method, target, lambda: ingest.store(judged))
@@ -273,8 +282,7 @@ def _on_a_live_connection(step: Callable[[], object]):
 
 
 def _state(kiosk: Kiosk, raw: bytes, encoding: str | None, now: float) -> dict:
-    return {"kiosk_id": kiosk.kiosk_id, "site": kiosk.site.code, "epoch": kiosk.epoch,
-            "acked_seq": kiosk.acked_seq}
+    return {"kiosk_id": kiosk.kiosk_id, "site": kiosk.site.code, "epoch": kiosk.epoch, "acked_seq": kiosk.acked_seq}
 
 
 def _epoch(kiosk: Kiosk, raw: bytes, encoding: str | None, now: float) -> dict:

@@ -7,16 +7,16 @@ transaction of its own: it records the nonce and the kiosk's last_seen, which st
 whatever becomes of the request itself.  A push splits it: verify() before the work that needs
 no lock, record() in the write transaction that stores the batch.
 """
+
 import re
 import time
-from datetime import datetime, timedelta, timezone
-from typing import Mapping
-
-from contract import signing
-from contract.signing import WINDOW_S
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 
 from bureau.models import Kiosk, Nonce, Site
 from bureau.store import db
+from contract import signing
+from contract.signing import WINDOW_S
 
 TIMESTAMP = re.compile(r"-?\d{1,12}")
 NONCE = re.compile(r"[0-9a-fA-F]{16,64}")
@@ -24,7 +24,7 @@ NONCE = re.compile(r"[0-9a-fA-F]{16,64}")
 # original timestamp (the signature covers it), which is then outside the window anyway.
 NONCE_KEEP = timedelta(seconds=2 * WINDOW_S)
 
-_last_prune: float | None = None     # time.monotonic() of this process's last pruning
+_last_prune: float | None = None  # time.monotonic() of this process's last pruning
 
 
 class AuthError(Exception):
@@ -37,7 +37,7 @@ class AuthError(Exception):
 
 def as_utc(unix_s: float) -> datetime:
     """A unix time as the store keeps times: UTC without a zone."""
-    return datetime.fromtimestamp(unix_s, timezone.utc).replace(tzinfo=None)
+    return datetime.fromtimestamp(unix_s, UTC).replace(tzinfo=None)
 
 
 def signed_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -86,9 +86,14 @@ def record(kiosk: Kiosk, headers: Mapping[str, str], now: float) -> None:
 
 # Every signed request runs these: as SQL text they cost a tenth of what peewee takes to build
 # them (~1 ms of a push's CPU).
-_KIOSK = ('SELECT k.id, k.key, k.old_key, k.old_key_until, k.revoked_at, k.epoch, k.acked_seq, s.id, s.code'
-          ' FROM "kiosk" AS k JOIN "site" AS s ON s.id = k.site_id WHERE k.kiosk_id = {p}')
-_NONCE = 'INSERT INTO "nonce" ("kiosk_id", "nonce", "at") VALUES ({p}, {p}, {p}) ON CONFLICT ("kiosk_id", "nonce") DO NOTHING'
+_KIOSK = (
+    "SELECT k.id, k.key, k.old_key, k.old_key_until, k.revoked_at, k.epoch, k.acked_seq, s.id, s.code"
+    ' FROM "kiosk" AS k JOIN "site" AS s ON s.id = k.site_id WHERE k.kiosk_id = {p}'
+)
+_NONCE = (
+    'INSERT INTO "nonce" ("kiosk_id", "nonce", "at") VALUES ({p}, {p}, {p})'
+    ' ON CONFLICT ("kiosk_id", "nonce") DO NOTHING'
+)
 _SEEN = 'UPDATE "kiosk" SET "last_seen" = {p} WHERE "id" = {p}'
 
 
@@ -97,10 +102,17 @@ def _kiosk(kiosk_id: str) -> Kiosk | None:
     if row is None:
         return None
     pk, key, old_key, old_key_until, revoked_at, epoch, acked_seq, site_pk, site_code = row
-    return Kiosk(id=pk, kiosk_id=kiosk_id, key=key, old_key=old_key,
-                 old_key_until=Kiosk.old_key_until.python_value(old_key_until),
-                 revoked_at=Kiosk.revoked_at.python_value(revoked_at), epoch=epoch, acked_seq=acked_seq,
-                 site=Site(id=site_pk, code=site_code))
+    return Kiosk(
+        id=pk,
+        kiosk_id=kiosk_id,
+        key=key,
+        old_key=old_key,
+        old_key_until=Kiosk.old_key_until.python_value(old_key_until),
+        revoked_at=Kiosk.revoked_at.python_value(revoked_at),
+        epoch=epoch,
+        acked_seq=acked_seq,
+        site=Site(id=site_pk, code=site_code),
+    )
 
 
 def _prune_nonces(at: datetime) -> None:

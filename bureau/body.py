@@ -4,6 +4,7 @@ A push of 500 facts is ~130 KiB of JSON and ~17 KiB gzipped (sync-protocol §7.5
 far above any honest request.  A gzip bomb (a few KiB that inflate to gigabytes) is stopped
 after MAX_BODY + 1 bytes of output: the bureau never holds more than that.
 """
+
 from isal import isal_zlib
 
 from bureau.errors import Refusal, malformed
@@ -25,9 +26,9 @@ def decode(raw: bytes, encoding: str | None, limit: int = MAX_BODY) -> bytes:
     if encoding != "gzip":
         raise Refusal(415, "unsupported_encoding", detail=f"Content-Encoding {encoding!r}: gzip or none")
     # ISA-L's inflate, with zlib's interface: half the CPU of zlib's on a 500-fact push.
-    inflater = isal_zlib.decompressobj(wbits=16 + isal_zlib.MAX_WBITS)    # the gzip format, not raw zlib
+    inflater = isal_zlib.decompressobj(wbits=16 + isal_zlib.MAX_WBITS)  # the gzip format, not raw zlib
     try:
-        body = inflater.decompress(raw, limit + 1)    # stops at limit + 1 bytes of output
+        body = inflater.decompress(raw, limit + 1)  # stops at limit + 1 bytes of output
     except isal_zlib.error as e:
         raise malformed(f"not gzip: {e}") from None
     if len(body) > limit:

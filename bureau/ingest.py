@@ -7,6 +7,7 @@ Otherwise each fact is judged on its own: a bad one is dead-lettered in EventRej
 acknowledged, so it never blocks the facts behind it; the good ones are inserted once by their
 event_id; and acked_seq moves to last_seq.
 """
+
 import json
 import logging
 import re
@@ -22,18 +23,18 @@ from msgspec import Struct
 from peewee import chunked
 
 from bureau.auth import as_utc
-from contract.facts import KINDS, MAX_EVENTS, SCHEMA_V, Fact, KnownFact, KnownPush, Push
 from bureau.errors import Refusal, malformed
 from bureau.models import Event, EventReject, Kiosk, Site
 from bureau.store import db, insert_new, insert_values, is_sqlite, locked, write
+from contract.facts import KINDS, MAX_EVENTS, SCHEMA_V, Fact, KnownFact, KnownPush, Push
 
 log = logging.getLogger("bureau.ingest")
 
-SKEW_FLAG_MS = 5 * 60 * 1000           # a fact whose kiosk clock was off by more is flagged
-CHUNK = 500                            # rows per INSERT (12 columns: far below SQLite's 32,766 variables)
+SKEW_FLAG_MS = 5 * 60 * 1000  # a fact whose kiosk clock was off by more is flagged
+CHUNK = 500  # rows per INSERT (12 columns: far below SQLite's 32,766 variables)
 UUID_TEXT = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 UUID = re.compile(UUID_TEXT)
-UUID_LINES = re.compile(f"(?:{UUID_TEXT}\n)*{UUID_TEXT}")     # a batch's event_ids checked in one call
+UUID_LINES = re.compile(f"(?:{UUID_TEXT}\n)*{UUID_TEXT}")  # a batch's event_ids checked in one call
 
 # The push body is parsed and checked in C (contract.facts), each payload kept as the JSON text
 # the kiosk sent (it is stored as that text): json.loads, per-fact checks in Python and dumping
@@ -42,6 +43,7 @@ UUID_LINES = re.compile(f"(?:{UUID_TEXT}\n)*{UUID_TEXT}")     # a batch's event_
 
 class _Sited(Struct):
     """What the bureau reads of a payload at once: that it is an object, and its site if any."""
+
     site: Any = msgspec.UNSET
 
 
@@ -58,8 +60,8 @@ class Batch:
     last_seq: int
     client_version: str
     events: list[Fact]
-    head_seq: int          # the newest seq in the kiosk's outbox as it sent this (its backlog)
-    sent_ms: int | None    # the kiosk's clock as it sent this: sent_ms - now is its clock's error
+    head_seq: int  # the newest seq in the kiosk's outbox as it sent this (its backlog)
+    sent_ms: int | None  # the kiosk's clock as it sent this: sent_ms - now is its clock's error
 
 
 def parse_batch(data: bytes, kiosk_id: str) -> Batch:
@@ -80,8 +82,9 @@ def parse_batch(data: bytes, kiosk_id: str) -> Batch:
         raise malformed(f"head_seq {head_seq} is before last_seq {body.last_seq}")
     if [e.seq for e in events] != list(range(body.first_seq, body.last_seq + 1)):
         raise malformed(f"the events' seqs are not exactly {body.first_seq}..{body.last_seq} in order")
-    return Batch(kiosk_id, body.epoch, body.first_seq, body.last_seq, body.client_version, events, head_seq,
-                 body.sent_ms)
+    return Batch(
+        kiosk_id, body.epoch, body.first_seq, body.last_seq, body.client_version, events, head_seq, body.sent_ms
+    )
 
 
 def _parsed(data: bytes) -> Push:
@@ -101,12 +104,13 @@ def canonical_id(event_id: str) -> str:
 @dataclass
 class Judged:
     """A batch with each of its facts judged: the rows store() writes."""
+
     batch: Batch
-    kiosk: Kiosk           # as authenticated: its id and site
+    kiosk: Kiosk  # as authenticated: its id and site
     now: float
-    good: list[Fact]       # the facts that look good, one for one with rows
-    rows: list[tuple]      # their Event rows
-    rejects: list[dict]    # EventReject rows for the others
+    good: list[Fact]  # the facts that look good, one for one with rows
+    rows: list[tuple]  # their Event rows
+    rejects: list[dict]  # EventReject rows for the others
 
 
 def push(kiosk_pk: int, batch: Batch, now: float) -> dict:
@@ -137,19 +141,40 @@ def store(judged: Judged) -> dict:
             if owner == kiosk.id:
                 duplicates += 1
             else:
-                rejects.append(_reject(kiosk.id, kiosk.epoch, event, canonical_id(event.event_id), "invalid",
-                                       "event_id is stored from another kiosk", at))
+                rejects.append(
+                    _reject(
+                        kiosk.id,
+                        kiosk.epoch,
+                        event,
+                        canonical_id(event.event_id),
+                        "invalid",
+                        "event_id is stored from another kiosk",
+                        at,
+                    )
+                )
         rejects.sort(key=lambda r: r["seq"])
     for chunk in chunked(rejects, CHUNK):
         insert_new(EventReject, chunk, ("event_id",))
     acked = max(kiosk.acked_seq, batch.last_seq)
     db.execute_sql(_ACKED.format(p=db.param), (acked, max(acked, batch.head_seq), batch.client_version, at, kiosk.id))
     skewed = sum(row[SKEWED] for row in rows)
-    log.info("push %s epoch %d seq %d-%d: inserted %d, duplicates %d, rejected %d%s",
-             kiosk.kiosk_id, batch.epoch, batch.first_seq, batch.last_seq, inserted, duplicates,
-             len(rejects), f", {skewed} with the kiosk clock off by over 5 min" if skewed else "")
-    return {"acked_seq": acked, "inserted": inserted, "duplicates": duplicates,
-            "rejected": [{k: r[k] for k in ("event_id", "seq", "code", "reason")} for r in rejects]}
+    log.info(
+        "push %s epoch %d seq %d-%d: inserted %d, duplicates %d, rejected %d%s",
+        kiosk.kiosk_id,
+        batch.epoch,
+        batch.first_seq,
+        batch.last_seq,
+        inserted,
+        duplicates,
+        len(rejects),
+        f", {skewed} with the kiosk clock off by over 5 min" if skewed else "",
+    )
+    return {
+        "acked_seq": acked,
+        "inserted": inserted,
+        "duplicates": duplicates,
+        "rejected": [{k: r[k] for k in ("event_id", "seq", "code", "reason")} for r in rejects],
+    }
 
 
 def _checked(judged: Judged) -> tuple[Kiosk, list[Fact], tuple[list[Fact], list[tuple], list[dict]]]:
@@ -163,13 +188,13 @@ def _checked(judged: Judged) -> tuple[Kiosk, list[Fact], tuple[list[Fact], list[
     if batch.first_seq > acked + 1:
         raise Refusal(409, "gap", acked_seq=acked)
     # The seqs are contiguous from first_seq, so the ones the bureau already holds lead.
-    held = batch.events[:max(0, acked - batch.first_seq + 1)]
+    held = batch.events[: max(0, acked - batch.first_seq + 1)]
     if not held:
         return kiosk, held, (judged.good, judged.rows, judged.rejects)
     if not _same_as_held(kiosk, held):
         raise Refusal(409, "epoch_conflict", acked_seq=acked)
     # Judged again without them: a fact repeats another of the batch among the new ones only.
-    return kiosk, held, _judge(kiosk.id, kiosk.site, batch.epoch, batch.events[len(held):], judged.now, batch.sent_ms)
+    return kiosk, held, _judge(kiosk.id, kiosk.site, batch.epoch, batch.events[len(held) :], judged.now, batch.sent_ms)
 
 
 # The push's own reads and writes of its kiosk as SQL text: building them with peewee cost ~2 ms
@@ -177,8 +202,10 @@ def _checked(judged: Judged) -> tuple[Kiosk, list[Fact], tuple[list[Fact], list[
 # kiosks of a site do not wait for each other (a plain FOR UPDATE would lock the site row too).
 # NO KEY UPDATE, as an UPDATE of the row takes: the nonce the push inserted in its transaction
 # holds a KEY SHARE lock on the row (its foreign key), which FOR UPDATE would deadlock with.
-_KIOSK = ('SELECT k.kiosk_id, k.epoch, k.acked_seq, s.id, s.code FROM "kiosk" AS k'
-          ' JOIN "site" AS s ON s.id = k.site_id WHERE k.id = {p}')
+_KIOSK = (
+    'SELECT k.kiosk_id, k.epoch, k.acked_seq, s.id, s.code FROM "kiosk" AS k'
+    ' JOIN "site" AS s ON s.id = k.site_id WHERE k.id = {p}'
+)
 _ACKED = 'UPDATE "kiosk" SET acked_seq = {p}, head_seq = {p}, client_version = {p}, last_seen = {p} WHERE id = {p}'
 
 
@@ -192,13 +219,17 @@ def _locked_kiosk(kiosk_pk: int) -> Kiosk:
 def _same_as_held(kiosk: Kiosk, held: list[Fact]) -> bool:
     """Whether each re-sent event is the one the bureau holds at its seq (this kiosk and epoch)."""
     low, high = held[0].seq, held[-1].seq
-    at_seq = {seq: str(event_id) for seq, event_id in
-              Event.select(Event.seq, Event.event_id)
-              .where((Event.kiosk == kiosk) & (Event.epoch == kiosk.epoch) & Event.seq.between(low, high))
-              .tuples()}
-    at_seq.update(EventReject.select(EventReject.seq, EventReject.event_id)
-                  .where((EventReject.kiosk == kiosk) & (EventReject.epoch == kiosk.epoch)
-                         & EventReject.seq.between(low, high)).tuples())
+    at_seq = {
+        seq: str(event_id)
+        for seq, event_id in Event.select(Event.seq, Event.event_id)
+        .where((Event.kiosk == kiosk) & (Event.epoch == kiosk.epoch) & Event.seq.between(low, high))
+        .tuples()
+    }
+    at_seq.update(
+        EventReject.select(EventReject.seq, EventReject.event_id)
+        .where((EventReject.kiosk == kiosk) & (EventReject.epoch == kiosk.epoch) & EventReject.seq.between(low, high))
+        .tuples()
+    )
     unplaced = []
     for event in held:
         event_id = canonical_id(event.event_id)
@@ -211,27 +242,48 @@ def _same_as_held(kiosk: Kiosk, held: list[Fact]) -> bool:
             unplaced.append(event_id)
     if not unplaced:
         return True
-    known = {str(i) for (i,) in Event.select(Event.event_id).where(
-        (Event.kiosk == kiosk) & Event.event_id.in_([i for i in unplaced if UUID.fullmatch(i)])).tuples()}
-    known.update(i for (i,) in EventReject.select(EventReject.event_id).where(
-        (EventReject.kiosk == kiosk) & EventReject.event_id.in_(unplaced)).tuples())
+    known = {
+        str(i)
+        for (i,) in Event.select(Event.event_id)
+        .where((Event.kiosk == kiosk) & Event.event_id.in_([i for i in unplaced if UUID.fullmatch(i)]))
+        .tuples()
+    }
+    known.update(
+        i
+        for (i,) in EventReject.select(EventReject.event_id)
+        .where((EventReject.kiosk == kiosk) & EventReject.event_id.in_(unplaced))
+        .tuples()
+    )
     return all(i in known for i in unplaced)
 
 
 # An Event row as _judge makes it: the store's values in this order, ready for insert_values.
-EVENT_COLUMNS = ("event_id", "kiosk", "epoch", "seq", "site", "kind", "schema_v", "wall_ms", "received_at",
-                 "skew_ms", "skewed", "payload")
+EVENT_COLUMNS = (
+    "event_id",
+    "kiosk",
+    "epoch",
+    "seq",
+    "site",
+    "kind",
+    "schema_v",
+    "wall_ms",
+    "received_at",
+    "skew_ms",
+    "skewed",
+    "payload",
+)
 SKEWED = EVENT_COLUMNS.index("skewed")
 
 
-def _judge(kiosk_pk: int, site: Site, epoch: int, events: list[Fact], now: float,
-           sent_ms: int | None) -> tuple[list[Fact], list[tuple], list[dict]]:
+def _judge(
+    kiosk_pk: int, site: Site, epoch: int, events: list[Fact], now: float, sent_ms: int | None
+) -> tuple[list[Fact], list[tuple], list[dict]]:
     """The facts that look good and their Event rows (one for one), and the EventReject rows.
     Whether a good one is stored already shows when it is inserted (see _stored_before)."""
     at = as_utc(now)
     # sqlite3 would turn the datetime into this same text for each row.
     made = _Rows(kiosk_pk, epoch, site.id, str(at) if is_sqlite() else at, int(now * 1000), sent_ms)
-    if events and type(events[0]) is KnownFact:          # a batch's facts are all of one type
+    if events and type(events[0]) is KnownFact:  # a batch's facts are all of one type
         rows = _judged_at_once(made, site.code, events)
         if rows is not None:
             return list(events), rows, []
@@ -240,12 +292,12 @@ def _judge(kiosk_pk: int, site: Site, epoch: int, events: list[Fact], now: float
         event_id = event.event_id
         is_uuid = UUID.fullmatch(event_id) is not None
         if is_uuid:
-            event_id = event_id.lower()                     # canonical_id()
+            event_id = event_id.lower()  # canonical_id()
         problem = _problem(event, event_id, is_uuid, site.code, seen)
         seen.add(event_id)
         if problem is None:
             try:
-                text = str(event.payload, "utf-8")          # msgspec leaves a Raw unchecked
+                text = str(event.payload, "utf-8")  # msgspec leaves a Raw unchecked
             except UnicodeDecodeError:
                 problem = "invalid", "payload is not UTF-8 text"
         if problem:
@@ -270,7 +322,7 @@ def _judged_at_once(made: "_Rows", site_code: str, events: list[Fact]) -> list[t
     try:
         sites = {sited.site for sited in map(_sited.decode, payloads)}
         texts = list(map(str, payloads, repeat("utf-8")))
-    except (msgspec.ValidationError, UnicodeDecodeError, TypeError):     # TypeError: a site not hashable
+    except (msgspec.ValidationError, UnicodeDecodeError, TypeError):  # TypeError: a site not hashable
         return None
     if len(set(ids)) < len(ids) or not sites <= {msgspec.UNSET, site_code}:
         return None
@@ -283,10 +335,11 @@ EVENT_ID, PAYLOAD, KIND, SEQ, WALL_MS = map(attrgetter, ("event_id", "payload", 
 @dataclass
 class _Rows:
     """The Event rows of a batch's good facts: what is the same for all of them, and rows()."""
+
     kiosk_pk: int
     epoch: int
     site_pk: int
-    received: str | datetime       # as the driver takes it (see _judge)
+    received: str | datetime  # as the driver takes it (see _judge)
     now_ms: int
     sent_ms: int | None
 
@@ -303,16 +356,33 @@ class _Rows:
         else:
             skew = self.sent_ms - self.now_ms
             skews, skewed = repeat(skew), repeat(abs(skew) > SKEW_FLAG_MS)
-        return list(zip(hex_ids, repeat(self.kiosk_pk), repeat(self.epoch), map(SEQ, events), repeat(self.site_pk),
-                        map(KIND, events), repeat(SCHEMA_V), walls, repeat(self.received), skews, skewed, texts))
+        return list(
+            zip(
+                hex_ids,
+                repeat(self.kiosk_pk),
+                repeat(self.epoch),
+                map(SEQ, events),
+                repeat(self.site_pk),
+                map(KIND, events),
+                repeat(SCHEMA_V),
+                walls,
+                repeat(self.received),
+                skews,
+                skewed,
+                texts,
+            )
+        )
 
 
 def _stored_before(kiosk: Kiosk, good: list[Fact], rows: list[tuple]) -> list[tuple[Fact, int]]:
     """The good facts the insert skipped, with the kiosk that had stored them (a row of this
     push has this kiosk, epoch and seq: any other row with the event_id was there before)."""
-    held = {hex_id: (owner, epoch, seq) for hex_id, owner, epoch, seq in
-            Event.select(Event.event_id, Event.kiosk, Event.epoch, Event.seq)
-            .where(Event.event_id.in_([row[0] for row in rows])).tuples()}
+    held = {
+        hex_id: (owner, epoch, seq)
+        for hex_id, owner, epoch, seq in Event.select(Event.event_id, Event.kiosk, Event.epoch, Event.seq)
+        .where(Event.event_id.in_([row[0] for row in rows]))
+        .tuples()
+    }
     before = []
     for event, row in zip(good, rows):
         owner, epoch, seq = held[uuid.UUID(row[0])]
@@ -322,8 +392,16 @@ def _stored_before(kiosk: Kiosk, good: list[Fact], rows: list[tuple]) -> list[tu
 
 
 def _reject(kiosk_pk: int, epoch: int, event: Fact, event_id: str, code: str, reason: str, at: datetime) -> dict:
-    return {"event_id": event_id, "kiosk": kiosk_pk, "epoch": epoch, "seq": event.seq, "code": code,
-            "reason": reason, "payload": msgspec.json.encode(event).decode(errors="replace"), "received_at": at}
+    return {
+        "event_id": event_id,
+        "kiosk": kiosk_pk,
+        "epoch": epoch,
+        "seq": event.seq,
+        "code": code,
+        "reason": reason,
+        "payload": msgspec.json.encode(event).decode(errors="replace"),
+        "received_at": at,
+    }
 
 
 def _problem(event: Fact, event_id: str, is_uuid: bool, site_code: str, seen: set) -> tuple[str, str] | None:
@@ -352,8 +430,13 @@ def new_epoch(kiosk_pk: int) -> dict:
         kiosk = locked(Kiosk.select().where(Kiosk.id == kiosk_pk)).get()
         epoch = kiosk.epoch + 1
         Kiosk.update(epoch=epoch, acked_seq=0).where(Kiosk.id == kiosk.id).execute()
-    log.warning("kiosk %s: epoch %d (was %d, acked_seq %d): it will resend its outbox",
-                kiosk.kiosk_id, epoch, kiosk.epoch, kiosk.acked_seq)
+    log.warning(
+        "kiosk %s: epoch %d (was %d, acked_seq %d): it will resend its outbox",
+        kiosk.kiosk_id,
+        epoch,
+        kiosk.epoch,
+        kiosk.acked_seq,
+    )
     return {"epoch": epoch, "acked_seq": 0}
 
 
@@ -364,4 +447,4 @@ def parse_epoch_request(data: bytes, kiosk_id: str) -> None:
     except (ValueError, UnicodeDecodeError) as e:
         raise malformed(f"not JSON: {e}") from None
     if not isinstance(body, dict) or body.get("kiosk_id") != kiosk_id:
-        raise malformed(f"the body must be {{\"kiosk_id\": {json.dumps(kiosk_id)}}}")
+        raise malformed(f'the body must be {{"kiosk_id": {json.dumps(kiosk_id)}}}')

@@ -2,8 +2,19 @@
 
 The same models serve SQLite and PostgreSQL; times are UTC without a zone (store.utcnow()).
 """
-from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
-                    IntegerField, Model, TextField, UUIDField)
+
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+    UUIDField,
+)
 
 from bureau.store import db, utcnow
 
@@ -15,12 +26,12 @@ class BaseModel(Model):
 
 
 class Site(BaseModel):
-    code = CharField(max_length=32, unique=True)     # e.g. DEMO-001, as in a kiosk's [site] code
+    code = CharField(max_length=32, unique=True)  # e.g. DEMO-001, as in a kiosk's [site] code
     name = CharField()
 
 
 class Kiosk(BaseModel):
-    kiosk_id = CharField(max_length=64, unique=True)   # e.g. DEMO-001-K01, the kiosk's X-Kiosk
+    kiosk_id = CharField(max_length=64, unique=True)  # e.g. DEMO-001-K01, the kiosk's X-Kiosk
     site = ForeignKeyField(Site, backref="kiosks")
     name = CharField(default="")
     # The bureau holds the key itself (64 hex digits): an HMAC is checked with the key it was
@@ -43,18 +54,19 @@ class Kiosk(BaseModel):
 
 class Event(BaseModel):
     """A fact a kiosk pushed (kiosk/store/facts.py), stored once by its event_id."""
+
     event_id = UUIDField(unique=True)
-    kiosk = ForeignKeyField(Kiosk, backref="events", index=False)   # (kiosk, epoch, seq) indexes it
+    kiosk = ForeignKeyField(Kiosk, backref="events", index=False)  # (kiosk, epoch, seq) indexes it
     epoch = IntegerField()
     seq = BigIntegerField()
     site = ForeignKeyField(Site, backref="events")
     kind = CharField(max_length=32)
     schema_v = IntegerField()
-    wall_ms = BigIntegerField()                 # the kiosk's clock when the fact was written
+    wall_ms = BigIntegerField()  # the kiosk's clock when the fact was written
     received_at = DateTimeField()
-    skew_ms = BigIntegerField()                 # wall_ms minus the bureau's clock on arrival
-    skewed = BooleanField(default=False)        # |skew_ms| > 5 min (ingest.SKEW_FLAG_MS): the kiosk clock is off
-    payload = TextField()                       # the fact's JSON object
+    skew_ms = BigIntegerField()  # wall_ms minus the bureau's clock on arrival
+    skewed = BooleanField(default=False)  # |skew_ms| > 5 min (ingest.SKEW_FLAG_MS): the kiosk clock is off
+    payload = TextField()  # the fact's JSON object
 
     class Meta:
         indexes = ((("kiosk", "epoch", "seq"), True),)
@@ -62,13 +74,14 @@ class Event(BaseModel):
 
 class EventReject(BaseModel):
     """A fact refused on its own (dead-lettered): acknowledged to the kiosk, kept here for staff."""
-    event_id = CharField(max_length=64, unique=True)    # as sent: it may not even be a UUID
+
+    event_id = CharField(max_length=64, unique=True)  # as sent: it may not even be a UUID
     kiosk = ForeignKeyField(Kiosk, backref="rejects", index=False)
     epoch = IntegerField()
     seq = BigIntegerField()
-    code = CharField(max_length=32)             # invalid, wrong_site
+    code = CharField(max_length=32)  # invalid, wrong_site
     reason = TextField()
-    payload = TextField()                       # the whole event as sent, JSON
+    payload = TextField()  # the whole event as sent, JSON
     received_at = DateTimeField()
 
     class Meta:
@@ -77,6 +90,7 @@ class EventReject(BaseModel):
 
 class Nonce(BaseModel):
     """Nonces seen in signed requests: a request replayed within the window is refused."""
+
     kiosk = ForeignKeyField(Kiosk, backref="nonces", index=False)
     nonce = CharField(max_length=64)
     at = DateTimeField(index=True)
@@ -89,6 +103,7 @@ class Member(BaseModel):
     """The bureau-wide roster, built from the kiosks' "member" facts (bureau.rules).  The same
     person registered at two sites (one id_hash) is one member: the later number is merged_into
     the first one the bureau received, and every points entry goes to that one."""
+
     member_no = CharField(max_length=32, unique=True)
     name = CharField()
     gender = CharField(default="")
@@ -96,11 +111,11 @@ class Member(BaseModel):
     id_hash = CharField(max_length=64, null=True, index=True)
     id_last4 = CharField(default="")
     phone_last4 = CharField(default="")
-    site = ForeignKeyField(Site, backref="members")     # where the member was registered
+    site = ForeignKeyField(Site, backref="members")  # where the member was registered
     joined = DateField(null=True)
     active = BooleanField(default=True)
-    merged_into = CharField(max_length=32, null=True)   # member_no of the member this one is
-    balance = IntegerField(default=0)                    # confirmed points: the sum of the ledger
+    merged_into = CharField(max_length=32, null=True)  # member_no of the member this one is
+    balance = IntegerField(default=0)  # confirmed points: the sum of the ledger
     updated_at = DateTimeField(default=utcnow)
 
 
@@ -108,19 +123,20 @@ class LedgerEntry(BaseModel):
     """The bureau's points ledger: immutable; a correction is another entry that reverses one.
     A kiosk's entry keeps the kiosk's event_id as its entry_id; the bureau's own entries (a
     reversal of a double award, the excess over a daily cap) get a UUID of their own."""
+
     entry_id = CharField(max_length=64, unique=True)
-    member_no = CharField(max_length=32, index=True)     # the member it counts for (after merging)
-    amount = IntegerField()                              # signed
-    kind = CharField(max_length=32)                      # lesson, activity, party, volunteer, redeem, correction, reversal
+    member_no = CharField(max_length=32, index=True)  # the member it counts for (after merging)
+    amount = IntegerField()  # signed
+    kind = CharField(max_length=32)  # lesson, activity, party, volunteer, redeem, correction, reversal
     rule = CharField(default="")
     site = ForeignKeyField(Site, null=True, backref="ledger")
     kiosk = ForeignKeyField(Kiosk, null=True, backref="ledger", index=False)
-    reverses = CharField(max_length=64, null=True, index=True)   # entry_id of the entry this one undoes
+    reverses = CharField(max_length=64, null=True, index=True)  # entry_id of the entry this one undoes
     business_day = DateField()
-    award_key = CharField(null=True, unique=True)        # once per member per item: category|member|title|start
-    balance_after = IntegerField()                       # the member's balance with this entry
+    award_key = CharField(null=True, unique=True)  # once per member per item: category|member|title|start
+    balance_after = IntegerField()  # the member's balance with this entry
     note = CharField(default="")
-    at = DateTimeField()                                 # when it happened (the kiosk's time, corrected)
+    at = DateTimeField()  # when it happened (the kiosk's time, corrected)
     recorded_at = DateTimeField(default=utcnow)
 
     class Meta:
@@ -129,6 +145,7 @@ class LedgerEntry(BaseModel):
 
 class RuleCursor(BaseModel):
     """How far the rules worker has read each kiosk's facts, per epoch (seqs are contiguous)."""
+
     kiosk = ForeignKeyField(Kiosk, backref="rule_cursors", index=False)
     epoch = IntegerField()
     seq = BigIntegerField(default=0)
@@ -140,16 +157,17 @@ class RuleCursor(BaseModel):
 class Attendance(BaseModel):
     """One sign-in, from a kiosk's "signin" fact (bureau.rules): what the reports count.  A lesson
     or activity is known bureau-wide by its site, title and start (kiosk ids are local)."""
+
     event_id = CharField(max_length=64, unique=True)
-    member_no = CharField(max_length=32)                 # after merging
+    member_no = CharField(max_length=32)  # after merging
     site = ForeignKeyField(Site, backref="attendance", index=False)
     kiosk = ForeignKeyField(Kiosk, backref="attendance", index=False)
-    kind = CharField(max_length=16)                      # lesson, activity
+    kind = CharField(max_length=16)  # lesson, activity
     title = CharField()
-    start = DateTimeField()                              # the lesson's or activity's start (local time)
-    at = DateTimeField()                                 # when the senior signed in (local time)
+    start = DateTimeField()  # the lesson's or activity's start (local time)
+    at = DateTimeField()  # when the senior signed in (local time)
     business_day = DateField()
-    method = CharField(max_length=16)                    # qr, idcard, staff
+    method = CharField(max_length=16)  # qr, idcard, staff
 
     class Meta:
         indexes = ((("site", "business_day"), False), (("member_no", "business_day"), False))
@@ -157,10 +175,11 @@ class Attendance(BaseModel):
 
 class DeviceState(BaseModel):
     """The latest "device" fact of each device of each kiosk (bureau.rules), for kiosk health."""
+
     kiosk = ForeignKeyField(Kiosk, backref="devices", index=False)
     device = CharField(max_length=64)
     kind = CharField(max_length=32, default="")
-    state = CharField(max_length=32)                     # connected, silent, absent ...
+    state = CharField(max_length=32)  # connected, silent, absent ...
     reads = IntegerField(default=0)
     faults = IntegerField(default=0)
     disconnects = IntegerField(default=0)
@@ -174,6 +193,7 @@ class DeviceState(BaseModel):
 class StreamMeta(BaseModel):
     """A pull stream (bureau.streams): its newest rev, and the handle a kiosk's cursor belongs to.
     Revs below min_retained_rev are forgotten: a cursor older than that must fetch it all again."""
+
     stream = CharField(max_length=32, primary_key=True)
     handle = CharField(max_length=32)
     head_rev = BigIntegerField(default=0)
@@ -183,29 +203,43 @@ class StreamMeta(BaseModel):
 class StreamRow(BaseModel):
     """The current value of one entity of a stream, at the rev that last changed it.  A pull
     after rev R reads the rows with rev > R: every entity changed since, each once."""
+
     stream = CharField(max_length=32)
     entity_id = CharField(max_length=128)
     rev = BigIntegerField()
-    scope = CharField(max_length=80, default="")         # "" every kiosk, "site:CODE", "kiosk:ID"
-    deleted = BooleanField(default=False)                # a tombstone, kept until retention ends
-    data = TextField()                                   # canonical JSON (bureau.streams.canonical)
-    crc = BigIntegerField()                              # crc32 of entity_id and data: the checksum's part
+    scope = CharField(max_length=80, default="")  # "" every kiosk, "site:CODE", "kiosk:ID"
+    deleted = BooleanField(default=False)  # a tombstone, kept until retention ends
+    data = TextField()  # canonical JSON (bureau.streams.canonical)
+    crc = BigIntegerField()  # crc32 of entity_id and data: the checksum's part
     changed_at = DateTimeField(default=utcnow)
 
     class Meta:
         indexes = ((("stream", "entity_id"), True), (("stream", "rev"), True))
 
 
-MODELS = [Site, Kiosk, Event, EventReject, Nonce, Member, LedgerEntry, RuleCursor, Attendance, DeviceState,
-          StreamMeta, StreamRow]
+MODELS = [
+    Site,
+    Kiosk,
+    Event,
+    EventReject,
+    Nonce,
+    Member,
+    LedgerEntry,
+    RuleCursor,
+    Attendance,
+    DeviceState,
+    StreamMeta,
+    StreamRow,
+]
 
 
 class BureauUser(BaseModel):
     """A member of the bureau's staff who may read the reports on the web page (bureau/users.py)."""
+
     username = CharField(max_length=64, unique=True)
-    password_hash = CharField(max_length=200)            # scrypt$n$r$p$salt$hash, never the password
+    password_hash = CharField(max_length=200)  # scrypt$n$r$p$salt$hash, never the password
     disabled = BooleanField(default=False)
-    failures = IntegerField(default=0)                   # wrong passwords in a row
+    failures = IntegerField(default=0)  # wrong passwords in a row
     locked_until = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
     last_login = DateTimeField(null=True)
@@ -214,6 +248,7 @@ class BureauUser(BaseModel):
 class WebSession(BaseModel):
     """A signed-in browser: only the sha256 of its cookie's token is kept, so a copy of the store
     opens no session."""
+
     token_hash = CharField(max_length=64, unique=True)
     user = ForeignKeyField(BureauUser, backref="sessions", on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow)

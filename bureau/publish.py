@@ -9,10 +9,11 @@ what these return.
     publish_course("DEMO-001", "太极拳（二）班", "2026 秋季", "2026-09-01", "2027-01-15", ["1 09:00-11:00"])
     set_settings(["display.mask_names=false"], kiosk="DEMO-001-K01")
 """
+
 import re
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Callable
 
 from bureau import admin, streams
 from bureau.admin import AdminError
@@ -33,8 +34,10 @@ class PublishError(AdminError):
 
 # --- points rules --------------------------------------------------------------------------------
 
-def set_rule(category: str, points: int, per: str | None = None, daily_cap: int | None = None,
-             once_per_item: bool | None = None) -> dict:
+
+def set_rule(
+    category: str, points: int, per: str | None = None, daily_cap: int | None = None, once_per_item: bool | None = None
+) -> dict:
     """Publish the points rule of `category`, one version after the current one; what is not
     given stays as the current version has it (a new rule: per attendance, no cap, once per item)."""
     _choice("rule category", category, CATEGORIES)
@@ -42,11 +45,14 @@ def set_rule(category: str, points: int, per: str | None = None, daily_cap: int 
     with write():
         streams.lock("rules")
         previous = _data(streams.current("rules", category)) or NEW_RULE
-        rule = {"category": category, "points": points,
-                "per": previous["per"] if per is None else per,
-                "daily_cap": previous["daily_cap"] if daily_cap is None else daily_cap,
-                "once_per_item": previous["once_per_item"] if once_per_item is None else once_per_item,
-                "version": previous["version"] + 1}
+        rule = {
+            "category": category,
+            "points": points,
+            "per": previous["per"] if per is None else per,
+            "daily_cap": previous["daily_cap"] if daily_cap is None else daily_cap,
+            "once_per_item": previous["once_per_item"] if once_per_item is None else once_per_item,
+            "version": previous["version"] + 1,
+        }
         _choice("--per", rule["per"], PER)
         _at_least("the daily cap", rule["daily_cap"], 0)
         streams.publish("rules", category, rule)
@@ -59,9 +65,18 @@ def rules() -> list[dict]:
 
 # --- activities and courses ------------------------------------------------------------------------
 
-def publish_activity(title: str, start: str, end: str, site: str | None = None, place: str = "",
-                     category: str = "activity", capacity: int = 0, open_to_all: bool = False,
-                     points: int | None = None) -> str:
+
+def publish_activity(
+    title: str,
+    start: str,
+    end: str,
+    site: str | None = None,
+    place: str = "",
+    category: str = "activity",
+    capacity: int = 0,
+    open_to_all: bool = False,
+    points: int | None = None,
+) -> str:
     """Publish a new activity, for one site's kiosks or (no site) every kiosk; returns its key."""
     begins, ends = _moment("--start", start), _moment("--end", end)
     if ends <= begins:
@@ -71,29 +86,55 @@ def publish_activity(title: str, start: str, end: str, site: str | None = None, 
     if points is not None:
         _at_least("points", points, 0)
     key = uuid.uuid4().hex
-    item = {"kind": "activity", "key": key, "title": _text("title", title), "category": category,
-            "place": place.strip(), "start": begins.isoformat(), "end": ends.isoformat(),
-            "capacity": capacity, "open": open_to_all, "points": points}
+    item = {
+        "kind": "activity",
+        "key": key,
+        "title": _text("title", title),
+        "category": category,
+        "place": place.strip(),
+        "start": begins.isoformat(),
+        "end": ends.isoformat(),
+        "capacity": capacity,
+        "open": open_to_all,
+        "points": points,
+    }
     with write():
         scope = _site_scope(site) if site else ""
         streams.publish("items", f"activity:{key}", item, scope)
     return key
 
 
-def publish_course(site: str, title: str, term_name: str, term_start: str, term_end: str, weekly: list[str],
-                   teacher: str = "", room: str = "", capacity: int = 0, category: str = "lesson") -> str:
+def publish_course(
+    site: str,
+    title: str,
+    term_name: str,
+    term_start: str,
+    term_end: str,
+    weekly: list[str],
+    teacher: str = "",
+    room: str = "",
+    capacity: int = 0,
+    category: str = "lesson",
+) -> str:
     """Publish a new course of one site, with its term and weekly times; returns its key."""
     first, last = _day("--term-start", term_start), _day("--term-end", term_end)
     if last < first:
         raise PublishError(f"the term ends ({last}) before it starts ({first})")
     if not weekly:
-        raise PublishError("a course needs at least one --weekly time, e.g. \"1 09:00-11:00\"")
+        raise PublishError('a course needs at least one --weekly time, e.g. "1 09:00-11:00"')
     _at_least("capacity", capacity, 0)
     key = uuid.uuid4().hex
-    item = {"kind": "course", "key": key, "title": _text("title", title), "category": _text("category", category),
-            "teacher": teacher.strip(), "room": room.strip(), "capacity": capacity,
-            "term": {"name": _text("term name", term_name), "start": first.isoformat(), "end": last.isoformat()},
-            "schedule": [_slot(text) for text in weekly]}
+    item = {
+        "kind": "course",
+        "key": key,
+        "title": _text("title", title),
+        "category": _text("category", category),
+        "teacher": teacher.strip(),
+        "room": room.strip(),
+        "capacity": capacity,
+        "term": {"name": _text("term name", term_name), "start": first.isoformat(), "end": last.isoformat()},
+        "schedule": [_slot(text) for text in weekly],
+    }
     with write():
         streams.publish("items", f"course:{key}", item, _site_scope(site))
     return key
@@ -116,6 +157,7 @@ def withdraw_activity(key: str) -> None:
 
 
 # --- kiosk settings ----------------------------------------------------------------------------------
+
 
 def _minutes(v: int) -> bool:
     return 0 <= v <= 24 * 60
@@ -185,6 +227,7 @@ def _typed(kind: type, value: str):
 
 # --- operator's stream commands ------------------------------------------------------------------------
 
+
 def trim(days: float = streams.RETENTION.days) -> dict:
     if days < 0:
         raise PublishError("--days cannot be negative")
@@ -198,6 +241,7 @@ def reset(stream: str) -> str:
 
 
 # --- checks ------------------------------------------------------------------------------------------
+
 
 def _data(row: StreamRow | None) -> dict | None:
     return None if row is None or row.deleted else streams.data(row)
@@ -249,8 +293,8 @@ def _day(what: str, text: str) -> date:
 
 
 def _slot(text: str) -> dict:
-    """"1 09:00-11:00" (Monday 9 to 11) as a schedule entry."""
+    """ "1 09:00-11:00" (Monday 9 to 11) as a schedule entry."""
     match = WEEKLY.fullmatch(text.strip())
     if not match or not HHMM.fullmatch(match[2]) or not HHMM.fullmatch(match[3]) or match[3] <= match[2]:
-        raise PublishError(f"--weekly {text!r}: a weekday 1-7 and a time, e.g. \"1 09:00-11:00\"")
+        raise PublishError(f'--weekly {text!r}: a weekday 1-7 and a time, e.g. "1 09:00-11:00"')
     return {"weekday": int(match[1]), "start": match[2], "end": match[3]}

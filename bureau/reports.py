@@ -8,37 +8,68 @@ itself (last_seen, received_at) are UTC like every stored time.  Queries are pee
 only, so they run the same on SQLite and PostgreSQL, and each reads through an index: the sites
 are named in every Attendance query so that the (site, business_day) index serves it.
 """
+
 import csv
 import io
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from peewee import JOIN, fn
 
 from bureau.models import Attendance, DeviceState, Event, EventReject, Kiosk, Member, Site
 
-SILENT_AFTER = timedelta(hours=24)     # a kiosk not heard from for longer needs somebody to look
+SILENT_AFTER = timedelta(hours=24)  # a kiosk not heard from for longer needs somebody to look
 SKEW_WINDOW = timedelta(days=7)
-DEVICE_OK = "ok"                       # devices.manager.Health.state(): ok, silent or absent
-DEVICE_STATES = {"ok": "ok", "silent": "device_silent", "absent": "absent"}    # state -> TEXT key
+DEVICE_OK = "ok"  # devices.manager.Health.state(): ok, silent or absent
+DEVICE_STATES = {"ok": "ok", "silent": "device_silent", "absent": "absent"}  # state -> TEXT key
 
 # Every heading and word the CLI and the web page show, in one place.
 TEXT = {
-    "site": "站点", "site_name": "站点名称", "signins": "签到人次", "members": "签到人数",
-    "day": "日期", "title": "课程/活动", "start": "开始时间", "count": "人次",
-    "active": "活跃长者", "registered": "登记长者", "rate": "活跃率", "all_sites": "全部站点",
-    "member_no": "会员号", "name": "姓名", "phone_last4": "手机尾号", "last_signin": "最近签到",
-    "joined": "登记日期", "never": "从未签到",
-    "kiosk": "签到机", "last_seen": "最近联系", "silent": "失联", "backlog": "待上传",
-    "rejects": "被拒事实", "skewed": "时钟偏差(7天)", "version": "软件版本", "epoch": "纪元",
-    "revoked": "已停用", "devices": "设备", "device": "设备名", "state": "状态", "faults": "故障次数",
-    "last_error": "最近错误", "at": "时间", "balance": "积分余额", "yes": "是", "no": "否",
-    "ok": "正常", "absent": "未连接", "device_silent": "无响应",
+    "site": "站点",
+    "site_name": "站点名称",
+    "signins": "签到人次",
+    "members": "签到人数",
+    "day": "日期",
+    "title": "课程/活动",
+    "start": "开始时间",
+    "count": "人次",
+    "active": "活跃长者",
+    "registered": "登记长者",
+    "rate": "活跃率",
+    "all_sites": "全部站点",
+    "member_no": "会员号",
+    "name": "姓名",
+    "phone_last4": "手机尾号",
+    "last_signin": "最近签到",
+    "joined": "登记日期",
+    "never": "从未签到",
+    "kiosk": "签到机",
+    "last_seen": "最近联系",
+    "silent": "失联",
+    "backlog": "待上传",
+    "rejects": "被拒事实",
+    "skewed": "时钟偏差(7天)",
+    "version": "软件版本",
+    "epoch": "纪元",
+    "revoked": "已停用",
+    "devices": "设备",
+    "device": "设备名",
+    "state": "状态",
+    "faults": "故障次数",
+    "last_error": "最近错误",
+    "at": "时间",
+    "balance": "积分余额",
+    "yes": "是",
+    "no": "否",
+    "ok": "正常",
+    "absent": "未连接",
+    "device_silent": "无响应",
 }
 
 
 # --- attendance ---------------------------------------------------------------------------------
+
 
 @dataclass
 class ItemCount:
@@ -52,7 +83,7 @@ class SiteAttendance:
     code: str
     name: str
     signins: int = 0
-    members: int = 0                                         # distinct members who signed in
+    members: int = 0  # distinct members who signed in
     days: list[tuple[date, int]] = field(default_factory=list)
     items: list[ItemCount] = field(default_factory=list)
 
@@ -62,19 +93,28 @@ def attendance(start: date, end: date, site: str | None = None) -> list[SiteAtte
     `site`): totals, distinct members, counts per day and per lesson or activity."""
     sites = _sites(site)
     report = {s.id: SiteAttendance(s.code, s.name) for s in sites}
-    in_range = (Attendance.site.in_(list(report)) & Attendance.business_day.between(start, end))
-    for site_id, signins, members in (Attendance.select(Attendance.site, fn.COUNT(Attendance.id),
-                                                        fn.COUNT(Attendance.member_no.distinct()))
-                                      .where(in_range).group_by(Attendance.site).tuples()):
+    in_range = Attendance.site.in_(list(report)) & Attendance.business_day.between(start, end)
+    for site_id, signins, members in (
+        Attendance.select(Attendance.site, fn.COUNT(Attendance.id), fn.COUNT(Attendance.member_no.distinct()))
+        .where(in_range)
+        .group_by(Attendance.site)
+        .tuples()
+    ):
         report[site_id].signins, report[site_id].members = signins, members
-    days = (Attendance.select(Attendance.site, Attendance.business_day, fn.COUNT(Attendance.id))
-            .where(in_range).group_by(Attendance.site, Attendance.business_day)
-            .order_by(Attendance.site, Attendance.business_day))
+    days = (
+        Attendance.select(Attendance.site, Attendance.business_day, fn.COUNT(Attendance.id))
+        .where(in_range)
+        .group_by(Attendance.site, Attendance.business_day)
+        .order_by(Attendance.site, Attendance.business_day)
+    )
     for site_id, day, count in days.tuples():
         report[site_id].days.append((_date(day), count))
-    items = (Attendance.select(Attendance.site, Attendance.title, Attendance.start, fn.COUNT(Attendance.id))
-             .where(in_range).group_by(Attendance.site, Attendance.title, Attendance.start)
-             .order_by(Attendance.site, Attendance.start, Attendance.title))
+    items = (
+        Attendance.select(Attendance.site, Attendance.title, Attendance.start, fn.COUNT(Attendance.id))
+        .where(in_range)
+        .group_by(Attendance.site, Attendance.title, Attendance.start)
+        .order_by(Attendance.site, Attendance.start, Attendance.title)
+    )
     for site_id, title, begins, count in items.tuples():
         report[site_id].items.append(ItemCount(title, _datetime(begins), count))
     return list(report.values())
@@ -82,12 +122,13 @@ def attendance(start: date, end: date, site: str | None = None) -> list[SiteAtte
 
 # --- active seniors -------------------------------------------------------------------------------
 
+
 @dataclass
 class Activity:
-    code: str            # "" for the bureau-wide line
+    code: str  # "" for the bureau-wide line
     name: str
-    active: int          # registered members with a sign-in in the window (at any site)
-    registered: int      # active members registered at the site, merged numbers not counted
+    active: int  # registered members with a sign-in in the window (at any site)
+    registered: int  # active members registered at the site, merged numbers not counted
 
     @property
     def rate(self) -> float:
@@ -99,18 +140,21 @@ def active_seniors(days: int = 30, as_of: date | None = None) -> list[Activity]:
     at least once in the `days` days up to `as_of` (included), against those registered."""
     as_of = as_of or date.today()
     sites = _sites(None)
-    window = (Attendance.site.in_([s.id for s in sites])
-              & Attendance.business_day.between(as_of - timedelta(days=days - 1), as_of))
+    window = Attendance.site.in_([s.id for s in sites]) & Attendance.business_day.between(
+        as_of - timedelta(days=days - 1), as_of
+    )
     seen = Attendance.select(Attendance.member_no).where(window)
     registered = dict(_roster(Member.site, fn.COUNT(Member.id)).group_by(Member.site).tuples())
-    active = dict(_roster(Member.site, fn.COUNT(Member.id)).where(Member.member_no.in_(seen))
-                  .group_by(Member.site).tuples())
+    active = dict(
+        _roster(Member.site, fn.COUNT(Member.id)).where(Member.member_no.in_(seen)).group_by(Member.site).tuples()
+    )
     rows = [Activity(s.code, s.name, active.get(s.id, 0), registered.get(s.id, 0)) for s in sites]
     rows.append(Activity("", TEXT["all_sites"], sum(r.active for r in rows), sum(r.registered for r in rows)))
     return rows
 
 
 # --- care list -------------------------------------------------------------------------------------
+
 
 @dataclass
 class CareRow:
@@ -119,7 +163,7 @@ class CareRow:
     phone_last4: str
     site: str
     joined: date | None
-    last_signin: date | None   # None: never signed in
+    last_signin: date | None  # None: never signed in
 
 
 def care_list(weeks: int = 4, as_of: date | None = None, site: str | None = None) -> list[CareRow]:
@@ -128,22 +172,29 @@ def care_list(weeks: int = 4, as_of: date | None = None, site: str | None = None
     gone longest come first; the never-seen before them."""
     as_of = as_of or date.today()
     since = as_of - timedelta(weeks=weeks)
-    last = (Attendance.select(Attendance.member_no, fn.MAX(Attendance.business_day).alias("last"))
-            .group_by(Attendance.member_no).alias("last_signin"))
-    query = (_roster(Member.member_no, Member.name, Member.phone_last4, Site.code, Member.joined,
-                             last.c.last)
-             .join(Site).switch(Member)
-             .join(last, JOIN.LEFT_OUTER, on=(last.c.member_no == Member.member_no))
-             .where((last.c.last < since)
-                    | (last.c.last.is_null() & (Member.joined.is_null() | (Member.joined < since)))))
+    last = (
+        Attendance.select(Attendance.member_no, fn.MAX(Attendance.business_day).alias("last"))
+        .group_by(Attendance.member_no)
+        .alias("last_signin")
+    )
+    query = (
+        _roster(Member.member_no, Member.name, Member.phone_last4, Site.code, Member.joined, last.c.last)
+        .join(Site)
+        .switch(Member)
+        .join(last, JOIN.LEFT_OUTER, on=(last.c.member_no == Member.member_no))
+        .where((last.c.last < since) | (last.c.last.is_null() & (Member.joined.is_null() | (Member.joined < since))))
+    )
     if site:
         query = query.where(Member.site == _sites(site)[0])
-    rows = [CareRow(no, name, phone, code, _date(joined), _date(seen))
-            for no, name, phone, code, joined, seen in query.tuples()]
+    rows = [
+        CareRow(no, name, phone, code, _date(joined), _date(seen))
+        for no, name, phone, code, joined, seen in query.tuples()
+    ]
     return sorted(rows, key=lambda r: (r.last_signin is not None, r.last_signin or date.min, r.member_no))
 
 
 # --- kiosk health ------------------------------------------------------------------------------------
+
 
 @dataclass
 class Device:
@@ -163,10 +214,10 @@ class KioskHealth:
     name: str
     site: str
     last_seen: datetime | None
-    silent: bool          # not heard from for SILENT_AFTER (and not revoked)
-    backlog: int          # facts in its outbox the bureau does not hold yet, as of its last push
+    silent: bool  # not heard from for SILENT_AFTER (and not revoked)
+    backlog: int  # facts in its outbox the bureau does not hold yet, as of its last push
     rejects: int
-    skewed: int           # facts of the last 7 days stamped by a clock off by over 5 minutes
+    skewed: int  # facts of the last 7 days stamped by a clock off by over 5 minutes
     version: str
     epoch: int
     revoked: bool
@@ -179,25 +230,41 @@ class KioskHealth:
 
 def kiosk_health(now: datetime) -> list[KioskHealth]:
     """Every kiosk's sync and device health at `now` (UTC, as stored)."""
-    rejects = dict(EventReject.select(EventReject.kiosk, fn.COUNT(EventReject.id))
-                   .group_by(EventReject.kiosk).tuples())
+    rejects = dict(EventReject.select(EventReject.kiosk, fn.COUNT(EventReject.id)).group_by(EventReject.kiosk).tuples())
     # Event.skewed in the WHERE clause lets the partial index of skewed facts serve the count.
-    skewed = dict(Event.select(Event.kiosk, fn.COUNT(Event.id))
-                  .where(Event.skewed & (Event.received_at >= now - SKEW_WINDOW))
-                  .group_by(Event.kiosk).tuples())
+    skewed = dict(
+        Event.select(Event.kiosk, fn.COUNT(Event.id))
+        .where(Event.skewed & (Event.received_at >= now - SKEW_WINDOW))
+        .group_by(Event.kiosk)
+        .tuples()
+    )
     devices: dict[int, list[Device]] = {}
     for d in DeviceState.select().order_by(DeviceState.kiosk, DeviceState.device):
         devices.setdefault(d.kiosk_id, []).append(
-            Device(d.device, d.kind, d.state, d.reads, d.faults, d.disconnects, d.last_error, _datetime(d.at)))
+            Device(d.device, d.kind, d.state, d.reads, d.faults, d.disconnects, d.last_error, _datetime(d.at))
+        )
     kiosks = Kiosk.select(Kiosk, Site).join(Site).order_by(Site.code, Kiosk.kiosk_id)
-    return [KioskHealth(k.kiosk_id, k.name, k.site.code, k.last_seen,
-                        k.revoked_at is None and (k.last_seen is None or now - k.last_seen > SILENT_AFTER),
-                        max(0, k.head_seq - k.acked_seq), rejects.get(k.id, 0), skewed.get(k.id, 0),
-                        k.client_version, k.epoch, k.revoked_at is not None, devices.get(k.id, []))
-            for k in kiosks]
+    return [
+        KioskHealth(
+            k.kiosk_id,
+            k.name,
+            k.site.code,
+            k.last_seen,
+            k.revoked_at is None and (k.last_seen is None or now - k.last_seen > SILENT_AFTER),
+            max(0, k.head_seq - k.acked_seq),
+            rejects.get(k.id, 0),
+            skewed.get(k.id, 0),
+            k.client_version,
+            k.epoch,
+            k.revoked_at is not None,
+            devices.get(k.id, []),
+        )
+        for k in kiosks
+    ]
 
 
 # --- points ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Negative:
@@ -210,12 +277,17 @@ class Negative:
 def points_overview() -> list[Negative]:
     """Members whose confirmed balance is below zero, lowest first: staff review these (the
     bureau never corrects a balance by itself)."""
-    query = (_roster(Member.member_no, Member.name, Site.code, Member.balance, active_only=False)
-             .join(Site).where(Member.balance < 0).order_by(Member.balance, Member.member_no))
+    query = (
+        _roster(Member.member_no, Member.name, Site.code, Member.balance, active_only=False)
+        .join(Site)
+        .where(Member.balance < 0)
+        .order_by(Member.balance, Member.member_no)
+    )
     return [Negative(*row) for row in query.tuples()]
 
 
 # --- helpers -----------------------------------------------------------------------------------------
+
 
 class UnknownSite(Exception):
     """A report asked for a site code the bureau does not know."""
@@ -240,7 +312,7 @@ def local_time(moment: datetime | None) -> str:
     """A stored UTC time as the bureau's own clock shows it, to the minute ("" for None)."""
     if moment is None:
         return ""
-    return moment.replace(tzinfo=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+    return moment.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _date(value) -> date | None:
@@ -256,6 +328,7 @@ def _datetime(value) -> datetime:
 
 # --- as tables: the CLI's text and CSV -----------------------------------------------------------
 
+
 @dataclass
 class Table:
     headers: list[str]
@@ -265,46 +338,102 @@ class Table:
 def attendance_tables(start: date, end: date, site: str | None = None) -> list[Table]:
     sites = attendance(start, end, site)
     t = TEXT
-    return [Table([t["site"], t["site_name"], t["signins"], t["members"]],
-                  [[s.code, s.name, s.signins, s.members] for s in sites]),
-            Table([t["site"], t["day"], t["count"]],
-                  [[s.code, day, count] for s in sites for day, count in s.days]),
-            Table([t["site"], t["title"], t["start"], t["count"]],
-                  [[s.code, i.title, i.start.strftime("%Y-%m-%d %H:%M"), i.count] for s in sites for i in s.items])]
+    return [
+        Table(
+            [t["site"], t["site_name"], t["signins"], t["members"]],
+            [[s.code, s.name, s.signins, s.members] for s in sites],
+        ),
+        Table([t["site"], t["day"], t["count"]], [[s.code, day, count] for s in sites for day, count in s.days]),
+        Table(
+            [t["site"], t["title"], t["start"], t["count"]],
+            [[s.code, i.title, i.start.strftime("%Y-%m-%d %H:%M"), i.count] for s in sites for i in s.items],
+        ),
+    ]
 
 
 def active_tables(days: int = 30, as_of: date | None = None) -> list[Table]:
     t = TEXT
-    return [Table([t["site"], t["site_name"], t["active"], t["registered"], t["rate"]],
-                  [[a.code or "*", a.name, a.active, a.registered, f"{a.rate:.0%}"]
-                   for a in active_seniors(days, as_of)])]
+    return [
+        Table(
+            [t["site"], t["site_name"], t["active"], t["registered"], t["rate"]],
+            [[a.code or "*", a.name, a.active, a.registered, f"{a.rate:.0%}"] for a in active_seniors(days, as_of)],
+        )
+    ]
 
 
 def care_tables(weeks: int = 4, as_of: date | None = None, site: str | None = None) -> list[Table]:
     t = TEXT
-    return [Table([t["member_no"], t["name"], t["phone_last4"], t["site"], t["last_signin"], t["joined"]],
-                  [[r.member_no, r.name, r.phone_last4, r.site, r.last_signin or t["never"], r.joined or "-"]
-                   for r in care_list(weeks, as_of, site)])]
+    return [
+        Table(
+            [t["member_no"], t["name"], t["phone_last4"], t["site"], t["last_signin"], t["joined"]],
+            [
+                [r.member_no, r.name, r.phone_last4, r.site, r.last_signin or t["never"], r.joined or "-"]
+                for r in care_list(weeks, as_of, site)
+            ],
+        )
+    ]
 
 
 def kiosk_tables(now: datetime) -> list[Table]:
     t = TEXT
     health = kiosk_health(now)
     yes_no = {True: t["yes"], False: t["no"]}
-    return [Table([t["kiosk"], t["site"], t["last_seen"], t["silent"], t["backlog"], t["rejects"],
-                               t["skewed"], t["version"], t["epoch"], t["revoked"]],
-                  [[k.kiosk_id, k.site, local_time(k.last_seen) or "-", yes_no[k.silent], k.backlog, k.rejects,
-                    k.skewed, k.version or "-", k.epoch, yes_no[k.revoked]] for k in health]),
-            Table([t["kiosk"], t["device"], t["state"], t["faults"], t["last_error"], t["at"]],
-                  [[k.kiosk_id, d.device, TEXT[DEVICE_STATES[d.state]] if d.state in DEVICE_STATES else d.state,
-                    d.faults, d.last_error or "-", d.at.strftime("%Y-%m-%d %H:%M")]
-                   for k in health for d in k.devices])]
+    return [
+        Table(
+            [
+                t["kiosk"],
+                t["site"],
+                t["last_seen"],
+                t["silent"],
+                t["backlog"],
+                t["rejects"],
+                t["skewed"],
+                t["version"],
+                t["epoch"],
+                t["revoked"],
+            ],
+            [
+                [
+                    k.kiosk_id,
+                    k.site,
+                    local_time(k.last_seen) or "-",
+                    yes_no[k.silent],
+                    k.backlog,
+                    k.rejects,
+                    k.skewed,
+                    k.version or "-",
+                    k.epoch,
+                    yes_no[k.revoked],
+                ]
+                for k in health
+            ],
+        ),
+        Table(
+            [t["kiosk"], t["device"], t["state"], t["faults"], t["last_error"], t["at"]],
+            [
+                [
+                    k.kiosk_id,
+                    d.device,
+                    TEXT[DEVICE_STATES[d.state]] if d.state in DEVICE_STATES else d.state,
+                    d.faults,
+                    d.last_error or "-",
+                    d.at.strftime("%Y-%m-%d %H:%M"),
+                ]
+                for k in health
+                for d in k.devices
+            ],
+        ),
+    ]
 
 
 def points_tables() -> list[Table]:
     t = TEXT
-    return [Table([t["member_no"], t["name"], t["site"], t["balance"]],
-                  [[n.member_no, n.name, n.site, n.balance] for n in points_overview()])]
+    return [
+        Table(
+            [t["member_no"], t["name"], t["site"], t["balance"]],
+            [[n.member_no, n.name, n.site, n.balance] for n in points_overview()],
+        )
+    ]
 
 
 def as_text(tables: list[Table]) -> str:

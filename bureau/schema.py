@@ -1,4 +1,5 @@
 """The bureau's schema: brought to the newest version (bureau.migrations) when the store is opened."""
+
 from peewee import Database
 
 from bureau.migrations import migrate

@@ -6,10 +6,11 @@
 
 Every time the bureau stores is UTC without a zone (utcnow()), so the two stores agree.
 """
+
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import chain
 from urllib.parse import urlparse
@@ -45,7 +46,7 @@ class StoreError(Exception):
 
 def utcnow() -> datetime:
     """Now, in UTC without a zone: how every time is stored."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def make_database(url: str) -> Database:
@@ -54,7 +55,7 @@ def make_database(url: str) -> Database:
     if scheme == "":
         return _sqlite(url)
     if scheme == "sqlite":
-        path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
+        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
         if not path:
             raise StoreError(f"{url}: a SQLite URL is sqlite:///relative/path or sqlite:////absolute/path")
         return _sqlite(path)
@@ -63,15 +64,22 @@ def make_database(url: str) -> Database:
         if not params.get("database"):
             raise StoreError(f"{url}: no database name (postgresql://user@host:port/dbname)")
         name = params.pop("database")
-        return PooledPostgresqlDatabase(name, max_connections=POOL_MAX, stale_timeout=POOL_STALE_S,
-                                        timeout=POOL_WAIT_S, **params)
+        return PooledPostgresqlDatabase(
+            name, max_connections=POOL_MAX, stale_timeout=POOL_STALE_S, timeout=POOL_WAIT_S, **params
+        )
     raise StoreError(f"{url}: unknown kind of store {scheme!r} (a path, sqlite:/// or postgresql://)")
 
 
 def _sqlite(path: str) -> SqliteDatabase:
     # A pooled connection serves one thread at a time, but not always the thread that opened it.
-    return PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, max_connections=POOL_MAX,
-                                stale_timeout=POOL_STALE_S, timeout=POOL_WAIT_S, check_same_thread=False)
+    return PooledSqliteDatabase(
+        path,
+        pragmas=SQLITE_PRAGMAS,
+        max_connections=POOL_MAX,
+        stale_timeout=POOL_STALE_S,
+        timeout=POOL_WAIT_S,
+        check_same_thread=False,
+    )
 
 
 def close_store() -> None:
@@ -91,8 +99,9 @@ def connection_lost() -> bool:
     """Whether PostgreSQL closed this thread's connection under it (terminated, restarted, failed
     over).  The pool does not take such a connection back: the next one checked out is another."""
     database = db.obj
-    return (isinstance(database, PostgresqlDatabase) and not database.is_closed()
-            and bool(database.connection().closed))     # psycopg2 sets it once the server has gone
+    return (
+        isinstance(database, PostgresqlDatabase) and not database.is_closed() and bool(database.connection().closed)
+    )  # psycopg2 sets it once the server has gone
 
 
 def write():
@@ -140,12 +149,15 @@ _COLUMNS = re.compile(r'^INSERT INTO "\w+" \(([^)]*)\)')
 
 
 @lru_cache(maxsize=32)
-def _insert_plan(model: type[Model], names: tuple[str, ...], conflict: tuple[str, ...], rows: int,
-                 database_class: type) -> tuple[str, tuple[Field, ...]]:
+def _insert_plan(
+    model: type[Model], names: tuple[str, ...], conflict: tuple[str, ...], rows: int, database_class: type
+) -> tuple[str, tuple[Field, ...]]:
     fields = model._meta.fields
-    query = (model.insert_many([{fields[n]: None for n in names}] * rows)
-             .on_conflict(action="NOTHING", conflict_target=[fields[c] for c in conflict])
-             .returning())            # no RETURNING id on PostgreSQL: the row count is enough
+    query = (
+        model.insert_many([{fields[n]: None for n in names}] * rows)
+        .on_conflict(action="NOTHING", conflict_target=[fields[c] for c in conflict])
+        .returning()
+    )  # no RETURNING id on PostgreSQL: the row count is enough
     sql, _ = query.sql()
     by_column = {f.column_name: f for f in model._meta.sorted_fields}
     order = [c.strip().strip('"') for c in _COLUMNS.match(sql).group(1).split(",")]
@@ -158,7 +170,7 @@ def insert_new(model: type[Model], rows: list[dict], conflict: tuple[str, ...]) 
     if not rows:
         return 0
     sql, fields = _insert_plan(model, tuple(rows[0]), conflict, len(rows), type(db.obj))
-    missing = [f for f in fields if f.name not in rows[0]]     # peewee adds columns with a default
+    missing = [f for f in fields if f.name not in rows[0]]  # peewee adds columns with a default
     for row in rows:
         row.update((f.name, f.default() if callable(f.default) else f.default) for f in missing)
     params = [f.db_value(row[f.name]) for row in rows for f in fields]
@@ -168,14 +180,15 @@ def insert_new(model: type[Model], rows: list[dict], conflict: tuple[str, ...]) 
 # The push's own insert, for rows whose values are already as the driver takes them (the caller
 # applied db_value): passing 500 rows × 12 values through db_value took more CPU than the insert.
 @lru_cache(maxsize=32)
-def _values_sql(model: type[Model], names: tuple[str, ...], conflict: tuple[str, ...], rows: int,
-                param: str) -> str:
+def _values_sql(model: type[Model], names: tuple[str, ...], conflict: tuple[str, ...], rows: int, param: str) -> str:
     fields = model._meta.fields
     columns = ", ".join(f'"{fields[n].column_name}"' for n in names)
     one = f"({', '.join([param] * len(names))})"
     target = ", ".join(f'"{fields[n].column_name}"' for n in conflict)
-    return (f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES {", ".join([one] * rows)}'
-            f" ON CONFLICT ({target}) DO NOTHING")
+    return (
+        f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES {", ".join([one] * rows)}'
+        f" ON CONFLICT ({target}) DO NOTHING"
+    )
 
 
 def insert_values(model: type[Model], names: tuple[str, ...], rows: list[tuple], conflict: tuple[str, ...]) -> int:

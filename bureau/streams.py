@@ -13,6 +13,7 @@ order: a kiosk's cursor can never step over a rev that commits late (reference F
 A kiosk copies a stream with pull() (the rows it may see, by rev) and checks its copy with
 checksum(); trim() forgets old tombstones and reset() makes every kiosk fetch a stream again.
 """
+
 import json
 import uuid
 import zlib
@@ -25,9 +26,9 @@ from bureau.models import StreamMeta, StreamRow
 from bureau.store import db, is_sqlite, locked, utcnow, write
 
 STREAMS = ("sites", "members", "items", "rules", "settings", "balances")
-PAGE = 1000                         # rows in a pull page unless the kiosk asks for another number
+PAGE = 1000  # rows in a pull page unless the kiosk asks for another number
 MAX_PAGE = 5000
-RETENTION = timedelta(days=180)     # a kiosk may be offline 90 days and still pull without a reset
+RETENTION = timedelta(days=180)  # a kiosk may be offline 90 days and still pull without a reset
 
 
 class UnknownStream(ValueError):
@@ -61,12 +62,24 @@ def publish(stream: str, entity_id: str, data: dict | None, scope: str = "") -> 
     rev = lock(stream).head_rev + 1
     StreamMeta.update(head_rev=rev).where(StreamMeta.stream == stream).execute()
     text = canonical(data) if data is not None else "null"
-    row = {"stream": stream, "entity_id": entity_id, "rev": rev, "scope": scope, "deleted": data is None,
-           "data": text, "crc": crc(entity_id, text), "changed_at": utcnow()}
-    (StreamRow.insert(row)
-     .on_conflict(conflict_target=[StreamRow.stream, StreamRow.entity_id],
-                  update={getattr(StreamRow, k): v for k, v in row.items() if k not in ("stream", "entity_id")})
-     .execute())
+    row = {
+        "stream": stream,
+        "entity_id": entity_id,
+        "rev": rev,
+        "scope": scope,
+        "deleted": data is None,
+        "data": text,
+        "crc": crc(entity_id, text),
+        "changed_at": utcnow(),
+    }
+    (
+        StreamRow.insert(row)
+        .on_conflict(
+            conflict_target=[StreamRow.stream, StreamRow.entity_id],
+            update={getattr(StreamRow, k): v for k, v in row.items() if k not in ("stream", "entity_id")},
+        )
+        .execute()
+    )
     return rev
 
 
@@ -88,8 +101,9 @@ def data(row: StreamRow) -> dict | None:
 
 def rows(stream: str) -> list[StreamRow]:
     """The entities of `stream` that exist (no tombstones), in rev order: for the operator."""
-    return list(StreamRow.select().where((StreamRow.stream == check(stream)) & ~StreamRow.deleted)
-                .order_by(StreamRow.rev))
+    return list(
+        StreamRow.select().where((StreamRow.stream == check(stream)) & ~StreamRow.deleted).order_by(StreamRow.rev)
+    )
 
 
 def scopes(site_code: str, kiosk_id: str) -> tuple[str, str, str]:
@@ -116,20 +130,38 @@ def pull(stream: str, after: int, handle: str | None, limit: int, site_code: str
         # after == 0 is a whole copy, never stale: the kiosk starts that stream afresh.
         if (handle is not None and handle != meta.handle) or 0 < after < meta.min_retained_rev:
             raise Refusal(410, "must_refetch", stream=stream, handle=meta.handle)
-        found = (StreamRow.select(StreamRow.rev, StreamRow.entity_id, StreamRow.deleted, StreamRow.data,
-                                  StreamRow.crc)
-                 .where((StreamRow.stream == stream) & (StreamRow.rev > after)
-                        & StreamRow.scope.in_(scopes(site_code, kiosk_id)))
-                 .order_by(StreamRow.rev).limit(limit + 1))
+        found = (
+            StreamRow.select(StreamRow.rev, StreamRow.entity_id, StreamRow.deleted, StreamRow.data, StreamRow.crc)
+            .where(
+                (StreamRow.stream == stream)
+                & (StreamRow.rev > after)
+                & StreamRow.scope.in_(scopes(site_code, kiosk_id))
+            )
+            .order_by(StreamRow.rev)
+            .limit(limit + 1)
+        )
         # The cursor as is: peewee's per-value conversions would cost half of a 5,000-row page.
         page = db.execute_sql(*found.sql()).fetchall()
     more = len(page) > limit
-    items = [{"rev": rev, "id": entity_id, "op": "delete" if deleted else "put",
-              "data": None if deleted else json.loads(text), "crc": crc}
-             for rev, entity_id, deleted, text, crc in page[:limit]]
+    items = [
+        {
+            "rev": rev,
+            "id": entity_id,
+            "op": "delete" if deleted else "put",
+            "data": None if deleted else json.loads(text),
+            "crc": crc,
+        }
+        for rev, entity_id, deleted, text, crc in page[:limit]
+    ]
     # Nothing left to read: the cursor moves past the rows this kiosk may not see, too.
-    return {"stream": stream, "handle": meta.handle, "items": items,
-            "next_after": items[-1]["rev"] if more else meta.head_rev, "head_rev": meta.head_rev, "more": more}
+    return {
+        "stream": stream,
+        "handle": meta.handle,
+        "items": items,
+        "next_after": items[-1]["rev"] if more else meta.head_rev,
+        "head_rev": meta.head_rev,
+        "more": more,
+    }
 
 
 def checksum(stream: str, site_code: str, kiosk_id: str) -> dict:
@@ -139,12 +171,19 @@ def checksum(stream: str, site_code: str, kiosk_id: str) -> dict:
         raise Refusal(400, "unknown_stream", stream=stream)
     with snapshot():
         meta = StreamMeta.get(StreamMeta.stream == stream)
-        count, total = (StreamRow.select(fn.COUNT(StreamRow.rev), fn.COALESCE(fn.SUM(StreamRow.crc), 0))
-                        .where((StreamRow.stream == stream) & ~StreamRow.deleted
-                               & StreamRow.scope.in_(scopes(site_code, kiosk_id)))
-                        .tuples().get())
-    return {"stream": stream, "handle": meta.handle, "head_rev": meta.head_rev, "count": count,
-            "checksum": int(total) % 2**32}
+        count, total = (
+            StreamRow.select(fn.COUNT(StreamRow.rev), fn.COALESCE(fn.SUM(StreamRow.crc), 0))
+            .where((StreamRow.stream == stream) & ~StreamRow.deleted & StreamRow.scope.in_(scopes(site_code, kiosk_id)))
+            .tuples()
+            .get()
+        )
+    return {
+        "stream": stream,
+        "handle": meta.handle,
+        "head_rev": meta.head_rev,
+        "count": count,
+        "checksum": int(total) % 2**32,
+    }
 
 
 def trim(older_than: timedelta = RETENTION) -> dict:

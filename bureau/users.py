@@ -5,6 +5,7 @@ passwords in a row lock the account for ten minutes; the state is in the row, so
 service does not reset it.  A session is a random token in the browser's cookie; the store keeps
 only its sha256, and the session ends after eight hours whatever happens.
 """
+
 import hashlib
 import re
 import secrets
@@ -29,7 +30,7 @@ class UserError(Exception):
 
 
 def hash_password(password: str) -> str:
-    """"scrypt$n$r$p$<salt hex>$<hash hex>" with a fresh random salt."""
+    """ "scrypt$n$r$p$<salt hex>$<hash hex>" with a fresh random salt."""
     return passwords.make(password)
 
 
@@ -40,12 +41,13 @@ def verify_password(password: str, stored: str) -> bool:
 
 # --- accounts (python -m bureau user …) -------------------------------------------------------------
 
+
 def add_user(username: str, password: str) -> BureauUser:
     if not USERNAME.fullmatch(username):
         raise UserError(f"username {username!r}: 1-64 letters, digits, _ . or -, starting with a letter or digit")
     if len(password) < MIN_PASSWORD:
         raise UserError(f"a password needs at least {MIN_PASSWORD} characters")
-    password_hash = hash_password(password)          # slow: outside the write transaction
+    password_hash = hash_password(password)  # slow: outside the write transaction
     with write():
         if BureauUser.get_or_none(BureauUser.username == username):
             raise UserError(f"user {username} already exists")
@@ -70,10 +72,11 @@ def disable(username: str) -> BureauUser:
 
 # --- signing in ----------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Login:
-    user: BureauUser | None        # None: refused (the page says only that it was refused)
-    token: str = ""                # the new session's cookie value
+    user: BureauUser | None  # None: refused (the page says only that it was refused)
+    token: str = ""  # the new session's cookie value
 
 
 def login(username: str, password: str, now: datetime | None = None) -> Login:
@@ -85,19 +88,22 @@ def login(username: str, password: str, now: datetime | None = None) -> Login:
     if user is None or user.disabled:
         return Login(None)
     with write():
-        user = BureauUser.get_by_id(user.id)          # as it is now, inside the transaction
+        user = BureauUser.get_by_id(user.id)  # as it is now, inside the transaction
         if user.locked_until and user.locked_until > now:
             return Login(None)
         if not right:
             failures = user.failures + 1
             locked = now + LOCK if failures >= MAX_FAILURES else None
-            (BureauUser.update(failures=0 if locked else failures, locked_until=locked)
-             .where(BureauUser.id == user.id).execute())
+            (
+                BureauUser.update(failures=0 if locked else failures, locked_until=locked)
+                .where(BureauUser.id == user.id)
+                .execute()
+            )
             return Login(None)
         BureauUser.update(failures=0, locked_until=None, last_login=now).where(BureauUser.id == user.id).execute()
         token = secrets.token_urlsafe(32)
         WebSession.create(token_hash=_digest(token), user=user, created_at=now, expires_at=now + SESSION_LIFE)
-        WebSession.delete().where(WebSession.expires_at <= now).execute()     # forget the stale ones
+        WebSession.delete().where(WebSession.expires_at <= now).execute()  # forget the stale ones
         return Login(user, token)
 
 
@@ -106,9 +112,12 @@ def session_user(token: str | None, now: datetime | None = None) -> BureauUser |
     if not token:
         return None
     now = now or utcnow()
-    session = (WebSession.select(WebSession, BureauUser).join(BureauUser)
-               .where((WebSession.token_hash == _digest(token)) & (WebSession.expires_at > now)
-                      & ~BureauUser.disabled).first())
+    session = (
+        WebSession.select(WebSession, BureauUser)
+        .join(BureauUser)
+        .where((WebSession.token_hash == _digest(token)) & (WebSession.expires_at > now) & ~BureauUser.disabled)
+        .first()
+    )
     return session.user if session else None
 
 

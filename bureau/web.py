@@ -12,10 +12,11 @@ arrives without it; and the two forms that change something (login, logout) are 
 the browser's Origin (or, failing that, Referer) is this very host.  That covers login CSRF
 too, which SameSite alone does not (there is no session yet), without a token to keep.
 """
+
+from collections.abc import Callable
 from datetime import date, timedelta
 from importlib.resources import files
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
@@ -31,15 +32,18 @@ router = APIRouter(prefix="/web")
 
 COOKIE = "bureau_session"
 LOGIN = "/web/login"
-FONT = Path(str(files("assets").joinpath("fonts", "NotoSansCJKsc-Regular.otf")))     # the kiosk's own
+FONT = Path(str(files("assets").joinpath("fonts", "NotoSansCJKsc-Regular.otf")))  # the kiosk's own
 MAX_WEEKS, MAX_DAYS = 520, 366 * 5
 # Pages hold members' names: never cached, never framed; no script may run at all.
-HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin",
-           "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; font-src 'self'; "
-                                      "form-action 'self'; frame-ancestors 'none'"}
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; font-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+}
 
-templates = Environment(loader=PackageLoader("bureau"), autoescape=True,
-                        trim_blocks=True, lstrip_blocks=True)
+templates = Environment(loader=PackageLoader("bureau"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
 templates.globals["T"] = reports.TEXT
 templates.filters["when"] = lambda moment: reports.local_time(moment) or "从未联系"
 templates.filters["state"] = lambda state: reports.TEXT.get(reports.DEVICE_STATES.get(state, ""), state)
@@ -50,6 +54,7 @@ class BadQuery(Exception):
 
 
 # --- signing in and out -------------------------------------------------------------------------------
+
 
 @router.get("/login")
 def login_form() -> Response:
@@ -66,8 +71,15 @@ async def login(request: Request) -> Response:
     if result.user is None:
         return _render("login.html", status=401, error="用户名或密码不对，或账号暂时被锁定。", username=username)
     response = RedirectResponse("/web/", status_code=303)
-    response.set_cookie(COOKIE, result.token, max_age=int(users.SESSION_LIFE.total_seconds()), path="/web",
-                        httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response.set_cookie(
+        COOKIE,
+        result.token,
+        max_age=int(users.SESSION_LIFE.total_seconds()),
+        path="/web",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 
@@ -101,16 +113,22 @@ def font() -> Response:
 
 # --- pages ----------------------------------------------------------------------------------------------
 
+
 @router.get("/")
 def overview(request: Request) -> Response:
     def figures() -> dict:
         today = date.today()
         active = reports.active_seniors(30, today)
-        return {"today": today, "day": reports.attendance(today, today),
-                "month": reports.attendance(today.replace(day=1), today),
-                "active": active[:-1], "total": active[-1],
-                "attention": [k for k in reports.kiosk_health(utcnow()) if k.needs_attention],
-                "negatives": len(reports.points_overview())}
+        return {
+            "today": today,
+            "day": reports.attendance(today, today),
+            "month": reports.attendance(today.replace(day=1), today),
+            "active": active[:-1],
+            "total": active[-1],
+            "attention": [k for k in reports.kiosk_health(utcnow()) if k.needs_attention],
+            "negatives": len(reports.points_overview()),
+        }
+
     return _page(request, "overview.html", figures)
 
 
@@ -123,8 +141,14 @@ def attendance(request: Request) -> Response:
         if end < start or end - start > timedelta(days=MAX_DAYS):
             raise BadQuery(f"日期范围不对：开始日期要早于结束日期，且不超过 {MAX_DAYS} 天。")
         site = _site(request)
-        return {"start": start, "end": end, "site": site, "sites": _all_sites(),
-                "rows": reports.attendance(start, end, site)}
+        return {
+            "start": start,
+            "end": end,
+            "site": site,
+            "sites": _all_sites(),
+            "rows": reports.attendance(start, end, site),
+        }
+
     return _page(request, "attendance.html", figures)
 
 
@@ -133,7 +157,13 @@ def care(request: Request) -> Response:
     def figures() -> dict:
         weeks = _int(request, "weeks", 4, 1, MAX_WEEKS)
         site = _site(request)
-        return {"weeks": weeks, "site": site, "sites": _all_sites(), "rows": reports.care_list(weeks, date.today(), site)}
+        return {
+            "weeks": weeks,
+            "site": site,
+            "sites": _all_sites(),
+            "rows": reports.care_list(weeks, date.today(), site),
+        }
+
     return _page(request, "care.html", figures)
 
 
@@ -167,6 +197,7 @@ def _render(template: str, status: int = 200, **context) -> HTMLResponse:
 
 
 # --- query parameters -------------------------------------------------------------------------------------
+
 
 def _date(request: Request, name: str, default: date) -> date:
     text = request.query_params.get(name, "")

@@ -6,17 +6,22 @@ A payload travels as the JSON text the kiosk stored in its outbox (msgspec.Raw):
 body as it is, and kept by the bureau as it was sent.  docs/sync-protocol.md §3 describes the
 fields, §4 the kinds.
 """
-from typing import Annotated, Any, Literal
+
+from typing import Annotated, Any, Literal, get_args
 
 from msgspec import Meta, Raw, Struct
 
-SCHEMA_V = 1
+SchemaV = Literal[1]
+SCHEMA_V: int = get_args(SchemaV)[0]
 # Every kind of fact a kiosk writes (kiosk/store/facts.py refuses any other).
-KINDS = frozenset({"signin", "points", "registration", "enrollment", "member", "member_prefs", "card",
-                   "course", "lesson", "term", "staff", "audit", "device"})
-MAX_EVENTS = 500                       # facts in one push
-MAX_ID = 64                            # longest event_id or client_version
-BIG = 2 ** 62                          # seq and wall_ms fit a BIGINT with room to spare
+Kind = Literal[
+    "signin", "points", "registration", "enrollment", "member", "member_prefs", "card", "course", "lesson",
+    "term", "staff", "audit", "device",
+]  # fmt: skip
+KINDS = frozenset(get_args(Kind))
+MAX_EVENTS = 500  # facts in one push
+MAX_ID = 64  # longest event_id or client_version
+BIG = 2**62  # seq and wall_ms fit a BIGINT with room to spare
 
 # gc=False: parsed JSON holds no cycles, and 500 facts the collector need not track are a fifth
 # less CPU to parse (bench/sync.py).
@@ -24,31 +29,35 @@ BIG = 2 ** 62                          # seq and wall_ms fit a BIGINT with room 
 
 class Fact(Struct, frozen=True, gc=False):
     """One outbox row as pushed."""
+
     event_id: Annotated[str, Meta(min_length=1, max_length=MAX_ID)]
     seq: int
     kind: str
-    schema_v: Any                      # a wrong one refuses the fact, not the batch
+    schema_v: Any  # a wrong one refuses the fact, not the batch
     wall_ms: Annotated[int, Meta(ge=-BIG, le=BIG)]
     payload: Raw
 
 
 class KnownFact(Fact, frozen=True, gc=False):
     """A fact whose kind and schema_v are as this version of the kiosk writes them."""
-    kind: Literal[tuple(sorted(KINDS))]
-    schema_v: Literal[SCHEMA_V]
+
+    kind: Kind
+    schema_v: SchemaV
 
 
 class Push(Struct):
     """POST /v1/push: contiguous facts first_seq..last_seq of the kiosk's outbox."""
+
     kiosk_id: str
-    epoch: Annotated[int, Meta(ge=1, le=2 ** 31 - 1)]
+    epoch: Annotated[int, Meta(ge=1, le=2**31 - 1)]
     first_seq: Annotated[int, Meta(ge=1, le=BIG)]
     last_seq: Annotated[int, Meta(ge=1, le=BIG)]
     client_version: Annotated[str, Meta(max_length=MAX_ID)]
     events: Annotated[list[Fact], Meta(min_length=1)]
-    head_seq: Annotated[int, Meta(le=BIG)] | None = None     # the newest seq in the outbox: the backlog
-    sent_ms: Annotated[int, Meta(ge=-BIG, le=BIG)] | None = None    # the kiosk's clock as it sent
+    head_seq: Annotated[int, Meta(le=BIG)] | None = None  # the newest seq in the outbox: the backlog
+    sent_ms: Annotated[int, Meta(ge=-BIG, le=BIG)] | None = None  # the kiosk's clock as it sent
 
 
 class KnownPush(Push):
-    events: Annotated[list[KnownFact], Meta(min_length=1)]
+    # msgspec checks each fact as the narrower KnownFact; to mypy a list is invariant.
+    events: Annotated[list[KnownFact], Meta(min_length=1)]  # type: ignore[assignment]

@@ -5,13 +5,14 @@ served: a thread that commits and begins again at once (the kiosk's sync thread 
 part by part, the bureau's rules between rounds) keeps a waiting writer out until it is done.
 Writers of one process take their turn on this lock first (kiosk.store.db.write, bureau.store.write).
 """
+
 import threading
 
 
 class FairLock:
     """Re-entrant: a thread holding it may take it again (a write inside a write)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._changed = threading.Condition()
         self._owner: int | None = None
         self._depth = self._next = self._serving = 0

@@ -1,13 +1,14 @@
 """Salted scrypt hashes of secrets people type: staff PINs (kiosk.staff.access) and the bureau staff's
 passwords (bureau.users).  Stored as "scrypt$n$r$p$<salt hex>$<hash hex>", so the cost can be
 raised later without making the stored hashes unreadable."""
+
 import hashlib
 import hmac
 import os
 
 # ~50 ms a hash on a kiosk: slow to guess a password from a stolen store.  A 4-digit PIN has too few
 # values for any hash to protect it; the kiosk's lockout and its disk do (kiosk/staff/access.py).
-N, R, P = 2 ** 14, 8, 1
+N, R, P = 2**14, 8, 1
 SALT_BYTES, KEY_BYTES = 16, 32
 
 
@@ -21,8 +22,9 @@ def make(secret: str) -> str:
 def check(secret: str, stored: str) -> bool:
     """Whether `secret` is the one `stored` was made from; a malformed `stored` matches nothing."""
     try:
-        scheme, n, r, p, salt, key = stored.split("$")
-        n, r, p, salt, key = int(n), int(r), int(p), bytes.fromhex(salt), bytes.fromhex(key)
+        scheme, *costs, salt_hex, key_hex = stored.split("$")
+        n, r, p = (int(c) for c in costs)
+        salt, key = bytes.fromhex(salt_hex), bytes.fromhex(key_hex)
     except ValueError:
         return False
     if scheme != "scrypt" or not key:
@@ -31,5 +33,5 @@ def check(secret: str, stored: str) -> bool:
 
 
 def _scrypt(secret: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
-    maxmem = 128 * r * (n + p + 2) + (1 << 20)      # OpenSSL refuses above 32 MB unless told
+    maxmem = 128 * r * (n + p + 2) + (1 << 20)  # OpenSSL refuses above 32 MB unless told
     return hashlib.scrypt(secret.encode(), salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=maxmem)

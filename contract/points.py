@@ -1,13 +1,15 @@
 """Points rules as kiosk and bureau both read them: the categories that earn points, the shape of a
 rule, and the defaults in force until the bureau publishes its own (docs/design.md §4.5)."""
 
-CATEGORIES = ("lesson", "activity", "party", "volunteer")    # what attending earns points under
+from typing import Any
+
+CATEGORIES = ("lesson", "activity", "party", "volunteer")  # what attending earns points under
 PER = ("attendance", "hour")
 FIELDS = ("category", "points", "per", "daily_cap", "once_per_item")
 # Activity kinds that earn under a category of their own; other activities earn as "activity".
 ACTIVITY_CATEGORY = {"party_day": "party", "volunteer": "volunteer"}
 
-DEFAULT_RULES = {
+DEFAULT_RULES: dict[str, dict[str, Any]] = {
     "lesson": {"category": "lesson", "points": 2, "per": "attendance", "daily_cap": 10, "once_per_item": True},
     "activity": {"category": "activity", "points": 5, "per": "attendance", "daily_cap": 10, "once_per_item": True},
     "party": {"category": "party", "points": 5, "per": "attendance", "daily_cap": 10, "once_per_item": True},

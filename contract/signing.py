@@ -5,11 +5,12 @@ timestamp within WINDOW_S of its clock, and a nonce it has not seen.  The key ne
 the body's hash is signed, so a request changed on the way is refused.  The bureau imports this
 module too: both sides sign the same string.
 """
+
 import hashlib
 import hmac
 import secrets
 
-WINDOW_S = 300                 # how far a request's timestamp may be from the bureau's clock
+WINDOW_S = 300  # how far a request's timestamp may be from the bureau's clock
 HEADERS = ("X-Kiosk", "X-Timestamp", "X-Nonce", "X-Signature")
 
 
@@ -27,8 +28,11 @@ def sign(key: str, method: str, target: str, timestamp: int, body: bytes, nonce:
     """The headers that sign a request to `target` (path and query, e.g. /v1/pull?stream=members)."""
     nonce = nonce or secrets.token_hex(16)
     text = string_to_sign(method, target, str(timestamp), nonce, body)
-    return {"X-Timestamp": str(timestamp), "X-Nonce": nonce,
-            "X-Signature": hmac.new(bytes.fromhex(key), text, hashlib.sha256).hexdigest()}
+    return {
+        "X-Timestamp": str(timestamp),
+        "X-Nonce": nonce,
+        "X-Signature": hmac.new(bytes.fromhex(key), text, hashlib.sha256).hexdigest(),
+    }
 
 
 def verify(key: str, method: str, target: str, headers, body: bytes) -> bool:

@@ -4,18 +4,20 @@ A port of "simulator" (the demo) starts the built-in simulator on a pty under
 <data_dir>/dev/ and points the real driver at it, so the demo runs exactly the driver code a
 site runs.  Its cards are laid from the keyboard (screens/app.py) or a script.
 """
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from kiosk.config import SIMULATOR
 
 
 @dataclass
 class Devices:
-    devices: list = field(default_factory=list)      # drivers for the device manager
-    idcard_sim: object = None                        # devices.sim.idcard.SamSim, when simulated
-    qr_sim: object = None                            # devices.sim.qr.QrSim, when simulated
+    devices: list = field(default_factory=list)  # drivers for the device manager
+    idcard_sim: Any = None  # devices.sim.idcard.SamSim, when simulated
+    qr_sim: Any = None  # devices.sim.qr.QrSim, when simulated
 
     def close_simulators(self) -> None:
         for sim in (self.idcard_sim, self.qr_sim):
@@ -29,16 +31,20 @@ def from_settings(settings: SimpleNamespace) -> Devices:
     if cfg.idcard.port:
         from devices.idcard import IdCardReader
         from devices.sim.idcard import SamSim
+
         found.idcard_sim, port = _simulated(cfg.idcard.port, SamSim, sims / "idcard")
-        found.devices.append(IdCardReader("idcard", port, cfg.idcard.baud,
-                                          cfg.idcard.poll_interval_ms / 1000, cfg.idcard.fingerprint))
+        found.devices.append(
+            IdCardReader("idcard", port, cfg.idcard.baud, cfg.idcard.poll_interval_ms / 1000, cfg.idcard.fingerprint)
+        )
     if cfg.qr_serial.port:
         from devices.qrscanner import QrScanner
         from devices.sim.qr import QrSim
+
         found.qr_sim, port = _simulated(cfg.qr_serial.port, QrSim, sims / "qr")
         found.devices.append(QrScanner("qr", port, cfg.qr_serial.baud, cfg.qr_serial.idle_gap_ms))
     if cfg.evdev.device_name:
         from devices.evdev_scanner import EvdevScanner
+
         found.devices.append(EvdevScanner("scanner", cfg.evdev.device_name))
     return found
 

@@ -5,6 +5,7 @@ With an exclusive grab (EVIOCGRAB) its keystrokes never reach the window, whatev
 unplugged device, so the manager reports it and retries, and the kiosk runs on the other devices.
 Keyboard mode suits ASCII/URL codes only (US layout); Chinese needs the scanner's serial mode.
 """
+
 import logging
 import select
 import threading
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 EV_KEY = 1
 KEY_LEFTSHIFT, KEY_RIGHTSHIFT = 42, 54
 KEY_ENTER, KEY_KPENTER = 28, 96
-DOWN, UP = 1, 0                         # value 2 is autorepeat: a scanner never holds a key
+DOWN, UP = 1, 0  # value 2 is autorepeat: a scanner never holds a key
 
 # Key codes from linux/input-event-codes.h, a stable kernel ABI, mapped for a US layout:
 # code -> (character, character with Shift).
@@ -28,13 +29,27 @@ _ROWS = {
     43: "\\|zZxXcCvVbBnNmM,<.>/?",
 }
 KEYS: dict[int, tuple[str, str]] = {
-    first + i: (row[2 * i], row[2 * i + 1])
-    for first, row in _ROWS.items() for i in range(len(row) // 2)
+    first + i: (row[2 * i], row[2 * i + 1]) for first, row in _ROWS.items() for i in range(len(row) // 2)
 }
-KEYS[57] = (" ", " ")                                          # KEY_SPACE
+KEYS[57] = (" ", " ")  # KEY_SPACE
 # The keypad, as sent by scanners set to "emulate keypad" (NumLock on).
-_KEYPAD = {55: "*", 71: "7", 72: "8", 73: "9", 74: "-", 75: "4", 76: "5", 77: "6", 78: "+",
-           79: "1", 80: "2", 81: "3", 82: "0", 83: ".", 98: "/"}
+_KEYPAD = {
+    55: "*",
+    71: "7",
+    72: "8",
+    73: "9",
+    74: "-",
+    75: "4",
+    76: "5",
+    77: "6",
+    78: "+",
+    79: "1",
+    80: "2",
+    81: "3",
+    82: "0",
+    83: ".",
+    98: "/",
+}
 KEYS.update({code: (ch, ch) for code, ch in _KEYPAD.items()})
 
 
@@ -65,9 +80,9 @@ class KeyAssembler:
             return self._enter()
         chars = KEYS.get(code)
         if chars is None:
-            return None                   # keys a QR payload does not use
+            return None  # keys a QR payload does not use
         if len(self._chars) >= self.max_length:
-            self._overflow = True         # a stuck stream must not grow memory
+            self._overflow = True  # a stuck stream must not grow memory
             return None
         self._chars.append(chars[1] if self._shift else chars[0])
         return None
@@ -90,7 +105,7 @@ def _find(evdev, pattern: str):
         try:
             device = evdev.InputDevice(path)
         except OSError:
-            continue                      # not ours to read (no access): skip it
+            continue  # not ours to read (no access): skip it
         if wanted in device.name.casefold() and KEY_ENTER in device.capabilities().get(EV_KEY, []):
             return device
         device.close()
@@ -100,14 +115,15 @@ def _find(evdev, pattern: str):
 class EvdevScanner:
     """What the manager uses of a SerialDevice: name, kind, port, open(), close(), poll(),
     wait(), on_fault, answering and stopping."""
+
     kind = "qr"
 
     def __init__(self, name: str, port: str, max_length: int = 4096):
         self.name = name
-        self.port = port                  # a substring of the device's name, e.g. "Barcode"
+        self.port = port  # a substring of the device's name, e.g. "Barcode"
         self.device = None
         self.assembler = KeyAssembler(max_length)
-        self.answering = True             # what the manager reads of a SerialDevice
+        self.answering = True  # what the manager reads of a SerialDevice
         self.stopping = threading.Event()
         self.on_fault: Callable[[str], None] = lambda reason: log.warning("%s: %s", self.name, reason)
 
@@ -118,7 +134,7 @@ class EvdevScanner:
             raise OSError("python-evdev is not installed") from None
         device = _find(evdev, self.port)
         try:
-            device.grab()                 # EVIOCGRAB: the window never sees the scanner type
+            device.grab()  # EVIOCGRAB: the window never sees the scanner type
         except OSError:
             device.close()
             raise
@@ -128,9 +144,9 @@ class EvdevScanner:
     def close(self) -> None:
         if self.device is not None:
             try:
-                self.device.close()       # closing also ends the grab
+                self.device.close()  # closing also ends the grab
             except OSError:
-                pass                      # an unplugged device may fail to close; it is gone
+                pass  # an unplugged device may fail to close; it is gone
             self.device = None
 
     def wait(self, seconds: float) -> None:
@@ -148,7 +164,7 @@ class EvdevScanner:
         try:
             events = list(self.device.read())
         except BlockingIOError:
-            return []                     # a spurious wake-up, not an unplug
+            return []  # a spurious wake-up, not an unplug
         texts = [self.assembler.key(e.code, e.value) for e in events if e.type == EV_KEY]
         if self.assembler.oversized > before:
             self.on_fault(f"scan longer than {self.assembler.max_length} characters dropped")

@@ -7,6 +7,7 @@ find fails (the card was lifted, or a reader that halts a read card says so) bef
 so a card left on the reader signs in once.  Readers differ here (§1.12), and both behaviours
 give the same result.
 """
+
 import logging
 import time
 
@@ -16,22 +17,23 @@ from kiosk.identity.credentials import Credential
 
 log = logging.getLogger(__name__)
 
-FIND_TIMEOUT_S = 0.5          # public drivers use 100-1000 ms (§1.12)
-READ_TIMEOUT_S = 3.0          # 2-3 s; a read with fingerprints is 2321 bytes
-SAM_FAULT_PAUSE_S = 1.0       # a failed SAM answers nothing useful: ask again slowly
+FIND_TIMEOUT_S = 0.5  # public drivers use 100-1000 ms (§1.12)
+READ_TIMEOUT_S = 3.0  # 2-3 s; a read with fingerprints is 2321 bytes
+SAM_FAULT_PAUSE_S = 1.0  # a failed SAM answers nothing useful: ask again slowly
 
 
 class IdCardReader(SerialDevice):
     kind = "idcard"
 
-    def __init__(self, name: str, port: str, baud: int = 115200, poll_interval_s: float = 0.2,
-                 fingerprint: bool = False):
+    def __init__(
+        self, name: str, port: str, baud: int = 115200, poll_interval_s: float = 0.2, fingerprint: bool = False
+    ):
         super().__init__(name, port, baud)
         self.poll_interval = poll_interval_s
         self.command = sam.READ_FINGER if fingerprint else sam.READ_BASE
         self.frames = sam.FrameReader()
         self._read_done = False
-        self.timing: tuple[float, float] | None = None   # (read command sent, card decoded), monotonic
+        self.timing: tuple[float, float] | None = None  # (read command sent, card decoded), monotonic
 
     def opened(self) -> None:
         self.frames = sam.FrameReader()
@@ -44,7 +46,7 @@ class IdCardReader(SerialDevice):
         found = self.ask(sam.FIND, FIND_TIMEOUT_S)
         self.answering = found is not None
         if found is None or found[0] != sam.FOUND:
-            self._read_done = False           # no card (or no answer): the next card is new
+            self._read_done = False  # no card (or no answer): the next card is new
             self._pause(found)
             return []
         if self._read_done:
@@ -56,14 +58,14 @@ class IdCardReader(SerialDevice):
     def _read(self) -> Credential | None:
         selected = self.ask(sam.SELECT, FIND_TIMEOUT_S)
         if selected is None or selected[0] != sam.OK:
-            return None                       # lifted between find and select: try again
+            return None  # lifted between find and select: try again
         sent = time.monotonic()
         reply = self.ask(self.command, READ_TIMEOUT_S)
         if reply is None or reply[0] != sam.OK:
             self.on_fault("read failed" if reply is None else f"read status {reply[0]:#04x}")
             return None
         text = _text_block(reply[1], self.command == sam.READ_FINGER)
-        self._read_done = True                # one read per placement, even if it is unusable
+        self._read_done = True  # one read per placement, even if it is unusable
         if text is None:
             self.on_fault(f"read reply of {len(reply[1])} bytes has no 256-byte text")
             return None
@@ -78,8 +80,8 @@ class IdCardReader(SerialDevice):
 
     def ask(self, cmd: tuple[int, int], timeout: float) -> tuple[int, bytes] | None:
         """Send a command; (SW3, data) of the reply, or None if no good frame came in time."""
-        port = self.serial
-        self.discard_input()                  # a late reply to an earlier command is not this one's
+        port = self.open_port()
+        self.discard_input()  # a late reply to an earlier command is not this one's
         self.frames.clear()
         port.write(sam.command(cmd))
         deadline = time.monotonic() + timeout
@@ -112,4 +114,4 @@ def _text_block(data: bytes, fingerprint: bool) -> bytes | None:
     lengths = [data[i] << 8 | data[i + 1] for i in range(0, heads, 2)]
     if lengths[0] != 256 or len(data) != heads + sum(lengths):
         return None
-    return data[heads:heads + 256]
+    return data[heads : heads + 256]

@@ -5,6 +5,7 @@ A device that is absent or broken never stops the kiosk: its thread retries with
 Credentials go to `deliver` and health changes to `on_health`, both called from the device's
 thread: the app hands them to its UI thread with Clock.schedule_once.
 """
+
 import logging
 import threading
 from collections.abc import Callable
@@ -23,8 +24,7 @@ RETRY_MAX_S = 1.0
 class DeviceThread:
     """One device, its thread and its health."""
 
-    def __init__(self, device, deliver: Callable[[Credential], None],
-                 on_health: Callable[[Health], None]):
+    def __init__(self, device, deliver: Callable[[Credential], None], on_health: Callable[[Health], None]):
         self.device = device
         self.deliver = deliver
         self.on_health = on_health
@@ -54,7 +54,7 @@ class DeviceThread:
     def _connect(self) -> bool:
         try:
             self.device.open()
-        except Exception as e:           # absent, busy, no permission, not installed …
+        except Exception as e:  # absent, busy, no permission, not installed …
             self.device.close()
             if self.health.last_error != str(e):
                 log.warning("%s: cannot open %s: %s", self.device.name, self.device.port, e)
@@ -72,13 +72,14 @@ class DeviceThread:
             except Exception as e:
                 # Unplugged (SerialException/OSError) or a driver bug: the port is closed and
                 # opened afresh either way, so one bad moment never stops the device for good.
-                if isinstance(e, OSError):      # serial.SerialException is an OSError
+                if isinstance(e, OSError):  # serial.SerialException is an OSError
                     log.warning("%s: lost: %s", device.name, e)
                 else:
                     log.exception("%s: driver failed", device.name)
                 device.close()
-                self._update(connected=False, since=datetime.now(), last_error=str(e),
-                             disconnects=self.health.disconnects + 1)
+                self._update(
+                    connected=False, since=datetime.now(), last_error=str(e), disconnects=self.health.disconnects + 1
+                )
                 return
             if device.answering != self.health.answering:
                 self._update(answering=device.answering)
@@ -100,8 +101,9 @@ class DeviceThread:
 class DeviceManager:
     """All the kiosk's devices."""
 
-    def __init__(self, devices: list, deliver: Callable[[Credential], None],
-                 on_health: Callable[[Health], None] = lambda h: None):
+    def __init__(
+        self, devices: list, deliver: Callable[[Credential], None], on_health: Callable[[Health], None] = lambda h: None
+    ):
         self.threads = [DeviceThread(d, deliver, on_health) for d in devices]
 
     def start(self) -> None:

@@ -6,6 +6,7 @@ makes CR LF (even split across reads) and a payload that starts with CR/LF come 
 scanner set to send no terminator is split on an idle gap instead.  Serial mode gives raw bytes,
 so Chinese arrives intact: UTF-8 first, GBK as the fallback some scanners are set to.
 """
+
 import re
 import time
 from collections.abc import Callable
@@ -27,8 +28,7 @@ class Splitter:
     An `idle_gap_s` of 0 turns the idle-gap split off.
     """
 
-    def __init__(self, idle_gap_s: float, max_length: int = 4096,
-                 on_fault: Callable[[str], None] | None = None):
+    def __init__(self, idle_gap_s: float, max_length: int = 4096, on_fault: Callable[[str], None] | None = None):
         self.idle_gap_s = idle_gap_s
         self.max_length = max_length
         self.on_fault = on_fault or (lambda reason: None)
@@ -39,12 +39,12 @@ class Splitter:
     def reset(self) -> None:
         """Forget a partial scan (a fresh connection)."""
         self._buf = bytearray()
-        self._discarding = False          # inside an oversized payload: drop up to its end
+        self._discarding = False  # inside an oversized payload: drop up to its end
         self._last: float | None = None
 
     def feed(self, data: bytes, now: float) -> list[str]:
         """Bytes that arrived at `now`; the scans they complete."""
-        out = self.flush(now)             # a pause before these bytes ended the previous scan
+        out = self.flush(now)  # a pause before these bytes ended the previous scan
         if not data:
             return out
         self._last = now
@@ -111,7 +111,7 @@ class QrScanner(SerialDevice):
         serial.SerialException or OSError, for the manager to reconnect."""
         if self.serial is None:
             raise serial.SerialException(f"{self.name} is not open")
-        data = self.serial.read(1)        # blocks up to the port's 0.05 s timeout
+        data = self.serial.read(1)  # blocks up to the port's 0.05 s timeout
         if data:
             data += self.serial.read(self.serial.in_waiting)
         now = time.monotonic()

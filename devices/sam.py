@@ -6,11 +6,12 @@
 LEN counts every byte after itself, CHK included; CHK is the XOR of everything after the preamble.
 The same framing carries both directions, so the reader's driver and its simulator share it.
 """
+
 from dataclasses import dataclass
 
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
 HEADER = len(PREAMBLE) + 2
-MAX_LEN = 0x0A00          # the longest reply (read with a 1024-byte fingerprint) is LEN 0x090A
+MAX_LEN = 0x0A00  # the longest reply (read with a 1024-byte fingerprint) is LEN 0x090A
 
 # Commands (CMD, PARA), §1.4.
 RESET = (0x10, 0xFF)
@@ -37,11 +38,24 @@ SAM_SELF_TEST_FAILED = 0x60
 NOT_FOUND = 0x80
 NOT_SELECTED = 0x81
 STATUS = {
-    0x90: "操作成功", 0x91: "证/卡中此项无内容", 0x9F: "寻找证/卡成功", 0x10: "接收数据校验和错",
-    0x11: "接收数据长度错", 0x21: "接收数据命令错", 0x23: "越权操作", 0x24: "无法识别的错误",
-    0x31: "证/卡认证 SAM 失败", 0x32: "SAM 认证证/卡失败", 0x33: "信息验证错误",
-    0x40: "无法识别的卡类型", 0x41: "读证/卡操作失败", 0x47: "取随机数失败", 0x60: "SAM 自检失败",
-    0x66: "SAM 未经授权", 0x80: "寻找证/卡失败", 0x81: "选取证/卡失败",
+    0x90: "操作成功",
+    0x91: "证/卡中此项无内容",
+    0x9F: "寻找证/卡成功",
+    0x10: "接收数据校验和错",
+    0x11: "接收数据长度错",
+    0x21: "接收数据命令错",
+    0x23: "越权操作",
+    0x24: "无法识别的错误",
+    0x31: "证/卡认证 SAM 失败",
+    0x32: "SAM 认证证/卡失败",
+    0x33: "信息验证错误",
+    0x40: "无法识别的卡类型",
+    0x41: "读证/卡操作失败",
+    0x47: "取随机数失败",
+    0x60: "SAM 自检失败",
+    0x66: "SAM 未经授权",
+    0x80: "寻找证/卡失败",
+    0x81: "选取证/卡失败",
 }
 BAUD_CODES = {0x00: 115200, 0x01: 57600, 0x02: 38400, 0x03: 19200, 0x04: 9600}
 
@@ -72,7 +86,8 @@ def response(sw3: int, data: bytes = b"") -> bytes:
 @dataclass(frozen=True)
 class Frame:
     """One checked frame: `head` is CMD PARA (2 bytes) or SW1 SW2 SW3 (3 bytes), then `data`."""
-    payload: bytes             # everything between LEN and CHK
+
+    payload: bytes  # everything between LEN and CHK
 
     def as_command(self) -> tuple[tuple[int, int], bytes]:
         return (self.payload[0], self.payload[1]) if len(self.payload) >= 2 else (0, 0), self.payload[2:]
@@ -96,18 +111,18 @@ class FrameReader:
         self._buf = bytearray()
         self.bad_checksums = 0
         self.bad_lengths = 0
-        self.skipped = 0            # garbage bytes thrown away while hunting for a preamble
+        self.skipped = 0  # garbage bytes thrown away while hunting for a preamble
 
     def feed(self, data: bytes) -> list[Frame]:
         self._buf += data
-        frames = []
+        frames: list[Frame] = []
         while True:
             start = self._buf.find(PREAMBLE)
             if start < 0:
                 # Keep a possible start of a preamble split across reads.
                 keep = _partial_preamble(self._buf)
                 self.skipped += len(self._buf) - keep
-                del self._buf[:len(self._buf) - keep]
+                del self._buf[: len(self._buf) - keep]
                 return frames
             self.skipped += start
             del self._buf[:start]
@@ -120,13 +135,13 @@ class FrameReader:
                 continue
             if len(self._buf) < HEADER + n:
                 return frames
-            body = bytes(self._buf[5:HEADER + n - 1])
+            body = bytes(self._buf[5 : HEADER + n - 1])
             if checksum(body) != self._buf[HEADER + n - 1]:
                 self.bad_checksums += 1
                 del self._buf[:1]
                 continue
             frames.append(Frame(body[2:]))
-            del self._buf[:HEADER + n]
+            del self._buf[: HEADER + n]
 
     def pending(self) -> int:
         """Bytes held back waiting for the rest of a frame."""

@@ -4,6 +4,7 @@ A driver subclasses SerialDevice and implements poll().  The device manager open
 poll() in the device's own thread, and on any OSError or serial.SerialException (the device was
 unplugged) closes it and opens it again later (reference/idcard-sam.md §4.3).
 """
+
 import logging
 import termios
 import threading
@@ -17,14 +18,14 @@ log = logging.getLogger(__name__)
 
 
 class SerialDevice:
-    kind = "serial"                    # "idcard" or "qr": what the health corner calls it
+    kind = "serial"  # "idcard" or "qr": what the health corner calls it
 
     def __init__(self, name: str, port: str, baud: int):
         self.name = name
-        self.port = port               # a /dev/serial/by-id/… path survives re-plugging
+        self.port = port  # a /dev/serial/by-id/… path survives re-plugging
         self.baud = baud
         self.serial: serial.Serial | None = None
-        self.answering = True          # False while a port is open but the device says nothing
+        self.answering = True  # False while a port is open but the device says nothing
         self.stopping = threading.Event()
         # Called with a short reason for faults that do not lose the port (a bad frame, a SAM
         # fault); the manager counts them.  Log-only until a manager takes the device.
@@ -44,17 +45,23 @@ class SerialDevice:
             try:
                 self.serial.close()
             except (OSError, serial.SerialException):
-                pass                   # an unplugged port may fail to close; it is gone anyway
+                pass  # an unplugged port may fail to close; it is gone anyway
             self.serial = None
 
     def poll(self) -> list[Credential]:
         """One step of work (at most one card read or a short wait); the credentials read."""
         raise NotImplementedError
 
+    def open_port(self) -> serial.Serial:
+        """The open port; a SerialException when it is not open (closed after a fault)."""
+        if self.serial is None:
+            raise serial.SerialException(f"{self.port} is not open")
+        return self.serial
+
     def discard_input(self) -> None:
         """Drop unread bytes; an unplugged port fails here with termios.error, made a SerialException."""
         try:
-            self.serial.reset_input_buffer()
+            self.open_port().reset_input_buffer()
         except termios.error as e:
             raise serial.SerialException(f"port gone: {e}") from e
 

@@ -10,6 +10,7 @@ TYPED_PAUSE_S abandons what was typed before it.
 
 Plain Python and no Kivy: the UI feeds it characters with their times (time.monotonic()).
 """
+
 from types import SimpleNamespace
 
 TYPED_PAUSE_S = 10.0
@@ -24,7 +25,7 @@ class Wedge:
         self.min_length = min_length
         self._chars: list[str] = []
         self._last: float | None = None
-        self._burst = 0                   # where the latest run of fast keystrokes began
+        self._burst = 0  # where the latest run of fast keystrokes began
 
     @classmethod
     def from_settings(cls, settings: SimpleNamespace) -> "Wedge":
@@ -52,7 +53,7 @@ class Wedge:
     def enter(self, at: float) -> str | None:
         """The end of a scan: its text, or None when the input is too short or was typed too slowly."""
         slow = self._too_slow(at)
-        burst = "".join(self._chars[self._burst:]).strip()
+        burst = "".join(self._chars[self._burst :]).strip()
         text = burst if len(burst) >= self.min_length else "".join(self._chars).strip()
         self._chars.clear()
         self._last = None

@@ -1,5 +1,6 @@
 """Work done on a thread of its own (a sheet of hundreds of cards, an export): its own connection
 to kiosk.db, closed when the work is done, so threads never share one."""
+
 from collections.abc import Callable
 from typing import TypeVar
 

@@ -1,5 +1,6 @@
 """Start-up of every kiosk program: the command line, the settings, the log and the database,
 ready for an operator's command (kiosk/cli/) or the screens (screens/launch.py)."""
+
 import argparse
 import sys
 from datetime import datetime
@@ -36,7 +37,7 @@ def start(args: argparse.Namespace) -> SimpleNamespace:
     demo.load_if_empty(settings, now)
     demo.ensure_due(settings, now)
     sites.ensure(settings)
-    search.fill_initials()       # members from before staff mode, or from the bureau
+    search.fill_initials()  # members from before staff mode, or from the bureau
     return settings
 
 

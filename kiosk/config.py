@@ -3,6 +3,7 @@
 default.toml is also the schema: a site file may only name keys that exist there, with a value
 of the same type.  Every problem stops start-up with one message naming the key and the file.
 """
+
 import logging
 import re
 import tomllib
@@ -10,9 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-from kiosk import resources
+from kiosk import overlay, resources
 from kiosk.i18n import t
-from kiosk import overlay
 
 DEFAULT_FILE = resources.default_settings()
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ class ConfigError(Exception):
 def load(path: str | Path | None = None, data_dir: str | Path | None = None) -> SimpleNamespace:
     """The settings from default.toml, overlaid by `path`, with `data_dir` overriding kiosk.data_dir."""
     settings = _read(DEFAULT_FILE)
-    source = {key: DEFAULT_FILE for key in _leaves(settings)}
+    source: dict[str, Path | str] = dict.fromkeys(_leaves(settings), DEFAULT_FILE)
     if path is not None:
         overlay = _read(Path(path))
         _merge(settings, overlay, Path(path), source)
@@ -44,7 +44,7 @@ def _read(path: Path) -> dict:
             return tomllib.load(f)
     except FileNotFoundError:
         raise ConfigError(t("config.missing_file", file=path)) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:   # TOML files must be UTF-8
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:  # TOML files must be UTF-8
         raise ConfigError(t("config.syntax", file=path, error=e)) from None
     except OSError as e:
         raise ConfigError(t("config.unreadable", file=path, error=e.strerror)) from None
@@ -71,8 +71,7 @@ def _merge(base: dict, overlay: dict, file: Path, source: dict, prefix: str = ""
             _merge(base[k], v, file, source, f"{key}.")
             continue
         if not _same_type(base[k], v):
-            raise ConfigError(t("config.wrong_type", key=key, file=file,
-                                expected=_type_word(base[k]), value=repr(v)))
+            raise ConfigError(t("config.wrong_type", key=key, file=file, expected=_type_word(base[k]), value=repr(v)))
         base[k] = float(v) if isinstance(base[k], float) else v
         source[key] = file
 
@@ -115,7 +114,7 @@ def _type_word(default) -> str:
 
 
 # Checks beyond the type: (key, test, message key).
-SIMULATOR = "simulator"         # a device port that starts the built-in simulator
+SIMULATOR = "simulator"  # a device port that starts the built-in simulator
 BAUDS = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400)
 _RULES = [
     ("site.code", lambda v: v.strip() != "", "config.required"),
@@ -192,6 +191,7 @@ def _get(settings: dict, key: str):
 
 def _validate(settings: dict, source: dict) -> None:
     from kiosk import i18n
+
     for key, ok, message in _RULES:
         value = _get(settings, key)
         if not ok(value):
@@ -203,8 +203,7 @@ def _validate(settings: dict, source: dict) -> None:
             raise ConfigError(t("config.range", key=key, file=source[key], value=repr(timer["idle_warning_s"])))
     language = settings["kiosk"]["language"]
     if language not in i18n.languages():
-        raise ConfigError(t("config.choice", key="kiosk.language", file=source["kiosk.language"],
-                            value=repr(language)))
+        raise ConfigError(t("config.choice", key="kiosk.language", file=source["kiosk.language"], value=repr(language)))
     for key in ("display.font", "display.font_bold"):
         if not resources.path(_get(settings, key)).is_file():
             raise ConfigError(t("config.no_such_file", key=key, file=source[key], value=_get(settings, key)))
@@ -225,7 +224,6 @@ def _validate(settings: dict, source: dict) -> None:
         raise ConfigError(t("config.sync_key", key="sync.key", file=source["sync.url"]))
 
 
-
 def _resolve_paths(settings: dict) -> None:
     settings["kiosk"]["data_dir"] = str(resources.path(settings["kiosk"]["data_dir"]))
     d = settings["display"]
@@ -238,8 +236,11 @@ def _resolve_paths(settings: dict) -> None:
     v["pack"] = str(resources.path(v["pack"]))
     v["recorded"] = str(resources.path(v["recorded"])) if v["recorded"] else ""
     s = settings["staff"]
-    s["export_dir"] = str(resources.path(s["export_dir"])) if s["export_dir"] else str(
-        Path(settings["kiosk"]["data_dir"]) / "exports")
+    s["export_dir"] = (
+        str(resources.path(s["export_dir"]))
+        if s["export_dir"]
+        else str(Path(settings["kiosk"]["data_dir"]) / "exports")
+    )
 
 
 def _namespace(d: dict) -> SimpleNamespace:

@@ -1,21 +1,34 @@
 """The demo site: loaded from config/demo/site.toml into an empty database on first start."""
+
 import json
 import logging
 import tomllib
-from functools import lru_cache
 from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
 
-from kiosk.staff import access
-from kiosk.store import facts
 from kiosk.identity import ids
+from kiosk.people import search
 from kiosk.points import awards
 from kiosk.programme import schedule
-from kiosk.people import search
+from kiosk.staff import access
+from kiosk.store import facts
 from kiosk.store.db import write
-from kiosk.store.models import (Activity, Course, Enrollment, Holiday, Lesson, Member, PointsEntry, Registration,
-                          SignIn, Site, Staff, Term)
+from kiosk.store.models import (
+    Activity,
+    Course,
+    Enrollment,
+    Holiday,
+    Lesson,
+    Member,
+    PointsEntry,
+    Registration,
+    SignIn,
+    Site,
+    Staff,
+    Term,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +53,7 @@ def load_if_empty(settings: SimpleNamespace, now: datetime) -> bool:
     return True
 
 
-@lru_cache(maxsize=None)
+@cache
 def _always_due_names(path: str) -> tuple[str, ...]:
     # Read once: parsing the demo file takes ~20 ms, a dropped frame on the UI thread.
     return tuple(c["name"] for c in read(path)["courses"] if c.get("always_due"))
@@ -73,8 +86,9 @@ def ensure_due(settings: SimpleNamespace, now: datetime) -> None:
     later = earliest.replace(second=0, microsecond=0) + timedelta(minutes=1)
     start = next(t for t in (half_hour, minute, now, later, earliest) if earliest <= t <= hi)
     with write():
-        Lesson.insert(course=course, start=start, end=start + timedelta(hours=2), room="",
-                      cancelled=False).on_conflict_ignore().execute()
+        Lesson.insert(
+            course=course, start=start, end=start + timedelta(hours=2), room="", cancelled=False
+        ).on_conflict_ignore().execute()
 
 
 def _load(data: dict, settings: SimpleNamespace, now: datetime) -> None:
@@ -83,8 +97,7 @@ def _load(data: dict, settings: SimpleNamespace, now: datetime) -> None:
     courses = _courses(term, data["courses"])
     members = _members(site, data["members"], courses, bytes.fromhex(settings.security.id_hash_key))
     for person in data.get("staff", []):
-        Staff.create(name=person["name"], role=person["role"], pin_hash=access.hash_pin(person["pin"]),
-                     site=site)
+        Staff.create(name=person["name"], role=person["role"], pin_hash=access.hash_pin(person["pin"]), site=site)
     for a in data["activities"]:
         _activity(site, a, members, now)
     for h in data.get("history", []):
@@ -95,9 +108,15 @@ def _courses(term: Term, rows: list[dict]) -> dict[str, Course]:
     courses = {}
     for c in rows:
         schedule_json = json.dumps(c["schedule"], ensure_ascii=False)
-        courses[c["name"]] = Course.create(term=term, name=c["name"], category=c["category"],
-                                           teacher=c["teacher"], room=c["room"],
-                                           capacity=c["capacity"], schedule=schedule_json)
+        courses[c["name"]] = Course.create(
+            term=term,
+            name=c["name"],
+            category=c["category"],
+            teacher=c["teacher"],
+            room=c["room"],
+            capacity=c["capacity"],
+            schedule=schedule_json,
+        )
     for course in courses.values():
         schedule.generate_lessons(course)
     return courses
@@ -109,60 +128,81 @@ def _members(site: Site, rows: list[dict], courses: dict[str, Course], id_key: b
     for n, m in enumerate(rows):
         # Foreigners' numbers ('I', 'Y') hold no birth date at 6..14: their birth_year is given.
         members[m["no"]] = Member.create(
-            member_no=m["no"], name=m["name"], id_hash=ids.id_hash(m["id"], id_key),
-            id_last4=ids.last4(m["id"]), gender=m["gender"],
+            member_no=m["no"],
+            name=m["name"],
+            id_hash=ids.id_hash(m["id"], id_key),
+            id_last4=ids.last4(m["id"]),
+            gender=m["gender"],
             birth_year=m.get("birth_year") or int(m["id"][6:10]),
-            phone_last4=m["phone"], site=site, points_confirmed=m["points"], initials=search.initials(m["name"]),
-            joined=first_term.replace(year=first_term.year - n % 6, day=1))      # members for up to six years
+            phone_last4=m["phone"],
+            site=site,
+            points_confirmed=m["points"],
+            initials=search.initials(m["name"]),
+            joined=first_term.replace(year=first_term.year - n % 6, day=1),
+        )  # members for up to six years
         for k, name in enumerate(m["courses"]):
             # Enrolled in the week before the term, in roster order: the waitlist's order needs a time.
             at = datetime.combine(courses[name].term.start - timedelta(days=7), datetime.min.time())
-            Enrollment.create(member=members[m["no"]], course=courses[name],
-                              at=at + timedelta(minutes=n * 10 + k))
+            Enrollment.create(member=members[m["no"]], course=courses[name], at=at + timedelta(minutes=n * 10 + k))
     return members
 
 
 def _activity(site: Site, a: dict, members: dict[str, Member], now: datetime) -> None:
     day = now.date() + timedelta(days=a["day"])
     activity = Activity.create(
-        site=site, title=a["title"], kind=a["kind"], place=a["place"],
-        start=datetime.combine(day, schedule.hm(a["start"])), end=datetime.combine(day, schedule.hm(a["end"])),
-        capacity=a["capacity"], open=a["open"], points=a["points"])
+        site=site,
+        title=a["title"],
+        kind=a["kind"],
+        place=a["place"],
+        start=datetime.combine(day, schedule.hm(a["start"])),
+        end=datetime.combine(day, schedule.hm(a["end"])),
+        capacity=a["capacity"],
+        open=a["open"],
+        points=a["points"],
+    )
     # Signed up a minute apart three days ago, in the file's order (the waitlist's order); the
     # promoted moved up yesterday.
-    queue = ([(no, "registered", False) for no in a.get("registered", [])]
-             + [(no, "registered", True) for no in a.get("promoted", [])]
-             + [(no, "waitlisted", False) for no in a.get("waitlisted", [])])
+    queue = (
+        [(no, "registered", False) for no in a.get("registered", [])]
+        + [(no, "registered", True) for no in a.get("promoted", [])]
+        + [(no, "waitlisted", False) for no in a.get("waitlisted", [])]
+    )
     signed_up = now - timedelta(days=3)
     for n, (no, status, promoted) in enumerate(queue):
-        Registration.create(member=members[no], activity=activity, status=status,
-                            at=signed_up + timedelta(minutes=n),
-                            promoted_at=now - timedelta(days=1) if promoted else None, notify=promoted)
+        Registration.create(
+            member=members[no],
+            activity=activity,
+            status=status,
+            at=signed_up + timedelta(minutes=n),
+            promoted_at=now - timedelta(days=1) if promoted else None,
+            notify=promoted,
+        )
 
 
-def _history(member: Member, h: dict, courses: dict[str, Course], now: datetime,
-             settings: SimpleNamespace) -> None:
+def _history(member: Member, h: dict, courses: dict[str, Course], now: datetime, settings: SimpleNamespace) -> None:
     """The member's sign-ins and ledger entries, as confirmed by the bureau; their sum is added to
     the confirmed balance."""
     # Only lessons whose sign-in window has closed, so none makes a lesson due now "already".
     closed = now - timedelta(minutes=settings.checkin.window_after_min)
     lesson_points = awards.rule("lesson").points
-    total = sum(_attendance(member, courses[a["course"]], a, closed, settings.kiosk.id, lesson_points)
-                for a in h.get("attendance", []))
+    total = sum(
+        _attendance(member, courses[a["course"]], a, closed, settings.kiosk.id, lesson_points)
+        for a in h.get("attendance", [])
+    )
     total += sum(_entry(member, e, now.date()) for e in h.get("entries", []))
     member.points_confirmed += total
     member.save()
 
 
-def _attendance(member: Member, course: Course, spec: dict, closed: datetime, kiosk_id: str,
-                amount: int) -> int:
+def _attendance(member: Member, course: Course, spec: dict, closed: datetime, kiosk_id: str, amount: int) -> int:
     held = list(course.lessons.where(~Lesson.cancelled, Lesson.start < closed).order_by(Lesson.start))
     last = len(held) - spec.get("missed_last", 0)
     came = [x for n, x in enumerate(held, 1) if n not in spec.get("missed", []) and n <= last]
     for n, lesson in enumerate(came):
-        at = lesson.start - timedelta(minutes=5 + 3 * n % 11)     # a few minutes early, varying
-        signin = SignIn.create(event_id=facts.new_event_id(), member=member, lesson=lesson, at=at,
-                               method="idcard", kiosk_id=kiosk_id)
+        at = lesson.start - timedelta(minutes=5 + 3 * n % 11)  # a few minutes early, varying
+        signin = SignIn.create(
+            event_id=facts.new_event_id(), member=member, lesson=lesson, at=at, method="idcard", kiosk_id=kiosk_id
+        )
         _confirmed(member, amount, "lesson", at, rule="lesson_attendance", signin=signin)
     return amount * len(came)
 
@@ -179,8 +219,9 @@ def _entry(member: Member, e: dict, today: date) -> int:
 
 
 def _confirmed(member: Member, amount: int, kind: str, at: datetime, **fields) -> None:
-    PointsEntry.create(event_id=facts.new_event_id(), member=member, amount=amount, kind=kind,
-                       status="confirmed", at=at, **fields)
+    PointsEntry.create(
+        event_id=facts.new_event_id(), member=member, amount=amount, kind=kind, status="confirmed", at=at, **fields
+    )
 
 
 def _term(site: Site, t: dict, first_day: date) -> Term:
@@ -192,8 +233,7 @@ def _term(site: Site, t: dict, first_day: date) -> Term:
     middle = start + (end - start) / 2
     season = "春季" if 2 <= middle.month <= 7 else "秋季"
     year = middle.year - 1 if middle.month == 1 else middle.year
-    term = Term.create(site=site, name=t["name"].format(year=year, season=season),
-                       start=start, end=end)
+    term = Term.create(site=site, name=t["name"].format(year=year, season=season), start=start, end=end)
     for h in t["holidays"]:
         day = start + timedelta(weeks=h["week"] - 1, days=h["weekday"] - 1)
         Holiday.create(term=term, day=day, name=h["name"])

@@ -1,4 +1,5 @@
 """File names that never overwrite what staff saved before."""
+
 from pathlib import Path
 
 

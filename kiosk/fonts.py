@@ -3,15 +3,16 @@
 The main font (SC glyph forms) draws almost everything; characters it lacks, such as some CJK
 extension B-F ideographs, are drawn with the first fallback font that has them (senior-ui T-7).
 """
+
 import logging
-from functools import lru_cache
+from functools import cache
 
 from fontTools.ttLib import TTFont
 
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=None)
+@cache
 def cmap(path: str) -> frozenset[int]:
     """The code points the font at `path` has glyphs for."""
     with TTFont(path, lazy=True, fontNumber=0) as font:

@@ -1,4 +1,5 @@
 """Message catalog: every user-visible string comes from kiosk/messages/<language>.toml."""
+
 import tomllib
 from importlib.resources import files
 

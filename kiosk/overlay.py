@@ -3,6 +3,7 @@ bureau_setting), merged "*" < its site < the kiosk itself, for the few keys the 
 kiosk.config lays them over the site file at start-up; the sync worker reads its timers from them
 after every pull.  Read with sqlite3, not the models: settings are loaded before the database is
 opened (and migrated)."""
+
 import json
 import logging
 import sqlite3
@@ -10,8 +11,17 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-KEYS = frozenset({"display.mask_names", "display.open_from", "display.open_until", "sync.pull_every_s",
-                  "sync.nightly_at", "checkin.window_before_min", "checkin.window_after_min"})
+KEYS = frozenset(
+    {
+        "display.mask_names",
+        "display.open_from",
+        "display.open_until",
+        "sync.pull_every_s",
+        "sync.nightly_at",
+        "checkin.window_before_min",
+        "checkin.window_after_min",
+    }
+)
 
 
 def stored(data_dir: str | Path) -> dict[str, dict]:

@@ -5,6 +5,7 @@ A relative path in the settings that starts with assets/ or config/ names one of
 any other relative path is relative to the working directory.  The kiosk is installed as files
 on disk (a wheel, never a zip), so each is a real path that Kivy, fontTools and aplay can open.
 """
+
 from importlib.resources import files
 from pathlib import Path
 

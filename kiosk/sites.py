@@ -1,4 +1,5 @@
 """The kiosk's own site: the row every member, term and staff account of this kiosk belongs to."""
+
 from types import SimpleNamespace
 
 from kiosk.store.db import write

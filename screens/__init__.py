@@ -8,6 +8,7 @@ this package can import Kivy (senior-ui §2.6):
 - KIVY_LOG_MODE=PYTHON with no file or console log: Kivy's records go to the kiosk's log,
   warnings and errors only.
 """
+
 import os
 
 os.environ["KIVY_NO_ARGS"] = "1"

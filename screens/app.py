@@ -6,6 +6,7 @@ into the window itself: Window key events go to devices.wedge, and a completed s
 Credential.  Device and sync threads hand what they have to the UI thread (@mainthread).  The
 idle and night watch is screens/idle.py; staff mode is screens/staff/session.py.
 """
+
 import logging
 import threading
 import time
@@ -69,19 +70,23 @@ from screens.theme import PAPER, rgba
 log = logging.getLogger(__name__)
 
 DEMO_TOP_UP_S = 300
-ENTER_KEYS = (13, 271)        # Return, keypad Enter
-F1 = 282                      # Kivy's key code of F1; F2..F12 follow
+ENTER_KEYS = (13, 271)  # Return, keypad Enter
+F1 = 282  # Kivy's key code of F1; F2..F12 follow
 BACKSPACE = 8
 # What each senior screen says when it opens: 近期活动 can be read before a card, the others wait.
-OPENING_PHRASES = {"points": "points_prompt", "activities": "activities", "courses": "courses_prompt",
-                   "settings": "settings_prompt"}
+OPENING_PHRASES = {
+    "points": "points_prompt",
+    "activities": "activities",
+    "courses": "courses_prompt",
+    "settings": "settings_prompt",
+}
 
 
 def configure(settings: SimpleNamespace) -> None:
     """Kivy's configuration for this kiosk.  Call before anything imports kivy.core.window."""
     kiosk = settings.kiosk.kiosk_mode
-    Config.set("kivy", "exit_on_escape", "0" if kiosk else "1")          # K-2
-    Config.set("graphics", "fullscreen", "auto" if kiosk else "0")       # K-1
+    Config.set("kivy", "exit_on_escape", "0" if kiosk else "1")  # K-2
+    Config.set("graphics", "fullscreen", "auto" if kiosk else "0")  # K-1
     Config.set("graphics", "borderless", "1" if kiosk else "0")
     Config.set("graphics", "show_cursor", "0" if kiosk else "1")
     Config.set("graphics", "resizable", "0")
@@ -98,7 +103,7 @@ class KioskApp(App):
     # The sync thread's latest, for the staff pages; every report is news (an equal one included:
     # it ends 「正在同步…」), hence compared by identity.
     sync_status = ObjectProperty(None, allownone=True, comparator=lambda a, b: a is b)
-    staff = ObjectProperty(None)            # the staff session, for the .kv rules
+    staff = ObjectProperty(None)  # the staff session, for the .kv rules
 
     def __init__(self, settings: SimpleNamespace, **kwargs):
         super().__init__(**kwargs)
@@ -113,8 +118,8 @@ class KioskApp(App):
         self._device_states: dict[str, str] = {}
         self.sync: SyncWorker | None = None
         self.voice = voice.Voice(settings.voice)
-        self.senior: Senior | None = None        # identified, with their own preferences in force
-        self.clock = time.monotonic              # the idle watches' clock; tests move a fake one
+        self.senior: Senior | None = None  # identified, with their own preferences in force
+        self.clock = time.monotonic  # the idle watches' clock; tests move a fake one
         self.staff = StaffSession(self)
 
     # -- building ----------------------------------------------------------------------------
@@ -124,21 +129,39 @@ class KioskApp(App):
         self.home = HomeScreen(self.settings.site.name, name="home")
         self.result = ResultScreen(name="result")
         self.choice = ChoiceScreen(name="choice")
-        self.services = {"points": PointsScreen(name="points"),
-                         "activities": ActivitiesScreen(name="activities"),
-                         "courses": CoursesScreen(name="courses"),
-                         "settings": PreferencesScreen(name="settings")}
+        self.services = {
+            "points": PointsScreen(name="points"),
+            "activities": ActivitiesScreen(name="activities"),
+            "courses": CoursesScreen(name="courses"),
+            "settings": PreferencesScreen(name="settings"),
+        }
         self.attract = AttractScreen(name="attract")
         self.night = NightScreen(name="night")
-        self.staff.build([
-            StaffLoginScreen(name="staff_login"), StaffHomeScreen(name="staff_home"),
-            StaffTodayScreen(name="staff_today"), StaffMembersScreen(name="staff_members"),
-            StaffMemberScreen(name="staff_member"), StaffNewcomersScreen(name="staff_newcomers"),
-            StaffCoursesScreen(name="staff_courses"), StaffCourseScreen(name="staff_course"),
-            StaffExportsScreen(name="staff_exports"), StaffImportsScreen(name="staff_imports"),
-            StaffAuditScreen(name="staff_audit"), StaffSyncScreen(name="staff_sync")])
-        for screen in (self.home, self.result, self.choice, *self.services.values(), self.attract,
-                       self.night, *self.staff.screens.values()):
+        self.staff.build(
+            [
+                StaffLoginScreen(name="staff_login"),
+                StaffHomeScreen(name="staff_home"),
+                StaffTodayScreen(name="staff_today"),
+                StaffMembersScreen(name="staff_members"),
+                StaffMemberScreen(name="staff_member"),
+                StaffNewcomersScreen(name="staff_newcomers"),
+                StaffCoursesScreen(name="staff_courses"),
+                StaffCourseScreen(name="staff_course"),
+                StaffExportsScreen(name="staff_exports"),
+                StaffImportsScreen(name="staff_imports"),
+                StaffAuditScreen(name="staff_audit"),
+                StaffSyncScreen(name="staff_sync"),
+            ]
+        )
+        for screen in (
+            self.home,
+            self.result,
+            self.choice,
+            *self.services.values(),
+            self.attract,
+            self.night,
+            *self.staff.screens.values(),
+        ):
             self.screens.add_widget(screen)
         self.idle = IdleWatch(self)
         self.reading = ReadingOverlay()
@@ -149,9 +172,10 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         from kivy.core.window import Window
+
         Window.clearcolor = rgba(PAPER)
         if self.settings.kiosk.kiosk_mode:
-            Window.bind(on_request_close=self._refuse_close)                  # K-2, I-5
+            Window.bind(on_request_close=self._refuse_close)  # K-2, I-5
         if self.settings.devices.keyboard_wedge.enabled:
             Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
         else:
@@ -238,7 +262,7 @@ class KioskApp(App):
     def _start_devices(self) -> None:
         self.devices = configured.from_settings(self.settings)
         self.device_manager = DeviceManager(self.devices.devices, self._from_device, self.show_health)
-        for health in self.device_manager.health():   # the corner lists them in this order
+        for health in self.device_manager.health():  # the corner lists them in this order
             self.home.ids.status.show(health)
         self.device_manager.start()
         if self.devices.idcard_sim or self.devices.qr_sim:
@@ -277,8 +301,7 @@ class KioskApp(App):
     def choose(self, member_no: str, item: Item, method: str) -> None:
         """The senior picked `item` on the choice screen."""
         self.reading.showing = True
-        _after_next_frame(lambda: self.show(self.reception.choose(member_no, item, method, datetime.now()),
-                                            method))
+        _after_next_frame(lambda: self.show(self.reception.choose(member_no, item, method, datetime.now()), method))
 
     def show(self, visit: Visit, method: str) -> None:
         """Put a Visit's Result on screen and say it; a repeated read changes nothing, not even
@@ -287,7 +310,7 @@ class KioskApp(App):
         result = visit.result
         if result.repeat:
             return
-        self._apply(visit.senior)          # nobody named (an unknown card): nobody's preferences
+        self._apply(visit.senior)  # nobody named (an unknown card): nobody's preferences
         news = present_service.news(visit.news)
         if result.kind == "choose":
             self.choice.show(result, method)
@@ -320,11 +343,11 @@ class KioskApp(App):
     def _identify(self, cred: Credential, screen: ServiceScreen) -> None:
         self.reading.showing = False
         visit = self.reception.identify(cred, datetime.now())
-        if visit.result is not None:             # unknown, expired ...: the result screen says why
+        if visit.result is not None:  # unknown, expired ...: the result screen says why
             self.show(visit, cred.method)
             return
         if self.senior and self.senior.member_no == visit.senior.member_no and screen.senior:
-            return                               # the same card again: nothing new
+            return  # the same card again: nothing new
         self._apply(visit.senior)
         news = present_service.news(visit.news)
         try:
@@ -356,15 +379,21 @@ class KioskApp(App):
         screen = self.services["activities"]
         change = activities.cancel if view.status else activities.sign_up
         try:
-            done = change(self.senior.member_no, view.id, datetime.now(), self.settings.kiosk.id,
-                          self.settings.site.code)
+            done = change(
+                self.senior.member_no, view.id, datetime.now(), self.settings.kiosk.id, self.settings.site.code
+            )
         except Exception:
             log.exception("activity %s change failed for %s", view.id, self.senior.member_no)
             screen.show(t("service.failed"))
             self.say("error")
             return
-        log.info("activity %s for %s: %s%s", view.id, self.senior.member_no, done.outcome,
-                 f", {done.promoted} moved up from the waitlist" if done.promoted else "")
+        log.info(
+            "activity %s for %s: %s%s",
+            view.id,
+            self.senior.member_no,
+            done.outcome,
+            f", {done.promoted} moved up from the waitlist" if done.promoted else "",
+        )
         screen.show(present_service.change_message(done))
         self.say(present.change_phrase(done.outcome))
 
@@ -374,7 +403,7 @@ class KioskApp(App):
         screen = self.services["settings"]
         turn_on = not getattr(self.senior, what)
         if what == "voice" and not turn_on:
-            self.say("voice_off")                 # said before it goes quiet
+            self.say("voice_off")  # said before it goes quiet
         try:
             senior = self.reception.set_prefs(self.senior, datetime.now(), **{what: turn_on})
         except Exception:

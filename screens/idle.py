@@ -1,6 +1,7 @@
 """Nobody at the kiosk: a senior's screen left alone asks 「还需要更多时间吗？」 and then goes home
 (docs/senior-ui.md I-2); home left alone becomes the attract screen, and outside opening hours the
 night screen (I-4).  Staff mode has an idle watch of its own (screens/staff/session.py)."""
+
 from datetime import datetime
 
 from screens.senior.idle_prompt import MoreTimePrompt

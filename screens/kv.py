@@ -1,4 +1,5 @@
 """Each screen's Kivy rules: the .kv file beside its module, found in the installed package."""
+
 from importlib.resources import files
 
 from kivy.lang import Builder

@@ -1,9 +1,10 @@
 """The kiosk program: `yinling-kiosk` once installed, `python main.py` in a checkout.
 
-    yinling-kiosk [--config FILE] [--data-dir DIR]              start the kiosk
-    yinling-kiosk [--config FILE] COMMAND …                     an operator's command
-                                                                (kiosk/cli/, `--help` lists them)
+yinling-kiosk [--config FILE] [--data-dir DIR]              start the kiosk
+yinling-kiosk [--config FILE] COMMAND …                     an operator's command
+                                                            (kiosk/cli/, `--help` lists them)
 """
+
 import sys
 
 from kiosk import boot
@@ -15,5 +16,6 @@ def main(argv: list[str] | None = None) -> int:
     status = boot.run_command(args, settings)
     if status is not None:
         return status
-    from screens.app import run          # Kivy only for the kiosk itself, not for a command
+    from screens.app import run  # Kivy only for the kiosk itself, not for a command
+
     return run(settings)

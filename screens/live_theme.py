@@ -1,6 +1,7 @@
 """The theme of theme.py as the running app uses it: sizes in pixels for this panel, colours as
 Kivy rgba, and the type scaled for a senior who chose 「大字」 (Kivy properties, so the .kv rules
 follow a change at once)."""
+
 from kivy.event import EventDispatcher
 from kivy.properties import NumericProperty
 
@@ -11,6 +12,7 @@ class Theme(EventDispatcher):
     """SIZES_MM in pixels for one panel (theme.body, theme.gap ...) and COLOURS as Kivy rgba.
 
     The type sizes are Kivy properties, so every .kv rule using them follows `scale`."""
+
     scale = NumericProperty(1.0)
 
     def __init__(self, px_per_mm: float):

@@ -3,26 +3,28 @@
 Plain Python over the core's Items and Results and the message catalog, so every word a senior
 reads is tested without a display.  The screens only put these strings into labels.
 """
+
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from kiosk.health import Health
 from kiosk.checkin.signin import Result
+from kiosk.health import Health
 from kiosk.i18n import t
 from kiosk.programme.schedule import Item
 
-RESULT_LINES = 4          # detail lines under the result heading; more become 「另有 N 项」
+RESULT_LINES = 4  # detail lines under the result heading; more become 「另有 N 项」
 
 
 @dataclass(frozen=True)
 class ResultView:
     """A Result in words: the result word, whose it is, and what follows."""
+
     kind: str
     word: str
-    name: str = ""                 # plain text; the screen draws rare characters with a fallback font
+    name: str = ""  # plain text; the screen draws rare characters with a fallback font
     heading: str = ""
     lines: tuple[str, ...] = ()
-    figure: str = ""               # points gained and balance: a key figure (T-2)
+    figure: str = ""  # points gained and balance: a key figure (T-2)
 
 
 def clock(now: datetime) -> str:
@@ -59,7 +61,7 @@ def fit(lines: list[str], limit: int) -> list[str]:
     """At most `limit` lines; when there are more, the last says how many were left out."""
     if len(lines) <= limit:
         return lines
-    return lines[:limit - 1] + [t("home.more", count=len(lines) - limit + 1)]
+    return lines[: limit - 1] + [t("home.more", count=len(lines) - limit + 1)]
 
 
 def result_view(result: Result) -> ResultView:
@@ -75,16 +77,14 @@ def _ok(view: ResultView, r: Result) -> ResultView:
 
 def _already(view: ResultView, r: Result) -> ResultView:
     first = t("result.detail.first_time", time=f"{r.first_time:%H:%M}")
-    return replace(view, heading=r.item.title, lines=(first, when_where(r.item)),
-                    figure=_balance(r))
+    return replace(view, heading=r.item.title, lines=(first, when_where(r.item)), figure=_balance(r))
 
 
 def _not_due(view: ResultView, r: Result) -> ResultView:
     if not r.today:
         return replace(view, heading=t("result.detail.today_none"), figure=_balance(r))
     lines = fit([row(i) for i in r.today], RESULT_LINES)
-    return replace(view, heading=t("result.detail.today_heading"), lines=tuple(lines),
-                    figure=_balance(r))
+    return replace(view, heading=t("result.detail.today_heading"), lines=tuple(lines), figure=_balance(r))
 
 
 def _not_enrolled(view: ResultView, r: Result) -> ResultView:
@@ -122,9 +122,16 @@ def _balance(r: Result) -> str:
     return "" if r.balance is None else t("result.detail.balance", balance=r.balance)
 
 
-_DETAIL = {"ok": _ok, "already": _already, "not_due": _not_due, "not_enrolled": _not_enrolled,
-           "invalid_card": _invalid_card, "unknown_card": _unknown_card, "expired_card": _help,
-           "error": _help}
+_DETAIL = {
+    "ok": _ok,
+    "already": _already,
+    "not_due": _not_due,
+    "not_enrolled": _not_enrolled,
+    "invalid_card": _invalid_card,
+    "unknown_card": _unknown_card,
+    "expired_card": _help,
+    "error": _help,
+}
 
 
 def device_status(health: Health) -> str:

@@ -3,6 +3,7 @@
 Plain Python over the core's views and the message catalog, tested without a display, like
 present.py for results.
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,19 +14,20 @@ from screens.present import span
 @dataclass(frozen=True)
 class Row:
     """One line of the passbook."""
+
     date: str
     what: str
     amount: str
-    gain: bool                  # drawn in the 「成功」 green; the sign says it too (T-5)
+    gain: bool  # drawn in the 「成功」 green; the sign says it too (T-5)
 
 
 @dataclass(frozen=True)
 class ActivityLines:
     title: str
-    when: str                   # 11月25日 星期二 09:00–11:00　一楼 大厅
-    facts: str                  # 积分 5 · 还有 12 个名额
-    mark: str                   # ✓ 您已报名 / 您在候补第 2 位
-    action: str                 # the button's word, "" = no button
+    when: str  # 11月25日 星期二 09:00–11:00　一楼 大厅
+    facts: str  # 积分 5 · 还有 12 个名额
+    mark: str  # ✓ 您已报名 / 您在候补第 2 位
+    action: str  # the button's word, "" = no button
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class CourseLines:
     attended: str
     next: str
     note: str
-    missed: bool                # the note is the gentle one about missed lessons
+    missed: bool  # the note is the gentle one about missed lessons
 
 
 def day(moment: datetime) -> str:

@@ -1,5 +1,6 @@
 """What staff pages say about the kiosk's core results: fuller than a senior's screen, since
 staff must know why (a revoked card, a bad check character …)."""
+
 from kiosk.checkin.signin import Result
 from kiosk.i18n import t
 

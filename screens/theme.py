@@ -6,55 +6,79 @@ display.
 """
 # -- colours ------------------------------------------------------------------------------------
 
-PAPER = "#FAF8F3"        # page background: a warm white glares less than pure white
-INK = "#1A1A1A"          # body text
-INK_SOFT = "#3D3D3D"     # secondary text; never lighter than #525252 (T-4)
+PAPER = "#FAF8F3"  # page background: a warm white glares less than pure white
+INK = "#1A1A1A"  # body text
+INK_SOFT = "#3D3D3D"  # secondary text; never lighter than #525252 (T-4)
 WHITE = "#FFFFFF"
-NAVY = "#0B3A66"         # header band, prompt, buttons
-NAVY_DOWN = "#05203A"    # a button while pressed
-TINT = "#DCE6F2"         # an option button while pressed
-RULE = "#8A8A8A"         # thin separating lines (no text on them)
-NOTE = "#FFF4D6"         # a gentle note's background (a missed lesson, good news)
-NIGHT = "#000000"        # outside opening hours: a dark screen saves the panel
-NIGHT_INK = "#A6A6A6"    # ... with the clock and hours still legible on it
+NAVY = "#0B3A66"  # header band, prompt, buttons
+NAVY_DOWN = "#05203A"  # a button while pressed
+TINT = "#DCE6F2"  # an option button while pressed
+RULE = "#8A8A8A"  # thin separating lines (no text on them)
+NOTE = "#FFF4D6"  # a gentle note's background (a missed lesson, good news)
+NIGHT = "#000000"  # outside opening hours: a dark screen saves the panel
+NIGHT_INK = "#A6A6A6"  # ... with the clock and hours still legible on it
 
 # One colour per result kind; the words and icon differ too, so colour is never the only signal (T-5).
 STATUS = {
-    "ok": "#1B5E20",             # green
-    "already": "#0D47A1",        # blue
-    "not_due": "#5D4037",        # brown
-    "not_enrolled": "#4A148C",   # purple
-    "unknown_card": "#9B1C1C",   # red
-    "invalid_card": "#880E4F",   # crimson
-    "expired_card": "#7A3500",   # burnt orange
-    "error": "#37474F",          # slate
+    "ok": "#1B5E20",  # green
+    "already": "#0D47A1",  # blue
+    "not_due": "#5D4037",  # brown
+    "not_enrolled": "#4A148C",  # purple
+    "unknown_card": "#9B1C1C",  # red
+    "invalid_card": "#880E4F",  # crimson
+    "expired_card": "#7A3500",  # burnt orange
+    "error": "#37474F",  # slate
 }
 
 # Every (text or icon colour, background) pair drawn on screen; each must reach 7:1 (T-4, AAA).
-PAIRS = ([(INK, PAPER), (INK_SOFT, PAPER), (WHITE, NAVY), (WHITE, NAVY_DOWN), (NAVY, PAPER),
-          (NAVY, WHITE), (INK, WHITE), (INK, TINT), (INK, NOTE), (NIGHT_INK, NIGHT)]
-         + [(WHITE, c) for c in STATUS.values()]        # word and name on the status band
-         + [(c, WHITE) for c in STATUS.values()]        # the icon's glyph on its white disc
-         + [(c, PAPER) for c in STATUS.values()])       # the points figure below the band
+PAIRS = (
+    [
+        (INK, PAPER),
+        (INK_SOFT, PAPER),
+        (WHITE, NAVY),
+        (WHITE, NAVY_DOWN),
+        (NAVY, PAPER),
+        (NAVY, WHITE),
+        (INK, WHITE),
+        (INK, TINT),
+        (INK, NOTE),
+        (NIGHT_INK, NIGHT),
+    ]
+    + [(WHITE, c) for c in STATUS.values()]  # word and name on the status band
+    + [(c, WHITE) for c in STATUS.values()]  # the icon's glyph on its white disc
+    + [(c, PAPER) for c in STATUS.values()]
+)  # the points figure below the band
 
 MIN_CONTRAST = 7.0
 
 # The named colours as theme attributes (theme.ink, theme.navy, ...) for the .kv files.
-COLOURS = {"paper": PAPER, "ink": INK, "ink_soft": INK_SOFT, "white": WHITE, "navy": NAVY,
-           "navy_down": NAVY_DOWN, "tint": TINT, "rule": RULE, "note": NOTE, "night": NIGHT,
-           "night_ink": NIGHT_INK}
+COLOURS = {
+    "paper": PAPER,
+    "ink": INK,
+    "ink_soft": INK_SOFT,
+    "white": WHITE,
+    "navy": NAVY,
+    "navy_down": NAVY_DOWN,
+    "tint": TINT,
+    "rule": RULE,
+    "note": NOTE,
+    "night": NIGHT,
+    "night_ink": NIGHT_INK,
+}
 
 
 def rgba(colour: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
-    """"#RRGGBB" as Kivy's (r, g, b, a) in 0..1."""
+    """ "#RRGGBB" as Kivy's (r, g, b, a) in 0..1."""
     h = colour.lstrip("#")
     return (int(h[0:2], 16) / 255, int(h[2:4], 16) / 255, int(h[4:6], 16) / 255, alpha)
 
 
 def luminance(colour: str) -> float:
     """WCAG 2 relative luminance of an sRGB colour."""
+
     def linear(c: float) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b, _ = rgba(colour)
     return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
 
@@ -70,21 +94,21 @@ def contrast(a: str, b: str) -> float:
 # Millimetres.  Type sizes are the em size.  Floors: body text 10 mm (T-1); key figures such as
 # the name, the result word and the balance 20 mm (T-2); buttons 20 x 20 mm (L-1); gaps 5 mm (L-2).
 SIZES_MM = {
-    "body": 11,          # schedule rows, small print
-    "detail": 12,        # home schedule rows, option details
-    "heading": 14,       # headings, titles, button words
-    "figure": 20,        # the name, the balance, the home prompt
-    "word": 24,          # the result word: 签到成功
+    "body": 11,  # schedule rows, small print
+    "detail": 12,  # home schedule rows, option details
+    "heading": 14,  # headings, titles, button words
+    "figure": 20,  # the name, the balance, the home prompt
+    "word": 24,  # the result word: 签到成功
     "clock": 36,
-    "balance": 36,       # the points balance on 「我的积分」
-    "gap": 6,            # between targets and blocks
-    "pad": 10,           # screen margins
+    "balance": 36,  # the points balance on 「我的积分」
+    "gap": 6,  # between targets and blocks
+    "pad": 10,  # screen margins
     "button_h": 26,
     "button_w": 90,
-    "option_h": 44,      # an option button: title and time on two lines
+    "option_h": 44,  # an option button: title and time on two lines
     "icon": 52,
-    "stroke": 5,         # line width of icon glyphs
-    "border": 1.5,       # outline of option buttons
+    "stroke": 5,  # line width of icon glyphs
+    "border": 1.5,  # outline of option buttons
     "radius": 3,
     # Staff pages: denser than the seniors' screens (staff read them at arm's length, often), and
     # the PIN pad's keys above I-5's 15 mm.
@@ -102,4 +126,4 @@ TEXT_SIZES = ("body", "detail", "heading", "figure", "word", "balance")
 # 1.448 em (hhea ascent + descent): lines are 1.448 em apart, above T-3's 1.3.  More would only
 # push single lines off the centre of their boxes.
 LINE_HEIGHT = 1.0
-MIN_LINE_SPACING_EM = 1.3   # T-3
+MIN_LINE_SPACING_EM = 1.3  # T-3

@@ -4,6 +4,7 @@ Kivy draws a missing glyph as an empty box and has no fallback of its own (senio
 member's name is cut into runs by kiosk.fonts.FontChain and each run the main font lacks is
 wrapped in markup naming the fallback font that has it (T-7).
 """
+
 from types import SimpleNamespace
 
 from kivy.config import Config
@@ -26,7 +27,7 @@ def markup(chain: FontChain, text: str) -> str:
     out = []
     for font, piece in chain.runs(text):
         if font == chain.fonts[0]:
-            out.append(escape_markup(piece))     # the label's own font, bold if the label is
+            out.append(escape_markup(piece))  # the label's own font, bold if the label is
         else:
             out.append(f"[font={font}]{escape_markup(piece)}[/font]")
     return "".join(out)

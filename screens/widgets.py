@@ -10,6 +10,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
+
 from screens import kv
 
 
@@ -37,6 +38,7 @@ class Text(Label):
     Its size is named by `role` (body, heading, figure ... in theme.SIZES_MM), not set as
     font_size: a rule binding font_size to a theme size stays bound under a later rule that sets
     it again, and would win whenever the type is scaled for 「大字」."""
+
     role = StringProperty("body")
 
 
@@ -58,15 +60,17 @@ class LineText(FlowText):
 
 class Panel(BoxLayout):
     """A box with a solid background colour."""
+
     bg = ColorProperty((1, 1, 1, 1))
 
 
 class KioskButton(ButtonBehavior, Label):
     """A big solid button.  ButtonBehavior fires on release, and not at all when the finger slides
     off first (always_release is False): a trembling press does not act twice (F-5)."""
-    role = StringProperty("heading")       # its type size, as Text.role
+
+    role = StringProperty("heading")  # its type size, as Text.role
     bg = ColorProperty((0, 0, 0, 1))
-    bg_down = ColorProperty((0, 0, 0, 1))     # while pressed: the finger sees it was taken (F-1)
+    bg_down = ColorProperty((0, 0, 0, 1))  # while pressed: the finger sees it was taken (F-1)
 
 
 class LightButton(KioskButton):
@@ -75,12 +79,14 @@ class LightButton(KioskButton):
 
 class OptionButton(ButtonBehavior, BoxLayout):
     """One choice on the choice screen: a title and, below it, time and place."""
+
     title = StringProperty("")
     detail = StringProperty("")
 
 
 class StatusIcon(Widget):
     """A white disc with a glyph for a result kind, drawn with lines so no font can lack it (T-5)."""
+
     kind = StringProperty("ok")
     colour = ColorProperty((0, 0, 0, 1))
     stroke = NumericProperty(20)
@@ -108,8 +114,7 @@ def _instruction(shape: tuple, x0: float, y0: float, size: float, stroke: float)
         return Ellipse(pos=(x0 + (cx - r) * size, y0 + (cy - r) * size), size=(2 * r * size,) * 2)
     if kind == "arc":
         cx, cy, r, start, end = args
-        return Line(circle=(x0 + cx * size, y0 + cy * size, r * size, start, end), width=stroke / 2,
-                    cap="round")
+        return Line(circle=(x0 + cx * size, y0 + cy * size, r * size, start, end), width=stroke / 2, cap="round")
     points = [v * size + (x0 if i % 2 == 0 else y0) for i, v in enumerate(args[0])]
     return Line(points=points, width=stroke / 2, cap="round", joint="round", close=kind == "loop")
 
@@ -117,17 +122,24 @@ def _instruction(shape: tuple, x0: float, y0: float, size: float, stroke: float)
 # Glyphs per result kind as ("line" | "loop", [x, y, ...]), ("dot", cx, cy, r) or
 # ("arc", cx, cy, r, start°, end°) with angles clockwise from 12 o'clock (Kivy's Line circle).
 GLYPHS = {
-    "ok": [("line", [0.27, 0.51, 0.43, 0.35, 0.74, 0.66])],                       # ✓
-    "already": [("line", [0.17, 0.51, 0.31, 0.37, 0.58, 0.64]),                   # ✓✓
-                ("line", [0.43, 0.37, 0.70, 0.64])],
-    "not_due": [("arc", 0.5, 0.5, 0.29, 0, 360),                                  # a clock
-                ("line", [0.5, 0.68, 0.5, 0.5, 0.63, 0.42])],
+    "ok": [("line", [0.27, 0.51, 0.43, 0.35, 0.74, 0.66])],  # ✓
+    "already": [
+        ("line", [0.17, 0.51, 0.31, 0.37, 0.58, 0.64]),  # ✓✓
+        ("line", [0.43, 0.37, 0.70, 0.64]),
+    ],
+    "not_due": [
+        ("arc", 0.5, 0.5, 0.29, 0, 360),  # a clock
+        ("line", [0.5, 0.68, 0.5, 0.5, 0.63, 0.42]),
+    ],
     "not_enrolled": [("dot", 0.5, 0.73, 0.065), ("line", [0.5, 0.56, 0.5, 0.27])],  # i
-    "unknown_card": [("arc", 0.5, 0.61, 0.14, -90, 150),                          # ?
-                     ("line", [0.57, 0.49, 0.5, 0.43, 0.5, 0.38]), ("dot", 0.5, 0.25, 0.055)],
+    "unknown_card": [
+        ("arc", 0.5, 0.61, 0.14, -90, 150),  # ?
+        ("line", [0.57, 0.49, 0.5, 0.43, 0.5, 0.38]),
+        ("dot", 0.5, 0.25, 0.055),
+    ],
     "invalid_card": [("line", [0.31, 0.31, 0.69, 0.69]), ("line", [0.31, 0.69, 0.69, 0.31])],  # ✗
     "expired_card": [("loop", [0.33, 0.74, 0.67, 0.74, 0.33, 0.26, 0.67, 0.26])],  # an hourglass
-    "error": [("line", [0.5, 0.73, 0.5, 0.42]), ("dot", 0.5, 0.27, 0.065)],        # !
+    "error": [("line", [0.5, 0.73, 0.5, 0.42]), ("dot", 0.5, 0.27, 0.065)],  # !
 }
 
 kv.load(__name__)

@@ -1,21 +1,27 @@
 """Each pytest-xdist worker draws on a virtual screen of its own.  One X server shared by two
 workers would give the keyboard focus to one worker's kiosk window, and key presses faked
 through XTest (tests/screens/harness.py) would land in the other's."""
+
 import os
 import subprocess
 
 import pytest
 
 _screen = pytest.StashKey[subprocess.Popen]()
-SCREEN = ["-screen", "0", "1920x1080x24", "+extension", "GLX"]     # as ./dev's XVFB_SCREEN
+SCREEN = ["-screen", "0", "1920x1080x24", "+extension", "GLX"]  # as ./dev's XVFB_SCREEN
 
 
 def _start_screen() -> subprocess.Popen:
     """Xvfb on a display number it picks itself, ready once it has written that number."""
     read, write = os.pipe()
     try:
-        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", *SCREEN], pass_fds=(write,),
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        xvfb = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", *SCREEN],
+            pass_fds=(write,),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     finally:
         os.close(write)
     with os.fdopen(read) as numbers:
@@ -37,4 +43,3 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if xvfb is not None:
         xvfb.terminate()
         xvfb.wait()
-

@@ -1,18 +1,20 @@
 """The command line, run as an operator runs it: a separate process, exit code, stderr."""
+
 import re
 import subprocess
 import sys
 
 import pytest
 
-from tools.checkout import ROOT
 from kiosk import config
 from tests.kiosk.bad_configs import CASES
+from tools.checkout import ROOT
 
 
 def run(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def expected_message(path, data_dir=None) -> str:
@@ -43,7 +45,7 @@ def test_missing_config_file(tmp_path):
     result = run("--config", path, "--data-dir", tmp_path / "data")
     assert_one_message(result, expected_message(path))
     assert str(path) in result.stderr
-    assert not (tmp_path / "data").exists()          # stopped before touching anything
+    assert not (tmp_path / "data").exists()  # stopped before touching anything
 
 
 def test_empty_data_dir_argument(tmp_path):
@@ -75,7 +77,7 @@ def test_cards_for_every_member(tmp_path, site):
     result = run("--data-dir", site, "cards", "--out", out)
     assert result.returncode == 0, result.stderr
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
-    assert re.search(r"^Pages:\s+20$", info, re.M)          # 200 demo members, ten a page
+    assert re.search(r"^Pages:\s+20$", info, re.M)  # 200 demo members, ten a page
 
 
 def test_cards_with_an_unknown_member_number(tmp_path, site):

@@ -1,5 +1,6 @@
 """Waiting in tests for something another thread or process does: a poll with a deadline, never a
 fixed sleep."""
+
 import time
 
 import pytest

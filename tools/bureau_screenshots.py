@@ -7,6 +7,7 @@ shoot() is what the tests call on their own server; main() makes a demo bureau o
 temporary folder: two sites, three kiosks, a staff user, and facts pushed through the real
 service, as kiosks send them, which the bureau's rules turn into the figures.
 """
+
 import argparse
 import json
 import subprocess
@@ -20,15 +21,28 @@ from pathlib import Path
 import httpx
 from uuid6 import uuid7
 
-from tools.checkout import ROOT
 from contract import signing
+from tools.checkout import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                 "--disable-sync"]
-PAGES = {"login": "/web/login", "overview": "/web/", "attendance": "/web/attendance", "care": "/web/care",
-         "kiosks": "/web/kiosks", "points": "/web/points"}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PAGES = {
+    "login": "/web/login",
+    "overview": "/web/",
+    "attendance": "/web/attendance",
+    "care": "/web/care",
+    "kiosks": "/web/kiosks",
+    "points": "/web/points",
+}
 VIEWPORT = {"width": 1280, "height": 900}
 
 
@@ -36,6 +50,7 @@ VIEWPORT = {"width": 1280, "height": 900}
 def browser():
     """A headless Chromium driven by Playwright."""
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -74,7 +89,7 @@ def shoot(url: str, username: str, password: str, out: Path, chromium=None) -> l
 
 
 def _shot(page, out: Path, name: str) -> Path:
-    page.wait_for_load_state("networkidle")    # the served CJK font too, when the page needed it
+    page.wait_for_load_state("networkidle")  # the served CJK font too, when the page needed it
     page.evaluate("document.fonts.ready")
     path = out / f"bureau_{name}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -90,10 +105,12 @@ LESSONS = [("太极拳", 9), ("书法", 14), ("合唱团", 10)]
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.bureau_screenshots",
-                                     description="the bureau's web pages of a demo bureau, as PNG files")
-    parser.add_argument("out", nargs="?", type=Path, default=ROOT / "docs" / "screenshots",
-                        help="the folder (default docs/screenshots)")
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.bureau_screenshots", description="the bureau's web pages of a demo bureau, as PNG files"
+    )
+    parser.add_argument(
+        "out", nargs="?", type=Path, default=ROOT / "docs" / "screenshots", help="the folder (default docs/screenshots)"
+    )
     out = parser.parse_args(argv).out
     with tempfile.TemporaryDirectory(prefix="bureau-demo-") as folder:
         store = str(Path(folder) / "bureau.db")
@@ -109,8 +126,14 @@ def main(argv: list[str]) -> int:
 
 
 def _bureau(store: str, *args: str, stdin: str = "") -> str:
-    done = subprocess.run([sys.executable, "-m", "bureau", "--db", store, *args], input=stdin, text=True,
-                          capture_output=True, check=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "bureau", "--db", store, *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        check=True,
+        cwd=ROOT,
+    )
     return done.stdout
 
 
@@ -134,39 +157,107 @@ def _demo_facts(kiosk_id: str) -> list[tuple[str, dict]]:
     prefix = f"{'DM' if site == 'DEMO-001' else 'DC'}{number}"
     today = date.today()
     facts = []
-    for i, name in enumerate(NAMES[:8 if number == 1 else 4]):
+    for i, name in enumerate(NAMES[: 8 if number == 1 else 4]):
         member_no = f"{prefix}{i + 1:03d}"
-        facts.append(("member", {"member_no": member_no, "name": name, "gender": "女" if i % 2 else "男",
-                                 "birth_year": 1945 + i, "id_hash": f"{kiosk_id}-{i}".encode().hex(),
-                                 "id_last4": f"{1000 + i}", "phone_last4": f"{3300 + i * 7}", "site": site,
-                                 "joined": (today - timedelta(days=120)).isoformat(), "active": True,
-                                 "at": datetime.now().isoformat(timespec="seconds")}))
+        facts.append(
+            (
+                "member",
+                {
+                    "member_no": member_no,
+                    "name": name,
+                    "gender": "女" if i % 2 else "男",
+                    "birth_year": 1945 + i,
+                    "id_hash": f"{kiosk_id}-{i}".encode().hex(),
+                    "id_last4": f"{1000 + i}",
+                    "phone_last4": f"{3300 + i * 7}",
+                    "site": site,
+                    "joined": (today - timedelta(days=120)).isoformat(),
+                    "active": True,
+                    "at": datetime.now().isoformat(timespec="seconds"),
+                },
+            )
+        )
         for days_ago in range(0, 40 if i < 5 else 0, 3 + i):
             title, hour = LESSONS[(i + days_ago) % len(LESSONS)]
             start = datetime.combine(today - timedelta(days=days_ago), datetime.min.time()).replace(hour=hour)
-            facts.append(("signin", {"member_no": member_no, "kind": "lesson", "item_id": 1, "title": title,
-                                     "start": start.isoformat(), "at": (start - timedelta(minutes=5)).isoformat(),
-                                     "method": "qr" if days_ago % 2 else "idcard", "kiosk_id": kiosk_id,
-                                     "site": site}))
-    if number == 2:                                   # a gift handed out before the points were earned
-        facts.append(("points", {"member_no": f"{prefix}001", "amount": -30, "kind": "redeem", "rule": "redeem",
-                                 "reason": "兑换保温杯", "at": datetime.now().isoformat(timespec="seconds"),
-                                 "kiosk_id": kiosk_id, "site": site}))
+            facts.append(
+                (
+                    "signin",
+                    {
+                        "member_no": member_no,
+                        "kind": "lesson",
+                        "item_id": 1,
+                        "title": title,
+                        "start": start.isoformat(),
+                        "at": (start - timedelta(minutes=5)).isoformat(),
+                        "method": "qr" if days_ago % 2 else "idcard",
+                        "kiosk_id": kiosk_id,
+                        "site": site,
+                    },
+                )
+            )
+    if number == 2:  # a gift handed out before the points were earned
+        facts.append(
+            (
+                "points",
+                {
+                    "member_no": f"{prefix}001",
+                    "amount": -30,
+                    "kind": "redeem",
+                    "rule": "redeem",
+                    "reason": "兑换保温杯",
+                    "at": datetime.now().isoformat(timespec="seconds"),
+                    "kiosk_id": kiosk_id,
+                    "site": site,
+                },
+            )
+        )
     state = "ok" if number == 1 else "absent"
-    facts.append(("device", {"device": "身份证读卡器", "kind": "idcard", "port": "/dev/ttyUSB0", "state": state,
-                             "reads": 412, "faults": 0 if state == "ok" else 3, "disconnects": 0 if state == "ok" else 2,
-                             "last_error": "" if state == "ok" else "串口无响应", "at": datetime.now().isoformat(),
-                             "kiosk_id": kiosk_id, "site": site}))
+    facts.append(
+        (
+            "device",
+            {
+                "device": "身份证读卡器",
+                "kind": "idcard",
+                "port": "/dev/ttyUSB0",
+                "state": state,
+                "reads": 412,
+                "faults": 0 if state == "ok" else 3,
+                "disconnects": 0 if state == "ok" else 2,
+                "last_error": "" if state == "ok" else "串口无响应",
+                "at": datetime.now().isoformat(),
+                "kiosk_id": kiosk_id,
+                "site": site,
+            },
+        )
+    )
     return facts
 
 
 def _push(url: str, kiosk_id: str, key: str, facts: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
     """The facts as one signed push, as the kiosk's sync client sends them."""
-    events = [{"event_id": str(uuid7()), "seq": seq, "kind": kind, "schema_v": 1,
-               "wall_ms": int(time.time() * 1000), "payload": payload}
-              for seq, (kind, payload) in enumerate(facts, 1)]
-    body = json.dumps({"kiosk_id": kiosk_id, "epoch": 1, "first_seq": 1, "last_seq": len(events),
-                       "client_version": "0.1.0", "events": events}, ensure_ascii=False).encode()
+    events = [
+        {
+            "event_id": str(uuid7()),
+            "seq": seq,
+            "kind": kind,
+            "schema_v": 1,
+            "wall_ms": int(time.time() * 1000),
+            "payload": payload,
+        }
+        for seq, (kind, payload) in enumerate(facts, 1)
+    ]
+    body = json.dumps(
+        {
+            "kiosk_id": kiosk_id,
+            "epoch": 1,
+            "first_seq": 1,
+            "last_seq": len(events),
+            "client_version": "0.1.0",
+            "events": events,
+        },
+        ensure_ascii=False,
+    ).encode()
     headers = {"X-Kiosk": kiosk_id, **signing.sign(key, "POST", "/v1/push", int(time.time()), body)}
     httpx.post(url + "/v1/push", content=body, headers=headers, timeout=60).raise_for_status()
     return facts
@@ -177,6 +268,7 @@ def _wait_for_rules(store: str, facts: list[tuple[str, dict]]) -> None:
     from bureau.models import Attendance, DeviceState
     from bureau.schema import open_store
     from bureau.store import close_store
+
     want = (sum(kind == "signin" for kind, _ in facts), sum(kind == "device" for kind, _ in facts))
     open_store(store)
     try:
@@ -193,12 +285,17 @@ def _wait_for_rules(store: str, facts: list[tuple[str, dict]]) -> None:
 def _served(store: str, folder: Path):
     """`python -m bureau serve` on a free port of loopback, until the block ends."""
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = open(folder / "server.log", "wb")
-    server = subprocess.Popen([sys.executable, "-m", "bureau", "--db", store, "serve", "--port", str(port)],
-                              stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bureau", "--db", store, "serve", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -208,7 +305,7 @@ def _served(store: str, folder: Path):
                     break
             except httpx.TransportError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"the bureau did not start: see {folder / 'server.log'}")
+                    raise SystemExit(f"the bureau did not start: see {folder / 'server.log'}") from None
                 time.sleep(0.1)
         yield url
     finally:

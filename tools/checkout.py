@@ -1,5 +1,6 @@
 """The checkout the tests, benches and tools run from: its main.py, and the folder the kiosk's commands
 run in (its default data/ and exports/ are there)."""
+
 import sys
 from pathlib import Path
 

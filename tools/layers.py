@@ -4,6 +4,7 @@ module, every import counted, those inside functions too.  tests/test_layers.py 
 
     python -m tools.layers            the violations and cycles of this checkout, if any
 """
+
 import ast
 import sys
 from collections.abc import Iterable
@@ -17,14 +18,18 @@ TOP = (*PRODUCT, "main", "tools", "tests", "bench")
 @dataclass(frozen=True)
 class Rule:
     """Modules named `importer` (a dotted prefix) may not import any named in `forbidden`."""
+
     importer: str
     forbidden: tuple[str, ...]
     why: str
 
 
 RULES = (
-    Rule("contract", ("kiosk", "devices", "screens", "bureau", "kivy"),
-         "the contract stands alone: kiosk and bureau both import it"),
+    Rule(
+        "contract",
+        ("kiosk", "devices", "screens", "bureau", "kivy"),
+        "the contract stands alone: kiosk and bureau both import it",
+    ),
     Rule("kiosk", ("kivy", "screens", "devices", "bureau"), "the core: plain Python, no UI, no devices"),
     Rule("devices", ("kivy", "screens", "bureau"), "devices hand credentials to the core, no UI"),
     Rule("bureau", ("kiosk", "devices", "screens", "kivy"), "the bureau shares only the contract"),
@@ -35,8 +40,10 @@ RULES = (
     Rule("screens.present_staff", ("kivy",), "presenters are plain Python, tested without a display"),
     Rule("screens.theme", ("kivy",), "the theme is plain Python, tested without a display"),
     Rule("screens.support", ("kivy",), "UI support is plain Python, tested without a display"),
-    *(Rule(p, ("tools", "tests", "bench"), "the product never needs the checkout's tooling")
-      for p in ("contract", "kiosk", "devices", "screens", "bureau")),
+    *(
+        Rule(p, ("tools", "tests", "bench"), "the product never needs the checkout's tooling")
+        for p in ("contract", "kiosk", "devices", "screens", "bureau")
+    ),
     *(Rule(p, ("main",), "main.py is the entry script: nothing imports it") for p in TOP if p != "main"),
 )
 
@@ -75,7 +82,7 @@ def imports(name: str, path: Path) -> list[tuple[str, int]]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
             found += [(f"{base}.{a.name}", node.lineno) for a in node.names]
     return found
@@ -128,7 +135,7 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     """The import cycles of a graph: each strongly connected component of more than one node."""
     index, low, stack, on_stack, found, counter = {}, {}, [], set(), [], [0]
 
-    def visit(node: str) -> None:          # Tarjan's algorithm
+    def visit(node: str) -> None:  # Tarjan's algorithm
         index[node] = low[node] = counter[0]
         counter[0] += 1
         stack.append(node)

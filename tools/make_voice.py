@@ -7,6 +7,7 @@ Needs espeak-ng, which ./dev voice installs; the kiosk itself does not.  Each cl
 Running it again changes nothing unless clips.toml or espeak-ng changed: a WAV is rewritten only when
 its sound differs, and WAVs no longer listed in clips.toml are removed.
 """
+
 import array
 import subprocess
 import sys
@@ -18,8 +19,8 @@ from tools.checkout import ROOT
 
 # espeak-ng's plain `cmn` voice reads the pinyin of many characters as English words ("qian one");
 # `cmn-latn-pinyin` is the same Mandarin voice reading that pinyin as Mandarin.
-ESPEAK = ["espeak-ng", "-v", "cmn-latn-pinyin", "-s", "150"]    # 150 words/min: calmer than the 175 default
-PEAK = round(0.9 * 32767)                                       # every clip equally loud, with headroom
+ESPEAK = ["espeak-ng", "-v", "cmn-latn-pinyin", "-s", "150"]  # 150 words/min: calmer than the 175 default
+PEAK = round(0.9 * 32767)  # every clip equally loud, with headroom
 
 
 def speak(text: str) -> bytes:

@@ -3,6 +3,7 @@ the bureau tests' store (tests/bureau/conftest.py, fsync off) and the benches' (
 figures are what a production store would give).  PostgreSQL refuses to run as root, so as root
 it runs as user postgres.  With it, the helpers for the other servers they start (free_port,
 stop_process)."""
+
 import os
 import shutil
 import socket
@@ -73,8 +74,10 @@ def cluster(fsync: bool = True) -> Iterator[Cluster]:
     """Start a cluster on a free port of 127.0.0.1 (as user postgres when run as root), stop it after."""
     missing = [tool for tool in ("initdb", "pg_ctl") if not (PG_BIN / tool).is_file()]
     if missing:
-        raise RuntimeError(f"PostgreSQL 15 is not installed ({', '.join(missing)} missing in {PG_BIN}): "
-                           "apt-get install postgresql-15 (./dev test installs it)")
+        raise RuntimeError(
+            f"PostgreSQL 15 is not installed ({', '.join(missing)} missing in {PG_BIN}): "
+            "apt-get install postgresql-15 (./dev test installs it)"
+        )
     folder = Path(tempfile.mkdtemp(prefix="pg-"))
     as_postgres = []
     if os.geteuid() == 0:
@@ -88,11 +91,32 @@ def cluster(fsync: bool = True) -> Iterator[Cluster]:
             tail = log.read_text()[-2000:] if log.exists() else ""
             raise RuntimeError(f"{' '.join(args[:2])} failed:\n{done.stdout}{done.stderr}{tail}")
 
-    pg(str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C",
-       "--no-sync")
+    pg(
+        str(PG_BIN / "initdb"),
+        "-D",
+        str(data),
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "-E",
+        "UTF8",
+        "--locale=C",
+        "--no-sync",
+    )
     port = free_port()
-    pg(str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o",
-       f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync={'on' if fsync else 'off'}", "start")
+    pg(
+        str(PG_BIN / "pg_ctl"),
+        "-D",
+        str(data),
+        "-l",
+        str(log),
+        "-w",
+        "-t",
+        "60",
+        "-o",
+        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync={'on' if fsync else 'off'}",
+        "start",
+    )
     try:
         yield Cluster(port)
     finally:

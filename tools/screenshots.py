@@ -6,6 +6,7 @@ of result through the real core (a forged token, an unknown member, an expired I
 saves home.png, choice.png and result_<kind>.png.  Needs a display: ./dev screenshots runs it
 under Xvfb.
 """
+
 import argparse
 import json
 import sys
@@ -13,40 +14,50 @@ import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from tools.checkout import ROOT
 from kiosk import demo
-from kiosk.store import facts
-from kiosk.identity import tokens
 from kiosk.checkin.signin import CheckIn
+from kiosk.identity import tokens
 from kiosk.identity.credentials import Credential
+from kiosk.store import facts
 from kiosk.store.db import db, write
 from kiosk.store.models import Activity, Course, Enrollment, Lesson, Member, Registration, Site, Staff
 from kiosk.sync import state as sync_state
+from tools.checkout import ROOT
 
 # The bureau's pull streams (common spec), for the nightly sync's result.
 STREAMS = ("sites", "members", "items", "rules", "settings", "balances")
-KINDS = ("ok", "already", "not_due", "not_enrolled", "unknown_card", "invalid_card",
-         "expired_card", "error")
+KINDS = ("ok", "already", "not_due", "not_enrolled", "unknown_card", "invalid_card", "expired_card", "error")
 # Shots of a kind in another state: the file's name → the Result kind it shows.
 VARIANTS = {"not_registered": "not_enrolled", "unknown_id": "unknown_card"}
 # The seniors' own screens: shot name → (screen, the member whose card is read there; "" = none).
-SERVICE_SHOTS = [("points_prompt", ("points", "")), ("points", ("points", "DM0001")),
-                 ("activities_anonymous", ("activities", "")), ("activities", ("activities", "DM0001")),
-                 ("courses", ("courses", "DM0001")), ("settings", ("settings", "DM0001")),
-                 ("points_large", ("points", "DM0004")), ("activities_large", ("activities", "DM0004"))]
+SERVICE_SHOTS = [
+    ("points_prompt", ("points", "")),
+    ("points", ("points", "DM0001")),
+    ("activities_anonymous", ("activities", "")),
+    ("activities", ("activities", "DM0001")),
+    ("courses", ("courses", "DM0001")),
+    ("settings", ("settings", "DM0001")),
+    ("points_large", ("points", "DM0004")),
+    ("activities_large", ("activities", "DM0004")),
+]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.screenshots")
     parser.add_argument("out", nargs="?", default=str(ROOT / "docs" / "screenshots"))
-    parser.add_argument("--only", metavar="PREFIX", default="",
-                        help="save only the staff pages' shots whose names begin so (e.g. staff_sync)")
+    parser.add_argument(
+        "--only",
+        metavar="PREFIX",
+        default="",
+        help="save only the staff pages' shots whose names begin so (e.g. staff_sync)",
+    )
     args = parser.parse_args(argv)
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="yinling-shots-") as data_dir:
         settings = _start(data_dir)
         from screens.app import KioskApp, configure
+
         configure(settings)
         app = KioskApp(settings)
         tour = Tour(app, settings, out, args.only)
@@ -64,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 def _start(data_dir: str):
     """Settings, logs, database and demo data, exactly as the kiosk starts (kiosk.boot)."""
     from kiosk import boot
+
     return boot.start(argparse.Namespace(config=None, data_dir=data_dir))
 
 
@@ -79,47 +91,70 @@ class Tour:
     def names(self) -> list[str]:
         if self.only:
             return [f"{name}.png" for name, _ in STAFF_SHOTS if name.startswith(self.only)]
-        return (["home.png", "choice.png", "home_reader_unplugged.png"]
-                + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
-                + [f"{name}.png" for name, _ in SERVICE_SHOTS] + ["idle_prompt.png", "attract.png", "night.png"]
-                + [f"{name}.png" for name, _ in STAFF_SHOTS])
+        return (
+            ["home.png", "choice.png", "home_reader_unplugged.png"]
+            + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
+            + [f"{name}.png" for name, _ in SERVICE_SHOTS]
+            + ["idle_prompt.png", "attract.png", "night.png"]
+            + [f"{name}.png" for name, _ in STAFF_SHOTS]
+        )
 
     def start(self) -> None:
         from tools.script import Script
+
         # --only: no senior screens; signed in to staff mode, only the wanted staff shots.
         steps = [self._home] if self.only else self._senior_steps()
         for name, step in STAFF_SHOTS:
             if name.startswith(self.only) or name in SIGN_IN:
                 steps += [lambda step=step: step(self)] + self._shot(name)
-        self.script = Script(steps, done=self.app.stop)     # the Clock holds it only weakly
+        self.script = Script(steps, done=self.app.stop)  # the Clock holds it only weakly
         self.script.start()
 
     def _shot(self, name: str) -> list:
         from tools.script import screenshot
+
         return [screenshot(self.out / f"{name}.png")] if name.startswith(self.only) else []
 
     def _senior_steps(self) -> list:
         from tools.script import screenshot
+
         steps = [self._home, self._devices_ready, screenshot(self.out / "home.png")]
         for name, arrange, cred in self._cases():
             kind = VARIANTS.get(name, name)
-            steps += [_just(arrange), lambda c=cred, k=kind: self._submit(c(), k),
-                      screenshot(self.out / f"result_{name}.png"), self._home]
-        steps += [_just(self._add_open_activity),
-                  lambda: self._submit(self._card("DM0019"), "choice"),
-                  screenshot(self.out / "choice.png"), self._home, self._unplug_reader,
-                  screenshot(self.out / "home_reader_unplugged.png")]
+            steps += [
+                _just(arrange),
+                lambda c=cred, k=kind: self._submit(c(), k),
+                screenshot(self.out / f"result_{name}.png"),
+                self._home,
+            ]
+        steps += [
+            _just(self._add_open_activity),
+            lambda: self._submit(self._card("DM0019"), "choice"),
+            screenshot(self.out / "choice.png"),
+            self._home,
+            self._unplug_reader,
+            screenshot(self.out / "home_reader_unplugged.png"),
+        ]
         for name, (service, member) in SERVICE_SHOTS:
-            steps += [self._home, self._open(service, member, name.endswith("_large")),
-                      screenshot(self.out / f"{name}.png")]
-        steps += [self._idle_prompt, screenshot(self.out / "idle_prompt.png"),
-                  self._attract, screenshot(self.out / "attract.png"),
-                  self._night, screenshot(self.out / "night.png"), self._home]
+            steps += [
+                self._home,
+                self._open(service, member, name.endswith("_large")),
+                screenshot(self.out / f"{name}.png"),
+            ]
+        steps += [
+            self._idle_prompt,
+            screenshot(self.out / "idle_prompt.png"),
+            self._attract,
+            screenshot(self.out / "attract.png"),
+            self._night,
+            screenshot(self.out / "night.png"),
+            self._home,
+        ]
         return steps
 
     def _cases(self) -> list:
         """(shot name, what to arrange in the database first, the credential to present)."""
-        nothing = lambda: None  # noqa: E731
+        nothing = lambda: None
         return [
             ("ok", nothing, lambda: self._card("DM0001")),
             ("already", lambda: self._sign_in_elsewhere("DM0002"), lambda: self._card("DM0002")),
@@ -136,7 +171,7 @@ class Tour:
     # -- steps ----------------------------------------------------------------------------------
 
     def _home(self):
-        db.execute_sql("PRAGMA query_only = OFF")          # undoes _refuse_writes
+        db.execute_sql("PRAGMA query_only = OFF")  # undoes _refuse_writes
         self.app.go_home()
         return lambda: self.app.screens.current == "home"
 
@@ -165,10 +200,12 @@ class Tour:
                 self.failure = f"wanted {kind}, the core said {got}"
                 self.app.stop()
             return True
+
         return shown
 
     def _open(self, service: str, member_no: str, large: bool):
         """A home button, then (unless member_no is "") a card read on that screen."""
+
         def step():
             if large:
                 with write():
@@ -179,6 +216,7 @@ class Tour:
                 return lambda: self.app.screens.current == service
             self.app.submit(Credential.qr(self._card(member_no)))
             return lambda: screen.senior is not None and not self.app.reading.showing
+
         return step
 
     def _idle_prompt(self):
@@ -190,7 +228,7 @@ class Tour:
         return lambda: prompt.showing
 
     def _attract(self):
-        self._open_hours(-1, 1)                 # whatever the time of day the tour runs at
+        self._open_hours(-1, 1)  # whatever the time of day the tour runs at
         self.app.go_home()
         self.app.idle.timer.since -= self.settings.display.attract_after_s + 1
         return lambda: self.app.screens.current == "attract"
@@ -212,8 +250,7 @@ class Tour:
 
     def _sign_in_elsewhere(self, member_no: str) -> None:
         # Another kiosk signed this member in a few minutes ago.
-        CheckIn(self.settings).handle(Credential.qr(self._card(member_no)),
-                                      datetime.now() - timedelta(minutes=3))
+        CheckIn(self.settings).handle(Credential.qr(self._card(member_no)), datetime.now() - timedelta(minutes=3))
 
     @staticmethod
     def _refuse_writes() -> None:
@@ -224,13 +261,18 @@ class Tour:
         with write():
             Enrollment.update(status="withdrawn").where(
                 Enrollment.member == Member.get(Member.member_no == member_no),
-                Enrollment.course.in_(demo.always_due_courses(self.settings))).execute()
+                Enrollment.course.in_(demo.always_due_courses(self.settings)),
+            ).execute()
 
     def _expired_id_card(self) -> Credential:
-        person = next(m for m in demo.read(self.settings.site.demo_data)["members"]
-                      if m["no"] == "DM0005")
-        return Credential(method="idcard", id_number=person["id"], name=person["name"],
-                          valid_from=date(2005, 3, 1), valid_to=date(2025, 3, 1))
+        person = next(m for m in demo.read(self.settings.site.demo_data)["members"] if m["no"] == "DM0005")
+        return Credential(
+            method="idcard",
+            id_number=person["id"],
+            name=person["name"],
+            valid_from=date(2005, 3, 1),
+            valid_to=date(2025, 3, 1),
+        )
 
     def _nothing_due_now(self) -> None:
         """Cancel what is due now, and give the member two activities at other times today."""
@@ -242,11 +284,14 @@ class Tour:
         self._cancelled = [lesson.id for lesson in due]
         with write():
             Lesson.update(cancelled=True).where(Lesson.id.in_(self._cancelled)).execute()
-            for hours, title, place in ((-3, "重阳健步行 集合说明会", "一楼 大厅"),
-                                        (2, "形势报告会：老龄事业新政策解读", "五楼 报告厅")):
+            for hours, title, place in (
+                (-3, "重阳健步行 集合说明会", "一楼 大厅"),
+                (2, "形势报告会：老龄事业新政策解读", "五楼 报告厅"),
+            ):
                 start = _same_day(now, hours)
-                activity = Activity.create(site=site, title=title, kind="report", place=place,
-                                           start=start, end=start + timedelta(minutes=90))
+                activity = Activity.create(
+                    site=site, title=title, kind="report", place=place, start=start, end=start + timedelta(minutes=90)
+                )
                 Registration.create(member=member, activity=activity)
 
     @staticmethod
@@ -254,9 +299,17 @@ class Tour:
         """With the lessons still cancelled: a registration-only report starting now."""
         start = datetime.now().replace(second=0, microsecond=0)
         with write():
-            Activity.create(site=Site.get(), title="形势报告会：老龄事业新政策解读", kind="report",
-                            place="五楼 报告厅", start=start, end=start + timedelta(minutes=90),
-                            capacity=150, open=False, points=5)
+            Activity.create(
+                site=Site.get(),
+                title="形势报告会：老龄事业新政策解读",
+                kind="report",
+                place="五楼 报告厅",
+                start=start,
+                end=start + timedelta(minutes=90),
+                capacity=150,
+                open=False,
+                points=5,
+            )
 
     def _add_open_activity(self):
         """A second thing due now, so the member has to choose."""
@@ -264,16 +317,23 @@ class Tour:
         start = now.replace(second=0, microsecond=0)
         with write():
             Lesson.update(cancelled=False).where(Lesson.id.in_(self._cancelled)).execute()
-            Activity.create(site=Site.get(), title="重阳健步行", kind="walk",
-                            place="滨河公园 东门集合", start=start, end=start + timedelta(hours=2),
-                            open=True, points=5)
+            Activity.create(
+                site=Site.get(),
+                title="重阳健步行",
+                kind="walk",
+                place="滨河公园 东门集合",
+                start=start,
+                end=start + timedelta(hours=2),
+                open=True,
+                points=5,
+            )
 
 
 def _staff_login(tour):
     tour.app.staff.enter()
     login = tour.app.staff.screens["staff_login"]
     login.choose(Staff.get(Staff.name == "张老师"))
-    for key in "25":                      # half the PIN typed
+    for key in "25":  # half the PIN typed
         login.body.ids.pad.press(key)
     return lambda: tour.app.screens.current == "staff_login"
 
@@ -291,11 +351,12 @@ def _staff_open(name: str, arrange=None):
         if arrange:
             arrange(tour.app.staff.screens[name])
         return lambda: tour.app.screens.current == name
+
     return step
 
 
 def _staff_search(screen) -> None:
-    for key in "XS":                      # 谢素珍 and the others whose initials begin so
+    for key in "XS":  # 谢素珍 and the others whose initials begin so
         screen.body.ids.pad.press(key)
 
 
@@ -306,7 +367,7 @@ def _staff_member(tour):
 
 def _staff_newcomer(screen) -> None:
     screen.select_latest()
-    for key in "1391234":                 # a phone number half typed
+    for key in "1391234":  # a phone number half typed
         screen.body.ids.pad.press(key)
 
 
@@ -340,73 +401,109 @@ def _staff_idle(tour):
 def _sync_page(arrange):
     """The sync page with a bureau set (the tour's kiosk has none) and its state as `arrange`
     leaves it; no worker runs, so nothing moves while the shot is taken."""
+
     def step(tour):
         tour.settings.sync.url = "https://bureau.example.gov.cn"
         now = datetime.now()
         with write():
             newest = db.execute_sql("SELECT max(seq) FROM outbox").fetchone()[0] or 0
             db.execute_sql("UPDATE outbox SET state = 'acked' WHERE state = 'pending'")
-            sync_state.put(acked_seq=newest, last_error="", clock_offset_ms=0,
-                           last_push_ok=(now - timedelta(minutes=2)).timestamp(),
-                           last_pull_ok=(now - timedelta(minutes=1)).timestamp(),
-                           last_nightly_ok=now.replace(hour=2, minute=30, second=4).timestamp(),
-                           last_nightly_result=json.dumps(dict.fromkeys(STREAMS, "ok")))
+            sync_state.put(
+                acked_seq=newest,
+                last_error="",
+                clock_offset_ms=0,
+                last_push_ok=(now - timedelta(minutes=2)).timestamp(),
+                last_pull_ok=(now - timedelta(minutes=1)).timestamp(),
+                last_nightly_ok=now.replace(hour=2, minute=30, second=4).timestamp(),
+                last_nightly_result=json.dumps(dict.fromkeys(STREAMS, "ok")),
+            )
             arrange(now)
         screen = tour.app.staff.screens["staff_sync"]
-        tour.app.staff.keep_on()             # after the idle warning's shot
+        tour.app.staff.keep_on()  # after the idle warning's shot
         tour.app.staff.open("staff_sync")
         screen.refresh()
         return lambda: tour.app.screens.current == "staff_sync"
+
     return step
 
 
 def _sync_offline(now: datetime) -> None:
     """A dozen sign-ins since the network went down an hour ago; the kiosk clock 3 minutes fast."""
-    sign_ins = [facts.record("signin", facts.new_event_id(), {"member_no": f"DM{i:04d}", "site": "DEMO-001"},
-                             now - timedelta(minutes=58 - 4 * i)) for i in range(1, 13)]
-    sync_state.put(acked_seq=sign_ins[0] - 1, last_push_ok=(now - timedelta(minutes=62)).timestamp(),
-                   last_pull_ok=(now - timedelta(minutes=61)).timestamp(),
-                   last_error="ConnectError: [Errno 111] Connection refused", last_error_at=now.timestamp(),
-                   clock_offset_ms=-183_000,
-                   last_nightly_result=json.dumps({**dict.fromkeys(STREAMS, "ok"), "members": "refetched"}))
+    sign_ins = [
+        facts.record(
+            "signin",
+            facts.new_event_id(),
+            {"member_no": f"DM{i:04d}", "site": "DEMO-001"},
+            now - timedelta(minutes=58 - 4 * i),
+        )
+        for i in range(1, 13)
+    ]
+    sync_state.put(
+        acked_seq=sign_ins[0] - 1,
+        last_push_ok=(now - timedelta(minutes=62)).timestamp(),
+        last_pull_ok=(now - timedelta(minutes=61)).timestamp(),
+        last_error="ConnectError: [Errno 111] Connection refused",
+        last_error_at=now.timestamp(),
+        clock_offset_ms=-183_000,
+        last_nightly_result=json.dumps({**dict.fromkeys(STREAMS, "ok"), "members": "refetched"}),
+    )
 
 
 def _sync_rejected(now: datetime) -> None:
     """Facts the bureau refused: two of other sites, one it could not read."""
-    refused = [("signin", {"member_no": "DM0003", "site": "DEMO-002"}, "wrong_site",
-                "payload site 'DEMO-002' is not this kiosk's site DEMO-001"),
-               ("points", {"member_no": "DM0007", "amount": 2}, "invalid", "schema_v 2 is not 1"),
-               ("member", {"member_no": "DM0012", "site": "DEMO-009"}, "wrong_site",
-                "payload site 'DEMO-009' is not this kiosk's site DEMO-001")]
+    refused = [
+        (
+            "signin",
+            {"member_no": "DM0003", "site": "DEMO-002"},
+            "wrong_site",
+            "payload site 'DEMO-002' is not this kiosk's site DEMO-001",
+        ),
+        ("points", {"member_no": "DM0007", "amount": 2}, "invalid", "schema_v 2 is not 1"),
+        (
+            "member",
+            {"member_no": "DM0012", "site": "DEMO-009"},
+            "wrong_site",
+            "payload site 'DEMO-009' is not this kiosk's site DEMO-001",
+        ),
+    ]
     for minutes, (kind, payload, code, reason) in enumerate(refused):
         event_id = facts.new_event_id()
         facts.record(kind, event_id, payload, now - timedelta(minutes=30 - 10 * minutes))
-        db.execute_sql("UPDATE outbox SET state = 'rejected', reject_code = ?, reject_reason = ? "
-                       "WHERE event_id = ?", (code, reason, event_id))
+        db.execute_sql(
+            "UPDATE outbox SET state = 'rejected', reject_code = ?, reject_reason = ? WHERE event_id = ?",
+            (code, reason, event_id),
+        )
     newest = db.execute_sql("SELECT max(seq) FROM outbox").fetchone()[0]
     sync_state.put(acked_seq=newest)
 
 
-SIGN_IN = ("staff_login", "staff_home")     # the shots that sign in to staff mode, for --only
-STAFF_SHOTS = [("staff_login", _staff_login), ("staff_home", _staff_home),
-               ("staff_today", _staff_open("staff_today")),
-               ("staff_members", _staff_open("staff_members", _staff_search)),
-               ("staff_member", _staff_member),
-               ("staff_newcomers", _staff_open("staff_newcomers", _staff_newcomer)),
-               ("staff_newcomer_registered", _staff_registered),
-               ("staff_exports", _staff_open("staff_exports", _staff_exported)),
-               ("staff_audit", _staff_open("staff_audit")),
-               ("staff_courses", _staff_open("staff_courses")), ("staff_course", _staff_course),
-               ("staff_course_roster", _staff_open("staff_course", _staff_course_roster)),
-               ("staff_idle", _staff_idle), ("staff_sync", _sync_page(lambda now: None)),
-               ("staff_sync_offline", _sync_page(_sync_offline)),
-               ("staff_sync_rejected", _sync_page(_sync_rejected))]
+SIGN_IN = ("staff_login", "staff_home")  # the shots that sign in to staff mode, for --only
+STAFF_SHOTS = [
+    ("staff_login", _staff_login),
+    ("staff_home", _staff_home),
+    ("staff_today", _staff_open("staff_today")),
+    ("staff_members", _staff_open("staff_members", _staff_search)),
+    ("staff_member", _staff_member),
+    ("staff_newcomers", _staff_open("staff_newcomers", _staff_newcomer)),
+    ("staff_newcomer_registered", _staff_registered),
+    ("staff_exports", _staff_open("staff_exports", _staff_exported)),
+    ("staff_audit", _staff_open("staff_audit")),
+    ("staff_courses", _staff_open("staff_courses")),
+    ("staff_course", _staff_course),
+    ("staff_course_roster", _staff_open("staff_course", _staff_course_roster)),
+    ("staff_idle", _staff_idle),
+    ("staff_sync", _sync_page(lambda now: None)),
+    ("staff_sync_offline", _sync_page(_sync_offline)),
+    ("staff_sync_rejected", _sync_page(_sync_rejected)),
+]
 
 
 def _just(action):
     """A step that runs `action` and waits for nothing."""
+
     def step() -> None:
         action()
+
     return step
 
 

@@ -4,6 +4,7 @@ Each step is a function run on the UI thread.  It may return a condition; the ne
 until the condition holds, then until `settle` more frames have been drawn.  No sleeps: time is
 counted in frames.
 """
+
 import logging
 import os
 from collections.abc import Callable
@@ -17,8 +18,7 @@ Step = Callable[[], Callable[[], bool] | None]
 
 
 class Script:
-    def __init__(self, steps: list[Step], done: Callable[[], None], settle: int = 2,
-                 max_frames: int = 600):
+    def __init__(self, steps: list[Step], done: Callable[[], None], settle: int = 2, max_frames: int = 600):
         self.steps = list(steps)
         self.done = done
         self.settle = settle
@@ -30,14 +30,14 @@ class Script:
 
     def start(self) -> None:
         """Begin with the next frame.  Keep a reference to the Script: Kivy's Clock holds it weakly."""
-        self._event = Clock.schedule_interval(self._tick, 0)    # once per frame
+        self._event = Clock.schedule_interval(self._tick, 0)  # once per frame
 
     def _tick(self, _dt) -> bool | None:
         if not self._ready():
             return None
         if not self.steps:
             self.done()
-            return False                                        # unschedules
+            return False  # unschedules
         self._until = self.steps.pop(0)()
         self._waited = 0
         self._quiet = self.settle
@@ -59,8 +59,10 @@ class Script:
 
 def screenshot(path: str | Path) -> Step:
     """A step saving the next drawn frame as a PNG at `path`."""
+
     def step() -> Callable[[], bool]:
         from kivy.core.window import Window
+
         target = Path(path)
         target.unlink(missing_ok=True)
 
@@ -75,4 +77,5 @@ def screenshot(path: str | Path) -> Step:
         Window.bind(on_flip=grab)
         Window.canvas.ask_update()
         return target.exists
+
     return step

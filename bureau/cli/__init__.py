@@ -6,6 +6,7 @@
 One module a command (as kiosk/cli/): `add(commands, db_option)` declares it and `run(args) -> int`
 carries it out in an open store.  Errors: one line on stderr and exit status 2.
 """
+
 import argparse
 import sys
 from pathlib import Path
@@ -17,8 +18,18 @@ from bureau.cli import activity, course, kiosk, report, rules, serve, settings, 
 from bureau.schema import open_store
 from bureau.store import StoreError, close_store
 
-COMMANDS = {"site": site, "kiosk": kiosk, "serve": serve, "rules": rules, "activity": activity,
-            "course": course, "settings": settings, "streams": streams, "report": report, "user": user}
+COMMANDS = {
+    "site": site,
+    "kiosk": kiosk,
+    "serve": serve,
+    "rules": rules,
+    "activity": activity,
+    "course": course,
+    "settings": settings,
+    "streams": streams,
+    "report": report,
+    "user": user,
+}
 DEFAULT_DB = "bureau.db"
 
 
@@ -26,10 +37,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     # --db is accepted before the command and after it; SUPPRESS keeps a later default from
     # overwriting one given earlier.
     db_option = argparse.ArgumentParser(add_help=False)
-    db_option.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
-                           help=f"the store: a SQLite path, sqlite:///path or postgresql://… (default {DEFAULT_DB})")
-    parser = argparse.ArgumentParser(prog=_prog(), description="银龄签到 bureau: sites, kiosks and the sync service",
-                                     parents=[db_option])
+    db_option.add_argument(
+        "--db",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help=f"the store: a SQLite path, sqlite:///path or postgresql://… (default {DEFAULT_DB})",
+    )
+    parser = argparse.ArgumentParser(
+        prog=_prog(), description="银龄签到 bureau: sites, kiosks and the sync service", parents=[db_option]
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS.values():
         command.add(commands, db_option)
@@ -48,7 +64,7 @@ def _prog() -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        open_store(args.db)       # migrates the store once, before any worker starts
+        open_store(args.db)  # migrates the store once, before any worker starts
         if args.command == "serve":
             close_store()
             return serve.run(args)

@@ -1,6 +1,7 @@
 """activity publish --title T --start "2026-12-01 09:00" --end … [--site CODE] [--place P]
 [--category K] [--capacity N] [--open] [--points N] (prints the key) | activity list
 | activity withdraw KEY: activities kiosks pull (bureau/publish.py)."""
+
 import argparse
 
 from bureau import publish
@@ -8,7 +9,8 @@ from bureau import publish
 
 def add(commands, db_option: argparse.ArgumentParser) -> None:
     activity = commands.add_parser("activity", help="activities for the kiosks").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     p = activity.add_parser("publish", parents=[db_option], help="a new activity; prints its key")
     p.add_argument("--title", required=True)
     p.add_argument("--start", required=True, help='local time, e.g. "2026-12-01 09:00"')
@@ -26,8 +28,19 @@ def add(commands, db_option: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.action == "publish":
-        print(publish.publish_activity(args.title, args.start, args.end, args.site, args.place, args.category,
-                                       args.capacity, args.open, args.points))
+        print(
+            publish.publish_activity(
+                args.title,
+                args.start,
+                args.end,
+                args.site,
+                args.place,
+                args.category,
+                args.capacity,
+                args.open,
+                args.points,
+            )
+        )
     elif args.action == "list":
         print("key\tscope\tstart\tend\tcategory\ttitle")
         for scope, a in publish.items("activity"):

@@ -1,4 +1,5 @@
 """What several commands print: times, and a failure as one line on stderr."""
+
 import sys
 
 

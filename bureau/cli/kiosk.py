@@ -1,5 +1,6 @@
 """kiosk add --site CODE [--name N] [--url URL] (prints the kiosk's [kiosk] and [sync] settings)
 | kiosk list | kiosk rotate ID [--grace-hours 72] [--url URL] | kiosk revoke ID."""
+
 import argparse
 from datetime import timedelta
 
@@ -9,7 +10,8 @@ from bureau.cli.common import when
 
 def add(commands, db_option: argparse.ArgumentParser) -> None:
     kiosk = commands.add_parser("kiosk", help="register kiosks and manage their keys").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     p = kiosk.add_parser("add", parents=[db_option], help="a new kiosk of a site, with its key")
     p.add_argument("--site", required=True, metavar="CODE")
     p.add_argument("--name", default="")

@@ -1,6 +1,7 @@
 """report attendance --from D --to D [--site CODE] | report active [--days 30] | report care
 [--weeks 4] [--site CODE] | report kiosks | report points   (each: [--csv]): the bureau's figures
 (bureau/reports.py), as the staff's web page shows them."""
+
 import argparse
 import sys
 from datetime import date
@@ -12,7 +13,8 @@ from bureau.store import utcnow
 
 def add(commands, db_option: argparse.ArgumentParser) -> None:
     report = commands.add_parser("report", help="figures for the bureau's staff").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     output = argparse.ArgumentParser(add_help=False, parents=[db_option])
     output.add_argument("--csv", action="store_true", help="CSV (UTF-8 with a BOM, for Excel) instead of text")
     p = report.add_parser("attendance", parents=[output], help="sign-ins per site, day and lesson or activity")

@@ -1,5 +1,6 @@
 """rules set CATEGORY --points N [--per attendance|hour] [--daily-cap N] [--once-per-item yes|no]
 | rules list: the points rules kiosks pull (bureau/publish.py)."""
+
 import argparse
 
 from bureau import publish

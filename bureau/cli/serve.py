@@ -1,5 +1,6 @@
 """serve [--host 127.0.0.1] [--port 8800] [--workers 1]: the HTTP service kiosks sync with, and
 the staff's web page at /web."""
+
 import argparse
 import multiprocessing
 import os
@@ -18,13 +19,19 @@ def add(commands, db_option: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Serve until stopped; the store is migrated and closed (bureau.cli.main)."""
     import uvicorn
+
     # Each worker process builds its app from this variable (uvicorn's factory takes no arguments).
     os.environ["BUREAU_DB"] = args.db
     # On PostgreSQL one rules process serves all HTTP workers (bureau.rules.follow), so the rules
     # never hold the GIL a push needs; on SQLite they run in the app (see bureau.app).  A pull of
     # members or balances still applies what is pending first: a kiosk sees its own pushes at once.
-    applier = None if is_sqlite() else multiprocessing.get_context("spawn").Process(
-        target=rules.follow, args=(args.db, os.getpid()), name="bureau-rules", daemon=True)
+    applier = (
+        None
+        if is_sqlite()
+        else multiprocessing.get_context("spawn").Process(
+            target=rules.follow, args=(args.db, os.getpid()), name="bureau-rules", daemon=True
+        )
+    )
     if applier:
         applier.start()
     try:

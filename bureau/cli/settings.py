@@ -1,5 +1,6 @@
 """settings set [--site CODE | --kiosk ID] key=value … | settings list: kiosk settings the bureau
 sets for every kiosk, one site's or one kiosk's (bureau/publish.py)."""
+
 import argparse
 
 from bureau import publish, streams
@@ -7,7 +8,8 @@ from bureau import publish, streams
 
 def add(commands, db_option: argparse.ArgumentParser) -> None:
     settings = commands.add_parser("settings", help="kiosk settings set by the bureau").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     p = settings.add_parser("set", parents=[db_option], help="for every kiosk, one site's or one kiosk's")
     p.add_argument("--site", metavar="CODE")
     p.add_argument("--kiosk", metavar="ID")

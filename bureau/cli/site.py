@@ -1,4 +1,5 @@
 """site add CODE NAME | site list: the sites (centres) kiosks belong to."""
+
 import argparse
 
 from bureau import admin

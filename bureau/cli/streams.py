@@ -1,4 +1,5 @@
 """streams list | streams trim [--days 180] | streams reset STREAM: the pull streams kiosks copy."""
+
 import argparse
 
 from bureau import publish, streams

@@ -1,5 +1,6 @@
 """user add NAME [--password-stdin] | user list | user disable NAME: bureau staff who may open the
 web page (bureau/users.py)."""
+
 import argparse
 import getpass
 import sys
@@ -10,7 +11,8 @@ from bureau.cli.common import fail, when
 
 def add(commands, db_option: argparse.ArgumentParser) -> None:
     user = commands.add_parser("user", help="bureau staff who may open the web page").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     p = user.add_parser("add", parents=[db_option], help="a new user (asks for the password)")
     p.add_argument("username")
     p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")

@@ -24,6 +24,7 @@ version 1, in one such transaction: unversioned.DIALECT.sql gives the kiosk tabl
 first version the columns it lacked, then 0001, whose statements are all IF NOT EXISTS, adds any
 table or index the store lacks.  No row is lost.
 """
+
 import logging
 import re
 from collections.abc import Iterator
@@ -45,8 +46,10 @@ LOCK_KEY = 0x6275726561750001
 # busy_timeout (5 s) suits a request's write, not a table rebuild.
 SQLITE_WAIT_S = 600
 
-_VERSION_TABLE = ('CREATE TABLE IF NOT EXISTS "schema_version" ("version" INTEGER NOT NULL PRIMARY KEY, '
-                  '"name" VARCHAR(255) NOT NULL, "applied_at" TIMESTAMP NOT NULL)')
+_VERSION_TABLE = (
+    'CREATE TABLE IF NOT EXISTS "schema_version" ("version" INTEGER NOT NULL PRIMARY KEY, '
+    '"name" VARCHAR(255) NOT NULL, "applied_at" TIMESTAMP NOT NULL)'
+)
 
 
 def dialect(database: Database) -> str:
@@ -81,11 +84,11 @@ def migrate(database: Database) -> int:
     Safe while other processes open the same store: they take turns (see the module docstring)."""
     kind = dialect(database)
     version = current_version(database)
-    if version >= scripts(kind)[-1][0]:               # the usual case: up to date, no lock taken
+    if version >= scripts(kind)[-1][0]:  # the usual case: up to date, no lock taken
         return version
     while True:
         with _migration_lock(database, kind):
-            version = current_version(database)      # read under the lock: another may have migrated
+            version = current_version(database)  # read under the lock: another may have migrated
             pending = [(n, p) for n, p in scripts(kind) if n > version]
             if not pending:
                 return version
@@ -125,8 +128,10 @@ def _apply(database: Database, kind: str, number: int, path: Traversable) -> Non
     _run(database, path)
     database.execute_sql(_VERSION_TABLE)
     marks = ", ".join([database.param] * 3)
-    database.execute_sql(f'INSERT INTO "schema_version" ("version", "name", "applied_at") VALUES ({marks})',
-                         (number, script_name(path), utcnow().isoformat(" ")))
+    database.execute_sql(
+        f'INSERT INTO "schema_version" ("version", "name", "applied_at") VALUES ({marks})',
+        (number, script_name(path), utcnow().isoformat(" ")),
+    )
     if kind == "sqlite":
         # With foreign keys off (_migration_lock), nothing else would notice.  It reads every
         # table, but only when a version is applied.

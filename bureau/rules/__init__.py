@@ -8,6 +8,7 @@ device health and the confirmed points ledger (docs/sync-protocol.md §9).
 worker.py runs them, cursors.py picks the facts a round takes, rounds.py applies them, fields.py
 reads a payload's fields and sql.py holds the statements.
 """
+
 from bureau.rules.worker import BATCH, Worker, catch_up, follow, notify
 
 __all__ = ["BATCH", "Worker", "catch_up", "follow", "notify"]

@@ -1,5 +1,6 @@
 """Which facts a round applies next: each kiosk's facts after its cursor (RuleCursor: the last
 seq applied of each epoch), merged in Event.id order (docs/sync-protocol.md §9.4)."""
+
 import heapq
 import json
 from dataclasses import dataclass
@@ -40,8 +41,11 @@ def behind() -> dict[int, tuple[tuple[int, int], tuple[int, int]]]:
     cursors: dict[int, tuple[int, int]] = {}
     for kiosk, epoch, seq in sql.query(_CURSORS):
         cursors[kiosk] = max(cursors.get(kiosk, (0, 0)), (epoch, seq))
-    return {kiosk: (cursors.get(kiosk, (0, 0)), (epoch, acked)) for kiosk, epoch, acked in sql.query(_KIOSKS)
-            if cursors.get(kiosk, (0, 0)) < (epoch, acked)}
+    return {
+        kiosk: (cursors.get(kiosk, (0, 0)), (epoch, acked))
+        for kiosk, epoch, acked in sql.query(_KIOSKS)
+        if cursors.get(kiosk, (0, 0)) < (epoch, acked)
+    }
 
 
 def next_facts(n: int) -> tuple[list[Fact], dict[tuple[int, int], int]]:
@@ -53,17 +57,19 @@ def next_facts(n: int) -> tuple[list[Fact], dict[tuple[int, int], int]]:
     bound = min((found[-1][0] for found in fetched.values() if len(found) == n), default=None)
     taken = [f for f in heapq.merge(*fetched.values()) if bound is None or f[0] <= bound][:n]
     moved: dict[tuple[int, int], int] = {}
-    count = {kiosk: 0 for kiosk in fetched}
+    count = dict.fromkeys(fetched, 0)
     for _, kiosk, epoch, seq in taken:
         moved[kiosk, epoch] = seq
         count[kiosk] += 1
     for kiosk, (cursor, acked) in behind_.items():
-        if count[kiosk] == len(fetched[kiosk]) < n:      # read to its end
+        if count[kiosk] == len(fetched[kiosk]) < n:  # read to its end
             last = max([cursor, *((epoch, seq) for (k, epoch), seq in moved.items() if k == kiosk)])
             if acked > last:
                 moved[kiosk, acked[0]] = acked[1]
     ids = [f[0] for f in taken]
-    facts = [_fact(row) for chunk in sql.chunks(ids, 500) for row in sql.query(_FACTS.format(sql.marks(len(chunk))), chunk)]
+    facts = [
+        _fact(row) for chunk in sql.chunks(ids, 500) for row in sql.query(_FACTS.format(sql.marks(len(chunk))), chunk)
+    ]
     return sorted(facts, key=lambda f: f.id), moved
 
 

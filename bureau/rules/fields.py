@@ -1,5 +1,6 @@
 """The fields of a fact's payload as the rules read them: each checked for its type and length,
 or BadFact, which skips the fact with a warning (it stays in Event for staff)."""
+
 from datetime import date, datetime
 
 
@@ -21,7 +22,7 @@ def text_field(p: dict, name: str, longest: int, default=_MISSING):
         return default
     if not isinstance(value, str) or not value and default is _MISSING or len(value) > longest:
         raise BadFact(f"{name}: a text of at most {longest} characters is needed, not {str(value)[:40]!r}")
-    if "\x00" in value:            # PostgreSQL refuses it in text: the round would fail on every try
+    if "\x00" in value:  # PostgreSQL refuses it in text: the round would fail on every try
         raise BadFact(f"{name}: a NUL character")
     return value
 
@@ -30,7 +31,7 @@ def int_field(p: dict, name: str, default=None) -> int | None:
     value = p.get(name)
     if value is None:
         return default
-    if type(value) is not int or abs(value) > 2 ** 31 - 1:
+    if type(value) is not int or abs(value) > 2**31 - 1:
         raise BadFact(f"{name}: a whole number is needed, not {str(value)[:40]!r}")
     return value
 
@@ -47,7 +48,7 @@ def datetime_field(p: dict, name: str) -> datetime:
         value = datetime.fromisoformat(p[name])
     except (KeyError, TypeError, ValueError):
         raise BadFact(f"{name}: an ISO date and time is needed, not {str(p.get(name))[:40]!r}") from None
-    return value.replace(tzinfo=None)       # kiosk local time, as it wrote it
+    return value.replace(tzinfo=None)  # kiosk local time, as it wrote it
 
 
 def date_field(p: dict, name: str) -> date | None:

@@ -1,6 +1,7 @@
 """One round of the rules: the facts of one transaction applied in order to the roster (one member
 per person), attendance, device states and the confirmed points ledger, then written and published
 at once (docs/sync-protocol.md §9.2-§9.7)."""
+
 import json
 import logging
 import uuid
@@ -11,22 +12,22 @@ from datetime import date, datetime, timedelta
 from bureau.models import Attendance, DeviceState, LedgerEntry, Member
 from bureau.rules import sql
 from bureau.rules.cursors import Fact
-from bureau.rules.fields import (BadFact, bool_field, date_field, datetime_field, int_field, member_of,
-                                 text_field)
+from bureau.rules.fields import BadFact, bool_field, date_field, datetime_field, int_field, member_of, text_field
 from bureau.store import utcnow
 from contract.points import CATEGORIES, DEFAULT_RULES
 
 log = logging.getLogger("bureau.rules")
 
 AWARD_KINDS = frozenset(CATEGORIES)
-DOUBLE_AWARD = "重复积分冲正"     # note of the reversal of a second award for one item
-OVER_CAP = "超出每日上限"         # note of the reversal of what exceeds a daily cap
-KEY_MAX = 255                   # LedgerEntry.award_key is a VARCHAR(255)
+DOUBLE_AWARD = "重复积分冲正"  # note of the reversal of a second award for one item
+OVER_CAP = "超出每日上限"  # note of the reversal of what exceeds a daily cap
+KEY_MAX = 255  # LedgerEntry.award_key is a VARCHAR(255)
 
 
 @dataclass(slots=True)
 class Person:
     """A Member row as the round changes it."""
+
     member_no: str
     name: str
     gender: str
@@ -49,11 +50,11 @@ class Round:
         self.sites = dict(sql.query("SELECT id, code FROM site"))
         self.rules = _rules()
         self.people: dict[str, Person | None] = {}
-        self.owners: dict[str, list[str]] = {}            # id_hash -> member_nos holding it, first first
+        self.owners: dict[str, list[str]] = {}  # id_hash -> member_nos holding it, first first
         self.signins: dict[str, tuple[str, str, str]] = {}  # signin event_id -> (member_no, title, start)
-        self.keys: set[str] = set()                         # award keys known taken
-        self.free: set[str] = set()                         # award keys known not taken (yet)
-        self.held: set[str] = set()                         # the round's points facts already in the ledger
+        self.keys: set[str] = set()  # award keys known taken
+        self.free: set[str] = set()  # award keys known not taken (yet)
+        self.held: set[str] = set()  # the round's points facts already in the ledger
         self.earned: dict[tuple[str, str, date], int] = {}  # (member, category, day) -> net awards
         self.entries: dict[str, tuple[str, str, date, int]] = {}  # entry_id -> (member, kind, day, amount)
         self.dirty: dict[str, Person] = {}
@@ -61,7 +62,7 @@ class Round:
         self.ledger: list[tuple] = []
         self.balances: list[tuple[str, dict]] = []
         self.devices: dict[tuple[int, str], tuple] = {}
-        self.warnings: dict[str, list[str]] = {}            # what went wrong -> an example of each time
+        self.warnings: dict[str, list[str]] = {}  # what went wrong -> an example of each time
 
     def apply(self) -> None:
         self._load_roster()
@@ -73,8 +74,9 @@ class Round:
             try:
                 handler(self, fact, fact.payload)
             except BadFact as e:
-                self.warn("facts skipped",
-                          f"{fact.kind} fact {fact.event_id} (kiosk pk {fact.kiosk} seq {fact.seq}): {e}")
+                self.warn(
+                    "facts skipped", f"{fact.kind} fact {fact.event_id} (kiosk pk {fact.kiosk} seq {fact.seq}): {e}"
+                )
         self.flush()
         # One line a round for each kind of trouble: a backlog of such facts must not flood the log.
         for what, examples in self.warnings.items():
@@ -90,10 +92,17 @@ class Round:
     def _member(self, fact: Fact, p: dict) -> None:
         no = text_field(p, "member_no", 32)
         person = self.person(no)
-        fields = {"name": text_field(p, "name", 255, ""), "gender": text_field(p, "gender", 255, ""),
-                  "birth_year": int_field(p, "birth_year", None), "id_hash": text_field(p, "id_hash", 64, None) or None,
-                  "id_last4": text_field(p, "id_last4", 255, ""), "phone_last4": text_field(p, "phone_last4", 255, ""),
-                  "joined": date_field(p, "joined"), "active": bool_field(p, "active", True), "site": fact.site}
+        fields = {
+            "name": text_field(p, "name", 255, ""),
+            "gender": text_field(p, "gender", 255, ""),
+            "birth_year": int_field(p, "birth_year", None),
+            "id_hash": text_field(p, "id_hash", 64, None) or None,
+            "id_last4": text_field(p, "id_last4", 255, ""),
+            "phone_last4": text_field(p, "phone_last4", 255, ""),
+            "joined": date_field(p, "joined"),
+            "active": bool_field(p, "active", True),
+            "site": fact.site,
+        }
         created = person is None
         if created:
             person = self.people[no] = Person(member_no=no, merged_into=None, balance=0, **fields)
@@ -151,8 +160,10 @@ class Round:
         """The member `no` counts as, made with the fact's site when the bureau has never heard of it."""
         person = self.person(no)
         if person is None:
-            self.warn("members unknown to the bureau, made from a fact with no name",
-                      f"{no} from {fact.kind} fact {fact.event_id}")
+            self.warn(
+                "members unknown to the bureau, made from a fact with no name",
+                f"{no} from {fact.kind} fact {fact.event_id}",
+            )
             person = self.people[no] = Person(no, "", "", None, None, "", "", fact.site, None, True, None, 0)
             self.dirty[no] = person
         return (self.person(person.merged_into) or person) if person.merged_into else person
@@ -161,7 +172,7 @@ class Round:
         """Make `alias` one with member `into`: its aliases, sign-ins and entries follow it."""
         log.info("rules: member %s is %s (same id number): merged", alias.member_no, into)
         if had_history:
-            self.flush()        # what the round holds of the alias goes in first, then moves with it
+            self.flush()  # what the round holds of the alias goes in first, then moves with it
             self._move(alias.member_no, into)
         alias.merged_into = into
         self.dirty[alias.member_no] = alias
@@ -185,14 +196,21 @@ class Round:
     def _rebalance(self, person: Person) -> None:
         """Running balances of the member's whole ledger again, after another's entries joined it."""
         balance, changed = 0, []
-        for entry_id, amount, kind, rule, site, at, reverses, note, balance_after in sql.query(_LEDGER_OF,
-                                                                                              (person.member_no,)):
+        for entry_id, amount, kind, rule, site, at, reverses, note, balance_after in sql.query(
+            _LEDGER_OF, (person.member_no,)
+        ):
             balance += amount
             if balance != balance_after:
                 sql.execute("UPDATE ledger_entry SET balance_after = ? WHERE entry_id = ?", (balance, entry_id))
             # Every entry is published again: its member_no or its balance may have changed.
-            changed.append((entry_id, self._entry_data(entry_id, person.member_no, amount, kind, rule, site,
-                                                       _as_datetime(at), reverses, note, balance)))
+            changed.append(
+                (
+                    entry_id,
+                    self._entry_data(
+                        entry_id, person.member_no, amount, kind, rule, site, _as_datetime(at), reverses, note, balance
+                    ),
+                )
+            )
         person.balance = balance
         self.balances += changed
         self.dirty[person.member_no] = person
@@ -205,15 +223,24 @@ class Round:
         start, at = datetime_field(p, "start"), self.corrected(fact, datetime_field(p, "at"))
         person = self.person(no)
         member = person.merged_into or no if person else no
-        self.attendance.append((fact.event_id, member, fact.site, fact.kiosk, kind, title, start, at, at.date(),
-                                method))
+        self.attendance.append(
+            (fact.event_id, member, fact.site, fact.kiosk, kind, title, start, at, at.date(), method)
+        )
         self.signins[fact.event_id] = (member, title, start.isoformat())
 
     def _device(self, fact: Fact, p: dict) -> None:
         device = text_field(p, "device", 64)
-        row = (fact.kiosk, device, text_field(p, "kind", 32, ""), text_field(p, "state", 32), int_field(p, "reads", 0) or 0,
-               int_field(p, "faults", 0) or 0, int_field(p, "disconnects", 0) or 0, text_field(p, "last_error", 10 ** 6, "")[:200],
-               self.corrected(fact, datetime_field(p, "at")))
+        row = (
+            fact.kiosk,
+            device,
+            text_field(p, "kind", 32, ""),
+            text_field(p, "state", 32),
+            int_field(p, "reads", 0) or 0,
+            int_field(p, "faults", 0) or 0,
+            int_field(p, "disconnects", 0) or 0,
+            text_field(p, "last_error", 10**6, "")[:200],
+            self.corrected(fact, datetime_field(p, "at")),
+        )
         held = self.devices.get((fact.kiosk, device))
         if held is None or row[-1] > held[-1]:
             self.devices[fact.kiosk, device] = row
@@ -228,17 +255,31 @@ class Round:
             raise BadFact("its event_id is an entry of the ledger already")
         at = self.corrected(fact, datetime_field(p, "at"))
         reverses = text_field(p, "reverses", 64, None) or None
-        entry = dict(entry_id=fact.event_id, amount=amount, kind=kind, rule=text_field(p, "rule", 255, ""),
-                     site=fact.site, kiosk=fact.kiosk, reverses=reverses, day=at.date(), at=at,
-                     note=text_field(p, "reason", 10 ** 6, "")[:255])      # a long reason is cut, not lost
-        member = self.canonical(text_field(p, "member_no", 32), fact)     # last: it may make a member
+        entry = dict(
+            entry_id=fact.event_id,
+            amount=amount,
+            kind=kind,
+            rule=text_field(p, "rule", 255, ""),
+            site=fact.site,
+            kiosk=fact.kiosk,
+            reverses=reverses,
+            day=at.date(),
+            at=at,
+            note=text_field(p, "reason", 10**6, "")[:255],
+        )  # a long reason is cut, not lost
+        member = self.canonical(text_field(p, "member_no", 32), fact)  # last: it may make a member
         if kind not in AWARD_KINDS or amount <= 0:
             self.enter(member, **entry)
             if reverses:
                 self._undone(reverses, amount)
             if member.balance < 0:
-                log.warning("rules: member %s has a negative balance %d after %s entry %s (for staff to review)",
-                            member.member_no, member.balance, kind, fact.event_id)
+                log.warning(
+                    "rules: member %s has a negative balance %d after %s entry %s (for staff to review)",
+                    member.member_no,
+                    member.balance,
+                    kind,
+                    fact.event_id,
+                )
             return
         rule = self.rules.get(kind, DEFAULT_RULES.get(kind))
         key = self._award_key(kind, member.member_no, p.get("signin"), rule)
@@ -258,26 +299,81 @@ class Round:
         if excess:
             self.enter(member, **self._reversal(entry, excess, OVER_CAP))
 
-    def enter(self, member: Person, entry_id: str, amount: int, kind: str, rule: str, site: int | None,
-              kiosk: int | None, reverses: str | None, day: date, at: datetime, note: str,
-              award_key: str | None = None) -> None:
+    def enter(
+        self,
+        member: Person,
+        entry_id: str,
+        amount: int,
+        kind: str,
+        rule: str,
+        site: int | None,
+        kiosk: int | None,
+        reverses: str | None,
+        day: date,
+        at: datetime,
+        note: str,
+        award_key: str | None = None,
+    ) -> None:
         member.balance += amount
         self.dirty[member.member_no] = member
-        self.ledger.append((entry_id, member.member_no, amount, kind, rule, site, kiosk, reverses, day, award_key,
-                            member.balance, note, at, utcnow()))
+        self.ledger.append(
+            (
+                entry_id,
+                member.member_no,
+                amount,
+                kind,
+                rule,
+                site,
+                kiosk,
+                reverses,
+                day,
+                award_key,
+                member.balance,
+                note,
+                at,
+                utcnow(),
+            )
+        )
         self.entries[entry_id] = (member.member_no, kind, day, amount)
-        self.balances.append((entry_id, self._entry_data(entry_id, member.member_no, amount, kind, rule, site,
-                                                         at, reverses, note, member.balance)))
+        self.balances.append(
+            (
+                entry_id,
+                self._entry_data(
+                    entry_id, member.member_no, amount, kind, rule, site, at, reverses, note, member.balance
+                ),
+            )
+        )
 
-    def _entry_data(self, entry_id: str, member_no: str, amount: int, kind: str, rule: str, site: int | None,
-                    at: datetime, reverses: str | None, note: str, balance: int) -> dict:
-        return {"entry_id": entry_id, "member_no": member_no, "amount": amount, "kind": kind, "rule": rule,
-                "site": self.sites.get(site), "at": at.isoformat(), "reverses": reverses, "note": note,
-                "balance": balance}
+    def _entry_data(
+        self,
+        entry_id: str,
+        member_no: str,
+        amount: int,
+        kind: str,
+        rule: str,
+        site: int | None,
+        at: datetime,
+        reverses: str | None,
+        note: str,
+        balance: int,
+    ) -> dict:
+        return {
+            "entry_id": entry_id,
+            "member_no": member_no,
+            "amount": amount,
+            "kind": kind,
+            "rule": rule,
+            "site": self.sites.get(site),
+            "at": at.isoformat(),
+            "reverses": reverses,
+            "note": note,
+            "balance": balance,
+        }
 
     def _reversal(self, entry: dict, amount: int, note: str) -> dict:
-        return dict(entry, entry_id=str(uuid.uuid4()), amount=-amount, kind="reversal", reverses=entry["entry_id"],
-                    note=note)
+        return dict(
+            entry, entry_id=str(uuid.uuid4()), amount=-amount, kind="reversal", reverses=entry["entry_id"], note=note
+        )
 
     def _award_key(self, category: str, member_no: str, signin, rule: dict | None) -> str | None:
         """category|member|title|start of the sign-in the award is for (None: no once-per-item check)."""
@@ -287,8 +383,9 @@ class Round:
         if signin not in self.signins:
             self._load_signins([signin])
         if signin not in self.signins:
-            self.warn("awards naming a sign-in the bureau does not hold, with no once-per-item check",
-                      f"sign-in {signin}")
+            self.warn(
+                "awards naming a sign-in the bureau does not hold, with no once-per-item check", f"sign-in {signin}"
+            )
             return None
         _, title, start = self.signins[signin]
         return _award_key(category, member_no, title, start)
@@ -315,16 +412,24 @@ class Round:
             if fact.kind == "signin":
                 with suppress(BadFact):
                     p = fact.payload
-                    self.signins[fact.event_id] = (text_field(p, "member_no", 32), text_field(p, "title", 255),
-                                                   datetime_field(p, "start").isoformat())
+                    self.signins[fact.event_id] = (
+                        text_field(p, "member_no", 32),
+                        text_field(p, "title", 255),
+                        datetime_field(p, "start").isoformat(),
+                    )
         points = [f.event_id for f in self.facts if f.kind == "points"]
-        for chunk in sql.chunks(points, 500):      # a kiosk's fact can never overwrite an entry
+        for chunk in sql.chunks(points, 500):  # a kiosk's fact can never overwrite an entry
             self.held.update(e for (e,) in sql.query(_HELD.format(sql.marks(len(chunk))), chunk))
         awards = self._awards()
         named = {s.lower() for *_, s in awards if isinstance(s, str)}
         self._load_signins(sorted(named - self.signins.keys()))
-        self._read_keys({_award_key(kind, member, *self.signins[s.lower()][1:]) for member, kind, _, s in awards
-                         if isinstance(s, str) and s.lower() in self.signins})
+        self._read_keys(
+            {
+                _award_key(kind, member, *self.signins[s.lower()][1:])
+                for member, kind, _, s in awards
+                if isinstance(s, str) and s.lower() in self.signins
+            }
+        )
         self._read_days({(member, kind, day) for member, kind, day, _ in awards})
 
     def _awards(self) -> list[tuple[str, str, date, object]]:
@@ -349,8 +454,9 @@ class Round:
         earned = dict.fromkeys(days, 0)
         dates = sorted({day for _, _, day in days})
         for chunk in sql.chunks(sorted({member for member, _, _ in days}), 400):
-            for member, kind, day, net in sql.query(_EARNED_ON.format(sql.marks(len(chunk)), sql.marks(len(dates))),
-                                                 (*chunk, *dates)):
+            for member, kind, day, net in sql.query(
+                _EARNED_ON.format(sql.marks(len(chunk)), sql.marks(len(dates))), (*chunk, *dates)
+            ):
                 key = (member, kind, _as_date(day))
                 if key in earned:
                     earned[key] += net
@@ -365,8 +471,9 @@ class Round:
     def _undone(self, entry_id: str, amount: int) -> None:
         """A kiosk's correction of an award lowers what that day's cap counts."""
         if entry_id not in self.entries:
-            row = sql.query("SELECT member_no, kind, business_day, amount FROM ledger_entry WHERE entry_id = ?",
-                         (entry_id,))
+            row = sql.query(
+                "SELECT member_no, kind, business_day, amount FROM ledger_entry WHERE entry_id = ?", (entry_id,)
+            )
             if not row:
                 return
             member, kind, day, was = row[0]
@@ -389,17 +496,33 @@ class Round:
         sql.upsert(Member, _MEMBER_COLUMNS, [_member_row(p) for p in people], ("member_no",), _MEMBER_COLUMNS[1:])
         sql.insert(Attendance, _ATTENDANCE_COLUMNS, self.attendance, ("event_id",))
         sql.insert(LedgerEntry, _LEDGER_COLUMNS, self.ledger)
-        sql.upsert(DeviceState, _DEVICE_COLUMNS, list(self.devices.values()), ("kiosk_id", "device"),
-                _DEVICE_COLUMNS[2:], newer="at")
+        sql.upsert(
+            DeviceState,
+            _DEVICE_COLUMNS,
+            list(self.devices.values()),
+            ("kiosk_id", "device"),
+            _DEVICE_COLUMNS[2:],
+            newer="at",
+        )
         sql.publish("members", [(p.member_no, self._member_data(p)) for p in people])
         sql.publish("balances", self.balances)
         self.dirty, self.attendance, self.ledger, self.balances, self.devices = {}, [], [], [], {}
 
     def _member_data(self, p: Person) -> dict:
-        return {"member_no": p.member_no, "name": p.name, "gender": p.gender, "birth_year": p.birth_year,
-                "id_hash": p.id_hash, "id_last4": p.id_last4, "phone_last4": p.phone_last4,
-                "site": self.sites.get(p.site), "joined": p.joined.isoformat() if p.joined else None,
-                "active": p.active, "merged_into": p.merged_into, "balance": p.balance}
+        return {
+            "member_no": p.member_no,
+            "name": p.name,
+            "gender": p.gender,
+            "birth_year": p.birth_year,
+            "id_hash": p.id_hash,
+            "id_last4": p.id_last4,
+            "phone_last4": p.phone_last4,
+            "site": self.sites.get(p.site),
+            "joined": p.joined.isoformat() if p.joined else None,
+            "active": p.active,
+            "merged_into": p.merged_into,
+            "balance": p.balance,
+        }
 
 
 _HANDLERS = {"member": Round._member, "signin": Round._signin, "device": Round._device, "points": Round._points}
@@ -408,7 +531,7 @@ _HANDLERS = {"member": Round._member, "signin": Round._signin, "device": Round._
 def _award_key(category: str, member_no: str, title: str, start: str) -> str:
     """Once per member per item: an item is known bureau-wide by its title and start."""
     key = f"{category}|{member_no}|{title}|{start}"
-    if len(key) > KEY_MAX:          # a very long title: its digest keeps the key unique
+    if len(key) > KEY_MAX:  # a very long title: its digest keeps the key unique
         key = f"{category}|{member_no}|{uuid.uuid5(uuid.NAMESPACE_URL, title)}|{start}"
     return key
 
@@ -421,20 +544,45 @@ def _rules() -> dict[str, dict]:
         cap = data.get("daily_cap") if isinstance(data, dict) else None
         if type(cap) is int and cap >= 0 and isinstance(data.get("once_per_item", True), bool):
             found[entity_id] = data
-        else:       # the kiosk's default stands: a bad rule must not stop the ledger
+        else:  # the kiosk's default stands: a bad rule must not stop the ledger
             log.warning("rules: the published rule %s is not usable: %s", entity_id, text[:200])
     return found
 
 
 def _member_row(p: Person) -> tuple:
-    return (p.member_no, p.name, p.gender, p.birth_year, p.id_hash, p.id_last4, p.phone_last4, p.site, p.joined,
-            p.active, p.merged_into, p.balance, utcnow())
+    return (
+        p.member_no,
+        p.name,
+        p.gender,
+        p.birth_year,
+        p.id_hash,
+        p.id_last4,
+        p.phone_last4,
+        p.site,
+        p.joined,
+        p.active,
+        p.merged_into,
+        p.balance,
+        utcnow(),
+    )
 
 
 def _person(row: tuple) -> Person:
     no, name, gender, birth_year, id_hash, id_last4, phone_last4, site, joined, active, merged_into, balance = row
-    return Person(no, name, gender, birth_year, id_hash, id_last4, phone_last4, site, _as_date(joined),
-                  bool(active), merged_into, balance)
+    return Person(
+        no,
+        name,
+        gender,
+        birth_year,
+        id_hash,
+        id_last4,
+        phone_last4,
+        site,
+        _as_date(joined),
+        bool(active),
+        merged_into,
+        balance,
+    )
 
 
 def _as_date(value) -> date | None:
@@ -445,15 +593,52 @@ def _as_datetime(value) -> datetime:
     return Attendance.start.python_value(value)
 
 
-_MEMBER_COLUMNS = ("member_no", "name", "gender", "birth_year", "id_hash", "id_last4", "phone_last4", "site_id",
-                   "joined", "active", "merged_into", "balance", "updated_at")
+_MEMBER_COLUMNS = (
+    "member_no",
+    "name",
+    "gender",
+    "birth_year",
+    "id_hash",
+    "id_last4",
+    "phone_last4",
+    "site_id",
+    "joined",
+    "active",
+    "merged_into",
+    "balance",
+    "updated_at",
+)
 _MEMBERS = f"SELECT {', '.join(_MEMBER_COLUMNS[:-1])} FROM member WHERE member_no IN ({{}})"
 _HOLDERS = "SELECT member_no FROM member WHERE id_hash = ? AND merged_into IS NULL ORDER BY id"
 _HOLDERS_OF = "SELECT id_hash, member_no FROM member WHERE id_hash IN ({}) AND merged_into IS NULL ORDER BY id"
-_ATTENDANCE_COLUMNS = ("event_id", "member_no", "site_id", "kiosk_id", "kind", "title", "start", "at",
-                       "business_day", "method")
-_LEDGER_COLUMNS = ("entry_id", "member_no", "amount", "kind", "rule", "site_id", "kiosk_id", "reverses",
-                   "business_day", "award_key", "balance_after", "note", "at", "recorded_at")
+_ATTENDANCE_COLUMNS = (
+    "event_id",
+    "member_no",
+    "site_id",
+    "kiosk_id",
+    "kind",
+    "title",
+    "start",
+    "at",
+    "business_day",
+    "method",
+)
+_LEDGER_COLUMNS = (
+    "entry_id",
+    "member_no",
+    "amount",
+    "kind",
+    "rule",
+    "site_id",
+    "kiosk_id",
+    "reverses",
+    "business_day",
+    "award_key",
+    "balance_after",
+    "note",
+    "at",
+    "recorded_at",
+)
 _LEDGER_OF = """
     SELECT entry_id, amount, kind, rule, site_id, at, reverses, note, balance_after FROM ledger_entry
     WHERE member_no = ? ORDER BY id"""

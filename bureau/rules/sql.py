@@ -1,6 +1,7 @@
 """The rules' SQL: plain text with "?" marks (made "%s" for PostgreSQL), and multi-row writes.  A
 round runs a few dozen statements, and building each with peewee's expressions would cost more than
 running it."""
+
 from bureau import streams
 from bureau.models import StreamRow
 from bureau.store import db, is_sqlite, utcnow
@@ -26,7 +27,7 @@ def marks(n: int) -> str:
 
 def chunks(rows: list, size: int):
     for i in range(0, len(rows), size):
-        yield rows[i:i + size]
+        yield rows[i : i + size]
 
 
 def insert(model, columns: tuple[str, ...], rows: list[tuple], ignore: tuple[str, ...] = ()) -> None:
@@ -34,8 +35,14 @@ def insert(model, columns: tuple[str, ...], rows: list[tuple], ignore: tuple[str
     write_rows(model, columns, rows, conflict)
 
 
-def upsert(model, columns: tuple[str, ...], rows: list[tuple], key: tuple[str, ...], update: tuple[str, ...],
-            newer: str | None = None) -> None:
+def upsert(
+    model,
+    columns: tuple[str, ...],
+    rows: list[tuple],
+    key: tuple[str, ...],
+    update: tuple[str, ...],
+    newer: str | None = None,
+) -> None:
     table = model._meta.table_name
     sets = ", ".join(f'"{c}" = excluded."{c}"' for c in update)
     where = f' WHERE excluded."{newer}" > "{table}"."{newer}"' if newer else ""

@@ -1,6 +1,7 @@
 """Running the rules: catch_up() applies every fact not yet applied, round by round; a Worker thread
 does it beside the HTTP workers on SQLite, and follow() in a process of its own on PostgreSQL
 (docs/sync-protocol.md §9.1).  Rounds are serialised as a whole (§9.5)."""
+
 import logging
 import os
 import threading
@@ -14,8 +15,8 @@ from bureau.store import close_store, db, is_sqlite, write
 
 log = logging.getLogger("bureau.rules")
 
-BATCH = 500                     # facts a round applies in one transaction
-LOCK_KEY = 0x72756C6573         # pg_advisory_xact_lock key of the rules ("rules")
+BATCH = 500  # facts a round applies in one transaction
+LOCK_KEY = 0x72756C6573  # pg_advisory_xact_lock key of the rules ("rules")
 
 
 def catch_up(limit: int | None = None) -> int:
@@ -47,7 +48,7 @@ class Worker(threading.Thread):
         self.every_s, self.quiet_s, self.busy_every_s = every_s, quiet_s, busy_every_s
         self.wake = threading.Event()
         self.stopping = threading.Event()
-        self.pushed = time.monotonic()      # when notify() was last called
+        self.pushed = time.monotonic()  # when notify() was last called
 
     def run(self) -> None:
         _workers.add(self)
@@ -87,7 +88,7 @@ class Worker(threading.Thread):
 
     def notify(self) -> None:
         self.pushed = time.monotonic()
-        if not self.wake.is_set():          # set already while the worker waits for a pause
+        if not self.wake.is_set():  # set already while the worker waits for a pause
             self.wake.set()
 
     def stop(self, timeout: float = 10) -> None:
@@ -128,6 +129,11 @@ def _round(n: int) -> int:
     if not facts and not moved:
         return 0
     Round(facts).apply()
-    sql.upsert(RuleCursor, ("kiosk_id", "epoch", "seq"), [(k, e, s) for (k, e), s in moved.items()],
-            ("kiosk_id", "epoch"), ("seq",))
+    sql.upsert(
+        RuleCursor,
+        ("kiosk_id", "epoch", "seq"),
+        [(k, e, s) for (k, e), s in moved.items()],
+        ("kiosk_id", "epoch"),
+        ("seq",),
+    )
     return len(facts)

@@ -4,6 +4,7 @@ Creates a pty that behaves like the device and prints its path; point the kiosk'
 at it (or at --link, a stable name like /dev/serial/by-id/…).  Commands come from --script, or
 are typed; `help` lists them.
 """
+
 import argparse
 import sys
 
@@ -16,8 +17,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.device == "qr":
         from devices.sim import qr
+
         return qr.run(args.link, args.script)
     from devices.sim import idcard
+
     sim = idcard.SamSim(args.link)
     print(f"ID-card reader simulator on {sim.path}   (type `help` for commands)", flush=True)
     try:

@@ -5,6 +5,7 @@ select, read (with and without fingerprint), appended address, 60/61 xx; the two
 present behaviours; SAM fault; slow reads; byte pacing at the baud rate; fragmented writes;
 corrupted replies; an answer or silence to a corrupted command; unplug and replug.
 """
+
 import logging
 import threading
 import time
@@ -23,14 +24,14 @@ SAM_ID = bytes.fromhex("0102030405060708090a0b0c0d0e0f10")
 
 @dataclass
 class Behaviour:
-    halt_after_read: bool = False     # True: find fails after a read until the card is laid again
-    sam_fault: bool = False           # every command answers SW3 0x60
-    answer_bad_frames: bool = True    # a corrupted command gets SW3 0x10/0x11 (else silence)
-    latency_s: dict = field(default_factory=dict)   # per command name: "find", "select", "read"
-    pace_baud: int | None = None      # send replies no faster than this baud (10 bits a byte)
-    fragment: int | None = None       # write replies in pieces of this many bytes
-    corrupt_next: int = 0             # corrupt the checksum of this many coming replies
-    garbage_before: bytes = b""       # bytes sent before each reply (line noise)
+    halt_after_read: bool = False  # True: find fails after a read until the card is laid again
+    sam_fault: bool = False  # every command answers SW3 0x60
+    answer_bad_frames: bool = True  # a corrupted command gets SW3 0x10/0x11 (else silence)
+    latency_s: dict = field(default_factory=dict)  # per command name: "find", "select", "read"
+    pace_baud: int | None = None  # send replies no faster than this baud (10 bits a byte)
+    fragment: int | None = None  # write replies in pieces of this many bytes
+    corrupt_next: int = 0  # corrupt the checksum of this many coming replies
+    garbage_before: bytes = b""  # bytes sent before each reply (line noise)
 
 
 class SamSim:
@@ -44,7 +45,7 @@ class SamSim:
         self._halted = False
         self._gap = False
         self.counts: dict[str, int] = {}
-        self.read_sent: tuple[float, float] | None = None   # when the last read reply began and ended
+        self.read_sent: tuple[float, float] | None = None  # when the last read reply began and ended
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._closed = False
@@ -61,7 +62,7 @@ class SamSim:
     def lay(self, name: str) -> None:
         """Lay the card of profile `name` on the reader (taking away the one there, if any)."""
         with self._lock:
-            self._gap = self.card is not None   # a swap leaves the antenna empty for a moment
+            self._gap = self.card is not None  # a swap leaves the antenna empty for a moment
             self.card = self.cards[name]
             self._halted = False
 
@@ -100,7 +101,7 @@ class SamSim:
                 plugged = self.port.plugged
                 data = self.port.read(0.02) if plugged else b""
             if not plugged:
-                with self._changed:    # nothing to serve until replug()
+                with self._changed:  # nothing to serve until replug()
                     self._changed.wait_for(lambda: self.port.plugged or self._closed, 0.5)
                 continue
             before = (self.frames.bad_checksums, self.frames.bad_lengths)
@@ -118,7 +119,7 @@ class SamSim:
         name, reply = self._reply(cmd, data)
         delay = self.behaviour.latency_s.get(name, 0)
         if delay:
-            time.sleep(delay)          # the card's RF and the SAM's crypto take time
+            time.sleep(delay)  # the card's RF and the SAM's crypto take time
         self._send(name, reply)
 
     def _reply(self, cmd: tuple[int, int], data: bytes) -> tuple[str, bytes]:
@@ -130,11 +131,9 @@ class SamSim:
                 self._gap = False
                 return "find", sam.response(sam.NOT_FOUND)
             if cmd == sam.FIND:
-                return "find", (sam.response(sam.FOUND, bytes(4)) if card
-                                else sam.response(sam.NOT_FOUND))
+                return "find", (sam.response(sam.FOUND, bytes(4)) if card else sam.response(sam.NOT_FOUND))
             if cmd == sam.SELECT:
-                return "select", (sam.response(sam.OK, bytes(8)) if card
-                                  else sam.response(sam.NOT_SELECTED))
+                return "select", (sam.response(sam.OK, bytes(8)) if card else sam.response(sam.NOT_SELECTED))
             if cmd in (sam.READ_BASE, sam.READ_FINGER):
                 if not card:
                     return "read", sam.response(sam.READ_FAILED)
@@ -175,7 +174,7 @@ class SamSim:
                         return
                     self.port.write(piece)
         except OSError:
-            return                     # unplugged mid-reply, as a cable pulled mid-frame
+            return  # unplugged mid-reply, as a cable pulled mid-frame
         ended = time.monotonic()
         with self._changed:
             if name == "read":
@@ -196,7 +195,7 @@ def _fixed(text: str, size: int) -> bytes:
 
 
 def _pieces(data: bytes, size: int) -> list[bytes]:
-    return [data[i:i + size] for i in range(0, len(data), size)] or [b""]
+    return [data[i : i + size] for i in range(0, len(data), size)] or [b""]
 
 
 # -- driven by a person or a script ----------------------------------------------------------

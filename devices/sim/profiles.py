@@ -1,4 +1,5 @@
 """The simulator's ID cards, read from cards.toml (reference/idcard-sam.md §5 item 4)."""
+
 import hashlib
 import tomllib
 from dataclasses import dataclass, fields
@@ -11,7 +12,7 @@ from devices.cardtext import LONG_TERM, IdCard, encode
 DEFAULT = Path(str(files(__package__).joinpath("cards.toml")))
 PHOTO_SIZE = 1024
 FINGERPRINT_SIZES = (0, 512, 1024)
-EXTRA_ADDRESS_SIZE = 70          # the 30 03 answer, UCS-2 (§1.6)
+EXTRA_ADDRESS_SIZE = 70  # the 30 03 answer, UCS-2 (§1.6)
 _CARD_KEYS = {f.name for f in fields(IdCard)} - {"long_term", "name_flagged", "raw"}
 _DATES = ("birth_date", "valid_from", "valid_to")
 
@@ -22,8 +23,8 @@ class Profile:
     card: IdCard
     photo: bytes
     fingerprint: bytes
-    extra_address: str | None = None     # None: the reader answers 30 03 with SW3 91
-    member: str | None = None            # the demo member whose card this is
+    extra_address: str | None = None  # None: the reader answers 30 03 with SW3 91
+    member: str | None = None  # the demo member whose card this is
 
 
 def load(path: str | Path = DEFAULT) -> dict[str, Profile]:
@@ -55,14 +56,15 @@ def _profile(name: str, entry: dict) -> Profile:
     if extra_address is not None and len(extra_address.encode("utf-16-le")) > EXTRA_ADDRESS_SIZE:
         raise ValueError(f"extra_address longer than {EXTRA_ADDRESS_SIZE} bytes")
     if entry.get("card_type") == "foreign2017" and not entry.get("name"):
-        entry["name"] = entry.get("name_en", "")        # as decode() gives it: no Chinese name
+        entry["name"] = entry.get("name_en", "")  # as decode() gives it: no Chinese name
     long_term = entry.get("valid_to") == LONG_TERM
     for k in _DATES:
         entry[k] = None if k == "valid_to" and long_term else _date(entry.get(k))
     card = IdCard(**entry, long_term=long_term)
-    encode(card)          # a field too long or foreign to its card type fails here, at loading
-    return Profile(name, card, _bytes("photo", name, PHOTO_SIZE), _bytes("fingerprint", name, size),
-                   extra_address, member)
+    encode(card)  # a field too long or foreign to its card type fails here, at loading
+    return Profile(
+        name, card, _bytes("photo", name, PHOTO_SIZE), _bytes("fingerprint", name, size), extra_address, member
+    )
 
 
 def _date(text: str | None) -> date | None:

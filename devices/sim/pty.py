@@ -5,6 +5,8 @@ The simulator keeps the master side; a driver opens `path` with pyserial exactly
 unplug()/replug() behave like pulling the cable and putting it back: the old pty is hung up (the
 driver's next read fails) and a new one appears under the same link.
 """
+
+import errno
 import os
 import select
 import tty
@@ -30,14 +32,14 @@ class VirtualPort:
         if self.plugged:
             return
         self.master, self._slave = os.openpty()
-        tty.setraw(self._slave)        # no echo, no CR/LF translation: bytes pass as they are
+        tty.setraw(self._slave)  # no echo, no CR/LF translation: bytes pass as they are
         self.device = os.ttyname(self._slave)
         if self.link:
             tmp = f"{self.link}.new"
             if os.path.lexists(tmp):
                 os.unlink(tmp)
             os.symlink(self.device, tmp)
-            os.replace(tmp, self.link)   # atomic: a driver never sees the link missing half-way
+            os.replace(tmp, self.link)  # atomic: a driver never sees the link missing half-way
 
     def unplug(self) -> None:
         """Hang up: the driver's port fails, and the link goes away as udev removes by-id names."""
@@ -45,26 +47,34 @@ class VirtualPort:
             return
         if self.link and os.path.lexists(self.link):
             os.unlink(self.link)
-        os.close(self.master)
-        os.close(self._slave)
+        master, slave = self.master, self._slave
         self.master = self._slave = None
+        for fd in (master, slave):
+            if fd is not None:
+                os.close(fd)
 
     def write(self, data: bytes) -> None:
         """Everything in `data`, as the device would send it (a full pty buffer just waits)."""
-        view = memoryview(data)
+        view, master = memoryview(data), self._master()
         while view:
-            n = os.write(self.master, view)
+            n = os.write(master, view)
             view = view[n:]
 
     def read(self, timeout: float) -> bytes:
         """What the driver sent, waiting up to `timeout` seconds; b"" when nothing came."""
-        ready, _, _ = select.select([self.master], [], [], timeout)
+        master = self._master()
+        ready, _, _ = select.select([master], [], [], timeout)
         if not ready:
             return b""
         try:
-            return os.read(self.master, 4096)
+            return os.read(master, 4096)
         except OSError:
             return b""
+
+    def _master(self) -> int:
+        if self.master is None:
+            raise OSError(errno.EIO, "the simulated device is unplugged")
+        return self.master
 
     def close(self) -> None:
         self.unplug()

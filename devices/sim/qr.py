@@ -5,6 +5,7 @@
 prints the port to give the kiosk, then takes one command a line from the script or stdin:
 scan TEXT, scan-gbk TEXT, raw 0d0a41, unplug, replug, wait 0.5, quit (`help` lists them all).
 """
+
 import sys
 import time
 from collections.abc import Iterable
@@ -37,8 +38,7 @@ class QrSim:
     """Writes scans to a VirtualPort: a new one (under `link`, if given) or `port`.  With `chunk`,
     each scan trickles out `chunk` bytes at a time, `delay` seconds apart, as a real UART does."""
 
-    def __init__(self, link: str | None = None, *, port: VirtualPort | None = None,
-                 chunk: int = 0, delay: float = 0.0):
+    def __init__(self, link: str | None = None, *, port: VirtualPort | None = None, chunk: int = 0, delay: float = 0.0):
         self.port = port or VirtualPort(link)
         self.chunk = chunk
         self.delay = delay
@@ -47,8 +47,7 @@ class QrSim:
     def path(self) -> str:
         return self.port.path
 
-    def scan(self, text: str, terminator: bytes = b"\r", encoding: str = "utf-8",
-             leading: bytes = b"") -> None:
+    def scan(self, text: str, terminator: bytes = b"\r", encoding: str = "utf-8", leading: bytes = b"") -> None:
         self.scan_bytes(leading + text.encode(encoding) + terminator)
 
     def scan_bytes(self, raw: bytes) -> None:
@@ -58,7 +57,7 @@ class QrSim:
         for start in range(0, len(raw), step):
             if start and self.delay:
                 time.sleep(self.delay)
-            self.port.write(raw[start:start + step])
+            self.port.write(raw[start : start + step])
 
     def unplug(self) -> None:
         self.port.unplug()
@@ -111,8 +110,7 @@ def _run(sim: QrSim, command: str, arg: str) -> str:
     return f"unknown command {command!r}\n{HELP}"
 
 
-def run(link: str | None, script: str | None,
-        stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+def run(link: str | None, script: str | None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """The command line: prints the port, then runs the script, or stdin, until quit."""
     stdout = stdout or sys.stdout
     sim = QrSim(link)

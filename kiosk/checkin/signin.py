@@ -3,6 +3,7 @@
 Find the member, find what is due for them now, and sign in when exactly one thing is due.  The
 SignIn, its PointsEntry and both outbox facts commit in one IMMEDIATE transaction.
 """
+
 import logging
 import sqlite3
 from dataclasses import dataclass, replace
@@ -11,35 +12,34 @@ from types import SimpleNamespace
 
 from peewee import IntegrityError, OperationalError
 
-from kiosk.store import facts
 from kiosk.identity import ids, tokens
+from kiosk.identity.credentials import Credential
 from kiosk.people import newcomers
 from kiosk.points import awards, passbook
-from kiosk.identity.credentials import Credential
+from kiosk.programme.schedule import Item, activity_item, lesson_item
+from kiosk.store import facts
 from kiosk.store.db import db, get_by, insert, write
 from kiosk.store.models import Activity, Course, Lesson, Member, PointsEntry, SignIn
-from kiosk.programme.schedule import Item, activity_item, lesson_item
 
 log = logging.getLogger(__name__)
 
-KINDS = ("ok", "already", "choose", "not_due", "not_enrolled", "unknown_card", "invalid_card",
-         "expired_card", "error")
+KINDS = ("ok", "already", "choose", "not_due", "not_enrolled", "unknown_card", "invalid_card", "expired_card", "error")
 
 
 @dataclass(frozen=True)
 class Result:
-    kind: str                              # one of KINDS
+    kind: str  # one of KINDS
     member_no: str = ""
-    display_name: str = ""                 # masked unless display.mask_names is false
-    item: Item | None = None               # what was (or already had been) signed in to
+    display_name: str = ""  # masked unless display.mask_names is false
+    item: Item | None = None  # what was (or already had been) signed in to
     points_gained: int = 0
     balance: int | None = None
-    first_time: datetime | None = None     # with "already": when the first sign-in was
-    options: tuple[Item, ...] = ()         # with "choose"
-    today: tuple[Item, ...] = ()           # with "not_due": the member's day
-    detail: str = ""                       # message key or text for staff and the log
-    repeat: bool = False                   # a repeated read of the same card: nothing new happened
-    method: str = ""                       # how the card was read: "qr" or "idcard"
+    first_time: datetime | None = None  # with "already": when the first sign-in was
+    options: tuple[Item, ...] = ()  # with "choose"
+    today: tuple[Item, ...] = ()  # with "not_due": the member's day
+    detail: str = ""  # message key or text for staff and the log
+    repeat: bool = False  # a repeated read of the same card: nothing new happened
+    method: str = ""  # how the card was read: "qr" or "idcard"
 
 
 class CheckIn:
@@ -71,10 +71,9 @@ class CheckIn:
             result = Result("error", detail="internal error", method=cred.method)
         if result.kind == "unknown_card" and cred.method == "idcard":
             self._keep_newcomer(cred, now)
-        if result.kind != "error":   # after a failure the senior may simply try again
+        if result.kind != "error":  # after a failure the senior may simply try again
             self._recent[cred.key()] = (now, result)
-        log.info("check-in %s via %s: %s %s", result.member_no or "-", cred.method, result.kind,
-                 result.detail)
+        log.info("check-in %s via %s: %s %s", result.member_no or "-", cred.method, result.kind, result.detail)
         return result
 
     def choose(self, member_no: str, item: Item, method: str, now: datetime) -> Result:
@@ -90,15 +89,17 @@ class CheckIn:
             log.exception("check-in (choice) failed")
             return Result("error", detail="internal error")
 
-    def identify(self, cred: Credential, now: datetime) -> tuple[Member | None, Result | None]:
+    def identify(self, cred: Credential, now: datetime) -> Member | Result:
         """Whose card this is, without signing in (the self-service screens): the member, or the
         Result saying why not.  An unregistered ID card is kept for staff, as at a sign-in."""
-        member, problem = self._identify(cred, now)
-        if problem is not None and problem.kind == "unknown_card" and cred.method == "idcard":
-            self._keep_newcomer(cred, now)
-        log.info("identified %s via %s: %s", member.member_no if member else "-", cred.method,
-                 problem.kind if problem else "ok")
-        return member, problem
+        found = self._identify(cred, now)
+        if isinstance(found, Result):
+            if found.kind == "unknown_card" and cred.method == "idcard":
+                self._keep_newcomer(cred, now)
+            log.info("identified - via %s: %s", cred.method, found.kind)
+        else:
+            log.info("identified %s via %s: ok", found.member_no, cred.method)
+        return found
 
     def _keep_newcomer(self, cred: Credential, now: datetime) -> None:
         # For staff to register them; a failure here must not change what the senior sees.
@@ -116,9 +117,9 @@ class CheckIn:
         return replace(seen[1], repeat=True) if seen else None
 
     def _handle(self, cred: Credential, now: datetime) -> Result:
-        member, problem = self._identify(cred, now)
-        if member is None:
-            return problem
+        member = self._identify(cred, now)
+        if isinstance(member, Result):
+            return member
         due = self._due(member, now)
         if not due:
             return self._nothing_due(member, now)
@@ -131,37 +132,39 @@ class CheckIn:
             return self._result("choose", member, options=tuple(pending))
         return self._sign_in(member, pending[0], cred.method, now)
 
-    def _identify(self, cred: Credential, now: datetime) -> tuple[Member | None, Result | None]:
+    def _identify(self, cred: Credential, now: datetime) -> Member | Result:
         if cred.method == "qr":
             try:
                 member_no, issue = tokens.read(cred.text, self.card_key)
             except tokens.TokenError as e:
-                return None, Result("invalid_card", detail=e.reason)
+                return Result("invalid_card", detail=e.reason)
             member = get_by(Member, "member_no", member_no)
             if member is not None and member.merged_into and issue == member.card_issue:
                 # A second registration the bureau merged: its card still finds the senior.
                 member = get_by(Member, "member_no", member.merged_into)
             if member is None or not member.active:
-                return None, Result("unknown_card", detail=f"member {member_no} not on this kiosk")
+                return Result("unknown_card", detail=f"member {member_no} not on this kiosk")
             if issue != member.card_issue and member.member_no == member_no:
-                return None, Result("invalid_card", member_no=member_no, detail="card.revoked")
-            return member, None
+                return Result("invalid_card", member_no=member_no, detail="card.revoked")
+            return member
         problem = ids.id_problem(cred.id_number, cred.card_type or "resident")
         if problem:
-            return None, Result("invalid_card", detail=problem)
+            return Result("invalid_card", detail=problem)
         if cred.valid_from and cred.valid_from > now.date():
-            return None, Result("invalid_card", detail="card.id_not_yet_valid")
+            return Result("invalid_card", detail="card.id_not_yet_valid")
         if not cred.long_term and cred.valid_to and cred.valid_to < now.date():
-            return None, Result("expired_card", detail=f"valid to {cred.valid_to}")
+            return Result("expired_card", detail=f"valid to {cred.valid_to}")
         member = get_by(Member, "id_hash", ids.id_hash(cred.id_number, self.id_key))
         if member is None or not member.active:
-            return None, Result("unknown_card", detail=f"ID card …{ids.last4(cred.id_number)} not registered")
-        return member, None
+            return Result("unknown_card", detail=f"ID card …{ids.last4(cred.id_number)} not registered")
+        return member
 
     def _window(self, now: datetime) -> tuple[datetime, datetime]:
         # Due when start - before <= now <= start + after.
-        return (now - timedelta(minutes=self.rules.window_after_min),
-                now + timedelta(minutes=self.rules.window_before_min))
+        return (
+            now - timedelta(minutes=self.rules.window_after_min),
+            now + timedelta(minutes=self.rules.window_before_min),
+        )
 
     def _due(self, member: Member, now: datetime) -> list[Item]:
         lo, hi = self._window(now)
@@ -170,20 +173,33 @@ class CheckIn:
     def _signed_in(self, member: Member, items: list[Item]) -> dict[Item, SignIn]:
         lesson_ids = [i.id for i in items if i.kind == "lesson"]
         activity_ids = [i.id for i in items if i.kind == "activity"]
-        rows = SignIn.raw(_SIGNED_IN.format(lessons=_marks(lesson_ids), activities=_marks(activity_ids)),
-                          member.id, *lesson_ids, *activity_ids)
+        rows = SignIn.raw(
+            _SIGNED_IN.format(lessons=_marks(lesson_ids), activities=_marks(activity_ids)),
+            member.id,
+            *lesson_ids,
+            *activity_ids,
+        )
         by_key = {("lesson", r.lesson_id) if r.lesson_id else ("activity", r.activity_id): r for r in rows}
         return {i: by_key[(i.kind, i.id)] for i in items if (i.kind, i.id) in by_key}
 
     def _nothing_due(self, member: Member, now: datetime) -> Result:
         # Something else signing in now that the member did not enrol or register for.
         lo, hi = self._window(now)
-        lesson = (Lesson.select(Lesson, Course).join(Course)
-                  .where(Lesson.start.between(lo, hi), ~Lesson.cancelled).order_by(Lesson.start).first())
+        lesson = (
+            Lesson.select(Lesson, Course)
+            .join(Course)
+            .where(Lesson.start.between(lo, hi), ~Lesson.cancelled)
+            .order_by(Lesson.start)
+            .first()
+        )
         if lesson is not None:
             return self._result("not_enrolled", member, item=lesson_item(lesson))
-        activity = (Activity.select().where(Activity.start.between(lo, hi), ~Activity.cancelled,
-                                            ~Activity.open).order_by(Activity.start).first())
+        activity = (
+            Activity.select()
+            .where(Activity.start.between(lo, hi), ~Activity.cancelled, ~Activity.open)
+            .order_by(Activity.start)
+            .first()
+        )
         if activity is not None:
             return self._result("not_enrolled", member, item=activity_item(activity))
         return self._result("not_due", member, today=tuple(self._member_day(member, now.date())))
@@ -207,42 +223,87 @@ class CheckIn:
 
     def _result(self, kind: str, member: Member, **fields) -> Result:
         name = ids.mask_name(member.name) if self.mask else member.name
-        return Result(kind, member_no=member.member_no, display_name=name,
-                      balance=passbook.balance(member), **fields)
+        return Result(kind, member_no=member.member_no, display_name=name, balance=passbook.balance(member), **fields)
 
 
-def record_sign_in(member: Member, item: Item, method: str, now: datetime, kiosk_id: str, site: str,
-                   staff_id: int | None = None, reason: str = "") -> int:
+def record_sign_in(
+    member: Member,
+    item: Item,
+    method: str,
+    now: datetime,
+    kiosk_id: str,
+    site: str,
+    staff_id: int | None = None,
+    reason: str = "",
+) -> int:
     """The SignIn, its points by rule, and both facts; call inside db.write().  Returns the points
     gained.  `staff_id` and `reason` mark a sign-in staff made by hand (补签)."""
     event_id = facts.new_event_id()
     target = {"lesson": item.id} if item.kind == "lesson" else {"activity": item.id}
     by_hand = {"staff": staff_id, "reason": reason} if staff_id is not None or reason else {}
-    signin = insert(SignIn, event_id=event_id, member=member, at=now, method=method,
-                    kiosk_id=kiosk_id, **target, **by_hand)
-    facts.record("signin", event_id, {
-        "member_no": member.member_no, "kind": item.kind, "item_id": item.id, "title": item.title,
-        "start": item.start.isoformat(), "at": now.isoformat(), "method": method,
-        "kiosk_id": kiosk_id, "site": site, **by_hand}, now)
+    signin = insert(
+        SignIn, event_id=event_id, member=member, at=now, method=method, kiosk_id=kiosk_id, **target, **by_hand
+    )
+    facts.record(
+        "signin",
+        event_id,
+        {
+            "member_no": member.member_no,
+            "kind": item.kind,
+            "item_id": item.id,
+            "title": item.title,
+            "start": item.start.isoformat(),
+            "at": now.isoformat(),
+            "method": method,
+            "kiosk_id": kiosk_id,
+            "site": site,
+            **by_hand,
+        },
+        now,
+    )
     award = awards.award(member.id, item.kind, item.id, now)
     if award.amount:
         entry_id, rule = facts.new_event_id(), f"{award.category}_attendance"
-        insert(PointsEntry, event_id=entry_id, member=member, amount=award.amount,
-               kind=award.category, rule=rule, signin=signin, at=now)
-        facts.record("points", entry_id, {
-            "member_no": member.member_no, "amount": award.amount, "kind": award.category,
-            "rule": rule, "rule_version": award.rule.version, "signin": event_id,
-            "at": now.isoformat(), "kiosk_id": kiosk_id, "site": site}, now)
+        insert(
+            PointsEntry,
+            event_id=entry_id,
+            member=member,
+            amount=award.amount,
+            kind=award.category,
+            rule=rule,
+            signin=signin,
+            at=now,
+        )
+        facts.record(
+            "points",
+            entry_id,
+            {
+                "member_no": member.member_no,
+                "amount": award.amount,
+                "kind": award.category,
+                "rule": rule,
+                "rule_version": award.rule.version,
+                "signin": event_id,
+                "at": now.isoformat(),
+                "kiosk_id": kiosk_id,
+                "site": site,
+            },
+            now,
+        )
     return award.amount
 
 
 def member_items(member: Member, lo: datetime, hi: datetime) -> list[Item]:
     """The member's lessons (enrolled courses) and activities (registered or open) starting in [lo, hi]."""
     when = Lesson.start.python_value
-    items = [Item("lesson", i, title, place, when(start), when(end))
-             for i, title, place, start, end in db.execute_sql(_LESSONS_IN, (member.id, lo, hi))]
-    items += [Item("activity", i, title, place, when(start), when(end))
-              for i, title, place, start, end in db.execute_sql(_ACTIVITIES_IN, (lo, hi, member.id))]
+    items = [
+        Item("lesson", i, title, place, when(start), when(end))
+        for i, title, place, start, end in db.execute_sql(_LESSONS_IN, (member.id, lo, hi))
+    ]
+    items += [
+        Item("activity", i, title, place, when(start), when(end))
+        for i, title, place, start, end in db.execute_sql(_ACTIVITIES_IN, (lo, hi, member.id))
+    ]
     return sorted(items, key=lambda i: (i.start, i.title))
 
 

@@ -6,6 +6,7 @@ Sign-in screens ask Reception.sign_in; the seniors' own screens (我的积分, �
 大字与声音) and staff mode ask Reception.identify, which names the senior without signing in.
 Nothing here raises: a failure is an "error" Result, or a Visit without the part that failed.
 """
+
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -27,16 +28,16 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Senior:
     member_no: str
-    name: str              # as the public screen shows it: masked unless display.mask_names is false
+    name: str  # as the public screen shows it: masked unless display.mask_names is false
     large_text: bool
     voice: bool
 
 
 @dataclass(frozen=True)
 class Visit:
-    result: Result | None              # what the read means; None when it only named the senior
-    senior: Senior | None = None       # whose card it was, with their preferences
-    news: tuple[Notice, ...] = ()      # places they got from a waitlist, told this once
+    result: Result | None  # what the read means; None when it only named the senior
+    senior: Senior | None = None  # whose card it was, with their preferences
+    news: tuple[Notice, ...] = ()  # places they got from a waitlist, told this once
 
 
 class Reception:
@@ -60,28 +61,41 @@ class Reception:
         """Whose card this is, without signing in: the senior and their news, or the Result that
         says why not (unknown, expired …)."""
         try:
-            member, problem = self.checkin.identify(cred, now)
+            member = self.checkin.identify(cred, now)
         except Exception:
             log.exception("identification failed")
             return Visit(Result("error", detail="internal error", method=cred.method))
-        if member is None:
-            return Visit(replace(problem, method=cred.method))
+        if isinstance(member, Result):
+            return Visit(replace(member, method=cred.method))
         return Visit(None, senior_of(member, self.mask), self._news(member.member_no, now))
 
-    def set_prefs(self, senior: Senior, now: datetime, *, large_text: bool | None = None,
-                  voice: bool | None = None) -> Senior:
+    def set_prefs(
+        self, senior: Senior, now: datetime, *, large_text: bool | None = None, voice: bool | None = None
+    ) -> Senior:
         """Keep the senior's choice on the member (and tell the bureau, so it follows them to
         every site)."""
         with write():
             member = get_by(Member, "member_no", senior.member_no)
+            if member is None:
+                raise KeyError(senior.member_no)
             if large_text is not None:
                 member.large_text = large_text
             if voice is not None:
                 member.voice = voice
             member.save(only=[Member.large_text, Member.voice])
-            facts.record("member_prefs", facts.new_event_id(), {
-                "member_no": member.member_no, "large_text": member.large_text, "voice": member.voice,
-                "at": now.isoformat(), "kiosk_id": self.settings.kiosk.id, "site": self.settings.site.code}, now)
+            facts.record(
+                "member_prefs",
+                facts.new_event_id(),
+                {
+                    "member_no": member.member_no,
+                    "large_text": member.large_text,
+                    "voice": member.voice,
+                    "at": now.isoformat(),
+                    "kiosk_id": self.settings.kiosk.id,
+                    "site": self.settings.site.code,
+                },
+                now,
+            )
         return replace(senior, large_text=member.large_text, voice=member.voice)
 
     def _visit(self, result: Result, now: datetime) -> Visit:
@@ -89,7 +103,7 @@ class Reception:
             return Visit(result)
         try:
             member = get_by(Member, "member_no", result.member_no)
-        except Exception:               # the result stands; the senior's own type size may wait
+        except Exception:  # the result stands; the senior's own type size may wait
             log.exception("could not read the preferences of %s", result.member_no)
             return Visit(result)
         senior = senior_of(member, self.mask) if member else None

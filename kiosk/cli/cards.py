@@ -1,10 +1,11 @@
 """python main.py cards --out FILE.pdf [NO ...]: print QR member cards."""
+
 import argparse
 import sys
 from types import SimpleNamespace
 
-from kiosk.people import cards
 from kiosk.i18n import t
+from kiosk.people import cards
 
 
 def add(sub) -> None:

@@ -1,5 +1,6 @@
 """python main.py export REPORT [--term NAME] [--course NAME] [--member NO] [--date D]
 [--from D --to D] [--format xlsx|csv] [--out DIR]: a report to Excel or CSV (kiosk.desk.exports)."""
+
 import argparse
 import sys
 from datetime import date, datetime
@@ -7,11 +8,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from kiosk.desk import exports
-from kiosk.staff.audit import Actor
-from kiosk.store.db import get_by
 from kiosk.i18n import t
-from kiosk.store.models import Course, Member, Site, Term
+from kiosk.staff.audit import Actor
 from kiosk.staff.refused import Refused
+from kiosk.store.db import get_by
+from kiosk.store.models import Course, Member, Site, Term
 
 
 def add(sub) -> None:
@@ -65,8 +66,7 @@ def _params(args: argparse.Namespace, settings: SimpleNamespace, today: date) ->
     if args.report == "day":
         return {"day": args.date or today}
     if args.report == "care":
-        return {"missed_in_row": settings.staff.care_missed_in_row,
-                "absent_weeks": settings.staff.care_absent_weeks}
+        return {"missed_in_row": settings.staff.care_missed_in_row, "absent_weeks": settings.staff.care_absent_weeks}
     start, end = args.start or today.replace(day=1), args.end or today
     if start > end:
         raise Refused("exports.backwards", start=start, end=end)

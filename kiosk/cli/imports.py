@@ -1,15 +1,16 @@
 """python main.py import members|courses FILE [--term NAME] [--dry-run]: a roster or a course list
 from Excel or CSV, all or nothing (kiosk.desk.imports)."""
+
 import argparse
 import sys
 from datetime import datetime
 from types import SimpleNamespace
 
 from kiosk.desk import imports
-from kiosk.staff.audit import Actor
 from kiosk.i18n import t
-from kiosk.store.models import Site, Term
+from kiosk.staff.audit import Actor
 from kiosk.staff.refused import Refused
+from kiosk.store.models import Site, Term
 
 
 def add(sub) -> None:
@@ -32,8 +33,9 @@ def run(args: argparse.Namespace, settings: SimpleNamespace) -> int:
             report = imports.import_members(actor, args.file, now, settings, dry_run=args.dry_run)
         else:
             term = _term(args.term, settings.site.code) if args.term else None
-            report = imports.import_courses(actor, args.file, now, term_id=term.id if term else None,
-                                            dry_run=args.dry_run)
+            report = imports.import_courses(
+                actor, args.file, now, term_id=term.id if term else None, dry_run=args.dry_run
+            )
     except Refused as e:
         print(e.message(), file=sys.stderr)
         return 2

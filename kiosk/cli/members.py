@@ -9,15 +9,16 @@
 The operator acts as "命令行" in the audit trail.  A reason is free text or a key of the
 ledger's reason lists (kiosk.points.ledger).
 """
+
 import argparse
 import sys
 from datetime import datetime
 from types import SimpleNamespace
 
-from kiosk.points import ledger
-from kiosk.people import members
-from kiosk.staff.audit import Actor
 from kiosk.i18n import t
+from kiosk.people import members
+from kiosk.points import ledger
+from kiosk.staff.audit import Actor
 from kiosk.staff.refused import Refused
 
 
@@ -38,8 +39,12 @@ def add(sub) -> None:
     kind = entry.add_mutually_exclusive_group(required=True)
     kind.add_argument("--volunteer", metavar="HOURS", help="hours of service, in half hours")
     kind.add_argument("--redeem", metavar="N", help="points to spend")
-    entry.add_argument("--reason", required=True, metavar="R",
-                       help=f"text, or one of: {', '.join(ledger.VOLUNTEER_REASONS + ledger.REDEEM_REASONS)}")
+    entry.add_argument(
+        "--reason",
+        required=True,
+        metavar="R",
+        help=f"text, or one of: {', '.join(ledger.VOLUNTEER_REASONS + ledger.REDEEM_REASONS)}",
+    )
 
 
 def run(args: argparse.Namespace, settings: SimpleNamespace) -> int:
@@ -54,12 +59,21 @@ def run(args: argparse.Namespace, settings: SimpleNamespace) -> int:
 def _show(args: argparse.Namespace, member_no: str, actor: Actor, now: datetime) -> str:
     p = members.profile(member_no, now)
     none = t("members.none")
-    return t("members.show", member_no=p.member_no, name=p.name, gender=p.gender or none,
-             age=none if p.age is None else p.age, phone=p.phone_last4 or none, id=p.id_last4 or none,
-             joined=p.joined or none, issue=p.card_issue,
-             state=t("members.active" if p.active else "members.inactive"),
-             balance=p.balance, last=f"{p.last_sign_in:%Y-%m-%d %H:%M}" if p.last_sign_in else none,
-             count=p.sign_ins_this_year)
+    return t(
+        "members.show",
+        member_no=p.member_no,
+        name=p.name,
+        gender=p.gender or none,
+        age=none if p.age is None else p.age,
+        phone=p.phone_last4 or none,
+        id=p.id_last4 or none,
+        joined=p.joined or none,
+        issue=p.card_issue,
+        state=t("members.active" if p.active else "members.inactive"),
+        balance=p.balance,
+        last=f"{p.last_sign_in:%Y-%m-%d %H:%M}" if p.last_sign_in else none,
+        count=p.sign_ins_this_year,
+    )
 
 
 def _reissue(args: argparse.Namespace, member_no: str, actor: Actor, now: datetime) -> str:
@@ -74,11 +88,11 @@ def _rename(args: argparse.Namespace, member_no: str, actor: Actor, now: datetim
 
 def _points(args: argparse.Namespace, member_no: str, actor: Actor, now: datetime) -> str:
     if args.volunteer is not None:
-        hours = _number(args.volunteer, float, Refused("ledger.bad_hours", hours=args.volunteer,
-                                                       most=ledger.MAX_HOURS))
+        hours = _number(args.volunteer, float, Refused("ledger.bad_hours", hours=args.volunteer, most=ledger.MAX_HOURS))
         done = ledger.volunteer(actor, member_no, hours, args.reason, now)
-        said = t("ledger.volunteered", member_no=member_no, hours=f"{hours:g}", amount=done.amount,
-                 balance=done.balance)
+        said = t(
+            "ledger.volunteered", member_no=member_no, hours=f"{hours:g}", amount=done.amount, balance=done.balance
+        )
         return f"{said}\n{t('ledger.capped', held_back=done.held_back)}" if done.capped else said
     amount = _number(args.redeem, int, Refused("ledger.bad_amount", amount=args.redeem))
     done = ledger.redeem(actor, member_no, amount, args.reason, now)

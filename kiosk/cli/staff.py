@@ -1,14 +1,15 @@
 """python main.py staff add|list|pin|disable: staff accounts from the command line, which is how a
 new site gets its first admin."""
+
 import argparse
 import getpass
 import sys
 from datetime import datetime
 from types import SimpleNamespace
 
+from kiosk.i18n import t
 from kiosk.staff import access
 from kiosk.staff.audit import Actor
-from kiosk.i18n import t
 from kiosk.staff.refused import Refused
 
 
@@ -29,8 +30,9 @@ def add(sub) -> None:
 
 
 def _pin_stdin(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--pin-stdin", action="store_true",
-                        help="read the PIN as one line from standard input instead of asking twice")
+    parser.add_argument(
+        "--pin-stdin", action="store_true", help="read the PIN as one line from standard input instead of asking twice"
+    )
 
 
 def run(args: argparse.Namespace, settings: SimpleNamespace) -> int:
@@ -73,4 +75,3 @@ def _read_pin(args: argparse.Namespace) -> str:
     if getpass.getpass(t("staff_cli.pin_again")) != pin:
         raise Refused("staff_cli.pin_mismatch")
     return pin
-

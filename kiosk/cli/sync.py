@@ -7,6 +7,7 @@
 Exit codes: 0 done (or nothing to do), 1 the bureau could not be reached or a stream failed (try
 again later), 2 the bureau refused this kiosk or sync is not set up (a person must act).
 """
+
 import argparse
 import json
 import sys
@@ -59,14 +60,30 @@ def run(args: argparse.Namespace, settings: SimpleNamespace) -> int:
 def _once(bureau: Bureau, settings: SimpleNamespace, here: Here) -> int:
     pushed = push_all(bureau, settings.sync.batch)
     now = sync_status.status(True)
-    print(t("sync.pushed", sent=sum(p.sent for p in pushed), inserted=sum(p.inserted for p in pushed),
-            duplicates=sum(p.duplicates for p in pushed), rejected=sum(p.rejected for p in pushed),
-            acked=now.acked_seq, backlog=now.backlog))
+    print(
+        t(
+            "sync.pushed",
+            sent=sum(p.sent for p in pushed),
+            inserted=sum(p.inserted for p in pushed),
+            duplicates=sum(p.duplicates for p in pushed),
+            rejected=sum(p.rejected for p in pushed),
+            acked=now.acked_seq,
+            backlog=now.backlog,
+        )
+    )
     failed = []
     for stream, done in pull_all(bureau, here).items():
         if isinstance(done, Pulled):
-            print(t("sync.pulled", stream=stream, applied=done.applied, ignored=done.ignored, cursor=done.cursor,
-                    refetched=t("sync.refetched") if done.refetched else ""))
+            print(
+                t(
+                    "sync.pulled",
+                    stream=stream,
+                    applied=done.applied,
+                    ignored=done.ignored,
+                    cursor=done.cursor,
+                    refetched=t("sync.refetched") if done.refetched else "",
+                )
+            )
         else:
             print(t("sync.pull_failed", stream=stream, error=done), file=sys.stderr)
             failed.append(stream)
@@ -90,17 +107,27 @@ def _ended(failed: list[str]) -> int:
 
 def _describe(s: sync_status.Status) -> str:
     never = t("sync.never")
-    return t("sync.status", configured=t("sync.on" if s.configured else "sync.off"), backlog=s.backlog,
-             oldest=f"{s.oldest_pending:%Y-%m-%d %H:%M}" if s.oldest_pending else never,
-             rejected=s.rejected, acked=s.acked_seq, epoch=s.epoch,
-             last=f"{s.last_push_ok:%Y-%m-%d %H:%M:%S}" if s.last_push_ok else never,
-             error=s.last_error or never)
+    return t(
+        "sync.status",
+        configured=t("sync.on" if s.configured else "sync.off"),
+        backlog=s.backlog,
+        oldest=f"{s.oldest_pending:%Y-%m-%d %H:%M}" if s.oldest_pending else never,
+        rejected=s.rejected,
+        acked=s.acked_seq,
+        epoch=s.epoch,
+        last=f"{s.last_push_ok:%Y-%m-%d %H:%M:%S}" if s.last_push_ok else never,
+        error=s.last_error or never,
+    )
 
 
 def _describe_pull() -> str:
     result = json.loads(state.get("last_nightly_result") or "{}")
-    return t("sync.pull_status", pulled=_when("last_pull_ok"), nightly=_when("last_nightly_ok"),
-             result="，".join(f"{s} {t(f'sync.result.{r}')}" for s, r in result.items()) or t("sync.never"))
+    return t(
+        "sync.pull_status",
+        pulled=_when("last_pull_ok"),
+        nightly=_when("last_nightly_ok"),
+        result="，".join(f"{s} {t(f'sync.result.{r}')}" for s, r in result.items()) or t("sync.never"),
+    )
 
 
 def _when(key: str) -> str:

@@ -4,6 +4,7 @@ Windows reads it right), into the export folder or onto a USB stick.
 An export carries personal data out of the kiosk, so each one is an audit entry: who exported
 what, into which files (DESIGN §9).
 """
+
 import csv
 import glob
 import logging
@@ -15,15 +16,15 @@ from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-from kiosk.staff import audit
 from kiosk.desk import reports
-from kiosk.staff.audit import Actor
-from kiosk.store.db import get_by, write
-from kiosk.store.models import Course, Member, Term
+from kiosk.desk.reports import Table
 from kiosk.files import free_path
 from kiosk.i18n import t
+from kiosk.staff import audit
+from kiosk.staff.audit import Actor
 from kiosk.staff.refused import Refused
-from kiosk.desk.reports import Table
+from kiosk.store.db import get_by, write
+from kiosk.store.models import Course, Member, Term
 
 REPORTS = ("attendance", "course", "member", "day", "activities", "points", "care")
 FORMATS = ("xlsx", "csv")
@@ -31,10 +32,10 @@ FORMATS = ("xlsx", "csv")
 # /run/media/<user>/<label> (udisks elsewhere).
 MEDIA = ("/media/*/*", "/run/media/*/*")
 
-_SHEET_MAX = 31                              # Excel's limit on a sheet name
+_SHEET_MAX = 31  # Excel's limit on a sheet name
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _FILE_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-_WIDTH_ROWS = 500                            # column widths are measured on the first rows only
+_WIDTH_ROWS = 500  # column widths are measured on the first rows only
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,11 @@ log = logging.getLogger(__name__)
 def write_xlsx(tables: list[Table], path: str | Path) -> Path:
     """A workbook with one sheet per table: bold, frozen header row and columns wide enough to read.
     Written streaming (write-only), so a term's 300 sheets take seconds."""
-    from openpyxl import Workbook           # here: loading it takes 0.1 s, which every command would pay
+    from openpyxl import Workbook  # here: loading it takes 0.1 s, which every command would pay
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+
     path, bold = Path(path), Font(bold=True)
     book = Workbook(write_only=True)
     names: set[str] = set()
@@ -61,7 +63,7 @@ def write_xlsx(tables: list[Table], path: str | Path) -> Path:
             header.append(cell)
         sheet.append(header)
         for row in table.rows:
-            sheet.append([None if value == "" else value for value in row])   # no cell at all: faster
+            sheet.append([None if value == "" else value for value in row])  # no cell at all: faster
     book.save(path)
     return path
 
@@ -92,7 +94,7 @@ def export(actor: Actor, report: str, fmt: str, folder: str | Path, now: datetim
     label, tables, described = _report(report, now, params)
     if not tables:
         raise Refused("exports.empty", name=label)
-    several = fmt == "csv" and len(tables) > 1            # one CSV a table, in a folder of their own
+    several = fmt == "csv" and len(tables) > 1  # one CSV a table, in a folder of their own
     target = free_path(folder / (_file_name(f"{label}_{now:%Y%m%d}") + ("" if several else f".{fmt}")))
     try:
         if fmt == "xlsx":
@@ -102,8 +104,7 @@ def export(actor: Actor, report: str, fmt: str, folder: str | Path, now: datetim
         else:
             target.mkdir()
             names: set[str] = set()
-            written = [write_csv(table, target / f"{_unique(_file_name(table.title), names)}.csv")
-                       for table in tables]
+            written = [write_csv(table, target / f"{_unique(_file_name(table.title), names)}.csv") for table in tables]
     except OSError:
         if target.is_dir():
             shutil.rmtree(target, ignore_errors=True)
@@ -111,9 +112,18 @@ def export(actor: Actor, report: str, fmt: str, folder: str | Path, now: datetim
             target.unlink(missing_ok=True)
         raise Refused("exports.folder_unwritable", folder=folder) from None
     with write():
-        audit.record(actor, "export", f"report {report}", now, report=report, format=fmt, folder=str(folder),
-                     files=[str(p.relative_to(folder)) for p in written],
-                     rows=sum(len(table.rows) for table in tables), **described)
+        audit.record(
+            actor,
+            "export",
+            f"report {report}",
+            now,
+            report=report,
+            format=fmt,
+            folder=str(folder),
+            files=[str(p.relative_to(folder)) for p in written],
+            rows=sum(len(table.rows) for table in tables),
+            **described,
+        )
     return written
 
 
@@ -141,25 +151,37 @@ def _report(report: str, now: datetime, p: dict) -> tuple[str, list[Table], dict
         return t("exports.name.attendance", term=term.name), reports.term_attendance(term), {"term": term.name}
     if report == "course":
         course = _row(Course, p["course_id"])
-        return (t("exports.name.course", course=course.name), [reports.course_attendance(course)],
-                {"course": course.name, "course_id": course.id})
+        return (
+            t("exports.name.course", course=course.name),
+            [reports.course_attendance(course)],
+            {"course": course.name, "course_id": course.id},
+        )
     if report == "member":
         member, term = get_by(Member, "member_no", p["member_no"]), _row(Term, p["term_id"])
         if member is None:
             raise Refused("exports.unknown_member", member_no=p["member_no"])
-        return (t("exports.name.member", name=member.name, member_no=member.member_no, term=term.name),
-                [reports.member_attendance(member, term)], {"member_no": member.member_no, "term": term.name})
+        return (
+            t("exports.name.member", name=member.name, member_no=member.member_no, term=term.name),
+            [reports.member_attendance(member, term)],
+            {"member_no": member.member_no, "term": term.name},
+        )
     if report == "day":
         day: date = p["day"]
         return t("exports.name.day", day=day.isoformat()), [reports.day_attendance(day)], {"day": day.isoformat()}
     if report == "care":
         missed, weeks = p["missed_in_row"], p["absent_weeks"]
-        return (t("exports.name.care"), [reports.care_list(now, missed, weeks)],
-                {"missed_in_row": missed, "absent_weeks": weeks})
+        return (
+            t("exports.name.care"),
+            [reports.care_list(now, missed, weeks)],
+            {"missed_in_row": missed, "absent_weeks": weeks},
+        )
     start, end = p["start"], p["end"]
     make = reports.activity_signups if report == "activities" else reports.points_report
-    return (t(f"exports.name.{report}", start=start.isoformat(), end=end.isoformat()), [make(start, end)],
-            {"start": start.isoformat(), "end": end.isoformat()})
+    return (
+        t(f"exports.name.{report}", start=start.isoformat(), end=end.isoformat()),
+        [make(start, end)],
+        {"start": start.isoformat(), "end": end.isoformat()},
+    )
 
 
 def _row(model, row_id: int):
@@ -174,7 +196,7 @@ def _widths(table: Table) -> list[float]:
     is two), within 6-50."""
     widths = [_display_width(c) for c in table.columns]
     for row in table.rows[:_WIDTH_ROWS]:
-        for i, value in enumerate(row[:len(widths)]):
+        for i, value in enumerate(row[: len(widths)]):
             widths[i] = max(widths[i], _display_width(value))
     return [min(50, max(6, w + 2)) for w in widths]
 
@@ -195,7 +217,7 @@ def _unique(name: str, taken: set[str], limit: int = 100) -> str:
     while candidate.casefold() in taken:
         n += 1
         suffix = f"({n})"
-        candidate = name[:limit - len(suffix)] + suffix
+        candidate = name[: limit - len(suffix)] + suffix
     taken.add(candidate.casefold())
     return candidate
 

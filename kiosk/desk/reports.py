@@ -4,26 +4,28 @@ Each is a Table of plain values (kiosk.desk.exports writes them to Excel or CSV;
 them).  Each is computed with a fixed handful of SQL statements whatever its size, aggregated in
 SQL or in one pass over the rows: a term's 300 courses take four statements, not one a cell.
 """
+
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from kiosk.store.db import db
 from kiosk.i18n import t
+from kiosk.store.db import db
 from kiosk.store.models import Course, Lesson, Member, Term
 
 CHECK = "✓"
-_when = Lesson.start.python_value      # DATETIME text → datetime
+_when = Lesson.start.python_value  # DATETIME text → datetime
 
 
 @dataclass(frozen=True)
 class Table:
     title: str
     columns: list[str]
-    rows: list[list]        # plain values: str, int, or None for an empty cell
+    rows: list[list]  # plain values: str, int, or None for an empty cell
 
 
 # -- attendance ---------------------------------------------------------------------------------
+
 
 def course_attendance(course: Course) -> Table:
     """Members × lessons: ✓ where the member signed in, with totals per member and per lesson."""
@@ -69,7 +71,8 @@ def member_attendance(member: Member, term: Term) -> Table:
     start, end = datetime.combine(term.start, time.min), datetime.combine(term.end, time.min) + timedelta(days=1)
     rows, came = [], 0
     for kind, begin, finish, title, place, cancelled, at in db.execute_sql(
-            _MEMBER, {"member": member.id, "term": term.id, "start": start, "end": end}):
+        _MEMBER, {"member": member.id, "term": term.id, "start": start, "end": end}
+    ):
         begin, finish = _when(begin), _when(finish)
         if at:
             came += 1
@@ -78,8 +81,14 @@ def member_attendance(member: Member, term: Term) -> Table:
             mark = t(f"reports.cancelled_{kind}") if cancelled else ""
         rows.append([f"{begin:%Y-%m-%d}", _hours(begin, finish), t(f"reports.kind_{kind}"), title, place, mark])
     rows.append([t("reports.total"), "", "", "", "", came])
-    columns = [t("reports.date"), t("reports.time"), t("reports.kind"), t("reports.item"), t("reports.place"),
-               t("reports.signed_at")]
+    columns = [
+        t("reports.date"),
+        t("reports.time"),
+        t("reports.kind"),
+        t("reports.item"),
+        t("reports.place"),
+        t("reports.signed_at"),
+    ]
     return Table(t("reports.member_title", name=member.name, member_no=member.member_no), columns, rows)
 
 
@@ -100,11 +109,18 @@ def day_attendance(day: date) -> Table:
                 rows.append((start, row + [t(f"reports.cancelled_{kind}"), "", "", ""]))
                 continue
             missing = [name for member_id, name in expected[item_id] if member_id not in signed[item_id]]
-            rows.append((start, row + [len(expected[item_id]), len(signed[item_id]), len(missing),
-                                       "、".join(missing)]))
+            rows.append((start, row + [len(expected[item_id]), len(signed[item_id]), len(missing), "、".join(missing)]))
     rows.sort(key=lambda r: (r[0], r[1][2]))
-    columns = [t("reports.time"), t("reports.kind"), t("reports.item"), t("reports.place"), t("reports.expected"),
-               t("reports.came"), t("reports.missing"), t("reports.missing_names")]
+    columns = [
+        t("reports.time"),
+        t("reports.kind"),
+        t("reports.item"),
+        t("reports.place"),
+        t("reports.expected"),
+        t("reports.came"),
+        t("reports.missing"),
+        t("reports.missing_names"),
+    ]
     return Table(t("reports.day_title", day=day.isoformat()), columns, [r for _, r in rows])
 
 
@@ -112,14 +128,34 @@ def activity_signups(start: date, end: date) -> Table:
     """Activities from `start` to `end` (both included): places, sign-ups, waitlist, who came."""
     rows = []
     for begin, finish, title, place, capacity, open_, cancelled, registered, waitlisted, came in db.execute_sql(
-            _SIGNUPS, _days(start, end)):
+        _SIGNUPS, _days(start, end)
+    ):
         begin, finish = _when(begin), _when(finish)
         note = t("reports.cancelled_activity") if cancelled else t("reports.open") if open_ else ""
-        rows.append([f"{begin:%Y-%m-%d}", _hours(begin, finish), title, place,
-                     capacity or t("reports.no_limit"), registered, waitlisted, came, note])
-    columns = [t("reports.date"), t("reports.time"), t("reports.activity"), t("reports.place"),
-               t("reports.capacity"), t("reports.registered"), t("reports.waitlisted"), t("reports.came"),
-               t("reports.note")]
+        rows.append(
+            [
+                f"{begin:%Y-%m-%d}",
+                _hours(begin, finish),
+                title,
+                place,
+                capacity or t("reports.no_limit"),
+                registered,
+                waitlisted,
+                came,
+                note,
+            ]
+        )
+    columns = [
+        t("reports.date"),
+        t("reports.time"),
+        t("reports.activity"),
+        t("reports.place"),
+        t("reports.capacity"),
+        t("reports.registered"),
+        t("reports.waitlisted"),
+        t("reports.came"),
+        t("reports.note"),
+    ]
     return Table(t("reports.signups_title", start=start.isoformat(), end=end.isoformat()), columns, rows)
 
 
@@ -134,12 +170,20 @@ def points_report(start: date, end: date) -> Table:
     rows = [list(r) for r in db.execute_sql(_POINTS, _days(start, end))]
     totals = [sum(r[i] for r in rows) for i in range(2, 10)]
     rows.append([t("reports.total"), "", *totals])
-    columns = [t("reports.member_no"), t("reports.name"), *(t(f"points.kind.{k}") for k in POINT_KINDS),
-               t("reports.redeemed"), t("reports.corrections"), t("reports.period_total"), t("reports.balance")]
+    columns = [
+        t("reports.member_no"),
+        t("reports.name"),
+        *(t(f"points.kind.{k}") for k in POINT_KINDS),
+        t("reports.redeemed"),
+        t("reports.corrections"),
+        t("reports.period_total"),
+        t("reports.balance"),
+    ]
     return Table(t("reports.points_title", start=start.isoformat(), end=end.isoformat()), columns, rows)
 
 
 # -- care ---------------------------------------------------------------------------------------
+
 
 def care_list(now: datetime, missed_in_row: int, absent_weeks: int) -> Table:
     """Seniors to call: those who missed their last `missed_in_row` lessons of a course they are
@@ -148,9 +192,18 @@ def care_list(now: datetime, missed_in_row: int, absent_weeks: int) -> Table:
     cutoff = now - timedelta(weeks=absent_weeks)
     people: dict[int, dict] = {}
     for member_id, no, name, phone, course, missed, first_held, last_seen in db.execute_sql(
-            _CARE, {"now": now, "today": now.date()}):
-        p = people.setdefault(member_id, {"row": [no, name, phone], "courses": [], "missed": [],
-                                          "first": None, "last": _when(last_seen) if last_seen else None})
+        _CARE, {"now": now, "today": now.date()}
+    ):
+        p = people.setdefault(
+            member_id,
+            {
+                "row": [no, name, phone],
+                "courses": [],
+                "missed": [],
+                "first": None,
+                "last": _when(last_seen) if last_seen else None,
+            },
+        )
         p["courses"].append(course)
         if missed_in_row and missed >= missed_in_row:
             p["missed"].append((course, missed))
@@ -161,19 +214,27 @@ def care_list(now: datetime, missed_in_row: int, absent_weeks: int) -> Table:
         reasons = [t("reports.care_missed", course=c, count=n) for c, n in p["missed"]]
         since = p["last"] or p["first"]
         if absent_weeks and since is not None and since < cutoff:
-            reasons.append(t("reports.care_absent", weeks=(now - since).days // 7) if p["last"]
-                           else t("reports.care_never"))
+            reasons.append(
+                t("reports.care_absent", weeks=(now - since).days // 7) if p["last"] else t("reports.care_never")
+            )
         if reasons:
             courses = [c for c, _ in p["missed"]] or p["courses"]
             seen = f"{p['last']:%Y-%m-%d}" if p["last"] else t("reports.never")
             rows.append((p["last"] or datetime.min, [*p["row"], "、".join(courses), seen, "；".join(reasons)]))
     rows.sort(key=lambda r: (r[0], r[1][0]))
-    columns = [t("reports.member_no"), t("reports.name"), t("reports.phone"), t("reports.course"),
-               t("reports.last_seen"), t("reports.reason")]
+    columns = [
+        t("reports.member_no"),
+        t("reports.name"),
+        t("reports.phone"),
+        t("reports.course"),
+        t("reports.last_seen"),
+        t("reports.reason"),
+    ]
     return Table(t("reports.care_title"), columns, [r for _, r in rows])
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
 
 def _days(start: date, end: date) -> tuple[datetime, datetime]:
     return datetime.combine(start, time.min), datetime.combine(end, time.min) + timedelta(days=1)

@@ -1,16 +1,17 @@
 """The staff's Today page: each lesson and activity of the day with who came and who did not, and
 the sign-in staff make by hand (补签) for a senior who forgot the card."""
+
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from kiosk.checkin.signin import record_sign_in
+from kiosk.i18n import t
+from kiosk.programme.schedule import Item, activity_item, lesson_item
 from kiosk.staff import audit
 from kiosk.staff.audit import Actor
-from kiosk.checkin.signin import record_sign_in
-from kiosk.store.db import db, write
-from kiosk.i18n import t
-from kiosk.store.models import Activity, Course, Enrollment, Lesson, Member, Registration, SignIn
 from kiosk.staff.refused import Refused
-from kiosk.programme.schedule import Item, activity_item, lesson_item
+from kiosk.store.db import db, write
+from kiosk.store.models import Activity, Course, Enrollment, Lesson, Member, Registration, SignIn
 
 # Why staff signed a senior in by hand; the labels are today.reason.<reason> in the catalog.
 REASONS = ("forgot_card", "card_damaged", "reader_fault", "staff_entry", "other")
@@ -20,26 +21,26 @@ REASONS = ("forgot_card", "card_damaged", "reader_fault", "staff_entry", "other"
 class DayItem:
     item: Item
     cancelled: bool
-    expected: int | None    # enrolled (lesson) or registered (activity); None: open, nobody registered
-    signed: int             # sign-ins so far
+    expected: int | None  # enrolled (lesson) or registered (activity); None: open, nobody registered
+    signed: int  # sign-ins so far
 
 
 @dataclass(frozen=True)
 class Person:
     member_no: str
-    name: str               # in full: staff see full names
+    name: str  # in full: staff see full names
     phone_last4: str
 
 
 @dataclass(frozen=True)
 class Present(Person):
     at: datetime
-    method: str             # qr, idcard, staff
+    method: str  # qr, idcard, staff
 
 
 @dataclass(frozen=True)
 class ManualSignIn:
-    points: int             # gained by the sign-in
+    points: int  # gained by the sign-in
     at: datetime
 
 
@@ -49,13 +50,19 @@ def day(now: datetime) -> list[DayItem]:
     start = datetime.combine(now.date(), time.min)
     bounds = (start, start + timedelta(days=1))
     when = Lesson.start.python_value
-    items = [DayItem(Item("lesson", id, title, place, when(begin), when(end)), bool(cancelled), expected, signed)
-             for id, title, place, begin, end, cancelled, expected, signed
-             in db.execute_sql(_LESSONS, bounds)]
-    items += [DayItem(Item("activity", id, title, place, when(begin), when(end)), bool(cancelled),
-                      None if is_open and not expected else expected, signed)
-              for id, title, place, begin, end, cancelled, is_open, expected, signed
-              in db.execute_sql(_ACTIVITIES, bounds)]
+    items = [
+        DayItem(Item("lesson", id, title, place, when(begin), when(end)), bool(cancelled), expected, signed)
+        for id, title, place, begin, end, cancelled, expected, signed in db.execute_sql(_LESSONS, bounds)
+    ]
+    items += [
+        DayItem(
+            Item("activity", id, title, place, when(begin), when(end)),
+            bool(cancelled),
+            None if is_open and not expected else expected,
+            signed,
+        )
+        for id, title, place, begin, end, cancelled, is_open, expected, signed in db.execute_sql(_ACTIVITIES, bounds)
+    ]
     return sorted(items, key=lambda d: (d.item.start, d.item.title, d.item.kind, d.item.id))
 
 
@@ -67,8 +74,10 @@ def missing(item: Item) -> list[Person]:
 def present(item: Item) -> list[Present]:
     """Who signed in, in the order they came."""
     when = SignIn.at.python_value
-    return [Present(no, name, phone, when(at), method)
-            for no, name, phone, at, method in db.execute_sql(_PRESENT[item.kind], (item.id,))]
+    return [
+        Present(no, name, phone, when(at), method)
+        for no, name, phone, at, method in db.execute_sql(_PRESENT[item.kind], (item.id,))
+    ]
 
 
 def manual_sign_in(actor: Actor, member_no: str, item: Item, reason: str, now: datetime) -> ManualSignIn:
@@ -76,7 +85,7 @@ def manual_sign_in(actor: Actor, member_no: str, item: Item, reason: str, now: d
     window: the points follow the same rules as at the reader, and the audit trail says who and why."""
     if reason not in REASONS:
         raise Refused("today.bad_reason", reason=reason)
-    said = t(f"today.reason.{reason}")          # kept in words, as every other audit reason is
+    said = t(f"today.reason.{reason}")  # kept in words, as every other audit reason is
     with write():
         row, current = _current(item, now.date())
         member = Member.get_or_none(Member.member_no == member_no, Member.active)
@@ -86,11 +95,21 @@ def manual_sign_in(actor: Actor, member_no: str, item: Item, reason: str, now: d
         first = _signed(member, current)
         if first is not None:
             raise Refused("today.already", time=first.at.strftime("%H:%M"))
-        points = record_sign_in(member, current, "staff", now, actor.kiosk_id, actor.site,
-                                staff_id=actor.staff_id, reason=said)
-        audit.record(actor, "signin.manual", f"member {member.member_no}", now, reason=said,
-                     kind=current.kind, item_id=current.id, title=current.title,
-                     start=current.start.isoformat(), points=points)
+        points = record_sign_in(
+            member, current, "staff", now, actor.kiosk_id, actor.site, staff_id=actor.staff_id, reason=said
+        )
+        audit.record(
+            actor,
+            "signin.manual",
+            f"member {member.member_no}",
+            now,
+            reason=said,
+            kind=current.kind,
+            item_id=current.id,
+            title=current.title,
+            start=current.start.isoformat(),
+            points=points,
+        )
     return ManualSignIn(points, now)
 
 
@@ -111,13 +130,18 @@ def _current(item: Item, today: date) -> tuple[Lesson | Activity, Item]:
 
 
 def _check_expected(member: Member, row: Lesson | Activity, item: Item) -> None:
-    if item.kind == "lesson":
-        if not Enrollment.select().where(Enrollment.member == member, Enrollment.course == row.course_id,
-                                         Enrollment.status == "enrolled").exists():
+    if isinstance(row, Lesson):
+        if (
+            not Enrollment.select()
+            .where(Enrollment.member == member, Enrollment.course == row.course_id, Enrollment.status == "enrolled")
+            .exists()
+        ):
             raise Refused("today.not_enrolled", title=item.title)
-    elif not row.open and not (Registration.select()
-                               .where(Registration.member == member, Registration.activity == row,
-                                      Registration.status == "registered").exists()):
+    elif not row.open and not (
+        Registration.select()
+        .where(Registration.member == member, Registration.activity == row, Registration.status == "registered")
+        .exists()
+    ):
         raise Refused("today.not_registered", title=item.title)
 
 
@@ -156,8 +180,11 @@ _MISSING = {
           AND NOT EXISTS (SELECT 1 FROM sign_in s WHERE s.member_id = m.id AND s.activity_id = ?)
         ORDER BY m.initials, m.member_no""",
 }
-_PRESENT = {kind: f"""
+_PRESENT = {
+    kind: f"""
     SELECT m.member_no, m.name, m.phone_last4, s.at, s.method
     FROM sign_in s JOIN member m ON m.id = s.member_id
     WHERE s.{kind}_id = ?
-    ORDER BY s.at, s.id""" for kind in ("lesson", "activity")}
+    ORDER BY s.at, s.id"""
+    for kind in ("lesson", "activity")
+}

@@ -3,6 +3,7 @@
 A full ID number is never stored or logged: members are matched by an HMAC of it with the
 bureau's key (the same person matches at every site) and staff see only the last 4 characters.
 """
+
 import hashlib
 import hmac
 import re
@@ -11,9 +12,12 @@ from datetime import date
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 # ASCII only: \d would also take full-width digits.
-_FORMATS = {"resident": re.compile(r"[0-9]{17}[0-9X]"), "hmt": re.compile(r"8[123][0-9]{15}[0-9X]"),
-            "foreign2023": re.compile(r"9[0-9]{16}[0-9X]"),
-            "foreign2017": re.compile(r"[A-Z]{3}[0-9]{12}")}   # no public check rule: format only
+_FORMATS = {
+    "resident": re.compile(r"[0-9]{17}[0-9X]"),
+    "hmt": re.compile(r"8[123][0-9]{15}[0-9X]"),
+    "foreign2023": re.compile(r"9[0-9]{16}[0-9X]"),
+    "foreign2017": re.compile(r"[A-Z]{3}[0-9]{12}"),
+}  # no public check rule: format only
 
 
 def check_char(first17: str) -> str:

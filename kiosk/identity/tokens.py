@@ -7,13 +7,14 @@ works at every site of the bureau and a typed-up or altered card cannot be forge
 characters of the QR alphanumeric set are used, which keeps codes small and easy to type.
 Reissuing a card raises the member's issue number, which revokes every older card.
 """
+
 import base64
 import hashlib
 import hmac
 import re
 
 VERSION = "YL1"
-_SHAPE = re.compile(r"^YL1-([A-Z0-9]{2,20})-([1-9][0-9]{0,5})-([A-Z2-7]{16})$")   # ASCII only
+_SHAPE = re.compile(r"^YL1-([A-Z0-9]{2,20})-([1-9][0-9]{0,5})-([A-Z2-7]{16})$")  # ASCII only
 
 
 class TokenError(Exception):

@@ -1,4 +1,5 @@
 """Printable A4 sheets of QR member cards (ten bank-card-sized cards a page, cut along the lines)."""
+
 import subprocess
 from pathlib import Path
 from types import SimpleNamespace
@@ -6,14 +7,14 @@ from typing import TYPE_CHECKING
 
 import qrcode
 
-from kiosk.identity import tokens
 from kiosk.i18n import t
+from kiosk.identity import tokens
 from kiosk.store.models import Member, Site
 
 if TYPE_CHECKING:
     from fpdf import FPDF
 
-CARD_W, CARD_H = 85.6, 54.0          # ISO/IEC 7810 ID-1, mm
+CARD_W, CARD_H = 85.6, 54.0  # ISO/IEC 7810 ID-1, mm
 COLS, ROWS = 2, 5
 MARGIN_X = (210 - COLS * CARD_W) / 2
 MARGIN_Y = (297 - ROWS * CARD_H) / 2
@@ -40,7 +41,8 @@ def members_for(numbers: list[str]) -> list[Member]:
 
 def render(settings: SimpleNamespace, members: list[Member], out: str | Path) -> int:
     """Write the card sheet PDF to `out`; returns the number of pages."""
-    from fpdf import FPDF       # here: loading it takes 0.4 s, which every command would pay
+    from fpdf import FPDF  # here: loading it takes 0.4 s, which every command would pay
+
     key = bytes.fromhex(settings.security.card_key)
     site = Site.get_or_none(Site.code == settings.site.code)
     site_name = site.name if site else settings.site.name
@@ -58,8 +60,14 @@ def render(settings: SimpleNamespace, members: list[Member], out: str | Path) ->
         if n % (COLS * ROWS) == 0:
             pdf.add_page()
         col, row = n % COLS, (n // COLS) % ROWS
-        _card(pdf, MARGIN_X + col * CARD_W, MARGIN_Y + row * CARD_H, member, site_name,
-              tokens.make(member.member_no, member.card_issue, key))
+        _card(
+            pdf,
+            MARGIN_X + col * CARD_W,
+            MARGIN_Y + row * CARD_H,
+            member,
+            site_name,
+            tokens.make(member.member_no, member.card_issue, key),
+        )
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(out))
     return pdf.pages_count
@@ -85,7 +93,7 @@ def send_to_printer(command: list[str], path: str | Path, timeout: float = 60) -
 def _card(pdf: "FPDF", x: float, y: float, member: Member, site_name: str, token: str) -> None:
     pdf.set_draw_color(160, 160, 160)
     pdf.set_line_width(0.2)
-    pdf.rect(x, y, CARD_W, CARD_H)                 # the cutting line
+    pdf.rect(x, y, CARD_W, CARD_H)  # the cutting line
     pdf.set_fill_color(178, 34, 34)
     pdf.rect(x, y, CARD_W, 9, style="F")
     pdf.set_text_color(255, 255, 255)
@@ -107,6 +115,6 @@ def _card(pdf: "FPDF", x: float, y: float, member: Member, site_name: str, token
     pdf.cell(44, 4, t("cards.hint"))
     pdf.set_font("sc", "", 5.5)
     pdf.set_xy(x + 3, y + 49)
-    pdf.cell(44, 3, token)                         # for typing by hand when no scanner works
+    pdf.cell(44, 3, token)  # for typing by hand when no scanner works
     size = 36
     pdf.image(qr_image(token), x=x + CARD_W - size - 2.5, y=y + 11.5, w=size, h=size)

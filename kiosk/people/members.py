@@ -5,33 +5,35 @@ Every change writes the member row, its "member" or "card" fact and one audit en
 IMMEDIATE transaction.  A full ID number never reaches this module: a NewcomerCard holds the
 keyed hash and the last 4 characters only (kiosk.people.newcomers).
 """
+
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-from kiosk.staff import audit
-from kiosk.people import cards, newcomers, search
-from kiosk.store import facts
-from kiosk.points import passbook
-from kiosk.staff.audit import Actor
-from kiosk.identity.credentials import FLAGGED
-from kiosk.store.db import db, get_by, write
 from kiosk.files import free_path
-from kiosk.identity.gbcodes import nation_name
 from kiosk.i18n import t
-from kiosk.store.models import Enrollment, Member, NewcomerCard, SignIn, Site
+from kiosk.identity.credentials import FLAGGED
+from kiosk.identity.gbcodes import nation_name
+from kiosk.people import cards, newcomers, search
+from kiosk.points import passbook
+from kiosk.staff import audit
+from kiosk.staff.audit import Actor
 from kiosk.staff.refused import Refused
+from kiosk.store import facts
+from kiosk.store.db import db, get_by, write
+from kiosk.store.models import Enrollment, Member, NewcomerCard, SignIn, Site
 
 # A mainland mobile number; spaces and hyphens as people write them are ignored.
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_GENDERS = {"1": "男", "2": "女"}     # GB/T 2261.1 codes from the card; 0 and 9 say nothing
+_GENDERS = {"1": "男", "2": "女"}  # GB/T 2261.1 codes from the card; 0 and 9 say nothing
 
 
 @dataclass(frozen=True)
 class Profile:
     """What the staff's member page shows: never the full ID number, nor the full phone."""
+
     member_no: str
     name: str
     gender: str
@@ -49,11 +51,11 @@ class Profile:
 
 @dataclass(frozen=True)
 class Printed:
-    path: Path         # the card sheet, kept whatever the printer did
+    path: Path  # the card sheet, kept whatever the printer did
     pages: int
-    count: int         # cards on the sheet
-    printed: bool      # sent to settings.staff.print_command without an error
-    error: str = ""    # why the printer failed
+    count: int  # cards on the sheet
+    printed: bool  # sent to settings.staff.print_command without an error
+    error: str = ""  # why the printer failed
 
 
 def waiting(now: datetime) -> list[newcomers.Newcomer]:
@@ -61,8 +63,9 @@ def waiting(now: datetime) -> list[newcomers.Newcomer]:
     return newcomers.recent(now)
 
 
-def register(actor: Actor, card_id: int, now: datetime, settings: SimpleNamespace, phone: str = "",
-             name_confirmed: bool = False) -> Profile:
+def register(
+    actor: Actor, card_id: int, now: datetime, settings: SimpleNamespace, phone: str = "", name_confirmed: bool = False
+) -> Profile:
     """Make a member of the holder of an unregistered ID card and forget the card's row.  A name
     the card could not give in full needs staff to have looked at the card (`name_confirmed`)."""
     phone = _phone(phone)
@@ -79,21 +82,46 @@ def register(actor: Actor, card_id: int, now: datetime, settings: SimpleNamespac
         if site is None:
             raise Refused("members.no_site", code=settings.site.code)
         member = Member.create(
-            member_no=_next_number(settings.staff.member_prefix), name=card.name,
-            initials=search.initials(card.name), gender=_GENDERS.get(card.gender, ""),
-            birth_date=card.birth_date, birth_year=card.birth_date.year if card.birth_date else None,
-            nation=nation_name(card.nation), address=card.address, id_hash=card.id_hash, id_last4=card.id_last4,
-            phone=phone, phone_last4=phone[-4:], joined=now.date(), site=site)
+            member_no=_next_number(settings.staff.member_prefix),
+            name=card.name,
+            initials=search.initials(card.name),
+            gender=_GENDERS.get(card.gender, ""),
+            birth_date=card.birth_date,
+            birth_year=card.birth_date.year if card.birth_date else None,
+            nation=nation_name(card.nation),
+            address=card.address,
+            id_hash=card.id_hash,
+            id_last4=card.id_last4,
+            phone=phone,
+            phone_last4=phone[-4:],
+            joined=now.date(),
+            site=site,
+        )
         NewcomerCard.delete().where(NewcomerCard.id == card.id).execute()
         _fact(actor, member, now)
-        audit.record(actor, "member.register", _target(member), now, member_no=member.member_no,
-                     name=member.name, id_last4=member.id_last4, phone_last4=member.phone_last4,
-                     name_flagged=card.name_flagged)
+        audit.record(
+            actor,
+            "member.register",
+            _target(member),
+            now,
+            member_no=member.member_no,
+            name=member.name,
+            id_last4=member.id_last4,
+            phone_last4=member.phone_last4,
+            name_flagged=card.name_flagged,
+        )
     return profile(member.member_no, now)
 
 
-def update(actor: Actor, member_no: str, now: datetime, reason: str = "", phone: str | None = None,
-           active: bool | None = None, name: str | None = None) -> Profile:
+def update(
+    actor: Actor,
+    member_no: str,
+    now: datetime,
+    reason: str = "",
+    phone: str | None = None,
+    active: bool | None = None,
+    name: str | None = None,
+) -> Profile:
     """Change the phone ("" clears it), whether the member is active, or the name (a character the
     card could not give, 「□」, put right from the card itself; the reason is then required);
     None leaves a field as it is.  Nothing is written when nothing changes."""
@@ -120,8 +148,9 @@ def update(actor: Actor, member_no: str, now: datetime, reason: str = "", phone:
             current.initials = search.initials(current.name)
         current.save()
         _fact(actor, current, now)
-        audit.record(actor, "member.update", _target(current), now, reason.strip(),
-                     before=before, after=_shown(current, changes))
+        audit.record(
+            actor, "member.update", _target(current), now, reason.strip(), before=before, after=_shown(current, changes)
+        )
     return profile(member_no, now)
 
 
@@ -135,11 +164,27 @@ def reissue_card(actor: Actor, member_no: str, reason: str, now: datetime) -> Pr
         member = _member(member_no)
         Member.update(card_issue=Member.card_issue + 1).where(Member.id == member.id).execute()
         current = Member.get_by_id(member.id)
-        facts.record("card", facts.new_event_id(), {
-            "member_no": current.member_no, "card_issue": current.card_issue, "reason": reason,
-            "at": now.isoformat(), **actor.origin()}, now)
-        audit.record(actor, "card.reissue", _target(current), now, reason,
-                     before={"card_issue": current.card_issue - 1}, after={"card_issue": current.card_issue})
+        facts.record(
+            "card",
+            facts.new_event_id(),
+            {
+                "member_no": current.member_no,
+                "card_issue": current.card_issue,
+                "reason": reason,
+                "at": now.isoformat(),
+                **actor.origin(),
+            },
+            now,
+        )
+        audit.record(
+            actor,
+            "card.reissue",
+            _target(current),
+            now,
+            reason,
+            before={"card_issue": current.card_issue - 1},
+            after={"card_issue": current.card_issue},
+        )
     return profile(member_no, now)
 
 
@@ -148,22 +193,36 @@ def profile(member_no: str, now: datetime) -> Profile:
     member = _member(member_no)
     year = datetime(now.year, 1, 1)
     last, this_year = db.execute_sql(_SIGN_INS, (member.id, member.id, year, now)).fetchone()
-    return Profile(member.member_no, member.name, member.gender, member.birth_date, _age(member, now.date()),
-                   member.phone_last4, member.id_last4, member.joined, member.card_issue, member.active,
-                   passbook.balance(member), SignIn.at.python_value(last), this_year)
+    return Profile(
+        member.member_no,
+        member.name,
+        member.gender,
+        member.birth_date,
+        _age(member, now.date()),
+        member.phone_last4,
+        member.id_last4,
+        member.joined,
+        member.card_issue,
+        member.active,
+        passbook.balance(member),
+        SignIn.at.python_value(last),
+        this_year,
+    )
 
 
 def card_holders(site: str, course_id: int | None = None) -> list[str]:
     """Whose cards a sheet is for: the site's active members, or the course's enrolled ones."""
     query = Member.select(Member.member_no).join(Site).where(Member.active, Site.code == site)
     if course_id is not None:
-        query = query.switch(Member).join(Enrollment).where(Enrollment.course == course_id,
-                                                             Enrollment.status == "enrolled")
+        query = (
+            query.switch(Member).join(Enrollment).where(Enrollment.course == course_id, Enrollment.status == "enrolled")
+        )
     return [m.member_no for m in query.order_by(Member.member_no)]
 
 
-def print_cards(actor: Actor, member_nos: list[str], settings: SimpleNamespace, folder: str | Path,
-                now: datetime) -> Printed:
+def print_cards(
+    actor: Actor, member_nos: list[str], settings: SimpleNamespace, folder: str | Path, now: datetime
+) -> Printed:
     """Write a sheet of the members' QR cards into `folder` (the kiosk's export folder is made when
     missing; another one, a USB stick, must be there) and send it to the printer when one is set."""
     try:
@@ -188,12 +247,21 @@ def print_cards(actor: Actor, member_nos: list[str], settings: SimpleNamespace, 
     error = cards.send_to_printer(settings.staff.print_command, path) if settings.staff.print_command else ""
     printed = bool(settings.staff.print_command) and not error
     with write():
-        audit.record(actor, "cards.print", path.name, now, members=[m.member_no for m in members],
-                     pages=pages, printed=printed, error=error)
+        audit.record(
+            actor,
+            "cards.print",
+            path.name,
+            now,
+            members=[m.member_no for m in members],
+            pages=pages,
+            printed=printed,
+            error=error,
+        )
     return Printed(path, pages, len(members), printed, error)
 
 
 # -- steps --------------------------------------------------------------------------------------
+
 
 def _phone(text: str) -> str:
     phone = re.sub(r"[\s-]", "", text)
@@ -211,12 +279,25 @@ def _next_number(prefix: str) -> str:
 
 
 def _fact(actor: Actor, member: Member, now: datetime) -> None:
-    facts.record("member", facts.new_event_id(), {
-        "member_no": member.member_no, "name": member.name, "gender": member.gender,
-        "birth_year": member.birth_year, "id_hash": member.id_hash, "id_last4": member.id_last4,
-        "phone_last4": member.phone_last4, "site": member.site.code,
-        "joined": member.joined.isoformat() if member.joined else None, "active": member.active,
-        "at": now.isoformat(), **actor.origin()}, now)
+    facts.record(
+        "member",
+        facts.new_event_id(),
+        {
+            "member_no": member.member_no,
+            "name": member.name,
+            "gender": member.gender,
+            "birth_year": member.birth_year,
+            "id_hash": member.id_hash,
+            "id_last4": member.id_last4,
+            "phone_last4": member.phone_last4,
+            "site": member.site.code,
+            "joined": member.joined.isoformat() if member.joined else None,
+            "active": member.active,
+            "at": now.isoformat(),
+            **actor.origin(),
+        },
+        now,
+    )
 
 
 def _member(member_no: str) -> Member:
@@ -232,8 +313,10 @@ def _target(member: Member) -> str:
 
 def _shown(member: Member, changes: dict) -> dict:
     # What the audit trail keeps of the changed fields: a phone's last 4 digits only.
-    return {("phone_last4" if k == "phone" else k): (member.phone[-4:] if k == "phone" else getattr(member, k))
-            for k in changes}
+    return {
+        ("phone_last4" if k == "phone" else k): (member.phone[-4:] if k == "phone" else getattr(member, k))
+        for k in changes
+    }
 
 
 def _age(member: Member, today: date) -> int | None:

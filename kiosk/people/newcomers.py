@@ -4,6 +4,7 @@ What the card says (name, gender, birth date, nation, address, validity) is kept
 hash and last 4 characters of the number, never the number itself, and only for a few days:
 long enough for the newcomer to reach the front desk, short enough to keep no one's data idly.
 """
+
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -18,14 +19,15 @@ KEEP = timedelta(days=7)
 @dataclass(frozen=True)
 class Newcomer:
     """An unregistered card as staff see it: never the ID number, only its last 4 characters."""
+
     id: int
-    at: datetime           # when it was last read
+    at: datetime  # when it was last read
     card_type: str
     name: str
-    name_flagged: bool     # the name holds a character the card could not give (□)
-    gender: str            # GB/T 2261.1 code
+    name_flagged: bool  # the name holds a character the card could not give (□)
+    gender: str  # GB/T 2261.1 code
     birth_date: date | None
-    nation: str            # GB 3304 code
+    nation: str  # GB 3304 code
     address: str
     id_last4: str
     valid_to: date | None
@@ -34,18 +36,44 @@ class Newcomer:
 
 def remember(cred: Credential, id_key: bytes, now: datetime) -> None:
     """Keep (or refresh) an unregistered ID card's fields."""
-    fields = dict(id_last4=ids.last4(cred.id_number), at=now, card_type=cred.card_type or "resident",
-                  name=cred.name, name_flagged=cred.name_flagged, gender=cred.gender,
-                  birth_date=cred.birth_date, nation=cred.nation, address=cred.address,
-                  valid_to=cred.valid_to, long_term=cred.long_term)
+    fields = dict(
+        id_last4=ids.last4(cred.id_number),
+        at=now,
+        card_type=cred.card_type or "resident",
+        name=cred.name,
+        name_flagged=cred.name_flagged,
+        gender=cred.gender,
+        birth_date=cred.birth_date,
+        nation=cred.nation,
+        address=cred.address,
+        valid_to=cred.valid_to,
+        long_term=cred.long_term,
+    )
     with write():
         NewcomerCard.delete().where(NewcomerCard.at < now - KEEP).execute()
-        (NewcomerCard.insert(id_hash=ids.id_hash(cred.id_number, id_key), **fields)
-         .on_conflict(conflict_target=[NewcomerCard.id_hash], update=fields).execute())
+        (
+            NewcomerCard.insert(id_hash=ids.id_hash(cred.id_number, id_key), **fields)
+            .on_conflict(conflict_target=[NewcomerCard.id_hash], update=fields)
+            .execute()
+        )
 
 
 def recent(now: datetime) -> list[Newcomer]:
     """Cards waiting for registration, the latest first."""
-    return [Newcomer(c.id, c.at, c.card_type, c.name, c.name_flagged, c.gender, c.birth_date, c.nation, c.address,
-                     c.id_last4, c.valid_to, c.long_term)
-            for c in NewcomerCard.select().where(NewcomerCard.at >= now - KEEP).order_by(NewcomerCard.at.desc())]
+    return [
+        Newcomer(
+            c.id,
+            c.at,
+            c.card_type,
+            c.name,
+            c.name_flagged,
+            c.gender,
+            c.birth_date,
+            c.nation,
+            c.address,
+            c.id_last4,
+            c.valid_to,
+            c.long_term,
+        )
+        for c in NewcomerCard.select().where(NewcomerCard.at >= now - KEEP).order_by(NewcomerCard.at.desc())
+    ]

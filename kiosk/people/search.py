@@ -1,9 +1,9 @@
 """Finding a senior for staff: by pinyin initials (王建华 → wjh), member number, or the last 4
 digits of a phone number, typed on a keypad of letters and digits: no Chinese typing."""
+
 import logging
 import re
 from dataclasses import dataclass
-
 
 from kiosk.store.db import db, write
 from kiosk.store.models import Member
@@ -14,12 +14,13 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Hit:
     member: Member
-    matched_by: str        # "initials", "member_no" or "phone"
+    matched_by: str  # "initials", "member_no" or "phone"
 
 
 def initials(name: str) -> str:
     """The lower-case pinyin initials of a name; characters without pinyin are left out."""
-    from pypinyin import Style, lazy_pinyin    # here: loading it takes 0.3 s, which every command would pay
+    from pypinyin import Style, lazy_pinyin  # here: loading it takes 0.3 s, which every command would pay
+
     letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
     return "".join(x[0] for x in letters if x and x[0].isascii() and x[0].isalpha()).lower()
 
@@ -84,6 +85,7 @@ def _initials_of(name: str, memo: dict[str, str]) -> str:
     # initials() reads it, so each character's reading is looked up once (a few thousand
     # characters make most names); the rest go through initials() itself.
     from pypinyin.constants import PHRASES_DICT
+
     for i in range(len(name)):
         for j in range(i + 2, len(name) + 1):
             if name[i:j] in PHRASES_DICT:

@@ -3,6 +3,7 @@
 The rules are data: the bureau's, pulled into table points_rule, else the defaults both sides share
 (contract.points), so a kiosk and the bureau always award by the same rule (docs/design.md §4.5).
 """
+
 import logging
 import math
 from dataclasses import dataclass
@@ -18,17 +19,18 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Rule:
     category: str
-    points: int            # per attendance, or per hour (per == "hour")
+    points: int  # per attendance, or per hour (per == "hour")
     per: str
-    daily_cap: int         # 0 = no cap
+    daily_cap: int  # 0 = no cap
     once_per_item: bool
-    version: int           # the bureau's version; 0 for a default
-    source: str            # "bureau" or "default"
+    version: int  # the bureau's version; 0 for a default
+    source: str  # "bureau" or "default"
 
 
 @dataclass(frozen=True)
 class Award:
     """What one attendance earns: `amount` may be 0 (capped, or already awarded)."""
+
     category: str
     amount: int
     rule: Rule
@@ -51,7 +53,8 @@ def _rule(row: tuple) -> Rule:
 
 
 def _default(category: str) -> Rule:
-    return Rule(**DEFAULT_RULES[category], version=0, source="default")
+    rule = DEFAULT_RULES[category]
+    return Rule(category, rule["points"], rule["per"], rule["daily_cap"], rule["once_per_item"], 0, "default")
 
 
 def activity_category(activity: Activity) -> str:
@@ -108,9 +111,12 @@ def _day(day: date) -> tuple[datetime, datetime]:
 _RULES = """SELECT category, points, per, daily_cap, once_per_item, version, source FROM points_rule"""
 _RULE = _RULES + " WHERE category = ?"
 _ACTIVITY = "SELECT kind, points FROM activity WHERE id = ?"
-_AWARDED = {kind: f"""
+_AWARDED = {
+    kind: f"""
     SELECT 1 FROM sign_in s JOIN points_entry p ON p.signin_id = s.id
-    WHERE s.member_id = ? AND s.{kind}_id = ? AND p.kind = ? LIMIT 1""" for kind in ("lesson", "activity")}
+    WHERE s.member_id = ? AND s.{kind}_id = ? AND p.kind = ? LIMIT 1"""
+    for kind in ("lesson", "activity")
+}
 _EARNED_ON = """
     SELECT coalesce(sum(amount), 0) FROM points_entry
     WHERE member_id = ? AND kind = ? AND at >= ? AND at < ?"""

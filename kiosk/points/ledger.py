@@ -5,6 +5,7 @@ by editing it; only an admin may do that.  Each entry commits with its "points" 
 entry in one IMMEDIATE transaction, and balances and caps are read inside it, so two kiosks cannot
 both spend the same points.
 """
+
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -30,10 +31,10 @@ MAX_HOURS = 12
 class Recorded:
     entry_id: int
     event_id: str
-    amount: int            # as entered in the ledger: negative for a redemption
-    balance: int           # the member's balance after it
-    capped: bool = False   # volunteer hours: the daily cap held points back ...
-    held_back: int = 0     # ... this many
+    amount: int  # as entered in the ledger: negative for a redemption
+    balance: int  # the member's balance after it
+    capped: bool = False  # volunteer hours: the daily cap held points back ...
+    held_back: int = 0  # ... this many
 
 
 def reason_text(reason: str) -> str:
@@ -59,12 +60,30 @@ def volunteer(actor: Actor, member_no: str, hours: float, reason: str, now: date
             earned = db.execute_sql(_VOLUNTEER_ON, (member.id, *_day(now.date()))).fetchone()[0]
             amount = max(0, min(wanted, rule.daily_cap - earned))
         note = t("ledger.volunteer_note", reason=text, hours=f"{hours:g}")
-        recorded = _enter(actor, member, amount, "volunteer", "volunteer_hour", note, now, text,
-                          rule_version=rule.version, hours=hours)
-        audit.record(actor, "points.volunteer", _target(member), now, text, entry=recorded.event_id,
-                     hours=hours, amount=amount, held_back=wanted - amount)
-    return Recorded(recorded.entry_id, recorded.event_id, amount, recorded.balance, amount < wanted,
-                    wanted - amount)
+        recorded = _enter(
+            actor,
+            member,
+            amount,
+            "volunteer",
+            "volunteer_hour",
+            note,
+            now,
+            text,
+            rule_version=rule.version,
+            hours=hours,
+        )
+        audit.record(
+            actor,
+            "points.volunteer",
+            _target(member),
+            now,
+            text,
+            entry=recorded.event_id,
+            hours=hours,
+            amount=amount,
+            held_back=wanted - amount,
+        )
+    return Recorded(recorded.entry_id, recorded.event_id, amount, recorded.balance, amount < wanted, wanted - amount)
 
 
 def redeem(actor: Actor, member_no: str, amount: int, reason: str, now: datetime) -> Recorded:
@@ -78,8 +97,16 @@ def redeem(actor: Actor, member_no: str, amount: int, reason: str, now: datetime
         if amount > balance:
             raise Refused("ledger.not_enough", amount=amount, balance=balance)
         recorded = _enter(actor, member, -amount, "redeem", "", text, now, text)
-        audit.record(actor, "points.redeem", _target(member), now, text, entry=recorded.event_id,
-                     amount=-amount, balance_before=balance)
+        audit.record(
+            actor,
+            "points.redeem",
+            _target(member),
+            now,
+            text,
+            entry=recorded.event_id,
+            amount=-amount,
+            balance_before=balance,
+        )
     return recorded
 
 
@@ -96,20 +123,33 @@ def reverse(actor: Actor, entry_id: int, reason: str, now: datetime) -> Recorded
         if db.execute_sql(_REVERSED, (entry.member_id, entry.id)).fetchone():
             raise Refused("ledger.already_reversed")
         member = entry.member
-        recorded = _enter(actor, member, -entry.amount, "correction", entry.rule, text, now, text,
-                          reverses=entry)
-        audit.record(actor, "points.reverse", _target(member), now, text, entry=recorded.event_id,
-                     reverses=entry.event_id, kind=entry.kind, amount=-entry.amount,
-                     at=entry.at.isoformat())
+        recorded = _enter(actor, member, -entry.amount, "correction", entry.rule, text, now, text, reverses=entry)
+        audit.record(
+            actor,
+            "points.reverse",
+            _target(member),
+            now,
+            text,
+            entry=recorded.event_id,
+            reverses=entry.event_id,
+            kind=entry.kind,
+            amount=-entry.amount,
+            at=entry.at.isoformat(),
+        )
     return recorded
 
 
 # -- steps --------------------------------------------------------------------------------------
 
+
 def _half_hours(hours) -> bool:
     # Ranges first: NaN and infinity fail them before int() could choke on them.
-    return (isinstance(hours, int | float) and not isinstance(hours, bool) and 0 < hours <= MAX_HOURS
-            and hours * 2 == int(hours * 2))
+    return (
+        isinstance(hours, int | float)
+        and not isinstance(hours, bool)
+        and 0 < hours <= MAX_HOURS
+        and hours * 2 == int(hours * 2)
+    )
 
 
 def _reason(reason: str) -> str:
@@ -119,16 +159,48 @@ def _reason(reason: str) -> str:
     return text
 
 
-def _enter(actor: Actor, member: Member, amount: int, kind: str, rule: str, note: str, now: datetime,
-           reason: str, reverses: PointsEntry | None = None, **extra) -> Recorded:
+def _enter(
+    actor: Actor,
+    member: Member,
+    amount: int,
+    kind: str,
+    rule: str,
+    note: str,
+    now: datetime,
+    reason: str,
+    reverses: PointsEntry | None = None,
+    **extra,
+) -> Recorded:
     """The entry and its fact; inside the write transaction."""
     event_id = facts.new_event_id()
-    entry_id = insert(PointsEntry, event_id=event_id, member=member.id, amount=amount, kind=kind, rule=rule,
-                      at=now, note=note, staff=actor.staff_id, reverses=reverses.id if reverses else None)
-    facts.record("points", event_id, {
-        "member_no": member.member_no, "amount": amount, "kind": kind, "rule": rule, "reason": reason,
-        "reverses": reverses.event_id if reverses else None, "at": now.isoformat(), **extra,
-        **actor.origin()}, now)
+    entry_id = insert(
+        PointsEntry,
+        event_id=event_id,
+        member=member.id,
+        amount=amount,
+        kind=kind,
+        rule=rule,
+        at=now,
+        note=note,
+        staff=actor.staff_id,
+        reverses=reverses.id if reverses else None,
+    )
+    facts.record(
+        "points",
+        event_id,
+        {
+            "member_no": member.member_no,
+            "amount": amount,
+            "kind": kind,
+            "rule": rule,
+            "reason": reason,
+            "reverses": reverses.event_id if reverses else None,
+            "at": now.isoformat(),
+            **extra,
+            **actor.origin(),
+        },
+        now,
+    )
     return Recorded(entry_id, event_id, amount, passbook.balance(Member.get_by_id(member.id)))
 
 

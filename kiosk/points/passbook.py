@@ -5,6 +5,7 @@ whether it was reversed (docs/design.md §4.5).
 The ledger is append-only; a balance is the bureau's confirmed balance plus this kiosk's
 provisional entries.
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,13 +17,13 @@ from kiosk.store.models import Member, PointsEntry
 class Entry:
     id: int
     at: datetime
-    kind: str          # lesson, activity, party, volunteer, redeem, correction, reversal
-    title: str         # what for: the course or activity of a sign-in award, else the note
-    amount: int        # signed
+    kind: str  # lesson, activity, party, volunteer, redeem, correction, reversal
+    title: str  # what for: the course or activity of a sign-in award, else the note
+    amount: int  # signed
     provisional: bool  # not yet confirmed by the bureau
-    staff: str         # who entered it at a kiosk; "" for sign-in awards, the command line, the bureau
-    reversed: bool     # a correction has reversed it
-    correction: bool   # it is itself a correction
+    staff: str  # who entered it at a kiosk; "" for sign-in awards, the command line, the bureau
+    reversed: bool  # a correction has reversed it
+    correction: bool  # it is itself a correction
 
     @property
     def reversible(self) -> bool:
@@ -32,10 +33,10 @@ class Entry:
 @dataclass(frozen=True)
 class Passbook:
     balance: int
-    entries: tuple[Entry, ...]   # this page, newest first
-    page: int                    # 0-based, clamped to the last page
-    pages: int                   # at least 1
-    total: int                   # number of entries
+    entries: tuple[Entry, ...]  # this page, newest first
+    page: int  # 0-based, clamped to the last page
+    pages: int  # at least 1
+    total: int  # number of entries
 
 
 def balance(member: Member) -> int:
@@ -55,10 +56,22 @@ def passbook(member_no: str, page: int = 0, per_page: int = 5) -> Passbook:
     pages = max(1, -(-total // per_page))
     page = min(max(page, 0), pages - 1)
     when = PointsEntry.at.python_value
-    entries = tuple(Entry(id, when(at), kind, title or "", amount, status == "provisional", staff or "",
-                          bool(reversed_), is_correction(kind, reverses))
-                    for id, at, kind, amount, title, staff, reversed_, reverses, status
-                    in db.execute_sql(_PAGE, (member.id, per_page, page * per_page)))
+    entries = tuple(
+        Entry(
+            id,
+            when(at),
+            kind,
+            title or "",
+            amount,
+            status == "provisional",
+            staff or "",
+            bool(reversed_),
+            is_correction(kind, reverses),
+        )
+        for id, at, kind, amount, title, staff, reversed_, reverses, status in db.execute_sql(
+            _PAGE, (member.id, per_page, page * per_page)
+        )
+    )
     return Passbook(member.points_confirmed + provisional, entries, page, pages, total)
 
 

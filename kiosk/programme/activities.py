@@ -4,8 +4,10 @@ Every change commits with its outbox fact in one IMMEDIATE transaction, and the 
 inside it: two kiosks (or two taps) racing for the last place cannot both get it.  Database errors
 are raised; the screen catches them and shows an error.
 """
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from kiosk.points.awards import activity_points
 from kiosk.programme.waitlist import ACTIVITIES
@@ -21,13 +23,13 @@ class ActivityView:
     place: str
     start: datetime
     end: datetime
-    points: int                       # what attending earns (activity_points)
-    capacity: int                     # 0 = no limit
-    places_left: int | None           # None = no limit; 0 = full (signing up joins the waitlist)
-    open: bool                        # anyone may come without signing up
-    status: str                       # for the member asked about: "", "registered" or "waitlisted"
-    waitlist_position: int | None     # 1-based, when waitlisted
-    can_change: bool                  # sign-up/cancel still possible (not open, not cancelled, before start)
+    points: int  # what attending earns (activity_points)
+    capacity: int  # 0 = no limit
+    places_left: int | None  # None = no limit; 0 = full (signing up joins the waitlist)
+    open: bool  # anyone may come without signing up
+    status: str  # for the member asked about: "", "registered" or "waitlisted"
+    waitlist_position: int | None  # 1-based, when waitlisted
+    can_change: bool  # sign-up/cancel still possible (not open, not cancelled, before start)
 
 
 @dataclass(frozen=True)
@@ -35,13 +37,14 @@ class Change:
     # sign_up: "registered", "waitlisted", "already", "closed" (started, cancelled or open), "not_found"
     # cancel: "cancelled", "not_registered", "closed", "not_found"
     outcome: str
-    view: ActivityView | None         # the activity as the member now sees it
-    promoted: str = ""                # cancel only: member_no of the senior moved up from the waitlist
+    view: ActivityView | None  # the activity as the member now sees it
+    promoted: str = ""  # cancel only: member_no of the senior moved up from the waitlist
 
 
 @dataclass(frozen=True)
 class Notice:
     """A place the senior got from the waitlist, to tell them when they next identify."""
+
     title: str
     start: datetime
     place: str
@@ -92,7 +95,7 @@ def cancel(member_no: str, activity_id: int, now: datetime, kiosk_id: str, site:
             outcome = "not_registered"
         else:
             origin = _Origin(kiosk_id, site)
-            reg.notify = False                 # a place given up needs no notice
+            reg.notify = False  # a place given up needs no notice
             previous = _set_status(reg, member, activity, "cancelled", now, origin)
             if previous == "registered":
                 promoted = _promote(activity, now, origin)
@@ -104,20 +107,28 @@ def take_notices(member_no: str, now: datetime) -> list[Notice]:
     """Promotions from the waitlist the senior has not been told of, once: the flags are cleared.
     Those of activities since cancelled, ended or given up are cleared without a notice."""
     member = get_by(Member, "member_no", member_no)
-    if member is None or not _untold(member).exists():     # the usual case: no write lock for every read
+    if member is None or not _untold(member).exists():  # the usual case: no write lock for every read
         return []
     with write():
         rows = list(_untold(member))
         Registration.update(notify=False).where(Registration.id.in_([r.id for r in rows])).execute()
-    return [Notice(r.activity.title, r.activity.start, r.activity.place) for r in rows
-            if r.status == "registered" and not r.activity.cancelled and r.activity.end > now]
+    return [
+        Notice(r.activity.title, r.activity.start, r.activity.place)
+        for r in rows
+        if r.status == "registered" and not r.activity.cancelled and r.activity.end > now
+    ]
 
 
 # -- steps --------------------------------------------------------------------------------------
 
+
 def _untold(member: Member):
-    return (Registration.select(Registration, Activity).join(Activity)
-            .where(Registration.member == member, Registration.notify).order_by(Activity.start))
+    return (
+        Registration.select(Registration, Activity)
+        .join(Activity)
+        .where(Registration.member == member, Registration.notify)
+        .order_by(Activity.start)
+    )
 
 
 def _changeable(activity: Activity, now: datetime) -> bool:
@@ -128,8 +139,7 @@ def _registration(member: Member, activity: Activity) -> Registration | None:
     return Registration.get_or_none(Registration.member == member, Registration.activity == activity)
 
 
-def _join(member: Member, activity: Activity, reg: Registration | None, now: datetime,
-          origin: _Origin) -> str:
+def _join(member: Member, activity: Activity, reg: Registration | None, now: datetime, origin: _Origin) -> str:
     status = ACTIVITIES.joining(activity)
     if reg is None:
         reg = Registration(member=member, activity=activity, status="")
@@ -148,16 +158,36 @@ def _promote(activity: Activity, now: datetime, origin: _Origin) -> str:
     return first.member.member_no
 
 
-def _set_status(reg: Registration, member: Member, activity: Activity, status: str, now: datetime,
-                origin: _Origin, promoted: bool = False) -> str:
+def _set_status(
+    reg: Registration,
+    member: Member,
+    activity: Activity,
+    status: str,
+    now: datetime,
+    origin: _Origin,
+    promoted: bool = False,
+) -> str:
     """Save the registration with its new status and its fact; returns the previous status."""
     previous = reg.status
     reg.status = status
     reg.save()
-    facts.record("registration", facts.new_event_id(), {
-        "member_no": member.member_no, "activity_id": activity.id, "title": activity.title,
-        "start": activity.start.isoformat(), "status": status, "previous": previous,
-        "promoted": promoted, "at": now.isoformat(), "kiosk_id": origin.kiosk_id, "site": origin.site}, now)
+    facts.record(
+        "registration",
+        facts.new_event_id(),
+        {
+            "member_no": member.member_no,
+            "activity_id": activity.id,
+            "title": activity.title,
+            "start": activity.start.isoformat(),
+            "status": status,
+            "previous": previous,
+            "promoted": promoted,
+            "at": now.isoformat(),
+            "kiosk_id": origin.kiosk_id,
+            "site": origin.site,
+        },
+        now,
+    )
     return previous
 
 
@@ -165,12 +195,24 @@ def _view(activity_id: int, now: datetime, member: Member | None) -> ActivityVie
     return _view_of(Activity.raw(_VIEWS + _ONE, member.id if member else None, activity_id)[0], now)
 
 
-def _view_of(a: Activity, now: datetime) -> ActivityView:
+def _view_of(a: Any, now: datetime) -> ActivityView:
+    """`a`: an Activity row of _VIEWS, with its places taken and the member's own status and place."""
     status = a.mine if a.mine in ACTIVITIES.active else ""
     left = max(0, a.capacity - a.taken) if a.capacity else None
-    return ActivityView(a.id, a.title, a.place, a.start, a.end, activity_points(a), a.capacity, left,
-                        a.open, status, a.position if status == "waitlisted" else None,
-                        _changeable(a, now))
+    return ActivityView(
+        a.id,
+        a.title,
+        a.place,
+        a.start,
+        a.end,
+        activity_points(a),
+        a.capacity,
+        left,
+        a.open,
+        status,
+        a.position if status == "waitlisted" else None,
+        _changeable(a, now),
+    )
 
 
 # Places taken, and the member's own registration with its place in the queue, per activity

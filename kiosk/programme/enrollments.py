@@ -5,6 +5,7 @@ two staff members enrolling seniors into the last place at once cannot both get 
 on the waitlist moves up in the same transaction that frees a place.  Every change writes its
 "enrollment" fact and an audit entry with it.
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,9 +22,9 @@ from kiosk.store.models import Course, Enrollment, Member
 
 @dataclass(frozen=True)
 class Change:
-    outcome: str                  # enrol: "enrolled" or "waitlisted"; withdraw: "withdrawn"
-    position: int | None = None   # 1-based place on the waitlist, when waitlisted
-    promoted: str = ""            # withdraw: member_no of the senior moved up from the waitlist
+    outcome: str  # enrol: "enrolled" or "waitlisted"; withdraw: "withdrawn"
+    position: int | None = None  # 1-based place on the waitlist, when waitlisted
+    promoted: str = ""  # withdraw: member_no of the senior moved up from the waitlist
 
 
 @dataclass(frozen=True)
@@ -31,20 +32,21 @@ class RosterRow:
     member_no: str
     name: str
     phone_last4: str
-    status: str                   # "enrolled" or "waitlisted"
-    position: int | None          # 1-based place on the waitlist, when waitlisted
+    status: str  # "enrolled" or "waitlisted"
+    position: int | None  # 1-based place on the waitlist, when waitlisted
     enrolled_at: datetime | None  # when they signed up (or joined the waitlist)
 
 
 @dataclass(frozen=True)
 class MemberCourse:
     """One of a member's courses in a term, for the member's page."""
+
     course_id: int
     name: str
     teacher: str
     room: str
-    slots: str                    # 「周二 09:00-11:00」
-    status: str                   # "enrolled" or "waitlisted"
+    slots: str  # 「周二 09:00-11:00」
+    status: str  # "enrolled" or "waitlisted"
     position: int | None
 
 
@@ -60,8 +62,7 @@ def enrol(actor: Actor, member_no: str, course_id: int, now: datetime) -> Change
             raise Refused("enrol.term_over", course=course.name, term=term.name)
         row = _enrollment(member, course)
         if row is not None and row.status in COURSES.active:
-            raise Refused("enrol.already", name=member.name, course=course.name,
-                          status=t(f"enrol.status_{row.status}"))
+            raise Refused("enrol.already", name=member.name, course=course.name, status=t(f"enrol.status_{row.status}"))
         if row is None:
             row = Enrollment(member=member, course=course, status="")
         # A new enrolment, or one after a withdrawal, goes to the back: `at` orders the waitlist.
@@ -69,8 +70,17 @@ def enrol(actor: Actor, member_no: str, course_id: int, now: datetime) -> Change
         status = COURSES.joining(course)
         previous = _set_status(actor, row, member, course, status, now)
         position = COURSES.position(row)
-        audit.record(actor, "enrol.add", f"member {member.member_no}", now, course=course.name,
-                     term=term.name, status=status, previous=previous, position=position)
+        audit.record(
+            actor,
+            "enrol.add",
+            f"member {member.member_no}",
+            now,
+            course=course.name,
+            term=term.name,
+            status=status,
+            previous=previous,
+            position=position,
+        )
         return Change(status, position)
 
 
@@ -83,8 +93,17 @@ def withdraw(actor: Actor, member_no: str, course_id: int, reason: str, now: dat
             raise Refused("enrol.not_enrolled", name=member.name, course=course.name)
         previous = _set_status(actor, row, member, course, "withdrawn", now)
         promoted = _promote_first(actor, course, now) if previous == "enrolled" else ""
-        audit.record(actor, "enrol.withdraw", f"member {member.member_no}", now, reason,
-                     course=course.name, term=course.term.name, previous=previous, promoted=promoted)
+        audit.record(
+            actor,
+            "enrol.withdraw",
+            f"member {member.member_no}",
+            now,
+            reason,
+            course=course.name,
+            term=course.term.name,
+            previous=previous,
+            promoted=promoted,
+        )
         return Change("withdrawn", None, promoted)
 
 
@@ -101,27 +120,54 @@ def promote(course_id: int, now: datetime, actor: Actor) -> list[str]:
 
 def roster(course_id: int) -> list[RosterRow]:
     """Who is in the course: the enrolled in order of signing up, then the waitlist in its order."""
-    rows = (Enrollment.select(Enrollment, Member).join(Member)
-            .where(Enrollment.course == course_id, Enrollment.status.in_(COURSES.active))
-            .order_by(Enrollment.status == "waitlisted", Enrollment.at, Enrollment.id))
+    rows = (
+        Enrollment.select(Enrollment, Member)
+        .join(Member)
+        .where(Enrollment.course == course_id, Enrollment.status.in_(COURSES.active))
+        .order_by(Enrollment.status == "waitlisted", Enrollment.at, Enrollment.id)
+    )
     out, waiting = [], 0
     for e in rows:
         waiting += e.status == "waitlisted"
-        out.append(RosterRow(e.member.member_no, e.member.name, e.member.phone_last4, e.status,
-                             waiting if e.status == "waitlisted" else None, e.at))
+        out.append(
+            RosterRow(
+                e.member.member_no,
+                e.member.name,
+                e.member.phone_last4,
+                e.status,
+                waiting if e.status == "waitlisted" else None,
+                e.at,
+            )
+        )
     return out
 
 
 def member_courses(member_no: str, term_id: int) -> list[MemberCourse]:
     """The member's enrolled or waitlisted courses in the term, by name."""
-    rows = (Enrollment.select(Enrollment, Course).join(Course).switch(Enrollment).join(Member)
-            .where(Member.member_no == member_no, Course.term == term_id, Enrollment.status.in_(COURSES.active))
-            .order_by(Course.name, Course.id))
-    return [MemberCourse(e.course.id, e.course.name, e.course.teacher, e.course.room,
-                         format_slots(weekly_slots(e.course)), e.status, COURSES.position(e)) for e in rows]
+    rows = (
+        Enrollment.select(Enrollment, Course)
+        .join(Course)
+        .switch(Enrollment)
+        .join(Member)
+        .where(Member.member_no == member_no, Course.term == term_id, Enrollment.status.in_(COURSES.active))
+        .order_by(Course.name, Course.id)
+    )
+    return [
+        MemberCourse(
+            e.course.id,
+            e.course.name,
+            e.course.teacher,
+            e.course.room,
+            format_slots(weekly_slots(e.course)),
+            e.status,
+            COURSES.position(e),
+        )
+        for e in rows
+    ]
 
 
 # -- steps --------------------------------------------------------------------------------------
+
 
 def _member(member_no: str) -> Member:
     member = get_by(Member, "member_no", member_no)
@@ -146,19 +192,32 @@ def _promote_first(actor: Actor, course: Course, now: datetime) -> str:
     if first is None:
         return ""
     _set_status(actor, first, first.member, course, "enrolled", now, promoted=True)
-    audit.record(actor, "enrol.promote", f"member {first.member.member_no}", now, course=course.name,
-                 term=course.term.name)
+    audit.record(
+        actor, "enrol.promote", f"member {first.member.member_no}", now, course=course.name, term=course.term.name
+    )
     return first.member.member_no
 
 
-def _set_status(actor: Actor, row: Enrollment, member: Member, course: Course, status: str,
-                now: datetime, promoted: bool = False) -> str:
+def _set_status(
+    actor: Actor, row: Enrollment, member: Member, course: Course, status: str, now: datetime, promoted: bool = False
+) -> str:
     """Save the enrolment with its new status and its fact; returns the previous status."""
     previous = row.status
     row.status = status
     row.save()
-    facts.record("enrollment", facts.new_event_id(), {
-        "member_no": member.member_no, "course": course.name, "term": course.term.name,
-        "status": status, "previous": previous, "promoted": promoted, "at": now.isoformat(),
-        **actor.origin()}, now)
+    facts.record(
+        "enrollment",
+        facts.new_event_id(),
+        {
+            "member_no": member.member_no,
+            "course": course.name,
+            "term": course.term.name,
+            "status": status,
+            "previous": previous,
+            "promoted": promoted,
+            "at": now.isoformat(),
+            **actor.origin(),
+        },
+        now,
+    )
     return previous

@@ -1,11 +1,12 @@
 """「我的课程」: the senior's courses this term, how often they came, and when the next lesson is."""
+
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from kiosk.programme.schedule import Item
 from kiosk.store.db import db, get_by
 from kiosk.store.models import Lesson, Member
-from kiosk.programme.schedule import Item
 
 
 @dataclass(frozen=True)
@@ -14,11 +15,11 @@ class MyCourse:
     name: str
     teacher: str
     room: str
-    status: str               # "enrolled" or "waitlisted"
+    status: str  # "enrolled" or "waitlisted"
     next_lesson: Item | None  # the next lesson not cancelled that has not ended
-    attended: int             # lessons held so far with a sign-in by the member
-    held: int                 # lessons held so far: started before now, not cancelled, not on a holiday
-    missed_in_a_row: int      # held lessons without a sign-in, counting back from the latest held one
+    attended: int  # lessons held so far with a sign-in by the member
+    held: int  # lessons held so far: started before now, not cancelled, not on a holiday
+    missed_in_a_row: int  # held lessons without a sign-in, counting back from the latest held one
 
 
 def my_courses(member_no: str, now: datetime) -> list[MyCourse]:
@@ -30,12 +31,25 @@ def my_courses(member_no: str, now: datetime) -> list[MyCourse]:
     return [_view(*row) for row in rows]
 
 
-def _view(course_id: int, name: str, teacher: str, room: str, status: str, schedule: str,
-          held: int, attended: int, missed: int, next_id: int | None, next_place: str,
-          next_start: str, next_end: str) -> MyCourse:
+def _view(
+    course_id: int,
+    name: str,
+    teacher: str,
+    room: str,
+    status: str,
+    schedule: str,
+    held: int,
+    attended: int,
+    missed: int,
+    next_id: int | None,
+    next_place: str,
+    next_start: str,
+    next_end: str,
+) -> MyCourse:
     when = Lesson.start.python_value
-    following = (Item("lesson", next_id, name, next_place, when(next_start), when(next_end))
-                 if next_id is not None else None)
+    following = (
+        Item("lesson", next_id, name, next_place, when(next_start), when(next_end)) if next_id is not None else None
+    )
     if not json.loads(schedule):
         # A drop-in class (no weekly schedule, like the demo's 体验课堂, which gets a lesson whenever
         # the demo has nothing due): nobody is expected at its lessons, so only those the member

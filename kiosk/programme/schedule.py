@@ -1,4 +1,5 @@
 """Lessons and activities in time: what is on today, and lessons generated from a weekly schedule."""
+
 import json
 import re
 from dataclasses import dataclass
@@ -10,7 +11,8 @@ from kiosk.store.models import Activity, Course, Holiday, Lesson, Term
 @dataclass(frozen=True)
 class Item:
     """Something a senior can sign in to: one lesson of a course, or an activity."""
-    kind: str          # "lesson" or "activity"
+
+    kind: str  # "lesson" or "activity"
     id: int
     title: str
     place: str
@@ -31,10 +33,12 @@ def today(now: datetime) -> list[Item]:
     """Every lesson and activity of the day, in order of start."""
     day_start = datetime.combine(now.date(), time.min)
     day_end = day_start + timedelta(days=1)
-    lessons = (Lesson.select(Lesson, Course).join(Course)
-               .where(Lesson.start >= day_start, Lesson.start < day_end, ~Lesson.cancelled))
-    activities = Activity.select().where(Activity.start >= day_start, Activity.start < day_end,
-                                         ~Activity.cancelled)
+    lessons = (
+        Lesson.select(Lesson, Course)
+        .join(Course)
+        .where(Lesson.start >= day_start, Lesson.start < day_end, ~Lesson.cancelled)
+    )
+    activities = Activity.select().where(Activity.start >= day_start, Activity.start < day_end, ~Activity.cancelled)
     items = [lesson_item(x) for x in lessons] + [activity_item(a) for a in activities]
     return sorted(items, key=lambda i: (i.start, i.title))
 
@@ -52,8 +56,7 @@ def lesson_times(course: Course, term: Term, holidays: set[date]) -> list[tuple[
         if day not in holidays:
             for slot in weekly_slots(course):
                 if slot["weekday"] == day.isoweekday():
-                    times.append((datetime.combine(day, hm(slot["start"])),
-                                  datetime.combine(day, hm(slot["end"]))))
+                    times.append((datetime.combine(day, hm(slot["start"])), datetime.combine(day, hm(slot["end"]))))
         day += timedelta(days=1)
     return times
 
@@ -62,8 +65,10 @@ def generate_lessons(course: Course) -> int:
     """Create the course's lessons for its term (existing ones are kept); returns how many are new."""
     term = course.term
     holidays = {h.day for h in Holiday.select().where(Holiday.term == term)}
-    rows = [{"course": course.id, "start": s, "end": e, "room": "", "cancelled": False}
-            for s, e in lesson_times(course, term, holidays)]
+    rows = [
+        {"course": course.id, "start": s, "end": e, "room": "", "cancelled": False}
+        for s, e in lesson_times(course, term, holidays)
+    ]
     before = course.lessons.count()
     if rows:
         Lesson.insert_many(rows).on_conflict_ignore().execute()
@@ -71,9 +76,10 @@ def generate_lessons(course: Course) -> int:
 
 
 # A weekly schedule as staff write it in a spreadsheet: 「周二 09:00-11:00；周四 14:00-16:00」.
-_DAYS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7,
-         **{str(n): n for n in range(1, 8)}}
-_SLOT = re.compile(r"^(?:周|星期|礼拜)?([一二三四五六日天1-7])\s*(\d{1,2}:\d{2})\s*(?:-|–|—|~|～|至|到)\s*(\d{1,2}:\d{2})$")
+_DAYS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7, **{str(n): n for n in range(1, 8)}}
+_SLOT = re.compile(
+    r"^(?:周|星期|礼拜)?([一二三四五六日天1-7])\s*(\d{1,2}:\d{2})\s*(?:-|–|—|~|～|至|到)\s*(\d{1,2}:\d{2})$"
+)
 _SEPARATORS = re.compile(r"[；;，,、/\n]+")
 
 
@@ -109,7 +115,7 @@ def check_slots(slots: list[dict]) -> None:
         if slot["weekday"] not in range(1, 8) or not slot["start"] < slot["end"]:
             raise SlotError("schedule.backwards", slot=format_slots([slot]))
     for i, a in enumerate(slots):
-        for b in slots[i + 1:]:
+        for b in slots[i + 1 :]:
             if slots_overlap(a, b):
                 raise SlotError("schedule.self_overlap", a=format_slots([a]), b=format_slots([b]))
 
@@ -131,6 +137,6 @@ def _hhmm(text: str, part: str) -> str:
 
 
 def hm(text: str) -> time:
-    """"09:30" → time(9, 30)."""
+    """ "09:30" → time(9, 30)."""
     h, m = text.split(":")
     return time(int(h), int(m))

@@ -9,20 +9,21 @@ A lesson that took place (has sign-ins) is never deleted, moved or cancelled.  A
 its original time in its note (「调课：原 3月10日 09:00」), so the weekly schedule never brings the
 original back when lessons are generated again.
 """
+
 import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from kiosk.staff import audit
 from kiosk.programme import enrollments
-from kiosk.store import facts
+from kiosk.programme.schedule import SlotError, check_slots, format_slots, lesson_times, slots_overlap, weekly_slots
+from kiosk.staff import audit
 from kiosk.staff.access import require
 from kiosk.staff.audit import Actor
+from kiosk.staff.refused import Refused
+from kiosk.store import facts
 from kiosk.store.db import db, write
 from kiosk.store.models import Course, Holiday, Lesson, SignIn, Site, Term
-from kiosk.staff.refused import Refused
-from kiosk.programme.schedule import SlotError, check_slots, format_slots, lesson_times, slots_overlap, weekly_slots
 
 COURSE_FIELDS = ("name", "teacher", "room", "capacity", "slots", "category")
 
@@ -53,13 +54,13 @@ class CourseView:
     name: str
     teacher: str
     room: str
-    capacity: int             # 0 = no limit
+    capacity: int  # 0 = no limit
     category: str
-    slots: str                # 「周二 09:00-11:00；周四 14:00-16:00」
+    slots: str  # 「周二 09:00-11:00；周四 14:00-16:00」
     schedule: tuple[dict, ...]  # the same as {weekday, start, end}, for editing it
     enrolled: int
     waitlisted: int
-    lessons: int              # not cancelled
+    lessons: int  # not cancelled
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,14 @@ class LessonView:
     id: int
     start: datetime
     end: datetime
-    room: str                 # where it is: its own room, else the course's
+    room: str  # where it is: its own room, else the course's
     cancelled: bool
-    note: str                 # why it was cancelled or moved
-    signed: int               # sign-ins
+    note: str  # why it was cancelled or moved
+    signed: int  # sign-ins
 
 
 # -- terms ----------------------------------------------------------------------------------------
+
 
 def create_term(actor: Actor, name: str, start: date, end: date, now: datetime) -> TermView:
     """A term of the actor's site, overlapping none of its others: a day's lessons belong to one term."""
@@ -139,6 +141,7 @@ def _check_term(site: Site, name: str, start: date, end: date, exclude: Term | N
 
 # -- holidays -------------------------------------------------------------------------------------
 
+
 def add_holiday(actor: Actor, term_id: int, day: date, name: str, now: datetime) -> HolidayView:
     """A day without lessons: the lessons that day are cancelled, noted 「节假日：<name>」."""
     require(actor, "admin")
@@ -158,11 +161,11 @@ def add_holiday(actor: Actor, term_id: int, day: date, name: str, now: datetime)
         holiday = Holiday.create(term=term, day=day, name=name)
         cancelled = [x for x in that_day if not x.cancelled]
         for lesson in cancelled:
-            _change_lesson(actor, lesson, "cancel", now, cancelled=True,
-                           note=_note(lesson, _holiday_note(holiday)))
+            _change_lesson(actor, lesson, "cancel", now, cancelled=True, note=_note(lesson, _holiday_note(holiday)))
         _term_fact(actor, term, "holiday_add", now, day=day.isoformat(), holiday=name)
-        audit.record(actor, "holiday.add", f"term {term.name}", now, day=day, name=name,
-                     lessons_cancelled=len(cancelled))
+        audit.record(
+            actor, "holiday.add", f"term {term.name}", now, day=day, name=name, lessons_cancelled=len(cancelled)
+        )
         return _holiday_view(holiday)
 
 
@@ -174,14 +177,23 @@ def remove_holiday(actor: Actor, holiday_id: int, now: datetime) -> int:
         holiday = _get(Holiday, holiday_id, "terms.gone")
         term, day = holiday.term, holiday.day
         holiday.delete_instance()
-        restored = [x for x in _on_day(_term_lessons(term), day)
-                    if x.cancelled and x.note.endswith(_holiday_note(holiday))]
+        restored = [
+            x for x in _on_day(_term_lessons(term), day) if x.cancelled and x.note.endswith(_holiday_note(holiday))
+        ]
         for lesson in restored:
             _change_lesson(actor, lesson, "restore", now, cancelled=False, note=_moved_note(lesson.note))
         added = sum(len(_fill(actor, c, term, now, lambda s: s.date() == day)) for c in term.courses)
         _term_fact(actor, term, "holiday_remove", now, day=day.isoformat(), holiday=holiday.name)
-        audit.record(actor, "holiday.remove", f"term {term.name}", now, day=day, name=holiday.name,
-                     lessons_restored=len(restored), lessons_added=added)
+        audit.record(
+            actor,
+            "holiday.remove",
+            f"term {term.name}",
+            now,
+            day=day,
+            name=holiday.name,
+            lessons_restored=len(restored),
+            lessons_added=added,
+        )
         return len(restored) + added
 
 
@@ -191,8 +203,10 @@ def _holiday_note(holiday: Holiday) -> str:
 
 # -- courses --------------------------------------------------------------------------------------
 
-def check_course(term: Term, name: str, slots: list[dict], room: str, capacity: int,
-                 exclude: Course | None = None) -> None:
+
+def check_course(
+    term: Term, name: str, slots: list[dict], room: str, capacity: int, exclude: Course | None = None
+) -> None:
     """Refused unless the course could be saved in the term: a name of its own, a capacity of 0
     (no limit) or more, a weekly schedule that reads, and no other course of the term in the same
     room at an overlapping time.  Writes nothing: the Excel import checks rows with it."""
@@ -217,20 +231,43 @@ def check_course(term: Term, name: str, slots: list[dict], room: str, capacity: 
                     raise Refused("terms.room_clash", course=other.name, slot=format_slots([slot]), room=room)
 
 
-def create_course(actor: Actor, term_id: int, name: str, slots: list[dict], now: datetime,
-                  teacher: str = "", room: str = "", capacity: int = 0, category: str = "lesson") -> CourseView:
+def create_course(
+    actor: Actor,
+    term_id: int,
+    name: str,
+    slots: list[dict],
+    now: datetime,
+    teacher: str = "",
+    room: str = "",
+    capacity: int = 0,
+    category: str = "lesson",
+) -> CourseView:
     """A course and its lessons for the whole term (holidays skipped)."""
     require(actor, "admin")
     with write():
         term = _get(Term, term_id, "terms.gone")
         check_course(term, name, slots, room, capacity)
-        course = Course.create(term=term, name=name.strip(), teacher=teacher.strip(), room=room.strip(),
-                               capacity=capacity, category=category, schedule=_schedule(slots))
+        course = Course.create(
+            term=term,
+            name=name.strip(),
+            teacher=teacher.strip(),
+            room=room.strip(),
+            capacity=capacity,
+            category=category,
+            schedule=_schedule(slots),
+        )
         added = _fill(actor, course, term, now)
         _course_fact(actor, course, "create", now)
-        audit.record(actor, "course.create", f"course {course.name}", now, term=term.name,
-                     **_fields(course), lessons_added=len(added))
-        return course_view(course.id)
+        audit.record(
+            actor,
+            "course.create",
+            f"course {course.name}",
+            now,
+            term=term.name,
+            **_fields(course),
+            lessons_added=len(added),
+        )
+        return _view(course.id)
 
 
 def edit_course(actor: Actor, course_id: int, now: datetime, reason: str = "", **changes) -> CourseView:
@@ -246,8 +283,7 @@ def edit_course(actor: Actor, course_id: int, now: datetime, reason: str = "", *
         course = _get(Course, course_id, "terms.gone")
         before = _fields(course)
         after = {**before, **{k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}}
-        check_course(course.term, after["name"], after["slots"], after["room"], after["capacity"],
-                     exclude=course)
+        check_course(course.term, after["name"], after["slots"], after["room"], after["capacity"], exclude=course)
         course.name, course.teacher, course.room = after["name"], after["teacher"], after["room"]
         course.capacity, course.category = after["capacity"], after["category"]
         course.schedule = _schedule(after["slots"])
@@ -260,9 +296,19 @@ def edit_course(actor: Actor, course_id: int, now: datetime, reason: str = "", *
             promoted = enrollments.promote(course.id, now, actor)
         _course_fact(actor, course, "edit", now, previous=before["name"])
         changed = {k: [before[k], after[k]] for k in COURSE_FIELDS if before[k] != after[k]}
-        audit.record(actor, "course.edit", f"course {course.name}", now, reason, term=course.term.name,
-                     changed=changed, lessons_deleted=deleted, lessons_added=added, promoted=promoted)
-        return course_view(course.id)
+        audit.record(
+            actor,
+            "course.edit",
+            f"course {course.name}",
+            now,
+            reason,
+            term=course.term.name,
+            changed=changed,
+            lessons_deleted=deleted,
+            lessons_added=added,
+            promoted=promoted,
+        )
+        return _view(course.id)
 
 
 def generate_lessons(actor: Actor, course_id: int, now: datetime) -> int:
@@ -273,8 +319,9 @@ def generate_lessons(actor: Actor, course_id: int, now: datetime) -> int:
         course = _get(Course, course_id, "terms.gone")
         added = _fill(actor, course, course.term, now)
         if added:
-            audit.record(actor, "lessons.generate", f"course {course.name}", now, term=course.term.name,
-                         count=len(added))
+            audit.record(
+                actor, "lessons.generate", f"course {course.name}", now, term=course.term.name, count=len(added)
+            )
         return len(added)
 
 
@@ -289,11 +336,40 @@ def course_view(course_id: int) -> CourseView | None:
     return _course_row(*row) if row else None
 
 
-def _course_row(course_id: int, term_id: int, name: str, teacher: str, room: str, capacity: int, category: str,
-                schedule: str, enrolled: int, waitlisted: int, lessons_held: int) -> CourseView:
+def _view(course_id: int) -> CourseView:
+    view = course_view(course_id)
+    assert view is not None  # written in the same transaction
+    return view
+
+
+def _course_row(
+    course_id: int,
+    term_id: int,
+    name: str,
+    teacher: str,
+    room: str,
+    capacity: int,
+    category: str,
+    schedule: str,
+    enrolled: int,
+    waitlisted: int,
+    lessons_held: int,
+) -> CourseView:
     slots = tuple(json.loads(schedule))
-    return CourseView(course_id, term_id, name, teacher, room, capacity, category, format_slots(list(slots)),
-                      slots, enrolled, waitlisted, lessons_held)
+    return CourseView(
+        course_id,
+        term_id,
+        name,
+        teacher,
+        room,
+        capacity,
+        category,
+        format_slots(list(slots)),
+        slots,
+        enrolled,
+        waitlisted,
+        lessons_held,
+    )
 
 
 def _reschedule(actor: Actor, course: Course, now: datetime) -> tuple[int, int]:
@@ -310,8 +386,14 @@ def _reschedule(actor: Actor, course: Course, now: datetime) -> tuple[int, int]:
 
 
 def _fields(course: Course) -> dict:
-    return {"name": course.name, "teacher": course.teacher, "room": course.room,
-            "capacity": course.capacity, "slots": weekly_slots(course), "category": course.category}
+    return {
+        "name": course.name,
+        "teacher": course.teacher,
+        "room": course.room,
+        "capacity": course.capacity,
+        "slots": weekly_slots(course),
+        "category": course.category,
+    }
 
 
 def _schedule(slots: list[dict]) -> str:
@@ -319,6 +401,7 @@ def _schedule(slots: list[dict]) -> str:
 
 
 # -- lessons --------------------------------------------------------------------------------------
+
 
 def cancel_lesson(actor: Actor, lesson_id: int, reason: str, now: datetime) -> LessonView:
     """停课: the lesson stays in the list, cancelled, with the reason as its note."""
@@ -332,10 +415,10 @@ def cancel_lesson(actor: Actor, lesson_id: int, reason: str, now: datetime) -> L
             raise Refused("terms.lesson_already_cancelled", when=_when(lesson.start))
         if _signed(lesson):
             raise Refused("terms.lesson_has_signins", when=_when(lesson.start), count=_signed(lesson))
-        _change_lesson(actor, lesson, "cancel", now, reason, cancelled=True,
-                       note=_note(lesson, f"停课：{reason}"))
-        audit.record(actor, "lesson.cancel", f"lesson {lesson.id}", now, reason, course=lesson.course.name,
-                     start=lesson.start)
+        _change_lesson(actor, lesson, "cancel", now, reason, cancelled=True, note=_note(lesson, f"停课：{reason}"))
+        audit.record(
+            actor, "lesson.cancel", f"lesson {lesson.id}", now, reason, course=lesson.course.name, start=lesson.start
+        )
         return lesson_view(lesson.id)
 
 
@@ -354,13 +437,13 @@ def restore_lesson(actor: Actor, lesson_id: int, now: datetime) -> LessonView:
         if clash is not None:
             raise Refused("terms.restore_clash", **clash)
         _change_lesson(actor, lesson, "restore", now, cancelled=False, note=_moved_note(lesson.note))
-        audit.record(actor, "lesson.restore", f"lesson {lesson.id}", now, course=lesson.course.name,
-                     start=lesson.start)
+        audit.record(actor, "lesson.restore", f"lesson {lesson.id}", now, course=lesson.course.name, start=lesson.start)
         return lesson_view(lesson.id)
 
 
-def move_lesson(actor: Actor, lesson_id: int, start: datetime, end: datetime, now: datetime, reason: str,
-                room: str | None = None) -> LessonView:
+def move_lesson(
+    actor: Actor, lesson_id: int, start: datetime, end: datetime, now: datetime, reason: str, room: str | None = None
+) -> LessonView:
     """调课: to another time in the term (and another room, "" = the course's).  A lesson cancelled
     (for a holiday, say) takes place at its new time."""
     require(actor, "admin")
@@ -378,8 +461,9 @@ def move_lesson(actor: Actor, lesson_id: int, start: datetime, end: datetime, no
         if start < now:
             raise Refused("terms.move_past", when=_when(start))
         if not term.start <= start.date() <= term.end or end.date() != start.date():
-            raise Refused("terms.move_outside", when=_when(start), term=term.name,
-                          start=_day(term.start), end=_day(term.end))
+            raise Refused(
+                "terms.move_outside", when=_when(start), term=term.name, start=_day(term.start), end=_day(term.end)
+            )
         holiday = term.holidays.where(Holiday.day == start.date()).first()
         if holiday is not None:
             raise Refused("terms.move_holiday", day=_day(holiday.day), holiday=holiday.name)
@@ -389,10 +473,31 @@ def move_lesson(actor: Actor, lesson_id: int, start: datetime, end: datetime, no
         previous = lesson.start
         original = _moved_from(lesson, term) or previous
         note = "" if original == start else f"调课：原 {_when(original)}"
-        _change_lesson(actor, lesson, "move", now, reason, start=start, end=end, room=room,
-                       cancelled=False, note=note, previous_start=previous.isoformat())
-        audit.record(actor, "lesson.move", f"lesson {lesson.id}", now, reason, course=course.name,
-                     before=previous, after=start, end=end, room=room)
+        _change_lesson(
+            actor,
+            lesson,
+            "move",
+            now,
+            reason,
+            start=start,
+            end=end,
+            room=room,
+            cancelled=False,
+            note=note,
+            previous_start=previous.isoformat(),
+        )
+        audit.record(
+            actor,
+            "lesson.move",
+            f"lesson {lesson.id}",
+            now,
+            reason,
+            course=course.name,
+            before=previous,
+            after=start,
+            end=end,
+            room=room,
+        )
         return lesson_view(lesson.id)
 
 
@@ -414,8 +519,12 @@ def _clash(lesson: Lesson, start: datetime, end: datetime, room: str) -> dict | 
     """What the lesson would meet at [start, end): another lesson of its course (any at the same
     start, as there is one lesson per course and start), or another lesson in the same room."""
     site = lesson.course.term.site
-    overlapping = (Lesson.select(Lesson, Course).join(Course).join(Term)
-                   .where(Term.site == site, Lesson.id != lesson.id, Lesson.start < end, Lesson.end > start))
+    overlapping = (
+        Lesson.select(Lesson, Course)
+        .join(Course)
+        .join(Term)
+        .where(Term.site == site, Lesson.id != lesson.id, Lesson.start < end, Lesson.end > start)
+    )
     same_course = (Lesson.course == lesson.course) & ((Lesson.start == start) | ~Lesson.cancelled)
     other = overlapping.where(same_course).first()
     if other is None and room:
@@ -431,6 +540,7 @@ def _room(lesson: Lesson) -> str:
 
 
 # -- lesson rows and their facts ----------------------------------------------------------------
+
 
 def _fill(actor: Actor, course: Course, term: Term, now: datetime, wanted=lambda start: True) -> list[Lesson]:
     """Create the schedule's missing lessons after `now` whose start is `wanted`, skipping holidays
@@ -448,8 +558,9 @@ def _fill(actor: Actor, course: Course, term: Term, now: datetime, wanted=lambda
     return added
 
 
-def _change_lesson(actor: Actor, lesson: Lesson, action: str, now: datetime, reason: str = "",
-                   previous_start: str = "", **values) -> None:
+def _change_lesson(
+    actor: Actor, lesson: Lesson, action: str, now: datetime, reason: str = "", previous_start: str = "", **values
+) -> None:
     for field, value in values.items():
         setattr(lesson, field, value)
     lesson.save()
@@ -463,25 +574,61 @@ def _delete_lesson(actor: Actor, lesson: Lesson, now: datetime) -> None:
 
 def _lesson_fact(actor: Actor, lesson: Lesson, action: str, now: datetime, **extra) -> None:
     course = lesson.course
-    facts.record("lesson", facts.new_event_id(), {
-        "action": action, "course": course.name, "term": course.term.name, "start": lesson.start.isoformat(),
-        "end": lesson.end.isoformat(), "room": lesson.room, "cancelled": lesson.cancelled, "note": lesson.note,
-        "at": now.isoformat(), **{k: v for k, v in extra.items() if v}, **actor.origin()}, now)
+    facts.record(
+        "lesson",
+        facts.new_event_id(),
+        {
+            "action": action,
+            "course": course.name,
+            "term": course.term.name,
+            "start": lesson.start.isoformat(),
+            "end": lesson.end.isoformat(),
+            "room": lesson.room,
+            "cancelled": lesson.cancelled,
+            "note": lesson.note,
+            "at": now.isoformat(),
+            **{k: v for k, v in extra.items() if v},
+            **actor.origin(),
+        },
+        now,
+    )
 
 
 def _term_fact(actor: Actor, term: Term, action: str, now: datetime, **extra) -> None:
-    facts.record("term", facts.new_event_id(), {
-        "action": action, "name": term.name, "start": term.start.isoformat(), "end": term.end.isoformat(),
-        "at": now.isoformat(), **extra, **actor.origin()}, now)
+    facts.record(
+        "term",
+        facts.new_event_id(),
+        {
+            "action": action,
+            "name": term.name,
+            "start": term.start.isoformat(),
+            "end": term.end.isoformat(),
+            "at": now.isoformat(),
+            **extra,
+            **actor.origin(),
+        },
+        now,
+    )
 
 
 def _course_fact(actor: Actor, course: Course, action: str, now: datetime, **extra) -> None:
-    facts.record("course", facts.new_event_id(), {
-        "action": action, **_fields(course), "term": course.term.name, "at": now.isoformat(),
-        **extra, **actor.origin()}, now)
+    facts.record(
+        "course",
+        facts.new_event_id(),
+        {
+            "action": action,
+            **_fields(course),
+            "term": course.term.name,
+            "at": now.isoformat(),
+            **extra,
+            **actor.origin(),
+        },
+        now,
+    )
 
 
 # -- notes --------------------------------------------------------------------------------------
+
 
 def _note(lesson: Lesson, why: str) -> str:
     """A cancellation note that keeps the lesson's move note, if it was moved."""
@@ -510,6 +657,7 @@ def _moved_from(lesson: Lesson, term: Term) -> datetime | None:
 
 
 # -- helpers --------------------------------------------------------------------------------------
+
 
 def _term_lessons(term: Term):
     return Lesson.select(Lesson, Course).join(Course).where(Course.term == term)

@@ -5,9 +5,9 @@ Called inside the IMMEDIATE write that changes the places, so two kiosks or two 
 racing for the last place cannot both get it.  The queue is in order of `at` (when the senior
 joined it), then id; rows from before `at` was kept (NULL) signed up earliest.
 """
-from dataclasses import dataclass
 
-from peewee import Model
+from dataclasses import dataclass
+from typing import Any
 
 from kiosk.store.db import db
 from kiosk.store.models import Enrollment, Member, Registration
@@ -17,36 +17,41 @@ WAITING = "waitlisted"
 
 @dataclass(frozen=True)
 class Waitlist:
-    table: type[Model]     # one row a senior and a course or activity, with `status` and `at`
-    item: str              # the row's course or activity field
-    placed: str            # the status of a senior with a place
+    table: Any  # Enrollment or Registration: one row a senior and an item, with `status` and `at`
+    item: str  # the row's course or activity field
+    placed: str  # the status of a senior with a place
 
     @property
     def active(self) -> tuple[str, str]:
         """The statuses of a senior still in: with a place, or in the queue."""
         return (self.placed, WAITING)
 
-    def has_room(self, item: Model) -> bool:
+    def has_room(self, item: Any) -> bool:
         if not item.capacity:
             return True
-        taken = self.table.select().where(getattr(self.table, self.item) == item,
-                                          self.table.status == self.placed).count()
+        taken = (
+            self.table.select().where(getattr(self.table, self.item) == item, self.table.status == self.placed).count()
+        )
         return taken < item.capacity
 
-    def joining(self, item: Model) -> str:
+    def joining(self, item: Any) -> str:
         """The status of a senior joining now: a place while there is room, else the back of the queue."""
         return self.placed if self.has_room(item) else WAITING
 
-    def next_up(self, item: Model) -> Model | None:
+    def next_up(self, item: Any) -> Any:
         """The row of the first in the queue when a place is free (the capacity may have been
         lowered since the others joined), with its member."""
         if not self.has_room(item):
             return None
-        return (self.table.select(self.table, Member).join(Member)
-                .where(getattr(self.table, self.item) == item, self.table.status == WAITING)
-                .order_by(self.table.at, self.table.id).first())
+        return (
+            self.table.select(self.table, Member)
+            .join(Member)
+            .where(getattr(self.table, self.item) == item, self.table.status == WAITING)
+            .order_by(self.table.at, self.table.id)
+            .first()
+        )
 
-    def position(self, row: Model) -> int | None:
+    def position(self, row: Any) -> int | None:
         """1-based place of `row` in the queue; None with a place or out."""
         if row.status != WAITING:
             return None

@@ -3,19 +3,20 @@
 A PIN is kept only as a salted scrypt hash.  Wrong PINs lock the account for longer each time,
 and that state is in the Staff row, so turning the kiosk off and on again does not reset it.
 """
+
 import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from kiosk.staff import audit
-from kiosk.store import facts
 from contract import passwords
+from kiosk.staff import audit
 from kiosk.staff.audit import Actor
+from kiosk.staff.refused import Refused
+from kiosk.store import facts
 from kiosk.store.db import write
 from kiosk.store.models import Site, Staff
-from kiosk.staff.refused import Refused
 
 log = logging.getLogger(__name__)
 
@@ -27,17 +28,19 @@ _PIN = re.compile(r"[0-9]{4,8}")
 @dataclass(frozen=True)
 class Login:
     """The outcome of one PIN entry."""
+
     ok: bool
     staff: Staff | None
-    tries_left: int                   # wrong PINs left before the account locks
-    locked_until: datetime | None     # set when the account is locked
-    message: str                      # catalog key: access.welcome, wrong_pin, locked, no_staff
+    tries_left: int  # wrong PINs left before the account locks
+    locked_until: datetime | None  # set when the account is locked
+    message: str  # catalog key: access.welcome, wrong_pin, locked, no_staff
 
 
 # -- PINs ---------------------------------------------------------------------------------------
 
+
 def hash_pin(pin: str) -> str:
-    """"scrypt$n$r$p$<salt hex>$<hash hex>" with a fresh random salt."""
+    """ "scrypt$n$r$p$<salt hex>$<hash hex>" with a fresh random salt."""
     return passwords.make(pin)
 
 
@@ -57,6 +60,7 @@ def check_pin(pin: str) -> None:
 
 # -- roles --------------------------------------------------------------------------------------
 
+
 def require(actor: Actor, role: str) -> None:
     """Refused when `actor` lacks `role`.  The command line may do everything: whoever runs it
     already holds the machine."""
@@ -68,9 +72,11 @@ def require(actor: Actor, role: str) -> None:
 
 # -- accounts -----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Account:
     """A staff member as the login page and `staff list` show them."""
+
     id: int
     name: str
     role: str
@@ -79,9 +85,13 @@ class Account:
 
 def list_staff(site_code: str) -> list[Account]:
     """The site's active staff, admins first, then by name."""
-    return [Account(s.id, s.name, s.role, s.locked_until)
-            for s in Staff.select().join(Site).where(Site.code == site_code, Staff.active)
-            .order_by(Staff.role != "admin", Staff.name, Staff.id)]
+    return [
+        Account(s.id, s.name, s.role, s.locked_until)
+        for s in Staff.select()
+        .join(Site)
+        .where(Site.code == site_code, Staff.active)
+        .order_by(Staff.role != "admin", Staff.name, Staff.id)
+    ]
 
 
 def by_name(site_code: str, name: str) -> Staff:
@@ -89,7 +99,7 @@ def by_name(site_code: str, name: str) -> Staff:
     found = [s for s in list_staff(site_code) if s.name == name.strip()]
     if not found:
         raise Refused("access.no_such_staff", name=name)
-    return found[0]
+    return Staff.get_by_id(found[0].id)
 
 
 def add_staff(actor: Actor, name: str, pin: str, role: str, site_code: str, now: datetime) -> Staff:
@@ -101,7 +111,7 @@ def add_staff(actor: Actor, name: str, pin: str, role: str, site_code: str, now:
     if role not in ROLES:
         raise Refused("access.bad_role", role=role)
     check_pin(pin)
-    pin_hash = hash_pin(pin)          # ~50 ms of CPU: not while holding the write lock
+    pin_hash = hash_pin(pin)  # ~50 ms of CPU: not while holding the write lock
     with write():
         site = Site.get_or_none(Site.code == site_code)
         if site is None:
@@ -168,12 +178,25 @@ def _target(staff: Staff) -> str:
 
 def _fact(actor: Actor, staff: Staff, change: str, now: datetime, reason: str = "") -> None:
     # Never the PIN hash: it stays on this kiosk.
-    facts.record("staff", facts.new_event_id(), {
-        **actor.origin(), "change": change, "local_id": staff.id, "name": staff.name,
-        "role": staff.role, "active": bool(staff.active), "reason": reason, "at": now.isoformat()}, now)
+    facts.record(
+        "staff",
+        facts.new_event_id(),
+        {
+            **actor.origin(),
+            "change": change,
+            "local_id": staff.id,
+            "name": staff.name,
+            "role": staff.role,
+            "active": bool(staff.active),
+            "reason": reason,
+            "at": now.isoformat(),
+        },
+        now,
+    )
 
 
 # -- logging in ---------------------------------------------------------------------------------
+
 
 def login(staff_id: int, pin: str, now: datetime, settings: SimpleNamespace) -> Login:
     """Check a PIN entered on the pad.  After `lockout_after` wrong PINs in a row the account is
@@ -186,10 +209,10 @@ def login(staff_id: int, pin: str, now: datetime, settings: SimpleNamespace) -> 
     if _locked(staff, now):
         log.info("login of staff %s refused: locked until %s", staff.id, staff.locked_until)
         return Login(False, staff, 0, staff.locked_until, "access.locked")
-    right = verify_pin(pin, staff.pin_hash)     # outside the write: scrypt holds the CPU ~50 ms
+    right = verify_pin(pin, staff.pin_hash)  # outside the write: scrypt holds the CPU ~50 ms
     actor = Actor.of(staff, settings)
     with write():
-        staff = Staff.get_or_none(Staff.id == staff_id, Staff.active)   # as it is now, inside the write
+        staff = Staff.get_or_none(Staff.id == staff_id, Staff.active)  # as it is now, inside the write
         if staff is None:
             return Login(False, None, 0, None, "access.no_staff")
         if _locked(staff, now):
@@ -205,12 +228,11 @@ def login(staff_id: int, pin: str, now: datetime, settings: SimpleNamespace) -> 
         if staff.failures < rules.lockout_after:
             staff.save()
             return Login(False, staff, rules.lockout_after - staff.failures, None, "access.wrong_pin")
-        seconds = min(rules.lockout_first_s * 2 ** staff.lockouts, rules.lockout_max_s)
+        seconds = min(rules.lockout_first_s * 2**staff.lockouts, rules.lockout_max_s)
         staff.failures, staff.lockouts = 0, staff.lockouts + 1
         staff.locked_until = now + timedelta(seconds=seconds)
         staff.save()
-        audit.record(actor, "staff.locked", _target(staff), now, seconds=seconds,
-                     until=staff.locked_until.isoformat())
+        audit.record(actor, "staff.locked", _target(staff), now, seconds=seconds, until=staff.locked_until.isoformat())
     log.warning("staff %s locked for %s s", staff.id, seconds)
     return Login(False, staff, 0, staff.locked_until, "access.locked")
 

@@ -3,6 +3,7 @@
 Each entry is written in the same transaction as the change it describes, and is also an
 "audit" outbox fact, so the bureau receives the trail with the data.
 """
+
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,12 +13,13 @@ from kiosk.store import facts
 from kiosk.store.db import insert
 from kiosk.store.models import Audit, Staff
 
-CLI = "命令行"      # the staff name of changes made with `python main.py …` by an operator
+CLI = "命令行"  # the staff name of changes made with `python main.py …` by an operator
 
 
 @dataclass(frozen=True)
 class Actor:
     """Who is acting, and on which kiosk: every staff function takes one."""
+
     staff: Staff | None
     kiosk_id: str
     site: str
@@ -32,7 +34,7 @@ class Actor:
 
     @property
     def role(self) -> str:
-        """"admin" or "staff"; the command line may do everything (kiosk.staff.access.require)."""
+        """ "admin" or "staff"; the command line may do everything (kiosk.staff.access.require)."""
         return self.staff.role if self.staff else "admin"
 
     @property
@@ -41,8 +43,7 @@ class Actor:
 
     def origin(self) -> dict:
         """The fields every fact a staff member causes carries."""
-        return {"kiosk_id": self.kiosk_id, "site": self.site, "staff": self.name,
-                "staff_id": self.staff_id}
+        return {"kiosk_id": self.kiosk_id, "site": self.site, "staff": self.name, "staff_id": self.staff_id}
 
 
 def record(actor: Actor, action: str, target: str, now: datetime, reason: str = "", **detail) -> str:
@@ -50,10 +51,30 @@ def record(actor: Actor, action: str, target: str, now: datetime, reason: str = 
     event id."""
     event_id = facts.new_event_id()
     text = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
-    insert(Audit, event_id=event_id, at=now, staff=actor.staff_id, staff_name=actor.name,
-           action=action, target=target, reason=reason, detail=text)
-    facts.record("audit", event_id, {"action": action, "target": target, "reason": reason,
-                                     "detail": json.loads(text), "at": now.isoformat(), **actor.origin()}, now)
+    insert(
+        Audit,
+        event_id=event_id,
+        at=now,
+        staff=actor.staff_id,
+        staff_name=actor.name,
+        action=action,
+        target=target,
+        reason=reason,
+        detail=text,
+    )
+    facts.record(
+        "audit",
+        event_id,
+        {
+            "action": action,
+            "target": target,
+            "reason": reason,
+            "detail": json.loads(text),
+            "at": now.isoformat(),
+            **actor.origin(),
+        },
+        now,
+    )
     return event_id
 
 
@@ -64,6 +85,7 @@ def count() -> int:
 @dataclass(frozen=True)
 class Entry:
     """One line of the trail as staff read it."""
+
     at: datetime
     staff_name: str
     action: str
@@ -74,5 +96,7 @@ class Entry:
 
 def recent(limit: int = 50, offset: int = 0) -> list[Entry]:
     """The newest entries first."""
-    return [Entry(a.at, a.staff_name, a.action, a.target, a.reason, json.loads(a.detail))
-            for a in Audit.select().order_by(Audit.at.desc(), Audit.id.desc()).offset(offset).limit(limit)]
+    return [
+        Entry(a.at, a.staff_name, a.action, a.target, a.reason, json.loads(a.detail))
+        for a in Audit.select().order_by(Audit.at.desc(), Audit.id.desc()).offset(offset).limit(limit)
+    ]

@@ -1,4 +1,5 @@
 """A staff action refused by a rule, with the message that says why."""
+
 from kiosk.i18n import t
 
 

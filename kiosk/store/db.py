@@ -1,14 +1,17 @@
 """The kiosk's SQLite store: pragmas for durability, and the one way to write."""
+
 import re
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from peewee import DatabaseProxy, Field, Model, SqliteDatabase
 
 from contract.fairlock import FairLock
 
 db = DatabaseProxy()
+M = TypeVar("M", bound=Model)
 
 # synchronous=FULL: a committed sign-in survives a power cut (WAL + NORMAL may roll it back).
 PRAGMAS = {
@@ -24,6 +27,7 @@ PRAGMAS = {
 def open_db(data_dir: str | Path) -> SqliteDatabase:
     """Open (creating if needed) <data_dir>/kiosk.db, bind the models to it and migrate it."""
     from kiosk.store import migrations
+
     path = Path(data_dir) / "kiosk.db"
     path.parent.mkdir(parents=True, exist_ok=True)
     database = SqliteDatabase(str(path), pragmas=PRAGMAS)
@@ -51,11 +55,13 @@ def write():
 _COLUMNS = re.compile(r'^INSERT INTO "\w+" \(([^)]*)\)')
 
 
-@lru_cache(maxsize=None)
+@cache
 def _insert_plan(model: type[Model], names: tuple[str, ...]) -> tuple[str, tuple[Field, ...]]:
     sql, _ = model.insert({model._meta.fields[n]: None for n in names}).sql()
     by_column = {f.column_name: f for f in model._meta.sorted_fields}
-    order = [c.strip().strip('"') for c in _COLUMNS.match(sql).group(1).split(",")]
+    columns = _COLUMNS.match(sql)
+    assert columns is not None, sql  # peewee renders every INSERT so
+    order = [c.strip().strip('"') for c in columns.group(1).split(",")]
     return sql, tuple(by_column[c] for c in order)
 
 
@@ -68,12 +74,12 @@ def insert(model: type[Model], **values) -> int:
     return db.execute_sql(sql, [f.db_value(values[f.name]) for f in fields]).lastrowid
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lookup_plan(model: type[Model], name: str) -> tuple[str, list]:
     return model.select().where(model._meta.fields[name] == "").limit(1).sql()
 
 
-def get_by(model: type[Model], name: str, value) -> Model | None:
+def get_by(model: type[M], name: str, value) -> M | None:
     """model.get_or_none(field == value) for one field."""
     sql, params = _lookup_plan(model, name)
     return next(iter(model.raw(sql, value, *params[1:])), None)

@@ -1,4 +1,5 @@
 """The sync outbox: every fact the bureau must receive, written in the domain row's transaction."""
+
 import json
 import threading
 from datetime import datetime
@@ -9,7 +10,7 @@ from contract.facts import KINDS, SCHEMA_V
 from kiosk.store.db import insert
 from kiosk.store.models import Outbox
 
-written = threading.Event()     # set by each fact; wakes the sync thread (kiosk.sync.worker)
+written = threading.Event()  # set by each fact; wakes the sync thread (kiosk.sync.worker)
 
 
 def new_event_id() -> str:
@@ -25,9 +26,14 @@ def record(kind: str, event_id: str, payload: dict, now: datetime) -> int:
     # gap.  Outbox rows are never deleted (acknowledged ones change state), so it is gap-free.
     # Set before the commit: the sync thread waits push_delay_s more before it reads the outbox.
     written.set()
-    return insert(Outbox, event_id=event_id, kind=kind, schema_v=SCHEMA_V,
-                  wall_ms=int(now.timestamp() * 1000),
-                  payload=payload_text(payload))
+    return insert(
+        Outbox,
+        event_id=event_id,
+        kind=kind,
+        schema_v=SCHEMA_V,
+        wall_ms=int(now.timestamp() * 1000),
+        payload=payload_text(payload),
+    )
 
 
 def payload_text(payload: dict) -> str:

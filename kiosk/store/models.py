@@ -1,11 +1,29 @@
 """The kiosk's tables (DESIGN §3).  The schema itself is made by kiosk/store/migrations/*.sql."""
-from peewee import (SQL, AutoField, BooleanField, CharField, CompositeKey, DateField, DateTimeField,
-                    ForeignKeyField, IntegerField, Model, TextField)
+
+from typing import Any
+
+from peewee import (
+    SQL,
+    AutoField,
+    BooleanField,
+    CharField,
+    CompositeKey,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
 
 from kiosk.store.db import db
 
 
 class BaseModel(Model):
+    # Attributes peewee makes at class creation, declared for type checking only (annotations are
+    # not fields): the automatic primary key, foreign keys' *_id and backrefs.
+    id: Any
+
     class Meta:
         database = db
         legacy_table_names = False
@@ -14,32 +32,32 @@ class BaseModel(Model):
 class Site(BaseModel):
     code = CharField(unique=True)
     name = CharField()
-    kind = CharField(default="center")    # center, university, school, branch, teaching_point
+    kind = CharField(default="center")  # center, university, school, branch, teaching_point
     address = CharField(default="")
 
 
 class Member(BaseModel):
-    member_no = CharField(unique=True)     # bureau-wide number printed on the card
+    member_no = CharField(unique=True)  # bureau-wide number printed on the card
     name = CharField()
-    id_hash = CharField(null=True, unique=True)   # HMAC-SHA256 of the ID number, hex
+    id_hash = CharField(null=True, unique=True)  # HMAC-SHA256 of the ID number, hex
     id_last4 = CharField(default="")
-    gender = CharField(default="")         # 男, 女 or ""
+    gender = CharField(default="")  # 男, 女 or ""
     birth_year = IntegerField(null=True)
     phone_last4 = CharField(default="", index=True)
     site = ForeignKeyField(Site, backref="members")
-    card_issue = IntegerField(default=1)   # QR tokens of an older issue are revoked
-    points_confirmed = IntegerField(default=0)   # balance the bureau confirmed at the last sync
+    card_issue = IntegerField(default=1)  # QR tokens of an older issue are revoked
+    points_confirmed = IntegerField(default=0)  # balance the bureau confirmed at the last sync
     active = BooleanField(default=True)
     # The senior's preferences (added by ALTER TABLE, hence the SQL defaults).
-    large_text = BooleanField(default=False, constraints=[SQL("DEFAULT 0")])   # type a size larger
-    voice = BooleanField(default=True, constraints=[SQL("DEFAULT 1")])         # speak the results
+    large_text = BooleanField(default=False, constraints=[SQL("DEFAULT 0")])  # type a size larger
+    voice = BooleanField(default=True, constraints=[SQL("DEFAULT 1")])  # speak the results
     # Staff mode (migration 0004).  Never the ID number itself: id_hash and id_last4 above.
-    initials = CharField(default="", index=True, constraints=[SQL("DEFAULT ''")])   # 王建华 → wjh
-    phone = CharField(default="", constraints=[SQL("DEFAULT ''")])   # for staff to call (care list)
+    initials = CharField(default="", index=True, constraints=[SQL("DEFAULT ''")])  # 王建华 → wjh
+    phone = CharField(default="", constraints=[SQL("DEFAULT ''")])  # for staff to call (care list)
     birth_date = DateField(null=True)
     nation = CharField(default="", constraints=[SQL("DEFAULT ''")])
     address = CharField(default="", constraints=[SQL("DEFAULT ''")])
-    joined = DateField(null=True)          # the day the member was registered at this site
+    joined = DateField(null=True)  # the day the member was registered at this site
     # The bureau found this to be a second registration of a person: the member_no of the first
     # (migration 0006).  Such a member is inactive; its card finds the first (kiosk.checkin.signin).
     merged_into = CharField(null=True, index=True)
@@ -47,16 +65,18 @@ class Member(BaseModel):
 
 class Staff(BaseModel):
     name = CharField()
-    pin_hash = CharField()                 # kiosk.staff.access: scrypt$n$r$p$salt$hash
-    role = CharField(default="staff")      # staff, admin
+    pin_hash = CharField()  # kiosk.staff.access: scrypt$n$r$p$salt$hash
+    role = CharField(default="staff")  # staff, admin
     site = ForeignKeyField(Site, backref="staff")
     active = BooleanField(default=True, constraints=[SQL("DEFAULT 1")])
-    failures = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])   # wrong PINs since the last good one
-    lockouts = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])   # each lockout is longer than the last
+    failures = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # wrong PINs since the last good one
+    lockouts = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # each lockout is longer than the last
     locked_until = DateTimeField(null=True)
 
 
 class Term(BaseModel):
+    holidays: Any
+    courses: Any
     site = ForeignKeyField(Site, backref="terms")
     name = CharField()
     start = DateField()
@@ -64,6 +84,7 @@ class Term(BaseModel):
 
 
 class Holiday(BaseModel):
+    term_id: int
     term = ForeignKeyField(Term, backref="holidays", on_delete="CASCADE")
     day = DateField()
     name = CharField(default="")
@@ -73,23 +94,29 @@ class Holiday(BaseModel):
 
 
 class Course(BaseModel):
+    term_id: int
+    lessons: Any
+    enrollments: Any
     term = ForeignKeyField(Term, backref="courses")
-    name = CharField()                     # 太极拳（二）班
-    category = CharField(default="lesson")  # the subject as the centre files it (书法, 国画); points use the lesson rule
+    name = CharField()  # 太极拳（二）班
+    category = CharField(
+        default="lesson"
+    )  # the subject as the centre files it (书法, 国画); points use the lesson rule
     teacher = CharField(default="")
     room = CharField(default="")
-    capacity = IntegerField(default=0)     # 0 = no limit
-    schedule = TextField(default="[]")     # JSON: [{"weekday": 1..7, "start": "09:00", "end": "11:00"}]
-    bureau_key = CharField(null=True, unique=True)   # "course:<uuid>" when the bureau published it
+    capacity = IntegerField(default=0)  # 0 = no limit
+    schedule = TextField(default="[]")  # JSON: [{"weekday": 1..7, "start": "09:00", "end": "11:00"}]
+    bureau_key = CharField(null=True, unique=True)  # "course:<uuid>" when the bureau published it
 
 
 class Lesson(BaseModel):
+    course_id: int
     course = ForeignKeyField(Course, backref="lessons")
     start = DateTimeField(index=True)
     end = DateTimeField()
-    room = CharField(default="")           # "" = the course's room
+    room = CharField(default="")  # "" = the course's room
     cancelled = BooleanField(default=False)
-    note = CharField(default="", constraints=[SQL("DEFAULT ''")])   # why it was cancelled or moved
+    note = CharField(default="", constraints=[SQL("DEFAULT ''")])  # why it was cancelled or moved
 
     class Meta:
         indexes = ((("course", "start"), True),)
@@ -99,7 +126,7 @@ class Enrollment(BaseModel):
     member = ForeignKeyField(Member, backref="enrollments")
     course = ForeignKeyField(Course, backref="enrollments")
     status = CharField(default="enrolled")  # enrolled, waitlisted, withdrawn
-    at = DateTimeField(null=True)          # when enrolled (or waitlisted): the waitlist's order
+    at = DateTimeField(null=True)  # when enrolled (or waitlisted): the waitlist's order
 
     class Meta:
         indexes = ((("member", "course"), True), (("course", "status"), False))
@@ -108,39 +135,41 @@ class Enrollment(BaseModel):
 class Activity(BaseModel):
     site = ForeignKeyField(Site, backref="activities")
     title = CharField()
-    kind = CharField(default="activity")   # report, walk, party_day, performance, volunteer ...
+    kind = CharField(default="activity")  # report, walk, party_day, performance, volunteer ...
     place = CharField(default="")
     start = DateTimeField(index=True)
     end = DateTimeField()
-    capacity = IntegerField(default=0)     # 0 = no limit
-    open = BooleanField(default=False)     # anyone may sign in without registering
-    points = IntegerField(null=True)       # None = the points rule of its category
+    capacity = IntegerField(default=0)  # 0 = no limit
+    open = BooleanField(default=False)  # anyone may sign in without registering
+    points = IntegerField(null=True)  # None = the points rule of its category
     cancelled = BooleanField(default=False)
-    bureau_key = CharField(null=True, unique=True)   # "activity:<uuid>" when the bureau published it
+    bureau_key = CharField(null=True, unique=True)  # "activity:<uuid>" when the bureau published it
 
 
 class Registration(BaseModel):
     member = ForeignKeyField(Member, backref="registrations")
     activity = ForeignKeyField(Activity, backref="registrations")
     status = CharField(default="registered")  # registered, waitlisted, cancelled
-    at = DateTimeField(null=True)          # when signed up (or waitlisted): the waitlist's order
+    at = DateTimeField(null=True)  # when signed up (or waitlisted): the waitlist's order
     promoted_at = DateTimeField(null=True)  # moved up from the waitlist
-    notify = BooleanField(default=False, constraints=[SQL("DEFAULT 0")])   # promoted, not told yet
+    notify = BooleanField(default=False, constraints=[SQL("DEFAULT 0")])  # promoted, not told yet
 
     class Meta:
         indexes = ((("member", "activity"), True), (("activity", "status"), False))
 
 
 class SignIn(BaseModel):
-    event_id = CharField(unique=True)      # UUIDv7, also the outbox fact's id
+    lesson_id: int | None
+    activity_id: int | None
+    event_id = CharField(unique=True)  # UUIDv7, also the outbox fact's id
     member = ForeignKeyField(Member, backref="signins")
     lesson = ForeignKeyField(Lesson, null=True, backref="signins")
     activity = ForeignKeyField(Activity, null=True, backref="signins")
     at = DateTimeField()
-    method = CharField()                   # qr, idcard, staff
+    method = CharField()  # qr, idcard, staff
     kiosk_id = CharField()
-    staff = ForeignKeyField(Staff, null=True)   # who signed the senior in by hand (补签) ...
-    reason = CharField(default="", constraints=[SQL("DEFAULT ''")])   # ... and why
+    staff = ForeignKeyField(Staff, null=True)  # who signed the senior in by hand (补签) ...
+    reason = CharField(default="", constraints=[SQL("DEFAULT ''")])  # ... and why
 
     class Meta:
         # NULLs are distinct in SQLite, so each pair is unique only where it is set.
@@ -148,17 +177,19 @@ class SignIn(BaseModel):
 
 
 class PointsEntry(BaseModel):
+    member_id: int
+    reverses_id: int | None
     event_id = CharField(unique=True)
     member = ForeignKeyField(Member, backref="points")
     amount = IntegerField()
-    kind = CharField()                     # lesson, activity, volunteer, redeem, correction, reversal
+    kind = CharField()  # lesson, activity, volunteer, redeem, correction, reversal
     rule = CharField(default="")
     signin = ForeignKeyField(SignIn, null=True, backref="points")
     reverses = ForeignKeyField("self", null=True)
     status = CharField(default="provisional")  # provisional until the bureau confirms it
     at = DateTimeField()
     note = CharField(default="")
-    staff = ForeignKeyField(Staff, null=True)   # who recorded it, for volunteer hours, redemptions, corrections
+    staff = ForeignKeyField(Staff, null=True)  # who recorded it, for volunteer hours, redemptions, corrections
 
     class Meta:
         indexes = ((("member", "status"), False), (("member", "at"), False))
@@ -167,30 +198,32 @@ class PointsEntry(BaseModel):
 class PointsRule(BaseModel):
     """How many points a category earns (DESIGN §3).  Defaults come with migration 0003; the
     bureau replaces them through sync."""
-    category = CharField(unique=True)      # lesson, activity, party, volunteer
-    points = IntegerField()                # per attendance, or per hour of volunteer service
+
+    category = CharField(unique=True)  # lesson, activity, party, volunteer
+    points = IntegerField()  # per attendance, or per hour of volunteer service
     per = CharField(default="attendance")  # attendance, hour
-    daily_cap = IntegerField(default=0)    # most points a member earns in this category a day; 0 = no cap
-    once_per_item = BooleanField(default=True)   # one award per member per lesson or activity
+    daily_cap = IntegerField(default=0)  # most points a member earns in this category a day; 0 = no cap
+    once_per_item = BooleanField(default=True)  # one award per member per lesson or activity
     version = IntegerField(default=0)
     source = CharField(default="default")  # default, bureau
     updated_at = DateTimeField()
 
 
 class Outbox(BaseModel):
-    seq = AutoField()                      # gap-free: max + 1 inside the write transaction
+    seq = AutoField()  # gap-free: max + 1 inside the write transaction
     event_id = CharField(unique=True)
     kind = CharField()
     schema_v = IntegerField(default=1)
     wall_ms = IntegerField()
-    payload = TextField()                  # JSON
-    state = CharField(default="pending", index=True)   # pending, acked, rejected
-    reject_code = CharField(default="", constraints=[SQL("DEFAULT ''")])    # why the bureau refused it
+    payload = TextField()  # JSON
+    state = CharField(default="pending", index=True)  # pending, acked, rejected
+    reject_code = CharField(default="", constraints=[SQL("DEFAULT ''")])  # why the bureau refused it
     reject_reason = TextField(default="", constraints=[SQL("DEFAULT ''")])
 
 
 class SyncState(BaseModel):
     """The sync client's own state, a value per key (kiosk.sync.state)."""
+
     key = CharField(primary_key=True)
     value = TextField()
 
@@ -198,9 +231,10 @@ class SyncState(BaseModel):
 class Pulled(BaseModel):
     """What this kiosk applied of each pull stream (kiosk.sync.pull): per entity, the rev it
     applied and the crc the bureau computed, so the nightly sync can compare checksums."""
+
     stream = CharField()
     entity_id = CharField()
-    rev = IntegerField()                   # -1: kept from before a refetch, not yet seen again
+    rev = IntegerField()  # -1: kept from before a refetch, not yet seen again
     crc = IntegerField()
     deleted = BooleanField(default=False)  # a tombstone: kept for its rev, left out of the checksum
 
@@ -211,6 +245,7 @@ class Pulled(BaseModel):
 class BureauSetting(BaseModel):
     """The "settings" stream: "*", "site:CODE" or this kiosk's id → a JSON object of
     {"section.key": value}, laid over the site file at start-up (kiosk.config)."""
+
     key = CharField(primary_key=True)
     value = TextField()
 
@@ -218,12 +253,13 @@ class BureauSetting(BaseModel):
 class NewcomerCard(BaseModel):
     """An ID card that matched no member, kept for staff to register its holder (DESIGN §9:
     a keyed hash and the last 4 characters, never the full number; pruned after a few days)."""
+
     id_hash = CharField(unique=True)
     id_last4 = CharField()
-    at = DateTimeField(index=True)         # the latest read
-    card_type = CharField()                # resident, hmt, foreign2017, foreign2023
+    at = DateTimeField(index=True)  # the latest read
+    card_type = CharField()  # resident, hmt, foreign2017, foreign2023
     name = CharField()
-    name_flagged = BooleanField(default=False)   # a character of the name needs staff to fix it
+    name_flagged = BooleanField(default=False)  # a character of the name needs staff to fix it
     gender = CharField()
     birth_date = DateField(null=True)
     nation = CharField()
@@ -234,15 +270,35 @@ class NewcomerCard(BaseModel):
 
 class Audit(BaseModel):
     """Every change staff make (DESIGN §9): who, when, what, why; also an "audit" outbox fact."""
+
     event_id = CharField(unique=True)
     at = DateTimeField(index=True)
-    staff = ForeignKeyField(Staff, null=True)   # None: the command line
+    staff = ForeignKeyField(Staff, null=True)  # None: the command line
     staff_name = CharField()
-    action = CharField()                   # e.g. signin.manual, enrol, points.redeem (kiosk.staff.audit)
-    target = CharField()                   # what it changed, e.g. "member DM0001", "lesson 42"
+    action = CharField()  # e.g. signin.manual, enrol, points.redeem (kiosk.staff.audit)
+    target = CharField()  # what it changed, e.g. "member DM0001", "lesson 42"
     reason = CharField(default="")
-    detail = TextField(default="{}")       # JSON: the values before and after
+    detail = TextField(default="{}")  # JSON: the values before and after
 
 
-ALL = [Site, Member, Staff, Term, Holiday, Course, Lesson, Enrollment, Activity, Registration,
-       SignIn, PointsEntry, PointsRule, Outbox, SyncState, Pulled, BureauSetting, NewcomerCard, Audit]
+ALL = [
+    Site,
+    Member,
+    Staff,
+    Term,
+    Holiday,
+    Course,
+    Lesson,
+    Enrollment,
+    Activity,
+    Registration,
+    SignIn,
+    PointsEntry,
+    PointsRule,
+    Outbox,
+    SyncState,
+    Pulled,
+    BureauSetting,
+    NewcomerCard,
+    Audit,
+]

@@ -7,20 +7,32 @@ delete ("op": "delete", data None) goes through the same functions: what it mean
 stream (a member is deactivated, never deleted: sign-ins reference it).  Nothing here writes to
 the outbox: what the bureau sent is not a fact of this kiosk.
 """
+
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable
 
 from peewee import IntegrityError
 
 from contract import points
-from kiosk.store.db import db, get_by
-from kiosk.store.models import (Activity, BureauSetting, Course, Lesson, Member, PointsEntry, PointsRule, Pulled, SignIn,
-                          Site, Term)
-from kiosk.programme.schedule import lesson_times
 from kiosk.people.search import initials
+from kiosk.programme.schedule import lesson_times
+from kiosk.store.db import db, get_by
+from kiosk.store.models import (
+    Activity,
+    BureauSetting,
+    Course,
+    Lesson,
+    Member,
+    PointsEntry,
+    PointsRule,
+    Pulled,
+    SignIn,
+    Site,
+    Term,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +40,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Here:
     """What applying needs to know of this kiosk: items are for its site; lessons after `now`."""
+
     site: str
     kiosk_id: str
     now: datetime
@@ -54,18 +67,21 @@ def item(stream: str, entry: dict, here: Here) -> bool:
         return False
     data = entry["data"] if entry["op"] == "put" else None
     try:
-        with db.atomic():             # a savepoint: an item refused leaves nothing half done
+        with db.atomic():  # a savepoint: an item refused leaves nothing half done
             APPLY[stream](entity, data, here)
     except Unapplied as e:
         log.warning("%s %s not applied: %s", stream, entity, e)
         return False
-    except (KeyError, TypeError, ValueError, IntegrityError) as e:   # a value this kiosk cannot take
+    except (KeyError, TypeError, ValueError, IntegrityError) as e:  # a value this kiosk cannot take
         log.warning("%s %s not applied: %s %s", stream, entity, type(e).__name__, e)
         return False
-    (Pulled.insert(stream=stream, entity_id=entity, rev=rev, crc=int(entry["crc"]), deleted=data is None)
-     .on_conflict(conflict_target=[Pulled.stream, Pulled.entity_id],
-                  preserve=[Pulled.rev, Pulled.crc, Pulled.deleted])
-     .execute())
+    (
+        Pulled.insert(stream=stream, entity_id=entity, rev=rev, crc=int(entry["crc"]), deleted=data is None)
+        .on_conflict(
+            conflict_target=[Pulled.stream, Pulled.entity_id], preserve=[Pulled.rev, Pulled.crc, Pulled.deleted]
+        )
+        .execute()
+    )
     return True
 
 
@@ -76,11 +92,11 @@ def forget(stream: str, entity: str, here: Here) -> None:
 
 # -- sites ----------------------------------------------------------------------------------------
 
+
 def site(code: str, data: dict | None, here: Here) -> None:
     if data is None:
-        return                        # members, terms and staff still belong to it
-    (Site.insert(code=code, name=data["name"])
-     .on_conflict(conflict_target=[Site.code], preserve=[Site.name]).execute())
+        return  # members, terms and staff still belong to it
+    (Site.insert(code=code, name=data["name"]).on_conflict(conflict_target=[Site.code], preserve=[Site.name]).execute())
 
 
 def _site(code: str) -> Site:
@@ -90,6 +106,7 @@ def _site(code: str) -> Site:
 
 
 # -- members --------------------------------------------------------------------------------------
+
 
 def member(member_no: str, data: dict | None, here: Here) -> None:
     """Upsert by member_no.  A member the bureau merged into another (a second registration of the
@@ -106,11 +123,18 @@ def member(member_no: str, data: dict | None, here: Here) -> None:
         if other is not None:
             Member.update(id_hash=None, active=False, merged_into=member_no).where(Member.id == other.id).execute()
     fields = {
-        "name": data["name"], "gender": data.get("gender") or "", "birth_year": data.get("birth_year"),
-        "id_hash": id_hash, "id_last4": data.get("id_last4") or "", "phone_last4": data.get("phone_last4") or "",
-        "site": _site(data["site"]), "joined": _day(data.get("joined")),
-        "active": bool(data.get("active", True)) and alias_of is None, "merged_into": alias_of,
-        "points_confirmed": int(data.get("balance") or 0), "initials": initials(data["name"]),
+        "name": data["name"],
+        "gender": data.get("gender") or "",
+        "birth_year": data.get("birth_year"),
+        "id_hash": id_hash,
+        "id_last4": data.get("id_last4") or "",
+        "phone_last4": data.get("phone_last4") or "",
+        "site": _site(data["site"]),
+        "joined": _day(data.get("joined")),
+        "active": bool(data.get("active", True)) and alias_of is None,
+        "merged_into": alias_of,
+        "points_confirmed": int(data.get("balance") or 0),
+        "initials": initials(data["name"]),
     }
     found = get_by(Member, "member_no", member_no)
     if found is None:
@@ -128,7 +152,7 @@ def _repoint(alias_id: int, canonical_no: str) -> None:
     except those the canonical member already has (a unique index): they stay on the alias."""
     canonical = get_by(Member, "member_no", canonical_no)
     if canonical is None or canonical.id == alias_id:
-        return                        # it comes later in the stream; applying it re-points then
+        return  # it comes later in the stream; applying it re-points then
     for sql in _REPOINT:
         db.execute_sql(sql, {"alias": alias_id, "canonical": canonical.id})
 
@@ -154,12 +178,13 @@ _REPOINT = [
 
 # -- balances -------------------------------------------------------------------------------------
 
+
 def balance(entry_id: str, data: dict | None, here: Here) -> None:
     """A bureau ledger entry: this kiosk's own entry becomes confirmed, any other (other sites',
     the bureau's reversals) is added as confirmed; the member's confirmed balance follows it.
     Entries come in ledger order, so the last one of a member leaves the bureau's balance."""
     if data is None:
-        return                        # the ledger is append-only: nothing is taken back this way
+        return  # the ledger is append-only: nothing is taken back this way
     owner = canonical(get_by(Member, "member_no", data["member_no"]))
     if owner is None:
         raise Unapplied(f"member {data['member_no']} is not on this kiosk")
@@ -168,13 +193,22 @@ def balance(entry_id: str, data: dict | None, here: Here) -> None:
         PointsEntry.update(status="confirmed").where(PointsEntry.id == local.id).execute()
     else:
         reversed_ = get_by(PointsEntry, "event_id", data["reverses"]) if data.get("reverses") else None
-        PointsEntry.create(event_id=entry_id, member=owner, amount=int(data["amount"]), kind=data["kind"],
-                           rule=data.get("rule") or "", note=data.get("note") or "", at=_moment(data["at"]),
-                           reverses=reversed_, status="confirmed")
+        PointsEntry.create(
+            event_id=entry_id,
+            member=owner,
+            amount=int(data["amount"]),
+            kind=data["kind"],
+            rule=data.get("rule") or "",
+            note=data.get("note") or "",
+            at=_moment(data["at"]),
+            reverses=reversed_,
+            status="confirmed",
+        )
     Member.update(points_confirmed=int(data["balance"])).where(Member.id == owner.id).execute()
 
 
 # -- rules ----------------------------------------------------------------------------------------
+
 
 def rule(category: str, data: dict | None, here: Here) -> None:
     """The bureau's rule of a category; without one (deleted) the category earns by the default."""
@@ -182,18 +216,23 @@ def rule(category: str, data: dict | None, here: Here) -> None:
         PointsRule.delete().where(PointsRule.category == category).execute()
         return
     try:
-        row = points.checked(data)              # the checks the bureau's rules make of it
+        row = points.checked(data)  # the checks the bureau's rules make of it
     except ValueError as e:
         raise Unapplied(str(e)) from None
     if not points.is_count(data.get("version")):
         raise Unapplied(f"version must be a whole number ≥ 0, not {data.get('version')!r}")
     values = {**row, "version": data["version"], "source": "bureau", "updated_at": here.now}
-    (PointsRule.insert(values)
-     .on_conflict(conflict_target=[PointsRule.category], update={getattr(PointsRule, k): v for k, v in values.items()})
-     .execute())
+    (
+        PointsRule.insert(values)
+        .on_conflict(
+            conflict_target=[PointsRule.category], update={getattr(PointsRule, k): v for k, v in values.items()}
+        )
+        .execute()
+    )
 
 
 # -- items: activities and courses ----------------------------------------------------------------
+
 
 def published(key: str, data: dict | None, here: Here) -> None:
     kind = key.split(":", 1)[0]
@@ -207,10 +246,18 @@ def _activity(key: str, data: dict | None, here: Here) -> None:
     if data is None:
         Activity.update(cancelled=True).where(Activity.bureau_key == key).execute()
         return
-    fields = {"site": _site(here.site), "title": data["title"], "kind": data.get("category") or "activity",
-              "place": data.get("place") or "", "start": _moment(data["start"]), "end": _moment(data["end"]),
-              "capacity": int(data.get("capacity") or 0), "open": bool(data.get("open")),
-              "points": data.get("points"), "cancelled": False}
+    fields = {
+        "site": _site(here.site),
+        "title": data["title"],
+        "kind": data.get("category") or "activity",
+        "place": data.get("place") or "",
+        "start": _moment(data["start"]),
+        "end": _moment(data["end"]),
+        "capacity": int(data.get("capacity") or 0),
+        "open": bool(data.get("open")),
+        "points": data.get("points"),
+        "cancelled": False,
+    }
     if Activity.update(**fields).where(Activity.bureau_key == key).execute() == 0:
         Activity.create(bureau_key=key, **fields)
 
@@ -224,10 +271,15 @@ def _course(key: str, data: dict | None, here: Here) -> None:
             _follow_schedule(course, {}, here.now)
         return
     term = _term(_site(here.site), data["term"])
-    fields = {"term": term, "name": data["title"], "category": data.get("category") or "lesson",
-              "teacher": data.get("teacher") or "", "room": data.get("room") or "",
-              "capacity": int(data.get("capacity") or 0),
-              "schedule": json.dumps([{k: s[k] for k in ("weekday", "start", "end")} for s in data["schedule"]])}
+    fields = {
+        "term": term,
+        "name": data["title"],
+        "category": data.get("category") or "lesson",
+        "teacher": data.get("teacher") or "",
+        "room": data.get("room") or "",
+        "capacity": int(data.get("capacity") or 0),
+        "schedule": json.dumps([{k: s[k] for k in ("weekday", "start", "end")} for s in data["schedule"]]),
+    }
     if course is None:
         course = Course.create(bureau_key=key, **fields)
     else:
@@ -258,8 +310,11 @@ def _follow_schedule(course: Course, wanted: dict[datetime, datetime], now: date
         if wanted.get(lesson.start) != lesson.end and lesson.id not in signed:
             lesson.delete_instance()
     have = {x.start for x in course.lessons}
-    rows = [{"course": course.id, "start": s, "end": e, "room": "", "cancelled": False}
-            for s, e in wanted.items() if s > now and s not in have]
+    rows = [
+        {"course": course.id, "start": s, "end": e, "room": "", "cancelled": False}
+        for s, e in wanted.items()
+        if s > now and s not in have
+    ]
     if rows:
         Lesson.insert_many(rows).execute()
 
@@ -269,17 +324,22 @@ _ITEMS: dict[str, Callable[[str, dict | None, Here], None]] = {"activity": _acti
 
 # -- settings -------------------------------------------------------------------------------------
 
+
 def setting(key: str, data: dict | None, here: Here) -> None:
     """Kept as sent; kiosk.overlay merges them and kiosk.config checks each value at start-up."""
     if data is None:
         BureauSetting.delete().where(BureauSetting.key == key).execute()
         return
     value = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    (BureauSetting.insert(key=key, value=value)
-     .on_conflict(conflict_target=[BureauSetting.key], preserve=[BureauSetting.value]).execute())
+    (
+        BureauSetting.insert(key=key, value=value)
+        .on_conflict(conflict_target=[BureauSetting.key], preserve=[BureauSetting.value])
+        .execute()
+    )
 
 
 # -- values ---------------------------------------------------------------------------------------
+
 
 def _moment(text: str) -> datetime:
     """An ISO datetime as the kiosk keeps times: local, naive."""
@@ -292,5 +352,10 @@ def _day(text: str | None) -> date | None:
 
 
 APPLY: dict[str, Callable[[str, dict | None, Here], None]] = {
-    "sites": site, "members": member, "balances": balance, "rules": rule, "items": published,
-    "settings": setting}
+    "sites": site,
+    "members": member,
+    "balances": balance,
+    "rules": rule,
+    "items": published,
+    "settings": setting,
+}

@@ -1,6 +1,7 @@
 """Signed requests to the bureau.  Every reply carries the bureau's clock, which the kiosk keeps as
 an offset: timestamps it signs follow the bureau's clock, not its own, which may be years off
 after a dead clock battery (reference §4.4, F9)."""
+
 import gzip
 import json
 import logging
@@ -16,8 +17,8 @@ from kiosk.sync import state
 
 log = logging.getLogger(__name__)
 
-GZIP_FROM = 1024            # bodies smaller than this go as they are
-OFFSET_SLACK_MS = 1000      # the bureau's clock is kept again only when it moved more than this
+GZIP_FROM = 1024  # bodies smaller than this go as they are
+OFFSET_SLACK_MS = 1000  # the bureau's clock is kept again only when it moved more than this
 
 
 class Unreachable(Exception):
@@ -35,8 +36,9 @@ class Bureau:
 
     def __init__(self, settings: SimpleNamespace, transport: httpx.BaseTransport | None = None):
         self.kiosk_id, self.key = settings.kiosk.id, settings.sync.key
-        self.http = httpx.Client(base_url=settings.sync.url.rstrip("/"), timeout=settings.sync.timeout_s,
-                                 transport=transport)
+        self.http = httpx.Client(
+            base_url=settings.sync.url.rstrip("/"), timeout=settings.sync.timeout_s, transport=transport
+        )
 
     def close(self) -> None:
         self.http.close()
@@ -56,8 +58,9 @@ class Bureau:
             body, headers["Content-Encoding"] = gzip.compress(raw, 6), "gzip"
         reply = self._send(method, target, body, headers)
         if reply.status == 401 and reply.data.get("error") == "stale_timestamp":
-            log.warning("the bureau says our clock is off; using its time (offset %d ms)",
-                        state.get_int("clock_offset_ms"))
+            log.warning(
+                "the bureau says our clock is off; using its time (offset %d ms)", state.get_int("clock_offset_ms")
+            )
             reply = self._send(method, target, body, headers)
         return reply
 
@@ -66,8 +69,9 @@ class Bureau:
         signed = signing.sign(self.key, method, target, int(time.time() + offset / 1000), body)
         sent = time.time()
         try:
-            response = self.http.request(method, target, content=body,
-                                         headers={**headers, **signed, "X-Kiosk": self.kiosk_id})
+            response = self.http.request(
+                method, target, content=body, headers={**headers, **signed, "X-Kiosk": self.kiosk_id}
+            )
         except httpx.HTTPError as e:
             raise Unreachable(f"{type(e).__name__}: {e}") from None
         try:
@@ -80,7 +84,7 @@ class Bureau:
             # The middle of the round trip is the best guess of when the bureau read its clock.
             middle = (sent + time.time()) / 2
             offset = round((float(data["server_time"]) - middle) * 1000)
-            if abs(offset - state.get_int("clock_offset_ms")) > OFFSET_SLACK_MS:   # no write a request
+            if abs(offset - state.get_int("clock_offset_ms")) > OFFSET_SLACK_MS:  # no write a request
                 with write():
                     state.put(clock_offset_ms=offset)
         return Reply(response.status_code, data)

@@ -7,13 +7,14 @@ and the sum of their crcs mod 2**32.  The kiosk keeps each crc it applied (table
 sums the same — compared only when its cursor is at the bureau's head_rev, as before that the two
 sums are of different moments.
 """
+
 import json
 import logging
 import time
 from datetime import datetime, timedelta
 
-from kiosk.store.db import db, write
 from kiosk.programme.schedule import hm
+from kiosk.store.db import db, write
 from kiosk.sync import state
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau
@@ -23,7 +24,7 @@ from kiosk.sync.push import Denied, push_all
 log = logging.getLogger(__name__)
 
 DAY = 24 * 3600
-TRIES = 2           # head_rev moved on between pull and checksum: catch up and compare again this often
+TRIES = 2  # head_rev moved on between pull and checksum: catch up and compare again this often
 
 
 def next_at(after: datetime, at: str) -> datetime:
@@ -60,9 +61,10 @@ def run(bureau: Bureau, batch: int, here: Here) -> dict[str, str]:
 
 def local(stream: str) -> tuple[int, int]:
     """This kiosk's count and checksum of `stream`, summed as the bureau sums it."""
-    count, total = db.execute_sql("SELECT count(*), coalesce(sum(crc), 0) FROM pulled "
-                                  "WHERE stream = ? AND NOT deleted", (stream,)).fetchone()
-    return count, total % 2 ** 32
+    count, total = db.execute_sql(
+        "SELECT count(*), coalesce(sum(crc), 0) FROM pulled WHERE stream = ? AND NOT deleted", (stream,)
+    ).fetchone()
+    return count, total % 2**32
 
 
 def _compare(bureau: Bureau, stream: str, here: Here) -> str:
@@ -73,13 +75,19 @@ def _compare(bureau: Bureau, stream: str, here: Here) -> str:
         if reply.status != 200:
             raise PullError(f"{stream}: checksum HTTP {reply.status} {reply.data.get('error', '')}".strip())
         theirs = reply.data
-        if theirs.get("handle") == state.get(f"handle:{stream}") and \
-                int(theirs["head_rev"]) == state.get_int(f"cursor:{stream}"):
+        if theirs.get("handle") == state.get(f"handle:{stream}") and int(theirs["head_rev"]) == state.get_int(
+            f"cursor:{stream}"
+        ):
             ours = local(stream)
             if ours == (int(theirs["count"]), int(theirs["checksum"])):
                 return "ok"
-            log.warning("stream %s differs from the bureau's (here %d rows, checksum %d; there %s, %s): "
-                        "fetching it again", stream, *ours, theirs["count"], theirs["checksum"])
+            log.warning(
+                "stream %s differs from the bureau's (here %d rows, checksum %d; there %s, %s): fetching it again",
+                stream,
+                *ours,
+                theirs["count"],
+                theirs["checksum"],
+            )
             refetch(bureau, stream, here)
             return "refetched"
         pull_stream(bureau, stream, here)

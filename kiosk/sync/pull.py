@@ -18,6 +18,7 @@ that stream — only that stream; the outbox is never touched.  It is crash-safe
 A crash between parts or pages resumes at the cursor with the flag still set, so step 3 still
 happens.
 """
+
 import logging
 import time
 from dataclasses import dataclass
@@ -48,9 +49,9 @@ class PullError(Exception):
 class Pulled:
     stream: str
     pages: int
-    applied: int        # items applied
-    ignored: int        # items not newer than what the kiosk had, or not understood
-    refetched: bool     # the stream was fetched again from the start (a 410)
+    applied: int  # items applied
+    ignored: int  # items not newer than what the kiosk had, or not understood
+    refetched: bool  # the stream was fetched again from the start (a 410)
     cursor: int
 
 
@@ -134,8 +135,12 @@ def checked(stream: str, data: dict) -> dict:
     """The page, checked enough that applying it cannot fail half way for its shape."""
     try:
         items, next_after, more = data["items"], int(data["next_after"]), bool(data["more"])
-        ok = (data["stream"] == stream and isinstance(data["handle"], str) and isinstance(items, list)
-              and all(isinstance(x, dict) and {"rev", "id", "op", "data", "crc"} <= x.keys() for x in items))
+        ok = (
+            data["stream"] == stream
+            and isinstance(data["handle"], str)
+            and isinstance(items, list)
+            and all(isinstance(x, dict) and {"rev", "id", "op", "data", "crc"} <= x.keys() for x in items)
+        )
     except (KeyError, TypeError, ValueError):
         ok = False
     if not ok:

@@ -3,6 +3,7 @@
 The bureau is idempotent by event id and keeps the acknowledged seq, so a batch sent twice —
 after a lost reply, a kill -9, a restore — is harmless; this side only ever moves acked_seq to
 what the bureau says.  No write transaction is held across a request."""
+
 import logging
 import time
 from dataclasses import dataclass
@@ -74,11 +75,14 @@ def push_all(bureau: Bureau, batch: int) -> list[Pushed]:
 
 def _body(kiosk_id: str, epoch: int, rows: list[tuple]) -> bytes:
     # Payloads are stored as JSON text: spliced in as they are rather than parsed and dumped again.
-    events = [Fact(event_id, seq, kind, schema_v, wall_ms, msgspec.Raw(payload))
-              for seq, event_id, kind, schema_v, wall_ms, payload in rows]
+    events = [
+        Fact(event_id, seq, kind, schema_v, wall_ms, msgspec.Raw(payload))
+        for seq, event_id, kind, schema_v, wall_ms, payload in rows
+    ]
     newest = db.execute_sql("SELECT max(seq) FROM outbox").fetchone()[0]
-    return msgspec.json.encode(Push(kiosk_id, epoch, rows[0][0], rows[-1][0], VERSION, events, newest,
-                                    int(time.time() * 1000)))
+    return msgspec.json.encode(
+        Push(kiosk_id, epoch, rows[0][0], rows[-1][0], VERSION, events, newest, int(time.time() * 1000))
+    )
 
 
 def _acknowledged(acked: int, data: dict) -> None:
@@ -87,14 +91,26 @@ def _acknowledged(acked: int, data: dict) -> None:
         upto = max(acked, int(data["acked_seq"]))
         db.execute_sql("UPDATE outbox SET state = 'acked' WHERE seq <= ? AND state = 'pending'", (upto,))
         for r in data["rejected"]:
-            db.execute_sql("UPDATE outbox SET state = 'rejected', reject_code = ?, reject_reason = ? "
-                           "WHERE event_id = ?", (r["code"], r.get("reason", ""), r["event_id"]))
-            log.warning("the bureau refused fact %s (seq %s): %s %s", r["event_id"], r.get("seq"), r["code"],
-                        r.get("reason", ""))
+            db.execute_sql(
+                "UPDATE outbox SET state = 'rejected', reject_code = ?, reject_reason = ? WHERE event_id = ?",
+                (r["code"], r.get("reason", ""), r["event_id"]),
+            )
+            log.warning(
+                "the bureau refused fact %s (seq %s): %s %s",
+                r["event_id"],
+                r.get("seq"),
+                r["code"],
+                r.get("reason", ""),
+            )
         state.put(acked_seq=upto, last_push_ok=now)
     if data["rejected"]:
-        log.info("pushed up to seq %d: %d new, %d already there, %d refused", upto, data["inserted"],
-                 data["duplicates"], len(data["rejected"]))
+        log.info(
+            "pushed up to seq %d: %d new, %d already there, %d refused",
+            upto,
+            data["inserted"],
+            data["duplicates"],
+            len(data["rejected"]),
+        )
 
 
 def _rewind(acked: int) -> None:
@@ -112,8 +128,11 @@ def _new_epoch(bureau: Bureau, why: str) -> None:
     reply = bureau.post("/v1/epoch", {"kiosk_id": bureau.kiosk_id})
     if reply.status != 200:
         raise Denied(reply.data.get("error", f"HTTP {reply.status}"))
-    log.warning("the bureau did not recognise this kiosk's outbox (%s): epoch %d, sending it all again",
-                why, reply.data["epoch"])
+    log.warning(
+        "the bureau did not recognise this kiosk's outbox (%s): epoch %d, sending it all again",
+        why,
+        reply.data["epoch"],
+    )
     with write():
         db.execute_sql("UPDATE outbox SET state = 'pending' WHERE state = 'acked'")
         state.put(epoch=reply.data["epoch"], acked_seq=0)

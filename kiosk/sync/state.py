@@ -1,9 +1,10 @@
 """The sync client's own state in kiosk.db (table sync_state): epoch, acked_seq, clock offset,
 the last successes and the last error.  Written with the outbox changes it belongs to."""
+
 from kiosk.store.db import db
 
-_GET = 'SELECT value FROM sync_state WHERE key = ?'
-_PUT = 'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'
+_GET = "SELECT value FROM sync_state WHERE key = ?"
+_PUT = "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 
 
 def get(key: str, default: str = "") -> str:

@@ -1,5 +1,6 @@
 """What staff and the operator see of sync: backlog, last successes, the last error, the facts the
 bureau refused, and one word for the whole (headline)."""
+
 import json
 import re
 import time
@@ -10,12 +11,17 @@ from urllib.parse import urlsplit
 from kiosk.store.db import db, write
 from kiosk.sync import state
 
-REJECTED_SHOWN = 20            # the newest refused facts staff see; the rest stay in the outbox
-CLOCK_OFF_MS = 60_000          # a clock offset worth telling staff about
+REJECTED_SHOWN = 20  # the newest refused facts staff see; the rest stay in the outbox
+CLOCK_OFF_MS = 60_000  # a clock offset worth telling staff about
 # Why the bureau refused the kiosk itself (bureau/auth.py), by what a person has to do about it.
-DENIED = {"revoked": "revoked", "unknown_kiosk": "revoked", "bad_signature": "key",
-          "stale_timestamp": "clock", "replayed": "clock"}
-PULL_FAILED = "pull failed"     # kiosk.sync.worker: the push went through, some streams did not
+DENIED = {
+    "revoked": "revoked",
+    "unknown_kiosk": "revoked",
+    "bad_signature": "key",
+    "stale_timestamp": "clock",
+    "replayed": "clock",
+}
+PULL_FAILED = "pull failed"  # kiosk.sync.worker: the push went through, some streams did not
 # kiosk.sync.client.Unreachable's text: an httpx error's class name, or a 5xx / 429 reply.
 _UNREACHABLE = re.compile(r"^(\w+(Error|Timeout)\b|HTTP (5\d\d|429)$)")
 
@@ -23,6 +29,7 @@ _UNREACHABLE = re.compile(r"^(\w+(Error|Timeout)\b|HTTP (5\d\d|429)$)")
 @dataclass(frozen=True)
 class Rejected:
     """A fact the bureau refused, with its reason."""
+
     seq: int
     kind: str
     code: str
@@ -32,10 +39,10 @@ class Rejected:
 
 @dataclass(frozen=True)
 class Status:
-    configured: bool                 # a bureau is set (sync.url)
-    backlog: int                     # facts not yet acknowledged
+    configured: bool  # a bureau is set (sync.url)
+    backlog: int  # facts not yet acknowledged
     oldest_pending: datetime | None  # when the oldest of them was written
-    rejected: int                    # facts the bureau refused (dead-lettered there)
+    rejected: int  # facts the bureau refused (dead-lettered there)
     acked_seq: int
     epoch: int
     last_push_ok: datetime | None
@@ -43,10 +50,10 @@ class Status:
     last_error_at: datetime | None
     last_pull_ok: datetime | None = None
     last_nightly_ok: datetime | None = None
-    last_nightly_result: dict[str, str] = field(default_factory=dict)   # stream → ok, refetched, unchecked …
-    clock_offset_ms: int = 0         # the bureau's clock minus ours
-    bureau: str = ""                 # the bureau's host (and port), never the rest of the url
-    rejected_facts: tuple[Rejected, ...] = ()   # the newest REJECTED_SHOWN, newest first
+    last_nightly_result: dict[str, str] = field(default_factory=dict)  # stream → ok, refetched, unchecked …
+    clock_offset_ms: int = 0  # the bureau's clock minus ours
+    bureau: str = ""  # the bureau's host (and port), never the rest of the url
+    rejected_facts: tuple[Rejected, ...] = ()  # the newest REJECTED_SHOWN, newest first
 
     @property
     def clock_off(self) -> bool:
@@ -57,14 +64,25 @@ class Status:
 def status(configured: bool, url: str = "") -> Status:
     """The sync state as kiosk.db holds it: a few indexed reads, cheap enough for every sync cycle."""
     acked = state.get_int("acked_seq")
-    backlog, oldest = db.execute_sql("SELECT count(*), min(wall_ms) FROM outbox WHERE seq > ?",
-                                     (acked,)).fetchone()
+    backlog, oldest = db.execute_sql("SELECT count(*), min(wall_ms) FROM outbox WHERE seq > ?", (acked,)).fetchone()
     rejected = db.execute_sql("SELECT count(*) FROM outbox WHERE state = 'rejected'").fetchone()[0]
-    return Status(configured, backlog, _from_ms(oldest), rejected, acked, state.get_int("epoch", 1),
-                  _at("last_push_ok"), state.get("last_error"), _at("last_error_at"),
-                  last_pull_ok=_at("last_pull_ok"), last_nightly_ok=_at("last_nightly_ok"),
-                  last_nightly_result=_nightly_result(), clock_offset_ms=_int("clock_offset_ms"),
-                  bureau=host(url), rejected_facts=_rejected())
+    return Status(
+        configured,
+        backlog,
+        _from_ms(oldest),
+        rejected,
+        acked,
+        state.get_int("epoch", 1),
+        _at("last_push_ok"),
+        state.get("last_error"),
+        _at("last_error_at"),
+        last_pull_ok=_at("last_pull_ok"),
+        last_nightly_ok=_at("last_nightly_ok"),
+        last_nightly_result=_nightly_result(),
+        clock_offset_ms=_int("clock_offset_ms"),
+        bureau=host(url),
+        rejected_facts=_rejected(),
+    )
 
 
 def headline(s: Status) -> str:
@@ -110,9 +128,14 @@ def succeeded() -> None:
 
 
 def _rejected() -> tuple[Rejected, ...]:
-    rows = db.execute_sql("SELECT seq, kind, reject_code, reject_reason, wall_ms FROM outbox "
-                          "WHERE state = 'rejected' ORDER BY seq DESC LIMIT ?", (REJECTED_SHOWN,))
-    return tuple(Rejected(seq, kind, code, reason, _from_ms(ms)) for seq, kind, code, reason, ms in rows)
+    rows = db.execute_sql(
+        "SELECT seq, kind, reject_code, reject_reason, wall_ms FROM outbox "
+        "WHERE state = 'rejected' ORDER BY seq DESC LIMIT ?",
+        (REJECTED_SHOWN,),
+    )
+    return tuple(
+        Rejected(seq, kind, code, reason, datetime.fromtimestamp(ms / 1000)) for seq, kind, code, reason, ms in rows
+    )
 
 
 def _nightly_result() -> dict[str, str]:

@@ -3,18 +3,18 @@ of what it just pushed come back in the same cycle), pulls every sync.pull_every
 the nightly full sync at sync.nightly_at, retries with backoff and jitter, and tells whoever
 listens (the staff screen) how it went.  It holds no write transaction across a request, so
 sign-ins never wait for the network (reference F16)."""
+
 import logging
 import random
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Callable
 
-from kiosk import config
+from kiosk import config, overlay
 from kiosk.store import facts
 from kiosk.store.db import db
 from kiosk.sync import nightly
-from kiosk import overlay
 from kiosk.sync import status as sync_status
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau, Unreachable
@@ -38,13 +38,13 @@ class SyncWorker(threading.Thread):
         self.settings, self.on_status = settings, on_status
         self.failures = 0
         self.pull_every_s, self.nightly_at = settings.sync.pull_every_s, settings.sync.nightly_at
-        self.next_nightly: datetime | None = None    # None: not decided yet (the first cycle does)
+        self.next_nightly: datetime | None = None  # None: not decided yet (the first cycle does)
         self._now = threading.Event()
         self._stopping = threading.Event()
 
     def sync_now(self) -> None:
         self._now.set()
-        facts.written.set()                  # ends the wait for a fact as well
+        facts.written.set()  # ends the wait for a fact as well
 
     def stop(self) -> None:
         self._stopping.set()
@@ -59,7 +59,7 @@ class SyncWorker(threading.Thread):
                 self._wait()
         finally:
             bureau.close()
-            db.close()                       # this thread's connection
+            db.close()  # this thread's connection
 
     def _cycle(self, bureau: Bureau) -> None:
         try:
@@ -69,7 +69,7 @@ class SyncWorker(threading.Thread):
             error = e.code if isinstance(e, Denied) else str(e)
             log.warning("sync failed (%d in a row): %s", self.failures, error)
             sync_status.failed(error)
-        except Exception:                    # never let the thread die: the kiosk would stop syncing
+        except Exception:  # never let the thread die: the kiosk would stop syncing
             self.failures += 1
             log.exception("sync failed")
             sync_status.failed("internal error")
@@ -77,7 +77,7 @@ class SyncWorker(threading.Thread):
             if self.failures:
                 log.info("sync works again after %d failures", self.failures)
             self.failures = 0
-            if problem:                      # some streams failed, the bureau works: no backoff
+            if problem:  # some streams failed, the bureau works: no backoff
                 sync_status.failed(problem)
             else:
                 sync_status.succeeded()

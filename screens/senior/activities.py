@@ -1,4 +1,5 @@
 """近期活动: upcoming activities; once a card is read, sign up or cancel with one big button."""
+
 import logging
 from datetime import datetime
 
@@ -6,20 +7,20 @@ from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.programme import activities
 from kiosk.i18n import t
-from screens import kv
-from screens import present_service
+from kiosk.programme import activities
+from screens import kv, present_service
 from screens.senior.service import ServiceScreen
 
 log = logging.getLogger(__name__)
 
-ROWS = 3            # with 上一页, 下一页 and 返回首页: 6 targets at most (L-3)
-ROWS_LARGE = 2      # in 「大字」 three rows no longer fit
+ROWS = 3  # with 上一页, 下一页 and 返回首页: 6 targets at most (L-3)
+ROWS_LARGE = 2  # in 「大字」 three rows no longer fit
 
 
 class ActivityRow(BoxLayout):
     """Title, when and where, points and places, the senior's mark, and the one button."""
+
     action = StringProperty("")
     filled = BooleanProperty(False)
 
@@ -61,7 +62,7 @@ class ActivitiesScreen(ServiceScreen):
         if self.senior:
             self.frame(news)
         else:
-            self._bar()                          # anyone may page through the list
+            self._bar()  # anyone may page through the list
 
     def _tapped(self, row: ActivityRow) -> None:
         view = self._shown.get(row)

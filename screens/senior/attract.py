@@ -1,6 +1,7 @@
 """The attract screen: home with nobody at it for a minute turns into slowly changing panels
 (the prompt, today's timetable, the next activities), shifted a little each time so nothing stays
 burnt into the panel for hours (I-4).  A touch goes home; a card signs in as usual."""
+
 from datetime import datetime
 
 from kivy.app import App
@@ -8,13 +9,12 @@ from kivy.clock import Clock
 from kivy.properties import NumericProperty
 from kivy.uix.screenmanager import Screen
 
-from kiosk.programme import activities, schedule
 from kiosk.i18n import t
-from screens import kv
-from screens import present, present_service
+from kiosk.programme import activities, schedule
+from screens import kv, present, present_service
 
 SLIDES = ("prompt", "today", "activities")
-SHIFT_MM = (0, 4, 8, 4)            # the whole panel moves this far right and down, in turn
+SHIFT_MM = (0, 4, 8, 4)  # the whole panel moves this far right and down, in turn
 LINES = 3
 
 
@@ -49,8 +49,11 @@ class AttractScreen(Screen):
         self.ids.clock.text = present.clock(now)
         self.ids.date.text = present.date_line(now)
         name = SLIDES[self.slide]
-        self.ids.title.text = {"prompt": t("home.prompt"), "today": t("home.today"),
-                               "activities": t("attract.next_activity")}[name]
+        self.ids.title.text = {
+            "prompt": t("home.prompt"),
+            "today": t("home.today"),
+            "activities": t("attract.next_activity"),
+        }[name]
         lines = self._lines(name, now)
         for i in range(LINES):
             self.ids[f"line{i}"].text = lines[i] if i < len(lines) else ""
@@ -63,8 +66,9 @@ class AttractScreen(Screen):
             items = present.still_on(schedule.today(now), now)
             return present.fit([present.row(i) for i in items], LINES) or [t("home.nothing_today")]
         views = activities.upcoming(now)[:LINES]
-        return ([t("format.row", time=present_service.day(v.start), title=v.title, place=v.place) for v in views]
-                or [t("activities.none")])
+        return [t("format.row", time=present_service.day(v.start), title=v.title, place=v.place) for v in views] or [
+            t("activities.none")
+        ]
 
     def on_touch_down(self, touch) -> bool:
         App.get_running_app().go_home()

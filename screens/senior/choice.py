@@ -1,13 +1,12 @@
 """Choice: several things are due, so the senior picks one with a big button."""
+
 import logging
 
 from kivy.app import App
 
 from kiosk.checkin.signin import Result
 from kiosk.programme.schedule import Item
-from screens import kv
-from screens import present
-from screens import typeface
+from screens import kv, present, typeface
 from screens.widgets import OptionButton, TimedScreen
 
 log = logging.getLogger(__name__)
@@ -15,7 +14,7 @@ log = logging.getLogger(__name__)
 # With 「返回」 4 targets, within senior-ui L-3's 4-6 per screen.  More are rarely due at once,
 # and a second read offers whatever is still left.
 OPTIONS = 3
-IDLE_S = 90        # back home when nobody chooses (senior-ui I-2)
+IDLE_S = 90  # back home when nobody chooses (senior-ui I-2)
 
 
 class ChoiceScreen(TimedScreen):

@@ -1,14 +1,14 @@
 """我的课程: this term's courses, the next lesson, attendance so far, and a gentle note after two
 missed lessons in a row."""
+
 from datetime import datetime
 
 from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.programme import my_courses as courses
 from kiosk.i18n import t
-from screens import kv
-from screens import present_service
+from kiosk.programme import my_courses as courses
+from screens import kv, present_service
 from screens.senior.service import ServiceScreen
 
 ROWS = 3

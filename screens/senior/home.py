@@ -1,4 +1,5 @@
 """Home: the clock, today's lessons and activities, and 「请刷身份证或扫码签到」."""
+
 from datetime import datetime
 
 from kivy.clock import Clock
@@ -6,18 +7,21 @@ from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from kiosk.programme import schedule
 from kiosk.i18n import t
-from screens import kv
-from screens import present
+from kiosk.programme import schedule
+from screens import (
+    kv,
+    present,
+    widgets,  # noqa: F401  (register the widget classes the .kv uses)
+)
 from screens.senior import status  # noqa: F401  (registers the widget classes the .kv uses)
-from screens import widgets  # noqa: F401  (register the widget classes the .kv uses)
 
-ROWS = 3          # schedule rows under the prompt; more become 「另有 N 项」
+ROWS = 3  # schedule rows under the prompt; more become 「另有 N 项」
 
 
 class ScheduleRow(BoxLayout):
     """One lesson or activity: time, title, place."""
+
     filled = BooleanProperty(False)
 
     def show(self, item: schedule.Item | None) -> None:
@@ -42,7 +46,7 @@ class HomeScreen(Screen):
         Clock.schedule_interval(lambda dt: self.refresh(), 1)
 
     def on_pre_enter(self, *_) -> None:
-        self._minute = None               # the day may have changed while away: redraw all
+        self._minute = None  # the day may have changed while away: redraw all
         self.refresh()
 
     def refresh(self) -> None:
@@ -59,7 +63,7 @@ class HomeScreen(Screen):
     def _show_schedule(self, now: datetime) -> None:
         day = schedule.today(now)
         items = present.still_on(day, now)
-        shown = items if len(items) <= ROWS else items[:ROWS - 1]
+        shown = items if len(items) <= ROWS else items[: ROWS - 1]
         for i, row in enumerate(self.rows):
             row.show(shown[i] if i < len(shown) else None)
         self.ids.more.text = self._note(day, items, len(shown))

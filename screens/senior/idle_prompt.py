@@ -7,13 +7,15 @@ from kivy.properties import StringProperty
 from kivy.uix.modalview import ModalView
 
 from kiosk.i18n import t
-from screens import kv
-from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
+from screens import (
+    kv,
+    widgets,  # noqa: F401  (registers the widget classes the .kv uses)
+)
 
 
 class MoreTimePrompt(ModalView):
     countdown = StringProperty("")
-    countdown_key = "idle.left"             # the line under the question, with the seconds left
+    countdown_key = "idle.left"  # the line under the question, with the seconds left
 
     def ask(self, seconds_left: int) -> None:
         self.countdown = t(self.countdown_key, seconds=seconds_left)

@@ -1,5 +1,6 @@
 """Outside opening hours: a dark screen with a dim clock that drifts, so the panel rests and
 nothing burns in (I-4).  A touch wakes the kiosk; a card still signs in."""
+
 from datetime import datetime
 
 from kivy.app import App
@@ -7,10 +8,9 @@ from kivy.properties import NumericProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk.i18n import t
-from screens import kv
-from screens import present
+from screens import kv, present
 
-DRIFT_MM = ((0, 0), (60, -30), (120, 20), (40, 40), (-40, -20))   # a new place every minute
+DRIFT_MM = ((0, 0), (60, -30), (120, 20), (40, 40), (-40, -20))  # a new place every minute
 
 
 class NightScreen(Screen):

@@ -3,10 +3,9 @@
 from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.points import passbook
 from kiosk.i18n import t
-from screens import kv
-from screens import present_service
+from kiosk.points import passbook
+from screens import kv, present_service
 from screens.senior.service import ServiceScreen
 
 ROWS = 5
@@ -14,6 +13,7 @@ ROWS = 5
 
 class PassbookRow(BoxLayout):
     """Date, what for, ± points."""
+
     gain = BooleanProperty(False)
     filled = BooleanProperty(False)
 
@@ -28,7 +28,7 @@ class PassbookRow(BoxLayout):
 class PointsScreen(ServiceScreen):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.balance = 0               # for the voice: 「您的积分是 N 分」
+        self.balance = 0  # for the voice: 「您的积分是 N 分」
         self.rows = [PassbookRow() for _ in range(ROWS)]
         for row in self.rows:
             self.ids.rows.add_widget(row)

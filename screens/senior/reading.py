@@ -7,8 +7,10 @@ exactly as they were.
 from kivy.properties import BooleanProperty
 from kivy.uix.floatlayout import FloatLayout
 
-from screens import kv
-from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
+from screens import (
+    kv,
+    widgets,  # noqa: F401  (registers the widget classes the .kv uses)
+)
 
 
 class ReadingOverlay(FloatLayout):

@@ -4,14 +4,13 @@ from kivy.app import App
 from kivy.properties import StringProperty
 
 from kiosk.checkin.signin import Result
-from screens import kv
-from screens import present
-from screens import typeface
+from screens import kv, present, typeface
 from screens.widgets import TimedScreen
 
 
 class ResultScreen(TimedScreen):
     """Shows a Result until the senior taps 「返回首页」 or the time is up (I-1)."""
+
     kind = StringProperty("ok")
 
     def show(self, result: Result, timeout_s: float, news: str = "") -> None:

@@ -8,15 +8,18 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from kiosk.checkin.visit import Senior
-from screens import kv
-from screens import present_service
-from screens import typeface
-from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
+from screens import (
+    kv,
+    present_service,
+    typeface,
+    widgets,  # noqa: F401  (registers the widget classes the .kv uses)
+)
 from screens.widgets import Panel
 
 
 class ServiceScreen(Screen):
     """Subclasses set `service` and draw the senior's data in show(); forget() blanks it all."""
+
     service = StringProperty("")
     senior = ObjectProperty(None, allownone=True)
     page = NumericProperty(0)
@@ -44,7 +47,7 @@ class ServiceScreen(Screen):
             row.height = 0
         self.pages = max(1, -(-len(views) // per_page))
         self.page = min(self.page, self.pages - 1)
-        return views[self.page * per_page:(self.page + 1) * per_page]
+        return views[self.page * per_page : (self.page + 1) * per_page]
 
     def forget(self) -> None:
         """Blank every personal datum in the widgets, not just the screen (I-3)."""
@@ -72,12 +75,13 @@ class ServiceScreen(Screen):
 
 class ServiceHeader(Panel):
     title = StringProperty("")
-    who = StringProperty("")       # markup: the senior's (masked) name, once a card is read
-    hint = StringProperty("")      # shown until then
+    who = StringProperty("")  # markup: the senior's (masked) name, once a card is read
+    hint = StringProperty("")  # shown until then
 
 
 class PageBar(BoxLayout):
     """上一页 / 下一页 (shown only when there is such a page) and 返回首页."""
+
     page_text = StringProperty("")
     page = NumericProperty(0)
     pages = NumericProperty(1)
@@ -92,6 +96,7 @@ class PageBar(BoxLayout):
 
 class CardPrompt(BoxLayout):
     """Until a card is read: what to do, and what it is for."""
+
     why = StringProperty("")
 
 

@@ -8,9 +8,11 @@ from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.health import Health
-from screens import kv
-from screens import present
-from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
+from screens import (
+    kv,
+    present,
+    widgets,  # noqa: F401  (registers the widget classes the .kv uses)
+)
 from screens.widgets import Text
 
 
@@ -31,7 +33,7 @@ class StatusCorner(BoxLayout):
 
 
 class DeviceLine(Text):
-    state = StringProperty("ok")       # "ok", "silent" or "absent" (Health.state)
+    state = StringProperty("ok")  # "ok", "silent" or "absent" (Health.state)
 
 
 kv.load(__name__)

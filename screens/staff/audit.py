@@ -4,8 +4,8 @@ when, what and why — a page at a time."""
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.staff import audit
 from kiosk.i18n import label, t
+from kiosk.staff import audit
 from screens import kv
 from screens.staff.frame import StaffBody, StaffScreen
 
@@ -28,9 +28,15 @@ class StaffAuditScreen(StaffScreen):
         rows = self.body.ids.rows
         rows.clear_widgets()
         for entry in audit.recent(PER_PAGE, pager.page * PER_PAGE):
-            rows.add_widget(AuditRow(at=f"{entry.at:%Y-%m-%d %H:%M}", who=entry.staff_name,
-                                     action=action_label(entry.action), target=target_label(entry.target),
-                                     reason=entry.reason))
+            rows.add_widget(
+                AuditRow(
+                    at=f"{entry.at:%Y-%m-%d %H:%M}",
+                    who=entry.staff_name,
+                    action=action_label(entry.action),
+                    target=target_label(entry.target),
+                    reason=entry.reason,
+                )
+            )
         self.body.ids.count.text = t("staff.audit.count", count=total)
         if not total:
             self.tell(t("staff.audit.none"))

@@ -3,32 +3,42 @@ course opens its own page (screens/staff/course.py).  Only an admin changes them
 look.  Every choice — a term's name and dates, a holiday, a new class copied from a course, a
 time — is picked, so nothing needs Chinese typing (senior-ui I-5): the names of new courses come
 from the Excel import."""
+
 import calendar
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Callable
 
 from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
-from kiosk.staff import access
-from kiosk.programme import terms
 from kiosk.i18n import t
+from kiosk.programme import terms
 from kiosk.programme.schedule import format_slots
+from kiosk.staff import access
 from screens import kv
 from screens.staff.frame import Pick, StaffBody, StaffScreen
 
 HOLIDAYS_PER_PAGE = 5
 COURSES_PER_PAGE = 6
-HOLIDAY_NAMES = ("new_year", "spring_festival", "qingming", "labour_day", "dragon_boat", "mid_autumn",
-                 "national_day", "founding_day", "other")
+HOLIDAY_NAMES = (
+    "new_year",
+    "spring_festival",
+    "qingming",
+    "labour_day",
+    "dragon_boat",
+    "mid_autumn",
+    "national_day",
+    "founding_day",
+    "other",
+)
 # Where a new term's dates start on the picker: (month, day) of its first and last day; an autumn
 # term ends in January of the next year.
 TERM_DATES = {"spring": ((3, 1), (7, 15)), "autumn": ((9, 1), (1, 15))}
-HALF_HOURS = [f"{h:02d}:{m:02d}" for h in range(7, 22) for m in (0, 30)][:-1]    # 07:00 to 21:00
-_CLASS = re.compile(r"(（[^（）]*）)?班$")        # 「太极拳（一）班」, 「国画花鸟班」: the class part
+HALF_HOURS = [f"{h:02d}:{m:02d}" for h in range(7, 22) for m in (0, 30)][:-1]  # 07:00 to 21:00
+_CLASS = re.compile(r"(（[^（）]*）)?班$")  # 「太极拳（一）班」, 「国画花鸟班」: the class part
 
 
 class CoursePages(StaffScreen):
@@ -50,7 +60,7 @@ class CoursePages(StaffScreen):
 
 
 class StaffCoursesScreen(CoursePages):
-    term_id = NumericProperty(0)          # the term shown; 0 = the current one
+    term_id = NumericProperty(0)  # the term shown; 0 = the current one
     term: terms.TermView | None = None
     all_terms: list[terms.TermView] = []
 
@@ -58,9 +68,11 @@ class StaffCoursesScreen(CoursePages):
         self.title = t("staff.courses.title")
         site = self.app.settings.site.code
         self.all_terms = terms.terms(site)
-        self.term = (next((x for x in self.all_terms if x.id == self.term_id), None)
-                     or terms.current_term(site, date.today())
-                     or (self.all_terms[-1] if self.all_terms else None))
+        self.term = (
+            next((x for x in self.all_terms if x.id == self.term_id), None)
+            or terms.current_term(site, date.today())
+            or (self.all_terms[-1] if self.all_terms else None)
+        )
         self.term_id = self.term.id if self.term else 0
         self.show_term()
         self.show_holidays()
@@ -71,8 +83,16 @@ class StaffCoursesScreen(CoursePages):
     def show_term(self) -> None:
         ids, term = self.body.ids, self.term
         ids.term_name.text = term.name if term else t("staff.courses.no_term")
-        ids.term_dates.text = (t("staff.courses.term_dates", start=day_text(term.start), end=day_text(term.end),
-                                 weeks=-(-((term.end - term.start).days + 1) // 7)) if term else "")
+        ids.term_dates.text = (
+            t(
+                "staff.courses.term_dates",
+                start=day_text(term.start),
+                end=day_text(term.end),
+                weeks=-(-((term.end - term.start).days + 1) // 7),
+            )
+            if term
+            else ""
+        )
 
     def show_holidays(self) -> None:
         rows = self.body.ids.holidays
@@ -80,8 +100,14 @@ class StaffCoursesScreen(CoursePages):
         listed = terms.holidays(self.term.id) if self.term else []
         self.body.ids.holidays_title.text = t("staff.courses.holidays", count=len(listed)) if self.term else ""
         for holiday in self.body.ids.holiday_pager.slice(listed, HOLIDAYS_PER_PAGE):
-            row = TermHolidayRow(text=t("staff.courses.holiday_row", day=day_text(holiday.day),
-                                    weekday=weekday_text(holiday.day), name=holiday.name))
+            row = TermHolidayRow(
+                text=t(
+                    "staff.courses.holiday_row",
+                    day=day_text(holiday.day),
+                    weekday=weekday_text(holiday.day),
+                    name=holiday.name,
+                )
+            )
             row.ids.drop.bind(on_release=lambda b, h=holiday: self.ask_remove_holiday(h))
             rows.add_widget(row)
 
@@ -89,8 +115,13 @@ class StaffCoursesScreen(CoursePages):
         rows = self.body.ids.courses
         rows.clear_widgets()
         listed = terms.courses(self.term.id) if self.term else []
-        self.body.ids.courses_title.text = (t("staff.courses.courses", count=len(listed)) if listed
-                                            else t("staff.courses.courses_none") if self.term else "")
+        self.body.ids.courses_title.text = (
+            t("staff.courses.courses", count=len(listed))
+            if listed
+            else t("staff.courses.courses_none")
+            if self.term
+            else ""
+        )
         for course in self.body.ids.course_pager.slice(listed, COURSES_PER_PAGE):
             rows.add_widget(TermCourseRow(course=course, on_release=lambda r: self.open_course(r.course.id)))
 
@@ -100,9 +131,14 @@ class StaffCoursesScreen(CoursePages):
     # -- terms --------------------------------------------------------------------------------
 
     def ask_term(self) -> None:
-        Pick().ask(t("staff.courses.term_which"),
-                   [(t("staff.courses.term_choice", name=x.name, start=day_text(x.start), end=day_text(x.end)), x.id)
-                    for x in reversed(self.all_terms)], self.choose_term)
+        Pick().ask(
+            t("staff.courses.term_which"),
+            [
+                (t("staff.courses.term_choice", name=x.name, start=day_text(x.start), end=day_text(x.end)), x.id)
+                for x in reversed(self.all_terms)
+            ],
+            self.choose_term,
+        )
 
     def choose_term(self, term_id: int) -> None:
         self.term_id = term_id
@@ -116,9 +152,12 @@ class StaffCoursesScreen(CoursePages):
     def _ask_term_name(self) -> None:
         taken = {x.name for x in self.all_terms}
         year = date.today().year
-        choices = [(name, (name, y, season)) for y in (year, year + 1) for season in TERM_DATES
-                   if (name := t("staff.courses.term_name", year=y,
-                                 season=t(f"staff.courses.season.{season}"))) not in taken]
+        choices = [
+            (name, (name, y, season))
+            for y in (year, year + 1)
+            for season in TERM_DATES
+            if (name := t("staff.courses.term_name", year=y, season=t(f"staff.courses.season.{season}"))) not in taken
+        ]
         if not choices:
             self.tell(t("staff.courses.term_names_taken"), problem=True)
             return
@@ -127,14 +166,21 @@ class StaffCoursesScreen(CoursePages):
     def _ask_term_dates(self, name: str, year: int, season: str) -> None:
         (m1, d1), (m2, d2) = TERM_DATES[season]
         first, last = date(year, m1, d1), date(year + (m2 < m1), m2, d2)
-        DatePick().ask(t("staff.courses.term_start_what", name=name), first, lambda start: DatePick().ask(
-            t("staff.courses.term_end_what", name=name, start=day_text(start)), max(last, start),
-            lambda end: self._create_term(name, start, end)))
+        DatePick().ask(
+            t("staff.courses.term_start_what", name=name),
+            first,
+            lambda start: DatePick().ask(
+                t("staff.courses.term_end_what", name=name, start=day_text(start)),
+                max(last, start),
+                lambda end: self._create_term(name, start, end),
+            ),
+        )
 
     def _create_term(self, name: str, start: date, end: date) -> None:
         def created(term) -> None:
             self.choose_term(term.id)
             self.tell(t("staff.courses.term_created", name=name, start=day_text(start), end=day_text(end)))
+
         self.attempt(lambda: terms.create_term(self.app.staff.actor, name, start, end, datetime.now()), created)
 
     # -- holidays -----------------------------------------------------------------------------
@@ -144,41 +190,61 @@ class StaffCoursesScreen(CoursePages):
             self.tell(t("staff.courses.no_term"), problem=True)
             return
         term = self.term
-        self.admin(lambda: DatePick().ask(
-            t("staff.courses.holiday_day_what", start=day_text(term.start), end=day_text(term.end)),
-            min(max(date.today(), term.start), term.end),
-            lambda day: Pick().ask(t("staff.courses.holiday_name_what", day=day_text(day)),
-                                   [(t(f"staff.courses.holiday.{k}"), k) for k in HOLIDAY_NAMES],
-                                   lambda key: self._add_holiday(term, day, t(f"staff.courses.holiday.{key}")))))
+        self.admin(
+            lambda: DatePick().ask(
+                t("staff.courses.holiday_day_what", start=day_text(term.start), end=day_text(term.end)),
+                min(max(date.today(), term.start), term.end),
+                lambda day: Pick().ask(
+                    t("staff.courses.holiday_name_what", day=day_text(day)),
+                    [(t(f"staff.courses.holiday.{k}"), k) for k in HOLIDAY_NAMES],
+                    lambda key: self._add_holiday(term, day, t(f"staff.courses.holiday.{key}")),
+                ),
+            )
+        )
 
     def _add_holiday(self, term, day: date, name: str) -> None:
-        self.do(lambda: terms.add_holiday(self.app.staff.actor, term.id, day, name, datetime.now()),
-                lambda _: t("staff.courses.holiday_added", day=day_text(day), name=name))
+        self.do(
+            lambda: terms.add_holiday(self.app.staff.actor, term.id, day, name, datetime.now()),
+            lambda _: t("staff.courses.holiday_added", day=day_text(day), name=name),
+        )
 
     def ask_remove_holiday(self, holiday: terms.HolidayView) -> None:
         day = day_text(holiday.day)
-        self.admin(lambda: Pick().ask(
-            t("staff.courses.holiday_remove_what", day=day, name=holiday.name),
-            [(t("staff.courses.holiday_remove_yes"), holiday)],
-            lambda h: self.do(lambda: terms.remove_holiday(self.app.staff.actor, h.id, datetime.now()),
-                              lambda n: t("staff.courses.holiday_removed", day=day, name=h.name, count=n))))
+        self.admin(
+            lambda: Pick().ask(
+                t("staff.courses.holiday_remove_what", day=day, name=holiday.name),
+                [(t("staff.courses.holiday_remove_yes"), holiday)],
+                lambda h: self.do(
+                    lambda: terms.remove_holiday(self.app.staff.actor, h.id, datetime.now()),
+                    lambda n: t("staff.courses.holiday_removed", day=day, name=h.name, count=n),
+                ),
+            )
+        )
 
     # -- new courses --------------------------------------------------------------------------
 
     def ask_new_course(self) -> None:
         """Names are typed in Excel, not here: say so, and offer a copy of a course instead."""
-        Pick().ask(t("staff.courses.course_new_how"), [(t("staff.courses.course_copy"), True)],
-                   lambda _: self.ask_copy())
+        Pick().ask(
+            t("staff.courses.course_new_how"), [(t("staff.courses.course_copy"), True)], lambda _: self.ask_copy()
+        )
 
     def ask_copy(self) -> None:
         if self.term is None:
             self.tell(t("staff.courses.no_term"), problem=True)
             return
         term = self.term
-        choices = [(t("staff.courses.copy_choice", name=c.name, teacher=c.teacher or "-"), c.id)
-                   for c in terms.courses(term.id)]
-        self.admin(lambda: Pick().ask(t("staff.courses.copy_which"), choices,
-                                      lambda course_id: ask_new_class(self, terms.course_view(course_id))))
+        choices = [
+            (t("staff.courses.copy_choice", name=c.name, teacher=c.teacher or "-"), c.id)
+            for c in terms.courses(term.id)
+        ]
+        self.admin(
+            lambda: Pick().ask(
+                t("staff.courses.copy_which"),
+                choices,
+                lambda course_id: ask_new_class(self, terms.course_view(course_id)),
+            )
+        )
 
     def forget(self) -> None:
         super().forget()
@@ -193,41 +259,69 @@ class StaffCoursesScreen(CoursePages):
 
 # -- questions both pages ask ---------------------------------------------------------------------
 
+
 def ask_new_class(screen: CoursePages, course: terms.CourseView) -> None:
     """A new class of `course` in its term: the same teacher, room, capacity and points category,
     the next free class name (「太极拳（三）班」), and a weekly time picked."""
     taken = {c.name for c in terms.courses(course.term_id)}
     base = _CLASS.sub("", course.name) or course.name
-    names = [name for number in t("staff.courses.class_numbers")
-             if (name := t("staff.courses.class_name", base=base, number=number)) not in taken]
+    names = [
+        name
+        for number in t("staff.courses.class_numbers")
+        if (name := t("staff.courses.class_name", base=base, number=number)) not in taken
+    ]
     if not names:
         screen.tell(t("staff.courses.copy_names_taken", name=base), problem=True)
         return
 
     def create(name: str, slot: dict) -> None:
-        screen.do(lambda: terms.create_course(screen.app.staff.actor, course.term_id, name, [slot], datetime.now(),
-                                              teacher=course.teacher, room=course.room,
-                                              capacity=course.capacity, category=course.category),
-                  lambda new: t("staff.courses.copied", name=name, slots=format_slots([slot]),
-                                count=new.lessons))
-    Pick().ask(t("staff.courses.copy_name_what", teacher=course.teacher or "-", room=course.room or "-",
-                 capacity=course.capacity or t("staff.courses.no_limit")),
-               [(name, name) for name in names],
-               lambda name: ask_slot(t("staff.courses.copy_weekday_what", name=name), lambda slot: create(name, slot)))
+        screen.do(
+            lambda: terms.create_course(
+                screen.app.staff.actor,
+                course.term_id,
+                name,
+                [slot],
+                datetime.now(),
+                teacher=course.teacher,
+                room=course.room,
+                capacity=course.capacity,
+                category=course.category,
+            ),
+            lambda new: t("staff.courses.copied", name=name, slots=format_slots([slot]), count=new.lessons),
+        )
+
+    Pick().ask(
+        t(
+            "staff.courses.copy_name_what",
+            teacher=course.teacher or "-",
+            room=course.room or "-",
+            capacity=course.capacity or t("staff.courses.no_limit"),
+        ),
+        [(name, name) for name in names],
+        lambda name: ask_slot(t("staff.courses.copy_weekday_what", name=name), lambda slot: create(name, slot)),
+    )
 
 
 def ask_slot(question: str, on_slot: Callable[[dict], None]) -> None:
     """A weekly time: the weekday, then the hours."""
-    Pick().ask(question, [(t(f"staff.courses.weekday.{n}"), n) for n in range(1, 8)],
-               lambda weekday: ask_span(lambda start, end: on_slot({"weekday": weekday, "start": start, "end": end})))
+    Pick().ask(
+        question,
+        [(t(f"staff.courses.weekday.{n}"), n) for n in range(1, 8)],
+        lambda weekday: ask_span(lambda start, end: on_slot({"weekday": weekday, "start": start, "end": end})),
+    )
 
 
 def ask_span(on_span: Callable[[str, str], None]) -> None:
     """From and to which half hour."""
-    GridPick().ask(t("staff.courses.start_what"), [(h, h) for h in HALF_HOURS[:-1]],
-                   lambda start: GridPick().ask(t("staff.courses.end_what", start=start),
-                                                [(h, h) for h in HALF_HOURS if h > start][:12],
-                                                lambda end: on_span(start, end)))
+    GridPick().ask(
+        t("staff.courses.start_what"),
+        [(h, h) for h in HALF_HOURS[:-1]],
+        lambda start: GridPick().ask(
+            t("staff.courses.end_what", start=start),
+            [(h, h) for h in HALF_HOURS if h > start][:12],
+            lambda end: on_span(start, end),
+        ),
+    )
 
 
 def day_text(day: date) -> str:
@@ -244,8 +338,10 @@ def when_text(at: datetime) -> str:
 
 # -- pop-ups --------------------------------------------------------------------------------------
 
+
 class GridPick(Pick):
     """A Pick four across, for half hours and numbers."""
+
     PER_PAGE = 32
 
     def show(self) -> None:
@@ -255,6 +351,7 @@ class GridPick(Pick):
 
 class DatePick(ModalView):
     """A day picked with −/+ on year, month and day (and a week at a time)."""
+
     question = StringProperty("")
     day = ObjectProperty(date(2000, 1, 1))
     shown = StringProperty("")
@@ -267,8 +364,9 @@ class DatePick(ModalView):
         self.open(animation=False)
 
     def on_day(self, _pick, day: date) -> None:
-        self.shown = t("staff.courses.date_full", year=day.year, month=day.month, day=day.day,
-                       weekday=weekday_text(day))
+        self.shown = t(
+            "staff.courses.date_full", year=day.year, month=day.month, day=day.day, weekday=weekday_text(day)
+        )
         self.years = t("staff.courses.years", n=day.year)
         self.months = t("staff.courses.months", n=day.month)
         self.days = t("staff.courses.days", n=day.day)
@@ -288,6 +386,7 @@ class DatePick(ModalView):
 
 # -- rows -----------------------------------------------------------------------------------------
 
+
 class TermHolidayRow(BoxLayout):
     text = StringProperty("")
 
@@ -297,10 +396,16 @@ class TermCourseRow(ButtonBehavior, BoxLayout):
     places = StringProperty("")
 
     def on_course(self, _row, c) -> None:
-        self.places = "　".join(x for x in (
-            t("staff.courses.course_places", enrolled=c.enrolled, capacity=c.capacity) if c.capacity
-            else t("staff.courses.course_places_open", enrolled=c.enrolled),
-            t("staff.courses.course_waitlisted", count=c.waitlisted) if c.waitlisted else "") if x)
+        self.places = "　".join(
+            x
+            for x in (
+                t("staff.courses.course_places", enrolled=c.enrolled, capacity=c.capacity)
+                if c.capacity
+                else t("staff.courses.course_places_open", enrolled=c.enrolled),
+                t("staff.courses.course_waitlisted", count=c.waitlisted) if c.waitlisted else "",
+            )
+            if x
+        )
 
 
 class CoursesBody(StaffBody):

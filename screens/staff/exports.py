@@ -2,6 +2,7 @@
 export folder or a USB stick), each picked from a list; then the files written.  Also sheets of
 QR member cards for a course or for everyone.  Importing from a USB stick is its own page
 (screens/staff/imports.py)."""
+
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -24,7 +25,7 @@ SPANS = ("this_month", "last_month", "this_term", "this_year")
 
 class StaffExportsScreen(StaffScreen):
     report = StringProperty("attendance")
-    member = ObjectProperty(None, allownone=True)    # for 单个学员: the senior whose card was read
+    member = ObjectProperty(None, allownone=True)  # for 单个学员: the senior whose card was read
 
     def refresh(self) -> None:
         self.title = t("staff.exports.title")
@@ -48,8 +49,14 @@ class StaffExportsScreen(StaffScreen):
         box = self.body.ids.reports
         box.clear_widgets()
         for report in exports.REPORTS:
-            box.add_widget(ChoiceRow(text=t(f"staff.exports.report.{report}"), value=report,
-                                     chosen=report == self.report, on_release=lambda r: self.choose(r.value)))
+            box.add_widget(
+                ChoiceRow(
+                    text=t(f"staff.exports.report.{report}"),
+                    value=report,
+                    chosen=report == self.report,
+                    on_release=lambda r: self.choose(r.value),
+                )
+            )
 
     def choose(self, report: str) -> None:
         self.report = report
@@ -66,8 +73,7 @@ class StaffExportsScreen(StaffScreen):
             row.ids.change.bind(on_release=lambda b, c=change: c())
             box.add_widget(row)
         usb = self.folders[1:]
-        self.body.ids.usb.text = (t("staff.exports.usb_found", count=len(usb)) if usb
-                                  else t("staff.exports.no_usb"))
+        self.body.ids.usb.text = t("staff.exports.usb_found", count=len(usb)) if usb else t("staff.exports.no_usb")
         self.body.ids.usb.bold = not usb
 
     def params(self) -> list[tuple[str, str, object]]:
@@ -79,50 +85,71 @@ class StaffExportsScreen(StaffScreen):
             chosen = self.course.name if self.course else t("staff.exports.choose")
             found = [("course", chosen, self.ask_course)]
         elif self.report == "member":
-            found = [("member", t("staff.exports.member_is", name=self.member.name, no=self.member.member_no)
-                      if self.member else t("staff.exports.member_card"), None), term]
+            found = [
+                (
+                    "member",
+                    t("staff.exports.member_is", name=self.member.name, no=self.member.member_no)
+                    if self.member
+                    else t("staff.exports.member_card"),
+                    None,
+                ),
+                term,
+            ]
         elif self.report == "day":
             found = [("day", _day_label(self.day), self.ask_day)]
         elif self.report == "care":
             staff = self.app.settings.staff
-            found = [("care", t("staff.exports.care_rule", missed=staff.care_missed_in_row,
-                                weeks=staff.care_absent_weeks), None)]
+            found = [
+                (
+                    "care",
+                    t("staff.exports.care_rule", missed=staff.care_missed_in_row, weeks=staff.care_absent_weeks),
+                    None,
+                )
+            ]
         else:
             found = [("span", self._span_label(), self.ask_span)]
-        return found + [("format", t(f"staff.exports.format.{self.fmt}"), self.ask_format),
-                        ("folder", self._folder_label(self.folder), self.ask_folder)]
+        return found + [
+            ("format", t(f"staff.exports.format.{self.fmt}"), self.ask_format),
+            ("folder", self._folder_label(self.folder), self.ask_folder),
+        ]
 
     def ask_term(self) -> None:
         if not self.terms:
             self.tell(t("staff.exports.no_terms"), problem=True)
             return
-        Pick().ask(t("staff.exports.term_what"), [(x.name, x.id) for x in reversed(self.terms)],
-                   lambda term_id: self._set(term=next(x for x in self.terms if x.id == term_id)))
+        Pick().ask(
+            t("staff.exports.term_what"),
+            [(x.name, x.id) for x in reversed(self.terms)],
+            lambda term_id: self._set(term=next(x for x in self.terms if x.id == term_id)),
+        )
 
     def ask_course(self) -> None:
         current = terms.current_term(self.app.settings.site.code, datetime.now().date())
         if current is None:
             self.tell(t("staff.exports.no_current_term"), problem=True)
             return
-        Pick().ask(t("staff.exports.course_what", term=current.name),
-                   [(t("staff.exports.course_count", name=c.name, count=c.enrolled), c.id)
-                    for c in terms.courses(current.id)],
-                   lambda course_id: self._set(course=terms.course_view(course_id)))
+        Pick().ask(
+            t("staff.exports.course_what", term=current.name),
+            [(t("staff.exports.course_count", name=c.name, count=c.enrolled), c.id) for c in terms.courses(current.id)],
+            lambda course_id: self._set(course=terms.course_view(course_id)),
+        )
 
     def ask_day(self) -> None:
         today = datetime.now().date()
         days = [today - timedelta(days=n) for n in range(DAYS_BACK)]
-        Pick().ask(t("staff.exports.day_what"), [(_day_label(d), d) for d in days],
-                   lambda day: self._set(day=day))
+        Pick().ask(t("staff.exports.day_what"), [(_day_label(d), d) for d in days], lambda day: self._set(day=day))
 
     def ask_span(self) -> None:
-        Pick().ask(t("staff.exports.span_what"), [(self._span_label(s), s) for s in SPANS],
-                   lambda span: self._set(span=span))
+        Pick().ask(
+            t("staff.exports.span_what"), [(self._span_label(s), s) for s in SPANS], lambda span: self._set(span=span)
+        )
 
     def ask_format(self) -> None:
-        Pick().ask(t("staff.exports.format_what"),
-                   [(t(f"staff.exports.format.{f}"), f) for f in exports.FORMATS],
-                   lambda fmt: self._set(fmt=fmt))
+        Pick().ask(
+            t("staff.exports.format_what"),
+            [(t(f"staff.exports.format.{f}"), f) for f in exports.FORMATS],
+            lambda fmt: self._set(fmt=fmt),
+        )
 
     def ask_folder(self) -> None:
         """The folders as they are now: a USB stick put in a moment ago is there."""
@@ -131,8 +158,11 @@ class StaffExportsScreen(StaffScreen):
             self._set(folder=self.folders[0])
             self.tell(t("staff.exports.no_usb"), problem=True)
             return
-        Pick().ask(t("staff.exports.folder_what"), [(self._folder_label(f), f) for f in self.folders],
-                   lambda folder: self._set(folder=folder))
+        Pick().ask(
+            t("staff.exports.folder_what"),
+            [(self._folder_label(f), f) for f in self.folders],
+            lambda folder: self._set(folder=folder),
+        )
 
     def _set(self, **chosen) -> None:
         for name, value in chosen.items():
@@ -152,9 +182,12 @@ class StaffExportsScreen(StaffScreen):
 
     def export(self) -> None:
         folder = self.folder
-        self.attempt(lambda: exports.export(self.app.staff.actor, self.report, self.fmt, folder, datetime.now(),
-                                            **self.report_params()),
-                     lambda written: self._exported(folder, written))
+        self.attempt(
+            lambda: exports.export(
+                self.app.staff.actor, self.report, self.fmt, folder, datetime.now(), **self.report_params()
+            ),
+            lambda written: self._exported(folder, written),
+        )
 
     def report_params(self) -> dict:
         """The parameters exports.export takes for the chosen report; Refused when one is missing."""
@@ -179,8 +212,9 @@ class StaffExportsScreen(StaffScreen):
         return {"start": start, "end": end}
 
     def _exported(self, folder: Path, written: list[Path]) -> None:
-        self.body.ids.lines.show(t("exports.written", count=len(written)),
-                                 [str(p.relative_to(folder)) for p in written])
+        self.body.ids.lines.show(
+            t("exports.written", count=len(written)), [str(p.relative_to(folder)) for p in written]
+        )
         self.tell(t("staff.exports.exported", count=len(written), folder=self._folder_label(folder)))
 
     def ask_print(self) -> None:
@@ -188,8 +222,10 @@ class StaffExportsScreen(StaffScreen):
         everyone = len(members.card_holders(self.app.settings.site.code))
         choices = [(t("staff.exports.print_all", count=everyone), 0)]
         if current is not None:
-            choices += [(t("staff.exports.course_count", name=c.name, count=c.enrolled), c.id)
-                        for c in terms.courses(current.id)]
+            choices += [
+                (t("staff.exports.course_count", name=c.name, count=c.enrolled), c.id)
+                for c in terms.courses(current.id)
+            ]
         Pick().ask(t("staff.exports.print_who"), choices, self._print)
 
     def _print(self, course_id: int) -> None:
@@ -200,7 +236,8 @@ class StaffExportsScreen(StaffScreen):
         self.attempt_in_background(
             lambda: members.print_cards(actor, chosen, settings, folder, datetime.now()),
             lambda done: self.tell(printed(done), problem=bool(done.error)),
-            t("staff.exports.printing", count=len(chosen)))
+            t("staff.exports.printing", count=len(chosen)),
+        )
 
     def forget(self) -> None:
         super().forget()
@@ -237,23 +274,27 @@ class StaffExportsScreen(StaffScreen):
             start, end = self._span(span)
         except Refused as e:
             return t(f"staff.exports.span.{span}") + "　" + e.message()
-        return t("staff.exports.span_is", name=t(f"staff.exports.span.{span}"), start=start.isoformat(),
-                 end=end.isoformat())
+        return t(
+            "staff.exports.span_is", name=t(f"staff.exports.span.{span}"), start=start.isoformat(), end=end.isoformat()
+        )
 
 
 def printed(done: members.Printed) -> str:
     """What became of a sheet of cards: printed, saved, or saved with the printer's complaint."""
     if done.error:
         return t("staff.exports.print_failed", count=done.count, path=done.path, error=done.error)
-    return t("staff.exports.printed" if done.printed else "staff.exports.saved", count=done.count,
-             pages=done.pages, path=done.path)
+    return t(
+        "staff.exports.printed" if done.printed else "staff.exports.saved",
+        count=done.count,
+        pages=done.pages,
+        path=done.path,
+    )
 
 
 def _day_label(day: date) -> str:
     today = datetime.now().date()
     extra = {0: t("staff.exports.today"), 1: t("staff.exports.yesterday")}.get((today - day).days, "")
-    return t("staff.exports.day_is", day=day.isoformat(), weekday=t("home.weekday")[day.weekday()],
-             extra=extra)
+    return t("staff.exports.day_is", day=day.isoformat(), weekday=t("home.weekday")[day.weekday()], extra=extra)
 
 
 class ChoiceRow(ButtonBehavior, BoxLayout):

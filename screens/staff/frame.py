@@ -1,9 +1,10 @@
 """The frame of the staff pages: a header with the page, who is signed in, 返回 and 退出; a message
 line that says what the last tap did; lists paged (never scrolled) in rows; a keypad; and a
 pop-up to pick one of a few choices, so nothing needs Chinese typing (senior-ui I-5)."""
+
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -15,11 +16,13 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk import background
 from kiosk.checkin.visit import Visit
-from kiosk.identity.credentials import Credential
 from kiosk.i18n import t
+from kiosk.identity.credentials import Credential
 from kiosk.staff.refused import Refused
-from screens import kv
-from screens import widgets  # noqa: F401  (registers the widget classes the .kv uses)
+from screens import (
+    kv,
+    widgets,  # noqa: F401  (registers the widget classes the .kv uses)
+)
 from screens.widgets import KioskButton
 
 log = logging.getLogger(__name__)
@@ -29,11 +32,12 @@ class StaffScreen(Screen):
     """A staff page.  Subclasses name their `Body` (a widget class whose .kv rule lays out the
     page; it reaches the screen as `root.screen`), draw in refresh(), which runs each time the
     page opens, and blank what they show in forget(), which runs at logout."""
+
     title = StringProperty("")
     message = StringProperty("")
-    problem = BooleanProperty(False)       # the message says something was refused
-    working = BooleanProperty(False)       # a task runs in the background
-    back_to = StringProperty("staff_home")   # where 返回 goes; "" hides it
+    problem = BooleanProperty(False)  # the message says something was refused
+    working = BooleanProperty(False)  # a task runs in the background
+    back_to = StringProperty("staff_home")  # where 返回 goes; "" hides it
     Body: type | None = None
 
     def __init__(self, **kwargs):
@@ -51,7 +55,7 @@ class StaffScreen(Screen):
 
     def forget(self) -> None:
         self.message = ""
-        self.title = ""                    # may name a senior (学员：王建华)
+        self.title = ""  # may name a senior (学员：王建华)
 
     def tell(self, text: str, problem: bool = False) -> None:
         self.message, self.problem = text, problem
@@ -89,9 +93,10 @@ class StaffScreen(Screen):
         def work() -> None:
             try:
                 outcome, error = background.run(action), None
-            except Exception as e:                  # handed to attempt(), which logs or says it
+            except Exception as e:  # handed to attempt(), which logs or says it
                 outcome, error = None, e
             Clock.schedule_once(lambda dt: self._finished(outcome, error, done))
+
         threading.Thread(target=work, name=f"{self.name}-task", daemon=True).start()
 
     def _finished(self, outcome, error: Exception | None, done: Callable) -> None:
@@ -111,12 +116,14 @@ def _outcome(outcome, error: Exception | None):
 
 class StaffBody(BoxLayout):
     """The page below the header; its rule refers to the screen as root.screen."""
+
     screen = ObjectProperty(None)
 
 
 class FieldRow(BoxLayout):
     """A label and its value on one row (a long value wraps); with `changeable`, a 更改 button at its
     end whose press the page binds (ids.change)."""
+
     label = StringProperty("")
     value = StringProperty("")
     changeable = BooleanProperty(False)
@@ -132,6 +139,7 @@ class StaffLightButton(StaffButton):
 
 class Pager(BoxLayout):
     """上一页 / 第 n / m 页 / 下一页 under a list of rows."""
+
     page = NumericProperty(0)
     pages = NumericProperty(1)
     __events__ = ("on_turn",)
@@ -146,11 +154,12 @@ class Pager(BoxLayout):
     def slice(self, items: list, per_page: int) -> list:
         self.pages = max(1, -(-len(items) // per_page))
         self.page = min(self.page, self.pages - 1)
-        return items[self.page * per_page:(self.page + 1) * per_page]
+        return items[self.page * per_page : (self.page + 1) * per_page]
 
 
 class KeyPad(GridLayout):
     """Keys that type into `value`: digits for a PIN, letters and digits for a search."""
+
     value = StringProperty("")
     keys = ListProperty([])
     max_length = NumericProperty(12)
@@ -178,6 +187,7 @@ class KeyButton(KioskButton):
 class Pick(ModalView):
     """A pop-up with one button per choice (a page of them at a time) and 取消: reasons, hours,
     courses …"""
+
     question = StringProperty("")
     PER_PAGE = 10
 

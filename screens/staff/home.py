@@ -1,10 +1,10 @@
 """The staff's start page: today's figures at a glance, and one big tile per task."""
+
 from datetime import datetime
 
-
-from kiosk.people import newcomers
 from kiosk.desk import today
 from kiosk.i18n import t
+from kiosk.people import newcomers
 from kiosk.sync import status as sync_status
 from screens import kv
 from screens.staff.frame import StaffBody, StaffScreen

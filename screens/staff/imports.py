@@ -1,6 +1,7 @@
 """从U盘导入: a roster or a course list from a USB stick (an admin's task).  The file and what it is
 are picked from lists; the file is checked first and every row to fix is shown, and nothing is
 written until 「确认导入」.  The spreadsheets are made in Excel on an office PC: nobody types here."""
+
 from datetime import datetime
 from pathlib import Path
 
@@ -19,12 +20,12 @@ KINDS = ("members", "courses")
 
 
 class StaffImportsScreen(StaffScreen):
-    pending = BooleanProperty(False)        # a checked file waits for 「确认导入」
+    pending = BooleanProperty(False)  # a checked file waits for 「确认导入」
 
     def refresh(self) -> None:
         self.title = t("staff.imports.title")
         self.folders = exports.folders(self.app.settings)
-        self.folder = self.folders[-1]         # a USB stick when there is one
+        self.folder = self.folders[-1]  # a USB stick when there is one
         self.to_import = None
         self.pending = False
         self.body.ids.choose.disabled = not self.app.staff.is_admin
@@ -40,14 +41,12 @@ class StaffImportsScreen(StaffScreen):
         row.ids.change.bind(on_release=lambda b: self.ask_folder())
         box.add_widget(row)
         usb = self.folders[1:]
-        self.body.ids.usb.text = (t("staff.exports.usb_found", count=len(usb)) if usb
-                                  else t("staff.imports.no_usb"))
+        self.body.ids.usb.text = t("staff.exports.usb_found", count=len(usb)) if usb else t("staff.imports.no_usb")
 
     def ask_folder(self) -> None:
         """The folders as they are now: a USB stick put in a moment ago is there."""
         self.folders = exports.folders(self.app.settings)
-        Pick().ask(t("staff.imports.folder_what"), [(self._folder_label(f), f) for f in self.folders],
-                   self._set_folder)
+        Pick().ask(t("staff.imports.folder_what"), [(self._folder_label(f), f) for f in self.folders], self._set_folder)
 
     def _set_folder(self, folder: Path) -> None:
         self.folder = folder
@@ -62,8 +61,11 @@ class StaffImportsScreen(StaffScreen):
         """The spreadsheets in the folder (not Excel's ~$ lock files); Refused when there are none."""
         label = self._folder_label(folder)
         try:
-            found = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMPORTABLE
-                           and not p.name.startswith((".", "~$")))
+            found = sorted(
+                p
+                for p in folder.iterdir()
+                if p.is_file() and p.suffix.lower() in IMPORTABLE and not p.name.startswith((".", "~$"))
+            )
         except OSError:
             raise Refused("staff.exports.folder_gone", folder=label) from None
         if not found:
@@ -71,25 +73,34 @@ class StaffImportsScreen(StaffScreen):
         return found
 
     def _ask_file(self, found: list[Path]) -> None:
-        Pick().ask(t("staff.exports.file_what", folder=self._folder_label(self.folder)),
-                   [(p.name, p) for p in found],
-                   lambda path: Pick().ask(t("staff.exports.kind_what", file=path.name),
-                                           [(t(f"staff.exports.kind.{k}"), k) for k in KINDS],
-                                           lambda kind: self._ask_term(path, kind)))
+        Pick().ask(
+            t("staff.exports.file_what", folder=self._folder_label(self.folder)),
+            [(p.name, p) for p in found],
+            lambda path: Pick().ask(
+                t("staff.exports.kind_what", file=path.name),
+                [(t(f"staff.exports.kind.{k}"), k) for k in KINDS],
+                lambda kind: self._ask_term(path, kind),
+            ),
+        )
 
     def _ask_term(self, path: Path, kind: str) -> None:
         known = terms.terms(self.app.settings.site.code)
         if kind == "courses" and known:
-            Pick().ask(t("staff.exports.import_term_what"), [(x.name, x.id) for x in reversed(known)],
-                       lambda term_id: self._check(path, kind, term_id))
+            Pick().ask(
+                t("staff.exports.import_term_what"),
+                [(x.name, x.id) for x in reversed(known)],
+                lambda term_id: self._check(path, kind, term_id),
+            )
         else:
             self._check(path, kind, None)
 
     def _check(self, path: Path, kind: str, term_id: int | None) -> None:
         """The dry run: every wrong row, or what the import would do."""
         self.to_import, self.pending = None, False
-        self.attempt(lambda: self._run(path, kind, term_id, dry_run=True),
-                     lambda report: self._checked(report, (path, kind, term_id)))
+        self.attempt(
+            lambda: self._run(path, kind, term_id, dry_run=True),
+            lambda report: self._checked(report, (path, kind, term_id)),
+        )
 
     def _checked(self, report: imports.ImportReport, plan: tuple) -> None:
         if self._show_report(report):
@@ -115,8 +126,9 @@ class StaffImportsScreen(StaffScreen):
         """The rows to fix, or the counts and warnings; True when the file is clean."""
         lines = self.body.ids.lines
         if report.errors:
-            lines.show(t("imports.rejected", file=report.file, count=len(report.errors)),
-                       [str(e) for e in report.errors])
+            lines.show(
+                t("imports.rejected", file=report.file, count=len(report.errors)), [str(e) for e in report.errors]
+            )
             self.tell(t("staff.exports.check_failed", count=len(report.errors)), problem=True)
             return False
         lines.show(report.summary(), [t("imports.warning", text=w) for w in report.warnings])

@@ -1,5 +1,6 @@
 """Lines under a staff page's choices — the files an export wrote, the rows an import must fix —
 paged to fit the space they have, a long line wrapping, never scrolling."""
+
 from kivy.properties import ListProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
@@ -41,13 +42,13 @@ class LinesPane(BoxLayout):
 
 def paginate(lines: list[str], width: float, height: float) -> list[list[str]]:
     """The lines in pages that fit width × height, each line measured in the type it is shown in."""
-    probe = Text(role="staff_text")           # unwrapped: one line as wide as the text
+    probe = Text(role="staff_text")  # unwrapped: one line as wide as the text
     pages, used = [[]], 0
     for line in lines:
         probe.text = line
         probe.texture_update()
         w, h = probe.texture_size
-        rows = max(1, -(-int(w) // max(1, int(width * 0.95))))     # Kivy wraps at spaces: keep a margin
+        rows = max(1, -(-int(w) // max(1, int(width * 0.95))))  # Kivy wraps at spaces: keep a margin
         if pages[-1] and used + rows * h > height:
             pages.append([])
             used = 0

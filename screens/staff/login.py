@@ -1,11 +1,12 @@
 """Staff sign in: tap your name, type your PIN on the pad (keys ≥ 15 mm, senior-ui I-5)."""
+
 from datetime import datetime
 
 from kivy.properties import NumericProperty, StringProperty
 
+from kiosk.i18n import t
 from kiosk.staff import access
 from kiosk.staff.audit import Actor
-from kiosk.i18n import t
 from screens import kv
 from screens.staff.frame import StaffBody, StaffButton, StaffScreen
 
@@ -13,7 +14,7 @@ PER_PAGE = 6
 
 
 class StaffLoginScreen(StaffScreen):
-    chosen = NumericProperty(0)            # the Staff id whose name was tapped
+    chosen = NumericProperty(0)  # the Staff id whose name was tapped
     chosen_name = StringProperty("")
 
     def refresh(self) -> None:

@@ -1,18 +1,18 @@
 """One senior's page for staff: who they are, their courses, their points, and the tasks done
 for them at the desk — 补签, 选课 / 退课, volunteer hours, redemptions, corrections, a new card.
 Every choice is picked from a list; nothing needs Chinese typing."""
+
 from datetime import datetime
 
 from kivy.properties import StringProperty
 
-from kiosk.programme import enrollments, terms
-from kiosk.points import passbook
-from kiosk.staff.refused import Refused
 from kiosk.desk import exports, today
-from kiosk.points import ledger
-from kiosk.people import members
-from kiosk.identity.credentials import FLAGGED
 from kiosk.i18n import t
+from kiosk.identity.credentials import FLAGGED
+from kiosk.people import members
+from kiosk.points import ledger, passbook
+from kiosk.programme import enrollments, terms
+from kiosk.staff.refused import Refused
 from screens import kv
 from screens.staff.frame import Pick, StaffBody, StaffScreen
 
@@ -29,7 +29,7 @@ class StaffMemberScreen(StaffScreen):
         self.back_to = "staff_members"
         try:
             self.member = members.profile(self.member_no, datetime.now())
-        except Refused:                     # gone since the page was asked for
+        except Refused:  # gone since the page was asked for
             self.member = None
         if self.member is None:
             self.title = t("staff.member.title")
@@ -44,10 +44,17 @@ class StaffMemberScreen(StaffScreen):
     def show_profile(self) -> None:
         p = self.member
         self.body.ids.profile.text = t(
-            "staff.member.profile", no=p.member_no, gender=p.gender or "-", age=p.age or "-",
-            phone=p.phone_last4 or "-", id=p.id_last4 or "-", joined=p.joined or "-",
-            issue=p.card_issue, balance=p.balance,
-            last=p.last_sign_in.strftime("%Y-%m-%d %H:%M") if p.last_sign_in else t("staff.member.never"))
+            "staff.member.profile",
+            no=p.member_no,
+            gender=p.gender or "-",
+            age=p.age or "-",
+            phone=p.phone_last4 or "-",
+            id=p.id_last4 or "-",
+            joined=p.joined or "-",
+            issue=p.card_issue,
+            balance=p.balance,
+            last=p.last_sign_in.strftime("%Y-%m-%d %H:%M") if p.last_sign_in else t("staff.member.never"),
+        )
 
     def show_courses(self) -> None:
         term = self._term()
@@ -55,8 +62,9 @@ class StaffMemberScreen(StaffScreen):
         rows.clear_widgets()
         listed = enrollments.member_courses(self.member_no, term.id) if term else []
         for row in self.body.ids.course_pager.slice(listed, COURSES_PER_PAGE):
-            line = CourseLine(text=t(f"staff.member.course_{row.status}", name=row.name,
-                                     position=getattr(row, "position", 0) or ""))
+            line = CourseLine(
+                text=t(f"staff.member.course_{row.status}", name=row.name, position=getattr(row, "position", 0) or "")
+            )
             line.ids.act.text = t("staff.member.withdraw")
             line.ids.act.bind(on_release=lambda b, r=row: self.ask_withdraw(r))
             rows.add_widget(line)
@@ -68,8 +76,15 @@ class StaffMemberScreen(StaffScreen):
         self.body.ids.entry_pager.pages = book.pages
         admin = self.app.staff.is_admin
         for e in book.entries:
-            line = CourseLine(text=t("staff.member.entry", at=e.at.strftime("%Y-%m-%d"),
-                                     what=t(f"points.kind.{e.kind}"), amount=f"{e.amount:+d}", note=e.title))
+            line = CourseLine(
+                text=t(
+                    "staff.member.entry",
+                    at=e.at.strftime("%Y-%m-%d"),
+                    what=t(f"points.kind.{e.kind}"),
+                    amount=f"{e.amount:+d}",
+                    note=e.title,
+                )
+            )
             line.ids.act.text = t("staff.member.reverse")
             line.ids.act.disabled = not admin or not e.reversible
             line.ids.act.opacity = 0 if line.ids.act.disabled else 1
@@ -86,15 +101,21 @@ class StaffMemberScreen(StaffScreen):
         if not items:
             self.tell(t("staff.today.nothing"), problem=True)
             return
-        Pick().ask(t("staff.member.sign_what"), [(f"{i.start:%H:%M} {i.title}", i) for i in items],
-                   lambda item: Pick().ask(t("staff.today.why", name=self.member.name),
-                                           [(t(f"today.reason.{r}"), r) for r in today.REASONS],
-                                           lambda reason: self._sign_in(item, reason)))
+        Pick().ask(
+            t("staff.member.sign_what"),
+            [(f"{i.start:%H:%M} {i.title}", i) for i in items],
+            lambda item: Pick().ask(
+                t("staff.today.why", name=self.member.name),
+                [(t(f"today.reason.{r}"), r) for r in today.REASONS],
+                lambda reason: self._sign_in(item, reason),
+            ),
+        )
 
     def _sign_in(self, item, reason: str) -> None:
-        self._do(lambda: today.manual_sign_in(self.app.staff.actor, self.member_no, item, reason, datetime.now()),
-                 lambda done: t("staff.today.signed", name=self.member.name, title=item.title,
-                                points=done.points))
+        self._do(
+            lambda: today.manual_sign_in(self.app.staff.actor, self.member_no, item, reason, datetime.now()),
+            lambda done: t("staff.today.signed", name=self.member.name, title=item.title, points=done.points),
+        )
 
     def ask_enrol(self) -> None:
         term = self._term()
@@ -106,55 +127,87 @@ class StaffMemberScreen(StaffScreen):
 
     def _enrol(self, course_id: int) -> None:
         course = terms.course_view(course_id)
-        self._do(lambda: enrollments.enrol(self.app.staff.actor, self.member_no, course_id, datetime.now()),
-                 lambda done: t(f"staff.member.enrolled_{done.outcome}", name=course.name,
-                                position=getattr(done, "position", "") or ""))
+        self._do(
+            lambda: enrollments.enrol(self.app.staff.actor, self.member_no, course_id, datetime.now()),
+            lambda done: t(
+                f"staff.member.enrolled_{done.outcome}", name=course.name, position=getattr(done, "position", "") or ""
+            ),
+        )
 
     def ask_withdraw(self, row) -> None:
-        Pick().ask(t("staff.member.withdraw_why", name=row.name),
-                   [(t(f"staff.member.withdraw_reason.{r}"), r) for r in WITHDRAW_REASONS],
-                   lambda reason: self._withdraw(row, reason))
+        Pick().ask(
+            t("staff.member.withdraw_why", name=row.name),
+            [(t(f"staff.member.withdraw_reason.{r}"), r) for r in WITHDRAW_REASONS],
+            lambda reason: self._withdraw(row, reason),
+        )
 
     def _withdraw(self, row, reason: str) -> None:
-        self._do(lambda: enrollments.withdraw(self.app.staff.actor, self.member_no, row.course_id,
-                                              t(f"staff.member.withdraw_reason.{reason}"), datetime.now()),
-                 lambda done: t("staff.member.withdrawn", name=row.name))
+        self._do(
+            lambda: enrollments.withdraw(
+                self.app.staff.actor,
+                self.member_no,
+                row.course_id,
+                t(f"staff.member.withdraw_reason.{reason}"),
+                datetime.now(),
+            ),
+            lambda done: t("staff.member.withdrawn", name=row.name),
+        )
 
     def ask_volunteer(self) -> None:
-        Pick().ask(t("staff.member.hours_how_many"), [(t("staff.member.hours", hours=h), h) for h in HOURS],
-                   lambda hours: Pick().ask(t("staff.member.volunteer_what"),
-                                            [(t(f"ledger.reason.{r}"), r) for r in ledger.VOLUNTEER_REASONS],
-                                            lambda reason: self._volunteer(hours, reason)))
+        Pick().ask(
+            t("staff.member.hours_how_many"),
+            [(t("staff.member.hours", hours=h), h) for h in HOURS],
+            lambda hours: Pick().ask(
+                t("staff.member.volunteer_what"),
+                [(t(f"ledger.reason.{r}"), r) for r in ledger.VOLUNTEER_REASONS],
+                lambda reason: self._volunteer(hours, reason),
+            ),
+        )
 
     def _volunteer(self, hours: float, reason: str) -> None:
-        self._do(lambda: ledger.volunteer(self.app.staff.actor, self.member_no, hours, reason, datetime.now()),
-                 lambda done: t("staff.member.volunteered", hours=hours, points=done.amount))
+        self._do(
+            lambda: ledger.volunteer(self.app.staff.actor, self.member_no, hours, reason, datetime.now()),
+            lambda done: t("staff.member.volunteered", hours=hours, points=done.amount),
+        )
 
     def ask_redeem(self) -> None:
-        Pick().ask(t("staff.member.redeem_how_many"), [(t("staff.member.points", n=n), n) for n in AMOUNTS],
-                   lambda n: Pick().ask(t("staff.member.redeem_what"),
-                                        [(t(f"ledger.reason.{r}"), r) for r in ledger.REDEEM_REASONS],
-                                        lambda reason: self._redeem(n, reason)))
+        Pick().ask(
+            t("staff.member.redeem_how_many"),
+            [(t("staff.member.points", n=n), n) for n in AMOUNTS],
+            lambda n: Pick().ask(
+                t("staff.member.redeem_what"),
+                [(t(f"ledger.reason.{r}"), r) for r in ledger.REDEEM_REASONS],
+                lambda reason: self._redeem(n, reason),
+            ),
+        )
 
     def _redeem(self, amount: int, reason: str) -> None:
-        self._do(lambda: ledger.redeem(self.app.staff.actor, self.member_no, amount, reason, datetime.now()),
-                 lambda done: t("staff.member.redeemed", n=amount))
+        self._do(
+            lambda: ledger.redeem(self.app.staff.actor, self.member_no, amount, reason, datetime.now()),
+            lambda done: t("staff.member.redeemed", n=amount),
+        )
 
     def ask_reverse(self, entry) -> None:
-        Pick().ask(t("staff.member.reverse_why"),
-                   [(t(f"ledger.reason.{r}"), r) for r in ledger.REVERSE_REASONS],
-                   lambda reason: self._do(
-                       lambda: ledger.reverse(self.app.staff.actor, entry.id, reason,
-                                              datetime.now()),
-                       lambda done: t("staff.member.reversed", amount=f"{-entry.amount:+d}")))
+        Pick().ask(
+            t("staff.member.reverse_why"),
+            [(t(f"ledger.reason.{r}"), r) for r in ledger.REVERSE_REASONS],
+            lambda reason: self._do(
+                lambda: ledger.reverse(self.app.staff.actor, entry.id, reason, datetime.now()),
+                lambda done: t("staff.member.reversed", amount=f"{-entry.amount:+d}"),
+            ),
+        )
 
     def ask_reissue(self) -> None:
-        Pick().ask(t("staff.member.reissue_why"),
-                   [(t(f"staff.member.reissue_reason.{r}"), r) for r in REISSUE_REASONS],
-                   lambda reason: self._do(
-                       lambda: members.reissue_card(self.app.staff.actor, self.member_no,
-                                                    t(f"staff.member.reissue_reason.{reason}"), datetime.now()),
-                       lambda done: t("staff.member.reissued", issue=done.card_issue)))
+        Pick().ask(
+            t("staff.member.reissue_why"),
+            [(t(f"staff.member.reissue_reason.{r}"), r) for r in REISSUE_REASONS],
+            lambda reason: self._do(
+                lambda: members.reissue_card(
+                    self.app.staff.actor, self.member_no, t(f"staff.member.reissue_reason.{reason}"), datetime.now()
+                ),
+                lambda done: t("staff.member.reissued", issue=done.card_issue),
+            ),
+        )
 
     def ask_print(self) -> None:
         folders = exports.folders(self.app.settings)
@@ -164,11 +217,20 @@ class StaffMemberScreen(StaffScreen):
             Pick().ask(t("staff.member.print_where"), [(str(f), f) for f in folders], self._print)
 
     def _print(self, folder) -> None:
-        self._do(lambda: members.print_cards(self.app.staff.actor, [self.member_no], self.app.settings, folder,
-                                             datetime.now()),
-                 lambda done: t("staff.member.printed" if done.printed else
-                                "staff.member.print_failed" if done.error else "staff.member.saved",
-                                path=done.path, error=done.error))
+        self._do(
+            lambda: members.print_cards(
+                self.app.staff.actor, [self.member_no], self.app.settings, folder, datetime.now()
+            ),
+            lambda done: t(
+                "staff.member.printed"
+                if done.printed
+                else "staff.member.print_failed"
+                if done.error
+                else "staff.member.saved",
+                path=done.path,
+                error=done.error,
+            ),
+        )
 
     def _do(self, action, said) -> None:
         """Run a task; on success say what was done and show the page again."""

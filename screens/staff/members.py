@@ -5,8 +5,8 @@ from kivy.properties import ObjectProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.people import search
 from kiosk.i18n import t
+from kiosk.people import search
 from screens import kv
 from screens.staff.frame import StaffBody, StaffScreen
 
@@ -28,7 +28,7 @@ class StaffMembersScreen(StaffScreen):
         rows.clear_widgets()
         for hit in self.body.ids.pager.slice(hits, PER_PAGE):
             rows.add_widget(HitRow(hit=hit, on_release=lambda r: self.open_member(r.hit.member.member_no)))
-        self.body.ids.count.text = (t("staff.members.found", count=len(hits)) if query else "")
+        self.body.ids.count.text = t("staff.members.found", count=len(hits)) if query else ""
 
     def open_member(self, member_no: str) -> None:
         self.app.staff.screens["staff_member"].member_no = member_no

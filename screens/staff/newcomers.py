@@ -1,29 +1,30 @@
 """新学员登记: the ID cards read at the kiosk that matched nobody, newest first; one of them opens a
 form filled from the card, where staff add a phone number on the keypad and register the holder.
 Everything else comes from the card, so nothing needs Chinese typing (senior-ui I-5)."""
+
 from datetime import datetime
 
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.identity.gbcodes import nation_name
 from kiosk.desk import exports
-from kiosk.people import members
 from kiosk.i18n import t
+from kiosk.identity.gbcodes import nation_name
+from kiosk.people import members
 from kiosk.people.newcomers import Newcomer
 from screens import kv
-from screens.staff.frame import FieldRow, Pick, StaffBody, StaffButton, StaffLightButton, StaffScreen
 from screens.staff.exports import printed
+from screens.staff.frame import FieldRow, Pick, StaffBody, StaffButton, StaffLightButton, StaffScreen
 
 PER_PAGE = 7
 PHONE_KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"]
 
 
 class StaffNewcomersScreen(StaffScreen):
-    chosen = ObjectProperty(None, allownone=True)     # the Newcomer whose form is shown
-    confirmed = BooleanProperty(False)                 # staff compared a flagged name with the card
-    registered = StringProperty("")                    # member_no of the newcomer just registered
+    chosen = ObjectProperty(None, allownone=True)  # the Newcomer whose form is shown
+    confirmed = BooleanProperty(False)  # staff compared a flagged name with the card
+    registered = StringProperty("")  # member_no of the newcomer just registered
 
     def refresh(self) -> None:
         self.title = t("staff.newcomers.title")
@@ -55,10 +56,14 @@ class StaffNewcomersScreen(StaffScreen):
         rows = self.body.ids.rows
         rows.clear_widgets()
         for card in self.body.ids.pager.slice(self.waiting, PER_PAGE):
-            rows.add_widget(NewcomerRow(card=card, when=_when(card.at), chosen=card == self.chosen,
-                                        on_release=lambda r: self.choose(r.card)))
-        self.body.ids.count.text = (t("staff.newcomers.waiting", count=len(self.waiting)) if self.waiting
-                                    else t("staff.newcomers.waiting_none"))
+            rows.add_widget(
+                NewcomerRow(
+                    card=card, when=_when(card.at), chosen=card == self.chosen, on_release=lambda r: self.choose(r.card)
+                )
+            )
+        self.body.ids.count.text = (
+            t("staff.newcomers.waiting", count=len(self.waiting)) if self.waiting else t("staff.newcomers.waiting_none")
+        )
 
     def choose(self, card: Newcomer | None) -> None:
         self.chosen, self.registered, self.member = card, "", None
@@ -118,9 +123,17 @@ class StaffNewcomersScreen(StaffScreen):
 
     def register(self) -> None:
         card, phone = self.chosen, self.body.ids.pad.value
-        self.attempt(lambda: members.register(self.app.staff.actor, card.id, datetime.now(), self.app.settings,
-                                              phone=phone, name_confirmed=self.confirmed),
-                     self._registered)
+        self.attempt(
+            lambda: members.register(
+                self.app.staff.actor,
+                card.id,
+                datetime.now(),
+                self.app.settings,
+                phone=phone,
+                name_confirmed=self.confirmed,
+            ),
+            self._registered,
+        )
 
     def _registered(self, member) -> None:
         self.chosen, self.member, self.registered = None, member, member.member_no
@@ -136,9 +149,12 @@ class StaffNewcomersScreen(StaffScreen):
             Pick().ask(t("staff.newcomers.print_where"), [(str(f), f) for f in folders], self._print)
 
     def _print(self, folder) -> None:
-        self.attempt(lambda: members.print_cards(self.app.staff.actor, [self.registered], self.app.settings, folder,
-                                                 datetime.now()),
-                     lambda done: self.tell(printed(done), problem=bool(done.error)))
+        self.attempt(
+            lambda: members.print_cards(
+                self.app.staff.actor, [self.registered], self.app.settings, folder, datetime.now()
+            ),
+            lambda done: self.tell(printed(done), problem=bool(done.error)),
+        )
 
     def enrol(self) -> None:
         self.app.staff.screens["staff_member"].member_no = self.registered
@@ -160,24 +176,36 @@ class StaffNewcomersScreen(StaffScreen):
 
 def _fields(card: Newcomer) -> list[tuple[str, str]]:
     """(label key, value) of what the card says, as staff compare it with the card in hand."""
-    valid = (t("staff.newcomers.long_term") if card.long_term
-             else t("staff.newcomers.valid_to", day=card.valid_to.isoformat()) if card.valid_to else "-")
-    return [("name", card.name),
-            ("gender", t(f"staff.newcomers.gender.{card.gender}") if card.gender in ("1", "2") else "-"),
-            ("birth_date", card.birth_date.isoformat() if card.birth_date else "-"),
-            ("nation", nation_name(card.nation) or card.nation or "-"),
-            ("address", card.address or "-"),
-            ("id_last4", card.id_last4),
-            ("card_type", t(f"staff.newcomers.card_type.{card.card_type}")),
-            ("valid", valid)]
+    valid = (
+        t("staff.newcomers.long_term")
+        if card.long_term
+        else t("staff.newcomers.valid_to", day=card.valid_to.isoformat())
+        if card.valid_to
+        else "-"
+    )
+    return [
+        ("name", card.name),
+        ("gender", t(f"staff.newcomers.gender.{card.gender}") if card.gender in ("1", "2") else "-"),
+        ("birth_date", card.birth_date.isoformat() if card.birth_date else "-"),
+        ("nation", nation_name(card.nation) or card.nation or "-"),
+        ("address", card.address or "-"),
+        ("id_last4", card.id_last4),
+        ("card_type", t(f"staff.newcomers.card_type.{card.card_type}")),
+        ("valid", valid),
+    ]
 
 
 def _member_fields(member) -> list[tuple[str, str]]:
     """What was registered: never the full ID number, nor the full phone."""
-    return [("member_no", member.member_no), ("name", member.name), ("gender", member.gender or "-"),
-            ("birth_date", member.birth_date.isoformat() if member.birth_date else "-"),
-            ("phone_last4", member.phone_last4 or t("staff.newcomers.no_phone")),
-            ("id_last4", member.id_last4), ("joined", member.joined.isoformat())]
+    return [
+        ("member_no", member.member_no),
+        ("name", member.name),
+        ("gender", member.gender or "-"),
+        ("birth_date", member.birth_date.isoformat() if member.birth_date else "-"),
+        ("phone_last4", member.phone_last4 or t("staff.newcomers.no_phone")),
+        ("id_last4", member.id_last4),
+        ("joined", member.joined.isoformat()),
+    ]
 
 
 def _when(at: datetime) -> str:

@@ -1,5 +1,6 @@
 """Staff mode at the kiosk: who is signed in, the pages they open, a card read on those pages, and
 the log-out after two idle minutes with a 20 s warning (docs/senior-ui.md I-5)."""
+
 import logging
 from datetime import datetime
 
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 class StaffSession(EventDispatcher):
-    label = StringProperty("")         # who is signed in, for the staff header
+    label = StringProperty("")  # who is signed in, for the staff header
 
     def __init__(self, app):
         super().__init__()

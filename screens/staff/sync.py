@@ -1,6 +1,7 @@
 """同步状态: whether this kiosk's records have reached the bureau — a headline in words, icon and
 colour, what to do about an error, the last uploads and downloads, and the facts the bureau
 refused and why — with 「立即同步」.  It follows the sync thread's reports (app.sync_status)."""
+
 from datetime import datetime
 
 from kivy.properties import BooleanProperty, StringProperty
@@ -15,15 +16,21 @@ from screens.staff.frame import StaffBody, StaffScreen
 PER_PAGE = 4
 # Each headline's colour (a result kind's, screens/theme.STATUS) and glyph: the word says it, the
 # icon says it again, the colour only helps (T-5).
-LOOKS = {"synced": ("ok", "ok"), "pending": ("not_due", "not_due"), "syncing": ("already", "not_due"),
-         "offline": ("unknown_card", "invalid_card"), "denied": ("invalid_card", "error"),
-         "failed": ("error", "error"), "off": ("error", "not_enrolled")}
+LOOKS = {
+    "synced": ("ok", "ok"),
+    "pending": ("not_due", "not_due"),
+    "syncing": ("already", "not_due"),
+    "offline": ("unknown_card", "invalid_card"),
+    "denied": ("invalid_card", "error"),
+    "failed": ("error", "error"),
+    "off": ("error", "not_enrolled"),
+}
 
 
 class StaffSyncScreen(StaffScreen):
     LOOKS = LOOKS
-    state = StringProperty("off")          # the headline: a key of LOOKS
-    syncing = BooleanProperty(False)       # 立即同步 was tapped; the sync thread has not reported yet
+    state = StringProperty("off")  # the headline: a key of LOOKS
+    syncing = BooleanProperty(False)  # 立即同步 was tapped; the sync thread has not reported yet
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -42,12 +49,14 @@ class StaffSyncScreen(StaffScreen):
         ids = self.body.ids
         ids.headline.text = _headline(self.state, s)
         ids.explain.text = _explain(s) if not self.syncing else ""
-        ids.detail.text = t("staff_sync.detail", error=s.last_error, at=_when(s.last_error_at)) \
-            if s.last_error else ""
+        ids.detail.text = t("staff_sync.detail", error=s.last_error, at=_when(s.last_error_at)) if s.last_error else ""
         ids.last_push.text = t("staff_sync.last_push", at=_when(s.last_push_ok))
         ids.last_pull.text = t("staff_sync.last_pull", at=_when(s.last_pull_ok))
-        ids.backlog.text = t("staff_sync.backlog", count=s.backlog, at=_when(s.oldest_pending)) \
-            if s.backlog else t("staff_sync.backlog_none")
+        ids.backlog.text = (
+            t("staff_sync.backlog", count=s.backlog, at=_when(s.oldest_pending))
+            if s.backlog
+            else t("staff_sync.backlog_none")
+        )
         ids.bureau.text = t("staff_sync.bureau", host=s.bureau) if s.bureau else t("staff_sync.bureau_none")
         ids.nightly.text = nightly_line(s)
         ids.clock.text = clock_line(s.clock_offset_ms) if s.clock_off else ""
@@ -107,10 +116,10 @@ def summary(s: Status) -> str:
 def nightly_line(s: Status) -> str:
     if s.last_nightly_ok is None:
         return t("staff_sync.nightly_none")
-    problems = [_stream_result(stream, result) for stream, result in s.last_nightly_result.items()
-                if result != "ok"]
-    return t("staff_sync.nightly", at=_when(s.last_nightly_ok),
-             result="；".join(problems) or t("staff_sync.nightly_all_ok"))
+    problems = [_stream_result(stream, result) for stream, result in s.last_nightly_result.items() if result != "ok"]
+    return t(
+        "staff_sync.nightly", at=_when(s.last_nightly_ok), result="；".join(problems) or t("staff_sync.nightly_all_ok")
+    )
 
 
 def _stream_result(stream: str, result: str) -> str:
@@ -127,9 +136,13 @@ def clock_line(offset_ms: int) -> str:
 
 
 def rejected_row(fact: Rejected) -> dict:
-    return {"seq": t("staff_sync.seq", seq=fact.seq), "at": f"{fact.written:%Y-%m-%d %H:%M}",
-            "kind": label(f"staff_sync.kind.{fact.kind}", fact.kind),
-            "code": label(f"staff_sync.code.{fact.code}", fact.code), "reason": fact.reason}
+    return {
+        "seq": t("staff_sync.seq", seq=fact.seq),
+        "at": f"{fact.written:%Y-%m-%d %H:%M}",
+        "kind": label(f"staff_sync.kind.{fact.kind}", fact.kind),
+        "code": label(f"staff_sync.code.{fact.code}", fact.code),
+        "reason": fact.reason,
+    }
 
 
 def _when(at: datetime | None) -> str:

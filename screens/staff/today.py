@@ -1,5 +1,6 @@
 """Today: every lesson and activity with its live count (signed in / expected), who is missing,
 and 「补签」 for a senior who forgot the card, with a reason picked from a list."""
+
 from datetime import datetime
 
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
@@ -8,8 +9,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.desk import today
 from kiosk.i18n import t
-from screens import kv
-from screens import present
+from screens import kv, present
 from screens.staff.frame import Pick, StaffBody, StaffScreen
 
 ITEMS_PER_PAGE = 6
@@ -17,7 +17,7 @@ PEOPLE_PER_PAGE = 6
 
 
 class StaffTodayScreen(StaffScreen):
-    chosen = ObjectProperty(None, allownone=True)   # the DayItem whose roster is shown
+    chosen = ObjectProperty(None, allownone=True)  # the DayItem whose roster is shown
 
     def refresh(self) -> None:
         self.title = t("staff.today.title")
@@ -33,8 +33,9 @@ class StaffTodayScreen(StaffScreen):
         rows = self.body.ids.item_rows
         rows.clear_widgets()
         for day_item in self.body.ids.item_pager.slice(self.items, ITEMS_PER_PAGE):
-            rows.add_widget(DayRow(day_item=day_item, chosen=day_item == self.chosen,
-                                   on_release=lambda r: self.choose(r.day_item)))
+            rows.add_widget(
+                DayRow(day_item=day_item, chosen=day_item == self.chosen, on_release=lambda r: self.choose(r.day_item))
+            )
         if not self.items:
             self.tell(t("staff.today.nothing"))
 
@@ -52,8 +53,7 @@ class StaffTodayScreen(StaffScreen):
             self.body.ids.roster_title.text = ""
             return
         missing = today.missing(chosen.item)
-        self.body.ids.roster_title.text = t("staff.today.missing", title=chosen.item.title,
-                                            count=len(missing))
+        self.body.ids.roster_title.text = t("staff.today.missing", title=chosen.item.title, count=len(missing))
         for person in self.body.ids.people_pager.slice(missing, PEOPLE_PER_PAGE):
             row = PersonRow(person=person)
             row.ids.sign.bind(on_release=lambda b, p=person: self.ask_reason(p))
@@ -61,15 +61,14 @@ class StaffTodayScreen(StaffScreen):
 
     def ask_reason(self, person) -> None:
         choices = [(t(f"today.reason.{r}"), r) for r in today.REASONS]
-        Pick().ask(t("staff.today.why", name=person.name), choices,
-                   lambda reason: self.sign_in(person, reason))
+        Pick().ask(t("staff.today.why", name=person.name), choices, lambda reason: self.sign_in(person, reason))
 
     def sign_in(self, person, reason: str) -> None:
         item = self.chosen.item
-        if self.attempt(lambda: today.manual_sign_in(self.app.staff.actor, person.member_no, item, reason,
-                                                     datetime.now()),
-                        lambda done: self.tell(t("staff.today.signed", name=person.name, title=item.title,
-                                                 points=done.points))):
+        if self.attempt(
+            lambda: today.manual_sign_in(self.app.staff.actor, person.member_no, item, reason, datetime.now()),
+            lambda done: self.tell(t("staff.today.signed", name=person.name, title=item.title, points=done.points)),
+        ):
             self.refresh_keep_message()
 
     def refresh_keep_message(self) -> None:
@@ -94,8 +93,11 @@ class DayRow(ButtonBehavior, BoxLayout):
 
     def on_day_item(self, _row, d) -> None:
         self.span = present.span(d.item)
-        self.count = (t("staff.today.count", signed=d.signed, expected=d.expected) if d.expected is not None
-                      else t("staff.today.count_open", signed=d.signed))
+        self.count = (
+            t("staff.today.count", signed=d.signed, expected=d.expected)
+            if d.expected is not None
+            else t("staff.today.count_open", signed=d.signed)
+        )
 
 
 class PersonRow(BoxLayout):

@@ -2,6 +2,7 @@
 opening hours (senior-ui I-2, I-4).  Plain Python with the clock passed in, so it is tested by
 moving a fake clock rather than by waiting.
 """
+
 from datetime import datetime, time
 
 
@@ -39,7 +40,7 @@ def is_open(now: datetime, open_from: str, open_until: str) -> bool:
     """Whether `now` falls in the opening hours "HH:MM"-"HH:MM"; a range past midnight wraps."""
     start, end, t = _hm(open_from), _hm(open_until), now.time()
     if start == end:
-        return True                       # open round the clock
+        return True  # open round the clock
     if start < end:
         return start <= t < end
     return t >= start or t < end

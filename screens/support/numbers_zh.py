@@ -10,7 +10,7 @@ Conventions, chosen for numbers spoken before the measure word 分:
 
 LIMIT = 99_999
 DIGITS = "零一二三四五六七八九"
-UNITS = ("", "十", "百", "千", "万")      # by power of ten
+UNITS = ("", "十", "百", "千", "万")  # by power of ten
 
 
 def number_text(n: int) -> str:
@@ -28,9 +28,9 @@ def _reading(n: int, two_alone: str) -> str:
     if n == 2:
         return two_alone
     out: list[str] = []
-    zeros = False       # zeros seen since the last digit said: one 零 stands for them all
+    zeros = False  # zeros seen since the last digit said: one 零 stands for them all
     for power in range(len(UNITS) - 1, -1, -1):
-        digit = n // 10 ** power % 10
+        digit = n // 10**power % 10
         if digit == 0:
             zeros = bool(out)
             continue
@@ -43,7 +43,7 @@ def _reading(n: int, two_alone: str) -> str:
 
 def _digit(digit: int, power: int, first: bool) -> str:
     if first and digit == 1 and power == 1:
-        return ""                               # 十二, not 一十二
+        return ""  # 十二, not 一十二
     if first and digit == 2 and power >= 2:
         return "两"
     return DIGITS[digit]

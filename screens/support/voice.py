@@ -14,6 +14,7 @@ say() only hands the phrase to a worker thread, which assembles and plays it; a 
 the phrase still playing.  An audio problem is logged (once, until the voice works again) and never
 raised: the screen goes on without sound.
 """
+
 import array
 import io
 import logging
@@ -40,27 +41,28 @@ log = logging.getLogger(__name__)
 # The pack's format: mono, 16-bit, RATE (espeak-ng's own rate).  Other clips are converted to it.
 RATE = 22050
 WIDTH = 2
-CLIPS_FILE = "clips.toml"       # clip name = the Mandarin spoken in it; the studio's script too
-PAUSE_S = 0.25                  # silence between the parts of a phrase
-SILENCE = 330                   # |sample| below this (-40 dBFS) is silence when trimming a clip
-MARGIN_S = 0.02                 # sound kept around a trimmed clip, so soft onsets are not cut
-CHIME_HZ = (660.0, 880.0)       # the chord said when no clip of a phrase can be played (F-3: 500-2000 Hz)
+CLIPS_FILE = "clips.toml"  # clip name = the Mandarin spoken in it; the studio's script too
+PAUSE_S = 0.25  # silence between the parts of a phrase
+SILENCE = 330  # |sample| below this (-40 dBFS) is silence when trimming a clip
+MARGIN_S = 0.02  # sound kept around a trimmed clip, so soft onsets are not cut
+CHIME_HZ = (660.0, 880.0)  # the chord said when no clip of a phrase can be played (F-3: 500-2000 Hz)
 CHIME_S = 0.6
-HANG_S = 10.0                   # a player still running this long after the phrase's end is killed
+HANG_S = 10.0  # a player still running this long after the phrase's end is killed
 
 
 @dataclass(frozen=True)
 class Points:
     """A number of points in a phrase, said as «lead N 分»; N is say()'s keyword `key`."""
+
     key: str
     lead: str
-    gain: bool = False          # a gain is said only when above zero, and may be left out
+    gain: bool = False  # a gain is said only when above zero, and may be left out
 
 
 # Phrase name -> its parts in order: clip names and number slots.
 PHRASES: dict[str, tuple[str | Points, ...]] = {
     # Results of a sign-in
-    "ok": ("ok", Points("gained", "points_add", gain=True)),   # 签到成功（，积分加 N 分）
+    "ok": ("ok", Points("gained", "points_add", gain=True)),  # 签到成功（，积分加 N 分）
     "already": ("already",),
     "not_due": ("not_due",),
     "not_enrolled": ("not_enrolled",),
@@ -73,7 +75,7 @@ PHRASES: dict[str, tuple[str | Points, ...]] = {
     "choose": ("choose",),
     # Screens
     "points_prompt": ("points_prompt",),
-    "points_balance": (Points("n", "points_is"),),             # 您的积分是 N 分
+    "points_balance": (Points("n", "points_is"),),  # 您的积分是 N 分
     "activities": ("activities",),
     "courses_prompt": ("courses_prompt",),
     "courses": ("courses",),
@@ -92,9 +94,15 @@ PHRASES: dict[str, tuple[str | Points, ...]] = {
 
 # The clip saying each character of a number's reading.
 _NUMBER_CLIPS = {ch: f"num_{i}" for i, ch in enumerate(DIGITS)} | {
-    "两": "num_liang", "十": "num_shi", "百": "num_bai", "千": "num_qian", "万": "num_wan", "负": "num_fu"}
+    "两": "num_liang",
+    "十": "num_shi",
+    "百": "num_bai",
+    "千": "num_qian",
+    "万": "num_wan",
+    "负": "num_fu",
+}
 
-Part = str | Sequence[str]      # one clip, or clips said together without a pause (a number and 分)
+Part = str | Sequence[str]  # one clip, or clips said together without a pause (a number and 分)
 
 
 def number_clips(n: int) -> list[str]:
@@ -134,7 +142,7 @@ def clip_texts(folder: str | Path) -> dict[str, str]:
 
 # --- Sound: clips as arrays of 16-bit samples at RATE ----------------------------------------------
 
-CLIP_ERRORS = (OSError, EOFError, wave.Error, struct.error, ValueError)   # an unusable WAV file
+CLIP_ERRORS = (OSError, EOFError, wave.Error, struct.error, ValueError)  # an unusable WAV file
 
 
 def read_clip(path: str | Path) -> array.array:
@@ -142,7 +150,7 @@ def read_clip(path: str | Path) -> array.array:
     with wave.open(str(path), "rb") as w:
         channels, width, rate = w.getnchannels(), w.getsampwidth(), w.getframerate()
         data = w.readframes(w.getnframes())
-    data = data[:len(data) - len(data) % (width * channels)]      # a truncated file: whole frames only
+    data = data[: len(data) - len(data) % (width * channels)]  # a truncated file: whole frames only
     samples = trim(_resample(_mono(_to_16bit(data, width), channels), rate))
     if not samples:
         raise ValueError("no sound in it")
@@ -150,12 +158,12 @@ def read_clip(path: str | Path) -> array.array:
 
 
 def _to_16bit(data: bytes, width: int) -> array.array:
-    if width == 1:                                  # 8-bit WAV is unsigned
+    if width == 1:  # 8-bit WAV is unsigned
         return array.array("h", ((b - 128) << 8 for b in data))
     # The top two bytes of each little-endian sample: 24- and 32-bit samples become 16-bit.
     pairs = bytearray(len(data) // width * 2)
-    pairs[0::2] = data[width - 2::width]
-    pairs[1::2] = data[width - 1::width]
+    pairs[0::2] = data[width - 2 :: width]
+    pairs[1::2] = data[width - 1 :: width]
     samples = array.array("h", pairs)
     if sys.byteorder == "big":
         samples.byteswap()
@@ -174,7 +182,7 @@ def _resample(samples: array.array, rate: int) -> array.array:
     if rate == RATE or not samples:
         return samples
     step = rate / RATE
-    if step >= 2:                                   # a narrower average would filter nothing
+    if step >= 2:  # a narrower average would filter nothing
         samples = _smooth(samples, round(step))
     last = len(samples) - 1
     out = array.array("h")
@@ -199,7 +207,7 @@ def trim(samples: array.array) -> array.array:
     if not loud:
         return array.array("h")
     margin = round(MARGIN_S * RATE)
-    return samples[max(0, loud[0] - margin):loud[-1] + margin + 1]
+    return samples[max(0, loud[0] - margin) : loud[-1] + margin + 1]
 
 
 def silence(seconds: float) -> array.array:
@@ -209,7 +217,7 @@ def silence(seconds: float) -> array.array:
 def chime() -> array.array:
     """A soft chord of CHIME_HZ fading out, for a phrase with no clip left to say."""
     n = round(CHIME_S * RATE)
-    edge = round(0.02 * RATE)               # raised-cosine ends: no click, nothing splashed above 4 kHz
+    edge = round(0.02 * RATE)  # raised-cosine ends: no click, nothing splashed above 4 kHz
     out = array.array("h")
     for i in range(n):
         ends = min(1.0, i / edge, (n - 1 - i) / edge)
@@ -246,7 +254,7 @@ class Pack:
         self.folders = [Path(recorded)] if recorded else []
         self.folders.append(Path(folder))
         self._warned: set[str] = set()
-        self._cache: dict[Path, tuple[tuple[int, int], dict[int, array.array]]] = {}   # by volume
+        self._cache: dict[Path, tuple[tuple[int, int], dict[int, array.array]]] = {}  # by volume
 
     def assemble(self, parts: Sequence[Part], volume: int = 100) -> bytes:
         """A WAV saying `parts` in order with a pause between them; a clip missing or unusable is
@@ -275,8 +283,9 @@ class Pack:
                 return self._read(path, volume)
             except CLIP_ERRORS as e:
                 self._warn_once(str(path), "voice clip %s is unusable, skipped: %s", path, e)
-        self._warn_once(name, "voice clip %r: no usable %s.wav in %s, skipped",
-                        name, name, " or ".join(map(str, self.folders)))
+        self._warn_once(
+            name, "voice clip %r: no usable %s.wav in %s, skipped", name, name, " or ".join(map(str, self.folders))
+        )
         return array.array("h")
 
     def _read(self, path: Path, volume: int) -> array.array:
@@ -307,22 +316,22 @@ class Voice:
     system's temporary folder.  `enabled` and `volume` may be changed at any time.
     """
 
-    def __init__(self, voice: SimpleNamespace, scratch_dir: str | Path | None = None,
-                 hang_s: float = HANG_S):
+    def __init__(self, voice: SimpleNamespace, scratch_dir: str | Path | None = None, hang_s: float = HANG_S):
         self.enabled: bool = voice.enabled
         self.volume: int = voice.volume
         self.player = list(voice.player)
         self.pack = Pack(voice.pack, voice.recorded)
-        self.scratch_dir = Path(scratch_dir or ("/dev/shm" if os.access("/dev/shm", os.W_OK)
-                                                else tempfile.gettempdir()))
+        self.scratch_dir = Path(
+            scratch_dir or ("/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir())
+        )
         self.hang_s = hang_s
         self._cond = threading.Condition()
-        self._pending: tuple[str, dict, tuple] | None = None   # the next phrase: only the latest counts
+        self._pending: tuple[str, dict, tuple] | None = None  # the next phrase: only the latest counts
         self._busy = False
         self._player: subprocess.Popen | None = None
-        self._cut = False                                   # the player was stopped on purpose
+        self._cut = False  # the player was stopped on purpose
         self._closed = False
-        self._failing: set[str] = set()                     # failures logged since the last success
+        self._failing: set[str] = set()  # failures logged since the last success
         self._thread = threading.Thread(target=self._run, name="voice", daemon=True)
         self._thread.start()
 
@@ -371,7 +380,7 @@ class Voice:
                 self._busy = True
             try:
                 self._speak(name, numbers, then)
-            except Exception:           # a bug in one phrase must not silence the kiosk for good
+            except Exception:  # a bug in one phrase must not silence the kiosk for good
                 log.exception("voice: saying %r failed", name)
             finally:
                 with self._cond:
@@ -381,7 +390,7 @@ class Voice:
     def _speak(self, name: str, numbers: dict, then: tuple[str, ...] = ()) -> None:
         try:
             parts = phrase(name, **numbers) + [p for more in then for p in phrase(more)]
-        except (KeyError, ValueError, TypeError) as e:        # a mistake in the caller: still a sound
+        except (KeyError, ValueError, TypeError) as e:  # a mistake in the caller: still a sound
             self._fail(f"phrase {name}", "voice: cannot say %r %s (%s): a chime instead", name, numbers, e)
             parts = []
         wav = self.pack.assemble(parts, self.volume)
@@ -400,7 +409,7 @@ class Voice:
             with os.fdopen(fd, "wb") as f:
                 f.write(wav)
             return path
-        except OSError as e:                # e.g. the disk is full
+        except OSError as e:  # e.g. the disk is full
             if path is not None:
                 path.unlink(missing_ok=True)
             self._fail("write", "voice: cannot write the phrase to %s: %s", self.scratch_dir, e)
@@ -410,14 +419,19 @@ class Voice:
         command = [*self.player, str(path)]
         try:
             # Its own session, so that killing it also kills anything a wrapper script started.
-            player = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.PIPE, start_new_session=True)
+            player = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
         except OSError as e:
             self._fail("start", "voice: cannot start the player %s: %s", command[0], e)
             return
         with self._cond:
             self._player, self._cut = player, False
-            if self._pending is not None or self._closed:   # asked for while the player started
+            if self._pending is not None or self._closed:  # asked for while the player started
                 self._stop_player()
         try:
             _, err = player.communicate(timeout=seconds + self.hang_s)
@@ -435,8 +449,12 @@ class Voice:
     def _report(self, command: list[str], code: int, err: bytes, hung: bool, cut: bool) -> None:
         detail = err.decode(errors="replace").strip()[-300:]
         if hung:
-            self._fail("hung", "voice: the player %s was still running %.0f s after the phrase's end: killed",
-                       command, self.hang_s)
+            self._fail(
+                "hung",
+                "voice: the player %s was still running %.0f s after the phrase's end: killed",
+                command,
+                self.hang_s,
+            )
         elif cut:
             log.debug("voice: phrase cut off by the next one")
         elif code != 0:
@@ -457,5 +475,5 @@ class Voice:
 def _kill(player: subprocess.Popen) -> None:
     try:
         os.killpg(player.pid, signal.SIGKILL)
-    except ProcessLookupError:      # already gone
+    except ProcessLookupError:  # already gone
         pass

@@ -1,4 +1,5 @@
 """The staff-data benchmark, built small: the roster import and the term export do what they time."""
+
 import csv
 
 import pytest
@@ -30,8 +31,8 @@ def test_the_export_holds_every_sign_in(measured):
     assert len(book.sheetnames) == 6
     marks = sum(row.count("✓") for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
     assert marks == measured.sign_ins
-    places = measured.roster.enrolled * SMALL.weeks            # an enrolled member's lessons
-    assert 0.6 * places < measured.sign_ins < places            # about 80 % came
+    places = measured.roster.enrolled * SMALL.weeks  # an enrolled member's lessons
+    assert 0.6 * places < measured.sign_ins < places  # about 80 % came
     assert len(measured.csv_files) == 6
     rows = 0
     for path in measured.csv_files:
@@ -45,6 +46,7 @@ def test_the_figures_name_their_targets(capsys):
     assert [(f.name, f.target) for f in figures] == [
         ("roster import (60 members, .xlsx)", "p50 ≤ 10 s"),
         ("term attendance export (6 courses, .xlsx)", "p50 ≤ 5 s"),
-        ("term attendance export (6 courses, .csv)", "")]
+        ("term attendance export (6 courses, .csv)", ""),
+    ]
     out = capsys.readouterr().out
     assert "CPU cores" in out and out.count("[target p50 ≤") == 2

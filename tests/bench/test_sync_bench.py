@@ -1,4 +1,5 @@
 """The sync benchmark, run small on both stores: it pushes what it built, and the bureau holds it once."""
+
 import json
 import random
 import sqlite3
@@ -11,12 +12,12 @@ from bench import sync
 def test_a_backlog_is_what_kiosks_write():
     rows = sync.outbox_rows(400, "BENCH-001-K01", random.Random(1), members=50)
     assert len(rows) == 400 and len({r[0] for r in rows}) == 400
-    assert [r[3] for r in rows] == sorted(r[3] for r in rows)              # written in time order
+    assert [r[3] for r in rows] == sorted(r[3] for r in rows)  # written in time order
     kinds = [r[1] for r in rows]
     assert kinds.count("signin") > 150 and set(kinds) <= {"signin", "points", "member", "enrollment", "device"}
     signins = {r[0] for r in rows if r[1] == "signin"}
     points = [json.loads(r[4]) for r in rows if r[1] == "points"]
-    assert points and all(p["signin"] in signins for p in points)          # each award names its sign-in
+    assert points and all(p["signin"] in signins for p in points)  # each award names its sign-in
     assert all(json.loads(r[4])["site"] == sync.SITE for r in rows)
 
 
@@ -25,17 +26,22 @@ def test_the_quick_run_measures_both_stores(capsys):
     size = sync.QUICK
     for store in ("sqlite", "postgresql"):
         once = figures[f"{store}: every fact once"]
-        expected = (size.members + 2 * size.backlog + sync.INGEST_TRIALS * size.per_trial
-                    + size.kiosks * size.per_kiosk)
+        expected = size.members + 2 * size.backlog + sync.INGEST_TRIALS * size.per_trial + size.kiosks * size.per_kiosk
         assert once.ok and once.value.startswith(f"{expected:,} rows, {expected:,} distinct"), once
         assert figures[f"{store}: storm 5xx"].value == "0"
-        assert f"in {-(-size.backlog // sync.BATCH)} pushes" in figures[f"{store}: {size.backlog:,}-fact backlog, push_all"].value
+        assert (
+            f"in {-(-size.backlog // sync.BATCH)} pushes"
+            in figures[f"{store}: {size.backlog:,}-fact backlog, push_all"].value
+        )
         assert figures[f"{store}: ingest / raw driver insert"].target == "≥ 0.5"
         trials = figures[f"{store}: ingest / raw driver insert"].value.split("median of ")[1].split(" (")[0]
-        assert len(trials.split(", ")) == sync.INGEST_TRIALS                   # each trial's ratio
+        assert len(trials.split(", ")) == sync.INGEST_TRIALS  # each trial's ratio
         assert "of raw" in figures[f"{store}: push path alone (no HTTP, no rules)"].value
         assert (f"{store}: ingest / raw insert, foreign keys unchecked" in figures) == (store == "sqlite")
-        assert f"over {size.kiosks * -(-size.per_kiosk // sync.BATCH)} requests" in figures[f"{store}: storm p99 request"].value
+        assert (
+            f"over {size.kiosks * -(-size.per_kiosk // sync.BATCH)} requests"
+            in figures[f"{store}: storm p99 request"].value
+        )
     out = capsys.readouterr().out
     assert "synchronous=FULL" in out and "fsync=on" in out and "load average" in out
 

@@ -5,6 +5,7 @@ database of a private PostgreSQL 15 cluster (started once per session, as user p
 `server` is `python -m bureau serve` in a subprocess on 127.0.0.1, and `client` signs its
 requests with contract/signing.py as a kiosk would.  Nothing is shared between tests.
 """
+
 import gzip
 import json
 import os
@@ -23,20 +24,22 @@ from bureau import admin
 from bureau.models import Kiosk
 from bureau.schema import open_store
 from bureau.store import close_store
-from tools.checkout import ROOT
-from kiosk import config
 from contract import signing
-from kiosk.store.db import db as kiosk_db, open_db
-from tools import pgcluster
+from kiosk import config
+from kiosk.store.db import db as kiosk_db
+from kiosk.store.db import open_db
 from tests.kiosk.conftest import write_site_file
+from tests.waiting import wait_until
+from tools import pgcluster
+from tools.checkout import ROOT
 from tools.pgcluster import free_port, stop_process
-from tests.waiting import wait_until  # noqa: F401  (the bureau tests take it from here)
 
 SITE = "DEMO-001"
 SITE_NAME = "示范区老干部活动中心"
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def postgres_cluster():
@@ -72,14 +75,21 @@ def store(store_url):
 
 # --- the bureau ---------------------------------------------------------------------------------
 
+
 def bureau_env() -> dict:
     return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def cli(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
     """`python -m bureau --db url args…`, as an operator runs it."""
-    return subprocess.run([sys.executable, "-m", "bureau", "--db", url, *args], capture_output=True,
-                          text=True, cwd=cwd, env=bureau_env(), timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bureau", "--db", url, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=bureau_env(),
+        timeout=60,
+    )
 
 
 @dataclass
@@ -102,9 +112,13 @@ def server(store, store_url, tmp_path):
     port = free_port()
     log = tmp_path / "server.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "bureau", "serve", "--db", store_url,
-                                    "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
-                                   cwd=tmp_path, env=bureau_env())
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bureau", "serve", "--db", store_url, "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+            env=bureau_env(),
+        )
     url = f"http://127.0.0.1:{port}"
 
     def ready() -> bool:
@@ -138,8 +152,11 @@ def client(server, kiosk):
 @pytest.fixture
 def settings(tmp_path, server, kiosk):
     """A kiosk's settings as `kiosk` syncing with `server`, and its kiosk.db open."""
-    site = write_site_file(tmp_path, f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "{server.url}"\n'
-                                     f'key = "{kiosk.key}"\n', name="kiosk.toml")
+    site = write_site_file(
+        tmp_path,
+        f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "{server.url}"\nkey = "{kiosk.key}"\n',
+        name="kiosk.toml",
+    )
     settings = config.load(site, tmp_path / "kiosk-data")
     open_db(settings.kiosk.data_dir)
     yield settings
@@ -147,6 +164,7 @@ def settings(tmp_path, server, kiosk):
 
 
 # --- a kiosk's side of the protocol ---------------------------------------------------------------
+
 
 class Client:
     """Signed requests to the bureau, as the kiosk's sync client makes them."""
@@ -161,13 +179,20 @@ class Client:
     def __exit__(self, *exc):
         self.http.close()
 
-    def headers(self, method: str, target: str, body: bytes = b"", *, key: str | None = None,
-                timestamp: int | None = None, nonce: str | None = None) -> dict:
+    def headers(
+        self,
+        method: str,
+        target: str,
+        body: bytes = b"",
+        *,
+        key: str | None = None,
+        timestamp: int | None = None,
+        nonce: str | None = None,
+    ) -> dict:
         stamp = int(time.time()) if timestamp is None else timestamp
         return {"X-Kiosk": self.kiosk_id, **signing.sign(key or self.key, method, target, stamp, body, nonce)}
 
-    def send(self, method: str, target: str, body: bytes = b"", headers: dict | None = None,
-             **sign) -> httpx.Response:
+    def send(self, method: str, target: str, body: bytes = b"", headers: dict | None = None, **sign) -> httpx.Response:
         """Send `body` signed (headers given replace or add to the signed ones)."""
         signed = self.headers(method, target, body, **sign)
         return self.http.request(method, target, content=body, headers={**signed, **(headers or {})})
@@ -187,15 +212,26 @@ class Client:
 
 def fact(seq: int, kind: str = "signin", payload=None, **fields) -> dict:
     """One outbox fact as the kiosk sends it (fields override the defaults)."""
-    event = {"event_id": str(uuid7()), "seq": seq, "kind": kind, "schema_v": 1,
-             "wall_ms": int(time.time() * 1000),
-             "payload": {"member": f"DM{seq:04d}", "lesson": 7, "method": "idcard"} if payload is None else payload}
+    event = {
+        "event_id": str(uuid7()),
+        "seq": seq,
+        "kind": kind,
+        "schema_v": 1,
+        "wall_ms": int(time.time() * 1000),
+        "payload": {"member": f"DM{seq:04d}", "lesson": 7, "method": "idcard"} if payload is None else payload,
+    }
     return {**event, **fields}
 
 
 def batch(kiosk_id: str, events: list[dict], epoch: int = 1, client_version: str = "0.1.0") -> dict:
-    return {"kiosk_id": kiosk_id, "epoch": epoch, "first_seq": events[0]["seq"],
-            "last_seq": events[-1]["seq"], "client_version": client_version, "events": events}
+    return {
+        "kiosk_id": kiosk_id,
+        "epoch": epoch,
+        "first_seq": events[0]["seq"],
+        "last_seq": events[-1]["seq"],
+        "client_version": client_version,
+        "events": events,
+    }
 
 
 def record_newer_kind(kind: str, event_id: str, payload: dict, now) -> int:
@@ -205,5 +241,12 @@ def record_newer_kind(kind: str, event_id: str, payload: dict, now) -> int:
     from kiosk.store.db import insert
     from kiosk.store.facts import payload_text
     from kiosk.store.models import Outbox
-    return insert(Outbox, event_id=event_id, kind=kind, schema_v=SCHEMA_V, wall_ms=int(now.timestamp() * 1000),
-                  payload=payload_text(payload))
+
+    return insert(
+        Outbox,
+        event_id=event_id,
+        kind=kind,
+        schema_v=SCHEMA_V,
+        wall_ms=int(now.timestamp() * 1000),
+        payload=payload_text(payload),
+    )

@@ -11,6 +11,7 @@ invariants:
 
 A test heals its faults, quiesces, drains with a clean sync (and pull) and then calls the checks.
 """
+
 import json
 import os
 import random
@@ -22,10 +23,10 @@ import struct
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import httpx
 import pytest
@@ -35,8 +36,8 @@ from bureau import admin
 from bureau.models import Event, EventReject, Kiosk
 from bureau.schema import open_store
 from bureau.store import close_store
-from tools.checkout import ROOT
 from tests.kiosk.conftest import write_site_file
+from tools.checkout import ROOT
 
 from .conftest import SITE, SITE_NAME, bureau_env, free_port, wait_until
 
@@ -50,13 +51,14 @@ class Fault:
     """What the proxy does to one request: pass it, CUT it after `at` bytes (the bureau never has
     it whole: nothing commits), or DROP the reply (the bureau committed; the kiosk gets only the
     first `part` of it, 0 to 1).  `reset` closes with a TCP RST instead of a FIN."""
+
     kind: str
     at: int = 0
     part: float = 0.0
     reset: bool = False
 
 
-Decide = Callable[[bytes, int], Fault]       # (request line, request size) -> what to do
+Decide = Callable[[bytes, int], Fault]  # (request line, request size) -> what to do
 
 
 def push_faults(seed: int, share: float) -> Decide:
@@ -69,6 +71,7 @@ def push_faults(seed: int, share: float) -> Decide:
         if rand.random() < 0.5:
             return Fault(CUT, at=rand.randrange(size), reset=rand.random() < 0.5)
         return Fault(DROP, part=rand.choice([0.0, rand.random()]), reset=rand.random() < 0.5)
+
     return decide
 
 
@@ -82,7 +85,7 @@ class Proxy:
     def __init__(self, upstream_port: int, decide: Decide, on_reply: Callable[[Fault], None] | None = None):
         self.upstream_port, self.decide, self.on_reply = upstream_port, decide, on_reply
         self.counts = {PASS: 0, CUT: 0, DROP: 0}
-        self.requests: list[bytes] = []          # every request as the kiosk sent it (F18 replays them)
+        self.requests: list[bytes] = []  # every request as the kiosk sent it (F18 replays them)
         self._lock = threading.Lock()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
@@ -122,16 +125,16 @@ class Proxy:
                     self.counts[fault.kind] += 1
                     self.requests.append(request)
                 if fault.kind == CUT:
-                    upstream.sendall(request[:fault.at])
+                    upstream.sendall(request[: fault.at])
                     return
                 upstream.sendall(request)
                 response = read_message(up_reader)
-                if response is None:          # the bureau went away (killed): so does the kiosk's link
+                if response is None:  # the bureau went away (killed): so does the kiosk's link
                     return
                 if fault.kind == DROP:
                     if self.on_reply:
                         self.on_reply(fault)
-                    client.sendall(response[:int(len(response) * fault.part)])
+                    client.sendall(response[: int(len(response) * fault.part)])
                     return
                 client.sendall(response)
         except OSError:
@@ -176,6 +179,7 @@ def send_raw(port: int, request: bytes) -> tuple[int, dict]:
 
 # -- processes ------------------------------------------------------------------------------------
 
+
 class BureauProcess:
     """`python -m bureau serve` on one port and store, which can be killed and started again.
     `prefix` runs it under another program (e.g. faketime); PGAPPNAME tags its PostgreSQL
@@ -195,15 +199,28 @@ class BureauProcess:
         self.starts += 1
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
-                [*self.prefix, sys.executable, "-m", "bureau", "serve", "--db", self.store_url,
-                 "--port", str(self.port)], stdout=out, stderr=subprocess.STDOUT, cwd=self.folder,
-                env={**bureau_env(), "PGAPPNAME": self.APP_NAME}, start_new_session=True)
+                [
+                    *self.prefix,
+                    sys.executable,
+                    "-m",
+                    "bureau",
+                    "serve",
+                    "--db",
+                    self.store_url,
+                    "--port",
+                    str(self.port),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=self.folder,
+                env={**bureau_env(), "PGAPPNAME": self.APP_NAME},
+                start_new_session=True,
+            )
         wait_until(self._ready, 30, f"the bureau to answer /v1/health (start {self.starts})")
 
     def _ready(self) -> bool:
         if self.process.poll() is not None:
-            raise AssertionError(f"the bureau exited with {self.process.returncode}:\n"
-                                 f"{self.log.read_text()[-3000:]}")
+            raise AssertionError(f"the bureau exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
         try:
             return httpx.get(self.url + "/v1/health", timeout=1).status_code == 200
         except httpx.TransportError:
@@ -235,8 +252,11 @@ def kill_group(process: subprocess.Popen, sig: int) -> None:
 def kiosk_site_file(folder: Path, kiosk: Kiosk, url: str, batch: int = 5) -> Path:
     """The kiosk's site file: its id and key at the bureau `url`, small batches."""
     folder.mkdir(parents=True, exist_ok=True)
-    return write_site_file(folder, f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "{url}"\n'
-                                   f'key = "{kiosk.key}"\nbatch = {batch}\n', name="kiosk.toml")
+    return write_site_file(
+        folder,
+        f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "{url}"\nkey = "{kiosk.key}"\nbatch = {batch}\n',
+        name="kiosk.toml",
+    )
 
 
 @pytest.fixture
@@ -258,6 +278,7 @@ def open_kiosk(folder: Path, kiosk: Kiosk, url: str, batch: int = 5):
     """This process as the kiosk: its settings, and its kiosk.db bound (close kiosk.store.db.db after)."""
     from kiosk import config
     from kiosk.store.db import open_db
+
     settings = config.load(kiosk_site_file(folder, kiosk, url, batch), folder / "kiosk-data")
     open_db(settings.kiosk.data_dir)
     return settings
@@ -266,7 +287,9 @@ def open_kiosk(folder: Path, kiosk: Kiosk, url: str, batch: int = 5):
 def back_up(data: Path, backup: Path) -> None:
     """Copy the kiosk.db in `data` to `backup` as a backup would take it: closed, its WAL
     checkpointed; then open it again."""
-    from kiosk.store.db import db as kiosk_db, open_db
+    from kiosk.store.db import db as kiosk_db
+    from kiosk.store.db import open_db
+
     kiosk_db.close()
     shutil.copy(data / "kiosk.db", backup)
     open_db(data)
@@ -274,7 +297,9 @@ def back_up(data: Path, backup: Path) -> None:
 
 def restore(data: Path, backup: Path) -> None:
     """Put `backup` in place of the kiosk.db in `data`, as after its disk died, and open it."""
-    from kiosk.store.db import db as kiosk_db, open_db
+    from kiosk.store.db import db as kiosk_db
+    from kiosk.store.db import open_db
+
     kiosk_db.close()
     for leftover in data.glob("kiosk.db*"):
         leftover.unlink()
@@ -286,25 +311,37 @@ def write_facts(n: int, now) -> list[str]:
     """`n` sign-in facts in one local transaction, as the check-in writes them (outbox only)."""
     from kiosk.store import facts
     from kiosk.store.db import write
+
     ids = []
     with write():
         for _ in range(n):
             ids.append(facts.new_event_id())
-            facts.record("signin", ids[-1], {"member_no": "DM0001", "kind": "activity", "title": "健康讲座",
-                                             "site": "DEMO-001", "at": now.isoformat()}, now)
+            facts.record(
+                "signin",
+                ids[-1],
+                {
+                    "member_no": "DM0001",
+                    "kind": "activity",
+                    "title": "健康讲座",
+                    "site": "DEMO-001",
+                    "at": now.isoformat(),
+                },
+                now,
+            )
     return ids
 
 
 @dataclass
 class KioskProcess:
     """tests/bureau/kiosk_driver.py on one kiosk.db; what it printed is kept across restarts."""
+
     site_file: Path
     data_dir: Path
     prefix: tuple[str, ...] = ()
-    acked: list[str] = field(default_factory=list)       # event_ids whose commit returned
-    pushed: list[int] = field(default_factory=list)      # acked_seq after each answered push
+    acked: list[str] = field(default_factory=list)  # event_ids whose commit returned
+    pushed: list[int] = field(default_factory=list)  # acked_seq after each answered push
     drained: bool = False
-    pull_failed: list[str] | None = None                 # after a pull: the streams that failed
+    pull_failed: list[str] | None = None  # after a pull: the streams that failed
     process: subprocess.Popen | None = None
     stderr: list[str] = field(default_factory=list)
 
@@ -312,11 +349,25 @@ class KioskProcess:
         self.drained = False
         self.ready = threading.Event()
         self.process = subprocess.Popen(
-            [*self.prefix, sys.executable, "-m", "tests.bureau.kiosk_driver", str(self.site_file),
-             str(self.data_dir), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
-            env={**bureau_env(), "PYTHONUNBUFFERED": "1"}, start_new_session=True)
-        self._readers = [threading.Thread(target=self._read, args=(self.process,), daemon=True),
-                         threading.Thread(target=self._read_errors, args=(self.process,), daemon=True)]
+            [
+                *self.prefix,
+                sys.executable,
+                "-m",
+                "tests.bureau.kiosk_driver",
+                str(self.site_file),
+                str(self.data_dir),
+                *args,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            env={**bureau_env(), "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,
+        )
+        self._readers = [
+            threading.Thread(target=self._read, args=(self.process,), daemon=True),
+            threading.Thread(target=self._read_errors, args=(self.process,), daemon=True),
+        ]
         for reader in self._readers:
             reader.start()
 
@@ -341,7 +392,7 @@ class KioskProcess:
     def kill(self) -> None:
         kill_group(self.process, signal.SIGKILL)
         for reader in self._readers:
-            reader.join(timeout=5)      # every line it printed before it died is counted
+            reader.join(timeout=5)  # every line it printed before it died is counted
 
     def finish(self, timeout: float = 60) -> None:
         """Wait for the driver to exit on its own, and check it did so cleanly."""
@@ -363,6 +414,7 @@ class KioskProcess:
 
 
 # -- invariants -----------------------------------------------------------------------------------
+
 
 @contextmanager
 def kiosk_db_file(data_dir: Path | str):
@@ -420,7 +472,7 @@ def check_i2(kiosk_id: str, data_dir: Path | None = None) -> None:
     are exactly its outbox and its acked_seq is the bureau's.  After a new epoch (a restored
     kiosk.db) the outbox is sent again: a fact the bureau holds from an earlier epoch stays under
     its first (epoch, seq) and fills its seq of the new epoch."""
-    total, distinct = (Event.select(fn.COUNT(Event.id), fn.COUNT(Event.event_id.distinct())).tuples().get())
+    total, distinct = Event.select(fn.COUNT(Event.id), fn.COUNT(Event.event_id.distinct())).tuples().get()
     assert total == distinct, f"I2: {total} Event rows for {distinct} event_ids"
     kiosk = Kiosk.get(Kiosk.kiosk_id == kiosk_id)
     held = at_bureau(kiosk_id)
@@ -436,7 +488,8 @@ def check_i2(kiosk_id: str, data_dir: Path | None = None) -> None:
     assert seqs == list(range(1, kiosk.acked_seq + 1)), (
         f"I2: kiosk {kiosk_id} epoch {kiosk.epoch}: seqs are not exactly 1..{kiosk.acked_seq} "
         f"({len(seqs)} facts, first missing {_first_missing(seqs)}, "
-        f"beyond: {[s for s in seqs if s > kiosk.acked_seq][:5]})")
+        f"beyond: {[s for s in seqs if s > kiosk.acked_seq][:5]})"
+    )
 
 
 def _first_missing(seqs: list[int]) -> int | None:
@@ -449,17 +502,21 @@ def check_i3(data_dir: Path, kiosk_id: str) -> None:
     after a clean push and pull."""
     from bureau import streams
     from bureau.models import Member
+
     kiosk = Kiosk.get(Kiosk.kiosk_id == kiosk_id)
     with kiosk_db_file(data_dir) as con:
         for stream in streams.STREAMS:
-            count, total = con.execute("SELECT count(*), coalesce(sum(crc), 0) FROM pulled "
-                                       "WHERE stream = ? AND NOT deleted", (stream,)).fetchone()
+            count, total = con.execute(
+                "SELECT count(*), coalesce(sum(crc), 0) FROM pulled WHERE stream = ? AND NOT deleted", (stream,)
+            ).fetchone()
             theirs = streams.checksum(stream, kiosk.site.code, kiosk_id)
-            assert (count, total % 2 ** 32) == (theirs["count"], theirs["checksum"]), (
-                f"I3: stream {stream}: the kiosk has {count} rows / {total % 2 ** 32}, the bureau {theirs}")
+            assert (count, total % 2**32) == (theirs["count"], theirs["checksum"]), (
+                f"I3: stream {stream}: the kiosk has {count} rows / {total % 2**32}, the bureau {theirs}"
+            )
         confirmed = dict(con.execute("SELECT member_no, points_confirmed FROM member"))
-    balances = dict(Member.select(Member.member_no, Member.balance).where(Member.member_no.in_(list(confirmed)))
-                    .tuples())
+    balances = dict(
+        Member.select(Member.member_no, Member.balance).where(Member.member_no.in_(list(confirmed))).tuples()
+    )
     assert balances and balances == {m: confirmed[m] for m in balances}, "I3: confirmed balances differ"
 
 
@@ -467,17 +524,25 @@ def check_i4() -> None:
     """I4: each member's ledger entries sum to its balance, balance_after runs with them, and no
     award_key is used twice.  Call after bureau.rules.catch_up()."""
     from bureau.models import LedgerEntry, Member
-    sums = dict(LedgerEntry.select(LedgerEntry.member_no, fn.SUM(LedgerEntry.amount))
-                .group_by(LedgerEntry.member_no).tuples())
+
+    sums = dict(
+        LedgerEntry.select(LedgerEntry.member_no, fn.SUM(LedgerEntry.amount)).group_by(LedgerEntry.member_no).tuples()
+    )
     for member_no, balance in Member.select(Member.member_no, Member.balance).tuples():
         ledger = sums.get(member_no, 0)
         assert ledger == balance, f"I4: member {member_no}: the ledger sums to {ledger}, the balance is {balance}"
-    keys = (LedgerEntry.select(LedgerEntry.award_key).where(LedgerEntry.award_key.is_null(False))
-            .group_by(LedgerEntry.award_key).having(fn.COUNT(LedgerEntry.id) > 1).count())
+    keys = (
+        LedgerEntry.select(LedgerEntry.award_key)
+        .where(LedgerEntry.award_key.is_null(False))
+        .group_by(LedgerEntry.award_key)
+        .having(fn.COUNT(LedgerEntry.id) > 1)
+        .count()
+    )
     assert keys == 0, f"I4: {keys} award_keys used twice"
 
 
 # -- offline kiosks -------------------------------------------------------------------------------
+
 
 def register(site_code: str, number: str, now, id_hash: str | None = None):
     """A senior registers at this kiosk (its kiosk.db is bound): the Member and its member fact,
@@ -485,25 +550,40 @@ def register(site_code: str, number: str, now, id_hash: str | None = None):
     from kiosk.store import facts
     from kiosk.store.db import get_by, insert
     from kiosk.store.models import Member, Site
+
     site = get_by(Site, "code", site_code) or Site.create(code=site_code, name=site_code)
-    fields = {"member_no": number, "name": "测试", "gender": "", "birth_year": None, "id_hash": id_hash,
-              "id_last4": "1234" if id_hash else "", "phone_last4": ""}
+    fields = {
+        "member_no": number,
+        "name": "测试",
+        "gender": "",
+        "birth_year": None,
+        "id_hash": id_hash,
+        "id_last4": "1234" if id_hash else "",
+        "phone_last4": "",
+    }
     member_id = insert(Member, site=site.id, joined=now.date(), **fields)
-    facts.record("member", facts.new_event_id(), {**fields, "site": site_code, "joined": now.date().isoformat(),
-                                                   "active": True, "at": now.isoformat()}, now)
+    facts.record(
+        "member",
+        facts.new_event_id(),
+        {**fields, "site": site_code, "joined": now.date().isoformat(), "active": True, "at": now.isoformat()},
+        now,
+    )
     return Member.get_by_id(member_id)
 
 
 def activity_on(site_code: str, title: str, start, bureau_key: str | None = None):
     """The kiosk's Item for an activity at `start` (made here unless the bureau published it)."""
     from datetime import timedelta
-    from kiosk.store.models import Activity, Site
+
     from kiosk.programme.schedule import Item
+    from kiosk.store.models import Activity, Site
+
     found = Activity.get_or_none(Activity.bureau_key == bureau_key) if bureau_key else None
     if found is None:
         site = Site.get(Site.code == site_code)
-        found = Activity.create(site=site, title=title, place="一楼", start=start, end=start + timedelta(hours=2),
-                                open=True)
+        found = Activity.create(
+            site=site, title=title, place="一楼", start=start, end=start + timedelta(hours=2), open=True
+        )
     return Item("activity", found.id, found.title, found.place, found.start, found.end)
 
 
@@ -512,8 +592,10 @@ def offline_month(settings, members: int, days: int, until) -> list[str]:
     and sign in to that day's activity every day (signin and points facts: kiosk.checkin.signin), one
     write transaction a day.  The event_ids of the facts written, in order."""
     from datetime import timedelta
+
     from kiosk.checkin.signin import record_sign_in
     from kiosk.store.db import db, write
+
     code, kiosk_id = settings.site.code, settings.kiosk.id
     newest = db.execute_sql("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
     first = (until - timedelta(days=days - 1)).replace(hour=9, minute=0, second=0, microsecond=0)

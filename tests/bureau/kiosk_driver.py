@@ -12,6 +12,7 @@ the test knows what was acknowledged.  A push the bureau answered prints `pushed
 drained outbox `drained`, and a pull of every stream `pulled` and the streams that failed.  With
 --pull it pulls after each push and at the end.
 """
+
 import argparse
 import sys
 from datetime import datetime, timedelta
@@ -20,17 +21,17 @@ from itertools import count
 from uuid6 import uuid7
 
 from kiosk import config
-from kiosk.store import facts
 from kiosk.checkin.signin import record_sign_in
+from kiosk.programme.schedule import Item
+from kiosk.store import facts
 from kiosk.store.db import db, insert, open_db, write
 from kiosk.store.models import Activity, Member, Site
-from kiosk.programme.schedule import Item
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau, Unreachable
 from kiosk.sync.pull import pull_all
 from kiosk.sync.push import backlog, push_once
 
-SETTINGS = None          # the kiosk's settings, loaded by main() (a test may set them itself)
+SETTINGS = None  # the kiosk's settings, loaded by main() (a test may set them itself)
 
 
 def activity() -> Item:
@@ -40,8 +41,9 @@ def activity() -> Item:
         if found is None:
             site = Site.get_or_none() or Site.create(code=SETTINGS.site.code, name="故障测试中心")
             start = datetime.now().replace(microsecond=0)
-            found = Activity.create(site=site, title="健康讲座", place="一楼", start=start,
-                                    end=start + timedelta(hours=2), open=True)
+            found = Activity.create(
+                site=site, title="健康讲座", place="一楼", start=start, end=start + timedelta(hours=2), open=True
+            )
     return Item("activity", found.id, found.title, found.place, found.start, found.end)
 
 
@@ -51,12 +53,29 @@ def sign_in(item: Item) -> list[str]:
         newest = db.execute_sql("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
         number = f"FT{uuid7().hex[-10:]}"
         now = datetime.now()
-        member = Member(id=insert(Member, member_no=number, name="测试", site=Site.get().id, joined=now.date()),
-                        member_no=number, name="测试")
-        facts.record("member", facts.new_event_id(), {
-            "member_no": number, "name": "测试", "gender": "", "birth_year": None, "id_hash": None,
-            "id_last4": "", "phone_last4": "", "site": SETTINGS.site.code, "joined": now.date().isoformat(),
-            "active": True, "at": now.isoformat()}, now)
+        member = Member(
+            id=insert(Member, member_no=number, name="测试", site=Site.get().id, joined=now.date()),
+            member_no=number,
+            name="测试",
+        )
+        facts.record(
+            "member",
+            facts.new_event_id(),
+            {
+                "member_no": number,
+                "name": "测试",
+                "gender": "",
+                "birth_year": None,
+                "id_hash": None,
+                "id_last4": "",
+                "phone_last4": "",
+                "site": SETTINGS.site.code,
+                "joined": now.date().isoformat(),
+                "active": True,
+                "at": now.isoformat(),
+            },
+            now,
+        )
         record_sign_in(member, item, "qr", now, SETTINGS.kiosk.id, SETTINGS.site.code)
         written = [r[0] for r in db.execute_sql("SELECT event_id FROM outbox WHERE seq > ?", (newest,))]
     return written

@@ -1,4 +1,5 @@
 """Who may call the bureau: a kiosk's HMAC signature, timestamp and nonce (bureau/auth.py)."""
+
 import json
 import time
 from datetime import timedelta
@@ -24,8 +25,11 @@ def assert_refused(response, error: str):
 
 
 def test_health_needs_no_signature_and_every_reply_has_the_time(server, kiosk):
-    for path, method, status, error in [("/v1/health", "GET", 200, None), ("/v1/nowhere", "GET", 404, "not_found"),
-                                        ("/v1/health", "POST", 405, "method_not_allowed")]:
+    for path, method, status, error in [
+        ("/v1/health", "GET", 200, None),
+        ("/v1/nowhere", "GET", 404, "not_found"),
+        ("/v1/health", "POST", 405, "method_not_allowed"),
+    ]:
         reply = httpx.request(method, server.url + path)
         assert reply.status_code == status
         assert reply.json().get("error") == error
@@ -37,28 +41,39 @@ def test_health_needs_no_signature_and_every_reply_has_the_time(server, kiosk):
 def test_a_signed_request_is_answered_and_recorded(client, kiosk):
     reply = client.state()
     assert reply.status_code == 200, reply.text
-    assert reply.json() | {"server_time": 0} == {"kiosk_id": "DEMO-001-K01", "site": "DEMO-001", "epoch": 1,
-                                                 "acked_seq": 0, "server_time": 0}
+    assert reply.json() | {"server_time": 0} == {
+        "kiosk_id": "DEMO-001-K01",
+        "site": "DEMO-001",
+        "epoch": 1,
+        "acked_seq": 0,
+        "server_time": 0,
+    }
     assert abs(row(kiosk).last_seen - utcnow()) < timedelta(seconds=10)
     assert [n.nonce for n in Nonce.select()] == [reply.request.headers["X-Nonce"]]
 
 
 def test_a_signature_is_required(client, kiosk):
     http = client.http
-    assert_refused(http.get("/v1/state"), "unknown_kiosk")                     # no headers at all
+    assert_refused(http.get("/v1/state"), "unknown_kiosk")  # no headers at all
     assert_refused(http.get("/v1/state", headers={"X-Kiosk": kiosk.kiosk_id}), "stale_timestamp")
     unsigned = client.headers("GET", "/v1/state")
     del unsigned["X-Signature"]
     assert_refused(http.get("/v1/state", headers=unsigned), "bad_signature")
-    assert_refused(http.post("/v1/push", content=json.dumps(batch(kiosk.kiosk_id, [fact(1)])).encode(),
-                             headers={"X-Kiosk": kiosk.kiosk_id}), "stale_timestamp")
+    assert_refused(
+        http.post(
+            "/v1/push",
+            content=json.dumps(batch(kiosk.kiosk_id, [fact(1)])).encode(),
+            headers={"X-Kiosk": kiosk.kiosk_id},
+        ),
+        "stale_timestamp",
+    )
     assert Event.select().count() == 0 and Nonce.select().count() == 0
     assert row(kiosk).last_seen is None and row(kiosk).acked_seq == 0
 
 
 def test_a_bad_signature_is_refused(client, kiosk):
-    assert_refused(client.state(key="00" * 32), "bad_signature")              # another key
-    headers = client.headers("GET", "/v1/state")                                # signed for another target
+    assert_refused(client.state(key="00" * 32), "bad_signature")  # another key
+    headers = client.headers("GET", "/v1/state")  # signed for another target
     assert_refused(client.http.get("/v1/state?all=1", headers=headers), "bad_signature")
     headers = client.headers("GET", "/v1/state", nonce="not hex!")
     assert_refused(client.http.get("/v1/state", headers=headers), "bad_signature")
@@ -75,10 +90,10 @@ def test_a_changed_body_is_refused(client, kiosk):
 
 def test_a_stale_timestamp_is_refused_on_both_sides(client, kiosk):
     now = int(time.time())
-    assert_refused(client.state(timestamp=now - WINDOW_S - 30), "stale_timestamp")   # kiosk clock behind
-    assert_refused(client.state(timestamp=now + WINDOW_S + 30), "stale_timestamp")   # kiosk clock ahead
+    assert_refused(client.state(timestamp=now - WINDOW_S - 30), "stale_timestamp")  # kiosk clock behind
+    assert_refused(client.state(timestamp=now + WINDOW_S + 30), "stale_timestamp")  # kiosk clock ahead
     assert Nonce.select().count() == 0 and row(kiosk).last_seen is None
-    assert client.state(timestamp=now - WINDOW_S + 30).status_code == 200           # within the window
+    assert client.state(timestamp=now - WINDOW_S + 30).status_code == 200  # within the window
     assert client.state(timestamp=now + WINDOW_S - 30).status_code == 200
     assert Nonce.select().count() == 2
 
@@ -94,7 +109,7 @@ def test_a_replayed_request_is_refused(client, kiosk):
 
 
 def test_a_refused_push_still_spends_its_nonce_and_writes_nothing(client, kiosk):
-    body = json.dumps(batch(kiosk.kiosk_id, [fact(5), fact(6)])).encode()      # a gap: nothing acked yet
+    body = json.dumps(batch(kiosk.kiosk_id, [fact(5), fact(6)])).encode()  # a gap: nothing acked yet
     headers = client.headers("POST", "/v1/push", body)
     first = client.http.post("/v1/push", content=body, headers=headers)
     assert first.status_code == 409 and first.json()["error"] == "gap"
@@ -123,7 +138,7 @@ def test_a_rotated_key_keeps_the_old_one_for_the_grace_period(client, kiosk):
     old_key = kiosk.key
     new_key = admin.rotate_key(kiosk.kiosk_id, timedelta(hours=72)).key
     assert new_key != old_key
-    assert client.state(key=old_key).status_code == 200                     # in the grace period
+    assert client.state(key=old_key).status_code == 200  # in the grace period
     assert client.push(batch(kiosk.kiosk_id, [fact(1)]), key=old_key).status_code == 200
     assert client.state(key=new_key).status_code == 200
     # The grace period is over (as 72 hours later): only the new key is accepted.
@@ -138,9 +153,13 @@ def test_a_rotated_key_keeps_the_old_one_for_the_grace_period(client, kiosk):
 
 def test_nonces_too_old_to_replay_are_forgotten(client, kiosk):
     now = utcnow()
-    Nonce.insert_many([{"kiosk": kiosk.id, "nonce": "aa" * 16, "at": now - timedelta(seconds=2 * WINDOW_S + 60)},
-                       {"kiosk": kiosk.id, "nonce": "bb" * 16, "at": now - timedelta(seconds=60)}]).execute()
-    reply = client.state()                    # a new server process prunes at its first request
+    Nonce.insert_many(
+        [
+            {"kiosk": kiosk.id, "nonce": "aa" * 16, "at": now - timedelta(seconds=2 * WINDOW_S + 60)},
+            {"kiosk": kiosk.id, "nonce": "bb" * 16, "at": now - timedelta(seconds=60)},
+        ]
+    ).execute()
+    reply = client.state()  # a new server process prunes at its first request
     assert reply.status_code == 200
     assert sorted(n.nonce for n in Nonce.select()) == sorted(["bb" * 16, reply.request.headers["X-Nonce"]])
-    assert_refused(client.state(nonce="bb" * 16), "replayed")       # a nonce within the window stays
+    assert_refused(client.state(nonce="bb" * 16), "replayed")  # a nonce within the window stays

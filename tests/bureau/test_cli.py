@@ -1,4 +1,5 @@
 """`python -m bureau …`: the operator registers sites and kiosks and manages their keys."""
+
 import re
 import tomllib
 from datetime import timedelta
@@ -34,12 +35,26 @@ def test_kiosk_add_prints_the_kiosk_site_file(store, store_url, tmp_path):
     first = cli(store_url, "kiosk", "add", "--site", SITE, "--name", "前台", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     settings = tomllib.loads(first.stdout)
-    assert settings == {"kiosk": {"id": "DEMO-001-K01"},
-                        "sync": {"url": "http://127.0.0.1:8800", "key": settings["sync"]["key"]}}
+    assert settings == {
+        "kiosk": {"id": "DEMO-001-K01"},
+        "sync": {"url": "http://127.0.0.1:8800", "key": settings["sync"]["key"]},
+    }
     assert re.fullmatch(r"[0-9a-f]{64}", settings["sync"]["key"])
     # --db after the command wins over the one before it.
-    second = tomllib.loads(cli(str(tmp_path / "elsewhere.db"), "kiosk", "add", "--site", SITE,
-                               "--url", "https://bureau.example.gov.cn", "--db", store_url, cwd=tmp_path).stdout)
+    second = tomllib.loads(
+        cli(
+            str(tmp_path / "elsewhere.db"),
+            "kiosk",
+            "add",
+            "--site",
+            SITE,
+            "--url",
+            "https://bureau.example.gov.cn",
+            "--db",
+            store_url,
+            cwd=tmp_path,
+        ).stdout
+    )
     assert second["kiosk"]["id"] == "DEMO-001-K02" and second["sync"]["url"] == "https://bureau.example.gov.cn"
     assert second["sync"]["key"] != settings["sync"]["key"]
     kiosks = {k.kiosk_id: k for k in Kiosk.select()}
@@ -58,9 +73,11 @@ def test_kiosk_list(store, store_url, tmp_path, kiosk):
     cli(store_url, "kiosk", "add", "--site", SITE, cwd=tmp_path)
     Kiosk.update(acked_seq=42, epoch=3).where(Kiosk.id == kiosk.id).execute()
     lines = cli(store_url, "kiosk", "list", cwd=tmp_path).stdout.splitlines()
-    assert lines == ["kiosk\tsite\tepoch\tacked_seq\tlast_seen\trevoked",
-                     "DEMO-001-K01\tDEMO-001\t3\t42\t-\t-",
-                     "DEMO-001-K02\tDEMO-001\t1\t0\t-\t-"]
+    assert lines == [
+        "kiosk\tsite\tepoch\tacked_seq\tlast_seen\trevoked",
+        "DEMO-001-K01\tDEMO-001\t3\t42\t-\t-",
+        "DEMO-001-K02\tDEMO-001\t1\t0\t-\t-",
+    ]
 
 
 def test_kiosk_rotate_prints_a_new_key_and_keeps_the_old_one_a_while(store, store_url, tmp_path, kiosk):

@@ -7,6 +7,7 @@ reply and the same push goes through on the one retry; every fact from a clock o
 F18: a push captured on the wire and replayed within the window is refused as replayed, after
 the window (the bureau's clock moved on with faketime) as stale; a rotated or revoked key is
 refused; nothing is stored twice."""
+
 import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,8 +21,20 @@ from kiosk.sync.client import Bureau
 from kiosk.sync.push import push_all
 
 from .conftest import SITE
-from .faults import (PASS, BureauProcess, Fault, KioskProcess, Proxy, check_i1, check_i2, kiosk_site_file, kiosk_state,
-                     open_kiosk, send_raw, write_facts)
+from .faults import (
+    PASS,
+    BureauProcess,
+    Fault,
+    KioskProcess,
+    Proxy,
+    check_i1,
+    check_i2,
+    kiosk_site_file,
+    kiosk_state,
+    open_kiosk,
+    send_raw,
+    write_facts,
+)
 from .test_faults_network import port
 
 FAKETIME = shutil.which("faketime")
@@ -60,15 +73,17 @@ def test_a_kiosk_with_a_wrong_clock_syncs_after_one_retry_and_its_facts_are_flag
     for offset, _ in CLOCKS:
         this = admin.add_kiosk(SITE, f"clock {offset}")
         folder = tmp_path / this.kiosk_id
-        drivers[offset] = (this, KioskProcess(kiosk_site_file(folder, this, server.url), folder / "data",
-                                              prefix=(FAKETIME, "-f", offset)))
+        drivers[offset] = (
+            this,
+            KioskProcess(kiosk_site_file(folder, this, server.url), folder / "data", prefix=(FAKETIME, "-f", offset)),
+        )
         drivers[offset][1].start("--write", "3", "--drain")
     try:
-        for this, driver in drivers.values():
+        for _, driver in drivers.values():
             driver.finish()
-            assert driver.drained and len(driver.acked) == 9    # 3 members sign in: member, signin, points
+            assert driver.drained and len(driver.acked) == 9  # 3 members sign in: member, signin, points
     finally:
-        for _, driver in drivers.values():                      # none left running when one failed
+        for _, driver in drivers.values():  # none left running when one failed
             if driver.process.poll() is None:
                 driver.kill()
     after = date.today()
@@ -80,7 +95,7 @@ def test_a_kiosk_with_a_wrong_clock_syncs_after_one_retry_and_its_facts_are_flag
         outside = abs(seconds) > WINDOW_S
         # One refusal, then the bureau's clock: the first push went through on its one retry.
         assert stale_refusals(log, this.kiosk_id) == (1 if outside else 0), offset
-        if outside:                      # it signs with the bureau's clock now
+        if outside:  # it signs with the bureau's clock now
             assert abs(int(kiosk_state(driver.data_dir, "clock_offset_ms")) / 1000 + seconds) < 60
         flags = {e.skewed for e in Event.select(Event.skewed).where(Event.kiosk == this.id)}
         assert flags == {outside}, offset
@@ -92,8 +107,9 @@ def test_a_kiosk_with_a_wrong_clock_syncs_after_one_retry_and_its_facts_are_flag
 
 
 def test_a_captured_push_replayed_within_or_after_the_window_or_with_an_old_key_is_refused(
-        server, kiosk, tmp_path, store_url):
-    proxy = Proxy(port(server.url), lambda line, size: Fault(PASS))      # only to capture the push
+    server, kiosk, tmp_path, store_url
+):
+    proxy = Proxy(port(server.url), lambda line, size: Fault(PASS))  # only to capture the push
     settings = open_kiosk(tmp_path, kiosk, proxy.url)
     bureau = Bureau(settings)
     later = BureauProcess(store_url, tmp_path, prefix=(FAKETIME, "-f", f"+{WINDOW_S + 100}s"))
@@ -104,13 +120,13 @@ def test_a_captured_push_replayed_within_or_after_the_window_or_with_an_old_key_
         (captured,) = [r for r in proxy.requests if r.startswith(b"POST /v1/push")]
         status, reply = send_raw(port(server.url), captured)
         assert (status, reply["error"]) == (401, "replayed")
-        later.start()                              # the same store, its clock 400 s on
+        later.start()  # the same store, its clock 400 s on
         status, reply = send_raw(later.port, captured)
         assert (status, reply["error"]) == (401, "stale_timestamp")
-        admin.rotate_key(kiosk.kiosk_id, timedelta(0))       # the key was stolen: a new one, no grace
+        admin.rotate_key(kiosk.kiosk_id, timedelta(0))  # the key was stolen: a new one, no grace
         status, reply = send_raw(port(server.url), captured)
         assert (status, reply["error"]) == (401, "bad_signature")
-        assert bureau.post("/v1/push", b"{}").data["error"] == "bad_signature"   # signed with the old key
+        assert bureau.post("/v1/push", b"{}").data["error"] == "bad_signature"  # signed with the old key
         admin.revoke(kiosk.kiosk_id)
         assert bureau.post("/v1/push", b"{}").data["error"] == "revoked"
         assert Event.select().count() == 5 and Kiosk.get_by_id(kiosk.id).acked_seq == 5

@@ -7,6 +7,7 @@ seed is printed (FAULT_SEED=<seed> replays it).
 
 The kill points are random delays after a push or a start: that is the fault being injected,
 not synchronisation; what the tests wait for, they poll (wait_until) or read from pipes."""
+
 import random
 import threading
 import time
@@ -19,13 +20,26 @@ from kiosk.store.db import db as kiosk_db
 from kiosk.sync.client import Bureau, Unreachable
 from kiosk.sync.push import backlog, push_all
 
-from .faults import (BureauProcess, KioskProcess, at_bureau, check_i1, check_i2, check_i3, check_i4, integrity,
-                     kiosk_db_file, kiosk_site_file, open_kiosk, sqlite_bureau, write_facts)  # noqa: F401 (fixture)
+from .faults import (
+    BureauProcess,
+    KioskProcess,
+    at_bureau,
+    check_i1,
+    check_i2,
+    check_i3,
+    check_i4,
+    integrity,
+    kiosk_db_file,
+    kiosk_site_file,
+    open_kiosk,
+    sqlite_bureau,  # noqa: F401  (a fixture)
+    write_facts,
+)
 from .test_faults_network import seed
 
-BUREAU_KILLS = 4           # per store, during pushes of 500 facts
-TERMINATIONS = 6           # PostgreSQL: the bureau's connections terminated during ingest
-KIOSK_KILLS = 20           # the kiosk process, while it writes and pushes
+BUREAU_KILLS = 4  # per store, during pushes of 500 facts
+TERMINATIONS = 6  # PostgreSQL: the bureau's connections terminated during ingest
+KIOSK_KILLS = 20  # the kiosk process, while it writes and pushes
 NOW = datetime(2026, 11, 21, 10, 0)
 
 
@@ -55,8 +69,10 @@ def terminate_bureau_connections(port: int) -> int:
     try:
         connection.autocommit = True
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
-                           (BureauProcess.APP_NAME,))
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
+                (BureauProcess.APP_NAME,),
+            )
             return cursor.fetchone()[0]
     finally:
         connection.close()
@@ -75,7 +91,7 @@ def test_the_bureau_killed_mid_batch_keeps_each_batch_all_or_nothing(request, st
         written += write_facts(500, NOW)
         began = time.monotonic()
         push_all(bureau, 500)
-        per_fact = (time.monotonic() - began) / 500     # this machine's pace now: kill within a push
+        per_fact = (time.monotonic() - began) / 500  # this machine's pace now: kill within a push
         for _ in range(BUREAU_KILLS):
             n = rand.randint(400, 900)
             written += write_facts(n, NOW)
@@ -83,7 +99,7 @@ def test_the_bureau_killed_mid_batch_keeps_each_batch_all_or_nothing(request, st
             killer.start()
             push_until_down(bureau)
             killer.join()
-            behind += all_or_nothing(kiosk.kiosk_id) < len(written)     # killed before the last batch was in
+            behind += all_or_nothing(kiosk.kiosk_id) < len(written)  # killed before the last batch was in
             server.start()
         print(f"{BUREAU_KILLS} kills; the bureau was behind the kiosk after {behind} of them")
         assert behind >= 1, "every kill came after the push: nothing was tested"
@@ -102,7 +118,7 @@ def test_the_bureau_killed_mid_batch_keeps_each_batch_all_or_nothing(request, st
             assert terminated >= TERMINATIONS / 2, f"only {terminated} connections were terminated"
         bureau.close()
         bureau = Bureau(settings)
-        for _ in range(10):                 # the pool may still hand out a few dead connections
+        for _ in range(10):  # the pool may still hand out a few dead connections
             try:
                 push_all(bureau, 500)
                 break

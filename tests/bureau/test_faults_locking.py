@@ -3,6 +3,7 @@ seniors in at 20 a second while kiosk.sync.worker pushes and pulls at its fastes
 0) against a real bureau, for SOAK_S seconds — not the reference's 10 minutes: the long soak
 belongs in bench/.  No "database is locked" (no OperationalError) on either side, and every
 sign-in reaches the bureau once.  Only the kiosk's database is under test: one store."""
+
 import logging
 import threading
 import time
@@ -16,7 +17,7 @@ from . import kiosk_driver
 from .faults import check_i1, check_i2, open_kiosk, sqlite_bureau  # noqa: F401 (a fixture)
 
 SOAK_S = 10.0
-RATE = 20                 # sign-ins a second, each its own IMMEDIATE transaction
+RATE = 20  # sign-ins a second, each its own IMMEDIATE transaction
 
 
 class Problems(logging.Handler):
@@ -45,7 +46,7 @@ def test_sign_ins_at_20_a_second_and_the_sync_thread_at_full_speed_never_lock_ea
         start = time.monotonic()
         for n in range(int(SOAK_S * RATE)):
             due = start + n / RATE
-            threading.Event().wait(max(0.0, due - time.monotonic()))     # the pace of the check-in
+            threading.Event().wait(max(0.0, due - time.monotonic()))  # the pace of the check-in
             began = time.monotonic()
             try:
                 written += kiosk_driver.sign_in(item)
@@ -60,12 +61,14 @@ def test_sign_ins_at_20_a_second_and_the_sync_thread_at_full_speed_never_lock_ea
         assert not failed, f"the sync thread had {len(failed)} problems: {failed[:3]}"
         left = backlog()
         took.sort()
-        print(f"{len(written) // 3} sign-ins in {SOAK_S} s: p50 {took[len(took) // 2] * 1000:.0f} ms, "
-              f"p99 {took[len(took) * 99 // 100] * 1000:.0f} ms, max {took[-1] * 1000:.0f} ms; {left} facts left")
+        print(
+            f"{len(written) // 3} sign-ins in {SOAK_S} s: p50 {took[len(took) // 2] * 1000:.0f} ms, "
+            f"p99 {took[len(took) * 99 // 100] * 1000:.0f} ms, max {took[-1] * 1000:.0f} ms; {left} facts left"
+        )
         assert left < len(written) / 4, "the sync thread hardly pushed: the test tested no contention"
         bureau = Bureau(settings)
         try:
-            push_all(bureau, 5)              # whatever came after the worker's last cycle
+            push_all(bureau, 5)  # whatever came after the worker's last cycle
         finally:
             bureau.close()
         assert backlog() == 0

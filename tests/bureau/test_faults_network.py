@@ -1,28 +1,48 @@
 """Network faults between a kiosk and a real bureau (reference §9 F1, F2, F5, and F10/F13/F14
-under them), through the cutting proxy of tests/bureau/faults.py, on both stores.  Each test heals, drains with a clean sync and
+under them), through the cutting proxy of tests/bureau/faults.py, on both stores.  Each test heals,
+drains with a clean sync and
 checks I1 (nothing acknowledged is lost) and I2 (nothing doubled, seqs contiguous, all or
 nothing per batch).  The seed is printed; a failure replays with FAULT_SEED=<seed>."""
+
 import os
 import random
 from datetime import datetime
 
 from bureau.models import Event, EventReject, Kiosk
-from kiosk.store.db import db as kiosk_db, write as kiosk_write
+from kiosk.store.db import db as kiosk_db
+from kiosk.store.db import write as kiosk_write
 from kiosk.store.facts import new_event_id
 from kiosk.sync.client import Bureau, Unreachable
 from kiosk.sync.push import backlog, push_all, push_once
 
 from .conftest import record_newer_kind
-from .faults import (CUT, DROP, PASS, Fault, KioskProcess, Proxy, back_up, check_i1, check_i2, check_i3,
-                     check_i4, kiosk_site_file, kiosk_state, open_kiosk, push_faults, restore, write_facts)
+from .faults import (
+    CUT,
+    DROP,
+    PASS,
+    Fault,
+    KioskProcess,
+    Proxy,
+    back_up,
+    check_i1,
+    check_i2,
+    check_i3,
+    check_i4,
+    kiosk_site_file,
+    kiosk_state,
+    open_kiosk,
+    push_faults,
+    restore,
+    write_facts,
+)
 
-FAULTED_PUSHES = 200     # per store: half cut before the bureau has the body, half with the reply lost
-BATCH = 5                # small batches: many requests
-F5_KILLS = 6             # kiosk processes killed between the bureau's commit and the kiosk's checkpoint
+FAULTED_PUSHES = 200  # per store: half cut before the bureau has the body, half with the reply lost
+BATCH = 5  # small batches: many requests
+F5_KILLS = 6  # kiosk processes killed between the bureau's commit and the kiosk's checkpoint
 
 
 def seed() -> int:
-    value = int(os.environ.get("FAULT_SEED") or random.randrange(2 ** 32))
+    value = int(os.environ.get("FAULT_SEED") or random.randrange(2**32))
     print(f"FAULT_SEED={value}")
     return value
 
@@ -38,11 +58,11 @@ def test_pushes_cut_before_the_commit_or_answered_into_the_void_lose_and_double_
     proxy = Proxy(port(server.url), push_faults(s, share=0.5))
     settings = open_kiosk(tmp_path, kiosk, proxy.url, BATCH)
     bureau = Bureau(settings)
-    written, resend = [], None          # resend: (committed?, facts sent) of the batch that failed
+    written, resend = [], None  # resend: (committed?, facts sent) of the batch that failed
     now = datetime(2026, 11, 21, 9, 30)
     try:
         while proxy.faults() < FAULTED_PUSHES:
-            if resend is None:          # the retry must send exactly the batch that failed
+            if resend is None:  # the retry must send exactly the batch that failed
                 written += write_facts(rand.randint(1, 2 * BATCH - 2), now)
             before, sending = dict(proxy.counts), min(BATCH, backlog())
             try:
@@ -63,8 +83,9 @@ def test_pushes_cut_before_the_commit_or_answered_into_the_void_lose_and_double_
         assert backlog() == 0
         check_i1(written, kiosk.kiosk_id)
         check_i2(kiosk.kiosk_id, settings.kiosk.data_dir)
-        print(f"{proxy.counts[CUT]} cut, {proxy.counts[DROP]} dropped, {proxy.counts[PASS]} passed; "
-              f"{len(written)} facts")
+        print(
+            f"{proxy.counts[CUT]} cut, {proxy.counts[DROP]} dropped, {proxy.counts[PASS]} passed; {len(written)} facts"
+        )
         assert proxy.counts[CUT] > FAULTED_PUSHES / 4 and proxy.counts[DROP] > FAULTED_PUSHES / 4
     finally:
         bureau.close()
@@ -73,7 +94,8 @@ def test_pushes_cut_before_the_commit_or_answered_into_the_void_lose_and_double_
 
 
 def test_a_kiosk_killed_after_the_bureau_committed_and_before_its_checkpoint_sends_again_harmlessly(
-        server, kiosk, tmp_path):
+    server, kiosk, tmp_path
+):
     """F5: the proxy holds the bureau's reply to a push, kills the kiosk process with SIGKILL, then
     drops the reply: the kiosk restarts with an acked_seq behind the bureau's, sends the batch
     again, and nothing is lost or doubled."""
@@ -90,14 +112,14 @@ def test_a_kiosk_killed_after_the_bureau_committed_and_before_its_checkpoint_sen
         return Fault(PASS)
 
     def kill_kiosk(fault: Fault) -> None:
-        kills.append(Kiosk.get(Kiosk.kiosk_id == kiosk.kiosk_id).acked_seq)   # what the bureau committed
+        kills.append(Kiosk.get(Kiosk.kiosk_id == kiosk.kiosk_id).acked_seq)  # what the bureau committed
         driver.kill()
 
     proxy = Proxy(port(server.url), decide, on_reply=kill_kiosk)
     data = tmp_path / "kiosk-data"
     driver = KioskProcess(kiosk_site_file(tmp_path, kiosk, proxy.url, BATCH), data)
     try:
-        driver.start("--write", "30")        # 30 members sign in: 90 facts (member, signin, points), 18 batches
+        driver.start("--write", "30")  # 30 members sign in: 90 facts (member, signin, points), 18 batches
         driver.finish()
         assert len(driver.acked) == 90
         restarts = 0
@@ -150,11 +172,11 @@ def test_poison_and_a_restored_kiosk_db_under_a_faulty_network_lose_and_double_n
             record_newer_kind("no_such_kind", poison, {"site": "DEMO-001"}, now)
         written += write_facts(17, now)
         push_through(bureau)
-        back_up(data, tmp_path / "old.db")                          # a backup, taken now
+        back_up(data, tmp_path / "old.db")  # a backup, taken now
         written += write_facts(30, now)
         push_through(bureau)
-        restore(data, tmp_path / "old.db")                          # … after the disk died
-        written += write_facts(25, now)                             # the same seqs again, new facts
+        restore(data, tmp_path / "old.db")  # … after the disk died
+        written += write_facts(25, now)  # the same seqs again, new facts
         push_through(bureau)
         proxy.heal()
         push_all(bureau, BATCH)

@@ -5,12 +5,15 @@ and forgot those deletions (streams trim), so the kiosk's next pull is refused (
 those streams, which it fetches again and alone — what the bureau no longer has is gone here
 too — while its outbox stays byte for byte as it was; then its copy and balances are the
 bureau's (I3) and the ledger sums (I4).  The 30,000-fact backlog is the bench's (bench/)."""
+
 import math
 from datetime import datetime, timedelta
 
 from bureau import publish, rules, streams
-from bureau.models import Attendance, Member as BureauMember, StreamRow
-from bureau.store import utcnow, write as bureau_write
+from bureau.models import Attendance, StreamRow
+from bureau.models import Member as BureauMember
+from bureau.store import utcnow
+from bureau.store import write as bureau_write
 from kiosk.points import passbook
 from kiosk.store.db import db as kiosk_db
 from kiosk.store.models import Activity, BureauSetting, Member
@@ -22,9 +25,9 @@ from kiosk.sync.push import backlog, push_all
 from .conftest import SITE
 from .faults import check_i1, check_i2, check_i3, check_i4, kiosk_db_file, offline_month, open_kiosk
 
-DAYS, MEMBERS = 30, 30            # 30 seniors every day for a month: 1,830 facts
+DAYS, MEMBERS = 30, 30  # 30 seniors every day for a month: 1,830 facts
 BATCH = 500
-TRIMMED = {"items", "settings"}   # the streams whose deletions the bureau forgot meanwhile
+TRIMMED = {"items", "settings"}  # the streams whose deletions the bureau forgot meanwhile
 
 
 def outbox_rows(data) -> list[tuple]:
@@ -44,8 +47,12 @@ def test_a_month_offline_drains_in_one_sync_and_only_the_trimmed_streams_are_fet
         gone = publish.publish_activity("旧讲座", "2026-12-21 09:00", "2026-12-21 11:00", site=SITE)
         publish.set_settings(["display.mask_names=false"], site=SITE)
         assert not [s for s, p in pull_all(bureau, here).items() if isinstance(p, Exception)]
-        cursors = {s: int(v) for s, v in kiosk_db.execute_sql(
-            "SELECT substr(key, 8), value FROM sync_state WHERE key LIKE 'cursor:%'").fetchall()}
+        cursors = {
+            s: int(v)
+            for s, v in kiosk_db.execute_sql(
+                "SELECT substr(key, 8), value FROM sync_state WHERE key LIKE 'cursor:%'"
+            ).fetchall()
+        }
         assert Activity.get(Activity.bureau_key == f"activity:{gone}").cancelled is False
 
         # Offline for a month: the kiosk signs seniors in; the bureau withdraws an activity,
@@ -57,7 +64,8 @@ def test_a_month_offline_drains_in_one_sync_and_only_the_trimmed_streams_are_fet
         with bureau_write():
             streams.publish("settings", f"site:{SITE}", None, f"site:{SITE}")
             StreamRow.update(changed_at=utcnow() - streams.RETENTION - timedelta(days=20)).where(
-                StreamRow.deleted).execute()
+                StreamRow.deleted
+            ).execute()
         trimmed = streams.trim()
         assert {s for s, (removed, _) in trimmed.items() if removed} == TRIMMED
         assert all(trimmed[s][1] > cursors[s] for s in TRIMMED)
@@ -85,7 +93,7 @@ def test_a_month_offline_drains_in_one_sync_and_only_the_trimmed_streams_are_fet
         bureau_balances = dict(BureauMember.select(BureauMember.member_no, BureauMember.balance).tuples())
         for member in Member.select():
             assert passbook.balance(member) == bureau_balances[member.member_no], member.member_no
-        assert set(bureau_balances.values()) == {2 * DAYS}          # every day's award confirmed
+        assert set(bureau_balances.values()) == {2 * DAYS}  # every day's award confirmed
     finally:
         bureau.close()
         kiosk_db.close()

@@ -3,13 +3,15 @@ straight into the store through bureau.ingest.push (many cases, fast), a few ove
 kiosk sync threads on one kiosk.db by mistake.  The bureau's acked_seq never moves back, a gap
 is refused with 409 and where to resume, a held seq re-sent with another event_id is a 409
 epoch_conflict, and in the end every fact is there once."""
+
 import json
 import threading
 import time
 from datetime import datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bureau import admin, ingest
 from bureau.errors import Refusal
@@ -29,7 +31,7 @@ batches = st.lists(st.tuples(st.integers(1, FACTS), st.integers(1, 6), st.boolea
 
 def send(kiosk: Kiosk, facts: list[dict], first: int, length: int, forged: bool = False) -> tuple[int, dict]:
     """One batch through the bureau's ingest as the endpoint runs it: (status, reply)."""
-    events = facts[first - 1:min(FACTS, first + length - 1)]
+    events = facts[first - 1 : min(FACTS, first + length - 1)]
     if forged:
         events = [fact(first), *events[1:]]
     body = json.dumps(batch(kiosk.kiosk_id, events)).encode()
@@ -40,8 +42,13 @@ def send(kiosk: Kiosk, facts: list[dict], first: int, length: int, forged: bool 
 
 
 def held(kiosk: Kiosk) -> list[tuple[int, str]]:
-    return [(seq, str(e).replace("-", "")) for seq, e in
-            Event.select(Event.seq, Event.event_id).where(Event.kiosk == kiosk.id).order_by(Event.seq).tuples()]
+    return [
+        (seq, str(e).replace("-", ""))
+        for seq, e in Event.select(Event.seq, Event.event_id)
+        .where(Event.kiosk == kiosk.id)
+        .order_by(Event.seq)
+        .tuples()
+    ]
 
 
 def expected(facts: list[dict], upto: int) -> list[tuple[int, str]]:
@@ -51,12 +58,12 @@ def expected(facts: list[dict], upto: int) -> list[tuple[int, str]]:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plan=batches)
 def test_batches_in_any_order_store_each_fact_once_and_acked_seq_never_moves_back(store, kiosk, plan):
-    this = admin.add_kiosk(SITE, "F3")              # a kiosk of its own for each example
+    this = admin.add_kiosk(SITE, "F3")  # a kiosk of its own for each example
     facts = [fact(seq) for seq in range(1, FACTS + 1)]
     acked = 0
-    for first, length, forged in plan + [(1, FACTS, False)]:   # … and finally the whole outbox, in order
+    for first, length, forged in plan + [(1, FACTS, False)]:  # … and finally the whole outbox, in order
         last = min(FACTS, first + length - 1)
-        forged = forged and first <= acked          # only a seq the bureau holds can be forged
+        forged = forged and first <= acked  # only a seq the bureau holds can be forged
         status, reply = send(this, facts, first, length, forged)
         if first > acked + 1:
             assert (status, reply) == (409, {"error": "gap", "acked_seq": acked})
@@ -78,7 +85,14 @@ def test_batches_over_http_replayed_and_out_of_order(client, kiosk):
     parts = [facts[0:5], facts[5:10], facts[10:15]]
     replies = [client.push(batch(kiosk.kiosk_id, parts[i])) for i in (1, 0, 0, 2, 1, 2, 1)]
     assert [(r.status_code, r.json().get("acked_seq")) for r in replies] == [
-        (409, 0), (200, 5), (200, 5), (409, 5), (200, 10), (200, 15), (200, 15)]
+        (409, 0),
+        (200, 5),
+        (200, 5),
+        (409, 5),
+        (200, 10),
+        (200, 15),
+        (200, 15),
+    ]
     assert [r.json().get("inserted") for r in replies] == [None, 5, 0, None, 5, 5, 0]
     assert held(kiosk) == expected(facts, 15)
     overlap = client.push(batch(kiosk.kiosk_id, facts[3:12]))
@@ -104,7 +118,7 @@ def test_two_sync_threads_on_one_kiosk_db_lose_and_double_nothing(kiosk_here, ki
         try:
             while not done.is_set() or backlog():
                 push_all(bureau, 5)
-        except Exception as e:              # reported below: an exception in a thread would be lost
+        except Exception as e:  # reported below: an exception in a thread would be lost
             errors.append(e)
         finally:
             bureau.close()
@@ -121,7 +135,7 @@ def test_two_sync_threads_on_one_kiosk_db_lose_and_double_nothing(kiosk_here, ki
     assert not errors and not any(t.is_alive() for t in threads)
     bureau = Bureau(kiosk_here)
     try:
-        push_all(bureau, 5)                 # a clean sync: whatever a thread left behind
+        push_all(bureau, 5)  # a clean sync: whatever a thread left behind
     finally:
         bureau.close()
     assert backlog() == 0

@@ -7,6 +7,7 @@ online, their pushes arrive in a random order, in random pieces, with random pul
 the first the bureau received); each double award is reversed and the one kept is the first
 ingested (I4: no award_key twice, ledgers sum to balances); every kiosk's copy and balances are
 the bureau's (I3)."""
+
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,11 +15,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from bureau import admin, publish, rules
+from bureau.models import Event, LedgerEntry
+from bureau.models import Member as BureauMember
 from bureau.rules import rounds
-from bureau.models import Event, LedgerEntry, Member as BureauMember
-from kiosk.points import passbook
 from kiosk.checkin.signin import record_sign_in
-from kiosk.store.db import db as kiosk_db, open_db, write
+from kiosk.points import passbook
+from kiosk.store.db import db as kiosk_db
+from kiosk.store.db import open_db, write
 from kiosk.store.models import Member
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau
@@ -30,14 +33,15 @@ from .faults import activity_on, check_i1, check_i2, check_i3, check_i4, open_ki
 from .test_faults_network import seed
 
 WEST = "WEST-002"
-ROUNDS = 5                # arrival orders per store, each with new seniors and a new activity
-SENIORS = 3               # registered at the first kiosk, signed in everywhere
+ROUNDS = 5  # arrival orders per store, each with new seniors and a new activity
+SENIORS = 3  # registered at the first kiosk, signed in everywhere
 BATCH = 4
 
 
 @dataclass
 class Desk:
     """One kiosk of the test: its settings and folder; use() binds kiosk.db to it."""
+
     settings: SimpleNamespace
     data: Path
     written: list
@@ -113,7 +117,7 @@ def test_the_same_seniors_at_two_centres_offline_converge_with_one_award_each(se
             with write():
                 for number in numbers:
                     register(SITE, number, at)
-            for d in [first, *desks[1:]]:             # the seniors and the activity reach every kiosk
+            for d in [first, *desks[1:]]:  # the seniors and the activity reach every kiosk
                 online(d)
             twins = {id(first): f"D{n:02d}T1", id(desks[1]): f"W{n:02d}T2"}
             # The partition: the twins' kiosks, and the third one or not.
@@ -122,7 +126,7 @@ def test_the_same_seniors_at_two_centres_offline_converge_with_one_award_each(se
                 sign_in_offline(d, numbers, key, at, twins.get(id(d)))
             for d in rand.sample(offline, len(offline)) + [rand.choice(offline)]:  # random arrival order
                 online(d, rand)
-            for d in desks * 2:                                                    # healed: all in, all out
+            for d in desks * 2:  # healed: all in, all out
                 online(d)
             check(desks, f"健康讲座{n}", numbers, n)
         doubles = LedgerEntry.select().where(LedgerEntry.note == rounds.DOUBLE_AWARD).count()
@@ -146,7 +150,7 @@ def check(desks: list[Desk], title: str, numbers: list[str], n: int) -> None:
         balances = dict(BureauMember.select(BureauMember.member_no, BureauMember.balance).tuples())
         for member in Member.select().where(Member.merged_into.is_null()):
             assert passbook.balance(member) == balances[member.member_no], (d.settings.kiosk.id, member.member_no)
-    twins = [m for m in BureauMember.select().where(BureauMember.member_no.in_([f"D{n:02d}T1", f"W{n:02d}T2"]))]
+    twins = list(BureauMember.select().where(BureauMember.member_no.in_([f"D{n:02d}T1", f"W{n:02d}T2"])))
     if len(twins) == 2:
         merged = [t for t in twins if t.merged_into]
         assert len(merged) == 1 and merged[0].merged_into in {t.member_no for t in twins}
@@ -157,7 +161,7 @@ def check(desks: list[Desk], title: str, numbers: list[str], n: int) -> None:
 
 
 def first_member_fact(twins) -> str:
-    facts = (Event.select(Event.id, Event.payload).where(Event.kind == "member").order_by(Event.id))
+    facts = Event.select(Event.id, Event.payload).where(Event.kind == "member").order_by(Event.id)
     numbers = {t.member_no for t in twins}
     return next(no for _, payload in facts.tuples() if (no := _json(payload)["member_no"]) in numbers)
 
@@ -165,10 +169,19 @@ def first_member_fact(twins) -> str:
 def winner_is_first(member_no: str, title: str) -> None:
     """The member's awards for the shared activity: the first ingested is kept (its award_key),
     every later one is reversed."""
-    signins = {_plain(e) for e, p in Event.select(Event.event_id, Event.payload).where(Event.kind == "signin").tuples()
-               if _json(p)["title"] == title}
-    ingested = [_plain(e) for e, p in Event.select(Event.event_id, Event.payload).where(Event.kind == "points")
-                .order_by(Event.id).tuples() if _plain(_json(p)["signin"]) in signins]
+    signins = {
+        _plain(e)
+        for e, p in Event.select(Event.event_id, Event.payload).where(Event.kind == "signin").tuples()
+        if _json(p)["title"] == title
+    }
+    ingested = [
+        _plain(e)
+        for e, p in Event.select(Event.event_id, Event.payload)
+        .where(Event.kind == "points")
+        .order_by(Event.id)
+        .tuples()
+        if _plain(_json(p)["signin"]) in signins
+    ]
     entries = {_plain(e.entry_id): e for e in LedgerEntry.select().where(LedgerEntry.member_no == member_no)}
     awards = [i for i in ingested if i in entries]
     assert awards, f"{member_no}: no award for {title}"
@@ -184,4 +197,5 @@ def _plain(event_id) -> str:
 
 def _json(text):
     import json
+
     return json.loads(text) if isinstance(text, str) else text

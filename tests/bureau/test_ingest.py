@@ -1,5 +1,6 @@
 """bureau.ingest's judging: facts judged all at once (the fast path every honest push takes) get
 exactly the rows and rejects that judging them one by one gives."""
+
 import json
 import time
 import uuid
@@ -29,7 +30,7 @@ FAULTS = {
     "payload of this site": {"payload": {"member": "DM0001", "site": SITE}},
     "payload site not text": {"payload": {"site": 7}},
     "payload site a list": {"payload": {"site": [SITE]}},
-    "kiosk clock a day behind": {"wall_ms": int(time.time() * 1000) - 86_400_000},     # stored, flagged
+    "kiosk clock a day behind": {"wall_ms": int(time.time() * 1000) - 86_400_000},  # stored, flagged
 }
 SITE_ROW = Site(id=1, code=SITE)
 ROWS = ingest._Rows(kiosk_pk=1, epoch=1, site_pk=1, received="now", now_ms=0, sent_ms=None)
@@ -37,20 +38,23 @@ ROWS = ingest._Rows(kiosk_pk=1, epoch=1, site_pk=1, received="now", now_ms=0, se
 
 def body(faults: list[str], repeats: list[int]) -> bytes:
     events = [fact(seq, **FAULTS[fault]) for seq, fault in enumerate(faults, 1)]
-    for at in repeats:              # the event_id of an earlier fact again
+    for at in repeats:  # the event_id of an earlier fact again
         if at < len(events) - 1:
             events[-1]["event_id"] = events[at]["event_id"]
     return json.dumps(batch("K", events)).encode()
 
 
 def judged_one_by_one(data: bytes, now: float, sent_ms: int | None) -> tuple:
-    parsed = ingest._parsed(data)           # every fact a plain Fact: the fast path cannot apply
+    parsed = ingest._parsed(data)  # every fact a plain Fact: the fast path cannot apply
     return ingest._judge(1, SITE_ROW, 1, parsed.events, now, sent_ms)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(sorted(FAULTS)), min_size=1, max_size=12), st.lists(st.integers(0, 11), max_size=2),
-       st.one_of(st.none(), st.integers(-10 ** 13, 10 ** 13)))
+@given(
+    st.lists(st.sampled_from(sorted(FAULTS)), min_size=1, max_size=12),
+    st.lists(st.integers(0, 11), max_size=2),
+    st.one_of(st.none(), st.integers(-(10**13), 10**13)),
+)
 def test_judging_at_once_and_one_by_one_agree(faults, repeats, sent_ms):
     data, now = body(faults, repeats), time.time()
     batch_ = ingest.parse_batch(data, "K")

@@ -3,6 +3,7 @@ the kiosk's tables; a push and the pull after it confirm the kiosk's own points 
 another kiosk's double award comes back reversed; a rebuilt stream (410) is fetched again without
 touching the outbox; the nightly checksum finds a row lost here; a garbled page keeps the cursor
 at the last good one; and the sync thread does all of it by itself."""
+
 import argparse
 import json
 from datetime import datetime, timedelta
@@ -14,13 +15,13 @@ import pytest
 from bureau import admin, publish, streams
 from bureau.store import write as bureau_write
 from kiosk import config
-from kiosk.store import facts
-from kiosk.points import awards, passbook
-from kiosk.cli import sync as cli_sync
 from kiosk.checkin.signin import record_sign_in
+from kiosk.cli import sync as cli_sync
+from kiosk.points import awards, passbook
+from kiosk.programme.schedule import activity_item
+from kiosk.store import facts
 from kiosk.store.db import write
 from kiosk.store.models import Activity, Course, Member, Outbox, PointsEntry, PointsRule, Pulled, Site
-from kiosk.programme.schedule import activity_item
 from kiosk.sync import nightly, state
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau
@@ -52,9 +53,21 @@ def here(settings) -> Here:
 
 
 def member(no: str, name: str, **fields) -> dict:
-    return {"member_no": no, "name": name, "gender": "女", "birth_year": 1950, "id_hash": None, "id_last4": "",
-            "phone_last4": "", "site": SITE, "joined": "2026-09-01", "active": True, "merged_into": None,
-            "balance": 0, **fields}
+    return {
+        "member_no": no,
+        "name": name,
+        "gender": "女",
+        "birth_year": 1950,
+        "id_hash": None,
+        "id_last4": "",
+        "phone_last4": "",
+        "site": SITE,
+        "joined": "2026-09-01",
+        "active": True,
+        "merged_into": None,
+        "balance": 0,
+        **fields,
+    }
 
 
 def publish_members(*numbers: str) -> None:
@@ -78,10 +91,18 @@ def failures(pulled: dict) -> dict:
 
 def test_what_staff_publish_lands_in_the_kiosks_tables(settings, bureau, kiosk, capsys):
     publish.set_rule("lesson", 3, daily_cap=6)
-    talk = publish.publish_activity("健康讲座", "2030-05-06 14:00", "2030-05-06 15:30", site=SITE, place="一楼",
-                                    category="report", points=4)
-    tai_chi = publish.publish_course(SITE, "太极拳（二）班", "2030 春季", "2030-03-04", "2030-03-17",
-                                     ["1 09:00-11:00", "4 09:00-11:00"], teacher="张老师")
+    talk = publish.publish_activity(
+        "健康讲座", "2030-05-06 14:00", "2030-05-06 15:30", site=SITE, place="一楼", category="report", points=4
+    )
+    tai_chi = publish.publish_course(
+        SITE,
+        "太极拳（二）班",
+        "2030 春季",
+        "2030-03-04",
+        "2030-03-17",
+        ["1 09:00-11:00", "4 09:00-11:00"],
+        teacher="张老师",
+    )
     publish.set_settings(["sync.pull_every_s=120"], kiosk=kiosk.kiosk_id)
     publish_members("DM0001", "XY0001")
     code, out = sync_command(settings, capsys, "--once")
@@ -93,11 +114,20 @@ def test_what_staff_publish_lands_in_the_kiosks_tables(settings, bureau, kiosk, 
     activity = Activity.get(Activity.bureau_key == f"activity:{talk}")
     assert (activity.title, activity.kind, activity.points, activity.site.code) == ("健康讲座", "report", 4, SITE)
     course = Course.get(Course.bureau_key == f"course:{tai_chi}")
-    assert (course.name, course.teacher, course.term.name, course.lessons.count()) == ("太极拳（二）班", "张老师",
-                                                                                       "2030 春季", 4)
+    assert (course.name, course.teacher, course.term.name, course.lessons.count()) == (
+        "太极拳（二）班",
+        "张老师",
+        "2030 春季",
+        4,
+    )
     assert {m.member_no for m in Member.select()} == {"DM0001", "XY0001"}
-    assert config.load(write_site_file(Path(settings.kiosk.data_dir), f'[kiosk]\nid = "{kiosk.kiosk_id}"\n'),
-                       settings.kiosk.data_dir).sync.pull_every_s == 120
+    assert (
+        config.load(
+            write_site_file(Path(settings.kiosk.data_dir), f'[kiosk]\nid = "{kiosk.kiosk_id}"\n'),
+            settings.kiosk.data_dir,
+        ).sync.pull_every_s
+        == 120
+    )
     # Nothing new: a second pull applies nothing, and every cursor stays at the bureau's head.
     cursors = {s: state.get_int(f"cursor:{s}") for s in STREAMS}
     again = pull_all(bureau, here(settings))
@@ -108,7 +138,8 @@ def test_what_staff_publish_lands_in_the_kiosks_tables(settings, bureau, kiosk, 
 
 
 def test_push_then_pull_confirms_our_points_and_brings_another_kiosks_double_award_reversed(
-        settings, bureau, kiosk, server):
+    settings, bureau, kiosk, server
+):
     now = datetime.now().replace(microsecond=0)
     with write():
         wang = Member.create(member_no="DM0001", name="王建华", site=Site.get(), points_confirmed=0)
@@ -119,23 +150,49 @@ def test_push_then_pull_confirms_our_points_and_brings_another_kiosks_double_awa
     push_all(bureau, settings.sync.batch)
     assert failures(pull_all(bureau, here(settings))) == {}
     wang = Member.get_by_id(wang.id)
-    assert (wang.points_confirmed, passbook.balance(wang)) == (gained, gained)       # in the same sync
+    assert (wang.points_confirmed, passbook.balance(wang)) == (gained, gained)  # in the same sync
     assert {p.status for p in PointsEntry.select()} == {"confirmed"}
 
     # Another kiosk of the site signs him in to the same walk as well: the bureau takes it back.
     other = admin.add_kiosk(SITE, "second desk")
-    signin = fact(1, "signin", {"member_no": "DM0001", "kind": "activity", "item_id": 77,
-                                       "title": "健步走", "start": now.isoformat(), "at": now.isoformat(),
-                                       "method": "qr", "kiosk_id": other.kiosk_id, "site": SITE})
-    award = fact(2, "points", {"member_no": "DM0001", "amount": gained, "kind": "activity",
-                               "rule": "activity_attendance", "signin": signin["event_id"],
-                               "at": now.isoformat(), "kiosk_id": other.kiosk_id, "site": SITE})
+    signin = fact(
+        1,
+        "signin",
+        {
+            "member_no": "DM0001",
+            "kind": "activity",
+            "item_id": 77,
+            "title": "健步走",
+            "start": now.isoformat(),
+            "at": now.isoformat(),
+            "method": "qr",
+            "kiosk_id": other.kiosk_id,
+            "site": SITE,
+        },
+    )
+    award = fact(
+        2,
+        "points",
+        {
+            "member_no": "DM0001",
+            "amount": gained,
+            "kind": "activity",
+            "rule": "activity_attendance",
+            "signin": signin["event_id"],
+            "at": now.isoformat(),
+            "kiosk_id": other.kiosk_id,
+            "site": SITE,
+        },
+    )
     with Client(server.url, other.kiosk_id, other.key) as second:
         assert second.push(batch(other.kiosk_id, [signin, award])).status_code == 200
     pull_stream(bureau, "balances", here(settings))
     entries = {(p.event_id == award["event_id"], p.kind, p.amount, p.status) for p in PointsEntry.select()}
-    assert entries == {(False, "activity", gained, "confirmed"), (True, "activity", gained, "confirmed"),
-                       (False, "reversal", -gained, "confirmed")}
+    assert entries == {
+        (False, "activity", gained, "confirmed"),
+        (True, "activity", gained, "confirmed"),
+        (False, "reversal", -gained, "confirmed"),
+    }
     assert passbook.balance(Member.get_by_id(wang.id)) == gained
 
 
@@ -174,8 +231,7 @@ class GarbledPage(httpx.HTTPTransport):
         return response
 
 
-def test_a_garbled_page_keeps_the_cursor_and_a_rebuilt_stream_replaces_the_copy_not_the_outbox(
-        settings, bureau):
+def test_a_garbled_page_keeps_the_cursor_and_a_rebuilt_stream_replaces_the_copy_not_the_outbox(settings, bureau):
     publish_members(*(f"DM{n:04d}" for n in range(1, 6)))
     garbled = Bureau(settings, transport=GarbledPage(2))
     try:
@@ -192,15 +248,20 @@ def test_a_garbled_page_keeps_the_cursor_and_a_rebuilt_stream_replaces_the_copy_
     outbox = [(o.seq, o.event_id, o.state) for o in Outbox.select()]
     # The bureau rebuilds the stream without DM0002 (a registration it dropped), with a new handle.
     with bureau_write():
-        streams.StreamRow.delete().where(streams.StreamRow.stream == "members",
-                                         streams.StreamRow.entity_id == "DM0002").execute()
+        streams.StreamRow.delete().where(
+            streams.StreamRow.stream == "members", streams.StreamRow.entity_id == "DM0002"
+        ).execute()
     publish.reset("members")
     done = pull_stream(bureau, "members", here(settings), limit=2)
     assert done.refetched and (done.pages, done.applied) == (2, 4)
     assert {m.member_no for m in Member.select().where(~Member.active)} == {"DM0002"}
-    assert Member.select().count() == 5                               # deactivated, never deleted
+    assert Member.select().count() == 5  # deactivated, never deleted
     assert {p.entity_id for p in Pulled.select().where(Pulled.stream == "members")} == {
-        "DM0001", "DM0003", "DM0004", "DM0005"}
+        "DM0001",
+        "DM0003",
+        "DM0004",
+        "DM0005",
+    }
     assert [(o.seq, o.event_id, o.state) for o in Outbox.select()] == outbox
     assert nightly.local("members")[0] == 4
 

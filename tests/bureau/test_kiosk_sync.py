@@ -1,6 +1,7 @@
 """The kiosk's sync client against a real bureau on loopback, on both stores: a backlog drained
 in one sync with nothing lost or doubled, a poison fact dead-lettered, a kiosk.db restored from
 an old copy, a revoked kiosk and an unreachable bureau."""
+
 import json
 
 import pytest
@@ -31,6 +32,7 @@ def write_facts(n: int, kind: str = "signin", start: int = 0) -> list[str]:
 
 def _now():
     from datetime import datetime
+
     return datetime(2026, 11, 21, 9, 0)
 
 
@@ -53,8 +55,8 @@ def test_a_backlog_goes_up_in_one_sync_once_only(settings):
     assert at_bureau() == set(ids) and Event.select().count() == 1234
     assert backlog() == 0 and state.get_int("acked_seq") == 1234
     assert {o.state for o in Outbox.select()} == {"acked"}
-    assert sync(settings) == []                                   # nothing left to send
-    state.put(acked_seq=0)                                        # as if every reply had been lost
+    assert sync(settings) == []  # nothing left to send
+    state.put(acked_seq=0)  # as if every reply had been lost
     again = sync(settings)
     # The bureau answers the first batch with its acked_seq, 1234: the rest is not sent again.
     assert [(p.sent, p.inserted, p.duplicates, p.acked_seq) for p in again] == [(500, 0, 500, 1234)]
@@ -77,11 +79,11 @@ def test_a_kiosk_db_restored_from_an_old_copy_loses_nothing_and_doubles_nothing(
     first = write_facts(100)
     sync(settings)
     data = tmp_path / "kiosk-data"
-    back_up(data, tmp_path / "old.db")                            # a backup, taken now
+    back_up(data, tmp_path / "old.db")  # a backup, taken now
     second = write_facts(50, start=100)
     sync(settings)
-    restore(data, tmp_path / "old.db")                            # … after the disk died
-    third = write_facts(30, start=150)                            # the same seqs 101-130, new facts
+    restore(data, tmp_path / "old.db")  # … after the disk died
+    third = write_facts(30, start=150)  # the same seqs 101-130, new facts
     sync(settings)
     assert at_bureau() == set(first + second + third) and Event.select().count() == 180
     assert state.get_int("epoch", 1) == 2 and backlog() == 0
@@ -100,7 +102,7 @@ def test_a_revoked_kiosk_is_told_and_keeps_its_facts(settings, kiosk):
 
 def test_an_unreachable_bureau_changes_nothing(settings):
     write_facts(5)
-    settings.sync.url = f"http://127.0.0.1:{free_port()}"         # nobody listens there
+    settings.sync.url = f"http://127.0.0.1:{free_port()}"  # nobody listens there
     with pytest.raises(Unreachable):
         sync(settings)
     assert backlog() == 5 and state.get_int("acked_seq") == 0

@@ -1,4 +1,5 @@
 """What a push may be: at most 500 facts, gzip or plain, at most 8 MiB inflated, well-formed."""
+
 import gzip
 import json
 import zlib
@@ -33,7 +34,7 @@ def test_a_gzip_body_is_read(client, kiosk):
 
 
 def test_a_gzip_bomb_is_refused_without_inflating_it(client, kiosk, server):
-    inflated = 64 * 1024 * 1024                       # 64 MiB of zeros, ~64 KiB compressed
+    inflated = 64 * 1024 * 1024  # 64 MiB of zeros, ~64 KiB compressed
     deflater = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     chunk = bytes(1024 * 1024)
     bomb = b"".join(deflater.compress(chunk) for _ in range(inflated // len(chunk))) + deflater.flush()
@@ -45,18 +46,19 @@ def test_a_gzip_bomb_is_refused_without_inflating_it(client, kiosk, server):
     grown_mib = (server.peak_rss_kib() - peak_before) / 1024
     assert grown_mib < 32, f"peak memory grew by {grown_mib:.0f} MiB"
     assert nothing_stored(kiosk)
-    assert client.state().status_code == 200                          # and it still answers
+    assert client.state().status_code == 200  # and it still answers
 
 
 def test_a_body_over_8_mib_as_sent_is_refused_before_it_is_read(client, kiosk):
     big = b" " * (MAX_BODY + 1)
-    reply = client.send("POST", "/v1/push", big)                        # with a Content-Length
+    reply = client.send("POST", "/v1/push", big)  # with a Content-Length
     assert reply.status_code == 413 and reply.json()["error"] == "too_large"
     headers = client.headers("POST", "/v1/push", big)
 
-    def chunks():                                                       # chunked: no length ahead
+    def chunks():  # chunked: no length ahead
         for start in range(0, len(big), 1 << 20):
-            yield big[start:start + (1 << 20)]
+            yield big[start : start + (1 << 20)]
+
     reply = client.http.post("/v1/push", content=chunks(), headers=headers)
     assert reply.status_code == 413 and reply.json()["error"] == "too_large"
     assert nothing_stored(kiosk) and Kiosk.get(Kiosk.id == kiosk.id).last_seen is None
@@ -109,4 +111,4 @@ def test_malformed_bodies_are_refused(client, kiosk):
     reply = client.send("POST", "/v1/push", json.dumps(good).encode(), {"Content-Encoding": "br"})
     assert reply.status_code == 415 and reply.json()["error"] == "unsupported_encoding"
     assert nothing_stored(kiosk)
-    assert client.push(good).json()["inserted"] == 2                  # the well-formed one is taken
+    assert client.push(good).json()["inserted"] == 2  # the well-formed one is taken

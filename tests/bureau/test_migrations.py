@@ -1,6 +1,7 @@
 """Versioned migrations of the bureau's store (bureau/migrations), on SQLite and PostgreSQL: every
 way through the scripts ends at the models' schema, a store made before versions existed is
 adopted with its rows, and openers at once take turns."""
+
 import subprocess
 import sys
 import threading
@@ -32,12 +33,14 @@ def _sqlite_schema(database) -> dict:
         indexes = {}
         for _, name, unique, origin, partial in rows(f'PRAGMA index_list("{table}")'):
             columns = tuple(r[2] for r in rows(f'PRAGMA index_info("{name}")'))
-            sql = rows("SELECT sql FROM sqlite_master WHERE name = ?", (name,))[0][0]   # None: made by SQLite for a key
+            sql = rows("SELECT sql FROM sqlite_master WHERE name = ?", (name,))[0][0]  # None: made by SQLite for a key
             where = sql.split(" WHERE ")[1] if partial else None
             indexes[name] = (bool(unique), origin, columns, where)
-        out[table] = {"columns": rows(f'PRAGMA table_info("{table}")'),
-                      "foreign_keys": sorted(r[2:] for r in rows(f'PRAGMA foreign_key_list("{table}")')),
-                      "indexes": indexes}
+        out[table] = {
+            "columns": rows(f'PRAGMA table_info("{table}")'),
+            "foreign_keys": sorted(r[2:] for r in rows(f'PRAGMA foreign_key_list("{table}")')),
+            "indexes": indexes,
+        }
     return out
 
 
@@ -46,15 +49,20 @@ def _postgresql_schema(database) -> dict:
         return database.execute_sql(sql).fetchall()
 
     out = {table: {"columns": [], "constraints": set(), "indexes": {}} for table in database.get_tables()}
-    for table, *column in rows("SELECT table_name, column_name, data_type, character_maximum_length, is_nullable, "
-                               "column_default FROM information_schema.columns WHERE table_schema = 'public' "
-                               "ORDER BY table_name, ordinal_position"):
+    for table, *column in rows(
+        "SELECT table_name, column_name, data_type, character_maximum_length, is_nullable, "
+        "column_default FROM information_schema.columns WHERE table_schema = 'public' "
+        "ORDER BY table_name, ordinal_position"
+    ):
         out[table]["columns"].append(tuple(column))
-    for table, name, definition in rows("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-                                        "FROM pg_constraint WHERE connamespace = 'public'::regnamespace"):
+    for table, name, definition in rows(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+        "FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+    ):
         out[table]["constraints"].add((name, definition))
-    for table, name, definition in rows("SELECT tablename, indexname, indexdef FROM pg_indexes "
-                                        "WHERE schemaname = 'public'"):
+    for table, name, definition in rows(
+        "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+    ):
         out[table]["indexes"][name] = definition
     return out
 
@@ -117,6 +125,7 @@ REAL = [(n, migrations.script_name(p)) for n, p in migrations.scripts("sqlite")]
 
 # --- the scripts ----------------------------------------------------------------------------------
 
+
 def test_both_dialects_have_the_same_versions_in_order():
     assert REAL[0] == (1, "0001_initial")
     assert [n for n, _ in REAL] == list(range(1, len(REAL) + 1))
@@ -124,6 +133,7 @@ def test_both_dialects_have_the_same_versions_in_order():
 
 
 # --- (a) a new store ------------------------------------------------------------------------------
+
 
 def test_a_new_store_has_exactly_the_models_schema(store_url, models_schema):
     database = open_store(store_url)
@@ -199,12 +209,50 @@ CREATE UNIQUE INDEX "nonce_kiosk_id_nonce" ON "nonce" ("kiosk_id", "nonce");
 """,
 }
 
-KIOSK_COLUMNS = ("kiosk_id", "site_id", "name", "key", "old_key", "old_key_until", "revoked_at", "epoch",
-                 "acked_seq", "last_seen", "client_version", "created_at")
-KIOSKS = [("OLD-001-K01", 1, "前台", "a" * 64, None, None, None, 2, 41, "2026-11-20 08:00:00", "0.1.0",
-           "2026-11-01 08:00:00"),
-          ("OLD-001-K02", 1, "", "b" * 64, "c" * 64, "2026-11-22 08:00:00", "2026-11-21 09:00:00", 1, 0, None, "",
-           "2026-11-02 08:00:00")]
+KIOSK_COLUMNS = (
+    "kiosk_id",
+    "site_id",
+    "name",
+    "key",
+    "old_key",
+    "old_key_until",
+    "revoked_at",
+    "epoch",
+    "acked_seq",
+    "last_seen",
+    "client_version",
+    "created_at",
+)
+KIOSKS = [
+    (
+        "OLD-001-K01",
+        1,
+        "前台",
+        "a" * 64,
+        None,
+        None,
+        None,
+        2,
+        41,
+        "2026-11-20 08:00:00",
+        "0.1.0",
+        "2026-11-01 08:00:00",
+    ),
+    (
+        "OLD-001-K02",
+        1,
+        "",
+        "b" * 64,
+        "c" * 64,
+        "2026-11-22 08:00:00",
+        "2026-11-21 09:00:00",
+        1,
+        0,
+        None,
+        "",
+        "2026-11-02 08:00:00",
+    ),
+]
 OLD_TABLES = ("site", "kiosk", "event", "event_reject", "nonce")
 
 
@@ -220,12 +268,31 @@ def fill(database, kiosk_columns: tuple, kiosks: list[tuple]) -> None:
     insert(database, "site", ("code", "name"), ("OLD-001", "旧站点"))
     for kiosk in kiosks:
         insert(database, "kiosk", kiosk_columns, kiosk)
-    insert(database, "event", ("event_id", "kiosk_id", "epoch", "seq", "site_id", "kind", "schema_v", "wall_ms",
-                               "received_at", "skew_ms", "skewed", "payload"),
-           (str(uuid.uuid4()), 1, 2, 41, 1, "signin", 1, 1_700_000_000_000, "2026-11-20 08:00:01", -120, False, "{}"))
-    insert(database, "event_reject", ("event_id", "kiosk_id", "epoch", "seq", "code", "reason", "payload",
-                                      "received_at"),
-           ("not-a-uuid", 2, 1, 1, "invalid", "event_id is not a UUID", "{}", "2026-11-21 08:00:00"))
+    insert(
+        database,
+        "event",
+        (
+            "event_id",
+            "kiosk_id",
+            "epoch",
+            "seq",
+            "site_id",
+            "kind",
+            "schema_v",
+            "wall_ms",
+            "received_at",
+            "skew_ms",
+            "skewed",
+            "payload",
+        ),
+        (str(uuid.uuid4()), 1, 2, 41, 1, "signin", 1, 1_700_000_000_000, "2026-11-20 08:00:01", -120, False, "{}"),
+    )
+    insert(
+        database,
+        "event_reject",
+        ("event_id", "kiosk_id", "epoch", "seq", "code", "reason", "payload", "received_at"),
+        ("not-a-uuid", 2, 1, 1, "invalid", "event_id is not a UUID", "{}", "2026-11-21 08:00:00"),
+    )
     insert(database, "nonce", ("kiosk_id", "nonce", "at"), (1, "n" * 32, "2026-11-20 08:00:01"))
 
 
@@ -247,13 +314,16 @@ def test_a_store_of_the_first_version_is_adopted_as_version_1_with_its_rows(stor
         assert versions(database) == REAL
         assert without_versions(database) == models_schema
         after = {table: table_rows(database, table) for table in OLD_TABLES}
-        assert {t: rows for t, rows in after.items() if t != "kiosk"} == {t: rows for t, rows in before.items()
-                                                                         if t != "kiosk"}
+        assert {t: rows for t, rows in after.items() if t != "kiosk"} == {
+            t: rows for t, rows in before.items() if t != "kiosk"
+        }
         # Each kiosk as it was, with head_seq and last_pull (the last two columns) as the models default them.
         assert [row[:-2] for row in after["kiosk"]] == before["kiosk"]
         assert [row[-2:] for row in after["kiosk"]] == [(0, None), (0, None)]
         assert [(k.kiosk_id, k.head_seq, k.last_pull) for k in Kiosk.select().order_by(Kiosk.id)] == [
-            ("OLD-001-K01", 0, None), ("OLD-001-K02", 0, None)]
+            ("OLD-001-K01", 0, None),
+            ("OLD-001-K02", 0, None),
+        ]
 
         # The bureau goes on with it: a new kiosk takes the next id, and the facts still hold their kiosk.
         assert admin.add_kiosk("OLD-001", "新机").id == 3
@@ -269,8 +339,7 @@ def test_a_store_of_the_first_version_is_adopted_as_version_1_with_its_rows(stor
 def test_a_store_of_todays_models_without_versions_is_adopted_unchanged(store_url, raw, models_schema):
     with raw.atomic(), raw.bind_ctx(MODELS):
         raw.create_tables(MODELS)
-        fill(raw, (*KIOSK_COLUMNS, "head_seq", "last_pull"),
-             [(*k, 45, "2026-11-20 08:05:00") for k in KIOSKS])
+        fill(raw, (*KIOSK_COLUMNS, "head_seq", "last_pull"), [(*k, 45, "2026-11-20 08:05:00") for k in KIOSKS])
     before = {table: table_rows(raw, table) for table in raw.get_tables()}
     raw.close_all()
 
@@ -286,6 +355,7 @@ def test_a_store_of_todays_models_without_versions_is_adopted_unchanged(store_ur
 
 
 # --- (c) opening again --------------------------------------------------------------------------
+
 
 def test_opening_an_up_to_date_store_again_changes_nothing(store_url):
     database = open_store(store_url)
@@ -309,6 +379,7 @@ def test_opening_an_up_to_date_store_again_changes_nothing(store_url):
 
 # --- (d) openers at once --------------------------------------------------------------------------
 
+
 def test_a_second_opener_waits_for_the_first_ones_migration(store_url, request, monkeypatch, models_schema):
     """The first opener is held inside its migration's transaction, everything done but the commit,
     until the second is waiting for the migration lock; the second must then find version 1 made."""
@@ -330,21 +401,24 @@ def test_a_second_opener_waits_for_the_first_ones_migration(store_url, request, 
         try:
             with database.connection_context():
                 if name == "second" and is_sqlite(store_url):
-                    database.connection().set_trace_callback(
-                        lambda sql: sql.startswith("BEGIN") and second_began.set())
+                    database.connection().set_trace_callback(lambda sql: sql.startswith("BEGIN") and second_began.set())
                 results[name] = migrations.migrate(database)
-        except Exception as e:  # noqa: BLE001  (the assertion below shows it)
+        except Exception as e:
             results[name] = e
         finally:
             database.close_all()
 
     def second_waits_for_the_lock() -> bool:
         if is_sqlite(store_url):
-            return second_began.is_set()      # its BEGIN IMMEDIATE started while the first holds the lock
+            return second_began.is_set()  # its BEGIN IMMEDIATE started while the first holds the lock
         cluster = request.getfixturevalue("postgres_cluster")
         name = store_url.rsplit("/", 1)[1]
-        return cluster.sql(f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}' "
-                           "AND wait_event_type = 'Lock'")[0][0] > 0
+        return (
+            cluster.sql(f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}' AND wait_event_type = 'Lock'")[
+                0
+            ][0]
+            > 0
+        )
 
     first = threading.Thread(target=opener, name="first")
     second = threading.Thread(target=opener, name="second")
@@ -352,8 +426,11 @@ def test_a_second_opener_waits_for_the_first_ones_migration(store_url, request, 
     try:
         assert first_done_uncommitted.wait(60), results
         second.start()
-        wait_until(lambda: second_waits_for_the_lock() or not second.is_alive(), 30,
-                   "the second opener to wait for the migration lock")
+        wait_until(
+            lambda: second_waits_for_the_lock() or not second.is_alive(),
+            30,
+            "the second opener to wait for the migration lock",
+        )
         assert second.is_alive(), f"the second opener did not wait for the first: {results}"
     finally:
         let_first_commit.set()
@@ -370,9 +447,17 @@ def test_a_second_opener_waits_for_the_first_ones_migration(store_url, request, 
 
 
 def test_bureau_commands_started_together_on_a_new_store_both_succeed(store_url, tmp_path):
-    commands = [subprocess.Popen([sys.executable, "-m", "bureau", "--db", store_url, "site", "list"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
-                                 env=bureau_env()) for _ in range(2)]
+    commands = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bureau", "--db", store_url, "site", "list"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=tmp_path,
+            env=bureau_env(),
+        )
+        for _ in range(2)
+    ]
     outputs = [c.communicate(timeout=60)[0] for c in commands]
     assert [c.returncode for c in commands] == [0, 0], outputs
     database = make_database(store_url)
@@ -406,7 +491,9 @@ def test_a_failing_migration_changes_nothing_and_runs_again_once_fixed(store, st
         next_script.write_text(
             'CREATE TABLE "volunteer_hours" ("id" INTEGER NOT NULL PRIMARY KEY, "member_no" VARCHAR(32) NOT NULL);\n'
             'ALTER TABLE "member" ADD COLUMN "volunteer_minutes" INTEGER NOT NULL DEFAULT 0;\n'
-            'CREATE INDEX "vh_missing" ON "no_such_table" ("id");\n', encoding="utf-8")
+            'CREATE INDEX "vh_missing" ON "no_such_table" ("id");\n',
+            encoding="utf-8",
+        )
         with database.connection_context():
             before = schema(database)
             with pytest.raises(DatabaseError):
@@ -416,8 +503,9 @@ def test_a_failing_migration_changes_nothing_and_runs_again_once_fixed(store, st
             if is_sqlite(store_url):
                 assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
 
-        next_script.write_text(next_script.read_text(encoding="utf-8").replace('"no_such_table"', '"volunteer_hours"'),
-                               encoding="utf-8")
+        next_script.write_text(
+            next_script.read_text(encoding="utf-8").replace('"no_such_table"', '"volunteer_hours"'), encoding="utf-8"
+        )
         close_store()
         database = open_store(store_url)
         assert versions(database) == REAL + [(NEXT, f"{NEXT:04d}_volunteer_hours")]
@@ -431,8 +519,9 @@ def test_a_failing_migration_changes_nothing_and_runs_again_once_fixed(store, st
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_a_sqlite_migration_that_leaves_a_dangling_reference_is_refused(store, next_script):
-    next_script.write_text('INSERT INTO "nonce" ("kiosk_id", "nonce", "at") VALUES (99, \'x\', \'2026-12-01\');\n',
-                           encoding="utf-8")
+    next_script.write_text(
+        'INSERT INTO "nonce" ("kiosk_id", "nonce", "at") VALUES (99, \'x\', \'2026-12-01\');\n', encoding="utf-8"
+    )
     with store.connection_context():
         with pytest.raises(IntegrityError, match="refer to missing"):
             migrations.migrate(store)

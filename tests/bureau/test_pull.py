@@ -1,5 +1,6 @@
 """GET /v1/pull and /v1/checksum on a real server: what a kiosk may see, page by page, its
 checksum, must-refetch, refusals and gzip.  Two tests only: each starts a server per store."""
+
 import zlib
 
 import httpx
@@ -33,8 +34,10 @@ def test_a_kiosk_pulls_its_items_page_by_page_and_its_checksum_agrees(client, ki
 
     first = ok(get(client, "/v1/pull?stream=items&after=0&limit=2"))
     handle = first["handle"]
-    assert [(i["rev"], i["id"], i["op"]) for i in first["items"]] == [(1, f"activity:{everyone}", "put"),
-                                                                      (2, f"course:{ours}", "put")]
+    assert [(i["rev"], i["id"], i["op"]) for i in first["items"]] == [
+        (1, f"activity:{everyone}", "put"),
+        (2, f"course:{ours}", "put"),
+    ]
     assert (first["stream"], first["next_after"], first["head_rev"], first["more"]) == ("items", 2, 5, True)
     course = first["items"][1]
     assert course["data"]["term"] == {"name": "2026 秋季", "start": "2026-09-01", "end": "2027-01-15"}
@@ -48,15 +51,17 @@ def test_a_kiosk_pulls_its_items_page_by_page_and_its_checksum_agrees(client, ki
 
     summed = ok(get(client, "/v1/checksum?stream=items"))
     crcs = [i["crc"] for i in first["items"]]
-    assert summed == {"stream": "items", "handle": handle, "head_rev": 5, "count": 2,
-                      "checksum": sum(crcs) % 2**32}
+    assert summed == {"stream": "items", "handle": handle, "head_rev": 5, "count": 2, "checksum": sum(crcs) % 2**32}
 
     publish.set_settings(["sync.pull_every_s=30"], kiosk=kiosk.kiosk_id)
     publish.set_settings(["sync.pull_every_s=90"], kiosk=admin.add_kiosk(SITE).kiosk_id)
     settings = ok(get(client, "/v1/pull?stream=settings"))["items"]
     assert [(i["id"], i["data"]) for i in settings] == [(kiosk.kiosk_id, {"sync.pull_every_s": 30})]
     sites = ok(get(client, "/v1/pull?stream=sites"))["items"]
-    assert [i["data"] for i in sites] == [{"code": SITE, "name": kiosk.site.name}, {"code": "UNI-002", "name": "老年大学"}]
+    assert [i["data"] for i in sites] == [
+        {"code": SITE, "name": kiosk.site.name},
+        {"code": "UNI-002", "name": "老年大学"},
+    ]
 
 
 def test_a_stale_handle_must_refetch_bad_requests_are_refused_big_replies_gzipped(client, server):
@@ -65,8 +70,12 @@ def test_a_stale_handle_must_refetch_bad_requests_are_refused_big_replies_gzippe
     new = publish.reset("rules")
     stale = get(client, f"/v1/pull?stream=rules&after=1&handle={handle}")
     assert stale.status_code == 410 and stale.headers["cache-control"] == "no-store"
-    assert stale.json() | {"server_time": 0} == {"error": "must_refetch", "stream": "rules", "handle": new,
-                                                 "server_time": 0}
+    assert stale.json() | {"server_time": 0} == {
+        "error": "must_refetch",
+        "stream": "rules",
+        "handle": new,
+        "server_time": 0,
+    }
     again = ok(get(client, f"/v1/pull?stream=rules&after=0&handle={new}"))
     assert [i["data"]["points"] for i in again["items"]] == [2]
 
@@ -88,7 +97,7 @@ def test_a_stale_handle_must_refetch_bad_requests_are_refused_big_replies_gzippe
         publish.publish_activity(f"健康讲座第{n + 1}讲", "2026-11-02 14:00", "2026-11-02 15:00", site=SITE)
     zipped = get(client, "/v1/pull?stream=items", **{"Accept-Encoding": "gzip"})
     assert zipped.headers["content-encoding"] == "gzip"
-    assert int(zipped.headers["content-length"]) < len(zipped.content) / 2      # httpx unzipped it
+    assert int(zipped.headers["content-length"]) < len(zipped.content) / 2  # httpx unzipped it
     plain = get(client, "/v1/pull?stream=items", **{"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers and len(plain.content) > 1024
     assert ok(zipped)["items"] == ok(plain)["items"] and len(ok(plain)["items"]) == 12

@@ -1,4 +1,5 @@
 """POST /v1/push and /v1/epoch: facts stored once, acked_seq, gaps, epochs and poison facts."""
+
 import asyncio
 import json
 import threading
@@ -21,8 +22,10 @@ def row(kiosk) -> Kiosk:
 
 def stored(kiosk) -> list[tuple[int, int, str]]:
     """(epoch, seq, event_id) of the kiosk's facts at the bureau."""
-    return [(e.epoch, e.seq, str(e.event_id)) for e in
-            Event.select().where(Event.kiosk == kiosk.id).order_by(Event.epoch, Event.seq)]
+    return [
+        (e.epoch, e.seq, str(e.event_id))
+        for e in Event.select().where(Event.kiosk == kiosk.id).order_by(Event.epoch, Event.seq)
+    ]
 
 
 def ids(events: list[dict], epoch: int = 1) -> list[tuple[int, int, str]]:
@@ -35,11 +38,19 @@ def ok(reply) -> dict:
 
 
 def test_a_push_stores_the_facts_and_acknowledges_them(client, kiosk, server):
-    events = [fact(1), fact(2, "points", {"member": "DM0001", "amount": 2, "site": SITE}),
-              fact(3, "audit", {"who": "张老师", "why": "补签"})]
+    events = [
+        fact(1),
+        fact(2, "points", {"member": "DM0001", "amount": 2, "site": SITE}),
+        fact(3, "audit", {"who": "张老师", "why": "补签"}),
+    ]
     reply = ok(client.push(batch(kiosk.kiosk_id, events, client_version="0.1.0")))
-    assert reply | {"server_time": 0} == {"acked_seq": 3, "inserted": 3, "duplicates": 0, "rejected": [],
-                                          "server_time": 0}
+    assert reply | {"server_time": 0} == {
+        "acked_seq": 3,
+        "inserted": 3,
+        "duplicates": 0,
+        "rejected": [],
+        "server_time": 0,
+    }
     assert stored(kiosk) == ids(events)
     for sent, event in zip(events, Event.select().order_by(Event.seq)):
         assert (event.kind, event.schema_v, event.wall_ms) == (sent["kind"], 1, sent["wall_ms"])
@@ -71,7 +82,7 @@ def test_a_gap_is_refused_and_the_kiosk_told_where_to_resume(client, kiosk):
 def test_an_overlapping_batch_inserts_only_the_new_facts(client, kiosk):
     events = [fact(seq) for seq in range(1, 6)]
     ok(client.push(batch(kiosk.kiosk_id, events[:3])))
-    reply = ok(client.push(batch(kiosk.kiosk_id, events[1:])))         # 2..5: 2 and 3 are held
+    reply = ok(client.push(batch(kiosk.kiosk_id, events[1:])))  # 2..5: 2 and 3 are held
     assert (reply["acked_seq"], reply["inserted"], reply["duplicates"]) == (5, 2, 2)
     assert stored(kiosk) == ids(events) and row(kiosk).acked_seq == 5
 
@@ -79,8 +90,12 @@ def test_an_overlapping_batch_inserts_only_the_new_facts(client, kiosk):
 def test_a_batch_of_another_epoch_is_refused(client, kiosk):
     reply = client.push(batch(kiosk.kiosk_id, [fact(1)], epoch=2))
     assert reply.status_code == 409
-    assert reply.json() | {"server_time": 0} == {"error": "epoch", "expected_epoch": 1, "acked_seq": 0,
-                                                 "server_time": 0}
+    assert reply.json() | {"server_time": 0} == {
+        "error": "epoch",
+        "expected_epoch": 1,
+        "acked_seq": 0,
+        "server_time": 0,
+    }
     assert stored(kiosk) == [] and (row(kiosk).epoch, row(kiosk).acked_seq) == (1, 0)
 
 
@@ -92,14 +107,14 @@ def test_a_held_seq_with_another_event_id_is_an_epoch_conflict(client, kiosk):
     reply = client.push(batch(kiosk.kiosk_id, restored))
     assert reply.status_code == 409 and reply.json()["error"] == "epoch_conflict"
     assert reply.json()["acked_seq"] == 3
-    assert stored(kiosk) == ids(events)                                  # nothing of that batch
+    assert stored(kiosk) == ids(events)  # nothing of that batch
     assert EventReject.select().count() == 0 and row(kiosk).acked_seq == 3
 
 
 def test_a_new_epoch_then_the_outbox_resent(client, kiosk):
     events = [fact(1), fact(2), fact(3)]
     ok(client.push(batch(kiosk.kiosk_id, events)))
-    restored = [events[0], fact(2), fact(3)]       # the copy had only fact 1; 2 and 3 are new facts
+    restored = [events[0], fact(2), fact(3)]  # the copy had only fact 1; 2 and 3 are new facts
     assert client.push(batch(kiosk.kiosk_id, restored)).json()["error"] == "epoch_conflict"
 
     wrong = client.send("POST", "/v1/epoch", json.dumps({"kiosk_id": "DEMO-001-K02"}).encode())
@@ -120,8 +135,15 @@ def test_a_new_epoch_then_the_outbox_resent(client, kiosk):
 
 
 def test_poison_facts_are_rejected_one_by_one_and_block_nothing(client, kiosk):
-    events = [fact(1), fact(2, kind="bogus"), fact(3), fact(4, payload=[1, 2]),
-              fact(5, event_id="not-a-uuid"), fact(6, schema_v=2), fact(7)]
+    events = [
+        fact(1),
+        fact(2, kind="bogus"),
+        fact(3),
+        fact(4, payload=[1, 2]),
+        fact(5, event_id="not-a-uuid"),
+        fact(6, schema_v=2),
+        fact(7),
+    ]
     reply = ok(client.push(batch(kiosk.kiosk_id, events)))
     assert (reply["acked_seq"], reply["inserted"], reply["duplicates"]) == (7, 3, 0)
     rejected = {r["seq"]: r for r in reply["rejected"]}
@@ -136,7 +158,7 @@ def test_poison_facts_are_rejected_one_by_one_and_block_nothing(client, kiosk):
     assert sorted(dead) == [2, 4, 5, 6]
     for seq, r in dead.items():
         assert (r.kiosk.kiosk_id, r.epoch, r.code, r.reason) == (kiosk.kiosk_id, 1, "invalid", rejected[seq]["reason"])
-        assert json.loads(r.payload) == events[seq - 1]                 # the whole fact, for staff
+        assert json.loads(r.payload) == events[seq - 1]  # the whole fact, for staff
     # The queue flows on behind them.
     assert ok(client.push(batch(kiosk.kiosk_id, [fact(8)])))["inserted"] == 1
     # Resending the batch (its answer was lost) neither duplicates the rejects nor conflicts.
@@ -151,20 +173,31 @@ def test_a_kiosk_writes_only_for_its_own_site_and_itself(client, kiosk, server):
     theirs = fact(1, payload={"member": "DM0002"})
     with Client(server.url, other.kiosk_id, other.key) as them:
         ok(them.push(batch(other.kiosk_id, [theirs])))
-    events = [fact(1, payload={"member": "DM0001", "site": SITE}), fact(2, payload={"member": "DM0001", "site": "OTHER-002"}),
-              fact(3, payload={"member": "DM0001"}), fact(4, event_id=theirs["event_id"])]
+    events = [
+        fact(1, payload={"member": "DM0001", "site": SITE}),
+        fact(2, payload={"member": "DM0001", "site": "OTHER-002"}),
+        fact(3, payload={"member": "DM0001"}),
+        fact(4, event_id=theirs["event_id"]),
+    ]
     reply = ok(client.push(batch(kiosk.kiosk_id, events)))
     assert (reply["acked_seq"], reply["inserted"]) == (4, 2)
     assert [(r["seq"], r["code"]) for r in reply["rejected"]] == [(2, "wrong_site"), (4, "invalid")]
     assert "OTHER-002" in reply["rejected"][0]["reason"] and "another kiosk" in reply["rejected"][1]["reason"]
     assert [seq for _, seq, _ in stored(kiosk)] == [1, 3]
-    assert [(r.seq, r.code) for r in EventReject.select().order_by(EventReject.seq)] == [(2, "wrong_site"), (4, "invalid")]
+    assert [(r.seq, r.code) for r in EventReject.select().order_by(EventReject.seq)] == [
+        (2, "wrong_site"),
+        (4, "invalid"),
+    ]
     assert Event.get(Event.event_id == uuid.UUID(theirs["event_id"])).kiosk.kiosk_id == other.kiosk_id
 
 
 def test_a_kiosk_clock_off_by_over_five_minutes_is_flagged(client, kiosk):
     now_ms = int(time.time() * 1000)
-    events = [fact(1, wall_ms=now_ms - 10 * 60_000), fact(2, wall_ms=now_ms), fact(3, wall_ms=now_ms + 366 * 86_400_000)]
+    events = [
+        fact(1, wall_ms=now_ms - 10 * 60_000),
+        fact(2, wall_ms=now_ms),
+        fact(3, wall_ms=now_ms + 366 * 86_400_000),
+    ]
     ok(client.push(batch(kiosk.kiosk_id, events)))
     skews = {e.seq: (e.skew_ms, e.skewed) for e in Event.select()}
     assert abs(skews[1][0] + 10 * 60_000) < 10_000 and skews[1][1]
@@ -179,6 +212,7 @@ def test_pushes_of_one_kiosk_at_once_store_each_fact_once(client, kiosk):
 
     def push():
         replies.append(client.push(batch(kiosk.kiosk_id, events)))
+
     threads = [threading.Thread(target=push) for _ in range(4)]
     for t in threads:
         t.start()
@@ -194,15 +228,23 @@ def test_each_payload_is_stored_as_the_text_the_kiosk_sent(client, kiosk):
     """The bureau keeps a payload's JSON as it came (it parses it only to check it), and a
     payload that is not UTF-8 is refused on its own: the facts around it are stored."""
     events = [fact(1), fact(2), fact(3)]
-    texts = ['{"member": "DM0001",  "名字": "王建华", "note": "\\u8865\\u7b7e", "site": "%s"}' % SITE,
-             '{"member":"DM0002","bad":"\xff\xfe"}', '{ "member" : "DM0003" }']
+    texts = [
+        '{"member": "DM0001",  "名字": "王建华", "note": "\\u8865\\u7b7e", "site": "' + SITE + '"}',
+        '{"member":"DM0002","bad":"\xff\xfe"}',
+        '{ "member" : "DM0003" }',
+    ]
     raw = json.dumps(batch(kiosk.kiosk_id, events), ensure_ascii=False).encode()
-    for event, text in zip(events, texts):           # splice each payload in, byte for byte
-        raw = raw.replace(json.dumps(event["payload"], ensure_ascii=False).encode(), text.encode("latin-1")
-                          if "\xff" in text else text.encode(), 1)
+    for event, text in zip(events, texts):  # splice each payload in, byte for byte
+        raw = raw.replace(
+            json.dumps(event["payload"], ensure_ascii=False).encode(),
+            text.encode("latin-1") if "\xff" in text else text.encode(),
+            1,
+        )
     reply = ok(client.send("POST", "/v1/push", raw))
     assert (reply["acked_seq"], reply["inserted"]) == (3, 2)
-    assert [(r["seq"], r["code"], r["reason"]) for r in reply["rejected"]] == [(2, "invalid", "payload is not UTF-8 text")]
+    assert [(r["seq"], r["code"], r["reason"]) for r in reply["rejected"]] == [
+        (2, "invalid", "payload is not UTF-8 text")
+    ]
     assert {e.seq: e.payload for e in Event.select()} == {1: texts[0], 3: texts[2]}
     assert EventReject.get().seq == 2
 
@@ -229,7 +271,7 @@ def test_a_push_waits_in_a_pool_thread_while_a_writer_of_the_process_has_the_tur
             health = await asyncio.wait_for(http.get("/v1/health"), 10)
             assert health.status_code == 200 and not waiting.done()
             release.set()
-            return [await asyncio.wait_for(waiting, 20), await push(http, kiosk, 3)]   # the next: turn free
+            return [await asyncio.wait_for(waiting, 20), await push(http, kiosk, 3)]  # the next: turn free
 
     thread = threading.Thread(target=writer)
     try:
@@ -238,7 +280,10 @@ def test_a_push_waits_in_a_pool_thread_while_a_writer_of_the_process_has_the_tur
         thread.start()
         assert holding.wait(10)
         replies = asyncio.run(scenario(kiosk))
-        assert [(r.status_code, r.json()["acked_seq"], r.json()["inserted"]) for r in replies] == [(200, 2, 2), (200, 4, 2)]
+        assert [(r.status_code, r.json()["acked_seq"], r.json()["inserted"]) for r in replies] == [
+            (200, 2, 2),
+            (200, 4, 2),
+        ]
         assert [e.seq for e in Event.select().order_by(Event.seq)] == [1, 2, 3, 4]
     finally:
         release.set()

@@ -3,6 +3,7 @@ failover, an operator, a restarted server): the next request from a kiosk is ans
 500 — whether the connection died idle in the pool or in the middle of the request, during its
 authentication (nothing of it committed) or during its action (the nonce committed: the action
 alone runs again, not refused as a replay)."""
+
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +20,7 @@ from .conftest import SITE, SITE_NAME, Client, batch, fact, wait_until
 from .faults import BureauProcess
 from .test_faults_crash import terminate_bureau_connections
 
-POOLED = 4          # requests at once: the pool holds several connections when they are terminated
+POOLED = 4  # requests at once: the pool holds several connections when they are terminated
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_requests_after_the_pools_connections_were_terminated_succeed(postgres_c
             states = list(pool.map(lambda _: client.state().status_code, range(4 * POOLED)))
         assert states == [200] * 4 * POOLED
         assert terminate_bureau_connections(postgres_cluster.port) >= 2, "too few connections to terminate"
-        for _ in range(POOLED + 2):        # more requests than dead connections in the pool
+        for _ in range(POOLED + 2):  # more requests than dead connections in the pool
             seq += 1
             pushed = client.push(batch(kiosk.kiosk_id, [fact(seq)]))
             assert (pushed.status_code, pushed.json().get("inserted")) == (200, 1), pushed.text
@@ -76,7 +77,7 @@ def terminate_in_the_middle(port: int, table: str, request) -> object:
     result = {}
     try:
         with locker.cursor() as cursor:
-            cursor.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')      # reads pass, writes wait
+            cursor.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')  # reads pass, writes wait
         sender = threading.Thread(target=lambda: result.update(reply=request()))
         sender.start()
         with watcher.cursor() as cursor:
@@ -93,22 +94,25 @@ def terminate_in_the_middle(port: int, table: str, request) -> object:
 
 
 def waiting_pids(cursor) -> list[int]:
-    cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'",
-                   (BureauProcess.APP_NAME,))
+    cursor.execute(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'",
+        (BureauProcess.APP_NAME,),
+    )
     return [pid for (pid,) in cursor.fetchall()]
 
 
 @pytest.mark.parametrize("table", ["nonce", "event"])
-def test_a_connection_terminated_mid_request_is_replaced_and_the_request_answered(postgres_cluster, pg_bureau,
-                                                                                  table):
+def test_a_connection_terminated_mid_request_is_replaced_and_the_request_answered(postgres_cluster, pg_bureau, table):
     """nonce: the connection dies while authenticating (its transaction rolls back, the nonce is
     not recorded); event: while the push stores its facts, after the nonce committed."""
     server, kiosk, client = pg_bureau
     assert client.push(batch(kiosk.kiosk_id, [fact(1)])).status_code == 200
-    pushed = terminate_in_the_middle(postgres_cluster.port, table,
-                                     lambda: client.push(batch(kiosk.kiosk_id, [fact(2), fact(3)])))
-    assert (pushed.status_code, pushed.json().get("inserted"), pushed.json().get("acked_seq")) == (200, 2, 3), \
+    pushed = terminate_in_the_middle(
+        postgres_cluster.port, table, lambda: client.push(batch(kiosk.kiosk_id, [fact(2), fact(3)]))
+    )
+    assert (pushed.status_code, pushed.json().get("inserted"), pushed.json().get("acked_seq")) == (200, 2, 3), (
         pushed.text
+    )
     assert Event.select().count() == 3
     assert "the store closed a connection" in server.log.read_text()
     no_server_errors(server)

@@ -1,5 +1,6 @@
 """The bureau's reports (bureau/reports.py) and `python -m bureau report`, on both stores, over
 facts pushed through the real server as kiosks send them and turned into rows by bureau.rules."""
+
 import csv
 import io
 import time
@@ -19,33 +20,69 @@ TODAY = date(2026, 11, 21)
 
 
 def member(no: str, name: str, site: str, joined: str, id_hash: str, active: bool = True) -> dict:
-    return {"member_no": no, "name": name, "gender": "女", "birth_year": 1950, "id_hash": id_hash,
-            "id_last4": "0012", "phone_last4": "6688", "site": site, "joined": joined, "active": active,
-            "at": f"{joined}T08:00:00"}
+    return {
+        "member_no": no,
+        "name": name,
+        "gender": "女",
+        "birth_year": 1950,
+        "id_hash": id_hash,
+        "id_last4": "0012",
+        "phone_last4": "6688",
+        "site": site,
+        "joined": joined,
+        "active": active,
+        "at": f"{joined}T08:00:00",
+    }
 
 
 def signin(no: str, site: str, kiosk_id: str, title: str, start: str, item_id: int = 1) -> dict:
     at = datetime.fromisoformat(start) - timedelta(minutes=5)
-    return {"member_no": no, "kind": "lesson", "item_id": item_id, "title": title, "start": start,
-            "at": at.isoformat(), "method": "qr", "kiosk_id": kiosk_id, "site": site}
+    return {
+        "member_no": no,
+        "kind": "lesson",
+        "item_id": item_id,
+        "title": title,
+        "start": start,
+        "at": at.isoformat(),
+        "method": "qr",
+        "kiosk_id": kiosk_id,
+        "site": site,
+    }
 
 
 def device(kiosk_id: str, site: str, state: str, faults: int, error: str, at: str) -> dict:
-    return {"device": "身份证读卡器", "kind": "idcard", "port": "/dev/ttyUSB0", "state": state, "reads": 40,
-            "faults": faults, "disconnects": faults, "last_error": error, "at": at, "kiosk_id": kiosk_id,
-            "site": site}
+    return {
+        "device": "身份证读卡器",
+        "kind": "idcard",
+        "port": "/dev/ttyUSB0",
+        "state": state,
+        "reads": 40,
+        "faults": faults,
+        "disconnects": faults,
+        "last_error": error,
+        "at": at,
+        "kiosk_id": kiosk_id,
+        "site": site,
+    }
 
 
 def column(line: str, token: str) -> int:
     """The screen column `token` starts at in `line`."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line[:line.index(token)])
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line[: line.index(token)])
 
 
-def push(client: Client, payloads: list[tuple[str, dict]], *, head_seq: int | None = None,
-         version: str = "0.3.1", **overrides) -> None:
+def push(
+    client: Client,
+    payloads: list[tuple[str, dict]],
+    *,
+    head_seq: int | None = None,
+    version: str = "0.3.1",
+    **overrides,
+) -> None:
     """The facts as one push from seq 1 (`overrides`: fields of the fact at that seq)."""
-    events = [fact(seq, kind, payload, **overrides.get(f"seq{seq}", {}))
-              for seq, (kind, payload) in enumerate(payloads, 1)]
+    events = [
+        fact(seq, kind, payload, **overrides.get(f"seq{seq}", {})) for seq, (kind, payload) in enumerate(payloads, 1)
+    ]
     body = batch(client.kiosk_id, events, client_version=version)
     if head_seq is not None:
         body["head_seq"] = head_seq
@@ -63,34 +100,54 @@ def bureau(server, kiosk, client):
     other = admin.add_kiosk(OTHER)
     admin.add_kiosk(OTHER)
     k1 = kiosk.kiosk_id
-    push(client, [
-        ("member", member("DM0001", "王建华", SITE, "2026-01-10", "h-wang")),
-        ("member", member("DM0002", "李秀英", SITE, "2026-10-30", "h-li")),
-        ("member", member("DM0003", "张<script>alert(1)</script>", SITE, "2026-01-01", "h-zhang")),
-        ("member", member("DM0004", "刘桂兰", SITE, "2026-01-01", "h-liu", active=False)),
-        ("member", member("DM0005", "陈国栋", SITE, "2026-11-10", "h-chen")),
-        ("signin", signin("DM0001", SITE, k1, "太极拳", "2026-11-20T09:00:00")),
-        ("signin", signin("DM0001", SITE, k1, "太极拳", "2026-11-21T09:00:00")),
-        ("signin", signin("DM0002", SITE, k1, "太极拳", "2026-11-21T09:00:00")),
-        ("device", device(k1, SITE, "ok", 0, "", "2026-11-20T08:00:00")),
-        ("device", device(k1, SITE, "absent", 3, "串口无响应", "2026-11-21T08:30:00")),
-        ("no_such_kind", {"x": 1}),                                 # refused: one reject
-        ("audit", {"action": "login", "target": "staff 1", "reason": "", "at": "2026-11-21T08:00:00"}),
-    ], head_seq=20, seq12={"wall_ms": int(time.time() * 1000) - 3_600_000})   # a clock an hour slow
+    push(
+        client,
+        [
+            ("member", member("DM0001", "王建华", SITE, "2026-01-10", "h-wang")),
+            ("member", member("DM0002", "李秀英", SITE, "2026-10-30", "h-li")),
+            ("member", member("DM0003", "张<script>alert(1)</script>", SITE, "2026-01-01", "h-zhang")),
+            ("member", member("DM0004", "刘桂兰", SITE, "2026-01-01", "h-liu", active=False)),
+            ("member", member("DM0005", "陈国栋", SITE, "2026-11-10", "h-chen")),
+            ("signin", signin("DM0001", SITE, k1, "太极拳", "2026-11-20T09:00:00")),
+            ("signin", signin("DM0001", SITE, k1, "太极拳", "2026-11-21T09:00:00")),
+            ("signin", signin("DM0002", SITE, k1, "太极拳", "2026-11-21T09:00:00")),
+            ("device", device(k1, SITE, "ok", 0, "", "2026-11-20T08:00:00")),
+            ("device", device(k1, SITE, "absent", 3, "串口无响应", "2026-11-21T08:30:00")),
+            ("no_such_kind", {"x": 1}),  # refused: one reject
+            ("audit", {"action": "login", "target": "staff 1", "reason": "", "at": "2026-11-21T08:00:00"}),
+        ],
+        head_seq=20,
+        seq12={"wall_ms": int(time.time() * 1000) - 3_600_000},
+    )  # a clock an hour slow
     with Client(server.url, other.kiosk_id, other.key) as c:
-        push(c, [
-            ("member", member("DC0001", "王建华", OTHER, "2026-11-01", "h-wang")),   # the same person
-            ("member", member("DC0002", "赵德明", OTHER, "2026-02-01", "h-zhao")),
-            ("signin", signin("DC0001", OTHER, other.kiosk_id, "书法", "2026-11-21T14:00:00")),
-            ("signin", signin("DC0002", OTHER, other.kiosk_id, "书法", "2026-10-01T14:00:00")),
-            ("points", {"member_no": "DC0002", "amount": -5, "kind": "redeem", "rule": "redeem",
-                        "at": "2026-11-02T10:00:00", "kiosk_id": other.kiosk_id, "site": OTHER}),
-        ], version="0.2.9")
+        push(
+            c,
+            [
+                ("member", member("DC0001", "王建华", OTHER, "2026-11-01", "h-wang")),  # the same person
+                ("member", member("DC0002", "赵德明", OTHER, "2026-02-01", "h-zhao")),
+                ("signin", signin("DC0001", OTHER, other.kiosk_id, "书法", "2026-11-21T14:00:00")),
+                ("signin", signin("DC0002", OTHER, other.kiosk_id, "书法", "2026-10-01T14:00:00")),
+                (
+                    "points",
+                    {
+                        "member_no": "DC0002",
+                        "amount": -5,
+                        "kind": "redeem",
+                        "rule": "redeem",
+                        "at": "2026-11-02T10:00:00",
+                        "kiosk_id": other.kiosk_id,
+                        "site": OTHER,
+                    },
+                ),
+            ],
+            version="0.2.9",
+        )
     rules.catch_up()
     return {"k1": k1, "revoked": revoked.kiosk_id, "other": other.kiosk_id}
 
 
 # Each test starts a real server (seconds on a loaded machine): the figures share two tests.
+
 
 def test_attendance_active_seniors_and_the_care_list(bureau):
     check_attendance()
@@ -109,9 +166,12 @@ def check_attendance():
     assert [(s.code, s.signins, s.members, s.days) for s in november] == [
         (SITE, 3, 2, [(date(2026, 11, 20), 1), (date(2026, 11, 21), 2)]),
         # The alias DC0001 signs in as its canonical member DM0001, counted where it signed in.
-        (OTHER, 1, 1, [(date(2026, 11, 21), 1)])]
-    assert november[0].items == [ItemCount("太极拳", datetime(2026, 11, 20, 9), 1),
-                                 ItemCount("太极拳", datetime(2026, 11, 21, 9), 2)]
+        (OTHER, 1, 1, [(date(2026, 11, 21), 1)]),
+    ]
+    assert november[0].items == [
+        ItemCount("太极拳", datetime(2026, 11, 20, 9), 1),
+        ItemCount("太极拳", datetime(2026, 11, 21, 9), 2),
+    ]
     assert november[1].items == [ItemCount("书法", datetime(2026, 11, 21, 14), 1)]
     (other,) = reports.attendance(date(2026, 10, 1), date(2026, 10, 1), OTHER)
     assert (other.code, other.signins, other.members, other.days) == (OTHER, 1, 1, [(date(2026, 10, 1), 1)])
@@ -124,8 +184,10 @@ def check_active_seniors():
     # Registered: DM0001-3 and DM0005 at DEMO-001 (DM0004 is inactive), DC0002 at DEMO-002 (DC0001
     # is merged into DM0001).  Active in 30 days: DM0001 and DM0002, by their home site.
     assert reports.active_seniors(30, TODAY) == [
-        Activity(SITE, "示范区老干部活动中心", 2, 4), Activity(OTHER, "东城街道长者服务站", 0, 1),
-        Activity("", reports.TEXT["all_sites"], 2, 5)]
+        Activity(SITE, "示范区老干部活动中心", 2, 4),
+        Activity(OTHER, "东城街道长者服务站", 0, 1),
+        Activity("", reports.TEXT["all_sites"], 2, 5),
+    ]
     assert [(a.active, a.registered) for a in reports.active_seniors(60, TODAY)] == [(2, 4), (1, 1), (3, 5)]
     assert reports.active_seniors(1, date(2026, 11, 20))[0].active == 1
     assert reports.active_seniors(30, TODAY)[0].rate == 0.5
@@ -140,7 +202,12 @@ def check_care_list():
     assert reports.care_list(4, TODAY, OTHER) == [gone]
     assert reports.care_list(8, TODAY) == [never]
     assert [r.member_no for r in reports.care_list(1, date(2026, 12, 31))] == [
-        "DM0003", "DM0005", "DC0002", "DM0001", "DM0002"]
+        "DM0003",
+        "DM0005",
+        "DC0002",
+        "DM0001",
+        "DM0002",
+    ]
 
 
 def check_kiosk_health(bureau: dict):
@@ -149,15 +216,30 @@ def check_kiosk_health(bureau: dict):
     assert list(health) == [bureau["k1"], bureau["revoked"], bureau["other"], f"{OTHER}-K02"]
     k1 = health[bureau["k1"]]
     assert (k1.site, k1.silent, k1.backlog, k1.rejects, k1.skewed, k1.version, k1.epoch, k1.revoked) == (
-        SITE, False, 8, 1, 1, "0.3.1", 1, False)
+        SITE,
+        False,
+        8,
+        1,
+        1,
+        "0.3.1",
+        1,
+        False,
+    )
     assert now - k1.last_seen < timedelta(minutes=1)
     assert [(d.device, d.state, d.faults, d.last_error, d.at) for d in k1.devices] == [
-        ("身份证读卡器", "absent", 3, "串口无响应", datetime(2026, 11, 21, 8, 30))]
+        ("身份证读卡器", "absent", 3, "串口无响应", datetime(2026, 11, 21, 8, 30))
+    ]
     assert k1.needs_attention
     revoked, other, unheard = health[bureau["revoked"]], health[bureau["other"]], health[f"{OTHER}-K02"]
     assert (revoked.revoked, revoked.silent, revoked.needs_attention) == (True, False, False)
     assert (other.silent, other.backlog, other.rejects, other.skewed, other.version, other.devices) == (
-        False, 0, 0, 0, "0.2.9", [])
+        False,
+        0,
+        0,
+        0,
+        "0.2.9",
+        [],
+    )
     assert not other.needs_attention
     assert (unheard.last_seen, unheard.silent, unheard.needs_attention) == (None, True, True)
     later = {k.kiosk_id: k for k in reports.kiosk_health(now + timedelta(hours=25))}
@@ -183,7 +265,7 @@ def check_cli(bureau: dict, store_url: str, tmp_path):
     assert [r[0] for r in rows[1:]] == [r.member_no for r in reports.care_list(4, date.today())]
 
     kiosks = cli(store_url, "report", "kiosks", "--csv", cwd=tmp_path)
-    tables = kiosks.stdout[1:].split("\n\n")     # (text mode reads CRLF as LF)
+    tables = kiosks.stdout[1:].split("\n\n")  # (text mode reads CRLF as LF)
     assert [r[:2] for r in csv.reader(io.StringIO(tables[1]))] == [["签到机", "设备名"], [bureau["k1"], "身份证读卡器"]]
 
     refused = cli(store_url, "report", "care", "--site", "NOPE", cwd=tmp_path)

@@ -1,6 +1,7 @@
 """bureau.rules on both stores: the roster with one member per person, attendance, device state,
 the business day of a kiosk whose clock is off, catch_up's order and concurrency, and a real
 kiosk pushing to a real server whose worker applies what it pushed."""
+
 import json
 import threading
 import time
@@ -11,15 +12,15 @@ import pytest
 from uuid6 import uuid7
 
 from bureau import admin, ingest, rules
+from bureau.models import Attendance, DeviceState, Event, LedgerEntry, Member, RuleCursor, StreamRow
 from bureau.rules.cursors import behind
 from bureau.rules.worker import _workers as workers
-from bureau.models import Attendance, DeviceState, Event, LedgerEntry, Member, RuleCursor, StreamRow
 from bureau.store import db
 
 from .conftest import SITE, SITE_NAME, wait_until
 
 OTHER_SITE = "DEMO-002"
-DAY = datetime(2026, 11, 20, 9, 0)        # a Friday morning, kiosk local time
+DAY = datetime(2026, 11, 20, 9, 0)  # a Friday morning, kiosk local time
 
 
 class Till:
@@ -38,12 +39,25 @@ class Till:
         for kind, payload in facts:
             self.seq += 1
             payload = dict(payload)
-            events.append({"event_id": payload.pop("_id", None) or str(uuid7()), "seq": self.seq, "kind": kind,
-                           "schema_v": 1, "wall_ms": int(now * 1000) + clock_ms - payload.pop("_age_ms", 0),
-                           "payload": {"site": self.site, "kiosk_id": self.kiosk.kiosk_id, **payload}})
-        body = {"kiosk_id": self.kiosk.kiosk_id, "epoch": self.kiosk_epoch(), "first_seq": events[0]["seq"],
-                "last_seq": events[-1]["seq"], "client_version": "test", "sent_ms": int(now * 1000) + clock_ms,
-                "events": events}
+            events.append(
+                {
+                    "event_id": payload.pop("_id", None) or str(uuid7()),
+                    "seq": self.seq,
+                    "kind": kind,
+                    "schema_v": 1,
+                    "wall_ms": int(now * 1000) + clock_ms - payload.pop("_age_ms", 0),
+                    "payload": {"site": self.site, "kiosk_id": self.kiosk.kiosk_id, **payload},
+                }
+            )
+        body = {
+            "kiosk_id": self.kiosk.kiosk_id,
+            "epoch": self.kiosk_epoch(),
+            "first_seq": events[0]["seq"],
+            "last_seq": events[-1]["seq"],
+            "client_version": "test",
+            "sent_ms": int(now * 1000) + clock_ms,
+            "events": events,
+        }
         done = ingest.push(self.kiosk.id, ingest.parse_batch(json.dumps(body).encode(), self.kiosk.kiosk_id), now)
         assert not done["rejected"], done
         return [e["event_id"] for e in events]
@@ -51,31 +65,66 @@ class Till:
     def kiosk_epoch(self) -> int:
         return type(self.kiosk).get_by_id(self.kiosk.id).epoch
 
-    def attend(self, member_no: str, title: str, start: datetime, amount: int = 2, kind: str = "lesson",
-               at: datetime | None = None, **push) -> tuple[str, str]:
+    def attend(
+        self,
+        member_no: str,
+        title: str,
+        start: datetime,
+        amount: int = 2,
+        kind: str = "lesson",
+        at: datetime | None = None,
+        **push,
+    ) -> tuple[str, str]:
         """A sign-in and its award, as kiosk.checkin.signin.record_sign_in writes them: (signin, points) ids."""
         at = at or start + timedelta(minutes=1)
         signin, item = str(uuid7()), "lesson" if kind == "lesson" else "activity"
         kind_, payload = signin_fact(member_no, title, start, at, item)
-        return tuple(self.push((kind_, {**payload, "_id": signin}),
-                               points_fact(member_no, amount, kind, at, rule=f"{kind}_attendance", signin=signin),
-                               **push))
+        return tuple(
+            self.push(
+                (kind_, {**payload, "_id": signin}),
+                points_fact(member_no, amount, kind, at, rule=f"{kind}_attendance", signin=signin),
+                **push,
+            )
+        )
 
 
 def signin_fact(member_no: str, title: str, start: datetime, at: datetime, kind: str = "lesson") -> tuple[str, dict]:
-    return "signin", {"member_no": member_no, "kind": kind, "item_id": 7, "title": title,
-                      "start": start.isoformat(), "at": at.isoformat(), "method": "qr"}
+    return "signin", {
+        "member_no": member_no,
+        "kind": kind,
+        "item_id": 7,
+        "title": title,
+        "start": start.isoformat(),
+        "at": at.isoformat(),
+        "method": "qr",
+    }
 
 
 def member_fact(member_no: str, id_hash: str | None, name: str = "王建华", **fields) -> tuple[str, dict]:
-    return "member", {"member_no": member_no, "name": name, "gender": "男", "birth_year": 1950,
-                      "id_hash": id_hash, "id_last4": "8241", "phone_last4": "1234", "joined": "2026-01-05",
-                      "active": True, "at": DAY.isoformat(), **fields}
+    return "member", {
+        "member_no": member_no,
+        "name": name,
+        "gender": "男",
+        "birth_year": 1950,
+        "id_hash": id_hash,
+        "id_last4": "8241",
+        "phone_last4": "1234",
+        "joined": "2026-01-05",
+        "active": True,
+        "at": DAY.isoformat(),
+        **fields,
+    }
 
 
 def points_fact(member_no: str, amount: int, kind: str, at: datetime = DAY, **fields) -> tuple[str, dict]:
-    return "points", {"member_no": member_no, "amount": amount, "kind": kind, "rule": "", "at": at.isoformat(),
-                      **fields}
+    return "points", {
+        "member_no": member_no,
+        "amount": amount,
+        "kind": kind,
+        "rule": "",
+        "at": at.isoformat(),
+        **fields,
+    }
 
 
 @pytest.fixture
@@ -109,6 +158,7 @@ def ledger_sums() -> None:
 
 # -- the roster -------------------------------------------------------------------------------------
 
+
 def test_one_person_registered_at_two_sites_is_one_member(tills):
     first, second = tills
     first.push(member_fact("A0001", "hash-wang"), member_fact("A0002", "hash-li", name="李秀英"))
@@ -123,14 +173,26 @@ def test_one_person_registered_at_two_sites_is_one_member(tills):
     assert {e.member_no for e in LedgerEntry.select()} == {"A0001"}
     assert {a.member_no for a in Attendance.select()} == {"A0001"}
     members = published("members")
-    assert members["B0001"] == {"member_no": "B0001", "name": "王建华", "gender": "男", "birth_year": 1950,
-                                "id_hash": "hash-wang", "id_last4": "8241", "phone_last4": "1234",
-                                "site": OTHER_SITE, "joined": "2026-01-05", "active": True,
-                                "merged_into": "A0001", "balance": 0}
+    assert members["B0001"] == {
+        "member_no": "B0001",
+        "name": "王建华",
+        "gender": "男",
+        "birth_year": 1950,
+        "id_hash": "hash-wang",
+        "id_last4": "8241",
+        "phone_last4": "1234",
+        "site": OTHER_SITE,
+        "joined": "2026-01-05",
+        "active": True,
+        "merged_into": "A0001",
+        "balance": 0,
+    }
     assert members["A0001"]["balance"] == 5 and members["A0001"]["merged_into"] is None
     balances = sorted(published("balances").values(), key=lambda b: b["balance"])
     assert [(b["member_no"], b["amount"], b["balance"], b["site"]) for b in balances] == [
-        ("A0001", 2, 2, SITE), ("A0001", 3, 5, OTHER_SITE)]
+        ("A0001", 2, 2, SITE),
+        ("A0001", 3, 5, OTHER_SITE),
+    ]
     ledger_sums()
 
 
@@ -157,7 +219,7 @@ def test_a_member_known_before_its_id_number_brings_its_history_when_merged(till
     second.attend("B0001", "书法", DAY, amount=2)
     rules.catch_up()
     assert (member("B0001").name, member("B0001").balance, member("B0001").merged_into) == ("", 6, None)
-    second.push(member_fact("B0001", "hash-wang"))          # … then its registration arrives
+    second.push(member_fact("B0001", "hash-wang"))  # … then its registration arrives
     rules.catch_up()
     assert member("B0001").merged_into == "A0001" and member("B0001").balance == 0
     assert member("A0001").balance == 2 + 4 + 2
@@ -172,6 +234,7 @@ def test_a_member_known_before_its_id_number_brings_its_history_when_merged(till
 
 # -- attendance and devices ------------------------------------------------------------------------
 
+
 def test_a_signin_is_attendance_of_the_canonical_member(tills):
     first, second = tills
     first.push(member_fact("A0001", "hash-wang"))
@@ -180,7 +243,14 @@ def test_a_signin_is_attendance_of_the_canonical_member(tills):
     rules.catch_up()
     row = Attendance.get()
     assert (row.event_id, row.member_no, row.site.code, row.kiosk.id, row.kind, row.title, row.method) == (
-        signin, "A0001", OTHER_SITE, second.kiosk.id, "activity", "合唱团", "qr")
+        signin,
+        "A0001",
+        OTHER_SITE,
+        second.kiosk.id,
+        "activity",
+        "合唱团",
+        "qr",
+    )
     assert (row.start, row.at, row.business_day) == (DAY, DAY + timedelta(minutes=3), DAY.date())
 
 
@@ -188,18 +258,34 @@ def test_the_newest_device_fact_wins(tills):
     first, _ = tills
 
     def device(state: str, at: datetime, faults: int) -> tuple[str, dict]:
-        return "device", {"device": "idcard", "kind": "idcard", "port": "/dev/ttyUSB0", "state": state,
-                          "reads": 10, "faults": faults, "disconnects": 1, "last_error": "超时" * 150,
-                          "at": at.isoformat()}
+        return "device", {
+            "device": "idcard",
+            "kind": "idcard",
+            "port": "/dev/ttyUSB0",
+            "state": state,
+            "reads": 10,
+            "faults": faults,
+            "disconnects": 1,
+            "last_error": "超时" * 150,
+            "at": at.isoformat(),
+        }
 
-    first.push(device("connected", DAY, 0), device("absent", DAY + timedelta(hours=2), 3),
-               device("silent", DAY + timedelta(hours=1), 2))
+    first.push(
+        device("connected", DAY, 0),
+        device("absent", DAY + timedelta(hours=2), 3),
+        device("silent", DAY + timedelta(hours=1), 2),
+    )
     rules.catch_up()
-    first.push(device("silent", DAY + timedelta(minutes=30), 9))        # older than what is held
+    first.push(device("silent", DAY + timedelta(minutes=30), 9))  # older than what is held
     rules.catch_up()
     state = DeviceState.get()
     assert (state.kiosk.id, state.device, state.state, state.faults, state.at) == (
-        first.kiosk.id, "idcard", "absent", 3, DAY + timedelta(hours=2))
+        first.kiosk.id,
+        "idcard",
+        "absent",
+        3,
+        DAY + timedelta(hours=2),
+    )
     assert len(state.last_error) == 200
     first.push(device("connected", DAY + timedelta(hours=3), 3))
     rules.catch_up()
@@ -208,10 +294,11 @@ def test_the_newest_device_fact_wins(tills):
 
 # -- business days ---------------------------------------------------------------------------------
 
+
 def test_a_kiosk_clock_a_day_fast_gives_the_bureaus_business_day(tills):
     first, _ = tills
     now = datetime.now().replace(microsecond=0)
-    wrong = now + timedelta(days=1)                                   # the kiosk believes it is tomorrow
+    wrong = now + timedelta(days=1)  # the kiosk believes it is tomorrow
     first.push(signin_fact("A0001", "太极拳", wrong, wrong), clock_ms=86_400_000)
     rules.catch_up()
     assert Event.get().skewed
@@ -224,14 +311,17 @@ def test_a_backlog_from_a_right_clock_keeps_its_days(tills):
     now = datetime.now().replace(microsecond=0)
     old = now - timedelta(days=3)
     # Written offline three days ago and pushed now with a fresh fact: three days old, not skewed.
-    first.push(("signin", {**signin_fact("A0001", "太极拳", old, old)[1], "_age_ms": 3 * 86_400_000}),
-               signin_fact("A0001", "书法", now, now))
+    first.push(
+        ("signin", {**signin_fact("A0001", "太极拳", old, old)[1], "_age_ms": 3 * 86_400_000}),
+        signin_fact("A0001", "书法", now, now),
+    )
     rules.catch_up()
     assert [e.skewed for e in Event.select().order_by(Event.seq)] == [False, False]
     assert sorted(a.business_day for a in Attendance.select()) == [old.date(), now.date()]
 
 
 # -- order and concurrency -------------------------------------------------------------------------
+
 
 def test_catch_up_follows_each_kiosk_across_epochs_and_past_refused_facts(tills):
     first, second = tills
@@ -241,10 +331,17 @@ def test_catch_up_follows_each_kiosk_across_epochs_and_past_refused_facts(tills)
     first.push(points_fact("A0001", 3, "volunteer"))
     # A fact refused at the bureau still moves acked_seq: the rules must not wait for it.
     bad = {"event_id": "not-a-uuid", "seq": 2, "kind": "points", "schema_v": 1, "wall_ms": 0, "payload": {}}
-    body = {"kiosk_id": first.kiosk.kiosk_id, "epoch": 2, "first_seq": 2, "last_seq": 2, "client_version": "t",
-            "events": [bad]}
-    assert ingest.push(first.kiosk.id, ingest.parse_batch(json.dumps(body).encode(), first.kiosk.kiosk_id),
-                       time.time())["rejected"]
+    body = {
+        "kiosk_id": first.kiosk.kiosk_id,
+        "epoch": 2,
+        "first_seq": 2,
+        "last_seq": 2,
+        "client_version": "t",
+        "events": [bad],
+    }
+    assert ingest.push(
+        first.kiosk.id, ingest.parse_batch(json.dumps(body).encode(), first.kiosk.kiosk_id), time.time()
+    )["rejected"]
     assert rules.catch_up(limit=1) == 1 and rules.catch_up() == 1 and rules.catch_up() == 0
     assert member("A0001").balance == 3
     cursors = {(c.kiosk.id, c.epoch): c.seq for c in RuleCursor.select()}
@@ -264,13 +361,13 @@ def test_facts_are_applied_in_the_order_the_bureau_stored_them(tills):
 
 def test_catch_up_in_two_threads_applies_each_fact_once(tills, store_url, monkeypatch):
     first, second = tills
-    monkeypatch.setattr(rules, "BATCH", 7)                 # many small rounds, to interleave
+    monkeypatch.setattr(rules, "BATCH", 7)  # many small rounds, to interleave
     for i in range(6):
         first.push(member_fact(f"A{i:04d}", f"hash-{i}"))
         second.push(member_fact(f"B{i:04d}", f"hash-{i}"))
         for till, no in ((first, f"A{i:04d}"), (second, f"B{i:04d}")):
-            till.attend(no, "太极拳", DAY)                   # one award per person: the other is reversed
-            till.attend(no, f"课{i}", DAY + timedelta(hours=2))    # … and here too
+            till.attend(no, "太极拳", DAY)  # one award per person: the other is reversed
+            till.attend(no, f"课{i}", DAY + timedelta(hours=2))  # … and here too
     applied, errors = [], []
     start = threading.Barrier(2)
 
@@ -279,7 +376,7 @@ def test_catch_up_in_two_threads_applies_each_fact_once(tills, store_url, monkey
             start.wait()
             with db.connection_context():
                 applied.append(rules.catch_up())
-        except Exception as e:         # noqa: BLE001 — reported below
+        except Exception as e:
             errors.append(e)
 
     threads = [threading.Thread(target=run) for _ in range(2)]
@@ -288,7 +385,7 @@ def test_catch_up_in_two_threads_applies_each_fact_once(tills, store_url, monkey
     for t in threads:
         t.join()
     assert not errors and sum(applied) == Event.select().count() == 12 + 48
-    assert LedgerEntry.select().count() == 24 + 12                 # every award once, 12 reversed
+    assert LedgerEntry.select().count() == 24 + 12  # every award once, 12 reversed
     assert rules.catch_up() == 0
     for i in range(6):
         assert member(f"A{i:04d}").balance == 4
@@ -297,20 +394,25 @@ def test_catch_up_in_two_threads_applies_each_fact_once(tills, store_url, monkey
 
 # -- a real kiosk and a real server ----------------------------------------------------------------
 
+
 def test_a_kiosk_signing_in_is_reflected_by_the_servers_worker(tmp_path, server, kiosk):
     from kiosk import config
-    from kiosk.points import ledger
-    from kiosk.people import members
-    from kiosk.staff.audit import Actor
     from kiosk.checkin.signin import CheckIn
-    from kiosk.store.db import db as kiosk_db, open_db
+    from kiosk.people import members
+    from kiosk.points import ledger
+    from kiosk.staff.audit import Actor
+    from kiosk.store.db import db as kiosk_db
+    from kiosk.store.db import open_db
     from kiosk.sync.client import Bureau
     from kiosk.sync.push import push_all
     from tests.kiosk.builders import ID_WANG, LESSON_START, World
     from tests.kiosk.conftest import write_site_file
 
-    site = write_site_file(tmp_path, f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "{server.url}"\n'
-                                     f'key = "{kiosk.key}"\n', name="kiosk.toml")
+    site = write_site_file(
+        tmp_path,
+        f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "{server.url}"\nkey = "{kiosk.key}"\n',
+        name="kiosk.toml",
+    )
     settings = config.load(site, tmp_path / "kiosk-data")
     open_db(settings.kiosk.data_dir)
     try:
@@ -324,7 +426,9 @@ def test_a_kiosk_signing_in_is_reflected_by_the_servers_worker(tmp_path, server,
         checkin = CheckIn(settings)
         for day in range(2):
             assert checkin.handle(world.qr(wang), LESSON_START + timedelta(days=day, minutes=5)).kind == "ok"
-        ledger.redeem(Actor.of(None, settings), wang.member_no, 3, "兑换毛巾", LESSON_START + timedelta(days=1, hours=3))
+        ledger.redeem(
+            Actor.of(None, settings), wang.member_no, 3, "兑换毛巾", LESSON_START + timedelta(days=1, hours=3)
+        )
         bureau = Bureau(settings)
         try:
             push_all(bureau, settings.sync.batch)
@@ -346,7 +450,7 @@ def test_a_kiosk_signing_in_is_reflected_by_the_servers_worker(tmp_path, server,
 
 def test_the_worker_applies_a_push_when_notified(tills):
     first, _ = tills
-    worker = rules.Worker(every_s=60)           # only notify() wakes it within the test
+    worker = rules.Worker(every_s=60)  # only notify() wakes it within the test
     worker.start()
     try:
         first.push(member_fact("A0001", "hash-wang"))
@@ -370,6 +474,7 @@ def pushes_arriving(till, **timing):
     def arrive():
         while not over.wait(0.05):
             rules.notify()
+
     try:
         wait_until(lambda: worker in workers, 5, "the worker to start")
         till.push(member_fact("A0001", "hash-wang"))
@@ -387,7 +492,7 @@ def applied() -> Member | None:
 def test_the_worker_waits_for_the_pushes_to_pause(tills):
     with pushes_arriving(tills[0], quiet_s=2.0, busy_every_s=600) as over:
         busy_until = time.monotonic() + 4
-        while time.monotonic() < busy_until:          # pushes keep coming: the rules wait
+        while time.monotonic() < busy_until:  # pushes keep coming: the rules wait
             assert applied() is None
             over.wait(0.2)
         over.set()

@@ -1,4 +1,5 @@
 """open_store(): a SQLite file with durable pragmas, or a pool of PostgreSQL connections."""
+
 import pytest
 from peewee import SqliteDatabase
 from playhouse.pool import PooledPostgresqlDatabase
@@ -17,12 +18,17 @@ def test_a_sqlite_store(tmp_path, form):
 
         def pragma(name):
             return database.execute_sql(f"PRAGMA {name}").fetchone()[0]
-        assert (pragma("journal_mode"), pragma("synchronous"), pragma("foreign_keys"),
-                pragma("busy_timeout")) == ("wal", 2, 1, 5000)                  # synchronous 2 = FULL
+
+        assert (pragma("journal_mode"), pragma("synchronous"), pragma("foreign_keys"), pragma("busy_timeout")) == (
+            "wal",
+            2,
+            1,
+            5000,
+        )  # synchronous 2 = FULL
         assert set(database.get_tables()) == {m._meta.table_name for m in MODELS} | {"schema_version"}
     finally:
         close_store()
-    assert open_store(str(path)).get_tables()             # opening again keeps what is there
+    assert open_store(str(path)).get_tables()  # opening again keeps what is there
     close_store()
 
 
@@ -32,7 +38,10 @@ def test_a_postgresql_store_is_a_pool(postgres_cluster):
         database = open_store(postgres_cluster.url("store_test"))
         assert isinstance(database, PooledPostgresqlDatabase)
         assert (database._max_connections, database._stale_timeout) == (20, 300)
-        assert (database.connect_params["host"], database.connect_params["port"]) == ("127.0.0.1", postgres_cluster.port)
+        assert (database.connect_params["host"], database.connect_params["port"]) == (
+            "127.0.0.1",
+            postgres_cluster.port,
+        )
         assert set(database.get_tables()) == {m._meta.table_name for m in MODELS} | {"schema_version"}
         close_store()
     finally:

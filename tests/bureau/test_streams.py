@@ -1,5 +1,6 @@
 """bureau.streams: revs in commit order, compaction, tombstones, scopes, paging, must-refetch,
 checksums, trimming; and (F17) a rev that commits late is never stepped over by a cursor."""
+
 import threading
 import uuid
 import zlib
@@ -23,8 +24,9 @@ def put(stream: str, entity_id: str, data: dict | None, scope: str = "") -> int:
         return streams.publish(stream, entity_id, data, scope)
 
 
-def pull(stream: str, after: int = 0, handle: str | None = None, limit: int = 1000, site: str = SITE,
-         kiosk: str = KIOSK) -> dict:
+def pull(
+    stream: str, after: int = 0, handle: str | None = None, limit: int = 1000, site: str = SITE, kiosk: str = KIOSK
+) -> dict:
     return streams.pull(stream, after, handle, limit, site, kiosk)
 
 
@@ -46,7 +48,7 @@ def test_revs_follow_commits_and_an_entity_appears_once_at_its_newest_value(stor
     assert put("rules", "lesson", {"category": "lesson", "points": 2}) == 1
     assert put("rules", "activity", {"category": "activity", "points": 3}) == 2
     assert put("rules", "lesson", {"category": "lesson", "points": 5}) == 3
-    assert put("members", "DM0001", {"member_no": "DM0001", "name": "王建华"}) == 1   # each stream counts alone
+    assert put("members", "DM0001", {"member_no": "DM0001", "name": "王建华"}) == 1  # each stream counts alone
     page = pull("rules")
     assert ids(page) == [(2, "activity", "put"), (3, "lesson", "put")]
     assert page["items"][1]["data"] == {"category": "lesson", "points": 5}
@@ -112,13 +114,15 @@ def test_a_changed_handle_or_a_forgotten_rev_must_refetch(store):
     assert new != handle
     with pytest.raises(Refusal) as refused:
         pull("members", after=2, handle=handle)
-    assert (refused.value.status, refused.value.reply) == (410, {"error": "must_refetch", "stream": "members",
-                                                                 "handle": new})
+    assert (refused.value.status, refused.value.reply) == (
+        410,
+        {"error": "must_refetch", "stream": "members", "handle": new},
+    )
     assert [i["rev"] for i in pull("members", handle=new)["items"]] == [1, 2, 3, 4]
-    assert pull("rules", handle=pull("rules")["handle"])["items"] == []          # other streams keep theirs
+    assert pull("rules", handle=pull("rules")["handle"])["items"] == []  # other streams keep theirs
 
-    put("members", "DM0002", None)                                               # rev 5
-    put("members", "DM0003", None)                                               # rev 6
+    put("members", "DM0002", None)  # rev 5
+    put("members", "DM0003", None)  # rev 6
     StreamRow.update(changed_at=utcnow() - timedelta(days=200)).where(StreamRow.entity_id == "DM0002").execute()
     assert streams.trim()["members"] == (1, 5)
     assert [r.entity_id for r in StreamRow.select().where(StreamRow.deleted)] == ["DM0003"]
@@ -133,13 +137,13 @@ def test_a_changed_handle_or_a_forgotten_rev_must_refetch(store):
 
 def test_trim_forgets_only_old_tombstones_and_never_lowers_the_retained_rev(store):
     put("items", "activity:a", {"title": "a"})
-    put("items", "activity:a", None)                                             # rev 2
+    put("items", "activity:a", None)  # rev 2
     put("items", "activity:b", {"title": "b"})
-    assert streams.trim(timedelta(days=1))["items"] == (0, 0)                    # too recent
+    assert streams.trim(timedelta(days=1))["items"] == (0, 0)  # too recent
     StreamRow.update(changed_at=utcnow() - timedelta(days=2)).execute()
     assert streams.trim(timedelta(days=1)) == {s: (1, 2) if s == "items" else (0, 0) for s in streams.STREAMS}
     assert StreamMeta.get(StreamMeta.stream == "items").min_retained_rev == 2
-    assert [r.entity_id for r in StreamRow.select()] == ["activity:b"]           # values stay, however old
+    assert [r.entity_id for r in StreamRow.select()] == ["activity:b"]  # values stay, however old
     assert streams.trim(timedelta(days=1))["items"] == (0, 2)
 
 
@@ -190,16 +194,28 @@ def test_a_new_site_is_published_to_the_sites_stream(store):
     admin.add_site(SITE, SITE_NAME)
     admin.add_site("UNI-002", "老年大学")
     assert [(i["id"], i["data"]) for i in pull("sites")["items"]] == [
-        (SITE, {"code": SITE, "name": SITE_NAME}), ("UNI-002", {"code": "UNI-002", "name": "老年大学"})]
+        (SITE, {"code": SITE, "name": SITE_NAME}),
+        ("UNI-002", {"code": "UNI-002", "name": "老年大学"}),
+    ]
 
 
 def test_a_5000_row_page_comes_whole(store):
-    rows = [{"stream": "members", "entity_id": f"DM{n:05d}", "rev": n, "scope": "", "deleted": False,
-             "data": streams.canonical({"member_no": f"DM{n:05d}", "name": "王建华", "balance": n}), "crc": n,
-             "changed_at": utcnow()} for n in range(1, 5001)]
+    rows = [
+        {
+            "stream": "members",
+            "entity_id": f"DM{n:05d}",
+            "rev": n,
+            "scope": "",
+            "deleted": False,
+            "data": streams.canonical({"member_no": f"DM{n:05d}", "name": "王建华", "balance": n}),
+            "crc": n,
+            "changed_at": utcnow(),
+        }
+        for n in range(1, 5001)
+    ]
     with write():
         for start in range(0, len(rows), 500):
-            StreamRow.insert_many(rows[start:start + 500]).execute()
+            StreamRow.insert_many(rows[start : start + 500]).execute()
         StreamMeta.update(head_rev=5000).where(StreamMeta.stream == "members").execute()
     page = pull("members", limit=5000)
     assert len(page["items"]) == 5000 and not page["more"] and page["next_after"] == 5000
@@ -207,6 +223,7 @@ def test_a_5000_row_page_comes_whole(store):
 
 
 # --- F17: a rev that commits late -------------------------------------------------------------------
+
 
 @pytest.fixture
 def postgres_store(postgres_cluster):
@@ -229,12 +246,16 @@ def test_f17_a_cursor_never_steps_over_a_rev_that_commits_late(postgres_store):
                     if hold:
                         first_published.set()
                         assert finish_first.wait(30)
-        except Exception as e:            # reported below: an exception in a thread would be lost
+        except Exception as e:  # reported below: an exception in a thread would be lost
             errors.append(e)
 
     def waiting_for_a_lock() -> bool:
-        return db.execute_sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                              "AND wait_event_type = 'Lock'").fetchone()[0] == 1
+        return (
+            db.execute_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()[0]
+            == 1
+        )
 
     first = threading.Thread(target=writer, args=("DM0001", True))
     second = threading.Thread(target=writer, args=("DM0002", False))

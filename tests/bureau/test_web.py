@@ -1,6 +1,7 @@
 """The staff's web page (bureau/web.py) in headless Chromium against a real `python -m bureau
 serve`, and the accounts behind its login (bureau/users.py).  One store is enough here: the
 report queries themselves run on both in test_reports.py."""
+
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
@@ -9,9 +10,9 @@ import httpx
 import pytest
 
 from bureau import reports, rules, users
-from tools import bureau_screenshots as screenshots
 from bureau.models import BureauUser, WebSession
 from bureau.store import utcnow
+from tools import bureau_screenshots as screenshots
 
 from .conftest import SITE, bureau_env, cli
 from .test_reports import device, member, push, signin
@@ -34,9 +35,15 @@ def chromium():
 
 def add_user(store_url: str, name: str, password: str, cwd) -> subprocess.CompletedProcess:
     """`python -m bureau user add NAME --password-stdin`, as the operator makes a staff account."""
-    return subprocess.run([sys.executable, "-m", "bureau", "--db", store_url, "user", "add", name,
-                           "--password-stdin"], input=password + "\n", capture_output=True, text=True,
-                          cwd=cwd, env=bureau_env(), timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bureau", "--db", store_url, "user", "add", name, "--password-stdin"],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=bureau_env(),
+        timeout=60,
+    )
 
 
 @pytest.fixture
@@ -47,14 +54,18 @@ def staffed(server, kiosk, client, store_url, tmp_path):
     today = date.today()
     nine = datetime.combine(today, datetime.min.time()).replace(hour=9).isoformat()
     k1 = kiosk.kiosk_id
-    push(client, [
-        ("member", member("DM0001", "王建华", SITE, "2026-01-10", "h-wang")),
-        ("member", member("DM0002", NAME, SITE, "2020-01-01", "h-zhang")),
-        ("member", member("DM0003", "李秀英", SITE, "2026-01-01", "h-li")),
-        ("signin", signin("DM0001", SITE, k1, "太极拳", nine)),
-        ("signin", signin("DM0003", SITE, k1, "太极拳", nine)),
-        ("device", device(k1, SITE, "absent", 2, "串口无响应", nine)),
-    ], head_seq=9)
+    push(
+        client,
+        [
+            ("member", member("DM0001", "王建华", SITE, "2026-01-10", "h-wang")),
+            ("member", member("DM0002", NAME, SITE, "2020-01-01", "h-zhang")),
+            ("member", member("DM0003", "李秀英", SITE, "2026-01-01", "h-li")),
+            ("signin", signin("DM0001", SITE, k1, "太极拳", nine)),
+            ("signin", signin("DM0003", SITE, k1, "太极拳", nine)),
+            ("device", device(k1, SITE, "absent", 2, "串口无响应", nine)),
+        ],
+        head_seq=9,
+    )
     rules.catch_up()
     return k1
 
@@ -65,7 +76,7 @@ def test_staff_sign_in_and_read_every_page(staffed, server, chromium, tmp_path):
     page = chromium.new_page(locale="zh-CN")
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
 
-    page.goto(server.url + "/web/kiosks")                     # not signed in: to the login form
+    page.goto(server.url + "/web/kiosks")  # not signed in: to the login form
     assert page.url == server.url + "/web/login"
     screenshots.sign_in(page, server.url, USER, "wrong-password")
     assert page.url == server.url + "/web/login"
@@ -75,7 +86,11 @@ def test_staff_sign_in_and_read_every_page(staffed, server, chromium, tmp_path):
     assert page.url == server.url + "/web/"
     (cookie,) = page.context.cookies()
     assert (cookie["name"], cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (
-        "bureau_session", True, "Strict", "/web")
+        "bureau_session",
+        True,
+        "Strict",
+        "/web",
+    )
     check_overview(page)
 
     page.click("nav >> text=签到机状态")
@@ -84,9 +99,9 @@ def test_staff_sign_in_and_read_every_page(staffed, server, chromium, tmp_path):
 
     page.goto(server.url + "/web/care?weeks=4")
     assert page.inner_text("#care tbody th") == "DM0002"
-    assert page.inner_text("#care tbody td") == NAME               # shown as text …
+    assert page.inner_text("#care tbody td") == NAME  # shown as text …
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.content()
-    assert dialogs == []                                           # … never run
+    assert dialogs == []  # … never run
 
     page.goto(server.url + "/web/attendance?from=2026-13-01")
     assert "格式不对" in page.inner_text("[role=alert]")
@@ -105,19 +120,19 @@ def test_staff_sign_in_and_read_every_page(staffed, server, chromium, tmp_path):
 def check_forms_refuse_other_sites(url: str) -> None:
     form = {"username": USER, "password": PASSWORD}
     with httpx.Client(base_url=url) as http:
-        assert http.post("/web/login", data=form).status_code == 403                     # no Origin
+        assert http.post("/web/login", data=form).status_code == 403  # no Origin
         assert http.post("/web/login", data=form, headers={"Origin": "http://evil.example"}).status_code == 403
         signed_in = http.post("/web/login", data=form, headers={"Origin": url})
         assert signed_in.status_code == 303 and signed_in.headers["location"] == "/web/"
         assert http.get("/web/points").status_code == 200
         assert http.post("/web/logout", headers={"Origin": "http://evil.example"}).status_code == 403
-        assert http.get("/web/points").status_code == 200                 # still signed in
+        assert http.get("/web/points").status_code == 200  # still signed in
         assert http.post("/web/logout", headers={"Origin": url}).status_code == 303
         # The CJK font for computers without one: served to anybody (it holds no data).
         with http.stream("GET", "/web/static/NotoSansCJKsc-Regular.otf") as font:
             assert (font.status_code, font.headers["content-type"]) == (200, "font/otf")
     with httpx.Client(base_url=url, cookies=signed_in.cookies) as old:
-        assert old.get("/web/points").status_code == 303                  # that session is gone
+        assert old.get("/web/points").status_code == 303  # that session is gone
 
 
 def check_overview(page) -> None:
@@ -145,7 +160,11 @@ def check_kiosks(page) -> None:
         return page.inner_text(f'#kiosks tr[data-kiosk="{health.kiosk_id}"] [data-k="{key}"]')
 
     assert (cell("backlog"), cell("rejects"), cell("version"), cell("epoch")) == (
-        str(health.backlog), "0", health.version, "1")
+        str(health.backlog),
+        "0",
+        health.version,
+        "1",
+    )
     assert health.backlog == 3
     assert cell("status") == "需要关注"
     assert cell("last_seen") == reports.local_time(health.last_seen)
@@ -155,14 +174,14 @@ def check_kiosks(page) -> None:
 
 def test_five_wrong_passwords_lock_the_account_for_ten_minutes(store, store_url, tmp_path):
     assert add_user(store_url, USER, PASSWORD, tmp_path).returncode == 0
-    assert add_user(store_url, USER, PASSWORD, tmp_path).returncode == 2          # taken
-    assert add_user(store_url, "short", "1234567", tmp_path).returncode == 2      # too short
+    assert add_user(store_url, USER, PASSWORD, tmp_path).returncode == 2  # taken
+    assert add_user(store_url, "short", "1234567", tmp_path).returncode == 2  # too short
     stored = BureauUser.get(BureauUser.username == USER).password_hash
     assert stored.startswith("scrypt$") and PASSWORD not in stored
     t = datetime(2026, 11, 21, 9, 0)
     for _ in range(5):
         assert users.login(USER, "wrong-password", t).user is None
-    assert users.login(USER, PASSWORD, t + timedelta(minutes=9)).user is None     # locked
+    assert users.login(USER, PASSWORD, t + timedelta(minutes=9)).user is None  # locked
     ok = users.login(USER, PASSWORD, t + timedelta(minutes=10, seconds=1))
     assert ok.user.username == USER and len(ok.token) >= 40
     assert users.login("nobody", PASSWORD, t).user is None

@@ -1,4 +1,5 @@
 """Request signing: what is signed, and that any change to it breaks the signature."""
+
 import hashlib
 import hmac
 
@@ -22,17 +23,20 @@ def test_the_signature_is_hmac_sha256_over_method_target_time_nonce_and_body_has
     assert signing.verify(KEY, "POST", "/v1/push", headers, BODY)
 
 
-@pytest.mark.parametrize("key, method, target, body, change", [
-    ("cd" * 32, "POST", "/v1/push", BODY, {}),                                 # another kiosk's key
-    (KEY, "GET", "/v1/push", BODY, {}),
-    (KEY, "POST", "/v1/state", BODY, {}),
-    (KEY, "POST", "/v1/push", BODY + b" ", {}),                               # the body changed on the way
-    (KEY, "POST", "/v1/push", BODY, {"X-Timestamp": "1763700001"}),
-    (KEY, "POST", "/v1/push", BODY, {"X-Nonce": "00fe"}),
-    (KEY, "POST", "/v1/push", BODY, {"X-Signature": "0" * 64}),
-    (KEY, "POST", "/v1/push", BODY, {"X-Signature": None}),
-    ("not hex", "POST", "/v1/push", BODY, {}),
-])
+@pytest.mark.parametrize(
+    "key, method, target, body, change",
+    [
+        ("cd" * 32, "POST", "/v1/push", BODY, {}),  # another kiosk's key
+        (KEY, "GET", "/v1/push", BODY, {}),
+        (KEY, "POST", "/v1/state", BODY, {}),
+        (KEY, "POST", "/v1/push", BODY + b" ", {}),  # the body changed on the way
+        (KEY, "POST", "/v1/push", BODY, {"X-Timestamp": "1763700001"}),
+        (KEY, "POST", "/v1/push", BODY, {"X-Nonce": "00fe"}),
+        (KEY, "POST", "/v1/push", BODY, {"X-Signature": "0" * 64}),
+        (KEY, "POST", "/v1/push", BODY, {"X-Signature": None}),
+        ("not hex", "POST", "/v1/push", BODY, {}),
+    ],
+)
 def test_any_change_fails_verification(key, method, target, body, change):
     headers = {k: v for k, v in {**signed(), **change}.items() if v is not None}
     assert not signing.verify(key, method, target, headers, body)

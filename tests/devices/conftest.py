@@ -1,4 +1,5 @@
 """Fixtures for the device tests: simulators on real ptys, and the demo site for end-to-end reads."""
+
 import time
 from datetime import datetime
 

@@ -1,5 +1,6 @@
 """Keyboard-mode scanners read through evdev: the key assembler, and the thin device part against
 a stand-in evdev module (this machine has no /dev/input and no python-evdev)."""
+
 import importlib.util
 import os
 import queue
@@ -54,7 +55,7 @@ def test_both_shifts_held_then_one_released_still_shifts():
 
 
 def test_keypad_digits():
-    keys = [(79, 1), (82, 1), (83, 1), (74, 1), (ENTER, 1)]       # KP1 KP0 KPDOT KPMINUS
+    keys = [(79, 1), (82, 1), (83, 1), (74, 1), (ENTER, 1)]  # KP1 KP0 KPDOT KPMINUS
     assert type_all(KeyAssembler(), keys) == ["10.-"]
 
 
@@ -64,7 +65,7 @@ def test_autorepeat_and_key_up_type_nothing():
 
 
 def test_unknown_keys_are_ignored():
-    keys = [(29, 1), (2, 1), (1, 1), (58, 1), (3, 1), (125, 1), (ENTER, 1)]   # Ctrl Esc Caps Meta
+    keys = [(29, 1), (2, 1), (1, 1), (58, 1), (3, 1), (125, 1), (ENTER, 1)]  # Ctrl Esc Caps Meta
     assert type_all(KeyAssembler(), keys) == ["12"]
 
 
@@ -102,7 +103,7 @@ class FakeDevice:
 
     def push(self, batch):
         self.batches.append(batch)
-        os.write(self._w, b"x")                       # makes fd readable, as the kernel would
+        os.write(self._w, b"x")  # makes fd readable, as the kernel would
 
     def read(self):
         os.read(self.fd, 1)
@@ -114,7 +115,7 @@ class FakeDevice:
 
 @pytest.fixture
 def fake_evdev(monkeypatch):
-    nodes = [                         # a scanner's second node types no Enter (media keys only)
+    nodes = [  # a scanner's second node types no Enter (media keys only)
         ("/dev/input/event3", "Newtologic Barcode Scanner Consumer", [115]),
         ("/dev/input/event4", "Newtologic Barcode Scanner", [2, 28]),
         ("/dev/input/event5", "AT keyboard", [2, 28]),
@@ -148,8 +149,8 @@ def test_open_grabs_the_node_that_types_and_poll_reads_scans(fake_evdev):
     assert fake_evdev["/dev/input/event3"].closed and not fake_evdev["/dev/input/event3"].grabbed
     assert not fake_evdev["/dev/input/event5"].grabbed
 
-    assert scanner.poll() == []                                  # nothing waiting: ~0.05 s, no scan
-    chosen.push([Event(4, 4, 458792)] + key_events("YL1-DM")[:-2])   # EV_MSC, then no Enter yet
+    assert scanner.poll() == []  # nothing waiting: ~0.05 s, no scan
+    chosen.push([Event(4, 4, 458792)] + key_events("YL1-DM")[:-2])  # EV_MSC, then no Enter yet
     assert scanner.poll() == []
     chosen.push([Event(EV_KEY, ENTER, 1), Event(EV_KEY, ENTER, 0)] + key_events("B-2"))
     assert scanner.poll() == [Credential.qr("YL1-DM"), Credential.qr("B-2")]
@@ -198,7 +199,7 @@ def test_open_without_python_evdev(monkeypatch):
         with pytest.raises(OSError, match="^python-evdev is not installed$"):
             EvdevScanner("hid-qr", "Barcode").open()
     # Installed or not, a missing module is reported the same way.
-    monkeypatch.setitem(sys.modules, "evdev", None)              # makes `import evdev` fail
+    monkeypatch.setitem(sys.modules, "evdev", None)  # makes `import evdev` fail
     with pytest.raises(OSError, match="^python-evdev is not installed$"):
         EvdevScanner("hid-qr", "Barcode").open()
 

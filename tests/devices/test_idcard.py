@@ -1,10 +1,13 @@
 """The ID-card driver against the simulator over a real pty, and on to check-in and a SignIn row."""
+
 import threading
 import time
 
 import pytest
 import serial
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from devices import cardtext, idcard, sam
 from devices.idcard import IdCardReader
@@ -54,8 +57,14 @@ def test_an_unregistered_card_is_kept_for_staff_without_its_number(sim, reader, 
     (kept,) = NewcomerCard.select()
     card = PROFILES["unknown"].card
     assert (kept.id_last4, kept.name, kept.address, kept.nation, kept.gender, kept.birth_date) == (
-        card.id_number[-4:], card.name, card.address, card.nation, card.gender, card.birth_date)
-    db_file = (demo_site.kiosk.data_dir + "/kiosk.db")
+        card.id_number[-4:],
+        card.name,
+        card.address,
+        card.nation,
+        card.gender,
+        card.birth_date,
+    )
+    db_file = demo_site.kiosk.data_dir + "/kiosk.db"
     assert card.id_number.encode() not in open(db_file, "rb").read()
 
 
@@ -107,15 +116,16 @@ def test_fingerprint_reads_give_the_same_card(sim):
     r = IdCardReader("idcard", sim.path, 115200, poll_interval_s=0, fingerprint=True)
     r.open()
     try:
-        for name in ("longterm", "resident"):          # 1024 and 0 bytes of fingerprint
+        for name in ("longterm", "resident"):  # 1024 and 0 bytes of fingerprint
             sim.lay(name)
             assert read_card(r) == [expected(name)]
     finally:
         r.close()
 
 
-@pytest.mark.parametrize("knob, value", [("fragment", 7), ("fragment", 1), ("garbage_before", b"\x00\xaa\x13"),
-                                         ("pace_baud", 115200)])
+@pytest.mark.parametrize(
+    "knob, value", [("fragment", 7), ("fragment", 1), ("garbage_before", b"\x00\xaa\x13"), ("pace_baud", 115200)]
+)
 def test_awkward_wires_still_give_the_card(sim, reader, knob, value):
     setattr(sim.behaviour, knob, value)
     sim.lay("rare")
@@ -123,10 +133,10 @@ def test_awkward_wires_still_give_the_card(sim, reader, knob, value):
 
 
 def test_corrupted_replies_are_faults_not_cards(sim, reader):
-    sim.behaviour.corrupt_next = 3                    # the find, select and read replies
+    sim.behaviour.corrupt_next = 3  # the find, select and read replies
     sim.lay("resident")
     creds = read_card(reader)
-    assert creds == [expected("resident")]              # read once the line is clean again
+    assert creds == [expected("resident")]  # read once the line is clean again
     assert any("checksum" in f for f in reader.faults)
 
 
@@ -171,9 +181,11 @@ def test_the_manager_reconnects_after_replug_and_reads_again(sim):
     manager = DeviceManager([IdCardReader("idcard", sim.path, poll_interval_s=0.01)], deliver, health)
     manager.start()
     try:
+
         def wait(cond):
             with changed:
                 assert changed.wait_for(cond, 10)
+
         wait(lambda: states and states[-1].connected)
         sim.unplug()
         wait(lambda: not states[-1].connected)
@@ -207,9 +219,17 @@ def test_an_absent_reader_does_not_stop_the_manager(tmp_path):
 
 # -- the simulator's other commands ----------------------------------------------------------------
 
-@pytest.mark.parametrize("cmd, sw3, size", [(sam.SAM_ID, sam.OK, 16), (sam.RESET, sam.OK, 0),
-                                            ((0x60, 0x04), sam.OK, 0), ((0x61, 0xFF), sam.OK, 0),
-                                            ((0x77, 0x01), sam.BAD_COMMAND, 0)])
+
+@pytest.mark.parametrize(
+    "cmd, sw3, size",
+    [
+        (sam.SAM_ID, sam.OK, 16),
+        (sam.RESET, sam.OK, 0),
+        ((0x60, 0x04), sam.OK, 0),
+        ((0x61, 0xFF), sam.OK, 0),
+        ((0x77, 0x01), sam.BAD_COMMAND, 0),
+    ],
+)
 def test_the_simulator_answers_the_command_set(sim, reader, cmd, sw3, size):
     sw, data = reader.ask(cmd, 2)
     assert (sw, len(data)) == (sw3, size)
@@ -239,6 +259,7 @@ def test_a_corrupted_command_gets_an_error_or_silence(sim, reader, answer):
 
 
 # -- properties: random bytes from the "reader" never crash the driver or make a card -------------
+
 
 @hsettings(max_examples=40, deadline=None)
 @given(st.lists(st.binary(max_size=400), min_size=1, max_size=8))

@@ -1,4 +1,5 @@
 """The simulator's card profiles (shared/reference/idcard-sam.md §5 item 4) agree with the demo site."""
+
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -15,9 +16,17 @@ MEMBERS = {m["no"]: m for m in DEMO["members"]}
 ALWAYS_DUE = next(c["name"] for c in DEMO["courses"] if c.get("always_due"))
 PROFILES = profiles.load()
 CARD_TYPES = {
-    "resident": "resident", "longterm": "resident", "rare": "resident", "full_address": "resident",
-    "hmt": "hmt", "foreign2017": "foreign2017", "foreign2023": "foreign2023", "unknown": "resident",
-    "expired": "resident", "pua": "resident", "bad_check": "resident",
+    "resident": "resident",
+    "longterm": "resident",
+    "rare": "resident",
+    "full_address": "resident",
+    "hmt": "hmt",
+    "foreign2017": "foreign2017",
+    "foreign2023": "foreign2023",
+    "unknown": "resident",
+    "expired": "resident",
+    "pua": "resident",
+    "bad_check": "resident",
 }
 
 
@@ -37,7 +46,7 @@ def test_a_members_card_carries_that_members_number(name):
     member = MEMBERS[PROFILES[name].member]
     c = card(name)
     assert c.id_number == member["id"]
-    assert ALWAYS_DUE in member["courses"]              # so the card signs in whenever the demo runs
+    assert ALWAYS_DUE in member["courses"]  # so the card signs in whenever the demo runs
     assert {"1": "男", "2": "女"}[c.gender] == member["gender"]
     # The demo takes the birth year from the number unless the member's entry gives it.
     assert member.get("birth_year", c.birth_date.year) == c.birth_date.year
@@ -47,9 +56,18 @@ def test_a_members_card_carries_that_members_number(name):
 
 def test_the_member_profiles_and_the_members_they_name():
     assert {n: p.member for n, p in PROFILES.items()} == {
-        "resident": "DM0001", "longterm": "DM0002", "rare": "DM0007", "full_address": "DM0003",
-        "hmt": "DM0010", "foreign2017": "DM0011", "foreign2023": "DM0012", "unknown": None,
-        "expired": "DM0005", "pua": None, "bad_check": None}
+        "resident": "DM0001",
+        "longterm": "DM0002",
+        "rare": "DM0007",
+        "full_address": "DM0003",
+        "hmt": "DM0010",
+        "foreign2017": "DM0011",
+        "foreign2023": "DM0012",
+        "unknown": None,
+        "expired": "DM0005",
+        "pua": None,
+        "bad_check": None,
+    }
     assert card("resident").name == MEMBERS["DM0001"]["name"] == "谢素珍"
     assert card("rare").name == MEMBERS["DM0007"]["name"] == "王\U00020bb7祥"
 
@@ -91,21 +109,24 @@ def test_what_each_profile_is_there_for():
 def test_photo_fingerprint_and_appended_address():
     for profile in PROFILES.values():
         assert len(profile.photo) == 1024 and len(profile.fingerprint) in (0, 512, 1024)
-    assert len({p.photo for p in PROFILES.values()}) == len(PROFILES)     # one photo each
-    assert profiles.load()["rare"].photo == PROFILES["rare"].photo       # the same on every run
+    assert len({p.photo for p in PROFILES.values()}) == len(PROFILES)  # one photo each
+    assert profiles.load()["rare"].photo == PROFILES["rare"].photo  # the same on every run
     assert {len(p.fingerprint) for p in PROFILES.values()} == {0, 512, 1024}
     assert len(PROFILES["longterm"].fingerprint) == 1024 and PROFILES["longterm"].extra_address
-    assert PROFILES["resident"].extra_address is None                   # 30 03 answers SW3 91
+    assert PROFILES["resident"].extra_address is None  # 30 03 answers SW3 91
 
 
-@pytest.mark.parametrize("entry, message", [
-    ('card_type = "resident"\nid_number = "110105194910035300"\nphoto = 1', "unknown keys"),
-    ('card_type = "resident"\nfingerprint = 256', "fingerprint"),
-    ('card_type = "resident"\nextra_address = "' + "址" * 36 + '"', "extra_address"),
-    ('card_type = "resident"\nname = "' + "名" * 16 + '"', "name"),
-    ('card_type = "foreign2023"\naddress = "北京"', "address"),
-    ('card_type = "resident"\nvalid_to = "2035-02-30"', "day"),
-])
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ('card_type = "resident"\nid_number = "110105194910035300"\nphoto = 1', "unknown keys"),
+        ('card_type = "resident"\nfingerprint = 256', "fingerprint"),
+        ('card_type = "resident"\nextra_address = "' + "址" * 36 + '"', "extra_address"),
+        ('card_type = "resident"\nname = "' + "名" * 16 + '"', "name"),
+        ('card_type = "foreign2023"\naddress = "北京"', "address"),
+        ('card_type = "resident"\nvalid_to = "2035-02-30"', "day"),
+    ],
+)
 def test_a_wrong_profile_is_refused_when_loading(tmp_path, entry, message):
     path = tmp_path / "cards.toml"
     path.write_text(f"[wrong]\n{entry}\n", "utf-8")

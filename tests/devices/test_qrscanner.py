@@ -1,5 +1,6 @@
 """Serial QR scanners: the splitter on its own, then the real driver against a simulated scanner
 on a pty, with Chinese payloads and unplugging (reference/idcard-sam.md §2.1, §4, §5 item 7)."""
+
 import io
 import os
 import threading
@@ -25,6 +26,7 @@ def splitter() -> Splitter:
 
 
 # --- the splitter ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("terminator", [b"\r", b"\n", b"\r\n"])
 def test_each_terminator_ends_a_scan(terminator):
@@ -61,10 +63,10 @@ def test_no_terminator_ends_on_the_idle_gap():
     s = splitter()
     assert s.feed(b"ABC", 10.0) == []
     assert s.flush(10.0 + GAP / 2) == []
-    assert s.feed(b"DEF", 10.0 + GAP / 2) == []       # still the same scan
-    assert s.flush(10.0 + GAP) == []                  # the gap counts from the latest byte
+    assert s.feed(b"DEF", 10.0 + GAP / 2) == []  # still the same scan
+    assert s.flush(10.0 + GAP) == []  # the gap counts from the latest byte
     assert s.flush(10.0 + GAP / 2 + GAP) == ["ABCDEF"]
-    assert s.flush(20.0) == []                        # given once
+    assert s.flush(20.0) == []  # given once
 
 
 def test_bytes_after_a_gap_start_a_new_scan_even_without_flush():
@@ -82,7 +84,7 @@ def test_idle_gap_zero_waits_for_a_terminator():
 
 def test_utf8_chinese():
     s = splitter()
-    assert s.feed("京A12345中文\r".encode("utf-8"), 1.0) == ["京A12345中文"]
+    assert s.feed("京A12345中文\r".encode(), 1.0) == ["京A12345中文"]
     assert s.undecodable == 0
 
 
@@ -103,12 +105,12 @@ def test_undecodable_bytes_are_passed_on_replaced_and_reported():
 def test_oversized_input_is_dropped_up_to_its_terminator():
     faults = []
     s = Splitter(GAP, max_length=8, on_fault=faults.append)
-    assert s.feed(b"12345678", 1.0) == []             # exactly the limit is kept
+    assert s.feed(b"12345678", 1.0) == []  # exactly the limit is kept
     assert s.feed(b"\r", 1.0) == ["12345678"]
     assert s.feed(b"0123456789ABCDEF", 1.0) == []
     assert s.feed(b"GHIJ" * 1000, 1.0) == []
-    assert len(s._buf) <= 8                           # memory stays bounded while it streams
-    assert s.feed(b"tail\rOK\r", 1.0) == ["OK"]       # the end of the garbage is not a scan
+    assert len(s._buf) <= 8  # memory stays bounded while it streams
+    assert s.feed(b"tail\rOK\r", 1.0) == ["OK"]  # the end of the garbage is not a scan
     assert s.oversized == 1
     assert len(faults) == 1
 
@@ -134,8 +136,7 @@ def chop(data: bytes, cuts: list[int]) -> list[bytes]:
     return [data[a:b] for a, b in zip(edges, edges[1:])]
 
 
-@given(st.binary(max_size=300), st.lists(st.integers(min_value=0), max_size=20),
-       st.integers(min_value=1, max_value=80))
+@given(st.binary(max_size=300), st.lists(st.integers(min_value=0), max_size=20), st.integers(min_value=1, max_value=80))
 def test_any_byte_stream_gives_clean_nonempty_texts(data, cuts, max_length):
     s = Splitter(GAP, max_length=max_length)
     texts = [t for chunk in chop(data, cuts) for t in s.feed(chunk, 1.0)] + s.flush(1.0 + GAP)
@@ -148,13 +149,15 @@ def test_any_byte_stream_gives_clean_nonempty_texts(data, cuts, max_length):
     assert texts == whole.feed(data, 1.0) + whole.flush(1.0 + GAP)
 
 
-payload = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\r\n"),
-                  min_size=1, max_size=40).filter(
-    lambda t: not t[0].isspace() and not t[-1].isspace() and "\x00" not in (t[0], t[-1]))
+payload = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\r\n"), min_size=1, max_size=40).filter(
+    lambda t: not t[0].isspace() and not t[-1].isspace() and "\x00" not in (t[0], t[-1])
+)
 
 
-@given(st.lists(st.tuples(payload, st.sampled_from([b"\r", b"\n", b"\r\n"])), max_size=10),
-       st.lists(st.integers(min_value=0), max_size=30))
+@given(
+    st.lists(st.tuples(payload, st.sampled_from([b"\r", b"\n", b"\r\n"])), max_size=10),
+    st.lists(st.integers(min_value=0), max_size=30),
+)
 def test_terminated_payloads_come_back_exactly_however_chopped(scans, cuts):
     data = b"".join(text.encode("utf-8") + term for text, term in scans)
     s = Splitter(GAP)
@@ -166,6 +169,7 @@ def test_terminated_payloads_come_back_exactly_however_chopped(scans, cuts):
 
 # --- the driver on a pty ----------------------------------------------------------------------
 
+
 @pytest.fixture
 def sim(tmp_path):
     sim = QrSim(str(tmp_path / "qr0"))
@@ -174,7 +178,7 @@ def sim(tmp_path):
 
 
 def open_scanner(path: str) -> QrScanner:
-    scanner = QrScanner("qr", path, 9600, idle_gap_ms=200)   # generous: a loaded CI box
+    scanner = QrScanner("qr", path, 9600, idle_gap_ms=200)  # generous: a loaded CI box
     scanner.open()
     return scanner
 
@@ -216,7 +220,7 @@ def test_driver_splits_on_the_idle_gap_without_terminator(sim):
 def test_driver_reports_faults(sim):
     scanner = QrScanner("qr", sim.path, 9600, idle_gap_ms=200)
     faults = []
-    scanner.on_fault = faults.append              # as the manager does, after construction
+    scanner.on_fault = faults.append  # as the manager does, after construction
     scanner.open()
     try:
         sim.scan_bytes(b"\xff\xfe\r")
@@ -243,7 +247,7 @@ def test_unplug_raises_and_replug_opens_again_on_the_same_link(sim):
         read_card(scanner)
     scanner.close()
     with pytest.raises((serial.SerialException, OSError)):
-        open_scanner(sim.path)                   # the by-id link is gone while unplugged
+        open_scanner(sim.path)  # the by-id link is gone while unplugged
     sim.replug()
     again = open_scanner(sim.path)
     try:
@@ -264,6 +268,7 @@ def test_a_second_driver_cannot_share_the_port(sim):
 
 # --- the simulator's commands -----------------------------------------------------------------
 
+
 def read_exactly(port: serial.Serial, n: int, deadline_s: float = 3.0) -> bytes:
     data = b""
     deadline = time.monotonic() + deadline_s
@@ -275,15 +280,28 @@ def read_exactly(port: serial.Serial, n: int, deadline_s: float = 3.0) -> bytes:
 def test_commands_send_the_right_bytes(sim):
     out = io.StringIO()
     with serial.Serial(sim.path, timeout=0.05) as port:
-        run_commands(sim, [
-            "# a comment, then a blank line", "",
-            "scan AB", "scan-lf C D", "scan-crlf E", "scan-none F", "scan-gbk 京",
-            "raw 0d0a 41", "frobnicate", "raw zz", "scan",
-            "quit", "scan NEVER",
-        ], out)
+        run_commands(
+            sim,
+            [
+                "# a comment, then a blank line",
+                "",
+                "scan AB",
+                "scan-lf C D",
+                "scan-crlf E",
+                "scan-none F",
+                "scan-gbk 京",
+                "raw 0d0a 41",
+                "frobnicate",
+                "raw zz",
+                "scan",
+                "quit",
+                "scan NEVER",
+            ],
+            out,
+        )
         expected = b"AB\rC D\nE\r\nF" + "京".encode("gbk") + b"\r" + b"\r\nA"
         assert read_exactly(port, len(expected)) == expected
-        assert port.in_waiting == 0                   # nothing after quit (writes are synchronous)
+        assert port.in_waiting == 0  # nothing after quit (writes are synchronous)
     text = out.getvalue()
     assert "unknown command 'frobnicate'" in text and "scan-gbk TEXT" in text
     assert "raw: non-hexadecimal number" in text
@@ -293,8 +311,7 @@ def test_commands_send_the_right_bytes(sim):
 def test_commands_unplug_and_replug(sim):
     out = io.StringIO()
     run_commands(sim, ["unplug", "scan LOST", "replug"], out)
-    assert out.getvalue().splitlines() == [
-        "unplugged", "scan: the scanner is unplugged", f"replugged on {sim.path}"]
+    assert out.getvalue().splitlines() == ["unplugged", "scan: the scanner is unplugged", f"replugged on {sim.path}"]
     assert os.path.islink(sim.path)
 
 
@@ -317,7 +334,7 @@ def test_run_drives_a_real_scanner_from_stdin(tmp_path):
     try:
         assert replies.readline() == f"QR scanner on {link}   (type `help` for commands)\n"
         scanner = open_scanner(link)
-        assert say("scan-gbk 京A12345") == "sent 9 bytes"      # 2 + 6 + CR
+        assert say("scan-gbk 京A12345") == "sent 9 bytes"  # 2 + 6 + CR
         assert read_card(scanner) == [Credential.qr("京A12345")]
         assert say("unplug") == "unplugged"
         with pytest.raises((serial.SerialException, OSError)):
@@ -332,7 +349,7 @@ def test_run_drives_a_real_scanner_from_stdin(tmp_path):
         commands.flush()
         thread.join(5)
         assert result == {"rc": 0}
-        assert not os.path.lexists(link)        # the simulator unplugged on the way out
+        assert not os.path.lexists(link)  # the simulator unplugged on the way out
     finally:
         commands.close()
         thread.join(5)
@@ -353,7 +370,7 @@ def test_run_reads_a_script(tmp_path):
 
 
 def test_reopening_forgets_a_partial_scan(sim):
-    scanner = QrScanner("qr", sim.path, 9600, idle_gap_ms=0)      # no idle gap: HALF would wait
+    scanner = QrScanner("qr", sim.path, 9600, idle_gap_ms=0)  # no idle gap: HALF would wait
     scanner.open()
     sim.scan("HALF", terminator=b"")
     deadline = time.monotonic() + 3

@@ -1,7 +1,9 @@
 """SAM frames: the byte-exact frames of reference/idcard-sam.md §1.5, and a parser that garbage,
 truncation, corruption and interleaving never crash and never fool."""
+
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devices import sam
 
@@ -97,8 +99,10 @@ def test_status_bytes_other_than_00_00_are_not_success():
 
 # -- properties ----------------------------------------------------------------------------------
 
-GOOD = st.sampled_from([sam.response(sw, data) for _, sw, data in REPLIES]
-                       + [sam.response(sam.OK, H("0100 0400") + bytes(range(256)) + bytes(1024))])
+GOOD = st.sampled_from(
+    [sam.response(sw, data) for _, sw, data in REPLIES]
+    + [sam.response(sam.OK, H("0100 0400") + bytes(range(256)) + bytes(1024))]
+)
 
 
 def chopped(data: bytes, cuts: list[int]) -> list[bytes]:
@@ -118,8 +122,11 @@ def test_random_bytes_never_crash_and_any_frame_out_checks(data, cuts):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(GOOD, min_size=1, max_size=5), st.lists(st.binary(max_size=40), max_size=6),
-       st.lists(st.integers(0, 8000), max_size=30))
+@given(
+    st.lists(GOOD, min_size=1, max_size=5),
+    st.lists(st.binary(max_size=40), max_size=6),
+    st.lists(st.integers(0, 8000), max_size=30),
+)
 def test_good_frames_survive_garbage_between_them(frames, noise, cuts):
     # Noise without a preamble between frames, the stream chopped at random: every frame is found.
     noise = [n.replace(b"\xaa", b"\x00") for n in noise]
@@ -142,4 +149,4 @@ def test_a_corrupted_byte_after_the_preamble_never_yields_that_frame(frame, at, 
 @settings(max_examples=200, deadline=None)
 @given(GOOD, st.integers(min_value=1))
 def test_a_truncated_frame_yields_nothing(frame, keep):
-    assert sam.FrameReader().feed(frame[:keep % len(frame)]) == []
+    assert sam.FrameReader().feed(frame[: keep % len(frame)]) == []

@@ -1,4 +1,5 @@
 """The keyboard-wedge assembler: scanner bursts, slow typing, short noise (no display needed)."""
+
 from types import SimpleNamespace
 
 from hypothesis import given
@@ -37,12 +38,12 @@ def test_nothing_before_enter_is_returned_and_buffer_is_reset_after_a_scan():
     w = strict()
     last = feed(w, TOKEN)
     assert w.enter(last + 0.01) == TOKEN
-    assert w.enter(last + 0.02) is None            # a second Enter has nothing to give
+    assert w.enter(last + 0.02) is None  # a second Enter has nothing to give
 
 
 def test_short_input_is_ignored():
     w = lenient()
-    last = feed(w, "1234567")                       # min_length is 8
+    last = feed(w, "1234567")  # min_length is 8
     assert w.enter(last + 0.01) is None
 
 
@@ -82,7 +83,7 @@ def test_enter_long_after_a_fast_burst_is_dropped_when_not_accept_typed():
 
 
 def test_gap_exactly_at_the_limit_still_belongs_to_the_scan():
-    w = Wedge(max_key_gap_ms=125, accept_typed=False, min_length=8)   # 0.125 s is exact in binary
+    w = Wedge(max_key_gap_ms=125, accept_typed=False, min_length=8)  # 0.125 s is exact in binary
     last = feed(w, TOKEN, start=0.0, gap=0.125)
     assert w.enter(last + 0.125) == TOKEN
 
@@ -100,7 +101,7 @@ def test_from_settings_reads_the_keyboard_wedge_section():
     w = Wedge.from_settings(SimpleNamespace(devices=SimpleNamespace(keyboard_wedge=cfg)))
     last = feed(w, "abc", gap=0.015)
     assert w.enter(last + 0.015) == "abc"
-    last = feed(w, "abc", start=50, gap=0.025)     # slower than 20 ms: a person
+    last = feed(w, "abc", start=50, gap=0.025)  # slower than 20 ms: a person
     assert w.enter(last + 0.015) is None
 
 
@@ -129,7 +130,7 @@ def test_any_typed_text_comes_back_unchanged_when_accept_typed(text, gaps):
 
 def test_stray_keys_before_a_scanner_burst_do_not_spoil_the_scan():
     for w in (strict(), lenient()):
-        w.key("j", 50.0)                  # someone leaned on the keyboard a while ago
+        w.key("j", 50.0)  # someone leaned on the keyboard a while ago
         w.key("k", 50.5)
         last = feed(w, TOKEN, start=51.0)
         assert w.enter(last + 0.008) == TOKEN

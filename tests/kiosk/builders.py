@@ -1,4 +1,5 @@
 """Test data builders: fixed times, fictional ID numbers and a small hand-built site."""
+
 import threading
 from datetime import date, datetime, timedelta
 
@@ -6,10 +7,20 @@ from kiosk.identity import ids, tokens
 from kiosk.identity.credentials import Credential
 from kiosk.store import facts
 from kiosk.store.db import db, write
+from kiosk.store.models import (
+    Activity,
+    Course,
+    Enrollment,
+    Lesson,
+    Member,
+    PointsEntry,
+    Registration,
+    SignIn,
+    Site,
+    Term,
+)
 from kiosk.sync import apply
 from kiosk.sync.apply import Here
-from kiosk.store.models import (Activity, Course, Enrollment, Lesson, Member, PointsEntry, Registration, SignIn,
-                          Site, Term)
 
 # A Monday morning in term: the hand-built lesson starts then.
 LESSON_START = datetime(2025, 3, 10, 9, 0)
@@ -20,8 +31,10 @@ ID_NOT_REGISTERED = "440308199901101512"
 
 # A real site's own keys and devices: with the demo data off, the public demo keys and the
 # simulated devices are refused.
-SITE_KEYS = ('[security]\nid_hash_key = "{}"\ncard_key = "{}"\n'.format("1f" * 32, "2e" * 32)
-             + '[devices.idcard]\nport = ""\n[devices.qr_serial]\nport = ""\n')
+SITE_KEYS = (
+    '[security]\nid_hash_key = "{}"\ncard_key = "{}"\n'.format("1f" * 32, "2e" * 32)
+    + '[devices.idcard]\nport = ""\n[devices.qr_serial]\nport = ""\n'
+)
 
 
 class World:
@@ -32,8 +45,7 @@ class World:
         self.id_key = bytes.fromhex(settings.security.id_hash_key)
         self.card_key = bytes.fromhex(settings.security.card_key)
         self.site = Site.create(code=settings.site.code, name="测试区老干部活动中心")
-        self.term = Term.create(site=self.site, name="2025年春季学期",
-                                start=date(2025, 2, 24), end=date(2025, 6, 29))
+        self.term = Term.create(site=self.site, name="2025年春季学期", start=date(2025, 2, 24), end=date(2025, 6, 29))
 
     def member(self, no: str, name: str = "王建华", id_number: str | None = None, **fields) -> Member:
         extra = {}
@@ -52,21 +64,24 @@ class World:
         return Enrollment.create(member=member, course=course, status=status)
 
     def activity(self, title: str, start: datetime, minutes: int = 90, **fields) -> Activity:
-        return Activity.create(site=self.site, title=title, start=start,
-                               end=start + timedelta(minutes=minutes), **fields)
+        return Activity.create(
+            site=self.site, title=title, start=start, end=start + timedelta(minutes=minutes), **fields
+        )
 
     def register(self, member: Member, activity: Activity, status: str = "registered") -> Registration:
         return Registration.create(member=member, activity=activity, status=status)
 
     def sign_in(self, member: Member, at: datetime, **target) -> SignIn:
         """A sign-in row as a kiosk keeps it; `target` is lesson= or activity=."""
-        return SignIn.create(event_id=facts.new_event_id(), member=member, at=at, method="qr",
-                             kiosk_id=self.settings.kiosk.id, **target)
+        return SignIn.create(
+            event_id=facts.new_event_id(), member=member, at=at, method="qr", kiosk_id=self.settings.kiosk.id, **target
+        )
 
     def entry(self, member: Member, amount: int, kind: str, at: datetime, **fields) -> PointsEntry:
         """A ledger entry, provisional unless `status` says otherwise."""
-        return PointsEntry.create(event_id=facts.new_event_id(), member=member, amount=amount, kind=kind,
-                                  at=at, **fields)
+        return PointsEntry.create(
+            event_id=facts.new_event_id(), member=member, amount=amount, kind=kind, at=at, **fields
+        )
 
     def rules(self, *rules: dict, version: int = 1) -> None:
         """Points rules as the bureau publishes them, applied as a pull applies them."""
@@ -82,14 +97,25 @@ class World:
         return Credential.qr(self.token(member))
 
     @staticmethod
-    def idcard(id_number: str, valid_from: date | None = date(2020, 1, 1),
-               valid_to: date | None = date(2040, 1, 1), long_term: bool = False,
-               name: str = "王建华") -> Credential:
-        return Credential(method="idcard", id_number=id_number, name=name, valid_from=valid_from,
-                          valid_to=valid_to, long_term=long_term)
+    def idcard(
+        id_number: str,
+        valid_from: date | None = date(2020, 1, 1),
+        valid_to: date | None = date(2040, 1, 1),
+        long_term: bool = False,
+        name: str = "王建华",
+    ) -> Credential:
+        return Credential(
+            method="idcard",
+            id_number=id_number,
+            name=name,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            long_term=long_term,
+        )
 
 
 # -- failures half-way through a transaction ---------------------------------------------------
+
 
 class Boom(Exception):
     pass
@@ -104,6 +130,7 @@ def fail_on_call(real, n):
         if len(calls) == n:
             raise Boom("disk full half-way")
         return real(*args, **kwargs)
+
     return wrapper
 
 
@@ -116,7 +143,7 @@ def race(calls: list) -> list:
         try:
             barrier.wait(timeout=10)
             results[n] = call()
-        except Exception as e:          # reported below: an exception in a thread would be lost
+        except Exception as e:  # reported below: an exception in a thread would be lost
             errors.append(e)
         finally:
             db.close()

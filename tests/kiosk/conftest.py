@@ -3,6 +3,7 @@
 Every fixture builds what its test needs from nothing, so no test depends on another's leftovers
 or on the order tests run in.
 """
+
 import logging
 from pathlib import Path
 
@@ -11,7 +12,6 @@ import pytest
 from kiosk import config
 from kiosk.checkin.signin import CheckIn
 from kiosk.store.db import open_db
-
 from tests.kiosk.builders import ID_WANG, LESSON_START, SITE_KEYS, World
 
 

@@ -1,13 +1,13 @@
 """Settings: defaults, the site overlay, and one clear message naming the key and the file."""
+
 from pathlib import Path
 
 import pytest
 
-from tools.checkout import ROOT
 from kiosk import config
-
 from tests.kiosk.bad_configs import CASES
 from tests.kiosk.builders import SITE_KEYS
+from tools.checkout import ROOT
 
 
 def test_defaults_load_with_their_types():
@@ -31,12 +31,14 @@ def test_relative_paths_resolve_against_the_project_folder():
 
 def test_site_file_overlays_only_the_keys_it_names(tmp_path):
     path = tmp_path / "site.toml"
-    path.write_text('[site]\ncode = "GZ-TH-002"\n[checkin]\nwindow_before_min = 15\n'
-                    '[display]\npx_per_mm = 4\n[devices.keyboard_wedge]\naccept_typed = false\n',
-                    encoding="utf-8")
+    path.write_text(
+        '[site]\ncode = "GZ-TH-002"\n[checkin]\nwindow_before_min = 15\n'
+        "[display]\npx_per_mm = 4\n[devices.keyboard_wedge]\naccept_typed = false\n",
+        encoding="utf-8",
+    )
     s = config.load(path)
     assert s.site.code == "GZ-TH-002"
-    assert s.site.name == "示范区老干部活动中心"          # untouched default
+    assert s.site.name == "示范区老干部活动中心"  # untouched default
     assert s.checkin.window_before_min == 15
     assert s.checkin.window_after_min == 30
     assert s.display.px_per_mm == 4.0 and isinstance(s.display.px_per_mm, float)
@@ -63,8 +65,9 @@ def test_a_real_site_on_the_public_demo_keys_is_refused(tmp_path, kept):
     own = {"id_hash_key": "1f" * 32, "card_key": "2e" * 32}
     del own[key]
     path = tmp_path / "site.toml"
-    path.write_text('[site]\ndemo_data = ""\n[security]\n'
-                    + "".join(f'{k} = "{v}"\n' for k, v in own.items()), encoding="utf-8")
+    path.write_text(
+        '[site]\ndemo_data = ""\n[security]\n' + "".join(f'{k} = "{v}"\n' for k, v in own.items()), encoding="utf-8"
+    )
     with pytest.raises(config.ConfigError) as e:
         config.load(path)
     assert_clear(str(e.value), path, kept)
@@ -73,8 +76,11 @@ def test_a_real_site_on_the_public_demo_keys_is_refused(tmp_path, kept):
 @pytest.mark.parametrize("device", ["idcard", "qr_serial"])
 def test_a_real_site_on_simulated_devices_is_refused(tmp_path, device):
     path = tmp_path / "real.toml"
-    path.write_text(SITE_KEYS.replace(f'[devices.{device}]\nport = ""', f'[devices.{device}]\nport = "simulator"')
-                    + '[site]\ndemo_data = ""\n', encoding="utf-8")
+    path.write_text(
+        SITE_KEYS.replace(f'[devices.{device}]\nport = ""', f'[devices.{device}]\nport = "simulator"')
+        + '[site]\ndemo_data = ""\n',
+        encoding="utf-8",
+    )
     with pytest.raises(config.ConfigError) as e:
         config.load(path)
     assert_clear(str(e.value), path, f"devices.{device}.port")
@@ -121,7 +127,7 @@ def test_empty_data_dir_argument_is_named():
 def test_first_problem_wins_and_names_its_own_file(tmp_path):
     # A bad value that came from the site file is reported against the site file, not default.toml.
     path = tmp_path / "site.toml"
-    path.write_text('[logging]\nbackups = 0\n', encoding="utf-8")
+    path.write_text("[logging]\nbackups = 0\n", encoding="utf-8")
     with pytest.raises(config.ConfigError) as e:
         config.load(path)
     assert str(path) in str(e.value) and str(config.DEFAULT_FILE) not in str(e.value)

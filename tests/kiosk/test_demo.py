@@ -1,18 +1,32 @@
 """The demo site: loaded once into an empty database, always something to sign in to, no ID numbers kept."""
+
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from kiosk.programme import activities, my_courses as courses, schedule
 from kiosk import config, demo
-from kiosk.points import passbook
-from kiosk.identity import tokens
 from kiosk.checkin.signin import CheckIn
+from kiosk.identity import tokens
 from kiosk.identity.credentials import Credential
+from kiosk.points import passbook
+from kiosk.programme import activities, schedule
+from kiosk.programme import my_courses as courses
 from kiosk.store.db import open_db
-from kiosk.store.models import (Activity, Course, Enrollment, Holiday, Lesson, Member, Outbox, PointsEntry,
-                          Registration, Site, SignIn, Term)
+from kiosk.store.models import (
+    Activity,
+    Course,
+    Enrollment,
+    Holiday,
+    Lesson,
+    Member,
+    Outbox,
+    PointsEntry,
+    Registration,
+    SignIn,
+    Site,
+    Term,
+)
 
 # A Wednesday evening: no scheduled demo lesson is due then.
 NOW = datetime(2025, 3, 12, 20, 10)
@@ -51,8 +65,9 @@ def test_demo_contents(demo_db, data):
     assert Member.select().count() == 200
     assert Course.select().count() >= 12
     assert Activity.select().count() == len(data["activities"])
-    assert Registration.select().count() == sum(len(a.get(k, [])) for a in data["activities"]
-                                                for k in ("registered", "promoted", "waitlisted"))
+    assert Registration.select().count() == sum(
+        len(a.get(k, [])) for a in data["activities"] for k in ("registered", "promoted", "waitlisted")
+    )
     assert Enrollment.select().count() == sum(len(m["courses"]) for m in data["members"])
     always = [c["name"] for c in data["courses"] if c.get("always_due")]
     for course in Course.select():
@@ -68,16 +83,19 @@ def test_term_is_placed_around_the_first_start(demo_db, data):
     assert term.start == monday - timedelta(weeks=data["term"]["starts_weeks_before"])
     assert term.start.isoweekday() == 1
     assert (term.end - term.start).days + 1 == data["term"]["weeks"] * 7
-    assert term.name == "2025年春季学期"          # starts 27 January, runs into June
+    assert term.name == "2025年春季学期"  # starts 27 January, runs into June
 
 
-@pytest.mark.parametrize("first_start, name", [
-    (datetime(2025, 3, 12, 9), "2025年春季学期"),     # term starts in January
-    (datetime(2025, 5, 20, 9), "2025年春季学期"),
-    (datetime(2025, 9, 10, 9), "2025年秋季学期"),     # term starts in July
-    (datetime(2025, 12, 1, 9), "2025年秋季学期"),
-    (datetime(2026, 1, 5, 9), "2025年秋季学期"),      # an autumn term reaching into the new year
-])
+@pytest.mark.parametrize(
+    "first_start, name",
+    [
+        (datetime(2025, 3, 12, 9), "2025年春季学期"),  # term starts in January
+        (datetime(2025, 5, 20, 9), "2025年春季学期"),
+        (datetime(2025, 9, 10, 9), "2025年秋季学期"),  # term starts in July
+        (datetime(2025, 12, 1, 9), "2025年秋季学期"),
+        (datetime(2026, 1, 5, 9), "2025年秋季学期"),  # an autumn term reaching into the new year
+    ],
+)
 def test_term_name_follows_the_season_it_mostly_covers(demo_settings, first_start, name):
     database = open_db(demo_settings.kiosk.data_dir)
     demo.load_if_empty(demo_settings, first_start)
@@ -88,9 +106,16 @@ def test_term_name_follows_the_season_it_mostly_covers(demo_settings, first_star
 def test_holidays_are_skipped(demo_db):
     holiday = Holiday.get()
     term = Term.get()
-    assert holiday.day == term.start + timedelta(weeks=8, days=2)     # week 9, Wednesday
-    assert not Lesson.select().where(Lesson.start.between(datetime.combine(holiday.day, datetime.min.time()),
-                                                         datetime.combine(holiday.day, datetime.max.time()))).exists()
+    assert holiday.day == term.start + timedelta(weeks=8, days=2)  # week 9, Wednesday
+    assert (
+        not Lesson.select()
+        .where(
+            Lesson.start.between(
+                datetime.combine(holiday.day, datetime.min.time()), datetime.combine(holiday.day, datetime.max.time())
+            )
+        )
+        .exists()
+    )
     # The same courses do meet on the Wednesdays around it.
     wednesday_courses = [c for c in Course.select() if any(s["weekday"] == 3 for s in schedule.weekly_slots(c))]
     assert wednesday_courses
@@ -154,7 +179,8 @@ def test_ensure_due_works_for_any_window(demo_settings, demo_db, before, after, 
 def test_no_full_id_number_anywhere_in_the_database_files(demo_settings, demo_db, data):
     demo.ensure_due(demo_settings, NOW)
     CheckIn(demo_settings).handle(
-        Credential(method="idcard", id_number=data["members"][3]["id"], valid_to=date(2040, 1, 1)), NOW)
+        Credential(method="idcard", id_number=data["members"][3]["id"], valid_to=date(2040, 1, 1)), NOW
+    )
     folder = demo_settings.kiosk.data_dir
     assert (Path(folder) / "kiosk.db-wal").is_file()
     raw = b"".join(p.read_bytes() for p in sorted(Path(folder).glob("kiosk.db*")))
@@ -167,6 +193,7 @@ def test_no_full_id_number_anywhere_in_the_database_files(demo_settings, demo_db
 
 # -- what the seniors' own screens show on the first start ----------------------------------------
 
+
 def member(no: str) -> Member:
     return Member.get(Member.member_no == no)
 
@@ -176,7 +203,7 @@ def test_the_coming_three_weeks_have_activities_of_every_kind(demo_db):
     assert len(coming) >= 5
     kinds = {Activity.get_by_id(v.id).kind for v in coming}
     assert kinds >= {"report", "walk", "party_day", "performance", "exhibition", "volunteer"}
-    assert any(v.status == "registered" and v.can_change for v in coming)      # DM0001 signed up
+    assert any(v.status == "registered" and v.can_change for v in coming)  # DM0001 signed up
     assert any(v.open for v in coming)
     assert any(v.places_left and v.status == "" and v.can_change for v in coming)
 
@@ -208,8 +235,11 @@ def test_dm0001s_passbook_spans_pages_and_every_kind(demo_db, data):
     entries = list(PointsEntry.select().where(PointsEntry.member == dm))
     assert {e.status for e in entries} == {"confirmed"}
     notes = {e.kind: e.note for e in entries if e.kind != "lesson"}
-    assert notes == {"volunteer": "志愿服务 3 小时", "redeem": "兑换 老年大学纪念保温杯",
-                     "correction": "积分更正：停电时签到未记录，工作人员已核实"}
+    assert notes == {
+        "volunteer": "志愿服务 3 小时",
+        "redeem": "兑换 老年大学纪念保温杯",
+        "correction": "积分更正：停电时签到未记录，工作人员已核实",
+    }
     assert next(e.amount for e in entries if e.kind == "redeem") < 0
     assert all(e.at < NOW for e in entries)
     # The confirmed balance: what was carried over from earlier terms plus this term's entries.
@@ -232,8 +262,16 @@ def test_dm0001_came_to_nearly_every_lesson_but_missed_the_last_two_of_one_cours
 
 
 # Other first starts: a Tuesday and a Thursday while DM0001's lessons are on, a Monday morning, midnight.
-@pytest.mark.parametrize("first_start", [NOW, datetime(2025, 3, 11, 9, 20), datetime(2025, 3, 13, 14, 45),
-                                         datetime(2025, 3, 10, 7, 0), datetime(2025, 3, 14, 0, 5)])
+@pytest.mark.parametrize(
+    "first_start",
+    [
+        NOW,
+        datetime(2025, 3, 11, 9, 20),
+        datetime(2025, 3, 13, 14, 45),
+        datetime(2025, 3, 10, 7, 0),
+        datetime(2025, 3, 14, 0, 5),
+    ],
+)
 def test_history_never_makes_a_lesson_due_now_already(demo_settings, first_start):
     database = open_db(demo_settings.kiosk.data_dir)
     demo.load_if_empty(demo_settings, first_start)

@@ -1,4 +1,5 @@
 """Logging: a rotating file under data_dir/logs, and no ID number ever reaches it."""
+
 import logging
 from pathlib import Path
 
@@ -6,7 +7,6 @@ import pytest
 
 from kiosk import logs
 from kiosk.checkin.signin import CheckIn
-
 from tests.kiosk.builders import ID_NOT_REGISTERED, ID_WANG, LESSON_START
 
 
@@ -43,13 +43,16 @@ def test_id_number_in_a_traceback_is_redacted(log_file):
     assert ID_WANG not in text
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("old card 440308990110151 read", "old card 440308********* read"),   # 15-digit first generation
-    ("member DM0001, phone 2960, lesson 2025-03-10 09:00", None),        # left alone
-    ("seq 20250310 wall_ms 1741568400000", None),                        # 8 and 13 digits
-    ("1234567890123456789012", None),                                    # longer than an ID number
-    ("ID440308199901101512:", "ID440308************:"),                  # glued to letters
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("old card 440308990110151 read", "old card 440308********* read"),  # 15-digit first generation
+        ("member DM0001, phone 2960, lesson 2025-03-10 09:00", None),  # left alone
+        ("seq 20250310 wall_ms 1741568400000", None),  # 8 and 13 digits
+        ("1234567890123456789012", None),  # longer than an ID number
+        ("ID440308199901101512:", "ID440308************:"),  # glued to letters
+    ],
+)
 def test_redact(text, expected):
     assert logs.redact(text) == (expected or text)
 

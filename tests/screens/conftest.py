@@ -1,4 +1,5 @@
 """UI scenarios run the real app in a child process each (Kivy allows one window per process)."""
+
 import json
 import os
 import sqlite3
@@ -19,11 +20,12 @@ def run_harness(name: str, folder: Path, kiosk: bool = False, config: Path | Non
     data_dir, out = folder / "data", folder / f"{name}.json"
     command = [sys.executable, "-m", "tests.screens.harness", name, str(data_dir), str(out)]
     command += (["--kiosk"] if kiosk else []) + (["--config", str(config)] if config else [])
-    done = subprocess.run(command, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     log = data_dir / "logs" / "kiosk.log"
-    detail = (f"exit {done.returncode}\n{done.stderr[-4000:]}\n"
-              f"{log.read_text(encoding='utf-8')[-4000:] if log.exists() else ''}")
+    detail = (
+        f"exit {done.returncode}\n{done.stderr[-4000:]}\n"
+        f"{log.read_text(encoding='utf-8')[-4000:] if log.exists() else ''}"
+    )
     seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
     assert done.returncode == 0, f"at step {seen.get('step')}: {detail}"
     return seen, data_dir
@@ -47,6 +49,7 @@ def scenario(tmp_path_factory):
             assert obs["finished"], obs.get("step")
             seen[name] = obs, data_dir
         return seen[name]
+
     return run
 
 

@@ -5,6 +5,7 @@ Kivy allows one window per process, so tests/screens/conftest.py runs each scena
 the kiosk as main.py does (settings, logs, database, demo data) on DATA_DIR, runs the REAL
 KioskApp, drives it with scripted steps frame by frame, and writes what it observed to OUT.json.
 """
+
 import argparse
 import ctypes
 import json
@@ -15,30 +16,42 @@ from pathlib import Path
 from kiosk import boot
 from kiosk.identity import tokens
 from screens.app import KioskApp, configure
+from tests.screens import (
+    scenarios_service,
+    scenarios_staff,
+    scenarios_staff_courses,
+    scenarios_staff_desk,
+    scenarios_staff_sync,
+)
 from tools.script import Script
-from tests.screens import (scenarios_service, scenarios_staff, scenarios_staff_courses, scenarios_staff_desk,
-                      scenarios_staff_sync)
 
-MEMBER = "DM0001"          # a demo member with exactly one thing due (the always-due lesson)
+MEMBER = "DM0001"  # a demo member with exactly one thing due (the always-due lesson)
 
 
 def observe_result(app: KioskApp, obs: dict) -> None:
     ids = app.result.ids
-    obs.update(screen=app.screens.current, kind=app.result.kind, word=ids.word.text,
-               name=plain(ids.name.text), name_markup=ids.name.text, heading=ids.heading.text,
-               figure=ids.figure.text)
+    obs.update(
+        screen=app.screens.current,
+        kind=app.result.kind,
+        word=ids.word.text,
+        name=plain(ids.name.text),
+        name_markup=ids.name.text,
+        heading=ids.heading.text,
+        figure=ids.figure.text,
+    )
 
 
 def plain(markup: str) -> str:
     """Label markup without its tags."""
-    return re.sub(r"\[/?[a-z]+(=[^\]]*)?\]", "", markup).replace("&bl;", "[").replace(
-        "&br;", "]").replace("&amp;", "&")
+    return re.sub(r"\[/?[a-z]+(=[^\]]*)?\]", "", markup).replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
 
 
 # -- typing on the window's keyboard events, in the order Kivy's SDL2 window sends them -------
 
+
 def press(key: int, scancode: int, codepoint: str | None, text: str | None = None) -> None:
     from kivy.core.window import Window
+
     if not Window.dispatch("on_key_down", key, scancode, codepoint, []):
         Window.dispatch("on_keyboard", key, scancode, codepoint, [])
     if text:
@@ -54,6 +67,7 @@ def type_scan(text: str) -> None:
 
 
 # -- real key presses through the X server (XTest), for the whole X -> SDL -> Kivy path ------
+
 
 class XKeyboard:
     def __init__(self):
@@ -85,6 +99,7 @@ class XKeyboard:
 
 # -- scenarios: (app, settings, obs) -> steps ---------------------------------------------------
 
+
 def token(settings, member_no: str = MEMBER) -> str:
     return tokens.make(member_no, 1, bytes.fromhex(settings.security.card_key))
 
@@ -96,15 +111,16 @@ def result_shown(app: KioskApp):
 def scan(app, settings, obs):
     """A wedge scan of a demo member's card: acknowledgement first, then the result."""
     from kivy.core.window import Window
+
     frames = obs.setdefault("frames", [])
-    Window.bind(on_flip=lambda w: frames.append(
-        {"reading": app.reading.showing, "screen": app.screens.current}))
+    Window.bind(on_flip=lambda w: frames.append({"reading": app.reading.showing, "screen": app.screens.current}))
 
     def scan_card():
         type_scan(token(settings))
         obs["ack_at_once"] = app.reading.showing
         obs["frames_before_scan"] = len(frames)
         return result_shown(app)
+
     return [scan_card, lambda: observe_result(app, obs)]
 
 
@@ -115,18 +131,20 @@ def scan_real_keys(app, settings, obs):
     def scan_card():
         keyboard.type_scan(token(settings))
         return result_shown(app)
+
     return [scan_card, lambda: observe_result(app, obs)]
 
 
 def repeat(app, settings, obs):
     """A second read of the same card while its result shows changes nothing."""
+
     def first():
         type_scan(token(settings))
         return result_shown(app)
 
     def second():
         obs["timer_before"] = id(app.result._timer)
-        app.result.ids.heading.text = "SENTINEL"       # a re-render would overwrite it
+        app.result.ids.heading.text = "SENTINEL"  # a re-render would overwrite it
         type_scan(token(settings))
         return lambda: not app.reading.showing
 
@@ -134,6 +152,7 @@ def repeat(app, settings, obs):
         obs["timer_after"] = id(app.result._timer)
         obs["heading_after"] = app.result.ids.heading.text
         obs["screen"] = app.screens.current
+
     return [first, second, after]
 
 
@@ -143,12 +162,15 @@ def escape(app, settings, obs):
     from kivy.core.window import Window
 
     def press_escape():
-        obs["config"] = {"exit_on_escape": Config.get("kivy", "exit_on_escape"),
-                         "fullscreen": Config.get("graphics", "fullscreen"),
-                         "borderless": Config.get("graphics", "borderless"),
-                         "show_cursor": Config.get("graphics", "show_cursor")}
+        obs["config"] = {
+            "exit_on_escape": Config.get("kivy", "exit_on_escape"),
+            "fullscreen": Config.get("graphics", "fullscreen"),
+            "borderless": Config.get("graphics", "borderless"),
+            "show_cursor": Config.get("graphics", "show_cursor"),
+        }
         press(27, 41, None)
         obs["close_refused"] = bool(Window.dispatch("on_request_close"))
+
     return [press_escape] + [lambda: None] * 10 + [lambda: obs.update(alive=True)]
 
 
@@ -158,10 +180,19 @@ def add_open_activity(title: str = "重阳健步行") -> None:
 
     from kiosk.store.db import write
     from kiosk.store.models import Activity, Site
+
     start = datetime.now().replace(second=0, microsecond=0)
     with write():
-        Activity.create(site=Site.get(), title=title, kind="walk", place="滨河公园",
-                        start=start, end=start + timedelta(hours=2), open=True, points=5)
+        Activity.create(
+            site=Site.get(),
+            title=title,
+            kind="walk",
+            place="滨河公园",
+            start=start,
+            end=start + timedelta(hours=2),
+            open=True,
+            points=5,
+        )
 
 
 def choice_shown(app: KioskApp):
@@ -185,6 +216,7 @@ def choose(app, settings, obs):
         touch.touch_down()
         touch.touch_up()
         return result_shown(app)
+
     return [add_activity, tap, lambda: observe_result(app, obs)]
 
 
@@ -211,6 +243,7 @@ def slide_off(app, settings, obs):
     def tap():
         touch(slide=False)
         obs["after_tap"] = app.screens.current
+
     return [show_ok, slide, tap]
 
 
@@ -227,7 +260,6 @@ def demo_top_up(app, settings, obs):
     from kivy.clock import Clock
 
     from kiosk.store.models import Course, Lesson
-    from screens.app import DEMO_TOP_UP_S
 
     def time_moves_on():
         course = Course.get(Course.name == "智能手机应用（体验课堂）")
@@ -238,12 +270,13 @@ def demo_top_up(app, settings, obs):
             event.get_callback()(0)
         type_scan(token(settings))
         return result_shown(app)
+
     return [time_moves_on, lambda: observe_result(app, obs)]
 
 
 # -- the demo's simulated devices: the real drivers reading a pty ---------------------------------
 
-F2, F10 = 283, 291            # Kivy key codes
+F2, F10 = 283, 291  # Kivy key codes
 
 
 def id_cards(app, settings, obs):
@@ -252,17 +285,20 @@ def id_cards(app, settings, obs):
 
     def fresh_result(lay):
         def step():
-            sim = app.devices.idcard_sim           # started with the app
+            sim = app.devices.idcard_sim  # started with the app
             before = sim.counts.get("read", 0)
             app.go_home()
             lay()
-            return lambda: (sim.counts.get("read", 0) > before and app.screens.current == "result"
-                            and not app.reading.showing)
+            return lambda: (
+                sim.counts.get("read", 0) > before and app.screens.current == "result" and not app.reading.showing
+            )
+
         return step
 
     def look(name):
-        return lambda: cards.update({name: {"kind": app.result.kind, "word": app.result.ids.word.text,
-                                            "name": plain(app.result.ids.name.text)}})
+        return lambda: cards.update(
+            {name: {"kind": app.result.kind, "word": app.result.ids.word.text, "name": plain(app.result.ids.name.text)}}
+        )
 
     steps = [fresh_result(lambda: press(F2, 59, None)), look("resident")]
     for name in ("hmt", "foreign2017", "foreign2023", "rare", "unknown"):
@@ -272,19 +308,21 @@ def id_cards(app, settings, obs):
         app.go_home()
         press(F10, 67, None)
         return result_shown(app)
+
     return steps + [qr_over_serial, look("qr_serial"), lambda: obs.update(signins=_signins())]
 
 
 def _signins() -> dict:
     from kiosk.store.models import Member, SignIn
-    return {m.member_no: m.method for m in SignIn.select(SignIn.method, Member.member_no).join(Member)
-            .objects()}
+
+    return {m.member_no: m.method for m in SignIn.select(SignIn.method, Member.member_no).join(Member).objects()}
 
 
 def unplug(app, settings, obs):
     """The reader's cable pulled and put back while the app runs: the corner says so, reads go on."""
+
     def sim():
-        return app.devices.idcard_sim               # started with the app
+        return app.devices.idcard_sim  # started with the app
 
     def line(device: str = "idcard") -> str:
         corner = app.home.ids.status
@@ -308,16 +346,18 @@ def unplug(app, settings, obs):
 
     def facts():
         from kiosk.store.models import Outbox
-        obs["device_facts"] = [json.loads(o.payload) for o in Outbox.select().where(Outbox.kind == "device")
-                               .order_by(Outbox.seq)]
-    return [lambda: (lambda: "正常" in line()), pull, put_back, read,
-            lambda: observe_result(app, obs), facts]
+
+        obs["device_facts"] = [
+            json.loads(o.payload) for o in Outbox.select().where(Outbox.kind == "device").order_by(Outbox.seq)
+        ]
+
+    return [lambda: lambda: "正常" in line(), pull, put_back, read, lambda: observe_result(app, obs), facts]
 
 
-SCENARIOS = {f.__name__: f for f in (scan, scan_real_keys, repeat, escape, choose, slide_off,
-                                      demo_top_up, id_cards, unplug)}
-for module in (scenarios_service, scenarios_staff, scenarios_staff_courses, scenarios_staff_desk,
-               scenarios_staff_sync):
+SCENARIOS = {
+    f.__name__: f for f in (scan, scan_real_keys, repeat, escape, choose, slide_off, demo_top_up, id_cards, unplug)
+}
+for module in (scenarios_service, scenarios_staff, scenarios_staff_courses, scenarios_staff_desk, scenarios_staff_sync):
     SCENARIOS.update({f.__name__: f for f in module.SCENARIOS})
 
 
@@ -331,7 +371,7 @@ def main() -> int:
     args = parser.parse_args()
     settings = boot.start(argparse.Namespace(config=args.config, data_dir=args.data_dir))
     settings.kiosk.kiosk_mode = args.kiosk
-    settings.voice.player = ["aplay", "-q", "-D", "null"]    # a real player; no sound card here
+    settings.voice.player = ["aplay", "-q", "-D", "null"]  # a real player; no sound card here
     configure(settings)
     app = KioskApp(settings)
     obs = {"finished": False}
@@ -339,20 +379,23 @@ def main() -> int:
     def begin() -> None:
         # The scenario's steps are made once the app is built and running.
         script.steps[0:0] = [_named(step, obs) for step in SCENARIOS[args.scenario](app, settings, obs)]
+
     script = Script([lambda: None, begin, lambda: obs.update(finished=True)], done=app.stop)
     app.bind(on_start=lambda _app: script.start())
     try:
         app.run()
-    finally:                # what was seen, also when a step waited in vain
+    finally:  # what was seen, also when a step waited in vain
         Path(args.out).write_text(json.dumps(obs, ensure_ascii=False))
     return 0
 
 
 def _named(step, obs: dict):
     """The step, noting its name first: a failure report says which step waited in vain."""
+
     def run():
         obs["step"] = getattr(step, "__name__", "?")
         return step()
+
     return run
 
 

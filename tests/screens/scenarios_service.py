@@ -4,6 +4,7 @@ Each scenario drives the REAL app: taps are Kivy touches on the real buttons, ca
 scans, and idle time passes on a fake clock that the app's idle timer reads (app.clock), so a
 90-second wait takes a few frames.
 """
+
 from datetime import datetime, timedelta
 
 from kiosk.i18n import t
@@ -32,6 +33,7 @@ def fake_clock(app) -> FakeClock:
 def tap(widget, slide_off: bool = False) -> None:
     """A finger on the widget's centre, lifted there (or after sliding off it)."""
     from kivy.tests.common import UnitTestTouch
+
     touch = UnitTestTouch(*widget.to_window(*widget.center))
     touch.touch_down()
     if slide_off:
@@ -46,6 +48,7 @@ def home_button(app, service: str):
 
 def open_from_home(app, service: str) -> list:
     """Two steps: home, then (once home is laid out and drawn) its button for `service`."""
+
     def home():
         app.go_home()
         return shown(app, "home")
@@ -53,6 +56,7 @@ def open_from_home(app, service: str) -> list:
     def press():
         tap(home_button(app, service))
         return shown(app, service)
+
     return [home, press]
 
 
@@ -73,6 +77,7 @@ def spy_voice(app, obs) -> None:
     def say(name, *args, **kwargs):
         spoken.append([name, {k: v for k, v in kwargs.items() if k != "then" or v}])
         return real(name, *args, **kwargs)
+
     app.voice.say = say
 
 
@@ -89,8 +94,8 @@ def texts(root) -> list[str]:
     from kivy.uix.label import Label
 
     from tests.screens.harness import plain
-    return [plain(w.text) for w in root.walk(restrict=True)
-            if isinstance(w, Label) and w.text and visible(w)]
+
+    return [plain(w.text) for w in root.walk(restrict=True) if isinstance(w, Label) and w.text and visible(w)]
 
 
 def all_texts(app) -> list[str]:
@@ -99,6 +104,7 @@ def all_texts(app) -> list[str]:
     from kivy.uix.label import Label
 
     from tests.screens.harness import plain
+
     found = []
     for root in [*app.screens.screens, *Window.children]:
         found += [plain(w.text) for w in root.walk(restrict=True) if isinstance(w, Label) and w.text]
@@ -107,10 +113,12 @@ def all_texts(app) -> list[str]:
 
 def scan_member(app, member_no: str) -> None:
     from tests.screens.harness import token, type_scan
+
     type_scan(token(app.settings, member_no))
 
 
 # -- scenarios ------------------------------------------------------------------------------------
+
 
 def passbook(app, settings, obs):
     """我的积分: a card → balance and passbook; 下一页; the idle prompt at 70 s; home at 90 s."""
@@ -156,14 +164,19 @@ def passbook(app, settings, obs):
         obs["texts_after_reset"] = all_texts(app)
         obs["scale_after_reset"] = app.theme.scale
         obs["senior_after_reset"] = app.senior is not None
+
     return [open_points, scan, first_page, second_page, prompt, extended, reset]
 
 
 def _passbook_page(screen) -> dict:
-    return {"balance": screen.ids.balance.text, "who": screen.ids.header.who,
-            "page_text": screen.ids.bar.page_text, "pages": screen.pages,
-            "rows": [[r.ids.date.text, r.ids.what.text, r.ids.amount.text] for r in screen.rows],
-            "texts": texts(screen)}
+    return {
+        "balance": screen.ids.balance.text,
+        "who": screen.ids.header.who,
+        "page_text": screen.ids.bar.page_text,
+        "pages": screen.pages,
+        "rows": [[r.ids.date.text, r.ids.what.text, r.ids.amount.text] for r in screen.rows],
+        "texts": texts(screen),
+    }
 
 
 def add_test_activities(member_no: str = OTHER):
@@ -171,15 +184,33 @@ def add_test_activities(member_no: str = OTHER):
     one with a single place, already taken by `member_no`."""
     from kiosk.store.db import write
     from kiosk.store.models import Activity, Member, Registration, Site
+
     start = datetime.now().replace(second=0, microsecond=0) + timedelta(hours=2)
     with write():
-        free = Activity.create(site=Site.get(), title="测试报告会", kind="report", place="五楼 报告厅",
-                               start=start, end=start + timedelta(hours=1), capacity=0)
-        full = Activity.create(site=Site.get(), title="测试汇演", kind="performance", place="一楼 大厅",
-                               start=start + timedelta(minutes=1), end=start + timedelta(hours=2),
-                               capacity=1)
-        Registration.create(member=Member.get(Member.member_no == member_no), activity=full,
-                            status="registered", at=datetime.now() - timedelta(days=1))
+        free = Activity.create(
+            site=Site.get(),
+            title="测试报告会",
+            kind="report",
+            place="五楼 报告厅",
+            start=start,
+            end=start + timedelta(hours=1),
+            capacity=0,
+        )
+        full = Activity.create(
+            site=Site.get(),
+            title="测试汇演",
+            kind="performance",
+            place="一楼 大厅",
+            start=start + timedelta(minutes=1),
+            end=start + timedelta(hours=2),
+            capacity=1,
+        )
+        Registration.create(
+            member=Member.get(Member.member_no == member_no),
+            activity=full,
+            status="registered",
+            at=datetime.now() - timedelta(days=1),
+        )
     return free.id, full.id
 
 
@@ -191,7 +222,7 @@ def signup(app, settings, obs):
     """近期活动: look without a card; sign up; join a full one's waitlist; the holder cancels,
     the waitlisted senior moves up and is told at their next sign-in."""
     spy_voice(app, obs)
-    settings.checkin.repeat_window_s = 0        # the same card again within seconds is meant
+    settings.checkin.repeat_window_s = 0  # the same card again within seconds is meant
     screen = app.services["activities"]
     add_test_activities()
 
@@ -200,8 +231,10 @@ def signup(app, settings, obs):
         return shown(app, "activities")
 
     def scan():
-        obs["anonymous"] = {"titles": [r.ids.title.text for r in screen.rows],
-                            "buttons": [not r.ids.button.disabled for r in screen.rows]}
+        obs["anonymous"] = {
+            "titles": [r.ids.title.text for r in screen.rows],
+            "buttons": [not r.ids.button.disabled for r in screen.rows],
+        }
         scan_member(app, MEMBER)
         return identified(app, "activities")
 
@@ -235,7 +268,7 @@ def signup(app, settings, obs):
     def waitlisted_comes_back():
         obs["after_cancel"] = {"rows": _rows(screen), "news": screen.ids.news.text}
         app.go_home()
-        scan_member(app, MEMBER)            # a sign-in at home: the result tells the news
+        scan_member(app, MEMBER)  # a sign-in at home: the result tells the news
         return shown(app, "result")
 
     def told():
@@ -249,14 +282,35 @@ def signup(app, settings, obs):
     def told_once():
         obs["news_second_visit"] = screen.ids.news.text
         obs["rows_second_visit"] = _rows(screen)
-    return [open_list, scan, slide_off_sign_up, sign_up, join_waitlist, waitlisted,
-            *open_from_home(app, "activities"), holder_cancels, cancel, waitlisted_comes_back, told,
-            *open_from_home(app, "activities"), visit_again, told_once]
+
+    return [
+        open_list,
+        scan,
+        slide_off_sign_up,
+        sign_up,
+        join_waitlist,
+        waitlisted,
+        *open_from_home(app, "activities"),
+        holder_cancels,
+        cancel,
+        waitlisted_comes_back,
+        told,
+        *open_from_home(app, "activities"),
+        visit_again,
+        told_once,
+    ]
 
 
 def _rows(screen) -> list[dict]:
-    return [{"title": r.ids.title.text, "facts": r.ids.facts.text, "mark": r.ids.mark.text,
-             "action": r.action if not r.ids.button.disabled else ""} for r in screen.rows]
+    return [
+        {
+            "title": r.ids.title.text,
+            "facts": r.ids.facts.text,
+            "mark": r.ids.mark.text,
+            "action": r.action if not r.ids.button.disabled else "",
+        }
+        for r in screen.rows
+    ]
 
 
 def courses(app, settings, obs):
@@ -273,21 +327,30 @@ def courses(app, settings, obs):
         return identified(app, "courses")
 
     def look():
-        obs["rows"] = [{"name": r.ids.course.text, "attended": r.ids.attended.text, "next": r.ids.next.text,
-                        "note": r.ids.note.text, "missed": r.missed} for r in screen.rows]
+        obs["rows"] = [
+            {
+                "name": r.ids.course.text,
+                "attended": r.ids.attended.text,
+                "next": r.ids.next.text,
+                "note": r.ids.note.text,
+                "missed": r.missed,
+            }
+            for r in screen.rows
+        ]
         obs["pages"] = screen.pages
         pages = []
         for _ in range(screen.pages - 1):
             screen.turn(1)
             pages.append([r.ids.note.text for r in screen.rows])
         obs["later_notes"] = pages
+
     return [open_courses, scan, look]
 
 
 def preferences(app, settings, obs):
     """大字与声音: larger type now and at every later identification; voice off stays off."""
     spy_voice(app, obs)
-    settings.checkin.repeat_window_s = 0        # the same card again within seconds is meant
+    settings.checkin.repeat_window_s = 0  # the same card again within seconds is meant
     screen = app.services["settings"]
 
     def open_settings():
@@ -299,17 +362,23 @@ def preferences(app, settings, obs):
         return identified(app, "settings")
 
     def large():
-        obs["before"] = {"scale": app.theme.scale, "label": screen.ids.voice.font_size,
-                         "text": screen.ids.large_text.text}
+        obs["before"] = {
+            "scale": app.theme.scale,
+            "label": screen.ids.voice.font_size,
+            "text": screen.ids.large_text.text,
+        }
         tap(screen.ids.large_text)
         return lambda: app.theme.scale != 1.0
 
     def after_large():
-        obs["after"] = {"scale": app.theme.scale, "label": screen.ids.voice.font_size,
-                        "text": screen.ids.large_text.text}
+        obs["after"] = {
+            "scale": app.theme.scale,
+            "label": screen.ids.voice.font_size,
+            "text": screen.ids.large_text.text,
+        }
         app.go_home()
         obs["home_scale"] = app.theme.scale
-        scan_member(app, MEMBER)               # signing in: the result is in large type at once
+        scan_member(app, MEMBER)  # signing in: the result is in large type at once
         return shown(app, "result")
 
     def result_large():
@@ -328,23 +397,35 @@ def preferences(app, settings, obs):
         obs["voice_text"] = screen.ids.voice.text
         obs["spoken_at_off"] = len(obs["spoken"])
         app.go_home()
-        scan_member(app, MEMBER)               # signed in already: 「您已经签到了」, but silently
+        scan_member(app, MEMBER)  # signed in already: 「您已经签到了」, but silently
         return shown(app, "result")
 
     def silent_result():
         obs["spoken_after_off"] = len(obs["spoken"])
         obs["result_kind"] = app.result.kind
         from kiosk.store.models import Member
+
         m = Member.get(Member.member_no == MEMBER)
         obs["stored"] = {"large_text": m.large_text, "voice": m.voice}
-        scan_member(app, "DM9999")             # the next card, still on that result: nobody's
+        scan_member(app, "DM9999")  # the next card, still on that result: nobody's
         return lambda: app.result.kind == "unknown_card" and not app.reading.showing
 
     def strangers_result():
-        obs["stranger"] = {"scale": app.theme.scale, "spoken": obs["spoken"][-1][0],
-                           "senior": app.senior is not None}
-    return [open_settings, scan, large, after_large, result_large, *open_from_home(app, "settings"),
-            scan_again, voice_off, quiet, silent_result, strangers_result]
+        obs["stranger"] = {"scale": app.theme.scale, "spoken": obs["spoken"][-1][0], "senior": app.senior is not None}
+
+    return [
+        open_settings,
+        scan,
+        large,
+        after_large,
+        result_large,
+        *open_from_home(app, "settings"),
+        scan_again,
+        voice_off,
+        quiet,
+        silent_result,
+        strangers_result,
+    ]
 
 
 def open_now(settings) -> None:
@@ -390,6 +471,7 @@ def resting(app, settings, obs):
 
     def woke():
         obs["night_result"] = app.result.kind
+
     return [wait_attract, touch_attract, close_kiosk, card_at_night, woke]
 
 
@@ -398,24 +480,39 @@ SCENARIOS = [passbook, signup, courses, preferences, resting]
 
 # -- the senior-ui checklist over every senior screen ------------------------------------------
 
+
 def walk(root, name_of=None) -> dict:
     """What the checklist needs of a widget tree: visible labels and enabled targets."""
     from kivy.uix.behaviors import ButtonBehavior
     from kivy.uix.label import Label
 
     from tests.screens.harness import _id_of, plain
+
     labels, buttons, classes = [], [], set()
     for w in root.walk(restrict=True):
         classes.add(type(w).__name__)
         if not visible(w):
             continue
         if isinstance(w, Label) and w.text:
-            labels.append({"id": _id_of(root, w), "text": plain(w.text), "font_size": w.font_size,
-                           "width": w.width, "color": list(w.color), "line_height": w.line_height})
+            labels.append(
+                {
+                    "id": _id_of(root, w),
+                    "text": plain(w.text),
+                    "font_size": w.font_size,
+                    "width": w.width,
+                    "color": list(w.color),
+                    "line_height": w.line_height,
+                }
+            )
         if isinstance(w, ButtonBehavior) and not w.disabled:
             x, y = w.to_window(*w.pos)
-            buttons.append({"size": list(w.size), "box": [x, y, x + w.width, y + w.height],
-                            "text": plain(getattr(w, "text", "") or "")})
+            buttons.append(
+                {
+                    "size": list(w.size),
+                    "box": [x, y, x + w.width, y + w.height],
+                    "text": plain(getattr(w, "text", "") or ""),
+                }
+            )
     return {"labels": labels, "buttons": buttons, "classes": sorted(classes)}
 
 
@@ -436,6 +533,7 @@ def checklist_all(app, settings, obs):
         def step():
             scan_member(app, member)
             return identified(app, service)
+
         return step
 
     def sign_in():
@@ -444,18 +542,22 @@ def checklist_all(app, settings, obs):
         return shown(app, "result")
 
     def choice():
-        from tests.screens.harness import add_open_activity, choice_shown
         from datetime import datetime, timedelta
 
         from kiosk.checkin.signin import member_items
         from kiosk.store.models import Member
+        from tests.screens.harness import add_open_activity, choice_shown
+
         app.go_home()
         # Exactly two things due whatever the time of day: one of DM0003's demo lessons may be
         # due now or not, so open activities make up the rest.
         now, c = datetime.now(), settings.checkin
-        due = member_items(Member.get(Member.member_no == "DM0003"), now - timedelta(minutes=c.window_after_min),
-                           now + timedelta(minutes=c.window_before_min))
-        for title in ("重阳健步行", "太极晨练")[:max(0, 2 - len(due))]:
+        due = member_items(
+            Member.get(Member.member_no == "DM0003"),
+            now - timedelta(minutes=c.window_after_min),
+            now + timedelta(minutes=c.window_before_min),
+        )
+        for title in ("重阳健步行", "太极晨练")[: max(0, 2 - len(due))]:
             add_open_activity(title)
         scan_member(app, "DM0003")
         return choice_shown(app)
@@ -463,6 +565,7 @@ def checklist_all(app, settings, obs):
     def large_type():
         from kiosk.store.db import write
         from kiosk.store.models import Member
+
         with write():
             Member.update(large_text=True).where(Member.member_no == "DM0004").execute()
         return None
@@ -482,21 +585,48 @@ def checklist_all(app, settings, obs):
         clock.advance(settings.display.attract_after_s + 1)
         return shown(app, "night")
 
-    return [look("home"),
-            *go("points"), look("points_prompt"), scan("points"), look("points"),
-            *go("activities"), look("activities_anonymous"), scan("activities"), look("activities"),
-            *go("courses"), scan("courses"), look("courses"),
-            *go("settings"), scan("settings"), look("settings"),
-            sign_in, look("result"), large_type,
-            lambda: (app.go_home(), scan_member(app, "DM0004"), shown(app, "result"))[-1],
-            look("result_large"), choice, look("choice"),
-            *go("points"), scan("points", "DM0004"), look("points_large"),
-            *go("activities"), scan("activities", "DM0004"), look("activities_large"),
-            *go("courses"), scan("courses", "DM0004"), look("courses_large"),
-            *go("points"), idle_prompt, lambda: obs.update(idle_prompt=walk(app.idle.prompt),
-                                            idle_prompt_box=[*app.idle.prompt.pos,
-                                                             *app.idle.prompt.size]),
-            attract, look("attract"), night, look("night")]
+    return [
+        look("home"),
+        *go("points"),
+        look("points_prompt"),
+        scan("points"),
+        look("points"),
+        *go("activities"),
+        look("activities_anonymous"),
+        scan("activities"),
+        look("activities"),
+        *go("courses"),
+        scan("courses"),
+        look("courses"),
+        *go("settings"),
+        scan("settings"),
+        look("settings"),
+        sign_in,
+        look("result"),
+        large_type,
+        lambda: (app.go_home(), scan_member(app, "DM0004"), shown(app, "result"))[-1],
+        look("result_large"),
+        choice,
+        look("choice"),
+        *go("points"),
+        scan("points", "DM0004"),
+        look("points_large"),
+        *go("activities"),
+        scan("activities", "DM0004"),
+        look("activities_large"),
+        *go("courses"),
+        scan("courses", "DM0004"),
+        look("courses_large"),
+        *go("points"),
+        idle_prompt,
+        lambda: obs.update(
+            idle_prompt=walk(app.idle.prompt), idle_prompt_box=[*app.idle.prompt.pos, *app.idle.prompt.size]
+        ),
+        attract,
+        look("attract"),
+        night,
+        look("night"),
+    ]
 
 
 SCENARIOS.append(checklist_all)

@@ -1,5 +1,6 @@
 """UI scenarios for staff mode (issue 5), run by tests/screens/harness.py: the PIN pad and lockout,
 auto-logout, Today with 补签, and a senior's page — real taps on the real buttons."""
+
 from kiosk.i18n import t
 from kiosk.store.models import Member, Staff
 from tests.screens.scenarios_service import FakeClock, tap
@@ -20,6 +21,7 @@ def texts(widget) -> list[str]:
 def button(root, text: str):
     """The visible button under `root` that says `text`."""
     from kivy.uix.behaviors import ButtonBehavior
+
     stack = [root]
     while stack:
         w = stack.pop()
@@ -51,13 +53,16 @@ def login_steps(app, name: str, pin: str, then: str = "staff_home") -> list:
             tap(button(login.body.ids.pad, digit))
         tap(login.body.ids.ok)
         return on(app, then) if then else None
+
     return [home, enter, name_and_pin]
 
 
 def pick(reason_label: str):
     """Tap the choice of the open Pick pop-up."""
     from kivy.core.window import Window
+
     from screens.staff.frame import Pick
+
     popup = next(w for w in Window.children if isinstance(w, Pick))
     tap(button(popup.ids.choices, reason_label))
 
@@ -85,6 +90,7 @@ def lockout(app, settings, obs):
         clerk = Staff.get(Staff.name == CLERK)
         obs["failures"], obs["lockouts"] = clerk.failures, clerk.lockouts
         obs["locked"] = clerk.locked_until is not None
+
     return steps + [wrong_again] * 4 + [right_pin_while_locked, look]
 
 
@@ -96,14 +102,17 @@ def day(app, settings, obs):
         return on(app, "staff_today")
 
     def choose_lesson():
-        row = next(r for r in today_screen.body.ids.item_rows.children
-                   if r.day_item.expected and r.day_item.signed < r.day_item.expected)
+        row = next(
+            r
+            for r in today_screen.body.ids.item_rows.children
+            if r.day_item.expected and r.day_item.signed < r.day_item.expected
+        )
         obs["title"] = row.day_item.item.title
         obs["before"] = [row.day_item.signed, row.day_item.expected]
         tap(row)
 
     def sign_first_missing():
-        person_row = today_screen.body.ids.people.children[-1]      # the first row on screen
+        person_row = today_screen.body.ids.people.children[-1]  # the first row on screen
         obs["member_no"] = person_row.person.member_no
         tap(person_row.ids.sign)
 
@@ -115,6 +124,7 @@ def day(app, settings, obs):
         chosen = today_screen.chosen
         obs["after"] = [chosen.signed, chosen.expected]
         obs["missing"] = [r.person.member_no for r in today_screen.body.ids.people.children]
+
     return login_steps(app, ADMIN, ADMIN_PIN) + [open_today, choose_lesson, sign_first_missing, reason, look]
 
 
@@ -131,8 +141,9 @@ def idle_logout(app, settings, obs):
         return on(app, "staff_member")
 
     def almost_two_minutes():
-        obs["name_shown"] = any(Member.get(Member.member_no == MEMBER).name in x
-                                for x in texts(app.staff.screens["staff_member"]))
+        obs["name_shown"] = any(
+            Member.get(Member.member_no == MEMBER).name in x for x in texts(app.staff.screens["staff_member"])
+        )
         clock.advance(settings.staff.idle_s - settings.staff.idle_warning_s + 1)
         return lambda: app.staff.prompt.showing
 
@@ -150,12 +161,15 @@ def idle_logout(app, settings, obs):
         name = Member.get(Member.member_no == MEMBER).name
         obs["left_behind"] = [x for s in app.staff.screens.values() for x in texts(s) if name in x]
         obs["staff"] = app.staff.actor is not None
-    return [fake_time] + login_steps(app, ADMIN, ADMIN_PIN) + [member_page, almost_two_minutes, carry_on,
-                                                                   still_in, look]
+
+    return (
+        [fake_time] + login_steps(app, ADMIN, ADMIN_PIN) + [member_page, almost_two_minutes, carry_on, still_in, look]
+    )
 
 
 def member_tasks(app, settings, obs):
     from tests.screens.harness import token, type_scan
+
     members = app.staff.screens["staff_members"]
     page = app.staff.screens["staff_member"]
     member = Member.get(Member.member_no == MEMBER)
@@ -203,14 +217,27 @@ def member_tasks(app, settings, obs):
     def old_card_in_staff_mode():
         obs["reissue_message"] = page.message
         app.staff.open("staff_members")
-        type_scan(token(settings, MEMBER))          # the old card, read on the search page
+        type_scan(token(settings, MEMBER))  # the old card, read on the search page
         return lambda: not app.reading.showing and app.screens.current == "staff_members" and members.message
 
     def look():
         obs["old_card_message"] = members.message
-    return login_steps(app, ADMIN, ADMIN_PIN) + [open_search, type_initials, open_hit, volunteer, two_hours,
-                                                 library, redeem, ten, gift, reissue, lost,
-                                                 old_card_in_staff_mode, look]
+
+    return login_steps(app, ADMIN, ADMIN_PIN) + [
+        open_search,
+        type_initials,
+        open_hit,
+        volunteer,
+        two_hours,
+        library,
+        redeem,
+        ten,
+        gift,
+        reissue,
+        lost,
+        old_card_in_staff_mode,
+        look,
+    ]
 
 
 def card_opens_member(app, settings, obs):
@@ -223,6 +250,7 @@ def card_opens_member(app, settings, obs):
 
     def look():
         obs["title"] = app.staff.screens["staff_member"].title
+
     return login_steps(app, ADMIN, ADMIN_PIN) + [scan, look]
 
 

@@ -1,16 +1,16 @@
 """UI scenarios for 学期与课程 (issue 5), run by tests/screens/harness.py: an admin cancels a lesson,
 tries to move one onto a holiday and copies a course into a new class; a plain staff member is
 refused.  Real taps on the real buttons and pop-ups."""
+
 from datetime import datetime
 
-from kiosk.store.db import write
 from kiosk.i18n import t
 from kiosk.store.models import Course
 from tests.screens.scenarios_service import tap
 from tests.screens.scenarios_staff import ADMIN, ADMIN_PIN, CLERK, button, login_steps, on, pick, texts
 
 CLERK_PIN = "1357"
-COURSE = "国画花鸟班"            # on the first page of the demo's course list
+COURSE = "国画花鸟班"  # on the first page of the demo's course list
 COPIED, COPY_TO = "书法（一）班", "书法（三）班"
 
 
@@ -20,6 +20,7 @@ def course_page(app):
 
 def popup(kind):
     from kivy.core.window import Window
+
     return next((w for w in Window.children if isinstance(w, kind)), None)
 
 
@@ -31,13 +32,17 @@ def open_course(app, name: str):
         row = next(r for r in courses.body.ids.courses.children if r.course.name == name)
         tap(row)
         return on(app, "staff_course")
+
     return tap_row
 
 
 def future_rows(page) -> list:
     """The lesson rows on screen that may still be cancelled or moved, first first."""
-    return [r for r in reversed(page.body.ids.rows.children)
-            if r.lesson.start > datetime.now() and not r.lesson.cancelled and not r.lesson.signed]
+    return [
+        r
+        for r in reversed(page.body.ids.rows.children)
+        if r.lesson.start > datetime.now() and not r.lesson.cancelled and not r.lesson.signed
+    ]
 
 
 def courses_admin(app, settings, obs):
@@ -52,7 +57,7 @@ def courses_admin(app, settings, obs):
     def two_to_change():
         obs["term"] = courses.body.ids.term_name.text
         obs["courses_shown"] = [r.course.name for r in reversed(courses.body.ids.courses.children)]
-        if len(future_rows(page)) < 2:               # the next lesson is the last on its page
+        if len(future_rows(page)) < 2:  # the next lesson is the last on its page
             tap(button(page.body.ids.pager, t("service.next")))
 
     def cancel():
@@ -65,8 +70,9 @@ def courses_admin(app, settings, obs):
 
     def move():
         obs["cancel_message"] = page.message
-        obs["cancel_row"] = next(r.lesson.note for r in page.body.ids.rows.children
-                                 if r.lesson.id == obs["cancelled_id"])
+        obs["cancel_row"] = next(
+            r.lesson.note for r in page.body.ids.rows.children if r.lesson.id == obs["cancelled_id"]
+        )
         row = future_rows(page)[0]
         chosen["move"] = row.lesson
         obs["moved_id"] = row.lesson.id
@@ -128,10 +134,32 @@ def courses_admin(app, settings, obs):
     def look():
         names = obs["roster_names"]
         obs["left_behind"] = [x for s in (courses, page) for x in texts(s) if any(n in x for n in names)]
+
     return login_steps(app, ADMIN, ADMIN_PIN) + [
-        open_courses, open_course(app, COURSE), two_to_change, cancel, teacher_away, move, onto_the_holiday,
-        nine, eleven, room_taken, refused, back_to_list, copy, which, class_name, saturday, nine, eleven, copied,
-        open_course(app, COURSE), roster_tab, log_out, look]
+        open_courses,
+        open_course(app, COURSE),
+        two_to_change,
+        cancel,
+        teacher_away,
+        move,
+        onto_the_holiday,
+        nine,
+        eleven,
+        room_taken,
+        refused,
+        back_to_list,
+        copy,
+        which,
+        class_name,
+        saturday,
+        nine,
+        eleven,
+        copied,
+        open_course(app, COURSE),
+        roster_tab,
+        log_out,
+        look,
+    ]
 
 
 def courses_clerk(app, settings, obs):
@@ -168,17 +196,28 @@ def courses_clerk(app, settings, obs):
 
     def look():
         refusals["generate"] = [page.message, popup(_pick()) is not None]
-    return login_steps(app, CLERK, CLERK_PIN) + [open_courses, new_term, add_holiday, open_course(app, COURSE),
-                                                 cancel, capacity, generate, look]
+
+    return login_steps(app, CLERK, CLERK_PIN) + [
+        open_courses,
+        new_term,
+        add_holiday,
+        open_course(app, COURSE),
+        cancel,
+        capacity,
+        generate,
+        look,
+    ]
 
 
 def _pick():
     from screens.staff.frame import Pick
+
     return Pick
 
 
 def _date_pick():
     from screens.staff.courses import DatePick
+
     return DatePick
 
 

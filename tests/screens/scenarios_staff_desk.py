@@ -1,6 +1,7 @@
 """UI scenarios for the front desk in staff mode (issue 5), run by tests/screens/harness.py: a newcomer's
 ID card read on the simulated reader and registered from the form, reports exported and cards
 printed to a folder, a roster imported from it, and the audit trail — real taps on the real buttons."""
+
 import csv
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from tests.screens.scenarios_staff import ADMIN, ADMIN_PIN, CLERK, button, login
 
 PHONE = "13912345678"
 CLERK_PIN = "1357"
-COURSE = "书法（一）班"                # a demo course of the current term
-EXPORT_DIR = "desk_exports"            # under the data dir: where the scenario's exports go
+COURSE = "书法（一）班"  # a demo course of the current term
+EXPORT_DIR = "desk_exports"  # under the data dir: where the scenario's exports go
 
 
 def newcomer_and_exports(app, settings, obs):
@@ -24,13 +25,18 @@ def newcomer_and_exports(app, settings, obs):
     newcomers = app.staff.screens["staff_newcomers"]
     exports = app.staff.screens["staff_exports"]
     audit = app.staff.screens["staff_audit"]
-    reader = app.devices.idcard_sim                  # started with the app
+    reader = app.devices.idcard_sim  # started with the app
 
     def lay(profile: str, name: str):
         def step():
             reader.lay(profile)
-            return lambda: (app.screens.current == "staff_newcomers" and newcomers.chosen is not None
-                            and newcomers.chosen.name == name and not app.reading.showing)
+            return lambda: (
+                app.screens.current == "staff_newcomers"
+                and newcomers.chosen is not None
+                and newcomers.chosen.name == name
+                and not app.reading.showing
+            )
+
         return step
 
     def type_phone(digits: str) -> None:
@@ -113,7 +119,9 @@ def newcomer_and_exports(app, settings, obs):
 
     def for_a_course():
         from kivy.core.window import Window
+
         from screens.staff.frame import Pick
+
         popup = next(w for w in Window.children if isinstance(w, Pick))
         choice = next(b for b in popup.ids.choices.children if b.text.startswith(COURSE))
         obs["print_choice"] = choice.text
@@ -138,16 +146,37 @@ def newcomer_and_exports(app, settings, obs):
     def left_behind():
         shown = [x for s in (newcomers, exports, audit) for x in texts(s)]
         obs["left_behind"] = [x for x in shown if "马秀英" in x or PHONE[-4:] in x or "DM" in x]
+
     return login_steps(app, ADMIN, ADMIN_PIN) + [
-        lay("unknown", "马秀英"), look_at_form, right_phone, registered,
-        lay("pua", "刘\u25a1生"), flagged_refused, flagged_confirmed,
-        open_exports, exports_tile, export_xlsx, change_format, csv_format, export_csv, next_page,
-        print_cards, for_a_course, open_audit, audit_tile, log_out, left_behind]
+        lay("unknown", "马秀英"),
+        look_at_form,
+        right_phone,
+        registered,
+        lay("pua", "刘\u25a1生"),
+        flagged_refused,
+        flagged_confirmed,
+        open_exports,
+        exports_tile,
+        export_xlsx,
+        change_format,
+        csv_format,
+        export_csv,
+        next_page,
+        print_cards,
+        for_a_course,
+        open_audit,
+        audit_tile,
+        log_out,
+        left_behind,
+    ]
 
 
 BAD_ROSTER = [["姓名", "性别", "手机号"], ["王桂兰", "女", "1381234"], ["赵德明", "人", "13812345678"]]
-GOOD_ROSTER = [["姓名", "性别", "手机号", "课程"], ["王桂兰", "女", "13812340001", "书法（一）班"],
-               ["赵德明", "男", "13812340002", ""]]
+GOOD_ROSTER = [
+    ["姓名", "性别", "手机号", "课程"],
+    ["王桂兰", "女", "13812340001", "书法（一）班"],
+    ["赵德明", "男", "13812340002", ""],
+]
 
 
 def roster_import(app, settings, obs):
@@ -173,6 +202,7 @@ def roster_import(app, settings, obs):
         def step():
             obs.setdefault("from", imports.body.ids.folder.children[0].value)
             tap(imports.body.ids.choose)
+
         return [step, lambda: pick(file), lambda: pick(t("staff.exports.kind.members"))]
 
     def rejected():
@@ -199,10 +229,17 @@ def roster_import(app, settings, obs):
 
     def clerk_sees():
         obs["clerk_import"] = [imports.body.ids.choose.disabled, imports.message]
-    return (login_steps(app, ADMIN, ADMIN_PIN) + [open_imports] + start("名单_有错.csv") + [rejected]
-            + start("名单.csv") + [checked, imported]
-            + login_steps(app, CLERK, CLERK_PIN) + [clerk_imports, clerk_sees])
 
+    return (
+        login_steps(app, ADMIN, ADMIN_PIN)
+        + [open_imports]
+        + start("名单_有错.csv")
+        + [rejected]
+        + start("名单.csv")
+        + [checked, imported]
+        + login_steps(app, CLERK, CLERK_PIN)
+        + [clerk_imports, clerk_sees]
+    )
 
 
 SCENARIOS = [newcomer_and_exports, roster_import]

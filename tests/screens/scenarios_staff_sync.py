@@ -1,5 +1,6 @@
 """UI scenarios for the staff page 同步状态 (issue 6), run by tests/screens/harness.py: a kiosk with no
 bureau set, and one whose bureau is down, then up (立即同步 sends the backlog), then down again."""
+
 import atexit
 import subprocess
 import sys
@@ -8,9 +9,9 @@ from pathlib import Path
 
 import httpx
 
+from kiosk.i18n import t
 from kiosk.store import facts
 from kiosk.store.db import write
-from kiosk.i18n import t
 from kiosk.store.models import Outbox
 from tests.bureau.conftest import bureau_env
 from tests.screens.scenarios_service import FakeClock, tap
@@ -28,29 +29,42 @@ def look(app, obs: dict, key: str) -> None:
     """What the page shows now, under obs[key]."""
     screen = page(app)
     ids = screen.body.ids
-    obs[key] = {"headline": ids.headline.text, "explain": ids.explain.text, "detail": ids.detail.text,
-                "backlog": ids.backlog.text, "last_push": ids.last_push.text, "bureau": ids.bureau.text,
-                "button": ids.now.text, "button_disabled": ids.now.disabled, "message": screen.message,
-                "rejected": ids.rejected.text, "state": screen.state,
-                "rows": [[row.seq, row.at, row.kind, row.code, row.reason] for row in reversed(ids.rows.children)],
-                "backlog_count": screen.status.backlog,
-                "pending_in_db": Outbox.select().where(Outbox.state == "pending").count()}
+    obs[key] = {
+        "headline": ids.headline.text,
+        "explain": ids.explain.text,
+        "detail": ids.detail.text,
+        "backlog": ids.backlog.text,
+        "last_push": ids.last_push.text,
+        "bureau": ids.bureau.text,
+        "button": ids.now.text,
+        "button_disabled": ids.now.disabled,
+        "message": screen.message,
+        "rejected": ids.rejected.text,
+        "state": screen.state,
+        "rows": [[row.seq, row.at, row.kind, row.code, row.reason] for row in reversed(ids.rows.children)],
+        "backlog_count": screen.status.backlog,
+        "pending_in_db": Outbox.select().where(Outbox.state == "pending").count(),
+    }
 
 
 def open_page(app, obs: dict):
     """Staff home: note the tile, tap it."""
+
     def step():
         tile = app.staff.screens["staff_home"].body.ids.sync
         obs["tile"] = tile.text
         tap(tile)
         return on(app, "staff_sync")
+
     return step
 
 
 def first_report(app):
     """The sync thread's first cycle (it starts with the app) has reported."""
+
     def step():
         return lambda: app.sync_status is not None
+
     return step
 
 
@@ -61,6 +75,7 @@ def sign_in(app, settings, member_no: str):
         app.go_home()
         type_scan(token(settings, member_no))
         return result_shown(app)
+
     return step
 
 
@@ -85,8 +100,8 @@ def sync_not_configured(app, settings, obs):
     def after_logout():
         obs["staff"] = app.staff.actor is not None
         obs["left_behind"] = texts(page(app).body.ids.rows)
-    return [fake_time] + login_steps(app, ADMIN, ADMIN_PIN) + [open_page(app, obs), tap_button, idle,
-                                                                   after_logout]
+
+    return [fake_time] + login_steps(app, ADMIN, ADMIN_PIN) + [open_page(app, obs), tap_button, idle, after_logout]
 
 
 def sync_story(app, settings, obs):
@@ -99,17 +114,20 @@ def sync_story(app, settings, obs):
     def wrong_site():
         event_id = facts.new_event_id()
         with write():
-            facts.record("signin", event_id, {"member_no": "DM0003", "site": WRONG_SITE, "kind": "lesson"},
-                         datetime.now())
+            facts.record(
+                "signin", event_id, {"member_no": "DM0003", "site": WRONG_SITE, "kind": "lesson"}, datetime.now()
+            )
         obs["wrong_site_event"] = event_id
 
     def sync_then(key: str, until):
         """Look at the page under key, tap 立即同步, note 正在同步…, wait `until`."""
+
         def step():
             look(app, obs, key)
             tap(screen.body.ids.now)
             look(app, obs, f"{key}_during")
             return until
+
         step.__name__ = f"sync_{key}"
         return step
 
@@ -132,11 +150,21 @@ def sync_story(app, settings, obs):
 
     def headline_is(key: str):
         return lambda: screen.body.ids.headline.text == t(f"staff_sync.headline.{key}")
-    return ([first_report(app), sign_in(app, settings, "DM0001"), wrong_site]
-            + login_steps(app, CLERK, CLERK_PIN)
-            + [open_page(app, obs), sync_then("before", lambda: not screen.syncing), start_bureau,
-               sync_then("online", headline_is("synced")), stop_bureau,
-               sync_then("again", headline_is("offline")), back_home, tile_after])
+
+    return (
+        [first_report(app), sign_in(app, settings, "DM0001"), wrong_site]
+        + login_steps(app, CLERK, CLERK_PIN)
+        + [
+            open_page(app, obs),
+            sync_then("before", lambda: not screen.syncing),
+            start_bureau,
+            sync_then("online", headline_is("synced")),
+            stop_bureau,
+            sync_then("again", headline_is("offline")),
+            back_home,
+            tile_after,
+        ]
+    )
 
 
 class Bureau:
@@ -146,11 +174,20 @@ class Bureau:
         self.store, self.url, self.process = store, url, None
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "bureau", "serve", "--db", f"sqlite:///{self.store}",
-                   "--port", self.url.rsplit(":", 1)[1]]
+        command = [
+            sys.executable,
+            "-m",
+            "bureau",
+            "serve",
+            "--db",
+            f"sqlite:///{self.store}",
+            "--port",
+            self.url.rsplit(":", 1)[1],
+        ]
         with open(self.store.with_name("server.log"), "ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=self.store.parent,
-                                            env=bureau_env())
+            self.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, cwd=self.store.parent, env=bureau_env()
+            )
         atexit.register(self.stop)
 
     def up(self) -> bool:

@@ -1,4 +1,5 @@
 """The real app under a real Kivy window (Xvfb): scans, choices, repeats, kiosk mode."""
+
 import sqlite3
 from pathlib import Path
 
@@ -6,7 +7,7 @@ from kiosk.i18n import t
 from kiosk.identity.ids import mask_name
 from screens.app import DEMO_TOP_UP_S
 
-MEMBER_NAME = "谢素珍"          # DM0001 in config/demo/site.toml
+MEMBER_NAME = "谢素珍"  # DM0001 in config/demo/site.toml
 
 
 def signins(data_dir: Path, member_no: str) -> list[tuple]:
@@ -15,7 +16,9 @@ def signins(data_dir: Path, member_no: str) -> list[tuple]:
         return db.execute(
             "SELECT s.method, s.kiosk_id, s.lesson_id, s.activity_id FROM sign_in s "
             "JOIN member m ON m.id = s.member_id WHERE m.member_no = ? "
-            "AND s.at >= datetime('now', 'localtime', '-10 minutes')", (member_no,)).fetchall()
+            "AND s.at >= datetime('now', 'localtime', '-10 minutes')",
+            (member_no,),
+        ).fetchall()
 
 
 def test_wedge_scan_signs_in_and_shows_the_result(run_scenario):
@@ -34,10 +37,10 @@ def test_scan_is_acknowledged_on_screen_before_the_result(run_scenario):
     # F-1: 「正在识别…」 is set at once and drawn in a frame of its own, then the result.
     obs, _ = run_scenario("scan")
     assert obs["ack_at_once"]
-    after = obs["frames"][obs["frames_before_scan"]:]
+    after = obs["frames"][obs["frames_before_scan"] :]
     first_ack = next(i for i, f in enumerate(after) if f["reading"])
     assert first_ack == 0, "the frame right after the scan shows the acknowledgement"
-    assert any(f["screen"] == "result" and not f["reading"] for f in after[first_ack + 1:])
+    assert any(f["screen"] == "result" and not f["reading"] for f in after[first_ack + 1 :])
 
 
 def test_start_logs_home_screen_ready_once(run_scenario):
@@ -82,8 +85,7 @@ def test_escape_does_not_close_the_app_in_kiosk_mode(run_scenario):
     obs, _ = run_scenario("escape", kiosk=True)
     assert obs.get("alive") and obs["finished"], "the app stopped"
     assert obs["close_refused"] is True
-    assert obs["config"] == {"exit_on_escape": "0", "fullscreen": "auto", "borderless": "1",
-                             "show_cursor": "0"}
+    assert obs["config"] == {"exit_on_escape": "0", "fullscreen": "auto", "borderless": "1", "show_cursor": "0"}
 
 
 def test_a_demo_left_running_keeps_something_due(run_scenario):

@@ -1,6 +1,7 @@
 """The senior-ui checklist (reference/senior-ui.md §a) over the real widget trees of every senior
 screen, in each of its states and in large type: T-1..T-3, L-1..L-3, L-5 (T-4 and T-5 are in
 test_theme.py; F-1, F-4, F-5 and I-1..I-3 in test_service.py and test_app.py)."""
+
 import pytest
 
 from kiosk import config
@@ -9,9 +10,24 @@ from tests.screens.conftest import run_harness
 
 MM = config.load().display.px_per_mm
 KEY_FIGURE_IDS = {"word", "name", "figure", "clock", "prompt", "balance", "who"}
-SCREENS = ["home", "points_prompt", "points", "activities_anonymous", "activities", "courses",
-           "settings", "result", "choice", "points_large", "activities_large", "courses_large",
-           "result_large", "idle_prompt", "attract", "night"]
+SCREENS = [
+    "home",
+    "points_prompt",
+    "points",
+    "activities_anonymous",
+    "activities",
+    "courses",
+    "settings",
+    "result",
+    "choice",
+    "points_large",
+    "activities_large",
+    "courses_large",
+    "result_large",
+    "idle_prompt",
+    "attract",
+    "night",
+]
 THEME_TEXT_COLOURS = {tuple(round(c, 3) for c in theme.rgba(fg)) for fg, _ in theme.PAIRS}
 
 
@@ -44,7 +60,7 @@ def test_t2_each_senior_screen_has_a_key_figure(trees, screen):
 @pytest.mark.parametrize("screen", SCREENS)
 def test_t3_line_spacing_and_at_most_40_characters_a_line(trees, screen):
     for lab in trees[screen]["labels"]:
-        assert lab["line_height"] == theme.LINE_HEIGHT     # 1.448 em with the SC font (test_theme)
+        assert lab["line_height"] == theme.LINE_HEIGHT  # 1.448 em with the SC font (test_theme)
         longest = max(len(line) for line in lab["text"].splitlines())
         assert min(longest, lab["width"] / lab["font_size"]) <= 40, lab
 
@@ -58,6 +74,7 @@ def test_t4_every_text_is_in_a_theme_colour_whose_contrast_is_tested(trees, scre
 def test_large_type_is_larger(trees):
     def size(screen, label_id):
         return next(lab["font_size"] for lab in trees[screen]["labels"] if lab["id"] == label_id)
+
     assert size("points_large", "balance") > size("points", "balance")
     assert size("result_large", "word") > size("result", "word")
 
@@ -67,9 +84,13 @@ def test_l1_l2_buttons_are_at_least_20_mm_and_5_mm_apart(trees, screen):
     buttons = trees[screen]["buttons"]
     assert all(min(b["size"]) >= 20 * MM for b in buttons), buttons
     for i, a in enumerate(buttons):
-        for b in buttons[i + 1:]:
-            gap = max(b["box"][0] - a["box"][2], a["box"][0] - b["box"][2],
-                      b["box"][1] - a["box"][3], a["box"][1] - b["box"][3])
+        for b in buttons[i + 1 :]:
+            gap = max(
+                b["box"][0] - a["box"][2],
+                a["box"][0] - b["box"][2],
+                b["box"][1] - a["box"][3],
+                a["box"][1] - b["box"][3],
+            )
             assert gap >= 5 * MM, (a, b)
 
 
@@ -93,15 +114,15 @@ def test_result_has_a_home_button(trees):
 
 
 def test_choice_offers_big_buttons_and_a_way_back(trees):
-    assert len(trees["choice"]["buttons"]) == 3            # two options and 「返回」
+    assert len(trees["choice"]["buttons"]) == 3  # two options and 「返回」
 
 
 def test_l5_the_idle_prompt_button_is_at_the_bottom_centre(trees):
     x, y, w, h = trees["idle_prompt_box"]
     (button,) = trees["idle_prompt"]["buttons"]
     left, bottom, right, top = button["box"]
-    assert abs((left + right) / 2 - (x + w / 2)) <= 1          # centred
-    assert bottom - y <= h / 3                                   # in the bottom third
+    assert abs((left + right) / 2 - (x + w / 2)) <= 1  # centred
+    assert bottom - y <= h / 3  # in the bottom third
     assert min(button["size"]) >= 20 * MM
 
 

@@ -1,4 +1,5 @@
 """The demo's simulated reader and scanner in the running app: the real drivers over ptys."""
+
 import pytest
 
 from kiosk.i18n import t
@@ -7,14 +8,22 @@ from kiosk.i18n import t
 @pytest.fixture(scope="module")
 def cards(tmp_path_factory):
     from tests.screens.conftest import run_harness
+
     obs, _ = run_harness("id_cards", tmp_path_factory.mktemp("id_cards"))
     assert obs["finished"]
     return obs
 
 
-@pytest.mark.parametrize("card, member", [("resident", "DM0001"), ("hmt", "DM0010"),
-                                          ("foreign2017", "DM0011"), ("foreign2023", "DM0012"),
-                                          ("rare", "DM0007")])
+@pytest.mark.parametrize(
+    "card, member",
+    [
+        ("resident", "DM0001"),
+        ("hmt", "DM0010"),
+        ("foreign2017", "DM0011"),
+        ("foreign2023", "DM0012"),
+        ("rare", "DM0007"),
+    ],
+)
 def test_each_id_card_type_signs_in_from_the_reader(cards, card, member):
     assert cards["cards"][card]["kind"] == "ok"
     assert cards["cards"][card]["word"] == t("result.ok")
@@ -41,7 +50,7 @@ def test_unplug_and_replug_while_running(run_scenario):
     assert "扫码器" in obs["qr_line"] and "正常" in obs["qr_line"]
     assert "未连接" in obs["unplugged"]
     assert "正常" in obs["replugged"]
-    assert obs["kind"] == "ok"                  # and the reader reads again
+    assert obs["kind"] == "ok"  # and the reader reads again
     states = [f["state"] for f in obs["device_facts"] if f["device"] == "idcard"]
     assert states == ["ok", "absent", "ok"]
     assert obs["device_facts"][-1]["disconnects"] == 1

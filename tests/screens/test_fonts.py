@@ -1,12 +1,13 @@
 """Rare characters in members' names render from the bundled fonts (T-6, T-7; no display needed)."""
+
 import ast
 import tomllib
 
 import pytest
 
-from tools.checkout import ROOT
 from kiosk import config, demo
 from kiosk.fonts import FontChain, cmap
+from tools.checkout import ROOT
 
 SETTINGS = config.load()
 CHAIN = FontChain(SETTINGS.display.font, SETTINGS.display.fallback_fonts)
@@ -29,7 +30,7 @@ def test_every_demo_name_has_glyphs():
 def test_the_fallback_font_is_what_draws_U_2A6A5():
     # Noto Sans CJK lacks it (Level 2 only); without the fallback it would be an empty box.
     assert 0x2A6A5 not in cmap(SETTINGS.display.font)
-    assert CHAIN.font_for("\U0002A6A5") == SETTINGS.display.fallback_fonts[0]
+    assert CHAIN.font_for("\U0002a6a5") == SETTINGS.display.fallback_fonts[0]
 
 
 def _strings(node) -> list[str]:
@@ -41,18 +42,18 @@ def _strings(node) -> list[str]:
 def test_every_ui_message_is_drawn_by_the_main_font():
     path = ROOT / "kiosk" / "messages" / f"{SETTINGS.kiosk.language}.toml"
     catalog = tomllib.loads(path.read_text(encoding="utf-8"))
-    words = "".join(s for group in ("result", "home", "choose", "screen", "format")
-                    for s in _strings(catalog[group]))
+    words = "".join(s for group in ("result", "home", "choose", "screen", "format") for s in _strings(catalog[group]))
     main = cmap(SETTINGS.display.font)
     assert [ch for ch in set(words) if not ch.isspace() and ord(ch) not in main] == []
 
 
 def test_name_markup_wraps_only_the_rare_character_in_the_fallback_font():
     from screens.typeface import markup
+
     fallback = SETTINGS.display.fallback_fonts[0]
     assert markup(CHAIN, "龚𪚥") == f"龚[font={fallback}]𪚥[/font]"
     assert markup(CHAIN, "王*华") == "王*华"
-    assert markup(CHAIN, "[b]王&") == "&bl;b&br;王&amp;"     # names cannot inject markup
+    assert markup(CHAIN, "[b]王&") == "&bl;b&br;王&amp;"  # names cannot inject markup
 
 
 def test_register_makes_the_sc_font_kivys_default():
@@ -60,6 +61,7 @@ def test_register_makes_the_sc_font_kivys_default():
     from kivy.core.text import DEFAULT_FONT, LabelBase
 
     from screens.typeface import register
+
     register(SETTINGS)
     default = ast.literal_eval(Config.get("kivy", "default_font"))
     assert default[1] == SETTINGS.display.font and default[3] == SETTINGS.display.font_bold

@@ -1,4 +1,5 @@
 """What the screens say for each Result, in the catalog's words (no display needed)."""
+
 from datetime import datetime
 
 import pytest
@@ -8,10 +9,8 @@ from kiosk.i18n import t
 from kiosk.programme.schedule import Item
 from screens import present
 
-LESSON = Item("lesson", 1, "太极拳（二）班", "三楼 301", datetime(2025, 3, 4, 9, 0),
-              datetime(2025, 3, 4, 11, 0))
-WALK = Item("activity", 2, "重阳健步行", "滨河公园 东门集合", datetime(2025, 3, 4, 14, 30),
-            datetime(2025, 3, 4, 16, 0))
+LESSON = Item("lesson", 1, "太极拳（二）班", "三楼 301", datetime(2025, 3, 4, 9, 0), datetime(2025, 3, 4, 11, 0))
+WALK = Item("activity", 2, "重阳健步行", "滨河公园 东门集合", datetime(2025, 3, 4, 14, 30), datetime(2025, 3, 4, 16, 0))
 
 
 def lines_of(view: present.ResultView) -> list[str]:
@@ -46,8 +45,7 @@ def test_already_shows_the_first_sign_in_time():
 def test_not_due_shows_the_members_day():
     view = present.result_view(Result("not_due", today=(LESSON, WALK), balance=5))
     assert view.heading == t("result.detail.today_heading")
-    assert view.lines == ("09:00–11:00　太极拳（二）班　三楼 301",
-                          "14:30–16:00　重阳健步行　滨河公园 东门集合")
+    assert view.lines == ("09:00–11:00　太极拳（二）班　三楼 301", "14:30–16:00　重阳健步行　滨河公园 东门集合")
 
 
 def test_not_due_with_an_empty_day_says_so():
@@ -92,8 +90,9 @@ def test_no_line_is_longer_than_40_characters():
     # T-3: lines of at most 40 CJK characters.
     r = Result("not_due", today=(LESSON, WALK), balance=5)
     for kind in [k for k in KINDS if k != "choose"]:
-        view = present.result_view(Result(kind, item=WALK, first_time=WALK.start,
-                                          today=r.today, balance=5, detail="card.forged"))
+        view = present.result_view(
+            Result(kind, item=WALK, first_time=WALK.start, today=r.today, balance=5, detail="card.forged")
+        )
         assert all(len(line) <= 40 for line in lines_of(view)), kind
 
 

@@ -1,5 +1,6 @@
 """The seniors' own screens in the real app (Xvfb): passbook, activities with the waitlist,
 courses, preferences, the idle prompt and reset, attract and night (issue 4)."""
+
 import sqlite3
 
 import pytest
@@ -7,12 +8,13 @@ import pytest
 from kiosk.i18n import t
 from kiosk.identity.ids import mask_name
 
-NAME = "谢素珍"                  # DM0001 in config/demo/site.toml
+NAME = "谢素珍"  # DM0001 in config/demo/site.toml
 
 
 @pytest.fixture(scope="module")
 def passbook(tmp_path_factory):
     from tests.screens.conftest import run_harness
+
     obs, data_dir = run_harness("passbook", tmp_path_factory.mktemp("passbook"))
     assert obs["finished"]
     return obs, data_dir
@@ -26,9 +28,11 @@ def test_points_waits_for_a_card_then_shows_balance_and_passbook(passbook):
     with sqlite3.connect(data_dir / "kiosk.db") as db:
         confirmed, provisional = db.execute(
             "SELECT m.points_confirmed, coalesce(sum(CASE WHEN p.status = 'provisional' THEN p.amount END), 0) "
-            "FROM member m LEFT JOIN points_entry p ON p.member_id = m.id WHERE m.member_no = 'DM0001'").fetchone()
-        entries = db.execute("SELECT count(*) FROM points_entry p JOIN member m ON m.id = p.member_id "
-                             "WHERE m.member_no = 'DM0001'").fetchone()[0]
+            "FROM member m LEFT JOIN points_entry p ON p.member_id = m.id WHERE m.member_no = 'DM0001'"
+        ).fetchone()
+        entries = db.execute(
+            "SELECT count(*) FROM points_entry p JOIN member m ON m.id = p.member_id WHERE m.member_no = 'DM0001'"
+        ).fetchone()[0]
     assert page["balance"] == t("points.figure", balance=confirmed + provisional)
     assert entries > 5 and page["pages"] == -(-entries // 5)
     assert all(row[0] and row[1] and row[2][0] in "+−" for row in page["rows"])
@@ -38,12 +42,12 @@ def test_points_waits_for_a_card_then_shows_balance_and_passbook(passbook):
 
 
 def test_a_card_read_on_a_service_screen_is_acknowledged_at_once(passbook):
-    assert passbook[0]["ack_at_once"]                  # F-1: 「正在识别…」 set in the same frame
+    assert passbook[0]["ack_at_once"]  # F-1: 「正在识别…」 set in the same frame
 
 
 def test_points_speaks_the_balance_and_never_a_name(passbook):
     obs, _ = passbook
-    spoken = dict((name, numbers) for name, numbers in obs["spoken"])
+    spoken = dict(obs["spoken"])
     assert "points_prompt" in spoken
     assert spoken["points_balance"]["n"] == int(obs["page1"]["balance"].split()[0])
     assert all(NAME not in str(s) for s in obs["spoken"])
@@ -68,6 +72,7 @@ def test_idle_reset_at_90_s_clears_every_personal_datum(passbook):
 @pytest.fixture(scope="module")
 def signup(tmp_path_factory):
     from tests.screens.conftest import run_harness
+
     obs, data_dir = run_harness("signup", tmp_path_factory.mktemp("signup"))
     assert obs["finished"]
     return obs, data_dir
@@ -85,7 +90,7 @@ def test_activities_are_listed_before_a_card_but_without_buttons(signup):
 
 def test_a_finger_sliding_off_the_button_signs_up_nobody(signup):
     obs, _ = signup
-    assert _row(obs["after_slide"], "测试报告会")["mark"] == ""            # F-5
+    assert _row(obs["after_slide"], "测试报告会")["mark"] == ""  # F-5
 
 
 def test_sign_up_then_join_the_waitlist_of_a_full_one(signup):
@@ -110,15 +115,17 @@ def test_a_cancel_promotes_the_waitlisted_senior_who_is_told_once(signup):
     assert obs["after_cancel"]["news"] == t("activities.done_cancelled", title="测试汇演")
     assert obs["result_kind"] in ("ok", "already")
     assert obs["result_news"] == t("service.promoted", title="测试汇演")
-    assert ["ok", {"gained": 2, "then": ["promoted"]}] in obs["spoken"]     # heard as well as seen
+    assert ["ok", {"gained": 2, "then": ["promoted"]}] in obs["spoken"]  # heard as well as seen
     assert obs["news_second_visit"] == ""
     assert _row(obs["rows_second_visit"], "测试汇演")["mark"] == t("activities.registered")
     with sqlite3.connect(data_dir / "kiosk.db") as db:
-        rows = db.execute("SELECT m.member_no, r.status FROM registration r JOIN member m ON m.id = r.member_id "
-                          "JOIN activity a ON a.id = r.activity_id WHERE a.title = '测试汇演'").fetchall()
+        rows = db.execute(
+            "SELECT m.member_no, r.status FROM registration r JOIN member m ON m.id = r.member_id "
+            "JOIN activity a ON a.id = r.activity_id WHERE a.title = '测试汇演'"
+        ).fetchall()
         facts = db.execute("SELECT count(*) FROM outbox WHERE kind = 'registration'").fetchone()[0]
     assert sorted(rows) == [("DM0001", "registered"), ("DM0005", "cancelled")]
-    assert facts >= 4            # sign-up, waitlist, cancel, promotion
+    assert facts >= 4  # sign-up, waitlist, cancel, promotion
 
 
 def test_courses_show_attendance_next_lesson_and_a_gentle_note(run_scenario):
@@ -136,8 +143,8 @@ def test_preferences_apply_at_once_and_at_the_next_card(run_scenario):
     assert obs["before"]["scale"] == 1.0 and obs["after"]["scale"] == 1.25
     assert obs["after"]["label"] > obs["before"]["label"]
     assert obs["after"]["text"] != obs["before"]["text"]
-    assert obs["home_scale"] == 1.0                       # home is for everyone
-    assert obs["result"]["scale"] == 1.25                 # applied as soon as the card is read
+    assert obs["home_scale"] == 1.0  # home is for everyone
+    assert obs["result"]["scale"] == 1.25  # applied as soon as the card is read
     assert obs["stored"] == {"large_text": 1, "voice": 0} or obs["stored"] == {"large_text": True, "voice": False}
     # Switching off says so once, then nothing more is said for this senior.
     assert obs["spoken_at_off"] == obs["spoken_before_off"] + 1
@@ -152,4 +159,4 @@ def test_attract_after_a_minute_and_night_outside_opening_hours(run_scenario):
     assert t("home.prompt") in obs["attract_texts"]
     assert obs["attract_next_slide"] != obs["attract_slide"]
     assert t("night.closed") in obs["night_texts"]
-    assert obs["night_result"] in ("ok", "already")       # a card still signs in at night
+    assert obs["night_result"] in ("ok", "already")  # a card still signs in at night

@@ -11,7 +11,7 @@ def test_five_wrong_pins_lock_the_account_and_the_right_pin_is_refused_while_loc
     assert first == t("staff.login.wrong", tries=4)
     assert "锁定" in fifth and "锁定" in obs["after_right_pin"]
     assert obs["screen"] == "staff_login"
-    assert obs["lockouts"] == 1 and obs["locked"]       # the count starts again after a lock
+    assert obs["lockouts"] == 1 and obs["locked"]  # the count starts again after a lock
     assert rows(data_dir, "SELECT action FROM audit WHERE action = 'staff.locked'")
 
 
@@ -20,13 +20,17 @@ def test_manual_sign_in_from_today_records_who_and_why(scenario):
     assert obs["after"][0] == obs["before"][0] + 1
     assert obs["member_no"] not in obs["missing"]
     assert obs["message"].startswith(t("staff.today.signed", name="", title="", points=0)[:2])
-    (method, staff, reason), = rows(data_dir, """
+    ((method, staff, reason),) = rows(
+        data_dir,
+        """
         SELECT s.method, st.name, s.reason FROM sign_in s JOIN member m ON m.id = s.member_id
-        JOIN staff st ON st.id = s.staff_id WHERE m.member_no = ?""", obs["member_no"])
+        JOIN staff st ON st.id = s.staff_id WHERE m.member_no = ?""",
+        obs["member_no"],
+    )
     assert (method, staff, reason) == ("staff", "张老师", "忘带卡")
     audit = rows(data_dir, "SELECT staff_name, reason FROM audit WHERE action = 'signin.manual'")
     assert audit == [("张老师", "忘带卡")]
-    kinds = [k for k, in rows(data_dir, "SELECT kind FROM outbox ORDER BY seq")]
+    kinds = [k for (k,) in rows(data_dir, "SELECT kind FROM outbox ORDER BY seq")]
     assert {"signin", "audit"} <= set(kinds)
 
 
@@ -41,14 +45,17 @@ def test_two_idle_minutes_warn_then_log_out_and_forget_the_senior(scenario):
 def test_volunteer_hours_redemption_and_a_new_card_from_the_member_page(scenario):
     obs, data_dir = scenario("member_tasks")
     assert "DM0001" in obs["hits"]
-    entries = rows(data_dir, """
+    entries = rows(
+        data_dir,
+        """
         SELECT p.kind, p.amount, st.name FROM points_entry p JOIN member m ON m.id = p.member_id
-        JOIN staff st ON st.id = p.staff_id WHERE m.member_no = 'DM0001' ORDER BY p.id""")
+        JOIN staff st ON st.id = p.staff_id WHERE m.member_no = 'DM0001' ORDER BY p.id""",
+    )
     assert entries == [("volunteer", 4, "张老师"), ("redeem", -10, "张老师")]
     assert "+4" in obs["volunteer_message"] and "10" in obs["redeem_message"]
     assert rows(data_dir, "SELECT card_issue FROM member WHERE member_no = 'DM0001'") == [(2,)]
     assert t("card.revoked") in obs["old_card_message"]
-    actions = [a for a, in rows(data_dir, "SELECT action FROM audit ORDER BY id")]
+    actions = [a for (a,) in rows(data_dir, "SELECT action FROM audit ORDER BY id")]
     assert {"points.volunteer", "points.redeem", "card.reissue"} <= set(actions)
 
 

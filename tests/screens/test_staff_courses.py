@@ -4,7 +4,6 @@ database file (issue 5)."""
 
 import json
 
-
 from kiosk.i18n import t
 from tests.screens.conftest import rows
 from tests.screens.scenarios_staff_courses import COPIED, COPY_TO, COURSE
@@ -12,8 +11,11 @@ from tests.screens.scenarios_staff_courses import COPIED, COPY_TO, COURSE
 
 def test_the_page_shows_the_current_term_and_its_courses(scenario):
     obs, data_dir = scenario("courses_admin")
-    (term,), = rows(data_dir, "SELECT name FROM term WHERE date(start) <= date('now', 'localtime') "
-                              "AND date(\"end\") >= date('now', 'localtime')")
+    ((term,),) = rows(
+        data_dir,
+        "SELECT name FROM term WHERE date(start) <= date('now', 'localtime') "
+        "AND date(\"end\") >= date('now', 'localtime')",
+    )
     assert obs["term"] == term
     assert COURSE in obs["courses_shown"] and len(obs["courses_shown"]) == 6
 
@@ -25,10 +27,12 @@ def test_a_lesson_cancelled_with_a_picked_reason_is_written_with_its_audit_entry
     assert obs["cancel_row"] == "停课：教师请假"
     assert obs["cancel_message"].startswith("已停课") and "教师请假" in obs["cancel_message"]
     assert rows(data_dir, "SELECT staff_name, target, reason FROM audit WHERE action = 'lesson.cancel'") == [
-        ("张老师", f"lesson {lesson}", "教师请假")]
-    facts = [json.loads(p) for p, in rows(data_dir, "SELECT payload FROM outbox WHERE kind = 'lesson'")]
+        ("张老师", f"lesson {lesson}", "教师请假")
+    ]
+    facts = [json.loads(p) for (p,) in rows(data_dir, "SELECT payload FROM outbox WHERE kind = 'lesson'")]
     assert [(f["action"], f["cancelled"], f["note"], f["staff"]) for f in facts if f["course"] == COURSE] == [
-        ("cancel", True, "停课：教师请假", "张老师")]
+        ("cancel", True, "停课：教师请假", "张老师")
+    ]
 
 
 def test_moving_a_lesson_onto_a_holiday_shows_the_refusal_and_changes_nothing(scenario):
@@ -39,7 +43,8 @@ def test_moving_a_lesson_onto_a_holiday_shows_the_refusal_and_changes_nothing(sc
     refusal = t("terms.move_holiday", day=f"{month}月{date_}日", holiday=name)
     assert obs["move_message"] == refusal and obs["message_shown"] == refusal and obs["move_problem"]
     assert rows(data_dir, "SELECT cancelled, note, time(start) FROM lesson WHERE id = ?", obs["moved_id"]) == [
-        (0, "", "09:00:00")]
+        (0, "", "09:00:00")
+    ]
     assert rows(data_dir, "SELECT count(*) FROM audit WHERE action = 'lesson.move'") == [(0,)]
 
 
@@ -47,17 +52,20 @@ def test_copying_a_course_opens_a_new_class_with_the_same_teacher_and_room(scena
     obs, data_dir = scenario("courses_admin")
     assert COPY_TO in obs["copy_names"] and "书法（二）班" not in obs["copy_names"]
     original = rows(data_dir, "SELECT teacher, room, capacity, category, term_id FROM course WHERE name = ?", COPIED)
-    copy = rows(data_dir, "SELECT teacher, room, capacity, category, term_id, schedule, id FROM course "
-                          "WHERE name = ?", COPY_TO)
+    copy = rows(
+        data_dir, "SELECT teacher, room, capacity, category, term_id, schedule, id FROM course WHERE name = ?", COPY_TO
+    )
     assert [c[:5] for c in copy] == original
     assert json.loads(copy[0][5]) == [{"weekday": 6, "start": "09:00", "end": "11:00"}]
-    (lessons,), = rows(data_dir, "SELECT count(*) FROM lesson WHERE course_id = ?", copy[0][6])
+    ((lessons,),) = rows(data_dir, "SELECT count(*) FROM lesson WHERE course_id = ?", copy[0][6])
     assert lessons > 0
-    assert rows(data_dir, "SELECT count(*) FROM lesson WHERE course_id = ? AND strftime('%w', start) != '6'",
-                copy[0][6]) == [(0,)]
+    assert rows(
+        data_dir, "SELECT count(*) FROM lesson WHERE course_id = ? AND strftime('%w', start) != '6'", copy[0][6]
+    ) == [(0,)]
     assert obs["copy_message"] == t("staff.courses.copied", name=COPY_TO, slots="周六 09:00-11:00", count=lessons)
     assert rows(data_dir, "SELECT staff_name, target FROM audit WHERE action = 'course.create'") == [
-        ("张老师", f"course {COPY_TO}")]
+        ("张老师", f"course {COPY_TO}")
+    ]
 
 
 def test_logging_out_blanks_the_roster(scenario):
@@ -70,7 +78,8 @@ def test_a_plain_staff_member_may_look_but_every_change_is_refused(scenario):
     assert obs["tile"] == t("staff.home.courses_view")
     assert obs["note"] == t("staff.courses.read_only") and obs["courses_shown"] > 0
     refused = t("access.admin_only")
-    assert obs["refusals"] == {k: [refused, False] for k in ("new_term", "add_holiday", "cancel", "capacity",
-                                                             "generate")}
-    assert rows(data_dir, "SELECT action FROM audit") == [("staff.login",)]      # signing in, nothing else
+    assert obs["refusals"] == {
+        k: [refused, False] for k in ("new_term", "add_holiday", "cancel", "capacity", "generate")
+    }
+    assert rows(data_dir, "SELECT action FROM audit") == [("staff.login",)]  # signing in, nothing else
     assert rows(data_dir, "SELECT count(*) FROM outbox WHERE kind IN ('term', 'course', 'lesson')") == [(0,)]

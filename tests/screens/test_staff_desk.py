@@ -1,6 +1,7 @@
 """The front desk in staff mode in the real app (Xvfb): a newcomer registered from the ID card laid
 on the simulated reader, reports exported and read back, and the audit trail that lists it all —
 each checked on the screen, in the files and in the database file (issue 5)."""
+
 import csv
 import json
 
@@ -11,8 +12,8 @@ from kiosk.i18n import t
 from tests.screens.conftest import rows
 from tests.screens.scenarios_staff_desk import COURSE, EXPORT_DIR, PHONE
 
-UNKNOWN_ID = "110102195208170022"        # the simulator's [unknown] card (devices/sim/cards.toml)
-FLAGGED_ID = "110104194502280036"        # its [pua] card
+UNKNOWN_ID = "110102195208170022"  # the simulator's [unknown] card (devices/sim/cards.toml)
+FLAGGED_ID = "110104194502280036"  # its [pua] card
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +29,15 @@ def roster(scenario):
 def test_a_newcomers_card_read_in_staff_mode_opens_the_form_filled_from_the_card(desk):
     obs, _ = desk
     assert obs["form_heading"] == t("staff.newcomers.form", name="马秀英")
-    for shown in ("马秀英", "女", "1952-08-17", "回", "北京市西城区牛街东里3号楼5门201号", "0022",
-                  t("staff.newcomers.valid_to", day="2036-09-01")):
+    for shown in (
+        "马秀英",
+        "女",
+        "1952-08-17",
+        "回",
+        "北京市西城区牛街东里3号楼5门201号",
+        "0022",
+        t("staff.newcomers.valid_to", day="2036-09-01"),
+    ):
         assert shown in obs["form"]
     assert UNKNOWN_ID not in " ".join(obs["form"])
     assert obs["listed"] == ["马秀英"]
@@ -48,15 +56,28 @@ def test_registering_makes_a_member_with_the_hash_and_last_4_and_never_the_id_nu
     assert obs["registered_message"] == t("staff.newcomers.registered", name="马秀英", no=member_no)
     assert obs["done_heading"] == t("staff.newcomers.done", name="马秀英", no=member_no)
     assert member_no in obs["done_fields"] and UNKNOWN_ID not in " ".join(obs["done_fields"])
-    (name, gender, born, nation, id_hash, last4, phone, phone_last4, initials), = rows(data_dir, """
+    ((name, gender, born, nation, id_hash, last4, phone, phone_last4, initials),) = rows(
+        data_dir,
+        """
         SELECT name, gender, birth_date, nation, id_hash, id_last4, phone, phone_last4, initials
-        FROM member WHERE member_no = ?""", member_no)
+        FROM member WHERE member_no = ?""",
+        member_no,
+    )
     assert (name, gender, born, nation, last4, phone, phone_last4, initials) == (
-        "马秀英", "女", "1952-08-17", "回", "0022", PHONE, PHONE[-4:], "mxy")
+        "马秀英",
+        "女",
+        "1952-08-17",
+        "回",
+        "0022",
+        PHONE,
+        PHONE[-4:],
+        "mxy",
+    )
     assert len(id_hash) == 64
     assert rows(data_dir, "SELECT count(*) FROM newcomer_card WHERE id_hash = ?", id_hash) == [(0,)]
-    assert rows(data_dir, "SELECT staff_name FROM audit WHERE action = 'member.register' AND target = ?",
-                f"member {member_no}") == [("张老师",)]
+    assert rows(
+        data_dir, "SELECT staff_name FROM audit WHERE action = 'member.register' AND target = ?", f"member {member_no}"
+    ) == [("张老师",)]
     stored = b"".join(p.read_bytes() for p in data_dir.glob("kiosk.db*"))
     for number in (UNKNOWN_ID, FLAGGED_ID):
         assert number.encode() not in stored and number.encode("utf-16-le") not in stored
@@ -80,10 +101,18 @@ def test_term_attendance_is_exported_as_xlsx_and_csv_and_reads_back(desk):
     term = obs["params"][t("staff.exports.param.term")]
     (xlsx,) = folder.glob("*.xlsx")
     assert obs["xlsx_lines"] == [xlsx.name]
-    assert obs["xlsx_message"] == t("staff.exports.exported", count=1,
-                                    folder=t("staff.exports.folder_home", path=folder))
-    courses = [name for name, in rows(data_dir, """
-        SELECT c.name FROM course c JOIN term t ON t.id = c.term_id WHERE t.name = ? ORDER BY c.name""", term)]
+    assert obs["xlsx_message"] == t(
+        "staff.exports.exported", count=1, folder=t("staff.exports.folder_home", path=folder)
+    )
+    courses = [
+        name
+        for (name,) in rows(
+            data_dir,
+            """
+        SELECT c.name FROM course c JOIN term t ON t.id = c.term_id WHERE t.name = ? ORDER BY c.name""",
+            term,
+        )
+    ]
     book = load_workbook(xlsx, read_only=True)
     assert sorted(book.sheetnames) == sorted(courses)
     header = next(book[courses[0]].iter_rows(max_row=1, values_only=True))
@@ -92,7 +121,7 @@ def test_term_attendance_is_exported_as_xlsx_and_csv_and_reads_back(desk):
     # Several tables as CSV: one file each, in a folder named as the workbook is.
     csvs = sorted((folder / xlsx.stem).glob("*.csv"))
     assert obs["csv_title"] == t("exports.written", count=len(courses))
-    assert sorted(obs["csv_lines"]) == sorted(f"{xlsx.stem}/{p.name}" for p in csvs)     # on two pages
+    assert sorted(obs["csv_lines"]) == sorted(f"{xlsx.stem}/{p.name}" for p in csvs)  # on two pages
     assert sorted(p.stem for p in csvs) == sorted(courses)
     with csvs[0].open(encoding="utf-8-sig", newline="") as f:
         table = list(csv.reader(f))
@@ -103,27 +132,38 @@ def test_term_attendance_is_exported_as_xlsx_and_csv_and_reads_back(desk):
 
 def test_cards_for_a_course_are_printed_to_a_sheet_in_the_folder(desk):
     obs, data_dir = desk
-    enrolled = [no for no, in rows(data_dir, """
+    enrolled = [
+        no
+        for (no,) in rows(
+            data_dir,
+            """
         SELECT m.member_no FROM member m JOIN enrollment e ON e.member_id = m.id
         JOIN course c ON c.id = e.course_id WHERE c.name = ? AND e.status = 'enrolled'
-        ORDER BY m.member_no""", COURSE)]
+        ORDER BY m.member_no""",
+            COURSE,
+        )
+    ]
     assert obs["print_choice"] == t("staff.exports.course_count", name=COURSE, count=len(enrolled))
     assert obs["printing_message"] == t("staff.exports.printing", count=len(enrolled))
     (sheet,) = (data_dir / EXPORT_DIR).glob("*.pdf")
     assert sheet.read_bytes().startswith(b"%PDF")
-    (target, detail), = rows(data_dir, "SELECT target, detail FROM audit WHERE action = 'cards.print'")
+    ((target, detail),) = rows(data_dir, "SELECT target, detail FROM audit WHERE action = 'cards.print'")
     detail = json.loads(detail)
     assert target == sheet.name and detail["members"] == enrolled and not detail["printed"]
-    assert obs["printed_message"] == t("staff.exports.saved", count=len(enrolled), pages=detail["pages"],
-                                       path=sheet)
+    assert obs["printed_message"] == t("staff.exports.saved", count=len(enrolled), pages=detail["pages"], path=sheet)
 
 
 def test_the_audit_page_lists_the_actions_newest_first_in_chinese(desk):
     obs, _ = desk
     audit = obs["audit_rows"]
-    label = lambda action: t(f"staff.audit.action.{action}")  # noqa: E731
-    assert [a for _, a, _ in audit[:5]] == [label("cards.print"), label("export"), label("export"),
-                                            label("member.register"), label("member.register")]
+    label = lambda action: t(f"staff.audit.action.{action}")
+    assert [a for _, a, _ in audit[:5]] == [
+        label("cards.print"),
+        label("export"),
+        label("export"),
+        label("member.register"),
+        label("member.register"),
+    ]
     assert audit[1][2] == f"{t('staff.audit.target.report')} {t('staff.exports.report.attendance')}"
     assert audit[3][2] == f"{t('staff.audit.target.member')} {obs['flagged_registered']}"
     assert audit[4][2] == f"{t('staff.audit.target.member')} {obs['registered']}"
@@ -141,7 +181,8 @@ def test_a_roster_with_wrong_rows_shows_each_of_them_and_writes_nothing(roster):
     assert obs["rejected_title"] == t("imports.rejected", file="名单_有错.csv", count=2)
     assert obs["rejected_lines"] == [
         t("imports.row_error", row=2, column="手机号", message=t("imports.bad_phone", value="1381234")),
-        t("imports.row_error", row=3, column="性别", message=t("imports.bad_gender", value="人"))]
+        t("imports.row_error", row=3, column="性别", message=t("imports.bad_gender", value="人")),
+    ]
     assert not obs["rejected_pending"]
     assert obs["members_after_rejection"] == obs["members_before"]
 
@@ -151,13 +192,22 @@ def test_a_clean_roster_is_checked_first_and_imported_on_confirm(roster):
     assert obs["checked_title"].endswith(t("imports.dry_run"))
     assert obs["checked_message"] == t("staff.exports.check_ok")
     assert obs["members_after_check"] == obs["members_before"]
-    assert obs["imported_title"] == t("imports.summary_members", file="名单.csv", created=2, updated=0,
-                                      unchanged=0, enrolled=1, waitlisted=0, lessons=0)
+    assert obs["imported_title"] == t(
+        "imports.summary_members",
+        file="名单.csv",
+        created=2,
+        updated=0,
+        unchanged=0,
+        enrolled=1,
+        waitlisted=0,
+        lessons=0,
+    )
     assert obs["imported_message"] == t("staff.exports.imported") and not obs["pending_after"]
     phones = rows(data_dir, "SELECT name, phone FROM member WHERE name IN ('王桂兰', '赵德明') ORDER BY phone")
     assert phones == [("王桂兰", "13812340001"), ("赵德明", "13812340002")]
     assert rows(data_dir, "SELECT staff_name, target FROM audit WHERE action = 'import.members'") == [
-        ("张老师", "file 名单.csv")]
+        ("张老师", "file 名单.csv")
+    ]
 
 
 def test_imports_are_a_page_of_their_own_from_the_folder_a_usb_stick_would_be(roster):

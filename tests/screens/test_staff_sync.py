@@ -1,6 +1,7 @@
 """The staff page 同步状态 in the real app (Xvfb) with real taps: without a bureau; with a real
 bureau (`python -m bureau serve` on a SQLite file) that is down, so the backlog waits, then up,
 receiving the backlog on 「立即同步」 and refusing a fact of another site, then stopped (issue 6)."""
+
 from types import SimpleNamespace
 
 import pytest
@@ -29,13 +30,20 @@ def story(tmp_path_factory):
         host = f"127.0.0.1:{free_port()}"
         # Facts wait for 立即同步: nothing goes up by itself while the test looks.
         site_file = folder / "kiosk.toml"
-        site_file.write_text(f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "http://{host}"\n'
-                             f'key = "{kiosk.key}"\npush_delay_s = 600.0\npull_every_s = 600\n', encoding="utf-8")
+        site_file.write_text(
+            f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "http://{host}"\n'
+            f'key = "{kiosk.key}"\npush_delay_s = 600.0\npull_every_s = 600\n',
+            encoding="utf-8",
+        )
         obs, data_dir = run_harness("sync_story", folder, config=site_file)
         assert obs["finished"], obs.get("step")
-        return SimpleNamespace(obs=obs, data_dir=data_dir, host=host,
-                               events={str(e.event_id) for e in Event.select(Event.event_id)},
-                               rejects={str(r.event_id): r.code for r in EventReject.select()})
+        return SimpleNamespace(
+            obs=obs,
+            data_dir=data_dir,
+            host=host,
+            events={str(e.event_id) for e in Event.select(Event.event_id)},
+            rejects={str(r.event_id): r.code for r in EventReject.select()},
+        )
     finally:
         close_store()
 
@@ -49,16 +57,16 @@ def test_without_a_bureau_the_page_says_so_and_the_button_says_why(tmp_path):
     assert shown["explain"] == t("staff_sync.explain.off")
     assert shown["button"] == t("staff_sync.now_off") and shown["button_disabled"]
     assert shown["bureau"] == t("staff_sync.bureau_none")
-    assert obs["after_tap"] == shown and obs["screen_after_tap"] == "staff_sync"   # the tap did nothing
-    assert not obs["staff"] and obs["left_behind"] == []        # idle logout works on this page too
-    assert shown["backlog_count"] == shown["pending_in_db"] > 0      # facts still wait, and are counted
+    assert obs["after_tap"] == shown and obs["screen_after_tap"] == "staff_sync"  # the tap did nothing
+    assert not obs["staff"] and obs["left_behind"] == []  # idle logout works on this page too
+    assert shown["backlog_count"] == shown["pending_in_db"] > 0  # facts still wait, and are counted
 
 
 def test_sync_now_sends_the_backlog_to_the_bureau_and_says_synced(story):
     obs, data_dir = story.obs, story.data_dir
     before, during, after = obs["online"], obs["online_during"], obs["synced"]
     waiting = before["pending_in_db"]
-    assert waiting >= 3                  # the sign-in, its points and the fact of another site
+    assert waiting >= 3  # the sign-in, its points and the fact of another site
     assert before["backlog_count"] == waiting
     assert before["headline"] == t("staff_sync.headline.offline")
     assert not before["button_disabled"] and before["bureau"] == t("staff_sync.bureau", host=story.host)
@@ -84,7 +92,7 @@ def test_a_fact_the_bureau_refuses_is_listed_with_its_reason(story):
     assert (kind, code) == (t("staff_sync.kind.signin"), t("staff_sync.code.wrong_site"))
     assert WRONG_SITE in reason
     assert after["explain"] == t("staff_sync.explain.synced_rejected", count=1)
-    assert obs["offline"]["rejected"] == t("staff_sync.rejected_none")     # before the bureau said so
+    assert obs["offline"]["rejected"] == t("staff_sync.rejected_none")  # before the bureau said so
 
 
 def test_while_the_bureau_is_down_the_page_says_it_cannot_connect_and_keeps_the_backlog(story):
@@ -92,7 +100,7 @@ def test_while_the_bureau_is_down_the_page_says_it_cannot_connect_and_keeps_the_
     waiting = obs["before"]["pending_in_db"]
     assert waiting >= 3
     assert obs["tile"] == t("staff_sync.tile", summary=t("staff_sync.summary.offline", count=waiting))
-    for shown in (obs["before"], obs["offline"]):               # before and after 立即同步
+    for shown in (obs["before"], obs["offline"]):  # before and after 立即同步
         assert shown["headline"] == t("staff_sync.headline.offline") and shown["state"] == "offline"
         assert shown["explain"] == t("staff_sync.explain.offline", count=waiting)
         assert shown["backlog_count"] == waiting and "ConnectError" in shown["detail"]

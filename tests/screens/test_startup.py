@@ -1,19 +1,28 @@
 """How the UI meets Kivy before any window exists (no display needed)."""
+
 import subprocess
 import sys
 
-from tools.checkout import ROOT
 from kiosk import config
+from tools.checkout import ROOT
 
 
 def test_importing_the_app_opens_no_window_so_configure_comes_first():
     # Kivy reads Config when kivy.core.window is imported (senior-ui §2.6).  HOME is not
     # writable: Kivy must not try to keep a config of its own there.
-    probe = ("import sys, os, screens.app\n"
-             "assert 'kivy.core.window' not in sys.modules\n"
-             "assert os.environ['KIVY_NO_ARGS'] == '1' and os.environ['KIVY_NO_CONFIG'] == '1'\n")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"})
+    probe = (
+        "import sys, os, screens.app\n"
+        "assert 'kivy.core.window' not in sys.modules\n"
+        "assert os.environ['KIVY_NO_ARGS'] == '1' and os.environ['KIVY_NO_CONFIG'] == '1'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"},
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -21,13 +30,16 @@ def test_demo_mode_is_a_normal_window_of_the_configured_size():
     from kivy.config import Config
 
     from screens.app import configure
+
     settings = config.load()
     settings.kiosk.kiosk_mode = False
     configure(settings)
     assert Config.get("graphics", "fullscreen") == "0"
     assert Config.get("graphics", "borderless") == "0"
     assert (Config.getint("graphics", "width"), Config.getint("graphics", "height")) == (
-        settings.display.width, settings.display.height)
+        settings.display.width,
+        settings.display.height,
+    )
     assert Config.get("kivy", "exit_on_escape") == "1"
 
 
@@ -36,5 +48,6 @@ def test_one_input_provider_so_a_tap_is_one_event():
     from kivy.config import Config
 
     from screens.app import configure
+
     configure(config.load())
     assert dict(Config.items("input")) == {"mouse": "mouse,disable_multitouch"}

@@ -1,4 +1,5 @@
 """The theme's colours and sizes against the senior-ui checklist (no display needed)."""
+
 import pytest
 from fontTools.ttLib import TTFont
 
@@ -29,17 +30,17 @@ def test_pairs_cover_every_named_text_colour():
 
 
 def test_every_result_kind_has_its_own_colour():
-    shown = [k for k in KINDS if k != "choose"]       # "choose" has its own screen
+    shown = [k for k in KINDS if k != "choose"]  # "choose" has its own screen
     assert set(shown) == set(theme.STATUS)
     assert len(set(theme.STATUS.values())) == len(theme.STATUS)
 
 
 def test_sizes_meet_the_checklist_floors():
     s = theme.SIZES_MM
-    assert s["body"] >= 10                                          # T-1
-    assert all(s[k] >= 20 for k in theme.KEY_FIGURES)               # T-2
-    assert min(s["button_h"], s["button_w"], s["option_h"]) >= 20   # L-1
-    assert s["gap"] >= 5                                            # L-2
+    assert s["body"] >= 10  # T-1
+    assert all(s[k] >= 20 for k in theme.KEY_FIGURES)  # T-2
+    assert min(s["button_h"], s["button_w"], s["option_h"]) >= 20  # L-1
+    assert s["gap"] >= 5  # L-2
 
 
 def test_sizes_in_pixels_follow_the_panel_density():
@@ -60,6 +61,7 @@ def test_large_type_grows_the_text_but_not_targets_or_the_clock():
 def test_every_result_kind_has_a_word_and_an_icon():
     # T-5: colour is never the only signal.
     from kiosk.i18n import t as words
+
     shown = [k for k in KINDS if k != "choose"]
     assert len({words(f"result.{k}") for k in shown}) == len(shown)
     assert set(shown) <= set(GLYPHS)

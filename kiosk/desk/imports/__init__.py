@@ -10,6 +10,7 @@ number, or name and phone, and their enrolments are not doubled.
 
 sheet.py reads a file, members.py imports a roster, courses.py a course list.
 """
+
 from kiosk.desk.imports.courses import import_courses
 from kiosk.desk.imports.members import import_members
 from kiosk.desk.imports.sheet import ImportReport, RowError

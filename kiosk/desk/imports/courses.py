@@ -1,5 +1,6 @@
 """A course list from a spreadsheet: the courses of a term with their weekly times, each checked as
 terms.check_course checks one, and their lessons generated."""
+
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -44,8 +45,9 @@ COURSE_COLUMNS = {
 }
 
 
-def import_courses(actor: Actor, path: str | Path, now: datetime, term_id: int | None = None,
-                   dry_run: bool = False) -> ImportReport:
+def import_courses(
+    actor: Actor, path: str | Path, now: datetime, term_id: int | None = None, dry_run: bool = False
+) -> ImportReport:
     """Courses of a term from a course list, with their lessons; nothing if any row is wrong.
     The term is named in a 学期 column, else it is the term `term_id`."""
     require(actor, "admin")
@@ -79,8 +81,9 @@ class _Course:
     capacity: int = 0
 
 
-def _course_row(sheet: Sheet, n: int, cells: dict, terms: dict[str, Term], default: Term | None,
-                report: ImportReport) -> _Course | None:
+def _course_row(
+    sheet: Sheet, n: int, cells: dict, terms: dict[str, Term], default: Term | None, report: ImportReport
+) -> _Course | None:
     before = len(report.errors)
 
     def wrong(column: str, message_key: str, **values) -> None:
@@ -105,8 +108,17 @@ def _course_row(sheet: Sheet, n: int, cells: dict, terms: dict[str, Term], defau
         wrong("capacity", "imports.bad_capacity", value=cell_text(cells.get("capacity")))
     if len(report.errors) > before:
         return None
-    return _Course(n, name, term, slots, cell_text(cells.get("category")) or "lesson", cell_text(cells.get("teacher")),
-                   cell_text(cells.get("room")), int(capacity))
+    assert term is not None  # else a row error above
+    return _Course(
+        n,
+        name,
+        term,
+        slots,
+        cell_text(cells.get("category")) or "lesson",
+        cell_text(cells.get("teacher")),
+        cell_text(cells.get("room")),
+        int(capacity),
+    )
 
 
 def _check_courses(sheet: Sheet, rows: list[_Course], report: ImportReport) -> list[_Course]:
@@ -114,11 +126,13 @@ def _check_courses(sheet: Sheet, rows: list[_Course], report: ImportReport) -> l
     a name is unique in its term (an identical course is left as it is), a room holds one course at
     a time."""
     terms = {r.term.id: r.term for r in rows}
-    existing: dict[int, list[_Course]] = {}     # the terms' courses, as rows 0
+    existing: dict[int, list[_Course]] = {}  # the terms' courses, as rows 0
     for c in Course.select().where(Course.term.in_(list(terms))):
-        existing.setdefault(c.term_id, []).append(_Course(0, c.name, terms[c.term_id], json.loads(c.schedule),
-                                                          c.category, c.teacher, c.room, c.capacity))
-    new, seen = [], {}
+        existing.setdefault(c.term_id, []).append(
+            _Course(0, c.name, terms[c.term_id], json.loads(c.schedule), c.category, c.teacher, c.room, c.capacity)
+        )
+    new: list[_Course] = []
+    seen: dict[tuple[int, str], int] = {}  # → the row that had it first
 
     def wrong(r: _Course, column: str, message_key: str, **values) -> None:
         report.errors.append(RowError(r.row, sheet.headers[column], t(message_key, **values)))
@@ -179,34 +193,81 @@ def _write_courses(actor: Actor, sheet: Sheet, new: list[_Course], now: datetime
     holidays: dict[int, set[date]] = {}
     for h in Holiday.select().where(Holiday.term.in_({r.term.id for r in new})):
         holidays.setdefault(h.term_id, set()).add(h.day)
-    times = [lesson_times(Course(schedule=json.dumps(r.slots)), r.term, holidays.get(r.term.id, set()))
-             for r in new]
+    times = [lesson_times(Course(schedule=json.dumps(r.slots)), r.term, holidays.get(r.term.id, set())) for r in new]
     if dry_run:
         return sum(map(len, times))
     before = db.execute_sql("SELECT coalesce(max(id), 0) FROM course").fetchone()[0]
-    for batch in chunked([{"term": r.term.id, "name": r.name, "category": r.category, "teacher": r.teacher,
-                           "room": r.room, "capacity": r.capacity, "schedule": json.dumps(r.slots)}
-                          for r in new], BATCH):
+    for batch in chunked(
+        [
+            {
+                "term": r.term.id,
+                "name": r.name,
+                "category": r.category,
+                "teacher": r.teacher,
+                "room": r.room,
+                "capacity": r.capacity,
+                "schedule": json.dumps(r.slots),
+            }
+            for r in new
+        ],
+        BATCH,
+    ):
         Course.insert_many(batch).execute()
     course_ids = [i for (i,) in db.execute_sql("SELECT id FROM course WHERE id > ? ORDER BY id", (before,))]
-    lessons = [{"course": cid, "start": s, "end": e, "room": "", "cancelled": False}
-               for cid, course_times in zip(course_ids, times) for s, e in course_times]
+    lessons = [
+        {"course": cid, "start": s, "end": e, "room": "", "cancelled": False}
+        for cid, course_times in zip(course_ids, times)
+        for s, e in course_times
+    ]
     before = db.execute_sql("SELECT coalesce(max(id), 0) FROM lesson").fetchone()[0]
     for batch in chunked(lessons, BATCH):
         Lesson.insert_many(batch).execute()
     made: dict[int, list[dict]] = {}
     for lid, cid, start, end in db.execute_sql(
-            'SELECT id, course_id, start, "end" FROM lesson WHERE id > ? ORDER BY id', (before,)):
+        'SELECT id, course_id, start, "end" FROM lesson WHERE id > ? ORDER BY id', (before,)
+    ):
         made.setdefault(cid, []).append({"id": lid, "start": start, "end": end})
     origin = {"at": now.isoformat(), **actor.origin()}
     for cid, r in zip(course_ids, new):
-        facts.record("course", facts.new_event_id(), {
-            "course_id": cid, "term": r.term.name, "name": r.name, "category": r.category,
-            "teacher": r.teacher, "room": r.room, "capacity": r.capacity, "schedule": r.slots,
-            "change": "created", **origin}, now)
-        facts.record("lesson", facts.new_event_id(), {
-            "course_id": cid, "course": r.name, "term": r.term.name, "change": "generated",
-            "lessons": made.get(cid, []), **origin}, now)
-    audit.record(actor, "import.courses", f"file {sheet.name}", now, file=sheet.name, sha256=sheet.sha256,
-                 rows=len(sheet.rows), created=len(new), lessons=len(lessons))
+        facts.record(
+            "course",
+            facts.new_event_id(),
+            {
+                "course_id": cid,
+                "term": r.term.name,
+                "name": r.name,
+                "category": r.category,
+                "teacher": r.teacher,
+                "room": r.room,
+                "capacity": r.capacity,
+                "schedule": r.slots,
+                "change": "created",
+                **origin,
+            },
+            now,
+        )
+        facts.record(
+            "lesson",
+            facts.new_event_id(),
+            {
+                "course_id": cid,
+                "course": r.name,
+                "term": r.term.name,
+                "change": "generated",
+                "lessons": made.get(cid, []),
+                **origin,
+            },
+            now,
+        )
+    audit.record(
+        actor,
+        "import.courses",
+        f"file {sheet.name}",
+        now,
+        file=sheet.name,
+        sha256=sheet.sha256,
+        rows=len(sheet.rows),
+        created=len(new),
+        lessons=len(lessons),
+    )
     return len(lessons)

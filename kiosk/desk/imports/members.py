@@ -1,5 +1,6 @@
 """A roster from a spreadsheet: members created or updated (matched by member number, ID number, or
 name and phone) and enrolled in the courses it names; every row checked first."""
+
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -47,8 +48,9 @@ _MEMBER_NO = re.compile(r"[0-9A-Za-z-]{1,32}")
 _COURSE_LIST = re.compile(r"[、；;，,\n]+")
 
 
-def import_members(actor: Actor, path: str | Path, now: datetime, settings: SimpleNamespace,
-                   dry_run: bool = False) -> ImportReport:
+def import_members(
+    actor: Actor, path: str | Path, now: datetime, settings: SimpleNamespace, dry_run: bool = False
+) -> ImportReport:
     """Members from a roster, with their courses of the current term; nothing if any row is wrong."""
     require(actor, "admin")
     sheet = read_sheet(path, MEMBER_COLUMNS, ("name",))
@@ -80,11 +82,15 @@ class _Member:
     address: str = ""
     courses: list[str] = field(default_factory=list)
     existing: Member | None = None
-    changes: dict = field(default_factory=dict)      # for an existing member: field → new value
+
+    @property
+    def existing_id(self) -> int | None:
+        return self.existing.id if self.existing else None
+
+    changes: dict = field(default_factory=dict)  # for an existing member: field → new value
 
 
-def _member_row(sheet: Sheet, n: int, cells: dict, key: bytes, now: datetime,
-                report: ImportReport) -> _Member | None:
+def _member_row(sheet: Sheet, n: int, cells: dict, key: bytes, now: datetime, report: ImportReport) -> _Member | None:
     """One row's values, checked on their own; None (and its errors reported) when any is wrong."""
     before = len(report.errors)
 
@@ -129,14 +135,13 @@ def _member_row(sheet: Sheet, n: int, cells: dict, key: bytes, now: datetime,
     if m.birth_date:
         m.birth_year = m.birth_date.year
     m.nation, m.address = cell_text(cells.get("nation")), cell_text(cells.get("address"))
-    m.courses = list(dict.fromkeys(c.strip() for c in _COURSE_LIST.split(cell_text(cells.get("courses")))
-                                   if c.strip()))
+    m.courses = list(dict.fromkeys(c.strip() for c in _COURSE_LIST.split(cell_text(cells.get("courses"))) if c.strip()))
     return m if len(report.errors) == before else None
 
 
 def _from_id(number: str) -> tuple[date | None, str]:
     """Birth date and gender from a resident (or Hong Kong, Macao, Taiwan) ID number."""
-    if len(number) != 18 or number[0] == "9":    # a foreigner's 'Y' number holds no birth date there
+    if len(number) != 18 or number[0] == "9":  # a foreigner's 'Y' number holds no birth date there
         return None, ""
     born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     return born, "男" if int(number[16]) % 2 else "女"
@@ -148,7 +153,7 @@ class _MemberPlan:
     def __init__(self, sheet: Sheet, rows: list[_Member], now: datetime, site: str, report: ImportReport):
         self.sheet, self.rows, self.now, self.site, self.report = sheet, rows, now, site, report
         self.term: Term | None = None
-        self.places: list[tuple[_Member, dict, str, str]] = []   # (row, course, status, previous)
+        self.places: list[tuple[_Member, dict, str, str]] = []  # (row, course, status, previous)
 
     def wrong(self, m: _Member, column: str, message_key: str, **values) -> None:
         self.report.errors.append(RowError(m.row, self.sheet.headers[column], t(message_key, **values)))
@@ -156,9 +161,14 @@ class _MemberPlan:
     def resolve(self, prefix: str) -> None:
         by_no = _members_where("member_no", [m.member_no for m in self.rows if m.member_no])
         by_hash = _members_where("id_hash", [m.id_hash for m in self.rows if m.id_hash])
-        by_phone = _members_where("phone", [m.phone for m in self.rows if m.phone and not m.member_no
-                                            and not m.id_hash], key=lambda x: (x.name, x.phone))
-        seen_no, seen_hash, seen_member = {}, {}, {}
+        by_phone = _members_where(
+            "phone",
+            [m.phone for m in self.rows if m.phone and not m.member_no and not m.id_hash],
+            key=lambda x: (x.name, x.phone),
+        )
+        seen_no: dict[str, int] = {}  # → the row that had it first
+        seen_hash: dict[str, int] = {}
+        seen_member: dict[int, int] = {}
         for m in self.rows:
             if m.member_no in seen_no:
                 self.wrong(m, "member_no", "imports.duplicate_no", value=m.member_no, other=seen_no[m.member_no])
@@ -175,8 +185,9 @@ class _MemberPlan:
             if holder is not None and holder != m.existing:
                 self.wrong(m, "id_number", "imports.id_taken", last4=m.id_last4, member_no=holder.member_no)
             elif m.existing is not None and m.id_hash and m.existing.id_hash not in (None, m.id_hash):
-                self.wrong(m, "id_number", "imports.id_differs", member_no=m.existing.member_no,
-                           last4=m.existing.id_last4)
+                self.wrong(
+                    m, "id_number", "imports.id_differs", member_no=m.existing.member_no, last4=m.existing.id_last4
+                )
             if m.existing is not None:
                 if m.existing.id in seen_member:
                     self.wrong(m, "name", "imports.duplicate_member", other=seen_member[m.existing.id])
@@ -200,14 +211,19 @@ class _MemberPlan:
         known = _members_where("name", [m.name for m in bare]) if bare else {}
         for m in bare:
             if m.name in known:
-                self.report.warnings.append(t("imports.namesake", row=m.row, name=m.name,
-                                              member_no=known[m.name].member_no))
+                self.report.warnings.append(
+                    t("imports.namesake", row=m.row, name=m.name, member_no=known[m.name].member_no)
+                )
 
     def _number(self, prefix: str) -> None:
         """Numbers for new members without one: the prefix and the next free number."""
         pattern = re.compile(re.escape(prefix) + r"([0-9]+)")
-        taken = [no for (no,) in db.execute_sql("SELECT member_no FROM member WHERE member_no GLOB ?",
-                                                 (_glob_escape(prefix) + "[0-9]*",))]
+        taken = [
+            no
+            for (no,) in db.execute_sql(
+                "SELECT member_no FROM member WHERE member_no GLOB ?", (_glob_escape(prefix) + "[0-9]*",)
+            )
+        ]
         taken += [m.member_no for m in self.rows if m.member_no]
         last = max((int(x.group(1)) for x in map(pattern.fullmatch, taken) if x), default=0)
         for m in self.rows:
@@ -224,12 +240,19 @@ class _MemberPlan:
             for m in wanted:
                 self.wrong(m, "courses", "imports.no_term")
             return
-        courses = {course_key(name): {"id": i, "name": name, "capacity": capacity}
-                   for i, name, capacity in db.execute_sql(
-                       "SELECT id, name, capacity FROM course WHERE term_id = ?", (self.term.id,))}
-        taken = dict(db.execute_sql(
-            "SELECT e.course_id, count(*) FROM enrollment e JOIN course c ON c.id = e.course_id"
-            " WHERE c.term_id = ? AND e.status = 'enrolled' GROUP BY e.course_id", (self.term.id,)).fetchall())
+        courses = {
+            course_key(name): {"id": i, "name": name, "capacity": capacity}
+            for i, name, capacity in db.execute_sql(
+                "SELECT id, name, capacity FROM course WHERE term_id = ?", (self.term.id,)
+            )
+        }
+        taken = dict(
+            db.execute_sql(
+                "SELECT e.course_id, count(*) FROM enrollment e JOIN course c ON c.id = e.course_id"
+                " WHERE c.term_id = ? AND e.status = 'enrolled' GROUP BY e.course_id",
+                (self.term.id,),
+            ).fetchall()
+        )
         had = _enrolments([m.existing.id for m in wanted if m.existing], self.term.id)
         for m in wanted:
             chosen = set()
@@ -238,7 +261,7 @@ class _MemberPlan:
                 if course is None:
                     self.wrong(m, "courses", "imports.unknown_course", name=name, term=self.term.name)
                     continue
-                if course["id"] in chosen:      # named twice, once with other brackets, say
+                if course["id"] in chosen:  # named twice, once with other brackets, say
                     continue
                 chosen.add(course["id"])
                 previous = had.get((m.existing.id, course["id"]), "") if m.existing else ""
@@ -247,8 +270,7 @@ class _MemberPlan:
                 full = course["capacity"] and taken.get(course["id"], 0) >= course["capacity"]
                 status = "waitlisted" if full else "enrolled"
                 if full:
-                    self.report.warnings.append(t("imports.waitlisted", row=m.row, name=m.name,
-                                                  course=course["name"]))
+                    self.report.warnings.append(t("imports.waitlisted", row=m.row, name=m.name, course=course["name"]))
                 else:
                     taken[course["id"]] = taken.get(course["id"], 0) + 1
                 self.places.append((m, course, status, previous))
@@ -257,14 +279,29 @@ class _MemberPlan:
 
     def write(self, actor: Actor, settings: SimpleNamespace) -> None:
         """Everything in the caller's write(): rows, facts and the audit entry."""
+        term = self.term
         site_id = _site_id(self.site, settings.site.name)
         before = db.execute_sql("SELECT coalesce(max(id), 0) FROM member").fetchone()[0]
         new = [m for m in self.rows if m.existing is None]
-        fresh = [{"member_no": m.member_no, "name": m.name, "initials": search.initials(m.name),
-                  "gender": m.gender, "birth_date": m.birth_date, "birth_year": m.birth_year,
-                  "phone": m.phone, "phone_last4": m.phone[-4:], "id_hash": m.id_hash,
-                  "id_last4": m.id_last4, "nation": m.nation, "address": m.address, "site": site_id,
-                  "joined": self.now.date()} for m in new]
+        fresh = [
+            {
+                "member_no": m.member_no,
+                "name": m.name,
+                "initials": search.initials(m.name),
+                "gender": m.gender,
+                "birth_date": m.birth_date,
+                "birth_year": m.birth_year,
+                "phone": m.phone,
+                "phone_last4": m.phone[-4:],
+                "id_hash": m.id_hash,
+                "id_last4": m.id_last4,
+                "nation": m.nation,
+                "address": m.address,
+                "site": site_id,
+                "joined": self.now.date(),
+            }
+            for m in new
+        ]
         for batch in chunked(fresh, BATCH):
             Member.insert_many(batch).execute()
         member_ids = dict(db.execute_sql("SELECT member_no, id FROM member WHERE id > ?", (before,)).fetchall())
@@ -274,33 +311,78 @@ class _MemberPlan:
         for m in self.rows:
             if m.existing is None or m.changes:
                 self._member_fact(m, actor)
-        places = [{"member": member_ids[m.member_no] if m.existing is None else m.existing.id,
-                   "course": course["id"], "status": status, "at": self.now}
-                  for m, course, status, previous in self.places if not previous]
+        places = [
+            {
+                "member": member_ids[m.member_no] if m.existing is None else m.existing.id,
+                "course": course["id"],
+                "status": status,
+                "at": self.now,
+            }
+            for m, course, status, previous in self.places
+            if not previous
+        ]
         for batch in chunked(places, BATCH):
             Enrollment.insert_many(batch).execute()
         for m, course, status, previous in self.places:
-            if previous:     # withdrawn earlier: back on the course, at the back of any waitlist
-                (Enrollment.update(status=status, at=self.now)
-                 .where(Enrollment.member == m.existing.id, Enrollment.course == course["id"]).execute())
-            facts.record("enrollment", facts.new_event_id(), {
-                "member_no": m.member_no, "course": course["name"], "term": self.term.name,
-                "status": status, "previous": previous, "promoted": False, "at": self.now.isoformat(),
-                **actor.origin()}, self.now)
+            if previous:  # withdrawn earlier: back on the course, at the back of any waitlist
+                (
+                    Enrollment.update(status=status, at=self.now)
+                    .where(Enrollment.member == m.existing_id, Enrollment.course == course["id"])
+                    .execute()
+                )
+            facts.record(
+                "enrollment",
+                facts.new_event_id(),
+                {
+                    "member_no": m.member_no,
+                    "course": course["name"],
+                    "term": term.name if term else "",
+                    "status": status,
+                    "previous": previous,
+                    "promoted": False,
+                    "at": self.now.isoformat(),
+                    **actor.origin(),
+                },
+                self.now,
+            )
         r, sheet = self.report, self.sheet
-        audit.record(actor, "import.members", f"file {sheet.name}", self.now, file=sheet.name,
-                     sha256=sheet.sha256, rows=len(self.rows), created=r.created, updated=r.updated,
-                     unchanged=r.unchanged, enrolled=r.enrolled, waitlisted=r.waitlisted)
+        audit.record(
+            actor,
+            "import.members",
+            f"file {sheet.name}",
+            self.now,
+            file=sheet.name,
+            sha256=sheet.sha256,
+            rows=len(self.rows),
+            created=r.created,
+            updated=r.updated,
+            unchanged=r.unchanged,
+            enrolled=r.enrolled,
+            waitlisted=r.waitlisted,
+        )
 
     def _member_fact(self, m: _Member, actor: Actor) -> None:
         e = m.existing
         value = (lambda name: m.changes.get(name, getattr(e, name))) if e else (lambda name: getattr(m, name))
-        facts.record("member", facts.new_event_id(), {
-            "member_no": m.member_no, "name": value("name"), "gender": value("gender"),
-            "birth_year": value("birth_year"), "id_hash": value("id_hash"), "id_last4": value("id_last4"),
-            "phone_last4": value("phone")[-4:], "joined": _iso(e.joined if e else self.now.date()),
-            "active": e.active if e else True, "change": "updated" if e else "created",
-            "at": self.now.isoformat(), **actor.origin()}, self.now)
+        facts.record(
+            "member",
+            facts.new_event_id(),
+            {
+                "member_no": m.member_no,
+                "name": value("name"),
+                "gender": value("gender"),
+                "birth_year": value("birth_year"),
+                "id_hash": value("id_hash"),
+                "id_last4": value("id_last4"),
+                "phone_last4": value("phone")[-4:],
+                "joined": _iso(e.joined if e else self.now.date()),
+                "active": e.active if e else True,
+                "change": "updated" if e else "created",
+                "at": self.now.isoformat(),
+                **actor.origin(),
+            },
+            self.now,
+        )
 
 
 def _iso(day: date | None) -> str | None:
@@ -310,6 +392,7 @@ def _iso(day: date | None) -> str | None:
 def _changes(m: _Member) -> dict:
     """What the row changes on its existing member: blank cells keep what is there."""
     e, changes = m.existing, {}
+    assert e is not None  # only a row matched to a member has changes
     for name in ("name", "gender", "birth_date", "birth_year", "phone", "nation", "address"):
         value = getattr(m, name)
         if value not in ("", None) and value != getattr(e, name):
@@ -335,16 +418,22 @@ def _members_where(column: str, values: list[str], key=None) -> dict:
 def _enrolments(member_ids: list[int], term_id: int) -> dict[tuple[int, int], str]:
     found = {}
     for batch in chunked(member_ids, 500):
-        found.update({(m, c): s for m, c, s in db.execute_sql(
-            f"SELECT e.member_id, e.course_id, e.status FROM enrollment e JOIN course c ON c.id = e.course_id"
-            f" WHERE c.term_id = ? AND e.member_id IN ({', '.join('?' * len(batch))})", (term_id, *batch))})
+        found.update(
+            {
+                (m, c): s
+                for m, c, s in db.execute_sql(
+                    f"SELECT e.member_id, e.course_id, e.status FROM enrollment e JOIN course c ON c.id = e.course_id"
+                    f" WHERE c.term_id = ? AND e.member_id IN ({', '.join('?' * len(batch))})",
+                    (term_id, *batch),
+                )
+            }
+        )
     return found
 
 
 def _enrolment_term(site: str, today: date) -> Term | None:
     """The term courses in a roster belong to: the one under way, else the next one."""
-    return (Term.select().join(Site).where(Site.code == site, Term.end >= today)
-            .order_by(Term.start).first())
+    return Term.select().join(Site).where(Site.code == site, Term.end >= today).order_by(Term.start).first()
 
 
 def _site_id(code: str, name: str) -> int:

@@ -1,6 +1,7 @@
 """Reading the spreadsheets centers keep (.xlsx, or .csv as Excel saves it: UTF-8 with or without
 a BOM, or GB18030 on Chinese Windows): the header found among the first rows under any of its
 usual names, each cell as text or a date, and the report of what an import found or did."""
+
 import csv
 import hashlib
 import io
@@ -15,8 +16,8 @@ from kiosk.i18n import t
 from kiosk.staff.refused import Refused
 from kiosk.store.db import db, write
 
-HEADER_ROWS = 10            # a title row or two may come before the header
-BATCH = 200                 # rows per INSERT: well under SQLite's 32,766 parameters
+HEADER_ROWS = 10  # a title row or two may come before the header
+BATCH = 200  # rows per INSERT: well under SQLite's 32,766 parameters
 
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _HEADER_NOISE = re.compile(r"[（(][^）)]*[）)]|[\s*＊:：]")
@@ -24,8 +25,8 @@ _HEADER_NOISE = re.compile(r"[（(][^）)]*[）)]|[\s*＊:：]")
 
 @dataclass(frozen=True)
 class RowError:
-    row: int          # the spreadsheet's own row number, as Excel shows it
-    column: str       # the column's header as the file has it
+    row: int  # the spreadsheet's own row number, as Excel shows it
+    column: str  # the column's header as the file has it
     message: str
 
     def __str__(self) -> str:
@@ -34,15 +35,15 @@ class RowError:
 
 @dataclass
 class ImportReport:
-    kind: str                  # "members" or "courses"
+    kind: str  # "members" or "courses"
     file: str
     dry_run: bool
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    enrolled: int = 0          # new places (members)
-    waitlisted: int = 0        # new enrolments on a waitlist: the course was full (members)
-    lessons: int = 0           # lessons generated (courses)
+    enrolled: int = 0  # new places (members)
+    waitlisted: int = 0  # new enrolments on a waitlist: the course was full (members)
+    lessons: int = 0  # lessons generated (courses)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -52,19 +53,27 @@ class ImportReport:
 
     def summary(self) -> str:
         key = "imports.summary_members" if self.kind == "members" else "imports.summary_courses"
-        text = t(key, file=self.file, created=self.created, updated=self.updated, unchanged=self.unchanged,
-                 enrolled=self.enrolled, waitlisted=self.waitlisted, lessons=self.lessons)
+        text = t(
+            key,
+            file=self.file,
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            enrolled=self.enrolled,
+            waitlisted=self.waitlisted,
+            lessons=self.lessons,
+        )
         return text + (t("imports.dry_run") if self.dry_run else "")
 
 
 @dataclass
 class Sheet:
-    name: str                       # the file's name, for messages and the audit trail
+    name: str  # the file's name, for messages and the audit trail
     sha256: str
-    headers: dict[str, str]         # field → its header as the file has it (or as asked for, if absent)
-    present: set[str]               # the fields the file has a column for
-    rows: list[tuple[int, dict]]    # (row number, field → cell value), blank rows left out
-    unknown: list[str]              # headers not recognised: ignored
+    headers: dict[str, str]  # field → its header as the file has it (or as asked for, if absent)
+    present: set[str]  # the fields the file has a column for
+    rows: list[tuple[int, dict]]  # (row number, field → cell value), blank rows left out
+    unknown: list[str]  # headers not recognised: ignored
 
     def warnings(self) -> list[str]:
         if not self.unknown:
@@ -92,10 +101,18 @@ def read_sheet(path: str | Path, columns: dict[str, tuple[str, ...]], required: 
     if not rows:
         raise Refused("imports.no_rows", file=path.name)
     aliases = {_header(a): name for name, names in columns.items() for a in names}
-    at = next((i for i, (_, values) in enumerate(rows[:HEADER_ROWS])
-               if set(required) <= {aliases.get(_header(v)) for v in values}), 0)
+    at = next(
+        (
+            i
+            for i, (_, values) in enumerate(rows[:HEADER_ROWS])
+            if set(required) <= {aliases.get(_header(v)) for v in values}
+        ),
+        0,
+    )
     header = rows[at][1]
-    positions, headers, unknown = {}, {}, []
+    positions: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    unknown: list[str] = []
     for i, value in enumerate(header):
         text = cell_text(value)
         name = aliases.get(_header(value))
@@ -109,8 +126,10 @@ def read_sheet(path: str | Path, columns: dict[str, tuple[str, ...]], required: 
     missing = [columns[name][0] for name in required if name not in headers]
     if missing:
         raise Refused("imports.missing_column", column="、".join(missing), file=path.name)
-    body = [(n, {name: values[i] if i < len(values) else None for name, i in positions.items()})
-            for n, values in rows[at + 1:]]
+    body = [
+        (n, {name: values[i] if i < len(values) else None for name, i in positions.items()})
+        for n, values in rows[at + 1 :]
+    ]
     if not body:
         raise Refused("imports.no_rows", file=path.name)
     present = set(headers)
@@ -124,13 +143,14 @@ def _xlsx_rows(data: bytes, name: str) -> list[tuple[int, tuple]]:
         load_workbook,  # here: loading it takes 0.1 s, which every command would pay
     )
     from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
         raise Refused("imports.unreadable", file=name) from None
     try:
         sheet = book.worksheets[0]
-        sheet.reset_dimensions()     # some programs write a wrong size, which would cut rows off
+        sheet.reset_dimensions()  # some programs write a wrong size, which would cut rows off
         return list(enumerate(sheet.iter_rows(min_row=1, values_only=True), 1))
     finally:
         book.close()

@@ -4,6 +4,7 @@ Each file runs in one IMMEDIATE transaction together with the row that records i
 migration interrupted by a crash or power cut leaves the schema as it was and runs again at
 the next start.  (SQLite DDL is transactional.)
 """
+
 import logging
 import re
 from importlib.resources import files
@@ -25,8 +26,10 @@ def scripts() -> list[tuple[int, Traversable]]:
 
 
 def current_version(database: SqliteDatabase) -> int:
-    database.execute_sql("CREATE TABLE IF NOT EXISTS schema_version "
-                         "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    database.execute_sql(
+        "CREATE TABLE IF NOT EXISTS schema_version "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
     row = database.execute_sql("SELECT max(version) FROM schema_version").fetchone()
     return row[0] or 0
 
@@ -40,8 +43,7 @@ def migrate(database: SqliteDatabase) -> int:
         with database.atomic("IMMEDIATE"):
             for statement in _statements(path.read_text(encoding="utf-8")):
                 database.execute_sql(statement)
-            database.execute_sql("INSERT INTO schema_version VALUES (?, ?, datetime('now'))",
-                                 (number, path.name))
+            database.execute_sql("INSERT INTO schema_version VALUES (?, ?, datetime('now'))", (number, path.name))
         log.info("schema migrated to %s", path.name)
         version = number
     return version

@@ -1,18 +1,18 @@
 """Check-in without a display: every Result kind, the window's edges, repeats, points, atomicity."""
+
 import json
 import sqlite3
 from datetime import date, timedelta
 
 import pytest
 
-from kiosk.store import facts
-from kiosk.points import awards, passbook
-from kiosk.identity import tokens
 from kiosk.checkin.signin import KINDS, CheckIn
+from kiosk.identity import tokens
 from kiosk.identity.credentials import Credential
+from kiosk.points import awards, passbook
+from kiosk.store import facts
 from kiosk.store.models import Lesson, Member, Outbox, PointsEntry, SignIn
-
-from tests.kiosk.builders import ID_LI, ID_NOT_REGISTERED, ID_WANG, LESSON_START, Boom, fail_on_call
+from tests.kiosk.builders import ID_LI, ID_NOT_REGISTERED, ID_WANG, LESSON_START, fail_on_call
 
 SECOND = timedelta(seconds=1)
 MINUTE = timedelta(minutes=1)
@@ -28,13 +28,19 @@ def outbox() -> list[Outbox]:
 
 # -- ok ---------------------------------------------------------------------------------------
 
+
 def test_qr_card_signs_in_to_the_one_due_lesson(world, wang, checkin, settings):
     member, lesson = wang
     now = LESSON_START - 10 * MINUTE
     r = checkin.handle(world.qr(member), now)
     assert r.kind == "ok"
     assert r.member_no == "DM9001" and r.display_name == "王*华"
-    assert (r.item.kind, r.item.id, r.item.title, r.item.place) == ("lesson", lesson.id, "太极拳（一）班", "一楼 多功能厅")
+    assert (r.item.kind, r.item.id, r.item.title, r.item.place) == (
+        "lesson",
+        lesson.id,
+        "太极拳（一）班",
+        "一楼 多功能厅",
+    )
     assert r.points_gained == awards.rule("lesson").points == 2
     assert r.balance == 10 + 2
     assert not r.repeat
@@ -44,7 +50,13 @@ def test_qr_card_signs_in_to_the_one_due_lesson(world, wang, checkin, settings):
     assert (signin.at, signin.method, signin.kiosk_id) == (now, "qr", settings.kiosk.id)
     entry = PointsEntry.get()
     assert (entry.amount, entry.kind, entry.rule, entry.signin_id, entry.status, entry.at) == (
-        2, "lesson", "lesson_attendance", signin.id, "provisional", now)
+        2,
+        "lesson",
+        "lesson_attendance",
+        signin.id,
+        "provisional",
+        now,
+    )
 
     first, second = outbox()
     assert (first.seq, first.kind, first.event_id) == (1, "signin", signin.event_id)
@@ -54,7 +66,12 @@ def test_qr_card_signs_in_to_the_one_due_lesson(world, wang, checkin, settings):
     assert payload["method"] == "qr" and payload["site"] == settings.site.code
     award = json.loads(second.payload)
     assert award["signin"] == signin.event_id
-    assert (award["kind"], award["rule"], award["rule_version"], award["amount"]) == ("lesson", "lesson_attendance", 0, 2)
+    assert (award["kind"], award["rule"], award["rule_version"], award["amount"]) == (
+        "lesson",
+        "lesson_attendance",
+        0,
+        2,
+    )
     assert first.wall_ms == int(now.timestamp() * 1000)
 
 
@@ -92,15 +109,19 @@ def test_open_activity_needs_no_registration_and_uses_its_category_rule(world, c
 
 # -- the sign-in window ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("offset, kind", [
-    (-30 * MINUTE - SECOND, "not_due"),
-    (-30 * MINUTE, "ok"),
-    (0 * MINUTE, "ok"),
-    (30 * MINUTE, "ok"),
-    (30 * MINUTE + SECOND, "not_due"),
-    (-30 * MINUTE - timedelta(microseconds=1), "not_due"),
-    (30 * MINUTE + timedelta(microseconds=1), "not_due"),
-])
+
+@pytest.mark.parametrize(
+    "offset, kind",
+    [
+        (-30 * MINUTE - SECOND, "not_due"),
+        (-30 * MINUTE, "ok"),
+        (0 * MINUTE, "ok"),
+        (30 * MINUTE, "ok"),
+        (30 * MINUTE + SECOND, "not_due"),
+        (-30 * MINUTE - timedelta(microseconds=1), "not_due"),
+        (30 * MINUTE + timedelta(microseconds=1), "not_due"),
+    ],
+)
 def test_window_edges_are_inclusive(world, wang, checkin, offset, kind):
     r = checkin.handle(world.qr(wang[0]), LESSON_START + offset)
     assert r.kind == kind
@@ -128,14 +149,15 @@ def test_activity_window_edges(world, settings):
 
 # -- not_due, not_enrolled ---------------------------------------------------------------------
 
+
 def test_not_due_shows_the_members_day(world, wang, checkin):
     member, lesson = wang
     afternoon = world.course("声乐合唱班")
     later = world.lesson(afternoon, LESSON_START.replace(hour=14))
     world.enroll(member, afternoon)
-    world.lesson(afternoon, LESSON_START + timedelta(days=1))          # tomorrow: not shown
+    world.lesson(afternoon, LESSON_START + timedelta(days=1))  # tomorrow: not shown
     other = world.course("书法（一）班")
-    world.lesson(other, LESSON_START.replace(hour=16))                  # not enrolled: not shown
+    world.lesson(other, LESSON_START.replace(hour=16))  # not enrolled: not shown
     r = checkin.handle(world.qr(member), LESSON_START.replace(hour=12))
     assert r.kind == "not_due" and r.member_no == "DM9001" and r.balance == 10
     assert [(i.id, i.title) for i in r.today] == [(lesson.id, "太极拳（一）班"), (later.id, "声乐合唱班")]
@@ -189,11 +211,12 @@ def test_a_cancelled_or_open_activity_is_not_a_reason_for_not_enrolled(world, ch
 
 # -- already, and repeated reads ---------------------------------------------------------------
 
+
 def test_second_sign_in_to_the_same_lesson_is_already_with_the_first_time(world, wang, checkin):
     member, lesson = wang
     first = LESSON_START - 20 * MINUTE
     assert checkin.handle(world.qr(member), first).kind == "ok"
-    r = checkin.handle(world.idcard(ID_WANG), LESSON_START + 10 * MINUTE)     # another card, later
+    r = checkin.handle(world.idcard(ID_WANG), LESSON_START + 10 * MINUTE)  # another card, later
     assert r.kind == "already" and r.first_time == first and r.item.id == lesson.id
     assert r.points_gained == 0 and r.balance == 12 and not r.repeat
     assert counts() == (1, 1, 2)
@@ -208,8 +231,7 @@ def test_three_reads_within_200ms_make_one_sign_in(world, wang, checkin):
 
 
 def test_three_id_card_reads_within_200ms_make_one_sign_in(world, wang, checkin):
-    results = [checkin.handle(world.idcard(ID_WANG), LESSON_START + timedelta(milliseconds=ms))
-               for ms in (0, 100, 200)]
+    results = [checkin.handle(world.idcard(ID_WANG), LESSON_START + timedelta(milliseconds=ms)) for ms in (0, 100, 200)]
     assert [r.kind for r in results] == ["ok", "ok", "ok"] and results[2].repeat
     assert counts() == (1, 1, 2)
 
@@ -252,6 +274,7 @@ def test_two_kiosks_reading_the_same_card_sign_in_once(world, wang, settings):
 
 
 # -- choosing between several due items --------------------------------------------------------
+
 
 @pytest.fixture
 def two_due(world, wang):
@@ -306,6 +329,7 @@ def test_choosing_an_item_no_longer_due_signs_nothing(world, two_due, checkin):
 
 # -- points ---------------------------------------------------------------------------------
 
+
 def test_daily_points_cap(world, wang, checkin):
     world.rules(dict(category="lesson", points=2, per="attendance", daily_cap=3, once_per_item=True))
     member, _ = wang
@@ -314,9 +338,8 @@ def test_daily_points_cap(world, wang, checkin):
     starts = [LESSON_START + timedelta(hours=h) for h in (2, 5)] + [LESSON_START + timedelta(days=1)]
     for start in starts:
         world.lesson(course, start)
-    gained = [checkin.handle(world.qr(member), start).points_gained
-              for start in [LESSON_START] + starts]
-    assert gained == [2, 1, 0, 2]                       # the next day starts afresh
+    gained = [checkin.handle(world.qr(member), start).points_gained for start in [LESSON_START] + starts]
+    assert gained == [2, 1, 0, 2]  # the next day starts afresh
     assert [e.amount for e in PointsEntry.select().order_by(PointsEntry.id)] == [2, 1, 2]
     assert SignIn.select().count() == 4
     kinds = [o.kind for o in outbox()]
@@ -326,15 +349,16 @@ def test_daily_points_cap(world, wang, checkin):
 
 def test_balance_counts_provisional_entries_only(world, wang, checkin):
     member, _ = wang
-    PointsEntry.create(event_id=facts.new_event_id(), member=member, amount=7, kind="volunteer",
-                       status="confirmed", at=LESSON_START)
-    PointsEntry.create(event_id=facts.new_event_id(), member=member, amount=-3, kind="redeem",
-                       at=LESSON_START)
+    PointsEntry.create(
+        event_id=facts.new_event_id(), member=member, amount=7, kind="volunteer", status="confirmed", at=LESSON_START
+    )
+    PointsEntry.create(event_id=facts.new_event_id(), member=member, amount=-3, kind="redeem", at=LESSON_START)
     r = checkin.handle(world.qr(member), LESSON_START)
     assert r.balance == 10 - 3 + 2
 
 
 # -- cards that do not identify anyone ------------------------------------------------------
+
 
 def test_unknown_member_number_with_a_genuine_signature(world, checkin):
     token = tokens.make("DM0404", 1, world.card_key)
@@ -355,11 +379,14 @@ def test_unknown_id_card_shows_only_the_last_4(world, wang, checkin):
     assert ID_NOT_REGISTERED[-4:] in r.detail and ID_NOT_REGISTERED not in r.detail
 
 
-@pytest.mark.parametrize("text, detail", [
-    ("YL1-DM9001-1-AAAAAAAAAAAAAAAA", "card.forged"),
-    ("YL1-DM9001-1-ABCD", "card.malformed"),
-    ("hello", "card.unknown_prefix"),
-])
+@pytest.mark.parametrize(
+    "text, detail",
+    [
+        ("YL1-DM9001-1-AAAAAAAAAAAAAAAA", "card.forged"),
+        ("YL1-DM9001-1-ABCD", "card.malformed"),
+        ("hello", "card.unknown_prefix"),
+    ],
+)
 def test_bad_qr_is_invalid_card(world, wang, checkin, text, detail):
     r = checkin.handle(Credential.qr(text), LESSON_START)
     assert r.kind == "invalid_card" and r.detail == detail
@@ -415,18 +442,21 @@ def test_id_card_not_yet_valid(world, wang, checkin):
     tomorrow = LESSON_START.date() + timedelta(days=1)
     r = checkin.handle(world.idcard(ID_WANG, valid_from=tomorrow, valid_to=date(2045, 1, 1)), LESSON_START)
     assert r.kind == "invalid_card" and r.detail == "card.id_not_yet_valid"
-    assert checkin.handle(world.idcard(ID_WANG, valid_from=LESSON_START.date()),
-                          LESSON_START + 10 * SECOND).kind == "ok"
+    assert (
+        checkin.handle(world.idcard(ID_WANG, valid_from=LESSON_START.date()), LESSON_START + 10 * SECOND).kind == "ok"
+    )
 
 
-@pytest.mark.parametrize("valid_to", [None, date(2005, 6, 1)])   # 长期: no end date, or whatever a reader reports
+@pytest.mark.parametrize("valid_to", [None, date(2005, 6, 1)])  # 长期: no end date, or whatever a reader reports
 def test_long_term_id_card_is_accepted(world, wang, checkin, valid_to):
-    r = checkin.handle(world.idcard(ID_WANG, valid_from=date(2005, 6, 1), valid_to=valid_to, long_term=True),
-                       LESSON_START)
+    r = checkin.handle(
+        world.idcard(ID_WANG, valid_from=date(2005, 6, 1), valid_to=valid_to, long_term=True), LESSON_START
+    )
     assert r.kind == "ok"
 
 
 # -- failures: an "error" Result, never an exception, and nothing half-written ------------------
+
 
 @pytest.mark.parametrize("where", ["signin fact", "points row", "points fact"])
 def test_failure_half_way_leaves_nothing(world, wang, checkin, database, monkeypatch, where):
@@ -434,9 +464,10 @@ def test_failure_half_way_leaves_nothing(world, wang, checkin, database, monkeyp
         monkeypatch.setattr(facts, "record", fail_on_call(facts.record, 1))
     elif where == "points fact":
         monkeypatch.setattr(facts, "record", fail_on_call(facts.record, 2))
-    else:   # the database itself refuses the points row, after the sign-in and its fact went in
-        database.execute_sql("CREATE TRIGGER refuse BEFORE INSERT ON points_entry "
-                             "BEGIN SELECT RAISE(ABORT, 'disk full half-way'); END")
+    else:  # the database itself refuses the points row, after the sign-in and its fact went in
+        database.execute_sql(
+            "CREATE TRIGGER refuse BEFORE INSERT ON points_entry BEGIN SELECT RAISE(ABORT, 'disk full half-way'); END"
+        )
     r = checkin.handle(world.qr(wang[0]), LESSON_START)
     assert r.kind == "error"
     assert counts() == (0, 0, 0)
@@ -446,14 +477,14 @@ def test_failure_half_way_leaves_nothing(world, wang, checkin, database, monkeyp
     r = checkin.handle(world.qr(wang[0]), LESSON_START + timedelta(minutes=1))
     assert r.kind == "ok"
     assert counts() == (1, 1, 2)
-    assert [o.seq for o in outbox()] == [1, 2]           # the rolled-back facts left no gap
+    assert [o.seq for o in outbox()] == [1, 2]  # the rolled-back facts left no gap
 
 
 def test_a_failed_read_is_not_remembered_so_the_next_read_retries(world, wang, checkin, monkeypatch):
     monkeypatch.setattr(facts, "record", fail_on_call(facts.record, 1))
     assert checkin.handle(world.qr(wang[0]), LESSON_START).kind == "error"
     monkeypatch.undo()
-    again = checkin.handle(world.qr(wang[0]), LESSON_START + timedelta(seconds=1))   # inside the repeat window
+    again = checkin.handle(world.qr(wang[0]), LESSON_START + timedelta(seconds=1))  # inside the repeat window
     assert again.kind == "ok" and not again.repeat
     assert counts() == (1, 1, 2)
 
@@ -462,7 +493,7 @@ def test_locked_database_is_an_error_result(world, wang, checkin, database, sett
     database.execute_sql("PRAGMA busy_timeout = 0")
     other = sqlite3.connect(str(database.database), isolation_level=None)
     try:
-        other.execute("BEGIN IMMEDIATE")                  # another writer holds the lock
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the lock
         r = checkin.handle(world.qr(wang[0]), LESSON_START)
         assert r.kind == "error" and "locked" in r.detail
     finally:
@@ -488,30 +519,31 @@ def test_choose_on_a_failing_database_is_an_error_result(world, two_due, checkin
 
 
 def test_database_gone_while_reading_is_an_error_result(world, wang, checkin, database):
-    database.execute_sql("ALTER TABLE member RENAME TO member_gone")   # the member table is unreadable
+    database.execute_sql("ALTER TABLE member RENAME TO member_gone")  # the member table is unreadable
     r = checkin.handle(world.qr(wang[0]), LESSON_START)
     assert r.kind == "error" and "no such table" in r.detail
 
 
 # -- every kind --------------------------------------------------------------------------------
 
+
 def test_every_result_kind_is_reachable(world, two_due, checkin, monkeypatch):
     member, _, _ = two_due
-    seen = {checkin.handle(world.qr(member), LESSON_START).kind}                                   # choose
+    seen = {checkin.handle(world.qr(member), LESSON_START).kind}  # choose
     lone = world.member("DM9005", "孙立", ID_LI)
     solo = world.course("京剧票友班")
     world.enroll(lone, solo)
     world.lesson(solo, LESSON_START + timedelta(days=3))
     at = LESSON_START + timedelta(days=3)
-    seen.add(checkin.handle(world.qr(lone), at - 2 * 60 * MINUTE).kind)                              # not_due
-    seen.add(checkin.handle(world.qr(lone), at).kind)                                                 # ok
-    seen.add(checkin.handle(world.idcard(ID_LI), at + MINUTE).kind)                                   # already
-    seen.add(checkin.handle(world.qr(member), at).kind)                                               # not_enrolled
-    seen.add(checkin.handle(world.idcard(ID_NOT_REGISTERED), at).kind)                                # unknown_card
-    seen.add(checkin.handle(Credential.qr("YL1-XX"), at).kind)                                        # invalid_card
-    seen.add(checkin.handle(world.idcard(ID_WANG, valid_to=date(2024, 1, 1)), at).kind)               # expired_card
+    seen.add(checkin.handle(world.qr(lone), at - 2 * 60 * MINUTE).kind)  # not_due
+    seen.add(checkin.handle(world.qr(lone), at).kind)  # ok
+    seen.add(checkin.handle(world.idcard(ID_LI), at + MINUTE).kind)  # already
+    seen.add(checkin.handle(world.qr(member), at).kind)  # not_enrolled
+    seen.add(checkin.handle(world.idcard(ID_NOT_REGISTERED), at).kind)  # unknown_card
+    seen.add(checkin.handle(Credential.qr("YL1-XX"), at).kind)  # invalid_card
+    seen.add(checkin.handle(world.idcard(ID_WANG, valid_to=date(2024, 1, 1)), at).kind)  # expired_card
     monkeypatch.setattr(facts, "record", fail_on_call(facts.record, 1))
     other = world.member("DM9006", "周立")
     world.enroll(other, solo)
-    seen.add(checkin.handle(world.qr(other), at).kind)                                                # error
+    seen.add(checkin.handle(world.qr(other), at).kind)  # error
     assert seen == set(KINDS)

@@ -1,4 +1,5 @@
 """python main.py export …, run as an operator runs it: a separate process on a kiosk.db built here."""
+
 import csv
 import json
 import subprocess
@@ -8,10 +9,10 @@ from datetime import date, datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from tools.checkout import ROOT
 from kiosk.store.models import Audit, Course, Term
+from tools.checkout import ROOT
 
-TODAY = date.today()           # the command line takes the time from the clock
+TODAY = date.today()  # the command line takes the time from the clock
 STAMP = f"{TODAY:%Y%m%d}"
 
 
@@ -27,9 +28,22 @@ def kiosk(world, site_file, settings):
     world.sign_in(zhao, lesson.start, lesson=lesson)
 
     def run(*args) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(site_file),
-                               "--data-dir", settings.kiosk.data_dir, *map(str, args)],
-                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "main.py"),
+                "--config",
+                str(site_file),
+                "--data-dir",
+                settings.kiosk.data_dir,
+                *map(str, args),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
     return run
 
 
@@ -46,9 +60,12 @@ def test_the_current_terms_attendance_as_csv(tmp_path, kiosk):
     assert path == str(tmp_path / f"本学期考勤_{STAMP}.csv")
     with open(path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    assert [r[:2] + r[-2:] for r in rows] == [["学员编号", "姓名", f"{TODAY - timedelta(days=7):%m-%d}", "出勤次数"],
-                                              ["DM0001", "赵一", "✓", "1"], ["DM0002", "钱二", "", "0"],
-                                              ["合计", "", "1", "1"]]
+    assert [r[:2] + r[-2:] for r in rows] == [
+        ["学员编号", "姓名", f"{TODAY - timedelta(days=7):%m-%d}", "出勤次数"],
+        ["DM0001", "赵一", "✓", "1"],
+        ["DM0002", "钱二", "", "0"],
+        ["合计", "", "1", "1"],
+    ]
     assert json.loads(Audit.get().detail)["files"] == [f"本学期考勤_{STAMP}.csv"]
 
 
@@ -58,25 +75,31 @@ def test_a_course_to_excel_in_the_export_folder(kiosk, settings):
     assert load_workbook(path).sheetnames == ["太极拳（一）班"]
 
 
-@pytest.mark.parametrize("args, name", [
-    (("member", "--member", "DM0001"), f"赵一DM0001本学期考勤_{STAMP}.xlsx"),
-    (("day", "--date", "2025-03-10"), f"2025-03-10签到_{STAMP}.xlsx"),
-    (("points", "--from", "2025-03-01", "--to", "2025-03-31"), f"积分2025-03-01至2025-03-31_{STAMP}.xlsx"),
-    (("activities",), f"活动报名{TODAY.replace(day=1)}至{TODAY}_{STAMP}.xlsx"),
-    (("care",), f"关怀名单_{STAMP}.xlsx"),
-])
+@pytest.mark.parametrize(
+    "args, name",
+    [
+        (("member", "--member", "DM0001"), f"赵一DM0001本学期考勤_{STAMP}.xlsx"),
+        (("day", "--date", "2025-03-10"), f"2025-03-10签到_{STAMP}.xlsx"),
+        (("points", "--from", "2025-03-01", "--to", "2025-03-31"), f"积分2025-03-01至2025-03-31_{STAMP}.xlsx"),
+        (("activities",), f"活动报名{TODAY.replace(day=1)}至{TODAY}_{STAMP}.xlsx"),
+        (("care",), f"关怀名单_{STAMP}.xlsx"),
+    ],
+)
 def test_each_report(tmp_path, kiosk, args, name):
     assert written(kiosk("export", *args, "--out", tmp_path)) == [str(tmp_path / name)]
 
 
-@pytest.mark.parametrize("args, words", [
-    (("course", "--course", "国画班"), ("本学期", "国画班")),
-    (("course",), ("--course",)),
-    (("member", "--member", "DM9999"), ("DM9999",)),
-    (("attendance", "--term", "下学期"), ("下学期",)),
-    (("points", "--from", "2025-03-31", "--to", "2025-03-01"), ("2025-03-31", "2025-03-01")),
-    (("attendance", "--out", "/nonexistent/usb"), ("/nonexistent/usb",)),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("course", "--course", "国画班"), ("本学期", "国画班")),
+        (("course",), ("--course",)),
+        (("member", "--member", "DM9999"), ("DM9999",)),
+        (("attendance", "--term", "下学期"), ("下学期",)),
+        (("points", "--from", "2025-03-31", "--to", "2025-03-01"), ("2025-03-31", "2025-03-01")),
+        (("attendance", "--out", "/nonexistent/usb"), ("/nonexistent/usb",)),
+    ],
+)
 def test_what_cannot_be_exported(tmp_path, kiosk, args, words):
     result = kiosk("export", *args)
     assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr

@@ -1,4 +1,5 @@
 """python main.py import …, run as an operator runs it: a separate process on a kiosk.db built here."""
+
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -6,11 +7,11 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import Workbook
 
-from tools.checkout import ROOT
 from kiosk.identity import ids
 from kiosk.store.models import Audit, Course, Enrollment, Lesson, Member, Outbox, Term
+from tools.checkout import ROOT
 
-TODAY = date.today()           # the command line takes the time from the clock
+TODAY = date.today()  # the command line takes the time from the clock
 
 
 def id_number(first17: str) -> str:
@@ -33,18 +34,35 @@ def counts() -> dict:
 def kiosk(world, site_file, settings):
     """Run main.py on this test's site file and kiosk.db, with a term under way and one course in it."""
     term = Term.create(site=world.site, name="本学期", start=TODAY - timedelta(days=30), end=TODAY + timedelta(days=60))
-    Course.create(term=term, name="太极拳（一）班", room="一楼", schedule='[{"weekday": 1, "start": "09:00", "end": "11:00"}]')
+    Course.create(
+        term=term, name="太极拳（一）班", room="一楼", schedule='[{"weekday": 1, "start": "09:00", "end": "11:00"}]'
+    )
 
     def run(*args) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(site_file),
-                               "--data-dir", settings.kiosk.data_dir, *map(str, args)],
-                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "main.py"),
+                "--config",
+                str(site_file),
+                "--data-dir",
+                settings.kiosk.data_dir,
+                *map(str, args),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
     return run
 
 
-ROSTER = [["姓名", "手机号", "身份证号", "课程", "备注"],
-          ["赵国强", "13812345678", id_number("11010519480302001"), "太极拳（一）班", ""],
-          ["钱秀英", "", "", "太极拳（一）班", "腿脚不便"]]
+ROSTER = [
+    ["姓名", "手机号", "身份证号", "课程", "备注"],
+    ["赵国强", "13812345678", id_number("11010519480302001"), "太极拳（一）班", ""],
+    ["钱秀英", "", "", "太极拳（一）班", "腿脚不便"],
+]
 
 
 def test_a_roster_is_imported(tmp_path, kiosk):
@@ -53,7 +71,8 @@ def test_a_roster_is_imported(tmp_path, kiosk):
     assert result.stderr == ""
     assert result.stdout.splitlines() == [
         "注意：这些列不认识，没有导入：「备注」",
-        "「名单.xlsx」：新增学员 2 人，更新 0 人，无变化 0 人；报名 2 人次，候补 0 人次"]
+        "「名单.xlsx」：新增学员 2 人，更新 0 人，无变化 0 人；报名 2 人次，候补 0 人次",
+    ]
     assert [m.name for m in Member.select().order_by(Member.member_no)] == ["赵国强", "钱秀英"]
     assert Enrollment.select().count() == 2 and Audit.get().action == "import.members"
 
@@ -76,13 +95,16 @@ def test_bad_rows_are_listed_and_nothing_is_written(tmp_path, kiosk):
         "「名单.xlsx」有 3 处问题，什么都没有导入。请改好后再导入：",
         "第 4 行「姓名」：不能为空",
         "第 4 行「手机号」：「12345」不是 11 位手机号码",
-        "第 5 行「课程」：本学期没有课程「国画班」"]
+        "第 5 行「课程」：本学期没有课程「国画班」",
+    ]
     assert counts() == before
 
 
 def test_a_course_list_into_a_named_term(tmp_path, kiosk):
-    path = xlsx(tmp_path / "课程.xlsx", [["课程名称", "教师", "教室", "容量", "上课时间"],
-                                        ["合唱班", "杨春燕", "四楼 401", 40, "周三 14:00-16:00"]])
+    path = xlsx(
+        tmp_path / "课程.xlsx",
+        [["课程名称", "教师", "教室", "容量", "上课时间"], ["合唱班", "杨春燕", "四楼 401", 40, "周三 14:00-16:00"]],
+    )
     result = kiosk("import", "courses", path, "--term", "本学期")
     assert result.returncode == 0, result.stderr
     assert "新增课程 1 门" in result.stdout
@@ -91,11 +113,14 @@ def test_a_course_list_into_a_named_term(tmp_path, kiosk):
     assert course.term.name == "本学期" and course.lessons.count() == wednesdays
 
 
-@pytest.mark.parametrize("args, words", [
-    (("courses", "{file}", "--term", "下学期"), ("下学期",)),
-    (("courses", "{file}"), ("学期",)),
-    (("members", "{missing}"), ("找不到文件", "nope.xlsx")),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("courses", "{file}", "--term", "下学期"), ("下学期",)),
+        (("courses", "{file}"), ("学期",)),
+        (("members", "{missing}"), ("找不到文件", "nope.xlsx")),
+    ],
+)
 def test_a_file_or_term_that_cannot_be_used(tmp_path, kiosk, args, words):
     path = xlsx(tmp_path / "课程.xlsx", [["课程名称", "上课时间"], ["合唱班", "周三 14:00-16:00"]])
     before = counts()

@@ -1,4 +1,5 @@
 """python main.py member …, run as an operator runs it: a separate process on a kiosk.db built here."""
+
 import json
 import subprocess
 import sys
@@ -6,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from tools.checkout import ROOT
 from kiosk.store.models import Audit, Member, Outbox, PointsEntry
+from tools.checkout import ROOT
 
 from ..builders import ID_WANG, LESSON_START
 
@@ -15,13 +16,27 @@ from ..builders import ID_WANG, LESSON_START
 @pytest.fixture
 def kiosk(world, wang, site_file, settings):
     """Run main.py on this test's site file and kiosk.db; DM9001 王建华 has 10 points."""
-    Member.update(birth_date=date(1946, 5, 1), birth_year=1946, phone="13800138000",
-                  phone_last4="8000").where(Member.member_no == "DM9001").execute()
+    Member.update(birth_date=date(1946, 5, 1), birth_year=1946, phone="13800138000", phone_last4="8000").where(
+        Member.member_no == "DM9001"
+    ).execute()
 
     def run(*args) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(site_file),
-                               "--data-dir", settings.kiosk.data_dir, *map(str, args)],
-                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "main.py"),
+                "--config",
+                str(site_file),
+                "--data-dir",
+                settings.kiosk.data_dir,
+                *map(str, args),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
     return run
 
 

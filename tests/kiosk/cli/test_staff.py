@@ -1,4 +1,5 @@
 """python main.py staff …, run as an operator runs it: a separate process, exit code, stderr."""
+
 import json
 import sqlite3
 import subprocess
@@ -8,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tools.checkout import ROOT
-from kiosk.staff import access
 from kiosk.i18n import t
+from kiosk.staff import access
+from tools.checkout import ROOT
 
 from ..conftest import write_site_file
 
-PIN = "73915482"          # 8 digits: too long to turn up by chance in the hex of hashes and ids
+PIN = "73915482"  # 8 digits: too long to turn up by chance in the hex of hashes and ids
 NEW_PIN = "26048153"
 
 
@@ -26,10 +27,15 @@ def site(tmp_path) -> tuple[Path, Path]:
 
 def staff(site, *args, stdin: str = "") -> subprocess.CompletedProcess:
     config, data = site
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(config),
-                           "--data-dir", str(data), "staff", *args],
-                          cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=120,
-                          start_new_session=True)     # no terminal: getpass reads standard input
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--config", str(config), "--data-dir", str(data), "staff", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        start_new_session=True,
+    )  # no terminal: getpass reads standard input
 
 
 def ok(result) -> list[str]:
@@ -77,10 +83,12 @@ def test_refusals_exit_2_with_the_message_and_change_nothing(site):
     add_admin(site)
     before = rows(site, "SELECT (SELECT count(*) FROM staff), (SELECT count(*) FROM outbox)")
     refused(staff(site, "add", "--name", "张三", "--pin-stdin", stdin="1234\n"), "access.weak_pin")
-    refused(staff(site, "add", "--name", "李主任", "--pin-stdin", stdin=NEW_PIN + "\n"),
-            "access.name_taken", name="李主任")
-    refused(staff(site, "pin", "--name", "无名", "--pin-stdin", stdin=NEW_PIN + "\n"),
-            "access.no_such_staff", name="无名")
+    refused(
+        staff(site, "add", "--name", "李主任", "--pin-stdin", stdin=NEW_PIN + "\n"), "access.name_taken", name="李主任"
+    )
+    refused(
+        staff(site, "pin", "--name", "无名", "--pin-stdin", stdin=NEW_PIN + "\n"), "access.no_such_staff", name="无名"
+    )
     refused(staff(site, "disable", "--name", "李主任", "--reason", "离职"), "access.last_admin", name="李主任")
     refused(staff(site, "disable", "--name", "李主任", "--reason", " "), "access.reason_needed")
     assert rows(site, "SELECT (SELECT count(*) FROM staff), (SELECT count(*) FROM outbox)") == before
@@ -90,18 +98,22 @@ def test_more_staff_a_new_pin_and_disabling_and_no_pin_in_any_file(site):
     add_admin(site)
     ok(staff(site, "add", "--name", "张三", "--pin-stdin", stdin=NEW_PIN + "\n"))
     ok(staff(site, "add", "--name", "王五", "--role", "staff", "--pin-stdin", stdin="5820\r\n"))
-    assert ok(staff(site, "list")) == [t("staff_cli.row", name=n, role=t(f"access.role.{r}"))
-                                       for n, r in (("李主任", "admin"), ("张三", "staff"), ("王五", "staff"))]
+    assert ok(staff(site, "list")) == [
+        t("staff_cli.row", name=n, role=t(f"access.role.{r}"))
+        for n, r in (("李主任", "admin"), ("张三", "staff"), ("王五", "staff"))
+    ]
     assert ok(staff(site, "pin", "--name", "张三", "--pin-stdin", stdin=PIN[::-1] + "\n")) == [
-        t("staff_cli.pin_set", name="张三")]
+        t("staff_cli.pin_set", name="张三")
+    ]
     [(pin_hash,)] = rows(site, "SELECT pin_hash FROM staff WHERE name = '张三'")
     assert access.verify_pin(PIN[::-1], pin_hash) and not access.verify_pin(NEW_PIN, pin_hash)
-    assert ok(staff(site, "disable", "--name", "王五", "--reason", "离职")) == [
-        t("staff_cli.disabled", name="王五")]
+    assert ok(staff(site, "disable", "--name", "王五", "--reason", "离职")) == [t("staff_cli.disabled", name="王五")]
     assert rows(site, "SELECT name FROM staff WHERE NOT active") == [("王五",)]
     audit = rows(site, "SELECT action, staff_name, reason FROM audit ORDER BY id")
-    assert audit == [("staff.add", "命令行", "")] * 3 + [("staff.pin", "命令行", ""),
-                                                       ("staff.disable", "命令行", "离职")]
+    assert audit == [("staff.add", "命令行", "")] * 3 + [
+        ("staff.pin", "命令行", ""),
+        ("staff.disable", "命令行", "离职"),
+    ]
     changes = [json.loads(p)["change"] for (p,) in rows(site, "SELECT payload FROM outbox WHERE kind = 'staff'")]
     assert changes == ["add", "add", "add", "pin", "disable"]
     files = [p for p in site[1].rglob("*") if p.is_file()]
@@ -124,5 +136,6 @@ def test_the_pin_is_asked_twice_without_pin_stdin(site):
 def test_a_locked_account_is_listed_as_locked(site):
     add_admin(site)
     rows(site, "UPDATE staff SET locked_until = '2999-01-01 08:00:00'")
-    assert ok(staff(site, "list")) == [t("staff_cli.row", name="李主任", role=t("access.role.admin"))
-                                       + t("staff_cli.locked", until="2999-01-01 08:00")]
+    assert ok(staff(site, "list")) == [
+        t("staff_cli.row", name="李主任", role=t("access.role.admin")) + t("staff_cli.locked", until="2999-01-01 08:00")
+    ]

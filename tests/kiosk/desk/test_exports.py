@@ -1,4 +1,5 @@
 """Exports: .xlsx and .csv files read back, Chinese names and dates in the file names, the audit."""
+
 import csv
 import json
 from datetime import date, datetime, timedelta
@@ -7,10 +8,10 @@ import pytest
 from openpyxl import load_workbook
 
 from kiosk.desk import exports, reports
-from kiosk.staff.audit import Actor
-from kiosk.store.models import Audit, Outbox
-from kiosk.staff.refused import Refused
 from kiosk.desk.reports import Table
+from kiosk.staff.audit import Actor
+from kiosk.staff.refused import Refused
+from kiosk.store.models import Audit, Outbox
 
 NOW = datetime(2025, 3, 18, 16, 30)
 MON = [datetime(2025, 3, d, 9, 0) for d in (3, 10, 17)]
@@ -26,8 +27,7 @@ def term_data(world):
     """Two courses; 太极拳 has three lessons (one cancelled) and two members, one came twice."""
     taichi = world.course("太极拳（一）班")
     world.course("合唱班")
-    lessons = [world.lesson(taichi, MON[0]), world.lesson(taichi, MON[1], cancelled=True),
-               world.lesson(taichi, MON[2])]
+    lessons = [world.lesson(taichi, MON[0]), world.lesson(taichi, MON[1], cancelled=True), world.lesson(taichi, MON[2])]
     a, b = world.member("DM0001", "赵一"), world.member("DM0002", "欧阳淑珍")
     world.enroll(a, taichi)
     world.enroll(b, taichi)
@@ -47,10 +47,15 @@ def values(sheet) -> list[list]:
 
 # -- writing tables ---------------------------------------------------------------------------------
 
+
 def test_a_workbook_has_a_sheet_per_table_with_a_bold_frozen_header(tmp_path):
-    long = "二〇二五年春季学期老年大学书法（二）班周二上午班考勤记录表（续表）"       # 33 characters
-    tables = [Table("太极拳（一）班", ["学员编号", "姓名", "03-03"], [["DM0001", "赵一", "✓"], ["DM0002", "钱二", None]]),
-              Table(long + "一", ["a"], [[1]]), Table(long + "二", ["a"], [[2]]), Table("书法/国画:[一]", ["a"], [])]
+    long = "二〇二五年春季学期老年大学书法（二）班周二上午班考勤记录表（续表）"  # 33 characters
+    tables = [
+        Table("太极拳（一）班", ["学员编号", "姓名", "03-03"], [["DM0001", "赵一", "✓"], ["DM0002", "钱二", None]]),
+        Table(long + "一", ["a"], [[1]]),
+        Table(long + "二", ["a"], [[2]]),
+        Table("书法/国画:[一]", ["a"], []),
+    ]
     path = exports.write_xlsx(tables, tmp_path / "考勤.xlsx")
     book = load_workbook(path)
     assert book.sheetnames == ["太极拳（一）班", long[:31], long[:28] + "(2)", "书法_国画__一_"]
@@ -62,14 +67,16 @@ def test_a_workbook_has_a_sheet_per_table_with_a_bold_frozen_header(tmp_path):
 
 
 def test_a_csv_has_a_bom_so_excel_reads_the_chinese(tmp_path):
-    path = exports.write_csv(Table("t", ["学员编号", "姓名"], [["DM0001", "欧阳淑珍"], ["DM0002", None]]),
-                             tmp_path / "名单.csv")
+    path = exports.write_csv(
+        Table("t", ["学员编号", "姓名"], [["DM0001", "欧阳淑珍"], ["DM0002", None]]), tmp_path / "名单.csv"
+    )
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert raw[3:].decode("utf-8").splitlines() == ["学员编号,姓名", "DM0001,欧阳淑珍", "DM0002,"]
 
 
 # -- export ---------------------------------------------------------------------------------------
+
 
 def test_a_terms_attendance_to_excel(tmp_path, world, term_data, actor):
     (path,) = exports.export(actor, "attendance", "xlsx", tmp_path, NOW, term_id=world.term.id)
@@ -80,12 +87,19 @@ def test_a_terms_attendance_to_excel(tmp_path, world, term_data, actor):
         ["学员编号", "姓名", "03-03", "03-10（停课）", "03-17", "出勤次数"],
         ["DM0001", "赵一", "✓", None, "✓", 2],
         ["DM0002", "欧阳淑珍", None, None, None, 0],
-        ["合计", None, 1, 0, 1, 2]]
+        ["合计", None, 1, 0, 1, 2],
+    ]
     (entry,) = Audit.select()
     detail = json.loads(entry.detail)
     assert (entry.action, entry.target, entry.staff_name) == ("export", "report attendance", "命令行")
-    assert detail == {"report": "attendance", "format": "xlsx", "folder": str(tmp_path),
-                      "files": ["2025年春季学期考勤_20250318.xlsx"], "rows": 4, "term": "2025年春季学期"}
+    assert detail == {
+        "report": "attendance",
+        "format": "xlsx",
+        "folder": str(tmp_path),
+        "files": ["2025年春季学期考勤_20250318.xlsx"],
+        "rows": 4,
+        "term": "2025年春季学期",
+    }
     fact = json.loads(Outbox.get(Outbox.kind == "audit").payload)
     assert fact["action"] == "export" and fact["detail"]["files"] == detail["files"]
 
@@ -94,24 +108,42 @@ def test_a_terms_attendance_to_csv_is_a_folder_of_files(tmp_path, world, term_da
     paths = exports.export(actor, "attendance", "csv", tmp_path, NOW, term_id=world.term.id)
     folder = tmp_path / "2025年春季学期考勤_20250318"
     assert paths == [folder / "合唱班.csv", folder / "太极拳（一）班.csv"]
-    assert read_csv(paths[1]) == [["学员编号", "姓名", "03-03", "03-10（停课）", "03-17", "出勤次数"],
-                                  ["DM0001", "赵一", "✓", "", "✓", "2"],
-                                  ["DM0002", "欧阳淑珍", "", "", "", "0"],
-                                  ["合计", "", "1", "0", "1", "2"]]
+    assert read_csv(paths[1]) == [
+        ["学员编号", "姓名", "03-03", "03-10（停课）", "03-17", "出勤次数"],
+        ["DM0001", "赵一", "✓", "", "✓", "2"],
+        ["DM0002", "欧阳淑珍", "", "", "", "0"],
+        ["合计", "", "1", "0", "1", "2"],
+    ]
     assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in paths)
     assert json.loads(Audit.get().detail)["files"] == [
-        "2025年春季学期考勤_20250318/合唱班.csv", "2025年春季学期考勤_20250318/太极拳（一）班.csv"]
+        "2025年春季学期考勤_20250318/合唱班.csv",
+        "2025年春季学期考勤_20250318/太极拳（一）班.csv",
+    ]
 
 
-@pytest.mark.parametrize("report, params, name", [
-    ("course", lambda w, d: {"course_id": d[0].id}, "太极拳（一）班考勤_20250318"),
-    ("member", lambda w, d: {"member_no": d[1][0].member_no, "term_id": w.term.id}, "赵一DM00012025年春季学期考勤_20250318"),
-    ("day", lambda w, d: {"day": date(2025, 3, 17)}, "2025-03-17签到_20250318"),
-    ("activities", lambda w, d: {"start": date(2025, 3, 1), "end": date(2025, 3, 31)},
-     "活动报名2025-03-01至2025-03-31_20250318"),
-    ("points", lambda w, d: {"start": date(2025, 3, 1), "end": date(2025, 3, 31)}, "积分2025-03-01至2025-03-31_20250318"),
-    ("care", lambda w, d: {"missed_in_row": 2, "absent_weeks": 4}, "关怀名单_20250318"),
-])
+@pytest.mark.parametrize(
+    "report, params, name",
+    [
+        ("course", lambda w, d: {"course_id": d[0].id}, "太极拳（一）班考勤_20250318"),
+        (
+            "member",
+            lambda w, d: {"member_no": d[1][0].member_no, "term_id": w.term.id},
+            "赵一DM00012025年春季学期考勤_20250318",
+        ),
+        ("day", lambda w, d: {"day": date(2025, 3, 17)}, "2025-03-17签到_20250318"),
+        (
+            "activities",
+            lambda w, d: {"start": date(2025, 3, 1), "end": date(2025, 3, 31)},
+            "活动报名2025-03-01至2025-03-31_20250318",
+        ),
+        (
+            "points",
+            lambda w, d: {"start": date(2025, 3, 1), "end": date(2025, 3, 31)},
+            "积分2025-03-01至2025-03-31_20250318",
+        ),
+        ("care", lambda w, d: {"missed_in_row": 2, "absent_weeks": 4}, "关怀名单_20250318"),
+    ],
+)
 def test_every_report_as_one_csv(tmp_path, world, term_data, actor, report, params, name):
     (path,) = exports.export(actor, report, "csv", tmp_path, NOW, **params(world, term_data))
     assert path == tmp_path / f"{name}.csv"
@@ -120,12 +152,14 @@ def test_every_report_as_one_csv(tmp_path, world, term_data, actor, report, para
 
 
 def _expected_columns(report, world, term_data):
-    table = {"course": lambda: reports.course_attendance(term_data[0]),
-             "member": lambda: reports.member_attendance(term_data[1][0], world.term),
-             "day": lambda: reports.day_attendance(date(2025, 3, 17)),
-             "activities": lambda: reports.activity_signups(date(2025, 3, 1), date(2025, 3, 31)),
-             "points": lambda: reports.points_report(date(2025, 3, 1), date(2025, 3, 31)),
-             "care": lambda: reports.care_list(NOW, 2, 4)}[report]()
+    table = {
+        "course": lambda: reports.course_attendance(term_data[0]),
+        "member": lambda: reports.member_attendance(term_data[1][0], world.term),
+        "day": lambda: reports.day_attendance(date(2025, 3, 17)),
+        "activities": lambda: reports.activity_signups(date(2025, 3, 1), date(2025, 3, 31)),
+        "points": lambda: reports.points_report(date(2025, 3, 1), date(2025, 3, 31)),
+        "care": lambda: reports.care_list(NOW, 2, 4),
+    }[report]()
     return table.columns
 
 
@@ -141,28 +175,32 @@ def test_a_missing_or_unwritable_folder_is_refused_and_nothing_is_recorded(tmp_p
 
 
 def test_a_write_failing_half_way_leaves_no_file_and_no_audit(tmp_path, world, term_data, actor):
-    world.course("龙" * 90)                 # sorts last; 270 bytes is more than a file name may have
+    world.course("龙" * 90)  # sorts last; 270 bytes is more than a file name may have
     usb = tmp_path / "usb"
     usb.mkdir()
     with pytest.raises(Refused) as e:
         exports.export(actor, "attendance", "csv", usb, NOW, term_id=world.term.id)
     assert e.value.key == "exports.folder_unwritable"
-    assert list(usb.iterdir()) == []                    # nor the files written before it
+    assert list(usb.iterdir()) == []  # nor the files written before it
     assert Audit.select().count() == 0
 
 
-@pytest.mark.parametrize("fmt, first, second", [
-    ("xlsx", "2025年春季学期考勤_20250318.xlsx", "2025年春季学期考勤_20250318_2.xlsx"),
-    ("csv", "2025年春季学期考勤_20250318", "2025年春季学期考勤_20250318_2"),
-])
-def test_a_second_export_the_same_day_never_overwrites_the_first(tmp_path, world, term_data, actor,
-                                                                  fmt, first, second):
+@pytest.mark.parametrize(
+    "fmt, first, second",
+    [
+        ("xlsx", "2025年春季学期考勤_20250318.xlsx", "2025年春季学期考勤_20250318_2.xlsx"),
+        ("csv", "2025年春季学期考勤_20250318", "2025年春季学期考勤_20250318_2"),
+    ],
+)
+def test_a_second_export_the_same_day_never_overwrites_the_first(tmp_path, world, term_data, actor, fmt, first, second):
     exports.export(actor, "attendance", fmt, tmp_path, NOW, term_id=world.term.id)
     again = exports.export(actor, "attendance", fmt, tmp_path, NOW, term_id=world.term.id)
     assert again[0].relative_to(tmp_path).parts[0] == second
     assert (tmp_path / first).exists()
     assert [json.loads(a.detail)["files"][0].split("/")[0] for a in Audit.select().order_by(Audit.id)] == [
-        first, second]
+        first,
+        second,
+    ]
 
 
 def test_an_export_folder_that_cannot_be_made_is_still_offered(tmp_path, settings):
@@ -177,7 +215,7 @@ def test_unknown_reports_formats_and_empty_terms(tmp_path, world, actor):
             exports.export(actor, report, fmt, tmp_path, NOW, missed_in_row=2, absent_weeks=4)
         assert e.value.key == key
     with pytest.raises(Refused) as e:
-        exports.export(actor, "attendance", "xlsx", tmp_path, NOW, term_id=world.term.id)     # no courses
+        exports.export(actor, "attendance", "xlsx", tmp_path, NOW, term_id=world.term.id)  # no courses
     assert e.value.key == "exports.empty"
     assert list(tmp_path.glob("*.*")) == [tmp_path / "site.toml"]
 

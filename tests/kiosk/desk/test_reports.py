@@ -1,4 +1,5 @@
 """Reports: attendance matrices, a day, activity sign-ups, points, and the care list."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from kiosk.store.db import db
 from kiosk.store.models import Holiday
 
 WEEKLY = '[{"weekday": 1, "start": "09:00", "end": "11:00"}]'
-MON = [datetime(2025, 3, d, 9, 0) for d in (3, 10, 17, 24, 31)]      # Mondays of the world's term
+MON = [datetime(2025, 3, d, 9, 0) for d in (3, 10, 17, 24, 31)]  # Mondays of the world's term
 TAICHI = "太极拳（一）班"
 
 
@@ -29,8 +30,7 @@ def taichi(world):
     """太极拳 with three lessons, the middle one cancelled; DM0001 and DM0002 enrolled, DM0003
     withdrawn after coming once, DM0004 on the waitlist."""
     course = world.course(TAICHI, schedule=WEEKLY)
-    lessons = [world.lesson(course, MON[0]), world.lesson(course, MON[1], cancelled=True),
-               world.lesson(course, MON[2])]
+    lessons = [world.lesson(course, MON[0]), world.lesson(course, MON[1], cancelled=True), world.lesson(course, MON[2])]
     a, b, c, d = (world.member(f"DM000{n}", name) for n, name in enumerate(("赵一", "钱二", "孙三", "李四"), 1))
     for m, status in ((a, "enrolled"), (b, "enrolled"), (c, "withdrawn"), (d, "waitlisted")):
         world.enroll(m, course, status)
@@ -43,14 +43,17 @@ def taichi(world):
 
 # -- attendance ------------------------------------------------------------------------------------
 
+
 def test_a_course_matrix_of_members_and_lessons(taichi):
     table = reports.course_attendance(taichi[0])
     assert table.title == TAICHI
     assert table.columns == ["学员编号", "姓名", "03-03", "03-10（停课）", "03-17", "出勤次数"]
-    assert table.rows == [["DM0001", "赵一", "✓", "", "✓", 2],
-                          ["DM0002", "钱二", "", "", "✓", 1],
-                          ["DM0003", "孙三", "✓", "", "", 1],     # withdrawn since, but came
-                          ["合计", "", 2, 0, 2, 4]]
+    assert table.rows == [
+        ["DM0001", "赵一", "✓", "", "✓", 2],
+        ["DM0002", "钱二", "", "", "✓", 1],
+        ["DM0003", "孙三", "✓", "", "", 1],  # withdrawn since, but came
+        ["合计", "", 2, 0, 2, 4],
+    ]
 
 
 def test_two_lessons_on_one_day_show_their_times(world):
@@ -80,7 +83,7 @@ def test_a_members_term(world, taichi):
     course, lessons, (a, *_) = taichi
     report = world.activity("形势报告会", datetime(2025, 3, 20, 14, 0), place="五楼 报告厅")
     walk = world.activity("健步行", datetime(2025, 3, 22, 8, 0), place="滨江公园", open=True)
-    world.activity("书画展", datetime(2025, 3, 25, 9, 0))                 # neither signed up nor came
+    world.activity("书画展", datetime(2025, 3, 25, 9, 0))  # neither signed up nor came
     world.activity("去年的活动", datetime(2024, 10, 1, 9, 0), open=True)
     world.register(a, report)
     world.sign_in(a, walk.start, activity=walk)
@@ -93,7 +96,8 @@ def test_a_members_term(world, taichi):
         ["2025-03-17", "09:00-11:00", "课程", TAICHI, "一楼 多功能厅", "✓ 08:55"],
         ["2025-03-20", "14:00-15:30", "活动", "形势报告会", "五楼 报告厅", ""],
         ["2025-03-22", "08:00-09:30", "活动", "健步行", "滨江公园", "✓ 08:00"],
-        ["合计", "", "", "", "", 3]]
+        ["合计", "", "", "", "", 3],
+    ]
 
 
 def test_a_day_expected_came_and_who_is_missing(world, taichi):
@@ -107,7 +111,7 @@ def test_a_day_expected_came_and_who_is_missing(world, taichi):
     world.register(a, talk)
     world.register(b, talk)
     world.sign_in(a, talk.start, activity=talk)
-    world.sign_in(c, talk.start, activity=talk)                  # came without signing up
+    world.sign_in(c, talk.start, activity=talk)  # came without signing up
     world.activity("健步行", MON[2] + timedelta(hours=1), place="滨江公园", cancelled=True)
     table = reports.day_attendance(MON[2].date())
     assert table.title == "2025-03-17 签到"
@@ -116,7 +120,8 @@ def test_a_day_expected_came_and_who_is_missing(world, taichi):
         ["09:00-11:00", "课程", TAICHI, "一楼 多功能厅", 2, 2, 0, ""],
         ["10:00-11:30", "活动", "健步行", "滨江公园", "已取消", "", "", ""],
         ["14:00-16:00", "课程", "合唱班", "四楼 401", 2, 1, 1, "孙三"],
-        ["15:00-16:30", "活动", "形势报告会", "五楼 报告厅", 2, 2, 1, "钱二"]]
+        ["15:00-16:30", "活动", "形势报告会", "五楼 报告厅", 2, 2, 1, "钱二"],
+    ]
     assert reports.day_attendance(date(2025, 3, 18)).rows == []
 
 
@@ -134,33 +139,55 @@ def test_activity_sign_ups_in_a_period(world, taichi):
     assert table.rows == [
         ["2025-03-20", "14:00-15:30", "形势报告会", "五楼 报告厅", 2, 2, 1, 1, ""],
         ["2025-03-25", "09:00-10:30", "书画展", "", "不限", 0, 0, 0, "已取消"],
-        ["2025-03-31", "08:00-09:30", "健步行", "", "不限", 0, 0, 0, "自由参加"]]
+        ["2025-03-31", "08:00-09:30", "健步行", "", "不限", 0, 0, 0, "自由参加"],
+    ]
 
 
 # -- points ----------------------------------------------------------------------------------------
 
+
 def test_points_per_member_by_kind_with_the_balance(world):
     a = world.member("DM0001", "赵一", points_confirmed=100)
     b = world.member("DM0002", "钱二")
-    world.member("DM0003", "孙三")                                # no entries: not listed
+    world.member("DM0003", "孙三")  # no entries: not listed
     march = datetime(2025, 3, 5, 10, 0)
-    for member, amount, kind in ((a, 2, "lesson"), (a, 2, "lesson"), (a, 5, "activity"), (a, 3, "party"),
-                                 (a, 10, "volunteer"), (a, -20, "redeem"), (a, -1, "correction"),
-                                 (b, 2, "lesson"), (b, 1, "reversal")):
+    for member, amount, kind in (
+        (a, 2, "lesson"),
+        (a, 2, "lesson"),
+        (a, 5, "activity"),
+        (a, 3, "party"),
+        (a, 10, "volunteer"),
+        (a, -20, "redeem"),
+        (a, -1, "correction"),
+        (b, 2, "lesson"),
+        (b, 1, "reversal"),
+    ):
         world.entry(member, amount, kind, march)
-    world.entry(a, 50, "volunteer", datetime(2025, 2, 28, 10, 0))   # before the period: only in the balance
-    world.entry(b, 4, "lesson", datetime(2025, 4, 1, 0, 0), status="confirmed")   # after it, and confirmed
+    world.entry(a, 50, "volunteer", datetime(2025, 2, 28, 10, 0))  # before the period: only in the balance
+    world.entry(b, 4, "lesson", datetime(2025, 4, 1, 0, 0), status="confirmed")  # after it, and confirmed
     table = reports.points_report(date(2025, 3, 1), date(2025, 3, 31))
-    assert table.columns == ["学员编号", "姓名", "上课签到", "参加活动", "党支部活动", "志愿服务", "兑换", "更正",
-                             "本期合计", "当前积分"]
-    assert table.rows == [["DM0001", "赵一", 4, 5, 3, 10, -20, -1, 1, 151],
-                          ["DM0002", "钱二", 2, 0, 0, 0, 0, 1, 3, 3],
-                          ["合计", "", 6, 5, 3, 10, -20, 0, 4, 154]]
+    assert table.columns == [
+        "学员编号",
+        "姓名",
+        "上课签到",
+        "参加活动",
+        "党支部活动",
+        "志愿服务",
+        "兑换",
+        "更正",
+        "本期合计",
+        "当前积分",
+    ]
+    assert table.rows == [
+        ["DM0001", "赵一", 4, 5, 3, 10, -20, -1, 1, 151],
+        ["DM0002", "钱二", 2, 0, 0, 0, 0, 1, 3, 3],
+        ["合计", "", 6, 5, 3, 10, -20, 0, 4, 154],
+    ]
 
 
 # -- the care list ---------------------------------------------------------------------------------
 
-CARE_NOW = datetime(2025, 4, 1, 10, 0)       # a Tuesday: the five Monday lessons of March are held
+CARE_NOW = datetime(2025, 4, 1, 10, 0)  # a Tuesday: the five Monday lessons of March are held
 
 
 @pytest.fixture
@@ -206,10 +233,10 @@ def test_the_care_list(world, weekly):
     assert table.title == "关怀名单"
     assert table.columns == ["学员编号", "姓名", "电话", "课程", "最近签到", "原因"]
     assert table.rows == [
-        ["DM0004", "李四", "", TAICHI, "从未签到",
-         f"「{TAICHI}」连续 5 次没来；开课以来没来签到过"],
+        ["DM0004", "李四", "", TAICHI, "从未签到", f"「{TAICHI}」连续 5 次没来；开课以来没来签到过"],
         ["DM0006", "吴六", "", "书法班", "2025-03-03", "已 4 周没来签到"],
-        ["DM0002", "钱二", "13812345678", TAICHI, "2025-03-17", f"「{TAICHI}」连续 2 次没来"]]
+        ["DM0002", "钱二", "13812345678", TAICHI, "2025-03-17", f"「{TAICHI}」连续 2 次没来"],
+    ]
     assert reports.care_list(CARE_NOW, missed_in_row=0, absent_weeks=0).rows == []
     assert [r[0] for r in reports.care_list(CARE_NOW, missed_in_row=3, absent_weeks=0).rows] == ["DM0004"]
 
@@ -239,4 +266,4 @@ def test_a_term_not_under_way_is_left_out(world, weekly):
     course, _ = weekly
     world.enroll(world.member("DM0004", "李四"), course)
     assert [r[0] for r in reports.care_list(CARE_NOW, 2, 4).rows] == ["DM0004"]
-    assert reports.care_list(datetime(2025, 7, 15, 10, 0), 2, 4).rows == []     # the term is over
+    assert reports.care_list(datetime(2025, 7, 15, 10, 0), 2, 4).rows == []  # the term is over

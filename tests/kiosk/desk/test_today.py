@@ -1,21 +1,21 @@
 """The staff's Today page: counts per lesson and activity, who is missing or present, and the
 sign-in staff make by hand (补签) with its refusals."""
+
 import json
 from datetime import timedelta
 
 import pytest
 
-from kiosk.staff import access
 from kiosk.desk import today
-from kiosk.staff.audit import Actor
-from kiosk.store.models import Audit, Outbox, PointsEntry, SignIn
-from kiosk.staff.refused import Refused
 from kiosk.programme.schedule import Item, lesson_item
-
+from kiosk.staff import access
+from kiosk.staff.audit import Actor
+from kiosk.staff.refused import Refused
+from kiosk.store.models import Audit, Outbox, PointsEntry, SignIn
 from tests.kiosk.builders import LESSON_START
 
-DAY = LESSON_START.replace(hour=0)              # Monday 2025-03-10
-NOW = DAY.replace(hour=11, minute=30)           # after the morning lessons' sign-in window
+DAY = LESSON_START.replace(hour=0)  # Monday 2025-03-10
+NOW = DAY.replace(hour=11, minute=30)  # after the morning lessons' sign-in window
 
 
 @pytest.fixture
@@ -23,13 +23,16 @@ def day(world):
     """Two lessons, a cancelled one and tomorrow's, an activity with registrations, an open walk;
     members enrolled, waitlisted, withdrawn, inactive; a few sign-ins."""
     w = world
-    m = {key: w.member(no, name, phone_last4=phone, initials=initials, **extra)
-         for key, no, name, phone, initials, extra in [
-             ("wang", "DM0001", "王建华", "1234", "wjh", {}),
-             ("li", "DM0002", "李秀英", "5678", "lxy", {}),
-             ("zhao", "DM0003", "赵国强", "", "zgq", {}),
-             ("gone", "DM0004", "钱玉兰", "9999", "qyl", {"active": False}),
-             ("sun", "DM0005", "孙明", "4321", "sm", {})]}
+    m = {
+        key: w.member(no, name, phone_last4=phone, initials=initials, **extra)
+        for key, no, name, phone, initials, extra in [
+            ("wang", "DM0001", "王建华", "1234", "wjh", {}),
+            ("li", "DM0002", "李秀英", "5678", "lxy", {}),
+            ("zhao", "DM0003", "赵国强", "", "zgq", {}),
+            ("gone", "DM0004", "钱玉兰", "9999", "qyl", {"active": False}),
+            ("sun", "DM0005", "孙明", "4321", "sm", {}),
+        ]
+    }
     taiji, shufa, choir = w.course("太极拳（一）班"), w.course("书法班", room="二楼 书画室"), w.course("合唱班")
     items = {
         "taiji": w.lesson(taiji, DAY.replace(hour=9)),
@@ -54,7 +57,7 @@ def day(world):
     w.register(m["sun"], items["party"])
     w.sign_in(m["wang"], DAY.replace(hour=8, minute=50), lesson=items["taiji"])
     w.sign_in(m["zhao"], DAY.replace(hour=8, minute=40), lesson=items["taiji"])
-    w.sign_in(m["sun"], DAY.replace(hour=8, minute=55), lesson=items["taiji"])    # withdrawn, came anyway
+    w.sign_in(m["sun"], DAY.replace(hour=8, minute=55), lesson=items["taiji"])  # withdrawn, came anyway
     w.sign_in(m["li"], DAY.replace(hour=7, minute=5), activity=items["walk"])
     w.sign_in(m["wang"], DAY.replace(hour=7, minute=2), activity=items["walk"])
     w.sign_in(m["li"], DAY.replace(hour=14) - timedelta(days=1), lesson=items["yesterday"])
@@ -64,7 +67,7 @@ def day(world):
 @pytest.fixture
 def staff(world, settings) -> Actor:
     cli = Actor.of(None, settings)
-    access.add_staff(cli, "李主任", "739154", "admin", world.site.code, NOW)     # a site's first is an admin
+    access.add_staff(cli, "李主任", "739154", "admin", world.site.code, NOW)  # a site's first is an admin
     clerk = access.add_staff(cli, "张三", "602817", "staff", world.site.code, NOW)
     return Actor.of(clerk, settings)
 
@@ -74,8 +77,12 @@ def item_of(day_items, title) -> today.DayItem:
 
 
 def counts() -> dict:
-    return {"signin": SignIn.select().count(), "points": PointsEntry.select().count(),
-            "audit": Audit.select().count(), "outbox": Outbox.select().count()}
+    return {
+        "signin": SignIn.select().count(),
+        "points": PointsEntry.select().count(),
+        "audit": Audit.select().count(),
+        "outbox": Outbox.select().count(),
+    }
 
 
 def facts(kind: str) -> list[dict]:
@@ -84,19 +91,19 @@ def facts(kind: str) -> list[dict]:
 
 # -- the day ----------------------------------------------------------------------------------------
 
+
 def test_day_lists_every_item_of_the_date_with_counts(day):
     items = today.day(NOW)
     assert [(d.item.kind, d.item.title, d.cancelled, d.expected, d.signed) for d in items] == [
-        ("activity", "健步行", False, None, 2),          # open, nobody registered
-        ("lesson", "太极拳（一）班", False, 3, 3),        # wang, li, zhao enrolled (钱 inactive); sun withdrawn but came
+        ("activity", "健步行", False, None, 2),  # open, nobody registered
+        ("lesson", "太极拳（一）班", False, 3, 3),  # wang, li, zhao enrolled (钱 inactive); sun withdrawn but came
         ("lesson", "合唱班", True, 1, 0),
-        ("lesson", "书法班", False, 1, 0),               # li only waitlisted
+        ("lesson", "书法班", False, 1, 0),  # li only waitlisted
         ("activity", "形势报告会", False, 2, 0),
-        ("activity", "主题党日", False, 1, 0),           # open, but someone registered
+        ("activity", "主题党日", False, 1, 0),  # open, but someone registered
     ]
     shufa = item_of(items, "书法班").item
-    assert shufa == Item("lesson", day[1]["shufa"].id, "书法班", "三楼 301", DAY.replace(hour=14),
-                         DAY.replace(hour=16))
+    assert shufa == Item("lesson", day[1]["shufa"].id, "书法班", "三楼 301", DAY.replace(hour=14), DAY.replace(hour=16))
     assert item_of(items, "太极拳（一）班").item.place == "一楼 多功能厅"
 
 
@@ -124,8 +131,7 @@ def test_missing_are_the_expected_not_signed_in(day):
     assert today.missing(lesson_item(items["taiji"])) == [today.Person("DM0002", "李秀英", "5678")]
     assert [p.member_no for p in today.missing(lesson_item(items["shufa"]))] == ["DM0001"]
     report = [d.item for d in today.day(NOW) if d.item.title == "形势报告会"][0]
-    assert today.missing(report) == [today.Person("DM0001", "王建华", "1234"),
-                                     today.Person("DM0003", "赵国强", "")]
+    assert today.missing(report) == [today.Person("DM0001", "王建华", "1234"), today.Person("DM0003", "赵国强", "")]
     walk = item_of(today.day(NOW), "健步行").item
     assert today.missing(walk) == []
 
@@ -150,6 +156,7 @@ def test_present_in_the_order_they_came(day):
 
 # -- signing in by hand ----------------------------------------------------------------------------
 
+
 def test_manual_sign_in_after_the_window(day, staff):
     m, items = day
     before = counts()
@@ -157,20 +164,37 @@ def test_manual_sign_in_after_the_window(day, staff):
     assert done == today.ManualSignIn(points=2, at=NOW)
     row = SignIn.get(SignIn.member == m["li"], SignIn.lesson == items["taiji"])
     assert (row.method, row.staff_id, row.reason, row.at, row.kiosk_id) == (
-        "staff", staff.staff_id, "忘带卡", NOW, staff.kiosk_id)
+        "staff",
+        staff.staff_id,
+        "忘带卡",
+        NOW,
+        staff.kiosk_id,
+    )
     entry = PointsEntry.get(PointsEntry.signin == row)
     assert (entry.amount, entry.kind, entry.member_id) == (2, "lesson", m["li"].id)
-    assert counts() == {"signin": before["signin"] + 1, "points": before["points"] + 1,
-                        "audit": before["audit"] + 1, "outbox": before["outbox"] + 3}
+    assert counts() == {
+        "signin": before["signin"] + 1,
+        "points": before["points"] + 1,
+        "audit": before["audit"] + 1,
+        "outbox": before["outbox"] + 3,
+    }
     kinds = [o.kind for o in Outbox.select().order_by(Outbox.seq.desc()).limit(3)]
     assert sorted(kinds) == ["audit", "points", "signin"]
     signin = facts("signin")[-1]
     assert (signin["member_no"], signin["method"], signin["staff"], signin["reason"]) == (
-        "DM0002", "staff", staff.staff_id, "忘带卡")
+        "DM0002",
+        "staff",
+        staff.staff_id,
+        "忘带卡",
+    )
     assert facts("points")[-1]["signin"] == row.event_id
     audit = facts("audit")[-1]
     assert (audit["action"], audit["target"], audit["reason"], audit["staff"]) == (
-        "signin.manual", "member DM0002", "忘带卡", "张三")
+        "signin.manual",
+        "member DM0002",
+        "忘带卡",
+        "张三",
+    )
     assert audit["detail"]["item_id"] == items["taiji"].id and audit["detail"]["points"] == 2
     entry = Audit.select().order_by(Audit.id.desc()).first()
     assert (entry.action, entry.staff_id) == ("signin.manual", staff.staff_id)
@@ -184,7 +208,7 @@ def test_manual_sign_in_to_activities(day, staff, settings):
     walk = item_of(today.day(NOW), "健步行").item
     assert today.manual_sign_in(staff, m["zhao"].member_no, report, "card_damaged", NOW).points == 5
     assert today.manual_sign_in(staff, m["zhao"].member_no, walk, "reader_fault", NOW).points == 5
-    cli = Actor.of(None, settings)                  # from the command line: no staff id
+    cli = Actor.of(None, settings)  # from the command line: no staff id
     done = today.manual_sign_in(cli, m["sun"].member_no, item_of(today.day(NOW), "主题党日").item, "other", NOW)
     assert done.points == 5
     row = SignIn.get(SignIn.member == m["sun"], SignIn.activity == items["party"])
@@ -207,10 +231,10 @@ def test_manual_sign_in_refusals_change_nothing(day, staff):
     taiji, shufa = lesson_item(items["taiji"]), lesson_item(items["shufa"])
     report = item_of(today.day(NOW), "形势报告会").item
     refused("today.bad_reason", staff, m["li"].member_no, taiji, "felt_like_it", NOW)
-    refused("today.not_enrolled", staff, m["li"].member_no, shufa, "forgot_card", NOW)          # only waitlisted
-    refused("today.not_enrolled", staff, m["sun"].member_no, shufa, "forgot_card", NOW)         # never enrolled
-    refused("today.not_registered", staff, m["li"].member_no, report, "forgot_card", NOW)       # waitlisted
-    refused("today.not_registered", staff, m["sun"].member_no, report, "forgot_card", NOW)      # cancelled
+    refused("today.not_enrolled", staff, m["li"].member_no, shufa, "forgot_card", NOW)  # only waitlisted
+    refused("today.not_enrolled", staff, m["sun"].member_no, shufa, "forgot_card", NOW)  # never enrolled
+    refused("today.not_registered", staff, m["li"].member_no, report, "forgot_card", NOW)  # waitlisted
+    refused("today.not_registered", staff, m["sun"].member_no, report, "forgot_card", NOW)  # cancelled
     refused("today.cancelled", staff, m["li"].member_no, lesson_item(items["choir"]), "forgot_card", NOW)
     refused("today.not_today", staff, m["wang"].member_no, lesson_item(items["tomorrow"]), "forgot_card", NOW)
     refused("today.not_today", staff, m["li"].member_no, lesson_item(items["yesterday"]), "forgot_card", NOW)
@@ -244,4 +268,5 @@ def test_an_item_that_no_longer_exists_is_refused(day, staff):
 @pytest.mark.parametrize("reason", today.REASONS)
 def test_every_reason_has_a_label(reason):
     from kiosk.i18n import t
+
     assert t(f"today.reason.{reason}") != f"today.reason.{reason}"

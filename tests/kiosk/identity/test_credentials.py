@@ -1,8 +1,8 @@
 """What a device read: never shows an ID number, and knows when two reads are the same card."""
+
 from datetime import date
 
 from kiosk.identity.credentials import Credential
-
 from tests.kiosk.builders import ID_LI, ID_WANG
 
 
@@ -14,8 +14,10 @@ def test_repr_and_key_hide_the_id_number():
 
 def test_same_card_same_key():
     assert Credential.qr("YL1-DM0001-1-ABC").key() == Credential.qr(" yl1-dm0001-1-abc\n").key()
-    assert (Credential(method="idcard", id_number="44040119580101000x").key()
-            == Credential(method="idcard", id_number="44040119580101000X").key())
+    assert (
+        Credential(method="idcard", id_number="44040119580101000x").key()
+        == Credential(method="idcard", id_number="44040119580101000X").key()
+    )
 
 
 def test_different_cards_different_keys():

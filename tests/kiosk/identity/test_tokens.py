@@ -1,8 +1,10 @@
 """QR member-card tokens: signed, versioned, free of personal data, and not forgeable."""
+
 import re
 
 import pytest
-from hypothesis import assume, example, given, strategies as st
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
 
 from kiosk.identity import tokens
 
@@ -47,16 +49,19 @@ def test_every_truncation_is_rejected(length):
     assert reason(TOKEN[:length]) in ("card.unknown_prefix", "card.malformed")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("", "card.unknown_prefix"),
-    ("https://example.com/DM0001", "card.unknown_prefix"),
-    ("YL2-DM0001-1-AAAAAAAAAAAAAAAA", "card.unknown_prefix"),
-    ("YL1-DM0001-0-AAAAAAAAAAAAAAAA", "card.malformed"),       # issues start at 1
-    ("YL1-D-1-AAAAAAAAAAAAAAAA", "card.malformed"),
-    ("YL1-DM0001-1-AAAAAAAAAAAAAAA1", "card.malformed"),       # 1 is not base32
-    (TOKEN + "A", "card.malformed"),
-    (TOKEN.replace("-", "", 1), "card.unknown_prefix"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", "card.unknown_prefix"),
+        ("https://example.com/DM0001", "card.unknown_prefix"),
+        ("YL2-DM0001-1-AAAAAAAAAAAAAAAA", "card.unknown_prefix"),
+        ("YL1-DM0001-0-AAAAAAAAAAAAAAAA", "card.malformed"),  # issues start at 1
+        ("YL1-D-1-AAAAAAAAAAAAAAAA", "card.malformed"),
+        ("YL1-DM0001-1-AAAAAAAAAAAAAAA1", "card.malformed"),  # 1 is not base32
+        (TOKEN + "A", "card.malformed"),
+        (TOKEN.replace("-", "", 1), "card.unknown_prefix"),
+    ],
+)
 def test_malformed_tokens(text, expected):
     assert reason(text) == expected
 
@@ -97,14 +102,14 @@ def test_tokens_made_with_the_key_verify(member_no, issue):
 def test_any_single_character_change_is_rejected(member_no, issue, data):
     token = tokens.make(member_no, issue, KEY)
     position = data.draw(st.integers(min_value=0, max_value=len(token) - 1))
-    changed = token[:position] + data.draw(st.characters()) + token[position + 1:]
+    changed = token[:position] + data.draw(st.characters()) + token[position + 1 :]
     # Case and surrounding spaces are not a change (cards may be typed by hand); anything else is.
     assume(changed.strip().upper() != token)
     with pytest.raises(tokens.TokenError):
         tokens.read(changed, KEY)
 
 
-@pytest.mark.parametrize("digit", ["\u0660", "\uff10", "\u09e6"])   # Arabic-Indic, full-width, Bengali 0
+@pytest.mark.parametrize("digit", ["\u0660", "\uff10", "\u09e6"])  # Arabic-Indic, full-width, Bengali 0
 def test_a_look_alike_digit_in_the_issue_is_rejected(digit):
     token = tokens.make("DM0001", 10, KEY)
     changed = token.replace("-10-", f"-1{digit}-")
@@ -118,7 +123,7 @@ BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 def test_every_signature_character_counts(position):
     head, signature = TOKEN.rsplit("-", 1)
     for char in BASE32.replace(signature[position], ""):
-        changed = signature[:position] + char + signature[position + 1:]
+        changed = signature[:position] + char + signature[position + 1 :]
         assert reason(f"{head}-{changed}") == "card.forged"
 
 
@@ -129,5 +134,5 @@ def test_a_well_shaped_single_character_change_is_forged(member_no, issue, data)
     position = data.draw(st.integers(min_value=0, max_value=15))
     char = data.draw(st.sampled_from(BASE32.replace(signature[position], "")))
     with pytest.raises(tokens.TokenError) as e:
-        tokens.read(f"{head}-{signature[:position]}{char}{signature[position + 1:]}", KEY)
+        tokens.read(f"{head}-{signature[:position]}{char}{signature[position + 1 :]}", KEY)
     assert e.value.reason == "card.forged"

@@ -1,15 +1,28 @@
 """Printable QR member cards: ten a page, with name, number and the signed token."""
+
 import re
 import subprocess
 
 import pytest
 
-from kiosk.people import cards
 from kiosk.identity import tokens
+from kiosk.people import cards
 from kiosk.store.models import Member
 
-NAMES = ["王建华", "李秀英", "张国庆", "刘桂兰", "陈志明", "杨淑珍", "赵德华", "黄玉梅", "周建国",
-         "吴秀兰", "徐卫东", "孙丽华"]
+NAMES = [
+    "王建华",
+    "李秀英",
+    "张国庆",
+    "刘桂兰",
+    "陈志明",
+    "杨淑珍",
+    "赵德华",
+    "黄玉梅",
+    "周建国",
+    "吴秀兰",
+    "徐卫东",
+    "孙丽华",
+]
 
 
 def pdf_pages(path) -> int:
@@ -18,8 +31,7 @@ def pdf_pages(path) -> int:
 
 
 def pdf_text(path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture
@@ -35,7 +47,7 @@ def test_sheet_has_ten_cards_a_page_with_names_numbers_and_tokens(world, twelve,
     for member in twelve:
         assert member.name in text
         assert f"会员号 {member.member_no}" in text
-    assert "测试区老干部活动中心" in text                 # the site's name from the database
+    assert "测试区老干部活动中心" in text  # the site's name from the database
     printed = re.findall(r"YL1-[A-Z0-9]+-\d+-[A-Z2-7]{16}", text)
     assert sorted(tokens.read(t, world.card_key) for t in printed) == [(m.member_no, 1) for m in twelve]
 
@@ -73,6 +85,7 @@ def test_members_for_names_every_unknown_number(twelve):
 
 # -- sending a sheet to the printer --------------------------------------------------------------
 
+
 def test_send_to_printer_appends_the_path(tmp_path):
     sheet, spool = tmp_path / "会员卡.pdf", tmp_path / "spool"
     sheet.write_bytes(b"%PDF-1.4")
@@ -81,15 +94,19 @@ def test_send_to_printer_appends_the_path(tmp_path):
     assert (spool / "会员卡.pdf").read_bytes() == b"%PDF-1.4"
 
 
-@pytest.mark.parametrize("command, said", [
-    (["sh", "-c", "echo 'lp: 打印机未连接'; exit 1", "lp"], "打印失败（代码 1）：lp: 打印机未连接"),   # stdout only
-    (["sh", "-c", "exit 4", "lp"], "打印失败（代码 4）："),
-    (["/no/such/lp"], "找不到打印命令 /no/such/lp，会员卡文件已保存"),
-])
+@pytest.mark.parametrize(
+    "command, said",
+    [
+        (["sh", "-c", "echo 'lp: 打印机未连接'; exit 1", "lp"], "打印失败（代码 1）：lp: 打印机未连接"),  # stdout only
+        (["sh", "-c", "exit 4", "lp"], "打印失败（代码 4）："),
+        (["/no/such/lp"], "找不到打印命令 /no/such/lp，会员卡文件已保存"),
+    ],
+)
 def test_send_to_printer_says_why_it_failed(tmp_path, command, said):
     assert cards.send_to_printer(command, tmp_path / "x.pdf") == said
 
 
 def test_a_stuck_printer_is_given_up(tmp_path):
     assert cards.send_to_printer(["sh", "-c", "exec sleep 30", "lp"], tmp_path / "x.pdf", timeout=0.2) == (
-        "打印机 0.2 秒没有响应，会员卡文件已保存")
+        "打印机 0.2 秒没有响应，会员卡文件已保存"
+    )

@@ -1,5 +1,6 @@
 """Members for staff: registering a newcomer from the ID card, changes, card reissue and printing,
 the member's page.  Every refusal leaves the database as it was."""
+
 import json
 import subprocess
 from dataclasses import replace
@@ -11,9 +12,8 @@ import pytest
 from kiosk.identity import ids, tokens
 from kiosk.people import members, newcomers
 from kiosk.staff.audit import Actor
-from kiosk.store.models import Audit, Member, NewcomerCard, Outbox, PointsEntry, Staff
 from kiosk.staff.refused import Refused
-
+from kiosk.store.models import Audit, Member, NewcomerCard, Outbox, PointsEntry, Staff
 from tests.kiosk.builders import ID_NOT_REGISTERED, ID_WANG, LESSON_START, World
 
 NOW = datetime(2026, 11, 21, 9, 30)
@@ -29,8 +29,15 @@ def desk(world) -> Actor:
 
 def newcomer_card(world, number: str = ID_NOT_REGISTERED, at: datetime = NOW, **fields) -> NewcomerCard:
     """An ID card read at the kiosk that matched no member, as kiosk.people.newcomers keeps it."""
-    card = replace(World.idcard(number, name=fields.pop("name", "刘桂兰")), card_type="resident", gender="2",
-                   birth_date=date(1945, 3, 7), nation="01", address="天津市河西区友谊路 1 号", **fields)
+    card = replace(
+        World.idcard(number, name=fields.pop("name", "刘桂兰")),
+        card_type="resident",
+        gender="2",
+        birth_date=date(1945, 3, 7),
+        nation="01",
+        address="天津市河西区友谊路 1 号",
+        **fields,
+    )
     newcomers.remember(card, world.id_key, at)
     return NewcomerCard.get(NewcomerCard.id_hash == ids.id_hash(number, world.id_key))
 
@@ -49,33 +56,58 @@ def refused(key: str, call, *args, **kwargs) -> Refused:
     with pytest.raises(Refused) as e:
         call(*args, **kwargs)
     assert e.value.key == key
-    assert "{" not in e.value.message() and e.value.message() != key   # a real, filled-in message
+    assert "{" not in e.value.message() and e.value.message() != key  # a real, filled-in message
     assert counts() == before
     return e.value
 
 
 # -- registering a newcomer ----------------------------------------------------------------------
 
+
 def test_register_makes_a_member_from_the_card_and_forgets_the_card(world, desk, settings):
     card = newcomer_card(world, ID_LIU)
     member = members.register(desk, card.id, NOW, settings, phone="138 0013 8000")
     m = Member.get(Member.member_no == member.member_no)
     assert (m.member_no, m.name, m.initials, m.gender, m.birth_date, m.birth_year) == (
-        "DM0001", "刘桂兰", "lgl", "女", date(1945, 3, 7), 1945)
+        "DM0001",
+        "刘桂兰",
+        "lgl",
+        "女",
+        date(1945, 3, 7),
+        1945,
+    )
     assert (m.nation, m.address, m.joined, m.site.code, m.card_issue, m.active) == (
-        "汉", "天津市河西区友谊路 1 号", NOW.date(), settings.site.code, 1, True)
+        "汉",
+        "天津市河西区友谊路 1 号",
+        NOW.date(),
+        settings.site.code,
+        1,
+        True,
+    )
     assert (m.id_hash, m.id_last4) == (ids.id_hash(ID_LIU, world.id_key), ID_LIU[-4:])
     assert (m.phone, m.phone_last4) == ("13800138000", "8000")
     assert NewcomerCard.select().count() == 0
     (fact,) = facts("member")
-    assert fact == {"member_no": "DM0001", "name": "刘桂兰", "gender": "女", "birth_year": 1945,
-                    "id_hash": m.id_hash, "id_last4": ID_LIU[-4:], "phone_last4": "8000",
-                    "site": settings.site.code, "joined": "2026-11-21", "active": True, "at": NOW.isoformat(),
-                    "kiosk_id": settings.kiosk.id, "staff": "李红", "staff_id": desk.staff.id}
+    assert fact == {
+        "member_no": "DM0001",
+        "name": "刘桂兰",
+        "gender": "女",
+        "birth_year": 1945,
+        "id_hash": m.id_hash,
+        "id_last4": ID_LIU[-4:],
+        "phone_last4": "8000",
+        "site": settings.site.code,
+        "joined": "2026-11-21",
+        "active": True,
+        "at": NOW.isoformat(),
+        "kiosk_id": settings.kiosk.id,
+        "staff": "李红",
+        "staff_id": desk.staff.id,
+    }
     (entry,) = Audit.select()
     assert (entry.action, entry.target, entry.staff_name) == ("member.register", "member DM0001", "李红")
     assert "13800138000" not in entry.detail
-    assert not [o for o in Outbox.select() if "13800138000" in o.payload]          # last 4 digits only
+    assert not [o for o in Outbox.select() if "13800138000" in o.payload]  # last 4 digits only
 
 
 def test_the_next_number_is_one_more_than_the_highest_of_the_prefix(world, desk, settings):
@@ -96,10 +128,10 @@ def test_a_registered_newcomer_signs_in_with_either_card(world, desk, settings, 
 
 def test_register_refuses_a_card_already_registered(world, desk, settings):
     world.member("DM0007", "王建华", ID_WANG)
-    card = newcomer_card(world, ID_WANG)       # e.g. read while the member was inactive
+    card = newcomer_card(world, ID_WANG)  # e.g. read while the member was inactive
     e = refused("members.duplicate", members.register, desk, card.id, NOW, settings)
     assert "DM0007" in e.message() and e.values["member_no"] == "DM0007"
-    assert NewcomerCard.select().count() == 1   # kept: staff may look again
+    assert NewcomerCard.select().count() == 1  # kept: staff may look again
 
 
 def test_a_flagged_name_needs_staff_to_have_checked_the_card(world, desk, settings):
@@ -110,8 +142,10 @@ def test_a_flagged_name_needs_staff_to_have_checked_the_card(world, desk, settin
     assert member.name == "王□华" and json.loads(Audit.get().detail)["name_flagged"] is True
 
 
-@pytest.mark.parametrize("phone", ["1380013800", "138001380001", "23800138000", "12800138000", "abc",
-                                   "+8613800138000", "１３８００１３８０００"])
+@pytest.mark.parametrize(
+    "phone",
+    ["1380013800", "138001380001", "23800138000", "12800138000", "abc", "+8613800138000", "１３８００１３８０００"],
+)
 def test_register_refuses_a_phone_that_is_not_a_mainland_mobile(world, desk, settings, phone):
     card = newcomer_card(world)
     e = refused("members.bad_phone", members.register, desk, card.id, NOW, settings, phone=phone)
@@ -133,7 +167,7 @@ def test_no_full_id_number_reaches_the_database_file(world, desk, settings, chec
     member = members.register(desk, newcomer_card(world, ID_LIU).id, NOW, settings, phone="13800138000")
     members.reissue_card(desk, member.member_no, "遗失", NOW)
     checkin.handle(World.idcard(ID_LIU), NOW + timedelta(minutes=5))
-    checkin.handle(World.idcard(ID_NOT_REGISTERED), NOW + timedelta(minutes=6))   # kept for registering
+    checkin.handle(World.idcard(ID_NOT_REGISTERED), NOW + timedelta(minutes=6))  # kept for registering
     database.execute_sql("PRAGMA wal_checkpoint(PASSIVE)")
     data = settings.kiosk.data_dir
     stored = b"".join(p.read_bytes() for p in sorted(Path(data).glob("kiosk.db*")))
@@ -143,6 +177,7 @@ def test_no_full_id_number_reaches_the_database_file(world, desk, settings, chec
 
 
 # -- changes -------------------------------------------------------------------------------------
+
 
 def test_update_changes_the_phone_and_keeps_the_before_and_after(world, desk):
     member = world.member("DM0001", "王建华", phone="13900001111", phone_last4="1111")
@@ -190,6 +225,7 @@ def test_update_refuses_a_bad_phone(world, desk):
 
 # -- a new card ----------------------------------------------------------------------------------
 
+
 def test_reissue_revokes_the_old_card_and_the_new_one_signs_in(world, wang, desk, checkin):
     member, _ = wang
     old = world.qr(member)
@@ -199,11 +235,20 @@ def test_reissue_revokes_the_old_card_and_the_new_one_signs_in(world, wang, desk
     assert (refused_read.kind, refused_read.detail) == ("invalid_card", "card.revoked")
     assert checkin.handle(world.qr(renewed), LESSON_START).kind == "ok"
     assert facts("card")[0] == {
-        "member_no": "DM9001", "card_issue": 2, "reason": "遗失", "at": "2025-03-09T09:00:00",
-        "kiosk_id": desk.kiosk_id, "site": desk.site, "staff": "李红", "staff_id": desk.staff.id}
+        "member_no": "DM9001",
+        "card_issue": 2,
+        "reason": "遗失",
+        "at": "2025-03-09T09:00:00",
+        "kiosk_id": desk.kiosk_id,
+        "site": desk.site,
+        "staff": "李红",
+        "staff_id": desk.staff.id,
+    }
     entry = Audit.get(Audit.action == "card.reissue")
-    assert (entry.reason, json.loads(entry.detail)) == ("遗失", {"before": {"card_issue": 1},
-                                                              "after": {"card_issue": 2}})
+    assert (entry.reason, json.loads(entry.detail)) == (
+        "遗失",
+        {"before": {"card_issue": 1}, "after": {"card_issue": 2}},
+    )
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
@@ -215,20 +260,35 @@ def test_reissue_needs_a_reason(world, desk, reason):
 
 # -- the member's page ---------------------------------------------------------------------------
 
+
 def test_profile(world, wang):
     member, lesson = wang
-    Member.update(birth_date=date(1950, 11, 22), birth_year=1950, phone_last4="8000", id_last4="8241",
-                  joined=date(2024, 9, 1)).where(Member.id == member.id).execute()
+    Member.update(
+        birth_date=date(1950, 11, 22), birth_year=1950, phone_last4="8000", id_last4="8241", joined=date(2024, 9, 1)
+    ).where(Member.id == member.id).execute()
     member = Member.get_by_id(member.id)
-    world.sign_in(member, datetime(2025, 12, 30, 9, 5), lesson=lesson)             # last year's
+    world.sign_in(member, datetime(2025, 12, 30, 9, 5), lesson=lesson)  # last year's
     course = world.course("书法班")
     for day in (5, 12):
         lesson = world.lesson(course, datetime(2026, 1, day, 9))
         world.sign_in(member, datetime(2026, 1, day, 9, 1), lesson=lesson)
     world.entry(member, 5, "lesson", datetime(2026, 1, 5, 9, 1))
     p = members.profile(member.member_no, datetime(2026, 11, 21, 10, 0))
-    assert p == members.Profile("DM9001", "王建华", "", p.birth_date, 75, "8000", "8241", date(2024, 9, 1), 1, True, 15,
-                                datetime(2026, 1, 12, 9, 1), 2)
+    assert p == members.Profile(
+        "DM9001",
+        "王建华",
+        "",
+        p.birth_date,
+        75,
+        "8000",
+        "8241",
+        date(2024, 9, 1),
+        1,
+        True,
+        15,
+        datetime(2026, 1, 12, 9, 1),
+        2,
+    )
 
 
 def test_profile_age_from_the_birth_year_alone(world):
@@ -238,6 +298,7 @@ def test_profile_age_from_the_birth_year_alone(world):
 
 
 # -- printing cards ------------------------------------------------------------------------------
+
 
 def pdf_text(path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
@@ -252,8 +313,7 @@ def test_print_saves_a_sheet_in_the_export_folder(world, desk, settings):
     assert "会员号 DM0001" in text and "会员号 DM0002" in text
     entry = Audit.get()
     assert (entry.action, entry.target) == ("cards.print", done.path.name)
-    assert json.loads(entry.detail) == {"members": ["DM0001", "DM0002"], "pages": 1, "printed": False,
-                                        "error": ""}
+    assert json.loads(entry.detail) == {"members": ["DM0001", "DM0002"], "pages": 1, "printed": False, "error": ""}
     again = members.print_cards(desk, chosen[:1], settings, settings.staff.export_dir, NOW)
     assert again.path.name == "会员卡_20261121_0930_2.pdf" and done.path.is_file()
 
@@ -268,10 +328,13 @@ def test_print_sends_the_sheet_to_the_printer(world, desk, settings, tmp_path):
     assert json.loads(Audit.get().detail)["printed"] is True
 
 
-@pytest.mark.parametrize("command, said", [
-    (["sh", "-c", "echo 'lp: 打印机缺纸' >&2; exit 3", "lp"], "打印失败（代码 3）：lp: 打印机缺纸"),
-    (["no-such-printer-command"], "找不到打印命令 no-such-printer-command，会员卡文件已保存"),
-])
+@pytest.mark.parametrize(
+    "command, said",
+    [
+        (["sh", "-c", "echo 'lp: 打印机缺纸' >&2; exit 3", "lp"], "打印失败（代码 3）：lp: 打印机缺纸"),
+        (["no-such-printer-command"], "找不到打印命令 no-such-printer-command，会员卡文件已保存"),
+    ],
+)
 def test_a_failing_printer_keeps_the_sheet_and_says_why(world, desk, settings, tmp_path, command, said):
     settings.staff.print_command = command
     done = members.print_cards(desk, [world.member("DM0001", "王建华").member_no], settings, tmp_path, NOW)

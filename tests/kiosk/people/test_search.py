@@ -1,4 +1,5 @@
 """Finding a senior by pinyin initials, member number or phone digits; filling in initials."""
+
 import pytest
 
 from kiosk.people import search
@@ -8,7 +9,7 @@ from kiosk.store.models import Member
 def test_initials_of_names():
     assert search.initials("王建华") == "wjh"
     assert search.initials("欧阳修") == "oyx"
-    assert search.initials("王·建华") == "wjh"           # characters without pinyin are left out
+    assert search.initials("王·建华") == "wjh"  # characters without pinyin are left out
     assert search.initials("John") == ""
 
 
@@ -16,6 +17,7 @@ def test_initials_of_names():
 def people(world):
     def member(no, name, phone="", **fields):
         return world.member(no, name, phone_last4=phone, initials=search.initials(name), **fields)
+
     return {
         "wjh": member("DM0002", "王建华", "1234"),
         "wj": member("DM0003", "王娟", "5678"),
@@ -34,8 +36,12 @@ def found(query, limit=20):
 
 def test_letters_find_initials_exact_first_then_by_member_number(people):
     assert found("wjh") == [("DM0001", "initials"), ("DM0002", "initials"), ("DM0010", "initials")]
-    assert found("WJ") == [("DM0003", "initials"), ("DM0001", "initials"), ("DM0002", "initials"),
-                           ("DM0010", "initials")]
+    assert found("WJ") == [
+        ("DM0003", "initials"),
+        ("DM0001", "initials"),
+        ("DM0002", "initials"),
+        ("DM0010", "initials"),
+    ]
     assert found("wJhS") == [("DM0010", "initials")]
     assert found("dtf") == [("SH0001", "initials")]
 
@@ -92,8 +98,7 @@ def test_searches_read_through_the_indexes(people, database):
             assert search.find(query)
     finally:
         database.connection().set_trace_callback(None)
-    plans = [" | ".join(step for *_, step in database.execute_sql("EXPLAIN QUERY PLAN " + sql))
-             for sql in statements]
+    plans = [" | ".join(step for *_, step in database.execute_sql("EXPLAIN QUERY PLAN " + sql)) for sql in statements]
     assert len(plans) == 4, statements
     assert "SEARCH member USING INDEX member_initials (initials>? AND initials<?)" in plans[0]
     assert "SEARCH member USING INDEX member_phone_last4 (phone_last4=?)" in plans[1]
@@ -108,21 +113,46 @@ def test_searches_read_through_the_indexes(people, database):
 
 # -- filling in initials ----------------------------------------------------------------------------
 
-NAMES = ["王建华", "欧阳修", "尉迟恭", "单田芳", "曾国藩", "解缙", "万俟卣", "长孙无忌", "朴槿惠", "仇英",
-         "乐嘉", "区志", "查良镛", "王·建华", "阿依古丽·买买提", "黑龙江", "银行家", "重庆", "曾重阳",
-         "䶮", "𠮷野家", "John", "李2明", "覃长乐", "朝阳", "长江"]
+NAMES = [
+    "王建华",
+    "欧阳修",
+    "尉迟恭",
+    "单田芳",
+    "曾国藩",
+    "解缙",
+    "万俟卣",
+    "长孙无忌",
+    "朴槿惠",
+    "仇英",
+    "乐嘉",
+    "区志",
+    "查良镛",
+    "王·建华",
+    "阿依古丽·买买提",
+    "黑龙江",
+    "银行家",
+    "重庆",
+    "曾重阳",
+    "䶮",
+    "𠮷野家",
+    "John",
+    "李2明",
+    "覃长乐",
+    "朝阳",
+    "长江",
+]
 
 
 def test_fill_initials_sets_them_as_initials_does(world):
     for n, name in enumerate(NAMES):
         world.member(f"DM{n:04d}", name)
-    world.member("DM9000", "王建华", initials="xyz")          # already set: kept
+    world.member("DM9000", "王建华", initials="xyz")  # already set: kept
     filled = search.fill_initials()
     got = {m.name: m.initials for m in Member.select().where(Member.member_no != "DM9000")}
     assert got == {name: search.initials(name) for name in NAMES}
     assert filled == sum(1 for name in NAMES if search.initials(name))
     assert Member.get(Member.member_no == "DM9000").initials == "xyz"
-    assert search.fill_initials() == 0                         # nothing left to do
+    assert search.fill_initials() == 0  # nothing left to do
     assert found("oyx") == [("DM0001", "initials")]
 
 

@@ -1,5 +1,6 @@
 """Points entries staff make: volunteer hours within the daily cap, redemptions within the balance,
 and corrections that reverse an entry (admins only).  Every refusal leaves the database as it was."""
+
 import json
 from datetime import datetime, timedelta
 
@@ -7,11 +8,10 @@ import pytest
 
 from kiosk.i18n import t
 from kiosk.points import ledger, passbook
-from kiosk.staff.audit import Actor
 from kiosk.points.ledger import Recorded
-from kiosk.store.models import Audit, Member, Outbox, PointsEntry, Staff
+from kiosk.staff.audit import Actor
 from kiosk.staff.refused import Refused
-
+from kiosk.store.models import Audit, Member, Outbox, PointsEntry, Staff
 from tests.kiosk.builders import LESSON_START
 
 NOW = datetime(2026, 11, 21, 15, 0)
@@ -59,20 +59,42 @@ def refused(key: str, call, *args) -> Refused:
 
 # -- volunteer hours -----------------------------------------------------------------------------
 
+
 def test_volunteer_hours_earn_the_rules_points_per_hour(world, desk, member):
     done = ledger.volunteer(desk, member.member_no, 2, "library", NOW)
-    assert done == Recorded(done.entry_id, done.event_id, 4, 14, False, 0)      # 2 points an hour
+    assert done == Recorded(done.entry_id, done.event_id, 4, 14, False, 0)  # 2 points an hour
     entry = PointsEntry.get_by_id(done.entry_id)
     assert (entry.kind, entry.rule, entry.amount, entry.staff_id, entry.note, entry.at) == (
-        "volunteer", "volunteer_hour", 4, desk.staff.id, "图书室值班 2 小时", NOW)
+        "volunteer",
+        "volunteer_hour",
+        4,
+        desk.staff.id,
+        "图书室值班 2 小时",
+        NOW,
+    )
     (fact,) = points_facts()
-    assert fact == {"member_no": "DM0001", "amount": 4, "kind": "volunteer", "rule": "volunteer_hour",
-                    "rule_version": 0, "hours": 2, "reason": "图书室值班", "reverses": None,
-                    "at": NOW.isoformat(), "kiosk_id": desk.kiosk_id, "site": desk.site, "staff": "李红",
-                    "staff_id": desk.staff.id}
+    assert fact == {
+        "member_no": "DM0001",
+        "amount": 4,
+        "kind": "volunteer",
+        "rule": "volunteer_hour",
+        "rule_version": 0,
+        "hours": 2,
+        "reason": "图书室值班",
+        "reverses": None,
+        "at": NOW.isoformat(),
+        "kiosk_id": desk.kiosk_id,
+        "site": desk.site,
+        "staff": "李红",
+        "staff_id": desk.staff.id,
+    }
     audit = Audit.get()
     assert (audit.action, audit.target, audit.reason, audit.staff_name) == (
-        "points.volunteer", "member DM0001", "图书室值班", "李红")
+        "points.volunteer",
+        "member DM0001",
+        "图书室值班",
+        "李红",
+    )
     assert json.loads(audit.detail) == {"entry": done.event_id, "hours": 2, "amount": 4, "held_back": 0}
 
 
@@ -90,7 +112,7 @@ def test_volunteer_refuses_hours_out_of_half_hour_steps_or_range(desk, member, h
 
 
 def test_twelve_hours_is_the_most(desk, member):
-    assert ledger.volunteer(desk, member.member_no, 12, "event_helper", NOW).amount == 16    # the daily cap
+    assert ledger.volunteer(desk, member.member_no, 12, "event_helper", NOW).amount == 16  # the daily cap
 
 
 def test_volunteer_points_stop_at_the_daily_cap(world, desk, member):
@@ -98,8 +120,11 @@ def test_volunteer_points_stop_at_the_daily_cap(world, desk, member):
     second = ledger.volunteer(desk, member.member_no, 5, "reception", NOW + HOUR)
     third = ledger.volunteer(desk, member.member_no, 1, "reception", NOW + 2 * HOUR)
     assert [(r.amount, r.capped, r.held_back) for r in (first, second, third)] == [
-        (10, False, 0), (6, True, 4), (0, True, 2)]
-    assert points_facts()[2]["amount"] == 0                        # the hours are on record all the same
+        (10, False, 0),
+        (6, True, 4),
+        (0, True, 2),
+    ]
+    assert points_facts()[2]["amount"] == 0  # the hours are on record all the same
     assert PointsEntry.get_by_id(third.entry_id).note == "服务台接待 1 小时"
     tomorrow = ledger.volunteer(desk, member.member_no, 1, "library", NOW + timedelta(days=1))
     assert (tomorrow.amount, tomorrow.capped) == (2, False)
@@ -111,7 +136,7 @@ def test_volunteer_sign_ins_count_against_the_cap_and_reversed_entries_do_not(wo
     assert (wrong.amount, wrong.held_back) == (2, 0)
     ledger.reverse(admin, wrong.entry_id, "wrong_member", NOW - HOUR)
     done = ledger.volunteer(desk, member.member_no, 3, "library", NOW)
-    assert (done.amount, done.capped, done.held_back) == (4, True, 2)     # 16 - 12
+    assert (done.amount, done.capped, done.held_back) == (4, True, 2)  # 16 - 12
 
 
 def test_volunteer_without_a_cap(world, desk, member):
@@ -122,18 +147,26 @@ def test_volunteer_without_a_cap(world, desk, member):
 
 # -- redemptions ---------------------------------------------------------------------------------
 
+
 def test_redeem_spends_points(world, desk, member):
     world.entry(member, 6, "lesson", NOW - HOUR)
     done = ledger.redeem(desk, member.member_no, 16, "gift", NOW)
     assert (done.amount, done.balance, passbook.balance(member)) == (-16, 0, 0)
     entry = PointsEntry.get_by_id(done.entry_id)
     assert (entry.kind, entry.amount, entry.note, entry.staff_id, entry.rule) == (
-        "redeem", -16, "兑换纪念品", desk.staff.id, "")
+        "redeem",
+        -16,
+        "兑换纪念品",
+        desk.staff.id,
+        "",
+    )
     fact = points_facts()[0]
     assert (fact["kind"], fact["amount"], fact["reason"], fact["staff"]) == ("redeem", -16, "兑换纪念品", "李红")
     audit = Audit.get()
     assert (audit.action, json.loads(audit.detail)) == (
-        "points.redeem", {"entry": done.event_id, "amount": -16, "balance_before": 16})
+        "points.redeem",
+        {"entry": done.event_id, "amount": -16, "balance_before": 16},
+    )
 
 
 def test_redeem_refuses_more_than_the_balance(world, desk, member):
@@ -147,10 +180,13 @@ def test_redeem_refuses_an_amount_that_is_not_a_positive_whole_number(desk, memb
     refused("ledger.bad_amount", ledger.redeem, desk, member.member_no, amount, "gift", NOW)
 
 
-@pytest.mark.parametrize("call, args", [
-    (ledger.volunteer, (1,)),
-    (ledger.redeem, (1,)),
-])
+@pytest.mark.parametrize(
+    "call, args",
+    [
+        (ledger.volunteer, (1,)),
+        (ledger.redeem, (1,)),
+    ],
+)
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_staff_entries_need_a_reason(desk, member, call, args, reason):
     refused("ledger.reason_required", call, desk, member, *args, reason, NOW)
@@ -158,22 +194,34 @@ def test_staff_entries_need_a_reason(desk, member, call, args, reason):
 
 # -- corrections ---------------------------------------------------------------------------------
 
+
 def test_an_admin_reverses_an_entry_with_a_correction(world, desk, admin, member):
     wrong = ledger.volunteer(desk, member.member_no, 3, "library", NOW)
     done = ledger.reverse(admin, wrong.entry_id, "wrong_member", NOW + HOUR)
     assert (done.amount, done.balance) == (-6, 10)
     original = PointsEntry.get_by_id(wrong.entry_id)
-    assert (original.amount, original.kind) == (6, "volunteer")                      # never edited
+    assert (original.amount, original.kind) == (6, "volunteer")  # never edited
     c = PointsEntry.get_by_id(done.entry_id)
     assert (c.kind, c.amount, c.reverses_id, c.staff_id, c.note) == (
-        "correction", -6, wrong.entry_id, admin.staff.id, "记错了人")
+        "correction",
+        -6,
+        wrong.entry_id,
+        admin.staff.id,
+        "记错了人",
+    )
     fact = points_facts()[1]
     assert (fact["kind"], fact["amount"], fact["reverses"], fact["reason"], fact["staff"]) == (
-        "correction", -6, wrong.event_id, "记错了人", "张主任")
+        "correction",
+        -6,
+        wrong.event_id,
+        "记错了人",
+        "张主任",
+    )
     audit = Audit.get(Audit.action == "points.reverse")
-    assert (audit.reason, json.loads(audit.detail)) == ("记错了人", {
-        "entry": done.event_id, "reverses": wrong.event_id, "kind": "volunteer", "amount": -6,
-        "at": NOW.isoformat()})
+    assert (audit.reason, json.loads(audit.detail)) == (
+        "记错了人",
+        {"entry": done.event_id, "reverses": wrong.event_id, "kind": "volunteer", "amount": -6, "at": NOW.isoformat()},
+    )
 
 
 def test_reversing_a_redemption_gives_the_points_back(world, desk, command_line, member):
@@ -190,7 +238,7 @@ def test_an_entry_is_reversed_once_and_a_correction_never(world, desk, admin, me
 
 
 def test_a_correction_the_bureau_made_is_final_and_shown_so(world, admin, member):
-    bureau = world.entry(member, 2, "correction", NOW)           # no entry of this ledger it reverses
+    bureau = world.entry(member, 2, "correction", NOW)  # no entry of this ledger it reverses
     assert not passbook.passbook(member.member_no).entries[0].reversible
     refused("ledger.is_correction", ledger.reverse, admin, bureau.id, "duplicate", NOW)
 
@@ -212,16 +260,18 @@ def test_an_entry_or_member_that_is_not_there_is_refused_with_a_reason(world, ad
 
 # -- the staff's view of the ledger --------------------------------------------------------------
 
+
 def test_entries_newest_first_with_who_and_whether_reversed(world, wang, desk, admin, command_line, checkin):
     member, _ = wang
     assert checkin.handle(world.qr(member), LESSON_START).kind == "ok"
     served = ledger.volunteer(desk, member.member_no, 1, "library", LESSON_START + HOUR)
     spent = ledger.redeem(command_line, member.member_no, 3, "gift", LESSON_START + 2 * HOUR)
-    fixed = ledger.reverse(admin, spent.entry_id, "wrong_amount",
-                           LESSON_START + 3 * HOUR)
+    fixed = ledger.reverse(admin, spent.entry_id, "wrong_amount", LESSON_START + 3 * HOUR)
     rows = passbook.passbook(member.member_no, 0, 10).entries
-    shown = [(r.kind, t(f"points.kind.{r.kind}"), r.amount, r.title, r.staff, r.reversed, r.correction,
-              r.reversible) for r in rows]
+    shown = [
+        (r.kind, t(f"points.kind.{r.kind}"), r.amount, r.title, r.staff, r.reversed, r.correction, r.reversible)
+        for r in rows
+    ]
     assert shown == [
         ("correction", "积分更正", 3, "分数记错", "张主任", False, True, False),
         ("redeem", "积分兑换", -3, "兑换纪念品", "", True, False, False),

@@ -1,11 +1,11 @@
 """The passbook: a member's balance and ledger, a page at a time, for the senior and for staff."""
+
 from datetime import timedelta
 
 import pytest
 
 from kiosk.points import awards, passbook
 from kiosk.points.passbook import Passbook
-
 from tests.kiosk.builders import LESSON_START
 
 DAY = timedelta(days=1)
@@ -18,10 +18,10 @@ def ledger(world, wang):
     report = world.activity("形势报告会", LESSON_START + DAY, kind="report")
     later = world.lesson(lesson.course, LESSON_START + 4 * DAY)
     at = [LESSON_START + d * DAY for d in range(5)]
-    award = world.entry(member, 2, "lesson", at[0], status="confirmed",
-                        signin=world.sign_in(member, at[0], lesson=lesson))
-    world.entry(member, 5, "activity", at[1], status="confirmed",
-                signin=world.sign_in(member, at[1], activity=report))
+    award = world.entry(
+        member, 2, "lesson", at[0], status="confirmed", signin=world.sign_in(member, at[0], lesson=lesson)
+    )
+    world.entry(member, 5, "activity", at[1], status="confirmed", signin=world.sign_in(member, at[1], activity=report))
     world.entry(member, 6, "volunteer", at[2], status="confirmed", note="志愿服务 3 小时")
     world.entry(member, -8, "redeem", at[3], note="兑换 保温杯")
     world.entry(member, -2, "correction", at[3], reverses=award, note="更正：重复计分")
@@ -36,14 +36,19 @@ def test_passbook_newest_first_with_what_each_entry_was_for(ledger):
     assert (book.balance, book.page, book.pages, book.total) == (10 - 8 - 2 + 2, 0, 2, 6)
     assert [(e.at, e.kind, e.title, e.amount, e.provisional, e.correction) for e in book.entries] == [
         (at[4], "lesson", "太极拳（一）班", 2, True, False),
-        (at[3], "correction", "更正：重复计分", -2, True, True),   # same time: the later entry first
+        (at[3], "correction", "更正：重复计分", -2, True, True),  # same time: the later entry first
         (at[3], "redeem", "兑换 保温杯", -8, True, False),
         (at[2], "volunteer", "志愿服务 3 小时", 6, False, False),
         (at[1], "activity", "形势报告会", 5, False, False),
     ]
     (oldest,) = passbook.passbook(member.member_no, page=1).entries
     assert (oldest.at, oldest.kind, oldest.title, oldest.amount, oldest.reversed) == (
-        at[0], "lesson", "太极拳（一）班", 2, True)         # the correction reversed it
+        at[0],
+        "lesson",
+        "太极拳（一）班",
+        2,
+        True,
+    )  # the correction reversed it
     assert not oldest.reversible and book.balance == passbook.balance(member)
 
 

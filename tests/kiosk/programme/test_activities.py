@@ -1,4 +1,5 @@
 """Activity sign-up: places, the waitlist and promotion, closed activities, facts, and races."""
+
 import json
 import sqlite3
 from datetime import timedelta
@@ -8,11 +9,10 @@ import pytest
 from kiosk.programme import activities
 from kiosk.store import facts
 from kiosk.store.models import Outbox, Registration
-
 from tests.kiosk.builders import LESSON_START, Boom, fail_on_call, race
 
 NOW = LESSON_START
-SOON = NOW + timedelta(days=2)       # the activities' start
+SOON = NOW + timedelta(days=2)  # the activities' start
 KIOSK, SITE = "KIOSK-T1", "TEST-001"
 
 
@@ -33,8 +33,7 @@ def seen_by(member, activity) -> activities.ActivityView:
 
 
 def registration_facts() -> list[dict]:
-    return [json.loads(o.payload) for o in Outbox.select().where(Outbox.kind == "registration")
-            .order_by(Outbox.seq)]
+    return [json.loads(o.payload) for o in Outbox.select().where(Outbox.kind == "registration").order_by(Outbox.seq)]
 
 
 @pytest.fixture
@@ -54,6 +53,7 @@ def fill(report, people, minutes=0):
 
 
 # -- upcoming -------------------------------------------------------------------------------------
+
 
 def test_upcoming_lists_the_coming_days_soonest_first(world):
     late = world.activity("文艺汇演", NOW + timedelta(days=30), kind="performance")
@@ -78,8 +78,8 @@ def test_a_view_has_points_places_and_what_can_be_done(world, people, report):
     assert (v.status, v.waitlist_position, v.can_change) == ("", None, True)
     w = seen_by(people[1], walk)
     assert (w.open, w.can_change, w.places_left, w.capacity) == (True, False, None, 0)
-    assert w.points == 5                     # no figure of its own: the 'activity' rule
-    assert seen_by(people[1], party).points == 5   # the 'party' rule
+    assert w.points == 5  # no figure of its own: the 'activity' rule
+    assert seen_by(people[1], party).points == 5  # the 'party' rule
 
 
 def test_without_a_member_nothing_is_the_members(world, people, report):
@@ -90,7 +90,7 @@ def test_without_a_member_nothing_is_the_members(world, people, report):
 
 def test_places_left_is_never_negative(world, people, report):
     fill(report, people[:2])
-    report.capacity = 1                      # lowered after two signed up
+    report.capacity = 1  # lowered after two signed up
     report.save()
     v = seen_by(people[0], report)
     assert v.places_left == 0 and v.status == "registered"
@@ -98,16 +98,27 @@ def test_places_left_is_never_negative(world, people, report):
 
 # -- signing up -----------------------------------------------------------------------------------
 
+
 def test_sign_up_takes_a_place_and_writes_a_fact(world, people, report):
     change = sign_up(people[0], report)
     assert change.outcome == "registered" and change.promoted == ""
     assert (change.view.status, change.view.places_left, change.view.can_change) == ("registered", 1, True)
     row = registration(people[0], report)
     assert (row.status, row.at, row.promoted_at, row.notify) == ("registered", NOW, None, False)
-    assert registration_facts() == [{
-        "member_no": "DM9101", "activity_id": report.id, "title": "形势报告会", "start": SOON.isoformat(),
-        "status": "registered", "previous": "", "promoted": False, "at": NOW.isoformat(),
-        "kiosk_id": KIOSK, "site": SITE}]
+    assert registration_facts() == [
+        {
+            "member_no": "DM9101",
+            "activity_id": report.id,
+            "title": "形势报告会",
+            "start": SOON.isoformat(),
+            "status": "registered",
+            "previous": "",
+            "promoted": False,
+            "at": NOW.isoformat(),
+            "kiosk_id": KIOSK,
+            "site": SITE,
+        }
+    ]
 
 
 def test_signing_up_twice_is_already(world, people, report):
@@ -145,6 +156,7 @@ def test_unlimited_activity_never_fills(world, people):
 
 # -- cancelling and moving up ---------------------------------------------------------------------
 
+
 def test_cancel_promotes_the_first_on_the_waitlist_and_tells_them_once(world, people, report):
     fill(report, people[:4])
     later = NOW + timedelta(hours=1)
@@ -157,9 +169,17 @@ def test_cancel_promotes_the_first_on_the_waitlist_and_tells_them_once(world, pe
     assert seen_by(people[3], report).waitlist_position == 1
     cancelled, moved = registration_facts()[-2:]
     assert (cancelled["member_no"], cancelled["status"], cancelled["previous"], cancelled["promoted"]) == (
-        "DM9101", "cancelled", "registered", False)
+        "DM9101",
+        "cancelled",
+        "registered",
+        False,
+    )
     assert (moved["member_no"], moved["status"], moved["previous"], moved["promoted"]) == (
-        "DM9103", "registered", "waitlisted", True)
+        "DM9103",
+        "registered",
+        "waitlisted",
+        True,
+    )
     assert moved["at"] == later.isoformat() and moved["kiosk_id"] == KIOSK
 
     assert activities.take_notices(people[2].member_no, later) == [activities.Notice("形势报告会", SOON, "五楼 报告厅")]
@@ -182,7 +202,7 @@ def test_a_notice_of_an_activity_since_cancelled_or_over_is_dropped(world, peopl
     report.cancelled = True
     report.save()
     assert activities.take_notices(people[2].member_no, NOW) == []
-    notices = activities.take_notices(people[1].member_no, other.end)       # it is over
+    notices = activities.take_notices(people[1].member_no, other.end)  # it is over
     assert notices == [] and not Registration.select().where(Registration.notify).exists()
 
 
@@ -198,8 +218,12 @@ def test_leaving_the_waitlist_promotes_nobody(world, people, report):
     assert change.outcome == "cancelled" and change.promoted == ""
     assert change.view.status == "" and change.view.waitlist_position is None
     assert seen_by(people[3], report).waitlist_position == 1
-    assert [registration(p, report).status for p in people[:4]] == ["registered", "registered", "cancelled",
-                                                                  "waitlisted"]
+    assert [registration(p, report).status for p in people[:4]] == [
+        "registered",
+        "registered",
+        "cancelled",
+        "waitlisted",
+    ]
     assert registration_facts()[-1]["previous"] == "waitlisted"
 
 
@@ -214,7 +238,7 @@ def test_no_promotion_while_the_capacity_lowered_keeps_it_full(world, people, re
 def test_signing_up_again_after_a_cancel_goes_to_the_back(world, people, report):
     fill(report, people[:4])
     first_row = registration(people[0], report).id
-    cancel(people[0], report, NOW + timedelta(hours=1))           # DM9103 moves up
+    cancel(people[0], report, NOW + timedelta(hours=1))  # DM9103 moves up
     change = sign_up(people[0], report, NOW + timedelta(hours=2))
     assert change.outcome == "waitlisted" and change.view.waitlist_position == 2
     row = registration(people[0], report)
@@ -226,7 +250,7 @@ def test_signing_up_again_after_a_cancel_goes_to_the_back(world, people, report)
 def test_a_promoted_member_who_cancels_and_comes_back_is_not_notified_again(world, people, report):
     fill(report, people[:3])
     cancel(people[0], report)
-    cancel(people[2], report)                                    # the promoted one gives it up
+    cancel(people[2], report)  # the promoted one gives it up
     assert registration(people[2], report).notify is False
     change = sign_up(people[2], report)
     row = registration(people[2], report)
@@ -242,6 +266,7 @@ def test_cancel_when_not_signed_up(world, people, report):
 
 
 # -- closed and missing ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("at", [SOON, SOON + timedelta(minutes=5)])
 def test_closed_from_the_start(world, people, report, at):
@@ -276,6 +301,7 @@ def test_an_unknown_activity_is_not_found(world, people):
 
 # -- one transaction ------------------------------------------------------------------------------
 
+
 def test_a_failing_fact_leaves_no_sign_up(world, people, report, monkeypatch):
     monkeypatch.setattr(facts, "record", fail_on_call(facts.record, 1))
     with pytest.raises(Boom):
@@ -286,14 +312,14 @@ def test_a_failing_fact_leaves_no_sign_up(world, people, report, monkeypatch):
 def test_a_failing_promotion_fact_undoes_the_cancel_too(world, people, report, monkeypatch):
     fill(report, people[:3])
     before = [(r.id, r.status, r.notify) for r in Registration.select().order_by(Registration.id)]
-    monkeypatch.setattr(facts, "record", fail_on_call(facts.record, 2))    # the promoted member's fact
+    monkeypatch.setattr(facts, "record", fail_on_call(facts.record, 2))  # the promoted member's fact
     with pytest.raises(Boom):
         cancel(people[0], report)
     assert [(r.id, r.status, r.notify) for r in Registration.select().order_by(Registration.id)] == before
     assert Outbox.select().count() == 3
     monkeypatch.undo()
     assert cancel(people[0], report).promoted == "DM9103"
-    assert [o.seq for o in Outbox.select().order_by(Outbox.seq)] == [1, 2, 3, 4, 5]   # no gap
+    assert [o.seq for o in Outbox.select().order_by(Outbox.seq)] == [1, 2, 3, 4, 5]  # no gap
 
 
 def test_a_locked_database_raises_and_changes_nothing(world, people, report, database):
@@ -316,18 +342,21 @@ def test_two_kiosks_racing_for_the_last_place_never_overbook(world, people):
     for round_ in range(20):
         last = world.activity(f"讲座 {round_}", SOON, capacity=2)
         sign_up(people[0], last)
-        changes = race([lambda p=p: activities.sign_up(p.member_no, last.id, NOW, f"KIOSK-{p.member_no}", SITE)
-                        for p in people[1:3]])
+        changes = race(
+            [
+                lambda p=p: activities.sign_up(p.member_no, last.id, NOW, f"KIOSK-{p.member_no}", SITE)
+                for p in people[1:3]
+            ]
+        )
         assert sorted(c.outcome for c in changes) == ["registered", "waitlisted"], round_
-        taken = Registration.select().where(Registration.activity == last,
-                                            Registration.status == "registered")
+        taken = Registration.select().where(Registration.activity == last, Registration.status == "registered")
         assert taken.count() == 2
 
 
 def test_cancel_racing_a_sign_up_for_the_place_it_frees(world, people):
     for round_ in range(20):
         last = world.activity(f"讲座 {round_}", SOON, capacity=1)
-        fill(last, people[:2])                                   # DM9102 waits
+        fill(last, people[:2])  # DM9102 waits
         later = NOW + timedelta(hours=1)
         race([lambda: cancel(people[0], last, later), lambda: sign_up(people[2], last, later)])
         statuses = {p.member_no: registration(p, last).status for p in people[:3]}

@@ -1,16 +1,16 @@
 """Enrolment in courses: places, the waitlist and moving up, refusals that change nothing, races."""
+
 import json
 from datetime import date, timedelta
 
 import pytest
 
 from kiosk.programme import enrollments
-from kiosk.store import facts
 from kiosk.staff.audit import Actor
+from kiosk.staff.refused import Refused
+from kiosk.store import facts
 from kiosk.store.db import db
 from kiosk.store.models import Audit, Enrollment, Outbox, Staff, Term
-from kiosk.staff.refused import Refused
-
 from tests.kiosk.builders import LESSON_START, Boom, fail_on_call, race
 
 NOW = LESSON_START
@@ -36,8 +36,10 @@ def taiji(world):
 
 def enrol_all(actor, course, people, minutes=0):
     """Enrol people one minute apart, from NOW + minutes; their outcomes."""
-    return [enrollments.enrol(actor, p.member_no, course.id, NOW + timedelta(minutes=minutes + i)).outcome
-            for i, p in enumerate(people)]
+    return [
+        enrollments.enrol(actor, p.member_no, course.id, NOW + timedelta(minutes=minutes + i)).outcome
+        for i, p in enumerate(people)
+    ]
 
 
 def status(member, course) -> str:
@@ -54,8 +56,10 @@ def actions() -> list[tuple[str, str]]:
 
 def snapshot() -> dict:
     """Every row a refused change must leave as it was."""
-    return {table: db.execute_sql(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-            for table in ("enrollment", "outbox", "audit", "course", "member")}
+    return {
+        table: db.execute_sql(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+        for table in ("enrollment", "outbox", "audit", "course", "member")
+    }
 
 
 def refused(call, key: str) -> Refused:
@@ -69,15 +73,23 @@ def refused(call, key: str) -> Refused:
 
 # -- enrolling ----------------------------------------------------------------------------------
 
+
 def test_enrol_takes_a_place_with_its_fact_and_audit(world, actor, people, taiji):
     change = enrollments.enrol(actor, people[0].member_no, taiji.id, NOW)
     assert change == enrollments.Change("enrolled", None)
     row = Enrollment.get(Enrollment.member == people[0])
     assert (row.course_id, row.status, row.at) == (taiji.id, "enrolled", NOW)
-    fact, = payloads("enrollment")
-    assert fact == {"member_no": "DM9101", "course": "太极拳（二）班", "term": "2025年春季学期",
-                    "status": "enrolled", "previous": "", "promoted": False, "at": NOW.isoformat(),
-                    **actor.origin()}
+    (fact,) = payloads("enrollment")
+    assert fact == {
+        "member_no": "DM9101",
+        "course": "太极拳（二）班",
+        "term": "2025年春季学期",
+        "status": "enrolled",
+        "previous": "",
+        "promoted": False,
+        "at": NOW.isoformat(),
+        **actor.origin(),
+    }
     assert actions() == [("enrol.add", "member DM9101")]
     assert Audit.get().staff_name == "张老师"
 
@@ -88,8 +100,12 @@ def test_a_full_course_puts_seniors_on_the_waitlist_in_order(world, actor, peopl
     assert fifth == enrollments.Change("waitlisted", 3)
     rows = enrollments.roster(taiji.id)
     assert [(r.member_no, r.status, r.position) for r in rows] == [
-        ("DM9101", "enrolled", None), ("DM9102", "enrolled", None), ("DM9103", "waitlisted", 1),
-        ("DM9104", "waitlisted", 2), ("DM9105", "waitlisted", 3)]
+        ("DM9101", "enrolled", None),
+        ("DM9102", "enrolled", None),
+        ("DM9103", "waitlisted", 1),
+        ("DM9104", "waitlisted", 2),
+        ("DM9105", "waitlisted", 3),
+    ]
     assert (rows[0].name, rows[0].phone_last4, rows[0].enrolled_at) == ("学员1", "0001", NOW)
 
 
@@ -105,14 +121,21 @@ def test_the_waitlist_is_ordered_by_time_then_id_and_rows_without_a_time_come_fi
         row.at = at
         row.save()
     assert [(r.member_no, r.position) for r in enrollments.roster(taiji.id)[2:]] == [
-        ("DM9105", 1), ("DM9104", 2), ("DM9103", 3)]
+        ("DM9105", 1),
+        ("DM9104", 2),
+        ("DM9103", 3),
+    ]
 
 
 def test_enrolling_twice_is_refused_and_changes_nothing(world, actor, people, taiji):
     enrol_all(actor, taiji, people[:3])
-    e = refused(lambda: enrollments.enrol(actor, people[0].member_no, taiji.id, NOW + timedelta(hours=1)), "enrol.already")
+    e = refused(
+        lambda: enrollments.enrol(actor, people[0].member_no, taiji.id, NOW + timedelta(hours=1)), "enrol.already"
+    )
     assert e.message() == "学员1已经报名「太极拳（二）班」了"
-    e = refused(lambda: enrollments.enrol(actor, people[2].member_no, taiji.id, NOW + timedelta(hours=1)), "enrol.already")
+    e = refused(
+        lambda: enrollments.enrol(actor, people[2].member_no, taiji.id, NOW + timedelta(hours=1)), "enrol.already"
+    )
     assert e.message() == "学员3已经候补「太极拳（二）班」了"
 
 
@@ -131,6 +154,7 @@ def test_no_enrolment_after_the_term(world, actor, people, taiji):
 
 # -- withdrawing and moving up --------------------------------------------------------------------
 
+
 def test_withdraw_promotes_the_first_on_the_waitlist(world, actor, people, taiji):
     enrol_all(actor, taiji, people[:4])
     later = NOW + timedelta(days=1)
@@ -138,12 +162,23 @@ def test_withdraw_promotes_the_first_on_the_waitlist(world, actor, people, taiji
     assert change == enrollments.Change("withdrawn", None, "DM9103")
     assert [status(p, taiji) for p in people[:4]] == ["withdrawn", "enrolled", "enrolled", "waitlisted"]
     assert [(r.member_no, r.position) for r in enrollments.roster(taiji.id)] == [
-        ("DM9102", None), ("DM9103", None), ("DM9104", 1)]
+        ("DM9102", None),
+        ("DM9103", None),
+        ("DM9104", 1),
+    ]
     left, moved = payloads("enrollment")[-2:]
     assert (left["member_no"], left["status"], left["previous"], left["promoted"]) == (
-        "DM9101", "withdrawn", "enrolled", False)
+        "DM9101",
+        "withdrawn",
+        "enrolled",
+        False,
+    )
     assert (moved["member_no"], moved["status"], moved["previous"], moved["promoted"]) == (
-        "DM9103", "enrolled", "waitlisted", True)
+        "DM9103",
+        "enrolled",
+        "waitlisted",
+        True,
+    )
     assert actions()[-2:] == [("enrol.promote", "member DM9103"), ("enrol.withdraw", "member DM9101")]
     withdrawal = Audit.get(Audit.action == "enrol.withdraw")
     assert withdrawal.reason == "搬家了" and json.loads(withdrawal.detail)["promoted"] == "DM9103"
@@ -174,7 +209,7 @@ def test_withdrawing_when_not_enrolled_is_refused(world, actor, people, taiji):
 def test_enrolling_again_after_withdrawing_goes_to_the_back(world, actor, people, taiji):
     enrol_all(actor, taiji, people[:4])
     first_row = Enrollment.get(Enrollment.member == people[0]).id
-    enrollments.withdraw(actor, people[0].member_no, taiji.id, "", NOW + timedelta(hours=1))     # DM9103 moves up
+    enrollments.withdraw(actor, people[0].member_no, taiji.id, "", NOW + timedelta(hours=1))  # DM9103 moves up
     change = enrollments.enrol(actor, people[0].member_no, taiji.id, NOW + timedelta(hours=2))
     assert change == enrollments.Change("waitlisted", 2)
     row = Enrollment.get(Enrollment.member == people[0])
@@ -189,13 +224,21 @@ def test_promote_fills_the_places_a_raised_capacity_made(world, actor, people, t
     taiji.save()
     assert enrollments.promote(taiji.id, NOW, actor) == ["DM9103", "DM9104"]
     assert [(r.member_no, r.status, r.position) for r in enrollments.roster(taiji.id)][2:] == [
-        ("DM9103", "enrolled", None), ("DM9104", "enrolled", None), ("DM9105", "waitlisted", 1)]
+        ("DM9103", "enrolled", None),
+        ("DM9104", "enrolled", None),
+        ("DM9105", "waitlisted", 1),
+    ]
     assert [a for a, _ in actions()][-2:] == ["enrol.promote", "enrol.promote"]
 
 
 def test_member_courses_lists_the_members_courses_in_the_term(world, actor, people, taiji):
-    calligraphy = world.course("书法（一）班", capacity=1, room="二楼 201", teacher="孙老师",
-                               schedule='[{"weekday": 3, "start": "14:00", "end": "16:00"}]')
+    calligraphy = world.course(
+        "书法（一）班",
+        capacity=1,
+        room="二楼 201",
+        teacher="孙老师",
+        schedule='[{"weekday": 3, "start": "14:00", "end": "16:00"}]',
+    )
     dropped = world.course("智能手机应用班")
     enrollments.enrol(actor, people[1].member_no, calligraphy.id, NOW)
     for course in (taiji, calligraphy, dropped):
@@ -203,17 +246,20 @@ def test_member_courses_lists_the_members_courses_in_the_term(world, actor, peop
     enrollments.withdraw(actor, people[0].member_no, dropped.id, "", NOW)
     got = enrollments.member_courses(people[0].member_no, world.term.id)
     assert got == [
-        enrollments.MemberCourse(calligraphy.id, "书法（一）班", "孙老师", "二楼 201", "周三 14:00-16:00",
-                                 "waitlisted", 1),
-        enrollments.MemberCourse(taiji.id, "太极拳（二）班", "陈老师", "一楼 多功能厅", "", "enrolled", None)]
+        enrollments.MemberCourse(
+            calligraphy.id, "书法（一）班", "孙老师", "二楼 201", "周三 14:00-16:00", "waitlisted", 1
+        ),
+        enrollments.MemberCourse(taiji.id, "太极拳（二）班", "陈老师", "一楼 多功能厅", "", "enrolled", None),
+    ]
     autumn = Term.create(site=world.site, name="2025年秋季学期", start=date(2025, 9, 1), end=date(2026, 1, 18))
     assert enrollments.member_courses(people[0].member_no, autumn.id) == []
 
 
 # -- one transaction ------------------------------------------------------------------------------
 
+
 def test_a_failing_audit_entry_leaves_no_enrolment(world, actor, people, taiji, monkeypatch):
-    monkeypatch.setattr(facts, "record", fail_on_call(facts.record, 2))     # the audit fact
+    monkeypatch.setattr(facts, "record", fail_on_call(facts.record, 2))  # the audit fact
     with pytest.raises(Boom):
         enrollments.enrol(actor, people[0].member_no, taiji.id, NOW)
     assert Enrollment.select().count() == 0 and Outbox.select().count() == 0 and Audit.select().count() == 0
@@ -222,7 +268,7 @@ def test_a_failing_audit_entry_leaves_no_enrolment(world, actor, people, taiji, 
 def test_a_failing_promotion_undoes_the_withdrawal(world, actor, people, taiji, monkeypatch):
     enrol_all(actor, taiji, people[:3])
     before = snapshot()
-    monkeypatch.setattr(facts, "record", fail_on_call(facts.record, 2))     # the promoted senior's fact
+    monkeypatch.setattr(facts, "record", fail_on_call(facts.record, 2))  # the promoted senior's fact
     with pytest.raises(Boom):
         enrollments.withdraw(actor, people[0].member_no, taiji.id, "", NOW)
     assert snapshot() == before
@@ -234,7 +280,7 @@ def test_a_failing_promotion_undoes_the_withdrawal(world, actor, people, taiji, 
 
 
 def test_two_staff_enrolling_into_the_last_place_never_overbook(world, actor, people, database):
-    assert database.database.endswith("kiosk.db")          # a real file, shared by the threads
+    assert database.database.endswith("kiosk.db")  # a real file, shared by the threads
     for round_ in range(20):
         last = world.course(f"太极拳 {round_} 班", capacity=2)
         enrollments.enrol(actor, people[0].member_no, last.id, NOW)
@@ -247,8 +293,12 @@ def test_two_staff_enrolling_into_the_last_place_never_overbook(world, actor, pe
 def test_a_withdrawal_racing_an_enrolment_for_the_place_it_frees(world, actor, people):
     for round_ in range(20):
         last = world.course(f"书法 {round_} 班", capacity=1)
-        enrol_all(actor, last, people[:2])                          # DM9102 waits
+        enrol_all(actor, last, people[:2])  # DM9102 waits
         later = NOW + timedelta(hours=1)
-        race([lambda: enrollments.withdraw(actor, people[0].member_no, last.id, "", later),
-              lambda: enrollments.enrol(actor, people[2].member_no, last.id, later)])
+        race(
+            [
+                lambda: enrollments.withdraw(actor, people[0].member_no, last.id, "", later),
+                lambda: enrollments.enrol(actor, people[2].member_no, last.id, later),
+            ]
+        )
         assert [status(p, last) for p in people[:3]] == ["withdrawn", "enrolled", "waitlisted"], round_

@@ -1,4 +1,5 @@
 """「我的课程」: the member's courses this term, attendance, the missed streak and the next lesson."""
+
 import json
 from datetime import date, datetime, timedelta
 
@@ -6,14 +7,13 @@ import pytest
 
 from kiosk.programme import schedule
 from kiosk.programme.my_courses import _MY_COURSES, MyCourse, my_courses
+from kiosk.programme.schedule import Item
 from kiosk.store.db import db
 from kiosk.store.models import Course, Holiday, Lesson, Term
-from kiosk.programme.schedule import Item
 
 # A Thursday noon in the builders' term (from Monday 24 February): four Monday lessons are past.
 NOW = datetime(2025, 3, 20, 12, 0)
-MONDAYS = [datetime(2025, 2, 24, 9), datetime(2025, 3, 3, 9), datetime(2025, 3, 10, 9),
-           datetime(2025, 3, 17, 9)]
+MONDAYS = [datetime(2025, 2, 24, 9), datetime(2025, 3, 3, 9), datetime(2025, 3, 10, 9), datetime(2025, 3, 17, 9)]
 NEXT_MONDAY = datetime(2025, 3, 24, 9)
 
 
@@ -29,8 +29,7 @@ def wang(world):
 @pytest.fixture
 def taiji(world, wang):
     """太极拳（二）班 every Monday 9:00-11:00 for the whole term, and 王建华 in it."""
-    course = world.course("太极拳（二）班", teacher="孙武", room="三楼 301",
-                          schedule=weekly((1, "09:00", "11:00")))
+    course = world.course("太极拳（二）班", teacher="孙武", room="三楼 301", schedule=weekly((1, "09:00", "11:00")))
     schedule.generate_lessons(course)
     world.enroll(wang, course)
     return course
@@ -57,24 +56,39 @@ def counts(view: MyCourse) -> tuple[int, int, int]:
 
 # -- attendance -----------------------------------------------------------------------------------
 
+
 def test_a_course_with_its_attendance_and_next_lesson(world, wang, taiji):
     came(world, wang, taiji, *MONDAYS[:2])
     view = only(wang)
     assert (view.id, view.name, view.teacher, view.room, view.status) == (
-        taiji.id, "太极拳（二）班", "孙武", "三楼 301", "enrolled")
+        taiji.id,
+        "太极拳（二）班",
+        "孙武",
+        "三楼 301",
+        "enrolled",
+    )
     assert counts(view) == (2, 4, 2)
-    assert view.next_lesson == Item("lesson", lesson_at(taiji, NEXT_MONDAY).id, "太极拳（二）班", "三楼 301",
-                                    NEXT_MONDAY, NEXT_MONDAY + timedelta(hours=2))
+    assert view.next_lesson == Item(
+        "lesson",
+        lesson_at(taiji, NEXT_MONDAY).id,
+        "太极拳（二）班",
+        "三楼 301",
+        NEXT_MONDAY,
+        NEXT_MONDAY + timedelta(hours=2),
+    )
 
 
-@pytest.mark.parametrize("attended, missed", [
-    ((), 4),                        # never came: every held lesson is missed
-    ((0, 1, 2, 3), 0),
-    ((3,), 0),                      # came last time
-    ((0, 1, 2), 1),
-    ((1, 3), 0),
-    ((0, 2), 1),
-])
+@pytest.mark.parametrize(
+    "attended, missed",
+    [
+        ((), 4),  # never came: every held lesson is missed
+        ((0, 1, 2, 3), 0),
+        ((3,), 0),  # came last time
+        ((0, 1, 2), 1),
+        ((1, 3), 0),
+        ((0, 2), 1),
+    ],
+)
 def test_missed_in_a_row_counts_back_from_the_latest_held_lesson(world, wang, taiji, attended, missed):
     came(world, wang, taiji, *(MONDAYS[i] for i in attended))
     assert counts(only(wang)) == (len(attended), 4, missed)
@@ -113,12 +127,13 @@ def test_only_the_members_own_lesson_sign_ins_count(world, wang, taiji):
 
 # -- cancelled lessons and holidays ---------------------------------------------------------------
 
+
 def test_cancelled_lessons_are_not_held_nor_next(world, wang, taiji):
     came(world, wang, taiji, MONDAYS[1])
     for start in (MONDAYS[2], NEXT_MONDAY):
         Lesson.update(cancelled=True).where(Lesson.id == lesson_at(taiji, start).id).execute()
     view = only(wang)
-    assert counts(view) == (1, 3, 1)        # 3 March came, 10 March cancelled, 17 March missed
+    assert counts(view) == (1, 3, 1)  # 3 March came, 10 March cancelled, 17 March missed
     assert view.next_lesson.start == NEXT_MONDAY + timedelta(weeks=1)
 
 
@@ -145,6 +160,7 @@ def test_the_next_lesson_is_in_its_own_room_when_moved(world, wang, taiji):
 
 # -- which courses --------------------------------------------------------------------------------
 
+
 def test_enrolled_and_waitlisted_by_name_but_not_withdrawn(world, wang, taiji):
     for name, status in (("书法（一）班", "waitlisted"), ("摄影入门班", "withdrawn"), ("八段锦班", "enrolled")):
         course = world.course(name, schedule=weekly((3, "09:00", "11:00")))
@@ -152,7 +168,8 @@ def test_enrolled_and_waitlisted_by_name_but_not_withdrawn(world, wang, taiji):
         world.enroll(wang, course, status)
     views = my_courses(wang.member_no, NOW)
     assert [(v.name, v.status) for v in views] == sorted(
-        [("太极拳（二）班", "enrolled"), ("书法（一）班", "waitlisted"), ("八段锦班", "enrolled")])
+        [("太极拳（二）班", "enrolled"), ("书法（一）班", "waitlisted"), ("八段锦班", "enrolled")]
+    )
     waiting = next(v for v in views if v.status == "waitlisted")
     assert counts(waiting) == (0, 4, 4) and waiting.next_lesson.start == datetime(2025, 3, 26, 9)
 
@@ -188,13 +205,17 @@ def test_a_drop_in_class_has_no_missed_streak(world, wang):
 
 # -- an index for every step ----------------------------------------------------------------------
 
+
 def test_no_table_is_scanned(world, wang, taiji):
     # Tables are searched by an index; only the member's few intermediate rows are scanned.
-    plan = [row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + _MY_COURSES,
-                                             {"member": wang.id, "now": NOW, "today": NOW.date()})]
+    plan = [
+        row[3]
+        for row in db.execute_sql(
+            "EXPLAIN QUERY PLAN " + _MY_COURSES, {"member": wang.id, "now": NOW, "today": NOW.date()}
+        )
+    ]
     scanned = {p.split()[1] for p in plan if p.startswith("SCAN")}
     assert scanned <= {"mine", "lessons", "held", "stats", "missed", "next"}, plan
     searched = " ".join(p for p in plan if p.startswith("SEARCH"))
-    for index in ("enrollment_member_id", "lesson_course_id", "holiday_term_id_day",
-                  "sign_in_member_id_lesson_id"):
+    for index in ("enrollment_member_id", "lesson_course_id", "holiday_term_id_day", "sign_in_member_id_lesson_id"):
         assert index in searched, plan

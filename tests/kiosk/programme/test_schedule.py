@@ -1,10 +1,10 @@
 """Lessons in time: weekly schedules, holidays, and the day's list."""
+
 import json
 from datetime import date, datetime, time, timedelta
 
 from kiosk.programme import schedule
 from kiosk.store.models import Holiday, Lesson, Term
-
 from tests.kiosk.builders import LESSON_START
 
 
@@ -23,8 +23,8 @@ def test_lesson_times_follow_weekdays_and_skip_holidays(world):
     course.term = term
     got = schedule.lesson_times(course, term, {date(2025, 3, 10)})
     assert got == [
-        (datetime(2025, 3, 3, 9, 0), datetime(2025, 3, 3, 11, 0)),       # Monday = 1
-        (datetime(2025, 3, 9, 14, 30), datetime(2025, 3, 9, 16, 30)),    # Sunday = 7
+        (datetime(2025, 3, 3, 9, 0), datetime(2025, 3, 3, 11, 0)),  # Monday = 1
+        (datetime(2025, 3, 9, 14, 30), datetime(2025, 3, 9, 16, 30)),  # Sunday = 7
         (datetime(2025, 3, 16, 14, 30), datetime(2025, 3, 16, 16, 30)),  # the term's last day counts
     ]
 
@@ -56,22 +56,29 @@ def test_today_lists_the_days_lessons_and_activities_in_order(world):
     world.activity("取消的活动", LESSON_START.replace(hour=10), cancelled=True)
     items = schedule.today(LESSON_START.replace(hour=23, minute=59))
     assert [(i.kind, i.id) for i in items] == [("activity", walk.id), ("lesson", morning.id), ("lesson", moved.id)]
-    assert items[1].place == "一楼 多功能厅"                 # the course's room
-    assert items[2].place == "三楼 301"                     # the lesson's own room
+    assert items[1].place == "一楼 多功能厅"  # the course's room
+    assert items[2].place == "三楼 301"  # the lesson's own room
     assert items[0].place == "滨河公园"
     assert schedule.today(datetime(2025, 3, 12, 9, 0)) == []
 
 
 # -- weekly schedules as staff write them ---------------------------------------------------------
 
+
 def test_parse_slots_reads_what_staff_write():
     assert schedule.parse_slots("周二 09:00-11:00；周四 14:00-16:00") == [
-        {"weekday": 2, "start": "09:00", "end": "11:00"}, {"weekday": 4, "start": "14:00", "end": "16:00"}]
+        {"weekday": 2, "start": "09:00", "end": "11:00"},
+        {"weekday": 4, "start": "14:00", "end": "16:00"},
+    ]
     assert schedule.parse_slots(" 星期日 8:30～10:00, 礼拜三 14：00至15：30 / 5 9:00 到 9:45 ") == [
-        {"weekday": 7, "start": "08:30", "end": "10:00"}, {"weekday": 3, "start": "14:00", "end": "15:30"},
-        {"weekday": 5, "start": "09:00", "end": "09:45"}]
+        {"weekday": 7, "start": "08:30", "end": "10:00"},
+        {"weekday": 3, "start": "14:00", "end": "15:30"},
+        {"weekday": 5, "start": "09:00", "end": "09:45"},
+    ]
     assert schedule.parse_slots("周天 09:00—11:00\n周一 09:00–11:00；") == [
-        {"weekday": 7, "start": "09:00", "end": "11:00"}, {"weekday": 1, "start": "09:00", "end": "11:00"}]
+        {"weekday": 7, "start": "09:00", "end": "11:00"},
+        {"weekday": 1, "start": "09:00", "end": "11:00"},
+    ]
 
 
 def test_format_slots_writes_what_parse_slots_reads():
@@ -95,15 +102,23 @@ def test_parse_slots_says_what_it_cannot_read():
     raises(lambda: schedule.parse_slots("周二 25:00-26:00"), "schedule.unreadable", part="周二 25:00-26:00")
     raises(lambda: schedule.parse_slots(" ；"), "schedule.empty")
     raises(lambda: schedule.parse_slots("周二 11:00-09:00"), "schedule.backwards", slot="周二 11:00-09:00")
-    raises(lambda: schedule.parse_slots("周二 09:00-11:00；周二 10:30-12:00"), "schedule.self_overlap",
-           a="周二 09:00-11:00", b="周二 10:30-12:00")
+    raises(
+        lambda: schedule.parse_slots("周二 09:00-11:00；周二 10:30-12:00"),
+        "schedule.self_overlap",
+        a="周二 09:00-11:00",
+        b="周二 10:30-12:00",
+    )
 
 
 def test_check_slots_and_overlap():
-    schedule.check_slots([{"weekday": 2, "start": "09:00", "end": "11:00"},
-                          {"weekday": 2, "start": "11:00", "end": "12:00"}])      # touching is no overlap
-    raises(lambda: schedule.check_slots([{"weekday": 3, "start": "09:00", "end": "09:00"}]),
-           "schedule.backwards", slot="周三 09:00-09:00")
+    schedule.check_slots(
+        [{"weekday": 2, "start": "09:00", "end": "11:00"}, {"weekday": 2, "start": "11:00", "end": "12:00"}]
+    )  # touching is no overlap
+    raises(
+        lambda: schedule.check_slots([{"weekday": 3, "start": "09:00", "end": "09:00"}]),
+        "schedule.backwards",
+        slot="周三 09:00-09:00",
+    )
     a = {"weekday": 1, "start": "09:00", "end": "11:00"}
     assert schedule.slots_overlap(a, {"weekday": 1, "start": "10:59", "end": "12:00"})
     assert not schedule.slots_overlap(a, {"weekday": 1, "start": "11:00", "end": "12:00"})

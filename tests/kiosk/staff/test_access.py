@@ -1,5 +1,6 @@
 """Staff accounts and PIN login: hashing, weak PINs, who may add whom, the last admin, and the
 growing lockout that outlives a restart."""
+
 import json
 import logging
 from datetime import datetime, timedelta
@@ -8,9 +9,9 @@ import pytest
 
 from kiosk.staff import access
 from kiosk.staff.audit import Actor
+from kiosk.staff.refused import Refused
 from kiosk.store.db import open_db
 from kiosk.store.models import Audit, Outbox, Staff
-from kiosk.staff.refused import Refused
 
 NOW = datetime(2025, 3, 10, 8, 30)
 PIN, OTHER_PIN = "739154", "602817"
@@ -32,8 +33,12 @@ def clerk(world, cli, admin) -> Staff:
 
 
 def counts() -> dict:
-    return {"staff": Staff.select().count(), "audit": Audit.select().count(),
-            "outbox": Outbox.select().count(), "active": Staff.select().where(Staff.active).count()}
+    return {
+        "staff": Staff.select().count(),
+        "audit": Audit.select().count(),
+        "outbox": Outbox.select().count(),
+        "active": Staff.select().where(Staff.active).count(),
+    }
 
 
 def refused(key: str, call, *args) -> Refused:
@@ -41,7 +46,7 @@ def refused(key: str, call, *args) -> Refused:
     with pytest.raises(Refused) as e:
         call(*args)
     assert e.value.key == key
-    assert e.value.message() != key            # the catalog has the message
+    assert e.value.message() != key  # the catalog has the message
     assert counts() == before
     return e.value
 
@@ -56,34 +61,38 @@ def fresh(staff: Staff) -> Staff:
 
 # -- PINs -------------------------------------------------------------------------------------------
 
+
 def test_hash_is_salted_scrypt_and_verifies():
     stored = access.hash_pin(PIN)
     scheme, n, r, p, salt, key = stored.split("$")
     assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
     assert len(bytes.fromhex(salt)) == 16 and len(bytes.fromhex(key)) == 32
     assert PIN not in stored
-    assert access.hash_pin(PIN) != stored                  # a fresh salt each time
+    assert access.hash_pin(PIN) != stored  # a fresh salt each time
     assert access.verify_pin(PIN, stored)
     assert not access.verify_pin(OTHER_PIN, stored)
 
 
 def test_verify_reads_the_parameters_from_the_stored_hash():
     import hashlib
+
     salt = bytes(range(16))
-    key = hashlib.scrypt(PIN.encode(), salt=salt, n=2 ** 10, r=4, p=2, dklen=24)
+    key = hashlib.scrypt(PIN.encode(), salt=salt, n=2**10, r=4, p=2, dklen=24)
     stored = f"scrypt$1024$4$2${salt.hex()}${key.hex()}"
     assert access.verify_pin(PIN, stored)
     assert not access.verify_pin(OTHER_PIN, stored)
 
 
-@pytest.mark.parametrize("stored", ["", "plain", "md5$1$1$1$00$00", "scrypt$x$8$1$00$00",
-                                    "scrypt$16384$8$1$zz$00", "scrypt$16384$8$1$00$"])
+@pytest.mark.parametrize(
+    "stored", ["", "plain", "md5$1$1$1$00$00", "scrypt$x$8$1$00$00", "scrypt$16384$8$1$zz$00", "scrypt$16384$8$1$00$"]
+)
 def test_a_malformed_hash_matches_nothing(stored):
     assert not access.verify_pin(PIN, stored)
 
 
-@pytest.mark.parametrize("pin", ["1111", "00000000", "1234", "4321", "123456", "98765432", "6789", "7890",
-                                 "0987", "3456789"])
+@pytest.mark.parametrize(
+    "pin", ["1111", "00000000", "1234", "4321", "123456", "98765432", "6789", "7890", "0987", "3456789"]
+)
 def test_weak_pins_are_refused(pin):
     with pytest.raises(Refused) as e:
         access.check_pin(pin)
@@ -103,6 +112,7 @@ def test_ordinary_pins_pass(pin):
 
 
 # -- adding staff ----------------------------------------------------------------------------------
+
 
 def test_the_first_account_is_an_admin_with_a_fact_and_an_audit_entry(world, cli):
     staff = access.add_staff(cli, "  李主任 ", PIN, "admin", world.site.code, NOW)
@@ -129,26 +139,30 @@ def test_an_admin_adds_staff(world, settings, admin):
 
 
 def test_a_plain_staff_member_cannot_add_staff(world, settings, clerk):
-    refused("access.admin_only", access.add_staff, Actor.of(clerk, settings), "王五", "5820", "staff",
-            world.site.code, NOW)
+    refused(
+        "access.admin_only", access.add_staff, Actor.of(clerk, settings), "王五", "5820", "staff", world.site.code, NOW
+    )
 
 
 def test_names_are_unique_among_active_staff(world, cli, admin, clerk):
     refused("access.name_taken", access.add_staff, cli, "张三", "5820", "staff", world.site.code, NOW)
     refused("access.name_taken", access.add_staff, cli, " 李主任", "5820", "admin", world.site.code, NOW)
     access.disable(cli, clerk, "离职", NOW)
-    again = access.add_staff(cli, "张三", "5820", "staff", world.site.code, NOW)    # a new 张三 may come
+    again = access.add_staff(cli, "张三", "5820", "staff", world.site.code, NOW)  # a new 张三 may come
     assert [s.name for s in access.list_staff(world.site.code)] == ["李主任", "张三"]
     assert access.by_name(world.site.code, "张三").id == again.id
 
 
-@pytest.mark.parametrize("name, pin, role, key", [
-    ("", PIN, "staff", "access.name_empty"),
-    ("   ", PIN, "staff", "access.name_empty"),
-    ("王五", PIN, "boss", "access.bad_role"),
-    ("王五", "1234", "staff", "access.weak_pin"),
-    ("王五", "12", "staff", "access.pin_format"),
-])
+@pytest.mark.parametrize(
+    "name, pin, role, key",
+    [
+        ("", PIN, "staff", "access.name_empty"),
+        ("   ", PIN, "staff", "access.name_empty"),
+        ("王五", PIN, "boss", "access.bad_role"),
+        ("王五", "1234", "staff", "access.weak_pin"),
+        ("王五", "12", "staff", "access.pin_format"),
+    ],
+)
 def test_bad_accounts_are_refused(world, cli, admin, name, pin, role, key):
     refused(key, access.add_staff, cli, name, pin, role, world.site.code, NOW)
 
@@ -169,6 +183,7 @@ def test_list_staff_admins_first_then_by_name_only_active(world, cli, admin, cle
 
 
 # -- changing PINs and disabling -----------------------------------------------------------------
+
 
 def test_set_pin_changes_it_lifts_a_lock_and_keeps_the_hash_out_of_the_fact(world, settings, cli, clerk):
     for _ in range(settings.staff.lockout_after):
@@ -227,6 +242,7 @@ def test_require(world, settings, admin, clerk):
 
 # -- logging in -----------------------------------------------------------------------------------
 
+
 def login(staff, pin, at, settings) -> access.Login:
     return access.login(staff.id, pin, at, settings)
 
@@ -247,7 +263,7 @@ def test_five_wrong_pins_lock_the_account_and_say_so(world, settings, admin, cap
     assert not any(d.ok for d in tries)
     assert tries[-1].locked_until == NOW + timedelta(seconds=4 + 60)
     actions = [a.action for a in Audit.select().order_by(Audit.id)]
-    assert actions == ["staff.add", "staff.locked"]         # a wrong PIN alone needs no audit row
+    assert actions == ["staff.add", "staff.locked"]  # a wrong PIN alone needs no audit row
     assert "wrong PIN" in caplog.text and "5820" not in caplog.text
 
 
@@ -260,7 +276,7 @@ def test_while_locked_even_the_right_pin_is_refused_and_the_lock_does_not_grow(w
         done = login(admin, pin, NOW + timedelta(seconds=30), settings)
         assert (done.ok, done.message, done.locked_until, done.tries_left) == (False, "access.locked", until, 0)
     assert fresh(admin).locked_until == until and counts() == before
-    assert login(admin, PIN, until, settings).ok                 # unlocked when the time is up
+    assert login(admin, PIN, until, settings).ok  # unlocked when the time is up
 
 
 def test_each_lockout_is_twice_as_long_up_to_the_cap(world, settings, admin):
@@ -286,7 +302,7 @@ def test_a_right_pin_resets_failures_and_lockouts(world, settings, admin):
     row = fresh(admin)
     assert (row.failures, row.lockouts, row.locked_until) == (0, 0, None)
     tries = [login(admin, "5820", at, settings) for _ in range(5)]
-    assert tries[-1].locked_until == at + timedelta(seconds=60)    # the first lock's length again
+    assert tries[-1].locked_until == at + timedelta(seconds=60)  # the first lock's length again
 
 
 def test_the_lock_survives_reopening_the_database(world, settings, database, admin):

@@ -1,4 +1,5 @@
 """Storage: durable pragmas, the write lock taken at BEGIN, and a sign-in surviving kill -9."""
+
 import os
 import signal
 import sqlite3
@@ -10,20 +11,19 @@ from datetime import timedelta
 import pytest
 from peewee import IntegrityError
 
-from tools.checkout import ROOT
-from kiosk.store.db import db, get_by, insert, open_db, writers, write
+from kiosk.store.db import db, get_by, insert, open_db, write, writers
 from kiosk.store.models import Member, Outbox, PointsEntry, SignIn
-
-from tests.waiting import wait_until
-
 from tests.kiosk.builders import LESSON_START
+from tests.waiting import wait_until
+from tools.checkout import ROOT
 
 
 def test_pragmas(database):
     def pragma(name):
         return database.execute_sql(f"PRAGMA {name}").fetchone()[0]
+
     assert pragma("journal_mode") == "wal"
-    assert pragma("synchronous") == 2          # FULL
+    assert pragma("synchronous") == 2  # FULL
     assert pragma("foreign_keys") == 1
     assert pragma("busy_timeout") == 5000
 
@@ -49,16 +49,14 @@ def test_insert_stores_what_peewee_would(world, wang):
     a, b = list(rows)
     assert a.pop("id") == fast and b.pop("id") == slow
     assert a.pop("event_id") == "fast" and b.pop("event_id") == "slow"
-    assert a == b                                       # same values, defaults and datetime text
+    assert a == b  # same values, defaults and datetime text
     assert a["status"] == "provisional" and a["at"] == at and a["member"] == member.id
 
 
 def test_insert_reuses_its_sql_for_other_values_and_column_sets(world, wang):
     member, lesson = wang
-    first = insert(SignIn, event_id="e1", member=member, lesson=lesson, at=LESSON_START,
-                   method="qr", kiosk_id="K1")
-    other = insert(SignIn, event_id="e2", member=member, activity=None, at=LESSON_START,
-                   method="staff", kiosk_id="K2")
+    first = insert(SignIn, event_id="e1", member=member, lesson=lesson, at=LESSON_START, method="qr", kiosk_id="K1")
+    other = insert(SignIn, event_id="e2", member=member, activity=None, at=LESSON_START, method="staff", kiosk_id="K2")
     got = {s.id: (s.event_id, s.lesson_id, s.method, s.kiosk_id) for s in SignIn.select()}
     assert got == {first: ("e1", lesson.id, "qr", "K1"), other: ("e2", None, "staff", "K2")}
 
@@ -93,13 +91,13 @@ def test_writers_of_this_process_take_turns_in_the_order_they_asked(database):
         try:
             for n in range(times):
                 with write():
-                    with write():                   # nested: a savepoint, the same turn
+                    with write():  # nested: a savepoint, the same turn
                         order.append(name)
-                    if hold and n == 0:             # a holds its first turn until b queues
+                    if hold and n == 0:  # a holds its first turn until b queues
                         first_in.set()
                         wait_until(lambda: writers.waiting() == 1, 10, "the other writer to queue")
         finally:
-            db.close()                              # this thread's connection
+            db.close()  # this thread's connection
 
     a = threading.Thread(target=writer, args=("a", 2, True))
     a.start()
@@ -133,10 +131,15 @@ def test_acknowledged_sign_in_survives_kill_9(world, wang, settings, site_file, 
     database.close()
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(site_file), settings.kiosk.data_dir, token, LESSON_START.isoformat()],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = child.stdout.readline()
-        os.kill(child.pid, signal.SIGKILL)            # at once on ACK: no clean close, no checkpoint
+        os.kill(child.pid, signal.SIGKILL)  # at once on ACK: no clean close, no checkpoint
     finally:
         child.kill()
         child.wait()

@@ -1,4 +1,5 @@
 """The outbox: gap-free sequence numbers and unique, time-ordered UUIDv7 event ids."""
+
 import json
 import time
 import uuid
@@ -7,11 +8,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from contract.facts import SCHEMA_V
-from kiosk.store import facts
 from kiosk.checkin.signin import CheckIn
+from kiosk.store import facts
 from kiosk.store.db import write
 from kiosk.store.models import Outbox, SignIn
-
 from tests.kiosk.builders import LESSON_START
 
 
@@ -25,7 +25,7 @@ def test_new_event_ids_are_uuid7_unique_and_time_ordered():
     parsed = [uuid.UUID(x) for x in made]
     assert all(u.version == 7 for u in parsed)
     assert len(set(made)) == len(made)
-    assert made == sorted(made)                       # string order is time order
+    assert made == sorted(made)  # string order is time order
     stamps = [u.int >> 80 for u in parsed]
     assert stamps == sorted(stamps)
     assert before_ms <= stamps[0] and stamps[-1] <= after_ms + len(made) + lead_ms + 1
@@ -41,7 +41,7 @@ def test_record_appends_with_seq_1_to_n(database):
     assert all(r.state == "pending" and r.schema_v == SCHEMA_V for r in rows)
     assert rows[0].wall_ms == int(now.timestamp() * 1000)
     assert json.loads(rows[2].payload) == {"n": 2, "title": "太极拳"}
-    assert "太极拳" in rows[2].payload                   # stored readable, not \\u-escaped
+    assert "太极拳" in rows[2].payload  # stored readable, not \\u-escaped
 
 
 def test_a_rolled_back_fact_leaves_no_gap(database):

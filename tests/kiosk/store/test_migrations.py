@@ -10,8 +10,9 @@ from kiosk.store.db import open_db
 def schema(database) -> dict:
     """Per table: its columns, foreign keys and indexes (with their columns and uniqueness)."""
     out = {}
-    tables = database.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                  "AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
+    tables = database.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    ).fetchall()
     for (table,) in tables:
         indexes = {}
         for row in database.execute_sql(f'PRAGMA index_list("{table}")').fetchall():
@@ -20,7 +21,9 @@ def schema(database) -> dict:
             indexes[name] = (bool(unique), tuple(columns))
         out[table] = {
             "columns": database.execute_sql(f'PRAGMA table_info("{table}")').fetchall(),
-            "foreign_keys": sorted(r[2:] for r in database.execute_sql(f'PRAGMA foreign_key_list("{table}")').fetchall()),
+            "foreign_keys": sorted(
+                r[2:] for r in database.execute_sql(f'PRAGMA foreign_key_list("{table}")').fetchall()
+            ),
             "indexes": indexes,
         }
     return out
@@ -79,15 +82,18 @@ def test_interrupted_migration_leaves_schema_and_version_unchanged(settings, dat
         "-- a later migration: volunteer hours\n"
         'CREATE TABLE "volunteer_hours" ("id" INTEGER NOT NULL PRIMARY KEY, "member_id" INTEGER NOT NULL);\n'
         'ALTER TABLE "member" ADD COLUMN "volunteer_minutes" INTEGER NOT NULL DEFAULT 0;\n'
-        'CREATE INDEX "vh_missing" ON "no_such_table" ("id");\n', encoding="utf-8")
+        'CREATE INDEX "vh_missing" ON "no_such_table" ("id");\n',
+        encoding="utf-8",
+    )
     with pytest.raises(OperationalError):
         migrations.migrate(database)
     assert schema(database) == before
     assert versions(database) == REAL
 
     # Fixed and started again: the whole script applies, with its version row.
-    extra_script.write_text(extra_script.read_text(encoding="utf-8").replace('"no_such_table"', '"volunteer_hours"'),
-                            encoding="utf-8")
+    extra_script.write_text(
+        extra_script.read_text(encoding="utf-8").replace('"no_such_table"', '"volunteer_hours"'), encoding="utf-8"
+    )
     database.close()
     again = open_db(settings.kiosk.data_dir)
     assert versions(again) == REAL + [(NEXT, extra_script.name)]

@@ -1,18 +1,19 @@
 """Pages applied with their cursor in short transactions (parts), and a refetch that replaces a
 stream's copy and survives a crash between its pages or parts (pages built here, as the bureau
 sends them)."""
+
 import threading
 
 import pytest
 
 from kiosk.store import facts
-from kiosk.store.db import db, writers, write
+from kiosk.store.db import db, write, writers
 from kiosk.store.models import Member, Outbox, Pulled
 from kiosk.sync import apply, pull, state
 from kiosk.sync.apply import Here
 from kiosk.sync.pull import PullError, apply_page, begin_refetch, checked
-from tests.waiting import wait_until
 from tests.kiosk.builders import Boom, fail_on_call
+from tests.waiting import wait_until
 
 from .test_apply import NOW, delete, member_data, put
 
@@ -23,8 +24,14 @@ def here(settings, database) -> Here:
 
 
 def page(*items: dict, next_after: int, more: bool = False, handle: str = "h1") -> dict:
-    return {"stream": "members", "handle": handle, "items": list(items), "next_after": next_after,
-            "head_rev": next_after, "more": more}
+    return {
+        "stream": "members",
+        "handle": handle,
+        "items": list(items),
+        "next_after": next_after,
+        "head_rev": next_after,
+        "more": more,
+    }
 
 
 def members(*numbers: str) -> list[dict]:
@@ -44,15 +51,16 @@ def test_a_page_that_fails_half_way_leaves_neither_its_items_nor_its_cursor(here
     apply_page("members", page(*members("A1"), next_after=1, more=True), here)
     monkeypatch.setattr(apply, "item", fail_on_call(apply.item, 2))
     with pytest.raises(Boom):
-        apply_page("members", page(put(2, "A2", member_data("A2")), put(3, "A3", member_data("A3")), next_after=3),
-                   here)
+        apply_page(
+            "members", page(put(2, "A2", member_data("A2")), put(3, "A3", member_data("A3")), next_after=3), here
+        )
     assert (state.get_int("cursor:members"), active(), Pulled.select().count()) == (1, {"A1"}, 1)
 
 
 def test_a_page_goes_in_parts_and_a_failure_keeps_the_parts_before_it_with_their_cursor(here, monkeypatch):
     monkeypatch.setattr(pull, "PART", 3)
     numbers = [f"B{n}" for n in range(1, 9)]
-    monkeypatch.setattr(apply, "item", fail_on_call(apply.item, 8))         # in the third part
+    monkeypatch.setattr(apply, "item", fail_on_call(apply.item, 8))  # in the third part
     with pytest.raises(Boom):
         apply_page("members", page(*members(*numbers), next_after=20), here)
     assert (state.get_int("cursor:members"), active()) == (6, set(numbers[:6]))
@@ -64,7 +72,7 @@ def test_a_page_goes_in_parts_and_a_failure_keeps_the_parts_before_it_with_their
 
 
 def test_a_part_ends_after_part_s_seconds_whatever_its_size(here, monkeypatch):
-    monkeypatch.setattr(pull, "PART_S", 0.0)            # each part: one item, however fast
+    monkeypatch.setattr(pull, "PART_S", 0.0)  # each part: one item, however fast
     monkeypatch.setattr(apply, "item", fail_on_call(apply.item, 3))
     with pytest.raises(Boom):
         apply_page("members", page(*members("C1", "C2", "C3"), next_after=3), here)
@@ -89,7 +97,7 @@ def test_the_check_in_writes_between_the_parts_of_a_page(here, monkeypatch):
         try:
             apply_page("members", page(*members("D1", "D2", "D3"), next_after=3), here)
         finally:
-            db.close()                  # this thread's connection
+            db.close()  # this thread's connection
 
     monkeypatch.setattr(apply, "item", item)
     syncing = threading.Thread(target=sync)
@@ -108,23 +116,30 @@ def test_a_refetch_replaces_the_copy_and_a_crash_between_its_pages_loses_nothing
     begin_refetch("members")
     assert (state.get_int("cursor:members"), state.get("handle:members")) == (0, "")
     # The new snapshot, from rev 1 again, in two pages; the kiosk dies after the first.
-    apply_page("members", page(put(1, "A3", member_data("A3", name="新名字")), next_after=1, more=True,
-                               handle="h2"), here)
-    assert active() == {"A1", "A2", "A3", "A4"}                       # nothing is gone yet
+    apply_page(
+        "members", page(put(1, "A3", member_data("A3", name="新名字")), next_after=1, more=True, handle="h2"), here
+    )
+    assert active() == {"A1", "A2", "A3", "A4"}  # nothing is gone yet
     assert state.get("refetch:members") and state.get_int("cursor:members") == 1
     # Started again: pulling resumes at the cursor, and the last page ends the refetch.
     apply_page("members", page(put(2, "A1", member_data("A1")), next_after=2, handle="h2"), here)
     assert active() == {"A1", "A3"} and Member.get(Member.member_no == "A3").name == "新名字"
-    assert Member.select().count() == 4                               # deactivated, never deleted
+    assert Member.select().count() == 4  # deactivated, never deleted
     assert {(p.entity_id, p.rev) for p in Pulled.select()} == {("A3", 1), ("A1", 2)}
     assert not state.get("refetch:members") and state.get("handle:members") == "h2"
     assert Outbox.select().count() == 1
 
 
-@pytest.mark.parametrize("reply", [
-    {}, {"stream": "members"}, {"stream": "rules", "handle": "h", "items": [], "next_after": 1, "more": False},
-    {"stream": "members", "handle": "h", "items": [{"rev": 1}], "next_after": 1, "more": False},
-    {"stream": "members", "handle": "h", "items": [], "next_after": "x", "more": False}])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {},
+        {"stream": "members"},
+        {"stream": "rules", "handle": "h", "items": [], "next_after": 1, "more": False},
+        {"stream": "members", "handle": "h", "items": [{"rev": 1}], "next_after": 1, "more": False},
+        {"stream": "members", "handle": "h", "items": [], "next_after": "x", "more": False},
+    ],
+)
 def test_a_reply_that_is_not_a_page_is_refused_before_anything_is_applied(reply):
     with pytest.raises(PullError):
         checked("members", reply)

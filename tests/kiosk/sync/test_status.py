@@ -1,6 +1,7 @@
 """What staff see of sync, read from a real kiosk.db: backlog, the last successes, the nightly
 result written by the nightly sync, the clock offset, the bureau's host, the refused facts, and
 the one-word headline with what the last error means."""
+
 import json
 from datetime import datetime, timedelta
 
@@ -17,15 +18,19 @@ URL = "https://bureau.example.gov.cn:8443/kiosk/v1"
 
 def write_facts(n: int, start: datetime = NOW) -> list[int]:
     with write():
-        return [facts.record("signin", facts.new_event_id(), {"member_no": f"DM{i:04d}"},
-                             start + timedelta(minutes=i)) for i in range(n)]
+        return [
+            facts.record("signin", facts.new_event_id(), {"member_no": f"DM{i:04d}"}, start + timedelta(minutes=i))
+            for i in range(n)
+        ]
 
 
 def refuse(seqs: list[int], code: str = "wrong_site") -> None:
     with write():
         for seq in seqs:
-            db.execute_sql("UPDATE outbox SET state = 'rejected', reject_code = ?, reject_reason = ? "
-                           "WHERE seq = ?", (code, f"reason {seq}", seq))
+            db.execute_sql(
+                "UPDATE outbox SET state = 'rejected', reject_code = ?, reject_reason = ? WHERE seq = ?",
+                (code, f"reason {seq}", seq),
+            )
 
 
 def test_a_new_kiosk_has_never_synced(database):
@@ -51,8 +56,11 @@ def test_the_backlog_counts_facts_after_the_acknowledged_seq_and_names_the_oldes
 def test_the_last_pull_and_nightly_as_the_pull_client_writes_them(database):
     pulled, nightly = NOW.timestamp(), (NOW - timedelta(hours=6)).timestamp()
     with write():
-        state.put(last_pull_ok=pulled, last_nightly_ok=nightly,
-                  last_nightly_result=json.dumps({"members": "refetched", "items": "ok", "rules": "HTTP 503"}))
+        state.put(
+            last_pull_ok=pulled,
+            last_nightly_ok=nightly,
+            last_nightly_result=json.dumps({"members": "refetched", "items": "ok", "rules": "HTTP 503"}),
+        )
     s = status(True, URL)
     assert s.last_pull_ok == NOW and s.last_nightly_ok == NOW - timedelta(hours=6)
     assert s.last_nightly_result == {"members": "refetched", "items": "ok", "rules": "HTTP 503"}
@@ -76,10 +84,10 @@ def test_the_clock_offset_shows_only_past_a_minute(database):
 
 def test_refused_facts_are_listed_newest_first_and_at_most_twenty(database):
     seqs = write_facts(REJECTED_SHOWN + 5)
-    refuse(seqs[:-1])                                     # all but the newest were refused
+    refuse(seqs[:-1])  # all but the newest were refused
     s = status(True, URL)
     assert s.rejected == REJECTED_SHOWN + 4
-    assert [r.seq for r in s.rejected_facts] == seqs[-2:-2 - REJECTED_SHOWN:-1]
+    assert [r.seq for r in s.rejected_facts] == seqs[-2 : -2 - REJECTED_SHOWN : -1]
     newest = s.rejected_facts[0]
     assert (newest.kind, newest.code, newest.reason) == ("signin", "wrong_site", f"reason {seqs[-2]}")
     assert newest.written == NOW + timedelta(minutes=len(seqs) - 2)
@@ -91,19 +99,22 @@ def test_only_the_bureaus_host_and_port_are_kept():
     assert host("") == ""
 
 
-@pytest.mark.parametrize("error, kind, word", [
-    ("ConnectError: [Errno 111] Connection refused", "offline", "offline"),
-    ("ReadTimeout: timed out", "offline", "offline"),
-    ("HTTP 503", "offline", "offline"),
-    ("HTTP 429", "offline", "offline"),
-    ("revoked", "revoked", "denied"),
-    ("unknown_kiosk", "revoked", "denied"),
-    ("bad_signature", "key", "denied"),
-    ("stale_timestamp", "clock", "denied"),
-    ("HTTP 413 too_large", "refused", "denied"),
-    ("pull failed: members, balances", "pull", "failed"),
-    ("internal error", "other", "failed"),
-])
+@pytest.mark.parametrize(
+    "error, kind, word",
+    [
+        ("ConnectError: [Errno 111] Connection refused", "offline", "offline"),
+        ("ReadTimeout: timed out", "offline", "offline"),
+        ("HTTP 503", "offline", "offline"),
+        ("HTTP 429", "offline", "offline"),
+        ("revoked", "revoked", "denied"),
+        ("unknown_kiosk", "revoked", "denied"),
+        ("bad_signature", "key", "denied"),
+        ("stale_timestamp", "clock", "denied"),
+        ("HTTP 413 too_large", "refused", "denied"),
+        ("pull failed: members, balances", "pull", "failed"),
+        ("internal error", "other", "failed"),
+    ],
+)
 def test_the_last_error_decides_the_headline_until_a_sync_succeeds(database, error, kind, word):
     write_facts(2)
     assert error_kind(error) == kind

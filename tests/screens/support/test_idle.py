@@ -1,4 +1,5 @@
 """The idle timer and the opening hours, on a fake clock."""
+
 from datetime import datetime
 
 import pytest
@@ -19,7 +20,7 @@ def test_idle_goes_active_warning_expired_at_70_and_90_seconds():
 def test_a_touch_starts_again_as_often_as_asked():
     timer = IdleTimer(timeout_s=90, warning_s=20, now=0.0)
     now = 0.0
-    for _ in range(12):                   # I-2: at least 10 extensions
+    for _ in range(12):  # I-2: at least 10 extensions
         now += 75
         assert timer.state(now) == "warning"
         timer.touch(now)
@@ -27,17 +28,20 @@ def test_a_touch_starts_again_as_often_as_asked():
     assert timer.state(now + 90) == "expired"
 
 
-@pytest.mark.parametrize("at,hours,expected", [
-    ("07:29", ("07:30", "21:00"), False),
-    ("07:30", ("07:30", "21:00"), True),
-    ("20:59", ("07:30", "21:00"), True),
-    ("21:00", ("07:30", "21:00"), False),
-    ("23:00", ("18:00", "02:00"), True),       # an evening center open past midnight
-    ("01:59", ("18:00", "02:00"), True),
-    ("02:00", ("18:00", "02:00"), False),
-    ("12:00", ("18:00", "02:00"), False),
-    ("03:00", ("00:00", "00:00"), True),       # round the clock
-])
+@pytest.mark.parametrize(
+    "at,hours,expected",
+    [
+        ("07:29", ("07:30", "21:00"), False),
+        ("07:30", ("07:30", "21:00"), True),
+        ("20:59", ("07:30", "21:00"), True),
+        ("21:00", ("07:30", "21:00"), False),
+        ("23:00", ("18:00", "02:00"), True),  # an evening center open past midnight
+        ("01:59", ("18:00", "02:00"), True),
+        ("02:00", ("18:00", "02:00"), False),
+        ("12:00", ("18:00", "02:00"), False),
+        ("03:00", ("00:00", "00:00"), True),  # round the clock
+    ],
+)
 def test_opening_hours(at, hours, expected):
     h, m = map(int, at.split(":"))
     assert is_open(datetime(2026, 11, 21, h, m), *hours) is expected

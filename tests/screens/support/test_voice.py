@@ -4,6 +4,7 @@ Players in these tests are real processes: aplay on ALSA's null device, and smal
 report through fifos when they start and wait on a fifo until the test releases them, so that no test
 sleeps to synchronise.
 """
+
 import array
 import io
 import logging
@@ -22,29 +23,69 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tools.checkout import ROOT
 from kiosk import config
 from screens.support import voice
 from screens.support.numbers_zh import number_text
 from screens.support.voice import PAUSE_S, PHRASES, RATE, Pack, Voice, clip_texts, number_clips, phrase
+from tools.checkout import ROOT
 
 PACK = ROOT / "assets" / "voice" / "zh_CN"
-WAIT_S = 30                     # a bound for waiting on the worker; reached only when a test fails
+WAIT_S = 30  # a bound for waiting on the worker; reached only when a test fails
 FULL = 32767
 
 
 # --- Numbers ---------------------------------------------------------------------------------------
 
 KNOWN = {
-    0: "零", 1: "一", 2: "两", 3: "三", 9: "九", 10: "十", 11: "十一", 12: "十二", 19: "十九", 20: "二十",
-    22: "二十二", 99: "九十九", 100: "一百", 101: "一百零一", 102: "一百零二", 105: "一百零五",
-    110: "一百一十", 111: "一百一十一", 120: "一百二十", 200: "两百", 222: "两百二十二", 999: "九百九十九",
-    1000: "一千", 1001: "一千零一", 1005: "一千零五", 1010: "一千零一十", 1050: "一千零五十",
-    1100: "一千一百", 1200: "一千二百", 2000: "两千", 2002: "两千零二", 2020: "两千零二十",
-    9909: "九千九百零九", 10000: "一万", 10001: "一万零一", 10010: "一万零一十", 10100: "一万零一百",
-    11000: "一万一千", 12000: "一万二千", 20000: "两万", 20200: "两万零二百", 22222: "两万二千二百二十二",
-    30303: "三万零三百零三", 99999: "九万九千九百九十九",
-    -1: "负一", -2: "负二", -12: "负十二", -200: "负两百", -99999: "负九万九千九百九十九",
+    0: "零",
+    1: "一",
+    2: "两",
+    3: "三",
+    9: "九",
+    10: "十",
+    11: "十一",
+    12: "十二",
+    19: "十九",
+    20: "二十",
+    22: "二十二",
+    99: "九十九",
+    100: "一百",
+    101: "一百零一",
+    102: "一百零二",
+    105: "一百零五",
+    110: "一百一十",
+    111: "一百一十一",
+    120: "一百二十",
+    200: "两百",
+    222: "两百二十二",
+    999: "九百九十九",
+    1000: "一千",
+    1001: "一千零一",
+    1005: "一千零五",
+    1010: "一千零一十",
+    1050: "一千零五十",
+    1100: "一千一百",
+    1200: "一千二百",
+    2000: "两千",
+    2002: "两千零二",
+    2020: "两千零二十",
+    9909: "九千九百零九",
+    10000: "一万",
+    10001: "一万零一",
+    10010: "一万零一十",
+    10100: "一万零一百",
+    11000: "一万一千",
+    12000: "一万二千",
+    20000: "两万",
+    20200: "两万零二百",
+    22222: "两万二千二百二十二",
+    30303: "三万零三百零三",
+    99999: "九万九千九百九十九",
+    -1: "负一",
+    -2: "负二",
+    -12: "负十二",
+    -200: "负两百",
+    -99999: "负九万九千九百九十九",
 }
 
 ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -96,11 +137,33 @@ def test_numbers_out_of_range_are_refused(n):
 # --- Phrases ---------------------------------------------------------------------------------------
 
 PHRASE_KEYS = {
-    "ok", "already", "not_due", "not_enrolled", "not_registered", "unknown_card", "unknown_id",
-    "invalid_card", "expired_card", "error", "choose",
-    "points_prompt", "points_balance", "activities", "courses_prompt", "courses", "settings_prompt",
-    "signed_up", "waitlisted", "cancelled", "promoted", "more_time", "goodbye",
-    "large_text_on", "large_text_off", "voice_on", "voice_off",
+    "ok",
+    "already",
+    "not_due",
+    "not_enrolled",
+    "not_registered",
+    "unknown_card",
+    "unknown_id",
+    "invalid_card",
+    "expired_card",
+    "error",
+    "choose",
+    "points_prompt",
+    "points_balance",
+    "activities",
+    "courses_prompt",
+    "courses",
+    "settings_prompt",
+    "signed_up",
+    "waitlisted",
+    "cancelled",
+    "promoted",
+    "more_time",
+    "goodbye",
+    "large_text_on",
+    "large_text_off",
+    "voice_on",
+    "voice_off",
 }
 
 
@@ -123,8 +186,7 @@ def test_phrases_say_their_text():
     texts = clip_texts(PACK)
 
     def said(name, **numbers):
-        return "，".join("".join(texts[c] for c in ([p] if isinstance(p, str) else p))
-                        for p in phrase(name, **numbers))
+        return "，".join("".join(texts[c] for c in ([p] if isinstance(p, str) else p)) for p in phrase(name, **numbers))
 
     assert said("ok") == said("ok", gained=0) == said("ok", gained=-3) == "签到成功"
     assert said("ok", gained=2) == "签到成功，积分加，两分"
@@ -147,6 +209,7 @@ def test_phrase_mistakes_are_refused():
 
 # --- The pack and assembly -------------------------------------------------------------------------
 
+
 def read_wav(source: bytes | Path) -> tuple[wave._wave_params, array.array]:
     with wave.open(io.BytesIO(source) if isinstance(source, bytes) else str(source)) as w:
         return w.getparams(), array.array("h", w.readframes(w.getnframes()))
@@ -162,8 +225,11 @@ def write_wav(path: Path, values: list[float], rate: int, channels: int = 1, wid
     frames = bytearray()
     for v in values:
         for level in (v, v / 2)[:channels]:
-            frames += bytes([round(128 + 127 * level)]) if width == 1 else \
-                round(level * top).to_bytes(width, "little", signed=True)
+            frames += (
+                bytes([round(128 + 127 * level)])
+                if width == 1
+                else round(level * top).to_bytes(width, "little", signed=True)
+            )
     with wave.open(str(path), "wb") as w:
         w.setnchannels(channels)
         w.setsampwidth(width)
@@ -208,16 +274,17 @@ def test_parts_are_said_in_order_with_a_pause_between_them():
     assert pack.clip("ok") == read_wav(PACK / "ok.wav")[1]
 
 
-@pytest.mark.parametrize("rate, channels, width", [
-    (RATE, 1, 2), (44100, 2, 2), (48000, 2, 3), (16000, 1, 4), (11025, 1, 1), (8000, 2, 1)])
+@pytest.mark.parametrize(
+    "rate, channels, width", [(RATE, 1, 2), (44100, 2, 2), (48000, 2, 3), (16000, 1, 4), (11025, 1, 1), (8000, 2, 1)]
+)
 def test_a_recorded_clip_in_any_pcm_format_replaces_the_generated_one(tmp_path, rate, channels, width):
     write_wav(tmp_path / "ok.wav", tone(440, 1.0, rate, 0.5), rate, channels, width)
     pack = Pack(PACK, tmp_path)
     ok = pack.clip("ok")
-    assert abs(len(ok) / RATE - 1.0) < 0.01                     # was 1.4 s generated
-    level = 0.5 if channels == 1 else 0.375                     # stereo is mixed down: (1 + 1/2) / 2
+    assert abs(len(ok) / RATE - 1.0) < 0.01  # was 1.4 s generated
+    level = 0.5 if channels == 1 else 0.375  # stereo is mixed down: (1 + 1/2) / 2
     assert abs(max(ok) / FULL - level) < 0.02
-    assert abs(crossings(ok) - 880) < 10                        # still 440 Hz
+    assert abs(crossings(ok) - 880) < 10  # still 440 Hz
     assert read_wav(pack.assemble(["ok", "already"]))[1] == ok + pause() + Pack(PACK).clip("already")
 
 
@@ -250,7 +317,7 @@ def amplitude_at(samples: array.array, hz: float) -> float:
 def test_the_chime_is_a_soft_chord_between_500_and_2000_hz():
     chime = voice.chime()
     assert 0.1 * FULL < max(map(abs, chime)) < 0.4 * FULL
-    assert chime[0] == chime[-1] == 0                           # starts and ends without a click
+    assert chime[0] == chime[-1] == 0  # starts and ends without a click
     chord = min(amplitude_at(chime, 660), amplitude_at(chime, 880))
     for hz in (300, 1500, 2500, 4000, 6000, 9000):
         assert amplitude_at(chime, hz) < chord / 1000, hz
@@ -311,6 +378,7 @@ def test_volume_scales_samples_without_clipping():
 
 # --- Playing through a real player process ---------------------------------------------------------
 
+
 class Player:
     """A real player: a shell script that keeps a copy of its WAV, reports its pid through a fifo
     when it starts, then waits until the test releases it, then runs `then`."""
@@ -321,12 +389,14 @@ class Player:
         for fifo in ("started", "release"):
             os.mkfifo(folder / fifo)
         self._started = os.open(folder / "started", os.O_RDONLY | os.O_NONBLOCK)
-        self._keep_open = os.open(folder / "started", os.O_WRONLY)     # the fifo never reports its end
+        self._keep_open = os.open(folder / "started", os.O_WRONLY)  # the fifo never reports its end
         self._buffer = b""
         script = folder / "player.sh"
         q = shlex.quote
-        script.write_text(f'#!/bin/sh\ncp "$1" {q(str(folder))}/$$.wav\necho $$ > {q(str(folder / "started"))}\n'
-                          f'read line < {q(str(folder / "release"))}\n{then}\n')
+        script.write_text(
+            f'#!/bin/sh\ncp "$1" {q(str(folder))}/$$.wav\necho $$ > {q(str(folder / "started"))}\n'
+            f"read line < {q(str(folder / 'release'))}\n{then}\n"
+        )
         script.chmod(script.stat().st_mode | stat.S_IXUSR)
         self.command = [str(script)]
 
@@ -373,8 +443,11 @@ def make_voice(scratch):
     made = []
 
     def make(player: list[str], scratch_dir: Path = scratch, hang_s: float = voice.HANG_S, **settings) -> Voice:
-        made.append(Voice(SimpleNamespace(**vars(config.load().voice) | {"player": player} | settings),
-                          scratch_dir, hang_s=hang_s))
+        made.append(
+            Voice(
+                SimpleNamespace(**vars(config.load().voice) | {"player": player} | settings), scratch_dir, hang_s=hang_s
+            )
+        )
         return made[-1]
 
     yield make
@@ -403,7 +476,7 @@ def test_a_phrase_plays_through_aplay(make_voice, scratch, tmp_path, caplog):
     assert warnings(caplog) == []
     assert len([r for r in caplog.records if r.getMessage().startswith("voice: said")]) == 2
     assert played.read_bytes() == Pack(PACK).assemble(phrase("ok", gained=3), volume=80)
-    assert list(scratch.iterdir()) == []                        # the phrase's WAV is removed
+    assert list(scratch.iterdir()) == []  # the phrase's WAV is removed
 
 
 def test_a_phrase_then_more_phrases_play_as_one(make_voice, tmp_path):
@@ -419,14 +492,14 @@ def test_a_phrase_then_more_phrases_play_as_one(make_voice, tmp_path):
 def test_say_returns_at_once_and_a_new_phrase_cuts_off_the_one_playing(make_voice, player, scratch, caplog):
     v = make_voice(player.command)
     with caplog.at_level(logging.WARNING):
-        v.say("ok")                                             # returns while its player runs
+        v.say("ok")  # returns while its player runs
         first = player.wait_started()
         v.say("already")
         second = player.wait_started()
         assert gone(first)
         player.release()
         assert v.wait_idle(WAIT_S)
-    assert warnings(caplog) == []                               # cutting off is no failure
+    assert warnings(caplog) == []  # cutting off is no failure
     assert player.wav(first) == Pack(PACK).assemble(["ok"], volume=80)
     assert player.wav(second) == Pack(PACK).assemble(["already"], volume=80)
     assert list(scratch.iterdir()) == []
@@ -438,7 +511,7 @@ def test_close_stops_the_phrase_playing(make_voice, player):
     pid = player.wait_started()
     v.close()
     assert gone(pid)
-    v.say("ok")                                                 # after close: nothing, no error
+    v.say("ok")  # after close: nothing, no error
     assert v.wait_idle(0)
 
 
@@ -452,10 +525,10 @@ def test_a_failing_player_is_logged_once_until_a_phrase_plays(make_voice, tmp_pa
             failing.release()
             assert v.wait_idle(WAIT_S)
         assert len(warnings(caplog)) == 1
-        v.player = APLAY                                        # the voice works again ...
+        v.player = APLAY  # the voice works again ...
         v.say("ok")
         assert v.wait_idle(WAIT_S)
-        v.player = failing.command                              # ... so the next failure is news
+        v.player = failing.command  # ... so the next failure is news
         v.say("ok")
         failing.wait_started()
         failing.release()
@@ -478,7 +551,7 @@ def test_a_missing_player_is_logged_once(make_voice, tmp_path, scratch, caplog):
 
 
 def test_a_hung_player_is_killed(make_voice, player, scratch, caplog):
-    v = make_voice(player.command, hang_s=0.2)                  # never released
+    v = make_voice(player.command, hang_s=0.2)  # never released
     with caplog.at_level(logging.WARNING):
         v.say("goodbye")
         pid = player.wait_started()
