@@ -1,4 +1,4 @@
-"""Benchmarks: they print the figures of DESIGN §10; tests assert behaviour, these measure.
+"""Benchmarks: they print the figures of docs/design.md §10; tests assert behaviour, these measure.
 
     python -m bench                  every benchmark, then a summary table
     python -m bench signin coldstart only these (names: tenyear, signin, coldstart, devices, screen,

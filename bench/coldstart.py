@@ -1,4 +1,4 @@
-"""Kiosk cold start → home screen ready, under Xvfb (DESIGN §10: ≤ 3 s).
+"""Kiosk cold start → home screen ready, under Xvfb (docs/design.md §10: ≤ 3 s).
 
 Spawns `python main.py --data-dir DIR` and times from the spawn until a line containing
 "home screen ready" appears in DIR/logs/kiosk.log (the app logs it once the home screen's first

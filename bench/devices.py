@@ -1,4 +1,4 @@
-"""ID-card driver overhead and reconnect time, over a real pty (DESIGN §10).
+"""ID-card driver overhead and reconnect time, over a real pty (docs/design.md §10).
 
 overhead   The simulator sends every reply at 115200 baud (a piece is written once its last byte
            would have crossed the wire), so the 1295-byte read reply takes its real ~112 ms.  The

@@ -1,4 +1,4 @@
-"""Card bytes in → result screen drawn, under Xvfb (DESIGN §10: p95 ≤ 100 ms beyond wire time).
+"""Card bytes in → result screen drawn, under Xvfb (docs/design.md §10: p95 ≤ 100 ms beyond wire time).
 
 Runs the real kiosk app in a child process (Kivy allows one window a process) on a fresh demo
 data dir, with the built-in ID-card simulator sending at 115200 baud.  Cards of demo members

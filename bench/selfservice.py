@@ -1,4 +1,4 @@
-"""Card read → passbook / activity screen drawn, on the 10-year database (issue 4: p95 ≤ 100 ms).
+"""Card read → passbook / activity screen drawn, on the 10-year database (docs/design.md §10: p95 ≤ 100 ms).
 
 The real app in a child process (Kivy allows one window a process) on a copy of the cached
 10-year database.  For each of many members: the home button 「我的积分」 (or 「近期活动」), the screen

@@ -1,4 +1,4 @@
-"""Sign-in decision + commit on the 10-year database (DESIGN §10: p95 ≤ 5 ms).
+"""Sign-in decision + commit on the 10-year database (docs/design.md §10: p95 ≤ 5 ms).
 
 Each timed call is CheckIn.handle on a QR card, end to end: token check, member look-up, what is
 due, the already-signed-in check, the points cap and balance, and the IMMEDIATE transaction with

@@ -1,4 +1,4 @@
-"""Staff data at a large site's scale (issue 5): a roster in, a term's attendance out.
+"""Staff data at a large site's scale (docs/design.md §10): a roster in, a term's attendance out.
 
 import   a 3,000-member roster from .xlsx (name, phone, a valid ID number, 1-3 courses each out of
          a term of 300), through kiosk.desk.imports.import_members end to end: reading the file,

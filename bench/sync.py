@@ -1,4 +1,4 @@
-"""Sync with the bureau at scale (issue 6, sync-protocol §10), on SQLite and on PostgreSQL.
+"""Sync with the bureau at scale (docs/sync-protocol.md §13), on SQLite and on PostgreSQL.
 
 backlog  a 30-day backlog of one kiosk (30,000 facts: sign-ins with their points, some members,
          enrolments and device facts, as kiosk code writes them) drained from a real kiosk.db

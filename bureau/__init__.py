@@ -1,4 +1,4 @@
-"""The bureau (老干部局) service: the headquarters every kiosk syncs with (DESIGN §6).
+"""The bureau (老干部局) service: the headquarters every kiosk syncs with (docs/design.md §6).
 
     python -m bureau serve                        the HTTP service (bureau/app.py)
     python -m bureau site add|list …              register the sites (bureau/__main__.py)

@@ -1,4 +1,4 @@
-"""The bureau's HTTP service (FastAPI): what kiosks call to sync (sync-protocol §6-§7).
+"""The bureau's HTTP service (FastAPI): what kiosks call to sync (docs/sync-protocol.md §3-§6).
 
     GET  /v1/health   no signature: {"ok": true}
     GET  /v1/state    the kiosk's epoch and acked_seq at the bureau

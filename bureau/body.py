@@ -1,6 +1,6 @@
 """Request bodies: at most MAX_BODY bytes, as sent and once decompressed.
 
-A push of 500 facts is ~130 KiB of JSON and ~17 KiB gzipped (sync-protocol §7.5), so 8 MiB is
+A push of 500 facts is ~130 KiB of JSON and ~17 KiB gzipped (docs/sync-protocol.md §5.2), so 8 MiB is
 far above any honest request.  A gzip bomb (a few KiB that inflate to gigabytes) is stopped
 after MAX_BODY + 1 bytes of output: the bureau never holds more than that.
 """

@@ -1,4 +1,4 @@
-"""Push: a kiosk's outbox facts into the bureau's store (sync-protocol §7.3).
+"""Push: a kiosk's outbox facts into the bureau's store (docs/sync-protocol.md §5).
 
 One transaction per batch.  The batch as a whole is refused (nothing written) when it is
 malformed, of another epoch, leaves a gap after acked_seq, or re-sends a seq the bureau holds

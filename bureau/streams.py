@@ -1,9 +1,9 @@
-"""Pull streams: what the bureau publishes for kiosks to copy (sync-protocol §7.4).
+"""Pull streams: what the bureau publishes for kiosks to copy (docs/sync-protocol.md §6).
 
 Each stream keeps the current value of each entity (StreamRow) at the rev that last changed it.
 Revs come from the stream's StreamMeta row, taken FOR UPDATE on PostgreSQL (the whole database
 is locked on SQLite), so writers of one stream take turns and revs become visible in commit
-order: a kiosk's cursor can never step over a rev that commits late (reference F17).
+order: a kiosk's cursor can never step over a rev that commits late (docs/sync-protocol.md §6.2, F17).
 
     publish("rules", "lesson", {...})                    every kiosk
     publish("items", "activity:…", {...}, "site:DEMO-001")   one site's kiosks

@@ -3,8 +3,8 @@
 One definition of the wire format: the kiosk encodes a push with these structs
 (kiosk/sync/push.py) and the bureau decodes and checks it with the same ones (bureau/ingest.py).
 A payload travels as the JSON text the kiosk stored in its outbox (msgspec.Raw): spliced into the
-body as it is, and kept by the bureau as it was sent.  docs/sync-protocol.md §3 describes the
-fields, §4 the kinds.
+body as it is, and kept by the bureau as it was sent.  docs/sync-protocol.md §5.1 describes the
+fields, §10 the kinds.
 """
 
 from typing import Annotated, Any, Literal, get_args

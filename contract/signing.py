@@ -1,4 +1,4 @@
-"""Request signing between a kiosk and the bureau (HMAC-SHA256, reference/sync-protocol.md §6.2).
+"""Request signing between a kiosk and the bureau (HMAC-SHA256, docs/sync-protocol.md §3).
 
 The kiosk signs every request with its own 256-bit key; the bureau checks the signature, a
 timestamp within WINDOW_S of its clock, and a nonce it has not seen.  The key never travels, and

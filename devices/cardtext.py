@@ -1,4 +1,4 @@
-"""The 256-byte text block of a Chinese ID card, for all four card types (reference/idcard-sam.md §1.7–1.11).
+"""The 256-byte text block of a Chinese ID card, for all four card types (docs/idcard-reader.md §1.7–§1.11).
 
 Every field is fixed-width UTF-16LE padded with spaces; the character at bytes 248–249 says
 which layout the other 248 bytes follow.  decode() never raises anything but CardTextError, so a

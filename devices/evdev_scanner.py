@@ -1,7 +1,7 @@
 """A USB QR scanner in keyboard mode, read from its own /dev/input/event* node (Linux only).
 
 With an exclusive grab (EVIOCGRAB) its keystrokes never reach the window, whatever has focus
-(reference/idcard-sam.md §2.2).  python-evdev is optional: without it open() fails like an
+(docs/idcard-reader.md §2.2).  python-evdev is optional: without it open() fails like an
 unplugged device, so the manager reports it and retries, and the kiosk runs on the other devices.
 Keyboard mode suits ASCII/URL codes only (US layout); Chinese needs the scanner's serial mode.
 """

@@ -1,10 +1,10 @@
 """The 2nd-generation ID-card reader: find → select → read over the SAM serial protocol.
 
-reference/idcard-sam.md §1.  The reader is polled: `20 01` asks whether a card lies on the
+docs/idcard-reader.md §1.  The reader is polled: `20 01` asks whether a card lies on the
 antenna, then `20 02` selects it and `30 01` (or `30 10` with fingerprints) reads its 256-byte text
 and 1024-byte photo.  A card is read once per placement: after a read the driver waits until a
 find fails (the card was lifted, or a reader that halts a read card says so) before it reads again,
-so a card left on the reader signs in once.  Readers differ here (§1.12), and both behaviours
+so a card left on the reader signs in once.  Readers differ here (docs/idcard-reader.md §1.12), and both behaviours
 give the same result.
 """
 
@@ -17,7 +17,7 @@ from kiosk.identity.credentials import Credential
 
 log = logging.getLogger(__name__)
 
-FIND_TIMEOUT_S = 0.5  # public drivers use 100-1000 ms (§1.12)
+FIND_TIMEOUT_S = 0.5  # public drivers use 100-1000 ms (docs/idcard-reader.md §1.12)
 READ_TIMEOUT_S = 3.0  # 2-3 s; a read with fingerprints is 2321 bytes
 SAM_FAULT_PAUSE_S = 1.0  # a failed SAM answers nothing useful: ask again slowly
 

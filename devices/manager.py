@@ -3,7 +3,7 @@
 A device that is absent or broken never stops the kiosk: its thread retries with a growing pause
 (capped, so a re-plugged reader is back within about a second) while the other inputs go on.
 Credentials go to `deliver` and health changes to `on_health`, both called from the device's
-thread: the app hands them to its UI thread with Clock.schedule_once.
+thread: the app hands them to its UI thread (Kivy's @mainthread).
 """
 
 import logging

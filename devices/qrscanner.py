@@ -1,7 +1,7 @@
 """QR scanners on a serial port (USB-COM or RS-232): bytes in, one text per scan out.
 
 A scanner in serial mode sends `[data][terminator]`, CR by default, or LF, CR LF or nothing
-(reference/idcard-sam.md §2.1).  Any CR or LF ends a scan; empty scans are dropped, which also
+(docs/idcard-reader.md §2.1).  Any CR or LF ends a scan; empty scans are dropped, which also
 makes CR LF (even split across reads) and a payload that starts with CR/LF come out right.  A
 scanner set to send no terminator is split on an idle gap instead.  Serial mode gives raw bytes,
 so Chinese arrives intact: UTF-8 first, GBK as the fallback some scanners are set to.

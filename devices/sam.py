@@ -1,4 +1,4 @@
-"""GA/T 467 'SAM' frames of 2nd-generation ID-card readers (reference/idcard-sam.md §1.2–1.6).
+"""GA/T 467 'SAM' frames of 2nd-generation ID-card readers (docs/idcard-reader.md §1.2–§1.6).
 
     command  AA AA AA 96 69 | LEN_H LEN_L | CMD PARA [DATA] | CHK
     response AA AA AA 96 69 | LEN_H LEN_L | SW1 SW2 SW3 [DATA] | CHK
@@ -13,7 +13,7 @@ PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
 HEADER = len(PREAMBLE) + 2
 MAX_LEN = 0x0A00  # the longest reply (read with a 1024-byte fingerprint) is LEN 0x090A
 
-# Commands (CMD, PARA), §1.4.
+# Commands (CMD, PARA): docs/idcard-reader.md §1.4
 RESET = (0x10, 0xFF)
 SAM_STATUS = (0x11, 0xFF)
 SAM_ID = (0x12, 0xFF)
@@ -25,7 +25,7 @@ READ_FINGER = (0x30, 0x10)
 SET_BAUD = 0x60
 SET_RF_MAX = 0x61
 
-# SW3 status codes, §1.3.
+# SW3 status codes: docs/idcard-reader.md §1.3
 OK = 0x90
 NO_CONTENT = 0x91
 FOUND = 0x9F

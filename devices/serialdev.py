@@ -2,7 +2,7 @@
 
 A driver subclasses SerialDevice and implements poll().  The device manager opens it, calls
 poll() in the device's own thread, and on any OSError or serial.SerialException (the device was
-unplugged) closes it and opens it again later (reference/idcard-sam.md §4.3).
+unplugged) closes it and opens it again later (docs/idcard-reader.md §3, §4.3).
 """
 
 import logging

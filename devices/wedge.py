@@ -1,7 +1,7 @@
 """Keyboard-wedge scanners: keystrokes in, one scanned text out when Enter arrives.
 
 A USB QR scanner in keyboard mode "types" the code a few milliseconds per character and ends with
-Enter (reference/idcard-sam.md §2.2).  Keystrokes closer together than `max_key_gap_ms` belong to
+Enter (docs/idcard-reader.md §2.2).  Keystrokes closer together than `max_key_gap_ms` belong to
 one scan.  With `accept_typed`, input typed slowly by a person and ended by Enter counts too (the
 demo, where a tester types a token from the card sheet); without it, a pause longer than the gap
 means a person is typing, and what came before the pause is dropped.  Either way a fast burst

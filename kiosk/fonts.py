@@ -1,7 +1,7 @@
 """Which font draws which character, so that rare characters in names never show as empty boxes.
 
 The main font (SC glyph forms) draws almost everything; characters it lacks, such as some CJK
-extension B-F ideographs, are drawn with the first fallback font that has them (senior-ui T-7).
+extension B-F ideographs, are drawn with the first fallback font that has them (docs/senior-ui.md T-7).
 """
 
 import logging

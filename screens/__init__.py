@@ -1,7 +1,7 @@
 """The Kivy UI: one .py and one .kv per screen, shared widgets and the theme.
 
 Kivy reads its environment when it is first imported, so it is set here, before any module of
-this package can import Kivy (senior-ui §2.6):
+this package can import Kivy (docs/senior-ui.md §4.1):
 - KIVY_NO_ARGS: the kiosk's own command line is not Kivy's;
 - KIVY_NO_CONFIG: Kivy neither reads nor writes ~/.kivy/config.ini; screens.app sets the
   configuration in code, from the kiosk's settings;

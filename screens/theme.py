@@ -1,7 +1,7 @@
-"""Colours and sizes of every screen (senior-ui checklist T-1, T-2, T-4, L-1, L-2).
+"""Colours and sizes of every screen (docs/senior-ui.md §2.1–§2.2: T-1, T-2, T-4, L-1, L-2).
 
 Sizes are millimetres on the panel, turned into pixels with display.px_per_mm: Kivy's dp() is
-not a physical unit on a Linux kiosk (senior-ui §2.6).  Plain Python, so it is tested without a
+not a physical unit on a Linux kiosk (docs/senior-ui.md §4.2).  Plain Python, so it is tested without a
 display.
 """
 # -- colours ------------------------------------------------------------------------------------

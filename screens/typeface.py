@@ -1,6 +1,6 @@
 """The kiosk's typefaces in Kivy: the SC font as Kivy's default, and rare characters in names.
 
-Kivy draws a missing glyph as an empty box and has no fallback of its own (senior-ui §2.6), so a
+Kivy draws a missing glyph as an empty box and has no fallback of its own (docs/senior-ui.md §4.3), so a
 member's name is cut into runs by kiosk.fonts.FontChain and each run the main font lacks is
 wrapped in markup naming the fallback font that has it (T-7).
 """

@@ -8,6 +8,7 @@ under Xvfb.
 """
 
 import argparse
+import csv
 import json
 import sys
 import tempfile
@@ -383,6 +384,20 @@ def _staff_exported(screen) -> None:
     screen.export()
 
 
+def _staff_import_checked(screen) -> None:
+    """A roster from Excel with two rows to fix, checked: nothing written, each row named."""
+    path = Path(screen.folder) / "学员名单.csv"
+    rows = [
+        ["姓名", "性别", "出生日期", "手机号", "课程"],
+        ["王桂兰", "女", "1948-03-02", "13812340001", "书法（一）班"],
+        ["赵德明", "人", "1950/7/1", "1381234", ""],
+        ["刘秀英", "女", "19470212", "13812340003", "太极拳（一）班"],
+    ]
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(rows)
+    screen._check(path, "members", None)
+
+
 def _staff_course(tour):
     course = Course.get(Course.name == "国画花鸟班")
     tour.app.staff.screens["staff_course"].open_course(course.id)
@@ -487,6 +502,8 @@ STAFF_SHOTS = [
     ("staff_newcomers", _staff_open("staff_newcomers", _staff_newcomer)),
     ("staff_newcomer_registered", _staff_registered),
     ("staff_exports", _staff_open("staff_exports", _staff_exported)),
+    ("staff_imports", _staff_open("staff_imports")),
+    ("staff_imports_checked", _staff_open("staff_imports", _staff_import_checked)),
     ("staff_audit", _staff_open("staff_audit")),
     ("staff_courses", _staff_open("staff_courses")),
     ("staff_course", _staff_course),

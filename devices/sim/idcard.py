@@ -1,6 +1,6 @@
 """A simulated ID-card reader on a pty: the real SAM bytes, cards laid on and lifted off.
 
-Follows the simulator checklist of reference/idcard-sam.md §5: commands 10/11/12 FF, find,
+Does what docs/idcard-reader.md §5.1 lists: commands 10/11/12 FF, find,
 select, read (with and without fingerprint), appended address, 60/61 xx; the two find-while-
 present behaviours; SAM fault; slow reads; byte pacing at the baud rate; fragmented writes;
 corrupted replies; an answer or silence to a corrupted command; unplug and replug.

@@ -1,4 +1,4 @@
-"""The simulator's ID cards, read from cards.toml (reference/idcard-sam.md §5 item 4)."""
+"""The simulator's ID cards, read from cards.toml (docs/idcard-reader.md §5.2)."""
 
 import hashlib
 import tomllib
@@ -12,7 +12,7 @@ from devices.cardtext import LONG_TERM, IdCard, encode
 DEFAULT = Path(str(files(__package__).joinpath("cards.toml")))
 PHOTO_SIZE = 1024
 FINGERPRINT_SIZES = (0, 512, 1024)
-EXTRA_ADDRESS_SIZE = 70  # the 30 03 answer, UCS-2 (§1.6)
+EXTRA_ADDRESS_SIZE = 70  # the 30 03 answer, UCS-2 (docs/idcard-reader.md §1.6)
 _CARD_KEYS = {f.name for f in fields(IdCard)} - {"long_term", "name_flagged", "raw"}
 _DATES = ("birth_date", "valid_from", "valid_to")
 

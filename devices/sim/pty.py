@@ -1,4 +1,4 @@
-"""A pseudo-terminal that stands in for a USB serial device (reference/idcard-sam.md §4.2–4.3).
+"""A pseudo-terminal that stands in for a USB serial device (docs/idcard-reader.md §4.2–§4.3).
 
 The simulator keeps the master side; a driver opens `path` with pyserial exactly as it would open
 /dev/ttyUSB0.  With `link`, `path` is a symlink to the pty, like a /dev/serial/by-id/… name, and

@@ -1,4 +1,4 @@
-"""A QR scanner in serial mode, simulated on a pty (reference/idcard-sam.md §5 item 7).
+"""A QR scanner in serial mode, simulated on a pty (docs/idcard-reader.md §5.3).
 
     python -m devices.sim qr [--link PATH] [--script FILE]
 

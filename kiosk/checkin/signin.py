@@ -1,4 +1,4 @@
-"""Check-in: a credential and the time in, a Result out (DESIGN §4).
+"""Check-in: a credential and the time in, a Result out (docs/design.md §4.1–§4.4).
 
 Find the member, find what is due for them now, and sign in when exactly one thing is due.  The
 SignIn, its PointsEntry and both outbox facts commit in one IMMEDIATE transaction.

@@ -1,6 +1,6 @@
 """A card read and everything the screens need of it, in one call: what the read means
 (kiosk.checkin.signin), whose card it was with their own preferences (large type, voice), and the
-good news to tell them once (a place from a waitlist) — docs/design.md §8.3.
+good news to tell them once (a place from a waitlist) — docs/design.md §4.8, §8.2-§8.3.
 
 Sign-in screens ask Reception.sign_in; the seniors' own screens (我的积分, 近期活动, 我的课程,
 大字与声音) and staff mode ask Reception.identify, which names the senior without signing in.

@@ -2,7 +2,7 @@
 Windows reads it right), into the export folder or onto a USB stick.
 
 An export carries personal data out of the kiosk, so each one is an audit entry: who exported
-what, into which files (DESIGN §9).
+what, into which files (docs/design.md §9.5).
 """
 
 import csv

@@ -1,4 +1,4 @@
-"""Points entries staff make: volunteer hours, redemptions and corrections (DESIGN §4).
+"""Points entries staff make: volunteer hours, redemptions and corrections (docs/design.md §4.9, §4.5).
 
 The ledger is append-only.  A mistake is put right by a correction that reverses the entry, never
 by editing it; only an admin may do that.  Each entry commits with its "points" fact and one audit

@@ -1,4 +1,4 @@
-"""Staff accounts and the PIN that opens staff mode (DESIGN §9).
+"""Staff accounts and the PIN that opens staff mode (docs/design.md §9.4).
 
 A PIN is kept only as a salted scrypt hash.  Wrong PINs lock the account for longer each time,
 and that state is in the Staff row, so turning the kiosk off and on again does not reset it.

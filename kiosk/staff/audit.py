@@ -1,4 +1,4 @@
-"""The audit trail: every change staff make, who, when, what and why (DESIGN §9).
+"""The audit trail: every change staff make, who, when, what and why (docs/design.md §9.5).
 
 Each entry is written in the same transaction as the change it describes, and is also an
 "audit" outbox fact, so the bureau receives the trail with the data.

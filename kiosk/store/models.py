@@ -1,4 +1,4 @@
-"""The kiosk's tables (DESIGN §3).  The schema itself is made by kiosk/store/migrations/*.sql."""
+"""The kiosk's tables (docs/design.md §3).  The schema itself is made by kiosk/store/migrations/*.sql."""
 
 from typing import Any
 
@@ -196,7 +196,7 @@ class PointsEntry(BaseModel):
 
 
 class PointsRule(BaseModel):
-    """How many points a category earns (DESIGN §3).  Defaults come with migration 0003; the
+    """How many points a category earns (docs/design.md §4.5).  Defaults come with migration 0003; the
     bureau replaces them through sync."""
 
     category = CharField(unique=True)  # lesson, activity, party, volunteer
@@ -251,7 +251,7 @@ class BureauSetting(BaseModel):
 
 
 class NewcomerCard(BaseModel):
-    """An ID card that matched no member, kept for staff to register its holder (DESIGN §9:
+    """An ID card that matched no member, kept for staff to register its holder (docs/design.md §9.1:
     a keyed hash and the last 4 characters, never the full number; pruned after a few days)."""
 
     id_hash = CharField(unique=True)
@@ -269,7 +269,7 @@ class NewcomerCard(BaseModel):
 
 
 class Audit(BaseModel):
-    """Every change staff make (DESIGN §9): who, when, what, why; also an "audit" outbox fact."""
+    """Every change staff make (docs/design.md §9.5): who, when, what, why; also an "audit" outbox fact."""
 
     event_id = CharField(unique=True)
     at = DateTimeField(index=True)

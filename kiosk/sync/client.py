@@ -1,6 +1,6 @@
 """Signed requests to the bureau.  Every reply carries the bureau's clock, which the kiosk keeps as
 an offset: timestamps it signs follow the bureau's clock, not its own, which may be years off
-after a dead clock battery (reference §4.4, F9)."""
+after a dead clock battery (docs/sync-protocol.md §3.3; F9 in §12)."""
 
 import gzip
 import json

@@ -1,8 +1,8 @@
-"""The nightly full sync (reference §7.4): push everything, pull everything, then compare each
+"""The nightly full sync (docs/sync-protocol.md §8): push everything, pull everything, then compare each
 stream's checksum with the bureau's and fetch again a stream that drifted (a row lost or changed
 here, a bug): pulls bring changes, only this finds what no change will ever bring back.
 
-The checksum is the bureau's: over the stream's rows this kiosk sees, not deleted, their count
+The checksum is the bureau's (§6.7): over the stream's rows this kiosk sees, not deleted, their count
 and the sum of their crcs mod 2**32.  The kiosk keeps each crc it applied (table pulled), so it
 sums the same — compared only when its cursor is at the bureau's head_rev, as before that the two
 sums are of different moments.

@@ -1,11 +1,11 @@
-"""Pull: the bureau's streams down to the kiosk (reference §7.4), each from its own cursor.
+"""Pull: the bureau's streams down to the kiosk (docs/sync-protocol.md §6), each from its own cursor.
 
 A page is applied with its cursor in short write transactions (parts of at most PART items or
 PART_S seconds: the check-in takes its turn between them), each moving the cursor to the rev of
 its last item, so a crash or a garbled reply loses nothing: the cursor stays at the last part
 applied, and items come again from there.  No write transaction is held across a request.
 
-Refetch.  A 410 (the bureau rebuilt the stream, or the cursor is older than what it keeps) starts
+Refetch (§6.5).  A 410 (the bureau rebuilt the stream, or the cursor is older than what it keeps) starts
 the stream again from after=0 without a handle, and the snapshot REPLACES this kiosk's copy of
 that stream — only that stream; the outbox is never touched.  It is crash-safe without staging:
   1. one transaction marks every `pulled` row of the stream rev -1 ("not seen again yet"),

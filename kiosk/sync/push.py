@@ -1,4 +1,4 @@
-"""Push: the outbox up to the bureau in batches of contiguous seqs (reference §7.3).
+"""Push: the outbox up to the bureau in batches of contiguous seqs (docs/sync-protocol.md §5).
 
 The bureau is idempotent by event id and keeps the acknowledged seq, so a batch sent twice —
 after a lost reply, a kill -9, a restore — is harmless; this side only ever moves acked_seq to

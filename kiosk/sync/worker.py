@@ -2,7 +2,7 @@
 of what it just pushed come back in the same cycle), pulls every sync.pull_every_s anyway, runs
 the nightly full sync at sync.nightly_at, retries with backoff and jitter, and tells whoever
 listens (the staff screen) how it went.  It holds no write transaction across a request, so
-sign-ins never wait for the network (reference F16)."""
+sign-ins never wait for the network (docs/sync-protocol.md §12, F16)."""
 
 import logging
 import random

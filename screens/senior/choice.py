@@ -11,10 +11,10 @@ from screens.widgets import OptionButton, TimedScreen
 
 log = logging.getLogger(__name__)
 
-# With 「返回」 4 targets, within senior-ui L-3's 4-6 per screen.  More are rarely due at once,
+# With 「返回」 4 targets, within docs/senior-ui.md L-3 (at most 6 a screen).  More are rarely due at once,
 # and a second read offers whatever is still left.
 OPTIONS = 3
-IDLE_S = 90  # back home when nobody chooses (senior-ui I-2)
+IDLE_S = 90  # back home when nobody chooses (docs/senior-ui.md I-2)
 
 
 class ChoiceScreen(TimedScreen):

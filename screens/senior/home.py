@@ -33,7 +33,7 @@ class ScheduleRow(BoxLayout):
 
 class HomeScreen(Screen):
     """Built once; the clock and the list are updated in place (label textures are not freed
-    reliably when labels are re-created, senior-ui §2.6)."""
+    reliably when labels are re-created, docs/senior-ui.md §4.4)."""
 
     def __init__(self, site_name: str, **kwargs):
         super().__init__(**kwargs)

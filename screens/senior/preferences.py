@@ -1,5 +1,5 @@
 """大字与声音: a senior turns larger type and the voice on or off for themselves; the choice is
-kept on their member record and applied whenever their card is read (issue 4 §7)."""
+kept on their member record and applied whenever their card is read (docs/design.md §8.3)."""
 
 from kivy.app import App
 

@@ -1,6 +1,6 @@
 """One course's page (课程): its lessons — 停课, 恢复, 调课 — and its roster with the waitlist in
 order and 退课; the capacity, the weekly times, 生成课次 and a copy as a new class.  Opened from
-学期与课程 (screens/staff/courses.py); every choice is picked (senior-ui I-5)."""
+学期与课程 (screens/staff/courses.py); every choice is picked (docs/senior-ui.md I-5)."""
 
 from datetime import date, datetime
 

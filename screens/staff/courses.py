@@ -1,7 +1,7 @@
 """Terms and courses (学期与课程): the site's terms, the chosen one's holidays and its courses; a
 course opens its own page (screens/staff/course.py).  Only an admin changes them; other staff
 look.  Every choice — a term's name and dates, a holiday, a new class copied from a course, a
-time — is picked, so nothing needs Chinese typing (senior-ui I-5): the names of new courses come
+time — is picked, so nothing needs Chinese typing (docs/senior-ui.md I-5): the names of new courses come
 from the Excel import."""
 
 import calendar

@@ -1,6 +1,6 @@
 """The frame of the staff pages: a header with the page, who is signed in, 返回 and 退出; a message
 line that says what the last tap did; lists paged (never scrolled) in rows; a keypad; and a
-pop-up to pick one of a few choices, so nothing needs Chinese typing (senior-ui I-5)."""
+pop-up to pick one of a few choices, so nothing needs Chinese typing (docs/senior-ui.md I-5)."""
 
 import logging
 import threading

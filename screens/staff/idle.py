@@ -1,4 +1,4 @@
-"""The warning before staff mode logs out by itself (senior-ui I-5: 2 minutes, 20 s warning):
+"""The warning before staff mode logs out by itself (docs/senior-ui.md I-5: 2 minutes, 20 s warning):
 the seniors' 「还需要更多时间吗？」 pop-up with the staff's words and look."""
 
 from screens import kv

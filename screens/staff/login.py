@@ -1,4 +1,4 @@
-"""Staff sign in: tap your name, type your PIN on the pad (keys ≥ 15 mm, senior-ui I-5)."""
+"""Staff sign in: tap your name, type your PIN on the pad (keys ≥ 15 mm, docs/senior-ui.md I-5)."""
 
 from datetime import datetime
 

@@ -1,6 +1,6 @@
 """新学员登记: the ID cards read at the kiosk that matched nobody, newest first; one of them opens a
 form filled from the card, where staff add a phone number on the keypad and register the holder.
-Everything else comes from the card, so nothing needs Chinese typing (senior-ui I-5)."""
+Everything else comes from the card, so nothing needs Chinese typing (docs/senior-ui.md I-5)."""
 
 from datetime import datetime
 

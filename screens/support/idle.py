@@ -1,5 +1,5 @@
 """When nobody is at the kiosk: the way home from a senior's screen, the attract screen, and the
-opening hours (senior-ui I-2, I-4).  Plain Python with the clock passed in, so it is tested by
+opening hours (docs/senior-ui.md I-2, I-4).  Plain Python with the clock passed in, so it is tested by
 moving a fake clock rather than by waiting.
 """
 

@@ -1,4 +1,4 @@
-"""Fault injection for the sync tests (reference §9) with real parts: a TCP proxy on loopback that
+"""Fault injection for the sync tests (docs/sync-protocol.md §12) with real parts: a TCP proxy on loopback that
 cuts requests and drops replies, a bureau process that is killed with SIGKILL and started again
 on the same store, a kiosk process (tests/bureau/kiosk_driver.py) likewise, and the end-of-test
 invariants:

@@ -1,4 +1,4 @@
-"""Clocks and captured requests (reference §9 F9, F18), on both stores.
+"""Clocks and captured requests (docs/sync-protocol.md §12: F9, F18), on both stores.
 
 F9: kiosk processes whose clocks are wrong (libfaketime: `faketime -f -10y python …`) sign seniors
 in and push: the first request is refused as stale, the kiosk takes the bureau's clock from the

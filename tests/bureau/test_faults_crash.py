@@ -1,4 +1,4 @@
-"""Processes killed mid-work (reference §9 F4, F6), with real parts: the bureau as
+"""Processes killed mid-work (docs/sync-protocol.md §12: F4, F6), with real parts: the bureau as
 `python -m bureau serve` killed with SIGKILL during large pushes and started again on the same
 store (both stores; on PostgreSQL its connections are also terminated during ingest), and the
 kiosk as its own process (tests/bureau/kiosk_driver.py) killed at random points while it signs

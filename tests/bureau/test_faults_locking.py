@@ -1,6 +1,6 @@
-"""The check-in and the sync thread on one kiosk.db (reference §9 F16): a "UI writer" thread signs
+"""The check-in and the sync thread on one kiosk.db (docs/sync-protocol.md §12: F16): a "UI writer" thread signs
 seniors in at 20 a second while kiosk.sync.worker pushes and pulls at its fastest (push_delay_s
-0) against a real bureau, for SOAK_S seconds — not the reference's 10 minutes: the long soak
+0) against a real bureau, for SOAK_S seconds — not a long soak, which
 belongs in bench/.  No "database is locked" (no OperationalError) on either side, and every
 sign-in reaches the bureau once.  Only the kiosk's database is under test: one store."""
 

@@ -1,4 +1,4 @@
-"""Network faults between a kiosk and a real bureau (reference §9 F1, F2, F5, and F10/F13/F14
+"""Network faults between a kiosk and a real bureau (docs/sync-protocol.md §12: F1, F2, F5, and F10/F13/F14
 under them), through the cutting proxy of tests/bureau/faults.py, on both stores.  Each test heals,
 drains with a clean sync and
 checks I1 (nothing acknowledged is lost) and I2 (nothing doubled, seqs contiguous, all or

@@ -1,4 +1,4 @@
-"""A kiosk offline for a month, and beyond the bureau's retention (reference §9 F7), on both
+"""A kiosk offline for a month, and beyond the bureau's retention (docs/sync-protocol.md §12: F7), on both
 stores with a real bureau process: the month's backlog goes up in ONE sync with nothing lost or
 doubled (I1, I2), every sign-in filed under its own day; the bureau meanwhile deleted things
 and forgot those deletions (streams trim), so the kiosk's next pull is refused (410) for exactly

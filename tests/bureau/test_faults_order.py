@@ -1,4 +1,4 @@
-"""Batches duplicated, overlapping, replayed and out of order (reference §9 F3), on both stores:
+"""Batches duplicated, overlapping, replayed and out of order (docs/sync-protocol.md §12: F3), on both stores:
 straight into the store through bureau.ingest.push (many cases, fast), a few over HTTP, and two
 kiosk sync threads on one kiosk.db by mistake.  The bureau's acked_seq never moves back, a gap
 is refused with 409 and where to resume, a held seq re-sent with another event_id is a 409

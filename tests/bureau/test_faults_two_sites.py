@@ -1,4 +1,4 @@
-"""The same seniors at two centres, both offline (reference §9 F8), on both stores with a real
+"""The same seniors at two centres, both offline (docs/sync-protocol.md §12: F8), on both stores with a real
 bureau process: three kiosks at two sites copy the members one of them registered (members
 stream) and an activity the bureau published for every site; cut off from the bureau, each signs
 the same seniors in to that activity and to its own, and one person registers at both sites.  Back

@@ -1,4 +1,4 @@
-"""The 256-byte ID-card text block of all four card types (shared/reference/idcard-sam.md §1.7–1.11)."""
+"""The 256-byte ID-card text block of all four card types (docs/idcard-reader.md §1.7–§1.11)."""
 
 from dataclasses import fields, replace
 from datetime import date

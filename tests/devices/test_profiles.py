@@ -1,4 +1,4 @@
-"""The simulator's card profiles (shared/reference/idcard-sam.md §5 item 4) agree with the demo site."""
+"""The simulator's card profiles (docs/idcard-reader.md §5.2) agree with the demo site."""
 
 import tomllib
 from datetime import date

@@ -1,5 +1,5 @@
 """Serial QR scanners: the splitter on its own, then the real driver against a simulated scanner
-on a pty, with Chinese payloads and unplugging (reference/idcard-sam.md §2.1, §4, §5 item 7)."""
+on a pty, with Chinese payloads and unplugging (docs/idcard-reader.md §2.1, §4, §5.3)."""
 
 import io
 import os

@@ -1,4 +1,4 @@
-"""SAM frames: the byte-exact frames of reference/idcard-sam.md §1.5, and a parser that garbage,
+"""SAM frames: the byte-exact frames of docs/idcard-reader.md §1.5, and a parser that garbage,
 truncation, corruption and interleaving never crash and never fool."""
 
 import pytest
@@ -9,7 +9,7 @@ from devices import sam
 
 H = bytes.fromhex
 
-# reference §1.5 and §1.4, as published (every XOR re-checked there).
+# docs/idcard-reader.md §1.5 and §1.4, byte for byte (every XOR re-checked).
 COMMANDS = [
     (sam.FIND, "AA AA AA 96 69 00 03 20 01 22"),
     (sam.SELECT, "AA AA AA 96 69 00 03 20 02 21"),

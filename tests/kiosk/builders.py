@@ -24,7 +24,7 @@ from kiosk.sync.apply import Here
 
 # A Monday morning in term: the hand-built lesson starts then.
 LESSON_START = datetime(2025, 3, 10, 9, 0)
-# Valid fictional ID numbers (check characters verified in test_ids.py against the reference).
+# Valid fictional ID numbers (check characters verified in test_ids.py against docs/idcard-reader.md §1.10).
 ID_WANG = "120103198806018241"
 ID_LI = "360426199101010071"
 ID_NOT_REGISTERED = "440308199901101512"

@@ -1,4 +1,4 @@
-"""UI scenarios for the seniors' own screens (issue 4), run by tests/screens/harness.py.
+"""UI scenarios for the seniors' own screens (docs/design.md §8.2–§8.4), run by tests/screens/harness.py.
 
 Each scenario drives the REAL app: taps are Kivy touches on the real buttons, cards are wedge
 scans, and idle time passes on a fake clock that the app's idle timer reads (app.clock), so a
@@ -478,7 +478,7 @@ def resting(app, settings, obs):
 SCENARIOS = [passbook, signup, courses, preferences, resting]
 
 
-# -- the senior-ui checklist over every senior screen ------------------------------------------
+# -- the checklist of docs/senior-ui.md §2 over every senior screen -----------------------------
 
 
 def walk(root, name_of=None) -> dict:

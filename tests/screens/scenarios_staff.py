@@ -1,4 +1,4 @@
-"""UI scenarios for staff mode (issue 5), run by tests/screens/harness.py: the PIN pad and lockout,
+"""UI scenarios for staff mode (docs/design.md §4.9, §9.4), run by tests/screens/harness.py: the PIN pad and lockout,
 auto-logout, Today with 补签, and a senior's page — real taps on the real buttons."""
 
 from kiosk.i18n import t

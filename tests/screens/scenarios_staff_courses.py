@@ -1,4 +1,4 @@
-"""UI scenarios for 学期与课程 (issue 5), run by tests/screens/harness.py: an admin cancels a lesson,
+"""UI scenarios for 学期与课程 (docs/design.md §4.7), run by tests/screens/harness.py: an admin cancels a lesson,
 tries to move one onto a holiday and copies a course into a new class; a plain staff member is
 refused.  Real taps on the real buttons and pop-ups."""
 

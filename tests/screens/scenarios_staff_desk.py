@@ -1,4 +1,4 @@
-"""UI scenarios for the front desk in staff mode (issue 5), run by tests/screens/harness.py: a newcomer's
+"""UI scenarios for the front desk in staff mode (docs/design.md §4.9), run by tests/screens/harness.py: a newcomer's
 ID card read on the simulated reader and registered from the form, reports exported and cards
 printed to a folder, a roster imported from it, and the audit trail — real taps on the real buttons."""
 

@@ -1,5 +1,5 @@
-"""UI scenarios for the staff page 同步状态 (issue 6), run by tests/screens/harness.py: a kiosk with no
-bureau set, and one whose bureau is down, then up (立即同步 sends the backlog), then down again."""
+"""UI scenarios for the staff page 同步状态 (docs/sync-protocol.md §11), run by tests/screens/harness.py: a kiosk
+with no bureau set, and one whose bureau is down, then up (立即同步 sends the backlog), then down again."""
 
 import atexit
 import subprocess

@@ -1,6 +1,7 @@
-"""The senior-ui checklist (reference/senior-ui.md §a) over the real widget trees of every senior
-screen, in each of its states and in large type: T-1..T-3, L-1..L-3, L-5 (T-4 and T-5 are in
-test_theme.py; F-1, F-4, F-5 and I-1..I-3 in test_service.py and test_app.py)."""
+"""The checklist of docs/senior-ui.md §2 over the real widget trees of every senior screen, in
+each of its states and in large type: T-1..T-3, L-1..L-3, L-5 (T-4 and T-5 are in test_theme.py;
+F-1, F-5 and I-1..I-3 in test_service.py and test_app.py; F-4 in tests/kiosk/checkin/test_signin.py
+and test_app.py)."""
 
 import pytest
 

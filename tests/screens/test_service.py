@@ -1,5 +1,5 @@
 """The seniors' own screens in the real app (Xvfb): passbook, activities with the waitlist,
-courses, preferences, the idle prompt and reset, attract and night (issue 4)."""
+courses, preferences, the idle prompt and reset, attract and night (docs/design.md §8.2–§8.4)."""
 
 import sqlite3
 

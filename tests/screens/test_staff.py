@@ -1,5 +1,5 @@
 """Staff mode in the real app (Xvfb): PIN pad and lockout, auto-logout, Today's 补签, and the
-tasks on a senior's page, each checked on the screen and in the database file (issue 5)."""
+tasks on a senior's page, each checked on the screen and in the database file (docs/design.md §4.9)."""
 
 from kiosk.i18n import t
 from tests.screens.conftest import rows

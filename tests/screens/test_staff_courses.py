@@ -1,6 +1,6 @@
 """学期与课程 in the real app (Xvfb): 停课 with a reason, a 调课 onto a holiday refused, a course
 copied into a new class, and a plain staff member refused — each checked on the screen and in the
-database file (issue 5)."""
+database file (docs/design.md §4.7)."""
 
 import json
 

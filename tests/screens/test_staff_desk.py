@@ -1,6 +1,6 @@
 """The front desk in staff mode in the real app (Xvfb): a newcomer registered from the ID card laid
 on the simulated reader, reports exported and read back, and the audit trail that lists it all —
-each checked on the screen, in the files and in the database file (issue 5)."""
+each checked on the screen, in the files and in the database file (docs/design.md §4.9)."""
 
 import csv
 import json

@@ -1,6 +1,6 @@
 """The staff page 同步状态 in the real app (Xvfb) with real taps: without a bureau; with a real
 bureau (`python -m bureau serve` on a SQLite file) that is down, so the backlog waits, then up,
-receiving the backlog on 「立即同步」 and refusing a fact of another site, then stopped (issue 6)."""
+receiving the backlog on 「立即同步」 and refusing a fact of another site, then stopped (docs/sync-protocol.md §11)."""
 
 from types import SimpleNamespace
 

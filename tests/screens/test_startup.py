@@ -8,7 +8,7 @@ from tools.checkout import ROOT
 
 
 def test_importing_the_app_opens_no_window_so_configure_comes_first():
-    # Kivy reads Config when kivy.core.window is imported (senior-ui §2.6).  HOME is not
+    # Kivy reads Config when kivy.core.window is imported (docs/senior-ui.md §4.1).  HOME is not
     # writable: Kivy must not try to keep a config of its own there.
     probe = (
         "import sys, os, screens.app\n"

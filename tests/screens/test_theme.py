@@ -1,4 +1,4 @@
-"""The theme's colours and sizes against the senior-ui checklist (no display needed)."""
+"""The theme's colours and sizes against the checklist of docs/senior-ui.md §2 (no display needed)."""
 
 import pytest
 from fontTools.ttLib import TTFont

@@ -3,7 +3,7 @@
 
 All or nothing.  Every row is checked first and every problem is reported with its row and column,
 so staff fix the whole file in one go; a file with any problem writes nothing.  A clean file goes
-in with ONE write(): its rows by insert_many (a 3,000-member roster in a few seconds, issue 5), a
+in with ONE write(): its rows by insert_many (a 3,000-member roster in a few seconds, docs/design.md §10), a
 fact for each member, enrolment and course, and one audit entry naming the file and its SHA-256.
 Importing the same file again changes nothing: known members are matched by member number, ID
 number, or name and phone, and their enrolments are not doubled.

@@ -1,4 +1,4 @@
--- 0001: the initial kiosk schema (DESIGN §3-5).
+-- 0001: the initial kiosk schema (docs/design.md §3-§5).
 CREATE TABLE "site" ("id" INTEGER NOT NULL PRIMARY KEY, "code" VARCHAR(255) NOT NULL, "name" VARCHAR(255) NOT NULL, "kind" VARCHAR(255) NOT NULL, "address" VARCHAR(255) NOT NULL);
 CREATE UNIQUE INDEX "site_code" ON "site" ("code");
 CREATE TABLE "activity" ("id" INTEGER NOT NULL PRIMARY KEY, "site_id" INTEGER NOT NULL, "title" VARCHAR(255) NOT NULL, "kind" VARCHAR(255) NOT NULL, "place" VARCHAR(255) NOT NULL, "start" DATETIME NOT NULL, "end" DATETIME NOT NULL, "capacity" INTEGER NOT NULL, "open" INTEGER NOT NULL, "points" INTEGER, "cancelled" INTEGER NOT NULL, FOREIGN KEY ("site_id") REFERENCES "site" ("id"));

@@ -1,5 +1,5 @@
--- 0003: seniors' self-service (issue 4): points rules as data, waitlist order and promotion
--- notices on registrations, per-senior preferences, and the passbook's index.
+-- 0003: seniors' self-service (docs/design.md §8.2): points rules as data (§4.5), waitlist order
+-- and promotion notices on registrations, per-senior preferences, and the passbook's index.
 
 -- The rules that award points, one row per category.  The kiosk starts with these defaults; the
 -- bureau replaces them through sync (source 'bureau', its own version number).

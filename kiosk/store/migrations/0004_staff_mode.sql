@@ -1,5 +1,5 @@
--- 0004: staff mode (issue 5): PIN lockout, the audit trail, who changed what, pinyin search,
--- members registered from the ID card, enrolment order, and moved or cancelled lessons.
+-- 0004: staff mode (docs/design.md §4.9, §9.4, §9.5): PIN lockout, the audit trail, who changed what,
+-- pinyin search, members registered from the ID card, enrolment order, and moved or cancelled lessons.
 
 -- Failed PINs and the growing lockout outlive a restart of the kiosk.
 ALTER TABLE "staff" ADD COLUMN "active" INTEGER NOT NULL DEFAULT 1;

@@ -1,4 +1,4 @@
--- 0006: pulling from the bureau (issue 6): what this kiosk applied of each stream, the bureau's
+-- 0006: pulling from the bureau (docs/sync-protocol.md §6): what this kiosk applied of each stream, the bureau's
 -- settings, the bureau's keys of the items it publishes, and members the bureau merged.
 
 -- One row per entity of a pull stream: its rev (an older one arriving late is ignored) and its crc,

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from kiosk.identity import ids
 
-# shared/reference/idcard-sam.md §1.10
+# docs/idcard-reader.md §1.10
 VALID = [
     "440308199901101512",
     "44040119580101000X",
@@ -140,7 +140,7 @@ def test_mask_name(name, masked):
     assert ids.mask_name(name) == masked
 
 
-# Other card types (shared/reference/idcard-sam.md §1.8): 'J' and 'Y' numbers check like resident
+# Other card types (docs/idcard-reader.md §1.8, §1.10): 'J' and 'Y' numbers check like resident
 # ones; the 2017 foreigner's number (3 letters + 12 digits) is checked for its format only.
 @pytest.mark.parametrize(
     "number, card_type",
