@@ -2,19 +2,16 @@
 
 import re
 import subprocess
-import sys
 
 import pytest
 
 from kiosk import config
 from tests.kiosk.bad_configs import CASES
-from tools.checkout import ROOT
+from tools.checkout import ROOT, run_kiosk
 
 
 def run(*args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    return run_kiosk(*args)
 
 
 def expected_message(path, data_dir=None) -> str:

@@ -3,14 +3,13 @@
 import csv
 import json
 import subprocess
-import sys
 from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
 
 from kiosk.store.models import Audit, Course, Term
-from tools.checkout import ROOT
+from tools.checkout import run_kiosk
 
 TODAY = date.today()  # the command line takes the time from the clock
 STAMP = f"{TODAY:%Y%m%d}"
@@ -28,21 +27,7 @@ def kiosk(world, site_file, settings):
     world.sign_in(zhao, lesson.start, lesson=lesson)
 
     def run(*args) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "main.py"),
-                "--config",
-                str(site_file),
-                "--data-dir",
-                settings.kiosk.data_dir,
-                *map(str, args),
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_kiosk("--config", site_file, "--data-dir", settings.kiosk.data_dir, *args)
 
     return run
 

@@ -1,7 +1,6 @@
 """python main.py import …, run as an operator runs it: a separate process on a kiosk.db built here."""
 
 import subprocess
-import sys
 from datetime import date, timedelta
 
 import pytest
@@ -9,7 +8,7 @@ from openpyxl import Workbook
 
 from kiosk.identity import ids
 from kiosk.store.models import Audit, Course, Enrollment, Lesson, Member, Outbox, Term
-from tools.checkout import ROOT
+from tools.checkout import run_kiosk
 
 TODAY = date.today()  # the command line takes the time from the clock
 
@@ -39,21 +38,7 @@ def kiosk(world, site_file, settings):
     )
 
     def run(*args) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "main.py"),
-                "--config",
-                str(site_file),
-                "--data-dir",
-                settings.kiosk.data_dir,
-                *map(str, args),
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_kiosk("--config", site_file, "--data-dir", settings.kiosk.data_dir, *args)
 
     return run
 

@@ -2,13 +2,12 @@
 
 import json
 import subprocess
-import sys
 from datetime import date
 
 import pytest
 
 from kiosk.store.models import Audit, Member, Outbox, PointsEntry
-from tools.checkout import ROOT
+from tools.checkout import run_kiosk
 
 from ..builders import ID_WANG, LESSON_START
 
@@ -21,21 +20,7 @@ def kiosk(world, wang, site_file, settings):
     ).execute()
 
     def run(*args) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "main.py"),
-                "--config",
-                str(site_file),
-                "--data-dir",
-                settings.kiosk.data_dir,
-                *map(str, args),
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_kiosk("--config", site_file, "--data-dir", settings.kiosk.data_dir, *args)
 
     return run
 

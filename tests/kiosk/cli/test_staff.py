@@ -3,7 +3,6 @@
 import json
 import sqlite3
 import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from kiosk.i18n import t
 from kiosk.staff import access
-from tools.checkout import ROOT
+from tools.checkout import run_kiosk
 
 from ..conftest import write_site_file
 
@@ -27,15 +26,7 @@ def site(tmp_path) -> tuple[Path, Path]:
 
 def staff(site, *args, stdin: str = "") -> subprocess.CompletedProcess:
     config, data = site
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "--config", str(config), "--data-dir", str(data), "staff", *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        start_new_session=True,
-    )  # no terminal: getpass reads standard input
+    return run_kiosk("--config", config, "--data-dir", data, "staff", *args, stdin=stdin)
 
 
 def ok(result) -> list[str]:
