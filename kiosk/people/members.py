@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from kiosk.files import free_path
 from kiosk.i18n import t
 from kiosk.identity.credentials import FLAGGED
-from kiosk.identity.gbcodes import nation_name
+from kiosk.identity.gbcodes import gender_name, nation_name
 from kiosk.people import cards, newcomers, search
 from kiosk.points import passbook
 from kiosk.staff import audit
@@ -27,7 +27,6 @@ from kiosk.store.models import Enrollment, Member, NewcomerCard, SignIn, Site
 
 # A mainland mobile number; spaces and hyphens as people write them are ignored.
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_GENDERS = {"1": "男", "2": "女"}  # GB/T 2261.1 codes from the card; 0 and 9 say nothing
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ def register(
             member_no=_next_number(settings.staff.member_prefix),
             name=card.name,
             initials=search.initials(card.name),
-            gender=_GENDERS.get(card.gender, ""),
+            gender=gender_name(card.gender) if card.gender in ("1", "2") else "",  # 0 and 9 say nothing
             birth_date=card.birth_date,
             birth_year=card.birth_date.year if card.birth_date else None,
             nation=nation_name(card.nation),

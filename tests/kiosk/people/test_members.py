@@ -356,3 +356,20 @@ def test_print_refuses_a_folder_it_cannot_write_to(world, desk, settings, tmp_pa
 def test_print_needs_a_member(world, desk, settings, tmp_path):
     refused("cards_staff.none", members.print_cards, desk, [], settings, tmp_path, NOW)
     assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_a_card_registered_or_gone_since_the_page_showed_it_is_refused(world, desk, settings):
+    card = newcomer_card(world)
+    members.register(desk, card.id, NOW, settings)
+    refused("members.card_gone", members.register, desk, card.id, NOW, settings)
+
+
+def test_card_holders_are_the_sites_active_members_or_a_courses_enrolled(world, settings):
+    course = world.course("书法（一）班")
+    a, b = world.member("DM0002", "李秀英"), world.member("DM0001", "王建华")
+    world.member("DM0003", "赵德明", active=False)
+    world.enroll(a, course)
+    world.enroll(b, course, status="waitlisted")
+    assert members.card_holders(settings.site.code) == ["DM0001", "DM0002"]
+    assert members.card_holders(settings.site.code, course.id) == ["DM0002"]
+    assert members.card_holders("OTHER-002") == []

@@ -294,9 +294,12 @@ def test_an_open_activity_needs_no_sign_up(world, people):
     assert Registration.select().count() == 0 and Outbox.select().count() == 0
 
 
-def test_an_unknown_activity_is_not_found(world, people):
+def test_an_unknown_activity_or_member_is_not_found(world, people):
     assert activities.sign_up(people[0].member_no, 404, NOW, KIOSK, SITE) == activities.Change("not_found", None)
     assert activities.cancel(people[0].member_no, 404, NOW, KIOSK, SITE) == activities.Change("not_found", None)
+    report = world.activity("形势报告会", NOW + timedelta(days=1))
+    assert activities.sign_up("XX9999", report.id, NOW, KIOSK, SITE).outcome == "not_found"
+    assert activities.take_notices("XX9999", NOW) == [] and Outbox.select().count() == 0
 
 
 # -- one transaction ------------------------------------------------------------------------------

@@ -302,3 +302,9 @@ def test_a_withdrawal_racing_an_enrolment_for_the_place_it_frees(world, actor, p
             ]
         )
         assert [status(p, last) for p in people[:3]] == ["withdrawn", "enrolled", "waitlisted"], round_
+
+
+def test_a_member_or_course_gone_since_the_page_showed_it_is_refused_with_a_reason(actor, people, taiji):
+    refused(lambda: enrollments.enrol(actor, "XX9999", taiji.id, NOW), "enrol.no_member")
+    refused(lambda: enrollments.enrol(actor, people[0].member_no, 999, NOW), "enrol.no_course")
+    refused(lambda: enrollments.withdraw(actor, people[0].member_no, 999, "", NOW), "enrol.no_course")
