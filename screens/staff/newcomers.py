@@ -186,10 +186,7 @@ def _fields(card: Newcomer) -> list[tuple[str, str]]:
     return [
         ("name", card.name),
         ("gender", t(f"staff.newcomers.gender.{card.gender}") if card.gender in ("1", "2") else "-"),
-        ("birth_date", card.birth_date.isoformat() if card.birth_date else "-"),
         ("nation", nation_name(card.nation) or card.nation or "-"),
-        ("address", card.address or "-"),
-        ("id_last4", card.id_last4),
         ("card_type", t(f"staff.newcomers.card_type.{card.card_type}")),
         ("valid", valid),
     ]
@@ -201,9 +198,7 @@ def _member_fields(member) -> list[tuple[str, str]]:
         ("member_no", member.member_no),
         ("name", member.name),
         ("gender", member.gender or "-"),
-        ("birth_date", member.birth_date.isoformat() if member.birth_date else "-"),
         ("phone_last4", member.phone_last4 or t("staff.newcomers.no_phone")),
-        ("id_last4", member.id_last4),
         ("joined", member.joined.isoformat()),
     ]
 

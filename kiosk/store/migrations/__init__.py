@@ -2,7 +2,8 @@
 
 Each file runs in one IMMEDIATE transaction together with the row that records it, so a
 migration interrupted by a crash or power cut leaves the schema as it was and runs again at
-the next start.  (SQLite DDL is transactional.)
+the next start.  (SQLite DDL is transactional.)  A script may call upgraded_id_hash(value), the
+id_hash of the current form (contract.idhash.upgraded), which needs Python.
 """
 
 import logging
@@ -11,6 +12,8 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 
 from peewee import SqliteDatabase
+
+from contract import idhash
 
 log = logging.getLogger(__name__)
 _DIR = files(__name__)
@@ -37,6 +40,7 @@ def current_version(database: SqliteDatabase) -> int:
 def migrate(database: SqliteDatabase) -> int:
     """Apply every script newer than the database; returns the resulting version."""
     version = current_version(database)
+    database.connection().create_function("upgraded_id_hash", 1, _upgraded_id_hash, deterministic=True)
     for number, path in scripts():
         if number <= version:
             continue
@@ -47,6 +51,10 @@ def migrate(database: SqliteDatabase) -> int:
         log.info("schema migrated to %s", path.name)
         version = number
     return version
+
+
+def _upgraded_id_hash(value: str | None) -> str | None:
+    return None if value is None else idhash.upgraded(value)
 
 
 def _statements(sql: str) -> list[str]:
