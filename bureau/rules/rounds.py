@@ -9,11 +9,13 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bureau import streams
 from bureau.models import Attendance, DeviceState, LedgerEntry, Member
 from bureau.rules import sql
 from bureau.rules.cursors import Fact
 from bureau.rules.fields import BadFact, bool_field, date_field, datetime_field, int_field, member_of, text_field
 from bureau.store import utcnow
+from contract import idhash
 from contract.points import CATEGORIES, DEFAULT_RULES
 
 log = logging.getLogger("bureau.rules")
@@ -65,6 +67,7 @@ class Round:
         self.warnings: dict[str, list[str]] = {}  # what went wrong -> an example of each time
 
     def apply(self) -> None:
+        _upgrade_id_hashes(self.facts)
         self._load_roster()
         self._prefetch()
         for fact in self.facts:
@@ -504,25 +507,46 @@ class Round:
             _DEVICE_COLUMNS[2:],
             newer="at",
         )
-        sql.publish("members", [(p.member_no, self._member_data(p)) for p in people])
+        publish_people(people, self.sites)
         sql.publish("balances", self.balances)
         self.dirty, self.attendance, self.ledger, self.balances, self.devices = {}, [], [], [], {}
 
-    def _member_data(self, p: Person) -> dict:
-        return {
-            "member_no": p.member_no,
-            "name": p.name,
-            "gender": p.gender,
-            "birth_year": p.birth_year,
-            "id_hash": p.id_hash,
-            "id_last4": p.id_last4,
-            "phone_last4": p.phone_last4,
-            "site": self.sites.get(p.site),
-            "joined": p.joined.isoformat() if p.joined else None,
-            "active": p.active,
-            "merged_into": p.merged_into,
-            "balance": p.balance,
-        }
+
+def publish_people(people: list[Person], sites: dict[int, str]) -> None:
+    """A kiosk holds only the members it needs (docs/sync-protocol.md §6.1): "members" gives each
+    site's kiosks their own members in full, "cards" every kiosk what a visiting senior's card read
+    needs.  Neither carries the birth year or last 4 the bureau may hold: beside the id_hash they
+    would narrow a search for the ID number."""
+    data = [(p.member_no, _member_data(p, sites)) for p in people]
+    sql.publish("members", data, streams.member_scope)
+    sql.publish("cards", [(no, streams.card_of(d)) for no, d in data])
+
+
+def _member_data(p: Person, sites: dict[int, str]) -> dict:
+    return {
+        "member_no": p.member_no,
+        "name": p.name,
+        "gender": p.gender,
+        "id_hash": p.id_hash,
+        "phone_last4": p.phone_last4,
+        "site": sites.get(p.site),
+        "joined": p.joined.isoformat() if p.joined else None,
+        "active": p.active,
+        "merged_into": p.merged_into,
+        "balance": p.balance,
+    }
+
+
+def _upgrade_id_hashes(facts: list[Fact]) -> None:
+    """A member fact from a kiosk not yet upgraded carries the older id_hash, the plain HMAC: the
+    round uses its slow derivation (contract.idhash), as every kiosk and the roster now do."""
+    legacy = [
+        f.payload
+        for f in facts
+        if f.kind == "member" and isinstance(f.payload, dict) and idhash.is_legacy(str(f.payload.get("id_hash")))
+    ]
+    for payload, upgraded in zip(legacy, idhash.upgraded_all([p["id_hash"] for p in legacy])):
+        payload["id_hash"] = upgraded
 
 
 _HANDLERS = {"member": Round._member, "signin": Round._signin, "device": Round._device, "points": Round._points}

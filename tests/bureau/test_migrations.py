@@ -10,7 +10,7 @@ import uuid
 import pytest
 from peewee import DatabaseError, IntegrityError, SqliteDatabase
 
-from bureau import admin, migrations
+from bureau import admin, migrations, streams
 from bureau.models import MODELS, Event, Kiosk
 from bureau.schema import open_store
 from bureau.store import close_store, make_database
@@ -463,7 +463,7 @@ def test_bureau_commands_started_together_on_a_new_store_both_succeed(store_url,
     database = make_database(store_url)
     try:
         assert versions(database) == REAL
-        assert database.execute_sql('SELECT count(*) FROM "stream_meta"').fetchone()[0] == 6
+        assert database.execute_sql('SELECT count(*) FROM "stream_meta"').fetchone()[0] == len(streams.STREAMS)
     finally:
         database.close_all()
 
