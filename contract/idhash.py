@@ -4,7 +4,7 @@
 
 The HMAC key sits on every kiosk's disk, so the HMAC alone guards nothing once a kiosk is taken:
 an ID number has few possible values (region × birth date × sequence), and each guess would cost
-one HMAC.  scrypt makes each guess cost ~20 ms of CPU and 8 MiB of memory (see docs/design.md §9.1
+one HMAC.  scrypt makes each guess cost ~10 ms of CPU and 4 MiB of memory (see docs/design.md §9.1
 for what that buys).  The salt is a fixed label, the same at every site: the same person must get
 the same id_hash at every kiosk and at the bureau; the per-bureau secret is the HMAC key.
 
@@ -19,7 +19,9 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 SALT = b"yinling-kiosk id_hash v2"
-N, R, P = 2**13, 8, 1  # ~20 ms of CPU and 8 MiB a derivation: well within a card read's 100 ms
+# ~10 ms of CPU and 4 MiB a derivation, once a card read: 2^13 doubled what a read added to the screen
+# on a busy machine (bench screen), for a search that costs days either way (bench idhash).
+N, R, P = 2**12, 8, 1
 LENGTH = 43  # characters of a derived id_hash: 32 bytes in unpadded base64url
 _LEGACY = re.compile(r"[0-9a-f]{64}")
 _MAXMEM = 128 * R * (N + P + 2) + (1 << 20)  # OpenSSL refuses above 32 MB unless told

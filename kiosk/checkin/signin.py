@@ -162,7 +162,7 @@ class CheckIn:
         return member
 
     def _id_hash(self, cred: Credential) -> str:
-        """The card's id_hash, derived once a read (~20 ms, contract.idhash)."""
+        """The card's id_hash, derived once a read (~10 ms of CPU, contract.idhash)."""
         if self._last_hash[0] != cred.key():
             self._last_hash = (cred.key(), ids.id_hash(cred.id_number, self.id_key))
         return self._last_hash[1]

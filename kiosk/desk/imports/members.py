@@ -142,7 +142,7 @@ def _member_row(sheet: Sheet, n: int, cells: dict, now: datetime, report: Import
 
 
 def _hash_numbers(rows: list[_Member], key: bytes) -> None:
-    """Each row's id_hash, derived on all cores (~20 ms of CPU each, contract.idhash)."""
+    """Each row's id_hash, derived on all cores (~10 ms of CPU each, contract.idhash)."""
     numbered = [m for m in rows if m.id_number]
     for m, id_hash in zip(numbered, ids.id_hashes((m.id_number for m in numbered), key)):
         m.id_hash, m.id_number = id_hash, ""
