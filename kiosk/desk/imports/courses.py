@@ -2,6 +2,7 @@
 terms.check_course checks one, and their lessons generated."""
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -48,6 +49,7 @@ COURSE_COLUMNS = {
     "term": ("学期",),
 }
 _TIMES = ("schedule", "morning", "afternoon")
+_CLOCK = re.compile(r"(\d{1,2})[:：](\d{2})")
 EARLIEST = "06:00"  # a lesson starting before this is an afternoon time written without 下午
 
 
@@ -140,18 +142,16 @@ def _slots(row: Row, wrong) -> list[dict]:
     fine = True
     for name, text in texts:
         try:
-            found = parse_slots(text)
+            found = parse_slots(_CLOCK.sub(_afternoon, text) if name == "afternoon" else text)
         except SlotError as e:
             wrong(name, e.key, **e.values)
             fine = False
             continue
         for slot in found:
-            if name == "afternoon":
-                slot["start"], slot["end"] = _afternoon(slot["start"]), _afternoon(slot["end"])
-            elif name == "morning" and slot["start"] >= "12:00":
+            if name == "morning" and slot["start"] >= "12:00":
                 wrong(name, "imports.morning_afternoon", slot=format_slots([slot]))
                 fine = False
-            if slot["start"] < EARLIEST:
+            elif slot["start"] < EARLIEST:
                 wrong(name, "imports.too_early", slot=format_slots([slot]), earliest=EARLIEST)
                 fine = False
         slots += found
@@ -164,10 +164,10 @@ def _slots(row: Row, wrong) -> list[dict]:
     return slots if fine else []
 
 
-def _afternoon(hhmm: str) -> str:
+def _afternoon(m: re.Match) -> str:
     """A time under a 下午 header: 1:00-11:59 are 13:00-23:59; 12:30 and 14:30 stay as they are."""
-    hour = int(hhmm[:2])
-    return f"{hour + 12:02d}{hhmm[2:]}" if 1 <= hour < 12 else hhmm
+    hour = int(m.group(1))
+    return f"{hour + 12}:{m.group(2)}" if 1 <= hour < 12 else m.group(0)
 
 
 def _check_courses(rows: list[_Course], report: ImportReport) -> list[_Course]:

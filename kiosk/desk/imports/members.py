@@ -31,7 +31,7 @@ from kiosk.staff.access import require
 from kiosk.staff.audit import Actor
 from kiosk.store import facts
 from kiosk.store.db import db
-from kiosk.store.models import Enrollment, Member, Site, Term
+from kiosk.store.models import Course, Enrollment, Member, Site, Term
 
 # The headers each column goes by in the spreadsheets centers keep; the first is the one asked for.
 MEMBER_COLUMNS = {
@@ -87,12 +87,12 @@ def import_members(
         )
         if m
     ]
-    if len(sheet.parts) > 1 and not sheet.has("courses"):  # one sheet a class: the sheet names the course
-        report.warnings.append(t("imports.sheets_as_courses"))
-        for m in rows:
-            m.courses = [m.row.part.sheet]
     order = {p.sheet: i for i, p in enumerate(sheet.parts)}
     with transaction(dry_run):
+        if _sheets_are_classes(sheet, actor.site, now.date()):
+            report.warnings.append(t("imports.sheets_as_courses"))
+            for m in rows:
+                m.courses = [m.row.part.sheet]
         plan = _MemberPlan(sheet, _merged(rows, report), now, actor.site, report)
         plan.resolve(settings.staff.member_prefix)
         report.errors.sort(key=lambda e: (order.get(e.sheet, 0), e.row))
@@ -138,6 +138,16 @@ class _Member:
         )
 
     changes: dict = field(default_factory=dict)  # for an existing member: field → new value
+
+
+def _sheets_are_classes(sheet: Sheet, site: str, today: date) -> bool:
+    """A workbook of one sheet a class: several sheets, no 课程 column, and a sheet named for a
+    course of the term (then every sheet must be; sheets named otherwise are just parts)."""
+    if len(sheet.parts) < 2 or sheet.has("courses"):
+        return False
+    term = _enrolment_term(site, today)
+    names = {course_key(c.name) for c in Course.select(Course.name).where(Course.term == term)}
+    return term is not None and any(course_key(p.sheet) in names for p in sheet.parts)
 
 
 def _numbered_parts(sheet: Sheet, report: ImportReport) -> set[Part]:
