@@ -329,7 +329,7 @@ class _MemberPlan:
             [m.phone for m in self.rows if m.phone and not m.member_no and not m.id_hash],
             key=lambda x: (x.name, x.phone),
         )
-        by_name = _members_without_id([m.name for m in self.rows if m.id_hash and not m.member_no])
+        by_name = _members_without_id(self.site, [m.name for m in self.rows if m.id_hash and not m.member_no])
         seen_no: dict[str, str] = {}  # → the row that had it first
         seen_hash: dict[str, str] = {}
         seen_member: dict[int, str] = {}
@@ -615,10 +615,12 @@ def _members_where(column: str, values: list[str], key=None) -> dict:
     return found
 
 
-def _members_without_id(names: list[str]) -> dict[str, list[Member]]:
+def _members_without_id(site: str, names: list[str]) -> dict[str, list[Member]]:
+    """This site's members of these names that have no ID number, by name."""
     found: dict[str, list[Member]] = {}
     for batch in chunked(sorted(set(names)), 500):
-        for member in Member.select().where(Member.name.in_(batch), Member.id_hash.is_null()).order_by(Member.id):
+        query = Member.select().join(Site).where(Site.code == site, Member.name.in_(batch), Member.id_hash.is_null())
+        for member in query.order_by(Member.id):
             found.setdefault(member.name, []).append(member)
     return found
 

@@ -14,7 +14,7 @@ from kiosk.identity import ids
 from kiosk.people import members as people
 from kiosk.people import newcomers
 from kiosk.staff.audit import Actor
-from kiosk.store.models import Audit, Enrollment, Member, NewcomerCard, Outbox
+from kiosk.store.models import Audit, Enrollment, Member, NewcomerCard, Outbox, Site
 
 from .files import ID_QIAN, ID_SUN, ID_ZHAO, NOW, TAICHI, csv_file, excel_damaged, xlsx
 
@@ -188,6 +188,8 @@ def test_two_namesakes_without_id_numbers_need_the_member_number(tmp_path, world
     world.member("DM0001", "王芳")
     world.member("DM0002", "王芳")
     world.member("DM0003", "王芳", phone="13900009999")  # another phone: someone else
+    elsewhere = Site.create(code="DEMO-002", name="东城街道长者服务站")
+    Member.create(member_no="DC0001", name="王芳", site=elsewhere)  # another site's: not this roster's
     report = members(
         actor, xlsx(tmp_path / "r.xlsx", [["姓名", "手机号", "身份证号"], ["王芳", "13812345678", ID_QIAN]]), settings
     )
