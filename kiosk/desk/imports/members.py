@@ -80,13 +80,8 @@ def import_members(
     key = bytes.fromhex(settings.security.id_hash_key)
     numbered = _numbered_parts(sheet, report)
     damaged = _damaged_ids(sheet)
-    rows = [
-        m
-        for m in (
-            _member_row(row, key, now, row.part in numbered, (row.part, row.n) in damaged, report) for row in sheet.rows
-        )
-        if m
-    ]
+    checked = (_member_row(r, key, now, r.part in numbered, (r.part, r.n) in damaged, report) for r in sheet.rows)
+    rows = [m for m in checked if m]
     order = {p.sheet: i for i, p in enumerate(sheet.parts)}
     with transaction(dry_run):
         if _sheets_are_classes(sheet, actor.site, now.date()):
@@ -126,16 +121,7 @@ class _Member:
     @property
     def person(self) -> tuple:
         """What the row says about the senior, courses and numbering aside."""
-        return (
-            self.name,
-            self.gender,
-            self.birth_date,
-            self.birth_year,
-            self.phone,
-            self.id_hash,
-            self.nation,
-            self.address,
-        )
+        return tuple(getattr(self, name) for name in _PERSON)
 
     changes: dict = field(default_factory=dict)  # for an existing member: field → new value
 

@@ -1,6 +1,8 @@
 """Reading the spreadsheets centers keep (.xlsx, or .csv as Excel saves it: UTF-8 with or without
-a BOM, or GB18030 on Chinese Windows): the header found among the first rows under any of its
-usual names, each cell as text or a date, and the report of what an import found or did."""
+a BOM, or GB18030 on Chinese Windows; commas, semicolons or tabs): every sheet with a header, the
+header found among the first rows under any of its usual names, each cell as the file holds it
+(text, number or date), totals rows left out and hidden rows refused; where a row is (sheet, row,
+column letter and header), and the report of what an import found or did."""
 
 import csv
 import hashlib
