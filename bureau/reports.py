@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from peewee import JOIN, fn
 
 from bureau.models import Attendance, DeviceState, Event, EventReject, Kiosk, Member, Site
+from contract.cells import csv_row
 
 SILENT_AFTER = timedelta(hours=24)  # a kiosk not heard from for longer needs somebody to look
 SKEW_WINDOW = timedelta(days=7)
@@ -456,7 +457,7 @@ def as_csv(tables: list[Table]) -> str:
     for i, table in enumerate(tables):
         if i:
             writer.writerow([])
-        writer.writerows([table.headers, *table.rows])
+        writer.writerows(map(csv_row, [table.headers, *table.rows]))
     return "\ufeff" + out.getvalue()
 
 

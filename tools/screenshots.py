@@ -19,9 +19,12 @@ from kiosk import demo
 from kiosk.checkin.signin import CheckIn
 from kiosk.identity import tokens
 from kiosk.identity.credentials import Credential
+from kiosk.people import members as people
+from kiosk.people import newcomers
+from kiosk.staff.audit import Actor
 from kiosk.store import facts
 from kiosk.store.db import db, write
-from kiosk.store.models import Activity, Course, Enrollment, Lesson, Member, Registration, Site, Staff
+from kiosk.store.models import Activity, Course, Enrollment, Lesson, Member, NewcomerCard, Registration, Site, Staff
 from kiosk.sync import state as sync_state
 from tools.checkout import ROOT
 
@@ -398,6 +401,19 @@ def _staff_import_checked(screen) -> None:
     screen._check(path, "members", None)
 
 
+def _staff_import_renames(screen) -> None:
+    """A roster that would change a name read from an ID card, checked: the name is listed and
+    the button asks for that too."""
+    settings = screen.app.settings
+    card = Credential(method="idcard", id_number="31010419520715002X", name="钱秀英", valid_to=date(2040, 1, 1))
+    newcomers.remember(card, bytes.fromhex(settings.security.id_hash_key), datetime.now())
+    no = people.register(Actor.of(None, settings), NewcomerCard.get().id, datetime.now(), settings).member_no
+    path = Path(screen.folder) / "学员名单_更正.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows([["学员编号", "姓名", "手机号"], [no, "钱秀华", "13812340009"]])
+    screen._check(path, "members", None)
+
+
 def _staff_course(tour):
     course = Course.get(Course.name == "国画花鸟班")
     tour.app.staff.screens["staff_course"].open_course(course.id)
@@ -504,6 +520,7 @@ STAFF_SHOTS = [
     ("staff_exports", _staff_open("staff_exports", _staff_exported)),
     ("staff_imports", _staff_open("staff_imports")),
     ("staff_imports_checked", _staff_open("staff_imports", _staff_import_checked)),
+    ("staff_imports_renames", _staff_open("staff_imports", _staff_import_renames)),
     ("staff_audit", _staff_open("staff_audit")),
     ("staff_courses", _staff_open("staff_courses")),
     ("staff_course", _staff_course),

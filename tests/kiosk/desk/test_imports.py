@@ -138,8 +138,8 @@ def test_a_full_course_puts_the_rest_on_its_waitlist(tmp_path, world, courses, a
     report = members(actor, path, settings)
     assert (report.enrolled, report.waitlisted) == (1, 2)
     assert report.warnings == [
-        t("imports.waitlisted", row=3, name="乙", course=TAICHI),
-        t("imports.waitlisted", row=4, name="丙", course=TAICHI),
+        t("imports.waitlisted", row="第 3 行", name="乙", course=TAICHI),
+        t("imports.waitlisted", row="第 4 行", name="丙", course=TAICHI),
     ]
     assert [(e.member.name, e.status) for e in Enrollment.select().order_by(Enrollment.id)] == [
         ("王建华", "enrolled"),
@@ -250,7 +250,7 @@ def test_a_senior_without_number_id_or_phone_named_like_a_member_is_flagged(tmp_
     world.member("DM9001", "王建华")
     report = members(actor, xlsx(tmp_path / "r.xlsx", [["姓名"], ["王建华"]]), settings)
     assert report.created == 1
-    assert report.warnings == [t("imports.namesake", row=2, name="王建华", member_no="DM9001")]
+    assert report.warnings == [t("imports.namesake", row="第 2 行", name="王建华", member_no="DM9001")]
 
 
 # -- members: bad rows ----------------------------------------------------------------------------
@@ -280,7 +280,7 @@ BAD_ROWS = {
         ["", "钱秀英", "", "", "", ID_ZHAO, ""],
         "身份证号",
         "imports.duplicate_id",
-        {"last4": ID_ZHAO[-4:], "other": 2},
+        {"last4": ID_ZHAO[-4:], "other": "第 2 行"},
     ),
     "ID of another member": (
         ["DM0100", "钱秀英", "", "", "", ID_WANG, ""],
@@ -304,7 +304,8 @@ def test_a_bad_row_is_reported_and_nothing_is_written(tmp_path, world, courses, 
     before = counts()
     report = members(actor, xlsx(tmp_path / "r.xlsx", [HEADER, GOOD, row]), settings)
     assert report.errors == [RowError(3, column, t(key, **values))]
-    assert str(report.errors[0]) == f"第 3 行「{column}」：{t(key, **values)}"
+    letter = "ABCDEFG"[HEADER.index(column)]
+    assert str(report.errors[0]) == f"第 3 行 {letter} 列「{column}」：{t(key, **values)}"
     assert counts() == before
 
 
@@ -313,7 +314,7 @@ def test_a_member_number_twice_in_the_file(tmp_path, world, actor, settings):
     report = members(
         actor, xlsx(tmp_path / "r.xlsx", [["学员编号", "姓名"], ["dm0100", "甲"], ["DM0100", "乙"]]), settings
     )
-    assert report.errors == [RowError(3, "学员编号", t("imports.duplicate_no", value="DM0100", other=2))]
+    assert report.errors == [RowError(3, "学员编号", t("imports.duplicate_no", value="DM0100", other="第 2 行"))]
     assert counts() == before
 
 
@@ -497,19 +498,19 @@ BAD_COURSES = {
         ["国画班", "", "", "一楼  多功能厅", "", "周一 10:00-12:00"],
         "教室",
         "imports.room_clash",
-        {"room": "一楼  多功能厅", "slot": "周一 10:00-12:00", "other": "太极拳（一）班", "other_row": 0},
+        {"room": "一楼  多功能厅", "slot": "周一 10:00-12:00", "other": "太极拳（一）班"},
     ),
     "room clash in the file": (
         ["国画班", "", "", "二楼 201", "", "周二 10:30-11:30"],
         "教室",
         "imports.room_clash_in_file",
-        {"room": "二楼 201", "slot": "周二 10:30-11:30", "other": "书法（二）班", "other_row": 2},
+        {"room": "二楼 201", "slot": "周二 10:30-11:30", "other": "书法（二）班", "other_row": "第 2 行"},
     ),
     "same name in the file": (
         ["书法(二)班", "", "", "", "", "周五 09:00-11:00"],
         "课程名称",
         "imports.duplicate_course",
-        {"name": "书法(二)班", "other": 2},
+        {"name": "书法(二)班", "other": "第 2 行"},
     ),
     "a different course of that name": (
         ["太极拳（一）班", "", "孙武", "", "", "周五 09:00-11:00"],
