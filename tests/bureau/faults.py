@@ -235,6 +235,53 @@ class BureauProcess:
             kill_group(self.process, signal.SIGTERM)
 
 
+class StoreBackup:
+    """A backup of the bureau's store, and putting it back as after its disk died (the bureau is
+    killed with SIGKILL and started again on it).  SQLite: the online backup API, the bureau
+    running.  PostgreSQL: a copy of the database (CREATE DATABASE … TEMPLATE), which wants no one
+    connected: the bureau stops for it and starts again, as for a dump taken in a quiet moment.
+    `cluster` is None on SQLite; drop() removes the copy."""
+
+    def __init__(self, bureau: "BureauProcess", cluster=None):
+        self.bureau, self.cluster = bureau, cluster
+        self.url = bureau.store_url
+        self.name = self.url.rsplit("/", 1)[1]
+        self.copy = f"{self.name}_backup" if cluster else f"{self.url[len('sqlite:///') :]}.backup"
+
+    def take(self) -> None:
+        if self.cluster is None:
+            source, copy = sqlite3.connect(self.url[len("sqlite:///") :]), sqlite3.connect(self.copy)
+            try:
+                source.backup(copy)
+            finally:
+                source.close()
+                copy.close()
+            return
+        self.bureau.stop()
+        close_store()  # this process's connections too
+        self.cluster.sql(f'DROP DATABASE IF EXISTS "{self.copy}"')
+        self.cluster.sql(f'CREATE DATABASE "{self.copy}" TEMPLATE "{self.name}"')
+        self.bureau.start()
+
+    def put_back(self) -> None:
+        self.bureau.kill()
+        close_store()
+        if self.cluster is None:
+            path = Path(self.url[len("sqlite:///") :])
+            for leftover in path.parent.glob(path.name + "*"):
+                if str(leftover) != self.copy:
+                    leftover.unlink()
+            shutil.copy(self.copy, path)
+        else:
+            self.cluster.sql(f'DROP DATABASE "{self.name}" WITH (FORCE)')
+            self.cluster.sql(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.copy}"')
+        self.bureau.start()
+
+    def drop(self) -> None:
+        if self.cluster is not None:
+            self.cluster.sql(f'DROP DATABASE IF EXISTS "{self.copy}" WITH (FORCE)')
+
+
 def kill_group(process: subprocess.Popen, sig: int) -> None:
     """Signal the process and whatever it started (faketime runs the program as its child), then
     wait for it; a process that ignores SIGTERM for 10 s gets SIGKILL."""
