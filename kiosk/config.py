@@ -225,7 +225,8 @@ def _validate(settings: dict, source: dict) -> None:
     if sync["url"] and _hex_len(sync["key"]) != 32:
         raise ConfigError(t("config.sync_key", key="sync.key", file=source["sync.url"]))
     # Facts carry names and member data, and the bureau's replies change members and settings:
-    # in the clear only on this machine itself, else over TLS with the bureau's certificate checked.
+    # in the clear only on this machine itself, else over TLS with the bureau's certificate
+    # checked (docs/sync-protocol.md §3.5).
     if sync["url"] and not _private_channel(sync["url"]):
         raise ConfigError(t("config.sync_plain_http", key="sync.url", file=source["sync.url"], value=sync["url"]))
     if sync["ca_file"] and not resources.path(sync["ca_file"]).is_file():

@@ -1,9 +1,9 @@
 """Signed requests to the bureau, over HTTPS with its certificate checked (plain HTTP only on
-loopback: kiosk/config.py), each reply read up to MAX_REPLY bytes and no further.  A successful
-reply carries the bureau's clock, which the kiosk keeps as an offset: timestamps it signs follow
-the bureau's clock, not its own, which may be years off after a dead clock battery
-(docs/sync-protocol.md §3.3; F9 in §12).  An error reply's clock is never taken: anyone between
-the two could send one."""
+loopback: kiosk/config.py), each reply read up to MAX_REPLY bytes and no further
+(docs/sync-protocol.md §3.5).  A successful reply carries the bureau's clock, which the kiosk
+keeps as an offset: timestamps it signs follow the bureau's clock, not its own, which may be
+years off after a dead clock battery (§3.3; F9 in §12).  An error reply's clock is never taken:
+anyone between the two could send one."""
 
 import gzip
 import json
