@@ -288,7 +288,7 @@ def bureau_for(url: str, kiosk_id: str, key: str, requests: Requests):
                 requests.seconds.append(time.perf_counter() - started)
 
     settings = SimpleNamespace(
-        kiosk=SimpleNamespace(id=kiosk_id), sync=SimpleNamespace(url=url, key=key, timeout_s=120)
+        kiosk=SimpleNamespace(id=kiosk_id), sync=SimpleNamespace(url=url, key=key, timeout_s=120, ca_file="")
     )
     return Counted(settings)
 

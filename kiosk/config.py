@@ -4,12 +4,14 @@ default.toml is also the schema: a site file may only name keys that exist there
 of the same type.  Every problem stops start-up with one message naming the key and the file.
 """
 
+import ipaddress
 import logging
 import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from kiosk import overlay, resources
 from kiosk.i18n import t
@@ -222,6 +224,29 @@ def _validate(settings: dict, source: dict) -> None:
     sync = settings["sync"]
     if sync["url"] and _hex_len(sync["key"]) != 32:
         raise ConfigError(t("config.sync_key", key="sync.key", file=source["sync.url"]))
+    # Facts carry names and member data, and the bureau's replies change members and settings:
+    # in the clear only on this machine itself, else over TLS with the bureau's certificate
+    # checked (docs/sync-protocol.md §3.5).
+    if sync["url"] and not _private_channel(sync["url"]):
+        raise ConfigError(t("config.sync_plain_http", key="sync.url", file=source["sync.url"], value=sync["url"]))
+    if sync["ca_file"] and not resources.path(sync["ca_file"]).is_file():
+        raise ConfigError(
+            t("config.no_such_file", key="sync.ca_file", file=source["sync.ca_file"], value=sync["ca_file"])
+        )
+
+
+def _private_channel(url: str) -> bool:
+    """https://, or http:// to a loopback address (a bureau on the kiosk itself, a TLS proxy there)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _resolve_paths(settings: dict) -> None:
@@ -232,6 +257,8 @@ def _resolve_paths(settings: dict) -> None:
     d["fallback_fonts"] = [str(resources.path(p)) for p in d["fallback_fonts"]]
     demo = settings["site"]["demo_data"]
     settings["site"]["demo_data"] = str(resources.path(demo)) if demo else ""
+    ca = settings["sync"]["ca_file"]
+    settings["sync"]["ca_file"] = str(resources.path(ca)) if ca else ""
     v = settings["voice"]
     v["pack"] = str(resources.path(v["pack"]))
     v["recorded"] = str(resources.path(v["recorded"])) if v["recorded"] else ""

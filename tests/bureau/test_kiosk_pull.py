@@ -227,7 +227,7 @@ class GarbledPage(httpx.HTTPTransport):
             self.pulls += 1
             if self.pulls == self.n:
                 response.read()
-                return httpx.Response(200, content=b"<html>502 bad gateway</html>")
+                return httpx.Response(200, content=iter([b"<html>502 bad gateway</html>"]))  # streamed, as sent
         return response
 
 

@@ -7,6 +7,7 @@ import pytest
 from kiosk import config
 from tests.kiosk.bad_configs import CASES
 from tests.kiosk.builders import SITE_KEYS
+from tests.kiosk.conftest import write_site_file
 from tools.checkout import ROOT
 
 
@@ -131,3 +132,22 @@ def test_first_problem_wins_and_names_its_own_file(tmp_path):
     with pytest.raises(config.ConfigError) as e:
         config.load(path)
     assert str(path) in str(e.value) and str(config.DEFAULT_FILE) not in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://bureau.example.gov.cn",
+        "https://10.0.0.5:8443/",
+        "http://127.0.0.1:8800",
+        "http://localhost:8800",
+        "http://127.8.9.1",
+        "http://[::1]:8800",
+    ],
+)
+def test_sync_goes_over_https_or_stays_on_this_machine(tmp_path, url):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("a private CA's certificate", encoding="utf-8")
+    path = write_site_file(tmp_path, f'[sync]\nurl = "{url}"\nkey = "{"ab" * 32}"\nca_file = "{ca}"\n')
+    settings = config.load(path)
+    assert (settings.sync.url, settings.sync.ca_file) == (url, str(ca))
