@@ -25,7 +25,7 @@ def test_at_most_500_facts_a_push(client, kiosk):
 
 
 def test_a_gzip_body_is_read(client, kiosk):
-    events = [fact(1, payload={"member": "DM0001", "name": "王*华"}), fact(2)]
+    events = [fact(1, "member", {"member_no": "DM0001", "name": "王*华"}), fact(2)]
     reply = client.push(batch(kiosk.kiosk_id, events), compress=True)
     assert reply.status_code == 200, reply.text
     assert reply.json()["inserted"] == 2
