@@ -11,6 +11,7 @@ Every kind carries `at` and the origin fields (kiosk_id, site, staff, staff_id) 
 fields the bureau's rules need are required for the kinds they act on.
 """
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, TypeAlias, get_args
@@ -19,6 +20,7 @@ import msgspec
 from msgspec import Meta, Struct
 
 from contract.facts import KINDS
+from contract.points import AWARD_MAX, CATEGORIES, ENTRY_MAX
 
 # C0 and C1 control characters (ESC, BEL, CSI …) would reach an operator's terminal; free text
 # may still hold line breaks and tabs.
@@ -26,9 +28,6 @@ _NO_CONTROL = "^[^\x00-\x1f\x7f-\x9f]*$"
 _NO_CONTROL_BUT_LINES = "^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
 
 COUNT_MAX = 2**31 - 1  # a count (reads, a card issue, a kiosk's row id): a 32-bit column
-AWARD_MAX = 10_000  # the most one award (lesson, activity, party, volunteer) may bring
-ENTRY_MAX = 1_000_000  # the most any one points entry may add or take
-AWARD_KINDS = frozenset({"lesson", "activity", "party", "volunteer"})
 TIME_RANGE = (datetime(1970, 1, 1), datetime(2200, 1, 1))  # a time outside it is no real time
 YEAR_RANGE = (1880, 2200)  # birth years
 
@@ -42,6 +41,7 @@ Name = Annotated[str, Meta(max_length=255, pattern=_NO_CONTROL)]
 Id = Annotated[str, Meta(max_length=64, pattern=_NO_CONTROL)]  # a kiosk id, an action
 Word = Annotated[str, Meta(max_length=32, pattern=_NO_CONTROL)]  # a kind, a state, a status, a site code
 Tag = Annotated[str, Meta(min_length=1, max_length=32, pattern=_NO_CONTROL)]  # a Word that must be given
+Short = Annotated[str, Meta(max_length=16, pattern=_NO_CONTROL)]  # a sign-in's kind and method
 Digits = Annotated[str, Meta(max_length=8, pattern=_NO_CONTROL)]  # last four digits
 Reason = Annotated[str, Meta(max_length=2000, pattern=_NO_CONTROL_BUT_LINES)]
 Count = Annotated[int, Meta(ge=0, le=COUNT_MAX)]
@@ -65,11 +65,11 @@ class Payload(Struct, kw_only=True, frozen=True, gc=False):
 
 class Signin(Payload, kw_only=True, frozen=True, gc=False):
     member_no: MemberNo
-    kind: Tag  # lesson, activity
+    kind: Annotated[str, Meta(min_length=1, max_length=16, pattern=_NO_CONTROL)]  # lesson, activity
     title: Name
     start: datetime
     at: datetime
-    method: Word = ""  # qr, idcard, staff
+    method: Short = ""  # qr, idcard, staff
     item_id: Count | None = None
     reason: Reason = ""
 
@@ -88,7 +88,7 @@ class Points(Payload, kw_only=True, frozen=True, gc=False):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.kind in AWARD_KINDS and not 0 <= self.amount <= AWARD_MAX:
+        if self.kind in CATEGORIES and not 0 <= self.amount <= AWARD_MAX:
             raise ValueError(f"an award of {self.amount} is not between 0 and {AWARD_MAX}")
 
 
@@ -272,6 +272,10 @@ _DECODERS: dict[str, Callable[[bytes | str], Payload]] = {
 }
 
 
+# msgspec names a text's pattern in its message: say what the pattern means instead.
+_REGEXES = re.compile(" matching regex '[^']*'")
+
+
 class PayloadError(ValueError):
     """A payload that does not fit its kind's schema; the message says where and why."""
 
@@ -283,7 +287,7 @@ def parse(kind: str, payload: bytes | str) -> Payload:
     except KeyError:
         raise PayloadError(f"unknown kind {kind[:40]!r}") from None
     except msgspec.ValidationError as e:
-        raise PayloadError(str(e)) from None
+        raise PayloadError(_REGEXES.sub(" without control characters", str(e))) from None
     except msgspec.DecodeError as e:
         raise PayloadError(f"not JSON: {e}") from None
     except RecursionError:

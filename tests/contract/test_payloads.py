@@ -6,7 +6,8 @@ import pytest
 
 from contract import payloads
 from contract.facts import KINDS
-from contract.payloads import AWARD_MAX, ENTRY_MAX, SCHEMAS, PayloadError, parse
+from contract.payloads import SCHEMAS, PayloadError, parse
+from contract.points import AWARD_MAX, ENTRY_MAX
 
 SIGNIN = {
     "member_no": "DM0001",
