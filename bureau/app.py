@@ -212,7 +212,8 @@ def acting(action: Action) -> Handler:
 
 
 def _unauthorized(method: str, target: str, headers: dict, e: AuthError) -> tuple[int, dict]:
-    log.warning("%s %s refused: %s (X-Kiosk %r)", method, target, e.code, headers.get("X-Kiosk"))
+    detail = f": {e.detail}" if e.detail else ""
+    log.warning("%s %s refused: %s (X-Kiosk %r%s)", method, target, e.code, headers.get("X-Kiosk"), detail)
     return 401, {"error": e.code}
 
 
