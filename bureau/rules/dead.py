@@ -2,6 +2,7 @@
 beside the facts ingest refused (docs/sync-protocol.md §9.8).  A dead-lettered fact stays in
 Event; the rules pass over it, and the kiosk behind it goes on."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -109,7 +110,7 @@ def _kind(event: str) -> str:
 def _stored_id(event_id: str) -> str:
     """An event id as the store compares it (a UUID column: 32 hex digits on SQLite)."""
     try:
-        return Event.event_id.db_value(event_id)
+        return Event.event_id.db_value(uuid.UUID(event_id))
     except ValueError:
         raise SkipError(f"{event_id!r} is not an event id (a UUID)") from None
 
