@@ -159,7 +159,7 @@ def test_a_fact_the_rules_cannot_use_is_dead_lettered_and_the_rest_applied(tills
     reasons = {r.event_id: (r.code, r.reason) for r in EventReject.select()}
     assert reasons[missing][0] == reasons[nul][0] == "unusable"
     assert "missing required field `amount`" in reasons[missing][1]
-    assert "without control characters - at `$.name`" in reasons[nul][1]
+    assert "name holds a control character" in reasons[nul][1]
 
 
 def test_each_kind_of_trouble_is_one_log_line_a_round(tills, caplog):
