@@ -115,7 +115,7 @@ class Member(BaseModel):
     joined = DateField(null=True)
     active = BooleanField(default=True)
     merged_into = CharField(max_length=32, null=True)  # member_no of the member this one is
-    balance = IntegerField(default=0)  # confirmed points: the sum of the ledger
+    balance = BigIntegerField(default=0)  # confirmed points: the sum of the ledger
     updated_at = DateTimeField(default=utcnow)
 
 
@@ -134,7 +134,7 @@ class LedgerEntry(BaseModel):
     reverses = CharField(max_length=64, null=True, index=True)  # entry_id of the entry this one undoes
     business_day = DateField()
     award_key = CharField(null=True, unique=True)  # once per member per item: category|member|title|start
-    balance_after = IntegerField()  # the member's balance with this entry
+    balance_after = BigIntegerField()  # the member's balance with this entry
     note = CharField(default="")
     at = DateTimeField()  # when it happened (the kiosk's time, corrected)
     recorded_at = DateTimeField(default=utcnow)

@@ -244,7 +244,7 @@ def test_a_garbled_page_keeps_the_cursor_and_a_rebuilt_stream_replaces_the_copy_
     assert (done.pages, done.applied, done.cursor, Member.select().count()) == (2, 3, 5, 5)
 
     with write():
-        facts.record("signin", facts.new_event_id(), {"member_no": "DM0002"}, datetime.now())
+        facts.record("member_prefs", facts.new_event_id(), {"member_no": "DM0002"}, datetime.now())
     outbox = [(o.seq, o.event_id, o.state) for o in Outbox.select()]
     # The bureau rebuilds the stream without DM0002 (a registration it dropped), with a new handle.
     with bureau_write():
@@ -269,7 +269,7 @@ def test_a_garbled_page_keeps_the_cursor_and_a_rebuilt_stream_replaces_the_copy_
 def test_the_sync_thread_pushes_then_pulls_by_itself(settings, kiosk):
     publish.set_rule("party", 9)
     with write():
-        facts.record("signin", facts.new_event_id(), {"member_no": "DM0001"}, datetime.now())
+        facts.record("member_prefs", facts.new_event_id(), {"member_no": "DM0001"}, datetime.now())
     statuses = []
     worker = SyncWorker(settings, on_status=statuses.append)
     worker.start()

@@ -26,8 +26,14 @@ def write_facts(n: int, kind: str = "signin", start: int = 0) -> list[str]:
         for i in range(start, start + n):
             ids.append(facts.new_event_id())
             record = facts.record if kind in KINDS else record_newer_kind
-            record(kind, ids[-1], {"member_no": f"DM{i:04d}", "site": "DEMO-001"}, _now())
+            record(kind, ids[-1], signin(f"DM{i:04d}"), _now())
     return ids
+
+
+def signin(member_no: str) -> dict:
+    """A sign-in's payload as the check-in writes it."""
+    at = _now().isoformat()
+    return {"member_no": member_no, "kind": "lesson", "title": "太极拳", "start": at, "at": at, "site": "DEMO-001"}
 
 
 def _now():
