@@ -13,6 +13,7 @@ from bureau.models import Attendance, DeviceState, LedgerEntry, Member
 from bureau.rules import sql
 from bureau.rules.cursors import Fact
 from bureau.rules.fields import BadFact, bool_field, date_field, datetime_field, int_field, member_of, text_field
+from bureau.rules.sites import Sites
 from bureau.store import utcnow
 from contract.points import CATEGORIES, DEFAULT_RULES
 
@@ -40,6 +41,7 @@ class Person:
     active: bool
     merged_into: str | None
     balance: int
+    card_issue: int = 1
 
 
 class Round:
@@ -47,11 +49,13 @@ class Round:
 
     def __init__(self, facts: list[Fact]):
         self.facts = facts
-        self.sites = dict(sql.query("SELECT id, code FROM site"))
+        self.site_of = Sites(sql.query("SELECT id, code, prefix FROM site"))
+        self.sites = self.site_of.codes
         self.rules = _rules()
         self.people: dict[str, Person | None] = {}
         self.owners: dict[str, list[str]] = {}  # id_hash -> member_nos holding it, first first
         self.signins: dict[str, tuple[str, str, str]] = {}  # signin event_id -> (member_no, title, start)
+        self.signed_at: dict[str, int] = {}  # signin event_id -> the kiosk that pushed it
         self.keys: set[str] = set()  # award keys known taken
         self.free: set[str] = set()  # award keys known not taken (yet)
         self.held: set[str] = set()  # the round's points facts already in the ledger
@@ -92,6 +96,10 @@ class Round:
     def _member(self, fact: Fact, p: dict) -> None:
         no = text_field(p, "member_no", 32)
         person = self.person(no)
+        if person is None:
+            self.site_of.may_create(no, fact.site)
+        else:
+            self.site_of.may_change(no, person.site, fact.site, "a member fact")
         fields = {
             "name": text_field(p, "name", 255, ""),
             "gender": text_field(p, "gender", 255, ""),
@@ -101,11 +109,10 @@ class Round:
             "phone_last4": text_field(p, "phone_last4", 255, ""),
             "joined": date_field(p, "joined"),
             "active": bool_field(p, "active", True),
-            "site": fact.site,
         }
         created = person is None
         if created:
-            person = self.people[no] = Person(member_no=no, merged_into=None, balance=0, **fields)
+            person = self.people[no] = Person(member_no=no, site=fact.site, merged_into=None, balance=0, **fields)
             before = None
         else:
             before = person.id_hash
@@ -157,14 +164,16 @@ class Round:
         return None
 
     def canonical(self, no: str, fact: Fact) -> Person:
-        """The member `no` counts as, made with the fact's site when the bureau has never heard of it."""
+        """The member `no` counts as, made when the bureau has never heard of it: of the site whose
+        prefix its number carries, else of the fact's site."""
         person = self.person(no)
         if person is None:
             self.warn(
                 "members unknown to the bureau, made from a fact with no name",
                 f"{no} from {fact.kind} fact {fact.event_id}",
             )
-            person = self.people[no] = Person(no, "", "", None, None, "", "", fact.site, None, True, None, 0)
+            site = self.site_of.home_of(no, fact.site)
+            person = self.people[no] = Person(no, "", "", None, None, "", "", site, None, True, None, 0)
             self.dirty[no] = person
         return (self.person(person.merged_into) or person) if person.merged_into else person
 
@@ -192,6 +201,7 @@ class Round:
         self.earned.clear()
         self.entries.clear()
         self.signins.clear()
+        self.signed_at.clear()
 
     def _rebalance(self, person: Person) -> None:
         """Running balances of the member's whole ledger again, after another's entries joined it."""
@@ -227,6 +237,7 @@ class Round:
             (fact.event_id, member, fact.site, fact.kiosk, kind, title, start, at, at.date(), method)
         )
         self.signins[fact.event_id] = (member, title, start.isoformat())
+        self.signed_at[fact.event_id] = fact.kiosk
 
     def _device(self, fact: Fact, p: dict) -> None:
         device = text_field(p, "device", 64)
@@ -267,7 +278,12 @@ class Round:
             at=at,
             note=text_field(p, "reason", 10**6, "")[:255],
         )  # a long reason is cut, not lost
-        member = self.canonical(text_field(p, "member_no", 32), fact)  # last: it may make a member
+        no = text_field(p, "member_no", 32)
+        named = self.person(no)
+        home = named.site if named else self.site_of.home_of(no, fact.site)
+        if home != fact.site and not self._visit(fact, p, named or no, kind, amount):
+            self.site_of.may_change(no, home, fact.site, f"a {kind} entry")
+        member = self.canonical(no, fact)  # last: it may make a member
         if kind not in AWARD_KINDS or amount <= 0:
             self.enter(member, **entry)
             if reverses:
@@ -298,6 +314,38 @@ class Round:
             self.free.discard(key)
         if excess:
             self.enter(member, **self._reversal(entry, excess, OVER_CAP))
+
+    def _visit(self, fact: Fact, p: dict, named: Person | str, kind: str, amount: int) -> bool:
+        """Whether the points fact is an award for a sign-in the same kiosk pushed for the member:
+        all a kiosk may enter for another site's member (a visiting senior)."""
+        signin = p.get("signin")
+        if kind not in AWARD_KINDS or amount <= 0 or not isinstance(signin, str):
+            return False
+        signin = signin.lower()
+        if signin not in self.signins:
+            self._load_signins([signin])
+        if self.signed_at.get(signin) != fact.kiosk:
+            return False
+        if isinstance(named, str):
+            return self.signins[signin][0] == named
+        return self.signins[signin][0] in (named.merged_into, named.member_no)
+
+    # -- cards
+
+    def _card(self, fact: Fact, p: dict) -> None:
+        """A reissued QR card: the member's card_issue is the newest issue (never lowered), which
+        the members stream carries to every kiosk so the older cards are refused there too."""
+        no = text_field(p, "member_no", 32)
+        issue = int_field(p, "card_issue")
+        if issue is None or issue < 1:
+            raise BadFact("card_issue: a whole number ≥ 1 is needed")
+        person = self.person(no)
+        if person is None:
+            raise BadFact(f"member {no} is unknown to the bureau")
+        self.site_of.may_change(no, person.site, fact.site, "a reissued card")
+        if issue > person.card_issue:
+            person.card_issue = issue
+            self.dirty[no] = person
 
     def enter(
         self,
@@ -392,8 +440,9 @@ class Round:
 
     def _load_signins(self, event_ids: list[str]) -> None:
         for chunk in sql.chunks(event_ids, 500):
-            for event_id, member_no, title, start in sql.query(_SIGNINS.format(sql.marks(len(chunk))), chunk):
+            for event_id, member_no, title, start, kiosk in sql.query(_SIGNINS.format(sql.marks(len(chunk))), chunk):
                 self.signins[event_id] = (member_no, title, _as_datetime(start).isoformat())
+                self.signed_at[event_id] = kiosk
 
     def _taken(self, key: str) -> bool:
         if key not in self.keys and key not in self.free:
@@ -417,6 +466,7 @@ class Round:
                         text_field(p, "title", 255),
                         datetime_field(p, "start").isoformat(),
                     )
+                    self.signed_at[fact.event_id] = fact.kiosk
         points = [f.event_id for f in self.facts if f.kind == "points"]
         for chunk in sql.chunks(points, 500):  # a kiosk's fact can never overwrite an entry
             self.held.update(e for (e,) in sql.query(_HELD.format(sql.marks(len(chunk))), chunk))
@@ -522,10 +572,17 @@ class Round:
             "active": p.active,
             "merged_into": p.merged_into,
             "balance": p.balance,
+            "card_issue": p.card_issue,
         }
 
 
-_HANDLERS = {"member": Round._member, "signin": Round._signin, "device": Round._device, "points": Round._points}
+_HANDLERS = {
+    "member": Round._member,
+    "signin": Round._signin,
+    "device": Round._device,
+    "points": Round._points,
+    "card": Round._card,
+}
 
 
 def _award_key(category: str, member_no: str, title: str, start: str) -> str:
@@ -564,11 +621,14 @@ def _member_row(p: Person) -> tuple:
         p.merged_into,
         p.balance,
         utcnow(),
+        p.card_issue,
     )
 
 
 def _person(row: tuple) -> Person:
-    no, name, gender, birth_year, id_hash, id_last4, phone_last4, site, joined, active, merged_into, balance = row
+    no, name, gender, birth_year, id_hash, id_last4, phone_last4, site, joined, active, merged_into, balance, issue = (
+        row
+    )
     return Person(
         no,
         name,
@@ -582,6 +642,7 @@ def _person(row: tuple) -> Person:
         bool(active),
         merged_into,
         balance,
+        issue,
     )
 
 
@@ -607,8 +668,9 @@ _MEMBER_COLUMNS = (
     "merged_into",
     "balance",
     "updated_at",
+    "card_issue",
 )
-_MEMBERS = f"SELECT {', '.join(_MEMBER_COLUMNS[:-1])} FROM member WHERE member_no IN ({{}})"
+_MEMBERS = f"SELECT {', '.join(c for c in _MEMBER_COLUMNS if c != 'updated_at')} FROM member WHERE member_no IN ({{}})"
 _HOLDERS = "SELECT member_no FROM member WHERE id_hash = ? AND merged_into IS NULL ORDER BY id"
 _HOLDERS_OF = "SELECT id_hash, member_no FROM member WHERE id_hash IN ({}) AND merged_into IS NULL ORDER BY id"
 _ATTENDANCE_COLUMNS = (
@@ -643,7 +705,7 @@ _LEDGER_OF = """
     SELECT entry_id, amount, kind, rule, site_id, at, reverses, note, balance_after FROM ledger_entry
     WHERE member_no = ? ORDER BY id"""
 _DEVICE_COLUMNS = ("kiosk_id", "device", "kind", "state", "reads", "faults", "disconnects", "last_error", "at")
-_SIGNINS = "SELECT event_id, member_no, title, start FROM attendance WHERE event_id IN ({})"
+_SIGNINS = "SELECT event_id, member_no, title, start, kiosk_id FROM attendance WHERE event_id IN ({})"
 _TAKEN = "SELECT award_key FROM ledger_entry WHERE award_key IN ({})"
 _HELD = "SELECT entry_id FROM ledger_entry WHERE entry_id IN ({})"
 # Each award of the members on the days, less its reversals (whenever those were entered).

@@ -39,7 +39,7 @@ from bureau.store import close_store
 from tests.kiosk.conftest import write_site_file
 from tools.checkout import ROOT
 
-from .conftest import SITE, SITE_NAME, bureau_env, free_port, wait_until
+from .conftest import MEMBER_PREFIX, SITE, SITE_NAME, bureau_env, free_port, wait_until
 
 # -- the proxy ------------------------------------------------------------------------------------
 
@@ -265,7 +265,7 @@ def sqlite_bureau(tmp_path):
     one store is enough)."""
     url = f"sqlite:///{tmp_path / 'bureau.db'}"
     open_store(url)
-    admin.add_site(SITE, SITE_NAME)
+    admin.add_site(SITE, SITE_NAME, prefix=MEMBER_PREFIX)
     kiosk = admin.add_kiosk(SITE, "front desk")
     server = BureauProcess(url, tmp_path)
     server.start()
