@@ -218,7 +218,7 @@ def _validate(settings: dict, source: dict) -> None:
     # ... nor number its members like the demo (and every other site left on it): the bureau
     # issues each kiosk a prefix of its own (`kiosk add` prints it).
     if not demo and settings["staff"]["member_prefix"] == DEMO_PREFIX:
-        raise ConfigError(t("config.demo_prefix", key="staff.member_prefix", file=source["staff.member_prefix"]))
+        raise ConfigError(t("config.demo_prefix", key="staff.member_prefix", file=source["site.demo_data"]))
     # ... nor on simulated devices, which would show fake cards at a real front desk.
     for key in ("devices.idcard.port", "devices.qr_serial.port"):
         if not demo and _get(settings, key) == SIMULATOR:

@@ -250,12 +250,13 @@ def kill_group(process: subprocess.Popen, sig: int) -> None:
 
 
 def kiosk_site_file(folder: Path, kiosk: Kiosk, url: str, batch: int = 5) -> Path:
-    """The kiosk's site file: its id and key at the bureau `url`, small batches."""
+    """The kiosk's site file: its id, member-number prefix and key at the bureau `url`, small batches."""
     folder.mkdir(parents=True, exist_ok=True)
     return write_site_file(
         folder,
         f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "{url}"\nkey = "{kiosk.key}"\nbatch = {batch}\n',
         name="kiosk.toml",
+        prefix=admin.member_prefix(kiosk),
     )
 
 
@@ -600,7 +601,7 @@ def offline_month(settings, members: int, days: int, until) -> list[str]:
     newest = db.execute_sql("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
     first = (until - timedelta(days=days - 1)).replace(hour=9, minute=0, second=0, microsecond=0)
     with write():
-        people = [register(code, f"{kiosk_id.replace('-', '')}{n:04d}", first) for n in range(members)]
+        people = [register(code, f"{settings.staff.member_prefix}{n:04d}", first) for n in range(members)]
     for day in range(days):
         start = first + timedelta(days=day)
         with write():
