@@ -119,7 +119,7 @@ class Member(BaseModel):
     joined = DateField(null=True)
     active = BooleanField(default=True)
     merged_into = CharField(max_length=32, null=True)  # member_no of the member this one is
-    balance = IntegerField(default=0)  # confirmed points: the sum of the ledger
+    balance = BigIntegerField(default=0)  # confirmed points: the sum of the ledger
     updated_at = DateTimeField(default=utcnow)
     # The newest QR card issue of the "card" facts: every older card is revoked at every kiosk.
     card_issue = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
@@ -140,7 +140,7 @@ class LedgerEntry(BaseModel):
     reverses = CharField(max_length=64, null=True, index=True)  # entry_id of the entry this one undoes
     business_day = DateField()
     award_key = CharField(null=True, unique=True)  # once per member per item: category|member|title|start
-    balance_after = IntegerField()  # the member's balance with this entry
+    balance_after = BigIntegerField()  # the member's balance with this entry
     note = CharField(default="")
     at = DateTimeField()  # when it happened (the kiosk's time, corrected)
     recorded_at = DateTimeField(default=utcnow)

@@ -11,6 +11,7 @@ are named in every Attendance query so that the (site, business_day) index serve
 
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -440,7 +441,7 @@ def as_text(tables: list[Table]) -> str:
     """The tables as aligned columns for a terminal (a Chinese character takes two columns)."""
     blocks = []
     for table in tables:
-        cells = [[str(c) for c in row] for row in [table.headers, *table.rows]]
+        cells = [[printable(str(c)) for c in row] for row in [table.headers, *table.rows]]
         widths = [max(_width(row[i]) for row in cells) for i in range(len(table.headers))]
         lines = ["  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip() for row in cells]
         lines.insert(1, "  ".join("-" * w for w in widths))
@@ -458,6 +459,16 @@ def as_csv(tables: list[Table]) -> str:
             writer.writerow([])
         writer.writerows([table.headers, *table.rows])
     return "\ufeff" + out.getvalue()
+
+
+# C0 and C1 control characters: an ESC or a CSI in a name would drive the operator's terminal.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` for a terminal: control characters taken out (the store refuses them in names now;
+    one stored before, or in a reason, must still not reach the terminal as it is)."""
+    return _CONTROL.sub("", text)
 
 
 def _width(text: str) -> int:

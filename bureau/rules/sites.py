@@ -12,7 +12,8 @@ from bureau.rules.fields import BadFact
 
 
 class Refused(BadFact):
-    """A fact the pushing kiosk may not write: dead-lettered with `code` and the reason."""
+    """A fact the pushing kiosk may not write: dead-lettered with `code` and the reason (beside
+    ingest's own wrong_site, which judges a payload's site field)."""
 
     def __init__(self, code: str, reason: str):
         super().__init__(reason)

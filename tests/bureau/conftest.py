@@ -220,9 +220,22 @@ def fact(seq: int, kind: str = "signin", payload=None, **fields) -> dict:
         "kind": kind,
         "schema_v": 1,
         "wall_ms": int(time.time() * 1000),
-        "payload": {"member": f"DM{seq:04d}", "lesson": 7, "method": "idcard"} if payload is None else payload,
+        "payload": signin(seq) if payload is None else payload,
     }
     return {**event, **fields}
+
+
+def signin(seq: int) -> dict:
+    """A sign-in's payload as kiosk.checkin.signin.record_sign_in writes it (contract.payloads.Signin)."""
+    return {
+        "member_no": f"DM{seq:04d}",
+        "kind": "lesson",
+        "item_id": 7,
+        "title": "太极拳",
+        "start": "2026-11-20T09:00:00",
+        "at": "2026-11-20T09:01:00",
+        "method": "idcard",
+    }
 
 
 def batch(kiosk_id: str, events: list[dict], epoch: int = 1, client_version: str = "0.1.0") -> dict:

@@ -364,6 +364,49 @@ def test_a_store_of_the_last_models_without_versions_is_adopted_unchanged(store_
         close_store()
 
 
+def test_a_store_of_version_1_gets_64_bit_balances_with_its_rows(store_url, monkeypatch, models_schema):
+    """Version 2 widens member.balance and ledger_entry.balance_after in place: the rows stay, and
+    a balance past 2^31 - 1 is stored (PostgreSQL refused it: integer out of range)."""
+    real = migrations.scripts
+    monkeypatch.setattr(migrations, "scripts", lambda dialect: real(dialect)[:1])
+    database = open_store(store_url)
+    try:
+        admin.add_site("DEMO-001", "示范")
+        with database.atomic():
+            database.execute_sql(MEMBER_ROW.format(p=database.param), ("DM0001", 1, 12))
+            database.execute_sql(ENTRY_ROW.format(p=database.param), ("e1", "DM0001", 12, 12))
+        assert versions(database) == REAL[:1]
+    finally:
+        close_store()
+    monkeypatch.setattr(migrations, "scripts", real)
+
+    database = open_store(store_url)
+    try:
+        assert versions(database) == REAL
+        assert without_versions(database) == models_schema
+        big = 2**31 + 5
+        with database.atomic():
+            database.execute_sql(MEMBER_ROW.format(p=database.param), ("DM0002", 1, big))
+            database.execute_sql(ENTRY_ROW.format(p=database.param), ("e2", "DM0002", 5, big))
+        balances = database.execute_sql('SELECT member_no, balance FROM "member" ORDER BY 1').fetchall()
+        assert [tuple(r) for r in balances] == [("DM0001", 12), ("DM0002", big)]
+        afters = database.execute_sql('SELECT entry_id, balance_after FROM "ledger_entry" ORDER BY 1').fetchall()
+        assert [tuple(r) for r in afters] == [("e1", 12), ("e2", big)]
+    finally:
+        close_store()
+
+
+MEMBER_ROW = (
+    'INSERT INTO "member" ("member_no", "name", "gender", "id_last4", "phone_last4", "site_id", "active", "balance",'
+    " \"updated_at\") VALUES ({p}, '王建华', '', '', '', {p}, TRUE, {p}, '2026-11-20 09:00:00')"
+)
+ENTRY_ROW = (
+    'INSERT INTO "ledger_entry" ("entry_id", "member_no", "amount", "kind", "rule", "business_day", "balance_after",'
+    " \"note\", \"at\", \"recorded_at\") VALUES ({p}, {p}, {p}, 'correction', '', '2026-11-20', {p}, '',"
+    " '2026-11-20 09:00:00', '2026-11-20 09:00:00')"
+)
+
+
 # --- (c) opening again --------------------------------------------------------------------------
 
 

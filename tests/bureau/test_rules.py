@@ -12,10 +12,11 @@ import pytest
 from uuid6 import uuid7
 
 from bureau import admin, ingest, rules
-from bureau.models import Attendance, DeviceState, Event, LedgerEntry, Member, RuleCursor, StreamRow
+from bureau.auth import as_utc
+from bureau.models import Attendance, DeviceState, Event, Kiosk, LedgerEntry, Member, RuleCursor, StreamRow
 from bureau.rules.cursors import behind
 from bureau.rules.worker import _workers as workers
-from bureau.store import db
+from bureau.store import db, write
 
 from .conftest import SITE, SITE_NAME, wait_until
 
@@ -61,6 +62,27 @@ class Till:
         done = ingest.push(self.kiosk.id, ingest.parse_batch(json.dumps(body).encode(), self.kiosk.kiosk_id), now)
         assert not done["rejected"], done
         return [e["event_id"] for e in events]
+
+    def store_unchecked(self, kind: str, payload: dict) -> str:
+        """A fact as a bureau stored it before it checked payloads at ingest: its event_id."""
+        self.seq += 1
+        event_id, now = str(uuid7()), time.time()
+        with write():
+            Event.create(
+                event_id=event_id,
+                kiosk=self.kiosk.id,
+                epoch=self.kiosk_epoch(),
+                seq=self.seq,
+                site=self.kiosk.site_id,
+                kind=kind,
+                schema_v=1,
+                wall_ms=int(now * 1000),
+                received_at=as_utc(now),
+                skew_ms=0,
+                payload=json.dumps({"site": self.site, **payload}, ensure_ascii=False),
+            )
+            Kiosk.update(acked_seq=self.seq, head_seq=self.seq).where(Kiosk.id == self.kiosk.id).execute()
+        return event_id
 
     def kiosk_epoch(self) -> int:
         return type(self.kiosk).get_by_id(self.kiosk.id).epoch
