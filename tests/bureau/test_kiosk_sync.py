@@ -26,7 +26,9 @@ def write_facts(n: int, kind: str = "signin", start: int = 0) -> list[str]:
         for i in range(start, start + n):
             ids.append(facts.new_event_id())
             record = facts.record if kind in KINDS else record_newer_kind
-            record(kind, ids[-1], {"member_no": f"DM{i:04d}", "site": "DEMO-001"}, _now())
+            at = _now().isoformat()
+            payload = {"kind": "lesson", "title": "太极拳", "start": at, "at": at}  # a sign-in as a kiosk writes it
+            record(kind, ids[-1], {"member_no": f"DM{i:04d}", "site": "DEMO-001", **payload}, _now())
     return ids
 
 

@@ -109,10 +109,10 @@ def test_a_roster_goes_in_with_ids_phones_and_courses(tmp_path, world, courses, 
         ("钱秀英", TAICHI, "enrolled", NOW),
     }
 
-    assert [(f["member_no"], f["change"]) for f in outbox("member")] == [
-        ("XC0101", "created"),
-        ("XC0102", "created"),
-        ("XC0100", "created"),
+    assert [(f["member_no"], f["change"], f["site"]) for f in outbox("member")] == [
+        ("XC0101", "created", settings.site.code),
+        ("XC0102", "created", settings.site.code),
+        ("XC0100", "created", settings.site.code),
     ]
     assert sorted((f["member_no"], f["course"], f["status"]) for f in outbox("enrollment")) == [
         ("XC0101", CALLIGRAPHY, "enrolled"),
