@@ -325,6 +325,7 @@ def write_facts(n: int, now) -> list[str]:
                     "kind": "activity",
                     "title": "健康讲座",
                     "site": "DEMO-001",
+                    "start": now.isoformat(),
                     "at": now.isoformat(),
                 },
                 now,

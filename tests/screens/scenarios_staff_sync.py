@@ -114,9 +114,9 @@ def sync_story(app, settings, obs):
     def wrong_site():
         event_id = facts.new_event_id()
         with write():
-            facts.record(
-                "signin", event_id, {"member_no": "DM0003", "site": WRONG_SITE, "kind": "lesson"}, datetime.now()
-            )
+            at = datetime.now().isoformat()
+            sign_in = {"kind": "lesson", "title": "太极拳", "start": at, "at": at}  # as a kiosk writes one
+            facts.record("signin", event_id, {"member_no": "DM0003", "site": WRONG_SITE, **sign_in}, datetime.now())
         obs["wrong_site_event"] = event_id
 
     def sync_then(key: str, until):
