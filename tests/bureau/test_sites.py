@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from bureau import admin, rules
-from bureau.models import Attendance, EventReject, LedgerEntry, Member
+from bureau.models import Attendance, EventReject, LedgerEntry, Member, Site
+from bureau.store import write as write_bureau
 from kiosk.checkin.signin import CheckIn
 from kiosk.identity import tokens
 from kiosk.identity.credentials import Credential
@@ -237,6 +238,20 @@ def test_two_sites_can_no_longer_both_number_a_member_dm0001(kiosks):
     found = {m.member_no: (m.name, m.site.code) for m in Member.select().where(Member.member_no != "W0001")}
     assert found == {"E0001": ("赵一", EAST), "W0002": ("钱二", WEST)}
     assert east.pull("members")["E0001"]["site"] == EAST
+
+
+def test_sites_made_before_prefixes_keep_their_numbers_and_never_share_one(server, store):
+    with write_bureau():  # two sites of a bureau older than prefixes, both left on DM
+        for code in ("OLD-001", "OLD-002"):
+            Site.create(code=code, name=code)
+    first, second = Kiosk(server.url, "OLD-001"), Kiosk(server.url, "OLD-002")
+    first.push(member("DM0001", "赵一", "d" * 64))
+    clash = second.push(member("DM0001", "钱二", "e" * 64))
+    zhao = Member.get(Member.member_no == "DM0001")
+    assert (zhao.name, zhao.site.code, zhao.id_hash) == ("赵一", "OLD-001", "d" * 64)
+    assert [code for code, _ in dead_letters(clash["event_ids"]).values()] == ["wrong_site"]
+    first.client.__exit__()
+    second.client.__exit__()
 
 
 # -- a reissued card ----------------------------------------------------------------------------------
