@@ -4,6 +4,7 @@ The same models serve SQLite and PostgreSQL; times are UTC without a zone (store
 """
 
 from peewee import (
+    SQL,
     BigIntegerField,
     BooleanField,
     CharField,
@@ -28,6 +29,9 @@ class BaseModel(Model):
 class Site(BaseModel):
     code = CharField(max_length=32, unique=True)  # e.g. DEMO-001, as in a kiosk's [site] code
     name = CharField()
+    # The site's member numbers all start with it (bureau.prefixes): numbers never collide across
+    # sites.  None for a site made before the bureau issued prefixes.
+    prefix = CharField(max_length=8, null=True, unique=True)
 
 
 class Kiosk(BaseModel):
@@ -117,6 +121,8 @@ class Member(BaseModel):
     merged_into = CharField(max_length=32, null=True)  # member_no of the member this one is
     balance = BigIntegerField(default=0)  # confirmed points: the sum of the ledger
     updated_at = DateTimeField(default=utcnow)
+    # The newest QR card issue of the "card" facts: every older card is revoked at every kiosk.
+    card_issue = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
 
 
 class LedgerEntry(BaseModel):

@@ -117,6 +117,7 @@ def _type_word(default) -> str:
 
 # Checks beyond the type: (key, test, message key).
 SIMULATOR = "simulator"  # a device port that starts the built-in simulator
+DEMO_PREFIX = "DM"  # the demo site's member numbers (default.toml)
 BAUDS = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400)
 _RULES = [
     ("site.code", lambda v: v.strip() != "", "config.required"),
@@ -216,6 +217,10 @@ def _validate(settings: dict, source: dict) -> None:
     for key in ("security.id_hash_key", "security.card_key"):
         if not demo and source[key] == DEFAULT_FILE:
             raise ConfigError(t("config.demo_key", key=key, file=source["site.demo_data"]))
+    # ... nor number its members like the demo (and every other site left on it): the bureau
+    # issues each kiosk a prefix of its own (`kiosk add` prints it).
+    if not demo and settings["staff"]["member_prefix"] == DEMO_PREFIX:
+        raise ConfigError(t("config.demo_prefix", key="staff.member_prefix", file=source["site.demo_data"]))
     # ... nor on simulated devices, which would show fake cards at a real front desk.
     for key in ("devices.idcard.port", "devices.qr_serial.port"):
         if not demo and _get(settings, key) == SIMULATOR:

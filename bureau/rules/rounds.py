@@ -13,6 +13,7 @@ from bureau.models import Attendance, DeviceState, LedgerEntry, Member
 from bureau.rules import dead, sql
 from bureau.rules.cursors import Fact
 from bureau.rules.fields import BadFact, local, member_of
+from bureau.rules.sites import Refused, Sites
 from bureau.store import utcnow
 from contract import payloads
 from contract.points import BALANCE_MAX, CATEGORIES, DEFAULT_RULES
@@ -41,6 +42,7 @@ class Person:
     active: bool
     merged_into: str | None
     balance: int
+    card_issue: int = 1
 
 
 class Round:
@@ -48,11 +50,13 @@ class Round:
 
     def __init__(self, facts: list[Fact]):
         self.facts = facts
-        self.sites = dict(sql.query("SELECT id, code FROM site"))
+        self.site_of = Sites(sql.query("SELECT id, code, prefix FROM site"))
+        self.sites = self.site_of.codes
         self.rules = _rules()
         self.people: dict[str, Person | None] = {}
         self.owners: dict[str, list[str]] = {}  # id_hash -> member_nos holding it, first first
         self.signins: dict[str, tuple[str, str, str]] = {}  # signin event_id -> (member_no, title, start)
+        self.signed_at: dict[str, int] = {}  # signin event_id -> the kiosk that pushed it
         self.keys: set[str] = set()  # award keys known taken
         self.free: set[str] = set()  # award keys known not taken (yet)
         self.held: set[str] = set()  # the round's points facts already in the ledger
@@ -83,6 +87,8 @@ class Round:
                 continue
             try:
                 handler(self, fact, fact.payload)
+            except Refused as e:  # a fact the kiosk may not write: dead-lettered with its own code
+                self._dead(fact, str(e), e.code)
             except BadFact as e:
                 self._dead(fact, str(e))
         self.flush()
@@ -95,8 +101,8 @@ class Round:
         """Note one case of `what` for the round's summary in the log."""
         self.warnings.setdefault(what, []).append(example)
 
-    def _dead(self, fact: Fact, reason: str) -> None:
-        dead.letter(fact, dead.UNUSABLE, reason)
+    def _dead(self, fact: Fact, reason: str, code: str = dead.UNUSABLE) -> None:
+        dead.letter(fact, code, reason)
         self.warn(
             "facts dead-lettered", f"{fact.kind} fact {fact.event_id} (kiosk pk {fact.kiosk} seq {fact.seq}): {reason}"
         )
@@ -106,6 +112,10 @@ class Round:
     def _member(self, fact: Fact, p: payloads.Member) -> None:
         no = p.member_no
         person = self.person(no)
+        if person is None:
+            self.site_of.may_create(no, fact.site)
+        else:
+            self.site_of.may_change(no, person.site, fact.site, "a member fact")
         fields = {
             "name": p.name,
             "gender": p.gender,
@@ -115,11 +125,10 @@ class Round:
             "phone_last4": p.phone_last4,
             "joined": p.joined,
             "active": p.active,
-            "site": fact.site,
         }
         created = person is None
         if created:
-            person = self.people[no] = Person(member_no=no, merged_into=None, balance=0, **fields)
+            person = self.people[no] = Person(member_no=no, site=fact.site, merged_into=None, balance=0, **fields)
             before = None
         else:
             before = person.id_hash
@@ -171,14 +180,16 @@ class Round:
         return None
 
     def canonical(self, no: str, fact: Fact) -> Person:
-        """The member `no` counts as, made with the fact's site when the bureau has never heard of it."""
+        """The member `no` counts as, made when the bureau has never heard of it: of the site whose
+        prefix its number carries, else of the fact's site."""
         person = self.person(no)
         if person is None:
             self.warn(
                 "members unknown to the bureau, made from a fact with no name",
                 f"{no} from {fact.kind} fact {fact.event_id}",
             )
-            person = self.people[no] = Person(no, "", "", None, None, "", "", fact.site, None, True, None, 0)
+            site = self.site_of.home_of(no, fact.site)
+            person = self.people[no] = Person(no, "", "", None, None, "", "", site, None, True, None, 0)
             self.dirty[no] = person
         return (self.person(person.merged_into) or person) if person.merged_into else person
 
@@ -206,6 +217,7 @@ class Round:
         self.earned.clear()
         self.entries.clear()
         self.signins.clear()
+        self.signed_at.clear()
 
     def _rebalance(self, person: Person) -> None:
         """Running balances of the member's whole ledger again, after another's entries joined it."""
@@ -240,6 +252,7 @@ class Round:
             (fact.event_id, member, fact.site, fact.kiosk, kind, title, start, at, at.date(), method)
         )
         self.signins[fact.event_id] = (member, title, start.isoformat())
+        self.signed_at[fact.event_id] = fact.kiosk
 
     def _device(self, fact: Fact, p: payloads.Device) -> None:
         device = p.device
@@ -277,8 +290,13 @@ class Round:
             at=at,
             note=p.reason[:255],
         )  # a long reason is cut, not lost
-        self._within_balance(p.member_no, amount)
-        member = self.canonical(p.member_no, fact)  # last: it may make a member
+        no = p.member_no
+        named = self.person(no)
+        home = named.site if named else self.site_of.home_of(no, fact.site)
+        if home != fact.site and not self._visit(fact, p, named or no):
+            self.site_of.may_change(no, home, fact.site, f"a {kind} entry")
+        self._within_balance(no, amount)
+        member = self.canonical(no, fact)  # last: it may make a member
         if kind not in AWARD_KINDS or amount <= 0:
             self.enter(member, **entry)
             if p.reverses:
@@ -310,6 +328,20 @@ class Round:
         if excess:
             self.enter(member, **self._reversal(entry, excess, OVER_CAP))
 
+    def _visit(self, fact: Fact, p: payloads.Points, named: Person | str) -> bool:
+        """Whether the points fact is an award for a sign-in the same kiosk pushed for the member:
+        all a kiosk may enter for another site's member (a visiting senior)."""
+        if p.kind not in AWARD_KINDS or p.amount <= 0 or p.signin is None:
+            return False
+        signin = p.signin.lower()
+        if signin not in self.signins:
+            self._load_signins([signin])
+        if self.signed_at.get(signin) != fact.kiosk:
+            return False
+        if isinstance(named, str):
+            return self.signins[signin][0] == named
+        return self.signins[signin][0] in (named.merged_into, named.member_no)
+
     def _within_balance(self, member_no: str, amount: int) -> None:
         """BadFact when the entry would take the member's balance past ±BALANCE_MAX: no sum of
         entries, however many, stores an absurd balance."""
@@ -318,6 +350,19 @@ class Round:
         balance = person.balance if person else 0
         if abs(balance + amount) > BALANCE_MAX:
             raise BadFact(f"an entry of {amount} would take the balance {balance} past ±{BALANCE_MAX}")
+
+    # -- cards
+
+    def _card(self, fact: Fact, p: payloads.Card) -> None:
+        """A reissued QR card: the member's card_issue is the newest issue (never lowered), which
+        the members stream carries to every kiosk so the older cards are refused there too."""
+        person = self.person(p.member_no)
+        if person is None:
+            raise BadFact(f"member {p.member_no} is unknown to the bureau")
+        self.site_of.may_change(p.member_no, person.site, fact.site, "a reissued card")
+        if p.card_issue > person.card_issue:
+            person.card_issue = p.card_issue
+            self.dirty[p.member_no] = person
 
     def enter(
         self,
@@ -412,8 +457,9 @@ class Round:
 
     def _load_signins(self, event_ids: list[str]) -> None:
         for chunk in sql.chunks(event_ids, 500):
-            for event_id, member_no, title, start in sql.query(_SIGNINS.format(sql.marks(len(chunk))), chunk):
+            for event_id, member_no, title, start, kiosk in sql.query(_SIGNINS.format(sql.marks(len(chunk))), chunk):
                 self.signins[event_id] = (member_no, title, _as_datetime(start).isoformat())
+                self.signed_at[event_id] = kiosk
 
     def _taken(self, key: str) -> bool:
         if key not in self.keys and key not in self.free:
@@ -431,6 +477,7 @@ class Round:
         for fact in self.facts:
             if isinstance(p := fact.payload, payloads.Signin):
                 self.signins[fact.event_id] = (p.member_no, p.title, local(p.start).isoformat())
+                self.signed_at[fact.event_id] = fact.kiosk
         points = [f.event_id for f in self.facts if f.kind == "points"]
         for chunk in sql.chunks(points, 500):  # a kiosk's fact can never overwrite an entry
             self.held.update(e for (e,) in sql.query(_HELD.format(sql.marks(len(chunk))), chunk))
@@ -542,10 +589,17 @@ class Round:
             "active": p.active,
             "merged_into": p.merged_into,
             "balance": p.balance,
+            "card_issue": p.card_issue,
         }
 
 
-_HANDLERS = {"member": Round._member, "signin": Round._signin, "device": Round._device, "points": Round._points}
+_HANDLERS = {
+    "member": Round._member,
+    "signin": Round._signin,
+    "device": Round._device,
+    "points": Round._points,
+    "card": Round._card,
+}
 
 
 def _award_key(category: str, member_no: str, title: str, start: str) -> str:
@@ -584,11 +638,14 @@ def _member_row(p: Person) -> tuple:
         p.merged_into,
         p.balance,
         utcnow(),
+        p.card_issue,
     )
 
 
 def _person(row: tuple) -> Person:
-    no, name, gender, birth_year, id_hash, id_last4, phone_last4, site, joined, active, merged_into, balance = row
+    no, name, gender, birth_year, id_hash, id_last4, phone_last4, site, joined, active, merged_into, balance, issue = (
+        row
+    )
     return Person(
         no,
         name,
@@ -602,6 +659,7 @@ def _person(row: tuple) -> Person:
         bool(active),
         merged_into,
         balance,
+        issue,
     )
 
 
@@ -627,8 +685,9 @@ _MEMBER_COLUMNS = (
     "merged_into",
     "balance",
     "updated_at",
+    "card_issue",
 )
-_MEMBERS = f"SELECT {', '.join(_MEMBER_COLUMNS[:-1])} FROM member WHERE member_no IN ({{}})"
+_MEMBERS = f"SELECT {', '.join(c for c in _MEMBER_COLUMNS if c != 'updated_at')} FROM member WHERE member_no IN ({{}})"
 _HOLDERS = "SELECT member_no FROM member WHERE id_hash = ? AND merged_into IS NULL ORDER BY id"
 _HOLDERS_OF = "SELECT id_hash, member_no FROM member WHERE id_hash IN ({}) AND merged_into IS NULL ORDER BY id"
 _ATTENDANCE_COLUMNS = (
@@ -663,7 +722,7 @@ _LEDGER_OF = """
     SELECT entry_id, amount, kind, rule, site_id, at, reverses, note, balance_after FROM ledger_entry
     WHERE member_no = ? ORDER BY id"""
 _DEVICE_COLUMNS = ("kiosk_id", "device", "kind", "state", "reads", "faults", "disconnects", "last_error", "at")
-_SIGNINS = "SELECT event_id, member_no, title, start FROM attendance WHERE event_id IN ({})"
+_SIGNINS = "SELECT event_id, member_no, title, start, kiosk_id FROM attendance WHERE event_id IN ({})"
 _TAKEN = "SELECT award_key FROM ledger_entry WHERE award_key IN ({})"
 _HELD = "SELECT entry_id FROM ledger_entry WHERE entry_id IN ({})"
 # Each award of the members on the days, less its reversals (whenever those were entered).

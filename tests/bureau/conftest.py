@@ -28,6 +28,7 @@ from contract import signing
 from kiosk import config
 from kiosk.store.db import db as kiosk_db
 from kiosk.store.db import open_db
+from tests.kiosk.builders import MEMBER_PREFIX
 from tests.kiosk.conftest import write_site_file
 from tests.waiting import wait_until
 from tools import pgcluster
@@ -138,8 +139,9 @@ def server(store, store_url, tmp_path):
 
 @pytest.fixture
 def kiosk(store) -> Kiosk:
-    """Kiosk DEMO-001-K01 of site DEMO-001, registered through bureau.admin."""
-    admin.add_site(SITE, SITE_NAME)
+    """Kiosk DEMO-001-K01 of site DEMO-001, registered through bureau.admin; the site's member
+    numbers start with the prefix a real kiosk's site file gives (tests/kiosk/builders.py)."""
+    admin.add_site(SITE, SITE_NAME, prefix=MEMBER_PREFIX)
     return admin.add_kiosk(SITE, "front desk")
 
 

@@ -40,7 +40,7 @@ from bureau.store import close_store
 from tests.kiosk.conftest import write_site_file
 from tools.checkout import ROOT
 
-from .conftest import SITE, SITE_NAME, bureau_env, free_port, wait_until
+from .conftest import MEMBER_PREFIX, SITE, SITE_NAME, bureau_env, free_port, wait_until
 
 # -- the proxy ------------------------------------------------------------------------------------
 
@@ -308,12 +308,13 @@ def kill_group(process: subprocess.Popen, sig: int) -> None:
 
 
 def kiosk_site_file(folder: Path, kiosk: Kiosk, url: str, batch: int = 5) -> Path:
-    """The kiosk's site file: its id and key at the bureau `url`, small batches."""
+    """The kiosk's site file: its id, member-number prefix and key at the bureau `url`, small batches."""
     folder.mkdir(parents=True, exist_ok=True)
     return write_site_file(
         folder,
         f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "{url}"\nkey = "{kiosk.key}"\nbatch = {batch}\n',
         name="kiosk.toml",
+        prefix=admin.member_prefix(kiosk),
     )
 
 
@@ -323,7 +324,7 @@ def sqlite_bureau(tmp_path):
     one store is enough)."""
     url = f"sqlite:///{tmp_path / 'bureau.db'}"
     open_store(url)
-    admin.add_site(SITE, SITE_NAME)
+    admin.add_site(SITE, SITE_NAME, prefix=MEMBER_PREFIX)
     kiosk = admin.add_kiosk(SITE, "front desk")
     server = BureauProcess(url, tmp_path)
     server.start()
@@ -659,7 +660,7 @@ def offline_month(settings, members: int, days: int, until) -> list[str]:
     newest = db.execute_sql("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
     first = (until - timedelta(days=days - 1)).replace(hour=9, minute=0, second=0, microsecond=0)
     with write():
-        people = [register(code, f"{kiosk_id.replace('-', '')}{n:04d}", first) for n in range(members)]
+        people = [register(code, f"{settings.staff.member_prefix}{n:04d}", first) for n in range(members)]
     for day in range(days):
         start = first + timedelta(days=day)
         with write():

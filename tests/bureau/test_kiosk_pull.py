@@ -142,8 +142,8 @@ def test_push_then_pull_confirms_our_points_and_brings_another_kiosks_double_awa
 ):
     now = datetime.now().replace(microsecond=0)
     with write():
-        wang = Member.create(member_no="DM0001", name="王建华", site=Site.get(), points_confirmed=0)
-        facts.record("member", facts.new_event_id(), {**member("DM0001", "王建华"), "at": now.isoformat()}, now)
+        wang = Member.create(member_no="XC0001", name="王建华", site=Site.get(), points_confirmed=0)
+        facts.record("member", facts.new_event_id(), {**member("XC0001", "王建华"), "at": now.isoformat()}, now)
         walk = Activity.create(site=Site.get(), title="健步走", start=now, end=now + timedelta(hours=1), open=True)
         gained = record_sign_in(wang, activity_item(walk), "qr", now, settings.kiosk.id, SITE)
     assert gained > 0 and passbook.balance(wang) == gained
@@ -159,7 +159,7 @@ def test_push_then_pull_confirms_our_points_and_brings_another_kiosks_double_awa
         1,
         "signin",
         {
-            "member_no": "DM0001",
+            "member_no": "XC0001",
             "kind": "activity",
             "item_id": 77,
             "title": "健步走",
@@ -174,7 +174,7 @@ def test_push_then_pull_confirms_our_points_and_brings_another_kiosks_double_awa
         2,
         "points",
         {
-            "member_no": "DM0001",
+            "member_no": "XC0001",
             "amount": gained,
             "kind": "activity",
             "rule": "activity_attendance",

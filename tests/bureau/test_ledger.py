@@ -190,7 +190,8 @@ def test_a_points_fact_reusing_an_entry_id_is_skipped(tills):
     rules.catch_up()
     reversal = entries()[-1]
     # A kiosk that sent the bureau's own reversal back as a fact of its own must not stop the rules.
-    second.push(points_fact("B0001", -2, "reversal", _id=reversal.entry_id), points_fact("A0001", 1, "correction"))
+    second.push(points_fact("B0001", -2, "reversal", _id=reversal.entry_id))
+    first.push(points_fact("A0001", 1, "correction"))
     assert rules.catch_up() == 2
     assert [e.amount for e in entries()] == [2, 2, -2, 1] and member("A0001").balance == 3
     ledger_sums()

@@ -314,9 +314,10 @@ def test_a_store_of_the_first_version_is_adopted_as_version_1_with_its_rows(stor
         assert versions(database) == REAL
         assert without_versions(database) == models_schema
         after = {table: table_rows(database, table) for table in OLD_TABLES}
-        assert {t: rows for t, rows in after.items() if t != "kiosk"} == {
-            t: rows for t, rows in before.items() if t != "kiosk"
+        assert {t: rows for t, rows in after.items() if t not in ("kiosk", "site")} == {
+            t: rows for t, rows in before.items() if t not in ("kiosk", "site")
         }
+        assert_sites_kept(before["site"], after["site"])
         # Each kiosk as it was, with head_seq and last_pull (the last two columns) as the models default them.
         assert [row[:-2] for row in after["kiosk"]] == before["kiosk"]
         assert [row[-2:] for row in after["kiosk"]] == [(0, None), (0, None)]
@@ -336,9 +337,17 @@ def test_a_store_of_the_first_version_is_adopted_as_version_1_with_its_rows(stor
         close_store()
 
 
-def test_a_store_of_todays_models_without_versions_is_adopted_unchanged(store_url, raw, models_schema):
-    with raw.atomic(), raw.bind_ctx(MODELS):
-        raw.create_tables(MODELS)
+def assert_sites_kept(before: list[tuple], after: list[tuple]) -> None:
+    """Each site as it was, with no member-number prefix yet (version 3 added the column last)."""
+    assert [row[:-1] for row in after] == before and {row[-1] for row in after} == {None}
+
+
+def test_a_store_of_the_last_models_without_versions_is_adopted_unchanged(store_url, raw, models_schema):
+    # The tables as the bureau made them last without versions (create_tables(MODELS) then): 0001.
+    first = migrations.scripts(migrations.dialect(raw))[0][1]
+    with raw.atomic():
+        for statement in migrations._statements(first.read_text(encoding="utf-8")):
+            raw.execute_sql(statement)
         fill(raw, (*KIOSK_COLUMNS, "head_seq", "last_pull"), [(*k, 45, "2026-11-20 08:05:00") for k in KIOSKS])
     before = {table: table_rows(raw, table) for table in raw.get_tables()}
     raw.close_all()
@@ -347,8 +356,9 @@ def test_a_store_of_todays_models_without_versions_is_adopted_unchanged(store_ur
     try:
         assert versions(database) == REAL
         assert without_versions(database) == models_schema
-        after = {table: table_rows(database, table) for table in before if table != "stream_meta"}
-        assert after == {t: rows for t, rows in before.items() if t != "stream_meta"}
+        after = {table: table_rows(database, table) for table in before if table not in ("stream_meta", "site")}
+        assert after == {t: rows for t, rows in before.items() if t not in ("stream_meta", "site")}
+        assert_sites_kept(before["site"], table_rows(database, "site"))
         assert [(k.head_seq, k.last_pull.hour) for k in Kiosk.select()] == [(45, 8), (45, 8)]
     finally:
         close_store()
@@ -361,8 +371,8 @@ def test_a_store_of_version_1_gets_64_bit_balances_with_its_rows(store_url, monk
     monkeypatch.setattr(migrations, "scripts", lambda dialect: real(dialect)[:1])
     database = open_store(store_url)
     try:
-        admin.add_site("DEMO-001", "示范")
-        with database.atomic():
+        with database.atomic():  # as version 1 knew a site (today's model has more columns)
+            database.execute_sql('INSERT INTO "site" ("code", "name") VALUES (\'DEMO-001\', \'示范\')')
             database.execute_sql(MEMBER_ROW.format(p=database.param), ("DM0001", 1, 12))
             database.execute_sql(ENTRY_ROW.format(p=database.param), ("e1", "DM0001", 12, 12))
         assert versions(database) == REAL[:1]

@@ -151,8 +151,8 @@ def points_fact(member_no: str, amount: int, kind: str, at: datetime = DAY, **fi
 
 @pytest.fixture
 def sites(store):
-    admin.add_site(SITE, SITE_NAME)
-    admin.add_site(OTHER_SITE, "第二活动中心")
+    admin.add_site(SITE, SITE_NAME, prefix="A")
+    admin.add_site(OTHER_SITE, "第二活动中心", prefix="B")
 
 
 @pytest.fixture
@@ -208,6 +208,7 @@ def test_one_person_registered_at_two_sites_is_one_member(tills):
         "active": True,
         "merged_into": "A0001",
         "balance": 0,
+        "card_issue": 1,
     }
     assert members["A0001"]["balance"] == 5 and members["A0001"]["merged_into"] is None
     balances = sorted(published("balances").values(), key=lambda b: b["balance"])
@@ -439,7 +440,7 @@ def test_a_kiosk_signing_in_is_reflected_by_the_servers_worker(tmp_path, server,
     open_db(settings.kiosk.data_dir)
     try:
         world = World(settings)
-        wang = world.member("DM9001", "王建华", ID_WANG)
+        wang = world.member("XC9001", "王建华", ID_WANG)
         members.update(Actor.of(None, settings), wang.member_no, LESSON_START - timedelta(days=1), phone="13800001234")
         course = world.course("太极拳（一）班")
         world.enroll(wang, course)
@@ -460,14 +461,14 @@ def test_a_kiosk_signing_in_is_reflected_by_the_servers_worker(tmp_path, server,
         kiosk_db.close()
 
     def applied():
-        found = Member.get_or_none(Member.member_no == "DM9001")
+        found = Member.get_or_none(Member.member_no == "XC9001")
         return found is not None and LedgerEntry.select().count() == 3 and found
 
     wang_there = wait_until(applied, 30, "the server's rules worker to apply the pushed facts")
     assert (wang_there.name, wang_there.phone_last4, wang_there.balance) == ("王建华", "1234", 2 + 2 - 3)
     assert Attendance.select().count() == 2
     assert [e.balance_after for e in LedgerEntry.select().order_by(LedgerEntry.id)] == [2, 4, 1]
-    assert published("members")["DM9001"]["balance"] == 1
+    assert published("members")["XC9001"]["balance"] == 1
 
 
 def test_the_worker_applies_a_push_when_notified(tills):

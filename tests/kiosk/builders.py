@@ -29,11 +29,13 @@ ID_WANG = "120103198806018241"
 ID_LI = "360426199101010071"
 ID_NOT_REGISTERED = "440308199901101512"
 
-# A real site's own keys and devices: with the demo data off, the public demo keys and the
-# simulated devices are refused.
+# A real site's own keys, devices and member-number prefix: with the demo data off, the public
+# demo keys, the simulated devices and the demo's prefix DM are refused.
+MEMBER_PREFIX = "XC"
 SITE_KEYS = (
     '[security]\nid_hash_key = "{}"\ncard_key = "{}"\n'.format("1f" * 32, "2e" * 32)
     + '[devices.idcard]\nport = ""\n[devices.qr_serial]\nport = ""\n'
+    + f'[staff]\nmember_prefix = "{MEMBER_PREFIX}"\n'
 )
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from kiosk import config
 from tests.kiosk.bad_configs import CASES
-from tests.kiosk.builders import SITE_KEYS
+from tests.kiosk.builders import MEMBER_PREFIX, SITE_KEYS
 from tests.kiosk.conftest import write_site_file
 from tools.checkout import ROOT
 
@@ -72,6 +72,22 @@ def test_a_real_site_on_the_public_demo_keys_is_refused(tmp_path, kept):
     with pytest.raises(config.ConfigError) as e:
         config.load(path)
     assert_clear(str(e.value), path, kept)
+
+
+@pytest.mark.parametrize("stated", [False, True])
+def test_a_real_site_on_the_demo_member_prefix_is_refused(tmp_path, stated):
+    # Left at default.toml's DM, or copied from it: every site doing so would number alike.
+    path = tmp_path / "site.toml"
+    keys = SITE_KEYS.replace(f'member_prefix = "{MEMBER_PREFIX}"', 'member_prefix = "DM"' if stated else "")
+    path.write_text('[site]\ndemo_data = ""\n' + keys, encoding="utf-8")
+    with pytest.raises(config.ConfigError) as e:
+        config.load(path)
+    assert_clear(str(e.value), path, "staff.member_prefix", ("DM", "kiosk add"))
+
+
+def test_the_demo_and_a_real_site_with_its_issued_prefix_start(tmp_path):
+    assert config.load().staff.member_prefix == "DM"
+    assert config.load(write_site_file(tmp_path)).staff.member_prefix == MEMBER_PREFIX
 
 
 @pytest.mark.parametrize("device", ["idcard", "qr_serial"])

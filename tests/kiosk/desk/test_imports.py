@@ -77,7 +77,7 @@ HEADER = ["学员编号", "姓名", "性别", "出生日期", "手机号", "身�
 
 
 def test_a_roster_goes_in_with_ids_phones_and_courses(tmp_path, world, courses, actor, settings):
-    world.member("DM0007", "老学员")
+    world.member("XC0007", "老学员")
     path = xlsx(
         tmp_path / "名单.xlsx",
         [
@@ -85,7 +85,7 @@ def test_a_roster_goes_in_with_ids_phones_and_courses(tmp_path, world, courses, 
             ["序号", "会员号", "学员姓名", "手机", "身份证号码", "报名课程", "备注"],
             [1, "", "赵国强", 13812345678, ID_ZHAO, f"{TAICHI}、{CALLIGRAPHY}", "老党员"],
             [2, "", "钱秀英", "139 0000 1111", ID_QIAN.lower(), "太极拳(一)班"],
-            [3, "DM0100", "孙丽", "", "", ""],
+            [3, "XC0100", "孙丽", "", "", ""],
         ],
     )
     report = members(actor, path, settings)
@@ -94,8 +94,8 @@ def test_a_roster_goes_in_with_ids_phones_and_courses(tmp_path, world, courses, 
     assert report.warnings == [t("imports.unknown_columns", columns="「序号」、「备注」")]
 
     zhao, qian, sun = (Member.get(Member.name == n) for n in ("赵国强", "钱秀英", "孙丽"))
-    # New numbers continue after the highest, in the database (DM0007) or the file (DM0100).
-    assert (zhao.member_no, qian.member_no, sun.member_no) == ("DM0101", "DM0102", "DM0100")
+    # New numbers continue after the highest, in the database (XC0007) or the file (XC0100).
+    assert (zhao.member_no, qian.member_no, sun.member_no) == ("XC0101", "XC0102", "XC0100")
     assert (zhao.gender, zhao.birth_date, zhao.birth_year) == ("男", date(1948, 3, 2), 1948)
     assert (qian.gender, qian.birth_date) == ("女", date(1952, 7, 15))
     assert (zhao.phone, zhao.phone_last4, qian.phone) == ("13812345678", "5678", "13900001111")
@@ -109,15 +109,15 @@ def test_a_roster_goes_in_with_ids_phones_and_courses(tmp_path, world, courses, 
         ("钱秀英", TAICHI, "enrolled", NOW),
     }
 
-    assert [(f["member_no"], f["change"]) for f in outbox("member")] == [
-        ("DM0101", "created"),
-        ("DM0102", "created"),
-        ("DM0100", "created"),
+    assert [(f["member_no"], f["change"], f["site"]) for f in outbox("member")] == [
+        ("XC0101", "created", settings.site.code),
+        ("XC0102", "created", settings.site.code),
+        ("XC0100", "created", settings.site.code),
     ]
     assert sorted((f["member_no"], f["course"], f["status"]) for f in outbox("enrollment")) == [
-        ("DM0101", CALLIGRAPHY, "enrolled"),
-        ("DM0101", TAICHI, "enrolled"),
-        ("DM0102", TAICHI, "enrolled"),
+        ("XC0101", CALLIGRAPHY, "enrolled"),
+        ("XC0101", TAICHI, "enrolled"),
+        ("XC0102", TAICHI, "enrolled"),
     ]
     (entry,) = Audit.select()
     detail = json.loads(entry.detail)
