@@ -42,7 +42,7 @@ def start(args: argparse.Namespace) -> SimpleNamespace:
         sys.exit(2)
     i18n.load(settings.kiosk.language)
     logs.setup(settings)
-    if args.command in OWN_DATABASE:
+    if getattr(args, "command", None) in OWN_DATABASE:  # callers of their own pass no command
         return settings
     try:
         open_db(settings.kiosk.data_dir)

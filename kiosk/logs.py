@@ -52,7 +52,9 @@ class KioskLogHandler(RotatingFileHandler):
             super().handleError(record)
             return
         if not self.lost:
-            print(f"kiosk.log: {error.strerror or error}: log lines are dropped until it can be written", file=sys.stderr)
+            print(
+                f"kiosk.log: {error.strerror or error}: log lines are dropped until it can be written", file=sys.stderr
+            )
         self._failed = True
         stream, self.stream = self.stream, None  # opened again for the next line
         try:

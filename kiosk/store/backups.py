@@ -69,9 +69,12 @@ def make(settings: SimpleNamespace, now: datetime) -> list[Path]:
     costs its copy, logged."""
     b = settings.backup
     first = Path(b.folder)
-    first.mkdir(mode=0o700, parents=True, exist_ok=True)
-    made = [_copy_online(database_path(settings), first / f"kiosk-{now:{_STAMP}}.db")]
-    rotate(first, b.keep_daily, b.keep_weekly)
+    try:
+        first.mkdir(mode=0o700, parents=True, exist_ok=True)
+        made = [_copy_online(database_path(settings), first / f"kiosk-{now:{_STAMP}}.db")]
+        rotate(first, b.keep_daily, b.keep_weekly)
+    except OSError as e:  # the folder cannot be made or written: full, read-only, a file there
+        raise BackupError(f"{first}: {_reason(e)}") from e
     if b.second_folder:
         second = Path(b.second_folder)
         try:

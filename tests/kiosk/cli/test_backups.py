@@ -194,3 +194,12 @@ def test_a_database_made_before_files_were_private_becomes_private(site):
     db.chmod(0o644)
     staff_names(site)
     assert mode(db) == 0o600
+
+
+def test_a_backup_folder_that_cannot_be_made_is_one_message(tmp_path):
+    (tmp_path / "taken").write_text("a file where the folder should be")
+    config = write_site_file(tmp_path, f'[backup]\nfolder = "{tmp_path / "taken"}"\n')
+    result = run_kiosk("--config", config, "--data-dir", tmp_path / "data", "backup")
+    assert result.returncode == 1 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(t("backup.failed", error=tmp_path / "taken"))
