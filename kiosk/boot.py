@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from datetime import datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import NoReturn
 
@@ -42,6 +43,7 @@ def start(args: argparse.Namespace) -> SimpleNamespace:
         sys.exit(2)
     i18n.load(settings.kiosk.language)
     logs.setup(settings)
+    _warn_if_readable(args.config)
     if getattr(args, "command", None) in OWN_DATABASE:  # callers of their own pass no command
         return settings
     try:
@@ -58,6 +60,12 @@ def start(args: argparse.Namespace) -> SimpleNamespace:
             raise
         _stop(t("store.full_at_start", folder=settings.kiosk.data_dir))
     return settings
+
+
+def _warn_if_readable(site_file: str | None) -> None:
+    """The site file holds the bureau's keys and this kiosk's sync key: for its owner only."""
+    if site_file and Path(site_file).stat().st_mode & 0o077:
+        log.warning("%s can be read by other users: it holds keys, make it private (chmod 600)", site_file)
 
 
 def damaged(settings: SimpleNamespace, args: argparse.Namespace, error: integrity.Damaged) -> str:

@@ -29,7 +29,7 @@ def open_db(data_dir: str | Path) -> SqliteDatabase:
     """Open (creating if needed) <data_dir>/kiosk.db, bind the models to it and migrate it.
 
     Raises integrity.Damaged when the file is there but is no sound database: a zero-length file
-    is a database that lost everything, never a fresh start (docs/design.md §9)."""
+    is a database that lost everything, never a fresh start (docs/design.md §5.1)."""
     from kiosk.store import migrations
 
     path = Path(data_dir) / "kiosk.db"

@@ -203,3 +203,15 @@ def test_a_backup_folder_that_cannot_be_made_is_one_message(tmp_path):
     assert result.returncode == 1 and result.stdout == ""
     [line] = result.stderr.splitlines()
     assert line.startswith(t("backup.failed", error=tmp_path / "taken"))
+
+
+def test_a_site_file_others_can_read_is_warned_of_in_the_log(tmp_path):
+    config, data = write_site_file(tmp_path), tmp_path / "data"
+    config.chmod(0o644)
+    ok(run_kiosk("--config", config, "--data-dir", data, "staff", "list"))
+    warning = f"{config} can be read by other users"
+    assert warning in (data / "logs" / "kiosk.log").read_text(encoding="utf-8")
+    config.chmod(0o600)
+    (data / "logs" / "kiosk.log").unlink()
+    ok(run_kiosk("--config", config, "--data-dir", data, "staff", "list"))
+    assert warning not in (data / "logs" / "kiosk.log").read_text(encoding="utf-8")
