@@ -1,6 +1,6 @@
 """The kiosk's own upkeep, on a thread of its own whether or not a bureau is set: the nightly
-backup at backup.at (at start instead when the newest is over a day old: the kiosk was off at
-its time) and free space every storage.check_every_s, sent to the bureau as a "device" fact
+backup at backup.at (AFTER_START minutes after start instead when the newest is over a day
+old: the kiosk was off at its time) and free space every storage.check_every_s, sent to the bureau as a "device" fact
 ("storage") at start and whenever its state changes.  notice() is what the staff page shows."""
 
 import logging
@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 
 DAY = timedelta(days=1)
 STALE = timedelta(days=2)  # no backup for this long: staff are told
+# A backup overdue at start waits this long: integrity_check reads every page (~40 s for 300 MB),
+# not while the kiosk starts and the first seniors of the morning sign in.
+AFTER_START = timedelta(minutes=5)
 
 
 class Upkeep(threading.Thread):
@@ -74,9 +77,8 @@ class Upkeep(threading.Thread):
     def _backup_due(self, now: datetime) -> bool:
         if self.next_backup is None:
             newest = backups.listed(Path(self.settings.backup.folder))
-            if not newest or now - newest[0].taken > DAY:
-                return True
-            self.next_backup = next_at(now, self.settings.backup.at)
+            overdue = not newest or now - newest[0].taken > DAY
+            self.next_backup = now + AFTER_START if overdue else next_at(now, self.settings.backup.at)
         return now >= self.next_backup
 
     def _next(self, now: datetime) -> datetime:

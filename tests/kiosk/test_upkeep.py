@@ -1,5 +1,5 @@
-"""The upkeep thread's decisions, with the clock in the test's hand: the nightly backup (and one at
-start when the newest is over a day old), free space checked and sent to the bureau when its
+"""The upkeep thread's decisions, with the clock in the test's hand: the nightly backup (and one
+soon after start when the newest is over a day old), free space checked and sent to the bureau when its
 state changes, and what the staff page is told."""
 
 import json
@@ -11,7 +11,7 @@ from kiosk.i18n import t
 from kiosk.store import backups
 from kiosk.store.models import Outbox
 from kiosk.store.space import MB, Space
-from kiosk.upkeep import Upkeep, notice
+from kiosk.upkeep import AFTER_START, Upkeep, notice
 
 NIGHT = datetime(2027, 3, 1, 3, 30)  # backup.at of config/default.toml
 
@@ -25,16 +25,20 @@ def storage_facts() -> list[dict]:
     return [f for f in found if f["device"] == "storage"]
 
 
-def test_a_kiosk_without_a_backup_makes_one_at_start_then_each_night(settings, database):
+def test_a_kiosk_without_a_backup_makes_one_soon_after_start_then_each_night(settings, database):
     upkeep = Upkeep(settings)
     start = NIGHT + timedelta(hours=6)  # 09:30
     upkeep.tick(start)
-    assert taken(settings) == [start]
+    upkeep.tick(start + AFTER_START - timedelta(seconds=1))
+    assert taken(settings) == []  # not while the kiosk starts
+    first = start + AFTER_START
+    upkeep.tick(first)
+    assert taken(settings) == [first]
     for minutes in (60, 17 * 60 + 59):  # later that day, and 03:29 the next: nothing due
         upkeep.tick(start + timedelta(minutes=minutes))
-    assert taken(settings) == [start]
+    assert taken(settings) == [first]
     upkeep.tick(NIGHT + timedelta(days=1))
-    assert taken(settings) == [NIGHT + timedelta(days=1), start]
+    assert taken(settings) == [NIGHT + timedelta(days=1), first]
 
 
 def test_a_kiosk_that_was_off_at_night_backs_up_at_start_once_a_day_has_passed(settings, database):
@@ -42,13 +46,16 @@ def test_a_kiosk_that_was_off_at_night_backs_up_at_start_once_a_day_has_passed(s
     Upkeep(settings).tick(NIGHT + timedelta(hours=20))  # started the same day: the copy is fresh
     assert taken(settings) == [NIGHT]
     late = NIGHT + timedelta(days=1, hours=6)  # off at 03:30, started at 09:30
-    Upkeep(settings).tick(late)
-    assert taken(settings) == [late, NIGHT]
+    upkeep = Upkeep(settings)
+    upkeep.tick(late)
+    upkeep.tick(late + AFTER_START)
+    assert taken(settings) == [late + AFTER_START, NIGHT]
 
 
 def test_a_failed_backup_is_logged_and_tried_the_next_night(settings, database, caplog):
     settings.backup.folder = str(Path(settings.kiosk.data_dir) / "kiosk.db")  # a file: no folder there
     upkeep = Upkeep(settings)
+    upkeep.next_backup = NIGHT  # decided on an earlier tick
     upkeep.tick(NIGHT)
     assert "the nightly backup failed" in caplog.text
     assert upkeep.next_backup == NIGHT + timedelta(days=1)
@@ -102,4 +109,5 @@ def test_the_thread_runs_its_first_tick_at_once_and_stops(settings, database):
     upkeep.stop()
     upkeep.join(30)
     assert not upkeep.is_alive()
-    assert len(taken(settings)) == 1 and len(storage_facts()) == 1
+    assert upkeep.next_backup == upkeep.next_check - timedelta(seconds=settings.storage.check_every_s) + AFTER_START
+    assert len(storage_facts()) == 1
