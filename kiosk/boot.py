@@ -10,7 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import NoReturn
 
-from kiosk import config, demo, i18n, logs, sites
+from kiosk import causes, config, demo, i18n, logs, sites
 from kiosk.cli import COMMANDS, OWN_DATABASE
 from kiosk.i18n import t
 from kiosk.people import search
@@ -56,7 +56,7 @@ def start(args: argparse.Namespace) -> SimpleNamespace:
     except integrity.Damaged as e:
         _stop(damaged(settings, args, e))
     except Exception as e:
-        if not integrity.is_full(e):
+        if not causes.is_full(e):
             raise
         _stop(t("store.full_at_start", folder=settings.kiosk.data_dir))
     return settings

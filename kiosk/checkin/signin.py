@@ -12,19 +12,20 @@ from types import SimpleNamespace
 
 from peewee import IntegrityError, OperationalError
 
+from kiosk import causes
 from kiosk.i18n import t
 from kiosk.identity import ids, tokens
 from kiosk.identity.credentials import Credential
 from kiosk.people import newcomers
 from kiosk.points import awards, passbook
 from kiosk.programme.schedule import Item, activity_item, lesson_item
-from kiosk.store import facts, integrity
+from kiosk.store import facts
 from kiosk.store.db import db, get_by, insert, write
 from kiosk.store.models import Activity, Course, Lesson, Member, PointsEntry, SignIn
 
 log = logging.getLogger(__name__)
 
-FULL = "store.full"  # Result.detail of a sign-in the full disk refused
+FULL = causes.FULL  # Result.detail of a sign-in the full disk refused
 KINDS = ("ok", "already", "choose", "not_due", "not_enrolled", "unknown_card", "invalid_card", "expired_card", "error")
 
 
@@ -67,7 +68,7 @@ class CheckIn:
             result = replace(self._handle(cred, now), method=cred.method)
         except (OperationalError, sqlite3.OperationalError) as e:
             # A full disk shows as "cannot rollback": SQLite rolled back itself.  Say the real cause.
-            detail = FULL if integrity.is_full(e) else str(integrity.chain(e)[-1])
+            detail = FULL if causes.is_full(e) else str(causes.chain(e)[-1])
             log.error("check-in failed on the database: %s", t(detail))
             result = Result("error", detail=detail, method=cred.method)
         except Exception:

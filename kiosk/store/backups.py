@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
+from kiosk import causes
 from kiosk.i18n import t
 from kiosk.store import integrity
 
@@ -211,4 +212,4 @@ def _sidecars(path: Path) -> list[Path]:
 
 
 def _reason(error: BaseException) -> str:
-    return t("store.full") if integrity.is_full(error) else str(error)
+    return t(causes.FULL) if causes.is_full(error) else str(error)

@@ -9,6 +9,7 @@ from typing import TypeVar
 from peewee import DatabaseError, DatabaseProxy, Field, Model, SqliteDatabase
 
 from contract.fairlock import FairLock
+from kiosk import causes
 from kiosk.store import integrity
 
 db = DatabaseProxy()
@@ -44,7 +45,7 @@ def open_db(data_dir: str | Path) -> SqliteDatabase:
         database.connect(reuse_if_open=True)
         migrations.migrate(database)
     except DatabaseError as e:
-        if integrity.is_damage(e):
+        if causes.is_damage(e):
             database.close()
             raise integrity.Damaged(path, str(e)) from e
         raise

@@ -1,15 +1,12 @@
 """Whether a SQLite file is a sound database: kiosk.db before the kiosk starts on it, a backup before
-it is kept or restored.  And what a full disk looks like in an exception, so the kiosk can say so."""
+it is kept or restored."""
 
-import errno
 import sqlite3
 from pathlib import Path
 
 from kiosk.i18n import t
 
 HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
-SQLITE_FULL = 13
-DAMAGE_CODES = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
 
 
 class Damaged(Exception):
@@ -67,29 +64,3 @@ def _pragma(path: Path, check: str) -> str:
         return str(e)
     found = [str(r[0]) for r in rows]
     return "" if found == ["ok"] else "; ".join(found[:3])
-
-
-def is_damage(error: BaseException) -> bool:
-    """Whether `error` (or what caused it) says the database file is damaged."""
-    return any(_code(e) in DAMAGE_CODES for e in chain(error))
-
-
-def is_full(error: BaseException) -> bool:
-    """Whether `error` (or what caused it) is a full disk.  SQLite then rolls the transaction back
-    itself, and the ROLLBACK that follows fails with "no transaction is active": the real cause
-    is further down the chain."""
-    return any(_code(e) == SQLITE_FULL or (isinstance(e, OSError) and e.errno == errno.ENOSPC) for e in chain(error))
-
-
-def chain(error: BaseException) -> list[BaseException]:
-    """`error` and every exception it was raised from or while handling, outermost first."""
-    found: list[BaseException] = []
-    current: BaseException | None = error
-    while current is not None and current not in found:
-        found.append(current)
-        current = current.__cause__ or current.__context__
-    return found
-
-
-def _code(error: BaseException) -> int | None:
-    return getattr(error, "sqlite_errorcode", None) if isinstance(error, sqlite3.Error) else None
