@@ -44,8 +44,11 @@ def start(args: argparse.Namespace) -> SimpleNamespace:
     i18n.load(settings.kiosk.language)
     logs.setup(settings)
     _warn_if_readable(args.config)
-    if getattr(args, "command", None) in OWN_DATABASE:  # callers of their own pass no command
+    command = getattr(args, "command", None)  # callers of their own pass none
+    if command in OWN_DATABASE:
         return settings
+    if command in (None, "run"):
+        backups.claim(settings)  # the kiosk itself: no restore while it runs (it waits for one)
     try:
         open_db(settings.kiosk.data_dir)
         now = datetime.now()

@@ -3,6 +3,7 @@ with integrity_check before it counts, into backup.folder and, when set, backup.
 USB stick); kept backup.keep_daily days and backup.keep_weekly weeks.  A restore puts a checked
 copy in place of kiosk.db and keeps what was there aside."""
 
+import fcntl
 import logging
 import os
 import re
@@ -20,6 +21,8 @@ from kiosk.store import integrity
 log = logging.getLogger(__name__)
 
 DB_NAME = "kiosk.db"
+LOCK_NAME = "kiosk.lock"  # held (shared) by each running kiosk, taken alone by a restore
+_claimed: list[int] = []  # this running kiosk's hold on it, kept open until the process ends
 _NAME = re.compile(r"kiosk-(\d{8}-\d{6})\.db")
 _STAMP = "%Y%m%d-%H%M%S"
 
@@ -126,6 +129,26 @@ def restore(settings: SimpleNamespace, source: Path, now: datetime) -> Path | No
         raise BackupError(f"{source}: {problem}")
     target = database_path(settings)
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    lock = os.open(target.with_name(LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BackupError(t("backup.kiosk_running")) from None
+        return _replace(target, source, now)
+    finally:
+        os.close(lock)
+
+
+def claim(settings: SimpleNamespace) -> None:
+    """Mark this process as a running kiosk for as long as it runs: a restore refuses meanwhile (it
+    would pull kiosk.db from under the kiosk, whose writes would then go nowhere)."""
+    lock = os.open(database_path(settings).with_name(LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_SH)  # waits while a restore runs
+    _claimed.append(lock)
+
+
+def _replace(target: Path, source: Path, now: datetime) -> Path | None:
     incoming = _copy_checked(source, target.with_name(f"{DB_NAME}.restoring"))
     aside = None
     parts = [p for p in (target, *_sidecars(target)) if p.exists()]

@@ -6,6 +6,7 @@ import shutil
 import sqlite3
 import stat
 import subprocess
+import sys
 from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.i18n import t
-from tools.checkout import run_kiosk
+from tools.checkout import ROOT, run_kiosk
 
 from ..conftest import write_site_file
 
@@ -215,3 +216,36 @@ def test_a_site_file_others_can_read_is_warned_of_in_the_log(tmp_path):
     (data / "logs" / "kiosk.log").unlink()
     ok(run_kiosk("--config", config, "--data-dir", data, "staff", "list"))
     assert warning not in (data / "logs" / "kiosk.log").read_text(encoding="utf-8")
+
+
+HOLD = """
+import argparse, sys
+from kiosk import boot
+boot.start(argparse.Namespace(config=sys.argv[1], data_dir=sys.argv[2], command=None))
+print("running", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_restore_refuses_while_the_kiosk_runs(site):
+    copy = backup(site)
+    config, data = site
+    # The kiosk's start-up (kiosk.boot) without its screens, in a process that lives until its stdin closes.
+    kiosk_app = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(config), str(data)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert kiosk_app.stdout.readline() == "running\n"
+        before = (data / "kiosk.db").read_bytes()
+        refused = kiosk(site, "restore", copy)
+        assert refused.returncode == 1
+        assert refused.stderr.splitlines() == [t("backup.restore_failed", error=t("backup.kiosk_running"))]
+        assert (data / "kiosk.db").read_bytes() == before
+    finally:
+        kiosk_app.stdin.close()
+        kiosk_app.wait(30)
+    ok(kiosk(site, "restore", copy))  # stopped: now it may
