@@ -18,7 +18,7 @@ from kiosk.store import backups, integrity
 from kiosk.store.db import open_db
 
 log = logging.getLogger(__name__)
-DAMAGED = 3  # the exit status when kiosk.db cannot be used: a person must restore it
+NO_DATABASE = 3  # the exit status when kiosk.db cannot be used (damaged, a full disk): a person must act
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -57,7 +57,7 @@ def start(args: argparse.Namespace) -> SimpleNamespace:
         sites.ensure(settings)
         search.fill_initials()  # members from before staff mode, or from the bureau
     except integrity.Damaged as e:
-        _stop(damaged(settings, args, e))
+        _stop(_damaged(settings, args, e))
     except Exception as e:
         if not causes.is_full(e):
             raise
@@ -71,7 +71,7 @@ def _warn_if_readable(site_file: str | None) -> None:
         log.warning("%s can be read by other users: it holds keys, make it private (chmod 600)", site_file)
 
 
-def damaged(settings: SimpleNamespace, args: argparse.Namespace, error: integrity.Damaged) -> str:
+def _damaged(settings: SimpleNamespace, args: argparse.Namespace, error: integrity.Damaged) -> str:
     """One message for whoever starts the kiosk: which file, why, and the restore command with
     the newest good backup (or that there is none)."""
     found = backups.newest_good(settings)
@@ -89,7 +89,7 @@ def damaged(settings: SimpleNamespace, args: argparse.Namespace, error: integrit
 def _stop(message: str) -> NoReturn:
     log.error("%s", message)
     print(message, file=sys.stderr)
-    sys.exit(DAMAGED)
+    sys.exit(NO_DATABASE)
 
 
 def run_command(args: argparse.Namespace, settings: SimpleNamespace) -> int | None:

@@ -8,6 +8,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import SimpleNamespace
 
+from kiosk.i18n import t
+
 # 18-character ID numbers (and 15-digit old ones) anywhere in a message, even glued to letters.
 _ID_NUMBER = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8,11}([0-9Xx])(?![0-9])")
 
@@ -52,9 +54,7 @@ class KioskLogHandler(RotatingFileHandler):
             super().handleError(record)
             return
         if not self.lost:
-            print(
-                f"kiosk.log: {error.strerror or error}: log lines are dropped until it can be written", file=sys.stderr
-            )
+            print(t("logs.unwritable", file=self.baseFilename, error=error.strerror or error), file=sys.stderr)
         self._failed = True
         stream, self.stream = self.stream, None  # opened again for the next line
         try:

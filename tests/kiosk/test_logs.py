@@ -7,6 +7,7 @@ import pytest
 
 from kiosk import logs
 from kiosk.checkin.signin import CheckIn
+from kiosk.i18n import t
 from tests.kiosk.builders import ID_NOT_REGISTERED, ID_WANG, LESSON_START
 
 
@@ -103,7 +104,7 @@ def test_the_log_survives_a_full_disk_and_says_how_many_lines_it_lost(settings, 
     flush()
     err = capfd.readouterr().err
     assert "Logging error" not in err and "Traceback" not in err
-    assert err.splitlines() == ["kiosk.log: No space left on device: log lines are dropped until it can be written"]
+    assert err.splitlines() == [t("logs.unwritable", file=full, error="No space left on device")]
     full.unlink()  # space again: the next line goes to a file at the same path
     log.warning("line after")
     flush()

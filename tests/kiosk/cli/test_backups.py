@@ -175,16 +175,21 @@ def test_check_finds_the_damage_and_restore_mends_it(site):
     assert len(staff_names(site)) == 1
 
 
-def test_databases_backups_and_logs_are_private(tmp_path):
+def test_databases_backups_logs_and_exports_are_private(tmp_path):
     old = os.umask(0o022)  # the kiosk sets its own, whatever it inherits
     try:
         data = tmp_path / "data"
         config = write_site_file(tmp_path)
         ok(run_kiosk("--config", config, "--data-dir", data, "staff", "list"))
         copy = Path(ok(run_kiosk("--config", config, "--data-dir", data, "backup"))[0].split("：", 1)[1])
+        usb = tmp_path / "usb"
+        usb.mkdir()
+        export = ok(
+            run_kiosk("--config", config, "--data-dir", data, "export", "points", "--format", "csv", "--out", usb)
+        )
     finally:
         os.umask(old)
-    for path in (data / "kiosk.db", copy, data / "logs" / "kiosk.log"):
+    for path in (data / "kiosk.db", copy, data / "logs" / "kiosk.log", Path(export[1])):
         assert mode(path) == 0o600, path
     for folder in (data, data / "backups", data / "logs"):
         assert mode(folder) == 0o700, folder
