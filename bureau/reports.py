@@ -24,7 +24,15 @@ from contract.cells import csv_row
 SILENT_AFTER = timedelta(hours=24)  # a kiosk not heard from for longer needs somebody to look
 SKEW_WINDOW = timedelta(days=7)
 DEVICE_OK = "ok"  # devices.manager.Health.state(): ok, silent or absent
-DEVICE_STATES = {"ok": "ok", "silent": "device_silent", "absent": "absent"}  # state -> TEXT key
+# state -> TEXT key.  A kiosk's data disk is a device of kind "storage" too (kiosk/sync/device_facts.py):
+# ok, low (below the kiosk's threshold) or full.
+DEVICE_STATES = {
+    "ok": "ok",
+    "silent": "device_silent",
+    "absent": "absent",
+    "low": "storage_low",
+    "full": "storage_full",
+}
 
 # Every heading and word the CLI and the web page show, in one place.
 TEXT = {
@@ -67,6 +75,9 @@ TEXT = {
     "ok": "正常",
     "absent": "未连接",
     "device_silent": "无响应",
+    "storage": "存储空间",
+    "storage_low": "空间不足",
+    "storage_full": "存储空间已满",
 }
 
 

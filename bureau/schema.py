@@ -1,6 +1,8 @@
 """The bureau's schema: brought to the newest version (bureau.migrations) when the store is opened."""
 
-from peewee import Database
+from pathlib import Path
+
+from peewee import Database, SqliteDatabase
 
 from bureau.migrations import migrate
 from bureau.store import db, make_database
@@ -15,4 +17,14 @@ def open_store(url: str) -> Database:
     with database.connection_context():
         migrate(database)
         ensure_streams()
+    if isinstance(database, SqliteDatabase):
+        private(Path(database.database))
     return database
+
+
+def private(path: Path) -> None:
+    """A SQLite store holds every kiosk's key and the staff's password hashes: the file and its
+    -wal and -shm for the owner only (one made before they were, too)."""
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists():
+            part.chmod(0o600)

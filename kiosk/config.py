@@ -155,6 +155,11 @@ _RULES = [
     ("sync.timeout_s", lambda v: 1 <= v <= 600, "config.range"),
     ("sync.backoff_first_s", lambda v: 0.1 <= v <= 600, "config.range"),
     ("sync.backoff_max_s", lambda v: 1 <= v <= 86400, "config.range"),
+    ("backup.at", lambda v: _hhmm(v), "config.time"),
+    ("backup.keep_daily", lambda v: 1 <= v <= 366, "config.range"),
+    ("backup.keep_weekly", lambda v: 0 <= v <= 520, "config.range"),
+    ("storage.low_free_mb", lambda v: 1 <= v <= 1_000_000, "config.range"),
+    ("storage.check_every_s", lambda v: 10 <= v <= 86400, "config.range"),
     ("voice.volume", lambda v: 0 <= v <= 100, "config.range"),
     ("voice.player", lambda v: len(v) > 0 and v[0].strip() != "", "config.required"),
     ("voice.pack", lambda v: v.strip() != "", "config.required"),
@@ -264,6 +269,11 @@ def _resolve_paths(settings: dict) -> None:
     settings["site"]["demo_data"] = str(resources.path(demo)) if demo else ""
     ca = settings["sync"]["ca_file"]
     settings["sync"]["ca_file"] = str(resources.path(ca)) if ca else ""
+    b = settings["backup"]
+    b["folder"] = (
+        str(resources.path(b["folder"])) if b["folder"] else str(Path(settings["kiosk"]["data_dir"]) / "backups")
+    )
+    b["second_folder"] = str(resources.path(b["second_folder"])) if b["second_folder"] else ""
     v = settings["voice"]
     v["pack"] = str(resources.path(v["pack"]))
     v["recorded"] = str(resources.path(v["recorded"])) if v["recorded"] else ""

@@ -36,6 +36,7 @@ from kiosk.programme.schedule import Item
 from kiosk.sync import device_facts
 from kiosk.sync.status import Status as SyncStatus
 from kiosk.sync.worker import SyncWorker
+from kiosk.upkeep import Upkeep
 from screens import present, present_service, typeface
 from screens.idle import CHECK_S, IdleWatch
 from screens.live_theme import Theme
@@ -117,6 +118,7 @@ class KioskApp(App):
         self.device_manager: DeviceManager | None = None
         self._device_states: dict[str, str] = {}
         self.sync: SyncWorker | None = None
+        self.upkeep = Upkeep(settings)  # backups and free space
         self.voice = voice.Voice(settings.voice)
         self.senior: Senior | None = None  # identified, with their own preferences in force
         self.clock = time.monotonic  # the idle watches' clock; tests move a fake one
@@ -188,6 +190,7 @@ class KioskApp(App):
         if self.settings.sync.url:
             self.sync = SyncWorker(self.settings, self._synced)
             self.sync.start()
+        self.upkeep.start()
         if self.settings.site.demo_data:
             # A demo left running keeps something due, as it was when it started.
             Clock.schedule_interval(self._top_up_demo, DEMO_TOP_UP_S)
@@ -209,6 +212,7 @@ class KioskApp(App):
     def on_stop(self) -> None:
         if self.sync:
             self.sync.stop()
+        self.upkeep.stop()
         if self.device_manager:
             self.device_manager.stop()
         self.devices.close_simulators()

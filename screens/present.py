@@ -7,7 +7,7 @@ reads is tested without a display.  The screens only put these strings into labe
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from kiosk.checkin.signin import Result
+from kiosk.checkin.signin import FULL, Result
 from kiosk.health import Health
 from kiosk.i18n import t
 from kiosk.programme.schedule import Item
@@ -112,6 +112,12 @@ def _help(view: ResultView, r: Result) -> ResultView:
     return replace(view, lines=(t(f"result.help.{r.kind}"),))
 
 
+def _error(view: ResultView, r: Result) -> ResultView:
+    # The senior is asked to see staff; staff learn why (a full disk needs a technician, not a retry).
+    full = (t("result.help.storage_full"),) if r.detail == FULL else ()
+    return replace(view, lines=(t("result.help.error"), *full))
+
+
 def _points(r: Result) -> str:
     if r.points_gained > 0:
         return t("result.detail.points", gained=r.points_gained, balance=r.balance)
@@ -130,7 +136,7 @@ _DETAIL = {
     "invalid_card": _invalid_card,
     "unknown_card": _unknown_card,
     "expired_card": _help,
-    "error": _help,
+    "error": _error,
 }
 
 

@@ -10,6 +10,7 @@ under Xvfb.
 import argparse
 import csv
 import json
+import shutil
 import sys
 import tempfile
 from datetime import date, datetime, timedelta
@@ -349,6 +350,14 @@ def _staff_home(tour):
     return lambda: tour.app.screens.current == "staff_home"
 
 
+def _staff_home_storage_low(tour):
+    # A threshold just above what the disk has free: as a disk nearly full (kiosk.upkeep.notice).
+    tour.settings.storage.low_free_mb = shutil.disk_usage(tour.settings.kiosk.data_dir).free // 2**20 + 1
+    tour.app.staff.open("staff_home")
+    tour.app.staff.screens["staff_home"].refresh()  # when it was open already
+    return lambda: tour.app.screens.current == "staff_home"
+
+
 def _staff_open(name: str, arrange=None):
     def step(tour):
         tour.app.staff.open(name)
@@ -529,6 +538,7 @@ STAFF_SHOTS = [
     ("staff_sync", _sync_page(lambda now: None)),
     ("staff_sync_offline", _sync_page(_sync_offline)),
     ("staff_sync_rejected", _sync_page(_sync_rejected)),
+    ("staff_home_storage_low", _staff_home_storage_low),
 ]
 
 

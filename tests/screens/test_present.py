@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from kiosk.checkin.signin import KINDS, Result
+from kiosk.checkin.signin import FULL, KINDS, Result
 from kiosk.i18n import t
 from kiosk.programme.schedule import Item
 from screens import present
@@ -84,6 +84,12 @@ def test_invalid_card_tells_the_senior_what_to_do_without_accusing():
 def test_problems_say_what_to_do_next(kind):
     view = present.result_view(Result(kind, detail="internal error"))
     assert view.lines == (t(f"result.help.{kind}"),) and "internal" not in "".join(view.lines)
+
+
+def test_a_full_disk_is_named_for_staff_under_the_seniors_line():
+    view = present.result_view(Result("error", detail=FULL))
+    assert view.lines == (t("result.help.error"), t("result.help.storage_full"))
+    assert "存储空间已满" in view.lines[1]
 
 
 def test_no_line_is_longer_than_40_characters():
