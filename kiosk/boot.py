@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from kiosk import config, demo, i18n, logs, sites
 from kiosk.cli import COMMANDS
-from kiosk.people import search
+from kiosk.people import newcomers, search
 from kiosk.store.db import open_db
 
 
@@ -37,6 +37,7 @@ def start(args: argparse.Namespace) -> SimpleNamespace:
     demo.load_if_empty(settings, now)
     demo.ensure_due(settings, now)
     sites.ensure(settings)
+    newcomers.purge(now)  # a kiosk that was off, or read no unknown card, still forgets on time
     search.fill_initials()  # members from before staff mode, or from the bureau
     return settings
 

@@ -24,13 +24,14 @@ from devices import configured
 from devices.manager import DeviceManager
 from devices.sim import demo as sim_demo
 from devices.wedge import Wedge
-from kiosk import demo
+from kiosk import background, demo
 from kiosk.checkin.signin import Result
 from kiosk.checkin.visit import Reception, Senior, Visit
 from kiosk.fonts import FontChain, cmap
 from kiosk.health import Health
 from kiosk.i18n import t
 from kiosk.identity.credentials import Credential
+from kiosk.people import newcomers
 from kiosk.programme import activities
 from kiosk.programme.schedule import Item
 from kiosk.sync import device_facts
@@ -70,6 +71,7 @@ from screens.theme import PAPER, rgba
 log = logging.getLogger(__name__)
 
 DEMO_TOP_UP_S = 300
+HOUSEKEEPING_S = 24 * 3600  # a kiosk left running forgets old newcomer cards this often
 ENTER_KEYS = (13, 271)  # Return, keypad Enter
 F1 = 282  # Kivy's key code of F1; F2..F12 follow
 BACKSPACE = 8
@@ -96,6 +98,9 @@ def configure(settings: SimpleNamespace) -> None:
     # the pointer, without the right-click multitouch emulation that leaves dots on screen.
     Config.remove_option("input", "%(name)s")
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    if kiosk:  # none of Kivy's debugging modules: F11/F12 rotate and screenshot, Ctrl+E inspects
+        for name, _ in Config.items("modules"):
+            Config.remove_option("modules", name)
     typeface.register(settings)
 
 
@@ -108,6 +113,7 @@ class KioskApp(App):
     def __init__(self, settings: SimpleNamespace, **kwargs):
         super().__init__(**kwargs)
         self.settings = settings
+        self.use_kivy_settings = not settings.kiosk.kiosk_mode
         self.title = t("screen.title")
         self.theme = Theme(settings.display.px_per_mm)
         self.reception = Reception(settings)
@@ -117,6 +123,7 @@ class KioskApp(App):
         self.device_manager: DeviceManager | None = None
         self._device_states: dict[str, str] = {}
         self.sync: SyncWorker | None = None
+        self.housekeeping = background.Every("housekeeping", HOUSEKEEPING_S, _forget_old_newcomers)
         self.voice = voice.Voice(settings.voice)
         self.senior: Senior | None = None  # identified, with their own preferences in force
         self.clock = time.monotonic  # the idle watches' clock; tests move a fake one
@@ -185,6 +192,7 @@ class KioskApp(App):
         Window.bind(on_touch_down=self._touched)
         Clock.schedule_interval(self.idle.watch, CHECK_S)
         self._start_devices()
+        self.housekeeping.start()
         if self.settings.sync.url:
             self.sync = SyncWorker(self.settings, self._synced)
             self.sync.start()
@@ -206,7 +214,11 @@ class KioskApp(App):
     def _synced(self, status: SyncStatus) -> None:
         self.sync_status = status
 
+    def on_sync_status(self, _app, status: SyncStatus | None) -> None:
+        self.home.ids.status.show_clock(present.clock_warning(status))
+
     def on_stop(self) -> None:
+        self.housekeeping.stop()
         if self.sync:
             self.sync.stop()
         if self.device_manager:
@@ -220,6 +232,17 @@ class KioskApp(App):
     @staticmethod
     def _refuse_close(*_args, **_kwargs) -> bool:
         return True
+
+    # Kivy's own settings panel (F1) changes Kivy's configuration: never at a kiosk.
+    def open_settings(self, *largs) -> bool:
+        if self.settings.kiosk.kiosk_mode:
+            log.warning("Kivy's settings panel refused in kiosk mode")
+            return False
+        return super().open_settings(*largs)
+
+    def _install_settings_keys(self, window) -> None:
+        if not self.settings.kiosk.kiosk_mode:
+            super()._install_settings_keys(window)
 
     @property
     def fonts(self) -> FontChain:
@@ -432,6 +455,10 @@ class KioskApp(App):
     def _staff_card(self, cred: Credential, screen: StaffScreen) -> None:
         self.reading.showing = False
         self.staff.card(cred, screen)
+
+
+def _forget_old_newcomers() -> None:
+    newcomers.purge(datetime.now())
 
 
 def _after_next_frame(action) -> None:
