@@ -39,6 +39,7 @@ import json
 import multiprocessing
 import os
 import random
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -800,8 +801,12 @@ def _phase(phase: Phase) -> str:
 
 
 def run(size: Size = FULL) -> list[Figure]:
+    from bureau import sealing
     from tools import pgcluster
 
+    # The bureau seals its kiosk keys as in production (a PostgreSQL store needs the secret):
+    # a secret of this run, for this process and the ones it starts.
+    os.environ.setdefault(sealing.ENV, secrets.token_hex(32))
     out = []
     with tempfile.TemporaryDirectory(prefix="yinling-sync-") as tmp:
         out += figures(measure("sqlite", Path(tmp) / "sqlite", size), size)

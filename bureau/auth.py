@@ -109,8 +109,8 @@ def _kiosk(kiosk_id: str) -> Kiosk | None:
     return Kiosk(
         id=pk,
         kiosk_id=kiosk_id,
-        key=key,
-        old_key=old_key,
+        key=Kiosk.key.python_value(key),  # opened with the server's secret (bureau/sealing.py)
+        old_key=Kiosk.old_key.python_value(old_key),
         old_key_until=Kiosk.old_key_until.python_value(old_key_until),
         revoked_at=Kiosk.revoked_at.python_value(revoked_at),
         epoch=epoch,

@@ -17,6 +17,7 @@ from peewee import (
     UUIDField,
 )
 
+from bureau.sealing import SealedKeyField
 from bureau.store import db, utcnow
 
 
@@ -39,9 +40,10 @@ class Kiosk(BaseModel):
     site = ForeignKeyField(Site, backref="kiosks")
     name = CharField(default="")
     # The bureau holds the key itself (64 hex digits): an HMAC is checked with the key it was
-    # made with.  After a rotation the old key is still accepted until old_key_until.
-    key = CharField(max_length=64)
-    old_key = CharField(max_length=64, null=True)
+    # made with.  After a rotation the old key is still accepted until old_key_until.  Both are
+    # sealed with the server's secret in the store (bureau/sealing.py).
+    key = SealedKeyField(max_length=160)
+    old_key = SealedKeyField(max_length=160, null=True)
     old_key_until = DateTimeField(null=True)
     revoked_at = DateTimeField(null=True)
     # The kiosk's numbering: seqs are gap-free within an epoch; a restored or reinstalled kiosk

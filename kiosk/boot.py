@@ -13,7 +13,7 @@ from typing import NoReturn
 from kiosk import causes, config, demo, i18n, logs, sites
 from kiosk.cli import COMMANDS, OWN_DATABASE
 from kiosk.i18n import t
-from kiosk.people import search
+from kiosk.people import newcomers, search
 from kiosk.store import backups, integrity
 from kiosk.store.db import open_db
 
@@ -55,6 +55,7 @@ def start(args: argparse.Namespace) -> SimpleNamespace:
         demo.load_if_empty(settings, now)
         demo.ensure_due(settings, now)
         sites.ensure(settings)
+        newcomers.purge(now)  # a kiosk that was off, or read no unknown card, still forgets on time
         search.fill_initials()  # members from before staff mode, or from the bureau
     except integrity.Damaged as e:
         _stop(_damaged(settings, args, e))

@@ -17,6 +17,7 @@ from kiosk import overlay, resources
 from kiosk.i18n import t
 
 DEFAULT_FILE = resources.default_settings()
+KEYS = ("security.id_hash_key", "security.card_key")  # the bureau's keys, the same at all its sites
 log = logging.getLogger(__name__)
 
 
@@ -174,6 +175,7 @@ _RULES = [
     ("logging.backups", lambda v: 1 <= v <= 1000, "config.range"),
 ]
 _CHECKS = {key: ok for key, ok, _ in _RULES}
+_DEFAULTS = _read(DEFAULT_FILE)  # the demo's values, which a real site must not keep
 
 
 def _hhmm(value: str) -> bool:
@@ -218,18 +220,8 @@ def _validate(settings: dict, source: dict) -> None:
     demo = settings["site"]["demo_data"]
     if demo and not resources.path(demo).is_file():
         raise ConfigError(t("config.no_such_file", key="site.demo_data", file=source["site.demo_data"], value=demo))
-    # A real site (no demo data) must not run on the public demo keys of default.toml.
-    for key in ("security.id_hash_key", "security.card_key"):
-        if not demo and source[key] == DEFAULT_FILE:
-            raise ConfigError(t("config.demo_key", key=key, file=source["site.demo_data"]))
-    # ... nor number its members like the demo (and every other site left on it): the bureau
-    # issues each kiosk a prefix of its own (`kiosk add` prints it).
-    if not demo and settings["staff"]["member_prefix"] == DEMO_PREFIX:
-        raise ConfigError(t("config.demo_prefix", key="staff.member_prefix", file=source["site.demo_data"]))
-    # ... nor on simulated devices, which would show fake cards at a real front desk.
-    for key in ("devices.idcard.port", "devices.qr_serial.port"):
-        if not demo and _get(settings, key) == SIMULATOR:
-            raise ConfigError(t("config.simulator", key=key, file=source[key]))
+    if not demo:
+        _real_site(settings, source)
     # A bureau needs the key it issued to this kiosk.
     sync = settings["sync"]
     if sync["url"] and _hex_len(sync["key"]) != 32:
@@ -257,6 +249,41 @@ def _private_channel(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _real_site(settings: dict, source: dict) -> None:
+    """What a real site (no demo data) must not keep of the demo: its public keys, copied or
+    not, or keys no machine made; its member-number prefix; simulated devices, which would show fake cards at a real
+    front desk; a window a senior can close; cards typed by hand."""
+    demo_keys = {_get(_DEFAULTS, key).lower() for key in KEYS}
+    for key in KEYS:
+        if source[key] == DEFAULT_FILE:
+            raise ConfigError(t("config.demo_key", key=key, file=source["site.demo_data"]))
+        if _get(settings, key).lower() in demo_keys:
+            raise ConfigError(t("config.demo_key_value", key=key, file=source[key]))
+        if not _random_looking(bytes.fromhex(_get(settings, key))):
+            raise ConfigError(t("config.weak_key", key=key, file=source[key]))
+    # The bureau issues each kiosk a member-number prefix of its own (`kiosk add` prints it): a
+    # site left on the demo's would number alike with every other one left on it.
+    if settings["staff"]["member_prefix"] == DEMO_PREFIX:
+        raise ConfigError(t("config.demo_prefix", key="staff.member_prefix", file=source["site.demo_data"]))
+    for key in ("devices.idcard.port", "devices.qr_serial.port"):
+        if _get(settings, key) == SIMULATOR:
+            raise ConfigError(t("config.simulator", key=key, file=source[key]))
+    for key, needed in (("kiosk.kiosk_mode", True), ("devices.keyboard_wedge.accept_typed", False)):
+        if _get(settings, key) is not needed:
+            file = source["site.demo_data"] if source[key] == DEFAULT_FILE else source[key]
+            raise ConfigError(t(f"config.real_site.{key.rsplit('.', 1)[1]}", key=key, file=file))
+
+
+def _random_looking(key: bytes) -> bool:
+    """Whether `key` could have come from a random generator: 32 random bytes have ~30 different
+    values, and are next to never printable UTF-8 text, as a phrase written out in hex is."""
+    try:
+        text = key.decode("utf-8").isprintable()
+    except UnicodeDecodeError:
+        text = False
+    return len(set(key)) >= 16 and not text
 
 
 def _resolve_paths(settings: dict) -> None:

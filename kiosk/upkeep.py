@@ -1,7 +1,9 @@
 """The kiosk's own upkeep, on a thread of its own whether or not a bureau is set: the nightly
 backup at backup.at (AFTER_START minutes after start instead when the newest is over a day
-old: the kiosk was off at its time) and free space every storage.check_every_s, sent to the bureau as a "device" fact
-("storage") at start and whenever its state changes.  notice() is what the staff page shows."""
+old: the kiosk was off at its time), free space every storage.check_every_s, sent to the bureau
+as a "device" fact ("storage") at start and whenever its state changes, and once a day the
+unregistered ID cards past their keeping time forgotten, even when no new card comes.  notice()
+is what the staff page shows."""
 
 import logging
 import threading
@@ -11,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from kiosk.i18n import t
+from kiosk.people import newcomers
 from kiosk.store import backups, space
 from kiosk.store.db import db
 from kiosk.sync import device_facts
@@ -33,6 +36,7 @@ class Upkeep(threading.Thread):
         self.settings, self.clock = settings, clock
         self.next_check: datetime | None = None
         self.next_backup: datetime | None = None  # None: not decided yet (the first tick does)
+        self.next_purge: datetime | None = None
         self.reported = ""  # the storage state the bureau was last sent
         self._stopping = threading.Event()
 
@@ -52,6 +56,9 @@ class Upkeep(threading.Thread):
         if self.next_check is None or now >= self.next_check:
             self.next_check = now + timedelta(seconds=self.settings.storage.check_every_s)
             self.check_space(now)
+        if self.next_purge is None or now >= self.next_purge:
+            self.next_purge = now + DAY
+            self.forget_newcomers(now)
         if self._backup_due(now):
             self.next_backup = next_at(now, self.settings.backup.at)
             self.back_up(now)
@@ -68,6 +75,12 @@ class Upkeep(threading.Thread):
                 log.exception("could not record the free space for the bureau")
         return found
 
+    def forget_newcomers(self, now: datetime) -> None:
+        try:
+            newcomers.purge(now)
+        except Exception:  # tried again the next day; start-up purges too
+            log.exception("could not forget old unregistered cards")
+
     def back_up(self, now: datetime) -> None:
         try:
             backups.make(self.settings, now)
@@ -82,8 +95,8 @@ class Upkeep(threading.Thread):
         return now >= self.next_backup
 
     def _next(self, now: datetime) -> datetime:
-        """The next check or backup (both are set after a tick)."""
-        return min(d for d in (self.next_check, self.next_backup, now + DAY) if d is not None)
+        """The next check, purge or backup (all are set after a tick)."""
+        return min(d for d in (self.next_check, self.next_purge, self.next_backup, now + DAY) if d is not None)
 
 
 def notice(settings: SimpleNamespace, now: datetime) -> str:

@@ -97,7 +97,7 @@ class Tour:
         if self.only:
             return [f"{name}.png" for name, _ in STAFF_SHOTS if name.startswith(self.only)]
         return (
-            ["home.png", "choice.png", "home_reader_unplugged.png"]
+            ["home.png", "choice.png", "home_reader_unplugged.png", "home_clock_off.png"]
             + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
             + [f"{name}.png" for name, _ in SERVICE_SHOTS]
             + ["idle_prompt.png", "attract.png", "night.png"]
@@ -139,6 +139,9 @@ class Tour:
             self._home,
             self._unplug_reader,
             screenshot(self.out / "home_reader_unplugged.png"),
+            self._clock_off,
+            screenshot(self.out / "home_clock_off.png"),
+            _just(self._clock_right),
         ]
         for name, (service, member) in SERVICE_SHOTS:
             steps += [
@@ -188,6 +191,17 @@ class Tour:
         self.app.devices.idcard_sim.unplug()
         line = self.app.home.ids.status.lines["idcard"]
         return lambda: line.state == "absent"
+
+    def _clock_off(self):
+        """The bureau finds this kiosk's clock five days fast."""
+        from kiosk.sync.status import Status
+
+        self.app.sync_status = Status(True, 0, None, 0, 0, 1, None, "", None, clock_offset_ms=-5 * 86_400_000)
+        clock = self.app.home.ids.status.clock
+        return lambda: clock.parent is not None
+
+    def _clock_right(self) -> None:
+        self.app.sync_status = None
 
     def _lay(self, profile: str) -> None:
         """A card on the simulated reader: the real driver reads it and submits it."""

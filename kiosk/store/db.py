@@ -16,6 +16,8 @@ db = DatabaseProxy()
 M = TypeVar("M", bound=Model)
 
 # synchronous=FULL: a committed sign-in survives a power cut (WAL + NORMAL may roll it back).
+# secure_delete: a deleted row (a newcomer's card, a member's old address) is overwritten, not
+# left in a free page for anyone who copies the file.
 PRAGMAS = {
     "journal_mode": "wal",
     "synchronous": "full",
@@ -23,6 +25,7 @@ PRAGMAS = {
     "busy_timeout": 5000,
     "cache_size": -16000,
     "temp_store": "memory",
+    "secure_delete": 1,
 }
 
 

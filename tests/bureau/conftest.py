@@ -9,6 +9,7 @@ requests with contract/signing.py as a kiosk would.  Nothing is shared between t
 import gzip
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -20,7 +21,7 @@ import httpx
 import pytest
 from uuid6 import uuid7
 
-from bureau import admin
+from bureau import admin, sealing
 from bureau.models import Kiosk
 from bureau.schema import open_store
 from bureau.store import close_store
@@ -37,6 +38,10 @@ from tools.pgcluster import free_port, stop_process
 
 SITE = "DEMO-001"
 SITE_NAME = "示范区老干部活动中心"
+
+# Every bureau of these tests, in this process and in the ones it starts, seals its kiosk keys
+# with a secret of this test session, as production does (bureau/sealing.py).
+os.environ.setdefault(sealing.ENV, secrets.token_hex(32))
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------

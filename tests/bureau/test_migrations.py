@@ -10,7 +10,7 @@ import uuid
 import pytest
 from peewee import DatabaseError, IntegrityError, SqliteDatabase
 
-from bureau import admin, migrations
+from bureau import admin, migrations, sealing
 from bureau.models import MODELS, Event, Kiosk
 from bureau.schema import open_store
 from bureau.store import close_store, make_database
@@ -128,7 +128,7 @@ REAL = [(n, migrations.script_name(p)) for n, p in migrations.scripts("sqlite")]
 
 def test_both_dialects_have_the_same_versions_in_order():
     assert REAL[0] == (1, "0001_initial")
-    assert [n for n, _ in REAL] == list(range(1, len(REAL) + 1))
+    assert [n for n, _ in REAL] == sorted({n for n, _ in REAL})  # numbered in order, each once
     assert [(n, migrations.script_name(p)) for n, p in migrations.scripts("postgresql")] == REAL
 
 
@@ -296,6 +296,11 @@ def fill(database, kiosk_columns: tuple, kiosks: list[tuple]) -> None:
     insert(database, "nonce", ("kiosk_id", "nonce", "at"), (1, "n" * 32, "2026-11-20 08:00:01"))
 
 
+def opened(kiosk_row: tuple) -> tuple:
+    """A row of the kiosk table with its keys (the 5th and 6th columns) as the bureau reads them."""
+    return (*kiosk_row[:4], *(Kiosk.key.python_value(v) for v in kiosk_row[4:6]), *kiosk_row[6:])
+
+
 def table_rows(database, table: str) -> list[tuple]:
     return [tuple(r) for r in database.execute_sql(f'SELECT * FROM "{table}" ORDER BY 1')]
 
@@ -318,8 +323,10 @@ def test_a_store_of_the_first_version_is_adopted_as_version_1_with_its_rows(stor
             t: rows for t, rows in before.items() if t not in ("kiosk", "site")
         }
         assert_sites_kept(before["site"], after["site"])
-        # Each kiosk as it was, with head_seq and last_pull (the last two columns) as the models default them.
-        assert [row[:-2] for row in after["kiosk"]] == before["kiosk"]
+        # Each kiosk as it was, with head_seq and last_pull (the last two columns) as the models
+        # default them, and its keys sealed (bureau/sealing.py).
+        assert [opened(row)[:-2] for row in after["kiosk"]] == before["kiosk"]
+        assert all(sealing.is_sealed(row[4]) for row in after["kiosk"])
         assert [row[-2:] for row in after["kiosk"]] == [(0, None), (0, None)]
         assert [(k.kiosk_id, k.head_seq, k.last_pull) for k in Kiosk.select().order_by(Kiosk.id)] == [
             ("OLD-001-K01", 0, None),
@@ -357,6 +364,7 @@ def test_a_store_of_the_last_models_without_versions_is_adopted_unchanged(store_
         assert versions(database) == REAL
         assert without_versions(database) == models_schema
         after = {table: table_rows(database, table) for table in before if table not in ("stream_meta", "site")}
+        after["kiosk"] = [opened(row) for row in after["kiosk"]]
         assert after == {t: rows for t, rows in before.items() if t not in ("stream_meta", "site")}
         assert_sites_kept(before["site"], table_rows(database, "site"))
         assert [(k.head_seq, k.last_pull.hour) for k in Kiosk.select()] == [(45, 8), (45, 8)]

@@ -16,8 +16,10 @@ from tests.kiosk.builders import ID_WANG, LESSON_START, MEMBER_PREFIX, SITE_KEYS
 
 
 def write_site_file(folder: Path, text: str = "", name: str = "site.toml", prefix: str = MEMBER_PREFIX) -> Path:
-    """A site file that turns the demo data off and sets its own keys and member-number `prefix`,
-    plus `text`."""
+    """A site file that turns the demo data off and sets its own keys, member-number `prefix` and
+    kiosk mode, plus `text` (whose [kiosk] table, if it has one, gets kiosk mode)."""
+    kiosk_mode = "[kiosk]\nkiosk_mode = true\n"
+    text = text.replace("[kiosk]\n", kiosk_mode, 1) if "[kiosk]\n" in text else kiosk_mode + text
     path = folder / name
     keys = SITE_KEYS.replace(f'member_prefix = "{MEMBER_PREFIX}"', f'member_prefix = "{prefix}"')
     path.write_text('[site]\ndemo_data = ""\n' + keys + text, encoding="utf-8")

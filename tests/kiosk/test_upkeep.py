@@ -1,6 +1,6 @@
 """The upkeep thread's decisions, with the clock in the test's hand: the nightly backup (and one
 soon after start when the newest is over a day old), free space checked and sent to the bureau when its
-state changes, and what the staff page is told."""
+state changes, old unregistered cards forgotten daily, and what the staff page is told."""
 
 import json
 import threading
@@ -8,10 +8,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from kiosk.i18n import t
+from kiosk.people import newcomers
 from kiosk.store import backups
-from kiosk.store.models import Outbox
+from kiosk.store.models import NewcomerCard, Outbox
 from kiosk.store.space import MB, Space
 from kiosk.upkeep import AFTER_START, Upkeep, notice
+from tests.kiosk.builders import ID_NOT_REGISTERED, World
 
 NIGHT = datetime(2027, 3, 1, 3, 30)  # backup.at of config/default.toml
 
@@ -111,3 +113,18 @@ def test_the_thread_runs_its_first_tick_at_once_and_stops(settings, database):
     assert not upkeep.is_alive()
     assert upkeep.next_backup == upkeep.next_check - timedelta(seconds=settings.storage.check_every_s) + AFTER_START
     assert len(storage_facts()) == 1
+
+
+def test_old_unregistered_cards_are_forgotten_at_the_first_tick_then_once_a_day(settings, world):
+    def read(at: datetime) -> None:
+        newcomers.remember(World.idcard(ID_NOT_REGISTERED, name="刘桂兰"), world.id_key, at)
+
+    read(NIGHT - newcomers.KEEP - timedelta(minutes=1))
+    upkeep = Upkeep(settings)
+    upkeep.tick(NIGHT)
+    assert NewcomerCard.select().count() == 0
+    read(NIGHT - newcomers.KEEP + timedelta(hours=1))  # an hour from its time at NIGHT
+    upkeep.tick(NIGHT + timedelta(hours=2))
+    assert NewcomerCard.select().count() == 1  # not looked at again before a day has passed
+    upkeep.tick(NIGHT + timedelta(days=1))
+    assert NewcomerCard.select().count() == 0
