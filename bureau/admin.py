@@ -7,7 +7,7 @@ import json
 import re
 from datetime import timedelta
 
-from bureau import streams
+from bureau import prefixes, streams
 from bureau.models import Kiosk, Site
 from bureau.store import utcnow, write
 from contract import signing
@@ -21,7 +21,8 @@ class AdminError(Exception):
     """An operator's request that cannot be carried out (the message says why)."""
 
 
-def add_site(code: str, name: str) -> Site:
+def add_site(code: str, name: str, prefix: str | None = None) -> Site:
+    """A new site with its member-number prefix: `prefix`, or the next free one."""
     if not SITE_CODE.fullmatch(code):
         raise AdminError(f"site code {code!r}: 1-32 letters, digits, - or _")
     if not name.strip():
@@ -29,9 +30,37 @@ def add_site(code: str, name: str) -> Site:
     with write():
         if Site.get_or_none(Site.code == code):
             raise AdminError(f"site {code} already exists")
-        site = Site.create(code=code, name=name.strip())
+        site = Site.create(code=code, name=name.strip(), prefix=_free_prefix(prefix))
         streams.publish("sites", site.code, {"code": site.code, "name": site.name})
         return site
+
+
+def set_prefix(code: str, prefix: str | None = None) -> Site:
+    """Give a site made before the bureau issued prefixes its own (`prefix` or the next free one).
+    A site's prefix never changes once given: its members' numbers carry it."""
+    with write():
+        site = find_site(code)
+        if site.prefix:
+            raise AdminError(f"site {code} has the prefix {site.prefix} already")
+        site.prefix = _free_prefix(prefix)
+        site.save()
+        return site
+
+
+def _free_prefix(wanted: str | None) -> str:
+    """`wanted` if it is a good prefix no other site's clashes with, else AdminError; the next free
+    one when none is wanted.  Call inside the write transaction that stores it."""
+    taken = [p for (p,) in Site.select(Site.prefix).where(Site.prefix.is_null(False)).tuples()]
+    if wanted is None:
+        return prefixes.next_free(taken)
+    if not prefixes.SITE_PREFIX.fullmatch(wanted):
+        raise AdminError(f"prefix {wanted!r}: 1-4 capital letters A-Z")
+    other = prefixes.clash(wanted, taken)
+    if other is not None:
+        raise AdminError(
+            f"prefix {wanted} clashes with {other}, a prefix of another site: member numbers would collide"
+        )
+    return wanted
 
 
 def sites() -> list[Site]:
@@ -80,13 +109,24 @@ def revoke(kiosk_id: str) -> Kiosk:
         return kiosk
 
 
+def member_prefix(kiosk: Kiosk) -> str | None:
+    """The prefix the kiosk numbers its newcomers with (None: its site has no prefix yet)."""
+    site = kiosk.site
+    number = re.fullmatch(rf"{re.escape(site.code)}-K(\d+)", kiosk.kiosk_id)
+    if not site.prefix or number is None:
+        return None
+    return prefixes.of_kiosk(site.prefix, int(number.group(1)))
+
+
 def site_file(kiosk: Kiosk, url: str = DEFAULT_URL) -> str:
     """The lines of the kiosk's site file that connect it to the bureau (config/default.toml)."""
 
     def toml(text: str) -> str:
         return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
 
-    return f"[kiosk]\nid = {toml(kiosk.kiosk_id)}\n[sync]\nurl = {toml(url)}\nkey = {toml(kiosk.key)}\n"
+    prefix = member_prefix(kiosk)
+    staff = f"[staff]\nmember_prefix = {toml(prefix)}\n" if prefix else ""
+    return f"[kiosk]\nid = {toml(kiosk.kiosk_id)}\n{staff}[sync]\nurl = {toml(url)}\nkey = {toml(kiosk.key)}\n"
 
 
 def find_site(code: str, error: type[Exception] = AdminError) -> Site:

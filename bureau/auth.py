@@ -1,8 +1,10 @@
 """Which kiosk sent a request: its HMAC signature (contract/signing.py), timestamp and nonce.
 
 The checks run in this order, and the first that fails names the 401:
-kiosk known → not revoked → timestamp within WINDOW_S → signature by the current key (or the
-old one during a rotation's grace) → nonce not seen before.  Call authenticate() inside a write
+timestamp within WINDOW_S → a known kiosk's signature by its current key (or the old one during
+a rotation's grace) → not revoked → nonce not seen before.  An unknown kiosk fails the signature
+check like a wrong key (a decoy key is checked, so it takes as long): before a request proves it
+holds a key, nothing tells whether a kiosk id exists or was revoked.  Call authenticate() inside a write
 transaction of its own: it records the nonce and the kiosk's last_seen, which stay recorded
 whatever becomes of the request itself.  A push splits it: verify() before the work that needs
 no lock, record() in the write transaction that stores the batch.
@@ -18,21 +20,22 @@ from bureau.store import db
 from contract import signing
 from contract.signing import WINDOW_S
 
-TIMESTAMP = re.compile(r"-?\d{1,12}")
+TIMESTAMP = re.compile(r"-?[0-9]{1,12}")
 NONCE = re.compile(r"[0-9a-fA-F]{16,64}")
 # A nonce older than twice the window can go: a request reusing it would have to carry its
 # original timestamp (the signature covers it), which is then outside the window anyway.
 NONCE_KEEP = timedelta(seconds=2 * WINDOW_S)
 
+_DECOY_KEY = signing.new_key()  # what an unknown kiosk's signature is checked against: no one holds it
 _last_prune: float | None = None  # time.monotonic() of this process's last pruning
 
 
 class AuthError(Exception):
-    """The request is refused with 401 {"error": code}."""
+    """The request is refused with 401 {"error": code}; `detail` goes to the bureau's log only."""
 
-    def __init__(self, code: str):
+    def __init__(self, code: str, detail: str = ""):
         super().__init__(code)
-        self.code = code
+        self.code, self.detail = code, detail
 
 
 def as_utc(unix_s: float) -> datetime:
@@ -55,21 +58,22 @@ def authenticate(method: str, target: str, headers: Mapping[str, str], body: byt
 
 def verify(method: str, target: str, headers: Mapping[str, str], body: bytes, now: float) -> Kiosk:
     """Every check but the nonce's, writing nothing: the kiosk, or AuthError."""
-    kiosk_id = headers.get("X-Kiosk", "")
-    kiosk = _kiosk(kiosk_id) if kiosk_id else None
-    if kiosk is None:
-        raise AuthError("unknown_kiosk")
-    if kiosk.revoked_at is not None:
-        raise AuthError("revoked")
     stamp = headers.get("X-Timestamp", "")
     if not TIMESTAMP.fullmatch(stamp) or abs(int(stamp) - now) > WINDOW_S:
         raise AuthError("stale_timestamp")
-    keys = [kiosk.key]
-    if kiosk.old_key and kiosk.old_key_until and as_utc(now) < kiosk.old_key_until:
+    kiosk_id = headers.get("X-Kiosk", "")
+    kiosk = _kiosk(kiosk_id) if kiosk_id else None
+    keys = [_DECOY_KEY] if kiosk is None else [kiosk.key]
+    if kiosk and kiosk.old_key and kiosk.old_key_until and as_utc(now) < kiosk.old_key_until:
         keys.append(kiosk.old_key)
     nonce = headers.get("X-Nonce", "")
-    if not NONCE.fullmatch(nonce) or not any(signing.verify(k, method, target, headers, body) for k in keys):
+    signed = NONCE.fullmatch(nonce) is not None and any(signing.verify(k, method, target, headers, body) for k in keys)
+    if kiosk is None:
+        raise AuthError("bad_signature", "no such kiosk")  # the detail is for the log only
+    if not signed:
         raise AuthError("bad_signature")
+    if kiosk.revoked_at is not None:
+        raise AuthError("revoked")
     return kiosk
 
 
@@ -105,8 +109,8 @@ def _kiosk(kiosk_id: str) -> Kiosk | None:
     return Kiosk(
         id=pk,
         kiosk_id=kiosk_id,
-        key=key,
-        old_key=old_key,
+        key=Kiosk.key.python_value(key),  # opened with the server's secret (bureau/sealing.py)
+        old_key=Kiosk.old_key.python_value(old_key),
         old_key_until=Kiosk.old_key_until.python_value(old_key_until),
         revoked_at=Kiosk.revoked_at.python_value(revoked_at),
         epoch=epoch,

@@ -3,12 +3,12 @@
 One transaction per batch.  The batch as a whole is refused (nothing written) when it is
 malformed, of another epoch, leaves a gap after acked_seq, or re-sends a seq the bureau holds
 under another event_id (the kiosk's database was restored from an old copy: epoch_conflict).
-Otherwise each fact is judged on its own: a bad one is dead-lettered in EventReject and still
-acknowledged, so it never blocks the facts behind it; the good ones are inserted once by their
-event_id; and acked_seq moves to last_seq.
+Otherwise each fact is judged on its own: a bad one (its payload too: contract/payloads.py, the
+parser the rules read it with) is dead-lettered in EventReject and still acknowledged, so it never
+blocks the facts behind it; the good ones are inserted once by their event_id; and acked_seq moves
+to last_seq.
 """
 
-import json
 import logging
 import re
 import uuid
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
 from operator import attrgetter
-from typing import Any
 
 import msgspec
 from msgspec import Struct
@@ -26,30 +25,26 @@ from bureau.auth import as_utc
 from bureau.errors import Refusal, malformed
 from bureau.models import Event, EventReject, Kiosk, Site
 from bureau.store import db, insert_new, insert_values, is_sqlite, locked, write
+from contract import payloads
 from contract.facts import KINDS, MAX_EVENTS, SCHEMA_V, Fact, KnownFact, KnownPush, Push
 
 log = logging.getLogger("bureau.ingest")
 
 SKEW_FLAG_MS = 5 * 60 * 1000  # a fact whose kiosk clock was off by more is flagged
+# A clock further off is no error a correction can put right (a battery gone flat): its times are
+# moved by at most this much, and a time moved by the skew stays a time a datetime can hold.
+SKEW_MAX_MS = 10 * 366 * 86_400_000
 CHUNK = 500  # rows per INSERT (12 columns: far below SQLite's 32,766 variables)
 UUID_TEXT = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 UUID = re.compile(UUID_TEXT)
 UUID_LINES = re.compile(f"(?:{UUID_TEXT}\n)*{UUID_TEXT}")  # a batch's event_ids checked in one call
 
-# The push body is parsed and checked in C (contract.facts), each payload kept as the JSON text
-# the kiosk sent (it is stored as that text): json.loads, per-fact checks in Python and dumping
-# each payload again cost 4/5 of a push's CPU.
-
-
-class _Sited(Struct):
-    """What the bureau reads of a payload at once: that it is an object, and its site if any."""
-
-    site: Any = msgspec.UNSET
-
+# The push body is parsed and checked in C (contract.facts, contract.payloads), each payload kept
+# as the JSON text the kiosk sent (it is stored as that text): json.loads, per-fact checks in
+# Python and dumping each payload again cost 4/5 of a push's CPU.
 
 _body = msgspec.json.Decoder(Push)
 _good_body = msgspec.json.Decoder(KnownPush)
-_sited = msgspec.json.Decoder(_Sited)
 
 
 @dataclass
@@ -68,6 +63,8 @@ def parse_batch(data: bytes, kiosk_id: str) -> Batch:
     """The push body `data` (decompressed) checked for shape, or Refusal 400 / 413."""
     try:
         body = _good_body.decode(data)
+    except RecursionError:
+        raise malformed("nested too deeply") from None
     except (msgspec.DecodeError, UnicodeDecodeError):
         # A fact whose kind or schema_v is not as a kiosk writes them is refused on its own:
         # parsed again without those checks, and judged fact by fact.
@@ -94,6 +91,8 @@ def _parsed(data: bytes) -> Push:
         raise malformed(str(e)) from None
     except (msgspec.DecodeError, UnicodeDecodeError) as e:
         raise malformed(f"not JSON: {e}") from None
+    except RecursionError:
+        raise malformed("nested too deeply") from None
 
 
 def canonical_id(event_id: str) -> str:
@@ -318,13 +317,13 @@ def _judged_at_once(made: "_Rows", site_code: str, events: list[Fact]) -> list[t
     if len(lines) != 37 * len(events) - 1 or not UUID_LINES.fullmatch(lines):
         return None
     ids = lines.split("\n")
-    payloads = list(map(PAYLOAD, events))
+    raw = list(map(PAYLOAD, events))
     try:
-        sites = {sited.site for sited in map(_sited.decode, payloads)}
-        texts = list(map(str, payloads, repeat("utf-8")))
-    except (msgspec.ValidationError, UnicodeDecodeError, TypeError):  # TypeError: a site not hashable
+        sites = {p.site for p in map(payloads.parse, map(KIND, events), raw)}
+        texts = list(map(str, raw, repeat("utf-8")))
+    except (payloads.PayloadError, UnicodeDecodeError):
         return None
-    if len(set(ids)) < len(ids) or not sites <= {msgspec.UNSET, site_code}:
+    if len(set(ids)) < len(ids) or not sites <= {None, site_code}:
         return None
     return made.rows(events, ids, texts)
 
@@ -351,10 +350,10 @@ class _Rows:
         hex_ids = "\n".join(ids).replace("-", "").split("\n") if ids else []
         walls = list(map(WALL_MS, events))
         if self.sent_ms is None:
-            skews = [wall - self.now_ms for wall in walls]
+            skews = [_bounded(wall - self.now_ms) for wall in walls]
             skewed = [abs(skew) > SKEW_FLAG_MS for skew in skews]
         else:
-            skew = self.sent_ms - self.now_ms
+            skew = _bounded(self.sent_ms - self.now_ms)
             skews, skewed = repeat(skew), repeat(abs(skew) > SKEW_FLAG_MS)
         return list(
             zip(
@@ -372,6 +371,10 @@ class _Rows:
                 texts,
             )
         )
+
+
+def _bounded(skew_ms: int) -> int:
+    return max(-SKEW_MAX_MS, min(SKEW_MAX_MS, skew_ms))
 
 
 def _stored_before(kiosk: Kiosk, good: list[Fact], rows: list[tuple]) -> list[tuple[Fact, int]]:
@@ -415,11 +418,11 @@ def _problem(event: Fact, event_id: str, is_uuid: bool, site_code: str, seen: se
     if event.schema_v != SCHEMA_V or type(event.schema_v) is not int:
         return "invalid", f"schema_v {event.schema_v!r} is not {SCHEMA_V}"
     try:
-        site = _sited.decode(event.payload).site
-    except msgspec.ValidationError:
-        return "invalid", "payload is not a JSON object"
-    if site is not msgspec.UNSET and site != site_code:
-        return "wrong_site", f"payload site {str(site)[:40]!r} is not this kiosk's site {site_code}"
+        site = payloads.parse(event.kind, event.payload).site
+    except payloads.PayloadError as e:
+        return "invalid", f"payload: {e}"
+    if site is not None and site != site_code:
+        return "wrong_site", f"payload site {site!r} is not this kiosk's site {site_code}"
     return None
 
 
@@ -440,11 +443,18 @@ def new_epoch(kiosk_pk: int) -> dict:
     return {"epoch": epoch, "acked_seq": 0}
 
 
+class _EpochRequest(Struct):
+    kiosk_id: str
+
+
 def parse_epoch_request(data: bytes, kiosk_id: str) -> None:
     """Check the body of POST /v1/epoch: {"kiosk_id": X-Kiosk}."""
+    wanted = f'the body must be {{"kiosk_id": {msgspec.json.encode(kiosk_id).decode()}}}'
     try:
-        body = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise malformed(f"not JSON: {e}") from None
-    if not isinstance(body, dict) or body.get("kiosk_id") != kiosk_id:
-        raise malformed(f'the body must be {{"kiosk_id": {json.dumps(kiosk_id)}}}')
+        body = msgspec.json.decode(data, type=_EpochRequest)
+    except (msgspec.DecodeError, UnicodeDecodeError) as e:  # msgspec's ValidationError is a DecodeError
+        raise malformed(f"{wanted}: {e}") from None
+    except RecursionError:
+        raise malformed(f"{wanted}: nested too deeply") from None
+    if body.kiosk_id != kiosk_id:
+        raise malformed(wanted)

@@ -4,6 +4,7 @@ The same models serve SQLite and PostgreSQL; times are UTC without a zone (store
 """
 
 from peewee import (
+    SQL,
     BigIntegerField,
     BooleanField,
     CharField,
@@ -16,6 +17,7 @@ from peewee import (
     UUIDField,
 )
 
+from bureau.sealing import SealedKeyField
 from bureau.store import db, utcnow
 
 
@@ -28,6 +30,9 @@ class BaseModel(Model):
 class Site(BaseModel):
     code = CharField(max_length=32, unique=True)  # e.g. DEMO-001, as in a kiosk's [site] code
     name = CharField()
+    # The site's member numbers all start with it (bureau.prefixes): numbers never collide across
+    # sites.  None for a site made before the bureau issued prefixes.
+    prefix = CharField(max_length=8, null=True, unique=True)
 
 
 class Kiosk(BaseModel):
@@ -35,9 +40,10 @@ class Kiosk(BaseModel):
     site = ForeignKeyField(Site, backref="kiosks")
     name = CharField(default="")
     # The bureau holds the key itself (64 hex digits): an HMAC is checked with the key it was
-    # made with.  After a rotation the old key is still accepted until old_key_until.
-    key = CharField(max_length=64)
-    old_key = CharField(max_length=64, null=True)
+    # made with.  After a rotation the old key is still accepted until old_key_until.  Both are
+    # sealed with the server's secret in the store (bureau/sealing.py).
+    key = SealedKeyField(max_length=160)
+    old_key = SealedKeyField(max_length=160, null=True)
     old_key_until = DateTimeField(null=True)
     revoked_at = DateTimeField(null=True)
     # The kiosk's numbering: seqs are gap-free within an epoch; a restored or reinstalled kiosk
@@ -115,8 +121,10 @@ class Member(BaseModel):
     joined = DateField(null=True)
     active = BooleanField(default=True)
     merged_into = CharField(max_length=32, null=True)  # member_no of the member this one is
-    balance = IntegerField(default=0)  # confirmed points: the sum of the ledger
+    balance = BigIntegerField(default=0)  # confirmed points: the sum of the ledger
     updated_at = DateTimeField(default=utcnow)
+    # The newest QR card issue of the "card" facts: every older card is revoked at every kiosk.
+    card_issue = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
 
 
 class LedgerEntry(BaseModel):
@@ -134,7 +142,7 @@ class LedgerEntry(BaseModel):
     reverses = CharField(max_length=64, null=True, index=True)  # entry_id of the entry this one undoes
     business_day = DateField()
     award_key = CharField(null=True, unique=True)  # once per member per item: category|member|title|start
-    balance_after = IntegerField()  # the member's balance with this entry
+    balance_after = BigIntegerField()  # the member's balance with this entry
     note = CharField(default="")
     at = DateTimeField()  # when it happened (the kiosk's time, corrected)
     recorded_at = DateTimeField(default=utcnow)

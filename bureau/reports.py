@@ -11,6 +11,7 @@ are named in every Attendance query so that the (site, business_day) index serve
 
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -18,11 +19,20 @@ from datetime import UTC, date, datetime, timedelta
 from peewee import JOIN, fn
 
 from bureau.models import Attendance, DeviceState, Event, EventReject, Kiosk, Member, Site
+from contract.cells import csv_row
 
 SILENT_AFTER = timedelta(hours=24)  # a kiosk not heard from for longer needs somebody to look
 SKEW_WINDOW = timedelta(days=7)
 DEVICE_OK = "ok"  # devices.manager.Health.state(): ok, silent or absent
-DEVICE_STATES = {"ok": "ok", "silent": "device_silent", "absent": "absent"}  # state -> TEXT key
+# state -> TEXT key.  A kiosk's data disk is a device of kind "storage" too (kiosk/sync/device_facts.py):
+# ok, low (below the kiosk's threshold) or full.
+DEVICE_STATES = {
+    "ok": "ok",
+    "silent": "device_silent",
+    "absent": "absent",
+    "low": "storage_low",
+    "full": "storage_full",
+}
 
 # Every heading and word the CLI and the web page show, in one place.
 TEXT = {
@@ -65,6 +75,9 @@ TEXT = {
     "ok": "正常",
     "absent": "未连接",
     "device_silent": "无响应",
+    "storage": "存储空间",
+    "storage_low": "空间不足",
+    "storage_full": "存储空间已满",
 }
 
 
@@ -440,7 +453,7 @@ def as_text(tables: list[Table]) -> str:
     """The tables as aligned columns for a terminal (a Chinese character takes two columns)."""
     blocks = []
     for table in tables:
-        cells = [[str(c) for c in row] for row in [table.headers, *table.rows]]
+        cells = [[printable(str(c)) for c in row] for row in [table.headers, *table.rows]]
         widths = [max(_width(row[i]) for row in cells) for i in range(len(table.headers))]
         lines = ["  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip() for row in cells]
         lines.insert(1, "  ".join("-" * w for w in widths))
@@ -456,8 +469,18 @@ def as_csv(tables: list[Table]) -> str:
     for i, table in enumerate(tables):
         if i:
             writer.writerow([])
-        writer.writerows([table.headers, *table.rows])
+        writer.writerows(map(csv_row, [table.headers, *table.rows]))
     return "\ufeff" + out.getvalue()
+
+
+# C0 and C1 control characters: an ESC or a CSI in a name would drive the operator's terminal.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` for a terminal: control characters taken out (the store refuses them in names now;
+    one stored before, or in a reason, must still not reach the terminal as it is)."""
+    return _CONTROL.sub("", text)
 
 
 def _width(text: str) -> int:

@@ -35,7 +35,7 @@ RETENTION = timedelta(days=180)  # a kiosk may be offline 90 days and still pull
 
 # What a kiosk of another site gets of a member (the "cards" stream): what a card read needs, nothing
 # that narrows a search for the ID number behind the id_hash (docs/sync-protocol.md §6.1).
-CARD_FIELDS = ("member_no", "id_hash", "site", "active", "merged_into")
+CARD_FIELDS = ("member_no", "id_hash", "site", "active", "merged_into", "card_issue")
 
 
 class UnknownStream(ValueError):
@@ -136,16 +136,20 @@ def snapshot():
 
 def pull(stream: str, after: int, handle: str | None, limit: int, site_code: str, kiosk_id: str) -> dict:
     """The kiosk's next page of `stream`: the rows it may see with rev > `after`, in rev order.
-    Raises Refusal 410 must_refetch when its copy belongs to another handle or is older than
-    what the stream still remembers (min_retained_rev), 400 for an unknown stream or bad numbers."""
+    Raises Refusal 410 must_refetch when its copy belongs to another handle, is older than what
+    the stream still remembers (min_retained_rev) or newer than its head; 400 for an unknown
+    stream or bad numbers."""
     if stream not in STREAMS:
         raise Refusal(400, "unknown_stream", stream=stream)
     if after < 0 or not 1 <= limit <= MAX_PAGE:
         raise malformed(f"after must be >= 0 and limit 1-{MAX_PAGE}")
     with snapshot():
         meta = StreamMeta.get(StreamMeta.stream == stream)
-        # after == 0 is a whole copy, never stale: the kiosk starts that stream afresh.
-        if (handle is not None and handle != meta.handle) or 0 < after < meta.min_retained_rev:
+        # after == 0 is a whole copy, never stale: the kiosk starts that stream afresh.  A cursor
+        # past the head means this store was restored from an older copy: the revs it hands out
+        # next are ones the kiosk would step over, believing it has them.
+        stale = 0 < after < meta.min_retained_rev or after > meta.head_rev
+        if (handle is not None and handle != meta.handle) or stale:
             raise Refusal(410, "must_refetch", stream=stream, handle=meta.handle)
         found = (
             StreamRow.select(StreamRow.rev, StreamRow.entity_id, StreamRow.deleted, StreamRow.data, StreamRow.crc)

@@ -1,6 +1,7 @@
 """The bureau staff's read-only web page: the reports of bureau/reports.py behind a login.
 
-    GET  /web/login    the form            POST /web/login    sign in (sets the session cookie)
+    GET  /web/login    the form            POST /web/login    sign in (sets the session cookie;
+                                                              429 past 10 tries a minute per client)
     POST /web/logout   sign out
     GET  /web/  /web/attendance?from=&to=&site=  /web/care?weeks=&site=  /web/kiosks  /web/points
 
@@ -13,6 +14,7 @@ the browser's Origin (or, failing that, Referer) is this very host.  That covers
 too, which SameSite alone does not (there is no session yet), without a token to keep.
 """
 
+import math
 from collections.abc import Callable
 from datetime import date, timedelta
 from importlib.resources import files
@@ -27,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from bureau import reports, users
 from bureau.models import Site
 from bureau.store import db, utcnow
+from bureau.throttle import TokenBucket
 
 router = APIRouter(prefix="/web")
 
@@ -34,6 +37,10 @@ COOKIE = "bureau_session"
 LOGIN = "/web/login"
 FONT = Path(str(files("assets").joinpath("fonts", "NotoSansCJKsc-Regular.otf")))  # the kiosk's own
 MAX_WEEKS, MAX_DAYS = 520, 366 * 5
+# Login attempts a client (an IP address; behind a proxy on this host, the one it forwards) may
+# make: 10 at once, then 10 a minute.  The per-account lockout (bureau/users.py) stops guessing
+# at one name; this stops one client guessing across many.
+login_attempts = TokenBucket(per_minute=10, burst=10)
 # Pages hold members' names: never cached, never framed; no script may run at all.
 HEADERS = {
     "Cache-Control": "no-store",
@@ -63,6 +70,12 @@ def login_form() -> Response:
 
 @router.post("/login")
 async def login(request: Request) -> Response:
+    # First, before any other work: each attempt costs a scrypt hash.
+    wait = login_attempts.take(request.client.host if request.client else "")
+    if wait:
+        response = _render("login.html", status=429, error="登录尝试太多了，请过一分钟再试。")
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response
     if not same_origin(request):
         return _render("login.html", status=403, error="请从本站的登录页登录。")
     form = await request.form()

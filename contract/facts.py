@@ -3,7 +3,8 @@
 One definition of the wire format: the kiosk encodes a push with these structs
 (kiosk/sync/push.py) and the bureau decodes and checks it with the same ones (bureau/ingest.py).
 A payload travels as the JSON text the kiosk stored in its outbox (msgspec.Raw): spliced into the
-body as it is, and kept by the bureau as it was sent.  docs/sync-protocol.md §5.1 describes the
+body as it is, and kept by the bureau as it was sent; contract/payloads.py says what each kind's
+payload holds.  docs/sync-protocol.md §5.1 describes the
 fields, §10 the kinds.
 """
 
@@ -21,7 +22,10 @@ Kind = Literal[
 KINDS = frozenset(get_args(Kind))
 MAX_EVENTS = 500  # facts in one push
 MAX_ID = 64  # longest event_id or client_version
-BIG = 2**62  # seq and wall_ms fit a BIGINT with room to spare
+BIG = 2**62  # a seq fits a BIGINT with room to spare
+# A kiosk's clock in unix ms (wall_ms, sent_ms): from 1970 to 2200.  A clock past that is no
+# clock, and a skew computed from it could leave the years a datetime holds.
+MS_MAX = 7_258_118_400_000
 
 # gc=False: parsed JSON holds no cycles, and 500 facts the collector need not track are a fifth
 # less CPU to parse (bench/sync.py).
@@ -34,7 +38,7 @@ class Fact(Struct, frozen=True, gc=False):
     seq: int
     kind: str
     schema_v: Any  # a wrong one refuses the fact, not the batch
-    wall_ms: Annotated[int, Meta(ge=-BIG, le=BIG)]
+    wall_ms: Annotated[int, Meta(ge=0, le=MS_MAX)]
     payload: Raw
 
 
@@ -55,7 +59,7 @@ class Push(Struct):
     client_version: Annotated[str, Meta(max_length=MAX_ID)]
     events: Annotated[list[Fact], Meta(min_length=1)]
     head_seq: Annotated[int, Meta(le=BIG)] | None = None  # the newest seq in the outbox: the backlog
-    sent_ms: Annotated[int, Meta(ge=-BIG, le=BIG)] | None = None  # the kiosk's clock as it sent
+    sent_ms: Annotated[int, Meta(ge=0, le=MS_MAX)] | None = None  # the kiosk's clock as it sent
 
 
 class KnownPush(Push):

@@ -1,6 +1,7 @@
 """Salted scrypt hashes of secrets people type: staff PINs (kiosk.staff.access) and the bureau staff's
 passwords (bureau.users).  Stored as "scrypt$n$r$p$<salt hex>$<hash hex>", so the cost can be
-raised later without making the stored hashes unreadable."""
+raised later without making the stored hashes unreadable: each is checked at its own cost, and
+cost() tells a caller when one is due to be made again at a higher one."""
 
 import hashlib
 import hmac
@@ -12,11 +13,17 @@ N, R, P = 2**14, 8, 1
 SALT_BYTES, KEY_BYTES = 16, 32
 
 
-def make(secret: str) -> str:
-    """The stored form of `secret`, with a fresh random salt."""
+def make(secret: str, n: int = N) -> str:
+    """The stored form of `secret`, with a fresh random salt, at cost `n` (a power of 2)."""
     salt = os.urandom(SALT_BYTES)
-    key = _scrypt(secret, salt, N, R, P, KEY_BYTES)
-    return f"scrypt${N}${R}${P}${salt.hex()}${key.hex()}"
+    key = _scrypt(secret, salt, n, R, P, KEY_BYTES)
+    return f"scrypt${n}${R}${P}${salt.hex()}${key.hex()}"
+
+
+def cost(stored: str) -> int:
+    """The n a stored hash was made with; 0 for a malformed one."""
+    parts = stored.split("$")
+    return int(parts[1]) if len(parts) == 6 and parts[0] == "scrypt" and parts[1].isdigit() else 0
 
 
 def check(secret: str, stored: str) -> bool:

@@ -6,6 +6,12 @@ from typing import Any
 CATEGORIES = ("lesson", "activity", "party", "volunteer")  # what attending earns points under
 PER = ("attendance", "hour")
 FIELDS = ("category", "points", "per", "daily_cap", "once_per_item")
+# Bounds on points (docs/sync-protocol.md §9.3): an award (a category's points for attending),
+# any one entry (a redemption, a correction) and a member's balance, so that no sum of entries
+# overflows a column or shows a senior an absurd balance.
+AWARD_MAX = 10_000
+ENTRY_MAX = 100_000
+BALANCE_MAX = 1_000_000
 # Activity kinds that earn under a category of their own; other activities earn as "activity".
 ACTIVITY_CATEGORY = {"party_day": "party", "volunteer": "volunteer"}
 

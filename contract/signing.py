@@ -38,9 +38,12 @@ def sign(key: str, method: str, target: str, timestamp: int, body: bytes, nonce:
 def verify(key: str, method: str, target: str, headers, body: bytes) -> bool:
     """Whether `headers` carry a valid signature by `key` (the timestamp and nonce are checked
     by the caller, which knows the clock and the nonces seen)."""
+    given = headers.get("X-Signature", "")
+    if not given.isascii():  # compare_digest takes ASCII text only: another is no signature of ours
+        return False
     try:
         text = string_to_sign(method, target, headers["X-Timestamp"], headers["X-Nonce"], body)
         wanted = hmac.new(bytes.fromhex(key), text, hashlib.sha256).hexdigest()
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, UnicodeEncodeError):
         return False
-    return hmac.compare_digest(wanted, headers.get("X-Signature", ""))
+    return hmac.compare_digest(wanted, given)

@@ -4,17 +4,20 @@ default.toml is also the schema: a site file may only name keys that exist there
 of the same type.  Every problem stops start-up with one message naming the key and the file.
 """
 
+import ipaddress
 import logging
 import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from kiosk import overlay, resources
 from kiosk.i18n import t
 
 DEFAULT_FILE = resources.default_settings()
+KEYS = ("security.id_hash_key", "security.card_key")  # the bureau's keys, the same at all its sites
 log = logging.getLogger(__name__)
 
 
@@ -115,6 +118,7 @@ def _type_word(default) -> str:
 
 # Checks beyond the type: (key, test, message key).
 SIMULATOR = "simulator"  # a device port that starts the built-in simulator
+DEMO_PREFIX = "DM"  # the demo site's member numbers (default.toml)
 BAUDS = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400)
 _RULES = [
     ("site.code", lambda v: v.strip() != "", "config.required"),
@@ -152,6 +156,11 @@ _RULES = [
     ("sync.timeout_s", lambda v: 1 <= v <= 600, "config.range"),
     ("sync.backoff_first_s", lambda v: 0.1 <= v <= 600, "config.range"),
     ("sync.backoff_max_s", lambda v: 1 <= v <= 86400, "config.range"),
+    ("backup.at", lambda v: _hhmm(v), "config.time"),
+    ("backup.keep_daily", lambda v: 1 <= v <= 366, "config.range"),
+    ("backup.keep_weekly", lambda v: 0 <= v <= 520, "config.range"),
+    ("storage.low_free_mb", lambda v: 1 <= v <= 1_000_000, "config.range"),
+    ("storage.check_every_s", lambda v: 10 <= v <= 86400, "config.range"),
     ("voice.volume", lambda v: 0 <= v <= 100, "config.range"),
     ("voice.player", lambda v: len(v) > 0 and v[0].strip() != "", "config.required"),
     ("voice.pack", lambda v: v.strip() != "", "config.required"),
@@ -166,6 +175,7 @@ _RULES = [
     ("logging.backups", lambda v: 1 <= v <= 1000, "config.range"),
 ]
 _CHECKS = {key: ok for key, ok, _ in _RULES}
+_DEFAULTS = _read(DEFAULT_FILE)  # the demo's values, which a real site must not keep
 
 
 def _hhmm(value: str) -> bool:
@@ -210,18 +220,70 @@ def _validate(settings: dict, source: dict) -> None:
     demo = settings["site"]["demo_data"]
     if demo and not resources.path(demo).is_file():
         raise ConfigError(t("config.no_such_file", key="site.demo_data", file=source["site.demo_data"], value=demo))
-    # A real site (no demo data) must not run on the public demo keys of default.toml.
-    for key in ("security.id_hash_key", "security.card_key"):
-        if not demo and source[key] == DEFAULT_FILE:
-            raise ConfigError(t("config.demo_key", key=key, file=source["site.demo_data"]))
-    # ... nor on simulated devices, which would show fake cards at a real front desk.
-    for key in ("devices.idcard.port", "devices.qr_serial.port"):
-        if not demo and _get(settings, key) == SIMULATOR:
-            raise ConfigError(t("config.simulator", key=key, file=source[key]))
+    if not demo:
+        _real_site(settings, source)
     # A bureau needs the key it issued to this kiosk.
     sync = settings["sync"]
     if sync["url"] and _hex_len(sync["key"]) != 32:
         raise ConfigError(t("config.sync_key", key="sync.key", file=source["sync.url"]))
+    # Facts carry names and member data, and the bureau's replies change members and settings:
+    # in the clear only on this machine itself, else over TLS with the bureau's certificate
+    # checked (docs/sync-protocol.md §3.5).
+    if sync["url"] and not _private_channel(sync["url"]):
+        raise ConfigError(t("config.sync_plain_http", key="sync.url", file=source["sync.url"], value=sync["url"]))
+    if sync["ca_file"] and not resources.path(sync["ca_file"]).is_file():
+        raise ConfigError(
+            t("config.no_such_file", key="sync.ca_file", file=source["sync.ca_file"], value=sync["ca_file"])
+        )
+
+
+def _private_channel(url: str) -> bool:
+    """https://, or http:// to a loopback address (a bureau on the kiosk itself, a TLS proxy there)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _real_site(settings: dict, source: dict) -> None:
+    """What a real site (no demo data) must not keep of the demo: its public keys, copied or
+    not, or keys no machine made; its member-number prefix; simulated devices, which would show fake cards at a real
+    front desk; a window a senior can close; cards typed by hand."""
+    demo_keys = {_get(_DEFAULTS, key).lower() for key in KEYS}
+    for key in KEYS:
+        if source[key] == DEFAULT_FILE:
+            raise ConfigError(t("config.demo_key", key=key, file=source["site.demo_data"]))
+        if _get(settings, key).lower() in demo_keys:
+            raise ConfigError(t("config.demo_key_value", key=key, file=source[key]))
+        if not _random_looking(bytes.fromhex(_get(settings, key))):
+            raise ConfigError(t("config.weak_key", key=key, file=source[key]))
+    # The bureau issues each kiosk a member-number prefix of its own (`kiosk add` prints it): a
+    # site left on the demo's would number alike with every other one left on it.
+    if settings["staff"]["member_prefix"] == DEMO_PREFIX:
+        raise ConfigError(t("config.demo_prefix", key="staff.member_prefix", file=source["site.demo_data"]))
+    for key in ("devices.idcard.port", "devices.qr_serial.port"):
+        if _get(settings, key) == SIMULATOR:
+            raise ConfigError(t("config.simulator", key=key, file=source[key]))
+    for key, needed in (("kiosk.kiosk_mode", True), ("devices.keyboard_wedge.accept_typed", False)):
+        if _get(settings, key) is not needed:
+            file = source["site.demo_data"] if source[key] == DEFAULT_FILE else source[key]
+            raise ConfigError(t(f"config.real_site.{key.rsplit('.', 1)[1]}", key=key, file=file))
+
+
+def _random_looking(key: bytes) -> bool:
+    """Whether `key` could have come from a random generator: 32 random bytes have ~30 different
+    values, and are next to never printable UTF-8 text, as a phrase written out in hex is."""
+    try:
+        text = key.decode("utf-8").isprintable()
+    except UnicodeDecodeError:
+        text = False
+    return len(set(key)) >= 16 and not text
 
 
 def _resolve_paths(settings: dict) -> None:
@@ -232,6 +294,13 @@ def _resolve_paths(settings: dict) -> None:
     d["fallback_fonts"] = [str(resources.path(p)) for p in d["fallback_fonts"]]
     demo = settings["site"]["demo_data"]
     settings["site"]["demo_data"] = str(resources.path(demo)) if demo else ""
+    ca = settings["sync"]["ca_file"]
+    settings["sync"]["ca_file"] = str(resources.path(ca)) if ca else ""
+    b = settings["backup"]
+    b["folder"] = (
+        str(resources.path(b["folder"])) if b["folder"] else str(Path(settings["kiosk"]["data_dir"]) / "backups")
+    )
+    b["second_folder"] = str(resources.path(b["second_folder"])) if b["second_folder"] else ""
     v = settings["voice"]
     v["pack"] = str(resources.path(v["pack"]))
     v["recorded"] = str(resources.path(v["recorded"])) if v["recorded"] else ""

@@ -1,10 +1,14 @@
-"""Logging to <data_dir>/logs/kiosk.log with rotation; ID numbers never reach a log line."""
+"""Logging to <data_dir>/logs/kiosk.log with rotation; ID numbers never reach a log line; a full
+disk costs log lines, never the kiosk (or a traceback on stderr for every line)."""
 
 import logging
 import re
+import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import SimpleNamespace
+
+from kiosk.i18n import t
 
 # 18-character ID numbers (and 15-digit old ones) anywhere in a message, even glued to letters.
 _ID_NUMBER = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8,11}([0-9Xx])(?![0-9])")
@@ -20,12 +24,52 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+class KioskLogHandler(RotatingFileHandler):
+    """The rotating file, and what it does when the disk cannot take a line: it drops the line,
+    says so on stderr once (not a traceback a line), opens the file again at the next line and,
+    once that works, writes how many lines were lost."""
+
+    lost = 0  # lines dropped since the file could last be written
+    _failed = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.lost:
+            note = logging.makeLogRecord({"name": __name__, "levelno": logging.WARNING, "levelname": "WARNING"})
+            note.msg = f"{self.lost} log lines were lost: the disk was full or could not be written"
+            if not self._written(note):
+                self.lost += 1
+                return
+            self.lost = 0
+        if not self._written(record):
+            self.lost += 1
+
+    def _written(self, record: logging.LogRecord) -> bool:
+        self._failed = False
+        super().emit(record)
+        return not self._failed
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            super().handleError(record)
+            return
+        if not self.lost:
+            print(t("logs.unwritable", file=self.baseFilename, error=error.strerror or error), file=sys.stderr)
+        self._failed = True
+        stream, self.stream = self.stream, None  # opened again for the next line
+        try:
+            if stream:
+                stream.close()
+        except OSError:
+            pass  # what it held is lost; the file descriptor is closed all the same
+
+
 def setup(settings: SimpleNamespace) -> Path:
     """Send the kiosk's logs (and Kivy's, which go through logging too) to the rotating file."""
     folder = Path(settings.kiosk.data_dir) / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = folder / "kiosk.log"
-    handler = RotatingFileHandler(
+    handler = KioskLogHandler(
         path, maxBytes=settings.logging.max_bytes, backupCount=settings.logging.backups, encoding="utf-8"
     )
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -36,6 +36,7 @@ from kiosk.programme.schedule import Item
 from kiosk.sync import device_facts
 from kiosk.sync.status import Status as SyncStatus
 from kiosk.sync.worker import SyncWorker
+from kiosk.upkeep import Upkeep
 from screens import present, present_service, typeface
 from screens.idle import CHECK_S, IdleWatch
 from screens.live_theme import Theme
@@ -96,6 +97,9 @@ def configure(settings: SimpleNamespace) -> None:
     # the pointer, without the right-click multitouch emulation that leaves dots on screen.
     Config.remove_option("input", "%(name)s")
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    if kiosk:  # none of Kivy's debugging modules: F11/F12 rotate and screenshot, Ctrl+E inspects
+        for name, _ in Config.items("modules"):
+            Config.remove_option("modules", name)
     typeface.register(settings)
 
 
@@ -108,6 +112,7 @@ class KioskApp(App):
     def __init__(self, settings: SimpleNamespace, **kwargs):
         super().__init__(**kwargs)
         self.settings = settings
+        self.use_kivy_settings = not settings.kiosk.kiosk_mode
         self.title = t("screen.title")
         self.theme = Theme(settings.display.px_per_mm)
         self.reception = Reception(settings)
@@ -117,6 +122,7 @@ class KioskApp(App):
         self.device_manager: DeviceManager | None = None
         self._device_states: dict[str, str] = {}
         self.sync: SyncWorker | None = None
+        self.upkeep = Upkeep(settings)  # backups, free space, old newcomer cards
         self.voice = voice.Voice(settings.voice)
         self.senior: Senior | None = None  # identified, with their own preferences in force
         self.clock = time.monotonic  # the idle watches' clock; tests move a fake one
@@ -188,6 +194,7 @@ class KioskApp(App):
         if self.settings.sync.url:
             self.sync = SyncWorker(self.settings, self._synced)
             self.sync.start()
+        self.upkeep.start()
         if self.settings.site.demo_data:
             # A demo left running keeps something due, as it was when it started.
             Clock.schedule_interval(self._top_up_demo, DEMO_TOP_UP_S)
@@ -206,9 +213,13 @@ class KioskApp(App):
     def _synced(self, status: SyncStatus) -> None:
         self.sync_status = status
 
+    def on_sync_status(self, _app, status: SyncStatus | None) -> None:
+        self.home.ids.status.show_clock(present.clock_warning(status))
+
     def on_stop(self) -> None:
         if self.sync:
             self.sync.stop()
+        self.upkeep.stop()
         if self.device_manager:
             self.device_manager.stop()
         self.devices.close_simulators()
@@ -220,6 +231,17 @@ class KioskApp(App):
     @staticmethod
     def _refuse_close(*_args, **_kwargs) -> bool:
         return True
+
+    # Kivy's own settings panel (F1) changes Kivy's configuration: never at a kiosk.
+    def open_settings(self, *largs) -> bool:
+        if self.settings.kiosk.kiosk_mode:
+            log.warning("Kivy's settings panel refused in kiosk mode")
+            return False
+        return super().open_settings(*largs)
+
+    def _install_settings_keys(self, window) -> None:
+        if not self.settings.kiosk.kiosk_mode:
+            super()._install_settings_keys(window)
 
     @property
     def fonts(self) -> FontChain:

@@ -7,10 +7,11 @@ reads is tested without a display.  The screens only put these strings into labe
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from kiosk.checkin.signin import Result
+from kiosk.checkin.signin import FULL, Result
 from kiosk.health import Health
 from kiosk.i18n import t
 from kiosk.programme.schedule import Item
+from kiosk.sync.status import Status as SyncStatus
 
 RESULT_LINES = 4  # detail lines under the result heading; more become 「另有 N 项」
 
@@ -112,6 +113,12 @@ def _help(view: ResultView, r: Result) -> ResultView:
     return replace(view, lines=(t(f"result.help.{r.kind}"),))
 
 
+def _error(view: ResultView, r: Result) -> ResultView:
+    # The senior is asked to see staff; staff learn why (a full disk needs a technician, not a retry).
+    full = (t("result.help.storage_full"),) if r.detail == FULL else ()
+    return replace(view, lines=(t("result.help.error"), *full))
+
+
 def _points(r: Result) -> str:
     if r.points_gained > 0:
         return t("result.detail.points", gained=r.points_gained, balance=r.balance)
@@ -130,7 +137,7 @@ _DETAIL = {
     "invalid_card": _invalid_card,
     "unknown_card": _unknown_card,
     "expired_card": _help,
-    "error": _help,
+    "error": _error,
 }
 
 
@@ -142,6 +149,22 @@ def device_status(health: Health) -> str:
     if health.faults:
         parts.append(t("device.faults", count=health.faults))
     return f"{parts[0]} {' · '.join(parts[1:])}"
+
+
+def clock_warning(status: SyncStatus | None) -> str:
+    """The status corner's line when this kiosk's clock is far from the bureau's ("" when it is
+    not): a wrong clock makes every lesson 「不在签到时间」, and only staff can set it right."""
+    if status is None or not status.clock_off:
+        return ""
+    minutes = round(abs(status.clock_offset_ms) / 60_000)
+    if minutes < 120:
+        amount = t("device.minutes", n=minutes)
+    elif minutes < 48 * 60:
+        amount = t("device.hours", n=round(minutes / 60))
+    else:
+        amount = t("device.days", n=round(minutes / 1440))
+    # The offset is the bureau's clock minus ours: positive, ours is behind.
+    return t("device.clock_slow" if status.clock_offset_ms > 0 else "device.clock_fast", amount=amount)
 
 
 def phrase(result: Result) -> tuple[str, dict]:

@@ -10,6 +10,7 @@ under Xvfb.
 import argparse
 import csv
 import json
+import shutil
 import sys
 import tempfile
 from datetime import date, datetime, timedelta
@@ -19,9 +20,12 @@ from kiosk import demo
 from kiosk.checkin.signin import CheckIn
 from kiosk.identity import tokens
 from kiosk.identity.credentials import Credential
+from kiosk.people import members as people
+from kiosk.people import newcomers
+from kiosk.staff.audit import Actor
 from kiosk.store import facts
 from kiosk.store.db import db, write
-from kiosk.store.models import Activity, Course, Enrollment, Lesson, Member, Registration, Site, Staff
+from kiosk.store.models import Activity, Course, Enrollment, Lesson, Member, NewcomerCard, Registration, Site, Staff
 from kiosk.sync import state as sync_state
 from tools.checkout import ROOT
 
@@ -93,7 +97,7 @@ class Tour:
         if self.only:
             return [f"{name}.png" for name, _ in STAFF_SHOTS if name.startswith(self.only)]
         return (
-            ["home.png", "choice.png", "home_reader_unplugged.png"]
+            ["home.png", "choice.png", "home_reader_unplugged.png", "home_clock_off.png"]
             + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
             + [f"{name}.png" for name, _ in SERVICE_SHOTS]
             + ["idle_prompt.png", "attract.png", "night.png"]
@@ -135,6 +139,9 @@ class Tour:
             self._home,
             self._unplug_reader,
             screenshot(self.out / "home_reader_unplugged.png"),
+            self._clock_off,
+            screenshot(self.out / "home_clock_off.png"),
+            _just(self._clock_right),
         ]
         for name, (service, member) in SERVICE_SHOTS:
             steps += [
@@ -184,6 +191,17 @@ class Tour:
         self.app.devices.idcard_sim.unplug()
         line = self.app.home.ids.status.lines["idcard"]
         return lambda: line.state == "absent"
+
+    def _clock_off(self):
+        """The bureau finds this kiosk's clock five days fast."""
+        from kiosk.sync.status import Status
+
+        self.app.sync_status = Status(True, 0, None, 0, 0, 1, None, "", None, clock_offset_ms=-5 * 86_400_000)
+        clock = self.app.home.ids.status.clock
+        return lambda: clock.parent is not None
+
+    def _clock_right(self) -> None:
+        self.app.sync_status = None
 
     def _lay(self, profile: str) -> None:
         """A card on the simulated reader: the real driver reads it and submits it."""
@@ -346,6 +364,14 @@ def _staff_home(tour):
     return lambda: tour.app.screens.current == "staff_home"
 
 
+def _staff_home_storage_low(tour):
+    # A threshold just above what the disk has free: as a disk nearly full (kiosk.upkeep.notice).
+    tour.settings.storage.low_free_mb = shutil.disk_usage(tour.settings.kiosk.data_dir).free // 2**20 + 1
+    tour.app.staff.open("staff_home")
+    tour.app.staff.screens["staff_home"].refresh()  # when it was open already
+    return lambda: tour.app.screens.current == "staff_home"
+
+
 def _staff_open(name: str, arrange=None):
     def step(tour):
         tour.app.staff.open(name)
@@ -395,6 +421,19 @@ def _staff_import_checked(screen) -> None:
     ]
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         csv.writer(f).writerows(rows)
+    screen._check(path, "members", None)
+
+
+def _staff_import_renames(screen) -> None:
+    """A roster that would change a name read from an ID card, checked: the name is listed and
+    the button asks for that too."""
+    settings = screen.app.settings
+    card = Credential(method="idcard", id_number="31010419520715002X", name="钱秀英", valid_to=date(2040, 1, 1))
+    newcomers.remember(card, bytes.fromhex(settings.security.id_hash_key), datetime.now())
+    no = people.register(Actor.of(None, settings), NewcomerCard.get().id, datetime.now(), settings).member_no
+    path = Path(screen.folder) / "学员名单_更正.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows([["学员编号", "姓名", "手机号"], [no, "钱秀华", "13812340009"]])
     screen._check(path, "members", None)
 
 
@@ -504,6 +543,7 @@ STAFF_SHOTS = [
     ("staff_exports", _staff_open("staff_exports", _staff_exported)),
     ("staff_imports", _staff_open("staff_imports")),
     ("staff_imports_checked", _staff_open("staff_imports", _staff_import_checked)),
+    ("staff_imports_renames", _staff_open("staff_imports", _staff_import_renames)),
     ("staff_audit", _staff_open("staff_audit")),
     ("staff_courses", _staff_open("staff_courses")),
     ("staff_course", _staff_course),
@@ -512,6 +552,7 @@ STAFF_SHOTS = [
     ("staff_sync", _sync_page(lambda now: None)),
     ("staff_sync_offline", _sync_page(_sync_offline)),
     ("staff_sync_rejected", _sync_page(_sync_rejected)),
+    ("staff_home_storage_low", _staff_home_storage_low),
 ]
 
 

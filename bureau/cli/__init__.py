@@ -8,6 +8,7 @@ carries it out in an open store.  Errors: one line on stderr and exit status 2.
 """
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -63,6 +64,7 @@ def _prog() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    os.umask(0o077)  # the store, its backups and reports: keys, password hashes, members' data
     try:
         open_store(args.db)  # migrates the store once, before any worker starts
         if args.command == "serve":

@@ -1,5 +1,6 @@
-"""user add NAME [--password-stdin] | user list | user disable NAME: bureau staff who may open the
-web page (bureau/users.py)."""
+"""user add NAME [--password-stdin] | user list | user disable NAME | user enable NAME |
+user unlock NAME | user password NAME [--password-stdin]: bureau staff who may open the web page
+(bureau/users.py)."""
 
 import argparse
 import getpass
@@ -7,6 +8,12 @@ import sys
 
 from bureau import users
 from bureau.cli.common import fail, when
+
+CHANGES = {
+    "disable": (users.disable, "disabled"),
+    "enable": (users.enable, "enabled"),
+    "unlock": (users.unlock, "unlocked"),
+}
 
 
 def add(commands, db_option: argparse.ArgumentParser) -> None:
@@ -19,6 +26,13 @@ def add(commands, db_option: argparse.ArgumentParser) -> None:
     user.add_parser("list", parents=[db_option], help="the users")
     p = user.add_parser("disable", parents=[db_option], help="the user can no longer sign in; their sessions end")
     p.add_argument("username")
+    p = user.add_parser("enable", parents=[db_option], help="a disabled user may sign in again")
+    p.add_argument("username")
+    p = user.add_parser("unlock", parents=[db_option], help="lift the lockout after wrong passwords")
+    p.add_argument("username")
+    p = user.add_parser("password", parents=[db_option], help="a new password (asks for it); their sessions end")
+    p.add_argument("username")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,8 +44,13 @@ def run(args: argparse.Namespace) -> int:
             print("user\tdisabled\tlast_login\tlocked_until")
             for u in users.users():
                 print(f"{u.username}\t{'yes' if u.disabled else 'no'}\t{when(u.last_login)}\t{when(u.locked_until)}")
+        elif args.action == "password":
+            print(
+                f"password of {users.set_password(args.username, read_password(args.password_stdin)).username} changed"
+            )
         else:
-            print(f"user {users.disable(args.username).username} disabled")
+            change, done = CHANGES[args.action]
+            print(f"user {change(args.username).username} {done}")
     except users.UserError as e:
         return fail(args, str(e))
     return 0

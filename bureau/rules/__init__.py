@@ -5,8 +5,10 @@ device health and the confirmed points ledger (docs/sync-protocol.md §9).
     Worker()          a thread doing catch_up every second, and after notify() once pushes pause
     follow(url, pid)  the same in a process of its own (the bureau on PostgreSQL)
 
-worker.py runs them, cursors.py picks the facts a round takes, rounds.py applies them, fields.py
-reads a payload's fields and sql.py holds the statements.
+worker.py runs them, cursors.py picks the facts a round takes and parses their payloads
+(contract.payloads), rounds.py applies them, dead.py keeps the facts they cannot use (dead
+letters: no fact stops them), fields.py holds what a round reads of a parsed fact and sql.py the
+statements.
 """
 
 from bureau.rules.worker import BATCH, Worker, catch_up, follow, notify

@@ -2,10 +2,12 @@
 seq applied of each epoch), merged in Event.id order (docs/sync-protocol.md §9.4)."""
 
 import heapq
-import json
 from dataclasses import dataclass
 
 from bureau.rules import sql
+from contract import payloads
+
+RULED = frozenset({"member", "signin", "points", "device", "card"})  # the kinds the rules act on
 
 
 @dataclass(slots=True)
@@ -17,19 +19,29 @@ class Fact:
     seq: int
     site: int
     kind: str
+    schema_v: int
+    wall_ms: int
     skew_ms: int
     skewed: bool
-    payload: dict
+    text: str  # the payload as stored
+    payload: payloads.Payload | None = None  # parsed, for the kinds the rules act on
+    problem: str | None = None  # why it could not be parsed: the rules dead-letter it
 
 
 def _fact(row: tuple) -> Fact:
+    """A fact as the rules read it: its payload parsed by the parser ingest checked it with
+    (contract.payloads).  A payload stored before that check may still not fit: a problem."""
     fact = Fact(*row)
-    fact.event_id = _uuid_text(str(fact.event_id))
-    fact.payload = json.loads(fact.payload)
+    fact.event_id = uuid_text(str(fact.event_id))
+    if fact.kind in RULED:
+        try:
+            fact.payload = payloads.parse(fact.kind, fact.text)
+        except payloads.PayloadError as e:
+            fact.problem = f"payload: {e}"
     return fact
 
 
-def _uuid_text(value: str) -> str:
+def uuid_text(value: str) -> str:
     """An event_id as kiosks write it: SQLite holds it as 32 hex digits, PostgreSQL as a uuid."""
     if len(value) == 32:
         return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}".lower()
@@ -90,5 +102,5 @@ _EPOCH_REST = """
 _LATER_EPOCHS = """
     SELECT id, kiosk_id, epoch, seq FROM event WHERE kiosk_id = ? AND epoch > ? ORDER BY epoch, seq LIMIT ?"""
 _FACTS = """
-    SELECT id, event_id, kiosk_id, epoch, seq, site_id, kind, skew_ms, skewed, payload FROM event
+    SELECT id, event_id, kiosk_id, epoch, seq, site_id, kind, schema_v, wall_ms, skew_ms, skewed, payload FROM event
     WHERE id IN ({})"""

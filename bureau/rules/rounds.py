@@ -1,22 +1,25 @@
 """One round of the rules: the facts of one transaction applied in order to the roster (one member
 per person), attendance, device states and the confirmed points ledger, then written and published
-at once (docs/sync-protocol.md §9.2-§9.7)."""
+at once (docs/sync-protocol.md §9.2-§9.7).  A fact the rules cannot use is dead-lettered (dead.py)
+and the round goes on."""
 
 import json
 import logging
 import uuid
-from contextlib import suppress
+
+import msgspec
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bureau import streams
 from bureau.models import Attendance, DeviceState, LedgerEntry, Member
-from bureau.rules import sql
+from bureau.rules import dead, sql
 from bureau.rules.cursors import Fact
-from bureau.rules.fields import BadFact, bool_field, date_field, datetime_field, int_field, member_of, text_field
+from bureau.rules.fields import BadFact, local, member_of
+from bureau.rules.sites import Refused, Sites
 from bureau.store import utcnow
-from contract import idhash
-from contract.points import CATEGORIES, DEFAULT_RULES
+from contract import idhash, payloads
+from contract.points import BALANCE_MAX, CATEGORIES, DEFAULT_RULES
 
 log = logging.getLogger("bureau.rules")
 
@@ -42,6 +45,7 @@ class Person:
     active: bool
     merged_into: str | None
     balance: int
+    card_issue: int = 1
 
 
 class Round:
@@ -49,11 +53,13 @@ class Round:
 
     def __init__(self, facts: list[Fact]):
         self.facts = facts
-        self.sites = dict(sql.query("SELECT id, code FROM site"))
+        self.site_of = Sites(sql.query("SELECT id, code, prefix FROM site"))
+        self.sites = self.site_of.codes
         self.rules = _rules()
         self.people: dict[str, Person | None] = {}
         self.owners: dict[str, list[str]] = {}  # id_hash -> member_nos holding it, first first
         self.signins: dict[str, tuple[str, str, str]] = {}  # signin event_id -> (member_no, title, start)
+        self.signed_at: dict[str, int] = {}  # signin event_id -> the kiosk that pushed it
         self.keys: set[str] = set()  # award keys known taken
         self.free: set[str] = set()  # award keys known not taken (yet)
         self.held: set[str] = set()  # the round's points facts already in the ledger
@@ -67,6 +73,15 @@ class Round:
         self.warnings: dict[str, list[str]] = {}  # what went wrong -> an example of each time
 
     def apply(self) -> None:
+        """Apply the round's facts and write what they changed.  A fact that does not parse, or
+        that a handler finds unusable (BadFact), is dead-lettered; one dead-lettered before (an
+        operator's skip) is passed over.  Any other error is the caller's (worker._round)."""
+        gone = dead.among(self.facts)
+        for fact in self.facts:
+            if fact.event_id not in gone and fact.problem is not None:
+                self._dead(fact, fact.problem)
+                gone.add(fact.event_id)
+        self.facts = [f for f in self.facts if f.event_id not in gone]
         _upgrade_id_hashes(self.facts)
         self._load_roster()
         self._prefetch()
@@ -76,10 +91,10 @@ class Round:
                 continue
             try:
                 handler(self, fact, fact.payload)
+            except Refused as e:  # a fact the kiosk may not write: dead-lettered with its own code
+                self._dead(fact, str(e), e.code)
             except BadFact as e:
-                self.warn(
-                    "facts skipped", f"{fact.kind} fact {fact.event_id} (kiosk pk {fact.kiosk} seq {fact.seq}): {e}"
-                )
+                self._dead(fact, str(e))
         self.flush()
         # One line a round for each kind of trouble: a backlog of such facts must not flood the log.
         for what, examples in self.warnings.items():
@@ -90,25 +105,34 @@ class Round:
         """Note one case of `what` for the round's summary in the log."""
         self.warnings.setdefault(what, []).append(example)
 
+    def _dead(self, fact: Fact, reason: str, code: str = dead.UNUSABLE) -> None:
+        dead.letter(fact, code, reason)
+        self.warn(
+            "facts dead-lettered", f"{fact.kind} fact {fact.event_id} (kiosk pk {fact.kiosk} seq {fact.seq}): {reason}"
+        )
+
     # -- members
 
-    def _member(self, fact: Fact, p: dict) -> None:
-        no = text_field(p, "member_no", 32)
+    def _member(self, fact: Fact, p: payloads.Member) -> None:
+        no = p.member_no
         person = self.person(no)
+        if person is None:
+            self.site_of.may_create(no, fact.site)
+        else:
+            self.site_of.may_change(no, person.site, fact.site, "a member fact")
         fields = {
-            "name": text_field(p, "name", 255, ""),
-            "gender": text_field(p, "gender", 255, ""),
-            "birth_year": int_field(p, "birth_year", None),
-            "id_hash": text_field(p, "id_hash", 64, None) or None,
-            "id_last4": text_field(p, "id_last4", 255, ""),
-            "phone_last4": text_field(p, "phone_last4", 255, ""),
-            "joined": date_field(p, "joined"),
-            "active": bool_field(p, "active", True),
-            "site": fact.site,
+            "name": p.name,
+            "gender": p.gender,
+            "birth_year": p.birth_year,
+            "id_hash": p.id_hash or None,
+            "id_last4": p.id_last4,
+            "phone_last4": p.phone_last4,
+            "joined": p.joined,
+            "active": p.active,
         }
         created = person is None
         if created:
-            person = self.people[no] = Person(member_no=no, merged_into=None, balance=0, **fields)
+            person = self.people[no] = Person(member_no=no, site=fact.site, merged_into=None, balance=0, **fields)
             before = None
         else:
             before = person.id_hash
@@ -126,8 +150,8 @@ class Round:
         """The members the round's facts name, the holders of the id numbers they carry, and the
         members those are merged into: three queries, not three per fact."""
         self._load_people({member_of(f) for f in self.facts} - {None})
-        carried = {f.payload.get("id_hash") for f in self.facts if f.kind == "member"}
-        hashes = sorted({h for h in carried if isinstance(h, str)} - self.owners.keys())
+        carried = {f.payload.id_hash for f in self.facts if isinstance(f.payload, payloads.Member)}
+        hashes = sorted({h for h in carried if h} - self.owners.keys())
         for chunk in sql.chunks(hashes, 500):
             found: dict[str, list[str]] = {h: [] for h in chunk}
             for id_hash, no in sql.query(_HOLDERS_OF.format(sql.marks(len(chunk))), chunk):
@@ -160,14 +184,16 @@ class Round:
         return None
 
     def canonical(self, no: str, fact: Fact) -> Person:
-        """The member `no` counts as, made with the fact's site when the bureau has never heard of it."""
+        """The member `no` counts as, made when the bureau has never heard of it: of the site whose
+        prefix its number carries, else of the fact's site."""
         person = self.person(no)
         if person is None:
             self.warn(
                 "members unknown to the bureau, made from a fact with no name",
                 f"{no} from {fact.kind} fact {fact.event_id}",
             )
-            person = self.people[no] = Person(no, "", "", None, None, "", "", fact.site, None, True, None, 0)
+            site = self.site_of.home_of(no, fact.site)
+            person = self.people[no] = Person(no, "", "", None, None, "", "", site, None, True, None, 0)
             self.dirty[no] = person
         return (self.person(person.merged_into) or person) if person.merged_into else person
 
@@ -195,6 +221,7 @@ class Round:
         self.earned.clear()
         self.entries.clear()
         self.signins.clear()
+        self.signed_at.clear()
 
     def _rebalance(self, person: Person) -> None:
         """Running balances of the member's whole ledger again, after another's entries joined it."""
@@ -220,29 +247,29 @@ class Round:
 
     # -- attendance and devices
 
-    def _signin(self, fact: Fact, p: dict) -> None:
-        no = text_field(p, "member_no", 32)
-        kind, title, method = text_field(p, "kind", 16), text_field(p, "title", 255), text_field(p, "method", 16, "")
-        start, at = datetime_field(p, "start"), self.corrected(fact, datetime_field(p, "at"))
+    def _signin(self, fact: Fact, p: payloads.Signin) -> None:
+        no, kind, title, method = p.member_no, p.kind, p.title, p.method
+        start, at = local(p.start), self.corrected(fact, local(p.at))
         person = self.person(no)
         member = person.merged_into or no if person else no
         self.attendance.append(
             (fact.event_id, member, fact.site, fact.kiosk, kind, title, start, at, at.date(), method)
         )
         self.signins[fact.event_id] = (member, title, start.isoformat())
+        self.signed_at[fact.event_id] = fact.kiosk
 
-    def _device(self, fact: Fact, p: dict) -> None:
-        device = text_field(p, "device", 64)
+    def _device(self, fact: Fact, p: payloads.Device) -> None:
+        device = p.device
         row = (
             fact.kiosk,
             device,
-            text_field(p, "kind", 32, ""),
-            text_field(p, "state", 32),
-            int_field(p, "reads", 0) or 0,
-            int_field(p, "faults", 0) or 0,
-            int_field(p, "disconnects", 0) or 0,
-            text_field(p, "last_error", 10**6, "")[:200],
-            self.corrected(fact, datetime_field(p, "at")),
+            p.kind,
+            p.state,
+            p.reads,
+            p.faults,
+            p.disconnects,
+            p.last_error[:200],
+            self.corrected(fact, local(p.at)),
         )
         held = self.devices.get((fact.kiosk, device))
         if held is None or row[-1] > held[-1]:
@@ -250,31 +277,34 @@ class Round:
 
     # -- points
 
-    def _points(self, fact: Fact, p: dict) -> None:
-        amount, kind = int_field(p, "amount"), text_field(p, "kind", 32)
-        if amount is None:
-            raise BadFact("amount is missing")
+    def _points(self, fact: Fact, p: payloads.Points) -> None:
+        amount, kind = p.amount, p.kind
         if fact.event_id in self.held:
             raise BadFact("its event_id is an entry of the ledger already")
-        at = self.corrected(fact, datetime_field(p, "at"))
-        reverses = text_field(p, "reverses", 64, None) or None
+        at = self.corrected(fact, local(p.at))
         entry = dict(
             entry_id=fact.event_id,
             amount=amount,
             kind=kind,
-            rule=text_field(p, "rule", 255, ""),
+            rule=p.rule,
             site=fact.site,
             kiosk=fact.kiosk,
-            reverses=reverses,
+            reverses=p.reverses or None,
             day=at.date(),
             at=at,
-            note=text_field(p, "reason", 10**6, "")[:255],
+            note=p.reason[:255],
         )  # a long reason is cut, not lost
-        member = self.canonical(text_field(p, "member_no", 32), fact)  # last: it may make a member
+        no = p.member_no
+        named = self.person(no)
+        home = named.site if named else self.site_of.home_of(no, fact.site)
+        if home != fact.site and not self._visit(fact, p, named or no):
+            self.site_of.may_change(no, home, fact.site, f"a {kind} entry")
+        self._within_balance(no, amount)
+        member = self.canonical(no, fact)  # last: it may make a member
         if kind not in AWARD_KINDS or amount <= 0:
             self.enter(member, **entry)
-            if reverses:
-                self._undone(reverses, amount)
+            if p.reverses:
+                self._undone(p.reverses, amount)
             if member.balance < 0:
                 log.warning(
                     "rules: member %s has a negative balance %d after %s entry %s (for staff to review)",
@@ -285,7 +315,7 @@ class Round:
                 )
             return
         rule = self.rules.get(kind, DEFAULT_RULES.get(kind))
-        key = self._award_key(kind, member.member_no, p.get("signin"), rule)
+        key = self._award_key(kind, member.member_no, p.signin, rule)
         if key is not None and self._taken(key):
             self.enter(member, **entry)
             self.enter(member, **self._reversal(entry, amount, DOUBLE_AWARD))
@@ -301,6 +331,42 @@ class Round:
             self.free.discard(key)
         if excess:
             self.enter(member, **self._reversal(entry, excess, OVER_CAP))
+
+    def _visit(self, fact: Fact, p: payloads.Points, named: Person | str) -> bool:
+        """Whether the points fact is an award for a sign-in the same kiosk pushed for the member:
+        all a kiosk may enter for another site's member (a visiting senior)."""
+        if p.kind not in AWARD_KINDS or p.amount <= 0 or p.signin is None:
+            return False
+        signin = p.signin.lower()
+        if signin not in self.signins:
+            self._load_signins([signin])
+        if self.signed_at.get(signin) != fact.kiosk:
+            return False
+        if isinstance(named, str):
+            return self.signins[signin][0] == named
+        return self.signins[signin][0] in (named.merged_into, named.member_no)
+
+    def _within_balance(self, member_no: str, amount: int) -> None:
+        """BadFact when the entry would take the member's balance past ±BALANCE_MAX: no sum of
+        entries, however many, stores an absurd balance."""
+        person = self.person(member_no)
+        person = (self.person(person.merged_into) or person) if person and person.merged_into else person
+        balance = person.balance if person else 0
+        if abs(balance + amount) > BALANCE_MAX:
+            raise BadFact(f"an entry of {amount} would take the balance {balance} past ±{BALANCE_MAX}")
+
+    # -- cards
+
+    def _card(self, fact: Fact, p: payloads.Card) -> None:
+        """A reissued QR card: the member's card_issue is the newest issue (never lowered), which
+        the members stream carries to every kiosk so the older cards are refused there too."""
+        person = self.person(p.member_no)
+        if person is None:
+            raise BadFact(f"member {p.member_no} is unknown to the bureau")
+        self.site_of.may_change(p.member_no, person.site, fact.site, "a reissued card")
+        if p.card_issue > person.card_issue:
+            person.card_issue = p.card_issue
+            self.dirty[p.member_no] = person
 
     def enter(
         self,
@@ -378,9 +444,9 @@ class Round:
             entry, entry_id=str(uuid.uuid4()), amount=-amount, kind="reversal", reverses=entry["entry_id"], note=note
         )
 
-    def _award_key(self, category: str, member_no: str, signin, rule: dict | None) -> str | None:
+    def _award_key(self, category: str, member_no: str, signin: str | None, rule: dict | None) -> str | None:
         """category|member|title|start of the sign-in the award is for (None: no once-per-item check)."""
-        if not isinstance(signin, str) or not (rule or {}).get("once_per_item", True):
+        if signin is None or not (rule or {}).get("once_per_item", True):
             return None
         signin = signin.lower()
         if signin not in self.signins:
@@ -395,8 +461,9 @@ class Round:
 
     def _load_signins(self, event_ids: list[str]) -> None:
         for chunk in sql.chunks(event_ids, 500):
-            for event_id, member_no, title, start in sql.query(_SIGNINS.format(sql.marks(len(chunk))), chunk):
+            for event_id, member_no, title, start, kiosk in sql.query(_SIGNINS.format(sql.marks(len(chunk))), chunk):
                 self.signins[event_id] = (member_no, title, _as_datetime(start).isoformat())
+                self.signed_at[event_id] = kiosk
 
     def _taken(self, key: str) -> bool:
         if key not in self.keys and key not in self.free:
@@ -412,14 +479,9 @@ class Round:
         stand before the round: what the round adds is counted in memory), and which points
         facts the ledger holds already."""
         for fact in self.facts:
-            if fact.kind == "signin":
-                with suppress(BadFact):
-                    p = fact.payload
-                    self.signins[fact.event_id] = (
-                        text_field(p, "member_no", 32),
-                        text_field(p, "title", 255),
-                        datetime_field(p, "start").isoformat(),
-                    )
+            if isinstance(p := fact.payload, payloads.Signin):
+                self.signins[fact.event_id] = (p.member_no, p.title, local(p.start).isoformat())
+                self.signed_at[fact.event_id] = fact.kiosk
         points = [f.event_id for f in self.facts if f.kind == "points"]
         for chunk in sql.chunks(points, 500):  # a kiosk's fact can never overwrite an entry
             self.held.update(e for (e,) in sql.query(_HELD.format(sql.marks(len(chunk))), chunk))
@@ -435,17 +497,15 @@ class Round:
         )
         self._read_days({(member, kind, day) for member, kind, day, _ in awards})
 
-    def _awards(self) -> list[tuple[str, str, date, object]]:
+    def _awards(self) -> list[tuple[str, str, date, str | None]]:
         """(member, category, business day, signin) of the round's awards, the member as it stands."""
         awards = []
         for fact in self.facts:
-            p = fact.payload
-            if fact.kind == "points" and p.get("kind") in AWARD_KINDS and isinstance(p.get("member_no"), str):
-                with suppress(BadFact):
-                    person = self.people.get(p["member_no"])
-                    member = person.merged_into or person.member_no if person else p["member_no"]
-                    day = self.corrected(fact, datetime_field(p, "at")).date()
-                    awards.append((member, p["kind"], day, p.get("signin")))
+            if isinstance(p := fact.payload, payloads.Points) and p.kind in AWARD_KINDS:
+                person = self.people.get(p.member_no)
+                member = person.merged_into or person.member_no if person else p.member_no
+                day = self.corrected(fact, local(p.at)).date()
+                awards.append((member, p.kind, day, p.signin))
         return awards
 
     def _read_keys(self, keys: set[str]) -> None:
@@ -488,8 +548,16 @@ class Round:
     # -- time
 
     def corrected(self, fact: Fact, at: datetime) -> datetime:
-        """`at` on the bureau's clock when the kiosk's clock was off (docs/sync-protocol.md §9.7)."""
-        return at - timedelta(milliseconds=fact.skew_ms) if fact.skewed else at
+        """`at` on the bureau's clock when the kiosk's clock was off (docs/sync-protocol.md §9.7).
+        Ingest bounds both (contract.payloads, SKEW_MAX_MS); a skew stored before it did may not
+        be: then the time stands as the kiosk wrote it."""
+        if not fact.skewed:
+            return at
+        try:
+            return at - timedelta(milliseconds=fact.skew_ms)
+        except OverflowError:
+            self.warn("times left uncorrected, their kiosk's clock off beyond reason", f"fact {fact.event_id}")
+            return at
 
     # -- writing
 
@@ -534,6 +602,7 @@ def _member_data(p: Person, sites: dict[int, str]) -> dict:
         "active": p.active,
         "merged_into": p.merged_into,
         "balance": p.balance,
+        "card_issue": p.card_issue,
     }
 
 
@@ -541,15 +610,20 @@ def _upgrade_id_hashes(facts: list[Fact]) -> None:
     """A member fact from a kiosk not yet upgraded carries the older id_hash, the plain HMAC: the
     round uses its slow derivation (contract.idhash), as every kiosk and the roster now do."""
     legacy = [
-        f.payload
-        for f in facts
-        if f.kind == "member" and isinstance(f.payload, dict) and idhash.is_legacy(str(f.payload.get("id_hash")))
+        f for f in facts if isinstance(f.payload, payloads.Member) and idhash.is_legacy(f.payload.id_hash or "")
     ]
-    for payload, upgraded in zip(legacy, idhash.upgraded_all([p["id_hash"] for p in legacy])):
-        payload["id_hash"] = upgraded
+    hashes = idhash.upgraded_all([f.payload.id_hash for f in legacy])  # type: ignore[union-attr]
+    for fact, upgraded in zip(legacy, hashes):
+        fact.payload = msgspec.structs.replace(fact.payload, id_hash=upgraded)
 
 
-_HANDLERS = {"member": Round._member, "signin": Round._signin, "device": Round._device, "points": Round._points}
+_HANDLERS = {
+    "member": Round._member,
+    "signin": Round._signin,
+    "device": Round._device,
+    "points": Round._points,
+    "card": Round._card,
+}
 
 
 def _award_key(category: str, member_no: str, title: str, start: str) -> str:
@@ -588,11 +662,14 @@ def _member_row(p: Person) -> tuple:
         p.merged_into,
         p.balance,
         utcnow(),
+        p.card_issue,
     )
 
 
 def _person(row: tuple) -> Person:
-    no, name, gender, birth_year, id_hash, id_last4, phone_last4, site, joined, active, merged_into, balance = row
+    no, name, gender, birth_year, id_hash, id_last4, phone_last4, site, joined, active, merged_into, balance, issue = (
+        row
+    )
     return Person(
         no,
         name,
@@ -606,6 +683,7 @@ def _person(row: tuple) -> Person:
         bool(active),
         merged_into,
         balance,
+        issue,
     )
 
 
@@ -631,8 +709,9 @@ _MEMBER_COLUMNS = (
     "merged_into",
     "balance",
     "updated_at",
+    "card_issue",
 )
-_MEMBERS = f"SELECT {', '.join(_MEMBER_COLUMNS[:-1])} FROM member WHERE member_no IN ({{}})"
+_MEMBERS = f"SELECT {', '.join(c for c in _MEMBER_COLUMNS if c != 'updated_at')} FROM member WHERE member_no IN ({{}})"
 _HOLDERS = "SELECT member_no FROM member WHERE id_hash = ? AND merged_into IS NULL ORDER BY id"
 _HOLDERS_OF = "SELECT id_hash, member_no FROM member WHERE id_hash IN ({}) AND merged_into IS NULL ORDER BY id"
 _ATTENDANCE_COLUMNS = (
@@ -667,7 +746,7 @@ _LEDGER_OF = """
     SELECT entry_id, amount, kind, rule, site_id, at, reverses, note, balance_after FROM ledger_entry
     WHERE member_no = ? ORDER BY id"""
 _DEVICE_COLUMNS = ("kiosk_id", "device", "kind", "state", "reads", "faults", "disconnects", "last_error", "at")
-_SIGNINS = "SELECT event_id, member_no, title, start FROM attendance WHERE event_id IN ({})"
+_SIGNINS = "SELECT event_id, member_no, title, start, kiosk_id FROM attendance WHERE event_id IN ({})"
 _TAKEN = "SELECT award_key FROM ledger_entry WHERE award_key IN ({})"
 _HELD = "SELECT entry_id FROM ledger_entry WHERE entry_id IN ({})"
 # Each award of the members on the days, less its reversals (whenever those were entered).

@@ -8,11 +8,19 @@ from bureau import streams
 from bureau.models import StreamRow
 from bureau.store import db, is_sqlite, utcnow
 
+LOCK_KEY = 0x72756C6573  # pg_advisory_xact_lock key of the rules ("rules")
 STREAM_COLUMNS = ("stream", "entity_id", "rev", "scope", "deleted", "data", "crc", "changed_at")
 
 
 def dialect(text: str) -> str:
     return text if is_sqlite() else text.replace("?", "%s")
+
+
+def lock_rules() -> None:
+    """Wait for the rules' turn, held to the end of the transaction: rounds are serialised as a
+    whole (on SQLite the write transaction already holds the whole database)."""
+    if not is_sqlite():
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
 
 
 def query(text: str, params=()) -> list[tuple]:

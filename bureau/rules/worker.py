@@ -1,22 +1,28 @@
 """Running the rules: catch_up() applies every fact not yet applied, round by round; a Worker thread
 does it beside the HTTP workers on SQLite, and follow() in a process of its own on PostgreSQL
-(docs/sync-protocol.md §9.1).  Rounds are serialised as a whole (§9.5)."""
+(docs/sync-protocol.md §9.1).  Rounds are serialised as a whole (§9.5).  No fact stops them: one
+that fails its round is dead-lettered (§9.8)."""
 
 import logging
 import os
 import threading
 import time
 
+from peewee import InterfaceError, OperationalError
+
 from bureau.models import RuleCursor
-from bureau.rules import cursors, sql
+from bureau.rules import cursors, dead, sql
+from bureau.rules.cursors import Fact
 from bureau.rules.rounds import Round
 from bureau.schema import open_store
-from bureau.store import close_store, db, is_sqlite, write
+from bureau.store import close_store, db, write
 
 log = logging.getLogger("bureau.rules")
 
 BATCH = 500  # facts a round applies in one transaction
-LOCK_KEY = 0x72756C6573  # pg_advisory_xact_lock key of the rules ("rules")
+# The store's own trouble (a lost connection, a lock not had in time): the round fails as a whole
+# and is tried again, never blamed on a fact.
+STORE_TROUBLE = (OperationalError, InterfaceError)
 
 
 def catch_up(limit: int | None = None) -> int:
@@ -123,12 +129,11 @@ def notify() -> None:
 
 
 def _round(n: int) -> int:
-    if not is_sqlite():
-        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+    sql.lock_rules()
     facts, moved = cursors.next_facts(n)
     if not facts and not moved:
         return 0
-    Round(facts).apply()
+    _apply(facts)
     sql.upsert(
         RuleCursor,
         ("kiosk_id", "epoch", "seq"),
@@ -137,3 +142,32 @@ def _round(n: int) -> int:
         ("seq",),
     )
     return len(facts)
+
+
+def _apply(facts: list[Fact]) -> None:
+    """Apply `facts` in one Round; when it fails, each in a round of its own, dead-lettering the
+    ones that fail alone.  Each attempt is a savepoint: a failed one leaves nothing behind."""
+    error = _attempt(facts)
+    if error is None:
+        return
+    if len(facts) > 1:
+        log.warning("rules: a round of %d facts failed (%s): applying them one by one", len(facts), error)
+        alone = [(fact, _attempt([fact])) for fact in facts]
+    else:
+        alone = [(facts[0], error)]
+    for fact, error in alone:
+        if error is not None:
+            dead.letter(fact, dead.UNUSABLE, f"the rules failed on it: {error}")
+
+
+def _attempt(facts: list[Fact]) -> str | None:
+    """Apply `facts` in a savepoint: None, or what went wrong (the savepoint rolled back)."""
+    try:
+        with db.atomic():
+            Round(facts).apply()
+    except STORE_TROUBLE:
+        raise
+    except Exception as e:
+        log.exception("rules: a round of %d facts failed", len(facts))
+        return f"{type(e).__name__}: {str(e).strip()[:200]}"
+    return None

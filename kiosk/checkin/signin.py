@@ -12,6 +12,8 @@ from types import SimpleNamespace
 
 from peewee import IntegrityError, OperationalError
 
+from kiosk import causes
+from kiosk.i18n import t
 from kiosk.identity import ids, tokens
 from kiosk.identity.credentials import Credential
 from kiosk.people import newcomers
@@ -23,6 +25,7 @@ from kiosk.store.models import Activity, Course, Lesson, Member, PointsEntry, Si
 
 log = logging.getLogger(__name__)
 
+FULL = causes.FULL  # Result.detail of a sign-in the full disk refused
 KINDS = ("ok", "already", "choose", "not_due", "not_enrolled", "unknown_card", "invalid_card", "expired_card", "error")
 
 
@@ -65,8 +68,10 @@ class CheckIn:
         try:
             result = replace(self._handle(cred, now), method=cred.method)
         except (OperationalError, sqlite3.OperationalError) as e:
-            log.error("check-in failed on the database: %s", e)
-            result = Result("error", detail=str(e), method=cred.method)
+            # A full disk shows as "cannot rollback": SQLite rolled back itself.  Say the real cause.
+            detail = FULL if causes.is_full(e) else str(causes.chain(e)[-1])
+            log.error("check-in failed on the database: %s", t(detail))
+            result = Result("error", detail=detail, method=cred.method)
         except Exception:
             log.exception("check-in failed")
             result = Result("error", detail="internal error", method=cred.method)
@@ -74,7 +79,7 @@ class CheckIn:
             self._keep_newcomer(cred, now)
         if result.kind != "error":  # after a failure the senior may simply try again
             self._recent[cred.key()] = (now, result)
-        log.info("check-in %s via %s: %s %s", result.member_no or "-", cred.method, result.kind, result.detail)
+        log.info("check-in %s via %s: %s %s", result.member_no or "-", cred.method, result.kind, t(result.detail))
         return result
 
     def choose(self, member_no: str, item: Item, method: str, now: datetime) -> Result:

@@ -1,6 +1,15 @@
 """The operator's commands of `python main.py …`: one module a command, each with
 `add(subparsers)` that declares it and `run(args, settings) -> int` that carries it out."""
 
-from kiosk.cli import cards, exports, imports, members, staff, sync
+from kiosk.cli import backups, cards, exports, imports, members, staff, sync
 
-COMMANDS = {"import": imports, "export": exports, "cards": cards, "staff": staff, "member": members, "sync": sync}
+COMMANDS = {
+    "import": imports,
+    "export": exports,
+    "cards": cards,
+    "staff": staff,
+    "member": members,
+    "sync": sync,
+    **dict.fromkeys(backups.NAMES, backups),
+}
+OWN_DATABASE = backups.OWN_DATABASE  # commands that open kiosk.db themselves, if at all

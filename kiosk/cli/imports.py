@@ -1,5 +1,6 @@
-"""python main.py import members|courses FILE [--term NAME] [--dry-run]: a roster or a course list
-from Excel or CSV, all or nothing (kiosk.desk.imports)."""
+"""python main.py import members|courses FILE [--term NAME] [--dry-run] [--overwrite-verified]: a
+roster or a course list from Excel or CSV, all or nothing (kiosk.desk.imports).  A roster that
+would change names read from ID cards lists them and imports only with --overwrite-verified."""
 
 import argparse
 import sys
@@ -19,18 +20,22 @@ def add(sub) -> None:
     members = what.add_parser("members", help=t("imports.help_members"))
     courses = what.add_parser("courses", help=t("imports.help_courses"))
     courses.add_argument("--term", metavar="NAME", help=t("imports.help_term"))
+    members.add_argument("--overwrite-verified", action="store_true", help=t("imports.help_overwrite"))
     for q in (members, courses):
         q.add_argument("file", metavar="FILE")
         q.add_argument("--dry-run", action="store_true", help=t("imports.help_dry_run"))
 
 
 def run(args: argparse.Namespace, settings: SimpleNamespace) -> int:
-    """0 when imported (or a dry run passed), 1 when rows were wrong and nothing was written,
-    2 when the file or the term could not be used."""
+    """0 when imported (or a dry run passed), 1 when rows were wrong or names read from ID cards
+    would change without --overwrite-verified, and nothing was written; 2 when the file or the
+    term could not be used."""
     actor, now = Actor.of(None, settings), datetime.now()
     try:
         if args.what == "members":
-            report = imports.import_members(actor, args.file, now, settings, dry_run=args.dry_run)
+            report = imports.import_members(
+                actor, args.file, now, settings, dry_run=args.dry_run, overwrite_verified=args.overwrite_verified
+            )
         else:
             term = _term(args.term, settings.site.code) if args.term else None
             report = imports.import_courses(
@@ -44,8 +49,17 @@ def run(args: argparse.Namespace, settings: SimpleNamespace) -> int:
         for error in report.errors:
             print(error, file=sys.stderr)
         return 1
+    if report.needs_confirm and not report.dry_run:
+        print(t("imports.renames_held", file=report.file, count=len(report.renames)), file=sys.stderr)
+        for line in report.renames:
+            print(line, file=sys.stderr)
+        return 1
     for warning in report.warnings:
         print(t("imports.warning", text=warning))
+    if report.needs_confirm:  # a dry run: what the import will need
+        print(t("imports.renames_check", count=len(report.renames)))
+        for line in report.renames:
+            print(line)
     print(report.summary())
     return 0
 

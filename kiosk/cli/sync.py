@@ -1,6 +1,6 @@
 """python main.py sync --once | --nightly | --status: an operator's sync, run by hand.
 
-    sync --once      push every fact the bureau has not acknowledged, then pull what it publishes
+    sync --once      push every fact the bureau lacks (its state compared first), then pull what it publishes
     sync --nightly   the full nightly sync now: push, pull, and compare every stream's checksum
     sync --status    the backlog, the last successes and the last error, without the network
 
@@ -20,7 +20,7 @@ from kiosk.sync import status as sync_status
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau, Unreachable
 from kiosk.sync.pull import Pulled, pull_all
-from kiosk.sync.push import Denied, push_all
+from kiosk.sync.push import Denied, push_all, reconcile
 
 
 def add(sub) -> None:
@@ -58,6 +58,7 @@ def run(args: argparse.Namespace, settings: SimpleNamespace) -> int:
 
 
 def _once(bureau: Bureau, settings: SimpleNamespace, here: Here) -> int:
+    reconcile(bureau)  # by hand after a restore of the bureau, too, nothing it lost stays missing
     pushed = push_all(bureau, settings.sync.batch)
     now = sync_status.status(True)
     print(

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
+from contract.cells import csv_row, formula_like
 from kiosk.desk import reports
 from kiosk.desk.reports import Table
 from kiosk.files import free_path
@@ -44,7 +45,6 @@ def write_xlsx(tables: list[Table], path: str | Path) -> Path:
     """A workbook with one sheet per table: bold, frozen header row and columns wide enough to read.
     Written streaming (write-only), so a term's 300 sheets take seconds."""
     from openpyxl import Workbook  # here: loading it takes 0.1 s, which every command would pay
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -58,12 +58,12 @@ def write_xlsx(tables: list[Table], path: str | Path) -> Path:
         sheet.freeze_panes = "A2"
         header = []
         for value in table.columns:
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = _cell(sheet, value)
             cell.font = bold
             header.append(cell)
         sheet.append(header)
         for row in table.rows:
-            sheet.append([None if value == "" else value for value in row])  # no cell at all: faster
+            sheet.append([_xlsx_value(sheet, value) for value in row])
     book.save(path)
     return path
 
@@ -73,9 +73,29 @@ def write_csv(table: Table, path: str | Path) -> Path:
     path = Path(path)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         out = csv.writer(f)
-        out.writerow(table.columns)
-        out.writerows(table.rows)
+        out.writerow(csv_row(table.columns))
+        out.writerows(map(csv_row, table.rows))
     return path
+
+
+def _xlsx_value(sheet, value):
+    """What a write-only sheet appends for a value: no cell at all for "" (faster), a cell of its
+    own for text a spreadsheet would take for a formula, else the plain value."""
+    if value == "":
+        return None
+    return _cell(sheet, value) if formula_like(value) else value
+
+
+def _cell(sheet, value):
+    """A cell that is never a formula: formula-like text as an explicit string, marked to stay
+    text when someone edits it in Excel."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    if formula_like(value):
+        cell.data_type = "s"  # openpyxl makes a formula of any text starting with "="
+        cell.quotePrefix = True
+    return cell
 
 
 def export(actor: Actor, report: str, fmt: str, folder: str | Path, now: datetime, **params) -> list[Path]:

@@ -44,12 +44,23 @@ def remember(cred: Credential, id_hash: str, now: datetime) -> None:
         long_term=cred.long_term,
     )
     with write():
-        NewcomerCard.delete().where(NewcomerCard.at < now - KEEP).execute()
+        _purge(now)
         (
             NewcomerCard.insert(id_hash=id_hash, **fields)
             .on_conflict(conflict_target=[NewcomerCard.id_hash], update=fields)
             .execute()
         )
+
+
+def purge(now: datetime) -> int:
+    """Forget the cards read more than KEEP ago (at start-up and daily, as well as on a read):
+    how many were forgotten."""
+    with write():
+        return _purge(now)
+
+
+def _purge(now: datetime) -> int:
+    return NewcomerCard.delete().where(NewcomerCard.at < now - KEEP).execute()
 
 
 def recent(now: datetime) -> list[Newcomer]:

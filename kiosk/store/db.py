@@ -6,14 +6,18 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
-from peewee import DatabaseProxy, Field, Model, SqliteDatabase
+from peewee import DatabaseError, DatabaseProxy, Field, Model, SqliteDatabase
 
 from contract.fairlock import FairLock
+from kiosk import causes
+from kiosk.store import integrity
 
 db = DatabaseProxy()
 M = TypeVar("M", bound=Model)
 
 # synchronous=FULL: a committed sign-in survives a power cut (WAL + NORMAL may roll it back).
+# secure_delete: a deleted row (a newcomer's card, a member's old address) is overwritten, not
+# left in a free page for anyone who copies the file.
 PRAGMAS = {
     "journal_mode": "wal",
     "synchronous": "full",
@@ -21,20 +25,43 @@ PRAGMAS = {
     "busy_timeout": 5000,
     "cache_size": -16000,
     "temp_store": "memory",
+    "secure_delete": 1,
 }
 
 
 def open_db(data_dir: str | Path) -> SqliteDatabase:
-    """Open (creating if needed) <data_dir>/kiosk.db, bind the models to it and migrate it."""
+    """Open (creating if needed) <data_dir>/kiosk.db, bind the models to it and migrate it.
+
+    Raises integrity.Damaged when the file is there but is no sound database: a zero-length file
+    is a database that lost everything, never a fresh start (docs/design.md §5.1)."""
     from kiosk.store import migrations
 
     path = Path(data_dir) / "kiosk.db"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.exists():
+        damage = integrity.problem(path, check=None)
+        if damage:
+            raise integrity.Damaged(path, damage)
     database = SqliteDatabase(str(path), pragmas=PRAGMAS)
     db.initialize(database)
-    database.connect(reuse_if_open=True)
-    migrations.migrate(database)
+    try:
+        database.connect(reuse_if_open=True)
+        migrations.migrate(database)
+    except DatabaseError as e:
+        if causes.is_damage(e):
+            database.close()
+            raise integrity.Damaged(path, str(e)) from e
+        raise
+    private(path)
     return database
+
+
+def private(path: Path) -> None:
+    """Members' personal data: the database and its -wal and -shm files for the owner only (a
+    kiosk.db made before they were, too)."""
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists():
+            part.chmod(0o600)
 
 
 writers = FairLock()

@@ -155,10 +155,13 @@ def card(member_no: str, data: dict | None, here: Here) -> None:
         "merged_into": alias_of,
     }
     found = get_by(Member, "member_no", member_no)
+    # A card reissued at any kiosk revokes the older ones here too; a card this kiosk issued
+    # since (its fact not yet applied by the bureau) is never taken back.
+    issue = max(int(data.get("card_issue") or 1), found.card_issue if found else 1)
     if found is None:
-        found = Member.create(member_no=member_no, name="", **fields)
+        found = Member.create(member_no=member_no, name="", card_issue=issue, **fields)
     else:
-        Member.update(**fields).where(Member.id == found.id).execute()
+        Member.update(card_issue=issue, **fields).where(Member.id == found.id).execute()
     if alias_of:
         _repoint(found.id, alias_of)
     for alias in Member.select(Member.id).where(Member.merged_into == member_no):

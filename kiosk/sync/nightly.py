@@ -1,4 +1,5 @@
-"""The nightly full sync (docs/sync-protocol.md §8): push everything, pull everything, then compare each
+"""The nightly full sync (docs/sync-protocol.md §8): compare this kiosk's outbox with the bureau's
+state of it and push everything the bureau lacks, pull everything, then compare each
 stream's checksum with the bureau's and fetch again a stream that drifted (a row lost or changed
 here, a bug): pulls bring changes, only this finds what no change will ever bring back.
 
@@ -19,7 +20,7 @@ from kiosk.sync import state
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau
 from kiosk.sync.pull import STREAMS, PullError, pull_all, pull_stream, refetch
-from kiosk.sync.push import Denied, push_all
+from kiosk.sync.push import Denied, push_all, reconcile
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,11 @@ def overdue(now: float) -> bool:
 
 
 def run(bureau: Bureau, batch: int, here: Here) -> dict[str, str]:
-    """Push, pull, compare; per stream "ok", "refetched", "error" or "unchecked" (the bureau kept
+    """Reconcile and push, pull, compare; per stream "ok", "refetched", "error" or "unchecked" (the bureau kept
     changing it), recorded as last_nightly_result with the time it ended, last_nightly_ok (a stream
     that failed is tried again the next night, and pulled meanwhile).  Unreachable and Denied go to
     the caller, with nothing recorded: the run is still due."""
+    reconcile(bureau)
     push_all(bureau, batch)
     pulled = pull_all(bureau, here)
     result = {}

@@ -17,17 +17,27 @@ from screens.widgets import Text
 
 
 class StatusCorner(BoxLayout):
-    """One line per device, in the order the devices first reported."""
+    """One line per device, in the order the devices first reported, and below them a line when
+    the clock is far off."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.lines: dict[str, Text] = {}
+        self.clock = DeviceLine()
+
+    def show_clock(self, warning: str) -> None:
+        """The clock's line (present.clock_warning); "" takes it away."""
+        self.clock.text = warning
+        if warning and self.clock.parent is None:
+            self.add_widget(self.clock, index=0)
+        elif not warning and self.clock.parent is self:
+            self.remove_widget(self.clock)
 
     def show(self, health: Health) -> None:
         line = self.lines.get(health.name)
         if line is None:
             line = self.lines[health.name] = DeviceLine()
-            self.add_widget(line)
+            self.add_widget(line, index=1 if self.clock.parent is self else 0)
         line.text = present.device_status(health)
         line.state = health.state()
 

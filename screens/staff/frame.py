@@ -14,7 +14,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 
-from kiosk import background
+from kiosk import background, causes
 from kiosk.checkin.visit import Visit
 from kiosk.i18n import t
 from kiosk.identity.credentials import Credential
@@ -72,9 +72,9 @@ class StaffScreen(Screen):
         except Refused as e:
             self.tell(e.message(), problem=True)
             return False
-        except Exception:
+        except Exception as e:
             log.exception("staff action failed on %s", self.name)
-            self.tell(t("staff.failed"), problem=True)
+            self.tell(t(causes.FULL) if causes.is_full(e) else t("staff.failed"), problem=True)  # the real cause
             return False
         if done:
             done(outcome)

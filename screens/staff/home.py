@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from kiosk import upkeep
 from kiosk.desk import today
 from kiosk.i18n import t
 from kiosk.people import newcomers
@@ -21,6 +22,7 @@ class StaffHomeScreen(StaffScreen):
         expected = sum(i.expected or 0 for i in items)
         ids = self.body.ids
         ids.today.text = t("staff.home.today", items=len(items), signed=signed, expected=expected)
+        ids.storage.text = upkeep.notice(self.app.settings, now)  # before writes fail, not after
         waiting = len(newcomers.recent(now))
         ids.newcomers.text = t("staff.home.newcomers", count=waiting) if waiting else t("staff.home.newcomers_none")
         # Plain staff see the terms and courses but change nothing there (kiosk.staff.access).

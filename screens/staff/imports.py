@@ -1,6 +1,8 @@
 """从U盘导入: a roster or a course list from a USB stick (an admin's task).  The file and what it is
 are picked from lists; the file is checked first and every row to fix is shown, and nothing is
-written until 「确认导入」.  The spreadsheets are made in Excel on an office PC: nobody types here."""
+written until 「确认导入」.  A roster that would change names read from ID cards lists them at the
+check, and the button becomes 「确认导入并改名」: only that changes them.  The spreadsheets are
+made in Excel on an office PC: nobody types here."""
 
 from datetime import datetime
 from pathlib import Path
@@ -21,13 +23,14 @@ KINDS = ("members", "courses")
 
 class StaffImportsScreen(StaffScreen):
     pending = BooleanProperty(False)  # a checked file waits for 「确认导入」
+    renaming = BooleanProperty(False)  # … and the check listed names read from ID cards it changes
 
     def refresh(self) -> None:
         self.title = t("staff.imports.title")
         self.folders = exports.folders(self.app.settings)
         self.folder = self.folders[-1]  # a USB stick when there is one
         self.to_import = None
-        self.pending = False
+        self.pending = self.renaming = False
         self.body.ids.choose.disabled = not self.app.staff.is_admin
         self.show_folder()
         self.show_note()
@@ -96,7 +99,7 @@ class StaffImportsScreen(StaffScreen):
 
     def _check(self, path: Path, kind: str, term_id: int | None) -> None:
         """The dry run: every wrong row, or what the import would do."""
-        self.to_import, self.pending = None, False
+        self.to_import, self.pending, self.renaming = None, False, False
         self.attempt(
             lambda: self._run(path, kind, term_id, dry_run=True),
             lambda report: self._checked(report, (path, kind, term_id)),
@@ -104,22 +107,33 @@ class StaffImportsScreen(StaffScreen):
 
     def _checked(self, report: imports.ImportReport, plan: tuple) -> None:
         if self._show_report(report):
-            self.to_import, self.pending = plan, True
-            self.tell(t("staff.exports.check_ok"))
+            self.to_import, self.pending, self.renaming = plan, True, bool(report.renames)
+            if report.renames:
+                self.tell(t("staff.imports.check_renames", count=len(report.renames)))
+            else:
+                self.tell(t("staff.exports.check_ok"))
 
     def confirm(self) -> None:
         path, kind, term_id = self.to_import
-        self.to_import, self.pending = None, False
-        self.attempt(lambda: self._run(path, kind, term_id, dry_run=False), self._imported)
+        renaming = self.renaming
+        self.to_import, self.pending, self.renaming = None, False, False
+        self.attempt(lambda: self._run(path, kind, term_id, dry_run=False, renaming=renaming), self._imported)
 
     def _imported(self, report: imports.ImportReport) -> None:
-        if self._show_report(report):
+        if report.needs_confirm:  # the file changed since the check: names it did not list
+            self.body.ids.lines.show(t("staff.imports.renames_new"), report.renames)
+            self.tell(t("staff.imports.renames_new"), problem=True)
+        elif self._show_report(report):
             self.tell(t("staff.exports.imported"))
 
-    def _run(self, path: Path, kind: str, term_id: int | None, dry_run: bool) -> imports.ImportReport:
+    def _run(
+        self, path: Path, kind: str, term_id: int | None, dry_run: bool, renaming: bool = False
+    ) -> imports.ImportReport:
         now, actor = datetime.now(), self.app.staff.actor
         if kind == "members":
-            return imports.import_members(actor, path, now, self.app.settings, dry_run=dry_run)
+            return imports.import_members(
+                actor, path, now, self.app.settings, dry_run=dry_run, overwrite_verified=renaming
+            )
         return imports.import_courses(actor, path, now, term_id=term_id, dry_run=dry_run)
 
     def _show_report(self, report: imports.ImportReport) -> bool:
@@ -131,7 +145,7 @@ class StaffImportsScreen(StaffScreen):
             )
             self.tell(t("staff.exports.check_failed", count=len(report.errors)), problem=True)
             return False
-        lines.show(report.summary(), [t("imports.warning", text=w) for w in report.warnings])
+        lines.show(report.summary(), report.renames + [t("imports.warning", text=w) for w in report.warnings])
         return True
 
     def show_note(self) -> None:
@@ -140,7 +154,7 @@ class StaffImportsScreen(StaffScreen):
 
     def forget(self) -> None:
         super().forget()
-        self.to_import, self.pending = None, False
+        self.to_import, self.pending, self.renaming = None, False, False
         self.body.ids.lines.clear()
         self.body.ids.folder.clear_widgets()
 

@@ -9,6 +9,7 @@ requests with contract/signing.py as a kiosk would.  Nothing is shared between t
 import gzip
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -20,7 +21,7 @@ import httpx
 import pytest
 from uuid6 import uuid7
 
-from bureau import admin
+from bureau import admin, sealing
 from bureau.models import Kiosk
 from bureau.schema import open_store
 from bureau.store import close_store
@@ -28,6 +29,7 @@ from contract import signing
 from kiosk import config
 from kiosk.store.db import db as kiosk_db
 from kiosk.store.db import open_db
+from tests.kiosk.builders import MEMBER_PREFIX
 from tests.kiosk.conftest import write_site_file
 from tests.waiting import wait_until
 from tools import pgcluster
@@ -36,6 +38,10 @@ from tools.pgcluster import free_port, stop_process
 
 SITE = "DEMO-001"
 SITE_NAME = "示范区老干部活动中心"
+
+# Every bureau of these tests, in this process and in the ones it starts, seals its kiosk keys
+# with a secret of this test session, as production does (bureau/sealing.py).
+os.environ.setdefault(sealing.ENV, secrets.token_hex(32))
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
@@ -138,8 +144,9 @@ def server(store, store_url, tmp_path):
 
 @pytest.fixture
 def kiosk(store) -> Kiosk:
-    """Kiosk DEMO-001-K01 of site DEMO-001, registered through bureau.admin."""
-    admin.add_site(SITE, SITE_NAME)
+    """Kiosk DEMO-001-K01 of site DEMO-001, registered through bureau.admin; the site's member
+    numbers start with the prefix a real kiosk's site file gives (tests/kiosk/builders.py)."""
+    admin.add_site(SITE, SITE_NAME, prefix=MEMBER_PREFIX)
     return admin.add_kiosk(SITE, "front desk")
 
 
@@ -218,9 +225,22 @@ def fact(seq: int, kind: str = "signin", payload=None, **fields) -> dict:
         "kind": kind,
         "schema_v": 1,
         "wall_ms": int(time.time() * 1000),
-        "payload": {"member": f"DM{seq:04d}", "lesson": 7, "method": "idcard"} if payload is None else payload,
+        "payload": signin(seq) if payload is None else payload,
     }
     return {**event, **fields}
+
+
+def signin(seq: int) -> dict:
+    """A sign-in's payload as kiosk.checkin.signin.record_sign_in writes it (contract.payloads.Signin)."""
+    return {
+        "member_no": f"DM{seq:04d}",
+        "kind": "lesson",
+        "item_id": 7,
+        "title": "太极拳",
+        "start": "2026-11-20T09:00:00",
+        "at": "2026-11-20T09:01:00",
+        "method": "idcard",
+    }
 
 
 def batch(kiosk_id: str, events: list[dict], epoch: int = 1, client_version: str = "0.1.0") -> dict:

@@ -19,6 +19,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import ssl
 import struct
 import subprocess
 import sys
@@ -39,7 +40,7 @@ from bureau.store import close_store
 from tests.kiosk.conftest import write_site_file
 from tools.checkout import ROOT
 
-from .conftest import SITE, SITE_NAME, bureau_env, free_port, wait_until
+from .conftest import MEMBER_PREFIX, SITE, SITE_NAME, bureau_env, free_port, wait_until
 
 # -- the proxy ------------------------------------------------------------------------------------
 
@@ -82,14 +83,22 @@ class Proxy:
     `on_reply(fault)` runs when a reply the bureau sent is about to be dropped (F5 kills the kiosk
     there: after the bureau committed, before the kiosk could checkpoint)."""
 
-    def __init__(self, upstream_port: int, decide: Decide, on_reply: Callable[[Fault], None] | None = None):
-        self.upstream_port, self.decide, self.on_reply = upstream_port, decide, on_reply
+    def __init__(
+        self,
+        upstream_port: int,
+        decide: Decide,
+        on_reply: Callable[[Fault], None] | None = None,
+        tls: ssl.SSLContext | None = None,
+    ):
+        """`tls`: the kiosk's side is HTTPS with this server context (the proxy terminates TLS in
+        front of `bureau serve`, as a deployment does)."""
+        self.upstream_port, self.decide, self.on_reply, self.tls = upstream_port, decide, on_reply, tls
         self.counts = {PASS: 0, CUT: 0, DROP: 0}
         self.requests: list[bytes] = []  # every request as the kiosk sent it (F18 replays them)
         self._lock = threading.Lock()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._closing = False
         threading.Thread(target=self._accept, daemon=True, name="proxy").start()
 
@@ -115,6 +124,8 @@ class Proxy:
     def _serve(self, client: socket.socket) -> None:
         upstream, fault = None, Fault(PASS)
         try:
+            if self.tls is not None:  # a client that refuses the certificate ends it here (ssl.SSLError)
+                client = self.tls.wrap_socket(client, server_side=True)
             reader = client.makefile("rb")
             while (request := read_message(reader)) is not None:
                 if upstream is None:
@@ -235,6 +246,53 @@ class BureauProcess:
             kill_group(self.process, signal.SIGTERM)
 
 
+class StoreBackup:
+    """A backup of the bureau's store, and putting it back as after its disk died (the bureau is
+    killed with SIGKILL and started again on it).  SQLite: the online backup API, the bureau
+    running.  PostgreSQL: a copy of the database (CREATE DATABASE … TEMPLATE), which wants no one
+    connected: the bureau stops for it and starts again, as for a dump taken in a quiet moment.
+    `cluster` is None on SQLite; drop() removes the copy."""
+
+    def __init__(self, bureau: "BureauProcess", cluster=None):
+        self.bureau, self.cluster = bureau, cluster
+        self.url = bureau.store_url
+        self.name = self.url.rsplit("/", 1)[1]
+        self.copy = f"{self.name}_backup" if cluster else f"{self.url[len('sqlite:///') :]}.backup"
+
+    def take(self) -> None:
+        if self.cluster is None:
+            source, copy = sqlite3.connect(self.url[len("sqlite:///") :]), sqlite3.connect(self.copy)
+            try:
+                source.backup(copy)
+            finally:
+                source.close()
+                copy.close()
+            return
+        self.bureau.stop()
+        close_store()  # this process's connections too
+        self.cluster.sql(f'DROP DATABASE IF EXISTS "{self.copy}"')
+        self.cluster.sql(f'CREATE DATABASE "{self.copy}" TEMPLATE "{self.name}"')
+        self.bureau.start()
+
+    def put_back(self) -> None:
+        self.bureau.kill()
+        close_store()
+        if self.cluster is None:
+            path = Path(self.url[len("sqlite:///") :])
+            for leftover in path.parent.glob(path.name + "*"):
+                if str(leftover) != self.copy:
+                    leftover.unlink()
+            shutil.copy(self.copy, path)
+        else:
+            self.cluster.sql(f'DROP DATABASE "{self.name}" WITH (FORCE)')
+            self.cluster.sql(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.copy}"')
+        self.bureau.start()
+
+    def drop(self) -> None:
+        if self.cluster is not None:
+            self.cluster.sql(f'DROP DATABASE IF EXISTS "{self.copy}" WITH (FORCE)')
+
+
 def kill_group(process: subprocess.Popen, sig: int) -> None:
     """Signal the process and whatever it started (faketime runs the program as its child), then
     wait for it; a process that ignores SIGTERM for 10 s gets SIGKILL."""
@@ -250,12 +308,13 @@ def kill_group(process: subprocess.Popen, sig: int) -> None:
 
 
 def kiosk_site_file(folder: Path, kiosk: Kiosk, url: str, batch: int = 5) -> Path:
-    """The kiosk's site file: its id and key at the bureau `url`, small batches."""
+    """The kiosk's site file: its id, member-number prefix and key at the bureau `url`, small batches."""
     folder.mkdir(parents=True, exist_ok=True)
     return write_site_file(
         folder,
         f'[kiosk]\nid = "{kiosk.kiosk_id}"\n[sync]\nurl = "{url}"\nkey = "{kiosk.key}"\nbatch = {batch}\n',
         name="kiosk.toml",
+        prefix=admin.member_prefix(kiosk),
     )
 
 
@@ -265,7 +324,7 @@ def sqlite_bureau(tmp_path):
     one store is enough)."""
     url = f"sqlite:///{tmp_path / 'bureau.db'}"
     open_store(url)
-    admin.add_site(SITE, SITE_NAME)
+    admin.add_site(SITE, SITE_NAME, prefix=MEMBER_PREFIX)
     kiosk = admin.add_kiosk(SITE, "front desk")
     server = BureauProcess(url, tmp_path)
     server.start()
@@ -324,6 +383,7 @@ def write_facts(n: int, now) -> list[str]:
                     "kind": "activity",
                     "title": "健康讲座",
                     "site": "DEMO-001",
+                    "start": now.isoformat(),
                     "at": now.isoformat(),
                 },
                 now,
@@ -598,7 +658,7 @@ def offline_month(settings, members: int, days: int, until) -> list[str]:
     newest = db.execute_sql("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
     first = (until - timedelta(days=days - 1)).replace(hour=9, minute=0, second=0, microsecond=0)
     with write():
-        people = [register(code, f"{kiosk_id.replace('-', '')}{n:04d}", first) for n in range(members)]
+        people = [register(code, f"{settings.staff.member_prefix}{n:04d}", first) for n in range(members)]
     for day in range(days):
         start = first + timedelta(days=day)
         with write():

@@ -51,7 +51,7 @@ def sign_in(item: Item) -> list[str]:
     """A new member signs in to `item`: the event_ids of the facts committed."""
     with write():
         newest = db.execute_sql("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
-        number = f"FT{uuid7().hex[-10:]}"
+        number = f"{SETTINGS.staff.member_prefix}{uuid7().int % 10**12:012d}"  # the site's prefix, as the bureau wants
         now = datetime.now()
         member = Member(
             id=insert(Member, member_no=number, name="测试", site=Site.get().id, joined=now.date()),

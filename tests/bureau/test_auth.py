@@ -11,7 +11,7 @@ from bureau.models import Event, Kiosk, Nonce
 from bureau.store import utcnow
 from contract.signing import WINDOW_S
 
-from .conftest import batch, fact
+from .conftest import Client, batch, fact
 
 
 def row(kiosk) -> Kiosk:
@@ -54,7 +54,7 @@ def test_a_signed_request_is_answered_and_recorded(client, kiosk):
 
 def test_a_signature_is_required(client, kiosk):
     http = client.http
-    assert_refused(http.get("/v1/state"), "unknown_kiosk")  # no headers at all
+    assert_refused(http.get("/v1/state"), "stale_timestamp")  # no headers at all
     assert_refused(http.get("/v1/state", headers={"X-Kiosk": kiosk.kiosk_id}), "stale_timestamp")
     unsigned = client.headers("GET", "/v1/state")
     del unsigned["X-Signature"]
@@ -118,11 +118,21 @@ def test_a_refused_push_still_spends_its_nonce_and_writes_nothing(client, kiosk)
     assert Event.select().count() == 0 and row(kiosk).acked_seq == 0 and row(kiosk).last_seen is not None
 
 
-def test_an_unknown_kiosk_is_refused(client, kiosk):
+def test_an_unknown_kiosk_is_refused_as_a_bad_signature(client, kiosk, server):
     client.kiosk_id = "DEMO-001-K99"
-    assert_refused(client.state(), "unknown_kiosk")
-    assert_refused(client.push(batch("DEMO-001-K99", [fact(1)])), "unknown_kiosk")
+    assert_refused(client.state(), "bad_signature")
+    assert_refused(client.push(batch("DEMO-001-K99", [fact(1)])), "bad_signature")
     assert Event.select().count() == 0 and Nonce.select().count() == 0
+    assert "X-Kiosk 'DEMO-001-K99': no such kiosk" in server.log.read_text()  # the operator still learns why
+
+
+def test_nothing_tells_an_unknown_kiosk_from_a_revoked_one_before_the_signature(client, kiosk, server):
+    admin.revoke(kiosk.kiosk_id)
+    with Client(server.url, "DEMO-001-K99", kiosk.key) as unknown:
+        for c in (client, unknown):  # neither holds the right key
+            assert_refused(c.state(key="00" * 32), "bad_signature")
+            assert_refused(c.state(timestamp=int(time.time()) - WINDOW_S - 30), "stale_timestamp")
+    assert_refused(client.state(), "revoked")  # told only to the holder of its key
 
 
 def test_a_revoked_kiosk_is_refused(client, kiosk):
@@ -163,3 +173,12 @@ def test_nonces_too_old_to_replay_are_forgotten(client, kiosk):
     assert reply.status_code == 200
     assert sorted(n.nonce for n in Nonce.select()) == sorted(["bb" * 16, reply.request.headers["X-Nonce"]])
     assert_refused(client.state(nonce="bb" * 16), "replayed")  # a nonce within the window stays
+
+
+def test_a_signature_header_that_is_not_ascii_is_refused_not_a_500(client, kiosk, server):
+    """Non-ASCII bytes reach the bureau as latin-1 text, which hmac.compare_digest refused with a
+    TypeError: a 500 with a traceback, to anyone who knows a kiosk id."""
+    for signature in (b"\xff\xfe", "签名".encode(), b"\x80" * 64):
+        headers = {**client.headers("GET", "/v1/state"), "X-Signature": signature}
+        assert_refused(client.http.get("/v1/state", headers=headers), "bad_signature")
+    assert "Traceback" not in server.log.read_text()

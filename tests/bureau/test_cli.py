@@ -4,8 +4,9 @@ import re
 import tomllib
 from datetime import timedelta
 
+from bureau import admin
 from bureau.models import Kiosk, Site
-from bureau.store import utcnow
+from bureau.store import utcnow, write
 
 from .conftest import SITE, SITE_NAME, Client, cli
 
@@ -20,14 +21,35 @@ def refused(done, *words: str) -> None:
 
 def test_site_add_and_list(store, store_url, tmp_path):
     done = cli(store_url, "site", "add", SITE, SITE_NAME, cwd=tmp_path)
-    assert done.returncode == 0 and done.stdout == f"site {SITE} {SITE_NAME}\n"
+    assert done.returncode == 0 and done.stdout == f"site {SITE} {SITE_NAME}: member numbers AA…\n"
     assert cli(store_url, "site", "add", "UNI-002", "老年大学", cwd=tmp_path).returncode == 0
-    assert [(s.code, s.name) for s in Site.select().order_by(Site.code)] == [(SITE, SITE_NAME), ("UNI-002", "老年大学")]
+    assert [(s.code, s.name, s.prefix) for s in Site.select().order_by(Site.code)] == [
+        (SITE, SITE_NAME, "AA"),
+        ("UNI-002", "老年大学", "AB"),
+    ]
     listed = cli(store_url, "site", "list", cwd=tmp_path)
-    assert listed.stdout == f"{SITE}\t{SITE_NAME}\nUNI-002\t老年大学\n"
+    assert listed.stdout == f"{SITE}\t{SITE_NAME}\tAA\nUNI-002\t老年大学\tAB\n"
     refused(cli(store_url, "site", "add", SITE, "again", cwd=tmp_path), SITE, "exists")
     refused(cli(store_url, "site", "add", "bad code!", "x", cwd=tmp_path), "site code")
     assert Site.select().count() == 2
+
+
+def test_each_site_gets_a_prefix_no_other_site_clashes_with(store, store_url, tmp_path):
+    assert cli(store_url, "site", "add", "HD-001", "海淀", "--prefix", "HD", cwd=tmp_path).returncode == 0
+    # One prefix beginning another would let one member number belong to two sites.
+    for wanted in ("HD", "H", "HDX"):
+        refused(cli(store_url, "site", "add", "X-002", "x", "--prefix", wanted, cwd=tmp_path), "clashes with HD")
+    for wanted in ("hd", "H1", "ABCDE"):
+        refused(cli(store_url, "site", "add", "X-002", "x", "--prefix", wanted, cwd=tmp_path), "1-4 capital letters")
+    # Issued ones skip the demo's DM and any that clash.
+    assert [admin.add_site(f"S-{i}", "站").prefix for i in range(3)] == ["AA", "AB", "AC"]
+    with write():
+        Site.create(code="OLD-001", name="旧站点")  # made before the bureau issued prefixes
+    refused(cli(store_url, "site", "prefix", "HD-001", cwd=tmp_path), "has the prefix HD already")
+    done = cli(store_url, "site", "prefix", "OLD-001", "OL", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout == "site OLD-001: member numbers OL…\n"
+    refused(cli(store_url, "site", "prefix", "OLD-001", "OX", cwd=tmp_path), "has the prefix OL already")
+    assert [s.prefix for s in Site.select().order_by(Site.id)] == ["HD", "AA", "AB", "AC", "OL"]
 
 
 def test_kiosk_add_prints_the_kiosk_site_file(store, store_url, tmp_path):
@@ -37,6 +59,7 @@ def test_kiosk_add_prints_the_kiosk_site_file(store, store_url, tmp_path):
     settings = tomllib.loads(first.stdout)
     assert settings == {
         "kiosk": {"id": "DEMO-001-K01"},
+        "staff": {"member_prefix": "AA"},  # the site's prefix, issued by site add
         "sync": {"url": "http://127.0.0.1:8800", "key": settings["sync"]["key"]},
     }
     assert re.fullmatch(r"[0-9a-f]{64}", settings["sync"]["key"])
@@ -56,6 +79,7 @@ def test_kiosk_add_prints_the_kiosk_site_file(store, store_url, tmp_path):
         ).stdout
     )
     assert second["kiosk"]["id"] == "DEMO-001-K02" and second["sync"]["url"] == "https://bureau.example.gov.cn"
+    assert second["staff"]["member_prefix"] == "AAB"  # the site's second kiosk never numbers like its first
     assert second["sync"]["key"] != settings["sync"]["key"]
     kiosks = {k.kiosk_id: k for k in Kiosk.select()}
     assert sorted(kiosks) == ["DEMO-001-K01", "DEMO-001-K02"]

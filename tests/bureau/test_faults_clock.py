@@ -20,7 +20,7 @@ from kiosk.store.db import db as kiosk_db
 from kiosk.sync.client import Bureau
 from kiosk.sync.push import push_all
 
-from .conftest import SITE
+from .conftest import SITE, Client
 from .faults import (
     PASS,
     BureauProcess,
@@ -128,7 +128,9 @@ def test_a_captured_push_replayed_within_or_after_the_window_or_with_an_old_key_
         assert (status, reply["error"]) == (401, "bad_signature")
         assert bureau.post("/v1/push", b"{}").data["error"] == "bad_signature"  # signed with the old key
         admin.revoke(kiosk.kiosk_id)
-        assert bureau.post("/v1/push", b"{}").data["error"] == "revoked"
+        assert bureau.post("/v1/push", b"{}").data["error"] == "bad_signature"  # an old key learns nothing
+        with Client(server.url, kiosk.kiosk_id, Kiosk.get_by_id(kiosk.id).key) as current:
+            assert current.state().json()["error"] == "revoked"
         assert Event.select().count() == 5 and Kiosk.get_by_id(kiosk.id).acked_seq == 5
         check_i1(written, kiosk.kiosk_id)
         check_i2(kiosk.kiosk_id, settings.kiosk.data_dir)

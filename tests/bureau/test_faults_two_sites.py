@@ -28,7 +28,7 @@ from kiosk.sync.client import Bureau
 from kiosk.sync.pull import pull_all
 from kiosk.sync.push import backlog, push_all, push_once
 
-from .conftest import SITE
+from .conftest import MEMBER_PREFIX, SITE
 from .faults import activity_on, check_i1, check_i2, check_i3, check_i4, open_kiosk, register
 from .test_faults_network import seed
 
@@ -103,7 +103,7 @@ def twin_hash(at: datetime) -> str:
 
 def test_the_same_seniors_at_two_centres_offline_converge_with_one_award_each(server, kiosk, tmp_path):
     rand = random.Random(seed())
-    admin.add_site(WEST, "西区活动中心")
+    admin.add_site(WEST, "西区活动中心", prefix="W")
     publish.set_rule("activity", 2)
     desks = [desk(tmp_path, SITE, server.url), desk(tmp_path, WEST, server.url), desk(tmp_path, WEST, server.url)]
     first = desks[0]
@@ -113,13 +113,13 @@ def test_the_same_seniors_at_two_centres_offline_converge_with_one_award_each(se
             ends = at + timedelta(hours=2)
             key = publish.publish_activity(f"健康讲座{n}", f"{at:%Y-%m-%d %H:%M}", f"{ends:%Y-%m-%d %H:%M}")
             first.use().close()
-            numbers = [f"D{n:02d}{i:02d}" for i in range(SENIORS)]
+            numbers = [f"{MEMBER_PREFIX}{n:02d}{i:02d}" for i in range(SENIORS)]
             with write():
                 for number in numbers:
                     register(SITE, number, at)
             for d in [first, *desks[1:]]:  # the seniors and the activity reach every kiosk
                 online(d)
-            twins = {id(first): f"D{n:02d}T1", id(desks[1]): f"W{n:02d}T2"}
+            twins = {id(first): f"{MEMBER_PREFIX}T{n:02d}1", id(desks[1]): f"WT{n:02d}2"}
             # The partition: the twins' kiosks, and the third one or not.
             offline = desks[:2] + [d for d in desks[2:] if rand.random() < 0.5]
             for d in offline:
@@ -150,7 +150,7 @@ def check(desks: list[Desk], title: str, numbers: list[str], n: int) -> None:
         balances = dict(BureauMember.select(BureauMember.member_no, BureauMember.balance).tuples())
         for member in Member.select().where(Member.merged_into.is_null()):
             assert passbook.balance(member) == balances[member.member_no], (d.settings.kiosk.id, member.member_no)
-    twins = list(BureauMember.select().where(BureauMember.member_no.in_([f"D{n:02d}T1", f"W{n:02d}T2"])))
+    twins = list(BureauMember.select().where(BureauMember.member_no.in_([f"{MEMBER_PREFIX}T{n:02d}1", f"WT{n:02d}2"])))
     if len(twins) == 2:
         merged = [t for t in twins if t.merged_into]
         assert len(merged) == 1 and merged[0].merged_into in {t.member_no for t in twins}

@@ -12,7 +12,7 @@ from bureau import ingest
 from bureau.models import Site
 from contract.facts import KnownFact
 
-from .conftest import SITE, batch, fact
+from .conftest import SITE, batch, fact, signin
 
 # What may be wrong with a fact, as a kiosk's bug or an attacker would send it.
 FAULTS = {
@@ -26,10 +26,16 @@ FAULTS = {
     "schema_v true": {"schema_v": True},
     "schema_v text": {"schema_v": "1"},
     "payload a list": {"payload": [1, 2]},
-    "payload of another site": {"payload": {"member": "DM0001", "site": "OTHER-002"}},
-    "payload of this site": {"payload": {"member": "DM0001", "site": SITE}},
-    "payload site not text": {"payload": {"site": 7}},
-    "payload site a list": {"payload": {"site": [SITE]}},
+    "payload of another site": {"payload": {**signin(1), "site": "OTHER-002"}},
+    "payload of this site": {"payload": {**signin(1), "site": SITE}},
+    "payload site not text": {"payload": {**signin(1), "site": 7}},
+    "payload site a list": {"payload": {**signin(1), "site": [SITE]}},
+    "payload missing a field": {"payload": {**signin(1), "title": None}},
+    "payload with a huge number": {"payload": {**signin(1), "item_id": 2**70}},
+    "payload with an escape": {"payload": {**signin(1), "title": "\x1b[2J"}},
+    "payload nested deeply": {
+        "payload": {**signin(1), "detail": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}
+    },
     "kiosk clock a day behind": {"wall_ms": int(time.time() * 1000) - 86_400_000},  # stored, flagged
 }
 SITE_ROW = Site(id=1, code=SITE)

@@ -144,8 +144,8 @@ def test_push_then_pull_confirms_our_points_and_brings_another_kiosks_double_awa
 ):
     now = datetime.now().replace(microsecond=0)
     with write():
-        wang = Member.create(member_no="DM0001", name="王建华", site=Site.get(), points_confirmed=0)
-        facts.record("member", facts.new_event_id(), {**member("DM0001", "王建华"), "at": now.isoformat()}, now)
+        wang = Member.create(member_no="XC0001", name="王建华", site=Site.get(), points_confirmed=0)
+        facts.record("member", facts.new_event_id(), {**member("XC0001", "王建华"), "at": now.isoformat()}, now)
         walk = Activity.create(site=Site.get(), title="健步走", start=now, end=now + timedelta(hours=1), open=True)
         gained = record_sign_in(wang, activity_item(walk), "qr", now, settings.kiosk.id, SITE)
     assert gained > 0 and passbook.balance(wang) == gained
@@ -161,7 +161,7 @@ def test_push_then_pull_confirms_our_points_and_brings_another_kiosks_double_awa
         1,
         "signin",
         {
-            "member_no": "DM0001",
+            "member_no": "XC0001",
             "kind": "activity",
             "item_id": 77,
             "title": "健步走",
@@ -176,7 +176,7 @@ def test_push_then_pull_confirms_our_points_and_brings_another_kiosks_double_awa
         2,
         "points",
         {
-            "member_no": "DM0001",
+            "member_no": "XC0001",
             "amount": gained,
             "kind": "activity",
             "rule": "activity_attendance",
@@ -253,7 +253,7 @@ class GarbledPage(httpx.HTTPTransport):
             self.pulls += 1
             if self.pulls == self.n:
                 response.read()
-                return httpx.Response(200, content=b"<html>502 bad gateway</html>")
+                return httpx.Response(200, content=iter([b"<html>502 bad gateway</html>"]))  # streamed, as sent
         return response
 
 
@@ -270,7 +270,7 @@ def test_a_garbled_page_keeps_the_cursor_and_a_rebuilt_stream_replaces_the_copy_
     assert (done.pages, done.applied, done.cursor, Member.select().count()) == (2, 3, 5, 5)
 
     with write():
-        facts.record("signin", facts.new_event_id(), {"member_no": "DM0002"}, datetime.now())
+        facts.record("member_prefs", facts.new_event_id(), {"member_no": "DM0002"}, datetime.now())
     outbox = [(o.seq, o.event_id, o.state) for o in Outbox.select()]
     # The bureau rebuilds the stream without DM0002 (a registration it dropped), with a new handle.
     with bureau_write():
@@ -296,7 +296,7 @@ def test_a_garbled_page_keeps_the_cursor_and_a_rebuilt_stream_replaces_the_copy_
 def test_the_sync_thread_pushes_then_pulls_by_itself(settings, kiosk):
     publish.set_rule("party", 9)
     with write():
-        facts.record("signin", facts.new_event_id(), {"member_no": "DM0001"}, datetime.now())
+        facts.record("member_prefs", facts.new_event_id(), {"member_no": "DM0001"}, datetime.now())
     statuses = []
     worker = SyncWorker(settings, on_status=statuses.append)
     worker.start()

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bureau import rules, streams
-from bureau.models import Attendance, LedgerEntry, Member
+from bureau.models import Attendance, EventReject, LedgerEntry, Member
 from bureau.rules import rounds
 from bureau.store import write
 from contract.points import DEFAULT_RULES
@@ -145,17 +145,21 @@ def test_a_redemption_may_go_below_zero_and_is_flagged(tills, caplog):
     }
 
 
-def test_a_fact_the_rules_cannot_use_is_skipped_and_the_rest_applied(tills, caplog):
+def test_a_fact_the_rules_cannot_use_is_dead_lettered_and_the_rest_applied(tills, caplog):
+    """Facts an older bureau stored without checking their payloads: each is dead-lettered with
+    its reason, and the facts around it are applied."""
     first, _ = tills
-    first.push(
-        points_fact("A0001", 2, "lesson", at=DAY),
-        ("points", {"member_no": "A0001", "kind": "lesson"}),
-        member_fact("A0009", None, name="王\x00"),
-        points_fact("A0001", 3, "party", at=DAY),
-    )
+    first.push(points_fact("A0001", 2, "lesson", at=DAY))
+    missing = first.store_unchecked("points", {"member_no": "A0001", "kind": "lesson", "at": DAY.isoformat()})
+    nul = first.store_unchecked("member", {"member_no": "A0009", "name": "王\x00"})
+    first.push(points_fact("A0001", 3, "party", at=DAY))
     assert rules.catch_up() == 2 + 4  # the members, then the points
-    assert [e.amount for e in entries()] == [2, 3] and "2 facts skipped" in caplog.text
+    assert [e.amount for e in entries()] == [2, 3] and "2 facts dead-lettered" in caplog.text
     assert Member.get_or_none(Member.member_no == "A0009") is None
+    reasons = {r.event_id: (r.code, r.reason) for r in EventReject.select()}
+    assert reasons[missing][0] == reasons[nul][0] == "unusable"
+    assert "missing required field `amount`" in reasons[missing][1]
+    assert "name holds a control character" in reasons[nul][1]
 
 
 def test_each_kind_of_trouble_is_one_log_line_a_round(tills, caplog):
@@ -186,7 +190,8 @@ def test_a_points_fact_reusing_an_entry_id_is_skipped(tills):
     rules.catch_up()
     reversal = entries()[-1]
     # A kiosk that sent the bureau's own reversal back as a fact of its own must not stop the rules.
-    second.push(points_fact("B0001", -2, "reversal", _id=reversal.entry_id), points_fact("A0001", 1, "correction"))
+    second.push(points_fact("B0001", -2, "reversal", _id=reversal.entry_id))
+    first.push(points_fact("A0001", 1, "correction"))
     assert rules.catch_up() == 2
     assert [e.amount for e in entries()] == [2, 2, -2, 1] and member("A0001").balance == 3
     ledger_sums()

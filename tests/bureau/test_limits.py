@@ -25,7 +25,7 @@ def test_at_most_500_facts_a_push(client, kiosk):
 
 
 def test_a_gzip_body_is_read(client, kiosk):
-    events = [fact(1, payload={"member": "DM0001", "name": "王*华"}), fact(2)]
+    events = [fact(1, "member", {"member_no": "DM0001", "name": "王*华"}), fact(2)]
     reply = client.push(batch(kiosk.kiosk_id, events), compress=True)
     assert reply.status_code == 200, reply.text
     assert reply.json()["inserted"] == 2
@@ -97,6 +97,13 @@ def test_malformed_bodies_are_refused(client, kiosk):
         "seqs descending": changed(events=[fact(2), fact(1)], first_seq=2, last_seq=1),
         "last_seq not the last": changed(last_seq=3),
         "first_seq not the first": changed(first_seq=2),
+        "sent_ms 2^62": changed(sent_ms=2**62),
+        "sent_ms before 1970": changed(sent_ms=-1),
+        "wall_ms past 2200": event_changed(wall_ms=2**62),
+        "a payload nested 50,000 deep": json.dumps(good)
+        .encode()
+        .replace(b'"payload": {', b'"payload": {"x": ' + b"[" * 50_000 + b"]" * 50_000 + b", ", 1),
+        "a body nested 100,000 deep": b"[" * 100_000 + b"]" * 100_000,
     }
     for case, body in cases.items():
         reply = client.send("POST", "/v1/push", body)
@@ -112,3 +119,17 @@ def test_malformed_bodies_are_refused(client, kiosk):
     assert reply.status_code == 415 and reply.json()["error"] == "unsupported_encoding"
     assert nothing_stored(kiosk)
     assert client.push(good).json()["inserted"] == 2  # the well-formed one is taken
+
+
+def test_an_epoch_request_nested_deeply_or_malformed_is_refused_not_a_500(client, kiosk, server):
+    for body in (
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"kiosk_id": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        b"[]",
+        b"{",
+    ):
+        reply = client.send("POST", "/v1/epoch", body)
+        assert reply.status_code == 400 and reply.json()["error"] == "malformed", reply.text
+    assert Kiosk.get(Kiosk.id == kiosk.id).epoch == 1
+    assert client.new_epoch().json()["epoch"] == 2
+    assert "Traceback" not in server.log.read_text()

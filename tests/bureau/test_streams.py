@@ -135,6 +135,17 @@ def test_a_changed_handle_or_a_forgotten_rev_must_refetch(store):
     assert [i["id"] for i in pull("members", handle=new)["items"]] == ["DM0001", "DM0004", "DM0003"]
 
 
+def test_a_cursor_past_the_head_must_refetch(store):
+    """A store restored from an older copy: the kiosk's cursor is past the stream's head."""
+    for n in range(1, 4):
+        put("members", f"DM{n:04d}", {"member_no": f"DM{n:04d}"})
+    handle = pull("members")["handle"]
+    assert pull("members", after=3, handle=handle)["items"] == []  # at the head: nothing new
+    with pytest.raises(Refusal) as refused:
+        pull("members", after=4, handle=handle)
+    assert (refused.value.status, refused.value.reply["error"]) == (410, "must_refetch")
+
+
 def test_trim_forgets_only_old_tombstones_and_never_lowers_the_retained_rev(store):
     put("items", "activity:a", {"title": "a"})
     put("items", "activity:a", None)  # rev 2

@@ -57,11 +57,11 @@ def staffed(server, kiosk, client, store_url, tmp_path):
     push(
         client,
         [
-            ("member", member("DM0001", "王建华", SITE, "2026-01-10", "h-wang")),
-            ("member", member("DM0002", NAME, SITE, "2020-01-01", "h-zhang")),
-            ("member", member("DM0003", "李秀英", SITE, "2026-01-01", "h-li")),
-            ("signin", signin("DM0001", SITE, k1, "太极拳", nine)),
-            ("signin", signin("DM0003", SITE, k1, "太极拳", nine)),
+            ("member", member("XC0001", "王建华", SITE, "2026-01-10", "h-wang")),
+            ("member", member("XC0002", NAME, SITE, "2020-01-01", "h-zhang")),
+            ("member", member("XC0003", "李秀英", SITE, "2026-01-01", "h-li")),
+            ("signin", signin("XC0001", SITE, k1, "太极拳", nine)),
+            ("signin", signin("XC0003", SITE, k1, "太极拳", nine)),
             ("device", device(k1, SITE, "absent", 2, "串口无响应", nine)),
         ],
         head_seq=9,
@@ -98,7 +98,7 @@ def test_staff_sign_in_and_read_every_page(staffed, server, chromium, tmp_path):
     check_kiosks(page)
 
     page.goto(server.url + "/web/care?weeks=4")
-    assert page.inner_text("#care tbody th") == "DM0002"
+    assert page.inner_text("#care tbody th") == "XC0002"
     assert page.inner_text("#care tbody td") == NAME  # shown as text …
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.content()
     assert dialogs == []  # … never run

@@ -35,6 +35,9 @@ def test_the_signature_is_hmac_sha256_over_method_target_time_nonce_and_body_has
         (KEY, "POST", "/v1/push", BODY, {"X-Signature": "0" * 64}),
         (KEY, "POST", "/v1/push", BODY, {"X-Signature": None}),
         ("not hex", "POST", "/v1/push", BODY, {}),
+        (KEY, "POST", "/v1/push", BODY, {"X-Signature": "\xff\xfe"}),  # as a server decodes bytes: latin-1
+        (KEY, "POST", "/v1/push", BODY, {"X-Signature": "签名"}),
+        (KEY, "POST", "/v1/push", BODY, {"X-Nonce": "\udcff"}),  # cannot even be encoded
     ],
 )
 def test_any_change_fails_verification(key, method, target, body, change):

@@ -29,11 +29,18 @@ ID_WANG = "120103198806018241"
 ID_LI = "360426199101010071"
 ID_NOT_REGISTERED = "440308199901101512"
 
-# A real site's own keys and devices: with the demo data off, the public demo keys and the
-# simulated devices are refused.
+# A real site's keys (random, as the bureau makes them), devices and member-number prefix: with the
+# demo data off, the public demo keys, the simulated devices and the demo's prefix DM are refused.
+# Kiosk mode is added by tests.kiosk.conftest.write_site_file, which may be given a [kiosk] table
+# of its own.
+ID_HASH_KEY = "c515cd5419ed84add72b6d3ef33ecb78ff8b951ec17f9a8c08f47fbff99e9ddd"
+CARD_KEY = "3ee55d0b775b685a263de2bc5ea692913d9f28d80fd52820826c6ebff9cb55f3"
+MEMBER_PREFIX = "XC"
 SITE_KEYS = (
-    '[security]\nid_hash_key = "{}"\ncard_key = "{}"\n'.format("1f" * 32, "2e" * 32)
+    f'[security]\nid_hash_key = "{ID_HASH_KEY}"\ncard_key = "{CARD_KEY}"\n'
     + '[devices.idcard]\nport = ""\n[devices.qr_serial]\nport = ""\n'
+    + "[devices.keyboard_wedge]\naccept_typed = false\n"
+    + f'[staff]\nmember_prefix = "{MEMBER_PREFIX}"\n'
 )
 
 

@@ -12,13 +12,17 @@ import pytest
 from kiosk import config
 from kiosk.checkin.signin import CheckIn
 from kiosk.store.db import open_db
-from tests.kiosk.builders import ID_WANG, LESSON_START, SITE_KEYS, World
+from tests.kiosk.builders import ID_WANG, LESSON_START, MEMBER_PREFIX, SITE_KEYS, World
 
 
-def write_site_file(folder: Path, text: str = "", name: str = "site.toml") -> Path:
-    """A site file that turns the demo data off and sets its own keys, plus `text`."""
+def write_site_file(folder: Path, text: str = "", name: str = "site.toml", prefix: str = MEMBER_PREFIX) -> Path:
+    """A site file that turns the demo data off and sets its own keys, member-number `prefix` and
+    kiosk mode, plus `text` (whose [kiosk] table, if it has one, gets kiosk mode)."""
+    kiosk_mode = "[kiosk]\nkiosk_mode = true\n"
+    text = text.replace("[kiosk]\n", kiosk_mode, 1) if "[kiosk]\n" in text else kiosk_mode + text
     path = folder / name
-    path.write_text('[site]\ndemo_data = ""\n' + SITE_KEYS + text, encoding="utf-8")
+    keys = SITE_KEYS.replace(f'member_prefix = "{MEMBER_PREFIX}"', f'member_prefix = "{prefix}"')
+    path.write_text('[site]\ndemo_data = ""\n' + keys + text, encoding="utf-8")
     return path
 
 

@@ -1,12 +1,15 @@
 """Settings: defaults, the site overlay, and one clear message naming the key and the file."""
 
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from kiosk import config
 from tests.kiosk.bad_configs import CASES
-from tests.kiosk.builders import SITE_KEYS
+from tests.kiosk.builders import CARD_KEY, ID_HASH_KEY, MEMBER_PREFIX, SITE_KEYS
+from tests.kiosk.conftest import write_site_file
 from tools.checkout import ROOT
 
 
@@ -53,16 +56,15 @@ def test_data_dir_argument_overrides_the_setting(tmp_path):
 
 
 def test_empty_demo_data_means_none(tmp_path):
-    path = tmp_path / "site.toml"
-    path.write_text('[site]\ndemo_data = ""\n' + SITE_KEYS, encoding="utf-8")
-    assert config.load(path).site.demo_data == ""
+    s = config.load(write_site_file(tmp_path))
+    assert s.site.demo_data == "" and s.kiosk.kiosk_mode and not s.devices.keyboard_wedge.accept_typed
 
 
 @pytest.mark.parametrize("kept", ["security.id_hash_key", "security.card_key"])
 def test_a_real_site_on_the_public_demo_keys_is_refused(tmp_path, kept):
     # A site file that turns the demo off but leaves one key at default.toml's public value.
     section, key = kept.split(".")
-    own = {"id_hash_key": "1f" * 32, "card_key": "2e" * 32}
+    own = {"id_hash_key": ID_HASH_KEY, "card_key": CARD_KEY}
     del own[key]
     path = tmp_path / "site.toml"
     path.write_text(
@@ -71,6 +73,99 @@ def test_a_real_site_on_the_public_demo_keys_is_refused(tmp_path, kept):
     with pytest.raises(config.ConfigError) as e:
         config.load(path)
     assert_clear(str(e.value), path, kept)
+
+
+@pytest.mark.parametrize("stated", [False, True])
+def test_a_real_site_on_the_demo_member_prefix_is_refused(tmp_path, stated):
+    # Left at default.toml's DM, or copied from it: every site doing so would number alike.
+    path = tmp_path / "site.toml"
+    keys = SITE_KEYS.replace(f'member_prefix = "{MEMBER_PREFIX}"', 'member_prefix = "DM"' if stated else "")
+    path.write_text('[site]\ndemo_data = ""\n' + keys, encoding="utf-8")
+    with pytest.raises(config.ConfigError) as e:
+        config.load(path)
+    assert_clear(str(e.value), path, "staff.member_prefix", ("DM", "kiosk add"))
+
+
+def test_the_demo_and_a_real_site_with_its_issued_prefix_start(tmp_path):
+    assert config.load().staff.member_prefix == "DM"
+    assert config.load(write_site_file(tmp_path)).staff.member_prefix == MEMBER_PREFIX
+
+
+def with_key(path: Path, name: str, value: str) -> Path:
+    """The site file at `path` with its key `name` set to `value`."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(rf'^{name} = ".*"$', f'{name} = "{value}"', text, flags=re.M), encoding="utf-8")
+    return path
+
+
+DEMO = tomllib.loads(config.DEFAULT_FILE.read_text(encoding="utf-8"))["security"]
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("security.id_hash_key", DEMO["id_hash_key"]),  # default.toml copied into the site file
+        ("security.card_key", DEMO["card_key"].upper()),
+        ("security.card_key", DEMO["id_hash_key"]),  # the other demo key is public too
+    ],
+)
+def test_a_real_site_that_restates_a_demo_key_is_refused(tmp_path, key, value):
+    name = key.split(".")[1]
+    path = with_key(write_site_file(tmp_path), name, value)
+    with pytest.raises(config.ConfigError) as e:
+        config.load(path)
+    assert_clear(str(e.value), path, key, ("示范密钥",))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ab" * 32,  # one byte over and over
+        "0123456789abcdef" * 4,  # a pattern: 8 different bytes
+        "我们的签到机密钥是很长的一句话不是随机数".encode().hex(),  # text, however long
+        b"correct horse battery staple, our kiosk key!".hex(),
+    ],
+)
+@pytest.mark.parametrize("key", ["security.id_hash_key", "security.card_key"])
+def test_a_real_site_on_a_key_no_random_generator_made_is_refused(tmp_path, key, value):
+    path = with_key(write_site_file(tmp_path), key.split(".")[1], value)
+    with pytest.raises(config.ConfigError) as e:
+        config.load(path)
+    assert_clear(str(e.value), path, key, ("随机",))
+
+
+def test_the_same_keys_serve_a_demo_site(tmp_path):
+    # The checks are a real site's: a demo may run on anything default.toml accepts.
+    path = tmp_path / "demo.toml"
+    path.write_text(f'[security]\nid_hash_key = "{"ab" * 32}"\n', encoding="utf-8")
+    assert config.load(path).security.id_hash_key == "ab" * 32
+
+
+@pytest.mark.parametrize(
+    "key, line, word",
+    [
+        ("kiosk.kiosk_mode", "kiosk_mode = false", "true"),
+        ("devices.keyboard_wedge.accept_typed", "accept_typed = true", "false"),
+    ],
+)
+def test_a_real_site_outside_kiosk_mode_or_taking_typed_cards_is_refused(tmp_path, key, line, word):
+    path = write_site_file(tmp_path)
+    name = key.rsplit(".", 1)[1]
+    path.write_text(path.read_text(encoding="utf-8").replace(f"{name} = {word}", line), encoding="utf-8")
+    with pytest.raises(config.ConfigError) as e:
+        config.load(path)
+    assert_clear(str(e.value), path, key, (word,))
+
+
+@pytest.mark.parametrize("key", ["kiosk.kiosk_mode", "devices.keyboard_wedge.accept_typed"])
+def test_a_real_site_that_leaves_kiosk_mode_at_the_demo_default_is_refused(tmp_path, key):
+    path = write_site_file(tmp_path)
+    name = key.rsplit(".", 1)[1]
+    text = "\n".join(x for x in path.read_text(encoding="utf-8").splitlines() if not x.startswith(name))
+    path.write_text(text + "\n", encoding="utf-8")
+    with pytest.raises(config.ConfigError) as e:
+        config.load(path)
+    assert_clear(str(e.value), path, key)
 
 
 @pytest.mark.parametrize("device", ["idcard", "qr_serial"])
@@ -131,3 +226,22 @@ def test_first_problem_wins_and_names_its_own_file(tmp_path):
     with pytest.raises(config.ConfigError) as e:
         config.load(path)
     assert str(path) in str(e.value) and str(config.DEFAULT_FILE) not in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://bureau.example.gov.cn",
+        "https://10.0.0.5:8443/",
+        "http://127.0.0.1:8800",
+        "http://localhost:8800",
+        "http://127.8.9.1",
+        "http://[::1]:8800",
+    ],
+)
+def test_sync_goes_over_https_or_stays_on_this_machine(tmp_path, url):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("a private CA's certificate", encoding="utf-8")
+    path = write_site_file(tmp_path, f'[sync]\nurl = "{url}"\nkey = "{"ab" * 32}"\nca_file = "{ca}"\n')
+    settings = config.load(path)
+    assert (settings.sync.url, settings.sync.ca_file) == (url, str(ca))

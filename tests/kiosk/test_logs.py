@@ -7,6 +7,7 @@ import pytest
 
 from kiosk import logs
 from kiosk.checkin.signin import CheckIn
+from kiosk.i18n import t
 from tests.kiosk.builders import ID_NOT_REGISTERED, ID_WANG, LESSON_START
 
 
@@ -89,3 +90,27 @@ def test_log_rotates_and_keeps_the_backups(settings, kiosk_logging):
     assert names == ["kiosk.log", "kiosk.log.1", "kiosk.log.2"]
     assert all(p.stat().st_size <= 10_000 for p in path.parent.iterdir())
     assert "line 399" in path.read_text(encoding="utf-8")
+
+
+def test_the_log_survives_a_full_disk_and_says_how_many_lines_it_lost(settings, kiosk_logging, capfd):
+    folder = Path(settings.kiosk.data_dir) / "logs"
+    folder.mkdir(parents=True)
+    full = folder / "kiosk.log"
+    full.symlink_to("/dev/full")  # every write fails with ENOSPC, as on a full disk
+    path = logs.setup(settings)
+    log = logging.getLogger("kiosk.test")
+    for n in range(3):
+        log.warning("line %d", n)
+    flush()
+    err = capfd.readouterr().err
+    assert "Logging error" not in err and "Traceback" not in err
+    assert err.splitlines() == [t("logs.unwritable", file=full, error="No space left on device")]
+    full.unlink()  # space again: the next line goes to a file at the same path
+    log.warning("line after")
+    flush()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "3 log lines were lost: the disk was full or could not be written",
+        "line after",
+    ]
+    assert capfd.readouterr().err == ""

@@ -49,11 +49,11 @@ def plain(markup: str) -> str:
 # -- typing on the window's keyboard events, in the order Kivy's SDL2 window sends them -------
 
 
-def press(key: int, scancode: int, codepoint: str | None, text: str | None = None) -> None:
+def press(key: int, scancode: int, codepoint: str | None, text: str | None = None, modifiers: tuple = ()) -> None:
     from kivy.core.window import Window
 
-    if not Window.dispatch("on_key_down", key, scancode, codepoint, []):
-        Window.dispatch("on_keyboard", key, scancode, codepoint, [])
+    if not Window.dispatch("on_key_down", key, scancode, codepoint, list(modifiers)):
+        Window.dispatch("on_keyboard", key, scancode, codepoint, list(modifiers))
     if text:
         Window.dispatch("on_textinput", text)
     Window.dispatch("on_key_up", key, scancode)
@@ -172,6 +172,62 @@ def escape(app, settings, obs):
         obs["close_refused"] = bool(Window.dispatch("on_request_close"))
 
     return [press_escape] + [lambda: None] * 10 + [lambda: obs.update(alive=True)]
+
+
+def kivy_keys(app, settings, obs):
+    """Kivy's own keys as the SDL2 window sends them: F1 (its settings panel), F11 and Shift+F11
+    (rotate), F12 (screenshot), Ctrl+E (the inspector), Escape (exit)."""
+    from kivy.config import Config
+    from kivy.core.window import Window
+
+    def seen() -> dict:
+        return {
+            "children": [type(w).__name__ for w in Window.children],
+            "rotation": Window.rotation,
+            "screen": app.screens.current,
+            "screenshots": sorted(p.name for p in Path.cwd().glob("screenshot*.png")),
+        }
+
+    def keys():
+        obs["before"] = seen()
+        press(282, 58, None)  # F1
+        obs["after_f1"] = seen()  # Escape would close a panel F1 opened
+        press(292, 68, None)  # F11
+        press(292, 68, None, modifiers=("shift",))
+        press(293, 69, None)  # F12
+        press(101, 8, "e", modifiers=("ctrl",))
+        press(27, 41, None)  # Escape
+
+    def after():
+        obs["after"] = seen()
+        obs["modules"] = Config.items("modules")
+        obs["use_kivy_settings"] = app.use_kivy_settings
+        obs["alive"] = True
+
+    return [keys] + [lambda: None] * 10 + [after]
+
+
+def clock_off(app, settings, obs):
+    """Sync finds this kiosk's clock years ahead of the bureau's, then right again."""
+    from kiosk.sync.status import Status
+
+    corner = app.home.ids.status
+
+    def status(offset_ms: int) -> Status:
+        return Status(True, 0, None, 0, 0, 1, None, "", None, clock_offset_ms=offset_ms)
+
+    def lines() -> list[str]:
+        return [w.text for w in reversed(corner.children)]
+
+    def years_ahead():
+        obs["before"] = lines()
+        app.sync_status = status(-5 * 365 * 86_400_000)
+
+    def set_right():
+        obs["ahead"] = lines()
+        app.sync_status = status(1_000)
+
+    return [years_ahead, lambda: None, set_right, lambda: None, lambda: obs.update(right=lines())]
 
 
 def add_open_activity(title: str = "重阳健步行") -> None:
@@ -355,7 +411,20 @@ def unplug(app, settings, obs):
 
 
 SCENARIOS = {
-    f.__name__: f for f in (scan, scan_real_keys, repeat, escape, choose, slide_off, demo_top_up, id_cards, unplug)
+    f.__name__: f
+    for f in (
+        scan,
+        scan_real_keys,
+        repeat,
+        escape,
+        kivy_keys,
+        clock_off,
+        choose,
+        slide_off,
+        demo_top_up,
+        id_cards,
+        unplug,
+    )
 }
 for module in (scenarios_service, scenarios_staff, scenarios_staff_courses, scenarios_staff_desk, scenarios_staff_sync):
     SCENARIOS.update({f.__name__: f for f in module.SCENARIOS})

@@ -254,4 +254,22 @@ def card_opens_member(app, settings, obs):
     return login_steps(app, ADMIN, ADMIN_PIN) + [scan, look]
 
 
-SCENARIOS = [lockout, day, idle_logout, member_tasks, card_opens_member]
+def storage_low(app, settings, obs):
+    """The upkeep thread's first look at the disk at start, then a disk with less free space than
+    the threshold (a threshold above what the disk has): staff home says so."""
+    from datetime import datetime
+
+    def first_look():
+        return lambda: app.upkeep.reported == "ok"
+
+    def little_space():
+        settings.storage.low_free_mb = 10**9
+        app.upkeep.check_space(datetime.now())
+
+    def look():
+        obs["notice"] = app.staff.screens["staff_home"].body.ids.storage.text
+
+    return [first_look, little_space] + login_steps(app, ADMIN, ADMIN_PIN) + [look]
+
+
+SCENARIOS = [lockout, day, idle_logout, member_tasks, card_opens_member, storage_low]

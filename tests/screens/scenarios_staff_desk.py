@@ -3,10 +3,16 @@ ID card read on the simulated reader and registered from the form, reports expor
 printed to a folder, a roster imported from it, and the audit trail — real taps on the real buttons."""
 
 import csv
+from datetime import date, datetime
 from pathlib import Path
 
 from kiosk.i18n import t
-from kiosk.store.models import Member
+from kiosk.identity import ids
+from kiosk.identity.credentials import Credential
+from kiosk.people import members as people
+from kiosk.people import newcomers
+from kiosk.staff.audit import Actor
+from kiosk.store.models import Member, NewcomerCard
 from tests.screens.scenarios_service import tap
 from tests.screens.scenarios_staff import ADMIN, ADMIN_PIN, CLERK, button, login_steps, on, pick, texts
 
@@ -179,14 +185,28 @@ GOOD_ROSTER = [
 ]
 
 
+CARD_ID = "31010419520715002" + ids.check_char("31010419520715002")  # 钱秀英's, registered from her card
+
+
+def registered_from_card(settings) -> str:
+    """A member registered from her ID card at this kiosk (the 新学员 form's core call)."""
+    card = Credential(method="idcard", id_number=CARD_ID, name="钱秀英", valid_to=date(2040, 1, 1))
+    newcomers.remember(card, bytes.fromhex(settings.security.id_hash_key), datetime.now())
+    actor = Actor.of(None, settings)
+    return people.register(actor, NewcomerCard.get().id, datetime.now(), settings).member_no
+
+
 def roster_import(app, settings, obs):
     """An admin imports a roster from the folder (a USB stick's stand-in): a file with wrong rows
-    shows them and writes nothing; a clean one is checked, then imported on 「确认导入」.  A clerk
-    cannot start an import."""
+    shows them and writes nothing; a clean one is checked, then imported on 「确认导入」; one that
+    changes a name read from an ID card lists it at the check and changes it only on
+    「确认导入并改名」.  A clerk cannot start an import."""
     folder = Path(settings.kiosk.data_dir) / EXPORT_DIR
     settings.staff.export_dir = str(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, table in (("名单_有错.csv", BAD_ROSTER), ("名单.csv", GOOD_ROSTER)):
+    obs["card_member"] = registered_from_card(settings)
+    renaming = [["学员编号", "姓名"], [obs["card_member"], "钱秀华"]]
+    for name, table in (("名单_有错.csv", BAD_ROSTER), ("名单.csv", GOOD_ROSTER), ("名单_改名.csv", renaming)):
         with (folder / name).open("w", encoding="utf-8-sig", newline="") as f:
             csv.writer(f).writerows(table)
     imports = app.staff.screens["staff_imports"]
@@ -222,6 +242,18 @@ def roster_import(app, settings, obs):
         obs["imported_message"] = imports.message
         obs["pending_after"] = imports.pending
 
+    def renames_checked():
+        obs["renames_lines"] = imports.body.ids.lines.shown()
+        obs["renames_message"] = imports.message
+        obs["renames_button"] = imports.body.ids.confirm.text
+        obs["name_after_check"] = Member.get(Member.member_no == obs["card_member"]).name
+        tap(imports.body.ids.confirm)
+
+    def renamed():
+        obs["renamed_message"] = imports.message
+        obs["name_after_confirm"] = Member.get(Member.member_no == obs["card_member"]).name
+        obs["button_after"] = imports.body.ids.confirm.text
+
     def clerk_imports():
         obs["clerk_tile"] = app.staff.screens["staff_home"].body.ids.imports.text
         app.staff.open("staff_imports")
@@ -237,6 +269,8 @@ def roster_import(app, settings, obs):
         + [rejected]
         + start("名单.csv")
         + [checked, imported]
+        + start("名单_改名.csv")
+        + [renames_checked, renamed]
         + login_steps(app, CLERK, CLERK_PIN)
         + [clerk_imports, clerk_sees]
     )

@@ -114,9 +114,9 @@ def sync_story(app, settings, obs):
     def wrong_site():
         event_id = facts.new_event_id()
         with write():
-            facts.record(
-                "signin", event_id, {"member_no": "DM0003", "site": WRONG_SITE, "kind": "lesson"}, datetime.now()
-            )
+            now = datetime.now()
+            payload = {"member_no": "DM0003", "site": WRONG_SITE, "kind": "lesson", "title": "太极拳"}
+            facts.record("signin", event_id, {**payload, "start": now.isoformat(), "at": now.isoformat()}, now)
         obs["wrong_site_event"] = event_id
 
     def sync_then(key: str, until):

@@ -6,6 +6,8 @@ from pathlib import Path
 from kiosk.i18n import t
 from kiosk.identity.ids import mask_name
 from screens.app import DEMO_TOP_UP_S
+from tests.kiosk.conftest import write_site_file
+from tests.screens.conftest import run_harness
 
 MEMBER_NAME = "谢素珍"  # DM0001 in config/demo/site.toml
 
@@ -86,6 +88,31 @@ def test_escape_does_not_close_the_app_in_kiosk_mode(run_scenario):
     assert obs.get("alive") and obs["finished"], "the app stopped"
     assert obs["close_refused"] is True
     assert obs["config"] == {"exit_on_escape": "0", "fullscreen": "auto", "borderless": "1", "show_cursor": "0"}
+
+
+def test_kivys_own_keys_do_nothing_at_a_real_site_in_kiosk_mode(tmp_path):
+    # A USB keyboard, or a scanner programmed for function keys, at a real site's kiosk.
+    obs, _ = run_harness("kivy_keys", tmp_path, kiosk=True, config=write_site_file(tmp_path))
+    assert obs.get("alive") and obs["finished"], "the app stopped"
+    assert obs["after_f1"] == obs["after"] == obs["before"]
+    assert obs["before"]["children"] == ["FloatLayout"] and obs["before"]["screen"] == "home"
+    assert obs["modules"] == [] and obs["use_kivy_settings"] is False
+    log = (tmp_path / "data" / "logs" / "kiosk.log").read_text(encoding="utf-8")
+    assert "settings panel refused" not in log  # F1 never even asked for it
+
+
+def test_outside_kiosk_mode_f1_opens_kivys_settings_panel(tmp_path):
+    # What kiosk mode prevents: the same keys on a developer's window.
+    obs, _ = run_harness("kivy_keys", tmp_path, kiosk=False, config=write_site_file(tmp_path))
+    assert obs["finished"]
+    assert obs["after_f1"]["children"] == ["SettingsWithSpinner", "FloatLayout"]
+
+
+def test_the_status_corner_tells_staff_when_the_clock_is_far_off(run_scenario):
+    obs, _ = run_scenario("clock_off")
+    warning = t("device.clock_fast", amount=t("device.days", n=1825))
+    assert obs["ahead"] == obs["before"] + [warning]
+    assert obs["right"] == obs["before"] and len(obs["before"]) == 2  # the two simulated devices
 
 
 def test_a_demo_left_running_keeps_something_due(run_scenario):

@@ -4,9 +4,10 @@ from datetime import datetime
 
 import pytest
 
-from kiosk.checkin.signin import KINDS, Result
+from kiosk.checkin.signin import FULL, KINDS, Result
 from kiosk.i18n import t
 from kiosk.programme.schedule import Item
+from kiosk.sync.status import Status as SyncStatus
 from screens import present
 
 LESSON = Item("lesson", 1, "太极拳（二）班", "三楼 301", datetime(2025, 3, 4, 9, 0), datetime(2025, 3, 4, 11, 0))
@@ -86,6 +87,12 @@ def test_problems_say_what_to_do_next(kind):
     assert view.lines == (t(f"result.help.{kind}"),) and "internal" not in "".join(view.lines)
 
 
+def test_a_full_disk_is_named_for_staff_under_the_seniors_line():
+    view = present.result_view(Result("error", detail=FULL))
+    assert view.lines == (t("result.help.error"), t("result.help.storage_full"))
+    assert "存储空间已满" in view.lines[1]
+
+
 def test_no_line_is_longer_than_40_characters():
     # T-3: lines of at most 40 CJK characters.
     r = Result("not_due", today=(LESSON, WALK), balance=5)
@@ -105,3 +112,27 @@ def test_clock_and_date():
 def test_still_on_drops_what_has_ended():
     assert present.still_on([LESSON, WALK], datetime(2025, 3, 4, 12, 0)) == [WALK]
     assert present.still_on([LESSON, WALK], datetime(2025, 3, 4, 10, 0)) == [LESSON, WALK]
+
+
+@pytest.mark.parametrize(
+    "offset_ms, key, amount",
+    [
+        (-61_000, "device.clock_fast", ("device.minutes", 1)),  # the bureau's clock minus ours
+        (45 * 60_000, "device.clock_slow", ("device.minutes", 45)),
+        (-5 * 3_600_000, "device.clock_fast", ("device.hours", 5)),
+        (-5 * 365 * 86_400_000, "device.clock_fast", ("device.days", 1825)),
+    ],
+)
+def test_a_clock_far_from_the_bureaus_is_told_in_the_status_corner(offset_ms, key, amount):
+    line = present.clock_warning(sync_status(offset_ms))
+    assert line == t(key, amount=t(amount[0], n=amount[1]))
+    assert "校准" in line and "{" not in line
+
+
+@pytest.mark.parametrize("status", [None, "near"])
+def test_a_clock_near_the_bureaus_or_no_sync_yet_says_nothing(status):
+    assert present.clock_warning(sync_status(59_000) if status else None) == ""
+
+
+def sync_status(offset_ms: int) -> SyncStatus:
+    return SyncStatus(True, 0, None, 0, 0, 1, None, "", None, clock_offset_ms=offset_ms)

@@ -1,6 +1,8 @@
 """Staff mode in the real app (Xvfb): PIN pad and lockout, auto-logout, Today's 补签, and the
 tasks on a senior's page, each checked on the screen and in the database file (docs/design.md §4.9)."""
 
+import json
+
 from kiosk.i18n import t
 from tests.screens.conftest import rows
 
@@ -62,3 +64,12 @@ def test_volunteer_hours_redemption_and_a_new_card_from_the_member_page(scenario
 def test_a_card_read_in_staff_mode_opens_the_members_page(scenario):
     obs, _ = scenario("card_opens_member")
     assert obs["title"] == t("staff.member.title_of", name="谢素珍")
+
+
+def test_staff_home_warns_of_low_free_space_and_the_bureau_is_told(scenario):
+    obs, data_dir = scenario("storage_low")
+    assert obs["notice"].startswith(t("storage.low", free="").split("：")[0])
+    assert "提醒线 1000000000 MB" in obs["notice"]
+    states = [json.loads(p)["state"] for (p,) in rows(data_dir, "SELECT payload FROM outbox WHERE kind = 'device'")
+              if json.loads(p)["device"] == "storage"]  # fmt: skip
+    assert states == ["ok", "low"]  # at start (the upkeep thread), then the low disk

@@ -166,8 +166,14 @@ def test_a_roster_with_wrong_rows_shows_each_of_them_and_writes_nothing(roster):
     obs, data_dir = roster
     assert obs["rejected_title"] == t("imports.rejected", file="名单_有错.csv", count=2)
     assert obs["rejected_lines"] == [
-        t("imports.row_error", row=2, column="手机号", message=t("imports.bad_phone", value="1381234")),
-        t("imports.row_error", row=3, column="性别", message=t("imports.bad_gender", value="人")),
+        t(
+            "imports.row_error",
+            row="第 2 行",
+            letter="C",
+            column="手机号",
+            message=t("imports.bad_phone", value="1381234"),
+        ),
+        t("imports.row_error", row="第 3 行", letter="B", column="性别", message=t("imports.bad_gender", value="人")),
     ]
     assert not obs["rejected_pending"]
     assert obs["members_after_rejection"] == obs["members_before"]
@@ -192,8 +198,21 @@ def test_a_clean_roster_is_checked_first_and_imported_on_confirm(roster):
     phones = rows(data_dir, "SELECT name, phone FROM member WHERE name IN ('王桂兰', '赵德明') ORDER BY phone")
     assert phones == [("王桂兰", "13812340001"), ("赵德明", "13812340002")]
     assert rows(data_dir, "SELECT staff_name, target FROM audit WHERE action = 'import.members'") == [
-        ("张老师", "file 名单.csv")
+        ("张老师", "file 名单.csv"),
+        ("张老师", "file 名单_改名.csv"),  # the next test's
     ]
+
+
+def test_a_name_read_from_an_id_card_is_listed_at_the_check_and_changed_only_on_its_own_button(roster):
+    obs, data_dir = roster
+    no = obs["card_member"]
+    assert obs["renames_lines"][0] == t("imports.rename", row="第 2 行", member_no=no, old="钱秀英", new="钱秀华")
+    assert obs["renames_message"] == t("staff.imports.check_renames", count=1)
+    assert obs["renames_button"] == t("staff.imports.confirm_renames")
+    assert obs["name_after_check"] == "钱秀英"
+    assert (obs["renamed_message"], obs["name_after_confirm"]) == (t("staff.exports.imported"), "钱秀华")
+    assert obs["button_after"] == t("staff.exports.confirm_import")
+    assert rows(data_dir, "SELECT name FROM member WHERE member_no = ?", no) == [("钱秀华",)]
 
 
 def test_imports_are_a_page_of_their_own_from_the_folder_a_usb_stick_would_be(roster):

@@ -51,3 +51,17 @@ def test_one_input_provider_so_a_tap_is_one_event():
 
     configure(config.load())
     assert dict(Config.items("input")) == {"mouse": "mouse,disable_multitouch"}
+
+
+def test_kiosk_mode_loads_none_of_kivys_debugging_modules():
+    # keybinding (F11 rotates, F12 saves a screenshot), inspector (Ctrl+E), monitor ...
+    from kivy.config import Config
+
+    from screens.app import configure
+
+    for name in ("keybinding", "inspector", "monitor"):
+        Config.set("modules", name, "")
+    settings = config.load()
+    settings.kiosk.kiosk_mode = True
+    configure(settings)
+    assert Config.items("modules") == []

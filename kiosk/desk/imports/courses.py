@@ -2,6 +2,7 @@
 terms.check_course checks one, and their lessons generated."""
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -11,16 +12,18 @@ from peewee import chunked
 from kiosk.desk.imports.sheet import (
     BATCH,
     ImportReport,
-    RowError,
+    Row,
     Sheet,
     cell_text,
     course_key,
+    name_text,
     read_sheet,
+    text_problem,
     transaction,
 )
-from kiosk.i18n import t
 from kiosk.programme.schedule import (
     SlotError,
+    check_slots,
     format_slots,
     lesson_times,
     parse_slots,
@@ -37,12 +40,17 @@ from kiosk.store.models import Course, Holiday, Lesson, Site, Term
 COURSE_COLUMNS = {
     "name": ("课程名称", "课程", "班级"),
     "category": ("类别",),
-    "teacher": ("教师", "老师"),
-    "room": ("教室", "地点"),
+    "teacher": ("教师", "老师", "授课教师"),
+    "room": ("教室", "地点", "上课地点"),
     "capacity": ("容量", "人数"),
     "schedule": ("上课时间",),
+    "morning": ("上午",),  # 「周二 9:00-11:00」 under 上午
+    "afternoon": ("下午",),  # 「周二 2:30-4:30」 under 下午 is 14:30-16:30
     "term": ("学期",),
 }
+_TIMES = ("schedule", "morning", "afternoon")
+_CLOCK = re.compile(r"(\d{1,2})[:：](\d{2})")
+EARLIEST = "06:00"  # a lesson starting before this is an afternoon time written without 下午
 
 
 def import_courses(
@@ -51,18 +59,21 @@ def import_courses(
     """Courses of a term from a course list, with their lessons; nothing if any row is wrong.
     The term is named in a 学期 column, else it is the term `term_id`."""
     require(actor, "admin")
-    sheet = read_sheet(path, COURSE_COLUMNS, ("name", "schedule"))
-    if "term" not in sheet.present and term_id is None:
+    sheet = read_sheet(path, COURSE_COLUMNS, ("name",))
+    if not any(map(sheet.has, _TIMES)):
+        raise Refused("imports.missing_column", column=COURSE_COLUMNS["schedule"][0], file=sheet.name)
+    if not sheet.has("term") and term_id is None:
         raise Refused("imports.term_required")
-    report = ImportReport("courses", sheet.name, dry_run, warnings=sheet.warnings())
+    report = ImportReport("courses", sheet.name, dry_run, errors=list(sheet.errors), warnings=list(sheet.notes))
+    order = {p.sheet: i for i, p in enumerate(sheet.parts)}
     with transaction(dry_run):
         term = Term.get_or_none(Term.id == term_id) if term_id is not None else None
-        terms = _terms_by_name(actor.site, {cell_text(c.get("term")) for _, c in sheet.rows} - {""})
-        rows = [r for r in (_course_row(sheet, n, cells, terms, term, report) for n, cells in sheet.rows) if r]
-        new = _check_courses(sheet, rows, report)
+        terms = _terms_by_name(actor.site, {cell_text(r.cells.get("term")) for r in sheet.rows} - {""})
+        rows = [c for c in (_course_row(r, terms, term, report) for r in sheet.rows) if c]
+        new = _check_courses(rows, report)
         report.created = len(new)
         report.unchanged = len(rows) - len(new)
-        report.errors.sort(key=lambda e: e.row)
+        report.errors.sort(key=lambda e: (order.get(e.sheet, 0), e.row))
         if report.errors:
             return report
         report.lessons = _write_courses(actor, sheet, new, now, dry_run)
@@ -71,7 +82,7 @@ def import_courses(
 
 @dataclass
 class _Course:
-    row: int
+    row: Row | None  # None: a course of the term already
     name: str
     term: Term
     slots: list[dict]
@@ -81,28 +92,28 @@ class _Course:
     capacity: int = 0
 
 
-def _course_row(
-    sheet: Sheet, n: int, cells: dict, terms: dict[str, Term], default: Term | None, report: ImportReport
-) -> _Course | None:
+def _course_row(row: Row, terms: dict[str, Term], default: Term | None, report: ImportReport) -> _Course | None:
     before = len(report.errors)
+    cells = row.cells
 
     def wrong(column: str, message_key: str, **values) -> None:
-        report.errors.append(RowError(n, sheet.headers[column], t(message_key, **values)))
+        report.errors.append(row.error(column, message_key, **values))
 
     name = cell_text(cells.get("name"))
     if not name:
         wrong("name", "imports.required")
+    elif problem := text_problem(name):
+        wrong("name", problem, value=name)
+    teacher = name_text(cells.get("teacher"))
+    if teacher and (problem := text_problem(teacher)):
+        wrong("teacher", problem, value=teacher)
     term_name = cell_text(cells.get("term"))
     term = terms.get(term_name) if term_name else default
     if term is None and term_name:
         wrong("term", "imports.unknown_term", name=term_name)
     elif term is None:
         wrong("term", "imports.required")
-    slots = []
-    try:
-        slots = parse_slots(cell_text(cells.get("schedule")))
-    except SlotError as e:
-        wrong("schedule", e.key, **e.values)
+    slots = _slots(row, wrong)
     capacity = cell_text(cells.get("capacity")).removesuffix("人") or "0"
     if not (capacity.isascii() and capacity.isdigit()):
         wrong("capacity", "imports.bad_capacity", value=cell_text(cells.get("capacity")))
@@ -110,18 +121,56 @@ def _course_row(
         return None
     assert term is not None  # else a row error above
     return _Course(
-        n,
+        row,
         name,
         term,
         slots,
         cell_text(cells.get("category")) or "lesson",
-        cell_text(cells.get("teacher")),
+        teacher,
         cell_text(cells.get("room")),
         int(capacity),
     )
 
 
-def _check_courses(sheet: Sheet, rows: list[_Course], report: ImportReport) -> list[_Course]:
+def _slots(row: Row, wrong) -> list[dict]:
+    """The weekly times of a row, from 上课时间 and from 上午 and 下午 columns (where 2:30 is
+    14:30); [] after reporting what is wrong."""
+    columns = [name for name in _TIMES if name in row.part.letters] or ["schedule"]
+    texts = [(name, cell_text(row.cells.get(name))) for name in columns]
+    texts = [(name, text) for name, text in texts if text] or [(columns[0], "")]
+    slots: list[dict] = []
+    fine = True
+    for name, text in texts:
+        try:
+            found = parse_slots(_CLOCK.sub(_afternoon, text) if name == "afternoon" else text)
+        except SlotError as e:
+            wrong(name, e.key, **e.values)
+            fine = False
+            continue
+        for slot in found:
+            if name == "morning" and slot["start"] >= "12:00":
+                wrong(name, "imports.morning_afternoon", slot=format_slots([slot]))
+                fine = False
+            elif slot["start"] < EARLIEST:
+                wrong(name, "imports.too_early", slot=format_slots([slot]), earliest=EARLIEST)
+                fine = False
+        slots += found
+    if fine and len(texts) > 1:
+        try:
+            check_slots(slots)  # a morning and an afternoon slot that overlap
+        except SlotError as e:
+            wrong(texts[0][0], e.key, **e.values)
+            fine = False
+    return slots if fine else []
+
+
+def _afternoon(m: re.Match) -> str:
+    """A time under a 下午 header: 1:00-11:59 are 13:00-23:59; 12:30 and 14:30 stay as they are."""
+    hour = int(m.group(1))
+    return f"{hour + 12}:{m.group(2)}" if 1 <= hour < 12 else m.group(0)
+
+
+def _check_courses(rows: list[_Course], report: ImportReport) -> list[_Course]:
     """The rows' courses that are new, after the checks against each other and the term's courses:
     a name is unique in its term (an identical course is left as it is), a room holds one course at
     a time."""
@@ -129,20 +178,22 @@ def _check_courses(sheet: Sheet, rows: list[_Course], report: ImportReport) -> l
     existing: dict[int, list[_Course]] = {}  # the terms' courses, as rows 0
     for c in Course.select().where(Course.term.in_(list(terms))):
         existing.setdefault(c.term_id, []).append(
-            _Course(0, c.name, terms[c.term_id], json.loads(c.schedule), c.category, c.teacher, c.room, c.capacity)
+            _Course(None, c.name, terms[c.term_id], json.loads(c.schedule), c.category, c.teacher, c.room, c.capacity)
         )
     new: list[_Course] = []
-    seen: dict[tuple[int, str], int] = {}  # → the row that had it first
+    seen: dict[tuple[int, str], str] = {}  # → the row that had it first
 
     def wrong(r: _Course, column: str, message_key: str, **values) -> None:
-        report.errors.append(RowError(r.row, sheet.headers[column], t(message_key, **values)))
+        assert r.row is not None  # only the file's rows are checked
+        report.errors.append(r.row.error(column, message_key, **values))
 
     for r in rows:
         key = (r.term.id, course_key(r.name))
         if key in seen:
             wrong(r, "name", "imports.duplicate_course", name=r.name, other=seen[key])
             continue
-        seen[key] = r.row
+        assert r.row is not None
+        seen[key] = r.row.label
         there = existing.get(r.term.id, [])
         same = next((c for c in there if course_key(c.name) == key[1]), None)
         if same is not None:
@@ -152,8 +203,11 @@ def _check_courses(sheet: Sheet, rows: list[_Course], report: ImportReport) -> l
         clash = _room_clash(r, there + [n for n in new if n.term.id == r.term.id])
         if clash is not None:
             slot, other = clash
-            values = {"room": r.room, "slot": format_slots([slot]), "other": other.name, "other_row": other.row}
-            wrong(r, "room", "imports.room_clash_in_file" if other.row else "imports.room_clash", **values)
+            values = {"room": r.room, "slot": format_slots([slot]), "other": other.name}
+            if other.row is None:
+                wrong(r, "room", "imports.room_clash", **values)
+            else:
+                wrong(r, "room", "imports.room_clash_in_file", other_row=other.row.label, **values)
         new.append(r)
     return new
 

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from kiosk.checkin.signin import KINDS, CheckIn
+from kiosk.checkin.signin import FULL, KINDS, CheckIn
+from kiosk.i18n import t
 from kiosk.identity import tokens
 from kiosk.identity.credentials import Credential
 from kiosk.points import awards, passbook
@@ -548,3 +549,29 @@ def test_every_result_kind_is_reachable(world, two_due, checkin, monkeypatch):
     world.enroll(other, solo)
     seen.add(checkin.handle(world.qr(other), at).kind)  # error
     assert seen == set(KINDS)
+
+
+# -- a full disk --------------------------------------------------------------------------------
+
+
+def test_a_full_disk_is_reported_as_such_and_leaves_nothing_half_written(world, checkin, database, caplog):
+    course = world.course("书法班")
+    world.lesson(course, LESSON_START)
+    seniors = [world.member(f"DM{8000 + n}", "王建华") for n in range(300)]
+    for senior in seniors:
+        world.enroll(senior, course)
+    pages = database.execute_sql("PRAGMA page_count").fetchone()[0]
+    database.execute_sql(f"PRAGMA max_page_count = {pages + 2}")  # SQLite's own "database or disk is full"
+    results = [checkin.handle(world.qr(senior), LESSON_START) for senior in seniors]
+    signed = [r for r in results if r.kind == "ok"]
+    failed = [r for r in results if r.kind != "ok"]
+    assert signed and failed  # the disk filled up part-way
+    assert {(r.kind, r.detail) for r in failed} == {("error", FULL)}
+    assert t(FULL) == "存储空间已满"
+    assert "check-in failed on the database: 存储空间已满" in caplog.text
+    assert "cannot rollback" not in caplog.text
+    # Nothing half-written: one SignIn, points entry and two facts for each sign-in that said ok.
+    assert counts() == (len(signed), len(signed), 2 * len(signed))
+    database.execute_sql(f"PRAGMA max_page_count = {pages + 1000}")  # space again
+    again = checkin.handle(world.qr(seniors[-1]), LESSON_START)
+    assert again.kind == "ok"

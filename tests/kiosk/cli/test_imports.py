@@ -1,13 +1,16 @@
 """python main.py import …, run as an operator runs it: a separate process on a kiosk.db built here."""
 
 import subprocess
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import Workbook
 
 from kiosk.identity import ids
-from kiosk.store.models import Audit, Course, Enrollment, Lesson, Member, Outbox, Term
+from kiosk.people import members as people
+from kiosk.people import newcomers
+from kiosk.staff.audit import Actor
+from kiosk.store.models import Audit, Course, Enrollment, Lesson, Member, NewcomerCard, Outbox, Term
 from tools.checkout import run_kiosk
 
 TODAY = date.today()  # the command line takes the time from the clock
@@ -43,9 +46,11 @@ def kiosk(world, site_file, settings):
     return run
 
 
+ID_ZHAO = id_number("11010519480302001")
+
 ROSTER = [
     ["姓名", "手机号", "身份证号", "课程", "备注"],
-    ["赵国强", "13812345678", id_number("11010519480302001"), "太极拳（一）班", ""],
+    ["赵国强", "13812345678", ID_ZHAO, "太极拳（一）班", ""],
     ["钱秀英", "", "", "太极拳（一）班", "腿脚不便"],
 ]
 
@@ -78,11 +83,31 @@ def test_bad_rows_are_listed_and_nothing_is_written(tmp_path, kiosk):
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
         "「名单.xlsx」有 3 处问题，什么都没有导入。请改好后再导入：",
-        "第 4 行「姓名」：不能为空",
-        "第 4 行「手机号」：「12345」不是 11 位手机号码",
-        "第 5 行「课程」：本学期没有课程「国画班」",
+        "第 4 行 A 列「姓名」：不能为空",
+        "第 4 行 B 列「手机号」：「12345」不是 11 位手机号码",
+        "第 5 行 D 列「课程」：本学期没有课程「国画班」",
     ]
     assert counts() == before
+
+
+def test_a_name_read_from_an_id_card_changes_only_with_overwrite_verified(tmp_path, kiosk, world, settings):
+    newcomers.remember(world.idcard(ID_ZHAO, name="赵国强"), world.id_key, datetime.now())
+    no = people.register(Actor.of(None, settings), NewcomerCard.get().id, datetime.now(), settings).member_no
+    path = xlsx(tmp_path / "名单.xlsx", [["学员编号", "姓名"], [no, "赵国华"]])
+    rename = f"第 2 行：学员 {no} 的姓名「赵国强」是照身份证登记的，导入会改成「赵国华」"
+
+    checked = kiosk("import", "members", path, "--dry-run")
+    assert checked.returncode == 0, checked.stderr
+    assert rename in checked.stdout.splitlines() and "--overwrite-verified" in checked.stdout
+    before = counts()
+    held = kiosk("import", "members", path)
+    assert (held.returncode, held.stdout) == (1, "")
+    assert held.stderr.splitlines()[1:] == [rename] and "--overwrite-verified" in held.stderr
+    assert counts() == before
+
+    done = kiosk("import", "members", path, "--overwrite-verified")
+    assert done.returncode == 0, done.stderr
+    assert Member.get(Member.member_no == no).name == "赵国华"
 
 
 def test_a_course_list_into_a_named_term(tmp_path, kiosk):

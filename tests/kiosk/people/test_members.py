@@ -68,7 +68,7 @@ def test_register_makes_a_member_from_the_card_and_forgets_the_card(world, desk,
     card = newcomer_card(world, ID_LIU)
     member = members.register(desk, card.id, NOW, settings, phone="138 0013 8000")
     m = Member.get(Member.member_no == member.member_no)
-    assert (m.member_no, m.name, m.initials, m.gender) == ("DM0001", "刘桂兰", "lgl", "女")
+    assert (m.member_no, m.name, m.initials, m.gender) == ("XC0001", "刘桂兰", "lgl", "女")
     assert (m.nation, m.joined, m.site.code, m.card_issue, m.active) == (
         "汉",
         NOW.date(),
@@ -81,7 +81,7 @@ def test_register_makes_a_member_from_the_card_and_forgets_the_card(world, desk,
     assert NewcomerCard.select().count() == 0
     (fact,) = facts("member")
     assert fact == {
-        "member_no": "DM0001",
+        "member_no": "XC0001",
         "name": "刘桂兰",
         "gender": "女",
         "id_hash": m.id_hash,
@@ -95,25 +95,25 @@ def test_register_makes_a_member_from_the_card_and_forgets_the_card(world, desk,
         "staff_id": desk.staff.id,
     }
     (entry,) = Audit.select()
-    assert (entry.action, entry.target, entry.staff_name) == ("member.register", "member DM0001", "李红")
+    assert (entry.action, entry.target, entry.staff_name) == ("member.register", "member XC0001", "李红")
     assert "13800138000" not in entry.detail and ID_LIU[-4:] not in entry.detail
     assert not [o for o in Outbox.select() if "13800138000" in o.payload]  # last 4 digits only
 
 
 def test_the_next_number_is_one_more_than_the_highest_of_the_prefix(world, desk, settings):
-    for no in ("DM0041", "DM9001", "DMX12", "DM12A", "XY99999", "dm99999"):
+    for no in ("XC0041", "XC9001", "XCX12", "XC12A", "XY99999", "xc99999"):
         world.member(no, "旧学员")
-    assert members.register(desk, newcomer_card(world).id, NOW, settings).member_no == "DM9002"
+    assert members.register(desk, newcomer_card(world).id, NOW, settings).member_no == "XC9002"
     settings.staff.member_prefix = "XY"
     assert members.register(desk, newcomer_card(world, ID_LIU).id, NOW, settings).member_no == "XY100000"
 
 
 def test_a_registered_newcomer_signs_in_with_either_card(world, desk, settings, checkin):
     member = members.register(desk, newcomer_card(world, ID_LIU).id, NOW, settings)
-    assert tokens.read(world.token(member), world.card_key) == ("DM0001", 1)
+    assert tokens.read(world.token(member), world.card_key) == ("XC0001", 1)
     assert checkin.handle(world.qr(member), NOW).kind == "not_due"
     id_read = checkin.handle(World.idcard(ID_LIU), NOW + timedelta(minutes=1))
-    assert (id_read.kind, id_read.member_no) == ("not_due", "DM0001")
+    assert (id_read.kind, id_read.member_no) == ("not_due", "XC0001")
 
 
 def test_register_refuses_a_card_already_registered(world, desk, settings):

@@ -334,3 +334,23 @@ def test_unknown_or_disabled_staff_cannot_log_in(world, settings, cli, admin, cl
     access.disable(cli, clerk, "离职", NOW)
     done = login(clerk, OTHER_PIN, NOW, settings)
     assert (done.ok, done.staff, done.message) == (False, None, "access.no_staff")
+
+
+def test_a_lock_set_while_the_clock_ran_years_ahead_is_over_once_the_clock_is_right(world, settings, admin):
+    ahead = NOW.replace(year=NOW.year + 5)
+    for _ in range(5):
+        login(admin, "5820", ahead, settings)
+    assert fresh(admin).locked_until == ahead + timedelta(seconds=60)
+    assert login(admin, PIN, ahead + timedelta(seconds=30), settings).message == "access.locked"
+    # The clock put right: a lock ending five years from now is longer than any lock can be.
+    assert login(admin, PIN, NOW, settings).ok
+    assert fresh(admin).locked_until is None
+
+
+def test_a_lock_of_exactly_the_longest_length_still_holds(world, settings, admin):
+    settings.staff.lockout_after, settings.staff.lockout_first_s = 1, settings.staff.lockout_max_s
+    done = login(admin, "5820", NOW, settings)
+    assert done.locked_until == NOW + timedelta(seconds=settings.staff.lockout_max_s)
+    assert login(admin, PIN, NOW, settings).message == "access.locked"
+    assert login(admin, PIN, done.locked_until - timedelta(seconds=1), settings).message == "access.locked"
+    assert login(admin, PIN, done.locked_until, settings).ok

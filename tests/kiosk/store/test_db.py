@@ -26,6 +26,7 @@ def test_pragmas(database):
     assert pragma("synchronous") == 2  # FULL
     assert pragma("foreign_keys") == 1
     assert pragma("busy_timeout") == 5000
+    assert pragma("secure_delete") == 1  # deleted rows are overwritten (test_newcomers)
 
 
 def test_open_db_creates_the_folder_and_file(tmp_path):

@@ -124,6 +124,22 @@ def test_a_card_makes_a_nameless_member_of_another_site_and_its_delete_deactivat
     assert not Member.get_by_id(m.id).active
 
 
+def test_a_card_reissued_anywhere_revokes_the_older_cards_here_and_is_never_lowered(here, world, checkin):
+    pull(here, "members", put(1, "XY0001", member_data("XY0001")))  # a bureau before card_issue
+    wang = Member.get(Member.member_no == "XY0001")
+    first = world.qr(wang)
+    assert wang.card_issue == 1
+    pull(here, "members", put(2, "XY0001", member_data("XY0001", card_issue=3)))  # reissued twice elsewhere
+    wang = Member.get_by_id(wang.id)
+    assert wang.card_issue == 3
+    assert checkin.handle(first, LESSON_START).detail == "card.revoked"
+    assert checkin.handle(world.qr(wang), LESSON_START).kind == "not_due"  # known by its new card
+    # Reissued here since (the bureau has not applied that yet): the bureau's older issue stays below it.
+    Member.update(card_issue=4).where(Member.id == wang.id).execute()
+    pull(here, "members", put(3, "XY0001", member_data("XY0001", card_issue=3)))
+    assert Member.get_by_id(wang.id).card_issue == 4
+
+
 def test_a_value_this_kiosk_cannot_use_is_skipped_and_not_recorded(here):
     assert pull(
         here,

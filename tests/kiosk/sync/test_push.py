@@ -25,3 +25,19 @@ def test_the_kiosks_push_body_is_one_the_bureau_takes_as_it_is(database):
     assert {e.kind for e in body.events} == KINDS and {e.schema_v for e in body.events} == {SCHEMA_V}
     assert [json.loads(bytes(e.payload)) for e in body.events][0] == {"member_no": "DM0001", "名字": "王建华"}
     assert body.client_version == VERSION
+
+
+def test_a_payload_that_does_not_fit_the_contract_shows_in_the_kiosks_log_and_is_still_sent(database, caplog):
+    """A kiosk bug shows at the kiosk: the fact is logged as an error before it goes up, and goes
+    up all the same (the outbox's seqs stay contiguous; the bureau's refusal reaches staff)."""
+    at = NOW.isoformat()
+    good = {"member_no": "DM0001", "kind": "lesson", "title": "太极拳", "start": at, "at": at, "method": "qr"}
+    bad_id = facts.new_event_id()
+    with write():
+        facts.record("signin", facts.new_event_id(), good, NOW)
+        facts.record("points", bad_id, {"member_no": "DM0001", "amount": 2**40, "kind": "correction", "at": at}, NOW)
+    rows = database.execute_sql("SELECT seq, event_id, kind, schema_v, wall_ms, payload FROM outbox").fetchall()
+    body = msgspec.json.decode(push._body("KIOSK-1", 1, rows), type=KnownPush)
+    assert [e.event_id for e in body.events] == [rows[0][1], bad_id]
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and bad_id in errors[0] and "seq 2" in errors[0] and "amount" in errors[0]

@@ -1,0 +1,3 @@
+-- Balances as 64-bit integers (member.balance, ledger_entry.balance_after): nothing to change on
+-- SQLite, whose INTEGER columns hold 64 bits already, and whose DDL for a BigIntegerField is the
+-- same INTEGER.  The version is kept in step with PostgreSQL's.
