@@ -1,5 +1,6 @@
 """Unregistered ID cards: kept a few days for the front desk, then forgotten even when no other
-unknown card is read (at start-up and daily by the upkeep thread, tests/kiosk/test_upkeep.py), and overwritten on disk."""
+unknown card is read (at start-up, and daily by the upkeep thread: tests/kiosk/test_upkeep.py), and
+overwritten on disk."""
 
 from dataclasses import replace
 from datetime import datetime, timedelta
