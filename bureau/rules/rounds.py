@@ -6,10 +6,10 @@ and the round goes on."""
 import json
 import logging
 import uuid
-
-import msgspec
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+
+import msgspec
 
 from bureau import streams
 from bureau.models import Attendance, DeviceState, LedgerEntry, Member
@@ -609,9 +609,7 @@ def _member_data(p: Person, sites: dict[int, str]) -> dict:
 def _upgrade_id_hashes(facts: list[Fact]) -> None:
     """A member fact from a kiosk not yet upgraded carries the older id_hash, the plain HMAC: the
     round uses its slow derivation (contract.idhash), as every kiosk and the roster now do."""
-    legacy = [
-        f for f in facts if isinstance(f.payload, payloads.Member) and idhash.is_legacy(f.payload.id_hash or "")
-    ]
+    legacy = [f for f in facts if isinstance(f.payload, payloads.Member) and idhash.is_legacy(f.payload.id_hash or "")]
     hashes = idhash.upgraded_all([f.payload.id_hash for f in legacy])  # type: ignore[union-attr]
     for fact, upgraded in zip(legacy, hashes):
         fact.payload = msgspec.structs.replace(fact.payload, id_hash=upgraded)

@@ -164,9 +164,7 @@ def _damaged_ids(sheet: Sheet) -> set[tuple[Part, int]]:
     return zeros if len(zeros) * 2 > len(plain) else set()
 
 
-def _member_row(
-    row: Row, now: datetime, numbered: bool, damaged: bool, report: ImportReport
-) -> _Member | None:
+def _member_row(row: Row, now: datetime, numbered: bool, damaged: bool, report: ImportReport) -> _Member | None:
     """One row's values, checked on their own; None (and its errors reported) when any is wrong."""
     before = len(report.errors)
     cells = row.cells
