@@ -30,6 +30,8 @@ def slow_id_hashes(database: Database) -> None:
     head = dict(database.execute_sql(_HEADS).fetchall())
     for entity, text in published:
         member = {k: v for k, v in json.loads(text).items() if k not in _DROPPED}
+        # A row published before version 3 has no card_issue: no card of the member was reissued since.
+        member.setdefault("card_issue", 1)
         if member.get("id_hash"):
             member["id_hash"] = upgraded.get(member["id_hash"]) or idhash.upgraded(member["id_hash"])
         for stream, data, scope in (

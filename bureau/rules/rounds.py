@@ -359,7 +359,7 @@ class Round:
 
     def _card(self, fact: Fact, p: payloads.Card) -> None:
         """A reissued QR card: the member's card_issue is the newest issue (never lowered), which
-        the members stream carries to every kiosk so the older cards are refused there too."""
+        the cards stream carries to every kiosk so the older cards are refused there too."""
         person = self.person(p.member_no)
         if person is None:
             raise BadFact(f"member {p.member_no} is unknown to the bureau")

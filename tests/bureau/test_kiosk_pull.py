@@ -201,7 +201,7 @@ def test_push_then_pull_confirms_our_points_and_brings_another_kiosks_double_awa
 def test_a_senior_of_another_site_signs_in_here_and_this_kiosk_keeps_only_their_card(settings, bureau, server):
     """A kiosk holds only the members it needs (docs/sync-protocol.md §6.1): another site's member
     arrives as a card, with no name, gender or phone, and the senior's ID card signs in here."""
-    admin.add_site(OTHER, "第二活动中心")
+    admin.add_site(OTHER, "第二活动中心", prefix="W")  # W0001 is a number of that site
     there = admin.add_kiosk(OTHER, "front desk")
     now = datetime.now().replace(microsecond=0)
     id_hash = ids.id_hash(ID_WANG, bytes.fromhex(settings.security.id_hash_key))

@@ -645,7 +645,8 @@ def test_version_4_upgrades_the_id_hashes_and_gives_members_to_their_own_site_on
         handle = raw.execute_sql("SELECT handle FROM stream_meta WHERE stream = 'members'").fetchone()[0]
     full = {k: v for k, v in published.items() if k not in ("birth_year", "id_last4")}
     full["id_hash"] = idhash.upgraded(plain)
-    card = {"member_no": "DM0001", "id_hash": full["id_hash"], "site": "DEMO-001", "active": True, "merged_into": None}
+    full["card_issue"] = 1  # published before version 3 gave members one
+    card = {k: full[k] for k in ("member_no", "id_hash", "site", "active", "merged_into", "card_issue")}
     assert rows == {
         "members": (2, "site:DEMO-001", full, streams.crc("DM0001", streams.canonical(full))),
         "cards": (1, "", card, streams.crc("DM0001", streams.canonical(card))),

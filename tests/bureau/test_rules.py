@@ -217,6 +217,7 @@ def test_one_person_registered_at_two_sites_is_one_member(tills):
         "site": OTHER_SITE,
         "active": True,
         "merged_into": "A0001",
+        "card_issue": 1,  # a reissued card revokes the older ones at every kiosk
     }
     assert members["A0001"]["balance"] == 5 and members["A0001"]["merged_into"] is None
     balances = sorted(published("balances").values(), key=lambda b: b["balance"])
@@ -241,6 +242,7 @@ def test_a_kiosk_gets_its_own_sites_members_in_full_and_only_the_cards_of_the_ot
         "site": SITE,
         "active": True,
         "merged_into": None,
+        "card_issue": 1,
     }
     assert set(cards) == {"A0001", "B0001"}
 

@@ -95,7 +95,7 @@ def test_a_roster_goes_in_with_ids_phones_and_courses(tmp_path, world, courses, 
 
     zhao, qian, sun = (Member.get(Member.name == n) for n in ("赵国强", "钱秀英", "孙丽"))
     # New numbers continue after the highest, in the database (XC0007) or the file (XC0100).
-    assert (zhao.member_no, qian.member_no, sun.member_no) == ("DM0101", "DM0102", "XC0100")
+    assert (zhao.member_no, qian.member_no, sun.member_no) == ("XC0101", "XC0102", "XC0100")
     assert (zhao.gender, qian.gender) == ("男", "女")  # from the ID number; its birth date is not kept
     assert (zhao.phone, zhao.phone_last4, qian.phone) == ("13812345678", "5678", "13900001111")
     assert zhao.id_hash == ids.id_hash(ID_ZHAO, world.id_key)
