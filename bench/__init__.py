@@ -2,7 +2,7 @@
 
     python -m bench                  every benchmark, then a summary table
     python -m bench signin coldstart only these (names: tenyear, signin, coldstart, devices, screen,
-                                     selfservice, staffdata, sync)
+                                     selfservice, staffdata, sync, idhash)
     ./dev bench [names]              the same under xvfb-run, as the project runs it
 
 tenyear    builds the 10-year database once (50,000 members, 2,000,000 sign-ins with their
@@ -32,6 +32,9 @@ sync       kiosks pushing to a real bureau on loopback, on SQLite and on a priva
            ingest rate (≥ 5,000 facts/s) and its ratio to the driver's own bulk insert (≥ 0.5);
            200 kiosks × 1,000 facts from 16 pushers at once (p99 request < 2 s, no 5xx, every
            fact once); bytes per fact on the wire.  `python -m bench.sync --quick` runs it small.
+idhash     the CPU time of one id_hash derivation (contract.idhash), and what recovering one
+           member's ID number from everything on a kiosk's disk costs with the province known:
+           region codes × birth dates × sequences, half of them on average; target ≥ 1 CPU-day.
 
 Each benchmark prints its own lines as it goes and returns Figures for the summary.  The exit
 status is 1 when a figure misses its target or a benchmark could not run.

@@ -6,7 +6,7 @@ import traceback
 
 from bench import Figure
 
-BENCHMARKS = ("tenyear", "signin", "coldstart", "devices", "screen", "selfservice", "staffdata", "sync")
+BENCHMARKS = ("tenyear", "signin", "coldstart", "devices", "screen", "selfservice", "staffdata", "sync", "idhash")
 
 
 def main(argv: list[str]) -> int:

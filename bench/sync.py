@@ -33,6 +33,7 @@ Wall-clock on a shared machine: every part also prints the bureau process's CPU 
 load average.  `python -m bench.sync --quick` runs it all small (the smoke test does).
 """
 
+import base64
 import gc
 import gzip
 import json
@@ -163,9 +164,7 @@ def _member(member_no: str, now: datetime, rng: random.Random) -> dict:
         "member_no": member_no,
         "name": rng.choice(_SURNAMES) + "建华",
         "gender": rng.choice("男女"),
-        "birth_year": rng.randrange(1935, 1960),
-        "id_hash": f"{rng.getrandbits(256):064x}",
-        "id_last4": f"{rng.randrange(10000):04d}",
+        "id_hash": base64.urlsafe_b64encode(rng.randbytes(32)).rstrip(b"=").decode(),  # contract.idhash's form
         "phone_last4": f"{rng.randrange(10000):04d}",
         "site": SITE,
         "joined": now.date().isoformat(),

@@ -46,7 +46,7 @@ Handler = Callable[[str, str, dict, bytes, str | None], tuple[int, dict]]
 GZIP_FROM = 1024  # bytes: a smaller reply gains less than gzip costs
 # Streams that reflect the kiosks' own pushes: the rules run before these are pulled, so the
 # bureau's confirmations of a kiosk's points arrive in the sync cycle that pushed them.
-RULED_STREAMS = ("members", "balances")
+RULED_STREAMS = ("members", "cards", "balances")
 GC_THRESHOLDS = (50_000, 20, 100)  # gen-0 allocations, then gen-0 and gen-1 collections
 
 

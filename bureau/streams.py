@@ -8,6 +8,8 @@ order: a kiosk's cursor can never step over a rev that commits late (docs/sync-p
     publish("rules", "lesson", {...})                    every kiosk
     publish("items", "activity:…", {...}, "site:DEMO-001")   one site's kiosks
     publish("settings", "KIOSK-1", {...}, "kiosk:KIOSK-1")   one kiosk
+    publish("members", "DM0001", {...}, "site:DEMO-001")   one site's kiosks: its members in full
+    publish("cards", "DM0001", {...})                    every kiosk: what a card read needs
     publish("members", "DM0001", None)                   delete (a tombstone)
 
 A kiosk copies a stream with pull() (the rows it may see, by rev) and checks its copy with
@@ -25,10 +27,15 @@ from bureau.errors import Refusal, malformed
 from bureau.models import StreamMeta, StreamRow
 from bureau.store import db, is_sqlite, locked, utcnow, write
 
-STREAMS = ("sites", "members", "items", "rules", "settings", "balances")
+STREAMS = ("sites", "members", "cards", "items", "rules", "settings", "balances")
 PAGE = 1000  # rows in a pull page unless the kiosk asks for another number
 MAX_PAGE = 5000
 RETENTION = timedelta(days=180)  # a kiosk may be offline 90 days and still pull without a reset
+
+
+# What a kiosk of another site gets of a member (the "cards" stream): what a card read needs, nothing
+# that narrows a search for the ID number behind the id_hash (docs/sync-protocol.md §6.1).
+CARD_FIELDS = ("member_no", "id_hash", "site", "active", "merged_into", "card_issue")
 
 
 class UnknownStream(ValueError):
@@ -49,6 +56,16 @@ def canonical(data: dict) -> str:
 def crc(entity_id: str, text: str) -> int:
     """An entity's part of its stream's checksum (the checksum is their sum mod 2**32)."""
     return zlib.crc32(f"{entity_id}\n{text}".encode())
+
+
+def member_scope(member: dict) -> str:
+    """Where a member's "members" row goes: its own site's kiosks."""
+    return f"site:{member['site']}"
+
+
+def card_of(member: dict) -> dict:
+    """A member's "cards" row, from its "members" row."""
+    return {k: member.get(k) for k in CARD_FIELDS}
 
 
 def ensure_streams() -> None:

@@ -1,5 +1,6 @@
 """The demo site: loaded from config/demo/site.toml into an empty database on first start."""
 
+import hashlib
 import json
 import logging
 import tomllib
@@ -31,6 +32,10 @@ from kiosk.store.models import (
 )
 
 log = logging.getLogger(__name__)
+
+# The demo roster's id_hashes, beside its site file (made by tools/demo_hashes.py): deriving 200 of
+# them takes seconds of CPU (contract.idhash), and the demo is seeded at every fresh start.
+HASHES = "id_hashes.toml"
 
 # The app tops up every 5 minutes (screens.app.DEMO_TOP_UP_S): a lesson it finds or makes stays
 # due longer than that, so a demo member always has something to sign in to.
@@ -95,7 +100,8 @@ def _load(data: dict, settings: SimpleNamespace, now: datetime) -> None:
     site = Site.create(**data["site"])
     term = _term(site, data["term"], now.date())
     courses = _courses(term, data["courses"])
-    members = _members(site, data["members"], courses, bytes.fromhex(settings.security.id_hash_key))
+    hashes = id_hashes(settings.site.demo_data, data["members"], bytes.fromhex(settings.security.id_hash_key))
+    members = _members(site, data["members"], courses, hashes)
     for person in data.get("staff", []):
         Staff.create(name=person["name"], role=person["role"], pin_hash=access.hash_pin(person["pin"]), site=site)
     for a in data["activities"]:
@@ -122,18 +128,30 @@ def _courses(term: Term, rows: list[dict]) -> dict[str, Course]:
     return courses
 
 
-def _members(site: Site, rows: list[dict], courses: dict[str, Course], id_key: bytes) -> dict[str, Member]:
+def id_hashes(demo_data: str | Path, rows: list[dict], id_key: bytes) -> dict[str, str]:
+    """Member number → id_hash of the roster `rows`: the ones shipped beside the demo file when
+    they were made with this key, the others derived."""
+    shipped = Path(demo_data).with_name(HASHES)
+    found = read(shipped) if shipped.is_file() else {}
+    known = found.get("hashes", {}) if found.get("key") == key_fingerprint(id_key) else {}
+    missing = [m for m in rows if m["no"] not in known]
+    return known | dict(zip((m["no"] for m in missing), ids.id_hashes((m["id"] for m in missing), id_key)))
+
+
+def key_fingerprint(id_key: bytes) -> str:
+    """Which key shipped hashes were made with, without the key."""
+    return hashlib.sha256(b"yinling demo id_hashes\n" + id_key).hexdigest()
+
+
+def _members(site: Site, rows: list[dict], courses: dict[str, Course], hashes: dict[str, str]) -> dict[str, Member]:
     members = {}
     first_term = min((c.term.start for c in courses.values()), default=date.today())
     for n, m in enumerate(rows):
-        # Foreigners' numbers ('I', 'Y') hold no birth date at 6..14: their birth_year is given.
         members[m["no"]] = Member.create(
             member_no=m["no"],
             name=m["name"],
-            id_hash=ids.id_hash(m["id"], id_key),
-            id_last4=ids.last4(m["id"]),
+            id_hash=hashes[m["no"]],
             gender=m["gender"],
-            birth_year=m.get("birth_year") or int(m["id"][6:10]),
             phone_last4=m["phone"],
             site=site,
             points_confirmed=m["points"],

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kiosk import demo
 from kiosk.checkin.signin import CheckIn
-from kiosk.identity import tokens
+from kiosk.identity import ids, tokens
 from kiosk.identity.credentials import Credential
 from kiosk.people import members as people
 from kiosk.people import newcomers
@@ -429,7 +429,7 @@ def _staff_import_renames(screen) -> None:
     the button asks for that too."""
     settings = screen.app.settings
     card = Credential(method="idcard", id_number="31010419520715002X", name="钱秀英", valid_to=date(2040, 1, 1))
-    newcomers.remember(card, bytes.fromhex(settings.security.id_hash_key), datetime.now())
+    newcomers.remember(card, ids.id_hash(card.id_number, bytes.fromhex(settings.security.id_hash_key)), datetime.now())
     no = people.register(Actor.of(None, settings), NewcomerCard.get().id, datetime.now(), settings).member_no
     path = Path(screen.folder) / "学员名单_更正.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as f:

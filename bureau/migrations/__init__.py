@@ -19,6 +19,10 @@ only then reads the version: a second opener waits, then finds the version recor
 PostgreSQL the lock is an advisory lock held until the transaction ends; on SQLite it is the
 write lock BEGIN IMMEDIATE takes.
 
+What SQL cannot do, such as deriving a slow hash of each row's value, is a version's data step
+(steps.py): Python that changes rows, never the schema, run in the version's transaction after its
+script.
+
 A store made before versions existed (the bureau's tables, no schema_version) is adopted as
 version 1, in one such transaction: unversioned.DIALECT.sql gives the kiosk table of the bureau's
 first version the columns it lacked, then 0001, whose statements are all IF NOT EXISTS, adds any
@@ -34,6 +38,7 @@ from importlib.resources.abc import Traversable
 
 from peewee import Database, IntegrityError, SqliteDatabase
 
+from bureau.migrations import steps
 from bureau.store import utcnow
 
 log = logging.getLogger(__name__)
@@ -126,6 +131,8 @@ def _apply(database: Database, kind: str, number: int, path: Traversable) -> Non
         if "head_seq" not in {c.name for c in database.get_columns("kiosk")}:
             _run(database, _DIR / f"unversioned.{kind}.sql")
     _run(database, path)
+    if number in steps.STEPS:
+        steps.STEPS[number](database)
     database.execute_sql(_VERSION_TABLE)
     marks = ", ".join([database.param] * 3)
     database.execute_sql(

@@ -9,13 +9,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import msgspec
+
+from bureau import streams
 from bureau.models import Attendance, DeviceState, LedgerEntry, Member
 from bureau.rules import dead, sql
 from bureau.rules.cursors import Fact
 from bureau.rules.fields import BadFact, local, member_of
 from bureau.rules.sites import Refused, Sites
 from bureau.store import utcnow
-from contract import payloads
+from contract import idhash, payloads
 from contract.points import BALANCE_MAX, CATEGORIES, DEFAULT_RULES
 
 log = logging.getLogger("bureau.rules")
@@ -79,6 +82,7 @@ class Round:
                 self._dead(fact, fact.problem)
                 gone.add(fact.event_id)
         self.facts = [f for f in self.facts if f.event_id not in gone]
+        _upgrade_id_hashes(self.facts)
         self._load_roster()
         self._prefetch()
         for fact in self.facts:
@@ -355,7 +359,7 @@ class Round:
 
     def _card(self, fact: Fact, p: payloads.Card) -> None:
         """A reissued QR card: the member's card_issue is the newest issue (never lowered), which
-        the members stream carries to every kiosk so the older cards are refused there too."""
+        the cards stream carries to every kiosk so the older cards are refused there too."""
         person = self.person(p.member_no)
         if person is None:
             raise BadFact(f"member {p.member_no} is unknown to the bureau")
@@ -571,26 +575,44 @@ class Round:
             _DEVICE_COLUMNS[2:],
             newer="at",
         )
-        sql.publish("members", [(p.member_no, self._member_data(p)) for p in people])
+        publish_people(people, self.sites)
         sql.publish("balances", self.balances)
         self.dirty, self.attendance, self.ledger, self.balances, self.devices = {}, [], [], [], {}
 
-    def _member_data(self, p: Person) -> dict:
-        return {
-            "member_no": p.member_no,
-            "name": p.name,
-            "gender": p.gender,
-            "birth_year": p.birth_year,
-            "id_hash": p.id_hash,
-            "id_last4": p.id_last4,
-            "phone_last4": p.phone_last4,
-            "site": self.sites.get(p.site),
-            "joined": p.joined.isoformat() if p.joined else None,
-            "active": p.active,
-            "merged_into": p.merged_into,
-            "balance": p.balance,
-            "card_issue": p.card_issue,
-        }
+
+def publish_people(people: list[Person], sites: dict[int, str]) -> None:
+    """A kiosk holds only the members it needs (docs/sync-protocol.md §6.1): "members" gives each
+    site's kiosks their own members in full, "cards" every kiosk what a visiting senior's card read
+    needs.  Neither carries the birth year or last 4 the bureau may hold: beside the id_hash they
+    would narrow a search for the ID number."""
+    data = [(p.member_no, _member_data(p, sites)) for p in people]
+    sql.publish("members", data, streams.member_scope)
+    sql.publish("cards", [(no, streams.card_of(d)) for no, d in data])
+
+
+def _member_data(p: Person, sites: dict[int, str]) -> dict:
+    return {
+        "member_no": p.member_no,
+        "name": p.name,
+        "gender": p.gender,
+        "id_hash": p.id_hash,
+        "phone_last4": p.phone_last4,
+        "site": sites.get(p.site),
+        "joined": p.joined.isoformat() if p.joined else None,
+        "active": p.active,
+        "merged_into": p.merged_into,
+        "balance": p.balance,
+        "card_issue": p.card_issue,
+    }
+
+
+def _upgrade_id_hashes(facts: list[Fact]) -> None:
+    """A member fact from a kiosk not yet upgraded carries the older id_hash, the plain HMAC: the
+    round uses its slow derivation (contract.idhash), as every kiosk and the roster now do."""
+    legacy = [f for f in facts if isinstance(f.payload, payloads.Member) and idhash.is_legacy(f.payload.id_hash or "")]
+    hashes = idhash.upgraded_all([f.payload.id_hash for f in legacy])  # type: ignore[union-attr]
+    for fact, upgraded in zip(legacy, hashes):
+        fact.payload = msgspec.structs.replace(fact.payload, id_hash=upgraded)
 
 
 _HANDLERS = {

@@ -2,6 +2,8 @@
 round runs a few dozen statements, and building each with peewee's expressions would cost more than
 running it."""
 
+from collections.abc import Callable
+
 from bureau import streams
 from bureau.models import StreamRow
 from bureau.store import db, is_sqlite, utcnow
@@ -64,9 +66,10 @@ def write_rows(model, columns: tuple[str, ...], rows: list[tuple], tail: str) ->
         execute(head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
 
 
-def publish(stream: str, items: list[tuple[str, dict]]) -> None:
+def publish(stream: str, items: list[tuple[str, dict]], scope: Callable[[dict], str] = lambda data: "") -> None:
     """streams.publish for many entities at once: the stream locked once, one rev each in order
-    (an entity published twice keeps its last value, at the later rev)."""
+    (an entity published twice keeps its last value, at the later rev); `scope` gives each
+    value's scope (streams.scopes), every kiosk's unless told."""
     if not items:
         return
     latest = dict(items)
@@ -75,6 +78,6 @@ def publish(stream: str, items: list[tuple[str, dict]]) -> None:
     now, rows = utcnow(), []
     for rev, entity in enumerate(order, head + 1):
         text = streams.canonical(latest[entity])
-        rows.append((stream, entity, rev, "", False, text, streams.crc(entity, text), now))
+        rows.append((stream, entity, rev, scope(latest[entity]), False, text, streams.crc(entity, text), now))
     execute("UPDATE stream_meta SET head_rev = ? WHERE stream = ?", (head + len(rows), stream))
     upsert(StreamRow, STREAM_COLUMNS, rows, ("stream", "entity_id"), STREAM_COLUMNS[2:])

@@ -2,8 +2,9 @@
 printing QR member cards, and the member's page.
 
 Every change writes the member row, its "member" or "card" fact and one audit entry in one
-IMMEDIATE transaction.  A full ID number never reaches this module: a NewcomerCard holds the
-keyed hash and the last 4 characters only (kiosk.people.newcomers).
+IMMEDIATE transaction.  A full ID number never reaches this module: a NewcomerCard holds its
+id_hash only (kiosk.people.newcomers), and so does a member: no last 4, birth date or address
+beside it (docs/design.md §9.1).
 """
 
 import re
@@ -31,15 +32,12 @@ _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 @dataclass(frozen=True)
 class Profile:
-    """What the staff's member page shows: never the full ID number, nor the full phone."""
+    """What the staff's member page shows: never the ID number or any part of it, nor the full phone."""
 
     member_no: str
     name: str
     gender: str
-    birth_date: date | None
-    age: int | None
     phone_last4: str
-    id_last4: str
     joined: date | None
     card_issue: int
     active: bool
@@ -85,12 +83,8 @@ def register(
             name=card.name,
             initials=search.initials(card.name),
             gender=gender_name(card.gender) if card.gender in ("1", "2") else "",  # 0 and 9 say nothing
-            birth_date=card.birth_date,
-            birth_year=card.birth_date.year if card.birth_date else None,
             nation=nation_name(card.nation),
-            address=card.address,
             id_hash=card.id_hash,
-            id_last4=card.id_last4,
             phone=phone,
             phone_last4=phone[-4:],
             joined=now.date(),
@@ -105,7 +99,6 @@ def register(
             now,
             member_no=member.member_no,
             name=member.name,
-            id_last4=member.id_last4,
             phone_last4=member.phone_last4,
             name_flagged=card.name_flagged,
         )
@@ -196,10 +189,7 @@ def profile(member_no: str, now: datetime) -> Profile:
         member.member_no,
         member.name,
         member.gender,
-        member.birth_date,
-        _age(member, now.date()),
         member.phone_last4,
-        member.id_last4,
         member.joined,
         member.card_issue,
         member.active,
@@ -285,9 +275,7 @@ def _fact(actor: Actor, member: Member, now: datetime) -> None:
             "member_no": member.member_no,
             "name": member.name,
             "gender": member.gender,
-            "birth_year": member.birth_year,
             "id_hash": member.id_hash,
-            "id_last4": member.id_last4,
             "phone_last4": member.phone_last4,
             "site": member.site.code,
             "joined": member.joined.isoformat() if member.joined else None,
@@ -316,13 +304,6 @@ def _shown(member: Member, changes: dict) -> dict:
         ("phone_last4" if k == "phone" else k): (member.phone[-4:] if k == "phone" else getattr(member, k))
         for k in changes
     }
-
-
-def _age(member: Member, today: date) -> int | None:
-    born = member.birth_date
-    if born is not None:
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    return today.year - member.birth_year if member.birth_year else None
 
 
 def _free_name(folder: Path, now: datetime) -> Path:

@@ -1,14 +1,14 @@
 """ID cards that matched no member, kept for staff to register the holder (staff mode).
 
-What the card says (name, gender, birth date, nation, address, validity) is kept with the keyed
-hash and last 4 characters of the number, never the number itself, and only for a few days:
-long enough for the newcomer to reach the front desk, short enough to keep no one's data idly.
+What the card says that a member keeps (name, gender, nation) and its validity are kept with the
+number's id_hash, never the number itself, and only for a few days: long enough for the newcomer
+to reach the front desk, short enough to keep no one's data idly.  Not its last 4, the birth date
+or the address: beside the id_hash they would narrow a search for the number (docs/design.md §9.1).
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from kiosk.identity import ids
 from kiosk.identity.credentials import Credential
 from kiosk.store.db import write
 from kiosk.store.models import NewcomerCard
@@ -18,7 +18,7 @@ KEEP = timedelta(days=7)
 
 @dataclass(frozen=True)
 class Newcomer:
-    """An unregistered card as staff see it: never the ID number, only its last 4 characters."""
+    """An unregistered card as staff see it: never the ID number or any part of it."""
 
     id: int
     at: datetime  # when it was last read
@@ -26,33 +26,27 @@ class Newcomer:
     name: str
     name_flagged: bool  # the name holds a character the card could not give (□)
     gender: str  # GB/T 2261.1 code
-    birth_date: date | None
     nation: str  # GB 3304 code
-    address: str
-    id_last4: str
     valid_to: date | None
     long_term: bool
 
 
-def remember(cred: Credential, id_key: bytes, now: datetime) -> None:
-    """Keep (or refresh) an unregistered ID card's fields."""
+def remember(cred: Credential, id_hash: str, now: datetime) -> None:
+    """Keep (or refresh) an unregistered ID card's fields, with the id_hash of its number."""
     fields = dict(
-        id_last4=ids.last4(cred.id_number),
         at=now,
         card_type=cred.card_type or "resident",
         name=cred.name,
         name_flagged=cred.name_flagged,
         gender=cred.gender,
-        birth_date=cred.birth_date,
         nation=cred.nation,
-        address=cred.address,
         valid_to=cred.valid_to,
         long_term=cred.long_term,
     )
     with write():
         _purge(now)
         (
-            NewcomerCard.insert(id_hash=ids.id_hash(cred.id_number, id_key), **fields)
+            NewcomerCard.insert(id_hash=id_hash, **fields)
             .on_conflict(conflict_target=[NewcomerCard.id_hash], update=fields)
             .execute()
         )
@@ -79,10 +73,7 @@ def recent(now: datetime) -> list[Newcomer]:
             c.name,
             c.name_flagged,
             c.gender,
-            c.birth_date,
             c.nation,
-            c.address,
-            c.id_last4,
             c.valid_to,
             c.long_term,
         )

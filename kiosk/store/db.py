@@ -16,7 +16,7 @@ db = DatabaseProxy()
 M = TypeVar("M", bound=Model)
 
 # synchronous=FULL: a committed sign-in survives a power cut (WAL + NORMAL may roll it back).
-# secure_delete: a deleted row (a newcomer's card, a member's old address) is overwritten, not
+# secure_delete: a deleted row (a newcomer's card, a member's old phone) is overwritten, not
 # left in a free page for anyone who copies the file.
 PRAGMAS = {
     "journal_mode": "wal",

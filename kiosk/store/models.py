@@ -39,10 +39,11 @@ class Site(BaseModel):
 class Member(BaseModel):
     member_no = CharField(unique=True)  # bureau-wide number printed on the card
     name = CharField()
-    id_hash = CharField(null=True, unique=True)  # HMAC-SHA256 of the ID number, hex
-    id_last4 = CharField(default="")
+    # The ID number's slow keyed hash (contract.idhash), and nothing beside it that narrows a search
+    # for the number: no last 4, birth date or address (migration 0008).  A member of another site
+    # holds only what a visit needs (kiosk.sync.apply): id_hash, card_issue, active, merged_into.
+    id_hash = CharField(null=True, unique=True)
     gender = CharField(default="")  # 男, 女 or ""
-    birth_year = IntegerField(null=True)
     phone_last4 = CharField(default="", index=True)
     site = ForeignKeyField(Site, backref="members")
     card_issue = IntegerField(default=1)  # QR tokens of an older issue are revoked
@@ -51,12 +52,10 @@ class Member(BaseModel):
     # The senior's preferences (added by ALTER TABLE, hence the SQL defaults).
     large_text = BooleanField(default=False, constraints=[SQL("DEFAULT 0")])  # type a size larger
     voice = BooleanField(default=True, constraints=[SQL("DEFAULT 1")])  # speak the results
-    # Staff mode (migration 0004).  Never the ID number itself: id_hash and id_last4 above.
+    # Staff mode (migration 0004).
     initials = CharField(default="", index=True, constraints=[SQL("DEFAULT ''")])  # 王建华 → wjh
     phone = CharField(default="", constraints=[SQL("DEFAULT ''")])  # for staff to call (care list)
-    birth_date = DateField(null=True)
     nation = CharField(default="", constraints=[SQL("DEFAULT ''")])
-    address = CharField(default="", constraints=[SQL("DEFAULT ''")])
     joined = DateField(null=True)  # the day the member was registered at this site
     # The bureau found this to be a second registration of a person: the member_no of the first
     # (migration 0006).  Such a member is inactive; its card finds the first (kiosk.checkin.signin).
@@ -252,18 +251,15 @@ class BureauSetting(BaseModel):
 
 class NewcomerCard(BaseModel):
     """An ID card that matched no member, kept for staff to register its holder (docs/design.md §9.1:
-    a keyed hash and the last 4 characters, never the full number; pruned after a few days)."""
+    the id_hash, never the number, its last 4, the birth date or the address; pruned after a few days)."""
 
     id_hash = CharField(unique=True)
-    id_last4 = CharField()
     at = DateTimeField(index=True)  # the latest read
     card_type = CharField()  # resident, hmt, foreign2017, foreign2023
     name = CharField()
     name_flagged = BooleanField(default=False)  # a character of the name needs staff to fix it
     gender = CharField()
-    birth_date = DateField(null=True)
     nation = CharField()
-    address = CharField()
     valid_to = DateField(null=True)
     long_term = BooleanField(default=False)
 

@@ -109,7 +109,33 @@ def _site(code: str) -> Site:
 
 
 def member(member_no: str, data: dict | None, here: Here) -> None:
-    """Upsert by member_no.  A member the bureau merged into another (a second registration of the
+    """The "members" stream: this site's members in full (docs/sync-protocol.md §6.1).  A delete, or
+    a member the snapshot no longer has (it belongs to another site now), keeps only what the
+    "cards" stream gives: the personal fields are cleared."""
+    if data is None:
+        Member.update(**_PERSONAL).where(Member.member_no == member_no).execute()
+        return
+    fields = {
+        "name": data["name"],
+        "gender": data.get("gender") or "",
+        "phone_last4": data.get("phone_last4") or "",
+        "site": _site(data["site"]),
+        "joined": _day(data.get("joined")),
+        "points_confirmed": int(data.get("balance") or 0),
+        "initials": initials(data["name"]),
+    }
+    found = get_by(Member, "member_no", member_no)
+    if found is None:
+        Member.create(member_no=member_no, **fields)
+    else:
+        Member.update(**fields).where(Member.id == found.id).execute()
+    card(member_no, data, here)
+
+
+def card(member_no: str, data: dict | None, here: Here) -> None:
+    """The "cards" stream: every member of the bureau as far as a card read needs it, so a senior
+    visiting from another site signs in here.  Upsert by member_no; a member of another site is
+    made with no name.  A member the bureau merged into another (a second registration of the
     same person) loses its id_hash, which is unique here, and its rows move to the first one."""
     if data is None:
         Member.update(active=False).where(Member.member_no == member_no).execute()
@@ -123,31 +149,27 @@ def member(member_no: str, data: dict | None, here: Here) -> None:
         if other is not None:
             Member.update(id_hash=None, active=False, merged_into=member_no).where(Member.id == other.id).execute()
     fields = {
-        "name": data["name"],
-        "gender": data.get("gender") or "",
-        "birth_year": data.get("birth_year"),
         "id_hash": id_hash,
-        "id_last4": data.get("id_last4") or "",
-        "phone_last4": data.get("phone_last4") or "",
         "site": _site(data["site"]),
-        "joined": _day(data.get("joined")),
         "active": bool(data.get("active", True)) and alias_of is None,
         "merged_into": alias_of,
-        "points_confirmed": int(data.get("balance") or 0),
-        "initials": initials(data["name"]),
     }
     found = get_by(Member, "member_no", member_no)
     # A card reissued at any kiosk revokes the older ones here too; a card this kiosk issued
     # since (its fact not yet applied by the bureau) is never taken back.
     issue = max(int(data.get("card_issue") or 1), found.card_issue if found else 1)
     if found is None:
-        found = Member.create(member_no=member_no, card_issue=issue, **fields)
+        found = Member.create(member_no=member_no, name="", card_issue=issue, **fields)
     else:
         Member.update(card_issue=issue, **fields).where(Member.id == found.id).execute()
     if alias_of:
         _repoint(found.id, alias_of)
     for alias in Member.select(Member.id).where(Member.merged_into == member_no):
         _repoint(alias.id, member_no)
+
+
+# What a member of another site does not keep here.
+_PERSONAL = {"name": "", "initials": "", "gender": "", "phone": "", "phone_last4": "", "nation": "", "joined": None}
 
 
 def _repoint(alias_id: int, canonical_no: str) -> None:
@@ -357,6 +379,7 @@ def _day(text: str | None) -> date | None:
 APPLY: dict[str, Callable[[str, dict | None, Here], None]] = {
     "sites": site,
     "members": member,
+    "cards": card,
     "balances": balance,
     "rules": rule,
     "items": published,

@@ -32,8 +32,9 @@ from kiosk.sync.push import Denied
 
 log = logging.getLogger(__name__)
 
-# Members before balances: a balance entry needs its member; settings last, as they change nothing else.
-STREAMS = ("sites", "rules", "members", "balances", "items", "settings")
+# Members and cards before balances: a balance entry needs its member; settings last, as they change
+# nothing else.
+STREAMS = ("sites", "rules", "members", "cards", "balances", "items", "settings")
 LIMIT = 1000
 # A page is applied in parts, each its own write transaction: a 1,000-member page in one took
 # seconds on a busy kiosk, and the check-in waited for the write lock all that time.

@@ -11,6 +11,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.desk import exports
 from kiosk.i18n import t
 from kiosk.identity.gbcodes import nation_name
+from kiosk.identity.ids import last4 as id_last4
 from kiosk.people import members
 from kiosk.people.newcomers import Newcomer
 from screens import kv
@@ -25,6 +26,8 @@ class StaffNewcomersScreen(StaffScreen):
     chosen = ObjectProperty(None, allownone=True)  # the Newcomer whose form is shown
     confirmed = BooleanProperty(False)  # staff compared a flagged name with the card
     registered = StringProperty("")  # member_no of the newcomer just registered
+    # The chosen card's last 4, only while the card itself was just read: never stored (design.md §9.1).
+    card_last4 = StringProperty("")
 
     def refresh(self) -> None:
         self.title = t("staff.newcomers.title")
@@ -32,16 +35,17 @@ class StaffNewcomersScreen(StaffScreen):
         self.load()
         self.start_form()
 
-    def select_latest(self) -> None:
-        """An unknown ID card was just read in staff mode: show its form (it is the newest)."""
+    def select_latest(self, cred) -> None:
+        """An unknown ID card was just read in staff mode: show its form (it is the newest), with
+        the last 4 of the number read from the card."""
         self.body.ids.pager.page = 0
         self.load()
-        self.choose(self.waiting[0] if self.waiting else None)
+        self.choose(self.waiting[0] if self.waiting else None, id_last4(cred.id_number))
 
     def card(self, cred, visit) -> bool:
         """A newcomer's ID card laid on the reader while this page is open: their form."""
         if visit.result is not None and visit.result.kind == "unknown_card" and cred.method == "idcard":
-            self.select_latest()
+            self.select_latest(cred)
             return True
         return False
 
@@ -65,8 +69,8 @@ class StaffNewcomersScreen(StaffScreen):
             t("staff.newcomers.waiting", count=len(self.waiting)) if self.waiting else t("staff.newcomers.waiting_none")
         )
 
-    def choose(self, card: Newcomer | None) -> None:
-        self.chosen, self.registered, self.member = card, "", None
+    def choose(self, card: Newcomer | None, last4: str = "") -> None:
+        self.chosen, self.registered, self.member, self.card_last4 = card, "", None, last4
         self.show_list()
         self.start_form()
 
@@ -105,7 +109,7 @@ class StaffNewcomersScreen(StaffScreen):
             ids.heading.text = ""
             return
         ids.heading.text = t("staff.newcomers.form", name=card.name)
-        for label, value in _fields(card):
+        for label, value in _fields(card, self.card_last4):
             ids.fields.add_widget(FieldRow(label=t(f"staff.newcomers.field.{label}"), value=value))
         if card.name_flagged:
             ids.flag.text = t("staff.newcomers.flagged_ok" if self.confirmed else "staff.newcomers.flagged")
@@ -174,8 +178,9 @@ class StaffNewcomersScreen(StaffScreen):
         ids.heading.text = ids.flag.text = ids.count.text = ""
 
 
-def _fields(card: Newcomer) -> list[tuple[str, str]]:
-    """(label key, value) of what the card says, as staff compare it with the card in hand."""
+def _fields(card: Newcomer, last4: str) -> list[tuple[str, str]]:
+    """(label key, value) of what the card says, as staff compare it with the card in hand; the
+    ID number's last 4 only when the card was just read (`last4`)."""
     valid = (
         t("staff.newcomers.long_term")
         if card.long_term
@@ -186,10 +191,8 @@ def _fields(card: Newcomer) -> list[tuple[str, str]]:
     return [
         ("name", card.name),
         ("gender", t(f"staff.newcomers.gender.{card.gender}") if card.gender in ("1", "2") else "-"),
-        ("birth_date", card.birth_date.isoformat() if card.birth_date else "-"),
         ("nation", nation_name(card.nation) or card.nation or "-"),
-        ("address", card.address or "-"),
-        ("id_last4", card.id_last4),
+        *([("id_last4", last4)] if last4 else []),
         ("card_type", t(f"staff.newcomers.card_type.{card.card_type}")),
         ("valid", valid),
     ]
@@ -201,9 +204,7 @@ def _member_fields(member) -> list[tuple[str, str]]:
         ("member_no", member.member_no),
         ("name", member.name),
         ("gender", member.gender or "-"),
-        ("birth_date", member.birth_date.isoformat() if member.birth_date else "-"),
         ("phone_last4", member.phone_last4 or t("staff.newcomers.no_phone")),
-        ("id_last4", member.id_last4),
         ("joined", member.joined.isoformat()),
     ]
 

@@ -93,7 +93,7 @@ class StaffSession(EventDispatcher):
             return
         if visit.result is not None:
             if visit.result.kind == "unknown_card" and cred.method == "idcard":
-                self.screens["staff_newcomers"].select_latest()
+                self.screens["staff_newcomers"].select_latest(cred)
                 self.open("staff_newcomers")
             else:
                 screen.tell(present_staff.staff_card_problem(visit.result), problem=True)

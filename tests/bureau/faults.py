@@ -616,9 +616,7 @@ def register(site_code: str, number: str, now, id_hash: str | None = None):
         "member_no": number,
         "name": "测试",
         "gender": "",
-        "birth_year": None,
         "id_hash": id_hash,
-        "id_last4": "1234" if id_hash else "",
         "phone_last4": "",
     }
     member_id = insert(Member, site=site.id, joined=now.date(), **fields)

@@ -16,12 +16,14 @@ from bureau.auth import as_utc
 from bureau.models import Attendance, Event, EventReject, Kiosk, LedgerEntry, Member
 from bureau.store import is_sqlite, write
 from contract.points import BALANCE_MAX, ENTRY_MAX
+from tests.kiosk.builders import MEMBER_PREFIX
 
 from .conftest import SITE, Client, batch, cli, fact, wait_until
 from .test_rules import Till, member_fact, points_fact, signin_fact, sites  # noqa: F401
 
 START, AT = datetime(2026, 11, 20, 9, 0), datetime(2026, 11, 20, 9, 1)  # a lesson, and a sign-in to it
 WAIT_S = 60
+P1, P2 = f"{MEMBER_PREFIX}P1", f"{MEMBER_PREFIX}P2"  # numbers of the kiosk fixture's site: its prefix
 
 
 class Pusher:
@@ -167,16 +169,16 @@ def test_maximal_corrections_are_refused_and_no_balance_passes_its_bound(pusher,
 
 
 def test_a_pull_serves_the_stream_as_it_stands_while_the_rules_fail(pusher, client, store, server):
-    pusher.push(member_fact("P1", None))
-    confirmed("P1", 0)
+    pusher.push(member_fact(P1, None))
+    confirmed(P1, 0)
     refuse_cursors_past(store, 1)  # the store now refuses every round's end: the rules fail
-    pusher.push(member_fact("P2", None))
+    pusher.push(member_fact(P2, None))
     items = pulls_answer(client)
-    assert {i["id"] for i in items["members"]} == {"P1"}  # as it stands: P2 waits
+    assert {i["id"] for i in items["members"]} == {P1}  # as it stands: P2 waits
     wait_until(lambda: "serving the stream as it stands" in server.log.read_text(), WAIT_S, "the failure logged")
     allow_cursors(store)
-    wait_until(lambda: Member.get_or_none(Member.member_no == "P2"), WAIT_S, "the rules to go on")
-    assert {i["id"] for i in pulls_answer(client)["members"]} == {"P1", "P2"}
+    wait_until(lambda: Member.get_or_none(Member.member_no == P2), WAIT_S, "the rules to go on")
+    assert {i["id"] for i in pulls_answer(client)["members"]} == {P1, P2}
 
 
 # --- the rules' own dead letters --------------------------------------------------------------------
@@ -196,13 +198,13 @@ def test_a_fact_the_store_refuses_is_dead_lettered_alone_and_its_round_goes_on(s
 
 def test_rules_skip_and_rules_dead(store, sites, store_url, tmp_path):
     till = Till(SITE)
-    (stuck,) = till.push(member_fact("S1", None))
+    (stuck,) = till.push(member_fact("AS1", None))  # a number of SITE, whose prefix is A
     done = cli(store_url, "rules", "skip", stuck.upper(), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"member fact {stuck} (seq 1): skipped by operator"
-    (after,) = till.push(member_fact("S2", None))
+    (after,) = till.push(member_fact("AS2", None))
     assert rules.catch_up() == 2
-    assert [m.member_no for m in Member.select()] == ["S2"]  # the skipped fact was passed over
+    assert [m.member_no for m in Member.select()] == ["AS2"]  # the skipped fact was passed over
     listed = dead_listing(store_url, tmp_path)
     assert list(listed) == [stuck] and listed[stuck][:4] == [
         till.kiosk.kiosk_id,

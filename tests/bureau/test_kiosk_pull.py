@@ -15,8 +15,9 @@ import pytest
 from bureau import admin, publish, streams
 from bureau.store import write as bureau_write
 from kiosk import config
-from kiosk.checkin.signin import record_sign_in
+from kiosk.checkin.signin import CheckIn, record_sign_in
 from kiosk.cli import sync as cli_sync
+from kiosk.identity import ids
 from kiosk.points import awards, passbook
 from kiosk.programme.schedule import activity_item
 from kiosk.store import facts
@@ -28,9 +29,12 @@ from kiosk.sync.client import Bureau
 from kiosk.sync.pull import STREAMS, PullError, pull_all, pull_stream
 from kiosk.sync.push import push_all
 from kiosk.sync.worker import SyncWorker
+from tests.kiosk.builders import ID_WANG, World
 from tests.kiosk.conftest import write_site_file
 
 from .conftest import SITE, Client, batch, fact, wait_until
+
+OTHER = "DEMO-002"
 
 
 @pytest.fixture
@@ -57,9 +61,7 @@ def member(no: str, name: str, **fields) -> dict:
         "member_no": no,
         "name": name,
         "gender": "女",
-        "birth_year": 1950,
         "id_hash": None,
-        "id_last4": "",
         "phone_last4": "",
         "site": SITE,
         "joined": "2026-09-01",
@@ -73,7 +75,7 @@ def member(no: str, name: str, **fields) -> dict:
 def publish_members(*numbers: str) -> None:
     with bureau_write():
         for no in numbers:
-            streams.publish("members", no, member(no, f"成员{no}"))
+            streams.publish("members", no, member(no, f"成员{no}"), f"site:{SITE}")
 
 
 def sync_command(settings, capsys, *args: str) -> tuple[int, str]:
@@ -196,11 +198,35 @@ def test_push_then_pull_confirms_our_points_and_brings_another_kiosks_double_awa
     assert passbook.balance(Member.get_by_id(wang.id)) == gained
 
 
+def test_a_senior_of_another_site_signs_in_here_and_this_kiosk_keeps_only_their_card(settings, bureau, server):
+    """A kiosk holds only the members it needs (docs/sync-protocol.md §6.1): another site's member
+    arrives as a card, with no name, gender or phone, and the senior's ID card signs in here."""
+    admin.add_site(OTHER, "第二活动中心", prefix="W")  # W0001 is a number of that site
+    there = admin.add_kiosk(OTHER, "front desk")
+    now = datetime.now().replace(microsecond=0)
+    id_hash = ids.id_hash(ID_WANG, bytes.fromhex(settings.security.id_hash_key))
+    registered = {**member("W0001", "王建华", id_hash=id_hash, phone_last4="1234", site=OTHER), "at": now.isoformat()}
+    with Client(server.url, there.kiosk_id, there.key) as desk:
+        assert desk.push(batch(there.kiosk_id, [fact(1, "member", registered)])).status_code == 200
+    publish_members("DM0001")
+    assert failures(pull_all(bureau, here(settings))) == {}
+    visitor = Member.get(Member.member_no == "W0001")
+    assert (visitor.name, visitor.gender, visitor.phone_last4, visitor.initials) == ("", "", "", "")
+    assert (visitor.id_hash, visitor.site.code, visitor.active) == (id_hash, OTHER, True)
+    assert Member.get(Member.member_no == "DM0001").name == "成员DM0001"  # this site's: in full
+    with write():
+        Activity.create(
+            site=Site.get(Site.code == SITE), title="健步走", start=now, end=now + timedelta(hours=1), open=True
+        )
+    result = CheckIn(settings).handle(World.idcard(ID_WANG), now + timedelta(minutes=5))
+    assert (result.kind, result.member_no, result.item.title) == ("ok", "W0001", "健步走")
+
+
 def test_the_nightly_sync_finds_a_row_lost_here_and_fetches_that_stream_again(settings, bureau, capsys):
     publish_members("DM0001", "DM0002")
     publish.set_rule("lesson", 2)
     first = nightly.run(bureau, settings.sync.batch, here(settings))
-    assert first == dict.fromkeys(first, "ok") and len(first) == 6
+    assert first == dict.fromkeys(first, "ok") and len(first) == 7
     # A row lost here (a restore, a bug): no pull would ever bring it back.
     with write():
         Pulled.delete().where(Pulled.entity_id == "DM0002").execute()
@@ -254,8 +280,9 @@ def test_a_garbled_page_keeps_the_cursor_and_a_rebuilt_stream_replaces_the_copy_
     publish.reset("members")
     done = pull_stream(bureau, "members", here(settings), limit=2)
     assert done.refetched and (done.pages, done.applied) == (2, 4)
-    assert {m.member_no for m in Member.select().where(~Member.active)} == {"DM0002"}
-    assert Member.select().count() == 5  # deactivated, never deleted
+    # No longer this site's member: its name goes, its card ("cards" stream) stays.
+    assert {m.member_no for m in Member.select().where(Member.name == "")} == {"DM0002"}
+    assert Member.select().count() == 5  # never deleted
     assert {p.entity_id for p in Pulled.select().where(Pulled.stream == "members")} == {
         "DM0001",
         "DM0003",

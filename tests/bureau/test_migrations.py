@@ -2,6 +2,9 @@
 way through the scripts ends at the models' schema, a store made before versions existed is
 adopted with its rows, and openers at once take turns."""
 
+import hashlib
+import hmac
+import json
 import subprocess
 import sys
 import threading
@@ -10,11 +13,12 @@ import uuid
 import pytest
 from peewee import DatabaseError, IntegrityError, SqliteDatabase
 
-from bureau import admin, migrations, sealing
+from bureau import admin, migrations, sealing, streams
 from bureau.models import MODELS, Event, Kiosk
 from bureau.schema import open_store
-from bureau.store import close_store, make_database
-from tests.bureau.conftest import bureau_env, wait_until
+from bureau.store import close_store, make_database, utcnow
+from contract import idhash
+from tests.bureau.conftest import SITE_NAME, bureau_env, wait_until
 
 # --- what a store holds ---------------------------------------------------------------------------
 
@@ -524,7 +528,7 @@ def test_bureau_commands_started_together_on_a_new_store_both_succeed(store_url,
     database = make_database(store_url)
     try:
         assert versions(database) == REAL
-        assert database.execute_sql('SELECT count(*) FROM "stream_meta"').fetchone()[0] == 6
+        assert database.execute_sql('SELECT count(*) FROM "stream_meta"').fetchone()[0] == len(streams.STREAMS)
     finally:
         database.close_all()
 
@@ -588,3 +592,63 @@ def test_a_sqlite_migration_that_leaves_a_dangling_reference_is_refused(store, n
             migrations.migrate(store)
         assert versions(store) == REAL
         assert store.execute_sql('SELECT count(*) FROM "nonce"').fetchone()[0] == 0
+
+
+# --- version 4: an id_hash alone ------------------------------------------------------------------
+
+
+def test_version_4_upgrades_the_id_hashes_and_gives_members_to_their_own_site_only(raw, monkeypatch):
+    real = migrations.scripts
+    monkeypatch.setattr(migrations, "scripts", lambda kind: [s for s in real(kind) if s[0] < 4])
+    with raw.connection_context():
+        migrations.migrate(raw)
+    monkeypatch.setattr(migrations, "scripts", real)
+    plain = hmac.new(b"k" * 32, b"110105194910035303", hashlib.sha256).hexdigest()
+    published = {
+        "member_no": "DM0001",
+        "name": "谢素珍",
+        "gender": "女",
+        "birth_year": 1949,
+        "id_hash": plain,
+        "id_last4": "5303",
+        "phone_last4": "2960",
+        "site": "DEMO-001",
+        "joined": "2026-01-05",
+        "active": True,
+        "merged_into": None,
+        "balance": 12,
+    }
+    q = ", ".join([raw.param] * 8)
+    with raw.connection_context(), raw.atomic():
+        raw.execute_sql(f"INSERT INTO site (code, name) VALUES ('DEMO-001', '{SITE_NAME}')")
+        raw.execute_sql(
+            "INSERT INTO member (member_no, name, gender, birth_year, id_hash, id_last4, phone_last4, site_id,"
+            f" active, balance, updated_at) VALUES ('DM0001', '谢素珍', '女', 1949, {raw.param}, '5303', '2960',"
+            f" 1, {raw.param}, 12, {raw.param})",
+            (plain, True, utcnow()),
+        )
+        raw.execute_sql("INSERT INTO stream_meta VALUES ('members', 'old', 1, 0)")
+        text = streams.canonical(published)
+        raw.execute_sql(
+            f"INSERT INTO stream_row (stream, entity_id, rev, scope, deleted, data, crc, changed_at) VALUES ({q})",
+            ("members", "DM0001", 1, "", False, text, streams.crc("DM0001", text), utcnow()),
+        )
+        migrations.migrate(raw)
+        assert raw.execute_sql("SELECT id_hash FROM member").fetchall() == [(idhash.upgraded(plain),)]
+        rows = {
+            stream: (rev, scope, json.loads(data), crc)
+            for stream, rev, scope, data, crc in raw.execute_sql(
+                "SELECT stream, rev, scope, data, crc FROM stream_row WHERE entity_id = 'DM0001'"
+            ).fetchall()
+        }
+        heads = dict(raw.execute_sql("SELECT stream, head_rev FROM stream_meta").fetchall())
+        handle = raw.execute_sql("SELECT handle FROM stream_meta WHERE stream = 'members'").fetchone()[0]
+    full = {k: v for k, v in published.items() if k not in ("birth_year", "id_last4")}
+    full["id_hash"] = idhash.upgraded(plain)
+    full["card_issue"] = 1  # published before version 3 gave members one
+    card = {k: full[k] for k in ("member_no", "id_hash", "site", "active", "merged_into", "card_issue")}
+    assert rows == {
+        "members": (2, "site:DEMO-001", full, streams.crc("DM0001", streams.canonical(full))),
+        "cards": (1, "", card, streams.crc("DM0001", streams.canonical(card))),
+    }
+    assert heads == {"members": 2, "cards": 1} and handle != "old"  # every kiosk fetches members again

@@ -354,6 +354,7 @@ def test_streams_list_trim_and_reset(store, store_url, tmp_path, kiosk):
         f"{s}\t{handles[s]}\t{rev}\t0\t{rows}"
         for s, rev, rows in (
             ("balances", 0, 0),
+            ("cards", 0, 0),
             ("items", 3, 2),
             ("members", 0, 0),
             ("rules", 0, 0),

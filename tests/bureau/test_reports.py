@@ -12,6 +12,7 @@ import pytest
 from bureau import admin, reports, rules
 from bureau.reports import Activity, CareRow, ItemCount, Negative
 from bureau.store import utcnow
+from tests.kiosk.builders import MEMBER_PREFIX
 
 from .conftest import SITE, Client, batch, cli, fact
 
@@ -24,9 +25,7 @@ def member(no: str, name: str, site: str, joined: str, id_hash: str, active: boo
         "member_no": no,
         "name": name,
         "gender": "女",
-        "birth_year": 1950,
         "id_hash": id_hash,
-        "id_last4": "0012",
         "phone_last4": "6688",
         "site": site,
         "joined": joined,
@@ -280,18 +279,20 @@ def test_a_csv_report_holds_no_formula(server, kiosk, client, store_url, tmp_pat
     """Names and titles a kiosk sent that Excel would evaluate come out of --csv behind a ',
     so a spreadsheet shows them as text."""
     members = [
-        ("member", member(f"DM01{i:02d}", name, SITE, "2026-01-01", f"h-{i}")) for i, name in enumerate(FORMULAS)
+        ("member", member(f"{MEMBER_PREFIX}01{i:02d}", name, SITE, "2026-01-01", f"h-{i}"))
+        for i, name in enumerate(FORMULAS)
     ]
-    lesson = signin("DM0199", SITE, kiosk.kiosk_id, FORMULAS[3], "2026-11-20T09:00:00")
-    push(client, [*members, ("member", member("DM0199", "王建华", SITE, "2026-01-01", "h-99")), ("signin", lesson)])
+    lesson = signin(f"{MEMBER_PREFIX}0199", SITE, kiosk.kiosk_id, FORMULAS[3], "2026-11-20T09:00:00")
+    wang = member(f"{MEMBER_PREFIX}0199", "王建华", SITE, "2026-01-01", "h-99")
+    push(client, [*members, ("member", wang), ("signin", lesson)])
     rules.catch_up()
 
     care = cli(store_url, "report", "care", "--weeks", "4", "--csv", cwd=tmp_path)
     assert care.returncode == 0, care.stderr
     rows = list(csv.reader(io.StringIO(care.stdout.removeprefix("\ufeff"))))
     names = {r[0]: r[1] for r in rows[1:]}
-    assert {no: names[no] for no in names if no != "DM0199"} == {
-        f"DM01{i:02d}": "'" + name for i, name in enumerate(FORMULAS)
+    assert {no: names[no] for no in names if no != wang["member_no"]} == {
+        f"{MEMBER_PREFIX}01{i:02d}": "'" + name for i, name in enumerate(FORMULAS)
     }
     attendance = cli(
         store_url, "report", "attendance", "--from", "2026-11-01", "--to", "2026-11-30", "--csv", cwd=tmp_path

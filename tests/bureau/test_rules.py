@@ -2,6 +2,8 @@
 the business day of a kiosk whose clock is off, catch_up's order and concurrency, and a real
 kiosk pushing to a real server whose worker applies what it pushed."""
 
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -11,12 +13,13 @@ from datetime import datetime, timedelta
 import pytest
 from uuid6 import uuid7
 
-from bureau import admin, ingest, rules
+from bureau import admin, ingest, rules, streams
 from bureau.auth import as_utc
 from bureau.models import Attendance, DeviceState, Event, Kiosk, LedgerEntry, Member, RuleCursor, StreamRow
 from bureau.rules.cursors import behind
 from bureau.rules.worker import _workers as workers
 from bureau.store import db, write
+from contract import idhash
 
 from .conftest import SITE, SITE_NAME, wait_until
 
@@ -195,13 +198,11 @@ def test_one_person_registered_at_two_sites_is_one_member(tills):
     assert {e.member_no for e in LedgerEntry.select()} == {"A0001"}
     assert {a.member_no for a in Attendance.select()} == {"A0001"}
     members = published("members")
-    assert members["B0001"] == {
+    assert members["B0001"] == {  # no birth year, no last 4: beside the id_hash they narrow a search
         "member_no": "B0001",
         "name": "王建华",
         "gender": "男",
-        "birth_year": 1950,
         "id_hash": "hash-wang",
-        "id_last4": "8241",
         "phone_last4": "1234",
         "site": OTHER_SITE,
         "joined": "2026-01-05",
@@ -210,6 +211,14 @@ def test_one_person_registered_at_two_sites_is_one_member(tills):
         "balance": 0,
         "card_issue": 1,
     }
+    assert published("cards")["B0001"] == {
+        "member_no": "B0001",
+        "id_hash": "hash-wang",
+        "site": OTHER_SITE,
+        "active": True,
+        "merged_into": "A0001",
+        "card_issue": 1,  # a reissued card revokes the older ones at every kiosk
+    }
     assert members["A0001"]["balance"] == 5 and members["A0001"]["merged_into"] is None
     balances = sorted(published("balances").values(), key=lambda b: b["balance"])
     assert [(b["member_no"], b["amount"], b["balance"], b["site"]) for b in balances] == [
@@ -217,6 +226,37 @@ def test_one_person_registered_at_two_sites_is_one_member(tills):
         ("A0001", 3, 5, OTHER_SITE),
     ]
     ledger_sums()
+
+
+def test_a_kiosk_gets_its_own_sites_members_in_full_and_only_the_cards_of_the_others(tills):
+    first, second = tills
+    first.push(member_fact("A0001", "hash-wang"))
+    second.push(member_fact("B0001", "hash-li", name="李秀英"))
+    rules.catch_up()
+    members = streams.pull("members", 0, None, 100, OTHER_SITE, "K-B")["items"]
+    assert [(i["id"], i["data"]["name"]) for i in members] == [("B0001", "李秀英")]
+    cards = {i["id"]: i["data"] for i in streams.pull("cards", 0, None, 100, OTHER_SITE, "K-B")["items"]}
+    assert cards["A0001"] == {
+        "member_no": "A0001",
+        "id_hash": "hash-wang",
+        "site": SITE,
+        "active": True,
+        "merged_into": None,
+        "card_issue": 1,
+    }
+    assert set(cards) == {"A0001", "B0001"}
+
+
+def test_a_member_fact_with_the_older_plain_hmac_is_matched_by_its_slow_derivation(tills):
+    # A kiosk not yet upgraded sends HMAC-SHA256 in hex; the roster keeps contract.idhash's form.
+    first, second = tills
+    plain = hmac.new(b"k" * 32, b"120103198806018241", hashlib.sha256).hexdigest()
+    first.push(member_fact("A0001", idhash.upgraded(plain)))
+    second.push(member_fact("B0001", plain))
+    rules.catch_up()
+    assert member("B0001").id_hash == member("A0001").id_hash == idhash.upgraded(plain)
+    assert member("B0001").merged_into == "A0001"
+    assert published("cards")["B0001"]["id_hash"] == idhash.upgraded(plain)
 
 
 def test_a_later_change_of_a_member_wins_and_an_alias_stays_merged(tills):

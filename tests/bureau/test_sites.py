@@ -9,6 +9,7 @@ import pytest
 from bureau import admin, rules
 from bureau.models import Attendance, EventReject, LedgerEntry, Member, Site
 from bureau.store import write as write_bureau
+from contract import idhash
 from kiosk.checkin.signin import CheckIn
 from kiosk.identity import tokens
 from kiosk.identity.credentials import Credential
@@ -105,7 +106,9 @@ def kiosks(server, store) -> tuple[Kiosk, Kiosk]:
     admin.add_site(EAST, "东区活动中心", prefix="E")
     admin.add_site(WEST, "西区活动中心", prefix="W")
     east, west = Kiosk(server.url, EAST), Kiosk(server.url, WEST)
-    west.push(member("W0001", "王建华", "b" * 64), ("points", points("W0001", 10, "correction", reason="开户")))
+    west.push(
+        member("W0001", "王建华", "b" * idhash.LENGTH), ("points", points("W0001", 10, "correction", reason="开户"))
+    )
     yield east, west
     east.client.__exit__()
     west.client.__exit__()
@@ -123,12 +126,17 @@ def wang_untouched(west: Kiosk) -> None:
     assert (wang.site.code, wang.name, wang.id_hash, wang.id_last4, wang.merged_into) == (
         WEST,
         "王建华",
-        "b" * 64,
+        "b" * idhash.LENGTH,
         "8241",
         None,
     )
     pulled = west.pull("members")["W0001"]
-    assert (pulled["site"], pulled["name"], pulled["id_hash"], pulled["balance"]) == (WEST, "王建华", "b" * 64, 10)
+    assert (pulled["site"], pulled["name"], pulled["id_hash"], pulled["balance"]) == (
+        WEST,
+        "王建华",
+        "b" * idhash.LENGTH,
+        10,
+    )
 
 
 # -- the attacks of the review ----------------------------------------------------------------------
@@ -136,7 +144,7 @@ def wang_untouched(west: Kiosk) -> None:
 
 def test_a_member_fact_without_a_site_for_another_sites_member_changes_nothing(kiosks):
     east, west = kiosks
-    attack = east.push(member("W0001", "<script>alert(1)</script>", "a" * 64, id_last4="9999"))
+    attack = east.push(member("W0001", "<script>alert(1)</script>", "a" * idhash.LENGTH, id_last4="9999"))
     assert attack["inserted"] == 1  # stored: ingest cannot tell, the rules judge it
     wang_untouched(west)
     assert dead_letters(attack["event_ids"]) == {
@@ -149,10 +157,10 @@ def test_a_member_fact_without_a_site_for_another_sites_member_changes_nothing(k
 
 def test_another_site_cannot_re_key_a_member_nor_merge_it_into_its_own(kiosks):
     east, west = kiosks
-    east.push(member("E0001", "李秀英", "a" * 64))
+    east.push(member("E0001", "李秀英", "a" * idhash.LENGTH))
     east.attend("E0001")
     # W0001 given E0001's id number would be merged into E0001, its points and sign-ins with it.
-    attack = east.push(member("W0001", "王建华", "a" * 64))
+    attack = east.push(member("W0001", "王建华", "a" * idhash.LENGTH))
     wang_untouched(west)
     assert Member.get(Member.member_no == "E0001").balance == 2
     assert {e.member_no for e in LedgerEntry.select()} == {"W0001", "E0001"}
@@ -180,7 +188,7 @@ def test_redemptions_and_corrections_for_another_sites_member_are_refused(kiosks
 
 def test_no_kiosk_credits_anyone_two_billion_points(kiosks):
     east, west = kiosks
-    east.push(member("E0002", "张淑芬", "c" * 64))
+    east.push(member("E0002", "张淑芬", "c" * idhash.LENGTH))
     for member_no in ("E0002", "W0001", "W0002"):
         attack = east.push(("points", points(member_no, 2_147_483_647, "correction")))
         assert [r["code"] for r in attack["rejected"]] == ["invalid"], attack
@@ -223,8 +231,11 @@ def test_an_award_tied_to_no_sign_in_of_that_kiosk_is_refused_for_a_visitor(kios
 
 def test_two_sites_can_no_longer_both_number_a_member_dm0001(kiosks):
     east, west = kiosks
-    demo = [east.push(member("DM0001", "赵一", "d" * 64)), west.push(member("DM0001", "钱二", "e" * 64))]
-    theirs = east.push(member("W0002", "孙三", "f" * 64))  # W's number, made up at E
+    demo = [
+        east.push(member("DM0001", "赵一", "d" * idhash.LENGTH)),
+        west.push(member("DM0001", "钱二", "e" * idhash.LENGTH)),
+    ]
+    theirs = east.push(member("W0002", "孙三", "f" * idhash.LENGTH))  # W's number, made up at E
     assert not Member.select().where(Member.member_no.in_(["DM0001", "W0002"])).exists()
     refused = dead_letters([i for r in (*demo, theirs) for i in r["event_ids"]])
     assert sorted(refused.values()) == [
@@ -233,8 +244,8 @@ def test_two_sites_can_no_longer_both_number_a_member_dm0001(kiosks):
         ("wrong_site", f"member number W0002 is one of site {WEST}"),
     ]
     # Each site's own numbers: two people, two members.
-    east.push(member("E0001", "赵一", "d" * 64))
-    west.push(member("W0002", "钱二", "e" * 64))
+    east.push(member("E0001", "赵一", "d" * idhash.LENGTH))
+    west.push(member("W0002", "钱二", "e" * idhash.LENGTH))
     found = {m.member_no: (m.name, m.site.code) for m in Member.select().where(Member.member_no != "W0001")}
     assert found == {"E0001": ("赵一", EAST), "W0002": ("钱二", WEST)}
     assert east.pull("members")["E0001"]["site"] == EAST
@@ -245,10 +256,10 @@ def test_sites_made_before_prefixes_keep_their_numbers_and_never_share_one(serve
         for code in ("OLD-001", "OLD-002"):
             Site.create(code=code, name=code)
     first, second = Kiosk(server.url, "OLD-001"), Kiosk(server.url, "OLD-002")
-    first.push(member("DM0001", "赵一", "d" * 64))
-    clash = second.push(member("DM0001", "钱二", "e" * 64))
+    first.push(member("DM0001", "赵一", "d" * idhash.LENGTH))
+    clash = second.push(member("DM0001", "钱二", "e" * idhash.LENGTH))
     zhao = Member.get(Member.member_no == "DM0001")
-    assert (zhao.name, zhao.site.code, zhao.id_hash) == ("赵一", "OLD-001", "d" * 64)
+    assert (zhao.name, zhao.site.code, zhao.id_hash) == ("赵一", "OLD-001", "d" * idhash.LENGTH)
     assert [code for code, _ in dead_letters(clash["event_ids"]).values()] == ["wrong_site"]
     first.client.__exit__()
     second.client.__exit__()

@@ -48,10 +48,8 @@ def test_a_members_card_carries_that_members_number(name):
     assert c.id_number == member["id"]
     assert ALWAYS_DUE in member["courses"]  # so the card signs in whenever the demo runs
     assert {"1": "男", "2": "女"}[c.gender] == member["gender"]
-    # The demo takes the birth year from the number unless the member's entry gives it.
-    assert member.get("birth_year", c.birth_date.year) == c.birth_date.year
     if c.card_type in ("resident", "hmt"):
-        assert c.id_number[6:14] == f"{c.birth_date:%Y%m%d}" and "birth_year" not in member
+        assert c.id_number[6:14] == f"{c.birth_date:%Y%m%d}"
 
 
 def test_the_member_profiles_and_the_members_they_name():
@@ -72,8 +70,9 @@ def test_the_member_profiles_and_the_members_they_name():
     assert card("rare").name == MEMBERS["DM0007"]["name"] == "王\U00020bb7祥"
 
 
-def test_only_the_foreigners_numbers_need_a_birth_year_in_the_demo():
-    assert {no for no, m in MEMBERS.items() if "birth_year" in m} == {"DM0011", "DM0012"}
+def test_no_demo_member_gives_a_birth_year():
+    # A member keeps none, not even a foreigner whose number holds no birth date (docs/design.md §9.1).
+    assert [no for no, m in MEMBERS.items() if "birth_year" in m] == []
     assert len(MEMBERS) == 200 and all(ALWAYS_DUE in m["courses"] for m in MEMBERS.values())
 
 

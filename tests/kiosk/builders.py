@@ -57,7 +57,7 @@ class World:
     def member(self, no: str, name: str = "王建华", id_number: str | None = None, **fields) -> Member:
         extra = {}
         if id_number:
-            extra = {"id_hash": ids.id_hash(id_number, self.id_key), "id_last4": ids.last4(id_number)}
+            extra = {"id_hash": ids.id_hash(id_number, self.id_key)}
         return Member.create(member_no=no, name=name, site=self.site, **extra, **fields)
 
     def course(self, name: str, **fields) -> Course:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from kiosk.i18n import t
+from kiosk.identity import ids
 from kiosk.people import newcomers
 from kiosk.store import backups
 from kiosk.store.models import NewcomerCard, Outbox
@@ -116,8 +117,10 @@ def test_the_thread_runs_its_first_tick_at_once_and_stops(settings, database):
 
 
 def test_old_unregistered_cards_are_forgotten_at_the_first_tick_then_once_a_day(settings, world):
+    id_hash = ids.id_hash(ID_NOT_REGISTERED, world.id_key)
+
     def read(at: datetime) -> None:
-        newcomers.remember(World.idcard(ID_NOT_REGISTERED, name="刘桂兰"), world.id_key, at)
+        newcomers.remember(World.idcard(ID_NOT_REGISTERED, name="刘桂兰"), id_hash, at)
 
     read(NIGHT - newcomers.KEEP - timedelta(minutes=1))
     upkeep = Upkeep(settings)

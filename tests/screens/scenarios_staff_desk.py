@@ -191,7 +191,7 @@ CARD_ID = "31010419520715002" + ids.check_char("31010419520715002")  # 钱秀英
 def registered_from_card(settings) -> str:
     """A member registered from her ID card at this kiosk (the 新学员 form's core call)."""
     card = Credential(method="idcard", id_number=CARD_ID, name="钱秀英", valid_to=date(2040, 1, 1))
-    newcomers.remember(card, bytes.fromhex(settings.security.id_hash_key), datetime.now())
+    newcomers.remember(card, ids.id_hash(CARD_ID, bytes.fromhex(settings.security.id_hash_key)), datetime.now())
     actor = Actor.of(None, settings)
     return people.register(actor, NewcomerCard.get().id, datetime.now(), settings).member_no
 

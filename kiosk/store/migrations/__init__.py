@@ -2,7 +2,8 @@
 
 Each file runs in one IMMEDIATE transaction together with the row that records it, so a
 migration interrupted by a crash or power cut leaves the schema as it was and runs again at
-the next start.  (SQLite DDL is transactional.)
+the next start.  (SQLite DDL is transactional.)  A script may call upgraded_id_hash(value), the
+id_hash of the current form (contract.idhash.upgraded), which needs Python.
 """
 
 import logging
@@ -11,6 +12,8 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 
 from peewee import SqliteDatabase
+
+from contract import idhash
 
 log = logging.getLogger(__name__)
 _DIR = files(__name__)
@@ -37,16 +40,43 @@ def current_version(database: SqliteDatabase) -> int:
 def migrate(database: SqliteDatabase) -> int:
     """Apply every script newer than the database; returns the resulting version."""
     version = current_version(database)
+    upgraded = _UpgradedIdHash()
+    database.connection().create_function("upgraded_id_hash", 1, upgraded, deterministic=True)
     for number, path in scripts():
         if number <= version:
             continue
+        text = path.read_text(encoding="utf-8")
         with database.atomic("IMMEDIATE"):
-            for statement in _statements(path.read_text(encoding="utf-8")):
+            if "upgraded_id_hash" in text:
+                upgraded.derive_held(database)
+            for statement in _statements(text):
                 database.execute_sql(statement)
             database.execute_sql("INSERT INTO schema_version VALUES (?, ?, datetime('now'))", (number, path.name))
         log.info("schema migrated to %s", path.name)
         version = number
     return version
+
+
+class _UpgradedIdHash:
+    """The SQL function upgraded_id_hash.  SQLite calls it a row at a time, on one core; the older
+    hashes the store holds are derived beforehand on all of them (~10 ms of CPU each, and a kiosk
+    held the whole bureau's roster before migration 0008)."""
+
+    def __init__(self) -> None:
+        self.done: dict[str, str] = {}
+
+    def derive_held(self, database: SqliteDatabase) -> None:
+        held = [v for (v,) in database.execute_sql(_HELD).fetchall() if isinstance(v, str) and idhash.is_legacy(v)]
+        self.done.update(zip(held, idhash.upgraded_all(held)))
+
+    def __call__(self, value: str | None) -> str | None:
+        return None if value is None else self.done.get(value) or idhash.upgraded(value)
+
+
+# The id_hashes a store of version 7 holds, as migration 0008 upgrades them.
+_HELD = """
+    SELECT id_hash FROM member UNION SELECT id_hash FROM newcomer_card
+    UNION SELECT json_extract(payload, '$.id_hash') FROM outbox WHERE kind = 'member'"""
 
 
 def _statements(sql: str) -> list[str]:

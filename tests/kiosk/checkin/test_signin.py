@@ -76,13 +76,14 @@ def test_qr_card_signs_in_to_the_one_due_lesson(world, wang, checkin, settings):
     assert first.wall_ms == int(now.timestamp() * 1000)
 
 
-def test_id_card_signs_in_and_nothing_of_the_number_but_last4_is_kept(world, wang, checkin, database):
+def test_id_card_signs_in_and_no_part_of_the_number_is_kept(world, wang, checkin, database):
     r = checkin.handle(world.idcard(ID_WANG), LESSON_START)
     assert r.kind == "ok" and r.member_no == "DM9001"
     assert SignIn.get().method == "idcard"
-    assert Member.get().id_last4 == ID_WANG[-4:]
     for row in Outbox.select():
-        assert ID_WANG not in row.payload and ID_WANG[:17] not in row.payload
+        assert ID_WANG[-4:] not in row.payload and ID_WANG[6:14] not in row.payload
+    dump = "\n".join(database.connection().iterdump())
+    assert ID_WANG[-4:] not in dump and ID_WANG[6:14] not in dump
 
 
 def test_unmasked_name_when_the_site_turns_masking_off(world, wang, settings):
@@ -374,10 +375,10 @@ def test_inactive_member_is_unknown(world, wang, checkin):
     assert counts() == (0, 0, 0)
 
 
-def test_unknown_id_card_shows_only_the_last_4(world, wang, checkin):
+def test_unknown_id_card_tells_no_part_of_the_number(world, wang, checkin):
     r = checkin.handle(world.idcard(ID_NOT_REGISTERED), LESSON_START)
     assert r.kind == "unknown_card" and r.member_no == ""
-    assert ID_NOT_REGISTERED[-4:] in r.detail and ID_NOT_REGISTERED not in r.detail
+    assert ID_NOT_REGISTERED[-4:] not in r.detail and ID_NOT_REGISTERED[6:14] not in r.detail
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,7 @@ def test_bad_rows_are_listed_and_nothing_is_written(tmp_path, kiosk):
 
 
 def test_a_name_read_from_an_id_card_changes_only_with_overwrite_verified(tmp_path, kiosk, world, settings):
-    newcomers.remember(world.idcard(ID_ZHAO, name="赵国强"), world.id_key, datetime.now())
+    newcomers.remember(world.idcard(ID_ZHAO, name="赵国强"), ids.id_hash(ID_ZHAO, world.id_key), datetime.now())
     no = people.register(Actor.of(None, settings), NewcomerCard.get().id, datetime.now(), settings).member_no
     path = xlsx(tmp_path / "名单.xlsx", [["学员编号", "姓名"], [no, "赵国华"]])
     rename = f"第 2 行：学员 {no} 的姓名「赵国强」是照身份证登记的，导入会改成「赵国华」"

@@ -1,5 +1,8 @@
 """ID numbers: the GB 11643 check character, keyed hashing, last 4 and name masking."""
 
+import base64
+import hashlib
+import hmac
 import re
 from datetime import date
 
@@ -7,6 +10,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from contract import idhash
 from kiosk.identity import ids
 
 # docs/idcard-reader.md §1.10
@@ -107,16 +111,29 @@ def test_a_number_that_passes_can_always_be_hashed(text):
     # Whatever a reader or a keyboard delivers: either a problem, or a number the hash accepts.
     if ids.id_problem(text) is None:
         assert re.fullmatch(r"[0-9]{17}[0-9X]", ids.normalize(text))
-        assert len(ids.id_hash(text, KEY)) == 64
+        assert len(ids.id_hash(text, KEY)) == idhash.LENGTH
 
 
 def test_id_hash_is_keyed_normalized_and_hides_the_number():
     h = ids.id_hash("44040119580101000X", KEY)
-    assert re.fullmatch(r"[0-9a-f]{64}", h)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", h)
     assert ids.id_hash(" 44040119580101000x ", KEY) == h
     assert ids.id_hash("44040119580101000X", KEY[::-1]) != h
     assert ids.id_hash("440308199901101512", KEY) != h
     assert "44040119580101000" not in h
+
+
+def test_id_hash_is_scrypt_over_the_hmac_so_a_stored_hmac_upgrades_to_it():
+    plain = hmac.new(KEY, b"44040119580101000X", hashlib.sha256)
+    slow = hashlib.scrypt(plain.digest(), salt=b"yinling-kiosk id_hash v2", n=2**12, r=8, p=1, dklen=32)
+    assert ids.id_hash("44040119580101000X", KEY) == base64.urlsafe_b64encode(slow).rstrip(b"=").decode()
+    assert idhash.upgraded(plain.hexdigest()) == ids.id_hash("44040119580101000X", KEY)
+    assert idhash.upgraded(ids.id_hash("44040119580101000X", KEY)) == ids.id_hash("44040119580101000X", KEY)
+
+
+def test_id_hashes_of_many_numbers_are_each_ones_id_hash_in_order():
+    numbers = VALID[:4]
+    assert ids.id_hashes(numbers, KEY) == [ids.id_hash(n, KEY) for n in numbers]
 
 
 def test_last4():
@@ -197,11 +214,11 @@ def test_an_unknown_card_type_is_a_programming_error():
 def test_a_number_of_any_card_type_that_passes_can_always_be_hashed(text, card_type):
     if ids.id_problem(text, card_type) is None:
         assert re.fullmatch(r"[0-9]{17}[0-9X]|[A-Z]{3}[0-9]{12}", ids.normalize(text))
-        assert len(ids.id_hash(text, KEY)) == 64
+        assert len(ids.id_hash(text, KEY)) == idhash.LENGTH
 
 
 def test_15_character_numbers_hash_and_show_their_last_4():
     h = ids.id_hash("GBR115307210015", KEY)
-    assert re.fullmatch(r"[0-9a-f]{64}", h) and ids.id_hash(" gbr115307210015\n", KEY) == h
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", h) and ids.id_hash(" gbr115307210015\n", KEY) == h
     assert ids.id_hash("GBR115307210016", KEY) != h
     assert ids.last4("gbr115307210015") == "0015"

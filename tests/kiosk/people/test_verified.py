@@ -5,6 +5,7 @@ from datetime import datetime
 
 import pytest
 
+from kiosk.identity import ids
 from kiosk.people import members, newcomers, verified
 from kiosk.staff.audit import Actor
 from kiosk.store.models import NewcomerCard
@@ -14,7 +15,7 @@ NOW = datetime(2025, 3, 3, 9, 0)
 
 
 def register(world, settings, id_number: str, name: str, confirmed: bool = False) -> str:
-    newcomers.remember(world.idcard(id_number, name=name), world.id_key, NOW)
+    newcomers.remember(world.idcard(id_number, name=name), ids.id_hash(id_number, world.id_key), NOW)
     card = NewcomerCard.get(NewcomerCard.name == name)
     return members.register(Actor.of(None, settings), card.id, NOW, settings, name_confirmed=confirmed).member_no
 

@@ -33,6 +33,7 @@ from tests.kiosk.builders import ID_WANG, LESSON_START
 from tests.kiosk.conftest import write_site_file
 
 NOW = datetime(2025, 3, 1, 12, 0)
+HASH = "Xq3tFx0a9bV2-LrR0hK8yA1sT4uW5vC6dE7fG8hI9jK"  # an id_hash as contract.idhash makes them
 
 
 @pytest.fixture
@@ -59,9 +60,7 @@ def member_data(no: str, name: str = "李秀英", **fields) -> dict:
         "member_no": no,
         "name": name,
         "gender": "女",
-        "birth_year": 1955,
         "id_hash": None,
-        "id_last4": "",
         "phone_last4": "1234",
         "site": "OTHER-002",
         "joined": "2024-09-01",
@@ -89,35 +88,39 @@ def test_sites_upsert_by_code_and_an_older_rev_or_the_same_again_changes_nothing
     assert Pulled.get(Pulled.entity_id == "OTHER-002").rev == 7
 
 
-def test_a_member_is_upserted_with_its_site_initials_and_balance_and_a_delete_only_deactivates(here, world):
-    pull(here, "members", put(1, "XY0001", member_data("XY0001", balance=42, id_hash="ab" * 32, id_last4="0071")))
+def test_a_member_is_upserted_with_its_site_initials_and_balance_and_a_delete_keeps_only_its_card(here, world):
+    pull(here, "members", put(1, "XY0001", member_data("XY0001", balance=42, id_hash=HASH)))
     m = Member.get(Member.member_no == "XY0001")
-    assert (m.name, m.initials, m.gender, m.birth_year, m.phone_last4, m.joined, m.active, m.points_confirmed) == (
+    assert (m.name, m.initials, m.gender, m.phone_last4, m.joined, m.active, m.points_confirmed) == (
         "李秀英",
         "lxy",
         "女",
-        1955,
         "1234",
         date(2024, 9, 1),
         True,
         42,
     )
-    assert (m.site.code, m.site.name, m.id_hash, m.id_last4, m.merged_into) == (
-        "OTHER-002",
-        "OTHER-002",
-        "ab" * 32,
-        "0071",
-        None,
-    )
+    assert (m.site.code, m.site.name, m.id_hash, m.merged_into) == ("OTHER-002", "OTHER-002", HASH, None)
     lesson = world.lesson(world.course("书法班"), LESSON_START)
     world.sign_in(m, LESSON_START, lesson=lesson)
     pull(here, "members", put(2, "XY0001", member_data("XY0001", name="李秀珍", balance=40)))
     m = Member.get_by_id(m.id)
     assert (m.name, m.initials, m.points_confirmed, m.id_hash) == ("李秀珍", "lxz", 40, None)
-    pull(here, "members", delete(3, "XY0001"))
+    pull(here, "members", put(3, "XY0001", member_data("XY0001", id_hash=HASH)))
+    pull(here, "members", delete(4, "XY0001"))  # no longer this site's member
     m = Member.get_by_id(m.id)
-    assert not m.active and m.signins.count() == 1
+    assert (m.name, m.initials, m.gender, m.phone_last4, m.joined) == ("", "", "", "", None)
+    assert (m.id_hash, m.active, m.signins.count()) == (HASH, True, 1)
     assert pull(here, "members", put(2, "XY0001", member_data("XY0001"))) == [False]  # late, older
+    assert Member.get_by_id(m.id).name == ""
+
+
+def test_a_card_makes_a_nameless_member_of_another_site_and_its_delete_deactivates(here):
+    card = {"member_no": "XY0005", "id_hash": HASH, "site": "OTHER-002", "active": True, "merged_into": None}
+    assert pull(here, "cards", put(1, "XY0005", card)) == [True]
+    m = Member.get(Member.member_no == "XY0005")
+    assert (m.name, m.phone_last4, m.gender, m.id_hash, m.site.code, m.active) == ("", "", "", HASH, "OTHER-002", True)
+    pull(here, "cards", delete(2, "XY0005"))
     assert not Member.get_by_id(m.id).active
 
 

@@ -3,6 +3,7 @@ birth dates and genders the ID number contradicts, 编号 columns, a class list 
 names padded, cut by an encoding conversion or made to be formulas, other header names, and a
 name read from an ID card that the roster would change."""
 
+import json
 from datetime import date
 
 import pytest
@@ -15,6 +16,7 @@ from kiosk.people import members as people
 from kiosk.people import newcomers
 from kiosk.staff.audit import Actor
 from kiosk.store.models import Audit, Enrollment, Member, NewcomerCard, Outbox, Site
+from tests.kiosk.builders import MEMBER_PREFIX
 
 from .files import ID_QIAN, ID_SUN, ID_ZHAO, NOW, TAICHI, csv_file, excel_damaged, xlsx
 
@@ -30,6 +32,10 @@ def members(actor, path, settings, **kw):
 
 def counts() -> dict:
     return {m.__name__: m.select().count() for m in (Member, Enrollment, Outbox, Audit)}
+
+
+def member_facts() -> list[dict]:
+    return [json.loads(o.payload) for o in Outbox.select().where(Outbox.kind == "member").order_by(Outbox.seq)]
 
 
 # -- ID numbers a spreadsheet kept as numbers ----------------------------------------------------------
@@ -104,8 +110,9 @@ def test_typed_values_that_agree_with_the_id_number(tmp_path, world, actor, sett
     )
     assert members(actor, path, settings).errors == []
     zhao, qian = Member.select().order_by(Member.id)
-    assert (zhao.gender, zhao.birth_date, zhao.birth_year) == ("男", date(1948, 3, 2), 1948)
-    assert (qian.gender, qian.birth_date) == ("女", date(1952, 7, 15))  # from the number
+    assert (zhao.gender, qian.gender) == ("男", "女")  # 女 from the number
+    # The birth month was checked against the number, and is not kept (docs/design.md §9.1).
+    assert [sorted({"birth_year", "birth_date"} & f.keys()) for f in member_facts()] == [[], []]
 
 
 def test_a_birth_month_the_id_number_contradicts(tmp_path, world, actor, settings):
@@ -118,7 +125,12 @@ def test_a_birth_month_the_id_number_contradicts(tmp_path, world, actor, setting
 @pytest.mark.parametrize("cell", ["1948-03", "1948.3", "1948年3月", "194803", date(1948, 3, 1)])
 def test_a_birth_month_as_people_type_it(tmp_path, world, actor, settings, cell):
     assert members(actor, xlsx(tmp_path / "r.xlsx", [["姓名", "出生年月"], ["赵国强", cell]]), settings).errors == []
-    assert (Member.get().birth_year, Member.get().birth_date) == (1948, None)  # no day is made up
+    assert Member.get().name == "赵国强"  # the month is checked, not kept (docs/design.md §9.1)
+    # Read as March 1948, whatever the form: that is what an ID number of another month is told.
+    other = xlsx(tmp_path / "q.xlsx", [["姓名", "出生年月", "身份证号"], ["钱秀英", cell, ID_QIAN]])
+    assert members(actor, other, settings).errors == [
+        RowError(2, "出生年月", t("imports.id_other_date", typed="1948-03", card="1952-07-15"))
+    ]
 
 
 def test_a_birth_month_a_number_cell_cut_short_is_refused(tmp_path, world, actor, settings):
@@ -131,15 +143,15 @@ def test_a_birth_month_a_number_cell_cut_short_is_refused(tmp_path, world, actor
 
 
 def test_a_numbering_column_is_not_taken_for_member_numbers(tmp_path, world, actor, settings):
-    world.member("DM0007", "老学员")
+    world.member(f"{MEMBER_PREFIX}0007", "老学员")  # numbers go on from the highest of the site's prefix
     path = xlsx(tmp_path / "r.xlsx", [["编号", "姓名"], [1, "赵国强"], [2, "钱秀英"], [3, "孙丽"]])
     report = members(actor, path, settings)
     assert report.errors == [] and report.created == 3
     assert t("imports.counter_column", column="编号") in report.warnings
     assert [m.member_no for m in Member.select().where(Member.name != "老学员").order_by(Member.id)] == [
-        "DM0008",
-        "DM0009",
-        "DM0010",
+        f"{MEMBER_PREFIX}0008",
+        f"{MEMBER_PREFIX}0009",
+        f"{MEMBER_PREFIX}0010",
     ]
 
 
@@ -175,11 +187,7 @@ def test_a_roster_with_id_numbers_finds_the_members_a_class_list_brought(tmp_pat
     assert report.errors == [] and (report.created, report.updated) == (0, 2)
     assert Member.select().count() == before
     zhao = Member.get(Member.name == "赵国强")
-    assert (zhao.id_hash, zhao.phone, zhao.birth_date) == (
-        ids.id_hash(ID_ZHAO, world.id_key),
-        "13812345678",
-        date(1948, 3, 2),
-    )
+    assert (zhao.id_hash, zhao.phone, zhao.gender) == (ids.id_hash(ID_ZHAO, world.id_key), "13812345678", "男")
     assert t("imports.matched_by_name", row="第 2 行", name="赵国强", member_no=zhao.member_no) in report.warnings
     assert members(actor, roster, settings).unchanged == 2  # and again: by the ID numbers now
 
@@ -256,7 +264,7 @@ def test_a_gb18030_csv_with_a_lost_character(tmp_path, world, actor, settings):
 @pytest.fixture
 def registered(world, actor, settings):
     """王建华, registered at this kiosk from his ID card (staff mode, 新学员)."""
-    newcomers.remember(world.idcard(ID_ZHAO, name="王建华"), world.id_key, NOW)
+    newcomers.remember(world.idcard(ID_ZHAO, name="王建华"), ids.id_hash(ID_ZHAO, world.id_key), NOW)
     return people.register(actor, NewcomerCard.get().id, NOW, settings).member_no
 
 
@@ -278,7 +286,7 @@ def test_a_name_read_from_an_id_card_changes_only_when_confirmed(tmp_path, world
 
 
 def test_names_not_from_a_card_or_only_filled_in_need_no_confirmation(tmp_path, world, actor, settings):
-    newcomers.remember(world.idcard(ID_QIAN, name="钱□英"), world.id_key, NOW)
+    newcomers.remember(world.idcard(ID_QIAN, name="钱□英"), ids.id_hash(ID_QIAN, world.id_key), NOW)
     flagged = people.register(actor, NewcomerCard.get().id, NOW, settings, name_confirmed=True).member_no
     world.member("DM0100", "赵国强")  # typed in by an earlier import
     path = xlsx(tmp_path / "r.xlsx", [["学员编号", "姓名"], [flagged, "钱秀英"], ["DM0100", "赵国华"]])
