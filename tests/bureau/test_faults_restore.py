@@ -34,7 +34,7 @@ from .faults import (
 from .test_faults_network import seed
 
 BATCH = 5
-ROUNDS = 6  # kiosk processes killed in each of the five phases
+ROUNDS = 4  # kiosk processes killed in each of the five phases
 BUREAU_KILLS = 1 / 3  # the share of rounds in which the bureau is killed too
 QUEUED = 20  # sign-ins (60 facts) waiting to go up as the copy of kiosk.db is taken
 

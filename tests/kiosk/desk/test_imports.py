@@ -16,17 +16,8 @@ from kiosk.staff.audit import Actor
 from kiosk.staff.refused import Refused
 from kiosk.store.models import Audit, Course, Enrollment, Holiday, Lesson, Member, Outbox, Staff, Term
 from tests.kiosk.builders import ID_LI, ID_WANG
+from tests.kiosk.desk.imports.files import CALLIGRAPHY, ID_QIAN, ID_ZHAO, NOW, TAICHI
 
-NOW = datetime(2025, 2, 20, 10, 0)  # the week before the world's term (2025-02-24 … 06-29) begins
-TAICHI, CALLIGRAPHY = "太极拳（一）班", "书法（二）班"
-
-
-def id_number(first17: str) -> str:
-    return first17 + ids.check_char(first17)
-
-
-ID_ZHAO = id_number("11010519480302001")  # born 1948-03-02, a man (odd 17th digit)
-ID_QIAN = id_number("31010419520715002")  # born 1952-07-15, a woman
 ID_BAD_CHECK = ID_ZHAO[:17] + ("0" if ID_ZHAO[17] != "0" else "1")
 
 
