@@ -1,6 +1,7 @@
 """`python -m bureau …`: the operator registers sites and kiosks and manages their keys."""
 
 import re
+import stat
 import tomllib
 from datetime import timedelta
 
@@ -50,6 +51,23 @@ def test_each_site_gets_a_prefix_no_other_site_clashes_with(store, store_url, tm
     assert done.returncode == 0 and done.stdout == "site OLD-001: member numbers OL…\n"
     refused(cli(store_url, "site", "prefix", "OLD-001", "OX", cwd=tmp_path), "has the prefix OL already")
     assert [s.prefix for s in Site.select().order_by(Site.id)] == ["HD", "AA", "AB", "AC", "OL"]
+
+
+def test_kiosk_add_and_rotate_write_the_site_file_for_its_owner_only(store, store_url, tmp_path):
+    cli(store_url, "site", "add", SITE, SITE_NAME, cwd=tmp_path)
+    out = tmp_path / "site.toml"
+    out.write_text("old", encoding="utf-8")
+    out.chmod(0o644)  # a file there before, readable by all
+    done = cli(store_url, "kiosk", "add", "--site", SITE, "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "key" not in done.stdout and str(out) in done.stdout
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    added = tomllib.loads(out.read_text(encoding="utf-8"))
+    assert added["kiosk"]["id"] == "DEMO-001-K01" and re.fullmatch(r"[0-9a-f]{64}", added["sync"]["key"])
+    fresh = tmp_path / "rotated.toml"
+    assert cli(store_url, "kiosk", "rotate", "DEMO-001-K01", "--out", str(fresh), cwd=tmp_path).returncode == 0
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+    assert tomllib.loads(fresh.read_text(encoding="utf-8"))["sync"]["key"] != added["sync"]["key"]
 
 
 def test_kiosk_add_prints_the_kiosk_site_file(store, store_url, tmp_path):
