@@ -151,7 +151,7 @@ def claim(settings: SimpleNamespace) -> None:
 def _replace(target: Path, source: Path, now: datetime) -> Path | None:
     incoming = _copy_checked(source, target.with_name(f"{DB_NAME}.restoring"))
     aside = None
-    parts = [p for p in (target, *_sidecars(target)) if p.exists()]
+    parts = [p for p in (target, *integrity.sidecars(target)) if p.exists()]
     if parts:
         aside = target.parent / f"before-restore-{now:{_STAMP}}"
         aside.mkdir(mode=0o700)
@@ -228,10 +228,6 @@ def _sync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _sidecars(path: Path) -> list[Path]:
-    return [path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
 
 
 def _reason(error: BaseException) -> str:

@@ -59,7 +59,7 @@ def open_db(data_dir: str | Path) -> SqliteDatabase:
 def private(path: Path) -> None:
     """Members' personal data: the database and its -wal and -shm files for the owner only (a
     kiosk.db made before they were, too)."""
-    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+    for part in (path, *integrity.sidecars(path)):
         if part.exists():
             part.chmod(0o600)
 

@@ -46,10 +46,15 @@ def _pages(header: bytes) -> int:
     return pages * page_size if changed == valid_for else 0
 
 
+def sidecars(path: Path) -> list[Path]:
+    """The -wal and -shm files SQLite keeps beside the database at `path`."""
+    return [path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
 def _wal_holds_pages(path: Path) -> bool:
     # A crash half-way through a checkpoint may leave the file shorter than its new header says;
     # the -wal still holds those pages and SQLite finishes the checkpoint when it opens the file.
-    wal = path.with_name(path.name + "-wal")
+    wal = sidecars(path)[0]
     return wal.exists() and wal.stat().st_size > 0
 
 

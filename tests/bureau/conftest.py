@@ -21,10 +21,11 @@ import httpx
 import pytest
 from uuid6 import uuid7
 
-from bureau import admin, sealing
+from bureau import admin, sealing, streams
 from bureau.models import Kiosk
 from bureau.schema import open_store
 from bureau.store import close_store
+from bureau.store import write as bureau_write
 from contract import signing
 from kiosk import config
 from kiosk.store.db import db as kiosk_db
@@ -270,3 +271,43 @@ def record_newer_kind(kind: str, event_id: str, payload: dict, now) -> int:
         wall_ms=int(now.timestamp() * 1000),
         payload=payload_text(payload),
     )
+
+
+def member_fact(member_no: str, id_hash: str | None, name: str = "王建华", **fields) -> tuple[str, dict]:
+    """A member fact as a kiosk pushes one (with the last 4 and birth year an older kiosk sent)."""
+    return "member", {
+        "member_no": member_no,
+        "name": name,
+        "gender": "男",
+        "birth_year": 1950,
+        "id_hash": id_hash,
+        "id_last4": "8241",
+        "phone_last4": "1234",
+        "joined": "2026-01-05",
+        "active": True,
+        **fields,
+    }
+
+
+def member_row(no: str, name: str, **fields) -> dict:
+    """A row of the "members" stream as the bureau's rules publish it."""
+    return {
+        "member_no": no,
+        "name": name,
+        "gender": "女",
+        "id_hash": None,
+        "phone_last4": "",
+        "site": SITE,
+        "joined": "2026-09-01",
+        "active": True,
+        "merged_into": None,
+        "balance": 0,
+        **fields,
+    }
+
+
+def publish_members(*numbers: str) -> None:
+    """Members 成员<no> of the test's site, published as the rules would."""
+    with bureau_write():
+        for no in numbers:
+            streams.publish("members", no, member_row(no, f"成员{no}"), f"site:{SITE}")

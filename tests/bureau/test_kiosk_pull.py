@@ -32,7 +32,7 @@ from kiosk.sync.worker import SyncWorker
 from tests.kiosk.builders import ID_WANG, World
 from tests.kiosk.conftest import write_site_file
 
-from .conftest import SITE, Client, batch, fact, wait_until
+from .conftest import SITE, Client, batch, fact, member_row, publish_members, wait_until
 
 OTHER = "DEMO-002"
 
@@ -54,28 +54,6 @@ def bureau(settings):
 
 def here(settings) -> Here:
     return Here(settings.site.code, settings.kiosk.id, datetime.now())
-
-
-def member(no: str, name: str, **fields) -> dict:
-    return {
-        "member_no": no,
-        "name": name,
-        "gender": "女",
-        "id_hash": None,
-        "phone_last4": "",
-        "site": SITE,
-        "joined": "2026-09-01",
-        "active": True,
-        "merged_into": None,
-        "balance": 0,
-        **fields,
-    }
-
-
-def publish_members(*numbers: str) -> None:
-    with bureau_write():
-        for no in numbers:
-            streams.publish("members", no, member(no, f"成员{no}"), f"site:{SITE}")
 
 
 def sync_command(settings, capsys, *args: str) -> tuple[int, str]:
@@ -145,7 +123,7 @@ def test_push_then_pull_confirms_our_points_and_brings_another_kiosks_double_awa
     now = datetime.now().replace(microsecond=0)
     with write():
         wang = Member.create(member_no="XC0001", name="王建华", site=Site.get(), points_confirmed=0)
-        facts.record("member", facts.new_event_id(), {**member("XC0001", "王建华"), "at": now.isoformat()}, now)
+        facts.record("member", facts.new_event_id(), {**member_row("XC0001", "王建华"), "at": now.isoformat()}, now)
         walk = Activity.create(site=Site.get(), title="健步走", start=now, end=now + timedelta(hours=1), open=True)
         gained = record_sign_in(wang, activity_item(walk), "qr", now, settings.kiosk.id, SITE)
     assert gained > 0 and passbook.balance(wang) == gained
@@ -205,7 +183,10 @@ def test_a_senior_of_another_site_signs_in_here_and_this_kiosk_keeps_only_their_
     there = admin.add_kiosk(OTHER, "front desk")
     now = datetime.now().replace(microsecond=0)
     id_hash = ids.id_hash(ID_WANG, bytes.fromhex(settings.security.id_hash_key))
-    registered = {**member("W0001", "王建华", id_hash=id_hash, phone_last4="1234", site=OTHER), "at": now.isoformat()}
+    registered = {
+        **member_row("W0001", "王建华", id_hash=id_hash, phone_last4="1234", site=OTHER),
+        "at": now.isoformat(),
+    }
     with Client(server.url, there.kiosk_id, there.key) as desk:
         assert desk.push(batch(there.kiosk_id, [fact(1, "member", registered)])).status_code == 200
     publish_members("DM0001")

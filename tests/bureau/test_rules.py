@@ -21,6 +21,7 @@ from bureau.rules.worker import _workers as workers
 from bureau.store import db, write
 from contract import idhash
 
+from . import conftest
 from .conftest import SITE, SITE_NAME, wait_until
 
 OTHER_SITE = "DEMO-002"
@@ -126,19 +127,7 @@ def signin_fact(member_no: str, title: str, start: datetime, at: datetime, kind:
 
 
 def member_fact(member_no: str, id_hash: str | None, name: str = "王建华", **fields) -> tuple[str, dict]:
-    return "member", {
-        "member_no": member_no,
-        "name": name,
-        "gender": "男",
-        "birth_year": 1950,
-        "id_hash": id_hash,
-        "id_last4": "8241",
-        "phone_last4": "1234",
-        "joined": "2026-01-05",
-        "active": True,
-        "at": DAY.isoformat(),
-        **fields,
-    }
+    return conftest.member_fact(member_no, id_hash, name, **{"at": DAY.isoformat(), **fields})
 
 
 def points_fact(member_no: str, amount: int, kind: str, at: datetime = DAY, **fields) -> tuple[str, dict]:

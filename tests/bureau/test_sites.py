@@ -22,7 +22,7 @@ from kiosk.sync.client import Bureau
 from kiosk.sync.pull import pull_all
 from kiosk.sync.push import push_all
 
-from .conftest import Client, batch, fact
+from .conftest import Client, batch, fact, member_fact
 from .faults import activity_on, open_kiosk, register
 
 DAY = datetime(2026, 11, 20, 9, 0)
@@ -69,19 +69,8 @@ class Kiosk:
         return self.send([sign_in, fact(self.seq, "points", {**award, "signin": sign_in["event_id"]})])
 
 
-def member(member_no: str, name: str, id_hash: str, id_last4: str = "8241") -> tuple[str, dict]:
-    return "member", {
-        "member_no": member_no,
-        "name": name,
-        "gender": "男",
-        "birth_year": 1950,
-        "id_hash": id_hash,
-        "id_last4": id_last4,
-        "phone_last4": "1234",
-        "joined": "2026-01-05",
-        "active": True,
-        "at": DAY.isoformat(),
-    }
+def member(member_no: str, name: str, id_hash: str, **fields) -> tuple[str, dict]:
+    return member_fact(member_no, id_hash, name, **{"at": DAY.isoformat(), **fields})
 
 
 def points(member_no: str, amount: int, kind: str, **fields) -> dict:

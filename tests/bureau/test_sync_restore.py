@@ -14,13 +14,12 @@ import pytest
 
 from bureau import streams
 from bureau.models import Event, Kiosk
-from bureau.store import write as bureau_write
 from kiosk.store.db import db as kiosk_db
 from kiosk.sync import state
 from kiosk.sync.push import backlog
 from tools.checkout import run_kiosk
 
-from .conftest import SITE
+from .conftest import publish_members
 from .faults import (
     BureauProcess,
     StoreBackup,
@@ -35,18 +34,6 @@ from .faults import (
 )
 
 BATCH = 25
-MEMBER = {
-    "gender": "女",
-    "birth_year": 1950,
-    "id_hash": None,
-    "id_last4": "",
-    "phone_last4": "",
-    "site": SITE,
-    "joined": "2026-09-01",
-    "active": True,
-    "merged_into": None,
-    "balance": 0,
-}
 NOW = datetime(2026, 11, 21, 13, 0)
 
 
@@ -78,12 +65,6 @@ def sync(settings, how: str) -> str:
     done = run_kiosk("--config", folder / "kiosk.toml", "--data-dir", settings.kiosk.data_dir, "sync", how)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
-
-
-def publish_members(*numbers: str) -> None:
-    with bureau_write():
-        for no in numbers:
-            streams.publish("members", no, {**MEMBER, "member_no": no, "name": f"成员{no}"})
 
 
 def kiosk_members(data: Path) -> set[str]:
@@ -167,7 +148,8 @@ def test_a_bureau_restored_from_before_the_kiosks_new_epoch_gets_its_whole_outbo
     check_i2(kiosk.kiosk_id, data)
 
 
-def test_a_cursor_past_the_restored_bureaus_head_fetches_the_stream_again(site, kiosk, bureau):
+def restored_behind_the_kiosk(site, bureau) -> Path:
+    """The kiosk pulled members up to rev 3, then the bureau was restored to rev 1; its data dir."""
     data = Path(site.kiosk.data_dir)
     publish_members("DM0001")
     sync(site, "--once")
@@ -175,20 +157,19 @@ def test_a_cursor_past_the_restored_bureaus_head_fetches_the_stream_again(site, 
     publish_members("DM0002", "DM0003")
     sync(site, "--once")
     assert kiosk_members(data) == {"DM0001", "DM0002", "DM0003"}
-    bureau.put_back()  # members' head is rev 1 again; the kiosk's cursor is at 3
+    bureau.put_back()
+    return data
+
+
+def test_a_cursor_past_the_restored_bureaus_head_fetches_the_stream_again(site, kiosk, bureau):
+    data = restored_behind_the_kiosk(site, bureau)  # members' head is rev 1 again; the cursor at 3
     publish_members("DM0004")  # rev 2: a cursor at 3 would step over it
     assert "整份重新下载" in sync(site, "--once")
     assert kiosk_members(data) == {"DM0001", "DM0004"} == bureau_members()
 
 
 def test_the_nightly_sync_finds_what_a_restored_bureau_published_under_revs_the_kiosk_had(site, kiosk, bureau):
-    data = Path(site.kiosk.data_dir)
-    publish_members("DM0001")
-    sync(site, "--once")
-    bureau.take()
-    publish_members("DM0002", "DM0003")
-    sync(site, "--once")
-    bureau.put_back()
+    data = restored_behind_the_kiosk(site, bureau)
     publish_members("DM0004", "DM0005")  # revs 2 and 3: the kiosk's cursor is at 3 already
     sync(site, "--once")
     assert "DM0004" not in kiosk_members(data)  # no pull can tell
