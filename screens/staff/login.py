@@ -8,7 +8,7 @@ from kiosk.i18n import t
 from kiosk.staff import access
 from kiosk.staff.audit import Actor
 from screens import kv
-from screens.staff.frame import StaffBody, StaffButton, StaffScreen
+from screens.staff.frame import StaffBody, StaffButton, StaffLightButton, StaffScreen
 
 PER_PAGE = 6
 
@@ -31,7 +31,10 @@ class StaffLoginScreen(StaffScreen):
         box = self.body.ids.names
         box.clear_widgets()
         for person in people:
-            button = StaffButton(text=person.name, role="staff_title")
+            # The chosen name solid and ticked, the others outlined: staff see whose PIN they type.
+            chosen = person.id == self.chosen
+            kind = StaffButton if chosen else StaffLightButton
+            button = kind(text=f"✓ {person.name}" if chosen else person.name, role="staff_title")
             button.bind(on_release=lambda b, p=person: self.choose(p))
             box.add_widget(button)
         if not people:
@@ -41,6 +44,7 @@ class StaffLoginScreen(StaffScreen):
         self.chosen, self.chosen_name = person.id, person.name
         self.body.ids.pad.value = ""
         self.tell(t("staff.login.pin", name=person.name))
+        self.show_names()
 
     def enter(self) -> None:
         pin = self.body.ids.pad.value

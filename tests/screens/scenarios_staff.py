@@ -74,6 +74,7 @@ def lockout(app, settings, obs):
 
     def wrong_again():
         messages.append(login.message)
+        obs["names"] = [(type(b).__name__, b.text) for b in reversed(login.body.ids.names.children)]
         for digit in "9999":
             tap(button(login.body.ids.pad, digit))
         tap(login.body.ids.ok)

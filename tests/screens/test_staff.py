@@ -14,6 +14,10 @@ def test_five_wrong_pins_lock_the_account_and_the_right_pin_is_refused_while_loc
     assert "锁定" in fifth and "锁定" in obs["after_right_pin"]
     assert obs["screen"] == "staff_login"
     assert obs["lockouts"] == 1 and obs["locked"]  # the count starts again after a lock
+    # The chosen name stands out (solid and ticked), the others are outlined.
+    chosen = [(kind, text) for kind, text in obs["names"] if kind == "StaffButton"]
+    assert chosen == [("StaffButton", "✓ 李干事")]
+    assert len(obs["names"]) > 1 and all(k == "StaffLightButton" for k, t_ in obs["names"] if t_ != "✓ 李干事")
     assert rows(data_dir, "SELECT action FROM audit WHERE action = 'staff.locked'")
 
 
