@@ -12,7 +12,7 @@ def pinyin_key(text: str) -> tuple:
     from pypinyin import Style, lazy_pinyin  # here: loading it takes 0.3 s, which every command would pay
 
     parts = []
-    for syllable in lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=list):
+    for syllable in lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors="default"):
         if syllable[-1:].isdigit() and syllable[:-1].isascii() and syllable[:-1].isalpha():
             parts.append((0, syllable[:-1], int(syllable[-1])))
         else:

@@ -11,7 +11,11 @@ def test_course_names_sort_as_a_dictionary_not_by_code_point():
     assert sorted(names, key=pinyin_key) == ["八段锦", "国画", "京剧", "书法", "书法（二）班"]
 
 
-def test_a_character_without_pinyin_keeps_its_place_after_the_syllables():
+def test_letters_and_digits_sort_after_the_syllables_of_their_place():
+    assert sorted(["王A", "王五", "王阿"], key=pinyin_key) == ["王阿", "王五", "王A"]
+
+
+def test_a_rare_character_sorts_by_its_reading():
     assert sorted(["龚𪚥", "龚大", "国画"], key=pinyin_key) == ["龚大", "龚𪚥", "国画"]
 
 
