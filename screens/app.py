@@ -27,7 +27,7 @@ from devices.wedge import Wedge
 from kiosk import demo
 from kiosk.checkin.signin import Result
 from kiosk.checkin.visit import Reception, Senior, Visit
-from kiosk.fonts import FontChain, cmap
+from kiosk.fonts import cmap
 from kiosk.health import Health
 from kiosk.i18n import t
 from kiosk.identity.credentials import Credential
@@ -117,7 +117,6 @@ class KioskApp(App):
         self.theme = Theme(settings.display.px_per_mm)
         self.reception = Reception(settings)
         self.wedge = Wedge.from_settings(settings)
-        self._fonts: FontChain | None = None
         self.devices = configured.Devices()
         self.device_manager: DeviceManager | None = None
         self._device_states: dict[str, str] = {}
@@ -243,16 +242,11 @@ class KioskApp(App):
         if not self.settings.kiosk.kiosk_mode:
             super()._install_settings_keys(window)
 
-    @property
-    def fonts(self) -> FontChain:
-        """The main font and its fallbacks, for names with rare characters."""
-        if self._fonts is None:
-            display = self.settings.display
-            self._fonts = FontChain(display.font, display.fallback_fonts)
-        return self._fonts
-
     def _warm_fonts(self) -> None:
-        for path in self.fonts.fonts:
+        """Read the fonts' character maps before the first label asks for them (the bold face and
+        the fallbacks are read otherwise at the first bold or rare-character label)."""
+        display = self.settings.display
+        for path in [display.font, display.font_bold, *display.fallback_fonts]:
             cmap(path)
 
     # -- keyboard wedge -----------------------------------------------------------------------

@@ -388,9 +388,15 @@ def _staff_search(screen) -> None:
         screen.body.ids.pad.press(key)
 
 
-def _staff_member(tour):
-    tour.app.staff.screens["staff_member"].member_no = "DM0001"
-    return _staff_open("staff_member")(tour)
+def _staff_member(member_no: str):
+    def step(tour):
+        screen = tour.app.staff.screens["staff_member"]
+        screen.member_no = member_no
+        tour.app.staff.open("staff_member")
+        screen.refresh()  # when it was open already, with another member
+        return lambda: tour.app.screens.current == "staff_member"
+
+    return step
 
 
 def _staff_newcomer(screen) -> None:
@@ -543,7 +549,8 @@ STAFF_SHOTS = [
     ("staff_home", _staff_home),
     ("staff_today", _staff_open("staff_today")),
     ("staff_members", _staff_open("staff_members", _staff_search)),
-    ("staff_member", _staff_member),
+    ("staff_member", _staff_member("DM0001")),
+    ("staff_member_rare_name", _staff_member("DM0019")),  # 龚𪚥: U+2A6A5 from the fallback font (T-7)
     ("staff_newcomers", _staff_open("staff_newcomers", _staff_newcomer)),
     ("staff_newcomer_registered", _staff_registered),
     ("staff_exports", _staff_open("staff_exports", _staff_exported)),
