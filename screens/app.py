@@ -24,7 +24,7 @@ from devices import configured
 from devices.manager import DeviceManager
 from devices.sim import demo as sim_demo
 from devices.wedge import Wedge
-from kiosk import demo
+from kiosk import demo, logs
 from kiosk.checkin.signin import Result
 from kiosk.checkin.visit import Reception, Senior, Visit
 from kiosk.fonts import cmap
@@ -122,7 +122,7 @@ class KioskApp(App):
         self._device_states: dict[str, str] = {}
         self.sync: SyncWorker | None = None
         self.upkeep = Upkeep(settings)  # backups, free space, old newcomer cards
-        self.voice = voice.Voice(settings.voice)
+        self.voice = voice.Voice(settings.voice, on_trouble=self._voice_trouble)
         self.senior: Senior | None = None  # identified, with their own preferences in force
         self.clock = time.monotonic  # the idle watches' clock; tests move a fake one
         self.staff = StaffSession(self)
@@ -205,8 +205,26 @@ class KioskApp(App):
     def _first_frame(self, window) -> None:
         window.unbind(on_flip=self._first_frame)
         log.info("home screen ready")
-        # Reading the fonts' character maps takes ~0.3 s each: not at start-up, not at a scan.
+        self._greet()
+        # The fallbacks' character maps take ~0.15 s each to read: after the first frame, not at a scan.
         threading.Thread(target=self._warm_fonts, name="fonts", daemon=True).start()
+
+    def _greet(self) -> None:
+        """Tell the terminal that started the kiosk that it is up, where its log is and what the
+        keys do: otherwise a newcomer's first run is a silent terminal and a window."""
+        lines = [t("console.ready"), t("console.log", file=logs.log_file(self.settings))]
+        if self.devices.idcard_sim or self.devices.qr_sim:
+            lines.append(t("console.demo_keys"))
+        if self.settings.devices.keyboard_wedge.enabled:
+            lines.append(t("console.wedge"))
+        if not self.settings.kiosk.kiosk_mode:
+            lines.append(t("console.quit"))
+        print("\n".join(lines), flush=True)
+
+    @mainthread
+    def _voice_trouble(self, failing: bool) -> None:
+        """The voice's player failing (logged once by the voice) is a line in the status corner."""
+        self.home.ids.status.show_note("voice", t("device.voice_failing") if failing else "")
 
     @mainthread
     def _synced(self, status: SyncStatus) -> None:
@@ -243,10 +261,9 @@ class KioskApp(App):
             super()._install_settings_keys(window)
 
     def _warm_fonts(self) -> None:
-        """Read the fonts' character maps before the first label asks for them (the bold face and
-        the fallbacks are read otherwise at the first bold or rare-character label)."""
-        display = self.settings.display
-        for path in [display.font, display.font_bold, *display.fallback_fonts]:
+        """Read the fallbacks' character maps before a label with a rare character asks for them
+        (the main faces' are read for the first labels)."""
+        for path in self.settings.display.fallback_fonts:
             cmap(path)
 
     # -- keyboard wedge -----------------------------------------------------------------------
@@ -282,7 +299,7 @@ class KioskApp(App):
             self.home.ids.status.show(health)
         self.device_manager.start()
         if self.devices.idcard_sim or self.devices.qr_sim:
-            log.info(sim_demo.HELP)
+            log.info("%s", t("console.demo_keys"))
 
     @mainthread
     def _from_device(self, cred: Credential) -> None:
