@@ -230,6 +230,28 @@ def clock_off(app, settings, obs):
     return [years_ahead, lambda: None, set_right, lambda: None, lambda: obs.update(right=lines())]
 
 
+def voice_fails(app, settings, obs):
+    """The voice's player goes missing, then comes back, while the home screen shows."""
+    corner = app.home.ids.status
+
+    def lines() -> list[str]:
+        return [w.text for w in reversed(corner.children)]
+
+    def broken():
+        obs["before"] = lines()
+        app.voice.player = ["/nonexistent/player"]
+        app.voice.say("ok")
+        return lambda: len(lines()) > len(obs["before"])
+
+    def mended():
+        obs["failing"] = lines()
+        app.voice.player = settings.voice.player
+        app.voice.say("ok")
+        return lambda: lines() == obs["before"]
+
+    return [broken, mended, lambda: obs.update(after=lines())]
+
+
 def add_open_activity(title: str = "重阳健步行") -> None:
     """A second thing due now for every member: an open activity starting this minute."""
     from datetime import datetime, timedelta
@@ -419,6 +441,7 @@ SCENARIOS = {
         escape,
         kivy_keys,
         clock_off,
+        voice_fails,
         choose,
         slide_off,
         demo_top_up,
