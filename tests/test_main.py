@@ -100,11 +100,11 @@ def test_cards_needs_out(tmp_path, site):
 NO_MTDEV = "import sys; sys.modules['kivy.lib.mtdev'] = None; from screens.launch import main; sys.exit(main())"
 
 
-def first_run(data_dir, *program: str) -> tuple[str, str]:
-    """Start the kiosk as `./dev run` does, wait for its terminal to say it is ready, stop it:
-    what the terminal showed and the log."""
+def first_run(data_dir, *python_args: str) -> tuple[str, str]:
+    """Start the kiosk (`python ARGS`) as `./dev run` does, wait for its terminal to say it is
+    ready, stop it: what the terminal showed and the log."""
     kiosk = subprocess.Popen(
-        [*program, "--data-dir", str(data_dir)],
+        [sys.executable, *python_args, "--data-dir", str(data_dir)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -127,7 +127,7 @@ def first_run(data_dir, *program: str) -> tuple[str, str]:
 @pytest.mark.parametrize("mtdev", [True, False], ids=["libmtdev", "no_libmtdev"])
 def test_first_run_tells_the_terminal_what_keys_do_and_where_the_log_is(tmp_path, mtdev):
     program = [str(MAIN)] if mtdev else ["-c", NO_MTDEV]
-    terminal, log = first_run(tmp_path / "data", sys.executable, *program)
+    terminal, log = first_run(tmp_path / "data", *program)
     lines = terminal.splitlines()
     assert lines[:3] == [
         t("console.ready"),
@@ -153,7 +153,7 @@ def test_dev_run_cards_writes_the_pdf_without_a_screen(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"} | {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
     out = tmp_path / "cards.pdf"
     done = subprocess.run(
-        [ROOT / "dev", "run", "--data-dir", tmp_path / "data", "cards", "--out", out, "DM0019"],
+        ["bash", ROOT / "dev", "run", "--data-dir", tmp_path / "data", "cards", "--out", out, "DM0019"],
         cwd=ROOT,
         env=env,
         capture_output=True,
