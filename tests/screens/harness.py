@@ -17,6 +17,7 @@ from kiosk import boot
 from kiosk.identity import tokens
 from screens.app import KioskApp, configure
 from tests.screens import (
+    scenarios_glyphs,
     scenarios_service,
     scenarios_staff,
     scenarios_staff_courses,
@@ -449,7 +450,14 @@ SCENARIOS = {
         unplug,
     )
 }
-for module in (scenarios_service, scenarios_staff, scenarios_staff_courses, scenarios_staff_desk, scenarios_staff_sync):
+for module in (
+    scenarios_glyphs,
+    scenarios_service,
+    scenarios_staff,
+    scenarios_staff_courses,
+    scenarios_staff_desk,
+    scenarios_staff_sync,
+):
     SCENARIOS.update({f.__name__: f for f in module.SCENARIOS})
 
 
