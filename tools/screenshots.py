@@ -198,7 +198,7 @@ class Tour:
         from kiosk.sync.status import Status
 
         self.app.sync_status = Status(True, 0, None, 0, 0, 1, None, "", None, clock_offset_ms=-5 * 86_400_000)
-        clock = self.app.home.ids.status.clock
+        clock = self.app.home.ids.status.notes["clock"]
         return lambda: clock.parent is not None
 
     def _clock_right(self) -> None:
