@@ -31,20 +31,30 @@ class FontChain:
             except OSError as e:
                 log.warning("fallback font %s not usable: %s", path, e)
 
-    def font_for(self, char: str) -> str | None:
-        """The first font with a glyph for `char`, or None when no font has it."""
+    def font_for(self, char: str, main: str | None = None) -> str | None:
+        """The first font with a glyph for `char`, or None when no font has it; `main` stands in
+        for the chain's main font (a bold face of it, say)."""
+        main = main or self.fonts[0]
         if char.isspace():
-            return self.fonts[0]
-        return next((f for f in self.fonts if ord(char) in cmap(f)), None)
+            return main
+        return next((f for f in (main, *self.fonts[1:]) if ord(char) in cmap(f)), None)
 
-    def runs(self, text: str) -> list[tuple[str, str]]:
-        """`text` cut into (font, piece) runs; a character no font has stays with the main font."""
+    @staticmethod
+    def covers(font: str, text: str) -> bool:
+        """Whether `font` alone has a glyph for every character of `text` (spaces aside)."""
+        have = cmap(font)
+        return all(ord(ch) in have or ch.isspace() for ch in text)
+
+    def runs(self, text: str, main: str | None = None) -> list[tuple[str, str]]:
+        """`text` cut into (font, piece) runs, `main` (by default the chain's main font) first;
+        a character no font has stays with the main font."""
+        main = main or self.fonts[0]
         out: list[tuple[str, str]] = []
         for ch in text:
-            font = self.font_for(ch)
+            font = self.font_for(ch, main)
             if font is None:
                 log.warning("no font has a glyph for U+%04X", ord(ch))
-                font = self.fonts[0]
+                font = main
             if out and out[-1][0] == font:
                 out[-1] = (font, out[-1][1] + ch)
             else:

@@ -64,11 +64,38 @@ class KioskLogHandler(RotatingFileHandler):
             pass  # what it held is lost; the file descriptor is closed all the same
 
 
+class UnusedInputProbe(logging.Filter):
+    """Kivy tries every Linux input provider when imported and logs an ERROR and a traceback for
+    each it cannot load (MTDev without libmtdev.so.1).  The kiosk reads touches through the pointer
+    provider only (screens.app), so such a record becomes one INFO line naming the cause."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        said = record.getMessage()
+        if not (said.startswith("Input: ") and "is not supported" in said):
+            return True
+        cause = record.exc_info[1] if record.exc_info else None
+        record.msg, record.args = f"{said} ({cause}): not used, the kiosk reads touches as the pointer", ()
+        record.levelno, record.levelname = logging.INFO, "INFO"
+        record.exc_info = record.exc_text = None
+        return logging.getLogger().isEnabledFor(logging.INFO)
+
+
+_INPUT_PROBE = UnusedInputProbe()
+# Libraries whose INFO lines are chatter to whoever reads the log: fontTools writes ~100 lines
+# per card sheet as it subsets the fonts.
+QUIET = ("fontTools",)
+
+
+def log_file(settings: SimpleNamespace) -> Path:
+    """The kiosk's log file."""
+    return Path(settings.kiosk.data_dir) / "logs" / "kiosk.log"
+
+
 def setup(settings: SimpleNamespace) -> Path:
     """Send the kiosk's logs (and Kivy's, which go through logging too) to the rotating file."""
-    folder = Path(settings.kiosk.data_dir) / "logs"
+    path = log_file(settings)
+    folder = path.parent
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = folder / "kiosk.log"
     handler = KioskLogHandler(
         path, maxBytes=settings.logging.max_bytes, backupCount=settings.logging.backups, encoding="utf-8"
     )
@@ -80,4 +107,7 @@ def setup(settings: SimpleNamespace) -> Path:
     setattr(handler, "yinling", True)  # noqa: B010  (marks the kiosk's own handler for the next setup)
     root.addHandler(handler)
     root.setLevel(settings.logging.level)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    logging.getLogger("kivy").addFilter(_INPUT_PROBE)  # before screens import Kivy
     return path

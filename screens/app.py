@@ -24,10 +24,10 @@ from devices import configured
 from devices.manager import DeviceManager
 from devices.sim import demo as sim_demo
 from devices.wedge import Wedge
-from kiosk import demo
+from kiosk import demo, logs
 from kiosk.checkin.signin import Result
 from kiosk.checkin.visit import Reception, Senior, Visit
-from kiosk.fonts import FontChain, cmap
+from kiosk.fonts import cmap
 from kiosk.health import Health
 from kiosk.i18n import t
 from kiosk.identity.credentials import Credential
@@ -117,13 +117,12 @@ class KioskApp(App):
         self.theme = Theme(settings.display.px_per_mm)
         self.reception = Reception(settings)
         self.wedge = Wedge.from_settings(settings)
-        self._fonts: FontChain | None = None
         self.devices = configured.Devices()
         self.device_manager: DeviceManager | None = None
         self._device_states: dict[str, str] = {}
         self.sync: SyncWorker | None = None
         self.upkeep = Upkeep(settings)  # backups, free space, old newcomer cards
-        self.voice = voice.Voice(settings.voice)
+        self.voice = voice.Voice(settings.voice, on_trouble=self._voice_trouble)
         self.senior: Senior | None = None  # identified, with their own preferences in force
         self.clock = time.monotonic  # the idle watches' clock; tests move a fake one
         self.staff = StaffSession(self)
@@ -206,8 +205,26 @@ class KioskApp(App):
     def _first_frame(self, window) -> None:
         window.unbind(on_flip=self._first_frame)
         log.info("home screen ready")
-        # Reading the fonts' character maps takes ~0.3 s each: not at start-up, not at a scan.
+        self._greet()
+        # The fallbacks' character maps take ~0.15 s each to read: after the first frame, not at a scan.
         threading.Thread(target=self._warm_fonts, name="fonts", daemon=True).start()
+
+    def _greet(self) -> None:
+        """Tell the terminal that started the kiosk that it is up, where its log is and what the
+        keys do: otherwise a newcomer's first run is a silent terminal and a window."""
+        lines = [t("console.ready"), t("console.log", file=logs.log_file(self.settings))]
+        if self.devices.idcard_sim or self.devices.qr_sim:
+            lines.append(t("console.demo_keys"))
+        if self.settings.devices.keyboard_wedge.enabled:
+            lines.append(t("console.wedge"))
+        if not self.settings.kiosk.kiosk_mode:
+            lines.append(t("console.quit"))
+        print("\n".join(lines), flush=True)
+
+    @mainthread
+    def _voice_trouble(self, failing: bool) -> None:
+        """The voice's player failing (logged once by the voice) is a line in the status corner."""
+        self.home.ids.status.show_note("voice", t("device.voice_failing") if failing else "")
 
     @mainthread
     def _synced(self, status: SyncStatus) -> None:
@@ -243,16 +260,10 @@ class KioskApp(App):
         if not self.settings.kiosk.kiosk_mode:
             super()._install_settings_keys(window)
 
-    @property
-    def fonts(self) -> FontChain:
-        """The main font and its fallbacks, for names with rare characters."""
-        if self._fonts is None:
-            display = self.settings.display
-            self._fonts = FontChain(display.font, display.fallback_fonts)
-        return self._fonts
-
     def _warm_fonts(self) -> None:
-        for path in self.fonts.fonts:
+        """Read the fallbacks' character maps before a label with a rare character asks for them
+        (the main faces' are read for the first labels)."""
+        for path in self.settings.display.fallback_fonts:
             cmap(path)
 
     # -- keyboard wedge -----------------------------------------------------------------------
@@ -288,7 +299,7 @@ class KioskApp(App):
             self.home.ids.status.show(health)
         self.device_manager.start()
         if self.devices.idcard_sim or self.devices.qr_sim:
-            log.info(sim_demo.HELP)
+            log.info("%s", t("console.demo_keys"))
 
     @mainthread
     def _from_device(self, cred: Credential) -> None:

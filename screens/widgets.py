@@ -12,6 +12,7 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
 from screens import kv
+from screens.typeface import Fallback
 
 
 class TimedScreen(Screen):
@@ -32,7 +33,7 @@ class TimedScreen(Screen):
             self._timer = None
 
 
-class Text(Label):
+class Text(Fallback, Label):
     """Any text: the SC font, ink on paper, lines at least 1.3 em apart (T-3, see theme.py).
 
     Its size is named by `role` (body, heading, figure ... in theme.SIZES_MM), not set as
@@ -64,7 +65,7 @@ class Panel(BoxLayout):
     bg = ColorProperty((1, 1, 1, 1))
 
 
-class KioskButton(ButtonBehavior, Label):
+class KioskButton(ButtonBehavior, Fallback, Label):
     """A big solid button.  ButtonBehavior fires on release, and not at all when the finger slides
     off first (always_release is False): a trembling press does not act twice (F-5)."""
 

@@ -1,13 +1,17 @@
 """The command line, run as an operator runs it: a separate process, exit code, stderr."""
 
+import os
 import re
 import subprocess
+import sys
+import threading
 
 import pytest
 
 from kiosk import config
+from kiosk.i18n import t
 from tests.kiosk.bad_configs import CASES
-from tools.checkout import ROOT, run_kiosk
+from tools.checkout import MAIN, ROOT, run_kiosk
 
 
 def run(*args) -> subprocess.CompletedProcess:
@@ -90,3 +94,75 @@ def test_cards_with_an_unknown_member_number(tmp_path, site):
 def test_cards_needs_out(tmp_path, site):
     result = run("--data-dir", site, "cards")
     assert result.returncode != 0 and "--out" in result.stderr and "Traceback" not in result.stderr
+
+
+# A kiosk that stops loading libmtdev, as on a machine without the libmtdev1 package.
+NO_MTDEV = "import sys; sys.modules['kivy.lib.mtdev'] = None; from screens.launch import main; sys.exit(main())"
+
+
+def first_run(data_dir, *python_args: str) -> tuple[str, str]:
+    """Start the kiosk (`python ARGS`) as `./dev run` does, wait for its terminal to say it is
+    ready, stop it: what the terminal showed and the log."""
+    kiosk = subprocess.Popen(
+        [sys.executable, *python_args, "--data-dir", str(data_dir)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    watchdog = threading.Timer(120, kiosk.kill)  # a kiosk that never gets ready fails the test
+    watchdog.start()
+    try:
+        ready = kiosk.stdout.readline()  # the first line it prints, once the home screen is drawn
+    finally:
+        kiosk.terminate()
+        # Read through the text streams: communicate() would skip what readline() has buffered.
+        out, err = kiosk.stdout.read(), kiosk.stderr.read()
+        kiosk.wait()
+        watchdog.cancel()
+    return ready + out + err, (data_dir / "logs" / "kiosk.log").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("mtdev", [True, False], ids=["libmtdev", "no_libmtdev"])
+def test_first_run_tells_the_terminal_what_keys_do_and_where_the_log_is(tmp_path, mtdev):
+    program = [str(MAIN)] if mtdev else ["-c", NO_MTDEV]
+    terminal, log = first_run(tmp_path / "data", *program)
+    lines = terminal.splitlines()
+    assert lines[:3] == [
+        t("console.ready"),
+        t("console.log", file=tmp_path / "data" / "logs" / "kiosk.log"),
+        t("console.demo_keys"),  # the demo's simulated reader and scanner
+    ]
+    assert t("console.wedge") in lines and t("console.quit") in lines
+    assert "Traceback" not in terminal
+    # The log a technician reads: no ERROR, no traceback, no fontTools chatter.
+    assert "Traceback" not in log and " ERROR " not in log and "fontTools" not in log
+    assert "home screen ready" in log
+    if not mtdev:  # the probe's ERROR and traceback, as one line
+        assert re.search(r" INFO kivy: Input: MTDev is not supported .*: not used", log)
+
+
+def test_dev_run_cards_writes_the_pdf_without_a_screen(tmp_path):
+    # ./dev run starts a virtual screen for the kiosk's window; a command that only writes a PDF
+    # needs none.  An xvfb-run that fails stands in for the real one.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "xvfb-run").write_text("#!/bin/sh\necho xvfb-run was started >&2\nexit 1\n")
+    (bin_dir / "xvfb-run").chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"} | {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    out = tmp_path / "cards.pdf"
+    done = subprocess.run(
+        ["bash", ROOT / "dev", "run", "--data-dir", tmp_path / "data", "cards", "--out", out, "DM0019"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "No display found" not in done.stdout + done.stderr
+    assert "xvfb-run was started" not in done.stderr
+    assert out.is_file()
+    log = (tmp_path / "data" / "logs" / "kiosk.log").read_text(encoding="utf-8")
+    assert "fontTools" not in log  # ~100 INFO lines per sheet before

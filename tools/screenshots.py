@@ -82,7 +82,10 @@ def _start(data_dir: str):
     """Settings, logs, database and demo data, exactly as the kiosk starts (kiosk.boot)."""
     from kiosk import boot
 
-    return boot.start(argparse.Namespace(config=None, data_dir=data_dir))
+    settings = boot.start(argparse.Namespace(config=None, data_dir=data_dir))
+    # A player that works with no sound card, or the corner shows 「声音 放不出来」 on every shot.
+    settings.voice.player = ["aplay", "-q", "-D", "null"]
+    return settings
 
 
 class Tour:
@@ -198,7 +201,7 @@ class Tour:
         from kiosk.sync.status import Status
 
         self.app.sync_status = Status(True, 0, None, 0, 0, 1, None, "", None, clock_offset_ms=-5 * 86_400_000)
-        clock = self.app.home.ids.status.clock
+        clock = self.app.home.ids.status.notes["clock"]
         return lambda: clock.parent is not None
 
     def _clock_right(self) -> None:
@@ -388,9 +391,15 @@ def _staff_search(screen) -> None:
         screen.body.ids.pad.press(key)
 
 
-def _staff_member(tour):
-    tour.app.staff.screens["staff_member"].member_no = "DM0001"
-    return _staff_open("staff_member")(tour)
+def _staff_member(member_no: str):
+    def step(tour):
+        screen = tour.app.staff.screens["staff_member"]
+        screen.member_no = member_no
+        tour.app.staff.open("staff_member")
+        screen.refresh()  # when it was open already, with another member
+        return lambda: tour.app.screens.current == "staff_member"
+
+    return step
 
 
 def _staff_newcomer(screen) -> None:
@@ -543,7 +552,8 @@ STAFF_SHOTS = [
     ("staff_home", _staff_home),
     ("staff_today", _staff_open("staff_today")),
     ("staff_members", _staff_open("staff_members", _staff_search)),
-    ("staff_member", _staff_member),
+    ("staff_member", _staff_member("DM0001")),
+    ("staff_member_rare_name", _staff_member("DM0019")),  # 龚𪚥: U+2A6A5 from the fallback font (T-7)
     ("staff_newcomers", _staff_open("staff_newcomers", _staff_newcomer)),
     ("staff_newcomer_registered", _staff_registered),
     ("staff_exports", _staff_open("staff_exports", _staff_exported)),

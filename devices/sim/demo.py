@@ -2,7 +2,7 @@
 
 F2–F8 lay a card of each kind on the simulated reader (the real driver reads it over the pty),
 F9 lifts it, F10 scans a QR member card on the simulated serial scanner, F11 pulls the reader's
-cable or puts it back.
+cable or puts it back (the terminal and the log say so at start: console.demo_keys).
 """
 
 from types import SimpleNamespace
@@ -12,11 +12,6 @@ from kiosk.identity import tokens
 CARDS = {2: "resident", 3: "rare", 4: "hmt", 5: "foreign2017", 6: "foreign2023", 7: "unknown", 8: "expired"}
 LIFT, QR_SCAN, CABLE = 9, 10, 11
 QR_MEMBER = "DM0002"
-HELP = (
-    "demo devices: F2 ID card  F3 rare-character name  F4 HK/Macao/Taiwan permit  "
-    "F5 foreigner 2017  F6 foreigner 2023  F7 unregistered  F8 expired  F9 lift the card  "
-    "F10 QR over serial  F11 unplug/replug the reader"
-)
 
 
 def press(devices, function_key: int, settings: SimpleNamespace) -> str | None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import qrcode
 
+from kiosk.fonts import FontChain
 from kiosk.i18n import t
 from kiosk.identity import tokens
 from kiosk.store.models import Member, Site
@@ -50,12 +51,13 @@ def render(settings: SimpleNamespace, members: list[Member], out: str | Path) ->
     pdf.set_auto_page_break(False)
     pdf.add_font("sc", fname=settings.display.font)
     pdf.add_font("sc", style="B", fname=settings.display.font_bold)
-    fallbacks = []
-    for i, path in enumerate(settings.display.fallback_fonts):
-        if Path(path).is_file():
-            pdf.add_font(f"fallback{i}", fname=path)
-            fallbacks.append(f"fallback{i}")
-    pdf.set_fallback_fonts(fallbacks)
+    # The screens' fallbacks (kiosk.fonts), regular only: a bold name takes the regular face for a
+    # character the bold one lacks (exact_match=False) rather than dropping it.
+    chain = FontChain(settings.display.font, settings.display.fallback_fonts)
+    fallbacks = [f"fallback{i}" for i in range(len(chain.fonts) - 1)]
+    for family, path in zip(fallbacks, chain.fonts[1:], strict=True):
+        pdf.add_font(family, fname=path)
+    pdf.set_fallback_fonts(fallbacks, exact_match=False)
     for n, member in enumerate(members):
         if n % (COLS * ROWS) == 0:
             pdf.add_page()

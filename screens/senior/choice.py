@@ -6,7 +6,7 @@ from kivy.app import App
 
 from kiosk.checkin.signin import Result
 from kiosk.programme.schedule import Item
-from screens import kv, present, typeface
+from screens import kv, present
 from screens.widgets import OptionButton, TimedScreen
 
 log = logging.getLogger(__name__)
@@ -31,11 +31,10 @@ class ChoiceScreen(TimedScreen):
 
     def show(self, result: Result, method: str) -> None:
         """Offer the options of a "choose" Result read with `method` (qr, idcard ...)."""
-        app = App.get_running_app()
         if len(result.options) > OPTIONS:
             log.warning("%d options due, showing the first %d", len(result.options), OPTIONS)
         self.member_no, self.method = result.member_no, method
-        self.ids.name.text = typeface.markup(app.fonts, result.display_name)
+        self.ids.name.text = result.display_name
         self._items = dict(zip(self.buttons, result.options))
         for button in self.buttons:
             self._show_option(button, self._items.get(button))

@@ -1,10 +1,9 @@
 """Result: one screen for every kind of Result, each with its own colour, icon and words (T-5)."""
 
-from kivy.app import App
 from kivy.properties import StringProperty
 
 from kiosk.checkin.signin import Result
-from screens import kv, present, typeface
+from screens import kv, present
 from screens.widgets import TimedScreen
 
 
@@ -15,11 +14,10 @@ class ResultScreen(TimedScreen):
 
     def show(self, result: Result, timeout_s: float, news: str = "") -> None:
         """Render `result` with any good news for the senior, and (re)start the way home."""
-        app = App.get_running_app()
         view = present.result_view(result)
         self.kind = view.kind
         self.ids.word.text = view.word
-        self.ids.name.text = typeface.markup(app.fonts, view.name)
+        self.ids.name.text = view.name
         self.ids.heading.text = view.heading
         for i, label in enumerate(self._lines()):
             label.text = view.lines[i] if i < len(view.lines) else ""

@@ -11,7 +11,6 @@ from kiosk.checkin.visit import Senior
 from screens import (
     kv,
     present_service,
-    typeface,
     widgets,  # noqa: F401  (registers the widget classes the .kv uses)
 )
 from screens.widgets import Panel
@@ -62,7 +61,7 @@ class ServiceScreen(Screen):
 
     def frame(self, news: str = "") -> None:
         """The header, news line and page bar for the current senior and page."""
-        self.ids.header.who = typeface.markup(App.get_running_app().fonts, self.senior.name)
+        self.ids.header.who = self.senior.name
         if news:
             self.ids.news.text = news
         self._bar()
@@ -75,7 +74,7 @@ class ServiceScreen(Screen):
 
 class ServiceHeader(Panel):
     title = StringProperty("")
-    who = StringProperty("")  # markup: the senior's (masked) name, once a card is read
+    who = StringProperty("")  # the senior's (masked) name, once a card is read
     hint = StringProperty("")  # shown until then
 
 

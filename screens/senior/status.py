@@ -17,27 +17,35 @@ from screens.widgets import Text
 
 
 class StatusCorner(BoxLayout):
-    """One line per device, in the order the devices first reported, and below them a line when
-    the clock is far off."""
+    """One line per device, in the order the devices first reported, and below them a line for
+    each other trouble staff should know of: the clock far off, the voice not playing."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.lines: dict[str, Text] = {}
-        self.clock = DeviceLine()
+        self.notes: dict[str, Text] = {}  # shown below the devices, in the order first shown
 
     def show_clock(self, warning: str) -> None:
         """The clock's line (present.clock_warning); "" takes it away."""
-        self.clock.text = warning
-        if warning and self.clock.parent is None:
-            self.add_widget(self.clock, index=0)
-        elif not warning and self.clock.parent is self:
-            self.remove_widget(self.clock)
+        self.show_note("clock", warning)
+
+    def show_note(self, name: str, text: str) -> None:
+        """The trouble `name`'s line; "" takes it away."""
+        note = self.notes.get(name)
+        if note is None:
+            note = self.notes[name] = DeviceLine()
+        note.text = text
+        if text and note.parent is None:
+            self.add_widget(note, index=0)
+        elif not text and note.parent is self:
+            self.remove_widget(note)
 
     def show(self, health: Health) -> None:
         line = self.lines.get(health.name)
         if line is None:
             line = self.lines[health.name] = DeviceLine()
-            self.add_widget(line, index=1 if self.clock.parent is self else 0)
+            shown = sum(note.parent is self for note in self.notes.values())
+            self.add_widget(line, index=shown)  # above the notes
         line.text = present.device_status(health)
         line.state = health.state()
 

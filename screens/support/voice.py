@@ -28,7 +28,7 @@ import tempfile
 import threading
 import tomllib
 import wave
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
@@ -316,7 +316,13 @@ class Voice:
     system's temporary folder.  `enabled` and `volume` may be changed at any time.
     """
 
-    def __init__(self, voice: SimpleNamespace, scratch_dir: str | Path | None = None, hang_s: float = HANG_S):
+    def __init__(
+        self,
+        voice: SimpleNamespace,
+        scratch_dir: str | Path | None = None,
+        hang_s: float = HANG_S,
+        on_trouble: Callable[[bool], None] | None = None,
+    ):
         self.enabled: bool = voice.enabled
         self.volume: int = voice.volume
         self.player = list(voice.player)
@@ -332,6 +338,7 @@ class Voice:
         self._cut = False  # the player was stopped on purpose
         self._closed = False
         self._failing: set[str] = set()  # failures logged since the last success
+        self.on_trouble = on_trouble  # told, on the voice thread, when phrases start or stop failing
         self._thread = threading.Thread(target=self._run, name="voice", daemon=True)
         self._thread.start()
 
@@ -460,16 +467,24 @@ class Voice:
         elif code != 0:
             self._fail("exit", "voice: the player %s exited with %s: %s", command, code, detail or "no message")
         else:
-            self._failing.clear()
+            if self._failing:
+                self._failing.clear()
+                self._tell(False)
             log.debug("voice: said %s", command[-1])
 
     def _fail(self, kind: str, message: str, *args) -> None:
         """Log a failure; the same kind again only at debug level until a phrase plays."""
         if kind in self._failing:
             log.debug(message, *args)
-        else:
-            self._failing.add(kind)
-            log.warning(message, *args)
+            return
+        if not self._failing:
+            self._tell(True)
+        self._failing.add(kind)
+        log.warning(message, *args)
+
+    def _tell(self, failing: bool) -> None:
+        if self.on_trouble is not None:
+            self.on_trouble(failing)
 
 
 def _kill(player: subprocess.Popen) -> None:

@@ -20,6 +20,13 @@ def test_rare_character_falls_back(chain):
     assert chain.missing("龚𪚥王𠮷祥") == []
 
 
+def test_a_bold_label_runs_from_the_bold_face_then_the_fallbacks(chain):
+    chain, s = chain
+    bold, fallback = s.display.font_bold, s.display.fallback_fonts[0]
+    assert chain.runs("龚𪚥", main=bold) == [(bold, "龚"), (fallback, "𪚥")]
+    assert not fonts.FontChain.covers(bold, "龚𪚥") and fonts.FontChain.covers(bold, "王 𠮷祥")
+
+
 def test_a_character_no_font_has_is_reported_and_kept_with_the_main_font(chain, caplog):
     chain, s = chain
     with caplog.at_level(logging.WARNING):

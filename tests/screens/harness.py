@@ -17,6 +17,7 @@ from kiosk import boot
 from kiosk.identity import tokens
 from screens.app import KioskApp, configure
 from tests.screens import (
+    scenarios_glyphs,
     scenarios_service,
     scenarios_staff,
     scenarios_staff_courses,
@@ -230,6 +231,28 @@ def clock_off(app, settings, obs):
     return [years_ahead, lambda: None, set_right, lambda: None, lambda: obs.update(right=lines())]
 
 
+def voice_fails(app, settings, obs):
+    """The voice's player goes missing, then comes back, while the home screen shows."""
+    corner = app.home.ids.status
+
+    def lines() -> list[str]:
+        return [w.text for w in reversed(corner.children)]
+
+    def broken():
+        obs["before"] = lines()
+        app.voice.player = ["/nonexistent/player"]
+        app.voice.say("ok")
+        return lambda: len(lines()) > len(obs["before"])
+
+    def mended():
+        obs["failing"] = lines()
+        app.voice.player = settings.voice.player
+        app.voice.say("ok")
+        return lambda: lines() == obs["before"]
+
+    return [broken, mended, lambda: obs.update(after=lines())]
+
+
 def add_open_activity(title: str = "重阳健步行") -> None:
     """A second thing due now for every member: an open activity starting this minute."""
     from datetime import datetime, timedelta
@@ -419,6 +442,7 @@ SCENARIOS = {
         escape,
         kivy_keys,
         clock_off,
+        voice_fails,
         choose,
         slide_off,
         demo_top_up,
@@ -426,7 +450,14 @@ SCENARIOS = {
         unplug,
     )
 }
-for module in (scenarios_service, scenarios_staff, scenarios_staff_courses, scenarios_staff_desk, scenarios_staff_sync):
+for module in (
+    scenarios_glyphs,
+    scenarios_service,
+    scenarios_staff,
+    scenarios_staff_courses,
+    scenarios_staff_desk,
+    scenarios_staff_sync,
+):
     SCENARIOS.update({f.__name__: f for f in module.SCENARIOS})
 
 

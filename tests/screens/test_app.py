@@ -115,6 +115,15 @@ def test_the_status_corner_tells_staff_when_the_clock_is_far_off(run_scenario):
     assert obs["right"] == obs["before"] and len(obs["before"]) == 2  # the two simulated devices
 
 
+def test_the_status_corner_tells_staff_while_the_voice_cannot_play(run_scenario):
+    obs, data_dir = run_scenario("voice_fails")
+    assert obs["finished"]
+    assert obs["failing"] == obs["before"] + [t("device.voice_failing")]
+    assert obs["after"] == obs["before"]
+    log = (data_dir / "logs" / "kiosk.log").read_text(encoding="utf-8")
+    assert log.count("voice: cannot start the player") == 1
+
+
 def test_a_demo_left_running_keeps_something_due(run_scenario):
     obs, data_dir = run_scenario("demo_top_up")
     assert obs["top_up_every_s"] == [DEMO_TOP_UP_S]

@@ -281,3 +281,14 @@ def test_a_csv_export_puts_a_quote_before_formula_like_names(tmp_path, world, fo
     assert sorted(row[1] for row in rows) == sorted("'" + name for name in FORMULAS)
     assert [row[0] for row in rows] == [f"DM01{i:02d}" for i in range(len(FORMULAS))]  # the rest as it was
     assert (header, total) == (["学员编号", "姓名", "出勤次数"], ["合计", "", "0"])
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_rare_character_names_come_back_whole(tmp_path, world, actor, fmt):
+    # Beyond the BMP (U+2A6A5, U+20BB7): four UTF-8 bytes, a surrogate pair in UTF-16 tools.
+    course = world.course("京剧票友班")
+    for i, name in enumerate(["龚𪚥", "王𠮷祥"]):
+        world.enroll(world.member(f"DM00{i + 1:02d}", name), course)
+    (path,) = exports.export(actor, "course", fmt, tmp_path, NOW, course_id=course.id)
+    rows = values(load_workbook(path).active) if fmt == "xlsx" else read_csv(path)
+    assert [row[1] for row in rows[1:3]] == ["龚𪚥", "王𠮷祥"]

@@ -5,6 +5,8 @@ import subprocess
 
 import pytest
 
+from kiosk import config, demo
+from kiosk.fonts import FontChain
 from kiosk.identity import tokens
 from kiosk.people import cards
 from kiosk.store.models import Member
@@ -65,6 +67,25 @@ def test_reissued_card_carries_the_new_issue(world, twelve, settings, tmp_path):
     cards.render(settings, cards.members_for(["DM0002"]), out)
     (printed,) = re.findall(r"YL1-[A-Z0-9]+-\d+-[A-Z2-7]{16}", pdf_text(out))
     assert tokens.read(printed, world.card_key) == ("DM0002", 3)
+
+
+def _rare_demo_names(settings) -> list[str]:
+    """The demo's names with a character the main font lacks (龚𪚥's U+2A6A5, at least)."""
+    chain = FontChain(settings.display.font, settings.display.fallback_fonts)
+    names = [m["name"] for m in demo.read(config.load().site.demo_data)["members"]]
+    return [n for n in names if not chain.covers(settings.display.font_bold, n)]
+
+
+def test_a_rare_character_in_the_bold_name_is_printed_from_the_fallback_font(world, settings, tmp_path):
+    rare = _rare_demo_names(settings)
+    assert "龚𪚥" in rare
+    people = [world.member(f"DM{n:04d}", name) for n, name in enumerate(rare, start=1)]
+    out = tmp_path / "cards.pdf"
+    cards.render(settings, people, out)
+    text = pdf_text(out)
+    assert all(name in text for name in rare)
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"HanaMinB\S*\s.*\byes\s+yes\b", fonts)  # embedded and subset
 
 
 def test_members_for_keeps_the_order_given(twelve):

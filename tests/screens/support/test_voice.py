@@ -539,6 +539,21 @@ def test_a_failing_player_is_logged_once_until_a_phrase_plays(make_voice, tmp_pa
     assert "exited with 1" in logged[0] and "no such device" in logged[0]
 
 
+def test_staff_are_told_once_when_the_voice_fails_and_when_it_works_again(make_voice, tmp_path):
+    told: list[bool] = []
+    v = make_voice([str(tmp_path / "no-such-player")])
+    v.on_trouble = told.append
+    for _ in range(2):  # two failures, one word of it
+        v.say("ok")
+        assert v.wait_idle(WAIT_S)
+    assert told == [True]
+    v.player = APLAY
+    for _ in range(2):
+        v.say("ok")
+        assert v.wait_idle(WAIT_S)
+    assert told == [True, False]
+
+
 def test_a_missing_player_is_logged_once(make_voice, tmp_path, scratch, caplog):
     v = make_voice([str(tmp_path / "no-such-player"), "-q"])
     with caplog.at_level(logging.WARNING):
