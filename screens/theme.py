@@ -127,3 +127,8 @@ TEXT_SIZES = ("body", "detail", "heading", "figure", "word", "balance")
 # push single lines off the centre of their boxes.
 LINE_HEIGHT = 1.0
 MIN_LINE_SPACING_EM = 1.3  # T-3
+
+# The floors the layout check holds every screen to (tools/layoutcheck.py), in millimetres:
+# (smallest side of a touch target, clear space between two targets).  Seniors': L-1 and L-2;
+# staff pages: a list row's height (staff_row_h) and the pads' key spacing.
+FLOORS_MM = {"senior": (20, 5), "staff": (15, 2)}
