@@ -100,6 +100,7 @@ class Tour:
         self.app, self.settings, self.out, self.only = app, settings, out, only
         self.large, self.check = large, check
         self.violations: list = []  # tools.layoutcheck.Violation, with --check
+        self._keep_large = None  # with --large: what sets 「大字」 again whenever the app resets it
         self.key = bytes.fromhex(settings.security.card_key)
         self.failure = ""
         self._cancelled: list[int] = []
@@ -122,6 +123,7 @@ class Tour:
         if self.large:
             self._hold_large_type()
         steps = [self._home] if self.only else self._senior_steps()
+        steps.append(_just(self._release_large_type))  # staff pages as staff see them
         for name, step in STAFF_SHOTS:
             if name.startswith(self.only) or name in SIGN_IN:
                 steps += [lambda step=step: step(self)] + self._shot(name)
@@ -157,8 +159,14 @@ class Tour:
             if scale != large:
                 theme.scale = large
 
+        self._keep_large = keep
         theme.bind(scale=keep)
         theme.scale = large
+
+    def _release_large_type(self) -> None:
+        if self._keep_large is not None:
+            self.app.theme.unbind(scale=self._keep_large)
+            self.app.theme.scale = 1.0
 
     def _senior_steps(self) -> list:
         steps = [self._home, self._devices_ready, *self._snap("home")]

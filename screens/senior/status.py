@@ -5,7 +5,7 @@ the QR card instead.  Staff see the time of the last read and how many faults th
 """
 
 from kivy.properties import StringProperty
-from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.stacklayout import StackLayout
 
 from kiosk.health import Health
 from screens import (
@@ -16,9 +16,13 @@ from screens import (
 from screens.widgets import Text
 
 
-class StatusCorner(BoxLayout):
-    """One line per device, in the order the devices first reported, and below them a line when
-    the clock is far off."""
+class StatusCorner(StackLayout):
+    """One phrase per device, in the order the devices first reported, then one when the clock is
+    far off: side by side from the right edge, on a second line only when they do not fit, so
+    the corner stays as low as the staff button beside it.
+
+    The StackLayout places its children last first, right to left: the first device is
+    children[-1]'s left neighbour and the clock's phrase, children[0], comes last."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -29,7 +33,7 @@ class StatusCorner(BoxLayout):
         """The clock's line (present.clock_warning); "" takes it away."""
         self.clock.text = warning
         if warning and self.clock.parent is None:
-            self.add_widget(self.clock, index=0)
+            self.add_widget(self.clock, index=0)  # placed last
         elif not warning and self.clock.parent is self:
             self.remove_widget(self.clock)
 
@@ -37,7 +41,7 @@ class StatusCorner(BoxLayout):
         line = self.lines.get(health.name)
         if line is None:
             line = self.lines[health.name] = DeviceLine()
-            self.add_widget(line, index=1 if self.clock.parent is self else 0)
+            self.add_widget(line, index=len(self.children))  # placed first: right of the older ones
         line.text = present.device_status(health)
         line.state = health.state()
 
