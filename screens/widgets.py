@@ -87,6 +87,7 @@ class ChoiceButton(KioskButton):
     ticked, the other white with a thin edge, so the state never rests on colour alone (T-5)."""
 
     chosen = BooleanProperty(False)
+    edge = NumericProperty(1)  # the outline's width: thicker when chosen
 
 
 class OptionButton(ButtonBehavior, BoxLayout):
