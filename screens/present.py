@@ -142,7 +142,7 @@ _DETAIL = {
 
 
 def device_status(health: Health) -> str:
-    """One device in the status corner: 身份证读卡器 正常 · 14:05 读卡 · 2 次故障"""
+    """One device in the status corner: 身份证读卡器 正常 · 最近读卡 14:05 · 2 次故障"""
     parts = [t(f"device.{health.kind}"), t(f"device.{health.state()}")]
     if health.last_read:
         parts.append(t("device.last_read", time=f"{health.last_read:%H:%M}"))

@@ -119,11 +119,21 @@ SIZES_MM = {
     "staff_key": 24,
 }
 KEY_FIGURES = ("figure", "word", "clock", "balance")
-# Type that grows for a senior who chose 「大字」; clock, targets and gaps keep their size.
+# Type that grows for a senior who chose 「大字」; the clock and the gaps keep their size.
 TEXT_SIZES = ("body", "detail", "heading", "figure", "word", "balance")
+# Boxes made for the type they hold grow with it, so 「大字」 never outgrows them (issue 19).  Only
+# sizes no subclass or instance rule sets again: a base rule bound to a changing size would set
+# it back over theirs.  Bands and buttons elsewhere grow through theme.<role>_line / theme.line().
+BOX_SIZES = ("option_h",)
 
 # Kivy's line_height multiplies the font's own line box, which for Noto Sans CJK is already
 # 1.448 em (hhea ascent + descent): lines are 1.448 em apart, above T-3's 1.3.  More would only
 # push single lines off the centre of their boxes.
 LINE_HEIGHT = 1.0
 MIN_LINE_SPACING_EM = 1.3  # T-3
+LINE_BOX_EM = 1.448  # one line of Noto Sans CJK (hhea ascent + descent) at LINE_HEIGHT: a band's floor
+
+# The floors the layout check holds every screen to (tools/layoutcheck.py), in millimetres:
+# (smallest side of a touch target, clear space between two targets).  Seniors': L-1 and L-2;
+# staff pages: a list row's height (staff_row_h) and the pads' key spacing.
+FLOORS_MM = {"senior": (20, 5), "staff": (15, 2)}

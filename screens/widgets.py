@@ -4,7 +4,7 @@ the screen that goes home by itself."""
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.graphics import Color, Ellipse, InstructionGroup, Line
-from kivy.properties import ColorProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -76,6 +76,19 @@ class KioskButton(ButtonBehavior, Fallback, Label):
 
 class LightButton(KioskButton):
     """A big button for a dark background."""
+
+
+class OutlineButton(LightButton):
+    """A white button with a navy edge, for the paper background: a plain white one would melt
+    into the page and read as text (issue 19, the home screen's 「工作人员」)."""
+
+
+class ChoiceButton(KioskButton):
+    """One of a pair of choices (普通字 / 大字): the chosen one is filled navy, edged thick and
+    ticked, the other white with a thin edge, so the state never rests on colour alone (T-5)."""
+
+    chosen = BooleanProperty(False)
+    edge = NumericProperty(1)  # the outline's width: thicker when chosen
 
 
 class OptionButton(ButtonBehavior, BoxLayout):

@@ -1,5 +1,8 @@
 """Screenshots of the real screens: python -m tools.screenshots [OUT_DIR]  (default docs/screenshots)
 [--only PREFIX]  (only the staff pages' shots named so, e.g. --only staff_sync)
+[--large]  (the seniors' screens in 「大字」 type, display.large_text_scale; staff pages as always)
+[--check]  (the layout check after each shot, tools/layoutcheck.py: every violation is printed
+            and saved in OUT_DIR/layout.json, and the run fails if there is any)
 
 Runs the real app at 1920 x 1080 on a temporary data dir with the demo data, produces every kind
 of result through the real core (a forged token, an unknown member, an expired ID card ...) and
@@ -57,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="save only the staff pages' shots whose names begin so (e.g. staff_sync)",
     )
+    parser.add_argument("--large", action="store_true", help="the seniors' screens in 「大字」 type")
+    parser.add_argument("--check", action="store_true", help="check the layout of every shot (tools/layoutcheck.py)")
     args = parser.parse_args(argv)
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -66,14 +71,17 @@ def main(argv: list[str] | None = None) -> int:
 
         configure(settings)
         app = KioskApp(settings)
-        tour = Tour(app, settings, out, args.only)
+        tour = Tour(app, settings, out, args.only, large=args.large, check=args.check)
         app.bind(on_start=lambda _app: tour.start())
         app.run()
     missing = [name for name in tour.names() if not (out / name).is_file()]
     for name in tour.names():
         print(out / name)
-    if missing or tour.failure:
-        print(f"failed: {tour.failure or 'missing ' + ', '.join(missing)}", file=sys.stderr)
+    if args.check:
+        _report(tour.violations, out / "layout.json")
+    if missing or tour.failure or tour.violations:
+        why = tour.failure or (f"missing {', '.join(missing)}" if missing else f"{len(tour.violations)} layout faults")
+        print(f"failed: {why}", file=sys.stderr)
         return 1
     return 0
 
@@ -91,8 +99,11 @@ def _start(data_dir: str):
 class Tour:
     """The scripted walk through every screen."""
 
-    def __init__(self, app, settings, out: Path, only: str = ""):
+    def __init__(self, app, settings, out: Path, only: str = "", large: bool = False, check: bool = False):
         self.app, self.settings, self.out, self.only = app, settings, out, only
+        self.large, self.check = large, check
+        self.violations: list = []  # tools.layoutcheck.Violation, with --check
+        self._keep_large = None  # with --large: what sets 「大字」 again whenever the app resets it
         self.key = bytes.fromhex(settings.security.card_key)
         self.failure = ""
         self._cancelled: list[int] = []
@@ -112,7 +123,10 @@ class Tour:
         from tools.script import Script
 
         # --only: no senior screens; signed in to staff mode, only the wanted staff shots.
+        if self.large:
+            self._hold_large_type()
         steps = [self._home] if self.only else self._senior_steps()
+        steps.append(_just(self._release_large_type))  # staff pages as staff see them
         for name, step in STAFF_SHOTS:
             if name.startswith(self.only) or name in SIGN_IN:
                 steps += [lambda step=step: step(self)] + self._shot(name)
@@ -120,46 +134,77 @@ class Tour:
         self.script.start()
 
     def _shot(self, name: str) -> list:
+        return self._snap(name) if name.startswith(self.only) else []
+
+    def _snap(self, name: str) -> list:
+        """The steps saving `name`.png, then (with --check) inspecting what it shows."""
         from tools.script import screenshot
 
-        return [screenshot(self.out / f"{name}.png")] if name.startswith(self.only) else []
+        steps = [screenshot(self.out / f"{name}.png")]
+        if self.check:
+            steps.append(_just(lambda: self._inspect(name)))
+        return steps
+
+    def _inspect(self, name: str) -> None:
+        from kivy.core.window import Window
+
+        from tools import layoutcheck
+
+        limits = layoutcheck.floors(self.app.theme.px_per_mm, staff=name.startswith("staff_"))
+        self.violations += layoutcheck.inspect(name, list(Window.children), limits)
+
+    def _hold_large_type(self) -> None:
+        """「大字」 on every seniors' screen: whenever the app sets the type back (home, a senior
+        without the preference), it is set large again before anything is laid out."""
+        theme, large = self.app.theme, self.settings.display.large_text_scale
+
+        def keep(_theme, scale: float) -> None:
+            if scale != large:
+                theme.scale = large
+
+        self._keep_large = keep
+        theme.bind(scale=keep)
+        theme.scale = large
+
+    def _release_large_type(self) -> None:
+        if self._keep_large is not None:
+            self.app.theme.unbind(scale=self._keep_large)
+            self.app.theme.scale = 1.0
 
     def _senior_steps(self) -> list:
-        from tools.script import screenshot
-
-        steps = [self._home, self._devices_ready, screenshot(self.out / "home.png")]
+        steps = [self._home, self._devices_ready, *self._snap("home")]
         for name, arrange, cred in self._cases():
             kind = VARIANTS.get(name, name)
             steps += [
                 _just(arrange),
                 lambda c=cred, k=kind: self._submit(c(), k),
-                screenshot(self.out / f"result_{name}.png"),
+                *self._snap(f"result_{name}"),
                 self._home,
             ]
         steps += [
             _just(self._add_open_activity),
             lambda: self._submit(self._card("DM0019"), "choice"),
-            screenshot(self.out / "choice.png"),
+            *self._snap("choice"),
             self._home,
             self._unplug_reader,
-            screenshot(self.out / "home_reader_unplugged.png"),
+            *self._snap("home_reader_unplugged"),
             self._clock_off,
-            screenshot(self.out / "home_clock_off.png"),
+            *self._snap("home_clock_off"),
             _just(self._clock_right),
         ]
         for name, (service, member) in SERVICE_SHOTS:
             steps += [
                 self._home,
                 self._open(service, member, name.endswith("_large")),
-                screenshot(self.out / f"{name}.png"),
+                *self._snap(name),
             ]
         steps += [
             self._idle_prompt,
-            screenshot(self.out / "idle_prompt.png"),
+            *self._snap("idle_prompt"),
             self._attract,
-            screenshot(self.out / "attract.png"),
+            *self._snap("attract"),
             self._night,
-            screenshot(self.out / "night.png"),
+            *self._snap("night"),
             self._home,
         ]
         return steps
@@ -570,6 +615,13 @@ STAFF_SHOTS = [
     ("staff_sync_rejected", _sync_page(_sync_rejected)),
     ("staff_home_storage_low", _staff_home_storage_low),
 ]
+
+
+def _report(violations: list, path: Path) -> None:
+    """Each violation on a line of the output, and all of them in `path` for the tests."""
+    for violation in violations:
+        print(violation)
+    path.write_text(json.dumps([vars(v) for v in violations], ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def _just(action):

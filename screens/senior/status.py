@@ -5,7 +5,7 @@ the QR card instead.  Staff see the time of the last read and how many faults th
 """
 
 from kivy.properties import StringProperty
-from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.stacklayout import StackLayout
 
 from kiosk.health import Health
 from screens import (
@@ -16,14 +16,19 @@ from screens import (
 from screens.widgets import Text
 
 
-class StatusCorner(BoxLayout):
-    """One line per device, in the order the devices first reported, and below them a line for
-    each other trouble staff should know of: the clock far off, the voice not playing."""
+class StatusCorner(StackLayout):
+    """One phrase per device, in the order the devices first reported, then one for each other
+    trouble staff should know of (the clock far off, the voice not playing): side by side from
+    the right edge, on a second line only when they do not fit, so the corner stays as low as the
+    staff button beside it.
+
+    The StackLayout places its children last first, right to left: the first device is
+    children[-1]'s left neighbour and the notes, from children[0], come last."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.lines: dict[str, Text] = {}
-        self.notes: dict[str, Text] = {}  # shown below the devices, in the order first shown
+        self.notes: dict[str, Text] = {}  # after the devices, in the order first shown
 
     def show_clock(self, warning: str) -> None:
         """The clock's line (present.clock_warning); "" takes it away."""
@@ -44,8 +49,7 @@ class StatusCorner(BoxLayout):
         line = self.lines.get(health.name)
         if line is None:
             line = self.lines[health.name] = DeviceLine()
-            shown = sum(note.parent is self for note in self.notes.values())
-            self.add_widget(line, index=shown)  # above the notes
+            self.add_widget(line, index=len(self.children))  # placed first: right of the older ones
         line.text = present.device_status(health)
         line.state = health.state()
 

@@ -364,8 +364,8 @@ def preferences(app, settings, obs):
     def large():
         obs["before"] = {
             "scale": app.theme.scale,
-            "label": screen.ids.voice.font_size,
-            "text": screen.ids.large_text.text,
+            "label": screen.ids.voice_on.font_size,
+            "chosen": [c for c in ("normal_text", "large_text", "voice_on", "voice_off") if screen.ids[c].chosen],
         }
         tap(screen.ids.large_text)
         return lambda: app.theme.scale != 1.0
@@ -373,8 +373,8 @@ def preferences(app, settings, obs):
     def after_large():
         obs["after"] = {
             "scale": app.theme.scale,
-            "label": screen.ids.voice.font_size,
-            "text": screen.ids.large_text.text,
+            "label": screen.ids.voice_on.font_size,
+            "chosen": [c for c in ("normal_text", "large_text", "voice_on", "voice_off") if screen.ids[c].chosen],
         }
         app.go_home()
         obs["home_scale"] = app.theme.scale
@@ -390,11 +390,13 @@ def preferences(app, settings, obs):
 
     def voice_off():
         obs["spoken_before_off"] = len(obs["spoken"])
-        tap(screen.ids.voice)
+        tap(screen.ids.voice_on)  # chosen already: nothing changes
+        tap(screen.ids.voice_off)
         return lambda: not app.senior.voice
 
     def quiet():
-        obs["voice_text"] = screen.ids.voice.text
+        obs["voice_chosen"] = [screen.ids.voice_on.chosen, screen.ids.voice_off.chosen]
+        obs["chosen_words"] = screen.ids.now.text
         obs["spoken_at_off"] = len(obs["spoken"])
         app.go_home()
         scan_member(app, MEMBER)  # signed in already: 「您已经签到了」, but silently

@@ -142,7 +142,9 @@ def test_preferences_apply_at_once_and_at_the_next_card(run_scenario):
     obs, _ = run_scenario("preferences")
     assert obs["before"]["scale"] == 1.0 and obs["after"]["scale"] == 1.25
     assert obs["after"]["label"] > obs["before"]["label"]
-    assert obs["after"]["text"] != obs["before"]["text"]
+    assert obs["before"]["chosen"] == ["normal_text", "voice_on"]  # two clear pairs, one chosen in each
+    assert obs["after"]["chosen"] == ["large_text", "voice_on"]
+    assert obs["voice_chosen"] == [False, True] and obs["chosen_words"] == "现在是：大字，声音关"  # in words too
     assert obs["home_scale"] == 1.0  # home is for everyone
     assert obs["result"]["scale"] == 1.25  # applied as soon as the card is read
     assert obs["stored"] == {"large_text": 1, "voice": 0} or obs["stored"] == {"large_text": True, "voice": False}

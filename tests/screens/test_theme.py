@@ -49,13 +49,16 @@ def test_sizes_in_pixels_follow_the_panel_density():
     assert Theme(8.0).body == 88
 
 
-def test_large_type_grows_the_text_but_not_targets_or_the_clock():
+def test_large_type_grows_the_text_and_its_lines_but_not_the_clock_or_the_gaps():
     t = Theme(4.03)
+    assert t.button_h == 105 and t.heading_line == 81
     t.scale = 1.25
     assert t.body == 55 and t.size("figure", t.scale) == 101
-    assert t.size("clock", t.scale) == t.clock == 145 and t.button_h == 105
+    assert t.size("clock", t.scale) == t.clock == 145 and t.gap == 24
+    assert t.option_h == 222 and t.heading_line == 103 and t.line("body", 2) == 159
+    assert t.button_h == 105  # set again by many rules: each grows it from the line heights
     t.scale = 1.0
-    assert t.body == 44
+    assert t.body == 44 and t.option_h == 177
 
 
 def test_every_result_kind_has_a_word_and_an_icon():
