@@ -72,7 +72,9 @@ def always_due_courses(settings: SimpleNamespace) -> list[Course]:
 
 def ensure_due(settings: SimpleNamespace, now: datetime) -> None:
     """Give the always-due demo course a lesson in the sign-in window now that stays in it for
-    DUE_FOR (as far as the window allows), unless one is there."""
+    DUE_FOR (as far as the window allows), unless one is there.  Lessons of the course never
+    overlap: the running one ends where the new one starts, and the new one ends where the next
+    begins, so they follow on as one sitting and nobody is signed in or paid twice for it."""
     if not settings.site.demo_data:
         return
     courses = always_due_courses(settings)
@@ -82,7 +84,8 @@ def ensure_due(settings: SimpleNamespace, now: datetime) -> None:
     hi = now + timedelta(minutes=settings.checkin.window_before_min)
     # A lesson starting at `earliest` or later is due now and for DUE_FOR more.
     earliest = min(now - timedelta(minutes=settings.checkin.window_after_min) + DUE_FOR, hi)
-    if course.lessons.where(Lesson.start.between(earliest, hi), ~Lesson.cancelled).exists():
+    lessons = course.lessons.where(~Lesson.cancelled)
+    if lessons.where(Lesson.start.between(earliest, hi)).exists():
         return
     # The latest half hour not after now, else the latest whole minute, else now itself, else the
     # first whole minute from `earliest`, else `earliest`: the first of these that is early enough.
@@ -90,10 +93,13 @@ def ensure_due(settings: SimpleNamespace, now: datetime) -> None:
     half_hour = minute.replace(minute=now.minute - now.minute % 30)
     later = earliest.replace(second=0, microsecond=0) + timedelta(minutes=1)
     start = next(t for t in (half_hour, minute, now, later, earliest) if earliest <= t <= hi)
+    following = lessons.where(Lesson.start > start).order_by(Lesson.start).first()
+    end = min(start + timedelta(hours=2), following.start) if following else start + timedelta(hours=2)
     with write():
-        Lesson.insert(
-            course=course, start=start, end=start + timedelta(hours=2), room="", cancelled=False
-        ).on_conflict_ignore().execute()
+        Lesson.update(end=start).where(
+            Lesson.course == course, ~Lesson.cancelled, Lesson.start < start, Lesson.end > start
+        ).execute()
+        Lesson.insert(course=course, start=start, end=end, room="", cancelled=False).on_conflict_ignore().execute()
 
 
 def _load(data: dict, settings: SimpleNamespace, now: datetime) -> None:

@@ -2,6 +2,11 @@
 
 Find the member, find what is due for them now, and sign in when exactly one thing is due.  The
 SignIn, its PointsEntry and both outbox facts commit in one IMMEDIATE transaction.
+
+One sign-in a sitting: lessons of one course whose times overlap (or follow on without a break)
+are one sitting, so a senior signed in to one of them is "already" for the others, and gets
+their points once.  Nothing is signed in silently: when one due item is signed and another is
+not, the Result is "already" for the first and asks about the others (Result.options).
 """
 
 import logging
@@ -38,11 +43,17 @@ class Result:
     points_gained: int = 0
     balance: int | None = None
     first_time: datetime | None = None  # with "already": when the first sign-in was
-    options: tuple[Item, ...] = ()  # with "choose"
+    options: tuple[Item, ...] = ()  # with "choose"; with "already": what else is due, to ask about
     today: tuple[Item, ...] = ()  # with "not_due": the member's day
     detail: str = ""  # message key or text for staff and the log
     repeat: bool = False  # a repeated read of the same card: nothing new happened
     method: str = ""  # how the card was read: "qr" or "idcard"
+
+
+@dataclass(frozen=True)
+class Signed:
+    at: datetime  # when the member signed in
+    item: Item  # to what: the item itself, or another lesson of its sitting
 
 
 class CheckIn:
@@ -130,12 +141,12 @@ class CheckIn:
         if not due:
             return self._nothing_due(member, now)
         signed = self._signed_in(member, due)
-        pending = [i for i in due if i not in signed]
-        if not pending:
-            item = min(signed, key=lambda i: signed[i].at)
-            return self._result("already", member, item=item, first_time=signed[item].at)
+        pending = tuple(i for i in due if i not in signed)
+        if signed:
+            # Never sign the other item in on a second read: say "already" and ask about the rest.
+            return self._already(member, signed, options=pending)
         if len(pending) > 1:
-            return self._result("choose", member, options=tuple(pending))
+            return self._result("choose", member, options=pending)
         return self._sign_in(member, pending[0], cred.method, now)
 
     def _identify(self, cred: Credential, now: datetime) -> Member | Result:
@@ -181,19 +192,31 @@ class CheckIn:
 
     def _due(self, member: Member, now: datetime) -> list[Item]:
         lo, hi = self._window(now)
-        return member_items(member, lo, hi)
+        return one_a_sitting(member_items(member, lo, hi), now)
 
-    def _signed_in(self, member: Member, items: list[Item]) -> dict[Item, SignIn]:
+    def _signed_in(self, member: Member, items: list[Item]) -> dict[Item, Signed]:
+        """Which of `items` the member is signed in to: an activity itself, a lesson by any
+        lesson of its sitting (docstring above)."""
+        signed = {}
         lesson_ids = [i.id for i in items if i.kind == "lesson"]
-        activity_ids = [i.id for i in items if i.kind == "activity"]
-        rows = SignIn.raw(
-            _SIGNED_IN.format(lessons=_marks(lesson_ids), activities=_marks(activity_ids)),
-            member.id,
-            *lesson_ids,
-            *activity_ids,
-        )
-        by_key = {("lesson", r.lesson_id) if r.lesson_id else ("activity", r.activity_id): r for r in rows}
-        return {i: by_key[(i.kind, i.id)] for i in items if (i.kind, i.id) in by_key}
+        if lesson_ids:
+            when = Lesson.start.python_value
+            rows = db.execute_sql(_LESSON_SITTING_SIGNED.format(lessons=_marks(lesson_ids)), (member.id, *lesson_ids))
+            by_lesson: dict[int, Signed] = {}
+            for due_id, at, i, title, place, start, end in rows:
+                found = Signed(SignIn.at.python_value(at), Item("lesson", i, title, place, when(start), when(end)))
+                if due_id not in by_lesson or found.at < by_lesson[due_id].at:
+                    by_lesson[due_id] = found
+            signed |= {i: by_lesson[i.id] for i in items if i.kind == "lesson" and i.id in by_lesson}
+        activities = {i.id: i for i in items if i.kind == "activity"}
+        if activities:
+            rows = SignIn.select().where(SignIn.member == member.id, SignIn.activity.in_(list(activities)))
+            signed |= {activities[r.activity_id]: Signed(r.at, activities[r.activity_id]) for r in rows}
+        return signed
+
+    def _already(self, member: Member, signed: dict[Item, Signed], options: tuple[Item, ...] = ()) -> Result:
+        first = min(signed.values(), key=lambda s: s.at)
+        return self._result("already", member, item=first.item, first_time=first.at, options=options)
 
     def _nothing_due(self, member: Member, now: datetime) -> Result:
         # Something else signing in now that the member did not enrol or register for.
@@ -224,11 +247,14 @@ class CheckIn:
     def _sign_in(self, member: Member, item: Item, method: str, now: datetime) -> Result:
         try:
             with write():
+                # Checked inside the write lock: another kiosk may just have signed this sitting.
+                signed = self._signed_in(member, [item])
+                if signed:
+                    return self._already(member, signed)
                 gained = self._record(member, item, method, now)
         except IntegrityError:
             # Another read won the race for the same lesson: report the first sign-in.
-            first = self._signed_in(member, [item])[item]
-            return self._result("already", member, item=item, first_time=first.at)
+            return self._already(member, self._signed_in(member, [item]))
         return self._result("ok", member, item=item, points_gained=gained)
 
     def _record(self, member: Member, item: Item, method: str, now: datetime) -> int:
@@ -306,6 +332,29 @@ def record_sign_in(
     return award.amount
 
 
+def one_a_sitting(items: list[Item], now: datetime) -> list[Item]:
+    """`items` with one lesson a sitting: of lessons of one course that overlap or follow on, the
+    one starting nearest `now`.  Activities are kept as they are."""
+    courses = _courses_of([i.id for i in items if i.kind == "lesson"])
+    kept: list[Item] = []
+    for item in sorted(items, key=lambda i: abs(i.start - now)):
+        if item.kind == "activity" or not any(
+            k.kind == "lesson" and courses[k.id] == courses[item.id] and _touch(k, item) for k in kept
+        ):
+            kept.append(item)
+    return sorted(kept, key=lambda i: (i.start, i.title))
+
+
+def _touch(a: Item, b: Item) -> bool:
+    return a.start <= b.end and b.start <= a.end
+
+
+def _courses_of(lesson_ids: list[int]) -> dict[int, int]:
+    if len(lesson_ids) < 2:
+        return dict.fromkeys(lesson_ids, 0)
+    return dict(db.execute_sql(f"SELECT id, course_id FROM lesson WHERE id IN ({_marks(lesson_ids)})", lesson_ids))
+
+
 def member_items(member: Member, lo: datetime, hi: datetime) -> list[Item]:
     """The member's lessons (enrolled courses) and activities (registered or open) starting in [lo, hi]."""
     when = Lesson.start.python_value
@@ -332,9 +381,15 @@ _ACTIVITIES_IN = """
     WHERE start BETWEEN ? AND ? AND NOT cancelled
       AND (open OR id IN (SELECT activity_id FROM registration
                           WHERE member_id = ? AND status = 'registered'))"""
-_SIGNED_IN = """
-    SELECT * FROM sign_in
-    WHERE member_id = ? AND (lesson_id IN ({lessons}) OR activity_id IN ({activities}))"""
+# The member's sign-ins to any lesson of the sitting of each given lesson (its course, times that
+# overlap or touch), with what they signed in to.
+_LESSON_SITTING_SIGNED = """
+    SELECT l.id, s.at, o.id, c.name, coalesce(nullif(o.room, ''), c.room), o.start, o."end"
+    FROM lesson l
+    JOIN lesson o ON o.course_id = l.course_id AND o.start <= l."end" AND o."end" >= l.start
+    JOIN sign_in s ON s.lesson_id = o.id AND s.member_id = ?
+    JOIN course c ON c.id = o.course_id
+    WHERE l.id IN ({lessons})"""
 
 
 def _marks(values: list) -> str:

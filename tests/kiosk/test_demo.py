@@ -184,6 +184,41 @@ def test_a_lesson_ensured_stays_due_until_the_next_top_up(demo_settings, demo_db
     assert r.kind == "ok"
 
 
+def _always_due_lessons(settings) -> list[Lesson]:
+    course = demo.always_due_courses(settings)[0]
+    return list(course.lessons.where(~Lesson.cancelled).order_by(Lesson.start))
+
+
+@pytest.mark.parametrize("before, after", [(30, 30), (10, 5), (0, 0)])
+def test_ensure_due_never_stacks_overlapping_lessons_over_a_day(demo_settings, demo_db, before, after):
+    """Topped up every 5 minutes for 14 hours: something is always due, and no two lessons of
+    the always-due course overlap (they may follow on: one sitting)."""
+    demo_settings.checkin.window_before_min, demo_settings.checkin.window_after_min = before, after
+    checkin = CheckIn(demo_settings)
+    start = NOW.replace(hour=7, minute=3)
+    for step in range(14 * 12):
+        now = start + timedelta(minutes=5 * step)
+        demo.ensure_due(demo_settings, now)
+        assert checkin._due(member("DM0004"), now), now
+        lessons = _always_due_lessons(demo_settings)
+        assert all(a.end <= b.start for a, b in zip(lessons, lessons[1:])), now
+        assert all(x.start < x.end for x in lessons), now
+
+
+def test_a_demo_members_second_read_is_already_and_earns_nothing(demo_settings, demo_db):
+    """The walkthrough's 36 → 38: a second read 20 minutes on, after a top-up, signed in again."""
+    checkin = CheckIn(demo_settings)
+    qr = Credential.qr(_token(demo_settings, "DM0004"))
+    demo.ensure_due(demo_settings, NOW)
+    first = checkin.handle(qr, NOW + timedelta(minutes=1))
+    assert first.kind == "ok"
+    for minutes in range(5, 26, 5):
+        demo.ensure_due(demo_settings, NOW + timedelta(minutes=minutes))
+    r = checkin.handle(qr, NOW + timedelta(minutes=26))
+    assert r.kind == "already" and r.options == () and r.balance == first.balance
+    assert SignIn.select().where(SignIn.member == member("DM0004")).count() == 1
+
+
 @pytest.mark.parametrize("before, after", [(30, 30), (10, 5), (0, 0), (60, 0), (0, 29)])
 @pytest.mark.parametrize("minute, second", [(0, 0), (10, 0), (29, 59), (44, 30)])
 def test_ensure_due_works_for_any_window(demo_settings, demo_db, before, after, minute, second):

@@ -11,6 +11,7 @@ from kiosk.i18n import t
 from kiosk.identity import tokens
 from kiosk.identity.credentials import Credential
 from kiosk.points import awards, passbook
+from kiosk.programme.schedule import lesson_item
 from kiosk.store import facts
 from kiosk.store.models import Lesson, Member, Outbox, PointsEntry, SignIn
 from tests.kiosk.builders import ID_LI, ID_NOT_REGISTERED, ID_WANG, LESSON_START, fail_on_call
@@ -295,7 +296,7 @@ def test_two_due_items_ask_to_choose(world, two_due, checkin):
     assert counts() == (0, 0, 0)
 
 
-def test_choice_signs_in_the_chosen_one_and_the_next_read_the_other(world, two_due, checkin, settings):
+def test_choice_signs_in_the_chosen_one_and_the_next_read_asks_about_the_other(world, two_due, checkin, settings):
     member, lesson, activity = two_due
     options = checkin.handle(world.qr(member), LESSON_START).options
     r = checkin.choose("DM9001", options[1], "qr", LESSON_START + 10 * SECOND)
@@ -304,9 +305,14 @@ def test_choice_signs_in_the_chosen_one_and_the_next_read_the_other(world, two_d
 
     later = LESSON_START + timedelta(minutes=2)
     r = checkin.handle(world.qr(member), later)
+    assert r.kind == "already" and (r.item.kind, r.item.id) == ("activity", activity.id)
+    assert r.first_time == LESSON_START + 10 * SECOND
+    assert [(i.kind, i.id) for i in r.options] == [("lesson", lesson.id)]
+    assert counts() == (1, 1, 2)  # asked, not signed in
+    r = checkin.choose("DM9001", r.options[0], "qr", later + 10 * SECOND)  # the senior's 「签到」
     assert r.kind == "ok" and (r.item.kind, r.item.id) == ("lesson", lesson.id)
     r = checkin.handle(world.qr(member), later + timedelta(minutes=1))
-    assert r.kind == "already" and r.first_time == LESSON_START + 10 * SECOND
+    assert r.kind == "already" and r.first_time == LESSON_START + 10 * SECOND and r.options == ()
     assert r.item.id == activity.id
     assert counts() == (2, 2, 4)
 
@@ -327,6 +333,105 @@ def test_choosing_an_item_no_longer_due_signs_nothing(world, two_due, checkin):
     assert r.kind == "not_due"
     assert checkin.choose("NOBODY", options[0], "qr", LESSON_START).kind == "unknown_card"
     assert counts() == (0, 0, 0)
+
+
+# -- one sign-in a sitting, and no silent second sign-in ------------------------------------------
+
+
+@pytest.fixture
+def stacked(world, wang):
+    """A second lesson of 王建华's course at 09:20, overlapping the 09:00 one: the same sitting."""
+    member, lesson = wang
+    return member, lesson, world.lesson(lesson.course, LESSON_START + 20 * MINUTE)
+
+
+def test_overlapping_lessons_of_one_course_are_one_sitting(world, stacked, checkin):
+    member, first, second = stacked
+    r = checkin.handle(world.qr(member), LESSON_START + 5 * MINUTE)
+    assert r.kind == "ok" and r.item.id == first.id  # one due, not a choice between twins
+    r = checkin.handle(world.qr(member), LESSON_START + 15 * MINUTE)
+    assert r.kind == "already" and r.item.id == first.id and r.first_time == LESSON_START + 5 * MINUTE
+    assert r.options == () and r.points_gained == 0
+    # Later, only the 09:20 lesson is due: it is still the same sitting, so "already", no points.
+    r = checkin.handle(world.qr(member), LESSON_START + 45 * MINUTE)
+    assert r.kind == "already" and r.item.id == first.id and r.options == ()
+    assert counts() == (1, 1, 2) and passbook.balance(member) == 12
+
+
+def test_of_overlapping_lessons_the_one_starting_nearest_now_is_signed(world, stacked, checkin):
+    member, _, second = stacked
+    r = checkin.handle(world.qr(member), LESSON_START + 15 * MINUTE)
+    assert r.kind == "ok" and r.item.id == second.id
+    assert checkin.choose("DM9001", r.item, "qr", LESSON_START + 16 * MINUTE).kind == "already"
+    assert counts() == (1, 1, 2)
+
+
+@pytest.mark.parametrize("gap, same_sitting", [(0, True), (1, False)])
+def test_a_lesson_that_follows_on_is_the_same_sitting_one_after_a_break_is_not(world, wang, checkin, gap, same_sitting):
+    member, first = wang  # 09:00-11:00
+    world.lesson(first.course, first.end + gap * MINUTE)
+    assert checkin.handle(world.qr(member), LESSON_START).kind == "ok"
+    r = checkin.handle(world.qr(member), first.end + gap * MINUTE)
+    assert r.kind == ("already" if same_sitting else "ok")
+    assert SignIn.select().count() == (1 if same_sitting else 2)
+
+
+def test_lessons_of_two_courses_at_one_time_are_two_items(world, wang, checkin):
+    member, lesson = wang
+    other = world.course("书法班")
+    world.lesson(other, LESSON_START + 10 * MINUTE)
+    world.enroll(member, other)
+    r = checkin.handle(world.qr(member), LESSON_START)
+    assert r.kind == "choose" and len(r.options) == 2
+
+
+def test_a_lesson_and_an_overlapping_activity_ask_rather_than_sign_silently(world, two_due, checkin, settings):
+    member, lesson, activity = two_due
+    r = checkin.choose("DM9001", checkin.handle(world.qr(member), LESSON_START).options[0], "qr", LESSON_START)
+    assert r.kind == "ok" and r.item.id == lesson.id
+    after_window = LESSON_START + timedelta(seconds=settings.checkin.repeat_window_s + 1)
+    r = checkin.handle(world.qr(member), after_window)
+    assert r.kind == "already" and r.item.id == lesson.id and r.first_time == LESSON_START
+    assert [(i.kind, i.id) for i in r.options] == [("activity", activity.id)]
+    assert counts() == (1, 1, 2)
+    # The senior says 「不用了」 (goes home) and reads the card again: asked again, still nothing signed.
+    assert checkin.handle(world.qr(member), after_window + MINUTE).options == r.options
+    assert counts() == (1, 1, 2)
+
+
+def test_a_repeat_within_the_repeat_window_changes_nothing_after_it_is_already(world, two_due, checkin, settings):
+    member, lesson, activity = two_due
+    checkin.choose("DM9001", lesson_item_of(lesson), "qr", LESSON_START)
+    qr = world.qr(member)
+    first = checkin.handle(qr, LESSON_START + MINUTE)
+    assert first.kind == "already" and first.options and not first.repeat
+    again = checkin.handle(qr, LESSON_START + MINUTE + timedelta(seconds=settings.checkin.repeat_window_s - 1))
+    assert again.repeat and again.kind == "already" and again.options == first.options
+    assert counts() == (1, 1, 2)
+
+
+def test_saying_yes_to_the_ask_signs_in_once_with_points_once(world, two_due, checkin):
+    member, lesson, activity = two_due
+    checkin.choose("DM9001", lesson_item_of(lesson), "qr", LESSON_START)
+    asked = checkin.handle(world.qr(member), LESSON_START + MINUTE).options[0]
+    yes = checkin.choose("DM9001", asked, "qr", LESSON_START + 2 * MINUTE)
+    assert yes.kind == "ok" and yes.item.id == activity.id and yes.points_gained == 5
+    twice = checkin.choose("DM9001", asked, "qr", LESSON_START + 3 * MINUTE)  # a second tap
+    assert twice.kind == "already" and twice.points_gained == 0
+    assert counts() == (2, 2, 4) and passbook.balance(member) == 10 + 2 + 5
+
+
+def test_another_kiosk_signing_the_same_sitting_first_is_already(world, stacked, settings):
+    member, first, second = stacked
+    a, b = CheckIn(settings), CheckIn(settings)
+    assert a.choose("DM9001", lesson_item_of(first), "qr", LESSON_START).kind == "ok"
+    r = b.choose("DM9001", lesson_item_of(second), "idcard", LESSON_START + 25 * MINUTE)
+    assert r.kind == "already" and r.item.id == first.id
+    assert counts() == (1, 1, 2)
+
+
+def lesson_item_of(lesson):
+    return lesson_item(Lesson.get_by_id(lesson.id))
 
 
 # -- points ---------------------------------------------------------------------------------
