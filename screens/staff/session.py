@@ -62,6 +62,8 @@ class StaffSession(EventDispatcher):
         self.open("staff_home")
 
     def open(self, name: str) -> None:
+        if self.aside_from:  # staff go on from a senior's result (its offer): that visit is over
+            self._leave_result()
         if self.actor is None and name != "staff_login":
             name = "staff_login"
         self.touch()
@@ -190,12 +192,10 @@ class StaffSession(EventDispatcher):
         self.app.idle.prompt.close()
 
     def _open_member(self, member_no: str) -> None:
-        self._leave_result()
         self.screens["staff_member"].member_no = member_no
         self.open("staff_member")
 
     def _register(self, cred: Credential) -> None:
-        self._leave_result()
         self.screens["staff_newcomers"].select_latest(cred)
         self.open("staff_newcomers")
 

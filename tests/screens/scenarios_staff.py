@@ -365,6 +365,75 @@ def card_signs_in(app, settings, obs):
     ]
 
 
+def card_while_staff_idle(app, settings, obs):
+    """Staff left the kiosk on 学员查询: the log-out warning is up when a senior's card is read. No
+    warning covers the senior's result; the idle minutes run out under it and staff mode ends
+    quietly; the result stays, then the kiosk goes home."""
+    from tests.screens.harness import result_shown, token, type_scan
+
+    clock = FakeClock()
+    members = app.staff.screens["staff_members"]
+
+    def fake_time():
+        app.clock = clock
+        app.staff.timer.touch(clock())
+
+    def search():
+        app.staff.open("staff_members")
+        for key in "XS":
+            tap(button(members.body.ids.pad, key))
+        clock.advance(settings.staff.idle_s - settings.staff.idle_warning_s + 1)
+        return lambda: app.staff.prompt.showing
+
+    def scan():
+        type_scan(token(settings, MEMBER))
+        return result_shown(app)
+
+    def idle_out():
+        obs["warning_over_result"] = app.staff.prompt.showing
+        clock.advance(settings.staff.idle_warning_s)
+        return lambda: app.staff.actor is None
+
+    def home():
+        obs["screen_when_out"] = app.screens.current
+        obs["offers_when_out"] = offers(app)
+        obs["search_left"] = members.body.ids.pad.value
+        tap(app.result.ids.home)
+        return on(app, "home")
+
+    return [fake_time] + login_steps(app, ADMIN, ADMIN_PIN) + [search, scan, idle_out, home]
+
+
+def card_on_exports(app, settings, obs):
+    """报表导出 wants a member for 单个学员: a card read there signs the senior in and offers staff
+    「导出这位学员的记录」, which goes back to the page with the member chosen."""
+    from tests.screens.harness import result_shown, token, type_scan
+
+    exports = app.staff.screens["staff_exports"]
+
+    def open_exports():
+        tap(app.staff.screens["staff_home"].body.ids.exports)
+        return on(app, "staff_exports")
+
+    def scan():
+        type_scan(token(settings, MEMBER))
+        return result_shown(app)
+
+    def take_offer():
+        obs["kind"] = app.result.kind
+        obs["offers"] = offers(app)
+        tap(button(app.staff.bar, t("staff.offer.export")))
+        return on(app, "staff_exports")
+
+    def look():
+        obs["report"] = exports.report
+        obs["member"] = exports.member.member_no if exports.member else ""
+        obs["message"] = exports.message
+        obs["scale"] = app.theme.scale
+
+    return login_steps(app, ADMIN, ADMIN_PIN) + [open_exports, scan, take_offer, look]
+
+
 def _today_state(screen) -> dict:
     return {
         "chosen": screen.chosen.item.title if screen.chosen else "",
@@ -399,4 +468,13 @@ def storage_low(app, settings, obs):
     return [first_look, little_space] + login_steps(app, ADMIN, ADMIN_PIN) + [look]
 
 
-SCENARIOS = [lockout, day, idle_logout, member_tasks, card_signs_in, storage_low]
+SCENARIOS = [
+    lockout,
+    day,
+    idle_logout,
+    member_tasks,
+    card_signs_in,
+    card_while_staff_idle,
+    card_on_exports,
+    storage_low,
+]

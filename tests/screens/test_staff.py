@@ -100,6 +100,22 @@ def test_after_a_timed_out_result_today_keeps_its_lesson_page_and_pop_up(scenari
     assert rows(data_dir, "SELECT reason FROM sign_in WHERE method = 'staff'") == [("忘带卡",)]
 
 
+def test_staff_idle_minutes_end_staff_mode_under_a_seniors_result_without_a_warning_over_it(scenario):
+    obs, _ = scenario("card_while_staff_idle")
+    assert not obs["warning_over_result"]
+    assert obs["screen_when_out"] == "result"  # the senior's result stays
+    assert obs["offers_when_out"] == [] and obs["search_left"] == ""  # staff's pages forgotten
+
+
+def test_a_card_on_exports_offers_to_export_that_member_and_goes_back_with_them_chosen(scenario):
+    obs, _ = scenario("card_on_exports")
+    assert obs["kind"] == "ok"  # signed in all the same
+    assert obs["offers"] == [t("staff.offer.export"), t("staff.offer.member")]
+    assert (obs["report"], obs["member"]) == ("member", "DM0001")
+    assert obs["message"] == t("staff.exports.member_chosen", name="谢素珍")
+    assert obs["scale"] == 1.0  # the senior's type size went with them
+
+
 def test_staff_home_warns_of_low_free_space_and_the_bureau_is_told(scenario):
     obs, data_dir = scenario("storage_low")
     assert obs["notice"].startswith(t("storage.low", free="").split("：")[0])
