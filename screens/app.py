@@ -172,7 +172,9 @@ class KioskApp(App):
         self.reading = ReadingOverlay()
         root = FloatLayout()
         root.add_widget(self.screens)
+        root.add_widget(self.staff.bar)  # over a senior's result while staff mode is open
         root.add_widget(self.reading)
+        self.screens.bind(current=lambda _sm, current: self.staff.bar.follow(current))
         return root
 
     def on_start(self) -> None:
@@ -199,8 +201,10 @@ class KioskApp(App):
             Clock.schedule_interval(self._top_up_demo, DEMO_TOP_UP_S)
 
     def _touched(self, *_args) -> None:
+        # A touch on a senior's screen (a result in front of a staff page) is not staff at work.
         self.idle.touch()
-        self.staff.touch()
+        if self.screens.current in self.staff.screens:
+            self.staff.touch()
 
     def _first_frame(self, window) -> None:
         window.unbind(on_flip=self._first_frame)
@@ -319,17 +323,24 @@ class KioskApp(App):
 
     def submit(self, cred: Credential) -> None:
         """A card was read: acknowledge at once, decide once the acknowledgement is on screen.
-        On a senior's own screen the card identifies them; in staff mode it is the page's; anywhere
-        else it signs in."""
+        On a senior's own screen the card identifies them; anywhere else it signs in, staff mode
+        included (screens/staff/session.py: the page stays behind the result).  A card is a senior
+        at the kiosk, not staff at work: it keeps the staff's idle timer as it was."""
         self.reading.showing = True
-        self._touched()
+        self.idle.touch()
         screen = self.screens.current_screen
         if isinstance(screen, StaffScreen):
             _after_next_frame(lambda: self._staff_card(cred, screen))
         elif isinstance(screen, ServiceScreen):
             _after_next_frame(lambda: self._identify(cred, screen))
         else:
-            _after_next_frame(lambda: self.show(self.reception.sign_in(cred, datetime.now()), cred.method))
+            _after_next_frame(lambda: self._sign_in(cred))
+
+    def _sign_in(self, cred: Credential) -> None:
+        visit = self.reception.sign_in(cred, datetime.now())
+        self.show(visit, cred.method)
+        if self.staff.aside_from and not visit.result.repeat:  # the next senior, still before a staff page
+            self.staff.offer(visit, cred)
 
     def choose(self, member_no: str, item: Item, method: str) -> None:
         """The senior picked `item` on the choice screen."""
@@ -355,11 +366,13 @@ class KioskApp(App):
         self.say(name, then=("promoted",) if news else (), **numbers)
 
     def go_home(self) -> None:
-        """Back to the start: no senior, no personal data anywhere, normal type (I-3)."""
+        """Back to the start: no senior, no personal data anywhere, normal type (I-3).  The start
+        is the staff page a senior's result stood in front of, when there is one."""
         self.idle.prompt.close()
         self._apply(None)
         self.idle.touch()
-        self.screens.current = "home"
+        if not self.staff.come_back():
+            self.screens.current = "home"
 
     def forget_senior(self) -> None:
         """Staff mode opens: no senior's preferences stay in force."""

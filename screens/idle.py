@@ -36,7 +36,10 @@ class IdleWatch:
         current = app.screens.current
         if current in app.staff.screens:
             app.staff.watch(now)
-        elif current in LINGERING:
+            return
+        if app.staff.aside_from:  # a senior's result in front of a staff page
+            app.staff.watch_aside(now)
+        if current in LINGERING:
             self._linger(now)
         elif current in RESTING:
             self._rest(current, self.timer.idle(now))

@@ -447,6 +447,24 @@ def _staff_member(member_no: str):
     return step
 
 
+def _staff_card(member_no: str, large: bool = False):
+    """A senior's card read on the search page (as the shot before left it): their result as on
+    home, and the staff's offer over it (screens/staff/offer.py)."""
+
+    def step(tour):
+        if large:
+            with write():
+                Member.update(large_text=True).where(Member.member_no == member_no).execute()
+        tour.app.staff.open("staff_members")
+        _staff_search(tour.app.staff.screens["staff_members"])
+        tour.app.submit(Credential.qr(tour._card(member_no)))
+        return lambda: (
+            tour.app.screens.current == "result" and tour.app.staff.bar.showing and not tour.app.reading.showing
+        )
+
+    return step
+
+
 def _staff_newcomer(screen) -> None:
     # The unknown card the senior screens' tour laid on the reader (kept now, for a --only run
     # that had no senior screens), as its read reaches this page.
@@ -597,6 +615,8 @@ STAFF_SHOTS = [
     ("staff_home", _staff_home),
     ("staff_today", _staff_open("staff_today")),
     ("staff_members", _staff_open("staff_members", _staff_search)),
+    ("staff_card_result", _staff_card("DM0001")),
+    ("staff_card_result_large", _staff_card("DM0002", large=True)),
     ("staff_member", _staff_member("DM0001")),
     ("staff_member_rare_name", _staff_member("DM0019")),  # 龚𪚥: U+2A6A5 from the fallback font (T-7)
     ("staff_newcomers", _staff_open("staff_newcomers", _staff_newcomer)),

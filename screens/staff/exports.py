@@ -169,14 +169,17 @@ class StaffExportsScreen(StaffScreen):
             setattr(self, name, value)
         self.show_params()
 
-    def card(self, cred, visit) -> bool:
-        """A member's card read here chooses them for 单个学员."""
+    def offer(self, visit):
+        """A member's card read here: staff may choose them for 单个学员 (the senior is signed in
+        all the same, the card may be theirs in the queue)."""
         if visit.senior is None:
-            return False
-        self.member = members.profile(visit.senior.member_no, datetime.now())
+            return None
+        return t("staff.offer.export"), lambda: self.choose_member(visit.senior.member_no)
+
+    def choose_member(self, member_no: str) -> None:
+        self.member = members.profile(member_no, datetime.now())
         self.choose("member")
         self.tell(t("staff.exports.member_chosen", name=self.member.name))
-        return True
 
     # -- doing it -----------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ class StaffScreen(Screen):
     problem = BooleanProperty(False)  # the message says something was refused
     working = BooleanProperty(False)  # a task runs in the background
     back_to = StringProperty("staff_home")  # where 返回 goes; "" hides it
+    returning = False  # set while coming back from a senior's result: on_pre_enter keeps the page
     Body: type | None = None
 
     def __init__(self, **kwargs):
@@ -47,11 +48,24 @@ class StaffScreen(Screen):
             self.ids.body.add_widget(self.body)
 
     def on_pre_enter(self, *_) -> None:
+        if self.returning:  # back from a senior's result: as the page was
+            self.returning = False
+            self.resume()
+            return
         self.message = ""
         self.refresh()
 
     def refresh(self) -> None:
         pass
+
+    def resume(self) -> None:
+        """The page shows again after a senior's result stood in front of it: what staff had typed,
+        chosen and paged to stays; a page whose figures the sign-in changed redraws them."""
+
+    def refresh_keep_message(self) -> None:
+        message, problem = self.message, self.problem
+        self.refresh()
+        self.tell(message, problem)
 
     def forget(self) -> None:
         self.message = ""
@@ -61,9 +75,14 @@ class StaffScreen(Screen):
         self.message, self.problem = text, problem
 
     def card(self, cred: Credential, visit: Visit) -> bool:
-        """A card read while this page is open: True when the page took it (enrol by card …),
-        else the member's page opens (screens/staff/session.py)."""
+        """A card read (and signed in) while this page is open: True when the card was the page's
+        input, so the page takes it instead of the senior's result (screens/staff/session.py)."""
         return False
+
+    def offer(self, visit: Visit) -> tuple[str, Callable[[], None]] | None:
+        """The page's own action for the senior whose card was just read, offered to staff over
+        the result beside 「打开学员资料」: (what the button says, what it does on this page)."""
+        return None
 
     def attempt(self, action: Callable, done: Callable | None = None) -> bool:
         """Run a staff action: a Refused says why on the message line; True when it went through."""

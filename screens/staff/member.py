@@ -41,6 +41,10 @@ class StaffMemberScreen(StaffScreen):
         if FLAGGED in self.member.name:
             self.tell(t("staff.member.name_flagged"), problem=True)
 
+    def resume(self) -> None:
+        # A senior just signed in (perhaps this one): balance and last sign-in change.
+        self.refresh_keep_message()
+
     def show_profile(self) -> None:
         p = self.member
         self.body.ids.profile.text = t(

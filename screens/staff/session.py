@@ -6,16 +6,22 @@ from datetime import datetime
 
 from kivy.event import EventDispatcher
 from kivy.properties import StringProperty
+from kivy.uix.modalview import ModalView
 
+from kiosk.checkin.visit import Visit
 from kiosk.i18n import t
 from kiosk.identity.credentials import Credential
 from kiosk.staff.audit import Actor
 from screens import present_staff
 from screens.staff.frame import StaffScreen
 from screens.staff.idle import StaffIdlePrompt
+from screens.staff.offer import Offer, StaffOfferBar
 from screens.support.idle import IdleTimer
 
 log = logging.getLogger(__name__)
+
+# Results that name nobody who could sign in: the staff page says why, fuller than the senior's screen.
+CARD_PROBLEMS = ("unknown_card", "invalid_card", "expired_card", "error")
 
 
 class StaffSession(EventDispatcher):
@@ -28,11 +34,16 @@ class StaffSession(EventDispatcher):
         self.actor: Actor | None = None
         self.timer = IdleTimer(app.settings.staff.idle_s, app.settings.staff.idle_warning_s, app.clock())
         self.prompt: StaffIdlePrompt | None = None
+        self.bar: StaffOfferBar | None = None
+        self.aside_from = ""  # the staff page a senior's result stands in front of
+        self.visit: Visit | None = None  # that senior's, while it does
+        self.dialogs: list[ModalView] = []  # that page's pop-up, lifted off the window meanwhile
 
     def build(self, screens: list[StaffScreen]) -> None:
         """The staff pages, once the app builds its screens."""
         self.screens = {screen.name: screen for screen in screens}
         self.prompt = StaffIdlePrompt()
+        self.bar = StaffOfferBar()
 
     @property
     def is_admin(self) -> bool:
@@ -51,6 +62,8 @@ class StaffSession(EventDispatcher):
         self.open("staff_home")
 
     def open(self, name: str) -> None:
+        if self.aside_from:  # staff go on from a senior's result (its offer): that visit is over
+            self._leave_result()
         if self.actor is None and name != "staff_login":
             name = "staff_login"
         self.touch()
@@ -60,11 +73,16 @@ class StaffSession(EventDispatcher):
         """退出, or two idle minutes: every staff page forgets what it showed, then home."""
         if self.actor:
             log.info("staff %s signed out", self.actor.name)
+        self._end_visit()
+        self._drop_dialogs()
+        self._forget_all()
+        self.app.go_home()
+
+    def _forget_all(self) -> None:
         self.actor, self.label = None, ""
         self.prompt.close()
         for screen in self.screens.values():
             screen.forget()
-        self.app.go_home()
 
     def touch(self) -> None:
         self.timer.touch(self.app.clock())
@@ -83,20 +101,113 @@ class StaffSession(EventDispatcher):
         else:
             self.prompt.close()
 
+    # -- a senior's card read while a staff page is open ---------------------------------------
+
     def card(self, cred: Credential, screen: StaffScreen) -> None:
-        """A card read in staff mode: the page may want it (enrol by card …); else the member's
-        page, or registration for an ID card nobody has."""
-        if self.actor is None:
+        """A card read in staff mode signs its holder in as on the home screen: the queue does not
+        stop for staff.  Staff keep the page they were on, and get an offer for the card over the
+        result; only where the card is the page's input (a newcomer's ID card on 新学员登记) does
+        the page take it instead (docs/design.md §4.9)."""
+        visit = self.app.reception.sign_in(cred, datetime.now())
+        if self.actor is not None and screen.card(cred, visit):
+            self.touch()  # staff at work: the card was theirs
             return
-        visit = self.app.reception.identify(cred, datetime.now())
-        if screen.card(cred, visit):
-            return
-        if visit.result is not None:
-            if visit.result.kind == "unknown_card" and cred.method == "idcard":
-                self.screens["staff_newcomers"].select_latest(cred)
-                self.open("staff_newcomers")
-            else:
-                screen.tell(present_staff.staff_card_problem(visit.result), problem=True)
-            return
-        self.screens["staff_member"].member_no = visit.senior.member_no
+        if visit.result.repeat:
+            return  # the same card again: nothing new, the page stays
+        self._step_aside(screen)
+        self.app.show(visit, cred.method)
+        self.offer(visit, cred)
+
+    def offer(self, visit: Visit, cred: Credential | None = None) -> None:
+        """What staff may do for the card just read, over its result (nothing when no staff page
+        waits behind it): the page's own action, the senior's record, or registering an ID card."""
+        self.visit = visit
+        offers: list[Offer] = []
+        if self.actor is not None and self.aside_from:
+            member_no = visit.senior.member_no if visit.senior else visit.result.member_no
+            if member_no:
+                page = self.screens[self.aside_from].offer(visit)
+                if page:
+                    offers.append((page[0], lambda: self._back_and(page[1])))
+                offers.append((t("staff.offer.member"), lambda: self._open_member(member_no)))
+            elif visit.result.kind == "unknown_card" and cred is not None and cred.method == "idcard":
+                offers.append((t("staff.offer.register"), lambda: self._register(cred)))
+        self.bar.offer(offers)
+        self.bar.follow(self.app.screens.current)
+
+    def come_back(self) -> bool:
+        """The senior's visit is over (timed out, 返回首页): back to the staff page it interrupted,
+        as it was; a card that named nobody is explained on its message line.  False when no
+        staff page waits."""
+        name, visit = self.aside_from, self.visit
+        if not name:
+            return False
+        self._end_visit()
+        screen = self.screens[name]
+        screen.returning = True
+        self.app.screens.current = name
+        _put_back(self.dialogs)  # the pop-up the page had open, as it was
+        self.dialogs = []
+        if visit is not None and visit.result is not None and visit.result.kind in CARD_PROBLEMS:
+            screen.tell(present_staff.staff_card_problem(visit.result), problem=True)
+        return True
+
+    def watch_aside(self, now: float) -> None:
+        """While a senior's result stands in front of a staff page: no warning over the senior's
+        screen, but two idle minutes still end staff mode (the result stays, then home)."""
+        if self.timer.state(now) == "expired":
+            log.info("staff %s signed out while a senior's result showed", self.actor.name if self.actor else "-")
+            self._end_visit()
+            self._drop_dialogs()
+            self._forget_all()
+
+    def _step_aside(self, screen: StaffScreen) -> None:
+        """The staff page gives way to a senior's result: its pop-up is lifted off the window (kept,
+        not dismissed) and the log-out warning closes (its timer runs on)."""
+        if not self.aside_from:
+            from kivy.core.window import Window  # not at import: configure() sizes the window first
+
+            self.aside_from = screen.name
+            self.dialogs = [w for w in Window.children if isinstance(w, ModalView) and w is not self.prompt]
+            for dialog in self.dialogs:
+                Window.remove_widget(dialog)
+        self.prompt.close()
+
+    def _end_visit(self) -> None:
+        self.aside_from, self.visit = "", None
+        self.bar.offer([])
+        self.bar.follow("")
+
+    def _drop_dialogs(self) -> None:
+        _put_back(self.dialogs)  # dismiss() expects them on the window
+        for dialog in self.dialogs:
+            dialog.dismiss(animation=False)
+        self.dialogs = []
+
+    def _leave_result(self) -> None:
+        """Staff took an offer: the senior's visit ends without going home."""
+        self._end_visit()
+        self._drop_dialogs()
+        self.app.forget_senior()
+        self.app.idle.prompt.close()
+
+    def _open_member(self, member_no: str) -> None:
+        self.screens["staff_member"].member_no = member_no
         self.open("staff_member")
+
+    def _register(self, cred: Credential) -> None:
+        self.screens["staff_newcomers"].select_latest(cred)
+        self.open("staff_newcomers")
+
+    def _back_and(self, action) -> None:
+        """The page's own action for the card: back on the page as it was, then the action."""
+        self.touch()
+        self.app.go_home()  # which comes back to the page
+        action()
+
+
+def _put_back(dialogs: list[ModalView]) -> None:
+    from kivy.core.window import Window
+
+    for dialog in dialogs:
+        Window.add_widget(dialog)

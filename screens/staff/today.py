@@ -29,6 +29,10 @@ class StaffTodayScreen(StaffScreen):
         self.show_items()
         self.show_people()
 
+    def resume(self) -> None:
+        # A senior just signed in: the counts and who is missing change; the lesson and pages stay.
+        self.refresh_keep_message()
+
     def show_items(self) -> None:
         rows = self.body.ids.item_rows
         rows.clear_widgets()
@@ -70,11 +74,6 @@ class StaffTodayScreen(StaffScreen):
             lambda done: self.tell(t("staff.today.signed", name=person.name, title=item.title, points=done.points)),
         ):
             self.refresh_keep_message()
-
-    def refresh_keep_message(self) -> None:
-        message = self.message
-        self.refresh()
-        self.tell(message)
 
     def forget(self) -> None:
         super().forget()

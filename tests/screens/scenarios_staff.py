@@ -219,7 +219,12 @@ def member_tasks(app, settings, obs):
         obs["reissue_message"] = page.message
         app.staff.open("staff_members")
         type_scan(token(settings, MEMBER))  # the old card, read on the search page
-        return lambda: not app.reading.showing and app.screens.current == "staff_members" and members.message
+        return lambda: not app.reading.showing and app.screens.current == "result"
+
+    def back_from_result():
+        obs["old_card_kind"] = app.result.kind
+        tap(app.result.ids.home)
+        return on(app, "staff_members")
 
     def look():
         obs["old_card_message"] = members.message
@@ -237,22 +242,213 @@ def member_tasks(app, settings, obs):
         reissue,
         lost,
         old_card_in_staff_mode,
+        back_from_result,
         look,
     ]
 
 
-def card_opens_member(app, settings, obs):
-    from tests.screens.harness import token, type_scan
+def offers(app) -> list[str]:
+    """What the staff's bar over the result offers, as drawn (nothing when it is hidden)."""
+    bar = app.staff.bar
+    return [b.text for b in reversed(bar.ids.buttons.children)] if bar.showing and bar.opacity else []
 
-    def scan():
-        app.staff.open("staff_members")
+
+def card_signs_in(app, settings, obs):
+    """Staff mode does not stop the queue: on 学员查询 with a search typed, a senior's card signs
+    them in with the result as on home and the staff's offer; 「打开学员资料」 opens their page.
+    Then a card dismissed with 返回首页 (back to the search as it was), and on 今日签到 with a
+    补签 pop-up open, a card whose result times out (back to the lesson, page and pop-up)."""
+    from tests.screens.harness import observe_result, result_shown, token, type_scan
+
+    members = app.staff.screens["staff_members"]
+    today_screen = app.staff.screens["staff_today"]
+    second, third = "DM0002", "DM0003"
+
+    def open_search():
+        tap(app.staff.screens["staff_home"].body.ids.members)
+        return on(app, "staff_members")
+
+    def type_initials():
+        for key in "XS":
+            tap(button(members.body.ids.pad, key))
+        obs["search"] = [members.body.ids.pad.value, [r.hit.member.member_no for r in members.body.ids.hits.children]]
+        obs["staff_since"] = app.staff.timer.since
+
+    def scan_first():
         type_scan(token(settings, MEMBER))
+        return result_shown(app)
+
+    def open_record():
+        result = obs.setdefault("first", {})
+        observe_result(app, result)
+        result["offers"] = offers(app)
+        result["scale"] = app.theme.scale
+        obs["staff_since_after_card"] = app.staff.timer.since  # a senior's card is not staff at work
+        tap(button(app.staff.bar, t("staff.offer.member")))
         return on(app, "staff_member")
 
-    def look():
-        obs["title"] = app.staff.screens["staff_member"].title
+    def back_to_search():
+        obs["member_title"] = app.staff.screens["staff_member"].title
+        obs["offers_after"] = offers(app)
+        tap(app.staff.screens["staff_member"].ids.back)
+        return on(app, "staff_members")
 
-    return login_steps(app, ADMIN, ADMIN_PIN) + [scan, look]
+    def type_again():
+        for key in "XS":
+            tap(button(members.body.ids.pad, key))
+
+    def scan_second():
+        type_scan(token(settings, second))
+        return result_shown(app)
+
+    def dismiss():
+        obs["second"] = {"offers": offers(app), "screen": app.screens.current}
+        tap(app.result.ids.home)
+        return on(app, "staff_members")
+
+    def same_search():
+        obs["search_after"] = [
+            members.body.ids.pad.value,
+            [r.hit.member.member_no for r in members.body.ids.hits.children],
+        ]
+        obs["staff_after_visit"] = app.staff.actor is not None
+        tap(app.staff.screens["staff_members"].ids.back)
+        return on(app, "staff_home")
+
+    def open_today():
+        tap(app.staff.screens["staff_home"].body.ids.day)
+        return on(app, "staff_today")
+
+    def lesson_and_pop_up():
+        row = next(r for r in today_screen.body.ids.item_rows.children if r.day_item.expected)
+        tap(row)
+        pager = today_screen.body.ids.people_pager
+        if pager.pages > 1:
+            tap(button(pager, t("service.next")))
+        person_row = today_screen.body.ids.people.children[-1]
+        tap(person_row.ids.sign)
+        obs["today_before"] = _today_state(today_screen)
+
+    def scan_third():
+        settings.display.result_timeout_s = 1  # the result's own way back, without waiting 12 s
+        type_scan(token(settings, third))
+        return result_shown(app)
+
+    def time_out():
+        obs["third"] = {"offers": offers(app), "pop_up_over_result": _pop_up_open()}
+        return on(app, "staff_today")
+
+    def look():
+        obs["today_after"] = _today_state(today_screen)
+        obs["pop_up_after"] = _pop_up_open()
+        obs["offers_on_page"] = offers(app)
+        pick(t("today.reason.forgot_card"))  # the pop-up still works: 补签 for the row it was for
+
+    def signed():
+        obs["today_message"] = today_screen.message
+
+    return login_steps(app, ADMIN, ADMIN_PIN) + [
+        open_search,
+        type_initials,
+        scan_first,
+        open_record,
+        back_to_search,
+        type_again,
+        scan_second,
+        dismiss,
+        same_search,
+        open_today,
+        lesson_and_pop_up,
+        scan_third,
+        time_out,
+        look,
+        signed,
+    ]
+
+
+def card_while_staff_idle(app, settings, obs):
+    """Staff left the kiosk on 学员查询: the log-out warning is up when a senior's card is read. No
+    warning covers the senior's result; the idle minutes run out under it and staff mode ends
+    quietly; the result stays, then the kiosk goes home."""
+    from tests.screens.harness import result_shown, token, type_scan
+
+    clock = FakeClock()
+    members = app.staff.screens["staff_members"]
+
+    def fake_time():
+        app.clock = clock
+        app.staff.timer.touch(clock())
+
+    def search():
+        app.staff.open("staff_members")
+        for key in "XS":
+            tap(button(members.body.ids.pad, key))
+        clock.advance(settings.staff.idle_s - settings.staff.idle_warning_s + 1)
+        return lambda: app.staff.prompt.showing
+
+    def scan():
+        type_scan(token(settings, MEMBER))
+        return result_shown(app)
+
+    def idle_out():
+        obs["warning_over_result"] = app.staff.prompt.showing
+        clock.advance(settings.staff.idle_warning_s)
+        return lambda: app.staff.actor is None
+
+    def home():
+        obs["screen_when_out"] = app.screens.current
+        obs["offers_when_out"] = offers(app)
+        obs["search_left"] = members.body.ids.pad.value
+        tap(app.result.ids.home)
+        return on(app, "home")
+
+    return [fake_time] + login_steps(app, ADMIN, ADMIN_PIN) + [search, scan, idle_out, home]
+
+
+def card_on_exports(app, settings, obs):
+    """报表导出 wants a member for 单个学员: a card read there signs the senior in and offers staff
+    「导出这位学员的记录」, which goes back to the page with the member chosen."""
+    from tests.screens.harness import result_shown, token, type_scan
+
+    exports = app.staff.screens["staff_exports"]
+
+    def open_exports():
+        tap(app.staff.screens["staff_home"].body.ids.exports)
+        return on(app, "staff_exports")
+
+    def scan():
+        type_scan(token(settings, MEMBER))
+        return result_shown(app)
+
+    def take_offer():
+        obs["kind"] = app.result.kind
+        obs["offers"] = offers(app)
+        tap(button(app.staff.bar, t("staff.offer.export")))
+        return on(app, "staff_exports")
+
+    def look():
+        obs["report"] = exports.report
+        obs["member"] = exports.member.member_no if exports.member else ""
+        obs["message"] = exports.message
+        obs["scale"] = app.theme.scale
+
+    return login_steps(app, ADMIN, ADMIN_PIN) + [open_exports, scan, take_offer, look]
+
+
+def _today_state(screen) -> dict:
+    return {
+        "chosen": screen.chosen.item.title if screen.chosen else "",
+        "page": screen.body.ids.people_pager.page,
+        "people": [r.person.member_no for r in screen.body.ids.people.children],
+    }
+
+
+def _pop_up_open() -> bool:
+    from kivy.core.window import Window
+
+    from screens.staff.frame import Pick
+
+    return any(isinstance(w, Pick) for w in Window.children)
 
 
 def storage_low(app, settings, obs):
@@ -273,4 +469,13 @@ def storage_low(app, settings, obs):
     return [first_look, little_space] + login_steps(app, ADMIN, ADMIN_PIN) + [look]
 
 
-SCENARIOS = [lockout, day, idle_logout, member_tasks, card_opens_member, storage_low]
+SCENARIOS = [
+    lockout,
+    day,
+    idle_logout,
+    member_tasks,
+    card_signs_in,
+    card_while_staff_idle,
+    card_on_exports,
+    storage_low,
+]

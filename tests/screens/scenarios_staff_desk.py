@@ -14,7 +14,7 @@ from kiosk.people import newcomers
 from kiosk.staff.audit import Actor
 from kiosk.store.models import Member, NewcomerCard
 from tests.screens.scenarios_service import tap
-from tests.screens.scenarios_staff import ADMIN, ADMIN_PIN, CLERK, button, login_steps, on, pick, texts
+from tests.screens.scenarios_staff import ADMIN, ADMIN_PIN, CLERK, button, login_steps, offers, on, pick, texts
 
 PHONE = "13912345678"
 CLERK_PIN = "1357"
@@ -44,6 +44,22 @@ def newcomer_and_exports(app, settings, obs):
             )
 
         return step
+
+    def lay_on_staff_home():
+        # On a page that does not take cards, an unknown ID card gets the result as on home, and
+        # staff are offered 「登记新学员」 over it.
+        reader.lay("unknown")
+        return lambda: app.screens.current == "result" and not app.reading.showing
+
+    def register_offered():
+        obs["unknown_result"] = app.result.kind
+        obs["unknown_offers"] = offers(app)
+        tap(button(app.staff.bar, t("staff.offer.register")))
+        return lambda: (
+            app.screens.current == "staff_newcomers"
+            and newcomers.chosen is not None
+            and newcomers.chosen.name == "马秀英"
+        )
 
     def type_phone(digits: str) -> None:
         tap(button(newcomers.body.ids.pad, t("staff.key.clear")))
@@ -154,7 +170,8 @@ def newcomer_and_exports(app, settings, obs):
         obs["left_behind"] = [x for x in shown if "马秀英" in x or PHONE[-4:] in x or "DM" in x]
 
     return login_steps(app, ADMIN, ADMIN_PIN) + [
-        lay("unknown", "马秀英"),
+        lay_on_staff_home,
+        register_offered,
         look_at_form,
         right_phone,
         registered,

@@ -60,14 +60,64 @@ def test_volunteer_hours_redemption_and_a_new_card_from_the_member_page(scenario
     assert entries == [("volunteer", 4, "张老师"), ("redeem", -10, "张老师")]
     assert "+4" in obs["volunteer_message"] and "10" in obs["redeem_message"]
     assert rows(data_dir, "SELECT card_issue FROM member WHERE member_no = 'DM0001'") == [(2,)]
-    assert t("card.revoked") in obs["old_card_message"]
+    assert obs["old_card_kind"] == "invalid_card"  # the senior is told on their result screen
+    assert t("card.revoked") in obs["old_card_message"]  # and staff, fuller, back on their page
     actions = [a for (a,) in rows(data_dir, "SELECT action FROM audit ORDER BY id")]
     assert {"points.volunteer", "points.redeem", "card.reissue"} <= set(actions)
 
 
-def test_a_card_read_in_staff_mode_opens_the_members_page(scenario):
-    obs, _ = scenario("card_opens_member")
-    assert obs["title"] == t("staff.member.title_of", name="谢素珍")
+def test_a_card_read_in_staff_mode_signs_the_senior_in_as_on_home_and_offers_their_record(scenario):
+    obs, data_dir = scenario("card_signs_in")
+    first = obs["first"]
+    assert (first["screen"], first["kind"], first["word"]) == ("result", "ok", t("result.ok"))
+    assert first["name"] == "谢*珍"  # masked, as on home
+    newest = rows(
+        data_dir,
+        """SELECT s.method, s.staff_id, date(s.at) = date('now', 'localtime') FROM sign_in s
+        JOIN member m ON m.id = s.member_id WHERE m.member_no = 'DM0001' ORDER BY s.id DESC LIMIT 1""",
+    )
+    assert newest == [("qr", None, 1)]  # the card's own sign-in, not a staff 补签
+    assert first["offers"] == [t("staff.offer.member")]
+    assert obs["member_title"] == t("staff.member.title_of", name="谢素珍")
+    assert obs["offers_after"] == []  # the bar is only ever over a result
+
+
+def test_a_senior_card_in_staff_mode_leaves_the_staff_idle_timer_alone(scenario):
+    obs, _ = scenario("card_signs_in")
+    assert obs["staff_since_after_card"] == obs["staff_since"]
+
+
+def test_after_a_dismissed_result_staff_are_back_on_their_search_as_it_was(scenario):
+    obs, _ = scenario("card_signs_in")
+    assert obs["second"] == {"offers": [t("staff.offer.member")], "screen": "result"}
+    assert obs["search_after"] == obs["search"] and obs["search"][0] == "XS" and obs["search"][1]
+    assert obs["staff_after_visit"]
+
+
+def test_after_a_timed_out_result_today_keeps_its_lesson_page_and_pop_up(scenario):
+    obs, data_dir = scenario("card_signs_in")
+    assert obs["third"] == {"offers": [t("staff.offer.member")], "pop_up_over_result": False}
+    before, after = obs["today_before"], obs["today_after"]
+    assert (after["chosen"], after["page"]) == (before["chosen"], before["page"])
+    assert obs["pop_up_after"] and obs["offers_on_page"] == []
+    assert obs["today_message"].startswith(t("staff.today.signed", name="", title="", points=0)[:2])
+    assert rows(data_dir, "SELECT reason FROM sign_in WHERE method = 'staff'") == [("忘带卡",)]
+
+
+def test_staff_idle_minutes_end_staff_mode_under_a_seniors_result_without_a_warning_over_it(scenario):
+    obs, _ = scenario("card_while_staff_idle")
+    assert not obs["warning_over_result"]
+    assert obs["screen_when_out"] == "result"  # the senior's result stays
+    assert obs["offers_when_out"] == [] and obs["search_left"] == ""  # staff's pages forgotten
+
+
+def test_a_card_on_exports_offers_to_export_that_member_and_goes_back_with_them_chosen(scenario):
+    obs, _ = scenario("card_on_exports")
+    assert obs["kind"] == "ok"  # signed in all the same
+    assert obs["offers"] == [t("staff.offer.export"), t("staff.offer.member")]
+    assert (obs["report"], obs["member"]) == ("member", "DM0001")
+    assert obs["message"] == t("staff.exports.member_chosen", name="谢素珍")
+    assert obs["scale"] == 1.0  # the senior's type size went with them
 
 
 def test_staff_home_warns_of_low_free_space_and_the_bureau_is_told(scenario):

@@ -29,6 +29,9 @@ def roster(scenario):
 
 def test_a_newcomers_card_read_in_staff_mode_opens_the_form_filled_from_the_card(desk):
     obs, _ = desk
+    # Read on 工作台: the senior's result as on home, and 「登记新学员」 offered to staff over it.
+    assert obs["unknown_result"] == "unknown_card"
+    assert obs["unknown_offers"] == [t("staff.offer.register")]
     assert obs["form_heading"] == t("staff.newcomers.form", name="马秀英")
     # The last 4 read from the card on the reader; nothing the kiosk does not keep beside the id_hash.
     for shown in ("马秀英", "女", "回", "0022", t("staff.newcomers.valid_to", day="2036-09-01")):
