@@ -5,7 +5,8 @@ changed or deleted) and one audit entry in one IMMEDIATE transaction.  The rules
 it, so a refusal rolls everything back.  Facts name things by what the bureau also knows them by:
 a term by name and site, a course by name and term, a lesson by course and start.
 
-A lesson that took place (has sign-ins) is never deleted, moved or cancelled.  A moved lesson keeps
+A lesson that took place (has sign-ins) is never deleted, moved or cancelled; nor is one that has
+begun: its time is past, whoever came.  A moved lesson keeps
 its original time in its note (「调课：原 3月10日 09:00」), so the weekly schedule never brings the
 original back when lessons are generated again.
 """
@@ -15,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from kiosk.collation import pinyin_key
 from kiosk.programme import enrollments
 from kiosk.programme.schedule import SlotError, check_slots, format_slots, lesson_times, slots_overlap, weekly_slots
 from kiosk.staff import audit
@@ -29,6 +31,8 @@ COURSE_FIELDS = ("name", "teacher", "room", "capacity", "slots", "category")
 
 _MOVED = re.compile(r"调课：原 (\d{1,2})月(\d{1,2})日 (\d{2}:\d{2})")
 _SEP = "；"
+_NUMERALS = "一二三四五六七八九十"
+_CLASS_NUMBER = re.compile(f"（([{_NUMERALS}])）")
 
 
 @dataclass(frozen=True)
@@ -231,6 +235,39 @@ def check_course(
                     raise Refused("terms.room_clash", course=other.name, slot=format_slots([slot]), room=room)
 
 
+@dataclass(frozen=True)
+class RoomClash:
+    slot: dict  # the wanted weekly time
+    course: str  # the course of the term in the room then
+
+
+def room_clashes(term_id: int, room: str, slots: list[dict]) -> list[RoomClash]:
+    """Each wanted weekly time at which another course of the term is in `room` (as check_course
+    would refuse it), so that a new class's room and times are checked before it is made."""
+    room = room.strip()
+    if not room:
+        return []
+    others = Course.select().where(Course.term == term_id, Course.room == room).order_by(Course.name)
+    return [
+        RoomClash(slot, other.name)
+        for slot in slots
+        for other in others
+        if any(slots_overlap(slot, theirs) for theirs in weekly_slots(other))
+    ]
+
+
+def rooms(site: str) -> list[str]:
+    """The rooms the site's courses have been held in, every term, in full-pinyin order."""
+    found = (
+        Course.select(Course.room)
+        .join(Term)
+        .join(Site)
+        .where(Site.code == site, Course.room != "")
+        .distinct()
+    )
+    return sorted({c.room for c in found}, key=pinyin_key)
+
+
 def create_course(
     actor: Actor,
     term_id: int,
@@ -326,8 +363,16 @@ def generate_lessons(actor: Actor, course_id: int, now: datetime) -> int:
 
 
 def courses(term_id: int) -> list[CourseView]:
-    """The term's courses by name, with their places and lessons, for the staff screens."""
-    return [_course_row(*row) for row in db.execute_sql(_COURSES + _OF_TERM, (term_id,))]
+    """The term's courses in full-pinyin order of their names (八段锦, 国画, 京剧, 书法 — the
+    order staff look a course up in; the classes of a course stay together), with their places
+    and lessons, for the staff screens."""
+    rows = [_course_row(*row) for row in db.execute_sql(_COURSES + _OF_TERM, (term_id,))]
+    return sorted(rows, key=lambda c: (pinyin_key(_CLASS_NUMBER.sub(_class_number, c.name)), c.id))
+
+
+def _class_number(m: re.Match) -> str:
+    """「（二）」 → 「（02）」: classes in the order of their numbers, not of the numbers' pinyin."""
+    return f"（{_NUMERALS.index(m.group(1)) + 1:02d}）"
 
 
 def course_view(course_id: int) -> CourseView | None:
@@ -413,6 +458,7 @@ def cancel_lesson(actor: Actor, lesson_id: int, reason: str, now: datetime) -> L
             raise Refused("terms.reason_required")
         if lesson.cancelled:
             raise Refused("terms.lesson_already_cancelled", when=_when(lesson.start))
+        _check_not_begun(lesson, now)
         if _signed(lesson):
             raise Refused("terms.lesson_has_signins", when=_when(lesson.start), count=_signed(lesson))
         _change_lesson(actor, lesson, "cancel", now, reason, cancelled=True, note=_note(lesson, f"停课：{reason}"))
@@ -430,6 +476,7 @@ def restore_lesson(actor: Actor, lesson_id: int, now: datetime) -> LessonView:
         term = lesson.course.term
         if not lesson.cancelled:
             raise Refused("terms.lesson_not_cancelled", when=_when(lesson.start))
+        _check_not_begun(lesson, now)
         holiday = term.holidays.where(Holiday.day == lesson.start.date()).first()
         if holiday is not None:
             raise Refused("terms.restore_holiday", day=_day(holiday.day), holiday=holiday.name)
@@ -454,6 +501,7 @@ def move_lesson(
         room = lesson.room if room is None else room.strip()
         if not reason:
             raise Refused("terms.reason_required")
+        _check_not_begun(lesson, now)
         if _signed(lesson):
             raise Refused("terms.lesson_has_signins", when=_when(lesson.start), count=_signed(lesson))
         if end <= start:
@@ -513,6 +561,17 @@ def lesson_view(lesson_id: int) -> LessonView:
 def _lesson_row(lesson_id: int, start, end, room: str, cancelled, note: str, signed: int) -> LessonView:
     when = Lesson.start.python_value
     return LessonView(lesson_id, when(start), when(end), room, bool(cancelled), note, signed)
+
+
+def _check_not_begun(lesson: Lesson, now: datetime) -> None:
+    """A lesson that has begun is history: it is not cancelled, restored or moved afterwards."""
+    if lesson.start <= now:
+        raise Refused("terms.lesson_begun", when=_when(lesson.start))
+
+
+def begun(lesson: LessonView, now: datetime) -> bool:
+    """Whether the lesson has begun, so that 停课, 恢复 and 调课 are no longer offered for it."""
+    return lesson.start <= now
 
 
 def _clash(lesson: Lesson, start: datetime, end: datetime, room: str) -> dict | None:

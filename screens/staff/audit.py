@@ -1,17 +1,16 @@
 """操作记录: every change staff made on this kiosk (and at its command line), newest first — who,
 when, what and why — a page at a time."""
 
-from kivy.properties import StringProperty
+from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.i18n import label, t
+from kiosk.i18n import t
 from kiosk.staff import audit
 from screens import kv
 from screens.staff.frame import StaffBody, StaffScreen
+from screens.staff.measure import column_width
 
 PER_PAGE = 10
-# The first word of an audit target (kiosk.staff.audit.record callers) → how the page names it.
-TARGETS = ("member", "course", "lesson", "term", "staff", "file", "report")
 
 
 class StaffAuditScreen(StaffScreen):
@@ -27,14 +26,19 @@ class StaffAuditScreen(StaffScreen):
         pager.page = min(pager.page, pager.pages - 1)
         rows = self.body.ids.rows
         rows.clear_widgets()
-        for entry in audit.recent(PER_PAGE, pager.page * PER_PAGE):
+        entries = audit.recent(PER_PAGE, pager.page * PER_PAGE)
+        self.fit_columns(entries)
+        for entry in entries:
             rows.add_widget(
                 AuditRow(
                     at=f"{entry.at:%Y-%m-%d %H:%M}",
                     who=entry.staff_name,
-                    action=action_label(entry.action),
-                    target=target_label(entry.target),
-                    reason=entry.reason,
+                    action=entry.action_text,
+                    target=entry.object_text,
+                    detail=entry.detail_text,
+                    who_w=self.body.who_w,
+                    action_w=self.body.action_w,
+                    target_w=self.body.target_w,
                 )
             )
         self.body.ids.count.text = t("staff.audit.count", count=total)
@@ -47,19 +51,14 @@ class StaffAuditScreen(StaffScreen):
         self.body.ids.count.text = ""
 
 
-def action_label(action: str) -> str:
-    """The Chinese name of an audit action; the action itself when the catalog has none."""
-    return label(f"staff.audit.action.{action}", action)
-
-
-def target_label(target: str) -> str:
-    """What an action changed, in Chinese: member DM0001 → 学员 DM0001, report care → 报表 关怀名单."""
-    word, _, rest = target.partition(" ")
-    if word not in TARGETS or not rest:
-        return target
-    if word == "report":
-        rest = label(f"staff.exports.report.{rest}", rest)
-    return f"{t(f'staff.audit.target.{word}')} {rest}"
+    def fit_columns(self, entries: list[audit.Entry]) -> None:
+        """Who, the action and its object as wide as this page's widest (the details get the rest)."""
+        mm, body = self.app.theme.mm, self.body
+        body.who_w = column_width([e.staff_name for e in entries] + [t("staff.audit.who")], mm(24), mm(48))
+        body.action_w = column_width(
+            [e.action_text for e in entries] + [t("staff.audit.action_heading")], mm(30), mm(80), bold=True
+        )
+        body.target_w = column_width([e.object_text for e in entries] + [t("staff.audit.target_heading")], mm(40), mm(130))
 
 
 class AuditRow(BoxLayout):
@@ -67,11 +66,16 @@ class AuditRow(BoxLayout):
     who = StringProperty("")
     action = StringProperty("")
     target = StringProperty("")
-    reason = StringProperty("")
+    detail = StringProperty("")
+    who_w = NumericProperty(100)
+    action_w = NumericProperty(200)
+    target_w = NumericProperty(300)
 
 
 class AuditBody(StaffBody):
-    pass
+    who_w = NumericProperty(100)
+    action_w = NumericProperty(200)
+    target_w = NumericProperty(300)
 
 
 StaffAuditScreen.Body = AuditBody

@@ -154,8 +154,10 @@ def test_the_audit_page_lists_the_actions_newest_first_in_chinese(desk):
         label("member.register"),
     ]
     assert audit[1][2] == f"{t('staff.audit.target.report')} {t('staff.exports.report.attendance')}"
-    assert audit[3][2] == f"{t('staff.audit.target.member')} {obs['flagged_registered']}"
-    assert audit[4][2] == f"{t('staff.audit.target.member')} {obs['registered']}"
+    # a member by name and number (issue 19): 「学员 马秀英 DM0201」
+    flagged = audit[3][2].split()
+    assert (flagged[0], flagged[-1], len(flagged)) == (t("staff.audit.target.member"), obs["flagged_registered"], 3)
+    assert audit[4][2] == f"{t('staff.audit.target.member')} 马秀英 {obs['registered']}"
     assert [a for _, a, _ in audit][-1] == label("staff.login")
     assert {who for who, _, _ in audit} == {"张老师"}
 

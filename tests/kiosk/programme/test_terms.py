@@ -750,3 +750,50 @@ def test_a_row_gone_since_the_page_showed_it_is_refused_with_a_reason(world, adm
     refused(lambda: terms.edit_course(admin, 999, NOW, capacity=3), "terms.gone")
     refused(lambda: terms.remove_holiday(admin, 999, NOW), "terms.gone")
     refused(lambda: terms.add_holiday(admin, 999, date(2025, 5, 5), "劳动节", NOW), "terms.gone")
+
+
+# -- issue 19: the order of the list, a new class checked before it is made, lessons gone by -------
+
+
+def test_courses_are_listed_in_full_pinyin_order(world, admin):
+    for i, name in enumerate(["书法（一）班", "京剧票友班", "八段锦班", "国画花鸟班", "书法（二）班"]):
+        terms.create_course(admin, world.term.id, name, parse_slots(f"周{'一二三四五'[i]} 09:00-11:00"), NOW)
+    assert [c.name for c in terms.courses(world.term.id)] == [
+        "八段锦班",
+        "国画花鸟班",
+        "京剧票友班",
+        "书法（一）班",  # the classes by number, though 二 èr comes before 一 yī
+        "书法（二）班",
+    ]
+
+
+def test_room_clashes_name_each_wanted_time_and_the_course_there(world, admin, taiji):
+    terms.create_course(admin, world.term.id, "书法班", parse_slots("周二 09:00-11:00"), NOW, room="三楼 301")
+    wanted = parse_slots("周一 10:00-12:00；周二 08:00-09:00；周三 09:00-11:00")
+    assert terms.room_clashes(world.term.id, "三楼 301", wanted) == [terms.RoomClash(wanted[0], "太极拳（二）班")]
+    assert terms.room_clashes(world.term.id, "二楼 201", wanted) == []
+    assert terms.room_clashes(world.term.id, "", wanted) == []
+    # what the check passes, create_course takes
+    terms.create_course(admin, world.term.id, "太极拳（三）班", wanted[1:], NOW, room="三楼 301")
+
+
+def test_rooms_are_the_sites_course_rooms(world, admin, taiji):
+    terms.create_course(admin, world.term.id, "书法班", parse_slots("周二 09:00-11:00"), NOW, room="二楼 201")
+    terms.create_course(admin, world.term.id, "合唱班", parse_slots("周三 09:00-11:00"), NOW)
+    assert terms.rooms(world.settings.site.code) == ["二楼 201", "三楼 301"]
+    assert terms.rooms("ELSEWHERE") == []
+
+
+def test_a_lesson_that_has_begun_is_neither_cancelled_restored_nor_moved(world, admin, taiji):
+    lesson = lesson_at(taiji, datetime(2025, 3, 10, 9))
+    terms.cancel_lesson(admin, lesson_at(taiji, datetime(2025, 3, 17, 9)).id, "老师生病", LATER)
+    during, after = datetime(2025, 3, 10, 9, 30), datetime(2025, 3, 18, 12)
+    e = refused(lambda: terms.cancel_lesson(admin, lesson.id, "老师生病", during), "terms.lesson_begun")
+    assert e.message() == "3月10日 09:00的课已经开始或上过了，不能再停课、恢复或调课"
+    refused(
+        lambda: terms.move_lesson(admin, lesson.id, datetime(2025, 3, 19, 9), datetime(2025, 3, 19, 11), after, "调课"),
+        "terms.lesson_begun",
+    )
+    refused(lambda: terms.restore_lesson(admin, lesson_at(taiji, datetime(2025, 3, 17, 9)).id, after), "terms.lesson_begun")
+    view = next(x for x in terms.lessons(taiji.id) if x.id == lesson.id)
+    assert terms.begun(view, during) and not terms.begun(view, datetime(2025, 3, 10, 8, 59))
