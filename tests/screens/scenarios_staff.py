@@ -207,6 +207,9 @@ def member_tasks(app, settings, obs):
     def gift():
         pick(t("ledger.reason.gift"))
 
+    def confirm():
+        pick(t("staff.member.redeem_yes"))
+
     def reissue():
         obs["redeem_message"] = page.message
         tap(page.body.ids.reissue)
@@ -233,6 +236,7 @@ def member_tasks(app, settings, obs):
         redeem,
         ten,
         gift,
+        confirm,
         reissue,
         lost,
         old_card_in_staff_mode,
