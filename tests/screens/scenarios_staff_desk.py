@@ -404,6 +404,7 @@ def busy_morning(app, settings, obs):
         obs["member_name"] = Member.get(Member.member_no == "DM0001").name
         page.member_no = "DM0001"
         app.staff.open("staff_member")
+        page.refresh()  # the scan opened this page already: draw it again with the waitlist place
         return on(app, "staff_member")
 
     def course_rows():
