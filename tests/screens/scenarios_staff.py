@@ -123,7 +123,7 @@ def day(app, settings, obs):
         obs["message"] = today_screen.message
         chosen = today_screen.chosen
         obs["after"] = [chosen.signed, chosen.expected]
-        obs["missing"] = [r.person.member_no for r in today_screen.body.ids.people.children]
+        obs["marked"] = [r.person.member_no for r in today_screen.body.ids.people.children if r.signed_at]
 
     return login_steps(app, ADMIN, ADMIN_PIN) + [open_today, choose_lesson, sign_first_missing, reason, look]
 
