@@ -193,9 +193,6 @@ def registered_from_card(settings) -> str:
     card = Credential(method="idcard", id_number=CARD_ID, name="钱秀英", valid_to=date(2040, 1, 1))
     newcomers.remember(card, ids.id_hash(CARD_ID, bytes.fromhex(settings.security.id_hash_key)), datetime.now())
     actor = Actor.of(None, settings)
-    initials = Member.get(Member.member_no == "DM0001").initials  # three letters: two typed, one pressed on X
-    first, second, third = initials[:3]
-    typed, whole = initials[:2].upper(), initials[:3].upper()
     return people.register(actor, NewcomerCard.get().id, datetime.now(), settings).member_no
 
 
@@ -277,9 +274,6 @@ def roster_import(app, settings, obs):
         + login_steps(app, CLERK, CLERK_PIN)
         + [clerk_imports, clerk_sees]
     )
-
-
-
 
 
 def busy_morning(app, settings, obs):
@@ -512,4 +506,6 @@ def busy_morning(app, settings, obs):
         enrol_newcomer,
         picker,
     ]
+
+
 SCENARIOS = [newcomer_and_exports, roster_import, busy_morning]
