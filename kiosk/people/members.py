@@ -13,7 +13,6 @@ from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-from kiosk.desk import exports
 from kiosk.files import free_path
 from kiosk.i18n import t
 from kiosk.identity.credentials import FLAGGED
@@ -54,22 +53,6 @@ class Printed:
     count: int  # cards on the sheet
     printed: bool  # sent to settings.staff.print_command without an error
     error: str = ""  # why the printer failed
-
-
-@dataclass(frozen=True)
-class Outlet:
-    kind: str  # "printer" (the sheet kept in the export folder) or "usb" (saved to a stick)
-    folder: Path
-
-
-def card_outlet(settings: SimpleNamespace, media: tuple[str, ...] = exports.MEDIA) -> Outlet | None:
-    """Where a member's card goes from the touch screen: to the printer when one is set up, else
-    onto a USB stick to print at a computer; None when there is neither, so staff are told what to
-    plug in rather than given a file on the kiosk they cannot reach."""
-    found = exports.folders(settings, media)
-    if settings.staff.print_command:
-        return Outlet("printer", found[0])
-    return Outlet("usb", found[1]) if len(found) > 1 else None
 
 
 def waiting(now: datetime) -> list[newcomers.Newcomer]:

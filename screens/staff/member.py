@@ -8,7 +8,7 @@ from datetime import datetime
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.modalview import ModalView
 
-from kiosk.desk import today
+from kiosk.desk import exports, today
 from kiosk.i18n import t
 from kiosk.identity.credentials import FLAGGED
 from kiosk.people import members
@@ -261,7 +261,7 @@ def print_card(page: StaffScreen, member_no: str) -> None:
     """Make a member's card off the UI thread while the page says so, then say where it went in
     words — the printer, or a USB stick to print at a computer — never as a file path.  With
     neither, say what to plug in, before making anything."""
-    outlet = members.card_outlet(page.app.settings)
+    outlet = exports.card_outlet(page.app.settings)
     if outlet is None:
         page.tell(t("staff.member.print_nowhere"), problem=True)
         return

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.desk import exports
 from kiosk.identity import ids, tokens
 from kiosk.people import members, newcomers
 from kiosk.staff.audit import Actor
@@ -310,13 +311,13 @@ def test_print_saves_a_sheet_in_the_export_folder(world, desk, settings):
 
 def test_a_card_goes_to_the_printer_else_a_usb_stick_else_nowhere(settings, tmp_path):
     media = str(tmp_path / "media" / "*" / "*")
-    assert members.card_outlet(settings, media=(media,)) is None  # no printer, no stick: staff are told
+    assert exports.card_outlet(settings, media=(media,)) is None  # no printer, no stick: staff are told
     stick = tmp_path / "media" / "kiosk" / "U盘"
     stick.mkdir(parents=True)
-    assert members.card_outlet(settings, media=(media,)) == members.Outlet("usb", stick)
+    assert exports.card_outlet(settings, media=(media,)) == exports.Outlet("usb", stick)
     settings.staff.print_command = ["lp"]
     home = Path(settings.staff.export_dir)
-    assert members.card_outlet(settings, media=(media,)) == members.Outlet("printer", home)
+    assert exports.card_outlet(settings, media=(media,)) == exports.Outlet("printer", home)
 
 
 def test_print_sends_the_sheet_to_the_printer(world, desk, settings, tmp_path):
