@@ -8,6 +8,11 @@ means a person is typing, and what came before the pause is dropped.  Either way
 that makes a whole scan wins over stray keys pressed before it, and a pause of more than
 TYPED_PAUSE_S abandons what was typed before it.
 
+A page that takes typing (the staff search) gets a person's keys as well: once no key has come
+for `max_key_gap_ms`, no scanner is typing, and take_typed() hands over what is there, taken out
+of what a scan would be made of.  A scanner's burst ends with Enter within that time, so it is
+never handed over.
+
 Plain Python and no Kivy: the UI feeds it characters with their times (time.monotonic()).
 """
 
@@ -49,6 +54,22 @@ class Wedge:
             self._chars.pop()
         self._burst = min(self._burst, len(self._chars))
         self._last = at
+
+    @property
+    def pending(self) -> bool:
+        """Keys are waiting for Enter or for take_typed()."""
+        return bool(self._chars)
+
+    def take_typed(self, at: float) -> str:
+        """The keys a person typed, once `at` is more than the key gap after the last key (a
+        scanner would have sent its next key or Enter by then): removed, so they never become a
+        scan.  '' while a burst may still be coming."""
+        if self._last is None or at - self._last <= self.max_gap:
+            return ""
+        text = "".join(self._chars)
+        self._chars.clear()
+        self._burst = 0
+        return text
 
     def enter(self, at: float) -> str | None:
         """The end of a scan: its text, or None when the input is too short or was typed too slowly."""

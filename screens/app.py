@@ -274,6 +274,22 @@ class KioskApp(App):
 
     def _on_textinput(self, _window, text: str) -> None:
         self.wedge.key(text, time.monotonic())
+        if self._typing_page():
+            # Once the key gap passes with no further key, no scanner is typing: a person is.
+            Clock.schedule_once(self._typed_by_hand, self.wedge.max_gap + 0.01)
+
+    def _typed_by_hand(self, _dt) -> None:
+        page = self._typing_page()
+        text = self.wedge.take_typed(time.monotonic()) if page else ""
+        if page and text:
+            self._touched()
+            for char in text:
+                page.typed(char)
+
+    def _typing_page(self) -> StaffScreen | None:
+        """The page shown, when it takes a USB keyboard's typing (the staff search)."""
+        screen = self.screens.current_screen
+        return screen if isinstance(screen, StaffScreen) and screen.takes_typing else None
 
     def _on_key_down(self, _window, key: int, _scancode, _codepoint, _modifiers) -> bool:
         if key in ENTER_KEYS:
@@ -282,7 +298,12 @@ class KioskApp(App):
                 self.submit(Credential.qr(scan))
             return True
         if key == BACKSPACE:
-            self.wedge.backspace(time.monotonic())
+            page = self._typing_page()
+            if page and not self.wedge.pending:  # nothing of a scan to correct: the search's last key
+                self._touched()
+                page.typed("back")
+            else:
+                self.wedge.backspace(time.monotonic())
             return True
         return self._on_demo_key(_window, key)
 

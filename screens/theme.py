@@ -116,6 +116,10 @@ SIZES_MM = {
     "staff_title": 9,
     "staff_button_h": 16,
     "staff_row_h": 15,
+    # Long lists (未到, search hits): 10 rows a page on the 1080-line panel, each row's button
+    # 5 mm from the next, as L-2 asks of the seniors' targets (a quick tap never hits a neighbour).
+    "staff_list_row_h": 14,
+    "staff_gap": 5,
     "staff_key": 24,
 }
 KEY_FIGURES = ("figure", "word", "clock", "balance")

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -162,6 +163,22 @@ def folders(settings: SimpleNamespace, media: tuple[str, ...] = MEDIA) -> list[P
             if path.is_dir() and os.access(path, os.W_OK | os.X_OK) and path not in found:
                 found.append(path)
     return found
+
+
+@dataclass(frozen=True)
+class Outlet:
+    kind: str  # "printer" (the sheet kept in the export folder) or "usb" (saved to a stick)
+    folder: Path
+
+
+def card_outlet(settings: SimpleNamespace, media: tuple[str, ...] = MEDIA) -> Outlet | None:
+    """Where a member's card goes from the touch screen: to the printer when one is set up, else
+    onto a USB stick to print at a computer; None when there is neither, so staff are told what to
+    plug in rather than given a file on the kiosk they cannot reach."""
+    found = folders(settings, media)
+    if settings.staff.print_command:
+        return Outlet("printer", found[0])
+    return Outlet("usb", found[1]) if len(found) > 1 else None
 
 
 def _report(report: str, now: datetime, p: dict) -> tuple[str, list[Table], dict]:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from kiosk.checkin.signin import record_sign_in
+from kiosk.collation import pinyin_key
 from kiosk.i18n import t
 from kiosk.programme.schedule import Item, activity_item, lesson_item
 from kiosk.staff import audit
@@ -67,8 +68,10 @@ def day(now: datetime) -> list[DayItem]:
 
 
 def missing(item: Item) -> list[Person]:
-    """Who was expected (enrolled, or registered) and has not signed in, by initials."""
-    return [Person(*row) for row in db.execute_sql(_MISSING[item.kind], (item.id, item.id))]
+    """Who was expected (enrolled, or registered) and has not signed in, in full-pinyin order (白翠花,
+    白守信, 蔡翠花, 蔡桂兰, 程福生): the order staff look a name up in."""
+    people = [Person(*row) for row in db.execute_sql(_MISSING[item.kind], (item.id, item.id))]
+    return sorted(people, key=lambda p: (pinyin_key(p.name), p.member_no))
 
 
 def present(item: Item) -> list[Present]:
@@ -171,14 +174,12 @@ _MISSING = {
         SELECT m.member_no, m.name, m.phone_last4
         FROM lesson l JOIN enrollment e ON e.course_id = l.course_id JOIN member m ON m.id = e.member_id
         WHERE l.id = ? AND e.status = 'enrolled' AND m.active
-          AND NOT EXISTS (SELECT 1 FROM sign_in s WHERE s.member_id = m.id AND s.lesson_id = ?)
-        ORDER BY m.initials, m.member_no""",
+          AND NOT EXISTS (SELECT 1 FROM sign_in s WHERE s.member_id = m.id AND s.lesson_id = ?)""",
     "activity": """
         SELECT m.member_no, m.name, m.phone_last4
         FROM registration r JOIN member m ON m.id = r.member_id
         WHERE r.activity_id = ? AND r.status = 'registered' AND m.active
-          AND NOT EXISTS (SELECT 1 FROM sign_in s WHERE s.member_id = m.id AND s.activity_id = ?)
-        ORDER BY m.initials, m.member_no""",
+          AND NOT EXISTS (SELECT 1 FROM sign_in s WHERE s.member_id = m.id AND s.activity_id = ?)""",
 }
 _PRESENT = {
     kind: f"""

@@ -25,6 +25,15 @@ REDEEM_REASONS = ("gift", "daily_goods", "service", "book")
 REVERSE_REASONS = ("wrong_member", "wrong_amount", "duplicate", "not_held")
 
 MAX_HOURS = 12
+# The amounts the staff screen offers as buttons; any other whole amount up to the balance is
+# typed on a number pad.
+REDEEM_AMOUNTS = (5, 10, 20, 30, 50, 100, 200)
+
+
+@dataclass(frozen=True)
+class Redeemable:
+    balance: int
+    amounts: tuple[int, ...]  # the usual amounts the balance covers: the only ones to offer
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,13 @@ def volunteer(actor: Actor, member_no: str, hours: float, reason: str, now: date
             held_back=wanted - amount,
         )
     return Recorded(recorded.entry_id, recorded.event_id, amount, recorded.balance, amount < wanted, wanted - amount)
+
+
+def redeemable(member_no: str) -> Redeemable:
+    """What a member can spend now: the balance, and which usual amounts it covers (none when the
+    balance is below the smallest), so staff are never offered an amount that would be refused."""
+    balance = passbook.balance(_member(member_no))
+    return Redeemable(balance, tuple(n for n in REDEEM_AMOUNTS if n <= balance))
 
 
 def redeem(actor: Actor, member_no: str, amount: int, reason: str, now: datetime) -> Recorded:

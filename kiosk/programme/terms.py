@@ -19,13 +19,14 @@ from datetime import date, datetime, time, timedelta
 from kiosk.collation import pinyin_key
 from kiosk.programme import enrollments
 from kiosk.programme.schedule import SlotError, check_slots, format_slots, lesson_times, slots_overlap, weekly_slots
+from kiosk.programme.waitlist import COURSES
 from kiosk.staff import audit
 from kiosk.staff.access import require
 from kiosk.staff.audit import Actor
 from kiosk.staff.refused import Refused
 from kiosk.store import facts
 from kiosk.store.db import db, write
-from kiosk.store.models import Course, Holiday, Lesson, SignIn, Site, Term
+from kiosk.store.models import Course, Enrollment, Holiday, Lesson, Member, SignIn, Site, Term
 
 COURSE_FIELDS = ("name", "teacher", "room", "capacity", "slots", "category")
 
@@ -379,6 +380,38 @@ def course_view(course_id: int) -> CourseView | None:
     """One course as courses() shows it; None once it is gone."""
     row = db.execute_sql(_COURSES + _ONE, (course_id,)).fetchone()
     return _course_row(*row) if row else None
+
+
+@dataclass(frozen=True)
+class CourseChoice:
+    course: CourseView
+    clash: str  # the member's own course at the same time (enrolled or waitlisted); "" if none
+
+
+def course_choices(member_no: str, term_id: int) -> list[CourseChoice]:
+    """The term's courses for the member's 选课, each flagged when it meets at the same time as one
+    of the member's other courses, so staff see a clash before they enrol."""
+    theirs = (
+        Course.select()
+        .join(Enrollment)
+        .join(Member)
+        .where(Member.member_no == member_no, Course.term == term_id, Enrollment.status.in_(COURSES.active))
+    )
+    own = [(c.id, c.name, weekly_slots(c)) for c in theirs]
+    return [
+        CourseChoice(
+            view,
+            next(
+                (
+                    name
+                    for id, name, slots in own
+                    if id != view.id and any(slots_overlap(a, b) for a in view.schedule for b in slots)
+                ),
+                "",
+            ),
+        )
+        for view in courses(term_id)
+    ]
 
 
 def _view(course_id: int) -> CourseView:

@@ -39,6 +39,7 @@ class StaffScreen(Screen):
     working = BooleanProperty(False)  # a task runs in the background
     back_to = StringProperty("staff_home")  # where 返回 goes; "" hides it
     returning = False  # set while coming back from a senior's result: on_pre_enter keeps the page
+    takes_typing = False  # a USB keyboard's keys reach typed() (screens/app.py tells them from a scan)
     Body: type | None = None
 
     def __init__(self, **kwargs):
@@ -73,6 +74,9 @@ class StaffScreen(Screen):
 
     def tell(self, text: str, problem: bool = False) -> None:
         self.message, self.problem = text, problem
+
+    def typed(self, key: str) -> None:
+        """A key typed by a person on a USB keyboard: a character, or "back" for Backspace."""
 
     def card(self, cred: Credential, visit: Visit) -> bool:
         """A card read (and signed in) while this page is open: True when the card was the page's
@@ -208,10 +212,20 @@ class Pick(ModalView):
     courses …"""
 
     question = StringProperty("")
+    cancel = StringProperty("")  # the 取消 button's words
     PER_PAGE = 10
+    WIDE_PER_PAGE = 8  # one choice a line, for long choices (a course with its day and time)
 
-    def ask(self, question: str, choices: list[tuple[str, object]], on_pick: Callable) -> None:
-        self.question, self.choices, self.on_pick = question, choices, on_pick
+    def ask(
+        self,
+        question: str,
+        choices: list[tuple[str, object]],
+        on_pick: Callable,
+        wide: bool = False,
+        cancel: str = "",
+    ) -> None:
+        self.question, self.choices, self.on_pick, self.wide = question, choices, on_pick, wide
+        self.cancel = cancel or t("staff.cancel")
         self.ids.pager.page = 0
         self.show()
         self.open(animation=False)
@@ -219,8 +233,9 @@ class Pick(ModalView):
     def show(self) -> None:
         box = self.ids.choices
         box.clear_widgets()
-        box.cols = 1 if len(self.choices) <= 5 else 2
-        for label, value in self.ids.pager.slice(self.choices, self.PER_PAGE):
+        box.cols = 1 if self.wide or len(self.choices) <= 5 else 2
+        per_page = self.WIDE_PER_PAGE if self.wide else self.PER_PAGE
+        for label, value in self.ids.pager.slice(self.choices, per_page):
             button = StaffButton(text=label, size_hint_x=1)
             button.bind(on_release=lambda b, v=value: self._picked(v))
             box.add_widget(button)

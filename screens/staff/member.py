@@ -2,9 +2,11 @@
 for them at the desk — 补签, 选课 / 退课, volunteer hours, redemptions, corrections, a new card.
 Every choice is picked from a list; nothing needs Chinese typing."""
 
+from collections.abc import Callable
 from datetime import datetime
 
-from kivy.properties import StringProperty
+from kivy.properties import NumericProperty, StringProperty
+from kivy.uix.modalview import ModalView
 
 from kiosk.desk import exports, today
 from kiosk.i18n import t
@@ -13,13 +15,12 @@ from kiosk.people import members
 from kiosk.points import ledger, passbook
 from kiosk.programme import enrollments, terms
 from kiosk.staff.refused import Refused
-from screens import kv
+from screens import kv, present
 from screens.staff.frame import Pick, StaffBody, StaffScreen
 
 HOURS = (0.5, 1, 1.5, 2, 3, 4, 6, 8)
-AMOUNTS = (5, 10, 20, 30, 50, 100, 200)
-COURSES_PER_PAGE = 4
-ENTRIES_PER_PAGE = 4
+COURSES_PER_PAGE = 6
+ENTRIES_PER_PAGE = 6
 
 
 class StaffMemberScreen(StaffScreen):
@@ -67,7 +68,7 @@ class StaffMemberScreen(StaffScreen):
             line = CourseLine(
                 text=t(f"staff.member.course_{row.status}", name=row.name, position=getattr(row, "position", 0) or "")
             )
-            line.ids.act.text = t("staff.member.withdraw")
+            line.ids.act.text = t(f"staff.member.withdraw_{row.status}")  # 退课, or 取消候补 for a waitlist place
             line.ids.act.bind(on_release=lambda b, r=row: self.ask_withdraw(r))
             rows.add_widget(line)
 
@@ -107,7 +108,7 @@ class StaffMemberScreen(StaffScreen):
             t("staff.member.sign_what"),
             [(f"{i.start:%H:%M} {i.title}", i) for i in items],
             lambda item: Pick().ask(
-                t("staff.today.why", name=self.member.name),
+                t("staff.today.why", name=self.member.name, title=item.title, span=present.span(item)),
                 [(t(f"today.reason.{r}"), r) for r in today.REASONS],
                 lambda reason: self._sign_in(item, reason),
             ),
@@ -124,8 +125,8 @@ class StaffMemberScreen(StaffScreen):
         if term is None:
             self.tell(t("staff.member.no_term"), problem=True)
             return
-        choices = [(f"{c.name}（{c.enrolled}/{c.capacity or '∞'}）", c.id) for c in terms.courses(term.id)]
-        Pick().ask(t("staff.member.enrol_what"), choices, self._enrol)
+        choices = [(_course_choice(c), c.course.id) for c in terms.course_choices(self.member_no, term.id)]
+        Pick().ask(t("staff.member.enrol_what"), choices, self._enrol, wide=True)
 
     def _enrol(self, course_id: int) -> None:
         course = terms.course_view(course_id)
@@ -138,7 +139,7 @@ class StaffMemberScreen(StaffScreen):
 
     def ask_withdraw(self, row) -> None:
         Pick().ask(
-            t("staff.member.withdraw_why", name=row.name),
+            t(f"staff.member.withdraw_why_{row.status}", name=row.name),
             [(t(f"staff.member.withdraw_reason.{r}"), r) for r in WITHDRAW_REASONS],
             lambda reason: self._withdraw(row, reason),
         )
@@ -152,7 +153,7 @@ class StaffMemberScreen(StaffScreen):
                 t(f"staff.member.withdraw_reason.{reason}"),
                 datetime.now(),
             ),
-            lambda done: t("staff.member.withdrawn", name=row.name),
+            lambda done: t(f"staff.member.withdrawn_{row.status}", name=row.name),
         )
 
     def ask_volunteer(self) -> None:
@@ -173,20 +174,42 @@ class StaffMemberScreen(StaffScreen):
         )
 
     def ask_redeem(self) -> None:
+        """Only the amounts the balance covers, or another amount up to it on a number pad; then
+        what for, and one line to confirm before anything is deducted."""
+        offer = None
+
+        def read():
+            nonlocal offer
+            offer = ledger.redeemable(self.member_no)
+
+        if not self.attempt(read) or offer is None:
+            return
+        if offer.balance <= 0:
+            self.tell(t("staff.member.redeem_nothing", name=self.member.name), problem=True)
+            return
+        choices = [(t("staff.member.points", n=n), n) for n in offer.amounts] + [(t("staff.member.other_amount"), 0)]
         Pick().ask(
-            t("staff.member.redeem_how_many"),
-            [(t("staff.member.points", n=n), n) for n in AMOUNTS],
-            lambda n: Pick().ask(
-                t("staff.member.redeem_what"),
-                [(t(f"ledger.reason.{r}"), r) for r in ledger.REDEEM_REASONS],
-                lambda reason: self._redeem(n, reason),
+            t("staff.member.redeem_how_many", balance=offer.balance),
+            choices,
+            lambda n: self._redeem_what(n) if n else AmountPad().ask(offer.balance, self._redeem_what),
+        )
+
+    def _redeem_what(self, amount: int) -> None:
+        Pick().ask(
+            t("staff.member.redeem_what", n=amount),
+            [(t(f"ledger.reason.{r}"), r) for r in ledger.REDEEM_REASONS],
+            lambda reason: Pick().ask(
+                t("staff.member.redeem_confirm", name=self.member.name, n=amount, what=t(f"ledger.reason.{reason}")),
+                [(t("staff.member.redeem_yes"), reason)],
+                lambda reason: self._redeem(amount, reason),
+                cancel=t("staff.member.redeem_no"),
             ),
         )
 
     def _redeem(self, amount: int, reason: str) -> None:
         self._do(
             lambda: ledger.redeem(self.app.staff.actor, self.member_no, amount, reason, datetime.now()),
-            lambda done: t("staff.member.redeemed", n=amount),
+            lambda done: t("staff.member.redeemed", name=self.member.name, n=amount, balance=done.balance),
         )
 
     def ask_reverse(self, entry) -> None:
@@ -212,27 +235,7 @@ class StaffMemberScreen(StaffScreen):
         )
 
     def ask_print(self) -> None:
-        folders = exports.folders(self.app.settings)
-        if len(folders) == 1:
-            self._print(folders[0])
-        else:
-            Pick().ask(t("staff.member.print_where"), [(str(f), f) for f in folders], self._print)
-
-    def _print(self, folder) -> None:
-        self._do(
-            lambda: members.print_cards(
-                self.app.staff.actor, [self.member_no], self.app.settings, folder, datetime.now()
-            ),
-            lambda done: t(
-                "staff.member.printed"
-                if done.printed
-                else "staff.member.print_failed"
-                if done.error
-                else "staff.member.saved",
-                path=done.path,
-                error=done.error,
-            ),
-        )
+        print_card(self, self.member_no)
 
     def _do(self, action, said) -> None:
         """Run a task; on success say what was done and show the page again."""
@@ -249,8 +252,60 @@ class StaffMemberScreen(StaffScreen):
         self.body.ids.entries.clear_widgets()
 
 
+def _course_choice(choice) -> str:
+    """书法（一）班　周二 09:00-11:00　已选 12/20, and a clash with the member's own courses."""
+    c = choice.course
+    line = t(
+        "staff.member.course_choice", name=c.name, slots=c.slots or "-", enrolled=c.enrolled, capacity=c.capacity or "∞"
+    )
+    return t("staff.member.course_clash", line=line, other=choice.clash) if choice.clash else line
+
+
+def print_card(page: StaffScreen, member_no: str) -> None:
+    """Make a member's card off the UI thread while the page says so, then say where it went in
+    words — the printer, or a USB stick to print at a computer — never as a file path.  With
+    neither, say what to plug in, before making anything."""
+    outlet = exports.card_outlet(page.app.settings)
+    if outlet is None:
+        page.tell(t("staff.member.print_nowhere"), problem=True)
+        return
+    actor, settings = page.app.staff.actor, page.app.settings
+    page.attempt_in_background(
+        lambda: members.print_cards(actor, [member_no], settings, outlet.folder, datetime.now()),
+        lambda done: page.tell(*_printed(outlet.kind, done)),
+        t("staff.member.printing"),
+    )
+
+
+def _printed(kind: str, done) -> tuple[str, bool]:
+    """The message after printing, and whether it tells of a problem."""
+    if kind == "usb":
+        return t("staff.member.saved_usb"), False
+    return (t("staff.member.printed"), False) if done.printed else (t("staff.member.print_failed"), True)
+
+
 WITHDRAW_REASONS = ("own_wish", "health", "moved", "schedule", "other")
 REISSUE_REASONS = ("lost", "damaged", "other")
+
+
+class AmountPad(ModalView):
+    """Another amount of points, typed on digit keys: 确定 only for 1 up to the balance."""
+
+    most = NumericProperty(0)
+    keys = [*"123456789", "clear", "0", "back"]
+
+    def ask(self, most: int, on_amount: Callable[[int], None]) -> None:
+        self.most, self.on_amount = most, on_amount
+        self.ids.pad.value = ""
+        self.open(animation=False)
+
+    def amount(self) -> int:
+        return int(self.ids.pad.value or 0)
+
+    def ok(self) -> None:
+        if 1 <= self.amount() <= self.most:
+            self.dismiss(animation=False)
+            self.on_amount(self.amount())
 
 
 class CourseLine(StaffBody):

@@ -1,5 +1,5 @@
 """Find a senior: pinyin initials (王建华 → WJH), member number, or the last 4 digits of a
-phone, typed on big keys — or simply a card laid on the reader."""
+phone, typed on big keys or a USB keyboard — or simply a card laid on the reader."""
 
 from kivy.properties import ObjectProperty
 from kivy.uix.behaviors import ButtonBehavior
@@ -11,10 +11,12 @@ from screens import kv
 from screens.staff.frame import StaffBody, StaffScreen
 
 KEYS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", *"1234567890", "clear", "back"]
-PER_PAGE = 7
+PER_PAGE = 10
 
 
 class StaffMembersScreen(StaffScreen):
+    takes_typing = True
+
     def refresh(self) -> None:
         self.title = t("staff.members.title")
         self.body.ids.pad.value = ""
@@ -29,6 +31,11 @@ class StaffMembersScreen(StaffScreen):
         for hit in self.body.ids.pager.slice(hits, PER_PAGE):
             rows.add_widget(HitRow(hit=hit, on_release=lambda r: self.open_member(r.hit.member.member_no)))
         self.body.ids.count.text = t("staff.members.found", count=len(hits)) if query else ""
+
+    def typed(self, key: str) -> None:
+        key = key if key == "back" else key.upper()
+        if key in KEYS:
+            self.body.ids.pad.press(key)
 
     def open_member(self, member_no: str) -> None:
         self.app.staff.screens["staff_member"].member_no = member_no

@@ -8,15 +8,14 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.desk import exports
 from kiosk.i18n import t
 from kiosk.identity.gbcodes import nation_name
 from kiosk.identity.ids import last4 as id_last4
 from kiosk.people import members
 from kiosk.people.newcomers import Newcomer
 from screens import kv
-from screens.staff.exports import printed
-from screens.staff.frame import FieldRow, Pick, StaffBody, StaffButton, StaffLightButton, StaffScreen
+from screens.staff.frame import FieldRow, StaffBody, StaffButton, StaffLightButton, StaffScreen
+from screens.staff.member import print_card
 
 PER_PAGE = 7
 PHONE_KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"]
@@ -146,23 +145,14 @@ class StaffNewcomersScreen(StaffScreen):
         self.tell(t("staff.newcomers.registered", name=member.name, no=member.member_no))
 
     def ask_print(self) -> None:
-        folders = exports.folders(self.app.settings)
-        if len(folders) == 1:
-            self._print(folders[0])
-        else:
-            Pick().ask(t("staff.newcomers.print_where"), [(str(f), f) for f in folders], self._print)
-
-    def _print(self, folder) -> None:
-        self.attempt(
-            lambda: members.print_cards(
-                self.app.staff.actor, [self.registered], self.app.settings, folder, datetime.now()
-            ),
-            lambda done: self.tell(printed(done), problem=bool(done.error)),
-        )
+        print_card(self, self.registered)
 
     def enrol(self) -> None:
-        self.app.staff.screens["staff_member"].member_no = self.registered
+        """The newcomer's page, with its course picker open: 选课 is the next step, not one more tap."""
+        page = self.app.staff.screens["staff_member"]
+        page.member_no = self.registered
         self.app.staff.open("staff_member")
+        page.ask_enrol()
 
     def next_one(self) -> None:
         self.choose(None)

@@ -13,11 +13,13 @@ from screens import kv, present
 from screens.staff.frame import Pick, StaffBody, StaffScreen
 
 ITEMS_PER_PAGE = 6
-PEOPLE_PER_PAGE = 6
+PEOPLE_PER_PAGE = 10
 
 
 class StaffTodayScreen(StaffScreen):
     chosen = ObjectProperty(None, allownone=True)  # the DayItem whose roster is shown
+    roster: list = []  # its missing list as read when chosen
+    signed_here: dict = {}  # member_no → HH:MM of those signed in by hand since
 
     def refresh(self) -> None:
         self.title = t("staff.today.title")
@@ -49,31 +51,46 @@ class StaffTodayScreen(StaffScreen):
         self.show_items()
         self.show_people()
 
-    def show_people(self) -> None:
+    def show_people(self, fresh: bool = True) -> None:
+        """The chosen item's missing list, a page of it.  A fresh list is read when an item is
+        chosen or the page opens; 补签 and turning pages keep the list read then, so that no row
+        moves under the finger: a senior signed in by hand stays in place, marked 已补签."""
         rows = self.body.ids.people
         rows.clear_widgets()
         chosen = self.chosen
         if chosen is None:
             self.body.ids.roster_title.text = ""
+            self.roster, self.signed_here = [], {}
             return
-        missing = today.missing(chosen.item)
-        self.body.ids.roster_title.text = t("staff.today.missing", title=chosen.item.title, count=len(missing))
-        for person in self.body.ids.people_pager.slice(missing, PEOPLE_PER_PAGE):
-            row = PersonRow(person=person)
+        if fresh:
+            self.roster, self.signed_here = today.missing(chosen.item), {}
+        count = len(self.roster) - len(self.signed_here)
+        self.body.ids.roster_title.text = t("staff.today.missing", title=chosen.item.title, count=count)
+        for person in self.body.ids.people_pager.slice(self.roster, PEOPLE_PER_PAGE):
+            row = PersonRow(person=person, signed_at=self.signed_here.get(person.member_no, ""))
             row.ids.sign.bind(on_release=lambda b, p=person: self.ask_reason(p))
             rows.add_widget(row)
 
     def ask_reason(self, person) -> None:
-        choices = [(t(f"today.reason.{r}"), r) for r in today.REASONS]
-        Pick().ask(t("staff.today.why", name=person.name), choices, lambda reason: self.sign_in(person, reason))
-
-    def sign_in(self, person, reason: str) -> None:
         item = self.chosen.item
-        if self.attempt(
+        choices = [(t(f"today.reason.{r}"), r) for r in today.REASONS]
+        question = t("staff.today.why", name=person.name, title=item.title, span=present.span(item))
+        Pick().ask(question, choices, lambda reason: self.sign_in(person, item, reason))
+
+    def sign_in(self, person, item, reason: str) -> None:
+        self.attempt(
             lambda: today.manual_sign_in(self.app.staff.actor, person.member_no, item, reason, datetime.now()),
-            lambda done: self.tell(t("staff.today.signed", name=person.name, title=item.title, points=done.points)),
-        ):
-            self.refresh_keep_message()
+            lambda done: self.signed(person, item, done),
+        )
+
+    def signed(self, person, item, done) -> None:
+        """Say it on the message line, mark the row and update the counts; nothing else moves."""
+        self.signed_here[person.member_no] = done.at.strftime("%H:%M")
+        self.items = today.day(datetime.now())
+        self.chosen = next((d for d in self.items if d.item == item), self.chosen)
+        self.show_items()
+        self.show_people(fresh=False)
+        self.tell(t("staff.today.signed", name=person.name, title=item.title, points=done.points))
 
     def forget(self) -> None:
         super().forget()
@@ -82,6 +99,7 @@ class StaffTodayScreen(StaffScreen):
         self.body.ids.item_rows.clear_widgets()
         self.body.ids.people.clear_widgets()
         self.body.ids.roster_title.text = ""
+        self.roster, self.signed_here = [], {}
 
 
 class DayRow(ButtonBehavior, BoxLayout):
@@ -101,6 +119,7 @@ class DayRow(ButtonBehavior, BoxLayout):
 
 class PersonRow(BoxLayout):
     person = ObjectProperty(None)
+    signed_at = StringProperty("")  # HH:MM when signed in by hand on this page
 
 
 class TodayBody(StaffBody):

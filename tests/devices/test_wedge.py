@@ -141,3 +141,25 @@ def test_a_long_pause_abandons_slow_typing_when_accept_typed():
     at = feed(w, "stray", start=10.0, gap=0.5)
     at = feed(w, TOKEN, start=at + TYPED_PAUSE_S + 1, gap=0.4)
     assert w.enter(at + 0.4) == TOKEN
+
+
+def test_a_persons_keys_are_handed_over_once_the_key_gap_has_passed():
+    w = lenient()
+    w.key("w", 100.0)
+    assert w.take_typed(100.05) == ""  # a scanner's next key could still come
+    assert w.pending
+    w.key("j", 100.2)  # a person types a key every 100 ms or more
+    assert w.take_typed(100.3) == "wj"
+    assert not w.pending
+    w.key("h", 101.0)
+    assert w.take_typed(101.1) == "h"
+    assert w.enter(101.2) is None  # handed over: never part of a scan
+
+
+def test_a_scanners_burst_is_never_handed_over_as_typing():
+    w = strict()
+    last = feed(w, TOKEN)
+    for i in range(len(TOKEN)):  # asked after each key, as the UI's timer does
+        assert w.take_typed(100.0 + i * 0.008 + 0.004) == ""
+    assert w.enter(last + 0.008) == TOKEN
+    assert w.take_typed(last + 1) == ""

@@ -124,7 +124,7 @@ def day(app, settings, obs):
         obs["message"] = today_screen.message
         chosen = today_screen.chosen
         obs["after"] = [chosen.signed, chosen.expected]
-        obs["missing"] = [r.person.member_no for r in today_screen.body.ids.people.children]
+        obs["marked"] = [r.person.member_no for r in today_screen.body.ids.people.children if r.signed_at]
 
     return login_steps(app, ADMIN, ADMIN_PIN) + [open_today, choose_lesson, sign_first_missing, reason, look]
 
@@ -208,6 +208,9 @@ def member_tasks(app, settings, obs):
     def gift():
         pick(t("ledger.reason.gift"))
 
+    def confirm():
+        pick(t("staff.member.redeem_yes"))
+
     def reissue():
         obs["redeem_message"] = page.message
         tap(page.body.ids.reissue)
@@ -239,6 +242,7 @@ def member_tasks(app, settings, obs):
         redeem,
         ten,
         gift,
+        confirm,
         reissue,
         lost,
         old_card_in_staff_mode,

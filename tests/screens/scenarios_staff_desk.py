@@ -293,4 +293,236 @@ def roster_import(app, settings, obs):
     )
 
 
-SCENARIOS = [newcomer_and_exports, roster_import]
+def busy_morning(app, settings, obs):
+    """A busy morning at the desk: the missing list of the fullest lesson, 补签 for its second row
+    (nothing moves), another lesson's list; 学员 searched on a USB keyboard (Kivy's key events, then
+    real X key presses) while a scan still reads a card; a senior's 积分兑换 of another amount,
+    confirmed on one line; 打印会员卡 to a printer, then with no printer nor USB stick; and a
+    newcomer's 选课 straight into the course picker with each course's day and time."""
+    from kivy.core.window import Window
+
+    from kiosk.desk import today as desk_today
+    from kiosk.points import ledger
+    from kiosk.programme import enrollments, terms
+    from screens.staff.frame import Pick
+    from screens.staff.member import AmountPad
+    from tests.screens.harness import XKeyboard, press, token, type_scan
+
+    day_page = app.staff.screens["staff_today"]
+    search = app.staff.screens["staff_members"]
+    page = app.staff.screens["staff_member"]
+    newcomer_page = app.staff.screens["staff_newcomers"]
+    people = day_page.body.ids.people
+    pad = search.body.ids.pad
+    actor = Actor.of(None, settings)
+    initials = Member.get(Member.member_no == "DM0001").initials  # three letters: two typed, one pressed on X
+    first, second, third = initials[:3]
+    typed, whole = initials[:2].upper(), initials[:3].upper()
+
+    def popup(kind=Pick):
+        return next((w for w in Window.children if isinstance(w, kind)), None)
+
+    def sign_buttons():
+        return [r.ids.sign for r in reversed(people.children)]  # top down
+
+    def open_today():
+        tap(app.staff.screens["staff_home"].body.ids.day)
+        return on(app, "staff_today")
+
+    def choose_fullest():
+        rows = list(reversed(day_page.body.ids.item_rows.children))
+        fullest = max(rows, key=lambda r: (r.day_item.expected or 0) - r.day_item.signed)
+        obs["lesson"] = fullest.day_item.item.title
+        tap(fullest)
+
+    def look_and_sign_second():
+        item = day_page.chosen.item
+        obs["missing_core"] = [p.name for p in desk_today.missing(item)]
+        obs["rows_shown"] = [r.person.name for r in reversed(people.children)]
+        obs["pages"] = day_page.body.ids.people_pager.pages
+        buttons = sign_buttons()
+        obs["button_ys"] = [b.to_window(b.x, b.y)[1] for b in buttons]
+        obs["button_h"] = buttons[0].height
+        obs["px_per_mm"] = app.theme.mm(1)
+        obs["message_y"] = day_page.ids.message.to_window(0, day_page.ids.message.y)[1]
+        obs["signed_name"] = people.children[-2].person.name
+        obs["item_span"] = [f"{item.start:%H:%M}", f"{item.end:%H:%M}"]
+        tap(buttons[1])
+        return lambda: popup() is not None
+
+    def reason():
+        obs["reason_question"] = popup().question
+        pick(t("today.reason.forgot_card"))
+        return lambda: day_page.message != ""
+
+    def after_sign():
+        buttons = sign_buttons()
+        obs["button_ys_after"] = [b.to_window(b.x, b.y)[1] for b in buttons]
+        obs["rows_after"] = [r.person.name for r in reversed(people.children)]
+        obs["second_after"] = [buttons[1].text, buttons[1].disabled]
+        obs["sign_message"] = day_page.message
+        obs["message_y_after"] = day_page.ids.message.to_window(0, day_page.ids.message.y)[1]
+
+    def choose_other():
+        other = next(r for r in day_page.body.ids.item_rows.children if r.day_item.item.title != obs["lesson"])
+        obs["other_lesson"] = other.day_item.item.title
+        tap(other)
+
+    def other_list():
+        obs["other_title"] = day_page.body.ids.roster_title.text
+        obs["other_rows"] = [r.person.member_no for r in reversed(people.children)]
+        obs["other_core"] = [p.member_no for p in desk_today.missing(day_page.chosen.item)][:10]
+        app.staff.open("staff_members")
+        return on(app, "staff_members")
+
+    def key(char: str | None, expect: str):
+        """One key typed by a person: the next waits until the search shows it (no sleep)."""
+
+        def step():
+            if char is None:
+                press(8, 42, None)  # Backspace
+            else:
+                press(ord(char), 0, char, char)
+            return lambda: pad.value == expect
+
+        step.__name__ = f"key_{char or 'back'}"
+        return step
+
+    def x_key():
+        obs["hits_typed"] = [r.hit.member.member_no for r in search.body.ids.hits.children]
+        obs["hit_pages"] = search.body.ids.pager.pages
+        keyboard = XKeyboard()
+        keyboard._tap(third)
+        keyboard.x11.XFlush(keyboard.display)
+        return lambda: pad.value == whole
+
+    def scan_on_search():
+        obs["initials"] = whole
+        obs["hits_whole"] = [r.hit.member.member_no for r in search.body.ids.hits.children]
+        type_scan(token(settings, "DM0001"))
+        how = t("staff.members.how")
+        return lambda: not app.reading.showing and (app.screens.current != "staff_members" or search.message != how)
+
+    def after_scan():
+        obs["search_after_scan"] = pad.value
+        obs["screen_after_scan"] = app.screens.current
+        # A senior with a waitlist place, on the member page.
+        term = terms.current_term(settings.site.code, datetime.now().date())
+        full = next(c for c in terms.courses(term.id) if c.capacity and c.enrolled >= c.capacity)
+        obs["waitlisted_course"] = full.name
+        enrollments.enrol(actor, "DM0001", full.id, datetime.now())
+        obs["balance"] = ledger.redeemable("DM0001").balance
+        obs["member_name"] = Member.get(Member.member_no == "DM0001").name
+        page.member_no = "DM0001"
+        app.staff.open("staff_member")
+        page.refresh()  # the scan opened this page already: draw it again with the waitlist place
+        return on(app, "staff_member")
+
+    def course_rows():
+        lines = list(reversed(page.body.ids.courses.children))
+        obs["course_rows"] = [[line.text, line.ids.act.text] for line in lines]
+        tap(page.body.ids.redeem)
+        return lambda: popup() is not None
+
+    def other_amount():
+        obs["redeem_question"] = popup().question
+        obs["redeem_choices"] = [b.text for b in reversed(popup().ids.choices.children)]
+        pick(t("staff.member.other_amount"))
+        return lambda: popup(AmountPad) is not None
+
+    def too_much():
+        amount_pad = popup(AmountPad)
+        for digit in str(obs["balance"] + 1):
+            tap(button(amount_pad.ids.pad, digit))
+        obs["ok_when_too_much"] = amount_pad.ids.ok.disabled
+
+    def three():
+        amount_pad = popup(AmountPad)
+        tap(button(amount_pad.ids.pad, t("staff.key.clear")))
+        tap(button(amount_pad.ids.pad, "3"))
+        obs["ok_for_three"] = amount_pad.ids.ok.disabled
+        tap(amount_pad.ids.ok)
+        return lambda: popup() is not None
+
+    def what_for():
+        asked = popup().question
+        pick(t("ledger.reason.gift"))
+        return lambda: popup() is not None and popup().question != asked
+
+    def confirm():
+        obs["confirm_question"] = popup().question
+        obs["confirm_buttons"] = [b.text for b in popup().ids.choices.children]
+        obs["balance_before_confirm"] = ledger.redeemable("DM0001").balance
+        pick(t("staff.member.redeem_yes"))
+        return lambda: page.message != ""
+
+    def print_to_printer():
+        obs["redeem_message"] = page.message
+        obs["balance_after"] = ledger.redeemable("DM0001").balance
+        settings.staff.print_command = ["true"]  # a printer that takes every sheet
+        tap(page.body.ids.print)
+        obs["print_busy"] = [page.working, page.message]
+        return lambda: not page.working
+
+    def print_nowhere():
+        obs["print_done"] = [page.message, page.problem]
+        settings.staff.print_command = []
+        obs["sheets_before"] = len(list(Path(settings.staff.export_dir).glob("*.pdf")))
+        tap(page.body.ids.print)
+        obs["print_nowhere"] = [page.working, page.message, page.problem]
+        obs["sheets_after"] = len(list(Path(settings.staff.export_dir).glob("*.pdf")))
+
+    def newcomer():
+        card = Credential(method="idcard", id_number=CARD_ID, name="钱秀英", valid_to=date(2040, 1, 1))
+        newcomers.remember(card, ids.id_hash(CARD_ID, bytes.fromhex(settings.security.id_hash_key)), datetime.now())
+        app.staff.open("staff_newcomers")
+        return lambda: app.screens.current == "staff_newcomers" and newcomer_page.body.ids.rows.children
+
+    def register_newcomer():
+        tap(newcomer_page.body.ids.rows.children[-1])
+        tap(button(newcomer_page.body.ids.actions, t("staff.newcomers.register")))
+        return lambda: newcomer_page.registered != ""
+
+    def enrol_newcomer():
+        tap(button(newcomer_page.body.ids.actions, t("staff.newcomers.enrol")))
+        return lambda: popup() is not None
+
+    def picker():
+        obs["picker_screen"] = app.screens.current
+        obs["picker_question"] = popup().question
+        obs["picker_choices"] = [b.text for b in reversed(popup().ids.choices.children)]
+        term = terms.current_term(settings.site.code, datetime.now().date())
+        obs["course_slots"] = {c.name: c.slots for c in terms.courses(term.id)}
+        popup().dismiss(animation=False)
+
+    return login_steps(app, ADMIN, ADMIN_PIN) + [
+        open_today,
+        choose_fullest,
+        look_and_sign_second,
+        reason,
+        after_sign,
+        choose_other,
+        other_list,
+        key(first, first.upper()),
+        key(second, typed),
+        key(None, first.upper()),
+        key(second, typed),
+        x_key,
+        scan_on_search,
+        after_scan,
+        course_rows,
+        other_amount,
+        too_much,
+        three,
+        what_for,
+        confirm,
+        print_to_printer,
+        print_nowhere,
+        newcomer,
+        register_newcomer,
+        enrol_newcomer,
+        picker,
+    ]
+
+
+SCENARIOS = [newcomer_and_exports, roster_import, busy_morning]

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from contract import idhash
+from kiosk.collation import pinyin_key
 from kiosk.i18n import t
 from tests.screens.conftest import rows
 from tests.screens.scenarios_staff_desk import COURSE, EXPORT_DIR, PHONE
@@ -230,3 +231,97 @@ def test_a_clerk_cannot_start_an_import(roster):
     obs, _ = roster
     assert obs["clerk_tile"] == t("staff.home.imports_view")
     assert obs["clerk_import"] == [True, t("staff.imports.admin_only")]
+
+
+@pytest.fixture(scope="module")
+def morning(scenario):
+    return scenario("busy_morning")
+
+
+def test_the_missing_list_shows_ten_rows_a_page_in_full_pinyin_order(morning):
+    obs, _ = morning
+    assert obs["rows_shown"] == obs["missing_core"][:10]  # the core's order: kiosk.collation.pinyin_key
+    assert obs["missing_core"] == sorted(obs["missing_core"], key=pinyin_key)
+    assert len(obs["missing_core"]) > 10 and obs["pages"] == -(-len(obs["missing_core"]) // 10)
+
+
+def test_the_sign_buttons_are_at_least_5_mm_apart(morning):
+    obs, _ = morning
+    ys = obs["button_ys"]
+    gaps = [upper - lower - obs["button_h"] for lower, upper in zip(ys[1:], ys[:-1], strict=True)]
+    assert min(gaps) >= 5 * obs["px_per_mm"] - 0.5
+
+
+def test_the_reason_dialog_names_the_member_and_the_lesson_with_its_time(morning):
+    obs, _ = morning
+    start, end = obs["item_span"]
+    question = obs["reason_question"]
+    assert obs["signed_name"] in question and obs["lesson"] in question and start in question and end in question
+
+
+def test_rows_and_sign_buttons_do_not_move_after_a_manual_sign_in(morning):
+    obs, data_dir = morning
+    assert obs["button_ys_after"] == obs["button_ys"]
+    assert obs["rows_after"] == obs["rows_shown"]
+    assert obs["message_y_after"] == obs["message_y"]
+    assert obs["second_after"][0].startswith(t("staff.today.signed_at", time="")) and obs["second_after"][1]
+    assert obs["signed_name"] in obs["sign_message"] and obs["lesson"] in obs["sign_message"]
+    assert rows(data_dir, "SELECT count(*) FROM sign_in WHERE method = 'staff'") == [(1,)]
+
+
+def test_tapping_another_lesson_shows_its_own_missing_list(morning):
+    obs, _ = morning
+    assert obs["other_lesson"] in obs["other_title"]
+    assert obs["other_rows"] == obs["other_core"]
+
+
+def test_a_usb_keyboards_letters_reach_the_search_and_a_scan_is_still_a_card(morning):
+    obs, _ = morning
+    assert obs["hits_typed"] and len(obs["hits_typed"]) <= 10  # two letters, as Kivy's SDL window sends keys
+    assert "DM0001" in obs["hits_whole"]  # the third came as a real key press through the X server
+    assert obs["search_after_scan"] == obs["initials"]  # the card's token never landed in the search
+    assert obs["screen_after_scan"] != "staff_members"  # the scan was read as a card
+
+
+def test_a_waitlist_place_is_cancelled_with_its_own_words(morning):
+    obs, _ = morning
+    (row,) = [r for r in obs["course_rows"] if r[0].startswith(obs["waitlisted_course"])]
+    assert row[1] == t("staff.member.withdraw_waitlisted")
+    assert all(r[1] == t("staff.member.withdraw_enrolled") for r in obs["course_rows"] if r is not row)
+
+
+def test_redeeming_offers_only_what_the_balance_allows_and_confirms_in_one_line(morning):
+    obs, data_dir = morning
+    balance = obs["balance"]
+    assert str(balance) in obs["redeem_question"]
+    offered = obs["redeem_choices"][:-1]
+    assert obs["redeem_choices"][-1] == t("staff.member.other_amount")
+    assert offered == [t("staff.member.points", n=n) for n in (5, 10, 20, 30, 50, 100, 200) if n <= balance]
+    assert obs["ok_when_too_much"] and not obs["ok_for_three"]
+    assert obs["confirm_question"] == t(
+        "staff.member.redeem_confirm", name=obs["member_name"], n=3, what=t("ledger.reason.gift")
+    )
+    assert obs["confirm_buttons"] == [t("staff.member.redeem_yes")]
+    assert obs["balance_before_confirm"] == balance  # nothing deducted before 确定兑换
+    assert obs["balance_after"] == balance - 3 and str(balance - 3) in obs["redeem_message"]
+    last = """SELECT p.amount FROM points_entry p JOIN member m ON m.id = p.member_id
+        WHERE m.member_no = 'DM0001' AND p.kind = 'redeem' ORDER BY p.id DESC LIMIT 1"""
+    assert rows(data_dir, last) == [(-3,)]
+
+
+def test_printing_a_card_shows_a_busy_state_then_words_without_a_path(morning):
+    obs, _ = morning
+    assert obs["print_busy"] == [True, t("staff.member.printing")]
+    assert obs["print_done"] == [t("staff.member.printed"), False]
+    working, said, problem = obs["print_nowhere"]
+    assert (working, said, problem) == (False, t("staff.member.print_nowhere"), True)
+    assert obs["sheets_after"] == obs["sheets_before"]  # nothing made that nobody can print
+    assert all("/" not in m for m in (obs["print_busy"][1], obs["print_done"][0], said))
+
+
+def test_a_newcomers_course_step_opens_the_picker_with_each_courses_day_and_time(morning):
+    obs, _ = morning
+    assert obs["picker_screen"] == "staff_member" and obs["picker_question"] == t("staff.member.enrol_what")
+    for choice in obs["picker_choices"]:
+        name = choice.split("　")[0]
+        assert obs["course_slots"][name] in choice

@@ -136,10 +136,21 @@ def test_missing_are_the_expected_not_signed_in(day):
     assert today.missing(walk) == []
 
 
-def test_missing_is_sorted_by_initials(day, world):
+def test_missing_is_sorted_by_full_pinyin_not_initials(day, world):
     m, items = day
-    world.enroll(world.member("DM0009", "艾青", initials="aq"), items["shufa"].course)
+    # By initials these would read 白翠花 (bch), 蔡翠花 (cch), 程福生 (cfs), 蔡桂兰 (cgl), 白守信 (bsx).
+    for no, name in (("DM0010", "程福生"), ("DM0011", "蔡桂兰"), ("DM0012", "白守信"), ("DM0013", "蔡翠花")):
+        world.enroll(world.member(no, name), items["shufa"].course)
+    world.enroll(world.member("DM0014", "白翠花"), items["shufa"].course)
+    names = [p.name for p in today.missing(lesson_item(items["shufa"]))]
+    assert names == ["白翠花", "白守信", "蔡翠花", "蔡桂兰", "程福生", "王建华"]
+
+
+def test_each_lesson_has_its_own_missing_list(day, world):
+    m, items = day
+    world.enroll(world.member("DM0015", "艾青"), items["shufa"].course)
     assert [p.name for p in today.missing(lesson_item(items["shufa"]))] == ["艾青", "王建华"]
+    assert "艾青" not in [p.name for p in today.missing(lesson_item(items["taiji"]))]
 
 
 def test_present_in_the_order_they_came(day):

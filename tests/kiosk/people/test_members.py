@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.desk import exports
 from kiosk.identity import ids, tokens
 from kiosk.people import members, newcomers
 from kiosk.staff.audit import Actor
@@ -306,6 +307,17 @@ def test_print_saves_a_sheet_in_the_export_folder(world, desk, settings):
     assert json.loads(entry.detail) == {"members": ["DM0001", "DM0002"], "pages": 1, "printed": False, "error": ""}
     again = members.print_cards(desk, chosen[:1], settings, settings.staff.export_dir, NOW)
     assert again.path.name == "会员卡_20261121_0930_2.pdf" and done.path.is_file()
+
+
+def test_a_card_goes_to_the_printer_else_a_usb_stick_else_nowhere(settings, tmp_path):
+    media = str(tmp_path / "media" / "*" / "*")
+    assert exports.card_outlet(settings, media=(media,)) is None  # no printer, no stick: staff are told
+    stick = tmp_path / "media" / "kiosk" / "U盘"
+    stick.mkdir(parents=True)
+    assert exports.card_outlet(settings, media=(media,)) == exports.Outlet("usb", stick)
+    settings.staff.print_command = ["lp"]
+    home = Path(settings.staff.export_dir)
+    assert exports.card_outlet(settings, media=(media,)) == exports.Outlet("printer", home)
 
 
 def test_print_sends_the_sheet_to_the_printer(world, desk, settings, tmp_path):

@@ -175,6 +175,18 @@ def test_redeem_refuses_more_than_the_balance(world, desk, member):
     assert e.values["balance"] == 15 and "15" in e.message() and "16" in e.message()
 
 
+def test_only_the_amounts_the_balance_covers_are_offered(world, desk, member):
+    world.entry(member, 28, "lesson", NOW - HOUR)
+    offer = ledger.redeemable(member.member_no)
+    assert offer == ledger.Redeemable(38, (5, 10, 20, 30))
+    ledger.redeem(desk, member.member_no, 34, "gift", NOW)  # a free amount, up to the balance
+    assert ledger.redeemable(member.member_no) == ledger.Redeemable(4, ())
+
+
+def test_redeemable_asks_for_an_active_member(desk):
+    refused("ledger.no_member", ledger.redeemable, "DM9999")
+
+
 @pytest.mark.parametrize("amount", [0, -3, 2.5, True, "5"])
 def test_redeem_refuses_an_amount_that_is_not_a_positive_whole_number(desk, member, amount):
     refused("ledger.bad_amount", ledger.redeem, desk, member.member_no, amount, "gift", NOW)

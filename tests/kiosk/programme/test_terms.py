@@ -361,6 +361,17 @@ def test_check_course_writes_nothing(world, admin, taiji):
     assert snapshot() == before
 
 
+def test_course_choices_flag_a_clash_with_the_members_other_courses(world, admin, taiji):
+    senior = world.member("DM9201", "王建华")
+    enrollments.enrol(admin, senior.member_no, taiji.id, NOW)
+    overlapping = terms.create_course(admin, world.term.id, "八段锦", parse_slots("周一 10:00-12:00"), NOW)
+    later = terms.create_course(admin, world.term.id, "书法", parse_slots("周一 11:00-12:00；周三 09:00-11:00"), NOW)
+    choices = {c.course.name: c.clash for c in terms.course_choices(senior.member_no, world.term.id)}
+    assert choices == {"八段锦": "太极拳（二）班", "书法": "", "太极拳（二）班": ""}
+    assert {c.course.id for c in terms.course_choices("DM9999", world.term.id)} == {taiji.id, overlapping.id, later.id}
+    assert all(not c.clash for c in terms.course_choices("DM9999", world.term.id))
+
+
 def test_courses_view(world, admin, taiji):
     people = [world.member(f"DM91{n:02d}", f"学员{n}") for n in range(1, 4)]
     for p in people:
