@@ -10,6 +10,7 @@ idle and night watch is screens/idle.py; staff mode is screens/staff/session.py.
 import logging
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -367,6 +368,16 @@ class KioskApp(App):
         """The senior picked `item` on the choice screen."""
         self.reading.showing = True
         _after_next_frame(lambda: self.show(self.reception.choose(member_no, item, method, datetime.now()), method))
+
+    def sign_in_more(self, already: Result) -> None:
+        """「要签到」 after 「您已经签到了」: the other item due is signed in to only now, on the
+        senior's word; with several, they pick one."""
+        self.idle.touch()
+        if len(already.options) == 1:
+            self.choose(already.member_no, already.options[0], already.method)
+            return
+        self.choice.show(replace(already, kind="choose"), already.method)
+        self.screens.current = "choice"
 
     def show(self, visit: Visit, method: str) -> None:
         """Put a Visit's Result on screen and say it; a repeated read changes nothing, not even

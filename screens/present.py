@@ -14,6 +14,7 @@ from kiosk.programme.schedule import Item
 from kiosk.sync.status import Status as SyncStatus
 
 RESULT_LINES = 4  # detail lines under the result heading; more become 「另有 N 项」
+RESULT_LINES_LARGE = 2  # ... in 大字
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class ResultView:
     heading: str = ""
     lines: tuple[str, ...] = ()
     figure: str = ""  # points gained and balance: a key figure (T-2)
+    ask: str = ""  # a question with 「签到」/「不用了」: another item due besides the one signed
 
 
 def clock(now: datetime) -> str:
@@ -65,40 +67,70 @@ def fit(lines: list[str], limit: int) -> list[str]:
     return lines[: limit - 1] + [t("home.more", count=len(lines) - limit + 1)]
 
 
-def result_view(result: Result) -> ResultView:
-    """The words for every kind of Result except "choose", which has its own screen."""
+def result_view(result: Result, large: bool = False) -> ResultView:
+    """The words for every kind of Result except "choose", which has its own screen.  In 大字
+    (`large`) a day's schedule has fewer lines, each without the place, so none wraps."""
     base = ResultView(result.kind, t(f"result.{result.kind}"), result.display_name)
+    if result.kind == "not_due":
+        return _not_due(base, result, large)
     detail = _DETAIL.get(result.kind)
     return detail(base, result) if detail else base
 
 
 def _ok(view: ResultView, r: Result) -> ResultView:
-    return replace(view, heading=r.item.title, lines=(when_where(r.item),), figure=_points(r))
+    return replace(view, heading=r.item.title, lines=(span(r.item), _go(r.item, "ok")), figure=_points(r))
 
 
 def _already(view: ResultView, r: Result) -> ResultView:
+    # What they signed in to, when, and that there is nothing more to do; when something else is
+    # due too, the question takes the balance's place: one decision on the screen at a time.
     first = t("result.detail.first_time", time=f"{r.first_time:%H:%M}")
-    return replace(view, heading=r.item.title, lines=(first, when_where(r.item)), figure=_balance(r))
+    lines = (first, _go(r.item, "already"))
+    if r.options:
+        return replace(view, heading=r.item.title, lines=lines, ask=ask_more(r.options))
+    return replace(view, heading=r.item.title, lines=lines, figure=_balance(r))
 
 
-def _not_due(view: ResultView, r: Result) -> ResultView:
+def ask_more(options: tuple[Item, ...]) -> str:
+    """「还要签到 XX 吗？」 for the one other item due, or how many there are."""
+    if len(options) == 1:
+        return t("result.ask.one", title=options[0].title)
+    return t("result.ask.several", count=len(options))
+
+
+def _go(item: Item, kind: str) -> str:
+    """Where to go now: 「请到 一楼 大厅 上课」; 「不用再刷了，请直接去上课」 ..."""
+    what = "activity" if item.kind == "activity" else "lesson"
+    if kind == "ok":
+        return t(f"result.next.ok_{what}", place=item.place) if item.place else t(f"result.next.go_{what}")
+    return t(f"result.next.already_{what}")
+
+
+def _not_due(view: ResultView, r: Result, large: bool) -> ResultView:
     if not r.today:
         return replace(view, heading=t("result.detail.today_none"), figure=_balance(r))
-    lines = fit([row(i) for i in r.today], RESULT_LINES)
+    rows = [t("format.row_short", time=span(i), title=i.title) if large else row(i) for i in r.today]
+    lines = fit(rows, RESULT_LINES_LARGE if large else RESULT_LINES)
     return replace(view, heading=t("result.detail.today_heading"), lines=tuple(lines), figure=_balance(r))
 
 
 def _not_enrolled(view: ResultView, r: Result) -> ResultView:
     # A class is enrolled in (报名这个班); an activity is registered for (报名这个活动).
     word = t("result.not_registered") if r.item.kind == "activity" else view.word
+    # Only the hint: the time and room are of no use to a senior not in the class, and 大字 with a
+    # line of good news above leaves no room for them.
     hint = t("result.detail.not_enrolled_hint", title=r.item.title)
-    return replace(view, word=word, lines=(hint, when_where(r.item)))
+    return replace(view, word=word, lines=(hint,))
 
 
 def _invalid_card(view: ResultView, r: Result) -> ResultView:
     # The senior gets a kind next step; the technical reason (forged, malformed ...) goes to the
     # log for staff, never as an accusation on the public screen.
-    key = "result.help.revoked" if r.detail == "card.revoked" else "result.help.invalid_card"
+    # Advice fits the card: a QR card cannot be laid flat, and retrying a bad one never helps.
+    if r.detail == "card.revoked":
+        key = "result.help.revoked"
+    else:
+        key = "result.help.invalid_qr" if r.method == "qr" else "result.help.invalid_card"
     return replace(view, lines=(t(key),))
 
 
@@ -132,7 +164,6 @@ def _balance(r: Result) -> str:
 _DETAIL = {
     "ok": _ok,
     "already": _already,
-    "not_due": _not_due,
     "not_enrolled": _not_enrolled,
     "invalid_card": _invalid_card,
     "unknown_card": _unknown_card,
@@ -175,6 +206,8 @@ def phrase(result: Result) -> tuple[str, dict]:
         return "unknown_id", {}
     if result.kind == "ok":
         return "ok", {"gained": result.points_gained}
+    if result.kind == "already" and result.options:
+        return "already_ask", {}
     return result.kind, {}
 
 

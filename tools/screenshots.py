@@ -112,7 +112,7 @@ class Tour:
         if self.only:
             return [f"{name}.png" for name, _ in STAFF_SHOTS if name.startswith(self.only)]
         return (
-            ["home.png", "choice.png", "home_reader_unplugged.png", "home_clock_off.png"]
+            ["home.png", "choice.png", "result_already_ask.png", "home_reader_unplugged.png", "home_clock_off.png"]
             + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
             + [f"{name}.png" for name, _ in SERVICE_SHOTS]
             + ["idle_prompt.png", "attract.png", "night.png"]
@@ -185,6 +185,11 @@ class Tour:
             _just(self._add_open_activity),
             lambda: self._submit(self._card("DM0019"), "choice"),
             *self._snap("choice"),
+            self._pick_first,
+            self._home,
+            _just(self._forget_reads),
+            lambda: self._submit(self._card("DM0019"), "already"),
+            *self._snap("result_already_ask"),
             self._home,
             self._unplug_reader,
             *self._snap("home_reader_unplugged"),
@@ -315,6 +320,15 @@ class Tour:
 
     def _card(self, member_no: str) -> str:
         return tokens.make(member_no, 1, self.key)
+
+    def _forget_reads(self) -> None:
+        # The next read of the same card comes after the repeat window, as a senior's second try.
+        self.app.reception.checkin._recent.clear()
+
+    def _pick_first(self):
+        """The senior taps the first option of the choice screen."""
+        self.app.choice.buttons[0].dispatch("on_release")
+        return lambda: self.app.screens.current == "result" and not self.app.reading.showing
 
     def _sign_in_elsewhere(self, member_no: str) -> None:
         # Another kiosk signed this member in a few minutes ago.

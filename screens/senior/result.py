@@ -1,6 +1,7 @@
 """Result: one screen for every kind of Result, each with its own colour, icon and words (T-5)."""
 
-from kivy.properties import StringProperty
+from kivy.app import App
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.checkin.signin import Result
 from screens import kv, present
@@ -10,24 +11,36 @@ from screens.widgets import TimedScreen
 class ResultScreen(TimedScreen):
     """Shows a Result until the senior taps 「返回首页」 or the time is up (I-1)."""
 
+    _more: Result | None = None  # an "already" Result asking about the other items due
+
     kind = StringProperty("ok")
+    asking = BooleanProperty(False)  # another item is due: 「要签到」/「不用了」 instead of 返回首页
 
     def show(self, result: Result, timeout_s: float, news: str = "") -> None:
         """Render `result` with any good news for the senior, and (re)start the way home."""
-        view = present.result_view(result)
+        view = present.result_view(result, large=App.get_running_app().theme.scale > 1)
         self.kind = view.kind
         self.ids.word.text = view.word
         self.ids.name.text = view.name
         self.ids.heading.text = view.heading
         for i, label in enumerate(self._lines()):
             label.text = view.lines[i] if i < len(view.lines) else ""
-        self.ids.figure.text = view.figure
+        self.ids.figure.text = view.ask or view.figure
+        self.ids.figure.role = "heading" if view.ask else "figure"  # a question, not a key figure
         self.ids.news.text = news
+        self._more = result if view.ask else None
+        self.asking = bool(view.ask)
         self.home_after(timeout_s)
+
+    def sign_in_more(self) -> None:
+        """「要签到」: the one other item is signed in to, or the senior picks among several."""
+        if self._more is not None:
+            App.get_running_app().sign_in_more(self._more)
 
     def on_leave(self, *_) -> None:
         # Nothing personal stays in the widgets once the senior has gone (I-3).
         self.stop_timer()
+        self._more, self.asking = None, False
         for label in (self.ids.name, self.ids.heading, self.ids.figure, self.ids.news, *self._lines()):
             label.text = ""
 

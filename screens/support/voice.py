@@ -63,7 +63,8 @@ class Points:
 PHRASES: dict[str, tuple[str | Points, ...]] = {
     # Results of a sign-in
     "ok": ("ok", Points("gained", "points_add", gain=True)),  # 签到成功（，积分加 N 分）
-    "already": ("already",),
+    "already": ("already", "go_straight"),  # 您已经签到了，不用再刷了，请直接过去
+    "already_ask": ("already", "ask_more"),  # ... 还有别的可以签到，要签到吗
     "not_due": ("not_due",),
     "not_enrolled": ("not_enrolled",),
     "not_registered": ("not_registered",),

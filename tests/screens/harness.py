@@ -299,6 +299,57 @@ def choose(app, settings, obs):
     return [add_activity, tap, lambda: observe_result(app, obs)]
 
 
+def ask_more(app, settings, obs):
+    """Signed in to one of two things due, the senior reads the card again (after the repeat
+    window): 「您已经签到了」 and a question about the other; the first tap on 「要签到」 alone signs
+    it in.  A third read has nothing left to ask."""
+    from kivy.tests.common import UnitTestTouch
+
+    def finger(widget):
+        touch = UnitTestTouch(*widget.to_window(*widget.center))
+        touch.touch_down()
+        touch.touch_up()
+
+    def read_again():
+        app.reception.checkin._recent.clear()  # the repeat window has passed
+        type_scan(token(settings))
+        return result_shown(app)
+
+    def first():
+        add_open_activity()
+        type_scan(token(settings))
+        return choice_shown(app)
+
+    def pick_lesson():
+        obs["options"] = [b.title for b in app.choice.buttons if not b.disabled]
+        finger(app.choice.buttons[0])
+        return result_shown(app)
+
+    def asked():
+        observe_result(app, obs)
+        obs["asked"] = {"kind": app.result.kind, "figure": app.result.ids.figure.text, "asking": app.result.asking}
+        obs["yes_visible"] = app.result.ids.yes.opacity == 1 and not app.result.ids.yes.disabled
+        obs["no_text"] = app.result.ids.home.text
+        obs["signins_before_yes"] = signin_count()
+        finger(app.result.ids.yes)
+        return lambda: app.result.kind == "ok" and not app.reading.showing
+
+    def signed_other():
+        obs["after_yes"] = {"kind": app.result.kind, "heading": app.result.ids.heading.text}
+        obs["signins_after_yes"] = signin_count()
+        obs["asking_after_yes"] = app.result.asking
+
+    def third():
+        obs["third"] = {"kind": app.result.kind, "asking": app.result.asking, "home": app.result.ids.home.text}
+
+    def signin_count() -> int:
+        from kiosk.store.models import Member, SignIn
+
+        return SignIn.select().where(SignIn.member == Member.get(Member.member_no == MEMBER)).count()
+
+    return [first, pick_lesson, lambda: None, read_again, asked, signed_other, read_again, third]
+
+
 def slide_off(app, settings, obs):
     """A finger that slides off 「返回首页」 before lifting does nothing; a tap goes home (F-5)."""
     from kivy.tests.common import UnitTestTouch
@@ -444,6 +495,7 @@ SCENARIOS = {
         clock_off,
         voice_fails,
         choose,
+        ask_more,
         slide_off,
         demo_top_up,
         id_cards,

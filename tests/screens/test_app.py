@@ -67,6 +67,20 @@ def test_a_repeated_read_neither_re_renders_nor_restarts_the_timer(run_scenario)
     assert len(signins(data_dir, "DM0001")) == 1
 
 
+def test_a_second_read_says_already_and_asks_before_signing_in_to_the_other_item(run_scenario):
+    obs, data_dir = run_scenario("ask_more")
+    lesson, activity = obs["options"]
+    assert obs["asked"]["kind"] == "already" and obs["heading"] == lesson  # what they signed in to
+    assert obs["asked"]["figure"] == t("result.ask.one", title=activity) and obs["asked"]["asking"]
+    assert obs["yes_visible"] and obs["no_text"] == t("result.ask.no")
+    # Nothing was signed in silently by the second read; the yes did it.
+    assert obs["signins_after_yes"] == obs["signins_before_yes"] + 1
+    assert obs["after_yes"] == {"kind": "ok", "heading": activity} and not obs["asking_after_yes"]
+    assert obs["third"] == {"kind": "already", "asking": False, "home": t("screen.home_button")}
+    rows = signins(data_dir, "DM0001")
+    assert len(rows) == 2 and sum(r[3] is not None for r in rows) == 1
+
+
 def test_choice_screen_signs_in_to_the_option_tapped(run_scenario):
     obs, data_dir = run_scenario("choose")
     assert len(obs["options"]) == 2 and "重阳健步行" in obs["options"]

@@ -1,5 +1,6 @@
 """What the screens say for each Result, in the catalog's words (no display needed)."""
 
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -28,8 +29,14 @@ def test_ok_shows_name_title_place_time_points_and_balance():
     r = Result("ok", "DM0001", "王*华", item=LESSON, points_gained=2, balance=128)
     view = present.result_view(r)
     assert (view.word, view.name, view.heading) == ("签到成功", "王*华", "太极拳（二）班")
-    assert view.lines == ("09:00–11:00　三楼 301",)
+    assert view.lines == ("09:00–11:00", "请到 三楼 301 上课")  # the next step in plain words
     assert view.figure == "积分 +2，共 128 分"
+
+
+def test_ok_says_where_to_go_for_an_activity_and_without_a_room():
+    assert present.result_view(Result("ok", item=WALK, balance=1)).lines[-1] == "请到 滨河公园 东门集合 参加活动"
+    roomless = Item("lesson", 3, "书法班", "", LESSON.start, LESSON.end)
+    assert present.result_view(Result("ok", item=roomless, balance=1)).lines[-1] == "请直接去上课"
 
 
 def test_ok_without_points_shows_the_balance_only():
@@ -40,7 +47,22 @@ def test_ok_without_points_shows_the_balance_only():
 def test_already_shows_the_first_sign_in_time():
     r = Result("already", item=LESSON, first_time=datetime(2025, 3, 4, 8, 47), balance=128)
     view = present.result_view(r)
-    assert "您在 08:47 已签到" in view.lines and view.figure == "共 128 分"
+    assert view.lines == ("您在 08:47 已签到", "不用再刷了，请直接去上课") and view.figure == "共 128 分"
+    assert view.ask == "" and present.phrase(r) == ("already", {})
+
+
+def test_already_with_another_item_due_asks_instead_of_the_balance():
+    r = Result("already", item=LESSON, first_time=datetime(2025, 3, 4, 8, 47), balance=128, options=(WALK,))
+    view = present.result_view(r)
+    assert view.ask == "还要签到「重阳健步行」吗？" and view.figure == ""
+    assert present.phrase(r) == ("already_ask", {})
+    several = present.result_view(replace(r, options=(WALK, WALK)))
+    assert several.ask == t("result.ask.several", count=2)
+
+
+def test_large_type_keeps_a_day_to_two_lines_without_places():
+    view = present.result_view(Result("not_due", today=(LESSON, WALK, LESSON), balance=5), large=True)
+    assert view.lines == ("09:00–11:00　太极拳（二）班", t("home.more", count=2))
 
 
 def test_not_due_shows_the_members_day():
@@ -79,6 +101,13 @@ def test_invalid_card_tells_the_senior_what_to_do_without_accusing():
         lines = present.result_view(Result("invalid_card", detail=reason)).lines
         assert lines == (t("result.help.invalid_card"),)
         assert t(reason) not in lines
+
+
+def test_a_bad_qr_card_is_not_told_to_lie_flat():
+    # 「放平」 is advice for an ID card on the reader; a forged or damaged QR never reads.
+    qr = present.result_view(Result("invalid_card", detail="card.forged", method="qr")).lines
+    assert qr == (t("result.help.invalid_qr"),) and "放平" not in qr[0]
+    assert "放平" in present.result_view(Result("invalid_card", detail="card.id_bad_check", method="idcard")).lines[0]
 
 
 @pytest.mark.parametrize("kind", ["unknown_card", "expired_card", "error"])

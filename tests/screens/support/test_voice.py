@@ -139,6 +139,7 @@ def test_numbers_out_of_range_are_refused(n):
 PHRASE_KEYS = {
     "ok",
     "already",
+    "already_ask",
     "not_due",
     "not_enrolled",
     "not_registered",
@@ -194,6 +195,8 @@ def test_phrases_say_their_text():
     assert said("points_balance", n=-20) == "您的积分是，负二十分"
     assert said("unknown_card") == "未能识别，请找工作人员"
     assert said("voice_off") == "声音已关闭"
+    assert said("already") == "您已经签到了，不用再刷了，请直接过去"
+    assert said("already_ask") == "您已经签到了，还有别的可以签到，要签到吗"
 
 
 def test_phrase_mistakes_are_refused():
@@ -501,7 +504,7 @@ def test_say_returns_at_once_and_a_new_phrase_cuts_off_the_one_playing(make_voic
         assert v.wait_idle(WAIT_S)
     assert warnings(caplog) == []  # cutting off is no failure
     assert player.wav(first) == Pack(PACK).assemble(["ok"], volume=80)
-    assert player.wav(second) == Pack(PACK).assemble(["already"], volume=80)
+    assert player.wav(second) == Pack(PACK).assemble(["already", "go_straight"], volume=80)
     assert list(scratch.iterdir()) == []
 
 
