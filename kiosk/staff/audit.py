@@ -202,6 +202,8 @@ _DERIVED = {
     "staff.add": lambda d: {"role_text": label(f"staff.audit.role.{d.get('role')}", d.get("role", ""))},
     "staff.locked": lambda d: {"until": f"{datetime.fromisoformat(d['until']):%H:%M}"},
 }
+
+
 def recent(limit: int = 50, offset: int = 0) -> list[Entry]:
     """The newest entries first.  A member's row written before names were kept is named from
     the member as they are now."""
