@@ -148,7 +148,7 @@ class StaffSession(EventDispatcher):
         self.app.screens.current = name
         _put_back(self.dialogs)  # the pop-up the page had open, as it was
         self.dialogs = []
-        if visit is not None and visit.result is not None and visit.result.kind in CARD_PROBLEMS:
+        if self.actor is not None and visit is not None and visit.result.kind in CARD_PROBLEMS:
             screen.tell(present_staff.staff_card_problem(visit.result), problem=True)
         return True
 
