@@ -197,7 +197,7 @@ class CheckIn:
     def _signed_in(self, member: Member, items: list[Item]) -> dict[Item, Signed]:
         """Which of `items` the member is signed in to: an activity itself, a lesson by any
         lesson of its sitting (docstring above)."""
-        signed = {}
+        signed: dict[Item, Signed] = {}
         lesson_ids = [i.id for i in items if i.kind == "lesson"]
         if lesson_ids:
             when = Lesson.start.python_value
@@ -210,8 +210,10 @@ class CheckIn:
             signed |= {i: by_lesson[i.id] for i in items if i.kind == "lesson" and i.id in by_lesson}
         activities = {i.id: i for i in items if i.kind == "activity"}
         if activities:
-            rows = SignIn.select().where(SignIn.member == member.id, SignIn.activity.in_(list(activities)))
-            signed |= {activities[r.activity_id]: Signed(r.at, activities[r.activity_id]) for r in rows}
+            reads = db.execute_sql(
+                _ACTIVITY_SIGNED.format(activities=_marks(list(activities))), (member.id, *activities)
+            )
+            signed |= {activities[a]: Signed(SignIn.at.python_value(at), activities[a]) for a, at in reads}
         return signed
 
     def _already(self, member: Member, signed: dict[Item, Signed], options: tuple[Item, ...] = ()) -> Result:
@@ -383,6 +385,8 @@ _ACTIVITIES_IN = """
                           WHERE member_id = ? AND status = 'registered'))"""
 # The member's sign-ins to any lesson of the sitting of each given lesson (its course, times that
 # overlap or touch), with what they signed in to.
+_ACTIVITY_SIGNED = """
+    SELECT activity_id, at FROM sign_in WHERE member_id = ? AND activity_id IN ({activities})"""
 _LESSON_SITTING_SIGNED = """
     SELECT l.id, s.at, o.id, c.name, coalesce(nullif(o.room, ''), c.room), o.start, o."end"
     FROM lesson l

@@ -5,6 +5,7 @@ Each entry is written in the same transaction as the change it describes, and is
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -178,7 +179,7 @@ def _shown(value) -> str:
 
 
 # What some actions' lines need worked out of their detail first.
-_DERIVED = {
+_DERIVED: dict[str, Callable[[dict], dict]] = {
     "signin.manual": lambda d: {"when": _when(d.get("start"))},
     "enrol.add": lambda d: {
         "status": t("staff.audit.waitlisted", position=d["position"]) if d.get("status") == "waitlisted" else ""
@@ -224,4 +225,5 @@ def _unnamed(target: str, detail: dict) -> bool:
 def _member_names(numbers: list[str]) -> dict[str, str]:
     if not numbers:
         return {}
-    return dict(Member.select(Member.member_no, Member.name).where(Member.member_no.in_(numbers)).tuples())
+    found = Member.select(Member.member_no, Member.name).where(Member.member_no.in_(numbers))
+    return {m.member_no: m.name for m in found}
