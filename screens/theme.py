@@ -139,5 +139,6 @@ LINE_BOX_EM = 1.448  # one line of Noto Sans CJK (hhea ascent + descent) at LINE
 
 # The floors the layout check holds every screen to (tools/layoutcheck.py), in millimetres:
 # (smallest side of a touch target, clear space between two targets).  Seniors': L-1 and L-2;
-# staff pages: a list row's height (staff_row_h) and the pads' key spacing.
-FLOORS_MM = {"senior": (20, 5), "staff": (15, 2)}
+# staff pages: a dense list row's height (staff_list_row_h: 10 rows a page on a busy morning)
+# and the pads' key spacing.
+FLOORS_MM = {"senior": (20, 5), "staff": (14, 2)}

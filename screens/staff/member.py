@@ -79,14 +79,10 @@ class StaffMemberScreen(StaffScreen):
         self.body.ids.entry_pager.pages = book.pages
         admin = self.app.staff.is_admin
         for e in book.entries:
+            what = t(f"points.kind.{e.kind}")
+            note = e.title.removeprefix(what).lstrip("：: ") or what  # 「积分更正　积分更正：…」 says it once
             line = CourseLine(
-                text=t(
-                    "staff.member.entry",
-                    at=e.at.strftime("%Y-%m-%d"),
-                    what=t(f"points.kind.{e.kind}"),
-                    amount=f"{e.amount:+d}",
-                    note=e.title,
-                )
+                text=t("staff.member.entry", at=f"{e.at:%m-%d}", what=what, amount=f"{e.amount:+d}", note=note)
             )
             line.ids.act.text = t("staff.member.reverse")
             line.ids.act.disabled = not admin or not e.reversible
