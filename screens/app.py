@@ -322,6 +322,7 @@ class KioskApp(App):
         self.device_manager = DeviceManager(self.devices.devices, self._from_device, self.show_health)
         for health in self.device_manager.health():  # the corner lists them in this order
             self.home.ids.status.show(health)
+            self.home.show_health(health)
         self.device_manager.start()
         if self.devices.idcard_sim or self.devices.qr_sim:
             log.info("%s", t("console.demo_keys"))
@@ -333,6 +334,7 @@ class KioskApp(App):
     @mainthread
     def show_health(self, health: Health) -> None:
         self.home.ids.status.show(health)
+        self.home.show_health(health)  # the prompt asks only for what can be read
         if self._device_states.get(health.name) != health.state():
             self._device_states[health.name] = health.state()
             try:

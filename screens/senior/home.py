@@ -7,6 +7,7 @@ from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
+from kiosk.health import Health, ways_in
 from kiosk.i18n import t
 from kiosk.programme import schedule
 from screens import (
@@ -17,6 +18,15 @@ from screens import (
 from screens.senior import status  # noqa: F401  (registers the widget classes the .kv uses)
 
 ROWS = 3  # schedule rows under the prompt; more become 「另有 N 项」
+
+
+# the message keys' endings for the kinds of card that can be read (kiosk.health.ways_in)
+_PROMPTS = {
+    frozenset({"idcard", "qr"}): "",
+    frozenset({"idcard"}): "_idcard",
+    frozenset({"qr"}): "_qr",
+    frozenset(): "_staff",
+}
 
 
 class ScheduleRow(BoxLayout):
@@ -42,8 +52,16 @@ class HomeScreen(Screen):
         for row in self.rows:
             self.ids.rows.add_widget(row)
         self._minute = None
+        self._healths: dict[str, Health] = {}
         self.refresh()
         Clock.schedule_interval(lambda dt: self.refresh(), 1)
+
+    def show_health(self, health: Health) -> None:
+        """Ask seniors only for the cards the kiosk can read now, and for staff when none."""
+        self._healths[health.name] = health
+        key = _PROMPTS[ways_in(self._healths.values()) & {"idcard", "qr"}]
+        self.ids.prompt.text = t(f"home.prompt{key}")
+        self.ids.how.text = t(f"home.how{key}")
 
     def on_pre_enter(self, *_) -> None:
         self._minute = None  # the day may have changed while away: redraw all

@@ -407,19 +407,35 @@ def unplug(app, settings, obs):
         corner = app.home.ids.status
         return corner.lines[device].text if device in corner.lines else ""
 
+    def prompt() -> str:
+        return app.home.ids.prompt.text
+
     def pull():
         obs["before"] = line()
         obs["qr_line"] = line("qr")
+        obs["prompts"] = [prompt()]
         sim().unplug()
         return lambda: "未连接" in line()
 
-    def put_back():
+    def pull_scanner_too():
         obs["unplugged"] = line()
+        obs["prompts"].append(prompt())
+        app.devices.qr_sim.unplug()
+        return lambda: "未连接" in line("qr")
+
+    def put_reader_back():
+        obs["prompts"].append(prompt())
         sim().replug()
         return lambda: "正常" in line()
 
+    def put_scanner_back():
+        obs["prompts"].append(prompt())
+        app.devices.qr_sim.replug()
+        return lambda: "正常" in line("qr")
+
     def read():
         obs["replugged"] = line()
+        obs["prompts"].append(prompt())
         sim().lay("resident")
         return result_shown(app)
 
@@ -430,7 +446,16 @@ def unplug(app, settings, obs):
             json.loads(o.payload) for o in Outbox.select().where(Outbox.kind == "device").order_by(Outbox.seq)
         ]
 
-    return [lambda: lambda: "正常" in line(), pull, put_back, read, lambda: observe_result(app, obs), facts]
+    return [
+        lambda: lambda: "正常" in line() and "正常" in line("qr"),
+        pull,
+        pull_scanner_too,
+        put_reader_back,
+        put_scanner_back,
+        read,
+        lambda: observe_result(app, obs),
+        facts,
+    ]
 
 
 SCENARIOS = {
