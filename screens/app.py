@@ -10,7 +10,7 @@ idle and night watch is screens/idle.py; staff mode is screens/staff/session.py.
 import logging
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from kivy.app import App
@@ -131,7 +131,7 @@ class KioskApp(App):
 
     def build(self) -> FloatLayout:
         self.screens = ScreenManager(transition=NoTransition())
-        self.home = HomeScreen(self.settings.site.name, name="home")
+        self.home = HomeScreen(self.settings.site.name, self._late, name="home")
         self.result = ResultScreen(name="result")
         self.choice = ChoiceScreen(name="choice")
         self.services = {
@@ -316,6 +316,10 @@ class KioskApp(App):
         return done is not None
 
     # -- serial devices -----------------------------------------------------------------------
+
+    def _late(self) -> timedelta:
+        """How long after its start a lesson can be signed in to, as the settings say now."""
+        return timedelta(minutes=self.settings.checkin.window_after_min)
 
     def _start_devices(self) -> None:
         self.devices = configured.from_settings(self.settings)
