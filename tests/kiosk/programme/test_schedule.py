@@ -130,7 +130,9 @@ def test_check_slots_and_overlap():
 
 def _item(title: str, start: str, end: str) -> schedule.Item:
     day = "2026-12-06 "
-    return schedule.Item("lesson", 1, title, "一楼", datetime.fromisoformat(day + start), datetime.fromisoformat(day + end))
+    return schedule.Item(
+        "lesson", 1, title, "一楼", datetime.fromisoformat(day + start), datetime.fromisoformat(day + end)
+    )
 
 
 def test_coming_up_leaves_out_ended_and_long_running_lessons():
