@@ -2,6 +2,7 @@
 answering, and how its reads went.  The device manager (devices/manager.py) keeps it, the status
 corner shows it and the bureau receives each change (kiosk/sync/device_facts.py)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,3 +26,16 @@ class Health:
         if not self.connected:
             return "absent"
         return "ok" if self.answering else "silent"
+
+    def usable(self) -> bool:
+        """Reads cards now, or has not been tried yet: at start-up every device is "absent" until
+        its thread opens it, and the home screen should not send seniors away for that moment."""
+        if self.state() == "ok":
+            return True
+        return not self.connected and self.since is None and not self.last_error
+
+
+def ways_in(healths: Iterable[Health]) -> frozenset[str]:
+    """The kinds of card ("idcard", "qr") the kiosk can read now: what the home screen may ask
+    seniors for.  One working device of a kind is enough."""
+    return frozenset(h.kind for h in healths if h.usable())

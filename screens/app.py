@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from kivy.app import App
@@ -132,7 +132,7 @@ class KioskApp(App):
 
     def build(self) -> FloatLayout:
         self.screens = ScreenManager(transition=NoTransition())
-        self.home = HomeScreen(self.settings.site.name, name="home")
+        self.home = HomeScreen(self.settings.site.name, self._late, name="home")
         self.result = ResultScreen(name="result")
         self.choice = ChoiceScreen(name="choice")
         self.services = {
@@ -318,11 +318,16 @@ class KioskApp(App):
 
     # -- serial devices -----------------------------------------------------------------------
 
+    def _late(self) -> timedelta:
+        """How long after its start a lesson can be signed in to, as the settings say now."""
+        return timedelta(minutes=self.settings.checkin.window_after_min)
+
     def _start_devices(self) -> None:
         self.devices = configured.from_settings(self.settings)
         self.device_manager = DeviceManager(self.devices.devices, self._from_device, self.show_health)
         for health in self.device_manager.health():  # the corner lists them in this order
             self.home.ids.status.show(health)
+            self.home.show_health(health)
         self.device_manager.start()
         if self.devices.idcard_sim or self.devices.qr_sim:
             log.info("%s", t("console.demo_keys"))
@@ -334,6 +339,7 @@ class KioskApp(App):
     @mainthread
     def show_health(self, health: Health) -> None:
         self.home.ids.status.show(health)
+        self.home.show_health(health)  # the prompt asks only for what can be read
         if self._device_states.get(health.name) != health.state():
             self._device_states[health.name] = health.state()
             try:

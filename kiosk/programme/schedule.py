@@ -140,3 +140,10 @@ def hm(text: str) -> time:
     """ "09:30" → time(9, 30)."""
     h, m = text.split(":")
     return time(int(h), int(m))
+
+
+def coming_up(day: list[Item], now: datetime, late: timedelta) -> list[Item]:
+    """What a senior arriving now can still go to, soonest first: not ended, and begun no longer
+    ago than the sign-in window allows (`late`, checkin.window_after_min): a lesson running for
+    an hour is no news, and must not push the next class off the home screen."""
+    return sorted((i for i in day if i.end > now and now <= i.start + late), key=lambda i: (i.start, i.title))

@@ -1,12 +1,13 @@
 """Home: the clock, today's lessons and activities, and 「请刷身份证或扫码签到」."""
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
+from kiosk.health import Health, ways_in
 from kiosk.i18n import t
 from kiosk.programme import schedule
 from screens import (
@@ -16,34 +17,48 @@ from screens import (
 )
 from screens.senior import status  # noqa: F401  (registers the widget classes the .kv uses)
 
-ROWS = 3  # schedule rows under the prompt; more become 「另有 N 项」
+ROWS = 3  # at most, under the prompt; fewer when 「大字」 leaves less room
+
+# the message keys' endings for the kinds of card that can be read (kiosk.health.ways_in)
+_PROMPTS = {
+    frozenset({"idcard", "qr"}): "",
+    frozenset({"idcard"}): "_idcard",
+    frozenset({"qr"}): "_qr",
+    frozenset(): "_staff",
+}
 
 
 class ScheduleRow(BoxLayout):
     """One lesson or activity: time, title, place."""
 
-    filled = BooleanProperty(False)
-
-    def show(self, item: schedule.Item | None) -> None:
-        self.filled = item is not None
-        self.ids.time.text = present.span(item) if item else ""
-        self.ids.title.text = item.title if item else ""
-        self.ids.place.text = item.place if item else ""
+    def show(self, item: schedule.Item) -> None:
+        self.ids.time.text = present.span(item)
+        self.ids.title.text = item.title
+        self.ids.place.text = item.place
 
 
 class HomeScreen(Screen):
     """Built once; the clock and the list are updated in place (label textures are not freed
     reliably when labels are re-created, docs/senior-ui.md §4.4)."""
 
-    def __init__(self, site_name: str, **kwargs):
+    def __init__(self, site_name: str, late: Callable[[], timedelta], **kwargs):
         super().__init__(**kwargs)
         self.ids.site.text = site_name
-        self.rows = [ScheduleRow() for _ in range(ROWS)]
-        for row in self.rows:
-            self.ids.rows.add_widget(row)
+        self.late = late  # how long after its start a lesson can still be signed in to
+        self.rows = [ScheduleRow() for _ in range(ROWS)]  # reused: never re-created
+        self._board: tuple = ()
         self._minute = None
+        self._healths: dict[str, Health] = {}
         self.refresh()
         Clock.schedule_interval(lambda dt: self.refresh(), 1)
+        self.ids.board.bind(height=lambda *_: self._show_board())
+
+    def show_health(self, health: Health) -> None:
+        """Ask seniors only for the cards the kiosk can read now, and for staff when none."""
+        self._healths[health.name] = health
+        key = _PROMPTS[ways_in(self._healths.values()) & {"idcard", "qr"}]
+        self.ids.prompt.text = t(f"home.prompt{key}")
+        self.ids.how.text = t(f"home.how{key}")
 
     def on_pre_enter(self, *_) -> None:
         self._minute = None  # the day may have changed while away: redraw all
@@ -62,19 +77,36 @@ class HomeScreen(Screen):
 
     def _show_schedule(self, now: datetime) -> None:
         day = schedule.today(now)
-        items = present.still_on(day, now)
-        shown = items if len(items) <= ROWS else items[: ROWS - 1]
-        for i, row in enumerate(self.rows):
-            row.show(shown[i] if i < len(shown) else None)
-        self.ids.more.text = self._note(day, items, len(shown))
+        self._board = (day, schedule.coming_up(day, now, self.late()), now)
+        self._show_board()
 
-    @staticmethod
-    def _note(day: list, items: list, shown: int) -> str:
-        if not day:
-            return t("home.nothing_today")
-        if not items:
-            return t("home.all_done")
-        return t("home.more", count=len(items) - shown) if len(items) > shown else ""
+    def _show_board(self) -> None:
+        """As many rows as the room under the heading holds (fewer at 「大字」), no blank ones."""
+        if not self._board:
+            return
+        day, items, now = self._board
+        board = self.ids.board
+        more = self.ids.more
+        room = max(0, int((board.height - more.height) // max(1, self.rows[0].height)))
+        shown = items[: min(ROWS, room)]
+        for row in self.rows:
+            if row.parent:
+                board.remove_widget(row)
+        for row, item in reversed(list(zip(self.rows, shown))):
+            row.show(item)
+            board.add_widget(row, index=len(board.children))  # above the ones added before
+        more.text = _note(day, items, len(shown), now)
+
+
+def _note(day: list, items: list, shown: int, now: datetime) -> str:
+    """The line under the rows: why there are none, or how many more come later today."""
+    if not day:
+        return t("home.nothing_today")
+    if len(items) > shown:
+        return t("home.more_later", count=len(items) - shown)
+    if items:
+        return ""
+    return t("home.all_done") if all(i.end <= now for i in day) else t("home.all_begun")
 
 
 kv.load(__name__)

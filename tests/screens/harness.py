@@ -458,19 +458,35 @@ def unplug(app, settings, obs):
         corner = app.home.ids.status
         return corner.lines[device].text if device in corner.lines else ""
 
+    def prompt() -> str:
+        return app.home.ids.prompt.text
+
     def pull():
         obs["before"] = line()
         obs["qr_line"] = line("qr")
+        obs["prompts"] = [prompt()]
         sim().unplug()
         return lambda: "未连接" in line()
 
-    def put_back():
+    def pull_scanner_too():
         obs["unplugged"] = line()
+        obs["prompts"].append(prompt())
+        app.devices.qr_sim.unplug()
+        return lambda: "未连接" in line("qr")
+
+    def put_reader_back():
+        obs["prompts"].append(prompt())
         sim().replug()
         return lambda: "正常" in line()
 
+    def put_scanner_back():
+        obs["prompts"].append(prompt())
+        app.devices.qr_sim.replug()
+        return lambda: "正常" in line("qr")
+
     def read():
         obs["replugged"] = line()
+        obs["prompts"].append(prompt())
         sim().lay("resident")
         return result_shown(app)
 
@@ -481,12 +497,68 @@ def unplug(app, settings, obs):
             json.loads(o.payload) for o in Outbox.select().where(Outbox.kind == "device").order_by(Outbox.seq)
         ]
 
-    return [lambda: lambda: "正常" in line(), pull, put_back, read, lambda: observe_result(app, obs), facts]
+    return [
+        lambda: lambda: "正常" in line() and "正常" in line("qr"),
+        pull,
+        pull_scanner_too,
+        put_reader_back,
+        put_scanner_back,
+        read,
+        lambda: observe_result(app, obs),
+        facts,
+    ]
+
+
+def home_board(app, settings, obs):
+    """Six things later today and one begun hours ago: home lists the soonest that fit, no blank
+    row, and says how many more come later; fewer rows at 「大字」."""
+    from datetime import datetime, timedelta
+
+    from kiosk.programme import schedule
+    from kiosk.store.db import write
+    from kiosk.store.models import Activity, Site
+
+    def add(title: str, start: datetime, hours: float) -> None:
+        with write():
+            Activity.create(
+                site=Site.get(), title=title, kind="talk", place="一楼", start=start,
+                end=start + timedelta(hours=hours), open=True, points=5,
+            )  # fmt: skip
+
+    def board() -> dict:
+        home = app.home
+        home._minute = None
+        home.refresh()
+        rows = [w for w in home.ids.board.children if hasattr(w, "show")][::-1]
+        now = datetime.now()
+        return {
+            "rows": [r.ids.title.text for r in rows],
+            "blank": [r.ids.title.text for r in rows if not r.ids.title.text],
+            "more": home.ids.more.text,
+            "coming": [i.title for i in schedule.coming_up(schedule.today(now), now, app._late())],
+        }
+
+    def fill():
+        now = datetime.now().replace(second=0, microsecond=0)
+        add("早已开始的讲座", now - timedelta(hours=3), 5)
+        for n in range(6):
+            add(f"稍后活动{n + 1}", now + timedelta(minutes=5 + 5 * n), 1)
+
+    def normal():
+        obs["normal"] = board()
+        app.theme.scale = 1.25
+
+    def large():
+        obs["large"] = board()
+        app.theme.scale = 1.0
+
+    return [fill, lambda: None, normal, *[lambda: None] * 3, large]  # a frame or more to lay out
 
 
 SCENARIOS = {
     f.__name__: f
     for f in (
+        home_board,
         scan,
         scan_real_keys,
         repeat,

@@ -43,9 +43,17 @@ def test_a_qr_card_scanned_over_serial_signs_in(cards):
     assert cards["signins"]["DM0002"] == "qr"
 
 
-def test_unplug_and_replug_while_running(run_scenario):
-    obs, _ = run_scenario("unplug")
+@pytest.fixture(scope="module")
+def unplugged(tmp_path_factory):
+    from tests.screens.conftest import run_harness
+
+    obs, _ = run_harness("unplug", tmp_path_factory.mktemp("unplug"))
     assert obs["finished"]
+    return obs
+
+
+def test_unplug_and_replug_while_running(unplugged):
+    obs = unplugged
     assert "身份证读卡器" in obs["before"] and "正常" in obs["before"]
     assert "扫码器" in obs["qr_line"] and "正常" in obs["qr_line"]
     assert "未连接" in obs["unplugged"]
@@ -54,3 +62,13 @@ def test_unplug_and_replug_while_running(run_scenario):
     reader = [f for f in obs["device_facts"] if f["device"] == "idcard"]  # not the data disk's
     assert [f["state"] for f in reader] == ["ok", "absent", "ok"]
     assert reader[-1]["disconnects"] == 1
+
+
+def test_the_home_prompt_asks_only_for_what_can_be_read(unplugged):
+    assert unplugged["prompts"] == [
+        t("home.prompt"),  # both working
+        "读卡器暂时不能用，请扫会员卡或找工作人员",  # reader pulled
+        "请找工作人员签到",  # the scanner too
+        t("home.prompt_idcard"),  # the reader back, the scanner still out
+        t("home.prompt"),  # both back
+    ]

@@ -162,3 +162,16 @@ def test_attract_after_a_minute_and_night_outside_opening_hours(run_scenario):
     assert obs["attract_next_slide"] != obs["attract_slide"]
     assert t("night.closed") in obs["night_texts"]
     assert obs["night_result"] in ("ok", "already")  # a card still signs in at night
+
+
+def test_home_lists_what_is_still_to_come_soonest_first(run_scenario):
+    obs, _ = run_scenario("home_board")
+    normal, large = obs["normal"], obs["large"]
+    assert "早已开始的讲座" not in normal["coming"]  # begun hours ago: not news
+    for seen in (normal, large):
+        n = len(seen["rows"])
+        assert n >= 1 and not seen["blank"]
+        assert seen["rows"] == seen["coming"][:n]
+        assert seen["more"] == t("home.more_later", count=len(seen["coming"]) - n)
+    assert len(normal["rows"]) >= 2  # as many as the room holds, up to home.ROWS
+    assert len(large["rows"]) <= len(normal["rows"])

@@ -123,3 +123,31 @@ def test_check_slots_and_overlap():
     assert schedule.slots_overlap(a, {"weekday": 1, "start": "10:59", "end": "12:00"})
     assert not schedule.slots_overlap(a, {"weekday": 1, "start": "11:00", "end": "12:00"})
     assert not schedule.slots_overlap(a, {"weekday": 2, "start": "09:00", "end": "11:00"})
+
+
+# -- coming_up: the home screen's list -------------------------------------------------------------
+
+
+def _item(title: str, start: str, end: str) -> schedule.Item:
+    day = "2026-12-06 "
+    return schedule.Item(
+        "lesson", 1, title, "一楼", datetime.fromisoformat(day + start), datetime.fromisoformat(day + end)
+    )
+
+
+def test_coming_up_leaves_out_ended_and_long_running_lessons():
+    ended = _item("太极拳", "08:00", "09:30")
+    long_running = _item("书法", "09:00", "11:00")  # begun an hour ago: too late to sign in
+    just_begun = _item("合唱", "09:50", "11:30")
+    later = _item("葫芦丝", "14:30", "16:00")
+    now = datetime(2026, 12, 6, 10, 0)
+    got = schedule.coming_up([later, long_running, ended, just_begun], now, timedelta(minutes=30))
+    assert got == [just_begun, later]
+
+
+def test_coming_up_is_soonest_first_and_keeps_a_lesson_until_its_window_closes():
+    a = _item("国画", "10:00", "12:00")
+    b = _item("摄影", "09:30", "11:00")
+    now = datetime(2026, 12, 6, 10, 0)
+    assert schedule.coming_up([a, b], now, timedelta(minutes=30)) == [b, a]
+    assert schedule.coming_up([a, b], now, timedelta(minutes=29)) == [a]
