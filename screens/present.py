@@ -73,12 +73,20 @@ def result_view(result: Result) -> ResultView:
 
 
 def _ok(view: ResultView, r: Result) -> ResultView:
-    return replace(view, heading=r.item.title, lines=(when_where(r.item),), figure=_points(r))
+    return replace(view, heading=r.item.title, lines=(when_where(r.item), _go(r.item)), figure=_points(r))
+
+
+def _go(item: Item) -> str:
+    """What to do next after signing in: where to go (a lesson's room, an activity's place)."""
+    if item.place:
+        return t(f"result.help.ok_{item.kind}", place=item.place)
+    return t(f"result.help.ok_{item.kind}_no_place")
 
 
 def _already(view: ResultView, r: Result) -> ResultView:
     first = t("result.detail.first_time", time=f"{r.first_time:%H:%M}")
-    return replace(view, heading=r.item.title, lines=(first, when_where(r.item)), figure=_balance(r))
+    go = t(f"result.help.already_{r.item.kind}")
+    return replace(view, heading=r.item.title, lines=(first, when_where(r.item), go), figure=_balance(r))
 
 
 def _not_due(view: ResultView, r: Result) -> ResultView:
@@ -98,7 +106,11 @@ def _not_enrolled(view: ResultView, r: Result) -> ResultView:
 def _invalid_card(view: ResultView, r: Result) -> ResultView:
     # The senior gets a kind next step; the technical reason (forged, malformed ...) goes to the
     # log for staff, never as an accusation on the public screen.
-    key = "result.help.revoked" if r.detail == "card.revoked" else "result.help.invalid_card"
+    # Advice that fits the credential: an ID card may read better laid flat, a bad QR never will.
+    if r.detail == "card.revoked":
+        key = "result.help.revoked"
+    else:
+        key = "result.help.invalid_qr" if r.method == "qr" else "result.help.invalid_card"
     return replace(view, lines=(t(key),))
 
 
