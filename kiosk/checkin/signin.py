@@ -197,7 +197,7 @@ class CheckIn:
     def _signed_in(self, member: Member, items: list[Item]) -> dict[Item, Signed]:
         """Which of `items` the member is signed in to: an activity itself, a lesson by any
         lesson of its sitting (docstring above)."""
-        signed = {}
+        signed: dict[Item, Signed] = {}
         lesson_ids = [i.id for i in items if i.kind == "lesson"]
         if lesson_ids:
             when = Lesson.start.python_value
@@ -211,7 +211,9 @@ class CheckIn:
         activities = {i.id: i for i in items if i.kind == "activity"}
         if activities:
             rows = SignIn.select().where(SignIn.member == member.id, SignIn.activity.in_(list(activities)))
-            signed |= {activities[r.activity_id]: Signed(r.at, activities[r.activity_id]) for r in rows}
+            for r in rows:
+                item = activities[r.activity_id or 0]
+                signed[item] = Signed(r.at, item)
         return signed
 
     def _already(self, member: Member, signed: dict[Item, Signed], options: tuple[Item, ...] = ()) -> Result:
