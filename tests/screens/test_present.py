@@ -166,16 +166,3 @@ def test_a_clock_near_the_bureaus_or_no_sync_yet_says_nothing(status):
 def sync_status(offset_ms: int) -> SyncStatus:
     return SyncStatus(True, 0, None, 0, 0, 1, None, "", None, clock_offset_ms=offset_ms)
 
-
-def test_every_sign_in_result_says_what_to_do_next():
-    no_place = replace(LESSON, place="")
-    assert present.result_view(Result("ok", item=no_place, balance=1)).lines[-1] == "请直接去上课"
-    already = Result("already", item=LESSON, first_time=LESSON.start, balance=1)
-    assert present.result_view(already).lines[-1] == "不用再刷了，请直接去上课"
-
-
-def test_invalid_card_advice_fits_the_credential():
-    qr = present.result_view(Result("invalid_card", detail="forged", method="qr"))
-    idcard = present.result_view(Result("invalid_card", detail="card.id_bad_check", method="idcard"))
-    assert "放平" not in qr.lines[0] and "服务台" in qr.lines[0]
-    assert "身份证放平" in idcard.lines[0]
