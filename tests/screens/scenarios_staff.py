@@ -336,10 +336,19 @@ def card_signs_in(app, settings, obs):
     def scan_third():
         settings.display.result_timeout_s = 1  # the result's own way back, without waiting 12 s
         type_scan(token(settings, third))
-        return result_shown(app)
+        shown = result_shown(app)
+
+        def seen() -> bool:
+            # Looked at in the frame the result appears: on a busy machine the second it shows
+            # for may be over before the next step runs.
+            if not shown():
+                return False
+            obs["third"] = {"offers": offers(app), "pop_up_over_result": _pop_up_open()}
+            return True
+
+        return seen
 
     def time_out():
-        obs["third"] = {"offers": offers(app), "pop_up_over_result": _pop_up_open()}
         return on(app, "staff_today")
 
     def look():
