@@ -258,13 +258,7 @@ def room_clashes(term_id: int, room: str, slots: list[dict]) -> list[RoomClash]:
 
 def rooms(site: str) -> list[str]:
     """The rooms the site's courses have been held in, every term, in full-pinyin order."""
-    found = (
-        Course.select(Course.room)
-        .join(Term)
-        .join(Site)
-        .where(Site.code == site, Course.room != "")
-        .distinct()
-    )
+    found = Course.select(Course.room).join(Term).join(Site).where(Site.code == site, Course.room != "").distinct()
     return sorted({c.room for c in found}, key=pinyin_key)
 
 

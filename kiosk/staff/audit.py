@@ -5,6 +5,7 @@ Each entry is written in the same transaction as the change it describes, and is
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -127,7 +128,7 @@ class Entry:
         d = self.detail
         values = {k: v for k, v in d.items() if not isinstance(v, (dict, list))} | {"reason": self.reason}
         try:
-            values.update(_DERIVED.get(self.action, lambda d: {})(d))
+            values.update(_DERIVED.get(self.action, _nothing)(d))
         except (KeyError, TypeError, ValueError):  # a row written before its particulars were kept
             pass
         said = _filled(label(f"staff.audit.detail.{self.action}", ""), values)
@@ -137,6 +138,10 @@ class Entry:
 
 
 TARGETS = ("member", "course", "lesson", "term", "staff", "file", "report")
+
+
+def _nothing(detail: dict) -> dict:
+    return {}
 
 
 def _filled(text: str, values: dict) -> str:
@@ -178,7 +183,7 @@ def _shown(value) -> str:
 
 
 # What some actions' lines need worked out of their detail first.
-_DERIVED = {
+_DERIVED: dict[str, Callable[[dict], dict]] = {
     "signin.manual": lambda d: {"when": _when(d.get("start"))},
     "enrol.add": lambda d: {
         "status": t("staff.audit.waitlisted", position=d["position"]) if d.get("status") == "waitlisted" else ""
@@ -202,6 +207,8 @@ _DERIVED = {
     "staff.add": lambda d: {"role_text": label(f"staff.audit.role.{d.get('role')}", d.get("role", ""))},
     "staff.locked": lambda d: {"until": f"{datetime.fromisoformat(d['until']):%H:%M}"},
 }
+
+
 def recent(limit: int = 50, offset: int = 0) -> list[Entry]:
     """The newest entries first.  A member's row written before names were kept is named from
     the member as they are now."""
@@ -222,4 +229,5 @@ def _unnamed(target: str, detail: dict) -> bool:
 def _member_names(numbers: list[str]) -> dict[str, str]:
     if not numbers:
         return {}
-    return dict(Member.select(Member.member_no, Member.name).where(Member.member_no.in_(numbers)).tuples())
+    query = Member.select(Member.member_no, Member.name).where(Member.member_no.in_(numbers))
+    return {m.member_no: m.name for m in query}

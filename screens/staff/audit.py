@@ -50,7 +50,6 @@ class StaffAuditScreen(StaffScreen):
         self.body.ids.rows.clear_widgets()
         self.body.ids.count.text = ""
 
-
     def fit_columns(self, entries: list[audit.Entry]) -> None:
         """Who, the action and its object as wide as this page's widest (the details get the rest)."""
         mm, body = self.app.theme.mm, self.body
@@ -58,7 +57,9 @@ class StaffAuditScreen(StaffScreen):
         body.action_w = column_width(
             [e.action_text for e in entries] + [t("staff.audit.action_heading")], mm(30), mm(80), bold=True
         )
-        body.target_w = column_width([e.object_text for e in entries] + [t("staff.audit.target_heading")], mm(40), mm(130))
+        body.target_w = column_width(
+            [e.object_text for e in entries] + [t("staff.audit.target_heading")], mm(40), mm(130)
+        )
 
 
 class AuditRow(BoxLayout):

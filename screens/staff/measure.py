@@ -15,7 +15,9 @@ def text_width(text: str, role: str = "staff_text", bold: bool = False) -> float
     return float(probe.texture_size[0])
 
 
-def column_width(texts: Iterable[str], least: float, most: float, role: str = "staff_text", bold: bool = False) -> float:
+def column_width(
+    texts: Iterable[str], least: float, most: float, role: str = "staff_text", bold: bool = False
+) -> float:
     """The width of a column holding `texts`: the widest of them (with a little air), within
     [least, most]."""
     widest = max((text_width(x, role, bold) for x in texts if x), default=0.0)

@@ -34,7 +34,12 @@ def test_the_course_template_goes_back_in_through_the_importer(tmp_path, world, 
     report = imports.import_courses(actor, path, NOW)  # the term from the 学期 column
     assert report.errors == [] and report.created == 1
     course = Course.get(Course.name == "太极拳（三）班")
-    assert (course.teacher, course.room, course.capacity, course.term_id) == ("陈老师", "一楼 多功能厅", 30, world.term.id)
+    assert (course.teacher, course.room, course.capacity, course.term_id) == (
+        "陈老师",
+        "一楼 多功能厅",
+        30,
+        world.term.id,
+    )
     assert [s["weekday"] for s in json.loads(course.schedule)] == [2, 4]
     assert Audit.select().where(Audit.action == "template").get().target == "file 课程表模板.xlsx"
 

@@ -794,6 +794,8 @@ def test_a_lesson_that_has_begun_is_neither_cancelled_restored_nor_moved(world, 
         lambda: terms.move_lesson(admin, lesson.id, datetime(2025, 3, 19, 9), datetime(2025, 3, 19, 11), after, "调课"),
         "terms.lesson_begun",
     )
-    refused(lambda: terms.restore_lesson(admin, lesson_at(taiji, datetime(2025, 3, 17, 9)).id, after), "terms.lesson_begun")
+    refused(
+        lambda: terms.restore_lesson(admin, lesson_at(taiji, datetime(2025, 3, 17, 9)).id, after), "terms.lesson_begun"
+    )
     view = next(x for x in terms.lessons(taiji.id) if x.id == lesson.id)
     assert terms.begun(view, during) and not terms.begun(view, datetime(2025, 3, 10, 8, 59))

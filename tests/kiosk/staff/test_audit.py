@@ -82,7 +82,13 @@ def test_older_rows_read_without_their_particulars(world, settings):
     world.member("DM0146", "谢素珍")
     for target in ("member DM0146", "member DM9999"):
         Audit.create(
-            event_id=f"e-{target}", at=NOW, staff_name="张老师", action="points.redeem", target=target, reason="毛巾", detail="{}"
+            event_id=f"e-{target}",
+            at=NOW,
+            staff_name="张老师",
+            action="points.redeem",
+            target=target,
+            reason="毛巾",
+            detail="{}",
         )
     Audit.create(event_id="e-l", at=NOW, staff_name="张老师", action="lesson.cancel", target="lesson 7", detail="{}")
     assert [(e.object_text, e.detail_text) for e in audit.recent()] == [
@@ -119,7 +125,9 @@ def test_each_kind_of_change_says_its_particulars(world, settings):
     staff = Staff.create(name="李主任", role="admin", pin_hash="x", site=world.site)
     actor = Actor.of(staff, settings)
     before = datetime(2025, 2, 20, 10)
-    course = terms.create_course(actor, world.term.id, "太极拳班", parse_slots("周一 09:00-11:00"), before, room="三楼 301")
+    course = terms.create_course(
+        actor, world.term.id, "太极拳班", parse_slots("周一 09:00-11:00"), before, room="三楼 301"
+    )
     terms.edit_course(actor, course.id, before, capacity=30)
     terms.add_holiday(actor, world.term.id, date(2025, 5, 5), "劳动节", before)
     lesson = terms.lessons(course.id)[1]
