@@ -128,7 +128,7 @@ class Entry:
         d = self.detail
         values = {k: v for k, v in d.items() if not isinstance(v, (dict, list))} | {"reason": self.reason}
         try:
-            values.update(_DERIVED.get(self.action, lambda d: {})(d))
+            values.update(_DERIVED.get(self.action, _nothing)(d))
         except (KeyError, TypeError, ValueError):  # a row written before its particulars were kept
             pass
         said = _filled(label(f"staff.audit.detail.{self.action}", ""), values)
@@ -138,6 +138,10 @@ class Entry:
 
 
 TARGETS = ("member", "course", "lesson", "term", "staff", "file", "report")
+
+
+def _nothing(detail: dict) -> dict:
+    return {}
 
 
 def _filled(text: str, values: dict) -> str:

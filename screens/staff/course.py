@@ -12,6 +12,7 @@ from kiosk.programme import enrollments, terms
 from kiosk.programme.schedule import format_slots
 from screens import kv
 from screens.staff.courses import (
+    CAPACITIES,
     CoursePages,
     DatePick,
     GridPick,
@@ -27,7 +28,6 @@ from screens.staff.member import WITHDRAW_REASONS
 
 ROWS_PER_PAGE = 8
 REASONS = ("teacher_leave", "room_taken", "weather", "holiday_shift", "other")
-CAPACITIES = (10, 15, 20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 100, 120, 150, 200)
 
 
 class StaffCourseScreen(CoursePages):
@@ -58,7 +58,7 @@ class StaffCourseScreen(CoursePages):
             "staff.courses.course_info",
             teacher=summary.teacher or "-",
             room=summary.room or "-",
-            slots=summary.slots,
+            when=t("staff.courses.weekly", slots=summary.slots) if summary.slots else t("staff.courses.no_weekly"),
             places=(
                 t("staff.courses.course_places", enrolled=summary.enrolled, capacity=summary.capacity)
                 if summary.capacity
@@ -262,12 +262,14 @@ class CourseLessonRow(BoxLayout):
     lesson = ObjectProperty(None)
     day = StringProperty("")
     span = StringProperty("")
-    past = BooleanProperty(False)
+    past = BooleanProperty(False)  # begun: no 停课, 恢复 or 调课 any more (terms.begun)
+    fixed = BooleanProperty(False)  # begun, or somebody signed in: nothing to change
 
     def on_lesson(self, _row, x) -> None:
         self.day = f"{day_text(x.start)} {weekday_text(x.start)}"
         self.span = t("staff.courses.time_span", start=f"{x.start:%H:%M}", end=f"{x.end:%H:%M}")
-        self.past = x.start < datetime.now()
+        self.past = terms.begun(x, datetime.now())
+        self.fixed = self.past or bool(x.signed)
 
 
 class CourseRosterRow(BoxLayout):

@@ -1,28 +1,32 @@
 """Terms and courses (学期与课程): the site's terms, the chosen one's holidays and its courses; a
 course opens its own page (screens/staff/course.py).  Only an admin changes them; other staff
 look.  Every choice — a term's name and dates, a holiday, a new class copied from a course, a
-time — is picked, so nothing needs Chinese typing (docs/senior-ui.md I-5): the names of new courses come
-from the Excel import."""
+time, a room — is picked, so nothing needs Chinese typing (docs/senior-ui.md I-5): new courses
+come from an Excel sheet (新建课程 writes its template to the USB stick; 从U盘导入 reads it back)."""
 
 import calendar
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
-from kivy.properties import NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
+from kiosk.desk import exports, templates
 from kiosk.i18n import t
 from kiosk.programme import terms
 from kiosk.programme.schedule import format_slots
 from kiosk.staff import access
 from screens import kv
 from screens.staff.frame import Pick, StaffBody, StaffScreen
+from screens.staff.measure import column_width
 
 HOLIDAYS_PER_PAGE = 5
 COURSES_PER_PAGE = 6
+CAPACITIES = (10, 15, 20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 100, 120, 150, 200)
 HOLIDAY_NAMES = (
     "new_year",
     "spring_festival",
@@ -122,8 +126,14 @@ class StaffCoursesScreen(CoursePages):
             if self.term
             else ""
         )
-        for course in self.body.ids.course_pager.slice(listed, COURSES_PER_PAGE):
-            rows.add_widget(TermCourseRow(course=course, on_release=lambda r: self.open_course(r.course.id)))
+        shown = self.body.ids.course_pager.slice(listed, COURSES_PER_PAGE)
+        mm = self.app.theme.mm
+        teacher_w = column_width([c.teacher for c in shown], mm(20), mm(60))
+        room_w = column_width([c.room for c in shown], mm(30), mm(80))
+        for course in shown:
+            row = TermCourseRow(course=course, teacher_w=teacher_w, room_w=room_w)
+            row.bind(on_release=lambda r: self.open_course(r.course.id))
+            rows.add_widget(row)
 
     def open_course(self, course_id: int) -> None:
         self.app.staff.screens["staff_course"].open_course(course_id)
@@ -224,9 +234,39 @@ class StaffCoursesScreen(CoursePages):
     # -- new courses --------------------------------------------------------------------------
 
     def ask_new_course(self) -> None:
-        """Names are typed in Excel, not here: say so, and offer a copy of a course instead."""
+        """Names are typed in Excel, not here: the template to fill in, the way to bring it back
+        (从U盘导入), or a copy of a course as a new class."""
+        ways: dict[str, Callable[[], None]] = {
+            "template_courses": lambda: self.write_template("courses"),
+            "template_members": lambda: self.write_template("members"),
+            "import": lambda: self.app.staff.open("staff_imports"),
+            "copy": self.ask_copy,
+        }
         Pick().ask(
-            t("staff.courses.course_new_how"), [(t("staff.courses.course_copy"), True)], lambda _: self.ask_copy()
+            t("staff.courses.course_new_how"),
+            [(t(f"staff.courses.new_way.{way}"), way) for way in ways],
+            lambda way: ways[way](),
+        )
+
+    def write_template(self, kind: str) -> None:
+        """The Excel template onto the USB stick (asked which, when there are several)."""
+        sticks = exports.folders(self.app.settings)[1:]
+        if not sticks:
+            self.tell(t("staff.courses.template_no_usb"), problem=True)
+        elif len(sticks) == 1:
+            self._write_template(kind, sticks[0])
+        else:
+            Pick().ask(
+                t("staff.courses.template_where"),
+                [(t("staff.exports.folder_usb", name=f.name, path=f), f) for f in sticks],
+                lambda folder: self._write_template(kind, folder),
+            )
+
+    def _write_template(self, kind: str, folder: Path) -> None:
+        term = self.term.name if self.term else ""
+        self.attempt(
+            lambda: templates.write_template(self.app.staff.actor, kind, folder, datetime.now(), term=term),
+            lambda path: self.tell(t("staff.courses.template_written", file=path.name, usb=folder.name)),
         )
 
     def ask_copy(self) -> None:
@@ -261,8 +301,9 @@ class StaffCoursesScreen(CoursePages):
 
 
 def ask_new_class(screen: CoursePages, course: terms.CourseView) -> None:
-    """A new class of `course` in its term: the same teacher, room, capacity and points category,
-    the next free class name (「太极拳（三）班」), and a weekly time picked."""
+    """A new class of `course` in its term, the same teacher and points category: the next free
+    class name (「太极拳（三）班」), its weekdays and hours, a room — each room said free or taken
+    at those times before it is chosen — and its capacity."""
     taken = {c.name for c in terms.courses(course.term_id)}
     base = _CLASS.sub("", course.name) or course.name
     names = [
@@ -273,33 +314,117 @@ def ask_new_class(screen: CoursePages, course: terms.CourseView) -> None:
     if not names:
         screen.tell(t("staff.courses.copy_names_taken", name=base), problem=True)
         return
+    NewClass(screen, course).ask_name(names)
 
-    def create(name: str, slot: dict) -> None:
-        screen.do(
-            lambda: terms.create_course(
-                screen.app.staff.actor,
-                course.term_id,
-                name,
-                [slot],
-                datetime.now(),
-                teacher=course.teacher,
-                room=course.room,
-                capacity=course.capacity,
-                category=course.category,
+
+class NewClass:
+    """The questions of 复制开新班, one after the other; a room taken at the chosen times sends
+    staff back to another room or other times, never to the beginning."""
+
+    def __init__(self, screen: CoursePages, course: terms.CourseView):
+        self.screen, self.course = screen, course
+        self.name, self.slots, self.room = "", [], course.room
+
+    def ask_name(self, names: list[str]) -> None:
+        c = self.course
+        Pick().ask(
+            t(
+                "staff.courses.copy_name_what",
+                teacher=c.teacher or "-",
+                room=c.room or "-",
+                capacity=c.capacity or t("staff.courses.no_limit"),
             ),
-            lambda new: t("staff.courses.copied", name=name, slots=format_slots([slot]), count=new.lessons),
+            [(name, name) for name in names],
+            self._named,
         )
 
-    Pick().ask(
-        t(
-            "staff.courses.copy_name_what",
-            teacher=course.teacher or "-",
-            room=course.room or "-",
-            capacity=course.capacity or t("staff.courses.no_limit"),
-        ),
-        [(name, name) for name in names],
-        lambda name: ask_slot(t("staff.courses.copy_weekday_what", name=name), lambda slot: create(name, slot)),
-    )
+    def _named(self, name: str) -> None:
+        self.name = name
+        self.ask_times()
+
+    def ask_times(self) -> None:
+        WeekdaysPick().ask(
+            t("staff.courses.copy_weekday_what", name=self.name),
+            sorted({s["weekday"] for s in self.course.schedule}),
+            lambda days: ask_span(
+                lambda start, end: self._timed([{"weekday": d, "start": start, "end": end} for d in days])
+            ),
+        )
+
+    def _timed(self, slots: list[dict]) -> None:
+        self.slots = slots
+        self.ask_room()
+
+    def ask_room(self) -> None:
+        """Every room the site uses (the copied course's first), each said free or taken then."""
+        known = terms.rooms(self.screen.app.settings.site.code)
+        rooms = ([self.course.room] if self.course.room else []) + [r for r in known if r != self.course.room]
+        if not rooms:  # no course of the site has a room yet: nothing to choose or clash with
+            self._roomed("", [])
+            return
+        clashes = {room: terms.room_clashes(self.course.term_id, room, self.slots) for room in rooms}
+        Pick().ask(
+            t("staff.courses.copy_room_what", name=self.name, slots=format_slots(self.slots)),
+            [(_room_choice(room, clashes[room]), room) for room in rooms]
+            + [(t("staff.courses.copy_other_times"), None)],
+            lambda room: self.ask_times() if room is None else self._roomed(room, clashes[room]),
+        )
+
+    def _roomed(self, room: str, clashes: list[terms.RoomClash]) -> None:
+        if not clashes:
+            self.room = room
+            self.ask_capacity()
+            return
+        Pick().ask(
+            t("staff.courses.copy_clash", room=room, clashes=_clash_text(clashes)),
+            [
+                (t("staff.courses.copy_other_room"), self.ask_room),
+                (t("staff.courses.copy_other_times"), self.ask_times),
+            ],
+            lambda then: then(),
+        )
+
+    def ask_capacity(self) -> None:
+        none = t("staff.courses.no_limit")
+        GridPick().ask(
+            t("staff.courses.copy_capacity_what", name=self.name, capacity=self.course.capacity or none),
+            [(none, 0)] + [(str(n), n) for n in CAPACITIES],
+            self.create,
+        )
+
+    def create(self, capacity: int) -> None:
+        c, name, slots, room = self.course, self.name, self.slots, self.room
+        self.screen.do(
+            lambda: terms.create_course(
+                self.screen.app.staff.actor,
+                c.term_id,
+                name,
+                slots,
+                datetime.now(),
+                teacher=c.teacher,
+                room=room,
+                capacity=capacity,
+                category=c.category,
+            ),
+            lambda new: t(
+                "staff.courses.copied",
+                name=name,
+                slots=format_slots(slots),
+                room=room or t("staff.courses.no_room"),
+                count=new.lessons,
+            ),
+        )
+
+
+def _room_choice(room: str, clashes: list[terms.RoomClash]) -> str:
+    if not clashes:
+        return t("staff.courses.room_free", room=room)
+    return t("staff.courses.room_taken", room=room, clashes=_clash_text(clashes))
+
+
+def _clash_text(clashes: list[terms.RoomClash]) -> str:
+    """「周三 09:00-11:00 智能手机应用班」, for each wanted time the room is taken."""
+    return "、".join(t("staff.courses.clash", slot=format_slots([x.slot]), course=x.course) for x in clashes)
 
 
 def ask_slot(question: str, on_slot: Callable[[dict], None]) -> None:
@@ -337,6 +462,24 @@ def when_text(at: datetime) -> str:
 
 
 # -- pop-ups --------------------------------------------------------------------------------------
+
+
+class WeekdaysPick(ModalView):
+    """One or more weekdays, each a button that stays pressed, then 确定."""
+
+    question = StringProperty("")
+    chosen = ListProperty([])
+
+    def ask(self, question: str, chosen: list[int], on_pick: Callable[[list[int]], None]) -> None:
+        self.question, self.chosen, self.on_pick = question, list(chosen), on_pick
+        self.open(animation=False)
+
+    def toggle(self, weekday: int) -> None:
+        self.chosen = sorted(set(self.chosen) ^ {weekday})
+
+    def pick(self) -> None:
+        self.dismiss(animation=False)
+        self.on_pick(list(self.chosen))
 
 
 class GridPick(Pick):
@@ -394,8 +537,12 @@ class TermHolidayRow(BoxLayout):
 class TermCourseRow(ButtonBehavior, BoxLayout):
     course = ObjectProperty(None)
     places = StringProperty("")
+    when = StringProperty("")
+    teacher_w = NumericProperty(100)  # as wide as the page's widest teacher, room
+    room_w = NumericProperty(200)
 
     def on_course(self, _row, c) -> None:
+        self.when = c.slots or t("staff.courses.no_weekly")
         self.places = "　".join(
             x
             for x in (

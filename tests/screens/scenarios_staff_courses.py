@@ -1,9 +1,12 @@
 """UI scenarios for 学期与课程 (docs/design.md §4.7), run by tests/screens/harness.py: an admin cancels a lesson,
-tries to move one onto a holiday and copies a course into a new class; a plain staff member is
-refused.  Real taps on the real buttons and pop-ups."""
+tries to move one onto a holiday and copies a course into a new class on two weekdays, told that
+its room is taken before choosing another; 新建课程 writes the Excel template onto a USB stick; a
+plain staff member is refused.  Real taps on the real buttons and pop-ups."""
 
 from datetime import datetime
+from pathlib import Path
 
+from kiosk.desk import exports
 from kiosk.i18n import t
 from kiosk.store.models import Course
 from tests.screens.scenarios_service import tap
@@ -12,6 +15,8 @@ from tests.screens.scenarios_staff import ADMIN, ADMIN_PIN, CLERK, button, login
 CLERK_PIN = "1357"
 COURSE = "国画花鸟班"  # on the first page of the demo's course list
 COPIED, COPY_TO = "书法（一）班", "书法（三）班"
+TAKEN_ROOM, FREE_ROOM = "二楼 201 书画室", "二楼 202 书画室"  # 书法（二）班 has 201 on Wednesday afternoons
+USB = "KINGSTON"
 
 
 def course_page(app):
@@ -117,8 +122,35 @@ def courses_admin(app, settings, obs):
         obs["copy_names"] = [b.text for b in popup(_pick()).ids.choices.children]
         pick(COPY_TO)
 
-    def saturday():
-        pick(t("staff.courses.weekday.6"))
+    def wednesday_and_saturday():
+        days = popup(_weekdays_pick())
+        obs["weekdays_before"] = list(days.chosen)  # the copied course's
+        for n in (1, 3, 6):
+            tap(button(days.ids.days, t(f"staff.courses.weekday.{n}")))
+        obs["weekdays_chosen"] = list(days.chosen)
+        tap(days.ids.ok)
+
+    def two_pm():
+        pick("14:00")
+
+    def four_pm():
+        pick("16:00")
+
+    def taken_room():
+        obs["room_question"] = popup(_pick()).question
+        obs["room_choices"] = [b.text for b in reversed(popup(_pick()).ids.choices.children)]
+        pick(next(x for x in obs["room_choices"] if x.startswith(TAKEN_ROOM)))
+
+    def another_room():
+        obs["clash_question"] = popup(_pick()).question
+        pick(t("staff.courses.copy_other_room"))
+
+    def free_room():
+        pick(t("staff.courses.room_free", room=FREE_ROOM))
+
+    def twenty():
+        obs["capacity_question"] = popup(_pick()).question
+        pick("20")
 
     def copied():
         obs["copy_message"] = courses.message
@@ -151,14 +183,68 @@ def courses_admin(app, settings, obs):
         copy,
         which,
         class_name,
-        saturday,
-        nine,
-        eleven,
+        wednesday_and_saturday,
+        two_pm,
+        four_pm,
+        taken_room,
+        another_room,
+        free_room,
+        twenty,
         copied,
         open_course(app, COURSE),
         roster_tab,
         log_out,
         look,
+    ]
+
+
+def new_course(app, settings, obs):
+    """新建课程 says how new courses come in, with no command: its template goes onto the USB
+    stick (none there first: said so), and 去从U盘导入 opens that page."""
+    courses = app.staff.screens["staff_courses"]
+    stick = Path(settings.kiosk.data_dir) / "media" / "staff" / USB
+    every = exports.folders
+    exports.folders = lambda s, media=(str(stick.parent / "*"),): every(s, media)  # the stick's mount point
+
+    def open_courses():
+        obs["courses_shown"] = []
+        tap(app.staff.screens["staff_home"].body.ids.courses)
+        return on(app, "staff_courses")
+
+    def new():
+        tap(courses.body.ids.new_course)
+
+    def template_without_a_stick():
+        dialog = popup(_pick())
+        obs["how"] = dialog.question
+        obs["ways"] = [b.text for b in reversed(dialog.ids.choices.children)]
+        pick(t("staff.courses.new_way.template_courses"))
+
+    def put_in_the_stick():
+        obs["no_usb"] = [courses.message, courses.problem]
+        stick.mkdir(parents=True)
+        tap(courses.body.ids.new_course)
+
+    def template():
+        pick(t("staff.courses.new_way.template_courses"))
+
+    def to_the_import():
+        obs["written"] = [courses.message, courses.problem]
+        obs["files"] = sorted(p.name for p in stick.iterdir())
+        tap(courses.body.ids.new_course)
+
+    def go():
+        pick(t("staff.courses.new_way.import"))
+        return on(app, "staff_imports")
+
+    return login_steps(app, ADMIN, ADMIN_PIN) + [
+        open_courses,
+        new,
+        template_without_a_stick,
+        put_in_the_stick,
+        template,
+        to_the_import,
+        go,
     ]
 
 
@@ -215,10 +301,16 @@ def _pick():
     return Pick
 
 
+def _weekdays_pick():
+    from screens.staff.courses import WeekdaysPick
+
+    return WeekdaysPick
+
+
 def _date_pick():
     from screens.staff.courses import DatePick
 
     return DatePick
 
 
-SCENARIOS = [courses_admin, courses_clerk]
+SCENARIOS = [courses_admin, new_course, courses_clerk]

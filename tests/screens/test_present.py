@@ -165,4 +165,3 @@ def test_a_clock_near_the_bureaus_or_no_sync_yet_says_nothing(status):
 
 def sync_status(offset_ms: int) -> SyncStatus:
     return SyncStatus(True, 0, None, 0, 0, 1, None, "", None, clock_offset_ms=offset_ms)
-

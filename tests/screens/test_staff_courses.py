@@ -6,7 +6,7 @@ import json
 
 from kiosk.i18n import t
 from tests.screens.conftest import rows
-from tests.screens.scenarios_staff_courses import COPIED, COPY_TO, COURSE
+from tests.screens.scenarios_staff_courses import COPIED, COPY_TO, COURSE, FREE_ROOM, TAKEN_ROOM, USB
 
 
 def test_the_page_shows_the_current_term_and_its_courses(scenario):
@@ -48,24 +48,61 @@ def test_moving_a_lesson_onto_a_holiday_shows_the_refusal_and_changes_nothing(sc
     assert rows(data_dir, "SELECT count(*) FROM audit WHERE action = 'lesson.move'") == [(0,)]
 
 
-def test_copying_a_course_opens_a_new_class_with_the_same_teacher_and_room(scenario):
+def test_copying_a_course_on_two_days_says_the_room_is_taken_before_it_is_made(scenario):
     obs, data_dir = scenario("courses_admin")
     assert COPY_TO in obs["copy_names"] and "书法（二）班" not in obs["copy_names"]
-    original = rows(data_dir, "SELECT teacher, room, capacity, category, term_id FROM course WHERE name = ?", COPIED)
+    assert (obs["weekdays_before"], obs["weekdays_chosen"]) == ([1], [3, 6])
+    # every room of the site, the copied course's first, each free or taken at the chosen times
+    choices = obs["room_choices"]
+    assert choices[0] == t("staff.courses.room_taken", room=TAKEN_ROOM, clashes="周三 14:00-16:00 书法（二）班")
+    assert t("staff.courses.room_free", room=FREE_ROOM) in choices
+    assert len(choices) == 10  # a full first page of rooms; 换上课时间 follows them
+    assert "周三 14:00-16:00；周六 14:00-16:00" in obs["room_question"]
+    assert obs["clash_question"].startswith(f"{TAKEN_ROOM}这时已经有课：周三 14:00-16:00 书法（二）班")
+    assert "40" in obs["capacity_question"]  # the copied course's
+
+    original = rows(data_dir, "SELECT teacher, category, term_id FROM course WHERE name = ?", COPIED)
     copy = rows(
-        data_dir, "SELECT teacher, room, capacity, category, term_id, schedule, id FROM course WHERE name = ?", COPY_TO
+        data_dir, "SELECT teacher, category, term_id, room, capacity, schedule, id FROM course WHERE name = ?", COPY_TO
     )
-    assert [c[:5] for c in copy] == original
-    assert json.loads(copy[0][5]) == [{"weekday": 6, "start": "09:00", "end": "11:00"}]
+    assert [c[:3] for c in copy] == original and copy[0][3:5] == (FREE_ROOM, 20)
+    assert json.loads(copy[0][5]) == [
+        {"weekday": 3, "start": "14:00", "end": "16:00"},
+        {"weekday": 6, "start": "14:00", "end": "16:00"},
+    ]
     ((lessons,),) = rows(data_dir, "SELECT count(*) FROM lesson WHERE course_id = ?", copy[0][6])
     assert lessons > 0
     assert rows(
-        data_dir, "SELECT count(*) FROM lesson WHERE course_id = ? AND strftime('%w', start) != '6'", copy[0][6]
+        data_dir,
+        "SELECT count(*) FROM lesson WHERE course_id = ? AND strftime('%w', start) NOT IN ('3', '6')",
+        copy[0][6],
     ) == [(0,)]
-    assert obs["copy_message"] == t("staff.courses.copied", name=COPY_TO, slots="周六 09:00-11:00", count=lessons)
+    assert obs["copy_message"] == t(
+        "staff.courses.copied", name=COPY_TO, slots="周三 14:00-16:00；周六 14:00-16:00", room=FREE_ROOM, count=lessons
+    )
     assert rows(data_dir, "SELECT staff_name, target FROM audit WHERE action = 'course.create'") == [
         ("张老师", f"course {COPY_TO}")
     ]
+
+
+def test_new_course_writes_the_template_to_the_usb_stick_and_leads_to_the_import(scenario):
+    obs, data_dir = scenario("new_course")
+    assert "python" not in obs["how"] and "从U盘导入" in obs["how"] and "管理台" in obs["how"]
+    assert obs["ways"] == [
+        t(f"staff.courses.new_way.{w}") for w in ("template_courses", "template_members", "import", "copy")
+    ]
+    assert obs["no_usb"] == [t("staff.courses.template_no_usb"), True]
+    assert obs["files"] == ["课程表模板.xlsx"]
+    assert obs["written"] == [t("staff.courses.template_written", file="课程表模板.xlsx", usb=USB), False]
+    assert rows(data_dir, "SELECT target FROM audit WHERE action = 'template'") == [("file 课程表模板.xlsx",)]
+
+
+def test_the_course_list_is_in_full_pinyin_order(scenario):
+    obs, _ = scenario("courses_admin")
+    from kiosk.collation import pinyin_key
+
+    shown = obs["courses_shown"]
+    assert shown[0] == "八段锦班" and shown == sorted(shown, key=pinyin_key)
 
 
 def test_logging_out_blanks_the_roster(scenario):
