@@ -5,6 +5,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from kiosk.collation import pinyin_key
 from kiosk.store.db import db, write
 from kiosk.store.models import Member
 
@@ -26,7 +27,8 @@ def initials(name: str) -> str:
 
 
 def find(query: str, limit: int = 20) -> list[Hit]:
-    """Active members matching what staff typed, best first, then by member number:
+    """Active members matching what staff typed, best first, then by member number (names by
+    initials: then by full pinyin):
     4 digits → the phone's last 4 digits, then member numbers ending in them; other digits →
     member numbers ending in them; letters → initials starting with them (exact ones first);
     letters and digits → member numbers starting with them (the exact one first)."""
@@ -40,7 +42,9 @@ def find(query: str, limit: int = 20) -> list[Hit]:
         return (hits + [h for h in ends if h.member.id not in seen])[:limit]
     if query.isalpha():
         query = query.lower()
-        return _hits(_INITIALS, "initials", f"{query}*", query, limit)
+        hits = _hits(_INITIALS, "initials", f"{query}*", query, limit)
+        # Exact initials first, then as a list of names is read: by full pinyin (谢素珍 before 徐…).
+        return sorted(hits, key=lambda h: (h.member.initials != query, pinyin_key(h.member.name)))
     query = query.upper()
     return _hits(_MEMBER_NO, "member_no", f"{query}*", query, limit)
 

@@ -34,13 +34,14 @@ def found(query, limit=20):
     return [(h.member.member_no, h.matched_by) for h in search.find(query, limit)]
 
 
-def test_letters_find_initials_exact_first_then_by_member_number(people):
-    assert found("wjh") == [("DM0001", "initials"), ("DM0002", "initials"), ("DM0010", "initials")]
+def test_letters_find_initials_exact_first_then_by_full_pinyin(people):
+    # 王建华 (wáng) before 吴金花 (wú): the order of a list of names, not of member numbers.
+    assert found("wjh") == [("DM0002", "initials"), ("DM0001", "initials"), ("DM0010", "initials")]
     assert found("WJ") == [
         ("DM0003", "initials"),
-        ("DM0001", "initials"),
         ("DM0002", "initials"),
         ("DM0010", "initials"),
+        ("DM0001", "initials"),
     ]
     assert found("wJhS") == [("DM0010", "initials")]
     assert found("dtf") == [("SH0001", "initials")]
