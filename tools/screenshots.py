@@ -37,7 +37,7 @@ from tools.checkout import ROOT
 STREAMS = ("sites", "members", "items", "rules", "settings", "balances")
 KINDS = ("ok", "already", "not_due", "not_enrolled", "unknown_card", "invalid_card", "expired_card", "error")
 # Shots of a kind in another state: the file's name → the Result kind it shows.
-VARIANTS = {"not_registered": "not_enrolled", "unknown_id": "unknown_card"}
+VARIANTS = {"not_registered": "not_enrolled", "unknown_id": "unknown_card", "ok_large": "ok"}
 # The seniors' own screens: shot name → (screen, the member whose card is read there; "" = none).
 SERVICE_SHOTS = [
     ("points_prompt", ("points", "")),
@@ -228,6 +228,7 @@ class Tour:
             ("not_due", self._nothing_due_now, lambda: self._card("DM0008")),
             ("not_registered", self._report_now, lambda: self._card("DM0009")),
             ("unknown_id", nothing, lambda: self._lay("unknown")),
+            ("ok_large", lambda: self._large_text("DM0005"), lambda: self._card("DM0005")),  # 大字
         ]
 
     # -- steps ----------------------------------------------------------------------------------
@@ -281,8 +282,7 @@ class Tour:
 
         def step():
             if large:
-                with write():
-                    Member.update(large_text=True).where(Member.member_no == member_no).execute()
+                self._large_text(member_no)
             self.app.open_service(service)
             screen = self.app.services[service]
             if not member_no:
@@ -291,6 +291,11 @@ class Tour:
             return lambda: screen.senior is not None and not self.app.reading.showing
 
         return step
+
+    @staticmethod
+    def _large_text(member_no: str) -> None:
+        with write():
+            Member.update(large_text=True).where(Member.member_no == member_no).execute()
 
     def _idle_prompt(self):
         self.app.open_service("points")
@@ -467,8 +472,7 @@ def _staff_card(member_no: str, large: bool = False):
 
     def step(tour):
         if large:
-            with write():
-                Member.update(large_text=True).where(Member.member_no == member_no).execute()
+            tour._large_text(member_no)
         tour.app.staff.open("staff_members")
         _staff_search(tour.app.staff.screens["staff_members"])
         tour.app.submit(Credential.qr(tour._card(member_no)))
