@@ -96,6 +96,19 @@ def _start(data_dir: str):
     return settings
 
 
+def shot_names(only: str = "") -> list[str]:
+    """The files the tour saves (with `only`, the staff pages' shots named so)."""
+    if only:
+        return [f"{name}.png" for name, _ in STAFF_SHOTS if name.startswith(only)]
+    return (
+        ["home.png", "choice.png", "result_already_ask.png", "home_reader_unplugged.png", "home_clock_off.png"]
+        + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
+        + [f"{name}.png" for name, _ in SERVICE_SHOTS]
+        + ["idle_prompt.png", "attract.png", "night.png"]
+        + [f"{name}.png" for name, _ in STAFF_SHOTS]
+    )
+
+
 class Tour:
     """The scripted walk through every screen."""
 
@@ -109,15 +122,7 @@ class Tour:
         self._cancelled: list[int] = []
 
     def names(self) -> list[str]:
-        if self.only:
-            return [f"{name}.png" for name, _ in STAFF_SHOTS if name.startswith(self.only)]
-        return (
-            ["home.png", "choice.png", "result_already_ask.png", "home_reader_unplugged.png", "home_clock_off.png"]
-            + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
-            + [f"{name}.png" for name, _ in SERVICE_SHOTS]
-            + ["idle_prompt.png", "attract.png", "night.png"]
-            + [f"{name}.png" for name, _ in STAFF_SHOTS]
-        )
+        return shot_names(self.only)
 
     def start(self) -> None:
         from tools.script import Script

@@ -1,14 +1,18 @@
 """The layout check (tools/layoutcheck.py): every screen of the tour, seniors' and staff's, at
 normal and at 「大字」 type, without text too big for its box, targets too small or too close, or
-lines too tight; and the check itself catching each kind on small broken layouts."""
+lines too tight; and the check itself catching each kind on small broken layouts.  The same two
+runs prove the tour that renders the docs' screenshots runs through (a screen's changed call
+breaks it, as select_latest's once did) and saves every shot."""
 
 import json
+import struct
 import subprocess
 import sys
 
 import pytest
 
 from tools.checkout import ROOT
+from tools.screenshots import shot_names
 
 
 def _run(*args: str, timeout: int) -> subprocess.CompletedProcess:
@@ -24,6 +28,10 @@ def test_every_screen_of_the_tour_keeps_the_layout_rules(tmp_path, large):
     listed = "\n".join(f"{v['shot']}: {v['kind']} {v['widget']} {v['text']!r}: {v['detail']}" for v in violations)
     assert violations == [], f"{len(violations)} layout violations:\n{listed}"
     assert done.returncode == 0, done.stderr[-3000:]
+    for name in shot_names():
+        png = (tmp_path / name).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n", name
+        assert struct.unpack(">II", png[16:24]) == (1920, 1080), name  # IHDR: the window's size
 
 
 @pytest.fixture(scope="module")
