@@ -68,6 +68,9 @@ class ActivitiesScreen(ServiceScreen):
             self.ids.rows.add_widget(row)
         self._shown: dict[ActivityRow, activities.ActivityView] = {}
         self.confirm = ConfirmCancel()
+        # The hint 「刷卡后可以报名或取消」 is long and the title 近期活动 short: in 大字 an even
+        # split of the header cut the hint with …
+        self.ids.header.ids.who.size_hint_x = 3
 
     def on_pre_enter(self, *_) -> None:
         self.show()
