@@ -72,6 +72,8 @@ def activity_lines(view, identified: bool) -> ActivityLines:
 
 
 def _facts(view) -> str:
+    if view.status == "waitlisted":
+        return t("activities.waitlist_note")
     if view.open:
         return t("activities.open")
     points = t("activities.points", points=view.points)
@@ -100,6 +102,12 @@ def _action(view) -> str:
     if view.status == "waitlisted":
         return t("activities.leave_waitlist")
     return t("activities.join_waitlist") if view.places_left == 0 else t("activities.sign_up")
+
+
+def cancel_question(view) -> str:
+    """The confirmation's question: 取消报名吗？ or 取消候补吗？"""
+    key = "confirm_leave_waitlist" if view.status == "waitlisted" else "confirm_cancel"
+    return t(f"activities.{key}")
 
 
 def course_lines(view) -> CourseLines:

@@ -49,6 +49,8 @@ SERVICE_SHOTS = [
     ("points_large", ("points", "DM0004")),
     ("activities_large", ("activities", "DM0004")),
 ]
+# 近期活动 after a tap: the message in its band, and the question before a cancel.
+ACTIVITY_SHOTS = ["activities_confirm", "activities_done_large", "activities_confirm_large"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,6 +106,7 @@ def shot_names(only: str = "") -> list[str]:
         ["home.png", "choice.png", "result_already_ask.png", "home_reader_unplugged.png", "home_clock_off.png"]
         + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
         + [f"{name}.png" for name, _ in SERVICE_SHOTS]
+        + [f"{name}.png" for name in ACTIVITY_SHOTS]
         + ["idle_prompt.png", "attract.png", "night.png"]
         + [f"{name}.png" for name, _ in STAFF_SHOTS]
     )
@@ -209,6 +212,18 @@ class Tour:
                 *self._snap(name),
             ]
         steps += [
+            self._home,
+            self._open("activities", "DM0001", False),
+            self._tap_activity(registered=True),
+            *self._snap("activities_confirm"),
+            self._not_cancelled,
+            self._home,
+            self._open("activities", "DM0004", True),
+            self._tap_activity(registered=False),
+            *self._snap("activities_done_large"),
+            self._tap_activity(registered=True),
+            *self._snap("activities_confirm_large"),
+            self._not_cancelled,
             self._idle_prompt,
             *self._snap("idle_prompt"),
             self._attract,
@@ -320,6 +335,24 @@ class Tour:
         self._open_hours(1, 2)
         self.app.idle.timer.since -= self.settings.display.attract_after_s + 1
         return lambda: self.app.screens.current == "night"
+
+    def _tap_activity(self, registered: bool):
+        """The button of the first row signed up for (取消: the question) or not (报名: the message)."""
+
+        def step():
+            screen = self.app.services["activities"]
+            row = next(r for r, view in screen._shown.items() if bool(view.status) == registered)
+            row.ids.button.dispatch("on_release")
+            if registered:
+                return lambda: screen.confirm.parent is not None
+            return lambda: screen.ids.news.text != ""
+
+        return step
+
+    def _not_cancelled(self):
+        confirm = self.app.services["activities"].confirm
+        confirm.ids.no.dispatch("on_release")
+        return lambda: confirm.parent is None
 
     def _open_hours(self, from_h: int, until_h: int) -> None:
         now, display = datetime.now(), self.settings.display

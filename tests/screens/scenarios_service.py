@@ -219,12 +219,14 @@ def row_of(screen, title: str):
 
 
 def signup(app, settings, obs):
-    """近期活动: look without a card; sign up; join a full one's waitlist; the holder cancels,
-    the waitlisted senior moves up and is told at their next sign-in."""
+    """近期活动: look without a card; sign up; join a full one's waitlist; think better of leaving
+    it (不取消了); the holder cancels (确定取消), the waitlisted senior moves up and is told at
+    their next sign-in."""
     spy_voice(app, obs)
     settings.checkin.repeat_window_s = 0  # the same card again within seconds is meant
     screen = app.services["activities"]
     add_test_activities()
+    add_later_activities(3)  # a second page, to turn to
 
     def open_list():
         tap(home_button(app, "activities"))
@@ -245,16 +247,39 @@ def signup(app, settings, obs):
 
     def sign_up():
         obs["after_slide"] = _rows(screen)
+        obs["button_y"] = {"before": _button_ys(screen)}
         tap(row_of(screen, "测试报告会").ids.button)
         return lambda: row_of(screen, "测试报告会").ids.mark.text != ""
 
     def join_waitlist():
         obs["after_sign_up"] = {"rows": _rows(screen), "news": screen.ids.news.text}
+        obs["button_y"]["after_sign_up"] = _button_ys(screen)
+        obs["confirm_after_sign_up"] = screen.confirm.parent is not None
         tap(row_of(screen, "测试汇演").ids.button)
         return lambda: row_of(screen, "测试汇演").ids.mark.text != ""
 
-    def waitlisted():
+    def leave_waitlist():
         obs["after_waitlist"] = {"rows": _rows(screen), "news": screen.ids.news.text}
+        obs["db_waitlisted"] = _registrations("测试汇演")
+        tap(row_of(screen, "测试汇演").ids.button)
+        return _confirm_open(screen)
+
+    def think_better():
+        obs["asked_waitlisted"] = _asked(screen)
+        tap(screen.confirm.ids.no)
+        return lambda: screen.confirm.parent is None
+
+    def kept_waiting():
+        obs["after_no"] = {"rows": _rows(screen), "news": screen.ids.news.text, "db": _registrations("测试汇演")}
+        obs["button_y"]["after_no"] = _button_ys(screen)
+
+    def turn_page():
+        obs["news_before_turn"] = screen.ids.news.text
+        tap(screen.ids.bar.ids.next)
+        return lambda: screen.page == 1
+
+    def turned():
+        obs["news_after_turn"] = screen.ids.news.text
 
     def holder_cancels():
         scan_member(app, OTHER)
@@ -262,11 +287,19 @@ def signup(app, settings, obs):
 
     def cancel():
         obs["holder_rows"] = _rows(screen)
+        obs["button_y"]["holder"] = _button_ys(screen)
         tap(row_of(screen, "测试汇演").ids.button)
+        return _confirm_open(screen)
+
+    def confirm():
+        obs["asked_registered"] = _asked(screen)
+        obs["db_while_asked"] = _registrations("测试汇演")
+        tap(screen.confirm.ids.yes)
         return lambda: row_of(screen, "测试汇演").ids.mark.text == ""
 
     def waitlisted_comes_back():
         obs["after_cancel"] = {"rows": _rows(screen), "news": screen.ids.news.text}
+        obs["button_y"]["after_cancel"] = _button_ys(screen)
         app.go_home()
         scan_member(app, MEMBER)  # a sign-in at home: the result tells the news
         return shown(app, "result")
@@ -289,16 +322,67 @@ def signup(app, settings, obs):
         slide_off_sign_up,
         sign_up,
         join_waitlist,
-        waitlisted,
+        leave_waitlist,
+        think_better,
+        kept_waiting,
+        turn_page,
+        turned,
         *open_from_home(app, "activities"),
         holder_cancels,
         cancel,
+        confirm,
         waitlisted_comes_back,
         told,
         *open_from_home(app, "activities"),
         visit_again,
         told_once,
     ]
+
+
+def add_later_activities(count: int) -> None:
+    """`count` activities in a few days, after the test ones on the list."""
+    from kiosk.store.db import write
+    from kiosk.store.models import Activity, Site
+
+    start = datetime.now().replace(second=0, microsecond=0) + timedelta(days=3)
+    with write():
+        for i in range(count):
+            Activity.create(
+                site=Site.get(),
+                title=f"测试讲座{i + 1}",
+                kind="report",
+                place="二楼 教室",
+                start=start + timedelta(hours=i),
+                end=start + timedelta(hours=i + 1),
+                capacity=0,
+            )
+
+
+def _confirm_open(screen):
+    return lambda: screen.confirm.parent is not None
+
+
+def _asked(screen) -> dict:
+    c = screen.confirm
+    return {"question": c.question, "title": c.ids.title.text, "when": c.ids.when.text}
+
+
+def _button_ys(screen) -> dict:
+    """Each shown row's button, by title: where it is on the window."""
+    return {r.ids.title.text: r.ids.button.to_window(*r.ids.button.pos)[1] for r in screen.rows if r.ids.title.text}
+
+
+def _registrations(title: str) -> list:
+    from kiosk.store.models import Activity, Member, Registration
+
+    query = (
+        Registration.select(Member.member_no, Registration.status)
+        .join(Member)
+        .switch(Registration)
+        .join(Activity)
+        .where(Activity.title == title)
+    )
+    return sorted([r.member.member_no, r.status] for r in query)
 
 
 def _rows(screen) -> list[dict]:

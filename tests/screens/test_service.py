@@ -97,6 +97,7 @@ def test_sign_up_then_join_the_waitlist_of_a_full_one(signup):
     obs, _ = signup
     assert _row(obs["identified_rows"], "测试报告会")["action"] == t("activities.sign_up")
     assert _row(obs["identified_rows"], "测试汇演")["action"] == t("activities.join_waitlist")
+    assert obs["confirm_after_sign_up"] is False  # signing up is never asked about
     assert _row(obs["identified_rows"], "测试汇演")["facts"].endswith(t("activities.full"))
     after = obs["after_sign_up"]
     assert _row(after["rows"], "测试报告会")["mark"] == t("activities.registered")
@@ -105,8 +106,43 @@ def test_sign_up_then_join_the_waitlist_of_a_full_one(signup):
     waited = obs["after_waitlist"]
     assert _row(waited["rows"], "测试汇演")["mark"] == t("activities.waitlisted", position=1)
     assert waited["news"] == t("activities.done_waitlisted", position=1)
+    assert "有空位时，您下次刷卡会告诉您" in waited["news"]
+    assert _row(waited["rows"], "测试汇演")["facts"] == "有空位时，您下次刷卡会告诉您"
     names = [name for name, _ in obs["spoken"]]
     assert "signed_up" in names and "waitlisted" in names
+
+
+def test_not_cancelling_after_all_changes_nothing(signup):
+    obs, _ = signup
+    asked = obs["asked_waitlisted"]
+    assert asked["question"] == t("activities.confirm_leave_waitlist")
+    assert asked["title"] == "测试汇演" and "一楼 大厅" in asked["when"]
+    after = obs["after_no"]
+    assert after["db"] == obs["db_waitlisted"] == [["DM0001", "waitlisted"], ["DM0005", "registered"]]
+    assert _row(after["rows"], "测试汇演")["mark"] == t("activities.waitlisted", position=1)
+    assert after["news"] == obs["after_waitlist"]["news"]  # 不取消了 says nothing new
+
+
+def test_a_cancel_happens_only_after_确定取消(signup):
+    obs, _ = signup
+    assert obs["asked_registered"]["question"] == t("activities.confirm_cancel")
+    assert obs["asked_registered"]["title"] == "测试汇演"
+    assert obs["db_while_asked"] == [["DM0001", "waitlisted"], ["DM0005", "registered"]]
+    assert _row(obs["after_cancel"]["rows"], "测试汇演")["mark"] == ""
+
+
+def test_the_buttons_stay_put_when_a_message_appears(signup):
+    # A note over the list used to push every row down under a trembling second tap (issue 19).
+    obs, _ = signup
+    ys = obs["button_y"]
+    assert obs["after_sign_up"]["news"] and ys["after_sign_up"] == ys["before"]
+    assert ys["after_no"] == ys["before"]
+    assert obs["after_cancel"]["news"] and ys["after_cancel"] == ys["holder"]
+
+
+def test_turning_the_page_clears_the_message(signup):
+    obs, _ = signup
+    assert obs["news_before_turn"] and obs["news_after_turn"] == ""
 
 
 def test_a_cancel_promotes_the_waitlisted_senior_who_is_told_once(signup):
