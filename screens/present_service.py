@@ -46,10 +46,31 @@ def day(moment: datetime) -> str:
 
 def passbook_row(entry) -> Row:
     kind = t(f"points.kind.{entry.kind}") if entry.kind in _KINDS else entry.kind
-    # A note may already start with its kind (积分更正：…): say it once.
-    what = f"{kind} · {entry.title}" if entry.title and not entry.title.startswith(kind) else entry.title or kind
-    sign = "points.amount_plus" if entry.amount >= 0 else "points.amount_minus"
-    return Row(day(entry.at), what, t(sign, amount=abs(entry.amount)), entry.amount > 0)
+    return Row(day(entry.at), _what(kind, entry.title), _signed(entry.amount), entry.amount > 0)
+
+
+def opening_row(points: int) -> Row:
+    """The points the balance holds without passbook rows (Passbook.opening), as the oldest row:
+    not an award, so not in the award's colour."""
+    return Row("", t("points.opening"), _signed(points), False)
+
+
+def _what(kind: str, title: str) -> str:
+    """「积分兑换 · 老年大学纪念保温杯」: the kind and what for, each word said once.  A note may
+    start with its kind (积分更正：…) or with the kind's verb (兑换 保温杯)."""
+    if not title:
+        return kind
+    if title.startswith(kind):
+        return title
+    verb, _, rest = title.partition(" ")
+    if rest and kind.endswith(verb):
+        title = rest
+    return f"{kind} · {title}"
+
+
+def _signed(amount: int) -> str:
+    sign = "points.amount_plus" if amount >= 0 else "points.amount_minus"
+    return t(sign, amount=abs(amount))
 
 
 _KINDS = ("lesson", "activity", "party", "volunteer", "redeem", "correction", "reversal")

@@ -37,6 +37,10 @@ class Passbook:
     page: int  # 0-based, clamped to the last page
     pages: int  # at least 1
     total: int  # number of entries
+    # The points the balance holds without passbook rows (a demo member's or the bureau's opening
+    # balance, entries made before this kiosk had them); shown as the oldest row, on the last page
+    # only, so the rows always add up to the balance.  0 when the rows explain it all.
+    opening: int = 0
 
 
 def balance(member: Member) -> int:
@@ -45,15 +49,17 @@ def balance(member: Member) -> int:
     return member.points_confirmed + provisional
 
 
-def passbook(member_no: str, page: int = 0, per_page: int = 5) -> Passbook:
-    """One page of the member's ledger, newest first, with their balance."""
+def passbook(member_no: str, page: int = 0, per_page: int = 5, with_opening: bool = False) -> Passbook:
+    """One page of the member's ledger, newest first, with their balance; `with_opening`: the
+    opening row (Passbook.opening) takes a place after the oldest entry."""
     if per_page < 1:
         raise ValueError(f"per_page must be at least 1, not {per_page}")
     member = get_by(Member, "member_no", member_no)
     if member is None:
         raise KeyError(member_no)
-    total, provisional = db.execute_sql(_HEAD, (member.id, member.id)).fetchone()
-    pages = max(1, -(-total // per_page))
+    total, provisional, summed = db.execute_sql(_HEAD, (member.id, member.id, member.id)).fetchone()
+    opening = member.points_confirmed + provisional - summed if with_opening else 0
+    pages = max(1, -(-(total + (opening != 0)) // per_page))
     page = min(max(page, 0), pages - 1)
     when = PointsEntry.at.python_value
     entries = tuple(
@@ -72,7 +78,8 @@ def passbook(member_no: str, page: int = 0, per_page: int = 5) -> Passbook:
             _PAGE, (member.id, per_page, page * per_page)
         )
     )
-    return Passbook(member.points_confirmed + provisional, entries, page, pages, total)
+    last = page == pages - 1
+    return Passbook(member.points_confirmed + provisional, entries, page, pages, total, opening if last else 0)
 
 
 def is_correction(kind: str, reverses_id: int | None) -> bool:
@@ -86,7 +93,8 @@ def is_correction(kind: str, reverses_id: int | None) -> bool:
 # joining rows it throws away; only the page's rows are joined for titles, staff and reversals.
 _PROVISIONAL = """
     SELECT coalesce(sum(amount), 0) FROM points_entry WHERE member_id = ? AND status = 'provisional'"""
-_HEAD = f"SELECT (SELECT count(*) FROM points_entry WHERE member_id = ?), ({_PROVISIONAL})"
+_HEAD = f"""SELECT (SELECT count(*) FROM points_entry WHERE member_id = ?), ({_PROVISIONAL}),
+    (SELECT coalesce(sum(amount), 0) FROM points_entry WHERE member_id = ?)"""
 _PAGE = """
     SELECT p.id, p.at, p.kind, p.amount,
            CASE WHEN p.signin_id IS NULL THEN p.note ELSE coalesce(c.name, a.title) END,

@@ -16,7 +16,7 @@ class MyCourse:
     teacher: str
     room: str
     status: str  # "enrolled" or "waitlisted"
-    next_lesson: Item | None  # the next lesson not cancelled that has not ended
+    next_lesson: Item | None  # the next lesson still to come: not begun, not signed in to, not cancelled
     attended: int  # lessons held so far with a sign-in by the member
     held: int  # lessons held so far: started before now, not cancelled, not on a holiday
     missed_in_a_row: int  # held lessons without a sign-in, counting back from the latest held one
@@ -85,9 +85,13 @@ missed AS (    -- held lessons after the latest one the member came to (all of t
     FROM held JOIN stats ON stats.course_id = held.course_id
     WHERE stats.last_came IS NULL OR held.start > stats.last_came
     GROUP BY held.course_id),
-next AS (      -- with a lone min(), SQLite takes the bare columns from the row holding it
+next AS (      -- still to come: not begun, not signed in to early (with a lone min(), SQLite
+               -- takes the bare columns from the row holding it)
     SELECT course_id, min(start) AS start, id, room, "end"
-    FROM lessons WHERE "end" > :now GROUP BY course_id)
+    FROM lessons
+    WHERE start > :now
+      AND NOT EXISTS (SELECT 1 FROM sign_in s WHERE s.member_id = :member AND s.lesson_id = lessons.id)
+    GROUP BY course_id)
 SELECT mine.id, mine.name, mine.teacher, mine.room, mine.status, mine.schedule,
        coalesce(stats.held, 0), coalesce(stats.attended, 0), coalesce(missed.in_a_row, 0),
        next.id, coalesce(nullif(next.room, ''), mine.room), next.start, next."end"

@@ -34,13 +34,16 @@ class PointsScreen(ServiceScreen):
             self.ids.rows.add_widget(row)
 
     def show(self, news: str = "") -> None:
-        book = passbook.passbook(self.senior.member_no, self.page, ROWS)
+        book = passbook.passbook(self.senior.member_no, self.page, ROWS, with_opening=True)
         self.page, self.pages = book.page, book.pages
         self.balance = book.balance
         self.ids.balance.text = present_service.balance(book.balance)
-        self.ids.empty.text = "" if book.entries else t("points.empty")
+        lines = [present_service.passbook_row(e) for e in book.entries]
+        if book.opening:  # the last page: what the balance holds without rows, so they add up
+            lines.append(present_service.opening_row(book.opening))
+        self.ids.empty.text = "" if lines else t("points.empty")
         for i, row in enumerate(self.rows):
-            row.show(present_service.passbook_row(book.entries[i]) if i < len(book.entries) else None)
+            row.show(lines[i] if i < len(lines) else None)
         self.frame(news)
 
     def forget(self) -> None:

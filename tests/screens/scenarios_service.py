@@ -168,6 +168,36 @@ def passbook(app, settings, obs):
     return [open_points, scan, first_page, second_page, prompt, extended, reset]
 
 
+def passbook_adds_up(app, settings, obs):
+    """我的积分's last page for a demo member with an opening balance: the rows add up."""
+    screen = app.services["points"]
+
+    def open_points():
+        tap(home_button(app, "points"))
+        return shown(app, "points")
+
+    def scan():
+        scan_member(app, MEMBER)
+        return identified(app, "points")
+
+    def last_page():
+        obs["page1"] = _passbook_page(screen)
+        for _ in range(screen.pages - 1):
+            tap(screen.ids.bar.ids.next)
+        return lambda: screen.page == screen.pages - 1
+
+    def look():
+        obs["last"] = _passbook_page(screen)
+        all_rows = []
+        for page in range(screen.pages):
+            screen.page = page
+            screen.show()
+            all_rows += [r.ids.amount.text for r in screen.rows if r.ids.amount.text]
+        obs["amounts"] = all_rows
+
+    return [open_points, scan, last_page, look]
+
+
 def _passbook_page(screen) -> dict:
     return {
         "balance": screen.ids.balance.text,
@@ -561,7 +591,7 @@ def resting(app, settings, obs):
     return [wait_attract, touch_attract, close_kiosk, card_at_night, woke]
 
 
-SCENARIOS = [passbook, signup, courses, preferences, resting]
+SCENARIOS = [passbook, passbook_adds_up, signup, courses, preferences, resting]
 
 
 # -- the checklist of docs/senior-ui.md §2 over every senior screen -----------------------------

@@ -165,3 +165,36 @@ def test_a_clock_near_the_bureaus_or_no_sync_yet_says_nothing(status):
 
 def sync_status(offset_ms: int) -> SyncStatus:
     return SyncStatus(True, 0, None, 0, 0, 1, None, "", None, clock_offset_ms=offset_ms)
+
+
+# -- 我的积分's rows (present_service) -------------------------------------------------------------
+
+
+def _entry(kind: str, title: str, amount: int):
+    from kiosk.points.passbook import Entry
+
+    return Entry(1, datetime(2026, 12, 1, 9, 0), kind, title, amount, False, "", False, False)
+
+
+@pytest.mark.parametrize(
+    "kind, title, what",
+    [
+        ("redeem", "兑换 老年大学纪念保温杯", "积分兑换 · 老年大学纪念保温杯"),  # 兑换 once (walkthrough #16)
+        ("correction", "积分更正：停电时签到未记录", "积分更正：停电时签到未记录"),
+        ("lesson", "国画花鸟班", "上课签到 · 国画花鸟班"),
+        ("volunteer", "", "志愿服务"),
+        ("volunteer", "志愿服务 3 小时", "志愿服务 3 小时"),
+    ],
+)
+def test_a_passbook_row_says_each_word_once(kind, title, what):
+    from screens import present_service
+
+    assert present_service.passbook_row(_entry(kind, title, 5)).what == what
+
+
+def test_the_opening_row_adds_up_and_is_not_an_award():
+    from screens import present_service
+
+    row = present_service.opening_row(58)
+    assert (row.date, row.what, row.amount, row.gain) == ("", "原有积分", "+58", False)
+    assert present_service.opening_row(-3).amount == "−3"

@@ -41,6 +41,15 @@ def test_points_waits_for_a_card_then_shows_balance_and_passbook(passbook):
     assert obs["page2"]["rows"] != page["rows"]
 
 
+def test_the_passbook_rows_add_up_to_the_balance(run_scenario):
+    obs, _ = run_scenario("passbook_adds_up")
+    last = obs["last"]["rows"]
+    filled = [row for row in last if row[2]]
+    assert filled[-1][:2] == ["", t("points.opening")]  # the oldest row: 「原有积分」
+    total = sum(int(a.replace("−", "-")) for a in obs["amounts"])
+    assert t("points.figure", balance=total) == obs["page1"]["balance"]
+
+
 def test_a_card_read_on_a_service_screen_is_acknowledged_at_once(passbook):
     assert passbook[0]["ack_at_once"]  # F-1: 「正在识别…」 set in the same frame
 

@@ -97,3 +97,45 @@ def test_passbook_and_awards_read_through_indexes(ledger, database):
 def test_passbook_of_a_member_not_on_this_kiosk(database):
     with pytest.raises(KeyError):
         passbook.passbook("XX0000")
+
+
+# -- the opening row: the rows add up to the balance -------------------------------------------------
+
+
+def test_the_opening_row_holds_what_the_rows_do_not_explain(world, wang):
+    member, lesson = wang
+    member.points_confirmed = 58 + 2  # the bureau's balance: an opening 58, then one award synced
+    member.save()
+    world.entry(member, 2, "lesson", LESSON_START, status="confirmed")
+    world.entry(member, 5, "activity", LESSON_START + DAY)  # provisional, not yet at the bureau
+    book = passbook.passbook(member.member_no, per_page=5, with_opening=True)
+    assert book.balance == 65 and book.opening == 58
+    assert book.opening + sum(e.amount for e in book.entries) == book.balance
+
+
+def test_the_opening_row_is_on_the_last_page_and_takes_a_place(world, wang):
+    member, _ = wang
+    member.points_confirmed = 58
+    member.save()
+    for d in range(2):
+        world.entry(member, 2, "lesson", LESSON_START + d * DAY)
+    first = passbook.passbook(member.member_no, 0, per_page=2, with_opening=True)
+    last = passbook.passbook(member.member_no, 1, per_page=2, with_opening=True)
+    assert (first.pages, len(first.entries), first.opening) == (2, 2, 0)
+    assert (len(last.entries), last.opening) == (0, 58)
+
+
+def test_no_opening_row_when_the_rows_explain_the_balance(world, wang):
+    member, _ = wang
+    member.points_confirmed = 2
+    member.save()
+    world.entry(member, 2, "lesson", LESSON_START, status="confirmed")
+    book = passbook.passbook(member.member_no, with_opening=True)
+    assert (book.opening, book.pages) == (0, 1)
+
+
+def test_staff_see_the_ledger_without_the_opening_row(world, wang):
+    member, _ = wang
+    member.points_confirmed = 58
+    member.save()
+    assert passbook.passbook(member.member_no).opening == 0
