@@ -239,6 +239,7 @@ class Tour:
         nothing = lambda: None
         return [
             ("ok", nothing, lambda: self._card("DM0001")),
+            ("ok_large", lambda: self._large_text("DM0005"), lambda: self._card("DM0005")),  # 大字
             ("already", lambda: self._sign_in_elsewhere("DM0002"), lambda: self._card("DM0002")),
             ("not_enrolled", lambda: self._withdraw("DM0003"), lambda: self._card("DM0003")),
             ("unknown_card", nothing, lambda: tokens.make("DM9999", 1, self.key)),
@@ -248,7 +249,6 @@ class Tour:
             ("not_due", self._nothing_due_now, lambda: self._card("DM0008")),
             ("not_registered", self._report_now, lambda: self._card("DM0009")),
             ("unknown_id", nothing, lambda: self._lay("unknown")),
-            ("ok_large", lambda: self._large_text("DM0005"), lambda: self._card("DM0005")),  # 大字
         ]
 
     # -- steps ----------------------------------------------------------------------------------

@@ -27,7 +27,9 @@ class StaffTodayScreen(StaffScreen):
         if self.chosen is not None:
             self.chosen = next((d for d in self.items if d.item == self.chosen.item), None)
         if self.chosen is None and self.items:
-            self.chosen = self.items[0]
+            # What is on now or next, not the morning's finished lesson: the list staff want first.
+            now = datetime.now()
+            self.chosen = next((d for d in self.items if d.item.end > now), self.items[0])
         self.show_items()
         self.show_people()
 
