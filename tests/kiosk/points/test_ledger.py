@@ -95,7 +95,7 @@ def test_volunteer_hours_earn_the_rules_points_per_hour(world, desk, member):
         "图书室值班",
         "李红",
     )
-    assert json.loads(audit.detail) == {"entry": done.event_id, "hours": 2, "amount": 4, "held_back": 0}
+    assert json.loads(audit.detail) == {"entry": done.event_id, "hours": 2, "amount": 4, "held_back": 0, "name": "王建华"}
 
 
 def test_volunteer_half_hours_and_free_text(world, command_line, member):
@@ -165,7 +165,7 @@ def test_redeem_spends_points(world, desk, member):
     audit = Audit.get()
     assert (audit.action, json.loads(audit.detail)) == (
         "points.redeem",
-        {"entry": done.event_id, "amount": -16, "balance_before": 16},
+        {"entry": done.event_id, "amount": -16, "balance_before": 16, "name": "王建华"},
     )
 
 
@@ -232,7 +232,14 @@ def test_an_admin_reverses_an_entry_with_a_correction(world, desk, admin, member
     audit = Audit.get(Audit.action == "points.reverse")
     assert (audit.reason, json.loads(audit.detail)) == (
         "记错了人",
-        {"entry": done.event_id, "reverses": wrong.event_id, "kind": "volunteer", "amount": -6, "at": NOW.isoformat()},
+        {
+            "entry": done.event_id,
+            "reverses": wrong.event_id,
+            "kind": "volunteer",
+            "amount": -6,
+            "at": NOW.isoformat(),
+            "name": "王建华",
+        },
     )
 
 
