@@ -182,7 +182,11 @@ def test_update_changes_the_phone_and_keeps_the_before_and_after(world, desk):
     assert (changed.phone, changed.phone_last4) == ("13800138000", "8000")
     entry = Audit.get()
     assert (entry.action, entry.reason) == ("member.update", "本人换号")
-    assert json.loads(entry.detail) == {"before": {"phone_last4": "1111"}, "after": {"phone_last4": "8000"}}
+    assert json.loads(entry.detail) == {
+        "before": {"phone_last4": "1111"},
+        "after": {"phone_last4": "8000"},
+        "name": "王建华",
+    }
     assert facts("member")[0]["phone_last4"] == "8000"
 
 
@@ -209,7 +213,11 @@ def test_a_flagged_name_is_corrected_with_a_reason(world, desk):
         refused("members.bad_name", members.update, desk, member.member_no, NOW, "核对原件", name=bad)
     assert members.update(desk, member.member_no, NOW, "核对身份证原件", name=" 王堃华 ").name == "王堃华"
     assert Member.get_by_id(member.id).initials == "wkh"
-    assert json.loads(Audit.get().detail) == {"before": {"name": "王□华"}, "after": {"name": "王堃华"}}
+    assert json.loads(Audit.get().detail) == {
+        "before": {"name": "王□华"},
+        "after": {"name": "王堃华"},
+        "name": "王堃华",  # the member's name as the row shows it: after the correction
+    }
     assert facts("member")[0]["name"] == "王堃华"
 
 
@@ -243,7 +251,7 @@ def test_reissue_revokes_the_old_card_and_the_new_one_signs_in(world, wang, desk
     entry = Audit.get(Audit.action == "card.reissue")
     assert (entry.reason, json.loads(entry.detail)) == (
         "遗失",
-        {"before": {"card_issue": 1}, "after": {"card_issue": 2}},
+        {"before": {"card_issue": 1}, "after": {"card_issue": 2}, "name": "王建华"},
     )
 
 

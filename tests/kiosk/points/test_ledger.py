@@ -95,7 +95,13 @@ def test_volunteer_hours_earn_the_rules_points_per_hour(world, desk, member):
         "图书室值班",
         "李红",
     )
-    assert json.loads(audit.detail) == {"entry": done.event_id, "hours": 2, "amount": 4, "held_back": 0, "name": "王建华"}
+    assert json.loads(audit.detail) == {
+        "entry": done.event_id,
+        "hours": 2,
+        "amount": 4,
+        "held_back": 0,
+        "name": "王建华",
+    }
 
 
 def test_volunteer_half_hours_and_free_text(world, command_line, member):
