@@ -303,12 +303,7 @@ def ask_more(app, settings, obs):
     """Signed in to one of two things due, the senior reads the card again (after the repeat
     window): 「您已经签到了」 and a question about the other; the first tap on 「要签到」 alone signs
     it in.  A third read has nothing left to ask."""
-    from kivy.tests.common import UnitTestTouch
-
-    def finger(widget):
-        touch = UnitTestTouch(*widget.to_window(*widget.center))
-        touch.touch_down()
-        touch.touch_up()
+    finger = scenarios_service.tap
 
     def read_again():
         app.reception.checkin._recent.clear()  # the repeat window has passed
