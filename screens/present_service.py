@@ -137,6 +137,8 @@ def course_lines(view) -> CourseLines:
         weekday = t("home.weekday")[item.start.weekday()]
         when = f"{day(item.start)} {weekday} {span(item)}"
         following = t("courses.next", when=when, place=item.place)
+    elif view.under_way:
+        following = t("courses.under_way", time=span(view.under_way), place=view.under_way.place)
     else:
         following = t("courses.no_next")
     attended = t("courses.attended", attended=view.attended, held=view.held) if view.held else ""

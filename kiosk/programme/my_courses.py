@@ -1,7 +1,7 @@
 """「我的课程」: the senior's courses this term, how often they came, and when the next lesson is."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from kiosk.programme.schedule import Item
@@ -20,6 +20,7 @@ class MyCourse:
     attended: int  # lessons held so far with a sign-in by the member
     held: int  # lessons held so far: started before now, not cancelled, not on a holiday
     missed_in_a_row: int  # held lessons without a sign-in, counting back from the latest held one
+    under_way: Item | None = None  # with no next lesson: one going on now (its last, for the term)
 
 
 def my_courses(member_no: str, now: datetime) -> list[MyCourse]:
@@ -28,7 +29,22 @@ def my_courses(member_no: str, now: datetime) -> list[MyCourse]:
     if member is None:
         return []
     rows = db.execute_sql(_MY_COURSES, {"member": member.id, "now": now, "today": now.date()})
-    return [_view(*row) for row in rows]
+    views = [_view(*row) for row in rows]
+    return [v if v.next_lesson else replace(v, under_way=_under_way(v, now)) for v in views]
+
+
+def _under_way(view: MyCourse, now: datetime) -> Item | None:
+    # Rare (a course's last lesson, being held now), so a query of its own rather than in _MY_COURSES:
+    # without it 我的课程 would say 「本学期的课已经上完了」 while the senior sits in the lesson.
+    lesson = (
+        Lesson.select()
+        .where(Lesson.course == view.id, Lesson.start <= now, Lesson.end > now, ~Lesson.cancelled)
+        .order_by(Lesson.start)
+        .first()
+    )
+    if lesson is None:
+        return None
+    return Item("lesson", lesson.id, view.name, lesson.room or view.room, lesson.start, lesson.end)
 
 
 def _view(

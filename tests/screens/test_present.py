@@ -7,9 +7,10 @@ import pytest
 
 from kiosk.checkin.signin import FULL, KINDS, Result
 from kiosk.i18n import t
+from kiosk.programme.my_courses import MyCourse
 from kiosk.programme.schedule import Item
 from kiosk.sync.status import Status as SyncStatus
-from screens import present
+from screens import present, present_service
 
 LESSON = Item("lesson", 1, "太极拳（二）班", "三楼 301", datetime(2025, 3, 4, 9, 0), datetime(2025, 3, 4, 11, 0))
 WALK = Item("activity", 2, "重阳健步行", "滨河公园 东门集合", datetime(2025, 3, 4, 14, 30), datetime(2025, 3, 4, 16, 0))
@@ -198,3 +199,10 @@ def test_the_opening_row_adds_up_and_is_not_an_award():
     row = present_service.opening_row(58)
     assert (row.date, row.what, row.amount, row.gain) == ("", "原有积分", "+58", False)
     assert present_service.opening_row(-3).amount == "−3"
+
+
+def test_a_course_with_its_last_lesson_under_way_says_so_not_that_the_term_is_over():
+    over = MyCourse(1, "书法班", "", "", "enrolled", None, 5, 5, 0)
+    assert present_service.course_lines(over).next == t("courses.no_next")
+    now_on = replace(over, under_way=LESSON)
+    assert present_service.course_lines(now_on).next == "现在正在上课：09:00–11:00　三楼 301"

@@ -122,6 +122,14 @@ def test_after_the_last_lesson_there_is_no_next(world, wang, taiji):
     assert view.next_lesson is None and view.held == 18
 
 
+def test_the_last_lesson_under_way_is_said_so_not_that_the_term_is_over(world, wang, taiji):
+    view = only(wang, datetime(2025, 6, 29, 12, 0))  # after the last lesson: nothing under way
+    assert view.next_lesson is None and view.under_way is None
+    final = max(lesson.start for lesson in taiji.lessons)
+    during = only(wang, final + timedelta(minutes=20))
+    assert during.next_lesson is None and during.under_way.start == final
+
+
 def test_only_the_members_own_lesson_sign_ins_count(world, wang, taiji):
     li = world.member("DM9002", "李秀英")
     world.enroll(li, taiji)
