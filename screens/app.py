@@ -236,7 +236,7 @@ class KioskApp(App):
         self.sync_status = status
 
     def on_sync_status(self, _app, status: SyncStatus | None) -> None:
-        self.home.ids.status.show_clock(present.clock_warning(status))
+        self.home.ids.status.show_note("clock", present.clock_warning(status))
 
     def on_stop(self) -> None:
         if self.sync:
@@ -326,7 +326,6 @@ class KioskApp(App):
         self.devices = configured.from_settings(self.settings)
         self.device_manager = DeviceManager(self.devices.devices, self._from_device, self.show_health)
         for health in self.device_manager.health():  # the corner lists them in this order
-            self.home.ids.status.show(health)
             self.home.show_health(health)
         self.device_manager.start()
         if self.devices.idcard_sim or self.devices.qr_sim:
@@ -338,8 +337,7 @@ class KioskApp(App):
 
     @mainthread
     def show_health(self, health: Health) -> None:
-        self.home.ids.status.show(health)
-        self.home.show_health(health)  # the prompt asks only for what can be read
+        self.home.show_health(health)
         if self._device_states.get(health.name) != health.state():
             self._device_states[health.name] = health.state()
             try:

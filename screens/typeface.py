@@ -33,11 +33,6 @@ def register(settings: SimpleNamespace) -> None:
     _chain = FontChain(regular, settings.display.fallback_fonts)
 
 
-def chain() -> FontChain | None:
-    """The main font and its fallbacks, once registered."""
-    return _chain
-
-
 def markup(fonts: FontChain, text: str, main: str | None = None) -> str:
     """Plain `text` as Kivy markup that draws every character it can: runs that `main` (the
     label's own font, by default the chain's main font) lacks are wrapped in their fallback."""

@@ -30,10 +30,6 @@ class StatusCorner(StackLayout):
         self.lines: dict[str, Text] = {}
         self.notes: dict[str, Text] = {}  # after the devices, in the order first shown
 
-    def show_clock(self, warning: str) -> None:
-        """The clock's line (present.clock_warning); "" takes it away."""
-        self.show_note("clock", warning)
-
     def show_note(self, name: str, text: str) -> None:
         """The trouble `name`'s line; "" takes it away."""
         note = self.notes.get(name)
