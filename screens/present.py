@@ -60,6 +60,16 @@ def still_on(items: list[Item], now: datetime) -> list[Item]:
     return [i for i in items if i.end > now]
 
 
+def board_rows(room: float, row: float, note: float) -> tuple[int, bool]:
+    """How many schedule rows a board of height `room` holds with the note line under them, and
+    whether the note fits too: when only one row fits, the next class stays and the note (「今天
+    稍后还有 N 项」) gives way (大字 with a busy status corner)."""
+    rows = max(0, int((room - note) // max(1, row)))
+    if rows == 0 and room >= row:
+        return 1, False
+    return rows, True
+
+
 def fit(lines: list[str], limit: int) -> list[str]:
     """At most `limit` lines; when there are more, the last says how many were left out."""
     if len(lines) <= limit:

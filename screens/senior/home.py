@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from kivy.app import App
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
@@ -54,7 +55,9 @@ class HomeScreen(Screen):
         self.ids.board.bind(height=lambda *_: self._show_board())
 
     def show_health(self, health: Health) -> None:
-        """Ask seniors only for the cards the kiosk can read now, and for staff when none."""
+        """A device's state in the status corner, and a prompt that asks seniors only for the
+        cards the kiosk can read now (for staff when none)."""
+        self.ids.status.show(health)
         self._healths[health.name] = health
         key = _PROMPTS[ways_in(self._healths.values()) & {"idcard", "qr"}]
         self.ids.prompt.text = t(f"home.prompt{key}")
@@ -87,15 +90,15 @@ class HomeScreen(Screen):
         day, items, now = self._board
         board = self.ids.board
         more = self.ids.more
-        room = max(0, int((board.height - more.height) // max(1, self.rows[0].height)))
-        shown = items[: min(ROWS, room)]
+        rows, with_note = present.board_rows(board.height, self.rows[0].height, App.get_running_app().theme.body_line)
+        shown = items[: min(ROWS, rows)]
         for row in self.rows:
             if row.parent:
                 board.remove_widget(row)
         for row, item in reversed(list(zip(self.rows, shown))):
             row.show(item)
             board.add_widget(row, index=len(board.children))  # above the ones added before
-        more.text = _note(day, items, len(shown), now)
+        more.text = _note(day, items, len(shown), now) if with_note or not shown else ""
 
 
 def _note(day: list, items: list, shown: int, now: datetime) -> str:

@@ -506,7 +506,8 @@ def unplug(app, settings, obs):
 
 def home_board(app, settings, obs):
     """Six things later today and one begun hours ago: home lists the soonest that fit, no blank
-    row, and says how many more come later; fewer rows at 「大字」."""
+    row, and says how many more come later; fewer rows at 「大字」, and the next one even when the
+    status corner grows."""
     from datetime import datetime, timedelta
 
     from kiosk.programme import schedule
@@ -545,9 +546,15 @@ def home_board(app, settings, obs):
 
     def large():
         obs["large"] = board()
+        # A second line in the status corner (the clock far off) takes more room.
+        app.home.ids.status.show_note("clock", "本机时钟快了 5 天，请工作人员校准")
+
+    def squeezed():
+        obs["squeezed"] = board()
         app.theme.scale = 1.0
 
-    return [fill, lambda: None, normal, *[lambda: None] * 3, large]  # a frame or more to lay out
+    steps = [fill, lambda: None, normal, *[lambda: None] * 3, large, *[lambda: None] * 3, squeezed]
+    return steps  # a frame or more to lay out
 
 
 SCENARIOS = {

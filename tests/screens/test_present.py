@@ -206,3 +206,9 @@ def test_a_course_with_its_last_lesson_under_way_says_so_not_that_the_term_is_ov
     assert present_service.course_lines(over).next == t("courses.no_next")
     now_on = replace(over, under_way=LESSON)
     assert present_service.course_lines(now_on).next == "现在正在上课：09:00–11:00　三楼 301"
+
+
+def test_the_board_keeps_the_next_class_before_the_note_when_room_is_short():
+    assert present.board_rows(room=300, row=90, note=60) == (2, True)
+    assert present.board_rows(room=120, row=90, note=60) == (1, False)  # a row, not the count
+    assert present.board_rows(room=80, row=90, note=60) == (0, True)  # the note alone (nothing today …)

@@ -220,3 +220,6 @@ def test_home_lists_what_is_still_to_come_soonest_first(run_scenario):
         assert seen["more"] == t("home.more_later", count=len(seen["coming"]) - n)
     assert len(normal["rows"]) >= 2  # as many as the room holds, up to home.ROWS
     assert len(large["rows"]) <= len(normal["rows"])
+    # Squeezed by a taller status corner at 「大字」: the next class stays, the count gives way.
+    squeezed = obs["squeezed"]
+    assert squeezed["rows"] == squeezed["coming"][:1] and not squeezed["blank"]
