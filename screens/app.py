@@ -25,7 +25,7 @@ from devices import configured
 from devices.manager import DeviceManager
 from devices.sim import demo as sim_demo
 from devices.wedge import Wedge
-from kiosk import demo, logs
+from kiosk import demo, logs, notify
 from kiosk.checkin.signin import Result
 from kiosk.checkin.visit import Reception, Senior, Visit
 from kiosk.fonts import cmap
@@ -192,6 +192,9 @@ class KioskApp(App):
         # Any touch anywhere is someone at the kiosk; it must still reach the widgets.
         Window.bind(on_touch_down=self._touched)
         Clock.schedule_interval(self.idle.watch, CHECK_S)
+        ping = notify.watchdog_interval()
+        if ping:  # from the UI thread's clock: a frozen UI stops the pings and systemd restarts it
+            Clock.schedule_interval(lambda _dt: notify.watchdog(), ping)
         self._start_devices()
         if self.settings.sync.url:
             self.sync = SyncWorker(self.settings, self._synced)
@@ -210,6 +213,7 @@ class KioskApp(App):
     def _first_frame(self, window) -> None:
         window.unbind(on_flip=self._first_frame)
         log.info("home screen ready")
+        notify.ready()
         self._greet()
         # The fallbacks' character maps take ~0.15 s each to read: after the first frame, not at a scan.
         threading.Thread(target=self._warm_fonts, name="fonts", daemon=True).start()

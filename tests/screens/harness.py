@@ -23,6 +23,7 @@ from tests.screens import (
     scenarios_staff_courses,
     scenarios_staff_desk,
     scenarios_staff_sync,
+    scenarios_watchdog,
 )
 from tools.script import Script
 
@@ -583,6 +584,7 @@ for module in (
     scenarios_staff_courses,
     scenarios_staff_desk,
     scenarios_staff_sync,
+    scenarios_watchdog,
 ):
     SCENARIOS.update({f.__name__: f for f in module.SCENARIOS})
 

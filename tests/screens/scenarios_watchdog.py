@@ -1,0 +1,59 @@
+"""The systemd watchdog in the real app, run by tests/screens/harness.py with $NOTIFY_SOCKET and
+$WATCHDOG_USEC set by tests/screens/test_watchdog.py: pings while the UI thread runs, none while
+it is frozen, though the kiosk's other threads go on (a card is read by the reader's thread)."""
+
+import threading
+import time
+
+from kiosk import notify
+
+FREEZE_S = 1.5  # the UI thread blocked this long: over ten ping intervals of the test's watchdog
+
+
+def watchdog_freeze(app, settings, obs):
+    interval = notify.watchdog_interval()
+    obs["interval"] = interval
+    started = {}
+
+    def running():
+        # The home screen is up (READY=1 sent) and the reader open; then a few intervals of pings.
+        started["at"] = time.monotonic()
+        reader = app.device_manager.threads[0]
+        return lambda: reader.health.state() == "ok" and time.monotonic() - started["at"] > 4 * interval
+
+    def freeze():
+        """Block the UI thread as a hang would, from a callback of its own clock; meanwhile a card
+        is laid and the reader's thread reads it, and a thread of ours says it is alive."""
+        reader = app.device_manager.threads[0]
+        obs["reads_before"] = reader.health.reads
+        stop = threading.Event()
+
+        def alive() -> None:
+            beat = 0
+            while not stop.wait(interval):
+                beat += 1
+                notify.status(f"alive {beat} reads {reader.health.reads}")
+
+        beats = threading.Thread(target=alive, name="alive")
+        notify.status("frozen")
+        beats.start()
+        app.devices.idcard_sim.lay("resident")
+        time.sleep(FREEZE_S)  # the hang itself, on the UI thread
+        stop.set()
+        beats.join()
+        obs["reads_frozen"] = reader.health.reads
+        notify.status("thawed")
+        started["thawed"] = time.monotonic()
+        return lambda: time.monotonic() - started["thawed"] > 4 * interval
+
+    def signed_in():
+        # The card read during the freeze reaches the screen once the UI thread runs again.
+        return lambda: app.screens.current == "result" and not app.reading.showing
+
+    def seen():
+        obs["kind"] = app.result.kind
+
+    return [running, freeze, signed_in, seen]
+
+
+SCENARIOS = [watchdog_freeze]
