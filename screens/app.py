@@ -25,7 +25,7 @@ from devices import configured
 from devices.manager import DeviceManager
 from devices.sim import demo as sim_demo
 from devices.wedge import Wedge
-from kiosk import demo, logs, notify
+from kiosk import demo, logs, notify, timesync
 from kiosk.checkin.signin import Result
 from kiosk.checkin.visit import Reception, Senior, Visit
 from kiosk.fonts import cmap
@@ -72,6 +72,7 @@ from screens.theme import PAPER, rgba
 log = logging.getLogger(__name__)
 
 DEMO_TOP_UP_S = 300
+CLOCK_CHECK_S = 60  # whether the clock is synchronised, for the status corner
 ENTER_KEYS = (13, 271)  # Return, keypad Enter
 F1 = 282  # Kivy's key code of F1; F2..F12 follow
 BACKSPACE = 8
@@ -192,6 +193,7 @@ class KioskApp(App):
         # Any touch anywhere is someone at the kiosk; it must still reach the widgets.
         Window.bind(on_touch_down=self._touched)
         Clock.schedule_interval(self.idle.watch, CHECK_S)
+        Clock.schedule_interval(self._show_clock, CLOCK_CHECK_S)
         ping = notify.watchdog_interval()
         if ping:  # from the UI thread's clock: a frozen UI stops the pings and systemd restarts it
             Clock.schedule_interval(lambda _dt: notify.watchdog(), ping)
@@ -239,8 +241,12 @@ class KioskApp(App):
     def _synced(self, status: SyncStatus) -> None:
         self.sync_status = status
 
-    def on_sync_status(self, _app, status: SyncStatus | None) -> None:
-        self.home.ids.status.show_note("clock", present.clock_warning(status))
+    def on_sync_status(self, _app, _status: SyncStatus | None) -> None:
+        self._show_clock()
+
+    def _show_clock(self, *_args) -> None:
+        synchronised = timesync.synchronised(self.settings.clock.synced_flag)
+        self.home.ids.status.show_note("clock", present.clock_warning(self.sync_status, synchronised))
 
     def on_stop(self) -> None:
         if self.sync:

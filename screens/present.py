@@ -192,9 +192,12 @@ def device_status(health: Health) -> str:
     return f"{parts[0]} {' · '.join(parts[1:])}"
 
 
-def clock_warning(status: SyncStatus | None) -> str:
-    """The status corner's line when this kiosk's clock is far from the bureau's ("" when it is
-    not): a wrong clock makes every lesson 「不在签到时间」, and only staff can set it right."""
+def clock_warning(status: SyncStatus | None, synchronised: bool = True) -> str:
+    """The status corner's line when this kiosk's clock is far from the bureau's, or is not
+    synchronised while the bureau cannot be reached to check it ("" when neither): a wrong clock
+    makes every lesson 「不在签到时间」, and only staff can set it right."""
+    if status is not None and not status.clock_off and not synchronised and status.configured and status.last_error:
+        return t("device.clock_unsynced")
     if status is None or not status.clock_off:
         return ""
     minutes = round(abs(status.clock_offset_ms) / 60_000)
