@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import NoReturn
 
 from kiosk import causes, config, demo, i18n, logs, sites
-from kiosk.cli import COMMANDS, OWN_DATABASE
+from kiosk.cli import COMMANDS, OWN_DATABASE, OWN_SETTINGS
 from kiosk.i18n import t
 from kiosk.people import newcomers, search
 from kiosk.store import backups, integrity
@@ -32,10 +32,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def start(args: argparse.Namespace) -> SimpleNamespace:
+def start(args: argparse.Namespace) -> SimpleNamespace | None:
     """Settings, logs and the database, ready for any command; exits with one message on bad
-    settings, a damaged kiosk.db or a full disk."""
+    settings, a damaged kiosk.db or a full disk.  None for a command that loads its own settings."""
     os.umask(0o077)  # databases, backups, logs and exports hold members' personal data
+    command = getattr(args, "command", None)  # callers of their own pass none
+    if command in OWN_SETTINGS:
+        return None
     try:
         settings = config.load(args.config, args.data_dir)
     except config.ConfigError as e:
@@ -44,7 +47,6 @@ def start(args: argparse.Namespace) -> SimpleNamespace:
     i18n.load(settings.kiosk.language)
     logs.setup(settings)
     _warn_if_readable(args.config)
-    command = getattr(args, "command", None)  # callers of their own pass none
     if command in OWN_DATABASE:
         return settings
     if command in (None, "run"):
@@ -93,7 +95,7 @@ def _stop(message: str) -> NoReturn:
     sys.exit(NO_DATABASE)
 
 
-def run_command(args: argparse.Namespace, settings: SimpleNamespace) -> int | None:
+def run_command(args: argparse.Namespace, settings: SimpleNamespace | None) -> int | None:
     """Carry out the operator's command `args` names: its exit status, or None for the kiosk itself."""
     command = COMMANDS.get(args.command)
     return command.run(args, settings) if command else None

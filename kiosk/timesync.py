@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from kiosk.i18n import t
 from kiosk.sync.status import CLOCK_OFF_MS
 
 STA_UNSYNC = 0x0040  # <sys/timex.h>: the clock is not synchronised
@@ -65,3 +66,13 @@ class ClockCheck:
         if self.synchronised:
             return "ok"
         return "unknown" if self.offset_ms is None else "unchecked"
+
+
+def amount(ms: int) -> str:
+    """How far off, in words: minutes, hours or days."""
+    minutes = round(ms / 60_000)
+    if minutes < 120:
+        return t("device.minutes", n=minutes)
+    if minutes < 48 * 60:
+        return t("device.hours", n=round(minutes / 60))
+    return t("device.days", n=round(minutes / 1440))
