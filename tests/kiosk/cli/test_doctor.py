@@ -104,9 +104,8 @@ def test_a_broken_site_file_fails_first_and_the_rest_is_not_checked(tmp_path):
     done = doctor(site, tmp_path / "data")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     first, fix = done.stdout.splitlines()[:2]
-    assert first.startswith("✗ 设置文件　配置错误") and fix == "    " + t(
-        "doctor.fix", fix=t("doctor.settings.broken_fix")
-    )
+    assert first.startswith("✗ 设置文件　配置错误")
+    assert fix == "    " + t("doctor.fix", fix=t("doctor.settings.broken_fix"))
     assert f"! 身份证读卡器　{t('doctor.not_checked')}" in done.stdout
     assert not (tmp_path / "data").exists()  # it only looked: no log, no database made
 
