@@ -55,6 +55,7 @@ from screens.senior.service import ServiceScreen
 from screens.staff.audit import StaffAuditScreen
 from screens.staff.course import StaffCourseScreen
 from screens.staff.courses import StaffCoursesScreen
+from screens.staff.doctor import StaffDoctorScreen
 from screens.staff.exports import StaffExportsScreen
 from screens.staff.frame import StaffScreen
 from screens.staff.home import StaffHomeScreen
@@ -158,6 +159,7 @@ class KioskApp(App):
                 StaffImportsScreen(name="staff_imports"),
                 StaffAuditScreen(name="staff_audit"),
                 StaffSyncScreen(name="staff_sync"),
+                StaffDoctorScreen(name="staff_doctor"),
             ]
         )
         for screen in (
