@@ -22,6 +22,7 @@ from tests.screens import (
     scenarios_staff,
     scenarios_staff_courses,
     scenarios_staff_desk,
+    scenarios_staff_doctor,
     scenarios_staff_sync,
     scenarios_watchdog,
 )
@@ -583,6 +584,7 @@ for module in (
     scenarios_staff,
     scenarios_staff_courses,
     scenarios_staff_desk,
+    scenarios_staff_doctor,
     scenarios_staff_sync,
     scenarios_watchdog,
 ):
