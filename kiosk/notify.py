@@ -3,10 +3,11 @@ socket named by $NOTIFY_SOCKET ("@…" is in the abstract namespace).  The kiosk
 its home screen is first drawn and WATCHDOG=1 from the UI thread's clock, so that a frozen UI is
 restarted, not only a dead process (packaging: Type=notify, NotifyAccess=all, WatchdogSec=30).
 
-Without $NOTIFY_SOCKET (a terminal, the tests, the demo) every call does nothing.  Under xinit the
-kiosk is not the unit's main process: $WATCHDOG_PID, when set, must name this process (the
-session's client script sets it to its own $$ before it execs the kiosk), or the watchdog is
-someone else's and the kiosk sends no pings."""
+Without $NOTIFY_SOCKET (a terminal, the tests, the demo) every call does nothing.  $WATCHDOG_PID,
+when set, names the process the watchdog watches: systemd sets it to the unit's main process,
+which under the X session is xinit, the kiosk's ancestor, and NotifyAccess=all takes the kiosk's
+pings for it.  A $WATCHDOG_PID that is neither this process nor an ancestor was inherited from
+somewhere else: then the watchdog is not ours and no pings are sent."""
 
 import logging
 import os
@@ -68,6 +69,20 @@ def watchdog_interval() -> float | None:
     except ValueError:
         return None
     pid = os.environ.get("WATCHDOG_PID", "")
-    if usec <= 0 or (pid and pid != str(os.getpid())):
+    if usec <= 0 or (pid and not _ours(pid)):
         return None
     return usec / 2 / 1_000_000
+
+
+def _ours(pid: str) -> bool:
+    """Whether `pid` is this process or one it descends from (read from /proc)."""
+    here = os.getpid()
+    while here > 1:
+        if str(here) == pid:
+            return True
+        try:
+            with open(f"/proc/{here}/stat", encoding="ascii", errors="replace") as f:
+                here = int(f.read().rsplit(")", 1)[1].split()[1])  # the field after the command's name
+        except (OSError, ValueError, IndexError):
+            return False
+    return False

@@ -3,6 +3,8 @@ abstract namespace."""
 
 import os
 import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -56,8 +58,15 @@ def test_the_watchdog_interval_is_half_of_watchdog_usec_for_this_process(supervi
     assert notify.watchdog_interval() == 15.0
     monkeypatch.setenv("WATCHDOG_PID", str(os.getpid()))
     assert notify.watchdog_interval() == 15.0
-    monkeypatch.setenv("WATCHDOG_PID", "1")  # the unit's main process is another (xinit): not ours
-    assert notify.watchdog_interval() is None
+    monkeypatch.setenv("WATCHDOG_PID", str(os.getppid()))  # the unit's main process, xinit, is our parent
+    assert notify.watchdog_interval() == 15.0
+    stranger = subprocess.Popen([sys.executable, "-c", "input()"], stdin=subprocess.PIPE)  # not an ancestor
+    try:
+        monkeypatch.setenv("WATCHDOG_PID", str(stranger.pid))
+        assert notify.watchdog_interval() is None
+    finally:
+        stranger.kill()
+        stranger.wait()
     monkeypatch.delenv("WATCHDOG_PID")
     monkeypatch.setenv("WATCHDOG_USEC", "0")
     assert notify.watchdog_interval() is None
