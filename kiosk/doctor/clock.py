@@ -1,6 +1,6 @@
 """The clock's line: synchronised over the network (kiosk/timesync.py), and how far from the
 bureau's clock it was when the bureau last answered (the sync keeps that offset in kiosk.db;
-read here with a read-only connection, as the doctor never takes kiosk.db from the kiosk)."""
+read here with a connection that only reads and leaves no file behind)."""
 
 import sqlite3
 from datetime import datetime
@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from kiosk import timesync
 from kiosk.doctor import FAIL, OK, WARN, Line, line
 from kiosk.i18n import t
-from kiosk.store import backups
+from kiosk.store import backups, integrity
 
 
 def check(settings: SimpleNamespace) -> timesync.ClockCheck:
@@ -41,7 +41,7 @@ def _bureau_offset(settings: SimpleNamespace) -> tuple[int | None, datetime | No
     if not path.exists():
         return None, None
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        connection = integrity.read_only(path)
         try:
             rows = dict(
                 connection.execute(
