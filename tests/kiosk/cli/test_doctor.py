@@ -125,3 +125,37 @@ def test_things_broken_exit_1_each_with_what_to_do(box, tmp_path):
     for check, state in [("idcard", "fail"), ("clock", "warn"), ("bureau", "fail"), ("space", "fail")]:
         assert rows[check]["state"] == state and rows[check]["fix"], rows[check]
     assert rows["database"]["state"] == rows["backup"]["state"] == "ok"
+
+
+def test_on_a_terminal_the_marks_are_coloured(box):
+    """stdout a real pty, as a technician's terminal: green ticks, red crosses, yellow warnings."""
+    import os
+    import subprocess
+    import sys
+
+    from tools.checkout import MAIN, ROOT
+
+    site, data, _ = box
+    controller, terminal = os.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, str(MAIN), "--config", str(site), "--data-dir", str(data), "doctor"],
+            cwd=ROOT,
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
+        os.close(terminal)
+        said = b""
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # EIO: the terminal's other end is closed and everything was read
+                break
+            if not chunk:
+                break
+            said += chunk
+    finally:
+        os.close(controller)
+    assert done.returncode == 0
+    assert said.decode().splitlines()[0].startswith("\033[32m✓\033[0m 设置文件")
