@@ -20,6 +20,7 @@ from kiosk.doctor import FAIL, OK, Line, checkup, display
 from kiosk.doctor import settings as doctor_settings
 from kiosk.health import Health
 from kiosk.i18n import t
+from kiosk.store import backups
 
 NAMES = ("doctor",)
 MARKS = {OK: "✓", "warn": "!", FAIL: "✗"}
@@ -38,7 +39,8 @@ def run(args: argparse.Namespace, _settings: SimpleNamespace | None) -> int:
         i18n.load(settings.kiosk.language)
     look: Callable[[SimpleNamespace], list[Health]] | None = getattr(args, "look_at_devices", None)
     healths = look(settings) if look and settings is not None else None
-    lines = checkup.everything(first, settings, display.x_server(), healths, datetime.now())
+    running = settings is not None and backups.kiosk_running(settings)
+    lines = checkup.everything(first, settings, display.x_server(running), healths, datetime.now())
     if args.json:
         rows = [{"check": x.check, "state": x.state, "title": x.title, "detail": x.detail, "fix": x.fix} for x in lines]
         print(json.dumps(rows, ensure_ascii=False, indent=1))
