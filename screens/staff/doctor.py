@@ -67,9 +67,9 @@ class StaffDoctorScreen(StaffScreen):
         threading.Thread(target=slow, name="doctor", daemon=True).start()
 
     def _came_back(self, done: int, found: list[Line]) -> None:
-        self.checking = False
-        if done != self._round:
+        if done != self._round:  # staff logged out meanwhile: a later round is its own
             return
+        self.checking = False
         self.lines = checkup.ordered(self.lines + found)
         self.show()
 
