@@ -24,7 +24,7 @@ from tests.screens import (
     scenarios_staff_desk,
     scenarios_staff_doctor,
     scenarios_staff_sync,
-    scenarios_watchdog,
+    scenarios_survive,
 )
 from tools.script import Script
 
@@ -586,7 +586,7 @@ for module in (
     scenarios_staff_desk,
     scenarios_staff_doctor,
     scenarios_staff_sync,
-    scenarios_watchdog,
+    scenarios_survive,
 ):
     SCENARIOS.update({f.__name__: f for f in module.SCENARIOS})
 

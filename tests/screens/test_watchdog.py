@@ -1,7 +1,7 @@
 """The kiosk under systemd's notify protocol, for real: a datagram socket bound as systemd binds
 it, the real app in a window (Xvfb) with $NOTIFY_SOCKET and $WATCHDOG_USEC, READY=1 once the home
 screen is drawn, WATCHDOG=1 from the UI thread's clock, and no ping while the UI thread hangs
-although the app's other threads run (tests/screens/scenarios_watchdog.py)."""
+although the app's other threads run (tests/screens/scenarios_survive.py)."""
 
 import socket
 import threading

@@ -1,11 +1,15 @@
-"""The systemd watchdog in the real app, run by tests/screens/harness.py with $NOTIFY_SOCKET and
-$WATCHDOG_USEC set by tests/screens/test_watchdog.py: pings while the UI thread runs, none while
-it is frozen, though the kiosk's other threads go on (a card is read by the reader's thread)."""
+"""Surviving on a real box, in the real app, run by tests/screens/harness.py: the systemd watchdog
+($NOTIFY_SOCKET and $WATCHDOG_USEC set by tests/screens/test_watchdog.py) pinged while the UI
+thread runs, not while it is frozen, though the kiosk's other threads go on (a card is read by
+the reader's thread); and a clock not synchronised, told in the status corner while the bureau
+cannot be reached to check it (tests/screens/test_clock_note.py)."""
 
 import threading
 import time
+from pathlib import Path
 
 from kiosk import notify
+from kiosk.sync.status import Status
 
 FREEZE_S = 1.5  # the UI thread blocked this long: over ten ping intervals of the test's watchdog
 
@@ -56,4 +60,33 @@ def watchdog_freeze(app, settings, obs):
     return [running, freeze, signed_in, seen]
 
 
-SCENARIOS = [watchdog_freeze]
+def clock_unsynced(app, settings, obs):
+    flag = Path(settings.kiosk.data_dir) / "synchronized"  # clock.synced_flag: absent, not synchronised
+    settings.clock.synced_flag = str(flag)
+    corner = app.home.ids.status
+
+    def lines() -> list[str]:
+        return [w.text for w in reversed(corner.children)]
+
+    def report(error: str) -> Status:
+        """A sync thread's report: the bureau unreachable (error) or just answered ("")."""
+        return Status(True, 0, None, 0, 0, 1, None, error, None)
+
+    def bureau_down():
+        obs["before"] = lines()
+        app.sync_status = report("ConnectError: [Errno 111] Connection refused")
+
+    def synchronised():
+        obs["down"] = lines()
+        flag.touch()
+        app.sync_status = report("ConnectError: [Errno 111] Connection refused")
+
+    def bureau_answers():
+        obs["synchronised"] = lines()
+        flag.unlink()
+        app.sync_status = report("")
+
+    return [bureau_down, lambda: None, synchronised, lambda: None, bureau_answers, lambda: obs.update(answered=lines())]
+
+
+SCENARIOS = [watchdog_freeze, clock_unsynced]
