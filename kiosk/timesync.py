@@ -8,7 +8,6 @@ chrony) has disciplined the clock: adjtimex(2) without changes, read by anyone, 
 (systemd-timesyncd writes /run/systemd/timesync/synchronized), which is also how tests say it."""
 
 import ctypes
-import ctypes.util
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +36,7 @@ class _Timex(ctypes.Structure):
 
 def kernel_synchronised() -> bool:
     """The kernel's word (adjtimex with no change asked): False also when it cannot be asked."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    libc = ctypes.CDLL(None, use_errno=True)  # the C library Python itself runs on
     timex = _Timex()  # modes 0: read only
     result = libc.adjtimex(ctypes.byref(timex))
     return result not in (-1, TIME_ERROR) and not timex.status & STA_UNSYNC

@@ -2,7 +2,6 @@
 server that $DISPLAY names answers, asked through libX11 as the kiosk's own window does."""
 
 import ctypes
-import ctypes.util
 import os
 
 from kiosk.doctor import FAIL, OK, WARN, Line, line
@@ -32,10 +31,10 @@ def x_server(kiosk_running: bool = False) -> Line:
 
 def _open_error(display: str) -> str:
     """ "" when the X server at `display` accepts a connection, else why not."""
-    name = ctypes.util.find_library("X11")
-    if not name:
-        return "libX11 not found"
-    x11 = ctypes.CDLL(name)
+    try:
+        x11 = ctypes.CDLL("libX11.so.6")  # as Kivy's SDL2 window loads it
+    except OSError as e:
+        return str(e)
     x11.XOpenDisplay.restype = ctypes.c_void_p
     x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
     x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
