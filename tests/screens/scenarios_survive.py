@@ -1,8 +1,8 @@
-"""Surviving on a real box, in the real app, run by tests/screens/harness.py: the systemd watchdog
-($NOTIFY_SOCKET and $WATCHDOG_USEC set by tests/screens/test_watchdog.py) pinged while the UI
-thread runs, not while it is frozen, though the kiosk's other threads go on (a card is read by
-the reader's thread); and a clock not synchronised, told in the status corner while the bureau
-cannot be reached to check it (tests/screens/test_clock_note.py)."""
+"""Surviving on a real box, in the real app, run by tests/screens/harness.py for
+tests/screens/test_survive.py: the systemd watchdog ($NOTIFY_SOCKET and $WATCHDOG_USEC set by the
+test) pinged while the UI thread runs, not while it is frozen, though the kiosk's other threads go
+on (a card is read by the reader's thread); and a clock not synchronised, told in the status
+corner while the bureau cannot be reached to check it."""
 
 import threading
 import time
@@ -89,4 +89,9 @@ def clock_unsynced(app, settings, obs):
     return [bureau_down, lambda: None, synchronised, lambda: None, bureau_answers, lambda: obs.update(answered=lines())]
 
 
-SCENARIOS = [watchdog_freeze, clock_unsynced]
+def survive(app, settings, obs):
+    """Both in one run of the app."""
+    return watchdog_freeze(app, settings, obs) + [app.go_home] + clock_unsynced(app, settings, obs)
+
+
+SCENARIOS = [survive]

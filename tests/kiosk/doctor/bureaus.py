@@ -45,6 +45,6 @@ class Bureaus:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             cert.configure_cert(context)
             server.socket = context.wrap_socket(server.socket, server_side=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()  # a quick shutdown
         self.servers.append(server)
         return f"{'https' if cert else 'http'}://127.0.0.1:{server.server_address[1]}"
