@@ -179,7 +179,7 @@ def _replace(target: Path, source: Path, now: datetime) -> Path | None:
 
 
 def _not_a_kiosk_db(path: Path) -> str:
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection = integrity.read_only(path)
     try:
         found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()
     finally:
