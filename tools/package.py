@@ -52,9 +52,7 @@ def development_key() -> Path:
 
 
 def public_key(private: Path) -> bytes:
-    return subprocess.run(
-        ["openssl", "pkey", "-in", str(private), "-pubout"], capture_output=True, check=True
-    ).stdout
+    return subprocess.run(["openssl", "pkey", "-in", str(private), "-pubout"], capture_output=True, check=True).stdout
 
 
 def release_bundle(release_version: str, arch: str, key: Path, out: Path) -> Path:

@@ -1,7 +1,7 @@
 """The operator's commands of `python main.py …`: one module a command, each with
 `add(subparsers)` that declares it and `run(args, settings) -> int` that carries it out."""
 
-from kiosk.cli import backups, cards, exports, imports, members, staff, sync
+from kiosk.cli import backups, cards, exports, imports, members, setup, staff, sync
 
 COMMANDS = {
     "import": imports,
@@ -10,6 +10,8 @@ COMMANDS = {
     "staff": staff,
     "member": members,
     "sync": sync,
+    "setup": setup,
     **dict.fromkeys(backups.NAMES, backups),
 }
 OWN_DATABASE = backups.OWN_DATABASE  # commands that open kiosk.db themselves, if at all
+NO_SETTINGS = setup.NO_SETTINGS  # commands that run before there is a site file

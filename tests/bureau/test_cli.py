@@ -76,6 +76,7 @@ def test_kiosk_add_prints_the_kiosk_site_file(store, store_url, tmp_path):
     assert first.returncode == 0, first.stderr
     settings = tomllib.loads(first.stdout)
     assert settings == {
+        "site": {"code": SITE, "name": SITE_NAME},
         "kiosk": {"id": "DEMO-001-K01"},
         "staff": {"member_prefix": "AA"},  # the site's prefix, issued by site add
         "sync": {"url": "http://127.0.0.1:8800", "key": settings["sync"]["key"]},
