@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import tomllib
+import zipapp
 from pathlib import Path
 
 from tools.checkout import ROOT
@@ -28,8 +29,9 @@ FILES = [
     ("udev/60-yinling.rules", "usr/lib/udev/rules.d/60-yinling.rules", 0o644),
     ("xorg/50-yinling.conf", "etc/X11/xorg.conf.d/50-yinling.conf", 0o644),
     ("bin/session", "usr/lib/yinling/session", 0o755),
-    ("bin/install-incoming", "usr/lib/yinling/install-incoming", 0o755),
 ]
+# The updater: kiosk/release/ (standard library only) as one file Debian's python3 runs.
+UPDATER = ("kiosk/__init__.py", "kiosk/release/*.py")
 MAINTAINER_SCRIPTS = ("postinst", "prerm", "postrm")
 
 
@@ -58,7 +60,7 @@ def public_key(private: Path) -> bytes:
 def release_bundle(release_version: str, arch: str, key: Path, out: Path) -> Path:
     """The first release, built by tools/release.py as `./dev release` builds it."""
     subprocess.run(
-        [sys.executable, "-m", "tools.release", "--version", release_version, "--arch", arch]
+        [sys.executable, "-m", "tools.release", "build", "--version", release_version, "--arch", arch]
         + ["--key", str(key), "--out", str(out)],
         cwd=ROOT,
         check=True,
@@ -70,7 +72,7 @@ def stage(root: Path, arch: str, key: Path, bundle: Path) -> None:
     """The package's tree under `root`, with DEBIAN/."""
     for source, target, mode in FILES:
         _put(PACKAGING / source, root / target, mode)
-    _put(ROOT / "kiosk" / "release" / "updater.py", root / "usr/lib/yinling/yinling-update", 0o755)
+    updater(root / "usr/lib/yinling/yinling-update")
     keys = root / "usr/share/yinling/keys"
     keys.mkdir(parents=True)
     (keys / "release.pem").write_bytes(public_key(key))
@@ -90,6 +92,21 @@ def stage(root: Path, arch: str, key: Path, bundle: Path) -> None:
     (debian / "control").write_text(control, encoding="utf-8")
     for folder in [root, *(p for p in root.rglob("*") if p.is_dir() and not p.is_symlink())]:
         folder.chmod(0o755)
+
+
+def updater(target: Path) -> None:
+    """/usr/lib/yinling/yinling-update: a zip application of kiosk/release/ for /usr/bin/python3."""
+    with tempfile.TemporaryDirectory(prefix="yinling-updater-") as tmp:
+        for pattern in UPDATER:
+            for source in ROOT.glob(pattern):
+                _put(source, Path(tmp) / source.relative_to(ROOT), 0o644)
+        # zipapp's own main= would drop the exit status
+        (Path(tmp) / "__main__.py").write_text(
+            "import sys\n\nfrom kiosk.release.__main__ import main\n\nsys.exit(main())\n", encoding="utf-8"
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        zipapp.create_archive(tmp, target, interpreter="/usr/bin/python3")
+    target.chmod(0o755)
 
 
 def _put(source: Path, target: Path, mode: int) -> None:
