@@ -83,8 +83,10 @@ def _source(args: argparse.Namespace) -> tuple[str, str]:
 def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise SetupError(t("setup.unreadable", file=path, error=e)) from None
+    except UnicodeDecodeError as e:
+        raise SetupError(t("setup.garbage", file=path, error=e)) from None
+    except OSError as e:
+        raise SetupError(t("setup.unreadable", file=path, error=e.strerror)) from None
 
 
 def _from_bureau(path: Path) -> bool:
