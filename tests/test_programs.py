@@ -42,6 +42,8 @@ DECLARED = {
     "tests/bureau/faults.py": {PYTHON, "faketime"},
     "tests/screens/scenarios_staff_sync.py": {PYTHON},
     "tests/screens/conftest.py": {PYTHON},
+    "tests/packaging/test_session.py": {"xinit", "Xvfb", "xset"},  # packaging/kiosk/bin/session on Xvfb
+    "tests/packaging/test_deb.py": {"sudo"},  # tools/deb-install, as root
 }
 
 

@@ -60,8 +60,20 @@ def public_key(private: Path) -> bytes:
 def release_bundle(release_version: str, arch: str, key: Path, out: Path) -> Path:
     """The first release, built by tools/release.py as `./dev release` builds it."""
     subprocess.run(
-        [sys.executable, "-m", "tools.release", "build", "--version", release_version, "--arch", arch]
-        + ["--key", str(key), "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "tools.release",
+            "build",
+            "--version",
+            release_version,
+            "--arch",
+            arch,
+            "--key",
+            str(key),
+            "--out",
+            str(out),
+        ],
         cwd=ROOT,
         check=True,
     )

@@ -3,10 +3,8 @@
 
 import grp
 import os
-import secrets
 import stat
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -14,24 +12,8 @@ import pytest
 
 from kiosk import config
 from kiosk.i18n import t
-from tools.checkout import ROOT, run_kiosk
-
-SITE, SITE_NAME = "HD-001", "海淀区老干部活动中心"
-SECRET = secrets.token_hex(32)  # the bureau's server secret, which seals its kiosk keys
-
-
-def bureau(db: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "YINLING_BUREAU_SECRET": SECRET}
-    done = subprocess.run(
-        [sys.executable, "-m", "bureau", "--db", f"sqlite:///{db}", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return done
+from tests.bureau_files import SITE, SITE_NAME, bureau, bureau_keys
+from tools.checkout import run_kiosk
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +23,7 @@ def bureau_files(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("bureau")
     db = folder / "bureau.db"
     bureau(db, "site", "add", SITE, SITE_NAME)
-    keys = folder / "keys.toml"
-    keys.write_text(
-        f'[security]\nid_hash_key = "{secrets.token_hex(32)}"\ncard_key = "{secrets.token_hex(32)}"\n', encoding="utf-8"
-    )
+    keys = bureau_keys(folder)
     url = "https://bureau.example.gov.cn"
     files = {name: folder / f"{name}.toml" for name in ("full", "no_keys", "plain_http")}
     bureau(db, "kiosk", "add", "--site", SITE, "--url", url, "--keys", str(keys), "--out", str(files["full"]))
