@@ -4,7 +4,8 @@ real release bundle (tools/release.py) and a signing key of the test's own, then
 debootstrap base and a cached layer of the package's dependencies, then `dpkg -i`, so the
 maintainer scripts run for real: user, folders, the first release's venv, units, rules, setup,
 remove and purge).  The full `apt install ./x.deb` on a pristine base is the manual run
-(`tools/deb-install --apt`, docs/install.md §6)."""
+(`tools/deb-install --apt`, docs/install.md §6).  Xvfb is added to the chroot (--with xvfb) to
+start the installed kiosk's session to its home screen."""
 
 import os
 import re
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.bureau_files import SITE, SITE_NAME, bureau, bureau_keys
+from tests.packaging.test_session import free_display
 from tools import package
 from tools.checkout import ROOT
 
@@ -124,6 +126,22 @@ runuser -u yinling -- yinling-kiosk --config /etc/yinling/site.toml --data-dir /
     staff list >/dev/null 2>&1
 say as_yinling "$?"
 say db "$(stat -c '%U:%G %a' /var/lib/yinling/kiosk.db)"
+# The installed kiosk, started as yinling by its own session script, with Xvfb in place of Xorg:
+# polled (0.1 s, at most 90 s) for its log's "home screen ready", then stopped.
+xserver="/usr/bin/Xvfb :@DISPLAY@ -screen 0 1920x1080x24 +extension GLX -nolisten tcp"
+started=$(date +%s%N)
+setsid runuser -u yinling -- env YINLING_XSERVER="$xserver" /usr/lib/yinling/session >/tmp/session.log 2>&1 &
+session=$!
+ready=no
+for _ in $(seq 900); do
+    if grep -q "home screen ready" /var/lib/yinling/logs/kiosk.log 2>/dev/null; then ready=yes; break; fi
+    kill -0 $session 2>/dev/null || break
+    sleep 0.1
+done
+say home_ready "$ready"
+say home_after_ms "$(( ($(date +%s%N) - started) / 1000000 ))"
+kill -TERM -- -$session; wait $session
+say kiosk_errors "$(grep -c -E ' (ERROR|CRITICAL) ' /var/lib/yinling/logs/kiosk.log)"
 dpkg -r yinling-kiosk >/dev/null 2>&1
 say removed "$(ls /var/lib/yinling | xargs) etc:$(ls /etc/yinling | xargs) opt:$(ls /opt | xargs)"
 dpkg --purge yinling-kiosk >/dev/null 2>&1; say purged "$(ls -d /var/lib/yinling /etc/yinling 2>/dev/null | xargs)"
@@ -143,9 +161,9 @@ def bureau_file(tmp_path_factory) -> str:
 
 def test_installed_into_a_debian_12_chroot(deb, bureau_file, tmp_path):
     command = ["sudo", "-n", str(DEB_INSTALL)] if os.geteuid() else [str(DEB_INSTALL)]
-    script = CHECKS.replace("@BUREAU_FILE@", bureau_file)
+    script = CHECKS.replace("@BUREAU_FILE@", bureau_file).replace("@DISPLAY@", str(free_display()))
     done = subprocess.run(
-        [*command, "--logs", str(tmp_path / "logs"), str(deb), "--", "bash", "-c", script],
+        [*command, "--with", "xvfb", "--logs", str(tmp_path / "logs"), str(deb), "--", "bash", "-c", script],
         capture_output=True,
         text=True,
         timeout=900,  # the first run builds the base (~1.5 min) and the dependencies' layer (~1 min)
@@ -172,13 +190,16 @@ def test_installed_into_a_debian_12_chroot(deb, bureau_file, tmp_path):
     assert seen["site_mode"] == "root:yinling 640"
     assert seen["idcard"] == 'port = "/dev/yinling-idcard"'
     assert seen["as_yinling"] == "0" and seen["db"].startswith("yinling:yinling")
+    # The installed release draws its home screen in its own session, as user yinling.
+    assert seen["home_ready"] == "yes" and seen["kiosk_errors"] == "0", done.stdout
     # remove keeps the data and the site file, and takes the releases; purge takes the data too.
     removed = seen["removed"]
     assert "kiosk.db" in removed and "etc:site.toml" in removed and "yinling" not in removed.split("opt:")[1]
     assert seen["purged"] == "" and seen["user_after_purge"] == "yinling"
     install = re.search(r"install: (\d+) s", done.stdout)
     assert install, done.stdout
-    print(f"chroot install: {install.group(1)} s; .deb {deb.stat().st_size / 1e6:.1f} MB")
+    size_mb = deb.stat().st_size / 1e6
+    print(f"chroot install {install.group(1)} s, home screen {seen['home_after_ms']} ms; .deb {size_mb:.1f} MB")
 
 
 def test_the_bureau_file_is_what_setup_reads(bureau_file):
