@@ -1,7 +1,7 @@
 """The operator's commands of `python main.py …`: one module a command, each with
 `add(subparsers)` that declares it and `run(args, settings) -> int` that carries it out."""
 
-from kiosk.cli import backups, cards, exports, imports, members, staff, sync
+from kiosk.cli import backups, cards, exports, imports, members, staff, sync, update
 
 COMMANDS = {
     "import": imports,
@@ -10,6 +10,7 @@ COMMANDS = {
     "staff": staff,
     "member": members,
     "sync": sync,
+    "update": update,
     **dict.fromkeys(backups.NAMES, backups),
 }
-OWN_DATABASE = backups.OWN_DATABASE  # commands that open kiosk.db themselves, if at all
+OWN_DATABASE = backups.OWN_DATABASE | set(update.NAMES)  # commands that open kiosk.db themselves, if at all

@@ -52,13 +52,18 @@ def install(paths: Paths, bundle_file: Path, force: bool = False, bytecode: bool
 
 def prepare(paths: Paths) -> None:
     """The updater's folders; confirmed/ belongs to the data folder's owner (the kiosk writes there)."""
-    for folder, mode in ((paths.releases, 0o755), (paths.updates, 0o755), (paths.incoming, 0o770)):
-        folder.mkdir(mode=mode, parents=True, exist_ok=True)
-    paths.backups.mkdir(mode=0o700, exist_ok=True)
-    paths.confirmed.mkdir(mode=0o755, exist_ok=True)
     owner = paths.data.stat()
-    for folder in (paths.confirmed, paths.incoming):
-        os.chown(folder, owner.st_uid, owner.st_gid)
+    for folder, mode, kiosks in (
+        (paths.releases, 0o755, False),
+        (paths.updates, 0o755, False),
+        (paths.backups, 0o700, False),
+        (paths.incoming, 0o770, True),  # `yinling-kiosk update FILE` copies into it
+        (paths.confirmed, 0o755, True),
+    ):
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, mode)
+        if kiosks:
+            os.chown(folder, owner.st_uid, owner.st_gid)
 
 
 def build(paths: Paths, release: bundle.Release, bytecode: bool = True) -> Path:
