@@ -70,8 +70,19 @@ def trusted_signer(body: bytes, signature: bytes, keys: Path) -> Path | None:
         sig.write_bytes(signature)
         for key in sorted(keys.glob("*.pem")):
             done = subprocess.run(
-                ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(key), "-rawin"]
-                + ["-in", str(data), "-sigfile", str(sig)],
+                [
+                    "openssl",
+                    "pkeyutl",
+                    "-verify",
+                    "-pubin",
+                    "-inkey",
+                    str(key),
+                    "-rawin",
+                    "-in",
+                    str(data),
+                    "-sigfile",
+                    str(sig),
+                ],
                 capture_output=True,
             )
             if done.returncode == 0:

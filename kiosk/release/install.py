@@ -36,7 +36,7 @@ def install(paths: Paths, bundle_file: Path, force: bool = False, bytecode: bool
             release = bundle.verify(bundle_file, paths.keys, staging)
             _fits(release)
             current = state.pointed(paths.current)
-            if current == release.version:
+            if current and versions.parse(current) == versions.parse(release.version):
                 raise Refused(f"{release.version} is the current release already")
             if current and not force and not versions.newer(release.version, current):
                 raise Refused(f"{release.version} is not newer than the current {current} (--force installs it)")
