@@ -33,13 +33,8 @@ def install(paths: Paths, bundle_file: Path, force: bool = False, bytecode: bool
         staging = paths.releases / f".staging-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            release = bundle.verify(bundle_file, paths.keys, staging)
-            _fits(release)
             current = state.pointed(paths.current)
-            if current and versions.parse(current) == versions.parse(release.version):
-                raise Refused(f"{release.version} is the current release already")
-            if current and not force and not versions.newer(release.version, current):
-                raise Refused(f"{release.version} is not newer than the current {current} (--force installs it)")
+            release = bundle.verify(bundle_file, paths.keys, staging, lambda r: _fits(r, current, force))
             build(paths, release, bytecode)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -86,7 +81,11 @@ def build(paths: Paths, release: bundle.Release, bytecode: bool = True) -> Path:
     return folder
 
 
-def _fits(release: bundle.Release) -> None:
+def _fits(release: bundle.Release, current: str | None, force: bool) -> None:
+    if current and versions.parse(current) == versions.parse(release.version):
+        raise Refused(f"{release.version} is the current release already")
+    if current and not force and not versions.newer(release.version, current):
+        raise Refused(f"{release.version} is not newer than the current {current} (--force installs it)")
     machine = ARCHES.get(platform.machine(), platform.machine())
     if release.arch != machine:
         raise Refused(f"{release.version} is built for {release.arch}, this box is {machine}")
