@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 from kivy.app import App
@@ -35,6 +36,7 @@ from kiosk.i18n import t
 from kiosk.identity.credentials import Credential
 from kiosk.programme import activities
 from kiosk.programme.schedule import Item
+from kiosk.release import healthy
 from kiosk.sync import device_facts
 from kiosk.sync.status import Status as SyncStatus
 from kiosk.sync.worker import SyncWorker
@@ -220,6 +222,7 @@ class KioskApp(App):
     def _first_frame(self, window) -> None:
         window.unbind(on_flip=self._first_frame)
         log.info("home screen ready")
+        healthy.mark(Path(self.settings.kiosk.data_dir))  # migrated, home drawn, devices opened: ends an update's trial
         self._greet()
         # The fallbacks' character maps take ~0.15 s each to read: after the first frame, not at a scan.
         threading.Thread(target=self._warm_fonts, name="fonts", daemon=True).start()

@@ -39,6 +39,8 @@ DECLARED = {
     "tools/pgcluster.py": {"runuser", "/usr/lib/postgresql/15/bin/initdb", "/usr/lib/postgresql/15/bin/pg_ctl"},
     "tests/test_programs.py": set(),  # shutil.which of each program found here
     "tests/test_package.py": {VENV},  # the wheel\'s commands, in a venv of its own
+    "kiosk/release/install.py": {PYTHON, VENV},  # python3 -m venv, then the new release's own pip
+    "tests/kiosk/release/box.py": {VENV},  # the installed release's python and yinling-kiosk
     "tests/bureau/faults.py": {PYTHON, "faketime"},
     "tests/screens/scenarios_staff_sync.py": {PYTHON},
     "tests/screens/conftest.py": {PYTHON},

@@ -141,11 +141,12 @@ def keygen(out: Path) -> tuple[Path, Path]:
     if private.exists():
         raise ReleaseError(f"{private} exists: a second key would not replace it")
     private.touch(mode=0o600)
-    for command in (
-        ["openssl", "genpkey", "-algorithm", "ed25519", "-out", str(private)],
-        ["openssl", "pkey", "-in", str(private), "-pubout", "-out", str(public)],
-    ):
-        subprocess.run(command, check=True, capture_output=True)
+    subprocess.run(
+        ["openssl", "genpkey", "-algorithm", "ed25519", "-out", str(private)], check=True, capture_output=True
+    )
+    subprocess.run(
+        ["openssl", "pkey", "-in", str(private), "-pubout", "-out", str(public)], check=True, capture_output=True
+    )
     return private, public
 
 

@@ -1,7 +1,7 @@
 """The operator's commands of `python main.py …`: one module a command, each with
 `add(subparsers)` that declares it and `run(args, settings) -> int` that carries it out."""
 
-from kiosk.cli import backups, cards, exports, imports, members, setup, staff, sync
+from kiosk.cli import backups, cards, exports, imports, members, setup, staff, sync, update
 
 COMMANDS = {
     "import": imports,
@@ -11,7 +11,8 @@ COMMANDS = {
     "member": members,
     "sync": sync,
     "setup": setup,
+    "update": update,
     **dict.fromkeys(backups.NAMES, backups),
 }
-OWN_DATABASE = backups.OWN_DATABASE  # commands that open kiosk.db themselves, if at all
+OWN_DATABASE = backups.OWN_DATABASE | set(update.NAMES)  # commands that open kiosk.db themselves, if at all
 NO_SETTINGS = setup.NO_SETTINGS  # commands that run before there is a site file

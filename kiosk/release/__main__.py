@@ -112,6 +112,8 @@ def _install_incoming(paths: Paths, force: bool, bytecode: bool) -> str | None:
             refused = paths.updates / "refused"
             refused.mkdir(mode=0o700, exist_ok=True)
             os.replace(path, refused / path.name)
+    if found and installed is None:
+        raise Refused(f"no bundle in {paths.incoming} could be installed: they are in {paths.updates / 'refused'}")
     return installed
 
 

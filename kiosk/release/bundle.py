@@ -10,6 +10,7 @@ import re
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,9 +35,10 @@ class Release:
     wheels: Path  # the folder its checked wheels were written to
 
 
-def verify(bundle: Path, keys: Path, staging: Path) -> Release:
+def verify(bundle: Path, keys: Path, staging: Path, fits: Callable[[Release], None] = lambda _: None) -> Release:
     """Check `bundle` against the trusted public keys in folder `keys` and write its wheels, each
-    checked against release.json, into `staging`/wheels.  Raises Refused."""
+    checked against release.json, into `staging`/wheels.  `fits` may refuse the signed release
+    before its wheels are written (another arch, an older version).  Raises Refused."""
     try:
         tar = tarfile.open(bundle, "r:")
     except (OSError, tarfile.TarError) as e:
@@ -51,6 +53,7 @@ def verify(bundle: Path, keys: Path, staging: Path) -> Release:
         if signer is None:
             raise Refused(f"{bundle}: release.json is not signed by a trusted key in {keys}")
         release = _release(manifest, staging / "wheels")
+        fits(release)
         files = json.loads(manifest)["files"]
         extra = sorted(set(members) - {MANIFEST, SIGNATURE} - set(files))
         missing = sorted(set(files) - set(members))
@@ -70,8 +73,19 @@ def trusted_signer(body: bytes, signature: bytes, keys: Path) -> Path | None:
         sig.write_bytes(signature)
         for key in sorted(keys.glob("*.pem")):
             done = subprocess.run(
-                ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(key), "-rawin"]
-                + ["-in", str(data), "-sigfile", str(sig)],
+                [
+                    "openssl",
+                    "pkeyutl",
+                    "-verify",
+                    "-pubin",
+                    "-inkey",
+                    str(key),
+                    "-rawin",
+                    "-in",
+                    str(data),
+                    "-sigfile",
+                    str(sig),
+                ],
                 capture_output=True,
             )
             if done.returncode == 0:

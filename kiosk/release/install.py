@@ -33,13 +33,8 @@ def install(paths: Paths, bundle_file: Path, force: bool = False, bytecode: bool
         staging = paths.releases / f".staging-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            release = bundle.verify(bundle_file, paths.keys, staging)
-            _fits(release)
             current = state.pointed(paths.current)
-            if current == release.version:
-                raise Refused(f"{release.version} is the current release already")
-            if current and not force and not versions.newer(release.version, current):
-                raise Refused(f"{release.version} is not newer than the current {current} (--force installs it)")
+            release = bundle.verify(bundle_file, paths.keys, staging, lambda r: _fits(r, current, force))
             build(paths, release, bytecode)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -52,13 +47,18 @@ def install(paths: Paths, bundle_file: Path, force: bool = False, bytecode: bool
 
 def prepare(paths: Paths) -> None:
     """The updater's folders; confirmed/ belongs to the data folder's owner (the kiosk writes there)."""
-    for folder, mode in ((paths.releases, 0o755), (paths.updates, 0o755), (paths.incoming, 0o770)):
-        folder.mkdir(mode=mode, parents=True, exist_ok=True)
-    paths.backups.mkdir(mode=0o700, exist_ok=True)
-    paths.confirmed.mkdir(mode=0o755, exist_ok=True)
     owner = paths.data.stat()
-    for folder in (paths.confirmed, paths.incoming):
-        os.chown(folder, owner.st_uid, owner.st_gid)
+    for folder, mode, kiosks in (
+        (paths.releases, 0o755, False),
+        (paths.updates, 0o755, False),
+        (paths.backups, 0o700, False),
+        (paths.incoming, 0o770, True),  # `yinling-kiosk update FILE` copies into it
+        (paths.confirmed, 0o755, True),
+    ):
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, mode)
+        if kiosks:
+            os.chown(folder, owner.st_uid, owner.st_gid)
 
 
 def build(paths: Paths, release: bundle.Release, bytecode: bool = True) -> Path:
@@ -81,7 +81,11 @@ def build(paths: Paths, release: bundle.Release, bytecode: bool = True) -> Path:
     return folder
 
 
-def _fits(release: bundle.Release) -> None:
+def _fits(release: bundle.Release, current: str | None, force: bool) -> None:
+    if current and versions.parse(current) == versions.parse(release.version):
+        raise Refused(f"{release.version} is the current release already")
+    if current and not force and not versions.newer(release.version, current):
+        raise Refused(f"{release.version} is not newer than the current {current} (--force installs it)")
     machine = ARCHES.get(platform.machine(), platform.machine())
     if release.arch != machine:
         raise Refused(f"{release.version} is built for {release.arch}, this box is {machine}")
