@@ -27,6 +27,9 @@ FILES = {
     "./usr/lib/systemd/system/yinling-kiosk.service": "-rw-r--r--",
     "./usr/lib/systemd/system/yinling-update.path": "-rw-r--r--",
     "./usr/lib/systemd/system/yinling-update.service": "-rw-r--r--",
+    "./usr/lib/systemd/system/yinling-confirm.path": "-rw-r--r--",
+    "./usr/lib/systemd/system/yinling-confirm.service": "-rw-r--r--",
+    "./usr/lib/systemd/system/yinling-confirm.timer": "-rw-r--r--",
     "./usr/lib/udev/rules.d/60-yinling.rules": "-rw-r--r--",
     "./usr/lib/yinling/session": "-rwxr-xr-x",
     "./usr/lib/yinling/yinling-update": "-rwxr-xr-x",
@@ -104,8 +107,9 @@ for p in /etc/yinling /var/lib/yinling /var/lib/yinling/updates /var/lib/yinling
 done
 say current "$(readlink /opt/yinling/current)"
 yinling-kiosk --help >/dev/null; say help "$?"
-say enabled "$(systemctl is-enabled yinling-kiosk.service yinling-update.path | xargs)"
-say verify "$(systemd-analyze verify yinling-kiosk.service yinling-update.path yinling-update.service 2>&1 | xargs)"
+units="yinling-kiosk.service yinling-update.path yinling-confirm.path yinling-confirm.timer"
+say enabled "$(systemctl is-enabled $units | xargs)"
+say verify "$(systemd-analyze verify $units yinling-update.service yinling-confirm.service 2>&1 | xargs)"
 # udev (252 has no `udevadm verify`): the rules are read with no complaint, and a broken local
 # rule would be reported.
 rules=/usr/lib/udev/rules.d/60-yinling.rules local=/etc/udev/rules.d/59-yinling-local.rules
@@ -181,7 +185,7 @@ def test_installed_into_a_debian_12_chroot(deb, bureau_file, tmp_path):
     assert seen["mode /opt/yinling/releases"] == "root:root 755"
     # The embedded release, installed by the postinst with the updater.
     assert seen["current"] == f"releases/{package.version()}" and seen["help"] == "0"
-    assert seen["enabled"] == "enabled enabled"
+    assert seen["enabled"] == "enabled enabled enabled enabled"
     # The installed units against the installed programs, and the rules, with no complaint.
     assert seen["verify"] == ""
     assert seen["udev_read"] == "1" and seen["udev_said"] == "" and seen["udev_broken"] == "1"

@@ -13,7 +13,7 @@ import pytest
 from tools.checkout import ROOT
 
 UNITS = ROOT / "packaging" / "kiosk" / "systemd"
-NAMES = ("yinling-kiosk.service", "yinling-update.path", "yinling-update.service")
+NAMES = tuple(sorted(p.name for p in UNITS.iterdir()))
 PROGRAMS = ("usr/lib/yinling/session", "usr/lib/yinling/yinling-update")
 HOST_UNITS = Path("/usr/lib/systemd/system")
 
