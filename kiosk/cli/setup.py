@@ -30,6 +30,7 @@ GROUP = "yinling"
 NEEDED = ("site.code", "site.name", "kiosk.id", "sync.url", "sync.key", "security.id_hash_key", "security.card_key")
 # (udev's stable name, the setting that takes it)
 DEVICES = (("yinling-idcard", "idcard"), ("yinling-qr", "qr_serial"))
+STICK_DEPTHS = ("*/*.toml", "*/*/*.toml", "*/*/*/*.toml")
 NO_SETTINGS = {"setup"}  # boot.start loads no site file for it: it writes one
 
 
@@ -70,7 +71,9 @@ def _source(args: argparse.Namespace) -> tuple[str, str]:
         return t("setup.stdin"), sys.stdin.read()
     if args.source:
         return args.source, _read(Path(args.source))
-    found = sorted(p for p in args.media.glob("**/*.toml") if _from_bureau(p)) if args.media.is_dir() else []
+    # A stick mounts at /media/<name> or /media/<user>/<label>: its top folder and one below.
+    candidates = [p for depth in STICK_DEPTHS for p in args.media.glob(depth)]
+    found = sorted(p for p in candidates if p.is_file() and _from_bureau(p))
     if len(found) > 1:
         raise SetupError(t("setup.several", files="\n".join(f"  {p}" for p in found)))
     if found:
