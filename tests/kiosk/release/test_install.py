@@ -55,3 +55,10 @@ def test_status_says_current_and_previous(paths, monkeypatch, capsys):
     monkeypatch.setenv("YINLING_ROOT", str(paths.root))
     assert updater.main(["status"]) == 0
     assert capsys.readouterr().out.splitlines()[:2] == ["current:  0.2.0", "previous: -"]
+
+
+def test_a_boot_check_that_fails_never_keeps_the_kiosk_from_starting(paths, monkeypatch, caplog):
+    monkeypatch.setenv("YINLING_ROOT", str(paths.root))
+    paths.state.write_text('{"trial": {"version": "0.3.0"}}', encoding="utf-8")  # not as the updater writes it
+    assert updater.main(["boot-check"]) == 0
+    assert "boot-check failed" in caplog.text

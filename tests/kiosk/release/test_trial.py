@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.release import __main__ as updater
 from kiosk.release import database, install, state, trial
 from kiosk.release.bundle import Refused
 from kiosk.release.paths import Paths
@@ -159,3 +160,25 @@ def test_no_install_while_a_trial_is_undecided(paths, tmp_path):
 def test_rollback_asked_for_without_a_trial_does_nothing(paths):
     assert trial.request_rollback(paths, "why") is False
     assert trial.boot_check(paths) == "no trial"
+
+
+def test_confirm_ends_a_confirmed_trial_and_hands_an_overdue_one_to_the_next_start(paths, monkeypatch, capsys):
+    monkeypatch.setenv("YINLING_ROOT", str(paths.root))
+    trial_of_0_2_0(paths)
+    assert updater.main(["confirm", "--no-restart"]) == 0
+    assert capsys.readouterr().out.strip() == "nothing to confirm"
+    late = saved(paths)
+    late["trial"]["clock"]["at"] -= trial.DEADLINE_S + 1
+    state.save(paths.state, late)
+    assert updater.main(["confirm", "--no-restart"]) == 0
+    assert "rolled back at the kiosk's restart" in capsys.readouterr().out
+    assert state.pointed(paths.current) == "0.2.0"  # the kiosk may still run: the rollback waits for its start
+    assert trial.boot_check(paths).startswith("rolled back 0.2.0 to 0.1.0: not confirmed in time")
+
+
+def test_an_operator_rolls_back_a_trial_at_the_next_start(paths, monkeypatch):
+    monkeypatch.setenv("YINLING_ROOT", str(paths.root))
+    trial_of_0_2_0(paths)
+    assert updater.main(["rollback", "--no-restart"]) == 0
+    assert trial.boot_check(paths).endswith("asked for by an operator")
+    assert updater.main(["rollback", "--no-restart"]) == 1  # no trial any more
