@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 from kivy.app import App
@@ -22,6 +23,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from devices import configured
+from devices.display import Panel
 from devices.manager import DeviceManager
 from devices.sim import demo as sim_demo
 from devices.wedge import Wedge
@@ -34,6 +36,7 @@ from kiosk.i18n import t
 from kiosk.identity.credentials import Credential
 from kiosk.programme import activities
 from kiosk.programme.schedule import Item
+from kiosk.release import healthy
 from kiosk.sync import device_facts
 from kiosk.sync.status import Status as SyncStatus
 from kiosk.sync.worker import SyncWorker
@@ -126,6 +129,7 @@ class KioskApp(App):
         self.sync: SyncWorker | None = None
         self.upkeep = Upkeep(settings)  # backups, free space, old newcomer cards
         self.voice = voice.Voice(settings.voice, on_trouble=self._voice_trouble)
+        self.panel = Panel(settings.display.panel_command)  # dark at night (DPMS)
         self.senior: Senior | None = None  # identified, with their own preferences in force
         self.clock = time.monotonic  # the idle watches' clock; tests move a fake one
         self.staff = StaffSession(self)
@@ -179,6 +183,7 @@ class KioskApp(App):
         root.add_widget(self.staff.bar)  # over a senior's result while staff mode is open
         root.add_widget(self.reading)
         self.screens.bind(current=lambda _sm, current: self.staff.bar.follow(current))
+        self.screens.bind(current=self._panel_follows)
         return root
 
     def on_start(self) -> None:
@@ -208,6 +213,13 @@ class KioskApp(App):
             # A demo left running keeps something due, as it was when it started.
             Clock.schedule_interval(self._top_up_demo, DEMO_TOP_UP_S)
 
+    def _panel_follows(self, _screens, current: str) -> None:
+        """The panel is off while the night screen shows, and on as soon as anything else does."""
+        if current == "night":
+            self.panel.off()
+        else:
+            self.panel.on()
+
     def _touched(self, *_args) -> None:
         # A touch on a senior's screen (a result in front of a staff page) is not staff at work.
         self.idle.touch()
@@ -217,6 +229,7 @@ class KioskApp(App):
     def _first_frame(self, window) -> None:
         window.unbind(on_flip=self._first_frame)
         log.info("home screen ready")
+        healthy.mark(Path(self.settings.kiosk.data_dir))  # migrated, home drawn, devices opened: ends an update's trial
         notify.ready()
         self._greet()
         # The fallbacks' character maps take ~0.15 s each to read: after the first frame, not at a scan.
@@ -365,6 +378,7 @@ class KioskApp(App):
         included (screens/staff/session.py: the page stays behind the result).  A card is a senior
         at the kiosk, not staff at work: it keeps the staff's idle timer as it was."""
         self.reading.showing = True
+        self.panel.on()  # a card is not X input: X leaves the panel dark for it
         self.idle.touch()
         screen = self.screens.current_screen
         if isinstance(screen, StaffScreen):

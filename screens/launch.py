@@ -18,7 +18,6 @@ def main(argv: list[str] | None = None) -> int:
     status = boot.run_command(args, settings)
     if status is not None:
         return status
-    assert settings is not None  # only a command loads its own
     from screens.app import run  # Kivy only for the kiosk itself, not for a command
 
     return run(settings)

@@ -33,7 +33,7 @@ def add(sub) -> None:
     p.add_argument("--json", action="store_true", help="the lines as JSON")
 
 
-def run(args: argparse.Namespace, _settings: SimpleNamespace | None) -> int:
+def run(args: argparse.Namespace, _settings: SimpleNamespace) -> int:
     settings, first = doctor_settings.load(args.config, args.data_dir)
     if settings is not None:
         i18n.load(settings.kiosk.language)
