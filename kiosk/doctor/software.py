@@ -1,13 +1,13 @@
 """The software's lines: the version running (the installed distribution's, docs/layout), and on
-an installed box (/opt/yinling, under $YINLING_ROOT in tests) the release the symlinks point to:
-current and previous (what a rollback goes back to)."""
+an installed box (/opt/yinling, under $YINLING_ROOT in tests) the release the updater's links
+point to — current and previous (what a rollback goes back to) — with its trial or rollback."""
 
-import os
 from importlib import metadata
-from pathlib import Path
 
 from kiosk.doctor import FAIL, OK, WARN, Line, line
 from kiosk.i18n import t
+from kiosk.release import state
+from kiosk.release.paths import Paths, from_env
 
 DISTRIBUTION = "yinling-kiosk"
 
@@ -25,36 +25,28 @@ def version() -> Line:
     return line("version", OK, t("doctor.version.ok", version=found) if found else t("doctor.version.checkout"))
 
 
-def installed_root() -> Path:
-    return Path(os.environ.get("YINLING_ROOT", "/")) / "opt" / "yinling"
-
-
-def release(root: Path | None = None) -> list[Line]:
-    """The release line, when the kiosk is installed as releases (none in a checkout)."""
-    root = root or installed_root()
-    if not root.is_dir():
+def release(paths: Paths | None = None) -> list[Line]:
+    """The release line, when the kiosk is installed as releases (none in a checkout): what the
+    updater (kiosk/release/) left — current, previous, a trial, a rollback."""
+    paths = paths or from_env()
+    if not paths.opt.is_dir():
         return []
-    current = _release_of(root / "current")
-    if current is None:
-        return [line("release", FAIL, t("doctor.release.broken", root=root), t("doctor.release.broken_fix"))]
-    previous = _release_of(root / "previous") or t("doctor.release.none")
-    now = running()
-    if now and now != current:  # installed, not yet started (or a rollback just happened)
-        return [
-            line(
-                "release",
-                WARN,
-                t("doctor.release.restart", current=current, running=now),
-                t("doctor.release.restart_fix"),
-            )
-        ]
-    return [line("release", OK, t("doctor.release.ok", current=current, previous=previous))]
-
-
-def _release_of(link: Path) -> str | None:
-    """The version a symlink's release directory is named after, if it is one."""
+    current = state.pointed(paths.current)
+    if current is None or not (paths.releases / current).is_dir():
+        return [line("release", FAIL, t("doctor.release.broken", root=paths.opt), t("doctor.release.broken_fix"))]
+    previous = state.pointed(paths.previous) or t("doctor.release.none")
     try:
-        target = link.resolve(strict=True)
-    except OSError:
-        return None
-    return target.name if target.parent.name == "releases" and target.is_dir() else None
+        saved = state.load(paths.state)
+    except (OSError, ValueError):  # unreadable: what the links say is still true
+        saved = {}
+    last, trial = saved.get("last") or {}, saved.get("trial")
+    if last.get("event") == "rolled back" and last.get("to") == current:
+        said = t("doctor.release.rolled_back", version=last.get("version", "?"), current=current)
+        return [line("release", WARN, said, t("doctor.release.rolled_back_fix"))]
+    now = running()
+    if now and now != current:  # installed, not yet started
+        said = t("doctor.release.restart", current=current, running=now)
+        return [line("release", WARN, said, t("doctor.release.restart_fix"))]
+    if trial:
+        return [line("release", OK, t("doctor.release.trial", current=current, previous=previous))]
+    return [line("release", OK, t("doctor.release.ok", current=current, previous=previous))]
