@@ -74,7 +74,10 @@ def build(paths: Paths, release: bundle.Release, bytecode: bool = True) -> Path:
     log.info("building release %s in %s", release.version, folder)
     _run([sys.executable, "-m", "venv", "--without-pip", str(folder)])
     _run(
-        [str(folder / "bin/python"), str(_pip() / "pip"), "install", "--no-index", "--find-links", str(release.wheels)]
+        # -E and --isolated: no PYTHONPATH or PIP_* of whoever ran the updater (a checkout on the
+        # path would make the project look installed already; another find-links, other wheels).
+        [str(folder / "bin/python"), "-E", str(_pip() / "pip"), "install", "--isolated", "--no-index"]
+        + ["--find-links", str(release.wheels)]
         + ["--no-cache-dir", "--disable-pip-version-check", "--quiet", f"{bundle.NAME}=={release.version}"]
         + ([] if bytecode else ["--no-compile"])
     )
