@@ -458,30 +458,38 @@ class Bureau:
 
     def tree_cpu_s(self) -> float:
         """The CPU seconds so far of the server and every process under it (uvicorn's workers,
-        the rules process) that is still running."""
-        parents = {}
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError):
-                continue  # gone meanwhile
-        tree, grew = {self.process.pid}, True
-        while grew:
-            more = {pid for pid, parent in parents.items() if parent in tree} - tree
-            tree |= more
-            grew = bool(more)
-        total = 0.0
-        for pid in tree:
-            try:
-                total += _cpu_s(pid)
-            except OSError:
-                pass
-        return total
+        the rules process)."""
+        return tree_cpu_s(self.process.pid)
 
 
-def _cpu_s(pid: int) -> float:
+def _cpu_s(pid: int, reaped: bool = False) -> float:
+    """A process's CPU seconds (user + system), and with `reaped` its children's that it waited for."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = sum(int(f) for f in fields[11 : 15 if reaped else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_s(root: int) -> float:
+    """The CPU seconds so far of process `root` and every process under it, with those of its
+    children that exited and were reaped (PostgreSQL's backends come and go)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    total = 0.0
+    for pid in tree:
+        try:
+            total += _cpu_s(pid, reaped=pid == root)
+        except OSError:
+            pass
+    return total
 
 
 @contextmanager
@@ -755,7 +763,9 @@ class WorkersRun:
     requests: list[float]  # each push's seconds
     server_errors: int
     tree_cpu_s: float  # the bureau's processes meanwhile
+    postgres_cpu_s: float  # PostgreSQL's meanwhile
     rules_s: float
+    total_cpu_s: float  # the bureau's and PostgreSQL's from the start signal until the rules were done
     stored: int  # Event rows at the end
 
 
@@ -835,7 +845,8 @@ def workers_runs(cluster, folder: Path, counts: tuple[int, ...], size: Size) -> 
                 p.start()
             for _ in pushers:
                 ready.get(timeout=120)
-            cpu, started = bureau.tree_cpu_s(), time.perf_counter()
+            postmaster = int((cluster.socket_dir / "data" / "postmaster.pid").read_text().split()[0])
+            cpu, pg_cpu, started = bureau.tree_cpu_s(), tree_cpu_s(postmaster), time.perf_counter()
             go.set()
             seconds, errors = [], 0
             for _ in pushers:
@@ -843,16 +854,20 @@ def workers_runs(cluster, folder: Path, counts: tuple[int, ...], size: Size) -> 
                 seconds += each
                 errors += failed
             elapsed, tree_cpu = time.perf_counter() - started, bureau.tree_cpu_s() - cpu
+            postgres_cpu = tree_cpu_s(postmaster) - pg_cpu
             for p in pushers:
                 p.join()
             if any(p.exitcode for p in pushers):
                 raise RuntimeError("a pusher failed (see above)")
             wait_for_rules(store_url)
             rules_s = time.perf_counter() - started
+            total_cpu = bureau.tree_cpu_s() - cpu + tree_cpu_s(postmaster) - pg_cpu
         stored, _, _ = check_storm(store_url, [], 0)
         cluster.sql(f'DROP DATABASE "{name}" WITH (FORCE)')
         facts = size.worker_pushers * size.per_worker_pusher
-        runs.append(WorkersRun(workers, facts, elapsed, seconds, errors, tree_cpu, rules_s, stored))
+        runs.append(
+            WorkersRun(workers, facts, elapsed, seconds, errors, tree_cpu, postgres_cpu, rules_s, total_cpu, stored)
+        )
     return runs
 
 
@@ -868,8 +883,9 @@ def workers_figures(runs: list[WorkersRun], size: Size) -> list[Figure]:
         rate = run.facts / run.seconds
         value = (
             f"{rate:,.0f} facts/s ({rate / base:.2f}× of {runs[0].workers}), {run.seconds:.2f} s, "
-            f"p99 request {percentile(run.requests, 99) * 1000:.0f} ms, bureau CPU {run.tree_cpu_s:.1f} s "
-            f"({run.facts / max(run.tree_cpu_s, 0.01):,.0f} facts per CPU-s), rules done after {run.rules_s:.1f} s, "
+            f"p99 request {percentile(run.requests, 99) * 1000:.0f} ms; CPU meanwhile: bureau {run.tree_cpu_s:.1f} s, "
+            f"PostgreSQL {run.postgres_cpu_s:.1f} s; rules done after {run.rules_s:.1f} s, "
+            f"{run.total_cpu_s * 1e6 / run.facts:.0f} µs of CPU a fact in all (bureau, rules and PostgreSQL); "
             f"5xx {run.server_errors}, stored {run.stored:,}/{expected:,}"
         )
         name = f"postgresql: ingest, serve --workers {run.workers}"
