@@ -91,11 +91,20 @@ class Size:
     members: int = 3_000  # the site's roster, known to the bureau before the kiosks push
     worker_pushers: int = 8  # the workers part: kiosks pushing at once, one a pusher process
     per_worker_pusher: int = 5_000  # facts each of them pushes
+    pull_rounds: int = 20  # then pull cycles of each (7 streams, nothing new)
 
 
 FULL = Size()
 QUICK = Size(
-    backlog=600, per_trial=200, kiosks=3, per_kiosk=200, pushers=2, members=50, worker_pushers=2, per_worker_pusher=500
+    backlog=600,
+    per_trial=200,
+    kiosks=3,
+    per_kiosk=200,
+    pushers=2,
+    members=50,
+    worker_pushers=2,
+    per_worker_pusher=500,
+    pull_rounds=2,
 )
 WORKER_COUNTS = (1, 2, 4)
 
@@ -767,41 +776,73 @@ class WorkersRun:
     rules_s: float
     total_cpu_s: float  # the bureau's and PostgreSQL's from the start signal until the rules were done
     stored: int  # Event rows at the end
+    pull_s: float  # the pull cycles of every pusher at once, from the signal to the last reply
+    pulls: list[float]  # each pull's seconds
+    pull_errors: int
+    pull_cpu_s: float  # the bureau's and PostgreSQL's meanwhile
+    store_bytes: int  # the database's growth over an empty store, once the rules were done
+    dump_bytes: int  # pg_dump -Fc of it
+    dump_s: float
 
 
-def _lean_pusher(url: str, kiosk_id: str, key: str, bodies: list[bytes], ready, go, results) -> None:
+PULLED = ("sites", "rules", "members", "cards", "balances", "items", "settings")  # kiosk.sync.pull.STREAMS
+
+
+def _lean_pusher(url: str, kiosk_id: str, key: str, bodies: list[bytes], rounds: int, signals, results) -> None:
     """Send `bodies` one after another on one keep-alive connection, each signed as it is sent
-    (as ingest_trial); put (seconds of each, 5xx met) on `results`.  A 5xx is sent again."""
+    (as ingest_trial), and put (seconds of each, 5xx met) on `results`; then, at the second
+    signal, `rounds` pull cycles of an up-to-date kiosk (each stream after its head: nothing new)
+    and their seconds and 5xx too.  A 5xx is sent again."""
     from contract import signing
 
+    ready, go_push, go_heads, go_pull = signals
     address = urlsplit(url)
     http = HTTPConnection(address.hostname, address.port, timeout=120)
     http.connect()
-    ready.put(kiosk_id)
-    go.wait()
-    seconds, errors = [], 0
+
+    def send(method: str, target: str, body: bytes, seconds: list[float]) -> tuple[dict, int]:
+        errors = 0
+        while True:
+            started = time.perf_counter()
+            headers = {"X-Kiosk": kiosk_id, **signing.sign(key, method, target, int(time.time()), body)}
+            if body:
+                headers |= {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+            http.request(method, target, body or None, headers)
+            response = http.getresponse()
+            reply = response.read()
+            seconds.append(time.perf_counter() - started)
+            if response.status < 500:
+                break
+            errors += 1
+        if response.status != 200:
+            raise RuntimeError(f"{method} {target} refused: {response.status} {reply[:300]!r}")
+        if response.getheader("Content-Encoding") == "gzip":
+            reply = gzip.decompress(reply)
+        return json.loads(reply), errors
+
     try:
+        ready.put(kiosk_id)
+        go_push.wait()
+        seconds, errors = [], 0
         for body in bodies:
-            while True:
-                started = time.perf_counter()
-                headers = {
-                    "X-Kiosk": kiosk_id,
-                    "Content-Type": "application/json",
-                    "Content-Encoding": "gzip",
-                    **signing.sign(key, "POST", "/v1/push", int(time.time()), body),
-                }
-                http.request("POST", "/v1/push", body, headers)
-                response = http.getresponse()
-                reply = response.read()
-                seconds.append(time.perf_counter() - started)
-                if response.status < 500:
-                    break
-                errors += 1
-            if response.status != 200:
-                raise RuntimeError(f"push refused: {response.status} {reply[:300]!r}")
+            errors += send("POST", "/v1/push", body, seconds)[1]
+        results.put((seconds, errors))
+        http.close()  # idle past uvicorn's keep-alive while the rules catch up: opened again at the next request
+        go_heads.wait()
+        heads = {
+            stream: send("GET", f"/v1/pull?stream={stream}&after=0&limit=1", b"", [])[0]["head_rev"]
+            for stream in PULLED
+        }
+        http.close()
+        ready.put(kiosk_id)
+        go_pull.wait()
+        seconds, errors = [], 0
+        for _ in range(rounds):
+            for stream, head in heads.items():
+                errors += send("GET", f"/v1/pull?stream={stream}&after={head}&limit=1000", b"", seconds)[1]
+        results.put((seconds, errors))
     finally:
         http.close()
-    results.put((seconds, errors))
 
 
 def workers_runs(cluster, folder: Path, counts: tuple[int, ...], size: Size) -> list[WorkersRun]:
@@ -822,6 +863,9 @@ def workers_runs(cluster, folder: Path, counts: tuple[int, ...], size: Size) -> 
         for name, kiosk_id in zip(names[1:], ids[1:])
     }
     context = multiprocessing.get_context("spawn")
+    cluster.new_store("bench_empty")
+    empty_bytes = cluster.sql("SELECT pg_database_size('bench_empty')")[0][0]
+    cluster.sql('DROP DATABASE "bench_empty" WITH (FORCE)')
     runs = []
     for workers in counts:
         name = f"bench_workers{workers}"
@@ -834,39 +878,80 @@ def workers_runs(cluster, folder: Path, counts: tuple[int, ...], size: Size) -> 
             roster_db = build_kiosk_db(template, folder / name / "roster", roster)
             drain(roster_db, bureau.url, *kiosks["roster"][:2], Requests())
             wait_for_rules(store_url)
-            ready, results, go = context.Queue(), context.Queue(), context.Event()
+            ready, results = context.Queue(), context.Queue()
+            go_push, go_heads, go_pull = context.Event(), context.Event(), context.Event()
+            signals = (ready, go_push, go_heads, go_pull)
             pushers = [
                 context.Process(
-                    target=_lean_pusher, args=(bureau.url, *kiosks[n][:2], bodies[kiosks[n][0]], ready, go, results)
+                    target=_lean_pusher,
+                    args=(bureau.url, *kiosks[n][:2], bodies[kiosks[n][0]], size.pull_rounds, signals, results),
                 )
                 for n in names[1:]
             ]
             for p in pushers:
                 p.start()
-            for _ in pushers:
-                ready.get(timeout=120)
             postmaster = int((cluster.socket_dir / "data" / "postmaster.pid").read_text().split()[0])
-            cpu, pg_cpu, started = bureau.tree_cpu_s(), tree_cpu_s(postmaster), time.perf_counter()
-            go.set()
-            seconds, errors = [], 0
-            for _ in pushers:
-                each, failed = results.get(timeout=1800)
-                seconds += each
-                errors += failed
-            elapsed, tree_cpu = time.perf_counter() - started, bureau.tree_cpu_s() - cpu
-            postgres_cpu = tree_cpu_s(postmaster) - pg_cpu
+
+            def cpu() -> tuple[float, float]:
+                return bureau.tree_cpu_s(), tree_cpu_s(postmaster)
+
+            def phase(go) -> tuple[float, list[float], int, tuple[float, float]]:
+                """Every pusher ready, then `go`: seconds until all are done, their requests'
+                seconds, 5xx, and the bureau's and PostgreSQL's CPU meanwhile."""
+                for _ in pushers:
+                    ready.get(timeout=300)
+                before, started = cpu(), time.perf_counter()
+                go.set()
+                seconds, errors = [], 0
+                for _ in pushers:
+                    each, failed = results.get(timeout=1800)
+                    seconds += each
+                    errors += failed
+                elapsed, after = time.perf_counter() - started, cpu()
+                return elapsed, seconds, errors, (after[0] - before[0], after[1] - before[1])
+
+            push_started, push_cpu_before = time.perf_counter(), cpu()
+            elapsed, seconds, errors, (tree_cpu, postgres_cpu) = phase(go_push)
+            wait_for_rules(store_url)
+            rules_s = time.perf_counter() - push_started
+            total_cpu = sum(cpu()) - sum(push_cpu_before)
+            go_heads.set()
+            pull = phase(go_pull)
             for p in pushers:
                 p.join()
             if any(p.exitcode for p in pushers):
                 raise RuntimeError("a pusher failed (see above)")
-            wait_for_rules(store_url)
-            rules_s = time.perf_counter() - started
-            total_cpu = bureau.tree_cpu_s() - cpu + tree_cpu_s(postmaster) - pg_cpu
         stored, _, _ = check_storm(store_url, [], 0)
+        store_bytes = cluster.sql(f"SELECT pg_database_size('{name}')")[0][0]
+        dump = folder / name / "store.dump"
+        dump_started = time.perf_counter()
+        # As packaging/bureau/yinling-bureau-backup makes it.
+        subprocess.run(
+            ["pg_dump", "--format=custom", "--compress=6", f"--file={dump}", f"--dbname={store_url}"], check=True
+        )
+        dump_s = time.perf_counter() - dump_started
         cluster.sql(f'DROP DATABASE "{name}" WITH (FORCE)')
         facts = size.worker_pushers * size.per_worker_pusher
         runs.append(
-            WorkersRun(workers, facts, elapsed, seconds, errors, tree_cpu, postgres_cpu, rules_s, total_cpu, stored)
+            WorkersRun(
+                workers,
+                facts,
+                elapsed,
+                seconds,
+                errors,
+                tree_cpu,
+                postgres_cpu,
+                rules_s,
+                total_cpu,
+                stored,
+                pull_s=pull[0],
+                pulls=pull[1],
+                pull_errors=pull[2],
+                pull_cpu_s=sum(pull[3]),
+                store_bytes=store_bytes - empty_bytes,
+                dump_bytes=dump.stat().st_size,
+                dump_s=dump_s,
+            )
         )
     return runs
 
@@ -877,7 +962,8 @@ def workers_figures(runs: list[WorkersRun], size: Size) -> list[Figure]:
     expected = size.members + size.worker_pushers * size.per_worker_pusher
     print(
         f"postgresql, serve --workers N: {size.worker_pushers} kiosks × {size.per_worker_pusher:,} facts "
-        f"pushed at once by {size.worker_pushers} pushers"
+        f"pushed at once by {size.worker_pushers} pushers, then {size.pull_rounds} pull cycles each of "
+        f"{len(PULLED)} streams with nothing new"
     )
     for run in runs:
         rate = run.facts / run.seconds
@@ -892,6 +978,23 @@ def workers_figures(runs: list[WorkersRun], size: Size) -> list[Figure]:
         figure = Figure(name, value, "no 5xx, every fact stored", run.server_errors == 0 and run.stored == expected)
         print(f"  {name}  {value}  [target {figure.target}: {figure.verdict()}]", flush=True)
         out.append(figure)
+        name = f"postgresql: idle pulls, serve --workers {run.workers}"
+        value = (
+            f"{len(run.pulls) / run.pull_s:,.0f} requests/s, p99 {percentile(run.pulls, 99) * 1000:.0f} ms, "
+            f"{run.pull_cpu_s * 1e6 / len(run.pulls):,.0f} µs of CPU a request (bureau and PostgreSQL), "
+            f"5xx {run.pull_errors}"
+        )
+        figure = Figure(name, value, "no 5xx", run.pull_errors == 0)
+        print(f"  {name}  {value}  [target {figure.target}: {figure.verdict()}]", flush=True)
+        out.append(figure)
+        name = f"postgresql: store and dump, serve --workers {run.workers}"
+        value = (
+            f"{run.store_bytes / run.stored:,.0f} B a fact in the database (rules' rows and indexes with it), "
+            f"pg_dump -Fc {run.dump_bytes / run.stored:,.0f} B a fact in {run.dump_s:.1f} s "
+            f"({run.stored / run.dump_s:,.0f} facts/s)"
+        )
+        print(f"  {name}  {value}", flush=True)
+        out.append(Figure(name, value))
     print_load()
     return out
 
