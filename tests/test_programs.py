@@ -41,6 +41,8 @@ DECLARED = {
     "tests/bureau/faults.py": {PYTHON, "faketime"},
     "tests/screens/scenarios_staff_sync.py": {PYTHON},
     "tests/screens/conftest.py": {PYTHON},
+    # packaging/bureau's backup and restore scripts, and what they run
+    "tests/packaging/test_bureau_server.py": {"pg_dump", "pg_restore", "createdb", "dropdb"},
 }
 
 

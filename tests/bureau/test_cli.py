@@ -2,14 +2,17 @@
 
 import re
 import stat
+import subprocess
+import sys
 import tomllib
 from datetime import timedelta
 
 from bureau import admin
+from bureau.migrations import scripts
 from bureau.models import Kiosk, Site
 from bureau.store import utcnow, write
 
-from .conftest import SITE, SITE_NAME, Client, cli
+from .conftest import SITE, SITE_NAME, Client, bureau_env, cli
 
 
 def refused(done, *words: str) -> None:
@@ -155,3 +158,23 @@ def test_kiosk_revoke_refuses_every_later_request(store_url, tmp_path, server, k
 def test_a_store_that_cannot_be_opened_is_one_line_on_stderr(tmp_path):
     refused(cli("mysql://nobody@127.0.0.1/x", "site", "list", cwd=tmp_path), "mysql")
     refused(cli(f"sqlite:///{tmp_path}/no/such/folder/bureau.db", "site", "list", cwd=tmp_path))
+
+
+def test_migrate_opens_the_store_yinling_bureau_db_names_and_prints_its_version(tmp_path):
+    # As the service's ExecStartPre runs it: no --db, the store named in its environment file.
+    newest = scripts("sqlite")[-1][0]
+    store = tmp_path / "service" / "bureau.db"
+    store.parent.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "bureau", "migrate"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**bureau_env(), "YINLING_BUREAU_DB": f"sqlite:///{store}"},
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (0, f"schema version {newest}\n"), done.stderr
+    assert store.exists() and not (tmp_path / "bureau.db").exists()
+    # --db still wins over the environment.
+    again = cli(f"sqlite:///{tmp_path / 'other.db'}", "migrate", cwd=tmp_path)
+    assert again.stdout == f"schema version {newest}\n" and (tmp_path / "other.db").exists()

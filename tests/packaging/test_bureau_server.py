@@ -157,11 +157,11 @@ def test_a_kiosk_syncs_through_nginx_over_tls_and_the_bureau_sees_each_clients_a
 
 
 def test_the_session_cookie_is_secure_behind_the_tls_proxy(bureau):
-    users.add_user("张丽", "示范区-老干部局-2027")
+    users.add_user("zhangli", "示范区-老干部局-2027")
     origin = f"https://127.0.0.1:{bureau.proxy}"
     with bureau.client("127.0.0.11") as browser:
         reply = browser.post(
-            "/web/login", headers={"Origin": origin}, data={"username": "张丽", "password": "示范区-老干部局-2027"}
+            "/web/login", headers={"Origin": origin}, data={"username": "zhangli", "password": "示范区-老干部局-2027"}
         )
     assert reply.status_code == 303, reply.text
     cookie = reply.headers["set-cookie"]
