@@ -510,8 +510,11 @@ def serving(store_url: str, folder: Path, workers: int = 1) -> Iterator[Bureau]:
     port = free_port()
     with open(folder / "server.log", "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bureau", "serve", "--db", store_url, "--port", str(port)]
-            + ["--workers", str(workers)],
+            [
+                sys.executable,
+                *("-m", "bureau", "serve", "--db", store_url),
+                *("--port", str(port), "--workers", str(workers)),
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=folder,
