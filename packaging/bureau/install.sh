@@ -26,7 +26,10 @@ getent passwd "$user" >/dev/null ||
 # 3. The program: a venv of its own, the wheel with the bureau's extra.
 [ -x "$prefix/bin/python" ] || python3 -m venv "$prefix"
 "$prefix/bin/pip" install --quiet --upgrade "$wheel[bureau]"
-install -D -m 0644 "$here/../../docs/bureau-server.md" "$prefix/share/doc/bureau-server.md"
+# The units' Documentation=, when this runs from a checkout.
+if [ -f "$here/../../docs/bureau-server.md" ]; then
+    install -D -m 0644 "$here/../../docs/bureau-server.md" "$prefix/share/doc/bureau-server.md"
+fi
 
 # 4. The store: a role of the user's name (peer authentication over the socket) owning the database.
 runuser -u postgres -- psql --quiet -v ON_ERROR_STOP=1 -tc "SELECT 1 FROM pg_roles WHERE rolname = '$user'" |

@@ -84,9 +84,16 @@ def test_the_services_are_locked_down(sysroot, unit):
     assert exposure <= MOST_EXPOSURE, done.stdout
 
 
+SCRIPTS = ("install.sh", "yinling-bureau-admin", "yinling-bureau-backup", "yinling-bureau-restore")
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_each_script_parses_in_debians_sh(script):
+    assert subprocess.run(["dash", "-n", str(PACKAGING / script)]).returncode == 0
+
+
 def test_install_puts_every_program_where_the_units_run_it():
     script = (PACKAGING / "install.sh").read_text(encoding="utf-8")
-    assert subprocess.run(["dash", "-n", str(PACKAGING / "install.sh")]).returncode == 0  # Debian's /bin/sh
     assert "prefix=/opt/yinling-bureau" in script and '"$prefix/bin/pip" install' in script
     assert "/usr/local/sbin/" in script and '"$here/yinling-bureau-backup"' in script
     for program in executables():
