@@ -188,16 +188,33 @@ def test_the_nightly_backup_restores_into_a_fresh_database(bureau, kiosk, tmp_pa
     dump = Path(done.stdout.strip())
     assert dump.parent == backups and dump.stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in backups.iterdir()) == sorted([kept.name, dump.name])  # older than 14 days gone
+    # A dump that fails leaves nothing behind, not even its partial file, and removes nothing.
+    gone = {**env, "YINLING_BUREAU_DB": bureau.cluster.socket_url("no_such_database")}
+    failed = subprocess.run([PACKAGING / "yinling-bureau-backup"], env=gone, capture_output=True, text=True)
+    assert failed.returncode != 0 and "no_such_database" in failed.stderr
+    assert sorted(p.name for p in backups.iterdir()) == sorted([kept.name, dump.name])
 
     cluster = bureau.cluster
     cluster.sql('CREATE ROLE "yinling-bureau" LOGIN')  # the service's role, as install.sh makes it
     restore_env = {**os.environ, "PGHOST": str(cluster.socket_dir), "PGPORT": str(cluster.port), "PGUSER": "postgres"}
-    restore = [PACKAGING / "yinling-bureau-restore", dump, "yinling_bureau_restored"]
-    done = subprocess.run(restore, env=restore_env, capture_output=True, text=True, timeout=120)
+
+    def restore(database: str, source: Path) -> subprocess.CompletedProcess:
+        with open(source, "rb") as stdin:  # as root's shell opens it for sudo -u postgres
+            return subprocess.run(
+                [PACKAGING / "yinling-bureau-restore", database], stdin=stdin, env=restore_env, capture_output=True
+            )
+
+    done = restore("yinling_bureau_restored", dump)
     assert done.returncode == 0, done.stderr
     # The same again is refused: a restore never writes over a database.
-    again = subprocess.run(restore, env=restore_env, capture_output=True, text=True, timeout=120)
-    assert again.returncode != 0 and "already exists" in again.stderr
+    again = restore("yinling_bureau_restored", dump)
+    assert again.returncode != 0 and b"already exists" in again.stderr
+    # A damaged dump leaves no database behind.
+    damaged = tmp_path / "damaged.dump"
+    damaged.write_bytes(dump.read_bytes()[: dump.stat().st_size // 2])
+    failed = restore("yinling_bureau_half", damaged)
+    assert failed.returncode == 1 and b"nothing restored" in failed.stderr
+    assert cluster.sql("SELECT datname FROM pg_database WHERE datname = 'yinling_bureau_half'") == []
 
     events, kiosks = Event.select().count(), list(Kiosk.select(Kiosk.kiosk_id, Kiosk.key).tuples())
     close_store()
