@@ -31,7 +31,10 @@ sync       kiosks pushing to a real bureau on loopback, on SQLite and on a priva
            (fsync on): a 30,000-fact backlog through the real client (target ≤ 5 s); the bureau's
            ingest rate (≥ 5,000 facts/s) and its ratio to the driver's own bulk insert (≥ 0.5);
            200 kiosks × 1,000 facts from 16 pushers at once (p99 request < 2 s, no 5xx, every
-           fact once); bytes per fact on the wire.  `python -m bench.sync --quick` runs it small.
+           fact once); bytes per fact on the wire; and `serve --workers 1, 2, 4` on PostgreSQL with
+           8 kiosks pushing at once, then idle pulls (facts/s, CPU a fact and a request, store and
+           dump bytes a fact).  `python -m bench.sync --quick` runs it small, `--workers 1,2,4`
+           only the workers part.
 idhash     the CPU time of one id_hash derivation (contract.idhash), and what recovering one
            member's ID number from everything on a kiosk's disk costs with the province known:
            region codes × birth dates × sequences, half of them on average; target ≥ 1 CPU-day.

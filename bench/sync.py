@@ -25,6 +25,14 @@ storm    200 kiosks × 1,000 facts pushed by 16 concurrent pushers (processes, e
          count == distinct event_ids == 200,000, and each kiosk's seqs exactly 1..1,000.
 wire     bytes per fact of the backlog's requests: as sent (gzip) and as raw JSON.  Targets
          ≤ 50 B and ≤ 300 B.
+workers  the ingest rate of `serve --workers N` on PostgreSQL for N = 1, 2 and 4, as production
+         runs it (packaging/bureau/yinling-bureau.service): 8 kiosks' pushes of 5,000 facts each,
+         made beforehand, sent at once by 8 lean pushers (processes, one keep-alive connection
+         each, signed as they are sent), so every worker has requests waiting; a fresh store for
+         each N.  Facts/s from the start signal to the last reply, p99 request, the CPU of the
+         bureau's whole process tree (workers and rules process), and when the rules were done.
+         On a machine of C cores the rate stops growing at about N = C: workers, pushers and
+         PostgreSQL share them.  `python -m bench.sync --workers 1,2,4` runs this part alone.
 
 Each part ends when the bureau's rules (bureau/rules.py, a process beside the server) have
 applied every fact: "rules done after" is that time from the part's first push.
@@ -81,10 +89,24 @@ class Size:
     per_kiosk: int = 1_000
     pushers: int = 16
     members: int = 3_000  # the site's roster, known to the bureau before the kiosks push
+    worker_pushers: int = 8  # the workers part: kiosks pushing at once, one a pusher process
+    per_worker_pusher: int = 5_000  # facts each of them pushes
+    pull_rounds: int = 20  # then pull cycles of each (7 streams, nothing new)
 
 
 FULL = Size()
-QUICK = Size(backlog=600, per_trial=200, kiosks=3, per_kiosk=200, pushers=2, members=50)
+QUICK = Size(
+    backlog=600,
+    per_trial=200,
+    kiosks=3,
+    per_kiosk=200,
+    pushers=2,
+    members=50,
+    worker_pushers=2,
+    per_worker_pusher=500,
+    pull_rounds=2,
+)
+WORKER_COUNTS = (1, 2, 4)
 
 
 @dataclass
@@ -441,20 +463,58 @@ class Bureau:
 
     def cpu_s(self) -> float:
         """The server process's CPU seconds so far (user + system)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return _cpu_s(self.process.pid)
+
+    def tree_cpu_s(self) -> float:
+        """The CPU seconds so far of the server and every process under it (uvicorn's workers,
+        the rules process)."""
+        return tree_cpu_s(self.process.pid)
+
+
+def _cpu_s(pid: int, reaped: bool = False) -> float:
+    """A process's CPU seconds (user + system), and with `reaped` its children's that it waited for."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(f) for f in fields[11 : 15 if reaped else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_s(root: int) -> float:
+    """The CPU seconds so far of process `root` and every process under it, with those of its
+    children that exited and were reaped (PostgreSQL's backends come and go)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    total = 0.0
+    for pid in tree:
+        try:
+            total += _cpu_s(pid, reaped=pid == root)
+        except OSError:
+            pass
+    return total
 
 
 @contextmanager
-def serving(store_url: str, folder: Path) -> Iterator[Bureau]:
-    """`python -m bureau serve` on a free port of 127.0.0.1, ready; stopped after."""
+def serving(store_url: str, folder: Path, workers: int = 1) -> Iterator[Bureau]:
+    """`python -m bureau serve --workers N` on a free port of 127.0.0.1, ready; stopped after."""
     from tools.checkout import ROOT
     from tools.pgcluster import free_port, stop_process
 
     port = free_port()
     with open(folder / "server.log", "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bureau", "serve", "--db", store_url, "--port", str(port)],
+            [
+                sys.executable,
+                *("-m", "bureau", "serve", "--db", store_url),
+                *("--port", str(port), "--workers", str(workers)),
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=folder,
@@ -466,13 +526,15 @@ def serving(store_url: str, folder: Path) -> Iterator[Bureau]:
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"the bureau exited:\n{(folder / 'server.log').read_text()[-3000:]}")
+            # Every worker started, not only the first to answer.
+            started = (folder / "server.log").read_text(errors="replace").count("Application startup complete")
             try:
-                if httpx.get(url + "/v1/health", timeout=1).status_code == 200:
+                if started >= workers and httpx.get(url + "/v1/health", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("the bureau did not answer /v1/health within 60 s")
+                raise RuntimeError(f"the bureau's {workers} workers did not answer /v1/health within 60 s")
             time.sleep(0.05)
         yield Bureau(url, process)
     finally:
@@ -702,6 +764,249 @@ def wait_for_rules(store_url: str, timeout: float = 900) -> None:
         close_store()
 
 
+# --- workers: serve --workers N on PostgreSQL ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkersRun:
+    workers: int
+    facts: int
+    seconds: float  # from the start signal to the last reply
+    requests: list[float]  # each push's seconds
+    server_errors: int
+    tree_cpu_s: float  # the bureau's processes meanwhile
+    postgres_cpu_s: float  # PostgreSQL's meanwhile
+    rules_s: float
+    total_cpu_s: float  # the bureau's and PostgreSQL's from the start signal until the rules were done
+    stored: int  # Event rows at the end
+    pull_s: float  # the pull cycles of every pusher at once, from the signal to the last reply
+    pulls: list[float]  # each pull's seconds
+    pull_errors: int
+    pull_cpu_s: float  # the bureau's and PostgreSQL's meanwhile
+    store_bytes: int  # the database's growth over an empty store, once the rules were done
+    dump_bytes: int  # pg_dump -Fc of it
+    dump_s: float
+
+
+PULLED = ("sites", "rules", "members", "cards", "balances", "items", "settings")  # kiosk.sync.pull.STREAMS
+
+
+def _lean_pusher(url: str, kiosk_id: str, key: str, bodies: list[bytes], rounds: int, signals, results) -> None:
+    """Send `bodies` one after another on one keep-alive connection, each signed as it is sent
+    (as ingest_trial), and put (seconds of each, 5xx met) on `results`; then, at the second
+    signal, `rounds` pull cycles of an up-to-date kiosk (each stream after its head: nothing new)
+    and their seconds and 5xx too.  A 5xx is sent again."""
+    from contract import signing
+
+    ready, go_push, go_heads, go_pull = signals
+    address = urlsplit(url)
+    http = HTTPConnection(address.hostname, address.port, timeout=120)
+    http.connect()
+
+    def send(method: str, target: str, body: bytes, seconds: list[float]) -> tuple[dict, int]:
+        errors = 0
+        while True:
+            started = time.perf_counter()
+            headers = {"X-Kiosk": kiosk_id, **signing.sign(key, method, target, int(time.time()), body)}
+            if body:
+                headers |= {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+            http.request(method, target, body or None, headers)
+            response = http.getresponse()
+            reply = response.read()
+            seconds.append(time.perf_counter() - started)
+            if response.status < 500:
+                break
+            errors += 1
+        if response.status != 200:
+            raise RuntimeError(f"{method} {target} refused: {response.status} {reply[:300]!r}")
+        if response.getheader("Content-Encoding") == "gzip":
+            reply = gzip.decompress(reply)
+        return json.loads(reply), errors
+
+    try:
+        ready.put(kiosk_id)
+        go_push.wait()
+        seconds, errors = [], 0
+        for body in bodies:
+            errors += send("POST", "/v1/push", body, seconds)[1]
+        results.put((seconds, errors))
+        http.close()  # idle past uvicorn's keep-alive while the rules catch up: opened again at the next request
+        go_heads.wait()
+        heads = {
+            stream: send("GET", f"/v1/pull?stream={stream}&after=0&limit=1", b"", [])[0]["head_rev"]
+            for stream in PULLED
+        }
+        http.close()
+        ready.put(kiosk_id)
+        go_pull.wait()
+        seconds, errors = [], 0
+        for _ in range(rounds):
+            for stream, head in heads.items():
+                errors += send("GET", f"/v1/pull?stream={stream}&after={head}&limit=1000", b"", seconds)[1]
+        results.put((seconds, errors))
+    finally:
+        http.close()
+
+
+def workers_runs(cluster, folder: Path, counts: tuple[int, ...], size: Size) -> list[WorkersRun]:
+    """The workers part on `cluster`: for each N a fresh store, `serve --workers N`, the roster
+    pushed untimed, then every pusher's kiosk at once."""
+    rng = random.Random(SEED + 1)
+    template = migrated_template(folder / "template")
+    names = ["roster", *[f"pusher{i:02d}" for i in range(size.worker_pushers)]]
+    # Kiosk ids are numbered in order (<SITE>-K01 …), the same in every fresh store: the bodies
+    # are made once, and signed with each store's keys as they are sent.
+    ids = [f"{SITE}-K{n:02d}" for n in range(1, len(names) + 1)]
+    roster = roster_rows(size.members, rng)
+    bodies = {
+        kiosk_id: signed_pushes(
+            build_kiosk_db(template, folder / name, outbox_rows(size.per_worker_pusher, kiosk_id, rng, size.members)),
+            kiosk_id,
+        )
+        for name, kiosk_id in zip(names[1:], ids[1:])
+    }
+    context = multiprocessing.get_context("spawn")
+    cluster.new_store("bench_empty")
+    empty_bytes = cluster.sql("SELECT pg_database_size('bench_empty')")[0][0]
+    cluster.sql('DROP DATABASE "bench_empty" WITH (FORCE)')
+    runs = []
+    for workers in counts:
+        name = f"bench_workers{workers}"
+        store_url = cluster.new_store(name)
+        kiosks = register(store_url, names)
+        assert [kiosks[n][0] for n in names] == ids, "kiosk ids not numbered as expected"
+        (folder / name).mkdir()
+        with serving(store_url, folder / name, workers) as bureau:
+            # A kiosk.db of its own each time: a drained one has nothing left to push.
+            roster_db = build_kiosk_db(template, folder / name / "roster", roster)
+            drain(roster_db, bureau.url, *kiosks["roster"][:2], Requests())
+            wait_for_rules(store_url)
+            ready, results = context.Queue(), context.Queue()
+            go_push, go_heads, go_pull = context.Event(), context.Event(), context.Event()
+            signals = (ready, go_push, go_heads, go_pull)
+            pushers = [
+                context.Process(
+                    target=_lean_pusher,
+                    args=(bureau.url, *kiosks[n][:2], bodies[kiosks[n][0]], size.pull_rounds, signals, results),
+                )
+                for n in names[1:]
+            ]
+            for p in pushers:
+                p.start()
+            postmaster = int((cluster.socket_dir / "data" / "postmaster.pid").read_text().split()[0])
+
+            def cpu() -> tuple[float, float]:
+                return bureau.tree_cpu_s(), tree_cpu_s(postmaster)
+
+            def phase(go) -> tuple[float, list[float], int, tuple[float, float]]:
+                """Every pusher ready, then `go`: seconds until all are done, their requests'
+                seconds, 5xx, and the bureau's and PostgreSQL's CPU meanwhile."""
+                for _ in pushers:
+                    ready.get(timeout=300)
+                before, started = cpu(), time.perf_counter()
+                go.set()
+                seconds, errors = [], 0
+                for _ in pushers:
+                    each, failed = results.get(timeout=1800)
+                    seconds += each
+                    errors += failed
+                elapsed, after = time.perf_counter() - started, cpu()
+                return elapsed, seconds, errors, (after[0] - before[0], after[1] - before[1])
+
+            push_started, push_cpu_before = time.perf_counter(), cpu()
+            elapsed, seconds, errors, (tree_cpu, postgres_cpu) = phase(go_push)
+            wait_for_rules(store_url)
+            rules_s = time.perf_counter() - push_started
+            total_cpu = sum(cpu()) - sum(push_cpu_before)
+            go_heads.set()
+            pull = phase(go_pull)
+            for p in pushers:
+                p.join()
+            if any(p.exitcode for p in pushers):
+                raise RuntimeError("a pusher failed (see above)")
+        stored, _, _ = check_storm(store_url, [], 0)
+        store_bytes = cluster.sql(f"SELECT pg_database_size('{name}')")[0][0]
+        dump = folder / name / "store.dump"
+        dump_started = time.perf_counter()
+        # As packaging/bureau/yinling-bureau-backup makes it.
+        subprocess.run(
+            ["pg_dump", "--format=custom", "--compress=6", f"--file={dump}", f"--dbname={store_url}"], check=True
+        )
+        dump_s = time.perf_counter() - dump_started
+        cluster.sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        facts = size.worker_pushers * size.per_worker_pusher
+        runs.append(
+            WorkersRun(
+                workers,
+                facts,
+                elapsed,
+                seconds,
+                errors,
+                tree_cpu,
+                postgres_cpu,
+                rules_s,
+                total_cpu,
+                stored,
+                pull_s=pull[0],
+                pulls=pull[1],
+                pull_errors=pull[2],
+                pull_cpu_s=sum(pull[3]),
+                store_bytes=store_bytes - empty_bytes,
+                dump_bytes=dump.stat().st_size,
+                dump_s=dump_s,
+            )
+        )
+    return runs
+
+
+def workers_figures(runs: list[WorkersRun], size: Size) -> list[Figure]:
+    out = []
+    base = runs[0].facts / runs[0].seconds
+    expected = size.members + size.worker_pushers * size.per_worker_pusher
+    print(
+        f"postgresql, serve --workers N: {size.worker_pushers} kiosks × {size.per_worker_pusher:,} facts "
+        f"pushed at once by {size.worker_pushers} pushers, then {size.pull_rounds} pull cycles each of "
+        f"{len(PULLED)} streams with nothing new"
+    )
+    for run in runs:
+        rate = run.facts / run.seconds
+        value = (
+            f"{rate:,.0f} facts/s ({rate / base:.2f}× of {runs[0].workers}), {run.seconds:.2f} s, "
+            f"p99 request {percentile(run.requests, 99) * 1000:.0f} ms; CPU meanwhile: bureau {run.tree_cpu_s:.1f} s, "
+            f"PostgreSQL {run.postgres_cpu_s:.1f} s; rules done after {run.rules_s:.1f} s, "
+            f"{run.total_cpu_s * 1e6 / run.facts:.0f} µs of CPU a fact in all (bureau, rules and PostgreSQL); "
+            f"5xx {run.server_errors}, stored {run.stored:,}/{expected:,}"
+        )
+        name = f"postgresql: ingest, serve --workers {run.workers}"
+        figure = Figure(name, value, "no 5xx, every fact stored", run.server_errors == 0 and run.stored == expected)
+        print(f"  {name}  {value}  [target {figure.target}: {figure.verdict()}]", flush=True)
+        out.append(figure)
+        name = f"postgresql: idle pulls, serve --workers {run.workers}"
+        value = (
+            f"{len(run.pulls) / run.pull_s:,.0f} requests/s, p99 {percentile(run.pulls, 99) * 1000:.0f} ms, "
+            f"{run.pull_cpu_s * 1e6 / len(run.pulls):,.0f} µs of CPU a request (bureau and PostgreSQL), "
+            f"5xx {run.pull_errors}"
+        )
+        figure = Figure(name, value, "no 5xx", run.pull_errors == 0)
+        print(f"  {name}  {value}  [target {figure.target}: {figure.verdict()}]", flush=True)
+        out.append(figure)
+        name = f"postgresql: store and dump, serve --workers {run.workers}"
+        value = (
+            f"{run.store_bytes / run.stored:,.0f} B a fact in the database (rules' rows and indexes with it), "
+            f"pg_dump -Fc {run.dump_bytes / run.stored:,.0f} B a fact in {run.dump_s:.1f} s "
+            f"({run.stored / run.dump_s:,.0f} facts/s)"
+        )
+        print(f"  {name}  {value}", flush=True)
+        out.append(Figure(name, value))
+    print_load()
+    return out
+
+
+def print_load() -> None:
+    load = os.getloadavg()
+    print(f"  {os.cpu_count()} CPU cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (1/5/15 min)")
+
+
 # --- figures ---------------------------------------------------------------------------------------
 
 
@@ -799,7 +1104,7 @@ def _phase(phase: Phase) -> str:
     return f"bureau CPU {phase.server_cpu_s:.2f} s; rules done after {phase.rules_s:.1f} s"
 
 
-def run(size: Size = FULL) -> list[Figure]:
+def run(size: Size = FULL, worker_counts: tuple[int, ...] = WORKER_COUNTS, only_workers: bool = False) -> list[Figure]:
     from bureau import sealing
     from tools import pgcluster
 
@@ -808,14 +1113,26 @@ def run(size: Size = FULL) -> list[Figure]:
     os.environ.setdefault(sealing.ENV, secrets.token_hex(32))
     out = []
     with tempfile.TemporaryDirectory(prefix="yinling-sync-") as tmp:
-        out += figures(measure("sqlite", Path(tmp) / "sqlite", size), size)
+        if not only_workers:
+            out += figures(measure("sqlite", Path(tmp) / "sqlite", size), size)
         with pgcluster.cluster(fsync=True) as cluster:
-            out += figures(measure("postgresql", Path(tmp) / "postgresql", size, cluster), size)
-    load = os.getloadavg()
-    print(f"  {os.cpu_count()} CPU cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (1/5/15 min)")
+            if not only_workers:
+                out += figures(measure("postgresql", Path(tmp) / "postgresql", size, cluster), size)
+                print_load()
+            out += workers_figures(workers_runs(cluster, Path(tmp) / "workers", worker_counts, size), size)
     return out
 
 
+def main(argv: list[str]) -> int:
+    """python -m bench.sync [--quick] [--workers 1,2,4]: every part, or with --workers only the
+    workers part with those counts."""
+    size = QUICK if "--quick" in argv else FULL
+    counts, only = WORKER_COUNTS, "--workers" in argv
+    if only:
+        counts = tuple(int(n) for n in argv[argv.index("--workers") + 1].split(","))
+    figures_ = run(size, counts, only)
+    return 0 if all(f.ok is not False for f in figures_) else 1
+
+
 if __name__ == "__main__":
-    figures_ = run(QUICK if "--quick" in sys.argv[1:] else FULL)
-    sys.exit(0 if all(f.ok is not False for f in figures_) else 1)
+    sys.exit(main(sys.argv[1:]))

@@ -46,6 +46,8 @@ DECLARED = {
     "tests/screens/conftest.py": {PYTHON},
     "tests/packaging/test_session.py": {"xinit", "Xvfb", "xset"},  # packaging/kiosk/bin/session on Xvfb
     "tests/packaging/test_deb.py": {"sudo"},  # tools/deb-install, as root
+    # packaging/bureau's backup and restore scripts, and what they run
+    "tests/packaging/test_bureau_server.py": {"pg_dump", "pg_restore", "createdb", "dropdb"},
 }
 
 

@@ -42,9 +42,14 @@ def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
 @dataclass(frozen=True)
 class Cluster:
     port: int
+    socket_dir: Path  # where its Unix socket is, as /run/postgresql is a Debian server's
 
     def url(self, name: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def socket_url(self, name: str) -> str:
+        """The database's URL over the Unix socket, in the form of packaging/bureau/env."""
+        return f"postgresql://postgres@/{name}?host={self.socket_dir}&port={self.port}"
 
     def connect(self, name: str = "postgres"):
         return psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=name)
@@ -118,7 +123,7 @@ def cluster(fsync: bool = True) -> Iterator[Cluster]:
         "start",
     )
     try:
-        yield Cluster(port)
+        yield Cluster(port, folder)
     finally:
         pg(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
         shutil.rmtree(folder, ignore_errors=True)

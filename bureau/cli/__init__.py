@@ -1,7 +1,8 @@
 """The bureau operator's commands: `yinling-bureau` once installed, `python -m bureau` in a checkout.
 
-    [--db URL] COMMAND …       --db is a SQLite path (default bureau.db here), sqlite:///path or
-                               postgresql://user@host:port/db, before or after the command
+    [--db URL] COMMAND …       --db is a SQLite path (default: $YINLING_BUREAU_DB, else bureau.db
+                               here), sqlite:///path or postgresql://user@host:port/db, before or
+                               after the command
 
 One module a command (as kiosk/cli/): `add(commands, db_option)` declares it and `run(args) -> int`
 carries it out in an open store.  Errors: one line on stderr and exit status 2.
@@ -15,7 +16,7 @@ from pathlib import Path
 from peewee import PeeweeException
 
 from bureau import admin
-from bureau.cli import activity, course, kiosk, report, rules, serve, settings, site, streams, user
+from bureau.cli import activity, course, kiosk, migrate, report, rules, serve, settings, site, streams, user
 from bureau.schema import open_store
 from bureau.store import StoreError, close_store
 
@@ -30,8 +31,11 @@ COMMANDS = {
     "streams": streams,
     "report": report,
     "user": user,
+    "migrate": migrate,
 }
-DEFAULT_DB = "bureau.db"
+# An installed service names its store in its environment file (packaging/bureau/env), so the
+# operator's commands and the service open the same one without --db.
+ENV_DB = "YINLING_BUREAU_DB"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -42,7 +46,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--db",
         metavar="URL",
         default=argparse.SUPPRESS,
-        help=f"the store: a SQLite path, sqlite:///path or postgresql://… (default {DEFAULT_DB})",
+        help=f"the store: a SQLite path, sqlite:///path or postgresql://… (default ${ENV_DB}, else bureau.db)",
     )
     parser = argparse.ArgumentParser(
         prog=_prog(), description="银龄签到 bureau: sites, kiosks and the sync service", parents=[db_option]
@@ -52,7 +56,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         command.add(commands, db_option)
     args = parser.parse_args(argv)
     if not hasattr(args, "db"):
-        args.db = DEFAULT_DB
+        args.db = os.environ.get(ENV_DB) or "bureau.db"
     args.prog = parser.prog
     return args
 

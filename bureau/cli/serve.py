@@ -1,5 +1,10 @@
-"""serve [--host 127.0.0.1] [--port 8800] [--workers 1]: the HTTP service kiosks sync with, and
-the staff's web page at /web."""
+"""serve [--host 127.0.0.1] [--port 8800] [--workers 1] [--forwarded-allow-ips 127.0.0.1]: the
+HTTP service kiosks sync with, and the staff's web page at /web.
+
+Behind a reverse proxy on this host (packaging/bureau/nginx-yinling-bureau.conf) every request
+comes from 127.0.0.1; the proxy's X-Forwarded-For and X-Forwarded-Proto are believed from the
+addresses --forwarded-allow-ips lists, and from no other, so the login throttle (bureau/web.py)
+counts each real client and the session cookie is marked Secure over https."""
 
 import argparse
 import multiprocessing
@@ -14,6 +19,12 @@ def add(commands, db_option: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8800)
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        metavar="ADDRESSES",
+        help="comma-separated addresses of the proxies whose X-Forwarded-For/-Proto are believed",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,7 +46,15 @@ def run(args: argparse.Namespace) -> int:
     if applier:
         applier.start()
     try:
-        uvicorn.run("bureau.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers)
+        uvicorn.run(
+            "bureau.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=True,
+            forwarded_allow_ips=args.forwarded_allow_ips,
+        )
     finally:
         if applier:
             applier.terminate()

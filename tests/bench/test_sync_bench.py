@@ -22,7 +22,7 @@ def test_a_backlog_is_what_kiosks_write():
 
 
 def test_the_quick_run_measures_both_stores(capsys):
-    figures = {f.name: f for f in sync.run(sync.QUICK)}
+    figures = {f.name: f for f in sync.run(sync.QUICK, worker_counts=(2,))}
     size = sync.QUICK
     for store in ("sqlite", "postgresql"):
         once = figures[f"{store}: every fact once"]
@@ -42,6 +42,14 @@ def test_the_quick_run_measures_both_stores(capsys):
             f"over {size.kiosks * -(-size.per_kiosk // sync.BATCH)} requests"
             in figures[f"{store}: storm p99 request"].value
         )
+    # serve --workers 2 on PostgreSQL (the full run also takes 1 and 4): every fact once, pulls without a 5xx.
+    for workers in (2,):
+        ingest = figures[f"postgresql: ingest, serve --workers {workers}"]
+        stored = size.members + size.worker_pushers * size.per_worker_pusher
+        assert ingest.ok and f"stored {stored:,}/{stored:,}" in ingest.value, ingest
+        assert figures[f"postgresql: idle pulls, serve --workers {workers}"].ok
+        assert "B a fact in the database" in figures[f"postgresql: store and dump, serve --workers {workers}"].value
+    assert "postgresql: ingest, serve --workers 1" not in figures
     out = capsys.readouterr().out
     assert "synchronous=FULL" in out and "fsync=on" in out and "load average" in out
 

@@ -2,14 +2,17 @@
 
 import re
 import stat
+import subprocess
+import sys
 import tomllib
 from datetime import timedelta
 
 from bureau import admin
+from bureau.migrations import scripts
 from bureau.models import Kiosk, Site
 from bureau.store import utcnow, write
 
-from .conftest import SITE, SITE_NAME, Client, cli
+from .conftest import SITE, SITE_NAME, Client, bureau_env, cli
 
 
 def refused(done, *words: str) -> None:
@@ -168,3 +171,23 @@ def test_kiosk_add_with_the_bureaus_keys_gives_everything_setup_needs(store, sto
     keys.write_text('[security]\nid_hash_key = "short"\n', encoding="utf-8")
     refused(cli(store_url, "kiosk", "add", "--site", SITE, "--keys", str(keys), cwd=tmp_path), "id_hash_key", "hex")
     assert Kiosk.select().count() == 1  # a refused key file makes no kiosk
+
+
+def test_migrate_opens_the_store_yinling_bureau_db_names_and_prints_its_version(tmp_path):
+    # As the service's ExecStartPre runs it: no --db, the store named in its environment file.
+    newest = scripts("sqlite")[-1][0]
+    store = tmp_path / "service" / "bureau.db"
+    store.parent.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "bureau", "migrate"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**bureau_env(), "YINLING_BUREAU_DB": f"sqlite:///{store}"},
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (0, f"schema version {newest}\n"), done.stderr
+    assert store.exists() and not (tmp_path / "bureau.db").exists()
+    # --db still wins over the environment.
+    again = cli(f"sqlite:///{tmp_path / 'other.db'}", "migrate", cwd=tmp_path)
+    assert again.stdout == f"schema version {newest}\n" and (tmp_path / "other.db").exists()
