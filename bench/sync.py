@@ -977,29 +977,34 @@ def workers_figures(runs: list[WorkersRun], size: Size) -> list[Figure]:
             f"{run.total_cpu_s * 1e6 / run.facts:.0f} µs of CPU a fact in all (bureau, rules and PostgreSQL); "
             f"5xx {run.server_errors}, stored {run.stored:,}/{expected:,}"
         )
-        name = f"postgresql: ingest, serve --workers {run.workers}"
-        figure = Figure(name, value, "no 5xx, every fact stored", run.server_errors == 0 and run.stored == expected)
-        print(f"  {name}  {value}  [target {figure.target}: {figure.verdict()}]", flush=True)
-        out.append(figure)
-        name = f"postgresql: idle pulls, serve --workers {run.workers}"
+        ok = run.server_errors == 0 and run.stored == expected
+        out.append(
+            _shown(Figure(f"postgresql: ingest, serve --workers {run.workers}", value, "no 5xx, every fact stored", ok))
+        )
         value = (
             f"{len(run.pulls) / run.pull_s:,.0f} requests/s, p99 {percentile(run.pulls, 99) * 1000:.0f} ms, "
             f"{run.pull_cpu_s * 1e6 / len(run.pulls):,.0f} µs of CPU a request (bureau and PostgreSQL), "
             f"5xx {run.pull_errors}"
         )
-        figure = Figure(name, value, "no 5xx", run.pull_errors == 0)
-        print(f"  {name}  {value}  [target {figure.target}: {figure.verdict()}]", flush=True)
-        out.append(figure)
-        name = f"postgresql: store and dump, serve --workers {run.workers}"
+        out.append(
+            _shown(
+                Figure(f"postgresql: idle pulls, serve --workers {run.workers}", value, "no 5xx", run.pull_errors == 0)
+            )
+        )
         value = (
             f"{run.store_bytes / run.stored:,.0f} B a fact in the database (rules' rows and indexes with it), "
             f"pg_dump -Fc {run.dump_bytes / run.stored:,.0f} B a fact in {run.dump_s:.1f} s "
             f"({run.stored / run.dump_s:,.0f} facts/s)"
         )
-        print(f"  {name}  {value}", flush=True)
-        out.append(Figure(name, value))
+        out.append(_shown(Figure(f"postgresql: store and dump, serve --workers {run.workers}", value)))
     print_load()
     return out
+
+
+def _shown(figure: Figure) -> Figure:
+    verdict = f"  [target {figure.target}: {figure.verdict()}]" if figure.target else ""
+    print(f"  {figure.name}  {figure.value}{verdict}", flush=True)
+    return figure
 
 
 def print_load() -> None:
