@@ -6,7 +6,7 @@ import importlib
 import sys
 import traceback
 
-from bench import Figure
+from bench import Figure, soak
 
 BENCHMARKS = ("tenyear", "signin", "coldstart", "devices", "screen", "selfservice", "staffdata", "sync", "idhash")
 LONG = ("soak",)  # run only when named: the full soak takes the better part of an hour
@@ -16,6 +16,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("names", nargs="*")
     parser.add_argument("--cards", type=int, help="cards the soak signs in (default 10,000)")
+    parser.add_argument("--minutes", type=float, default=0, help="the soak stops after this long, done or not")
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in BENCHMARKS + LONG]
     if unknown:
@@ -26,7 +27,7 @@ def main(argv: list[str]) -> int:
         print(f"\n== {name} ==", flush=True)
         try:
             module = importlib.import_module(f"bench.{name}")
-            figures += module.run(args.cards) if name == "soak" and args.cards else module.run()
+            figures += module.run(args.cards or soak.CARDS, args.minutes) if name == "soak" else module.run()
         except Exception:
             traceback.print_exc()
             figures.append(Figure(name, "could not run (see the traceback above)", "run", False))

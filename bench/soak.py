@@ -17,8 +17,8 @@ end (constant); card → result drawn p95 of the first and last 1,000 sign-ins, 
 bench/screen.py does (end no worse than start); run time, sign-ins/s, the outbox at the end, and
 the bureau's fact count against the kiosk's.
 
-    python -m bench soak [--cards N]          (parent: prints the figures)
-    python -m bench.soak DIR OUT --cards N    (child: runs the app, writes the samples to OUT)
+    python -m bench soak [--cards N] [--minutes M]   (parent: prints the figures; M: stop early)
+    python -m bench.soak DIR OUT --cards N --minutes M   (child: runs the app, writes the samples)
 """
 
 import argparse
@@ -42,7 +42,7 @@ RSS_TARGET_MB = 250.0
 GROWTH_TARGET = 0.10
 WINDOW = 1_000  # sign-ins at the start and at the end whose p95 are compared
 SAMPLES = 40  # RSS samples at the home screen over the run
-SERVICE_EVERY = 5  # a senior opens one of their own screens after every so many sign-ins
+SERVICE_EVERY = 8  # a senior opens one of their own screens after every so many sign-ins
 STAFF_EVERY = 500  # staff log in, look at today's sign-ins and log out
 WAIT_S = 20.0  # for a frame the bench waits on; longer is a hang
 SERVICES = ("points", "activities", "courses", "settings")
@@ -64,7 +64,7 @@ accept_typed = false
 SYNC = "push_delay_s = 1.0\npull_every_s = 10\n"
 
 
-def run(cards: int = CARDS) -> list[Figure]:
+def run(cards: int = CARDS, minutes: float = 0) -> list[Figure]:
     if not os.environ.get("DISPLAY"):
         print("soak: not measured, no DISPLAY (run it with ./dev bench soak, under xvfb-run)")
         return [Figure("soak", "not measured: no DISPLAY", f"RSS ≤ {RSS_TARGET_MB:g} MB", None)]
@@ -80,10 +80,10 @@ def run(cards: int = CARDS) -> list[Figure]:
             printed = printed.replace("http://127.0.0.1:8800", bureau.url).replace("[sync]\n", "[sync]\n" + SYNC)
             site_file.write_text(printed + OVERLAY, encoding="utf-8")
             subprocess.run(
-                [sys.executable, "-m", "bench.soak", tmp, str(out), "--cards", str(cards)],
+                [sys.executable, "-m", "bench.soak", tmp, str(out), "--cards", str(cards), "--minutes", str(minutes)],
                 cwd=ROOT,
                 check=True,
-                timeout=60 + cards * 2,
+                timeout=120 + (minutes * 60 if minutes else cards * 5),
                 env=dict(os.environ, KIVY_NO_CONSOLELOG="1"),
             )
         with sqlite3.connect(folder / "bureau.db") as bureau_db:
@@ -248,10 +248,11 @@ def new_lesson(settings, now: datetime) -> None:
 class Senior:
     """The bench's people at the kiosk: they act on the UI thread and wait for the frame drawn."""
 
-    def __init__(self, app, settings, cards: int):
+    def __init__(self, app, settings, cards: int, minutes: float = 0):
         from kiosk import demo
 
         self.app, self.settings, self.cards = app, settings, cards
+        self.seconds = minutes * 60 or float("inf")  # the day ends early after this long
         self.key = bytes.fromhex(settings.security.card_key)
         self.members = [m["no"] for m in demo.read(settings.site.demo_data)["members"]]
         self.rng = random.Random(20)
@@ -337,13 +338,22 @@ class Senior:
             raise RuntimeError(f"no result drawn within 20 s for {member_no} by {method}")
         if method == "idcard":
             self._armed["sent"] = sim_id.read_sent[1]  # the reply's last byte left the reader
-            sim_id.lift()
+            self.lift()
         armed = self._armed
         self._armed = {}
         self.signins.append(
             {"ms": round((armed["drawn"] - armed["sent"]) * 1000, 2), "kind": armed["kind"], "method": method}
         )
         self.next_frame(self.app.go_home)  # 「返回首页」
+
+    def lift(self) -> None:
+        """Take the card off the reader, and wait until the driver has seen it gone (two polls):
+        a card laid before then would look like the same card, still there."""
+        sim = self.app.devices.idcard_sim
+        polls = sim.counts.get("find", 0)
+        sim.lift()
+        if not sim.wait_for(lambda: sim.counts.get("find", 0) >= polls + 2, WAIT_S):
+            raise RuntimeError("the ID-card driver stopped polling")
 
     def type_card(self, member_no: str) -> None:
         """A USB scanner in keyboard mode: the card's characters and Enter, into the window."""
@@ -373,7 +383,7 @@ class Senior:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{name} did not take {member_no}'s card within 20 s")
             time.sleep(0.005)
-        self.app.devices.idcard_sim.lift()
+        self.lift()
         if screen.pages > 1:
             self.next_frame(lambda: screen.turn(1))  # 下一页
         self.next_frame(self.app.go_home)
@@ -418,10 +428,13 @@ class Senior:
                 self.service(SERVICES[(i // SERVICE_EVERY) % len(SERVICES)], self.rng.choice(self.members))
             if i % STAFF_EVERY == STAFF_EVERY - 1:
                 self.staff_visit()
-            if (i + 1) % every == 0 or i + 1 == self.cards:
+            last = i + 1 == self.cards or time.monotonic() - started > self.seconds
+            if (i + 1) % every == 0 or last:
                 self.next_frame(lambda: None)
                 self.home.append(home_sample(i + 1))
-                print(f"soak: {i + 1:,} sign-ins, RSS {self.home[-1][1] / 1024:.0f} MB", file=sys.stderr, flush=True)
+                print(f"soak: {i + 1:,} sign-ins, RSS {self.home[-1][1] / 1024:.0f} MB", file=sys.__stderr__, flush=True)
+            if last:
+                break
         return time.monotonic() - started
 
 
@@ -437,7 +450,7 @@ def drain(db_path: Path, sync) -> tuple[int, int]:
             time.sleep(0.2)
 
 
-def child(folder: str, out: str, cards: int) -> int:
+def child(folder: str, out: str, cards: int, minutes: float) -> int:
     from kiosk import boot
 
     data_dir = Path(folder) / "data"
@@ -448,7 +461,7 @@ def child(folder: str, out: str, cards: int) -> int:
 
     configure(settings)
     app = KioskApp(settings)
-    senior = Senior(app, settings, cards)
+    senior = Senior(app, settings, cards, minutes)
     failure: list[str] = []
 
     def drive():
@@ -479,7 +492,7 @@ def child(folder: str, out: str, cards: int) -> int:
     app.bind(on_start=started)
     app.run()
     if failure:
-        print(f"bench.soak: {failure[0]}", file=sys.stderr)
+        print(f"bench.soak: {failure[0]}", file=sys.__stderr__)  # Kivy took sys.stderr over
     return 1 if failure else 0
 
 
@@ -488,5 +501,6 @@ if __name__ == "__main__":
     parser.add_argument("folder")
     parser.add_argument("out")
     parser.add_argument("--cards", type=int, default=CARDS)
+    parser.add_argument("--minutes", type=float, default=0)
     args = parser.parse_args()
-    sys.exit(child(args.folder, args.out, args.cards))
+    sys.exit(child(args.folder, args.out, args.cards, args.minutes))

@@ -100,6 +100,9 @@ def setup(settings: SimpleNamespace) -> Path:
         path, maxBytes=settings.logging.max_bytes, backupCount=settings.logging.backups, encoding="utf-8"
     )
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # The level on the handler as well: importing Kivy sets the root logger's level to NOTSET, after
+    # which every SQL statement peewee logs at DEBUG was formatted, redacted and written (bench/soak.py).
+    handler.setLevel(settings.logging.level)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "yinling", False)]:
         root.removeHandler(old)
