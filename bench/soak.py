@@ -156,7 +156,9 @@ def figures(m: dict, at_bureau: int) -> list[Figure]:
     )
     ok_share = kinds.get("ok", 0) / n
     return [
-        Figure("soak: RSS at home after start", f"{start_mb:.1f} MB", f"≤ {RSS_TARGET_MB:g} MB", start_mb <= RSS_TARGET_MB),
+        Figure(
+            "soak: RSS at home after start", f"{start_mb:.1f} MB", f"≤ {RSS_TARGET_MB:g} MB", start_mb <= RSS_TARGET_MB
+        ),
         Figure(
             "soak: RSS growth over the run",
             f"{growth:+.1%} ({warm_mb:.0f} → {end_mb:.0f} MB, {warm[0]:,} → {series[-1][0]:,} sign-ins)",
@@ -432,7 +434,8 @@ class Senior:
             if (i + 1) % every == 0 or last:
                 self.next_frame(lambda: None)
                 self.home.append(home_sample(i + 1))
-                print(f"soak: {i + 1:,} sign-ins, RSS {self.home[-1][1] / 1024:.0f} MB", file=sys.__stderr__, flush=True)
+                rss_mb = self.home[-1][1] / 1024
+                print(f"soak: {i + 1:,} sign-ins, RSS {rss_mb:.0f} MB", file=sys.__stderr__, flush=True)
             if last:
                 break
         return time.monotonic() - started
