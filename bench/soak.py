@@ -43,7 +43,8 @@ GROWTH_TARGET = 0.10
 WINDOW = 1_000  # sign-ins at the start and at the end whose p95 are compared
 SAMPLES = 40  # RSS samples at the home screen over the run
 SERVICE_EVERY = 8  # a senior opens one of their own screens after every so many sign-ins
-STAFF_EVERY = 500  # staff log in, look at today's sign-ins and log out
+STAFF_EVERY = 500  # staff log in, look at today's sign-ins and log out ...
+STAFF_AT = 10  # ... first after this many sign-ins (a short run sees them too)
 WAIT_S = 20.0  # for a frame the bench waits on; longer is a hang
 SERVICES = ("points", "activities", "courses", "settings")
 # The kiosk's site file beside what the bureau printed: no repeat window (the same senior comes
@@ -141,7 +142,9 @@ def figures(m: dict, at_bureau: int) -> list[Figure]:
         + "  ".join(f"{s[0]}: {s[1] / 1024:.0f}/{s[2]}/{s[3]}" for s in series)
     )
     print(
-        f"soak: RSS at home after start {start_mb:.1f} MB, after {warm[0]:,} sign-ins {warm_mb:.1f} MB, "
+        f"soak: RSS at home after start {start_mb:.1f} MB ({series[0][5] / 1024:.0f} MB anonymous, "
+        f"{series[0][6] / 1024:.0f} MB of mapped files: libraries, the GL driver's among them), "
+        f"after {warm[0]:,} sign-ins {warm_mb:.1f} MB, "
         f"at the end {end_mb:.1f} MB (peak {peak_mb:.1f} MB): growth {growth:+.1%} since then, "
         f"{(end_mb - start_mb) / start_mb:+.1%} since start"
     )
@@ -198,11 +201,12 @@ def figures(m: dict, at_bureau: int) -> list[Figure]:
 
 
 def home_sample(done: int) -> list[int]:
-    """[sign-ins so far, VmRSS kB, open fds, Python threads, kernel tasks] of this process."""
-    rss = next(
-        int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmRSS:")
-    )
-    return [done, rss, len(os.listdir("/proc/self/fd")), threading.active_count(), len(os.listdir("/proc/self/task"))]
+    """[sign-ins so far, VmRSS kB, open fds, Python threads, kernel tasks, RssAnon kB, RssFile kB]
+    of this process."""
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    rss, anon, mapped = (int(status[k].split()[0]) for k in ("VmRSS", "RssAnon", "RssFile"))
+    tasks = len(os.listdir("/proc/self/task"))
+    return [done, rss, len(os.listdir("/proc/self/fd")), threading.active_count(), tasks, anon, mapped]
 
 
 def member_cards(demo_file: str) -> dict:
@@ -428,7 +432,7 @@ class Senior:
             self.sign_in(member_no, ("idcard", "idcard", "qr_serial", "qr_serial", "wedge")[i % 5])
             if i % SERVICE_EVERY == SERVICE_EVERY - 1:
                 self.service(SERVICES[(i // SERVICE_EVERY) % len(SERVICES)], self.rng.choice(self.members))
-            if i % STAFF_EVERY == STAFF_EVERY - 1:
+            if i % STAFF_EVERY == STAFF_AT:
                 self.staff_visit()
             last = i + 1 == self.cards or time.monotonic() - started > self.seconds
             if (i + 1) % every == 0 or last:
