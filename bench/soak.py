@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -80,13 +81,20 @@ def run(cards: int = CARDS, minutes: float = 0) -> list[Figure]:
         with serving(store_url, folder) as bureau:
             printed = printed.replace("http://127.0.0.1:8800", bureau.url).replace("[sync]\n", "[sync]\n" + SYNC)
             site_file.write_text(printed + OVERLAY, encoding="utf-8")
-            subprocess.run(
-                [sys.executable, "-m", "bench.soak", tmp, str(out), "--cards", str(cards), "--minutes", str(minutes)],
-                cwd=ROOT,
-                check=True,
-                timeout=120 + (minutes * 60 if minutes else cards * 5),
-                env=dict(os.environ, KIVY_NO_CONSOLELOG="1"),
-            )
+            try:
+                command = ["-m", "bench.soak", tmp, str(out), "--cards", str(cards), "--minutes", str(minutes)]
+                subprocess.run(
+                    [sys.executable, *command],
+                    cwd=ROOT,
+                    check=True,
+                    timeout=120 + (minutes * 60 if minutes else cards * 5),
+                    env=dict(os.environ, KIVY_NO_CONSOLELOG="1"),
+                )
+            except subprocess.SubprocessError:
+                kept = Path(tempfile.gettempdir()) / "yinling-bench-soak-failed.log"
+                shutil.copyfile(folder / "data" / "logs" / "kiosk.log", kept)
+                print(f"soak: the kiosk's log is kept in {kept}")
+                raise
         with sqlite3.connect(folder / "bureau.db") as bureau_db:
             at_bureau = bureau_db.execute("SELECT count(*) FROM event").fetchone()[0]
         return figures(json.loads(out.read_text()), at_bureau)
@@ -231,6 +239,21 @@ def member_cards(demo_file: str) -> dict:
         )
         cards[m["no"]] = Profile(m["no"], card, bytes(PHOTO_SIZE), b"", None, m["no"])
     return cards
+
+
+def roster_to_bureau(settings, now: datetime) -> None:
+    """A member fact for each demo member, as the command line's registration writes it.  The demo
+    is loaded as if the bureau had its roster already; a real bureau does not, and would learn of
+    a senior only from their sign-in, publish their card without its id_hash, and the kiosk would
+    then no longer know their ID card (「未登记」)."""
+    from kiosk.people import members
+    from kiosk.staff.audit import Actor
+    from kiosk.store.db import write
+    from kiosk.store.models import Member
+
+    with write():
+        for member in Member.select():
+            members._fact(Actor.of(None, settings), member, now)
 
 
 def new_lesson(settings, now: datetime) -> None:
@@ -387,7 +410,9 @@ class Senior:
         deadline = time.monotonic() + WAIT_S
         while not (screen.senior is not None and screen.senior.member_no == member_no):
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{name} did not take {member_no}'s card within 20 s")
+                result = self.app.result.ids
+                shown = self.app.screens.current, screen.senior, result.word.text, result.heading.text
+                raise RuntimeError(f"{name} did not take {member_no}'s card within 20 s; on screen {shown}")
             time.sleep(0.005)
         self.lift()
         if screen.pages > 1:
@@ -462,6 +487,7 @@ def child(folder: str, out: str, cards: int, minutes: float) -> int:
 
     data_dir = Path(folder) / "data"
     settings = boot.start(argparse.Namespace(config=str(Path(folder) / "site.toml"), data_dir=str(data_dir)))
+    roster_to_bureau(settings, datetime.now())
     from kivy.clock import Clock
 
     from screens.app import KioskApp, configure
