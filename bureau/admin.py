@@ -5,7 +5,9 @@ The CLI (bureau/__main__.py) prints what these return; the tests call them direc
 
 import json
 import re
+import tomllib
 from datetime import timedelta
+from pathlib import Path
 
 from bureau import prefixes, streams
 from bureau.models import Kiosk, Site
@@ -118,15 +120,42 @@ def member_prefix(kiosk: Kiosk) -> str | None:
     return prefixes.of_kiosk(site.prefix, int(number.group(1)))
 
 
-def site_file(kiosk: Kiosk, url: str = DEFAULT_URL) -> str:
-    """The lines of the kiosk's site file that connect it to the bureau (config/default.toml)."""
+def site_file(kiosk: Kiosk, url: str = DEFAULT_URL, security: dict[str, str] | None = None) -> str:
+    """The kiosk's site file as far as the bureau knows it (config/default.toml): the site, the
+    kiosk, its member-number prefix and sync key, and the bureau's `security` keys when given
+    (`security_keys`); `yinling-kiosk setup` completes it on the box."""
 
     def toml(text: str) -> str:
         return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
 
+    site = kiosk.site
     prefix = member_prefix(kiosk)
     staff = f"[staff]\nmember_prefix = {toml(prefix)}\n" if prefix else ""
-    return f"[kiosk]\nid = {toml(kiosk.kiosk_id)}\n{staff}[sync]\nurl = {toml(url)}\nkey = {toml(kiosk.key)}\n"
+    keys = "".join(f"{name} = {toml(security[name])}\n" for name in SECURITY_KEYS) if security else ""
+    return (
+        f"[site]\ncode = {toml(site.code)}\nname = {toml(site.name)}\n"
+        f"[kiosk]\nid = {toml(kiosk.kiosk_id)}\n{staff}[sync]\nurl = {toml(url)}\nkey = {toml(kiosk.key)}\n"
+        + (f"[security]\n{keys}" if keys else "")
+    )
+
+
+SECURITY_KEYS = ("id_hash_key", "card_key")  # the bureau's, the same at every site (docs/design.md §9.6)
+
+
+def security_keys(path: Path) -> dict[str, str]:
+    """The [security] keys of the bureau's key file `path` (TOML, as in a kiosk's site file)."""
+    try:
+        with path.open("rb") as f:
+            table = tomllib.load(f).get("security", {})
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise AdminError(f"cannot read the keys in {path}: {e}") from None
+    keys = {}
+    for name in SECURITY_KEYS:
+        value = table.get(name)
+        if not isinstance(value, str) or not re.fullmatch(r"(?:[0-9a-fA-F]{2}){32,}", value):
+            raise AdminError(f"{path}: [security] {name} must be at least 32 bytes in hex")
+        keys[name] = value
+    return keys
 
 
 def find_site(code: str, error: type[Exception] = AdminError) -> Site:

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import NoReturn
 
 from kiosk import causes, config, demo, i18n, logs, sites
-from kiosk.cli import COMMANDS, OWN_DATABASE
+from kiosk.cli import COMMANDS, NO_SETTINGS, OWN_DATABASE
 from kiosk.i18n import t
 from kiosk.people import newcomers, search
 from kiosk.store import backups, integrity
@@ -36,6 +36,10 @@ def start(args: argparse.Namespace) -> SimpleNamespace:
     """Settings, logs and the database, ready for any command; exits with one message on bad
     settings, a damaged kiosk.db or a full disk."""
     os.umask(0o077)  # databases, backups, logs and exports hold members' personal data
+    command = getattr(args, "command", None)  # callers of their own pass none
+    if command in NO_SETTINGS:
+        i18n.load()
+        return SimpleNamespace()
     try:
         settings = config.load(args.config, args.data_dir)
     except config.ConfigError as e:
@@ -44,7 +48,6 @@ def start(args: argparse.Namespace) -> SimpleNamespace:
     i18n.load(settings.kiosk.language)
     logs.setup(settings)
     _warn_if_readable(args.config)
-    command = getattr(args, "command", None)  # callers of their own pass none
     if command in OWN_DATABASE:
         return settings
     if command in (None, "run"):
@@ -67,8 +70,9 @@ def start(args: argparse.Namespace) -> SimpleNamespace:
 
 
 def _warn_if_readable(site_file: str | None) -> None:
-    """The site file holds the bureau's keys and this kiosk's sync key: for its owner only."""
-    if site_file and Path(site_file).stat().st_mode & 0o077:
+    """The site file holds the bureau's keys and this kiosk's sync key: for its owner, and on a
+    kiosk box the kiosk's own group (root:yinling 0640, `yinling-kiosk setup`), only."""
+    if site_file and Path(site_file).stat().st_mode & 0o027:
         log.warning("%s can be read by other users: it holds keys, make it private (chmod 600)", site_file)
 
 

@@ -20,6 +20,7 @@ class Health:
     faults: int = 0  # bad frames, failed reads, SAM faults: the port stayed open
     disconnects: int = 0
     last_error: str = ""
+    in_use: bool = False  # the doctor found the port held by another process (the running kiosk)
 
     def state(self) -> str:
         """ "ok", "silent" (open but not answering) or "absent"."""

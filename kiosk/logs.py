@@ -1,7 +1,9 @@
 """Logging to <data_dir>/logs/kiosk.log with rotation; ID numbers never reach a log line; a full
-disk costs log lines, never the kiosk (or a traceback on stderr for every line)."""
+disk costs log lines, never the kiosk (or a traceback on stderr for every line).  Under systemd
+the same lines go to stderr too, compact, which the journal keeps (journalctl -u yinling-kiosk)."""
 
 import logging
+import os
 import re
 import sys
 from logging.handlers import RotatingFileHandler
@@ -86,6 +88,38 @@ _INPUT_PROBE = UnusedInputProbe()
 QUIET = ("fontTools",)
 
 
+class JournalFormatter(RedactingFormatter):
+    """A line for the journal: it stamps the time itself, and reads a leading <N> as the line's
+    priority (sd-daemon(3)) when stderr is its stream."""
+
+    PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3, logging.CRITICAL: 2}
+
+    def __init__(self, prefixed: bool):
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+        self.prefixed = prefixed
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        if not self.prefixed:
+            return line
+        level = self.PRIORITY.get(record.levelno, 6 if record.levelno < logging.WARNING else 3)
+        return "\n".join(f"<{level}>{part}" for part in line.split("\n"))  # a traceback: each line so
+
+
+def journal_stream() -> str:
+    """ "journal" when stderr is the journal's stream ($JOURNAL_STREAM names its device and inode),
+    "systemd" when systemd runs us with stderr elsewhere ($INVOCATION_ID), else ""."""
+    stream = os.environ.get("JOURNAL_STREAM", "")
+    if stream:
+        try:
+            st = os.fstat(sys.stderr.fileno())
+            if stream == f"{st.st_dev}:{st.st_ino}":
+                return "journal"
+        except (OSError, ValueError, AttributeError):  # stderr closed or not a real file
+            pass
+    return "systemd" if stream or os.environ.get("INVOCATION_ID") else ""
+
+
 def log_file(settings: SimpleNamespace) -> Path:
     """The kiosk's log file."""
     return Path(settings.kiosk.data_dir) / "logs" / "kiosk.log"
@@ -100,15 +134,22 @@ def setup(settings: SimpleNamespace) -> Path:
         path, maxBytes=settings.logging.max_bytes, backupCount=settings.logging.backups, encoding="utf-8"
     )
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    # The level on the handler as well: importing Kivy sets the root logger's level to NOTSET, after
+    # The level on each handler as well: importing Kivy sets the root logger's level to NOTSET, after
     # which every SQL statement peewee logs at DEBUG was formatted, redacted and written (bench/soak.py).
     handler.setLevel(settings.logging.level)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "yinling", False)]:
         root.removeHandler(old)
         old.close()
-    setattr(handler, "yinling", True)  # noqa: B010  (marks the kiosk's own handler for the next setup)
+    setattr(handler, "yinling", True)  # noqa: B010  (marks the kiosk's own handlers for the next setup)
     root.addHandler(handler)
+    under = journal_stream()
+    if under:
+        journal = logging.StreamHandler(sys.stderr)
+        journal.setFormatter(JournalFormatter(prefixed=under == "journal"))
+        journal.setLevel(settings.logging.level)
+        setattr(journal, "yinling", True)  # noqa: B010
+        root.addHandler(journal)
     root.setLevel(settings.logging.level)
     for name in QUIET:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -9,6 +9,8 @@ import logging
 import sqlite3
 from pathlib import Path
 
+from kiosk.store import integrity
+
 log = logging.getLogger(__name__)
 
 KEYS = frozenset(
@@ -31,7 +33,7 @@ def stored(data_dir: str | Path) -> dict[str, dict]:
     if not path.is_file():
         return {}
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = integrity.read_only(path)  # leaves no -wal or -shm behind (any user runs a command)
         try:
             rows = connection.execute("SELECT key, value FROM bureau_setting").fetchall()
         finally:

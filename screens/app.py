@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 from kivy.app import App
@@ -22,10 +23,11 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from devices import configured
+from devices.display import Panel
 from devices.manager import DeviceManager
 from devices.sim import demo as sim_demo
 from devices.wedge import Wedge
-from kiosk import demo, logs, memory
+from kiosk import demo, logs, memory, notify, timesync
 from kiosk.checkin.signin import Result
 from kiosk.checkin.visit import Reception, Senior, Visit
 from kiosk.fonts import cmap
@@ -34,6 +36,7 @@ from kiosk.i18n import t
 from kiosk.identity.credentials import Credential
 from kiosk.programme import activities
 from kiosk.programme.schedule import Item
+from kiosk.release import healthy
 from kiosk.sync import device_facts
 from kiosk.sync.status import Status as SyncStatus
 from kiosk.sync.worker import SyncWorker
@@ -55,6 +58,7 @@ from screens.senior.service import ServiceScreen
 from screens.staff.audit import StaffAuditScreen
 from screens.staff.course import StaffCourseScreen
 from screens.staff.courses import StaffCoursesScreen
+from screens.staff.doctor import StaffDoctorScreen
 from screens.staff.exports import StaffExportsScreen
 from screens.staff.frame import StaffScreen
 from screens.staff.home import StaffHomeScreen
@@ -72,6 +76,7 @@ from screens.theme import PAPER, rgba
 log = logging.getLogger(__name__)
 
 DEMO_TOP_UP_S = 300
+CLOCK_CHECK_S = 60  # whether the clock is synchronised, for the status corner
 ENTER_KEYS = (13, 271)  # Return, keypad Enter
 F1 = 282  # Kivy's key code of F1; F2..F12 follow
 BACKSPACE = 8
@@ -125,6 +130,7 @@ class KioskApp(App):
         self.sync: SyncWorker | None = None
         self.upkeep = Upkeep(settings)  # backups, free space, old newcomer cards
         self.voice = voice.Voice(settings.voice, on_trouble=self._voice_trouble)
+        self.panel = Panel(settings.display.panel_command)  # dark at night (DPMS)
         self.senior: Senior | None = None  # identified, with their own preferences in force
         self.clock = time.monotonic  # the idle watches' clock; tests move a fake one
         self.staff = StaffSession(self)
@@ -158,6 +164,7 @@ class KioskApp(App):
                 StaffImportsScreen(name="staff_imports"),
                 StaffAuditScreen(name="staff_audit"),
                 StaffSyncScreen(name="staff_sync"),
+                StaffDoctorScreen(name="staff_doctor"),
             ]
         )
         for screen in (
@@ -177,6 +184,7 @@ class KioskApp(App):
         root.add_widget(self.staff.bar)  # over a senior's result while staff mode is open
         root.add_widget(self.reading)
         self.screens.bind(current=lambda _sm, current: self.staff.bar.follow(current))
+        self.screens.bind(current=self._panel_follows)
         return root
 
     def on_start(self) -> None:
@@ -193,6 +201,10 @@ class KioskApp(App):
         # Any touch anywhere is someone at the kiosk; it must still reach the widgets.
         Window.bind(on_touch_down=self._touched)
         Clock.schedule_interval(self.idle.watch, CHECK_S)
+        Clock.schedule_interval(self._show_clock, CLOCK_CHECK_S)
+        ping = notify.watchdog_interval()
+        if ping:  # from the UI thread's clock: a frozen UI stops the pings and systemd restarts it
+            Clock.schedule_interval(lambda _dt: notify.watchdog(), ping)
         self._start_devices()
         if self.settings.sync.url:
             self.sync = SyncWorker(self.settings, self._synced)
@@ -201,6 +213,13 @@ class KioskApp(App):
         if self.settings.site.demo_data:
             # A demo left running keeps something due, as it was when it started.
             Clock.schedule_interval(self._top_up_demo, DEMO_TOP_UP_S)
+
+    def _panel_follows(self, _screens, current: str) -> None:
+        """The panel is off while the night screen shows, and on as soon as anything else does."""
+        if current == "night":
+            self.panel.off()
+        else:
+            self.panel.on()
 
     def _touched(self, *_args) -> None:
         # A touch on a senior's screen (a result in front of a staff page) is not staff at work.
@@ -211,6 +230,8 @@ class KioskApp(App):
     def _first_frame(self, window) -> None:
         window.unbind(on_flip=self._first_frame)
         log.info("home screen ready")
+        healthy.mark(Path(self.settings.kiosk.data_dir))  # migrated, home drawn, devices opened: ends an update's trial
+        notify.ready()
         self._greet()
         # The fallbacks' character maps take ~0.15 s each to read: after the first frame, not at a scan.
         threading.Thread(target=self._warm_fonts, name="fonts", daemon=True).start()
@@ -236,8 +257,12 @@ class KioskApp(App):
     def _synced(self, status: SyncStatus) -> None:
         self.sync_status = status
 
-    def on_sync_status(self, _app, status: SyncStatus | None) -> None:
-        self.home.ids.status.show_note("clock", present.clock_warning(status))
+    def on_sync_status(self, _app, _status: SyncStatus | None) -> None:
+        self._show_clock()
+
+    def _show_clock(self, *_args) -> None:
+        synchronised = timesync.synchronised(self.settings.clock.synced_flag)
+        self.home.ids.status.show_note("clock", present.clock_warning(self.sync_status, synchronised))
 
     def on_stop(self) -> None:
         if self.sync:
@@ -354,6 +379,7 @@ class KioskApp(App):
         included (screens/staff/session.py: the page stays behind the result).  A card is a senior
         at the kiosk, not staff at work: it keeps the staff's idle timer as it was."""
         self.reading.showing = True
+        self.panel.on()  # a card is not X input: X leaves the panel dark for it
         self.idle.touch()
         screen = self.screens.current_screen
         if isinstance(screen, StaffScreen):

@@ -7,6 +7,7 @@ reads is tested without a display.  The screens only put these strings into labe
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from kiosk import timesync
 from kiosk.checkin.signin import FULL, Result
 from kiosk.health import Health
 from kiosk.i18n import t
@@ -192,18 +193,15 @@ def device_status(health: Health) -> str:
     return f"{parts[0]} {' · '.join(parts[1:])}"
 
 
-def clock_warning(status: SyncStatus | None) -> str:
-    """The status corner's line when this kiosk's clock is far from the bureau's ("" when it is
-    not): a wrong clock makes every lesson 「不在签到时间」, and only staff can set it right."""
+def clock_warning(status: SyncStatus | None, synchronised: bool = True) -> str:
+    """The status corner's line when this kiosk's clock is far from the bureau's, or is not
+    synchronised while the bureau cannot be reached to check it ("" when neither): a wrong clock
+    makes every lesson 「不在签到时间」, and only staff can set it right."""
+    if status is not None and not status.clock_off and not synchronised and status.configured and status.last_error:
+        return t("device.clock_unsynced")
     if status is None or not status.clock_off:
         return ""
-    minutes = round(abs(status.clock_offset_ms) / 60_000)
-    if minutes < 120:
-        amount = t("device.minutes", n=minutes)
-    elif minutes < 48 * 60:
-        amount = t("device.hours", n=round(minutes / 60))
-    else:
-        amount = t("device.days", n=round(minutes / 1440))
+    amount = timesync.amount(abs(status.clock_offset_ms))
     # The offset is the bureau's clock minus ours: positive, ours is behind.
     return t("device.clock_slow" if status.clock_offset_ms > 0 else "device.clock_fast", amount=amount)
 

@@ -35,12 +35,17 @@ VENV = "<venv>"  # the commands an installed wheel brings (yinling-kiosk …)
 DECLARED = {
     "kiosk/people/cards.py": set(),  # staff.print_command: [] by default, the site's own
     "screens/support/voice.py": {"aplay"},  # voice.player: ["aplay", "-q"] (config/default.toml)
+    "devices/display.py": {"xset"},  # display.panel_command: "xset dpms force" (config/default.toml)
     "tools/pgcluster.py": {"runuser", "/usr/lib/postgresql/15/bin/initdb", "/usr/lib/postgresql/15/bin/pg_ctl"},
     "tests/test_programs.py": set(),  # shutil.which of each program found here
     "tests/test_package.py": {VENV},  # the wheel\'s commands, in a venv of its own
+    "kiosk/release/install.py": {PYTHON, VENV},  # python3 -m venv, then the new release's own pip
+    "tests/kiosk/release/box.py": {VENV},  # the installed release's python and yinling-kiosk
     "tests/bureau/faults.py": {PYTHON, "faketime"},
     "tests/screens/scenarios_staff_sync.py": {PYTHON},
     "tests/screens/conftest.py": {PYTHON},
+    "tests/packaging/test_session.py": {"xinit", "Xvfb", "xset"},  # packaging/kiosk/bin/session on Xvfb
+    "tests/packaging/test_deb.py": {"sudo"},  # tools/deb-install, as root
 }
 
 

@@ -102,6 +102,8 @@ USER, PASSWORD = "zhangli", "demo-password-2026"
 SITES = {"DEMO-001": "示范区老干部活动中心", "DEMO-002": "东城街道长者服务站"}
 NAMES = ["王建华", "李秀英", "张志强", "刘桂兰", "陈国栋", "杨淑珍", "赵德明", "黄美玲", "周文斌", "吴玉梅"]
 LESSONS = [("太极拳", 9), ("书法", 14), ("合唱团", 10)]
+# The release each demo kiosk runs (its pushes' client_version): two updated, one not yet.
+VERSIONS = ["0.2.0", "0.2.0", "0.1.0"]
 
 
 def main(argv: list[str]) -> int:
@@ -117,8 +119,8 @@ def main(argv: list[str]) -> int:
         keys = _setup(store)
         with _served(store, Path(folder)) as url:
             pushed = []
-            for kiosk_id, key in keys.items():
-                pushed += _push(url, kiosk_id, key, _demo_facts(kiosk_id))
+            for (kiosk_id, key), version in zip(keys.items(), VERSIONS):
+                pushed += _push(url, kiosk_id, key, _demo_facts(kiosk_id), version)
             _wait_for_rules(store, pushed)
             for path in shoot(url, USER, PASSWORD, out):
                 print(path)
@@ -232,7 +234,7 @@ def _demo_facts(kiosk_id: str) -> list[tuple[str, dict]]:
     return facts
 
 
-def _push(url: str, kiosk_id: str, key: str, facts: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+def _push(url: str, kiosk_id: str, key: str, facts: list[tuple[str, dict]], version: str) -> list[tuple[str, dict]]:
     """The facts as one signed push, as the kiosk's sync client sends them."""
     events = [
         {
@@ -251,7 +253,7 @@ def _push(url: str, kiosk_id: str, key: str, facts: list[tuple[str, dict]]) -> l
             "epoch": 1,
             "first_seq": 1,
             "last_seq": len(events),
-            "client_version": "0.1.0",
+            "client_version": version,
             "events": events,
         },
         ensure_ascii=False,

@@ -665,6 +665,26 @@ def _sync_rejected(now: datetime) -> None:
     sync_state.put(acked_seq=newest)
 
 
+def _doctor_page(tour):
+    """设备与系统检查 with some lines red: the reader unplugged, the bureau not answering, no backup
+    yet (the tour's data dir is new); the shot once the slow checks have come back."""
+    tour.settings.sync.url = "https://127.0.0.1:9"  # nothing listens there
+    if tour.app.devices.idcard_sim.port.plugged:
+        tour.app.devices.idcard_sim.unplug()
+    reader = tour.app.device_manager.threads[0]
+    screen = tour.app.staff.screens["staff_doctor"]
+
+    def open_when_unplugged() -> bool:
+        if reader.health.connected:
+            return False
+        if tour.app.screens.current != "staff_doctor":
+            tour.app.staff.keep_on()
+            tour.app.staff.open("staff_doctor")
+        return tour.app.screens.current == "staff_doctor" and not screen.checking
+
+    return open_when_unplugged
+
+
 SIGN_IN = ("staff_login", "staff_home")  # the shots that sign in to staff mode, for --only
 STAFF_SHOTS = [
     ("staff_login", _staff_login),
@@ -689,6 +709,7 @@ STAFF_SHOTS = [
     ("staff_sync", _sync_page(lambda now: None)),
     ("staff_sync_offline", _sync_page(_sync_offline)),
     ("staff_sync_rejected", _sync_page(_sync_rejected)),
+    ("staff_doctor", _doctor_page),
     ("staff_home_storage_low", _staff_home_storage_low),
 ]
 

@@ -1,5 +1,6 @@
-"""kiosk add --site CODE [--name N] [--url URL] [--out FILE] (the kiosk's [kiosk], [staff] and [sync]
-settings) | kiosk list | kiosk rotate ID [--grace-hours 72] [--url URL] [--out FILE] | kiosk revoke ID."""
+"""kiosk add --site CODE [--name N] [--url URL] [--keys FILE] [--out FILE] (the kiosk's [site],
+[kiosk], [staff], [sync] and, with --keys, [security] settings: what `yinling-kiosk setup` reads)
+| kiosk list | kiosk rotate ID [--grace-hours 72] [--url URL] [--keys FILE] [--out FILE] | kiosk revoke ID."""
 
 import argparse
 import os
@@ -9,6 +10,7 @@ from pathlib import Path
 from bureau import admin
 from bureau.cli.common import when
 
+KEYS_HELP = "a TOML file with the bureau's [security] id_hash_key and card_key, copied into the settings"
 OUT_HELP = "write the settings to FILE, readable by its owner only (they hold the kiosk's key), not to the screen"
 
 
@@ -20,12 +22,14 @@ def add(commands, db_option: argparse.ArgumentParser) -> None:
     p.add_argument("--site", required=True, metavar="CODE")
     p.add_argument("--name", default="")
     p.add_argument("--url", default=admin.DEFAULT_URL, help="the bureau's address as kiosks reach it")
+    p.add_argument("--keys", type=Path, metavar="FILE", help=KEYS_HELP)
     p.add_argument("--out", type=Path, metavar="FILE", help=OUT_HELP)
     kiosk.add_parser("list", parents=[db_option], help="the kiosks and their sync state")
     p = kiosk.add_parser("rotate", parents=[db_option], help="a new key; the old one works for a while")
     p.add_argument("kiosk_id", metavar="ID")
     p.add_argument("--grace-hours", type=float, default=admin.DEFAULT_GRACE / timedelta(hours=1))
     p.add_argument("--url", default=admin.DEFAULT_URL, help="the bureau's address as kiosks reach it")
+    p.add_argument("--keys", type=Path, metavar="FILE", help=KEYS_HELP)
     p.add_argument("--out", type=Path, metavar="FILE", help=OUT_HELP)
     p = kiosk.add_parser("revoke", parents=[db_option], help="refuse every later request of a kiosk")
     p.add_argument("kiosk_id", metavar="ID")
@@ -33,13 +37,16 @@ def add(commands, db_option: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.action == "add":
-        _give(admin.site_file(admin.add_kiosk(args.site, args.name), args.url), args.out)
+        keys = admin.security_keys(args.keys) if args.keys else None  # before the kiosk is made
+        _give(admin.site_file(admin.add_kiosk(args.site, args.name), args.url, keys), args.out)
     elif args.action == "list":
         print("kiosk\tsite\tepoch\tacked_seq\tlast_seen\trevoked")
         for k in admin.kiosks():
             print(f"{k.kiosk_id}\t{k.site.code}\t{k.epoch}\t{k.acked_seq}\t{when(k.last_seen)}\t{when(k.revoked_at)}")
     elif args.action == "rotate":
-        _give(admin.site_file(admin.rotate_key(args.kiosk_id, timedelta(hours=args.grace_hours)), args.url), args.out)
+        keys = admin.security_keys(args.keys) if args.keys else None
+        kiosk = admin.rotate_key(args.kiosk_id, timedelta(hours=args.grace_hours))
+        _give(admin.site_file(kiosk, args.url, keys), args.out)
     else:
         kiosk = admin.revoke(args.kiosk_id)
         print(f"kiosk {kiosk.kiosk_id} revoked at {when(kiosk.revoked_at)}")

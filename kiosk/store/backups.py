@@ -148,6 +148,21 @@ def claim(settings: SimpleNamespace) -> None:
     _claimed.append(lock)
 
 
+def kiosk_running(settings: SimpleNamespace) -> bool:
+    """Whether a kiosk runs on this data dir (it holds its claim): asked without making a file."""
+    try:
+        lock = os.open(database_path(settings).with_name(LOCK_NAME), os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(lock)  # closing lets go of a lock taken here
+    return False
+
+
 def _replace(target: Path, source: Path, now: datetime) -> Path | None:
     incoming = _copy_checked(source, target.with_name(f"{DB_NAME}.restoring"))
     aside = None
@@ -164,7 +179,7 @@ def _replace(target: Path, source: Path, now: datetime) -> Path | None:
 
 
 def _not_a_kiosk_db(path: Path) -> str:
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection = integrity.read_only(path)
     try:
         found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()
     finally:

@@ -58,9 +58,18 @@ def _wal_holds_pages(path: Path) -> bool:
     return wal.exists() and wal.stat().st_size > 0
 
 
+def read_only(path: Path) -> sqlite3.Connection:
+    """A connection that only reads the database at `path` and leaves nothing behind.  SQLite's
+    read-only mode makes a WAL database's -wal and -shm when they are not there, as whoever runs
+    it: root's `doctor` or `check` would leave files the kiosk's own user cannot open.  With none
+    there no connection writes the file, and it is opened immutable instead."""
+    busy = any(side.exists() for side in sidecars(path))
+    return sqlite3.connect(f"file:{path}?{'mode=ro' if busy else 'immutable=1'}", uri=True)
+
+
 def _pragma(path: Path, check: str) -> str:
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = read_only(path)
         try:
             rows = connection.execute(f"PRAGMA {check}").fetchall()
         finally:

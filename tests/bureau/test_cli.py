@@ -76,6 +76,7 @@ def test_kiosk_add_prints_the_kiosk_site_file(store, store_url, tmp_path):
     assert first.returncode == 0, first.stderr
     settings = tomllib.loads(first.stdout)
     assert settings == {
+        "site": {"code": SITE, "name": SITE_NAME},
         "kiosk": {"id": "DEMO-001-K01"},
         "staff": {"member_prefix": "AA"},  # the site's prefix, issued by site add
         "sync": {"url": "http://127.0.0.1:8800", "key": settings["sync"]["key"]},
@@ -155,3 +156,15 @@ def test_kiosk_revoke_refuses_every_later_request(store_url, tmp_path, server, k
 def test_a_store_that_cannot_be_opened_is_one_line_on_stderr(tmp_path):
     refused(cli("mysql://nobody@127.0.0.1/x", "site", "list", cwd=tmp_path), "mysql")
     refused(cli(f"sqlite:///{tmp_path}/no/such/folder/bureau.db", "site", "list", cwd=tmp_path))
+
+
+def test_kiosk_add_with_the_bureaus_keys_gives_everything_setup_needs(store, store_url, tmp_path):
+    cli(store_url, "site", "add", SITE, SITE_NAME, cwd=tmp_path)
+    keys = tmp_path / "keys.toml"
+    keys.write_text(f'[security]\nid_hash_key = "{"1f" * 32}"\ncard_key = "{"2e" * 40}"\n', encoding="utf-8")
+    done = cli(store_url, "kiosk", "add", "--site", SITE, "--keys", str(keys), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert tomllib.loads(done.stdout)["security"] == {"id_hash_key": "1f" * 32, "card_key": "2e" * 40}
+    keys.write_text('[security]\nid_hash_key = "short"\n', encoding="utf-8")
+    refused(cli(store_url, "kiosk", "add", "--site", SITE, "--keys", str(keys), cwd=tmp_path), "id_hash_key", "hex")
+    assert Kiosk.select().count() == 1  # a refused key file makes no kiosk

@@ -125,3 +125,66 @@ def test_the_log_survives_a_full_disk_and_says_how_many_lines_it_lost(settings, 
         "line after",
     ]
     assert capfd.readouterr().err == ""
+
+
+JOURNAL_SCRIPT = """
+import logging, sys
+from kiosk import config, logs
+settings = config.load(None, sys.argv[1])
+logs.setup(settings)
+logging.getLogger("kiosk.test").warning("身份证%s读卡成功", sys.argv[2])
+try:
+    raise ValueError("bad frame")
+except ValueError:
+    logging.getLogger("kiosk.test").exception("reading failed")
+"""
+
+
+def _logged_under(tmp_path, env: dict) -> tuple[str, str]:
+    """Log two lines in a process whose stderr is a pipe, with `env` as systemd would set it
+    (a JOURNAL_STREAM of "{pipe}" names the pipe's device and inode): (stderr, the log file)."""
+    import os
+    import subprocess
+    import sys
+
+    from tools.checkout import ROOT
+
+    read, write = os.pipe()
+    st = os.fstat(write)
+    env = {k: v.replace("{pipe}", f"{st.st_dev}:{st.st_ino}") for k, v in env.items()}
+    clean = {k: v for k, v in os.environ.items() if k not in ("JOURNAL_STREAM", "INVOCATION_ID")}
+    data_dir = tmp_path / "data"
+    with os.fdopen(read, encoding="utf-8") as out:
+        done = subprocess.run(
+            [sys.executable, "-c", JOURNAL_SCRIPT, str(data_dir), ID_WANG],
+            cwd=ROOT,
+            env={**clean, **env},
+            stderr=write,
+            timeout=60,
+        )
+        os.close(write)
+        stderr = out.read()
+    assert done.returncode == 0, stderr
+    return stderr, (data_dir / "logs" / "kiosk.log").read_text(encoding="utf-8")
+
+
+def test_under_systemd_the_journal_gets_compact_lines_with_their_priority(tmp_path):
+    stderr, file_log = _logged_under(tmp_path, {"JOURNAL_STREAM": "{pipe}", "INVOCATION_ID": "0123abcd"})
+    lines = stderr.splitlines()
+    assert lines[0] == "<4>WARNING kiosk.test: 身份证120103************读卡成功"  # no time: the journal stamps it
+    assert lines[1] == "<3>ERROR kiosk.test: reading failed"
+    assert lines[2] == "<3>Traceback (most recent call last):" and lines[-1] == "<3>ValueError: bad frame"
+    assert ID_WANG not in stderr
+    # The file log is as it always was: a timestamp, and the same lines.
+    assert "WARNING kiosk.test: 身份证120103************读卡成功" in file_log and ID_WANG not in file_log
+    assert file_log.splitlines()[-1] == "ValueError: bad frame" and file_log[:2] == "20"
+
+
+def test_a_systemd_service_whose_stderr_is_not_the_journal_gets_plain_lines(tmp_path):
+    stderr, _ = _logged_under(tmp_path, {"INVOCATION_ID": "0123abcd", "JOURNAL_STREAM": "8:12345"})
+    assert stderr.splitlines()[0] == "WARNING kiosk.test: 身份证120103************读卡成功"
+
+
+def test_in_a_terminal_nothing_goes_to_stderr(tmp_path):
+    stderr, file_log = _logged_under(tmp_path, {})
+    assert stderr == "" and "reading failed" in file_log

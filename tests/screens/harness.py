@@ -22,7 +22,9 @@ from tests.screens import (
     scenarios_staff,
     scenarios_staff_courses,
     scenarios_staff_desk,
+    scenarios_staff_doctor,
     scenarios_staff_sync,
+    scenarios_survive,
 )
 from tools.script import Script
 
@@ -582,7 +584,9 @@ for module in (
     scenarios_staff,
     scenarios_staff_courses,
     scenarios_staff_desk,
+    scenarios_staff_doctor,
     scenarios_staff_sync,
+    scenarios_survive,
 ):
     SCENARIOS.update({f.__name__: f for f in module.SCENARIOS})
 

@@ -6,7 +6,9 @@ scans, and idle time passes on a fake clock that the app's idle timer reads (app
 """
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from devices.display import Panel
 from kiosk.i18n import t
 
 MEMBER, OTHER = "DM0001", "DM0005"
@@ -559,9 +561,15 @@ def closed_now(settings) -> None:
 
 def resting(app, settings, obs):
     """Home untouched: the attract screen at 60 s, a touch back home; outside opening hours the
-    dark screen, where a card still signs in."""
+    dark screen, where a card still signs in.  The panel's command is one that records what it
+    is told (devices/display.py; Xvfb has no DPMS)."""
     clock = fake_clock(app)
     open_now(settings)
+    told = Path(settings.kiosk.data_dir) / "panel-told"
+    recorder = Path(settings.kiosk.data_dir) / "panel"
+    recorder.write_text(f'#!/bin/sh\necho "$1" >> {told}\n', encoding="utf-8")
+    recorder.chmod(0o700)
+    app.panel = Panel(str(recorder))
 
     def wait_attract():
         clock.advance(settings.display.attract_after_s + 1)
@@ -587,6 +595,7 @@ def resting(app, settings, obs):
 
     def woke():
         obs["night_result"] = app.result.kind
+        obs["panel"] = told.read_text(encoding="utf-8").split()
 
     return [wait_attract, touch_attract, close_kiosk, card_at_night, woke]
 

@@ -164,6 +164,16 @@ def test_a_clock_near_the_bureaus_or_no_sync_yet_says_nothing(status):
     assert present.clock_warning(sync_status(59_000) if status else None) == ""
 
 
+def test_a_clock_not_synchronised_is_told_only_while_the_bureau_cannot_check_it():
+    down = replace(sync_status(0), last_error="ConnectError: [Errno 111] Connection refused")
+    assert present.clock_warning(down, synchronised=False) == t("device.clock_unsynced")
+    assert present.clock_warning(down, synchronised=True) == ""
+    assert present.clock_warning(sync_status(0), synchronised=False) == ""  # the bureau just answered: it agrees
+    assert present.clock_warning(None, synchronised=False) == ""  # no bureau: the doctor tells staff
+    far = replace(sync_status(-5 * 3_600_000), last_error="HTTP 503")
+    assert present.clock_warning(far, synchronised=False) == present.clock_warning(far)  # the worse is said
+
+
 def sync_status(offset_ms: int) -> SyncStatus:
     return SyncStatus(True, 0, None, 0, 0, 1, None, "", None, clock_offset_ms=offset_ms)
 

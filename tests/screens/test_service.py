@@ -207,6 +207,9 @@ def test_attract_after_a_minute_and_night_outside_opening_hours(run_scenario):
     assert obs["attract_next_slide"] != obs["attract_slide"]
     assert t("night.closed") in obs["night_texts"]
     assert obs["night_result"] in ("ok", "already")  # a card still signs in at night
+    # The panel: on at the first change of screen, off at night, on again at the card (X would
+    # wake it at a touch by itself, not at a card).
+    assert obs["panel"] == ["on", "off", "on"]
 
 
 def test_home_lists_what_is_still_to_come_soonest_first(run_scenario):

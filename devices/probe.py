@@ -1,0 +1,86 @@
+"""The devices as the doctor's command line finds them (kiosk/doctor/devices.py): each configured
+reader and scanner opened once with its real driver, asked once, and closed.
+
+A port the running kiosk holds is never taken from it: the serial drivers open their ports with an
+exclusive lock (devices/serialdev.py) and the evdev scanner grabs its device, so a second opener
+is refused, and that refusal is reported as the port being in use."""
+
+import errno
+from datetime import datetime
+from types import SimpleNamespace
+
+import serial
+
+from kiosk.config import SIMULATOR
+from kiosk.health import Health
+
+POLLS = 3  # asked this often: a reader's first answer after opening may be lost in its start-up
+
+
+def look(settings: SimpleNamespace) -> list[Health]:
+    """The health of each device the settings name (a simulated one, the demo's, is not opened)."""
+    return [_look(device) for device in _configured(settings)]
+
+
+def _configured(settings: SimpleNamespace) -> list:
+    cfg = settings.devices
+    found: list = []
+    if cfg.idcard.port:
+        from devices.idcard import IdCardReader
+
+        found.append(
+            IdCardReader(
+                "idcard", cfg.idcard.port, cfg.idcard.baud, cfg.idcard.poll_interval_ms / 1000, cfg.idcard.fingerprint
+            )
+        )
+    if cfg.qr_serial.port:
+        from devices.qrscanner import QrScanner
+
+        found.append(QrScanner("qr", cfg.qr_serial.port, cfg.qr_serial.baud, cfg.qr_serial.idle_gap_ms))
+    if cfg.evdev.device_name:
+        from devices.evdev_scanner import EvdevScanner
+
+        found.append(EvdevScanner("scanner", cfg.evdev.device_name))
+    return found
+
+
+def _look(device) -> Health:
+    health = Health(device.name, device.kind, device.port)
+    if device.port == SIMULATOR:
+        return Health(device.name, device.kind, device.port, connected=True)
+    faults: list[str] = []
+    device.on_fault = faults.append
+    try:
+        device.open()
+    except (OSError, serial.SerialException) as e:
+        device.close()
+        if _held(e):
+            return Health(device.name, device.kind, device.port, in_use=True)
+        return Health(device.name, device.kind, device.port, since=datetime.now(), last_error=str(e))
+    try:
+        for _ in range(POLLS):
+            device.poll()
+            if device.answering:
+                break
+        answering = device.answering
+    except (OSError, serial.SerialException) as e:
+        return Health(device.name, device.kind, device.port, since=datetime.now(), last_error=str(e))
+    finally:
+        device.close()
+    return Health(
+        health.name,
+        health.kind,
+        health.port,
+        connected=True,
+        answering=answering,
+        since=datetime.now(),
+        faults=len(faults),
+        last_error=faults[-1] if faults else "",
+    )
+
+
+def _held(error: Exception) -> bool:
+    """Whether opening failed because another process holds the port (flock, or an evdev grab)."""
+    if isinstance(error, OSError) and error.errno in (errno.EAGAIN, errno.EBUSY, errno.EWOULDBLOCK):
+        return True
+    return "Could not exclusively lock port" in str(error)
