@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -161,6 +162,8 @@ def figures(m: dict, at_bureau: int) -> list[Figure]:
         f"p95 card → result drawn, first {len(first):,} {p95_first:.1f} ms, last {len(last):,} {p95_last:.1f} ms "
         f"(p50 {percentile(first, 50):.1f} / {percentile(last, 50):.1f} ms)"
     )
+    if m.get("opened"):
+        print(f"soak: open at the end, not at start: {', '.join(m['opened'])}")
     print(
         f"soak: outbox at the end {m['outbox_pending']} pending of {m['outbox']:,} facts; "
         f"the bureau holds {at_bureau:,}"
@@ -215,6 +218,17 @@ def home_sample(done: int) -> list[int]:
     rss, anon, mapped = (int(status[k].split()[0]) for k in ("VmRSS", "RssAnon", "RssFile"))
     tasks = len(os.listdir("/proc/self/task"))
     return [done, rss, len(os.listdir("/proc/self/fd")), threading.active_count(), tasks, anon, mapped]
+
+
+def open_files() -> dict[str, str]:
+    """What each open file descriptor of this process is (a path, socket:[…], pipe:[…] …)."""
+    found = {}
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            found[fd] = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            pass  # closed meanwhile (the listing's own)
+    return found
 
 
 def member_cards(demo_file: str) -> dict:
@@ -288,6 +302,7 @@ class Senior:
         self.signins: list[dict] = []
         self.home: list[list[int]] = []
         self.services = self.staff = self.rounds = 0
+        self.files: dict[str, str] = {}
         self._drawn = threading.Event()
         self._armed: dict = {}
 
@@ -446,6 +461,7 @@ class Senior:
         every = max(1, self.cards // SAMPLES)
         self.next_frame(lambda: None)
         self.home.append(home_sample(0))
+        self.files = open_files()
         order: list[str] = []
         started = time.monotonic()
         for i in range(self.cards):
@@ -502,6 +518,8 @@ def child(folder: str, out: str, cards: int, minutes: float) -> int:
             app.devices.idcard_sim.cards.update(member_cards(settings.site.demo_data))
             senior.watch()
             seconds = senior.day()
+            now_open = open_files()
+            opened = sorted(re.sub(r"\d+", "N", v) for k, v in now_open.items() if senior.files.get(k) != v)
             pending, total = drain(data_dir / "kiosk.db", app.sync)
             result = {
                 "signins": senior.signins,
@@ -512,6 +530,7 @@ def child(folder: str, out: str, cards: int, minutes: float) -> int:
                 "rounds": senior.rounds,
                 "outbox_pending": pending,
                 "outbox": total,
+                "opened": opened,
             }
             Path(out).write_text(json.dumps(result))
         except Exception as e:
