@@ -2,7 +2,7 @@
 
     python -m bench                  every benchmark, then a summary table
     python -m bench signin coldstart only these (names: tenyear, signin, coldstart, devices, screen,
-                                     selfservice, staffdata, sync, idhash)
+                                     selfservice, staffdata, sync, idhash, and soak, run only when named)
     ./dev bench [names]              the same under xvfb-run, as the project runs it
 
 tenyear    builds the 10-year database once (50,000 members, 2,000,000 sign-ins with their
@@ -38,6 +38,12 @@ sync       kiosks pushing to a real bureau on loopback, on SQLite and on a priva
 idhash     the CPU time of one id_hash derivation (contract.idhash), and what recovering one
            member's ID number from everything on a kiosk's disk costs with the province known:
            region codes × birth dates × sequences, half of them on average; target ≥ 1 CPU-day.
+soak       a long day (`--cards N`, default 10,000; `--minutes M` ends it early): the real app
+           under Xvfb on the demo site, registered at a real bureau on loopback, signs in ID cards
+           (simulated reader), QR cards (serial scanner and keyboard wedge), seniors open their own
+           screens between them and staff log in now and then.  RSS at the home screen after start
+           (≤ 250 MB) and its growth (≤ 10 %), fds and threads (constant), p95 card → result drawn
+           of the first and last 1,000 (end ≤ start), sign-ins/s, outbox and bureau fact counts.
 
 Each benchmark prints its own lines as it goes and returns Figures for the summary.  The exit
 status is 1 when a figure misses its target or a benchmark could not run.

@@ -5,18 +5,63 @@ extension B-F ideographs, are drawn with the first fallback font that has them (
 """
 
 import logging
+import struct
 from functools import cache
 
 from fontTools.ttLib import TTFont
 
 log = logging.getLogger(__name__)
 
+# The Unicode subtables in the order fontTools' getBestCmap() prefers them: full repertoire first.
+_UNICODE = ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3), (0, 2), (0, 1), (0, 0))
+
 
 @cache
 def cmap(path: str) -> frozenset[int]:
-    """The code points the font at `path` has glyphs for."""
+    """The code points the font at `path` has glyphs for.  Read from the raw 'cmap' table: fontTools'
+    getBestCmap() names every glyph first, which for a CJK font parses 65,000 CFF glyph names, took
+    ~0.6 s a font and left ~30 MB of the kiosk's memory behind (bench/soak.py)."""
     with TTFont(path, lazy=True, fontNumber=0) as font:
-        return frozenset(font.getBestCmap())
+        table = font.reader["cmap"]
+    count = struct.unpack_from(">H", table, 2)[0]
+    offsets = {(p, e): o for p, e, o in struct.iter_unpack(">HHI", table[4 : 4 + 8 * count])}
+    for key in _UNICODE:
+        if key in offsets:
+            kind = struct.unpack_from(">H", table, offsets[key])[0]
+            if kind in _READERS:
+                return frozenset(_READERS[kind](table, offsets[key]))
+    raise OSError(f"{path}: no Unicode character map of format 4 or 12")
+
+
+def _format12(table: bytes, at: int) -> set[int]:
+    groups = struct.unpack_from(">I", table, at + 12)[0]
+    codes: set[int] = set()
+    for first, last, glyph in struct.iter_unpack(">III", table[at + 16 : at + 16 + 12 * groups]):
+        codes.update(range(first + (glyph == 0), last + 1))  # glyph 0 is .notdef: no glyph
+    return codes
+
+
+def _format4(table: bytes, at: int) -> set[int]:
+    segments = struct.unpack_from(">H", table, at + 6)[0] // 2
+    ends = struct.unpack_from(f">{segments}H", table, at + 14)
+    starts = struct.unpack_from(f">{segments}H", table, at + 16 + 2 * segments)
+    deltas = struct.unpack_from(f">{segments}h", table, at + 16 + 4 * segments)
+    ranges_at = at + 16 + 6 * segments
+    ranges = struct.unpack_from(f">{segments}H", table, ranges_at)
+    codes: set[int] = set()
+    for i in range(segments):
+        for code in range(starts[i], min(ends[i], 0xFFFE) + 1):
+            if ranges[i] == 0:
+                glyph = (code + deltas[i]) & 0xFFFF
+            else:
+                glyph = struct.unpack_from(">H", table, ranges_at + 2 * i + ranges[i] + 2 * (code - starts[i]))[0]
+                glyph = (glyph + deltas[i]) & 0xFFFF if glyph else 0
+            if glyph:
+                codes.add(code)
+    return codes
+
+
+_READERS = {12: _format12, 4: _format4}
 
 
 class FontChain:

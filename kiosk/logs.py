@@ -134,6 +134,9 @@ def setup(settings: SimpleNamespace) -> Path:
         path, maxBytes=settings.logging.max_bytes, backupCount=settings.logging.backups, encoding="utf-8"
     )
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # The level on each handler as well: importing Kivy sets the root logger's level to NOTSET, after
+    # which every SQL statement peewee logs at DEBUG was formatted, redacted and written (bench/soak.py).
+    handler.setLevel(settings.logging.level)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "yinling", False)]:
         root.removeHandler(old)
@@ -144,6 +147,7 @@ def setup(settings: SimpleNamespace) -> Path:
     if under:
         journal = logging.StreamHandler(sys.stderr)
         journal.setFormatter(JournalFormatter(prefixed=under == "journal"))
+        journal.setLevel(settings.logging.level)
         setattr(journal, "yinling", True)  # noqa: B010
         root.addHandler(journal)
     root.setLevel(settings.logging.level)

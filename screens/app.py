@@ -27,7 +27,7 @@ from devices.display import Panel
 from devices.manager import DeviceManager
 from devices.sim import demo as sim_demo
 from devices.wedge import Wedge
-from kiosk import demo, logs, notify, timesync
+from kiosk import demo, logs, memory, notify, timesync
 from kiosk.checkin.signin import Result
 from kiosk.checkin.visit import Reception, Senior, Visit
 from kiosk.fonts import cmap
@@ -91,6 +91,7 @@ OPENING_PHRASES = {
 
 def configure(settings: SimpleNamespace) -> None:
     """Kivy's configuration for this kiosk.  Call before anything imports kivy.core.window."""
+    memory.keep_large_blocks_apart()  # before the window's driver allocates its first textures
     kiosk = settings.kiosk.kiosk_mode
     Config.set("kivy", "exit_on_escape", "0" if kiosk else "1")  # K-2
     Config.set("graphics", "fullscreen", "auto" if kiosk else "0")  # K-1

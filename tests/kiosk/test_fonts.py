@@ -41,3 +41,33 @@ def test_unusable_fallback_font_is_skipped(tmp_path, caplog):
         chain = fonts.FontChain(s.display.font, [str(tmp_path / "missing.ttf")] + s.display.fallback_fonts)
     assert chain.fonts == [s.display.font] + s.display.fallback_fonts
     assert "missing.ttf" in caplog.text
+
+
+@pytest.mark.parametrize("face", ["font", "fallback"])
+def test_the_character_map_is_the_one_fonttools_reads(face):
+    # Read from the raw table (format 12 here); fontTools names every glyph first and is slow.
+    from fontTools.ttLib import TTFont
+
+    s = config.load()
+    path = s.display.font if face == "font" else s.display.fallback_fonts[0]
+    with TTFont(path, lazy=True) as font:
+        assert fonts.cmap(path) == set(font.getBestCmap())
+
+
+def test_a_font_with_only_a_basic_plane_map_is_read(tmp_path):
+    # Format 4: segments by delta and by glyph index array; a code mapped to glyph 0 has no glyph.
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    names = [".notdef", "A", "B", "wang"]
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({0x41: "A", 0x42: "B", 0x44: "A", 0x738B: "wang", 0x43: ".notdef"})
+    builder.setupGlyf({n: TTGlyphPen(None).glyph() for n in names})
+    builder.setupHorizontalMetrics(dict.fromkeys(names, (500, 0)))
+    builder.setupHorizontalHeader()
+    builder.setupPost()
+    builder.setupMaxp()
+    path = tmp_path / "tiny.ttf"
+    builder.save(str(path))
+    assert fonts.cmap(str(path)) == {0x41, 0x42, 0x44, 0x738B}

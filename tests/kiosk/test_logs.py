@@ -79,6 +79,17 @@ def test_setup_twice_keeps_one_handler_and_follows_the_level(settings, kiosk_log
     assert root.level == logging.WARNING
 
 
+def test_the_level_holds_after_kivy_resets_the_root_logger(log_file, world, wang, settings):
+    logging.getLogger().setLevel(logging.NOTSET)  # what importing Kivy does, after logs.setup() in the app
+
+    CheckIn(settings).handle(world.idcard(ID_WANG), LESSON_START)
+    logging.getLogger("kiosk.test").debug("a debug line")
+    flush()
+    text = log_file.read_text(encoding="utf-8")
+    assert "check-in DM9001 via idcard: ok" in text
+    assert " DEBUG " not in text and "SELECT" not in text  # peewee logs each statement at DEBUG
+
+
 def test_log_rotates_and_keeps_the_backups(settings, kiosk_logging):
     settings.logging.max_bytes, settings.logging.backups = 10_000, 2
     path = logs.setup(settings)
