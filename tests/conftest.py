@@ -43,3 +43,24 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if xvfb is not None:
         xvfb.terminate()
         xvfb.wait()
+
+
+# The modules that take a minute or more of one worker, first in the queue (pytest-xdist hands the
+# modules out in collection order, --no-loadscope-reorder): last, one of them would keep a worker
+# busy for minutes after the other had run out of work.
+FIRST = (
+    "tests/tools/test_layout.py",
+    "tests/screens/test_staff.py",
+    "tests/kiosk/release/test_update_rollback.py",
+    "tests/bureau/test_faults_restore.py",
+    "tests/screens/test_staff_desk.py",
+    "tests/packaging/test_deb.py",
+    "tests/screens/test_service.py",
+    "tests/screens/test_staff_courses.py",
+    "tests/screens/test_checklist.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {module: i for i, module in enumerate(FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(FIRST)))  # stable: the rest keep their order

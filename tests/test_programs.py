@@ -11,6 +11,7 @@ import ast
 import re
 import shutil
 import subprocess
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -140,7 +141,8 @@ def package_of(program_name: str) -> str:
     return ""
 
 
-def installed_by_dev() -> set[str]:
+@cache  # hundreds of dpkg-query calls: once a run, not once a program
+def installed_by_dev() -> frozenset[str]:
     """./dev's packages and everything they depend on (postgresql brings postgresql-15)."""
     seen, todo = set(), list(dev_packages())
     while todo:
@@ -157,7 +159,7 @@ def installed_by_dev() -> set[str]:
             for alternative in part.split("|")[:1]
             if alternative.strip()
         ]
-    return seen
+    return frozenset(seen)
 
 
 def essential(package: str) -> bool:
