@@ -25,14 +25,16 @@ class Devices:
                 sim.close()
 
 
-def from_settings(settings: SimpleNamespace) -> Devices:
+def from_settings(settings: SimpleNamespace, simulate: bool = True) -> Devices:
+    """The drivers the settings name; simulate=False leaves a "simulator" port as it is, started by
+    nobody (the doctor's look, devices/probe.py, must not start the demo's simulators)."""
     cfg, found = settings.devices, Devices()
-    sims = Path(settings.kiosk.data_dir) / "dev"
+    sims = Path(settings.kiosk.data_dir) / "dev" if simulate else None
     if cfg.idcard.port:
         from devices.idcard import IdCardReader
         from devices.sim.idcard import SamSim
 
-        found.idcard_sim, port = _simulated(cfg.idcard.port, SamSim, sims / "idcard")
+        found.idcard_sim, port = _simulated(cfg.idcard.port, SamSim, sims, "idcard")
         found.devices.append(
             IdCardReader("idcard", port, cfg.idcard.baud, cfg.idcard.poll_interval_ms / 1000, cfg.idcard.fingerprint)
         )
@@ -40,7 +42,7 @@ def from_settings(settings: SimpleNamespace) -> Devices:
         from devices.qrscanner import QrScanner
         from devices.sim.qr import QrSim
 
-        found.qr_sim, port = _simulated(cfg.qr_serial.port, QrSim, sims / "qr")
+        found.qr_sim, port = _simulated(cfg.qr_serial.port, QrSim, sims, "qr")
         found.devices.append(QrScanner("qr", port, cfg.qr_serial.baud, cfg.qr_serial.idle_gap_ms))
     if cfg.evdev.device_name:
         from devices.evdev_scanner import EvdevScanner
@@ -49,10 +51,11 @@ def from_settings(settings: SimpleNamespace) -> Devices:
     return found
 
 
-def _simulated(port: str, simulator, link: Path):
-    """(the simulator, the port to open): a started simulator for "simulator", else (None, port)."""
-    if port != SIMULATOR:
+def _simulated(port: str, simulator, sims: Path | None, name: str):
+    """(the simulator, the port to open): a simulator started as sims/name for "simulator", else
+    (None, port); sims None: none is started."""
+    if port != SIMULATOR or sims is None:
         return None, port
-    link.parent.mkdir(parents=True, exist_ok=True)
-    sim = simulator(str(link))
+    sims.mkdir(parents=True, exist_ok=True)
+    sim = simulator(str(sims / name))
     return sim, sim.path

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import serial
 
+from devices import configured
 from kiosk.config import SIMULATOR
 from kiosk.health import Health
 
@@ -19,33 +20,10 @@ POLLS = 3  # asked this often: a reader's first answer after opening may be lost
 
 def look(settings: SimpleNamespace) -> list[Health]:
     """The health of each device the settings name (a simulated one, the demo's, is not opened)."""
-    return [_look(device) for device in _configured(settings)]
-
-
-def _configured(settings: SimpleNamespace) -> list:
-    cfg = settings.devices
-    found: list = []
-    if cfg.idcard.port:
-        from devices.idcard import IdCardReader
-
-        found.append(
-            IdCardReader(
-                "idcard", cfg.idcard.port, cfg.idcard.baud, cfg.idcard.poll_interval_ms / 1000, cfg.idcard.fingerprint
-            )
-        )
-    if cfg.qr_serial.port:
-        from devices.qrscanner import QrScanner
-
-        found.append(QrScanner("qr", cfg.qr_serial.port, cfg.qr_serial.baud, cfg.qr_serial.idle_gap_ms))
-    if cfg.evdev.device_name:
-        from devices.evdev_scanner import EvdevScanner
-
-        found.append(EvdevScanner("scanner", cfg.evdev.device_name))
-    return found
+    return [_look(device) for device in configured.from_settings(settings, simulate=False).devices]
 
 
 def _look(device) -> Health:
-    health = Health(device.name, device.kind, device.port)
     if device.port == SIMULATOR:
         return Health(device.name, device.kind, device.port, connected=True)
     faults: list[str] = []
@@ -68,9 +46,9 @@ def _look(device) -> Health:
     finally:
         device.close()
     return Health(
-        health.name,
-        health.kind,
-        health.port,
+        device.name,
+        device.kind,
+        device.port,
         connected=True,
         answering=answering,
         since=datetime.now(),
