@@ -1,19 +1,29 @@
-"""The demo site: loaded from config/demo/site.toml into an empty database on first start."""
+"""The demo site: loaded from config/demo/site.toml into an empty database on first start.
+
+Loaded as a kiosk would have written it: the members' registrations, their sign-ins and ledger
+entries each with its fact in the outbox, and a carried-over balance as a correction fact.  A
+bureau this demo kiosk is registered at then learns the roster and the balances from its push,
+and what it publishes back (kiosk.sync.apply: names, id_hashes, confirmed balances) blanks or
+lowers nothing the demo shows.
+"""
 
 import hashlib
 import json
 import logging
 import tomllib
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
 
+from kiosk import i18n
 from kiosk.identity import ids
+from kiosk.people import members as roster
 from kiosk.people import search
 from kiosk.points import awards
 from kiosk.programme import schedule
 from kiosk.staff import access
+from kiosk.staff.audit import Actor
 from kiosk.store import facts
 from kiosk.store.db import write
 from kiosk.store.models import (
@@ -107,13 +117,14 @@ def _load(data: dict, settings: SimpleNamespace, now: datetime) -> None:
     term = _term(site, data["term"], now.date())
     courses = _courses(term, data["courses"])
     hashes = id_hashes(settings.site.demo_data, data["members"], bytes.fromhex(settings.security.id_hash_key))
-    members = _members(site, data["members"], courses, hashes)
+    actor = Actor.of(None, settings)
+    members = _members(site, data["members"], courses, hashes, actor, now)
     for person in data.get("staff", []):
         Staff.create(name=person["name"], role=person["role"], pin_hash=access.hash_pin(person["pin"]), site=site)
     for a in data["activities"]:
         _activity(site, a, members, now)
     for h in data.get("history", []):
-        _history(members[h["member"]], h, courses, now, settings)
+        _history(members[h["member"]], h, courses, now, settings, actor)
 
 
 def _courses(term: Term, rows: list[dict]) -> dict[str, Course]:
@@ -149,9 +160,15 @@ def key_fingerprint(id_key: bytes) -> str:
     return hashlib.sha256(b"yinling demo id_hashes\n" + id_key).hexdigest()
 
 
-def _members(site: Site, rows: list[dict], courses: dict[str, Course], hashes: dict[str, str]) -> dict[str, Member]:
+def _members(
+    site: Site, rows: list[dict], courses: dict[str, Course], hashes: dict[str, str], actor: Actor, now: datetime
+) -> dict[str, Member]:
+    """The roster, each member with their registration's fact and the points they carried over
+    from earlier terms as a correction the day before this term (the bureau's ledger holds a
+    balance only as entries)."""
     members = {}
     first_term = min((c.term.start for c in courses.values()), default=date.today())
+    eve = datetime.combine(first_term - timedelta(days=1), time())
     for n, m in enumerate(rows):
         members[m["no"]] = Member.create(
             member_no=m["no"],
@@ -164,6 +181,18 @@ def _members(site: Site, rows: list[dict], courses: dict[str, Course], hashes: d
             initials=search.initials(m["name"]),
             joined=first_term.replace(year=first_term.year - n % 6, day=1),
         )  # members for up to six years
+        roster.record_fact(actor, members[m["no"]], now)
+        if m["points"]:
+            _points_fact(
+                facts.new_event_id(),
+                members[m["no"]],
+                m["points"],
+                "correction",
+                eve,
+                actor,
+                now,
+                reason=i18n.t("points.opening"),
+            )
         for k, name in enumerate(m["courses"]):
             # Enrolled in the week before the term, in roster order: the waitlist's order needs a time.
             at = datetime.combine(courses[name].term.start - timedelta(days=7), datetime.min.time())
@@ -203,49 +232,93 @@ def _activity(site: Site, a: dict, members: dict[str, Member], now: datetime) ->
         )
 
 
-def _history(member: Member, h: dict, courses: dict[str, Course], now: datetime, settings: SimpleNamespace) -> None:
+def _history(
+    member: Member, h: dict, courses: dict[str, Course], now: datetime, settings: SimpleNamespace, actor: Actor
+) -> None:
     """The member's sign-ins and ledger entries, as confirmed by the bureau; their sum is added to
     the confirmed balance."""
     # Only lessons whose sign-in window has closed, so none makes a lesson due now "already".
     closed = now - timedelta(minutes=settings.checkin.window_after_min)
     lesson_points = awards.rule("lesson").points
     total = sum(
-        _attendance(member, courses[a["course"]], a, closed, settings.kiosk.id, lesson_points)
-        for a in h.get("attendance", [])
+        _attendance(member, courses[a["course"]], a, closed, lesson_points, actor, now) for a in h.get("attendance", [])
     )
-    total += sum(_entry(member, e, now.date()) for e in h.get("entries", []))
+    total += sum(_entry(member, e, actor, now) for e in h.get("entries", []))
     member.points_confirmed += total
     member.save()
 
 
-def _attendance(member: Member, course: Course, spec: dict, closed: datetime, kiosk_id: str, amount: int) -> int:
+def _attendance(
+    member: Member, course: Course, spec: dict, closed: datetime, amount: int, actor: Actor, now: datetime
+) -> int:
     held = list(course.lessons.where(~Lesson.cancelled, Lesson.start < closed).order_by(Lesson.start))
     last = len(held) - spec.get("missed_last", 0)
     came = [x for n, x in enumerate(held, 1) if n not in spec.get("missed", []) and n <= last]
     for n, lesson in enumerate(came):
         at = lesson.start - timedelta(minutes=5 + 3 * n % 11)  # a few minutes early, varying
         signin = SignIn.create(
-            event_id=facts.new_event_id(), member=member, lesson=lesson, at=at, method="idcard", kiosk_id=kiosk_id
+            event_id=facts.new_event_id(), member=member, lesson=lesson, at=at, method="idcard", kiosk_id=actor.kiosk_id
         )
-        _confirmed(member, amount, "lesson", at, rule="lesson_attendance", signin=signin)
+        # As kiosk.checkin.signin writes them: the sign-in's fact, then its award's.
+        facts.record(
+            "signin",
+            signin.event_id,
+            {
+                "member_no": member.member_no,
+                "kind": "lesson",
+                "item_id": lesson.id,
+                "title": course.name,
+                "start": lesson.start.isoformat(),
+                "at": at.isoformat(),
+                "method": signin.method,
+                "kiosk_id": actor.kiosk_id,
+                "site": actor.site,
+            },
+            now,
+        )
+        _confirmed(member, amount, "lesson", at, actor, now, rule="lesson_attendance", signin=signin)
     return amount * len(came)
 
 
-def _entry(member: Member, e: dict, today: date) -> int:
-    at = datetime.combine(today - timedelta(days=e["days_before"]), schedule.hm(e["time"]))
+def _entry(member: Member, e: dict, actor: Actor, now: datetime) -> int:
+    at = datetime.combine(now.date() - timedelta(days=e["days_before"]), schedule.hm(e["time"]))
     if e["kind"] == "volunteer":
         amount = awards.volunteer_points(e["hours"])
-        _confirmed(member, amount, "volunteer", at, rule="volunteer_hour", note=e["note"])
+        _confirmed(member, amount, "volunteer", at, actor, now, rule="volunteer_hour", note=e["note"])
     else:
         amount = e["amount"]
-        _confirmed(member, amount, e["kind"], at, note=e["note"])
+        _confirmed(member, amount, e["kind"], at, actor, now, note=e["note"])
     return amount
 
 
-def _confirmed(member: Member, amount: int, kind: str, at: datetime, **fields) -> None:
-    PointsEntry.create(
+def _confirmed(member: Member, amount: int, kind: str, at: datetime, actor: Actor, now: datetime, **fields) -> None:
+    entry = PointsEntry.create(
         event_id=facts.new_event_id(), member=member, amount=amount, kind=kind, status="confirmed", at=at, **fields
     )
+    signin = fields.get("signin")
+    _points_fact(
+        entry.event_id,
+        member,
+        amount,
+        kind,
+        at,
+        actor,
+        now,
+        rule=entry.rule,
+        reason=entry.note,
+        signin=signin.event_id if signin else None,
+    )
+
+
+def _points_fact(
+    event_id: str, member: Member, amount: int, kind: str, at: datetime, actor: Actor, now: datetime, **fields
+) -> None:
+    """A ledger entry's "points" fact, as kiosk.points.ledger (or, for an award, the check-in)
+    writes it, so the bureau's balance is the one the demo shows."""
+    # An award is the check-in's, which no staff member entered.
+    origin = {"kiosk_id": actor.kiosk_id, "site": actor.site} if fields.get("signin") else actor.origin()
+    payload = {"member_no": member.member_no, "amount": amount, "kind": kind, "at": at.isoformat()}
+    facts.record("points", event_id, {**payload, **fields, **origin}, now)
 
 
 def _term(site: Site, t: dict, first_day: date) -> Term:

@@ -91,7 +91,7 @@ def register(
             site=site,
         )
         NewcomerCard.delete().where(NewcomerCard.id == card.id).execute()
-        _fact(actor, member, now)
+        record_fact(actor, member, now)
         audit.record(
             actor,
             "member.register",
@@ -139,7 +139,7 @@ def update(
         if "name" in changes:
             current.initials = search.initials(current.name)
         current.save()
-        _fact(actor, current, now)
+        record_fact(actor, current, now)
         audit.record(
             actor, "member.update", _target(current), now, reason.strip(), before=before, after=_shown(current, changes)
         )
@@ -267,7 +267,9 @@ def _next_number(prefix: str) -> str:
     return f"{prefix}{(highest or 0) + 1:04d}"
 
 
-def _fact(actor: Actor, member: Member, now: datetime) -> None:
+def record_fact(actor: Actor, member: Member, now: datetime) -> None:
+    """Write the member's "member" fact: who they are now, all the bureau keeps of them (their
+    roster row, the id_hash a card read needs).  Call inside db.write(), with the change."""
     facts.record(
         "member",
         facts.new_event_id(),
