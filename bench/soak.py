@@ -255,21 +255,6 @@ def member_cards(demo_file: str) -> dict:
     return cards
 
 
-def roster_to_bureau(settings, now: datetime) -> None:
-    """A member fact for each demo member, as the command line's registration writes it.  The demo
-    is loaded as if the bureau had its roster already; a real bureau does not, and would learn of
-    a senior only from their sign-in, publish their card without its id_hash, and the kiosk would
-    then no longer know their ID card (「未登记」)."""
-    from kiosk.people import members
-    from kiosk.staff.audit import Actor
-    from kiosk.store.db import write
-    from kiosk.store.models import Member
-
-    with write():
-        for member in Member.select():
-            members._fact(Actor.of(None, settings), member, now)
-
-
 def new_lesson(settings, now: datetime) -> None:
     """Call off whatever is due now and start a lesson of the always-due course: every member
     has exactly one thing to sign in to again, standing alone (a sitting of its own)."""
@@ -503,7 +488,6 @@ def child(folder: str, out: str, cards: int, minutes: float) -> int:
 
     data_dir = Path(folder) / "data"
     settings = boot.start(argparse.Namespace(config=str(Path(folder) / "site.toml"), data_dir=str(data_dir)))
-    roster_to_bureau(settings, datetime.now())
     from kivy.clock import Clock
 
     from screens.app import KioskApp, configure
