@@ -6,9 +6,10 @@ extension B-F ideographs, are drawn with the first fallback font that has them (
 
 import logging
 import struct
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from functools import cache
-
-from fontTools.ttLib import TTFont
 
 log = logging.getLogger(__name__)
 
@@ -16,21 +17,76 @@ log = logging.getLogger(__name__)
 _UNICODE = ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3), (0, 2), (0, 1), (0, 0))
 
 
+class Coverage:
+    """The code points a font has glyphs for, as sorted ranges: a CJK font's 65,000 code points
+    held as a set of ints took ~6 MB of the kiosk's memory a font; its few thousand ranges, kB."""
+
+    def __init__(self, codes: Iterable[int]):
+        self._starts, self._ends = array("l"), array("l")
+        for code in sorted(codes):
+            if self._ends and code <= self._ends[-1] + 1:
+                self._ends[-1] = max(self._ends[-1], code)
+            else:
+                self._starts.append(code)
+                self._ends.append(code)
+
+    def __contains__(self, code: object) -> bool:
+        if not isinstance(code, int):
+            return False
+        i = bisect_right(self._starts, code) - 1
+        return i >= 0 and code <= self._ends[i]
+
+    def __iter__(self) -> Iterator[int]:
+        for start, end in zip(self._starts, self._ends):
+            yield from range(start, end + 1)
+
+    def __len__(self) -> int:
+        return sum(end - start + 1 for start, end in zip(self._starts, self._ends))
+
+
 @cache
-def cmap(path: str) -> frozenset[int]:
-    """The code points the font at `path` has glyphs for.  Read from the raw 'cmap' table: fontTools'
-    getBestCmap() names every glyph first, which for a CJK font parses 65,000 CFF glyph names, took
-    ~0.6 s a font and left ~30 MB of the kiosk's memory behind (bench/soak.py)."""
-    with TTFont(path, lazy=True, fontNumber=0) as font:
-        table = font.reader["cmap"]
-    count = struct.unpack_from(">H", table, 2)[0]
-    offsets = {(p, e): o for p, e, o in struct.iter_unpack(">HHI", table[4 : 4 + 8 * count])}
-    for key in _UNICODE:
-        if key in offsets:
-            kind = struct.unpack_from(">H", table, offsets[key])[0]
-            if kind in _READERS:
-                return frozenset(_READERS[kind](table, offsets[key]))
+def cmap(path: str) -> Coverage:
+    """The code points the font at `path` has glyphs for, read from its raw 'cmap' table (without
+    fontTools, whose getBestCmap() names all 65,000 glyphs of a CJK font first: ~0.6 s a font)."""
+    table = _table(path, b"cmap")
+    try:
+        count = struct.unpack_from(">H", table, 2)[0]
+        offsets = {(p, e): o for p, e, o in struct.iter_unpack(">HHI", table[4 : 4 + 8 * count])}
+        for key in _UNICODE:
+            if key in offsets:
+                kind = struct.unpack_from(">H", table, offsets[key])[0]
+                if kind in _READERS:
+                    return Coverage(_READERS[kind](table, offsets[key]))
+    except struct.error as e:
+        raise OSError(f"{path}: damaged cmap table ({e})") from e
     raise OSError(f"{path}: no Unicode character map of format 4 or 12")
+
+
+def _table(path: str, tag: bytes) -> bytes:
+    """One table of a TrueType/OpenType font, or of the first font of a collection (.ttc)."""
+    with open(path, "rb") as f:
+        head = f.read(12)
+        at = 0
+        if head[:4] == b"ttcf":  # a collection: its first font's table directory
+            f.seek(12)
+            (at,) = struct.unpack(">I", f.read(4))
+            f.seek(at)
+            head = f.read(12)
+        if len(head) < 12:
+            raise OSError(f"{path}: not a font")
+        (tables,) = struct.unpack_from(">H", head, 4)
+        f.seek(at + 12)
+        directory = f.read(16 * tables)
+        if len(directory) < 16 * tables:
+            raise OSError(f"{path}: not a font (its table directory is cut short)")
+        for name, _sum, offset, length in struct.iter_unpack(">4sIII", directory):
+            if name == tag:
+                f.seek(offset)
+                table = f.read(length)
+                if len(table) < length:
+                    raise OSError(f"{path}: its {tag.decode()} table is cut short")
+                return table
+    raise OSError(f"{path}: no {tag.decode()} table")
 
 
 def _format12(table: bytes, at: int) -> set[int]:

@@ -3,7 +3,7 @@ site (config/) — found through importlib.resources wherever the kiosk is insta
 
 A relative path in the settings that starts with assets/ or config/ names one of these files;
 any other relative path is relative to the working directory.  The kiosk is installed as files
-on disk (a wheel, never a zip), so each is a real path that Kivy, fontTools and aplay can open.
+on disk (a wheel, never a zip), so each is a real path that Kivy, the font reader and aplay can open.
 """
 
 from importlib.resources import files

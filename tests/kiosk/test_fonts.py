@@ -51,11 +51,12 @@ def test_the_character_map_is_the_one_fonttools_reads(face):
     s = config.load()
     path = s.display.font if face == "font" else s.display.fallback_fonts[0]
     with TTFont(path, lazy=True) as font:
-        assert fonts.cmap(path) == set(font.getBestCmap())
+        assert set(fonts.cmap(path)) == set(font.getBestCmap())
 
 
-def test_a_font_with_only_a_basic_plane_map_is_read(tmp_path):
-    # Format 4: segments by delta and by glyph index array; a code mapped to glyph 0 has no glyph.
+def tiny_font(tmp_path):
+    """A font with a format 4 map only: segments by delta and by glyph index array, and a code
+    mapped to glyph 0 (no glyph)."""
     from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.ttGlyphPen import TTGlyphPen
 
@@ -70,4 +71,46 @@ def test_a_font_with_only_a_basic_plane_map_is_read(tmp_path):
     builder.setupMaxp()
     path = tmp_path / "tiny.ttf"
     builder.save(str(path))
-    assert fonts.cmap(str(path)) == {0x41, 0x42, 0x44, 0x738B}
+    return path
+
+
+def test_a_font_with_only_a_basic_plane_map_is_read(tmp_path):
+    assert set(fonts.cmap(str(tiny_font(tmp_path)))) == {0x41, 0x42, 0x44, 0x738B}
+
+
+def test_the_first_font_of_a_collection_is_read(tmp_path):
+    from fontTools.ttLib import TTCollection, TTFont
+
+    collection = TTCollection()
+    collection.fonts = [TTFont(str(tiny_font(tmp_path)))]
+    path = tmp_path / "tiny.ttc"
+    collection.save(str(path))
+    assert set(fonts.cmap(str(path))) == {0x41, 0x42, 0x44, 0x738B}
+
+
+def test_a_file_that_is_no_font_is_refused(tmp_path):
+    path = tmp_path / "garbage.ttf"
+    path.write_bytes(b"\x00\x01\x00\x00\x00\x05" + bytes(6))
+    with pytest.raises(OSError, match="cut short"):
+        fonts.cmap(str(path))
+    path.write_bytes(b"\x00\x01\x00\x00\x00\x01" + bytes(6) + b"glyf" + bytes(12))
+    with pytest.raises(OSError, match="no cmap table"):
+        fonts.cmap(str(path))
+    path.write_bytes(b"abc")
+    with pytest.raises(OSError, match="not a font"):
+        fonts.cmap(str(path))
+
+
+def test_the_coverage_answers_as_a_set_would():
+    codes = {0x41, 0x42, 0x43, 0x45, 0x4E00, 0x4E01, 0x20000}
+    coverage = fonts.Coverage(codes)
+    assert set(coverage) == codes and len(coverage) == len(codes)
+    assert [c in coverage for c in (0x40, 0x43, 0x44, 0x4E01, 0x4E02, 0x20000, "A")] == [
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+    ]
