@@ -5,6 +5,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from kiosk import pinyin
 from kiosk.collation import pinyin_key
 from kiosk.store.db import db, write
 from kiosk.store.models import Member
@@ -20,9 +21,7 @@ class Hit:
 
 def initials(name: str) -> str:
     """The lower-case pinyin initials of a name; characters without pinyin are left out."""
-    from pypinyin import Style, lazy_pinyin  # here: loading it takes 0.3 s, which every command would pay
-
-    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    letters = pinyin.first_letters(name)
     return "".join(x[0] for x in letters if x and x[0].isascii() and x[0].isalpha()).lower()
 
 
@@ -85,15 +84,10 @@ def fill_initials() -> int:
 
 def _initials_of(name: str, memo: dict[str, str]) -> str:
     # initials() costs ~30 µs a name: 1.5 s for 50,000 members at start-up.  A name with no
-    # word of the phrase dictionary in it is read character by character, the same as
-    # initials() reads it, so each character's reading is looked up once (a few thousand
-    # characters make most names); the rest go through initials() itself.
-    from pypinyin.constants import PHRASES_DICT
-
-    for i in range(len(name)):
-        for j in range(i + 2, len(name) + 1):
-            if name[i:j] in PHRASES_DICT:
-                return initials(name)
+    # phrase of the table in it reads character by character, as initials() would read it, so
+    # each character's reading is looked up once (a few thousand characters make most names).
+    if pinyin.has_phrase(name):
+        return initials(name)
     for char in name:
         if char not in memo:
             memo[char] = initials(char)
