@@ -114,3 +114,17 @@ def test_the_coverage_answers_as_a_set_would():
         True,
         False,
     ]
+
+
+@pytest.mark.parametrize("face", ["font", "font_bold"])
+def test_the_shipped_cff_faces_have_no_subroutines(face):
+    # FreeType keeps a CFF font's subroutines in memory for each size a face is opened at (~1.8 MB
+    # a size for Noto Sans CJK): the shipped faces have them written out into the glyphs.
+    from fontTools.ttLib import TTFont
+
+    with TTFont(getattr(config.load().display, face), lazy=True) as font:
+        cff = font["CFF "].cff
+        top = cff.topDictIndex[0]
+        assert len(cff.GlobalSubrs) == 0
+        assert [len(getattr(fd.Private, "Subrs", None) or ()) for fd in top.FDArray] == [0] * len(top.FDArray)
+        assert font["maxp"].numGlyphs == 65_535
