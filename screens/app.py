@@ -55,21 +55,8 @@ from screens.senior.preferences import PreferencesScreen
 from screens.senior.reading import ReadingOverlay
 from screens.senior.result import ResultScreen
 from screens.senior.service import ServiceScreen
-from screens.staff.audit import StaffAuditScreen
-from screens.staff.course import StaffCourseScreen
-from screens.staff.courses import StaffCoursesScreen
-from screens.staff.doctor import StaffDoctorScreen
-from screens.staff.exports import StaffExportsScreen
 from screens.staff.frame import StaffScreen
-from screens.staff.home import StaffHomeScreen
-from screens.staff.imports import StaffImportsScreen
-from screens.staff.login import StaffLoginScreen
-from screens.staff.member import StaffMemberScreen
-from screens.staff.members import StaffMembersScreen
-from screens.staff.newcomers import StaffNewcomersScreen
 from screens.staff.session import StaffSession
-from screens.staff.sync import StaffSyncScreen
-from screens.staff.today import StaffTodayScreen
 from screens.support import voice
 from screens.theme import PAPER, rgba
 
@@ -77,6 +64,22 @@ log = logging.getLogger(__name__)
 
 DEMO_TOP_UP_S = 300
 CLOCK_CHECK_S = 60  # whether the clock is synchronised, for the status corner
+# The staff pages, each built the first time staff open it (screens/staff/session.py Pages).
+STAFF_PAGES = {
+    "staff_login": "screens.staff.login:StaffLoginScreen",
+    "staff_home": "screens.staff.home:StaffHomeScreen",
+    "staff_today": "screens.staff.today:StaffTodayScreen",
+    "staff_members": "screens.staff.members:StaffMembersScreen",
+    "staff_member": "screens.staff.member:StaffMemberScreen",
+    "staff_newcomers": "screens.staff.newcomers:StaffNewcomersScreen",
+    "staff_courses": "screens.staff.courses:StaffCoursesScreen",
+    "staff_course": "screens.staff.course:StaffCourseScreen",
+    "staff_exports": "screens.staff.exports:StaffExportsScreen",
+    "staff_imports": "screens.staff.imports:StaffImportsScreen",
+    "staff_audit": "screens.staff.audit:StaffAuditScreen",
+    "staff_sync": "screens.staff.sync:StaffSyncScreen",
+    "staff_doctor": "screens.staff.doctor:StaffDoctorScreen",
+}
 ENTER_KEYS = (13, 271)  # Return, keypad Enter
 F1 = 282  # Kivy's key code of F1; F2..F12 follow
 BACKSPACE = 8
@@ -100,6 +103,10 @@ def configure(settings: SimpleNamespace) -> None:
     Config.set("graphics", "resizable", "0")
     Config.set("graphics", "width", str(settings.display.width))
     Config.set("graphics", "height", str(settings.display.height))
+    # No multisampling: Kivy's default of 2 samples a pixel doubles every frame buffer (63 MB at
+    # 1920×1080 under a software GL driver, for smoother edges on a few rounded corners); the
+    # text is smoothed by the font rasteriser all the same.
+    Config.set("graphics", "multisamples", "0")
     # One input provider, or a touch panel that X also reports as a pointer taps twice (K-3):
     # the pointer, without the right-click multitouch emulation that leaves dots on screen.
     Config.remove_option("input", "%(name)s")
@@ -150,32 +157,8 @@ class KioskApp(App):
         }
         self.attract = AttractScreen(name="attract")
         self.night = NightScreen(name="night")
-        self.staff.build(
-            [
-                StaffLoginScreen(name="staff_login"),
-                StaffHomeScreen(name="staff_home"),
-                StaffTodayScreen(name="staff_today"),
-                StaffMembersScreen(name="staff_members"),
-                StaffMemberScreen(name="staff_member"),
-                StaffNewcomersScreen(name="staff_newcomers"),
-                StaffCoursesScreen(name="staff_courses"),
-                StaffCourseScreen(name="staff_course"),
-                StaffExportsScreen(name="staff_exports"),
-                StaffImportsScreen(name="staff_imports"),
-                StaffAuditScreen(name="staff_audit"),
-                StaffSyncScreen(name="staff_sync"),
-                StaffDoctorScreen(name="staff_doctor"),
-            ]
-        )
-        for screen in (
-            self.home,
-            self.result,
-            self.choice,
-            *self.services.values(),
-            self.attract,
-            self.night,
-            *self.staff.screens.values(),
-        ):
+        self.staff.build(STAFF_PAGES, self.screens.add_widget)
+        for screen in (self.home, self.result, self.choice, *self.services.values(), self.attract, self.night):
             self.screens.add_widget(screen)
         self.idle = IdleWatch(self)
         self.reading = ReadingOverlay()

@@ -5,8 +5,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-import qrcode
-
 from kiosk.fonts import FontChain
 from kiosk.i18n import t
 from kiosk.identity import tokens
@@ -23,6 +21,8 @@ MARGIN_Y = (297 - ROWS * CARD_H) / 2
 
 def qr_image(text: str):
     """A QR code image; level M survives a worn or partly covered card."""
+    import qrcode  # here: it brings Pillow, ~7 MB of a kiosk's memory that seldom prints a card
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, box_size=10)
     code.add_data(text)
     code.make(fit=True)

@@ -1,7 +1,9 @@
 """Staff mode at the kiosk: who is signed in, the pages they open, a card read on those pages, and
 the log-out after two idle minutes with a 20 s warning (docs/senior-ui.md I-5)."""
 
+import importlib
 import logging
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 
 from kivy.event import EventDispatcher
@@ -24,13 +26,45 @@ log = logging.getLogger(__name__)
 CARD_PROBLEMS = ("unknown_card", "invalid_card", "expired_card", "error")
 
 
+class Pages(Mapping[str, StaffScreen]):
+    """The staff pages by name, each imported and built the first time it is asked for, then kept:
+    a kiosk serves seniors all day, and the pages staff never open that day cost it nothing (their
+    code, rules and widgets took ~30 MB of its memory)."""
+
+    def __init__(self, where: dict[str, str], add: Callable[[StaffScreen], None]):
+        self._where = where  # name → "module:Class"
+        self._add = add  # puts a new page among the app's screens
+        self._built: dict[str, StaffScreen] = {}
+
+    def __getitem__(self, name: str) -> StaffScreen:
+        page = self._built.get(name)
+        if page is None:
+            module, cls = self._where[name].split(":")
+            page = getattr(importlib.import_module(module), cls)(name=name)
+            self._built[name] = page
+            self._add(page)
+        return page
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._where  # without building it
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def built(self) -> list[StaffScreen]:
+        return list(self._built.values())
+
+
 class StaffSession(EventDispatcher):
     label = StringProperty("")  # who is signed in, for the staff header
 
     def __init__(self, app):
         super().__init__()
         self.app = app
-        self.screens: dict[str, StaffScreen] = {}
+        self.screens = Pages({}, lambda _page: None)
         self.actor: Actor | None = None
         self.timer = IdleTimer(app.settings.staff.idle_s, app.settings.staff.idle_warning_s, app.clock())
         self.prompt: StaffIdlePrompt | None = None
@@ -39,9 +73,10 @@ class StaffSession(EventDispatcher):
         self.visit: Visit | None = None  # that senior's, while it does
         self.dialogs: list[ModalView] = []  # that page's pop-up, lifted off the window meanwhile
 
-    def build(self, screens: list[StaffScreen]) -> None:
-        """The staff pages, once the app builds its screens."""
-        self.screens = {screen.name: screen for screen in screens}
+    def build(self, pages: dict[str, str], add: Callable[[StaffScreen], None]) -> None:
+        """The staff pages (name → "module:Class"), once the app builds its screens; `add` puts a
+        page among them when it is first opened."""
+        self.screens = Pages(pages, add)
         self.prompt = StaffIdlePrompt()
         self.bar = StaffOfferBar()
 
@@ -53,7 +88,7 @@ class StaffSession(EventDispatcher):
         """The 工作人员 button on the home screen: the PIN pad."""
         self.app.forget_senior()
         self.touch()
-        self.app.screens.current = "staff_login"
+        self.app.screens.current = self.screens["staff_login"].name
 
     def login(self, actor: Actor) -> None:
         self.actor = actor
@@ -67,7 +102,7 @@ class StaffSession(EventDispatcher):
         if self.actor is None and name != "staff_login":
             name = "staff_login"
         self.touch()
-        self.app.screens.current = name
+        self.app.screens.current = self.screens[name].name
 
     def logout(self) -> None:
         """退出, or two idle minutes: every staff page forgets what it showed, then home."""
@@ -81,7 +116,7 @@ class StaffSession(EventDispatcher):
     def _forget_all(self) -> None:
         self.actor, self.label = None, ""
         self.prompt.close()
-        for screen in self.screens.values():
+        for screen in self.screens.built():
             screen.forget()
 
     def touch(self) -> None:
