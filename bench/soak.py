@@ -424,8 +424,8 @@ class Senior:
         """工作人员, a name, the PIN, 今日签到, 退出."""
         from kiosk.staff import access
 
-        login = self.app.staff.screens["staff_login"]
         self.next_frame(self.app.staff.enter)
+        login = self.app.staff.screens["staff_login"]  # built by enter(), on the UI thread
         person = access.by_name(self.settings.site.code, "张老师")
 
         def pin():
@@ -483,7 +483,43 @@ def drain(db_path: Path, sync) -> tuple[int, int]:
             time.sleep(0.2)
 
 
+def kiosk_packages_only() -> list[str]:
+    """Refuse to import what a kiosk box does not have; what is refused.  This venv also holds the
+    bureau's and the tests' packages, which a box, installing the project's own dependencies only
+    (docs/update.md), has not: psycopg2, which peewee imports when it finds it, or click, which
+    httpx does; they would weigh on the kiosk's memory here and not there."""
+    from importlib import metadata
+
+    def name(requirement: str) -> str:
+        return re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9._-]+", requirement).group()).lower()  # type: ignore[union-attr]
+
+    kiosk, todo = set(), ["yinling-kiosk"]
+    while todo:
+        dist = name(todo.pop())
+        if dist in kiosk:
+            continue
+        kiosk.add(dist)
+        try:
+            todo += [r for r in metadata.requires(dist) or [] if "extra ==" not in r]
+        except metadata.PackageNotFoundError:
+            pass  # required on another Python or system only (a marker's)
+    refused = sorted(
+        m for m, dists in metadata.packages_distributions().items() if not {name(d) for d in dists} & kiosk
+    )
+
+    class Refuse:
+        @staticmethod
+        def find_spec(fullname, path=None, target=None):
+            if fullname.partition(".")[0] in refused:
+                raise ModuleNotFoundError(f"not on a kiosk box: {fullname}", name=fullname)
+            return None
+
+    sys.meta_path.insert(0, Refuse())
+    return refused
+
+
 def child(folder: str, out: str, cards: int, minutes: float) -> int:
+    kiosk_packages_only()
     from kiosk import boot
 
     data_dir = Path(folder) / "data"
