@@ -14,16 +14,17 @@ def test_a_short_day_prints_every_figure(capsys):
     assert set(figures) == {
         "soak: RSS at home after start",
         "soak: RSS growth over the run",
-        "soak: open fds start → end",
-        "soak: threads start → end",
+        "soak: open fds start, warm → end",
+        "soak: threads start, warm → end",
         "soak: sign-in p95 first → last",
         "soak: sign-ins",
         "soak: outbox at the end, bureau facts",
     }
     rss = float(figures["soak: RSS at home after start"].value.split()[0])
     assert 50 < rss < 2000
-    fds = [int(n) for n in figures["soak: open fds start → end"].value.split(" → ")]
-    assert fds[0] > 3 and fds[1] > 3
+    fds = [int(n) for n in re.split(r", | → ", figures["soak: open fds start, warm → end"].value)]
+    assert len(fds) == 3 and min(fds) > 3
+    assert "soak: opened during the warm-up and still open:" in out and "soak: opened during the run" in out
     p95 = re.fullmatch(r"([\d.]+) → ([\d.]+) ms \(8 each\)", figures["soak: sign-in p95 first → last"].value)
     assert p95 and all(0 < float(ms) < 20_000 for ms in p95.groups())
     # Every card a real sign-in, every kind of read, a senior's screen, a staff visit.
