@@ -7,6 +7,12 @@ import subprocess
 
 import pytest
 
+# Kivy's default of 2 samples a pixel (Mesa makes it 4) roughly doubles the CPU llvmpipe spends on
+# every frame of every UI test, the screenshot tour's included.  The tests check what the widgets
+# hold, where they are and which frames were drawn, never how smooth an edge is: one sample.  Set
+# before anything imports Kivy, and inherited by the kiosk processes the tests start.
+os.environ.setdefault("KCFG_GRAPHICS_MULTISAMPLES", "0")
+
 _screen = pytest.StashKey[subprocess.Popen]()
 SCREEN = ["-screen", "0", "1920x1080x24", "+extension", "GLX"]  # as ./dev's XVFB_SCREEN
 
@@ -59,6 +65,28 @@ FIRST = (
     "tests/screens/test_staff_courses.py",
     "tests/screens/test_checklist.py",
 )
+
+
+# Tests whose cases share nothing but take a minute each: every case is a unit of work of its own
+# (below), so the two workers run them side by side instead of one worker running them in a row.
+ALONE = (
+    "tests/tools/test_layout.py::test_every_screen_of_the_tour_keeps_the_layout_rules",
+    "tests/bureau/test_faults_restore.py::test_restores_of_the_kiosk_and_the_bureau_under_kills_and_cut_pushes_lose_nothing",
+)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """--dist loadscope's units of work (a module: its module-scoped fixtures run once), except
+    that each case of a test in ALONE is a unit of its own."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Units(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return nodeid if nodeid.split("[")[0] in ALONE else super()._split_scope(nodeid)
+
+    return Units(config, log)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
