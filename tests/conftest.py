@@ -7,6 +7,12 @@ import subprocess
 
 import pytest
 
+# Kivy's default of 2 samples a pixel (Mesa makes it 4) roughly doubles the CPU llvmpipe spends on
+# every frame of every UI test, the screenshot tour's included.  The tests check what the widgets
+# hold, where they are and which frames were drawn, never how smooth an edge is: one sample.  Set
+# before anything imports Kivy, and inherited by the kiosk processes the tests start.
+os.environ.setdefault("KCFG_GRAPHICS_MULTISAMPLES", "0")
+
 _screen = pytest.StashKey[subprocess.Popen]()
 SCREEN = ["-screen", "0", "1920x1080x24", "+extension", "GLX"]  # as ./dev's XVFB_SCREEN
 
@@ -45,22 +51,52 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         xvfb.wait()
 
 
-# The modules that take a minute or more of one worker, first in the queue (pytest-xdist hands the
-# modules out in collection order, --no-loadscope-reorder): last, one of them would keep a worker
-# busy for minutes after the other had run out of work.
+# The units of work (below) that take half a minute or more of one worker, longest first (pytest-xdist
+# hands the units out in collection order, --no-loadscope-reorder): last, one of them would keep a
+# worker busy long after the other had run out of work.  A module, or one case of a test in ALONE.
+TOUR = "tests/tools/test_layout.py::test_every_screen_of_the_tour_keeps_the_layout_rules"
+RESTORES = (
+    "tests/bureau/test_faults_restore.py::"
+    "test_restores_of_the_kiosk_and_the_bureau_under_kills_and_cut_pushes_lose_nothing"
+)
 FIRST = (
-    "tests/tools/test_layout.py",
-    "tests/screens/test_staff.py",
+    f"{RESTORES}[postgresql]",
     "tests/kiosk/release/test_update_rollback.py",
-    "tests/bureau/test_faults_restore.py",
+    "tests/screens/test_staff.py",
+    f"{RESTORES}[sqlite]",
+    f"{TOUR}[normal]",
+    f"{TOUR}[large]",
+    "tests/screens/test_service.py",
     "tests/screens/test_staff_desk.py",
     "tests/packaging/test_deb.py",
-    "tests/screens/test_service.py",
     "tests/screens/test_staff_courses.py",
+    "tests/bench/test_soak.py",
     "tests/screens/test_checklist.py",
 )
 
 
+# Tests, or modules of tests, whose cases share nothing (no module-scoped fixture) and take from
+# seconds to a minute each: every case is a unit of work of its own, so the two workers run them
+# side by side instead of one worker running them in a row.
+ALONE = (TOUR, RESTORES, "tests/bureau/test_sync_restore.py")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """--dist loadscope's units of work (a module: its module-scoped fixtures run once), except
+    that each case of a test or module in ALONE is a unit of its own."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Units(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            alone = nodeid.split("[")[0] in ALONE or nodeid.split("::")[0] in ALONE
+            return nodeid if alone else super()._split_scope(nodeid)
+
+    return Units(config, log)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {module: i for i, module in enumerate(FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(FIRST)))  # stable: the rest keep their order
+    rank = {unit: i for i, unit in enumerate(FIRST)}
+    # Stable: the rest keep their order.
+    items.sort(key=lambda item: rank.get(item.nodeid, rank.get(item.nodeid.split("::")[0], len(FIRST))))

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.waiting import wait_until
+from tests.waiting import answers, wait_until
 from tools.checkout import ROOT
 from tools.pgcluster import free_port, stop_process
 
@@ -158,14 +158,8 @@ def test_the_installed_bureau_serves_on_loopback(installed, tmp_path):
         env={"PATH": f"{installed}:/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     try:
-
-        def healthy():
-            try:
-                return httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=2).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        wait_until(healthy, 120, "the installed bureau to answer")
+        health = f"http://127.0.0.1:{port}/v1/health"
+        wait_until(lambda: answers(health, timeout=2), 120, "the installed bureau to answer")
         login = httpx.get(f"http://127.0.0.1:{port}/web/login", timeout=5)
         assert login.status_code == 200 and "登录" in login.text  # its templates came with it
     finally:

@@ -32,7 +32,7 @@ from kiosk.store.db import db as kiosk_db
 from kiosk.store.db import open_db
 from tests.kiosk.builders import MEMBER_PREFIX
 from tests.kiosk.conftest import write_site_file
-from tests.waiting import wait_until
+from tests.waiting import answers, wait_until
 from tools import pgcluster
 from tools.checkout import ROOT
 from tools.pgcluster import free_port, stop_process
@@ -131,10 +131,7 @@ def server(store, store_url, tmp_path):
     def ready() -> bool:
         if process.poll() is not None:
             pytest.fail(f"the bureau exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            return httpx.get(url + "/v1/health", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
+        return answers(url + "/v1/health")
 
     try:
         wait_until(ready, 30, "the bureau to answer /v1/health")

@@ -29,7 +29,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 from peewee import fn
 
@@ -38,6 +37,7 @@ from bureau.models import Event, EventReject, Kiosk
 from bureau.schema import open_store
 from bureau.store import close_store
 from tests.kiosk.conftest import write_site_file
+from tests.waiting import answers
 from tools.checkout import ROOT
 
 from .conftest import MEMBER_PREFIX, SITE, SITE_NAME, bureau_env, free_port, wait_until
@@ -232,10 +232,7 @@ class BureauProcess:
     def _ready(self) -> bool:
         if self.process.poll() is not None:
             raise AssertionError(f"the bureau exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
-        try:
-            return httpx.get(self.url + "/v1/health", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
+        return answers(self.url + "/v1/health")
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no rollback but the store's own."""

@@ -7,8 +7,6 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-import httpx
-
 from kiosk.i18n import t
 from kiosk.store import facts
 from kiosk.store.db import write
@@ -16,6 +14,7 @@ from kiosk.store.models import Outbox
 from tests.bureau.conftest import bureau_env
 from tests.screens.scenarios_service import FakeClock, tap
 from tests.screens.scenarios_staff import ADMIN, ADMIN_PIN, CLERK, login_steps, on, texts
+from tests.waiting import answers
 
 CLERK_PIN = "1357"
 WRONG_SITE = "OTHER-9"
@@ -194,10 +193,7 @@ class Bureau:
         """Answers /v1/health (asked once a frame until it does: a refused connection is instant)."""
         if self.process.poll() is not None:
             raise RuntimeError(f"the bureau exited with {self.process.returncode}")
-        try:
-            return httpx.get(self.url + "/v1/health", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
+        return answers(self.url + "/v1/health")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -23,9 +23,13 @@ def signins(data_dir: Path, member_no: str) -> list[tuple]:
         ).fetchall()
 
 
-def test_wedge_scan_signs_in_and_shows_the_result(run_scenario):
+# The three scan tests check one run of the scenario (module-scoped `scenario`): a fresh kiosk
+# process each would cost a Kivy start and a demo load for the same frames.
+
+
+def test_wedge_scan_signs_in_and_shows_the_result(scenario):
     # A scanner types a demo member's card token and Enter into the window.
-    obs, data_dir = run_scenario("scan")
+    obs, data_dir = scenario("scan")
     assert obs["finished"]
     assert obs["screen"] == "result" and obs["kind"] == "ok"
     assert obs["word"] == t("result.ok") == "签到成功"
@@ -35,9 +39,9 @@ def test_wedge_scan_signs_in_and_shows_the_result(run_scenario):
     assert len(rows) == 1 and rows[0][0] == "qr" and rows[0][2] is not None
 
 
-def test_scan_is_acknowledged_on_screen_before_the_result(run_scenario):
+def test_scan_is_acknowledged_on_screen_before_the_result(scenario):
     # F-1: 「正在识别…」 is set at once and drawn in a frame of its own, then the result.
-    obs, _ = run_scenario("scan")
+    obs, _ = scenario("scan")
     assert obs["ack_at_once"]
     after = obs["frames"][obs["frames_before_scan"] :]
     first_ack = next(i for i, f in enumerate(after) if f["reading"])
@@ -45,8 +49,8 @@ def test_scan_is_acknowledged_on_screen_before_the_result(run_scenario):
     assert any(f["screen"] == "result" and not f["reading"] for f in after[first_ack + 1 :])
 
 
-def test_start_logs_home_screen_ready_once(run_scenario):
-    _, data_dir = run_scenario("scan")
+def test_start_logs_home_screen_ready_once(scenario):
+    _, data_dir = scenario("scan")
     log = (data_dir / "logs" / "kiosk.log").read_text(encoding="utf-8")
     assert [line for line in log.splitlines() if "home screen ready" in line and " INFO " in line]
     assert log.count("home screen ready") == 1
