@@ -44,7 +44,7 @@ DECLARED = {
     "tests/kiosk/release/box.py": {VENV},  # the installed release's python and yinling-kiosk
     "tests/bureau/faults.py": {PYTHON, "faketime"},
     "tests/screens/scenarios_staff_sync.py": {PYTHON},
-    "tests/screens/conftest.py": {PYTHON},
+    "tests/screens/conftest.py": {PYTHON, "faketime"},
     "tests/packaging/test_session.py": {"xinit", "Xvfb", "xset"},  # packaging/kiosk/bin/session on Xvfb
     "tests/packaging/test_deb.py": {"sudo"},  # tools/deb-install, as root
     # packaging/bureau's backup and restore scripts, and what they run

@@ -12,13 +12,18 @@ import pytest
 from tools.checkout import ROOT
 
 
-def run_harness(name: str, folder: Path, kiosk: bool = False, config: Path | None = None) -> tuple[dict, Path]:
+def run_harness(
+    name: str, folder: Path, kiosk: bool = False, config: Path | None = None, clock: str = ""
+) -> tuple[dict, Path]:
     """Run tests/screens/harness.py's scenario `name` on the data dir in `folder` (fresh the first time),
-    with the site file `config` if given: (what it observed, the data dir)."""
+    with the site file `config` if given, and the kiosk's clock started at `clock` ("YYYY-MM-DD hh:mm",
+    libfaketime) for a scenario that needs a time of day: (what it observed, the data dir)."""
     if not os.environ.get("DISPLAY"):
         pytest.fail("needs a display: run the tests with ./dev test (it starts Xvfb)")
     data_dir, out = folder / "data", folder / f"{name}.json"
     command = [sys.executable, "-m", "tests.screens.harness", name, str(data_dir), str(out)]
+    if clock:  # the clock starts there and runs on
+        command = ["faketime", f"{clock}:00", *command]
     command += (["--kiosk"] if kiosk else []) + (["--config", str(config)] if config else [])
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     log = data_dir / "logs" / "kiosk.log"
@@ -55,5 +60,5 @@ def scenario(tmp_path_factory):
 
 @pytest.fixture
 def run_scenario(tmp_path):
-    """run_scenario(name, kiosk=False) -> (observations, data dir)."""
-    return lambda name, kiosk=False: run_harness(name, tmp_path, kiosk)
+    """run_scenario(name, kiosk=False, clock="") -> (observations, data dir)."""
+    return lambda name, kiosk=False, clock="": run_harness(name, tmp_path, kiosk, clock=clock)
