@@ -7,12 +7,6 @@ import subprocess
 
 import pytest
 
-# Kivy's default of 2 samples a pixel (Mesa makes it 4) roughly doubles the CPU llvmpipe spends on
-# every frame of every UI test, the screenshot tour's included.  The tests check what the widgets
-# hold, where they are and which frames were drawn, never how smooth an edge is: one sample.  Set
-# before anything imports Kivy, and inherited by the kiosk processes the tests start.
-os.environ.setdefault("KCFG_GRAPHICS_MULTISAMPLES", "0")
-
 _screen = pytest.StashKey[subprocess.Popen]()
 SCREEN = ["-screen", "0", "1920x1080x24", "+extension", "GLX"]  # as ./dev's XVFB_SCREEN
 
