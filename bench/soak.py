@@ -248,8 +248,9 @@ def open_files() -> dict[str, str]:
 
 
 def member_cards(demo_file: str) -> dict:
-    """An ID card for each demo member: the simulator's own card of the member where it has one
-    (DM0011's is a foreign permanent resident's card), else a resident card made from the demo."""
+    """An ID card for each demo member: the simulator's own card where the member's is not a
+    resident's (DM0011's is a foreign permanent resident's), else a resident card made from the
+    demo (the simulator's own resident cards include an expired one)."""
     from dataclasses import replace
 
     from devices.cardtext import IdCard
@@ -257,7 +258,7 @@ def member_cards(demo_file: str) -> dict:
     from devices.sim.profiles import PHOTO_SIZE, Profile
     from kiosk import demo
 
-    own = {p.member: p for p in profiles.load().values() if p.member}
+    own = {p.member: p for p in profiles.load().values() if p.member and p.card.card_type != "resident"}
     cards = {}
     for m in demo.read(demo_file)["members"]:
         number = m["id"]

@@ -10,7 +10,6 @@ after an upgrade of pypinyin; tests/tools/test_make_pinyin_phrases.py checks the
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from tools.checkout import ROOT
 
