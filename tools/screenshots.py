@@ -341,7 +341,13 @@ class Tour:
 
         def step():
             screen = self.app.services["activities"]
-            row = next(r for r, view in screen._shown.items() if bool(view.status) == registered)
+            # Which page holds one depends on the hour (the day's activities still to come come
+            # first), and at 「大字」 a page holds fewer: turn until one shows.
+            while not (rows := [r for r, view in screen._shown.items() if bool(view.status) == registered]):
+                if screen.page + 1 >= screen.pages:
+                    raise LookupError(f"no activity {'signed up for' if registered else 'open'} on any page")
+                screen.turn(1)
+            row = rows[0]
             row.ids.button.dispatch("on_release")
             if registered:
                 return lambda: screen.confirm.parent is not None
