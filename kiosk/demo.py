@@ -17,6 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from kiosk import i18n
+from kiosk.checkin.signin import signin_fact
 from kiosk.identity import ids
 from kiosk.people import members as roster
 from kiosk.people import search
@@ -259,22 +260,9 @@ def _attendance(
         signin = SignIn.create(
             event_id=facts.new_event_id(), member=member, lesson=lesson, at=at, method="idcard", kiosk_id=actor.kiosk_id
         )
-        # As kiosk.checkin.signin writes them: the sign-in's fact, then its award's.
-        facts.record(
-            "signin",
-            signin.event_id,
-            {
-                "member_no": member.member_no,
-                "kind": "lesson",
-                "item_id": lesson.id,
-                "title": course.name,
-                "start": lesson.start.isoformat(),
-                "at": at.isoformat(),
-                "method": signin.method,
-                "kiosk_id": actor.kiosk_id,
-                "site": actor.site,
-            },
-            now,
+        # As the check-in writes them: the sign-in's fact, then its award's.
+        signin_fact(
+            signin.event_id, member, schedule.lesson_item(lesson), at, "idcard", actor.kiosk_id, actor.site, now
         )
         _confirmed(member, amount, "lesson", at, actor, now, rule="lesson_attendance", signin=signin)
     return amount * len(came)

@@ -285,23 +285,7 @@ def record_sign_in(
     signin = insert(
         SignIn, event_id=event_id, member=member, at=now, method=method, kiosk_id=kiosk_id, **target, **by_hand
     )
-    facts.record(
-        "signin",
-        event_id,
-        {
-            "member_no": member.member_no,
-            "kind": item.kind,
-            "item_id": item.id,
-            "title": item.title,
-            "start": item.start.isoformat(),
-            "at": now.isoformat(),
-            "method": method,
-            "kiosk_id": kiosk_id,
-            "site": site,
-            **by_hand,
-        },
-        now,
-    )
+    signin_fact(event_id, member, item, now, method, kiosk_id, site, now, **by_hand)
     award = awards.award(member.id, item.kind, item.id, now)
     if award.amount:
         entry_id, rule = facts.new_event_id(), f"{award.category}_attendance"
@@ -332,6 +316,38 @@ def record_sign_in(
             now,
         )
     return award.amount
+
+
+def signin_fact(
+    event_id: str,
+    member: Member,
+    item: Item,
+    at: datetime,
+    method: str,
+    kiosk_id: str,
+    site: str,
+    now: datetime,
+    **by_hand,
+) -> None:
+    """A sign-in's "signin" fact, as the bureau takes it: the check-in's, 补签's (`by_hand`: staff
+    and reason) and the demo history's."""
+    facts.record(
+        "signin",
+        event_id,
+        {
+            "member_no": member.member_no,
+            "kind": item.kind,
+            "item_id": item.id,
+            "title": item.title,
+            "start": item.start.isoformat(),
+            "at": at.isoformat(),
+            "method": method,
+            "kiosk_id": kiosk_id,
+            "site": site,
+            **by_hand,
+        },
+        now,
+    )
 
 
 def one_a_sitting(items: list[Item], now: datetime) -> list[Item]:
