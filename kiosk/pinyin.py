@@ -30,15 +30,15 @@ def _pypinyin() -> ModuleType:
 def first_letters(text: str) -> list[str]:
     """The first letter of each syllable of `text` (王建华 → w, j, h); characters without pinyin
     are left out."""
-    pinyin = _pypinyin()
-    return pinyin.lazy_pinyin(text, style=pinyin.Style.FIRST_LETTER, errors="ignore")
+    module = _pypinyin()
+    return module.lazy_pinyin(text, style=module.Style.FIRST_LETTER, errors="ignore")
 
 
 def with_tones(text: str) -> list[str]:
     """Each syllable of `text` with its tone number (wang2, jian4, hua2; the neutral tone 5);
     characters without pinyin as they are."""
-    pinyin = _pypinyin()
-    return pinyin.lazy_pinyin(text, style=pinyin.Style.TONE3, neutral_tone_with_five=True, errors="default")
+    module = _pypinyin()
+    return module.lazy_pinyin(text, style=module.Style.TONE3, neutral_tone_with_five=True, errors="default")
 
 
 def has_phrase(text: str) -> bool:
