@@ -14,9 +14,9 @@ reads are real sign-ins, not 「已经签到了」.
 Figures: RSS at the home screen after start (≤ 250 MB) and its growth over the run (≤ 10 %),
 sampled at the home screen every so many sign-ins; open file descriptors and threads (constant);
 growth, fds and threads counted from the end of the warm-up: every screen and kind of read seen,
-and the first backup made (five minutes after start on a fresh box); card → result drawn p95 of the first and last 1,000 sign-ins, measured as
-bench/screen.py does (end no worse than start); run time, sign-ins/s, the outbox at the end, and
-the bureau's fact count against the kiosk's.
+and the first backup made (five minutes after start on a fresh box); card → result drawn p95 of
+the first and last 1,000 sign-ins, measured as bench/screen.py does (end no worse than start);
+run time, sign-ins/s, the outbox at the end, and the bureau's fact count against the kiosk's.
 
     python -m bench soak [--cards N] [--minutes M]   (parent: prints the figures; M: stop early)
     python -m bench.soak DIR OUT --cards N --minutes M   (child: runs the app, writes the samples)
