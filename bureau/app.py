@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES
 
-from bureau import body, ingest, rules, streams, web
+from bureau import body, console, ingest, rules, streams, web
 from bureau.auth import AuthError, authenticate, record, signed_headers, verify
 from bureau.errors import Refusal, malformed
 from bureau.models import Kiosk
@@ -120,7 +120,9 @@ def create_app(url: str | None = None) -> Callable:
         query = request.query_params
         return await signed(request, acting(lambda kiosk, raw, encoding, now: _checksum(kiosk, query)))
 
-    app.include_router(web.router)  # the staff's read-only pages under /web
+    app.include_router(web.router)  # the reports and signing in, under /web
+    for router in console.routers():  # the console's areas, under /web too
+        app.include_router(router)
     return _pushes_first(app)
 
 

@@ -27,12 +27,30 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
+# The levels of the bureau's hierarchy above the sites (市 → 区 → 街道/乡镇), and the kinds of site.
+REGION_LEVELS = ("city", "district", "street")
+SITE_KINDS = ("university", "branch", "center", "point")  # 老年大学, 分校, 老干部活动中心, 教学点
+
+
+class Region(BaseModel):
+    """A level of the hierarchy sites are rolled up in: a city, a district or a street (乡镇)."""
+
+    name = CharField()
+    level = CharField(max_length=16)  # one of REGION_LEVELS
+    parent = ForeignKeyField("self", null=True, backref="children")
+
+    class Meta:
+        indexes = ((("parent", "name"), True),)
+
+
 class Site(BaseModel):
     code = CharField(max_length=32, unique=True)  # e.g. DEMO-001, as in a kiosk's [site] code
     name = CharField()
     # The site's member numbers all start with it (bureau.prefixes): numbers never collide across
     # sites.  None for a site made before the bureau issued prefixes.
     prefix = CharField(max_length=8, null=True, unique=True)
+    kind = CharField(max_length=16, default="center", constraints=[SQL("DEFAULT 'center'")])  # SITE_KINDS
+    region = ForeignKeyField(Region, null=True, backref="sites")  # None: not placed in the hierarchy yet
 
 
 class Kiosk(BaseModel):
@@ -125,6 +143,7 @@ class Member(BaseModel):
     updated_at = DateTimeField(default=utcnow)
     # The newest QR card issue of the "card" facts: every older card is revoked at every kiosk.
     card_issue = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
+    initials = CharField(max_length=32, default="", index=True, constraints=[SQL("DEFAULT ''")])  # 拼音首字母: search
 
 
 class LedgerEntry(BaseModel):
@@ -241,8 +260,12 @@ MODELS = [
 ]
 
 
+ROLES = ("admin", "viewer", "staff")  # every site and every change; every site, read only; one site
+
+
 class BureauUser(BaseModel):
-    """A member of the bureau's staff who may read the reports on the web page (bureau/users.py)."""
+    """An account of the console (bureau/users.py): bureau staff, or a center's staff (role
+    "staff", bound to one site)."""
 
     username = CharField(max_length=64, unique=True)
     password_hash = CharField(max_length=200)  # scrypt$n$r$p$salt$hash, never the password
@@ -251,6 +274,9 @@ class BureauUser(BaseModel):
     locked_until = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
     last_login = DateTimeField(null=True)
+    role = CharField(max_length=16, default="viewer", constraints=[SQL("DEFAULT 'viewer'")])  # one of ROLES
+    site = ForeignKeyField(Site, null=True, backref="users")  # the staff's own site; None for the bureau's
+    full_name = CharField(default="", constraints=[SQL("DEFAULT ''")])
 
 
 class WebSession(BaseModel):
@@ -261,10 +287,177 @@ class WebSession(BaseModel):
     user = ForeignKeyField(BureauUser, backref="sessions", on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField(index=True)
+    csrf = CharField(max_length=64, default="", constraints=[SQL("DEFAULT ''")])  # the forms' token
+    address = CharField(max_length=64, default="", constraints=[SQL("DEFAULT ''")])  # the browser's IP
+    agent = CharField(max_length=200, default="", constraints=[SQL("DEFAULT ''")])  # its User-Agent
+    last_seen = DateTimeField(null=True)
+
+
+class AuditEntry(BaseModel):
+    """A change made in the console or the CLI: who, when, to what, and why (bureau/console/audit.py)."""
+
+    at = DateTimeField(default=utcnow, index=True)
+    username = CharField(max_length=64)
+    site = ForeignKeyField(Site, null=True, backref="audit")  # the site the change concerns; None: bureau-wide
+    action = CharField(max_length=64)  # activity.create, notice.withdraw, user.reset ...
+    target = CharField(default="")  # what it changed: a key, a username, a title
+    detail = TextField(default="")  # the values, JSON
+    reason = TextField(default="")
+
+
+# --- the programme the console manages (bureau/console), published to kiosks on the "items" stream ---
+
+
+class Series(BaseModel):
+    """Activities that repeat: every Tuesday, or the yearly 健步行 (its activities are numbered)."""
+
+    key = CharField(max_length=32, unique=True)
+    site = ForeignKeyField(Site, null=True, backref="series")  # None: every site
+    title = CharField()
+    repeat = CharField(max_length=16)  # weekly, yearly
+    created_at = DateTimeField(default=utcnow)
+
+
+class Activity(BaseModel):
+    """An activity made in the console (or by `activity publish`), item activity:<key> of the
+    "items" stream; kiosks sign in to it and report its registrations."""
+
+    key = CharField(max_length=32, unique=True)
+    site = ForeignKeyField(Site, null=True, backref="activities")  # None: every site
+    series = ForeignKeyField(Series, null=True, backref="activities")
+    series_no = IntegerField(null=True)  # the 16th 健步行
+    title = CharField()
+    category = CharField(max_length=32, default="activity")  # report, walk, party_day, health_talk ...
+    place = CharField(default="")
+    start = DateTimeField(index=True)  # local time
+    end = DateTimeField()
+    capacity = IntegerField(default=0)  # 0: no limit
+    waitlist = BooleanField(default=True)  # when full, later seniors wait for a place
+    open = BooleanField(default=False)  # anyone may sign in without registering
+    points = IntegerField(null=True)  # None: the rule of its category
+    window_before_min = IntegerField(null=True)  # sign-in opens this long before start; None: the kiosk's
+    window_after_min = IntegerField(null=True)
+    cancelled_at = DateTimeField(null=True)
+    cancel_reason = TextField(default="")
+    copied_from = CharField(max_length=32, null=True)
+    created_by = CharField(max_length=64, default="")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class Signup(BaseModel):
+    """A senior's registration for an activity, from the kiosks' "registration" facts (bureau.rules)."""
+
+    site = ForeignKeyField(Site, backref="signups", index=False)
+    member_no = CharField(max_length=32)
+    activity = ForeignKeyField(Activity, null=True, backref="signups")  # None: an activity a kiosk made
+    title = CharField()
+    start = DateTimeField()
+    status = CharField(max_length=16)  # registered, waitlisted, cancelled
+    at = DateTimeField()
+
+    class Meta:
+        indexes = ((("site", "title", "start", "member_no"), True),)
+
+
+class Notice(BaseModel):
+    """A short notice (通知, 停课, 调课) shown on the kiosks' attract and home screens from start to
+    end; item notice:<key> of the "items" stream."""
+
+    key = CharField(max_length=32, unique=True)
+    site = ForeignKeyField(Site, null=True, backref="notices")  # None: every site
+    kind = CharField(max_length=16, default="notice")  # notice, suspend (停课), move (调课)
+    title = CharField()
+    body = TextField(default="")
+    start = DateTimeField()
+    end = DateTimeField(index=True)
+    source = CharField(default="")  # "lesson:<course key>:<day>" when a lesson change made it
+    withdrawn_at = DateTimeField(null=True)
+    created_by = CharField(max_length=64, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Term(BaseModel):
+    site = ForeignKeyField(Site, backref="terms")
+    name = CharField()  # 2026 秋季
+    start = DateField()
+    end = DateField()
+
+    class Meta:
+        indexes = ((("site", "name"), True),)
+
+
+class Holiday(BaseModel):
+    term = ForeignKeyField(Term, backref="holidays", on_delete="CASCADE")
+    day = DateField()
+    name = CharField(default="")
+
+    class Meta:
+        indexes = ((("term", "day"), True),)
+
+
+class Course(BaseModel):
+    """A course of a term (item course:<key> of the "items" stream)."""
+
+    key = CharField(max_length=32, unique=True)
+    site = ForeignKeyField(Site, backref="courses")
+    term = ForeignKeyField(Term, backref="courses")
+    title = CharField()
+    category = CharField(max_length=32, default="lesson")
+    teacher = CharField(default="")
+    room = CharField(default="")
+    capacity = IntegerField(default=0)  # 0: no limit
+    schedule = TextField(default="[]")  # JSON [{"weekday": 1, "start": "09:00", "end": "11:00"}]
+    withdrawn_at = DateTimeField(null=True)
+    created_by = CharField(max_length=64, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class LessonChange(BaseModel):
+    """One lesson of a course cancelled (停课) or moved (调课); it makes a notice by itself."""
+
+    course = ForeignKeyField(Course, backref="changes", on_delete="CASCADE")
+    day = DateField()  # the lesson's own date
+    action = CharField(max_length=16)  # cancel, move
+    new_start = DateTimeField(null=True)
+    new_end = DateTimeField(null=True)
+    room = CharField(default="")
+    reason = TextField(default="")
+    notice = ForeignKeyField(Notice, null=True, backref="lesson_changes")
+
+    class Meta:
+        indexes = ((("course", "day"), True),)
+
+
+class Enrollment(BaseModel):
+    """A member on a course's roster (enrolled or waiting), from the console or the kiosks' facts."""
+
+    course = ForeignKeyField(Course, backref="enrollments", on_delete="CASCADE")
+    member_no = CharField(max_length=32, index=True)
+    status = CharField(max_length=16)  # enrolled, waitlisted, dropped
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("course", "member_no"), True),)
 
 
 # The kiosk-health report counts each kiosk's skewed facts of the last 7 days: skewed facts are
 # few, so an index of those alone costs ingest almost nothing and spares a scan of every Event.
 Event.add_index(Event.kiosk, Event.received_at, where=Event.skewed)
 
-MODELS += [BureauUser, WebSession]
+MODELS = [
+    Region,
+    *MODELS,
+    BureauUser,
+    WebSession,
+    AuditEntry,
+    Series,
+    Activity,
+    Signup,
+    Notice,
+    Term,
+    Holiday,
+    Course,
+    LessonChange,
+    Enrollment,
+]

@@ -15,7 +15,9 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bureau.models import BureauUser, WebSession
+from peewee import JOIN
+
+from bureau.models import ROLES, BureauUser, Site, WebSession
 from bureau.store import utcnow, write
 from contract import passwords
 
@@ -67,15 +69,44 @@ def check_strength(username: str, password: str) -> None:
 # --- accounts (python -m bureau user …) -------------------------------------------------------------
 
 
-def add_user(username: str, password: str) -> BureauUser:
+def add_user(
+    username: str, password: str, role: str = "viewer", site: Site | None = None, full_name: str = ""
+) -> BureauUser:
+    """A new account: an admin or viewer of every site, or (role "staff") a center's staff, whose
+    `site` it is."""
     if not USERNAME.fullmatch(username):
         raise UserError(f"username {username!r}: 1-64 letters, digits, _ . or -, starting with a letter or digit")
+    check_role(role, site)
     check_strength(username, password)
     password_hash = hash_password(password)  # slow: outside the write transaction
     with write():
         if BureauUser.get_or_none(BureauUser.username == username):
             raise UserError(f"user {username} already exists")
-        return BureauUser.create(username=username, password_hash=password_hash)
+        return BureauUser.create(
+            username=username,
+            password_hash=password_hash,
+            role=role,
+            site=site if role == "staff" else None,
+            full_name=full_name.strip(),
+        )
+
+
+def check_role(role: str, site: Site | None) -> None:
+    """UserError unless `role` is a role, and a staff account has a site (and only it has one)."""
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
+    if (role == "staff") != (site is not None):
+        raise UserError("a staff account belongs to one site (--site); an admin or viewer to none")
+
+
+def set_role(username: str, role: str, site: Site | None = None) -> BureauUser:
+    """A new role (and site) for the account; its sessions end, so it signs in again as what it is now."""
+    check_role(role, site)
+    with write():
+        user = _user(username)
+        BureauUser.update(role=role, site=site).where(BureauUser.id == user.id).execute()
+        WebSession.delete().where(WebSession.user == user).execute()
+    return _user(username)
 
 
 def users() -> list[BureauUser]:
@@ -136,7 +167,7 @@ class Login:
     token: str = ""  # the new session's cookie value
 
 
-def login(username: str, password: str, now: datetime | None = None) -> Login:
+def login(username: str, password: str, now: datetime | None = None, address: str = "", agent: str = "") -> Login:
     """Check a password and open a session.  Wrong, locked, disabled and unknown all look the
     same to the caller, so the page cannot tell a guesser which names exist."""
     now = now or utcnow()
@@ -159,7 +190,16 @@ def login(username: str, password: str, now: datetime | None = None) -> Login:
             return Login(None)
         BureauUser.update(failures=0, locked_until=None, last_login=now).where(BureauUser.id == user.id).execute()
         token = secrets.token_urlsafe(32)
-        WebSession.create(token_hash=_digest(token), user=user, created_at=now, expires_at=now + SESSION_LIFE)
+        WebSession.create(
+            token_hash=_digest(token),
+            user=user,
+            created_at=now,
+            expires_at=now + SESSION_LIFE,
+            csrf=secrets.token_urlsafe(32),
+            address=address[:64],
+            agent=agent[:200],
+            last_seen=now,
+        )
         WebSession.delete().where(WebSession.expires_at <= now).execute()  # forget the stale ones
     if passwords.cost(user.password_hash) < HASH_COST:
         _rehash(user, password)
@@ -177,16 +217,47 @@ def _rehash(user: BureauUser, password: str) -> None:
 
 def session_user(token: str | None, now: datetime | None = None) -> BureauUser | None:
     """The user the cookie `token` signs in, or None (no such session, expired, or disabled)."""
+    session = session_of(token, now)
+    return session.user if session else None
+
+
+SEEN_EVERY = timedelta(minutes=1)  # how often a session's last_seen is written (not at every page)
+
+
+def session_of(token: str | None, now: datetime | None = None) -> WebSession | None:
+    """The session the cookie `token` opens, with its user and the user's site, or None (no such
+    session, expired, or its user disabled).  Notes when it was last used, once a minute."""
     if not token:
         return None
     now = now or utcnow()
     session = (
-        WebSession.select(WebSession, BureauUser)
+        WebSession.select(WebSession, BureauUser, Site)
         .join(BureauUser)
+        .join(Site, JOIN.LEFT_OUTER)
         .where((WebSession.token_hash == _digest(token)) & (WebSession.expires_at > now) & ~BureauUser.disabled)
         .first()
     )
-    return session.user if session else None
+    if session is not None and (session.last_seen is None or now - session.last_seen > SEEN_EVERY):
+        with write():
+            WebSession.update(last_seen=now).where(WebSession.id == session.id).execute()
+        session.last_seen = now
+    return session
+
+
+def sessions(user: BureauUser, now: datetime | None = None) -> list[WebSession]:
+    """The user's open sessions, the latest used first."""
+    now = now or utcnow()
+    return list(
+        WebSession.select()
+        .where((WebSession.user == user) & (WebSession.expires_at > now))
+        .order_by(WebSession.last_seen.desc(nulls="LAST"), WebSession.id.desc())
+    )
+
+
+def end_session(user: BureauUser, session_id: int) -> bool:
+    """End one of the user's own sessions (signed in on another computer); False if there is none."""
+    with write():
+        return bool(WebSession.delete().where((WebSession.id == session_id) & (WebSession.user == user)).execute())
 
 
 def logout(token: str | None) -> None:

@@ -11,13 +11,12 @@ import logging
 import os
 import re
 import shutil
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-from contract.cells import csv_row, formula_like
+from contract.cells import csv_row, write_xlsx
 from kiosk.desk import reports
 from kiosk.desk.reports import Table
 from kiosk.files import free_path
@@ -34,39 +33,9 @@ FORMATS = ("xlsx", "csv")
 # /run/media/<user>/<label> (udisks elsewhere).
 MEDIA = ("/media/*/*", "/run/media/*/*")
 
-_SHEET_MAX = 31  # Excel's limit on a sheet name
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _FILE_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-_WIDTH_ROWS = 500  # column widths are measured on the first rows only
 
 log = logging.getLogger(__name__)
-
-
-def write_xlsx(tables: list[Table], path: str | Path) -> Path:
-    """A workbook with one sheet per table: bold, frozen header row and columns wide enough to read.
-    Written streaming (write-only), so a term's 300 sheets take seconds."""
-    from openpyxl import Workbook  # here: loading it takes 0.1 s, which every command would pay
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    path, bold = Path(path), Font(bold=True)
-    book = Workbook(write_only=True)
-    names: set[str] = set()
-    for table in tables:
-        sheet = book.create_sheet(_sheet_name(table.title, names))
-        for i, width in enumerate(_widths(table), 1):
-            sheet.column_dimensions[get_column_letter(i)].width = width
-        sheet.freeze_panes = "A2"
-        header = []
-        for value in table.columns:
-            cell = _cell(sheet, value)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for row in table.rows:
-            sheet.append([_xlsx_value(sheet, value) for value in row])
-    book.save(path)
-    return path
 
 
 def write_csv(table: Table, path: str | Path) -> Path:
@@ -77,26 +46,6 @@ def write_csv(table: Table, path: str | Path) -> Path:
         out.writerow(csv_row(table.columns))
         out.writerows(map(csv_row, table.rows))
     return path
-
-
-def _xlsx_value(sheet, value):
-    """What a write-only sheet appends for a value: no cell at all for "" (faster), a cell of its
-    own for text a spreadsheet would take for a formula, else the plain value."""
-    if value == "":
-        return None
-    return _cell(sheet, value) if formula_like(value) else value
-
-
-def _cell(sheet, value):
-    """A cell that is never a formula: formula-like text as an explicit string, marked to stay
-    text when someone edits it in Excel."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    if formula_like(value):
-        cell.data_type = "s"  # openpyxl makes a formula of any text starting with "="
-        cell.quotePrefix = True
-    return cell
 
 
 def export(actor: Actor, report: str, fmt: str, folder: str | Path, now: datetime, **params) -> list[Path]:
@@ -119,7 +68,8 @@ def export(actor: Actor, report: str, fmt: str, folder: str | Path, now: datetim
     target = free_path(folder / (_file_name(f"{label}_{now:%Y%m%d}") + ("" if several else f".{fmt}")))
     try:
         if fmt == "xlsx":
-            written = [write_xlsx(tables, target)]
+            write_xlsx(tables, target)
+            written = [target]
         elif not several:
             written = [write_csv(tables[0], target)]
         else:
@@ -226,27 +176,6 @@ def _row(model, row_id: int):
     if row is None:
         raise Refused("exports.gone")
     return row
-
-
-def _widths(table: Table) -> list[float]:
-    """Each column as wide as its widest value in the header and first rows (a Chinese character
-    is two), within 6-50."""
-    widths = [_display_width(c) for c in table.columns]
-    for row in table.rows[:_WIDTH_ROWS]:
-        for i, value in enumerate(row[: len(widths)]):
-            widths[i] = max(widths[i], _display_width(value))
-    return [min(50, max(6, w + 2)) for w in widths]
-
-
-def _display_width(value) -> int:
-    text = "" if value is None else str(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _sheet_name(title: str, taken: set[str]) -> str:
-    """A sheet name Excel accepts: ≤ 31 characters, none of []:*?/\\, unique ignoring case."""
-    name = _SHEET_BAD.sub("_", title).strip("' ") or "Sheet"
-    return _unique(name, taken, _SHEET_MAX)
 
 
 def _unique(name: str, taken: set[str], limit: int = 100) -> str:

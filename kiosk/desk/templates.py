@@ -6,7 +6,7 @@ I-5).  The note sheet names the columns in 「」, so the importer never takes i
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.desk.exports import write_xlsx
+from contract.cells import write_xlsx
 from kiosk.desk.imports.courses import COURSE_COLUMNS
 from kiosk.desk.imports.members import MEMBER_COLUMNS
 from kiosk.desk.reports import Table

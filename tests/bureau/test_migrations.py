@@ -349,8 +349,10 @@ def test_a_store_of_the_first_version_is_adopted_as_version_1_with_its_rows(stor
 
 
 def assert_sites_kept(before: list[tuple], after: list[tuple]) -> None:
-    """Each site as it was, with no member-number prefix yet (version 3 added the column last)."""
-    assert [row[:-1] for row in after] == before and {row[-1] for row in after} == {None}
+    """Each site as it was, with no member-number prefix yet (version 3 added the column), a
+    centre not yet placed in the hierarchy (version 6 added kind and region last)."""
+    assert [row[:3] for row in after] == [row[:3] for row in before]
+    assert {row[3:] for row in after} == {(None, "center", None)}
 
 
 def test_a_store_of_the_last_models_without_versions_is_adopted_unchanged(store_url, raw, models_schema):

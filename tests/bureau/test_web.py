@@ -76,8 +76,8 @@ def test_staff_sign_in_and_read_every_page(staffed, server, chromium, tmp_path):
     page = chromium.new_page(locale="zh-CN")
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
 
-    page.goto(server.url + "/web/kiosks")  # not signed in: to the login form
-    assert page.url == server.url + "/web/login"
+    page.goto(server.url + "/web/kiosks")  # not signed in: to the login form, and back after it
+    assert page.url == server.url + "/web/login?next=/web/kiosks"
     screenshots.sign_in(page, server.url, USER, "wrong-password")
     assert page.url == server.url + "/web/login"
     assert "用户名或密码不对" in page.inner_text("[role=alert]")
@@ -195,7 +195,7 @@ def test_five_wrong_passwords_lock_the_account_for_ten_minutes(store, store_url,
     assert users.session_user(ok.token, later) is None
     again = users.login(USER, PASSWORD, later)
     listed = cli(store_url, "user", "list", cwd=tmp_path)
-    assert listed.stdout.splitlines()[1].split("\t")[:2] == [USER, "no"]
+    assert listed.stdout.splitlines()[1].split("\t")[:4] == [USER, "viewer", "-", "no"]
     assert cli(store_url, "user", "disable", USER, cwd=tmp_path).returncode == 0
     assert users.session_user(again.token, later) is None
     assert users.login(USER, PASSWORD, later).user is None

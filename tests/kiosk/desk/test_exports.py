@@ -51,24 +51,6 @@ def values(sheet) -> list[list]:
 # -- writing tables ---------------------------------------------------------------------------------
 
 
-def test_a_workbook_has_a_sheet_per_table_with_a_bold_frozen_header(tmp_path):
-    long = "二〇二五年春季学期老年大学书法（二）班周二上午班考勤记录表（续表）"  # 33 characters
-    tables = [
-        Table("太极拳（一）班", ["学员编号", "姓名", "03-03"], [["DM0001", "赵一", "✓"], ["DM0002", "钱二", None]]),
-        Table(long + "一", ["a"], [[1]]),
-        Table(long + "二", ["a"], [[2]]),
-        Table("书法/国画:[一]", ["a"], []),
-    ]
-    path = exports.write_xlsx(tables, tmp_path / "考勤.xlsx")
-    book = load_workbook(path)
-    assert book.sheetnames == ["太极拳（一）班", long[:31], long[:28] + "(2)", "书法_国画__一_"]
-    sheet = book["太极拳（一）班"]
-    assert values(sheet) == [["学员编号", "姓名", "03-03"], ["DM0001", "赵一", "✓"], ["DM0002", "钱二", None]]
-    assert sheet.freeze_panes == "A2"
-    assert all(c.font.b for c in sheet[1]) and not sheet["A2"].font.b
-    assert sheet.column_dimensions["A"].width == 10 and sheet.column_dimensions["C"].width == 7
-
-
 def test_a_csv_has_a_bom_so_excel_reads_the_chinese(tmp_path):
     path = exports.write_csv(
         Table("t", ["学员编号", "姓名"], [["DM0001", "欧阳淑珍"], ["DM0002", None]]), tmp_path / "名单.csv"
