@@ -11,16 +11,17 @@ rosters' and course lists' spreadsheets.  The rules are bureau/programme/classes
 A term or course of a site the account does not see answers 404, by URL or by form.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from bureau.console import base
 from bureau.console.base import BadQuery, Viewer, action, not_found, page
-from bureau.models import Course, Member, Term
+from bureau.models import Course, LessonChange, Member, Term
 from bureau.programme import classes, members
 from bureau.programme.classes import ClassError
 from bureau.store import write
@@ -122,37 +123,49 @@ def term_page(request: Request, term_id: int) -> Response:
 
 @router.post("/classes/terms/{term_id}")
 async def edit_term(request: Request, term_id: int) -> Response:
-    def change(viewer: Viewer, form) -> str:
-        term = _owned_term(viewer, term_id)
-        with write(), refusing():
-            classes.save_term(term.site, *_term_fields(form), viewer.user.username, term)
-        return f"/web/classes/terms/{term_id}"
-
-    return await action(request, change, ERROR)
+    return await _on_term(
+        request, term_id, lambda term, form, user: classes.save_term(term.site, *_term_fields(form), user, term)
+    )
 
 
 @router.post("/classes/terms/{term_id}/holidays")
 async def add_holiday(request: Request, term_id: int) -> Response:
-    def change(viewer: Viewer, form) -> str:
+    def add(term: Term, form: FormData, user: str) -> None:
+        name = base.text(form, "name", "假日名称", required=False, max_length=40)
+        classes.add_holiday(term, _day(form, "day", "假日日期"), name, user)
+
+    return await _on_term(request, term_id, add)
+
+
+@router.post("/classes/terms/{term_id}/holidays/remove")
+async def remove_holiday(request: Request, term_id: int) -> Response:
+    return await _on_term(
+        request, term_id, lambda term, form, user: classes.remove_holiday(term, _day(form, "day", "假日日期"), user)
+    )
+
+
+async def _on_term(request: Request, term_id: int, do: Callable[[Term, FormData, str], object]) -> Response:
+    """A form that changes a term of the account's own: `do(term, form, username)` in one write,
+    then back to the term's page."""
+
+    def change(viewer: Viewer, form: FormData) -> str:
         term = _owned_term(viewer, term_id)
-        day = base.day(form, "day", "假日日期")
-        assert day is not None
         with write(), refusing():
-            classes.add_holiday(term, day, base.text(form, "name", "假日名称", required=False, max_length=40), _user(viewer))
+            do(term, form, _user(viewer))
         return f"/web/classes/terms/{term_id}"
 
     return await action(request, change, ERROR)
 
 
-@router.post("/classes/terms/{term_id}/holidays/remove")
-async def remove_holiday(request: Request, term_id: int) -> Response:
-    def change(viewer: Viewer, form) -> str:
-        term = _owned_term(viewer, term_id)
-        day = base.day(form, "day", "假日日期")
-        assert day is not None
+async def _on_course(request: Request, key: str, do: Callable[[Course, FormData, str], object]) -> Response:
+    """A form that changes a course of the account's own: `do(course, form, username)` in one
+    write, then back to the course's page."""
+
+    def change(viewer: Viewer, form: FormData) -> str:
+        course = _owned_course(viewer, key)
         with write(), refusing():
-            classes.remove_holiday(term, day, _user(viewer))
-        return f"/web/classes/terms/{term_id}"
+            do(course, form, _user(viewer))
+        return f"/web/classes/courses/{key}"
 
     return await action(request, change, ERROR)
 
@@ -208,13 +221,11 @@ async def create_course(request: Request, term_id: int) -> Response:
 
 @router.post("/classes/courses/{key}")
 async def edit_course(request: Request, key: str) -> Response:
-    def change(viewer: Viewer, form) -> str:
-        course = _owned_course(viewer, key)
-        with write(), refusing():
-            classes.save_course(course.site, course.term, _course_fields(form), _user(viewer), course)
-        return f"/web/classes/courses/{key}"
-
-    return await action(request, change, ERROR)
+    return await _on_course(
+        request,
+        key,
+        lambda course, form, user: classes.save_course(course.site, course.term, _course_fields(form), user, course),
+    )
 
 
 @router.post("/classes/courses/{key}/withdraw")
@@ -267,7 +278,7 @@ def course_page(request: Request, key: str) -> Response:
             "schedule": classes.schedule(course),
             "weekdays": classes.WEEKDAYS,
             "slots": range(SLOTS),
-            "lessons": classes.lessons(course, today - timedelta(days=7), today + timedelta(days=70)),
+            "lessons": classes.lessons(course, today - timedelta(days=7), today + timedelta(days=28)),
             "roster": classes.roster(course),
             "enrolled": classes.enrolled_count(course),
             "statuses": classes.STATUSES,
@@ -286,48 +297,39 @@ def course_page(request: Request, key: str) -> Response:
 
 @router.post("/classes/courses/{key}/cancel")
 async def cancel_lesson(request: Request, key: str) -> Response:
-    def change(viewer: Viewer, form) -> str:
-        course = _owned_course(viewer, key)
-        day, reason = _lesson_day(form), base.text(form, "reason", "停课原因", max_length=REASON_MAX)
-        with write(), refusing():
-            classes.cancel_lesson(course, day, reason, _user(viewer), now())
-        return f"/web/classes/courses/{key}"
+    def cancel(course: Course, form: FormData, user: str) -> None:
+        reason = base.text(form, "reason", "停课原因", max_length=REASON_MAX)
+        classes.cancel_lesson(course, _day(form, "day", "上课日期"), reason, user, now())
 
-    return await action(request, change, ERROR)
+    return await _on_course(request, key, cancel)
 
 
 @router.post("/classes/courses/{key}/move")
 async def move_lesson(request: Request, key: str) -> Response:
-    def change(viewer: Viewer, form) -> str:
-        course = _owned_course(viewer, key)
-        day = _lesson_day(form)
+    def move(course: Course, form: FormData, user: str) -> None:
+        day = _day(form, "day", "上课日期")
         start, end = base.moment(form, "start", "调至开始时间"), base.moment(form, "end", "调至结束时间")
         room = base.text(form, "room", "教室", required=False, max_length=40)
         reason = base.text(form, "reason", "调课原因", max_length=REASON_MAX)
-        with write(), refusing():
-            classes.move_lesson(course, day, start, end, room, reason, _user(viewer), now())
-        return f"/web/classes/courses/{key}"
+        classes.move_lesson(course, day, start, end, room, reason, user, now())
 
-    return await action(request, change, ERROR)
+    return await _on_course(request, key, move)
 
 
 @router.post("/classes/courses/{key}/undo")
 async def undo_change(request: Request, key: str) -> Response:
-    def change(viewer: Viewer, form) -> str:
-        course = _owned_course(viewer, key)
-        found = course.changes.where(classes.LessonChange.day == _lesson_day(form)).first()
+    def undo(course: Course, form: FormData, user: str) -> None:
+        found = course.changes.where(LessonChange.day == _day(form, "day", "上课日期")).first()
         if found is None:
             raise BadQuery("这节课没有停课或调课，无需撤销。")
-        with write():
-            classes.undo_change(found, _user(viewer), now())
-        return f"/web/classes/courses/{key}"
+        classes.undo_change(found, user, now())
 
-    return await action(request, change, ERROR)
+    return await _on_course(request, key, undo)
 
 
-def _lesson_day(form) -> date:
-    found = base.day(form, "day", "上课日期")
-    assert found is not None
+def _day(form: FormData, name: str, label: str) -> date:
+    found = base.day(form, name, label)
+    assert found is not None  # no default: day() refuses an empty one
     return found
 
 
@@ -336,7 +338,7 @@ def _lesson_day(form) -> date:
 
 @router.post("/classes/courses/{key}/enroll")
 async def enroll(request: Request, key: str) -> Response:
-    def change(viewer: Viewer, form) -> str:
+    def change(viewer: Viewer, form: FormData) -> str:
         course = _owned_course(viewer, key)
         member = member_of(viewer, base.text(form, "member_no", "学号", max_length=32))
         with write(), refusing():
@@ -348,24 +350,14 @@ async def enroll(request: Request, key: str) -> Response:
 
 @router.post("/classes/courses/{key}/drop")
 async def drop(request: Request, key: str) -> Response:
-    def change(viewer: Viewer, form) -> str:
-        course = _owned_course(viewer, key)
-        with write(), refusing():
-            classes.drop(course, base.text(form, "member_no", "学号", max_length=32), _user(viewer))
-        return f"/web/classes/courses/{key}"
-
-    return await action(request, change, ERROR)
+    return await _on_course(
+        request, key, lambda course, form, user: classes.drop(course, base.text(form, "member_no", "学号"), user)
+    )
 
 
 @router.post("/classes/courses/{key}/promote")
 async def promote(request: Request, key: str) -> Response:
-    def change(viewer: Viewer, form) -> str:
-        course = _owned_course(viewer, key)
-        with write():
-            classes.promote(course, _user(viewer))
-        return f"/web/classes/courses/{key}"
-
-    return await action(request, change, ERROR)
+    return await _on_course(request, key, lambda course, form, user: classes.promote(course, user))
 
 
 @router.get("/classes/courses/{key}/roster.xlsx")

@@ -57,6 +57,7 @@ _UPSERT = """
         "deleted" = FALSE, "data" = excluded."data", "crc" = excluded."crc", "changed_at" = excluded."changed_at"
 """
 
+
 def member_initials(database: Database) -> None:
     """Version 6: the pinyin initials of every member's name, for the console's search (the rules
     write them from then on, bureau/rules/rounds.py)."""

@@ -17,8 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bureau import streams
-from bureau.console import audit
+from bureau import audit, streams
 from bureau.models import Course, Enrollment, Holiday, LessonChange, Member, Site, Term
 from bureau.programme import notices
 

@@ -69,5 +69,7 @@ def record(member: Member, limit: int = 200) -> Record:
             Attendance.select().where(Attendance.member_no == no).order_by(Attendance.at.desc()).limit(limit)
         ),
         signups=list(Signup.select().where(Signup.member_no == no).order_by(Signup.start.desc()).limit(limit)),
-        passbook=list(LedgerEntry.select().where(LedgerEntry.member_no == no).order_by(LedgerEntry.id.desc()).limit(limit)),
+        passbook=list(
+            LedgerEntry.select().where(LedgerEntry.member_no == no).order_by(LedgerEntry.id.desc()).limit(limit)
+        ),
     )

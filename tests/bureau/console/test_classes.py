@@ -4,7 +4,7 @@ a lesson and download the spreadsheets; another center's staff find none of it, 
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import httpx
 import pytest
@@ -12,7 +12,10 @@ from openpyxl import load_workbook
 
 from bureau import admin, streams, users
 from bureau.models import BureauUser, Course, Enrollment, LessonChange, Member, Notice, Term, WebSession
+from bureau.programme import classes
+from bureau.programme.classes import CourseFields
 from bureau.programme.members import initials
+from bureau.store import write
 
 PASSWORD = "correct-horse-9"
 A, B = "DEMO-001", "DEMO-002"
@@ -31,7 +34,11 @@ def sites(store):
     users.add_user("staff-a", PASSWORD, "staff", a)
     users.add_user("staff-b", PASSWORD, "staff", b)
     users.add_user("reader", PASSWORD, "viewer")
-    for no, name, phone, site in (("XC0001", "王建华", "1234", a), ("XC0002", "李秀英", "5678", a), ("DC0001", "王建军", "1234", b)):
+    for no, name, phone, site in (
+        ("XC0001", "王建华", "1234", a),
+        ("XC0002", "李秀英", "5678", a),
+        ("DC0001", "王建军", "1234", b),
+    ):
         Member.create(member_no=no, name=name, phone_last4=phone, site=site, initials=initials(name))
     return a, b
 
@@ -45,7 +52,9 @@ class Staff:
         reply = self.http.post("/web/login", data={"username": username, "password": PASSWORD})
         assert reply.status_code == 303, reply.text
         form = re.search(r'name="csrf" value="([^"]+)"', self.get("/web/classes").text)
-        self.csrf = form[1] if form else WebSession.select().join(BureauUser).where(BureauUser.username == username).get().csrf
+        self.csrf = (
+            form[1] if form else WebSession.select().join(BureauUser).where(BureauUser.username == username).get().csrf
+        )
 
     def get(self, path: str, **params) -> httpx.Response:
         return self.http.get(path, params=params)
@@ -57,7 +66,13 @@ class Staff:
 def test_staff_run_a_term_and_its_course_and_other_sites_staff_find_none_of_it(server, sites):
     a = Staff(server.url, "staff-a")
     today = date.today()
-    made = a.post("/web/classes/terms", site=A, name="2026 秋季", start=str(today - timedelta(days=30)), end=str(today + timedelta(days=90)))
+    made = a.post(
+        "/web/classes/terms",
+        site=A,
+        name="2026 秋季",
+        start=str(today - timedelta(days=30)),
+        end=str(today + timedelta(days=90)),
+    )
     assert made.status_code == 303, made.text
     term = Term.get(Term.name == "2026 秋季")
     assert made.headers["location"] == f"/web/classes/terms/{term.id}"
@@ -130,3 +145,63 @@ def test_staff_run_a_term_and_its_course_and_other_sites_staff_find_none_of_it(s
 
     assert a.post(f"{page}/undo", day=str(lesson_day)).status_code == 303
     assert Notice.get_by_id(change.notice.id).withdrawn_at is not None
+
+
+def test_staff_enrol_a_senior_in_the_browser_and_export_the_roster(server, sites, tmp_path):
+    """Headless Chromium: search by initials, enrol, export; and the pages' screenshots."""
+    from tools import bureau_screenshots as screenshots
+
+    a, _ = sites
+    today = date.today()
+    with write():
+        term = classes.save_term(a, "2026 秋季", today - timedelta(days=30), today + timedelta(days=90), "staff-a")
+        classes.add_holiday(term, today + timedelta(days=14), "区运动会", "staff-a")
+        for title, teacher, room, times in (
+            ("太极拳（一）班", "张老师", "一楼", ("2 09:00-11:00", "4 09:00-11:00")),
+            ("书法班", "李老师", "二楼 书画室", ("3 14:00-16:00",)),
+            ("合唱团", "王老师", "多功能厅", ("5 10:00-11:30",)),
+        ):
+            fields = CourseFields(title, "lesson", teacher, room, 30, tuple(classes.slot(t) for t in times))
+            classes.save_course(a, term, fields, "staff-a")
+        tai_chi = Course.get(Course.title == "太极拳（一）班")
+        classes.enroll(
+            tai_chi, Member.get(Member.member_no == "XC0002"), "staff-a", datetime.now() - timedelta(hours=1)
+        )
+        lesson = classes.lessons(tai_chi, today + timedelta(days=1))[0]
+        classes.cancel_lesson(tai_chi, lesson.day, "老师外出学习", "staff-a", datetime.now())
+    out = tmp_path / "shots"
+    out.mkdir()
+    with screenshots.browser() as chromium:
+        page = chromium.new_page(viewport=screenshots.VIEWPORT, locale="zh-CN", accept_downloads=True)
+        screenshots.sign_in(page, server.url, "staff-a", PASSWORD)
+        page.click("nav >> text=班级课程")
+        screenshots._shot(page, out, "classes")
+        page.click("#terms >> text=2026 秋季")
+        screenshots._shot(page, out, "classes_term")
+        page.click("#courses >> text=太极拳（一）班")
+        page.fill("input[name=q]", "wjh")
+        page.click('button:has-text("查找")')
+        page.click("#found >> text=报名")
+        assert page.inner_text("#roster tbody").count("已报名") == 2
+        screenshots._shot(page, out, "classes_course")
+        with page.expect_download() as download:
+            page.click("text=导出名单（Excel）")
+        sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+        assert download.value.suggested_filename == "太极拳（一）班-名单.xlsx"
+        assert [r[:2] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+            ("XC0002", "李秀英"),
+            ("XC0001", "王建华"),
+        ]
+        page.goto(f"{server.url}/web/classes/terms/{term.id}/timetable")
+        screenshots._shot(page, out, "classes_timetable")
+        page.click("nav >> text=学员")
+        page.fill("input[name=q]", "1234")
+        page.click('button:has-text("查找")')
+        screenshots._shot(page, out, "members")
+        page.click("#members >> text=XC0001")
+        assert "太极拳（一）班" in page.inner_text("#courses")
+        screenshots._shot(page, out, "members_record")
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"bureau_{n}.png"
+        for n in ("classes", "classes_term", "classes_course", "classes_timetable", "members", "members_record")
+    )

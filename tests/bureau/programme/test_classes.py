@@ -81,7 +81,9 @@ def test_cancelling_a_lesson_makes_its_notice_until_the_lessons_end_and_undoing_
         {"day": "2026-12-08", "action": "cancel", "start": None, "end": None, "room": "", "reason": "老师外出学习"}
     ]
     with write(), pytest.raises(ClassError, match="已经停课了"):
-        classes.move_lesson(course, date(2026, 12, 8), datetime(2026, 12, 9, 9), datetime(2026, 12, 9, 11), "", "x", "li", NOW)
+        classes.move_lesson(
+            course, date(2026, 12, 8), datetime(2026, 12, 9, 9), datetime(2026, 12, 9, 11), "", "x", "li", NOW
+        )
     with write():
         classes.undo_change(change, "li", NOW)
     assert Notice.get_by_id(notice.id).withdrawn_at == NOW

@@ -81,4 +81,7 @@ def test_the_data_step_of_version_6_fills_the_initials_of_every_member(store):
     Member.create(member_no="XC0001", name="张志强", site=site)
     Member.create(member_no="XC0002", name="Mary 陈", site=site)
     steps.STEPS[6](db)
-    assert dict(Member.select(Member.member_no, Member.initials).tuples()) == {"XC0001": "ZZQ", "XC0002": "C"}  # letters are no pinyin
+    assert dict(Member.select(Member.member_no, Member.initials).tuples()) == {
+        "XC0001": "ZZQ",
+        "XC0002": "C",
+    }  # letters are no pinyin

@@ -447,8 +447,16 @@ def test_an_enrollment_from_the_console_puts_the_member_on_the_roster_and_droppe
     wang = world.member("DM0001")
     pull(here, "items", put(1, "course:c1", course()))
     entity = "enrollment:c1:DM0001"
-    enrolled = {"kind": "enrollment", "course": "c1", "member_no": "DM0001", "status": "enrolled", "at": "2025-03-01T09:00:00"}
-    assert pull(here, "items", put(2, entity, enrolled), put(3, "enrollment:c9:DM0001", {**enrolled, "course": "c9"})) == [
+    enrolled = {
+        "kind": "enrollment",
+        "course": "c1",
+        "member_no": "DM0001",
+        "status": "enrolled",
+        "at": "2025-03-01T09:00:00",
+    }
+    assert pull(
+        here, "items", put(2, entity, enrolled), put(3, "enrollment:c9:DM0001", {**enrolled, "course": "c9"})
+    ) == [
         True,
         False,  # a course not here (yet): not recorded, fetched again at the nightly check
     ]
