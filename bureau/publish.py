@@ -17,7 +17,8 @@ from datetime import date, datetime, timedelta
 
 from bureau import admin, streams
 from bureau.admin import AdminError
-from bureau.models import Kiosk, StreamRow
+from bureau.models import Kiosk, StreamRow, Term
+from bureau.programme import classes
 from bureau.store import write
 from contract.points import CATEGORIES, PER
 
@@ -25,6 +26,7 @@ ACTIVITY_CATEGORIES = ("report", "walk", "party_day", "performance", "volunteer"
 NEW_RULE = {"per": "attendance", "daily_cap": 0, "once_per_item": True, "version": 0}
 HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 WEEKLY = re.compile(r"([1-7]) (\d\d:\d\d)-(\d\d:\d\d)")
+CLI_USER = "cli"  # the audit trail's name for the operator's commands
 
 
 class PublishError(AdminError):
@@ -123,21 +125,25 @@ def publish_course(
     if not weekly:
         raise PublishError('a course needs at least one --weekly time, e.g. "1 09:00-11:00"')
     _at_least("capacity", capacity, 0)
-    key = uuid.uuid4().hex
-    item = {
-        "kind": "course",
-        "key": key,
-        "title": _text("title", title),
-        "category": _text("category", category),
-        "teacher": teacher.strip(),
-        "room": room.strip(),
-        "capacity": capacity,
-        "term": {"name": _text("term name", term_name), "start": first.isoformat(), "end": last.isoformat()},
-        "schedule": [_slot(text) for text in weekly],
-    }
+    fields = classes.CourseFields(
+        title=_text("title", title),
+        category=_text("category", category),
+        teacher=teacher,
+        room=room,
+        capacity=capacity,
+        schedule=tuple(_slot(text) for text in weekly),
+    )
+    name = _text("term name", term_name)
+    # The course is the console's too (bureau/programme/classes.py): a row of its site's term.
     with write():
-        streams.publish("items", f"course:{key}", item, _site_scope(site))
-    return key
+        place = admin.find_site(site, PublishError)
+        term = Term.get_or_none(Term.site == place, Term.name == name)
+        try:
+            if term is None or (term.start, term.end) != (first, last):
+                term = classes.save_term(place, name, first, last, CLI_USER, term)
+            return classes.save_course(place, term, fields, CLI_USER).key
+        except classes.ClassError as e:
+            raise PublishError(str(e)) from None
 
 
 def items(kind: str) -> list[tuple[str, dict]]:
