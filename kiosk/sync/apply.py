@@ -27,6 +27,7 @@ from kiosk.store.models import (
     Course,
     Lesson,
     Member,
+    Notice,
     PointsEntry,
     PointsRule,
     Pulled,
@@ -257,7 +258,7 @@ def rule(category: str, data: dict | None, here: Here) -> None:
     )
 
 
-# -- items: activities and courses ----------------------------------------------------------------
+# -- items: activities, courses and notices ----------------------------------------------------------------
 
 
 def published(key: str, data: dict | None, here: Here) -> None:
@@ -345,7 +346,29 @@ def _follow_schedule(course: Course, wanted: dict[datetime, datetime], now: date
         Lesson.insert_many(rows).execute()
 
 
-_ITEMS: dict[str, Callable[[str, dict | None, Here], None]] = {"activity": _activity, "course": _course}
+def _notice(key: str, data: dict | None, here: Here) -> None:
+    """Upsert by the bureau's key; a delete (withdrawn) removes it.  A notice already announced
+    keeps its spoken_at: the voice says each notice once (kiosk.programme.notices)."""
+    bureau_key = key.split(":", 1)[1]
+    if data is None:
+        Notice.delete().where(Notice.key == bureau_key).execute()
+        return
+    fields = {
+        "kind": data["type"],
+        "title": data["title"],
+        "body": data.get("body") or "",
+        "start": _moment(data["start"]),
+        "end": _moment(data["end"]),
+    }
+    if Notice.update(**fields).where(Notice.key == bureau_key).execute() == 0:
+        Notice.create(key=bureau_key, **fields)
+
+
+_ITEMS: dict[str, Callable[[str, dict | None, Here], None]] = {
+    "activity": _activity,
+    "course": _course,
+    "notice": _notice,
+}
 
 
 # -- settings -------------------------------------------------------------------------------------

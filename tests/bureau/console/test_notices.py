@@ -139,3 +139,38 @@ def test_change_is_withdraw_and_publish(sites, server):
     new = Notice.get(Notice.title == "新标题")
     assert Notice.get_by_id(old.id).withdrawn_at is not None and new.withdrawn_at is None
     assert items()[f"notice:{old.key}"][1] is None and items()[f"notice:{new.key}"][1]["title"] == "新标题"
+
+
+def test_a_notice_saved_in_the_console_reaches_the_kiosk_by_its_pull(settings, server, kiosk):
+    """A real kiosk.db pulling from the real server: its site's notice and the one for every site
+    arrive, another site's does not; withdrawn, it is gone at the next pull."""
+    from kiosk.programme import notices as kiosk_notices
+    from kiosk.store.models import Notice as KioskNotice
+    from kiosk.sync.apply import Here
+    from kiosk.sync.client import Bureau
+    from kiosk.sync.pull import pull_all
+
+    other = admin.add_site("DEMO-002", "别的中心")
+    users.add_user("here", PASSWORD, "staff", kiosk.site)
+    users.add_user("there", PASSWORD, "staff", other)
+    users.add_user("boss", PASSWORD, "admin")
+    assert Console(server.url, "here").publish(title="本站停课").status_code == 303
+    assert Console(server.url, "there").publish(title="别站停课").status_code == 303
+    assert Console(server.url, "boss").publish(all="on", kind="notice", title="全区通知").status_code == 303
+
+    def pulled() -> list[str]:
+        bureau = Bureau(settings)
+        try:
+            done = pull_all(bureau, Here(settings.site.code, settings.kiosk.id, datetime.now()))
+        finally:
+            bureau.close()
+        assert not [s for s, d in done.items() if isinstance(d, Exception)], done
+        return sorted(n.title for n in kiosk_notices.current(datetime.now()))
+
+    assert pulled() == ["全区通知", "本站停课"]
+    mine = KioskNotice.get(KioskNotice.title == "本站停课")
+    assert (mine.kind, mine.body) == ("suspend", "因场地维修，本周三太极拳停课一次。")
+
+    key = Notice.get(Notice.title == "本站停课").key
+    assert Console(server.url, "here").post(f"/web/notices/{key}/withdraw", {"reason": "不停了"}).status_code == 303
+    assert pulled() == ["全区通知"]

@@ -1,0 +1,47 @@
+"""Notices on the seniors' screens: the band under the home prompt, and the voice's announcement
+of a notice the first time any screen shows it (once per notice: kiosk.programme.notices keeps
+spoken_at, so not again after a restart either)."""
+
+import logging
+from datetime import datetime
+
+from kivy.app import App
+from kivy.properties import BooleanProperty
+from kivy.uix.boxlayout import BoxLayout
+from peewee import PeeweeException
+
+from kiosk.programme import notices
+from kiosk.programme.notices import NoticeView
+from screens import kv, present
+
+log = logging.getLogger(__name__)
+
+
+def announce(notice: NoticeView, now: datetime) -> None:
+    """Say that `notice` is on the screen, unless it has been said before (by this screen, another
+    one, or before a restart).  A failed write says nothing: better silent than said again and again."""
+    if notice.spoken:
+        return
+    try:
+        first = notices.mark_spoken([notice.key], now) == 1
+    except PeeweeException as e:
+        log.warning("notice %s not marked as spoken: %s", notice.key, e)
+        return
+    if first:
+        App.get_running_app().say(notice.phrase)
+
+
+class NoticeBand(BoxLayout):
+    """A notice in force, on a soft yellow band: its kind and title in heading type, its words and
+    end below in the home schedule's type.  Built once; empty (no room taken) when there is none."""
+
+    showing = BooleanProperty(False)
+
+    def show(self, notice: NoticeView | None) -> None:
+        self.showing = notice is not None
+        self.ids.head.text = present.notice_heading(notice) if notice else ""
+        self.ids.body.text = notice.body if notice else ""
+        self.ids.until.text = present.notice_until(notice) if notice else ""
+
+
+kv.load(__name__)
