@@ -76,9 +76,10 @@ def notice_period(notice: NoticeView) -> str:
     )
 
 
-def notice_until(notice: NoticeView) -> str:
-    """至 12月8日 18:00 (on home, where the notice is already in force)"""
-    return t("notice.until", month=notice.end.month, day=notice.end.day, time=f"{notice.end:%H:%M}")
+def notice_line(notice: NoticeView) -> str:
+    """停课：周三太极拳停课（至 12月8日 18:00）: home's band, where the notice is already in force"""
+    until = t("notice.until", month=notice.end.month, day=notice.end.day, time=f"{notice.end:%H:%M}")
+    return t("notice.line", heading=notice_heading(notice), until=until)
 
 
 def still_on(items: list[Item], now: datetime) -> list[Item]:

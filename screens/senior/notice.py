@@ -32,16 +32,15 @@ def announce(notice: NoticeView, now: datetime) -> None:
 
 
 class NoticeBand(BoxLayout):
-    """A notice in force, on a soft yellow band: its kind and title in heading type, its words and
-    end below in the home schedule's type.  Built once; empty (no room taken) when there is none."""
+    """A notice in force, on a soft yellow band under the prompt: its kind, title and end in heading
+    type (above the schedule's).  Its words are on the attract screen's slide: here they would leave
+    today's timetable no room.  Built once; empty (no room taken) when there is none."""
 
     showing = BooleanProperty(False)
 
     def show(self, notice: NoticeView | None) -> None:
         self.showing = notice is not None
-        self.ids.head.text = present.notice_heading(notice) if notice else ""
-        self.ids.body.text = notice.body if notice else ""
-        self.ids.until.text = present.notice_until(notice) if notice else ""
+        self.ids.line.text = present.notice_line(notice) if notice else ""
 
 
 kv.load(__name__)
