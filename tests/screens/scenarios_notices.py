@@ -41,14 +41,14 @@ def notices(app, settings, obs):
         pulled(app, settings, 2, "new", "suspend", "周三太极拳停课", "因场地维修，本周三太极拳停课一次。")
         app.home._minute = None  # the next second's refresh reloads, as at the next minute
         app.go_home()
-        return lambda: "停课：周三太极拳停课" in texts(app.home) or "调课：书法班改到二楼" in texts(app.home)
+        return lambda: bool(texts(app.home.ids.notice))
 
     def both_on_home():
         home, seen = app.home, {}
         start = datetime.now()
         for turn in range(4):  # the band turns every NOTICE_TURN_S: each notice twice
             home._show_notice(start + timedelta(seconds=10 * turn))
-            seen[turn] = [x for x in texts(home.ids.notice)]
+            seen[turn] = texts(home.ids.notice)
         obs["home_band"] = seen
         obs["home_band_height"] = home.ids.notice.height
         obs["said_on_home"] = [name for name, _ in obs["spoken"]]

@@ -21,7 +21,7 @@ def notice(key: str = "a1", **fields) -> dict:
     }
 
 
-def test_a_notice_is_upserted_by_its_key_and_a_withdrawal_removes_it(here):  # noqa: F811
+def test_a_notice_is_upserted_by_its_key_and_a_withdrawal_removes_it(here):
     assert pull(here, "items", put(1, "notice:a1", notice()), put(2, "notice:b2", notice("b2", type="move"))) == [
         True,
         True,
@@ -50,7 +50,7 @@ def test_a_notice_is_upserted_by_its_key_and_a_withdrawal_removes_it(here):  # n
     assert pull(here, "items", delete(5, "notice:zz")) == [True]  # never held: nothing to remove
 
 
-def test_a_notice_the_kiosk_cannot_read_is_skipped(here):  # noqa: F811
+def test_a_notice_the_kiosk_cannot_read_is_skipped(here):
     assert pull(here, "items", put(1, "notice:x", notice(start="next week"))) == [False]
     assert pull(here, "items", put(2, "notice:y", {"kind": "notice", "key": "y"})) == [False]
     assert Notice.select().count() == 0
