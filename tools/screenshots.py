@@ -242,7 +242,9 @@ class Tour:
             self._night,
             *self._snap("night"),
             _just(self._add_notice),
+            self._replug_reader,
             self._home,
+            self._devices_ready,
             *self._snap("home_notice"),
             self._attract_notice,
             *self._snap("attract_notice"),
@@ -283,6 +285,11 @@ class Tour:
         self.app.devices.idcard_sim.unplug()
         line = self.app.home.ids.status.lines["idcard"]
         return lambda: line.state == "absent"
+
+    def _replug_reader(self):
+        self.app.devices.idcard_sim.replug()
+        line = self.app.home.ids.status.lines["idcard"]
+        return lambda: line.state == "ok"
 
     def _clock_off(self):
         """The bureau finds this kiosk's clock five days fast."""

@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bureau import streams
-from bureau.console import audit
+from bureau import audit, streams
 from bureau.models import Notice, Site
 
 KINDS = {"notice": "通知", "suspend": "停课", "move": "调课"}

@@ -7,12 +7,17 @@ end (excluded).  The voice announces each notice once, the first time a screen s
 keeps that across restarts, so it is never said again.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
+
+from peewee import PeeweeException
 
 from kiosk.i18n import t
 from kiosk.store.db import write
 from kiosk.store.models import Notice
+
+log = logging.getLogger(__name__)
 
 KINDS = ("notice", "suspend", "move")  # bureau.programme.notices.KINDS: 通知, 停课, 调课
 
@@ -51,6 +56,19 @@ def mark_spoken(keys: list[str], at: datetime) -> int:
         return 0
     with write():
         return Notice.update(spoken_at=at).where(Notice.key.in_(keys) & Notice.spoken_at.is_null()).execute()
+
+
+def first_showing(notice: NoticeView, at: datetime) -> bool:
+    """Whether this is the first time a screen shows `notice` (it is marked as announced now): the
+    voice announces it only then.  False too when the mark cannot be written: better silent than
+    announced again at every turn of the screen."""
+    if notice.spoken:
+        return False
+    try:
+        return mark_spoken([notice.key], at) == 1
+    except PeeweeException as e:
+        log.warning("notice %s not marked as announced: %s", notice.key, e)
+        return False
 
 
 def _view(row: Notice) -> NoticeView:

@@ -2,32 +2,21 @@
 of a notice the first time any screen shows it (once per notice: kiosk.programme.notices keeps
 spoken_at, so not again after a restart either)."""
 
-import logging
 from datetime import datetime
 
 from kivy.app import App
 from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
-from peewee import PeeweeException
 
 from kiosk.programme import notices
 from kiosk.programme.notices import NoticeView
 from screens import kv, present
 
-log = logging.getLogger(__name__)
-
 
 def announce(notice: NoticeView, now: datetime) -> None:
     """Say that `notice` is on the screen, unless it has been said before (by this screen, another
-    one, or before a restart).  A failed write says nothing: better silent than said again and again."""
-    if notice.spoken:
-        return
-    try:
-        first = notices.mark_spoken([notice.key], now) == 1
-    except PeeweeException as e:
-        log.warning("notice %s not marked as spoken: %s", notice.key, e)
-        return
-    if first:
+    one, or before a restart)."""
+    if notices.first_showing(notice, now):
         App.get_running_app().say(notice.phrase)
 
 

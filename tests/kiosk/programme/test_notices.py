@@ -48,3 +48,11 @@ def test_marked_spoken_once(held):
     assert notices.mark_spoken([], now) == 0
     assert [n.key for n in notices.unspoken(notices.current(now))] == ["c"]
     assert Notice.get(Notice.key == "a").spoken_at == now
+
+
+def test_first_showing_is_true_once(held):
+    now = START + timedelta(hours=1)
+    a = notices.current(now)[0]
+    assert notices.first_showing(a, now) is True
+    assert notices.first_showing(a, now) is False  # the same view again: the table says it was
+    assert notices.first_showing(notices.current(now)[0], now) is False  # a fresh view knows
