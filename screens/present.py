@@ -11,6 +11,7 @@ from kiosk import timesync
 from kiosk.checkin.signin import FULL, Result
 from kiosk.health import Health
 from kiosk.i18n import t
+from kiosk.programme.notices import NoticeView
 from kiosk.programme.schedule import Item
 from kiosk.sync.status import Status as SyncStatus
 
@@ -54,6 +55,31 @@ def when_where(item: Item) -> str:
 def row(item: Item) -> str:
     """One item of a day on one line: time, title and place."""
     return t("format.row", time=span(item), title=item.title, place=item.place)
+
+
+def notice_heading(notice: NoticeView) -> str:
+    """停课：周三太极拳停课"""
+    return t("notice.heading", label=notice.label, title=notice.title)
+
+
+def notice_period(notice: NoticeView) -> str:
+    """12月1日 08:00 至 12月8日 18:00"""
+    start, end = notice.start, notice.end
+    return t(
+        "notice.period",
+        start_month=start.month,
+        start_day=start.day,
+        start_time=f"{start:%H:%M}",
+        end_month=end.month,
+        end_day=end.day,
+        end_time=f"{end:%H:%M}",
+    )
+
+
+def notice_line(notice: NoticeView) -> str:
+    """停课：周三太极拳停课（至 12月8日 18:00）: home's band, where the notice is already in force"""
+    until = t("notice.until", month=notice.end.month, day=notice.end.day, time=f"{notice.end:%H:%M}")
+    return t("notice.line", heading=notice_heading(notice), until=until)
 
 
 def still_on(items: list[Item], now: datetime) -> list[Item]:

@@ -42,6 +42,7 @@ PAIRS = (
         (INK, WHITE),
         (INK, TINT),
         (INK, NOTE),
+        (INK_SOFT, NOTE),  # a notice's end on its band (screens/senior/notice.kv)
         (NIGHT_INK, NIGHT),
     ]
     + [(WHITE, c) for c in STATUS.values()]  # word and name on the status band

@@ -29,7 +29,18 @@ from kiosk.people import newcomers
 from kiosk.staff.audit import Actor
 from kiosk.store import facts
 from kiosk.store.db import db, write
-from kiosk.store.models import Activity, Course, Enrollment, Lesson, Member, NewcomerCard, Registration, Site, Staff
+from kiosk.store.models import (
+    Activity,
+    Course,
+    Enrollment,
+    Lesson,
+    Member,
+    NewcomerCard,
+    Notice,
+    Registration,
+    Site,
+    Staff,
+)
 from kiosk.sync import state as sync_state
 from tools.checkout import ROOT
 
@@ -107,7 +118,7 @@ def shot_names(only: str = "") -> list[str]:
         + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
         + [f"{name}.png" for name, _ in SERVICE_SHOTS]
         + [f"{name}.png" for name in ACTIVITY_SHOTS]
-        + ["idle_prompt.png", "attract.png", "night.png"]
+        + ["idle_prompt.png", "attract.png", "night.png", "home_notice.png", "attract_notice.png"]
         + [f"{name}.png" for name, _ in STAFF_SHOTS]
     )
 
@@ -230,6 +241,14 @@ class Tour:
             *self._snap("attract"),
             self._night,
             *self._snap("night"),
+            _just(self._add_notice),
+            self._replug_reader,
+            self._home,
+            self._devices_ready,
+            *self._snap("home_notice"),
+            self._attract_notice,
+            *self._snap("attract_notice"),
+            _just(self._remove_notice),
             self._home,
         ]
         return steps
@@ -266,6 +285,11 @@ class Tour:
         self.app.devices.idcard_sim.unplug()
         line = self.app.home.ids.status.lines["idcard"]
         return lambda: line.state == "absent"
+
+    def _replug_reader(self):
+        self.app.devices.idcard_sim.replug()
+        line = self.app.home.ids.status.lines["idcard"]
+        return lambda: line.state == "ok"
 
     def _clock_off(self):
         """The bureau finds this kiosk's clock five days fast."""
@@ -336,6 +360,24 @@ class Tour:
         self.app.idle.timer.since -= self.settings.display.attract_after_s + 1
         return lambda: self.app.screens.current == "night"
 
+    def _attract_notice(self):
+        """The attract screen at its notice's slide (the one after the fixed slides)."""
+        from screens.senior.attract import SLIDES
+
+        self._open_hours(-1, 1)
+        self.app.go_home()
+        self.app.idle.timer.since -= self.settings.display.attract_after_s + 1
+        attract = self.app.screens.get_screen("attract")
+
+        def at_notice() -> bool:
+            if self.app.screens.current != "attract":
+                return False
+            attract._turns = len(SLIDES)
+            attract.show()
+            return True
+
+        return at_notice
+
     def _tap_activity(self, registered: bool):
         """The button of the first row signed up for (取消: the question) or not (报名: the message)."""
 
@@ -366,6 +408,26 @@ class Tour:
         display.open_until = (now + timedelta(hours=until_h)).strftime("%H:%M")
 
     # -- arranging the database -----------------------------------------------------------------
+
+    @staticmethod
+    def _add_notice() -> None:
+        """A 停课 notice from the bureau, as the items stream brings it (kiosk.sync.apply)."""
+        now = datetime.now().replace(second=0, microsecond=0)
+        with write():
+            Notice.create(
+                key="tour",
+                kind="suspend",
+                title="本周三太极拳停课",
+                body="因活动室维修，本周三上午的太极拳停课一次，下周照常上课。",
+                start=now - timedelta(hours=1),
+                end=now + timedelta(days=2),
+                spoken_at=now,  # the tour says nothing
+            )
+
+    @staticmethod
+    def _remove_notice() -> None:
+        with write():
+            Notice.delete().where(Notice.key == "tour").execute()
 
     def _card(self, member_no: str) -> str:
         return tokens.make(member_no, 1, self.key)

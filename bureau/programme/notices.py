@@ -9,6 +9,8 @@ Withdrawing it deletes the item (a tombstone): the kiosks drop it.
 """
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from bureau import audit, streams
@@ -64,6 +66,34 @@ def withdraw(notice: Notice, username: str, at: datetime, reason: str = "") -> N
     Notice.update(withdrawn_at=at).where(Notice.id == notice.id).execute()
     streams.publish("items", f"notice:{notice.key}", None, scope(notice.site))
     audit.record(username, "notice.withdraw", notice.title, notice.site, {"key": notice.key}, reason)
+
+
+def state(notice: Notice, now: datetime) -> str:
+    """Where a notice stands at `now`: "current" (on the kiosks' screens), "upcoming" or "past"
+    (ended, or withdrawn)."""
+    if notice.withdrawn_at is not None or notice.end <= now:
+        return "past"
+    return "upcoming" if notice.start > now else "current"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Notices sorted for the console's list: on screens now, still to come, over."""
+
+    current: list[Notice]
+    upcoming: list[Notice]
+    past: list[Notice]
+
+
+def listing(notices: Iterable[Notice], now: datetime, past_limit: int = 50) -> Listing:
+    """`notices` in the list's three parts: current and upcoming by start, the latest `past_limit`
+    past ones newest first (the list would otherwise grow for ever)."""
+    parts: dict[str, list[Notice]] = {"current": [], "upcoming": [], "past": []}
+    for notice in notices:
+        parts[state(notice, now)].append(notice)
+    by_start = sorted(parts["current"], key=lambda n: (n.start, n.id))
+    past = sorted(parts["past"], key=lambda n: (n.withdrawn_at or n.end, n.id), reverse=True)
+    return Listing(by_start, sorted(parts["upcoming"], key=lambda n: (n.start, n.id)), past[:past_limit])
 
 
 def item(notice: Notice) -> dict:

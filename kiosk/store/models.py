@@ -249,6 +249,19 @@ class BureauSetting(BaseModel):
     value = TextField()
 
 
+class Notice(BaseModel):
+    """A notice (通知, 停课, 调课) the bureau published for this kiosk ("items" stream, notice:<key>),
+    shown on the attract and home screens from start to end (kiosk.programme.notices)."""
+
+    key = CharField(unique=True)  # the bureau's key (the item's entity id without "notice:")
+    kind = CharField(default="notice")  # notice, suspend (停课), move (调课)
+    title = CharField()
+    body = TextField(default="")
+    start = DateTimeField()
+    end = DateTimeField(index=True)
+    spoken_at = DateTimeField(null=True)  # announced by the voice when first shown: never again
+
+
 class NewcomerCard(BaseModel):
     """An ID card that matched no member, kept for staff to register its holder (docs/design.md §9.1:
     the id_hash, never the number, its last 4, the birth date or the address; pruned after a few days)."""
@@ -295,6 +308,7 @@ ALL = [
     SyncState,
     Pulled,
     BureauSetting,
+    Notice,
     NewcomerCard,
     Audit,
 ]

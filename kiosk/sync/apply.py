@@ -29,6 +29,7 @@ from kiosk.store.models import (
     Holiday,
     Lesson,
     Member,
+    Notice,
     PointsEntry,
     PointsRule,
     Pulled,
@@ -259,7 +260,7 @@ def rule(category: str, data: dict | None, here: Here) -> None:
     )
 
 
-# -- items: activities and courses ----------------------------------------------------------------
+# -- items: activities, courses and notices ----------------------------------------------------------------
 
 
 def published(key: str, data: dict | None, here: Here) -> None:
@@ -417,10 +418,29 @@ def _enrollment(key: str, data: dict | None, here: Here) -> None:
 _ENROLLMENT_STATUS = {"enrolled": "enrolled", "waitlisted": "waitlisted", "dropped": "withdrawn"}
 
 
+def _notice(key: str, data: dict | None, here: Here) -> None:
+    """Upsert by the bureau's key; a delete (withdrawn) removes it.  A notice already announced
+    keeps its spoken_at: the voice says each notice once (kiosk.programme.notices)."""
+    bureau_key = key.split(":", 1)[1]
+    if data is None:
+        Notice.delete().where(Notice.key == bureau_key).execute()
+        return
+    fields = {
+        "kind": data["type"],
+        "title": data["title"],
+        "body": data.get("body") or "",
+        "start": _moment(data["start"]),
+        "end": _moment(data["end"]),
+    }
+    if Notice.update(**fields).where(Notice.key == bureau_key).execute() == 0:
+        Notice.create(key=bureau_key, **fields)
+
+
 _ITEMS: dict[str, Callable[[str, dict | None, Here], None]] = {
     "activity": _activity,
     "course": _course,
     "enrollment": _enrollment,
+    "notice": _notice,
 }
 
 

@@ -1,6 +1,7 @@
 """The attract screen: home with nobody at it for a minute turns into slowly changing panels
-(the prompt, today's timetable, the next activities), shifted a little each time so nothing stays
-burnt into the panel for hours (I-4).  A touch goes home; a card signs in as usual."""
+(the prompt, today's timetable, the next activities, then each notice in force), shifted a
+little each time so nothing stays burnt into the panel for hours (I-4).  A touch goes home; a
+card signs in as usual."""
 
 from datetime import datetime
 
@@ -10,10 +11,12 @@ from kivy.properties import NumericProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk.i18n import t
-from kiosk.programme import activities, schedule
+from kiosk.programme import activities, notices, schedule
+from kiosk.programme.notices import NoticeView
 from screens import kv, present, present_service
+from screens.senior.notice import announce
 
-SLIDES = ("prompt", "today", "activities")
+SLIDES = ("prompt", "today", "activities")  # then a slide of its own for each notice in force
 SHIFT_MM = (0, 4, 8, 4)  # the whole panel moves this far right and down, in turn
 LINES = 3
 
@@ -44,19 +47,26 @@ class AttractScreen(Screen):
 
     def show(self) -> None:
         now = datetime.now()
-        self.slide = self._turns % len(SLIDES)
-        self.shift = App.get_running_app().theme.mm(SHIFT_MM[(self._turns // len(SLIDES)) % len(SHIFT_MM)])
+        slides: list[str | NoticeView] = [*SLIDES, *notices.current(now)]
+        self.slide = self._turns % len(slides)
+        self.shift = App.get_running_app().theme.mm(SHIFT_MM[(self._turns // len(slides)) % len(SHIFT_MM)])
         self.ids.clock.text = present.clock(now)
         self.ids.date.text = present.date_line(now)
-        name = SLIDES[self.slide]
-        self.ids.title.text = {
-            "prompt": t("home.prompt"),
-            "today": t("home.today"),
-            "activities": t("attract.next_activity"),
-        }[name]
-        lines = self._lines(name, now)
+        shown = slides[self.slide]
+        if isinstance(shown, NoticeView):
+            self.ids.title.text = present.notice_heading(shown)
+            lines = [shown.body, present.notice_period(shown)]
+        else:
+            self.ids.title.text = {
+                "prompt": t("home.prompt"),
+                "today": t("home.today"),
+                "activities": t("attract.next_activity"),
+            }[shown]
+            lines = self._lines(shown, now)
         for i in range(LINES):
             self.ids[f"line{i}"].text = lines[i] if i < len(lines) else ""
+        if isinstance(shown, NoticeView):
+            announce(shown, now)
 
     @staticmethod
     def _lines(name: str, now: datetime) -> list[str]:

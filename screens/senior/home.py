@@ -1,6 +1,7 @@
 """Home: the clock, today's lessons and activities, and 「请刷身份证或扫码签到」."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from kivy.app import App
@@ -10,13 +11,16 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk.health import Health, ways_in
 from kiosk.i18n import t
-from kiosk.programme import schedule
+from kiosk.programme import notices, schedule
 from screens import (
     kv,
     present,
     widgets,  # noqa: F401  (register the widget classes the .kv uses)
 )
 from screens.senior import status  # noqa: F401  (registers the widget classes the .kv uses)
+from screens.senior.notice import announce
+
+NOTICE_TURN_S = 10  # several notices in force: each shown this long in turn
 
 ROWS = 3  # at most, under the prompt; fewer when 「大字」 leaves less room
 
@@ -50,6 +54,8 @@ class HomeScreen(Screen):
         self._board: tuple = ()
         self._minute = None
         self._healths: dict[str, Health] = {}
+        self._notices: list[notices.NoticeView] = []
+        self._notice_key: str | None = None
         self.refresh()
         Clock.schedule_interval(lambda dt: self.refresh(), 1)
         self.ids.board.bind(height=lambda *_: self._show_board())
@@ -68,15 +74,28 @@ class HomeScreen(Screen):
         self.refresh()
 
     def refresh(self) -> None:
-        """Redraw what changed since the last minute."""
+        """Redraw what changed since the last minute; turn to the next notice when it is time."""
         now = datetime.now()
         minute = now.replace(second=0, microsecond=0)
-        if minute == self._minute:
-            return
-        self._minute = minute
-        self.ids.clock.text = present.clock(now)
-        self.ids.date.text = present.date_line(now)
-        self._show_schedule(now)
+        if minute != self._minute:
+            self._minute = minute
+            self.ids.clock.text = present.clock(now)
+            self.ids.date.text = present.date_line(now)
+            self._show_schedule(now)
+            self._notices = notices.current(now)
+        self._show_notice(now)
+
+    def _show_notice(self, now: datetime) -> None:
+        """The notice whose turn it is in the band (updated only when it changes), announced by
+        the voice the first time it shows while home is the screen seniors see."""
+        shown = self._notices[int(now.timestamp() // NOTICE_TURN_S) % len(self._notices)] if self._notices else None
+        key = shown.key if shown else None
+        if key != self._notice_key:
+            self._notice_key = key
+            self.ids.notice.show(shown)
+        if shown is not None and self.manager is not None and self.manager.current == self.name:
+            announce(shown, now)
+            self._notices = [replace(n, spoken=True) if n.key == shown.key else n for n in self._notices]
 
     def _show_schedule(self, now: datetime) -> None:
         day = schedule.today(now)

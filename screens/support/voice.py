@@ -91,6 +91,10 @@ PHRASES: dict[str, tuple[str | Points, ...]] = {
     "large_text_off": ("large_text_off",),
     "voice_on": ("voice_on",),
     "voice_off": ("voice_off",),
+    # A notice first shown (kiosk.programme.notices): its kind, never its words
+    "notice_notice": ("notice_notice",),
+    "notice_suspend": ("notice_suspend",),
+    "notice_move": ("notice_move",),
 }
 
 # The clip saying each character of a number's reading.

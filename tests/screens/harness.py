@@ -18,6 +18,7 @@ from kiosk.identity import tokens
 from screens.app import KioskApp, configure
 from tests.screens import (
     scenarios_glyphs,
+    scenarios_notices,
     scenarios_service,
     scenarios_staff,
     scenarios_staff_courses,
@@ -580,6 +581,7 @@ SCENARIOS = {
 }
 for module in (
     scenarios_glyphs,
+    scenarios_notices,
     scenarios_service,
     scenarios_staff,
     scenarios_staff_courses,

@@ -137,6 +137,9 @@ def test_numbers_out_of_range_are_refused(n):
 # --- Phrases ---------------------------------------------------------------------------------------
 
 PHRASE_KEYS = {
+    "notice_notice",
+    "notice_suspend",
+    "notice_move",
     "ok",
     "already",
     "already_ask",
