@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from peewee import JOIN
 from starlette.datastructures import FormData
 
 from bureau.console import base
@@ -170,7 +171,7 @@ def attendance_xlsx(request: Request, key: str) -> Response:
 
 def visible(viewer: Viewer):
     """The activities this account sees: its own site's and those for every site (all, for the bureau)."""
-    return viewer.scope(Activity.select(Activity, Site).join(Site, join_type="LEFT OUTER"), Activity.site)
+    return viewer.scope(Activity.select(Activity, Site).join(Site, JOIN.LEFT_OUTER), Activity.site)
 
 
 def found(viewer: Viewer, key: str) -> Activity:
