@@ -188,6 +188,8 @@ def _set_status(
     previous = reg.status
     reg.status = status
     reg.save()
+    # The bureau's own key, for an activity it published: the console ties the registration to it.
+    key = {"key": activity.bureau_key.removeprefix("activity:")} if activity.bureau_key else {}
     facts.record(
         "registration",
         facts.new_event_id(),
@@ -202,8 +204,7 @@ def _set_status(
             "at": now.isoformat(),
             "kiosk_id": origin.kiosk_id,
             "site": origin.site,
-            # The bureau's own key: the console ties the registration to its activity by it.
-            "key": activity.bureau_key.removeprefix("activity:") if activity.bureau_key else None,
+            **key,
         },
         now,
     )
