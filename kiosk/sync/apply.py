@@ -275,7 +275,7 @@ def _activity(key: str, data: dict | None, here: Here) -> None:
     found = Activity.get_or_none(Activity.bureau_key == key)
     if data is None:
         if found is not None:
-            _cancelled(found, found.cancel_reason)
+            cancel_activity(found, found.cancel_reason)
         return
     cancelled = bool(data.get("cancelled"))
     fields = {
@@ -299,13 +299,13 @@ def _activity(key: str, data: dict | None, here: Here) -> None:
     else:
         Activity.update(**fields).where(Activity.id == found.id).execute()
     if cancelled:
-        _cancelled(found, fields["cancel_reason"])
+        cancel_activity(found, fields["cancel_reason"])
     elif found.cancelled:  # taken back: on again
         Activity.update(cancelled=False).where(Activity.id == found.id).execute()
         Registration.update(cancel_notify=False).where(Registration.activity == found).execute()
 
 
-def _cancelled(activity: Activity, reason: str) -> None:
+def cancel_activity(activity: Activity, reason: str) -> None:
     """Cancel it; the seniors holding a place or waiting are to be told, once (not again when the
     bureau only changes its reason)."""
     if activity.cancelled:
