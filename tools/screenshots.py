@@ -236,6 +236,7 @@ class Tour:
             self._home,
             self._open("points", "DM0010", False),
             *self._snap("service_cancelled_news"),
+            self._home,
             self._night,
             *self._snap("night"),
             self._home,

@@ -5,7 +5,9 @@ a center's staff see their own site's activities and those for every site, and c
 own site's; another site's activity, by URL or by a form's site field, is not found.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -24,6 +26,7 @@ router = APIRouter(prefix="/web")
 ERRORS = "activities_message.html"
 METHODS = {"qr": "扫码", "idcard": "身份证", "staff": "工作人员补签"}
 WEEKDAYS = "一二三四五六日"
+T = TypeVar("T")
 RECENT = timedelta(days=30)  # the list shows activities from this long ago on
 
 
@@ -54,19 +57,18 @@ def new(request: Request, copy: str = "", day: str = "") -> Response:
 async def create(request: Request) -> Response:
     def change(viewer: Viewer, form: FormData) -> str:
         draft = draft_from(form)
-        with write():
+
+        def save() -> list[Activity]:
             sites = chosen_sites(viewer, form)
+            if str(form.get("repeat", "")) == "weekly":
+                first = base.day(form, "from_day", "从哪天起")
+                last = base.day(form, "until_day", "到哪天为止")
+                days = {int(d) for d in map(str, form.getlist("weekday")) if d.isdigit() and len(d) == 1}
+                return activities.weekly(draft, days, first, last, sites, viewer.user.username)[1]  # type: ignore[arg-type]
             source = found(viewer, str(form["copied_from"])) if form.get("copied_from") else None
-            try:
-                if str(form.get("repeat", "")) == "weekly":
-                    first = base.day(form, "from_day", "从哪天起")
-                    last = base.day(form, "until_day", "到哪天为止")
-                    days = {int(d) for d in map(str, form.getlist("weekday")) if d.isdigit() and len(d) == 1}
-                    _, made = activities.weekly(draft, days, first, last, sites, viewer.user.username)  # type: ignore[arg-type]
-                else:
-                    made = activities.create(draft, sites, viewer.user.username, copied_from=source)
-            except ActivityError as e:
-                raise BadQuery(str(e)) from None
+            return activities.create(draft, sites, viewer.user.username, copied_from=source)
+
+        made = saved(save)
         return f"/web/activities/{made[0].key}" if len(made) == 1 else "/web/activities"
 
     return await base.action(request, change, ERRORS)
@@ -104,11 +106,7 @@ def edit_form(request: Request, key: str) -> Response:
 async def edit(request: Request, key: str) -> Response:
     def change(viewer: Viewer, form: FormData) -> str:
         draft = draft_from(form)
-        with write():
-            try:
-                activities.edit(owned(viewer, key), draft, viewer.user.username, _now())
-            except ActivityError as e:
-                raise BadQuery(str(e)) from None
+        saved(lambda: activities.edit(owned(viewer, key), draft, viewer.user.username, _now()))
         return f"/web/activities/{key}"
 
     return await base.action(request, change, ERRORS)
@@ -118,11 +116,7 @@ async def edit(request: Request, key: str) -> Response:
 async def cancel(request: Request, key: str) -> Response:
     def change(viewer: Viewer, form: FormData) -> str:
         reason = base.text(form, "reason", "取消原因", max_length=activities.REASON_MAX)
-        with write():
-            try:
-                activities.cancel(owned(viewer, key), reason, viewer.user.username, _now())
-            except ActivityError as e:
-                raise BadQuery(str(e)) from None
+        saved(lambda: activities.cancel(owned(viewer, key), reason, viewer.user.username, _now()))
         return f"/web/activities/{key}"
 
     return await base.action(request, change, ERRORS)
@@ -134,11 +128,7 @@ async def next_yearly(request: Request, key: str) -> Response:
 
     def change(viewer: Viewer, form: FormData) -> str:
         day = base.day(form, "day", "日期")
-        with write():
-            try:
-                made = activities.next_yearly(owned(viewer, key), day, viewer.user.username)  # type: ignore[arg-type]
-            except ActivityError as e:
-                raise BadQuery(str(e)) from None
+        made = saved(lambda: activities.next_yearly(owned(viewer, key), day, viewer.user.username))  # type: ignore[arg-type]
         return f"/web/activities/{made.key}"
 
     return await base.action(request, change, ERRORS)
@@ -164,6 +154,15 @@ def attendance_xlsx(request: Request, key: str) -> Response:
         return base.xlsx(_file(activity, "签到"), Sheet("签到", ("学员号", "姓名", "方式", "签到时间"), rows))
 
     return base.page(request, ERRORS, figures)  # type: ignore[arg-type]
+
+
+def saved(change: Callable[[], T]) -> T:
+    """`change` in one write transaction; the domain's refusal is the form's (400, its message)."""
+    with write():
+        try:
+            return change()
+        except ActivityError as e:
+            raise BadQuery(str(e)) from None
 
 
 # --- scoping ----------------------------------------------------------------------------------------------
