@@ -294,7 +294,7 @@ class WebSession(BaseModel):
 
 
 class AuditEntry(BaseModel):
-    """A change made in the console or the CLI: who, when, to what, and why (bureau/console/audit.py)."""
+    """A change made in the console or the CLI: who, when, to what, and why (bureau/audit.py)."""
 
     at = DateTimeField(default=utcnow, index=True)
     username = CharField(max_length=64)

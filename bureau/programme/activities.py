@@ -18,8 +18,7 @@ import uuid
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 
-from bureau import streams
-from bureau.console import audit
+from bureau import audit, streams
 from bureau.models import Activity, Attendance, Member, Series, Signup, Site
 
 # The categories staff choose from; the kiosk earns points under contract.points.ACTIVITY_CATEGORY
