@@ -348,7 +348,7 @@ class Tour:
         if kiosk_activities.upcoming(now, "DM0010")[0].status != "registered":
             kiosk_activities.sign_up("DM0010", first.id, now, self.settings.kiosk.id, self.settings.site.code)
         with write():
-            cancel_activity(Activity.get_by_id(first.id), "场地维修，改期另行通知")
+            cancel_activity(Activity.get_by_id(first.id), "场地维修")
 
     def _attract_activities(self):
         """The attract screen turned to its slide of the next activities."""
