@@ -11,18 +11,19 @@ what these return.
 """
 
 import re
-import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from bureau import admin, streams
 from bureau.admin import AdminError
-from bureau.models import Kiosk, StreamRow, Term
-from bureau.programme import classes
+from bureau.models import Activity, Kiosk, StreamRow, Term
+from bureau.programme import activities, classes
 from bureau.store import write
 from contract.points import CATEGORIES, PER
 
-ACTIVITY_CATEGORIES = ("report", "walk", "party_day", "performance", "volunteer", "activity")
+ACTIVITY_CATEGORIES = tuple(activities.CATEGORIES)
+CLI_USER = "cli"  # the audit trail's name for what the operator's commands change
+WITHDRAWN = "主办方已取消"  # the reason kiosks tell when the CLI withdraws an activity
 NEW_RULE = {"per": "attendance", "daily_cap": 0, "once_per_item": True, "version": 0}
 HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 WEEKLY = re.compile(r"([1-7]) (\d\d:\d\d)-(\d\d:\d\d)")
@@ -79,7 +80,8 @@ def publish_activity(
     open_to_all: bool = False,
     points: int | None = None,
 ) -> str:
-    """Publish a new activity, for one site's kiosks or (no site) every kiosk; returns its key."""
+    """Publish a new activity, for one site's kiosks or (no site) every kiosk; returns its key.
+    It is an Activity row like the console's (bureau.programme.activities), audited as the CLI's."""
     begins, ends = _moment("--start", start), _moment("--end", end)
     if ends <= begins:
         raise PublishError(f"the activity ends ({ends:%Y-%m-%d %H:%M}) before it starts ({begins:%Y-%m-%d %H:%M})")
@@ -87,23 +89,16 @@ def publish_activity(
     _at_least("capacity", capacity, 0)
     if points is not None:
         _at_least("points", points, 0)
-    key = uuid.uuid4().hex
-    item = {
-        "kind": "activity",
-        "key": key,
-        "title": _text("title", title),
-        "category": category,
-        "place": place.strip(),
-        "start": begins.isoformat(),
-        "end": ends.isoformat(),
-        "capacity": capacity,
-        "open": open_to_all,
-        "points": points,
-    }
+    draft = activities.Draft(
+        _text("title", title), begins, ends, category, place.strip(), capacity, open=open_to_all, points=points
+    )
     with write():
-        scope = _site_scope(site) if site else ""
-        streams.publish("items", f"activity:{key}", item, scope)
-    return key
+        where = admin.find_site(site, PublishError) if site else None
+        try:
+            (made,) = activities.create(draft, [where], CLI_USER)
+        except activities.ActivityError as e:
+            raise PublishError(str(e)) from None
+    return made.key
 
 
 def publish_course(
@@ -147,19 +142,20 @@ def publish_course(
 
 
 def items(kind: str) -> list[tuple[str, dict]]:
-    """(scope, data) of the published activities or courses, earliest first."""
+    """(scope, data) of the published activities (not cancelled) or courses, earliest first."""
     found = [(row.scope, streams.data(row)) for row in streams.rows("items") if row.entity_id.startswith(f"{kind}:")]
+    found = [(scope, data) for scope, data in found if not data.get("cancelled")]
     return sorted(found, key=lambda f: (f[1].get("start") or f[1]["term"]["start"], f[1]["title"]))
 
 
-def withdraw_activity(key: str) -> None:
-    """Take an activity back: kiosks delete it (a tombstone, for the same kiosks that had it)."""
+def withdraw_activity(key: str, reason: str = WITHDRAWN) -> None:
+    """Cancel an activity: it stays published with cancelled=true, so kiosks tell the seniors who
+    registered for it (and the same kiosks that had it keep it)."""
     with write():
-        streams.lock("items")
-        row = streams.current("items", f"activity:{key}")
-        if row is None or row.deleted:
+        activity = Activity.get_or_none(Activity.key == key)
+        if activity is None or activity.cancelled_at is not None:
             raise PublishError(f"no published activity {key!r} (python -m bureau activity list)")
-        streams.publish("items", row.entity_id, None, row.scope)
+        activities.cancel(activity, reason, CLI_USER, datetime.now().replace(microsecond=0))
 
 
 # --- kiosk settings ----------------------------------------------------------------------------------

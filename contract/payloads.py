@@ -127,6 +127,7 @@ class Registration(Payload, kw_only=True, frozen=True, gc=False):
     status: Word = ""
     previous: Word | None = None
     promoted: bool = False
+    key: Word | None = None  # the bureau's key of the activity (Activity.key), when it published it
 
 
 class Enrollment(Payload, kw_only=True, frozen=True, gc=False):

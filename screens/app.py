@@ -409,7 +409,7 @@ class KioskApp(App):
             self.result.show(result, self.settings.display.result_timeout_s, news)
             self.screens.current = "result"
         name, numbers = present.phrase(result)
-        self.say(name, then=("promoted",) if news else (), **numbers)
+        self.say(name, then=present_service.news_voice(visit.news), **numbers)
 
     def go_home(self) -> None:
         """Back to the start: no senior, no personal data anywhere, normal type (I-3).  The start
@@ -448,7 +448,7 @@ class KioskApp(App):
             log.exception("could not show %s for %s", screen.name, visit.senior.member_no)
             self.show(Visit(Result("error", detail="internal error")), cred.method)
             return
-        self._speak_service(screen, news)
+        self._speak_service(screen, present_service.news_voice(visit.news))
 
     def _apply(self, senior: Senior | None) -> None:
         """The senior's own preferences, from the moment they are identified (docs/design.md §8.3)."""
@@ -456,8 +456,7 @@ class KioskApp(App):
         large = senior is not None and senior.large_text
         self.theme.scale = self.settings.display.large_text_scale if large else 1.0
 
-    def _speak_service(self, screen: ServiceScreen, news: str) -> None:
-        then = ("promoted",) if news else ()
+    def _speak_service(self, screen: ServiceScreen, then: tuple[str, ...]) -> None:
         if screen.name == "points":
             self.say("points_balance", then=then, n=screen.balance)
         elif screen.name == "courses":

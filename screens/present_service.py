@@ -92,6 +92,14 @@ def activity_lines(view, identified: bool) -> ActivityLines:
     return ActivityLines(view.title, when, _facts(view), _mark(view), _action(view) if identified else "")
 
 
+def attract_row(view) -> str:
+    """An activity's line on the attract screen: a cancelled one says so, so nobody comes for it."""
+    when = day(view.start)
+    if view.cancelled:
+        return t("activities.cancelled_row", time=when, title=view.title)
+    return t("format.row", time=when, title=view.title, place=view.place)
+
+
 def _facts(view) -> str:
     if view.status == "waitlisted":
         return t("activities.waitlist_note")
@@ -122,7 +130,9 @@ def _action(view) -> str:
         return t("activities.cancel")
     if view.status == "waitlisted":
         return t("activities.leave_waitlist")
-    return t("activities.join_waitlist") if view.places_left == 0 else t("activities.sign_up")
+    if view.places_left == 0:
+        return t("activities.join_waitlist") if view.waitlist else ""
+    return t("activities.sign_up")
 
 
 def cancel_question(view) -> str:
@@ -161,9 +171,23 @@ def change_message(change) -> str:
         return t("activities.done_waitlisted", position=view.waitlist_position)
     if change.outcome in ("cancelled", "not_registered"):
         return t("activities.done_cancelled", title=title)
+    if change.outcome == "full":
+        return t("activities.done_full")
     return t("activities.done_closed")
 
 
 def news(notices) -> str:
-    """Good news for the senior just identified: each place they got from a waitlist, told once."""
-    return "；".join(t("service.promoted", title=n.title) for n in notices)
+    """News for the senior just identified, told once: each place they got from a waitlist, each
+    activity they registered for that was cancelled (「重阳健步行（12月1日）已取消：<reason>」)."""
+    return "；".join(
+        t("service.cancelled", title=n.title, date=day(n.start), reason=n.reason or t("service.no_reason"))
+        if n.cancelled
+        else t("service.promoted", title=n.title)
+        for n in notices
+    )
+
+
+def news_voice(notices) -> tuple[str, ...]:
+    """The clip said after the result: the good news of a place, when there is one (a cancellation
+    is read on the screen: no clip of its own)."""
+    return ("promoted",) if any(not n.cancelled for n in notices) else ()

@@ -26,6 +26,7 @@ from kiosk.identity import ids, tokens
 from kiosk.identity.credentials import Credential
 from kiosk.people import members as people
 from kiosk.people import newcomers
+from kiosk.programme import activities as kiosk_activities
 from kiosk.staff.audit import Actor
 from kiosk.store import facts
 from kiosk.store.db import db, write
@@ -42,6 +43,7 @@ from kiosk.store.models import (
     Staff,
 )
 from kiosk.sync import state as sync_state
+from kiosk.sync.apply import cancel_activity
 from tools.checkout import ROOT
 
 # The bureau's pull streams (common spec), for the nightly sync's result.
@@ -118,7 +120,8 @@ def shot_names(only: str = "") -> list[str]:
         + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
         + [f"{name}.png" for name, _ in SERVICE_SHOTS]
         + [f"{name}.png" for name in ACTIVITY_SHOTS]
-        + ["idle_prompt.png", "attract.png", "night.png", "home_notice.png", "attract_notice.png"]
+        + ["idle_prompt.png", "attract.png", "attract_cancelled.png", "service_cancelled_news.png", "night.png"]
+        + ["home_notice.png", "attract_notice.png"]
         + [f"{name}.png" for name, _ in STAFF_SHOTS]
     )
 
@@ -239,6 +242,13 @@ class Tour:
             *self._snap("idle_prompt"),
             self._attract,
             *self._snap("attract"),
+            _just(self._cancel_an_activity),
+            self._attract_activities,
+            *self._snap("attract_cancelled"),
+            self._home,
+            self._open("points", "DM0010", False),
+            *self._snap("service_cancelled_news"),
+            self._home,
             self._night,
             *self._snap("night"),
             _just(self._add_notice),
@@ -353,6 +363,25 @@ class Tour:
         self._open_hours(-1, 1)  # whatever the time of day the tour runs at
         self.app.go_home()
         self.app.idle.timer.since -= self.settings.display.attract_after_s + 1
+        return lambda: self.app.screens.current == "attract"
+
+    def _cancel_an_activity(self) -> None:
+        """The bureau cancels the next activity DM0010 registered for (registered first if need be),
+        as applying its item does: the attract screen marks it, the senior is told at the next read."""
+        now = datetime.now()
+        first = next(v for v in kiosk_activities.upcoming(now) if not v.open)
+        if kiosk_activities.upcoming(now, "DM0010")[0].status != "registered":
+            kiosk_activities.sign_up("DM0010", first.id, now, self.settings.kiosk.id, self.settings.site.code)
+        with write():
+            cancel_activity(Activity.get_by_id(first.id), "场地维修")
+
+    def _attract_activities(self):
+        """The attract screen turned to its slide of the next activities."""
+        from screens.senior.attract import SLIDES  # Kivy's: loaded once the app runs
+
+        attract = self.app.attract
+        while attract.slide != SLIDES.index("activities"):
+            attract.advance()
         return lambda: self.app.screens.current == "attract"
 
     def _night(self):

@@ -1,7 +1,8 @@
 """The management console: what bureau and center staff do in a browser (docs/console.md).
 
-base.py signs each request in and scopes it (roles, sites, CSRF); audit.py records every change;
-each other module is one area of the console with its own pages under /web.
+base.py signs each request in and scopes it (roles, sites, CSRF); bureau/audit.py records every
+change (console/audit.py re-exports it); each other module is one area of the console with its own
+pages under /web.
 """
 
 from importlib import import_module
@@ -9,7 +10,7 @@ from importlib import import_module
 from fastapi import APIRouter
 
 # The console's areas, each a module of this package with a `router` of its own pages.
-AREAS: tuple[str, ...] = ("classes", "members", "notices")
+AREAS: tuple[str, ...] = ("activities", "classes", "members", "notices")
 
 
 def routers() -> list[APIRouter]:

@@ -4,6 +4,7 @@ may not be bound yet).  A step changes rows, never the schema."""
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 
 from peewee import Database
 
@@ -68,4 +69,48 @@ def member_initials(database: Database) -> None:
         database.execute_sql(f'UPDATE "member" SET "initials" = {q} WHERE "id" = {q}', (initials(name or ""), pk))
 
 
-STEPS: dict[int, Callable[[Database], None]] = {4: slow_id_hashes, 6: member_initials}
+def published_activities(database: Database) -> None:
+    """Version 6: an Activity row for each activity published before the console had a table of
+    them (bureau.programme.activities), keyed as its item, so the console lists, edits and cancels
+    it like its own.  A withdrawn one (a tombstone) has nothing left to list."""
+    q = database.param
+    sites = dict(database.execute_sql('SELECT "code", "id" FROM "site"').fetchall())
+    for entity, scope, text in database.execute_sql(_ACTIVITIES.format(q=q), ("activity:%",)).fetchall():
+        data = json.loads(text)
+        now = str(utcnow().replace(microsecond=0))
+        row = (
+            entity.removeprefix("activity:")[:32],
+            sites.get(scope.removeprefix("site:")) if scope else None,
+            data["title"],
+            data.get("category") or "activity",
+            data.get("place") or "",
+            str(datetime.fromisoformat(data["start"])),
+            str(datetime.fromisoformat(data["end"])),
+            int(data.get("capacity") or 0),
+            bool(data.get("open")),
+            data.get("points"),
+            now,
+            now,
+        )
+        database.execute_sql(_ACTIVITY_ROW.format(q=q), row)
+
+
+_ACTIVITIES = """
+    SELECT "entity_id", "scope", "data" FROM "stream_row"
+    WHERE "stream" = 'items' AND "entity_id" LIKE {q} AND NOT "deleted" ORDER BY "rev"
+"""
+_ACTIVITY_ROW = """
+    INSERT INTO "activity" ("key", "site_id", "title", "category", "place", "start", "end", "capacity", "waitlist",
+        "open", "points", "cancel_reason", "created_by", "created_at", "updated_at")
+    VALUES ({q}, {q}, {q}, {q}, {q}, {q}, {q}, {q}, TRUE, {q}, {q}, '', 'migration', {q}, {q})
+    ON CONFLICT ("key") DO NOTHING
+"""
+
+
+def console(database: Database) -> None:
+    """Version 6 (the console): members' initials, and a table row for each activity published before."""
+    member_initials(database)
+    published_activities(database)
+
+
+STEPS: dict[int, Callable[[Database], None]] = {4: slow_id_hashes, 6: console}

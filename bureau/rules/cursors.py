@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from bureau.rules import sql
 from contract import payloads
 
-RULED = frozenset({"member", "signin", "points", "device", "card", "enrollment"})  # the kinds the rules act on
+RULED = frozenset(  # the kinds the rules act on
+    {"member", "signin", "points", "device", "card", "enrollment", "registration"}
+)
 
 
 @dataclass(slots=True)

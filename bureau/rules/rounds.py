@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 import msgspec
 
 from bureau import streams
-from bureau.models import Attendance, Course, DeviceState, Enrollment, LedgerEntry, Member, Term
+from bureau.models import Activity, Attendance, Course, DeviceState, Enrollment, LedgerEntry, Member, Signup, Term
 from bureau.programme.members import initials
 from bureau.rules import dead, sql
 from bureau.rules.cursors import Fact
@@ -71,6 +71,7 @@ class Round:
         self.ledger: list[tuple] = []
         self.balances: list[tuple[str, dict]] = []
         self.devices: dict[tuple[int, str], tuple] = {}
+        self.signups: dict[tuple, tuple] = {}  # (site, title, start, member) -> the Signup row's values
         self.warnings: dict[str, list[str]] = {}  # what went wrong -> an example of each time
 
     def apply(self) -> None:
@@ -284,6 +285,17 @@ class Round:
             )
             .execute()
         )
+
+    def _registration(self, fact: Fact, p: payloads.Registration) -> None:
+        """A senior's registration for an activity, as its kiosk last saw it: a Signup row, tied to
+        the console's Activity by its key or else by its site (or every site), title and start."""
+        if p.start is None or p.at is None or not p.title or p.status not in SIGNUP_STATUSES:
+            raise BadFact("a registration names its activity's title and start, a status and when")
+        start, at = local(p.start), self.corrected(fact, local(p.at))
+        person = self.person(p.member_no)
+        member = person.merged_into or p.member_no if person else p.member_no
+        activity = _activity_of(fact.site, p.key, p.title, start)
+        self.signups[(fact.site, p.title, start, member)] = (fact.site, member, activity, p.title, start, p.status, at)
 
     def _device(self, fact: Fact, p: payloads.Device) -> None:
         device = p.device
@@ -602,9 +614,11 @@ class Round:
             _DEVICE_COLUMNS[2:],
             newer="at",
         )
+        sql.upsert(Signup, _SIGNUP_COLUMNS, list(self.signups.values()), _SIGNUP_KEY, _SIGNUP_COLUMNS[2:], newer="at")
         publish_people(people, self.sites)
         sql.publish("balances", self.balances)
         self.dirty, self.attendance, self.ledger, self.balances, self.devices = {}, [], [], [], {}
+        self.signups = {}
 
 
 def publish_people(people: list[Person], sites: dict[int, str]) -> None:
@@ -649,9 +663,27 @@ _HANDLERS = {
     "points": Round._points,
     "card": Round._card,
     "enrollment": Round._enrollment,
+    "registration": Round._registration,
 }
 # A kiosk's enrollment statuses as the bureau's roster has them.
 _ENROLLMENT_STATUS = {"enrolled": "enrolled", "waitlisted": "waitlisted", "withdrawn": "dropped"}
+SIGNUP_STATUSES = ("registered", "waitlisted", "cancelled")
+_SIGNUP_COLUMNS = ("site_id", "member_no", "activity_id", "title", "start", "status", "at")
+_SIGNUP_KEY = ("site_id", "title", "start", "member_no")
+
+
+def _activity_of(site: int, key: str | None, title: str, start: datetime) -> int | None:
+    """The console's Activity a kiosk's registration is for: by the key the kiosk was given, else
+    by title and start among its site's and every site's; None for one a kiosk made itself."""
+    mine = (Activity.site == site) | Activity.site.is_null()
+    by_key = Activity.select(Activity.id).where(Activity.key == key, mine) if key else None
+    found = (by_key and by_key.first()) or (
+        Activity.select(Activity.id)
+        .where(Activity.title == title, Activity.start == start, mine)
+        .order_by(Activity.site.is_null())
+        .first()
+    )
+    return found.id if found else None
 
 
 def _award_key(category: str, member_no: str, title: str, start: str) -> str:

@@ -23,7 +23,7 @@ from kiosk.identity import ids, tokens
 from kiosk.identity.credentials import Credential
 from kiosk.people import newcomers
 from kiosk.points import awards, passbook
-from kiosk.programme.schedule import Item, activity_item, lesson_item
+from kiosk.programme.schedule import WINDOW_MAX, Item, activity_item, lesson_item
 from kiosk.store import facts
 from kiosk.store.db import db, get_by, insert, write
 from kiosk.store.models import Activity, Course, Lesson, Member, PointsEntry, SignIn
@@ -31,6 +31,7 @@ from kiosk.store.models import Activity, Course, Lesson, Member, PointsEntry, Si
 log = logging.getLogger(__name__)
 
 FULL = causes.FULL  # Result.detail of a sign-in the full disk refused
+NO_WINDOW: tuple[int | None, int | None] = (None, None)  # the kiosk's own checkin.window_*_min
 KINDS = ("ok", "already", "choose", "not_due", "not_enrolled", "unknown_card", "invalid_card", "expired_card", "error")
 
 
@@ -191,8 +192,23 @@ class CheckIn:
         )
 
     def _due(self, member: Member, now: datetime) -> list[Item]:
+        """What the member may sign in to now: lessons within the kiosk's window, activities within
+        their own (the console's window_before/after_min) or else the kiosk's."""
         lo, hi = self._window(now)
-        return one_a_sitting(member_items(member, lo, hi), now)
+        wide = timedelta(minutes=WINDOW_MAX)
+        found = member_items(member, min(lo, now - wide), max(hi, now + wide))
+        windows = _activity_windows([i.id for i in found if i.kind == "activity"])
+        due = [
+            i for i in found if self._open(i, windows.get(i.id, NO_WINDOW) if i.kind == "activity" else NO_WINDOW, now)
+        ]
+        return one_a_sitting(due, now)
+
+    def _open(self, item: Item, window: tuple[int | None, int | None], now: datetime) -> bool:
+        """Whether `item` is due now: start - before <= now <= start + after."""
+        before, after = window
+        before = self.rules.window_before_min if before is None else before
+        after = self.rules.window_after_min if after is None else after
+        return item.start - timedelta(minutes=before) <= now <= item.start + timedelta(minutes=after)
 
     def _signed_in(self, member: Member, items: list[Item]) -> dict[Item, Signed]:
         """Which of `items` the member is signed in to: an activity itself, a lesson by any
@@ -410,6 +426,14 @@ _LESSON_SITTING_SIGNED = """
     JOIN sign_in s ON s.lesson_id = o.id AND s.member_id = ?
     JOIN course c ON c.id = o.course_id
     WHERE l.id IN ({lessons})"""
+
+
+def _activity_windows(ids: list[int]) -> dict[int, tuple[int | None, int | None]]:
+    """The activities' own sign-in windows (minutes before, after), where the bureau set them."""
+    if not ids:
+        return {}
+    sql = f"SELECT id, window_before_min, window_after_min FROM activity WHERE id IN ({_marks(ids)})"
+    return {i: (before, after) for i, before, after in db.execute_sql(sql, ids)}
 
 
 def _marks(values: list) -> str:

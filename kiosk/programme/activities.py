@@ -30,11 +30,14 @@ class ActivityView:
     status: str  # for the member asked about: "", "registered" or "waitlisted"
     waitlist_position: int | None  # 1-based, when waitlisted
     can_change: bool  # sign-up/cancel still possible (not open, not cancelled, before start)
+    waitlist: bool = True  # a full one takes seniors onto its waitlist
+    cancelled: bool = False
 
 
 @dataclass(frozen=True)
 class Change:
-    # sign_up: "registered", "waitlisted", "already", "closed" (started, cancelled or open), "not_found"
+    # sign_up: "registered", "waitlisted", "already", "full" (no waitlist), "closed" (started, cancelled
+    # or open), "not_found"
     # cancel: "cancelled", "not_registered", "closed", "not_found"
     outcome: str
     view: ActivityView | None  # the activity as the member now sees it
@@ -43,11 +46,14 @@ class Change:
 
 @dataclass(frozen=True)
 class Notice:
-    """A place the senior got from the waitlist, to tell them when they next identify."""
+    """News to tell the senior when they next identify: a place they got from the waitlist, or
+    (cancelled) an activity they registered for that the bureau cancelled, with its reason."""
 
     title: str
     start: datetime
     place: str
+    cancelled: bool = False
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,10 +62,14 @@ class _Origin:
     site: str
 
 
-def upcoming(now: datetime, member_no: str | None = None, days: int = 30) -> list[ActivityView]:
-    """Activities not cancelled starting in [now, now + days], soonest first, as the member sees them."""
+def upcoming(
+    now: datetime, member_no: str | None = None, days: int = 30, cancelled: bool = False
+) -> list[ActivityView]:
+    """Activities starting in [now, now + days], soonest first, as the member sees them; the
+    cancelled ones too when asked (the attract screen shows them as cancelled)."""
     member = get_by(Member, "member_no", member_no) if member_no else None
-    rows = Activity.raw(_VIEWS + _UPCOMING, member.id if member else None, now, now + timedelta(days=days))
+    where = _UPCOMING if cancelled else _UPCOMING + _NOT_CANCELLED
+    rows = Activity.raw(_VIEWS + where + _SOONEST, member.id if member else None, now, now + timedelta(days=days))
     return [_view_of(a, now) for a in rows]
 
 
@@ -104,19 +114,24 @@ def cancel(member_no: str, activity_id: int, now: datetime, kiosk_id: str, site:
 
 
 def take_notices(member_no: str, now: datetime) -> list[Notice]:
-    """Promotions from the waitlist the senior has not been told of, once: the flags are cleared.
-    Those of activities since cancelled, ended or given up are cleared without a notice."""
+    """Promotions from the waitlist and cancellations the senior has not been told of, once: the
+    flags are cleared.  A promotion to an activity since cancelled, ended or given up is cleared
+    without a notice; a cancellation is told until the activity would have ended."""
     member = get_by(Member, "member_no", member_no)
     if member is None or not _untold(member).exists():  # the usual case: no write lock for every read
         return []
     with write():
         rows = list(_untold(member))
-        Registration.update(notify=False).where(Registration.id.in_([r.id for r in rows])).execute()
-    return [
-        Notice(r.activity.title, r.activity.start, r.activity.place)
-        for r in rows
-        if r.status == "registered" and not r.activity.cancelled and r.activity.end > now
-    ]
+        ids = [r.id for r in rows]
+        Registration.update(notify=False, cancel_notify=False).where(Registration.id.in_(ids)).execute()
+    news = []
+    for r in rows:
+        a = r.activity
+        if r.cancel_notify and a.cancelled and a.end > now:
+            news.append(Notice(a.title, a.start, a.place, cancelled=True, reason=a.cancel_reason))
+        elif r.notify and r.status == "registered" and not a.cancelled and a.end > now:
+            news.append(Notice(a.title, a.start, a.place))
+    return news
 
 
 # -- steps --------------------------------------------------------------------------------------
@@ -126,7 +141,7 @@ def _untold(member: Member):
     return (
         Registration.select(Registration, Activity)
         .join(Activity)
-        .where(Registration.member == member, Registration.notify)
+        .where(Registration.member == member, Registration.notify | Registration.cancel_notify)
         .order_by(Activity.start)
     )
 
@@ -141,6 +156,8 @@ def _registration(member: Member, activity: Activity) -> Registration | None:
 
 def _join(member: Member, activity: Activity, reg: Registration | None, now: datetime, origin: _Origin) -> str:
     status = ACTIVITIES.joining(activity)
+    if status == "waitlisted" and not activity.waitlist:
+        return "full"  # no waitlist: a full activity takes no one more
     if reg is None:
         reg = Registration(member=member, activity=activity, status="")
     # A new sign-up, or one after a cancel, goes to the back of the queue: `at` orders the waitlist.
@@ -171,6 +188,8 @@ def _set_status(
     previous = reg.status
     reg.status = status
     reg.save()
+    # The bureau's own key, for an activity it published: the console ties the registration to it.
+    key = {"key": activity.bureau_key.removeprefix("activity:")} if activity.bureau_key else {}
     facts.record(
         "registration",
         facts.new_event_id(),
@@ -185,6 +204,7 @@ def _set_status(
             "at": now.isoformat(),
             "kiosk_id": origin.kiosk_id,
             "site": origin.site,
+            **key,
         },
         now,
     )
@@ -212,6 +232,8 @@ def _view_of(a: Any, now: datetime) -> ActivityView:
         status,
         a.position if status == "waitlisted" else None,
         _changeable(a, now),
+        bool(a.waitlist),
+        bool(a.cancelled),
     )
 
 
@@ -226,6 +248,8 @@ _VIEWS = """
          AND (coalesce(w.at, ''), w.id) <= (coalesce(m.at, ''), m.id)) AS position
     FROM activity a LEFT JOIN registration m ON m.activity_id = a.id AND m.member_id = ?"""
 _UPCOMING = """
-    WHERE a.start BETWEEN ? AND ? AND NOT a.cancelled ORDER BY a.start, a.id"""
+    WHERE a.start BETWEEN ? AND ?"""
+_NOT_CANCELLED = " AND NOT a.cancelled"
+_SOONEST = " ORDER BY a.start, a.id"
 _ONE = """
     WHERE a.id = ?"""

@@ -7,6 +7,10 @@ from datetime import date, datetime, time, timedelta
 
 from kiosk.store.models import Activity, Course, Holiday, Lesson, Term
 
+# The widest sign-in window an activity may have of its own, in minutes either side of its start (the
+# bureau's console allows no more): the check-in looks this far for activities that may be due.
+WINDOW_MAX = 12 * 60
+
 
 @dataclass(frozen=True)
 class Item:

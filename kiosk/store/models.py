@@ -143,6 +143,12 @@ class Activity(BaseModel):
     points = IntegerField(null=True)  # None = the points rule of its category
     cancelled = BooleanField(default=False)
     bureau_key = CharField(null=True, unique=True)  # "activity:<uuid>" when the bureau published it
+    waitlist = BooleanField(default=True, constraints=[SQL("DEFAULT 1")])  # False: full means full
+    # Its own sign-in window (minutes before start, after start); None: checkin.window_*_min.
+    window_before_min = IntegerField(null=True)
+    window_after_min = IntegerField(null=True)
+    cancel_reason = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    series_no = IntegerField(null=True)  # the 17th 健步行
 
 
 class Registration(BaseModel):
@@ -152,6 +158,7 @@ class Registration(BaseModel):
     at = DateTimeField(null=True)  # when signed up (or waitlisted): the waitlist's order
     promoted_at = DateTimeField(null=True)  # moved up from the waitlist
     notify = BooleanField(default=False, constraints=[SQL("DEFAULT 0")])  # promoted, not told yet
+    cancel_notify = BooleanField(default=False, constraints=[SQL("DEFAULT 0")])  # cancelled, not told yet
 
     class Meta:
         indexes = ((("member", "activity"), True), (("activity", "status"), False))

@@ -19,7 +19,7 @@ from peewee import IntegrityError
 from contract import points
 from kiosk import pinyin
 from kiosk.people.search import initials
-from kiosk.programme.schedule import lesson_times
+from kiosk.programme.schedule import WINDOW_MAX, lesson_times
 from kiosk.store.db import db, get_by
 from kiosk.store.models import (
     Activity,
@@ -33,6 +33,7 @@ from kiosk.store.models import (
     PointsEntry,
     PointsRule,
     Pulled,
+    Registration,
     SignIn,
     Site,
     Term,
@@ -271,10 +272,15 @@ def published(key: str, data: dict | None, here: Here) -> None:
 
 
 def _activity(key: str, data: dict | None, here: Here) -> None:
-    """Upsert by the bureau's key, for this kiosk's site; a delete cancels it (sign-ins stay)."""
+    """Upsert by the bureau's key, for this kiosk's site.  Cancelled (or deleted: an older bureau
+    withdrew it), it stays with its sign-ins, and the seniors registered for it are told at their
+    next card read, once (kiosk.programme.activities.take_notices)."""
+    found = Activity.get_or_none(Activity.bureau_key == key)
     if data is None:
-        Activity.update(cancelled=True).where(Activity.bureau_key == key).execute()
+        if found is not None:
+            cancel_activity(found, found.cancel_reason)
         return
+    cancelled = bool(data.get("cancelled"))
     fields = {
         "site": _site(here.site),
         "title": data["title"],
@@ -285,10 +291,43 @@ def _activity(key: str, data: dict | None, here: Here) -> None:
         "capacity": int(data.get("capacity") or 0),
         "open": bool(data.get("open")),
         "points": data.get("points"),
-        "cancelled": False,
+        "waitlist": bool(data.get("waitlist", True)),
+        "window_before_min": _minutes(data.get("window_before_min")),
+        "window_after_min": _minutes(data.get("window_after_min")),
+        "cancel_reason": data.get("cancel_reason") or "",
+        "series_no": data.get("series_no"),
     }
-    if Activity.update(**fields).where(Activity.bureau_key == key).execute() == 0:
-        Activity.create(bureau_key=key, **fields)
+    if found is None:
+        found = Activity.create(bureau_key=key, cancelled=cancelled, **fields)
+    else:
+        Activity.update(**fields).where(Activity.id == found.id).execute()
+    if cancelled:
+        cancel_activity(found, fields["cancel_reason"])
+    elif found.cancelled:  # taken back: on again
+        Activity.update(cancelled=False).where(Activity.id == found.id).execute()
+        Registration.update(cancel_notify=False).where(Registration.activity == found).execute()
+
+
+def cancel_activity(activity: Activity, reason: str) -> None:
+    """Cancel it; the seniors holding a place or waiting are to be told, once (not again when the
+    bureau only changes its reason)."""
+    if activity.cancelled:
+        return
+    Activity.update(cancelled=True, cancel_reason=reason).where(Activity.id == activity.id).execute()
+    (
+        Registration.update(cancel_notify=True)
+        .where(Registration.activity == activity, Registration.status.in_(("registered", "waitlisted")))
+        .execute()
+    )
+
+
+def _minutes(value) -> int | None:
+    """A sign-in window's minutes as the bureau sent them (None: the kiosk's own)."""
+    if value is None:
+        return None
+    if not points.is_count(value) or value > WINDOW_MAX:
+        raise ValueError(f"a sign-in window of {value!r} minutes")
+    return value
 
 
 def _course(key: str, data: dict | None, here: Here) -> None:

@@ -75,10 +75,8 @@ class AttractScreen(Screen):
         if name == "today":
             items = present.still_on(schedule.today(now), now)
             return present.fit([present.row(i) for i in items], LINES) or [t("home.nothing_today")]
-        views = activities.upcoming(now)[:LINES]
-        return [t("format.row", time=present_service.day(v.start), title=v.title, place=v.place) for v in views] or [
-            t("activities.none")
-        ]
+        views = activities.upcoming(now, cancelled=True)[:LINES]
+        return [present_service.attract_row(v) for v in views] or [t("activities.none")]
 
     def on_touch_down(self, touch) -> bool:
         App.get_running_app().go_home()

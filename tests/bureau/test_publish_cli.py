@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from bureau import publish, streams
-from bureau.models import StreamMeta, StreamRow
+from bureau.models import AuditEntry, StreamMeta, StreamRow
 from bureau.publish import PublishError
-from bureau.store import utcnow
+from bureau.store import utcnow, write
 
 from .conftest import SITE, cli
 
@@ -81,6 +81,17 @@ def test_bad_rules_are_refused(store):
     assert streams.rows("rules") == []
 
 
+# What the console added to an activity's item (bureau.programme.activities.item).
+NEW_FIELDS = {
+    "waitlist": True,
+    "window_before_min": None,
+    "window_after_min": None,
+    "cancelled": False,
+    "cancel_reason": "",
+    "series_no": None,
+}
+
+
 def test_activity_publish_list_and_withdraw(store, store_url, tmp_path, kiosk):
     key = run(
         store_url,
@@ -137,6 +148,7 @@ def test_activity_publish_list_and_withdraw(store, store_url, tmp_path, kiosk):
                 "capacity": 30,
                 "open": True,
                 "points": 5,
+                **NEW_FIELDS,
             },
         ),
         (
@@ -152,13 +164,18 @@ def test_activity_publish_list_and_withdraw(store, store_url, tmp_path, kiosk):
                 "capacity": 0,
                 "open": False,
                 "points": None,
+                **NEW_FIELDS,
             },
         ),
     ]
     assert pulled("items", "UNI-002", "UNI-002-K01") == [(f"activity:{everyone}", pulled("items")[1][1])]
 
     assert run(store_url, tmp_path, "activity", "withdraw", key) == f"activity {key} withdrawn\n"
-    assert pulled("items")[-1] == (f"activity:{key}", None)
+    # Withdrawn is cancelled: still published, so kiosks tell the seniors who registered.
+    withdrawn = pulled("items")[-1]
+    assert withdrawn[0] == f"activity:{key}" and withdrawn[1]["cancelled"] is True
+    assert withdrawn[1]["cancel_reason"] == publish.WITHDRAWN
+    assert AuditEntry.get(AuditEntry.action == "activity.cancel").username == publish.CLI_USER
     assert StreamRow.get(StreamRow.entity_id == f"activity:{key}").scope == f"site:{SITE}"  # the same kiosks
     assert len(run(store_url, tmp_path, "activity", "list").splitlines()) == 2
     refused(cli(store_url, "activity", "withdraw", key, cwd=tmp_path), "no published activity")
@@ -347,7 +364,9 @@ def test_bad_settings_are_refused(store, kiosk):
 
 
 def test_streams_list_trim_and_reset(store, store_url, tmp_path, kiosk):
-    publish.withdraw_activity(publish.publish_activity("讲座", "2026-11-02 14:00", "2026-11-02 15:00"))
+    gone = publish.publish_activity("讲座", "2026-11-02 14:00", "2026-11-02 15:00")
+    with write():  # a tombstone, as an older bureau withdrew an activity
+        streams.publish("items", f"activity:{gone}", None)
     publish.publish_activity("讲座", "2026-11-03 14:00", "2026-11-03 15:00")
     handles = {m.stream: m.handle for m in StreamMeta.select()}
     assert run(store_url, tmp_path, "streams", "list").splitlines() == [
