@@ -1,8 +1,9 @@
 """What bureau staff publish for the kiosks to pull: points rules, activities, courses, settings.
 
 Each function checks what it is given (PublishError says what is wrong) and then changes its
-stream in one write() transaction (bureau/streams.py).  The CLI (bureau/__main__.py) prints
-what these return.
+stream in one write() transaction (bureau/streams.py), with its audit entry: `by` is the console's
+account that asked (None: the operator at this terminal, cli:<os user>), `reason` their words.
+The CLI (bureau/__main__.py) prints what these return.
 
     set_rule("lesson", 2, daily_cap=4)                         rules "lesson", the next version
     publish_activity("重阳节游园", "2026-10-18 09:00", "2026-10-18 11:30", site="DEMO-001")
@@ -17,7 +18,8 @@ from datetime import date, datetime, timedelta
 
 from bureau import admin, streams
 from bureau.admin import AdminError
-from bureau.models import Kiosk, StreamRow
+from bureau.console import audit
+from bureau.models import Kiosk, Site, StreamRow
 from bureau.store import write
 from contract.points import CATEGORIES, PER
 
@@ -36,7 +38,13 @@ class PublishError(AdminError):
 
 
 def set_rule(
-    category: str, points: int, per: str | None = None, daily_cap: int | None = None, once_per_item: bool | None = None
+    category: str,
+    points: int,
+    per: str | None = None,
+    daily_cap: int | None = None,
+    once_per_item: bool | None = None,
+    by: str | None = None,
+    reason: str = "",
 ) -> dict:
     """Publish the points rule of `category`, one version after the current one; what is not
     given stays as the current version has it (a new rule: per attendance, no cap, once per item)."""
@@ -56,6 +64,7 @@ def set_rule(
         _choice("--per", rule["per"], PER)
         _at_least("the daily cap", rule["daily_cap"], 0)
         streams.publish("rules", category, rule)
+        audit.record(by or audit.operator(), "rule.set", category, None, rule, reason)
     return rule
 
 
@@ -76,6 +85,8 @@ def publish_activity(
     capacity: int = 0,
     open_to_all: bool = False,
     points: int | None = None,
+    by: str | None = None,
+    reason: str = "",
 ) -> str:
     """Publish a new activity, for one site's kiosks or (no site) every kiosk; returns its key."""
     begins, ends = _moment("--start", start), _moment("--end", end)
@@ -99,8 +110,9 @@ def publish_activity(
         "points": points,
     }
     with write():
-        scope = _site_scope(site) if site else ""
-        streams.publish("items", f"activity:{key}", item, scope)
+        found = admin.find_site(site, PublishError) if site else None
+        streams.publish("items", f"activity:{key}", item, f"site:{found.code}" if found else "")
+        audit.record(by or audit.operator(), "activity.publish", item["title"], found, item, reason)
     return key
 
 
@@ -115,6 +127,8 @@ def publish_course(
     room: str = "",
     capacity: int = 0,
     category: str = "lesson",
+    by: str | None = None,
+    reason: str = "",
 ) -> str:
     """Publish a new course of one site, with its term and weekly times; returns its key."""
     first, last = _day("--term-start", term_start), _day("--term-end", term_end)
@@ -136,7 +150,9 @@ def publish_course(
         "schedule": [_slot(text) for text in weekly],
     }
     with write():
-        streams.publish("items", f"course:{key}", item, _site_scope(site))
+        found = admin.find_site(site, PublishError)
+        streams.publish("items", f"course:{key}", item, f"site:{found.code}")
+        audit.record(by or audit.operator(), "course.publish", item["title"], found, item, reason)
     return key
 
 
@@ -146,7 +162,7 @@ def items(kind: str) -> list[tuple[str, dict]]:
     return sorted(found, key=lambda f: (f[1].get("start") or f[1]["term"]["start"], f[1]["title"]))
 
 
-def withdraw_activity(key: str) -> None:
+def withdraw_activity(key: str, by: str | None = None, reason: str = "") -> None:
     """Take an activity back: kiosks delete it (a tombstone, for the same kiosks that had it)."""
     with write():
         streams.lock("items")
@@ -154,6 +170,8 @@ def withdraw_activity(key: str) -> None:
         if row is None or row.deleted:
             raise PublishError(f"no published activity {key!r} (python -m bureau activity list)")
         streams.publish("items", row.entity_id, None, row.scope)
+        title = streams.data(row)["title"]
+        audit.record(by or audit.operator(), "activity.withdraw", title, _scope_site(row.scope), {"key": key}, reason)
 
 
 # --- kiosk settings ----------------------------------------------------------------------------------
@@ -175,24 +193,40 @@ SETTINGS: dict[str, tuple[type, Callable]] = {
 }
 
 
-def set_settings(assignments: list[str], site: str | None = None, kiosk: str | None = None) -> tuple[str, dict]:
+def set_settings(
+    assignments: list[str],
+    site: str | None = None,
+    kiosk: str | None = None,
+    by: str | None = None,
+    reason: str = "",
+) -> tuple[str, dict]:
     """Set `key=value`s for every kiosk, one site's or one kiosk's (added to what that level already
     has); returns the level's entity id and all its settings."""
-    if site and kiosk:
-        raise PublishError("settings are for every kiosk, one --site or one --kiosk, not both")
     if not assignments:
         raise PublishError("nothing to set: give key=value, e.g. display.mask_names=false")
-    values = dict(_setting(text) for text in assignments)
+    return apply_settings(dict(_setting(text) for text in assignments), site, kiosk, by, reason)
+
+
+def apply_settings(
+    values: dict, site: str | None = None, kiosk: str | None = None, by: str | None = None, reason: str = ""
+) -> tuple[str, dict]:
+    """set_settings with the values already typed and checked (check_setting), as the console has them."""
+    if site and kiosk:
+        raise PublishError("settings are for every kiosk, one --site or one --kiosk, not both")
     with write():
+        where = None
         if site:
-            entity, scope = f"site:{admin.find_site(site, PublishError).code}", f"site:{site}"
+            where = admin.find_site(site, PublishError)
+            entity, scope = f"site:{where.code}", f"site:{where.code}"
         elif kiosk:
-            entity, scope = _kiosk(kiosk).kiosk_id, f"kiosk:{kiosk}"
+            found = _kiosk(kiosk)
+            where, entity, scope = found.site, found.kiosk_id, f"kiosk:{found.kiosk_id}"
         else:
             entity, scope = "*", ""
         streams.lock("settings")
         merged = {**(_data(streams.current("settings", entity)) or {}), **values}
         streams.publish("settings", entity, merged, scope)
+        audit.record(by or audit.operator(), "settings.set", entity, where, values, reason)
     return entity, merged
 
 
@@ -209,11 +243,17 @@ def _setting(text: str) -> tuple[str, object]:
     key, value = key.strip(), value.strip()
     if not equals or key not in SETTINGS:
         raise PublishError(f"{key or text!r} is not a setting the bureau sets ({', '.join(SETTINGS)})")
-    kind, valid = SETTINGS[key]
-    typed = _typed(kind, value)
-    if typed is None or not valid(typed):
+    typed = check_setting(key, value)
+    if typed is None:
         raise PublishError(f"{key}={value!r}: not a valid value")
     return key, typed
+
+
+def check_setting(key: str, value: str):
+    """`value` of setting `key` as its kind, or None when kiosks could not use it."""
+    kind, valid = SETTINGS[key]
+    typed = _typed(kind, value)
+    return typed if typed is not None and valid(typed) else None
 
 
 def _typed(kind: type, value: str):
@@ -247,8 +287,10 @@ def _data(row: StreamRow | None) -> dict | None:
     return None if row is None or row.deleted else streams.data(row)
 
 
-def _site_scope(code: str) -> str:
-    return f"site:{admin.find_site(code, PublishError).code}"
+def _scope_site(scope: str) -> Site | None:
+    """The site of a stream row's scope "site:<code>" (None: every kiosk's)."""
+    kind, _, code = scope.partition(":")
+    return Site.get_or_none(Site.code == code) if kind == "site" else None
 
 
 def _kiosk(kiosk_id: str) -> Kiosk:
