@@ -16,9 +16,8 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from bureau import admin, streams
+from bureau import admin, audit, streams
 from bureau.admin import AdminError
-from bureau.console import audit
 from bureau.models import Kiosk, Site, StreamRow
 from bureau.store import write
 from contract.points import CATEGORIES, PER

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from peewee import JOIN
 
-from bureau.console import audit
+from bureau import audit
 from bureau.models import ROLES, BureauUser, Site, WebSession
 from bureau.store import utcnow, write
 from contract import passwords

@@ -11,8 +11,7 @@ Withdrawing it deletes the item (a tombstone): the kiosks drop it.
 import uuid
 from datetime import datetime
 
-from bureau import streams
-from bureau.console import audit
+from bureau import audit, streams
 from bureau.models import Notice, Site
 
 KINDS = {"notice": "通知", "suspend": "停课", "move": "调课"}

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bureau import admin, publish, users
-from bureau.console import audit
+from bureau import admin, audit, publish, users
 from bureau.store import write
 from tools import bureau_screenshots as screenshots
 

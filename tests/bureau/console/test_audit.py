@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from bureau import admin
-from bureau.console import audit
+from bureau import admin, audit
 from bureau.console.base import Viewer
 from bureau.models import AuditEntry, WebSession
 from bureau.store import write
