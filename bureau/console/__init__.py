@@ -9,7 +9,7 @@ from importlib import import_module
 from fastapi import APIRouter
 
 # The console's areas, each a module of this package with a `router` of its own pages.
-AREAS: tuple[str, ...] = ("accounts", "audit_page", "publish")
+AREAS: tuple[str, ...] = ("classes", "members", "accounts", "audit_page", "publish")
 
 
 def routers() -> list[APIRouter]:

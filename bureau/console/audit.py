@@ -1,6 +1,6 @@
-"""The audit trail's recorder, as the console's areas know it: it lives in bureau/audit.py, outside
-this package, so that bureau/users.py, bureau/publish.py and bureau/programme/ can audit their
-changes without importing the console (which imports them)."""
+"""The audit trail lives in bureau/audit.py, which bureau.programme, bureau/users.py and
+bureau/publish.py may import without a cycle between their rooms and the console's
+(tests/test_layers.py); this name keeps working."""
 
 from bureau.audit import operator, record
 

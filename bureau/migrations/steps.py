@@ -57,4 +57,15 @@ _UPSERT = """
         "deleted" = FALSE, "data" = excluded."data", "crc" = excluded."crc", "changed_at" = excluded."changed_at"
 """
 
-STEPS: dict[int, Callable[[Database], None]] = {4: slow_id_hashes}
+
+def member_initials(database: Database) -> None:
+    """Version 6: the pinyin initials of every member's name, for the console's search (the rules
+    write them from then on, bureau/rules/rounds.py)."""
+    from bureau.programme.members import initials  # pypinyin, loaded only when a store upgrades
+
+    q = database.param
+    for pk, name in database.execute_sql('SELECT "id", "name" FROM "member"').fetchall():
+        database.execute_sql(f'UPDATE "member" SET "initials" = {q} WHERE "id" = {q}', (initials(name or ""), pk))
+
+
+STEPS: dict[int, Callable[[Database], None]] = {4: slow_id_hashes, 6: member_initials}

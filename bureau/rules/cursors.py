@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bureau.rules import sql
 from contract import payloads
 
-RULED = frozenset({"member", "signin", "points", "device", "card"})  # the kinds the rules act on
+RULED = frozenset({"member", "signin", "points", "device", "card", "enrollment"})  # the kinds the rules act on
 
 
 @dataclass(slots=True)

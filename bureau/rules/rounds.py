@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 import msgspec
 
 from bureau import streams
-from bureau.models import Attendance, DeviceState, LedgerEntry, Member
+from bureau.models import Attendance, Course, DeviceState, Enrollment, LedgerEntry, Member, Term
+from bureau.programme.members import initials
 from bureau.rules import dead, sql
 from bureau.rules.cursors import Fact
 from bureau.rules.fields import BadFact, local, member_of
@@ -257,6 +258,32 @@ class Round:
         )
         self.signins[fact.event_id] = (member, title, start.isoformat())
         self.signed_at[fact.event_id] = fact.kiosk
+
+    def _enrollment(self, fact: Fact, p: payloads.Enrollment) -> None:
+        """A kiosk enrolled a senior (or withdrew, or moved one up): the roster of the bureau's course
+        of that site, term and title follows, so the console shows it.  A course only the kiosk
+        knows (made there) has no roster here."""
+        course = (
+            Course.select(Course.id)
+            .join(Term)
+            .where(Course.site == fact.site, Term.name == p.term, Course.title == p.course)
+            .first()
+        )
+        status = _ENROLLMENT_STATUS.get(p.status)
+        if course is None or status is None:
+            self.warn("enrollments of a course the bureau does not have", f"{p.term} {p.course} {p.member_no}")
+            return
+        person = self.person(p.member_no)
+        member = (person.merged_into or p.member_no) if person else p.member_no
+        at = self.corrected(fact, local(p.at)) if p.at else utcnow()
+        (
+            Enrollment.insert(course=course.id, member_no=member, status=status, at=at)
+            .on_conflict(
+                conflict_target=[Enrollment.course, Enrollment.member_no],
+                update={Enrollment.status: status, Enrollment.at: at},
+            )
+            .execute()
+        )
 
     def _device(self, fact: Fact, p: payloads.Device) -> None:
         device = p.device
@@ -621,7 +648,10 @@ _HANDLERS = {
     "device": Round._device,
     "points": Round._points,
     "card": Round._card,
+    "enrollment": Round._enrollment,
 }
+# A kiosk's enrollment statuses as the bureau's roster has them.
+_ENROLLMENT_STATUS = {"enrolled": "enrolled", "waitlisted": "waitlisted", "withdrawn": "dropped"}
 
 
 def _award_key(category: str, member_no: str, title: str, start: str) -> str:
@@ -661,6 +691,7 @@ def _member_row(p: Person) -> tuple:
         p.balance,
         utcnow(),
         p.card_issue,
+        initials(p.name),
     )
 
 
@@ -708,8 +739,9 @@ _MEMBER_COLUMNS = (
     "balance",
     "updated_at",
     "card_issue",
+    "initials",  # of the name, for the console's search
 )
-_MEMBERS = f"SELECT {', '.join(c for c in _MEMBER_COLUMNS if c != 'updated_at')} FROM member WHERE member_no IN ({{}})"
+_MEMBERS = f"SELECT {', '.join(_MEMBER_COLUMNS[:-3] + ('card_issue',))} FROM member WHERE member_no IN ({{}})"
 _HOLDERS = "SELECT member_no FROM member WHERE id_hash = ? AND merged_into IS NULL ORDER BY id"
 _HOLDERS_OF = "SELECT id_hash, member_no FROM member WHERE id_hash IN ({}) AND merged_into IS NULL ORDER BY id"
 _ATTENDANCE_COLUMNS = (

@@ -25,6 +25,8 @@ from kiosk.store.models import (
     Activity,
     BureauSetting,
     Course,
+    Enrollment,
+    Holiday,
     Lesson,
     Member,
     PointsEntry,
@@ -290,7 +292,8 @@ def _activity(key: str, data: dict | None, here: Here) -> None:
 
 def _course(key: str, data: dict | None, here: Here) -> None:
     """Upsert the term (by site and name) and the course (by the bureau's key), then the course's
-    future lessons follow its schedule.  A delete leaves only the lessons that took place."""
+    future lessons follow its schedule, the term's holidays and the bureau's lesson changes.  A
+    delete leaves only the lessons that took place."""
     course = Course.get_or_none(Course.bureau_key == key)
     if data is None:
         if course is not None:
@@ -311,8 +314,45 @@ def _course(key: str, data: dict | None, here: Here) -> None:
     else:
         Course.update(**fields).where(Course.id == course.id).execute()
         course = Course.get_by_id(course.id)
+    _add_holidays(term, data.get("holidays") or [])
     holidays = {h.day for h in term.holidays}
-    _follow_schedule(course, dict(lesson_times(course, term, holidays)), here.now)
+    lessons = {s: Planned(e) for s, e in lesson_times(course, term, holidays)}
+    _follow_schedule(course, _changed(lessons, data.get("changes") or []), here.now)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A lesson as the bureau's course has it: its end, and its room and state after a change."""
+
+    end: datetime
+    room: str = ""
+    cancelled: bool = False
+    note: str = ""
+
+
+def _add_holidays(term: Term, days: list[str]) -> None:
+    """The bureau's holidays of the term join the kiosk's (a term's holidays are the site's)."""
+    rows = [{"term": term.id, "day": date.fromisoformat(d), "name": ""} for d in days]
+    if rows:
+        Holiday.insert_many(rows).on_conflict_ignore().execute()
+
+
+def _changed(lessons: dict[datetime, Planned], changes: list[dict]) -> dict[datetime, Planned]:
+    """The lessons with the bureau's changes: a cancelled one stays, marked (停课, with the
+    reason); a moved one takes its new time and room (调课)."""
+    by_day = {s.date(): s for s in sorted(lessons, reverse=True)}  # a day's first lesson
+    for change in changes:
+        start = by_day.get(date.fromisoformat(change["day"]))
+        if start is None:
+            continue  # not a lesson day (any more): nothing to change
+        planned, note = lessons.pop(start), change.get("reason") or ""
+        if change["action"] == "cancel":
+            lessons[start] = Planned(planned.end, planned.room, True, note)
+        elif change["action"] == "move":
+            lessons[_moment(change["start"])] = Planned(_moment(change["end"]), change.get("room") or "", False, note)
+        else:
+            raise ValueError(f"unknown lesson change {change['action']!r}")
+    return lessons
 
 
 def _term(site_row: Site, data: dict) -> Term:
@@ -326,26 +366,62 @@ def _term(site_row: Site, data: dict) -> Term:
     return term
 
 
-def _follow_schedule(course: Course, wanted: dict[datetime, datetime], now: datetime) -> None:
-    """Lessons after `now` become those `wanted` (start → end): the others go unless someone
-    signed in to them, the missing ones are added.  Past lessons are history and stay; none is
-    made in the past, where it would count as missed (as kiosk.programme.terms does)."""
+def _follow_schedule(course: Course, wanted: dict[datetime, Planned], now: datetime) -> None:
+    """Lessons after `now` become those `wanted` (start → end, room, cancelled): the others go
+    unless someone signed in to them, the missing ones are added, the kept ones take the room and
+    state the bureau gives.  Past lessons are history and stay; none is made in the past, where it
+    would count as missed (as kiosk.programme.terms does)."""
     future = list(course.lessons.where(Lesson.start > now))
     signed = {s.lesson_id for s in SignIn.select(SignIn.lesson).where(SignIn.lesson.in_([x.id for x in future]))}
     for lesson in future:
-        if wanted.get(lesson.start) != lesson.end and lesson.id not in signed:
-            lesson.delete_instance()
+        plan = wanted.get(lesson.start)
+        if plan is None or plan.end != lesson.end:
+            if lesson.id not in signed:
+                lesson.delete_instance()
+        elif (lesson.room, lesson.cancelled, lesson.note) != (plan.room, plan.cancelled, plan.note):
+            Lesson.update(room=plan.room, cancelled=plan.cancelled, note=plan.note).where(
+                Lesson.id == lesson.id
+            ).execute()
     have = {x.start for x in course.lessons}
     rows = [
-        {"course": course.id, "start": s, "end": e, "room": "", "cancelled": False}
-        for s, e in wanted.items()
+        {"course": course.id, "start": s, "end": p.end, "room": p.room, "cancelled": p.cancelled, "note": p.note}
+        for s, p in wanted.items()
         if s > now and s not in have
     ]
     if rows:
         Lesson.insert_many(rows).execute()
 
 
-_ITEMS: dict[str, Callable[[str, dict | None, Here], None]] = {"activity": _activity, "course": _course}
+def _enrollment(key: str, data: dict | None, here: Here) -> None:
+    """A member the console put on a course's roster (enrollment:<course key>:<member_no>): upsert
+    by member and course; dropped (or deleted) is withdrawn here."""
+    if data is None:
+        _, course_key, member_no = key.split(":", 2)
+        status = "withdrawn"
+    else:
+        course_key, member_no = data["course"], data["member_no"]
+        status = _ENROLLMENT_STATUS[data["status"]]
+    course = get_by(Course, "bureau_key", f"course:{course_key}")
+    member = canonical(get_by(Member, "member_no", member_no))
+    if course is None or member is None:
+        raise Unapplied(f"course {course_key} or member {member_no} is not on this kiosk yet")
+    at = _moment(data["at"]) if data and data.get("at") else here.now
+    row = Enrollment.get_or_none(Enrollment.member == member, Enrollment.course == course)
+    if row is None:
+        Enrollment.create(member=member, course=course, status=status, at=at)
+    else:
+        Enrollment.update(status=status, at=at).where(Enrollment.id == row.id).execute()
+
+
+# The bureau's roster statuses as this kiosk's (kiosk.programme.waitlist).
+_ENROLLMENT_STATUS = {"enrolled": "enrolled", "waitlisted": "waitlisted", "dropped": "withdrawn"}
+
+
+_ITEMS: dict[str, Callable[[str, dict | None, Here], None]] = {
+    "activity": _activity,
+    "course": _course,
+    "enrollment": _enrollment,
+}
 
 
 # -- settings -------------------------------------------------------------------------------------

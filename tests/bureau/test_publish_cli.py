@@ -234,6 +234,8 @@ def test_course_publish_and_list(store, store_url, tmp_path, kiosk):
                     {"weekday": 1, "start": "09:00", "end": "11:00"},
                     {"weekday": 4, "start": "14:30", "end": "16:00"},
                 ],
+                "holidays": [],
+                "changes": [],
             },
         )
     ]

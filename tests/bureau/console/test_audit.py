@@ -93,9 +93,10 @@ def test_the_operators_publishing_commands_are_audited(store, store_url, tmp_pat
         "settings.set",
         "activity.publish",
         "activity.withdraw",
-        "course.publish",
+        "term.create",
+        "course.create",
     ]
     assert all(e.username.startswith("cli:") for e in trail)
-    assert [e.site.code if e.site else None for e in trail] == [None, SITE, SITE, SITE, SITE, SITE]
+    assert [e.site.code if e.site else None for e in trail] == [None, SITE, SITE, SITE, SITE, SITE, SITE]
     assert trail[0].target == "lesson" and '"points": 2' in trail[0].detail
     assert trail[3].target == "重阳节游园"

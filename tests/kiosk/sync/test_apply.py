@@ -414,6 +414,61 @@ def test_a_course_of_a_new_term_makes_the_term(here, world):
     assert starts(Course.get(Course.bureau_key == "course:c1")) == [datetime(2025, 9, 1, 9), datetime(2025, 9, 8, 9)]
 
 
+def lessons(c: Course) -> list[tuple]:
+    return [(x.start, x.end, x.room, x.cancelled, x.note) for x in c.lessons.order_by(Lesson.start)]
+
+
+def test_the_bureaus_holidays_skip_lessons_and_its_changes_cancel_or_move_one(here, world):
+    cancel = {"day": "2025-03-10", "action": "cancel", "start": None, "end": None, "room": "", "reason": "老师外出"}
+    move = {
+        "day": "2025-03-17",
+        "action": "move",
+        "start": "2025-03-18T14:00:00",
+        "end": "2025-03-18T16:00:00",
+        "room": "二楼",
+        "reason": "一楼维修",
+    }
+    pull(here, "items", put(1, "course:c1", course(holidays=["2025-03-03"], changes=[cancel, move])))
+    c = Course.get(Course.bureau_key == "course:c1")
+    assert lessons(c) == [
+        (datetime(2025, 3, 10, 9), datetime(2025, 3, 10, 11), "", True, "老师外出"),  # 停课: kept, marked
+        (datetime(2025, 3, 18, 14), datetime(2025, 3, 18, 16), "二楼", False, "一楼维修"),  # 调课
+    ]  # 3 March: a holiday
+    assert [h.day for h in world.term.holidays] == [date(2025, 3, 3)]
+    # The changes undone in the console: the lessons are as the schedule has them again.
+    pull(here, "items", put(2, "course:c1", course(holidays=["2025-03-03"], changes=[])))
+    assert lessons(c) == [
+        (datetime(2025, 3, 10, 9), datetime(2025, 3, 10, 11), "", False, ""),
+        (datetime(2025, 3, 17, 9), datetime(2025, 3, 17, 11), "", False, ""),
+    ]
+
+
+def test_an_enrollment_from_the_console_puts_the_member_on_the_roster_and_dropped_withdraws(here, world):
+    wang = world.member("DM0001")
+    pull(here, "items", put(1, "course:c1", course()))
+    entity = "enrollment:c1:DM0001"
+    enrolled = {
+        "kind": "enrollment",
+        "course": "c1",
+        "member_no": "DM0001",
+        "status": "enrolled",
+        "at": "2025-03-01T09:00:00",
+    }
+    assert pull(
+        here, "items", put(2, entity, enrolled), put(3, "enrollment:c9:DM0001", {**enrolled, "course": "c9"})
+    ) == [
+        True,
+        False,  # a course not here (yet): not recorded, fetched again at the nightly check
+    ]
+    row = Enrollment.get(Enrollment.member == wang)
+    assert (row.course.bureau_key, row.status, row.at) == ("course:c1", "enrolled", datetime(2025, 3, 1, 9))
+    pull(here, "items", put(4, entity, {**enrolled, "status": "dropped"}))
+    assert Enrollment.get_by_id(row.id).status == "withdrawn"
+    pull(here, "items", put(5, entity, {**enrolled, "status": "waitlisted"}), delete(6, entity))
+    assert Enrollment.get_by_id(row.id).status == "withdrawn"
+    assert Enrollment.select().count() == 1
+
+
 # -- settings -------------------------------------------------------------------------------------
 
 
