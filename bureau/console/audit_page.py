@@ -40,6 +40,20 @@ ACTIONS = {
     "course.publish": "发布课程",
     "notice.publish": "发布通知",
     "notice.withdraw": "撤回通知",
+    "term.create": "新建学期",
+    "term.update": "修改学期",
+    "holiday.add": "添加假日",
+    "holiday.remove": "取消假日",
+    "course.create": "新建课程",
+    "course.update": "修改课程",
+    "course.withdraw": "撤下课程",
+    "lesson.cancel": "停课",
+    "lesson.move": "调课",
+    "lesson.cancel.undo": "撤销停课",
+    "lesson.move.undo": "撤销调课",
+    "enrollment.enrolled": "报名",
+    "enrollment.waitlisted": "候补",
+    "enrollment.drop": "退课",
 }
 
 
