@@ -53,6 +53,7 @@ ACTIONS = {
     "lesson.move.undo": "撤销调课",
     "enrollment.enrolled": "报名",
     "enrollment.waitlisted": "候补",
+    "enrollment.promote": "候补转正",
     "enrollment.drop": "退课",
 }
 
