@@ -2,7 +2,9 @@
 what kiosks get) is one AuditEntry, written in the transaction of the change itself, so there is
 no change without its entry and no entry without its change."""
 
+import getpass
 import json
+import os
 from typing import Any
 
 from bureau.models import AuditEntry, Site
@@ -21,3 +23,12 @@ def record(
         detail="" if detail is None else json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
         reason=reason,
     )
+
+
+def operator() -> str:
+    """Who runs a command at this terminal, as the audit trail names them: cli:<os user>."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        name = str(os.getuid())
+    return f"cli:{name}"

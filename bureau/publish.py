@@ -1,8 +1,9 @@
 """What bureau staff publish for the kiosks to pull: points rules, activities, courses, settings.
 
 Each function checks what it is given (PublishError says what is wrong) and then changes its
-stream in one write() transaction (bureau/streams.py).  The CLI (bureau/__main__.py) prints
-what these return.
+stream in one write() transaction (bureau/streams.py), with its audit entry: `by` is the console's
+account that asked (None: the operator at this terminal, cli:<os user>), `reason` their words.
+The CLI (bureau/__main__.py) prints what these return.
 
     set_rule("lesson", 2, daily_cap=4)                         rules "lesson", the next version
     publish_activity("重阳节游园", "2026-10-18 09:00", "2026-10-18 11:30", site="DEMO-001")
@@ -14,20 +15,18 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from bureau import admin, streams
+from bureau import admin, audit, streams
 from bureau.admin import AdminError
-from bureau.models import Activity, Kiosk, StreamRow, Term
+from bureau.models import Activity, Kiosk, Site, StreamRow, Term
 from bureau.programme import activities, classes
 from bureau.store import write
 from contract.points import CATEGORIES, PER
 
 ACTIVITY_CATEGORIES = tuple(activities.CATEGORIES)
-CLI_USER = "cli"  # the audit trail's name for what the operator's commands change
 WITHDRAWN = "主办方已取消"  # the reason kiosks tell when the CLI withdraws an activity
 NEW_RULE = {"per": "attendance", "daily_cap": 0, "once_per_item": True, "version": 0}
 HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 WEEKLY = re.compile(r"([1-7]) (\d\d:\d\d)-(\d\d:\d\d)")
-CLI_USER = "cli"  # the audit trail's name for the operator's commands
 
 
 class PublishError(AdminError):
@@ -39,7 +38,13 @@ class PublishError(AdminError):
 
 
 def set_rule(
-    category: str, points: int, per: str | None = None, daily_cap: int | None = None, once_per_item: bool | None = None
+    category: str,
+    points: int,
+    per: str | None = None,
+    daily_cap: int | None = None,
+    once_per_item: bool | None = None,
+    by: str | None = None,
+    reason: str = "",
 ) -> dict:
     """Publish the points rule of `category`, one version after the current one; what is not
     given stays as the current version has it (a new rule: per attendance, no cap, once per item)."""
@@ -59,6 +64,7 @@ def set_rule(
         _choice("--per", rule["per"], PER)
         _at_least("the daily cap", rule["daily_cap"], 0)
         streams.publish("rules", category, rule)
+        audit.record(by or audit.operator(), "rule.set", category, None, rule, reason)
     return rule
 
 
@@ -79,6 +85,7 @@ def publish_activity(
     capacity: int = 0,
     open_to_all: bool = False,
     points: int | None = None,
+    by: str | None = None,
 ) -> str:
     """Publish a new activity, for one site's kiosks or (no site) every kiosk; returns its key.
     It is an Activity row like the console's (bureau.programme.activities), audited as the CLI's."""
@@ -95,7 +102,7 @@ def publish_activity(
     with write():
         where = admin.find_site(site, PublishError) if site else None
         try:
-            (made,) = activities.create(draft, [where], CLI_USER)
+            (made,) = activities.create(draft, [where], by or audit.operator())
         except activities.ActivityError as e:
             raise PublishError(str(e)) from None
     return made.key
@@ -112,6 +119,7 @@ def publish_course(
     room: str = "",
     capacity: int = 0,
     category: str = "lesson",
+    by: str | None = None,
 ) -> str:
     """Publish a new course of one site, with its term and weekly times; returns its key."""
     first, last = _day("--term-start", term_start), _day("--term-end", term_end)
@@ -130,13 +138,14 @@ def publish_course(
     )
     name = _text("term name", term_name)
     # The course is the console's too (bureau/programme/classes.py): a row of its site's term.
+    user = by or audit.operator()  # classes.py audits the term and the course
     with write():
         place = admin.find_site(site, PublishError)
         term = Term.get_or_none(Term.site == place, Term.name == name)
         try:
             if term is None or (term.start, term.end) != (first, last):
-                term = classes.save_term(place, name, first, last, CLI_USER, term)
-            return classes.save_course(place, term, fields, CLI_USER).key
+                term = classes.save_term(place, name, first, last, user, term)
+            return classes.save_course(place, term, fields, user).key
         except classes.ClassError as e:
             raise PublishError(str(e)) from None
 
@@ -148,14 +157,14 @@ def items(kind: str) -> list[tuple[str, dict]]:
     return sorted(found, key=lambda f: (f[1].get("start") or f[1]["term"]["start"], f[1]["title"]))
 
 
-def withdraw_activity(key: str, reason: str = WITHDRAWN) -> None:
+def withdraw_activity(key: str, by: str | None = None, reason: str = WITHDRAWN) -> None:
     """Cancel an activity: it stays published with cancelled=true, so kiosks tell the seniors who
     registered for it (and the same kiosks that had it keep it)."""
     with write():
         activity = Activity.get_or_none(Activity.key == key)
         if activity is None or activity.cancelled_at is not None:
             raise PublishError(f"no published activity {key!r} (python -m bureau activity list)")
-        activities.cancel(activity, reason, CLI_USER, datetime.now().replace(microsecond=0))
+        activities.cancel(activity, reason, by or audit.operator(), datetime.now().replace(microsecond=0))
 
 
 # --- kiosk settings ----------------------------------------------------------------------------------
@@ -177,24 +186,40 @@ SETTINGS: dict[str, tuple[type, Callable]] = {
 }
 
 
-def set_settings(assignments: list[str], site: str | None = None, kiosk: str | None = None) -> tuple[str, dict]:
+def set_settings(
+    assignments: list[str],
+    site: str | None = None,
+    kiosk: str | None = None,
+    by: str | None = None,
+    reason: str = "",
+) -> tuple[str, dict]:
     """Set `key=value`s for every kiosk, one site's or one kiosk's (added to what that level already
     has); returns the level's entity id and all its settings."""
-    if site and kiosk:
-        raise PublishError("settings are for every kiosk, one --site or one --kiosk, not both")
     if not assignments:
         raise PublishError("nothing to set: give key=value, e.g. display.mask_names=false")
-    values = dict(_setting(text) for text in assignments)
+    return apply_settings(dict(_setting(text) for text in assignments), site, kiosk, by, reason)
+
+
+def apply_settings(
+    values: dict, site: str | None = None, kiosk: str | None = None, by: str | None = None, reason: str = ""
+) -> tuple[str, dict]:
+    """set_settings with the values already typed and checked (check_setting), as the console has them."""
+    if site and kiosk:
+        raise PublishError("settings are for every kiosk, one --site or one --kiosk, not both")
     with write():
+        where = None
         if site:
-            entity, scope = f"site:{admin.find_site(site, PublishError).code}", f"site:{site}"
+            where = admin.find_site(site, PublishError)
+            entity, scope = f"site:{where.code}", f"site:{where.code}"
         elif kiosk:
-            entity, scope = _kiosk(kiosk).kiosk_id, f"kiosk:{kiosk}"
+            found = _kiosk(kiosk)
+            where, entity, scope = found.site, found.kiosk_id, f"kiosk:{found.kiosk_id}"
         else:
             entity, scope = "*", ""
         streams.lock("settings")
         merged = {**(_data(streams.current("settings", entity)) or {}), **values}
         streams.publish("settings", entity, merged, scope)
+        audit.record(by or audit.operator(), "settings.set", entity, where, values, reason)
     return entity, merged
 
 
@@ -211,11 +236,17 @@ def _setting(text: str) -> tuple[str, object]:
     key, value = key.strip(), value.strip()
     if not equals or key not in SETTINGS:
         raise PublishError(f"{key or text!r} is not a setting the bureau sets ({', '.join(SETTINGS)})")
-    kind, valid = SETTINGS[key]
-    typed = _typed(kind, value)
-    if typed is None or not valid(typed):
+    typed = check_setting(key, value)
+    if typed is None:
         raise PublishError(f"{key}={value!r}: not a valid value")
     return key, typed
+
+
+def check_setting(key: str, value: str):
+    """`value` of setting `key` as its kind, or None when kiosks could not use it."""
+    kind, valid = SETTINGS[key]
+    typed = _typed(kind, value)
+    return typed if typed is not None and valid(typed) else None
 
 
 def _typed(kind: type, value: str):
@@ -249,8 +280,10 @@ def _data(row: StreamRow | None) -> dict | None:
     return None if row is None or row.deleted else streams.data(row)
 
 
-def _site_scope(code: str) -> str:
-    return f"site:{admin.find_site(code, PublishError).code}"
+def _scope_site(scope: str) -> Site | None:
+    """The site of a stream row's scope "site:<code>" (None: every kiosk's)."""
+    kind, _, code = scope.partition(":")
+    return Site.get_or_none(Site.code == code) if kind == "site" else None
 
 
 def _kiosk(kiosk_id: str) -> Kiosk:

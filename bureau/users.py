@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from peewee import JOIN
 
+from bureau import audit
 from bureau.models import ROLES, BureauUser, Site, WebSession
 from bureau.store import utcnow, write
 from contract import passwords
@@ -43,7 +44,12 @@ _NOBODY = f"scrypt${HASH_COST}${passwords.R}${passwords.P}${'00' * passwords.SAL
 
 
 class UserError(Exception):
-    """An account request that cannot be carried out (the message says why)."""
+    """An account request that cannot be carried out (the message says why; `chinese` says it to
+    the console's staff)."""
+
+    def __init__(self, message: str, chinese: str = ""):
+        super().__init__(message)
+        self.chinese = chinese or message
 
 
 def hash_password(password: str) -> str:
@@ -61,51 +67,81 @@ def verify_password(password: str, stored: str) -> bool:
 def check_strength(username: str, password: str) -> None:
     """UserError unless `password` is long, varied, not a common one and not the username."""
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise UserError(f"a password needs at least {MIN_PASSWORD} characters", f"密码至少要 {MIN_PASSWORD} 个字符。")
     if len(set(password)) < MIN_DISTINCT or password.lower() in COMMON or username.lower() in password.lower():
-        raise UserError("that password is too easy to guess: choose a longer phrase of your own")
+        raise UserError(
+            "that password is too easy to guess: choose a longer phrase of your own",
+            "这个密码太容易被猜到了（不能含用户名，也不能是常见密码）：请换一句自己记得住的长一点的话。",
+        )
 
 
-# --- accounts (python -m bureau user …) -------------------------------------------------------------
+# --- accounts (python -m bureau user …, and the console's /web/accounts) -------------------------------
+# Each change is audited in its own transaction: `by` is the console's account that made it (None:
+# the operator at this terminal, cli:<os user>), `reason` their words for it.
 
 
 def add_user(
-    username: str, password: str, role: str = "viewer", site: Site | None = None, full_name: str = ""
+    username: str,
+    password: str,
+    role: str = "viewer",
+    site: Site | None = None,
+    full_name: str = "",
+    by: str | None = None,
+    reason: str = "",
 ) -> BureauUser:
     """A new account: an admin or viewer of every site, or (role "staff") a center's staff, whose
     `site` it is."""
     if not USERNAME.fullmatch(username):
-        raise UserError(f"username {username!r}: 1-64 letters, digits, _ . or -, starting with a letter or digit")
+        raise UserError(
+            f"username {username!r}: 1-64 letters, digits, _ . or -, starting with a letter or digit",
+            "用户名只能用 1-64 个英文字母、数字或 _ . -，并以字母或数字开头。",
+        )
     check_role(role, site)
     check_strength(username, password)
     password_hash = hash_password(password)  # slow: outside the write transaction
     with write():
         if BureauUser.get_or_none(BureauUser.username == username):
-            raise UserError(f"user {username} already exists")
-        return BureauUser.create(
+            raise UserError(f"user {username} already exists", f"用户名 {username} 已经有人用了。")
+        user = BureauUser.create(
             username=username,
             password_hash=password_hash,
             role=role,
             site=site if role == "staff" else None,
             full_name=full_name.strip(),
         )
+        _audit(by, "user.add", user, {"role": role, "full_name": user.full_name}, reason)
+        return user
 
 
 def check_role(role: str, site: Site | None) -> None:
     """UserError unless `role` is a role, and a staff account has a site (and only it has one)."""
     if role not in ROLES:
-        raise UserError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
+        raise UserError(f"unknown role {role!r} (one of {', '.join(ROLES)})", f"没有「{role}」这种角色。")
     if (role == "staff") != (site is not None):
-        raise UserError("a staff account belongs to one site (--site); an admin or viewer to none")
+        raise UserError(
+            "a staff account belongs to one site (--site); an admin or viewer to none",
+            "中心工作人员的账号要选一个站点；管理员和只读账号不属于任何站点。",
+        )
 
 
-def set_role(username: str, role: str, site: Site | None = None) -> BureauUser:
+def set_role(username: str, role: str, site: Site | None = None, by: str | None = None, reason: str = "") -> BureauUser:
     """A new role (and site) for the account; its sessions end, so it signs in again as what it is now."""
     check_role(role, site)
     with write():
         user = _user(username)
         BureauUser.update(role=role, site=site).where(BureauUser.id == user.id).execute()
         WebSession.delete().where(WebSession.user == user).execute()
+        changed = _user(username)
+        _audit(by, "user.role", changed, {"role": role, "before": user.role}, reason)
+    return changed
+
+
+def set_full_name(username: str, full_name: str, by: str | None = None, reason: str = "") -> BureauUser:
+    """The person's name as the console shows it."""
+    with write():
+        user = _user(username)
+        BureauUser.update(full_name=full_name.strip()).where(BureauUser.id == user.id).execute()
+        _audit(by, "user.name", user, {"full_name": full_name.strip()}, reason)
     return _user(username)
 
 
@@ -113,32 +149,39 @@ def users() -> list[BureauUser]:
     return list(BureauUser.select().order_by(BureauUser.username))
 
 
-def disable(username: str) -> BureauUser:
+def disable(username: str, by: str | None = None, reason: str = "") -> BureauUser:
     """The user can no longer sign in, and every session of theirs ends now."""
     with write():
         user = _user(username)
         BureauUser.update(disabled=True).where(BureauUser.id == user.id).execute()
         WebSession.delete().where(WebSession.user == user).execute()
+        _audit(by, "user.disable", user, None, reason)
     return _user(username)
 
 
-def enable(username: str) -> BureauUser:
+def enable(username: str, by: str | None = None, reason: str = "") -> BureauUser:
     """A disabled user may sign in again (with their password as it was)."""
     with write():
-        BureauUser.update(disabled=False).where(BureauUser.id == _user(username).id).execute()
+        user = _user(username)
+        BureauUser.update(disabled=False).where(BureauUser.id == user.id).execute()
+        _audit(by, "user.enable", user, None, reason)
     return _user(username)
 
 
-def unlock(username: str) -> BureauUser:
+def unlock(username: str, by: str | None = None, reason: str = "") -> BureauUser:
     """Lift a lockout (someone guessed at this name) and forget the wrong passwords."""
     with write():
-        BureauUser.update(failures=0, locked_until=None).where(BureauUser.id == _user(username).id).execute()
+        user = _user(username)
+        BureauUser.update(failures=0, locked_until=None).where(BureauUser.id == user.id).execute()
+        _audit(by, "user.unlock", user, None, reason)
     return _user(username)
 
 
-def set_password(username: str, password: str) -> BureauUser:
-    """A new password, which lifts a lockout; every session of the user ends, so whoever knew the
-    old password is signed out too."""
+def set_password(
+    username: str, password: str, by: str | None = None, reason: str = "", keep: WebSession | None = None
+) -> BureauUser:
+    """A new password, which lifts a lockout; every session of the user ends (but `keep`, the
+    one the user changed their own password in), so whoever knew the old password is signed out."""
     _user(username)
     check_strength(username, password)
     password_hash = hash_password(password)  # slow: outside the write transaction
@@ -147,15 +190,30 @@ def set_password(username: str, password: str) -> BureauUser:
         BureauUser.update(password_hash=password_hash, failures=0, locked_until=None).where(
             BureauUser.id == user.id
         ).execute()
-        WebSession.delete().where(WebSession.user == user).execute()
+        ending = WebSession.delete().where(WebSession.user == user)
+        (ending if keep is None else ending.where(WebSession.id != keep.id)).execute()
+        _audit(by, "user.password", user, None, reason)
     return _user(username)
+
+
+def change_own_password(session: WebSession, current: str, new: str) -> BureauUser:
+    """The signed-in user's new password, given the one they have now; their other sessions end."""
+    user = BureauUser.get_by_id(session.user_id)
+    if not verify_password(current, user.password_hash):
+        raise UserError("the current password is wrong", "当前密码不对，请重新输入。")
+    return set_password(user.username, new, by=user.username, reason="本人修改密码", keep=session)
 
 
 def _user(username: str) -> BureauUser:
     user = BureauUser.get_or_none(BureauUser.username == username)
     if user is None:
-        raise UserError(f"unknown user {username!r} (python -m bureau user list)")
+        raise UserError(f"unknown user {username!r} (python -m bureau user list)", f"没有账号 {username}。")
     return user
+
+
+def _audit(by: str | None, action: str, user: BureauUser, detail: dict | None, reason: str) -> None:
+    site = user.site if user.role == "staff" else None  # a staff account's changes: their site's to see
+    audit.record(by or audit.operator(), action, user.username, site, detail, reason)
 
 
 # --- signing in ----------------------------------------------------------------------------------------
@@ -257,7 +315,20 @@ def sessions(user: BureauUser, now: datetime | None = None) -> list[WebSession]:
 def end_session(user: BureauUser, session_id: int) -> bool:
     """End one of the user's own sessions (signed in on another computer); False if there is none."""
     with write():
-        return bool(WebSession.delete().where((WebSession.id == session_id) & (WebSession.user == user)).execute())
+        ended = bool(WebSession.delete().where((WebSession.id == session_id) & (WebSession.user == user)).execute())
+        if ended:
+            _audit(user.username, "session.end", user, {"session": session_id}, "")
+        return ended
+
+
+def end_other_sessions(session: WebSession) -> int:
+    """End every session of the user but `session` (the one asking); how many ended."""
+    with write():
+        user = BureauUser.get_by_id(session.user_id)
+        ended = WebSession.delete().where((WebSession.user == user) & (WebSession.id != session.id)).execute()
+        if ended:
+            _audit(user.username, "session.end_others", user, {"ended": ended}, "")
+        return ended
 
 
 def logout(token: str | None) -> None:

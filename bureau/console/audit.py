@@ -1,6 +1,7 @@
-"""The audit trail lives in bureau/audit.py, which bureau.programme may import without a cycle
-between the rooms console and programme (tests/test_layers.py); this name keeps working."""
+"""The audit trail lives in bureau/audit.py, which bureau.programme, bureau/users.py and
+bureau/publish.py may import without a cycle between their rooms and the console's
+(tests/test_layers.py); this name keeps working."""
 
-from bureau.audit import record
+from bureau.audit import operator, record
 
-__all__ = ["record"]
+__all__ = ["operator", "record"]

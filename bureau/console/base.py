@@ -25,6 +25,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader
 from peewee import ModelSelect
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from bureau import reports, users
@@ -198,19 +199,37 @@ def page(
 
 
 async def action(
-    request: Request, change: Callable[[Viewer, FormData], Response | str], template: str = "message.html"
+    request: Request,
+    change: Callable[[Viewer, FormData], Response | str],
+    template: str = "message.html",
+    own_account: bool = False,
 ) -> Response:
     """A POST that changes something: a signed-in account that may change things, a form from
     this host with the session's CSRF token.  `change` returns a Response or the URL to go to
-    (303).  Refused renders `template` with the message and its status."""
+    (303).  Refused renders `template` with the message and its status.  `own_account`: a change
+    to the signed-in account itself (its password, its sessions), which a read-only account may
+    make too."""
     form = await request.form()
+    # In a worker thread, as FastAPI runs a plain route: a change may hash a password (0.3 s of
+    # scrypt) or wait for the write lock, which must not stop the server's event loop.
+    return await run_in_threadpool(_act, request, form, change, template, own_account)
+
+
+def _act(
+    request: Request,
+    form: FormData,
+    change: Callable[[Viewer, FormData], Response | str],
+    template: str,
+    own_account: bool,
+) -> Response:
     with db.connection_context():
         viewer = viewer_of(request)
         if viewer is None:
             return RedirectResponse(LOGIN, status_code=303)
         try:
             check_form(request, viewer, form)
-            viewer.require_change()
+            if not own_account:
+                viewer.require_change()
             done = change(viewer, form)
         except Refused as e:
             return render(

@@ -191,3 +191,39 @@ def test_migrate_opens_the_store_yinling_bureau_db_names_and_prints_its_version(
     # --db still wins over the environment.
     again = cli(f"sqlite:///{tmp_path / 'other.db'}", "migrate", cwd=tmp_path)
     assert again.stdout == f"schema version {newest}\n" and (tmp_path / "other.db").exists()
+
+
+def test_user_roles_and_sites(store, store_url, tmp_path):
+    """`user add --role --site --name` and `user role`: a staff account belongs to one site, the
+    bureau's accounts to none; each change is in the audit trail as the operator's."""
+    from bureau.models import AuditEntry, BureauUser
+
+    admin.add_site(SITE, SITE_NAME)
+
+    def user(*args: str, password: str = "kiosk-lantern-2026") -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "bureau", "--db", store_url, "user", *args],
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=bureau_env(),
+            timeout=60,
+        )
+
+    done = user("add", "listaff", "--role", "staff", "--site", SITE, "--name", "李老师", "--password-stdin")
+    assert (done.returncode, done.stdout) == (0, f"user listaff added (staff of {SITE})\n")
+    refused(user("add", "nosite", "--role", "staff", "--password-stdin"), "one site")
+    refused(user("add", "boss", "--role", "admin", "--site", SITE, "--password-stdin"), "one site")
+    refused(user("add", "far", "--role", "staff", "--site", "NOPE-9", "--password-stdin"), "NOPE-9")
+    assert user("role", "listaff", "viewer").stdout == "user listaff is now viewer\n"
+    assert user("role", "listaff", "staff", "--site", SITE).stdout == f"user listaff is now staff of {SITE}\n"
+    listed = cli(store_url, "user", "list", cwd=tmp_path).stdout.splitlines()
+    assert listed[1].split("\t")[:4] == ["listaff", "staff", SITE, "no"]
+    made = BureauUser.get(BureauUser.username == "listaff")
+    assert (made.full_name, made.site.code) == ("李老师", SITE)
+    trail = list(AuditEntry.select().order_by(AuditEntry.id))
+    assert [(e.action, e.target) for e in trail] == [("user.add", "listaff"), ("user.role", "listaff")] + [
+        ("user.role", "listaff")
+    ]
+    assert all(e.username.startswith("cli:") for e in trail)
