@@ -13,12 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from peewee import fn
+from peewee import SQL, fn
 
 from bureau.models import Attendance, Course, Enrollment, Member, Site
 from bureau.reports import _date, _roster
 
 ACTIVE_DAYS = 30
+# COUNT(*), not COUNT(id): the (site, business_day) index alone answers it (an index-only scan on
+# PostgreSQL), where counting a column would read every row of the table too.
+COUNT_ROWS = fn.COUNT(SQL("*"))
 WEEKS = 52
 AGE_BANDS = ("60岁以下", "60–69岁", "70–79岁", "80–89岁", "90岁及以上")
 GENDERS = ("男", "女")
@@ -58,13 +61,13 @@ def site_figures(site_ids: Sequence[int], today: date) -> dict[int, Figures]:
     ids = list(site_ids)
     figures = {i: Figures(sites=1) for i in ids}
     for site_id, count in (
-        _roster(Member.site, fn.COUNT(Member.id)).where(Member.site.in_(ids)).group_by(Member.site).tuples()
+        _roster(Member.site, fn.COUNT(Member.id)).where(_members_of(ids)).group_by(Member.site).tuples()
     ):
         figures[site_id].members = count
     for site_id, count in active_members(ids, today).items():
         figures[site_id].active = count
     month = (
-        Attendance.select(Attendance.site, fn.COUNT(Attendance.id))
+        Attendance.select(Attendance.site, COUNT_ROWS)
         .where(Attendance.site.in_(ids) & Attendance.business_day.between(today.replace(day=1), today))
         .group_by(Attendance.site)
     )
@@ -78,14 +81,24 @@ def site_figures(site_ids: Sequence[int], today: date) -> dict[int, Figures]:
     return figures
 
 
+def _members_of(site_ids: Sequence[int]):
+    """The condition "registered at one of `site_ids`": none when they are every site, which
+    spares PostgreSQL comparing each of 50,000 members with 40 site ids."""
+    ids = set(site_ids)
+    if ids == {i for (i,) in Site.select(Site.id).tuples()}:
+        return Member.site.is_null(False)
+    return Member.site.in_(list(ids))
+
+
 def active_members(site_ids: Sequence[int], today: date, days: int = ACTIVE_DAYS) -> dict[int, int]:
-    """Per site of registration: members who signed in (anywhere) in the `days` days up to today."""
+    """Per site of registration: members who signed in (at any site) in the `days` days up to today."""
+    every_site = [i for (i,) in Site.select(Site.id).tuples()]  # named, so the (site, business_day) index serves
     seen = Attendance.select(Attendance.member_no).where(
-        Attendance.business_day.between(today - timedelta(days=days - 1), today)
+        Attendance.site.in_(every_site) & Attendance.business_day.between(today - timedelta(days=days - 1), today)
     )
     query = (
         _roster(Member.site, fn.COUNT(Member.id))
-        .where(Member.site.in_(list(site_ids)) & Member.member_no.in_(seen))
+        .where(_members_of(site_ids) & Member.member_no.in_(seen))
         .group_by(Member.site)
     )
     return dict(query.tuples())
@@ -127,7 +140,7 @@ def weekly_attendance(site_ids: Sequence[int], today: date, weeks: int = WEEKS) 
     counts = dict.fromkeys(mondays, 0) | {m - back: 0 for m in mondays}
     if site_ids:
         days = (
-            Attendance.select(Attendance.business_day, fn.COUNT(Attendance.id))
+            Attendance.select(Attendance.business_day, COUNT_ROWS)
             .where(Attendance.site.in_(list(site_ids)) & Attendance.business_day.between(first - back, today))
             .group_by(Attendance.business_day)
         )
@@ -213,7 +226,7 @@ def portrait(site_ids: Sequence[int], today: date) -> Portrait:
         return result
     query = (
         _roster(Member.birth_year, Member.gender, fn.COUNT(Member.id))
-        .where(Member.site.in_(list(site_ids)))
+        .where(_members_of(site_ids))
         .group_by(Member.birth_year, Member.gender)
     )
     for birth_year, gender, count in query.tuples():
