@@ -7,6 +7,7 @@ admin's changes to it (add, rename, move a region; a site's kind and place), eac
     POST /web/sites/place                          a site's region and kind
 """
 
+from collections.abc import Callable
 from datetime import date
 
 from fastapi import APIRouter, Request
@@ -86,65 +87,60 @@ def _row(key: str, depth: int, level: str, name: str, kind: str, f: fig.Figures)
 
 @router.post("/sites/regions")
 async def add_region(request: Request) -> Response:
-    def change(viewer: Viewer, form: FormData) -> str:
-        viewer.require("admin")
-        level = text(form, "level", "层级")
-        parent = integer(form, "parent", "上级区域", None, 1, 10**9)
-        _done(
-            lambda: hierarchy.add_region(viewer.user.username, text(form, "name", "名称", max_length=60), level, parent)
-        )
-        return "/web/sites"
+    def change(username: str, form: FormData) -> None:
+        name, level = text(form, "name", "名称", max_length=60), text(form, "level", "层级")
+        hierarchy.add_region(username, name, level, _id(form, "parent", "上级区域"))
 
-    return await action(request, change, "sites_message.html")
+    return await _admin_change(request, change)
 
 
 @router.post("/sites/regions/rename")
 async def rename_region(request: Request) -> Response:
-    def change(viewer: Viewer, form: FormData) -> str:
-        viewer.require("admin")
-        region = _region(form)
-        _done(
-            lambda: hierarchy.rename_region(viewer.user.username, region, text(form, "name", "新名称", max_length=60))
-        )
-        return "/web/sites"
+    def change(username: str, form: FormData) -> None:
+        hierarchy.rename_region(username, _region(form), text(form, "name", "新名称", max_length=60))
 
-    return await action(request, change, "sites_message.html")
+    return await _admin_change(request, change)
 
 
 @router.post("/sites/regions/move")
 async def move_region(request: Request) -> Response:
-    def change(viewer: Viewer, form: FormData) -> str:
-        viewer.require("admin")
-        region = _region(form)
-        parent = integer(form, "parent", "新的上级区域", None, 1, 10**9)
-        _done(lambda: hierarchy.move_region(viewer.user.username, region, parent))
-        return "/web/sites"
+    def change(username: str, form: FormData) -> None:
+        hierarchy.move_region(username, _region(form), _id(form, "parent", "新的上级区域"))
 
-    return await action(request, change, "sites_message.html")
+    return await _admin_change(request, change)
 
 
 @router.post("/sites/place")
 async def place_site(request: Request) -> Response:
-    def change(viewer: Viewer, form: FormData) -> str:
+    return await _admin_change(
+        request,
+        lambda username, form: hierarchy.place_site(
+            username, text(form, "site", "站点"), _id(form, "region", "所属区域"), text(form, "kind", "站点类型")
+        ),
+    )
+
+
+async def _admin_change(request: Request, change: Callable[[str, FormData], object]) -> Response:
+    """An admin's change of the hierarchy from a form of /web/sites (`change` gets the admin's
+    username and the form); the hierarchy's refusal is the form's message."""
+
+    def run(viewer: Viewer, form: FormData) -> str:
         viewer.require("admin")
-        site = viewer.site(text(form, "site", "站点"))
-        region = integer(form, "region", "所属区域", None, 1, 10**9)
-        _done(lambda: hierarchy.place_site(viewer.user.username, site.code, region, text(form, "kind", "站点类型")))
+        try:
+            change(viewer.user.username, form)
+        except hierarchy.HierarchyError as e:
+            raise BadQuery(str(e)) from None
         return "/web/sites"
 
-    return await action(request, change, "sites_message.html")
+    return await action(request, run, "sites_message.html")
+
+
+def _id(form: FormData, name: str, label: str) -> int | None:
+    return integer(form, name, label, None, 1, 10**9)
 
 
 def _region(form: FormData) -> int:
-    region = integer(form, "region", "区域", None, 1, 10**9)
+    region = _id(form, "region", "区域")
     if region is None or not Region.select().where(Region.id == region).exists():
         raise BadQuery("请选择一个区域。")
     return region
-
-
-def _done(change) -> None:
-    """Run a hierarchy change; its refusal is the form's message."""
-    try:
-        change()
-    except hierarchy.HierarchyError as e:
-        raise BadQuery(str(e)) from None

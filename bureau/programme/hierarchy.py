@@ -9,7 +9,7 @@ level (a 老年大学 belongs to a city, a 教学点 to a street).
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bureau.console import audit
+from bureau import audit
 from bureau.models import REGION_LEVELS, SITE_KINDS, Region, Site
 from bureau.store import write
 
