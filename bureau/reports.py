@@ -387,9 +387,9 @@ def care_tables(weeks: int = 4, as_of: date | None = None, site: str | None = No
     ]
 
 
-def kiosk_tables(now: datetime) -> list[Table]:
+def kiosk_tables(now: datetime, site: str | None = None) -> list[Table]:
     t = TEXT
-    health = kiosk_health(now)
+    health = [k for k in kiosk_health(now) if site is None or k.site == site]
     yes_no = {True: t["yes"], False: t["no"]}
     return [
         Table(
@@ -439,12 +439,12 @@ def kiosk_tables(now: datetime) -> list[Table]:
     ]
 
 
-def points_tables() -> list[Table]:
+def points_tables(site: str | None = None) -> list[Table]:
     t = TEXT
     return [
         Table(
             [t["member_no"], t["name"], t["site"], t["balance"]],
-            [[n.member_no, n.name, n.site, n.balance] for n in points_overview()],
+            [[n.member_no, n.name, n.site, n.balance] for n in points_overview() if site is None or n.site == site],
         )
     ]
 

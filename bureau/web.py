@@ -4,6 +4,7 @@
                                                               429 past 10 tries a minute per client)
     POST /web/logout   sign out
     GET  /web/  /web/attendance?from=&to=&site=  /web/care?weeks=&site=  /web/kiosks  /web/points
+         (each report page but the overview: &format=xlsx downloads its tables as a workbook)
 
 Every page needs a session (else 303 to /web/login) and only reads.  Pages are Jinja2 templates
 (bureau/templates) with autoescape on, so a name a kiosk sent is shown, never run.
@@ -22,9 +23,10 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from bureau import reports, users
-from bureau.console.base import COOKIE, FONT, LOGIN, BadQuery, Viewer, page, render, same_origin
+from bureau.console.base import COOKIE, FONT, LOGIN, BadQuery, Viewer, page, render, same_origin, xlsx
 from bureau.store import db, utcnow
 from bureau.throttle import TokenBucket
+from contract import cells
 
 router = APIRouter(prefix="/web")
 
@@ -128,6 +130,8 @@ def attendance(request: Request) -> Response:
         if end < start or end - start > timedelta(days=MAX_DAYS):
             raise BadQuery(f"日期范围不对：开始日期要早于结束日期，且不超过 {MAX_DAYS} 天。")
         site = _chosen(viewer, request)
+        if _wants_xlsx(request):
+            return _xlsx("签到统计", reports.attendance_tables(start, end, site), ["汇总", "每日", "各课程活动"])
         return {
             "start": start,
             "end": end,
@@ -144,6 +148,8 @@ def care(request: Request) -> Response:
     def figures(viewer: Viewer) -> dict:
         weeks = _int(request, "weeks", 4, 1, MAX_WEEKS)
         site = _chosen(viewer, request)
+        if _wants_xlsx(request):
+            return _xlsx("关怀名单", reports.care_tables(weeks, date.today(), site), ["关怀名单"])
         return {
             "weeks": weeks,
             "site": site,
@@ -156,12 +162,33 @@ def care(request: Request) -> Response:
 
 @router.get("/kiosks")
 def kiosks(request: Request) -> Response:
-    return page(request, "kiosks.html", lambda viewer: {"kiosks": _mine(viewer, reports.kiosk_health(utcnow()))})
+    def figures(viewer: Viewer) -> dict | Response:
+        if _wants_xlsx(request):
+            return _xlsx("签到机状态", reports.kiosk_tables(utcnow(), _own_code(viewer)), ["签到机", "设备"])
+        return {"kiosks": _mine(viewer, reports.kiosk_health(utcnow()))}
+
+    return page(request, "kiosks.html", figures)
 
 
 @router.get("/points")
 def points(request: Request) -> Response:
-    return page(request, "points.html", lambda viewer: {"rows": _mine(viewer, reports.points_overview())})
+    def figures(viewer: Viewer) -> dict | Response:
+        if _wants_xlsx(request):
+            return _xlsx("积分核查", reports.points_tables(_own_code(viewer)), ["负积分"])
+        return {"rows": _mine(viewer, reports.points_overview())}
+
+    return page(request, "points.html", figures)
+
+
+def _wants_xlsx(request: Request) -> bool:
+    return request.query_params.get("format") == "xlsx"
+
+
+def _xlsx(name: str, tables: list[reports.Table], titles: list[str]) -> Response:
+    """A report's tables as the .xlsx download of its page, a sheet each (the CLI's same tables)."""
+    return xlsx(
+        f"{name}.xlsx", *(cells.Sheet(title, t.headers, t.rows) for title, t in zip(titles, tables, strict=True))
+    )
 
 
 # --- scope and query parameters ---------------------------------------------------------------------------

@@ -16,12 +16,13 @@ from pathlib import Path
 from peewee import PeeweeException
 
 from bureau import admin
-from bureau.cli import activity, course, kiosk, migrate, report, rules, serve, settings, site, streams, user
+from bureau.cli import activity, course, kiosk, migrate, region, report, rules, serve, settings, site, streams, user
 from bureau.schema import open_store
 from bureau.store import StoreError, close_store
 
 COMMANDS = {
     "site": site,
+    "region": region,
     "kiosk": kiosk,
     "serve": serve,
     "rules": rules,

@@ -1,9 +1,11 @@
-"""site add CODE NAME [--prefix P] | site prefix CODE [P] | site list: the sites (centres) kiosks
-belong to, each with the prefix of its member numbers."""
+"""site add CODE NAME [--prefix P] | site prefix CODE [P] | site place CODE [--region ID] --kind K |
+site list: the sites (centres) kiosks belong to, each with the prefix of its member numbers, and
+their place in the hierarchy (bureau/cli/region.py)."""
 
 import argparse
 
 from bureau import admin
+from bureau.cli import region
 
 
 def add(commands, db_option: argparse.ArgumentParser) -> None:
@@ -15,6 +17,7 @@ def add(commands, db_option: argparse.ArgumentParser) -> None:
     p = site.add_parser("prefix", parents=[db_option], help="issue a prefix to a site made before prefixes")
     p.add_argument("code")
     p.add_argument("prefix", nargs="?", help="1-4 capital letters (default: the next free two letters)")
+    region.add_place(site, db_option)
     site.add_parser("list", parents=[db_option], help="the sites")
 
 
@@ -22,6 +25,8 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "add":
         site = admin.add_site(args.code, args.name, args.prefix)
         print(f"site {site.code} {site.name}: member numbers {site.prefix}…")
+    elif args.action == "place":
+        return region.place(args)
     elif args.action == "prefix":
         site = admin.set_prefix(args.code, args.prefix)
         print(f"site {site.code}: member numbers {site.prefix}…")

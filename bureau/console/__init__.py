@@ -10,7 +10,17 @@ from importlib import import_module
 from fastapi import APIRouter
 
 # The console's areas, each a module of this package with a `router` of its own pages.
-AREAS: tuple[str, ...] = ("activities", "classes", "members", "notices", "accounts", "audit_page", "publish")
+AREAS: tuple[str, ...] = (
+    "activities",
+    "classes",
+    "members",
+    "notices",
+    "sites",
+    "charts",
+    "accounts",
+    "audit_page",
+    "publish",
+)
 
 
 def routers() -> list[APIRouter]:
