@@ -374,6 +374,7 @@ def measure_saves(
         closing(signed_in(url, built.staff)) as client,
     ):
         first_cycles = len(kiosk.cycles)
+        kiosk.synced.clear()
         window = pull_every_s * rounds
         moments = sorted(rng.uniform(0, window) for _ in range(saves))
         began, pending, seconds, via = time.monotonic(), {}, [], "console form"
@@ -389,6 +390,7 @@ def measure_saves(
         _poll(kiosk, pending, seconds, until=time.monotonic() + 3 * pull_every_s + 60, done=True)
         if pending:
             raise RuntimeError(f"{len(pending)} saved activities never reached the kiosk")
+        kiosk.synced.wait(30)  # the last cycle's duration: printed just after its pull applied
         return Saved(seconds, via, pull_every_s, kiosk.cycles[first_cycles:])
 
 
