@@ -17,6 +17,7 @@ sealed with $BUREAU_SECRET (bureau/sealing.py): the cache keeps the secret besid
 
 import io
 import json
+import multiprocessing
 import random
 import sys
 import time
@@ -29,6 +30,7 @@ from datetime import date, datetime, timedelta
 import psycopg2
 
 SEED = 20261207
+WORKERS = 2  # processes making rows: the machine's 2 cores
 PASSWORD = "bench-console-2026"  # every account's (a bench store, on loopback)
 LAST_DAY = date(2026, 12, 4)  # the data's last day, a Friday; "now" of the pages is the real today
 
@@ -139,7 +141,7 @@ def build(store_url: str, size: Size = FULL, seed: int = SEED, say=print) -> Bui
     try:
         with connection, connection.cursor() as cursor:
             indexes = _drop_indexes(cursor, BULK)
-            _load(cursor, size, rng, sites, kiosks, accounts, counts, say)
+            _load(cursor, size, rng, seed, sites, kiosks, accounts, counts, say)
             say(f"  rows loaded in {time.perf_counter() - started:.0f} s; making {len(indexes)} indexes …", flush=True)
             for statement in indexes:
                 cursor.execute(statement)
@@ -250,7 +252,7 @@ def _terms(years: int) -> list[tuple[str, date, date]]:
     return out
 
 
-def _load(cursor, size: Size, rng: random.Random, sites, kiosks, accounts, counts, say) -> None:
+def _load(cursor, size: Size, rng: random.Random, seed: int, sites, kiosks, accounts, counts, say) -> None:
     first_day = date(LAST_DAY.year - size.years + 1, 1, 1)
     span = (LAST_DAY - first_day).days
     weights = [
@@ -275,26 +277,43 @@ def _load(cursor, size: Size, rng: random.Random, sites, kiosks, accounts, count
         member_rows.append((person, surname + given, s_init + g_init, rng))
     terms = _terms(size.years)
     activity_share = 0.2
-    ids = {"term": 0, "course": 0, "activity": 0}
     # Each term's lesson sign-ins: this many for each of a site's members, shared out by keenness.
     per_member_term = size.signins * (1 - activity_share) / size.members / len(terms)
-    for code, pk, _, _, _ in sites:
-        started = time.perf_counter()
-        tables = _site_rows(
-            code, pk, kiosks[code], people[pk], terms, size, rng, ids, per_member_term, f"staff-{code.lower()}"
-        )
-        for table, (columns, rows) in tables.items():
-            counts[table] += _copy(cursor, table, columns, rows)
-        took = time.perf_counter() - started
-        say(
-            f"  {code}: {len(people[pk]):,} members, {counts['attendance']:,} sign-ins so far ({took:.1f} s)",
-            flush=True,
-        )
+    jobs = [
+        (n, code, pk, kiosks[code], people[pk], terms, size, seed, per_member_term)
+        for n, (code, pk, *_) in enumerate(sites)
+    ]
+    # Two processes make the sites' rows (the Python is the slow part) while this one COPYs them.
+    with multiprocessing.get_context("spawn").Pool(WORKERS) as pool:
+        for (code, pk, *_), (tables, balances, took) in zip(sites, pool.imap(_site_job, jobs)):
+            for table, (columns, text) in tables.items():
+                counts[table] += _copy(cursor, table, columns, [text])
+            for p in people[pk]:
+                p.balance = balances[p.no]
+            say(f"  {code}: {len(people[pk]):,} members, {counts['attendance']:,} sign-ins so far ({took:.1f} s)")
     counts["member"] = _copy(cursor, "member", MEMBER_COLUMNS, (_member_row(*m) for m in member_rows))
     counts["notice"] = _copy(cursor, "notice", NOTICE_COLUMNS, _notices(sites, size, rng))
     counts["audit_entry"] = _copy(cursor, "audit_entry", AUDIT_COLUMNS, _audit(sites, accounts, size, rng))
     # Upcoming activities for every site (site NULL), as the bureau publishes a few a year.
+    ids = {"activity": len(sites) * size.activities_per_site_year * size.years}
     counts["activity"] += _copy(cursor, "activity", ACTIVITY_COLUMNS, _bureau_activities(rng, ids))
+
+
+def _site_job(job: tuple) -> tuple[dict[str, tuple[tuple[str, ...], str]], dict[str, int], float]:
+    """One site's rows as COPY text (in a worker process), its members' balances, and the seconds taken.
+    Ids are numbered in blocks of each site, and each site has a generator of its own seed, so the
+    rows do not depend on which process made them."""
+    n, code, pk, kiosk, group, terms, size, seed, per_member_term = job
+    started = time.perf_counter()
+    rng = random.Random(seed * 1000 + n)
+    ids = {
+        "term": n * len(terms),
+        "course": n * len(terms) * size.courses_per_term,
+        "activity": n * size.activities_per_site_year * size.years,
+    }
+    tables = _site_rows(code, pk, kiosk, group, terms, size, rng, ids, per_member_term, f"staff-{code.lower()}")
+    text = {t: (columns, "".join(_line(r) for r in rows)) for t, (columns, rows) in tables.items()}
+    return text, {p.no: p.balance for p in group}, time.perf_counter() - started
 
 
 MEMBER_COLUMNS = (
@@ -551,20 +570,28 @@ def _bureau_activities(rng, ids) -> Iterator[tuple]:
 
 
 def _copy(cursor, table: str, columns: tuple[str, ...], rows: Iterable[tuple | str], chunk: int = 100_000) -> int:
-    """COPY `rows` (tuples, or lines already in COPY's text format) into `table`, `chunk` rows at a
-    time; how many."""
+    """COPY `rows` (tuples, or text already in COPY's format: a line or many) into `table`, `chunk`
+    at a time; how many rows."""
     names = ", ".join(f'"{c}"' for c in columns)
     statement = f'COPY "{table}" ({names}) FROM STDIN'
     total, lines = 0, []
     for row in rows:
-        lines.append(row if isinstance(row, str) else "\t".join([_cell(v) for v in row]) + "\n")
+        lines.append(_line(row))
         if len(lines) == chunk:
-            cursor.copy_expert(statement, io.StringIO("".join(lines)))
-            total, lines = total + len(lines), []
-    if lines:
-        cursor.copy_expert(statement, io.StringIO("".join(lines)))
-        total += len(lines)
-    return total
+            total += _send(cursor, statement, lines)
+            lines = []
+    return total + _send(cursor, statement, lines)
+
+
+def _send(cursor, statement: str, lines: list[str]) -> int:
+    text = "".join(lines)
+    if text:
+        cursor.copy_expert(statement, io.StringIO(text))
+    return text.count("\n")
+
+
+def _line(row: tuple | str) -> str:
+    return row if isinstance(row, str) else "\t".join([_cell(v) for v in row]) + "\n"
 
 
 def _cell(value) -> str:
