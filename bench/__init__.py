@@ -2,7 +2,8 @@
 
     python -m bench                  every benchmark, then a summary table
     python -m bench signin coldstart only these (names: tenyear, signin, coldstart, devices, screen,
-                                     selfservice, staffdata, sync, idhash, and soak, run only when named)
+                                     selfservice, staffdata, sync, idhash, console, and soak, run only
+                                     when named)
     ./dev bench [names]              the same under xvfb-run, as the project runs it
 
 tenyear    builds the 10-year database once (50,000 members, 2,000,000 sign-ins with their
@@ -38,6 +39,12 @@ sync       kiosks pushing to a real bureau on loopback, on SQLite and on a priva
 idhash     the CPU time of one id_hash derivation (contract.idhash), and what recovering one
            member's ID number from everything on a kiosk's disk costs with the province known:
            region codes × birth dates × sequences, half of them on average; target ≥ 1 CPU-day.
+console    the management console on PostgreSQL with 10 years of data (40 sites, 50,000 members,
+           ~2,000,000 sign-ins; built once, then restored from a pg_dump cache): every page's
+           p50/p95 server time (its Server-Timing header) as an admin, a viewer and a centre's
+           staff, target p95 ≤ 300 ms, a year's chart of every site ≤ 1 s; pages not landed yet
+           are "missing".  And an activity saved in the console → on a real kiosk's database
+           through its own sync loop: p95 ≤ 60 s (docs/console.md 性能).
 soak       a long day (`--cards N`, default 10,000; `--minutes M` ends it early): the real app
            under Xvfb on the demo site, registered at a real bureau on loopback, signs in ID cards
            (simulated reader), QR cards (serial scanner and keyboard wedge), seniors open their own

@@ -8,7 +8,18 @@ import traceback
 
 from bench import Figure, soak
 
-BENCHMARKS = ("tenyear", "signin", "coldstart", "devices", "screen", "selfservice", "staffdata", "sync", "idhash")
+BENCHMARKS = (
+    "tenyear",
+    "signin",
+    "coldstart",
+    "devices",
+    "screen",
+    "selfservice",
+    "staffdata",
+    "sync",
+    "idhash",
+    "console",
+)
 LONG = ("soak",)  # run only when named: the full soak takes the better part of an hour
 
 

@@ -36,6 +36,7 @@ from bureau.errors import Refusal, malformed
 from bureau.models import Kiosk
 from bureau.schema import open_store
 from bureau.store import close_store, connection_lost, db, is_sqlite, utcnow, write, write_turn_if_free
+from bureau.timing import ServerTiming
 
 ENV_DB = "BUREAU_DB"  # the store URL `python -m bureau serve` hands to create_app
 log = logging.getLogger("bureau.app")
@@ -89,6 +90,8 @@ def create_app(url: str | None = None) -> Callable:
         compresslevel=6,
         exclude_content_types=DEFAULT_EXCLUDED_CONTENT_TYPES + ("font/otf",),
     )
+    # Outside gzip: the console's pages say how long the bureau took to make them, compression included.
+    app.add_middleware(ServerTiming)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
