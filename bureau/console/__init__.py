@@ -1,8 +1,8 @@
 """The management console: what bureau and center staff do in a browser (docs/console.md).
 
 base.py signs each request in and scopes it (roles, sites, CSRF); bureau/audit.py records every
-change (console/audit.py re-exports it); each other module is one area of the console with its own
-pages under /web.
+change; each other module is one area of the console with its own pages under /web, calling the
+rules of bureau/programme.
 """
 
 from importlib import import_module
