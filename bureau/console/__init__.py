@@ -9,7 +9,7 @@ from importlib import import_module
 from fastapi import APIRouter
 
 # The console's areas, each a module of this package with a `router` of its own pages.
-AREAS: tuple[str, ...] = ("classes", "members", "notices")
+AREAS: tuple[str, ...] = ("classes", "imports", "members", "notices")
 
 
 def routers() -> list[APIRouter]:
