@@ -20,6 +20,7 @@ AREAS: tuple[str, ...] = (
     "accounts",
     "audit_page",
     "publish",
+    "imports",
 )
 
 

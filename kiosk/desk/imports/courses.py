@@ -2,33 +2,27 @@
 terms.check_course checks one, and their lessons generated."""
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from peewee import chunked
 
+from contract.imports.courses import COURSE_COLUMNS, TIMES, CourseRow, check_course
 from kiosk.desk.imports.sheet import (
     BATCH,
     ImportReport,
     Row,
+    RowError,
     Sheet,
     cell_text,
     course_key,
-    name_text,
+    label,
     read_sheet,
-    text_problem,
+    row_error,
     transaction,
 )
-from kiosk.programme.schedule import (
-    SlotError,
-    check_slots,
-    format_slots,
-    lesson_times,
-    parse_slots,
-    slots_overlap,
-)
+from kiosk.programme.schedule import format_slots, lesson_times, slots_overlap
 from kiosk.staff import audit
 from kiosk.staff.access import require
 from kiosk.staff.audit import Actor
@@ -37,20 +31,7 @@ from kiosk.store import facts
 from kiosk.store.db import db
 from kiosk.store.models import Course, Holiday, Lesson, Site, Term
 
-COURSE_COLUMNS = {
-    "name": ("课程名称", "课程", "班级"),
-    "category": ("类别",),
-    "teacher": ("教师", "老师", "授课教师"),
-    "room": ("教室", "地点", "上课地点"),
-    "capacity": ("容量", "人数"),
-    "schedule": ("上课时间",),
-    "morning": ("上午",),  # 「周二 9:00-11:00」 under 上午
-    "afternoon": ("下午",),  # 「周二 2:30-4:30」 under 下午 is 14:30-16:30
-    "term": ("学期",),
-}
-_TIMES = ("schedule", "morning", "afternoon")
-_CLOCK = re.compile(r"(\d{1,2})[:：](\d{2})")
-EARLIEST = "06:00"  # a lesson starting before this is an afternoon time written without 下午
+__all__ = ["COURSE_COLUMNS", "import_courses"]
 
 
 def import_courses(
@@ -60,11 +41,11 @@ def import_courses(
     The term is named in a 学期 column, else it is the term `term_id`."""
     require(actor, "admin")
     sheet = read_sheet(path, COURSE_COLUMNS, ("name",))
-    if not any(map(sheet.has, _TIMES)):
+    if not any(map(sheet.has, TIMES)):
         raise Refused("imports.missing_column", column=COURSE_COLUMNS["schedule"][0], file=sheet.name)
     if not sheet.has("term") and term_id is None:
         raise Refused("imports.term_required")
-    report = ImportReport("courses", sheet.name, dry_run, errors=list(sheet.errors), warnings=list(sheet.notes))
+    report = ImportReport.of("courses", sheet, dry_run)
     order = {p.sheet: i for i, p in enumerate(sheet.parts)}
     with transaction(dry_run):
         term = Term.get_or_none(Term.id == term_id) if term_id is not None else None
@@ -93,81 +74,19 @@ class _Course:
 
 
 def _course_row(row: Row, terms: dict[str, Term], default: Term | None, report: ImportReport) -> _Course | None:
-    before = len(report.errors)
-    cells = row.cells
-
-    def wrong(column: str, message_key: str, **values) -> None:
-        report.errors.append(row.error(column, message_key, **values))
-
-    name = cell_text(cells.get("name"))
-    if not name:
-        wrong("name", "imports.required")
-    elif problem := text_problem(name):
-        wrong("name", problem, value=name)
-    teacher = name_text(cells.get("teacher"))
-    if teacher and (problem := text_problem(teacher)):
-        wrong("teacher", problem, value=teacher)
-    term_name = cell_text(cells.get("term"))
-    term = terms.get(term_name) if term_name else default
-    if term is None and term_name:
-        wrong("term", "imports.unknown_term", name=term_name)
-    elif term is None:
-        wrong("term", "imports.required")
-    slots = _slots(row, wrong)
-    capacity = cell_text(cells.get("capacity")).removesuffix("人") or "0"
-    if not (capacity.isascii() and capacity.isdigit()):
-        wrong("capacity", "imports.bad_capacity", value=cell_text(cells.get("capacity")))
-    if len(report.errors) > before:
+    """The row checked on its own (contract.imports.courses), with its term."""
+    problems: list = []
+    checked = check_course(row, problems, terms, default is not None)
+    report.errors += [RowError.of(p) for p in problems]
+    if checked is None:
         return None
+    term = terms[checked.term] if checked.term else default
     assert term is not None  # else a row error above
-    return _Course(
-        row,
-        name,
-        term,
-        slots,
-        cell_text(cells.get("category")) or "lesson",
-        teacher,
-        cell_text(cells.get("room")),
-        int(capacity),
-    )
+    return _course(checked, term)
 
 
-def _slots(row: Row, wrong) -> list[dict]:
-    """The weekly times of a row, from 上课时间 and from 上午 and 下午 columns (where 2:30 is
-    14:30); [] after reporting what is wrong."""
-    columns = [name for name in _TIMES if name in row.part.letters] or ["schedule"]
-    texts = [(name, cell_text(row.cells.get(name))) for name in columns]
-    texts = [(name, text) for name, text in texts if text] or [(columns[0], "")]
-    slots: list[dict] = []
-    fine = True
-    for name, text in texts:
-        try:
-            found = parse_slots(_CLOCK.sub(_afternoon, text) if name == "afternoon" else text)
-        except SlotError as e:
-            wrong(name, e.key, **e.values)
-            fine = False
-            continue
-        for slot in found:
-            if name == "morning" and slot["start"] >= "12:00":
-                wrong(name, "imports.morning_afternoon", slot=format_slots([slot]))
-                fine = False
-            elif slot["start"] < EARLIEST:
-                wrong(name, "imports.too_early", slot=format_slots([slot]), earliest=EARLIEST)
-                fine = False
-        slots += found
-    if fine and len(texts) > 1:
-        try:
-            check_slots(slots)  # a morning and an afternoon slot that overlap
-        except SlotError as e:
-            wrong(texts[0][0], e.key, **e.values)
-            fine = False
-    return slots if fine else []
-
-
-def _afternoon(m: re.Match) -> str:
-    """A time under a 下午 header: 1:00-11:59 are 13:00-23:59; 12:30 and 14:30 stay as they are."""
-    hour = int(m.group(1))
-    return f"{hour + 12}:{m.group(2)}" if 1 <= hour < 12 else m.group(0)
+def _course(c: CourseRow, term: Term) -> _Course:
+    return _Course(c.row, c.name, term, c.slots, c.category, c.teacher, c.room, c.capacity)
 
 
 def _check_courses(rows: list[_Course], report: ImportReport) -> list[_Course]:
@@ -185,7 +104,7 @@ def _check_courses(rows: list[_Course], report: ImportReport) -> list[_Course]:
 
     def wrong(r: _Course, column: str, message_key: str, **values) -> None:
         assert r.row is not None  # only the file's rows are checked
-        report.errors.append(r.row.error(column, message_key, **values))
+        report.errors.append(row_error(r.row, column, message_key, **values))
 
     for r in rows:
         key = (r.term.id, course_key(r.name))
@@ -193,7 +112,7 @@ def _check_courses(rows: list[_Course], report: ImportReport) -> list[_Course]:
             wrong(r, "name", "imports.duplicate_course", name=r.name, other=seen[key])
             continue
         assert r.row is not None
-        seen[key] = r.row.label
+        seen[key] = label(r.row)
         there = existing.get(r.term.id, [])
         same = next((c for c in there if course_key(c.name) == key[1]), None)
         if same is not None:
@@ -207,7 +126,7 @@ def _check_courses(rows: list[_Course], report: ImportReport) -> list[_Course]:
             if other.row is None:
                 wrong(r, "room", "imports.room_clash", **values)
             else:
-                wrong(r, "room", "imports.room_clash_in_file", other_row=other.row.label, **values)
+                wrong(r, "room", "imports.room_clash_in_file", other_row=label(other.row), **values)
         new.append(r)
     return new
 

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 from peewee import chunked
 
+from contract.imports.members import MEMBER_COLUMNS, MEMBER_NO, course_names
 from kiosk.desk.imports.sheet import (
     BATCH,
     ImportReport,
@@ -18,8 +19,10 @@ from kiosk.desk.imports.sheet import (
     cell_date,
     cell_text,
     course_key,
+    label,
     name_text,
     read_sheet,
+    row_error,
     text_problem,
     transaction,
 )
@@ -33,25 +36,8 @@ from kiosk.store import facts
 from kiosk.store.db import db
 from kiosk.store.models import Course, Enrollment, Member, Site, Term
 
-# The headers each column goes by in the spreadsheets centers keep; the first is the one asked for.
-MEMBER_COLUMNS = {
-    "member_no": ("学员编号", "会员号", "会员编号"),
-    "loose_no": ("编号",),  # member numbers, or just 1, 2, 3 (_numbers tells)
-    "name": ("姓名", "学员姓名"),
-    "gender": ("性别",),
-    "birth_date": ("出生日期",),
-    "birth_month": ("出生年月",),
-    "birth_year": ("出生年份",),
-    "phone": ("手机号", "手机号码", "手机", "电话", "联系电话"),
-    "id_number": ("身份证号", "身份证号码", "公民身份号码", "身份证"),
-    "nation": ("民族",),
-    "address": ("住址", "地址", "家庭住址"),
-    "courses": ("课程", "所选课程", "报名课程"),
-}
 _PERSON = ("name", "gender", "birth_date", "birth_year", "phone", "id_hash", "nation", "address")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_MEMBER_NO = re.compile(r"[0-9A-Za-z-]{1,32}")
-_COURSE_LIST = re.compile(r"[、；;，,\n]+")
 _SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?[eE]\+?[0-9]+")  # 1.10105E+17: how Excel shows a long number
 _YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))")
 
@@ -69,14 +55,7 @@ def import_members(
     report lists those names (report.renames) and nothing is written."""
     require(actor, "admin")
     sheet = read_sheet(path, MEMBER_COLUMNS, ("name",))
-    report = ImportReport(
-        "members",
-        sheet.name,
-        dry_run,
-        errors=list(sheet.errors),
-        warnings=list(sheet.notes),
-        renames_confirmed=overwrite_verified,
-    )
+    report = ImportReport.of("members", sheet, dry_run, renames_confirmed=overwrite_verified)
     key = bytes.fromhex(settings.security.id_hash_key)
     numbered = _numbered_parts(sheet, report)
     damaged = _damaged_ids(sheet)
@@ -170,7 +149,7 @@ def _member_row(row: Row, now: datetime, numbered: bool, damaged: bool, report: 
     cells = row.cells
 
     def wrong(column: str, message_key: str, **values) -> None:
-        report.errors.append(row.error(column, message_key, **values))
+        report.errors.append(row_error(row, column, message_key, **values))
 
     m = _Member(row, name_text(cells.get("name")))
     problem = text_problem(m.name)
@@ -180,7 +159,7 @@ def _member_row(row: Row, now: datetime, numbered: bool, damaged: bool, report: 
         wrong("name", problem, value=m.name)
     number_column = "loose_no" if numbered and not cell_text(cells.get("member_no")) else "member_no"
     m.member_no, m.number_column = cell_text(cells.get(number_column)).upper(), number_column
-    if m.member_no and not _MEMBER_NO.fullmatch(m.member_no):
+    if m.member_no and not MEMBER_NO.fullmatch(m.member_no):
         wrong(number_column, "imports.bad_member_no", value=m.member_no)
     gender = cell_text(cells.get("gender")).removesuffix("性")
     if gender and gender not in ("男", "女"):
@@ -224,7 +203,7 @@ def _member_row(row: Row, now: datetime, numbered: bool, damaged: bool, report: 
     if m.birth_date:
         m.birth_year = m.birth_date.year
     m.nation, m.address = cell_text(cells.get("nation")), cell_text(cells.get("address"))
-    m.courses = list(dict.fromkeys(c.strip() for c in _COURSE_LIST.split(cell_text(cells.get("courses"))) if c.strip()))
+    m.courses = course_names(cell_text(cells.get("courses")))
     return m if len(report.errors) == before else None
 
 
@@ -287,7 +266,7 @@ def _merged(rows: list[_Member], report: ImportReport) -> list[_Member]:
             continue
         bare = ("name", m.name)
         if not keys and bare in first and first[bare].row.part is not m.row.part:
-            report.errors.append(m.row.error("name", "imports.same_name_elsewhere", other=first[bare].row.label))
+            report.errors.append(row_error(m.row, "name", "imports.same_name_elsewhere", other=label(first[bare].row)))
             continue
         for k in keys or [bare]:
             first.setdefault(k, m)
@@ -312,7 +291,7 @@ class _MemberPlan:
         self.places: list[tuple[_Member, dict, str, str]] = []  # (row, course, status, previous)
 
     def wrong(self, m: _Member, column: str, message_key: str, **values) -> None:
-        self.report.errors.append(m.row.error(column, message_key, **values))
+        self.report.errors.append(row_error(m.row, column, message_key, **values))
 
     def resolve(self, prefix: str) -> None:
         by_no = _members_where("member_no", [m.member_no for m in self.rows if m.member_no])
@@ -337,9 +316,9 @@ class _MemberPlan:
                 self.wrong(m, m.number_column, "imports.not_member_no", value=m.member_no)
                 continue
             if m.member_no:
-                seen_no[m.member_no] = m.row.label
+                seen_no[m.member_no] = label(m.row)
             if m.id_hash:
-                seen_hash[m.id_hash] = m.row.label
+                seen_hash[m.id_hash] = label(m.row)
             holder = by_hash.get(m.id_hash)
             if m.member_no:
                 m.existing = by_no.get(m.member_no)
@@ -354,7 +333,7 @@ class _MemberPlan:
             if m.existing is not None:
                 if m.existing.id in seen_member:
                     self.wrong(m, "name", "imports.duplicate_member", other=seen_member[m.existing.id])
-                seen_member[m.existing.id] = m.row.label
+                seen_member[m.existing.id] = label(m.row)
                 m.changes = _changes(m)
         self._renames()
         self._namesakes()
@@ -379,7 +358,7 @@ class _MemberPlan:
             return None
         if found:
             self.report.warnings.append(
-                t("imports.matched_by_name", row=m.row.label, name=m.name, member_no=found[0].member_no)
+                t("imports.matched_by_name", row=label(m.row), name=m.name, member_no=found[0].member_no)
             )
         return found[0] if found else None
 
@@ -391,7 +370,7 @@ class _MemberPlan:
             assert m.existing is not None
             old, no = m.existing.name, m.existing.member_no
             if old in card.get(no, set()) and not verified.only_fills_in(old, m.name):
-                self.report.renames.append(t("imports.rename", row=m.row.label, member_no=no, old=old, new=m.name))
+                self.report.renames.append(t("imports.rename", row=label(m.row), member_no=no, old=old, new=m.name))
 
     def _namesakes(self) -> None:
         """New members nothing but the name identifies, where a member of that name exists: the
@@ -401,7 +380,7 @@ class _MemberPlan:
         for m in bare:
             if m.name in known:
                 self.report.warnings.append(
-                    t("imports.namesake", row=m.row.label, name=m.name, member_no=known[m.name].member_no)
+                    t("imports.namesake", row=label(m.row), name=m.name, member_no=known[m.name].member_no)
                 )
 
     def _number(self, prefix: str) -> None:
@@ -460,7 +439,7 @@ class _MemberPlan:
                 status = "waitlisted" if full else "enrolled"
                 if full:
                     self.report.warnings.append(
-                        t("imports.waitlisted", row=m.row.label, name=m.name, course=course["name"])
+                        t("imports.waitlisted", row=label(m.row), name=m.name, course=course["name"])
                     )
                 else:
                     taken[course["id"]] = taken.get(course["id"], 0) + 1
