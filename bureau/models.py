@@ -6,6 +6,7 @@ The same models serve SQLite and PostgreSQL; times are UTC without a zone (store
 from peewee import (
     SQL,
     BigIntegerField,
+    BlobField,
     BooleanField,
     CharField,
     DateField,
@@ -445,6 +446,22 @@ class Enrollment(BaseModel):
 # few, so an index of those alone costs ingest almost nothing and spares a scan of every Event.
 Event.add_index(Event.kiosk, Event.received_at, where=Event.skewed)
 
+
+class PendingImport(BaseModel):
+    """A spreadsheet uploaded for a preview, kept until its confirmation (bureau/console/imports.py):
+    in the store, not a worker's memory, so the confirmation may reach any worker.  Only the
+    sha256 of its token is kept; it belongs to the session that uploaded it."""
+
+    token_hash = CharField(max_length=64, unique=True)
+    session = ForeignKeyField(WebSession, backref="imports", on_delete="CASCADE")
+    kind = CharField(max_length=16)  # courses, roster
+    term = ForeignKeyField(Term, on_delete="CASCADE")
+    course = ForeignKeyField(Course, null=True, on_delete="CASCADE")
+    name = CharField()  # the file's name, as uploaded
+    data = BlobField()
+    created_at = DateTimeField(default=utcnow, index=True)
+
+
 MODELS = [
     Region,
     *MODELS,
@@ -460,4 +477,5 @@ MODELS = [
     Course,
     LessonChange,
     Enrollment,
+    PendingImport,
 ]

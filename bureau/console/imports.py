@@ -6,15 +6,15 @@ a preview before anything changes.
     POST /web/classes/courses/{key}/import              a roster for that course → its preview
     POST /web/classes/import/confirm                    the previewed file applied
 
-The uploaded file is kept here, in the server's memory, between preview and confirm, under a
-random token bound to the session that sent it: the confirm form sends back only the token, never
-the file or what the preview found, and the checks run again inside the write.  Limits: 5 MB,
-5,000 rows, .xlsx or .csv.
+The uploaded file is kept in the store (PendingImport) between preview and confirm, under a random
+token bound to the session that sent it, so the confirmation may reach any of the service's
+workers: the confirm form sends back only the token, never the file or what the preview found, and
+the checks run again inside the write.  Limits: 5 MB, 5,000 rows, .xlsx or .csv.
 """
 
+import hashlib
 import secrets
-import time
-from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -23,38 +23,44 @@ from starlette.datastructures import FormData, UploadFile
 from bureau.console import base
 from bureau.console.base import BadQuery, Refused, Viewer, action, not_found, page
 from bureau.console.classes import ERROR, _owned_course, _owned_term, now
-from bureau.models import Course, Term
+from bureau.models import Course, PendingImport, Term, WebSession
 from bureau.programme import imports
-from bureau.store import write
+from bureau.store import utcnow, write
 from contract.cells import Sheet
 from contract.imports.courses import COURSE_COLUMNS
 
 router = APIRouter(prefix="/web")
 SIZE_MAX = 5 * 1024 * 1024
-KEEP_SECONDS = 30 * 60  # a preview left open longer is uploaded again
+KEEP = timedelta(minutes=30)  # a preview left open longer is uploaded again
 PREVIEW = "classes_import.html"
 
 
-@dataclass(frozen=True)
-class Upload:
-    session: int  # the WebSession that sent it: only that session may confirm
-    kind: str
-    term: int
-    course: int | None
-    name: str
-    data: bytes
-    at: float
-
-
-_uploads: dict[str, Upload] = {}
-
-
-def keep(upload: Upload) -> str:
-    for token in [t for t, u in _uploads.items() if time.monotonic() - u.at > KEEP_SECONDS]:
-        _uploads.pop(token, None)
+def keep(session: WebSession, kind: str, term: Term, course: Course | None, name: str, data: bytes) -> str:
+    """Keep an uploaded file for its confirmation; returns the token the confirm form sends back.
+    Uploads older than KEEP are forgotten on the way."""
     token = secrets.token_urlsafe(24)
-    _uploads[token] = upload
+    with write():
+        PendingImport.delete().where(PendingImport.created_at < utcnow() - KEEP).execute()
+        PendingImport.create(
+            token_hash=_digest(token), session=session, kind=kind, term=term, course=course, name=name, data=data
+        )
     return token
+
+
+def kept(session: WebSession, token: str) -> PendingImport:
+    """The upload of `token`, if this session made it and it is not too old; else Refused (410)."""
+    found = PendingImport.get_or_none(
+        (PendingImport.token_hash == _digest(token))
+        & (PendingImport.session == session.id)
+        & (PendingImport.created_at >= utcnow() - KEEP)
+    )
+    if found is None:
+        raise Refused("这次导入已过期（或不是在这个登录里预览的），请重新选择文件导入。", 410)
+    return found
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def file_of(request: Request, form: FormData) -> tuple[str, bytes]:
@@ -79,7 +85,7 @@ def _preview(
         found = imports.preview(data, name, kind, term, course)
     except imports.ImportError_ as e:
         raise BadQuery(str(e)) from None
-    token = keep(Upload(viewer.session.id, kind, term.id, course.id if course else None, name, data, time.monotonic()))
+    token = keep(viewer.session, kind, term, course, name, data)
     return base.render(
         PREVIEW, viewer=viewer, user=viewer.user, path=request.url.path, p=found, token=token, term=term, course=course
     )
@@ -108,17 +114,18 @@ async def preview_course(request: Request, key: str) -> Response:
 @router.post("/classes/import/confirm")
 async def confirm(request: Request) -> Response:
     def change(viewer: Viewer, form: FormData) -> Response:
-        upload = _uploads.get(str(form.get("token", "")))
-        if upload is None or upload.session != viewer.session.id:
-            raise Refused("这次导入已过期（或不是在这个登录里预览的），请重新选择文件导入。", 410)
-        term = _owned_term(viewer, upload.term)
-        course = _owned_course(viewer, Course.get_by_id(upload.course).key) if upload.course else None
+        upload = kept(viewer.session, str(form.get("token", "")))
+        term = _owned_term(viewer, upload.term_id)
+        course = _owned_course(viewer, Course.get_by_id(upload.course_id).key) if upload.course_id else None
         with write():
+            # Taken first: of two confirmations of one preview (a double click) only one applies it.
+            if not PendingImport.delete().where(PendingImport.id == upload.id).execute():
+                raise Refused("这个文件已经导入过了。", 410)
             try:
-                done = imports.apply(upload.data, upload.name, upload.kind, term, viewer.user.username, now(), course)
+                data = bytes(upload.data)  # PostgreSQL gives a memoryview
+                done = imports.apply(data, upload.name, upload.kind, term, viewer.user.username, now(), course)
             except imports.ImportError_ as e:
                 raise BadQuery(str(e)) from None
-        _uploads.pop(str(form.get("token", "")), None)
         return base.render(
             PREVIEW, viewer=viewer, user=viewer.user, path=request.url.path, p=done, done=True, term=term, course=course
         )

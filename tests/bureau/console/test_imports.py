@@ -11,7 +11,7 @@ import httpx
 from openpyxl import Workbook, load_workbook
 
 from bureau import streams
-from bureau.models import AuditEntry, Course, Enrollment, Member, Term
+from bureau.models import AuditEntry, Course, Enrollment, Member, PendingImport, Term
 from bureau.programme import classes
 from bureau.programme.classes import CourseFields
 from bureau.store import write
@@ -60,10 +60,14 @@ def test_a_course_list_is_previewed_then_applied_and_audited(server, sites):
     assert "看不懂上课时间「周八 09:00-11:00」" in shown.text and "第 3 行" in shown.text
     assert Course.select().count() == 0  # a preview changes nothing
     token = re.search(r'name="token" value="([^"]+)"', shown.text)[1]
+    # Kept in the store, not in the worker that previewed it: any worker may take the confirmation.
+    (kept,) = PendingImport.select()
+    assert (kept.name, bytes(kept.data), kept.token_hash != token) == ("秋季课程.xlsx", data, True)
 
     done = a.http.post("/web/classes/import/confirm", data={"csrf": a.csrf, "token": token})
     assert done.status_code == 200, done.text
     assert "已导入 2 项" in done.text
+    assert PendingImport.select().count() == 0
     made = {c.title: c for c in Course.select()}
     assert set(made) == {"太极拳（一）班", "合唱团"}
     assert classes.schedule(made["合唱团"])[1] == {"weekday": 5, "start": "09:00", "end": "10:00"}
