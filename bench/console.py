@@ -11,14 +11,14 @@ pages    `python -m bureau serve` (real uvicorn, on loopback, as production) on 
          time beside it.  Target: p95 ≤ 300 ms server time a page; the year's chart of every site
          ≤ 1 s.  A page that answers 404 has not landed yet: reported "missing", not a failure.
 save     a real kiosk (its own sync loop, kiosk/sync/worker.py, pull interval sync.pull_every_s,
-         60 s by default) registered at a site syncs with that bureau; the centre's staff save
-         activities through the console's form (POST /web/activities/new with the session's CSRF
-         token, as a browser) at random moments over a few pull intervals, and the bench polls
-         the kiosk's kiosk.db (read-only) until each appears: p50/p95/max seconds.  Target p95
-         ≤ 60 s.  What sets it: the pull interval (a save waits for the kiosk's next pull,
-         uniformly up to the interval) plus a pull's own duration, printed beside it.  Until the
-         form lands the activity is published by bureau.publish (the CLI's path) instead, and the
-         figure says so.
+         20 s by default: each cycle asks GET /v1/heads and pulls what changed) registered at a
+         site syncs with that bureau; the centre's staff save activities through the console's
+         form (POST /web/activities/new with the session's CSRF token, as a browser) at random
+         moments over a few pull intervals, and the bench polls the kiosk's kiosk.db (read-only)
+         until each appears: p50/p95/max seconds.  Target p95 ≤ 60 s.  What sets it: the pull
+         interval (a save waits for the kiosk's next pull, uniformly up to the interval) plus a
+         pull's own duration, printed beside it.  Until the form lands the activity is published
+         by bureau.publish (the CLI's path) instead, and the figure says so.
 
 The dataset is built once (several minutes), dumped with pg_dump -Fc under $YINLING_BENCH_DIR
 (default: yinling-bench in the temporary folder) keyed by the generator's source, and restored

@@ -91,7 +91,7 @@ class Size:
     members: int = 3_000  # the site's roster, known to the bureau before the kiosks push
     worker_pushers: int = 8  # the workers part: kiosks pushing at once, one a pusher process
     per_worker_pusher: int = 5_000  # facts each of them pushes
-    pull_rounds: int = 20  # then pull cycles of each (7 streams, nothing new)
+    pull_rounds: int = 20  # then pull cycles of each (7 streams, nothing new), then 7 × as many /v1/heads
 
 
 FULL = Size()
@@ -783,6 +783,10 @@ class WorkersRun:
     pulls: list[float]  # each pull's seconds
     pull_errors: int
     pull_cpu_s: float  # the bureau's and PostgreSQL's meanwhile
+    heads_s: float  # then as many GET /v1/heads (an idle kiosk's one request a cycle), likewise
+    heads: list[float]
+    heads_errors: int
+    heads_cpu_s: float
     store_bytes: int  # the database's growth over an empty store, once the rules were done
     dump_bytes: int  # pg_dump -Fc of it
     dump_s: float
@@ -795,10 +799,11 @@ def _lean_pusher(url: str, kiosk_id: str, key: str, bodies: list[bytes], rounds:
     """Send `bodies` one after another on one keep-alive connection, each signed as it is sent
     (as ingest_trial), and put (seconds of each, 5xx met) on `results`; then, at the second
     signal, `rounds` pull cycles of an up-to-date kiosk (each stream after its head: nothing new)
-    and their seconds and 5xx too.  A 5xx is sent again."""
+    and their seconds and 5xx too; then as many GET /v1/heads as those pulls (what an idle
+    kiosk's cycle is now: kiosk/sync/pull.py), likewise.  A 5xx is sent again."""
     from contract import signing
 
-    ready, go_push, go_heads, go_pull = signals
+    ready, go_push, go_heads, go_pull, go_idle = signals
     address = urlsplit(url)
     http = HTTPConnection(address.hostname, address.port, timeout=120)
     http.connect()
@@ -844,6 +849,12 @@ def _lean_pusher(url: str, kiosk_id: str, key: str, bodies: list[bytes], rounds:
             for stream, head in heads.items():
                 errors += send("GET", f"/v1/pull?stream={stream}&after={head}&limit=1000", b"", seconds)[1]
         results.put((seconds, errors))
+        ready.put(kiosk_id)
+        go_idle.wait()
+        seconds, errors = [], 0
+        for _ in range(rounds * len(heads)):
+            errors += send("GET", "/v1/heads", b"", seconds)[1]
+        results.put((seconds, errors))
     finally:
         http.close()
 
@@ -882,8 +893,8 @@ def workers_runs(cluster, folder: Path, counts: tuple[int, ...], size: Size) -> 
             drain(roster_db, bureau.url, *kiosks["roster"][:2], Requests())
             wait_for_rules(store_url)
             ready, results = context.Queue(), context.Queue()
-            go_push, go_heads, go_pull = context.Event(), context.Event(), context.Event()
-            signals = (ready, go_push, go_heads, go_pull)
+            go_push, go_heads, go_pull, go_idle = (context.Event() for _ in range(4))
+            signals = (ready, go_push, go_heads, go_pull, go_idle)
             pushers = [
                 context.Process(
                     target=_lean_pusher,
@@ -920,6 +931,7 @@ def workers_runs(cluster, folder: Path, counts: tuple[int, ...], size: Size) -> 
             total_cpu = sum(cpu()) - sum(push_cpu_before)
             go_heads.set()
             pull = phase(go_pull)
+            idle = phase(go_idle)
             for p in pushers:
                 p.join()
             if any(p.exitcode for p in pushers):
@@ -951,6 +963,10 @@ def workers_runs(cluster, folder: Path, counts: tuple[int, ...], size: Size) -> 
                 pulls=pull[1],
                 pull_errors=pull[2],
                 pull_cpu_s=sum(pull[3]),
+                heads_s=idle[0],
+                heads=idle[1],
+                heads_errors=idle[2],
+                heads_cpu_s=sum(idle[3]),
                 store_bytes=store_bytes - empty_bytes,
                 dump_bytes=dump.stat().st_size,
                 dump_s=dump_s,
@@ -966,7 +982,7 @@ def workers_figures(runs: list[WorkersRun], size: Size) -> list[Figure]:
     print(
         f"postgresql, serve --workers N: {size.worker_pushers} kiosks × {size.per_worker_pusher:,} facts "
         f"pushed at once by {size.worker_pushers} pushers, then {size.pull_rounds} pull cycles each of "
-        f"{len(PULLED)} streams with nothing new"
+        f"{len(PULLED)} streams with nothing new, then as many GET /v1/heads"
     )
     for run in runs:
         rate = run.facts / run.seconds
@@ -981,16 +997,16 @@ def workers_figures(runs: list[WorkersRun], size: Size) -> list[Figure]:
         out.append(
             _shown(Figure(f"postgresql: ingest, serve --workers {run.workers}", value, "no 5xx, every fact stored", ok))
         )
-        value = (
-            f"{len(run.pulls) / run.pull_s:,.0f} requests/s, p99 {percentile(run.pulls, 99) * 1000:.0f} ms, "
-            f"{run.pull_cpu_s * 1e6 / len(run.pulls):,.0f} µs of CPU a request (bureau and PostgreSQL), "
-            f"5xx {run.pull_errors}"
-        )
-        out.append(
-            _shown(
-                Figure(f"postgresql: idle pulls, serve --workers {run.workers}", value, "no 5xx", run.pull_errors == 0)
+        for what, seconds, elapsed, cpu_s, errors in (
+            ("idle pulls", run.pulls, run.pull_s, run.pull_cpu_s, run.pull_errors),
+            ("idle heads", run.heads, run.heads_s, run.heads_cpu_s, run.heads_errors),
+        ):
+            value = (
+                f"{len(seconds) / elapsed:,.0f} requests/s, p99 {percentile(seconds, 99) * 1000:.0f} ms, "
+                f"{cpu_s * 1e6 / len(seconds):,.0f} µs of CPU a request (bureau and PostgreSQL), 5xx {errors}"
             )
-        )
+            name = f"postgresql: {what}, serve --workers {run.workers}"
+            out.append(_shown(Figure(name, value, "no 5xx", errors == 0)))
         value = (
             f"{run.store_bytes / run.stored:,.0f} B a fact in the database (rules' rows and indexes with it), "
             f"pg_dump -Fc {run.dump_bytes / run.stored:,.0f} B a fact in {run.dump_s:.1f} s "

@@ -6,6 +6,7 @@
     POST /v1/epoch    start the kiosk's next epoch after its database was restored
     GET  /v1/pull     ?stream=S&after=R&handle=H&limit=N: a page of a pull stream (bureau/streams.py)
     GET  /v1/checksum ?stream=S: the count and checksum of what the kiosk may see of a stream
+    GET  /v1/heads    every stream's handle and head_rev: an idle kiosk's one request a cycle
 
 Every other /v1 request is signed by the kiosk's key (bureau/auth.py), and every reply, error
 or not, carries the bureau's clock as "server_time" (unix seconds) so a kiosk can correct its own,
@@ -117,6 +118,10 @@ def create_app(url: str | None = None) -> Callable:
     async def pull(request: Request) -> JSONResponse:
         query = request.query_params
         return await signed(request, acting(lambda kiosk, raw, encoding, now: _pull(kiosk, query)))
+
+    @app.get("/v1/heads")
+    async def heads(request: Request) -> JSONResponse:
+        return await signed(request, acting(lambda kiosk, raw, encoding, now: _heads(kiosk)))
 
     @app.get("/v1/checksum")
     async def checksum(request: Request) -> JSONResponse:
@@ -300,23 +305,37 @@ def _pull(kiosk: Kiosk, query) -> dict:
     stream = query.get("stream", "")
     after, limit = _number(query, "after", 0), _number(query, "limit", streams.PAGE)
     if stream in RULED_STREAMS:
-        _catch_up_for(kiosk, stream)
+        _catch_up_for(kiosk, f"pull {stream}")
     page = streams.pull(stream, after, query.get("handle"), limit, kiosk.site.code, kiosk.kiosk_id)
-    with write():
-        Kiosk.update(last_pull=utcnow()).where(Kiosk.id == kiosk.id).execute()
+    _pulled(kiosk)
     return page
 
 
-def _catch_up_for(kiosk: Kiosk, stream: str) -> None:
-    """Catch the rules up before a pull of what they make; when they fail, the pull serves the
-    stream as it stands (the worker tries again), never a 500 to every kiosk.  A connection
-    PostgreSQL closed still goes to _on_a_live_connection, which tries another."""
+def _heads(kiosk: Kiosk) -> dict:
+    """The rules caught up first, as before a pull of what they make: the heads a kiosk reads
+    right after its push include the confirmations of what it pushed.  A kiosk told nothing is
+    new has a copy as current as after a pull: its last_pull moves too."""
+    _catch_up_for(kiosk, "heads")
+    found = streams.heads()
+    _pulled(kiosk)
+    return found
+
+
+def _pulled(kiosk: Kiosk) -> None:
+    with write():
+        Kiosk.update(last_pull=utcnow()).where(Kiosk.id == kiosk.id).execute()
+
+
+def _catch_up_for(kiosk: Kiosk, what: str) -> None:
+    """Catch the rules up before a pull of what they make (or the heads); when they fail, the
+    reply serves the streams as they stand (the worker tries again), never a 500 to every kiosk.
+    A connection PostgreSQL closed still goes to _on_a_live_connection, which tries another."""
     try:
         rules.catch_up()
     except Exception:
         if connection_lost():
             raise
-        log.exception("pull %s by %s: the rules failed; serving the stream as it stands", stream, kiosk.kiosk_id)
+        log.exception("%s by %s: the rules failed; serving the stream as it stands", what, kiosk.kiosk_id)
 
 
 def _checksum(kiosk: Kiosk, query) -> dict:

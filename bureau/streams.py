@@ -185,6 +185,13 @@ def pull(stream: str, after: int, handle: str | None, limit: int, site_code: str
     }
 
 
+def heads() -> dict:
+    """Every stream's handle and head_rev, the same for every kiosk (revs only, no rows): a kiosk
+    pulls only the streams whose handle or head differs from its copy's (docs/sync-protocol.md §6.3)."""
+    found = StreamMeta.select(StreamMeta.stream, StreamMeta.handle, StreamMeta.head_rev).tuples()
+    return {"streams": {stream: {"handle": handle, "head_rev": head_rev} for stream, handle, head_rev in found}}
+
+
 def checksum(stream: str, site_code: str, kiosk_id: str) -> dict:
     """What a kiosk whose copy of `stream` is complete can compare with its own: how many
     entities it may see, and the sum of their crcs mod 2**32 (tombstones not counted)."""

@@ -17,6 +17,12 @@ that stream — only that stream; the outbox is never touched.  It is crash-safe
      refetch:<stream>.
 A crash between parts or pages resumes at the cursor with the flag still set, so step 3 still
 happens.
+
+Heads (§6.3).  pull_all asks GET /v1/heads first (every stream's handle and head_rev, one small
+request) and pulls only the streams whose copy is not the bureau's: another handle, a head other
+than the cursor (after a complete pull the cursor IS the head: the last page's next_after), or a
+refetch under way.  An idle cycle is one request instead of seven.  A bureau that cannot say (an
+older one answers 404) gets every stream pulled, as before.
 """
 
 import logging
@@ -82,13 +88,16 @@ def pull_stream(bureau: Bureau, stream: str, here: Here, limit: int = LIMIT) -> 
             return Pulled(stream, pages, applied, ignored, refetched, page["next_after"])
 
 
-def pull_all(bureau: Bureau, here: Here) -> dict[str, Pulled | Exception]:
-    """Every stream; one failing does not stop the others (each is reported).  An unreachable
-    bureau or a refused kiosk ends it all: Unreachable and Denied go to the caller."""
+def pull_all(bureau: Bureau, here: Here, ask_heads: bool = True) -> dict[str, Pulled | Exception]:
+    """Every stream the bureau has something new of (every one when `ask_heads` is False or the
+    bureau cannot say); a stream left alone is reported as pulled with nothing applied.  One
+    failing does not stop the others (each is reported).  An unreachable bureau or a refused
+    kiosk ends it all: Unreachable and Denied go to the caller."""
+    found = heads(bureau) if ask_heads else None
     done: dict[str, Pulled | Exception] = {}
     for stream in STREAMS:
         try:
-            done[stream] = pull_stream(bureau, stream, here)
+            done[stream] = pull_stream(bureau, stream, here) if stale(stream, found) else unchanged(stream)
         except PullError as e:
             log.warning("pulling %s failed: %s", stream, e)
             done[stream] = e
@@ -96,6 +105,35 @@ def pull_all(bureau: Bureau, here: Here) -> dict[str, Pulled | Exception]:
         with write():
             state.put(last_pull_ok=time.time())
     return done
+
+
+def heads(bureau: Bureau) -> dict[str, dict] | None:
+    """{stream: {"handle", "head_rev"}} from GET /v1/heads, or None when the bureau cannot say
+    (an older bureau: 404; any other refusal or a reply of another shape): then pull everything."""
+    reply = bureau.get("/v1/heads")
+    if reply.status == 401:
+        raise Denied(reply.data.get("error") or "unauthorized")
+    found = reply.data.get("streams")
+    if reply.status != 200 or not isinstance(found, dict):
+        log.info("the bureau gives no heads (HTTP %s): pulling every stream", reply.status)
+        return None
+    return found
+
+
+def stale(stream: str, found: dict[str, dict] | None) -> bool:
+    """Whether `stream` must be pulled: the bureau gave no heads or none for it, its handle or
+    head is not this copy's, or a refetch of it is under way."""
+    head = found.get(stream) if found is not None else None
+    if not isinstance(head, dict) or state.get(f"refetch:{stream}"):
+        return True
+    return head.get("handle") != state.get(f"handle:{stream}") or head.get("head_rev") != state.get_int(
+        f"cursor:{stream}"
+    )
+
+
+def unchanged(stream: str) -> Pulled:
+    """A stream the bureau has nothing new of, reported as an empty pull."""
+    return Pulled(stream, 0, 0, 0, False, state.get_int(f"cursor:{stream}"))
 
 
 def refetch(bureau: Bureau, stream: str, here: Here) -> Pulled:

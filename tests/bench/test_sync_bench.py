@@ -48,6 +48,7 @@ def test_the_quick_run_measures_both_stores(capsys):
         stored = size.members + size.worker_pushers * size.per_worker_pusher
         assert ingest.ok and f"stored {stored:,}/{stored:,}" in ingest.value, ingest
         assert figures[f"postgresql: idle pulls, serve --workers {workers}"].ok
+        assert figures[f"postgresql: idle heads, serve --workers {workers}"].ok
         assert "B a fact in the database" in figures[f"postgresql: store and dump, serve --workers {workers}"].value
     assert "postgresql: ingest, serve --workers 1" not in figures
     out = capsys.readouterr().out

@@ -1,5 +1,6 @@
-"""GET /v1/pull and /v1/checksum on a real server: what a kiosk may see, page by page, its
-checksum, must-refetch, refusals and gzip.  Two tests only: each starts a server per store."""
+"""GET /v1/pull, /v1/checksum and /v1/heads on a real server: what a kiosk may see, page by page,
+its checksum, must-refetch, refusals and gzip; the heads every kiosk gets alike.  Three tests
+only: each starts a server per store."""
 
 import zlib
 
@@ -9,7 +10,7 @@ from bureau import admin, publish, streams
 from bureau.models import Kiosk
 from bureau.store import write
 
-from .conftest import SITE
+from .conftest import SITE, Client
 
 
 def get(client, target: str, **headers) -> httpx.Response:
@@ -105,3 +106,34 @@ def test_a_stale_handle_must_refetch_bad_requests_are_refused_big_replies_gzippe
     assert ok(zipped)["items"] == ok(plain)["items"] and len(ok(plain)["items"]) == 12
     small = get(client, "/v1/checksum?stream=items", **{"Accept-Encoding": "gzip"})
     assert "content-encoding" not in small.headers and ok(small)["count"] == 12
+
+
+def test_heads_are_every_streams_handle_and_head_the_same_for_every_kiosk_and_signed(client, server, kiosk):
+    admin.add_site("UNI-002", "老年大学")
+    there = admin.add_kiosk("UNI-002", "front desk")
+    publish.publish_activity("书法展", "2026-11-02 14:00", "2026-11-02 15:00", site="UNI-002")
+    publish.set_rule("lesson", 2)
+    assert Kiosk.get(Kiosk.id == kiosk.id).last_pull is None
+
+    heads = ok(get(client, "/v1/heads"))
+    assert set(heads) == {"streams"} and set(heads["streams"]) == set(streams.STREAMS)
+    assert all(set(h) == {"handle", "head_rev"} for h in heads["streams"].values())  # revs only, no rows
+    # Each as a pull's page says, with UNI-002's activity counted in the head of "items" though
+    # this kiosk sees none of it: the head reveals that something changed, never what.
+    for stream in streams.STREAMS:
+        page = ok(get(client, f"/v1/pull?stream={stream}&after=0"))
+        assert heads["streams"][stream] == {"handle": page["handle"], "head_rev": page["head_rev"]}, stream
+    assert heads["streams"]["items"]["head_rev"] == 1 and heads["streams"]["rules"]["head_rev"] == 1
+    with Client(server.url, there.kiosk_id, there.key) as other:
+        assert ok(other.send("GET", "/v1/heads")) == heads  # scope-free: the same for every kiosk
+
+    new = publish.reset("rules")
+    publish.set_rule("party", 5)
+    again = ok(get(client, "/v1/heads"))["streams"]
+    assert again["rules"] == {"handle": new, "head_rev": 2} and again["items"] == heads["streams"]["items"]
+    assert Kiosk.get(Kiosk.id == kiosk.id).last_pull is not None
+
+    assert httpx.get(server.url + "/v1/heads").status_code == 401
+    signed = client.headers("GET", "/v1/heads")
+    assert client.http.get("/v1/heads", headers=signed).status_code == 200
+    assert client.http.get("/v1/heads", headers=signed).status_code == 401  # a nonce once only

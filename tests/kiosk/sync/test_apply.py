@@ -509,4 +509,4 @@ def test_the_bureaus_settings_lay_over_the_site_file_most_specific_first_and_bad
 
 def test_a_kiosk_without_a_database_starts_on_its_files(tmp_path):
     fresh = config.load(write_site_file(tmp_path), tmp_path / "no-data-yet")
-    assert fresh.sync.pull_every_s == 60 and fresh.display.mask_names is True
+    assert fresh.sync.pull_every_s == 20 and fresh.display.mask_names is True

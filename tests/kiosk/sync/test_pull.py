@@ -11,7 +11,7 @@ from kiosk.store.db import db, write, writers
 from kiosk.store.models import Member, Outbox, Pulled
 from kiosk.sync import apply, pull, state
 from kiosk.sync.apply import Here
-from kiosk.sync.pull import PullError, apply_page, begin_refetch, checked
+from kiosk.sync.pull import PullError, apply_page, begin_refetch, checked, stale
 from tests.kiosk.builders import Boom, fail_on_call
 from tests.waiting import wait_until
 
@@ -145,3 +145,16 @@ def test_a_refetch_replaces_the_copy_and_a_crash_between_its_pages_loses_nothing
 def test_a_reply_that_is_not_a_page_is_refused_before_anything_is_applied(reply):
     with pytest.raises(PullError):
         checked("members", reply)
+
+
+def test_a_stream_is_pulled_unless_its_handle_and_head_are_this_copys_and_no_refetch_is_under_way(here):
+    apply_page("members", page(*members("A1"), next_after=7), here)
+    assert not stale("members", {"members": {"handle": "h1", "head_rev": 7}})
+    assert stale("members", {"members": {"handle": "h1", "head_rev": 8}})  # something new
+    assert stale("members", {"members": {"handle": "h2", "head_rev": 7}})  # rebuilt: the pull gets a 410
+    assert stale("members", {"members": {"handle": "h1", "head_rev": 6}})  # a restored bureau: a 410 too
+    assert stale("members", {"rules": {"handle": "h1", "head_rev": 7}})  # a stream the bureau did not name
+    assert stale("members", {"members": "?"}) and stale("members", None)  # no heads: pull everything
+    with write():
+        state.put(**{"refetch:members": 1})
+    assert stale("members", {"members": {"handle": "h1", "head_rev": 7}})
