@@ -9,14 +9,15 @@ bureau's (I3) and the ledger sums (I4).  The 30,000-fact backlog is the bench's 
 import math
 from datetime import datetime, timedelta
 
-from bureau import publish, rules, streams
+from bureau import admin, publish, rules, streams
 from bureau.models import Attendance, StreamRow
 from bureau.models import Member as BureauMember
+from bureau.programme import notices
 from bureau.store import utcnow
 from bureau.store import write as bureau_write
 from kiosk.points import passbook
 from kiosk.store.db import db as kiosk_db
-from kiosk.store.models import Activity, BureauSetting, Member
+from kiosk.store.models import Activity, BureauSetting, Member, Notice
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau
 from kiosk.sync.pull import pull_all
@@ -46,6 +47,10 @@ def test_a_month_offline_drains_in_one_sync_and_only_the_trimmed_streams_are_fet
         kept = publish.publish_activity("重阳节游园", "2026-12-20 09:00", "2026-12-20 11:30", site=SITE)
         gone = publish.publish_activity("旧讲座", "2026-12-21 09:00", "2026-12-21 11:00", site=SITE)
         publish.set_settings(["display.mask_names=false"], site=SITE)
+        with bureau_write():
+            start = datetime.now().replace(microsecond=0)
+            site = admin.find_site(SITE)
+            notice = notices.publish(site, "notice", "本周停电检修", "", start, start + timedelta(days=60), "staff")
         assert not [s for s, p in pull_all(bureau, here).items() if isinstance(p, Exception)]
         cursors = {
             s: int(v)
@@ -55,13 +60,15 @@ def test_a_month_offline_drains_in_one_sync_and_only_the_trimmed_streams_are_fet
         }
         assert Activity.get(Activity.bureau_key == f"activity:{gone}").cancelled is False
 
-        # Offline for a month: the kiosk signs seniors in; the bureau withdraws an activity,
-        # drops the site's settings and publishes anew, and half a year on forgets those deletions.
+        # Offline for a month: the kiosk signs seniors in; the bureau cancels an activity, withdraws
+        # a notice, drops the site's settings and publishes anew, and half a year on forgets those
+        # deletions.
         written = offline_month(settings, MEMBERS, DAYS, datetime.now())
         assert len(written) == MEMBERS * (1 + 2 * DAYS)
         publish.withdraw_activity(gone)
         fresh = publish.publish_activity("新年联欢", "2027-01-01 09:00", "2027-01-01 11:00", site=SITE)
         with bureau_write():
+            notices.withdraw(notice, "staff", datetime.now(), "检修改期")
             streams.publish("settings", f"site:{SITE}", None, f"site:{SITE}")
             StreamRow.update(changed_at=utcnow() - streams.RETENTION - timedelta(days=20)).where(
                 StreamRow.deleted
@@ -86,6 +93,7 @@ def test_a_month_offline_drains_in_one_sync_and_only_the_trimmed_streams_are_fet
         assert Activity.get(Activity.bureau_key == f"activity:{gone}").cancelled is True
         assert Activity.get(Activity.bureau_key == f"activity:{kept}").cancelled is False
         assert Activity.get_or_none(Activity.bureau_key == f"activity:{fresh}") is not None
+        assert Notice.get_or_none(Notice.key == notice.key) is None  # its deletion came by the refetch
         assert BureauSetting.get_or_none(BureauSetting.key == f"site:{SITE}") is None
 
         check_i3(data, kiosk.kiosk_id)
