@@ -97,7 +97,10 @@ def test_staff_sign_in_and_read_every_page(staffed, server, chromium, tmp_path):
     assert page.url == server.url + "/web/kiosks"
     check_kiosks(page)
 
-    page.goto(server.url + "/web/care?weeks=4")
+    page.goto(server.url + "/web/care?weeks=4")  # every site: how many each, the list a site's
+    assert page.inner_text("#care-sites tbody td.num") == "1"
+    page.click(f"#care-sites >> text={SITE}")
+    assert page.url == server.url + f"/web/care?weeks=4&site={SITE}"
     assert page.inner_text("#care tbody th") == "XC0002"
     assert page.inner_text("#care tbody td") == NAME  # shown as text …
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.content()
