@@ -229,7 +229,7 @@ def measure_pages(
     for role, username in accounts:
         with closing(signed_in(url, username)) as client:
             for name, path in pages_of(client, role, built, region):
-                if only not in name and only not in path:
+                if not any(o in name or o in path for o in only.split(",")):
                     continue
                 target = CHART_TARGET_MS if name.startswith("chart") and "every site" in name else PAGE_TARGET_MS
                 out.append(timed(client, Timed(name, username, path, target_ms=target), repeat, warmups))
@@ -544,7 +544,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--saves", type=int, default=SAVES)
     p.add_argument("--pull-every", type=float, help="the kiosk's sync.pull_every_s (default: config/default.toml's)")
     p.add_argument("--no-cache", action="store_true", help="build the dataset afresh, dump nothing")
-    p.add_argument("--only", default="", help="time only the pages whose name or path holds this text")
+    p.add_argument("--only", default="", help="time only the pages whose name or path holds one of these texts (a,b,…)")
     args = p.parse_args(argv)
     size = console_data.TINY if args.tiny else console_data.FULL
     _, _, found = measure(

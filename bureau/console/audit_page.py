@@ -170,4 +170,3 @@ def _filters(viewer: Viewer, request: Request) -> Filters:
         start=start,
         end=end,
     )
-

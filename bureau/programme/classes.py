@@ -386,7 +386,7 @@ def course_counts(terms: Iterable[Term]) -> dict[int, int]:
     if not ids:
         return {}
     counts = Course.select(Course.term, fn.COUNT(Course.id)).where(Course.term.in_(ids)).group_by(Course.term)
-    return {term_id: 0 for term_id in ids} | dict(counts.tuples())
+    return dict.fromkeys(ids, 0) | dict(counts.tuples())
 
 
 def enrolled_count(course: Course) -> int:
