@@ -6,7 +6,8 @@ Each function reads the store and returns plain dataclasses.  Attendance is coun
 the senior signed in at the kiosk (business_day, kiosk local time); times the bureau stamped
 itself (last_seen, received_at) are UTC like every stored time.  Queries are peewee expressions
 only, so they run the same on SQLite and PostgreSQL, and each reads through an index: the sites
-are named in every Attendance query so that the (site, business_day) index serves it.
+are named in every Attendance query so that the (site, business_day, member_no) index serves it,
+and a member's own sign-ins are read through (member_no, business_day).
 """
 
 import csv
@@ -16,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from peewee import JOIN, fn
+from peewee import SQL, fn
 
 from bureau.models import Attendance, DeviceState, Event, EventReject, Kiosk, Member, Site
 from contract.cells import csv_row
@@ -44,6 +45,7 @@ TEXT = {
     "title": "课程/活动",
     "start": "开始时间",
     "count": "人次",
+    "people": "人数",
     "active": "活跃长者",
     "registered": "登记长者",
     "rate": "活跃率",
@@ -101,21 +103,25 @@ class SiteAttendance:
     items: list[ItemCount] = field(default_factory=list)
 
 
-def attendance(start: date, end: date, site: str | None = None) -> list[SiteAttendance]:
+def attendance(start: date, end: date, site: str | None = None, detail: bool = True) -> list[SiteAttendance]:
     """Sign-ins from `start` to `end` (both included) per site (every site, or the one coded
-    `site`): totals, distinct members, counts per day and per lesson or activity."""
+    `site`): totals, distinct members, and (with `detail`) counts per day and per lesson or
+    activity.  COUNT(*), not COUNT(id): the (site, business_day, member_no) index alone answers
+    the totals and the days."""
     sites = _sites(site)
     report = {s.id: SiteAttendance(s.code, s.name) for s in sites}
     in_range = Attendance.site.in_(list(report)) & Attendance.business_day.between(start, end)
     for site_id, signins, members in (
-        Attendance.select(Attendance.site, fn.COUNT(Attendance.id), fn.COUNT(Attendance.member_no.distinct()))
+        Attendance.select(Attendance.site, fn.COUNT(SQL("*")), fn.COUNT(Attendance.member_no.distinct()))
         .where(in_range)
         .group_by(Attendance.site)
         .tuples()
     ):
         report[site_id].signins, report[site_id].members = signins, members
+    if not detail:
+        return list(report.values())
     days = (
-        Attendance.select(Attendance.site, Attendance.business_day, fn.COUNT(Attendance.id))
+        Attendance.select(Attendance.site, Attendance.business_day, fn.COUNT(SQL("*")))
         .where(in_range)
         .group_by(Attendance.site, Attendance.business_day)
         .order_by(Attendance.site, Attendance.business_day)
@@ -183,19 +189,14 @@ def care_list(weeks: int = 4, as_of: date | None = None, site: str | None = None
     """Members (active, not merged) not seen for `weeks` weeks up to `as_of`: their last sign-in
     is older, or they never signed in and joined before then (or when, nobody knows).  Those
     gone longest come first; the never-seen before them."""
-    as_of = as_of or date.today()
-    since = as_of - timedelta(weeks=weeks)
-    last = (
-        Attendance.select(Attendance.member_no, fn.MAX(Attendance.business_day).alias("last"))
-        .group_by(Attendance.member_no)
-        .alias("last_signin")
-    )
+    since = _since(weeks, as_of)
+    # The last sign-in is looked up (an index-only probe of (member_no, business_day)) only for
+    # the members already found to be gone: never one MAX over every member's history.
+    last = Attendance.select(fn.MAX(Attendance.business_day)).where(Attendance.member_no == Member.member_no)
     query = (
-        _roster(Member.member_no, Member.name, Member.phone_last4, Site.code, Member.joined, last.c.last)
+        _roster(Member.member_no, Member.name, Member.phone_last4, Site.code, Member.joined, last)
         .join(Site)
-        .switch(Member)
-        .join(last, JOIN.LEFT_OUTER, on=(last.c.member_no == Member.member_no))
-        .where((last.c.last < since) | (last.c.last.is_null() & (Member.joined.is_null() | (Member.joined < since))))
+        .where(_gone(since, every_site=not site))
     )
     if site:
         query = query.where(Member.site == _sites(site)[0])
@@ -204,6 +205,43 @@ def care_list(weeks: int = 4, as_of: date | None = None, site: str | None = None
         for no, name, phone, code, joined, seen in query.tuples()
     ]
     return sorted(rows, key=lambda r: (r.last_signin is not None, r.last_signin or date.min, r.member_no))
+
+
+def care_counts(weeks: int = 4, as_of: date | None = None) -> list[tuple[str, str, int]]:
+    """(site code, site name, members of care_list) per site, every site: one grouped count,
+    no member's last sign-in looked up (the bureau's overview of the care list)."""
+    sites = _sites(None)
+    counts = dict(
+        _roster(Member.site, fn.COUNT(Member.id))
+        .where(_gone(_since(weeks, as_of), every_site=True))
+        .group_by(Member.site)
+        .tuples()
+    )
+    return [(s.code, s.name, counts.get(s.id, 0)) for s in sites]
+
+
+def _since(weeks: int, as_of: date | None) -> date:
+    return (as_of or date.today()) - timedelta(weeks=weeks)
+
+
+def _gone(since: date, every_site: bool = False):
+    """The condition of care_list on Member: no sign-in since `since` (at any site), and either
+    some sign-in before it or a joining day before it (or unknown).
+
+    NOT EXISTS, never NOT IN: PostgreSQL makes it an anti-join whatever its estimates (a NOT IN
+    subquery it does not expect to fit in memory it runs again for every member: minutes, before
+    a freshly restored store has its statistics).  For one site's members (≈1,500) each is one
+    probe of (member_no, business_day); for `every_site` (50,000 members) the sites are named, so
+    that the plan reads who signed in since `since` once, from the (site, business_day,
+    member_no) index alone, and hashes it."""
+    mine = Attendance.member_no == Member.member_no
+    recent = mine & (Attendance.business_day >= since)
+    if every_site:
+        recent &= Attendance.site.in_(Site.select(Site.id))
+    ever = fn.EXISTS(Attendance.select(SQL("1")).where(mine))
+    return ~fn.EXISTS(Attendance.select(SQL("1")).where(recent)) & (
+        Member.joined.is_null() | (Member.joined < since) | ever
+    )
 
 
 # --- kiosk health ------------------------------------------------------------------------------------

@@ -110,8 +110,8 @@ def overview(request: Request) -> Response:
         active = [a for a in reports.active_seniors(30, today) if code is None or a.code in ("", code)]
         return {
             "today": today,
-            "day": reports.attendance(today, today, code),
-            "month": reports.attendance(today.replace(day=1), today, code),
+            "day": reports.attendance(today, today, code, detail=False),
+            "month": reports.attendance(today.replace(day=1), today, code, detail=False),
             "active": [a for a in active if a.code],
             "total": active[-1] if code is None else next((a for a in active if a.code == code), None),
             "attention": [k for k in _mine(viewer, reports.kiosk_health(utcnow())) if k.needs_attention],
@@ -145,9 +145,11 @@ def attendance(request: Request) -> Response:
 
 @router.get("/care")
 def care(request: Request) -> Response:
-    def figures(viewer: Viewer) -> dict:
+    def figures(viewer: Viewer) -> dict | Response:
         weeks = _int(request, "weeks", 4, 1, MAX_WEEKS)
         site = _chosen(viewer, request)
+        if site is None:
+            return _care_counts(request, viewer, weeks)
         if _wants_xlsx(request):
             return _xlsx("关怀名单", reports.care_tables(weeks, date.today(), site), ["关怀名单"])
         return {
@@ -158,6 +160,17 @@ def care(request: Request) -> Response:
         }
 
     return page(request, "care.html", figures)
+
+
+def _care_counts(request: Request, viewer: Viewer, weeks: int) -> dict | Response:
+    """Every site at once (the bureau's accounts): how many seniors each site's list holds, a
+    link to each.  The list itself is a site's: its staff phone them, and tens of thousands of
+    rows are no page to read (the CLI's `report care` still gives them all)."""
+    counts = reports.care_counts(weeks, date.today())
+    if _wants_xlsx(request):
+        t = reports.TEXT
+        return xlsx("关怀名单.xlsx", cells.Sheet("各站点人数", [t["site"], t["site_name"], t["people"]], counts))
+    return {"weeks": weeks, "site": None, "sites": list(viewer.sites()), "counts": counts}
 
 
 @router.get("/kiosks")

@@ -40,7 +40,8 @@ PAGES = {
     "login": "/web/login",
     "overview": "/web/",
     "attendance": "/web/attendance",
-    "care": "/web/care",
+    "care": "/web/care",  # every site: how many each
+    "care_site": "/web/care?site=DEMO-001",  # a site's list
     "kiosks": "/web/kiosks",
     "points": "/web/points",
 }

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from peewee import JOIN, ModelSelect
 
 from bureau import reports
-from bureau.console.base import BadQuery, Viewer, day, not_found, page, xlsx
+from bureau.console.base import BadQuery, Viewer, day, not_found, page, page_number, xlsx
 from bureau.models import AuditEntry, Site
 from contract.cells import Sheet
 
@@ -82,7 +82,7 @@ class Filters:
 def audit(request: Request) -> Response:
     def figures(viewer: Viewer) -> dict:
         filters = _filters(viewer, request)
-        number = _page_number(request)
+        number = page_number(request)
         query = entries(viewer, filters)
         total = query.count()
         return {
@@ -170,10 +170,3 @@ def _filters(viewer: Viewer, request: Request) -> Filters:
         start=start,
         end=end,
     )
-
-
-def _page_number(request: Request) -> int:
-    text = request.query_params.get("page", "1")
-    if not text.isdigit() or not 1 <= int(text) <= 100_000:
-        raise BadQuery("页码不对。")
-    return int(text)

@@ -258,6 +258,14 @@ def render(template: str, status: int = 200, **context) -> HTMLResponse:
 # --- form fields and query parameters -------------------------------------------------------------------
 
 
+def page_number(request: Request) -> int:
+    """The ?page= of a paged list (1 when absent)."""
+    text = request.query_params.get("page", "1")
+    if not text.isdigit() or not 1 <= int(text) <= 100_000:
+        raise BadQuery("页码不对。")
+    return int(text)
+
+
 def text(form, name: str, label: str, required: bool = True, max_length: int = 200) -> str:
     value = str(form.get(name, "")).strip()
     if required and not value:

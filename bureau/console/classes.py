@@ -2,7 +2,8 @@
 changes (停课, 调课: each makes its notice) and the rosters (enrolment, waitlist), with the
 rosters' and course lists' spreadsheets.  The rules are bureau/programme/classes.py's.
 
-    GET  /web/classes                          terms of the sites the account sees; a new term
+    GET  /web/classes?site=&page=              terms of the sites the account sees (the past ones
+                                               paged); a new term
     GET  /web/classes/terms/{id}               the term: holidays, courses; POST …/terms/{id} edits it
     GET  /web/classes/terms/{id}/timetable     the week grid       …/courses.xlsx  the course list
     GET  /web/classes/courses/{key}?q=         a course: lessons and their changes, roster, search
@@ -21,7 +22,7 @@ from starlette.datastructures import FormData
 
 from bureau.console import base
 from bureau.console.base import BadQuery, Viewer, action, not_found, page
-from bureau.models import Course, LessonChange, Member, Term
+from bureau.models import Course, LessonChange, Member, Site, Term
 from bureau.programme import classes, members
 from bureau.programme.classes import ClassError
 from bureau.store import write
@@ -31,6 +32,7 @@ router = APIRouter(prefix="/web")
 ERROR = "classes_error.html"
 SLOTS = 4  # weekly times a course form offers
 REASON_MAX = 80  # a reason is shown in a notice on the kiosk's screen
+PAST_PAGE = 40  # past terms a page: a term of each of forty sites
 
 
 @contextmanager
@@ -75,11 +77,30 @@ def member_of(viewer: Viewer, member_no: str) -> Member:
 
 @router.get("/classes")
 def terms(request: Request) -> Response:
+    """The current and coming terms first, all of them (a few a site); the past ones below, a
+    page at a time (ten years of forty sites are 800 terms)."""
+
     def figures(viewer: Viewer) -> dict:
         site = viewer.site_or_all(request.query_params.get("site"))
-        query = Term.select().order_by(Term.start.desc(), Term.name)
+        number = base.page_number(request)
+        today = date.today()
+        query = Term.select(Term, Site).join(Site).order_by(Term.start.desc(), Term.name, Site.code, Term.id)
         query = query.where(Term.site == site) if site else viewer.scope(query, Term.site)
-        return {"terms": list(query), "site": site, "sites": list(viewer.sites()), "today": date.today()}
+        current = list(query.where(Term.end >= today))
+        past = query.where(Term.end < today)
+        total = past.count()
+        older = list(past.paginate(number, PAST_PAGE))
+        return {
+            "terms": current,
+            "older": older,
+            "older_total": total,
+            "number": number,
+            "pages": max(1, -(-total // PAST_PAGE)),
+            "courses": classes.course_counts(current + older),
+            "site": site,
+            "sites": list(viewer.sites()),
+            "today": today,
+        }
 
     return page(request, "classes_terms.html", figures)
 

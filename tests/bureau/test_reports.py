@@ -175,6 +175,11 @@ def check_attendance():
     (other,) = reports.attendance(date(2026, 10, 1), date(2026, 10, 1), OTHER)
     assert (other.code, other.signins, other.members, other.days) == (OTHER, 1, 1, [(date(2026, 10, 1), 1)])
     assert [s.signins for s in reports.attendance(date(2026, 11, 22), date(2026, 12, 31))] == [0, 0]
+    # The overview's totals alone: the same counts, no days or items read.
+    totals = reports.attendance(date(2026, 11, 1), date(2026, 11, 30), detail=False)
+    assert [(s.code, s.signins, s.members, s.days, s.items) for s in totals] == [
+        (s.code, s.signins, s.members, [], []) for s in november
+    ]
     with pytest.raises(reports.UnknownSite):
         reports.attendance(TODAY, TODAY, "NOPE")
 
@@ -207,6 +212,14 @@ def check_care_list():
         "XC0001",
         "XC0002",
     ]
+    # The bureau's view of it: how many each site's list holds, every site, from one count.
+    for weeks, as_of in ((4, TODAY), (8, TODAY), (1, date(2026, 12, 31)), (520, TODAY)):
+        listed = reports.care_list(weeks, as_of)
+        assert reports.care_counts(weeks, as_of) == [
+            (SITE, "示范区老干部活动中心", sum(r.site == SITE for r in listed)),
+            (OTHER, "东城街道长者服务站", sum(r.site == OTHER for r in listed)),
+        ]
+    assert [n for _, _, n in reports.care_counts(1, date(2026, 12, 31))] == [4, 1]
 
 
 def check_kiosk_health(bureau: dict):

@@ -2,19 +2,21 @@
 serve`, and the accounts behind its login (bureau/users.py).  One store is enough here: the
 report queries themselves run on both in test_reports.py."""
 
+import io
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 
 from bureau import reports, rules, users
 from bureau.models import BureauUser, WebSession
 from bureau.store import utcnow
 from tools import bureau_screenshots as screenshots
 
-from .conftest import SITE, bureau_env, cli
+from .conftest import SITE, SITE_NAME, bureau_env, cli
 from .test_reports import device, member, push, signin
 
 USER, PASSWORD = "zhangli", "correct-horse-9"
@@ -97,7 +99,10 @@ def test_staff_sign_in_and_read_every_page(staffed, server, chromium, tmp_path):
     assert page.url == server.url + "/web/kiosks"
     check_kiosks(page)
 
-    page.goto(server.url + "/web/care?weeks=4")
+    page.goto(server.url + "/web/care?weeks=4")  # every site: how many each, the list a site's
+    assert page.inner_text("#care-sites tbody td.num") == "1"
+    page.click(f"#care-sites >> text={SITE}")
+    assert page.url == server.url + f"/web/care?weeks=4&site={SITE}"
     assert page.inner_text("#care tbody th") == "XC0002"
     assert page.inner_text("#care tbody td") == NAME  # shown as text …
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.content()
@@ -170,6 +175,16 @@ def check_kiosks(page) -> None:
     assert cell("last_seen") == reports.local_time(health.last_seen)
     devices = cell("devices")
     assert "身份证读卡器" in devices and "未连接" in devices and "串口无响应" in devices
+
+
+def test_the_bureau_downloads_how_many_each_site_has_to_call_and_a_sites_list(staffed, server):
+    """Every site at once is a count per site (its download too); a site's list is the list."""
+    with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as http:
+        assert http.post("/web/login", data={"username": USER, "password": PASSWORD}).status_code == 303
+        counts = load_workbook(io.BytesIO(http.get("/web/care?weeks=4&format=xlsx").content))["各站点人数"]
+        assert list(counts.iter_rows(values_only=True)) == [("站点", "站点名称", "人数"), (SITE, SITE_NAME, 1)]
+        listed = load_workbook(io.BytesIO(http.get(f"/web/care?weeks=4&site={SITE}&format=xlsx").content))
+        assert [r[:2] for r in listed["关怀名单"].iter_rows(min_row=2, values_only=True)] == [("XC0002", NAME)]
 
 
 def test_five_wrong_passwords_lock_the_account_for_ten_minutes(store, store_url, tmp_path):

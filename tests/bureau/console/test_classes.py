@@ -205,3 +205,45 @@ def test_staff_enrol_a_senior_in_the_browser_and_export_the_roster(server, sites
         f"bureau_{n}.png"
         for n in ("classes", "classes_term", "classes_course", "classes_timetable", "members", "members_record")
     )
+
+
+def test_past_terms_come_a_page_at_a_time_after_the_current_and_coming_ones(server, sites):
+    a, b = sites
+    today = date.today()
+    with write():
+        now = classes.save_term(a, "本学期", today - timedelta(days=10), today + timedelta(days=80), "staff-a")
+        classes.save_term(a, "下学期", today + timedelta(days=90), today + timedelta(days=180), "staff-a")
+        for n in range(45):  # the oldest last
+            start = today - timedelta(days=300 + 10 * n)
+            classes.save_term(a, f"往期{n:02d}", start, start + timedelta(days=100), "staff-a")
+        classes.save_term(b, "东城往期", today - timedelta(days=300), today - timedelta(days=200), "staff-b")
+        one = CourseFields("太极拳", "lesson", "", "", 0, (classes.slot("2 09:00-11:00"),))
+        two = CourseFields("书法", "lesson", "", "", 0, (classes.slot("3 09:00-11:00"),))
+        classes.save_course(a, now, one, "staff-a")
+        classes.withdraw_course(classes.save_course(a, now, two, "staff-a"), "staff-a", datetime.now())
+
+    staff = Staff(server.url, "staff-a")
+    first = staff.get("/web/classes").text
+    assert terms_in(first, "terms") == [("下学期", "0"), ("本学期", "2")]  # withdrawn courses counted as before
+    assert terms_in(first, "older-terms") == [(f"往期{n:02d}", "0") for n in range(40)]
+    assert "往期学期（共 45 个，第 1/2 页）" in first and "上一页" not in first
+    assert f'href="/web/classes?site={A}&amp;page=2">下一页' in first
+    second = staff.get("/web/classes", page="2").text
+    assert terms_in(second, "terms") == terms_in(first, "terms")  # the current ones stay on top
+    assert terms_in(second, "older-terms") == [(f"往期{n:02d}", "0") for n in range(40, 45)]
+    assert "上一页" in second and "下一页" not in second
+    assert staff.get("/web/classes", page="0").status_code == 400
+    assert "东城往期" not in first + second + staff.get("/web/classes", site=B).text
+
+    reader = Staff(server.url, "reader")
+    theirs = reader.get("/web/classes", site=B).text
+    assert terms_in(theirs, "older-terms") == [("东城往期", "0")] and 'id="terms"' not in theirs
+    assert "没有正在进行或即将开始的学期" in theirs
+    assert len(terms_in(reader.get("/web/classes").text, "older-terms")) == 40  # every site's, paged
+
+
+def terms_in(html: str, table: str) -> list[tuple[str, str]]:
+    """(name, course count) of each term in the page's table `table`."""
+    found = re.search(rf'<table id="{table}">(.*?)</table>', html, re.S)
+    rows = re.findall(r'terms/\d+">([^<]+)</a>.*?<td class="num">(\d+)</td>', found[1], re.S) if found else []
+    return rows
