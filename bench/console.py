@@ -64,6 +64,11 @@ CHART_ALL = "/web/charts?year={year}"
 CHART_DISTRICT = "/web/charts?year={year}&region={region}"
 ACTIVITY_FORM = "/web/activities/new"
 DETAIL_LISTS = {"activity": "/web/activities", "member": "/web/members", "course": "/web/classes"}
+# Pages not in the menu whose .xlsx links are timed too: a member search with results (the menu's
+# search page is empty), and the first links of a pattern found on a page: a member's record, the
+# first term's timetable.
+MEMBER_SEARCH = "/web/members?q=%E7%8E%8B"  # 王: every site has some
+EXPORT_PAGES = ((MEMBER_SEARCH, r"/web/members/[^/?]+"), ("/web/classes", r"/web/classes/terms/\d+/timetable"))
 
 
 @dataclass
@@ -228,7 +233,12 @@ def pages_of(client: httpx.Client, role: str, built: console_data.Built, region:
         if region is not None:
             pages.append((f"chart {CHART_YEAR}, a district", CHART_DISTRICT.format(year=CHART_YEAR, region=region)))
     exports = []
-    for _, path in pages:
+    more = [MEMBER_SEARCH] + [
+        found[0]
+        for listing, pattern in EXPORT_PAGES
+        if (found := [h for h in links(client, listing) if re.fullmatch(pattern, urlsplit(h).path)])
+    ]
+    for path in [p for _, p in pages] + more:
         exports += [h for h in links(client, path) if ".xlsx" in h or "format=xlsx" in h]
     pages += [(f"export {urlsplit(h).path.rsplit('/', 1)[-1]}", h) for h in dict.fromkeys(exports)]
     return pages

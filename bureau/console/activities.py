@@ -32,12 +32,33 @@ RECENT = timedelta(days=30)  # the list shows activities from this long ago on
 
 @router.get("/activities")
 def listing(request: Request, past: int = 0) -> Response:
-    def figures(viewer: Viewer) -> dict:
+    def figures(viewer: Viewer) -> dict | Response:
         since = datetime.now() - (timedelta(days=3650) if past else RECENT)
         query = visible(viewer).where(Activity.start >= since).order_by(Activity.start, Activity.id).limit(500)
+        if base.wants_xlsx(request):
+            return listing_xlsx(list(query))
         return {"activities": list(query), "past": past, "categories": CATEGORIES}
 
     return base.page(request, "activities_list.html", figures)
+
+
+def listing_xlsx(listed: list[Activity]) -> Response:
+    """The list as the page shows it, a row an activity."""
+    rows = [
+        (
+            a.title + (f"（第{a.series_no}届）" if a.series_no else ""),
+            CATEGORIES.get(a.category, a.category),
+            a.site.name if a.site else "全部站点",
+            f"{a.start:%Y-%m-%d %H:%M}",
+            f"{a.end:%Y-%m-%d %H:%M}",
+            a.place,
+            a.capacity or "不限",
+            "已取消" if a.cancelled_at else "开放签到" if a.open else "需报名",
+        )
+        for a in listed
+    ]
+    columns = ("活动", "类别", "站点", "开始", "结束", "地点", "名额", "状态")
+    return base.xlsx(base.dated("活动列表"), Sheet("活动", columns, rows))
 
 
 @router.get("/activities/new")

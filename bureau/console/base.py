@@ -317,6 +317,16 @@ def checkbox(form, name: str) -> bool:
 # --- spreadsheets ----------------------------------------------------------------------------------------
 
 
+def wants_xlsx(request: Request) -> bool:
+    """Whether a page is asked for as its .xlsx download (?format=xlsx, with the page's own filters)."""
+    return request.query_params.get("format") == "xlsx"
+
+
+def dated(name: str) -> str:
+    """A download's file name: what it is, in Chinese, and today's date (活动列表-2026-12-07.xlsx)."""
+    return f"{name}-{date.today().isoformat()}.xlsx"
+
+
 def xlsx(filename: str, *tables: cells.Sheet) -> Response:
     """Tables as an .xlsx download, a sheet each (bold header, no cell ever a formula)."""
     buffer = io.BytesIO()

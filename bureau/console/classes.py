@@ -6,6 +6,7 @@ rosters' and course lists' spreadsheets.  The rules are bureau/programme/classes
                                                paged); a new term
     GET  /web/classes/terms/{id}               the term: holidays, courses; POST …/terms/{id} edits it
     GET  /web/classes/terms/{id}/timetable     the week grid       …/courses.xlsx  the course list
+    GET  /web/classes/terms/{id}/timetable.xlsx  the week's lessons, a row each
     GET  /web/classes/courses/{key}?q=         a course: lessons and their changes, roster, search
     GET  /web/classes/courses/{key}/roster.xlsx
 
@@ -210,6 +211,24 @@ def timetable(request: Request, term_id: int) -> Response:
         return {"term": term, "week": classes.timetable(courses), "weekdays": classes.WEEKDAYS}
 
     return page(request, "classes_timetable.html", figures)
+
+
+@router.get("/classes/terms/{term_id}/timetable.xlsx")
+def timetable_sheet(request: Request, term_id: int) -> Response:
+    """The week grid as rows, a lesson each, in the grid's order (weekday, then start)."""
+
+    def figures(viewer: Viewer) -> Response:
+        term = term_of(viewer, term_id)
+        week = classes.timetable(term.courses.where(Course.withdrawn_at.is_null()))
+        rows = [
+            (classes.WEEKDAYS[n], cell.start, cell.end, cell.course.title, cell.course.room, cell.course.teacher)
+            for n, lessons in week.items()
+            for cell in lessons
+        ]
+        header = ("星期", "上课", "下课", "课程", "教室", "教师")
+        return base.xlsx(base.dated(f"{term.site.name}-{term.name}-课程表"), Sheet("课程表", header, rows))
+
+    return page(request, ERROR, figures)  # type: ignore[arg-type]
 
 
 @router.get("/classes/terms/{term_id}/courses.xlsx")
