@@ -89,6 +89,8 @@ def terms(request: Request) -> Response:
         query = query.where(Term.site == site) if site else viewer.scope(query, Term.site)
         current = list(query.where(Term.end >= today))
         past = query.where(Term.end < today)
+        if base.wants_xlsx(request):  # every term, the past ones too
+            return terms_sheet(current + list(past), today)
         total = past.count()
         older = list(past.paginate(number, PAST_PAGE))
         return {
@@ -104,6 +106,16 @@ def terms(request: Request) -> Response:
         }
 
     return page(request, "classes_terms.html", figures)
+
+
+def terms_sheet(terms: list[Term], today: date) -> Response:
+    counts = classes.course_counts(terms)
+    header = ["学期", "站点", "开始", "结束", "课程数", "状态"]
+    rows = [
+        [t.name, t.site.name, t.start, t.end, counts[t.id], "本学期" if t.start <= today <= t.end else ""]
+        for t in terms
+    ]
+    return base.xlsx(base.dated("学期列表"), Sheet("学期", header, rows))
 
 
 @router.post("/classes/terms")

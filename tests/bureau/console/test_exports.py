@@ -174,6 +174,11 @@ def test_a_centres_staff_download_each_list_of_their_own_site(staff_a):
         ("周三", "14:00", "16:00", "合唱", None, None),
     ]
 
+    assert 'href="/web/classes?site=DEMO-001&amp;format=xlsx"' in staff_a.get("/web/classes").text
+    rows = workbook(staff_a.get("/web/classes", format="xlsx"), "学期列表")["学期"]
+    assert rows[0] == ("学期", "站点", "开始", "结束", "课程数", "状态")
+    assert [row[:2] + row[4:] for row in rows[1:]] == [("2026 秋季", "示范区老干部活动中心", 2, "本学期")]
+
 
 def test_a_members_record_downloads_a_sheet_per_table(staff_a):
     assert 'href="/web/members/XC0001?format=xlsx"' in staff_a.get("/web/members/XC0001").text
