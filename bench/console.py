@@ -9,7 +9,7 @@ pages    `python -m bureau serve` (real uvicorn, on loopback, as production) on 
          .xlsx on the pages).  Each WARMUPS times untimed, then REPEAT times: p50/p95 of the server
          time (the `Server-Timing: app;dur=` header bureau/timing.py adds) and of the client's wall
          time beside it.  Target: p95 ≤ 300 ms server time a page; the year's chart of every site
-         ≤ 1 s.  A page that answers 404 has not landed yet: reported "missing", not a failure.
+         ≤ 1 s; an .xlsx download ≤ 3 s.  A page that answers 404 has not landed yet: reported "missing", not a failure.
 save     a real kiosk (its own sync loop, kiosk/sync/worker.py, pull interval sync.pull_every_s,
          20 s by default: each cycle asks GET /v1/heads and pulls what changed) registered at a
          site syncs with that bureau; the centre's staff save activities through the console's
@@ -55,6 +55,9 @@ from bench import Figure, console_data, percentile
 
 PAGE_TARGET_MS = 300.0
 CHART_TARGET_MS = 1000.0
+# An .xlsx is a download of a whole table (the audit trail's 20,000 entries, say), not a page: it
+# is held to what a staff member waits for a file, not to a page's 300 ms.
+DOWNLOAD_TARGET_MS = 3000.0
 SAVE_TARGET_S = 60.0
 REPEAT, WARMUPS, SAVES = 20, 2, 20
 SAVE_ROUNDS = 3  # the saves are spread over this many pull intervals
@@ -254,10 +257,16 @@ def measure_pages(
             for name, path in pages_of(client, role, built, region):
                 if not any(o in name or o in path for o in only.split(",")):
                     continue
-                target = CHART_TARGET_MS if name.startswith("chart") and "every site" in name else PAGE_TARGET_MS
+                target = target_of(name)
                 out.append(timed(client, Timed(name, username, path, target_ms=target), repeat, warmups))
                 print(_row(out[-1]), flush=True)
     return out
+
+
+def target_of(name: str) -> float:
+    if name.startswith("export"):
+        return DOWNLOAD_TARGET_MS
+    return CHART_TARGET_MS if name.startswith("chart") and "every site" in name else PAGE_TARGET_MS
 
 
 def _row(t: Timed) -> str:
