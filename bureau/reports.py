@@ -6,7 +6,7 @@ Each function reads the store and returns plain dataclasses.  Attendance is coun
 the senior signed in at the kiosk (business_day, kiosk local time); times the bureau stamped
 itself (last_seen, received_at) are UTC like every stored time.  Queries are peewee expressions
 only, so they run the same on SQLite and PostgreSQL, and each reads through an index: the sites
-are named in every Attendance query so that the (site, business_day) index serves it.
+are named in every Attendance query so that the (site, business_day, member_no) index serves it.
 """
 
 import csv
