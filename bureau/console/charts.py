@@ -6,6 +6,7 @@ site), each with its numbers in a table under it that downloads as .xlsx.
 A center's staff get their own site only: another site, or any region, is not found.
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -48,14 +49,16 @@ def charts(request: Request) -> Response:
     def figures(viewer: Viewer) -> dict | Response:
         root = hierarchy.tree(list(viewer.sites()))
         chosen = choose(viewer, root, request.query_params)
-        made = build(chosen, date.today())
+        tally = fig.Tally([s.id for s in chosen.sites], date.today())
         if request.query_params.get("format") == "xlsx":
             wanted = request.query_params.get("table")
-            sheets = [c.sheet for c in made if not wanted or c.key == wanted]
-            if not sheets:
+            if wanted and wanted not in CHARTS:
                 raise BadQuery(f"没有名为 {wanted} 的表格。")
+            # One table's download computes that table's figures only.
+            sheets = [c.sheet for c in build(chosen, tally, [wanted] if wanted else CHARTS)]
             suffix = f"_{sheets[0].title}" if wanted else ""
             return xlsx(f"统计图表_{chosen.name}{suffix}.xlsx", *sheets)
+        made = build(chosen, tally)
         return {"chosen": chosen, "charts": made, "options": options(viewer, root), "query": _query(chosen)}
 
     return page(request, "charts.html", figures)
@@ -102,19 +105,14 @@ def _query(chosen: Chosen) -> str:
 # --- the charts -----------------------------------------------------------------------------------------
 
 
-def build(chosen: Chosen, today: date) -> list[Chart]:
-    ids = [s.id for s in chosen.sites]
-    courses = fig.course_fill(ids)
-    return [
-        weekly_chart(chosen, fig.weekly_attendance(ids, today)),
-        active_chart(chosen, fig.site_figures(ids, today)),
-        fill_chart(chosen, courses),
-        demand_chart(chosen, courses),
-        portrait_chart(chosen, fig.portrait(ids, today)),
-    ]
+def build(chosen: Chosen, tally: fig.Tally, keys: Iterable[str] | None = None) -> list[Chart]:
+    """The charts of `keys` (default: all, in CHARTS' order); each figure is computed once in
+    `tally`, shared by the charts that show it (fill and demand: the same courses)."""
+    return [CHARTS[key](chosen, tally) for key in (keys or CHARTS)]
 
 
-def weekly_chart(chosen: Chosen, weekly: fig.Weekly) -> Chart:
+def weekly_chart(chosen: Chosen, tally: fig.Tally) -> Chart:
+    weekly = tally.weekly
     labels = month_ticks(weekly.weeks)
     title = f"每周签到人次 · {chosen.name}"
     lines = [svg.Series("近一年", weekly.this_year), svg.Series("上一年同期", weekly.last_year)]
@@ -139,11 +137,11 @@ def month_ticks(mondays: list[date]) -> dict[int, str]:
     }
 
 
-def active_chart(chosen: Chosen, figures: dict[int, fig.Figures]) -> Chart:
+def active_chart(chosen: Chosen, tally: fig.Tally) -> Chart:
     sites = chosen.sites
     title = f"各站点活跃长者（近 {fig.ACTIVE_DAYS} 天） · {chosen.name}"
-    active = [figures[s.id].active for s in sites]
-    members = [figures[s.id].members for s in sites]
+    active = [tally.active.get(s.id, 0) for s in sites]
+    members = [tally.members.get(s.id, 0) for s in sites]
     desc = f"每个站点登记的长者中，近 {fig.ACTIVE_DAYS} 天签到过的人数，与登记人数相比。"
     bars = [svg.Series("活跃长者", active), svg.Series("登记长者", members)]
     chart = svg.bar_chart("chart-active", title, desc, [s.name for s in sites], bars)
@@ -154,7 +152,8 @@ def active_chart(chosen: Chosen, figures: dict[int, fig.Figures]) -> Chart:
     )
 
 
-def fill_chart(chosen: Chosen, courses: list[fig.CourseFill]) -> Chart:
+def fill_chart(chosen: Chosen, tally: fig.Tally) -> Chart:
+    courses = tally.courses
     limited = [c for c in courses if c.capacity]
     drawn = limited[:COURSE_BARS]
     title = f"课程报满率 · {chosen.name}"
@@ -172,7 +171,8 @@ def fill_chart(chosen: Chosen, courses: list[fig.CourseFill]) -> Chart:
     )
 
 
-def demand_chart(chosen: Chosen, courses: list[fig.CourseFill]) -> Chart:
+def demand_chart(chosen: Chosen, tally: fig.Tally) -> Chart:
+    courses = tally.courses
     wanted = sorted((c for c in courses if c.waitlisted or c.full), key=lambda c: (-c.waitlisted, c.site, c.title))
     drawn = wanted[:COURSE_BARS]
     title = f"未满足的需求 · {chosen.name}"
@@ -184,7 +184,8 @@ def demand_chart(chosen: Chosen, courses: list[fig.CourseFill]) -> Chart:
     return Chart("demand", title, chart, sheet, desc)
 
 
-def portrait_chart(chosen: Chosen, portrait: fig.Portrait) -> Chart:
+def portrait_chart(chosen: Chosen, tally: fig.Tally) -> Chart:
+    portrait = tally.portrait
     genders = portrait.genders
     title = f"学员画像：年龄与性别 · {chosen.name}"
     total = sum(portrait.count(b, g) for b in fig.AGE_BANDS for g in genders)
@@ -196,6 +197,16 @@ def portrait_chart(chosen: Chosen, portrait: fig.Portrait) -> Chart:
     ]
     note = f"另有 {portrait.no_age} 人未填写出生年份，未计入。" if portrait.no_age else ""
     return Chart("portrait", title, chart, cells.Sheet("学员画像", ["年龄段", *genders, "合计"], rows), note)
+
+
+# The charts by their keys (the `table` of a download), in the page's order.
+CHARTS: dict[str, Callable[[Chosen, fig.Tally], Chart]] = {
+    "weekly": weekly_chart,
+    "active": active_chart,
+    "fill": fill_chart,
+    "demand": demand_chart,
+    "portrait": portrait_chart,
+}
 
 
 def _course(course: fig.CourseFill, chosen: Chosen) -> str:

@@ -29,7 +29,7 @@ COLUMNS = ["层级", "名称", "类型", "站点数", "学员", "活跃长者(30
 def sites(request: Request) -> Response:
     def figures(viewer: Viewer) -> dict | Response:
         root = hierarchy.tree(list(viewer.sites()))
-        per_site = fig.site_figures([s.id for s in root.all_sites()], date.today())
+        per_site = fig.Tally([s.id for s in root.all_sites()], date.today()).per_site
         totals = fig.rolled_up(root, per_site)
         rows = tree_rows(root, totals, per_site)
         if request.query_params.get("format") == "xlsx":

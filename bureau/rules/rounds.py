@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 import msgspec
 
-from bureau import streams
+from bureau import daily, streams
 from bureau.models import Activity, Attendance, Course, DeviceState, Enrollment, LedgerEntry, Member, Signup, Term
 from bureau.programme.members import initials
 from bureau.rules import dead, sql
@@ -604,7 +604,8 @@ class Round:
         """Write what the round changed so far, and publish it."""
         people = list(self.dirty.values())
         sql.upsert(Member, _MEMBER_COLUMNS, [_member_row(p) for p in people], ("member_no",), _MEMBER_COLUMNS[1:])
-        sql.insert(Attendance, _ATTENDANCE_COLUMNS, self.attendance, ("event_id",))
+        # The sign-ins inserted (one applied before is not) counted into their days, in this transaction.
+        daily.add(sql.insert(Attendance, _ATTENDANCE_COLUMNS, self.attendance, ("event_id",), _ATTENDANCE_DAY))
         sql.insert(LedgerEntry, _LEDGER_COLUMNS, self.ledger)
         sql.upsert(
             DeviceState,
@@ -776,6 +777,7 @@ _MEMBER_COLUMNS = (
 _MEMBERS = f"SELECT {', '.join(_MEMBER_COLUMNS[:-3] + ('card_issue',))} FROM member WHERE member_no IN ({{}})"
 _HOLDERS = "SELECT member_no FROM member WHERE id_hash = ? AND merged_into IS NULL ORDER BY id"
 _HOLDERS_OF = "SELECT id_hash, member_no FROM member WHERE id_hash IN ({}) AND merged_into IS NULL ORDER BY id"
+_ATTENDANCE_DAY = ("site_id", "business_day")
 _ATTENDANCE_COLUMNS = (
     "event_id",
     "member_no",

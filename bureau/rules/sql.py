@@ -40,9 +40,15 @@ def chunks(rows: list, size: int):
         yield rows[i : i + size]
 
 
-def insert(model, columns: tuple[str, ...], rows: list[tuple], ignore: tuple[str, ...] = ()) -> None:
+def insert(
+    model, columns: tuple[str, ...], rows: list[tuple], ignore: tuple[str, ...] = (), returning: tuple[str, ...] = ()
+) -> list[tuple]:
+    """Insert `rows`, those whose `ignore` key is taken left out; the `returning` columns of the
+    rows inserted (SQLite 3.35 and PostgreSQL both return only those)."""
     conflict = f" ON CONFLICT ({', '.join(ignore)}) DO NOTHING" if ignore else ""
-    write_rows(model, columns, rows, conflict)
+    if returning:
+        conflict += f" RETURNING {', '.join(f'{chr(34)}{c}{chr(34)}' for c in returning)}"
+    return write_rows(model, columns, rows, conflict, bool(returning))
 
 
 def upsert(
@@ -59,11 +65,17 @@ def upsert(
     write_rows(model, columns, rows, f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}{where}")
 
 
-def write_rows(model, columns: tuple[str, ...], rows: list[tuple], tail: str) -> None:
+def write_rows(model, columns: tuple[str, ...], rows: list[tuple], tail: str, returns: bool = False) -> list[tuple]:
     head = f'INSERT INTO "{model._meta.table_name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) VALUES '
     one = f"({marks(len(columns))})"
+    returned: list[tuple] = []
     for chunk in chunks(rows, 500):
-        execute(head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
+        text, params = head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row]
+        if returns:
+            returned += query(text, params)
+        else:
+            execute(text, params)
+    return returned
 
 
 def publish(stream: str, items: list[tuple[str, dict]], scope: Callable[[dict], str] = lambda data: "") -> None:
