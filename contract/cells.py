@@ -80,12 +80,17 @@ def write_xlsx(tables: Sequence[Table], target: str | Path | IO[bytes]) -> None:
 
 def sheet_name(title: str, taken: set[str]) -> str:
     """A sheet name Excel accepts: ≤ 31 characters, none of []:*?/\\, unique ignoring case."""
-    name = SHEET_BAD.sub("_", title).strip("' ") or "Sheet"
-    candidate, n = name[:SHEET_MAX], 1
+    return unique(SHEET_BAD.sub("_", title).strip("' ") or "Sheet", taken, SHEET_MAX)
+
+
+def unique(name: str, taken: set[str], limit: int = 100) -> str:
+    """`name` cut to `limit` characters, with (2), (3) … until it is not in `taken` ignoring case;
+    the name chosen is added to `taken`."""
+    candidate, n = name[:limit], 1
     while candidate.casefold() in taken:
         n += 1
         suffix = f"({n})"
-        candidate = name[: SHEET_MAX - len(suffix)] + suffix
+        candidate = name[: limit - len(suffix)] + suffix
     taken.add(candidate.casefold())
     return candidate
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-from contract.cells import csv_row, write_xlsx
+from contract.cells import csv_row, unique, write_xlsx
 from kiosk.desk import reports
 from kiosk.desk.reports import Table
 from kiosk.files import free_path
@@ -75,7 +75,7 @@ def export(actor: Actor, report: str, fmt: str, folder: str | Path, now: datetim
         else:
             target.mkdir()
             names: set[str] = set()
-            written = [write_csv(table, target / f"{_unique(_file_name(table.title), names)}.csv") for table in tables]
+            written = [write_csv(table, target / f"{unique(_file_name(table.title), names)}.csv") for table in tables]
     except OSError:
         if target.is_dir():
             shutil.rmtree(target, ignore_errors=True)
@@ -176,16 +176,6 @@ def _row(model, row_id: int):
     if row is None:
         raise Refused("exports.gone")
     return row
-
-
-def _unique(name: str, taken: set[str], limit: int = 100) -> str:
-    candidate, n = name[:limit], 1
-    while candidate.casefold() in taken:
-        n += 1
-        suffix = f"({n})"
-        candidate = name[: limit - len(suffix)] + suffix
-    taken.add(candidate.casefold())
-    return candidate
 
 
 def _file_name(text: str) -> str:
