@@ -10,6 +10,7 @@ service, as kiosks send them, which the bureau's rules turn into the figures.
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -79,18 +80,26 @@ def shoot(url: str, username: str, password: str, out: Path, chromium=None) -> l
     page = chromium.new_page(viewport=VIEWPORT, locale="zh-CN")
     try:
         page.goto(url + PAGES["login"])
-        shots = [_shot(page, out, "login")]
+        shots = [shot(page, out, "login")]
         sign_in(page, url, username, password)
         for name, path in PAGES.items():
             if name != "login":
                 page.goto(url + path)
-                shots.append(_shot(page, out, name))
+                shots.append(shot(page, out, name))
         return shots
     finally:
         page.close()
 
 
-def _shot(page, out: Path, name: str) -> Path:
+def shots_dir(default: Path) -> Path:
+    """Where a test keeps the console's screenshots: $BUREAU_SHOTS (docs/screenshots, to refresh
+    them), else `default` (the test's own folder)."""
+    out = Path(os.environ.get("BUREAU_SHOTS") or default)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def shot(page, out: Path, name: str) -> Path:
     page.wait_for_load_state("networkidle")  # the served CJK font too, when the page needed it
     page.evaluate("document.fonts.ready")
     path = out / f"bureau_{name}.png"

@@ -1,9 +1,6 @@
 """The accounts' main path in headless Chromium: an admin makes a center's staff account, the
 staff member signs in, changes their password and reads their site's audit trail only.  The
-pages are shot on the way (BUREAU_CONSOLE_SHOTS=docs/screenshots keeps them)."""
-
-import os
-from pathlib import Path
+pages are shot on the way (BUREAU_SHOTS=docs/screenshots keeps them)."""
 
 import pytest
 
@@ -32,8 +29,7 @@ def test_an_admin_makes_a_staff_account_who_signs_in_and_sees_their_sites_trail(
     with write():
         audit.record("liuother", "notice.publish", "东城停课通知", other, {"key": "x"}, "")
         audit.record("wangadmin", "notice.publish", "重阳节游园", kiosk.site, {"key": "y"}, "")
-    out = Path(os.environ.get("BUREAU_CONSOLE_SHOTS") or tmp_path / "shots")
-    out.mkdir(parents=True, exist_ok=True)
+    out = screenshots.shots_dir(tmp_path / "shots")
 
     page = chromium.new_page(viewport=screenshots.VIEWPORT, locale="zh-CN")
     screenshots.sign_in(page, server.url, "wangadmin", PASSWORD)
@@ -51,11 +47,11 @@ def test_an_admin_makes_a_staff_account_who_signs_in_and_sees_their_sites_trail(
     assert "账号已建好" in page.inner_text("[role=status]")
     page.goto(server.url + "/web/accounts")
     assert page.inner_text('tr[data-user="chenstaff"] [data-k="role"]') == "中心工作人员"
-    screenshots._shot(page, out, "accounts")
+    screenshots.shot(page, out, "accounts")
     page.goto(server.url + "/web/publish?level=site:" + SITE)
-    screenshots._shot(page, out, "publish")
+    screenshots.shot(page, out, "publish")
     page.goto(server.url + "/web/audit")
-    screenshots._shot(page, out, "audit")
+    screenshots.shot(page, out, "audit")
     page.close()
 
     staff = chromium.new_page(viewport=screenshots.VIEWPORT, locale="zh-CN")
@@ -71,7 +67,7 @@ def test_an_admin_makes_a_staff_account_who_signs_in_and_sees_their_sites_trail(
     assert staff.url == server.url + "/web/account?done=own_password"
     assert "您的密码已修改" in staff.inner_text("[role=status]")
     assert users.login("chenstaff", NEW_PASSWORD).user is not None
-    screenshots._shot(staff, out, "account")
+    screenshots.shot(staff, out, "account")
 
     staff.click("nav >> text=操作记录")
     sites = staff.locator('#audit [data-k="site"]').all_inner_texts()

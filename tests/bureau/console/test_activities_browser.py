@@ -1,8 +1,7 @@
 """The main path in headless Chromium: a center's staff member creates a weekly activity, cancels
-one date, and exports who came.  ACTIVITY_SHOTS=docs/screenshots also keeps its screenshots there."""
+one date, and exports who came.  BUREAU_SHOTS=docs/screenshots also keeps its screenshots there."""
 
 import io
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -28,7 +27,7 @@ def test_staff_create_a_weekly_activity_cancel_one_date_and_export_who_came(
     accounts, chromium, client, kiosk, tmp_path
 ):
     url = accounts
-    shots = Path(os.environ.get("ACTIVITY_SHOTS") or tmp_path)
+    shots = screenshots.shots_dir(tmp_path / "shots")
     page = chromium.new_page(viewport=screenshots.VIEWPORT, locale="zh-CN")
     screenshots.sign_in(page, url, "staffa", PASSWORD)
     page.goto(url + "/web/activities")
@@ -44,7 +43,7 @@ def test_staff_create_a_weekly_activity_cancel_one_date_and_export_who_came(
     page.check("input[name=weekday][value='3']")
     page.fill("input[name=from_day]", "2030-12-30")
     page.fill("input[name=until_day]", "2031-01-08")
-    screenshots._shot(page, shots, "activities_form")
+    screenshots.shot(page, shots, "activities_form")
     page.click("button:has-text('保存并发布')")
     assert page.url == url + "/web/activities"
     made = list(Activity.select().order_by(Activity.start))
@@ -64,7 +63,7 @@ def test_staff_create_a_weekly_activity_cancel_one_date_and_export_who_came(
     ]
     page.goto(url + "/web/activities")
     assert page.locator("#activities tbody tr").nth(1).inner_text().endswith("已取消")
-    screenshots._shot(page, shots, "activities")
+    screenshots.shot(page, shots, "activities")
 
     # Who came to the first date, from the kiosk, exported.
     first = made[0].start.isoformat()
@@ -81,7 +80,7 @@ def test_staff_create_a_weekly_activity_cancel_one_date_and_export_who_came(
     rules.catch_up()
     page.goto(url + f"/web/activities/{made[0].key}")
     assert "李秀英" in page.inner_text("#attended")
-    screenshots._shot(page, shots, "activities_detail")
+    screenshots.shot(page, shots, "activities_detail")
     with page.expect_download() as download:
         page.click("a[href$='attendance.xlsx']")
     sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active

@@ -4,12 +4,10 @@ figures summed at each level, the charts' SVG, scoping by role, the admin's audi
 the figure queries run on both stores in tests/bureau/test_figures.py and programme/test_hierarchy.py."""
 
 import io
-import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 import pytest
@@ -227,20 +225,13 @@ def test_a_viewer_opens_a_districts_charts_and_downloads_a_table(demo, server, c
     ]
     regions_data.add_history(demo)  # a year beside the last one, for the screenshots
     page.reload()
-    shots = Path(os.environ.get("BUREAU_CHART_SHOTS", tmp_path))  # docs/screenshots to refresh them
-    shoot(page, shots / "bureau_charts.png")
+    shots = screenshots.shots_dir(tmp_path / "shots")
+    assert screenshots.shot(page, shots, "charts").read_bytes().startswith(b"\x89PNG")
     page.goto(f"{server.url}/web/charts")
-    shoot(page, shots / "bureau_charts_all.png")
+    assert screenshots.shot(page, shots, "charts_all").read_bytes().startswith(b"\x89PNG")
     page.close()
     page = chromium.new_page(viewport=screenshots.VIEWPORT, locale="zh-CN")
     screenshots.sign_in(page, server.url, "admin1", PASSWORD)
     page.goto(f"{server.url}/web/sites")
-    shoot(page, shots / "bureau_sites.png")
+    assert screenshots.shot(page, shots, "sites").read_bytes().startswith(b"\x89PNG")
     page.close()
-
-
-def shoot(page, path: Path) -> None:
-    page.wait_for_load_state("networkidle")
-    page.evaluate("document.fonts.ready")
-    page.screenshot(path=str(path), full_page=True)
-    assert path.read_bytes().startswith(b"\x89PNG")

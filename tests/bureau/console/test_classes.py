@@ -169,21 +169,20 @@ def test_staff_enrol_a_senior_in_the_browser_and_export_the_roster(server, sites
         )
         lesson = classes.lessons(tai_chi, today + timedelta(days=1))[0]
         classes.cancel_lesson(tai_chi, lesson.day, "老师外出学习", "staff-a", datetime.now())
-    out = tmp_path / "shots"
-    out.mkdir()
+    out = screenshots.shots_dir(tmp_path / "shots")
     with screenshots.browser() as chromium:
         page = chromium.new_page(viewport=screenshots.VIEWPORT, locale="zh-CN", accept_downloads=True)
         screenshots.sign_in(page, server.url, "staff-a", PASSWORD)
         page.click("nav >> text=班级课程")
-        screenshots._shot(page, out, "classes")
+        screenshots.shot(page, out, "classes")
         page.click("#terms >> text=2026 秋季")
-        screenshots._shot(page, out, "classes_term")
+        screenshots.shot(page, out, "classes_term")
         page.click("#courses >> text=太极拳（一）班")
         page.fill("input[name=q]", "wjh")
         page.click('button:has-text("查找")')
         page.click("#found >> text=报名")
         assert page.inner_text("#roster tbody").count("已报名") == 2
-        screenshots._shot(page, out, "classes_course")
+        screenshots.shot(page, out, "classes_course")
         with page.expect_download() as download:
             page.click("text=导出名单（Excel）")
         sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
@@ -193,14 +192,14 @@ def test_staff_enrol_a_senior_in_the_browser_and_export_the_roster(server, sites
             ("XC0001", "王建华"),
         ]
         page.goto(f"{server.url}/web/classes/terms/{term.id}/timetable")
-        screenshots._shot(page, out, "classes_timetable")
+        screenshots.shot(page, out, "classes_timetable")
         page.click("nav >> text=学员")
         page.fill("input[name=q]", "1234")
         page.click('button:has-text("查找")')
-        screenshots._shot(page, out, "members")
+        screenshots.shot(page, out, "members")
         page.click("#members >> text=XC0001")
         assert "太极拳（一）班" in page.inner_text("#courses")
-        screenshots._shot(page, out, "members_record")
+        screenshots.shot(page, out, "members_record")
     assert sorted(p.name for p in out.iterdir()) == sorted(
         f"bureau_{n}.png"
         for n in ("classes", "classes_term", "classes_course", "classes_timetable", "members", "members_record")

@@ -1,9 +1,8 @@
 """A centre's staff member imports a roster into a course and exports it, in headless Chromium
-against a real `python -m bureau serve`.  The pages are shot as they go (OUT: SHOTS_DIR, default
+against a real `python -m bureau serve`.  The pages are shot as they go (OUT: BUREAU_SHOTS, default
 the test's tmp dir) for docs/screenshots."""
 
 import io
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -42,23 +41,23 @@ def test_staff_import_a_roster_and_export_it(store, server, tmp_path):
         book.active.append(row)
     roster = tmp_path / "书法班名单.xlsx"
     book.save(roster)
-    out = Path(os.environ.get("SHOTS_DIR") or tmp_path)
+    out = screenshots.shots_dir(tmp_path / "shots")
 
     with screenshots.browser() as chromium:
         page = chromium.new_page(viewport=screenshots.VIEWPORT, locale="zh-CN", accept_downloads=True)
         screenshots.sign_in(page, server.url, "liuxia", PASSWORD)
         page.goto(f"{server.url}/web/classes/terms/{term.id}")
-        _shot(page, out, "import_term")
+        screenshots.shot(page, out, "import_term")
         page.goto(f"{server.url}/web/classes/courses/{course.key}")
         page.set_input_files("#import-roster input[type=file]", str(roster))
         page.click("#import-roster button[type=submit]")
         assert "3</strong> 行可以导入" in page.inner_html("#counts")
         assert "本站点没有学号为「XC0099」的学员" in page.inner_text("#rows")
         assert Enrollment.select().count() == 0
-        _shot(page, out, "import")
+        screenshots.shot(page, out, "import")
         page.click("text=确认导入")
         assert "已导入 3 项" in page.inner_text("#result")
-        _shot(page, out, "import_done")
+        screenshots.shot(page, out, "import_done")
 
         page.goto(f"{server.url}/web/classes/courses/{course.key}")
         with page.expect_download() as download:
@@ -67,9 +66,3 @@ def test_staff_import_a_roster_and_export_it(store, server, tmp_path):
         page.close()
     rows = [tuple(r[:2]) + (r[4],) for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert rows == [("XC0001", "王建华", "已报名"), ("XC0002", "李秀英", "已报名"), ("XC0003", "赵国强", "候补")]
-
-
-def _shot(page, out: Path, name: str) -> None:
-    page.wait_for_load_state("networkidle")
-    page.evaluate("document.fonts.ready")
-    page.screenshot(path=str(out / f"bureau_{name}.png"), full_page=True)

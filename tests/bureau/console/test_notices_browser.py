@@ -1,10 +1,8 @@
 """A centre's staff member publishes a notice and withdraws it, in headless Chromium against a real
 `python -m bureau serve` (the console is plain HTML forms).  The pages are shot as they go
-(OUT: SHOTS_DIR, default the test's tmp dir) for docs/screenshots."""
+(OUT: BUREAU_SHOTS, default the test's tmp dir) for docs/screenshots."""
 
-import os
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -25,7 +23,7 @@ def test_staff_publish_and_withdraw_a_notice(store, server, tmp_path):
     site = admin.add_site("DEMO-001", "示范区老干部活动中心")
     admin.add_site("DEMO-002", "东城街道长者服务站")
     users.add_user("liuxia", PASSWORD, "staff", site, full_name="刘霞")
-    out = Path(os.environ.get("SHOTS_DIR") or tmp_path)
+    out = screenshots.shots_dir(tmp_path / "shots")
     start = datetime.now().replace(second=0, microsecond=0) - timedelta(hours=1)
 
     with screenshots.browser() as chromium:
@@ -43,7 +41,7 @@ def test_staff_publish_and_withdraw_a_notice(store, server, tmp_path):
         page.fill("input[name=start]", start.isoformat(timespec="minutes"))
         page.fill("input[name=end]", (start + timedelta(days=2)).isoformat(timespec="minutes"))
         assert "发布到：示范区老干部活动中心" in page.inner_text("form.notice")
-        _shot(page, out, "notices_new")
+        screenshots.shot(page, out, "notices_new")
         page.click("form.notice button[type=submit]")
 
         notice = Notice.get()
@@ -52,11 +50,11 @@ def test_staff_publish_and_withdraw_a_notice(store, server, tmp_path):
         assert page.inner_text("[data-k=state]") == "正在显示"
         page.goto(server.url + "/web/notices")
         assert page.inner_text(f"#current tr[data-notice='{notice.key}'] th") == "本周三太极拳停课"
-        _shot(page, out, "notices")
+        screenshots.shot(page, out, "notices")
 
         page.click(f"#current tr[data-notice='{notice.key}'] a")
         page.fill("input[name=reason]", "维修提前完成")
-        _shot(page, out, "notice")
+        screenshots.shot(page, out, "notice")
         page.click("text=撤回通知")
         assert page.inner_text("[data-k=state]").startswith("已撤回")
         page.goto(server.url + "/web/notices")
@@ -66,9 +64,3 @@ def test_staff_publish_and_withdraw_a_notice(store, server, tmp_path):
     assert Notice.get_by_id(notice.id).withdrawn_at is not None
     withdrawn = AuditEntry.get(AuditEntry.action == "notice.withdraw")
     assert (withdrawn.username, withdrawn.reason, withdrawn.site.code) == ("liuxia", "维修提前完成", "DEMO-001")
-
-
-def _shot(page, out: Path, name: str) -> None:
-    page.wait_for_load_state("networkidle")
-    page.evaluate("document.fonts.ready")
-    page.screenshot(path=str(out / f"bureau_{name}.png"), full_page=True)
