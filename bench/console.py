@@ -66,12 +66,20 @@ CHART_YEAR = console_data.LAST_DAY.year - 1  # a whole year of the data
 CHART_ALL = "/web/charts?year={year}"
 CHART_DISTRICT = "/web/charts?year={year}&region={region}"
 ACTIVITY_FORM = "/web/activities/new"
-DETAIL_LISTS = {"activity": "/web/activities", "member": "/web/members", "course": "/web/classes"}
-# Pages not in the menu whose .xlsx links are timed too: a member search with results (the menu's
-# search page is empty), and the first links of a pattern found on a page: a member's record, the
-# first term's timetable.
 MEMBER_SEARCH = "/web/members?q=%E7%8E%8B"  # 王: every site has some
-EXPORT_PAGES = ((MEMBER_SEARCH, r"/web/members/[^/?]+"), ("/web/classes", r"/web/classes/terms/\d+/timetable"))
+# Pages not in the menu, timed too with their .xlsx links: (name, the page (or the name of a page
+# found before) whose first link of the pattern it is).  A member search with results (the menu's
+# search page is empty) is one of them.
+DETAILS = (
+    ("activity", "/web/activities", r"/web/activities/[0-9a-f]{32}"),
+    ("notice", "/web/notices", r"/web/notices/[0-9a-f]{32}"),
+    ("term", "/web/classes", r"/web/classes/terms/\d+"),
+    ("course", "term", r"/web/classes/courses/[^/?]+"),
+    ("timetable", "/web/classes", r"/web/classes/terms/\d+/timetable"),
+    ("member record", MEMBER_SEARCH, r"/web/members/[^/?]+"),
+    ("audit entry", "/web/audit", r"/web/audit/\d+"),
+    ("account", "/web/accounts", r"/web/accounts/[^/?]+"),
+)
 
 
 @dataclass
@@ -242,22 +250,22 @@ def pages_of(client: httpx.Client, role: str, built: console_data.Built, region:
     from bureau.console.base import NAV
 
     pages = [(label, path) for path, label, roles in NAV if role in roles]
-    for name, listing in DETAIL_LISTS.items():
-        found = [h for h in links(client, listing) if re.fullmatch(rf"{re.escape(listing)}/[^/?]+", urlsplit(h).path)]
-        found = [h for h in found if not h.endswith(("/new", ".xlsx"))]
-        if found:
-            pages.append((f"{name} detail", found[0]))
+    pages.append(("member search", MEMBER_SEARCH))
+    found: dict[str, str] = {}
+    for name, listing, pattern in DETAILS:
+        on = found.get(listing, listing)
+        if on.startswith("/web/accounts") and role != "admin":
+            continue
+        hits = [h for h in links(client, on) if re.fullmatch(pattern, urlsplit(h).path) and not h.endswith("/new")]
+        if hits:
+            found[name] = hits[0]
+            pages.append((name, hits[0]))
     if role != "staff":
         pages.append((f"chart {CHART_YEAR}, every site", CHART_ALL.format(year=CHART_YEAR)))
         if region is not None:
             pages.append((f"chart {CHART_YEAR}, a district", CHART_DISTRICT.format(year=CHART_YEAR, region=region)))
     exports = []
-    more = [MEMBER_SEARCH] + [
-        found[0]
-        for listing, pattern in EXPORT_PAGES
-        if (found := [h for h in links(client, listing) if re.fullmatch(pattern, urlsplit(h).path)])
-    ]
-    for path in [p for _, p in pages] + more:
+    for path in [p for _, p in pages]:
         exports += [h for h in links(client, path) if ".xlsx" in h or "format=xlsx" in h]
     pages += [(f"export {urlsplit(h).path.rsplit('/', 1)[-1]}", h) for h in dict.fromkeys(exports)]
     return pages
