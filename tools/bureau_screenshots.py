@@ -35,7 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
-    "--lang=zh-CN",  # date inputs as a Chinese office PC shows them (2026/12/01)
 ]
 PAGES = {
     "login": "/web/login",

@@ -200,10 +200,8 @@ def test_staff_enrol_a_senior_in_the_browser_and_export_the_roster(server, sites
         page.click("#members >> text=XC0001")
         assert "太极拳（一）班" in page.inner_text("#courses")
         screenshots.shot(page, out, "members_record")
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"bureau_{n}.png"
-        for n in ("classes", "classes_term", "classes_course", "classes_timetable", "members", "members_record")
-    )
+    for name in ("classes", "classes_term", "classes_course", "classes_timetable", "members", "members_record"):
+        assert (out / f"bureau_{name}.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_past_terms_come_a_page_at_a_time_after_the_current_and_coming_ones(server, sites):
