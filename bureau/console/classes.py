@@ -248,7 +248,15 @@ def course_list(request: Request, term_id: int) -> Response:
     def figures(viewer: Viewer) -> Response:
         term = term_of(viewer, term_id)
         rows = [
-            (c.title, c.category, c.teacher, c.room, c.capacity, classes.schedule_text(c), classes.enrolled_count(c))
+            (
+                c.title,
+                "" if c.category == "lesson" else c.category,
+                c.teacher,
+                c.room,
+                c.capacity,
+                classes.schedule_text(c),
+                classes.enrolled_count(c),
+            )
             for c in term.courses.where(Course.withdrawn_at.is_null()).order_by(Course.title)
         ]
         header = ("课程名称", "类别", "教师", "教室", "人数上限", "每周上课时间", "已报名")
