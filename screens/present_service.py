@@ -92,12 +92,16 @@ def activity_lines(view, identified: bool) -> ActivityLines:
     return ActivityLines(view.title, when, _facts(view), _mark(view), _action(view) if identified else "")
 
 
-def attract_row(view) -> str:
-    """An activity's line on the attract screen: a cancelled one says so, so nobody comes for it."""
+def attract_row(view, large: bool = False) -> str:
+    """An activity's line on the attract screen: a cancelled one says so, so nobody comes for it.
+    In 大字 (`large`) the line leaves out the place and cuts a long title, so it never wraps."""
     when = day(view.start)
+    title = _cut(view.title, TITLE_SHOWN) if large else view.title
     if view.cancelled:
-        return t("activities.cancelled_row", time=when, title=view.title)
-    return t("format.row", time=when, title=view.title, place=view.place)
+        return t("activities.cancelled_row", time=when, title=title)
+    if large:
+        return t("format.row_short", time=when, title=title)
+    return t("format.row", time=when, title=title, place=view.place)
 
 
 def _facts(view) -> str:
@@ -176,15 +180,32 @@ def change_message(change) -> str:
     return t("activities.done_closed")
 
 
+# The news band holds one line in large type: so many items, titles and reasons cut to so many
+# characters ("…"); what is left out staff can tell.
+NEWS_SHOWN, TITLE_SHOWN, REASON_SHOWN = 2, 12, 16
+
+
 def news(notices) -> str:
     """News for the senior just identified, told once: each place they got from a waitlist, each
     activity they registered for that was cancelled (「重阳健步行（12月1日）已取消：<reason>」)."""
-    return "；".join(
-        t("service.cancelled", title=n.title, date=day(n.start), reason=n.reason or t("service.no_reason"))
+    told = [
+        t(
+            "service.cancelled",
+            title=_cut(n.title, TITLE_SHOWN),
+            date=day(n.start),
+            reason=_cut(n.reason, REASON_SHOWN) or t("service.no_reason"),
+        )
         if n.cancelled
-        else t("service.promoted", title=n.title)
+        else t("service.promoted", title=_cut(n.title, TITLE_SHOWN))
         for n in notices
-    )
+    ]
+    if len(told) > NEWS_SHOWN:
+        told = told[: NEWS_SHOWN - 1] + [t("service.more_news", n=len(told) - NEWS_SHOWN + 1)]
+    return "；".join(told)
+
+
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def news_voice(notices) -> tuple[str, ...]:

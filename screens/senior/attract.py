@@ -76,7 +76,8 @@ class AttractScreen(Screen):
             items = present.still_on(schedule.today(now), now)
             return present.fit([present.row(i) for i in items], LINES) or [t("home.nothing_today")]
         views = activities.upcoming(now, cancelled=True)[:LINES]
-        return [present_service.attract_row(v) for v in views] or [t("activities.none")]
+        large = App.get_running_app().theme.scale > 1
+        return [present_service.attract_row(v, large) for v in views] or [t("activities.none")]
 
     def on_touch_down(self, touch) -> bool:
         App.get_running_app().go_home()

@@ -1,5 +1,7 @@
-"""我的积分: the balance in very large type and the passbook, five entries a page."""
+"""我的积分: the balance in very large type and the passbook, five entries a page (three in 大字,
+so that the line of news above them never squeezes their type)."""
 
+from kivy.app import App
 from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
 
@@ -8,7 +10,7 @@ from kiosk.points import passbook
 from screens import kv, present_service
 from screens.senior.service import ServiceScreen
 
-ROWS = 5
+ROWS, ROWS_LARGE = 5, 3
 
 
 class PassbookRow(BoxLayout):
@@ -34,7 +36,8 @@ class PointsScreen(ServiceScreen):
             self.ids.rows.add_widget(row)
 
     def show(self, news: str = "") -> None:
-        book = passbook.passbook(self.senior.member_no, self.page, ROWS, with_opening=True)
+        shown = self._fit_rows()
+        book = passbook.passbook(self.senior.member_no, self.page, len(shown), with_opening=True)
         self.page, self.pages = book.page, book.pages
         self.balance = book.balance
         self.ids.balance.text = present_service.balance(book.balance)
@@ -45,6 +48,16 @@ class PointsScreen(ServiceScreen):
         for i, row in enumerate(self.rows):
             row.show(lines[i] if i < len(lines) else None)
         self.frame(news)
+
+    def _fit_rows(self) -> list[PassbookRow]:
+        """The rows of a page at the senior's type size (fixed for a visit, so pages stay whole)."""
+        shown = self.rows[: ROWS_LARGE if App.get_running_app().theme.scale > 1 else ROWS]
+        box = self.ids.rows
+        if len(box.children) != len(shown):
+            box.clear_widgets()
+            for row in shown:
+                box.add_widget(row)
+        return shown
 
     def forget(self) -> None:
         super().forget()

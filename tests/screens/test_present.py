@@ -2,11 +2,13 @@
 
 from dataclasses import replace
 from datetime import datetime
+from types import SimpleNamespace
 
 import pytest
 
 from kiosk.checkin.signin import FULL, KINDS, Result
 from kiosk.i18n import t
+from kiosk.programme import activities
 from kiosk.programme.my_courses import MyCourse
 from kiosk.programme.schedule import Item
 from kiosk.sync.status import Status as SyncStatus
@@ -222,3 +224,26 @@ def test_the_board_keeps_the_next_class_before_the_note_when_room_is_short():
     assert present.board_rows(room=300, row=90, note=60) == (2, True)
     assert present.board_rows(room=120, row=90, note=60) == (1, False)  # a row, not the count
     assert present.board_rows(room=80, row=90, note=60) == (0, True)  # the note alone (nothing today …)
+
+
+def test_the_news_band_keeps_to_one_line():
+    """However long the titles and reasons, and however many, the band says the first and counts the rest."""
+    start = datetime(2027, 3, 20, 9, 0)
+    title = "二〇二七年春季老年大学全体学员重阳节登高健步行"
+    reason = "因连日暴雨，公园山道湿滑，为了大家的安全，本次活动取消"
+    long = activities.Notice(title, start, "", True, reason)
+    assert present_service.news([long]) == "二〇二七年春季老年大学…（3月20日）已取消：因连日暴雨，公园山道湿滑，为了…"
+    promoted = activities.Notice("太极拳", start, "")
+    told = present_service.news([long, promoted, promoted])
+    assert told.startswith("二〇二七年春季老年大学…") and told.endswith("；另有 2 条消息，请问工作人员")
+    place = "好消息：您候补的「太极拳」已经报上名了"
+    assert present_service.news([promoted, promoted]) == f"{place}；{place}"  # two fit
+
+
+def test_an_attract_line_in_large_type_never_wraps():
+    start = datetime(2027, 3, 20, 9, 0)
+    view = SimpleNamespace(start=start, title="形势报告会：老龄事业新政策解读", place="五楼报告厅", cancelled=False)
+    assert present_service.attract_row(view) == "3月20日　形势报告会：老龄事业新政策解读　五楼报告厅"
+    assert present_service.attract_row(view, large=True) == "3月20日　形势报告会：老龄事业新…"
+    gone = SimpleNamespace(start=start, title="重阳节游园", place="公园", cancelled=True)
+    assert present_service.attract_row(gone, large=True) == "3月20日　重阳节游园　已取消"

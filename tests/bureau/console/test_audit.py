@@ -91,8 +91,8 @@ def test_the_operators_publishing_commands_are_audited(store, store_url, tmp_pat
         "rule.set",
         "settings.set",
         "settings.set",
-        "activity.publish",
-        "activity.withdraw",
+        "activity.create",
+        "activity.cancel",
         "term.create",
         "course.create",
     ]
