@@ -401,7 +401,7 @@ class KioskApp(App):
         if result.repeat:
             return
         self._apply(visit.senior)  # nobody named (an unknown card): nobody's preferences
-        news = present_service.news(visit.news)
+        news = present_service.news(visit.news, self.theme.scale > 1)
         if result.kind == "choose":
             self.choice.show(result, method)
             self.screens.current = "choice"
@@ -441,7 +441,7 @@ class KioskApp(App):
         if self.senior and self.senior.member_no == visit.senior.member_no and screen.senior:
             return  # the same card again: nothing new
         self._apply(visit.senior)
-        news = present_service.news(visit.news)
+        news = present_service.news(visit.news, self.theme.scale > 1)
         try:
             screen.identified(visit.senior, news)
         except Exception:

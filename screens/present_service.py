@@ -180,28 +180,38 @@ def change_message(change) -> str:
     return t("activities.done_closed")
 
 
-# The news band holds one line in large type: so many items, titles and reasons cut to so many
-# characters ("…"); what is left out staff can tell.
-NEWS_SHOWN, TITLE_SHOWN, REASON_SHOWN = 2, 12, 16
+# The news band holds one line (NewsLine cuts what overflows): at most so many characters at
+# each type size (a CJK character is one em; the band is ~33 em wide in normal type, ~24 in 大字).
+# What is cut is the reason first, then the title: 「…已取消」 and the count of the other news
+# always show.  Staff tell the rest.
+LINE, LINE_LARGE = 30, 22
+TITLE_SHOWN = 12  # a title's most, in the news and on an attract line in 大字
 
 
-def news(notices) -> str:
+def news(notices, large: bool = False) -> str:
     """News for the senior just identified, told once: each place they got from a waitlist, each
-    activity they registered for that was cancelled (「重阳健步行（12月1日）已取消：<reason>」)."""
-    told = [
-        t(
-            "service.cancelled",
-            title=_cut(n.title, TITLE_SHOWN),
-            date=day(n.start),
-            reason=_cut(n.reason, REASON_SHOWN) or t("service.no_reason"),
-        )
-        if n.cancelled
-        else t("service.promoted", title=_cut(n.title, TITLE_SHOWN))
-        for n in notices
-    ]
-    if len(told) > NEWS_SHOWN:
-        told = told[: NEWS_SHOWN - 1] + [t("service.more_news", n=len(told) - NEWS_SHOWN + 1)]
-    return "；".join(told)
+    activity they registered for that was cancelled (「重阳健步行（12月1日）已取消：<reason>」),
+    in one line at the senior's type size (`large`: 大字)."""
+    if not notices:
+        return ""
+    more = t("service.more_news", n=len(notices) - 1) if len(notices) > 1 else ""
+    return _one_news(notices[0], (LINE_LARGE if large else LINE) - len(more)) + more
+
+
+def _one_news(n, room: int) -> str:
+    """One news in at most `room` characters, cutting its reason, then its title."""
+    if n.cancelled:
+        key, words = "service.cancelled", {"date": day(n.start), "reason": n.reason or t("service.no_reason")}
+    else:
+        key, words = "service.promoted", {}
+    title = _cut(n.title, TITLE_SHOWN)
+    if "reason" in words:
+        bare = len(t(key, title=title, **{**words, "reason": ""}))
+        words["reason"] = _cut(words["reason"], max(1, room - bare))
+    over = len(t(key, title=title, **words)) - room
+    if over > 0:
+        title = _cut(title, max(2, len(title) - over))
+    return t(key, title=title, **words)
 
 
 def _cut(text: str, most: int) -> str:

@@ -52,7 +52,8 @@ class FlowText(Text):
 
 
 class NewsLine(FlowText):
-    """A line of news over a senior's screen (good news, what a tap did) on a soft yellow band."""
+    """A line of news over a senior's screen (good news, what a tap did) on a soft yellow band: one
+    line, cut with … where the type size leaves no room (the presenter puts what matters first)."""
 
 
 class LineText(FlowText):

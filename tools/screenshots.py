@@ -373,7 +373,7 @@ class Tour:
         if kiosk_activities.upcoming(now, "DM0010")[0].status != "registered":
             kiosk_activities.sign_up("DM0010", first.id, now, self.settings.kiosk.id, self.settings.site.code)
         with write():
-            cancel_activity(Activity.get_by_id(first.id), "场地维修")
+            cancel_activity(Activity.get_by_id(first.id), "报告厅线路检修，本次报告会取消，另行通知")
 
     def _attract_activities(self):
         """The attract screen turned to its slide of the next activities."""

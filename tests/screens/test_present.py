@@ -227,17 +227,24 @@ def test_the_board_keeps_the_next_class_before_the_note_when_room_is_short():
 
 
 def test_the_news_band_keeps_to_one_line():
-    """However long the titles and reasons, and however many, the band says the first and counts the rest."""
+    """However long the title and reason, and however many news, one line at each type size: the
+    reason is cut first, then the title; 「已取消」 and the count of the other news always show."""
     start = datetime(2027, 3, 20, 9, 0)
     title = "二〇二七年春季老年大学全体学员重阳节登高健步行"
     reason = "因连日暴雨，公园山道湿滑，为了大家的安全，本次活动取消"
     long = activities.Notice(title, start, "", True, reason)
-    assert present_service.news([long]) == "二〇二七年春季老年大学…（3月20日）已取消：因连日暴雨，公园山道湿滑，为了…"
-    promoted = activities.Notice("太极拳", start, "")
-    told = present_service.news([long, promoted, promoted])
-    assert told.startswith("二〇二七年春季老年大学…") and told.endswith("；另有 2 条消息，请问工作人员")
-    place = "好消息：您候补的「太极拳」已经报上名了"
-    assert present_service.news([promoted, promoted]) == f"{place}；{place}"  # two fit
+    for large, line in ((False, present_service.LINE), (True, present_service.LINE_LARGE)):
+        told = present_service.news([long], large)
+        assert len(told) <= line and told.startswith("二〇") and "（3月20日）已取消：" in told, told
+    assert "已取消：因连日" in present_service.news([long])  # normal type keeps some of the reason
+    promoted = activities.Notice(title, start, "")
+    told = present_service.news([long, promoted, promoted], large=True)
+    assert len(told) <= present_service.LINE_LARGE and told.endswith("已取消：…等 2 条"), told
+    place = present_service.news([promoted], large=True)
+    assert len(place) <= present_service.LINE_LARGE and place.endswith("」已经报上名了"), place
+    short = activities.Notice("太极拳", start, "")
+    assert present_service.news([short]) == "好消息：您候补的「太极拳」已经报上名了"  # short news uncut
+    assert present_service.news([]) == ""
 
 
 def test_an_attract_line_in_large_type_never_wraps():
