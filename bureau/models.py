@@ -167,6 +167,7 @@ class LedgerEntry(BaseModel):
     note = CharField(default="")
     at = DateTimeField()  # when it happened (the kiosk's time, corrected)
     recorded_at = DateTimeField(default=utcnow)
+    minutes = IntegerField(null=True)  # volunteer service: its time (the fact's hours), for the reports
 
     class Meta:
         indexes = ((("member_no", "business_day"), False),)
@@ -479,6 +480,148 @@ class PendingImport(BaseModel):
     created_at = DateTimeField(default=utcnow, index=True)
 
 
+# --- care, organisations and volunteers (migration 0010; docs/care.md) ------------------------------------
+
+RETIRED = ("离休", "退休")
+# The hardships a center records, a short fixed list (collect only what the care work needs).
+HARDSHIPS = ("重病", "失能", "空巢", "残疾", "家庭困难")
+
+
+class Situation(BaseModel):
+    """What a center's care work needs to know of a member.  Sensitive: seen and changed only by the
+    member's site's staff and the bureau's admins (bureau/care/), never published to a kiosk and
+    never carried by a fact.  One row a member, made when staff first record something."""
+
+    member_no = CharField(max_length=32, unique=True)
+    site = ForeignKeyField(Site, backref="situations")
+    retired = CharField(max_length=8, default="")  # 离休, 退休 or "" (not recorded)
+    party_member = BooleanField(default=False)
+    # Entered in the console, as no fact carries one (docs/design.md §9.1): the bureau holds no HMAC
+    # key, so a birth date beside an id_hash here does not open the ID number.
+    birth_date = DateField(null=True)
+    lives_alone = BooleanField(default=False)
+    hardship = CharField(max_length=64, default="")  # HARDSHIPS, comma-joined
+    phone = CharField(max_length=32, default="")  # the number to call the member on
+    contact_user = ForeignKeyField(BureauUser, null=True, backref="cared_for")  # 联系人 with an account
+    contact_name = CharField(max_length=64, default="")  # ... or a volunteer's or a relative's name
+    emergency_name = CharField(max_length=64, default="")
+    emergency_relation = CharField(max_length=16, default="")  # 子女, 配偶 ...
+    emergency_phone = CharField(max_length=32, default="")
+    plan = TextField(default="")  # 一人一策: what the center does for this member
+    in_hospital_since = DateField(null=True)  # 住院: not on the absence list meanwhile
+    back_from_hospital = DateField(null=True)  # 出院: on the hospital list until visited after it
+    updated_by = CharField(max_length=64, default="")
+    updated_at = DateTimeField(default=utcnow)
+
+
+VISIT_KINDS = ("visit", "call", "hospital")  # 上门走访, 电话问候, 医院探望
+
+
+class Visit(BaseModel):
+    """One visit or call to a member: who, when, how it went, what must follow.  A visit takes the
+    member off the care lists whose rule it meets (bureau/care/lists.py)."""
+
+    member_no = CharField(max_length=32)
+    site = ForeignKeyField(Site, backref="visits", index=False)
+    day = DateField()
+    kind = CharField(max_length=16, default="visit")  # VISIT_KINDS
+    visitor = CharField(max_length=64)  # who went or called
+    reason = CharField(max_length=32, default="")  # the care list it answered: absent, birthday, ...
+    outcome = TextField(default="")
+    follow_up = TextField(default="")  # "" none needed
+    follow_up_done = DateField(null=True)
+    recorded_by = CharField(max_length=64)
+    recorded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("member_no", "day"), False), (("site", "day"), False))
+
+
+ORG_KINDS = ("branch", "temp_branch", "team", "club")  # 党支部, 临时党支部, 志愿服务队, 社团/协会
+
+
+class Organisation(BaseModel):
+    """A party branch (a 临时党支部 of a class too), a volunteer team or a club: item org:<key> of the
+    "items" stream for its site's kiosks, with its members' numbers."""
+
+    key = CharField(max_length=32, unique=True)
+    site = ForeignKeyField(Site, null=True, backref="organisations")  # None: the bureau's own
+    course = ForeignKeyField(Course, null=True, backref="organisations")  # the class of a 临时党支部
+    kind = CharField(max_length=16)  # ORG_KINDS
+    name = CharField()
+    term_start = DateField(null=True)  # 届期: the 换届 reminder comes ahead of term_end
+    term_end = DateField(null=True)
+    note = TextField(default="")
+    dissolved_at = DateField(null=True)
+    created_by = CharField(max_length=64, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+# The branch, team or club holding an activity: its members' sign-ins count as the organisation's
+# attendance (主题党日, 组织生活), and they see it first on 近期活动.  Added here, after Organisation, as
+# migration 0010 adds it: the table's last column.
+Activity._meta.add_field("organisation", ForeignKeyField(Organisation, null=True, backref="activities"))
+
+
+class OrgMember(BaseModel):
+    organisation = ForeignKeyField(Organisation, backref="members", on_delete="CASCADE")
+    member_no = CharField(max_length=32, index=True)
+    role = CharField(max_length=16, default="成员")  # 书记, 副书记, 委员, 队长, 会长 ... 成员
+    since = DateField(null=True)
+    until = DateField(null=True)  # left: kept for the 台账 of the years before
+
+    class Meta:
+        indexes = ((("organisation", "member_no"), True),)
+
+
+class SkillDomain(BaseModel):
+    """A domain of the 银发人才库 (书画, 医疗, 法律 ...): seeded by migration 0010, extended by the bureau."""
+
+    name = CharField(max_length=32, unique=True)
+    position = IntegerField(default=0)
+
+
+class MemberSkill(BaseModel):
+    member_no = CharField(max_length=32)
+    domain = ForeignKeyField(SkillDomain, backref="skills")
+    detail = CharField(default="")  # 擅长楷书, 退休内科医生 ...
+
+    class Meta:
+        indexes = ((("member_no", "domain"), True),)
+
+
+NEED_STATES = ("open", "assigned", "done", "cancelled")  # 待派单, 已派单, 已完成, 已取消
+
+
+class Need(BaseModel):
+    """A need a center or community posted (群众点单), sent to volunteers with its skill (社区派单) who
+    take it (志愿者接单); done, each taker's hours are recorded."""
+
+    site = ForeignKeyField(Site, backref="needs")
+    title = CharField()
+    domain = ForeignKeyField(SkillDomain, null=True, backref="needs")
+    requester = CharField(default="")  # the community, unit or person asking
+    place = CharField(default="")
+    start = DateTimeField()
+    end = DateTimeField(null=True)
+    wanted = IntegerField(default=1)  # volunteers needed
+    status = CharField(max_length=16, default="open")  # NEED_STATES
+    note = TextField(default="")
+    created_by = CharField(max_length=64, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class NeedTaker(BaseModel):
+    need = ForeignKeyField(Need, backref="takers", on_delete="CASCADE")
+    member_no = CharField(max_length=32, index=True)
+    status = CharField(max_length=16, default="offered")  # offered 已派单, accepted 已接单, declined, done
+    minutes = IntegerField(null=True)  # service time, when done
+    entry_id = CharField(max_length=64, null=True)  # the ledger entry of its points
+
+    class Meta:
+        indexes = ((("need", "member_no"), True),)
+
+
 MODELS = [
     Region,
     *MODELS,
@@ -496,4 +639,12 @@ MODELS = [
     Enrollment,
     PendingImport,
     DailyAttendance,
+    Situation,
+    Visit,
+    Organisation,
+    OrgMember,
+    SkillDomain,
+    MemberSkill,
+    Need,
+    NeedTaker,
 ]
