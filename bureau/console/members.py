@@ -10,6 +10,7 @@ open only their own site's members; another's by URL is not found.  Both pages d
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from bureau.care import situation
 from bureau.console.base import Viewer, dated, not_found, page, wants_xlsx, xlsx
 from bureau.models import Member
 from bureau.programme import classes, members
@@ -56,6 +57,7 @@ def record(request: Request, member_no: str) -> Response:
             "statuses": classes.STATUSES,
             "methods": METHODS,
             "signup_statuses": SIGNUP_STATUS,
+            "may_care": situation.may_see(viewer.user, member),  # the care record: sensitive
         }
 
     return page(request, "members_record.html", figures)

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bureau import admin, console, web
+from bureau.care import situation, visits
 from bureau.console.base import XLSX
 from bureau.models import (
     Activity,
@@ -20,8 +21,10 @@ from bureau.models import (
     Member,
     Notice,
     Region,
+    Situation,
     StreamMeta,
     Term,
+    Visit,
     WebSession,
 )
 from bureau.programme import activities, classes, hierarchy, notices
@@ -64,6 +67,10 @@ def world(store):
         course = classes.save_course(a, term, CourseFields(f"{MARK}太极拳", schedule=schedule), "staff-a")
         classes.enroll(course, member, "staff-a", now)
         notice = notices.publish(a, "notice", f"{MARK}通知", "", now, now + timedelta(days=2), "staff-a")
+        care = situation.Draft(phone="13812345678", contact_user="staff-a", contact_name=f"{MARK}联系人")
+        situation.save(member, care, "staff-a", today)
+        went = visits.Entry("visit", today, f"{MARK}走访人", follow_up="送药")
+        visit = visits.record(member, went, "staff-a", today)
     session_a = WebSession.create(
         token_hash="0" * 64, user=BureauUser.get(BureauUser.username == "staff-a"), expires_at=now + timedelta(hours=8)
     )
@@ -79,6 +86,7 @@ def world(store):
         "category": ["activity"],
         "what": ["disable", "unlock"],
         "region": region.id,
+        "visit_id": [visit.id],
     }
 
 
@@ -145,6 +153,8 @@ def state() -> tuple:
         [(x.name, x.start, x.end) for x in Term.select().order_by(Term.id)],
         [(x.member_no, x.status) for x in Enrollment.select().order_by(Enrollment.id)],
         [(x.name, x.parent_id) for x in Region.select().order_by(Region.id)],
+        [(x.member_no, x.phone, x.contact_name, x.updated_by) for x in Situation.select().order_by(Situation.id)],
+        [(x.id, x.visitor, x.follow_up_done) for x in Visit.select().order_by(Visit.id)],
         [(u.username, u.role, u.disabled, u.password_hash) for u in BureauUser.select().order_by(BureauUser.id)],
         WebSession.select().count(),
     )
@@ -172,7 +182,7 @@ def test_a_centres_staff_find_nothing_of_another_site_by_any_url_or_form(server,
     assert len(routes()) > 60  # the console's routes were read, not an empty list
     after = state()
     # Only what staff-b may do to their own account changed: nothing of site A's.
-    assert after[1:8] == before[1:8]
+    assert after[1:10] == before[1:10]
     b.close()
 
 
