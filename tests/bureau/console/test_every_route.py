@@ -18,8 +18,12 @@ from bureau.models import (
     Course,
     Enrollment,
     Member,
+    MemberSkill,
+    Need,
+    NeedTaker,
     Notice,
     Region,
+    SkillDomain,
     StreamMeta,
     Term,
     WebSession,
@@ -27,6 +31,7 @@ from bureau.models import (
 from bureau.programme import activities, classes, hierarchy, notices
 from bureau.programme.classes import CourseFields
 from bureau.store import write
+from bureau.volunteers import needs, skills
 
 from .signed_in import SignedIn, account
 
@@ -64,6 +69,11 @@ def world(store):
         course = classes.save_course(a, term, CourseFields(f"{MARK}太极拳", schedule=schedule), "staff-a")
         classes.enroll(course, member, "staff-a", now)
         notice = notices.publish(a, "notice", f"{MARK}通知", "", now, now + timedelta(days=2), "staff-a")
+        painting = SkillDomain.get(SkillDomain.name == "书画")
+        skills.set_skill(member, painting, f"{MARK}楷书", "staff-a")
+        draft = needs.Draft(f"{MARK}春联义写", painting, f"{MARK}社区", "", start, None, 1)
+        need = needs.create(a, draft, "staff-a")
+        needs.dispatch(need, needs.matches(need, None)[0], "staff-a")
     session_a = WebSession.create(
         token_hash="0" * 64, user=BureauUser.get(BureauUser.username == "staff-a"), expires_at=now + timedelta(hours=8)
     )
@@ -79,6 +89,8 @@ def world(store):
         "category": ["activity"],
         "what": ["disable", "unlock"],
         "region": region.id,
+        "need_id": [need.id],
+        "domain_id": [painting.id],
     }
 
 
@@ -123,6 +135,11 @@ def everything_a_form_may_name(world: dict) -> dict:
         "password": "a-new-password-4711",
         "token": "x",
         "scope": f"site:{A}",
+        "answer": "accepted",
+        "domain": world["domain_id"][0],
+        "detail": f"{MARK}伪造",
+        "requester": f"{MARK}伪造",
+        f"minutes_{world['member_no'][0]}": "60",
     }
 
 
@@ -147,6 +164,10 @@ def state() -> tuple:
         [(x.name, x.parent_id) for x in Region.select().order_by(Region.id)],
         [(u.username, u.role, u.disabled, u.password_hash) for u in BureauUser.select().order_by(BureauUser.id)],
         WebSession.select().count(),
+        [(x.title, x.status) for x in Need.select().order_by(Need.id)],
+        [(x.member_no, x.status, x.minutes) for x in NeedTaker.select().order_by(NeedTaker.id)],
+        [(x.member_no, x.detail) for x in MemberSkill.select().order_by(MemberSkill.id)],
+        [(x.name, x.position) for x in SkillDomain.select().order_by(SkillDomain.id)],
     )
 
 
@@ -173,6 +194,7 @@ def test_a_centres_staff_find_nothing_of_another_site_by_any_url_or_form(server,
     after = state()
     # Only what staff-b may do to their own account changed: nothing of site A's.
     assert after[1:8] == before[1:8]
+    assert after[10:] == before[10:]
     b.close()
 
 
