@@ -27,7 +27,7 @@ DAY = datetime(2026, 11, 20, 9, 0)
 
 
 @pytest.fixture
-def tills(sites):  # noqa: F811
+def tills(sites):
     return Till(SITE), Till(OTHER_SITE)
 
 
