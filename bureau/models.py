@@ -173,6 +173,11 @@ class LedgerEntry(BaseModel):
         indexes = ((("member_no", "business_day"), False),)
 
 
+# The volunteer reports (bureau/volunteers/hours.py) read the service of a period: only the entries
+# with minutes are in it (migration 0011), a small part of a ledger of every sign-in's award.
+LedgerEntry.add_index(LedgerEntry.business_day, where=LedgerEntry.minutes.is_null(False))
+
+
 class RuleCursor(BaseModel):
     """How far the rules worker has read each kiosk's facts, per epoch (seqs are contiguous)."""
 

@@ -22,6 +22,7 @@ AREAS: tuple[str, ...] = (
     "publish",
     "imports",
     "care_member",
+    "volunteers",
 )
 
 

@@ -5,6 +5,7 @@ and the round goes on."""
 
 import json
 import logging
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -332,6 +333,7 @@ class Round:
             day=at.date(),
             at=at,
             note=p.reason[:255],
+            minutes=_minutes(p),
         )  # a long reason is cut, not lost
         no = p.member_no
         named = self.person(no)
@@ -354,7 +356,12 @@ class Round:
                 )
             return
         rule = self.rules.get(kind, DEFAULT_RULES.get(kind))
-        key = self._award_key(kind, member.member_no, p.signin, rule)
+        self.award(member, entry, rule, self._award_key(kind, member.member_no, p.signin, rule))
+
+    def award(self, member: Person, entry: dict, rule: dict | None, key: str | None) -> None:
+        """Enter an award (`entry`, for `enter`) for `member`: a second award of one item (`key`
+        taken) reversed at once, and what exceeds the category's daily cap reversed."""
+        kind, amount = entry["kind"], entry["amount"]
         if key is not None and self._taken(key):
             self.enter(member, **entry)
             self.enter(member, **self._reversal(entry, amount, DOUBLE_AWARD))
@@ -421,6 +428,7 @@ class Round:
         at: datetime,
         note: str,
         award_key: str | None = None,
+        minutes: int | None = None,
     ) -> None:
         member.balance += amount
         self.dirty[member.member_no] = member
@@ -440,6 +448,7 @@ class Round:
                 note,
                 at,
                 utcnow(),
+                minutes,
             )
         )
         self.entries[entry_id] = (member.member_no, kind, day, amount)
@@ -480,7 +489,13 @@ class Round:
 
     def _reversal(self, entry: dict, amount: int, note: str) -> dict:
         return dict(
-            entry, entry_id=str(uuid.uuid4()), amount=-amount, kind="reversal", reverses=entry["entry_id"], note=note
+            entry,
+            entry_id=str(uuid.uuid4()),
+            amount=-amount,
+            kind="reversal",
+            reverses=entry["entry_id"],
+            note=note,
+            minutes=None,  # the service stays the award's: a reversal undoes points, not time served
         )
 
     def _award_key(self, category: str, member_no: str, signin: str | None, rule: dict | None) -> str | None:
@@ -622,6 +637,51 @@ class Round:
         self.signups = {}
 
 
+def record_service(member_no: str, minutes: int, site: int, at: datetime, note: str, item: str) -> str:
+    """Volunteer service the bureau recorded itself (a need done: bureau/volunteers/needs.py), entered
+    as a round enters a kiosk's hours: the volunteer rule's points for the time, what exceeds the
+    day's cap reversed, once per member per `item` (its award key), the balance kept and the entry
+    and the member published (balances, members), so the member's kiosk shows the new balance.
+
+    Call it inside the caller's store.write(): it takes the rules' turn first (sql.lock_rules; on
+    SQLite the write transaction holds the whole database already), so no round reads the member's
+    balance or the day's awards while this changes them, and the next round reads them changed.
+    Returns the entry_id (BadFact: the member is unknown, or the balance would go past its bound)."""
+    sql.lock_rules()
+    work = Round([])
+    named = work.person(member_no)
+    if named is None:
+        raise BadFact(f"member {member_no} is unknown to the bureau")
+    member = (work.person(named.merged_into) or named) if named.merged_into else named
+    rule = work.rules.get("volunteer", DEFAULT_RULES["volunteer"])
+    amount = service_points(minutes, rule)
+    work._within_balance(member.member_no, amount)
+    entry = dict(
+        entry_id=str(uuid.uuid4()),
+        amount=amount,
+        kind="volunteer",
+        rule="volunteer_hour",
+        site=site,
+        kiosk=None,
+        reverses=None,
+        day=at.date(),
+        at=at,
+        note=note[:255],
+        minutes=minutes,
+    )
+    work.award(member, entry, rule, _award_key("volunteer", member.member_no, item, at.isoformat()))
+    work.flush()
+    return entry["entry_id"]
+
+
+def service_points(minutes: int, rule: dict) -> int:
+    """The volunteer rule's points for `minutes` of one day's service, as a kiosk counts hours
+    (kiosk/points/awards.py volunteer_points): rounded down, at most the daily cap."""
+    points = math.floor(round(rule.get("points", 0) * minutes / 60, 6))
+    cap = rule.get("daily_cap") or 0
+    return min(points, cap) if cap else points
+
+
 def publish_people(people: list[Person], sites: dict[int, str]) -> None:
     """A kiosk holds only the members it needs (docs/sync-protocol.md §6.1): "members" gives each
     site's kiosks their own members in full, "cards" every kiosk what a visiting senior's card read
@@ -671,6 +731,11 @@ _ENROLLMENT_STATUS = {"enrolled": "enrolled", "waitlisted": "waitlisted", "withd
 SIGNUP_STATUSES = ("registered", "waitlisted", "cancelled")
 _SIGNUP_COLUMNS = ("site_id", "member_no", "activity_id", "title", "start", "status", "at")
 _SIGNUP_KEY = ("site_id", "title", "start", "member_no")
+
+
+def _minutes(p: payloads.Points) -> int | None:
+    """The time a volunteer entry served, in minutes (the kiosk records hours, in half hours)."""
+    return round(p.hours * 60) if p.kind == "volunteer" and p.hours is not None else None
 
 
 def _activity_of(site: int, key: str | None, title: str, start: datetime) -> int | None:
@@ -805,6 +870,7 @@ _LEDGER_COLUMNS = (
     "note",
     "at",
     "recorded_at",
+    "minutes",  # a volunteer entry's time served (the fact's hours), for the reports
 )
 _LEDGER_OF = """
     SELECT entry_id, amount, kind, rule, site_id, at, reverses, note, balance_after FROM ledger_entry

@@ -19,9 +19,13 @@ from bureau.models import (
     Course,
     Enrollment,
     Member,
+    MemberSkill,
+    Need,
+    NeedTaker,
     Notice,
     Region,
     Situation,
+    SkillDomain,
     StreamMeta,
     Term,
     Visit,
@@ -30,6 +34,7 @@ from bureau.models import (
 from bureau.programme import activities, classes, hierarchy, notices
 from bureau.programme.classes import CourseFields
 from bureau.store import write
+from bureau.volunteers import needs, skills
 
 from .signed_in import SignedIn, account
 
@@ -71,6 +76,11 @@ def world(store):
         situation.save(member, care, "staff-a", today)
         went = visits.Entry("visit", today, f"{MARK}走访人", follow_up="送药")
         visit = visits.record(member, went, "staff-a", today)
+        painting = SkillDomain.get(SkillDomain.name == "书画")
+        skills.set_skill(member, painting, f"{MARK}楷书", "staff-a")
+        draft = needs.Draft(f"{MARK}春联义写", painting, f"{MARK}社区", "", start, None, 1)
+        need = needs.create(a, draft, "staff-a")
+        needs.dispatch(need, needs.matches(need, None)[0], "staff-a")
     session_a = WebSession.create(
         token_hash="0" * 64, user=BureauUser.get(BureauUser.username == "staff-a"), expires_at=now + timedelta(hours=8)
     )
@@ -87,6 +97,8 @@ def world(store):
         "what": ["disable", "unlock"],
         "region": region.id,
         "visit_id": [visit.id],
+        "need_id": [need.id],
+        "domain_id": [painting.id],
     }
 
 
@@ -131,6 +143,11 @@ def everything_a_form_may_name(world: dict) -> dict:
         "password": "a-new-password-4711",
         "token": "x",
         "scope": f"site:{A}",
+        "answer": "accepted",
+        "domain": world["domain_id"][0],
+        "detail": f"{MARK}伪造",
+        "requester": f"{MARK}伪造",
+        f"minutes_{world['member_no'][0]}": "60",
     }
 
 
@@ -157,6 +174,10 @@ def state() -> tuple:
         [(x.id, x.visitor, x.follow_up_done) for x in Visit.select().order_by(Visit.id)],
         [(u.username, u.role, u.disabled, u.password_hash) for u in BureauUser.select().order_by(BureauUser.id)],
         WebSession.select().count(),
+        [(x.title, x.status) for x in Need.select().order_by(Need.id)],
+        [(x.member_no, x.status, x.minutes) for x in NeedTaker.select().order_by(NeedTaker.id)],
+        [(x.member_no, x.detail) for x in MemberSkill.select().order_by(MemberSkill.id)],
+        [(x.name, x.position) for x in SkillDomain.select().order_by(SkillDomain.id)],
     )
 
 
@@ -183,6 +204,7 @@ def test_a_centres_staff_find_nothing_of_another_site_by_any_url_or_form(server,
     after = state()
     # Only what staff-b may do to their own account changed: nothing of site A's.
     assert after[1:10] == before[1:10]
+    assert after[12:] == before[12:]  # skills and needs, after the accounts and sessions
     b.close()
 
 
