@@ -47,7 +47,8 @@ def listing(request: Request) -> Response:
         kind = request.query_params.get("kind", "")
         if kind and kind not in KINDS:
             raise BadQuery("没有这类组织。")
-        site = viewer.site_or_all(request.query_params.get("site"))
+        code = request.query_params.get("site")
+        site = viewer.site(code) if code else None  # none chosen: every one this account sees
         dissolved = request.query_params.get("dissolved") == "1"
         query = visible(viewer).order_by(Organisation.kind, Organisation.name, Organisation.id)
         if kind:
@@ -377,7 +378,13 @@ def _form(viewer: Viewer, org: Organisation | None, kind: str) -> dict:
         .where(Course.site.in_(_site_ids(viewer)), Course.withdrawn_at.is_null(), Term.end >= today)
         .order_by(Site.code, Term.start, Course.title)
     )
-    return {"o": org, "kind": org.kind if org else kind, "kinds": KINDS, "sites": list(viewer.sites()), "courses": courses}
+    return {
+        "o": org,
+        "kind": org.kind if org else kind,
+        "kinds": KINDS,
+        "sites": list(viewer.sites()),
+        "courses": courses,
+    }
 
 
 def _year(request: Request) -> int:

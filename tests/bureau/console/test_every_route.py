@@ -19,11 +19,14 @@ from bureau.models import (
     Enrollment,
     Member,
     Notice,
+    Organisation,
+    OrgMember,
     Region,
     StreamMeta,
     Term,
     WebSession,
 )
+from bureau.organisations import orgs, rosters
 from bureau.programme import activities, classes, hierarchy, notices
 from bureau.programme.classes import CourseFields
 from bureau.store import write
@@ -64,12 +67,14 @@ def world(store):
         course = classes.save_course(a, term, CourseFields(f"{MARK}太极拳", schedule=schedule), "staff-a")
         classes.enroll(course, member, "staff-a", now)
         notice = notices.publish(a, "notice", f"{MARK}通知", "", now, now + timedelta(days=2), "staff-a")
+        branch = orgs.create("branch", a, orgs.Fields(f"{MARK}党支部", today, today + timedelta(days=30)), "staff-a")
+        rosters.join(branch, member.member_no, "书记", today, "staff-a")
     session_a = WebSession.create(
         token_hash="0" * 64, user=BureauUser.get(BureauUser.username == "staff-a"), expires_at=now + timedelta(hours=8)
     )
     entry = AuditEntry.select().where(AuditEntry.site == a).get()
     return {
-        "key": [activity.key, course.key, notice.key],
+        "key": [activity.key, course.key, notice.key, branch.key],
         "term_id": [term.id],
         "member_no": [member.member_no],
         "entry_id": [entry.id],
@@ -123,7 +128,14 @@ def everything_a_form_may_name(world: dict) -> dict:
         "password": "a-new-password-4711",
         "token": "x",
         "scope": f"site:{A}",
+        "organisation": branch_key(),
+        "course": Course.get().key,
+        "until": date.today().isoformat(),
     }
+
+
+def branch_key() -> str:
+    return Organisation.get().key
 
 
 def text_of(reply) -> str:
@@ -145,6 +157,8 @@ def state() -> tuple:
         [(x.name, x.start, x.end) for x in Term.select().order_by(Term.id)],
         [(x.member_no, x.status) for x in Enrollment.select().order_by(Enrollment.id)],
         [(x.name, x.parent_id) for x in Region.select().order_by(Region.id)],
+        [(x.key, x.name, x.term_end, x.dissolved_at) for x in Organisation.select().order_by(Organisation.id)],
+        [(x.member_no, x.role, x.until) for x in OrgMember.select().order_by(OrgMember.id)],
         [(u.username, u.role, u.disabled, u.password_hash) for u in BureauUser.select().order_by(BureauUser.id)],
         WebSession.select().count(),
     )
@@ -172,7 +186,7 @@ def test_a_centres_staff_find_nothing_of_another_site_by_any_url_or_form(server,
     assert len(routes()) > 60  # the console's routes were read, not an empty list
     after = state()
     # Only what staff-b may do to their own account changed: nothing of site A's.
-    assert after[1:8] == before[1:8]
+    assert after[1:10] == before[1:10]
     b.close()
 
 

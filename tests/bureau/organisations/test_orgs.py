@@ -112,7 +112,10 @@ def test_one_leader_at_a_time_a_second_is_refused_with_who_holds_the_office(peop
         team = orgs.create("team", site, Fields("健步行志愿服务队"), "staffa")
         rosters.join(team, "DM0001", "队长", date(2025, 1, 1), "staffa")
         rosters.join(team, "DM0002", "队员", date(2025, 1, 1), "staffa")
-    message = "「健步行志愿服务队」的队长现在是王建华（DM0001）。一个组织同时只有一位队长：请先把王建华的职务改为其他，再任命新的队长。"
+    message = (
+        "「健步行志愿服务队」的队长现在是王建华（DM0001）。"
+        "一个组织同时只有一位队长：请先把王建华的职务改为其他，再任命新的队长。"
+    )
     with write(), pytest.raises(OrganisationError) as refused:
         rosters.change_role(team, "DM0002", "队长", "staffa")
     assert str(refused.value) == message
@@ -133,9 +136,13 @@ def test_a_temp_branch_is_built_on_a_class_of_its_site_and_takes_its_term(people
     site, other = people
     with write():
         term = classes.save_term(site, "2026 秋季", date(2026, 9, 1), date(2027, 1, 15), "staffa")
-        course = classes.save_course(site, term, CourseFields("书法（一）班", schedule=(classes.slot("2 09:00-11:00"),)), "staffa")
+        course = classes.save_course(
+            site, term, CourseFields("书法（一）班", schedule=(classes.slot("2 09:00-11:00"),)), "staffa"
+        )
         theirs_term = classes.save_term(other, "2026 秋季", date(2026, 9, 1), date(2027, 1, 15), "staffb")
-        theirs = classes.save_course(other, theirs_term, CourseFields("合唱班", schedule=(classes.slot("3 09:00-11:00"),)), "staffb")
+        theirs = classes.save_course(
+            other, theirs_term, CourseFields("合唱班", schedule=(classes.slot("3 09:00-11:00"),)), "staffb"
+        )
     with write(), pytest.raises(OrganisationError, match="请选择所在的班级"):
         orgs.create("temp_branch", site, Fields("书法班临时党支部"), "staffa")
     with write(), pytest.raises(OrganisationError, match="本站点的班级"):
@@ -171,9 +178,10 @@ def test_renewal_is_due_90_days_ahead_and_once_past_and_editing_the_term_is_audi
     entry = AuditEntry.select().where(AuditEntry.action == "organisation.renew").get()
     assert entry.target == "已过期" and "2031-12-06" in entry.detail
     # Nothing the kiosks hold changed: the item was not published again.
-    assert StreamRow.get(StreamRow.entity_id == f"org:{past.key}").rev < StreamRow.get(
-        StreamRow.entity_id == f"org:{gone.key}"
-    ).rev
+    assert (
+        StreamRow.get(StreamRow.entity_id == f"org:{past.key}").rev
+        < StreamRow.get(StreamRow.entity_id == f"org:{gone.key}").rev
+    )
 
 
 def test_an_activity_of_an_organisation_carries_its_key_to_the_kiosks(people):
@@ -181,7 +189,9 @@ def test_an_activity_of_an_organisation_carries_its_key_to_the_kiosks(people):
     start = datetime(2026, 7, 1, 9, 0)
     with write():
         branch = orgs.create("branch", site, Fields("第一党支部"), "staffa")
-        draft = activities.Draft("七一主题党日", start, start + timedelta(hours=2), "party_day", organisation_id=branch.id)
+        draft = activities.Draft(
+            "七一主题党日", start, start + timedelta(hours=2), "party_day", organisation_id=branch.id
+        )
         (day,) = activities.create(draft, [site], "staffa")
         (walk,) = activities.create(activities.Draft("健步行", start, start + timedelta(hours=1)), [site], "staffa")
     assert streams.data(StreamRow.get(StreamRow.entity_id == f"activity:{day.key}"))["org"] == branch.key
