@@ -16,11 +16,11 @@ from peewee import JOIN
 from starlette.datastructures import FormData
 
 from bureau.console import base
+from bureau.console import organisations as org_pages
 from bureau.console.base import BadQuery, Refused, Viewer, not_found
 from bureau.models import Activity, Organisation, Site
 from bureau.programme import activities
 from bureau.programme.activities import CATEGORIES, SIGNUP_STATUS, ActivityError, Draft
-from bureau.store import write
 from contract.cells import Sheet
 
 router = APIRouter(prefix="/web")
@@ -187,11 +187,7 @@ def attendance_xlsx(request: Request, key: str) -> Response:
 
 def saved(change: Callable[[], T]) -> T:
     """`change` in one write transaction; the domain's refusal is the form's (400, its message)."""
-    with write():
-        try:
-            return change()
-        except ActivityError as e:
-            raise BadQuery(str(e)) from None
+    return base.saved(change, ActivityError)
 
 
 # --- scoping ----------------------------------------------------------------------------------------------
@@ -241,8 +237,8 @@ def chosen_sites(viewer: Viewer, form: FormData) -> list[Site | None]:
 
 def organisations(viewer: Viewer):
     """The organisations an activity may belong to (「所属组织」): those this account sees, not dissolved."""
-    query = viewer.scope(Organisation.select(Organisation, Site).join(Site, JOIN.LEFT_OUTER), Organisation.site)
-    return query.where(Organisation.dissolved_at.is_null()).order_by(Site.code, Organisation.kind, Organisation.name)
+    query = org_pages.visible(viewer).where(Organisation.dissolved_at.is_null())
+    return query.order_by(Site.code, Organisation.kind, Organisation.name)
 
 
 def organisation_of(viewer: Viewer, form: FormData, sites: list[Site | None]) -> int | None:

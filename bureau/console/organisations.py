@@ -33,7 +33,6 @@ from bureau.organisations import orgs, reminders, rosters
 from bureau.organisations.ledger import Ledger, ledger
 from bureau.organisations.orgs import KINDS, Fields, OrganisationError
 from bureau.programme.activities import CATEGORIES
-from bureau.store import write
 from contract.cells import Sheet
 
 router = APIRouter(prefix="/web")
@@ -276,12 +275,7 @@ def ledger_xlsx(book: Ledger, shown: dict[str, str]) -> Response:
 
 
 def saved(change: Callable[[], T]) -> T:
-    """`change` in one write transaction; the domain's refusal is the form's (400, its message)."""
-    with write():
-        try:
-            return change()
-        except OrganisationError as e:
-            raise BadQuery(str(e)) from None
+    return base.saved(change, OrganisationError)
 
 
 # --- scoping ----------------------------------------------------------------------------------------------

@@ -9,12 +9,13 @@ import openpyxl
 import pytest
 
 from bureau import admin, streams
-from bureau.models import Activity, Attendance, AuditEntry, Member, Organisation, OrgMember, StreamRow
+from bureau.models import Activity, AuditEntry, Member, Organisation, OrgMember, StreamRow
 from bureau.organisations import orgs, rosters
 from bureau.organisations.orgs import Fields
 from bureau.store import write
 
 from ..conftest import SITE
+from ..organisations.test_ledger import signed_in
 from .signed_in import SignedIn, account
 
 OTHER = "UNI-002"
@@ -154,18 +155,7 @@ def test_an_activity_of_a_branch_and_its_ledger_page_and_workbook(world):
     refused = a.post("/web/activities/new", {**form, "organisation": world["theirs"].key}, token)
     assert refused.status_code == 404
     for no in ("DM0001", "DM0002"):
-        Attendance.create(
-            event_id=f"e-{no}",
-            member_no=no,
-            site=site,
-            kiosk=kiosk,
-            kind="activity",
-            title=activity.title,
-            start=activity.start,
-            at=activity.start,
-            business_day=activity.start.date(),
-            method="idcard",
-        )
+        signed_in(kiosk, no, activity)
     page = a.get(f"/web/organisations/{org.key}/ledger", year=str(start.year)).text
     assert "主题党日：学习二十大精神" in page and "100%" in page and "王建华" in page
     book = a.get(f"/web/organisations/{org.key}/ledger", year=str(start.year), format="xlsx")

@@ -4,7 +4,7 @@ its 书记, and opens its 台账.  BUREAU_SHOTS=docs/screenshots also keeps its 
 from datetime import date, datetime, timedelta
 
 from bureau import admin
-from bureau.models import Attendance, Member, Organisation, OrgMember
+from bureau.models import Member, Organisation, OrgMember
 from bureau.organisations import orgs, rosters
 from bureau.organisations.orgs import Fields
 from bureau.programme import activities, classes
@@ -12,6 +12,7 @@ from bureau.programme.classes import CourseFields
 from bureau.store import write
 from tools import bureau_screenshots as screenshots
 
+from ..organisations.test_ledger import signed_in
 from .signed_in import PASSWORD, account
 from .test_organisations import store_url  # noqa: F401 (a fixture)
 
@@ -81,18 +82,7 @@ def test_staff_make_a_temp_branch_on_a_class_name_its_secretary_and_open_its_led
         )
         (meeting,) = activities.create(draft, [site], "staffa")
     for no in ("DM0001", "DM0002", "DM0003"):
-        Attendance.create(
-            event_id=f"ev-{no}",
-            member_no=no,
-            site=site,
-            kiosk=kiosk,
-            kind="activity",
-            title=meeting.title,
-            start=meeting.start,
-            at=meeting.start - timedelta(minutes=3),
-            business_day=today,
-            method="idcard",
-        )
+        signed_in(kiosk, no, meeting)
     page.goto(f"{url}/web/organisations/{branch.key}")
     screenshots.shot(page, shots, "organisation")
     page.click(f"text={today.year} 年台账")
