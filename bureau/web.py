@@ -24,6 +24,8 @@ from starlette.concurrency import run_in_threadpool
 
 from bureau import reports, users
 from bureau.console.base import COOKIE, FONT, LOGIN, BadQuery, Viewer, page, render, same_origin, xlsx
+from bureau.models import Organisation
+from bureau.organisations import reminders
 from bureau.store import db, utcnow
 from bureau.throttle import TokenBucket
 from contract import cells
@@ -116,6 +118,7 @@ def overview(request: Request) -> Response:
             "total": active[-1] if code is None else next((a for a in active if a.code == code), None),
             "attention": [k for k in _mine(viewer, reports.kiosk_health(utcnow())) if k.needs_attention],
             "negatives": len(_mine(viewer, reports.points_overview())),
+            "renewals": reminders.due(viewer.scope(Organisation.select(), Organisation.site), today).count(),
         }
 
     return page(request, "overview.html", figures)

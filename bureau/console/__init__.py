@@ -23,6 +23,7 @@ AREAS: tuple[str, ...] = (
     "imports",
     "care_member",
     "volunteers",
+    "organisations",
 )
 
 

@@ -6,6 +6,7 @@ own site's; another site's activity, by URL or by a form's site field, is not fo
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
@@ -15,11 +16,11 @@ from peewee import JOIN
 from starlette.datastructures import FormData
 
 from bureau.console import base
+from bureau.console import organisations as org_pages
 from bureau.console.base import BadQuery, Refused, Viewer, not_found
-from bureau.models import Activity, Site
+from bureau.models import Activity, Organisation, Site
 from bureau.programme import activities
 from bureau.programme.activities import CATEGORIES, SIGNUP_STATUS, ActivityError, Draft
-from bureau.store import write
 from contract.cells import Sheet
 
 router = APIRouter(prefix="/web")
@@ -81,13 +82,14 @@ async def create(request: Request) -> Response:
 
         def save() -> list[Activity]:
             sites = chosen_sites(viewer, form)
+            held = replace(draft, organisation_id=organisation_of(viewer, form, sites))
             if str(form.get("repeat", "")) == "weekly":
                 first = base.day(form, "from_day", "从哪天起")
                 last = base.day(form, "until_day", "到哪天为止")
                 days = {int(d) for d in map(str, form.getlist("weekday")) if d.isdigit() and len(d) == 1}
-                return activities.weekly(draft, days, first, last, sites, viewer.user.username)[1]  # type: ignore[arg-type]
+                return activities.weekly(held, days, first, last, sites, viewer.user.username)[1]  # type: ignore[arg-type]
             source = found(viewer, str(form["copied_from"])) if form.get("copied_from") else None
-            return activities.create(draft, sites, viewer.user.username, copied_from=source)
+            return activities.create(held, sites, viewer.user.username, copied_from=source)
 
         made = saved(save)
         return f"/web/activities/{made[0].key}" if len(made) == 1 else "/web/activities"
@@ -127,7 +129,13 @@ def edit_form(request: Request, key: str) -> Response:
 async def edit(request: Request, key: str) -> Response:
     def change(viewer: Viewer, form: FormData) -> str:
         draft = draft_from(form)
-        saved(lambda: activities.edit(owned(viewer, key), draft, viewer.user.username, _now()))
+
+        def save() -> Activity:
+            activity = owned(viewer, key)
+            held = replace(draft, organisation_id=organisation_of(viewer, form, [activity.site]))
+            return activities.edit(activity, held, viewer.user.username, _now())
+
+        saved(save)
         return f"/web/activities/{key}"
 
     return await base.action(request, change, ERRORS)
@@ -179,11 +187,7 @@ def attendance_xlsx(request: Request, key: str) -> Response:
 
 def saved(change: Callable[[], T]) -> T:
     """`change` in one write transaction; the domain's refusal is the form's (400, its message)."""
-    with write():
-        try:
-            return change()
-        except ActivityError as e:
-            raise BadQuery(str(e)) from None
+    return base.saved(change, ActivityError)
 
 
 # --- scoping ----------------------------------------------------------------------------------------------
@@ -231,6 +235,26 @@ def chosen_sites(viewer: Viewer, form: FormData) -> list[Site | None]:
     return [viewer.site(code) for code in dict.fromkeys(codes)]
 
 
+def organisations(viewer: Viewer):
+    """The organisations an activity may belong to (「所属组织」): those this account sees, not dissolved."""
+    query = org_pages.visible(viewer).where(Organisation.dissolved_at.is_null())
+    return query.order_by(Site.code, Organisation.kind, Organisation.name)
+
+
+def organisation_of(viewer: Viewer, form: FormData, sites: list[Site | None]) -> int | None:
+    """The id of the form's 「所属组织」 (none chosen: None).  A site's organisation holds only
+    activities of that site; the bureau's own, activities of any site."""
+    key = str(form.get("organisation", ""))
+    if not key:
+        return None
+    org = organisations(viewer).where(Organisation.key == key).first()
+    if org is None:
+        raise not_found("没有这个组织，或您无权查看。")
+    if org.site_id is not None and any(site is None or site.id != org.site_id for site in sites):
+        raise BadQuery(f"「{org.name}」是{org.site.name}的组织：它的活动只能发布到{org.site.name}。")
+    return org.id
+
+
 # --- forms ------------------------------------------------------------------------------------------------
 
 
@@ -263,6 +287,7 @@ def _form(viewer: Viewer, draft: Draft | None, activity: Activity | None = None,
         "categories": CATEGORIES,
         "sites": list(viewer.sites()),
         "weekdays": WEEKDAYS,
+        "organisations": list(organisations(viewer)),
     }
 
 

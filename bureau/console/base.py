@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from importlib.resources import files
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote, urlsplit
 
 from fastapi import Request
@@ -30,8 +31,10 @@ from starlette.datastructures import FormData
 
 from bureau import reports, users
 from bureau.models import ROLES, BureauUser, Site, WebSession
-from bureau.store import db
+from bureau.store import db, write
 from contract import cells
+
+T = TypeVar("T")
 
 COOKIE = "bureau_session"
 LOGIN = "/web/login"
@@ -238,6 +241,16 @@ def _act(
                 template, status=e.status, viewer=viewer, user=viewer.user, path=request.url.path, error=str(e)
             )
     return RedirectResponse(done, status_code=303) if isinstance(done, str) else done
+
+
+def saved(change: Callable[[], T], *refusals: type[Exception]) -> T:
+    """`change` in one write transaction; a domain's refusal (one of `refusals`) is the form's:
+    400, with its message."""
+    with write():
+        try:
+            return change()
+        except refusals as e:
+            raise BadQuery(str(e)) from None
 
 
 def check_form(request: Request, viewer: Viewer, form: FormData) -> None:

@@ -6,7 +6,9 @@ Each Activity row is item activity:<key> of the "items" stream, for its site's k
     {"kind": "activity", "key": K, "title": T, "category": C, "place": P,
      "start": "2026-12-01T09:00:00", "end": "2026-12-01T11:00:00", "capacity": 0, "open": false,
      "points": null, "waitlist": true, "window_before_min": null, "window_after_min": null,
-     "cancelled": false, "cancel_reason": "", "series_no": null}
+     "cancelled": false, "cancel_reason": "", "series_no": null, "org": null}
+
+"org" is the key of the organisation holding it (item org:<key>, bureau/organisations), or null.
 
 A cancelled activity stays published with cancelled=true, so the kiosks can tell the seniors who
 registered.  Publishing for several chosen sites makes one row per site (each its own item, each
@@ -56,6 +58,7 @@ class Draft:
     points: int | None = None
     window_before_min: int | None = None
     window_after_min: int | None = None
+    organisation_id: int | None = None  # the branch, team or club holding it (bureau/organisations)
 
 
 def check(draft: Draft) -> Draft:
@@ -241,6 +244,7 @@ def item(activity: Activity) -> dict:
         "cancelled": activity.cancelled_at is not None,
         "cancel_reason": activity.cancel_reason,
         "series_no": activity.series_no,
+        "org": activity.organisation.key if activity.organisation_id else None,
     }
 
 

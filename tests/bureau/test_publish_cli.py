@@ -89,6 +89,7 @@ NEW_FIELDS = {
     "cancelled": False,
     "cancel_reason": "",
     "series_no": None,
+    "org": None,
 }
 
 

@@ -46,6 +46,7 @@ def test_an_activity_for_several_sites_is_one_published_item_each(store, kiosk):
         "cancelled": False,
         "cancel_reason": "",
         "series_no": None,
+        "org": None,
     }
     entries = list(AuditEntry.select().where(AuditEntry.action == "activity.create").order_by(AuditEntry.id))
     assert [(e.username, e.site_id) for e in entries] == [
