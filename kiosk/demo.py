@@ -34,6 +34,8 @@ from kiosk.store.models import (
     Holiday,
     Lesson,
     Member,
+    Organisation,
+    OrgMember,
     PointsEntry,
     Registration,
     SignIn,
@@ -122,6 +124,8 @@ def _load(data: dict, settings: SimpleNamespace, now: datetime) -> None:
     members = _members(site, data["members"], courses, hashes, actor, now)
     for person in data.get("staff", []):
         Staff.create(name=person["name"], role=person["role"], pin_hash=access.hash_pin(person["pin"]), site=site)
+    for o in data.get("organisations", []):
+        _organisation(o)
     for a in data["activities"]:
         _activity(site, a, members, now)
     for h in data.get("history", []):
@@ -201,9 +205,16 @@ def _members(
     return members
 
 
+def _organisation(o: dict) -> None:
+    """A branch or team as kiosk.sync.apply keeps the bureau's: kind, name and the numbers."""
+    org = Organisation.create(key=o["key"], kind=o["type"], name=o["name"])
+    OrgMember.insert_many([{"organisation": org.id, "member_no": no} for no in sorted(set(o["members"]))]).execute()
+
+
 def _activity(site: Site, a: dict, members: dict[str, Member], now: datetime) -> None:
     day = now.date() + timedelta(days=a["day"])
     activity = Activity.create(
+        org_key=a.get("org"),
         site=site,
         title=a["title"],
         kind=a["kind"],
@@ -272,7 +283,8 @@ def _entry(member: Member, e: dict, actor: Actor, now: datetime) -> int:
     at = datetime.combine(now.date() - timedelta(days=e["days_before"]), schedule.hm(e["time"]))
     if e["kind"] == "volunteer":
         amount = awards.volunteer_points(e["hours"])
-        _confirmed(member, amount, "volunteer", at, actor, now, rule="volunteer_hour", note=e["note"])
+        minutes = round(e["hours"] * 60)
+        _confirmed(member, amount, "volunteer", at, actor, now, rule="volunteer_hour", note=e["note"], minutes=minutes)
     else:
         amount = e["amount"]
         _confirmed(member, amount, e["kind"], at, actor, now, note=e["note"])
@@ -295,6 +307,7 @@ def _confirmed(member: Member, amount: int, kind: str, at: datetime, actor: Acto
         rule=entry.rule,
         reason=entry.note,
         signin=signin.event_id if signin else None,
+        **({"hours": entry.minutes / 60} if entry.minutes else {}),  # as kiosk.points.ledger's
     )
 
 

@@ -46,7 +46,23 @@ def day(moment: datetime) -> str:
 
 def passbook_row(entry) -> Row:
     kind = t(f"points.kind.{entry.kind}") if entry.kind in _KINDS else entry.kind
-    return Row(day(entry.at), _what(kind, entry.title), _signed(entry.amount), entry.amount > 0)
+    title = entry.title
+    if entry.kind == "volunteer" and entry.minutes:
+        # The service and its hours: an entry made here says them in its note already, the
+        # bureau's (another site's) names only the service.
+        spent = t("points.hours", hours=hours(entry.minutes))
+        title = title if title.endswith(spent) else " ".join(w for w in (title, spent) if w)
+    return Row(day(entry.at), _what(kind, title), _signed(entry.amount), entry.amount > 0)
+
+
+def hours(minutes: int) -> str:
+    """Minutes as hours, to a tenth: 150 → 2.5, 120 → 2."""
+    return f"{round(minutes / 60, 1):g}"
+
+
+def volunteer_year(minutes: int) -> str:
+    """「今年志愿服务 12.5 小时」, or nothing when the senior gave no service this year."""
+    return t("points.volunteer_year", hours=hours(minutes)) if minutes else ""
 
 
 def opening_row(points: int) -> Row:
@@ -89,7 +105,14 @@ def activity_lines(view, identified: bool) -> ActivityLines:
     weekday = t("home.weekday")[view.start.weekday()]
     when = t("activities.when", date=day(view.start), weekday=weekday, time=span(view))
     when = t("format.when_where", time=when, place=view.place)
-    return ActivityLines(view.title, when, _facts(view), _mark(view), _action(view) if identified else "")
+    title = view.title
+    if view.org_kind:  # their own branch's or team's next activity: 「您的支部：主题党日」
+        kind = view.org_kind if view.org_kind in _ORG_KINDS else "other"
+        title = t("activities.org_title", org=t(f"activities.org.{kind}"), title=title)
+    return ActivityLines(title, when, _facts(view), _mark(view), _action(view) if identified else "")
+
+
+_ORG_KINDS = ("branch", "temp_branch", "team", "club")
 
 
 def attract_row(view, large: bool = False) -> str:

@@ -78,6 +78,7 @@ def volunteer(actor: Actor, member_no: str, hours: float, reason: str, now: date
             note,
             now,
             text,
+            minutes=round(hours * 60),
             rule_version=rule.version,
             hours=hours,
         )
@@ -185,9 +186,10 @@ def _enter(
     now: datetime,
     reason: str,
     reverses: PointsEntry | None = None,
+    minutes: int | None = None,
     **extra,
 ) -> Recorded:
-    """The entry and its fact; inside the write transaction."""
+    """The entry and its fact (`extra` goes into the fact only); inside the write transaction."""
     event_id = facts.new_event_id()
     entry_id = insert(
         PointsEntry,
@@ -200,6 +202,7 @@ def _enter(
         note=note,
         staff=actor.staff_id,
         reverses=reverses.id if reverses else None,
+        minutes=minutes,
     )
     facts.record(
         "points",

@@ -7,7 +7,7 @@ provisional entries.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from kiosk.store.db import db, get_by
 from kiosk.store.models import Member, PointsEntry
@@ -24,6 +24,7 @@ class Entry:
     staff: str  # who entered it at a kiosk; "" for sign-in awards, the command line, the bureau
     reversed: bool  # a correction has reversed it
     correction: bool  # it is itself a correction
+    minutes: int | None = None  # volunteer service: its time, when known
 
     @property
     def reversible(self) -> bool:
@@ -73,13 +74,22 @@ def passbook(member_no: str, page: int = 0, per_page: int = 5, with_opening: boo
             staff or "",
             bool(reversed_),
             is_correction(kind, reverses),
+            minutes,
         )
-        for id, at, kind, amount, title, staff, reversed_, reverses, status in db.execute_sql(
+        for id, at, kind, amount, title, staff, reversed_, reverses, status, minutes in db.execute_sql(
             _PAGE, (member.id, per_page, page * per_page)
         )
     )
     last = page == pages - 1
     return Passbook(member.points_confirmed + provisional, entries, page, pages, total, opening if last else 0)
+
+
+def volunteer_minutes(member_no: str, year: int) -> int:
+    """The member's volunteer service in `year`, in minutes: the entries whose time is known (the
+    hours staff entered, or the bureau's), less those a correction reversed."""
+    # Times are kept as ISO text: a year's entries sort between the two new years' days.
+    start, end = date(year, 1, 1).isoformat(), date(year + 1, 1, 1).isoformat()
+    return db.execute_sql(_VOLUNTEER, (member_no, start, end)).fetchone()[0]
 
 
 def is_correction(kind: str, reverses_id: int | None) -> bool:
@@ -99,7 +109,7 @@ _PAGE = """
     SELECT p.id, p.at, p.kind, p.amount,
            CASE WHEN p.signin_id IS NULL THEN p.note ELSE coalesce(c.name, a.title) END,
            st.name, EXISTS (SELECT 1 FROM points_entry r WHERE r.member_id = p.member_id AND r.reverses_id = p.id),
-           p.reverses_id, p.status
+           p.reverses_id, p.status, p.minutes
     FROM (SELECT id FROM points_entry WHERE member_id = ? ORDER BY at DESC, id DESC LIMIT ? OFFSET ?) page
     JOIN points_entry p ON p.id = page.id
     LEFT JOIN staff st ON st.id = p.staff_id
@@ -108,3 +118,8 @@ _PAGE = """
     LEFT JOIN course c ON c.id = l.course_id
     LEFT JOIN activity a ON a.id = s.activity_id
     ORDER BY p.at DESC, p.id DESC"""
+# A year's volunteer time (points_entry_member_id_at); a reversed entry is not counted.
+_VOLUNTEER = """
+    SELECT coalesce(sum(p.minutes), 0) FROM member m JOIN points_entry p ON p.member_id = m.id
+    WHERE m.member_no = ? AND p.kind = 'volunteer' AND p.at >= ? AND p.at < ?
+      AND NOT EXISTS (SELECT 1 FROM points_entry r WHERE r.member_id = p.member_id AND r.reverses_id = p.id)"""

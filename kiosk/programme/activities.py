@@ -5,14 +5,14 @@ inside it: two kiosks (or two taps) racing for the last place cannot both get it
 are raised; the screen catches them and shows an error.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from kiosk.points.awards import activity_points
 from kiosk.programme.waitlist import ACTIVITIES
 from kiosk.store import facts
-from kiosk.store.db import get_by, write
+from kiosk.store.db import db, get_by, write
 from kiosk.store.models import Activity, Member, Registration
 
 
@@ -32,6 +32,10 @@ class ActivityView:
     can_change: bool  # sign-up/cancel still possible (not open, not cancelled, before start)
     waitlist: bool = True  # a full one takes seniors onto its waitlist
     cancelled: bool = False
+    # The next activity of an organisation the member belongs to (upcoming() puts it first): the
+    # organisation's kind (branch, temp_branch, team, club) and name; "" for any other.
+    org_kind: str = ""
+    org_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,11 +70,28 @@ def upcoming(
     now: datetime, member_no: str | None = None, days: int = 30, cancelled: bool = False
 ) -> list[ActivityView]:
     """Activities starting in [now, now + days], soonest first, as the member sees them; the
-    cancelled ones too when asked (the attract screen shows them as cancelled)."""
+    cancelled ones too when asked (the attract screen shows them as cancelled).  For a member of
+    party branches or volunteer teams, the next activity of each of their organisations comes
+    first (soonest first), marked with the organisation; a member of none sees the plain order."""
     member = get_by(Member, "member_no", member_no) if member_no else None
     where = _UPCOMING if cancelled else _UPCOMING + _NOT_CANCELLED
-    rows = Activity.raw(_VIEWS + where + _SOONEST, member.id if member else None, now, now + timedelta(days=days))
-    return [_view_of(a, now) for a in rows]
+    rows = list(Activity.raw(_VIEWS + where + _SOONEST, member.id if member else None, now, now + timedelta(days=days)))
+    views = [_view_of(a, now) for a in rows]
+    mine = _organisations(member.member_no) if member else {}
+    if not mine:
+        return views
+    first: dict[str, ActivityView] = {}
+    for a, view in zip(rows, views, strict=True):
+        if a.org_key in mine and a.org_key not in first and not view.cancelled:
+            kind, name = mine[a.org_key]
+            first[a.org_key] = replace(view, org_kind=kind, org_name=name)
+    lifted = {v.id for v in first.values()}
+    return [*first.values(), *(v for v in views if v.id not in lifted)]
+
+
+def _organisations(member_no: str) -> dict[str, tuple[str, str]]:
+    """The organisations the member belongs to: key → (kind, name)."""
+    return {key: (kind, name) for key, kind, name in db.execute_sql(_MINE, (member_no,))}
 
 
 def sign_up(member_no: str, activity_id: int, now: datetime, kiosk_id: str, site: str) -> Change:
@@ -253,3 +274,7 @@ _NOT_CANCELLED = " AND NOT a.cancelled"
 _SOONEST = " ORDER BY a.start, a.id"
 _ONE = """
     WHERE a.id = ?"""
+# A member's organisations (org_member_member_no).
+_MINE = """
+    SELECT o.key, o.kind, o.name FROM org_member m JOIN organisation o ON o.id = m.organisation_id
+    WHERE m.member_no = ?"""

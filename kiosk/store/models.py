@@ -149,6 +149,9 @@ class Activity(BaseModel):
     window_after_min = IntegerField(null=True)
     cancel_reason = CharField(default="", constraints=[SQL("DEFAULT ''")])
     series_no = IntegerField(null=True)  # the 17th 健步行
+    # The key of the organisation (branch, team) whose activity it is (migration 0011): a key, not a
+    # reference, as the bureau may publish the activity before the organisation.
+    org_key = CharField(null=True, index=True)
 
 
 class Registration(BaseModel):
@@ -196,6 +199,7 @@ class PointsEntry(BaseModel):
     at = DateTimeField()
     note = CharField(default="")
     staff = ForeignKeyField(Staff, null=True)  # who recorded it, for volunteer hours, redemptions, corrections
+    minutes = IntegerField(null=True)  # volunteer service: its time, when known (migration 0011)
 
     class Meta:
         indexes = ((("member", "status"), False), (("member", "at"), False))
@@ -269,6 +273,27 @@ class Notice(BaseModel):
     spoken_at = DateTimeField(null=True)  # announced by the voice when first shown: never again
 
 
+class Organisation(BaseModel):
+    """A party branch, volunteer team or club of this site (or the bureau's own), as the bureau
+    publishes it ("items" stream, org:<key>): its name and kind, and nothing of its members but
+    their numbers (OrgMember).  A senior who is a member sees its next activity first on 近期活动."""
+
+    key = CharField(unique=True)  # the bureau's key (the item's entity id without "org:")
+    kind = CharField()  # branch, temp_branch, team, club
+    name = CharField()
+
+
+class OrgMember(BaseModel):
+    """A member of an organisation, by member number: the bureau's roster as last published,
+    which may name members this kiosk has not pulled (yet)."""
+
+    organisation = ForeignKeyField(Organisation, backref="members", on_delete="CASCADE", index=False)
+    member_no = CharField(index=True)
+
+    class Meta:
+        indexes = ((("organisation", "member_no"), True),)
+
+
 class NewcomerCard(BaseModel):
     """An ID card that matched no member, kept for staff to register its holder (docs/design.md §9.1:
     the id_hash, never the number, its last 4, the birth date or the address; pruned after a few days)."""
@@ -316,6 +341,8 @@ ALL = [
     Pulled,
     BureauSetting,
     Notice,
+    Organisation,
+    OrgMember,
     NewcomerCard,
     Audit,
 ]

@@ -30,6 +30,8 @@ from kiosk.store.models import (
     Lesson,
     Member,
     Notice,
+    Organisation,
+    OrgMember,
     PointsEntry,
     PointsRule,
     Pulled,
@@ -233,6 +235,7 @@ def balance(entry_id: str, data: dict | None, here: Here) -> None:
             at=_moment(data["at"]),
             reverses=reversed_,
             status="confirmed",
+            minutes=_count(data.get("minutes")),
         )
     Member.update(points_confirmed=int(data["balance"])).where(Member.id == owner.id).execute()
 
@@ -261,7 +264,7 @@ def rule(category: str, data: dict | None, here: Here) -> None:
     )
 
 
-# -- items: activities, courses and notices ----------------------------------------------------------------
+# -- items: activities, courses, notices and organisations ---------------------------------------
 
 
 def published(key: str, data: dict | None, here: Here) -> None:
@@ -296,6 +299,7 @@ def _activity(key: str, data: dict | None, here: Here) -> None:
         "window_after_min": _minutes(data.get("window_after_min")),
         "cancel_reason": data.get("cancel_reason") or "",
         "series_no": data.get("series_no"),
+        "org_key": data.get("org") or None,
     }
     if found is None:
         found = Activity.create(bureau_key=key, cancelled=cancelled, **fields)
@@ -475,11 +479,34 @@ def _notice(key: str, data: dict | None, here: Here) -> None:
         Notice.create(key=bureau_key, **fields)
 
 
+def _org(key: str, data: dict | None, here: Here) -> None:
+    """A party branch, volunteer team or club (org:<key>): upsert by the bureau's key, its roster
+    replaced by the member numbers sent (the item carries them all); a delete (dissolved) removes
+    it and its activities are no longer its.  Only the kind, the name and the numbers are kept:
+    the kiosk needs no more to put a member's organisation's activity first (近期活动)."""
+    bureau_key = key.split(":", 1)[1]
+    if data is None:
+        Organisation.delete().where(Organisation.key == bureau_key).execute()  # its roster cascades
+        Activity.update(org_key=None).where(Activity.org_key == bureau_key).execute()
+        return
+    fields = {"kind": str(data["type"]), "name": str(data["name"])}
+    members = sorted({str(no) for no in data["members"]})
+    found = Organisation.get_or_none(Organisation.key == bureau_key)
+    if found is None:
+        found = Organisation.create(key=bureau_key, **fields)
+    else:
+        Organisation.update(**fields).where(Organisation.id == found.id).execute()
+        OrgMember.delete().where(OrgMember.organisation == found).execute()
+    if members:
+        OrgMember.insert_many([{"organisation": found.id, "member_no": no} for no in members]).execute()
+
+
 _ITEMS: dict[str, Callable[[str, dict | None, Here], None]] = {
     "activity": _activity,
     "course": _course,
     "enrollment": _enrollment,
     "notice": _notice,
+    "org": _org,
 }
 
 
@@ -506,6 +533,15 @@ def _moment(text: str) -> datetime:
     """An ISO datetime as the kiosk keeps times: local, naive."""
     value = datetime.fromisoformat(text)
     return value.astimezone().replace(tzinfo=None) if value.tzinfo else value
+
+
+def _count(value) -> int | None:
+    """A whole number ≥ 0 the bureau may send (a volunteer entry's minutes), or None."""
+    if value is None:
+        return None
+    if not points.is_count(value):
+        raise ValueError(f"not a count: {value!r}")
+    return value
 
 
 def _day(text: str | None) -> date | None:

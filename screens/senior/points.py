@@ -1,5 +1,8 @@
-"""我的积分: the balance in very large type and the passbook, five entries a page (three in 大字,
-so that the line of news above them never squeezes their type)."""
+"""我的积分: the balance in very large type, the year's volunteer hours beside it (when there are
+any), and the passbook, five entries a page (three in 大字, so that the line of news above them
+never squeezes their type); a volunteer entry says its service and hours."""
+
+from datetime import datetime
 
 from kivy.app import App
 from kivy.properties import BooleanProperty
@@ -41,6 +44,8 @@ class PointsScreen(ServiceScreen):
         self.page, self.pages = book.page, book.pages
         self.balance = book.balance
         self.ids.balance.text = present_service.balance(book.balance)
+        minutes = passbook.volunteer_minutes(self.senior.member_no, datetime.now().year)
+        self.ids.hours.text = present_service.volunteer_year(minutes)
         lines = [present_service.passbook_row(e) for e in book.entries]
         if book.opening:  # the last page: what the balance holds without rows, so they add up
             lines.append(present_service.opening_row(book.opening))
@@ -63,6 +68,7 @@ class PointsScreen(ServiceScreen):
         super().forget()
         self.balance = 0
         self.ids.balance.text = ""
+        self.ids.hours.text = ""
         self.ids.empty.text = ""
         for row in self.rows:
             row.show(None)

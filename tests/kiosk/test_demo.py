@@ -275,6 +275,26 @@ def test_a_full_activity_with_dm0002_first_on_its_waitlist(demo_db):
     assert change.outcome == "waitlisted" and change.view.waitlist_position == waiting.count()
 
 
+def test_dm0001_and_dm0004_see_their_branchs_and_teams_next_activities_first(demo_db):
+    for no in ("DM0001", "DM0004"):
+        coming = activities.upcoming(NOW, no)
+        assert [(v.org_kind, v.title) for v in coming[:2]] == [
+            ("team", "志愿服务：敬老院探访慰问"),
+            ("branch", "主题党日：重温入党誓词"),
+        ]
+        assert not any(v.org_kind for v in coming[2:])
+    # Someone in neither sees them in their place, unmarked.
+    plain = activities.upcoming(NOW, "DM0002")
+    assert [v.start for v in plain] == sorted(v.start for v in plain) and not any(v.org_kind for v in plain)
+
+
+def test_dm0001_and_dm0004_gave_volunteer_hours_this_year(demo_db):
+    # NOW is in March: the entries of the last four weeks are all this year's.
+    assert passbook.volunteer_minutes("DM0001", NOW.year) == 300
+    assert passbook.volunteer_minutes("DM0004", NOW.year) == 270
+    assert passbook.volunteer_minutes("DM0002", NOW.year) == 0
+
+
 def test_dm0003_is_told_of_a_place_once(demo_db):
     notices = activities.take_notices(member("DM0003").member_no, NOW)
     assert [n.title for n in notices] == ["志愿服务：社区助老义诊引导"]
@@ -289,12 +309,13 @@ def test_dm0001s_passbook_spans_pages_and_every_kind(demo_db, data):
     assert book.total >= 12 and book.pages >= 3
     entries = list(PointsEntry.select().where(PointsEntry.member == dm))
     assert {e.status for e in entries} == {"confirmed"}
-    notes = {e.kind: e.note for e in entries if e.kind != "lesson"}
-    assert notes == {
-        "volunteer": "志愿服务 3 小时",
-        "redeem": "兑换 老年大学纪念保温杯",
-        "correction": "积分更正：停电时签到未记录，工作人员已核实",
-    }
+    notes = sorted((e.kind, e.note, e.minutes) for e in entries if e.kind != "lesson")
+    assert notes == [
+        ("correction", "积分更正：停电时签到未记录，工作人员已核实", None),
+        ("redeem", "兑换 老年大学纪念保温杯", None),
+        ("volunteer", "图书室值班 3 小时", 180),
+        ("volunteer", "社区助老义诊 2 小时", 120),
+    ]
     assert next(e.amount for e in entries if e.kind == "redeem") < 0
     assert all(e.at < NOW for e in entries)
     # The confirmed balance: what was carried over from earlier terms plus this term's entries.

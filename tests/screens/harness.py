@@ -19,6 +19,7 @@ from screens.app import KioskApp, configure
 from tests.screens import (
     scenarios_glyphs,
     scenarios_notices,
+    scenarios_orgs,
     scenarios_service,
     scenarios_staff,
     scenarios_staff_courses,
@@ -582,6 +583,7 @@ SCENARIOS = {
 for module in (
     scenarios_glyphs,
     scenarios_notices,
+    scenarios_orgs,
     scenarios_service,
     scenarios_staff,
     scenarios_staff_courses,

@@ -246,6 +246,16 @@ def add_test_activities(member_no: str = OTHER):
     return free.id, full.id
 
 
+def outside_organisations(member_no: str) -> None:
+    """The member leaves the demo's branch and team, whose next activities would otherwise come
+    first on their list (tests/screens/test_orgs.py): the list in its plain order."""
+    from kiosk.store.db import write
+    from kiosk.store.models import OrgMember
+
+    with write():
+        OrgMember.delete().where(OrgMember.member_no == member_no).execute()
+
+
 def row_of(screen, title: str):
     return next((r for r in screen.rows if r.ids.title.text == title), None)
 
@@ -258,6 +268,7 @@ def signup(app, settings, obs):
     settings.checkin.repeat_window_s = 0  # the same card again within seconds is meant
     screen = app.services["activities"]
     add_test_activities()
+    outside_organisations(MEMBER)
     add_later_activities(3)  # a second page, to turn to
 
     def open_list():
