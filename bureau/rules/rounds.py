@@ -229,7 +229,7 @@ class Round:
     def _rebalance(self, person: Person) -> None:
         """Running balances of the member's whole ledger again, after another's entries joined it."""
         balance, changed = 0, []
-        for entry_id, amount, kind, rule, site, at, reverses, note, balance_after in sql.query(
+        for entry_id, amount, kind, rule, site, at, reverses, note, balance_after, minutes in sql.query(
             _LEDGER_OF, (person.member_no,)
         ):
             balance += amount
@@ -240,7 +240,17 @@ class Round:
                 (
                     entry_id,
                     self._entry_data(
-                        entry_id, person.member_no, amount, kind, rule, site, _as_datetime(at), reverses, note, balance
+                        entry_id,
+                        person.member_no,
+                        amount,
+                        kind,
+                        rule,
+                        site,
+                        _as_datetime(at),
+                        reverses,
+                        note,
+                        balance,
+                        minutes,
                     ),
                 )
             )
@@ -456,7 +466,7 @@ class Round:
             (
                 entry_id,
                 self._entry_data(
-                    entry_id, member.member_no, amount, kind, rule, site, at, reverses, note, member.balance
+                    entry_id, member.member_no, amount, kind, rule, site, at, reverses, note, member.balance, minutes
                 ),
             )
         )
@@ -473,8 +483,9 @@ class Round:
         reverses: str | None,
         note: str,
         balance: int,
+        minutes: int | None = None,
     ) -> dict:
-        return {
+        data = {
             "entry_id": entry_id,
             "member_no": member_no,
             "amount": amount,
@@ -486,6 +497,9 @@ class Round:
             "note": note,
             "balance": balance,
         }
+        if minutes is not None:  # a volunteer entry's time served: the kiosk shows it on 我的积分
+            data["minutes"] = minutes
+        return data
 
     def _reversal(self, entry: dict, amount: int, note: str) -> dict:
         return dict(
@@ -873,7 +887,7 @@ _LEDGER_COLUMNS = (
     "minutes",  # a volunteer entry's time served (the fact's hours), for the reports
 )
 _LEDGER_OF = """
-    SELECT entry_id, amount, kind, rule, site_id, at, reverses, note, balance_after FROM ledger_entry
+    SELECT entry_id, amount, kind, rule, site_id, at, reverses, note, balance_after, minutes FROM ledger_entry
     WHERE member_no = ? ORDER BY id"""
 _DEVICE_COLUMNS = ("kiosk_id", "device", "kind", "state", "reads", "faults", "disconnects", "last_error", "at")
 _SIGNINS = "SELECT event_id, member_no, title, start, kiosk_id FROM attendance WHERE event_id IN ({})"

@@ -233,3 +233,6 @@ def test_a_kiosks_volunteer_hours_keep_their_minutes_and_a_cap_reversal_none(til
     rules.catch_up()
     rows = [(e.kind, e.amount, e.minutes) for e in LedgerEntry.select().order_by(LedgerEntry.id)]
     assert rows == [("volunteer", 16, 600), ("volunteer", 1, 30), ("reversal", -1, None)]
+    # The balances stream carries the time to the member's kiosks (我的积分 shows it), a reversal none.
+    published = [json.loads(r.data) for r in StreamRow.select().where(StreamRow.stream == "balances")]
+    assert sorted((d["amount"], d.get("minutes")) for d in published) == [(-1, None), (1, 30), (16, 600)]
