@@ -11,7 +11,7 @@ current members change (bureau.organisations.publish).
 
 from datetime import date
 
-from peewee import ModelSelect
+from peewee import Expression, ModelSelect, Node
 
 from bureau import audit
 from bureau.models import Member, Organisation, OrgMember
@@ -24,17 +24,19 @@ def current(org: Organisation) -> ModelSelect:
     return OrgMember.select().where(OrgMember.organisation == org, OrgMember.until.is_null())
 
 
+def on_roster(on: date | Node) -> Expression:
+    """The condition on OrgMember of a member on the roster on `on`: a day, or a column of days
+    (the volunteer hours per team join it to each service's day)."""
+    return (OrgMember.since.is_null() | (OrgMember.since <= on)) & (OrgMember.until.is_null() | (OrgMember.until >= on))
+
+
 def members_of(org: Organisation, on: date) -> set[str]:
     """The member numbers of those on the roster on `on`: joined by then (or no date of joining)
     and not left before it, while the organisation was not dissolved.  What a year's 台账 counts
     attendance against, and what volunteer hours per team use."""
     if org.dissolved_at is not None and on > org.dissolved_at:
         return set()
-    rows = OrgMember.select(OrgMember.member_no).where(
-        OrgMember.organisation == org,
-        OrgMember.since.is_null() | (OrgMember.since <= on),
-        OrgMember.until.is_null() | (OrgMember.until >= on),
-    )
+    rows = OrgMember.select(OrgMember.member_no).where(OrgMember.organisation == org, on_roster(on))
     return {r.member_no for r in rows}
 
 

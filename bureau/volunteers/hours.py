@@ -17,6 +17,7 @@ from datetime import date
 from peewee import JOIN, ModelSelect, fn
 
 from bureau.models import LedgerEntry, Member, Organisation, OrgMember, Site
+from bureau.organisations.rosters import on_roster
 
 GROUPS = {
     "person": "按志愿者",
@@ -106,17 +107,12 @@ def report(by: str, start: date, end: date, sites: Sequence[int] | None = None) 
         )
         lines = [Line(name or no, f"{no} · {site or ''}", int(m), c) for no, name, site, m, c in rows]
     elif by == "team":
-        day = LedgerEntry.business_day
         rows = (
             base.select(Organisation.name, Site.name, total, count)
             .join(OrgMember, on=OrgMember.member_no == LedgerEntry.member_no)
             .join(Organisation, on=Organisation.id == OrgMember.organisation)
             .join(Site, JOIN.LEFT_OUTER, on=Site.id == Organisation.site)
-            .where(
-                Organisation.kind == "team",
-                OrgMember.since.is_null() | (OrgMember.since <= day),
-                OrgMember.until.is_null() | (OrgMember.until >= day),
-            )
+            .where(Organisation.kind == "team", on_roster(LedgerEntry.business_day))
             .group_by(Organisation.id, Organisation.name, Site.name)
             .tuples()
         )
