@@ -21,6 +21,7 @@ AREAS: tuple[str, ...] = (
     "audit_page",
     "publish",
     "imports",
+    "care",
 )
 
 

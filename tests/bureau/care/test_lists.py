@@ -146,7 +146,10 @@ def test_four_visits_a_year_last_visit_exactly_90_days_ago_is_due_89_is_not(site
     assert found[due].reason == f"独居，上次走访 {TODAY - timedelta(days=90)}" and found[due].due == TODAY
     assert found[never].reason == "失能，从未走访" and found[never].due is None and found[never].overdue
     assert not found[due].overdue and found[due].last_visit == TODAY - timedelta(days=90)
-    assert listed("alone", site, TODAY + timedelta(days=1))[fresh].reason == f"重病、空巢，上次走访 {TODAY - timedelta(days=89)}"
+    assert (
+        listed("alone", site, TODAY + timedelta(days=1))[fresh].reason
+        == f"重病、空巢，上次走访 {TODAY - timedelta(days=89)}"
+    )
     assert listed("alone", site, TODAY + timedelta(days=14))[due].overdue is False
     assert listed("alone", site, TODAY + timedelta(days=15))[due].overdue is True
 
