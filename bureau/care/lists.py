@@ -89,13 +89,17 @@ def rows(kind: str, sites: Sequence[Site], as_of: date) -> list[Row]:
     if kind not in LISTS:
         raise KeyError(kind)
     found = _absent_rows(sites, as_of) if kind == "absent" else _situated(sites, as_of)[kind]
-    _fill(found, as_of)
-    return sorted(found, key=lambda r: (r.due is not None, r.due or date.min, r.member_no))
+    return filled(found, as_of)
 
 
-def site_counts(site: Site, as_of: date) -> dict[str, tuple[int, int]]:
+def site_lists(site: Site, as_of: date) -> dict[str, list[Row]]:
+    """Every list of one site, its rows not filled in (`filled` the one a page shows)."""
+    return {"absent": _absent_rows([site], as_of), **_situated([site], as_of)}
+
+
+def site_counts(site: Site, as_of: date, found: dict[str, list[Row]] | None = None) -> dict[str, tuple[int, int]]:
     """One site's lists: {list: (due, overdue)} (the tabs of a site's page)."""
-    found = {"absent": _absent_rows([site], as_of), **_situated([site], as_of)}
+    found = found if found is not None else site_lists(site, as_of)
     return {k: (len(found[k]), sum(r.overdue for r in found[k])) for k in LISTS}
 
 
@@ -139,16 +143,20 @@ def _absent_rows(sites: Sequence[Site], as_of: date) -> list[Row]:
     out = []
     for site in sites:
         listed = reports.care_list(ABSENT_WEEKS, as_of, site.code)
-        numbers = [r.member_no for r in listed]
-        away = _in_hospital(numbers, as_of)
-        visited = _last_visits(numbers, as_of)
+        away, visited = _in_hospital([site], as_of), _last_visits([site], as_of)
         for r in listed:
             due = _absent_due(r.last_signin, r.joined)
             if r.member_no in away or _answered(due, visited.get(r.member_no)):
                 continue
             weeks = (as_of - (r.last_signin or r.joined or as_of)).days // 7
             reason = f"已 {weeks} 周未来" if r.last_signin else "登记后从未签到"
-            out.append(Row("absent", r.member_no, site.code, reason, due, overdue("absent", due, as_of)))
+            row = Row("absent", r.member_no, site.code, reason, due, overdue("absent", due, as_of))
+            row.name, row.last_signin, row.phone = (
+                r.name,
+                r.last_signin,
+                f"尾号 {r.phone_last4}" if r.phone_last4 else "",
+            )
+            out.append(row)
     return out
 
 
@@ -181,10 +189,8 @@ def _absent_sets(sites: Sequence[Site], as_of: date) -> tuple[dict[str, str], se
     odd = reports.roster(Member.member_no, Member.joined, last).where(
         reports.gone(ABSENT_WEEKS, as_of, every_site=True) & Member.site.in_(list(codes)) & (visited | away)
     )
-    found = list(odd.tuples())
-    numbers = [no for no, *_ in found]
-    hospital, visits = _in_hospital(numbers, as_of), _last_visits(numbers, as_of)
-    for no, joined, seen in found:
+    hospital, visits = _in_hospital(sites, as_of), _last_visits(sites, as_of)
+    for no, joined, seen in odd.tuples():
         if no in hospital or _answered(_absent_due(reports._date(seen), reports._date(joined)), visits.get(no)):
             due.pop(no, None)
             late.discard(no)
@@ -206,12 +212,11 @@ def _situated(sites: Sequence[Site], as_of: date) -> dict[str, list[Row]]:
     """Every list but 未来签到, from the situations of `sites` and the members old enough by their
     birth year alone, with their visits: four statements whatever the number of members."""
     people = _people(sites, as_of)
-    numbers = [p.member_no for p in people]
-    last_visit = _last_visits(numbers, as_of)
+    last_visit = _last_visits(sites, as_of)
     month, quarter = as_of.replace(day=1), quarter_start(as_of)
     current = festivals.current(as_of)
     since = min([month, quarter, *(f.opens for f in current)])
-    window = _visits_since(numbers, since, as_of)
+    window = _visits_since(sites, since, as_of)
     out: dict[str, list[Row]] = {k: [] for k in LISTS if k != "absent"}
 
     def met(no: str, start: date, kinds: Iterable[str] = (), reason: str = "") -> bool:
@@ -312,64 +317,71 @@ def _chunks(numbers: Sequence[str], size: int = 5000) -> Iterable[Sequence[str]]
         yield numbers[start : start + size]
 
 
-def _last_visits(numbers: Sequence[str], as_of: date) -> dict[str, date]:
-    """Each member's last visit or call up to `as_of` (one grouped read of (member_no, day))."""
-    out: dict[str, date] = {}
-    for part in _chunks(numbers):
-        query = (
-            Visit.select(Visit.member_no, fn.MAX(Visit.day))
-            .where(Visit.member_no.in_(list(part)) & (Visit.day <= as_of))
-            .group_by(Visit.member_no)
-        )
-        out |= {no: reports._date(day) for no, day in query.tuples() if day is not None}
-    return out
+def _ids(sites: Sequence[Site]) -> list[int]:
+    return [s.id for s in sites]
 
 
-def _visits_since(numbers: Sequence[str], since: date, as_of: date) -> dict[str, list[tuple[date, str, str]]]:
+def _last_visits(sites: Sequence[Site], as_of: date) -> dict[str, date]:
+    """Each member's last visit or call up to `as_of`, of the members of `sites` (a visit is its
+    member's site's): one grouped read of the (site, day) index."""
+    query = (
+        Visit.select(Visit.member_no, fn.MAX(Visit.day))
+        .where(Visit.site.in_(_ids(sites)) & (Visit.day <= as_of))
+        .group_by(Visit.member_no)
+    )
+    return {no: reports._date(day) for no, day in query.tuples() if day is not None}
+
+
+def _visits_since(sites: Sequence[Site], since: date, as_of: date) -> dict[str, list[tuple[date, str, str]]]:
     out: dict[str, list[tuple[date, str, str]]] = defaultdict(list)
-    for part in _chunks(numbers):
-        query = Visit.select(Visit.member_no, Visit.day, Visit.kind, Visit.reason).where(
-            Visit.member_no.in_(list(part)) & (Visit.day >= since) & (Visit.day <= as_of)
-        )
-        for no, day, kind, reason in query.tuples():
-            out[no].append((reports._date(day), kind, reason))
+    query = Visit.select(Visit.member_no, Visit.day, Visit.kind, Visit.reason).where(
+        Visit.site.in_(_ids(sites)) & (Visit.day >= since) & (Visit.day <= as_of)
+    )
+    for no, day, kind, reason in query.tuples():
+        out[no].append((reports._date(day), kind, reason))
     return out
 
 
-def _in_hospital(numbers: Sequence[str], as_of: date) -> set[str]:
-    """Who of `numbers` is in hospital on `as_of` (admitted, not back since)."""
-    out: set[str] = set()
-    for part in _chunks(numbers):
-        query = Situation.select(Situation.member_no).where(
-            Situation.member_no.in_(list(part))
-            & (Situation.in_hospital_since <= as_of)
-            & (Situation.back_from_hospital.is_null() | (Situation.back_from_hospital < Situation.in_hospital_since))
-        )
-        out |= {no for (no,) in query.tuples()}
-    return out
+def _in_hospital(sites: Sequence[Site], as_of: date) -> set[str]:
+    """Who of the members of `sites` is in hospital on `as_of` (admitted, not back since)."""
+    query = Situation.select(Situation.member_no).where(
+        Situation.site.in_(_ids(sites))
+        & (Situation.in_hospital_since <= as_of)
+        & (Situation.back_from_hospital.is_null() | (Situation.back_from_hospital < Situation.in_hospital_since))
+    )
+    return {no for (no,) in query.tuples()}
 
 
-def _fill(found: list[Row], as_of: date) -> None:
-    """Name, last sign-in and visit, contact person and phone of each row: a statement a few thousand."""
-    numbers = list(dict.fromkeys(r.member_no for r in found))
+def filled(found: list[Row], as_of: date) -> list[Row]:
+    """The rows with name, last sign-in and visit, contact person and phone, those due longest first:
+    a statement a few thousand rows (the absence list's rows come with their name and last sign-in)."""
+    bare = list(dict.fromkeys(r.member_no for r in found if r.list != "absent"))
     last = Attendance.select(fn.MAX(Attendance.business_day)).where(Attendance.member_no == Member.member_no)
     members: dict[str, tuple] = {}
     situations: dict[str, tuple] = {}
-    for part in _chunks(numbers):
+    for part in _chunks(bare):
         query = Member.select(Member.member_no, Member.name, Member.phone_last4, last).where(
             Member.member_no.in_(list(part))
         )
-        members |= {no: (name, phone, reports._date(seen)) for no, name, phone, seen in query.tuples()}
+        members |= {
+            no: (name, f"尾号 {phone}" if phone else "", reports._date(seen))
+            for no, name, phone, seen in query.tuples()
+        }
+    numbers = list(dict.fromkeys(r.member_no for r in found))
+    for part in _chunks(numbers):
         cared = (
             Situation.select(Situation.member_no, Situation.phone, Situation.contact_name, BureauUser.full_name)
             .join(BureauUser, JOIN.LEFT_OUTER, on=(Situation.contact_user == BureauUser.id))
             .where(Situation.member_no.in_(list(part)))
         )
         situations |= {no: (phone, contact, user) for no, phone, contact, user in cared.tuples()}
-    visits = _last_visits(numbers, as_of)
+    sites = list({r.site for r in found})
+    visits = _last_visits(list(Site.select().where(Site.code.in_(sites))), as_of) if sites else {}
     for r in found:
-        name, phone4, r.last_signin = members.get(r.member_no, ("", "", None))
+        if r.member_no in members:
+            r.name, r.phone, r.last_signin = members[r.member_no]
         phone, contact, user = situations.get(r.member_no, ("", "", None))
-        r.name, r.last_visit = name, visits.get(r.member_no)
-        r.phone = phone or (f"尾号 {phone4}" if phone4 else "")
+        r.last_visit = visits.get(r.member_no)
+        r.phone = phone or r.phone
         r.contact = user or contact or ""
+    return sorted(found, key=lambda r: (r.due is not None, r.due or date.min, r.member_no))

@@ -34,16 +34,16 @@ def care(request: Request) -> Response:
             if base.wants_xlsx(request):
                 return counts_xlsx(viewer, counted)
             return {"today": today, "sites": list(viewer.sites()), "counts": counted, "lists": lists.LISTS}
-        found = lists.rows(kind, [site], today)
         if base.wants_xlsx(request):
-            return rows_xlsx(site, kind, found)
+            return rows_xlsx(site, kind, lists.rows(kind, [site], today))
+        every = lists.site_lists(site, today)
         return {
             "today": today,
             "site": site,
             "kind": kind,
             "lists": lists.LISTS,
-            "tabs": lists.site_counts(site, today),
-            "rows": found,
+            "tabs": lists.site_counts(site, today, every),
+            "rows": lists.filled(every[kind], today),
             "own": viewer.own_site is not None,
         }
 
