@@ -22,8 +22,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from peewee import JOIN, SQL, fn
+from peewee import JOIN, fn
 
 from bureau import reports
 from bureau.care import festivals
@@ -106,14 +107,14 @@ def site_counts(site: Site, as_of: date, found: dict[str, list[Row]] | None = No
 def counts(sites: Sequence[Site], as_of: date) -> dict[str, dict[str, tuple[int, int]]]:
     """{site code: {list: (due, overdue)}} for `sites`: the bureau's view, no row filled in."""
     out = {s.code: {k: [0, 0] for k in LISTS} for s in sites}
-    due, late = _absent_sets(sites, as_of)
-    for no, code in due.items():
-        out[code]["absent"][0] += 1
-        out[code]["absent"][1] += no in late
-    for kind, found in _situated(sites, as_of).items():
-        for r in found:
-            out[r.site][kind][0] += 1
-            out[r.site][kind][1] += r.overdue
+    for code, (due, late) in _absent_counts(sites, as_of).items():
+        out[code]["absent"] = [due, late]
+    for r in _bare(sites, as_of):
+        out[r.site][r.list][0] += 1
+        out[r.site][r.list][1] += r.overdue
+    for kind, code, n, late in _aged_counts(sites, as_of):
+        out[code][kind][0] += n
+        out[code][kind][1] += n if late else 0
     return {code: {k: (n, m) for k, (n, m) in lists.items()} for code, lists in out.items()}
 
 
@@ -121,11 +122,17 @@ def totals(sites: Sequence[Site], as_of: date) -> tuple[int, int]:
     """(members due on some list, members overdue on some list) of `sites`: the overview's line.
     A member on two lists is one person to visit, counted once."""
     due, late = _absent_sets(sites, as_of)
-    people, behind = set(due), set(late)
-    for found in _situated(sites, as_of).values():
-        people |= {r.member_no for r in found}
-        behind |= {r.member_no for r in found if r.overdue}
+    aged, aged_late = _aged_numbers(sites, as_of)
+    people, behind = set(due) | aged, set(late) | aged_late
+    found = _bare(sites, as_of)
+    people |= {r.member_no for r in found}
+    behind |= {r.member_no for r in found if r.overdue}
     return len(people), len(behind)
+
+
+def _bare(sites: Sequence[Site], as_of: date) -> list[Row]:
+    """Every row of the lists of the members with a situation but 未来签到, unfilled."""
+    return [r for found in _situated(sites, as_of, aged=False).values() for r in found]
 
 
 # --- 未来签到: the existing rule of bureau.reports, less those in hospital or visited since ----------
@@ -179,22 +186,45 @@ def _absent_sets(sites: Sequence[Site], as_of: date) -> tuple[dict[str, str], se
 
     due = {no: codes[site] for no, site in gone(as_of).tuples()}
     late = {no for no, _ in gone(as_of - timedelta(days=OVERDUE_DAYS + 1)).tuples()}
-    visited = fn.EXISTS(Visit.select(SQL("1")).where((Visit.member_no == Member.member_no) & (Visit.day <= as_of)))
-    away = fn.EXISTS(
-        Situation.select(SQL("1")).where(
-            (Situation.member_no == Member.member_no) & Situation.in_hospital_since.is_null(False)
-        )
-    )
+    for no, _, _ in _absent_exceptions(sites, as_of):
+        due.pop(no, None)
+        late.discard(no)
+    return due, late & due.keys()
+
+
+def _absent_counts(sites: Sequence[Site], as_of: date) -> dict[str, tuple[int, int]]:
+    """{site code: (due, overdue)} of the absence list: reports.care_counts twice (as _absent_sets)
+    less the exceptions, without fetching the gone members' numbers."""
+    codes = {s.code for s in sites}
+    due = {code: n for code, _, n in reports.care_counts(ABSENT_WEEKS, as_of) if code in codes}
+    late_day = as_of - timedelta(days=OVERDUE_DAYS + 1)
+    late = {code: n for code, _, n in reports.care_counts(ABSENT_WEEKS, late_day) if code in codes}
+    for _, code, was_late in _absent_exceptions(sites, as_of):
+        due[code] -= 1
+        late[code] -= was_late
+    return {code: (due.get(code, 0), late.get(code, 0)) for code in codes}
+
+
+def _absent_exceptions(sites: Sequence[Site], as_of: date) -> list[tuple[str, str, bool]]:
+    """(member_no, site code, overdue) of the gone members of `sites` who are in hospital or were
+    visited after they became due: only the gone members with a visit or a hospital stay (a few
+    thousand bureau-wide) have their last sign-in looked up."""
+    codes = {s.id: s.code for s in sites}
+    ids = list(codes)
+    some = Visit.select(Visit.member_no).where(Visit.site.in_(ids) & (Visit.day <= as_of)) | Situation.select(
+        Situation.member_no
+    ).where(Situation.site.in_(ids) & Situation.in_hospital_since.is_null(False))
     last = Attendance.select(fn.MAX(Attendance.business_day)).where(Attendance.member_no == Member.member_no)
-    odd = reports.roster(Member.member_no, Member.joined, last).where(
-        reports.gone(ABSENT_WEEKS, as_of, every_site=True) & Member.site.in_(list(codes)) & (visited | away)
+    odd = reports.roster(Member.member_no, Member.site, Member.joined, last).where(
+        reports.gone(ABSENT_WEEKS, as_of, every_site=True) & Member.site.in_(ids) & Member.member_no.in_(some)
     )
     hospital, visits = _in_hospital(sites, as_of), _last_visits(sites, as_of)
-    for no, joined, seen in odd.tuples():
-        if no in hospital or _answered(_absent_due(reports._date(seen), reports._date(joined)), visits.get(no)):
-            due.pop(no, None)
-            late.discard(no)
-    return due, late & due.keys()
+    out = []
+    for no, site, joined, seen in odd.tuples():
+        due = _absent_due(reports._date(seen), reports._date(joined))
+        if no in hospital or _answered(due, visits.get(no)):
+            out.append((no, codes[site], overdue("absent", due, as_of)))
+    return out
 
 
 # --- the lists of a member's situation ------------------------------------------------------------------
@@ -205,13 +235,13 @@ class _Person:
     member_no: str
     site: str
     birth_year: int | None
-    situation: Situation | None
+    situation: Any  # the Situation's fields read here (a named tuple), None without one
 
 
-def _situated(sites: Sequence[Site], as_of: date) -> dict[str, list[Row]]:
-    """Every list but 未来签到, from the situations of `sites` and the members old enough by their
-    birth year alone, with their visits: four statements whatever the number of members."""
-    people = _people(sites, as_of)
+def _situated(sites: Sequence[Site], as_of: date, aged: bool = True) -> dict[str, list[Row]]:
+    """Every list but 未来签到, from the situations of `sites` and (`aged`) the members without one
+    old enough by their birth year, with their visits: a few statements whatever the number of members."""
+    people = _people(sites, as_of, aged)
     last_visit = _last_visits(sites, as_of)
     month, quarter = as_of.replace(day=1), quarter_start(as_of)
     current = festivals.current(as_of)
@@ -269,7 +299,7 @@ def _situated(sites: Sequence[Site], as_of: date) -> dict[str, list[Row]]:
     return out
 
 
-def _festival_reasons(s: Situation | None, years: int | None, approximate: bool) -> list[str]:
+def _festival_reasons(s: Any, years: int | None, approximate: bool) -> list[str]:
     why = []
     if s is not None and s.retired == "离休":
         why.append("离休")
@@ -284,29 +314,79 @@ def _festival_reasons(s: Situation | None, years: int | None, approximate: bool)
     return why
 
 
-def _people(sites: Sequence[Site], as_of: date) -> list[_Person]:
-    """The members of `sites` with a situation, and those without a birth date recorded whose
-    birth year makes them FESTIVAL_AGE or more this year (the ages by birth year)."""
+def _people(sites: Sequence[Site], as_of: date, aged: bool = True) -> list[_Person]:
+    """The members of `sites` with a situation, and (`aged`) those without one whose birth year
+    makes them FESTIVAL_AGE or more this year (the ages by birth year)."""
     ids = [s.id for s in sites]
     codes = {s.id: s.code for s in sites}
     situated = (
-        Situation.select(Situation, Member.birth_year.alias("birth_year"))
+        Situation.select(
+            Situation.member_no,
+            Situation.site.alias("site_id"),
+            Situation.retired,
+            Situation.party_member,
+            Situation.birth_date,
+            Situation.lives_alone,
+            Situation.hardship,
+            Situation.in_hospital_since,
+            Situation.back_from_hospital,
+            Member.birth_year,
+        )
         .join(Member, on=(Member.member_no == Situation.member_no))
         .where(Situation.site.in_(ids) & Member.active & Member.merged_into.is_null())
-        .objects()
+        .namedtuples()
     )
     people = [_Person(s.member_no, codes[s.site_id], s.birth_year, s) for s in situated]
-    known = Situation.select(SQL("1")).where(
-        (Situation.member_no == Member.member_no) & Situation.birth_date.is_null(False)
-    )
-    old = reports.roster(Member.member_no, Member.site, Member.birth_year).where(
-        Member.site.in_(ids) & (Member.birth_year <= as_of.year - FESTIVAL_AGE) & ~fn.EXISTS(known)
-    )
-    have = {p.member_no: p for p in people}
-    for no, site, year in old.tuples():
-        if no not in have:  # (a situation without a birth date has its birth year already)
+    if aged:
+        for no, site, year in _aged(ids, as_of.year - FESTIVAL_AGE).tuples():
             people.append(_Person(no, codes[site], year, None))
     return people
+
+
+def _aged(ids: list[int], born_by: int, visited: tuple[date, date] | None = None):
+    """The members of the sites `ids` without a situation born in `born_by` or before (by birth
+    year), with no visit in person in `visited` (first and last day) when given."""
+    query = reports.roster(Member.member_no, Member.site, Member.birth_year).where(
+        Member.site.in_(ids)
+        & (Member.birth_year <= born_by)
+        & Member.member_no.not_in(Situation.select(Situation.member_no).where(Situation.site.in_(ids)))
+    )
+    if visited is not None:
+        seen = Visit.select(Visit.member_no).where(
+            Visit.site.in_(ids) & Visit.day.between(*visited) & Visit.kind.in_(IN_PERSON)
+        )
+        query = query.where(Member.member_no.not_in(seen))
+    return query
+
+
+def _aged_due(sites: Sequence[Site], as_of: date) -> list[tuple[str, int, date, tuple[date, date]]]:
+    """(list, born by, due, the window a visit in person answers) of 90岁及以上 and each open
+    节日走访 for the members without a situation (by birth year alone: due on the quarter's or the
+    window's first day)."""
+    quarter = quarter_start(as_of)
+    out = [("ninety", as_of.year - 90, quarter, (quarter, as_of))]
+    return out + [("festival", as_of.year - FESTIVAL_AGE, f.opens, (f.opens, as_of)) for f in festivals.current(as_of)]
+
+
+def _aged_counts(sites: Sequence[Site], as_of: date) -> list[tuple[str, str, int, bool]]:
+    """(list, site code, members, overdue) of the members without a situation: grouped in SQL."""
+    ids, codes = _ids(sites), {s.id: s.code for s in sites}
+    out = []
+    for kind, born_by, due, window in _aged_due(sites, as_of):
+        query = _aged(ids, born_by, window).select(Member.site, fn.COUNT(Member.id)).group_by(Member.site)
+        out += [(kind, codes[site], n, overdue(kind, due, as_of)) for site, n in query.tuples()]
+    return out
+
+
+def _aged_numbers(sites: Sequence[Site], as_of: date) -> tuple[set[str], set[str]]:
+    """(due, overdue) member numbers of the members without a situation on 90岁及以上 or 节日走访."""
+    ids, due, late = _ids(sites), set(), set()
+    for kind, born_by, day, window in _aged_due(sites, as_of):
+        found = {no for (no,) in _aged(ids, born_by, window).select(Member.member_no).tuples()}
+        due |= found
+        if overdue(kind, day, as_of):
+            late |= found
+    return due, late
 
 
 # --- visits, hospital, and filling rows in --------------------------------------------------------------

@@ -222,13 +222,16 @@ def test_the_bureau_s_counts_are_the_sites_lists_counted(sites):
     person(a, "XC0100", in_hospital_since=TODAY - timedelta(days=30))
     person(b, "LD0001", joined=date(2026, 1, 5), back_from_hospital=date(2026, 12, 1))
     person(b, "LD0002", joined=None)
+    person(b, "LD0003", birth_year=1930)  # 90岁及以上 and 节日走访 (元旦) by birth year, no situation
+    person(b, "LD0004", birth_year=1944)  # 节日走访 only, visited in the window: on none
+    visited("LD0004", TODAY - timedelta(days=2))
     counted = lists.counts([a, b], TODAY)
     for site in (a, b):
         assert counted[site.code] == lists.site_counts(site, TODAY)
         assert counted[site.code] == {
             k: (len(rs := lists.rows(k, [site], TODAY)), sum(r.overdue for r in rs)) for k in lists.LISTS
         }
-    assert counted[a.code]["absent"][0] == 4 and counted[b.code]["absent"] == (2, 2)
+    assert counted[a.code]["absent"][0] == 4 and counted[b.code]["absent"] == (3, 3)
     people = {r.member_no for k in lists.LISTS for s in (a, b) for r in lists.rows(k, [s], TODAY)}
     late = {r.member_no for k in lists.LISTS for s in (a, b) for r in lists.rows(k, [s], TODAY) if r.overdue}
     assert lists.totals([a, b], TODAY) == (len(people), len(late))
