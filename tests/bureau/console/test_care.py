@@ -100,7 +100,7 @@ def test_the_bureau_sees_counts_per_site_an_admin_the_lists_a_viewer_never_a_nam
         assert http.get("/web/care/sheet").status_code == 400
         book = openpyxl.load_workbook(io.BytesIO(http.get("/web/care?format=xlsx").content))
         assert [r[0] for r in book["各站点"].iter_rows(min_row=2, values_only=True)] == [SITE, OTHER]
-        assert re.search(r"待走访 4 人", http.get("/web/").text)
+        assert '<a href="/web/care">各站点待走访和逾期的人数</a>' in http.get("/web/").text
     with signed_in(cared, "admin1") as http:
         page = http.get("/web/care").text
         assert f'href="/web/care?site={SITE}&amp;list=alone"' in page
