@@ -26,7 +26,7 @@ REASONS = {
     "birthday": "生日",
     "ninety": "九十岁以上",
     "festival": "节日慰问",
-    "hardship": "独居/困难",
+    "alone": "独居/困难",
     "hospital": "出院",
 }
 OUTCOME_MAX, FOLLOW_UP_MAX = 1000, 500

@@ -27,9 +27,7 @@ def members(store, kiosk):
 def test_a_visit_is_recorded_audited_without_what_was_said_and_listed_newest_first(members):
     wang = members[0]
     with write():
-        call = visits.record(
-            wang, Entry("call", date(2026, 8, 23), " 刘霞 ", "hardship", "身体尚好", ""), "liuxia", TODAY
-        )
+        call = visits.record(wang, Entry("call", date(2026, 8, 23), " 刘霞 ", "alone", "身体尚好", ""), "liuxia", TODAY)
         visit = visits.record(
             wang, Entry("visit", TODAY, "刘霞", "absent", "腿脚不便，没来上课", "联系社区医生上门"), "liuxia", TODAY
         )

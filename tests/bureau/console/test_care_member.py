@@ -145,7 +145,7 @@ def test_the_contact_person_sees_came_after_a_sign_in_and_not_after_the_visit(se
     assert "您还不是任何老同志的联系人" in staff.get("/web/care/mine").text
     assert staff.post(f"{path}/situation", situation_form(), csrf=token).status_code == 303
     three_days_ago = date.today() - timedelta(days=3)
-    first = {"kind": "call", "day": three_days_ago.isoformat(), "visitor": "刘霞", "reason": "hardship"}
+    first = {"kind": "call", "day": three_days_ago.isoformat(), "visitor": "刘霞", "reason": "alone"}
     assert staff.post(f"{path}/visit", {**first, "outcome": "一切都好"}, csrf=token).status_code == 303
     mine = staff.get("/web/care/mine").text
     assert f'data-member="{NO}"' in mine and CAME not in mine and str(three_days_ago) in mine

@@ -69,7 +69,7 @@ def test_staff_record_a_seniors_situation_and_a_visit(store, server, kiosk, tmp_
         visit = page.locator("form.visit")
         assert visit.locator("input[name=visitor]").input_value() == "刘霞"  # the viewer's own name
         assert visit.locator("input[name=day]").input_value() == today.isoformat()
-        visit.locator("select[name=reason]").select_option("hardship")
+        visit.locator("select[name=reason]").select_option("alone")
         visit.locator("textarea[name=outcome]").fill("老人精神不错，说冬天屋里冷，暖气片不热。")
         visit.locator("input[name=follow_up]").fill("联系社区物业检修暖气")
         visit.locator("button[type=submit]").click()
@@ -94,7 +94,7 @@ def test_staff_record_a_seniors_situation_and_a_visit(store, server, kiosk, tmp_
         date(1936, 2, 29),
         "liuxia",
     )
-    assert Visit.select().where(Visit.member_no == "XC0001").get().reason == "hardship"
+    assert Visit.select().where(Visit.member_no == "XC0001").get().reason == "alone"
     assert (
         AuditEntry.select().where(AuditEntry.action.startswith("care.")).count() == 6
     )  # 4 made here, 2 in the browser

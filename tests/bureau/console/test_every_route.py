@@ -75,9 +75,17 @@ def world(store):
         course = classes.save_course(a, term, CourseFields(f"{MARK}太极拳", schedule=schedule), "staff-a")
         classes.enroll(course, member, "staff-a", now)
         notice = notices.publish(a, "notice", f"{MARK}通知", "", now, now + timedelta(days=2), "staff-a")
-        care = situation.Draft(phone="13812345678", contact_user="staff-a", contact_name=f"{MARK}联系人")
+        # On site A's care lists (未来签到, 四必访, 出院回访): a situation and a visit of theirs.
+        care = situation.Draft(
+            lives_alone=True,
+            hardship=("重病",),
+            back_from_hospital=today - timedelta(days=1),
+            phone="13812345678",
+            contact_user="staff-a",
+            contact_name=f"{MARK}联系人",
+        )
         situation.save(member, care, "staff-a", today)
-        went = visits.Entry("visit", today, f"{MARK}走访人", follow_up="送药")
+        went = visits.Entry("visit", today - timedelta(days=100), f"{MARK}走访人", follow_up="送药")
         visit = visits.record(member, went, "staff-a", today)
         painting = SkillDomain.get(SkillDomain.name == "书画")
         skills.set_skill(member, painting, f"{MARK}楷书", "staff-a")
