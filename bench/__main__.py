@@ -19,6 +19,7 @@ BENCHMARKS = (
     "sync",
     "idhash",
     "console",
+    "care",
 )
 LONG = ("soak",)  # run only when named: the full soak takes the better part of an hour
 

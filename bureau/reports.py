@@ -220,6 +220,17 @@ def care_counts(weeks: int = 4, as_of: date | None = None) -> list[tuple[str, st
     return [(s.code, s.name, counts.get(s.id, 0)) for s in sites]
 
 
+def gone(weeks: int = 4, as_of: date | None = None, every_site: bool = False):
+    """care_list's condition on Member (a query of `roster()`'s): the rule 未来签到 of the care
+    lists (bureau/care/lists.py) builds on it rather than on a copy."""
+    return _gone(_since(weeks, as_of), every_site)
+
+
+def roster(*columns):
+    """Member.select(*columns) of the active members, each counted once (merged numbers left out)."""
+    return _roster(*columns)
+
+
 def _since(weeks: int, as_of: date | None) -> date:
     return (as_of or date.today()) - timedelta(weeks=weeks)
 

@@ -3,7 +3,7 @@
     GET  /web/login    the form            POST /web/login    sign in (sets the session cookie;
                                                               429 past 10 tries a minute per client)
     POST /web/logout   sign out
-    GET  /web/  /web/attendance?from=&to=&site=  /web/care?weeks=&site=  /web/kiosks  /web/points
+    GET  /web/  /web/attendance?from=&to=&site=  /web/kiosks  /web/points  (关怀走访: bureau/console/care.py)
          (each report page but the overview: &format=xlsx downloads its tables as a workbook)
 
 Every page needs a session (else 303 to /web/login) and only reads.  Pages are Jinja2 templates
@@ -23,6 +23,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from bureau import reports, users
+from bureau.care import lists
 from bureau.console.base import COOKIE, FONT, LOGIN, BadQuery, Viewer, page, render, same_origin, xlsx
 from bureau.models import Organisation
 from bureau.organisations import reminders
@@ -32,7 +33,7 @@ from contract import cells
 
 router = APIRouter(prefix="/web")
 
-MAX_WEEKS, MAX_DAYS = 520, 366 * 5
+MAX_DAYS = 366 * 5
 # Login attempts a client (an IP address; behind a proxy on this host, the one it forwards) may
 # make: 10 at once, then 10 a minute.  The per-account lockout (bureau/users.py) stops guessing
 # at one name; this stops one client guessing across many.
@@ -119,6 +120,7 @@ def overview(request: Request) -> Response:
             "attention": [k for k in _mine(viewer, reports.kiosk_health(utcnow())) if k.needs_attention],
             "negatives": len(_mine(viewer, reports.points_overview())),
             "renewals": reminders.due(viewer.scope(Organisation.select(), Organisation.site), today).count(),
+            "care": lists.totals(list(viewer.sites()), today),
         }
 
     return page(request, "overview.html", figures)
@@ -144,36 +146,6 @@ def attendance(request: Request) -> Response:
         }
 
     return page(request, "attendance.html", figures)
-
-
-@router.get("/care")
-def care(request: Request) -> Response:
-    def figures(viewer: Viewer) -> dict | Response:
-        weeks = _int(request, "weeks", 4, 1, MAX_WEEKS)
-        site = _chosen(viewer, request)
-        if site is None:
-            return _care_counts(request, viewer, weeks)
-        if _wants_xlsx(request):
-            return _xlsx("关怀名单", reports.care_tables(weeks, date.today(), site), ["关怀名单"])
-        return {
-            "weeks": weeks,
-            "site": site,
-            "sites": list(viewer.sites()),
-            "rows": reports.care_list(weeks, date.today(), site),
-        }
-
-    return page(request, "care.html", figures)
-
-
-def _care_counts(request: Request, viewer: Viewer, weeks: int) -> dict | Response:
-    """Every site at once (the bureau's accounts): how many seniors each site's list holds, a
-    link to each.  The list itself is a site's: its staff phone them, and tens of thousands of
-    rows are no page to read (the CLI's `report care` still gives them all)."""
-    counts = reports.care_counts(weeks, date.today())
-    if _wants_xlsx(request):
-        t = reports.TEXT
-        return xlsx("关怀名单.xlsx", cells.Sheet("各站点人数", [t["site"], t["site_name"], t["people"]], counts))
-    return {"weeks": weeks, "site": None, "sites": list(viewer.sites()), "counts": counts}
 
 
 @router.get("/kiosks")
@@ -235,12 +207,3 @@ def _date(request: Request, name: str, default: date) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise BadQuery(f"日期 {text} 的格式不对，应为 2026-11-21。") from None
-
-
-def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
-    text = request.query_params.get(name, "")
-    if not text:
-        return default
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise BadQuery(f"{text}：应为 {low} 到 {high} 之间的整数。")
-    return int(text)

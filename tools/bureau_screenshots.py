@@ -40,8 +40,7 @@ PAGES = {
     "login": "/web/login",
     "overview": "/web/",
     "attendance": "/web/attendance",
-    "care": "/web/care",  # every site: how many each
-    "care_site": "/web/care?site=DEMO-001",  # a site's list
+    "care_sites": "/web/care",  # every site: how many each list holds (a site's list: tests/…/test_care.py)
     "kiosks": "/web/kiosks",
     "points": "/web/points",
 }

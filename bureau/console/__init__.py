@@ -24,6 +24,7 @@ AREAS: tuple[str, ...] = (
     "care_member",
     "volunteers",
     "organisations",
+    "care",
 )
 
 

@@ -61,6 +61,11 @@ def world(store):
     account("reader", "viewer")
     account("boss", "admin")
     member = Member.create(member_no="XC0001", name=f"{MARK}王建华", phone_last4="1234", site=a)
+    # On site A's care lists (未来签到, 四必访, 出院回访), a situation and a visit of theirs.
+    Situation.create(member_no="XC0001", site=a, lives_alone=True, hardship="重病", back_from_hospital=date.today())
+    Visit.create(
+        member_no="XC0001", site=a, day=date.today() - timedelta(days=100), visitor="王芳", recorded_by="staff-a"
+    )
     now = datetime.now().replace(second=0, microsecond=0)
     with write():
         city = hierarchy.add_region("boss", f"{MARK}市", "city")
