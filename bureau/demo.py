@@ -376,6 +376,8 @@ class _Site:
                 alone = True
                 hardship = ("空巢",) if i == 12 else (("失能",) if i == 13 else hardship)
                 quiet = {11: a - timedelta(days=95), 12: date.min, 13: a - timedelta(days=130), 14: quiet}[i]
+            if retired == "离休" and i not in (0, 1, 6, 7, 8, 9, 10):  # 离休: at work before October 1949
+                born = born.replace(year=min(born.year, 1934 - rng.randint(0, 6)))
             is_party = i in (0, 2, 9) or rng.random() < 0.45
             if is_party:
                 party.add(m.member_no)
@@ -388,7 +390,7 @@ class _Site:
                 phone=f"138-0000-{rng.randint(0, 9999):04d}",
                 contact_user=self.contacts[i % len(self.contacts)] if self.contacts else "",
                 contact_name="" if self.contacts else VISITORS[i % len(VISITORS)].split()[-1],
-                emergency_name=m.name[0] + rng.choice(GIVEN),
+                emergency_name=(m.name[:1] or rng.choice(SURNAMES)) + rng.choice(GIVEN),
                 emergency_relation=rng.choice(RELATIONS),
                 emergency_phone=f"138-0000-{rng.randint(0, 9999):04d}",
                 plan=rng.choice(PLANS) if retired == "离休" else "",
@@ -587,7 +589,7 @@ class _Site:
             else:
                 roster = rosters.members_of(org, day)
                 came = [n for n in sorted(roster) if rng.random() < 0.8]
-                came += rng.sample(numbers, 2)  # guests: someone of another branch, a friend
+                came += rng.sample(numbers, min(2, len(numbers)))  # guests: someone of another branch, a friend
             for n in dict.fromkeys(came):
                 if not self._may_sign(n, day):
                     continue
@@ -632,7 +634,7 @@ class _Site:
     def _talent(self, members: list[Member]) -> None:
         rng, a = self.rng, self.as_of
         domains = {d.name: d for d in skills.domains()}
-        chosen = rng.sample(members, max(6, round(len(members) * SKILLED)))
+        chosen = rng.sample(members, min(len(members), max(6, round(len(members) * SKILLED))))
         names = [n for n in SKILL_DETAILS if n in domains] or list(domains)
         held: set[str] = set()
         for i, m in enumerate(chosen):
