@@ -4,8 +4,11 @@
                                            (default docs/screenshots): bureau_<page>.png
 
 shoot() is what the tests call on their own server; main() makes a demo bureau of its own in a
-temporary folder: two sites, three kiosks, a staff user, and facts pushed through the real
-service, as kiosks send them, which the bureau's rules turn into the figures.
+temporary folder: two sites, three kiosks, a read-only user and a centre's staff, facts pushed
+through the real service, as kiosks send them, which the bureau's rules turn into the figures, and
+a year of care visits, branches and volunteer needs made by `yinling-bureau demo` (bureau/demo.py).
+The issue-22 pages (STAFF_PAGES) are shot as the centre's staff: a read-only account sees no
+person's situation.
 """
 
 import argparse
@@ -44,6 +47,22 @@ PAGES = {
     "kiosks": "/web/kiosks",
     "points": "/web/points",
 }
+# As DEMO-003's staff (STAFF), after the demo: {name: path}, "{org}", "{need}" and "{member}" filled in
+# with the demo's party branch, a need done and a member with a care record whose contact STAFF is.
+STAFF_PAGES = {
+    "care": "/web/care?list=absent",
+    "care_member": "/web/care/member/{member}",
+    "care_mine": "/web/care/mine",
+    "care_sheet": "/web/care/sheet?list=alone",
+    "organisations": "/web/organisations",
+    "organisation": "/web/organisations/{org}",
+    "organisation_ledger": "/web/organisations/{org}/ledger",
+    "volunteers": "/web/volunteers",
+    "volunteer_needs": "/web/volunteers?tab=needs",
+    "need": "/web/volunteers/needs/{need}",
+    "volunteer_hours": "/web/volunteers?tab=hours",
+    "staff_overview": "/web/",
+}
 VIEWPORT = {"width": 1280, "height": 900}
 
 
@@ -68,19 +87,21 @@ def sign_in(page, url: str, username: str, password: str) -> None:
     page.click("button[type=submit]")
 
 
-def shoot(url: str, username: str, password: str, out: Path, chromium=None) -> list[Path]:
-    """bureau_<page>.png of every page of the bureau at `url`, signed in as `username` (in the
-    browser `chromium` when given, else in one started for this)."""
+def shoot(
+    url: str, username: str, password: str, out: Path, chromium=None, pages: dict[str, str] = PAGES
+) -> list[Path]:
+    """bureau_<page>.png of every page of `pages` (the login page first) of the bureau at `url`,
+    signed in as `username` (in the browser `chromium` when given, else in one started for this)."""
     if chromium is None:
         with browser() as chromium:
-            return shoot(url, username, password, out, chromium)
+            return shoot(url, username, password, out, chromium, pages)
     out.mkdir(parents=True, exist_ok=True)
     page = chromium.new_page(viewport=VIEWPORT, locale="zh-CN")
     try:
         page.goto(url + PAGES["login"])
-        shots = [shot(page, out, "login")]
+        shots = [shot(page, out, "login")] if "login" in pages else []
         sign_in(page, url, username, password)
-        for name, path in PAGES.items():
+        for name, path in pages.items():
             if name != "login":
                 page.goto(url + path)
                 shots.append(shot(page, out, name))
@@ -108,7 +129,11 @@ def shot(page, out: Path, name: str) -> Path:
 # --- the demo bureau -------------------------------------------------------------------------------------
 
 USER, PASSWORD = "zhangli", "demo-password-2026"
-SITES = {"DEMO-001": "示范区老干部活动中心", "DEMO-002": "东城街道长者服务站"}
+STAFF = "wangfang"  # DEMO-003's staff, the contact person of some of the demo's members
+SITES = {"DEMO-001": "示范区老干部活动中心", "DEMO-002": "东城街道长者服务站", "DEMO-003": "西城社区养老服务驿站"}
+# DEMO-003 has no kiosk of its own and no member: the demo gives it its 60 fictional members, and
+# a year of data the issue-22 pages are shot on (STAFF's site).
+STAFF_SITE = "DEMO-003"
 NAMES = ["王建华", "李秀英", "张志强", "刘桂兰", "陈国栋", "杨淑珍", "赵德明", "黄美玲", "周文斌", "吴玉梅"]
 LESSONS = [("太极拳", 9), ("书法", 14), ("合唱团", 10)]
 # The release each demo kiosk runs (its pushes' client_version): two updated, one not yet.
@@ -131,7 +156,10 @@ def main(argv: list[str]) -> int:
             for (kiosk_id, key), version in zip(keys.items(), VERSIONS):
                 pushed += _push(url, kiosk_id, key, _demo_facts(kiosk_id), version)
             _wait_for_rules(store, pushed)
+            print(_bureau(store, "demo"), end="")  # while it serves, as an operator would run it
             for path in shoot(url, USER, PASSWORD, out):
+                print(path)
+            for path in shoot(url, STAFF, PASSWORD, out, pages=_staff_pages(store)):
                 print(path)
     return 0
 
@@ -142,9 +170,10 @@ def _bureau(store: str, *args: str, stdin: str = "") -> str:
         input=stdin,
         text=True,
         capture_output=True,
-        check=True,
         cwd=ROOT,
     )
+    if done.returncode:
+        raise SystemExit(f"python -m bureau {' '.join(args)} failed:\n{done.stderr}")
     return done.stdout
 
 
@@ -153,11 +182,17 @@ def _setup(store: str) -> dict[str, str]:
     keys = {}
     for code, name in SITES.items():
         _bureau(store, "site", "add", code, name)
-        for _ in range(2 if code == "DEMO-001" else 1):
+        for _ in range({"DEMO-001": 2, STAFF_SITE: 0}.get(code, 1)):
             settings = _bureau(store, "kiosk", "add", "--site", code)
             kiosk_id = settings.split('id = "')[1].split('"')[0]
             keys[kiosk_id] = settings.split('key = "')[1].split('"')[0]
     _bureau(store, "user", "add", USER, "--password-stdin", stdin=PASSWORD + "\n")
+    staff = ["--role", "staff", "--site", STAFF_SITE, "--name", "王芳"]
+    _bureau(store, "user", "add", STAFF, *staff, "--password-stdin", stdin=PASSWORD + "\n")
+    today = date.today()
+    term = ["--term-name", f"{today.year} 秋季", "--term-start", str(today - timedelta(days=90))]
+    term += ["--term-end", str(today + timedelta(days=40)), "--weekly", "2 09:00-11:00", "--room", "二楼书画室"]
+    _bureau(store, "course", "publish", "--site", STAFF_SITE, "--title", "书法", *term)  # its 临时党支部's
     return keys
 
 
@@ -270,6 +305,34 @@ def _push(url: str, kiosk_id: str, key: str, facts: list[tuple[str, dict]], vers
     headers = {"X-Kiosk": kiosk_id, **signing.sign(key, "POST", "/v1/push", int(time.time()), body)}
     httpx.post(url + "/v1/push", content=body, headers=headers, timeout=60).raise_for_status()
     return facts
+
+
+def _staff_pages(store: str) -> dict[str, str]:
+    """STAFF_PAGES with the demo's party branch, a need done and a member of STAFF's with visits."""
+    from peewee import fn
+
+    from bureau.models import BureauUser, Need, Organisation, Site, Situation, Visit
+    from bureau.schema import open_store
+    from bureau.store import close_store
+
+    open_store(store)
+    try:
+        site = Site.get(Site.code == STAFF_SITE)
+        org = Organisation.get(Organisation.site == site, Organisation.kind == "branch")
+        need = Need.select().where(Need.site == site, Need.status == "done").order_by(Need.start.desc()).first()
+        staff = BureauUser.get(BureauUser.username == STAFF)
+        most = (
+            Situation.select(Situation.member_no)
+            .join(Visit, on=Visit.member_no == Situation.member_no)
+            .where(Situation.contact_user == staff, Situation.retired == "离休")
+            .group_by(Situation.member_no)
+            .order_by(fn.COUNT(Visit.id).desc(), Situation.member_no)
+            .first()
+        )
+        keys = {"org": org.key, "need": str(need.id), "member": most.member_no}
+    finally:
+        close_store()
+    return {name: path.format(**keys) for name, path in STAFF_PAGES.items()}
 
 
 def _wait_for_rules(store: str, facts: list[tuple[str, dict]]) -> None:

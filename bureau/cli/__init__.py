@@ -16,7 +16,21 @@ from pathlib import Path
 from peewee import PeeweeException
 
 from bureau import admin
-from bureau.cli import activity, course, kiosk, migrate, region, report, rules, serve, settings, site, streams, user
+from bureau.cli import (
+    activity,
+    course,
+    demo,
+    kiosk,
+    migrate,
+    region,
+    report,
+    rules,
+    serve,
+    settings,
+    site,
+    streams,
+    user,
+)
 from bureau.schema import open_store
 from bureau.store import StoreError, close_store
 
@@ -33,6 +47,7 @@ COMMANDS = {
     "report": report,
     "user": user,
     "migrate": migrate,
+    "demo": demo,
 }
 # An installed service names its store in its environment file (packaging/bureau/env), so the
 # operator's commands and the service open the same one without --db.
