@@ -8,9 +8,10 @@ import pytest
 
 from bureau import admin
 from bureau.care import festivals, lists
-from bureau.models import Attendance, Member, Site, Situation, Visit
+from bureau.models import Member, Site, Situation, Visit
 
 from ..conftest import SITE
+from .signins import signin
 
 OTHER = "UNI-002"
 TODAY = date(2026, 12, 7)
@@ -30,19 +31,7 @@ def person(site: Site, no: str, joined: date = date(2020, 1, 1), birth_year: int
 
 
 def signed_in(kiosk, no: str, day: date) -> None:
-    at = datetime.combine(day, datetime.min.time()).replace(hour=9)
-    Attendance.create(
-        event_id=f"{no}-{day}",
-        member_no=no,
-        site=kiosk.site,
-        kiosk=kiosk,
-        kind="lesson",
-        title="太极拳",
-        start=at,
-        at=at,
-        business_day=day,
-        method="qr",
-    )
+    signin(no, kiosk, datetime.combine(day, datetime.min.time()).replace(hour=9))
 
 
 def visited(no: str, day: date, kind: str = "visit", reason: str = "") -> None:

@@ -2,7 +2,6 @@
 first, the lists' one-query helpers, and 「来过了」."""
 
 import json
-import uuid
 from datetime import date, datetime
 
 import pytest
@@ -10,8 +9,10 @@ import pytest
 from bureau.care import visits
 from bureau.care.situation import CareError
 from bureau.care.visits import Entry
-from bureau.models import Attendance, AuditEntry, Member
+from bureau.models import AuditEntry, Member
 from bureau.store import write
+
+from .signins import signin
 
 TODAY = date(2026, 11, 21)
 
@@ -72,21 +73,6 @@ def test_a_visit_is_recorded_audited_without_what_was_said_and_listed_newest_fir
 def test_a_visit_the_form_cannot_mean_is_refused(entry, message):
     with pytest.raises(CareError, match=message):
         visits.check(entry, TODAY)
-
-
-def signin(member_no: str, kiosk, at: datetime) -> None:
-    Attendance.create(
-        event_id=str(uuid.uuid4()),
-        member_no=member_no,
-        site=kiosk.site,
-        kiosk=kiosk,
-        kind="lesson",
-        title="太极拳",
-        start=at,
-        at=at,
-        business_day=at.date(),
-        method="qr",
-    )
 
 
 def test_last_visit_and_last_signin_of_many_members_at_once(members, kiosk):
