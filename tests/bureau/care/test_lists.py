@@ -224,3 +224,87 @@ def test_the_bureau_s_counts_are_the_sites_lists_counted(sites):
     people = {r.member_no for k in lists.LISTS for s in (a, b) for r in lists.rows(k, [s], TODAY)}
     late = {r.member_no for k in lists.LISTS for s in (a, b) for r in lists.rows(k, [s], TODAY) if r.overdue}
     assert lists.totals([a, b], TODAY) == (len(people), len(late))
+
+
+def test_born_by_is_the_last_birth_date_of_that_age():
+    day = date(2027, 1, 1)
+    while day < date(2029, 3, 5):  # 2028 is a leap year, 1936, 1948 and 1940 too
+        for years in (80, 90, 92):
+            last = lists.born_by(day, years)
+            assert lists.age(last, day) >= years > lists.age(last + timedelta(days=1), day), (day, years)
+        day += timedelta(days=1)
+
+
+@pytest.mark.parametrize("as_of", [TODAY, date(2027, 2, 28), date(2028, 2, 29), date(2026, 10, 15), date(2026, 10, 16)])
+def test_the_bureau_s_counts_at_every_edge_of_the_rules(sites, as_of):
+    """The counts (decided in SQL) against the lists (decided in Python) with members on both sides
+    of each rule's edge on `as_of`: the cut-offs of 未来签到 and its overdue day, a visit on the day
+    due, birthdays 14 and 15 days ago and on 29 February, 90 and 80 today or tomorrow, by birth date
+    and by birth year, 四必访's 90 and 104 days, 出院回访's 7 days, the quarter's and windows' first days."""
+    kiosk, by_code = sites
+    a, b = by_code[SITE], by_code[OTHER]
+    serial = iter(range(10_000))
+
+    def someone(site: Site = a, **kw) -> str:
+        return person(site, f"{'XC' if site == a else 'LD'}{next(serial):04d}", **kw)
+
+    def ago(n: int) -> date:
+        return as_of - timedelta(days=n)
+
+    for n in (27, 28, 29, 42, 43, 44):  # the last sign-in
+        signed_in(kiosk, someone(), ago(n))
+        no = someone(b)
+        signed_in(kiosk, no, ago(n))
+        visited(no, ago(n) + timedelta(days=29))  # on the day due: off the list
+        no = someone()
+        signed_in(kiosk, no, ago(n))
+        visited(no, ago(n) + timedelta(days=28), kind="call")  # the day before: still on it
+        someone(joined=ago(n))  # never signed in
+        signed_in(kiosk, someone(joined=ago(n)), ago(n + 1))
+    someone(joined=None)
+    someone(in_hospital_since=ago(8), back_from_hospital=ago(57))  # gone, in hospital: not absent
+    for back in (ago(0), ago(7), ago(8), as_of + timedelta(days=1)):
+        someone(b, back_from_hospital=back)
+    no = someone(back_from_hospital=ago(8))
+    visited(no, ago(8), kind="call")
+    for years in (80, 90):
+        for on in (as_of, as_of - timedelta(days=14), as_of - timedelta(days=15)):
+            last = lists.born_by(on, years)
+            someone(birth_date=last, party_member=True)
+            someone(b, birth_date=last + timedelta(days=1), lives_alone=True)
+        someone(birth_year=as_of.year - years)  # by birth year, no situation
+        someone(birth_year=as_of.year - years + 1)
+        someone(b, birth_year=as_of.year - years, retired="离休")  # a situation without a birth date
+    for born in (date(1936, 2, 29), date(1940, 2, 29), date(1950, as_of.month, 1)):
+        someone(birth_date=born)
+    for n in (14, 15):
+        if ago(n).month == as_of.month:
+            someone(birth_date=ago(n).replace(year=1950))
+    no = someone(birth_date=date(1950, as_of.month, 2))
+    visited(no, as_of.replace(day=1), kind="call", reason="birthday")
+    no = someone(birth_date=date(1951, as_of.month, 2))
+    visited(no, as_of.replace(day=1) - timedelta(days=1), reason="birthday")
+    first = [lists.quarter_start(as_of), *(f.opens for f in festivals.current(as_of))]
+    for day in first:  # a visit in person on, and the day before, each window's first day
+        for when, kind in ((day, "visit"), (day - timedelta(days=1), "visit"), (day, "call")):
+            visited(someone(birth_date=date(1930, 1, 1)), when, kind=kind)
+    for n in (89, 90, 104, 105):
+        for kw in ({"lives_alone": True}, {"hardship": "重病,失能"}):
+            no = someone(**kw)
+            visited(no, ago(n), kind="call")
+    someone(b, lives_alone=True)
+    counted = lists.counts([a, b], as_of)
+    for site in (a, b):
+        expected = {k: (len(rs := lists.rows(k, [site], as_of)), sum(r.overdue for r in rs)) for k in lists.LISTS}
+        assert counted[site.code] == expected, site.code
+    found = [r for k in lists.LISTS for s in (a, b) for r in lists.rows(k, [s], as_of)]
+    assert lists.totals([a, b], as_of) == (
+        len({r.member_no for r in found}),
+        len({r.member_no for r in found if r.overdue}),
+    )
+    assert lists.totals([a], as_of) == (
+        len({r.member_no for r in found if r.site == a.code}),
+        len({r.member_no for r in found if r.site == a.code and r.overdue}),
+    )
+    open_lists = [k for k in lists.LISTS if k != "festival" or festivals.current(as_of)]
+    assert all(counted[SITE][k][0] + counted[OTHER][k][0] for k in open_lists)  # every list has rows
