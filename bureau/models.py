@@ -435,6 +435,10 @@ class Course(BaseModel):
     withdrawn_at = DateTimeField(null=True)
     created_by = CharField(max_length=64, default="")
     created_at = DateTimeField(default=utcnow)
+    # Who may apply in an enrolment season: ages on the term's first day, from the ID card's birth
+    # date (checked at the kiosk; migration 0012).  None: no bound.
+    age_min = IntegerField(null=True)
+    age_max = IntegerField(null=True)
 
 
 class LessonChange(BaseModel):
@@ -627,6 +631,92 @@ class NeedTaker(BaseModel):
         indexes = ((("need", "member_no"), True),)
 
 
+# --- enrolment season, lottery and the points catalogue (migration 0012; docs/enrolment.md) ---------------
+
+
+class Season(BaseModel):
+    """An enrolment season (报名季) of a site for a term's courses: seniors apply at the kiosk or at the
+    desk from `opens` to `closes`; courses with more applicants than places are drawn by lot
+    (bureau/enrolment/lottery.py) from a seed fixed before the draw.  Item season:<key>."""
+
+    key = CharField(max_length=32, unique=True)
+    site = ForeignKeyField(Site, backref="seasons")
+    term = ForeignKeyField(Term, backref="seasons")  # the term the courses belong to (usually the next)
+    title = CharField()  # 2027 春季报名
+    opens = DateTimeField()
+    closes = DateTimeField()
+    draw_at = DateTimeField()  # announced: the draw takes place then, in public
+    max_courses = IntegerField(default=2)  # courses a senior may apply for
+    members_only = BooleanField(default=True)  # only the site's own members; else any of the bureau
+    returning_first = BooleanField(default=True)  # last term's students of a course draw first for it
+    # The draw's published inputs: the hash of the closed applicant list (fixed at closing) and the
+    # numbers drawn in public on the day (entered by staff); the seed is derived from both.
+    applicants_hash = CharField(max_length=64, default="")
+    public_numbers = CharField(max_length=64, default="")
+    seed = CharField(max_length=64, default="")
+    drawn_at = DateTimeField(null=True)
+    drawn_by = CharField(max_length=64, default="")
+    created_by = CharField(max_length=64, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+APPLICATION_STATES = ("applied", "withdrawn", "won", "waitlisted", "refused")
+
+
+class Application(BaseModel):
+    """One senior's application for one course of a season, from the kiosks' `application` facts or
+    the desk; after the draw its result and place in the draw order."""
+
+    season = ForeignKeyField(Season, backref="applications", on_delete="CASCADE")
+    course = ForeignKeyField(Course, backref="applications", on_delete="CASCADE")
+    member_no = CharField(max_length=32, index=True)
+    status = CharField(max_length=16, default="applied")  # APPLICATION_STATES
+    priority = IntegerField(default=0)  # the priority group it draws in (0 first), stated with the result
+    rank = IntegerField(null=True)  # its place in the course's draw order
+    age_checked = BooleanField(default=False)
+    applied_at = DateTimeField()
+    by = CharField(max_length=64, default="")  # staff who applied for the senior ("" the senior)
+    reason = TextField(default="")  # why staff applied with a relative's card
+    refusal = CharField(default="")  # why the draw left it out (age, not a member, too many)
+
+    class Meta:
+        indexes = ((("season", "course", "member_no"), True),)
+
+
+class CatalogueItem(BaseModel):
+    """An item of the points catalogue (积分兑换): what it costs, how many are left, when it may be
+    asked for.  Item catalogue:<key> for its site's kiosks."""
+
+    key = CharField(max_length=32, unique=True)
+    site = ForeignKeyField(Site, null=True, backref="catalogue")  # None: every site
+    name = CharField()
+    points = IntegerField()
+    stock = IntegerField(null=True)  # None: no limit; what is left, less what was handed over
+    valid_from = DateField(null=True)
+    valid_to = DateField(null=True)
+    withdrawn_at = DateTimeField(null=True)
+    created_by = CharField(max_length=64, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+REDEMPTION_STATES = ("requested", "handed", "cancelled")
+
+
+class Redemption(BaseModel):
+    """A senior's request for a catalogue item and where it stands, from the kiosks' facts."""
+
+    request = CharField(max_length=64, unique=True)  # the event_id of the request fact
+    member_no = CharField(max_length=32, index=True)
+    item = ForeignKeyField(CatalogueItem, backref="redemptions")
+    site = ForeignKeyField(Site, backref="redemptions")
+    state = CharField(max_length=16, default="requested")  # REDEMPTION_STATES
+    points = IntegerField()
+    requested_at = DateTimeField()
+    handed_at = DateTimeField(null=True)
+    cancelled_at = DateTimeField(null=True)
+    entry = CharField(max_length=64, null=True)  # the redeem ledger entry's event_id
+
+
 MODELS = [
     Region,
     *MODELS,
@@ -652,4 +742,8 @@ MODELS = [
     MemberSkill,
     Need,
     NeedTaker,
+    Season,
+    Application,
+    CatalogueItem,
+    Redemption,
 ]

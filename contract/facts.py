@@ -17,7 +17,7 @@ SCHEMA_V: int = get_args(SchemaV)[0]
 # Every kind of fact a kiosk writes (kiosk/store/facts.py refuses any other).
 Kind = Literal[
     "signin", "points", "registration", "enrollment", "member", "member_prefs", "card", "course", "lesson",
-    "term", "staff", "audit", "device",
+    "term", "staff", "audit", "device", "application", "redemption",
 ]  # fmt: skip
 KINDS = frozenset(get_args(Kind))
 MAX_EVENTS = 500  # facts in one push

@@ -220,6 +220,35 @@ class Device(Payload, kw_only=True, frozen=True, gc=False):
     last_error: Reason = ""
 
 
+class Application(Payload, kw_only=True, frozen=True, gc=False):
+    """A senior's application for a course of an enrolment season (报名季), or its withdrawal
+    before the draw (docs/enrolment.md).  No birth date travels: the kiosk checked the age range
+    from the ID card it read, and says only that it did."""
+
+    member_no: MemberNo
+    season: Tag  # the bureau's Season.key
+    course: Tag  # the bureau's Course.key
+    action: Tag  # apply, withdraw
+    at: datetime
+    age_checked: bool = False  # an ID card was read and the age was within the course's range
+    reason: Reason = ""  # staff applying for a senior who brought a relative's card: why
+
+
+class Redemption(Payload, kw_only=True, frozen=True, gc=False):
+    """A senior's request for an item of the points catalogue, staff handing it over, or either
+    cancelled (docs/points.md).  The points move as a `points` fact of kind redeem (and its
+    correction), never here: this says what was asked for and where it stands."""
+
+    member_no: MemberNo
+    item: Tag  # the bureau's CatalogueItem.key
+    request: EventId  # the event_id of the request this concerns (the request's own for a request)
+    action: Tag  # request, handover, cancel
+    at: datetime
+    points: Count = 0  # the price when asked
+    entry: EventId | None = None  # handover: the event_id of the redeem `points` fact
+    reason: Reason = ""
+
+
 SCHEMAS: dict[str, type[Payload]] = {
     "signin": Signin,
     "points": Points,
@@ -234,6 +263,8 @@ SCHEMAS: dict[str, type[Payload]] = {
     "staff": Staff,
     "audit": Audit,
     "device": Device,
+    "application": Application,
+    "redemption": Redemption,
 }
 assert SCHEMAS.keys() == KINDS, "a payload schema for each kind of fact"
 
