@@ -13,6 +13,7 @@ BENCHMARKS = (
     "signin",
     "coldstart",
     "devices",
+    "printer",
     "screen",
     "selfservice",
     "staffdata",

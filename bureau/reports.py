@@ -24,7 +24,7 @@ from contract.cells import csv_row
 
 SILENT_AFTER = timedelta(hours=24)  # a kiosk not heard from for longer needs somebody to look
 SKEW_WINDOW = timedelta(days=7)
-DEVICE_OK = "ok"  # devices.manager.Health.state(): ok, silent or absent
+DEVICE_OK = "ok"  # kiosk.health.Health.state(): ok, silent or absent; a printer's trouble
 # state -> TEXT key.  A kiosk's data disk is a device of kind "storage" too (kiosk/sync/device_facts.py):
 # ok, low (below the kiosk's threshold) or full.
 DEVICE_STATES = {
@@ -33,6 +33,11 @@ DEVICE_STATES = {
     "absent": "absent",
     "low": "storage_low",
     "full": "storage_full",
+    # the receipt printer (kiosk/printing/states.py)
+    "paper_out": "paper_out",
+    "paper_low": "paper_low",
+    "cover_open": "cover_open",
+    "offline": "offline",
 }
 
 # Every heading and word the CLI and the web page show, in one place.
@@ -80,6 +85,10 @@ TEXT = {
     "storage": "存储空间",
     "storage_low": "空间不足",
     "storage_full": "存储空间已满",
+    "paper_out": "缺纸",
+    "paper_low": "纸快用完",
+    "cover_open": "纸仓盖未关",
+    "offline": "脱机",
 }
 
 

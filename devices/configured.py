@@ -18,9 +18,11 @@ class Devices:
     devices: list = field(default_factory=list)  # drivers for the device manager
     idcard_sim: Any = None  # devices.sim.idcard.SamSim, when simulated
     qr_sim: Any = None  # devices.sim.qr.QrSim, when simulated
+    printer: Any = None  # devices.printer.Printer, when [printer] is enabled (not a reader: kiosk/printing runs it)
+    printer_sim: Any = None  # devices.sim.printer.PrinterSim, when simulated
 
     def close_simulators(self) -> None:
-        for sim in (self.idcard_sim, self.qr_sim):
+        for sim in (self.idcard_sim, self.qr_sim, self.printer_sim):
             if sim is not None:
                 sim.close()
 
@@ -48,7 +50,24 @@ def from_settings(settings: SimpleNamespace, simulate: bool = True) -> Devices:
         from devices.evdev_scanner import EvdevScanner
 
         found.devices.append(EvdevScanner("scanner", cfg.evdev.device_name))
+    if settings.printer.enabled:
+        _printer(settings, found, sims)
     return found
+
+
+def _printer(settings: SimpleNamespace, found: Devices, sims: Path | None) -> None:
+    """The receipt printer; the demo's simulator writes each slip as text under <data_dir>/dev/slips/."""
+    from devices.printer import Printer
+    from devices.sim.printer import PrinterSim
+    from kiosk.fonts import FontChain
+
+    def simulator(path: str) -> PrinterSim:
+        return PrinterSim(path, slips_dir=str(Path(path).parent / "slips"))
+
+    found.printer_sim, port = _simulated(settings.printer.device, simulator, sims, "printer")
+    display = settings.display
+    fonts = FontChain(display.font, display.fallback_fonts)
+    found.printer = Printer("printer", port, settings.printer.baud, fonts, display.font_bold)
 
 
 def _simulated(port: str, simulator, sims: Path | None, name: str):

@@ -14,13 +14,39 @@ import serial
 from devices import configured
 from kiosk.config import SIMULATOR
 from kiosk.health import Health
+from kiosk.printing import states
 
 POLLS = 3  # asked this often: a reader's first answer after opening may be lost in its start-up
 
 
 def look(settings: SimpleNamespace) -> list[Health]:
     """The health of each device the settings name (a simulated one, the demo's, is not opened)."""
-    return [_look(device) for device in configured.from_settings(settings, simulate=False).devices]
+    found = configured.from_settings(settings, simulate=False)
+    printer = [_look_printer(found.printer)] if found.printer is not None else []
+    return [_look(device) for device in found.devices] + printer
+
+
+def _look_printer(printer) -> Health:
+    """The receipt printer asked its status once (DLE EOT), as its thread does between slips."""
+    if printer.port == SIMULATOR:
+        return Health(printer.name, printer.kind, printer.port, connected=True)
+    try:
+        state = printer.look()
+    except (OSError, serial.SerialException) as e:
+        if _held(e):
+            return Health(printer.name, printer.kind, printer.port, in_use=True)
+        return Health(printer.name, printer.kind, printer.port, since=datetime.now(), last_error=str(e))
+    trouble = state if state in states.TROUBLES else ""
+    answering = state != states.SILENT
+    return Health(
+        printer.name,
+        printer.kind,
+        printer.port,
+        connected=True,
+        answering=answering,
+        trouble=trouble,
+        since=datetime.now(),
+    )
 
 
 def _look(device) -> Health:

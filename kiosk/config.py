@@ -119,6 +119,7 @@ def _type_word(default) -> str:
 # Checks beyond the type: (key, test, message key).
 SIMULATOR = "simulator"  # a device port that starts the built-in simulator
 DEMO_PREFIX = "DM"  # the demo site's member numbers (default.toml)
+PAPER_WIDTHS = (58, 80)  # mm: a receipt printer's paper (kiosk/printing/layout.py)
 BAUDS = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400)
 _RULES = [
     ("site.code", lambda v: v.strip() != "", "config.required"),
@@ -168,6 +169,8 @@ _RULES = [
     ("devices.idcard.poll_interval_ms", lambda v: 20 <= v <= 5000, "config.range"),
     ("devices.qr_serial.baud", lambda v: v in BAUDS, "config.choice"),
     ("devices.qr_serial.idle_gap_ms", lambda v: 10 <= v <= 5000, "config.range"),
+    ("printer.baud", lambda v: v in BAUDS, "config.choice"),
+    ("printer.width_mm", lambda v: v in PAPER_WIDTHS, "config.printer_width"),
     ("devices.keyboard_wedge.max_key_gap_ms", lambda v: 1 <= v <= 10000, "config.range"),
     ("devices.keyboard_wedge.min_length", lambda v: 1 <= v <= 1000, "config.range"),
     ("logging.level", lambda v: v in ("DEBUG", "INFO", "WARNING", "ERROR"), "config.choice"),
@@ -217,6 +220,9 @@ def _validate(settings: dict, source: dict) -> None:
     for key in ("display.font", "display.font_bold"):
         if not resources.path(_get(settings, key)).is_file():
             raise ConfigError(t("config.no_such_file", key=key, file=source[key], value=_get(settings, key)))
+    printer = settings["printer"]
+    if printer["enabled"] and not printer["device"].strip():
+        raise ConfigError(t("config.printer_device", key="printer.device", file=source["printer.device"]))
     demo = settings["site"]["demo_data"]
     if demo and not resources.path(demo).is_file():
         raise ConfigError(t("config.no_such_file", key="site.demo_data", file=source["site.demo_data"], value=demo))
@@ -267,8 +273,8 @@ def _real_site(settings: dict, source: dict) -> None:
     # site left on the demo's would number alike with every other one left on it.
     if settings["staff"]["member_prefix"] == DEMO_PREFIX:
         raise ConfigError(t("config.demo_prefix", key="staff.member_prefix", file=source["site.demo_data"]))
-    for key in ("devices.idcard.port", "devices.qr_serial.port"):
-        if _get(settings, key) == SIMULATOR:
+    for key in ("devices.idcard.port", "devices.qr_serial.port", "printer.device"):
+        if _get(settings, key) == SIMULATOR and (key != "printer.device" or settings["printer"]["enabled"]):
             raise ConfigError(t("config.simulator", key=key, file=source[key]))
     for key, needed in (("kiosk.kiosk_mode", True), ("devices.keyboard_wedge.accept_typed", False)):
         if _get(settings, key) is not needed:

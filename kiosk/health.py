@@ -10,7 +10,7 @@ from datetime import datetime
 @dataclass(frozen=True)
 class Health:
     name: str
-    kind: str  # "idcard" or "qr"
+    kind: str  # "idcard", "qr" or "printer"
     port: str
     connected: bool = False
     answering: bool = True  # connected and the device replies
@@ -21,11 +21,14 @@ class Health:
     disconnects: int = 0
     last_error: str = ""
     in_use: bool = False  # the doctor found the port held by another process (the running kiosk)
+    trouble: str = ""  # what a connected printer said of itself: paper_out, paper_low, cover_open, offline
 
     def state(self) -> str:
-        """ "ok", "silent" (open but not answering) or "absent"."""
+        """ "ok", "silent" (open but not answering) or "absent"; a printer's trouble when it has one."""
         if not self.connected:
             return "absent"
+        if self.trouble:
+            return self.trouble
         return "ok" if self.answering else "silent"
 
     def usable(self) -> bool:

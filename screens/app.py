@@ -27,7 +27,7 @@ from devices.display import Panel
 from devices.manager import DeviceManager
 from devices.sim import demo as sim_demo
 from devices.wedge import Wedge
-from kiosk import demo, logs, memory, notify, timesync
+from kiosk import demo, logs, memory, notify, printing, timesync
 from kiosk.checkin.signin import Result
 from kiosk.checkin.visit import Reception, Senior, Visit
 from kiosk.fonts import cmap
@@ -253,6 +253,7 @@ class KioskApp(App):
         self.upkeep.stop()
         if self.device_manager:
             self.device_manager.stop()
+        printing.stop()
         self.devices.close_simulators()
         self.voice.close()
 
@@ -337,6 +338,10 @@ class KioskApp(App):
         for health in self.device_manager.health():  # the corner lists them in this order
             self.home.show_health(health)
         self.device_manager.start()
+        if self.devices.printer is not None:  # its own thread: slips queue there (kiosk/printing)
+            self.home.show_health(
+                printing.start(self.devices.printer, self.settings.printer.width_mm, self.show_health).health
+            )
         if self.devices.idcard_sim or self.devices.qr_sim:
             log.info("%s", t("console.demo_keys"))
 

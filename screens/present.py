@@ -210,10 +210,11 @@ _DETAIL = {
 
 
 def device_status(health: Health) -> str:
-    """One device in the status corner: 身份证读卡器 正常 · 最近读卡 14:05 · 2 次故障"""
+    """One device in the status corner: 身份证读卡器 正常 · 最近读卡 14:05 · 2 次故障; 回执打印机 缺纸"""
     parts = [t(f"device.{health.kind}"), t(f"device.{health.state()}")]
     if health.last_read:
-        parts.append(t("device.last_read", time=f"{health.last_read:%H:%M}"))
+        said = "device.last_print" if health.kind == "printer" else "device.last_read"
+        parts.append(t(said, time=f"{health.last_read:%H:%M}"))
     if health.faults:
         parts.append(t("device.faults", count=health.faults))
     return f"{parts[0]} {' · '.join(parts[1:])}"

@@ -1,6 +1,6 @@
-"""The doctor: one line per check of what a kiosk needs — settings, display, reader and scanner,
-database, backups, free space, clock, bureau and its certificate, software — each ok, warn or
-fail, with what was found and what to do in plain Chinese.  `yinling-kiosk doctor` prints the
+"""The doctor: one line per check of what a kiosk needs — settings, display, reader, scanner,
+receipt printer, database, backups, free space, clock, bureau and its certificate, software —
+each ok, warn or fail, with what was found and what to do in plain Chinese.  `yinling-kiosk doctor` prints the
 lines (kiosk/cli/doctor.py); staff see them on 「设备与系统检查」 (screens/staff/doctor.py).
 No Kivy and no devices here: whoever runs the doctor hands it the devices' health."""
 
@@ -13,7 +13,7 @@ OK, WARN, FAIL = "ok", "warn", "fail"
 
 @dataclass(frozen=True)
 class Line:
-    check: str  # settings, display, idcard, qr, database, backup, space, clock, bureau, certificate, version, release
+    check: str  # one of checkup.ORDER: settings, display, idcard, qr, printer, database … release
     state: str  # OK, WARN or FAIL
     detail: str  # what was found
     fix: str = ""  # what to do, for staff ("" when nothing)

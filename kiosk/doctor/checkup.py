@@ -13,6 +13,7 @@ ORDER = (
     "display",
     "idcard",
     "qr",
+    "printer",
     "database",
     "backup",
     "space",
@@ -35,11 +36,12 @@ def quick(
     """The lines that take no time; without settings, the lines that need them say not checked."""
     found = [settings_line, display, software.version(), *software.release()]
     if settings is None:
-        return found + [not_checked(check) for check in ("idcard", "qr", "backup", "space", "clock")]
+        return found + [not_checked(check) for check in ("idcard", "qr", "printer", "backup", "space", "clock")]
     if healths is None:
-        found += [not_checked("idcard"), not_checked("qr")]
+        found += [not_checked("idcard"), not_checked("qr"), not_checked("printer")]
     else:
-        found += devices.lines(settings, healths)
+        healths = list(healths)
+        found += [*devices.lines(settings, healths), devices.printer(settings, healths)]
     return found + [store.backup(settings, now), store.free_space(settings), clock.clock(settings)]
 
 

@@ -1,12 +1,12 @@
-"""The reader's and the scanner's lines, from their health (kiosk/health.py) as whoever runs the
-doctor found it: the running kiosk's device manager, or devices/probe.py on the command line."""
+"""The reader's, the scanners' and the receipt printer's lines, from their health (kiosk/health.py)
+as whoever runs the doctor found it: the running kiosk's device manager, or devices/probe.py on the command line."""
 
 import re
 from collections.abc import Iterable
 from types import SimpleNamespace
 
 from kiosk.config import SIMULATOR
-from kiosk.doctor import FAIL, OK, WARN, Line, line
+from kiosk.doctor import FAIL, OK, WARN, Line, line, not_checked
 from kiosk.health import Health
 from kiosk.i18n import t
 
@@ -22,6 +22,41 @@ def lines(settings: SimpleNamespace, healths: Iterable[Health]) -> list[Line]:
     if cfg.keyboard_wedge.enabled:
         scanners.append(line("qr", OK, t("doctor.device.wedge")))
     return out + (scanners or [line("qr", FAIL, t("doctor.device.qr_none"), t("doctor.device.qr_none_fix"))])
+
+
+# A printer's state -> the doctor's verdict on it; its words are doctor.printer.<state> and <state>_fix.
+_PRINTER = {
+    "paper_low": WARN,
+    "paper_out": FAIL,
+    "cover_open": FAIL,
+    "offline": FAIL,
+    "silent": FAIL,
+}
+
+
+def printer(settings: SimpleNamespace, healths: Iterable[Health]) -> Line:
+    """The receipt printer: off, its state as its thread (or devices/probe.py) last found it, and
+    what to do about paper, the cover or the cable in words staff can follow."""
+    cfg = settings.printer
+    health = next((h for h in healths if h.kind == "printer"), None)
+    if not cfg.enabled:
+        return line("printer", OK, t("doctor.printer.off"))
+    if health is None:
+        return not_checked("printer")
+    port, state = health.port, health.state()
+    if port == SIMULATOR:
+        return line("printer", OK, t("doctor.device.simulated"))
+    if health.in_use:
+        return line("printer", OK, t("doctor.device.in_use", port=port))
+    if state == "ok":
+        return line("printer", OK, t("doctor.printer.ok", port=port, count=health.reads))
+    if state in _PRINTER:
+        fix = t(f"doctor.printer.{state}_fix", width=cfg.width_mm)
+        return line("printer", _PRINTER[state], t(f"doctor.printer.{state}", port=port), fix)
+    if health.usable():
+        return line("printer", WARN, t("doctor.printer.starting", port=port))
+    error = _reason(health.last_error)
+    return line("printer", FAIL, t("doctor.printer.absent", port=port, error=error), t("doctor.printer.absent_fix"))
 
 
 def device_line(check: str, health: Health) -> Line:

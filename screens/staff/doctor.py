@@ -10,6 +10,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
+from kiosk import printing
 from kiosk.doctor import FAIL, OK, WARN, Line, checkup, display
 from kiosk.doctor import settings as doctor_settings
 from kiosk.i18n import t
@@ -53,6 +54,7 @@ class StaffDoctorScreen(StaffScreen):
         self._round += 1
         settings = app.settings
         healths = app.device_manager.health() if app.device_manager else []
+        healths += [h for h in [printing.health()] if h is not None]  # the receipt printer's thread
         screen = display.on_screen(*map(int, Window.size))
         first = doctor_settings.check(settings, None)
         self.lines = checkup.quick(first, settings, screen, healths, now)

@@ -11,13 +11,15 @@ from devices.sim.pty import VirtualPort
 from devices.sim.qr import QrSim
 
 
-def devices(idcard: str = "", qr: str = "", evdev: str = "") -> SimpleNamespace:
+def devices(idcard: str = "", qr: str = "", evdev: str = "", printer: str = "") -> SimpleNamespace:
     return SimpleNamespace(
         devices=SimpleNamespace(
             idcard=SimpleNamespace(port=idcard, baud=115200, poll_interval_ms=200, fingerprint=False),
             qr_serial=SimpleNamespace(port=qr, baud=9600, idle_gap_ms=100),
             evdev=SimpleNamespace(device_name=evdev),
-        )
+        ),
+        printer=SimpleNamespace(enabled=bool(printer), device=printer, baud=115200, width_mm=58),
+        display=SimpleNamespace(font="assets/fonts/NotoSansCJKsc-Regular.otf", font_bold="", fallback_fonts=[]),
     )
 
 
@@ -65,3 +67,20 @@ def test_a_port_where_nothing_answers_is_silent(tmp_path):
 def test_the_demo_simulator_is_not_opened():
     (reader, scanner) = look(devices("simulator", "simulator"))
     assert reader.state() == scanner.state() == "ok" and reader.port == "simulator"
+
+
+def test_the_receipt_printer_is_asked_its_status(tmp_path):
+    from devices.sim.printer import PrinterSim
+
+    printer = PrinterSim(str(tmp_path / "usb-Printer-if00"))
+    try:
+        printer.paper = "out"
+        (found,) = look(devices(printer=printer.path))
+        assert (found.kind, found.port, found.state()) == ("printer", printer.path, "paper_out")
+        assert not printer.slips  # asked, nothing printed
+    finally:
+        printer.close()
+    (gone,) = look(devices(printer=str(tmp_path / "no-printer")))
+    assert gone.state() == "absent" and "No such file" in gone.last_error
+    (demo,) = look(devices(printer="simulator"))
+    assert demo.state() == "ok" and not (tmp_path / "dev").exists()

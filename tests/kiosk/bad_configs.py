@@ -17,7 +17,11 @@ def _b(text: str) -> bytes:
 
 CASES = [
     Bad("unknown-key", _b("[checkin]\nwindow_befor_min = 30\n"), "checkin.window_befor_min"),
-    Bad("unknown-table", _b('[printer]\nport = "COM3"\n'), "printer"),
+    Bad("unknown-table", _b('[scanner]\nport = "COM3"\n'), "scanner"),
+    Bad("unknown-printer-key", _b('[printer]\nport = "COM3"\n'), "printer.port"),
+    Bad("printer-paper-width", _b("[printer]\nwidth_mm = 57\n"), "printer.width_mm", ("57", "58 或 80")),
+    Bad("printer-baud", _b("[printer]\nbaud = 11520\n"), "printer.baud", ("11520",)),
+    Bad("printer-without-device", _b('[printer]\nenabled = true\ndevice = " "\n'), "printer.device"),
     Bad("unknown-nested-key", _b("[devices.keyboard_wedge]\nmax_gap_ms = 60\n"), "devices.keyboard_wedge.max_gap_ms"),
     Bad("table-given-as-value", _b('site = "DEMO-001"\n'), "site"),
     Bad("wrong-type-str-for-int", _b('[checkin]\nwindow_before_min = "30"\n'), "checkin.window_before_min", ("'30'",)),
