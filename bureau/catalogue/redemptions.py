@@ -107,6 +107,7 @@ class Line:
     name: str  # the member's name ("" if the bureau has no member of that number)
     item_key: str
     item_name: str
+    site_id: int
     site: str  # the site's name
     state: str
     points: int
@@ -138,6 +139,7 @@ def lines(*where, limit: int | None = None) -> list[Line]:
             fn.COALESCE(Member.name, "").alias("name"),
             CatalogueItem.key.alias("item_key"),
             CatalogueItem.name.alias("item_name"),
+            Redemption.site.alias("site_id"),
             Site.name.alias("site"),
             Redemption.state,
             Redemption.points,
