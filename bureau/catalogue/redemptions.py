@@ -192,7 +192,10 @@ def flagged(site_ids: list[int]) -> list[Line]:
 
 def in_period(site_ids: list[int], start: date, end: date) -> list[Line]:
     """Requests at `site_ids` asked for, handed over or cancelled from `start` to `end` (days, both in)."""
-    low, high = datetime.combine(start, datetime.min.time()), datetime.combine(end + timedelta(days=1), datetime.min.time())
+    low, high = (
+        datetime.combine(start, datetime.min.time()),
+        datetime.combine(end + timedelta(days=1), datetime.min.time()),
+    )
 
     def within(field):
         return (field >= low) & (field < high)
@@ -208,5 +211,10 @@ def check(row: Redemption, username: str, note: str) -> None:
     leaves the flagged list.  Audited.  Call inside store.write()."""
     Redemption.update(checked_by=username).where(Redemption.id == row.id).execute()
     audit.record(
-        username, "catalogue.checked", row.item.name, row.site, {"request": row.request, "member_no": row.member_no}, note
+        username,
+        "catalogue.checked",
+        row.item.name,
+        row.site,
+        {"request": row.request, "member_no": row.member_no},
+        note,
     )

@@ -209,7 +209,9 @@ async def checked(request: Request, key: str) -> Response:
 
         def check() -> None:
             row = _item(viewer, key)
-            found = Redemption.get_or_none(Redemption.item == row.id, Redemption.request == str(form.get("request", "")))
+            found = Redemption.get_or_none(
+                Redemption.item == row.id, Redemption.request == str(form.get("request", ""))
+            )
             if found is None or not viewer.sees(found.site):
                 raise not_found("没有这条兑换记录，或您无权查看。")
             if not viewer.owns(found.site):

@@ -44,7 +44,11 @@ def test_an_item_reaches_its_sites_kiosks_only_and_a_withdrawal_deletes_it(site)
         items.withdraw(cup, "staff-b", datetime(2027, 2, 1, 9), "不再提供")
     assert pulled("DEMO-002")[f"catalogue:{cup.key}"] is None
     actions = [(a.action, a.username) for a in AuditEntry.select().order_by(AuditEntry.id)]
-    assert actions[-3:] == [("catalogue.create", "staff-b"), ("catalogue.create", "boss"), ("catalogue.withdraw", "staff-b")]
+    assert actions[-3:] == [
+        ("catalogue.create", "staff-b"),
+        ("catalogue.create", "boss"),
+        ("catalogue.withdraw", "staff-b"),
+    ]
 
 
 def test_an_edit_is_published_and_refused_when_the_stock_moved_since_the_form(site):

@@ -74,7 +74,12 @@ def test_a_request_handed_over_takes_the_points_and_one_off_the_stock_and_a_canc
     entry = handed(front, item, request)
     rules.catch_up()
     done = row(request)
-    assert (done.state, done.entry, done.handed_at, done.over_stock) == ("handed", entry, DAY + timedelta(hours=1), False)
+    assert (done.state, done.entry, done.handed_at, done.over_stock) == (
+        "handed",
+        entry,
+        DAY + timedelta(hours=1),
+        False,
+    )
     assert stock(item) == 1
     assert published("items")[f"catalogue:{item.key}"]["stock"] == 1  # the kiosks see what is left
     assert Member.get(Member.member_no == "A0001").balance == 100 - PRICE

@@ -12,7 +12,7 @@ from uuid6 import uuid7
 
 from bureau import admin, rules, streams
 from bureau.catalogue import items
-from bureau.models import AuditEntry, CatalogueItem, Redemption, Site
+from bureau.models import AuditEntry, CatalogueItem, Redemption
 from bureau.store import write
 from tests.bureau.test_rules import Till, member_fact, points_fact
 
@@ -152,12 +152,16 @@ def test_the_report_of_a_site_and_period_downloads_as_xlsx(server, world):
     rules.catch_up()
     boss = SignedIn(server.url, "boss")
     start = (date.today() - timedelta(days=7)).isoformat()
-    reply = boss.get("/web/catalogue/report", site=A, **{"from": start, "to": date.today().isoformat(), "format": "xlsx"})
+    reply = boss.get(
+        "/web/catalogue/report", site=A, **{"from": start, "to": date.today().isoformat(), "format": "xlsx"}
+    )
     assert reply.status_code == 200 and "attachment" in reply.headers["content-disposition"]
     book = load_workbook(io.BytesIO(reply.content), read_only=True)
     details = list(book["明细"].iter_rows(values_only=True))
     assert details[0][:7] == ("申请时间", "站点", "学号", "姓名", "物品", "积分", "状态")
-    assert [(r[2], r[3], r[4], r[5], r[6], r[9]) for r in details[1:]] == [("A0001", "王建华", "毛巾", 50, "已领取", -50)]
+    assert [(r[2], r[3], r[4], r[5], r[6], r[9]) for r in details[1:]] == [
+        ("A0001", "王建华", "毛巾", 50, "已领取", -50)
+    ]
     summary = list(book["汇总"].iter_rows(values_only=True))
     assert summary[1] == ("示范区老干部活动中心", "毛巾", 1, 50, 0)
     page = boss.get("/web/catalogue/report", **{"from": start}).text
