@@ -715,6 +715,10 @@ class Redemption(BaseModel):
     handed_at = DateTimeField(null=True)
     cancelled_at = DateTimeField(null=True)
     entry = CharField(max_length=64, null=True)  # the redeem ledger entry's event_id
+    # Handed over when the bureau counted none left (a kiosk offline): filed all the same, flagged
+    # for staff until one of them marks it checked (migration 0014; docs/points.md).
+    over_stock = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])
+    checked_by = CharField(max_length=64, default="", constraints=[SQL("DEFAULT ''")])
 
 
 MODELS = [

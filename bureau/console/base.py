@@ -66,6 +66,7 @@ NAV = [
     ("/web/volunteers", "志愿服务", ROLES),
     ("/web/kiosks", "签到机状态", ROLES),
     ("/web/points", "积分核查", ROLES),
+    ("/web/catalogue", "积分兑换", ROLES),
     ("/web/sites", "站点层级", BUREAU),
     ("/web/publish", "发布", BUREAU),
     ("/web/accounts", "账号", ("admin",)),

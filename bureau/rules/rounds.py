@@ -13,12 +13,13 @@ from datetime import date, datetime, timedelta
 import msgspec
 
 from bureau import daily, streams
+from bureau.catalogue import CatalogueError, redemptions
 from bureau.models import Activity, Attendance, Course, DeviceState, Enrollment, LedgerEntry, Member, Signup, Term
 from bureau.programme.members import initials
 from bureau.rules import dead, sql
 from bureau.rules.cursors import Fact
 from bureau.rules.fields import BadFact, local, member_of
-from bureau.rules.sites import Refused, Sites
+from bureau.rules.sites import WRONG_SITE, Refused, Sites
 from bureau.store import utcnow
 from contract import idhash, payloads
 from contract.points import BALANCE_MAX, CATEGORIES, DEFAULT_RULES
@@ -307,6 +308,21 @@ class Round:
         member = person.merged_into or p.member_no if person else p.member_no
         activity = _activity_of(fact.site, p.key, p.title, start)
         self.signups[(fact.site, p.title, start, member)] = (fact.site, member, activity, p.title, start, p.status, at)
+
+    def _redemption(self, fact: Fact, p: payloads.Redemption) -> None:
+        """A senior's request for a catalogue item, its handover or its cancel (bureau/catalogue/
+        redemptions.py): only of the kiosk's own site's members and of its site's or every site's
+        items.  The points move by the kiosk's redeem `points` fact, filed by _points."""
+        named = self.person(p.member_no)
+        home = named.site if named else self.site_of.home_of(p.member_no, fact.site)
+        self.site_of.may_change(p.member_no, home, fact.site, f"a redemption {p.action}")
+        member = (named.merged_into or p.member_no) if named else p.member_no
+        try:
+            redemptions.file(fact.site, member, p, self.corrected(fact, local(p.at)))
+        except redemptions.NotHere as e:
+            raise Refused(WRONG_SITE, str(e)) from None
+        except CatalogueError as e:
+            raise BadFact(str(e)) from None
 
     def _device(self, fact: Fact, p: payloads.Device) -> None:
         device = p.device
@@ -739,6 +755,7 @@ _HANDLERS = {
     "card": Round._card,
     "enrollment": Round._enrollment,
     "registration": Round._registration,
+    "redemption": Round._redemption,
 }
 # A kiosk's enrollment statuses as the bureau's roster has them.
 _ENROLLMENT_STATUS = {"enrolled": "enrolled", "waitlisted": "waitlisted", "withdrawn": "dropped"}

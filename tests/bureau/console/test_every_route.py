@@ -11,11 +11,13 @@ from openpyxl import load_workbook
 
 from bureau import admin, console, web
 from bureau.care import situation, visits
+from bureau.catalogue import items
 from bureau.console.base import XLSX
 from bureau.models import (
     Activity,
     AuditEntry,
     BureauUser,
+    CatalogueItem,
     Course,
     Enrollment,
     Member,
@@ -25,6 +27,7 @@ from bureau.models import (
     Notice,
     Organisation,
     OrgMember,
+    Redemption,
     Region,
     Situation,
     SkillDomain,
@@ -94,12 +97,17 @@ def world(store):
         needs.dispatch(need, needs.matches(need, None)[0], "staff-a")
         branch = orgs.create("branch", a, orgs.Fields(f"{MARK}党支部", today, today + timedelta(days=30)), "staff-a")
         rosters.join(branch, member.member_no, "书记", today, "staff-a")
+        prize = items.create(a, items.Fields(f"{MARK}保温杯", 100, 0), "staff-a")
+        Redemption.create(
+            request="r-a", member_no=member.member_no, item=prize, site=a, state="handed", points=100,
+            requested_at=now, handed_at=now, over_stock=True,
+        )  # fmt: skip
     session_a = WebSession.create(
         token_hash="0" * 64, user=BureauUser.get(BureauUser.username == "staff-a"), expires_at=now + timedelta(hours=8)
     )
     entry = AuditEntry.select().where(AuditEntry.site == a).get()
     return {
-        "key": [activity.key, course.key, notice.key, branch.key],
+        "key": [activity.key, course.key, notice.key, branch.key, prize.key],
         "term_id": [term.id],
         "member_no": [member.member_no],
         "entry_id": [entry.id],
@@ -164,6 +172,7 @@ def everything_a_form_may_name(world: dict) -> dict:
         "organisation": branch_key(),
         "course": Course.get().key,
         "until": date.today().isoformat(),
+        "request": "r-a",  # site A's flagged handover (no price: a new item of staff-b's own would be theirs to add)
     }
 
 
@@ -198,6 +207,8 @@ def state() -> tuple:
         [(x.member_no, x.status, x.minutes) for x in NeedTaker.select().order_by(NeedTaker.id)],
         [(x.member_no, x.detail) for x in MemberSkill.select().order_by(MemberSkill.id)],
         [(x.name, x.position) for x in SkillDomain.select().order_by(SkillDomain.id)],
+        [(x.key, x.name, x.points, x.stock, x.withdrawn_at) for x in CatalogueItem.select().order_by(CatalogueItem.id)],
+        [(x.request, x.state, x.checked_by) for x in Redemption.select().order_by(Redemption.id)],
         # Last, as staff-b may change their own account (and so its sessions):
         [(u.username, u.role, u.disabled, u.password_hash) for u in BureauUser.select().order_by(BureauUser.id)],
         WebSession.select().count(),
