@@ -26,6 +26,7 @@ AREAS: tuple[str, ...] = (
     "organisations",
     "care",
     "catalogue",
+    "recognition",
 )
 
 
