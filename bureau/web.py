@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bureau import reports, users
 from bureau.care import lists
-from bureau.console.base import COOKIE, FONT, LOGIN, BadQuery, Viewer, page, render, same_origin, xlsx
+from bureau.console.base import COOKIE, FONT, LOGIN, RARE_FONT, BadQuery, Viewer, page, render, same_origin, xlsx
 from bureau.models import Organisation
 from bureau.organisations import reminders
 from bureau.store import db, utcnow
@@ -100,6 +100,13 @@ def logout(request: Request) -> Response:
 def font() -> Response:
     # The pages' Chinese must not depend on the fonts of the staff's computer (see base.html).
     return FileResponse(FONT, media_type="font/otf", headers={"Cache-Control": "public, max-age=2592000"})
+
+
+@router.get("/static/HanaMinB.ttf")
+def rare_font() -> Response:
+    # Names with characters beyond the CJK fonts (Ext-B and on: 龚𪚥): fetched by a browser only for
+    # a page that holds one (base.html's unicode-range), as the file is 30 MB.
+    return FileResponse(RARE_FONT, media_type="font/ttf", headers={"Cache-Control": "public, max-age=2592000"})
 
 
 # --- pages ----------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ T = TypeVar("T")
 COOKIE = "bureau_session"
 LOGIN = "/web/login"
 FONT = Path(str(files("assets").joinpath("fonts", "NotoSansCJKsc-Regular.otf")))  # the kiosk's own
+RARE_FONT = Path(str(files("assets").joinpath("fonts", "HanaMinB.ttf")))  # the kiosk's, for rare names
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Pages hold members' names: never cached, never framed; no script may run at all.
 HEADERS = {

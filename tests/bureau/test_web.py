@@ -134,6 +134,8 @@ def check_forms_refuse_other_sites(url: str) -> None:
         # The CJK font for computers without one: served to anybody (it holds no data).
         with http.stream("GET", "/web/static/NotoSansCJKsc-Regular.otf") as font:
             assert (font.status_code, font.headers["content-type"]) == (200, "font/otf")
+        with http.stream("GET", "/web/static/HanaMinB.ttf") as rare:  # a name's rare characters
+            assert (rare.status_code, rare.headers["content-type"]) == (200, "font/ttf")
     with httpx.Client(base_url=url, cookies=signed_in.cookies) as old:
         assert old.get("/web/points").status_code == 303  # that session is gone
 
