@@ -12,9 +12,10 @@ class BadFact(ValueError):
 
 
 def member_of(fact) -> str | None:
-    """The member a member, signin or points fact names."""
+    """The member a member, signin, points or application fact names."""
     p = fact.payload
-    return p.member_no if isinstance(p, payloads.Member | payloads.Signin | payloads.Points) else None
+    named = payloads.Member | payloads.Signin | payloads.Points | payloads.Application
+    return p.member_no if isinstance(p, named) else None
 
 
 def local(at: datetime) -> datetime:
