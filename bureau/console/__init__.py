@@ -25,6 +25,7 @@ AREAS: tuple[str, ...] = (
     "volunteers",
     "organisations",
     "care",
+    "enrolment",
 )
 
 

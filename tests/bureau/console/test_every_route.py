@@ -11,9 +11,11 @@ from openpyxl import load_workbook
 
 from bureau import admin, console, web
 from bureau.care import situation, visits
+from bureau.enrolment import applications, seasons
 from bureau.console.base import XLSX
 from bureau.models import (
     Activity,
+    Application,
     AuditEntry,
     BureauUser,
     Course,
@@ -26,6 +28,7 @@ from bureau.models import (
     Organisation,
     OrgMember,
     Region,
+    Season,
     Situation,
     SkillDomain,
     StreamMeta,
@@ -94,12 +97,16 @@ def world(store):
         needs.dispatch(need, needs.matches(need, None)[0], "staff-a")
         branch = orgs.create("branch", a, orgs.Fields(f"{MARK}党支部", today, today + timedelta(days=30)), "staff-a")
         rosters.join(branch, member.member_no, "书记", today, "staff-a")
+        window = seasons.Fields(f"{MARK}报名季", now - timedelta(hours=1), now + timedelta(days=7), now + timedelta(days=8))
+        season = seasons.open_season(a, term, window, "staff-a", now - timedelta(hours=2))
+        seasons.offer(season, course, 5, None, None, "staff-a", now)
+        applications.apply(season, course, member, "staff-a", now)
     session_a = WebSession.create(
         token_hash="0" * 64, user=BureauUser.get(BureauUser.username == "staff-a"), expires_at=now + timedelta(hours=8)
     )
     entry = AuditEntry.select().where(AuditEntry.site == a).get()
     return {
-        "key": [activity.key, course.key, notice.key, branch.key],
+        "key": [activity.key, course.key, notice.key, branch.key, season.key],
         "term_id": [term.id],
         "member_no": [member.member_no],
         "entry_id": [entry.id],
@@ -164,6 +171,12 @@ def everything_a_form_may_name(world: dict) -> dict:
         "organisation": branch_key(),
         "course": Course.get().key,
         "until": date.today().isoformat(),
+        "numbers": "1 2 3",
+        "capacity": "9",
+        "term": str(Term.get().id),
+        "opens": "2030-01-01T09:00",
+        "closes": "2030-01-02T09:00",
+        "draw_at": "2030-01-03T09:00",
     }
 
 
@@ -198,6 +211,8 @@ def state() -> tuple:
         [(x.member_no, x.status, x.minutes) for x in NeedTaker.select().order_by(NeedTaker.id)],
         [(x.member_no, x.detail) for x in MemberSkill.select().order_by(MemberSkill.id)],
         [(x.name, x.position) for x in SkillDomain.select().order_by(SkillDomain.id)],
+        [(x.key, x.title, x.closes, x.applicants_hash, x.drawn_at) for x in Season.select().order_by(Season.id)],
+        [(x.member_no, x.status, x.rank) for x in Application.select().order_by(Application.id)],
         # Last, as staff-b may change their own account (and so its sessions):
         [(u.username, u.role, u.disabled, u.password_hash) for u in BureauUser.select().order_by(BureauUser.id)],
         WebSession.select().count(),
