@@ -12,7 +12,6 @@ from bureau.enrolment.seasons import SeasonError
 from bureau.models import Course, Season
 
 
-
 class Failed(Exception):
     """One line for stderr: exit status 2, as the other commands' errors."""
 

@@ -20,7 +20,9 @@ STATUSES = {"applied": "已报名", "withdrawn": "已撤回", "won": "中签", "
 
 def _open(season: Season, now: datetime) -> None:
     if seasons.state(season, now) != "open":
-        raise SeasonError(f"报名季「{season.title}」现在不在报名时间内（{seasons.STATES[seasons.state(season, now)]}）。")
+        raise SeasonError(
+            f"报名季「{season.title}」现在不在报名时间内（{seasons.STATES[seasons.state(season, now)]}）。"
+        )
 
 
 def _offered(season: Season, course: Course) -> None:
@@ -49,14 +51,13 @@ def apply(
     if season.members_only and member.site_id != season.site_id:
         raise SeasonError(f"本报名季只限本站学员，{member.name}（{member.member_no}）不是本站学员。")
     limited = course.age_min is not None or course.age_max is not None
+    ages = seasons.age_text(course.age_min, course.age_max)
     if limited and birth is None:
-        raise SeasonError(f"「{course.title}」有年龄要求（{seasons.age_text(course.age_min, course.age_max)}），请核对身份证上的出生日期。")
+        raise SeasonError(f"「{course.title}」有年龄要求（{ages}），请核对身份证上的出生日期。")
     first = season.term.start
     if birth is not None and not seasons.age_fits(course.age_min, course.age_max, birth, first):
         age = seasons.age_on(birth, first)
-        raise SeasonError(
-            f"按学期第一天 {first} 计算为 {age} 岁，不在「{course.title}」的年龄要求（{seasons.age_text(course.age_min, course.age_max)}）内。"
-        )
+        raise SeasonError(f"按学期第一天 {first} 计算为 {age} 岁，不在「{course.title}」的年龄要求（{ages}）内。")
     held = {
         a.course_id: a
         for a in Application.select().where(Application.season == season, Application.member_no == member.member_no)
@@ -93,7 +94,9 @@ def withdraw(season: Season, course: Course, member_no: str, username: str, now:
     if row is None or row.status not in ACTIVE:
         raise SeasonError(f"学员 {member_no} 没有报名「{course.title}」。")
     Application.update(status="withdrawn").where(Application.id == row.id).execute()
-    audit.record(username, "application.withdraw", f"{season.title} {course.title} {member_no}", season.site, reason=reason)
+    audit.record(
+        username, "application.withdraw", f"{season.title} {course.title} {member_no}", season.site, reason=reason
+    )
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,15 @@ Writes are set-based (a few multi-row statements for thousands of applicants); c
 store.write(), each step audited.
 """
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bureau import audit, streams
+from bureau import audit
 from bureau.enrolment import lottery, seasons
 from bureau.enrolment.seasons import SeasonError
-from bureau.models import Application, Course, Enrollment, Member, Season, SeasonCourse, Site, Term
+from bureau.models import Application, AuditEntry, Course, Enrollment, Member, Season, SeasonCourse, Site, Term
 from bureau.programme import classes, notices
 from bureau.rules import sql
 
@@ -126,7 +127,18 @@ def entries(season: Season, statuses: Iterable[str] = ("applied",)) -> list[lott
 
 def places(season: Season) -> dict[str, int | None]:
     """Each offered course's places for the draw: its capacity less those already enrolled (None:
-    no limit)."""
+    no limit).  Once drawn, the places the draw had (kept in its audit entry): the winners fill
+    the places since."""
+    if season.drawn_at is not None:
+        entry = (
+            AuditEntry.select()
+            .where(AuditEntry.action == "season.draw", AuditEntry.site == season.site_id)
+            .where(AuditEntry.detail.contains(season.seed))
+            .order_by(AuditEntry.id.desc())
+            .first()
+        )
+        if entry is not None:
+            return json.loads(entry.detail)["places"]
     found: dict[str, int | None] = {}
     for offer in seasons.offers(season):
         course = offer.course
@@ -194,7 +206,9 @@ def file_results(season: Season, placings: list[lottery.Placing], now: datetime)
         enrolled_items.append(
             (f"enrollment:{p.course}:{p.member_no}", classes.enrollment_item(p.course, p.member_no, status, at))
         )
-    sql.upsert(Enrollment, ("course_id", "member_no", "status", "at"), roster, ("course_id", "member_no"), ("status", "at"))
+    sql.upsert(
+        Enrollment, ("course_id", "member_no", "status", "at"), roster, ("course_id", "member_no"), ("status", "at")
+    )
     site_scope = notices.scope(season.site)
     sql.publish("items", enrolled_items, lambda data: site_scope)
     _publish_results(season, rows, placed)

@@ -103,7 +103,15 @@ def edit(season: Season, fields: Fields, username: str, now: datetime) -> Season
     return season
 
 
-def offer(season: Season, course: Course, capacity: int, age_min: int | None, age_max: int | None, username: str, now: datetime) -> None:
+def offer(
+    season: Season,
+    course: Course,
+    capacity: int,
+    age_min: int | None,
+    age_max: int | None,
+    username: str,
+    now: datetime,
+) -> None:
     """`course` offered in the season (or its places and ages changed): the course is published again."""
     _not_fixed(season, now, "修改课程")
     if course.term_id != season.term_id or course.withdrawn_at is not None:

@@ -82,7 +82,8 @@ class Applications:
             raise BadFact(f"season {p.season} is unknown to the bureau")
         if season.site != fact_site:
             raise Refused(
-                WRONG_SITE, f"season {p.season} is site {sites.get(season.site)}'s, not this kiosk's {sites.get(fact_site)}"
+                WRONG_SITE,
+                f"season {p.season} is site {sites.get(season.site)}'s, not this kiosk's {sites.get(fact_site)}",
             )
         course = season.courses.get(p.course)
         if course is None:

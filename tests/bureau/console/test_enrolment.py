@@ -60,7 +60,10 @@ def test_a_season_from_opening_to_a_verified_draw(server, store, store_url, tmp_
     key = done.headers["location"].rsplit("/", 1)[1]
     calligraphy = Course.get(Course.title == "书法").key
     choir = Course.get(Course.title == "合唱").key
-    assert staff.post(f"/web/enrolment/{key}/offer", {"course": calligraphy, "capacity": "2", "age_min": "50"}).status_code == 303
+    assert (
+        staff.post(f"/web/enrolment/{key}/offer", {"course": calligraphy, "capacity": "2", "age_min": "50"}).status_code
+        == 303
+    )
     assert staff.post(f"/web/enrolment/{key}/offer", {"course": choir, "capacity": "0"}).status_code == 303
     page = staff.get(f"/web/enrolment/{key}").text
     assert "50 岁及以上" in page and "报名中" in page
@@ -72,14 +75,18 @@ def test_a_season_from_opening_to_a_verified_draw(server, store, store_url, tmp_
     assert no_reason.status_code == 400 and "代办原因" in no_reason.text
     birth = "1960-05-01"
     for member in people:
-        done = staff.post(f"/web/enrolment/{key}/apply", {"member_no": member.member_no, "course": calligraphy, "birth": birth})
+        done = staff.post(
+            f"/web/enrolment/{key}/apply", {"member_no": member.member_no, "course": calligraphy, "birth": birth}
+        )
         assert done.status_code == 303, done.text
     done = staff.post(
         f"/web/enrolment/{key}/apply",
         {"member_no": "XC0001", "course": choir, "absent": "on", "reason": "女儿代办"},
     )
     assert done.status_code == 400 and "超过每人限报门数" in done.text  # max 1 course
-    assert staff.post(f"/web/enrolment/{key}/unapply", {"member_no": "XC0005", "course": calligraphy}).status_code == 303
+    assert (
+        staff.post(f"/web/enrolment/{key}/unapply", {"member_no": "XC0005", "course": calligraphy}).status_code == 303
+    )
     done = staff.post(
         f"/web/enrolment/{key}/apply", {"member_no": "XC0005", "course": choir, "absent": "on", "reason": "女儿代办"}
     )
@@ -99,6 +106,7 @@ def test_a_season_from_opening_to_a_verified_draw(server, store, store_url, tmp_
     assert staff.post(f"/web/enrolment/{key}/draw", {"numbers": "07 23 11"}).status_code == 303
     season = Season.get(Season.key == key)
     assert season.public_numbers == "07 23 11" and season.seed in staff.get(f"/web/enrolment/{key}/draw").text
+    assert staff.get(f"/web/enrolment/{key}/places.csv").text == places.text  # the draw's, not what is left
     won = Application.select().where(Application.status == "won").count()
     assert won == 3 and Application.select().where(Application.status == "waitlisted").count() == 2
 

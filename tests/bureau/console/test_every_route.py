@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from bureau import admin, console, web
 from bureau.care import situation, visits
-from bureau.enrolment import applications, seasons
 from bureau.console.base import XLSX
+from bureau.enrolment import applications, seasons
 from bureau.models import (
     Activity,
     Application,
@@ -97,7 +97,9 @@ def world(store):
         needs.dispatch(need, needs.matches(need, None)[0], "staff-a")
         branch = orgs.create("branch", a, orgs.Fields(f"{MARK}党支部", today, today + timedelta(days=30)), "staff-a")
         rosters.join(branch, member.member_no, "书记", today, "staff-a")
-        window = seasons.Fields(f"{MARK}报名季", now - timedelta(hours=1), now + timedelta(days=7), now + timedelta(days=8))
+        window = seasons.Fields(
+            f"{MARK}报名季", now - timedelta(hours=1), now + timedelta(days=7), now + timedelta(days=8)
+        )
         season = seasons.open_season(a, term, window, "staff-a", now - timedelta(hours=2))
         seasons.offer(season, course, 5, None, None, "staff-a", now)
         applications.apply(season, course, member, "staff-a", now)

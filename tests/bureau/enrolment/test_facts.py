@@ -13,7 +13,7 @@ from bureau.rules.applications import TOO_MANY
 from bureau.store import write
 from tests.bureau.test_rules import Till
 
-from .world import A, B, NOW, build
+from .world import NOW, A, B, build
 
 AT = NOW + timedelta(hours=2)
 
@@ -60,9 +60,7 @@ def test_applications_from_a_kiosk_are_filed_in_order(world):
     }
     assert Application.get(Application.member_no == li, Application.course == world.calligraphy).reason == "老伴代办"
     # Withdrawing one frees a place, in a later round too.
-    till.push(
-        application(world, wang, world.yoga.key, action="withdraw"), application(world, wang, world.choir.key)
-    )
+    till.push(application(world, wang, world.yoga.key, action="withdraw"), application(world, wang, world.choir.key))
     rules.catch_up()
     assert Application.get(Application.member_no == wang, Application.course == world.choir).status == "applied"
     assert reasons() == {}

@@ -20,7 +20,9 @@ from bureau.enrolment.lottery import Entry
 
 COURSES = st.sampled_from(["c-calligraphy", "c-choir", "c-taiji", "c-yoga"])
 MEMBERS = st.from_regex(r"XC[0-9]{4}", fullmatch=True)
-ENTRIES = st.lists(st.builds(Entry, COURSES, MEMBERS, st.integers(0, 1)), max_size=60, unique_by=lambda e: (e.course, e.member_no))
+ENTRIES = st.lists(
+    st.builds(Entry, COURSES, MEMBERS, st.integers(0, 1)), max_size=60, unique_by=lambda e: (e.course, e.member_no)
+)
 PLACES = st.dictionaries(st.sampled_from(["c-calligraphy", "c-choir", "c-taiji"]), st.integers(0, 20))
 SEEDS = st.text("0123456789 ", min_size=1, max_size=20).filter(lambda t: any(c.isdigit() for c in t))
 

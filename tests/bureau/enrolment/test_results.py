@@ -134,7 +134,9 @@ def test_the_draw_enrols_the_winners_and_waitlists_the_rest_in_draw_order(world)
         *((m, "enrolled") for m in winners),
         *((m, "waitlisted") for m in waiting),
     ]
-    statuses = {a.member_no: (a.status, a.rank) for a in Application.select().where(Application.course == world.calligraphy)}
+    statuses = {
+        a.member_no: (a.status, a.rank) for a in Application.select().where(Application.course == world.calligraphy)
+    }
     assert statuses == {p.member_no: ("won" if p.won else "waitlisted", p.rank) for p in calligraphy}
     # The existing promotion takes the waitlist in draw order.
     with write():
@@ -173,7 +175,9 @@ def test_the_draw_enrols_the_winners_and_waitlists_the_rest_in_draw_order(world)
     # Verified from the store: the same order; with other numbers, or a rank changed, it differs.
     assert results.verify(season).matches
     assert not results.verify(season, "07 23 11 35 03").matches
-    Application.update(rank=99).where(Application.member_no == zhang.member_no, Application.course == world.calligraphy).execute()
+    Application.update(rank=99).where(
+        Application.member_no == zhang.member_no, Application.course == world.calligraphy
+    ).execute()
     found = results.verify(season)
     assert not found.matches and len(found.differences) == 1
     with pytest.raises(SeasonError, match="已经摇过号"), write():

@@ -53,7 +53,15 @@ def build(sites: bool = True, members: int = 6) -> World:
         seasons.offer(season, yoga, 1, 55, 70, "staff-a", NOW)
     refresh = Course.get_by_id
     return World(
-        a, b, last, term, Season.get_by_id(season.id), refresh(calligraphy.id), refresh(choir.id), refresh(yoga.id), people
+        a,
+        b,
+        last,
+        term,
+        Season.get_by_id(season.id),
+        refresh(calligraphy.id),
+        refresh(choir.id),
+        refresh(yoga.id),
+        people,
     )
 
 
