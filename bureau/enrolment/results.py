@@ -18,26 +18,14 @@ from bureau.enrolment.seasons import SeasonError
 from bureau.models import Application, AuditEntry, Course, Enrollment, Member, Season, SeasonCourse, Site, Term
 from bureau.programme import classes, notices
 from bureau.rules import sql
+from bureau.rules.applications import COLUMNS
 
 NO_AGE = "未核验年龄（报名时未读身份证）"
 NOT_MEMBER = "非本站学员"
 ON_ROSTER = "已在该课程名单上"
 RETURNING, OTHERS = 0, 1
 GROUPS = {RETURNING: "上学期同名课程学员优先", OTHERS: "其他报名者"}
-_APPLICATION_COLUMNS = (
-    "id",
-    "season_id",
-    "course_id",
-    "member_no",
-    "status",
-    "priority",
-    "rank",
-    "age_checked",
-    "applied_at",
-    "by",
-    "reason",
-    "refusal",
-)
+_APPLICATION_COLUMNS = ("id", *COLUMNS)  # an update of rows read: by their id
 
 
 def mask(name: str) -> str:

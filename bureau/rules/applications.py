@@ -19,7 +19,7 @@ from bureau.rules.sites import WRONG_SITE, Refused
 TOO_MANY = "超过每人限报门数"
 # What a row is at a moment: these count towards the season's courses a person.
 ACTIVE = ("applied",)
-_COLUMNS = (
+COLUMNS = (  # an Application row as the rules and the draw write it
     "season_id",
     "course_id",
     "member_no",
@@ -121,7 +121,7 @@ class Applications:
         )
 
     def flush(self) -> None:
-        sql.upsert(Application, _COLUMNS, list(self.rows.values()), _COLUMNS[:3], _UPDATE)
+        sql.upsert(Application, COLUMNS, list(self.rows.values()), COLUMNS[:3], _UPDATE)
         self.rows = {}
 
 
