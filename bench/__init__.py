@@ -2,7 +2,7 @@
 
     python -m bench                  every benchmark, then a summary table
     python -m bench signin coldstart only these (names: tenyear, signin, coldstart, devices, screen,
-                                     selfservice, staffdata, sync, idhash, console, care, and soak, run only
+                                     selfservice, staffdata, sync, idhash, console, care, lottery, and soak, run only
                                      when named)
     ./dev bench [names]              the same under xvfb-run, as the project runs it
 
@@ -48,6 +48,9 @@ console    the management console on PostgreSQL with 10 years of data (40 sites,
 care       the care lists (bureau/care/lists.py) on the console's dataset with situations for 15 %
            of the members and a year of visits added: each list of the busiest site, its tab
            counts, every site's counts and the overview's totals; p50/p95, target p95 ≤ 300 ms.
+lottery    the enrolment draw (bureau/enrolment/lottery.py): 5,000 applicants for 300 courses, run
+           twice: each ≤ 2 s and bit-identical (SHA-256 of the whole order); and the same draw
+           through a SQLite store (the list fixed, the draw filed with rosters and items), timed.
 soak       a long day (`--cards N`, default 10,000; `--minutes M` ends it early): the real app
            under Xvfb on the demo site, registered at a real bureau on loopback, signs in ID cards
            (simulated reader), QR cards (serial scanner and keyboard wedge), seniors open their own

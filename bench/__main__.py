@@ -21,6 +21,7 @@ BENCHMARKS = (
     "idhash",
     "console",
     "care",
+    "lottery",
 )
 LONG = ("soak",)  # run only when named: the full soak takes the better part of an hour
 

@@ -683,6 +683,16 @@ class Application(BaseModel):
         indexes = ((("season", "course", "member_no"), True),)
 
 
+class SeasonCourse(BaseModel):
+    """A course offered in a season (staff choose which of the term's courses; migration 0013)."""
+
+    season = ForeignKeyField(Season, backref="offered", on_delete="CASCADE")
+    course = ForeignKeyField(Course, backref="seasons", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("season", "course"), True),)
+
+
 class CatalogueItem(BaseModel):
     """An item of the points catalogue (积分兑换): what it costs, how many are left, when it may be
     asked for.  Item catalogue:<key> for its site's kiosks."""
@@ -748,6 +758,7 @@ MODELS = [
     NeedTaker,
     Season,
     Application,
+    SeasonCourse,
     CatalogueItem,
     Redemption,
 ]

@@ -21,6 +21,7 @@ from bureau.cli import (
     course,
     demo,
     kiosk,
+    lottery,
     migrate,
     region,
     report,
@@ -48,6 +49,7 @@ COMMANDS = {
     "user": user,
     "migrate": migrate,
     "demo": demo,
+    "lottery": lottery,
 }
 # An installed service names its store in its environment file (packaging/bureau/env), so the
 # operator's commands and the service open the same one without --db.
@@ -85,13 +87,16 @@ def _prog() -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     os.umask(0o077)  # the store, its backups and reports: keys, password hashes, members' data
+    command = COMMANDS[args.command]
+    if not getattr(command, "needs_store", lambda _: True)(args):  # lottery verify from files alone
+        return command.run(args)
     try:
         open_store(args.db)  # migrates the store once, before any worker starts
         if args.command == "serve":
             close_store()
             return serve.run(args)
         try:
-            return COMMANDS[args.command].run(args)
+            return command.run(args)
         finally:
             close_store()
     except (admin.AdminError, StoreError, PeeweeException) as e:

@@ -27,6 +27,7 @@ AREAS: tuple[str, ...] = (
     "care",
     "catalogue",
     "recognition",
+    "enrolment",
 )
 
 

@@ -59,6 +59,7 @@ NAV = [
     ("/web/activities", "活动", ROLES),
     ("/web/notices", "通知", ROLES),
     ("/web/classes", "班级课程", ROLES),
+    ("/web/enrolment", "报名摇号", ROLES),
     ("/web/members", "学员", ROLES),
     ("/web/charts", "统计图表", ROLES),
     ("/web/attendance", "签到统计", ROLES),

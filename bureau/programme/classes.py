@@ -191,6 +191,8 @@ def item(course: Course) -> dict:
         "teacher": course.teacher,
         "room": course.room,
         "capacity": course.capacity,
+        "age_min": course.age_min,  # ages on the term's first day who may apply (None: no bound)
+        "age_max": course.age_max,
         "term": {"name": term.name, "start": term.start.isoformat(), "end": term.end.isoformat()},
         "schedule": schedule(course),
         "holidays": sorted(d.isoformat() for d in holidays(term)),
@@ -444,14 +446,19 @@ def promote(course: Course, username: str) -> list[Enrollment]:
 
 
 def publish_enrollment(course: Course, row: Enrollment) -> None:
-    data = {
-        "kind": "enrollment",
-        "course": course.key,
-        "member_no": row.member_no,
-        "status": row.status,
-        "at": row.at.replace(microsecond=0).isoformat(),
-    }
+    data = enrollment_item(course.key, row.member_no, row.status, row.at)
     streams.publish("items", f"enrollment:{course.key}:{row.member_no}", data, notices.scope(course.site))
+
+
+def enrollment_item(course_key: str, member_no: str, status: str, at: datetime) -> dict:
+    """A place on a roster as its site's kiosks get it (item enrollment:<course>:<member_no>)."""
+    return {
+        "kind": "enrollment",
+        "course": course_key,
+        "member_no": member_no,
+        "status": status,
+        "at": at.replace(microsecond=0).isoformat(),
+    }
 
 
 def courses_of(member_no: str) -> list[Place]:

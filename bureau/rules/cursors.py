@@ -8,7 +8,7 @@ from bureau.rules import sql
 from contract import payloads
 
 RULED = frozenset(  # the kinds the rules act on
-    {"member", "signin", "points", "device", "card", "enrollment", "registration", "redemption"}
+    {"member", "signin", "points", "device", "card", "enrollment", "registration", "redemption", "application"}
 )
 
 

@@ -12,9 +12,9 @@ class BadFact(ValueError):
 
 
 def member_of(fact) -> str | None:
-    """The member a member, signin, points or redemption fact names."""
+    """The member a member, signin, points, redemption or application fact names."""
     p = fact.payload
-    named = payloads.Member | payloads.Signin | payloads.Points | payloads.Redemption
+    named = payloads.Member | payloads.Signin | payloads.Points | payloads.Redemption | payloads.Application
     return p.member_no if isinstance(p, named) else None
 
 

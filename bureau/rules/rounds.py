@@ -17,6 +17,7 @@ from bureau.catalogue import CatalogueError, redemptions
 from bureau.models import Activity, Attendance, Course, DeviceState, Enrollment, LedgerEntry, Member, Signup, Term
 from bureau.programme.members import initials
 from bureau.rules import dead, sql
+from bureau.rules.applications import Applications
 from bureau.rules.cursors import Fact
 from bureau.rules.fields import BadFact, local, member_of
 from bureau.rules.sites import WRONG_SITE, Refused, Sites
@@ -75,6 +76,7 @@ class Round:
         self.devices: dict[tuple[int, str], tuple] = {}
         self.signups: dict[tuple, tuple] = {}  # (site, title, start, member) -> the Signup row's values
         self.warnings: dict[str, list[str]] = {}  # what went wrong -> an example of each time
+        self.applications = Applications()  # the enrolment seasons' applications (applications.py)
 
     def apply(self) -> None:
         """Apply the round's facts and write what they changed.  A fact that does not parse, or
@@ -323,6 +325,12 @@ class Round:
             raise Refused(WRONG_SITE, str(e)) from None
         except CatalogueError as e:
             raise BadFact(str(e)) from None
+
+    def _application(self, fact: Fact, p: payloads.Application) -> None:
+        """A senior's application for a season's course, or its withdrawal (rules/applications.py)."""
+        person = self.person(p.member_no)
+        member = (person.merged_into or p.member_no) if person else p.member_no
+        self.applications.file(fact.site, self.sites, member, p, self.corrected(fact, local(p.at)))
 
     def _device(self, fact: Fact, p: payloads.Device) -> None:
         device = p.device
@@ -580,6 +588,11 @@ class Round:
             }
         )
         self._read_days({(member, kind, day) for member, kind, day, _ in awards})
+        applying = [f.payload for f in self.facts if isinstance(f.payload, payloads.Application)]
+        if applying:
+            members = {p.member_no for p in applying}
+            members |= {p.merged_into for no in members if (p := self.person(no)) is not None and p.merged_into}
+            self.applications.load({p.season for p in applying}, members)
 
     def _awards(self) -> list[tuple[str, str, date, str | None]]:
         """(member, category, business day, signin) of the round's awards, the member as it stands."""
@@ -661,6 +674,7 @@ class Round:
             newer="at",
         )
         sql.upsert(Signup, _SIGNUP_COLUMNS, list(self.signups.values()), _SIGNUP_KEY, _SIGNUP_COLUMNS[2:], newer="at")
+        self.applications.flush()
         publish_people(people, self.sites)
         sql.publish("balances", self.balances)
         self.dirty, self.attendance, self.ledger, self.balances, self.devices = {}, [], [], [], {}
@@ -756,6 +770,7 @@ _HANDLERS = {
     "enrollment": Round._enrollment,
     "registration": Round._registration,
     "redemption": Round._redemption,
+    "application": Round._application,
 }
 # A kiosk's enrollment statuses as the bureau's roster has them.
 _ENROLLMENT_STATUS = {"enrolled": "enrolled", "waitlisted": "waitlisted", "withdrawn": "dropped"}

@@ -13,8 +13,10 @@ from bureau import admin, console, web
 from bureau.care import situation, visits
 from bureau.catalogue import items
 from bureau.console.base import XLSX
+from bureau.enrolment import applications, seasons
 from bureau.models import (
     Activity,
+    Application,
     AuditEntry,
     BureauUser,
     CatalogueItem,
@@ -29,6 +31,7 @@ from bureau.models import (
     OrgMember,
     Redemption,
     Region,
+    Season,
     Situation,
     SkillDomain,
     StreamMeta,
@@ -102,12 +105,19 @@ def world(store):
             request="r-a", member_no=member.member_no, item=prize, site=a, state="handed", points=100,
             requested_at=now, handed_at=now, over_stock=True,
         )  # fmt: skip
+        window = seasons.Fields(
+            f"{MARK}报名季", now - timedelta(hours=1), now + timedelta(days=7), now + timedelta(days=8)
+        )
+        season = seasons.open_season(a, term, window, "staff-a", now - timedelta(hours=2))
+        seasons.offer(season, course, 5, None, None, "staff-a", now)
+        applications.apply(season, course, member, "staff-a", now)
     session_a = WebSession.create(
         token_hash="0" * 64, user=BureauUser.get(BureauUser.username == "staff-a"), expires_at=now + timedelta(hours=8)
     )
     entry = AuditEntry.select().where(AuditEntry.site == a).get()
     return {
         "key": [activity.key, course.key, notice.key, branch.key, prize.key],
+        "key": [activity.key, course.key, notice.key, branch.key, season.key],
         "term_id": [term.id],
         "member_no": [member.member_no],
         "entry_id": [entry.id],
@@ -173,6 +183,12 @@ def everything_a_form_may_name(world: dict) -> dict:
         "course": Course.get().key,
         "until": date.today().isoformat(),
         "request": "r-a",  # site A's flagged handover (no price: a new item of staff-b's own would be theirs to add)
+        "numbers": "1 2 3",
+        "capacity": "9",
+        "term": str(Term.get().id),
+        "opens": "2030-01-01T09:00",
+        "closes": "2030-01-02T09:00",
+        "draw_at": "2030-01-03T09:00",
     }
 
 
@@ -209,6 +225,8 @@ def state() -> tuple:
         [(x.name, x.position) for x in SkillDomain.select().order_by(SkillDomain.id)],
         [(x.key, x.name, x.points, x.stock, x.withdrawn_at) for x in CatalogueItem.select().order_by(CatalogueItem.id)],
         [(x.request, x.state, x.checked_by) for x in Redemption.select().order_by(Redemption.id)],
+        [(x.key, x.title, x.closes, x.applicants_hash, x.drawn_at) for x in Season.select().order_by(Season.id)],
+        [(x.member_no, x.status, x.rank) for x in Application.select().order_by(Application.id)],
         # Last, as staff-b may change their own account (and so its sessions):
         [(u.username, u.role, u.disabled, u.password_hash) for u in BureauUser.select().order_by(BureauUser.id)],
         WebSession.select().count(),
