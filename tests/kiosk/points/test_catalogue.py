@@ -9,9 +9,9 @@ import pytest
 from contract import payloads
 from kiosk.points import catalogue, redemptions
 from kiosk.points.catalogue import Offer
-from kiosk.staff.audit import Actor
-from kiosk.store.models import CatalogueItem, CatalogueMove, Outbox, Pulled, RedemptionRequest, Staff
+from kiosk.store.models import CatalogueItem, CatalogueMove, Outbox, Pulled, RedemptionRequest
 from kiosk.sync.apply import Here
+from tests.kiosk.points.test_ledger import desk  # noqa: F401  (the fixture)
 from tests.kiosk.sync.test_apply import delete, pull, put
 
 NOW = datetime(2026, 11, 21, 10, 0)
@@ -34,11 +34,6 @@ def item(key: str = "towel", name: str = "毛巾", points: int = 20, stock: int 
 @pytest.fixture
 def here(world) -> Here:
     return Here(world.settings.site.code, world.settings.kiosk.id, NOW)
-
-
-@pytest.fixture
-def desk(world) -> Actor:
-    return Actor.of(Staff.create(name="李红", pin_hash="-", role="staff", site=world.site), world.settings)
 
 
 def ask(world, member_no: str, key: str) -> redemptions.Requested:

@@ -11,22 +11,12 @@ import pytest
 from contract import payloads
 from kiosk.points import catalogue, passbook, redemptions
 from kiosk.staff import audit
-from kiosk.staff.audit import Actor
 from kiosk.staff.refused import Refused
-from kiosk.store.models import Audit, Outbox, PointsEntry, RedemptionRequest, Staff
+from kiosk.store.models import Audit, Outbox, PointsEntry, RedemptionRequest
 from kiosk.sync.apply import Here
 from tests.kiosk.points.test_catalogue import NOW, ask, item
+from tests.kiosk.points.test_ledger import admin, desk  # noqa: F401  (fixtures)
 from tests.kiosk.sync.test_apply import pull, put
-
-
-@pytest.fixture
-def desk(world) -> Actor:
-    return Actor.of(Staff.create(name="李红", pin_hash="-", role="staff", site=world.site), world.settings)
-
-
-@pytest.fixture
-def admin(world) -> Actor:
-    return Actor.of(Staff.create(name="张主任", pin_hash="-", role="admin", site=world.site), world.settings)
 
 
 @pytest.fixture
