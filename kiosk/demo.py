@@ -21,7 +21,7 @@ from kiosk.checkin.signin import signin_fact
 from kiosk.identity import ids
 from kiosk.people import members as roster
 from kiosk.people import search
-from kiosk.points import awards
+from kiosk.points import awards, redemptions
 from kiosk.programme import schedule
 from kiosk.staff import access
 from kiosk.staff.audit import Actor
@@ -29,6 +29,7 @@ from kiosk.store import facts
 from kiosk.store.db import write
 from kiosk.store.models import (
     Activity,
+    CatalogueItem,
     Course,
     Enrollment,
     Holiday,
@@ -130,6 +131,25 @@ def _load(data: dict, settings: SimpleNamespace, now: datetime) -> None:
         _activity(site, a, members, now)
     for h in data.get("history", []):
         _history(members[h["member"]], h, courses, now, settings, actor)
+    for c in data.get("catalogue", []):
+        _catalogue_item(c, now, settings)
+
+
+def _catalogue_item(c: dict, now: datetime, settings: SimpleNamespace) -> None:
+    """An item as kiosk.sync.apply keeps the bureau's, and the requests seniors made for it here
+    (kiosk.points.redemptions, with their facts): after the history, whose points they hold."""
+    days = {k: now.date() + timedelta(days=c[k]) if k in c else None for k in ("from", "to")}
+    CatalogueItem.create(
+        key=c["key"],
+        name=c["name"],
+        points=c["points"],
+        stock=c.get("stock"),
+        valid_from=days["from"],
+        valid_to=days["to"],
+    )
+    for member_no, day in c.get("requested", []):
+        at = now + timedelta(days=day, minutes=-30)
+        redemptions.request(member_no, c["key"], at, settings.kiosk.id, settings.site.code)
 
 
 def _courses(term: Term, rows: list[dict]) -> dict[str, Course]:

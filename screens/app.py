@@ -34,9 +34,12 @@ from kiosk.fonts import cmap
 from kiosk.health import Health
 from kiosk.i18n import t
 from kiosk.identity.credentials import Credential
+from kiosk.points import redemptions
+from kiosk.points.catalogue import Offer
 from kiosk.programme import activities
 from kiosk.programme.schedule import Item
 from kiosk.release import healthy
+from kiosk.staff.refused import Refused
 from kiosk.sync import device_facts
 from kiosk.sync.status import Status as SyncStatus
 from kiosk.sync.worker import SyncWorker
@@ -79,6 +82,7 @@ STAFF_PAGES = {
     "staff_audit": "screens.staff.audit:StaffAuditScreen",
     "staff_sync": "screens.staff.sync:StaffSyncScreen",
     "staff_doctor": "screens.staff.doctor:StaffDoctorScreen",
+    "staff_redemptions": "screens.staff.redemptions:StaffRedemptionsScreen",
 }
 ENTER_KEYS = (13, 271)  # Return, keypad Enter
 F1 = 282  # Kivy's key code of F1; F2..F12 follow
@@ -492,6 +496,25 @@ class KioskApp(App):
         )
         screen.show(present_service.change_message(done))
         self.say(present.change_phrase(done.outcome))
+
+    def redeem(self, offer: Offer) -> None:
+        """「确定兑换」 on 我的积分: the request, held until staff hand the item over at the desk."""
+        self.idle.touch()
+        screen = self.services["points"]
+        try:
+            done = redemptions.request(
+                self.senior.member_no, offer.key, datetime.now(), self.settings.kiosk.id, self.settings.site.code
+            )
+        except Refused as e:  # spent or gone since the list was drawn: it says why
+            screen.show(e.message())
+            return
+        except Exception:
+            log.exception("redemption of %s failed for %s", offer.key, self.senior.member_no)
+            screen.show(t("service.failed"))
+            self.say("error")
+            return
+        log.info("redemption of %s requested for %s", offer.key, self.senior.member_no)
+        screen.show(t("catalogue.asked", name=done.name, points=done.points))
 
     def change_preference(self, what: str) -> None:
         """大字 or 声音 turned on or off by the senior, kept on their record."""

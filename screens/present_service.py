@@ -92,6 +92,41 @@ def _signed(amount: int) -> str:
 _KINDS = ("lesson", "activity", "party", "volunteer", "redeem", "correction", "reversal")
 
 
+@dataclass(frozen=True)
+class OfferLines:
+    """A row of 「我的积分能换什么」: the item, its price and stock, and the button's word (or, greyed,
+    what the senior still lacks)."""
+
+    name: str
+    price: str  # 20 分
+    left: str  # 还剩 3 件 ("" without a limit)
+    action: str  # 我要兑换, "" for the one they cannot afford yet
+    short: str  # 还差 40 分
+
+
+def offer_lines(offer) -> OfferLines:
+    left = t("catalogue.left", count=offer.left) if offer.left is not None else ""
+    if offer.short:
+        short = t("catalogue.short", points=offer.short)
+        return OfferLines(offer.name, t("catalogue.price", points=offer.points), left, "", short)
+    return OfferLines(offer.name, t("catalogue.price", points=offer.points), left, t("catalogue.ask"), "")
+
+
+def catalogue_title(held: int) -> str:
+    """「我的积分能换什么」, and the points the senior's open requests hold, which come off at the desk."""
+    title = t("catalogue.title")
+    return title + t("catalogue.held", points=held) if held else title
+
+
+def redeem_question(offer) -> tuple[str, str, str]:
+    """The confirmation's lines: 「兑换这件吗？」, what and its price, where (points come off there)."""
+    return (
+        t("catalogue.confirm"),
+        t("catalogue.confirm_what", name=offer.name, points=offer.points),
+        t("catalogue.confirm_where"),
+    )
+
+
 def balance(points: int) -> str:
     return t("points.figure", balance=points)
 

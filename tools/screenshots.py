@@ -64,6 +64,14 @@ SERVICE_SHOTS = [
 ]
 # 近期活动 after a tap: the message in its band, and the question before a cancel.
 ACTIVITY_SHOTS = ["activities_confirm", "activities_done_large", "activities_confirm_large"]
+# 我的积分's 「我的积分能换什么」: the list, the question before a request, the message after it.
+CATALOGUE_SHOTS = [
+    "points_catalogue",
+    "points_redeem_confirm",
+    "points_redeemed",
+    "points_catalogue_large",
+    "points_redeem_confirm_large",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,6 +128,7 @@ def shot_names(only: str = "") -> list[str]:
         + [f"result_{kind}.png" for kind in (*KINDS, *VARIANTS)]
         + [f"{name}.png" for name, _ in SERVICE_SHOTS]
         + [f"{name}.png" for name in ACTIVITY_SHOTS]
+        + [f"{name}.png" for name in CATALOGUE_SHOTS]
         + ["idle_prompt.png", "attract.png", "attract_cancelled.png", "service_cancelled_news.png", "night.png"]
         + ["home_notice.png", "attract_notice.png"]
         + [f"{name}.png" for name, _ in STAFF_SHOTS]
@@ -238,6 +247,21 @@ class Tour:
             self._tap_activity(registered=True),
             *self._snap("activities_confirm_large"),
             self._not_cancelled,
+            self._home,
+            self._open("points", "DM0001", False),
+            self._catalogue,
+            *self._snap("points_catalogue"),
+            self._ask_first_offer,
+            *self._snap("points_redeem_confirm"),
+            self._answer_redeem(True),
+            *self._snap("points_redeemed"),
+            self._home,
+            self._open("points", "DM0004", True),
+            self._catalogue,
+            *self._snap("points_catalogue_large"),
+            self._ask_first_offer,
+            *self._snap("points_redeem_confirm_large"),
+            self._answer_redeem(False),
             self._idle_prompt,
             *self._snap("idle_prompt"),
             self._attract,
@@ -431,6 +455,25 @@ class Tour:
         confirm.ids.no.dispatch("on_release")
         return lambda: confirm.parent is None
 
+    def _catalogue(self):
+        """「能换什么」 on 我的积分's page bar."""
+        screen = self.app.services["points"]
+        screen.ids.bar.ids.extra.dispatch("on_release")
+        return lambda: screen.offering and screen._offered
+
+    def _ask_first_offer(self):
+        screen = self.app.services["points"]
+        next(iter(screen._offered)).ids.button.dispatch("on_release")
+        return lambda: screen.confirm.parent is not None
+
+    def _answer_redeem(self, yes: bool):
+        def step():
+            screen = self.app.services["points"]
+            screen.confirm.ids.yes.dispatch("on_release") if yes else screen.confirm.ids.no.dispatch("on_release")
+            return lambda: screen.confirm.parent is None and (not yes or screen.ids.news.text != "")
+
+        return step
+
     def _open_hours(self, from_h: int, until_h: int) -> None:
         now, display = datetime.now(), self.settings.display
         display.open_from = (now + timedelta(hours=from_h)).strftime("%H:%M")
@@ -583,6 +626,15 @@ def _staff_open(name: str, arrange=None):
         return lambda: tour.app.screens.current == name
 
     return step
+
+
+def _hand_over_oldest(screen) -> None:
+    """Staff hand the oldest open request over, as 「领取」 and its question do: the message line
+    says it, the list shows it under the open ones."""
+    from kiosk.points import redemptions
+
+    screen.show()
+    screen.give(redemptions.open_requests(datetime.now().date())[-1])
 
 
 def _staff_search(screen) -> None:
@@ -799,6 +851,7 @@ STAFF_SHOTS = [
     ("staff_imports_checked", _staff_open("staff_imports", _staff_import_checked)),
     ("staff_imports_renames", _staff_open("staff_imports", _staff_import_renames)),
     ("staff_audit", _staff_open("staff_audit")),
+    ("staff_redemptions", _staff_open("staff_redemptions", lambda screen: _hand_over_oldest(screen))),
     ("staff_courses", _staff_open("staff_courses")),
     ("staff_course", _staff_course),
     ("staff_course_roster", _staff_open("staff_course", _staff_course_roster)),

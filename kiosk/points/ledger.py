@@ -103,8 +103,9 @@ def redeemable(member_no: str) -> Redeemable:
     return Redeemable(balance, tuple(n for n in REDEEM_AMOUNTS if n <= balance))
 
 
-def redeem(actor: Actor, member_no: str, amount: int, reason: str, now: datetime) -> Recorded:
-    """Spend `amount` points (a gift, a service): never more than the balance."""
+def redeem(actor: Actor, member_no: str, amount: int, reason: str, now: datetime, **detail) -> Recorded:
+    """Spend `amount` points (a gift, a service): never more than the balance.  `detail` joins
+    the audit entry's (a catalogue request's handover names the request and the item)."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise Refused("ledger.bad_amount", amount=amount)
     text = _reason(reason)
@@ -123,12 +124,14 @@ def redeem(actor: Actor, member_no: str, amount: int, reason: str, now: datetime
             entry=recorded.event_id,
             amount=-amount,
             balance_before=balance,
+            **detail,
         )
     return recorded
 
 
-def reverse(actor: Actor, entry_id: int, reason: str, now: datetime) -> Recorded:
-    """Put a wrong entry right with a correction of the opposite amount (admins only)."""
+def reverse(actor: Actor, entry_id: int, reason: str, now: datetime, **detail) -> Recorded:
+    """Put a wrong entry right with a correction of the opposite amount (admins only).  `detail`
+    joins the audit entry's (a catalogue handover taken back names the request)."""
     access.require(actor, "admin")
     text = _reason(reason)
     with write():
@@ -152,6 +155,7 @@ def reverse(actor: Actor, entry_id: int, reason: str, now: datetime) -> Recorded
             kind=entry.kind,
             amount=-entry.amount,
             at=entry.at.isoformat(),
+            **detail,
         )
     return recorded
 

@@ -294,6 +294,49 @@ class OrgMember(BaseModel):
         indexes = ((("organisation", "member_no"), True),)
 
 
+class CatalogueItem(BaseModel):
+    """An item of the points catalogue (积分兑换) as the bureau last published it ("items" stream,
+    catalogue:<key>): its price, its stock as the bureau counted it, when it may be asked for
+    (kiosk.points.catalogue).  This kiosk's own handovers since are in CatalogueMove."""
+
+    key = CharField(unique=True)  # the bureau's key (the item's entity id without "catalogue:")
+    name = CharField()
+    points = IntegerField()
+    stock = IntegerField(null=True)  # None: no limit
+    valid_from = DateField(null=True)
+    valid_to = DateField(null=True)
+
+
+class CatalogueMove(BaseModel):
+    """A change this kiosk made to an item's stock (-1 a handover, +1 a handover cancelled) that the
+    bureau's stock does not count yet: kept until the bureau publishes the item again after it has
+    the redemption fact that made it (migration 0013)."""
+
+    item_key = CharField(index=True)
+    event_id = CharField(unique=True)  # the redemption fact (handover or cancel) that made it
+    delta = IntegerField()
+
+
+class RedemptionRequest(BaseModel):
+    """A senior's request for a catalogue item, asked at this kiosk, and where it stands: open until
+    staff hand it over (its points then leave as a redeem ledger entry) or cancel it (migration 0013)."""
+
+    member_id: int
+    event_id = CharField(unique=True)  # the request's redemption fact
+    member = ForeignKeyField(Member, backref="redemption_requests", index=False)
+    item_key = CharField()
+    item_name = CharField()  # as it was asked for: the bureau may rename or withdraw the item
+    points = IntegerField()  # the price when asked
+    at = DateTimeField()
+    status = CharField(default="open")  # open, handed, cancelled
+    entry = CharField(null=True)  # handed: the event_id of the redeem `points` fact
+    handed_at = DateTimeField(null=True)
+    cancelled_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("status", "at"), False), (("member", "status"), False))
+
+
 class NewcomerCard(BaseModel):
     """An ID card that matched no member, kept for staff to register its holder (docs/design.md §9.1:
     the id_hash, never the number, its last 4, the birth date or the address; pruned after a few days)."""
@@ -343,6 +386,9 @@ ALL = [
     Notice,
     Organisation,
     OrgMember,
+    CatalogueItem,
+    CatalogueMove,
+    RedemptionRequest,
     NewcomerCard,
     Audit,
 ]

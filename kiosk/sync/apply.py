@@ -24,6 +24,8 @@ from kiosk.store.db import db, get_by
 from kiosk.store.models import (
     Activity,
     BureauSetting,
+    CatalogueItem,
+    CatalogueMove,
     Course,
     Enrollment,
     Holiday,
@@ -501,8 +503,40 @@ def _org(key: str, data: dict | None, here: Here) -> None:
         OrgMember.insert_many([{"organisation": found.id, "member_no": no} for no in members]).execute()
 
 
+def _catalogue(key: str, data: dict | None, here: Here) -> None:
+    """An item of the points catalogue (catalogue:<key>): upsert by the bureau's key; a delete
+    (withdrawn) removes it, and the seniors' open requests for it stay for staff to hand over or
+    cancel.  The bureau's stock counts every redemption fact it has, so this kiosk's own stock
+    changes whose facts it acknowledged are dropped: the rest still lower (or raise) it here
+    (kiosk.points.catalogue)."""
+    bureau_key = key.split(":", 1)[1]
+    if data is None:
+        CatalogueItem.delete().where(CatalogueItem.key == bureau_key).execute()
+        CatalogueMove.delete().where(CatalogueMove.item_key == bureau_key).execute()
+        return
+    price, stock = data["points"], data.get("stock")
+    if not points.is_count(price) or price == 0:
+        raise ValueError(f"a price of {price!r} points")
+    fields = {
+        "name": str(data["name"]),
+        "points": price,
+        "stock": _count(stock),
+        "valid_from": _day(data.get("valid_from")),
+        "valid_to": _day(data.get("valid_to")),
+    }
+    if CatalogueItem.update(**fields).where(CatalogueItem.key == bureau_key).execute() == 0:
+        CatalogueItem.create(key=bureau_key, **fields)
+    db.execute_sql(_COUNTED, (bureau_key,))
+
+
+# This kiosk's stock changes the bureau counts: their facts are no longer waiting in the outbox.
+_COUNTED = """DELETE FROM catalogue_move WHERE item_key = ?
+    AND event_id NOT IN (SELECT event_id FROM outbox WHERE state = 'pending')"""
+
+
 _ITEMS: dict[str, Callable[[str, dict | None, Here], None]] = {
     "activity": _activity,
+    "catalogue": _catalogue,
     "course": _course,
     "enrollment": _enrollment,
     "notice": _notice,

@@ -79,14 +79,19 @@ class ServiceHeader(Panel):
 
 
 class PageBar(BoxLayout):
-    """上一页 / 下一页 (shown only when there is such a page) and 返回首页."""
+    """上一页 / 下一页 (shown only when there is such a page) and 返回首页; a screen may add one
+    button of its own before them (`extra_text`: its words, "" for none; 我的积分's 能换什么)."""
 
     page_text = StringProperty("")
     page = NumericProperty(0)
     pages = NumericProperty(1)
-    __events__ = ("on_prev", "on_next")
+    extra_text = StringProperty("")
+    __events__ = ("on_prev", "on_next", "on_extra")
 
     def on_prev(self) -> None:
+        pass
+
+    def on_extra(self) -> None:
         pass
 
     def on_next(self) -> None:

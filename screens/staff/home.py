@@ -6,6 +6,7 @@ from kiosk import upkeep
 from kiosk.desk import today
 from kiosk.i18n import t
 from kiosk.people import newcomers
+from kiosk.points import redemptions
 from kiosk.sync import status as sync_status
 from screens import kv
 from screens.staff.frame import StaffBody, StaffScreen
@@ -29,6 +30,8 @@ class StaffHomeScreen(StaffScreen):
         admin = self.app.staff.is_admin
         ids.courses.text = t("staff.home.courses") if admin else t("staff.home.courses_view")
         ids.imports.text = t("staff.home.imports") if admin else t("staff.home.imports_view")
+        asked = redemptions.count_open()
+        ids.redemptions.text = t("staff.home.redemptions", count=asked) if asked else t("staff.home.redemptions_none")
         url = self.app.settings.sync.url
         ids.sync.text = t("staff_sync.tile", summary=summary(sync_status.status(bool(url), url)))
 

@@ -333,7 +333,11 @@ def test_the_demo_is_loaded_with_the_facts_a_kiosk_would_have_written(demo_db, d
         kind: [(o.event_id, json.loads(o.payload)) for o in outbox if o.kind == kind]
         for kind in {o.kind for o in outbox}
     }
-    assert set(sent) == {"member", "signin", "points"}
+    assert set(sent) == {"member", "signin", "points", "redemption"}
+    # The catalogue's requests the demo's seniors made here, each as the kiosk writes it.
+    asked = [(p["member_no"], p["item"], p["action"]) for _, p in sent["redemption"]]
+    wanted = [(no, c["key"], "request") for c in data["catalogue"] for no, _ in c.get("requested", [])]
+    assert sorted(asked) == sorted(wanted) and len(asked) == 2
     roster = {m.member_no: m for m in Member.select()}
     registered = [p for _, p in sent["member"]]
     assert sorted(p["member_no"] for p in registered) == sorted(roster) and len(registered) == 200
