@@ -245,7 +245,7 @@ class Redemption(Payload, kw_only=True, frozen=True, gc=False):
     action: Tag  # request, handover, cancel
     at: datetime
     points: Count = 0  # the price when asked
-    entry: EventId | None = None  # handover: the event_id of the redeem `points` fact
+    entry: EventId | None = None  # handover: the redeem `points` fact's event_id; a cancel after it: the correction's
     reason: Reason = ""
 
 
