@@ -7,3 +7,9 @@ printer.  Printing is optional (`[printer]` in the settings) and never blocks a 
 a slip to `submit` and goes on; a missing printer or one out of paper is said on the screen, in the
 staff's device corner and by the doctor.
 """
+
+from kiosk.printing.slips import Slip
+
+
+def submit(slip: Slip) -> None:
+    """The printer helper's: prints or queues the slip; never raises"""
