@@ -67,7 +67,9 @@ class EnrolScreen(ServiceScreen):
         self.picking = bool(kinds) and not self.category
         if self.picking:
             counts = {k: sum(1 for c in cards if c.category == k) for k in kinds}
-            shown_kinds = self.page_of(kinds, self.kinds, ROWS_LARGE)
+            self.pages = max(1, -(-len(kinds) // len(self.kinds)))  # three a page, 大字 too: one line each
+            self.page = min(self.page, self.pages - 1)
+            shown_kinds = kinds[self.page * len(self.kinds) : (self.page + 1) * len(self.kinds)]
             for i, button in enumerate(self.kinds):
                 k = shown_kinds[i] if i < len(shown_kinds) else ""
                 button.category = k
