@@ -14,6 +14,7 @@ BENCHMARKS = (
     "coldstart",
     "devices",
     "screen",
+    "enrol",
     "selfservice",
     "staffdata",
     "sync",

@@ -94,7 +94,7 @@ OPENING_PHRASES = {
     "activities": "activities",
     "courses": "courses_prompt",
     "settings": "settings_prompt",
-    "enrol": "enrol_prompt",
+    "enrol": "",  # reached from a result, the senior named: the cards speak for themselves
 }
 
 
@@ -484,8 +484,6 @@ class KioskApp(App):
             self.say("points_balance", then=then, n=screen.balance)
         elif screen.name == "courses":
             self.say("courses", then=then)
-        elif screen.name == "enrol":
-            self.say("enrol_courses", then=then)
         elif then:
             self.say("promoted")
 
@@ -528,7 +526,6 @@ class KioskApp(App):
         screen = self.services["enrol"]
         self.screens.current = "enrol"
         screen.identified(self.senior)
-        self.say("enrol_courses")
 
     def change_application(self, card: CourseCard) -> None:
         """「报名」 or 「取消报名」 on a course card: the application and its fact; after 报名, the slip

@@ -76,7 +76,7 @@ def outcome_message(done: Outcome) -> str:
 def outcome_phrase(done: Outcome) -> str:
     if done.kind == "refused":
         return "enrol_needs_id" if done.refusal == "needs_id_card" else "enrol_refused"
-    return {"applied": "enrol_applied", "withdrawn": "enrol_withdrawn", "too_many": "enrol_too_many"}.get(
+    return {"applied": "signed_up", "withdrawn": "cancelled", "too_many": "enrol_too_many"}.get(
         done.kind, "error" if done.kind == "not_found" else ""
     )
 

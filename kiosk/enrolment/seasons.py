@@ -69,11 +69,13 @@ def course_keys(season: Season) -> list[str]:
 def courses(season: Season) -> list[Course]:
     """The season's courses this kiosk holds, in the season's order."""
     keys = course_keys(season)
-    rows = {
-        c.bureau_key.removeprefix("course:"): c
-        for c in Course.select().where(Course.bureau_key.in_([f"course:{k}" for k in keys]))
-    }
+    rows = {key_of(c): c for c in Course.select().where(Course.bureau_key.in_([f"course:{k}" for k in keys]))}
     return [rows[k] for k in keys if k in rows]
+
+
+def key_of(course: Course) -> str:
+    """The bureau's key of a course it published ("course:<key>" on the kiosk)."""
+    return (course.bureau_key or "").removeprefix("course:")
 
 
 def first_day(course: Course) -> date:
@@ -99,7 +101,7 @@ def cards(season_key: str, applicant: Applicant, here_site: str) -> list[CourseC
     member_site = member.site.code
     out = []
     for course in courses(season):
-        key = course.bureau_key.removeprefix("course:")
+        key = key_of(course)
         out.append(
             CourseCard(
                 key=key,

@@ -35,7 +35,7 @@ def application_slip(member_no: str, season_key: str, settings: SimpleNamespace,
     mine = seasons.applied(member_no, season_key)
     lines = []
     for course in seasons.courses(season):
-        if course.bureau_key.removeprefix("course:") in mine:
+        if seasons.key_of(course) in mine:
             slots = tuple((s["weekday"], s["start"], s["end"]) for s in weekly_slots(course))
             lines.append(SlipLine(course.name, when(slots), course.room, t("season.slip_status")))
     if not lines:

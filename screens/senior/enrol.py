@@ -64,6 +64,7 @@ class EnrolScreen(ServiceScreen):
         self.season_key = season.key if season else ""
         cards = seasons.cards(self.season_key, app.applicant, app.settings.site.code) if season else []
         kinds = seasons.categories(cards)
+        applied = sum(1 for c in cards if c.applied)
         self.picking = bool(kinds) and not self.category
         if self.picking:
             counts = {k: sum(1 for c in cards if c.category == k) for k in kinds}

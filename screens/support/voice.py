@@ -96,10 +96,6 @@ PHRASES: dict[str, tuple[str | Points, ...]] = {
     "notice_suspend": ("notice_suspend",),
     "notice_move": ("notice_move",),
     # An enrolment season (kiosk.enrolment): what was applied for is on the screen
-    "enrol_prompt": ("enrol_prompt",),
-    "enrol_courses": ("enrol_courses",),
-    "enrol_applied": ("enrol_applied",),
-    "enrol_withdrawn": ("enrol_withdrawn",),
     "enrol_needs_id": ("enrol_needs_id",),
     "enrol_refused": ("enrol_refused",),
     "enrol_too_many": ("enrol_too_many",),

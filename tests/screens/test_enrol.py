@@ -38,7 +38,7 @@ def test_applying_says_what_and_writes_the_fact(seen):
         "apply",
         False,
     )
-    assert ["enrol_applied", {}] in seen["spoken"]
+    assert ["signed_up", {}] in seen["spoken"]
 
 
 def test_an_age_limited_course_asks_for_the_id_card_and_the_card_decides(seen):
