@@ -15,6 +15,7 @@ BENCHMARKS = (
     "devices",
     "printer",
     "screen",
+    "enrol",
     "selfservice",
     "staffdata",
     "sync",

@@ -37,14 +37,18 @@ poll_interval_ms = 20
 
 
 def run() -> list[Figure]:
-    name = "ID card bytes in → result drawn"
+    return measure("ID card bytes in → result drawn", "bench.screen", "yinling-bench-screen-")
+
+
+def measure(name: str, module: str, prefix: str) -> list[Figure]:
+    """Run `module`'s child under the display, and its samples' p95 against the target."""
     if not os.environ.get("DISPLAY"):
         print(f"{name}: not measured, no DISPLAY (run it with ./dev bench, under xvfb-run)")
         return [Figure(name, "not measured: no DISPLAY", f"p95 ≤ {TARGET_MS:g} ms beyond wire", None)]
-    with tempfile.TemporaryDirectory(prefix="yinling-bench-screen-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         out = Path(tmp) / "samples.json"
         subprocess.run(
-            [sys.executable, "-m", "bench.screen", tmp, str(out)],
+            [sys.executable, "-m", module, tmp, str(out)],
             cwd=ROOT,
             check=True,
             timeout=600,

@@ -30,6 +30,10 @@ from devices.wedge import Wedge
 from kiosk import demo, logs, memory, notify, printing, timesync
 from kiosk.checkin.signin import Result
 from kiosk.checkin.visit import Reception, Senior, Visit
+from kiosk.enrolment import applications
+from kiosk.enrolment import slip as enrol_slip
+from kiosk.enrolment.eligibility import Applicant
+from kiosk.enrolment.seasons import CourseCard
 from kiosk.fonts import cmap
 from kiosk.health import Health
 from kiosk.i18n import t
@@ -44,13 +48,14 @@ from kiosk.sync import device_facts
 from kiosk.sync.status import Status as SyncStatus
 from kiosk.sync.worker import SyncWorker
 from kiosk.upkeep import Upkeep
-from screens import present, present_service, typeface
+from screens import present, present_enrol, present_service, typeface
 from screens.idle import CHECK_S, IdleWatch
 from screens.live_theme import Theme
 from screens.senior.activities import ActivitiesScreen
 from screens.senior.attract import AttractScreen
 from screens.senior.choice import ChoiceScreen
 from screens.senior.courses import CoursesScreen
+from screens.senior.enrol import EnrolScreen
 from screens.senior.home import HomeScreen
 from screens.senior.night import NightScreen
 from screens.senior.points import PointsScreen
@@ -93,6 +98,7 @@ OPENING_PHRASES = {
     "activities": "activities",
     "courses": "courses_prompt",
     "settings": "settings_prompt",
+    "enrol": "",  # reached from a result, the senior named: the cards speak for themselves
 }
 
 
@@ -143,6 +149,8 @@ class KioskApp(App):
         self.voice = voice.Voice(settings.voice, on_trouble=self._voice_trouble)
         self.panel = Panel(settings.display.panel_command)  # dark at night (DPMS)
         self.senior: Senior | None = None  # identified, with their own preferences in force
+        # The senior's read for an enrolment season: an ID card's birth date, in memory only (§9.1).
+        self.applicant: Applicant | None = None
         self.clock = time.monotonic  # the idle watches' clock; tests move a fake one
         self.staff = StaffSession(self)
 
@@ -158,6 +166,7 @@ class KioskApp(App):
             "activities": ActivitiesScreen(name="activities"),
             "courses": CoursesScreen(name="courses"),
             "settings": PreferencesScreen(name="settings"),
+            "enrol": EnrolScreen(name="enrol"),
         }
         self.attract = AttractScreen(name="attract")
         self.night = NightScreen(name="night")
@@ -381,8 +390,12 @@ class KioskApp(App):
         else:
             _after_next_frame(lambda: self._sign_in(cred))
 
+    def now(self) -> datetime:
+        return datetime.now()
+
     def _sign_in(self, cred: Credential) -> None:
         visit = self.reception.sign_in(cred, datetime.now())
+        self._remember(visit, cred)
         self.show(visit, cred.method)
         if self.staff.aside_from and not visit.result.repeat:  # the next senior, still before a staff page
             self.staff.offer(visit, cred)
@@ -410,15 +423,19 @@ class KioskApp(App):
         if result.repeat:
             return
         self._apply(visit.senior)  # nobody named (an unknown card): nobody's preferences
-        news = present_service.news(visit.news, self.theme.scale > 1)
+        news = present_enrol.drawn_news(visit.drawn, self.theme.scale > 1) or present_service.news(
+            visit.news, self.theme.scale > 1
+        )
         if result.kind == "choose":
             self.choice.show(result, method)
             self.screens.current = "choice"
         else:
-            self.result.show(result, self.settings.display.result_timeout_s, news)
+            offer = visit.season is not None and visit.senior is not None
+            self.result.show(result, self.settings.display.result_timeout_s, news, offer=offer)
             self.screens.current = "result"
         name, numbers = present.phrase(result)
-        self.say(name, then=present_service.news_voice(visit.news), **numbers)
+        drawn = present_enrol.drawn_phrase(visit.drawn)
+        self.say(name, then=((drawn,) if drawn else ()) + present_service.news_voice(visit.news), **numbers)
 
     def go_home(self) -> None:
         """Back to the start: no senior, no personal data anywhere, normal type (I-3).  The start
@@ -448,8 +465,12 @@ class KioskApp(App):
             self.show(visit, cred.method)
             return
         if self.senior and self.senior.member_no == visit.senior.member_no and screen.senior:
+            if cred.method == "idcard":  # the ID card after a QR card: its birth date now counts
+                self._remember(visit, cred)
+                screen.show()
             return  # the same card again: nothing new
         self._apply(visit.senior)
+        self._remember(visit, cred)
         news = present_service.news(visit.news, self.theme.scale > 1)
         try:
             screen.identified(visit.senior, news)
@@ -462,6 +483,8 @@ class KioskApp(App):
     def _apply(self, senior: Senior | None) -> None:
         """The senior's own preferences, from the moment they are identified (docs/design.md §8.3)."""
         self.senior = senior
+        if senior is None or (self.applicant is not None and self.applicant.member_no != senior.member_no):
+            self.applicant = None
         large = senior is not None and senior.large_text
         self.theme.scale = self.settings.display.large_text_scale if large else 1.0
 
@@ -515,6 +538,51 @@ class KioskApp(App):
             return
         log.info("redemption of %s requested for %s", offer.key, self.senior.member_no)
         screen.show(t("catalogue.asked", name=done.name, points=done.points))
+
+    # -- an enrolment season (kiosk.enrolment) -------------------------------------------------------
+
+    def _remember(self, visit: Visit, cred: Credential) -> None:
+        """The read that named the senior, for the season's age ranges (an ID card's birth date)."""
+        self.applicant = Applicant.of(visit.senior.member_no, cred) if visit.senior else None
+
+    def open_enrol(self) -> None:
+        """「报名选课」 on the result of a card read during an open season."""
+        self.idle.touch()
+        if self.senior is None or self.applicant is None:
+            self.go_home()
+            return
+        screen = self.services["enrol"]
+        self.screens.current = "enrol"
+        screen.identified(self.senior)
+
+    def change_application(self, card: CourseCard) -> None:
+        """「报名」 or 「取消报名」 on a course card: the application and its fact; after 报名, the slip
+        for the printer when printing is on (never waited for)."""
+        self.idle.touch()
+        screen = self.services["enrol"]
+        origin = applications.Origin(self.settings.kiosk.id, self.settings.site.code)
+        change = applications.withdraw if card.applied else applications.apply
+        try:
+            done = change(self.applicant, screen.season_key, card.key, self.now(), origin)
+        except Exception:
+            log.exception("application for %s failed for %s", card.key, self.senior.member_no)
+            screen.show(t("service.failed"))
+            self.say("error")
+            return
+        message = present_enrol.outcome_message(done)
+        if done.kind == "applied" and enrol_slip.printing_on(self.settings):
+            self._print_slip(screen.season_key)
+            message += "　" + t("season.printing")
+        screen.show(message)
+        self.say(present_enrol.outcome_phrase(done))
+
+    def _print_slip(self, season_key: str) -> None:
+        try:
+            slip = enrol_slip.application_slip(self.senior.member_no, season_key, self.settings, self.now())
+            if slip is not None:
+                printing.submit(slip)
+        except Exception:  # the printer's trouble is the printer helper's to show: never the senior's
+            log.exception("could not hand the application slip of %s to the printer", self.senior.member_no)
 
     def change_preference(self, what: str) -> None:
         """大字 or 声音 turned on or off by the senior, kept on their record."""

@@ -72,6 +72,9 @@ CATALOGUE_SHOTS = [
     "points_catalogue_large",
     "points_redeem_confirm_large",
 ]
+# An enrolment season (issue 23): the offer on a result, the course cards, after 报名, in 大字, and
+# the category page of a season with more than six courses.
+ENROL_SHOTS = ["result_enrol_offer", "enrol", "enrol_done", "enrol_large", "enrol_categories"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,6 +134,7 @@ def shot_names(only: str = "") -> list[str]:
         + [f"{name}.png" for name in CATALOGUE_SHOTS]
         + ["idle_prompt.png", "attract.png", "attract_cancelled.png", "service_cancelled_news.png", "night.png"]
         + ["home_notice.png", "attract_notice.png"]
+        + [f"{name}.png" for name in ENROL_SHOTS]
         + [f"{name}.png" for name, _ in STAFF_SHOTS]
     )
 
@@ -284,8 +288,59 @@ class Tour:
             *self._snap("attract_notice"),
             _just(self._remove_notice),
             self._home,
+            _just(lambda: self._season(5)),
+            _just(self._forget_reads),
+            _just(lambda: self._open_activities(False)),  # no 「还要签到…吗？」 in front of the offer
+            lambda: self._submit(self._card("DM0002"), self._result_kind("DM0002")),
+            *self._snap("result_enrol_offer"),
+            _just(lambda: self._open_activities(True)),
+            self._home,
+            self._open("enrol", "DM0012", False),
+            *self._snap("enrol"),
+            self._tap_enrol,
+            *self._snap("enrol_done"),
+            self._home,
+            self._open("enrol", "DM0004", True),
+            *self._snap("enrol_large"),
+            self._home,
+            _just(lambda: self._season(8)),
+            self._open("enrol", "DM0013", False),
+            *self._snap("enrol_categories"),
+            self._home,
+            _just(self._season_withdrawn),
         ]
         return steps
+
+    def _season(self, courses: int) -> None:
+        from kiosk.enrolment import demo as enrol_demo
+
+        enrol_demo.publish(self.settings, datetime.now(), courses)
+
+    @staticmethod
+    def _open_activities(on: bool) -> None:
+        from kiosk.store.models import Activity
+
+        with write():
+            Activity.update(open=on).where(Activity.title == "重阳健步行").execute()
+
+    @staticmethod
+    def _season_withdrawn() -> None:
+        from kiosk.store.models import Season
+
+        with write():
+            Season.delete().execute()
+
+    def _result_kind(self, member_no: str) -> str:
+        """What the member's read will say (the tour has signed some in already)."""
+        from kiosk.store.models import Member, SignIn
+
+        member = Member.get(Member.member_no == member_no)
+        return "already" if SignIn.select().where(SignIn.member == member).exists() else "ok"
+
+    def _tap_enrol(self):
+        screen = self.app.services["enrol"]
+        self.app.change_application(screen._shown[screen.rows[0]])
+        return lambda: "您已报名" in screen.ids.news.text
 
     def _cases(self) -> list:
         """(shot name, what to arrange in the database first, the credential to present)."""

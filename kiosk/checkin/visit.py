@@ -13,6 +13,9 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from kiosk.checkin.signin import CheckIn, Result
+from kiosk.enrolment import results, seasons
+from kiosk.enrolment.results import DrawLine
+from kiosk.enrolment.seasons import SeasonView
 from kiosk.identity import ids
 from kiosk.identity.credentials import Credential
 from kiosk.programme import activities
@@ -38,6 +41,8 @@ class Visit:
     result: Result | None  # what the read means; None when it only named the senior
     senior: Senior | None = None  # whose card it was, with their preferences
     news: tuple[Notice, ...] = ()  # places they got from a waitlist, told this once
+    drawn: tuple[DrawLine, ...] = ()  # an enrolment season's draw: their result, told this once
+    season: SeasonView | None = None  # the enrolment season open now: 「报名选课」 is offered
 
 
 class Reception:
@@ -67,7 +72,9 @@ class Reception:
             return Visit(Result("error", detail="internal error", method=cred.method))
         if isinstance(member, Result):
             return Visit(replace(member, method=cred.method))
-        return Visit(None, senior_of(member, self.mask), self._news(member.member_no, now))
+        return Visit(
+            None, senior_of(member, self.mask), self._news(member.member_no, now), *self._season(member.member_no, now)
+        )
 
     def set_prefs(
         self, senior: Senior, now: datetime, *, large_text: bool | None = None, voice: bool | None = None
@@ -107,7 +114,9 @@ class Reception:
             log.exception("could not read the preferences of %s", result.member_no)
             return Visit(result)
         senior = senior_of(member, self.mask) if member else None
-        return Visit(result, senior, self._news(result.member_no, now) if senior else ())
+        if senior is None:
+            return Visit(result)
+        return Visit(result, senior, self._news(result.member_no, now), *self._season(result.member_no, now))
 
     def _news(self, member_no: str, now: datetime) -> tuple[Notice, ...]:
         try:
@@ -115,6 +124,14 @@ class Reception:
         except Exception:
             log.exception("could not read the notices of %s", member_no)
             return ()
+
+    def _season(self, member_no: str, now: datetime) -> tuple[tuple[DrawLine, ...], SeasonView | None]:
+        """The draw's result not told yet, and the enrolment season open now (issue 23)."""
+        try:
+            return results.take(member_no, now), seasons.open_season(now)
+        except Exception:
+            log.exception("could not read the enrolment season of %s", member_no)
+            return (), None
 
 
 def senior_of(member: Member, mask: bool) -> Senior:

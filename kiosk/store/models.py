@@ -106,6 +106,10 @@ class Course(BaseModel):
     capacity = IntegerField(default=0)  # 0 = no limit
     schedule = TextField(default="[]")  # JSON: [{"weekday": 1..7, "start": "09:00", "end": "11:00"}]
     bureau_key = CharField(null=True, unique=True)  # "course:<uuid>" when the bureau published it
+    # The ages (on the term's first day) a senior must be to apply in an enrolment season, as the
+    # bureau publishes them; None: no bound (migration 0012).
+    age_min = IntegerField(null=True)
+    age_max = IntegerField(null=True)
 
 
 class Lesson(BaseModel):
@@ -337,6 +341,55 @@ class RedemptionRequest(BaseModel):
         indexes = ((("status", "at"), False), (("member", "status"), False))
 
 
+class Season(BaseModel):
+    """An enrolment season (报名季) of this site, as the bureau publishes it (season:<key>): when
+    seniors may apply at the kiosk, for which courses (their bureau keys, JSON), how many each, and
+    when the draw is (docs/design.md §4.8)."""
+
+    key = CharField(unique=True)  # the bureau's Season.key (the item's id without "season:")
+    title = CharField()  # 2027 春季报名
+    term = CharField()  # the term's name
+    opens = DateTimeField()
+    closes = DateTimeField()  # applying and withdrawing end here (opens <= now < closes)
+    draw_at = DateTimeField()
+    max_courses = IntegerField()
+    members_only = BooleanField()  # only members of this site may apply
+    returning_first = BooleanField()
+    drawn = BooleanField()
+    courses = TextField()  # JSON: the bureau's course keys
+
+
+class Application(BaseModel):
+    """A senior's application for a course of a season made at this kiosk (also an `application`
+    fact): applied, or withdrawn before the season closed.  Nothing of the birth date: only
+    whether the age was checked from an ID card."""
+
+    member_no = CharField()
+    season = CharField()  # Season.key
+    course = CharField()  # the bureau's course key (Course.bureau_key without "course:")
+    status = CharField()  # applied, withdrawn
+    at = DateTimeField()
+    age_checked = BooleanField()
+    staff_name = CharField()  # "" unless staff applied for the senior (代为报名)
+    reason = CharField()  # staff's reason then
+
+    class Meta:
+        indexes = ((("member_no", "season", "course"), True), (("season", "course"), False))
+
+
+class DrawResult(BaseModel):
+    """The draw's result for a member (result:<season>:<member_no>): their courses, each won,
+    waitlisted or refused (JSON as the bureau sent it), kept until the senior has been told once."""
+
+    season = CharField()
+    member_no = CharField()
+    courses = TextField()  # JSON: [{course, title, status, rank, waitlist_position, refusal}]
+    told_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("member_no", "season"), True),)
+
+
 class NewcomerCard(BaseModel):
     """An ID card that matched no member, kept for staff to register its holder (docs/design.md §9.1:
     the id_hash, never the number, its last 4, the birth date or the address; pruned after a few days)."""
@@ -389,6 +442,9 @@ ALL = [
     CatalogueItem,
     CatalogueMove,
     RedemptionRequest,
+    Season,
+    Application,
+    DrawResult,
     NewcomerCard,
     Audit,
 ]

@@ -27,6 +27,7 @@ from kiosk.store.models import (
     CatalogueItem,
     CatalogueMove,
     Course,
+    DrawResult,
     Enrollment,
     Holiday,
     Lesson,
@@ -38,6 +39,7 @@ from kiosk.store.models import (
     PointsRule,
     Pulled,
     Registration,
+    Season,
     SignIn,
     Site,
     Term,
@@ -354,6 +356,8 @@ def _course(key: str, data: dict | None, here: Here) -> None:
         "room": data.get("room") or "",
         "capacity": int(data.get("capacity") or 0),
         "schedule": json.dumps([{k: s[k] for k in ("weekday", "start", "end")} for s in data["schedule"]]),
+        "age_min": _age(data.get("age_min")),
+        "age_max": _age(data.get("age_max")),
     }
     if course is None:
         course = Course.create(bureau_key=key, **fields)
@@ -534,6 +538,64 @@ _COUNTED = """DELETE FROM catalogue_move WHERE item_key = ?
     AND event_id NOT IN (SELECT event_id FROM outbox WHERE state = 'pending')"""
 
 
+def _season(key: str, data: dict | None, here: Here) -> None:
+    """An enrolment season (season:<key>): upsert by the bureau's key; a delete (withdrawn)
+    removes it, and the applications made here stay as the facts they were."""
+    bureau_key = key.split(":", 1)[1]
+    if data is None:
+        Season.delete().where(Season.key == bureau_key).execute()
+        return
+    max_courses = data["max_courses"]
+    if not points.is_count(max_courses) or max_courses < 1:
+        raise ValueError(f"max_courses {max_courses!r}")
+    fields = {
+        "title": str(data["title"]),
+        "term": str(data.get("term") or ""),
+        "opens": _moment(data["opens"]),
+        "closes": _moment(data["closes"]),
+        "draw_at": _moment(data["draw_at"]),
+        "max_courses": max_courses,
+        "members_only": bool(data.get("members_only")),
+        "returning_first": bool(data.get("returning_first")),
+        "drawn": bool(data.get("drawn")),
+        "courses": json.dumps([str(c) for c in data["courses"]]),
+    }
+    if Season.update(**fields).where(Season.key == bureau_key).execute() == 0:
+        Season.create(key=bureau_key, **fields)
+
+
+_RESULT_STATUSES = frozenset({"won", "waitlisted", "refused"})
+
+
+def _result(key: str, data: dict | None, here: Here) -> None:
+    """The draw's result for a member (result:<season>:<member_no>), kept until they have been
+    told it once (kiosk.enrolment.results).  The same result again is not news: a changed one is
+    told again; a delete removes it."""
+    _, season, member_no = key.split(":", 2)
+    if data is None:
+        DrawResult.delete().where(DrawResult.season == season, DrawResult.member_no == member_no).execute()
+        return
+    courses = [
+        {
+            "course": str(c["course"]),
+            "title": str(c["title"]),
+            "status": c["status"],
+            "rank": c.get("rank"),
+            "waitlist_position": c.get("waitlist_position"),
+            "refusal": str(c.get("refusal") or ""),
+        }
+        for c in data["courses"]
+    ]
+    if any(c["status"] not in _RESULT_STATUSES for c in courses):
+        raise ValueError(f"a result's status not one of {sorted(_RESULT_STATUSES)}")
+    text = json.dumps(courses, ensure_ascii=False, sort_keys=True)
+    found = DrawResult.get_or_none(DrawResult.season == season, DrawResult.member_no == member_no)
+    if found is None:
+        DrawResult.create(season=season, member_no=member_no, courses=text)
+    elif found.courses != text:
+        DrawResult.update(courses=text, told_at=None).where(DrawResult.id == found.id).execute()
+
+
 _ITEMS: dict[str, Callable[[str, dict | None, Here], None]] = {
     "activity": _activity,
     "catalogue": _catalogue,
@@ -541,6 +603,8 @@ _ITEMS: dict[str, Callable[[str, dict | None, Here], None]] = {
     "enrollment": _enrollment,
     "notice": _notice,
     "org": _org,
+    "season": _season,
+    "result": _result,
 }
 
 
@@ -575,6 +639,15 @@ def _count(value) -> int | None:
         return None
     if not points.is_count(value):
         raise ValueError(f"not a count: {value!r}")
+    return value
+
+
+def _age(value) -> int | None:
+    """A course's age bound (years, 0 to 150), or None: no bound."""
+    if value is None:
+        return None
+    if not points.is_count(value) or value > 150:
+        raise ValueError(f"an age bound of {value!r}")
     return value
 
 

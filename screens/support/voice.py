@@ -95,6 +95,13 @@ PHRASES: dict[str, tuple[str | Points, ...]] = {
     "notice_notice": ("notice_notice",),
     "notice_suspend": ("notice_suspend",),
     "notice_move": ("notice_move",),
+    # An enrolment season (kiosk.enrolment): what was applied for is on the screen
+    "enrol_needs_id": ("enrol_needs_id",),
+    "enrol_refused": ("enrol_refused",),
+    "enrol_too_many": ("enrol_too_many",),
+    "enrol_won": ("enrol_won",),
+    "enrol_waitlisted": ("enrol_waitlisted",),
+    "enrol_not_won": ("enrol_not_won",),
 }
 
 # The clip saying each character of a number's reading.

@@ -17,6 +17,7 @@ from kiosk import boot
 from kiosk.identity import tokens
 from screens.app import KioskApp, configure
 from tests.screens import (
+    scenarios_enrol,
     scenarios_glyphs,
     scenarios_notices,
     scenarios_orgs,
@@ -582,6 +583,7 @@ SCENARIOS = {
     )
 }
 for module in (
+    scenarios_enrol,
     scenarios_glyphs,
     scenarios_notices,
     scenarios_orgs,

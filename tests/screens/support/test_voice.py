@@ -137,6 +137,12 @@ def test_numbers_out_of_range_are_refused(n):
 # --- Phrases ---------------------------------------------------------------------------------------
 
 PHRASE_KEYS = {
+    "enrol_needs_id",
+    "enrol_refused",
+    "enrol_too_many",
+    "enrol_won",
+    "enrol_waitlisted",
+    "enrol_not_won",
     "notice_notice",
     "notice_suspend",
     "notice_move",

@@ -1,0 +1,168 @@
+"""An enrolment season in the real app (tests/screens/test_enrol.py): a QR card at home during the
+season → the result offers 「报名选课」 → the course cards → 报名 (a fact, the screen and the voice
+say it) → an age-limited course asks for the ID card → the demo's ID card laid (the real reader
+simulator: its birth date) → 报名; then the draw's result told once at the next card read."""
+
+from datetime import datetime
+
+from kiosk.enrolment import demo as enrol_demo
+from tests.screens.scenarios_service import scan_member, spy_voice, tap, texts, visible
+
+MEMBER = "DM0001"  # the demo's resident ID card is theirs (born 1949: over 75 on the term's first day)
+F2 = 283  # the demo's resident ID card
+
+
+def _rows(screen) -> list[dict]:
+    return [
+        {
+            "title": row.ids.title.text,
+            "mark": row.ids.mark.text,
+            "when": row.ids.when.text,
+            "where": row.ids.where.text,
+            "action": row.action,
+            "fits": all(
+                lbl.texture_size[0] <= lbl.width + 1
+                for lbl in (row.ids.title, row.ids.when, row.ids.where, row.ids.mark)
+            ),
+        }
+        for row in screen.rows
+        if row.ids.title.text and visible(row) and row.height > 0
+    ]
+
+
+def _row(screen, title: str):
+    return next(r for r in screen.rows if r.ids.title.text == title)
+
+
+def _facts() -> list[dict]:
+    import json
+
+    from kiosk.store.models import Outbox
+
+    return [json.loads(o.payload) for o in Outbox.select().where(Outbox.kind == "application").order_by(Outbox.seq)]
+
+
+def enrol_flow(app, settings, obs):
+    from tests.screens.harness import press, result_shown
+
+    spy_voice(app, obs)
+    screen = app.services["enrol"]
+    enrol_demo.publish(settings, datetime.now())
+
+    def scan():
+        scan_member(app, MEMBER)
+        return result_shown(app)
+
+    def offered():
+        obs["offer"] = {"shown": visible(app.result.ids.yes), "text": app.result.ids.yes.text, "kind": app.result.kind}
+        tap(app.result.ids.yes)
+        return lambda: app.screens.current == "enrol" and screen.senior is not None
+
+    def cards():
+        obs["cards"] = _rows(screen)
+        obs["news"] = screen.ids.news.text
+        tap(_row(screen, "书法（一）班").ids.button)
+        return lambda: "书法（一）班" in screen.ids.news.text
+
+    def applied():
+        obs["applied"] = {"news": screen.ids.news.text, "rows": _rows(screen), "facts": _facts()}
+        tap(_row(screen, "太极拳（二）班").ids.button)  # 60-75: a QR card carries no birth date
+        return lambda: "身份证" in screen.ids.news.text
+
+    def asked_for_id():
+        obs["asked_for_id"] = screen.ids.news.text
+        press(F2, 59, None)  # the demo's ID card on the reader: the same senior, now with a birth date
+        return lambda: _row(screen, "太极拳（二）班").ids.mark.text != obs["cards"][1]["mark"]
+
+    def with_id_card():
+        obs["with_id_card"] = _rows(screen)
+        tap(_row(screen, "国画（一）班").ids.button)  # 65 and over: the ID card says she is
+        return lambda: len(_facts()) == 2
+
+    def second():
+        obs["second"] = {"news": screen.ids.news.text, "facts": _facts()}
+        tap(screen.ids.next)
+        return lambda: screen.page == 1
+
+    def third():
+        obs["page2"] = _rows(screen)
+        tap(_row(screen, "合唱（一）班").ids.button)  # a third: at most 2
+        return lambda: "最多" in screen.ids.news.text
+
+    def too_many():
+        obs["too_many"] = screen.ids.news.text
+        obs["texts"] = texts(screen)
+        app.go_home()
+        return lambda: app.screens.current == "home"
+
+    def draw():
+        from kiosk.store.db import write
+        from kiosk.store.models import Season
+        from kiosk.sync import apply
+        from kiosk.sync.apply import Here
+
+        now = datetime.now()
+        obs["home_texts_clean"] = not any("书法" in x for x in texts(screen))
+        data = {
+            "kind": "result",
+            "season": "demo",
+            "courses": [
+                {
+                    "course": "e1",
+                    "title": "书法（一）班",
+                    "status": "won",
+                    "rank": 2,
+                    "waitlist_position": None,
+                    "refusal": "",
+                },
+                {
+                    "course": "e3",
+                    "title": "国画（一）班",
+                    "status": "waitlisted",
+                    "rank": 40,
+                    "waitlist_position": 3,
+                    "refusal": "",
+                },
+            ],
+        }
+        with write():
+            here = Here(settings.site.code, settings.kiosk.id, now)
+            apply.item("items", {"rev": 1, "id": f"result:demo:{MEMBER}", "op": "put", "data": data, "crc": 0}, here)
+            Season.update(drawn=True).where(Season.key == "demo").execute()  # as the season item says after the draw
+        app.reception.checkin._recent.clear()  # as if the repeat window had passed
+        scan_member(app, MEMBER)
+        return result_shown(app)
+
+    def told_once():
+        from kiosk.store.models import DrawResult
+
+        obs["told"] = {
+            "news": app.result.ids.news.text,
+            "offer": visible(app.result.ids.yes),
+            "held": [(r.member_no, r.told_at is not None) for r in DrawResult.select()],
+        }
+        app.go_home()
+        app.reception.checkin._recent.clear()
+        scan_member(app, MEMBER)
+        return lambda: app.screens.current == "result" and not app.reading.showing
+
+    def not_again():
+        obs["again_news"] = app.result.ids.news.text
+
+    return [
+        scan,
+        offered,
+        cards,
+        applied,
+        asked_for_id,
+        with_id_card,
+        second,
+        third,
+        too_many,
+        draw,
+        told_once,
+        not_again,
+    ]
+
+
+SCENARIOS = [enrol_flow]
