@@ -116,8 +116,7 @@ def world(store):
     )
     entry = AuditEntry.select().where(AuditEntry.site == a).get()
     return {
-        "key": [activity.key, course.key, notice.key, branch.key, prize.key],
-        "key": [activity.key, course.key, notice.key, branch.key, season.key],
+        "key": [activity.key, course.key, notice.key, branch.key, prize.key, season.key],
         "term_id": [term.id],
         "member_no": [member.member_no],
         "entry_id": [entry.id],
