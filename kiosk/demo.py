@@ -131,8 +131,9 @@ def _load(data: dict, settings: SimpleNamespace, now: datetime) -> None:
         _activity(site, a, members, now)
     for h in data.get("history", []):
         _history(members[h["member"]], h, courses, now, settings, actor)
-    for c in data.get("catalogue", []):
-        _catalogue_item(c, now, settings)
+    if not settings.sync.url:  # a bureau publishes its own: requests for the demo's it could not file
+        for c in data.get("catalogue", []):
+            _catalogue_item(c, now, settings)
 
 
 def _catalogue_item(c: dict, now: datetime, settings: SimpleNamespace) -> None:

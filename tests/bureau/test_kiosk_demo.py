@@ -16,7 +16,7 @@ from kiosk.identity.credentials import Credential
 from kiosk.points import passbook
 from kiosk.store.db import db as kiosk_db
 from kiosk.store.db import open_db
-from kiosk.store.models import Member
+from kiosk.store.models import CatalogueItem, Member, Outbox
 from kiosk.sync.apply import Here
 from kiosk.sync.client import Bureau
 from kiosk.sync.pull import pull_all
@@ -109,3 +109,11 @@ def test_demo_members_cards_still_name_them_after_they_signed_in_and_synced(demo
         assert isinstance(member, Member), member  # not 「未登记」
         assert (member.member_no, member.name, member.points_confirmed) == (no, data[no]["name"], balances[no])
         assert BureauMember.get(BureauMember.member_no == no).balance == balances[no]
+
+
+def test_a_demo_kiosk_with_a_bureau_takes_its_catalogue_from_the_bureau(demo_kiosk):
+    """The demo's items and the requests made for them stay off a kiosk that syncs: the bureau
+    could file no request for an item it never published."""
+    assert demo_kiosk.sync.url
+    assert CatalogueItem.select().count() == 0
+    assert not Outbox.select().where(Outbox.kind == "redemption").exists()

@@ -247,6 +247,8 @@ def test_course_publish_and_list(store, store_url, tmp_path, kiosk):
                 "teacher": "李老师",
                 "room": "201",
                 "capacity": 40,
+                "age_min": None,
+                "age_max": None,
                 "term": {"name": "2026 秋季", "start": "2026-09-01", "end": "2027-01-15"},
                 "schedule": [
                     {"weekday": 1, "start": "09:00", "end": "11:00"},
