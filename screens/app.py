@@ -88,6 +88,7 @@ STAFF_PAGES = {
     "staff_sync": "screens.staff.sync:StaffSyncScreen",
     "staff_doctor": "screens.staff.doctor:StaffDoctorScreen",
     "staff_redemptions": "screens.staff.redemptions:StaffRedemptionsScreen",
+    "staff_proxy": "screens.staff.proxy:StaffProxyScreen",
 }
 ENTER_KEYS = (13, 271)  # Return, keypad Enter
 F1 = 282  # Kivy's key code of F1; F2..F12 follow
@@ -151,6 +152,8 @@ class KioskApp(App):
         self.senior: Senior | None = None  # identified, with their own preferences in force
         # The senior's read for an enrolment season: an ID card's birth date, in memory only (§9.1).
         self.applicant: Applicant | None = None
+        # 代为报名: staff applying for that senior, with their reason (screens/staff/proxy.py).
+        self.proxy: applications.Origin | None = None
         self.clock = time.monotonic  # the idle watches' clock; tests move a fake one
         self.staff = StaffSession(self)
 
@@ -395,7 +398,7 @@ class KioskApp(App):
 
     def _sign_in(self, cred: Credential) -> None:
         visit = self.reception.sign_in(cred, datetime.now())
-        self._remember(visit, cred)
+        self.remember(visit, cred)
         self.show(visit, cred.method)
         if self.staff.aside_from and not visit.result.repeat:  # the next senior, still before a staff page
             self.staff.offer(visit, cred)
@@ -466,11 +469,11 @@ class KioskApp(App):
             return
         if self.senior and self.senior.member_no == visit.senior.member_no and screen.senior:
             if cred.method == "idcard":  # the ID card after a QR card: its birth date now counts
-                self._remember(visit, cred)
+                self.remember(visit, cred)
                 screen.show()
             return  # the same card again: nothing new
         self._apply(visit.senior)
-        self._remember(visit, cred)
+        self.remember(visit, cred)
         news = present_service.news(visit.news, self.theme.scale > 1)
         try:
             screen.identified(visit.senior, news)
@@ -482,6 +485,8 @@ class KioskApp(App):
 
     def _apply(self, senior: Senior | None) -> None:
         """The senior's own preferences, from the moment they are identified (docs/design.md §8.3)."""
+        if senior is None or self.senior is None or senior.member_no != self.senior.member_no:
+            self.proxy = None  # staff applied for that senior only
         self.senior = senior
         if senior is None or (self.applicant is not None and self.applicant.member_no != senior.member_no):
             self.applicant = None
@@ -541,7 +546,7 @@ class KioskApp(App):
 
     # -- an enrolment season (kiosk.enrolment) -------------------------------------------------------
 
-    def _remember(self, visit: Visit, cred: Credential) -> None:
+    def remember(self, visit: Visit, cred: Credential) -> None:
         """The read that named the senior, for the season's age ranges (an ID card's birth date)."""
         self.applicant = Applicant.of(visit.senior.member_no, cred) if visit.senior else None
 
@@ -555,12 +560,29 @@ class KioskApp(App):
         self.screens.current = "enrol"
         screen.identified(self.senior)
 
+    def enrol_for(self, senior: Senior, applicant: Applicant | None, origin: applications.Origin) -> None:
+        """代为报名: the senior's course cards, opened by staff (their PIN and reason given) for the
+        senior whose card was read; every change there carries `origin`."""
+        self.idle.prompt.close()
+        self._apply(senior)
+        self.applicant = applicant or Applicant(senior.member_no)
+        self.proxy = origin
+        self.idle.touch()
+        self.screens.current = "enrol"
+        self.services["enrol"].identified(senior)
+
     def change_application(self, card: CourseCard) -> None:
         """「报名」 or 「取消报名」 on a course card: the application and its fact; after 报名, the slip
-        for the printer when printing is on (never waited for)."""
+        for the printer when printing is on (never waited for).  代为报名: in the staff's name, while
+        staff mode lasts (it keeps staff mode alive)."""
         self.idle.touch()
         screen = self.services["enrol"]
-        origin = applications.Origin(self.settings.kiosk.id, self.settings.site.code)
+        origin = self.proxy or applications.Origin(self.settings.kiosk.id, self.settings.site.code)
+        if self.proxy is not None:
+            if self.staff.actor is None or self.staff.actor != self.proxy.actor:
+                self.go_home()  # staff mode ended meanwhile: nobody vouches for the next tap
+                return
+            self.staff.touch()
         change = applications.withdraw if card.applied else applications.apply
         try:
             done = change(self.applicant, screen.season_key, card.key, self.now(), origin)

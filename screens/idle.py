@@ -9,7 +9,7 @@ from screens.support.idle import IdleTimer, is_open
 
 CHECK_S = 0.25
 # Screens where a senior may linger: idle, they ask 「还需要更多时间吗？」 and then go home.
-LINGERING = ("points", "activities", "courses", "settings", "choice")
+LINGERING = ("points", "activities", "courses", "settings", "choice", "enrol")
 RESTING = ("home", "attract", "night")
 
 

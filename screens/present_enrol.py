@@ -4,7 +4,7 @@ display."""
 
 from dataclasses import dataclass
 
-from kiosk.enrolment.applications import Outcome
+from kiosk.enrolment.applications import Origin, Outcome
 from kiosk.enrolment.results import DrawLine
 from kiosk.enrolment.seasons import CourseCard, SeasonView
 from kiosk.enrolment.slip import when as slot_text
@@ -45,6 +45,13 @@ def _where(card: CourseCard) -> str:
     elif card.age_max is not None:
         text += t("season.age_to", high=card.age_max)
     return text
+
+
+def who(name: str, proxy: Origin | None) -> str:
+    """The header's name: the senior's, or 「代为报名：谢*珍（家属代办）」 while staff apply for them."""
+    if proxy is None:
+        return name
+    return t("season.proxy_for", name=name, reason=t(f"season.proxy_reasons.{proxy.reason}"))
 
 
 def season_line(season: SeasonView, applied: int) -> str:

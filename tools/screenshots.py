@@ -22,6 +22,7 @@ from pathlib import Path
 from devices.cardtext import to_credential
 from kiosk import demo
 from kiosk.checkin.signin import CheckIn
+from kiosk.i18n import t
 from kiosk.identity import ids, tokens
 from kiosk.identity.credentials import Credential
 from kiosk.people import members as people
@@ -725,6 +726,56 @@ def _staff_card(member_no: str, large: bool = False):
     return step
 
 
+def _proxy_offer(member_no: str, large: bool = False):
+    """During an enrolment season, a senior's card read on the search page: the staff's offer
+    gains 「代为报名」."""
+    card = _staff_card(member_no, large)
+
+    def step(tour):
+        tour._season(5)
+        tour._forget_reads()  # read for the shots before
+        return card(tour)
+
+    return step
+
+
+def _proxy_page(tour):
+    """「代为报名」 taken: the reason tapped, the PIN half typed."""
+    for label, action in tour.app.staff.bar.offers:
+        if label == t("season.proxy"):
+            action()
+    screen = tour.app.staff.screens["staff_proxy"]
+    screen.choose("family")
+    for key in "25":
+        screen.body.ids.pad.press(key)
+    return lambda: tour.app.screens.current == "staff_proxy"
+
+
+def _proxy_enrol(tour):
+    """The rest of the PIN, 确定: the senior's course cards, staff applying for them."""
+    screen = tour.app.staff.screens["staff_proxy"]
+    for key in "80":
+        screen.body.ids.pad.press(key)
+    screen.enter()
+    return lambda: tour.app.screens.current == "enrol"
+
+
+def _proxy_large(tour):
+    """The same for a senior in 「大字」, straight to their course cards."""
+    _proxy_page(tour)
+    return _proxy_enrol(tour)
+
+
+def _season_over(step):
+    """`step`, once the season the proxy shots opened is withdrawn (the pages after show none)."""
+
+    def run(tour):
+        tour._season_withdrawn()
+        return step(tour)
+
+    return run
+
+
 def _staff_newcomer(screen) -> None:
     # The unknown card the senior screens' tour laid on the reader (kept now, for a --only run
     # that had no senior screens), as its read reaches this page.
@@ -897,7 +948,12 @@ STAFF_SHOTS = [
     ("staff_members", _staff_open("staff_members", _staff_search)),
     ("staff_card_result", _staff_card("DM0001")),
     ("staff_card_result_large", _staff_card("DM0002", large=True)),
-    ("staff_member", _staff_member("DM0001")),
+    ("staff_card_proxy_offer", _proxy_offer("DM0001")),
+    ("staff_proxy", _proxy_page),
+    ("enrol_proxy", _proxy_enrol),
+    ("staff_card_proxy_offer_large", _proxy_offer("DM0002", large=True)),
+    ("enrol_proxy_large", _proxy_large),
+    ("staff_member", _season_over(_staff_member("DM0001"))),
     ("staff_member_rare_name", _staff_member("DM0019")),  # 龚𪚥: U+2A6A5 from the fallback font (T-7)
     ("staff_newcomers", _staff_open("staff_newcomers", _staff_newcomer)),
     ("staff_newcomer_registered", _staff_registered),

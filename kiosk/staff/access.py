@@ -198,8 +198,10 @@ def _fact(actor: Actor, staff: Staff, change: str, now: datetime, reason: str = 
 # -- logging in ---------------------------------------------------------------------------------
 
 
-def login(staff_id: int, pin: str, now: datetime, settings: SimpleNamespace) -> Login:
-    """Check a PIN entered on the pad.  After `lockout_after` wrong PINs in a row the account is
+def login(staff_id: int, pin: str, now: datetime, settings: SimpleNamespace, confirm: bool = False) -> Login:
+    """Check a PIN entered on the pad.  With `confirm`, a signed-in staff member types their PIN
+    again to vouch for a step (代为报名): the same count and lockout, but a right PIN writes no
+    `staff.login` entry (the step audits itself).  After `lockout_after` wrong PINs in a row the account is
     locked, first for `lockout_first_s`, twice as long each time after, at most `lockout_max_s`;
     while locked no PIN is even checked.  A right PIN clears the count and the lockouts.  A lock
     ending further ahead than `lockout_max_s` was set by a clock that ran fast: it counts as over."""
@@ -221,8 +223,9 @@ def login(staff_id: int, pin: str, now: datetime, settings: SimpleNamespace) -> 
         if right:
             staff.failures, staff.lockouts, staff.locked_until = 0, 0, None
             staff.save()
-            audit.record(actor, "staff.login", _target(staff), now)
-            log.info("staff %s logged in", staff.id)
+            if not confirm:
+                audit.record(actor, "staff.login", _target(staff), now)
+            log.info("staff %s %s", staff.id, "confirmed their PIN" if confirm else "logged in")
             return Login(True, staff, rules.lockout_after, None, "access.welcome")
         staff.failures += 1
         log.warning("wrong PIN for staff %s (%s in a row)", staff.id, staff.failures)

@@ -90,7 +90,7 @@ class EnrolScreen(ServiceScreen):
         )
         self.ids.empty.text = "" if cards else t("season.none")
         self.ids.news.text = news or (present_enrol.season_line(season, applied) if season else t("season.done_closed"))
-        self.ids.header.who = self.senior.name if self.senior else ""
+        self.ids.header.who = present_enrol.who(self.senior.name, app.proxy) if self.senior else ""
         self._bar()
 
     def _bar(self) -> None:

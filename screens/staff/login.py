@@ -72,7 +72,21 @@ def login_message(done: access.Login, now: datetime) -> str:
     return t("staff.login.wrong", tries=done.tries_left)
 
 
-class LoginBody(StaffBody):
+class PinBody(StaffBody):
+    """A page with the PIN pad at its right (its rule in login.kv: ids dots, pad, ok; 确定 calls the
+    screen's enter()); a subclass's rule lays out the left, and `prompt` is what the empty display
+    asks for."""
+
+    prompt = StringProperty("")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        column = self.ids.pin_column  # the base rule's children come first: the pad goes right
+        self.remove_widget(column)
+        self.add_widget(column, index=0)
+
+
+class LoginBody(PinBody):
     pass
 
 

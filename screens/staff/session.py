@@ -10,7 +10,9 @@ from kivy.event import EventDispatcher
 from kivy.properties import StringProperty
 from kivy.uix.modalview import ModalView
 
-from kiosk.checkin.visit import Visit
+from kiosk.checkin.visit import Senior, Visit
+from kiosk.enrolment.applications import Origin
+from kiosk.enrolment.eligibility import Applicant
 from kiosk.i18n import t
 from kiosk.identity.credentials import Credential
 from kiosk.staff.audit import Actor
@@ -150,6 +152,7 @@ class StaffSession(EventDispatcher):
         if visit.result.repeat:
             return  # the same card again: nothing new, the page stays
         self._step_aside(screen)
+        self.app.remember(visit, cred)  # for 报名选课 or 代为报名: an ID card's birth date, in memory
         self.app.show(visit, cred.method)
         self.offer(visit, cred)
 
@@ -165,6 +168,8 @@ class StaffSession(EventDispatcher):
                 if page:
                     offers.append((page[0], lambda: self._back_and(page[1])))
                 offers.append((t("staff.offer.member"), lambda: self._open_member(member_no)))
+                if visit.season is not None and visit.senior is not None:
+                    offers.append((t("season.proxy"), lambda: self._proxy(visit)))
             elif visit.result.kind == "unknown_card" and cred is not None and cred.method == "idcard":
                 offers.append((t("staff.offer.register"), lambda: self._register(cred)))
         self.bar.offer(offers)
@@ -229,6 +234,22 @@ class StaffSession(EventDispatcher):
     def _open_member(self, member_no: str) -> None:
         self.screens["staff_member"].member_no = member_no
         self.open("staff_member")
+
+    def _proxy(self, visit: Visit) -> None:
+        """「代为报名」: the PIN again and a reason (screens/staff/proxy.py), for the senior whose card
+        was read; the page staff were on waits behind."""
+        page, applicant = self.screens["staff_proxy"], self.app.applicant
+        if applicant is not None and applicant.member_no != visit.senior.member_no:
+            applicant = None
+        page.prepare(visit.senior, applicant, self.aside_from)
+        self.open("staff_proxy")
+
+    def enrol_for(self, senior: Senior, applicant: Applicant | None, origin: Origin, back: str) -> None:
+        """The PIN and the reason given: the senior's course cards, every 报名 made by staff for
+        them; when that visit ends (返回首页, idle), back to the page staff were on."""
+        self.touch()
+        self.aside_from, self.visit = back, None
+        self.app.enrol_for(senior, applicant, origin)
 
     def _register(self, cred: Credential) -> None:
         self.screens["staff_newcomers"].select_latest(cred)

@@ -6,6 +6,7 @@ simulator: its birth date) → 报名; then the draw's result told once at the n
 from datetime import datetime
 
 from kiosk.enrolment import demo as enrol_demo
+from kiosk.i18n import t
 from tests.screens.scenarios_service import scan_member, spy_voice, tap, texts, visible
 
 MEMBER = "DM0001"  # the demo's resident ID card is theirs (born 1949: over 75 on the term's first day)
@@ -165,4 +166,74 @@ def enrol_flow(app, settings, obs):
     ]
 
 
-SCENARIOS = [enrol_flow]
+def proxy_flow(app, settings, obs):
+    """代为报名 in staff mode: a card read on 工作人员 home during the season → 「代为报名」 over its
+    result → a reason and the staff's own PIN again (a wrong one first: refused, counted) → the
+    senior's course cards → 报名 in the staff's name; 返回首页 back to the staff page."""
+    from kiosk.store.models import Audit, Staff
+    from tests.screens.harness import result_shown
+    from tests.screens.scenarios_staff import ADMIN, ADMIN_PIN, button, login_steps, offers, on
+
+    proxy = app.staff.screens["staff_proxy"]
+    screen = app.services["enrol"]
+    enrol_demo.publish(settings, datetime.now())
+
+    def pin(digits: str) -> None:
+        for digit in digits:
+            tap(button(proxy.body.ids.pad, digit))
+        tap(proxy.body.ids.ok)
+
+    def card():
+        scan_member(app, MEMBER)
+        return result_shown(app)
+
+    def offered():
+        obs["offers"] = offers(app)
+        tap(button(app.staff.bar, t("season.proxy")))
+        return on(app, "staff_proxy")
+
+    def no_reason():
+        obs["page"] = {"title": proxy.title, "who": proxy.body.ids.who.text, "message": proxy.message}
+        obs["reasons"] = [b.text for b in reversed(proxy.body.ids.reasons.children)]
+        pin(ADMIN_PIN)  # no reason tapped yet
+        return lambda: proxy.problem
+
+    def wrong_pin():
+        obs["no_reason"] = proxy.message
+        tap(button(proxy.body.ids.reasons, t("season.proxy_reasons.family")))
+        pin("9999")
+        return lambda: "密码不对" in proxy.message
+
+    def right_pin():
+        obs["wrong"] = {
+            "message": proxy.message,
+            "screen": app.screens.current,
+            "failures": Staff.get(Staff.name == ADMIN).failures,
+            "chosen": [b.text for b in reversed(proxy.body.ids.reasons.children) if b.text.startswith("✓")],
+        }
+        pin(ADMIN_PIN)
+        return lambda: app.screens.current == "enrol" and screen.senior is not None
+
+    def cards():
+        obs["enrol"] = {"who": screen.ids.header.who, "rows": _rows(screen)}
+        obs["failures_after"] = Staff.get(Staff.name == ADMIN).failures
+        tap(_row(screen, "书法（一）班").ids.button)
+        return lambda: "书法（一）班" in screen.ids.news.text
+
+    def applied():
+        obs["applied"] = {"news": screen.ids.news.text, "facts": _facts()}
+        obs["audit"] = [
+            (a.action, a.staff_name, a.target, a.reason)
+            for a in Audit.select().where(Audit.action.startswith("season.")).order_by(Audit.id)
+        ]
+        obs["logins"] = Audit.select().where(Audit.action == "staff.login").count()
+        tap(screen.ids.home)
+        return on(app, "staff_home")
+
+    def back():
+        obs["back"] = {"screen": app.screens.current, "senior": app.senior is not None, "proxy": app.proxy is not None}
+
+    return login_steps(app, ADMIN, ADMIN_PIN) + [card, offered, no_reason, wrong_pin, right_pin, cards, applied, back]
+
+
+SCENARIOS = [enrol_flow, proxy_flow]

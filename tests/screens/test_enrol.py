@@ -62,3 +62,48 @@ def test_the_draws_result_is_told_once_at_the_next_card_read(seen):
     assert seen["told"]["offer"] is False  # drawn: nothing to apply for
     assert seen["again_news"] == ""
     assert any(name == "ok" or name == "already" or name == "not_due" for name, _ in seen["spoken"])
+
+
+@pytest.fixture(scope="module")
+def proxied(scenario):
+    return scenario("proxy_flow")[0]
+
+
+def test_a_card_read_in_staff_mode_during_the_season_offers_proxy_enrolment(proxied):
+    assert proxied["offers"] == [t("staff.offer.member"), t("season.proxy")]
+    page = proxied["page"]
+    assert page["title"] == t("season.proxy") and page["message"] == t("season.proxy_pin")
+    assert page["who"] == t("season.proxy_who", who="谢素珍（DM0001）")  # staff see the full name
+    assert proxied["reasons"] == [t(f"season.proxy_reasons.{k}") for k in ("immobile", "family", "other")]
+
+
+def test_proxy_enrolment_wants_a_reason_and_the_staffs_own_pin(proxied):
+    assert proxied["no_reason"] == t("season.proxy_reason")
+    wrong = proxied["wrong"]
+    # Refused kindly, on the same page, and counted toward the lockout as the login's.
+    assert wrong["message"] == t("season.proxy_wrong_pin", tries=4)
+    assert wrong["screen"] == "staff_proxy" and wrong["failures"] == 1
+    assert wrong["chosen"] == ["✓ " + t("season.proxy_reasons.family")]
+    assert proxied["failures_after"] == 0  # the right PIN clears the count
+    assert proxied["logins"] == 1  # typing it again is not a second login
+
+
+def test_proxy_enrolment_applies_in_the_staffs_name_with_the_reason_and_audits_it(proxied):
+    enrol = proxied["enrol"]
+    assert enrol["who"] == t("season.proxy_for", name="谢*珍", reason=t("season.proxy_reasons.family"))
+    assert [r["title"] for r in enrol["rows"]] == ["书法（一）班", "太极拳（二）班", "国画（一）班"]
+    assert proxied["applied"]["news"].startswith("您已报名 书法（一）班，")
+    [fact] = proxied["applied"]["facts"]
+    assert (fact["member_no"], fact["course"], fact["action"], fact["reason"], fact["staff"]) == (
+        "DM0001",
+        "e1",
+        "apply",
+        "family",
+        "张老师",
+    )
+    assert fact["staff_id"]
+    assert proxied["audit"] == [["season.proxy_apply", "张老师", "member DM0001", "family"]]
+
+
+def test_after_proxy_enrolment_the_staff_page_comes_back_and_the_senior_is_gone(proxied):
+    assert proxied["back"] == {"screen": "staff_home", "senior": False, "proxy": False}
