@@ -385,6 +385,7 @@ class KioskApp(App):
         self.reading.showing = True
         self.panel.on()  # a card is not X input: X leaves the panel dark for it
         self.idle.touch()
+        self.reception.prepare(cred)
         screen = self.screens.current_screen
         if isinstance(screen, StaffScreen):
             _after_next_frame(lambda: self._staff_card(cred, screen))
@@ -644,8 +645,15 @@ class KioskApp(App):
 
 
 def _after_next_frame(action) -> None:
-    # A callback scheduled from a callback runs a frame later, so one frame is drawn between.
-    Clock.schedule_once(lambda dt: Clock.schedule_once(lambda dt: action(), 0), 0)
+    # In the tick after the frame now asked for is shown: the acknowledgement is on screen first.
+    from kivy.core.window import Window
+
+    def flipped(window) -> None:
+        window.unbind(on_flip=flipped)
+        Clock.schedule_once(lambda dt: action(), 0)
+
+    Window.bind(on_flip=flipped)
+    Window.canvas.ask_update()
 
 
 def run(settings: SimpleNamespace) -> int:

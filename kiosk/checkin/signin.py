@@ -11,6 +11,7 @@ not, the Result is "already" for the first and asks about the others (Result.opt
 
 import logging
 import sqlite3
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
@@ -29,6 +30,7 @@ from kiosk.store.db import db, get_by, insert, write
 from kiosk.store.models import Activity, Course, Lesson, Member, PointsEntry, SignIn
 
 log = logging.getLogger(__name__)
+_DERIVE = ThreadPoolExecutor(1, thread_name_prefix="id-hash")  # one card at a time
 
 FULL = causes.FULL  # Result.detail of a sign-in the full disk refused
 NO_WINDOW: tuple[int | None, int | None] = (None, None)  # the kiosk's own checkin.window_*_min
@@ -68,7 +70,7 @@ class CheckIn:
         self.id_key = bytes.fromhex(settings.security.id_hash_key)
         self.card_key = bytes.fromhex(settings.security.card_key)
         self._recent: dict[str, tuple[datetime, Result]] = {}
-        self._last_hash = ("", "")  # (card key, id_hash) of the last ID card: derived once a read
+        self._last_hash: tuple[str, Future[str]] = ("", Future())  # the last ID card's key and its id_hash
 
     # -- entry points -----------------------------------------------------------------------
 
@@ -178,11 +180,16 @@ class CheckIn:
             return Result("unknown_card", detail="ID card not registered")
         return member
 
+    def prepare(self, cred: Credential) -> None:
+        """Start deriving an ID card's id_hash (~10 ms of CPU, contract.idhash) on another thread
+        while the screen acknowledges the read: scrypt releases the GIL, so it is ready, or nearly,
+        when the read is decided a frame later.  Once a read: the same card again reuses it."""
+        if cred.method == "idcard" and self._last_hash[0] != cred.key():
+            self._last_hash = (cred.key(), _DERIVE.submit(ids.id_hash, cred.id_number, self.id_key))
+
     def _id_hash(self, cred: Credential) -> str:
-        """The card's id_hash, derived once a read (~10 ms of CPU, contract.idhash)."""
-        if self._last_hash[0] != cred.key():
-            self._last_hash = (cred.key(), ids.id_hash(cred.id_number, self.id_key))
-        return self._last_hash[1]
+        self.prepare(cred)
+        return self._last_hash[1].result()
 
     def _window(self, now: datetime) -> tuple[datetime, datetime]:
         # Due when start - before <= now <= start + after.

@@ -53,6 +53,11 @@ class Reception:
         self.checkin = CheckIn(settings)
         self.mask = settings.display.mask_names
 
+    def prepare(self, cred: Credential) -> None:
+        """Start what a read needs before it is decided (an ID card's id_hash), while the screen
+        acknowledges it."""
+        self.checkin.prepare(cred)
+
     def sign_in(self, cred: Credential, now: datetime) -> Visit:
         """Sign the card's holder in to what is due (or say why not).  A repeated read of the same
         card changes nothing: its Visit says so (result.repeat) and carries nothing else."""

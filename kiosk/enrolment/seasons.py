@@ -7,7 +7,7 @@ from datetime import date, datetime
 from kiosk.enrolment import eligibility
 from kiosk.enrolment.eligibility import Applicant
 from kiosk.programme.schedule import weekly_slots
-from kiosk.store.models import Application, Course, Member, Season, Term
+from kiosk.store.models import Application, Course, Member, Season, Site, Term
 
 CATEGORIES_OVER = 6  # more courses than this: a first screen of category buttons
 
@@ -67,9 +67,11 @@ def course_keys(season: Season) -> list[str]:
 
 
 def courses(season: Season) -> list[Course]:
-    """The season's courses this kiosk holds, in the season's order."""
+    """The season's courses this kiosk holds, in the season's order, each with its term (one query:
+    first_day reads it without another)."""
     keys = course_keys(season)
-    rows = {key_of(c): c for c in Course.select().where(Course.bureau_key.in_([f"course:{k}" for k in keys]))}
+    found = Course.select(Course, Term).join(Term).where(Course.bureau_key.in_([f"course:{k}" for k in keys]))
+    rows = {key_of(c): c for c in found}
     return [rows[k] for k in keys if k in rows]
 
 
@@ -80,7 +82,7 @@ def key_of(course: Course) -> str:
 
 def first_day(course: Course) -> date:
     """The day a course's age range is reckoned on: its term's first."""
-    return Term.get_by_id(course.term_id).start
+    return course.term.start
 
 
 def applied(member_no: str, season_key: str) -> set[str]:
@@ -94,7 +96,7 @@ def applied(member_no: str, season_key: str) -> set[str]:
 def cards(season_key: str, applicant: Applicant, here_site: str) -> list[CourseCard]:
     """The season's courses for this senior, in the season's order."""
     season = held(season_key)
-    member = Member.get_or_none(Member.member_no == applicant.member_no)
+    member = Member.select(Member, Site).join(Site).where(Member.member_no == applicant.member_no).first()
     if season is None or member is None:
         return []
     mine = applied(applicant.member_no, season.key)

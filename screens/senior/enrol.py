@@ -83,11 +83,6 @@ class EnrolScreen(ServiceScreen):
             self._fill(self.page_of(cards, self.rows, ROWS_LARGE))
             for button in self.kinds:
                 button.category, button.text, button.disabled = "", "", True
-        applied = (
-            sum(1 for c in seasons.cards(self.season_key, app.applicant, app.settings.site.code) if c.applied)
-            if season
-            else 0
-        )
         self.ids.empty.text = "" if cards else t("season.none")
         self.ids.news.text = news or (present_enrol.season_line(season, applied) if season else t("season.done_closed"))
         self.ids.header.who = present_enrol.who(self.senior.name, app.proxy) if self.senior else ""

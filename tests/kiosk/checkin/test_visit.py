@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from kiosk.checkin.visit import Reception, Senior
 from kiosk.store.models import Member, Outbox
-from tests.kiosk.builders import ID_NOT_REGISTERED, LESSON_START
+from tests.kiosk.builders import ID_NOT_REGISTERED, ID_WANG, LESSON_START
 
 
 def promoted(world, member, title: str = "重阳登高"):
@@ -59,3 +59,18 @@ def test_preferences_are_kept_on_the_member_and_told_to_the_bureau(world, wang, 
     assert Member.get_by_id(member.id).large_text
     fact = json.loads(Outbox.get(Outbox.kind == "member_prefs").payload)
     assert (fact["member_no"], fact["large_text"], fact["voice"]) == ("DM9001", True, True)
+
+
+def test_an_id_card_prepared_while_the_read_is_acknowledged_is_decided_with_its_own_hash(world, wang, settings):
+    """prepare() derives the card's id_hash on another thread; the read decided after it names
+    the card's holder, and a second card prepared before the first is decided names its own."""
+    member, _ = wang
+    reception = Reception(settings)
+    reception.prepare(world.idcard(ID_WANG))
+    visit = reception.sign_in(world.idcard(ID_WANG), LESSON_START)
+    assert visit.result.kind == "ok" and visit.senior.member_no == member.member_no
+    reception.prepare(world.idcard(ID_WANG))
+    reception.prepare(world.idcard(ID_NOT_REGISTERED))  # another card laid before the first is decided
+    assert reception.identify(world.idcard(ID_WANG), LESSON_START).senior.member_no == member.member_no
+    refused = reception.identify(world.idcard(ID_NOT_REGISTERED), LESSON_START)
+    assert refused.result.kind == "unknown_card" and refused.senior is None
