@@ -199,6 +199,12 @@ def profile(member_no: str, now: datetime) -> Profile:
     )
 
 
+def full_name(member_no: str) -> str | None:
+    """The member's name as staff see it (unmasked); None for a number this kiosk does not hold."""
+    member = get_by(Member, "member_no", member_no)
+    return member.name if member else None
+
+
 def card_holders(site: str, course_id: int | None = None) -> list[str]:
     """Whose cards a sheet is for: the site's active members, or the course's enrolled ones."""
     query = Member.select(Member.member_no).join(Site).where(Member.active, Site.code == site)

@@ -13,8 +13,8 @@ from kiosk.checkin.visit import Senior
 from kiosk.enrolment.applications import PROXY_REASONS, Origin
 from kiosk.enrolment.eligibility import Applicant
 from kiosk.i18n import t
+from kiosk.people import members
 from kiosk.staff import access
-from kiosk.store.models import Member
 from screens import kv
 from screens.staff.frame import StaffButton, StaffLightButton, StaffScreen
 from screens.staff.login import PinBody, login_message
@@ -32,8 +32,7 @@ class StaffProxyScreen(StaffScreen):
     def prepare(self, senior: Senior, applicant: Applicant | None, back: str) -> None:
         """The senior whose card was read, and the page staff were on (返回 goes back there)."""
         self.senior, self.applicant = senior, applicant or Applicant(senior.member_no)
-        member = Member.get_or_none(Member.member_no == senior.member_no)
-        self.who = f"{member.name if member else senior.name}（{senior.member_no}）"
+        self.who = f"{members.full_name(senior.member_no) or senior.name}（{senior.member_no}）"
         self.back_to = back or "staff_home"
         self.reason = ""
 
