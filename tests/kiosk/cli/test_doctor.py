@@ -65,7 +65,17 @@ def test_everything_in_order_exits_0_with_a_tick_on_every_line(box):
     done = doctor(site, data)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    titles = ["设置文件", "屏幕显示", "身份证读卡器", "扫码器", "回执打印机", "数据库", "数据库备份", "存储空间", "时钟"]
+    titles = [
+        "设置文件",
+        "屏幕显示",
+        "身份证读卡器",
+        "扫码器",
+        "回执打印机",
+        "数据库",
+        "数据库备份",
+        "存储空间",
+        "时钟",
+    ]
     titles += ["局里服务器", "服务器证书", "软件版本"]
     assert [line.split("　")[0] for line in lines] == [f"✓ {title}" for title in titles]
     assert "\033[" not in done.stdout  # no colours when the output is not a terminal
