@@ -145,6 +145,7 @@ class KioskApp(App):
         self.devices = configured.Devices()
         self.device_manager: DeviceManager | None = None
         self._device_states: dict[str, str] = {}
+        self._slip_watch: tuple[str, int, int] | None = None  # an enrol message saying its slip prints
         self.sync: SyncWorker | None = None
         self.upkeep = Upkeep(settings)  # backups, free space, old newcomer cards
         self.voice = voice.Voice(settings.voice, on_trouble=self._voice_trouble)
@@ -368,6 +369,8 @@ class KioskApp(App):
     @mainthread
     def show_health(self, health: Health) -> None:
         self.home.show_health(health)
+        if health.kind == "printer" and self._slip_watch is not None:
+            self._slip_outcome(health)
         if self._device_states.get(health.name) != health.state():
             self._device_states[health.name] = health.state()
             try:
@@ -593,19 +596,45 @@ class KioskApp(App):
             self.say("error")
             return
         message = present_enrol.outcome_message(done)
+        self._slip_watch = None
         if done.kind == "applied" and enrol_slip.printing_on(self.settings):
-            self._print_slip(screen.season_key)
-            message += "　" + t("season.printing")
+            before = printing.health()
+            said = self._print_slip(screen.season_key)
+            message += "　" + said
+            if said == t("season.printing") and before is not None:  # until the printer says how it went
+                self._slip_watch = (message, before.reads, before.faults)
         screen.show(message)
         self.say(present_enrol.outcome_phrase(done))
 
-    def _print_slip(self, season_key: str) -> None:
+    def _print_slip(self, season_key: str) -> str:
+        """Hands the senior's slip to the printer's thread (never waited for); what the screen says
+        of it: 正在打印回执 while the printer is fine as last found, else why it will not come out
+        and to ask staff (printing.trouble()), or that it could not be printed."""
+        queued = False
         try:
             slip = enrol_slip.application_slip(self.senior.member_no, season_key, self.settings, self.now())
-            if slip is not None:
-                printing.submit(slip)
-        except Exception:  # the printer's trouble is the printer helper's to show: never the senior's
+            queued = slip is not None and printing.submit(slip)
+        except Exception:  # the senior's application stands: only the slip is lost
             log.exception("could not hand the application slip of %s to the printer", self.senior.member_no)
+        trouble = printing.trouble()
+        if trouble:
+            return trouble
+        return t("season.printing") if queued else t("season.not_printed")
+
+    def _slip_outcome(self, health: Health) -> None:
+        """The printer's word after an enrol message said its slip prints: a slip refused or
+        lost since (the paper ran out after the printer's last look, the cable pulled) turns
+        「正在打印回执」 into why it did not print and to ask staff, while the message still shows."""
+        message, reads, faults = self._slip_watch or ("", 0, 0)
+        screen = self.services["enrol"]
+        if self.screens.current != "enrol" or screen.ids.news.text != message:
+            self._slip_watch = None  # the senior has moved on
+        elif health.faults > faults:
+            self._slip_watch = None
+            said = printing.trouble() or t("season.not_printed")
+            screen.ids.news.text = message.removesuffix(t("season.printing")) + said
+        elif health.reads > reads:
+            self._slip_watch = None  # printed
 
     def change_preference(self, what: str) -> None:
         """大字 or 声音 turned on or off by the senior, kept on their record."""

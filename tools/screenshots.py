@@ -73,9 +73,18 @@ CATALOGUE_SHOTS = [
     "points_catalogue_large",
     "points_redeem_confirm_large",
 ]
-# An enrolment season (issue 23): the offer on a result, the course cards, after 报名, in 大字, and
-# the category page of a season with more than six courses.
-ENROL_SHOTS = ["result_enrol_offer", "enrol", "enrol_done", "enrol_large", "enrol_categories"]
+# An enrolment season (issue 23): the offer on a result, the course cards, after 报名, in 大字, after
+# 报名 with the receipt printer on (the slip printing; the printer out of paper), and the category
+# page of a season with more than six courses.
+ENROL_SHOTS = [
+    "result_enrol_offer",
+    "enrol",
+    "enrol_done",
+    "enrol_large",
+    "enrol_printing",
+    "enrol_printer_trouble",
+    "enrol_categories",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -304,6 +313,17 @@ class Tour:
             self._open("enrol", "DM0004", True),
             *self._snap("enrol_large"),
             self._home,
+            self._printer_on,
+            self._open("enrol", "DM0014", False),
+            self._tap_enrol,
+            *self._snap("enrol_printing"),
+            self._home,
+            _just(self._paper_out),
+            self._open("enrol", "DM0015", False),
+            self._tap_enrol_unprinted,
+            *self._snap("enrol_printer_trouble"),
+            self._home,
+            _just(self._printer_off),
             _just(lambda: self._season(8)),
             self._open("enrol", "DM0013", False),
             *self._snap("enrol_categories"),
@@ -342,6 +362,39 @@ class Tour:
         screen = self.app.services["enrol"]
         self.app.change_application(screen._shown[screen.rows[0]])
         return lambda: "您已报名" in screen.ids.news.text
+
+    def _printer_on(self):
+        """[printer] on from here, as the demo runs it: its simulator on a pty, the real driver on
+        the printing thread (screens/app.py's composition root), the status corner told."""
+        from devices.printer import Printer
+        from devices.sim.printer import PrinterSim
+        from kiosk import printing
+
+        cfg = self.settings.printer
+        cfg.enabled = True
+        sim = self.app.devices.printer_sim = PrinterSim(str(Path(self.settings.kiosk.data_dir) / "dev" / "printer"))
+        self.app.devices.printer = Printer("printer", sim.path, cfg.baud)
+        self.app.home.show_health(printing.start(self.app.devices.printer, cfg.width_mm, self.app.show_health).health)
+        return lambda: printing.state() == "ok" and printing.health().connected
+
+    def _paper_out(self) -> None:
+        self.app.devices.printer_sim.paper = "out"
+
+    def _tap_enrol_unprinted(self):
+        """报名 with the printer out of paper since its last look: the slip refused, the screen says so."""
+        screen = self.app.services["enrol"]
+        self.app.change_application(screen._shown[screen.rows[0]])
+        return lambda: t("device.paper_out") in screen.ids.news.text
+
+    def _printer_off(self) -> None:
+        from kiosk import printing
+
+        printing.stop()
+        self.app.devices.printer_sim.close()
+        self.app.devices.printer = self.app.devices.printer_sim = None
+        self.settings.printer.enabled = False
+        corner = self.app.home.ids.status
+        corner.remove_widget(corner.lines.pop("printer"))
 
     def _cases(self) -> list:
         """(shot name, what to arrange in the database first, the credential to present)."""

@@ -236,4 +236,92 @@ def proxy_flow(app, settings, obs):
     return login_steps(app, ADMIN, ADMIN_PIN) + [card, offered, no_reason, wrong_pin, right_pin, cards, applied, back]
 
 
-SCENARIOS = [enrol_flow, proxy_flow]
+def print_flow(app, settings, obs):
+    """报名 with the receipt printer on ([printer] enabled, device "simulator": the demo's printer on
+    a pty, driven by the real driver on the real printing thread): the slip comes out; then its
+    paper runs out: 报名 on another course is filed all the same, the screen says why no slip
+    comes and to ask staff, the status corner and the doctor say 缺纸; the senior goes on (取消报名,
+    报名 again, told at once now that the printer is known to be out of paper)."""
+    import base64
+
+    from kiosk import printing
+    from kiosk.doctor import devices as doctor_devices
+    from kiosk.store.models import Member
+    from tests.screens.harness import result_shown, token
+
+    sim = app.devices.printer_sim  # started with the app, as the demo starts it
+    screen = app.services["enrol"]
+    enrol_demo.publish(settings, datetime.now())
+    obs["member"] = {"name": Member.get(Member.member_no == MEMBER).name, "card": token(settings, MEMBER)}
+
+    def corner() -> str:
+        line = app.home.ids.status.lines.get("printer")
+        return line.text if line is not None else ""
+
+    def health() -> dict:
+        found = printing.health()
+        doctor = doctor_devices.printer(settings, [found] if found else [])
+        return {
+            "state": printing.state(),
+            "corner": corner(),
+            "doctor": {"state": doctor.state, "detail": doctor.detail, "fix": doctor.fix},
+        }
+
+    def seen(**more) -> dict:
+        return {
+            "news": screen.ids.news.text,
+            "screen": app.screens.current,
+            "facts": _facts(),
+            "slips": len(sim.slips),
+            "received": base64.b64encode(bytes(sim.received)).decode("ascii"),
+            **health(),
+            **more,
+        }
+
+    def looked():  # the printing thread's first look at the printer
+        return lambda: printing.health() is not None and printing.health().connected
+
+    def scan():
+        obs["before"] = health()
+        scan_member(app, MEMBER)
+        return result_shown(app)
+
+    def offered():
+        tap(app.result.ids.yes)
+        return lambda: app.screens.current == "enrol" and screen.senior is not None
+
+    def apply_printed():
+        tap(_row(screen, "书法（一）班").ids.button)
+        obs["said_at_once"] = screen.ids.news.text  # the tap's handler did not wait for the printer
+        return lambda: len(sim.slips) == 1 and printing.health().reads == 1
+
+    def printed():
+        obs["printed"] = seen()
+        sim.paper = "out"  # the roll runs out; the printer thread has not looked since
+        tap(screen.ids.next)
+        return lambda: screen.page == 1
+
+    def apply_paper_out():
+        tap(_row(screen, "合唱（一）班").ids.button)
+        obs["paper_out_at_once"] = seen()
+        # The slip refused: the corner shows it, from the same word of the printer's thread as the screen.
+        return lambda: printing.state() == "paper_out" and t("device.paper_out") in corner()
+
+    def refused():
+        obs["paper_out"] = seen(button=_row(screen, "合唱（一）班").action)
+        tap(_row(screen, "合唱（一）班").ids.button)  # 取消报名: the senior goes on
+        return lambda: len(_facts()) == 3
+
+    def withdrawn():
+        obs["withdrawn"] = seen()
+        tap(_row(screen, "合唱（一）班").ids.button)  # 报名 again: the printer is known to be out of paper
+        obs["known_out"] = seen()
+        return lambda: printing.health().faults == 2  # its slip refused too
+
+    def after():
+        obs["after"] = seen()
+
+    return [looked, scan, offered, apply_printed, printed, apply_paper_out, refused, withdrawn, after]
+
+
+SCENARIOS = [enrol_flow, proxy_flow, print_flow]

@@ -1,10 +1,17 @@
 """An enrolment season in the real app under Xvfb (tests/screens/scenarios_enrol.py): offered after
 a card read, the course cards, 报名 with its fact, the ID card for an age range, at most
-max_courses, the draw's result told once."""
+max_courses, the draw's result told once; the slip printed after 报名 on the simulated receipt
+printer (read back by tests/devices/escpos.py), and 报名 going on when its paper runs out."""
+
+import base64
 
 import pytest
 
+from kiosk import doctor
+from kiosk.enrolment.demo import COURSES
 from kiosk.i18n import t
+from tests.devices import escpos
+from tests.screens.conftest import run_harness
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +114,90 @@ def test_proxy_enrolment_applies_in_the_staffs_name_with_the_reason_and_audits_i
 
 def test_after_proxy_enrolment_the_staff_page_comes_back_and_the_senior_is_gone(proxied):
     assert proxied["back"] == {"screen": "staff_home", "senior": False, "proxy": False}
+
+
+# -- the receipt printer ([printer] on, the demo's simulator: the real driver and printing thread) ---
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("print_flow")
+    site = folder / "printer.toml"  # the demo's data, its printer turned on
+    site.write_text('[printer]\nenabled = true\ndevice = "simulator"\n', encoding="utf-8")
+    obs, _ = run_harness("print_flow", folder, config=site)
+    assert obs["finished"], obs.get("step")
+    return obs
+
+
+def _paper(seen: dict) -> escpos.Stream:
+    """What the simulated printer received so far, read by the tests' own ESC/POS reader."""
+    return escpos.parse(base64.b64decode(seen["received"]))
+
+
+def _course(key: str) -> dict:
+    _key, title, _kind, _teacher, room, weekday, start, end, *_ = next(c for c in COURSES if c[0] == key)
+    day = t("home.weekday")[weekday - 1].removeprefix("星期")
+    return {"title": title, "when": t("season.slot", weekday=day, start=start, end=end), "room": room}
+
+
+def test_applying_files_it_and_says_the_slip_is_printing(printed):
+    seen, course = printed["printed"], _course("e1")
+    assert printed["before"]["state"] == "ok" and printed["before"]["corner"].startswith(t("device.printer"))
+    said = printed["said_at_once"]  # set by the tap itself: nothing waited for the printer
+    assert said.startswith(f"您已报名 {course['title']}，") and said.endswith("　" + t("season.printing"))
+    assert seen["news"] == said  # printed: nothing to take back
+    assert [(f["member_no"], f["course"], f["action"]) for f in seen["facts"]] == [("DM0001", "e1", "apply")]
+
+
+def test_the_slip_on_the_paper_has_the_name_the_course_and_the_card(printed):
+    seen, course = printed["printed"], _course("e1")
+    assert seen["slips"] == 1
+    [receipt] = _paper(seen).receipts
+    assert receipt.cut == "partial"
+    lines = receipt.lines()
+    assert t("printing.name", name=printed["member"]["name"]) in lines
+    assert t("printing.member_no", member_no="DM0001") in lines
+    assert course["title"] in lines
+    assert t("printing.when", when=course["when"]) in lines
+    assert t("printing.room", room=course["room"]) in lines
+    assert t("printing.status", status=t("season.slip_status")) in lines
+    # The QR code is the very card the senior read at the kiosk.
+    assert receipt.qr_payloads() == [printed["member"]["card"].encode("utf-8")]
+    name = next(x for x in receipt.items if isinstance(x, escpos.Line) and x.text.startswith("姓名"))
+    assert (name.width, name.height, name.bold) == (2, 2, True)
+    assert seen["state"] == "ok" and t("device.ok") in seen["corner"]
+
+
+def test_out_of_paper_the_application_is_filed_and_the_senior_told_to_ask_staff(printed):
+    seen, course = printed["paper_out"], _course("e4")
+    assert seen["screen"] == "enrol"
+    assert [(f["course"], f["action"]) for f in seen["facts"]] == [("e1", "apply"), ("e4", "apply")]
+    assert printed["paper_out_at_once"]["news"].startswith(f"您已报名 {course['title']}，")
+    trouble = t("printing.trouble", state=t("device.paper_out"))
+    # The printer refused the slip after the screen had said it prints: the screen says so now.
+    assert seen["news"].startswith(f"您已报名 {course['title']}，") and seen["news"].endswith("　" + trouble)
+    assert t("season.printing") not in seen["news"]
+    assert seen["button"] == t("season.withdraw")  # applied, and the card still answers
+    assert seen["slips"] == 1 and len(_paper(seen).receipts) == 1  # nothing printed on no paper
+
+
+def test_out_of_paper_staff_see_it_in_the_corner_and_the_doctor(printed):
+    seen = printed["paper_out"]
+    assert seen["state"] == "paper_out"
+    assert seen["corner"].startswith(f"{t('device.printer')} {t('device.paper_out')}")
+    assert seen["doctor"]["state"] == doctor.FAIL
+    assert t("device.paper_out") in seen["doctor"]["detail"]
+    assert seen["doctor"]["fix"] == t("doctor.printer.paper_out_fix", width=58)
+
+
+def test_the_senior_goes_on_and_is_told_at_once_once_the_paper_is_known_out(printed):
+    withdrawn, known = printed["withdrawn"], printed["known_out"]
+    assert withdrawn["facts"][-1]["action"] == "withdraw" and withdrawn["news"] == t(
+        "season.done_withdrawn", course=_course("e4")["title"]
+    )
+    # 报名 again with the printer known out of paper: the tap's own message says so, never 正在打印.
+    assert known["news"].endswith("　" + t("printing.trouble", state=t("device.paper_out")))
+    assert t("season.printing") not in known["news"]
+    assert [f["action"] for f in known["facts"]] == ["apply", "apply", "withdraw", "apply"]
+    after = printed["after"]
+    assert after["news"] == known["news"] and after["slips"] == 1 and after["screen"] == "enrol"
