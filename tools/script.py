@@ -27,6 +27,7 @@ class Script:
         self._waited = 0
         self._quiet = 0
         self._event = None
+        self._step = ""  # the name of the step whose condition is awaited, for the timeout's message
 
     def start(self) -> None:
         """Begin with the next frame.  Keep a reference to the Script: Kivy's Clock holds it weakly."""
@@ -38,7 +39,9 @@ class Script:
         if not self.steps:
             self.done()
             return False  # unschedules
-        self._until = self.steps.pop(0)()
+        step = self.steps.pop(0)
+        self._step = getattr(step, "__qualname__", repr(step))
+        self._until = step()
         self._waited = 0
         self._quiet = self.settle
         return None
@@ -48,7 +51,7 @@ class Script:
             if not self._until():
                 self._waited += 1
                 if self._waited > self.max_frames:
-                    raise TimeoutError(f"a scripted step waited {self.max_frames} frames in vain")
+                    raise TimeoutError(f"the scripted step {self._step} waited {self.max_frames} frames in vain")
                 return False
             self._until = None
         if self._quiet > 0:
