@@ -13,7 +13,6 @@ season's cards with their eligibility from the card's birth date, drawing).
 """
 
 import argparse
-import json
 import sys
 import threading
 import time
@@ -21,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench import Figure
-from bench.screen import OVERLAY, measure
+from bench.screen import OVERLAY, lay, measure
 
 READS = 40
 CARDS = ("resident", "longterm")  # two demo members in turn: each read names a new senior
@@ -66,25 +65,14 @@ def child(data_dir: str, out: str) -> int:
         app.open_service("enrol")
         opened.set()
 
+    def enrol_open():
+        opened.clear()
+        Clock.schedule_once(open_enrol)
+        if not opened.wait(10):
+            raise RuntimeError("报名选课 did not open")
+
     def lay_cards():
-        try:
-            sim = app.devices.idcard_sim
-            sim.behaviour.pace_baud = 115200
-            for i in range(READS + 1):
-                opened.clear()
-                Clock.schedule_once(open_enrol)
-                if not opened.wait(10):
-                    raise RuntimeError("报名选课 did not open")
-                drawn.clear()
-                armed.set()
-                sim.lay(CARDS[i % len(CARDS)])
-                if not drawn.wait(10):
-                    raise RuntimeError(f"no course cards drawn within 10 s for read {i}")
-            samples.pop(0)  # the first read warms fonts and caches
-            Path(out).write_text(json.dumps(samples))
-        except Exception as e:
-            failure.append(repr(e))
-        Clock.schedule_once(lambda dt: app.stop())
+        failure.extend(lay(app, CARDS, READS, armed, drawn, samples, out, before=enrol_open))
 
     def started(_app) -> None:
         Clock.schedule_once(lambda dt: threading.Thread(target=lay_cards, daemon=True).start())

@@ -1,6 +1,8 @@
 """The few pieces every screen is made of: text, buttons, coloured panels, the result icon and
 the screen that goes home by itself."""
 
+from collections.abc import Callable
+
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.graphics import Color, Ellipse, InstructionGroup, Line
@@ -8,6 +10,7 @@ from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, Str
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
@@ -31,6 +34,19 @@ class TimedScreen(Screen):
         if self._timer:
             self._timer.cancel()
             self._timer = None
+
+
+class Question(ModalView):
+    """A yes-or-no question over a senior's screen: only the yes answer acts, a stray tap nothing."""
+
+    def put(self, on_yes: Callable[[], None]) -> None:
+        self._on_yes = on_yes
+        self.open(animation=False)
+
+    def answer(self, yes: bool) -> None:
+        self.dismiss(animation=False)
+        if yes:
+            self._on_yes()
 
 
 class Text(Fallback, Label):

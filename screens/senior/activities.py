@@ -7,12 +7,12 @@ from datetime import datetime
 from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.modalview import ModalView
 
 from kiosk.i18n import t
 from kiosk.programme import activities
 from screens import kv, present_service
 from screens.senior.service import ServiceScreen
+from screens.widgets import Question
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class ActivityRow(BoxLayout):
         self.ids.button.disabled = not self.action
 
 
-class ConfirmCancel(ModalView):
+class ConfirmCancel(Question):
     """「取消报名吗？」 over the list, naming the activity and its time: only 「确定取消」 cancels, so
     a tremor's tap on 「取消」 undoes nothing (issue 19)."""
 
@@ -48,13 +48,7 @@ class ConfirmCancel(ModalView):
         lines = present_service.activity_lines(view, identified=False)
         self.question = present_service.cancel_question(view)
         self.title, self.when = lines.title, lines.when
-        self._on_yes = on_yes
-        self.open(animation=False)
-
-    def answer(self, yes: bool) -> None:
-        self.dismiss(animation=False)
-        if yes:
-            self._on_yes()
+        self.put(on_yes)
 
 
 class ActivitiesScreen(ServiceScreen):

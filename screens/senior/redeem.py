@@ -4,26 +4,20 @@
 from collections.abc import Callable
 
 from kivy.properties import StringProperty
-from kivy.uix.modalview import ModalView
 
 from kiosk.points.catalogue import Offer
 from screens import kv, present_service
+from screens.widgets import Question
 
 
-class ConfirmRedeem(ModalView):
+class ConfirmRedeem(Question):
     question = StringProperty("")
     what = StringProperty("")
     where = StringProperty("")
 
     def ask(self, offer: Offer, on_yes: Callable[[], None]) -> None:
         self.question, self.what, self.where = present_service.redeem_question(offer)
-        self._on_yes = on_yes
-        self.open(animation=False)
-
-    def answer(self, yes: bool) -> None:
-        self.dismiss(animation=False)
-        if yes:
-            self._on_yes()
+        self.put(on_yes)
 
     def on_dismiss(self) -> None:
         self.question = self.what = self.where = ""
