@@ -658,6 +658,9 @@ class Season(BaseModel):
     drawn_by = CharField(max_length=64, default="")
     created_by = CharField(max_length=64, default="")
     created_at = DateTimeField(default=utcnow)
+    # Applicants at least this old on the term's first day draw before the others (None: no such
+    # group; migration 0015).  Fixed once the season opens: applications say only whether they were.
+    older_first = IntegerField(null=True)
 
 
 APPLICATION_STATES = ("applied", "withdrawn", "won", "waitlisted", "refused")
@@ -678,6 +681,9 @@ class Application(BaseModel):
     by = CharField(max_length=64, default="")  # staff who applied for the senior ("" the senior)
     reason = TextField(default="")  # why staff applied with a relative's card
     refusal = CharField(default="")  # why the draw left it out (age, not a member, too many)
+    # The applicant was checked (an ID card's birth date) to be at least the season's older_first on
+    # the term's first day; never the date itself (migration 0015).
+    older = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])
 
     class Meta:
         indexes = ((("season", "course", "member_no"), True),)

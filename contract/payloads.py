@@ -231,6 +231,7 @@ class Application(Payload, kw_only=True, frozen=True, gc=False):
     action: Tag  # apply, withdraw
     at: datetime
     age_checked: bool = False  # an ID card was read and the age was within the course's range
+    older: bool = False  # an ID card was read and the senior is at least the season's older_first then
     reason: Reason = ""  # staff applying for a senior who brought a relative's card: why
 
 

@@ -63,6 +63,7 @@ def _fields(form: FormData) -> seasons.Fields:
         base.integer(form, "max_courses", "每人限报门数", 2, 1, 20) or 2,
         base.checkbox(form, "members_only"),
         base.checkbox(form, "returning_first"),
+        base.integer(form, "older_first", "按年龄优先", None, *seasons.OLDER_FIRST),
     )
 
 
@@ -155,6 +156,7 @@ def season_page(request: Request, key: str) -> Response:
             "applicants": applications.applicants(season),
             "statuses": applications.STATUSES,
             "age_text": seasons.age_text,
+            "groups": results.groups(season),
             "mine": mine,
             "q": q,
             "found": found,
@@ -259,7 +261,7 @@ def draw_page(request: Request, key: str) -> Response:
             "offers": offers,
             "places": places,
             "counts": counts,
-            "groups": results.GROUPS,
+            "groups": results.groups(season),
             "mine": viewer.owns(season.site),
         }
 
@@ -312,11 +314,14 @@ def result_list(request: Request, key: str) -> Response:
         course = next((o.course for o in offers if o.course.key == wanted), None)
         if course is None:
             raise not_found("这个报名季没有这门课程。")
+        groups = results.groups(season)
+        stated = len(groups) > 1  # an applicant's group, where the season has priority groups
         rows = [
             (
                 a.application.rank,
                 results.mask(a.member.name if a.member else ""),
                 a.application.member_no,
+                groups.get(a.application.priority, "") if stated and a.application.status != "refused" else "",
                 applications.STATUSES[a.application.status],
                 a.application.refusal,
             )
@@ -324,8 +329,15 @@ def result_list(request: Request, key: str) -> Response:
             if a.application.status in ("won", "waitlisted", "refused")
         ]
         if base.wants_xlsx(request):
-            header = ("名次", "姓名", "学号", "结果", "说明")
+            header = ("名次", "姓名", "学号", "优先组", "结果", "说明")
             return base.xlsx(base.dated(f"{season.title}-{course.title}-摇号结果"), Sheet("摇号结果", header, rows))
-        return {"season": season, "course": course, "offers": offers, "rows": rows, "drawn": season.drawn_at}
+        return {
+            "season": season,
+            "course": course,
+            "offers": offers,
+            "rows": rows,
+            "drawn": season.drawn_at,
+            "groups": groups,
+        }
 
     return page(request, "enrolment_results.html", figures)  # type: ignore[arg-type]

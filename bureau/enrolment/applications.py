@@ -40,8 +40,10 @@ def apply(
     reason: str = "",
 ) -> Application:
     """Staff apply for `member`.  `birth`: the birth date read off the ID card the senior shows
-    (checked against the course's ages on the term's first day, never stored); `reason`: why the
-    senior is not here themselves (a relative came), required then and audited."""
+    (checked against the course's ages on the term's first day, and against the season's
+    older_first for its older-first group; never stored, only that it was checked and whether the
+    senior is that old); `reason`: why the senior is not here themselves (a relative came),
+    required then and audited."""
     _open(season, now)
     _offered(season, course)
     if member.merged_into:
@@ -67,9 +69,11 @@ def apply(
     active = sum(1 for c, a in held.items() if a.status in ACTIVE and c != course.id)
     if active >= season.max_courses:
         raise SeasonError(f"{TOO_MANY}（{season.max_courses} 门）：{member.name} 已报 {active} 门。")
+    older = seasons.older(season.older_first, birth, first)
     values = {
         "status": "applied",
         "age_checked": birth is not None,
+        "older": older,
         "applied_at": now,
         "by": username,
         "reason": reason.strip(),
@@ -81,7 +85,13 @@ def apply(
     else:
         row = Application.create(season=season, course=course, member_no=member.member_no, **values)
     target = f"{season.title} {course.title} {member.member_no}"
-    detail = {"season": season.key, "course": course.key, "age_checked": birth is not None, "present": not reason}
+    detail = {
+        "season": season.key,
+        "course": course.key,
+        "age_checked": birth is not None,
+        "older": older,
+        "present": not reason,
+    }
     audit.record(username, "application.apply", target, season.site, detail, reason.strip())
     return row
 

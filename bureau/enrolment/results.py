@@ -23,8 +23,7 @@ from bureau.rules.applications import COLUMNS
 NO_AGE = "未核验年龄（报名时未读身份证）"
 NOT_MEMBER = "非本站学员"
 ON_ROSTER = "已在该课程名单上"
-RETURNING, OTHERS = 0, 1
-GROUPS = {RETURNING: "上学期同名课程学员优先", OTHERS: "其他报名者"}
+RETURNING_TEXT, OTHERS_TEXT = "上学期同名课程学员", "其他报名者"
 _APPLICATION_COLUMNS = ("id", *COLUMNS)  # an update of rows read: by their id
 
 
@@ -59,6 +58,27 @@ def returning(season: Season) -> set[tuple[str, str]]:
     return set(query.tuples())
 
 
+def group(season: Season, back: bool, older: bool) -> int:
+    """An applicant's priority group (0 draws first): returning students first (with
+    `returning_first`), and within each the older (with `older_first`).  With one rule on the groups
+    are 0 and 1, with both 0 to 3, with neither everyone is 0."""
+    if season.older_first is None:
+        return 0 if back or not season.returning_first else 1
+    return 2 * (0 if back or not season.returning_first else 1) + (0 if older else 1)
+
+
+def groups(season: Season) -> dict[int, str]:
+    """The season's priority groups in draw order, as the draw page and the result list state them."""
+    older = f"{season.older_first} 岁及以上" if season.older_first is not None else ""
+    if season.returning_first and older:
+        return {0: f"{RETURNING_TEXT}（{older}）", 1: RETURNING_TEXT, 2: older, 3: OTHERS_TEXT}
+    if season.returning_first:
+        return {0: RETURNING_TEXT, 1: OTHERS_TEXT}
+    if older:
+        return {0: older, 1: OTHERS_TEXT}
+    return {0: "所有报名者"}
+
+
 def freeze(season: Season, username: str, now: datetime) -> str:
     """At closing: each application still `applied` judged (refused with its reason, or given its
     priority group), the list's hash fixed and published.  Returns the hash."""
@@ -90,9 +110,7 @@ def freeze(season: Season, username: str, now: datetime) -> str:
         elif (a.course_id, a.member_no) in rostered:
             refusal = ON_ROSTER
         a.status, a.refusal = ("refused", refusal) if refusal else ("applied", "")
-        a.priority = RETURNING if (a.course.title, a.member_no) in back else OTHERS
-        if not season.returning_first:
-            a.priority = RETURNING
+        a.priority = group(season, (a.course.title, a.member_no) in back, bool(a.older))
         updates.append(a)
     _write_applications(updates)
     hashed = lottery.applicants_hash(entries(season))
@@ -250,6 +268,7 @@ def _write_applications(rows: list[Application]) -> None:
             a.by,
             a.reason,
             a.refusal,
+            a.older,
         )
         for a in rows
     ]

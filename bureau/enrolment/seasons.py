@@ -15,6 +15,7 @@ from bureau.models import Application, Course, Season, SeasonCourse, Site, Term
 from bureau.programme import classes, notices
 
 AGE_MAX = 120
+OLDER_FIRST = (50, AGE_MAX)  # the ages a season's older-first group may start at
 
 
 class SeasonError(ValueError):
@@ -32,6 +33,7 @@ class Fields:
     max_courses: int = 2
     members_only: bool = True
     returning_first: bool = True
+    older_first: int | None = None  # applicants at least this old on the term's first day draw first
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,9 @@ def _checked(fields: Fields) -> Fields:
         raise SeasonError("摇号时间不能早于报名截止时间。")
     if not 1 <= fields.max_courses <= 20:
         raise SeasonError("每人限报门数应为 1 到 20。")
+    low, high = OLDER_FIRST
+    if fields.older_first is not None and not low <= fields.older_first <= high:
+        raise SeasonError(f"优先的年龄应为 {low} 到 {high} 岁，或不填（不按年龄优先）。")
     return Fields(
         title,
         fields.opens,
@@ -76,6 +81,7 @@ def _checked(fields: Fields) -> Fields:
         fields.max_courses,
         fields.members_only,
         fields.returning_first,
+        fields.older_first,
     )
 
 
@@ -96,6 +102,9 @@ def edit(season: Season, fields: Fields, username: str, now: datetime) -> Season
     """The season's dates and rules changed while its list is not fixed yet."""
     _not_fixed(season, now, "修改")
     fields = _checked(fields)
+    if fields.older_first != season.older_first and now >= season.opens:
+        # Applications say only whether their applicant was old enough for the age set when they came.
+        raise SeasonError("报名开始后不能再修改按年龄优先的年龄。")
     Season.update(**vars(fields)).where(Season.id == season.id).execute()
     season = Season.get_by_id(season.id)
     audit.record(username, "season.update", fields.title, season.site, {"key": season.key, **vars(fields)})
@@ -183,6 +192,7 @@ def item(season: Season) -> dict:
         "max_courses": season.max_courses,
         "members_only": bool(season.members_only),
         "returning_first": bool(season.returning_first),
+        "older_first": season.older_first,
         "drawn": season.drawn_at is not None,
         "courses": sorted(o.course.key for o in offers(season)),
     }
@@ -204,6 +214,12 @@ def age_fits(age_min: int | None, age_max: int | None, birth: date, first_day: d
     """Whether one born on `birth` is within the range on the term's first day (both ends included)."""
     age = age_on(birth, first_day)
     return (age_min is None or age >= age_min) and (age_max is None or age <= age_max)
+
+
+def older(older_first: int | None, birth: date | None, first_day: date) -> bool:
+    """Whether one born on `birth` is in the season's older-first group: at least `older_first`
+    years old on the term's first day (False without a birth date or without such a group)."""
+    return older_first is not None and birth is not None and age_on(birth, first_day) >= older_first
 
 
 def age_text(age_min: int | None, age_max: int | None) -> str:

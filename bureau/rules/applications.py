@@ -31,8 +31,9 @@ COLUMNS = (  # an Application row as the rules and the draw write it
     "by",
     "reason",
     "refusal",
+    "older",
 )
-_UPDATE = ("status", "age_checked", "applied_at", "by", "reason", "refusal")
+_UPDATE = ("status", "age_checked", "applied_at", "by", "reason", "refusal", "older")
 
 
 @dataclass(slots=True)
@@ -118,6 +119,7 @@ class Applications:
             "",
             p.reason[:500],
             refusal,
+            p.older,  # an apply again (with the ID card this time) replaces it, as the other fields
         )
 
     def flush(self) -> None:

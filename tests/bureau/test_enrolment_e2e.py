@@ -1,8 +1,9 @@
 """A term's enrolment end to end, a real kiosk against a real bureau on loopback (on both stores):
-staff open a season in the console with two courses (书法, 2 places; 太极, 55 to 75 years); the
-kiosk pulls it; seniors read their cards and apply (one with an ID card for the age-limited course,
-one who then withdraws); the kiosk pushes and the bureau's rules file the facts; staff close the
-season, fix the list and draw with public numbers; `python -m bureau lottery verify` re-runs the
+staff open a season in the console with two courses (书法, 2 places; 太极, 55 to 75 years) whose
+applicants of 65 and over draw first; the kiosk pulls it; seniors read their cards and apply (one
+with an ID card for the age-limited course, and so shown to be 65, one who then withdraws); the
+kiosk pushes and the bureau's rules file the facts; staff close the season, fix the list and draw
+with public numbers; `python -m bureau lottery verify` re-runs the
 draw from the published files alone and from the store; the kiosk pulls the results and the
 rosters; each senior's next card read tells their result once, and the kiosk's roster has the
 winners enrolled and the others waitlisted in draw order (docs/enrolment.md)."""
@@ -121,6 +122,7 @@ def test_a_terms_enrolment_from_the_season_to_the_result_told_at_the_kiosk(
         "draw_at": local(now0 + timedelta(days=4)),
         "max_courses": "2",
         "members_only": "on",
+        "older_first": "65",  # and no returning_first: the groups are 0 (65 and over) and 1
     }
     done = staff.post("/web/enrolment", form)
     assert done.status_code == 303, done.text
@@ -146,6 +148,7 @@ def test_a_terms_enrolment_from_the_season_to_the_result_told_at_the_kiosk(
     assert failed == {}
     season = KioskSeason.get(KioskSeason.key == key)
     assert (season.title, season.max_courses, season.members_only, season.drawn) == ("下学期报名", 2, True, False)
+    assert (season.returning_first, season.older_first) == (False, 65)
     assert sorted(seasons.course_keys(season)) == sorted([calligraphy, taichi])
     ages = {c.name: (c.capacity, c.age_min, c.age_max) for c in seasons.courses(season)}
     assert ages == {"书法": (2, None, None), "太极": (0, 55, 75)}
@@ -183,14 +186,16 @@ def test_a_terms_enrolment_from_the_season_to_the_result_told_at_the_kiosk(
     pull_all(bureau, here(settings))
     assert EventReject.select().count() == 0
     assert BureauMember.select().where(BureauMember.site == site).count() == 5
-    filed = {(a.course.title, a.member_no): (a.status, a.age_checked) for a in Application.select().join(Course)}
-    assert filed == {
-        ("书法", "XC0001"): ("applied", False),
-        ("书法", "XC0002"): ("applied", False),
-        ("书法", "XC0003"): ("applied", False),
-        ("书法", "XC0004"): ("withdrawn", False),
-        ("书法", "XC0005"): ("applied", False),
-        ("太极", "XC0001"): ("applied", True),
+    filed = {
+        (a.course.title, a.member_no): (a.status, a.age_checked, a.older) for a in Application.select().join(Course)
+    }
+    assert filed == {  # QR cards for 书法: nobody shown to be 65; the ID card for 太极 did
+        ("书法", "XC0001"): ("applied", False, False),
+        ("书法", "XC0002"): ("applied", False, False),
+        ("书法", "XC0003"): ("applied", False, False),
+        ("书法", "XC0004"): ("withdrawn", False, False),
+        ("书法", "XC0005"): ("applied", False, False),
+        ("太极", "XC0001"): ("applied", True, True),
     }
 
     # --- Staff close the season (its close moved to now, as time would), fix the list, draw. ---
@@ -208,7 +213,7 @@ def test_a_terms_enrolment_from_the_season_to_the_result_told_at_the_kiosk(
     assert applicants.status_code == places.status_code == 200
     listed = sorted(applicants.text.splitlines()[1:])
     assert listed == sorted(
-        [f"{calligraphy},{no},0" for no in ("XC0001", "XC0002", "XC0003", "XC0005")] + [f"{taichi},XC0001,0"]
+        [f"{calligraphy},{no},1" for no in ("XC0001", "XC0002", "XC0003", "XC0005")] + [f"{taichi},XC0001,0"]
     )
     assert sorted(places.text.splitlines()[1:]) == sorted([f"{calligraphy},2", f"{taichi},"])
     assert staff.post(f"/web/enrolment/{key}/draw", {"numbers": NUMBERS}).status_code == 303
@@ -231,7 +236,7 @@ def test_a_terms_enrolment_from_the_season_to_the_result_told_at_the_kiosk(
     done = cli("unused.db", "lottery", "verify", *files, "--numbers", NUMBERS, "--hash", hashed, cwd=outside)
     assert done.returncode == 0 and "MATCHES the published hash" in done.stdout, done.stdout + done.stderr
     assert f"seed\t{drawn.seed}" in done.stdout
-    printed = re.findall(rf"^{calligraphy}\t\t(\d)\t(XC\d+)\t0\t(won|waitlisted \d)$", done.stdout, re.M)
+    printed = re.findall(rf"^{calligraphy}\t\t(\d)\t(XC\d+)\t1\t(won|waitlisted \d)$", done.stdout, re.M)
     assert printed == [
         ("1", winners[0], "won"),
         ("2", winners[1], "won"),

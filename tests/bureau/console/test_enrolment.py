@@ -4,13 +4,14 @@ draw, the result list (masked names, .xlsx), 验证摇号 for a read-only accoun
 `python -m bureau lottery verify` from the store and from the downloaded files alone."""
 
 import io
+import json
 import re
 from datetime import date, datetime, timedelta
 
 from openpyxl import load_workbook
 
 from bureau.enrolment import lottery
-from bureau.models import Application, Course, Member, Season, Term
+from bureau.models import Application, AuditEntry, Course, Member, Season, Term
 from bureau.programme import classes
 from bureau.programme.classes import CourseFields
 from bureau.store import write
@@ -115,8 +116,9 @@ def test_a_season_from_opening_to_a_verified_draw(server, store, store_url, tmp_
     assert "王*华" in results and "欧**国" in results and "王建华" not in results and "@media print" in results
     sheet = staff.get(f"/web/enrolment/{key}/results", course=calligraphy, format="xlsx")
     rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
-    assert rows[0] == ("名次", "姓名", "学号", "结果", "说明") and [r[0] for r in rows[1:]] == [1, 2, 3, 4]
-    assert [r[3] for r in rows[1:]] == ["中签", "中签", "候补", "候补"]
+    assert rows[0] == ("名次", "姓名", "学号", "优先组", "结果", "说明") and [r[0] for r in rows[1:]] == [1, 2, 3, 4]
+    assert [r[4] for r in rows[1:]] == ["中签", "中签", "候补", "候补"]
+    assert {r[3] for r in rows[1:]} == {None}  # no priority groups in this season: none stated
 
     # 验证摇号 for a read-only account; with other numbers it does not match.
     reader = SignedIn(server.url, "reader")
@@ -152,3 +154,65 @@ def test_the_verify_page_and_a_season_of_another_site(server, store):
     assert reader.get("/web/enrolment/nosuchseason").status_code == 404
     assert Term.select().count() == 1
     reader.close()
+
+
+def test_older_first_in_the_season_form_at_the_desk_and_in_the_result(server, store):
+    site, _, people = setup_site(store)
+    with write():  # a term starting on 1 March: one born on 1955-03-01 is 75 that day
+        term = classes.save_term(site, "2030 春季", date(2030, 3, 1), date(2030, 6, 30), "staff-a")
+        course = classes.save_course(site, term, CourseFields("太极", schedule=(classes.slot("3 09:00-10:00"),)), "s")
+    staff = SignedIn(server.url, "staff-a")
+    now = datetime.now().replace(second=0, microsecond=0)
+    form = {
+        "term": term.id,
+        "title": "2030 春季报名",
+        "opens": local(now + timedelta(minutes=5)),
+        "closes": local(now + timedelta(days=3)),
+        "draw_at": local(now + timedelta(days=4)),
+        "max_courses": "2",
+    }
+    for wrong in ("49", "121", "七十", "-75"):
+        refused = staff.post("/web/enrolment", {**form, "older_first": wrong})
+        assert refused.status_code == 400 and "按年龄优先" in refused.text, wrong
+    assert Season.select().count() == 0
+    done = staff.post("/web/enrolment", {**form, "older_first": ""})
+    key = done.headers["location"].rsplit("/", 1)[1]
+    assert Season.get(Season.key == key).older_first is None
+    # Before the season opens the age may change; it is audited with the rest.
+    assert staff.post(f"/web/enrolment/{key}", {**form, "older_first": "75"}).status_code == 303
+    assert Season.get(Season.key == key).older_first == 75
+    entry = AuditEntry.select().where(AuditEntry.action == "season.update").order_by(AuditEntry.id.desc()).get()
+    assert json.loads(entry.detail)["older_first"] == 75
+    assert staff.post(f"/web/enrolment/{key}/offer", {"course": course.key, "capacity": "1"}).status_code == 303
+    Season.update(opens=now - timedelta(minutes=1)).where(Season.key == key).execute()
+    opened = {**form, "opens": local(now - timedelta(minutes=1))}
+    page = staff.get(f"/web/enrolment/{key}", q="XC0001").text  # the desk's form with the member found
+    assert "开学第一天满 75 岁优先" in page and "按年龄优先也要填" in page and 'name="older_first"' in page
+    changed = staff.post(f"/web/enrolment/{key}", {**opened, "older_first": "70"})
+    assert changed.status_code == 400 and "不能再修改按年龄优先" in changed.text
+    assert staff.post(f"/web/enrolment/{key}", {**opened, "older_first": "75"}).status_code == 303  # the same: fine
+
+    # The desk: the birth date from the ID card decides; no birth date, not shown to be older.
+    births = {"XC0001": "1955-03-01", "XC0002": "1955-03-02", "XC0003": ""}  # 75 that day, 74, unknown
+    for number, birth in births.items():
+        done = staff.post(f"/web/enrolment/{key}/apply", {"member_no": number, "course": course.key, "birth": birth})
+        assert done.status_code == 303, done.text
+    filed = {a.member_no: (a.older, a.age_checked) for a in Application.select()}
+    assert filed == {"XC0001": (True, True), "XC0002": (False, True), "XC0003": (False, False)}
+    assert "已核验（75 岁及以上）" in staff.get(f"/web/enrolment/{key}").text
+    entry = AuditEntry.select().where(AuditEntry.action == "application.apply").order_by(AuditEntry.id).first()
+    assert json.loads(entry.detail)["older"] is True and "1955" not in entry.detail
+
+    # Fixed and drawn: the one of 75 draws first, and the draw page and the result say why.
+    Season.update(closes=now - timedelta(seconds=30), draw_at=now).where(Season.key == key).execute()
+    assert staff.post(f"/web/enrolment/{key}/freeze").status_code == 303
+    assert {a.member_no: a.priority for a in Application.select()} == {"XC0001": 0, "XC0002": 1, "XC0003": 1}
+    assert "第 0 组 75 岁及以上 → 第 1 组 其他报名者" in staff.get(f"/web/enrolment/{key}/draw").text
+    assert staff.post(f"/web/enrolment/{key}/draw", {"numbers": "5 5 5"}).status_code == 303
+    shown = staff.get(f"/web/enrolment/{key}/results", course=course.key).text
+    assert "第 0 组 75 岁及以上 → 第 1 组 其他报名者" in shown
+    sheet = staff.get(f"/web/enrolment/{key}/results", course=course.key, format="xlsx")
+    rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    assert rows[1][2:5] == ("XC0001", "75 岁及以上", "中签")
+    assert [r[3] for r in rows[2:]] == ["其他报名者", "其他报名者"] and len(people) == 5
+    staff.close()

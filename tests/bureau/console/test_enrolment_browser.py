@@ -46,8 +46,10 @@ def test_staff_open_a_season_and_run_the_draw(store, server, tmp_path):
         form.locator("input[name=opens]").fill((now - timedelta(minutes=10)).isoformat(timespec="minutes"))
         form.locator("input[name=closes]").fill((now + timedelta(days=7)).isoformat(timespec="minutes"))
         form.locator("input[name=draw_at]").fill((now + timedelta(days=8)).isoformat(timespec="minutes"))
+        form.locator("input[name=older_first]").fill("70")  # applicants of 70 and over draw first
         form.locator("button[type=submit]").click()
         season = Season.get()
+        assert season.older_first == 70 and "开学第一天满 70 岁优先" in page.inner_text("main")
         assert page.url == f"{server.url}/web/enrolment/{season.key}"
         for title, places, age_min, age_max in (
             ("书法", "3", "", ""),
@@ -85,6 +87,7 @@ def test_staff_open_a_season_and_run_the_draw(store, server, tmp_path):
         page.click("#draw button")
         season = Season.get()
         assert page.inner_text("#seed") == season.seed and page.inner_text("#numbers") == "07 23 11 35 02"
+        assert "第 2 组 70 岁及以上 → 第 3 组 其他报名者" in page.inner_text("#groups")
         screenshots.shot(page, out, "enrolment_draw")
         assert (
             Application.select().where(Application.status == "won").count() == 3 + 3 + 4
@@ -92,6 +95,7 @@ def test_staff_open_a_season_and_run_the_draw(store, server, tmp_path):
 
         page.click("#places >> text=摇号结果 >> nth=0")
         assert "王*华" in page.inner_text("#results") and "中签" in page.inner_text("#results")
+        assert "70 岁及以上" in page.inner_text("#groups")
         screenshots.shot(page, out, "enrolment_results")
         page.goto(f"{server.url}/web/enrolment/verify?season={season.key}")
         assert "一致" in page.inner_text("#verdict")

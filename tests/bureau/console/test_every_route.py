@@ -188,6 +188,7 @@ def everything_a_form_may_name(world: dict) -> dict:
         "opens": "2030-01-01T09:00",
         "closes": "2030-01-02T09:00",
         "draw_at": "2030-01-03T09:00",
+        "older_first": "75",
     }
 
 

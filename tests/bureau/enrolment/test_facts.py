@@ -66,6 +66,25 @@ def test_applications_from_a_kiosk_are_filed_in_order(world):
     assert reasons() == {}
 
 
+def test_older_is_filed_from_the_fact_and_a_later_apply_replaces_it(world):
+    till = Till(A)
+    wang, li = world.members[0].member_no, world.members[1].member_no
+    till.push(
+        application(world, wang, world.choir.key, older=True),
+        application(world, li, world.choir.key),  # a kiosk from before older: none said
+    )
+    rules.catch_up()
+    assert {a.member_no: a.older for a in Application.select()} == {wang: True, li: False}
+    till.push(
+        application(world, wang, world.choir.key, at=AT + timedelta(minutes=5)),  # again with a QR card
+        application(world, li, world.choir.key, at=AT + timedelta(minutes=5), older=True),  # again with the ID card
+    )
+    rules.catch_up()
+    rows = {a.member_no: (a.status, a.older) for a in Application.select()}
+    assert rows == {wang: ("applied", False), li: ("applied", True)}
+    assert reasons() == {}
+
+
 def test_facts_the_rules_cannot_file_are_dead_lettered_with_the_reason(world):
     wang = world.members[0].member_no
     till, other = Till(A), Till(B)

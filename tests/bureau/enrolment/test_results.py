@@ -3,12 +3,13 @@ desk at the eligibility edges, the list fixed (refusals, priority groups), the d
 the waitlist's order and its promotion, the items), verified, withdrawn."""
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from bureau.enrolment import applications, lottery, results, seasons
 from bureau.enrolment.seasons import SeasonError
-from bureau.models import Application, AuditEntry, Enrollment, Member, Season
+from bureau.models import Application, AuditEntry, Course, Enrollment, Member, Season
 from bureau.programme import classes
 from bureau.store import write
 
@@ -41,6 +42,7 @@ def test_a_season_and_its_courses_are_published_as_agreed(world):
         "max_courses": 2,
         "members_only": True,
         "returning_first": True,
+        "older_first": None,
         "drawn": False,
         "courses": sorted([world.calligraphy.key, world.choir.key, world.yoga.key]),
     }
@@ -49,6 +51,124 @@ def test_a_season_and_its_courses_are_published_as_agreed(world):
     assert (yoga["age_min"], yoga["age_max"], yoga["capacity"]) == (55, 70, 1)
     assert (item(f"course:{world.choir.key}")["age_min"], item(f"course:{world.choir.key}")["age_max"]) == (None, None)
     assert AuditEntry.select().where(AuditEntry.action == "season.offer").count() == 3
+
+
+def rules_of(season, **changed) -> seasons.Fields:
+    """The season's dates and rules as its form holds them, with `changed`."""
+    fields = {f: getattr(season, f) for f in seasons.Fields.__dataclass_fields__}
+    return seasons.Fields(**{**fields, **changed})
+
+
+def test_older_first_is_published_checked_and_fixed_once_the_season_opens(world):
+    season = world.season
+    before = NOW - timedelta(minutes=30)  # the season opens at NOW
+    for wrong in (49, 121):
+        with pytest.raises(SeasonError, match="优先的年龄应为 50 到 120"), write():
+            seasons.edit(season, rules_of(season, older_first=wrong), "staff-a", before)
+    with write():
+        season = seasons.edit(season, rules_of(season, older_first=75), "staff-a", before)
+    assert item(f"season:{season.key}")["older_first"] == 75
+    entry = AuditEntry.select().where(AuditEntry.action == "season.update").order_by(AuditEntry.id.desc()).get()
+    assert '"older_first": 75' in entry.detail
+    with pytest.raises(SeasonError, match="报名开始后不能再修改"), write():
+        seasons.edit(season, rules_of(season, older_first=70), "staff-a", OPEN)
+    with pytest.raises(SeasonError, match="报名开始后不能再修改"), write():
+        seasons.edit(season, rules_of(season, older_first=None), "staff-a", OPEN)
+    with write():  # the other rules may still change
+        season = seasons.edit(season, rules_of(season, max_courses=3), "staff-a", OPEN)
+    assert (item(f"season:{season.key}")["older_first"], season.max_courses) == (75, 3)
+
+
+def older_first(world, age: int | None) -> None:
+    """The season's older-first age set before it opens."""
+    fields, before = rules_of(world.season, older_first=age), NOW - timedelta(hours=1)
+    with write():
+        world.season = seasons.edit(world.season, fields, "s", before)
+
+
+def test_the_desk_sets_older_from_the_birth_date_at_its_edges(world):
+    older_first(world, 75)
+    wang, li, zhang, ouyang, chen, _ = world.members
+    apply(world, world.choir, wang, date(1952, 3, 1))  # 75 on the term's first day: older
+    apply(world, world.choir, li, date(1952, 3, 2))  # 75 the day after: not
+    apply(world, world.choir, zhang, date(1952, 2, 29))  # a leap day's 75th birthday is 1 March: older
+    apply(world, world.choir, ouyang)  # no ID card shown: not shown to be older
+    apply(world, world.yoga, chen, date(1957, 3, 1))  # 70: within 瑜伽's ages, not older
+    assert not seasons.older(75, date(1952, 2, 29), date(2027, 2, 28))  # still 74 the day before
+    rows = {a.member_no: (a.older, a.age_checked) for a in Application.select()}
+    assert rows == {
+        wang.member_no: (True, True),
+        li.member_no: (False, True),
+        zhang.member_no: (True, True),
+        ouyang.member_no: (False, False),
+        chen.member_no: (False, True),
+    }
+    entry = AuditEntry.select().where(AuditEntry.action == "application.apply").order_by(AuditEntry.id).first()
+    assert '"older": true' in entry.detail and "1952" not in entry.detail
+    older_first(world, None)  # a season without the group: nobody is older
+    apply(world, world.calligraphy, wang, date(1930, 1, 1))
+    assert not Application.get(Application.member_no == wang.member_no, Application.course == world.calligraphy).older
+
+
+def test_the_groups_put_returning_students_first_and_the_older_first_within_each(world):
+    """Both rules: 0 returning and older, 1 returning, 2 older, 3 the others; one rule: 0 and 1."""
+    older_first(world, 75)
+    wang, li, zhang, ouyang, chen, liu = world.members
+    with write():  # 王建华 learnt 书法 last term too (as 陈静 did)
+        old = Course.get(Course.term == world.last, Course.title == "书法")
+        classes.enroll(old, wang, "staff-a", NOW - timedelta(days=100))
+    older, younger = date(1950, 1, 1), date(1960, 1, 1)
+    apply(world, world.calligraphy, liu, younger)  # neither
+    apply(world, world.calligraphy, ouyang)  # neither (no ID card)
+    apply(world, world.calligraphy, zhang, older)  # older
+    apply(world, world.calligraphy, wang)  # returning
+    apply(world, world.calligraphy, chen, older)  # returning and older
+    apply(world, world.calligraphy, li, date(1952, 3, 1))  # older: 75 exactly
+    with write():
+        hashed = results.freeze(world.season, "staff-a", CLOSED)
+    season = Season.get_by_id(world.season.id)
+    groups = {a.member_no: a.priority for a in Application.select()}
+    assert groups == {
+        chen.member_no: 0,
+        wang.member_no: 1,
+        zhang.member_no: 2,
+        li.member_no: 2,
+        liu.member_no: 3,
+        ouyang.member_no: 3,
+    }
+    assert hashed == lottery.applicants_hash(
+        [lottery.Entry(world.calligraphy.key, m, g) for m, g in groups.items()]
+    )  # the groups are part of the fixed list
+    assert results.groups(season) == {
+        0: "上学期同名课程学员（75 岁及以上）",
+        1: "上学期同名课程学员",
+        2: "75 岁及以上",
+        3: "其他报名者",
+    }
+    with write():
+        drawn = results.draw(season, "3 1 4", "staff-a", CLOSED + timedelta(days=1))
+    order = [p for p in drawn.placings if p.course == world.calligraphy.key]
+    assert [p.group for p in order] == [0, 1, 2, 2, 3, 3]  # the group before the key
+    seed = Season.get_by_id(season.id).seed
+    for group in (2, 3):
+        members = [p.member_no for p in order if p.group == group]
+        assert members == sorted(members, key=lambda m: lottery.draw_key(seed, world.calligraphy.key, m))
+    assert [p.member_no for p in order if p.won] == [chen.member_no, wang.member_no]  # 2 places
+    assert results.verify(Season.get_by_id(season.id)).matches
+
+
+def test_the_group_numbers_with_either_rule_or_none():
+    def season(returning_first, older_first):
+        return SimpleNamespace(returning_first=returning_first, older_first=older_first)
+
+    combos = [(True, True), (True, False), (False, True), (False, False)]  # (returning, older)
+    assert [results.group(season(True, 75), *c) for c in combos] == [0, 1, 2, 3]
+    assert [results.group(season(True, None), *c) for c in combos] == [0, 0, 1, 1]  # as before older_first
+    assert [results.group(season(False, 75), *c) for c in combos] == [0, 1, 0, 1]
+    assert [results.group(season(False, None), *c) for c in combos] == [0, 0, 0, 0]
+    assert results.groups(season(True, None)) == {0: "上学期同名课程学员", 1: "其他报名者"}
+    assert results.groups(season(False, 80)) == {0: "80 岁及以上", 1: "其他报名者"}
+    assert results.groups(season(False, None)) == {0: "所有报名者"}
 
 
 def test_age_on_the_terms_first_day_at_its_edges(world):
