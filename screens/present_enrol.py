@@ -28,6 +28,8 @@ def card_lines(card: CourseCard) -> CardLines:
         mark, action = t(f"season.refusal_short.{card.refusal}"), ""
     else:  # a QR card for an age-limited course may tap: the answer asks for the ID card
         mark, action = (t("season.refusal_short.needs_id_card") if card.refusal else ""), t("season.apply")
+        if not mark and card.older_needs_id:  # older applicants first: only an ID card shows the age
+            mark = t("season.older_needs_id")
     return CardLines(card.title, mark, _when(card), _where(card), action)
 
 
@@ -55,13 +57,15 @@ def who(name: str, proxy: Origin | None) -> str:
 
 
 def season_line(season: SeasonView, applied: int) -> str:
-    """The band under the header before any tap: the season, its close, its draw, and how many
-    the senior may still apply for."""
+    """The band under the header before any tap: the season, its close, its draw, how many
+    the senior may still apply for, and its older-first group when it has one."""
     closes = t("points.date", month=season.closes.month, day=season.closes.day)
+    older = "，" + t("season.older_first", age=season.older_first) if season.older_first is not None else ""
     return (
         t("season.max_courses", n=season.max_courses, count=applied)
         + "，"
         + t("season.done_closed_at", date=closes, draw=day(season.draw_at))
+        + older
     )
 
 

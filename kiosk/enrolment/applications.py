@@ -76,7 +76,7 @@ def _change(
             Application.course == course_key,
         )
         active = row is not None and row.status == "applied"
-        age_checked = False
+        age_checked = older = False
         if action == "apply":
             if active:
                 return Outcome("already", course.name, season=shown)
@@ -94,6 +94,7 @@ def _change(
             if len(seasons.applied(member.member_no, season.key)) >= season.max_courses:
                 return Outcome("too_many", course.name, season=shown)
             age_checked = course.age_min is not None or course.age_max is not None
+            older = eligibility.older(season.older_first, applicant.birth_date, seasons.first_day(course))
             status = "applied"
         else:
             if not active:
@@ -122,6 +123,7 @@ def _change(
                 "action": action,
                 "at": now.isoformat(),
                 "age_checked": age_checked,
+                "older": older,
                 "reason": origin.reason,
                 **who,
             },

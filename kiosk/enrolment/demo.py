@@ -67,6 +67,7 @@ def publish(settings: SimpleNamespace, now: datetime, courses: int = 5, key: str
                 "max_courses": 2,
                 "members_only": False,
                 "returning_first": True,
+                "older_first": 75,
                 "drawn": False,
                 "courses": [k for k, *_ in COURSES[:courses]],
             },

@@ -54,6 +54,12 @@ def age_refusal(age_min: int | None, age_max: int | None, birth: date | None, fi
     return ""
 
 
+def older(older_first: int | None, birth: date | None, first_day: date) -> bool:
+    """Whether the senior is in the season's older-first group: at least `older_first` years old on
+    the term's first day by the ID card read just now (a QR card: False, they are asked for it)."""
+    return older_first is not None and birth is not None and age_on(birth, first_day) >= older_first
+
+
 def refusal(
     *,
     members_only: bool,

@@ -21,6 +21,7 @@ class SeasonView:
     draw_at: datetime
     max_courses: int
     members_only: bool
+    older_first: int | None = None  # applicants this old on the term's first day draw first
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,21 @@ class CourseCard:
     age_max: int | None
     applied: bool  # this senior has applied (and not withdrawn)
     refusal: str  # why they may not apply (eligibility), "" when they may
+    # The season puts older applicants first and the card read carries no birth date (a QR card):
+    # the ID card would let them count.
+    older_needs_id: bool = False
 
 
 def view(season: Season) -> SeasonView:
     return SeasonView(
-        season.key, season.title, season.opens, season.closes, season.draw_at, season.max_courses, season.members_only
+        season.key,
+        season.title,
+        season.opens,
+        season.closes,
+        season.draw_at,
+        season.max_courses,
+        season.members_only,
+        season.older_first,
     )
 
 
@@ -125,6 +136,7 @@ def cards(season_key: str, applicant: Applicant, here_site: str) -> list[CourseC
                     birth=applicant.birth_date,
                     first_day=first_day(course),
                 ),
+                older_needs_id=season.older_first is not None and applicant.birth_date is None,
             )
         )
     return out

@@ -357,6 +357,7 @@ class Season(BaseModel):
     returning_first = BooleanField()
     drawn = BooleanField()
     courses = TextField()  # JSON: the bureau's course keys
+    older_first = IntegerField(null=True)  # applicants this old on the term's first day draw first (0014)
 
 
 class Application(BaseModel):

@@ -548,6 +548,9 @@ def _season(key: str, data: dict | None, here: Here) -> None:
     max_courses = data["max_courses"]
     if not points.is_count(max_courses) or max_courses < 1:
         raise ValueError(f"max_courses {max_courses!r}")
+    older_first = data.get("older_first")  # absent from an older bureau: no age priority
+    if older_first is not None and (not points.is_count(older_first) or not 0 < older_first <= 150):
+        raise ValueError(f"older_first {older_first!r}")
     fields = {
         "title": str(data["title"]),
         "term": str(data.get("term") or ""),
@@ -559,6 +562,7 @@ def _season(key: str, data: dict | None, here: Here) -> None:
         "returning_first": bool(data.get("returning_first")),
         "drawn": bool(data.get("drawn")),
         "courses": json.dumps([str(c) for c in data["courses"]]),
+        "older_first": older_first,
     }
     if Season.update(**fields).where(Season.key == bureau_key).execute() == 0:
         Season.create(key=bureau_key, **fields)

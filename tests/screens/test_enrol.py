@@ -33,6 +33,18 @@ def test_the_cards_show_title_teacher_time_room_places_and_ages(seen):
     assert seen["news"].startswith("最多报 2 门，已报 0 门")
 
 
+def test_an_older_first_season_is_stated_and_a_qr_card_asked_for_the_id_card(seen):
+    # The demo's season puts applicants of 75 and over first: the band says so, whole; with a QR
+    # card the cards the senior may apply for ask for the ID card (only it shows the age).
+    assert seen["news"].endswith("，" + t("season.older_first", age=75)) and "…" not in seen["news"]
+    assert seen["cards"][0]["mark"] == t("season.older_needs_id")
+    assert seen["cards"][2]["mark"] == t("season.refusal_short.needs_id_card")  # 65+: the ID card anyway
+    marks = {r["title"]: r["mark"] for r in seen["with_id_card"]}
+    assert t("season.older_needs_id") not in marks.values()  # the ID card read: asked no more
+    # Her QR card said nothing of her age; the ID card showed her over 75.
+    assert [(f["course"], f["older"]) for f in seen["second"]["facts"]] == [("e1", False), ("e3", True)]
+
+
 def test_applying_says_what_and_writes_the_fact(seen):
     applied = seen["applied"]
     assert applied["news"].startswith("您已报名 书法（一）班，")

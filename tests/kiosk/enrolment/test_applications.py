@@ -18,7 +18,7 @@ from kiosk.staff.access import hash_pin
 from kiosk.staff.audit import Actor
 from kiosk.store.db import db
 from kiosk.store.models import Application, Audit, Member, Outbox, Site, Staff
-from tests.kiosk.builders import ID_WANG
+from tests.kiosk.builders import ID_LI, ID_WANG
 from tests.kiosk.enrolment.conftest import CLOSES, DURING, OPENS, course, id_card, season
 
 BORN = date(1955, 6, 1)  # 70 on the term's first day
@@ -58,6 +58,7 @@ def test_applying_writes_a_row_and_a_fact_the_bureau_takes(wang, here):
         "action": "apply",
         "at": DURING.isoformat(),
         "age_checked": True,
+        "older": False,  # the season has no older-first group
         "reason": "",
         "kiosk_id": here.kiosk_id,
         "site": here.site,
@@ -129,6 +130,37 @@ def test_the_cards_say_where_the_senior_stands(wang, here):
     qr = seasons.cards("s1", Applicant("XC0001"), here.site)
     assert [c.refusal for c in qr] == ["", "needs_id_card", "needs_id_card"]
     assert seasons.categories(shown) == []  # 6 or fewer: no category screen
+
+
+def test_an_older_first_season_sends_older_from_the_id_card_and_false_from_a_qr_card(world, wang, here, published):
+    published.put("season:s1", season(older_first=70))
+    assert seasons.open_season(DURING).older_first == 70
+    world.member("XC0002", "李秀英", ID_LI)
+    seventy = Applicant.of("XC0001", id_card(ID_WANG, BORN))  # 70 on the term's first day: older
+    sixty_nine = Applicant("XC0002", date(1955, 9, 2))  # 70 the day after the first day: not
+    assert apply(seventy, "s1", "c1", DURING, here).kind == "applied"
+    assert apply(sixty_nine, "s1", "c1", DURING, here).kind == "applied"
+    qr = Applicant.of("XC0002", world.qr(Member.get(Member.member_no == "XC0002")))
+    assert apply(qr, "s1", "c3", DURING, here).kind == "refused"  # 65 and over: the ID card first
+    assert withdraw(qr, "s1", "c1", DURING, here).kind == "withdrawn"
+    assert apply(qr, "s1", "c1", DURING, here).kind == "applied"  # a QR card: not shown to be older
+    sent = [(f["member_no"], f["action"], f["older"]) for f in facts()]
+    assert sent == [
+        ("XC0001", "apply", True),
+        ("XC0002", "apply", False),
+        ("XC0002", "withdraw", False),
+        ("XC0002", "apply", False),
+    ]
+    assert all(parse("application", json.dumps(f)).older == f["older"] for f in facts())
+    # The cards ask a QR-card senior for the ID card; one whose ID card was read is not asked.
+    assert {c.older_needs_id for c in seasons.cards("s1", qr, here.site)} == {True}
+    assert {c.older_needs_id for c in seasons.cards("s1", seventy, here.site)} == {False}
+    # Without the group nobody is older, the ID card or not.
+    published.put("season:s1", season())
+    assert withdraw(seventy, "s1", "c1", DURING, here).kind == "withdrawn"
+    assert apply(seventy, "s1", "c1", DURING, here).kind == "applied"
+    assert facts()[-1]["older"] is False
+    assert {c.older_needs_id for c in seasons.cards("s1", qr, here.site)} == {False}
 
 
 def test_more_than_six_courses_are_picked_by_category_first(world, published, here):

@@ -49,6 +49,15 @@ def test_no_range_needs_no_birth_date_and_a_range_without_one_asks_for_the_id_ca
     assert age_refusal(None, 80, None, DAY) == eligibility.NEEDS_ID_CARD
 
 
+def test_older_first_counts_the_age_on_the_first_day_from_an_id_card_only():
+    assert eligibility.older(60, date(1965, 9, 1), DAY)  # 60 on the term's first day: older
+    assert not eligibility.older(60, date(1965, 9, 2), DAY)  # 60 the day after: not
+    assert eligibility.older(61, date(1964, 2, 29), date(2025, 3, 1))  # born on 29 February: 61 on 1 March
+    assert not eligibility.older(61, date(1964, 2, 29), date(2025, 2, 28))
+    assert not eligibility.older(60, None, DAY)  # a QR card shows no age
+    assert not eligibility.older(None, date(1930, 1, 1), DAY)  # no older-first group
+
+
 def test_members_only_refuses_a_member_of_another_site_first():
     common = {"age_min": None, "age_max": None, "birth": None, "first_day": DAY}
     assert eligibility.refusal(members_only=True, member_site="B", here_site="A", **common) == eligibility.MEMBERS_ONLY

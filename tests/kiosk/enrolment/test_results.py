@@ -40,6 +40,12 @@ def test_a_season_is_upserted_by_its_key_and_a_delete_removes_it(published):
     assert published.put("season:s1", season(title="2025 秋季报名（延长）", max_courses=3))
     assert (Season.get().title, Season.get().max_courses, Season.select().count()) == ("2025 秋季报名（延长）", 3, 1)
     assert not published.put("season:s2", season("s2", max_courses=0))  # refused: nothing kept
+    assert Season.get().older_first is None  # a season without the key (an older bureau): no age priority
+    assert published.put("season:s1", season(older_first=75))
+    assert Season.get().older_first == 75 and seasons.open_season(DURING).older_first == 75
+    assert not published.put("season:s1", season(older_first="75"))
+    assert published.put("season:s1", season(older_first=None, title="2025 秋季报名（延长）", max_courses=3))
+    assert Season.get().older_first is None
     assert published.put("season:s1", None)
     assert Season.select().count() == 0
 
