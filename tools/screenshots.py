@@ -174,7 +174,7 @@ class Tour:
         steps.append(_just(self._release_large_type))  # staff pages as staff see them
         for name, step in STAFF_SHOTS:
             if name.startswith(self.only) or name in SIGN_IN:
-                steps += [lambda step=step: step(self)] + self._shot(name)
+                steps += [_shot_step(name, step, self)] + self._shot(name)
         self.script = Script(steps, done=self.app.stop)  # the Clock holds it only weakly
         self.script.start()
 
@@ -1033,6 +1033,16 @@ def _report(violations: list, path: Path) -> None:
     for violation in violations:
         print(violation)
     path.write_text(json.dumps([vars(v) for v in violations], ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _shot_step(name: str, step, tour: "Tour"):
+    """The staff shot's step, named after the shot for a timeout's message."""
+
+    def run():
+        return step(tour)
+
+    run.__qualname__ = f"the staff shot {name}"
+    return run
 
 
 def _just(action):

@@ -40,7 +40,8 @@ class Script:
             self.done()
             return False  # unschedules
         step = self.steps.pop(0)
-        self._step = getattr(step, "__qualname__", repr(step))
+        code = getattr(step, "__code__", None)
+        self._step = getattr(step, "__qualname__", repr(step)) + (f" (line {code.co_firstlineno})" if code else "")
         self._until = step()
         self._waited = 0
         self._quiet = self.settle
