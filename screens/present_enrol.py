@@ -50,10 +50,9 @@ def _where(card: CourseCard) -> str:
 
 
 def who(name: str, proxy: Origin | None) -> str:
-    """The header's name: the senior's, or 「代为报名：谢*珍（家属代办）」 while staff apply for them."""
-    if proxy is None:
-        return name
-    return t("season.proxy_for", name=name, reason=t(f"season.proxy_reasons.{proxy.reason}"))
+    """The header's name: the senior's, or 「代谢*珍报名」 while staff apply for them (the reason
+    is in the audit: the header has room for the name only)."""
+    return name if proxy is None else t("season.proxy_for", name=name)
 
 
 def season_line(season: SeasonView, applied: int) -> str:
