@@ -5,7 +5,10 @@ Never run on a real site's data by the kiosk itself."""
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
+from peewee import fn
+
 from kiosk.store.db import write
+from kiosk.store.models import Pulled
 from kiosk.sync import apply
 from kiosk.sync.apply import Here
 
@@ -32,7 +35,6 @@ def publish(settings: SimpleNamespace, now: datetime, courses: int = 5, key: str
         "end": (term_start + timedelta(days=120)).isoformat(),
     }
     here = Here(settings.site.code, settings.kiosk.id, now)
-    rev = int(now.timestamp())
     items = [
         (
             f"course:{k}",
@@ -74,6 +76,10 @@ def publish(settings: SimpleNamespace, now: datetime, courses: int = 5, key: str
         )
     )
     with write():
+        # Newer than anything held: a publish within seconds of the last one (or after a clock
+        # step back) must not be refused as old.
+        held = Pulled.select(fn.MAX(Pulled.rev)).where(Pulled.stream == "items").scalar() or 0
+        rev = max(int(now.timestamp()), held + 1)
         for n, (entity, data) in enumerate(items):
             apply.item("items", {"rev": rev + n, "id": entity, "op": "put", "data": data, "crc": 0}, here)
 
