@@ -175,7 +175,7 @@ class Tour:
         for name, step in STAFF_SHOTS:
             if name.startswith(self.only) or name in SIGN_IN:
                 steps += [_shot_step(name, step, self)] + self._shot(name)
-        self.script = Script(steps, done=self.app.stop)  # the Clock holds it only weakly
+        self.script = Script(steps, done=self.app.stop, state=self._state)  # the Clock holds it only weakly
         self.script.start()
 
     def _shot(self, name: str) -> list:
@@ -414,6 +414,10 @@ class Tour:
         ]
 
     # -- steps ----------------------------------------------------------------------------------
+
+    def _state(self) -> str:
+        app = self.app
+        return f"screen {app.screens.current}, reading {app.reading.showing}, senior {app.senior is not None}"
 
     def _home(self):
         db.execute_sql("PRAGMA query_only = OFF")  # undoes _refuse_writes

@@ -18,7 +18,14 @@ Step = Callable[[], Callable[[], bool] | None]
 
 
 class Script:
-    def __init__(self, steps: list[Step], done: Callable[[], None], settle: int = 2, max_frames: int = 600):
+    def __init__(
+        self,
+        steps: list[Step],
+        done: Callable[[], None],
+        settle: int = 2,
+        max_frames: int = 600,
+        state: Callable[[], str] | None = None,
+    ):
         self.steps = list(steps)
         self.done = done
         self.settle = settle
@@ -28,6 +35,8 @@ class Script:
         self._quiet = 0
         self._event = None
         self._step = ""  # the name of the step whose condition is awaited, for the timeout's message
+        self._taken, self._last = 0, "none"  # how many steps were taken, and the last one's name
+        self._state = state  # what the app shows, for the timeout's message
 
     def start(self) -> None:
         """Begin with the next frame.  Keep a reference to the Script: Kivy's Clock holds it weakly."""
@@ -40,8 +49,9 @@ class Script:
             self.done()
             return False  # unschedules
         step = self.steps.pop(0)
-        code = getattr(step, "__code__", None)
-        self._step = getattr(step, "__qualname__", repr(step)) + (f" (line {code.co_firstlineno})" if code else "")
+        self._taken += 1
+        self._step = f"{_name(step)} (step {self._taken}, after {self._last})"
+        self._last = _name(step)
         self._until = step()
         self._waited = 0
         self._quiet = self.settle
@@ -52,13 +62,19 @@ class Script:
             if not self._until():
                 self._waited += 1
                 if self._waited > self.max_frames:
-                    raise TimeoutError(f"the scripted step {self._step} waited {self.max_frames} frames in vain")
+                    state = f"; {self._state()}" if self._state else ""
+                    raise TimeoutError(f"the scripted step {self._step} waited {self.max_frames} frames in vain{state}")
                 return False
             self._until = None
         if self._quiet > 0:
             self._quiet -= 1
             return False
         return True
+
+
+def _name(step: Step) -> str:
+    code = getattr(step, "__code__", None)
+    return getattr(step, "__qualname__", repr(step)) + (f" line {code.co_firstlineno}" if code else "")
 
 
 def screenshot(path: str | Path) -> Step:
