@@ -2,7 +2,8 @@
 
 Every test that takes `store_url` runs twice: on a SQLite file in tmp_path and on a fresh
 database of a private PostgreSQL 15 cluster (started once per session, as user postgres).
-`server` is `python -m bureau serve` in a subprocess on 127.0.0.1, and `client` signs its
+`server` is `python -m bureau serve` on 127.0.0.1, forked by a launcher that has done its imports
+(tests/bureau/launcher.py), and `client` signs its
 requests with contract/signing.py as a kiosk would.  Nothing is shared between tests.
 """
 
@@ -30,6 +31,7 @@ from contract import signing
 from kiosk import config
 from kiosk.store.db import db as kiosk_db
 from kiosk.store.db import open_db
+from tests.bureau.launcher import Child, Launcher
 from tests.kiosk.builders import MEMBER_PREFIX
 from tests.kiosk.conftest import write_site_file
 from tests.waiting import answers, wait_until
@@ -102,7 +104,7 @@ def cli(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
 @dataclass
 class Server:
     url: str
-    process: subprocess.Popen
+    process: Child
     log: Path
 
     def peak_rss_kib(self) -> int:
@@ -113,19 +115,20 @@ class Server:
         raise AssertionError("no VmHWM in /proc/<pid>/status")
 
 
+@pytest.fixture(scope="session")
+def launcher():
+    """Forks `python -m bureau serve` with the imports done (tests/bureau/launcher.py)."""
+    started = Launcher(bureau_env())
+    yield started
+    started.close()
+
+
 @pytest.fixture
-def server(store, store_url, tmp_path):
+def server(store, store_url, tmp_path, launcher):
     """`python -m bureau serve` on a free port of 127.0.0.1, ready (its /v1/health answers)."""
     port = free_port()
     log = tmp_path / "server.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bureau", "serve", "--db", store_url, "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=tmp_path,
-            env=bureau_env(),
-        )
+    process = launcher.start(["serve", "--db", store_url, "--port", str(port)], tmp_path, bureau_env(), log)
     url = f"http://127.0.0.1:{port}"
 
     def ready() -> bool:
