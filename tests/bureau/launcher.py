@@ -48,12 +48,14 @@ class Child:
         self._exited = os.pidfd_open(pid)  # readable once the process has exited
 
     def poll(self) -> int | None:
-        return self.wait(0) if select.select([self._exited], [], [], 0)[0] else None
+        if self.returncode is None and select.select([self._exited], [], [], 0)[0]:
+            self.wait()
+        return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        if not select.select([self._exited], [], [], timeout)[0]:
-            raise subprocess.TimeoutExpired(f"bureau serve (pid {self.pid})", timeout or 0)
         if self.returncode is None:
+            if not select.select([self._exited], [], [], timeout)[0]:
+                raise subprocess.TimeoutExpired(f"bureau (pid {self.pid})", timeout or 0)
             self.returncode = self._reaped()
             os.close(self._exited)
         return self.returncode
