@@ -33,6 +33,11 @@ def card_lines(card: CourseCard) -> CardLines:
     return CardLines(card.title, mark, _when(card), _where(card), action)
 
 
+def withdraw_question(card: CourseCard) -> tuple[str, str, str]:
+    """取消报名吗？, the course and its teacher and time: what 「确定取消」 would withdraw."""
+    return t("season.confirm_withdraw"), card.title, _when(card)
+
+
 def _when(card: CourseCard) -> str:
     return t("season.teacher_when", teacher=card.teacher, when=slot_text(card.slots)).strip("　")
 

@@ -73,14 +73,16 @@ CATALOGUE_SHOTS = [
     "points_catalogue_large",
     "points_redeem_confirm_large",
 ]
-# An enrolment season (issue 23): the offer on a result, the course cards, after 报名, in 大字, after
-# 报名 with the receipt printer on (the slip printing; the printer out of paper), and the category
-# page of a season with more than six courses.
+# An enrolment season (issue 23): the offer on a result, the course cards, after 报名, the question
+# before 取消报名, in 大字, after 报名 with the receipt printer on (the slip printing; the printer out
+# of paper), and the category page of a season with more than six courses.
 ENROL_SHOTS = [
     "result_enrol_offer",
     "enrol",
     "enrol_done",
+    "enrol_withdraw_confirm",
     "enrol_large",
+    "enrol_withdraw_confirm_large",
     "enrol_printing",
     "enrol_printer_trouble",
     "enrol_categories",
@@ -309,9 +311,16 @@ class Tour:
             *self._snap("enrol"),
             self._tap_enrol,
             *self._snap("enrol_done"),
+            self._ask_withdraw,
+            *self._snap("enrol_withdraw_confirm"),
+            self._not_withdrawn,
             self._home,
             self._open("enrol", "DM0004", True),
             *self._snap("enrol_large"),
+            self._tap_enrol,
+            self._ask_withdraw,
+            *self._snap("enrol_withdraw_confirm_large"),
+            self._not_withdrawn,
             self._home,
             self._printer_on,
             self._open("enrol", "DM0014", False),
@@ -362,6 +371,17 @@ class Tour:
         screen = self.app.services["enrol"]
         self.app.change_application(screen._shown[screen.rows[0]])
         return lambda: "您已报名" in screen.ids.news.text
+
+    def _ask_withdraw(self):
+        """「取消报名」 on the course just applied for: the question over the cards."""
+        screen = self.app.services["enrol"]
+        screen._tapped(screen.rows[0])
+        return lambda: screen.confirm.parent is not None
+
+    def _not_withdrawn(self):
+        confirm = self.app.services["enrol"].confirm
+        confirm.ids.no.dispatch("on_release")
+        return lambda: confirm.parent is None
 
     def _printer_on(self):
         """[printer] on from here, as the demo runs it: its simulator on a pty, the real driver on

@@ -14,6 +14,7 @@ from kiosk.enrolment import seasons
 from kiosk.enrolment.seasons import CourseCard
 from kiosk.i18n import t
 from screens import kv, present_enrol, present_service
+from screens.senior.activities import ConfirmCancel
 from screens.senior.service import ServiceScreen
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,15 @@ class EnrolRow(BoxLayout):
         self.ids.button.disabled = not self.action
 
 
+class ConfirmWithdraw(ConfirmCancel):
+    """「取消报名吗？」 over the course cards, naming the course and its time: only 「确定取消」
+    withdraws, so a tremor's tap on 「取消报名」 undoes nothing (as on 近期活动, issue 19)."""
+
+    def ask(self, card: CourseCard, on_yes) -> None:
+        self.question, self.title, self.when = present_enrol.withdraw_question(card)
+        self.put(on_yes)
+
+
 class EnrolScreen(ServiceScreen):
     category = StringProperty("")  # the category picked, "" on the category page (or without one)
     picking = BooleanProperty(False)  # the category page is shown
@@ -53,6 +63,7 @@ class EnrolScreen(ServiceScreen):
             button.bind(on_release=lambda b: self.pick(b.category))
         self._shown: dict[EnrolRow, CourseCard] = {}
         self.season_key = ""
+        self.confirm = ConfirmWithdraw()
 
     def identified(self, senior, news: str = "") -> None:
         self.category = ""
@@ -119,11 +130,18 @@ class EnrolScreen(ServiceScreen):
 
     def _tapped(self, row: EnrolRow) -> None:
         card = self._shown.get(row)
-        if card is not None and self.senior is not None:
-            App.get_running_app().change_application(card)
+        if card is None or self.senior is None:
+            return
+        app = App.get_running_app()
+        if card.applied:  # 取消报名: ask first
+            app.idle.touch()
+            self.confirm.ask(card, lambda: app.change_application(card))
+        else:
+            app.change_application(card)
 
     def forget(self) -> None:
         super().forget()
+        self.confirm.dismiss(animation=False)
         self.category, self.picking, self._shown, self.season_key = "", False, {}, ""
         for row in self.rows:
             row.show(None)

@@ -93,6 +93,31 @@ def enrol_flow(app, settings, obs):
     def too_many():
         obs["too_many"] = screen.ids.news.text
         obs["texts"] = texts(screen)
+        tap(screen.ids.prev)
+        return lambda: screen.page == 0
+
+    def withdraw():
+        tap(_row(screen, "书法（一）班").ids.button)  # 取消报名: asks first
+        return lambda: screen.confirm.parent is not None
+
+    def asked():
+        c = screen.confirm
+        obs["asked"] = {"question": c.question, "title": c.ids.title.text, "when": c.ids.when.text}
+        obs["asked_texts"] = texts(c)
+        tap(c.ids.no)  # 不取消了
+        return lambda: screen.confirm.parent is None
+
+    def kept():
+        obs["kept"] = {"facts": len(_facts()), "rows": _rows(screen)}
+        tap(_row(screen, "书法（一）班").ids.button)
+        return lambda: screen.confirm.parent is not None
+
+    def confirmed():
+        tap(screen.confirm.ids.yes)  # 确定取消
+        return lambda: len(_facts()) == 3
+
+    def withdrawn():
+        obs["withdrawn"] = {"news": screen.ids.news.text, "rows": _rows(screen), "fact": _facts()[-1]}
         app.go_home()
         return lambda: app.screens.current == "home"
 
@@ -160,6 +185,11 @@ def enrol_flow(app, settings, obs):
         second,
         third,
         too_many,
+        withdraw,
+        asked,
+        kept,
+        confirmed,
+        withdrawn,
         draw,
         told_once,
         not_again,
@@ -310,6 +340,10 @@ def print_flow(app, settings, obs):
     def refused():
         obs["paper_out"] = seen(button=_row(screen, "合唱（一）班").action)
         tap(_row(screen, "合唱（一）班").ids.button)  # 取消报名: the senior goes on
+        return lambda: screen.confirm.parent is not None
+
+    def confirmed():
+        tap(screen.confirm.ids.yes)
         return lambda: len(_facts()) == 3
 
     def withdrawn():
@@ -321,7 +355,7 @@ def print_flow(app, settings, obs):
     def after():
         obs["after"] = seen()
 
-    return [looked, scan, offered, apply_printed, printed, apply_paper_out, refused, withdrawn, after]
+    return [looked, scan, offered, apply_printed, printed, apply_paper_out, refused, confirmed, withdrawn, after]
 
 
 SCENARIOS = [enrol_flow, proxy_flow, print_flow]

@@ -60,6 +60,21 @@ def test_applying_says_what_and_writes_the_fact(seen):
     assert ["signed_up", {}] in seen["spoken"]
 
 
+def test_withdrawing_asks_first_and_only_the_yes_withdraws(seen):
+    asked = seen["asked"]
+    assert asked["question"] == t("season.confirm_withdraw")
+    assert asked["title"] == "书法（一）班" and asked["when"].startswith("张老师")
+    assert t("activities.confirm_yes") in seen["asked_texts"] and t("activities.confirm_no") in seen["asked_texts"]
+    # 不取消了: nothing withdrawn, the card as it was.
+    assert seen["kept"]["facts"] == 2
+    assert {r["title"]: r["action"] for r in seen["kept"]["rows"]}["书法（一）班"] == t("season.withdraw")
+    # 确定取消: the withdraw fact, said on the band, and 报名 back on the card.
+    withdrawn = seen["withdrawn"]
+    assert (withdrawn["fact"]["course"], withdrawn["fact"]["action"]) == ("e1", "withdraw")
+    assert withdrawn["news"] == t("season.done_withdrawn", course="书法（一）班")
+    assert {r["title"]: r["action"] for r in withdrawn["rows"]}["书法（一）班"] == t("season.apply")
+
+
 def test_an_age_limited_course_asks_for_the_id_card_and_the_card_decides(seen):
     assert seen["asked_for_id"] == t("season.refusal.needs_id_card")
     # The demo's card: born 1949, over 75 on the term's first day: 太极拳（二）班 (60-75) is closed
