@@ -255,14 +255,14 @@ class Tour:
             self._open("activities", "DM0001", False),
             self._tap_activity(registered=True),
             *self._snap("activities_confirm"),
-            self._not_cancelled,
+            self._said_no("activities"),
             self._home,
             self._open("activities", "DM0004", True),
             self._tap_activity(registered=False),
             *self._snap("activities_done_large"),
             self._tap_activity(registered=True),
             *self._snap("activities_confirm_large"),
-            self._not_cancelled,
+            self._said_no("activities"),
             self._home,
             self._open("points", "DM0001", False),
             self._catalogue,
@@ -313,14 +313,14 @@ class Tour:
             *self._snap("enrol_done"),
             self._ask_withdraw,
             *self._snap("enrol_withdraw_confirm"),
-            self._not_withdrawn,
+            self._said_no("enrol"),
             self._home,
             self._open("enrol", "DM0004", True),
             *self._snap("enrol_large"),
             self._tap_enrol,
             self._ask_withdraw,
             *self._snap("enrol_withdraw_confirm_large"),
-            self._not_withdrawn,
+            self._said_no("enrol"),
             self._home,
             self._printer_on,
             self._open("enrol", "DM0014", False),
@@ -377,11 +377,6 @@ class Tour:
         screen = self.app.services["enrol"]
         screen._tapped(screen.rows[0])
         return lambda: screen.confirm.parent is not None
-
-    def _not_withdrawn(self):
-        confirm = self.app.services["enrol"].confirm
-        confirm.ids.no.dispatch("on_release")
-        return lambda: confirm.parent is None
 
     def _printer_on(self):
         """[printer] on from here, as the demo runs it: its simulator on a pty, the real driver on
@@ -583,10 +578,15 @@ class Tour:
 
         return step
 
-    def _not_cancelled(self):
-        confirm = self.app.services["activities"].confirm
-        confirm.ids.no.dispatch("on_release")
-        return lambda: confirm.parent is None
+    def _said_no(self, service: str):
+        """「不取消了」 on the question over `service`'s list: it closes, nothing changed."""
+
+        def step():
+            confirm = self.app.services[service].confirm
+            confirm.ids.no.dispatch("on_release")
+            return lambda: confirm.parent is None
+
+        return step
 
     def _catalogue(self):
         """「能换什么」 on 我的积分's page bar."""

@@ -3,8 +3,8 @@
 Every test that takes `store_url` runs twice: on a SQLite file in tmp_path and on a fresh
 database of a private PostgreSQL 15 cluster (started once per session, as user postgres).
 `server` is `python -m bureau serve` on 127.0.0.1, forked by a launcher that has done its imports
-(tests/bureau/launcher.py), and `client` signs its
-requests with contract/signing.py as a kiosk would.  Nothing is shared between tests.
+(tests/bureau/launcher.py), and `client` signs its requests with contract/signing.py as a kiosk
+would.  Nothing is shared between tests.
 """
 
 import gzip
